@@ -1,0 +1,41 @@
+import type { RoleName } from '../core/api-token.js';
+
+/**
+ * What a caller may do. Every admin API route declares the one permission it needs
+ * (`config: { permission }`), and a test walks every route to check that none is left open.
+ */
+export const PERMISSIONS = [
+  'workspace:read',
+  'workspace:write',
+  'sources:read',
+  'sources:write',
+  'destinations:read',
+  'destinations:write',
+  'events:read',
+  'profiles:read',
+  'privacy:read',
+  'privacy:write',
+  'members:read',
+  'members:write',
+  'tokens:read',
+  'tokens:write',
+  'audit:read',
+  'metrics:read',
+  'pii_access',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL: readonly Permission[] = PERMISSIONS;
+const READ: readonly Permission[] = ['workspace:read', 'sources:read', 'destinations:read', 'events:read', 'profiles:read', 'metrics:read'];
+
+export const ROLE_PERMISSIONS: Readonly<Record<RoleName, readonly Permission[]>> = {
+  owner: ALL,
+  admin: ALL,
+  privacy: [...READ, 'privacy:read', 'privacy:write', 'audit:read', 'members:read', 'pii_access'],
+  engineer: [...READ, 'sources:write', 'destinations:write', 'tokens:read', 'pii_access'],
+  viewer: READ,
+};
+
+export function roleHas(role: RoleName, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChangeFeed } from '../runtime/change-feed.js';
+import type { Store } from '../store/store.js';
+import { installApiAuth } from './api-auth.js';
+import { eventsApi } from './events-api.js';
+import { sourcesApi } from './sources-api.js';
+
+export interface ApiDeps {
+  store: Store;
+  changes: ChangeFeed;
+}
+
+/**
+ * Extra admin API resources registered by other parts (pipeline, privacy, accounts), each a Fastify plugin
+ * mounted under /api/v1 behind the same auth hook.
+ */
+export type ApiExtension = (app: FastifyInstance) => Promise<void>;
+
+/** The admin REST API under /api/v1: Bearer auth, one file per resource. */
+export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensions?: readonly ApiExtension[] }): Promise<void> {
+  installApiAuth(app, deps.store.tokens);
+  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(sourcesApi, { store: deps.store, changes: deps.changes });
+  await app.register(eventsApi, { store: deps.store });
+  for (const extension of deps.extensions ?? []) await app.register(extension);
+}

@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SluiceError } from '../core/errors.js';
+import type { StoredEvent } from '../core/stored-event.js';
+import type { Store } from '../store/store.js';
+import { principalOf } from './principal.js';
+import { encodeCursor } from './schemas.js';
+
+const EventsQuery = Type.Object({
+  userId: Type.Optional(Type.String()),
+  anonymousId: Type.Optional(Type.String()),
+  messageId: Type.Optional(Type.String()),
+  sourceId: Type.Optional(Type.String()),
+  type: Type.Optional(Type.Union([Type.Literal('identify'), Type.Literal('track'), Type.Literal('page'), Type.Literal('screen'), Type.Literal('group'), Type.Literal('alias')])),
+  event: Type.Optional(Type.String({ description: 'Track event name' })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'receivedAt >= from' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'receivedAt < to' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String()),
+});
+
+/** A stored event as the API shows it: the Segment event at top level, plus its source. */
+export function eventView(stored: StoredEvent): Record<string, unknown> {
+  return { ...stored.event, sourceId: stored.sourceId };
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^seq:(\d+)$/.exec(text);
+  if (!match) throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
+  return Number(match[1]);
+}
+
+/** Stored events, newest first, with filters and cursor paging. */
+export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+  app.get('/events', {
+    config: { permission: 'events:read' },
+    schema: {
+      tags: ['events'],
+      summary: 'Read stored events, newest first',
+      querystring: EventsQuery,
+      response: { 200: Type.Object({ events: Type.Array(Type.Record(Type.String(), Type.Unknown())), nextCursor: Type.Optional(Type.String()) }) },
+    },
+  }, async (request) => {
+    const q = request.query;
+    const limit = q.limit ?? 100;
+    const events = await store.events.query({
+      workspaceId: principalOf(request).workspaceId,
+      ...(q.userId !== undefined && { userId: q.userId }),
+      ...(q.anonymousId !== undefined && { anonymousId: q.anonymousId }),
+      ...(q.messageId !== undefined && { messageId: q.messageId }),
+      ...(q.sourceId !== undefined && { sourceId: q.sourceId }),
+      ...(q.type !== undefined && { type: q.type }),
+      ...(q.event !== undefined && { event: q.event }),
+      ...(q.from !== undefined && { from: Date.parse(q.from) }),
+      ...(q.to !== undefined && { to: Date.parse(q.to) }),
+      ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
+      limit,
+    });
+    const last = events[events.length - 1];
+    return { events: events.map(eventView), ...(events.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}) };
+  });
+
+  app.get('/events/:messageId', {
+    config: { permission: 'events:read' },
+    schema: {
+      tags: ['events'],
+      summary: 'One stored event by messageId',
+      params: Type.Object({ messageId: Type.String() }),
+      response: { 200: Type.Object({ event: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: true }) },
+    },
+  }, async (request) => {
+    const [stored] = await store.events.query({ workspaceId: principalOf(request).workspaceId, messageId: request.params.messageId, limit: 1 });
+    if (!stored) throw new SluiceError('not_found', `No stored event with messageId ${request.params.messageId} (it may still be in the inbox, or was dropped before storage).`);
+    return { event: eventView(stored) };
+  });
+};

@@ -1,0 +1,18 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** The error body every route may answer with. */
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }) },
+  { $id: 'ErrorBody' },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
+
+/** A paged list: items plus an opaque cursor for the next page (absent on the last). */
+export function page<T extends TSchema>(key: string, item: T) {
+  return Type.Object({ [key]: Type.Array(item), nextCursor: Type.Optional(Type.String()) });
+}
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`).toString('base64url');
+}

@@ -1,0 +1,87 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SluiceError } from '../core/errors.js';
+import type { Source } from '../core/source.js';
+import type { ChangeFeed } from '../runtime/change-feed.js';
+import { newWriteKey } from '../store/sql/sql-source-repository.js';
+import type { Store } from '../store/store.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+export const SourceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  writeKey: Type.String(),
+  enabled: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export function sourceView(source: Source) {
+  return {
+    id: source.id,
+    name: source.name,
+    writeKey: source.writeKey,
+    enabled: source.enabled,
+    createdAt: new Date(source.createdAt).toISOString(),
+    updatedAt: new Date(source.updatedAt).toISOString(),
+  };
+}
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+/** Sources: create, list, get, rename, enable/disable, rotate the writeKey. */
+export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: ChangeFeed }> = async (app, { store, changes }) => {
+  const load = async (workspaceId: string, id: string) => {
+    const source = await store.sources.get(workspaceId, id);
+    if (!source) throw new SluiceError('not_found', `No source ${id} in this workspace.`);
+    return source;
+  };
+
+  app.post('/sources', {
+    config: { permission: 'sources:write' },
+    schema: { tags: ['sources'], summary: 'Create a source', body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: SourceSchema } },
+  }, async (request, reply) => {
+    const source = await store.sources.create({ workspaceId: principalOf(request).workspaceId, name: request.body.name });
+    changes.publish('sources');
+    return reply.code(201).send(sourceView(source));
+  });
+
+  app.get('/sources', {
+    config: { permission: 'sources:read' },
+    schema: { tags: ['sources'], summary: 'List sources', response: { 200: Type.Object({ sources: Type.Array(SourceSchema) }) } },
+  }, async (request) => ({ sources: (await store.sources.list(principalOf(request).workspaceId)).map(sourceView) }));
+
+  app.get('/sources/:id', {
+    config: { permission: 'sources:read' },
+    schema: { tags: ['sources'], summary: 'Get a source', params: IdParams, response: { 200: SourceSchema } },
+  }, async (request) => sourceView(await load(principalOf(request).workspaceId, request.params.id)));
+
+  app.patch('/sources/:id', {
+    config: { permission: 'sources:write' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Rename, enable or disable a source',
+      params: IdParams,
+      body: Type.Object({ name: Type.Optional(Name), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 200: SourceSchema },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    await load(workspaceId, request.params.id);
+    const updated = await store.sources.update(workspaceId, request.params.id, request.body);
+    changes.publish('sources');
+    return sourceView(updated!);
+  });
+
+  app.post('/sources/:id/rotate-write-key', {
+    config: { permission: 'sources:write' },
+    schema: { tags: ['sources'], summary: 'Replace the writeKey (the old one stops working at once)', params: IdParams, response: { 200: SourceSchema } },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    await load(workspaceId, request.params.id);
+    const updated = await store.sources.update(workspaceId, request.params.id, { writeKey: newWriteKey() });
+    changes.publish('sources');
+    return sourceView(updated!);
+  });
+};

@@ -1,0 +1,45 @@
+import { loadConfig, type SluiceConfig } from '../config/config.js';
+import { startSluice } from '../main.js';
+
+function banner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
+  const lines = [
+    '',
+    `  Sluice is running: ${url}`,
+    `  Console and admin API: ${config.publicUrl}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`,
+    `  Store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; queues: ${config.queueUrl ? 'NATS JetStream' : 'embedded'}; roles: ${config.roles.join(', ')}`,
+  ];
+  if (boot.firstStart) {
+    lines.push(
+      boot.generatedToken
+        ? `  Owner API token (shown once, store it now): ${boot.generatedToken}`
+        : '  Owner API token: the value of SLUICE_ADMIN_TOKEN',
+    );
+  }
+  if (boot.defaultWriteKey) {
+    lines.push(`  writeKey of the default source: ${boot.defaultWriteKey}`);
+    lines.push(`  Try it: curl -u ${boot.defaultWriteKey}: ${config.publicUrl}/v1/track -H 'Content-Type: application/json' -d '{"userId":"u1","event":"Hello"}'`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** `sluice start`: runs until SIGINT/SIGTERM, then shuts down in order. */
+export async function startCommand(options: { role?: string }): Promise<void> {
+  const env = { ...process.env };
+  if (options.role) env.SLUICE_ROLES = options.role;
+  const config = loadConfig(env);
+  const sluice = await startSluice(config);
+  process.stdout.write(`${banner(config, sluice.url, sluice.bootstrap)}\n`);
+  const shutdown = (signal: string) => {
+    sluice.logger.info({ signal }, 'shutting down');
+    sluice.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        sluice.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}

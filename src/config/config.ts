@@ -1,0 +1,118 @@
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { SluiceError } from '../core/errors.js';
+
+/**
+ * Sluice's whole configuration, read once from the environment at boot (this folder is the only place that
+ * reads `process.env`), validated, then deep-frozen and passed down.
+ */
+export interface SluiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly adminToken: string | undefined;
+  readonly publicUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly queueUrl: string | undefined;
+  readonly queuePrefix: string;
+  readonly secretKey: string | undefined;
+  readonly allowPrivateDestinations: readonly string[];
+  /** Unprocessed inbox events above which ingest answers 503 with Retry-After. */
+  readonly maxBacklog: number;
+  /** Tracking API requests per second per source above which ingest answers 429 (0 = unlimited). */
+  readonly rateLimitPerSource: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Roles this process runs. */
+  readonly roles: readonly Role[];
+}
+
+export const ROLES = ['ingest', 'processor', 'router', 'jobs', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SluiceError('invalid_config', `${name}=${raw} is not valid: expected an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function parseRoles(raw: string | undefined): Role[] {
+  if (raw === undefined || raw === '' || raw === 'all') return [...ROLES];
+  const roles = raw.split(',').map((r) => r.trim());
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new SluiceError('invalid_config', `Unknown role "${role}": expected one of ${ROLES.join(', ')} or all.`);
+    }
+  }
+  return roles as Role[];
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function validateAllowList(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [addr, bits] = entry.split('/');
+    if (bits !== undefined && (isIP(addr ?? '') === 0 || !/^\d+$/.test(bits))) {
+      throw new SluiceError('invalid_config', `SLUICE_ALLOW_PRIVATE_DESTINATIONS entry "${entry}" is not a host or CIDR.`);
+    }
+  }
+  return entries;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Reads the configuration from an environment (defaults to `process.env`); throws `invalid_config`. */
+export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConfig> = {}): SluiceConfig {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const secretKey = env.SLUICE_SECRET_KEY || undefined;
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new SluiceError('invalid_config', 'SLUICE_SECRET_KEY must be at least 32 characters long.');
+  }
+  const databaseUrl = env.SLUICE_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new SluiceError('invalid_config', 'SLUICE_DATABASE_URL must start with postgres:// (unset it for the embedded SQLite store).');
+  }
+  const queueUrl = env.SLUICE_QUEUE_URL || undefined;
+  if (queueUrl !== undefined && !/^nats:\/\//.test(queueUrl)) {
+    throw new SluiceError('invalid_config', 'SLUICE_QUEUE_URL must start with nats:// (unset it for the embedded queues).');
+  }
+  const logLevel = (env.SLUICE_LOG_LEVEL || 'info') as SluiceConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new SluiceError('invalid_config', `SLUICE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  const config: SluiceConfig = {
+    port,
+    host,
+    dataDir: path.resolve(env.SLUICE_DATA_DIR || './data'),
+    adminToken: env.SLUICE_ADMIN_TOKEN || undefined,
+    publicUrl: (env.SLUICE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    databaseUrl,
+    queueUrl,
+    queuePrefix: env.SLUICE_QUEUE_PREFIX || 'sluice',
+    secretKey,
+    allowPrivateDestinations: validateAllowList(env.SLUICE_ALLOW_PRIVATE_DESTINATIONS),
+    maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
+    rateLimitPerSource: integer(env, 'SLUICE_RATE_LIMIT_PER_SOURCE', 0, 0, 10_000_000),
+    logLevel,
+    roles: parseRoles(env.SLUICE_ROLES),
+    ...overrides,
+  };
+  if (config.databaseUrl && !config.secretKey) {
+    throw new SluiceError('invalid_config', 'Scale mode (SLUICE_DATABASE_URL) needs SLUICE_SECRET_KEY (32+ characters); Sluice will not run with secrets unprotected.');
+  }
+  return deepFreeze(config);
+}

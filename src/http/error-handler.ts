@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { SluiceError } from '../core/errors.js';
+
+/** Maps Fastify's own errors to Sluice codes, so every error body has the same shape. */
+function fromFastify(error: FastifyError): SluiceError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new SluiceError('request_too_large', 'The request body is over 500 KB; send smaller batches.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new SluiceError('unsupported_media_type', `${error.message}. Send application/json.`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new SluiceError('invalid_json', error.message);
+    case 'FST_ERR_VALIDATION':
+      return new SluiceError('validation_failed', `Invalid request: ${error.message}.`);
+    default:
+      break;
+  }
+  if (error.statusCode === 404) return new SluiceError('not_found', error.message);
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new SluiceError('invalid_body', error.message);
+  }
+  return new SluiceError('internal_error', 'Something went wrong on our side; it was logged. Retry, and report it if it persists.');
+}
+
+/** Installs the error and not-found handlers: `{"error":{"code","message"}}`, never a stack trace. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((raw, request, reply) => {
+    const error = raw instanceof SluiceError ? raw : fromFastify(raw as FastifyError);
+    if (error.code === 'internal_error') request.log.error({ err: raw }, 'unhandled error');
+    if (error.details && typeof error.details.retryAfterSeconds === 'number' && !reply.hasHeader('Retry-After')) {
+      reply.header('Retry-After', String(error.details.retryAfterSeconds));
+    }
+    const body = error.toBody();
+    delete body.error.retryAfterSeconds;
+    void reply.code(error.status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(new SluiceError('not_found', `No route ${request.method} ${request.url.split('?')[0]}. The admin API lives under /api/v1 (see /api/v1/openapi.json).`).toBody());
+  });
+}

@@ -1,0 +1,81 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import { authenticateBearer } from '../api/api-auth.js';
+import { apiPlugin, type ApiExtension } from '../api/api-plugin.js';
+import { roleHas } from '../accounts/permissions.js';
+import { SluiceError } from '../core/errors.js';
+import { browserRoutes } from '../ingest/browser-routes.js';
+import { trackingRoutes, type TrackingDeps } from '../ingest/tracking-routes.js';
+import type { SourceResolver } from '../ingest/source-resolver.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ChangeFeed } from '../runtime/change-feed.js';
+import type { Store } from '../store/store.js';
+import { installErrorHandling } from './error-handler.js';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  publicUrl: string;
+  store: Store;
+  metrics: Metrics;
+  changes: ChangeFeed;
+  /** Present when this process runs the ingest role. */
+  tracking?: TrackingDeps;
+  sources: SourceResolver;
+  /** Present when this process runs the api role. */
+  api?: { extensions: readonly ApiExtension[] };
+  /** Extra top-level plugins (console, consent script, ...). */
+  plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
+  isReady: () => boolean;
+}
+
+/** Builds the one HTTP server of a process with the routes of the roles it runs. */
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Sluice admin API', version: '1', description: 'Authenticate with Authorization: Bearer <token>. Errors: {"error":{"code","message"}}; codes in docs/errors.md.' },
+      servers: [{ url: options.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
+    return { status: 'ok' };
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await authenticateBearer(options.store.tokens, request);
+    if (!principal) throw new SluiceError('unauthorized', 'Send the admin token: Authorization: Bearer <token>.');
+    if (!roleHas(principal.role, 'metrics:read')) throw new SluiceError('forbidden', 'Your role may not read metrics.');
+    return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+
+  if (options.tracking) {
+    const tracking = options.tracking;
+    // The public browser-facing scope: CORS (preflight included) for any origin.
+    await app.register(async (scope) => {
+      await scope.register(cors, { origin: true, methods: ['GET', 'POST', 'OPTIONS'], maxAge: 86400 });
+      await scope.register(async (inner) => trackingRoutes(inner, tracking));
+      await scope.register(async (inner) => browserRoutes(inner, { sources: options.sources, publicUrl: options.publicUrl }));
+    });
+  }
+  if (options.api) {
+    const extensions = options.api.extensions;
+    await app.register(async (scope) => apiPlugin(scope, { store: options.store, changes: options.changes, extensions }), { prefix: '/api/v1' });
+  }
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app;
+}

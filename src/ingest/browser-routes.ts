@@ -1,0 +1,63 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { SluiceError } from '../core/errors.js';
+import type { SourceResolver } from './source-resolver.js';
+
+const require = createRequire(import.meta.url);
+
+/** The folder of @segment/analytics-next's browser bundles (standalone.js and its lazy chunks). */
+function bundleDir(): string {
+  return path.join(path.dirname(require.resolve('@segment/analytics-next/package.json')), 'dist', 'umd');
+}
+
+export interface BrowserDeps {
+  sources: SourceResolver;
+  publicUrl: string;
+}
+
+/**
+ * What the browser library needs from a CDN, served by Sluice itself so Segment's snippet works with only
+ * its host changed: the library, its lazily loaded chunks, and per-source settings that point it back here.
+ */
+export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Promise<void> {
+  const dir = bundleDir();
+  const standalone = await readFile(path.join(dir, 'standalone.js'), 'utf8');
+  const chunks = new Set((await readdir(dir)).filter((f) => f.endsWith('.js')));
+  const publicUrl = new URL(deps.publicUrl);
+  const apiHost = `${publicUrl.host}${publicUrl.pathname.replace(/\/$/, '')}/v1`;
+  const protocol = publicUrl.protocol.replace(':', '');
+
+  app.get<{ Params: { writeKey: string } }>('/analytics.js/v1/:writeKey/analytics.min.js', async (request, reply) => {
+    const source = await deps.sources.resolve(request.params.writeKey);
+    // analytics.js takes its CDN from analytics._cdn before the script URL (which it only trusts over https).
+    const prelude = `(function(){var k=(document.querySelector('script[data-global-segment-analytics-key]')||{dataset:{}}).dataset.globalSegmentAnalyticsKey||'analytics';var a=window[k]=window[k]||[];a._cdn=a._cdn||${JSON.stringify(deps.publicUrl)};if(!a._writeKey)a._writeKey=${JSON.stringify(source.writeKey)};})();\n`;
+    return reply
+      .type('application/javascript; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=60')
+      .send(prelude + standalone);
+  });
+
+  app.get<{ Params: { file: string } }>('/analytics-next/bundles/:file', async (request, reply) => {
+    const file = request.params.file;
+    if (!chunks.has(file)) throw new SluiceError('not_found', `No analytics.js chunk named ${file}.`);
+    const body = await readFile(path.join(dir, file));
+    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=31536000, immutable').send(body);
+  });
+
+  app.get<{ Params: { writeKey: string } }>('/v1/projects/:writeKey/settings', async (request, reply) => {
+    const source = await deps.sources.resolve(request.params.writeKey);
+    return reply.header('Cache-Control', 'public, max-age=60').send({
+      integrations: { 'Segment.io': { apiKey: source.writeKey, apiHost, protocol, unbundledIntegrations: [], addBundledMetadata: true } },
+      plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+      edgeFunction: {},
+      analyticsNextEnabled: true,
+      middlewareSettings: {},
+      enabledMiddleware: {},
+      metrics: { sampleRate: 0 },
+      legacyVideoPluginsEnabled: false,
+      remotePlugins: [],
+    });
+  });
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SluiceError } from '../core/errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import { SHORT_PATHS, type EventType } from '../protocol/segment-event.js';
+import type { InboxRecord, Queue, RequestSignals } from '../queue/queue.js';
+import type { Backpressure } from './backpressure.js';
+import { installTrackingBodyParsing } from './body-parsing.js';
+import { normalizeRequest } from './normalize.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { SourceResolver } from './source-resolver.js';
+import { extractWriteKey } from './write-key.js';
+
+export interface TrackingDeps {
+  queue: Queue;
+  sources: SourceResolver;
+  backpressure: Backpressure;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
+  /** Header carrying the visitor's country, set by the deployment's proxy (e.g. cf-ipcountry). */
+  countryHeader: string | undefined;
+}
+
+const LONG_PATHS: Record<string, EventType | 'batch'> = {
+  identify: 'identify',
+  track: 'track',
+  page: 'page',
+  screen: 'screen',
+  group: 'group',
+  alias: 'alias',
+  batch: 'batch',
+  import: 'batch',
+};
+
+function signalsOf(request: FastifyRequest, countryHeader: string | undefined): RequestSignals | undefined {
+  const signals: RequestSignals = {};
+  if (request.headers['sec-gpc'] === '1') signals.gpc = true;
+  if (request.headers.dnt === '1') signals.dnt = true;
+  if (countryHeader) {
+    const country = request.headers[countryHeader];
+    if (typeof country === 'string' && /^[A-Za-z]{2}$/.test(country)) signals.country = country.toUpperCase();
+  }
+  return signals.gpc || signals.dnt || signals.country ? signals : undefined;
+}
+
+/**
+ * The Segment-compatible Tracking API: `/v1/{identify,track,page,screen,group,alias,batch,import}` and the
+ * browser library's short paths. Answers 200 only after the events are durably queued.
+ */
+export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): Promise<void> {
+  installTrackingBodyParsing(app);
+
+  const handle = async (type: EventType | 'batch', request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const body = request.body;
+      const source = await deps.sources.resolve(extractWriteKey(request.headers.authorization, body));
+      deps.rateLimiter.check(source.id);
+      deps.backpressure.check();
+      const { accepted, rejected } = normalizeRequest(body, type, { receivedAt: new Date(), ip: request.ip });
+      const signals = signalsOf(request, deps.countryHeader);
+      const records: InboxRecord[] = accepted.map(({ json }) =>
+        signals ? { workspaceId: source.workspaceId, sourceId: source.id, json, signals } : { workspaceId: source.workspaceId, sourceId: source.id, json },
+      );
+      await deps.queue.publishInbox(records);
+      if (accepted.length > 0) deps.metrics.eventsReceived.inc({ source_id: source.id }, accepted.length);
+      for (const r of rejected) deps.metrics.eventsRejected.inc({ code: r.code });
+      if (rejected.length > 0) {
+        const first = rejected[0]!;
+        return reply.code(400).send({
+          error: {
+            code: first.code,
+            message: `${rejected.length} of ${rejected.length + accepted.length} events were rejected and ${accepted.length} accepted. First problem, event ${first.index}: ${first.message}`,
+            accepted: accepted.length,
+            rejected,
+          },
+        });
+      }
+      return reply.send({ success: true });
+    } catch (error) {
+      if (error instanceof SluiceError) {
+        deps.metrics.requestsRejected.inc({ code: error.code });
+        if (error.code === 'backlog_full' || error.code === 'too_many_requests') {
+          reply.header('Retry-After', String(error.details?.retryAfterSeconds ?? 5));
+        }
+      }
+      throw error;
+    }
+  };
+
+  for (const [path, type] of Object.entries(LONG_PATHS)) {
+    app.post(`/v1/${path}`, (request, reply) => handle(type, request, reply));
+  }
+  for (const [path, type] of Object.entries(SHORT_PATHS)) {
+    app.post(`/v1/${path}`, (request, reply) => handle(type, request, reply));
+  }
+  // Client telemetry from analytics.js: accepted and discarded.
+  app.post('/v1/m', async (_request, reply) => reply.send({ success: true }));
+}

@@ -1,0 +1,98 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { bootstrap, type BootstrapResult } from './accounts/bootstrap.js';
+import type { ApiExtension } from './api/api-plugin.js';
+import type { SluiceConfig } from './config/config.js';
+import { Keys } from './core/crypto/keys.js';
+import { buildHttpServer } from './http/http-server.js';
+import { Backpressure } from './ingest/backpressure.js';
+import { RateLimiter } from './ingest/rate-limiter.js';
+import { SourceResolver } from './ingest/source-resolver.js';
+import { Metrics } from './observability/metrics.js';
+import type { Queue } from './queue/queue.js';
+import { openQueue, openStore } from './runtime/backends.js';
+import { ChangeFeed } from './runtime/change-feed.js';
+import { createLogger } from './runtime/logger.js';
+import { resolveSecretKey } from './runtime/secret-key.js';
+import { WorkerHost } from './runtime/worker-host.js';
+import type { SqlStore } from './store/sql/sql-store.js';
+
+export interface Sluice {
+  readonly config: SluiceConfig;
+  /** The URL the HTTP server listens on (with the real port when PORT=0). */
+  readonly url: string;
+  readonly store: SqlStore;
+  readonly keys: Keys;
+  readonly bootstrap: BootstrapResult;
+  readonly app: FastifyInstance;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/** The stage workers of each role, as modules next to their stage. */
+function workerUrl(stage: 'processor'): URL {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`./${stage}/${stage}.worker.${extension}`, import.meta.url);
+}
+
+/**
+ * Starts Sluice with the roles of `config.roles`, in order: secret key, store (migrated), bootstrap,
+ * queue, stage workers, HTTP. `close()` stops them in reverse.
+ */
+export async function startSluice(config: SluiceConfig, options: { apiExtensions?: readonly ApiExtension[] } = {}): Promise<Sluice> {
+  const logger = createLogger(config, 'sluice');
+  const roles = new Set(config.roles);
+  const keys = new Keys(resolveSecretKey(config));
+  const store = await openStore(config, { migrate: true });
+  const boot = await bootstrap(store, config.adminToken);
+  const changes = new ChangeFeed();
+  const sources = new SourceResolver(store.sources);
+  changes.subscribe((topic) => topic === 'sources' && sources.invalidate());
+
+  let queue: Queue | undefined;
+  let backpressure: Backpressure | undefined;
+  if (roles.has('ingest')) {
+    queue = await openQueue(config);
+    const q = queue;
+    backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog);
+    backpressure.start();
+  }
+  const metrics = new Metrics(() => backpressure?.current ?? 0);
+
+  const workers: WorkerHost[] = [];
+  if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
+  for (const worker of workers) worker.start();
+
+  let ready = false;
+  const app = await buildHttpServer({
+    logger,
+    publicUrl: config.publicUrl,
+    store,
+    metrics,
+    changes,
+    sources,
+    isReady: () => ready,
+    ...(queue && backpressure
+      ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: undefined } }
+      : {}),
+    ...(roles.has('api') ? { api: { extensions: options.apiExtensions ?? [] } } : {}),
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  ready = true;
+  const url = address.replace('0.0.0.0', '127.0.0.1');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      ready = false;
+      await app.close();
+      backpressure?.stop();
+      await queue?.close();
+      await Promise.all(workers.map((w) => w.stop()));
+      changes.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { config, url, store, keys, bootstrap: boot, app, logger, close };
+}

@@ -1,0 +1,53 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of this process. Stages in worker threads report counter increments to the main thread
+ * (`applyRemote`), so one scrape of `/metrics` covers the whole process.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly eventsReceived: Counter<'source_id'>;
+  readonly eventsRejected: Counter<'code'>;
+  readonly requestsRejected: Counter<'code'>;
+  readonly inboxBacklog: Gauge;
+  private readonly remote = new Map<string, Counter<string>>();
+
+  constructor(backlog: () => number) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+    this.eventsReceived = new Counter({ name: 'sluice_events_received_total', help: 'Events accepted by the Tracking API (durably queued).', labelNames: ['source_id'], registers: [this.registry] });
+    this.eventsRejected = new Counter({ name: 'sluice_events_rejected_total', help: 'Events rejected by the Tracking API, by error code.', labelNames: ['code'], registers: [this.registry] });
+    this.requestsRejected = new Counter({ name: 'sluice_requests_rejected_total', help: 'Tracking API requests refused as a whole, by error code.', labelNames: ['code'], registers: [this.registry] });
+    this.inboxBacklog = new Gauge({
+      name: 'sluice_inbox_backlog',
+      help: 'Events accepted but not yet processed.',
+      registers: [this.registry],
+      collect() {
+        this.set(backlog());
+      },
+    });
+  }
+
+  /** Declares a counter reported by a worker thread (idempotent). */
+  counter(name: string, help: string, labelNames: readonly string[]): Counter<string> {
+    let counter = this.remote.get(name);
+    if (!counter) {
+      counter = new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+      this.remote.set(name, counter);
+    }
+    return counter;
+  }
+
+  /** Applies counter increments sent by a worker thread. */
+  applyRemote(increments: readonly RemoteIncrement[]): void {
+    for (const inc of increments) {
+      this.counter(inc.name, inc.help, Object.keys(inc.labels)).inc(inc.labels, inc.value);
+    }
+  }
+}
+
+export interface RemoteIncrement {
+  name: string;
+  help: string;
+  labels: Record<string, string>;
+  value: number;
+}

@@ -1,0 +1,49 @@
+import type { SegmentEvent } from '../protocol/segment-event.js';
+import type { InboxMessage } from '../queue/queue.js';
+import type { ProcessingItem, ProcessorStage } from './stage.js';
+
+export interface DroppedItem {
+  item: ProcessingItem;
+  stage: string;
+  reason: string;
+}
+
+export interface BatchReport {
+  processed: number;
+  dropped: DroppedItem[];
+  survivors: ProcessingItem[];
+}
+
+/**
+ * Runs a batch of inbox messages through an explicit, ordered list of stages. An item a stage drops is
+ * not seen by later stages. The order is the architecture: suppression -> identity -> children -> consent
+ * -> PII -> store -> fan-out.
+ */
+export class Processor {
+  constructor(readonly stages: readonly ProcessorStage[]) {}
+
+  async processBatch(messages: readonly InboxMessage[]): Promise<BatchReport> {
+    let live: ProcessingItem[] = messages.map((message) => ({
+      message,
+      workspaceId: message.workspaceId,
+      sourceId: message.sourceId,
+      event: JSON.parse(message.json) as SegmentEvent,
+    }));
+    const dropped: DroppedItem[] = [];
+    for (const stage of this.stages) {
+      if (live.length === 0) break;
+      const outcomes = await stage.run(live);
+      if (outcomes.length !== live.length) {
+        throw new Error(`stage ${stage.name} returned ${outcomes.length} outcomes for ${live.length} items`);
+      }
+      const next: ProcessingItem[] = [];
+      outcomes.forEach((outcome, i) => {
+        const item = live[i]!;
+        if (outcome.kind === 'continue') next.push(item);
+        else dropped.push({ item, stage: stage.name, reason: outcome.reason });
+      });
+      live = next;
+    }
+    return { processed: messages.length, dropped, survivors: live };
+  }
+}

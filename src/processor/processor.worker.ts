@@ -1,0 +1,28 @@
+import { createLogger } from '../runtime/logger.js';
+import { openQueue, openStore } from '../runtime/backends.js';
+import { runWorker } from '../runtime/worker-runtime.js';
+import { buildProcessor } from './build-processor.js';
+
+const BATCH_SIZE = 1000;
+
+runWorker(async ({ data, signal, counters }) => {
+  const logger = createLogger(data.config, 'processor');
+  const store = await openStore(data.config, { migrate: false });
+  const queue = await openQueue(data.config);
+  const processor = buildProcessor({ store });
+  try {
+    await queue.consumeInbox(
+      async (batch) => {
+        const report = await processor.processBatch(batch);
+        counters.inc('sluice_events_processed_total', 'Events the processor has handled.', {}, report.processed);
+        for (const d of report.dropped) {
+          counters.inc('sluice_events_dropped_total', 'Events dropped by the processor before storage or routing, by stage and reason.', { stage: d.stage, reason: d.reason });
+        }
+      },
+      { batchSize: BATCH_SIZE, signal, onError: (error) => logger.error({ err: error }, 'processor batch failed; retrying') },
+    );
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});

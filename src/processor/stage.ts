@@ -1,0 +1,31 @@
+import type { StoredEvent } from '../core/stored-event.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
+import type { InboxMessage } from '../queue/queue.js';
+
+/** One event on its way through the processor. Stages read it and may change `event`. */
+export interface ProcessingItem {
+  readonly message: InboxMessage;
+  readonly workspaceId: string;
+  readonly sourceId: string;
+  event: SegmentEvent;
+  /** Set by the store stage once the event is written. */
+  stored?: StoredEvent;
+}
+
+/** What a stage decided for one item: keep going, or drop it with a machine-readable reason. */
+export type StageOutcome = { readonly kind: 'continue' } | { readonly kind: 'drop'; readonly reason: string };
+
+export const CONTINUE: StageOutcome = Object.freeze({ kind: 'continue' });
+export function drop(reason: string): StageOutcome {
+  return { kind: 'drop', reason };
+}
+
+/**
+ * One step of the processor. It sees the live items of a batch at once (so it can do its I/O batched) and
+ * returns one outcome per item, in the same order. Expected outcomes are values; a thrown error is an
+ * outage, and the whole batch is retried.
+ */
+export interface ProcessorStage {
+  readonly name: string;
+  run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]>;
+}

@@ -1,0 +1,27 @@
+import type { Store } from '../store/store.js';
+import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
+
+/**
+ * Writes the batch's events to the store in one multi-row insert. An event whose messageId this source
+ * already sent is dropped as `duplicate` (Segment's dedupe, and the redelivery after a crash).
+ */
+export class StoreStage implements ProcessorStage {
+  readonly name = 'store';
+
+  constructor(private readonly store: Store) {}
+
+  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+    const inserted = await this.store.events.insertMany(
+      items.map((item) => ({ workspaceId: item.workspaceId, sourceId: item.sourceId, event: item.event })),
+    );
+    const bySourceAndId = new Map(inserted.map((s) => [`${s.sourceId}\u0000${s.event.messageId}`, s]));
+    return items.map((item) => {
+      const key = `${item.sourceId}\u0000${item.event.messageId}`;
+      const stored = bySourceAndId.get(key);
+      if (!stored) return drop('duplicate');
+      bySourceAndId.delete(key);
+      item.stored = stored;
+      return CONTINUE;
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import type { SluiceConfig } from '../config/config.js';
+import type { Queue } from '../queue/queue.js';
+import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
+import { sqliteFile } from '../store/sqlite/sqlite-database.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SqlStore } from '../store/sql/sql-store.js';
+
+/** Opens the store the configuration selects; migrations run only where `migrate` is set (once, at boot). */
+export async function openStore(config: SluiceConfig, options: { migrate: boolean }): Promise<SqlStore> {
+  if (config.databaseUrl) {
+    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
+    return openPostgresStore({ connectionString: config.databaseUrl, migrate: options.migrate });
+  }
+  return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate });
+}
+
+/** Opens the queue the configuration selects. */
+export async function openQueue(config: SluiceConfig): Promise<Queue> {
+  if (config.queueUrl) {
+    throw new Error('NATS JetStream queues (SLUICE_QUEUE_URL) are not available in this build yet; unset SLUICE_QUEUE_URL to use the embedded queue.');
+  }
+  return new SqliteQueue(sqliteFile(config.dataDir));
+}

@@ -1,0 +1,57 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.js';
+
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Runs one stage in a worker thread and keeps it running: a worker that dies is restarted after a second
+ * (its queue redelivers what it had not acknowledged). Source files (.ts, under tests) load through tsx.
+ */
+export class WorkerHost {
+  private worker: Worker | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly url: URL,
+    private readonly data: WorkerData,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  start(): void {
+    const fromSource = this.url.pathname.endsWith('.ts');
+    const worker = fromSource
+      ? new Worker(new URL('./ts-worker-loader.mjs', import.meta.url), { workerData: { ...this.data, tsEntry: this.url.href }, name: `sluice-${this.name}` })
+      : new Worker(this.url, { workerData: this.data, name: `sluice-${this.name}` });
+    this.worker = worker;
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'metrics') this.metrics.applyRemote(message.increments);
+      else if (message.type === 'fatal') this.logger.error({ worker: this.name, error: message.message }, 'worker failed');
+    });
+    worker.on('error', (error) => this.logger.error({ worker: this.name, err: error }, 'worker error'));
+    this.stopped = new Promise((resolve) => {
+      worker.on('exit', (code) => {
+        resolve();
+        if (!this.stopping) {
+          this.logger.error({ worker: this.name, code }, 'worker exited; restarting');
+          setTimeout(() => !this.stopping && this.start(), RESTART_DELAY_MS).unref();
+        }
+      });
+    });
+  }
+
+  /** Asks the worker to finish its current batch and exit; terminates it after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    const timer = setTimeout(() => void worker.terminate(), graceMs);
+    await this.stopped;
+    clearTimeout(timer);
+  }
+}

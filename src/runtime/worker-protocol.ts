@@ -1,0 +1,14 @@
+import type { SluiceConfig } from '../config/config.js';
+import type { RemoteIncrement } from '../observability/metrics.js';
+
+/** Data every stage worker starts with. */
+export interface WorkerData {
+  config: SluiceConfig;
+}
+
+export type ToWorker = { type: 'stop' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'metrics'; increments: RemoteIncrement[] }
+  | { type: 'stopped' }
+  | { type: 'fatal'; message: string };

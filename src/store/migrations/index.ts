@@ -1,0 +1,7 @@
+import type { SchemaMigration } from './migration.js';
+import { foundation } from './0001-foundation.js';
+
+/**
+ * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
+ */
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation];

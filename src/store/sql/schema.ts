@@ -1,0 +1,63 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The relational schema shared by the SQLite and PostgreSQL stores (Kysely table types). Times are epoch
+ * milliseconds; JSON documents are text, so the same queries run on both dialects. Every row belongs to a
+ * workspace.
+ */
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  settings: string;
+  created_at: number;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  token_hash: string;
+  role: string;
+  member_id: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SourceTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  write_key: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  source_id: string;
+  message_id: string;
+  type: string;
+  event_name: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  timestamp: number;
+  received_at: number;
+  payload: string;
+}
+
+export interface InstallationTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  api_tokens: ApiTokenTable;
+  sources: SourceTable;
+  events: EventTable;
+  installation: InstallationTable;
+}

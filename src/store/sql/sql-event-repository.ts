@@ -1,0 +1,71 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import type { EventRepository, NewEvent } from '../store.js';
+import type { Database, EventTable } from './schema.js';
+
+/** Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters (10 columns a row). */
+const INSERT_CHUNK = 500;
+
+function toStored(row: Pick<Selectable<EventTable>, 'seq' | 'workspace_id' | 'source_id' | 'payload'>): StoredEvent {
+  return { seq: Number(row.seq), workspaceId: row.workspace_id, sourceId: row.source_id, event: JSON.parse(row.payload) as SegmentEvent };
+}
+
+export class SqlEventRepository implements EventRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertMany(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    const inserted: StoredEvent[] = [];
+    for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+      const chunk = events.slice(start, start + INSERT_CHUNK);
+      const rows = chunk.map(({ workspaceId, sourceId, event, json }) => ({
+        workspace_id: workspaceId,
+        source_id: sourceId,
+        message_id: event.messageId,
+        type: event.type,
+        event_name: typeof event.event === 'string' ? event.event : null,
+        user_id: event.userId ?? null,
+        anonymous_id: event.anonymousId ?? null,
+        timestamp: Date.parse(event.timestamp),
+        received_at: Date.parse(event.receivedAt),
+        payload: json ?? JSON.stringify(event),
+      }));
+      const result = await this.db
+        .insertInto('events')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['source_id', 'message_id']).doNothing())
+        .returning(['seq', 'source_id', 'message_id'])
+        .execute();
+      const seqByKey = new Map(result.map((r) => [`${r.source_id}\u0000${r.message_id}`, Number(r.seq)]));
+      for (const item of chunk) {
+        const key = `${item.sourceId}\u0000${item.event.messageId}`;
+        const seq = seqByKey.get(key);
+        if (seq !== undefined) {
+          seqByKey.delete(key); // a duplicate inside the same chunk is inserted once
+          inserted.push({ seq, workspaceId: item.workspaceId, sourceId: item.sourceId, event: item.event });
+        }
+      }
+    }
+    return inserted;
+  }
+
+  async query(q: EventQuery): Promise<StoredEvent[]> {
+    let query = this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'payload']).where('workspace_id', '=', q.workspaceId);
+    if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
+    if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
+    if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
+    if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
+    if (q.type !== undefined) query = query.where('type', '=', q.type);
+    if (q.event !== undefined) query = query.where('event_name', '=', q.event);
+    if (q.from !== undefined) query = query.where('received_at', '>=', q.from);
+    if (q.to !== undefined) query = query.where('received_at', '<', q.to);
+    if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
+    const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
+    return rows.map(toStored);
+  }
+
+  async count(workspaceId: string): Promise<number> {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

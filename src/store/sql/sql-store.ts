@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Store } from '../store.js';
+import type { Database } from './schema.js';
+import { SqlEventRepository } from './sql-event-repository.js';
+import { SqlInstallationRepository } from './sql-installation-repository.js';
+import { SqlSourceRepository } from './sql-source-repository.js';
+import { SqlTokenRepository } from './sql-token-repository.js';
+import { SqlWorkspaceRepository } from './sql-workspace-repository.js';
+
+/** The Store written once in Kysely; the dialect folders only open connections and tune them. */
+export class SqlStore implements Store {
+  readonly installation: SqlInstallationRepository;
+  readonly workspaces: SqlWorkspaceRepository;
+  readonly tokens: SqlTokenRepository;
+  readonly sources: SqlSourceRepository;
+  readonly events: SqlEventRepository;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+  ) {
+    this.installation = new SqlInstallationRepository(db);
+    this.workspaces = new SqlWorkspaceRepository(db);
+    this.tokens = new SqlTokenRepository(db);
+    this.sources = new SqlSourceRepository(db);
+    this.events = new SqlEventRepository(db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+export type SqliteDatabase = BetterSqlite3.Database;
+
+/** The embedded database file inside a data directory. */
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'sluice.db');
+}
+
+/**
+ * Opens the embedded database with the settings every connection needs: WAL (readers never block the
+ * writer), synchronous=FULL (a committed transaction is on disk: the durability rule), a busy timeout so
+ * the threads sharing the file wait for each other instead of failing.
+ */
+export function openSqliteDatabase(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file, { readonly: options.readonly ?? false });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('cache_size = -32000');
+  db.pragma('temp_store = MEMORY');
+  return db;
+}
