@@ -1,0 +1,98 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { SegmentEvent } from '../protocol/segment-event.js';
+
+/**
+ * What one delivery attempt came to. Expected outcomes are values: the router retries `retry` with
+ * backoff (honouring `afterMs`, e.g. from Retry-After), gives up at once on `abort`.
+ */
+export type DeliveryResult =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number }
+  | { readonly kind: 'abort'; readonly reason: string; readonly error: string };
+
+/** A batch attempt: one result for the whole batch, or one per item (partial success, e.g. Mixpanel). */
+export type DeliveryOutcome = DeliveryResult | { readonly kind: 'per_item'; readonly results: readonly DeliveryResult[] };
+
+export interface DeliveryItem {
+  readonly messageId: string;
+  /** The event as it leaves Sluice for this destination (after consent, filters and PII policy). */
+  readonly event: SegmentEvent;
+}
+
+/** Everyone linked to a data subject, as a deletion must reach them all. */
+export interface DeletionSubject {
+  readonly workspaceId: string;
+  readonly requestId: string;
+  readonly userIds: readonly string[];
+  readonly anonymousIds: readonly string[];
+  readonly emails: readonly string[];
+}
+
+/** What a destination did with a deletion. */
+export type DeletionResult =
+  | { readonly kind: 'deleted'; readonly detail?: string; readonly count?: number }
+  | { readonly kind: 'submitted'; readonly jobId: string; readonly status: string }
+  | { readonly kind: 'not_supported'; readonly reason: string }
+  | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number }
+  | { readonly kind: 'failed'; readonly error: string };
+
+/** An outbound HTTP request as a destination would send it (also what `preview` shows). */
+export interface OutboundRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface OutboundResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * The HTTP client destinations must use: it refuses private, loopback and link-local addresses unless
+ * SLUICE_ALLOW_PRIVATE_DESTINATIONS allows them, re-checked at connect time (DNS rebinding), with timeouts.
+ * Network failures come back as thrown errors; HTTP statuses as responses.
+ */
+export interface DestinationHttp {
+  send(request: OutboundRequest, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<OutboundResponse>;
+}
+
+export interface DestinationContext {
+  readonly http: DestinationHttp;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One kind of destination (webhook, postgres, amplitude, ...): a folder under src/destinations/ with its
+ * config schema, its mapping from the Segment spec, and optionally deletion.
+ *
+ * @example
+ *   export const webhook: DestinationType<WebhookConfig> = {
+ *     type: 'webhook', displayName: 'Webhook', configSchema: WebhookConfigSchema, secretFields: ['signingSecret'],
+ *     maxBatchSize: 100, async deliver(items, config, ctx) { ... return { kind: 'ok' }; },
+ *   };
+ */
+export interface DestinationType<Config> {
+  /** The `type` of POST /api/v1/destinations. */
+  readonly type: string;
+  readonly displayName: string;
+  /** JSON Schema (TypeBox) of the config: validates the API and generates the console's form. */
+  readonly configSchema: TSchema;
+  /** Config keys holding secrets: encrypted at rest, never returned by the API (masked). */
+  readonly secretFields: readonly string[];
+  /** Most events per deliver() call (1 = no batching). */
+  readonly maxBatchSize: number;
+  /** Whether the SSRF guard applies (HTTP destinations); a warehouse on a private network is normal. */
+  readonly reachesPrivateNetworks?: boolean;
+  /** Checks beyond the schema; returns human-readable problems (empty when fine). */
+  validateConfig?(config: Config): string[];
+  deliver(items: readonly DeliveryItem[], config: Config, context: DestinationContext): Promise<DeliveryOutcome>;
+  /** Deletes a data subject at the destination, where the tool has a way to. */
+  deleteSubject?(subject: DeletionSubject, config: Config, context: DestinationContext): Promise<DeletionResult>;
+  /** The exact requests deliver() would send for these items (for the preview API), without sending. */
+  preview?(items: readonly DeliveryItem[], config: Config): Promise<{ requests: OutboundRequest[]; warnings: string[] }>;
+}

@@ -1,0 +1,27 @@
+import type { DeliveryResult } from './destination.js';
+
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** Milliseconds from a Retry-After header (seconds or an HTTP date), capped at five minutes. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+/**
+ * The one classification of HTTP answers (as rudder-server's router does): 2xx ok; 429, 408 and 5xx retry
+ * (honouring Retry-After); every other status aborts, because sending the same request again cannot help.
+ */
+export function classifyHttpStatus(status: number, headers: Readonly<Record<string, string>> = {}, body = ''): DeliveryResult {
+  if (status >= 200 && status < 300) return { kind: 'ok' };
+  const snippet = body.length > 300 ? `${body.slice(0, 300)}...` : body;
+  const error = `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
+  if (status === 429 || status === 408 || status >= 500) {
+    const afterMs = retryAfterMs(headers['retry-after']);
+    return afterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, afterMs };
+  }
+  return { kind: 'abort', reason: `http_${status}`, error };
+}

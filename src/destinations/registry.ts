@@ -1,0 +1,17 @@
+import type { DestinationType } from './destination.js';
+
+/**
+ * Every destination type Sluice can route to, by `type`. Each lives in its own folder
+ * (src/destinations/<type>/index.ts) and is listed here once.
+ */
+const TYPES: readonly DestinationType<never>[] = [];
+
+const BY_TYPE = new Map<string, DestinationType<never>>(TYPES.map((t) => [t.type, t]));
+
+export function destinationType(type: string): DestinationType<unknown> | undefined {
+  return BY_TYPE.get(type) as DestinationType<unknown> | undefined;
+}
+
+export function destinationTypes(): readonly DestinationType<unknown>[] {
+  return TYPES as readonly DestinationType<unknown>[];
+}
