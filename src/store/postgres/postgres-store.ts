@@ -7,10 +7,42 @@ import { SqlStore } from '../sql/sql-store.js';
 // 64-bit integers (our epoch-millisecond times and sequence numbers) fit a JS number exactly up to 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Applies pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** Connections in this process's pool (default 10). */
+  poolSize?: number;
+  /**
+   * Schema the store lives in (sets `search_path` on every connection). Unset: the server's default
+   * (`public`). Tests use a fresh schema per run.
+   */
+  schema?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A pg pool for the store (exported so `sluice migrate` and tests open the same kind of pool). */
+export function createPostgresPool(options: PostgresStoreOptions): pg.Pool {
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new Error(`PostgreSQL schema name "${options.schema}" is not valid: use lower-case letters, digits and _ (at most 63).`);
+  }
+  return new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+}
+
 /** Opens (and optionally migrates) the PostgreSQL store. */
-export async function openPostgresStore(options: { connectionString: string; migrate?: boolean; poolSize?: number }): Promise<SqlStore> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<SqlStore> {
+  const pool = createPostgresPool(options);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres');
+  try {
+    if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres');
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return new SqlStore(db, 'postgres');
 }

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../../src/store/store.js';
+import type { StoreContractContext } from '../store-contract.js';
+import { freshWorkspace, segmentEvent } from './fixtures.js';
+
+export function eventContract({ store }: StoreContractContext): void {
+  describe('events', () => {
+    it('inserts events in input order with increasing sequence numbers, and round-trips the payload', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const events = [segmentEvent({ properties: { n: 1, nested: { a: [1, 2] } } }), segmentEvent({ type: 'identify', event: undefined, traits: { email: 'a@example.com' } })];
+      const inserted = await store().events.insertMany(events.map((event) => ({ workspaceId, sourceId: 'src_a', event })));
+      expect(inserted.map((e) => e.event.messageId)).toEqual(events.map((e) => e.messageId));
+      expect(inserted[1]!.seq).toBeGreaterThan(inserted[0]!.seq);
+      const stored = await store().events.query({ workspaceId, limit: 10 });
+      expect(stored.map((e) => e.event)).toEqual([...events].reverse().map((e) => JSON.parse(JSON.stringify(e))));
+      expect(stored[0]).toMatchObject({ workspaceId, sourceId: 'src_a', seq: inserted[1]!.seq });
+    });
+
+    it('stores the given serialized JSON when the caller provides it', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const event = segmentEvent();
+      const json = JSON.stringify({ ...event, extra: 'from-json' });
+      await store().events.insertMany([{ workspaceId, sourceId: 'src_a', event, json }]);
+      const [stored] = await store().events.query({ workspaceId, limit: 1 });
+      expect(stored?.event.extra).toBe('from-json');
+    });
+
+    it('skips a messageId already stored for the same source (redelivery), but not for another source', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const event = segmentEvent();
+      const first = await store().events.insertMany([{ workspaceId, sourceId: 'src_a', event }]);
+      expect(first).toHaveLength(1);
+      const again = await store().events.insertMany([{ workspaceId, sourceId: 'src_a', event }, { workspaceId, sourceId: 'src_b', event }]);
+      expect(again.map((e) => e.sourceId)).toEqual(['src_b']);
+      expect(await store().events.count(workspaceId)).toBe(2);
+    });
+
+    it('inserts a messageId repeated inside one batch once', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const event = segmentEvent();
+      const inserted = await store().events.insertMany([
+        { workspaceId, sourceId: 'src_a', event },
+        { workspaceId, sourceId: 'src_a', event },
+      ]);
+      expect(inserted).toHaveLength(1);
+      expect(await store().events.count(workspaceId)).toBe(1);
+    });
+
+    it('inserts batches larger than one INSERT statement', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const batch: NewEvent[] = Array.from({ length: 1203 }, () => ({ workspaceId, sourceId: 'src_big', event: segmentEvent() }));
+      const inserted = await store().events.insertMany(batch);
+      expect(inserted).toHaveLength(1203);
+      expect(new Set(inserted.map((e) => e.seq)).size).toBe(1203);
+      expect(await store().events.count(workspaceId)).toBe(1203);
+    });
+
+    it('filters by user, anonymous id, messageId, source, type, event name and receivedAt range', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const t = Date.parse('2026-01-01T00:00:00.000Z');
+      const at = (ms: number) => new Date(t + ms).toISOString();
+      const e1 = segmentEvent({ userId: 'u1', event: 'Signed Up', receivedAt: at(0) });
+      const e2 = segmentEvent({ userId: 'u2', anonymousId: 'anon-2', type: 'page', event: undefined, name: 'Home', receivedAt: at(1000) });
+      const e3 = segmentEvent({ userId: 'u1', event: 'Order Completed', receivedAt: at(2000) });
+      await store().events.insertMany([
+        { workspaceId, sourceId: 'src_a', event: e1 },
+        { workspaceId, sourceId: 'src_b', event: e2 },
+        { workspaceId, sourceId: 'src_a', event: e3 },
+      ]);
+      const ids = async (q: Partial<Parameters<ReturnType<StoreContractContext['store']>['events']['query']>[0]>) =>
+        (await store().events.query({ workspaceId, limit: 100, ...q })).map((e) => e.event.messageId);
+      expect(await ids({ userId: 'u1' })).toEqual([e3.messageId, e1.messageId]);
+      expect(await ids({ anonymousId: 'anon-2' })).toEqual([e2.messageId]);
+      expect(await ids({ messageId: e3.messageId })).toEqual([e3.messageId]);
+      expect(await ids({ sourceId: 'src_b' })).toEqual([e2.messageId]);
+      expect(await ids({ type: 'page' })).toEqual([e2.messageId]);
+      expect(await ids({ event: 'Signed Up' })).toEqual([e1.messageId]);
+      expect(await ids({ from: t + 1000 })).toEqual([e3.messageId, e2.messageId]);
+      expect(await ids({ to: t + 1000 })).toEqual([e1.messageId]);
+      expect(await ids({ limit: 1 })).toEqual([e3.messageId]);
+    });
+
+    it('pages newest first with the beforeSeq cursor', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const inserted = await store().events.insertMany(Array.from({ length: 5 }, () => ({ workspaceId, sourceId: 'src_a', event: segmentEvent() })));
+      const page1 = await store().events.query({ workspaceId, limit: 2 });
+      const page2 = await store().events.query({ workspaceId, limit: 2, beforeSeq: page1[1]!.seq });
+      const page3 = await store().events.query({ workspaceId, limit: 2, beforeSeq: page2[1]!.seq });
+      const seqs = [...page1, ...page2, ...page3].map((e) => e.seq);
+      expect(seqs).toEqual(inserted.map((e) => e.seq).reverse());
+    });
+
+    it('keeps workspaces apart on query and count', async () => {
+      const a = await freshWorkspace(store());
+      const b = await freshWorkspace(store());
+      await store().events.insertMany([{ workspaceId: a, sourceId: 'src_a', event: segmentEvent() }]);
+      expect(await store().events.query({ workspaceId: b, limit: 10 })).toEqual([]);
+      expect(await store().events.count(b)).toBe(0);
+      expect(await store().events.count(a)).toBe(1);
+    });
+
+    it('returns nothing for an empty insert', async () => {
+      expect(await store().events.insertMany([])).toEqual([]);
+    });
+  });
+}
