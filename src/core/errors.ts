@@ -44,6 +44,9 @@ export const ERROR_CODES = {
   validation_failed: { status: 400, retriable: false },
   conflict: { status: 409, retriable: false },
   invalid_cursor: { status: 400, retriable: false },
+  // Destinations
+  destination_address_refused: { status: 400, retriable: false },
+  destination_url_invalid: { status: 400, retriable: false },
   // Server side
   not_ready: { status: 503, retriable: true },
   storage_unavailable: { status: 503, retriable: true },
