@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../core/errors.js';
 import type { SourceResolver } from './source-resolver.js';
 
@@ -25,14 +25,16 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
   const dir = bundleDir();
   const standalone = await readFile(path.join(dir, 'standalone.js'), 'utf8');
   const chunks = new Set((await readdir(dir)).filter((f) => f.endsWith('.js')));
-  const publicUrl = new URL(deps.publicUrl);
-  const apiHost = `${publicUrl.host}${publicUrl.pathname.replace(/\/$/, '')}/v1`;
-  const protocol = publicUrl.protocol.replace(':', '');
+  // With PORT=0 (tests, ephemeral runs) and no SLUICE_PUBLIC_URL, the configured URL names port 0, which no
+  // browser can reach: the address the browser used to reach this server is the public URL then.
+  const configured = new URL(deps.publicUrl);
+  const publicUrlOf = (request: FastifyRequest): URL => (configured.port === '0' ? new URL(`${request.protocol}://${request.host}`) : configured);
 
   app.get<{ Params: { writeKey: string } }>('/analytics.js/v1/:writeKey/analytics.min.js', async (request, reply) => {
     const source = await deps.sources.resolve(request.params.writeKey);
+    const cdn = publicUrlOf(request).href.replace(/\/+$/, '');
     // analytics.js takes its CDN from analytics._cdn before the script URL (which it only trusts over https).
-    const prelude = `(function(){var k=(document.querySelector('script[data-global-segment-analytics-key]')||{dataset:{}}).dataset.globalSegmentAnalyticsKey||'analytics';var a=window[k]=window[k]||[];a._cdn=a._cdn||${JSON.stringify(deps.publicUrl)};if(!a._writeKey)a._writeKey=${JSON.stringify(source.writeKey)};})();\n`;
+    const prelude = `(function(){var k=(document.querySelector('script[data-global-segment-analytics-key]')||{dataset:{}}).dataset.globalSegmentAnalyticsKey||'analytics';var a=window[k]=window[k]||[];a._cdn=a._cdn||${JSON.stringify(cdn)};if(!a._writeKey)a._writeKey=${JSON.stringify(source.writeKey)};})();\n`;
     return reply
       .type('application/javascript; charset=utf-8')
       .header('Cache-Control', 'public, max-age=60')
@@ -48,6 +50,9 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
 
   app.get<{ Params: { writeKey: string } }>('/v1/projects/:writeKey/settings', async (request, reply) => {
     const source = await deps.sources.resolve(request.params.writeKey);
+    const publicUrl = publicUrlOf(request);
+    const apiHost = `${publicUrl.host}${publicUrl.pathname.replace(/\/$/, '')}/v1`;
+    const protocol = publicUrl.protocol.replace(':', '');
     return reply.header('Cache-Control', 'public, max-age=60').send({
       integrations: { 'Segment.io': { apiKey: source.writeKey, apiHost, protocol, unbundledIntegrations: [], addBundledMetadata: true } },
       plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },

@@ -1,0 +1,59 @@
+import { accessSync, constants } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { serviceUnavailable } from './services.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** True when Debian's chromium is installed; otherwise skips loudly (or throws with CI=true). */
+export function chromiumMissing(): boolean {
+  try {
+    accessSync(CHROMIUM_PATH, constants.X_OK);
+    return false;
+  } catch {
+    return serviceUnavailable('Chromium', `${CHROMIUM_PATH} not found; install it with: apt-get install -y chromium`);
+  }
+}
+
+/** Headless Debian chromium, quiet (no background traffic), for a test. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+/** A tiny web site on its own origin (127.0.0.1, random port) serving fixed HTML pages by path. */
+export async function serveHtml(pages: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const html = pages[(request.url ?? '/').split('?')[0]!];
+    if (html === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Segment's standard analytics.js snippet (5.2.1, as published in Segment's docs) with only the CDN host
+ * changed: `https://cdn.segment.com` becomes `cdnOrigin`.
+ */
+export function segmentSnippet(cdnOrigin: string, writeKey: string): string {
+  return `!function(){var i="analytics",analytics=window[i]=window[i]||[];if(!analytics.initialize)if(analytics.invoked)window.console&&console.error&&console.error("Segment snippet included twice.");else{analytics.invoked=!0;analytics.methods=["trackSubmit","trackClick","trackLink","trackForm","pageview","identify","reset","group","track","ready","alias","debug","page","screen","once","off","on","addSourceMiddleware","addIntegrationMiddleware","setAnonymousId","addDestinationMiddleware","register"];analytics.factory=function(e){return function(){if(window[i].initialized)return window[i][e].apply(window[i],arguments);var n=Array.prototype.slice.call(arguments);if(["track","screen","alias","group","page","identify"].indexOf(e)>-1){var c=document.querySelector("link[rel='canonical']");n.push({__t:"bpc",c:c&&c.getAttribute("href")||void 0,p:location.pathname,u:location.href,s:location.search,t:document.title,r:document.referrer})}n.unshift(e);analytics.push(n);return analytics}};for(var n=0;n<analytics.methods.length;n++){var key=analytics.methods[n];analytics[key]=analytics.factory(key)}analytics.load=function(key,n){var t=document.createElement("script");t.type="text/javascript";t.async=!0;t.setAttribute("data-global-segment-analytics-key",i);t.src="${cdnOrigin}/analytics.js/v1/" + key + "/analytics.min.js";var r=document.getElementsByTagName("script")[0];r.parentNode.insertBefore(t,r);analytics._loadOptions=n};analytics._writeKey="${writeKey}";;analytics.SNIPPET_VERSION="5.2.1";
+analytics.load("${writeKey}");
+analytics.page();
+}}();`;
+}
