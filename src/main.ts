@@ -62,6 +62,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
   for (const worker of workers) worker.start();
+  await Promise.all(workers.map((worker) => worker.ready()));
 
   let ready = false;
   const app = await buildHttpServer({

@@ -13,6 +13,8 @@ export class WorkerHost {
   private worker: Worker | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  private readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private isReady = false;
 
   constructor(
     private readonly name: string,
@@ -29,19 +31,39 @@ export class WorkerHost {
       : new Worker(this.url, { workerData: this.data, name: `sluice-${this.name}` });
     this.worker = worker;
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'metrics') this.metrics.applyRemote(message.increments);
+      if (message.type === 'ready') this.markReady();
+      else if (message.type === 'metrics') this.metrics.applyRemote(message.increments);
       else if (message.type === 'fatal') this.logger.error({ worker: this.name, error: message.message }, 'worker failed');
     });
     worker.on('error', (error) => this.logger.error({ worker: this.name, err: error }, 'worker error'));
     this.stopped = new Promise((resolve) => {
       worker.on('exit', (code) => {
         resolve();
+        if (!this.isReady) this.failReady(new Error(`worker ${this.name} exited with code ${code} before it was ready`));
         if (!this.stopping) {
           this.logger.error({ worker: this.name, code }, 'worker exited; restarting');
           setTimeout(() => !this.stopping && this.start(), RESTART_DELAY_MS).unref();
         }
       });
     });
+  }
+
+  /**
+   * Resolves once the worker has loaded its code and started (its first 'ready' message); rejects if it
+   * exits before. Starting Sluice waits for it, so the first accepted events are processed promptly.
+   */
+  ready(): Promise<void> {
+    if (this.isReady) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  private markReady(): void {
+    this.isReady = true;
+    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+  }
+
+  private failReady(error: Error): void {
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
 
   /** Asks the worker to finish its current batch and exit; terminates it after `graceMs`. */

@@ -33,7 +33,7 @@ export async function startTestSluice(env: Record<string, string> = {}, override
 }
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
