@@ -3,6 +3,7 @@ import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { installApiAuth } from './api-auth.js';
 import { eventsApi } from './events-api.js';
+import { profilesApi } from './profiles-api.js';
 import { sourcesApi } from './sources-api.js';
 
 export interface ApiDeps {
@@ -22,5 +23,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(sourcesApi, { store: deps.store, changes: deps.changes });
   await app.register(eventsApi, { store: deps.store });
+  await app.register(profilesApi, { store: deps.store });
   for (const extension of deps.extensions ?? []) await app.register(extension);
 }

@@ -24,7 +24,7 @@ export function eventView(stored: StoredEvent): Record<string, unknown> {
   return { ...stored.event, sourceId: stored.sourceId };
 }
 
-function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^seq:(\d+)$/.exec(text);
   if (!match) throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');

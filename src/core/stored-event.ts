@@ -14,6 +14,8 @@ export interface EventQuery {
   userId?: string;
   anonymousId?: string;
   messageId?: string;
+  /** Events of any of these identifiers (a profile's events). */
+  identities?: { userIds: readonly string[]; anonymousIds: readonly string[] };
   sourceId?: string;
   type?: string;
   event?: string;

@@ -8,6 +8,8 @@ export interface ProcessingItem {
   readonly workspaceId: string;
   readonly sourceId: string;
   event: SegmentEvent;
+  /** The profile the identity stage resolved the event to (absent when it carries no usable identifier). */
+  profileId?: string;
   /** Set by the store stage once the event is written. */
   stored?: StoredEvent;
 }

@@ -1,5 +1,6 @@
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import type { Source } from '../core/source.js';
+import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
@@ -20,6 +21,7 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly sources: SourceRepository;
   readonly events: EventRepository;
+  readonly identities: IdentityRepository;
   close(): Promise<void>;
 }
 
@@ -69,4 +71,32 @@ export interface EventRepository {
   insertMany(events: readonly NewEvent[]): Promise<StoredEvent[]>;
   query(query: EventQuery): Promise<StoredEvent[]>;
   count(workspaceId: string): Promise<number>;
+}
+
+/**
+ * The identity graph: profiles, the identifiers (userId, anonymousId, email) linked to them, and groups. The
+ * processor reads and writes it a batch at a time ({@link IdentityRepository.loadSlice} then
+ * {@link IdentityRepository.applyChanges}); the merge rules live in `core/identity/identity-graph.ts`.
+ *
+ * @example
+ *   // Everyone a privacy request must reach, from any one identifier:
+ *   const linked = await store.identities.linkedIdentities(workspaceId, 'ada@example.com');
+ *   // -> { profileId: 'prof_...', userIds: ['u1'], anonymousIds: ['a1', 'a2'], emails: ['ada@example.com'] }
+ */
+export interface IdentityRepository {
+  /**
+   * The profile an identifier (a userId, an anonymousId or an email, tried in that order) belongs to, with
+   * every identifier linked to it; undefined when Sluice has never seen it.
+   */
+  linkedIdentities(workspaceId: string, identifier: string): Promise<LinkedIdentities | undefined>;
+  /** The profile (traits, identifiers, first/last seen) of an identifier; undefined when unknown. */
+  profile(workspaceId: string, identifier: string): Promise<ProfileView | undefined>;
+  /** Latest traits of a group (from group calls). */
+  group(workspaceId: string, groupId: string): Promise<GroupRecord | undefined>;
+  /** The part of the graph these identifiers and groups touch (few queries, whatever the batch size). */
+  loadSlice(keys: readonly IdentityKey[], groups?: readonly { workspaceId: string; groupId: string }[]): Promise<GraphSlice>;
+  /** Writes a batch's changes in one transaction. */
+  applyChanges(changes: GraphChanges): Promise<void>;
+  /** Removes a profile and all its identifier links (data-subject deletion). */
+  deleteProfile(workspaceId: string, profileId: string): Promise<void>;
 }

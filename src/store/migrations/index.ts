@@ -1,7 +1,8 @@
 import type { SchemaMigration } from './migration.js';
 import { foundation } from './0001-foundation.js';
+import { identity } from './0100-identity.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity];

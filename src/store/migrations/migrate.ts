@@ -1,9 +1,12 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { MIGRATIONS } from './index.js';
 import type { SqlDialectName } from './migration.js';
 
 /** Applies every pending migration; throws with the failing migration's name. Returns those applied. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+  // Kysely looks for its migration tables in every schema; pin them to ours (PostgreSQL databases shared by
+  // several installations or test runs, each in its own schema).
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const provider: MigrationProvider = {
     async getMigrations() {
       const result: Record<string, Migration> = {};
@@ -13,7 +16,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectNa
       return result;
     },
   };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'sluice_migrations', migrationLockTableName: 'sluice_migration_lock' });
+  const migrator = new Migrator({ db, provider, migrationTableName: 'sluice_migrations', migrationLockTableName: 'sluice_migration_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

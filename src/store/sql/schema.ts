@@ -54,10 +54,37 @@ export interface InstallationTable {
   value: string;
 }
 
+export interface ProfileTable {
+  id: string;
+  workspace_id: string;
+  traits: string;
+  trait_times: string;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface IdentityTable {
+  workspace_id: string;
+  kind: string;
+  value: string;
+  profile_id: string;
+}
+
+export interface GroupTable {
+  workspace_id: string;
+  group_id: string;
+  traits: string;
+  trait_times: string;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
   sources: SourceTable;
   events: EventTable;
   installation: InstallationTable;
+  profiles: ProfileTable;
+  identities: IdentityTable;
+  groups: GroupTable;
 }

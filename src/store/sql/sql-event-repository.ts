@@ -54,6 +54,14 @@ export class SqlEventRepository implements EventRepository {
     if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
     if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
+    if (q.identities !== undefined) {
+      const { userIds, anonymousIds } = q.identities;
+      if (userIds.length + anonymousIds.length === 0) return [];
+      query = query.where((eb) => eb.or([
+        ...(userIds.length > 0 ? [eb('user_id', 'in', [...userIds])] : []),
+        ...(anonymousIds.length > 0 ? [eb('anonymous_id', 'in', [...anonymousIds])] : []),
+      ]));
+    }
     if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
     if (q.type !== undefined) query = query.where('type', '=', q.type);
     if (q.event !== undefined) query = query.where('event_name', '=', q.event);

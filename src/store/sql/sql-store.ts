@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import type { Database } from './schema.js';
 import { SqlEventRepository } from './sql-event-repository.js';
+import { SqlIdentityRepository } from './sql-identity-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
@@ -14,6 +15,7 @@ export class SqlStore implements Store {
   readonly tokens: SqlTokenRepository;
   readonly sources: SqlSourceRepository;
   readonly events: SqlEventRepository;
+  readonly identities: SqlIdentityRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -24,6 +26,7 @@ export class SqlStore implements Store {
     this.tokens = new SqlTokenRepository(db);
     this.sources = new SqlSourceRepository(db);
     this.events = new SqlEventRepository(db);
+    this.identities = new SqlIdentityRepository(db);
   }
 
   async close(): Promise<void> {

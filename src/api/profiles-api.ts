@@ -1,0 +1,65 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SluiceError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import { decodeCursor, eventView } from './events-api.js';
+import { principalOf } from './principal.js';
+import { encodeCursor } from './schemas.js';
+
+const ProfileSchema = Type.Object({
+  id: Type.String(),
+  userId: Type.Optional(Type.String()),
+  anonymousIds: Type.Array(Type.String()),
+  email: Type.Optional(Type.String()),
+  emails: Type.Array(Type.String()),
+  traits: Type.Record(Type.String(), Type.Unknown()),
+  firstSeen: Type.String({ format: 'date-time' }),
+  lastSeen: Type.String({ format: 'date-time' }),
+  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Recent events of every linked identifier, newest first' }),
+  nextCursor: Type.Optional(Type.String({ description: 'Pass as ?cursor= for older events' })),
+});
+
+/** Profiles: a person's traits, identifiers and recent events, by any of their identifiers. */
+export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+  app.get('/profiles/:identifier', {
+    config: { permission: 'profiles:read' },
+    schema: {
+      tags: ['profiles'],
+      summary: 'A profile by userId, anonymousId or email',
+      params: Type.Object({ identifier: Type.String({ minLength: 1 }) }),
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'Events per page' })),
+        cursor: Type.Optional(Type.String()),
+      }),
+      response: { 200: ProfileSchema },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const profile = await store.identities.profile(workspaceId, request.params.identifier);
+    if (!profile) {
+      throw new SluiceError('not_found', `No profile has the identifier ${JSON.stringify(request.params.identifier)} (a userId, anonymousId or email) in this workspace.`);
+    }
+    const limit = request.query.limit ?? 20;
+    const events = await store.events.query({
+      workspaceId,
+      identities: { userIds: profile.userIds, anonymousIds: profile.anonymousIds },
+      ...(request.query.cursor !== undefined && { beforeSeq: decodeCursor(request.query.cursor) }),
+      limit,
+    });
+    const last = events[events.length - 1];
+    const traitEmail = typeof profile.traits.email === 'string' ? profile.traits.email : undefined;
+    const email = traitEmail ?? profile.emails[0];
+    return {
+      id: profile.profileId,
+      ...(profile.userIds[0] !== undefined && { userId: profile.userIds[0] }),
+      anonymousIds: profile.anonymousIds,
+      ...(email !== undefined && { email }),
+      emails: profile.emails,
+      traits: profile.traits,
+      firstSeen: new Date(profile.firstSeen).toISOString(),
+      lastSeen: new Date(profile.lastSeen).toISOString(),
+      events: events.map(eventView),
+      ...(events.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}),
+    };
+  });
+};

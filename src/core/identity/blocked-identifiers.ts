@@ -1,0 +1,19 @@
+/**
+ * Values that clients send when they have no real identifier. Linking on them would merge strangers into one
+ * profile (Segment's merge protection blocks the same values), so the identity graph ignores them.
+ */
+const BLOCKED = new Set(['null', 'anonymous', '-1', 'undefined', 'nil', 'none']);
+
+/** True when `value` must never link profiles: empty, `null`, `anonymous`, `-1`, or only zeros and dashes. */
+export function isBlockedIdentifier(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  return v === '' || BLOCKED.has(v) || /^[0-]*$/.test(v);
+}
+
+/** A trimmed, lower-cased email, or undefined when the value is not an email worth linking on. */
+export function normalizeEmail(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(v) || isBlockedIdentifier(v.split('@')[0]!)) return undefined;
+  return v;
+}

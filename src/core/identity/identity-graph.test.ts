@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import { isBlockedIdentifier, normalizeEmail } from './blocked-identifiers.js';
+import { IdentityGraph } from './identity-graph.js';
+
+const WS = 'ws_test';
+let n = 0;
+function ev(fields: Partial<SegmentEvent> & { type: SegmentEvent['type'] }, at = '2026-01-01T00:00:00.000Z'): SegmentEvent {
+  return { messageId: `m${++n}`, context: {}, integrations: {}, originalTimestamp: at, timestamp: at, receivedAt: at, version: 2, ...fields };
+}
+
+function graph(max = 100): IdentityGraph {
+  let id = 0;
+  return new IdentityGraph({ profiles: [], links: [], groups: [] }, { maxAnonymousIds: max }, () => `p${++id}`);
+}
+
+/** Profile id holding an identifier, from the changes so far. */
+function ownerOf(g: IdentityGraph, kind: string, value: string): string | undefined {
+  return g.changes().links.find((l) => l.kind === kind && l.value === value)?.profileId;
+}
+
+describe('isBlockedIdentifier', () => {
+  it.each([
+    ['null', true], ['NULL', true], ['anonymous', true], ['0', true], ['-1', true], ['', true], ['   ', true],
+    ['000-000', true], ['00000000-0000-0000-0000-000000000000', true], ['undefined', true],
+    ['u1', false], ['10', false], ['a-0', false], ['anon-123', false],
+  ])('%j blocked: %s', (value, blocked) => {
+    expect(isBlockedIdentifier(value)).toBe(blocked);
+  });
+
+  it('normalizes emails and rejects non-emails', () => {
+    expect(normalizeEmail(' Ada@Example.COM ')).toBe('ada@example.com');
+    expect(normalizeEmail('not-an-email')).toBeUndefined();
+    expect(normalizeEmail('null@x.io')).toBeUndefined();
+    expect(normalizeEmail(42)).toBeUndefined();
+  });
+});
+
+describe('IdentityGraph', () => {
+  it('links anonymousId and userId on identify, and later anonymous events resolve to the same profile', () => {
+    const g = graph();
+    const a = g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a1', traits: { plan: 'pro' } }));
+    const b = g.apply(WS, ev({ type: 'track', anonymousId: 'a1', event: 'Clicked' }));
+    expect(b.profileId).toBe(a.profileId);
+    expect(g.changes().profiles).toHaveLength(1);
+    expect(g.changes().profiles[0]!.traits).toEqual({ plan: 'pro' });
+  });
+
+  it('merges traits per trait, the newer timestamp winning even when it arrives first', () => {
+    const g = graph();
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, '2026-01-02T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'free', age: 40 } }, '2026-01-01T00:00:00.000Z'));
+    expect(g.changes().profiles[0]!.traits).toEqual({ plan: 'pro', age: 40 });
+  });
+
+  it('alias merges previousId into userId', () => {
+    const g = graph();
+    const anon = g.apply(WS, ev({ type: 'track', anonymousId: 'a1', event: 'Viewed' }));
+    const user = g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { name: 'Ada' } }));
+    expect(anon.profileId).not.toBe(user.profileId);
+    g.apply(WS, ev({ type: 'alias', userId: 'u1', previousId: 'a1' }));
+    const changes = g.changes();
+    expect(ownerOf(g, 'anonymous_id', 'a1')).toBe(ownerOf(g, 'user_id', 'u1'));
+    expect(changes.deletedProfileIds).toHaveLength(1);
+    expect(changes.profiles).toHaveLength(1);
+  });
+
+  it('treats email in traits as an identifier', () => {
+    const g = graph();
+    const a = g.apply(WS, ev({ type: 'identify', anonymousId: 'a1', traits: { email: 'Ada@Example.com' } }));
+    const b = g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { email: 'ada@example.com' } }));
+    expect(b.profileId).toBe(a.profileId);
+    expect(ownerOf(g, 'email', 'ada@example.com')).toBe(a.profileId);
+  });
+
+  it.each([
+    ['null'], ['anonymous'], ['0'], ['-1'], [''], ['00000000-0000-0000-0000-000000000000'],
+  ])('never merges two people through the blocked anonymousId %j', (blocked) => {
+    const g = graph();
+    const a = g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: blocked }));
+    const b = g.apply(WS, ev({ type: 'identify', userId: 'u2', anonymousId: blocked }));
+    expect(a.profileId).not.toBe(b.profileId);
+    expect(g.changes().links.map((l) => l.value).sort()).toEqual(['u1', 'u2']);
+  });
+
+  it('ignores a blocked userId but still links the anonymousId', () => {
+    const g = graph();
+    const r = g.apply(WS, ev({ type: 'identify', userId: 'null', anonymousId: 'a1' }));
+    expect(r.profileId).toBeDefined();
+    expect(g.changes().links.map((l) => `${l.kind}:${l.value}`)).toEqual(['anonymous_id:a1']);
+    expect(g.apply(WS, ev({ type: 'track', userId: '0', event: 'x' })).profileId).toBeUndefined();
+  });
+
+  it('keeps one userId per profile: a second userId on a known anonymousId makes a separate profile', () => {
+    const g = graph();
+    const first = g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'shared-device' }));
+    const second = g.apply(WS, ev({ type: 'identify', userId: 'u2', anonymousId: 'shared-device' }));
+    expect(second.profileId).not.toBe(first.profileId);
+    expect(second.refused).toEqual(['user_id_conflict']);
+    expect(ownerOf(g, 'anonymous_id', 'shared-device')).toBe(first.profileId);
+  });
+
+  it('never merges two profiles with different userIds through alias or email', () => {
+    const g = graph();
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { email: 'x@y.io' } }));
+    const r = g.apply(WS, ev({ type: 'identify', userId: 'u2', traits: { email: 'x@y.io' } }));
+    expect(r.refused).toEqual(['user_id_conflict']);
+    const alias = g.apply(WS, ev({ type: 'alias', userId: 'u2', previousId: 'u1' }));
+    expect(alias.refused).toEqual(['user_id_conflict']);
+    expect(g.changes().deletedProfileIds).toEqual([]);
+  });
+
+  it('limits the anonymousIds of one profile', () => {
+    const g = graph(2);
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a1' }));
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a2' }));
+    const third = g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a3' }));
+    expect(third.refused).toEqual(['anonymous_id_limit']);
+    expect(ownerOf(g, 'anonymous_id', 'a3')).toBeUndefined();
+  });
+
+  it('merges an anonymous profile into the identified one, keeping first and last seen', () => {
+    const g = graph();
+    const anon = g.apply(WS, ev({ type: 'identify', anonymousId: 'a1', traits: { color: 'red' } }, '2026-01-01T00:00:00.000Z'));
+    const user = g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a2' }, '2026-01-03T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a1' }, '2026-01-05T00:00:00.000Z'));
+    const changes = g.changes();
+    expect(changes.deletedProfileIds).toEqual([anon.profileId]);
+    const profile = changes.profiles.find((p) => p.id === user.profileId)!;
+    expect(profile.traits).toEqual({ color: 'red' });
+    expect(profile.firstSeen).toBe(Date.parse('2026-01-01T00:00:00.000Z'));
+    expect(profile.lastSeen).toBe(Date.parse('2026-01-05T00:00:00.000Z'));
+  });
+
+  it('stores group traits', () => {
+    const g = graph();
+    g.apply(WS, ev({ type: 'group', userId: 'u1', groupId: 'acme', traits: { employees: 10 } }));
+    expect(g.changes().groups).toMatchObject([{ groupId: 'acme', traits: { employees: 10 } }]);
+  });
+
+  it('loads an existing slice and links to it', () => {
+    const g = new IdentityGraph({
+      profiles: [{ id: 'old', workspaceId: WS, traits: { a: 1 }, traitTimes: { a: 1 }, firstSeen: 1, lastSeen: 1 }],
+      links: [{ workspaceId: WS, kind: 'user_id', value: 'u1', profileId: 'old' }],
+      groups: [],
+    });
+    expect(g.apply(WS, ev({ type: 'track', userId: 'u1', anonymousId: 'a9', event: 'x' })).profileId).toBe('old');
+    expect(g.changes().links).toEqual([{ workspaceId: WS, kind: 'anonymous_id', value: 'a9', profileId: 'old' }]);
+  });
+});

@@ -1,0 +1,37 @@
+import { IdentityGraph, identityKeysOf, type IdentityGraphOptions, DEFAULT_IDENTITY_OPTIONS } from '../core/identity/identity-graph.js';
+import type { IdentityKey } from '../core/identity/identity.js';
+import type { Store } from '../store/store.js';
+import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
+
+/**
+ * Identity resolution for a whole batch with a handful of queries: load the slice of the graph the batch
+ * touches, resolve every event in order in memory, write the changes in one transaction. Sets
+ * `item.profileId`. Never drops: an event whose links are refused (merge protection) still flows.
+ */
+export class IdentityStage implements ProcessorStage {
+  readonly name = 'identity';
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: IdentityGraphOptions = DEFAULT_IDENTITY_OPTIONS,
+    private readonly onRefused: (reason: string) => void = () => {},
+  ) {}
+
+  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+    const keys: IdentityKey[] = [];
+    const groups: { workspaceId: string; groupId: string }[] = [];
+    for (const item of items) {
+      keys.push(...identityKeysOf(item.workspaceId, item.event));
+      if (item.event.type === 'group' && typeof item.event.groupId === 'string') groups.push({ workspaceId: item.workspaceId, groupId: item.event.groupId });
+    }
+    const graph = new IdentityGraph(await this.store.identities.loadSlice(keys, groups), this.options);
+    const outcomes = items.map((item) => {
+      const result = graph.apply(item.workspaceId, item.event);
+      if (result.profileId !== undefined) item.profileId = result.profileId;
+      for (const reason of result.refused) this.onRefused(reason);
+      return CONTINUE;
+    });
+    await this.store.identities.applyChanges(graph.changes());
+    return outcomes;
+  }
+}
