@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { eventContract } from './store/event-contract.js';
+import { identityContract } from './store/identity-contract.js';
 import { installationContract } from './store/installation-contract.js';
 import { sourceContract } from './store/source-contract.js';
 import { tokenContract } from './store/token-contract.js';
@@ -30,7 +31,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

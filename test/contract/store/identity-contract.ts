@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { IdentityGraph, identityKeysOf } from '../../../src/core/identity/identity-graph.js';
+import type { Store } from '../../../src/store/store.js';
+import type { StoreContractContext } from '../store-contract.js';
+import { freshWorkspace, segmentEvent } from './fixtures.js';
+import type { SegmentEvent } from '../../../src/protocol/segment-event.js';
+
+/** Runs a batch the way the identity stage does: load the slice, resolve in memory, write once. */
+async function runBatch(store: Store, ws: string, events: SegmentEvent[]): Promise<(string | undefined)[]> {
+  const keys = events.flatMap((e) => identityKeysOf(ws, e));
+  const groups = events.filter((e) => e.type === 'group').map((e) => ({ workspaceId: ws, groupId: String(e.groupId) }));
+  const graph = new IdentityGraph(await store.identities.loadSlice(keys, groups));
+  const ids = events.map((e) => graph.apply(ws, e).profileId);
+  await store.identities.applyChanges(graph.changes());
+  return ids;
+}
+
+export function identityContract({ store }: StoreContractContext): void {
+  describe('identities', () => {
+    it('persists links across batches, merges profiles and answers linkedIdentities from any identifier', async () => {
+      const ws = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const [anon] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: null, anonymousId: 'a1', traits: { color: 'red' } })]);
+      const [user] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'u1', anonymousId: 'a2', traits: { email: 'u1@x.io' } })]);
+      expect(anon).not.toBe(user);
+      const [merged] = await runBatch(store(), ws, [
+        segmentEvent({ type: 'alias', userId: 'u1', previousId: 'a1' }),
+        segmentEvent({ type: 'group', userId: 'u1', groupId: 'acme', traits: { size: 3 } }),
+      ]);
+      expect(merged).toBe(user);
+      expect(await store().identities.linkedIdentities(ws, 'a1')).toEqual({ profileId: user, userIds: ['u1'], anonymousIds: ['a1', 'a2'], emails: ['u1@x.io'] });
+      expect(await store().identities.linkedIdentities(other, 'a1')).toBeUndefined();
+      const profile = await store().identities.profile(ws, 'U1@X.io');
+      expect(profile?.traits).toEqual({ color: 'red', email: 'u1@x.io' });
+      expect((await store().identities.group(ws, 'acme'))?.traits).toEqual({ size: 3 });
+      await store().identities.deleteProfile(ws, user!);
+      expect(await store().identities.linkedIdentities(ws, 'u1')).toBeUndefined();
+    });
+  });
+}
