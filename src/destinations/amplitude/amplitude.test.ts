@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
+import { testContext } from '../../../test/support/plain-http.js';
+import { item } from '../../../test/support/segment-events.js';
+import type { DeliveryOutcome } from '../destination.js';
+import { amplitude } from './index.js';
+
+type AmpEvent = Record<string, unknown>;
+
+/**
+ * A stand-in for Amplitude written from its public docs: HTTP V2 at POST /2/httpapi (JSON body with api_key
+ * and events; each event needs event_type and user_id or device_id; ids shorter than 5 characters are
+ * invalid unless options.min_id_length says otherwise; at most 2,000 events per request -> 413), and the
+ * User Privacy API at POST /api/2/deletions/users with Basic auth (api key : secret key).
+ */
+function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) => { status: number; body: unknown } | undefined) {
+  if (request.path === '/api/2/deletions/users') {
+    if (request.headers.authorization !== `Basic ${Buffer.from('KEY123:SECRET456').toString('base64')}`) return { status: 401, body: { error: 'Invalid credentials' } };
+    const body = request.json as { user_ids?: unknown };
+    if (!Array.isArray(body.user_ids) || body.user_ids.length === 0) return { status: 400, body: { error: 'user_ids required' } };
+    return { status: 200, body: [{ day: '2026-12-30', status: 'staging', amplitude_ids: [], requester: 'x' }] };
+  }
+  if (request.method !== 'POST' || request.path !== '/2/httpapi') return { status: 404, body: { error: 'not found' } };
+  if (!String(request.headers['content-type']).startsWith('application/json')) return { status: 400, body: { code: 400, error: 'Invalid content type' } };
+  const body = request.json as { api_key?: string; events?: AmpEvent[]; options?: { min_id_length?: number } };
+  if (body.api_key !== 'KEY123') return { status: 400, body: { code: 400, error: 'Invalid API key: KEY' } };
+  const events = body.events ?? [];
+  if (events.length > 2000) return { status: 413, body: { code: 413, error: 'Payload too large' } };
+  const minId = body.options?.min_id_length ?? 5;
+  const invalid: number[] = [];
+  const missing: number[] = [];
+  events.forEach((e, i) => {
+    if (typeof e.event_type !== 'string' || (!e.user_id && !e.device_id)) missing.push(i);
+    else if ((typeof e.user_id === 'string' && e.user_id.length < minId) || (typeof e.device_id === 'string' && e.device_id.length < minId)) invalid.push(i);
+  });
+  if (missing.length || invalid.length) {
+    return { status: 400, body: { code: 400, error: 'Request missing required field', events_with_missing_fields: missing.length ? { event_type: missing } : {}, events_with_invalid_fields: invalid.length ? { user_id: invalid } : {} } };
+  }
+  return extra?.(events) ?? { status: 200, body: { code: 200, events_ingested: events.length, payload_size_bytes: request.raw.length, server_upload_time: Date.now() } };
+}
+
+let server: MockServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const config = (url: string) => ({ apiKey: 'KEY123', secretKey: 'SECRET456', baseUrl: url });
+
+describe('Amplitude destination', () => {
+  it('maps track, page and identify to HTTP V2 events with insert_id = messageId', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const items = [
+      item({ type: 'track', userId: 'user-12345', event: 'Order Completed', properties: { total: 42 } }),
+      item({ type: 'page', anonymousId: 'anon-98765', name: 'Pricing', properties: { path: '/pricing' } }),
+      item({ type: 'identify', userId: 'user-12345', traits: { plan: 'pro' } }),
+    ];
+    const outcome = await amplitude.deliver(items, config(server.url), testContext());
+    expect(outcome).toEqual({ kind: 'ok' });
+    expect(server.received).toHaveLength(1);
+    const events = (server.received[0]!.json as { events: AmpEvent[] }).events;
+    expect(events[0]).toMatchObject({ event_type: 'Order Completed', user_id: 'user-12345', insert_id: items[0]!.messageId, event_properties: { total: 42 }, ip: '203.0.113.9', time: Date.parse('2026-11-30T10:00:00.000Z') });
+    expect(events[1]).toMatchObject({ event_type: 'Viewed Pricing Page', device_id: 'anon-98765', event_properties: { name: 'Pricing', path: '/pricing' } });
+    expect(events[2]).toMatchObject({ event_type: '$identify', user_properties: { $set: { plan: 'pro' } } });
+  });
+
+  it('splits a batch over 2,000 events into several requests', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const items = Array.from({ length: 4100 }, (_, i) => item({ type: 'track', userId: `user-${10000 + i}`, event: 'Tick' }));
+    expect(await amplitude.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(server.received.map((r) => (r.json as { events: unknown[] }).events.length)).toEqual([2000, 2000, 100]);
+  });
+
+  it('aborts only the events Amplitude calls invalid and resends the rest', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const items = [item({ type: 'track', userId: 'user-12345', event: 'A' }), item({ type: 'track', userId: 'abc', event: 'B' })];
+    const outcome = (await amplitude.deliver(items, config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.kind).toBe('per_item');
+    expect(outcome.results[0]).toMatchObject({ kind: 'retry' });
+    expect(outcome.results[1]).toMatchObject({ kind: 'abort', reason: 'invalid_event' });
+  });
+
+  it('sends minIdLength as options.min_id_length', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const outcome = await amplitude.deliver([item({ type: 'track', userId: 'abc', event: 'B' })], { ...config(server.url), minIdLength: 1 }, testContext());
+    expect(outcome).toEqual({ kind: 'ok' });
+  });
+
+  it('retries only throttled events after 30 s on a 429', async () => {
+    server = await startMockServer((r) =>
+      amplitudeDocs(r, () => ({ status: 429, body: { code: 429, error: 'Too many requests for some devices and users', eps_threshold: 30, throttled_events: [1] } })),
+    );
+    const items = [item({ type: 'track', userId: 'user-11111', event: 'A' }), item({ type: 'track', userId: 'user-22222', event: 'B' })];
+    const outcome = (await amplitude.deliver(items, config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.results).toEqual([{ kind: 'ok' }, expect.objectContaining({ kind: 'retry', afterMs: 30_000 })]);
+  });
+
+  it('retries a 503 and a network failure', async () => {
+    server = await startMockServer(() => ({ status: 503, body: 'unavailable' }));
+    expect(await amplitude.deliver([item({ type: 'track', userId: 'user-12345', event: 'A' })], config(server.url), testContext())).toMatchObject({ kind: 'retry' });
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    expect(await amplitude.deliver([item({ type: 'track', userId: 'user-12345', event: 'A' })], config(url), testContext())).toMatchObject({ kind: 'retry', error: expect.stringContaining('network') });
+  });
+
+  it('does not send alias or group calls and says why', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const outcome = (await amplitude.deliver([item({ type: 'alias', userId: 'user-12345', previousId: 'anon-1' }), item({ type: 'track', userId: 'user-12345', event: 'A' })], config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.results[0]).toMatchObject({ kind: 'abort', reason: 'unsupported:alias' });
+    expect(outcome.results[1]).toEqual({ kind: 'ok' });
+    expect((server.received[0]!.json as { events: unknown[] }).events).toHaveLength(1);
+  });
+
+  it('submits a user deletion job and reports its day and status', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const subject = { workspaceId: 'ws', requestId: 'req-1', userIds: ['user-12345'], anonymousIds: ['anon-1'], emails: [] };
+    expect(await amplitude.deleteSubject!(subject, config(server.url), testContext())).toEqual({ kind: 'submitted', jobId: '2026-12-30', status: 'staging' });
+    expect(server.received[0]!.json).toMatchObject({ user_ids: ['user-12345'], requester: 'sluice:req-1' });
+    expect(await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', baseUrl: server.url }, testContext())).toMatchObject({ kind: 'not_supported' });
+    expect(await amplitude.deleteSubject!(subject, { ...config(server.url), secretKey: 'wrong' }, testContext())).toMatchObject({ kind: 'failed' });
+  });
+
+  it('previews the exact request with the API key masked', async () => {
+    const preview = await amplitude.preview!([item({ type: 'track', userId: 'user-12345', event: 'A' })], config('https://api2.amplitude.com'));
+    expect(preview.requests).toHaveLength(1);
+    expect(preview.requests[0]!.url).toBe('https://api2.amplitude.com/2/httpapi');
+    expect(preview.requests[0]!.body).toContain('"api_key":"****"');
+    expect(preview.requests[0]!.body).not.toContain('KEY123');
+  });
+});

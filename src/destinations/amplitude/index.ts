@@ -1,0 +1,145 @@
+import type { JsonObject } from '../../protocol/segment-event.js';
+import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
+import { classifyHttpStatus } from '../http-status.js';
+import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
+import { contextObject, contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
+import { AmplitudeConfigSchema, type AmplitudeConfig } from './amplitude-config.js';
+
+/** HTTP V2 API limits: 2,000 events and 1 MB per request (counted after decompression). */
+const MAX_EVENTS = 2000;
+const MAX_BYTES = 1_000_000;
+/** Amplitude asks to pause a throttled user or device for 30 seconds. */
+const THROTTLE_PAUSE_MS = 30_000;
+
+function ingestBase(config: AmplitudeConfig): string {
+  return config.baseUrl ?? 'https://api2.amplitude.com';
+}
+
+/** Maps one Segment event to an Amplitude HTTP V2 event, or says why it cannot be sent. */
+export function toAmplitudeEvent(item: DeliveryItem): JsonObject | { refused: string } {
+  const e = item.event;
+  if (e.type === 'alias' || e.type === 'group') return { refused: `Amplitude has no ${e.type} call in the HTTP V2 API; ${e.type} events are not sent.` };
+  const device = contextObject(e, 'device');
+  const os = contextObject(e, 'os');
+  const location = contextObject(e, 'location');
+  const out: JsonObject = {
+    event_type: e.type === 'identify' ? '$identify' : eventNameOf(e),
+    time: epochMs(e),
+    insert_id: item.messageId,
+    library: 'sluice',
+  };
+  if (e.userId) out.user_id = e.userId;
+  if (e.anonymousId) out.device_id = e.anonymousId;
+  if (e.type === 'identify') out.user_properties = { $set: traitsOf(e) };
+  else out.event_properties = e.type === 'track' ? propertiesOf(e) : pagePropertiesOf(e);
+  const ip = contextString(e, 'ip');
+  if (ip) out.ip = ip;
+  const locale = contextString(e, 'locale');
+  if (locale) out.language = locale;
+  if (typeof os.name === 'string') out.os_name = os.name;
+  if (typeof os.version === 'string') out.os_version = os.version;
+  if (typeof device.model === 'string') out.device_model = device.model;
+  if (typeof device.manufacturer === 'string') out.device_manufacturer = device.manufacturer;
+  if (typeof location.country === 'string') out.country = location.country;
+  if (typeof location.city === 'string') out.city = location.city;
+  return out;
+}
+
+function isRefusal(value: JsonObject | { refused: string }): value is { refused: string } {
+  return typeof (value as { refused?: unknown }).refused === 'string';
+}
+
+function indexesIn(value: unknown): number[] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.values(value as Record<string, unknown>).flatMap((list) => (Array.isArray(list) ? list.filter((n): n is number => typeof n === 'number') : []));
+}
+
+export const amplitudeMapping: HttpMapping<AmplitudeConfig> = {
+  plan(items, config) {
+    const plan = emptyPlan();
+    const url = joinUrl(ingestBase(config), '/2/httpapi');
+    const options = config.minIdLength ? { min_id_length: config.minIdLength } : undefined;
+    let batch: JsonObject[] = [];
+    let indexes: number[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (batch.length === 0) return;
+      const body = JSON.stringify({ api_key: config.apiKey, events: batch, ...(options ? { options } : {}) });
+      plan.requests.push({ request: { method: 'POST', url, headers: { 'content-type': 'application/json', accept: '*/*' }, body }, itemIndexes: indexes });
+      batch = [];
+      indexes = [];
+      bytes = 0;
+    };
+    items.forEach((item, index) => {
+      const mapped = toAmplitudeEvent(item);
+      if (isRefusal(mapped)) {
+        plan.refused.set(index, { reason: `unsupported:${item.event.type}`, error: mapped.refused });
+        return;
+      }
+      const size = JSON.stringify(mapped).length + 1;
+      if (batch.length >= MAX_EVENTS || bytes + size > MAX_BYTES - 200) flush();
+      batch.push(mapped);
+      indexes.push(index);
+      bytes += size;
+    });
+    flush();
+    return plan;
+  },
+
+  interpret(response, planned: PlannedRequest): DeliveryResult | DeliveryResult[] {
+    const count = planned.itemIndexes.length;
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(response.body) as Record<string, unknown>;
+    } catch {
+      // not JSON: fall back on the status
+    }
+    if (response.status === 400) {
+      // Events listed as invalid are refused for good; Amplitude ingested none of the request, so resend the rest.
+      const bad = new Set([...indexesIn(body.events_with_invalid_fields), ...indexesIn(body.events_with_missing_fields), ...indexesIn(body.silenced_events)]);
+      const error = `Amplitude 400: ${String(body.error ?? response.body).slice(0, 300)}`;
+      if (bad.size === 0) return { kind: 'abort', reason: 'http_400', error };
+      return Array.from({ length: count }, (_, i) => (bad.has(i) ? { kind: 'abort', reason: 'invalid_event', error } : { kind: 'retry', error: 'resent after Amplitude refused other events of the batch', afterMs: 0 }));
+    }
+    if (response.status === 429) {
+      const throttled = Array.isArray(body.throttled_events) ? new Set((body.throttled_events as unknown[]).filter((n): n is number => typeof n === 'number')) : undefined;
+      const error = `Amplitude 429: ${String(body.error ?? 'too many requests')}`;
+      if (!throttled) return { kind: 'retry', error, afterMs: THROTTLE_PAUSE_MS };
+      return Array.from({ length: count }, (_, i) => (throttled.has(i) ? { kind: 'retry', error, afterMs: THROTTLE_PAUSE_MS } : { kind: 'ok' }));
+    }
+    if (response.status === 413) return { kind: 'abort', reason: 'payload_too_large', error: 'Amplitude 413: the request was over its size limit.' };
+    return classifyHttpStatus(response.status, response.headers, response.body);
+  },
+
+  secrets: (config) => [config.apiKey, ...(config.secretKey ? [config.secretKey] : [])],
+};
+
+/** Amplitude: product analytics, HTTP V2 API; deletion through the User Privacy API (asynchronous job). */
+export const amplitude: DestinationType<AmplitudeConfig> = {
+  type: 'amplitude',
+  displayName: 'Amplitude',
+  configSchema: AmplitudeConfigSchema,
+  secretFields: ['apiKey', 'secretKey'],
+  maxBatchSize: 500,
+  deliver: (items, config, context) => deliverHttp(amplitudeMapping, items, config, context),
+  preview: async (items, config) => previewHttp(amplitudeMapping, items, config),
+
+  async deleteSubject(subject, config, context): Promise<DeletionResult> {
+    if (!config.secretKey) return { kind: 'not_supported', reason: 'Amplitude deletion needs the project secret key (config.secretKey).' };
+    if (subject.userIds.length === 0) return { kind: 'not_supported', reason: 'Amplitude deletes by user_id; this subject has only anonymous identifiers.' };
+    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://amplitude.com';
+    const response = await context.http.send({
+      method: 'POST',
+      url: joinUrl(base, '/api/2/deletions/users'),
+      headers: { 'content-type': 'application/json', authorization: basicAuth(config.apiKey, config.secretKey) },
+      body: JSON.stringify({ user_ids: subject.userIds, requester: `sluice:${subject.requestId}`, ignore_invalid_id: 'True', delete_from_org: 'False' }),
+    });
+    const classified = classifyHttpStatus(response.status, response.headers, response.body);
+    if (classified.kind === 'retry') return classified.afterMs === undefined ? { kind: 'retry', error: classified.error } : { kind: 'retry', error: classified.error, afterMs: classified.afterMs };
+    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    // The answer lists deletion jobs by the day they will run: [{day, status, amplitude_ids, ...}].
+    const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
+    const job = Array.isArray(jobs) ? jobs[0] : undefined;
+    return { kind: 'submitted', jobId: job?.day ?? 'unknown', status: job?.status ?? 'staging' };
+  },
+};
