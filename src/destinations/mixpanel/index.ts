@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { JsonObject } from '../../protocol/segment-event.js';
+import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
+import { classifyHttpStatus } from '../http-status.js';
+import { basicAuth, chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
+import { contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
+import { MixpanelConfigSchema, type MixpanelConfig } from './mixpanel-config.js';
+
+/** /import and /engage accept up to 2,000 records per request. */
+const MAX_RECORDS = 2000;
+
+/**
+ * Mixpanel's $insert_id must be at most 36 characters of [A-Za-z0-9-]; Segment messageIds are often longer,
+ * so it is a stable hash of the messageId (the same on every retry, so Mixpanel deduplicates).
+ */
+export function insertId(messageId: string): string {
+  return createHash('sha256').update(messageId).digest('hex').slice(0, 32);
+}
+
+function importEvent(item: DeliveryItem): JsonObject {
+  const e = item.event;
+  const properties: JsonObject = {
+    ...(e.type === 'track' ? propertiesOf(e) : pagePropertiesOf(e)),
+    time: epochMs(e),
+    distinct_id: e.userId ?? `$device:${e.anonymousId ?? ''}`,
+    $insert_id: insertId(item.messageId),
+  };
+  if (e.userId) properties.$user_id = e.userId;
+  if (e.anonymousId) properties.$device_id = e.anonymousId;
+  const ip = contextString(e, 'ip');
+  if (ip) properties.ip = ip;
+  return { event: eventNameOf(e), properties };
+}
+
+function importAuth(config: MixpanelConfig): { authorization: string; query: string } {
+  if (config.serviceAccountUsername && config.serviceAccountSecret) {
+    return { authorization: basicAuth(config.serviceAccountUsername, config.serviceAccountSecret), query: `strict=1&project_id=${encodeURIComponent(config.projectId ?? '')}` };
+  }
+  return { authorization: basicAuth(config.projectToken, ''), query: 'strict=1' };
+}
+
+export const mixpanelMapping: HttpMapping<MixpanelConfig> = {
+  plan(items, config) {
+    const plan = emptyPlan();
+    const base = config.baseUrl ?? 'https://api.mixpanel.com';
+    const events: number[] = [];
+    const profiles: number[] = [];
+    items.forEach((item, index) => {
+      const type = item.event.type;
+      if (type === 'identify') {
+        if (item.event.userId || item.event.anonymousId) profiles.push(index);
+      } else if (type === 'alias' || type === 'group') {
+        plan.refused.set(index, { reason: `unsupported:${type}`, error: `Mixpanel's simplified identity merge has no ${type} call; ${type} events are not sent.` });
+      } else {
+        events.push(index);
+      }
+    });
+    const auth = importAuth(config);
+    for (const chunk of chunks(events, MAX_RECORDS)) {
+      plan.requests.push({
+        request: {
+          method: 'POST',
+          url: joinUrl(base, `/import?${auth.query}`),
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: auth.authorization },
+          body: JSON.stringify(chunk.items.map((i) => importEvent(items[i]!))),
+        },
+        itemIndexes: chunk.items,
+      });
+    }
+    for (const chunk of chunks(profiles, MAX_RECORDS)) {
+      const updates = chunk.items.map((i) => {
+        const e = items[i]!.event;
+        return { $token: config.projectToken, $distinct_id: e.userId ?? `$device:${e.anonymousId ?? ''}`, $set: traitsOf(e) };
+      });
+      plan.requests.push({
+        request: { method: 'POST', url: joinUrl(base, '/engage?verbose=1#profile-set'), headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(updates) },
+        itemIndexes: chunk.items,
+      });
+    }
+    return plan;
+  },
+
+  interpret(response, planned): DeliveryResult | DeliveryResult[] {
+    if (response.status === 400 && planned.request.url.includes('/import')) {
+      // Strict mode: a 400 is a partial success; failed_records names the rejected events by index.
+      let failed: { index?: number; message?: string }[] = [];
+      try {
+        failed = ((JSON.parse(response.body) as { failed_records?: typeof failed }).failed_records ?? []).filter((f) => typeof f.index === 'number');
+      } catch {
+        failed = [];
+      }
+      if (failed.length === 0) return classifyHttpStatus(response.status, response.headers, response.body);
+      const byIndex = new Map(failed.map((f) => [f.index!, f.message ?? 'failed validation']));
+      return planned.itemIndexes.map((_, position) => {
+        const message = byIndex.get(position);
+        return message === undefined ? { kind: 'ok' } : { kind: 'abort', reason: 'invalid_event', error: `Mixpanel refused the event: ${message}` };
+      });
+    }
+    if (response.status === 200 && planned.request.url.includes('/engage')) {
+      try {
+        const body = JSON.parse(response.body) as { status?: number; error?: string | null };
+        if (body.status === 0) return { kind: 'abort', reason: 'invalid_profile', error: `Mixpanel refused the profile update: ${body.error ?? 'unknown error'}` };
+      } catch {
+        // "1" (non-verbose) or not JSON: the status code decides
+      }
+    }
+    return classifyHttpStatus(response.status, response.headers, response.body);
+  },
+
+  secrets: (config) => [config.projectToken, config.serviceAccountSecret ?? '', config.gdprToken ?? ''],
+};
+
+/** Mixpanel: events through /import (strict), profiles through /engage, deletion through the GDPR API v3. */
+export const mixpanel: DestinationType<MixpanelConfig> = {
+  type: 'mixpanel',
+  displayName: 'Mixpanel',
+  configSchema: MixpanelConfigSchema,
+  secretFields: ['projectToken', 'serviceAccountSecret', 'gdprToken'],
+  maxBatchSize: 500,
+  validateConfig(config) {
+    const problems: string[] = [];
+    if (Boolean(config.serviceAccountUsername) !== Boolean(config.serviceAccountSecret)) problems.push('serviceAccountUsername and serviceAccountSecret go together.');
+    if (config.serviceAccountUsername && !config.projectId) problems.push('projectId is needed with a service account.');
+    return problems;
+  },
+  deliver: (items, config, context) => deliverHttp(mixpanelMapping, items, config, context),
+  preview: async (items, config) => previewHttp(mixpanelMapping, items, config),
+
+  async deleteSubject(subject, config, context): Promise<DeletionResult> {
+    if (!config.gdprToken) return { kind: 'not_supported', reason: 'Mixpanel deletion needs a GDPR API OAuth token (config.gdprToken).' };
+    const distinctIds = [...subject.userIds, ...subject.anonymousIds.map((a) => `$device:${a}`)];
+    if (distinctIds.length === 0) return { kind: 'deleted', detail: 'no identifiers to delete', count: 0 };
+    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://mixpanel.com';
+    const response = await context.http.send({
+      method: 'POST',
+      url: joinUrl(base, `/api/app/data-deletions/v3.0/?token=${encodeURIComponent(config.projectToken)}`),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.gdprToken}` },
+      body: JSON.stringify({ distinct_ids: distinctIds, compliance_type: 'GDPR' }),
+    });
+    const classified = classifyHttpStatus(response.status, response.headers, response.body);
+    if (classified.kind === 'retry') return { kind: 'retry', error: classified.error, ...(classified.afterMs !== undefined ? { afterMs: classified.afterMs } : {}) };
+    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    const body = JSON.parse(response.body || '{}') as { results?: { task_id?: string } };
+    const taskId = body.results?.task_id;
+    if (!taskId) return { kind: 'failed', error: `Mixpanel answered without a task_id: ${response.body.slice(0, 200)}` };
+    return { kind: 'submitted', jobId: taskId, status: 'PENDING' };
+  },
+};
