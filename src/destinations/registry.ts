@@ -11,14 +11,22 @@ import { slack } from './slack/index.js';
  * Every destination type Sluice can route to, by `type`. Each lives in its own folder
  * (src/destinations/<type>/index.ts) and is listed here once.
  */
-const TYPES = [amplitude, mixpanel, posthog, customerio, braze, slack, segment] as unknown as readonly DestinationType<never>[];
+/**
+ * Erases a type's config parameter for the registry. Sound because every config reaching deliver() has been
+ * validated against that type's own configSchema when the destination was saved.
+ */
+function entry<Config>(type: DestinationType<Config>): DestinationType<unknown> {
+  return type as unknown as DestinationType<unknown>;
+}
 
-const BY_TYPE = new Map<string, DestinationType<never>>(TYPES.map((t) => [t.type, t]));
+const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment)];
+
+const BY_TYPE = new Map<string, DestinationType<unknown>>(TYPES.map((t) => [t.type, t]));
 
 export function destinationType(type: string): DestinationType<unknown> | undefined {
-  return BY_TYPE.get(type) as DestinationType<unknown> | undefined;
+  return BY_TYPE.get(type);
 }
 
 export function destinationTypes(): readonly DestinationType<unknown>[] {
-  return TYPES as readonly DestinationType<unknown>[];
+  return TYPES;
 }
