@@ -15,6 +15,12 @@ export interface SluiceConfig {
   readonly databaseUrl: string | undefined;
   readonly queueUrl: string | undefined;
   readonly queuePrefix: string;
+  /** JetStream stream replicas (scale mode): 1 on one NATS server, 3 on a three-node cluster. */
+  readonly queueReplicas: number;
+  /** JetStream ack wait (scale mode): a message a dead process held is redelivered after this long. */
+  readonly queueAckWaitMs: number;
+  /** PostgreSQL connections per process and thread (scale mode). */
+  readonly databasePoolSize: number;
   readonly secretKey: string | undefined;
   readonly allowPrivateDestinations: readonly string[];
   /** Unprocessed inbox events above which ingest answers 503 with Retry-After. */
@@ -50,6 +56,14 @@ function parseRoles(raw: string | undefined): Role[] {
     }
   }
   return roles as Role[];
+}
+
+function queuePrefix(raw: string | undefined): string {
+  const prefix = raw || 'sluice';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+    throw new SluiceError('invalid_config', `SLUICE_QUEUE_PREFIX="${prefix}" is not valid: use 1-64 letters, digits, _ or - (it names JetStream streams and consumers).`);
+  }
+  return prefix;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -102,7 +116,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     publicUrl: (env.SLUICE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
     databaseUrl,
     queueUrl,
-    queuePrefix: env.SLUICE_QUEUE_PREFIX || 'sluice',
+    queuePrefix: queuePrefix(env.SLUICE_QUEUE_PREFIX),
+    queueReplicas: integer(env, 'SLUICE_QUEUE_REPLICAS', 1, 1, 5),
+    queueAckWaitMs: integer(env, 'SLUICE_QUEUE_ACK_WAIT_MS', 30_000, 500, 3_600_000),
+    databasePoolSize: integer(env, 'SLUICE_DATABASE_POOL_SIZE', 10, 1, 1000),
     secretKey,
     allowPrivateDestinations: validateAllowList(env.SLUICE_ALLOW_PRIVATE_DESTINATIONS),
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),

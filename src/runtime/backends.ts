@@ -9,7 +9,7 @@ import type { SqlStore } from '../store/sql/sql-store.js';
 export async function openStore(config: SluiceConfig, options: { migrate: boolean }): Promise<SqlStore> {
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
-    return openPostgresStore({ connectionString: config.databaseUrl, migrate: options.migrate });
+    return openPostgresStore({ connectionString: config.databaseUrl, migrate: options.migrate, poolSize: config.databasePoolSize });
   }
   return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate });
 }
@@ -17,7 +17,8 @@ export async function openStore(config: SluiceConfig, options: { migrate: boolea
 /** Opens the queue the configuration selects. */
 export async function openQueue(config: SluiceConfig): Promise<Queue> {
   if (config.queueUrl) {
-    throw new Error('NATS JetStream queues (SLUICE_QUEUE_URL) are not available in this build yet; unset SLUICE_QUEUE_URL to use the embedded queue.');
+    const { JetStreamQueue } = await import('../queue/nats/jetstream-queue.js');
+    return JetStreamQueue.open({ url: config.queueUrl, prefix: config.queuePrefix, replicas: config.queueReplicas, ackWaitMs: config.queueAckWaitMs });
   }
   return new SqliteQueue(sqliteFile(config.dataDir));
 }

@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboxMessage, InboxRecord, Queue } from '../../src/queue/queue.js';
+import { eventually } from '../support/start-test-sluice.js';
+
+/** One queue installation under test: instances sharing it stand for processes sharing it. */
+export interface QueueFixture {
+  /** Opens another Queue on the same installation (same file, or same NATS prefix). */
+  openInstance(): Promise<Queue>;
+  /** Removes the installation (file, streams). Instances must be closed first. */
+  destroy(): Promise<void>;
+}
+
+export interface QueueContractOptions {
+  name: string;
+  /** A fresh, empty installation per test. */
+  open(): Promise<QueueFixture>;
+  /** How long an unacknowledged message a dead consumer held takes to come back, at most. */
+  redeliveryMs: number;
+  /** Several consumers may share the inbox concurrently (every JetStream process; not the embedded file). */
+  sharedConsumers: boolean;
+}
+
+function record(n: number, signals?: InboxRecord['signals']): InboxRecord {
+  return { workspaceId: 'ws_q', sourceId: 'src_q', json: JSON.stringify({ messageId: `m${n}`, n }), ...(signals ? { signals } : {}) };
+}
+
+const n = (m: InboxMessage) => (JSON.parse(m.json) as { n: number }).n;
+
+/**
+ * The Queue's behaviour, written once and run against every implementation (embedded SQLite, JetStream).
+ */
+export function runQueueContract(options: QueueContractOptions): void {
+  describe(`Queue contract (${options.name})`, () => {
+    let fixture: QueueFixture | undefined;
+    const instances: Queue[] = [];
+    const controllers: AbortController[] = [];
+
+    async function instance(): Promise<Queue> {
+      fixture ??= await options.open();
+      const queue = await fixture.openInstance();
+      instances.push(queue);
+      return queue;
+    }
+
+    /** Consumes in the background until the test ends; returns what the handler saw. */
+    function consume(queue: Queue, onBatch: (batch: InboxMessage[]) => Promise<void> = async () => undefined, batchSize = 100) {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const seen: InboxMessage[] = [];
+      const errors: unknown[] = [];
+      const done = queue.consumeInbox(
+        async (batch) => {
+          await onBatch(batch);
+          seen.push(...batch);
+        },
+        { batchSize, signal: controller.signal, retryDelayMs: 50, onError: (e) => errors.push(e) },
+      );
+      return { seen, errors, done, stop: () => controller.abort() };
+    }
+
+    afterEach(async () => {
+      for (const c of controllers.splice(0)) c.abort();
+      await Promise.all(instances.splice(0).map((q) => q.close().catch(() => undefined)));
+      await fixture?.destroy();
+      fixture = undefined;
+    });
+
+    it('delivers published records in order, with their fields and request signals, under increasing seq', async () => {
+      const queue = await instance();
+      await queue.publishInbox([record(1, { gpc: true, country: 'DE', userAgent: 'UA/1' }), record(2)]);
+      await queue.publishInbox([record(3)]);
+      const c = consume(queue);
+      await eventually(async () => (c.seen.length >= 3 ? true : undefined));
+      expect(c.seen.map(n)).toEqual([1, 2, 3]);
+      expect(c.seen[0]).toMatchObject({ workspaceId: 'ws_q', sourceId: 'src_q', signals: { gpc: true, country: 'DE', userAgent: 'UA/1' } });
+      expect(c.seen[1]!.signals).toBeUndefined();
+      const seqs = c.seen.map((m) => m.seq);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(3);
+    });
+
+    it('resolves publishes made in the same turn together, and an empty publish at once', async () => {
+      const queue = await instance();
+      await Promise.all(Array.from({ length: 50 }, (_, i) => queue.publishInbox([record(i)])));
+      await queue.publishInbox([]);
+      const c = consume(queue);
+      await eventually(async () => (c.seen.length >= 50 ? true : undefined));
+      expect(c.seen.map(n).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    });
+
+    it('counts the backlog of published, unacknowledged records and drains it to zero', async () => {
+      const queue = await instance();
+      expect(await queue.inboxBacklog()).toBe(0);
+      await Promise.all([queue.publishInbox([record(1), record(2)]), queue.publishInbox([record(3)])]);
+      expect(await queue.inboxBacklog()).toBe(3);
+      const c = consume(queue);
+      await eventually(async () => (c.seen.length >= 3 ? true : undefined));
+      await eventually(async () => ((await queue.inboxBacklog()) === 0 ? true : undefined));
+    });
+
+    it('offers a batch again after the handler throws, and reports the error', async () => {
+      const queue = await instance();
+      await queue.publishInbox([record(1), record(2)]);
+      let calls = 0;
+      const c = consume(queue, async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('store is down');
+      });
+      await eventually(async () => (c.seen.length >= 2 ? true : undefined));
+      expect(c.seen.map(n)).toEqual([1, 2]);
+      expect(c.errors.map(String)).toEqual(['Error: store is down']);
+    });
+
+    it('redelivers what a consumer that died held, and never what was acknowledged', async () => {
+      const first = await instance();
+      await first.publishInbox([record(1)]);
+      const acked = consume(first);
+      await eventually(async () => (acked.seen.length >= 1 ? true : undefined));
+      await eventually(async () => ((await first.inboxBacklog()) === 0 ? true : undefined));
+      acked.stop();
+      await acked.done;
+
+      await first.publishInbox([record(2)]);
+      let held!: () => void;
+      const holding = new Promise<void>((resolve) => (held = resolve));
+      // The "dying" consumer takes record 2 and never finishes; then its process goes away.
+      void first.consumeInbox(
+        async () => {
+          held();
+          await new Promise(() => undefined);
+        },
+        { batchSize: 10, signal: new AbortController().signal },
+      );
+      await holding;
+      await first.close();
+
+      const second = await instance();
+      const started = Date.now();
+      const c = consume(second);
+      await eventually(async () => (c.seen.length >= 1 ? true : undefined), options.redeliveryMs + 10_000);
+      expect(Date.now() - started).toBeLessThan(options.redeliveryMs + 10_000);
+      expect(c.seen.map(n)).toEqual([2]);
+    });
+
+    it('refuses to publish after close', async () => {
+      const queue = await instance();
+      await queue.close();
+      await expect(queue.publishInbox([record(1)])).rejects.toThrow(/closed/);
+    });
+
+    if (options.sharedConsumers) {
+      it('shares the inbox between concurrent consumers: each record handled once', async () => {
+        const a = await instance();
+        const b = await instance();
+        const slow = () => new Promise<void>((r) => setTimeout(r, 5));
+        const ca = consume(a, slow, 10);
+        const cb = consume(b, slow, 10);
+        for (let i = 0; i < 20; i++) await a.publishInbox(Array.from({ length: 10 }, (_, j) => record(i * 10 + j)));
+        await eventually(async () => (ca.seen.length + cb.seen.length >= 200 ? true : undefined), 20_000);
+        const all = [...ca.seen, ...cb.seen].map(n).sort((x, y) => x - y);
+        expect(all).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      });
+    }
+  });
+}
