@@ -9,6 +9,8 @@ import { Backpressure } from './ingest/backpressure.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
 import { SourceResolver } from './ingest/source-resolver.js';
 import { Metrics } from './observability/metrics.js';
+import { privacyRequestsApi } from './api/privacy-requests-api.js';
+import { RequestService } from './privacy/requests/request-service.js';
 import type { Queue } from './queue/queue.js';
 import { openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
@@ -23,6 +25,7 @@ export interface Sluice {
   readonly url: string;
   readonly store: SqlStore;
   readonly keys: Keys;
+  readonly privacyRequests: RequestService;
   readonly bootstrap: BootstrapResult;
   readonly app: FastifyInstance;
   readonly logger: Logger;
@@ -57,6 +60,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog);
     backpressure.start();
   }
+  const privacyRequests = new RequestService(store, { logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   const metrics = new Metrics(() => backpressure?.current ?? 0);
 
   const workers: WorkerHost[] = [];
@@ -76,7 +80,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: undefined } }
       : {}),
-    ...(roles.has('api') ? { api: { extensions: options.apiExtensions ?? [] } } : {}),
+    ...(roles.has('api')
+      ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests })] } }
+      : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;
@@ -95,5 +101,5 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     })();
     return closing;
   };
-  return { config, url, store, keys, bootstrap: boot, app, logger, close };
+  return { config, url, store, keys, privacyRequests, bootstrap: boot, app, logger, close };
 }

@@ -47,6 +47,14 @@ export const ERROR_CODES = {
   // Destinations
   destination_address_refused: { status: 400, retriable: false },
   destination_url_invalid: { status: 400, retriable: false },
+  // Privacy requests
+  request_state_conflict: { status: 409, retriable: false },
+  extension_not_allowed: { status: 409, retriable: false },
+  result_not_ready: { status: 409, retriable: true },
+  download_link_invalid: { status: 403, retriable: false },
+  verification_code_invalid: { status: 400, retriable: false },
+  verification_code_expired: { status: 400, retriable: false },
+  verification_attempts_exceeded: { status: 429, retriable: false },
   // Server side
   not_ready: { status: 503, retriable: true },
   storage_unavailable: { status: 503, retriable: true },

@@ -4,6 +4,7 @@ import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentiti
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
+import type { PrivacyRequestRepository } from '../privacy/requests/request-repository.js';
 
 /**
  * The store: every durable fact Sluice keeps, behind small repositories. Two implementations share one
@@ -22,6 +23,7 @@ export interface Store {
   readonly sources: SourceRepository;
   readonly events: EventRepository;
   readonly identities: IdentityRepository;
+  readonly privacyRequests: PrivacyRequestRepository;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 import type { SchemaMigration } from './migration.js';
 import { foundation } from './0001-foundation.js';
 import { identity } from './0100-identity.js';
+import { privacyRequests } from './0600-privacy-requests.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, privacyRequests];

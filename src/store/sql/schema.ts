@@ -78,6 +78,49 @@ export interface GroupTable {
   updated_at: number;
 }
 
+export interface PrivacyRequestTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  status: string;
+  regulation: string;
+  subject: string;
+  params: string;
+  channel: string;
+  verified: number;
+  verified_by: string | null;
+  agent: string | null;
+  contact_email: string | null;
+  created_by: string;
+  received_at: number;
+  due_at: number;
+  receipt_due_at: number;
+  receipt_confirmed_at: number | null;
+  extended_at: number | null;
+  extension_reason: string | null;
+  responded_at: number | null;
+  denial_reason: string | null;
+  failure: string | null;
+  result: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  retain_until: number | null;
+  updated_at: number;
+}
+
+export interface PrivacyRequestTransitionTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  request_id: string;
+  from_status: string | null;
+  to_status: string;
+  action: string;
+  actor: string;
+  note: string | null;
+  at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
@@ -87,4 +130,6 @@ export interface Database {
   profiles: ProfileTable;
   identities: IdentityTable;
   groups: GroupTable;
+  privacy_requests: PrivacyRequestTable;
+  privacy_request_transitions: PrivacyRequestTransitionTable;
 }

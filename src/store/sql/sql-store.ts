@@ -4,6 +4,7 @@ import type { Database } from './schema.js';
 import { SqlEventRepository } from './sql-event-repository.js';
 import { SqlIdentityRepository } from './sql-identity-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
+import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlWorkspaceRepository } from './sql-workspace-repository.js';
@@ -16,6 +17,7 @@ export class SqlStore implements Store {
   readonly sources: SqlSourceRepository;
   readonly events: SqlEventRepository;
   readonly identities: SqlIdentityRepository;
+  readonly privacyRequests: SqlPrivacyRequestRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -27,6 +29,7 @@ export class SqlStore implements Store {
     this.sources = new SqlSourceRepository(db);
     this.events = new SqlEventRepository(db);
     this.identities = new SqlIdentityRepository(db);
+    this.privacyRequests = new SqlPrivacyRequestRepository(db);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,237 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SluiceError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import { REGULATIONS } from '../privacy/requests/deadlines.js';
+import { requestMetrics } from '../privacy/requests/request-metrics.js';
+import type { RequestService } from '../privacy/requests/request-service.js';
+import { requestSettingsOf } from '../privacy/requests/request-settings.js';
+import { REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+const Identifier = Type.String({ minLength: 1, maxLength: 500 });
+export const SubjectSchema = Type.Object(
+  { userId: Type.Optional(Identifier), anonymousId: Type.Optional(Identifier), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) },
+  { additionalProperties: false },
+);
+export const AgentSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    proofReference: Type.String({ minLength: 1, maxLength: 500, description: 'Reference of the signed permission or power of attorney (CCPA 7063)' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateRequestBody = Type.Object(
+  {
+    type: literals(REQUEST_TYPES),
+    subject: SubjectSchema,
+    regulation: Type.Optional(literals(REGULATIONS)),
+    traits: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'correct: the corrected traits' })),
+    categories: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'object: consent categories objected to' })),
+    purposes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'object: purposes objected to' })),
+    suppress: Type.Optional(Type.Boolean({ description: 'delete: keep a hashed suppression entry so the subject stays deleted (default true)' })),
+    verified: Type.Optional(Type.Boolean({ description: "The admin vouches for the subject's identity (audited)" })),
+    agent: Type.Optional(AgentSchema),
+    contactEmail: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'Where notices go (default: the agent, then the subject)' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateRequestBody = Static<typeof CreateRequestBody>;
+
+const Iso = Type.String({ format: 'date-time' });
+export const RequestSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    status: literals(REQUEST_STATUSES),
+    regulation: Type.String(),
+    subject: Type.Record(Type.String(), Type.String()),
+    channel: Type.String(),
+    receivedAt: Iso,
+    dueAt: Iso,
+    receiptDueAt: Iso,
+    overdue: Type.Boolean(),
+    verified: Type.Boolean(),
+  },
+  { additionalProperties: true },
+);
+
+const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
+
+export type RequestView = Static<typeof RequestSchema>;
+
+/** A request as the API shows it; `history` when the transitions are given. */
+export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
+  const base: RequestView = {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    regulation: r.regulation,
+    subject: Object.fromEntries(Object.entries(r.subject).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    channel: r.channel,
+    receivedAt: new Date(r.receivedAt).toISOString(),
+    dueAt: new Date(r.dueAt).toISOString(),
+    receiptDueAt: new Date(r.receiptDueAt).toISOString(),
+    overdue: r.respondedAt === null && now > r.dueAt,
+    verified: r.verified,
+  };
+  return Object.assign(base, {
+    ...(r.receiptConfirmedAt !== null && { receiptConfirmedAt: iso(r.receiptConfirmedAt) }),
+    ...(r.verifiedBy !== null && { verifiedBy: r.verifiedBy }),
+    ...(r.agent !== null && { agent: r.agent }),
+    ...(r.contactEmail !== null && { contactEmail: r.contactEmail }),
+    ...(Object.keys(r.params).length > 0 && { params: r.params }),
+    ...(r.extendedAt !== null && { extension: { at: iso(r.extendedAt), reason: r.extensionReason } }),
+    ...(r.respondedAt !== null && { respondedAt: iso(r.respondedAt) }),
+    ...(r.denialReason !== null && { denialReason: r.denialReason }),
+    ...(r.failure !== null && { failure: r.failure }),
+    createdBy: r.createdBy,
+    ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
+    ...(history && {
+      history: history.map((t) => ({ from: t.from, to: t.to, action: t.action, actor: t.actor, at: iso(t.at), ...(t.note !== null && { note: t.note }) })),
+    }),
+  });
+}
+
+const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const RequestList = Type.Object({ requests: Type.Array(RequestSchema) });
+
+export interface PrivacyRequestsApiDeps {
+  store: Store;
+  requests: RequestService;
+}
+
+/** Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics. */
+export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests }) => {
+  app.post('/privacy-requests', {
+    config: { permission: 'privacy:write' },
+    schema: { tags: ['privacy-requests'], summary: 'Record a data-subject request', body: CreateRequestBody, response: { 201: RequestSchema } },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    const created = await requests.create(
+      principal.workspaceId,
+      {
+        type: body.type,
+        subject: body.subject,
+        channel: 'admin_api',
+        ...(body.regulation !== undefined && { regulation: body.regulation }),
+        params: {
+          ...(body.traits !== undefined && { traits: body.traits }),
+          ...(body.categories !== undefined && { categories: body.categories }),
+          ...(body.purposes !== undefined && { purposes: body.purposes }),
+          ...(body.suppress !== undefined && { suppress: body.suppress }),
+        },
+        ...(body.verified !== undefined && { verified: body.verified }),
+        ...(body.agent !== undefined && { agent: body.agent }),
+        ...(body.contactEmail !== undefined && { contactEmail: body.contactEmail }),
+      },
+      principal.actor,
+    );
+    return reply.code(201).send(requestView(created, Date.now()));
+  });
+
+  app.get('/privacy-requests', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'List requests, newest first',
+      querystring: Type.Object({ status: Type.Optional(literals(REQUEST_STATUSES)), type: Type.Optional(literals(REQUEST_TYPES)), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }),
+      response: { 200: RequestList },
+    },
+  }, async (request) => {
+    const rows = await requests.list(principalOf(request).workspaceId, request.query);
+    const now = Date.now();
+    return { requests: rows.map((r) => requestView(r, now)) };
+  });
+
+  app.get('/privacy-requests/overdue', {
+    config: { permission: 'privacy:read' },
+    schema: { tags: ['privacy-requests'], summary: 'Open requests past their due date', response: { 200: RequestList } },
+  }, async (request) => {
+    const now = Date.now();
+    return { requests: (await requests.overdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+  });
+
+  app.get('/privacy-requests/due-soon', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Open requests due within `days` days (default 7), overdue ones included',
+      querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365, default: 7 })) }),
+      response: { 200: RequestList },
+    },
+  }, async (request) => {
+    const now = Date.now();
+    return { requests: (await requests.dueSoon(principalOf(request).workspaceId, request.query.days ?? 7)).map((r) => requestView(r, now)) };
+  });
+
+  const SettingsSchema = Type.Object({ requireApproval: Type.Boolean(), defaultRegulation: literals(REGULATIONS) });
+  app.get('/privacy-requests/settings', {
+    config: { permission: 'privacy:read' },
+    schema: { tags: ['privacy-requests'], summary: "The workspace's request policy", response: { 200: SettingsSchema } },
+  }, async (request) => requestSettingsOf(await store.workspaces.get(principalOf(request).workspaceId)));
+
+  app.put('/privacy-requests/settings', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Require approval before processing; the default regulation',
+      body: Type.Object({ requireApproval: Type.Optional(Type.Boolean()), defaultRegulation: Type.Optional(literals(REGULATIONS)) }, { additionalProperties: false }),
+      response: { 200: SettingsSchema },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const workspace = await store.workspaces.get(workspaceId);
+    if (!workspace) throw new SluiceError('not_found', `Workspace ${workspaceId} no longer exists.`);
+    const next = { ...requestSettingsOf(workspace), ...request.body };
+    await store.workspaces.updateSettings(workspaceId, { ...workspace.settings, privacyRequests: next });
+    return next;
+  });
+
+  app.get('/privacy-requests/:id', {
+    config: { permission: 'privacy:read' },
+    schema: { tags: ['privacy-requests'], summary: 'A request with its history', params: IdParams, response: { 200: RequestSchema } },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const found = await requests.load(workspaceId, request.params.id);
+    return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id));
+  });
+
+  const action = (path: string, summary: string, run: (workspaceId: string, id: string, actor: string, body: { reason?: string }) => Promise<PrivacyRequest>, withReason: boolean) => {
+    app.post(`/privacy-requests/:id/${path}`, {
+      config: { permission: 'privacy:write' },
+      schema: { tags: ['privacy-requests'], summary, params: IdParams, ...(withReason ? { body: Reason } : {}), response: { 200: RequestSchema } },
+    }, async (request) => {
+      const principal = principalOf(request);
+      const updated = await run(principal.workspaceId, request.params.id, principal.actor, (request.body ?? {}) as { reason?: string });
+      return requestView(updated, Date.now());
+    });
+  };
+  action('verify', "Confirm the subject's identity was verified", (ws, id, actor) => requests.verify(ws, id, actor, 'verified by an admin'), false);
+  action('approve', 'Approve a verified request for processing', (ws, id, actor) => requests.approve(ws, id, actor), false);
+  action('deny', 'Deny a request, with the reason the subject is told', (ws, id, actor, body) => requests.deny(ws, id, actor, body.reason!), true);
+  action('extend', 'Extend the deadline once (GDPR +2 months, CCPA +45 days), with the reason', (ws, id, actor, body) => requests.extend(ws, id, actor, body.reason!), true);
+  action('retry', 'Run a failed request again', (ws, id, actor) => requests.retry(ws, id, actor), false);
+
+  app.get('/reports/request-metrics', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Counts by type and outcome and median days to respond (CCPA 7102); default: the last 12 months',
+      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso) }),
+    },
+  }, async (request) => {
+    const to = request.query.to ? Date.parse(request.query.to) : Date.now();
+    const from = request.query.from ? Date.parse(request.query.from) : to - 365 * 86_400_000;
+    if (!(from < to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
+    const rows = await store.privacyRequests.list(principalOf(request).workspaceId, { receivedFrom: from, receivedTo: to, limit: 1_000_000 });
+    const metrics = requestMetrics(rows, from, to);
+    return { ...metrics, from: new Date(metrics.from).toISOString(), to: new Date(metrics.to).toISOString() };
+  });
+};

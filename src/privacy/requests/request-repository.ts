@@ -1,0 +1,56 @@
+import type { PrivacyRequest, RequestStatus, RequestTransition, RequestType } from './request.js';
+
+/** The fields a lifecycle step may change besides the status. */
+export type RequestPatch = Partial<
+  Pick<
+    PrivacyRequest,
+    | 'verified'
+    | 'verifiedBy'
+    | 'dueAt'
+    | 'receiptConfirmedAt'
+    | 'extendedAt'
+    | 'extensionReason'
+    | 'respondedAt'
+    | 'denialReason'
+    | 'failure'
+    | 'result'
+    | 'attempts'
+    | 'retainUntil'
+    | 'contactEmail'
+  >
+> & { nextAttemptAt?: number | null; leaseUntil?: number | null };
+
+export interface RequestListFilter {
+  readonly status?: readonly RequestStatus[];
+  readonly type?: RequestType;
+  /** Only requests whose dueAt is before this instant. */
+  readonly dueBefore?: number;
+  readonly receivedFrom?: number;
+  readonly receivedTo?: number;
+  readonly limit: number;
+}
+
+/**
+ * Durable data-subject requests. Every status change is conditional on the status the caller saw
+ * (optimistic concurrency: two admins, or an admin and the executor, never both win), and appends a
+ * transition in the same transaction.
+ */
+export interface PrivacyRequestRepository {
+  create(request: PrivacyRequest, transition: RequestTransition): Promise<void>;
+  get(workspaceId: string, id: string): Promise<PrivacyRequest | undefined>;
+  /** Newest first. */
+  list(workspaceId: string, filter: RequestListFilter): Promise<PrivacyRequest[]>;
+  /**
+   * Applies `patch` and moves the status from `from` to `transition.to`, only if the request is still in
+   * `from`; returns the updated request, or undefined when someone else moved it first.
+   */
+  transition(workspaceId: string, id: string, from: RequestStatus, patch: RequestPatch, transition: RequestTransition): Promise<PrivacyRequest | undefined>;
+  transitions(workspaceId: string, id: string): Promise<RequestTransition[]>;
+  /**
+   * Leases the oldest runnable request (status processing, due for an attempt, not leased) to one worker
+   * for `leaseMs`; undefined when there is none.
+   */
+  claimRunnable(now: number, leaseMs: number): Promise<PrivacyRequest | undefined>;
+  /** Deletes requests (and their history) whose record-keeping period ended before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}

@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SluiceError } from '../../core/errors.js';
+import type { SqlStore } from '../../store/sql/sql-store.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { RequestAuditEntry } from './request-audit.js';
+import { RequestService } from './request-service.js';
+
+const WS = 'ws_test';
+let dir: string;
+let store: SqlStore;
+let now: number;
+let audit: RequestAuditEntry[];
+let service: RequestService;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-dsr-'));
+  store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+  await store.workspaces.create({ id: WS, name: 'Test' });
+  now = Date.parse('2026-01-31T10:00:00.000Z');
+  audit = [];
+  service = new RequestService(store, { now: () => now, audit: { record: async (e) => void audit.push(e) } });
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(SluiceError);
+  expect((error as SluiceError).code).toBe(code);
+}
+
+describe('request lifecycle', () => {
+  it('waits in verifying until someone verifies the subject, then goes to processing', async () => {
+    const created = await service.create(WS, { type: 'access', subject: { userId: 'u1' }, channel: 'admin_api' }, 'token:a (admin)');
+    expect(created.status).toBe('verifying');
+    expect(new Date(created.dueAt).toISOString()).toBe('2026-02-28T10:00:00.000Z');
+    now += 60_000;
+    const verified = await service.verify(WS, created.id, 'token:b (privacy)');
+    expect(verified.status).toBe('processing');
+    expect(verified.verifiedBy).toBe('token:b (privacy)');
+    const history = await store.privacyRequests.transitions(WS, created.id);
+    expect(history.map((t) => [t.from, t.to, t.action, t.actor])).toEqual([
+      [null, 'received', 'received', 'token:a (admin)'],
+      ['received', 'verifying', 'verification_started', 'token:a (admin)'],
+      ['verifying', 'processing', 'verified', 'token:b (privacy)'],
+    ]);
+    expect(history[2]!.at).toBe(now);
+    expect(audit.map((e) => e.action)).toEqual(['privacy_request.received', 'privacy_request.verification_started', 'privacy_request.verified']);
+  });
+
+  it('goes straight to processing when the admin vouches for the subject, and through approval when the workspace requires it', async () => {
+    const direct = await service.create(WS, { type: 'delete', subject: { email: 'a@example.com' }, channel: 'admin_api', verified: true }, 'admin');
+    expect(direct.status).toBe('processing');
+
+    await store.workspaces.updateSettings(WS, { privacyRequests: { requireApproval: true } });
+    const gated = await service.create(WS, { type: 'delete', subject: { userId: 'u2' }, channel: 'admin_api', verified: true }, 'admin');
+    expect(gated.status).toBe('awaiting_approval');
+    await expectCode(service.verify(WS, gated.id, 'admin'), 'request_state_conflict');
+    const approved = await service.approve(WS, gated.id, 'dpo');
+    expect(approved.status).toBe('processing');
+  });
+
+  it('needs no verification for opt-outs', async () => {
+    const optOut = await service.create(WS, { type: 'opt_out', regulation: 'ccpa', subject: { anonymousId: 'anon-1' }, channel: 'subject_portal' }, 'subject');
+    expect(optOut.status).toBe('processing');
+    expect(optOut.verifiedBy).toBe('system');
+    // Friday Jan 30 is not involved: received Saturday Jan 31, 15 business days -> Friday Feb 20.
+    expect(new Date(optOut.dueAt).toISOString()).toBe('2026-02-20T10:00:00.000Z');
+  });
+
+  it('denies with a reason, once', async () => {
+    const created = await service.create(WS, { type: 'access', subject: { userId: 'u1' }, channel: 'admin_api' }, 'admin');
+    const denied = await service.deny(WS, created.id, 'dpo', 'identity could not be verified');
+    expect(denied.status).toBe('denied');
+    expect(denied.denialReason).toBe('identity could not be verified');
+    expect(denied.respondedAt).toBe(now);
+    await expectCode(service.deny(WS, created.id, 'dpo', 'again'), 'request_state_conflict');
+  });
+
+  it('extends once, by the legal period, only before the deadline', async () => {
+    const gdpr = await service.create(WS, { type: 'access', subject: { userId: 'u1' }, channel: 'admin_api' }, 'admin');
+    const extended = await service.extend(WS, gdpr.id, 'dpo', 'complex request: 14 systems');
+    expect(new Date(extended.dueAt).toISOString()).toBe('2026-04-30T10:00:00.000Z');
+    expect(extended.extensionReason).toBe('complex request: 14 systems');
+    await expectCode(service.extend(WS, gdpr.id, 'dpo', 'more'), 'extension_not_allowed');
+
+    const ccpa = await service.create(WS, { type: 'delete', regulation: 'ccpa', subject: { userId: 'u1' }, channel: 'admin_api' }, 'admin');
+    expect(new Date((await service.extend(WS, ccpa.id, 'dpo', 'backlog')).dueAt).toISOString()).toBe('2026-05-01T10:00:00.000Z');
+
+    const optOut = await service.create(WS, { type: 'opt_out', regulation: 'ccpa', subject: { userId: 'u1' }, channel: 'admin_api' }, 'admin');
+    await expectCode(service.extend(WS, optOut.id, 'dpo', 'no'), 'extension_not_allowed');
+
+    const late = await service.create(WS, { type: 'access', subject: { userId: 'u3' }, channel: 'admin_api' }, 'admin');
+    now += 40 * 86_400_000;
+    await expectCode(service.extend(WS, late.id, 'dpo', 'too late'), 'extension_not_allowed');
+  });
+
+  it('lists overdue and due-soon open requests, soonest first', async () => {
+    const a = await service.create(WS, { type: 'access', subject: { userId: 'a' }, channel: 'admin_api' }, 'admin'); // due Feb 28
+    now = Date.parse('2026-02-10T10:00:00.000Z');
+    const b = await service.create(WS, { type: 'access', subject: { userId: 'b' }, channel: 'admin_api' }, 'admin'); // due Mar 10
+    const c = await service.create(WS, { type: 'access', subject: { userId: 'c' }, channel: 'admin_api' }, 'admin');
+    await service.deny(WS, c.id, 'dpo', 'duplicate');
+    now = Date.parse('2026-03-05T00:00:00.000Z');
+    expect((await service.overdue(WS)).map((r) => r.id)).toEqual([a.id]);
+    expect((await service.dueSoon(WS, 7)).map((r) => r.id)).toEqual([a.id, b.id]);
+    expect((await service.dueSoon(WS, 1)).map((r) => r.id)).toEqual([a.id]);
+  });
+
+  it('rejects a subject without identifiers and a correction without traits, saying what to send', async () => {
+    await expectCode(service.create(WS, { type: 'access', subject: {}, channel: 'admin_api' }, 'admin'), 'validation_failed');
+    await expectCode(service.create(WS, { type: 'correct', subject: { userId: 'u' }, channel: 'admin_api' }, 'admin'), 'validation_failed');
+  });
+
+  it('records an authorized agent with the proof reference, and keeps records 24 months', async () => {
+    const created = await service.create(
+      WS,
+      { type: 'know', regulation: 'ccpa', subject: { email: 's@example.com' }, channel: 'admin_api', agent: { name: 'Agent Co', email: 'agent@example.com', proofReference: 'POA-2026-17' } },
+      'admin',
+    );
+    expect(created.agent).toEqual({ name: 'Agent Co', email: 'agent@example.com', proofReference: 'POA-2026-17' });
+    expect(created.contactEmail).toBe('agent@example.com');
+    expect(new Date(created.retainUntil!).toISOString()).toBe('2028-01-31T10:00:00.000Z');
+    const [first] = await store.privacyRequests.transitions(WS, created.id);
+    expect(first!.note).toContain('POA-2026-17');
+    now = Date.parse('2028-02-01T00:00:00.000Z');
+    expect(await store.privacyRequests.deleteExpired(now)).toBe(1);
+    expect(await store.privacyRequests.get(WS, created.id)).toBeUndefined();
+  });
+});

@@ -1,0 +1,242 @@
+import { SluiceError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Store } from '../../store/store.js';
+import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
+import { NO_AUDIT, type RequestAuditSink } from './request-audit.js';
+import type { RequestPatch } from './request-repository.js';
+import { requestSettingsOf } from './request-settings.js';
+import {
+  canTransition,
+  needsVerification,
+  RETENTION_MONTHS,
+  TERMINAL_STATUSES,
+  type AuthorizedAgent,
+  type PrivacyRequest,
+  type RequestChannel,
+  type RequestParams,
+  type RequestStatus,
+  type RequestSubject,
+  type RequestTransition,
+  type RequestType,
+} from './request.js';
+
+export interface NewRequestInput {
+  readonly type: RequestType;
+  readonly subject: RequestSubject;
+  readonly regulation?: Regulation;
+  readonly params?: RequestParams;
+  /** The caller vouches that the subject's identity was verified. */
+  readonly verified?: boolean;
+  readonly agent?: AuthorizedAgent;
+  readonly contactEmail?: string;
+  readonly channel: RequestChannel;
+}
+
+/** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
+export type TransitionListener = (request: PrivacyRequest, transition: RequestTransition) => Promise<void> | void;
+
+const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing'];
+
+/**
+ * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.
+ * Every step is a conditional transition recorded with who and when (and sent to the audit sink).
+ */
+export class RequestService {
+  private readonly listeners: TransitionListener[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: { audit?: RequestAuditSink; now?: () => number; logError?: (error: unknown) => void } = {},
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private get audit(): RequestAuditSink {
+    return this.options.audit ?? NO_AUDIT;
+  }
+
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async announce(request: PrivacyRequest, transition: RequestTransition): Promise<void> {
+    await this.audit.record({
+      workspaceId: request.workspaceId,
+      actor: transition.actor,
+      action: `privacy_request.${transition.action}`,
+      requestId: request.id,
+      details: { type: request.type, from: transition.from, to: transition.to, ...(transition.note ? { note: transition.note } : {}) },
+    });
+    for (const listener of this.listeners) {
+      try {
+        await listener(request, transition);
+      } catch (error) {
+        this.options.logError?.(error);
+      }
+    }
+  }
+
+  async load(workspaceId: string, id: string): Promise<PrivacyRequest> {
+    const request = await this.store.privacyRequests.get(workspaceId, id);
+    if (!request) throw new SluiceError('not_found', `No privacy request ${id} in this workspace.`);
+    return request;
+  }
+
+  /** Records a new request, then runs it as far as it can go without a person (verification, approval). */
+  async create(workspaceId: string, input: NewRequestInput, actor: string): Promise<PrivacyRequest> {
+    validateInput(input);
+    const settings = requestSettingsOf(await this.store.workspaces.get(workspaceId));
+    const regulation = input.regulation ?? settings.defaultRegulation;
+    const receivedAt = this.now();
+    const request: PrivacyRequest = {
+      id: newId('dsr'),
+      workspaceId,
+      type: input.type,
+      status: 'received',
+      regulation,
+      subject: input.subject,
+      params: input.params ?? {},
+      channel: input.channel,
+      verified: false,
+      verifiedBy: null,
+      agent: input.agent ?? null,
+      contactEmail: input.contactEmail ?? input.agent?.email ?? input.subject.email ?? null,
+      createdBy: actor,
+      receivedAt,
+      dueAt: dueAt(input.type, regulation, receivedAt),
+      receiptDueAt: receiptConfirmationDueAt(receivedAt),
+      receiptConfirmedAt: null,
+      extendedAt: null,
+      extensionReason: null,
+      respondedAt: null,
+      denialReason: null,
+      failure: null,
+      result: null,
+      attempts: 0,
+      retainUntil: addCalendarMonths(receivedAt, RETENTION_MONTHS),
+      updatedAt: receivedAt,
+    };
+    const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : null;
+    const created: RequestTransition = { requestId: request.id, from: null, to: 'received', at: receivedAt, actor, action: 'received', note: agentNote };
+    await this.store.privacyRequests.create(request, created);
+    await this.announce(request, created);
+    let current = await this.move(request, 'verifying', {}, actor, 'verification_started', null);
+    if (input.verified === true) current = await this.verify(workspaceId, current.id, actor, 'identity vouched for by the requester');
+    else if (!needsVerification(input.type)) current = await this.verify(workspaceId, current.id, 'system', `${input.type} requests need no identity verification`);
+    return current;
+  }
+
+  /** The subject's identity is verified: on to approval (when the workspace requires it) or processing. */
+  async verify(workspaceId: string, id: string, actor: string, note: string | null = null): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (request.status !== 'verifying' && request.status !== 'received') {
+      throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a request being verified can be verified.`);
+    }
+    const settings = requestSettingsOf(await this.store.workspaces.get(workspaceId));
+    const next: RequestStatus = settings.requireApproval ? 'awaiting_approval' : 'processing';
+    return this.move(request, next, { verified: true, verifiedBy: actor, nextAttemptAt: null }, actor, 'verified', note);
+  }
+
+  async approve(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (request.status !== 'awaiting_approval') {
+      throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a request awaiting approval can be approved.`);
+    }
+    return this.move(request, 'processing', { nextAttemptAt: null }, actor, 'approved', null);
+  }
+
+  async deny(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (TERMINAL_STATUSES.includes(request.status)) {
+      throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}; it can no longer be denied.`);
+    }
+    return this.move(request, 'denied', { denialReason: reason, respondedAt: this.now() }, actor, 'denied', reason);
+  }
+
+  /** Runs a failed request again. */
+  async retry(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (request.status !== 'failed') throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a failed request can be retried.`);
+    return this.move(request, 'processing', { failure: null, respondedAt: null, nextAttemptAt: null, attempts: 0 }, actor, 'retried', null);
+  }
+
+  /**
+   * The one extension the law allows (GDPR +2 months, CCPA +45 days), with the reason the subject is told.
+   * Refused once extended, for opt-outs (no extension) and after the original deadline has passed.
+   */
+  async extend(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (TERMINAL_STATUSES.includes(request.status)) throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}.`);
+    if (request.extendedAt !== null) throw new SluiceError('extension_not_allowed', `Request ${id} was already extended; the law allows one extension.`);
+    const extended = extendedDueAt(request.type, request.regulation, request.receivedAt);
+    if (extended === undefined) {
+      throw new SluiceError('extension_not_allowed', `${request.regulation.toUpperCase()} ${request.type} requests cannot be extended (15 business days, CCPA 7026).`);
+    }
+    const now = this.now();
+    if (now > request.dueAt) {
+      throw new SluiceError('extension_not_allowed', `The deadline of request ${id} (${new Date(request.dueAt).toISOString()}) has passed; an extension must be notified within the original period.`);
+    }
+    return this.move(request, request.status, { dueAt: extended, extendedAt: now, extensionReason: reason }, actor, 'extended', reason);
+  }
+
+  /** Marks the receipt confirmation as sent (CCPA 7021: within 10 business days). */
+  async confirmReceipt(request: PrivacyRequest, actor: string, note: string): Promise<PrivacyRequest> {
+    return this.move(request, request.status, { receiptConfirmedAt: this.now() }, actor, 'receipt_confirmed', note);
+  }
+
+  async complete(request: PrivacyRequest, result: unknown): Promise<PrivacyRequest> {
+    return this.move(request, 'completed', { result, respondedAt: this.now(), leaseUntil: null, failure: null }, 'system', 'completed', null);
+  }
+
+  async fail(request: PrivacyRequest, failure: string, result: unknown = null): Promise<PrivacyRequest> {
+    return this.move(request, 'failed', { failure, result, respondedAt: this.now(), leaseUntil: null }, 'system', 'failed', failure);
+  }
+
+  /** Puts a request back for another attempt later (outage, destination asking to retry). */
+  async postpone(request: PrivacyRequest, afterMs: number, note: string): Promise<PrivacyRequest> {
+    const patch: RequestPatch = { attempts: request.attempts + 1, nextAttemptAt: this.now() + afterMs, leaseUntil: null };
+    return this.move(request, 'processing', patch, 'system', 'attempt_postponed', note);
+  }
+
+  private async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, actor: string, action: string, note: string | null): Promise<PrivacyRequest> {
+    if (to !== request.status && !canTransition(request.status, to)) {
+      throw new SluiceError('request_state_conflict', `Request ${request.id} cannot go from ${request.status} to ${to}.`);
+    }
+    const transition: RequestTransition = { requestId: request.id, from: request.status, to, at: this.now(), actor, action, note };
+    const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition);
+    if (!updated) throw new SluiceError('request_state_conflict', `Request ${request.id} changed while this action ran; reload it and try again.`);
+    await this.announce(updated, transition);
+    return updated;
+  }
+
+  async list(workspaceId: string, filter: { status?: RequestStatus; type?: RequestType; limit?: number }): Promise<PrivacyRequest[]> {
+    return this.store.privacyRequests.list(workspaceId, { ...(filter.status && { status: [filter.status] }), ...(filter.type && { type: filter.type }), limit: filter.limit ?? 100 });
+  }
+
+  /** Open requests past their due date, most overdue first. */
+  async overdue(workspaceId: string): Promise<PrivacyRequest[]> {
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), limit: 1000 });
+    return rows.sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  /** Open requests due within `days` days (overdue ones included), soonest first. */
+  async dueSoon(workspaceId: string, days: number): Promise<PrivacyRequest[]> {
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now() + days * 86_400_000, limit: 1000 });
+    return rows.sort((a, b) => a.dueAt - b.dueAt);
+  }
+}
+
+function validateInput(input: NewRequestInput): void {
+  const { userId, anonymousId, email } = input.subject;
+  if (!userId && !anonymousId && !email) {
+    throw new SluiceError('validation_failed', 'The subject needs at least one identifier: subject.userId, subject.anonymousId or subject.email.');
+  }
+  if (input.type === 'correct' && (!input.params?.traits || Object.keys(input.params.traits).length === 0)) {
+    throw new SluiceError('validation_failed', 'A correct request carries the corrected values as `traits` (an object with at least one trait).');
+  }
+  if (input.agent && !input.agent.proofReference.trim()) {
+    throw new SluiceError('validation_failed', 'An authorized agent needs `agent.proofReference`: the reference of the signed permission or power of attorney (CCPA 7063).');
+  }
+}

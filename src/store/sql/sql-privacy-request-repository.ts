@@ -1,0 +1,197 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Regulation } from '../../privacy/requests/deadlines.js';
+import type { PrivacyRequestRepository, RequestListFilter, RequestPatch } from '../../privacy/requests/request-repository.js';
+import type { AuthorizedAgent, PrivacyRequest, RequestChannel, RequestParams, RequestStatus, RequestSubject, RequestTransition, RequestType } from '../../privacy/requests/request.js';
+import type { Database, PrivacyRequestTable, PrivacyRequestTransitionTable } from './schema.js';
+
+function num(value: number | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function toRequest(row: Selectable<PrivacyRequestTable>): PrivacyRequest {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    type: row.type as RequestType,
+    status: row.status as RequestStatus,
+    regulation: row.regulation as Regulation,
+    subject: JSON.parse(row.subject) as RequestSubject,
+    params: JSON.parse(row.params) as RequestParams,
+    channel: row.channel as RequestChannel,
+    verified: Number(row.verified) === 1,
+    verifiedBy: row.verified_by,
+    agent: row.agent === null ? null : (JSON.parse(row.agent) as AuthorizedAgent),
+    contactEmail: row.contact_email,
+    createdBy: row.created_by,
+    receivedAt: Number(row.received_at),
+    dueAt: Number(row.due_at),
+    receiptDueAt: Number(row.receipt_due_at),
+    receiptConfirmedAt: num(row.receipt_confirmed_at),
+    extendedAt: num(row.extended_at),
+    extensionReason: row.extension_reason,
+    respondedAt: num(row.responded_at),
+    denialReason: row.denial_reason,
+    failure: row.failure,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    attempts: Number(row.attempts),
+    retainUntil: num(row.retain_until),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toRow(r: PrivacyRequest): PrivacyRequestTable {
+  return {
+    id: r.id,
+    workspace_id: r.workspaceId,
+    type: r.type,
+    status: r.status,
+    regulation: r.regulation,
+    subject: JSON.stringify(r.subject),
+    params: JSON.stringify(r.params),
+    channel: r.channel,
+    verified: r.verified ? 1 : 0,
+    verified_by: r.verifiedBy,
+    agent: r.agent === null ? null : JSON.stringify(r.agent),
+    contact_email: r.contactEmail,
+    created_by: r.createdBy,
+    received_at: r.receivedAt,
+    due_at: r.dueAt,
+    receipt_due_at: r.receiptDueAt,
+    receipt_confirmed_at: r.receiptConfirmedAt,
+    extended_at: r.extendedAt,
+    extension_reason: r.extensionReason,
+    responded_at: r.respondedAt,
+    denial_reason: r.denialReason,
+    failure: r.failure,
+    result: r.result === null || r.result === undefined ? null : JSON.stringify(r.result),
+    attempts: r.attempts,
+    next_attempt_at: null,
+    lease_until: null,
+    retain_until: r.retainUntil,
+    updated_at: r.updatedAt,
+  };
+}
+
+function patchRow(p: RequestPatch): Updateable<PrivacyRequestTable> {
+  const row: Updateable<PrivacyRequestTable> = {};
+  if (p.verified !== undefined) row.verified = p.verified ? 1 : 0;
+  if (p.verifiedBy !== undefined) row.verified_by = p.verifiedBy;
+  if (p.dueAt !== undefined) row.due_at = p.dueAt;
+  if (p.receiptConfirmedAt !== undefined) row.receipt_confirmed_at = p.receiptConfirmedAt;
+  if (p.extendedAt !== undefined) row.extended_at = p.extendedAt;
+  if (p.extensionReason !== undefined) row.extension_reason = p.extensionReason;
+  if (p.respondedAt !== undefined) row.responded_at = p.respondedAt;
+  if (p.denialReason !== undefined) row.denial_reason = p.denialReason;
+  if (p.failure !== undefined) row.failure = p.failure;
+  if (p.result !== undefined) row.result = p.result === null ? null : JSON.stringify(p.result);
+  if (p.attempts !== undefined) row.attempts = p.attempts;
+  if (p.retainUntil !== undefined) row.retain_until = p.retainUntil;
+  if (p.contactEmail !== undefined) row.contact_email = p.contactEmail;
+  if (p.nextAttemptAt !== undefined) row.next_attempt_at = p.nextAttemptAt;
+  if (p.leaseUntil !== undefined) row.lease_until = p.leaseUntil;
+  return row;
+}
+
+function transitionRow(workspaceId: string, t: RequestTransition): Omit<PrivacyRequestTransitionTable, 'seq'> {
+  return { workspace_id: workspaceId, request_id: t.requestId, from_status: t.from, to_status: t.to, action: t.action, actor: t.actor, note: t.note, at: t.at };
+}
+
+export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(request: PrivacyRequest, transition: RequestTransition): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('privacy_requests').values(toRow(request)).execute();
+      await tx.insertInto('privacy_request_transitions').values(transitionRow(request.workspaceId, transition)).execute();
+    });
+  }
+
+  async get(workspaceId: string, id: string): Promise<PrivacyRequest | undefined> {
+    const row = await this.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row ? toRequest(row) : undefined;
+  }
+
+  async list(workspaceId: string, filter: RequestListFilter): Promise<PrivacyRequest[]> {
+    let q = this.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', workspaceId);
+    if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
+    if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+    if (filter.dueBefore !== undefined) q = q.where('due_at', '<', filter.dueBefore);
+    if (filter.receivedFrom !== undefined) q = q.where('received_at', '>=', filter.receivedFrom);
+    if (filter.receivedTo !== undefined) q = q.where('received_at', '<', filter.receivedTo);
+    const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    return rows.map(toRequest);
+  }
+
+  async transition(workspaceId: string, id: string, from: RequestStatus, patch: RequestPatch, transition: RequestTransition): Promise<PrivacyRequest | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('privacy_requests')
+        .set({ ...patchRow(patch), status: transition.to, updated_at: transition.at })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      await tx.insertInto('privacy_request_transitions').values(transitionRow(workspaceId, transition)).execute();
+      const row = await tx.selectFrom('privacy_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return toRequest(row);
+    });
+  }
+
+  async transitions(workspaceId: string, id: string): Promise<RequestTransition[]> {
+    const rows = await this.db
+      .selectFrom('privacy_request_transitions')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('request_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      from: r.from_status as RequestStatus | null,
+      to: r.to_status as RequestStatus,
+      action: r.action,
+      actor: r.actor,
+      note: r.note,
+      at: Number(r.at),
+    }));
+  }
+
+  async claimRunnable(now: number, leaseMs: number): Promise<PrivacyRequest | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const candidate = await this.db
+        .selectFrom('privacy_requests')
+        .select(['id', 'lease_until'])
+        .where('status', '=', 'processing')
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('received_at')
+        .limit(1)
+        .executeTakeFirst();
+      if (!candidate) return undefined;
+      const claimed = await this.db
+        .updateTable('privacy_requests')
+        .set({ lease_until: now + leaseMs })
+        .where('id', '=', candidate.id)
+        .where('status', '=', 'processing')
+        .where((eb) => (candidate.lease_until === null ? eb('lease_until', 'is', null) : eb('lease_until', '=', candidate.lease_until)))
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1) {
+        const row = await this.db.selectFrom('privacy_requests').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+        return toRequest(row);
+      }
+    }
+    return undefined;
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const expired = await tx.selectFrom('privacy_requests').select(['id']).where('retain_until', '<', now).limit(1000).execute();
+      if (expired.length === 0) return 0;
+      const ids = expired.map((r) => r.id);
+      await tx.deleteFrom('privacy_request_transitions').where('request_id', 'in', ids).execute();
+      await tx.deleteFrom('privacy_requests').where('id', 'in', ids).execute();
+      return ids.length;
+    });
+  }
+}

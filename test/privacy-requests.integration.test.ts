@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+let sluice: TestSluice;
+
+async function api(method: string, path: string, body?: unknown, token = sluice.token): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  sluice = await startTestSluice();
+});
+afterAll(async () => {
+  await sluice?.stop();
+});
+
+describe('POST /api/v1/privacy-requests', () => {
+  it('answers 201 with id, type, status, receivedAt and dueAt, and keeps the history of who did what', async () => {
+    const created = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'user-1' }, regulation: 'gdpr' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ type: 'access', status: 'verifying', regulation: 'gdpr', subject: { userId: 'user-1' } });
+    expect(typeof created.body.id).toBe('string');
+    expect(Date.parse(String(created.body.dueAt))).toBeGreaterThan(Date.parse(String(created.body.receivedAt)));
+
+    const verified = await api('POST', `/privacy-requests/${String(created.body.id)}/verify`);
+    expect(verified.status).toBe(200);
+    const shown = await api('GET', `/privacy-requests/${String(created.body.id)}`);
+    const history = shown.body.history as { action: string; actor: string }[];
+    expect(history.map((h) => h.action).slice(0, 3)).toEqual(['received', 'verification_started', 'verified']);
+    expect(history[2]!.actor).toContain('token:');
+  });
+
+  it('rejects bad input with a code and a message that says how to fix it', async () => {
+    const noSubject = await api('POST', '/privacy-requests', { type: 'delete', subject: {} });
+    expect(noSubject.status).toBe(400);
+    expect(noSubject.body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(String((noSubject.body.error as { message: string }).message)).toContain('subject.userId');
+    const badType = await api('POST', '/privacy-requests', { type: 'erase', subject: { userId: 'u' } });
+    expect(badType.status).toBe(400);
+    const noTraits = await api('POST', '/privacy-requests', { type: 'correct', subject: { userId: 'u' } });
+    expect(noTraits.body).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
+  it('extends, denies and refuses impossible actions with 409', async () => {
+    const created = await api('POST', '/privacy-requests', { type: 'know', subject: { email: 'k@example.com' }, regulation: 'ccpa' });
+    const id = String(created.body.id);
+    const extended = await api('POST', `/privacy-requests/${id}/extend`, { reason: 'many systems to search' });
+    expect(extended.body.extension).toMatchObject({ reason: 'many systems to search' });
+    expect(Date.parse(String(extended.body.dueAt)) - Date.parse(String(created.body.receivedAt))).toBe(90 * 86_400_000);
+    expect((await api('POST', `/privacy-requests/${id}/extend`, { reason: 'again' })).body).toMatchObject({ error: { code: 'extension_not_allowed' } });
+    const denied = await api('POST', `/privacy-requests/${id}/deny`, { reason: 'not verifiable' });
+    expect(denied.body).toMatchObject({ status: 'denied', denialReason: 'not verifiable' });
+    const approve = await api('POST', `/privacy-requests/${id}/approve`);
+    expect(approve.status).toBe(409);
+    expect(approve.body).toMatchObject({ error: { code: 'request_state_conflict' } });
+  });
+
+  it('holds verified requests for approval only when the workspace requires it', async () => {
+    expect((await api('GET', '/privacy-requests/settings')).body).toEqual({ requireApproval: false, defaultRegulation: 'gdpr' });
+    await api('PUT', '/privacy-requests/settings', { requireApproval: true });
+    try {
+      const created = await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'u-approval' }, verified: true });
+      expect(created.body.status).toBe('awaiting_approval');
+      const approved = await api('POST', `/privacy-requests/${String(created.body.id)}/approve`);
+      expect(['processing', 'completed']).toContain(approved.body.status);
+    } finally {
+      await api('PUT', '/privacy-requests/settings', { requireApproval: false });
+    }
+  });
+
+  it('lists due-soon requests and reports metrics by type and outcome', async () => {
+    const soon = await api('GET', '/privacy-requests/due-soon?days=60');
+    expect((soon.body.requests as unknown[]).length).toBeGreaterThan(0);
+    expect((await api('GET', '/privacy-requests/overdue')).body).toEqual({ requests: [] });
+    const metrics = await api('GET', '/reports/request-metrics');
+    expect(metrics.status).toBe(200);
+    const byType = metrics.body.byType as Record<string, { received: number; denied: number }>;
+    expect(byType.know).toMatchObject({ received: 1, denied: 1 });
+    expect(byType.access!.received).toBe(1);
+    expect(metrics.body.total).toMatchObject({ denied: 1 });
+    expect(typeof (metrics.body.total as { medianDaysToRespond: number }).medianDaysToRespond).toBe('number');
+  });
+
+  it("never shows one workspace's requests to another", async () => {
+    const ws = await sluice.store.workspaces.create({ name: 'Other' });
+    await sluice.store.tokens.create({ workspaceId: ws.id, name: 'other', secret: 'other-workspace-token-0123456789', role: 'owner' });
+    const mine = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'private' } });
+    const theirs = await api('GET', `/privacy-requests/${String(mine.body.id)}`, undefined, 'other-workspace-token-0123456789');
+    expect(theirs.status).toBe(404);
+    expect((await api('GET', '/privacy-requests', undefined, 'other-workspace-token-0123456789')).body).toEqual({ requests: [] });
+  });
+});
