@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { PrivacyRequest, RequestTransition } from '../../../src/privacy/requests/request.js';
+import type { StoreContractContext } from '../store-contract.js';
+import { freshWorkspace } from './fixtures.js';
+
+function request(workspaceId: string, id: string, overrides: Partial<PrivacyRequest> = {}): PrivacyRequest {
+  const at = Date.parse('2026-03-01T00:00:00.000Z');
+  return {
+    id, workspaceId, type: 'delete', status: 'received', regulation: 'gdpr', subject: { userId: 'u-1', email: 'u@example.com' },
+    params: { suppress: true }, channel: 'admin_api', verified: false, verifiedBy: null,
+    agent: { name: 'Agent', proofReference: 'POA-1' }, contactEmail: 'u@example.com', createdBy: 'admin',
+    receivedAt: at, dueAt: at + 1000, receiptDueAt: at + 500, receiptConfirmedAt: null, extendedAt: null, extensionReason: null,
+    respondedAt: null, denialReason: null, failure: null, result: null, attempts: 0, retainUntil: at + 10_000, updatedAt: at,
+    ...overrides,
+  };
+}
+
+const step = (requestId: string, from: RequestTransition['from'], to: RequestTransition['to'], at: number): RequestTransition => ({ requestId, from, to, at, actor: 'admin', action: to, note: null });
+
+export function privacyRequestContract({ store }: StoreContractContext): void {
+  describe('privacy requests', () => {
+    it('stores a request and reads it back unchanged', async () => {
+      const ws = await freshWorkspace(store());
+      const r = request(ws, `dsr_${ws}_a`);
+      await store().privacyRequests.create(r, step(r.id, null, 'received', r.receivedAt));
+      expect(await store().privacyRequests.get(ws, r.id)).toEqual(r);
+      expect(await store().privacyRequests.get('ws_other', r.id)).toBeUndefined();
+    });
+
+    it('moves the status only from the status the caller saw, recording each transition', async () => {
+      const ws = await freshWorkspace(store());
+      const r = request(ws, `dsr_${ws}_b`);
+      await store().privacyRequests.create(r, step(r.id, null, 'received', 1));
+      const moved = await store().privacyRequests.transition(ws, r.id, 'received', { verified: true, verifiedBy: 'dpo', result: { ok: 1 } }, step(r.id, 'received', 'processing', 2));
+      expect(moved).toMatchObject({ status: 'processing', verified: true, verifiedBy: 'dpo', result: { ok: 1 } });
+      expect(await store().privacyRequests.transition(ws, r.id, 'received', {}, step(r.id, 'received', 'denied', 3))).toBeUndefined();
+      expect((await store().privacyRequests.transitions(ws, r.id)).map((t) => [t.from, t.to, t.at])).toEqual([[null, 'received', 1], ['received', 'processing', 2]]);
+      // Leave nothing runnable behind for the leasing test that shares this store.
+      await store().privacyRequests.transition(ws, r.id, 'processing', {}, step(r.id, 'processing', 'completed', 3));
+    });
+
+    it('leases a runnable request to one worker at a time and honours the next attempt time', async () => {
+      const ws = await freshWorkspace(store());
+      const r = request(ws, `dsr_${ws}_c`, { status: 'processing', receivedAt: 1 });
+      await store().privacyRequests.create(r, step(r.id, null, 'processing', 1));
+      const now = Date.now();
+      const first = await store().privacyRequests.claimRunnable(now, 60_000);
+      expect(first?.id).toBe(r.id);
+      expect(await store().privacyRequests.claimRunnable(now, 60_000)).toBeUndefined();
+      expect((await store().privacyRequests.claimRunnable(now + 61_000, 60_000))?.id).toBe(r.id);
+      await store().privacyRequests.transition(ws, r.id, 'processing', { nextAttemptAt: now + 120_000, leaseUntil: null }, step(r.id, 'processing', 'processing', 5));
+      expect(await store().privacyRequests.claimRunnable(now + 90_000, 60_000)).toBeUndefined();
+      expect((await store().privacyRequests.claimRunnable(now + 121_000, 60_000))?.id).toBe(r.id);
+      await store().privacyRequests.transition(ws, r.id, 'processing', { leaseUntil: null }, step(r.id, 'processing', 'completed', 6));
+    });
+
+    it('lists by status, type, due date and receipt period, newest first', async () => {
+      const ws = await freshWorkspace(store());
+      await store().privacyRequests.create(request(ws, `dsr_${ws}_1`, { receivedAt: 10, dueAt: 100 }), step(`dsr_${ws}_1`, null, 'received', 10));
+      await store().privacyRequests.create(request(ws, `dsr_${ws}_2`, { receivedAt: 20, dueAt: 200, type: 'access', status: 'denied' }), step(`dsr_${ws}_2`, null, 'received', 20));
+      const list = (filter: Parameters<ReturnType<StoreContractContext['store']>['privacyRequests']['list']>[1]) => store().privacyRequests.list(ws, filter).then((rows) => rows.map((x) => x.id));
+      expect(await list({ limit: 10 })).toEqual([`dsr_${ws}_2`, `dsr_${ws}_1`]);
+      expect(await list({ limit: 10, status: ['denied'] })).toEqual([`dsr_${ws}_2`]);
+      expect(await list({ limit: 10, type: 'delete' })).toEqual([`dsr_${ws}_1`]);
+      expect(await list({ limit: 10, dueBefore: 150 })).toEqual([`dsr_${ws}_1`]);
+      expect(await list({ limit: 10, receivedFrom: 15, receivedTo: 25 })).toEqual([`dsr_${ws}_2`]);
+    });
+
+    it('deletes requests and their history once their record-keeping period is over', async () => {
+      const ws = await freshWorkspace(store());
+      const old = request(ws, `dsr_${ws}_old`, { retainUntil: 50 });
+      const kept = request(ws, `dsr_${ws}_kept`, { retainUntil: Date.parse('2100-01-01T00:00:00Z') });
+      await store().privacyRequests.create(old, step(old.id, null, 'received', 1));
+      await store().privacyRequests.create(kept, step(kept.id, null, 'received', 1));
+      expect(await store().privacyRequests.deleteExpired(100)).toBeGreaterThanOrEqual(1);
+      expect(await store().privacyRequests.get(ws, old.id)).toBeUndefined();
+      expect(await store().privacyRequests.transitions(ws, old.id)).toEqual([]);
+      expect(await store().privacyRequests.get(ws, kept.id)).toBeDefined();
+    });
+  });
+}
