@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { AuditLog } from '../accounts/audit-log.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { installApiAuth } from './api-auth.js';
+import { auditLogApi } from './audit-log-api.js';
 import { eventsApi } from './events-api.js';
 import { profilesApi } from './profiles-api.js';
 import { sourcesApi } from './sources-api.js';
@@ -21,7 +23,9 @@ export type ApiExtension = (app: FastifyInstance) => Promise<void>;
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensions?: readonly ApiExtension[] }): Promise<void> {
   installApiAuth(app, deps.store.tokens);
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  await app.register(sourcesApi, { store: deps.store, changes: deps.changes });
+  const audit = new AuditLog(deps.store.audit);
+  await app.register(sourcesApi, { store: deps.store, changes: deps.changes, audit });
+  await app.register(auditLogApi, { repository: deps.store.audit, audit });
   await app.register(eventsApi, { store: deps.store });
   await app.register(profilesApi, { store: deps.store });
   for (const extension of deps.extensions ?? []) await app.register(extension);

@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
+import { sha256Hex } from '../core/ids.js';
 import type { Source } from '../core/source.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import { newWriteKey } from '../store/sql/sql-source-repository.js';
 import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -31,7 +34,12 @@ export function sourceView(source: Source) {
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 /** Sources: create, list, get, rename, enable/disable, rotate the writeKey. */
-export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: ChangeFeed }> = async (app, { store, changes }) => {
+/** A source as the audit log summarises it: the writeKey is a credential, so only a fingerprint of it. */
+function auditSummary(source: Source) {
+  return { name: source.name, enabled: source.enabled, keyFingerprint: sha256Hex(source.writeKey).slice(0, 12) };
+}
+
+export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: ChangeFeed; audit: AuditLog }> = async (app, { store, changes, audit }) => {
   const load = async (workspaceId: string, id: string) => {
     const source = await store.sources.get(workspaceId, id);
     if (!source) throw new SluiceError('not_found', `No source ${id} in this workspace.`);
@@ -44,6 +52,7 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
   }, async (request, reply) => {
     const source = await store.sources.create({ workspaceId: principalOf(request).workspaceId, name: request.body.name });
     changes.publish('sources');
+    await audit.record({ ...auditContext(request), action: 'source.create', resourceType: 'source', resourceId: source.id, resourceName: source.name, after: auditSummary(source) });
     return reply.code(201).send(sourceView(source));
   });
 
@@ -68,10 +77,11 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    await load(workspaceId, request.params.id);
-    const updated = await store.sources.update(workspaceId, request.params.id, request.body);
+    const before = await load(workspaceId, request.params.id);
+    const updated = (await store.sources.update(workspaceId, request.params.id, request.body))!;
     changes.publish('sources');
-    return sourceView(updated!);
+    await audit.record({ ...auditContext(request), action: 'source.update', resourceType: 'source', resourceId: updated.id, resourceName: updated.name, before: auditSummary(before), after: auditSummary(updated) });
+    return sourceView(updated);
   });
 
   app.post('/sources/:id/rotate-write-key', {
@@ -79,9 +89,10 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
     schema: { tags: ['sources'], summary: 'Replace the writeKey (the old one stops working at once)', params: IdParams, response: { 200: SourceSchema } },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    await load(workspaceId, request.params.id);
-    const updated = await store.sources.update(workspaceId, request.params.id, { writeKey: newWriteKey() });
+    const before = await load(workspaceId, request.params.id);
+    const updated = (await store.sources.update(workspaceId, request.params.id, { writeKey: newWriteKey() }))!;
     changes.publish('sources');
-    return sourceView(updated!);
+    await audit.record({ ...auditContext(request), action: 'source.rotate_write_key', resourceType: 'source', resourceId: updated.id, resourceName: updated.name, before: auditSummary(before), after: auditSummary(updated) });
+    return sourceView(updated);
   });
 };

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { SluiceError } from '../core/errors.js';
+import { auditVerifyCommand } from './audit-command.js';
 import { startCommand } from './start-command.js';
 
 const program = new Command();
@@ -13,6 +14,13 @@ program
   .description('Run Sluice (every role in one process unless --role says otherwise)')
   .option('--role <roles>', 'comma-separated roles: ingest, processor, router, jobs, api, or all')
   .action(startCommand);
+
+const audit = program.command('audit').description('The hash-chained audit log');
+audit
+  .command('verify')
+  .description('Check the audit hash chains (all workspaces, or one) and report the first broken link; exit 1 if broken')
+  .option('--workspace <id>', 'only this workspace')
+  .action(auditVerifyCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SluiceError) {

@@ -1,4 +1,5 @@
 import type { ApiToken, RoleName } from '../core/api-token.js';
+import type { AuditEntry, AuditInput } from '../core/audit-entry.js';
 import type { Source } from '../core/source.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
@@ -24,6 +25,7 @@ export interface Store {
   readonly events: EventRepository;
   readonly identities: IdentityRepository;
   readonly privacyRequests: PrivacyRequestRepository;
+  readonly audit: AuditRepository;
   close(): Promise<void>;
 }
 
@@ -101,4 +103,35 @@ export interface IdentityRepository {
   applyChanges(changes: GraphChanges): Promise<void>;
   /** Removes a profile and all its identifier links (data-subject deletion). */
   deleteProfile(workspaceId: string, profileId: string): Promise<void>;
+}
+
+/** Filters of the audit-log query; newest first. */
+export interface AuditQuery {
+  workspaceId: string;
+  actor?: string;
+  /** Entries whose actor starts with this (e.g. `member:mem_123`). */
+  actorPrefix?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  /** Inclusive lower bound on `at` (epoch ms). */
+  from?: number;
+  /** Exclusive upper bound on `at` (epoch ms). */
+  to?: number;
+  /** Only entries older than this seq (the cursor). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+/** The append-only, hash-chained audit log (one chain per workspace). Nothing updates or deletes entries. */
+export interface AuditRepository {
+  /** Appends an entry at the end of its workspace's chain (seq, prevHash and hash are computed here). */
+  append(input: AuditInput, at?: number): Promise<AuditEntry>;
+  query(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Entries with seq > afterSeq, oldest first (for verification and export). */
+  scan(workspaceId: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** The last (seq, hash) of a workspace's chain, recorded apart from the entries. */
+  head(workspaceId: string): Promise<{ seq: number; hash: string } | undefined>;
+  /** Every workspace that has a chain. */
+  workspaceIds(): Promise<string[]>;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { auditContract } from './store/audit-contract.js';
 import { eventContract } from './store/event-contract.js';
 import { identityContract } from './store/identity-contract.js';
 import { installationContract } from './store/installation-contract.js';
@@ -32,7 +33,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

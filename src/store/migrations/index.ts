@@ -1,9 +1,10 @@
 import type { SchemaMigration } from './migration.js';
 import { foundation } from './0001-foundation.js';
 import { identity } from './0100-identity.js';
+import { auditLog } from './0300-audit-log.js';
 import { privacyRequests } from './0600-privacy-requests.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, privacyRequests];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, auditLog, privacyRequests];

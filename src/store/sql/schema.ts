@@ -121,6 +121,29 @@ export interface PrivacyRequestTransitionTable {
   at: number;
 }
 
+export interface AuditLogTable {
+  id: string;
+  workspace_id: string;
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  resource_type: string;
+  resource_id: string;
+  resource_name: string | null;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  workspace_id: string;
+  seq: number;
+  hash: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
@@ -132,4 +155,6 @@ export interface Database {
   groups: GroupTable;
   privacy_requests: PrivacyRequestTable;
   privacy_request_transitions: PrivacyRequestTransitionTable;
+  audit_log: AuditLogTable;
+  audit_heads: AuditHeadTable;
 }

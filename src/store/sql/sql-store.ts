@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import type { Database } from './schema.js';
+import { SqlAuditRepository } from './sql-audit-repository.js';
 import { SqlEventRepository } from './sql-event-repository.js';
 import { SqlIdentityRepository } from './sql-identity-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
@@ -18,6 +19,7 @@ export class SqlStore implements Store {
   readonly events: SqlEventRepository;
   readonly identities: SqlIdentityRepository;
   readonly privacyRequests: SqlPrivacyRequestRepository;
+  readonly audit: SqlAuditRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -30,6 +32,7 @@ export class SqlStore implements Store {
     this.events = new SqlEventRepository(db);
     this.identities = new SqlIdentityRepository(db);
     this.privacyRequests = new SqlPrivacyRequestRepository(db);
+    this.audit = new SqlAuditRepository(db);
   }
 
   async close(): Promise<void> {

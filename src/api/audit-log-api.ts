@@ -1,0 +1,145 @@
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditLog } from '../accounts/audit-log.js';
+import type { AuditEntry } from '../core/audit-entry.js';
+import { SluiceError } from '../core/errors.js';
+import type { AuditQuery, AuditRepository } from '../store/store.js';
+import { principalOf } from './principal.js';
+import { encodeCursor } from './schemas.js';
+
+export const AuditEntrySchema = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  actor: Type.String(),
+  action: Type.String(),
+  resourceType: Type.String(),
+  resourceId: Type.String(),
+  resourceName: Type.Optional(Type.String()),
+  before: Type.Optional(Type.Unknown()),
+  after: Type.Optional(Type.Unknown()),
+  ip: Type.Optional(Type.String()),
+  hash: Type.String(),
+  prevHash: Type.String(),
+});
+
+const Filters = {
+  actor: Type.Optional(Type.String({ description: 'Exact actor, or a prefix such as member:mem_123 when it ends with *' })),
+  action: Type.Optional(Type.String({ description: 'e.g. source.create' })),
+  resourceType: Type.Optional(Type.String()),
+  resourceId: Type.Optional(Type.String()),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'at >= from' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'at < to' })),
+};
+const ListQuery = Type.Object({ ...Filters, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), cursor: Type.Optional(Type.String()) });
+const ExportQuery = Type.Object(Filters);
+
+/** An audit entry as the API shows it. */
+export function auditEntryView(entry: AuditEntry) {
+  return {
+    id: entry.id,
+    seq: entry.seq,
+    at: new Date(entry.at).toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId,
+    ...(entry.resourceName !== null && { resourceName: entry.resourceName }),
+    ...(entry.before !== null && { before: entry.before }),
+    ...(entry.after !== null && { after: entry.after }),
+    ...(entry.ip !== null && { ip: entry.ip }),
+    hash: entry.hash,
+    prevHash: entry.prevHash,
+  };
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^seq:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
+  return Number(match[1]);
+}
+
+function filtersOf(workspaceId: string, q: { actor?: string; action?: string; resourceType?: string; resourceId?: string; from?: string; to?: string }): Omit<AuditQuery, 'limit'> {
+  return {
+    workspaceId,
+    ...(q.actor !== undefined && (q.actor.endsWith('*') ? { actorPrefix: q.actor.slice(0, -1) } : { actor: q.actor })),
+    ...(q.action !== undefined && { action: q.action }),
+    ...(q.resourceType !== undefined && { resourceType: q.resourceType }),
+    ...(q.resourceId !== undefined && { resourceId: q.resourceId }),
+    ...(q.from !== undefined && { from: Date.parse(q.from) }),
+    ...(q.to !== undefined && { to: Date.parse(q.to) }),
+  };
+}
+
+const EXPORT_PAGE = 500;
+
+async function* exportLines(repository: AuditRepository, filters: Omit<AuditQuery, 'limit'>): AsyncGenerator<string> {
+  let beforeSeq: number | undefined;
+  for (;;) {
+    const page = await repository.query({ ...filters, ...(beforeSeq !== undefined && { beforeSeq }), limit: EXPORT_PAGE });
+    for (const entry of page) yield `${JSON.stringify(auditEntryView(entry))}\n`;
+    if (page.length < EXPORT_PAGE) return;
+    beforeSeq = page[page.length - 1]!.seq;
+  }
+}
+
+/** The audit log of the caller's workspace: list with filters and paging, NDJSON export, chain check. */
+export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepository; audit: AuditLog }> = async (app, { repository, audit }) => {
+  app.get('/audit-log', {
+    config: { permission: 'audit:read' },
+    schema: {
+      tags: ['audit'],
+      summary: 'Audit entries, newest first',
+      querystring: ListQuery,
+      response: { 200: Type.Object({ entries: Type.Array(AuditEntrySchema), nextCursor: Type.Optional(Type.String()) }) },
+    },
+  }, async (request) => {
+    const q = request.query;
+    const limit = q.limit ?? 100;
+    const entries = await repository.query({
+      ...filtersOf(principalOf(request).workspaceId, q),
+      ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
+      limit,
+    });
+    const last = entries[entries.length - 1];
+    return { entries: entries.map(auditEntryView), ...(entries.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}) };
+  });
+
+  app.get('/audit-log/export', {
+    config: { permission: 'audit:read' },
+    schema: {
+      tags: ['audit'],
+      summary: 'Every matching audit entry as NDJSON (one JSON entry per line, newest first)',
+      querystring: ExportQuery,
+      produces: ['application/x-ndjson'],
+    },
+  }, async (request, reply) => {
+    const filters = filtersOf(principalOf(request).workspaceId, request.query);
+    reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);
+    return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters)));
+  });
+
+  app.get('/audit-log/verify', {
+    config: { permission: 'audit:read' },
+    schema: {
+      tags: ['audit'],
+      summary: "Check this workspace's hash chain; reports the first broken link",
+      response: {
+        200: Type.Object({
+          ok: Type.Boolean(),
+          entries: Type.Integer(),
+          firstBroken: Type.Optional(Type.Object({ seq: Type.Integer(), entryId: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), message: Type.String() })),
+        }),
+      },
+    },
+  }, async (request) => {
+    const result = await audit.verify(principalOf(request).workspaceId);
+    const broken = result.firstBroken;
+    return {
+      ok: result.ok,
+      entries: result.workspaces[0]?.entries ?? 0,
+      ...(broken && { firstBroken: { seq: broken.seq, entryId: broken.entryId, reason: broken.reason, message: broken.message } }),
+    };
+  });
+};

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../../src/accounts/audit-log.js';
+import type { StoreContractContext } from '../store-contract.js';
+import { freshWorkspace } from './fixtures.js';
+
+export function auditContract({ store }: StoreContractContext): void {
+  describe('audit log', () => {
+    it('keeps one unbroken chain per workspace under concurrent appends', async () => {
+      const a = await freshWorkspace(store());
+      const b = await freshWorkspace(store());
+      const audit = new AuditLog(store().audit);
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          audit.record({ workspaceId: i % 2 ? a : b, actor: 'token:t', action: 'thing.update', resourceType: 'thing', resourceId: `t${i}`, after: { n: i, secret: 'x' } }),
+        ),
+      );
+      const [resultA, resultB] = [await audit.verify(a), await audit.verify(b)];
+      expect(resultA).toMatchObject({ ok: true, workspaces: [{ workspaceId: a, entries: 15, ok: true }] });
+      expect(resultB).toMatchObject({ ok: true, workspaces: [{ workspaceId: b, entries: 15, ok: true }] });
+      expect(await store().audit.head(a)).toMatchObject({ seq: 15 });
+      const entries = await store().audit.scan(a, 0, 100);
+      expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+      expect(entries.every((e) => JSON.stringify(e.after).includes('[redacted]'))).toBe(true);
+    });
+
+    it('queries newest first with filters, only in its own workspace', async () => {
+      const a = await freshWorkspace(store());
+      const b = await freshWorkspace(store());
+      const audit = new AuditLog(store().audit);
+      await audit.record({ workspaceId: a, actor: 'member:mem_1 (ada)', action: 'source.create', resourceType: 'source', resourceId: 's1', resourceName: 'Web', ip: '10.0.0.1' });
+      await audit.record({ workspaceId: a, actor: 'token:tok_2 (CI)', action: 'source.update', resourceType: 'source', resourceId: 's1', before: { name: 'Web' }, after: { name: 'App' } });
+      await audit.record({ workspaceId: b, actor: 'token:tok_3', action: 'source.create', resourceType: 'source', resourceId: 's9' });
+      const all = await store().audit.query({ workspaceId: a, limit: 10 });
+      expect(all.map((e) => e.action)).toEqual(['source.update', 'source.create']);
+      expect(all[1]).toMatchObject({ resourceName: 'Web', ip: '10.0.0.1', before: null, after: null });
+      expect(all[0]).toMatchObject({ before: { name: 'Web' }, after: { name: 'App' }, prevHash: all[1]!.hash });
+      expect((await store().audit.query({ workspaceId: a, actorPrefix: 'member:mem_1', limit: 10 })).map((e) => e.action)).toEqual(['source.create']);
+      expect((await store().audit.query({ workspaceId: a, action: 'source.update', limit: 10 })).length).toBe(1);
+      expect((await store().audit.query({ workspaceId: a, beforeSeq: 2, limit: 10 })).map((e) => e.seq)).toEqual([1]);
+      expect((await store().audit.query({ workspaceId: b, limit: 10 })).map((e) => e.resourceId)).toEqual(['s9']);
+    });
+  });
+}
