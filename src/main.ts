@@ -18,6 +18,10 @@ import { createLogger } from './runtime/logger.js';
 import { resolveSecretKey } from './runtime/secret-key.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
+import { consentApi } from './api/consent-api.js';
+import { suppressionsApi } from './api/suppressions-api.js';
+import { publicConsentRoutes } from './privacy/consent/public-consent-routes.js';
+import { createPrivacyServices, type PrivacyServices } from './privacy/privacy-services.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -26,6 +30,8 @@ export interface Sluice {
   readonly store: SqlStore;
   readonly keys: Keys;
   readonly privacyRequests: RequestService;
+  /** Suppression, consent ledger and privacy configuration (src/privacy/privacy-services.ts). */
+  readonly privacy: PrivacyServices;
   readonly bootstrap: BootstrapResult;
   readonly app: FastifyInstance;
   readonly logger: Logger;
@@ -50,6 +56,11 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const boot = await bootstrap(store, config.adminToken);
   const changes = new ChangeFeed();
   const sources = new SourceResolver(store.sources);
+  const privacy = createPrivacyServices({ store, keys, changes });
+  const privacyApi: ApiExtension = async (app) => {
+    await app.register(consentApi, { store, privacy });
+    await app.register(suppressionsApi, { privacy });
+  };
   changes.subscribe((topic) => topic === 'sources' && sources.invalidate());
 
   let queue: Queue | undefined;
@@ -77,11 +88,12 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     changes,
     sources,
     isReady: () => ready,
+    plugins: [async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) })],
     ...(queue && backpressure
-      ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: undefined } }
+      ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader } }
       : {}),
     ...(roles.has('api')
-      ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests })] } }
+      ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests }), privacyApi] } }
       : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -96,10 +108,11 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       backpressure?.stop();
       await queue?.close();
       await Promise.all(workers.map((w) => w.stop()));
+      privacy.close();
       changes.close();
       await store.close();
     })();
     return closing;
   };
-  return { config, url, store, keys, privacyRequests, bootstrap: boot, app, logger, close };
+  return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, app, logger, close };
 }

@@ -28,6 +28,11 @@ export interface SluiceConfig {
   /** Tracking API requests per second per source above which ingest answers 429 (0 = unlimited). */
   readonly rateLimitPerSource: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Request header carrying the visitor's ISO country code, set by the deployment's proxy (e.g.
+   * `cf-ipcountry`); used to pick a per-region consent model (SLUICE_COUNTRY_HEADER, default none).
+   */
+  readonly countryHeader: string | undefined;
   /** Roles this process runs. */
   readonly roles: readonly Role[];
 }
@@ -80,6 +85,13 @@ function validateAllowList(raw: string | undefined): string[] {
   return entries;
 }
 
+function parseHeaderName(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const name = raw.trim().toLowerCase();
+  if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new SluiceError('invalid_config', `SLUICE_COUNTRY_HEADER "${raw}" is not an HTTP header name (e.g. cf-ipcountry).`);
+  return name;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const inner of Object.values(value)) deepFreeze(inner);
@@ -125,6 +137,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
     rateLimitPerSource: integer(env, 'SLUICE_RATE_LIMIT_PER_SOURCE', 0, 0, 10_000_000),
     logLevel,
+    countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),
     roles: parseRoles(env.SLUICE_ROLES),
     ...overrides,
   };

@@ -1,5 +1,10 @@
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import type { AuditEntry, AuditInput } from '../core/audit-entry.js';
+import type { ConsentRecord, ConsentRecordInput, SubjectConsentState } from '../core/privacy/consent-record.js';
+import type { PiiInventoryField, PiiLevel, PiiObservation } from '../core/privacy/pii-field.js';
+import type { SubjectFlag } from '../core/privacy/subject-flag.js';
+import type { SubjectIdentifier } from '../core/privacy/subject.js';
+import type { Suppression } from '../core/privacy/suppression.js';
 import type { Source } from '../core/source.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
@@ -26,6 +31,11 @@ export interface Store {
   readonly identities: IdentityRepository;
   readonly privacyRequests: PrivacyRequestRepository;
   readonly audit: AuditRepository;
+  readonly suppressions: SuppressionRepository;
+  readonly consent: ConsentRepository;
+  readonly subjectFlags: SubjectFlagRepository;
+  readonly piiInventory: PiiInventoryRepository;
+  readonly retention: RetentionRepository;
   close(): Promise<void>;
 }
 
@@ -134,4 +144,49 @@ export interface AuditRepository {
   head(workspaceId: string): Promise<{ seq: number; hash: string } | undefined>;
   /** Every workspace that has a chain. */
   workspaceIds(): Promise<string[]>;
+}
+
+export interface SuppressionRepository {
+  /** Adds suppressions; an identifier already suppressed keeps its row. Returns the rows now stored for them. */
+  add(rows: readonly Omit<Suppression, 'id' | 'createdAt'>[], now: number): Promise<Suppression[]>;
+  /** Removes the suppressions of these identifier hashes; returns how many were removed. */
+  remove(workspaceId: string, identifierHashes: readonly string[]): Promise<number>;
+  list(workspaceId: string): Promise<Suppression[]>;
+  /** The subset of `identifierHashes` that is suppressed. */
+  matching(workspaceId: string, identifierHashes: readonly string[]): Promise<Set<string>>;
+}
+
+export interface ConsentRepository {
+  /** Appends ledger entries and updates each subject's current state, in one transaction. */
+  append(records: readonly ConsentRecordInput[]): Promise<void>;
+  /** Current state of each identifier that has one. */
+  states(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectConsentState[]>;
+  /** Ledger entries of these identifiers, oldest first. */
+  history(workspaceId: string, subjects: readonly SubjectIdentifier[], limit: number): Promise<ConsentRecord[]>;
+}
+
+export interface SubjectFlagRepository {
+  /** Sets flags (idempotent); returns the flags that were new. */
+  set(flags: readonly SubjectFlag[]): Promise<SubjectFlag[]>;
+  list(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectFlag[]>;
+}
+
+export interface PiiInventoryRepository {
+  /** Upserts observations: inserts new fields, advances last_seen of known ones (one statement per chunk). */
+  observe(observations: readonly PiiObservation[]): Promise<void>;
+  list(workspaceId: string, filter: { sourceId?: string; level?: PiiLevel }): Promise<PiiInventoryField[]>;
+  /** A reviewer's classification; undefined when the field is unknown. */
+  review(workspaceId: string, sourceId: string, path: string, review: { level: PiiLevel; label: string | null; by: string; at: number }): Promise<PiiInventoryField | undefined>;
+  /** Reviewed classifications of a workspace, by `sourceId\u0000path`. */
+  reviewed(workspaceId: string): Promise<Map<string, { level: PiiLevel; label: string | null }>>;
+}
+
+export interface RetentionRepository {
+  /** Deletes up to `limit` events of a workspace received before `before`; returns how many. */
+  deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number>;
+  /**
+   * Truncates `context.ip` of up to `limit` events received before `before`, scanning from the workspace's
+   * cursor; returns how many events were scanned and how many changed.
+   */
+  truncateIpsBefore(workspaceId: string, before: number, limit: number, truncate: (ip: string) => string): Promise<{ scanned: number; changed: number }>;
 }

@@ -5,6 +5,7 @@ import { eventContract } from './store/event-contract.js';
 import { identityContract } from './store/identity-contract.js';
 import { installationContract } from './store/installation-contract.js';
 import { privacyRequestContract } from './store/privacy-request-contract.js';
+import { privacyContract } from './store/privacy-contract.js';
 import { sourceContract } from './store/source-contract.js';
 import { tokenContract } from './store/token-contract.js';
 import { workspaceContract } from './store/workspace-contract.js';
@@ -33,7 +34,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

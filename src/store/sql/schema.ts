@@ -144,6 +144,73 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+export interface SuppressionTable {
+  id: string;
+  workspace_id: string;
+  identifier: string;
+  identifier_hash: string;
+  hashed: number;
+  type: string;
+  request_id: string | null;
+  created_at: number;
+}
+
+export interface ConsentLedgerTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  subject_type: string;
+  subject: string;
+  at: number;
+  categories: string;
+  source: string;
+  gpc: number;
+  policy_version: string | null;
+  ip_hash: string | null;
+  user_agent: string | null;
+  message_id: string | null;
+  request_id: string | null;
+}
+
+export interface ConsentStateTable {
+  workspace_id: string;
+  subject_type: string;
+  subject: string;
+  choices: string;
+  gpc_at: number | null;
+  updated_at: number;
+}
+
+export interface SubjectFlagTable {
+  workspace_id: string;
+  subject_type: string;
+  subject: string;
+  flag: string;
+  detail: string | null;
+  created_at: number;
+}
+
+export interface PiiInventoryTable {
+  workspace_id: string;
+  source_id: string;
+  path: string;
+  level: string;
+  label: string | null;
+  detected_by: string;
+  reviewed_level: string | null;
+  reviewed_label: string | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface RetentionCursorTable {
+  workspace_id: string;
+  kind: string;
+  last_seq: number;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
@@ -157,4 +224,10 @@ export interface Database {
   privacy_request_transitions: PrivacyRequestTransitionTable;
   audit_log: AuditLogTable;
   audit_heads: AuditHeadTable;
+  suppressions: SuppressionTable;
+  consent_ledger: ConsentLedgerTable;
+  consent_state: ConsentStateTable;
+  subject_flags: SubjectFlagTable;
+  pii_inventory: PiiInventoryTable;
+  retention_cursors: RetentionCursorTable;
 }

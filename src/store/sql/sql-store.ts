@@ -2,8 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import type { Database } from './schema.js';
 import { SqlAuditRepository } from './sql-audit-repository.js';
+import { SqlConsentRepository } from './sql-consent-repository.js';
 import { SqlEventRepository } from './sql-event-repository.js';
 import { SqlIdentityRepository } from './sql-identity-repository.js';
+import { SqlPiiInventoryRepository } from './sql-pii-inventory-repository.js';
+import { SqlRetentionRepository } from './sql-retention-repository.js';
+import { SqlSubjectFlagRepository } from './sql-subject-flag-repository.js';
+import { SqlSuppressionRepository } from './sql-suppression-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
 import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
@@ -20,6 +25,11 @@ export class SqlStore implements Store {
   readonly identities: SqlIdentityRepository;
   readonly privacyRequests: SqlPrivacyRequestRepository;
   readonly audit: SqlAuditRepository;
+  readonly suppressions: SqlSuppressionRepository;
+  readonly consent: SqlConsentRepository;
+  readonly subjectFlags: SqlSubjectFlagRepository;
+  readonly piiInventory: SqlPiiInventoryRepository;
+  readonly retention: SqlRetentionRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -33,6 +43,11 @@ export class SqlStore implements Store {
     this.identities = new SqlIdentityRepository(db);
     this.privacyRequests = new SqlPrivacyRequestRepository(db);
     this.audit = new SqlAuditRepository(db);
+    this.suppressions = new SqlSuppressionRepository(db);
+    this.consent = new SqlConsentRepository(db);
+    this.subjectFlags = new SqlSubjectFlagRepository(db);
+    this.piiInventory = new SqlPiiInventoryRepository(db);
+    this.retention = new SqlRetentionRepository(db);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,139 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { resolveConsent } from '../core/consent/resolve-consent.js';
+import type { SubjectIdentifier } from '../core/privacy/subject.js';
+import type { PrivacyServices } from '../privacy/privacy-services.js';
+import type { Store } from '../store/store.js';
+import { principalOf } from './principal.js';
+
+export const ConsentCategorySchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    required: Type.Optional(Type.Boolean()),
+    gpc: Type.Optional(Type.Boolean({ description: 'Denied by a Global Privacy Control signal' })),
+  },
+  { additionalProperties: false },
+);
+const Categories = Type.Array(ConsentCategorySchema, { maxItems: 50 });
+
+const PrivacySettingsSchema = Type.Object({
+  consentModel: Type.Union([Type.Literal('opt-in'), Type.Literal('opt-out')]),
+  regionModels: Type.Record(Type.String(), Type.Union([Type.Literal('opt-in'), Type.Literal('opt-out')])),
+  dnt: Type.Union([Type.Literal('ignore'), Type.Literal('as-gpc')]),
+  ageThreshold: Type.Integer({ minimum: 13, maximum: 16 }),
+  childDeletionRequests: Type.Boolean(),
+  eventRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
+  ipRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
+  policyVersion: Type.Union([Type.String(), Type.Null()]),
+});
+
+const ConsentRecordSchema = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  subject: Type.Object({ type: Type.String(), value: Type.String() }),
+  categories: Type.Record(Type.String(), Type.Boolean()),
+  source: Type.String(),
+  gpc: Type.Boolean(),
+  policyVersion: Type.Union([Type.String(), Type.Null()]),
+  ipHash: Type.Union([Type.String(), Type.Null()]),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+  messageId: Type.Union([Type.String(), Type.Null()]),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+});
+
+const ProfileConsentSchema = Type.Object({
+  identifier: Type.String(),
+  identities: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
+  model: Type.String(),
+  gpc: Type.Object({ recorded: Type.Boolean(), at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }),
+  categories: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), granted: Type.Boolean(), rule: Type.String(), decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) })),
+  flags: Type.Array(Type.Object({ flag: Type.String(), detail: Type.Union([Type.String(), Type.Null()]), at: Type.String({ format: 'date-time' }) })),
+  history: Type.Array(ConsentRecordSchema),
+});
+
+/** The identities an admin-API path identifier may mean: a userId, an anonymousId, or (with an @) an email. */
+export function subjectsOf(identifier: string): SubjectIdentifier[] {
+  const out: SubjectIdentifier[] = [{ type: 'userId', value: identifier }, { type: 'anonymousId', value: identifier }];
+  if (identifier.includes('@')) out.push({ type: 'email', value: identifier });
+  return out;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Consent administration: the workspace's categories (`GET/PUT /consent/categories`), its privacy settings
+ * (`GET/PATCH /privacy/settings`) and a profile's consent with its proof (`GET /profiles/:id/consent`).
+ */
+export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyServices }> = async (app, { store, privacy }) => {
+  app.get('/consent/categories', {
+    config: { permission: 'privacy:read' },
+    schema: { tags: ['consent'], summary: "The workspace's consent categories", response: { 200: Categories } },
+  }, async (request) => [...(await privacy.config.get(principalOf(request).workspaceId)).categories]);
+
+  app.put('/consent/categories', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['consent'],
+      summary: 'Replace the consent categories (a bare array, or {categories: [...]})',
+      body: Type.Union([Categories, Type.Object({ categories: Categories }, { additionalProperties: false })]),
+      response: { 200: Categories },
+    },
+  }, async (request) => {
+    const body = request.body;
+    const list = Array.isArray(body) ? body : body.categories;
+    return privacy.config.setCategories(principalOf(request).workspaceId, list);
+  });
+
+  app.get('/privacy/settings', {
+    config: { permission: 'privacy:read' },
+    schema: { tags: ['consent'], summary: "The workspace's privacy settings (consent model, DNT, age threshold, retention)", response: { 200: PrivacySettingsSchema } },
+  }, async (request) => (await privacy.config.get(principalOf(request).workspaceId)).settings);
+
+  app.patch('/privacy/settings', {
+    config: { permission: 'privacy:write' },
+    schema: { tags: ['consent'], summary: 'Change privacy settings (only the fields given)', body: Type.Partial(PrivacySettingsSchema, { additionalProperties: false }), response: { 200: PrivacySettingsSchema } },
+  }, async (request) => privacy.config.updateSettings(principalOf(request).workspaceId, request.body as Record<string, unknown>));
+
+  app.get('/profiles/:id/consent', {
+    config: { permission: 'profiles:read' },
+    schema: {
+      tags: ['consent'],
+      summary: "A subject's current consent per category (with the rule that decides it) and the ledger history",
+      params: Type.Object({ id: Type.String({ minLength: 1 }) }),
+      response: { 200: ProfileConsentSchema },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const subjects = subjectsOf(request.params.id);
+    const [{ categories, settings }, current, history, flags] = await Promise.all([
+      privacy.config.get(workspaceId),
+      privacy.consent.current(workspaceId, subjects),
+      privacy.consent.history(workspaceId, subjects),
+      store.subjectFlags.list(workspaceId, subjects),
+    ]);
+    const state = resolveConsent({ categories, model: settings.consentModel, regionModels: settings.regionModels }, { gpc: current.gpcAt !== null, ledger: current.ledger });
+    return {
+      identifier: request.params.id,
+      identities: current.identities,
+      model: state.model,
+      gpc: { recorded: current.gpcAt !== null, at: iso(current.gpcAt) },
+      categories: categories.map((c) => ({ id: c.id, name: c.name, granted: state.categories[c.id]!.granted, rule: state.categories[c.id]!.rule, decidedAt: state.categories[c.id]!.rule === 'ledger' ? iso(current.ledger[c.id]!.at) : null })),
+      flags: flags.map((f) => ({ flag: f.flag, detail: f.detail, at: new Date(f.createdAt).toISOString() })),
+      history: history.map((h) => ({
+        at: new Date(h.at).toISOString(),
+        subject: h.subject,
+        categories: h.categories,
+        source: h.source,
+        gpc: h.gpc,
+        policyVersion: h.policyVersion ?? null,
+        ipHash: h.ipHash ?? null,
+        userAgent: h.userAgent ?? null,
+        messageId: h.messageId ?? null,
+        requestId: h.requestId ?? null,
+      })),
+    };
+  });
+};
+
+export type ConsentCategoryBody = Static<typeof ConsentCategorySchema>;

@@ -1,0 +1,27 @@
+import { SluiceError } from '../errors.js';
+import type { ConsentCategory } from './consent-category.js';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * Validates a workspace's category list: ids of letters, digits, `_` and `-`; non-empty names; no id or
+ * name used twice (case-insensitively, since preferences match either); a required category is never `gpc`.
+ */
+export function validateCategories(input: readonly ConsentCategory[]): ConsentCategory[] {
+  if (input.length > 50) throw new SluiceError('validation_failed', 'At most 50 consent categories.');
+  const seen = new Map<string, string>();
+  const out: ConsentCategory[] = [];
+  for (const [i, c] of input.entries()) {
+    if (!ID.test(c.id)) throw new SluiceError('validation_failed', `Category ${i}: id "${c.id}" must be 1-64 letters, digits, "_" or "-", starting with a letter or digit.`);
+    const name = c.name.trim();
+    if (name === '') throw new SluiceError('validation_failed', `Category ${i} (${c.id}): name must not be empty.`);
+    if (c.required && c.gpc) throw new SluiceError('validation_failed', `Category ${c.id}: a required category cannot be a gpc category (GPC could never deny it).`);
+    for (const key of new Set([c.id.toLowerCase(), name.toLowerCase()])) {
+      const owner = seen.get(key);
+      if (owner !== undefined) throw new SluiceError('validation_failed', `Category ${c.id}: "${key}" is already the id or name of category ${owner}; ids and names must be unique case-insensitively.`);
+      seen.set(key, c.id);
+    }
+    out.push({ id: c.id, name, ...(c.description !== undefined && { description: c.description }), ...(c.required && { required: true }), ...(c.gpc && { gpc: true }) });
+  }
+  return out;
+}

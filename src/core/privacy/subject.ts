@@ -1,0 +1,51 @@
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+
+/** The kinds of identifier a data subject is known by. */
+export type IdentifierType = 'userId' | 'anonymousId' | 'email';
+export const IDENTIFIER_TYPES: readonly IdentifierType[] = ['userId', 'anonymousId', 'email'];
+
+/** One identifier of a data subject, e.g. `{type: 'email', value: 'ada@example.com'}`. */
+export interface SubjectIdentifier {
+  type: IdentifierType;
+  value: string;
+}
+
+/** Emails compare case-insensitively and without surrounding spaces; other identifiers exactly. */
+export function normalizeIdentifier(id: SubjectIdentifier): SubjectIdentifier {
+  return id.type === 'email' ? { type: 'email', value: id.value.trim().toLowerCase() } : id;
+}
+
+/** A stable map key for an identifier: `userId:u1`. */
+export function identifierKey(id: SubjectIdentifier): string {
+  const n = normalizeIdentifier(id);
+  return `${n.type}:${n.value}`;
+}
+
+function emailOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.includes('@') && value.length <= 320 ? value.trim().toLowerCase() : undefined;
+}
+
+/**
+ * The identifiers an event names directly: userId, anonymousId, and an email in `traits.email` or
+ * `context.traits.email`. (Identities linked through the identity graph are added by the caller.)
+ */
+export function identifiersOfEvent(event: SegmentEvent): SubjectIdentifier[] {
+  const out: SubjectIdentifier[] = [];
+  if (typeof event.userId === 'string' && event.userId !== '') out.push({ type: 'userId', value: event.userId });
+  if (typeof event.anonymousId === 'string' && event.anonymousId !== '') out.push({ type: 'anonymousId', value: event.anonymousId });
+  const traits = event.traits;
+  const contextTraits = event.context?.traits;
+  const email = emailOf(traits?.email) ?? (contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits) ? emailOf(contextTraits.email) : undefined);
+  if (email) out.push({ type: 'email', value: email });
+  return out;
+}
+
+/**
+ * Expands identifiers to every identity linked to them (the identity graph). Returns, for each input
+ * identifier's key, the full linked set (including the identifier itself).
+ */
+export type LinkedIdentityResolver = (workspaceId: string, identifiers: readonly SubjectIdentifier[]) => Promise<Map<string, SubjectIdentifier[]>>;
+
+/** The resolver used until an identity graph is wired in: each identifier is linked only to itself. */
+export const selfOnlyResolver: LinkedIdentityResolver = async (_workspaceId, identifiers) =>
+  new Map(identifiers.map((id) => [identifierKey(id), [normalizeIdentifier(id)]]));

@@ -1,0 +1,100 @@
+import type { Keys } from '../../core/crypto/keys.js';
+import { SluiceError } from '../../core/errors.js';
+import { identifierKey, IDENTIFIER_TYPES, normalizeIdentifier, selfOnlyResolver, type LinkedIdentityResolver, type SubjectIdentifier } from '../../core/privacy/subject.js';
+import type { Suppression } from '../../core/privacy/suppression.js';
+import type { ChangeFeed } from '../../runtime/change-feed.js';
+import type { Store } from '../../store/store.js';
+
+/** The Keys.pseudonym purpose of suppression hashes. */
+export const SUPPRESSION_PURPOSE = 'suppression';
+
+export interface SuppressOptions {
+  /** The privacy request that asked for it. */
+  requestId: string | null;
+  /** Keep only a keyed hash of the identifiers (after a deletion: CCPA 7022 lets a record be kept to keep the data deleted). */
+  hashed: boolean;
+}
+
+/**
+ * Suppression: a suppressed person's events (any linked identity) are dropped before storage.
+ * Called by the privacy-requests executor (`suppress` / `unsuppress` requests, and deletions that keep a
+ * hashed suppression) and by the processor's suppression stage (`suppressedKeys`).
+ *
+ * @example
+ *   await suppressions.suppress(ws, [{ type: 'email', value: 'ada@example.com' }], { requestId, hashed: false });
+ *   const hit = await suppressions.suppressedKeys(ws, [{ type: 'userId', value: 'u1' }]);
+ */
+export class SuppressionService {
+  constructor(
+    private readonly store: Store,
+    private readonly keys: Keys,
+    private readonly changes?: ChangeFeed,
+    private linked: LinkedIdentityResolver = selfOnlyResolver,
+  ) {}
+
+  /** Wires in the identity graph, so a suppression covers every identity linked to the one named. */
+  useLinkedIdentities(resolver: LinkedIdentityResolver): void {
+    this.linked = resolver;
+  }
+
+  /** The keyed hash an identifier is matched by (emails normalized first). */
+  hashOf(identifier: SubjectIdentifier): string {
+    return this.keys.pseudonym(normalizeIdentifier(identifier).value, SUPPRESSION_PURPOSE);
+  }
+
+  async suppress(workspaceId: string, identifiers: readonly SubjectIdentifier[], options: SuppressOptions): Promise<Suppression[]> {
+    const valid = validate(identifiers);
+    const rows = valid.map((id) => {
+      const n = normalizeIdentifier(id);
+      const hash = this.hashOf(n);
+      return { workspaceId, identifier: options.hashed ? hash : n.value, identifierHash: hash, hashed: options.hashed, type: n.type, requestId: options.requestId };
+    });
+    const stored = await this.store.suppressions.add(rows, Date.now());
+    this.changes?.publish('suppressions');
+    return stored;
+  }
+
+  /** Lifts the suppression of these identifiers (clear or hashed); returns how many were removed. */
+  async unsuppress(workspaceId: string, identifiers: readonly SubjectIdentifier[], _options: { requestId: string | null } = { requestId: null }): Promise<number> {
+    const valid = validate(identifiers);
+    const removed = await this.store.suppressions.remove(workspaceId, valid.map((id) => this.hashOf(id)));
+    this.changes?.publish('suppressions');
+    return removed;
+  }
+
+  list(workspaceId: string): Promise<Suppression[]> {
+    return this.store.suppressions.list(workspaceId);
+  }
+
+  /**
+   * Batch check: which of these identifiers are suppressed, directly or through an identity linked to them.
+   * Returns the `identifierKey`s of the suppressed inputs.
+   */
+  async suppressedKeys(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<Set<string>> {
+    if (identifiers.length === 0) return new Set();
+    const linked = await this.linked(workspaceId, identifiers);
+    const hashesOf = new Map<string, string[]>();
+    const all: string[] = [];
+    for (const id of identifiers) {
+      const key = identifierKey(id);
+      const hashes = (linked.get(key) ?? [id]).map((l) => this.hashOf(l));
+      hashes.push(this.hashOf(id));
+      hashesOf.set(key, hashes);
+      all.push(...hashes);
+    }
+    const hit = await this.store.suppressions.matching(workspaceId, all);
+    const out = new Set<string>();
+    if (hit.size === 0) return out;
+    for (const [key, hashes] of hashesOf) if (hashes.some((h) => hit.has(h))) out.add(key);
+    return out;
+  }
+}
+
+function validate(identifiers: readonly SubjectIdentifier[]): SubjectIdentifier[] {
+  if (identifiers.length === 0) throw new SluiceError('validation_failed', 'Name at least one identifier (userId, anonymousId or email).');
+  for (const id of identifiers) {
+    if (!IDENTIFIER_TYPES.includes(id.type)) throw new SluiceError('validation_failed', `Identifier type "${id.type}" is not one of ${IDENTIFIER_TYPES.join(', ')}.`);
+    if (typeof id.value !== 'string' || id.value.trim() === '' || id.value.length > 1000) throw new SluiceError('validation_failed', `The ${id.type} must be a non-empty string of at most 1000 characters.`);
+  }
+  return identifiers.map(normalizeIdentifier);
+}

@@ -1,0 +1,141 @@
+import type { Kysely, Selectable } from 'kysely';
+import { applyConsentRecords, type ConsentRecord, type ConsentRecordInput, type ConsentSource, type SubjectConsentState } from '../../core/privacy/consent-record.js';
+import { identifierKey, normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
+import type { LedgerChoice } from '../../core/consent/resolve-consent.js';
+import type { ConsentRepository } from '../store.js';
+import type { ConsentLedgerTable, ConsentStateTable, Database } from './schema.js';
+
+const CHUNK = 300;
+
+function toRecord(row: Selectable<ConsentLedgerTable>): ConsentRecord {
+  return {
+    seq: Number(row.seq),
+    workspaceId: row.workspace_id,
+    subject: { type: row.subject_type as IdentifierType, value: row.subject },
+    at: Number(row.at),
+    categories: JSON.parse(row.categories) as Record<string, boolean>,
+    source: row.source as ConsentSource,
+    gpc: Number(row.gpc) === 1,
+    policyVersion: row.policy_version,
+    ipHash: row.ip_hash,
+    userAgent: row.user_agent,
+    messageId: row.message_id,
+    requestId: row.request_id,
+  };
+}
+
+function toState(row: Selectable<ConsentStateTable>): SubjectConsentState {
+  return {
+    subject: { type: row.subject_type as IdentifierType, value: row.subject },
+    choices: JSON.parse(row.choices) as Record<string, LedgerChoice>,
+    gpcAt: row.gpc_at === null ? null : Number(row.gpc_at),
+  };
+}
+
+/** Groups identifiers by type so each query is `subject_type = ? AND subject IN (...)`. */
+function byType(subjects: readonly SubjectIdentifier[]): Map<IdentifierType, string[]> {
+  const out = new Map<IdentifierType, string[]>();
+  for (const s of subjects.map(normalizeIdentifier)) out.set(s.type, [...new Set([...(out.get(s.type) ?? []), s.value])]);
+  return out;
+}
+
+export class SqlConsentRepository implements ConsentRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(records: readonly ConsentRecordInput[]): Promise<void> {
+    if (records.length === 0) return;
+    const normalized = records.map((r) => ({ ...r, subject: normalizeIdentifier(r.subject) }));
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < normalized.length; i += CHUNK) {
+        await trx
+          .insertInto('consent_ledger')
+          .values(
+            normalized.slice(i, i + CHUNK).map((r) => ({
+              workspace_id: r.workspaceId,
+              subject_type: r.subject.type,
+              subject: r.subject.value,
+              at: r.at,
+              categories: JSON.stringify(r.categories),
+              source: r.source,
+              gpc: r.gpc ? 1 : 0,
+              policy_version: r.policyVersion ?? null,
+              ip_hash: r.ipHash ?? null,
+              user_agent: r.userAgent ?? null,
+              message_id: r.messageId ?? null,
+              request_id: r.requestId ?? null,
+            })),
+          )
+          .execute();
+      }
+      // Fold the new entries into each subject's current state.
+      const groups = new Map<string, { workspaceId: string; subject: SubjectIdentifier; records: ConsentRecordInput[] }>();
+      for (const r of normalized) {
+        const key = `${r.workspaceId}\u0000${identifierKey(r.subject)}`;
+        const group = groups.get(key) ?? { workspaceId: r.workspaceId, subject: r.subject, records: [] };
+        group.records.push(r);
+        groups.set(key, group);
+      }
+      const now = Date.now();
+      for (const group of groups.values()) {
+        const row = await trx
+          .selectFrom('consent_state')
+          .selectAll()
+          .where('workspace_id', '=', group.workspaceId)
+          .where('subject_type', '=', group.subject.type)
+          .where('subject', '=', group.subject.value)
+          .executeTakeFirst();
+        const before: SubjectConsentState = row ? toState(row) : { subject: group.subject, choices: {}, gpcAt: null };
+        const after = applyConsentRecords(before, [...group.records].sort((a, b) => a.at - b.at));
+        const values = {
+          workspace_id: group.workspaceId,
+          subject_type: group.subject.type,
+          subject: group.subject.value,
+          choices: JSON.stringify(after.choices),
+          gpc_at: after.gpcAt,
+          updated_at: now,
+        };
+        await trx
+          .insertInto('consent_state')
+          .values(values)
+          .onConflict((oc) => oc.columns(['workspace_id', 'subject_type', 'subject']).doUpdateSet({ choices: values.choices, gpc_at: values.gpc_at, updated_at: now }))
+          .execute();
+      }
+    });
+  }
+
+  async states(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectConsentState[]> {
+    const out: SubjectConsentState[] = [];
+    for (const [type, values] of byType(subjects)) {
+      for (let i = 0; i < values.length; i += CHUNK) {
+        const rows = await this.db
+          .selectFrom('consent_state')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .where('subject_type', '=', type)
+          .where('subject', 'in', values.slice(i, i + CHUNK))
+          .execute();
+        out.push(...rows.map(toState));
+      }
+    }
+    return out;
+  }
+
+  async history(workspaceId: string, subjects: readonly SubjectIdentifier[], limit: number): Promise<ConsentRecord[]> {
+    const out: ConsentRecord[] = [];
+    for (const [type, values] of byType(subjects)) {
+      for (let i = 0; i < values.length; i += CHUNK) {
+        const rows = await this.db
+          .selectFrom('consent_ledger')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .where('subject_type', '=', type)
+          .where('subject', 'in', values.slice(i, i + CHUNK))
+          .orderBy('seq', 'desc')
+          .limit(limit)
+          .execute();
+        out.push(...rows.map(toRecord));
+      }
+    }
+    return out.sort((a, b) => a.at - b.at || a.seq - b.seq).slice(-limit);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { JsonObject } from '../../protocol/segment-event.js';
+import type { RetentionRepository } from '../store.js';
+import type { Database } from './schema.js';
+
+export class SqlRetentionRepository implements RetentionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number> {
+    const doomed = await this.db.selectFrom('events').select('seq').where('workspace_id', '=', workspaceId).where('received_at', '<', before).orderBy('seq').limit(limit).execute();
+    if (doomed.length === 0) return 0;
+    const result = await this.db.deleteFrom('events').where('seq', 'in', doomed.map((r) => Number(r.seq))).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async truncateIpsBefore(workspaceId: string, before: number, limit: number, truncate: (ip: string) => string): Promise<{ scanned: number; changed: number }> {
+    const cursor = await this.db.selectFrom('retention_cursors').select('last_seq').where('workspace_id', '=', workspaceId).where('kind', '=', 'ip').executeTakeFirst();
+    const after = cursor ? Number(cursor.last_seq) : 0;
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['seq', 'payload'])
+      .where('workspace_id', '=', workspaceId)
+      .where('seq', '>', after)
+      .where('received_at', '<', before)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return { scanned: 0, changed: 0 };
+    let changed = 0;
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      for (const row of rows) {
+        const event = JSON.parse(row.payload) as { context?: JsonObject };
+        const ip = event.context?.ip;
+        if (typeof ip !== 'string') continue;
+        const truncated = truncate(ip);
+        if (truncated === ip) continue;
+        event.context!.ip = truncated;
+        await trx.updateTable('events').set({ payload: JSON.stringify(event) }).where('seq', '=', row.seq).execute();
+        changed++;
+      }
+      const last = Number(rows[rows.length - 1]!.seq);
+      await trx
+        .insertInto('retention_cursors')
+        .values({ workspace_id: workspaceId, kind: 'ip', last_seq: last, updated_at: now })
+        .onConflict((oc) => oc.columns(['workspace_id', 'kind']).doUpdateSet({ last_seq: last, updated_at: now }))
+        .execute();
+    });
+    return { scanned: rows.length, changed };
+  }
+}

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { SubjectFlag } from '../../core/privacy/subject-flag.js';
+import { normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
+import type { SubjectFlagRepository } from '../store.js';
+import type { Database } from './schema.js';
+
+export class SqlSubjectFlagRepository implements SubjectFlagRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async set(flags: readonly SubjectFlag[]): Promise<SubjectFlag[]> {
+    const added: SubjectFlag[] = [];
+    for (const flag of flags) {
+      const subject = normalizeIdentifier(flag.subject);
+      const result = await this.db
+        .insertInto('subject_flags')
+        .values({ workspace_id: flag.workspaceId, subject_type: subject.type, subject: subject.value, flag: flag.flag, detail: flag.detail, created_at: flag.createdAt })
+        .onConflict((oc) => oc.columns(['workspace_id', 'subject_type', 'subject', 'flag']).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) added.push({ ...flag, subject });
+    }
+    return added;
+  }
+
+  async list(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectFlag[]> {
+    const out: SubjectFlag[] = [];
+    for (const s of subjects.map(normalizeIdentifier)) {
+      const rows = await this.db.selectFrom('subject_flags').selectAll().where('workspace_id', '=', workspaceId).where('subject_type', '=', s.type).where('subject', '=', s.value).execute();
+      for (const row of rows) {
+        out.push({ workspaceId, subject: { type: row.subject_type as IdentifierType, value: row.subject }, flag: row.flag as SubjectFlag['flag'], detail: row.detail, createdAt: Number(row.created_at) });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { StoreContractContext } from '../store-contract.js';
+import { freshWorkspace, segmentEvent } from './fixtures.js';
+
+export function privacyContract({ store }: StoreContractContext): void {
+  describe('suppressions', () => {
+    it('adds idempotently, matches by hash, lists per workspace and removes', async () => {
+      const a = await freshWorkspace(store());
+      const b = await freshWorkspace(store());
+      const row = { workspaceId: a, identifier: 'ada@example.com', identifierHash: 'h1', hashed: false, type: 'email' as const, requestId: 'pr_1' };
+      const [added] = await store().suppressions.add([row], 1000);
+      expect(added).toMatchObject({ ...row, createdAt: 1000 });
+      const again = await store().suppressions.add([{ ...row, requestId: 'pr_2' }, { ...row, identifier: 'h2', identifierHash: 'h2', hashed: true, type: 'userId' }], 2000);
+      expect(again.find((s) => s.identifierHash === 'h1')?.requestId).toBe('pr_1');
+      expect([...(await store().suppressions.matching(a, ['h1', 'h2', 'h3']))].sort()).toEqual(['h1', 'h2']);
+      expect((await store().suppressions.matching(b, ['h1'])).size).toBe(0);
+      expect(await store().suppressions.list(b)).toEqual([]);
+      expect(await store().suppressions.list(a)).toHaveLength(2);
+      expect(await store().suppressions.remove(a, ['h1'])).toBe(1);
+      expect([...(await store().suppressions.matching(a, ['h1', 'h2']))]).toEqual(['h2']);
+    });
+  });
+
+  describe('consent ledger', () => {
+    it('appends entries and folds them into the latest choice per category, GPC kept apart', async () => {
+      const ws = await freshWorkspace(store());
+      const subject = { type: 'userId' as const, value: 'u1' };
+      const base = { workspaceId: ws, subject, source: 'api' as const, gpc: false };
+      await store().consent.append([
+        { ...base, at: 100, categories: { analytics: true, advertising: true }, ipHash: 'iph', userAgent: 'UA', policyVersion: 'v1' },
+        { ...base, at: 200, categories: { advertising: false } },
+      ]);
+      await store().consent.append([{ ...base, at: 150, categories: { analytics: false } }, { ...base, at: 300, source: 'gpc', gpc: true, categories: { advertising: false } }]);
+      const [state] = await store().consent.states(ws, [subject, { type: 'userId', value: 'other' }]);
+      expect(state).toEqual({ subject, choices: { analytics: { granted: false, at: 150 }, advertising: { granted: false, at: 200 } }, gpcAt: 300 });
+      const history = await store().consent.history(ws, [subject], 10);
+      expect(history.map((h) => h.at)).toEqual([100, 150, 200, 300]);
+      expect(history[0]).toMatchObject({ ipHash: 'iph', userAgent: 'UA', policyVersion: 'v1', source: 'api' });
+      expect(history[3]).toMatchObject({ source: 'gpc', gpc: true });
+      expect(await store().consent.states(await freshWorkspace(store()), [subject])).toEqual([]);
+    });
+
+    it('normalizes email subjects', async () => {
+      const ws = await freshWorkspace(store());
+      await store().consent.append([{ workspaceId: ws, subject: { type: 'email', value: ' Ada@Example.COM ' }, at: 1, categories: { analytics: true }, source: 'banner', gpc: false }]);
+      expect(await store().consent.states(ws, [{ type: 'email', value: 'ada@example.com' }])).toHaveLength(1);
+    });
+  });
+
+  describe('subject flags', () => {
+    it('sets a flag once and lists it', async () => {
+      const ws = await freshWorkspace(store());
+      const flag = { workspaceId: ws, subject: { type: 'userId' as const, value: 'kid' }, flag: 'child' as const, detail: 'age 12', createdAt: 5 };
+      expect(await store().subjectFlags.set([flag])).toHaveLength(1);
+      expect(await store().subjectFlags.set([flag])).toHaveLength(0);
+      expect(await store().subjectFlags.list(ws, [flag.subject])).toEqual([flag]);
+    });
+  });
+
+  describe('PII inventory', () => {
+    it('upserts observations, keeps first seen, advances last seen, and keeps a review', async () => {
+      const ws = await freshWorkspace(store());
+      const o = { workspaceId: ws, sourceId: 'src', path: 'traits.email', level: 'yellow' as const, label: 'email', detectedBy: 'key', seenAt: 10 };
+      await store().piiInventory.observe([o, { ...o, path: 'properties.sku', level: 'none', label: null, detectedBy: 'none' }]);
+      await store().piiInventory.observe([{ ...o, seenAt: 20 }, { ...o, seenAt: 5 }, { ...o, path: 'properties.sku', level: 'red', label: 'credit_card', detectedBy: 'value', seenAt: 30 }]);
+      const fields = await store().piiInventory.list(ws, {});
+      expect(fields.find((f) => f.path === 'traits.email')).toMatchObject({ firstSeen: 10, lastSeen: 20, level: 'yellow' });
+      expect(fields.find((f) => f.path === 'properties.sku')).toMatchObject({ level: 'red', label: 'credit_card' });
+      const reviewed = await store().piiInventory.review(ws, 'src', 'properties.sku', { level: 'none', label: null, by: 'token:t', at: 40 });
+      expect(reviewed).toMatchObject({ reviewedLevel: 'none', reviewedBy: 'token:t' });
+      expect((await store().piiInventory.reviewed(ws)).get('src\u0000properties.sku')).toEqual({ level: 'none', label: null });
+      expect(await store().piiInventory.list(ws, { level: 'red' })).toEqual([]);
+      expect(await store().piiInventory.review(ws, 'src', 'nope', { level: 'red', label: null, by: 'x', at: 1 })).toBeUndefined();
+    });
+  });
+
+  describe('retention', () => {
+    it('deletes events before a time in batches and truncates raw IPs once', async () => {
+      const ws = await freshWorkspace(store());
+      const old = new Date(1_000_000).toISOString();
+      const now = new Date().toISOString();
+      await store().events.insertMany([
+        ...[1, 2, 3].map(() => ({ workspaceId: ws, sourceId: 's', event: segmentEvent({ receivedAt: old, timestamp: old, context: { ip: '203.0.113.77' } }) })),
+        { workspaceId: ws, sourceId: 's', event: segmentEvent({ receivedAt: now, timestamp: now, context: { ip: '203.0.113.78' } }) },
+      ]);
+      const truncate = (ip: string) => ip.replace(/\.\d+$/, '.0');
+      expect(await store().retention.truncateIpsBefore(ws, 2_000_000, 2, truncate)).toEqual({ scanned: 2, changed: 2 });
+      expect(await store().retention.truncateIpsBefore(ws, 2_000_000, 2, truncate)).toEqual({ scanned: 1, changed: 1 });
+      expect(await store().retention.truncateIpsBefore(ws, 2_000_000, 2, truncate)).toEqual({ scanned: 0, changed: 0 });
+      const ips = (await store().events.query({ workspaceId: ws, limit: 10 })).map((e) => e.event.context.ip);
+      expect(ips).toEqual(['203.0.113.78', '203.0.113.0', '203.0.113.0', '203.0.113.0']);
+      expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 2)).toBe(2);
+      expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 2)).toBe(1);
+      expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 2)).toBe(0);
+      expect(await store().events.count(ws)).toBe(1);
+    });
+  });
+}

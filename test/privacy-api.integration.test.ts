@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+let sluice: TestSluice;
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string } } }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+}
+
+beforeAll(async () => {
+  sluice = await startTestSluice({ SLUICE_ROLES: 'ingest,api' });
+});
+afterAll(async () => {
+  await sluice?.stop();
+});
+
+describe('consent categories and privacy settings', () => {
+  it('serves the default categories and replaces them with a validated list', async () => {
+    const defaults = await api('GET', '/consent/categories');
+    expect(defaults.status).toBe(200);
+    expect(defaults.body).toEqual([
+      expect.objectContaining({ id: 'necessary', required: true }),
+      expect.objectContaining({ id: 'functional' }),
+      expect.objectContaining({ id: 'analytics' }),
+      expect.objectContaining({ id: 'advertising', gpc: true }),
+    ]);
+    const bad = await api('PUT', '/consent/categories', [{ id: 'a', name: 'Ads' }, { id: 'ads', name: 'Other' }]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.code).toBe('validation_failed');
+    const list = [{ id: 'necessary', name: 'Necessary', required: true }, { id: 'analytics', name: 'Analytics' }, { id: 'ads', name: 'Advertising', gpc: true }];
+    expect((await api('PUT', '/consent/categories', list)).body).toEqual(list);
+    expect((await api('GET', '/consent/categories')).body).toEqual(list);
+  });
+
+  it('reads and patches privacy settings with clear errors', async () => {
+    const settings = await api('GET', '/privacy/settings');
+    expect(settings.body).toMatchObject({ consentModel: 'opt-in', dnt: 'ignore', ageThreshold: 16, childDeletionRequests: true });
+    const patched = await api('PATCH', '/privacy/settings', { consentModel: 'opt-out', regionModels: { eu: 'opt-in', uk: 'opt-in' }, ageThreshold: 13, eventRetentionDays: 90 });
+    expect(patched.body).toMatchObject({ consentModel: 'opt-out', regionModels: { EU: 'opt-in', GB: 'opt-in' }, ageThreshold: 13, eventRetentionDays: 90 });
+    const bad = await api('PATCH', '/privacy/settings', { ageThreshold: 12 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/13/);
+    expect((await api('PATCH', '/privacy/settings', { eventRetentionDays: 45 })).status).toBe(400);
+    await api('PATCH', '/privacy/settings', { consentModel: 'opt-in', regionModels: {} });
+  });
+});
+
+describe('suppressions', () => {
+  it('lists suppress-request identifiers in clear and post-deletion ones hashed', async () => {
+    const ws = sluice.bootstrap.workspaceId;
+    await sluice.privacy.suppressions.suppress(ws, [{ type: 'email', value: 'Ada@Example.com' }], { requestId: 'pr_1', hashed: false });
+    await sluice.privacy.suppressions.suppress(ws, [{ type: 'userId', value: 'deleted-user' }], { requestId: 'pr_2', hashed: true });
+    const { body } = await api('GET', '/suppressions');
+    const rows = body.suppressions as { identifier: string; hashed: boolean; type: string; requestId: string }[];
+    expect(rows).toHaveLength(2);
+    expect(rows).toContainEqual(expect.objectContaining({ identifier: 'ada@example.com', hashed: false, type: 'email', requestId: 'pr_1' }));
+    const hashed = rows.find((r) => r.hashed)!;
+    expect(hashed).toMatchObject({ type: 'userId', requestId: 'pr_2' });
+    expect(hashed.identifier).toMatch(/^[0-9a-f]{64}$/);
+    const hit = await sluice.privacy.suppressions.suppressedKeys(ws, [{ type: 'userId', value: 'deleted-user' }, { type: 'email', value: 'ada@example.com' }, { type: 'userId', value: 'free' }]);
+    expect([...hit].sort()).toEqual(['email:ada@example.com', 'userId:deleted-user']);
+    expect(await sluice.privacy.suppressions.unsuppress(ws, [{ type: 'email', value: 'ada@example.com' }])).toBe(1);
+    expect(((await api('GET', '/suppressions')).body.suppressions as unknown[]).length).toBe(1);
+  });
+});
+
+describe('server-side consent and GPC', () => {
+  it('serves /.well-known/gpc.json', async () => {
+    const response = await fetch(`${sluice.url}/.well-known/gpc.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ gpc: true, lastUpdate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+  });
+
+  it('answers a CORS preflight for POST /v1/consent', async () => {
+    const response = await fetch(`${sluice.url}/v1/consent`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    expect(response.status).toBeLessThan(300);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+  });
+
+  it('records a choice by writeKey, with GPC, and shows state and proof on the profile', async () => {
+    const unauth = await fetch(`${sluice.url}/v1/consent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'c1', categoryPreferences: { analytics: true } }) });
+    expect(unauth.status).toBe(401);
+    const response = await fetch(`${sluice.url}/v1/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: basic(sluice.writeKey), 'sec-gpc': '1', 'user-agent': 'TestBrowser/1' },
+      body: JSON.stringify({ userId: 'c1', anonymousId: 'anon-c1', categoryPreferences: { Analytics: true, ads: true }, policyVersion: '2026-01' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ success: true, recorded: { analytics: true, ads: true }, gpc: true });
+    const unknown = await fetch(`${sluice.url}/v1/consent`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify({ userId: 'c1', categoryPreferences: { marketing: true } }) });
+    expect(unknown.status).toBe(400);
+
+    const profile = await api('GET', '/profiles/c1/consent');
+    expect(profile.status).toBe(200);
+    expect(profile.body.gpc).toMatchObject({ recorded: true });
+    const categories = profile.body.categories as { id: string; granted: boolean; rule: string }[];
+    expect(categories).toEqual([
+      expect.objectContaining({ id: 'necessary', granted: true, rule: 'required' }),
+      expect.objectContaining({ id: 'analytics', granted: true, rule: 'ledger' }),
+      expect.objectContaining({ id: 'ads', granted: false, rule: 'gpc' }),
+    ]);
+    const history = profile.body.history as { source: string; userAgent: string; ipHash: string; policyVersion: string; categories: Record<string, boolean> }[];
+    expect(history.map((h) => h.source)).toEqual(['banner', 'gpc']);
+    expect(history[0]).toMatchObject({ userAgent: 'TestBrowser/1', policyVersion: '2026-01', categories: { analytics: true, ads: true } });
+    expect(history[0]!.ipHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(profile.body)).not.toContain('127.0.0.1');
+  });
+});
