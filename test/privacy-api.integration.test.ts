@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
@@ -14,7 +14,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 }
 
 beforeAll(async () => {
-  sluice = await startTestSluice({ SLUICE_ROLES: 'ingest,api' });
+  sluice = await startTestSluice();
 });
 afterAll(async () => {
   await sluice?.stop();
@@ -67,6 +67,22 @@ describe('suppressions', () => {
     expect([...hit].sort()).toEqual(['email:ada@example.com', 'userId:deleted-user']);
     expect(await sluice.privacy.suppressions.unsuppress(ws, [{ type: 'email', value: 'ada@example.com' }])).toBe(1);
     expect(((await api('GET', '/suppressions')).body.suppressions as unknown[]).length).toBe(1);
+  });
+});
+
+describe('identity-graph aware suppression and consent', () => {
+  it('a suppression or a consent choice of a userId covers the anonymousIds linked to it', async () => {
+    const ws = sluice.bootstrap.workspaceId;
+    const sent = await fetch(`${sluice.url}/v1/identify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify({ userId: 'linked-u', anonymousId: 'linked-a', traits: { email: 'linked@example.com' } }) });
+    expect(sent.status).toBe(200);
+    await eventually(async () => (await sluice.store.identities.linkedIdentities(ws, 'linked-a')) ?? undefined);
+    await sluice.privacy.suppressions.suppress(ws, [{ type: 'userId', value: 'linked-u' }], { requestId: null, hashed: true });
+    const hit = await sluice.privacy.suppressions.suppressedKeys(ws, [{ type: 'anonymousId', value: 'linked-a' }, { type: 'email', value: 'LINKED@example.com' }, { type: 'anonymousId', value: 'other' }]);
+    expect([...hit].sort()).toEqual(['anonymousId:linked-a', 'email:linked@example.com']);
+    await sluice.privacy.consent.recordDenial(ws, [{ type: 'email', value: 'linked@example.com' }], 'gpc', { source: 'api', requestId: 'pr_opt_out' });
+    const current = await sluice.privacy.consent.current(ws, [{ type: 'anonymousId', value: 'linked-a' }]);
+    expect(current.ledger.ads).toMatchObject({ granted: false });
+    expect(current.identities).toHaveLength(3);
   });
 });
 

@@ -63,7 +63,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 /**
  * Consent administration: the workspace's categories (`GET/PUT /consent/categories`), its privacy settings
- * (`GET/PATCH /privacy/settings`) and a profile's consent with its proof (`GET /profiles/:id/consent`).
+ * (`GET/PATCH /privacy/settings`) and a profile's consent with its proof (`GET /profiles/:identifier/consent`).
  */
 export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyServices }> = async (app, { store, privacy }) => {
   app.get('/consent/categories', {
@@ -95,17 +95,17 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     schema: { tags: ['consent'], summary: 'Change privacy settings (only the fields given)', body: Type.Partial(PrivacySettingsSchema, { additionalProperties: false }), response: { 200: PrivacySettingsSchema } },
   }, async (request) => privacy.config.updateSettings(principalOf(request).workspaceId, request.body as Record<string, unknown>));
 
-  app.get('/profiles/:id/consent', {
+  app.get('/profiles/:identifier/consent', {
     config: { permission: 'profiles:read' },
     schema: {
       tags: ['consent'],
       summary: "A subject's current consent per category (with the rule that decides it) and the ledger history",
-      params: Type.Object({ id: Type.String({ minLength: 1 }) }),
+      params: Type.Object({ identifier: Type.String({ minLength: 1 }) }),
       response: { 200: ProfileConsentSchema },
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const subjects = subjectsOf(request.params.id);
+    const subjects = subjectsOf(request.params.identifier);
     const [{ categories, settings }, current, history, flags] = await Promise.all([
       privacy.config.get(workspaceId),
       privacy.consent.current(workspaceId, subjects),
@@ -114,7 +114,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     ]);
     const state = resolveConsent({ categories, model: settings.consentModel, regionModels: settings.regionModels }, { gpc: current.gpcAt !== null, ledger: current.ledger });
     return {
-      identifier: request.params.id,
+      identifier: request.params.identifier,
       identities: current.identities,
       model: state.model,
       gpc: { recorded: current.gpcAt !== null, at: iso(current.gpcAt) },

@@ -3,6 +3,7 @@ import type { LinkedIdentityResolver } from '../core/privacy/subject.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { ConsentLedger } from './consent/consent-ledger.js';
+import { graphLinkedIdentities } from './graph-linked-identities.js';
 import { PrivacyConfig } from './privacy-config.js';
 import { SuppressionService } from './suppression/suppression-service.js';
 
@@ -14,15 +15,16 @@ export interface PrivacyServices {
   readonly config: PrivacyConfig;
   readonly suppressions: SuppressionService;
   readonly consent: ConsentLedger;
-  /** Makes suppression and consent identity-graph aware (every linked identity counts). */
+  /** Replaces the identity-graph resolver (suppression and consent cover every linked identity). */
   useLinkedIdentities(resolver: LinkedIdentityResolver): void;
   close(): void;
 }
 
 export function createPrivacyServices(deps: { store: Store; keys: Keys; changes?: ChangeFeed }): PrivacyServices {
   const config = new PrivacyConfig(deps.store, deps.changes);
-  const suppressions = new SuppressionService(deps.store, deps.keys, deps.changes);
-  const consent = new ConsentLedger(deps.store, deps.keys, config);
+  const linked = graphLinkedIdentities(deps.store.identities);
+  const suppressions = new SuppressionService(deps.store, deps.keys, deps.changes, linked);
+  const consent = new ConsentLedger(deps.store, deps.keys, config, linked);
   return {
     config,
     suppressions,
