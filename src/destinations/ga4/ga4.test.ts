@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
+import { testContext } from '../../../test/support/plain-http.js';
+import { item } from '../../../test/support/segment-events.js';
+import type { DeliveryOutcome } from '../destination.js';
+import { nameProblem, toGa4Name } from './ga4-rules.js';
+import { ga4, toParams } from './index.js';
+
+type MpBody = { client_id?: string; user_id?: string; events?: { name: string; params: Record<string, unknown> }[] };
+
+/**
+ * GA4's collection endpoint per the Measurement Protocol docs: POST /mp/collect?measurement_id&api_secret,
+ * {client_id, user_id?, events: [...]} with at most 25 events; it answers 204 even to events it discards, so
+ * this stand-in records what would be discarded (a name breaking the rules) for the test to assert none was.
+ */
+function ga4Docs(discarded: string[]) {
+  return (r: ReceivedRequest) => {
+    if (r.path === '/analytics/v3/userDeletion/userDeletionRequests:upsert') {
+      if (r.headers.authorization !== 'Bearer ya29.token') return { status: 401, body: { error: { code: 401 } } };
+      return { status: 200, body: { kind: 'analytics#userDeletionRequest', deletionRequestTime: '2026-11-30T10:00:00Z' } };
+    }
+    if (r.path !== '/mp/collect' || r.query.get('api_secret') !== 'secret-1' || r.query.get('measurement_id') !== 'G-TEST123') return { status: 204 };
+    const body = r.json as MpBody;
+    if (!body.client_id || (body.events?.length ?? 0) > 25) discarded.push('request');
+    for (const e of body.events ?? []) {
+      if (nameProblem(e.name, 'event')) discarded.push(e.name);
+      for (const [k, v] of Object.entries(e.params)) if (nameProblem(k, 'parameter') || (typeof v === 'string' && v.length > 100)) discarded.push(`${e.name}.${k}`);
+    }
+    return { status: 204 };
+  };
+}
+
+let server: MockServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+const config = (url: string) => ({ measurementId: 'G-TEST123', apiSecret: 'secret-1', baseUrl: url, propertyId: '123', deletionAccessToken: 'ya29.token', deletionBaseUrl: url });
+
+describe('GA4 destination', () => {
+  it.each([
+    ['Order Completed', 'order_completed'],
+    ['signupStarted', 'signup_started'],
+    ['  Clicked -- Buy!  ', 'clicked_buy'],
+  ])('names %j as %j', (input, expected) => {
+    expect(toGa4Name(input)).toBe(expected);
+  });
+
+  it.each([
+    ['session_start', 'GA4 reserves'],
+    ['ga_custom', 'prefix'],
+    ['1st_event', 'start with a letter'],
+    ['x'.repeat(41), 'over 40'],
+  ])('refuses the event name %j', (name, why) => {
+    expect(nameProblem(name, 'event')).toContain(why);
+  });
+
+  it('maps Segment spec events to GA4 recommended events and pages to page_view', async () => {
+    const discarded: string[] = [];
+    server = await startMockServer(ga4Docs(discarded));
+    const items = [
+      item({ type: 'track', userId: 'u1', anonymousId: 'cid-1', event: 'Order Completed', properties: { revenue: 42, currency: 'EUR', order_id: 'o-1' } }),
+      item({ type: 'page', anonymousId: 'cid-1', name: 'Pricing', properties: { url: 'https://x.test/pricing' } }),
+    ];
+    expect(await ga4.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    const body = server.received[0]!.json as MpBody;
+    expect(body).toMatchObject({ client_id: 'cid-1', user_id: 'u1' });
+    expect(body.events![0]).toMatchObject({ name: 'purchase', params: { value: 42, currency: 'EUR', order_id: 'o-1' } });
+    expect(body.events![1]).toMatchObject({ name: 'page_view', params: { page_location: 'https://x.test/pricing', page_title: 'Pricing' } });
+    expect(discarded).toEqual([]);
+  });
+
+  it('refuses events GA4 would silently discard instead of sending them', async () => {
+    const discarded: string[] = [];
+    server = await startMockServer(ga4Docs(discarded));
+    const outcome = (await ga4.deliver([item({ type: 'track', anonymousId: 'c', event: 'session_start' }), item({ type: 'track', anonymousId: 'c', event: 'Fine' })], config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.results[0]).toMatchObject({ kind: 'abort', reason: 'invalid_event_name' });
+    expect(outcome.results[1]).toEqual({ kind: 'ok' });
+    expect(discarded).toEqual([]);
+  });
+
+  it('keeps parameters within GA4 limits and says what changed', () => {
+    const { params, warnings } = toParams({ long: 'y'.repeat(150), nested: { a: 1 }, 'google_x': 1, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, i])) });
+    expect((params.long as string).length).toBe(100);
+    expect(params.nested).toBe('{"a":1}');
+    expect(Object.keys(params).length).toBe(25);
+    expect(warnings.some((w) => w.includes('google_x'))).toBe(true);
+  });
+
+  it('sends at most 25 events per request, one client per request', async () => {
+    const discarded: string[] = [];
+    server = await startMockServer(ga4Docs(discarded));
+    const items = [...Array.from({ length: 30 }, () => item({ type: 'track', anonymousId: 'c1', event: 'Tick' })), item({ type: 'track', anonymousId: 'c2', event: 'Tick' })];
+    expect(await ga4.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(server.received.map((r) => `${(r.json as MpBody).client_id}:${(r.json as MpBody).events!.length}`)).toEqual(['c1:25', 'c1:5', 'c2:1']);
+    expect(discarded).toEqual([]);
+  });
+
+  it('files user deletion requests for user ids and client ids', async () => {
+    server = await startMockServer(ga4Docs([]));
+    const result = await ga4.deleteSubject!({ workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: ['c1'], emails: [] }, config(server.url), testContext());
+    expect(result).toMatchObject({ kind: 'submitted' });
+    expect(server.received.map((r) => (r.json as { id: { type: string } }).id.type)).toEqual(['USER_ID', 'CLIENT_ID']);
+  });
+});
