@@ -1,0 +1,138 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { JsonObject } from '../../protocol/segment-event.js';
+import type { DeletionResult, DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
+import { classifyHttpStatus } from '../http-status.js';
+import { joinUrl } from '../http/http-mapping.js';
+import { emailOf, epochMs, propertiesOf, traitsOf } from '../segment-fields.js';
+
+export const IntercomConfigSchema = Type.Object(
+  {
+    accessToken: Type.String({ minLength: 1 }),
+    baseUrl: Type.Optional(Type.String({ format: 'uri', description: 'https://api.intercom.io (default), https://api.eu.intercom.io, https://api.au.intercom.io.' })),
+  },
+  { additionalProperties: false },
+);
+export type IntercomConfig = Static<typeof IntercomConfigSchema>;
+
+/** Intercom keeps at most 10 metadata entries per event. */
+const MAX_METADATA = 10;
+const API_VERSION = '2.11';
+
+function headers(config: IntercomConfig): Record<string, string> {
+  return { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${config.accessToken}`, 'intercom-version': API_VERSION };
+}
+
+function base(config: IntercomConfig): string {
+  return config.baseUrl ?? 'https://api.intercom.io';
+}
+
+function searchRequest(config: IntercomConfig, field: 'external_id' | 'email', value: string): OutboundRequest {
+  return { method: 'POST', url: joinUrl(base(config), '/contacts/search'), headers: headers(config), body: JSON.stringify({ query: { field, operator: '=', value } }) };
+}
+
+function contactBody(item: DeliveryItem): JsonObject {
+  const traits = traitsOf(item.event);
+  const custom: JsonObject = {};
+  for (const [key, value] of Object.entries(traits)) {
+    if (['email', 'name', 'phone', 'firstName', 'lastName'].includes(key)) continue;
+    if (value === null || typeof value !== 'object') custom[key] = value;
+  }
+  const name = typeof traits.name === 'string' ? traits.name : [traits.firstName, traits.lastName].filter((v) => typeof v === 'string').join(' ');
+  const email = emailOf(item.event);
+  return {
+    role: 'user',
+    external_id: item.event.userId ?? '',
+    ...(email ? { email } : {}),
+    ...(name ? { name } : {}),
+    ...(typeof traits.phone === 'string' ? { phone: traits.phone } : {}),
+    custom_attributes: custom,
+  };
+}
+
+function eventBody(item: DeliveryItem): JsonObject {
+  const metadata: JsonObject = {};
+  for (const [key, value] of Object.entries(propertiesOf(item.event))) {
+    if (Object.keys(metadata).length >= MAX_METADATA) break;
+    if (value === null || typeof value !== 'object') metadata[key] = value;
+  }
+  return { event_name: item.event.event ?? '', created_at: Math.floor(epochMs(item.event) / 1000), user_id: item.event.userId ?? '', metadata };
+}
+
+async function findContactId(config: IntercomConfig, field: 'external_id' | 'email', value: string, context: DestinationContext): Promise<string | undefined | DeliveryResult> {
+  const response = await context.http.send(searchRequest(config, field, value));
+  const classified = classifyHttpStatus(response.status, response.headers, response.body);
+  if (classified.kind !== 'ok') return classified;
+  const found = (JSON.parse(response.body) as { data?: { id?: string }[] }).data ?? [];
+  return found[0]?.id;
+}
+
+/** One event: identify = find the contact by external_id, then update it or create it; track = an event by user_id. */
+async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: DestinationContext): Promise<DeliveryResult> {
+  const e = item.event;
+  if (!e.userId) return { kind: 'abort', reason: 'missing_user_id', error: 'Intercom contacts and events are keyed by external_id: events without userId are not sent.' };
+  try {
+    if (e.type === 'identify') {
+      const id = await findContactId(config, 'external_id', e.userId, context);
+      if (typeof id === 'object') return id;
+      const request: OutboundRequest = id
+        ? { method: 'PUT', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config), body: JSON.stringify(contactBody(item)) }
+        : { method: 'POST', url: joinUrl(base(config), '/contacts'), headers: headers(config), body: JSON.stringify(contactBody(item)) };
+      const response = await context.http.send(request, { signal: context.signal });
+      return classifyHttpStatus(response.status, response.headers, response.body);
+    }
+    if (e.type === 'track') {
+      const response = await context.http.send({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }, { signal: context.signal });
+      return classifyHttpStatus(response.status, response.headers, response.body);
+    }
+    return { kind: 'abort', reason: `unsupported:${e.type}`, error: `Intercom has no ${e.type} call in its REST API; ${e.type} events are not sent.` };
+  } catch (error) {
+    return { kind: 'retry', error: `network error: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** Intercom: contacts by external_id (looked up, then updated or created), events; deletion by Intercom id, looked up first. */
+export const intercom: DestinationType<IntercomConfig> = {
+  type: 'intercom',
+  displayName: 'Intercom',
+  configSchema: IntercomConfigSchema,
+  secretFields: ['accessToken'],
+  maxBatchSize: 20,
+  async deliver(items, config, context): Promise<DeliveryOutcome> {
+    const results: DeliveryResult[] = [];
+    for (const item of items) results.push(await deliverOne(item, config, context));
+    return results.every((r) => r.kind === 'ok') ? { kind: 'ok' } : results.length === 1 ? results[0]! : { kind: 'per_item', results };
+  },
+  async preview(items, config) {
+    const mask = (r: OutboundRequest): OutboundRequest => ({ ...r, headers: { ...r.headers, authorization: 'Bearer ****' } });
+    const requests: OutboundRequest[] = [];
+    const warnings: string[] = [];
+    for (const item of items) {
+      const e = item.event;
+      if (!e.userId) warnings.push(`${item.messageId}: no userId, not sent`);
+      else if (e.type === 'identify') {
+        requests.push(mask(searchRequest(config, 'external_id', e.userId)));
+        requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/contacts'), headers: headers(config), body: JSON.stringify(contactBody(item)) }));
+        warnings.push(`${item.messageId}: PUT /contacts/{id} instead of POST when the search finds the contact`);
+      } else if (e.type === 'track') requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }));
+      else warnings.push(`${item.messageId}: ${e.type} is not sent to Intercom`);
+    }
+    return { requests, warnings };
+  },
+  async deleteSubject(subject, config, context): Promise<DeletionResult> {
+    const ids = new Set<string>();
+    const lookups: ['external_id' | 'email', string][] = [...subject.userIds.map((v) => ['external_id', v] as ['external_id', string]), ...subject.emails.map((v) => ['email', v] as ['email', string])];
+    for (const [field, value] of lookups) {
+      const found = await findContactId(config, field, value, context);
+      if (typeof found === 'object') return found.kind === 'retry' ? { kind: 'retry', error: found.error } : { kind: 'failed', error: found.kind === 'abort' ? found.error : 'unexpected answer' };
+      if (found) ids.add(found);
+    }
+    if (lookups.length === 0) return { kind: 'not_supported', reason: 'Intercom finds contacts by external_id or email; this subject has neither.' };
+    for (const id of ids) {
+      const response = await context.http.send({ method: 'DELETE', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config) });
+      const classified = classifyHttpStatus(response.status, response.headers, response.body);
+      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
+      if (classified.kind === 'abort' && response.status !== 404) return { kind: 'failed', error: classified.error };
+    }
+    return { kind: 'deleted', count: ids.size, detail: `${ids.size} contact(s) deleted` };
+  },
+};
