@@ -16,6 +16,8 @@ export type DeliveryOutcome = DeliveryResult | { readonly kind: 'per_item'; read
 
 export interface DeliveryItem {
   readonly messageId: string;
+  /** The source the event came from (archives file events per source). */
+  readonly sourceId?: string;
   /** The event as it leaves Sluice for this destination (after consent, filters and PII policy). */
   readonly event: SegmentEvent;
 }
@@ -42,13 +44,17 @@ export interface OutboundRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** Text (JSON, XML) or bytes (a gzipped archive file). */
+  readonly body?: string | Uint8Array;
 }
 
 export interface OutboundResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The body decoded as UTF-8 text. */
   readonly body: string;
+  /** The raw body, for binary answers (an archive file). */
+  readonly bytes?: Uint8Array;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { amplitude } from './amplitude/index.js';
 import { braze } from './braze/index.js';
 import { customerio } from './customerio/index.js';
+import { ga4 } from './ga4/index.js';
+import { hubspot } from './hubspot/index.js';
+import { intercom } from './intercom/index.js';
 import type { DestinationType } from './destination.js';
 import { mixpanel } from './mixpanel/index.js';
 import { posthog } from './posthog/index.js';
+import { s3 } from './s3/index.js';
 import { segment } from './segment/index.js';
 import { slack } from './slack/index.js';
 
@@ -19,7 +23,7 @@ function entry<Config>(type: DestinationType<Config>): DestinationType<unknown> 
   return type as unknown as DestinationType<unknown>;
 }
 
-const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment)];
+const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment), entry(ga4), entry(hubspot), entry(intercom), entry(s3)];
 
 const BY_TYPE = new Map<string, DestinationType<unknown>>(TYPES.map((t) => [t.type, t]));
 

@@ -29,7 +29,10 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-export async function startMockServer(handle: (request: ReceivedRequest) => MockReply | Promise<MockReply>): Promise<MockServer> {
+export async function startMockServer(
+  handle: (request: ReceivedRequest) => MockReply | Promise<MockReply>,
+  options: { decodeGzip?: boolean } = {},
+): Promise<MockServer> {
   const received: ReceivedRequest[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -37,7 +40,7 @@ export async function startMockServer(handle: (request: ReceivedRequest) => Mock
     req.on('end', () => {
       void (async () => {
         let raw = Buffer.concat(chunks);
-        if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+        if (req.headers['content-encoding'] === 'gzip' && options.decodeGzip !== false) raw = gunzipSync(raw);
         const text = raw.toString('utf8');
         let json: unknown;
         try {
@@ -49,8 +52,9 @@ export async function startMockServer(handle: (request: ReceivedRequest) => Mock
         const request: ReceivedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, raw, text, json };
         received.push(request);
         const reply = await handle(request);
-        const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-        res.writeHead(reply.status, { 'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json', ...(reply.headers ?? {}) });
+        const body = reply.body === undefined ? '' : Buffer.isBuffer(reply.body) || typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+        const type = Buffer.isBuffer(reply.body) ? 'application/octet-stream' : typeof reply.body === 'string' ? 'text/plain' : 'application/json';
+        res.writeHead(reply.status, { 'content-type': type, ...(reply.headers ?? {}) });
         res.end(body);
       })();
     });

@@ -10,14 +10,15 @@ export const plainHttp: DestinationHttp = {
     const response = await fetch(request.url, {
       method: request.method,
       headers: request.headers,
-      ...(request.body !== undefined ? { body: request.body } : {}),
+      ...(request.body !== undefined ? { body: typeof request.body === 'string' ? request.body : new Uint8Array(request.body) } : {}),
       signal: options.signal ?? AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    return { status: response.status, headers, body: await response.text() };
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return { status: response.status, headers, body: bytes.toString('utf8'), bytes };
   },
 };
 

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
 import { classifyHttpStatus, retryAfterMs } from '../http-status.js';
-import { chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
+import { chunks, deliverHttp, textBody, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { emailOf, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 
 export const BrazeConfigSchema = Type.Object(
@@ -94,7 +94,7 @@ export const brazeMapping: HttpMapping<BrazeConfig> = {
         errors = [];
       }
       if (errors.length === 0) return { kind: 'ok' };
-      const body = JSON.parse(planned.request.body ?? '{}') as { attributes?: unknown[]; events?: unknown[] };
+      const body = JSON.parse(textBody(planned.request) || '{}') as { attributes?: unknown[]; events?: unknown[] };
       const attributeCount = body.attributes?.length ?? 0;
       const refused = new Map<number, string>();
       for (const error of errors) {

@@ -89,7 +89,8 @@ export function createDestinationHttp(options: DestinationHttpOptions): Destinat
           url = next;
           continue;
         }
-        return { status: res.statusCode, headers: flattenHeaders(res.headers), body: await readCapped(res.body, maxBytes) };
+        const bytes = await readCapped(res.body, maxBytes);
+        return { status: res.statusCode, headers: flattenHeaders(res.headers), body: bytes.toString('utf8'), bytes };
       }
     } catch (error) {
       const refusal = findSluiceError(error);
@@ -138,7 +139,7 @@ export function parseDestinationUrl(raw: string): URL {
   return url;
 }
 
-async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<string> {
+async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -150,7 +151,7 @@ async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): void }, m
     chunks.push(chunk);
     size += chunk.length;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

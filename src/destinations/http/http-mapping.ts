@@ -90,10 +90,18 @@ export async function previewHttp<Config>(
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) headers[name] = mask(value, secrets);
     const masked: OutboundRequest = { method: request.method, url: mask(request.url, secrets), headers };
-    return request.body === undefined ? masked : { ...masked, body: mask(request.body, secrets) };
+    if (request.body === undefined) return masked;
+    return { ...masked, body: typeof request.body === 'string' ? mask(request.body, secrets) : `[${request.body.byteLength} bytes of binary data]` };
   });
   const warnings = [...plan.warnings, ...[...plan.refused.entries()].map(([i, r]) => `event ${i} would not be sent: ${r.error}`)];
   return { requests, warnings };
+}
+
+/** The body of a request as text (our mappings build JSON text; bytes are decoded as UTF-8). */
+export function textBody(request: OutboundRequest): string {
+  const body = request.body;
+  if (body === undefined) return '';
+  return typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
 }
 
 /** `Basic base64(user:password)`. */

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryResult, DestinationType } from '../destination.js';
 import { classifyHttpStatus } from '../http-status.js';
-import { chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
+import { chunks, deliverHttp, textBody, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { emailOf, propertiesOf, traitsOf } from '../segment-fields.js';
 
 export const HubSpotConfigSchema = Type.Object(
@@ -93,7 +93,7 @@ export const hubSpotMapping: HttpMapping<HubSpotConfig> = {
       const body = JSON.parse(response.body) as { errors?: { message?: string; context?: { ids?: string[] } }[] };
       const failedIds = new Map<string, string>();
       for (const error of body.errors ?? []) for (const id of error.context?.ids ?? []) failedIds.set(id.toLowerCase(), error.message ?? 'refused');
-      const inputs = (JSON.parse(planned.request.body ?? '{}') as { inputs: { id?: string; email?: string }[] }).inputs;
+      const inputs = (JSON.parse(textBody(planned.request) || '{}') as { inputs: { id?: string; email?: string }[] }).inputs;
       return inputs.map((input) => {
         const message = failedIds.get(String(input.id ?? input.email ?? '').toLowerCase());
         return message === undefined ? { kind: 'ok' } : { kind: 'abort', reason: 'invalid_event', error: `HubSpot refused it: ${message}` };
