@@ -99,6 +99,11 @@ export interface DestinationType<Config> {
   deliver(items: readonly DeliveryItem[], config: Config, context: DestinationContext): Promise<DeliveryOutcome>;
   /** Deletes a data subject at the destination, where the tool has a way to. */
   deleteSubject?(subject: DeletionSubject, config: Config, context: DestinationContext): Promise<DeletionResult>;
+  /**
+   * For tools whose deletion is an asynchronous job: the job's current state (`submitted` with the tool's
+   * latest status while it runs, `deleted` once done, `failed` if the tool gave up).
+   */
+  deletionStatus?(jobId: string, config: Config, context: DestinationContext): Promise<DeletionResult>;
   /** The exact requests deliver() would send for these items (for the preview API), without sending. */
   preview?(items: readonly DeliveryItem[], config: Config): Promise<{ requests: OutboundRequest[]; warnings: string[] }>;
 }

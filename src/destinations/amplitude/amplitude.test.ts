@@ -14,6 +14,11 @@ type AmpEvent = Record<string, unknown>;
  * User Privacy API at POST /api/2/deletions/users with Basic auth (api key : secret key).
  */
 function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) => { status: number; body: unknown } | undefined) {
+  if (request.path === '/api/2/deletions/users' && request.method === 'GET') {
+    if (request.headers.authorization !== `Basic ${Buffer.from('KEY123:SECRET456').toString('base64')}`) return { status: 401, body: { error: 'Invalid credentials' } };
+    const day = request.query.get('start_day');
+    return { status: 200, body: day === '2026-12-30' ? [{ day, status: 'done', amplitude_ids: [] }] : [] };
+  }
   if (request.path === '/api/2/deletions/users') {
     if (request.headers.authorization !== `Basic ${Buffer.from('KEY123:SECRET456').toString('base64')}`) return { status: 401, body: { error: 'Invalid credentials' } };
     const body = request.json as { user_ids?: unknown };
@@ -119,6 +124,12 @@ describe('Amplitude destination', () => {
     expect(server.received[0]!.json).toMatchObject({ user_ids: ['user-12345'], requester: 'sluice:req-1' });
     expect(await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', baseUrl: server.url }, testContext())).toMatchObject({ kind: 'not_supported' });
     expect(await amplitude.deleteSubject!(subject, { ...config(server.url), secretKey: 'wrong' }, testContext())).toMatchObject({ kind: 'failed' });
+  });
+
+  it('reads the state of a deletion job', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    expect(await amplitude.deletionStatus!('2026-12-30', config(server.url), testContext())).toMatchObject({ kind: 'deleted' });
+    expect(await amplitude.deletionStatus!('2026-12-31', config(server.url), testContext())).toMatchObject({ kind: 'failed' });
   });
 
   it('previews the exact request with the API key masked', async () => {

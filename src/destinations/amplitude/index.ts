@@ -142,4 +142,22 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
     const job = Array.isArray(jobs) ? jobs[0] : undefined;
     return { kind: 'submitted', jobId: job?.day ?? 'unknown', status: job?.status ?? 'staging' };
   },
+
+  /** Reads the deletion jobs of the job's day; Amplitude reports staging, submitted, then done. */
+  async deletionStatus(jobId, config, context): Promise<DeletionResult> {
+    if (!config.secretKey) return { kind: 'not_supported', reason: 'Amplitude deletion status needs config.secretKey.' };
+    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://amplitude.com';
+    const response = await context.http.send({
+      method: 'GET',
+      url: joinUrl(base, `/api/2/deletions/users?start_day=${encodeURIComponent(jobId)}&end_day=${encodeURIComponent(jobId)}`),
+      headers: { authorization: basicAuth(config.apiKey, config.secretKey) },
+    });
+    const classified = classifyHttpStatus(response.status, response.headers, response.body);
+    if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
+    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
+    const job = Array.isArray(jobs) ? jobs.find((j) => j.day === jobId) : undefined;
+    if (!job) return { kind: 'failed', error: `Amplitude lists no deletion job for ${jobId}` };
+    return job.status === 'done' ? { kind: 'deleted', detail: `Amplitude deletion job of ${jobId} is done` } : { kind: 'submitted', jobId, status: job.status ?? 'unknown' };
+  },
 };

@@ -145,4 +145,22 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
     if (!taskId) return { kind: 'failed', error: `Mixpanel answered without a task_id: ${response.body.slice(0, 200)}` };
     return { kind: 'submitted', jobId: taskId, status: 'PENDING' };
   },
+
+  async deletionStatus(jobId, config, context): Promise<DeletionResult> {
+    if (!config.gdprToken) return { kind: 'not_supported', reason: 'Mixpanel deletion status needs config.gdprToken.' };
+    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://mixpanel.com';
+    const response = await context.http.send({
+      method: 'GET',
+      url: joinUrl(base, `/api/app/data-deletions/v3.0/${encodeURIComponent(jobId)}?token=${encodeURIComponent(config.projectToken)}`),
+      headers: { authorization: `Bearer ${config.gdprToken}` },
+    });
+    const classified = classifyHttpStatus(response.status, response.headers, response.body);
+    if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
+    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    // {"status":"ok","results":{"status":"PENDING"|"STAGING"|"STARTED"|"SUCCESS"|"FAILURE"|"REVOKED"|"NOT_FOUND"|"UNKNOWN", ...}}
+    const status = String((JSON.parse(response.body || '{}') as { results?: { status?: string } }).results?.status ?? 'UNKNOWN');
+    if (status === 'SUCCESS') return { kind: 'deleted', detail: `Mixpanel task ${jobId} succeeded` };
+    if (status === 'FAILURE' || status === 'REVOKED' || status === 'NOT_FOUND') return { kind: 'failed', error: `Mixpanel task ${jobId}: ${status}` };
+    return { kind: 'submitted', jobId, status };
+  },
 };

@@ -16,6 +16,11 @@ const PLACEHOLDERS = ['anon', 'anonymous', 'nil', 'none', 'null', 'n/a', 'undefi
  * with $token and $distinct_id. GDPR API: POST /api/app/data-deletions/v3.0/?token= with a Bearer token.
  */
 function mixpanelDocs(request: ReceivedRequest) {
+  const status = /^\/api\/app\/data-deletions\/v3\.0\/([^/]+)$/.exec(request.path);
+  if (status && request.method === 'GET') {
+    if (request.headers.authorization !== 'Bearer GDPR-TOKEN') return { status: 401, body: { error: 'unauthorized' } };
+    return { status: 200, body: { status: 'ok', results: { status: status[1] === 'task-42' ? 'SUCCESS' : 'PENDING', distinct_ids: [] } } };
+  }
   if (request.path === '/api/app/data-deletions/v3.0/') {
     if (request.headers.authorization !== 'Bearer GDPR-TOKEN' || request.query.get('token') !== 'PROJECT-TOKEN') return { status: 401, body: { error: 'unauthorized' } };
     return { status: 200, body: { status: 'ok', results: { task_id: 'task-42' } } };
@@ -91,6 +96,12 @@ describe('Mixpanel destination', () => {
     expect(result).toEqual({ kind: 'submitted', jobId: 'task-42', status: 'PENDING' });
     expect(server.received[0]!.json).toEqual({ distinct_ids: ['u-1', '$device:a-1'], compliance_type: 'GDPR' });
     expect(await mixpanel.deleteSubject!({ workspaceId: 'w', requestId: 'r', userIds: ['u-1'], anonymousIds: [], emails: [] }, { projectToken: 'PROJECT-TOKEN' }, testContext())).toMatchObject({ kind: 'not_supported' });
+  });
+
+  it('polls a deletion task until Mixpanel reports success', async () => {
+    server = await startMockServer(mixpanelDocs);
+    expect(await mixpanel.deletionStatus!('task-42', config(server.url), testContext())).toMatchObject({ kind: 'deleted' });
+    expect(await mixpanel.deletionStatus!('task-7', config(server.url), testContext())).toEqual({ kind: 'submitted', jobId: 'task-7', status: 'PENDING' });
   });
 
   it('validates service-account settings', () => {
