@@ -70,5 +70,5 @@ describe('backpressure', () => {
     const storedIds = stored.map((s) => s.event.messageId).sort();
     expect(storedIds).toEqual([...accepted].sort());
     for (const id of refusedIds) expect(storedIds).not.toContain(id);
-  });
+  }, 120_000);
 });

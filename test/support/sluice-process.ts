@@ -1,13 +1,40 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_ADMIN_TOKEN } from './start-test-sluice.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Runs the `sluice` CLI from the TypeScript sources (no build step), as a child process. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/ was built after the last change under src/ (as after `npm ci`, which builds). */
+function distIsFresh(): boolean {
+  try {
+    return statSync(path.join(REPO_ROOT, 'dist', 'cli', 'main.js')).mtimeMs > newestMtime(path.join(REPO_ROOT, 'src'));
+  } catch {
+    return false;
+  }
+}
+
+let useDist: boolean | undefined;
+
+/**
+ * The `sluice` CLI as a child process: the published entry point (`bin/sluice.js`, fast to start) when
+ * dist/ is up to date with src/, else the TypeScript sources through tsx, so a test never runs stale code.
+ */
 export function sluiceCommand(args: readonly string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args] };
+  useDist ??= distIsFresh();
+  return useDist
+    ? { command: process.execPath, args: [path.join(REPO_ROOT, 'bin', 'sluice.js'), ...args] }
+    : { command: process.execPath, args: ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args] };
 }
 
 export interface SluiceProcess {
