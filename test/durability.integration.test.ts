@@ -108,5 +108,5 @@ describe('durability of acknowledged events', () => {
     expect(stored.filter((id) => !attempted.has(id))).toEqual([]);
     await second.stop();
     expect(second.child.exitCode).toBe(0);
-  }, 180_000);
+  }, 360_000);
 });

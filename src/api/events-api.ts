@@ -13,10 +13,10 @@ const EventsQuery = Type.Object({
   sourceId: Type.Optional(Type.String()),
   type: Type.Optional(Type.Union([Type.Literal('identify'), Type.Literal('track'), Type.Literal('page'), Type.Literal('screen'), Type.Literal('group'), Type.Literal('alias')])),
   event: Type.Optional(Type.String({ description: 'Track event name' })),
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'receivedAt >= from' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'receivedAt < to' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  cursor: Type.Optional(Type.String()),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Only events received at or after this ISO-8601 time (receivedAt >= from)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Only events received before this ISO-8601 time (receivedAt < to)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Events per page, 1 to 1000' })),
+  cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page, unchanged' })),
 });
 
 /** A stored event as the API shows it: the Segment event at top level, plus its source. */
@@ -55,10 +55,12 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
       ...(q.from !== undefined && { from: Date.parse(q.from) }),
       ...(q.to !== undefined && { to: Date.parse(q.to) }),
       ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
-      limit,
+      // One more than asked tells whether another page exists, so the last page carries no nextCursor.
+      limit: limit + 1,
     });
-    const last = events[events.length - 1];
-    return { events: events.map(eventView), ...(events.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}) };
+    const page = events.slice(0, limit);
+    const last = page[page.length - 1];
+    return { events: page.map(eventView), ...(events.length > limit && last ? { nextCursor: encodeCursor(last.seq) } : {}) };
   });
 
   app.get('/events/:messageId', {

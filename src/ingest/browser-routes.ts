@@ -22,6 +22,10 @@ export interface BrowserDeps {
  * its host changed: the library, its lazily loaded chunks, and per-source settings that point it back here.
  */
 export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Promise<void> {
+  // Not part of the admin API's OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   const dir = bundleDir();
   const standalone = await readFile(path.join(dir, 'standalone.js'), 'utf8');
   const chunks = new Set((await readdir(dir)).filter((f) => f.endsWith('.js')));

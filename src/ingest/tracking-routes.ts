@@ -48,6 +48,10 @@ function signalsOf(request: FastifyRequest, countryHeader: string | undefined): 
  */
 export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): Promise<void> {
   installTrackingBodyParsing(app);
+  // Not part of the admin API's OpenAPI document (that one is Bearer-authenticated JSON under /api/v1).
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
 
   const handle = async (type: EventType | 'batch', request: FastifyRequest, reply: FastifyReply) => {
     try {

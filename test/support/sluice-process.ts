@@ -50,7 +50,7 @@ export interface SluiceProcess {
 }
 
 /** Starts `sluice start` as a real OS process on a random port with the given data dir. */
-export async function startSluiceProcess(dataDir: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<SluiceProcess> {
+export async function startSluiceProcess(dataDir: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<SluiceProcess> {
   const { command, args } = sluiceCommand(['start']);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
