@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { SluiceError } from '../core/errors.js';
-import { auditVerifyCommand } from './audit-command.js';
-import { startCommand } from './start-command.js';
 
+// Each command loads its code only when it runs, so `sluice --help` and small commands start fast.
 const program = new Command();
 program
   .name('sluice')
@@ -13,14 +12,29 @@ program
   .command('start')
   .description('Run Sluice (every role in one process unless --role says otherwise)')
   .option('--role <roles>', 'comma-separated roles: ingest, processor, router, jobs, api, or all')
-  .action(startCommand);
+  .action(async (options: { role?: string }) => (await import('./start-command.js')).startCommand(options));
+
+program
+  .command('import')
+  .description('Bulk-import historical events from an NDJSON file (one Segment event per line) into a running Sluice.\nEach event keeps its own timestamp; bad lines are reported with their line numbers and the good ones are kept.\nExit code 1 if any line failed.')
+  .argument('<file>', 'NDJSON file: one Segment event (identify, track, page, screen, group, alias) per line')
+  .requiredOption('--write-key <key>', 'writeKey of the source the events belong to')
+  .option('--url <url>', 'URL of the running Sluice (default: SLUICE_PUBLIC_URL, else http://HOST:PORT)')
+  .action(async (file: string, options: { writeKey: string; url?: string }) => (await import('./import-command.js')).importCommand(file, options));
+
+program
+  .command('backup')
+  .description('Write a consistent copy of the embedded SQLite database into DIR, while Sluice keeps running')
+  .argument('<dir>', 'directory to write the backup into (created if missing)')
+  .option('--data-dir <dir>', 'data directory of the Sluice to back up (default: SLUICE_DATA_DIR, else ./data)')
+  .action(async (dir: string, options: { dataDir?: string }) => (await import('./backup-command.js')).backupCommand(dir, options));
 
 const audit = program.command('audit').description('The hash-chained audit log');
 audit
   .command('verify')
   .description('Check the audit hash chains (all workspaces, or one) and report the first broken link; exit 1 if broken')
   .option('--workspace <id>', 'only this workspace')
-  .action(auditVerifyCommand);
+  .action(async (options: { workspace?: string }) => (await import('./audit-command.js')).auditVerifyCommand(options));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SluiceError) {

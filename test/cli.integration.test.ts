@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, sluiceCommand } from './support/sluice-process.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sluice ARGS` as a child process and collects what it printed. */
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const { command, args: full } = sluiceCommand(args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, full, { cwd: REPO_ROOT, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let sluice: TestSluice;
+const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
+
+beforeAll(async () => {
+  sluice = await startTestSluice();
+});
+afterAll(async () => {
+  await sluice?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function storedFor(userId: string) {
+  return sluice.store.events.query({ workspaceId: sluice.bootstrap.workspaceId, userId, limit: 5000 });
+}
+
+describe('sluice CLI', () => {
+  it('prints help naming every command', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Usage: sluice/);
+    for (const command of ['start', 'import', 'backup']) expect(run.stdout).toContain(command);
+    const importHelp = await runCli(['import', '--help']);
+    expect(importHelp.stdout).toContain('--write-key');
+    expect(importHelp.stdout).toContain('--url');
+  }, 120_000);
+
+  it('imports an NDJSON file: keeps good lines with their own timestamps, reports bad lines by number, exits 1', async () => {
+    const bulk = Array.from({ length: 1200 }, (_, i) => JSON.stringify({ type: 'track', userId: 'cli-bulk', event: 'Old Order', messageId: `cli-bulk-${i}`, timestamp: '2022-05-01T10:00:00.000Z', properties: { i } }));
+    const lines = [
+      JSON.stringify({ type: 'identify', userId: 'cli-1', traits: { plan: 'legacy' }, timestamp: '2021-01-02T03:04:05.000Z', messageId: 'cli-line-1' }),
+      // sentAt from the original collection must not move the timestamp to the time of the import
+      JSON.stringify({ type: 'track', userId: 'cli-1', event: 'Signed Up', timestamp: '2021-01-03T00:00:00.000Z', sentAt: '2021-01-03T00:00:05.000Z', messageId: 'cli-line-2' }),
+      '{"type": "track", "userId": "cli-1", "event": ',
+      '',
+      '[1, 2, 3]',
+      JSON.stringify({ type: 'track', userId: 'cli-1' }),
+      JSON.stringify({ type: 'page', userId: 'cli-1', name: 'Pricing', timestamp: '2021-01-04T00:00:00.000Z' }),
+      JSON.stringify({ type: 'track', event: 'Nobody' }),
+      ...bulk,
+    ];
+    const file = path.join(work, 'history.ndjson');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const run = await runCli(['import', file, '--write-key', sluice.writeKey, '--url', sluice.url]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`${file}:3: invalid_json:`);
+    expect(run.stderr).toContain(`${file}:5: invalid_body:`);
+    expect(run.stderr).toContain(`${file}:6: event_not_string:`);
+    expect(run.stderr).toContain(`${file}:8: no_user_anon_id:`);
+    expect(run.stderr).not.toMatch(/:(1|2|4|7|9):/);
+    expect(run.stderr).toContain('Importing ['); // the progress bar
+    expect(run.stdout).toContain(`Imported 1203 events from ${lines.length} lines of ${file}`);
+    expect(run.stdout).toContain('4 lines failed');
+
+    const mine = await eventually(async () => {
+      const found = await storedFor('cli-1');
+      return found.length === 3 ? found : undefined;
+    });
+    const byType = new Map(mine.map((s) => [s.event.type, s.event]));
+    expect(byType.get('identify')).toMatchObject({ timestamp: '2021-01-02T03:04:05.000Z', traits: { plan: 'legacy' } });
+    expect(byType.get('track')).toMatchObject({ event: 'Signed Up', timestamp: '2021-01-03T00:00:00.000Z', originalTimestamp: '2021-01-03T00:00:00.000Z' });
+    expect(byType.get('page')).toMatchObject({ name: 'Pricing', timestamp: '2021-01-04T00:00:00.000Z', messageId: expect.stringMatching(/^import-/) });
+    await eventually(async () => ((await storedFor('cli-bulk')).length === 1200 ? true : undefined));
+
+    // Importing the same file again stores nothing twice (lines without messageId included).
+    const again = await runCli(['import', file, '--write-key', sluice.writeKey, '--url', sluice.url]);
+    expect(again.code).toBe(1);
+    await post('/v1/track', { userId: 'cli-1', event: 'Marker', messageId: 'cli-marker' });
+    await eventually(async () => ((await storedFor('cli-1')).length === 4 ? true : undefined));
+    expect((await storedFor('cli-bulk')).length).toBe(1200);
+  }, 180_000);
+
+  it('imports a clean file with exit code 0, and refuses an unknown writeKey with exit code 2', async () => {
+    const file = path.join(work, 'clean.ndjson');
+    writeFileSync(file, [1, 2, 3].map((i) => JSON.stringify({ type: 'track', userId: 'cli-clean', event: 'E', messageId: `cli-clean-${i}` })).join('\n'));
+    const ok = await runCli(['import', file, '--write-key', sluice.writeKey, '--url', sluice.url]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Imported 3 events from 3 lines');
+    expect(ok.stdout).toContain('0 lines failed');
+
+    const refused = await runCli(['import', file, '--write-key', 'wrong-key', '--url', sluice.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refused the writeKey/);
+    const missing = await runCli(['import', path.join(work, 'nope.ndjson'), '--write-key', sluice.writeKey, '--url', sluice.url]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Cannot read');
+  }, 120_000);
+
+  it('backs up the embedded database while Sluice keeps accepting events', async () => {
+    let loading = true;
+    let sent = 0;
+    const load = (async () => {
+      for (let n = 0; loading; n++) {
+        const batch = Array.from({ length: 50 }, (_, i) => ({ type: 'track', userId: 'cli-backup', event: 'During Backup', messageId: `cli-backup-${n}-${i}` }));
+        const status = (await post('/v1/batch', { batch })).status;
+        if (status === 200) sent += batch.length;
+      }
+    })();
+    await eventually(async () => (sent >= 500 ? true : undefined));
+    const ackedBeforeBackup = sent;
+
+    const target = path.join(work, 'backups');
+    const run = await runCli(['backup', target], { SLUICE_DATA_DIR: sluice.dataDir });
+    loading = false;
+    await load;
+    expect(run.code, run.stderr).toBe(0);
+    const file = /Backed up .* to (\S+\.db) \((\d+) events; integrity check ok\)/.exec(run.stdout);
+    expect(file, run.stdout).not.toBeNull();
+    const backupFile = file![1]!;
+    expect(path.dirname(backupFile)).toBe(target);
+    expect(existsSync(`${backupFile}-wal`)).toBe(false);
+
+    const copy = new BetterSqlite3(backupFile, { readonly: true });
+    try {
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(copy.prepare('SELECT write_key FROM sources').pluck().all()).toContain(sluice.writeKey);
+      const events = Number(copy.prepare('SELECT count(*) FROM events').pluck().get());
+      expect(events).toBe(Number(file![2]));
+      // Every event acknowledged before the backup began is in the copy: stored, or still in the inbox.
+      const ids = new Set(copy.prepare("SELECT message_id FROM events WHERE user_id = 'cli-backup'").pluck().all() as string[]);
+      for (const body of copy.prepare('SELECT body FROM queue_inbox').pluck().all() as string[]) {
+        const event = JSON.parse(body) as { userId?: string; messageId: string };
+        if (event.userId === 'cli-backup') ids.add(event.messageId);
+      }
+      expect(ids.size).toBeGreaterThanOrEqual(ackedBeforeBackup);
+    } finally {
+      copy.close();
+    }
+    const key = backupFile.replace(/\.db$/, '.secret.key');
+    expect(readFileSync(key, 'utf8')).toBe(readFileSync(path.join(sluice.dataDir, 'secret.key'), 'utf8'));
+    expect(statSync(key).mode & 0o077).toBe(0);
+
+    const nowhere = await runCli(['backup', target], { SLUICE_DATA_DIR: path.join(work, 'no-such-data-dir') });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('No Sluice database');
+  }, 180_000);
+});
+
+async function post(urlPath: string, body: unknown): Promise<{ status: number }> {
+  const response = await fetch(`${sluice.url}${urlPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  return { status: response.status };
+}
