@@ -91,7 +91,6 @@ async function startSluice(dataDir: string): Promise<Server & { writeKey: string
     SLUICE_LOG_LEVEL: 'warn',
     // Measure ingest, not the refusal path: the processor drains behind the load.
     SLUICE_MAX_BACKLOG: '100000000',
-    ...(process.env.SLUICE_INBOX_WRITER ? { SLUICE_INBOX_WRITER: process.env.SLUICE_INBOX_WRITER } : {}),
   }, /Sluice is running: (http:\/\/\S+)[\s\S]*writeKey of the default source: (\S+)/);
   return { ...server, writeKey: server.captured[0]! };
 }
