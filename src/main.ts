@@ -15,6 +15,7 @@ import type { Queue } from './queue/queue.js';
 import { openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
 import { createLogger } from './runtime/logger.js';
+import { NatsChangeRelay } from './runtime/nats-change-relay.js';
 import { resolveSecretKey } from './runtime/secret-key.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
@@ -55,6 +56,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const store = await openStore(config, { migrate: true });
   const boot = await bootstrap(store, config.adminToken);
   const changes = new ChangeFeed();
+  const relay = config.queueUrl ? await NatsChangeRelay.start({ url: config.queueUrl, prefix: config.queuePrefix, feed: changes, logger }) : undefined;
   const sources = new SourceResolver(store.sources);
   const privacy = createPrivacyServices({ store, keys, changes });
   const privacyApi: ApiExtension = async (app) => {
@@ -109,6 +111,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await queue?.close();
       await Promise.all(workers.map((w) => w.stop()));
       privacy.close();
+      await relay?.stop();
       changes.close();
       await store.close();
     })();

@@ -36,6 +36,11 @@ audit
   .option('--workspace <id>', 'only this workspace')
   .action(async (options: { workspace?: string }) => (await import('./audit-command.js')).auditVerifyCommand(options));
 
+program
+  .command('migrate')
+  .description('Apply pending database migrations (SLUICE_DATABASE_URL, or the embedded store) and exit; `start` does it too')
+  .action(async () => (await import('./migrate-command.js')).migrateCommand());
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SluiceError) {
     process.stderr.write(`sluice: ${error.message}\n`);

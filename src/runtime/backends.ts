@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import type { SluiceConfig } from '../config/config.js';
 import type { Queue } from '../queue/queue.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
@@ -21,4 +22,15 @@ export async function openQueue(config: SluiceConfig): Promise<Queue> {
     return JetStreamQueue.open({ url: config.queueUrl, prefix: config.queuePrefix, replicas: config.queueReplicas, ackWaitMs: config.queueAckWaitMs });
   }
   return new SqliteQueue(sqliteFile(config.dataDir));
+}
+
+/** Applies pending migrations to the configured store and closes it; returns the names applied. */
+export async function migrateStore(config: SluiceConfig): Promise<string[]> {
+  const { migrateToLatest } = await import('../store/migrations/migrate.js');
+  const store = await openStore(config, { migrate: false });
+  try {
+    return await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect);
+  } finally {
+    await store.close();
+  }
 }

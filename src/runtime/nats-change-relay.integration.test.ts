@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from '../../test/support/nats.js';
+import { eventually } from '../../test/support/start-test-sluice.js';
+import { ChangeFeed, type ChangeTopic } from './change-feed.js';
+import { NatsChangeRelay } from './nats-change-relay.js';
+
+const available = await natsAvailable();
+
+describe.runIf(available)('NatsChangeRelay', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** A "process": its own feed (own BroadcastChannel name) and relay on a shared prefix. */
+  async function processOn(prefix: string, name: string) {
+    const feed = new ChangeFeed(`sluice-changes-${prefix}-${name}`);
+    const relay = await NatsChangeRelay.start({ url: TEST_QUEUE_URL, prefix, feed, logger: pino({ level: 'silent' }) });
+    const heard: { topic: ChangeTopic; at: number }[] = [];
+    feed.subscribe((topic) => heard.push({ topic, at: Date.now() }));
+    cleanups.push(async () => {
+      await relay.stop();
+      feed.close();
+    });
+    return { feed, heard };
+  }
+
+  it('tells other processes of a change within a second, once, without echoing it back', async () => {
+    const prefix = uniqueQueuePrefix('changes');
+    const api = await processOn(prefix, 'api');
+    const ingest1 = await processOn(prefix, 'ingest1');
+    const ingest2 = await processOn(prefix, 'ingest2');
+    const sentAt = Date.now();
+    api.feed.publish('sources');
+    await eventually(async () => (ingest1.heard.length > 0 && ingest2.heard.length > 0 ? true : undefined), 1000, 5);
+    expect(ingest1.heard.map((h) => h.topic)).toEqual(['sources']);
+    expect(ingest2.heard.map((h) => h.topic)).toEqual(['sources']);
+    expect(Math.max(ingest1.heard[0]!.at, ingest2.heard[0]!.at) - sentAt).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.heard.map((h) => h.topic)).toEqual(['sources']);
+    expect(ingest1.heard).toHaveLength(1);
+  });
+
+  it('does not cross installations (prefixes)', async () => {
+    const a = await processOn(uniqueQueuePrefix('changes'), 'a');
+    const b = await processOn(uniqueQueuePrefix('changes'), 'b');
+    a.feed.publish('destinations');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.heard).toEqual([]);
+  });
+});
