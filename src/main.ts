@@ -11,6 +11,9 @@ import { SourceResolver } from './ingest/source-resolver.js';
 import { Metrics } from './observability/metrics.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
 import { RequestService } from './privacy/requests/request-service.js';
+import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
+import type { ExecutorPorts } from './privacy/requests/ports.js';
+import { RequestExecutor } from './privacy/requests/request-executor.js';
 import type { Queue } from './queue/queue.js';
 import { openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
@@ -75,6 +78,16 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   }
   const privacyRequests = new RequestService(store, { logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   const metrics = new Metrics(() => backpressure?.current ?? 0);
+  const privacyPorts: ExecutorPorts = { ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }) };
+  let executor: RequestExecutor | undefined;
+  if (roles.has('jobs')) {
+    const jobs = new RequestExecutor({ store, keys, requests: privacyRequests, logger, ports: privacyPorts });
+    privacyRequests.onTransition((_request, transition) => {
+      if (transition.to === 'processing' && transition.from !== 'processing') jobs.wake();
+    });
+    jobs.start();
+    executor = jobs;
+  }
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
@@ -95,7 +108,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader } }
       : {}),
     ...(roles.has('api')
-      ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests }), privacyApi] } }
+      ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -107,6 +120,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     closing ??= (async () => {
       ready = false;
       await app.close();
+      await executor?.stop();
       backpressure?.stop();
       await queue?.close();
       await Promise.all(workers.map((w) => w.stop()));

@@ -7,6 +7,13 @@ import { requestMetrics } from '../privacy/requests/request-metrics.js';
 import type { RequestService } from '../privacy/requests/request-service.js';
 import { requestSettingsOf } from '../privacy/requests/request-settings.js';
 import { REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { Keys } from '../core/crypto/keys.js';
+import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
+import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
+import { verifyDownloadLink } from '../privacy/requests/download-link.js';
+import type { ExecutorPorts } from '../privacy/requests/ports.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -104,10 +111,69 @@ const RequestList = Type.Object({ requests: Type.Array(RequestSchema) });
 export interface PrivacyRequestsApiDeps {
   store: Store;
   requests: RequestService;
+  keys: Keys;
+  ports: ExecutorPorts;
 }
 
+const FormatQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')], { default: 'json' })) });
+
 /** Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics. */
-export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests }) => {
+export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports }) => {
+  /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
+  const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat, actor: string) => {
+    if (found.status !== 'completed' && !(found.status === 'failed' && found.type === 'delete' && found.result !== null)) {
+      throw new SluiceError('result_not_ready', `Request ${found.id} is ${found.status}; its result exists once it is completed.`);
+    }
+    await requests.recordDownload(found, actor, found.type === 'access' ? `access export (${format})` : `${found.type} result`);
+    if (found.type !== 'access') return reply.type('application/json').send(found.result);
+    const stream = Readable.from(accessExport({ store, ports }, found, format));
+    void reply.header('content-disposition', `attachment; filename="${found.id}.${format}"`);
+    return reply.type(format === 'ndjson' ? 'application/x-ndjson' : 'application/json').send(stream);
+  };
+
+  app.get('/privacy-requests/:id/result', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'The access export (streamed JSON, or NDJSON with ?format=ndjson), the deletion certificate, or the report',
+      params: IdParams,
+      querystring: FormatQuery,
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const found = await requests.load(principal.workspaceId, request.params.id);
+    return sendResult(reply, found, request.query.format ?? 'json', principal.actor);
+  });
+
+  app.get('/privacy-requests/:id/download', {
+    config: { permission: 'public' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "The subject's time-limited link to their result (sent in the completion notice; no token needed)",
+      params: IdParams,
+      querystring: Type.Object({ workspace: Type.String(), expires: Type.Integer(), signature: Type.String(), format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')])) }),
+      security: [],
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const check = verifyDownloadLink(keys, { workspaceId: q.workspace, requestId: request.params.id, expiresAt: q.expires, signature: q.signature }, Date.now());
+    if (check !== 'ok') {
+      throw new SluiceError('download_link_invalid', check === 'expired' ? 'This download link has expired; ask the business for a new one.' : 'This download link is not valid; use the link from the email unchanged.');
+    }
+    const found = await requests.load(q.workspace, request.params.id);
+    return sendResult(reply, found, q.format ?? 'json', 'subject (signed download link)');
+  });
+
+  app.post('/privacy-requests/certificates/verify', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Check that a deletion certificate is exactly as this installation signed it',
+      body: Type.Record(Type.String(), Type.Unknown()),
+      response: { 200: Type.Object({ valid: Type.Boolean() }) },
+    },
+  }, async (request) => ({ valid: verifyCertificate(keys, request.body as unknown as DeletionCertificate) }));
+
   app.post('/privacy-requests', {
     config: { permission: 'privacy:write' },
     schema: { tags: ['privacy-requests'], summary: 'Record a data-subject request', body: CreateRequestBody, response: { 201: RequestSchema } },

@@ -11,6 +11,7 @@ import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { PrivacyRequestRepository } from '../privacy/requests/request-repository.js';
+import type { SubjectDataRepository } from '../privacy/requests/subject-data.js';
 
 /**
  * The store: every durable fact Sluice keeps, behind small repositories. Two implementations share one
@@ -36,6 +37,7 @@ export interface Store {
   readonly subjectFlags: SubjectFlagRepository;
   readonly piiInventory: PiiInventoryRepository;
   readonly retention: RetentionRepository;
+  readonly subjectData: SubjectDataRepository;
   close(): Promise<void>;
 }
 

@@ -194,6 +194,11 @@ export class RequestService {
     return this.move(request, 'failed', { failure, result, respondedAt: this.now(), leaseUntil: null }, 'system', 'failed', failure);
   }
 
+  /** Records that an export or result was handed out (who, which format): part of the request's history. */
+  async recordDownload(request: PrivacyRequest, actor: string, what: string): Promise<PrivacyRequest> {
+    return this.move(request, request.status, {}, actor, 'result_downloaded', what);
+  }
+
   /** Puts a request back for another attempt later (outage, destination asking to retry). */
   async postpone(request: PrivacyRequest, afterMs: number, note: string): Promise<PrivacyRequest> {
     const patch: RequestPatch = { attempts: request.attempts + 1, nextAttemptAt: this.now() + afterMs, leaseUntil: null };

@@ -211,6 +211,14 @@ export interface RetentionCursorTable {
   updated_at: number;
 }
 
+export interface SubjectRestrictionTable {
+  workspace_id: string;
+  kind: string;
+  identifier: string;
+  request_id: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
@@ -230,4 +238,5 @@ export interface Database {
   subject_flags: SubjectFlagTable;
   pii_inventory: PiiInventoryTable;
   retention_cursors: RetentionCursorTable;
+  subject_restrictions: SubjectRestrictionTable;
 }

@@ -11,6 +11,7 @@ import { SqlSubjectFlagRepository } from './sql-subject-flag-repository.js';
 import { SqlSuppressionRepository } from './sql-suppression-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
 import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
+import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlWorkspaceRepository } from './sql-workspace-repository.js';
@@ -30,6 +31,7 @@ export class SqlStore implements Store {
   readonly subjectFlags: SqlSubjectFlagRepository;
   readonly piiInventory: SqlPiiInventoryRepository;
   readonly retention: SqlRetentionRepository;
+  readonly subjectData: SqlSubjectDataRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -48,6 +50,7 @@ export class SqlStore implements Store {
     this.subjectFlags = new SqlSubjectFlagRepository(db);
     this.piiInventory = new SqlPiiInventoryRepository(db);
     this.retention = new SqlRetentionRepository(db);
+    this.subjectData = new SqlSubjectDataRepository(db);
   }
 
   async close(): Promise<void> {

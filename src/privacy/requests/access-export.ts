@@ -1,0 +1,86 @@
+import type { Store } from '../../store/store.js';
+import type { ExecutorPorts } from './ports.js';
+import type { PrivacyRequest } from './request.js';
+import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
+import { resolveSubject, type ResolvedSubject } from './subject.js';
+
+export type ExportFormat = 'json' | 'ndjson';
+const PAGE = 1_000;
+
+export interface ExportDeps {
+  readonly store: Store;
+  readonly ports: ExecutorPorts;
+}
+
+/** The small parts of an export (everything but the events), read before streaming starts. */
+async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: ResolvedSubject) {
+  const ws = request.workspaceId;
+  const identifier = request.subject.userId ?? request.subject.anonymousId ?? request.subject.email;
+  const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
+  const known = new Set([...subject.userIds, ...subject.anonymousIds, ...subject.emails]);
+  const requests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
+    .filter((r) => [r.subject.userId, r.subject.anonymousId, r.subject.email].some((id) => id !== undefined && known.has(id)))
+    .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
+  const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
+  const destinations = ((await deps.ports.deletionTargets?.list(ws)) ?? []).map((d) => ({
+    destinationId: d.destinationId,
+    name: d.name,
+    type: d.type,
+    ...(d.lastDeliveredAt !== undefined && { lastDeliveredAt: new Date(d.lastDeliveredAt).toISOString() }),
+  }));
+  return {
+    format: 'sluice.access-export/v1',
+    requestId: request.id,
+    generatedAt: new Date().toISOString(),
+    subject: { userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails },
+    profile: profile ? { traits: profile.traits, firstSeen: new Date(profile.firstSeen).toISOString(), lastSeen: new Date(profile.lastSeen).toISOString() } : null,
+    identities: [
+      ...subject.userIds.map((value) => ({ type: 'userId', value })),
+      ...subject.anonymousIds.map((value) => ({ type: 'anonymousId', value })),
+      ...subject.emails.map((value) => ({ type: 'email', value })),
+    ],
+    consentHistory: consent,
+    consentLedgerAvailable: deps.ports.consent !== undefined,
+    requests,
+    destinations,
+  };
+}
+
+/**
+ * The access (and portability) export, as text chunks: JSON (one document, `events` last) or NDJSON (one
+ * record per line: a `header`, then one `event` per line). Events are read a page at a time, so memory stays
+ * flat however many events the subject has.
+ */
+export async function* accessExport(deps: ExportDeps, request: PrivacyRequest, format: ExportFormat): AsyncGenerator<string> {
+  const subject = await resolveSubject(deps.store.identities, request.workspaceId, request.subject);
+  const header = await exportHeader(deps, request, subject);
+  if (format === 'ndjson') yield `${JSON.stringify({ kind: 'header', ...header })}\n`;
+  else yield `${JSON.stringify(header).slice(0, -1)},"events":[`;
+  let cursor: EventPageCursor | undefined = FIRST_PAGE;
+  let first = true;
+  while (cursor) {
+    const page = await deps.store.subjectData.eventPage(request.workspaceId, subject, cursor, PAGE);
+    if (page.events.length > 0) {
+      const lines = page.events.map((e) => JSON.stringify({ ...e.event, sourceId: e.sourceId }));
+      if (format === 'ndjson') yield lines.map((line) => `{"kind":"event","event":${line}}\n`).join('');
+      else {
+        yield (first ? '' : ',') + lines.join(',');
+        first = false;
+      }
+    }
+    cursor = page.next;
+  }
+  if (format === 'json') yield ']}';
+}
+
+/** Counts for the request's result (the export itself is produced at download time, from live data). */
+export async function accessSummary(deps: ExportDeps, request: PrivacyRequest) {
+  const subject = await resolveSubject(deps.store.identities, request.workspaceId, request.subject);
+  return {
+    kind: 'access',
+    events: await deps.store.subjectData.countEvents(request.workspaceId, subject),
+    identities: subject.userIds.length + subject.anonymousIds.length + subject.emails.length,
+    profileFound: subject.profileIds.length > 0,
+    formats: ['json', 'ndjson'],
+  };
+}

@@ -1,0 +1,79 @@
+import type { Store } from '../../store/store.js';
+import type { ExecutorPorts } from './ports.js';
+import type { PrivacyRequest } from './request.js';
+import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
+import { resolveSubject } from './subject.js';
+
+/** CCPA 1798.140 categories, matched from field paths (the last segment, lower-cased, without separators). */
+const CATEGORY_RULES: readonly { readonly category: string; readonly pattern: RegExp }[] = [
+  { category: 'identifiers', pattern: /^(userid|anonymousid|email|phone|mobile|name|firstname|lastname|username|ip|deviceid|advertisingid|idfa|gaid|address|street|zip|postalcode)$/ },
+  { category: 'sensitive personal information', pattern: /^(ssn|socialsecuritynumber|passport|driverslicense|health|diagnosis|religion|ethnicity|race|sexualorientation|precisegeolocation|creditcard|cardnumber|accountnumber|password)$/ },
+  { category: 'protected classifications', pattern: /^(age|birthday|dateofbirth|dob|gender|sex|maritalstatus|nationality|citizenship)$/ },
+  { category: 'commercial information', pattern: /^(revenue|total|price|currency|orderid|products|productid|sku|quantity|plan|subscription|coupon|discount)$/ },
+  { category: 'geolocation data', pattern: /^(latitude|longitude|location|city|country|region|timezone)$/ },
+  { category: 'internet or other electronic network activity', pattern: /^(url|path|referrer|search|title|useragent|page|screen|campaign|locale|library)$/ },
+  { category: 'professional or employment-related information', pattern: /^(company|employer|jobtitle|title_job|industry|employees)$/ },
+  { category: 'education information', pattern: /^(school|university|degree|education)$/ },
+];
+
+function categoriesOf(value: unknown, prefix: string, out: Map<string, Set<string>>, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const normalized = key.toLowerCase().replace(/[^a-z]/g, '');
+    for (const rule of CATEGORY_RULES) {
+      if (rule.pattern.test(normalized)) {
+        const fields = out.get(rule.category) ?? new Set<string>();
+        fields.add(path);
+        out.set(rule.category, fields);
+      }
+    }
+    if (!Array.isArray(inner)) categoriesOf(inner, path, out, depth + 1);
+  }
+}
+
+export const LOOKBACK_MS = 365 * 86_400_000;
+
+/**
+ * The CCPA right-to-know report for the subject over the past 12 months: categories of personal information
+ * (with the fields that put each one there), the sources they came from, the purposes (the consent
+ * categories they are collected under), and the recipients (destinations).
+ */
+export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, request: PrivacyRequest, now: number) {
+  const ws = request.workspaceId;
+  const since = now - LOOKBACK_MS;
+  const subject = await resolveSubject(deps.store.identities, ws, request.subject);
+  const categories = new Map<string, Set<string>>();
+  const sourceCounts = new Map<string, number>();
+  const eventTypes = new Map<string, number>();
+  let events = 0;
+  let cursor: EventPageCursor | undefined = FIRST_PAGE;
+  while (cursor) {
+    const page = await deps.store.subjectData.eventPage(ws, subject, cursor, 1_000);
+    for (const stored of page.events) {
+      if (Date.parse(stored.event.receivedAt) < since) continue;
+      events += 1;
+      sourceCounts.set(stored.sourceId, (sourceCounts.get(stored.sourceId) ?? 0) + 1);
+      eventTypes.set(stored.event.type, (eventTypes.get(stored.event.type) ?? 0) + 1);
+      categoriesOf({ userId: stored.event.userId, anonymousId: stored.event.anonymousId, traits: stored.event.traits, properties: stored.event.properties, context: stored.event.context }, '', categories);
+    }
+    cursor = page.next;
+  }
+  const sources = await deps.store.sources.list(ws);
+  const profile = subject.profileIds.length > 0 && request.subject ? await deps.store.identities.profile(ws, (request.subject.userId ?? request.subject.anonymousId ?? request.subject.email)!) : undefined;
+  if (profile) categoriesOf({ traits: profile.traits }, 'profile', categories);
+  const workspace = await deps.store.workspaces.get(ws);
+  const consentCategories = Array.isArray(workspace?.settings.consentCategories) ? (workspace.settings.consentCategories as { id?: string; name?: string }[]).map((c) => c.name ?? c.id) : ['necessary', 'functional', 'analytics', 'advertising'];
+  const recipients = ((await deps.ports.deletionTargets?.list(ws)) ?? []).map((d) => ({ name: d.name, type: d.type }));
+  return {
+    kind: 'know',
+    period: { from: new Date(since).toISOString(), to: new Date(now).toISOString() },
+    eventsConsidered: events,
+    eventTypes: Object.fromEntries(eventTypes),
+    categories: [...categories.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, fields]) => ({ category, fields: [...fields].sort() })),
+    sources: [...sourceCounts.entries()].map(([sourceId, count]) => ({ sourceId, name: sources.find((s) => s.id === sourceId)?.name ?? sourceId, events: count, method: 'collected directly from the consumer through the Tracking API' })),
+    purposes: consentCategories.map((name) => ({ purpose: name, basis: 'consent category of the workspace' })),
+    recipients,
+    sold: false,
+  };
+}

@@ -1,0 +1,49 @@
+import type { DeletionResult, DeletionSubject } from '../../destinations/destination.js';
+import type { ResolvedSubject } from './subject.js';
+
+/**
+ * What the executor needs from parts built elsewhere (destinations, the privacy gate, the pipeline). Each is
+ * optional: when a part is not wired in, the requests that need it fail with a reason that says so instead
+ * of pretending to succeed.
+ */
+
+/** A configured destination a deletion must be forwarded to (GDPR 19, CCPA 7022). */
+export interface DeletionTarget {
+  readonly destinationId: string;
+  readonly name: string;
+  readonly type: string;
+  /** Undefined when the destination type has no way to delete a subject. */
+  readonly deleteSubject?: (subject: DeletionSubject, signal: AbortSignal) => Promise<DeletionResult>;
+  /** When this destination last received data of the subject (for access exports), when known. */
+  readonly lastDeliveredAt?: number;
+}
+
+export interface DeletionTargets {
+  list(workspaceId: string): Promise<DeletionTarget[]>;
+}
+
+/** The suppression service (privacy gate): blocks the subject's future events, clear or hashed. */
+export interface SuppressionPort {
+  suppress(input: { workspaceId: string; identifiers: readonly string[]; hashed: boolean; requestId: string }): Promise<void>;
+  unsuppress(input: { workspaceId: string; identifiers: readonly string[] }): Promise<number>;
+  countSuppressed(workspaceId: string, identifiers: readonly string[]): Promise<number>;
+}
+
+/** The consent ledger (privacy gate): objections and opt-outs are recorded as denied choices. */
+export interface ConsentPort {
+  /** Records `granted: false` for these categories (all optional ones when empty) for every identifier. */
+  deny(input: { workspaceId: string; subject: ResolvedSubject; categories: readonly string[]; requestId: string; reason: 'objection' | 'opt_out' }): Promise<{ categories: string[] }>;
+  history(workspaceId: string, subject: ResolvedSubject): Promise<unknown[]>;
+}
+
+/** Publishes a Segment event into the pipeline as if a source had sent it (corrections reach destinations). */
+export interface PipelinePublisher {
+  publishIdentify(input: { workspaceId: string; userId?: string; anonymousId?: string; traits: Readonly<Record<string, unknown>>; messageId: string }): Promise<void>;
+}
+
+export interface ExecutorPorts {
+  readonly deletionTargets?: DeletionTargets;
+  readonly suppression?: SuppressionPort;
+  readonly consent?: ConsentPort;
+  readonly pipeline?: PipelinePublisher;
+}

@@ -1,0 +1,176 @@
+import type { Logger } from 'pino';
+import type { Keys } from '../../core/crypto/keys.js';
+import type { Store } from '../../store/store.js';
+import { accessSummary } from './access-export.js';
+import { eraseSubject } from './deletion.js';
+import { knowReport } from './know-report.js';
+import type { ExecutorPorts } from './ports.js';
+import type { RequestService } from './request-service.js';
+import type { PrivacyRequest } from './request.js';
+import { identifiersOf, resolveSubject } from './subject.js';
+
+/** What running a request came to: done (with its result), failed (with what failed), or try again later. */
+export type ExecutionOutcome =
+  | { readonly kind: 'completed'; readonly result: unknown }
+  | { readonly kind: 'failed'; readonly failure: string; readonly result?: unknown }
+  | { readonly kind: 'retry'; readonly afterMs: number; readonly reason: string };
+
+export interface ExecutorOptions {
+  readonly store: Store;
+  readonly keys: Keys;
+  readonly requests: RequestService;
+  readonly logger: Logger;
+  readonly ports?: ExecutorPorts;
+  /** How often to look for work when nothing woke the loop. */
+  readonly pollMs?: number;
+  readonly leaseMs?: number;
+}
+
+const MAX_ATTEMPTS = 5;
+const RETENTION_SWEEP_MS = 3_600_000;
+
+/**
+ * The `jobs` role's request executor: leases runnable requests one at a time (several processes may run it
+ * against one database) and carries each to completed or failed. It also deletes request records whose
+ * 24-month keeping period is over.
+ */
+export class RequestExecutor {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private lastSweep = 0;
+
+  constructor(private readonly options: ExecutorOptions) {}
+
+  private get ports(): ExecutorPorts {
+    return this.options.ports ?? {};
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Looks for work now (called when a request reaches processing). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const { logger } = this.options;
+    while (!this.abort.signal.aborted) {
+      try {
+        if (Date.now() - this.lastSweep > RETENTION_SWEEP_MS) {
+          this.lastSweep = Date.now();
+          const removed = await this.options.store.privacyRequests.deleteExpired(Date.now());
+          if (removed > 0) logger.info({ removed }, 'privacy request records past their 24-month keeping period deleted');
+        }
+        const request = await this.options.store.privacyRequests.claimRunnable(Date.now(), this.options.leaseMs ?? 300_000);
+        if (request) {
+          await this.runClaimed(request);
+          continue;
+        }
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        logger.error({ err: error }, 'privacy request executor failed; retrying shortly');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 1_000);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private async runClaimed(request: PrivacyRequest): Promise<void> {
+    const { requests, logger } = this.options;
+    let outcome: ExecutionOutcome;
+    try {
+      outcome = await this.execute(request);
+    } catch (error) {
+      if (this.abort.signal.aborted) return; // the lease runs out and another process (or the next start) resumes it
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ err: error, requestId: request.id }, 'privacy request attempt failed');
+      outcome = request.attempts + 1 >= MAX_ATTEMPTS ? { kind: 'failed', failure: `${request.type} failed after ${MAX_ATTEMPTS} attempts: ${message}` } : { kind: 'retry', afterMs: 5_000 * 2 ** request.attempts, reason: message };
+    }
+    switch (outcome.kind) {
+      case 'completed':
+        await requests.complete(request, outcome.result);
+        break;
+      case 'failed':
+        await requests.fail(request, outcome.failure, outcome.result ?? null);
+        break;
+      case 'retry':
+        await requests.postpone(request, outcome.afterMs, outcome.reason);
+        break;
+    }
+  }
+
+  /** Runs one request by its type. Expected outcomes are values; a thrown error is an outage (retried). */
+  async execute(request: PrivacyRequest): Promise<ExecutionOutcome> {
+    const { store, keys } = this.options;
+    const ports = this.ports;
+    const ws = request.workspaceId;
+    const missing = (what: string): ExecutionOutcome => ({ kind: 'failed', failure: `${request.type} needs the ${what}, which is not wired into this build; nothing was changed` });
+    switch (request.type) {
+      case 'access':
+        return { kind: 'completed', result: await accessSummary({ store, ports }, request) };
+      case 'know':
+        return { kind: 'completed', result: await knowReport({ store, ports }, request, Date.now()) };
+      case 'delete': {
+        const { certificate, failure } = await eraseSubject({ store, keys, ports, signal: this.abort.signal }, request);
+        return failure ? { kind: 'failed', failure, result: certificate } : { kind: 'completed', result: certificate };
+      }
+      case 'restrict':
+      case 'limit_sensitive': {
+        const subject = await resolveSubject(store.identities, ws, request.subject);
+        const identifiers = identifiersOf(subject);
+        const kind = request.type === 'restrict' ? 'restrict' : 'limit_sensitive';
+        await store.subjectData.addRestriction({ workspaceId: ws, kind, identifiers, requestId: request.id, at: Date.now() });
+        return { kind: 'completed', result: { kind, identifiers: identifiers.length, effect: kind === 'restrict' ? 'events are kept but no longer routed (drop reason `restricted`)' : 'sensitive fields no longer flow to destinations' } };
+      }
+      case 'unrestrict': {
+        const identifiers = identifiersOf(await resolveSubject(store.identities, ws, request.subject));
+        const lifted = await store.subjectData.removeRestriction(ws, 'restrict', identifiers);
+        return { kind: 'completed', result: { kind: 'unrestrict', lifted } };
+      }
+      case 'suppress':
+      case 'unsuppress': {
+        if (!ports.suppression) return missing('suppression service');
+        const identifiers = identifiersOf(await resolveSubject(store.identities, ws, request.subject));
+        if (request.type === 'suppress') {
+          await ports.suppression.suppress({ workspaceId: ws, identifiers, hashed: false, requestId: request.id });
+          return { kind: 'completed', result: { kind: 'suppress', identifiers: identifiers.length } };
+        }
+        return { kind: 'completed', result: { kind: 'unsuppress', removed: await ports.suppression.unsuppress({ workspaceId: ws, identifiers }) } };
+      }
+      case 'object':
+      case 'opt_out': {
+        if (!ports.consent) return missing('consent ledger');
+        const subject = await resolveSubject(store.identities, ws, request.subject);
+        const categories = request.type === 'opt_out' ? ['advertising'] : (request.params.categories ?? []);
+        const recorded = await ports.consent.deny({ workspaceId: ws, subject, categories, requestId: request.id, reason: request.type === 'opt_out' ? 'opt_out' : 'objection' });
+        return { kind: 'completed', result: { kind: request.type, deniedCategories: recorded.categories, purposes: request.params.purposes ?? [] } };
+      }
+      case 'correct': {
+        if (!ports.pipeline) return missing('pipeline (to send the corrected identify)');
+        const subject = await resolveSubject(store.identities, ws, request.subject);
+        const userId = subject.userIds[0];
+        const anonymousId = subject.anonymousIds[0];
+        if (!userId && !anonymousId) return { kind: 'failed', failure: 'the subject has no userId or anonymousId Sluice knows, so there is no profile to correct' };
+        const traits = request.params.traits ?? {};
+        const messageId = `dsr-correct-${request.id}`;
+        await ports.pipeline.publishIdentify({ workspaceId: ws, ...(userId ? { userId } : { anonymousId: anonymousId! }), traits, messageId });
+        return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) } } };
+      }
+    }
+  }
+}

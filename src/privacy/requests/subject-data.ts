@@ -1,0 +1,41 @@
+import type { StoredEvent } from '../../core/stored-event.js';
+
+/** The identifiers events are stored under (every event has a userId or an anonymousId). */
+export interface EventSubjectKeys {
+  readonly userIds: readonly string[];
+  readonly anonymousIds: readonly string[];
+}
+
+/** Restriction kinds: `restrict` stops routing (GDPR 18); `limit_sensitive` stops sensitive fields (CPRA 1798.121). */
+export type RestrictionKind = 'restrict' | 'limit_sensitive';
+
+/**
+ * A data subject's rows across the store, found by identifier, for access exports and deletions. Reads page
+ * by sequence number (one identifier at a time, on the (workspace, identifier, seq) indexes), so a subject
+ * with millions of events streams in constant memory; deletes go in small batches, each its own short
+ * transaction, so ingest keeps writing in between.
+ */
+export interface SubjectDataRepository {
+  countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number>;
+  /** Events of the subject after `afterSeq` for one identifier (each event once across identifiers). */
+  eventPage(workspaceId: string, keys: EventSubjectKeys, cursor: EventPageCursor, limit: number): Promise<{ events: StoredEvent[]; next: EventPageCursor | undefined }>;
+  /** Deletes up to `batchSize` of the subject's events; returns how many went (0 when none are left). */
+  deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<number>;
+  countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number>;
+  countProfiles(workspaceId: string, profileIds: readonly string[]): Promise<number>;
+
+  addRestriction(input: { workspaceId: string; kind: RestrictionKind; identifiers: readonly string[]; requestId: string; at: number }): Promise<void>;
+  removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<number>;
+  /** Which of these identifiers are under a restriction of this kind. */
+  restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<string[]>;
+  countRestrictions(workspaceId: string, identifiers: readonly string[]): Promise<number>;
+}
+
+/** Position of an event page walk: which identifier list, which index in it, and the last sequence seen. */
+export interface EventPageCursor {
+  readonly column: 'user_id' | 'anonymous_id';
+  readonly index: number;
+  readonly afterSeq: number;
+}
+
+export const FIRST_PAGE: EventPageCursor = { column: 'user_id', index: 0, afterSeq: 0 };

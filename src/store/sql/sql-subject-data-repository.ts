@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { StoredEvent } from '../../core/stored-event.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import type { EventPageCursor, EventSubjectKeys, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
+import type { Database } from './schema.js';
+
+/** Identifiers per IN list: far under SQLite's bound-parameter limit. */
+const IN_CHUNK = 500;
+
+function chunks<T>(values: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += IN_CHUNK) out.push(values.slice(i, i + IN_CHUNK));
+  return out;
+}
+
+export class SqlSubjectDataRepository implements SubjectDataRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number> {
+    let total = 0;
+    for (const userIds of chunks(keys.userIds)) {
+      const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('user_id', 'in', userIds).executeTakeFirstOrThrow();
+      total += Number(row.n);
+    }
+    for (const anonymousIds of chunks(keys.anonymousIds)) {
+      let q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('anonymous_id', 'in', anonymousIds);
+      if (keys.userIds.length > 0) q = q.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', 'not in', [...keys.userIds])]));
+      total += Number((await q.executeTakeFirstOrThrow()).n);
+    }
+    return total;
+  }
+
+  async eventPage(workspaceId: string, keys: EventSubjectKeys, cursor: EventPageCursor, limit: number): Promise<{ events: StoredEvent[]; next: EventPageCursor | undefined }> {
+    let position: EventPageCursor | undefined = cursor;
+    while (position) {
+      const list = position.column === 'user_id' ? keys.userIds : keys.anonymousIds;
+      const value = list[position.index];
+      if (value === undefined) {
+        position = position.column === 'user_id' ? { column: 'anonymous_id', index: 0, afterSeq: 0 } : undefined;
+        continue;
+      }
+      let q = this.db
+        .selectFrom('events')
+        .select(['seq', 'workspace_id', 'source_id', 'payload'])
+        .where('workspace_id', '=', workspaceId)
+        .where(position.column, '=', value)
+        .where('seq', '>', position.afterSeq);
+      // An event carrying both a userId and an anonymousId of the subject is read once, on the userId walk.
+      if (position.column === 'anonymous_id' && keys.userIds.length > 0) {
+        q = q.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', 'not in', [...keys.userIds])]));
+      }
+      const rows = await q.orderBy('seq').limit(limit).execute();
+      if (rows.length === 0) {
+        position = { column: position.column, index: position.index + 1, afterSeq: 0 };
+        continue;
+      }
+      const events = rows.map((r) => ({ seq: Number(r.seq), workspaceId: r.workspace_id, sourceId: r.source_id, event: JSON.parse(r.payload) as SegmentEvent }));
+      const last = events[events.length - 1]!;
+      return { events, next: { column: position.column, index: position.index, afterSeq: last.seq } };
+    }
+    return { events: [], next: undefined };
+  }
+
+  async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<number> {
+    for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
+      for (const part of chunks(values)) {
+        const batch = this.db.selectFrom('events').select('seq').where('workspace_id', '=', workspaceId).where(column, 'in', part).limit(batchSize);
+        const result = await this.db.deleteFrom('events').where('seq', 'in', batch).executeTakeFirst();
+        const deleted = Number(result.numDeletedRows);
+        if (deleted > 0) return deleted;
+      }
+    }
+    return 0;
+  }
+
+  async countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number> {
+    if (profileIds.length === 0) return 0;
+    const row = await this.db.selectFrom('identities').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('profile_id', 'in', [...profileIds]).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async countProfiles(workspaceId: string, profileIds: readonly string[]): Promise<number> {
+    if (profileIds.length === 0) return 0;
+    const row = await this.db.selectFrom('profiles').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('id', 'in', [...profileIds]).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async addRestriction(input: { workspaceId: string; kind: RestrictionKind; identifiers: readonly string[]; requestId: string; at: number }): Promise<void> {
+    if (input.identifiers.length === 0) return;
+    const rows = input.identifiers.map((identifier) => ({ workspace_id: input.workspaceId, kind: input.kind, identifier, request_id: input.requestId, created_at: input.at }));
+    await this.db.insertInto('subject_restrictions').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'kind', 'identifier']).doNothing()).execute();
+  }
+
+  async removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<number> {
+    if (identifiers.length === 0) return 0;
+    const result = await this.db.deleteFrom('subject_restrictions').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('identifier', 'in', [...identifiers]).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<string[]> {
+    if (identifiers.length === 0) return [];
+    const rows = await this.db.selectFrom('subject_restrictions').select('identifier').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('identifier', 'in', [...identifiers]).execute();
+    return rows.map((r) => r.identifier);
+  }
+
+  async countRestrictions(workspaceId: string, identifiers: readonly string[]): Promise<number> {
+    if (identifiers.length === 0) return 0;
+    const row = await this.db.selectFrom('subject_restrictions').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('identifier', 'in', [...identifiers]).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadLink } from '../src/privacy/requests/download-link.js';
+import { RestrictionCheck } from '../src/privacy/requests/restriction-check.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+let sluice: TestSluice;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; json: () => Record<string, unknown>; type: string }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, text, type: response.headers.get('content-type') ?? '', json: () => JSON.parse(text) as Record<string, unknown> };
+}
+
+async function track(body: Record<string, unknown>, path = 'track'): Promise<void> {
+  const response = await fetch(`${sluice.url}/v1/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+}
+
+async function storedCount(query: string): Promise<number> {
+  return ((await api('GET', `/events?${query}&limit=1000`)).json().events as unknown[]).length;
+}
+
+async function finished(id: string): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const shown = (await api('GET', `/privacy-requests/${id}`)).json();
+    return ['completed', 'failed', 'denied'].includes(String(shown.status)) ? shown : undefined;
+  });
+}
+
+/** A subject with two anonymous ids, a userId and an email, all linked; and a bystander. */
+async function seedSubject(prefix: string): Promise<void> {
+  await track({ anonymousId: `${prefix}-anon-1`, event: 'Viewed Pricing', properties: { plan: 'pro' } });
+  await track({ userId: `${prefix}-user`, anonymousId: `${prefix}-anon-1`, traits: { email: `${prefix}@example.com`, name: 'Ada', phone: '+1 555 0100' } }, 'identify');
+  await track({ userId: `${prefix}-user`, anonymousId: `${prefix}-anon-2`, event: 'Order Completed', properties: { revenue: 42, currency: 'EUR' } });
+  await track({ userId: `${prefix}-bystander`, event: 'Order Completed', properties: { revenue: 1 } });
+  await eventually(async () => ((await storedCount(`anonymousId=${prefix}-anon-2`)) === 1 && (await storedCount(`userId=${prefix}-bystander`)) === 1 ? true : undefined));
+  await eventually(async () => ((await api('GET', `/profiles/${encodeURIComponent(`${prefix}@example.com`)}`)).status === 200 ? true : undefined));
+}
+
+beforeAll(async () => {
+  sluice = await startTestSluice();
+});
+afterAll(async () => {
+  await sluice?.stop();
+});
+
+describe('executing privacy requests', () => {
+  it('deletes every linked identity, verifies zero rows left and signs a certificate that says so', async () => {
+    await seedSubject('del');
+    const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { email: 'del@example.com' }, verified: true });
+    expect(created.status).toBe(201);
+    const done = await finished(String(created.json().id));
+    expect(done.status).toBe('completed');
+
+    const certificate = (await api('GET', `/privacy-requests/${String(done.id)}/result`)).json();
+    expect(certificate).toMatchObject({ kind: 'sluice.deletion-certificate/v1', requestId: done.id, verified: true });
+    const systems = certificate.systems as { system: string; found: number; deleted: number; residual: number }[];
+    expect(systems.find((s) => s.system === 'events')).toMatchObject({ found: 3, deleted: 3, residual: 0 });
+    expect(systems.find((s) => s.system === 'profiles')).toMatchObject({ found: 1, deleted: 1, residual: 0 });
+    expect(systems.find((s) => s.system === 'identity_links')!.residual).toBe(0);
+    expect(systems.find((s) => s.system === 'identity_links')!.found).toBeGreaterThanOrEqual(4);
+    expect(certificate.subjectHashes as string[]).toHaveLength(4);
+    expect(JSON.stringify(certificate)).not.toContain('del@example.com');
+
+    expect(await storedCount('userId=del-user')).toBe(0);
+    expect(await storedCount('anonymousId=del-anon-1')).toBe(0);
+    expect(await storedCount('userId=del-bystander')).toBe(1);
+    expect((await api('GET', '/profiles/del-anon-2')).status).toBe(404);
+
+    expect((await api('POST', '/privacy-requests/certificates/verify', certificate)).json()).toEqual({ valid: true });
+    const forged = { ...certificate, systems: systems.map((s) => ({ ...s, residual: 0, found: 0, deleted: 0 })) };
+    expect((await api('POST', '/privacy-requests/certificates/verify', forged)).json()).toEqual({ valid: false });
+  });
+
+  it('completes a deletion for a subject Sluice has never seen', async () => {
+    const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { userId: 'never-seen' }, verified: true });
+    const done = await finished(String(created.json().id));
+    expect(done.status).toBe('completed');
+    const certificate = (await api('GET', `/privacy-requests/${String(done.id)}/result`)).json();
+    expect((certificate.systems as { found: number; residual: number }[]).every((s) => s.found === 0 && s.residual === 0)).toBe(true);
+  });
+
+  it('exports everything about the subject as streamed JSON and NDJSON, and records each download', async () => {
+    await seedSubject('acc');
+    const created = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'acc-user' }, verified: true });
+    const done = await finished(String(created.json().id));
+    expect(done.status).toBe('completed');
+
+    const json = await api('GET', `/privacy-requests/${String(done.id)}/result`);
+    expect(json.type).toContain('application/json');
+    const document = json.json();
+    expect((document.events as unknown[]).length).toBe(3);
+    expect(document.subject).toMatchObject({ userIds: ['acc-user'], emails: ['acc@example.com'] });
+    expect(((document.subject as { anonymousIds: string[] }).anonymousIds).sort()).toEqual(['acc-anon-1', 'acc-anon-2']);
+    expect(document.profile).toMatchObject({ traits: { name: 'Ada' } });
+    expect((document.requests as { id: string }[]).map((r) => r.id)).toContain(done.id);
+
+    const ndjson = await api('GET', `/privacy-requests/${String(done.id)}/result?format=ndjson`);
+    expect(ndjson.type).toContain('application/x-ndjson');
+    const lines = ndjson.text.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+    expect(lines[0]!.kind).toBe('header');
+    expect(lines.filter((l) => l.kind === 'event')).toHaveLength(3);
+
+    const history = (await api('GET', `/privacy-requests/${String(done.id)}`)).json().history as { action: string; note?: string }[];
+    expect(history.filter((h) => h.action === 'result_downloaded').map((h) => h.note)).toEqual(['access export (json)', 'access export (ndjson)']);
+
+    // The subject's own link: no token, signed, time-limited.
+    const link = downloadLink(sluice.keys, sluice.url, 'ws_default', String(done.id), Date.now() + 60_000);
+    const viaLink = await fetch(link);
+    expect(viaLink.status).toBe(200);
+    expect(((await viaLink.json()) as { events: unknown[] }).events).toHaveLength(3);
+    expect((await fetch(link.replace(/signature=[0-9a-f]/, 'signature=0'))).status).toBe(403);
+    const expired = downloadLink(sluice.keys, sluice.url, 'ws_default', String(done.id), Date.now() - 1);
+    expect(((await (await fetch(expired)).json()) as { error: { code: string } }).error.code).toBe('download_link_invalid');
+  });
+
+  it('answers 409 result_not_ready while a request is not completed', async () => {
+    const created = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'pending' } });
+    const result = await api('GET', `/privacy-requests/${String(created.json().id)}/result`);
+    expect(result.status).toBe(409);
+    expect(result.json()).toMatchObject({ error: { code: 'result_not_ready' } });
+  });
+
+  it('restricts and lifts routing for every linked identity, keeping the data', async () => {
+    await seedSubject('res');
+    const check = new RestrictionCheck(sluice.store.subjectData);
+    const restrict = await finished(String((await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'res-user' }, verified: true })).json().id));
+    expect(restrict.status).toBe('completed');
+    expect(await check.isRestricted('ws_default', [null, 'res-anon-2'])).toBe(true);
+    expect(await check.isRestricted('ws_default', ['res-bystander'])).toBe(false);
+    expect(await storedCount('userId=res-user')).toBe(2);
+    const lift = await finished(String((await api('POST', '/privacy-requests', { type: 'unrestrict', subject: { anonymousId: 'res-anon-1' }, verified: true })).json().id));
+    expect(lift.status).toBe('completed');
+    expect(await check.isRestricted('ws_default', ['res-user', 'res-anon-2'])).toBe(false);
+
+    const limit = await finished(String((await api('POST', '/privacy-requests', { type: 'limit_sensitive', regulation: 'ccpa', subject: { email: 'res@example.com' } })).json().id));
+    expect(limit.status).toBe('completed');
+    expect(await check.isSensitiveLimited('ws_default', ['res-anon-1'])).toBe(true);
+  });
+
+  it('reports what it knows (CCPA categories, sources, purposes) over the last 12 months', async () => {
+    await seedSubject('know');
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'know', regulation: 'ccpa', subject: { userId: 'know-user' }, verified: true })).json().id));
+    expect(done.status).toBe('completed');
+    const report = (await api('GET', `/privacy-requests/${String(done.id)}/result`)).json();
+    expect(report.eventsConsidered).toBe(3);
+    const categories = (report.categories as { category: string; fields: string[] }[]).map((c) => c.category);
+    expect(categories).toEqual(expect.arrayContaining(['identifiers', 'commercial information']));
+    expect((report.categories as { category: string; fields: string[] }[]).find((c) => c.category === 'identifiers')!.fields).toEqual(expect.arrayContaining(['traits.email', 'traits.phone']));
+    expect((report.sources as { name: string; events: number }[])[0]).toMatchObject({ name: 'Default source', events: 3 });
+  });
+
+  it('corrects traits by sending an identify through the pipeline', async () => {
+    await seedSubject('cor');
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'cor@example.com' }, traits: { name: 'Ada Lovelace' }, verified: true })).json().id));
+    expect(done.status).toBe('completed');
+    await eventually(async () => {
+      const profile = (await api('GET', '/profiles/cor-user')).json();
+      return (profile.traits as { name?: string }).name === 'Ada Lovelace' ? true : undefined;
+    });
+  });
+
+  it('fails an opt-out with the reason when no consent ledger is wired in, rather than pretending', async () => {
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'opt_out', regulation: 'ccpa', subject: { userId: 'opt' } })).json().id));
+    expect(done.status).toBe('failed');
+    expect(String(done.failure)).toContain('consent ledger');
+  });
+});
