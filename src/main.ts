@@ -13,6 +13,8 @@ import { privacyRequestsApi } from './api/privacy-requests-api.js';
 import { RequestService } from './privacy/requests/request-service.js';
 import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
 import type { ExecutorPorts } from './privacy/requests/ports.js';
+import { auditSink, consentPort, suppressionPort } from './privacy/requests/privacy-ports.js';
+import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
 import type { Queue } from './queue/queue.js';
 import { openQueue, openStore } from './runtime/backends.js';
@@ -76,9 +78,13 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog);
     backpressure.start();
   }
-  const privacyRequests = new RequestService(store, { logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
+  const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   const metrics = new Metrics(() => backpressure?.current ?? 0);
-  const privacyPorts: ExecutorPorts = { ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }) };
+  const privacyPorts: ExecutorPorts = {
+    suppression: suppressionPort(privacy),
+    consent: consentPort(privacy),
+    ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }),
+  };
   let executor: RequestExecutor | undefined;
   if (roles.has('jobs')) {
     const jobs = new RequestExecutor({ store, keys, requests: privacyRequests, logger, ports: privacyPorts });

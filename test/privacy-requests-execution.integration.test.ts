@@ -69,6 +69,7 @@ describe('executing privacy requests', () => {
     expect(systems.find((s) => s.system === 'identity_links')!.found).toBeGreaterThanOrEqual(4);
     expect(certificate.subjectHashes as string[]).toHaveLength(4);
     expect(JSON.stringify(certificate)).not.toContain('del@example.com');
+    expect(certificate.suppression).toMatchObject({ kept: true, hashedIdentifiers: 4 });
 
     expect(await storedCount('userId=del-user')).toBe(0);
     expect(await storedCount('anonymousId=del-anon-1')).toBe(0);
@@ -168,9 +169,34 @@ describe('executing privacy requests', () => {
     });
   });
 
-  it('fails an opt-out with the reason when no consent ledger is wired in, rather than pretending', async () => {
-    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'opt_out', regulation: 'ccpa', subject: { userId: 'opt' } })).json().id));
-    expect(done.status).toBe('failed');
-    expect(String(done.failure)).toContain('consent ledger');
+  it('records an opt-out in the consent ledger across linked identities, without verification', async () => {
+    await seedSubject('opt');
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'opt_out', regulation: 'ccpa', subject: { anonymousId: 'opt-anon-1' } })).json().id));
+    expect(done.status).toBe('completed');
+    const consent = (await api('GET', '/profiles/opt-user/consent')).json();
+    const advertising = (consent.categories as { id: string; granted: boolean }[]).find((c) => c.id === 'advertising');
+    expect(advertising!.granted).toBe(false);
+    const objection = await finished(String((await api('POST', '/privacy-requests', { type: 'object', subject: { userId: 'opt-user' }, categories: ['analytics'], verified: true })).json().id));
+    expect(objection.status).toBe('completed');
+    const after = (await api('GET', '/profiles/opt-anon-2/consent')).json();
+    expect((after.categories as { id: string; granted: boolean }[]).find((c) => c.id === 'analytics')!.granted).toBe(false);
+  });
+
+  it('suppresses in clear and lifts it; a deletion keeps hashed suppressions', async () => {
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'suppress', subject: { email: 'sup@example.com' } })).json().id));
+    expect(done.status).toBe('completed');
+    const listed = (await api('GET', '/suppressions')).json().suppressions as { identifier: string; hashed: boolean; requestId: string }[];
+    expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ identifier: 'sup@example.com', hashed: false, requestId: done.id })]));
+    const lifted = await finished(String((await api('POST', '/privacy-requests', { type: 'unsuppress', subject: { email: 'sup@example.com' }, verified: true })).json().id));
+    expect(lifted.result ?? (await api('GET', `/privacy-requests/${String(lifted.id)}/result`)).json()).toMatchObject({ removed: 1 });
+    const hashedAfterDelete = ((await api('GET', '/suppressions')).json().suppressions as { hashed: boolean }[]).filter((s) => s.hashed);
+    expect(hashedAfterDelete.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('writes every lifecycle step to the hash-chained audit log', async () => {
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'audited' }, verified: true })).json().id));
+    const entries = (await api('GET', `/audit-log?limit=1000`)).json().entries as { action: string; resourceId: string }[];
+    const mine = entries.filter((e) => e.resourceId === done.id).map((e) => e.action);
+    expect(mine).toEqual(expect.arrayContaining(['privacy_request.received', 'privacy_request.verification_started', 'privacy_request.verified', 'privacy_request.completed']));
   });
 });

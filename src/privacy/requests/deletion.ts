@@ -71,7 +71,7 @@ export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest):
   systems.push({ system: 'restrictions', found: restrictionsFound, deleted: restrictionsDeleted, deletedAt: iso(now()), residual: await store.subjectData.countRestrictions(ws, identifiers), verifiedAt: iso(now()) });
 
   const destinations = await forwardToDestinations(deps, request, subject);
-  const suppression = await keepSuppression(deps, request, identifiers);
+  const suppression = await keepSuppression(deps, request, subject, identifiers.length);
 
   const residual = systems.reduce((sum, s) => sum + s.residual, 0);
   const failedDestinations = destinations.filter((d) => d.outcome === 'failed');
@@ -138,11 +138,11 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
   return { ...base, outcome: 'failed', detail: `gave up after ${DESTINATION_ATTEMPTS} attempts: ${last.kind === 'retry' ? last.error : last.kind}`, attempts: DESTINATION_ATTEMPTS, at: iso(now()) };
 }
 
-async function keepSuppression(deps: DeletionDeps, request: PrivacyRequest, identifiers: readonly string[]): Promise<DeletionCertificate['suppression']> {
+async function keepSuppression(deps: DeletionDeps, request: PrivacyRequest, subject: ResolvedSubject, count: number): Promise<DeletionCertificate['suppression']> {
   if (request.params.suppress === false) return { kept: false, hashedIdentifiers: 0, detail: 'the request asked not to keep a suppression entry' };
   if (!deps.ports.suppression) {
     return { kept: false, hashedIdentifiers: 0, detail: 'no suppression service is wired into this build: new events of the subject would be accepted again' };
   }
-  await deps.ports.suppression.suppress({ workspaceId: request.workspaceId, identifiers, hashed: true, requestId: request.id });
-  return { kept: true, hashedIdentifiers: identifiers.length, detail: 'identifiers kept as keyed hashes so the subject stays deleted (CCPA 7022 allows this record)' };
+  await deps.ports.suppression.suppress({ workspaceId: request.workspaceId, subject, hashed: true, requestId: request.id });
+  return { kept: true, hashedIdentifiers: count, detail: 'identifiers kept as keyed hashes so the subject stays deleted (CCPA 7022 allows this record)' };
 }

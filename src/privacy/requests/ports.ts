@@ -24,9 +24,8 @@ export interface DeletionTargets {
 
 /** The suppression service (privacy gate): blocks the subject's future events, clear or hashed. */
 export interface SuppressionPort {
-  suppress(input: { workspaceId: string; identifiers: readonly string[]; hashed: boolean; requestId: string }): Promise<void>;
-  unsuppress(input: { workspaceId: string; identifiers: readonly string[] }): Promise<number>;
-  countSuppressed(workspaceId: string, identifiers: readonly string[]): Promise<number>;
+  suppress(input: { workspaceId: string; subject: ResolvedSubject; hashed: boolean; requestId: string }): Promise<void>;
+  unsuppress(input: { workspaceId: string; subject: ResolvedSubject; requestId: string }): Promise<number>;
 }
 
 /** The consent ledger (privacy gate): objections and opt-outs are recorded as denied choices. */

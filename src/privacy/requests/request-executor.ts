@@ -145,12 +145,12 @@ export class RequestExecutor {
       case 'suppress':
       case 'unsuppress': {
         if (!ports.suppression) return missing('suppression service');
-        const identifiers = identifiersOf(await resolveSubject(store.identities, ws, request.subject));
+        const subject = await resolveSubject(store.identities, ws, request.subject);
         if (request.type === 'suppress') {
-          await ports.suppression.suppress({ workspaceId: ws, identifiers, hashed: false, requestId: request.id });
-          return { kind: 'completed', result: { kind: 'suppress', identifiers: identifiers.length } };
+          await ports.suppression.suppress({ workspaceId: ws, subject, hashed: false, requestId: request.id });
+          return { kind: 'completed', result: { kind: 'suppress', identifiers: identifiersOf(subject).length } };
         }
-        return { kind: 'completed', result: { kind: 'unsuppress', removed: await ports.suppression.unsuppress({ workspaceId: ws, identifiers }) } };
+        return { kind: 'completed', result: { kind: 'unsuppress', removed: await ports.suppression.unsuppress({ workspaceId: ws, subject, requestId: request.id }) } };
       }
       case 'object':
       case 'opt_out': {

@@ -1,0 +1,47 @@
+import type { AuditLog } from '../../accounts/audit-log.js';
+import type { IdentifierType, SubjectIdentifier } from '../../core/privacy/subject.js';
+import type { PrivacyServices } from '../privacy-services.js';
+import type { ConsentPort, SuppressionPort } from './ports.js';
+import type { RequestAuditSink } from './request-audit.js';
+import type { ResolvedSubject } from './subject.js';
+
+/** Identifiers as the privacy services name them. */
+export function subjectIdentifiers(subject: ResolvedSubject): SubjectIdentifier[] {
+  const of = (type: IdentifierType, values: readonly string[]) => values.map((value) => ({ type, value }));
+  return [...of('userId', subject.userIds), ...of('anonymousId', subject.anonymousIds), ...of('email', subject.emails)];
+}
+
+/** The suppression service (src/privacy/suppression) behind the executor's port. */
+export function suppressionPort(privacy: PrivacyServices): SuppressionPort {
+  return {
+    async suppress({ workspaceId, subject, hashed, requestId }) {
+      await privacy.suppressions.suppress(workspaceId, subjectIdentifiers(subject), { requestId, hashed });
+    },
+    unsuppress({ workspaceId, subject, requestId }) {
+      return privacy.suppressions.unsuppress(workspaceId, subjectIdentifiers(subject), { requestId });
+    },
+  };
+}
+
+/** The consent ledger (src/privacy/consent) behind the executor's port. */
+export function consentPort(privacy: PrivacyServices): ConsentPort {
+  return {
+    async deny({ workspaceId, subject, categories, requestId, reason }) {
+      const which = reason === 'opt_out' ? 'gpc' : categories.length === 0 ? 'optional' : categories;
+      const recorded = await privacy.consent.recordDenial(workspaceId, subjectIdentifiers(subject), which, { source: 'api', requestId });
+      return { categories: Object.keys(recorded).filter((k) => recorded[k] === false) };
+    },
+    history(workspaceId, subject) {
+      return privacy.consent.history(workspaceId, subjectIdentifiers(subject));
+    },
+  };
+}
+
+/** Request lifecycle steps into the hash-chained audit log. */
+export function auditSink(audit: AuditLog): RequestAuditSink {
+  return {
+    async record(entry) {
+      await audit.record({ workspaceId: entry.workspaceId, actor: entry.actor, action: entry.action, resourceType: 'privacy_request', resourceId: entry.requestId, ...(entry.details && { after: entry.details }) });
+    },
+  };
+}
