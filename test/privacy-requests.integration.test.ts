@@ -74,6 +74,7 @@ describe('POST /api/v1/privacy-requests', () => {
   });
 
   it('lists due-soon requests and reports metrics by type and outcome', async () => {
+    await api('POST', '/privacy-requests', { type: 'delete', subject: { userId: 'awaiting-verification' } });
     const soon = await api('GET', '/privacy-requests/due-soon?days=60');
     expect((soon.body.requests as unknown[]).length).toBeGreaterThan(0);
     expect((await api('GET', '/privacy-requests/overdue')).body).toEqual({ requests: [] });
@@ -82,6 +83,7 @@ describe('POST /api/v1/privacy-requests', () => {
     const byType = metrics.body.byType as Record<string, { received: number; denied: number }>;
     expect(byType.know).toMatchObject({ received: 1, denied: 1 });
     expect(byType.access!.received).toBe(1);
+    expect(byType.delete!.open).toBe(1);
     expect(metrics.body.total).toMatchObject({ denied: 1 });
     expect(typeof (metrics.body.total as { medianDaysToRespond: number }).medianDaysToRespond).toBe('number');
   });
