@@ -80,7 +80,7 @@ describe('POST /api/v1/privacy-requests', () => {
     expect((await api('GET', '/privacy-requests/overdue')).body).toEqual({ requests: [] });
     const metrics = await api('GET', '/reports/request-metrics');
     expect(metrics.status).toBe(200);
-    const byType = metrics.body.byType as Record<string, { received: number; denied: number }>;
+    const byType = metrics.body.byType as Record<string, { received: number; denied: number; open: number }>;
     expect(byType.know).toMatchObject({ received: 1, denied: 1 });
     expect(byType.access!.received).toBe(1);
     expect(byType.delete!.open).toBe(1);
