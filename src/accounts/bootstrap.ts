@@ -3,6 +3,9 @@ import { randomToken } from '../core/ids.js';
 import { DEFAULT_WORKSPACE_ID } from '../core/workspace.js';
 import type { Store } from '../store/store.js';
 
+/** How long the first-start console setup link works. */
+export const SETUP_LINK_TTL_MS = 7 * 86_400_000;
+
 export interface BootstrapResult {
   /** True only for the process that initialised this data dir or database. */
   firstStart: boolean;
@@ -10,6 +13,8 @@ export interface BootstrapResult {
   /** The owner's token when it was generated now (shown once); undefined otherwise. */
   generatedToken: string | undefined;
   defaultWriteKey: string | undefined;
+  /** First start only: the one-time secret of the owner's console setup link (`/setup?token=...`). */
+  setupToken?: string;
 }
 
 /**
@@ -28,6 +33,8 @@ export async function bootstrap(store: Store, adminToken: string | undefined): P
   const secret = adminToken ?? `sl_${randomToken(40)}`;
   await store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Owner bootstrap token', secret, role: 'owner' });
   const source = await store.sources.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Default source' });
+  const setupToken = randomToken(40);
+  await store.sessions.createLink({ secret: setupToken, workspaceId: DEFAULT_WORKSPACE_ID, memberId: null, purpose: 'setup', expiresAt: Date.now() + SETUP_LINK_TTL_MS });
   await store.installation.setIfAbsent('bootstrapped_at', new Date().toISOString());
-  return { firstStart: true, workspaceId: DEFAULT_WORKSPACE_ID, generatedToken: adminToken ? undefined : secret, defaultWriteKey: source.writeKey };
+  return { firstStart: true, workspaceId: DEFAULT_WORKSPACE_ID, generatedToken: adminToken ? undefined : secret, defaultWriteKey: source.writeKey, setupToken };
 }

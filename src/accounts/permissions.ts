@@ -22,15 +22,19 @@ export const PERMISSIONS = [
   'audit:read',
   'metrics:read',
   'pii_access',
+  /** Your own account: profile, password, export, deletion, preferences, policy acceptance. Every role. */
+  'account:self',
+  /** The installation: create and list every workspace. Owners only (checked with the home workspace). */
+  'installation:admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ALL: readonly Permission[] = PERMISSIONS;
-const READ: readonly Permission[] = ['workspace:read', 'sources:read', 'destinations:read', 'events:read', 'profiles:read', 'metrics:read'];
+const READ: readonly Permission[] = ['workspace:read', 'sources:read', 'destinations:read', 'events:read', 'profiles:read', 'metrics:read', 'account:self'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<RoleName, readonly Permission[]>> = {
   owner: ALL,
-  admin: ALL,
+  admin: ALL.filter((p) => p !== 'installation:admin'),
   privacy: [...READ, 'privacy:read', 'privacy:write', 'audit:read', 'members:read', 'pii_access'],
   engineer: [...READ, 'sources:write', 'destinations:write', 'tokens:read', 'pii_access'],
   viewer: READ,
@@ -38,4 +42,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<RoleName, readonly Permission[]>>
 
 export function roleHas(role: RoleName, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Whether `role` may do everything `other` may (a member may only grant roles within their own). */
+export function roleCovers(role: RoleName, other: RoleName): boolean {
+  return ROLE_PERMISSIONS[other].every((p) => roleHas(role, p));
+}
+
+/** The role with the permissions both roles have (a member's token never outranks the member). */
+export function lowerRole(a: RoleName, b: RoleName): RoleName {
+  if (roleCovers(a, b)) return b;
+  if (roleCovers(b, a)) return a;
+  return 'viewer';
 }

@@ -1,8 +1,14 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { roleHas } from '../accounts/permissions.js';
+import { lowerRole, roleHas } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
-import type { TokenRepository } from '../store/store.js';
+import type { Store, TokenRepository } from '../store/store.js';
 import type { Principal } from './principal.js';
+
+/** The console session cookie (httpOnly, SameSite=Lax). */
+export const SESSION_COOKIE = 'sluice_session';
+/** The header a cookie-authenticated write must carry (double submit of the session's CSRF token). */
+export const CSRF_HEADER = 'x-csrf-token';
 
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -11,7 +17,17 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return token === '' ? undefined : token;
 }
 
-/** Resolves a Bearer token to a principal, or undefined. */
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** Resolves a Bearer token to a principal, or undefined (the token's role only; see {@link authenticate}). */
 export async function authenticateBearer(tokens: TokenRepository, request: FastifyRequest): Promise<Principal | undefined> {
   const secret = bearerToken(request);
   if (!secret) return undefined;
@@ -21,17 +37,87 @@ export async function authenticateBearer(tokens: TokenRepository, request: Fasti
 }
 
 /**
- * Every route in this scope must declare `config.permission`; the hook authenticates the caller and checks
- * it. A route without a declaration is refused (fails closed).
+ * The caller: a Bearer token (a member's token stops working when the member is suspended or removed, and
+ * never outranks the member's current role), else a console session cookie of an active member.
  */
-export function installApiAuth(app: FastifyInstance, tokens: TokenRepository): void {
+export async function authenticate(store: Store, request: FastifyRequest): Promise<(Principal & { csrfToken?: string }) | undefined> {
+  if (bearerToken(request)) {
+    const principal = await authenticateBearer(store.tokens, request);
+    if (!principal || principal.memberId === null) return principal;
+    const member = await store.members.get(principal.workspaceId, principal.memberId);
+    if (!member || member.status !== 'active') return undefined;
+    return { ...principal, role: lowerRole(principal.role, member.role) };
+  }
+  const secret = cookieValue(request, SESSION_COOKIE);
+  if (!secret) return undefined;
+  const session = await store.sessions.authenticate(secret, Date.now());
+  if (!session) return undefined;
+  const member = await store.members.get(session.workspaceId, session.memberId);
+  if (!member || member.status !== 'active') return undefined;
+  return {
+    workspaceId: member.workspaceId,
+    role: member.role,
+    tokenId: null,
+    memberId: member.id,
+    actor: `member:${member.id} (${member.email})`,
+    sessionId: session.id,
+    mustResetPassword: member.mustResetPassword,
+    csrfToken: session.csrfToken,
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A registered admin API route and the permission it declares (undefined: none, so nobody may call it). */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  permission: string | undefined;
+}
+
+const routesByServer = new WeakMap<object, ApiRoute[]>();
+
+/** Every admin API route registered on this server (for the route x role authorization test). */
+export function registeredApiRoutes(app: FastifyInstance): readonly ApiRoute[] {
+  return routesByServer.get(app.server) ?? [];
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every route in this scope must declare `config.permission`; the hook authenticates the caller and checks
+ * it. A route without a declaration is refused (fails closed). Cookie-authenticated writes must echo the
+ * session's CSRF token in `X-CSRF-Token`.
+ */
+export function installApiAuth(app: FastifyInstance, store: Store): void {
+  const routes: ApiRoute[] = [];
+  routesByServer.set(app.server, routes);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const permission = (route.config as { permission?: string } | undefined)?.permission;
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, permission });
+  });
   app.addHook('onRequest', async (request) => {
     const permission = request.routeOptions.config.permission;
     if (permission === 'public') return;
     if (request.method === 'OPTIONS') return;
-    const principal = await authenticateBearer(tokens, request);
-    if (!principal) throw new SluiceError('unauthorized', 'Missing, unknown, expired or revoked API token: send Authorization: Bearer <token>.');
+    const found = await authenticate(store, request);
+    if (!found) throw new SluiceError('unauthorized', 'Missing, unknown, expired or revoked credentials: send Authorization: Bearer <token>, or log in to the console.');
+    const { csrfToken, ...principal } = found;
+    if (csrfToken !== undefined && !SAFE_METHODS.has(request.method)) {
+      const given = request.headers[CSRF_HEADER];
+      if (typeof given !== 'string' || !sameSecret(given, csrfToken)) {
+        throw new SluiceError('csrf_failed', 'This write uses a console session: send the X-CSRF-Token header with the csrfToken from the login answer (or GET /api/v1/auth/session).');
+      }
+    }
     if (permission === undefined) throw new SluiceError('forbidden', 'This route declares no permission, so nobody may call it.');
+    if (principal.mustResetPassword && permission !== 'account:self') {
+      throw new SluiceError('password_reset_required', 'An administrator requires you to set a new password first: POST /api/v1/me/password.');
+    }
     if (!roleHas(principal.role, permission)) {
       throw new SluiceError('forbidden', `Your role (${principal.role}) lacks the "${permission}" permission for this action.`);
     }

@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { AccountService } from '../accounts/account-service.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { installApiAuth } from './api-auth.js';
 import { auditLogApi } from './audit-log-api.js';
+import { authApi } from './auth-api.js';
+import { meApi } from './me-api.js';
+import { membersApi } from './members-api.js';
+import { policiesApi } from './policies-api.js';
+import { tokensApi } from './tokens-api.js';
+import { workspacesApi } from './workspaces-api.js';
 import { eventsApi } from './events-api.js';
 import { profilesApi } from './profiles-api.js';
 import { sourcesApi } from './sources-api.js';
@@ -21,11 +28,18 @@ export type ApiExtension = (app: FastifyInstance) => Promise<void>;
 
 /** The admin REST API under /api/v1: Bearer auth, one file per resource. */
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensions?: readonly ApiExtension[] }): Promise<void> {
-  installApiAuth(app, deps.store.tokens);
+  installApiAuth(app, deps.store);
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const audit = new AuditLog(deps.store.audit);
   await app.register(sourcesApi, { store: deps.store, changes: deps.changes, audit });
   await app.register(auditLogApi, { repository: deps.store.audit, audit });
+  const accounts = new AccountService(deps.store, audit);
+  await app.register(authApi, { accounts, store: deps.store });
+  await app.register(meApi, { accounts, store: deps.store, audit });
+  await app.register(membersApi, { accounts, store: deps.store, audit });
+  await app.register(tokensApi, { store: deps.store, audit });
+  await app.register(workspacesApi, { store: deps.store, audit });
+  await app.register(policiesApi, { store: deps.store, audit });
   await app.register(eventsApi, { store: deps.store });
   await app.register(profilesApi, { store: deps.store });
   for (const extension of deps.extensions ?? []) await app.register(extension);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
@@ -60,7 +61,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
     });
     const page = events.slice(0, limit);
     const last = page[page.length - 1];
-    return { events: page.map(eventView), ...(events.length > limit && last ? { nextCursor: encodeCursor(last.seq) } : {}) };
+    return { events: page.map((e) => maskPersonalData(eventView(e), principalOf(request))), ...(events.length > limit && last ? { nextCursor: encodeCursor(last.seq) } : {}) };
   });
 
   app.get('/events/:messageId', {
@@ -74,6 +75,6 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
   }, async (request) => {
     const [stored] = await store.events.query({ workspaceId: principalOf(request).workspaceId, messageId: request.params.messageId, limit: 1 });
     if (!stored) throw new SluiceError('not_found', `No stored event with messageId ${request.params.messageId} (it may still be in the inbox, or was dropped before storage).`);
-    return { event: eventView(stored) };
+    return { event: maskPersonalData(eventView(stored), principalOf(request)) };
   });
 };

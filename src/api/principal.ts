@@ -11,6 +11,10 @@ export interface Principal {
   memberId: string | null;
   /** Human-readable actor for the audit log, e.g. `token:tok_... (CI deploy)`. */
   actor: string;
+  /** Set when the caller is a console session (cookie); writes then need the CSRF header. */
+  sessionId?: string;
+  /** The member must set a new password before anything but their own account. */
+  mustResetPassword?: boolean;
 }
 
 declare module 'fastify' {

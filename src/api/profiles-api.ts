@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { decodeCursor, eventView } from './events-api.js';
+import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { principalOf } from './principal.js';
 import { encodeCursor } from './schemas.js';
 
@@ -49,7 +50,7 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
     const last = events[events.length - 1];
     const traitEmail = typeof profile.traits.email === 'string' ? profile.traits.email : undefined;
     const email = traitEmail ?? profile.emails[0];
-    return {
+    return maskPersonalData({
       id: profile.profileId,
       ...(profile.userIds[0] !== undefined && { userId: profile.userIds[0] }),
       anonymousIds: profile.anonymousIds,
@@ -60,6 +61,6 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       lastSeen: new Date(profile.lastSeen).toISOString(),
       events: events.map(eventView),
       ...(events.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}),
-    };
+    }, principalOf(request));
   });
 };

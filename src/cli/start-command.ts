@@ -14,6 +14,10 @@ function banner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<type
         ? `  Owner API token (shown once, store it now): ${boot.generatedToken}`
         : '  Owner API token: the value of SLUICE_ADMIN_TOKEN',
     );
+    if (boot.setupToken) {
+      lines.push(`  Console setup (one-time link, valid 7 days): ${config.publicUrl}/setup?token=${boot.setupToken}`);
+      lines.push(`    or: curl -X POST ${config.publicUrl}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
+    }
   }
   if (boot.defaultWriteKey) {
     lines.push(`  writeKey of the default source: ${boot.defaultWriteKey}`);

@@ -5,6 +5,7 @@ import type { PiiInventoryField, PiiLevel, PiiObservation } from '../core/privac
 import type { SubjectFlag } from '../core/privacy/subject-flag.js';
 import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { Suppression } from '../core/privacy/suppression.js';
+import type { AccountLink, AccountLinkPurpose, Member, MemberStatus, PolicyVersion, Session } from '../core/member.js';
 import type { Source } from '../core/source.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
@@ -38,6 +39,9 @@ export interface Store {
   readonly piiInventory: PiiInventoryRepository;
   readonly retention: RetentionRepository;
   readonly subjectData: SubjectDataRepository;
+  readonly members: MemberRepository;
+  readonly sessions: SessionRepository;
+  readonly policies: PolicyRepository;
   close(): Promise<void>;
 }
 
@@ -191,4 +195,66 @@ export interface RetentionRepository {
    * cursor; returns how many events were scanned and how many changed.
    */
   truncateIpsBefore(workspaceId: string, before: number, limit: number, truncate: (ip: string) => string): Promise<{ scanned: number; changed: number }>;
+}
+
+export interface NewMember {
+  workspaceId: string;
+  email: string;
+  name: string;
+  role: RoleName;
+  status: MemberStatus;
+  passwordHash?: string | null;
+}
+
+export type MemberPatch = Partial<{
+  email: string;
+  name: string;
+  role: RoleName;
+  status: MemberStatus;
+  passwordHash: string | null;
+  mustResetPassword: boolean;
+  profileLocked: boolean;
+  productEmailsOptOut: boolean;
+  failedLogins: number;
+  lockedUntil: number | null;
+  lastLoginAt: number;
+}>;
+
+/** Workspace members (emails are stored lower-case; unique per workspace). */
+export interface MemberRepository {
+  create(input: NewMember): Promise<Member>;
+  get(workspaceId: string, id: string): Promise<Member | undefined>;
+  byEmail(workspaceId: string, email: string): Promise<Member | undefined>;
+  /** Every membership of an email address, in any workspace, with its password hash (for login). */
+  withEmail(email: string): Promise<{ member: Member; passwordHash: string | null }[]>;
+  passwordHash(workspaceId: string, id: string): Promise<string | null>;
+  list(workspaceId: string): Promise<Member[]>;
+  update(workspaceId: string, id: string, patch: MemberPatch): Promise<Member | undefined>;
+  delete(workspaceId: string, id: string): Promise<boolean>;
+  countActiveOwners(workspaceId: string): Promise<number>;
+}
+
+/** Console sessions and one-time account links (setup, invitation, password reset). */
+export interface SessionRepository {
+  create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null }): Promise<Session>;
+  authenticate(secret: string, now: number): Promise<Session | undefined>;
+  revoke(secret: string): Promise<void>;
+  revokeAllOf(workspaceId: string, memberId: string): Promise<number>;
+  listOf(workspaceId: string, memberId: string): Promise<Session[]>;
+  createLink(input: { secret: string; workspaceId: string; memberId: string | null; purpose: AccountLinkPurpose; expiresAt: number }): Promise<void>;
+  /** Marks an unused, unexpired link used and returns it; undefined when it is unknown, used or expired. */
+  consumeLink(secret: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLink | undefined>;
+  invalidateLinks(workspaceId: string, memberId: string, now: number): Promise<void>;
+}
+
+/** Privacy-policy versions and members' acceptances of them. */
+export interface PolicyRepository {
+  publish(input: { workspaceId: string; title: string; text: string | null; url: string | null; effectiveAt: number; material: boolean; publishedBy: string }): Promise<PolicyVersion>;
+  list(workspaceId: string): Promise<PolicyVersion[]>;
+  get(workspaceId: string, id: string): Promise<PolicyVersion | undefined>;
+  /** The version in force at `at` (the newest whose effective date has passed): consent records cite it. */
+  inForce(workspaceId: string, at: number): Promise<PolicyVersion | undefined>;
+  accept(input: { workspaceId: string; memberId: string; policyVersionId: string; at: number; ip: string | null }): Promise<void>;
+  acceptances(workspaceId: string, filter: { memberId?: string; policyVersionId?: string }): Promise<{ memberId: string; policyVersionId: string; acceptedAt: number; ip: string | null }[]>;
+  deleteAcceptancesOf(workspaceId: string, memberId: string): Promise<void>;
 }

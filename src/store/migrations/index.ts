@@ -2,6 +2,7 @@ import type { SchemaMigration } from './migration.js';
 import { foundation } from './0001-foundation.js';
 import { identity } from './0100-identity.js';
 import { auditLog } from './0300-audit-log.js';
+import { accounts } from './0301-accounts.js';
 import { privacyRequests } from './0600-privacy-requests.js';
 import { privacy } from './0400-privacy.js';
 import { subjectRestrictions } from './0601-subject-restrictions.js';
@@ -9,4 +10,4 @@ import { subjectRestrictions } from './0601-subject-restrictions.js';
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, privacy, auditLog, privacyRequests, subjectRestrictions];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, privacy, auditLog, accounts, privacyRequests, subjectRestrictions];

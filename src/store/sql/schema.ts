@@ -219,6 +219,66 @@ export interface SubjectRestrictionTable {
   created_at: number;
 }
 
+export interface MemberTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: string;
+  status: string;
+  password_hash: string | null;
+  must_reset_password: number;
+  profile_locked: number;
+  product_emails_opt_out: number;
+  failed_logins: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+export interface SessionTable {
+  secret_hash: string;
+  id: string;
+  workspace_id: string;
+  member_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  ip: string | null;
+}
+
+export interface AccountLinkTable {
+  secret_hash: string;
+  workspace_id: string;
+  member_id: string | null;
+  purpose: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface PolicyVersionTable {
+  id: string;
+  workspace_id: string;
+  version: number;
+  title: string;
+  text: string | null;
+  url: string | null;
+  effective_at: number;
+  material: number;
+  published_at: number;
+  published_by: string;
+}
+
+export interface PolicyAcceptanceTable {
+  workspace_id: string;
+  member_id: string;
+  policy_version_id: string;
+  accepted_at: number;
+  ip: string | null;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
@@ -239,4 +299,9 @@ export interface Database {
   pii_inventory: PiiInventoryTable;
   retention_cursors: RetentionCursorTable;
   subject_restrictions: SubjectRestrictionTable;
+  members: MemberTable;
+  sessions: SessionTable;
+  account_links: AccountLinkTable;
+  policy_versions: PolicyVersionTable;
+  policy_acceptances: PolicyAcceptanceTable;
 }

@@ -3,6 +3,9 @@ import type { Store } from '../store.js';
 import type { Database } from './schema.js';
 import { SqlAuditRepository } from './sql-audit-repository.js';
 import { SqlConsentRepository } from './sql-consent-repository.js';
+import { SqlMemberRepository } from './sql-member-repository.js';
+import { SqlPolicyRepository } from './sql-policy-repository.js';
+import { SqlSessionRepository } from './sql-session-repository.js';
 import { SqlEventRepository } from './sql-event-repository.js';
 import { SqlIdentityRepository } from './sql-identity-repository.js';
 import { SqlPiiInventoryRepository } from './sql-pii-inventory-repository.js';
@@ -32,6 +35,9 @@ export class SqlStore implements Store {
   readonly piiInventory: SqlPiiInventoryRepository;
   readonly retention: SqlRetentionRepository;
   readonly subjectData: SqlSubjectDataRepository;
+  readonly members: SqlMemberRepository;
+  readonly sessions: SqlSessionRepository;
+  readonly policies: SqlPolicyRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -51,6 +57,9 @@ export class SqlStore implements Store {
     this.piiInventory = new SqlPiiInventoryRepository(db);
     this.retention = new SqlRetentionRepository(db);
     this.subjectData = new SqlSubjectDataRepository(db);
+    this.members = new SqlMemberRepository(db);
+    this.sessions = new SqlSessionRepository(db);
+    this.policies = new SqlPolicyRepository(db);
   }
 
   async close(): Promise<void> {

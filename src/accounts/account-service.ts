@@ -1,0 +1,220 @@
+import { randomToken } from '../core/ids.js';
+import { SluiceError } from '../core/errors.js';
+import type { RoleName } from '../core/api-token.js';
+import type { AccountLinkPurpose, Member, PolicyVersion } from '../core/member.js';
+import type { Store } from '../store/store.js';
+import type { AuditLog } from './audit-log.js';
+import { LoginThrottle } from './login-throttle.js';
+import { checkPasswordStrength, DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js';
+import { roleCovers } from './permissions.js';
+
+/** Who acts, for the audit log. */
+export interface ActorContext {
+  workspaceId: string;
+  actor: string;
+  ip: string | null;
+  role: RoleName;
+}
+
+export const SESSION_TTL_MS = 12 * 60 * 60_000;
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MS = 15 * 60_000;
+const LINK_TTL_MS: Record<AccountLinkPurpose, number> = { setup: 7 * 86_400_000, invite: 7 * 86_400_000, password_reset: 86_400_000 };
+
+export interface LoginResult {
+  member: Member;
+  /** The session cookie's value (shown to the browser only, never stored in clear). */
+  sessionSecret: string;
+  csrfToken: string;
+  /** A material privacy-policy change this member has not accepted yet. */
+  pendingPolicy: PolicyVersion | undefined;
+}
+
+/** A member's account as the API shows it (never the password hash). */
+export function memberView(member: Member) {
+  return {
+    id: member.id,
+    email: member.email,
+    name: member.name,
+    role: member.role,
+    status: member.status,
+    hasPassword: member.hasPassword,
+    mustResetPassword: member.mustResetPassword,
+    profileLocked: member.profileLocked,
+    productEmailsOptOut: member.productEmailsOptOut,
+    locked: member.lockedUntil !== null && member.lockedUntil > Date.now(),
+    createdAt: new Date(member.createdAt).toISOString(),
+    updatedAt: new Date(member.updatedAt).toISOString(),
+    ...(member.lastLoginAt !== null && { lastLoginAt: new Date(member.lastLoginAt).toISOString() }),
+  };
+}
+
+/**
+ * Console accounts: login (lockout and throttling), sessions, one-time links (setup, invitation, password
+ * reset), the organisation-administered member lifecycle, and policy acceptance. Every change is audited.
+ */
+export class AccountService {
+  readonly throttle = new LoginThrottle();
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async createLink(workspaceId: string, memberId: string | null, purpose: AccountLinkPurpose): Promise<string> {
+    const secret = randomToken(40);
+    await this.store.sessions.createLink({ secret, workspaceId, memberId, purpose, expiresAt: Date.now() + LINK_TTL_MS[purpose] });
+    return secret;
+  }
+
+  async login(input: { email: string; password: string; workspaceId?: string }, ip: string): Promise<LoginResult> {
+    const now = Date.now();
+    const wait = this.throttle.retryAfterSeconds(ip, now);
+    if (wait > 0) throw new SluiceError('login_rate_limited', `Too many failed logins from your address; try again in ${wait} s.`, { retryAfterSeconds: wait });
+    const candidates = (await this.store.members.withEmail(input.email)).filter(
+      (c) => c.passwordHash !== null && c.member.status !== 'invited' && (input.workspaceId === undefined || c.member.workspaceId === input.workspaceId),
+    );
+    if (candidates.length === 0) {
+      await verifyPassword(input.password, DUMMY_PASSWORD_HASH);
+      this.throttle.fail(ip, now);
+      throw new SluiceError('invalid_credentials', 'Unknown email or wrong password.');
+    }
+    const open = candidates.filter((c) => c.member.lockedUntil === null || c.member.lockedUntil <= now);
+    if (open.length === 0) {
+      const until = Math.min(...candidates.map((c) => c.member.lockedUntil ?? now));
+      const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+      throw new SluiceError('account_locked', `Too many wrong passwords: this account is locked for ${seconds} more seconds.`, { retryAfterSeconds: seconds });
+    }
+    const matches: Member[] = [];
+    for (const c of open) if (await verifyPassword(input.password, c.passwordHash!)) matches.push(c.member);
+    if (matches.length === 0) {
+      this.throttle.fail(ip, now);
+      for (const { member } of open) {
+        const failed = member.failedLogins + 1;
+        const lock = failed >= MAX_FAILED_LOGINS;
+        await this.store.members.update(member.workspaceId, member.id, { failedLogins: lock ? 0 : failed, ...(lock && { lockedUntil: now + LOCK_MS }) });
+        if (lock) await this.audit.record({ workspaceId: member.workspaceId, actor: 'system', action: 'member.locked', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { reason: `${MAX_FAILED_LOGINS} wrong passwords` } });
+      }
+      throw new SluiceError('invalid_credentials', 'Unknown email or wrong password.');
+    }
+    if (matches.length > 1) throw new SluiceError('workspace_required', 'This email and password open several workspaces: send workspaceId too.', { workspaceIds: matches.map((m) => m.workspaceId) });
+    const member = matches[0]!;
+    if (member.status === 'suspended') throw new SluiceError('account_suspended', 'This account is suspended; an owner or admin of the workspace can restore it.');
+    const updated = (await this.store.members.update(member.workspaceId, member.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now }))!;
+    await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.login', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+    return this.openSession(updated, ip);
+  }
+
+  async openSession(member: Member, ip: string | null): Promise<LoginResult> {
+    const sessionSecret = randomToken(48);
+    const csrfToken = randomToken(32);
+    await this.store.sessions.create({ workspaceId: member.workspaceId, memberId: member.id, secret: sessionSecret, csrfToken, expiresAt: Date.now() + SESSION_TTL_MS, ip });
+    return { member, sessionSecret, csrfToken, pendingPolicy: await this.pendingPolicy(member) };
+  }
+
+  /** First start: the setup link creates the owner's console account in the link's workspace. */
+  async setup(secret: string, input: { email: string; name: string; password: string }, ip: string): Promise<LoginResult> {
+    checkPasswordStrength(input.password);
+    const link = await this.store.sessions.consumeLink(secret, 'setup', Date.now());
+    if (!link) throw new SluiceError('invalid_link', 'This setup link is unknown, already used or expired. An owner API token can invite members instead (POST /api/v1/members).');
+    if (await this.store.members.byEmail(link.workspaceId, input.email)) throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace.`);
+    const member = await this.store.members.create({ workspaceId: link.workspaceId, email: input.email, name: input.name, role: 'owner', status: 'active', passwordHash: await hashPassword(input.password) });
+    await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.setup', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { role: 'owner' } });
+    return this.openSession(member, ip);
+  }
+
+  async acceptInvite(secret: string, input: { password: string; name?: string }, ip: string): Promise<LoginResult> {
+    checkPasswordStrength(input.password);
+    const link = await this.store.sessions.consumeLink(secret, 'invite', Date.now());
+    if (!link?.memberId) throw new SluiceError('invalid_link', 'This invitation is unknown, already used or expired; ask for a new one.');
+    const member = await this.store.members.update(link.workspaceId, link.memberId, { status: 'active', passwordHash: await hashPassword(input.password), ...(input.name !== undefined && { name: input.name }) });
+    if (!member) throw new SluiceError('invalid_link', 'The invited member was removed; ask for a new invitation.');
+    await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.accept_invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+    return this.openSession(member, ip);
+  }
+
+  async resetPassword(secret: string, password: string, ip: string): Promise<LoginResult> {
+    checkPasswordStrength(password);
+    const link = await this.store.sessions.consumeLink(secret, 'password_reset', Date.now());
+    if (!link?.memberId) throw new SluiceError('invalid_link', 'This reset link is unknown, already used or expired; ask an owner or admin for a new one.');
+    const current = await this.store.members.get(link.workspaceId, link.memberId);
+    if (!current || current.status === 'suspended') throw new SluiceError('invalid_link', 'This account is suspended or removed.');
+    const member = (await this.store.members.update(link.workspaceId, link.memberId, { passwordHash: await hashPassword(password), mustResetPassword: false, failedLogins: 0, lockedUntil: null, ...(current.status === 'invited' && { status: 'active' }) }))!;
+    await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
+    await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+    return this.openSession(member, ip);
+  }
+
+  async changePassword(workspaceId: string, memberId: string, current: string | undefined, next: string, ip: string): Promise<void> {
+    checkPasswordStrength(next);
+    const member = await this.store.members.get(workspaceId, memberId);
+    if (!member) throw new SluiceError('not_found', 'No such member.');
+    const hash = await this.store.members.passwordHash(workspaceId, memberId);
+    if (hash !== null && !member.mustResetPassword && (current === undefined || !(await verifyPassword(current, hash)))) {
+      throw new SluiceError('invalid_credentials', 'The current password is wrong (send currentPassword).');
+    }
+    await this.store.members.update(workspaceId, memberId, { passwordHash: await hashPassword(next), mustResetPassword: false });
+    await this.audit.record({ workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_change', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+  }
+
+  /** An owner/admin invites a member; returns the one-time invitation secret. */
+  async invite(ctx: ActorContext, input: { email: string; name: string; role: RoleName }): Promise<{ member: Member; secret: string }> {
+    if (!roleCovers(ctx.role, input.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not grant the ${input.role} role.`);
+    if (await this.store.members.byEmail(ctx.workspaceId, input.email)) throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace.`);
+    const member = await this.store.members.create({ workspaceId: ctx.workspaceId, email: input.email, name: input.name, role: input.role, status: 'invited' });
+    const secret = await this.createLink(ctx.workspaceId, member.id, 'invite');
+    await this.audit.record({ ...ctx, action: 'member.invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { email: member.email, name: member.name, role: member.role } });
+    return { member, secret };
+  }
+
+  /** Refuses a change that would leave the workspace without an active owner. */
+  async ensureOwnerRemains(member: Member, change: { role?: RoleName; status?: string; removed?: boolean }): Promise<void> {
+    if (member.role !== 'owner' || member.status !== 'active') return;
+    const demoted = change.removed === true || (change.role !== undefined && change.role !== 'owner') || (change.status !== undefined && change.status !== 'active');
+    if (demoted && (await this.store.members.countActiveOwners(member.workspaceId)) <= 1) {
+      throw new SluiceError('last_owner', 'This is the last active owner of the workspace; make another member owner first.');
+    }
+  }
+
+  /** Everything Sluice keeps about a member's account (for the member, or their administrator). */
+  async exportAccount(workspaceId: string, memberId: string) {
+    const member = await this.store.members.get(workspaceId, memberId);
+    if (!member) throw new SluiceError('not_found', `No member ${memberId} in this workspace.`);
+    const tokens = (await this.store.tokens.list(workspaceId)).filter((t) => t.memberId === memberId);
+    const sessions = await this.store.sessions.listOf(workspaceId, memberId);
+    const acceptances = await this.store.policies.acceptances(workspaceId, { memberId });
+    const activity = await this.store.audit.query({ workspaceId, actorPrefix: `member:${memberId} `, limit: 1000 });
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return {
+      exportedAt: new Date().toISOString(),
+      account: memberView(member),
+      apiTokens: tokens.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: iso(t.createdAt), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) })),
+      sessions: sessions.map((s) => ({ id: s.id, createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), ip: s.ip })),
+      policyAcceptances: acceptances.map((a) => ({ policyVersionId: a.policyVersionId, acceptedAt: iso(a.acceptedAt), ip: a.ip })),
+      activity: activity.map((e) => ({ at: iso(e.at), action: e.action, resourceType: e.resourceType, resourceId: e.resourceId, ip: e.ip })),
+    };
+  }
+
+  /** Removes a member: sessions, their tokens and pending links end with them. */
+  async removeMember(ctx: Omit<ActorContext, 'role'>, member: Member, action: 'member.remove' | 'member.delete_self'): Promise<void> {
+    await this.ensureOwnerRemains(member, { removed: true });
+    const now = Date.now();
+    for (const token of await this.store.tokens.list(member.workspaceId)) {
+      if (token.memberId === member.id && token.revokedAt === null) await this.store.tokens.revoke(member.workspaceId, token.id, now);
+    }
+    await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
+    await this.store.sessions.invalidateLinks(member.workspaceId, member.id, now);
+    await this.store.policies.deleteAcceptancesOf(member.workspaceId, member.id);
+    await this.store.members.delete(member.workspaceId, member.id);
+    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, before: { role: member.role, status: member.status } });
+  }
+
+  /** The newest material policy version in force that this member has not accepted. */
+  async pendingPolicy(member: Member): Promise<PolicyVersion | undefined> {
+    const now = Date.now();
+    const material = (await this.store.policies.list(member.workspaceId)).find((p) => p.material && p.effectiveAt <= now);
+    if (!material) return undefined;
+    const accepted = await this.store.policies.acceptances(member.workspaceId, { memberId: member.id, policyVersionId: material.id });
+    return accepted.length > 0 ? undefined : material;
+  }
+}

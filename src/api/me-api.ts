@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { memberView, type AccountService } from '../accounts/account-service.js';
+import type { AuditLog } from '../accounts/audit-log.js';
+import { SluiceError } from '../core/errors.js';
+import type { Member } from '../core/member.js';
+import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
+import { policyView } from './auth-api.js';
+import { principalOf } from './principal.js';
+
+const Body = Type.Record(Type.String(), Type.Unknown());
+
+/** A member's own account: profile (unless locked), password, preferences, export, deletion, policy acceptance. */
+export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountService; audit: AuditLog }> = async (app, { store, accounts, audit }) => {
+  const self = async (request: FastifyRequest): Promise<Member> => {
+    const { workspaceId, memberId } = principalOf(request);
+    const member = memberId ? await store.members.get(workspaceId, memberId) : undefined;
+    if (!member) throw new SluiceError('forbidden', 'This API token belongs to no member; log in to the console (or use a token a member created) for your own account.');
+    return member;
+  };
+
+  app.get('/me', {
+    config: { permission: 'account:self' },
+    schema: { tags: ['me'], summary: 'Your account, and a material policy change waiting for your acceptance', response: { 200: Body } },
+  }, async (request) => {
+    const member = await self(request);
+    const pending = await accounts.pendingPolicy(member);
+    return { member: memberView(member), ...(pending && { pendingPolicy: policyView(pending) }) };
+  });
+
+  app.patch('/me', {
+    config: { permission: 'account:self' },
+    schema: {
+      tags: ['me'],
+      summary: 'Change your name or email (refused when an administrator locked your profile)',
+      body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })) }, { additionalProperties: false }),
+      response: { 200: Body },
+    },
+  }, async (request) => {
+    const member = await self(request);
+    if (member.profileLocked) throw new SluiceError('profile_locked', 'An owner or admin locked your profile; ask them to change it.');
+    const { email, name } = request.body;
+    if (email !== undefined && email.toLowerCase() !== member.email && (await store.members.byEmail(member.workspaceId, email))) {
+      throw new SluiceError('email_taken', `A member with ${email} already exists in this workspace.`);
+    }
+    const updated = (await store.members.update(member.workspaceId, member.id, { ...(email !== undefined && { email }), ...(name !== undefined && { name }) }))!;
+    await audit.record({ ...auditContext(request), action: 'member.update_self', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: { email: member.email, name: member.name }, after: { email: updated.email, name: updated.name } });
+    return memberView(updated);
+  });
+
+  app.put('/me/preferences', {
+    config: { permission: 'account:self' },
+    schema: { tags: ['me'], summary: 'Opt in or out of product emails', body: Type.Object({ productEmails: Type.Boolean() }, { additionalProperties: false }), response: { 200: Body } },
+  }, async (request) => {
+    const member = await self(request);
+    const updated = (await store.members.update(member.workspaceId, member.id, { productEmailsOptOut: !request.body.productEmails }))!;
+    await audit.record({ ...auditContext(request), action: 'member.preferences', resourceType: 'member', resourceId: member.id, after: { productEmails: request.body.productEmails } });
+    return memberView(updated);
+  });
+
+  app.post('/me/password', {
+    config: { permission: 'account:self' },
+    schema: {
+      tags: ['me'],
+      summary: 'Change your password (currentPassword needed unless an administrator required a reset)',
+      body: Type.Object({ currentPassword: Type.Optional(Type.String({ maxLength: 200 })), newPassword: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+      response: { 204: Type.Null() },
+    },
+  }, async (request, reply) => {
+    const member = await self(request);
+    await accounts.changePassword(member.workspaceId, member.id, request.body.currentPassword, request.body.newPassword, request.ip);
+    return reply.code(204).send(null);
+  });
+
+  app.get('/me/export', {
+    config: { permission: 'account:self' },
+    schema: { tags: ['me'], summary: 'Export your account data', response: { 200: Body } },
+  }, async (request) => {
+    const member = await self(request);
+    const data = await accounts.exportAccount(member.workspaceId, member.id);
+    await audit.record({ ...auditContext(request), action: 'member.export_self', resourceType: 'member', resourceId: member.id });
+    return data;
+  });
+
+  app.delete('/me', {
+    config: { permission: 'account:self' },
+    schema: { tags: ['me'], summary: 'Delete your account (refused for the last owner)', response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    const member = await self(request);
+    await accounts.removeMember(auditContext(request), member, 'member.delete_self');
+    return reply.code(204).send(null);
+  });
+
+  app.post('/me/policy-acceptances', {
+    config: { permission: 'account:self' },
+    schema: { tags: ['me'], summary: 'Accept a privacy-policy version (recorded with time and IP)', body: Type.Object({ policyVersionId: Type.String() }, { additionalProperties: false }), response: { 201: Body } },
+  }, async (request, reply) => {
+    const member = await self(request);
+    const policy = await store.policies.get(member.workspaceId, request.body.policyVersionId);
+    if (!policy) throw new SluiceError('not_found', `No policy version ${request.body.policyVersionId} in this workspace.`);
+    await store.policies.accept({ workspaceId: member.workspaceId, memberId: member.id, policyVersionId: policy.id, at: Date.now(), ip: request.ip });
+    await audit.record({ ...auditContext(request), action: 'policy.accept', resourceType: 'policy_version', resourceId: policy.id, resourceName: `v${policy.version}` });
+    return reply.code(201).send({ accepted: policyView(policy) });
+  });
+};

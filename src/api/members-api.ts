@@ -1,0 +1,142 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { memberView, type AccountService } from '../accounts/account-service.js';
+import type { AuditLog } from '../accounts/audit-log.js';
+import { roleCovers } from '../accounts/permissions.js';
+import { ROLE_NAMES, type RoleName } from '../core/api-token.js';
+import { SluiceError } from '../core/errors.js';
+import type { Member } from '../core/member.js';
+import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
+import { linkBase } from './auth-api.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)));
+const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const MemberBody = Type.Record(Type.String(), Type.Unknown());
+
+/** Organisation-administered accounts: owners and admins invite, change, suspend, restore, reset and export. */
+export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountService; audit: AuditLog }> = async (app, { store, accounts, audit }) => {
+  const load = async (request: FastifyRequest, id: string): Promise<Member> => {
+    const member = await store.members.get(principalOf(request).workspaceId, id);
+    if (!member) throw new SluiceError('not_found', `No member ${id} in this workspace.`);
+    return member;
+  };
+  /** An admin may act on a member only when their role covers the member's (an admin cannot suspend an owner). */
+  const mayManage = (request: FastifyRequest, member: Member) => {
+    const { role } = principalOf(request);
+    if (!roleCovers(role, member.role)) throw new SluiceError('role_too_high', `Your role (${role}) may not manage a member whose role is ${member.role}.`);
+  };
+  const ctx = (request: FastifyRequest) => ({ ...auditContext(request), role: principalOf(request).role });
+
+  app.get('/members', {
+    config: { permission: 'members:read' },
+    schema: { tags: ['members'], summary: 'List members', response: { 200: Type.Object({ members: Type.Array(MemberBody) }) } },
+  }, async (request) => ({ members: (await store.members.list(principalOf(request).workspaceId)).map(memberView) }));
+
+  app.get('/members/:id', {
+    config: { permission: 'members:read' },
+    schema: { tags: ['members'], summary: 'Get a member', params: IdParams, response: { 200: MemberBody } },
+  }, async (request) => memberView(await load(request, request.params.id)));
+
+  app.post('/members', {
+    config: { permission: 'members:write' },
+    schema: {
+      tags: ['members'],
+      summary: 'Invite a member (role no higher than yours); the invitation link is shown once',
+      body: Type.Object({ email: Email, name: Name, role: Role }, { additionalProperties: false }),
+      response: { 201: Type.Object({ member: MemberBody, inviteUrl: Type.String(), inviteToken: Type.String() }) },
+    },
+  }, async (request, reply) => {
+    const { member, secret } = await accounts.invite(ctx(request), request.body);
+    return reply.code(201).send({ member: memberView(member), inviteUrl: `${linkBase(request)}/invite?token=${secret}`, inviteToken: secret });
+  });
+
+  app.patch('/members/:id', {
+    config: { permission: 'members:write' },
+    schema: {
+      tags: ['members'],
+      summary: "Change a member's email, name or role, lock or unlock their own profile editing",
+      params: IdParams,
+      body: Type.Object({ email: Type.Optional(Email), name: Type.Optional(Name), role: Type.Optional(Role), profileLocked: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 200: MemberBody },
+    },
+  }, async (request) => {
+    const member = await load(request, request.params.id);
+    mayManage(request, member);
+    const { email, role } = request.body;
+    if (role !== undefined && !roleCovers(principalOf(request).role, role as RoleName)) throw new SluiceError('role_too_high', `Your role may not grant the ${role} role.`);
+    if (role !== undefined) await accounts.ensureOwnerRemains(member, { role: role as RoleName });
+    if (email !== undefined && email.toLowerCase() !== member.email) {
+      if (await store.members.byEmail(member.workspaceId, email)) throw new SluiceError('email_taken', `A member with ${email} already exists in this workspace.`);
+    }
+    const updated = (await store.members.update(member.workspaceId, member.id, request.body as { email?: string; name?: string; role?: RoleName; profileLocked?: boolean }))!;
+    await audit.record({ ...auditContext(request), action: 'member.update', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: pick(member), after: pick(updated) });
+    return memberView(updated);
+  });
+
+  const statusChange = (path: 'suspend' | 'restore', status: 'suspended' | 'active') =>
+    app.post(`/members/:id/${path}`, {
+      config: { permission: 'members:write' },
+      schema: { tags: ['members'], summary: path === 'suspend' ? 'Suspend a member: sessions and their tokens stop working at once' : 'Restore a suspended member', params: IdParams, response: { 200: MemberBody } },
+    }, async (request) => {
+      const member = await load(request, (request.params as { id: string }).id);
+      mayManage(request, member);
+      if (status === 'suspended') {
+        await accounts.ensureOwnerRemains(member, { status });
+        await store.sessions.revokeAllOf(member.workspaceId, member.id);
+      } else if (member.status !== 'suspended') {
+        throw new SluiceError('conflict', `Member ${member.id} is ${member.status}, not suspended.`);
+      }
+      const updated = (await store.members.update(member.workspaceId, member.id, { status: status === 'active' && !member.hasPassword ? 'invited' : status }))!;
+      await audit.record({ ...auditContext(request), action: `member.${path}`, resourceType: 'member', resourceId: member.id, resourceName: member.email, before: { status: member.status }, after: { status: updated.status } });
+      return memberView(updated);
+    });
+  statusChange('suspend', 'suspended');
+  statusChange('restore', 'active');
+
+  app.post('/members/:id/require-password-reset', {
+    config: { permission: 'members:write' },
+    schema: {
+      tags: ['members'],
+      summary: 'Require a new password: ends their sessions, unlocks a locked account, and returns a one-time reset link',
+      params: IdParams,
+      response: { 200: Type.Object({ member: MemberBody, resetUrl: Type.String(), resetToken: Type.String() }) },
+    },
+  }, async (request) => {
+    const member = await load(request, request.params.id);
+    mayManage(request, member);
+    await store.sessions.revokeAllOf(member.workspaceId, member.id);
+    const updated = (await store.members.update(member.workspaceId, member.id, { mustResetPassword: true, lockedUntil: null, failedLogins: 0 }))!;
+    const secret = await accounts.createLink(member.workspaceId, member.id, 'password_reset');
+    await audit.record({ ...auditContext(request), action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email });
+    return { member: memberView(updated), resetUrl: `${linkBase(request)}/reset-password?token=${secret}`, resetToken: secret };
+  });
+
+  app.get('/members/:id/export', {
+    config: { permission: 'members:read' },
+    schema: { tags: ['members'], summary: "A member's account data (profile, tokens, sessions, policy acceptances, activity)", params: IdParams, response: { 200: MemberBody } },
+  }, async (request) => {
+    const member = await load(request, request.params.id);
+    const data = await accounts.exportAccount(member.workspaceId, member.id);
+    await audit.record({ ...auditContext(request), action: 'member.export', resourceType: 'member', resourceId: member.id, resourceName: member.email });
+    return data;
+  });
+
+  app.delete('/members/:id', {
+    config: { permission: 'members:write' },
+    schema: { tags: ['members'], summary: 'Remove a member (not the last owner); their tokens are revoked', params: IdParams, response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    const member = await load(request, request.params.id);
+    mayManage(request, member);
+    await accounts.removeMember(auditContext(request), member, 'member.remove');
+    return reply.code(204).send(null);
+  });
+};
+
+function pick(member: Member) {
+  return { email: member.email, name: member.name, role: member.role, profileLocked: member.profileLocked };
+}

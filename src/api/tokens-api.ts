@@ -1,0 +1,68 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AuditLog } from '../accounts/audit-log.js';
+import { roleCovers } from '../accounts/permissions.js';
+import type { ApiToken, RoleName } from '../core/api-token.js';
+import { SluiceError } from '../core/errors.js';
+import { randomToken } from '../core/ids.js';
+import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
+import { Role } from './members-api.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+const TokenSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.String(),
+  memberId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+function tokenView(t: ApiToken) {
+  const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+  return { id: t.id, name: t.name, role: t.role, memberId: t.memberId, createdAt: new Date(t.createdAt).toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) };
+}
+
+/** API tokens of the caller's workspace: created with a role no higher than the creator's, shown once, revocable. */
+export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLog }> = async (app, { store, audit }) => {
+  app.get('/tokens', {
+    config: { permission: 'tokens:read' },
+    schema: { tags: ['tokens'], summary: 'List API tokens (never their secrets)', response: { 200: Type.Object({ tokens: Type.Array(TokenSchema) }) } },
+  }, async (request) => ({ tokens: (await store.tokens.list(principalOf(request).workspaceId)).map(tokenView) }));
+
+  app.post('/tokens', {
+    config: { permission: 'tokens:write' },
+    schema: {
+      tags: ['tokens'],
+      summary: 'Create an API token for this workspace; the secret is in this answer only',
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), role: Role, expiresAt: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+      response: { 201: Type.Intersect([TokenSchema, Type.Object({ token: Type.String() })]) },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const role = request.body.role as RoleName;
+    if (!roleCovers(principal.role, role)) throw new SluiceError('role_too_high', `Your role (${principal.role}) may not create a token with the ${role} role.`);
+    const expiresAt = request.body.expiresAt !== undefined ? Date.parse(request.body.expiresAt) : null;
+    if (expiresAt !== null && expiresAt <= Date.now()) throw new SluiceError('validation_failed', 'expiresAt is in the past; give a future date-time (or none for a token that does not expire).');
+    const secret = `sl_${randomToken(40)}`;
+    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: request.body.name, secret, role, memberId: principal.memberId, expiresAt });
+    await audit.record({ ...auditContext(request), action: 'token.create', resourceType: 'token', resourceId: token.id, resourceName: token.name, after: { role, expiresAt: request.body.expiresAt ?? null } });
+    return reply.code(201).send({ ...tokenView(token), token: secret });
+  });
+
+  app.delete('/tokens/:id', {
+    config: { permission: 'tokens:write' },
+    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once)', params: IdParams, response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    const { workspaceId } = principalOf(request);
+    const token = (await store.tokens.list(workspaceId)).find((t) => t.id === request.params.id);
+    if (!token) throw new SluiceError('not_found', `No token ${request.params.id} in this workspace.`);
+    await store.tokens.revoke(workspaceId, token.id, Date.now());
+    await audit.record({ ...auditContext(request), action: 'token.revoke', resourceType: 'token', resourceId: token.id, resourceName: token.name });
+    return reply.code(204).send(null);
+  });
+};

@@ -1,0 +1,83 @@
+import type { Kysely, Selectable } from 'kysely';
+import { newId, sha256Hex } from '../../core/ids.js';
+import type { AccountLink, AccountLinkPurpose, Session } from '../../core/member.js';
+import type { SessionRepository } from '../store.js';
+import type { Database, SessionTable } from './schema.js';
+
+function toSession(row: Selectable<SessionTable>): Session {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    memberId: row.member_id,
+    csrfToken: row.csrf_token,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    ip: row.ip,
+  };
+}
+
+/** Console sessions and one-time account links; both stored by the SHA-256 of their secret. */
+export class SqlSessionRepository implements SessionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null }): Promise<Session> {
+    const row = {
+      secret_hash: sha256Hex(input.secret),
+      id: newId('sess'),
+      workspace_id: input.workspaceId,
+      member_id: input.memberId,
+      csrf_token: input.csrfToken,
+      created_at: Date.now(),
+      expires_at: input.expiresAt,
+      ip: input.ip,
+    };
+    await this.db.insertInto('sessions').values(row).execute();
+    return toSession(row);
+  }
+
+  async authenticate(secret: string, now: number): Promise<Session | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('secret_hash', '=', sha256Hex(secret)).executeTakeFirst();
+    if (!row || Number(row.expires_at) <= now) return undefined;
+    return toSession(row);
+  }
+
+  async revoke(secret: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('secret_hash', '=', sha256Hex(secret)).execute();
+  }
+
+  async revokeAllOf(workspaceId: string, memberId: string): Promise<number> {
+    const result = await this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async listOf(workspaceId: string, memberId: string): Promise<Session[]> {
+    const rows = await this.db.selectFrom('sessions').selectAll().where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).orderBy('created_at').execute();
+    return rows.map(toSession);
+  }
+
+  async createLink(input: { secret: string; workspaceId: string; memberId: string | null; purpose: AccountLinkPurpose; expiresAt: number }): Promise<void> {
+    await this.db
+      .insertInto('account_links')
+      .values({ secret_hash: sha256Hex(input.secret), workspace_id: input.workspaceId, member_id: input.memberId, purpose: input.purpose, created_at: Date.now(), expires_at: input.expiresAt, used_at: null })
+      .execute();
+  }
+
+  async consumeLink(secret: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLink | undefined> {
+    const hash = sha256Hex(secret);
+    const result = await this.db
+      .updateTable('account_links')
+      .set({ used_at: now })
+      .where('secret_hash', '=', hash)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    const row = await this.db.selectFrom('account_links').selectAll().where('secret_hash', '=', hash).executeTakeFirstOrThrow();
+    return { workspaceId: row.workspace_id, memberId: row.member_id, purpose: row.purpose as AccountLinkPurpose, expiresAt: Number(row.expires_at), usedAt: now };
+  }
+
+  async invalidateLinks(workspaceId: string, memberId: string, now: number): Promise<void> {
+    await this.db.updateTable('account_links').set({ used_at: now }).where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).where('used_at', 'is', null).execute();
+  }
+}

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './support/api-client.js';
+import { ConsoleClient } from './support/console-client.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+let sluice: TestSluice;
+const OWNER_PASSWORD = 'correct horse battery staple';
+type Member = { id: string; email: string; role: string; status: string; profileLocked: boolean; mustResetPassword: boolean; productEmailsOptOut: boolean };
+
+beforeAll(async () => {
+  sluice = await startTestSluice();
+});
+afterAll(async () => {
+  await sluice?.stop();
+});
+
+async function invite(email: string, role: string, by = sluice.token): Promise<{ member: Member; inviteToken: string }> {
+  const res = await api<{ member: Member; inviteToken: string; inviteUrl: string }>(sluice.url, 'POST', '/members', { token: by, body: { email, name: email.split('@')[0], role } });
+  expect(res.status, res.text).toBe(201);
+  expect(res.body.inviteUrl).toContain(`/invite?token=${res.body.inviteToken}`);
+  return res.body;
+}
+
+async function member(email: string, role: string, password = 'a long enough password'): Promise<{ client: ConsoleClient; member: Member }> {
+  const invited = await invite(email, role);
+  const client = new ConsoleClient(sluice.url);
+  const accepted = await client.call<{ member: Member }>('POST', '/auth/accept-invite', { token: invited.inviteToken, password });
+  expect(accepted.status).toBe(200);
+  return { client, member: accepted.body.member };
+}
+
+describe('first start and console sessions', () => {
+  it('sets up the owner with the one-time link printed at first start, once', async () => {
+    const setupToken = sluice.bootstrap.setupToken!;
+    expect(setupToken).toMatch(/^[A-Za-z0-9]{40}$/);
+    const owner = new ConsoleClient(sluice.url);
+    const res = await owner.call<{ member: Member }>('POST', '/auth/setup', { token: setupToken, email: 'Owner@Example.com', name: 'Olive Owner', password: OWNER_PASSWORD });
+    expect(res.status).toBe(200);
+    expect(res.body.member).toMatchObject({ email: 'owner@example.com', role: 'owner', status: 'active' });
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/sluice_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+    const again = await new ConsoleClient(sluice.url).call('POST', '/auth/setup', { token: setupToken, email: 'x@example.com', name: 'X', password: OWNER_PASSWORD });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ error: { code: 'invalid_link' } });
+    // The bootstrap API token keeps working.
+    expect((await api(sluice.url, 'GET', '/sources', { token: sluice.token })).status).toBe(200);
+  });
+
+  it('authenticates admin routes with the session cookie; writes need the CSRF header', async () => {
+    const owner = new ConsoleClient(sluice.url);
+    await owner.login('owner@example.com', OWNER_PASSWORD);
+    expect((await owner.call('GET', '/sources')).status).toBe(200);
+    const noCsrf = await owner.call('POST', '/sources', { name: 'From console' }, { csrf: false });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body).toMatchObject({ error: { code: 'csrf_failed' } });
+    const withCsrf = await owner.call<{ id: string }>('POST', '/sources', { name: 'From console' });
+    expect(withCsrf.status).toBe(201);
+    const [entry] = (await api<{ entries: { actor: string }[] }>(sluice.url, 'GET', `/audit-log?resourceId=${withCsrf.body.id}`, { token: sluice.token })).body.entries;
+    expect(entry?.actor).toMatch(/^member:mem_\w+ \(owner@example.com\)$/);
+    expect((await owner.call('POST', '/auth/logout')).status).toBe(204);
+    expect((await owner.call('GET', '/sources')).status).toBe(401);
+  });
+
+  it('locks an account after 5 wrong passwords, even for the right one, until a reset', async () => {
+    const { member: m } = await member('locky@example.com', 'viewer', 'the right password');
+    const client = new ConsoleClient(sluice.url);
+    for (let i = 0; i < 5; i++) {
+      const wrong = await client.call('POST', '/auth/login', { email: 'locky@example.com', password: `wrong password ${i}` });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body).toMatchObject({ error: { code: 'invalid_credentials' } });
+    }
+    const locked = await client.call('POST', '/auth/login', { email: 'locky@example.com', password: 'the right password' });
+    expect(locked.status).toBe(423);
+    expect(locked.body).toMatchObject({ error: { code: 'account_locked' } });
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+    const reset = await api<{ resetToken: string; member: Member }>(sluice.url, 'POST', `/members/${m.id}/require-password-reset`, { token: sluice.token });
+    expect(reset.body.member.mustResetPassword).toBe(true);
+    const after = await client.call<{ mustResetPassword: boolean }>('POST', '/auth/reset-password', { token: reset.body.resetToken, password: 'a brand new password' });
+    expect(after.status).toBe(200);
+    expect(after.body.mustResetPassword).toBe(false);
+    await client.login('locky@example.com', 'a brand new password');
+  });
+});
+
+describe('organisation-administered accounts', () => {
+  it('invites, limits roles to the inviter\'s, suspends and restores, and locks profile editing', async () => {
+    const { client: admin, member: adminMember } = await member('admin@example.com', 'admin');
+    const tooHigh = await admin.call('POST', '/members', { email: 'boss@example.com', name: 'Boss', role: 'owner' });
+    expect(tooHigh.status).toBe(403);
+    expect(tooHigh.body).toMatchObject({ error: { code: 'role_too_high' } });
+    const { client: eng, member: engineer } = await member('eng@example.com', 'engineer');
+    expect((await eng.call('GET', '/sources')).status).toBe(200);
+
+    const suspended = await admin.call<Member>('POST', `/members/${engineer.id}/suspend`);
+    expect(suspended.body.status).toBe('suspended');
+    expect((await eng.call('GET', '/sources')).status).toBe(401);
+    const login = await new ConsoleClient(sluice.url).call('POST', '/auth/login', { email: 'eng@example.com', password: 'a long enough password' });
+    expect(login.body).toMatchObject({ error: { code: 'account_suspended' } });
+    expect((await admin.call<Member>('POST', `/members/${engineer.id}/restore`)).body.status).toBe('active');
+    await eng.login('eng@example.com', 'a long enough password');
+
+    expect((await eng.call<Member>('PATCH', '/me', { name: 'Eng Ineer' })).status).toBe(200);
+    const locked = await admin.call<Member>('PATCH', `/members/${engineer.id}`, { profileLocked: true, email: 'engineer@example.com' });
+    expect(locked.body).toMatchObject({ profileLocked: true, email: 'engineer@example.com' });
+    const refused = await eng.call('PATCH', '/me', { name: 'Nope' });
+    expect(refused.body).toMatchObject({ error: { code: 'profile_locked' } });
+
+    const exported = await admin.call<{ account: Member; activity: unknown[] }>('GET', `/members/${engineer.id}/export`);
+    expect(exported.body.account.email).toBe('engineer@example.com');
+    expect(exported.body.activity.length).toBeGreaterThan(0);
+    const suspendOwner = await admin.call('POST', `/members/${adminMember.id}/suspend`);
+    expect(suspendOwner.status).toBe(200); // an admin may suspend an admin (itself included)
+  });
+
+  it('lets a member export their data, opt out of product emails and delete their account, but not the last owner', async () => {
+    const { client } = await member('leaver@example.com', 'viewer');
+    expect((await client.call<Member>('PUT', '/me/preferences', { productEmails: false })).body.productEmailsOptOut).toBe(true);
+    const mine = await client.call<{ account: Member }>('GET', '/me/export');
+    expect(mine.body.account.email).toBe('leaver@example.com');
+    expect((await client.call('DELETE', '/me')).status).toBe(204);
+    expect((await client.call('GET', '/me')).status).toBe(401);
+
+    const owner = new ConsoleClient(sluice.url);
+    await owner.login('owner@example.com', OWNER_PASSWORD);
+    const last = await owner.call('DELETE', '/me');
+    expect(last.status).toBe(409);
+    expect(last.body).toMatchObject({ error: { code: 'last_owner' } });
+  });
+
+  it('shows a material policy change at the next login and records the acceptance', async () => {
+    const published = await api<{ id: string; version: number }>(sluice.url, 'POST', '/policy-versions', { token: sluice.token, body: { url: 'https://example.com/privacy', material: true } });
+    expect(published.status).toBe(201);
+    const owner = new ConsoleClient(sluice.url);
+    const login = (await owner.login('owner@example.com', OWNER_PASSWORD)) as { pendingPolicy?: { id: string } };
+    expect(login.pendingPolicy?.id).toBe(published.body.id);
+    expect((await owner.call('POST', '/me/policy-acceptances', { policyVersionId: published.body.id })).status).toBe(201);
+    const again = (await owner.login('owner@example.com', OWNER_PASSWORD)) as { pendingPolicy?: unknown };
+    expect(again.pendingPolicy).toBeUndefined();
+    const acceptances = await api<{ acceptances: { memberId: string }[] }>(sluice.url, 'GET', `/policy-versions/${published.body.id}/acceptances`, { token: sluice.token });
+    expect(acceptances.body.acceptances).toHaveLength(1);
+  });
+});
+
+describe('API tokens', () => {
+  it('creates tokens no higher than the creator, shows the secret once, records use, and revokes', async () => {
+    const { client: eng } = await member('tok-eng@example.com', 'engineer');
+    expect((await eng.call('POST', '/tokens', { name: 'x', role: 'viewer' })).status).toBe(403); // engineers lack tokens:write
+    const admin = (await member('tok-admin@example.com', 'admin')).client;
+    const created = await admin.call<{ id: string; token: string; role: string; memberId: string }>('POST', '/tokens', { name: 'CI', role: 'engineer' });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^sl_/);
+    expect((await admin.call('POST', '/tokens', { name: 'x', role: 'owner' })).body).toMatchObject({ error: { code: 'role_too_high' } });
+    expect((await api(sluice.url, 'GET', '/sources', { token: created.body.token })).status).toBe(200);
+    const listed = await api<{ tokens: { id: string; lastUsedAt: string | null }[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token });
+    expect(listed.text).not.toContain(created.body.token);
+    expect(listed.body.tokens.find((t) => t.id === created.body.id)?.lastUsedAt).not.toBeNull();
+    expect((await admin.call('DELETE', `/tokens/${created.body.id}`)).status).toBe(204);
+    expect((await api(sluice.url, 'GET', '/sources', { token: created.body.token })).status).toBe(401);
+  });
+
+  it('expires tokens and ends a member\'s tokens with their suspension', async () => {
+    const { client, member: m } = await member('tok-owner2@example.com', 'admin');
+    const expired = await client.call('POST', '/tokens', { name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' });
+    expect(expired.status).toBe(400);
+    const live = await client.call<{ token: string }>('POST', '/tokens', { name: 'live', role: 'viewer' });
+    expect((await api(sluice.url, 'GET', '/sources', { token: live.body.token })).status).toBe(200);
+    await api(sluice.url, 'POST', `/members/${m.id}/suspend`, { token: sluice.token });
+    expect((await api(sluice.url, 'GET', '/sources', { token: live.body.token })).status).toBe(401);
+  });
+});
+
+describe('personal data masking', () => {
+  it('masks personal data in events for roles without pii_access', async () => {
+    const response = await fetch(`${sluice.url}/v1/identify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ userId: 'ada@example.com', traits: { name: 'Ada', plan: 'pro' }, context: { ip: '203.0.113.9' } }),
+    });
+    expect(response.status).toBe(200);
+    const viewer = (await member('viewer@example.com', 'viewer')).client;
+    const events = await eventually(async () => {
+      const res = await viewer.call<{ events: Record<string, unknown>[] }>('GET', '/events?type=identify');
+      return res.body.events.length > 0 ? res.body.events : undefined;
+    });
+    expect(events[0]).toMatchObject({ type: 'identify', userId: '[masked]', traits: { name: '[masked]', plan: '[masked]' }, context: { ip: '[masked]' } });
+    const full = await api<{ events: Record<string, unknown>[] }>(sluice.url, 'GET', '/events?type=identify', { token: sluice.token });
+    expect(full.body.events[0]).toMatchObject({ userId: 'ada@example.com', traits: { name: 'Ada' } });
+  });
+});
