@@ -4,6 +4,7 @@ import { bootstrap, type BootstrapResult } from './accounts/bootstrap.js';
 import type { ApiExtension } from './api/api-plugin.js';
 import type { SluiceConfig } from './config/config.js';
 import { Keys } from './core/crypto/keys.js';
+import { consoleRoutes } from './http/console-routes.js';
 import { buildHttpServer } from './http/http-server.js';
 import { Backpressure } from './ingest/backpressure.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
@@ -116,6 +117,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     ...(roles.has('api')
       ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
+    plugins: roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : [],
   });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;

@@ -13,7 +13,9 @@ import { tokensApi } from './tokens-api.js';
 import { workspacesApi } from './workspaces-api.js';
 import { eventsApi } from './events-api.js';
 import { profilesApi } from './profiles-api.js';
+import { liveApi } from './live-api.js';
 import { sourcesApi } from './sources-api.js';
+import { statsApi } from './stats-api.js';
 
 export interface ApiDeps {
   store: Store;
@@ -42,5 +44,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   await app.register(policiesApi, { store: deps.store, audit });
   await app.register(eventsApi, { store: deps.store });
   await app.register(profilesApi, { store: deps.store });
+  await app.register(liveApi, { store: deps.store });
+  await app.register(statsApi, { store: deps.store });
   for (const extension of deps.extensions ?? []) await app.register(extension);
 }

@@ -25,5 +25,9 @@ export interface EventQuery {
   to?: number;
   /** Only events older than this sequence number (the cursor). */
   beforeSeq?: number;
+  /** Only events newer than this sequence number (the live debugger's position). */
+  afterSeq?: number;
+  /** Sequence order; default `desc` (newest first). */
+  order?: 'asc' | 'desc';
   limit: number;
 }

@@ -90,6 +90,8 @@ export interface EventRepository {
    */
   insertMany(events: readonly NewEvent[]): Promise<StoredEvent[]>;
   query(query: EventQuery): Promise<StoredEvent[]>;
+  /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
+  countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;
   count(workspaceId: string): Promise<number>;
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventRepository, NewEvent } from '../store.js';
@@ -68,8 +68,21 @@ export class SqlEventRepository implements EventRepository {
     if (q.from !== undefined) query = query.where('received_at', '>=', q.from);
     if (q.to !== undefined) query = query.where('received_at', '<', q.to);
     if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
-    const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
+    if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
+    const rows = await query.orderBy('seq', q.order ?? 'desc').limit(q.limit).execute();
     return rows.map(toStored);
+  }
+
+  async countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .select([sql<number>`received_at / 60000`.as('minute'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where('workspace_id', '=', workspaceId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .groupBy(sql`received_at / 60000`)
+      .execute();
+    return rows.map((r) => ({ minute: Math.floor(Number(r.minute)) * 60_000, count: Number(r.n) }));
   }
 
   async count(workspaceId: string): Promise<number> {

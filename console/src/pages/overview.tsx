@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from 'react';
+import { api, apiText, type EventsPerMinute } from '../api';
+import { BarChart, LineChart, type Point } from '../components/charts';
+import { ErrorBox } from '../components/error-box';
+import { parsePrometheus, sumOf } from '../prometheus';
+
+const POLL_MS = 5000;
+
+interface Snapshot {
+  at: number;
+  received: number;
+  backlog: number;
+  rejected: Record<string, number>;
+}
+
+function minuteLabel(iso: string): string {
+  const d = new Date(iso);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** Events received per minute (stored events, last hour), rejections by reason and the inbox backlog. */
+export function OverviewPage() {
+  const [perMinute, setPerMinute] = useState<Point[] | undefined>(undefined);
+  const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const mounted = useRef(true);
+
+  useEffect(() => {
+    mounted.current = true;
+    const poll = async () => {
+      try {
+        const [minutes, metrics] = await Promise.all([api<EventsPerMinute>('GET', '/api/v1/stats/events-per-minute?minutes=30'), apiText('/metrics')]);
+        if (!mounted.current) return;
+        setPerMinute(minutes.minutes.map((m) => ({ label: minuteLabel(m.at), value: m.count })));
+        const samples = parsePrometheus(metrics);
+        const rejected: Record<string, number> = {};
+        for (const s of samples) {
+          if (s.name === 'sluice_events_rejected_total' || s.name === 'sluice_requests_rejected_total') {
+            const code = s.labels.code ?? 'unknown';
+            rejected[code] = (rejected[code] ?? 0) + s.value;
+          }
+        }
+        const snapshot = { at: Date.now(), received: sumOf(samples, 'sluice_events_received_total'), backlog: sumOf(samples, 'sluice_inbox_backlog'), rejected };
+        setSnapshots((previous) => [...previous.slice(-59), snapshot]);
+        setError(null);
+      } catch (failure) {
+        if (mounted.current) setError(failure);
+      }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => {
+      mounted.current = false;
+      clearInterval(timer);
+    };
+  }, []);
+
+  const latest = snapshots[snapshots.length - 1];
+  const rejectedPoints: Point[] = latest ? Object.entries(latest.rejected).map(([label, value]) => ({ label, value })) : [];
+  const backlogPoints: Point[] = snapshots.map((s) => ({ label: new Date(s.at).toLocaleTimeString([], { minute: '2-digit', second: '2-digit' }), value: s.backlog }));
+  const totalMinute = perMinute?.reduce((t, p) => t + p.value, 0) ?? 0;
+
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      <ErrorBox error={error} />
+      <div className="stats">
+        <div className="stat">
+          <span className="stat-value">{latest?.received ?? '–'}</span>
+          <span className="stat-label">events accepted since start</span>
+        </div>
+        <div className="stat">
+          <span className="stat-value">{totalMinute}</span>
+          <span className="stat-label">events stored, last 30 min</span>
+        </div>
+        <div className="stat">
+          <span className="stat-value">{latest?.backlog ?? '–'}</span>
+          <span className="stat-label">waiting in the inbox</span>
+        </div>
+        <div className="stat">
+          <span className="stat-value">{rejectedPoints.reduce((t, p) => t + p.value, 0)}</span>
+          <span className="stat-label">rejected since start</span>
+        </div>
+      </div>
+      <div className="grid-2">
+        <div className="card">
+          <h2>Events received per minute</h2>
+          {perMinute ? <BarChart title="Events received per minute, last 30 minutes" points={perMinute} /> : <p className="muted">Loading…</p>}
+        </div>
+        <div className="card">
+          <h2>Rejected by reason</h2>
+          <BarChart title="Rejected events and requests by error code since start" points={rejectedPoints} empty="Nothing rejected since Sluice started." />
+        </div>
+        <div className="card">
+          <h2>Inbox backlog</h2>
+          <LineChart title="Inbox backlog, sampled every 5 seconds" points={backlogPoints} empty="Sampling…" />
+        </div>
+      </div>
+    </section>
+  );
+}

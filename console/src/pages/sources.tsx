@@ -1,0 +1,77 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Source } from '../api';
+import { ErrorBox } from '../components/error-box';
+import { Link } from '../components/link';
+import { useAsync } from '../components/use-async';
+import { navigate } from '../router';
+
+/** The sources of this workspace, and a form to create one. */
+export function SourcesPage() {
+  const sources = useAsync(() => api<{ sources: Source[] }>('GET', '/api/v1/sources'), []);
+  const [name, setName] = useState('');
+  const [createError, setCreateError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setCreateError(null);
+    try {
+      const source = await api<Source>('POST', '/api/v1/sources', { name: name.trim() });
+      setName('');
+      navigate(`/sources/${source.id}`);
+    } catch (failure) {
+      setCreateError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="sources-title">
+      <h1 id="sources-title">Sources</h1>
+      <p className="muted">A source is a website, app or server that sends events. Each has its own writeKey.</p>
+      <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create a source">
+        <label htmlFor="source-name">New source name</label>
+        <input id="source-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Website" maxLength={200} required />
+        <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
+          Create source
+        </button>
+        <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
+      </form>
+      <ErrorBox error={sources.error} />
+      {sources.data && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">writeKey</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.data.sources.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Link to={`/sources/${s.id}`}>{s.name}</Link>
+                </td>
+                <td>{s.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}</td>
+                <td>
+                  <code>{s.writeKey}</code>
+                </td>
+                <td>{new Date(s.createdAt).toLocaleString()}</td>
+                <td>
+                  <Link to={`/live/${s.id}`}>Live events</Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ServerResponse } from 'node:http';
+import { SluiceError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
+import type { Store } from '../store/store.js';
+import { eventView } from './events-api.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+export interface LiveOptions {
+  store: Store;
+  /** How often the store is polled for new events of the source (default 250 ms). */
+  pollMs?: number;
+  /** How often a comment line keeps idle connections (and proxies) alive (default 15 s). */
+  heartbeatMs?: number;
+}
+
+/** Events read per poll; more wait for the next poll (which then comes at once). */
+const BATCH = 200;
+
+function parseLastEventId(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d{1,15}$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+/** Writes a chunk, waiting for the socket to drain when the client reads slowly. */
+async function write(raw: ServerResponse, chunk: string): Promise<void> {
+  if (raw.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
+  });
+}
+
+/**
+ * The live event debugger's stream: `GET /sources/:id/live` answers `text/event-stream` and sends each new
+ * stored event of the source as `event: event` with `id: <seq>`. A reconnecting client sends `Last-Event-ID`
+ * and resumes right after it; a new one gets the `backlog` latest events first. Polls the store (works the
+ * same on SQLite and PostgreSQL, in any process running the api role).
+ */
+export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, options) => {
+  const { store } = options;
+  const pollMs = options.pollMs ?? 250;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const open = new Set<ServerResponse>();
+  let closing = false;
+
+  // Open streams would keep server.close() waiting forever: end them first.
+  app.addHook('preClose', async () => {
+    closing = true;
+    for (const raw of open) raw.end();
+  });
+
+  app.get('/sources/:id/live', {
+    config: { permission: 'events:read' },
+    schema: {
+      tags: ['events'],
+      summary: 'Stream new events of a source (server-sent events; resumes after Last-Event-ID)',
+      params: IdParams,
+      querystring: Type.Object({ backlog: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Latest events to send first (ignored when resuming)' })) }),
+      produces: ['text/event-stream'],
+    },
+  }, async (request, reply) => {
+    const { workspaceId } = principalOf(request);
+    const source = await store.sources.get(workspaceId, request.params.id);
+    if (!source) throw new SluiceError('not_found', `No source ${request.params.id} in this workspace.`);
+    const base = { workspaceId, sourceId: source.id };
+
+    let lastSeq = parseLastEventId(request.headers['last-event-id']);
+    let first: ReturnType<typeof eventView>[] = [];
+    const firstSeqs: number[] = [];
+    if (lastSeq === undefined) {
+      const backlog = request.query.backlog ?? 0;
+      const latest = await store.events.query({ ...base, limit: Math.max(1, backlog) });
+      lastSeq = latest[0]?.seq ?? 0;
+      const shown = latest.slice(0, backlog).reverse();
+      first = shown.map(eventView);
+      firstSeqs.push(...shown.map((e) => e.seq));
+    }
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    open.add(raw);
+    let live = !closing;
+    const stopped = new AbortController();
+    const stop = () => {
+      live = false;
+      open.delete(raw);
+      stopped.abort();
+    };
+    request.raw.on('close', stop);
+    raw.on('close', stop);
+
+    try {
+      await write(raw, `retry: 2000\n: connected to source ${source.id}\n\n`);
+      for (let i = 0; i < first.length; i++) await write(raw, `id: ${firstSeqs[i]}\nevent: event\ndata: ${JSON.stringify(first[i])}\n\n`);
+      let lastWrite = Date.now();
+      while (live) {
+        const events = await store.events.query({ ...base, afterSeq: lastSeq, order: 'asc', limit: BATCH });
+        for (const stored of events) {
+          if (!live) break;
+          await write(raw, `id: ${stored.seq}\nevent: event\ndata: ${JSON.stringify(eventView(stored))}\n\n`);
+          lastSeq = stored.seq;
+          lastWrite = Date.now();
+        }
+        if (Date.now() - lastWrite >= heartbeatMs) {
+          await write(raw, `: heartbeat\n\n`);
+          lastWrite = Date.now();
+        }
+        if (events.length < BATCH) await sleep(pollMs, stopped.signal);
+      }
+    } catch (error) {
+      request.log.warn({ err: error }, 'live stream ended by an error');
+    } finally {
+      stop();
+      if (!raw.writableEnded) raw.end();
+    }
+  });
+};
