@@ -17,6 +17,7 @@ import type { ExecutorPorts } from './privacy/requests/ports.js';
 import { auditSink, consentPort, suppressionPort } from './privacy/requests/privacy-ports.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
+import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
 import type { Queue } from './queue/queue.js';
 import { openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
@@ -117,7 +118,10 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     ...(roles.has('api')
       ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
-    plugins: roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : [],
+    plugins: [
+      ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, publicUrl: config.publicUrl })] : []),
+      ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),
+    ],
   });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;

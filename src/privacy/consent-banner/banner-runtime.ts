@@ -1,0 +1,223 @@
+import type { BannerConfig } from './banner-config.js';
+
+/** The parts of the analytics.js snippet stub / library the banner uses. */
+interface AnalyticsLike {
+  initialize?: boolean;
+  invoked?: boolean;
+  methods?: string[];
+  factory?: (method: string) => (...args: unknown[]) => AnalyticsLike;
+  push(args: unknown[]): number;
+  load?: (writeKey: string, options?: unknown) => void;
+  _writeKey?: string;
+  _cdn?: string;
+  _loadOptions?: unknown;
+  _sluiceLoading?: boolean;
+  addSourceMiddleware(fn: (input: { payload: { obj: Record<string, unknown> }; next: (payload: unknown) => void }) => void): unknown;
+  track(event: string, properties?: Record<string, unknown>): unknown;
+  page(): unknown;
+  [method: string]: unknown;
+}
+
+/**
+ * The consent banner, run in the visitor's browser. It is serialized with `Function.prototype.toString`
+ * into /consent.js, so it must stay self-contained: no imports, no references outside its body, plain DOM.
+ */
+export function consentBannerRuntime(config: BannerConfig): void {
+  const w = window as unknown as Record<string, unknown> & { navigator: Navigator & { globalPrivacyControl?: boolean } };
+  if (w.__sluiceConsent) return; // loaded twice
+  const gpc = w.navigator.globalPrivacyControl === true;
+  const categories = config.categories;
+
+  // ---- stored choice: first-party cookie {v, prefs, at, policy} ----
+  const readCookie = (): Record<string, boolean> | null => {
+    const prefix = `${config.cookieName}=`;
+    for (const part of document.cookie.split(/;\s*/)) {
+      if (part.indexOf(prefix) !== 0) continue;
+      try {
+        const parsed = JSON.parse(decodeURIComponent(part.slice(prefix.length))) as { prefs?: Record<string, unknown> };
+        const prefs: Record<string, boolean> = {};
+        for (const c of categories) if (typeof parsed.prefs?.[c.id] === 'boolean') prefs[c.id] = parsed.prefs[c.id] as boolean;
+        return prefs;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  };
+  const writeCookie = (prefs: Record<string, boolean>) => {
+    const value = encodeURIComponent(JSON.stringify({ v: 1, prefs, at: new Date().toISOString(), policy: config.policyVersion }));
+    const secure = location.protocol === 'https:' ? '; Secure' : '';
+    document.cookie = `${config.cookieName}=${value}; Path=/; Max-Age=${60 * 60 * 24 * 395}; SameSite=Lax${secure}`;
+  };
+
+  const stored = readCookie();
+  // Effective preferences: required always on; GPC denies gpc categories whatever was chosen; then the choice; then the model.
+  const effective = (choice: Record<string, boolean> | null): Record<string, boolean> => {
+    const out: Record<string, boolean> = {};
+    for (const c of categories) {
+      if (c.required) out[c.id] = true;
+      else if (gpc && c.gpc) out[c.id] = false;
+      else if (choice && typeof choice[c.id] === 'boolean') out[c.id] = choice[c.id] as boolean;
+      else out[c.id] = config.model === 'opt-out';
+    }
+    return out;
+  };
+  let prefs = effective(stored);
+
+  // ---- analytics.js: the snippet's stub (created if the page has none), consent stamped on every event ----
+  let analytics = w.analytics as AnalyticsLike | undefined;
+  if (!analytics || (!analytics.initialize && !analytics.invoked)) {
+    const stub = (analytics ?? []) as unknown as AnalyticsLike;
+    stub.invoked = true;
+    stub.methods = ['trackSubmit', 'trackClick', 'trackLink', 'trackForm', 'pageview', 'identify', 'reset', 'group', 'track', 'ready', 'alias', 'debug', 'page', 'screen', 'once', 'off', 'on', 'addSourceMiddleware', 'addIntegrationMiddleware', 'setAnonymousId', 'addDestinationMiddleware', 'register'];
+    stub.factory = (method: string) =>
+      function (...args: unknown[]) {
+        const current = w.analytics as AnalyticsLike;
+        if (current.initialized) return (current[method] as (...a: unknown[]) => AnalyticsLike)(...args);
+        args.unshift(method);
+        current.push(args);
+        return current;
+      };
+    for (const method of stub.methods) stub[method] = stub.factory(method);
+    stub._writeKey = config.writeKey;
+    w.analytics = stub;
+    analytics = stub;
+  }
+  const a = analytics;
+  a.addSourceMiddleware(({ payload, next }) => {
+    const obj = payload.obj;
+    const context = (obj.context ?? {}) as Record<string, unknown>;
+    const consent = (context.consent ?? {}) as Record<string, unknown>;
+    consent.categoryPreferences = { ...prefs };
+    context.consent = consent;
+    obj.context = context;
+    next(payload);
+  });
+  const loadAnalytics = () => {
+    if (a.initialize || a._sluiceLoading || document.querySelector('script[src*="/analytics.js/v1/"]')) return;
+    a._sluiceLoading = true;
+    a._cdn = a._cdn ?? config.publicUrl;
+    const script = document.createElement('script');
+    script.async = true;
+    script.setAttribute('data-global-segment-analytics-key', 'analytics');
+    script.src = `${config.publicUrl}/analytics.js/v1/${encodeURIComponent(config.writeKey)}/analytics.min.js`;
+    document.head.appendChild(script);
+  };
+
+  // ---- the banner (shadow DOM, so the site's CSS and ours never mix) ----
+  const host = document.createElement('div');
+  host.id = 'sluice-consent';
+  const root = host.attachShadow({ mode: 'open' });
+  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string>, text?: string): HTMLElementTagNameMap[K] => {
+    const node = document.createElement(tag);
+    for (const key of Object.keys(attrs)) node.setAttribute(key, attrs[key] as string);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const style = el('style', {});
+  style.textContent =
+    ':host{all:initial}.b{position:fixed;z-index:2147483000;left:1rem;right:1rem;bottom:1rem;max-width:42rem;margin:0 auto;background:#fff;color:#1b1f24;border:1px solid #c9ced6;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.2);padding:1rem 1.25rem;font:15px/1.45 system-ui,sans-serif;max-height:80vh;overflow:auto}' +
+    'h2{font-size:1.1rem;margin:0 0 .4rem}p{margin:.2rem 0 .6rem}.gpc{background:#ecfdf3;color:#05603a;border:1px solid #abefc6;border-radius:6px;padding:.35rem .6rem;font-weight:600}' +
+    'ul{list-style:none;padding:0;margin:.4rem 0}li{padding:.35rem 0;border-top:1px solid #eaecf0}label{font-weight:600;display:flex;gap:.5rem;align-items:center}small{display:block;color:#5b6470;margin-left:1.6rem}' +
+    '.row{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.6rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 8rem}button.s{background:#fff;color:#1d4ed8}' +
+    'button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}.l{position:fixed;z-index:2147482999;left:.75rem;bottom:.75rem;font:13px system-ui,sans-serif;background:#fff;color:#1d4ed8;border:1px solid #c9ced6;border-radius:6px;padding:.3rem .6rem;flex:none}';
+  root.appendChild(style);
+
+  const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title' });
+  panel.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
+  panel.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
+  if (gpc) panel.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
+  const list = el('ul', {});
+  const boxes: Record<string, HTMLInputElement> = {};
+  for (const c of categories) {
+    const item = el('li', {});
+    const label = el('label', {});
+    const box = el('input', { type: 'checkbox', name: c.id, 'data-category': c.id });
+    const locked = c.required === true || (gpc && c.gpc === true);
+    box.disabled = locked;
+    boxes[c.id] = box;
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(c.name + (c.required ? ' (always on)' : gpc && c.gpc ? ' (off: Opt-Out Request Honored)' : '')));
+    item.appendChild(label);
+    if (c.description) item.appendChild(el('small', {}, c.description));
+    list.appendChild(item);
+  }
+  panel.appendChild(list);
+  const row = el('div', { class: 'row' });
+  // Accept all and Reject all: same size, same style (equal prominence); Save is secondary.
+  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, 'Accept all');
+  const rejectAll = el('button', { type: 'button', 'data-action': 'reject-all' }, 'Reject all');
+  const save = el('button', { type: 'button', class: 's', 'data-action': 'save' }, 'Save my choices');
+  row.appendChild(acceptAll);
+  row.appendChild(rejectAll);
+  row.appendChild(save);
+  panel.appendChild(row);
+  const reopen = el('button', { type: 'button', class: 'l', 'data-action': 'open' }, 'Privacy choices');
+
+  const sync = () => {
+    for (const c of categories) (boxes[c.id] as HTMLInputElement).checked = prefs[c.id] === true;
+  };
+  const show = () => {
+    sync();
+    panel.hidden = false;
+    reopen.hidden = true;
+    acceptAll.focus();
+  };
+  const hide = () => {
+    panel.hidden = true;
+    reopen.hidden = !!document.querySelector('[data-sluice-privacy-choices]');
+  };
+  const choose = (choice: Record<string, boolean>) => {
+    const before = JSON.stringify(prefs);
+    const hadChoice = readCookie() !== null;
+    prefs = effective(choice);
+    writeCookie(prefs);
+    hide();
+    loadAnalytics();
+    if (!hadChoice || before !== JSON.stringify(prefs)) a.track('Segment Consent Preference Updated', {});
+    host.dispatchEvent(new CustomEvent('sluice:consent', { detail: { ...prefs }, bubbles: true, composed: true }));
+  };
+  const all = (value: boolean) => {
+    const choice: Record<string, boolean> = {};
+    for (const c of categories) choice[c.id] = value;
+    return choice;
+  };
+  acceptAll.onclick = () => choose(all(true));
+  rejectAll.onclick = () => choose(all(false));
+  save.onclick = () => {
+    const choice: Record<string, boolean> = {};
+    for (const c of categories) choice[c.id] = (boxes[c.id] as HTMLInputElement).checked;
+    choose(choice);
+  };
+  reopen.onclick = show;
+  panel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && readCookie() !== null) hide();
+  });
+  root.appendChild(panel);
+  root.appendChild(reopen);
+
+  w.__sluiceConsent = {
+    open: show,
+    get preferences() {
+      return { ...prefs };
+    },
+    gpc,
+  };
+  const mount = () => {
+    document.body.appendChild(host);
+    document.addEventListener('click', (event) => {
+      const target = event.target as Element | null;
+      if (target && target.closest && target.closest('[data-sluice-privacy-choices]')) {
+        event.preventDefault();
+        show();
+      }
+    });
+    if (stored === null) show();
+    else hide();
+  };
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+
+  // Opt-out model, or a choice already made: analytics.js may load now. Opt-in without a choice: after one.
+  if (stored !== null || config.model === 'opt-out') loadAnalytics();
+}

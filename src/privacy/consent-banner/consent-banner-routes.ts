@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { SluiceError } from '../../core/errors.js';
+import type { SourceResolver } from '../../ingest/source-resolver.js';
+import type { WorkspaceRepository } from '../../store/store.js';
+import { bannerSettingsFrom, type BannerConfig } from './banner-config.js';
+import { consentBannerRuntime } from './banner-runtime.js';
+
+export interface ConsentBannerDeps {
+  sources: SourceResolver;
+  workspaces: WorkspaceRepository;
+  publicUrl: string;
+}
+
+/** The cookie name the banner stores the visitor's choice in. */
+export const CONSENT_COOKIE = 'sluice_consent';
+
+const RUNTIME = consentBannerRuntime.toString();
+
+/** The script served at /consent.js: the banner runtime called with the source's inlined configuration. */
+export function consentScript(config: BannerConfig): string {
+  // JSON inside a <script> context: escape "<" so a category description can never close the tag.
+  const json = JSON.stringify(config).replace(/</g, '\\u003c');
+  return `/* Sluice consent banner */\n(${RUNTIME})(${json});\n`;
+}
+
+/**
+ * Public, browser-facing consent routes: `GET /consent.js?writeKey=...` (the banner, with the workspace's
+ * categories and model inlined) and `GET /v1/consent/:writeKey/categories` (the same data as JSON, for
+ * sites that draw their own banner).
+ */
+export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBannerDeps): Promise<void> {
+  const configFor = async (writeKey: string | undefined): Promise<BannerConfig> => {
+    const source = await deps.sources.resolve(writeKey);
+    const workspace = await deps.workspaces.get(source.workspaceId);
+    return { writeKey: source.writeKey, publicUrl: deps.publicUrl, cookieName: CONSENT_COOKIE, ...bannerSettingsFrom(workspace?.settings ?? {}) };
+  };
+
+  app.get<{ Querystring: { writeKey?: string } }>('/consent.js', { schema: { hide: true } }, async (request, reply) => {
+    let config: BannerConfig;
+    try {
+      config = await configFor(request.query.writeKey || undefined);
+    } catch (error) {
+      if (!(error instanceof SluiceError)) throw error;
+      // A script tag shows no response body: say what is wrong in the browser's console.
+      return reply
+        .code(error.status)
+        .type('application/javascript; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send(`console.error(${JSON.stringify(`Sluice consent banner: ${error.message} (${error.code}). Load /consent.js?writeKey=<your source's writeKey>.`)});\n`);
+    }
+    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=60').send(consentScript(config));
+  });
+
+  app.get<{ Params: { writeKey: string } }>('/v1/consent/:writeKey/categories', { schema: { hide: true } }, async (request, reply) => {
+    const config = await configFor(request.params.writeKey);
+    return reply
+      .header('Access-Control-Allow-Origin', '*')
+      .header('Cache-Control', 'public, max-age=60')
+      .send({ categories: config.categories, model: config.model, policyVersion: config.policyVersion });
+  });
+}
