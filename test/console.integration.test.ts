@@ -53,7 +53,7 @@ describe('console hosting', () => {
 
   it('tells the console the public URL for snippets', async () => {
     const response = await fetch(`${sluice.url}/console/config.json`);
-    expect(await response.json()).toEqual({ publicUrl: sluice.config.publicUrl });
+    expect(await response.json()).toEqual({ publicUrl: sluice.url });
   });
 });
 

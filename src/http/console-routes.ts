@@ -44,7 +44,11 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     });
   }
 
-  app.get('/console/config.json', { schema: { hide: true } }, async () => ({ publicUrl: options.publicUrl }));
+  // With PORT=0 and no SLUICE_PUBLIC_URL, the configured URL names port 0: the address the browser used is the public URL.
+  const zeroPort = new URL(options.publicUrl).port === '0';
+  app.get('/console/config.json', { schema: { hide: true } }, async (request) => ({
+    publicUrl: zeroPort ? `${request.protocol}://${request.host}` : options.publicUrl,
+  }));
 
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';

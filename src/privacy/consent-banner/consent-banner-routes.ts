@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import type { SourceResolver } from '../../ingest/source-resolver.js';
 import type { WorkspaceRepository } from '../../store/store.js';
@@ -29,16 +29,19 @@ export function consentScript(config: BannerConfig): string {
  * sites that draw their own banner).
  */
 export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBannerDeps): Promise<void> {
-  const configFor = async (writeKey: string | undefined): Promise<BannerConfig> => {
+  // As browser-routes: with PORT=0 and no SLUICE_PUBLIC_URL, the address the browser used is the public URL.
+  const configured = new URL(deps.publicUrl);
+  const publicUrlOf = (request: FastifyRequest): string => (configured.port === '0' ? `${request.protocol}://${request.host}` : deps.publicUrl);
+  const configFor = async (request: FastifyRequest, writeKey: string | undefined): Promise<BannerConfig> => {
     const source = await deps.sources.resolve(writeKey);
     const workspace = await deps.workspaces.get(source.workspaceId);
-    return { writeKey: source.writeKey, publicUrl: deps.publicUrl, cookieName: CONSENT_COOKIE, ...bannerSettingsFrom(workspace?.settings ?? {}) };
+    return { writeKey: source.writeKey, publicUrl: publicUrlOf(request), cookieName: CONSENT_COOKIE, ...bannerSettingsFrom(workspace?.settings ?? {}) };
   };
 
   app.get<{ Querystring: { writeKey?: string } }>('/consent.js', { schema: { hide: true } }, async (request, reply) => {
     let config: BannerConfig;
     try {
-      config = await configFor(request.query.writeKey || undefined);
+      config = await configFor(request, request.query.writeKey || undefined);
     } catch (error) {
       if (!(error instanceof SluiceError)) throw error;
       // A script tag shows no response body: say what is wrong in the browser's console.
@@ -52,7 +55,7 @@ export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBan
   });
 
   app.get<{ Params: { writeKey: string } }>('/v1/consent/:writeKey/categories', { schema: { hide: true } }, async (request, reply) => {
-    const config = await configFor(request.params.writeKey);
+    const config = await configFor(request, request.params.writeKey);
     return reply
       .header('Access-Control-Allow-Origin', '*')
       .header('Cache-Control', 'public, max-age=60')

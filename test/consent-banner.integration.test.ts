@@ -1,0 +1,174 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium, serveHtml } from './support/browser.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+type Prefs = Record<string, boolean>;
+type StoredEventView = Record<string, unknown> & { type: string; event?: string; context?: { consent?: { categoryPreferences?: Prefs } } };
+interface BrowserAnalytics {
+  initialized?: boolean;
+  track(event: string, properties?: Record<string, unknown>): Promise<unknown>;
+  user(): { anonymousId(): string };
+}
+
+const skip = chromiumMissing();
+const ALL_ON: Prefs = { necessary: true, functional: true, analytics: true, advertising: true };
+const ALL_OFF: Prefs = { necessary: true, functional: false, analytics: false, advertising: false };
+
+describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromium', () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof serveHtml>>;
+
+  beforeAll(async () => {
+    sluice = await startTestSluice();
+    const page = (writeKey: string) =>
+      `<!doctype html><html><head><title>Shop</title><script src="${sluice.url}/consent.js?writeKey=${writeKey}"></script><script>analytics.page();</script></head>` +
+      `<body><h1>Shop</h1><a href="#" data-sluice-privacy-choices>Your privacy choices</a></body></html>`;
+    site = await serveHtml({ '/shop': page(sluice.writeKey) });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await sluice?.stop();
+  });
+
+  async function storedEvents(anonymousId: string): Promise<StoredEventView[]> {
+    const response = await fetch(`${sluice.url}/api/v1/events?anonymousId=${encodeURIComponent(anonymousId)}`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { events: StoredEventView[] }).events;
+  }
+
+  async function open(options: { gpc: boolean }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = await browser.newContext(options.gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {});
+    if (options.gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${site.url}/shop`);
+    return { context, page, errors };
+  }
+
+  const banner = (page: Page) => page.locator('#sluice-consent [role="dialog"]');
+  const initialized = (page: Page) => page.evaluate(() => (window as unknown as { analytics: BrowserAnalytics }).analytics.initialized === true);
+  const waitInitialized = (page: Page) => page.waitForFunction(() => (window as unknown as { analytics?: BrowserAnalytics }).analytics?.initialized === true, undefined, { timeout: 15_000 });
+  const anonymousIdOf = (page: Page) => page.evaluate(() => (window as unknown as { analytics: BrowserAnalytics }).analytics.user().anonymousId());
+  const trackFrom = (page: Page, event: string) => page.evaluate((name) => (window as unknown as { analytics: BrowserAnalytics }).analytics.track(name).then(() => undefined), event);
+
+  async function eventsNamed(anonymousId: string, names: string[]): Promise<Map<string, StoredEventView>> {
+    return eventually(async () => {
+      const events = await storedEvents(anonymousId);
+      const byName = new Map(events.map((e) => [e.type === 'track' ? String(e.event) : e.type, e]));
+      return names.every((n) => byName.has(n)) ? byName : undefined;
+    });
+  }
+
+  it('opt-in: shows the banner, loads nothing before a choice, then stamps the rejection on every event', async () => {
+    const { context, page, errors } = await open({ gpc: false });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    // Accept and reject are the same kind of button: equal prominence.
+    const accept = page.getByRole('button', { name: 'Accept all' });
+    const reject = page.getByRole('button', { name: 'Reject all' });
+    expect(await accept.getAttribute('class')).toBe(await reject.getAttribute('class'));
+    const [a, r] = [await accept.boundingBox(), await reject.boundingBox()];
+    expect(Math.round(r!.height)).toBe(Math.round(a!.height));
+    expect(await page.getByText('Advertising', { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByText('Measures how the site is used, so it can be improved.').isVisible()).toBe(true);
+    await page.waitForTimeout(500);
+    expect(await initialized(page)).toBe(false); // opt-in: analytics.js waits for a choice
+
+    await reject.click();
+    await waitInitialized(page);
+    expect(await banner(page).isVisible()).toBe(false);
+    await trackFrom(page, 'Product Viewed');
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated', 'Product Viewed']);
+    for (const event of events.values()) expect(event.context?.consent?.categoryPreferences).toEqual(ALL_OFF);
+    const cookies = await context.cookies(site.url);
+    expect(cookies.find((c) => c.name === 'sluice_consent')).toBeDefined();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('accept all: the choice is remembered across visits, and the privacy choices link re-opens the banner', async () => {
+    const { context, page, errors } = await open({ gpc: false });
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    const first = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated']);
+    for (const event of first.values()) expect(event.context?.consent?.categoryPreferences).toEqual(ALL_ON);
+
+    // Next visit: no banner, analytics.js loads at once with the remembered choice.
+    await page.reload();
+    await waitInitialized(page);
+    expect(await banner(page).isVisible()).toBe(false);
+    await trackFrom(page, 'Second Visit');
+    const second = await eventsNamed(anonymousId, ['Second Visit']);
+    expect(second.get('Second Visit')!.context?.consent?.categoryPreferences).toEqual(ALL_ON);
+
+    // Re-open from the link, turn analytics off: a new Consent Preference Updated carries the change.
+    await page.getByRole('link', { name: 'Your privacy choices' }).click();
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    await page.locator('#sluice-consent input[data-category="analytics"]').uncheck();
+    await page.getByRole('button', { name: 'Save my choices' }).click();
+    await trackFrom(page, 'After Change');
+    const changed = await eventsNamed(anonymousId, ['After Change']);
+    expect(changed.get('After Change')!.context?.consent?.categoryPreferences).toEqual({ ...ALL_ON, analytics: false });
+    const updates = (await storedEvents(anonymousId)).filter((e) => e.event === 'Segment Consent Preference Updated');
+    expect(updates).toHaveLength(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('GPC on: gpc categories start denied, the banner says "Opt-Out Request Honored", and accept all keeps them denied', async () => {
+    const { context, page, errors } = await open({ gpc: true });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    expect(await page.getByText('Opt-Out Request Honored', { exact: false }).first().isVisible()).toBe(true);
+    const advertising = page.locator('#sluice-consent input[data-category="advertising"]');
+    expect(await advertising.isDisabled()).toBe(true);
+    expect(await advertising.isChecked()).toBe(false);
+
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    await trackFrom(page, 'Checkout Started');
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated', 'Checkout Started']);
+    for (const event of events.values()) expect(event.context?.consent?.categoryPreferences).toEqual({ ...ALL_ON, advertising: false });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opt-out model: analytics.js loads before any choice, with optional categories granted (GPC still denies its categories)', async () => {
+    const workspace = (await sluice.store.workspaces.list())[0]!;
+    await sluice.store.workspaces.updateSettings(workspace.id, { ...workspace.settings, privacy: { consentModel: 'opt-out' } });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the writeKey cache of /consent.js lives 1 s
+    try {
+      for (const gpc of [false, true]) {
+        const { context, page, errors } = await open({ gpc });
+        await waitInitialized(page);
+        expect(await banner(page).isVisible()).toBe(true); // still shown, to make a choice
+        await trackFrom(page, 'Browsed');
+        const anonymousId = await anonymousIdOf(page);
+        const events = await eventsNamed(anonymousId, ['page', 'Browsed']);
+        for (const event of events.values()) expect(event.context?.consent?.categoryPreferences, `gpc=${gpc}`).toEqual(gpc ? { ...ALL_ON, advertising: false } : ALL_ON);
+        expect(errors).toEqual([]);
+        await context.close();
+      }
+    } finally {
+      await sluice.store.workspaces.updateSettings(workspace.id, workspace.settings);
+    }
+  });
+
+  it('serves the categories as JSON for sites with their own banner, and explains a wrong writeKey', async () => {
+    const response = await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const body = (await response.json()) as { categories: { id: string; gpc?: boolean }[]; model: string };
+    expect(body.categories.map((c) => c.id)).toEqual(['necessary', 'functional', 'analytics', 'advertising']);
+    expect(body.model).toBe('opt-in');
+    const wrong = await fetch(`${sluice.url}/consent.js?writeKey=nope`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('console.error');
+  });
+});
