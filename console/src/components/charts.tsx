@@ -5,8 +5,8 @@ export interface Point {
   value: number;
 }
 
-const W = 640;
-const H = 180;
+const W = 480;
+const H = 200;
 const PAD = { top: 12, right: 12, bottom: 28, left: 44 };
 
 function niceMax(max: number): number {
@@ -59,7 +59,7 @@ export function BarChart({ title, points, empty = 'No data yet.' }: { title: str
         {points.map((p, i) => {
           const h = (p.value / max) * innerH;
           return (
-            <rect key={i} x={PAD.left + i * slot + slot * 0.15} width={slot * 0.7} y={PAD.top + innerH - h} height={h} className="bar">
+            <rect key={i} x={PAD.left + i * slot + (slot - Math.min(slot * 0.7, 56)) / 2} width={Math.min(slot * 0.7, 56)} y={PAD.top + innerH - h} height={h} className="bar">
               <title>{`${p.label}: ${p.value}`}</title>
             </rect>
           );

@@ -57,7 +57,7 @@ export function OverviewPage() {
 
   const latest = snapshots[snapshots.length - 1];
   const rejectedPoints: Point[] = latest ? Object.entries(latest.rejected).map(([label, value]) => ({ label, value })) : [];
-  const backlogPoints: Point[] = snapshots.map((s) => ({ label: new Date(s.at).toLocaleTimeString([], { minute: '2-digit', second: '2-digit' }), value: s.backlog }));
+  const backlogPoints: Point[] = snapshots.map((s) => ({ label: new Date(s.at).toLocaleTimeString(), value: s.backlog }));
   const totalMinute = perMinute?.reduce((t, p) => t + p.value, 0) ?? 0;
 
   return (

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { Analytics } from '@segment/analytics-node';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium } from './support/browser.js';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing();
+/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-ui.integration.test.ts` refreshes docs/screenshots/. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+
+describe.skipIf(skip)('console in headless Chromium against a real Sluice', () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  const shot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: false });
+  };
+
+  beforeAll(async () => {
+    sluice = await startTestSluice();
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+  });
+
+  it('refuses a wrong token where it was typed, then logs in with the owner token', async () => {
+    await page.goto(sluice.url);
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('unauthorized');
+    await shot('login');
+    await page.getByLabel('API token').fill(sluice.token);
+    await page.keyboard.press('Enter'); // keyboard-usable: Enter submits
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('heading', { name: 'Events received per minute' }).waitFor();
+  });
+
+  let source: { id: string; writeKey: string };
+  it('creates a source and shows its snippets', async () => {
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByLabel('New source name').fill('Web shop');
+    await page.getByRole('button', { name: 'Create source' }).click();
+    await page.getByRole('heading', { name: /Web shop/ }).waitFor();
+    const writeKey = (await page.getByTestId('write-key').textContent())!;
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    source = { id, writeKey };
+    const snippet = await page.locator('pre[aria-labelledby="snippet-js"]').textContent();
+    expect(snippet).toContain(`"${sluice.url}/analytics.js/v1/"`);
+    expect(snippet).toContain(`analytics.load("${writeKey}")`);
+    expect(await page.locator('pre[aria-labelledby="snippet-node"]').textContent()).toContain(`host: "${sluice.url}"`);
+    await shot('source');
+
+    // Rename, and the list shows the new name.
+    await page.getByLabel('Name', { exact: true }).fill('Web shop EU');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('heading', { name: /Web shop EU/ }).waitFor();
+    await page.getByRole('link', { name: '← Sources' }).click();
+    await page.getByRole('link', { name: 'Web shop EU' }).waitFor();
+    await shot('sources');
+  });
+
+  it('streams events sent with analytics-node into the live debugger, and shows one event\'s JSON', async () => {
+    await page.goto(`${sluice.url}/live/${source.id}`);
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('live');
+    const analytics = new Analytics({ writeKey: source.writeKey, host: sluice.url, flushAt: 1 });
+    analytics.identify({ userId: 'ada', traits: { plan: 'pro' } });
+    analytics.track({ userId: 'ada', event: 'Order Completed', properties: { total: 42 } });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    const row = page.getByRole('button', { name: /Order Completed/ });
+    await row.waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: /identify/ }).waitFor();
+    await row.click();
+    const json = await page.getByLabel('Raw event JSON').textContent();
+    expect(JSON.parse(json!)).toMatchObject({ event: 'Order Completed', userId: 'ada', properties: { total: 42 }, sourceId: source.id });
+    await shot('live');
+  });
+
+  it('finds stored events with filters in the events browser', async () => {
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    await page.getByLabel('Type').selectOption('track');
+    await page.getByLabel('userId').fill('ada');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('button', { name: /Order Completed/ }).waitFor();
+    expect(await page.getByRole('button', { name: /identify/ }).count()).toBe(0);
+    await page.getByRole('button', { name: /Order Completed/ }).click();
+    await page.getByLabel('Raw event JSON').waitFor();
+    await shot('events');
+  });
+
+  it('draws the overview charts from real traffic', async () => {
+    // One event the Tracking API rejects (no event name), so "Rejected by reason" has something to show.
+    const bad = await fetch(`${sluice.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ batch: [{ type: 'track', userId: 'ada' }] }),
+    });
+    expect(bad.status).toBeGreaterThanOrEqual(200);
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const chart = page.getByRole('img', { name: /Events received per minute/ });
+    await chart.waitFor();
+    await expect.poll(async () => Number(await page.locator('.stat-value').nth(1).textContent())).toBeGreaterThanOrEqual(2);
+    expect(await chart.locator('rect.bar').count()).toBe(30);
+    await page.getByRole('img', { name: /Rejected events/ }).waitFor({ timeout: 15_000 });
+    await shot('overview');
+    expect(errors).toEqual([]);
+  });
+});
