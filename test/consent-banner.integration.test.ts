@@ -15,7 +15,7 @@ const skip = chromiumMissing();
 const ALL_ON: Prefs = { necessary: true, functional: true, analytics: true, advertising: true };
 const ALL_OFF: Prefs = { necessary: true, functional: false, analytics: false, advertising: false };
 
-describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromium', () => {
+describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromium', { timeout: 120_000 }, () => {
   let sluice: TestSluice;
   let browser: Browser;
   let site: Awaited<ReturnType<typeof serveHtml>>;
@@ -139,10 +139,20 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     await context.close();
   });
 
+  it('serves the categories as JSON for sites with their own banner, and explains a wrong writeKey', async () => {
+    const response = await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const body = (await response.json()) as { categories: { id: string; gpc?: boolean }[]; model: string };
+    expect(body.categories.map((c) => c.id)).toEqual(['necessary', 'functional', 'analytics', 'advertising']);
+    expect(body.model).toBe('opt-in');
+    const wrong = await fetch(`${sluice.url}/consent.js?writeKey=nope`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('console.error');
+  });
   it('opt-out model: analytics.js loads before any choice, with optional categories granted (GPC still denies its categories)', async () => {
     const workspace = (await sluice.store.workspaces.list())[0]!;
     await sluice.store.workspaces.updateSettings(workspace.id, { ...workspace.settings, privacy: { consentModel: 'opt-out' } });
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the writeKey cache of /consent.js lives 1 s
     try {
       for (const gpc of [false, true]) {
         const { context, page, errors } = await open({ gpc });
@@ -160,15 +170,4 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     }
   });
 
-  it('serves the categories as JSON for sites with their own banner, and explains a wrong writeKey', async () => {
-    const response = await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    const body = (await response.json()) as { categories: { id: string; gpc?: boolean }[]; model: string };
-    expect(body.categories.map((c) => c.id)).toEqual(['necessary', 'functional', 'analytics', 'advertising']);
-    expect(body.model).toBe('opt-in');
-    const wrong = await fetch(`${sluice.url}/consent.js?writeKey=nope`);
-    expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('console.error');
-  });
 });

@@ -9,7 +9,7 @@ const skip = chromiumMissing();
 /** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-ui.integration.test.ts` refreshes docs/screenshots/. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
 
-describe.skipIf(skip)('console in headless Chromium against a real Sluice', () => {
+describe.skipIf(skip)('console in headless Chromium against a real Sluice', { timeout: 90_000 }, () => {
   let sluice: TestSluice;
   let browser: Browser;
   let page: Page;

@@ -103,18 +103,13 @@ describe('live event stream', () => {
   });
 });
 
-describe('shutdown with open streams', () => {
+describe('shutdown with open streams', { timeout: 60_000 }, () => {
+  // Last in this file: it closes the shared Sluice's HTTP server (afterAll's stop() is idempotent).
   it('ends open live streams when the HTTP server closes (instead of hanging)', async () => {
-    const own = await startTestSluice();
-    try {
-      const list = (await (await fetch(`${own.url}/api/v1/sources`, { headers: { authorization: `Bearer ${own.token}` } })).json()) as { sources: { id: string }[] };
-      const stream = await openSse(`${own.url}/api/v1/sources/${list.sources[0]!.id}/live`, { authorization: `Bearer ${own.token}` });
-      expect(stream.status).toBe(200);
-      const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref());
-      const closed = own.app.close().then(() => stream.ended).then(() => 'closed' as const);
-      expect(await Promise.race([closed, hung])).toBe('closed');
-    } finally {
-      await own.stop();
-    }
+    const stream = await openSse(`${sluice.url}/api/v1/sources/${(await createSource('Closing')).id}/live`, auth());
+    expect(stream.status).toBe(200);
+    const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000).unref());
+    const closed = sluice.app.close().then(() => stream.ended).then(() => 'closed' as const);
+    expect(await Promise.race([closed, hung])).toBe('closed');
   });
 });

@@ -5,6 +5,8 @@ import { EventsPage } from './pages/events';
 import { LivePage } from './pages/live';
 import { LoginPage } from './pages/login';
 import { OverviewPage } from './pages/overview';
+import { PrivacyRequestsPage } from './pages/privacy-requests';
+import { ProfilesPage } from './pages/profiles';
 import { SourceDetailPage } from './pages/source-detail';
 import { SourcesPage } from './pages/sources';
 import { match, navigate, useLocation } from './router';
@@ -14,6 +16,8 @@ const NAV = [
   { to: '/sources', label: 'Sources', active: (p: string) => p.startsWith('/sources') },
   { to: '/live', label: 'Live events', active: (p: string) => p.startsWith('/live') },
   { to: '/events', label: 'Events', active: (p: string) => p.startsWith('/events') },
+  { to: '/profiles', label: 'Profiles', active: (p: string) => p.startsWith('/profiles') },
+  { to: '/privacy-requests', label: 'Privacy requests', active: (p: string) => p.startsWith('/privacy-requests') },
 ];
 
 function Page({ pathname }: { pathname: string }) {
@@ -24,6 +28,9 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/live') return <LivePage sourceId={undefined} />;
   if ((params = match('/live/:id', pathname))) return <LivePage sourceId={params.id!} />;
   if (pathname === '/events') return <EventsPage />;
+  if (pathname === '/profiles') return <ProfilesPage identifier={undefined} />;
+  if ((params = match('/profiles/:identifier', pathname))) return <ProfilesPage identifier={params.identifier!} />;
+  if (pathname === '/privacy-requests') return <PrivacyRequestsPage />;
   return (
     <section>
       <h1>Not found</h1>

@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from 'react';
+import { api, type EventView } from '../api';
+import { ErrorBox } from '../components/error-box';
+import { useAsync } from '../components/use-async';
+import { navigate } from '../router';
+import { eventTitle } from './live';
+
+interface Profile {
+  id: string;
+  userId?: string;
+  anonymousIds: string[];
+  email?: string;
+  emails: string[];
+  traits: Record<string, unknown>;
+  firstSeen: string;
+  lastSeen: string;
+  events: EventView[];
+  nextCursor?: string;
+}
+
+/** Look up a person by userId, anonymousId or email: traits, identities and recent events. */
+export function ProfilesPage({ identifier }: { identifier: string | undefined }) {
+  const [draft, setDraft] = useState(identifier ?? '');
+  const loaded = useAsync(
+    () => (identifier === undefined ? Promise.resolve(undefined) : api<Profile>('GET', `/api/v1/profiles/${encodeURIComponent(identifier)}?limit=50`)),
+    [identifier],
+  );
+  const profile = loaded.loading || loaded.error ? undefined : loaded.data;
+  const error = loaded.error;
+  const lookUp = (event: FormEvent) => {
+    event.preventDefault();
+    if (draft.trim() !== '') navigate(`/profiles/${encodeURIComponent(draft.trim())}`);
+  };
+
+  return (
+    <section aria-labelledby="profiles-title">
+      <h1 id="profiles-title">Profiles</h1>
+      <form className="card inline-form" onSubmit={lookUp} aria-label="Look up a profile">
+        <label htmlFor="identifier">userId, anonymousId or email</label>
+        <input id="identifier" value={draft} onChange={(e) => setDraft(e.target.value)} required />
+        <button type="submit" className="primary">
+          Look up
+        </button>
+      </form>
+      <ErrorBox error={error} />
+      {profile && (
+        <div className="grid-2">
+          <div className="card">
+            <h2>{profile.userId ?? profile.email ?? profile.anonymousIds[0] ?? profile.id}</h2>
+            <dl className="facts">
+              <dt>userId</dt>
+              <dd>{profile.userId ?? '—'}</dd>
+              <dt>Emails</dt>
+              <dd>{profile.emails.length > 0 ? profile.emails.join(', ') : '—'}</dd>
+              <dt>anonymousIds</dt>
+              <dd>{profile.anonymousIds.length > 0 ? profile.anonymousIds.map((a) => <code key={a}>{a} </code>) : '—'}</dd>
+              <dt>First seen</dt>
+              <dd>{new Date(profile.firstSeen).toLocaleString()}</dd>
+              <dt>Last seen</dt>
+              <dd>{new Date(profile.lastSeen).toLocaleString()}</dd>
+            </dl>
+            <h3>Traits</h3>
+            <pre className="json" tabIndex={0} aria-label="Traits">
+              {JSON.stringify(profile.traits, null, 2)}
+            </pre>
+          </div>
+          <div className="card">
+            <h2>Recent events</h2>
+            <table className="table compact">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Received</th>
+                </tr>
+              </thead>
+              <tbody>
+                {profile.events.map((e) => (
+                  <tr key={`${String(e.sourceId)}:${String(e.messageId)}`}>
+                    <td>
+                      <span className={`type type-${String(e.type)}`}>{String(e.type)}</span> {eventTitle(e)}
+                    </td>
+                    <td>{e.receivedAt ? new Date(e.receivedAt).toLocaleString() : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
