@@ -111,7 +111,6 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     changes,
     sources,
     isReady: () => ready,
-    plugins: [async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) })],
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader } }
       : {}),
@@ -119,6 +118,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
     plugins: [
+      async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
       ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, publicUrl: config.publicUrl })] : []),
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),
     ],
