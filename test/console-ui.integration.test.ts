@@ -97,6 +97,46 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await shot('events');
   });
 
+  it('looks up a profile with its traits, consent and events', async () => {
+    await page.getByRole('link', { name: 'Profiles' }).click();
+    await page.getByLabel('userId, anonymousId or email').fill('ada');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await expect.poll(() => page.getByLabel('Traits').textContent(), { timeout: 15_000 }).toContain('"plan": "pro"');
+    await page.getByRole('heading', { name: 'Consent' }).waitFor();
+    await shot('profile');
+  });
+
+  it('edits consent categories, and the banner of every source shows the change', async () => {
+    await page.getByRole('link', { name: 'Consent', exact: true }).click();
+    await page.getByLabel('Category 3 description').fill('Counts visits so we can improve the shop.');
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Categories saved');
+    const body = (await (await fetch(`${sluice.url}/v1/consent/${source.writeKey}/categories`)).json()) as { categories: { id: string; description?: string }[] };
+    expect(body.categories.find((c) => c.id === 'analytics')?.description).toBe('Counts visits so we can improve the shop.');
+    // A bad edit is refused by the API and shown next to the categories.
+    await page.getByRole('button', { name: 'Add category' }).click();
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    await page.getByRole('alert').first().waitFor();
+    await shot('consent');
+  });
+
+  it('opens a privacy request and shows it in the queue with its deadline', async () => {
+    await page.getByRole('link', { name: 'Privacy requests' }).click();
+    await page.getByLabel('Type').selectOption('access');
+    await page.getByLabel('Subject', { exact: true }).selectOption('userId');
+    await page.getByLabel('Subject identifier').fill('ada');
+    await page.getByRole('button', { name: 'Open request' }).click();
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('tbody').textContent()).toContain('userId: ada');
+    await shot('privacy-requests');
+  });
+
+  it('shows the audit log of what was done', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect.poll(() => page.locator('tbody').textContent(), { timeout: 15_000 }).toContain('source.create');
+    await shot('audit-log');
+  });
+
   it('draws the overview charts from real traffic', async () => {
     // One event the Tracking API rejects (no event name), so "Rejected by reason" has something to show.
     const bad = await fetch(`${sluice.url}/v1/batch`, {

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { onUnauthorized, session } from './api';
 import { Link } from './components/link';
+import { AuditLogPage } from './pages/audit-log';
+import { ConsentSettingsPage } from './pages/consent-settings';
 import { EventsPage } from './pages/events';
 import { LivePage } from './pages/live';
 import { LoginPage } from './pages/login';
@@ -18,6 +20,8 @@ const NAV = [
   { to: '/events', label: 'Events', active: (p: string) => p.startsWith('/events') },
   { to: '/profiles', label: 'Profiles', active: (p: string) => p.startsWith('/profiles') },
   { to: '/privacy-requests', label: 'Privacy requests', active: (p: string) => p.startsWith('/privacy-requests') },
+  { to: '/consent', label: 'Consent', active: (p: string) => p.startsWith('/consent') },
+  { to: '/audit-log', label: 'Audit log', active: (p: string) => p.startsWith('/audit-log') },
 ];
 
 function Page({ pathname }: { pathname: string }) {
@@ -31,6 +35,8 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/profiles') return <ProfilesPage identifier={undefined} />;
   if ((params = match('/profiles/:identifier', pathname))) return <ProfilesPage identifier={params.identifier!} />;
   if (pathname === '/privacy-requests') return <PrivacyRequestsPage />;
+  if (pathname === '/consent') return <ConsentSettingsPage />;
+  if (pathname === '/audit-log') return <AuditLogPage />;
   return (
     <section>
       <h1>Not found</h1>

@@ -5,6 +5,13 @@ import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { eventTitle } from './live';
 
+interface ProfileConsent {
+  model: string;
+  gpc: { recorded: boolean; at: string | null };
+  categories: { id: string; name: string; granted: boolean; rule: string; decidedAt: string | null }[];
+  history: { at: string; categories: Record<string, boolean>; source: string; gpc: boolean; policyVersion: string | null }[];
+}
+
 interface Profile {
   id: string;
   userId?: string;
@@ -26,6 +33,10 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
     [identifier],
   );
   const profile = loaded.loading || loaded.error ? undefined : loaded.data;
+  const consent = useAsync(
+    () => (identifier === undefined ? Promise.resolve(undefined) : api<ProfileConsent>('GET', `/api/v1/profiles/${encodeURIComponent(identifier)}/consent`)),
+    [identifier],
+  );
   const error = loaded.error;
   const lookUp = (event: FormEvent) => {
     event.preventDefault();
@@ -63,6 +74,55 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
             <pre className="json" tabIndex={0} aria-label="Traits">
               {JSON.stringify(profile.traits, null, 2)}
             </pre>
+          </div>
+          <div className="card">
+            <h2>Consent</h2>
+            <ErrorBox error={consent.error} />
+            {consent.data && (
+              <>
+                <p className="muted">
+                  Model {consent.data.model}
+                  {consent.data.gpc.recorded ? ` · Global Privacy Control recorded ${new Date(consent.data.gpc.at ?? '').toLocaleString()}` : ''}
+                </p>
+                <table className="table compact">
+                  <thead>
+                    <tr>
+                      <th scope="col">Category</th>
+                      <th scope="col">Now</th>
+                      <th scope="col">Decided by</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {consent.data.categories.map((c) => (
+                      <tr key={c.id}>
+                        <td>{c.name}</td>
+                        <td>{c.granted ? <span className="badge ok">granted</span> : <span className="badge off">denied</span>}</td>
+                        <td>
+                          <code>{c.rule}</code>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <h3>History</h3>
+                {consent.data.history.length === 0 ? (
+                  <p className="muted">No recorded choice.</p>
+                ) : (
+                  <ul className="history">
+                    {consent.data.history.map((h, i) => (
+                      <li key={i}>
+                        {new Date(h.at).toLocaleString()} ({h.source}
+                        {h.gpc ? ', GPC' : ''}
+                        {h.policyVersion ? `, policy ${h.policyVersion}` : ''}):{' '}
+                        {Object.entries(h.categories)
+                          .map(([k, v]) => `${k} ${v ? '✓' : '✗'}`)
+                          .join(', ')}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </>
+            )}
           </div>
           <div className="card">
             <h2>Recent events</h2>
