@@ -28,8 +28,10 @@ import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
 import { consentApi } from './api/consent-api.js';
 import { suppressionsApi } from './api/suppressions-api.js';
+import { piiApi } from './api/pii-api.js';
 import { publicConsentRoutes } from './privacy/consent/public-consent-routes.js';
 import { createPrivacyServices, type PrivacyServices } from './privacy/privacy-services.js';
+import { RetentionSweeper } from './privacy/retention/retention-sweeper.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -69,6 +71,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const privacyApi: ApiExtension = async (app) => {
     await app.register(consentApi, { store, privacy });
     await app.register(suppressionsApi, { privacy });
+    await app.register(piiApi, { store, privacy });
   };
   changes.subscribe((topic) => topic === 'sources' && sources.invalidate());
 
@@ -101,6 +104,12 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
   for (const worker of workers) worker.start();
   await Promise.all(workers.map((worker) => worker.ready()));
+  let retention: RetentionSweeper | undefined;
+  if (roles.has('jobs')) {
+    const purged = metrics.counter('sluice_retention_purged_total', 'Stored events deleted and raw IP addresses truncated by the retention sweeper.', ['kind']);
+    retention = new RetentionSweeper(store, privacy.config, { intervalMs: 60 * 60_000, batchSize: 500, pauseMs: 50, logger, onPurged: (kind, count) => purged.inc({ kind }, count) });
+    retention.start();
+  }
 
   let ready = false;
   const app = await buildHttpServer({
@@ -135,6 +144,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await executor?.stop();
       backpressure?.stop();
       await queue?.close();
+      await retention?.stop();
       await Promise.all(workers.map((w) => w.stop()));
       privacy.close();
       await relay?.stop();

@@ -15,6 +15,8 @@ export interface PrivacyServices {
   readonly config: PrivacyConfig;
   readonly suppressions: SuppressionService;
   readonly consent: ConsentLedger;
+  /** Every identity linked to each identifier (by identifierKey), through the identity graph. */
+  linked: LinkedIdentityResolver;
   /** Replaces the identity-graph resolver (suppression and consent cover every linked identity). */
   useLinkedIdentities(resolver: LinkedIdentityResolver): void;
   close(): void;
@@ -22,14 +24,16 @@ export interface PrivacyServices {
 
 export function createPrivacyServices(deps: { store: Store; keys: Keys; changes?: ChangeFeed }): PrivacyServices {
   const config = new PrivacyConfig(deps.store, deps.changes);
-  const linked = graphLinkedIdentities(deps.store.identities);
+  let linked = graphLinkedIdentities(deps.store.identities);
   const suppressions = new SuppressionService(deps.store, deps.keys, deps.changes, linked);
   const consent = new ConsentLedger(deps.store, deps.keys, config, linked);
   return {
     config,
     suppressions,
     consent,
+    linked: (workspaceId, identifiers) => linked(workspaceId, identifiers),
     useLinkedIdentities(resolver) {
+      linked = resolver;
       suppressions.useLinkedIdentities(resolver);
       consent.useLinkedIdentities(resolver);
     },

@@ -1,4 +1,8 @@
+import { Keys } from '../core/crypto/keys.js';
+import { createPrivacyServices } from '../privacy/privacy-services.js';
+import { ChangeFeed } from '../runtime/change-feed.js';
 import { createLogger } from '../runtime/logger.js';
+import { resolveSecretKey } from '../runtime/secret-key.js';
 import { openQueue, openStore } from '../runtime/backends.js';
 import { runWorker } from '../runtime/worker-runtime.js';
 import { buildProcessor } from './build-processor.js';
@@ -9,7 +13,10 @@ runWorker(async ({ data, signal, counters }) => {
   const logger = createLogger(data.config, 'processor');
   const store = await openStore(data.config, { migrate: false });
   const queue = await openQueue(data.config);
-  const processor = buildProcessor({ store });
+  const keys = new Keys(resolveSecretKey(data.config));
+  const changes = new ChangeFeed();
+  const privacy = createPrivacyServices({ store, keys, changes });
+  const processor = buildProcessor({ store, privacy: { services: privacy, keys } });
   try {
     await queue.consumeInbox(
       async (batch) => {
@@ -22,6 +29,8 @@ runWorker(async ({ data, signal, counters }) => {
       { batchSize: BATCH_SIZE, signal, onError: (error) => logger.error({ err: error }, 'processor batch failed; retrying') },
     );
   } finally {
+    privacy.close();
+    changes.close();
     await queue.close();
     await store.close();
   }

@@ -1,3 +1,5 @@
+import type { ConsentState } from '../core/consent/resolve-consent.js';
+import type { ClassifiedField } from '../core/pii/classify.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { InboxMessage } from '../queue/queue.js';
@@ -10,6 +12,12 @@ export interface ProcessingItem {
   event: SegmentEvent;
   /** The profile the identity stage resolved the event to (absent when it carries no usable identifier). */
   profileId?: string;
+  /** Consent per category, set by the consent stage (the fan-out's consent gate reads it). */
+  consent?: ConsentState;
+  /** The subject is under the workspace's age threshold (children stage): only destinations needing no optional category. */
+  child?: boolean;
+  /** Fields classified as PII (PII stage); the fan-out applies each destination's action to them. */
+  pii?: ClassifiedField[];
   /** Set by the store stage once the event is written. */
   stored?: StoredEvent;
 }

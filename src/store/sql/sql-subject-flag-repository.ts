@@ -23,10 +23,15 @@ export class SqlSubjectFlagRepository implements SubjectFlagRepository {
 
   async list(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectFlag[]> {
     const out: SubjectFlag[] = [];
-    for (const s of subjects.map(normalizeIdentifier)) {
-      const rows = await this.db.selectFrom('subject_flags').selectAll().where('workspace_id', '=', workspaceId).where('subject_type', '=', s.type).where('subject', '=', s.value).execute();
-      for (const row of rows) {
-        out.push({ workspaceId, subject: { type: row.subject_type as IdentifierType, value: row.subject }, flag: row.flag as SubjectFlag['flag'], detail: row.detail, createdAt: Number(row.created_at) });
+    const byType = new Map<string, Set<string>>();
+    for (const s of subjects.map(normalizeIdentifier)) byType.set(s.type, (byType.get(s.type) ?? new Set()).add(s.value));
+    for (const [type, set] of byType) {
+      const values = [...set];
+      for (let i = 0; i < values.length; i += 400) {
+        const rows = await this.db.selectFrom('subject_flags').selectAll().where('workspace_id', '=', workspaceId).where('subject_type', '=', type).where('subject', 'in', values.slice(i, i + 400)).execute();
+        for (const row of rows) {
+          out.push({ workspaceId, subject: { type: row.subject_type as IdentifierType, value: row.subject }, flag: row.flag as SubjectFlag['flag'], detail: row.detail, createdAt: Number(row.created_at) });
+        }
       }
     }
     return out;

@@ -1,0 +1,111 @@
+import type { JsonValue } from '../../protocol/segment-event.js';
+import type { PiiLevel } from '../privacy/pii-field.js';
+import { detectKey } from './key-matchers.js';
+import { detectValue, type Detection } from './value-detectors.js';
+
+/** A custom matcher of a workspace: a key (exact, case-insensitive) or a key/value regular expression. */
+export interface CustomMatcher {
+  target: 'key' | 'value';
+  /** Exact key (case-insensitive) or, with `regex: true`, a regular expression. */
+  pattern: string;
+  regex?: boolean;
+  level: PiiLevel;
+  label: string;
+}
+
+/** One classified field of an event. */
+export interface ClassifiedField {
+  /** Dotted path; array items collapse to `[]` (`properties.items[].email`). */
+  path: string;
+  level: PiiLevel;
+  label: string | null;
+  detectedBy: 'key' | 'value' | 'custom' | 'none';
+}
+
+const RANK: Record<PiiLevel, number> = { none: 0, yellow: 1, sensitive: 2, red: 3 };
+const ROOTS = ['properties', 'traits', 'context'] as const;
+const MAX_FIELDS = 2000;
+
+export interface CompiledMatchers {
+  key: { test: (key: string) => boolean; detection: Detection }[];
+  value: { test: (value: string) => boolean; detection: Detection }[];
+}
+
+/** Compiles custom matchers once (invalid regular expressions are rejected by the policy validator). */
+export function compileMatchers(matchers: readonly CustomMatcher[]): CompiledMatchers {
+  const out: CompiledMatchers = { key: [], value: [] };
+  for (const m of matchers) {
+    const detection = { level: m.level, label: m.label };
+    const test = m.regex ? ((re) => (s: string) => re.test(s))(new RegExp(m.pattern, 'i')) : (s: string) => s.toLowerCase() === m.pattern.toLowerCase();
+    out[m.target].push({ test, detection });
+  }
+  return out;
+}
+
+function stronger(a: Detection | undefined, b: Detection | undefined): Detection | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return RANK[b.level] > RANK[a.level] ? b : a;
+}
+
+/**
+ * Classifies every leaf field under `properties`, `traits` and `context` by key (Segment's default
+ * matchers, the sensitive-category vocabulary, path-aware), by value (detectors) and by the workspace's
+ * custom matchers; the strongest classification wins. Pure. Leaves whose path is classified `none` are
+ * listed too (the inventory records every field seen).
+ */
+export function classifyEvent(event: { properties?: JsonValue; traits?: JsonValue; context?: JsonValue }, custom?: CompiledMatchers): ClassifiedField[] {
+  const fields = new Map<string, ClassifiedField>();
+  const visit = (value: JsonValue | undefined, path: string, key: string, inherited: Detection | undefined, depth: number) => {
+    if (fields.size >= MAX_FIELDS || depth > 20 || value === undefined) return;
+    let byKey: Detection | undefined;
+    let by: ClassifiedField['detectedBy'] = 'none';
+    const keyDetection = detectKey(key, path);
+    if (keyDetection) {
+      byKey = keyDetection;
+      by = 'key';
+    }
+    for (const m of custom?.key ?? []) {
+      if (m.test(key)) {
+        const s = stronger(byKey, m.detection);
+        if (s !== byKey) by = 'custom';
+        byKey = s;
+      }
+    }
+    const context = stronger(inherited, byKey);
+    if (value !== null && typeof value === 'object') {
+      if (Array.isArray(value)) {
+        for (const item of value) visit(item, `${path}[]`, key, context, depth + 1);
+      } else {
+        for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`, k, context, depth + 1);
+      }
+      return;
+    }
+    let detection = context;
+    if (context !== byKey && context) by = 'key';
+    if (typeof value === 'string' || typeof value === 'number') {
+      const text = String(value);
+      const byValue = detectValue(text, { ip: !/version$/i.test(key) });
+      const s = stronger(detection, byValue);
+      if (s !== detection) by = 'value';
+      detection = s;
+      for (const m of custom?.value ?? []) {
+        if (m.test(text)) {
+          const t = stronger(detection, m.detection);
+          if (t !== detection) by = 'custom';
+          detection = t;
+        }
+      }
+    }
+    const current = fields.get(path);
+    const next: ClassifiedField = detection ? { path, level: detection.level, label: detection.label, detectedBy: by } : { path, level: 'none', label: null, detectedBy: 'none' };
+    if (!current || RANK[next.level] > RANK[current.level]) fields.set(path, next);
+  };
+  for (const root of ROOTS) {
+    const value = event[root];
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) visit(v, `${root}.${k}`, k, undefined, 1);
+    }
+  }
+  return [...fields.values()];
+}

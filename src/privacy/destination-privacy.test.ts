@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONSENT_CATEGORIES } from '../core/consent/consent-category.js';
+import { resolveConsent } from '../core/consent/resolve-consent.js';
+import { classifyEvent } from '../core/pii/classify.js';
+import { validatePiiPolicy } from '../core/pii/pii-policy.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
+import { privacyForDestination } from './destination-privacy.js';
+
+const cats = DEFAULT_CONSENT_CATEGORIES;
+const hash = (v: string) => `h(${v})`;
+const event = (): SegmentEvent => ({
+  type: 'identify',
+  messageId: 'm1',
+  userId: 'u1',
+  traits: { email: 'ada@example.com', ssn: '123-45-6789', religion: 'none', plan: 'pro' },
+  context: { app: { name: 'Shop' } },
+  integrations: {},
+  originalTimestamp: '2026-11-30T00:00:00Z',
+  timestamp: '2026-11-30T00:00:00Z',
+  receivedAt: '2026-11-30T00:00:00Z',
+  version: 2,
+});
+const item = (over: { gpc?: boolean; prefs?: Record<string, boolean>; child?: boolean } = {}) => {
+  const e = event();
+  return {
+    event: e,
+    consent: resolveConsent({ categories: cats, model: 'opt-in' }, { gpc: over.gpc ?? false, preferences: over.prefs ?? { analytics: true, advertising: true } }),
+    ...(over.child && { child: true }),
+    pii: classifyEvent(e).filter((f) => f.level !== 'none'),
+  };
+};
+const none = validatePiiPolicy(undefined);
+
+describe('privacyForDestination', () => {
+  it('drops for a denied category, for GPC, and for a child', () => {
+    expect(privacyForDestination(item({ prefs: {} }), { id: 'd', consentCategories: ['analytics'] }, cats, none, hash)).toEqual({ kind: 'drop', reason: 'consent_denied:analytics' });
+    expect(privacyForDestination(item({ gpc: true }), { id: 'd', consentCategories: ['Advertising'] }, cats, none, hash)).toEqual({ kind: 'drop', reason: 'gpc' });
+    expect(privacyForDestination(item({ child: true }), { id: 'd', consentCategories: ['analytics'] }, cats, none, hash)).toEqual({ kind: 'drop', reason: 'child' });
+    expect(privacyForDestination(item({ child: true }), { id: 'd', consentCategories: ['necessary'] }, cats, none, hash).kind).toBe('deliver');
+  });
+
+  it('removes Red and sensitive fields by default, keeps Yellow, and leaves the stored event untouched', () => {
+    const it = item();
+    const verdict = privacyForDestination(it, { id: 'd' }, cats, none, hash);
+    expect(verdict.kind).toBe('deliver');
+    if (verdict.kind !== 'deliver') return;
+    expect(verdict.event.traits).toEqual({ email: 'ada@example.com', plan: 'pro' });
+    expect(verdict.changes.map((c) => c.reason).sort()).toEqual(['pii_dropped:religion', 'pii_dropped:ssn']);
+    expect(it.event.traits?.ssn).toBe('123-45-6789');
+  });
+
+  it('follows explicit per-destination and workspace rules', () => {
+    const policy = validatePiiPolicy({ workspace: { email: 'hash' }, destinations: { wh: { ssn: 'allow', 'field:traits.religion': 'redact' }, strict: { email: 'drop_event' } } });
+    const verdict = privacyForDestination(item(), { id: 'wh' }, cats, policy, hash);
+    expect(verdict.kind === 'deliver' && verdict.event.traits).toEqual({ email: 'h(ada@example.com)', ssn: '123-45-6789', religion: '[redacted]', plan: 'pro' });
+    expect(privacyForDestination(item(), { id: 'strict' }, cats, policy, hash)).toEqual({ kind: 'drop', reason: 'pii_blocked:email' });
+  });
+});

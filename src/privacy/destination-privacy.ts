@@ -1,0 +1,45 @@
+import { findCategory, type ConsentCategory } from '../core/consent/consent-category.js';
+import { consentGate } from '../core/consent/consent-gate.js';
+import type { ConsentState } from '../core/consent/resolve-consent.js';
+import type { ClassifiedField } from '../core/pii/classify.js';
+import { applyPiiActions, destinationActionFor, type PiiChange, type PiiPolicy } from '../core/pii/pii-policy.js';
+import type { JsonObject, SegmentEvent } from '../protocol/segment-event.js';
+
+/** What privacy decides for one event and one destination. */
+export type DestinationVerdict =
+  | { kind: 'deliver'; event: SegmentEvent; changes: PiiChange[] }
+  | { kind: 'drop'; reason: string };
+
+/**
+ * The fan-out's per-destination privacy rules, in order: consent gate (`consent_denied:<category>` or
+ * `gpc`), children (`child`: a child's events reach only destinations needing no optional category),
+ * then the destination's PII action (Red and sensitive fields dropped unless the destination allows them;
+ * `drop_event` -> `pii_blocked:<label>`). The event delivered is a copy; the stored one is untouched.
+ *
+ * @example
+ *   const verdict = privacyForDestination(item, { id: dest.id, consentCategories: dest.consentCategories }, categories, policy, hash);
+ *   if (verdict.kind === 'drop') recordDropped(dest, item, verdict.reason);
+ */
+export function privacyForDestination(
+  item: { event: SegmentEvent; consent?: ConsentState; child?: boolean; pii?: readonly ClassifiedField[] },
+  destination: { id: string; consentCategories?: readonly string[] | undefined },
+  categories: readonly ConsentCategory[],
+  policy: PiiPolicy,
+  hash: (value: string) => string,
+): DestinationVerdict {
+  if (item.consent) {
+    const gate = consentGate(categories, destination.consentCategories, item.consent);
+    if (gate.kind === 'drop') return gate;
+  } else if ((destination.consentCategories ?? []).some((c) => !findCategory(categories, c)?.required)) {
+    // No consent was resolved for this event: fail closed for destinations that need consent.
+    return { kind: 'drop', reason: 'consent_denied:unknown' };
+  }
+  if (item.child && (destination.consentCategories ?? []).some((c) => !findCategory(categories, c)?.required)) return { kind: 'drop', reason: 'child' };
+  const { _privacy: _ignored, ...rest } = item.event;
+  const fields = item.pii ?? [];
+  if (fields.length === 0) return { kind: 'deliver', event: rest as SegmentEvent, changes: [] };
+  const copy = structuredClone(rest) as SegmentEvent;
+  const result = applyPiiActions(copy as unknown as JsonObject, fields, (f) => destinationActionFor(f, policy, destination.id), hash);
+  if (result.dropReason) return { kind: 'drop', reason: result.dropReason };
+  return { kind: 'deliver', event: copy, changes: result.changes };
+}

@@ -1,0 +1,95 @@
+import { classifyEvent, compileMatchers, type ClassifiedField, type CompiledMatchers } from '../core/pii/classify.js';
+import { applyPiiActions, ruleFor, validatePiiPolicy, type PiiPolicy } from '../core/pii/pii-policy.js';
+import type { PiiObservation } from '../core/privacy/pii-field.js';
+import type { JsonObject } from '../protocol/segment-event.js';
+import type { PrivacyServices } from '../privacy/privacy-services.js';
+import type { Store } from '../store/store.js';
+import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
+
+/** How long a field's "last seen" may lag in the inventory (keeps the hot path to few upserts). */
+const INVENTORY_REFRESH_MS = 5 * 60_000;
+
+/**
+ * PII classification and the workspace-level policy, before storage:
+ * - classifies every field of properties/traits/context (keys, values, custom matchers; reviewer
+ *   re-classifications from the inventory win) and keeps the result on `item.pii` for the fan-out's
+ *   per-destination action;
+ * - applies the workspace's explicit rules (hash / redact / drop field / drop event) and records the changes
+ *   on the stored event under `_privacy.pii` ([{path, action, reason}]);
+ * - records new fields in the inventory in one batched upsert (each known field at most every 5 minutes).
+ */
+export class PiiStage implements ProcessorStage {
+  readonly name = 'pii';
+  private readonly seen = new Map<string, number>();
+  private readonly compiled = new WeakMap<object, CompiledMatchers>();
+  private reviewed = new Map<string, { at: number; map: Map<string, { level: ClassifiedField['level']; label: string | null }> }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly privacy: PrivacyServices,
+    private readonly hashFor: (workspaceId: string) => (value: string) => string,
+  ) {}
+
+  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+    const now = Date.now();
+    const observations: PiiObservation[] = [];
+    const outcomes: StageOutcome[] = [];
+    const policies = new Map<string, { policy: PiiPolicy; matchers: CompiledMatchers; reviewed: Map<string, { level: ClassifiedField['level']; label: string | null }> }>();
+    for (const item of items) {
+      let ws = policies.get(item.workspaceId);
+      if (!ws) {
+        const config = await this.privacy.config.get(item.workspaceId);
+        let policy: PiiPolicy;
+        try {
+          policy = validatePiiPolicy(config.piiPolicy);
+        } catch {
+          policy = validatePiiPolicy(undefined);
+        }
+        const key = config as object;
+        let matchers = this.compiled.get(key);
+        if (!matchers) {
+          matchers = compileMatchers(policy.matchers);
+          this.compiled.set(key, matchers);
+        }
+        ws = { policy, matchers, reviewed: await this.reviewedOf(item.workspaceId, now) };
+        policies.set(item.workspaceId, ws);
+      }
+      const fields = classifyEvent(item.event, ws.matchers).map((f) => {
+        const review = ws.reviewed.get(`${item.sourceId}\u0000${f.path}`);
+        return review ? { ...f, level: review.level, label: review.label } : f;
+      });
+      item.pii = fields.filter((f) => f.level !== 'none');
+      for (const f of fields) {
+        const key = `${item.workspaceId}\u0000${item.sourceId}\u0000${f.path}\u0000${f.level}`;
+        const last = this.seen.get(key);
+        if (last === undefined || now - last > INVENTORY_REFRESH_MS) {
+          this.seen.set(key, now);
+          observations.push({ workspaceId: item.workspaceId, sourceId: item.sourceId, path: f.path, level: f.level, label: f.label, detectedBy: f.detectedBy, seenAt: now });
+        }
+      }
+      if (Object.keys(ws.policy.workspace).length === 0 || item.pii.length === 0) {
+        outcomes.push(CONTINUE);
+        continue;
+      }
+      const rules = ws.policy.workspace;
+      const result = applyPiiActions(item.event as unknown as JsonObject, item.pii, (f) => ruleFor(f, rules), this.hashFor(item.workspaceId));
+      if (result.dropReason) {
+        outcomes.push(drop(result.dropReason));
+        continue;
+      }
+      if (result.changes.length > 0) item.event._privacy = { pii: result.changes.map((c) => ({ ...c })) };
+      outcomes.push(CONTINUE);
+    }
+    if (this.seen.size > 200_000) this.seen.clear();
+    if (observations.length > 0) await this.store.piiInventory.observe(observations);
+    return outcomes;
+  }
+
+  private async reviewedOf(workspaceId: string, now: number) {
+    const hit = this.reviewed.get(workspaceId);
+    if (hit && now - hit.at < 5000) return hit.map;
+    const map = await this.store.piiInventory.reviewed(workspaceId);
+    this.reviewed.set(workspaceId, { at: now, map });
+    return map;
+  }
+}
