@@ -104,6 +104,11 @@ export interface DestinationType<Config> {
    * latest status while it runs, `deleted` once done, `failed` if the tool gave up).
    */
   deletionStatus?(jobId: string, config: Config, context: DestinationContext): Promise<DeletionResult>;
+  /**
+   * Releases what the type keeps across deliveries (e.g. the warehouse's connection pools). The router
+   * calls it once when it stops; a type that keeps nothing omits it.
+   */
+  close?(): Promise<void>;
   /** The exact requests deliver() would send for these items (for the preview API), without sending. */
   preview?(items: readonly DeliveryItem[], config: Config): Promise<{ requests: OutboundRequest[]; warnings: string[] }>;
 }

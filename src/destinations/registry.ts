@@ -7,6 +7,7 @@ import { intercom } from './intercom/index.js';
 import type { DestinationType } from './destination.js';
 import { mixpanel } from './mixpanel/index.js';
 import { posthog } from './posthog/index.js';
+import { postgres } from './postgres/index.js';
 import { s3 } from './s3/index.js';
 import { segment } from './segment/index.js';
 import { slack } from './slack/index.js';
@@ -23,7 +24,7 @@ function entry<Config>(type: DestinationType<Config>): DestinationType<unknown> 
   return type as unknown as DestinationType<unknown>;
 }
 
-const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment), entry(ga4), entry(hubspot), entry(intercom), entry(s3)];
+const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment), entry(ga4), entry(hubspot), entry(intercom), entry(s3), entry(postgres)];
 
 const BY_TYPE = new Map<string, DestinationType<unknown>>(TYPES.map((t) => [t.type, t]));
 

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import type { DeletionSubject } from '../destination.js';
+import { quoteIdent } from './warehouse-naming.js';
+
+export interface WarehouseDeletionReport {
+  readonly total: number;
+  /** Rows deleted per table (tables with none are left out). */
+  readonly perTable: Readonly<Record<string, number>>;
+}
+
+/**
+ * Deletes a data subject's rows from every table of the schema, in one transaction: rows whose `user_id`,
+ * `anonymous_id` or `previous_id` (aliases) is one of the subject's identifiers, `users` rows whose `id` is
+ * one of their userIds, and rows whose `email` or `context_traits_email` is one of their emails.
+ */
+export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: DeletionSubject): Promise<WarehouseDeletionReport> {
+  const ids = [...new Set([...subject.userIds, ...subject.anonymousIds])];
+  const userIds = [...new Set(subject.userIds)];
+  const emails = [...new Set(subject.emails)];
+  const columns = await pool.query<{ table_name: string; column_name: string }>(
+    `select c.table_name, c.column_name from information_schema.columns c
+       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = $1 and t.table_type = 'BASE TABLE'
+        and c.column_name in ('id', 'user_id', 'anonymous_id', 'previous_id', 'email', 'context_traits_email')`,
+    [schema],
+  );
+  const byTable = new Map<string, Set<string>>();
+  for (const row of columns.rows) {
+    const set = byTable.get(row.table_name) ?? new Set<string>();
+    set.add(row.column_name);
+    byTable.set(row.table_name, set);
+  }
+  const perTable: Record<string, number> = {};
+  let total = 0;
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    for (const [table, has] of [...byTable].sort(([a], [b]) => a.localeCompare(b))) {
+      const conditions: string[] = [];
+      const params: string[][] = [];
+      const param = (values: string[]): string => {
+        params.push(values);
+        return `$${params.length}::text[]`;
+      };
+      for (const column of ['user_id', 'anonymous_id', 'previous_id']) if (has.has(column) && ids.length) conditions.push(`${quoteIdent(column)} = any(${param(ids)})`);
+      if (table === 'users' && has.has('id') && userIds.length) conditions.push(`"id" = any(${param(userIds)})`);
+      for (const column of ['email', 'context_traits_email']) if (has.has(column) && emails.length) conditions.push(`${quoteIdent(column)}::text = any(${param(emails)})`);
+      if (!conditions.length) continue;
+      const result = await client.query(`delete from ${quoteIdent(schema)}.${quoteIdent(table)} where ${conditions.join(' or ')}`, params);
+      const count = result.rowCount ?? 0;
+      if (count) perTable[table] = count;
+      total += count;
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  return { total, perTable };
+}

@@ -1,0 +1,255 @@
+import type pg from 'pg';
+import { quoteIdent, truncateIdentifier } from './warehouse-naming.js';
+import type { Cell, CellValue, ColumnType, WarehouseRow } from './warehouse-rows.js';
+import { STANDARD_COLUMNS, USER_COLUMNS } from './warehouse-rows.js';
+
+/** PostgreSQL allows 1,600 columns per table; Sluice stops adding at this many and reports what it skipped. */
+export const MAX_COLUMNS_PER_TABLE = 1000;
+/** Bind parameters per INSERT statement (PostgreSQL's limit is 65,535). */
+const MAX_PARAMS = 30_000;
+
+export interface LoadReport {
+  /** Rows written (duplicates by id are not counted: they were already there). */
+  readonly inserted: number;
+  /** Users rows inserted or updated. */
+  readonly users: number;
+  /** Columns not created because a table reached MAX_COLUMNS_PER_TABLE. */
+  readonly skippedColumns: readonly string[];
+}
+
+/**
+ * Writes rows into one schema of one database, creating tables and columns as events need them.
+ *
+ * Column types: a new column takes the type of the first non-null value seen (string -> text, number ->
+ * double precision, boolean -> boolean, list -> text holding JSON). Later values keep that type when they
+ * convert without loss (anything into text; numeric strings into numbers; "true"/"false" into booleans;
+ * ISO dates into timestamps); a value that does not convert is written to a sibling text column
+ * `<column>_text` instead, so nothing is lost and no load fails on a type change.
+ *
+ * Loads are multi-row `INSERT ... ON CONFLICT (id) DO NOTHING` in one transaction per batch, so a
+ * re-delivered event never duplicates a row. `users` is upserted: for each trait the value of the newer
+ * identify (by received_at) wins, and an older identify only fills traits the row does not have yet.
+ */
+export class WarehouseLoader {
+  /** table -> column -> PostgreSQL type, as read from information_schema. */
+  private readonly tables = new Map<string, Map<string, string>>();
+  private schemaReady = false;
+  private ddlChain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+  ) {}
+
+  /** Forgets what it knows of the schema (after an error, or when tables may have changed under us). */
+  invalidate(): void {
+    this.tables.clear();
+    this.schemaReady = false;
+  }
+
+  async load(rows: readonly WarehouseRow[], users: readonly WarehouseRow[]): Promise<LoadReport> {
+    const byTable = new Map<string, WarehouseRow[]>();
+    for (const row of rows) {
+      const list = byTable.get(row.table) ?? [];
+      list.push(row);
+      byTable.set(row.table, list);
+    }
+    const mergedUsers = mergeUsers(users);
+    if (mergedUsers.length) byTable.set('users', mergedUsers);
+
+    const skipped: string[] = [];
+    const resolved = await this.serialized(async () => {
+      if (!this.schemaReady) {
+        await this.pool.query(`create schema if not exists ${quoteIdent(this.schema)}`).catch(ignoreRace);
+        this.schemaReady = true;
+      }
+      const out = new Map<string, Array<Map<string, CellValue>>>();
+      for (const [table, tableRows] of byTable) {
+        const wanted = new Map<string, ColumnType>();
+        for (const row of tableRows) for (const [column, cell] of row.cells) if (!wanted.has(column)) wanted.set(column, cell.type);
+        const columns = await this.ensureTable(table);
+        skipped.push(...(await this.ensureColumns(table, columns, wanted)));
+        const converted = tableRows.map((row) => convertRow(row.cells, columns));
+        const siblings = new Map<string, ColumnType>();
+        for (const row of converted) for (const column of row.keys()) if (!columns.has(column)) siblings.set(column, 'text');
+        if (siblings.size) skipped.push(...(await this.ensureColumns(table, columns, siblings)));
+        out.set(table, converted.map((row) => new Map([...row].filter(([column]) => columns.has(column)))));
+      }
+      return out;
+    });
+
+    const client = await this.pool.connect();
+    let inserted = 0;
+    let upserted = 0;
+    try {
+      await client.query('begin');
+      for (const [table, tableRows] of resolved) {
+        if (table === 'users') upserted += await this.upsertUsers(client, tableRows);
+        else inserted += await this.insert(client, table, tableRows);
+      }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    return { inserted, users: upserted, skippedColumns: [...new Set(skipped)] };
+  }
+
+  private serialized<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.ddlChain.then(run, run);
+    this.ddlChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private qualified(table: string): string {
+    return `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+  }
+
+  private async ensureTable(table: string): Promise<Map<string, string>> {
+    const known = this.tables.get(table);
+    if (known) return known;
+    const standard = table === 'users' ? USER_COLUMNS : STANDARD_COLUMNS;
+    const definitions = standard.map(([name, type]) => `${quoteIdent(name)} ${type}${name === 'id' ? ' primary key' : ''}`);
+    definitions.push(`"uuid_ts" timestamptz not null default now()`);
+    await this.pool.query(`create table if not exists ${this.qualified(table)} (${definitions.join(', ')})`).catch(ignoreRace);
+    return this.readColumns(table);
+  }
+
+  private async readColumns(table: string): Promise<Map<string, string>> {
+    const result = await this.pool.query<{ column_name: string; data_type: string }>(
+      'select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = $2',
+      [this.schema, table],
+    );
+    const columns = new Map(result.rows.map((r) => [r.column_name, r.data_type === 'timestamp with time zone' ? 'timestamptz' : r.data_type]));
+    this.tables.set(table, columns);
+    return columns;
+  }
+
+  /** Adds missing columns (refreshing `columns` in place); returns the ones skipped for the column cap. */
+  private async ensureColumns(table: string, columns: Map<string, string>, wanted: ReadonlyMap<string, ColumnType>): Promise<string[]> {
+    const missing = [...wanted].filter(([column]) => !columns.has(column));
+    if (!missing.length) return [];
+    const room = Math.max(0, MAX_COLUMNS_PER_TABLE - columns.size);
+    const adding = missing.slice(0, room);
+    const skipped = missing.slice(room).map(([column]) => `${table}.${column}`);
+    if (adding.length) {
+      const clauses = adding.map(([column, type]) => `add column if not exists ${quoteIdent(column)} ${type}`);
+      await this.pool.query(`alter table ${this.qualified(table)} ${clauses.join(', ')}`).catch(ignoreRace);
+      const fresh = await this.readColumns(table);
+      columns.clear();
+      for (const [column, type] of fresh) columns.set(column, type);
+      this.tables.set(table, columns);
+    }
+    return skipped;
+  }
+
+  private async insert(client: pg.PoolClient, table: string, rows: ReadonlyArray<Map<string, CellValue>>): Promise<number> {
+    let count = 0;
+    for (const { columns, values, placeholders } of statements(rows)) {
+      const sql = `insert into ${this.qualified(table)} (${columns.map(quoteIdent).join(', ')}) values ${placeholders} on conflict ("id") do nothing`;
+      count += (await client.query(sql, values)).rowCount ?? 0;
+    }
+    return count;
+  }
+
+  private async upsertUsers(client: pg.PoolClient, rows: ReadonlyArray<Map<string, CellValue>>): Promise<number> {
+    let count = 0;
+    for (const { columns, values, placeholders } of statements(rows)) {
+      const newer = `(excluded."received_at" is null or u."received_at" is null or excluded."received_at" >= u."received_at")`;
+      const sets = columns
+        .filter((c) => c !== 'id')
+        .map((c) =>
+          c === 'received_at'
+            ? `"received_at" = greatest(u."received_at", excluded."received_at")`
+            : `${quoteIdent(c)} = case when ${newer} then coalesce(excluded.${quoteIdent(c)}, u.${quoteIdent(c)}) else coalesce(u.${quoteIdent(c)}, excluded.${quoteIdent(c)}) end`,
+        );
+      sets.push(`"uuid_ts" = now()`);
+      const sql = `insert into ${this.qualified('users')} as u (${columns.map(quoteIdent).join(', ')}) values ${placeholders} on conflict ("id") do update set ${sets.join(', ')}`;
+      count += (await client.query(sql, values)).rowCount ?? 0;
+    }
+    return count;
+  }
+}
+
+/** Splits rows into multi-row statements over the union of their columns, within the parameter limit. */
+function* statements(rows: ReadonlyArray<Map<string, CellValue>>): Generator<{ columns: string[]; values: Array<CellValue | null>; placeholders: string }> {
+  const columns = [...new Set(rows.flatMap((row) => [...row.keys()]))];
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const values: Array<CellValue | null> = [];
+    const tuples = chunk.map((row) => {
+      const marks = columns.map((column) => {
+        values.push(row.has(column) ? (row.get(column) as CellValue) : null);
+        return `$${values.length}`;
+      });
+      return `(${marks.join(', ')})`;
+    });
+    yield { columns, values, placeholders: tuples.join(', ') };
+  }
+}
+
+/** One users row per id: traits of later identifies (by received_at) override earlier ones in the batch. */
+function mergeUsers(users: readonly WarehouseRow[]): WarehouseRow[] {
+  const byId = new Map<string, Map<string, Cell>>();
+  const ordered = [...users].sort((a, b) => String(a.cells.get('received_at')?.value ?? '').localeCompare(String(b.cells.get('received_at')?.value ?? '')));
+  for (const row of ordered) {
+    const id = String(row.cells.get('id')?.value);
+    const merged = byId.get(id) ?? new Map<string, Cell>();
+    for (const [column, cell] of row.cells) merged.set(column, cell);
+    byId.set(id, merged);
+  }
+  return [...byId.values()].map((cells) => ({ table: 'users', cells }));
+}
+
+const INTEGER_TYPES = new Set(['bigint', 'integer', 'smallint']);
+const NUMBER_TYPES = new Set(['double precision', 'real', 'numeric', ...INTEGER_TYPES]);
+const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
+const NUMERIC_TEXT = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Fits a row's cells to the table's column types (the rule in the class comment). A cell that does not
+ * convert moves to `<column>_text`.
+ */
+export function convertRow(cells: ReadonlyMap<string, Cell>, columns: ReadonlyMap<string, string>): Map<string, CellValue> {
+  const out = new Map<string, CellValue>();
+  for (const [column, cell] of cells) {
+    const type = columns.get(column);
+    if (type === undefined) continue; // skipped for the column cap
+    const value = convertValue(cell, type);
+    if (value !== undefined) out.set(column, value);
+    else out.set(truncateIdentifier(`${column}_text`), String(cell.value));
+  }
+  return out;
+}
+
+function convertValue(cell: Cell, type: string): CellValue | undefined {
+  const { value } = cell;
+  if (cell.type === type) return value;
+  if (TEXT_TYPES.has(type)) return String(value);
+  if (NUMBER_TYPES.has(type)) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC_TEXT.test(value.trim()) ? Number(value) : undefined;
+    if (n === undefined || !Number.isFinite(n)) return undefined;
+    if (INTEGER_TYPES.has(type) && !Number.isSafeInteger(n)) return undefined;
+    return n;
+  }
+  if (type === 'boolean') {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    return undefined;
+  }
+  if (type === 'timestamptz' || type === 'timestamp without time zone' || type === 'date') {
+    return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) && Number.isFinite(Date.parse(value)) ? value : undefined;
+  }
+  if (type === 'jsonb' || type === 'json') return JSON.stringify(value);
+  return undefined;
+}
+
+/** Concurrent `create ... if not exists` from two processes can still collide in the catalog; the object exists then. */
+function ignoreRace(error: unknown): void {
+  const code = (error as { code?: string }).code;
+  if (code === '23505' || code === '42P07' || code === '42P06' || code === '42701') return;
+  throw error;
+}

@@ -1,0 +1,42 @@
+/**
+ * Segment's warehouse naming: every table and column name is the snake_case of the source name
+ * (`Order Completed` -> `order_completed`, `productName` -> `product_name`), nested objects are flattened
+ * with `_` (`product.name` -> `product_name`), and names are cut to PostgreSQL's 63-byte limit.
+ */
+const MAX_IDENTIFIER_BYTES = 63;
+
+export function snakeCase(name: string): string {
+  const snake = name
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1_$2')
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1_$2')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
+    .replace(/^_+|_+$/g, '');
+  const safe = snake === '' ? '_' : /^\p{N}/u.test(snake) ? `_${snake}` : snake;
+  return truncateIdentifier(safe);
+}
+
+/** Cuts a name to 63 UTF-8 bytes without splitting a character. */
+export function truncateIdentifier(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
+  let out = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(out + ch) > MAX_IDENTIFIER_BYTES) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** Tables every schema has; a track event whose name maps onto one of them gets the suffix `_event`. */
+export const STANDARD_TABLES = new Set(['tracks', 'identifies', 'users', 'pages', 'screens', 'groups', 'aliases', 'accounts']);
+
+/** The table of a track event: `Order Completed` -> `order_completed`. */
+export function eventTableName(event: string): string {
+  const base = snakeCase(event);
+  return STANDARD_TABLES.has(base) || base === '_' ? truncateIdentifier(`${base === '_' ? 'unnamed' : base}_event`) : base;
+}
+
+/** Quotes an identifier for SQL (names come from snakeCase, but quoting keeps any name safe). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
