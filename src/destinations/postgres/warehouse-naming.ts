@@ -5,7 +5,18 @@
  */
 const MAX_IDENTIFIER_BYTES = 63;
 
+const snakeCache = new Map<string, string>();
+
 export function snakeCase(name: string): string {
+  const cached = snakeCache.get(name);
+  if (cached !== undefined) return cached;
+  const result = computeSnakeCase(name);
+  if (snakeCache.size > 50_000) snakeCache.clear();
+  snakeCache.set(name, result);
+  return result;
+}
+
+function computeSnakeCase(name: string): string {
   const snake = name
     .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1_$2')
     .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1_$2')

@@ -57,10 +57,12 @@ export function rowsForEvent(event: SegmentEvent, messageId: string): { rows: Wa
   time(base, 'original_timestamp', event.originalTimestamp);
   time(base, 'timestamp', event.timestamp);
 
+  const context = new Map<string, Cell>();
+  if (isObject(event.context)) flatten(context, 'context', event.context, 'context', 1, RESERVED_COLUMNS[event.type]);
   const withContext = (extra: (cells: Map<string, Cell>) => void): Map<string, Cell> => {
     const cells = new Map(base);
     extra(cells);
-    if (isObject(event.context)) flatten(cells, 'context', event.context, 'context', 1, RESERVED_COLUMNS[event.type]);
+    for (const [column, cell] of context) cells.set(column, cell);
     return cells;
   };
 
@@ -122,8 +124,13 @@ function text(cells: Map<string, Cell>, column: string, value: JsonValue | undef
   if (typeof value === 'string' && value !== '') cells.set(column, { type: 'text', value: clean(value) });
 }
 
+/** The shape ingest normalizes timestamps to; anything else is parsed and re-serialized. */
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function time(cells: Map<string, Cell>, column: string, value: JsonValue | undefined): void {
-  if (typeof value === 'string' && Number.isFinite(Date.parse(value))) cells.set(column, { type: 'timestamptz', value: new Date(value).toISOString() });
+  if (typeof value !== 'string') return;
+  if (CANONICAL_ISO.test(value)) cells.set(column, { type: 'timestamptz', value });
+  else if (Number.isFinite(Date.parse(value))) cells.set(column, { type: 'timestamptz', value: new Date(value).toISOString() });
 }
 
 /** The type a first value gives a new column. */
