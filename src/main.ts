@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { bootstrap, type BootstrapResult } from './accounts/bootstrap.js';
 import type { ApiExtension } from './api/api-plugin.js';
+import { pipelineApi } from './api/pipeline-api.js';
 import type { SluiceConfig } from './config/config.js';
 import { Keys } from './core/crypto/keys.js';
 import { consoleRoutes } from './http/console-routes.js';
@@ -18,8 +19,8 @@ import { auditSink, consentPort, suppressionPort } from './privacy/requests/priv
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
 import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
-import type { Queue } from './queue/queue.js';
-import { openQueue, openStore } from './runtime/backends.js';
+import type { DeliveryQueue, Queue } from './queue/queue.js';
+import { openDeliveryQueue, openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
 import { createLogger } from './runtime/logger.js';
 import { NatsChangeRelay } from './runtime/nats-change-relay.js';
@@ -49,7 +50,7 @@ export interface Sluice {
 }
 
 /** The stage workers of each role, as modules next to their stage. */
-function workerUrl(stage: 'processor'): URL {
+function workerUrl(stage: 'processor' | 'router'): URL {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   return new URL(`./${stage}/${stage}.worker.${extension}`, import.meta.url);
 }
@@ -84,6 +85,8 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     backpressure.start();
   }
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
+  // Replays and manual retries publish delivery jobs from the API.
+  const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const metrics = new Metrics(() => backpressure?.current ?? 0);
   const privacyPorts: ExecutorPorts = {
     suppression: suppressionPort(privacy),
@@ -102,6 +105,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
+  if (roles.has('router')) workers.push(new WorkerHost('router', workerUrl('router'), { config }, logger, metrics));
   for (const worker of workers) worker.start();
   await Promise.all(workers.map((worker) => worker.ready()));
   let retention: RetentionSweeper | undefined;
@@ -124,7 +128,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader } }
       : {}),
     ...(roles.has('api')
-      ? { api: { extensions: [...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
+      ? { api: { extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
@@ -145,6 +149,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       backpressure?.stop();
       await queue?.close();
       await retention?.stop();
+      await deliveryQueue?.close();
       await Promise.all(workers.map((w) => w.stop()));
       privacy.close();
       await relay?.stop();

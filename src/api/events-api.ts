@@ -70,11 +70,36 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
       tags: ['events'],
       summary: 'One stored event by messageId',
       params: Type.Object({ messageId: Type.String() }),
-      response: { 200: Type.Object({ event: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: true }) },
+      response: {
+        200: Type.Object({
+          event: Type.Record(Type.String(), Type.Unknown()),
+          deliveries: Type.Optional(Type.Array(Type.Object({
+            destinationId: Type.String(),
+            destinationName: Type.Optional(Type.String()),
+            status: Type.String(),
+            attempts: Type.Integer(),
+            reason: Type.Optional(Type.String()),
+            lastError: Type.Optional(Type.String()),
+            updatedAt: Type.String({ format: 'date-time' }),
+          }), { description: 'Where the event went: its state at each destination' })),
+        }, { additionalProperties: true }),
+      },
     },
   }, async (request) => {
-    const [stored] = await store.events.query({ workspaceId: principalOf(request).workspaceId, messageId: request.params.messageId, limit: 1 });
+    const { workspaceId } = principalOf(request);
+    const [stored] = await store.events.query({ workspaceId, messageId: request.params.messageId, limit: 1 });
     if (!stored) throw new SluiceError('not_found', `No stored event with messageId ${request.params.messageId} (it may still be in the inbox, or was dropped before storage).`);
-    return { event: maskPersonalData(eventView(stored), principalOf(request)) };
+    const log = (await store.deliveries.forMessage(workspaceId, request.params.messageId)).filter((d) => d.sourceId === stored.sourceId);
+    const names = log.length > 0 ? new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name])) : new Map<string, string>();
+    const deliveries = log.map((d) => ({
+      destinationId: d.destinationId,
+      ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
+      status: d.status,
+      attempts: d.attempts,
+      ...(d.reason !== null && { reason: d.reason }),
+      ...(d.lastError !== null && { lastError: d.lastError }),
+      updatedAt: new Date(d.updatedAt).toISOString(),
+    }));
+    return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries };
   });
 };

@@ -14,6 +14,10 @@ export interface EventQuery {
   userId?: string;
   anonymousId?: string;
   messageId?: string;
+  /** Only these messageIds. */
+  messageIds?: readonly string[];
+  /** Oldest first instead of newest first. */
+  ascending?: boolean;
   /** Events of any of these identifiers (a profile's events). */
   identities?: { userIds: readonly string[]; anonymousIds: readonly string[] };
   sourceId?: string;

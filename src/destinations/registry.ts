@@ -11,12 +11,12 @@ import { postgres } from './postgres/index.js';
 import { s3 } from './s3/index.js';
 import { segment } from './segment/index.js';
 import { slack } from './slack/index.js';
+import { webhookDestination } from './webhook/webhook.js';
 
 /**
  * Every destination type Sluice can route to, by `type`. Each lives in its own folder
- * (src/destinations/<type>/index.ts) and is listed here once.
- */
-/**
+ * (src/destinations/<type>/) and is listed here once.
+ *
  * Erases a type's config parameter for the registry. Sound because every config reaching deliver() has been
  * validated against that type's own configSchema when the destination was saved.
  */
@@ -24,7 +24,7 @@ function entry<Config>(type: DestinationType<Config>): DestinationType<unknown> 
   return type as unknown as DestinationType<unknown>;
 }
 
-const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment), entry(ga4), entry(hubspot), entry(intercom), entry(s3), entry(postgres)];
+const TYPES: readonly DestinationType<unknown>[] = [entry(amplitude), entry(mixpanel), entry(posthog), entry(customerio), entry(braze), entry(slack), entry(segment), entry(ga4), entry(hubspot), entry(intercom), entry(s3), entry(postgres), entry(webhookDestination)];
 
 const BY_TYPE = new Map<string, DestinationType<unknown>>(TYPES.map((t) => [t.type, t]));
 

@@ -1,8 +1,16 @@
 import type { Keys } from '../core/crypto/keys.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { ChildrenStage } from './children-stage.js';
 import { ConsentStage } from './consent-stage.js';
+import type { DestinationDecider } from './fan-out/decision.js';
+import { DestinationDirectory } from './fan-out/destination-directory.js';
+import { FanOut } from './fan-out/fan-out.js';
+import { FanOutStage } from './fan-out/fan-out-stage.js';
+import { IntegrationsDecider } from './fan-out/integrations-decider.js';
+import { PrivacyDecider } from './fan-out/privacy-decider.js';
 import { IdentityStage } from './identity-stage.js';
 import { PiiStage } from './pii-stage.js';
 import { Processor } from './processor.js';
@@ -14,13 +22,40 @@ export function piiHasher(keys: Keys): (workspaceId: string) => (value: string) 
   return (workspaceId) => (value) => keys.pseudonym(value, `pii:${workspaceId}`);
 }
 
+export interface PrivacyDeps {
+  services: PrivacyServices;
+  keys: Keys;
+}
+
+export interface ProcessorDeps {
+  store: Store;
+  /** Suppression, consent, children and PII; without it (tests of the bare pipeline) only identity and store run. */
+  privacy?: PrivacyDeps;
+  /** Where fan-out publishes delivery jobs; without it the processor stores events but routes nothing. */
+  queue?: Pick<DeliveryQueue, 'publishDeliveries'>;
+  /** Invalidates the destination cache when the API changes destinations. */
+  changes?: ChangeFeed;
+  /** Reports a withheld (event, destination) pair, for metrics. */
+  onDropped?: (destinationId: string, reason: string) => void;
+}
+
 /**
- * The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store.
- * Without `privacy` (tests of the bare pipeline) only identity and store run.
+ * The per-destination decision steps of fan-out, in order. Each returns CONTINUE (possibly replacing the
+ * event for that destination) or drop(reason):
+ *   integrations object -> privacy (consent gate, children, per-destination PII action) -> (destination filters)
+ * Used by the processor and by replay/retry, so every path to a destination applies the same rules.
  */
-export function buildProcessor(deps: { store: Store; privacy?: { services: PrivacyServices; keys: Keys } }): Processor {
+export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): DestinationDecider[] {
+  return [new IntegrationsDecider(), ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys))] : [])];
+}
+
+/** The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store -> fan-out. */
+export function buildProcessor(deps: ProcessorDeps): Processor {
   const { store, privacy } = deps;
-  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store)]);
+  const fanOut = deps.queue
+    ? [new FanOutStage({ store, queue: deps.queue, directory: new DestinationDirectory(store.destinations, deps.changes), fanOut: new FanOut(buildDeciders(deps)) }, deps.onDropped)]
+    : [];
+  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut]);
   return new Processor([
     new SuppressionStage(privacy.services.suppressions),
     new IdentityStage(store),
@@ -28,5 +63,6 @@ export function buildProcessor(deps: { store: Store; privacy?: { services: Priva
     new ConsentStage(store, privacy.services),
     new PiiStage(store, privacy.services, piiHasher(privacy.keys)),
     new StoreStage(store),
+    ...fanOut,
   ]);
 }

@@ -1,9 +1,9 @@
 import { Keys } from '../core/crypto/keys.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
+import { NO_JETSTREAM_DELIVERIES, openDeliveryQueue, openQueue, openStore } from '../runtime/backends.js';
 import { ChangeFeed } from '../runtime/change-feed.js';
 import { createLogger } from '../runtime/logger.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
-import { openQueue, openStore } from '../runtime/backends.js';
 import { runWorker } from '../runtime/worker-runtime.js';
 import { buildProcessor } from './build-processor.js';
 
@@ -16,7 +16,16 @@ runWorker(async ({ data, signal, counters }) => {
   const keys = new Keys(resolveSecretKey(data.config));
   const changes = new ChangeFeed();
   const privacy = createPrivacyServices({ store, keys, changes });
-  const processor = buildProcessor({ store, privacy: { services: privacy, keys } });
+  const deliveryQueue = await openDeliveryQueue(data.config);
+  if (!deliveryQueue) logger.warn(NO_JETSTREAM_DELIVERIES);
+  const processor = buildProcessor({
+    store,
+    privacy: { services: privacy, keys },
+    ...(deliveryQueue ? { queue: deliveryQueue } : {}),
+    changes,
+    onDropped: (destinationId, reason) =>
+      counters.inc('sluice_deliveries_dropped_total', 'Events withheld from a destination at fan-out, by destination and reason.', { destination_id: destinationId, reason }),
+  });
   try {
     await queue.consumeInbox(
       async (batch) => {
@@ -32,6 +41,7 @@ runWorker(async ({ data, signal, counters }) => {
     privacy.close();
     changes.close();
     await queue.close();
+    await deliveryQueue?.close();
     await store.close();
   }
 });

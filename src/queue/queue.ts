@@ -20,6 +20,70 @@ export interface Queue {
   close(): Promise<void>;
 }
 
+/**
+ * The per-destination delivery queues between the processor's fan-out and the router. Implemented by
+ * `SqliteQueue` (embedded); the JetStream implementation subscribes per destination (subjects partitioned by
+ * a hash of `partitionKey` keep per-user order) and acks per job.
+ *
+ * @example
+ *   await deliveries.publishDeliveries(jobs); // resolves once durable
+ *   const consumer = deliveries.deliveryConsumer(destinationId);
+ */
+export interface DeliveryQueue {
+  /**
+   * Appends delivery jobs (one per event and destination, from the processor's fan-out, a replay or a manual
+   * retry); resolves once they are durable. Jobs of one destination with the same `partitionKey` must be
+   * consumed in publish order (per-user ordering); different keys may be consumed in any order.
+   */
+  publishDeliveries(jobs: readonly DeliveryJobRecord[]): Promise<void>;
+  /**
+   * The consumer of one destination's jobs (the router runs one per destination, so a slow destination never
+   * holds up another). Only one consumer per destination at a time in a process.
+   */
+  deliveryConsumer(destinationId: string): DeliveryConsumer;
+  /** Discards every job of a destination (it was deleted). */
+  purgeDeliveries(destinationId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads one destination's delivery jobs. Jobs are handed out once per consumer, in publish order; a job
+ * not acknowledged before the consumer goes away (crash, restart) is handed out again to the next one.
+ *
+ * @example
+ *   const consumer = queue.deliveryConsumer(destinationId);
+ *   const jobs = await consumer.fetch(100, { signal, waitMs: 250 }); // [] after waitMs when idle
+ *   // ... deliver, retry as long as the policy allows ...
+ *   await consumer.ack(finishedJobs); // delivered, failed or dropped: never handed out again
+ */
+export interface DeliveryConsumer {
+  /** Up to `max` jobs not yet handed to this consumer, oldest first; waits up to `waitMs` for the first. */
+  fetch(max: number, options: { signal: AbortSignal; waitMs: number }): Promise<DeliveryJob[]>;
+  /** Marks jobs finished. */
+  ack(jobs: readonly DeliveryJob[]): Promise<void>;
+  /** Jobs published and not yet acknowledged. */
+  backlog(): Promise<number>;
+}
+
+/** One event to deliver to one destination. */
+export interface DeliveryJobRecord {
+  workspaceId: string;
+  destinationId: string;
+  sourceId: string;
+  messageId: string;
+  /** Ordering key (the profile, else userId or anonymousId): per-key order is kept per destination. */
+  partitionKey: string;
+  /** The event as it leaves for this destination (after consent, filters and PII policy), serialized. */
+  json: string;
+  /** When the event was received (epoch ms), for latency figures. */
+  receivedAt: number;
+}
+
+export interface DeliveryJob extends DeliveryJobRecord {
+  /** Position in the destination's queue (monotonic per queue). */
+  seq: number;
+}
+
 export interface ConsumeOptions {
   batchSize: number;
   signal: AbortSignal;

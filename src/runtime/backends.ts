@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SluiceConfig } from '../config/config.js';
-import type { Queue } from '../queue/queue.js';
+import type { DeliveryQueue, Queue } from '../queue/queue.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
 import { sqliteFile } from '../store/sqlite/sqlite-database.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -33,4 +33,17 @@ export async function migrateStore(config: SluiceConfig): Promise<string[]> {
   } finally {
     await store.close();
   }
+}
+
+/** Why {@link openDeliveryQueue} returns undefined in scale mode (logged by its callers). */
+export const NO_JETSTREAM_DELIVERIES = 'Delivery queues on NATS JetStream (SLUICE_QUEUE_URL) are not built yet: events are stored but not routed to destinations. Unset SLUICE_QUEUE_URL to route with the embedded queues.';
+
+/**
+ * Opens the delivery queues (processor fan-out -> router). Embedded: tables in the SQLite file. Undefined
+ * when the configuration selects NATS JetStream, whose delivery queues are not built yet
+ * ({@link NO_JETSTREAM_DELIVERIES}).
+ */
+export async function openDeliveryQueue(config: SluiceConfig): Promise<DeliveryQueue | undefined> {
+  if (config.queueUrl) return undefined;
+  return new SqliteQueue(sqliteFile(config.dataDir));
 }

@@ -7,6 +7,7 @@ import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { Suppression } from '../core/privacy/suppression.js';
 import type { AccountLink, AccountLinkPurpose, Member, MemberStatus, PolicyVersion, Session } from '../core/member.js';
 import type { Source } from '../core/source.js';
+import type { DeliveryRecord, DeliveryStatus, StoredDestination } from '../core/destination.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
@@ -42,6 +43,8 @@ export interface Store {
   readonly members: MemberRepository;
   readonly sessions: SessionRepository;
   readonly policies: PolicyRepository;
+  readonly destinations: DestinationRepository;
+  readonly deliveries: DeliveryRepository;
   close(): Promise<void>;
 }
 
@@ -259,4 +262,49 @@ export interface PolicyRepository {
   accept(input: { workspaceId: string; memberId: string; policyVersionId: string; at: number; ip: string | null }): Promise<void>;
   acceptances(workspaceId: string, filter: { memberId?: string; policyVersionId?: string }): Promise<{ memberId: string; policyVersionId: string; acceptedAt: number; ip: string | null }[]>;
   deleteAcceptancesOf(workspaceId: string, memberId: string): Promise<void>;
+}
+
+export type NewDestination = Omit<StoredDestination, 'id' | 'createdAt' | 'updatedAt'>;
+export type DestinationPatch = Partial<Pick<StoredDestination, 'name' | 'publicConfig' | 'sealedSecrets' | 'sourceIds' | 'consentCategories' | 'enabled'>>;
+
+/**
+ * Destinations as stored: secrets sealed (see `destinations/destination-secrets.ts`, which seals and opens
+ * them with the installation's Keys; the repository never sees them in clear).
+ */
+export interface DestinationRepository {
+  create(input: NewDestination): Promise<StoredDestination>;
+  get(workspaceId: string, id: string): Promise<StoredDestination | undefined>;
+  list(workspaceId: string): Promise<StoredDestination[]>;
+  /** Every destination of every workspace (the router's lanes). */
+  listAll(): Promise<StoredDestination[]>;
+  update(workspaceId: string, id: string, patch: DestinationPatch): Promise<StoredDestination | undefined>;
+  delete(workspaceId: string, id: string): Promise<boolean>;
+}
+
+export interface DeliveryListQuery {
+  workspaceId: string;
+  destinationId: string;
+  status?: DeliveryStatus;
+  messageId?: string;
+  /** Keyset cursor: rows strictly older than this one. */
+  before?: { updatedAt: number; messageId: string };
+  limit: number;
+}
+
+/**
+ * The delivery log: the latest state of each messageId at each destination (queued, delivered, retrying,
+ * failed, dropped) with attempts and reasons. Written in batches by the processor (queued/dropped) and the
+ * router (the rest).
+ *
+ * @example
+ *   await store.deliveries.record([{ workspaceId, destinationId, messageId, sourceId, status: 'dropped',
+ *     attempts: 0, reason: 'consent_denied:advertising', lastError: null, updatedAt: Date.now() }]);
+ */
+export interface DeliveryRepository {
+  /** Upserts states (one multi-row statement per 500 records). */
+  record(records: readonly DeliveryRecord[]): Promise<void>;
+  /** A destination's deliveries, most recently updated first. */
+  list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
+  /** Where one event went: its state at every destination. */
+  forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
 }

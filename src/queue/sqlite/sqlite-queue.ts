@@ -1,6 +1,7 @@
 import { sleep } from '../../core/sleep.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
-import type { ConsumeOptions, InboxMessage, InboxRecord, Queue } from '../queue.js';
+import type { ConsumeOptions, DeliveryConsumer, DeliveryJobRecord, DeliveryQueue, InboxMessage, InboxRecord, Queue } from '../queue.js';
+import { SqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 
 interface PendingPublish {
   records: readonly InboxRecord[];
@@ -30,7 +31,7 @@ const TRUNCATE_EVERY = 50;
  * integer (AUTOINCREMENT, never reused after truncation), so appends hit the right edge of the B-tree; the
  * consumer keeps its position in `queue_offsets` and truncates what it has acknowledged.
  */
-export class SqliteQueue implements Queue {
+export class SqliteQueue implements Queue, DeliveryQueue {
   private readonly db: SqliteDatabase;
   private pending: PendingPublish[] = [];
   private pendingEvents = 0;
@@ -42,6 +43,7 @@ export class SqliteQueue implements Queue {
   private readonly writeOffset;
   private readonly lastSeq;
   private readonly truncate;
+  private readonly deliveries: SqliteDeliveryQueue;
 
   constructor(file: string) {
     this.db = openSqliteDatabase(file);
@@ -61,6 +63,7 @@ export class SqliteQueue implements Queue {
     this.writeOffset = this.db.prepare('INSERT INTO queue_offsets (consumer, position) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position');
     this.lastSeq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_inbox'").pluck();
     this.truncate = this.db.prepare('DELETE FROM queue_inbox WHERE seq <= ?');
+    this.deliveries = new SqliteDeliveryQueue(this.db);
   }
 
   publishInbox(records: readonly InboxRecord[]): Promise<void> {
@@ -133,10 +136,24 @@ export class SqliteQueue implements Queue {
     return Math.max(0, last - position);
   }
 
+  publishDeliveries(jobs: readonly DeliveryJobRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('queue is closed'));
+    return this.deliveries.publish(jobs);
+  }
+
+  deliveryConsumer(destinationId: string): DeliveryConsumer {
+    return this.deliveries.consumer(destinationId);
+  }
+
+  purgeDeliveries(destinationId: string): Promise<void> {
+    return this.deliveries.purgeDestination(destinationId);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.deliveries.close();
     this.db.close();
   }
 }

@@ -279,6 +279,32 @@ export interface PolicyAcceptanceTable {
   ip: string | null;
 }
 
+export interface DestinationTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  config: string;
+  secrets: string | null;
+  source_ids: string | null;
+  consent_categories: string | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeliveryTable {
+  workspace_id: string;
+  destination_id: string;
+  message_id: string;
+  source_id: string;
+  status: string;
+  attempts: number;
+  reason: string | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
@@ -304,4 +330,6 @@ export interface Database {
   account_links: AccountLinkTable;
   policy_versions: PolicyVersionTable;
   policy_acceptances: PolicyAcceptanceTable;
+  destinations: DestinationTable;
+  deliveries: DeliveryTable;
 }

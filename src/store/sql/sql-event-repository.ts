@@ -54,6 +54,11 @@ export class SqlEventRepository implements EventRepository {
     if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
     if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
+    if (q.messageIds !== undefined) {
+      if (q.messageIds.length === 0) return [];
+      query = query.where('message_id', 'in', [...q.messageIds]);
+    }
+    if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
     if (q.identities !== undefined) {
       const { userIds, anonymousIds } = q.identities;
       if (userIds.length + anonymousIds.length === 0) return [];
@@ -68,8 +73,7 @@ export class SqlEventRepository implements EventRepository {
     if (q.from !== undefined) query = query.where('received_at', '>=', q.from);
     if (q.to !== undefined) query = query.where('received_at', '<', q.to);
     if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
-    if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
-    const rows = await query.orderBy('seq', q.order ?? 'desc').limit(q.limit).execute();
+    const rows = await query.orderBy('seq', q.order ?? (q.ascending ? 'asc' : 'desc')).limit(q.limit).execute();
     return rows.map(toStored);
   }
 

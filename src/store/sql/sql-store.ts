@@ -6,6 +6,8 @@ import { SqlConsentRepository } from './sql-consent-repository.js';
 import { SqlMemberRepository } from './sql-member-repository.js';
 import { SqlPolicyRepository } from './sql-policy-repository.js';
 import { SqlSessionRepository } from './sql-session-repository.js';
+import { SqlDeliveryRepository } from './sql-delivery-repository.js';
+import { SqlDestinationRepository } from './sql-destination-repository.js';
 import { SqlEventRepository } from './sql-event-repository.js';
 import { SqlIdentityRepository } from './sql-identity-repository.js';
 import { SqlPiiInventoryRepository } from './sql-pii-inventory-repository.js';
@@ -38,6 +40,8 @@ export class SqlStore implements Store {
   readonly members: SqlMemberRepository;
   readonly sessions: SqlSessionRepository;
   readonly policies: SqlPolicyRepository;
+  readonly destinations: SqlDestinationRepository;
+  readonly deliveries: SqlDeliveryRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -60,6 +64,8 @@ export class SqlStore implements Store {
     this.members = new SqlMemberRepository(db);
     this.sessions = new SqlSessionRepository(db);
     this.policies = new SqlPolicyRepository(db);
+    this.destinations = new SqlDestinationRepository(db);
+    this.deliveries = new SqlDeliveryRepository(db);
   }
 
   async close(): Promise<void> {

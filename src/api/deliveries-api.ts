@@ -1,0 +1,195 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { DeliveryRecord } from '../core/destination.js';
+import { DELIVERY_STATUSES } from '../core/destination.js';
+import { SluiceError } from '../core/errors.js';
+import { buildDeciders, type PrivacyDeps } from '../processor/build-processor.js';
+import { FanOut } from '../processor/fan-out/fan-out.js';
+import { requeueToDestination } from '../processor/fan-out/replay.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import type { Store } from '../store/store.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+const DeliverySchema = Type.Object({
+  messageId: Type.String(),
+  status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
+  attempts: Type.Integer(),
+  reason: Type.Optional(Type.String()),
+  lastError: Type.Optional(Type.String()),
+  sourceId: Type.String(),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export function deliveryView(d: DeliveryRecord) {
+  return {
+    messageId: d.messageId,
+    status: d.status,
+    attempts: d.attempts,
+    ...(d.reason !== null && { reason: d.reason }),
+    ...(d.lastError !== null && { lastError: d.lastError }),
+    sourceId: d.sourceId,
+    updatedAt: new Date(d.updatedAt).toISOString(),
+  };
+}
+
+function encode(d: DeliveryRecord): string {
+  return Buffer.from(JSON.stringify([d.updatedAt, d.messageId])).toString('base64url');
+}
+
+function decode(cursor: string): { updatedAt: number; messageId: string } {
+  try {
+    const [updatedAt, messageId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof updatedAt === 'number' && typeof messageId === 'string') return { updatedAt, messageId };
+  } catch {
+    // fall through
+  }
+  throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
+}
+
+/** Most events one replay call queues; a larger range is refused with a hint to split it. */
+const MAX_REPLAY = 1_000_000;
+const PAGE = 1000;
+
+/** Deliveries of a destination, manual retries of failed ones, and replays of stored events. */
+export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pick<DeliveryQueue, 'publishDeliveries'>; privacy?: PrivacyDeps }> = async (app, deps) => {
+  const { store } = deps;
+  const queue: Pick<DeliveryQueue, 'publishDeliveries'> = deps.queue ?? {
+    publishDeliveries: () => Promise.reject(new SluiceError('not_ready', 'This installation has no delivery queues yet (NATS JetStream delivery queues are not built); retries and replays need the embedded queues.')),
+  };
+  const fanOut = new FanOut(buildDeciders({ store, ...(deps.privacy ? { privacy: deps.privacy } : {}) }));
+  const load = async (workspaceId: string, id: string) => {
+    const destination = await store.destinations.get(workspaceId, id);
+    if (!destination) throw new SluiceError('not_found', `No destination ${id} in this workspace.`);
+    return destination;
+  };
+
+  app.get('/destinations/:id/deliveries', {
+    config: { permission: 'destinations:read' },
+    schema: {
+      tags: ['destinations'],
+      summary: 'The delivery log of a destination, most recently updated first',
+      params: IdParams,
+      querystring: Type.Object({
+        status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+        messageId: Type.Optional(Type.String()),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        cursor: Type.Optional(Type.String()),
+      }),
+      response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema), nextCursor: Type.Optional(Type.String()) }) },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    await load(workspaceId, request.params.id);
+    const q = request.query;
+    const limit = q.limit ?? 100;
+    const rows = await store.deliveries.list({
+      workspaceId,
+      destinationId: request.params.id,
+      ...(q.status !== undefined && { status: q.status }),
+      ...(q.messageId !== undefined && { messageId: q.messageId }),
+      ...(q.cursor !== undefined && { before: decode(q.cursor) }),
+      limit,
+    });
+    const last = rows[rows.length - 1];
+    return { deliveries: rows.map(deliveryView), ...(rows.length === limit && last ? { nextCursor: encode(last) } : {}) };
+  });
+
+  app.post('/destinations/:id/deliveries/retry', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: 'Retry failed deliveries: one (messageId) or every failed one of the destination',
+      params: IdParams,
+      body: Type.Object({ messageId: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ queued: Type.Integer(), dropped: Type.Integer() }) },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await load(workspaceId, request.params.id);
+    const messageId = request.body?.messageId;
+    let queued = 0;
+    let dropped = 0;
+    if (messageId !== undefined) {
+      const [failed] = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, limit: 1 });
+      if (!failed || failed.status !== 'failed') {
+        throw new SluiceError('conflict', `Delivery of ${messageId} to ${destination.id} is ${failed ? `"${failed.status}"` : 'unknown'}; only failed deliveries can be retried.`);
+      }
+    }
+    // Retrying changes rows from failed to queued, so each page asks for the (next) failed ones again.
+    for (let guard = 0; guard < MAX_REPLAY / PAGE; guard++) {
+      const failed = await store.deliveries.list({ workspaceId, destinationId: destination.id, status: 'failed', ...(messageId !== undefined && { messageId }), limit: PAGE });
+      if (failed.length === 0) break;
+      const events = await store.events.query({ workspaceId, messageIds: failed.map((f) => f.messageId), limit: PAGE * 2 });
+      const sources = new Map(failed.map((f) => [f.messageId, f.sourceId]));
+      const matching = events.filter((e) => sources.get(e.event.messageId) === e.sourceId).sort((a, b) => a.seq - b.seq);
+      const result = await requeueToDestination({ store, queue, fanOut }, destination, matching);
+      queued += result.queued;
+      dropped += result.dropped;
+      if (result.queued + result.dropped < failed.length) {
+        // Events no longer stored (deleted by a privacy request or retention): they stay failed.
+        break;
+      }
+    }
+    return { queued, dropped };
+  });
+
+  app.post('/destinations/:id/replay', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: 'Send stored events of a time range (by receivedAt) to this destination again, oldest first',
+      params: IdParams,
+      body: Type.Object({
+        from: Type.String({ format: 'date-time' }),
+        to: Type.String({ format: 'date-time' }),
+        event: Type.Optional(Type.String({ description: 'Only track events of this name' })),
+        type: Type.Optional(Type.String({ description: 'Only events of this type (track, identify, ...)' })),
+        sourceId: Type.Optional(Type.String()),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ queued: Type.Integer(), dropped: Type.Integer() }) },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await load(workspaceId, request.params.id);
+    const body = request.body;
+    const from = Date.parse(body.from);
+    const to = Date.parse(body.to);
+    if (!(from < to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
+    return replayRange({ store, queue, fanOut }, destination, { from, to, ...(body.event !== undefined && { event: body.event }), ...(body.type !== undefined && { type: body.type }), ...(body.sourceId !== undefined && { sourceId: body.sourceId }) });
+  });
+};
+
+/** Replays stored events of a range to one destination, a page at a time, oldest first. */
+export async function replayRange(
+  deps: Parameters<typeof requeueToDestination>[0],
+  destination: Parameters<typeof requeueToDestination>[1],
+  range: { from: number; to: number; event?: string; type?: string; sourceId?: string },
+  onProgress?: (done: number) => void,
+): Promise<{ queued: number; dropped: number }> {
+  let queued = 0;
+  let dropped = 0;
+  let afterSeq = 0;
+  for (;;) {
+    const events = await deps.store.events.query({
+      workspaceId: destination.workspaceId,
+      from: range.from,
+      to: range.to,
+      ...(range.event !== undefined && { event: range.event }),
+      ...(range.type !== undefined && { type: range.type }),
+      ...(range.sourceId !== undefined && { sourceId: range.sourceId }),
+      afterSeq,
+      ascending: true,
+      limit: PAGE,
+    });
+    if (events.length === 0) break;
+    const connected = events.filter((e) => destination.sourceIds === null || destination.sourceIds.includes(e.sourceId));
+    const result = await requeueToDestination(deps, destination, connected);
+    queued += result.queued;
+    dropped += result.dropped;
+    afterSeq = events[events.length - 1]!.seq;
+    onProgress?.(queued + dropped);
+    if (queued + dropped >= MAX_REPLAY || events.length < PAGE) break;
+  }
+  return { queued, dropped };
+}

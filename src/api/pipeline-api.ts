@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { Keys } from '../core/crypto/keys.js';
+import type { PrivacyDeps } from '../processor/build-processor.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import type { ChangeFeed } from '../runtime/change-feed.js';
+import type { Store } from '../store/store.js';
+import type { ApiExtension } from './api-plugin.js';
+import { deliveriesApi } from './deliveries-api.js';
+import { destinationsApi } from './destinations-api.js';
+
+export interface PipelineApiDeps {
+  store: Store;
+  keys: Keys;
+  changes: ChangeFeed;
+  /** Absent when this configuration has no delivery queues (scale mode, for now): retries and replays answer 503. */
+  queue?: Pick<DeliveryQueue, 'publishDeliveries'>;
+  allowPrivate: readonly string[];
+  /** The same privacy rules as the processor's fan-out, for replays and retries. */
+  privacy?: PrivacyDeps;
+}
+
+/** The pipeline's admin resources: destinations, their deliveries, retries and replays. */
+export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
+  return async (app: FastifyInstance) => {
+    await app.register(destinationsApi, deps);
+    await app.register(deliveriesApi, deps);
+  };
+}

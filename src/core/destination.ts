@@ -1,0 +1,45 @@
+/**
+ * A configured destination of a workspace, as the pipeline uses it (config decrypted, secrets included).
+ * The API never shows `config` as is: secret fields are masked.
+ */
+export interface Destination {
+  id: string;
+  workspaceId: string;
+  name: string;
+  /** A type of the destination registry (`webhook`, `postgres`, ...). */
+  type: string;
+  config: Record<string, unknown>;
+  /** Sources it receives from; null = every source of the workspace. */
+  sourceIds: string[] | null;
+  /** Consent categories it needs (all granted); null = only the required ones. */
+  consentCategories: string[] | null;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A destination as stored: public config in clear, secret fields sealed together (Keys.encrypt). */
+export interface StoredDestination extends Omit<Destination, 'config'> {
+  /** The config without its secret fields. */
+  publicConfig: Record<string, unknown>;
+  /** `Keys.encrypt(JSON.stringify(secretFields))`, or null when the config has no secret set. */
+  sealedSecrets: string | null;
+}
+
+/** What happened to one event at one destination. */
+export const DELIVERY_STATUSES = ['queued', 'delivered', 'retrying', 'failed', 'dropped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One row of the delivery log: the state of one messageId at one destination. */
+export interface DeliveryRecord {
+  workspaceId: string;
+  destinationId: string;
+  messageId: string;
+  sourceId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** Machine-readable reason of a drop or a failure (`filter`, `consent_denied:advertising`, `http_400`, ...). */
+  reason: string | null;
+  lastError: string | null;
+  updatedAt: number;
+}

@@ -1,0 +1,33 @@
+import { Value } from '@sinclair/typebox/value';
+import { SluiceError } from '../core/errors.js';
+import type { DestinationType } from './destination.js';
+import { checkDestinationUrl } from './http/check-destination-url.js';
+
+/** Config keys holding the URL an HTTP destination sends to (checked against the SSRF policy when saved). */
+const URL_FIELDS = ['url', 'baseUrl'];
+
+/**
+ * Validates a destination config against its type's schema and own checks, and the URLs of HTTP types
+ * against SLUICE_ALLOW_PRIVATE_DESTINATIONS. Throws `validation_failed` listing every problem with its path.
+ */
+export async function validateDestinationConfig(type: DestinationType<unknown>, config: unknown, allowPrivate: readonly string[]): Promise<Record<string, unknown>> {
+  const problems: string[] = [];
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new SluiceError('validation_failed', `config must be a JSON object for a ${type.type} destination.`);
+  }
+  for (const error of Value.Errors(type.configSchema, config)) {
+    const path = error.path === '' ? 'config' : `config${error.path.replace(/\//g, '.')}`;
+    problems.push(`${path}: ${error.message}`);
+  }
+  if (problems.length === 0 && type.validateConfig) problems.push(...type.validateConfig(config).map((p) => `config: ${p}`));
+  if (problems.length === 0 && !type.reachesPrivateNetworks) {
+    for (const field of URL_FIELDS) {
+      const value = (config as Record<string, unknown>)[field];
+      if (typeof value === 'string') problems.push(...(await checkDestinationUrl(value, allowPrivate)).map((p) => `config.${field}: ${p}`));
+    }
+  }
+  if (problems.length > 0) {
+    throw new SluiceError('validation_failed', `Invalid config for a ${type.type} destination: ${problems.join('; ')}.`, { problems });
+  }
+  return config as Record<string, unknown>;
+}

@@ -1,0 +1,112 @@
+import { createHmac } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { isSluiceError } from '../../core/errors.js';
+import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
+import { classifyHttpStatus } from '../http-status.js';
+
+export const WebhookConfigSchema = Type.Object(
+  {
+    url: Type.String({ minLength: 1, description: 'http(s) URL every event (and deletion) is POSTed to' }),
+    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }), Type.String(), { description: 'Extra request headers' })),
+    signingSecret: Type.Optional(Type.String({ minLength: 8, description: 'HMAC-SHA256 key: X-Sluice-Signature: sha256=<hex of HMAC(body)>' })),
+    batching: Type.Optional(Type.Boolean({ description: 'POST up to 100 events at once as {"batch":[...]} (default false: one event per request)' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Request timeout in ms (default 10000)' })),
+  },
+  { additionalProperties: false },
+);
+export type WebhookConfig = Static<typeof WebhookConfigSchema>;
+
+/** The header carrying `sha256=<hex HMAC-SHA256 of the raw body with signingSecret>`. */
+export const SIGNATURE_HEADER = 'x-sluice-signature';
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Parallel requests when batching is off (events of one user are still sent one after another). */
+const PARALLEL_USERS = 8;
+
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function request(config: WebhookConfig, payload: unknown): OutboundRequest {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Sluice-Webhook/1', ...(config.headers ?? {}) };
+  if (config.signingSecret) headers[SIGNATURE_HEADER] = signBody(body, config.signingSecret);
+  return { method: 'POST', url: config.url, headers, body };
+}
+
+async function send(req: OutboundRequest, config: WebhookConfig, context: DestinationContext): Promise<DeliveryResult> {
+  try {
+    const res = await context.http.send(req, { timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: context.signal });
+    return classifyHttpStatus(res.status, res.headers, res.body);
+  } catch (error) {
+    if (isSluiceError(error) && !error.retriable) return { kind: 'abort', reason: error.code, error: error.message };
+    return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function userKey(item: DeliveryItem): string {
+  return String(item.event.userId ?? item.event.anonymousId ?? item.messageId);
+}
+
+/**
+ * Webhook: POSTs each event as Segment's JSON (original messageId kept), or `{"batch":[...]}` with
+ * batching on; custom headers; an HMAC-SHA256 signature of the body when a signing secret is set. A
+ * deletion is POSTed to the same URL as `{"type":"delete","userId","anonymousIds","messageId"}`.
+ */
+export const webhookDestination: DestinationType<WebhookConfig> = {
+  type: 'webhook',
+  displayName: 'Webhook',
+  configSchema: WebhookConfigSchema,
+  secretFields: ['signingSecret'],
+  maxBatchSize: 100,
+
+  async deliver(items, config, context) {
+    if (config.batching) return send(request(config, { batch: items.map((i) => i.event) }), config, context);
+    // One request per event: users in parallel, each user's events in order; after a retriable failure the
+    // user's later events are not sent (they retry after it, keeping their order).
+    const results: DeliveryResult[] = new Array<DeliveryResult>(items.length);
+    const byUser = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const key = userKey(item);
+      const list = byUser.get(key);
+      if (list) list.push(i);
+      else byUser.set(key, [i]);
+    });
+    const queues = [...byUser.values()];
+    const worker = async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        let blocked: string | undefined;
+        for (const i of queue) {
+          if (blocked !== undefined) {
+            results[i] = { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
+            continue;
+          }
+          const result = await send(request(config, items[i]!.event), config, context);
+          results[i] = result;
+          if (result.kind === 'retry') blocked = result.error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_USERS, queues.length) }, worker));
+    return { kind: 'per_item', results };
+  },
+
+  async deleteSubject(subject, config, context) {
+    const req = request(config, {
+      type: 'delete',
+      userId: subject.userIds[0] ?? null,
+      anonymousIds: subject.anonymousIds,
+      ...(subject.userIds.length > 1 ? { userIds: subject.userIds } : {}),
+      emails: subject.emails,
+      messageId: subject.requestId,
+    });
+    const result = await send(req, config, context);
+    if (result.kind === 'ok') return { kind: 'deleted', detail: `POST ${config.url} answered 2xx` };
+    if (result.kind === 'retry') return result.afterMs === undefined ? { kind: 'retry', error: result.error } : { kind: 'retry', error: result.error, afterMs: result.afterMs };
+    return { kind: 'failed', error: result.error };
+  },
+
+  async preview(items, config) {
+    const requests = config.batching ? [request(config, { batch: items.map((i) => i.event) })] : items.map((i) => request(config, i.event));
+    return { requests: requests.map((r) => (config.signingSecret ? { ...r, headers: { ...r.headers, [SIGNATURE_HEADER]: 'sha256=<signature>' } } : r)), warnings: [] };
+  },
+};

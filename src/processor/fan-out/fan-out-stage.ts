@@ -1,0 +1,35 @@
+import type { StoredDestination } from '../../core/destination.js';
+import type { DeliveryQueue } from '../../queue/queue.js';
+import type { Store } from '../../store/store.js';
+import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from '../stage.js';
+import type { DestinationDirectory } from './destination-directory.js';
+import type { FanOut } from './fan-out.js';
+
+/**
+ * The last stage: for each stored event and each connected destination, the per-destination decision
+ * ({@link FanOut}), then one delivery-log write and one queue publish for the whole batch. Never drops the
+ * event itself (it is stored); withheld destinations show as `dropped` in the delivery log.
+ */
+export class FanOutStage implements ProcessorStage {
+  readonly name = 'fan-out';
+
+  constructor(
+    private readonly deps: { store: Store; queue: Pick<DeliveryQueue, 'publishDeliveries'>; directory: DestinationDirectory; fanOut: FanOut },
+    private readonly onDropped: (destinationId: string, reason: string) => void = () => {},
+  ) {}
+
+  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+    const pairs: { item: ProcessingItem; destination: StoredDestination }[] = [];
+    for (const item of items) {
+      for (const destination of await this.deps.directory.connected(item.workspaceId, item.sourceId)) pairs.push({ item, destination });
+    }
+    if (pairs.length > 0) {
+      const result = await this.deps.fanOut.decide(pairs);
+      // Log first: a job's state must exist before the router can update it.
+      await this.deps.store.deliveries.record(result.log);
+      await this.deps.queue.publishDeliveries(result.jobs);
+      for (const d of result.dropped) this.onDropped(d.candidate.destination.id, d.reason);
+    }
+    return items.map(() => CONTINUE);
+  }
+}

@@ -1,0 +1,67 @@
+import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
+import type { DeliveryJobRecord } from '../../queue/queue.js';
+import type { ProcessingItem } from '../stage.js';
+import type { DestinationDecider, FanOutCandidate } from './decision.js';
+
+export interface FanOutResult {
+  readonly jobs: DeliveryJobRecord[];
+  /** Delivery-log rows: `queued` for each job, `dropped` with the reason for each withheld pair. */
+  readonly log: DeliveryRecord[];
+  readonly dropped: { readonly candidate: FanOutCandidate; readonly decider: string; readonly reason: string }[];
+}
+
+/** The ordering key of an event: its profile, else its userId or anonymousId. */
+export function partitionKeyOf(item: ProcessingItem): string {
+  return String(item.profileId ?? item.event.userId ?? item.event.anonymousId ?? item.event.messageId);
+}
+
+/**
+ * Runs (event x destination) pairs through the deciders and turns the survivors into delivery jobs. Used by
+ * the processor's fan-out stage and by replay and manual retries (one destination).
+ */
+export class FanOut {
+  constructor(readonly deciders: readonly DestinationDecider[]) {}
+
+  async decide(pairs: readonly { item: ProcessingItem; destination: StoredDestination }[], now = Date.now()): Promise<FanOutResult> {
+    let live: FanOutCandidate[] = pairs.map(({ item, destination }) => ({ item, destination, event: item.event }));
+    const dropped: FanOutResult['dropped'][number][] = [];
+    for (const decider of this.deciders) {
+      if (live.length === 0) break;
+      const outcomes = await decider.decide(live);
+      if (outcomes.length !== live.length) throw new Error(`decider ${decider.name} returned ${outcomes.length} outcomes for ${live.length} candidates`);
+      const next: FanOutCandidate[] = [];
+      outcomes.forEach((outcome, i) => {
+        const candidate = live[i]!;
+        if (outcome.kind === 'continue') next.push(candidate);
+        else dropped.push({ candidate, decider: decider.name, reason: outcome.reason });
+      });
+      live = next;
+    }
+    const log: DeliveryRecord[] = [];
+    const record = (c: FanOutCandidate, status: 'queued' | 'dropped', reason: string | null): DeliveryRecord => ({
+      workspaceId: c.item.workspaceId,
+      destinationId: c.destination.id,
+      messageId: c.item.event.messageId,
+      sourceId: c.item.sourceId,
+      status,
+      attempts: 0,
+      reason,
+      lastError: null,
+      updatedAt: now,
+    });
+    const jobs = live.map((c) => {
+      log.push(record(c, 'queued', null));
+      return {
+        workspaceId: c.item.workspaceId,
+        destinationId: c.destination.id,
+        sourceId: c.item.sourceId,
+        messageId: c.item.event.messageId,
+        partitionKey: partitionKeyOf(c.item),
+        json: JSON.stringify(c.event),
+        receivedAt: Date.parse(c.item.event.receivedAt),
+      };
+    });
+    for (const d of dropped) log.push(record(d.candidate, 'dropped', d.reason));
+    return { jobs, log, dropped };
+  }
+}

@@ -1,0 +1,53 @@
+import { classifyEvent, compileMatchers, type CompiledMatchers } from '../../core/pii/classify.js';
+import { validatePiiPolicy, type PiiPolicy } from '../../core/pii/pii-policy.js';
+import { privacyForDestination } from '../../privacy/destination-privacy.js';
+import type { PrivacyServices } from '../../privacy/privacy-services.js';
+import { CONTINUE, drop, type StageOutcome } from '../stage.js';
+import type { DestinationDecider, FanOutCandidate } from './decision.js';
+
+/**
+ * The privacy rules per destination (src/privacy/destination-privacy.ts): consent gate
+ * (`consent_denied:<category>`, `gpc`), children (`child`), then the destination's PII action (Red and
+ * sensitive fields removed unless allowed; `pii_blocked:<label>`). The event for the destination is a copy.
+ */
+export class PrivacyDecider implements DestinationDecider {
+  readonly name = 'privacy';
+
+  constructor(
+    private readonly privacy: PrivacyServices,
+    private readonly hashFor: (workspaceId: string) => (value: string) => string,
+  ) {}
+
+  async decide(candidates: readonly FanOutCandidate[]): Promise<readonly StageOutcome[]> {
+    const configs = new Map<string, { categories: Awaited<ReturnType<PrivacyServices['config']['get']>>['categories']; policy: PiiPolicy; matchers: CompiledMatchers }>();
+    for (const { item } of candidates) {
+      if (configs.has(item.workspaceId)) continue;
+      const config = await this.privacy.config.get(item.workspaceId);
+      let policy: PiiPolicy;
+      try {
+        policy = validatePiiPolicy(config.piiPolicy);
+      } catch {
+        policy = validatePiiPolicy(undefined);
+      }
+      configs.set(item.workspaceId, { categories: config.categories, policy, matchers: compileMatchers(policy.matchers) });
+    }
+    return candidates.map((candidate) => {
+      const { item, destination } = candidate;
+      const config = configs.get(item.workspaceId)!;
+      // Replays and manual retries start from stored events, which were not classified in this pass:
+      // classify them now, so Red and sensitive fields never leave on a replay either. (Their consent was
+      // not resolved either: the gate then fails closed for destinations that need optional consent.)
+      const pii = item.pii ?? classifyEvent(candidate.event, config.matchers);
+      const verdict = privacyForDestination(
+        { event: candidate.event, ...(item.consent ? { consent: item.consent } : {}), ...(item.child ? { child: item.child } : {}), pii },
+        { id: destination.id, consentCategories: destination.consentCategories ?? undefined },
+        config.categories,
+        config.policy,
+        this.hashFor(item.workspaceId),
+      );
+      if (verdict.kind === 'drop') return drop(verdict.reason);
+      candidate.event = verdict.event;
+      return CONTINUE;
+    });
+  }
+}

@@ -1,0 +1,211 @@
+import type { Logger } from 'pino';
+import type { Destination, DeliveryRecord, DeliveryStatus } from '../core/destination.js';
+import { sleep } from '../core/sleep.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
+import type { DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
+import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
+import type { DeliveryRepository } from '../store/store.js';
+import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
+
+/** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
+const MAX_PENDING = 10_000;
+/** Longest a lane waits for new jobs before looking at its retries again. */
+const IDLE_WAIT_MS = 250;
+
+interface Attempts {
+  attempts: number;
+  firstAt: number;
+}
+
+/** What the lane reports for metrics and benchmarks. */
+export interface LaneObserver {
+  onOutcome?(destination: Destination, status: DeliveryStatus, reason: string | null, job: DeliveryJob): void;
+}
+
+export interface LaneDeps {
+  readonly consumer: DeliveryConsumer;
+  readonly deliveries: Pick<DeliveryRepository, 'record'>;
+  readonly type: DestinationType<unknown>;
+  readonly http: DestinationContext['http'];
+  readonly logger: Logger;
+  readonly policy: RetryPolicy;
+  readonly observer?: LaneObserver;
+}
+
+/**
+ * Delivers one destination's jobs: its own loop, so a slow or failing destination never holds up another.
+ *
+ * - Batches up to the type's `maxBatchSize`, one deliver() call at a time, in queue order.
+ * - A job that fails with `retry` becomes its user's head: it is tried again after backoff with jitter
+ *   (honouring Retry-After) and the same user's later jobs wait behind it (the barrier); other users flow.
+ * - `abort`, or running out of the retry window, fails the job (dead letter: visible as `failed` in the
+ *   delivery log, retriable by hand); the barrier lifts.
+ * - Every outcome is written to the delivery log once per batch; finished jobs are acknowledged.
+ */
+export class DestinationLane {
+  private pending: DeliveryJob[] = [];
+  /** Per partition key: the job that is retrying (its user's later jobs wait). */
+  private readonly heads = new Map<string, { job: DeliveryJob; nextAt: number }>();
+  private readonly attempts = new Map<number, Attempts>();
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private destination: Destination,
+    private readonly deps: LaneDeps,
+  ) {}
+
+  get id(): string {
+    return this.destination.id;
+  }
+
+  /** Jobs held in memory and users waiting on a retry (for tests and metrics). */
+  get state(): { pending: number; retrying: number } {
+    return { pending: this.pending.length, retrying: this.heads.size };
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error: unknown) => {
+      this.deps.logger.error({ err: error, destination: this.destination.id }, 'destination lane stopped on an error');
+    });
+  }
+
+  /** Applies a config change (the next batch uses it). */
+  update(destination: Destination): void {
+    this.destination = destination;
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      try {
+        await this.step(signal);
+      } catch (error) {
+        this.deps.logger.error({ err: error, destination: this.destination.id }, 'destination lane step failed; retrying in 1 s');
+        await sleep(1000, signal);
+      }
+    }
+  }
+
+  private async step(signal: AbortSignal): Promise<void> {
+    {
+      const now = Date.now();
+      const ready = this.hasReadyWork(now);
+      if (this.pending.length < MAX_PENDING) {
+        const waitMs = ready ? 0 : this.idleWaitMs(now);
+        const jobs = await this.deps.consumer.fetch(Math.min(MAX_PENDING - this.pending.length, 1000), { signal, waitMs });
+        this.pending.push(...jobs);
+      } else if (!ready) {
+        await sleep(this.idleWaitMs(now), signal);
+      }
+      if (signal.aborted) return;
+      const batch = this.pickBatch(Date.now());
+      if (batch.length > 0) await this.deliver(batch);
+    }
+  }
+
+  private idleWaitMs(now: number): number {
+    let wait = IDLE_WAIT_MS;
+    for (const head of this.heads.values()) wait = Math.min(wait, Math.max(0, head.nextAt - now));
+    return wait;
+  }
+
+  private hasReadyWork(now: number): boolean {
+    for (const head of this.heads.values()) if (head.nextAt <= now) return true;
+    return this.pending.some((job) => !this.heads.has(job.partitionKey));
+  }
+
+  /** Due retries first (oldest first), then pending jobs of users not waiting on a retry, in order. */
+  private pickBatch(now: number): DeliveryJob[] {
+    const max = this.deps.type.maxBatchSize;
+    const batch: DeliveryJob[] = [];
+    const due = [...this.heads.values()].filter((h) => h.nextAt <= now).sort((a, b) => a.job.seq - b.job.seq);
+    for (const head of due) {
+      if (batch.length >= max) break;
+      batch.push(head.job);
+      head.nextAt = Number.POSITIVE_INFINITY; // in flight
+    }
+    if (batch.length < max) {
+      const rest: DeliveryJob[] = [];
+      for (const job of this.pending) {
+        if (batch.length < max && !this.heads.has(job.partitionKey)) batch.push(job);
+        else rest.push(job);
+      }
+      this.pending = rest;
+    }
+    return batch;
+  }
+
+  private async deliver(batch: DeliveryJob[]): Promise<void> {
+    const destination = this.destination;
+    const items = batch.map((job) => ({ messageId: job.messageId, event: JSON.parse(job.json) as SegmentEvent }));
+    const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
+    let results: readonly DeliveryResult[];
+    try {
+      const outcome = await this.deps.type.deliver(items, destination.config, context);
+      results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
+      if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results = batch.map(() => ({ kind: 'retry', error: message }));
+    }
+    const now = Date.now();
+    const log: DeliveryRecord[] = [];
+    const finished: DeliveryJob[] = [];
+    const requeue: DeliveryJob[] = [];
+    batch.forEach((job, i) => {
+      const result = results[i]!;
+      const tries = this.attempts.get(job.seq) ?? { attempts: 0, firstAt: now };
+      tries.attempts += 1;
+      const entry = (status: DeliveryStatus, reason: string | null, lastError: string | null): DeliveryRecord => ({
+        workspaceId: job.workspaceId, destinationId: job.destinationId, messageId: job.messageId, sourceId: job.sourceId,
+        status, attempts: tries.attempts, reason, lastError, updatedAt: now,
+      });
+      const isHead = this.heads.get(job.partitionKey)?.job.seq === job.seq;
+      const finish = (record: DeliveryRecord) => {
+        log.push(record);
+        finished.push(job);
+        this.attempts.delete(job.seq);
+        if (isHead) this.heads.delete(job.partitionKey);
+        this.deps.observer?.onOutcome?.(destination, record.status, record.reason, job);
+      };
+      if (result.kind === 'ok') return finish(entry('delivered', null, null));
+      if (result.kind === 'abort') return finish(entry('failed', result.reason, result.error));
+      const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);
+      if (at === undefined) return finish(entry('failed', 'retries_exhausted', result.error));
+      this.attempts.set(job.seq, tries);
+      log.push(entry('retrying', null, result.error));
+      this.deps.observer?.onOutcome?.(destination, 'retrying', null, job);
+      const head = this.heads.get(job.partitionKey);
+      if (head === undefined || head.job.seq === job.seq) this.heads.set(job.partitionKey, { job, nextAt: at });
+      else if (head.job.seq < job.seq) requeue.push(job); // waits behind its user's earlier retrying job
+      else {
+        // An earlier job of the user failed after a later one became head: the earlier one leads.
+        requeue.push(head.job);
+        this.heads.set(job.partitionKey, { job, nextAt: at });
+      }
+    });
+    if (requeue.length > 0) this.pending = [...requeue, ...this.pending].sort((a, b) => a.seq - b.seq);
+    await this.persist(log, finished);
+  }
+
+  /** Writes the batch's outcomes and acknowledges finished jobs, insisting through store hiccups. */
+  private async persist(log: DeliveryRecord[], finished: DeliveryJob[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.deliveries.record(log);
+        await this.deps.consumer.ack(finished);
+        return;
+      } catch (error) {
+        this.deps.logger.error({ err: error, destination: this.destination.id, attempt }, 'could not record delivery outcomes; retrying');
+        if (this.controller.signal.aborted) return;
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * attempt)));
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import type { Keys } from '../core/crypto/keys.js';
+import { openDestination } from '../destinations/destination-secrets.js';
+import type { DestinationHttp } from '../destinations/destination.js';
+import { destinationType } from '../destinations/registry.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import type { Store } from '../store/store.js';
+import { DestinationLane, type LaneObserver } from './destination-lane.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+export interface RouterDeps {
+  store: Store;
+  queue: DeliveryQueue;
+  keys: Keys;
+  http: DestinationHttp;
+  logger: Logger;
+  policy: RetryPolicy;
+  observer?: LaneObserver;
+}
+
+/**
+ * Runs one {@link DestinationLane} per enabled destination and keeps the set in step with the store
+ * (`reload()` after a change on the ChangeFeed, and periodically): new destinations get a lane, changed
+ * ones get the new config, disabled ones stop (their jobs wait), deleted ones stop and their jobs are
+ * discarded.
+ *
+ * @example
+ *   const router = new Router({ store, queue, keys, http, logger, policy: DEFAULT_RETRY_POLICY });
+ *   await router.reload();
+ *   changes.subscribe((t) => t === 'destinations' && void router.reload());
+ *   // ... on shutdown:
+ *   await router.stop();
+ */
+export class Router {
+  private readonly lanes = new Map<string, DestinationLane>();
+  private reloading: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  /** Re-reads the destinations (calls are serialized). */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(() => this.doReload()).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'router could not reload destinations');
+    });
+    return this.reloading;
+  }
+
+  lane(destinationId: string): DestinationLane | undefined {
+    return this.lanes.get(destinationId);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.reloading;
+    await Promise.all([...this.lanes.values()].map((lane) => lane.stop()));
+    this.lanes.clear();
+  }
+
+  private async doReload(): Promise<void> {
+    if (this.stopped) return;
+    const all = await this.deps.store.destinations.listAll();
+    const seen = new Set<string>();
+    for (const stored of all) {
+      seen.add(stored.id);
+      const existing = this.lanes.get(stored.id);
+      const type = destinationType(stored.type);
+      if (!stored.enabled || !type) {
+        if (!type) this.deps.logger.warn({ destination: stored.id, type: stored.type }, 'no such destination type in this build; its jobs wait');
+        if (existing) {
+          this.lanes.delete(stored.id);
+          await existing.stop();
+        }
+        continue;
+      }
+      const destination = openDestination(stored, this.deps.keys);
+      if (existing) {
+        existing.update(destination);
+        continue;
+      }
+      const lane = new DestinationLane(destination, {
+        consumer: this.deps.queue.deliveryConsumer(stored.id),
+        deliveries: this.deps.store.deliveries,
+        type,
+        http: this.deps.http,
+        logger: this.deps.logger,
+        policy: this.deps.policy,
+        ...(this.deps.observer ? { observer: this.deps.observer } : {}),
+      });
+      this.lanes.set(stored.id, lane);
+      lane.start();
+    }
+    for (const [id, lane] of this.lanes) {
+      if (seen.has(id)) continue;
+      this.lanes.delete(id);
+      await lane.stop();
+      await this.deps.queue.purgeDeliveries(id);
+    }
+  }
+}

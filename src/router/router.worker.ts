@@ -1,0 +1,55 @@
+import { Keys } from '../core/crypto/keys.js';
+import { sleep } from '../core/sleep.js';
+import { createDestinationHttp } from '../destinations/http/destination-http.js';
+import { NO_JETSTREAM_DELIVERIES, openDeliveryQueue, openStore } from '../runtime/backends.js';
+import { ChangeFeed } from '../runtime/change-feed.js';
+import { createLogger } from '../runtime/logger.js';
+import { resolveSecretKey } from '../runtime/secret-key.js';
+import { runWorker } from '../runtime/worker-runtime.js';
+import { Router } from './router.js';
+
+/** Destinations are re-read this often even without a change announcement (other processes' API calls). */
+const RELOAD_EVERY_MS = 30_000;
+
+runWorker(async ({ data, signal, counters }) => {
+  const config = data.config;
+  const logger = createLogger(config, 'router');
+  const store = await openStore(config, { migrate: false });
+  const queue = await openDeliveryQueue(config);
+  if (!queue) {
+    logger.warn(NO_JETSTREAM_DELIVERIES);
+    while (!signal.aborted) await sleep(60_000, signal);
+    return;
+  }
+  const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
+  const changes = new ChangeFeed();
+  const router = new Router({
+    store,
+    queue,
+    keys: new Keys(resolveSecretKey(config)),
+    http,
+    logger,
+    policy: { baseDelayMs: 1000, maxDelayMs: 5 * 60_000, windowMs: config.deliveryRetryWindowMs },
+    observer: {
+      onOutcome(destination, status, reason) {
+        counters.inc('sluice_deliveries_total', 'Delivery outcomes by destination, status and reason.', { destination_id: destination.id, status, reason: reason ?? '' });
+      },
+    },
+  });
+  changes.subscribe((topic) => {
+    if (topic === 'destinations') void router.reload();
+  });
+  try {
+    await router.reload();
+    while (!signal.aborted) {
+      await sleep(RELOAD_EVERY_MS, signal);
+      if (!signal.aborted) await router.reload();
+    }
+  } finally {
+    await router.stop();
+    changes.close();
+    await http.close();
+    await queue.close();
+    await store.close();
+  }
+});

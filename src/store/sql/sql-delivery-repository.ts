@@ -1,0 +1,77 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
+import type { DeliveryListQuery, DeliveryRepository } from '../store.js';
+import type { Database, DeliveryTable } from './schema.js';
+
+/** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
+const CHUNK = 500;
+
+function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
+  return {
+    workspaceId: row.workspace_id,
+    destinationId: row.destination_id,
+    messageId: row.message_id,
+    sourceId: row.source_id,
+    status: row.status as DeliveryStatus,
+    attempts: Number(row.attempts),
+    reason: row.reason,
+    lastError: row.last_error,
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export class SqlDeliveryRepository implements DeliveryRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(records: readonly DeliveryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // The last state of a (destination, messageId) within one call wins.
+    const latest = new Map<string, DeliveryRecord>();
+    for (const r of records) latest.set(`${r.destinationId}\u0000${r.messageId}`, r);
+    const rows = [...latest.values()].map((r) => ({
+      workspace_id: r.workspaceId,
+      destination_id: r.destinationId,
+      message_id: r.messageId,
+      source_id: r.sourceId,
+      status: r.status,
+      attempts: r.attempts,
+      reason: r.reason,
+      last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
+      updated_at: r.updatedAt,
+    }));
+    const write = async (db: Kysely<Database>) => {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await db
+          .insertInto('deliveries')
+          .values(rows.slice(i, i + CHUNK))
+          .onConflict((oc) => oc.columns(['destination_id', 'message_id']).doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            attempts: eb.ref('excluded.attempts'),
+            reason: eb.ref('excluded.reason'),
+            last_error: eb.ref('excluded.last_error'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })))
+          .execute();
+      }
+    };
+    if (rows.length > CHUNK) await this.db.transaction().execute(write);
+    else await write(this.db);
+  }
+
+  async list(q: DeliveryListQuery): Promise<DeliveryRecord[]> {
+    let query = this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', q.workspaceId).where('destination_id', '=', q.destinationId);
+    if (q.status !== undefined) query = query.where('status', '=', q.status);
+    if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
+    if (q.before !== undefined) {
+      const { updatedAt, messageId } = q.before;
+      query = query.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '<', messageId)])]));
+    }
+    const rows = await query.orderBy('updated_at', 'desc').orderBy('message_id', 'desc').limit(q.limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]> {
+    const rows = await this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).execute();
+    return rows.map(toRecord);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { StoredDestination } from '../../core/destination.js';
+import { newId } from '../../core/ids.js';
+import type { DestinationPatch, DestinationRepository, NewDestination } from '../store.js';
+import type { Database, DestinationTable } from './schema.js';
+
+function toDestination(row: Selectable<DestinationTable>): StoredDestination {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    type: row.type,
+    publicConfig: JSON.parse(row.config) as Record<string, unknown>,
+    sealedSecrets: row.secrets,
+    sourceIds: row.source_ids === null ? null : (JSON.parse(row.source_ids) as string[]),
+    consentCategories: row.consent_categories === null ? null : (JSON.parse(row.consent_categories) as string[]),
+    enabled: Number(row.enabled) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+const jsonOrNull = (value: readonly string[] | null) => (value === null ? null : JSON.stringify(value));
+
+export class SqlDestinationRepository implements DestinationRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: NewDestination): Promise<StoredDestination> {
+    const now = Date.now();
+    const row = {
+      id: newId('dst'),
+      workspace_id: input.workspaceId,
+      name: input.name,
+      type: input.type,
+      config: JSON.stringify(input.publicConfig),
+      secrets: input.sealedSecrets,
+      source_ids: jsonOrNull(input.sourceIds),
+      consent_categories: jsonOrNull(input.consentCategories),
+      enabled: input.enabled ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('destinations').values(row).execute();
+    return toDestination(row);
+  }
+
+  async get(workspaceId: string, id: string): Promise<StoredDestination | undefined> {
+    const row = await this.db.selectFrom('destinations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row ? toDestination(row) : undefined;
+  }
+
+  async list(workspaceId: string): Promise<StoredDestination[]> {
+    const rows = await this.db.selectFrom('destinations').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
+    return rows.map(toDestination);
+  }
+
+  async listAll(): Promise<StoredDestination[]> {
+    const rows = await this.db.selectFrom('destinations').selectAll().orderBy('created_at').execute();
+    return rows.map(toDestination);
+  }
+
+  async update(workspaceId: string, id: string, patch: DestinationPatch): Promise<StoredDestination | undefined> {
+    const set: Partial<Selectable<DestinationTable>> = { updated_at: Date.now() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.publicConfig !== undefined) set.config = JSON.stringify(patch.publicConfig);
+    if (patch.sealedSecrets !== undefined) set.secrets = patch.sealedSecrets;
+    if (patch.sourceIds !== undefined) set.source_ids = jsonOrNull(patch.sourceIds);
+    if (patch.consentCategories !== undefined) set.consent_categories = jsonOrNull(patch.consentCategories);
+    if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
+    await this.db.updateTable('destinations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    return this.get(workspaceId, id);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('destinations').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+let sluice: TestSluice;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+beforeAll(async () => {
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+});
+afterAll(async () => {
+  await sluice?.stop();
+});
+
+describe('destinations API', () => {
+  it('creates a webhook destination, keeps its secret encrypted at rest and never returns it', async () => {
+    const created = await api('POST', '/destinations', {
+      name: 'Hook',
+      type: 'webhook',
+      config: { url: 'http://127.0.0.1:9/hook', signingSecret: 'super-secret-value', headers: { 'x-team': 'growth' } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Hook', type: 'webhook', enabled: true, config: { url: 'http://127.0.0.1:9/hook', signingSecret: '********', headers: { 'x-team': 'growth' } } });
+    expect(created.body.sourceIds).toBeUndefined();
+    const id = String(created.body.id);
+
+    const listed = await api('GET', '/destinations');
+    expect(JSON.stringify(listed.body)).not.toContain('super-secret-value');
+    const stored = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
+    expect(JSON.stringify(stored)).not.toContain('super-secret-value');
+    expect(stored?.sealedSecrets).toMatch(/^v1\./);
+
+    // PATCH with the mask (or without the field) keeps the secret; a new value replaces it.
+    const patched = await api('PATCH', `/destinations/${id}`, { name: 'Hook 2', config: { url: 'http://127.0.0.1:10/hook', signingSecret: '********' }, enabled: false });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'Hook 2', enabled: false, config: { url: 'http://127.0.0.1:10/hook', signingSecret: '********' } });
+    const reopened = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
+    expect(sluice.keys.decrypt(reopened!.sealedSecrets!)).toContain('super-secret-value');
+
+    expect((await api('DELETE', `/destinations/${id}`)).status).toBe(204);
+    expect((await api('GET', `/destinations/${id}`)).status).toBe(404);
+  });
+
+  it.each([
+    [{ name: 'x', type: 'carrier-pigeon', config: {} }, /Unknown destination type "carrier-pigeon"/],
+    [{ name: 'x', type: 'webhook', config: {} }, /config\.url/],
+    [{ name: 'x', type: 'webhook', config: { url: 'http://127.0.0.1:9', timeoutMs: 5 } }, /config\.timeoutMs/],
+    [{ name: 'x', type: 'webhook', config: { url: 'ftp://127.0.0.1/x' } }, /config\.url/],
+    [{ name: 'x', type: 'webhook', config: { url: 'http://10.1.2.3/hook' } }, /config\.url/],
+    [{ name: 'x', type: 'webhook', config: { url: 'http://127.0.0.1:9' }, sourceIds: ['src_nope'] }, /sourceIds: no source src_nope/],
+  ])('rejects %j with a clear validation error', async (body, message) => {
+    const res = await api('POST', '/destinations', body);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(String((res.body.error as { message: string }).message)).toMatch(message);
+  });
+});

@@ -1,0 +1,165 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+let sluice: TestSluice;
+const servers: RecordingServer[] = [];
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function batch(events: Record<string, unknown>[]): Promise<void> {
+  const response = await fetch(`${sluice.url}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) },
+    body: JSON.stringify({ batch: events }),
+  });
+  expect(response.status).toBe(200);
+}
+
+async function webhook(name: string, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<{ id: string; server: RecordingServer }> {
+  const server = await RecordingServer.start();
+  servers.push(server);
+  const res = await api('POST', '/destinations', { name, type: 'webhook', config: { url: server.url, ...config }, ...extra });
+  expect(res.status).toBe(201);
+  return { id: String(res.body.id), server };
+}
+
+type Delivery = { messageId: string; status: string; attempts: number; reason?: string; lastError?: string };
+async function deliveries(id: string, query = ''): Promise<Delivery[]> {
+  return (await api('GET', `/destinations/${id}/deliveries?limit=1000${query}`)).body.deliveries as Delivery[];
+}
+
+const track = (userId: string, i: number, extra: Record<string, unknown> = {}) => ({ type: 'track', userId, event: 'Step', messageId: `${userId}-${i}`, properties: { i }, ...extra });
+
+beforeAll(async () => {
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await sluice?.stop();
+});
+
+describe('routing to webhook destinations', () => {
+  it('delivers every accepted event with its messageId, signed, in order per user, and logs it', async () => {
+    const { id, server } = await webhook('Signed', { signingSecret: 'signing-secret-1', headers: { 'x-team': 'data' } });
+    const events = Array.from({ length: 30 }, (_, i) => track(`ord-${i % 3}`, i));
+    await batch(events);
+    await eventually(async () => (server.events().length >= 30 ? true : undefined), 20_000);
+    const received = server.events();
+    expect(received.map((e) => e.messageId).sort()).toEqual(events.map((e) => e.messageId).sort());
+    for (const user of ['ord-0', 'ord-1', 'ord-2']) {
+      const order = received.filter((e) => e.userId === user).map((e) => (e.properties as { i: number }).i);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    const request = server.requests[0]!;
+    expect(request.headers['x-team']).toBe('data');
+    expect(request.headers['x-sluice-signature']).toBe(`sha256=${createHmac('sha256', 'signing-secret-1').update(request.raw).digest('hex')}`);
+    const log = await eventually(async () => {
+      const rows = await deliveries(id, '&status=delivered');
+      return rows.length === 30 ? rows : undefined;
+    });
+    expect(log[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    const where = await api('GET', '/events/ord-0-0');
+    expect(where.body.deliveries).toEqual([expect.objectContaining({ destinationId: id, destinationName: 'Signed', status: 'delivered', attempts: 1 })]);
+  });
+
+  it('batches as {"batch":[...]} when batching is on', async () => {
+    const { server } = await webhook('Batched', { batching: true });
+    await batch(Array.from({ length: 20 }, (_, i) => track('batcher', i)));
+    await eventually(async () => (server.events().filter((e) => e.userId === 'batcher').length === 20 ? true : undefined), 20_000);
+    expect(server.requests.some((r) => Array.isArray((r.body as { batch?: unknown }).batch))).toBe(true);
+    expect(server.requests.length).toBeLessThan(20);
+  });
+
+  it('honours the integrations object and records the drop reason', async () => {
+    const { id, server } = await webhook('Picky');
+    await batch([
+      track('int', 1, { integrations: { All: false } }),
+      track('int', 2, { integrations: { All: false, Picky: true } }),
+      track('int', 3, { integrations: { Picky: false } }),
+      track('int', 4),
+    ]);
+    await eventually(async () => ((await deliveries(id)).filter((d) => d.messageId.startsWith('int-')).length === 4 ? true : undefined));
+    await eventually(async () => (server.events().length === 2 ? true : undefined));
+    const log = await deliveries(id);
+    expect(log.find((d) => d.messageId === 'int-1')).toMatchObject({ status: 'dropped', reason: 'integrations' });
+    expect(log.find((d) => d.messageId === 'int-3')).toMatchObject({ status: 'dropped', reason: 'integrations' });
+    expect(server.events().map((e) => e.messageId).sort()).toEqual(['int-2', 'int-4']);
+  });
+
+  it('retries a failing event with backoff while that user waits and other users flow', async () => {
+    const { id, server } = await webhook('Flaky');
+    let failuresLeft = 2;
+    server.respond = (req) => {
+      const body = req.body as { messageId: string };
+      if (body.messageId === 'slowpoke-0' && failuresLeft > 0) {
+        failuresLeft -= 1;
+        return { status: 503, body: '{"error":"busy"}' };
+      }
+      return { status: 200 };
+    };
+    await batch([track('slowpoke', 0), track('slowpoke', 1), track('breezy', 0), track('breezy', 1)]);
+    // The other user is delivered while slowpoke-0 is still retrying; slowpoke-1 waits behind it.
+    await eventually(async () => (server.events().filter((e) => e.userId === 'breezy').length === 2 ? true : undefined));
+    const during = await deliveries(id);
+    if (failuresLeft > 0 || !server.events().some((e) => e.messageId === 'slowpoke-0')) {
+      expect(server.events().some((e) => e.messageId === 'slowpoke-1')).toBe(false);
+      expect(during.find((d) => d.messageId === 'slowpoke-0')?.status).toMatch(/retrying|queued/);
+    }
+    await eventually(async () => (server.events().filter((e) => e.userId === 'slowpoke').length === 2 ? true : undefined), 20_000);
+    expect(server.events().filter((e) => e.userId === 'slowpoke').map((e) => e.messageId)).toEqual(['slowpoke-0', 'slowpoke-1']);
+    const first = server.failures[0]!.at;
+    const retried = server.failures[1]!.at;
+    expect(retried - first).toBeLessThan(2500); // first retry within about 2 s
+    const row = (await deliveries(id)).find((d) => d.messageId === 'slowpoke-0');
+    expect(row).toMatchObject({ status: 'delivered', attempts: 3 });
+  });
+
+  it('fails a 4xx at once with the reason, and delivers it after a manual retry', async () => {
+    const { id, server } = await webhook('Strict');
+    server.respond = () => ({ status: 400, body: '{"error":"bad"}' });
+    await batch([track('rejected', 0)]);
+    const failed = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'rejected-0' && d.status === 'failed'));
+    expect(failed).toMatchObject({ attempts: 1, reason: 'http_400' });
+    expect(failed.lastError).toContain('HTTP 400');
+    server.respond = () => ({ status: 200 });
+    const retry = await api('POST', `/destinations/${id}/deliveries/retry`, {});
+    expect(retry.body).toEqual({ queued: 1, dropped: 0 });
+    await eventually(async () => ((await deliveries(id)).find((d) => d.messageId === 'rejected-0')?.status === 'delivered' ? true : undefined));
+    expect(server.events().map((e) => e.messageId)).toEqual(['rejected-0']);
+  });
+
+  it('keeps a healthy destination flowing while another answers after 5 s', async () => {
+    const slow = await webhook('Slow', {}, {});
+    slow.server.respond = () => ({ status: 200, delayMs: 5000 });
+    const healthy = await webhook('Healthy');
+    const sentAt = Date.now();
+    await batch(Array.from({ length: 10 }, (_, i) => track(`iso-${i}`, i)));
+    await eventually(async () => (healthy.server.events().filter((e) => String(e.userId).startsWith('iso-')).length === 10 ? true : undefined));
+    const healthyDone = Date.now() - sentAt;
+    expect(healthyDone).toBeLessThan(4000);
+    expect(slow.server.events().filter((e) => String(e.userId).startsWith('iso-')).length).toBeLessThan(10);
+  });
+
+  it('replays a time range of stored events to one destination', async () => {
+    const before = new Date(Date.now() - 1000).toISOString();
+    await batch([track('replayed', 0), track('replayed', 1, { event: 'Other' })]);
+    await eventually(async () => ((await api('GET', '/events?userId=replayed')).body.events as unknown[]).length === 2 ? true : undefined);
+    const { id, server } = await webhook('Late', {}, {});
+    const res = await api('POST', `/destinations/${id}/replay`, { from: before, to: new Date(Date.now() + 1000).toISOString(), event: 'Step' });
+    expect(res.status).toBe(200);
+    expect((res.body.queued as number)).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (server.events().some((e) => e.messageId === 'replayed-0') ? true : undefined));
+    expect(server.events().some((e) => e.messageId === 'replayed-1')).toBe(false);
+  });
+});
