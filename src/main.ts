@@ -105,9 +105,12 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
-  if (roles.has('router')) workers.push(new WorkerHost('router', workerUrl('router'), { config }, logger, metrics));
+  const router = roles.has('router') ? new WorkerHost('router', workerUrl('router'), { config }, logger, metrics) : undefined;
+  if (router) workers.push(router);
   for (const worker of workers) worker.start();
-  await Promise.all(workers.map((worker) => worker.ready()));
+  // Accepting events needs the processor loaded; the router may finish loading while the first events are
+  // processed (its jobs wait in the delivery queue).
+  await Promise.all(workers.filter((worker) => worker !== router).map((worker) => worker.ready()));
   let retention: RetentionSweeper | undefined;
   if (roles.has('jobs')) {
     const purged = metrics.counter('sluice_retention_purged_total', 'Stored events deleted and raw IP addresses truncated by the retention sweeper.', ['kind']);

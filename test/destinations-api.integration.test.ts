@@ -46,6 +46,10 @@ describe('destinations API', () => {
     expect(sluice.keys.decrypt(reopened!.sealedSecrets!)).toContain('super-secret-value');
 
     expect((await api('DELETE', `/destinations/${id}`)).status).toBe(204);
+    const audit = await api('GET', '/audit-log');
+    const actions = (audit.body.entries as { action: string; resourceId: string }[]).filter((e) => e.resourceId === id).map((e) => e.action);
+    expect(actions.sort()).toEqual(['destination.create', 'destination.delete', 'destination.update']);
+    expect(JSON.stringify(audit.body)).not.toContain('super-secret-value');
     expect((await api('GET', `/destinations/${id}`)).status).toBe(404);
   });
 

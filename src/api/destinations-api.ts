@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { StoredDestination } from '../core/destination.js';
+import { AuditLog } from '../accounts/audit-log.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
 import { openSecrets, sealConfig, SECRET_MASK } from '../destinations/destination-secrets.js';
@@ -9,6 +10,7 @@ import { validateDestinationConfig } from '../destinations/validate-config.js';
 import type { DestinationType } from '../destinations/destination.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -61,6 +63,9 @@ function typeOf(name: string): DestinationType<unknown> {
 
 /** Destinations: create, list, get, update, delete; config secrets sealed at rest and masked in answers. */
 export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = async (app, { store, keys, changes, allowPrivate }) => {
+  const audit = new AuditLog(store.audit);
+  /** What the audit log keeps of a destination: its masked view (secrets never in clear). */
+  const summary = (d: StoredDestination) => destinationView(d) as unknown as Record<string, unknown>;
   const load = async (workspaceId: string, id: string) => {
     const destination = await store.destinations.get(workspaceId, id);
     if (!destination) throw new SluiceError('not_found', `No destination ${id} in this workspace.`);
@@ -97,6 +102,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       enabled: body.enabled ?? true,
     });
     changes.publish('destinations');
+    await audit.record({ ...auditContext(request), action: 'destination.create', resourceType: 'destination', resourceId: created.id, resourceName: created.name, after: summary(created) });
     return reply.code(201).send(destinationView(created));
   });
 
@@ -149,6 +155,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       ...(body.enabled !== undefined && { enabled: body.enabled }),
     });
     changes.publish('destinations');
+    await audit.record({ ...auditContext(request), action: 'destination.update', resourceType: 'destination', resourceId: existing.id, resourceName: updated!.name, before: summary(existing), after: summary(updated!) });
     return destinationView(updated!);
   });
 
@@ -157,9 +164,10 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: { tags: ['destinations'], summary: 'Delete a destination (its queued deliveries are discarded)', params: IdParams, response: { 204: Type.Null() } },
   }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
-    await load(workspaceId, request.params.id);
+    const existing = await load(workspaceId, request.params.id);
     await store.destinations.delete(workspaceId, request.params.id);
     changes.publish('destinations');
+    await audit.record({ ...auditContext(request), action: 'destination.delete', resourceType: 'destination', resourceId: existing.id, resourceName: existing.name, before: summary(existing) });
     return reply.code(204).send(null);
   });
 };

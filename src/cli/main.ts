@@ -29,6 +29,18 @@ program
   .option('--data-dir <dir>', 'data directory of the Sluice to back up (default: SLUICE_DATA_DIR, else ./data)')
   .action(async (dir: string, options: { dataDir?: string }) => (await import('./backup-command.js')).backupCommand(dir, options));
 
+program
+  .command('replay')
+  .description('Send stored events of a time range (by receivedAt) to one destination again, oldest first')
+  .requiredOption('--destination <id>', 'destination id (GET /api/v1/destinations)')
+  .requiredOption('--from <iso>', 'start of the range, inclusive (ISO-8601)')
+  .requiredOption('--to <iso>', 'end of the range, exclusive (ISO-8601)')
+  .option('--event <name>', 'only track events of this name')
+  .option('--type <type>', 'only events of this type (track, identify, page, screen, group, alias)')
+  .option('--source <id>', 'only events of this source')
+  .option('--workspace <id>', 'the destination\'s workspace (default: found by id)')
+  .action(async (options: import('./replay-command.js').ReplayOptions) => (await import('./replay-command.js')).replayCommand(options));
+
 const audit = program.command('audit').description('The hash-chained audit log');
 audit
   .command('verify')

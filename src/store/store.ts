@@ -96,6 +96,8 @@ export interface EventRepository {
   /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
   countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;
   count(workspaceId: string): Promise<number>;
+  /** How many events of a workspace match these filters (e.g. a replay's total). */
+  countMatching(query: Pick<EventQuery, 'workspaceId' | 'sourceId' | 'type' | 'event' | 'from' | 'to'>): Promise<number>;
 }
 
 /**

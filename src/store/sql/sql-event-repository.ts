@@ -89,6 +89,17 @@ export class SqlEventRepository implements EventRepository {
     return rows.map((r) => ({ minute: Math.floor(Number(r.minute)) * 60_000, count: Number(r.n) }));
   }
 
+  async countMatching(q: Pick<EventQuery, 'workspaceId' | 'sourceId' | 'type' | 'event' | 'from' | 'to'>): Promise<number> {
+    let query = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', q.workspaceId);
+    if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
+    if (q.type !== undefined) query = query.where('type', '=', q.type);
+    if (q.event !== undefined) query = query.where('event_name', '=', q.event);
+    if (q.from !== undefined) query = query.where('received_at', '>=', q.from);
+    if (q.to !== undefined) query = query.where('received_at', '<', q.to);
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async count(workspaceId: string): Promise<number> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow();
     return Number(row.n);
