@@ -38,6 +38,7 @@ export interface Store {
   readonly consent: ConsentRepository;
   readonly subjectFlags: SubjectFlagRepository;
   readonly piiInventory: PiiInventoryRepository;
+  readonly disclosures: DisclosureRepository;
   readonly retention: RetentionRepository;
   readonly subjectData: SubjectDataRepository;
   readonly members: MemberRepository;
@@ -309,4 +310,26 @@ export interface DeliveryRepository {
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
   /** Where one event went: its state at every destination. */
   forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
+}
+
+export type DisclosureResourceType = 'destination' | 'source' | 'controller';
+
+/** A disclosure profile (see core/privacy/disclosure-profile.ts) of a destination, a source or the controller. */
+export interface DisclosureRecord {
+  workspaceId: string;
+  resourceType: DisclosureResourceType;
+  resourceId: string;
+  /** The resource's name when last described (kept after it is removed, for the 12-month CCPA lookback). */
+  resourceName: string;
+  profile: Record<string, unknown>;
+  updatedAt: number;
+  /** When the resource was removed from the workspace (null while it exists). */
+  removedAt: number | null;
+}
+
+export interface DisclosureRepository {
+  put(record: Omit<DisclosureRecord, 'removedAt'>): Promise<DisclosureRecord>;
+  list(workspaceId: string): Promise<DisclosureRecord[]>;
+  /** Records that the resource is gone (first time only). */
+  markRemoved(workspaceId: string, resourceType: DisclosureResourceType, resourceId: string, at: number): Promise<void>;
 }

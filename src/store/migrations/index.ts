@@ -7,8 +7,9 @@ import { privacyRequests } from './0600-privacy-requests.js';
 import { privacy } from './0400-privacy.js';
 import { subjectRestrictions } from './0601-subject-restrictions.js';
 import { destinations } from './0101-destinations.js';
+import { disclosures } from './0700-disclosures.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures];

@@ -305,7 +305,18 @@ export interface DeliveryTable {
   updated_at: number;
 }
 
+export interface DisclosureProfileTable {
+  workspace_id: string;
+  resource_type: string;
+  resource_id: string;
+  resource_name: string;
+  profile: string;
+  updated_at: number;
+  removed_at: number | null;
+}
+
 export interface Database {
+  disclosure_profiles: DisclosureProfileTable;
   workspaces: WorkspaceTable;
   api_tokens: ApiTokenTable;
   sources: SourceTable;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
+import { SqlDisclosureRepository } from './sql-disclosure-repository.js';
 import type { Database } from './schema.js';
 import { SqlAuditRepository } from './sql-audit-repository.js';
 import { SqlConsentRepository } from './sql-consent-repository.js';
@@ -35,6 +36,7 @@ export class SqlStore implements Store {
   readonly consent: SqlConsentRepository;
   readonly subjectFlags: SqlSubjectFlagRepository;
   readonly piiInventory: SqlPiiInventoryRepository;
+  readonly disclosures: SqlDisclosureRepository;
   readonly retention: SqlRetentionRepository;
   readonly subjectData: SqlSubjectDataRepository;
   readonly members: SqlMemberRepository;
@@ -59,6 +61,7 @@ export class SqlStore implements Store {
     this.consent = new SqlConsentRepository(db);
     this.subjectFlags = new SqlSubjectFlagRepository(db);
     this.piiInventory = new SqlPiiInventoryRepository(db);
+    this.disclosures = new SqlDisclosureRepository(db);
     this.retention = new SqlRetentionRepository(db);
     this.subjectData = new SqlSubjectDataRepository(db);
     this.members = new SqlMemberRepository(db);

@@ -1,0 +1,60 @@
+import type { Store } from '../../store/store.js';
+import { buildCcpaReport, type CcpaReport } from './ccpa-report.js';
+import { buildDataMap, type DataMapReport } from './data-map-report.js';
+import type { RecipientInput, ReportInputs } from './report-inputs.js';
+import { buildRopa, type RopaReport } from './ropa-report.js';
+
+export const REPORT_KINDS = ['data-map', 'ccpa', 'ropa'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export interface ReportServiceDeps {
+  store: Store;
+  /** The workspace's destinations now. */
+  listRecipients(workspaceId: string): Promise<RecipientInput[]>;
+  /** Sluice's own event retention in days for the workspace (null = until deleted). */
+  eventRetentionDays(workspaceId: string): Promise<number | null>;
+  now?: () => Date;
+}
+
+/**
+ * Generates the disclosures from the live system: the configuration (sources, destinations and their
+ * descriptions) and the PII inventory (what was actually observed). A destination or source that no longer
+ * exists is marked removed the first time a report notices, so the CCPA chart keeps it for 12 months.
+ */
+export class ReportService {
+  constructor(private readonly deps: ReportServiceDeps) {}
+
+  async inputs(workspaceId: string): Promise<ReportInputs> {
+    const { store } = this.deps;
+    const now = (this.deps.now ?? (() => new Date()))();
+    const [workspace, sources, destinations, inventory, retention] = await Promise.all([
+      store.workspaces.get(workspaceId),
+      store.sources.list(workspaceId),
+      this.deps.listRecipients(workspaceId),
+      store.piiInventory.list(workspaceId, {}),
+      this.deps.eventRetentionDays(workspaceId),
+    ]);
+    const live = new Set([...destinations.map((d) => `destination:${d.id}`), ...sources.map((s) => `source:${s.id}`)]);
+    for (const profile of await store.disclosures.list(workspaceId)) {
+      if (profile.resourceType !== 'controller' && profile.removedAt === null && !live.has(`${profile.resourceType}:${profile.resourceId}`)) {
+        await store.disclosures.markRemoved(workspaceId, profile.resourceType, profile.resourceId, now.getTime());
+      }
+    }
+    return {
+      workspace: { id: workspaceId, name: workspace?.name ?? workspaceId },
+      generatedAt: now,
+      sources,
+      destinations,
+      inventory,
+      profiles: await store.disclosures.list(workspaceId),
+      eventRetentionDays: retention,
+    };
+  }
+
+  async generate(workspaceId: string, kind: ReportKind): Promise<DataMapReport | CcpaReport | RopaReport> {
+    const inputs = await this.inputs(workspaceId);
+    if (kind === 'ccpa') return buildCcpaReport(inputs);
+    if (kind === 'ropa') return buildRopa(inputs);
+    return buildDataMap(inputs);
+  }
+}
