@@ -33,6 +33,9 @@ import { piiApi } from './api/pii-api.js';
 import { publicConsentRoutes } from './privacy/consent/public-consent-routes.js';
 import { createPrivacyServices, type PrivacyServices } from './privacy/privacy-services.js';
 import { RetentionSweeper } from './privacy/retention/retention-sweeper.js';
+import { createReportService, listRecipients } from './privacy/reports/create-report-service.js';
+import { disclosuresApi } from './api/disclosures-api.js';
+import { reportsApi } from './api/reports-api.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -73,6 +76,8 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     await app.register(consentApi, { store, privacy });
     await app.register(suppressionsApi, { privacy });
     await app.register(piiApi, { store, privacy });
+    await app.register(disclosuresApi, { store, audit: new AuditLog(store.audit), listRecipients: (workspaceId) => listRecipients(store, workspaceId) });
+    await app.register(reportsApi, { reports: createReportService(store, privacy.config) });
   };
   changes.subscribe((topic) => topic === 'sources' && sources.invalidate());
 

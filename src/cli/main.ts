@@ -49,6 +49,14 @@ audit
   .action(async (options: { workspace?: string }) => (await import('./audit-command.js')).auditVerifyCommand(options));
 
 program
+  .command('report')
+  .description('Print a disclosure report generated from the live configuration and PII inventory:\n  data-map (sources -> categories -> destinations), ccpa (the privacy-policy chart), ropa (GDPR Art. 30 record)')
+  .argument('<kind>', 'data-map, ccpa or ropa')
+  .option('--format <format>', 'md, html or json', 'md')
+  .option('--workspace <id>', 'workspace (default: the default workspace)')
+  .action(async (kind: string, options: { format?: string; workspace?: string }) => (await import('./report-command.js')).reportCommand(kind, options));
+
+program
   .command('migrate')
   .description('Apply pending database migrations (SLUICE_DATABASE_URL, or the embedded store) and exit; `start` does it too')
   .action(async () => (await import('./migrate-command.js')).migrateCommand());
