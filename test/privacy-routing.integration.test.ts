@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+/**
+ * The privacy rules at fan-out, end to end: consent per destination (opt-in by default), GPC, and the
+ * per-destination PII action, with every withheld event visible in the destination's deliveries.
+ */
+let sluice: TestSluice;
+const servers: RecordingServer[] = [];
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function send(event: Record<string, unknown>, headers: Record<string, string> = {}): Promise<void> {
+  const response = await fetch(`${sluice.url}/v1/track`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey), ...headers }, body: JSON.stringify(event) });
+  expect(response.status).toBe(200);
+}
+
+async function webhook(name: string, consentCategories?: string[]): Promise<{ id: string; server: RecordingServer }> {
+  const server = await RecordingServer.start();
+  servers.push(server);
+  const res = await api('POST', '/destinations', { name, type: 'webhook', config: { url: server.url }, ...(consentCategories ? { consentCategories } : {}) });
+  expect(res.status).toBe(201);
+  return { id: String(res.body.id), server };
+}
+
+type Delivery = { messageId: string; status: string; reason?: string };
+async function delivery(destinationId: string, messageId: string): Promise<Delivery | undefined> {
+  const list = (await api('GET', `/destinations/${destinationId}/deliveries?messageId=${messageId}`)).body.deliveries as Delivery[];
+  return list.find((d) => d.messageId === messageId && d.status !== 'queued');
+}
+
+let ads: { id: string; server: RecordingServer };
+let ops: { id: string; server: RecordingServer };
+
+beforeAll(async () => {
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+  ads = await webhook('Ads', ['advertising']);
+  ops = await webhook('Ops');
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await sluice?.stop();
+});
+
+describe('privacy at fan-out', () => {
+  it('withholds an event from a destination whose consent category was not granted, and says why', async () => {
+    await send({ userId: 'p-1', event: 'Viewed', messageId: 'pr-no-consent' });
+    const dropped = await eventually(() => delivery(ads.id, 'pr-no-consent'), 20_000);
+    expect(dropped).toMatchObject({ status: 'dropped', reason: 'consent_denied:advertising' });
+    // a destination needing no optional category still receives it
+    expect(await eventually(() => delivery(ops.id, 'pr-no-consent'), 20_000)).toMatchObject({ status: 'delivered' });
+    expect(ads.server.events().map((e) => e.messageId)).not.toContain('pr-no-consent');
+  });
+
+  it('delivers once the event carries consent for the category', async () => {
+    await send({ userId: 'p-2', event: 'Viewed', messageId: 'pr-consent', context: { consent: { categoryPreferences: { Advertising: true } } } });
+    expect(await eventually(() => delivery(ads.id, 'pr-consent'), 20_000)).toMatchObject({ status: 'delivered' });
+    expect(ads.server.events().map((e) => e.messageId)).toContain('pr-consent');
+  });
+
+  it('lets Global Privacy Control override a prior opt-in', async () => {
+    await send({ userId: 'p-3', event: 'Viewed', messageId: 'pr-gpc', context: { consent: { categoryPreferences: { advertising: true } } } }, { 'sec-gpc': '1' });
+    expect(await eventually(() => delivery(ads.id, 'pr-gpc'), 20_000)).toMatchObject({ status: 'dropped', reason: 'gpc' });
+  });
+
+  it('removes a Red field before the event leaves, and keeps the rest', async () => {
+    await send({ userId: 'p-4', event: 'Signed Up', messageId: 'pr-red', properties: { ssn: '123-45-6789', plan: 'pro' } });
+    await eventually(() => delivery(ops.id, 'pr-red'), 20_000);
+    const sent = ops.server.events().find((e) => e.messageId === 'pr-red') as { properties?: Record<string, unknown> } | undefined;
+    expect(sent?.properties).toMatchObject({ plan: 'pro' });
+    expect(sent?.properties?.ssn).toBeUndefined();
+  });
+});
