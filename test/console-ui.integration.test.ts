@@ -91,6 +91,8 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await page.getByLabel('userId').fill('ada');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByRole('button', { name: /Order Completed/ }).waitFor();
+    // The unfiltered list may still be on screen for a moment: wait for the filtered one to replace it.
+    await page.getByRole('button', { name: /identify/ }).first().waitFor({ state: 'detached', timeout: 15_000 });
     expect(await page.getByRole('button', { name: /identify/ }).count()).toBe(0);
     await page.getByRole('button', { name: /Order Completed/ }).click();
     await page.getByLabel('Raw event JSON').waitFor();
