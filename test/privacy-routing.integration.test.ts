@@ -73,6 +73,19 @@ describe('privacy at fan-out', () => {
     expect(await eventually(() => delivery(ads.id, 'pr-gpc'), 20_000)).toMatchObject({ status: 'dropped', reason: 'gpc' });
   });
 
+  it('routes nothing of a restricted subject, keeps storing it, and routes again once lifted', async () => {
+    const restrict = await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'p-5' }, verified: true });
+    expect(restrict.status).toBe(201);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(restrict.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+    await send({ userId: 'p-5', event: 'Viewed', messageId: 'pr-restricted' });
+    expect(await eventually(() => delivery(ops.id, 'pr-restricted'), 20_000)).toMatchObject({ status: 'dropped', reason: 'restricted' });
+    expect(ops.server.events().map((e) => e.messageId)).not.toContain('pr-restricted');
+    const lift = await api('POST', '/privacy-requests', { type: 'unrestrict', subject: { userId: 'p-5' }, verified: true });
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(lift.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+    await send({ userId: 'p-5', event: 'Viewed', messageId: 'pr-lifted' });
+    expect(await eventually(() => delivery(ops.id, 'pr-lifted'), 20_000)).toMatchObject({ status: 'delivered' });
+  });
+
   it('removes a Red field before the event leaves, and keeps the rest', async () => {
     await send({ userId: 'p-4', event: 'Signed Up', messageId: 'pr-red', properties: { ssn: '123-45-6789', plan: 'pro' } });
     await eventually(() => delivery(ops.id, 'pr-red'), 20_000);

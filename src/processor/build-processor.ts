@@ -11,6 +11,7 @@ import { FanOut } from './fan-out/fan-out.js';
 import { FanOutStage } from './fan-out/fan-out-stage.js';
 import { IntegrationsDecider } from './fan-out/integrations-decider.js';
 import { PrivacyDecider } from './fan-out/privacy-decider.js';
+import { RestrictionDecider } from './fan-out/restriction-decider.js';
 import { IdentityStage } from './identity-stage.js';
 import { PiiStage } from './pii-stage.js';
 import { Processor } from './processor.js';
@@ -42,11 +43,12 @@ export interface ProcessorDeps {
 /**
  * The per-destination decision steps of fan-out, in order. Each returns CONTINUE (possibly replacing the
  * event for that destination) or drop(reason):
- *   integrations object -> privacy (consent gate, children, per-destination PII action) -> (destination filters)
+ *   integrations object -> restriction (Art. 18) -> privacy (consent gate, children, per-destination PII action)
+ *   -> (destination filters)
  * Used by the processor and by replay/retry, so every path to a destination applies the same rules.
  */
 export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): DestinationDecider[] {
-  return [new IntegrationsDecider(), ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys))] : [])];
+  return [new IntegrationsDecider(), new RestrictionDecider(deps.store), ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys))] : [])];
 }
 
 /** The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store -> fan-out. */
