@@ -1,4 +1,4 @@
-import type { DeliveryResult } from './destination.js';
+import type { DeletionResult, DeliveryResult } from './destination.js';
 
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
@@ -24,4 +24,15 @@ export function classifyHttpStatus(status: number, headers: Readonly<Record<stri
     return afterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, afterMs };
   }
   return { kind: 'abort', reason: `http_${status}`, error };
+}
+
+/**
+ * A deletion call's HTTP answer when it is not a success: `retry` (keeping any Retry-After delay) or
+ * `failed` with the tool's answer. Undefined for a 2xx, when the caller reads the body.
+ */
+export function deletionFailure(status: number, headers: Readonly<Record<string, string>> = {}, body = ''): DeletionResult | undefined {
+  const result = classifyHttpStatus(status, headers, body);
+  if (result.kind === 'ok') return undefined;
+  if (result.kind === 'abort') return { kind: 'failed', error: result.error };
+  return result.afterMs === undefined ? { kind: 'retry', error: result.error } : { kind: 'retry', error: result.error, afterMs: result.afterMs };
 }

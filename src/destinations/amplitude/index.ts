@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { contextObject, contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 import { AmplitudeConfigSchema, type AmplitudeConfig } from './amplitude-config.js';
@@ -134,9 +134,8 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
       headers: { 'content-type': 'application/json', authorization: basicAuth(config.apiKey, config.secretKey) },
       body: JSON.stringify({ user_ids: subject.userIds, requester: `sluice:${subject.requestId}`, ignore_invalid_id: 'True', delete_from_org: 'False' }),
     });
-    const classified = classifyHttpStatus(response.status, response.headers, response.body);
-    if (classified.kind === 'retry') return classified.afterMs === undefined ? { kind: 'retry', error: classified.error } : { kind: 'retry', error: classified.error, afterMs: classified.afterMs };
-    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    const failure = deletionFailure(response.status, response.headers, response.body);
+    if (failure) return failure;
     // The answer lists deletion jobs by the day they will run: [{day, status, amplitude_ids, ...}].
     const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
     const job = Array.isArray(jobs) ? jobs[0] : undefined;
@@ -152,9 +151,8 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
       url: joinUrl(base, `/api/2/deletions/users?start_day=${encodeURIComponent(jobId)}&end_day=${encodeURIComponent(jobId)}`),
       headers: { authorization: basicAuth(config.apiKey, config.secretKey) },
     });
-    const classified = classifyHttpStatus(response.status, response.headers, response.body);
-    if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    const failure = deletionFailure(response.status, response.headers, response.body);
+    if (failure) return failure;
     const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
     const job = Array.isArray(jobs) ? jobs.find((j) => j.day === jobId) : undefined;
     if (!job) return { kind: 'failed', error: `Amplitude lists no deletion job for ${jobId}` };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
-import { classifyHttpStatus, retryAfterMs } from '../http-status.js';
+import { classifyHttpStatus, retryAfterMs, deletionFailure } from '../http-status.js';
 import { chunks, deliverHttp, textBody, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { emailOf, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 
@@ -137,9 +137,8 @@ export const braze: DestinationType<BrazeConfig> = {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${config.apiKey}` },
         body: JSON.stringify({ ...(externalIds.length ? { external_ids: externalIds } : {}), ...(aliases.length ? { user_aliases: aliases } : {}) }),
       });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
       deleted += Number((JSON.parse(response.body || '{}') as { deleted?: number }).deleted ?? 0);
     }
     return { kind: 'deleted', count: deleted, detail: `Braze queued ${deleted} user profile(s) for deletion` };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryResult, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { emailOf, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 
@@ -106,9 +106,8 @@ export const customerio: DestinationType<CustomerIoConfig> = {
     let deleted = 0;
     for (const userId of subject.userIds) {
       const response = await context.http.send({ method: 'DELETE', url: `${base}/customers/${encodeURIComponent(userId)}`, headers: { authorization: basicAuth(config.siteId, config.apiKey) } });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
       deleted++;
     }
     return { kind: 'deleted', count: deleted, detail: `${deleted} person(s) deleted` };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { deletionFailure } from '../http-status.js';
 import { deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { contextString, epochMs, propertiesOf } from '../segment-fields.js';
 import { GA4_LIMITS, RECOMMENDED_EVENTS, nameProblem, toGa4Name } from './ga4-rules.js';
@@ -136,9 +136,8 @@ export const ga4: DestinationType<Ga4Config> = {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${config.deletionAccessToken}` },
         body: JSON.stringify({ kind: 'analytics#userDeletionRequest', id, propertyId: `properties/${config.propertyId}` }),
       });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
       last = String((JSON.parse(response.body || '{}') as { deletionRequestTime?: string }).deletionRequestTime ?? '');
     }
     if (ids.length === 0) return { kind: 'deleted', count: 0, detail: 'no identifiers' };

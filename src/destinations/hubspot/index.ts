@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject, JsonValue } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryResult, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { chunks, deliverHttp, textBody, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { emailOf, propertiesOf, traitsOf } from '../segment-fields.js';
 
@@ -123,9 +123,8 @@ export const hubspot: DestinationType<HubSpotConfig> = {
         body: JSON.stringify({ objectId: email, idProperty: 'email' }),
       });
       if (response.status === 404) continue; // never reached HubSpot: nothing to delete
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
     }
     return { kind: 'deleted', count: subject.emails.length, detail: `GDPR delete requested for ${subject.emails.length} contact(s)` };
   },

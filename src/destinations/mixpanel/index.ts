@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { basicAuth, chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 import { MixpanelConfigSchema, type MixpanelConfig } from './mixpanel-config.js';
@@ -137,9 +137,8 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${config.gdprToken}` },
       body: JSON.stringify({ distinct_ids: distinctIds, compliance_type: 'GDPR' }),
     });
-    const classified = classifyHttpStatus(response.status, response.headers, response.body);
-    if (classified.kind === 'retry') return { kind: 'retry', error: classified.error, ...(classified.afterMs !== undefined ? { afterMs: classified.afterMs } : {}) };
-    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    const failure = deletionFailure(response.status, response.headers, response.body);
+    if (failure) return failure;
     const body = JSON.parse(response.body || '{}') as { results?: { task_id?: string } };
     const taskId = body.results?.task_id;
     if (!taskId) return { kind: 'failed', error: `Mixpanel answered without a task_id: ${response.body.slice(0, 200)}` };
@@ -154,9 +153,8 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
       url: joinUrl(base, `/api/app/data-deletions/v3.0/${encodeURIComponent(jobId)}?token=${encodeURIComponent(config.projectToken)}`),
       headers: { authorization: `Bearer ${config.gdprToken}` },
     });
-    const classified = classifyHttpStatus(response.status, response.headers, response.body);
-    if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-    if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+    const failure = deletionFailure(response.status, response.headers, response.body);
+    if (failure) return failure;
     // {"status":"ok","results":{"status":"PENDING"|"STAGING"|"STARTED"|"SUCCESS"|"FAILURE"|"REVOKED"|"NOT_FOUND"|"UNKNOWN", ...}}
     const status = String((JSON.parse(response.body || '{}') as { results?: { status?: string } }).results?.status ?? 'UNKNOWN');
     if (status === 'SUCCESS') return { kind: 'deleted', detail: `Mixpanel task ${jobId} succeeded` };

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DestinationContext, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { contextString, propertiesOf, traitsOf } from '../segment-fields.js';
 import { stableUuid } from '../stable-uuid.js';
@@ -69,9 +69,8 @@ async function findPersons(distinctId: string, config: PostHogConfig, base: stri
     url: joinUrl(base, `/api/projects/${encodeURIComponent(config.projectId!)}/persons/?distinct_id=${encodeURIComponent(distinctId)}`),
     headers: { authorization: `Bearer ${config.personalApiKey!}` },
   });
-  const classified = classifyHttpStatus(response.status, response.headers, response.body);
-  if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-  if (classified.kind === 'abort') return { kind: 'failed', error: classified.error };
+  const failure = deletionFailure(response.status, response.headers, response.body);
+  if (failure) return failure;
   const body = JSON.parse(response.body) as { results?: { id?: string | number; uuid?: string }[] };
   return (body.results ?? []).map((p) => String(p.uuid ?? p.id));
 }
