@@ -16,7 +16,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectNa
       return result;
     },
   };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'sluice_migrations', migrationLockTableName: 'sluice_migration_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Work lands from several branches at once; a migration that sorts before one already applied still runs.
+  const migrator = new Migrator({ db, provider, migrationTableName: 'sluice_migrations', migrationLockTableName: 'sluice_migration_lock', allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
