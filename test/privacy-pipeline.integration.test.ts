@@ -68,6 +68,28 @@ describe('privacy stages in the real processor', () => {
     expect(profile.body.flags).toEqual([expect.objectContaining({ flag: 'child', detail: 'age 12 under 16' })]);
   });
 
+  it('opens one deletion request for a child, waiting for a person to verify it', async () => {
+    type Req = { id: string; type: string; status: string; channel: string; subject: Record<string, string> };
+    const forKid = async () => (await api<{ requests: Req[] }>('GET', '/privacy-requests?type=delete')).body.requests.filter((r) => r.subject.userId === 'kid2-u' || r.subject.anonymousId === 'kid2-a');
+    await send('identify', { anonymousId: 'kid2-a', traits: { birthday: `${new Date().getUTCFullYear() - 10}-01-01` }, messageId: 'kid2-1' });
+    const [opened] = await eventually(async () => ((await forKid()).length > 0 ? forKid() : undefined));
+    expect(opened).toMatchObject({ type: 'delete', status: 'verifying', channel: 'system', subject: { anonymousId: 'kid2-a' } });
+    const detail = await api<{ history: { action: string; actor: string; note?: string }[] }>('GET', `/privacy-requests/${opened!.id}`);
+    expect(detail.body.history[0]).toMatchObject({ action: 'received', actor: 'system' });
+    expect(detail.body.history[0]!.note).toMatch(/event kid2-1 shows age (9|10), under the workspace threshold of 16/);
+    // The same person again (now linked to a userId, age shown again): no second request.
+    await send('identify', { userId: 'kid2-u', anonymousId: 'kid2-a', traits: { age: 10 }, messageId: 'kid2-2' });
+    await eventually(() => stored('kid2-2'));
+    expect(await forKid()).toHaveLength(1);
+    // A workspace that turned the setting off only flags.
+    expect((await api('PATCH', '/privacy/settings', { childDeletionRequests: false })).status).toBe(200);
+    await send('identify', { userId: 'kid3-u', traits: { age: 11 }, messageId: 'kid3-1' });
+    await eventually(() => stored('kid3-1'));
+    const all = (await api<{ requests: Req[] }>('GET', '/privacy-requests?type=delete')).body.requests;
+    expect(all.filter((r) => r.subject.userId === 'kid3-u')).toHaveLength(0);
+    expect((await api('PATCH', '/privacy/settings', { childDeletionRequests: true })).status).toBe(200);
+  });
+
   it('classifies fields into the inventory and applies the workspace PII policy before storage, recording why', async () => {
     const put = await api('PUT', '/pii/policy', { workspace: { email: 'hash', ssn: 'redact' }, matchers: [{ target: 'key', pattern: 'loyaltyId', level: 'yellow', label: 'loyalty' }] });
     expect(put.status).toBe(200);

@@ -3,7 +3,7 @@ import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
-import { ChildrenStage } from './children-stage.js';
+import { ChildrenStage, type ChildDeletionOpener } from './children-stage.js';
 import { ConsentStage } from './consent-stage.js';
 import type { DestinationDecider } from './fan-out/decision.js';
 import { DestinationDirectory } from './fan-out/destination-directory.js';
@@ -26,6 +26,8 @@ export function piiHasher(keys: Keys): (workspaceId: string) => (value: string) 
 export interface PrivacyDeps {
   services: PrivacyServices;
   keys: Keys;
+  /** Opens a deletion request for a subject found to be a child; without it the subject is only flagged. */
+  openChildDeletion?: ChildDeletionOpener;
 }
 
 export interface ProcessorDeps {
@@ -61,7 +63,7 @@ export function buildProcessor(deps: ProcessorDeps): Processor {
   return new Processor([
     new SuppressionStage(privacy.services.suppressions),
     new IdentityStage(store),
-    new ChildrenStage(store, privacy.services),
+    new ChildrenStage(store, privacy.services, privacy.openChildDeletion),
     new ConsentStage(store, privacy.services),
     new PiiStage(store, privacy.services, piiHasher(privacy.keys)),
     new StoreStage(store),

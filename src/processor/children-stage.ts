@@ -1,15 +1,23 @@
 import { ageOfEvent } from '../core/privacy/child-age.js';
 import type { SubjectFlag } from '../core/privacy/subject-flag.js';
-import { identifierKey, identifiersOfEvent } from '../core/privacy/subject.js';
+import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /**
+ * Opens a deletion request for a subject newly found to be a child (the privacy-request service behind it).
+ * The request waits in `verifying` for a person: an age in traits can be a typo, and deletion cannot be undone.
+ */
+export type ChildDeletionOpener = (input: { workspaceId: string; subject: { userId?: string; anonymousId?: string }; detail: string }) => Promise<void>;
+
+/**
  * Children: an event whose traits show a person under the workspace's age threshold flags the subject
  * (`child`, kept in `subject_flags`); every event of a flagged subject (any linked identity) is marked
  * `item.child`, so the fan-out sends it only to destinations needing no optional category (reason `child`).
- * Never drops: the event is still stored.
+ * Events of the subject in the same batch are marked too, including those before the one that showed the age.
+ * A subject flagged for the first time gets a deletion request when the workspace's `childDeletionRequests`
+ * setting is on (the default). Never drops: the event is still stored.
  */
 export class ChildrenStage implements ProcessorStage {
   readonly name = 'children';
@@ -17,6 +25,7 @@ export class ChildrenStage implements ProcessorStage {
   constructor(
     private readonly store: Store,
     private readonly privacy: PrivacyServices,
+    private readonly openDeletion?: ChildDeletionOpener,
   ) {}
 
   async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
@@ -27,20 +36,26 @@ export class ChildrenStage implements ProcessorStage {
       const { settings } = await this.privacy.config.get(workspaceId);
       const newFlags: SubjectFlag[] = [];
       const childKeys = new Set<string>();
+      const revealed: { item: ProcessingItem; age: number }[] = [];
       for (const item of mine) {
         const age = ageOfEvent(item.event, now);
         if (age !== undefined && age < settings.ageThreshold) {
           item.child = true;
+          revealed.push({ item, age });
           for (const subject of identifiersOfEvent(item.event)) {
             childKeys.add(identifierKey(subject));
             newFlags.push({ workspaceId, subject, flag: 'child', detail: `age ${age} under ${settings.ageThreshold}`, createdAt: now.getTime() });
           }
         }
       }
-      if (newFlags.length > 0) await this.store.subjectFlags.set(newFlags);
       const linked = await this.privacy.linked(workspaceId, mine.flatMap((i) => identifiersOfEvent(i.event)));
       const subjects = [...linked.values()].flat();
       const flagged = await this.store.subjectFlags.list(workspaceId, subjects);
+      const alreadyFlagged = new Set(flagged.map((f) => identifierKey(f.subject)));
+      if (newFlags.length > 0) await this.store.subjectFlags.set(newFlags);
+      if (settings.childDeletionRequests && this.openDeletion) {
+        await this.openRequests(workspaceId, revealed, linked, alreadyFlagged, settings.ageThreshold);
+      }
       for (const f of flagged) childKeys.add(identifierKey(f.subject));
       if (childKeys.size === 0) continue;
       for (const item of mine) {
@@ -50,5 +65,28 @@ export class ChildrenStage implements ProcessorStage {
       }
     }
     return items.map(() => CONTINUE);
+  }
+
+  /** One deletion request per person newly found to be a child (no linked identity flagged before). */
+  private async openRequests(
+    workspaceId: string,
+    revealed: readonly { item: ProcessingItem; age: number }[],
+    linked: ReadonlyMap<string, readonly SubjectIdentifier[]>,
+    alreadyFlagged: ReadonlySet<string>,
+    threshold: number,
+  ): Promise<void> {
+    const handled = new Set<string>();
+    for (const { item, age } of revealed) {
+      const ids = identifiersOfEvent(item.event);
+      const person = ids.flatMap((id) => linked.get(identifierKey(id)) ?? [id]).map(identifierKey);
+      if (person.some((key) => alreadyFlagged.has(key) || handled.has(key))) continue;
+      for (const key of person) handled.add(key);
+      const { userId, anonymousId } = item.event;
+      await this.openDeletion!({
+        workspaceId,
+        subject: { ...(userId ? { userId } : {}), ...(anonymousId ? { anonymousId } : {}) },
+        detail: `opened automatically: event ${item.event.messageId} shows age ${age}, under the workspace threshold of ${threshold}; verify the age, then approve or deny`,
+      });
+    }
   }
 }

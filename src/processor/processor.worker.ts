@@ -5,6 +5,9 @@ import { ChangeFeed } from '../runtime/change-feed.js';
 import { createLogger } from '../runtime/logger.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
 import { runWorker } from '../runtime/worker-runtime.js';
+import { AuditLog } from '../accounts/audit-log.js';
+import { auditSink } from '../privacy/requests/privacy-ports.js';
+import { RequestService } from '../privacy/requests/request-service.js';
 import { buildProcessor } from './build-processor.js';
 
 const BATCH_SIZE = 1000;
@@ -18,9 +21,17 @@ runWorker(async ({ data, signal, counters }) => {
   const privacy = createPrivacyServices({ store, keys, changes });
   const deliveryQueue = await openDeliveryQueue(data.config);
   if (!deliveryQueue) logger.warn(NO_JETSTREAM_DELIVERIES);
+  const requests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)) });
   const processor = buildProcessor({
     store,
-    privacy: { services: privacy, keys },
+    privacy: {
+      services: privacy,
+      keys,
+      openChildDeletion: async ({ workspaceId, subject, detail }) => {
+        const request = await requests.create(workspaceId, { type: 'delete', subject, channel: 'system', note: detail }, 'system');
+        logger.info({ requestId: request.id, workspaceId }, 'opened a deletion request for a subject found to be a child');
+      },
+    },
     ...(deliveryQueue ? { queue: deliveryQueue } : {}),
     changes,
     onDropped: (destinationId, reason) =>

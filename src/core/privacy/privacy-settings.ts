@@ -16,7 +16,7 @@ export interface PrivacySettings {
   dnt: 'ignore' | 'as-gpc';
   /** Subjects under this age are children (13-16; GDPR Art. 8 default 16). */
   ageThreshold: number;
-  /** Open a deletion request for a subject found to be a child (once privacy requests exist). */
+  /** Open a deletion request (waiting for a person to verify) for a subject newly found to be a child. */
   childDeletionRequests: boolean;
   /** Stored events older than this are deleted; null keeps them. */
   eventRetentionDays: EventRetentionDays | null;

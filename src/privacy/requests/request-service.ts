@@ -30,6 +30,8 @@ export interface NewRequestInput {
   readonly agent?: AuthorizedAgent;
   readonly contactEmail?: string;
   readonly channel: RequestChannel;
+  /** Why the request was opened, recorded with its first step (e.g. what Sluice saw when it opened one itself). */
+  readonly note?: string;
 }
 
 /** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
@@ -118,7 +120,7 @@ export class RequestService {
       retainUntil: addCalendarMonths(receivedAt, RETENTION_MONTHS),
       updatedAt: receivedAt,
     };
-    const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : null;
+    const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : (input.note ?? null);
     const created: RequestTransition = { requestId: request.id, from: null, to: 'received', at: receivedAt, actor, action: 'received', note: agentNote };
     await this.store.privacyRequests.create(request, created);
     await this.announce(request, created);

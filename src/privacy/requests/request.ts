@@ -49,7 +49,8 @@ export interface AuthorizedAgent {
 }
 
 /** How the request reached Sluice. */
-export type RequestChannel = 'admin_api' | 'subject_portal';
+/** `system`: opened by Sluice itself (e.g. a deletion for a subject found to be a child). */
+export type RequestChannel = 'admin_api' | 'subject_portal' | 'system';
 
 export interface PrivacyRequest {
   readonly id: string;
