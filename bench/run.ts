@@ -1,5 +1,34 @@
-// `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-import { runIngestBench } from './ingest/run-ingest.js';
+/**
+ * `npm run bench [-- name ...]`: every benchmark (or the named ones), one after another, each in its own
+ * process so one does not warm or load the next. Each prints ratios against a baseline measured in the same
+ * run (machines here are noisy). Names: ingest, pipeline, privacy-gate, privacy-requests, warehouse.
+ * `npm run bench:scale` runs the scale-out benchmark (separate processes on PostgreSQL + JetStream).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 
-const ok = await runIngestBench();
-process.exitCode = ok ? 0 : 1;
+const BENCHES: Record<string, { file: string; what: string }> = {
+  ingest: { file: 'ingest/run-ingest-cli.ts', what: 'Tracking API throughput and latency against a bare Fastify baseline' },
+  pipeline: { file: 'pipeline.ts', what: 'ingest -> processor -> router -> webhook, against ingest alone' },
+  'privacy-gate': { file: 'privacy-gate.ts', what: 'processor throughput with the privacy stages on versus off' },
+  'privacy-requests': { file: 'privacy-requests.ts', what: 'export and delete one subject among 100k and 1M events' },
+  warehouse: { file: 'warehouse.ts', what: 'PostgreSQL warehouse load against plain JSON inserts (needs PostgreSQL)' },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}. Choose from: ${Object.keys(BENCHES).join(', ')}.`);
+  process.exit(2);
+}
+const failed: string[] = [];
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
+  const bench = BENCHES[name]!;
+  console.log(`\n== bench ${name}: ${bench.what}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, bench.file)], { stdio: 'inherit' });
+  if (result.status !== 0) failed.push(name);
+}
+if (failed.length > 0) {
+  console.error(`\nBenchmarks that failed to run: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}

@@ -19,6 +19,12 @@ export class RestrictionCheck {
     return (await this.data.restricted(workspaceId, 'restrict', ids)).length > 0;
   }
 
+  /** Which of these identifiers are restricted (one query; the fan-out asks once per batch). */
+  async restrictedAmong(workspaceId: string, identifiers: readonly string[]): Promise<string[]> {
+    if (identifiers.length === 0) return [];
+    return this.data.restricted(workspaceId, 'restrict', identifiers);
+  }
+
   async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
     const ids = identifiers.filter((id): id is string => typeof id === 'string' && id !== '');
     return (await this.data.restricted(workspaceId, 'limit_sensitive', ids)).length > 0;
