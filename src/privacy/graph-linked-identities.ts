@@ -11,7 +11,8 @@ const TYPE: Record<IdentityKind, IdentifierType> = { user_id: 'userId', anonymou
  */
 export function graphLinkedIdentities(identities: IdentityRepository): LinkedIdentityResolver {
   return async (workspaceId, identifiers) => {
-    const normalized = identifiers.map(normalizeIdentifier);
+    // Events of one batch name the same people many times over: load each identifier once.
+    const normalized = [...new Map(identifiers.map((id) => { const n = normalizeIdentifier(id); return [identifierKey(n), n] as const; })).values()];
     const out = new Map<string, SubjectIdentifier[]>(normalized.map((id) => [identifierKey(id), [id]]));
     if (normalized.length === 0) return out;
     const slice = await identities.loadSlice(normalized.map((id) => ({ workspaceId, kind: KIND[id.type], value: id.value })));
@@ -20,7 +21,9 @@ export function graphLinkedIdentities(identities: IdentityRepository): LinkedIde
     for (const link of slice.links) {
       if (link.workspaceId !== workspaceId) continue;
       const id: SubjectIdentifier = { type: TYPE[link.kind], value: link.value };
-      byProfile.set(link.profileId, [...(byProfile.get(link.profileId) ?? []), id]);
+      const members = byProfile.get(link.profileId);
+      if (members) members.push(id);
+      else byProfile.set(link.profileId, [id]);
       profileOf.set(identifierKey(id), link.profileId);
     }
     for (const id of normalized) {

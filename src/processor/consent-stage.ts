@@ -59,7 +59,8 @@ export class ConsentStage implements ProcessorStage {
         const at = Date.parse(item.event.timestamp) || Date.now();
         const ip = typeof item.event.context?.ip === 'string' ? item.event.context.ip : null;
         const userAgent = signals?.userAgent ?? (typeof item.event.context?.userAgent === 'string' ? item.event.context.userAgent : null);
-        const base = { workspaceId, at, policyVersion: settings.policyVersion, ipHash: ip ? this.privacy.consent.hashIp(ip) : null, userAgent, messageId: item.event.messageId };
+        // The IP's keyed hash is only computed when this event records something (most events do not).
+        const base = () => ({ workspaceId, at, policyVersion: settings.policyVersion, ipHash: ip ? this.privacy.consent.hashIp(ip) : null, userAgent, messageId: item.event.messageId });
         const record = (records: ConsentRecordInput[]) => {
           for (const r of records) {
             const key = identifierKey(r.subject);
@@ -71,12 +72,12 @@ export class ConsentStage implements ProcessorStage {
         const requestGpc = signals?.gpc === true || (settings.dnt === 'as-gpc' && signals?.dnt === true);
         if (requestGpc && ids.length > 0) {
           const unrecorded = ids.filter((id) => stateOf(id).gpcAt === null);
-          record(unrecorded.map((subject) => ({ ...base, subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
+          record(unrecorded.map((subject) => ({ ...base(), subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
         }
         const preferences = categoryPreferencesOf(item.event);
         if (item.event.type === 'track' && item.event.event === CONSENT_UPDATED_EVENT && preferences && ids.length > 0) {
           const choices = normalizePreferences(categories, preferences);
-          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...base, subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
+          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...base(), subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
         }
 
         const merged = mergeConsentStates([...subjects.values()].map(stateOf));

@@ -15,7 +15,11 @@ export class SuppressionStage implements ProcessorStage {
   async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
     const idsOf = items.map((item) => identifiersOfEvent(item.event));
     const byWorkspace = new Map<string, SubjectIdentifier[]>();
-    items.forEach((item, i) => byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), ...idsOf[i]!]));
+    items.forEach((item, i) => {
+      const ids = byWorkspace.get(item.workspaceId);
+      if (ids) ids.push(...idsOf[i]!);
+      else byWorkspace.set(item.workspaceId, [...idsOf[i]!]);
+    });
     const hits = new Map<string, Set<string>>();
     for (const [workspaceId, ids] of byWorkspace) hits.set(workspaceId, await this.suppressions.suppressedKeys(workspaceId, ids));
     return items.map((item, i) => {

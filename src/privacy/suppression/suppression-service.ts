@@ -72,17 +72,19 @@ export class SuppressionService {
    */
   async suppressedKeys(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<Set<string>> {
     if (identifiers.length === 0) return new Set();
-    const linked = await this.linked(workspaceId, identifiers);
-    const hashesOf = new Map<string, string[]>();
-    const all: string[] = [];
-    for (const id of identifiers) {
+    // A batch names the same people many times: link and hash each identifier once.
+    const unique = [...new Map(identifiers.map((id) => [identifierKey(id), id] as const)).values()];
+    const linked = await this.linked(workspaceId, unique);
+    const hashCache = new Map<string, string>();
+    const hashOf = (id: SubjectIdentifier) => {
       const key = identifierKey(id);
-      const hashes = (linked.get(key) ?? [id]).map((l) => this.hashOf(l));
-      hashes.push(this.hashOf(id));
-      hashesOf.set(key, hashes);
-      all.push(...hashes);
-    }
-    const hit = await this.store.suppressions.matching(workspaceId, all);
+      let hash = hashCache.get(key);
+      if (hash === undefined) hashCache.set(key, (hash = this.hashOf(id)));
+      return hash;
+    };
+    const hashesOf = new Map<string, string[]>();
+    for (const id of unique) hashesOf.set(identifierKey(id), [...(linked.get(identifierKey(id)) ?? []), id].map(hashOf));
+    const hit = await this.store.suppressions.matching(workspaceId, [...new Set(hashCache.values())]);
     const out = new Set<string>();
     if (hit.size === 0) return out;
     for (const [key, hashes] of hashesOf) if (hashes.some((h) => hit.has(h))) out.add(key);
