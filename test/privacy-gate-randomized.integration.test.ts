@@ -149,7 +149,7 @@ describe('privacy gate, randomized', () => {
     let sent = 0;
     while (sent < EVENTS) {
       const size = Math.min(EVENTS - sent, 1 + Math.floor(random() * 30));
-      const requestGpc = chance(0.05);
+      const requestGpc = sent === 0 || chance(0.05); // the first request always carries GPC, so that branch is always exercised
       const batch: Record<string, unknown>[] = [];
       for (let k = 0; k < size; k++, sent++) {
         const person = pick(people);
