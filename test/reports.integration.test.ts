@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
 type Json = Record<string, unknown>;
@@ -20,6 +20,11 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: response.status, json, text };
 }
 
+async function track(writeKey: string, type: string, body: Json): Promise<void> {
+  const response = await fetch(`${sluice.url}/v1/${type}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+}
+
 interface CcpaRow {
   category: string;
   disclosedTo: { recipientCategory: string; recipients: string[] }[];
@@ -34,20 +39,23 @@ let ads: string;
 
 beforeAll(async () => {
   sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
-  web = String((await api('POST', '/sources', { name: 'Website' })).json.id);
-  app = String((await api('POST', '/sources', { name: 'Mobile app' })).json.id);
+  const website = await api('POST', '/sources', { name: 'Website' });
+  const mobile = await api('POST', '/sources', { name: 'Mobile app' });
+  web = String(website.json.id);
+  app = String(mobile.json.id);
   const a = await api('POST', '/destinations', { name: 'Product analytics', type: 'webhook', config: { url: 'http://127.0.0.1:9/analytics' }, sourceIds: [web] });
   expect(a.status).toBe(201);
   analytics = String(a.json.id);
   ads = String((await api('POST', '/destinations', { name: 'Ad network', type: 'webhook', config: { url: 'http://127.0.0.1:9/ads' } })).json.id);
-  // What the PII classifier records in the inventory when events carrying these fields arrive.
-  const now = Date.now();
-  await sluice.store.piiInventory.observe([
-    { workspaceId: 'ws_default', sourceId: web, path: 'traits.email', level: 'yellow', label: 'email', detectedBy: 'key', seenAt: now },
-    { workspaceId: 'ws_default', sourceId: web, path: 'context.ip', level: 'yellow', label: 'ip', detectedBy: 'key', seenAt: now },
-    { workspaceId: 'ws_default', sourceId: app, path: 'traits.address.city', level: 'yellow', label: 'address', detectedBy: 'key', seenAt: now },
-    { workspaceId: 'ws_default', sourceId: app, path: 'properties.plan', level: 'none', label: null, detectedBy: 'none', seenAt: now },
-  ]);
+  // Real events through the Tracking API: the PII classifier fills the inventory the reports read.
+  await track(String(website.json.writeKey), 'identify', { userId: 'r-1', traits: { email: 'ada@example.com' }, context: { ip: '203.0.113.9' } });
+  await track(String(mobile.json.writeKey), 'identify', { userId: 'r-2', traits: { address: { city: 'Berlin' } }, context: { ip: '203.0.113.10' } });
+  await track(String(mobile.json.writeKey), 'track', { userId: 'r-2', event: 'Upgraded', properties: { plan: 'pro' }, context: { ip: '203.0.113.10' } });
+  await eventually(async () => {
+    const inventory = await api('GET', '/pii/inventory');
+    const paths = (inventory.json.fields as { path: string }[]).map((f) => f.path);
+    return ['traits.email', 'traits.address.city', 'properties.plan'].every((p) => paths.includes(p)) ? true : undefined;
+  });
 });
 afterAll(async () => {
   await sluice?.stop();
