@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, postgresAvailable, schemaUrl, type TestSchema } from './support/postgres.js';
 import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
+import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const available = (await postgresAvailable()) && (await natsAvailable());
@@ -19,6 +20,7 @@ describe.runIf(available)('scale mode in one process (PostgreSQL store, JetStrea
       SLUICE_QUEUE_PREFIX: prefix,
       SLUICE_SECRET_KEY: 'scale-mode-test-secret-key-0123456789',
       SLUICE_QUEUE_ACK_WAIT_MS: '2000',
+      SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1',
     });
   });
   afterAll(async () => {
@@ -41,6 +43,55 @@ describe.runIf(available)('scale mode in one process (PostgreSQL store, JetStrea
     await new Promise((r) => setTimeout(r, 300));
     expect(events.map((e) => e.messageId).sort()).toEqual(batch.map((e) => e.messageId).sort());
     expect(sluice.store.dialect).toBe('postgres');
+  });
+
+  it('routes through the JetStream delivery queues to a webhook: each user in order, a failing event holds back only its user', async () => {
+    const hook = await RecordingServer.start();
+    try {
+      let failedOnce = false;
+      hook.respond = (request) => {
+        const body = request.body as { messageId?: string };
+        if (body.messageId === 'routed-a-0' && !failedOnce) {
+          failedOnce = true;
+          return { status: 503 };
+        }
+        return { status: 200 };
+      };
+      const created = await fetch(`${sluice.url}/api/v1/destinations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Scale hook', type: 'webhook', config: { url: hook.url } }),
+      });
+      expect(created.status).toBe(201);
+      const auth = `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}`;
+      const users = ['a', 'b', 'c'];
+      const batch = Array.from({ length: 5 }, (_, i) => users.map((u) => ({ type: 'track', event: 'Routed', userId: `routed-${u}`, messageId: `routed-${u}-${i}`, properties: { i } }))).flat();
+      await eventually(async () => {
+        // The processor learns of the new destination through the change feed; resend until it fans out.
+        const response = await fetch(`${sluice.url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+        expect(response.status).toBe(200);
+        await new Promise((r) => setTimeout(r, 300));
+        return hook.events().length > 0 ? true : undefined;
+      });
+      const received = await eventually(async () => {
+        const ids = new Set(hook.events().map((e) => String(e.messageId)));
+        return batch.every((e) => ids.has(e.messageId)) ? hook.events() : undefined;
+      });
+      expect(failedOnce).toBe(true);
+      for (const u of users) {
+        const firsts: number[] = [];
+        for (const e of received) {
+          const i = (e.properties as { i: number }).i;
+          if (e.userId === `routed-${u}` && !firsts.includes(i)) firsts.push(i);
+        }
+        expect(firsts, `user ${u}`).toEqual([0, 1, 2, 3, 4]);
+      }
+      // The other users did not wait for user a's retry (about a second of backoff).
+      const aFirst = received.findIndex((e) => e.messageId === 'routed-a-0');
+      expect(received.slice(0, aFirst).some((e) => e.userId === 'routed-b')).toBe(true);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('refuses a source disabled through the API', async () => {

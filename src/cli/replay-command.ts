@@ -4,7 +4,7 @@ import { SluiceError } from '../core/errors.js';
 import { replayRange } from '../api/deliveries-api.js';
 import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
-import { NO_JETSTREAM_DELIVERIES, openDeliveryQueue, openStore } from '../runtime/backends.js';
+import { openDeliveryQueue, openStore } from '../runtime/backends.js';
 
 export interface ReplayOptions {
   destination: string;
@@ -36,7 +36,6 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   const store = await openStore(config, { migrate: true });
   const queue = await openDeliveryQueue(config);
   try {
-    if (!queue) throw new SluiceError('not_ready', NO_JETSTREAM_DELIVERIES);
     const candidates = options.workspace
       ? [await store.destinations.get(options.workspace, options.destination)]
       : (await store.destinations.listAll()).filter((d) => d.id === options.destination);

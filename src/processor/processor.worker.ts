@@ -1,6 +1,6 @@
 import { Keys } from '../core/crypto/keys.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
-import { NO_JETSTREAM_DELIVERIES, openDeliveryQueue, openQueue, openStore } from '../runtime/backends.js';
+import { openDeliveryQueue, openQueue, openStore } from '../runtime/backends.js';
 import { ChangeFeed } from '../runtime/change-feed.js';
 import { createLogger } from '../runtime/logger.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
@@ -20,7 +20,6 @@ runWorker(async ({ data, signal, counters }) => {
   const changes = new ChangeFeed();
   const privacy = createPrivacyServices({ store, keys, changes });
   const deliveryQueue = await openDeliveryQueue(data.config);
-  if (!deliveryQueue) logger.warn(NO_JETSTREAM_DELIVERIES);
   const requests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)) });
   const processor = buildProcessor({
     store,
@@ -32,7 +31,7 @@ runWorker(async ({ data, signal, counters }) => {
         logger.info({ requestId: request.id, workspaceId }, 'opened a deletion request for a subject found to be a child');
       },
     },
-    ...(deliveryQueue ? { queue: deliveryQueue } : {}),
+    queue: deliveryQueue,
     changes,
     onDropped: (destinationId, reason) =>
       counters.inc('sluice_deliveries_dropped_total', 'Events withheld from a destination at fan-out, by destination and reason.', { destination_id: destinationId, reason }),
@@ -52,7 +51,7 @@ runWorker(async ({ data, signal, counters }) => {
     privacy.close();
     changes.close();
     await queue.close();
-    await deliveryQueue?.close();
+    await deliveryQueue.close();
     await store.close();
   }
 });

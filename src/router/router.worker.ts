@@ -1,7 +1,7 @@
 import { Keys } from '../core/crypto/keys.js';
 import { sleep } from '../core/sleep.js';
 import { createDestinationHttp } from '../destinations/http/destination-http.js';
-import { NO_JETSTREAM_DELIVERIES, openDeliveryQueue, openStore } from '../runtime/backends.js';
+import { openDeliveryQueue, openStore } from '../runtime/backends.js';
 import { ChangeFeed } from '../runtime/change-feed.js';
 import { createLogger } from '../runtime/logger.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
@@ -15,12 +15,7 @@ runWorker(async ({ data, signal, counters }) => {
   const config = data.config;
   const logger = createLogger(config, 'router');
   const store = await openStore(config, { migrate: false });
-  const queue = await openDeliveryQueue(config);
-  if (!queue) {
-    logger.warn(NO_JETSTREAM_DELIVERIES);
-    while (!signal.aborted) await sleep(60_000, signal);
-    return;
-  }
+  const queue = await openDeliveryQueue(config, { onError: (error) => logger.warn({ err: error }, 'delivery queue') });
   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const changes = new ChangeFeed();
   const router = new Router({

@@ -35,15 +35,21 @@ export async function migrateStore(config: SluiceConfig): Promise<string[]> {
   }
 }
 
-/** Why {@link openDeliveryQueue} returns undefined in scale mode (logged by its callers). */
-export const NO_JETSTREAM_DELIVERIES = 'Delivery queues on NATS JetStream (SLUICE_QUEUE_URL) are not built yet: events are stored but not routed to destinations. Unset SLUICE_QUEUE_URL to route with the embedded queues.';
-
 /**
- * Opens the delivery queues (processor fan-out -> router). Embedded: tables in the SQLite file. Undefined
- * when the configuration selects NATS JetStream, whose delivery queues are not built yet
- * ({@link NO_JETSTREAM_DELIVERIES}).
+ * Opens the delivery queues (processor fan-out -> router). Embedded: tables in the SQLite file. Scale mode:
+ * JetStream, partitioned per user, shared by the router processes (`onError` gets the lease and
+ * acknowledgement trouble the queue survives, for the log).
  */
-export async function openDeliveryQueue(config: SluiceConfig): Promise<DeliveryQueue | undefined> {
-  if (config.queueUrl) return undefined;
+export async function openDeliveryQueue(config: SluiceConfig, options: { onError?: (error: unknown) => void } = {}): Promise<DeliveryQueue> {
+  if (config.queueUrl) {
+    const { JetStreamDeliveryQueue } = await import('../queue/nats/jetstream-delivery-queue.js');
+    return JetStreamDeliveryQueue.open({
+      url: config.queueUrl,
+      prefix: config.queuePrefix,
+      replicas: config.queueReplicas,
+      ackWaitMs: config.queueAckWaitMs,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
   return new SqliteQueue(sqliteFile(config.dataDir));
 }

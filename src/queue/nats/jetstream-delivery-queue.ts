@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DeliveryConsumer, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
+import { DELIVERY_PARTITIONS, deliveryPartition } from './delivery-partition.js';
+import { ensureStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
+import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
+import { connectNats } from './nats-connection.js';
+import { PartitionedDeliveryConsumer } from './partitioned-delivery-consumer.js';
+import { PartitionLeases } from './partition-leases.js';
+
+export interface JetStreamDeliveryQueueOptions extends JetStreamSettings {
+  url: string;
+  prefix: string;
+  clientName?: string;
+  /** Partitions per destination (tests only; production uses DELIVERY_PARTITIONS). */
+  partitions?: number;
+  /** Lease and acknowledgement trouble that the queue survives (logged by the router). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The delivery queues on NATS JetStream (scale mode): one work-queue stream `<prefix>_deliveries`, one job
+ * per message on `<prefix>.deliveries.<destination>.<partition>`, the partition a stable hash of workspace
+ * and ordering key (the user). Publishing resolves on the PubAcks. Each router process consumes a share of
+ * every destination's partitions, one router per partition at a time (leases, see
+ * {@link PartitionedDeliveryConsumer}), and acknowledges a job only once its outcome is recorded.
+ */
+export class JetStreamDeliveryQueue implements DeliveryQueue {
+  private readonly consumers = new Map<string, PartitionedDeliveryConsumer>();
+  private readonly closing = new Map<string, Promise<void>>();
+  private readonly leases: PartitionLeases;
+  private readonly partitions: number;
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    readonly names: JetStreamNames,
+    private readonly options: JetStreamDeliveryQueueOptions,
+  ) {
+    this.leases = new PartitionLeases(js, jsm, names, randomBytes(6).toString('hex'));
+    this.partitions = options.partitions ?? DELIVERY_PARTITIONS;
+  }
+
+  /** Connects and makes sure the deliveries and leases streams exist. */
+  static async open(options: JetStreamDeliveryQueueOptions): Promise<JetStreamDeliveryQueue> {
+    const names = jetStreamNames(options.prefix);
+    const nc = await connectNats(options.url, options.clientName ?? `sluice-deliveries-${process.pid}`);
+    try {
+      const jsm = await jetstreamManager(nc);
+      await ensureStream(jsm, workQueueStream(names.deliveriesStream, [names.deliveriesWildcard], options));
+      await PartitionLeases.ensureStream(jsm, names, options);
+      return new JetStreamDeliveryQueue(nc, jetstream(nc), jsm, names, options);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /** The underlying connection. */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  /** This process's identity in leases and membership. */
+  get memberId(): string {
+    return this.leases.memberId;
+  }
+
+  async publishDeliveries(jobs: readonly DeliveryJobRecord[]): Promise<void> {
+    if (this.closed) throw new Error('queue is closed');
+    // One connection keeps publish order, so a user's jobs get increasing stream sequences.
+    await Promise.all(
+      jobs.map((job) => this.js.publish(this.names.deliverySubject(job.destinationId, deliveryPartition(job.workspaceId, job.partitionKey, this.partitions)), JSON.stringify(job))),
+    );
+  }
+
+  /** The destination's consumer in this process; a second call replaces the first (which gives its leases back). */
+  deliveryConsumer(destinationId: string): PartitionedDeliveryConsumer {
+    const previous = this.consumers.get(destinationId);
+    const after = previous ? this.retire(destinationId, previous) : (this.closing.get(destinationId) ?? Promise.resolve());
+    const consumer = new PartitionedDeliveryConsumer({
+      nc: this.nc,
+      js: this.js,
+      jsm: this.jsm,
+      names: this.names,
+      leases: this.leases,
+      destinationId,
+      partitions: this.partitions,
+      leaseMs: this.options.ackWaitMs,
+      after,
+      onError: this.options.onError ?? (() => undefined),
+    });
+    this.consumers.set(destinationId, consumer);
+    return consumer;
+  }
+
+  async purgeDeliveries(destinationId: string): Promise<void> {
+    const consumer = this.consumers.get(destinationId);
+    if (consumer) await this.retire(destinationId, consumer);
+    this.consumers.delete(destinationId);
+    await this.jsm.streams.purge(this.names.deliveriesStream, { filter: this.names.destinationSubjects(destinationId) });
+    for (let p = 0; p < this.partitions; p++) {
+      await this.jsm.consumers.delete(this.names.deliveriesStream, this.names.deliveryConsumer(destinationId, p)).catch((error: unknown) => {
+        if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.consumers.values()].map((c) => c.close()));
+    await Promise.all(this.closing.values());
+    this.consumers.clear();
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  private retire(destinationId: string, consumer: PartitionedDeliveryConsumer): Promise<void> {
+    const done = consumer.close().finally(() => {
+      if (this.closing.get(destinationId) === done) this.closing.delete(destinationId);
+    });
+    this.closing.set(destinationId, done);
+    return done;
+  }
+}
