@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -71,24 +72,8 @@ let sluice: TestSluice;
 const servers: RecordingServer[] = [];
 const destinationIds: string[] = [];
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${sluice.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-async function sendBatch(batch: readonly Record<string, unknown>[], headers: Record<string, string> = {}): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}`, ...headers },
-    body: JSON.stringify({ batch }),
-  });
-  expect(response.status, await response.text()).toBe(200);
-}
+const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
+const sendBatch = (batch: readonly Record<string, unknown>[], headers: Record<string, string> = {}) => sendTracking(sluice.url, sluice.writeKey, 'batch', { batch }, headers);
 
 beforeAll(async () => {
   console.log(`privacy gate randomized test: seed ${SEED} (PRIVACY_FUZZ_SEED=${SEED} replays it)`);

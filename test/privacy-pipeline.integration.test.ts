@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionSweeper } from '../src/privacy/retention/retention-sweeper.js';
+import { ownerApi, sendTracking } from './support/api-client.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-
-async function send(path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${sluice.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey), ...headers }, body: JSON.stringify(body) });
-  expect(response.status).toBe(200);
-}
-
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${sluice.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const send = (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) => sendTracking(sluice.url, sluice.writeKey, path, body, headers);
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => ownerApi(sluice)<T>(method, path, body);
 
 async function stored(messageId: string): Promise<Record<string, unknown> | undefined> {
   const { body } = await api<{ events: Record<string, unknown>[] }>('GET', `/events?messageId=${encodeURIComponent(messageId)}`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -8,22 +9,8 @@ import { eventually, startTestSluice, type TestSluice } from './support/start-te
  */
 let sluice: TestSluice;
 const servers: RecordingServer[] = [];
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${sluice.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-async function send(event: Record<string, unknown>, headers: Record<string, string> = {}): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/track`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey), ...headers }, body: JSON.stringify(event) });
-  expect(response.status).toBe(200);
-}
+const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
+const send = (event: Record<string, unknown>, headers: Record<string, string> = {}) => sendTracking(sluice.url, sluice.writeKey, 'track', event, headers);
 
 async function webhook(name: string, consentCategories?: string[]): Promise<{ id: string; server: RecordingServer }> {
   const server = await RecordingServer.start();

@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
 type Json = Record<string, unknown>;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
-  const response = await fetch(`${sluice.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${sluice.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  let json: Json = {};
-  try {
-    json = JSON.parse(text) as Json;
-  } catch {
-    json = {};
-  }
-  return { status: response.status, json, text };
-}
+const api = async (method: string, path: string, body?: unknown) => {
+  const response = await ownerApi(sluice)<Json>(method, path, body);
+  return { status: response.status, json: typeof response.body === 'object' ? response.body : {}, text: response.text };
+};
 
-async function track(writeKey: string, type: string, body: Json): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/${type}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, body: JSON.stringify(body) });
-  expect(response.status).toBe(200);
-}
+const track = (writeKey: string, type: string, body: Json) => sendTracking(sluice.url, writeKey, type, body);
 
 interface CcpaRow {
   category: string;

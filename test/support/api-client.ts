@@ -25,3 +25,20 @@ export async function api<T = Record<string, unknown>>(
   }
   return { status: response.status, headers: response.headers, body: body as T, text };
 }
+
+/** The admin API as the owner of a test Sluice: `call('POST', '/destinations', body)`. */
+export function ownerApi(sluice: { url: string; token: string }) {
+  return <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => api<T>(sluice.url, method, path, { token: sluice.token, ...(body !== undefined && { body }) });
+}
+
+/** `Authorization: Basic` for a source writeKey (Segment's HTTP API: the writeKey as user name, no password). */
+export function basicAuth(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+/** Sends one call to the Tracking API (`/v1/track`, `/v1/batch`, ...) with a writeKey; fails the test unless it is accepted. */
+export async function sendTracking(baseUrl: string, writeKey: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+  const response = await fetch(`${baseUrl}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basicAuth(writeKey), ...headers }, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`POST /v1/${path} answered ${response.status}: ${text}`);
+}
