@@ -11,6 +11,8 @@ import { Backpressure } from './ingest/backpressure.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
 import { SourceResolver } from './ingest/source-resolver.js';
 import { Metrics } from './observability/metrics.js';
+import { createMailer } from './mail/create-mailer.js';
+import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
 import { RequestService } from './privacy/requests/request-service.js';
 import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
@@ -47,6 +49,8 @@ export interface Sluice {
   /** Suppression, consent ledger and privacy configuration (src/privacy/privacy-services.ts). */
   readonly privacy: PrivacyServices;
   readonly bootstrap: BootstrapResult;
+  /** Outgoing email: SMTP when SLUICE_SMTP_URL is set, else the development outbox (src/mail). */
+  readonly mailer: Mailer;
   readonly app: FastifyInstance;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -68,6 +72,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true });
   const boot = await bootstrap(store, config.adminToken);
+  const mailer = createMailer(config, logger);
   const changes = new ChangeFeed();
   const relay = config.queueUrl ? await NatsChangeRelay.start({ url: config.queueUrl, prefix: config.queuePrefix, feed: changes, logger }) : undefined;
   const sources = new SourceResolver(store.sources);
@@ -136,7 +141,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader } }
       : {}),
     ...(roles.has('api')
-      ? { api: { extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
+      ? { api: { mailer, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
@@ -162,9 +167,10 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       privacy.close();
       await relay?.stop();
       changes.close();
+      await mailer.close();
       await store.close();
     })();
     return closing;
   };
-  return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, app, logger, close };
+  return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, mailer, app, logger, close };
 }

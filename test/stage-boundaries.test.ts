@@ -10,7 +10,8 @@ const SRC = path.resolve(import.meta.dirname, '../src');
 
 const FORBIDDEN: Record<string, readonly string[]> = {
   protocol: ['*'],
-  core: ['ingest', 'processor', 'router', 'destinations', 'privacy', 'accounts', 'api', 'store', 'queue', 'http', 'runtime', 'cli', 'config'],
+  core: ['ingest', 'processor', 'router', 'destinations', 'privacy', 'accounts', 'api', 'store', 'queue', 'http', 'runtime', 'cli', 'config', 'mail'],
+  mail: ['ingest', 'processor', 'router', 'destinations', 'privacy', 'accounts', 'api', 'store', 'queue', 'http', 'runtime', 'cli'],
   ingest: ['processor', 'router', 'destinations'],
   processor: ['ingest', 'router', 'api', 'http'],
   router: ['ingest', 'processor', 'api', 'http'],

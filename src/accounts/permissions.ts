@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'tokens:write',
   'audit:read',
   'metrics:read',
+  /** The development outbox (emails kept when no SMTP server is configured): owners and admins. */
+  'outbox:read',
   'pii_access',
   /** Your own account: profile, password, export, deletion, preferences, policy acceptance. Every role. */
   'account:self',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AccountService } from '../accounts/account-service.js';
 import { AuditLog } from '../accounts/audit-log.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { installApiAuth } from './api-auth.js';
@@ -8,6 +9,7 @@ import { auditLogApi } from './audit-log-api.js';
 import { authApi } from './auth-api.js';
 import { meApi } from './me-api.js';
 import { membersApi } from './members-api.js';
+import { outboxApi } from './outbox-api.js';
 import { policiesApi } from './policies-api.js';
 import { tokensApi } from './tokens-api.js';
 import { workspacesApi } from './workspaces-api.js';
@@ -20,6 +22,10 @@ import { statsApi } from './stats-api.js';
 export interface ApiDeps {
   store: Store;
   changes: ChangeFeed;
+  /** Outgoing email (SMTP, or the development outbox). */
+  mailer: Mailer;
+  /** The configured public URL (SLUICE_PUBLIC_URL): links in emails start with it. */
+  publicUrl: string;
 }
 
 /**
@@ -46,5 +52,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   await app.register(profilesApi, { store: deps.store });
   await app.register(liveApi, { store: deps.store });
   await app.register(statsApi, { store: deps.store });
+  await app.register(outboxApi, { mailer: deps.mailer });
   for (const extension of deps.extensions ?? []) await app.register(extension);
 }

@@ -37,6 +37,13 @@ export interface SluiceConfig {
   readonly countryHeader: string | undefined;
   /** Roles this process runs. */
   readonly roles: readonly Role[];
+  /**
+   * SMTP server for outgoing email (SLUICE_SMTP_URL: `smtp://user:pass@host:587` or `smtps://...:465`). Unset:
+   * development mode, where emails go to the log and the outbox (`GET /api/v1/outbox`) instead.
+   */
+  readonly smtpUrl: string | undefined;
+  /** The From address of outgoing email (SLUICE_MAIL_FROM, e.g. `Sluice <sluice@example.com>`); required with SMTP. */
+  readonly mailFrom: string;
 }
 
 export const ROLES = ['ingest', 'processor', 'router', 'jobs', 'api'] as const;
@@ -122,6 +129,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new SluiceError('invalid_config', `SLUICE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
+  const smtpUrl = env.SLUICE_SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) {
+    throw new SluiceError('invalid_config', 'SLUICE_SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465 (unset it to keep emails in the development outbox).');
+  }
+  const mailFrom = env.SLUICE_MAIL_FROM?.trim() || undefined;
+  if (smtpUrl !== undefined && mailFrom === undefined) {
+    throw new SluiceError('invalid_config', 'SLUICE_SMTP_URL is set but SLUICE_MAIL_FROM is not: set the sender address, e.g. SLUICE_MAIL_FROM="Sluice <sluice@example.com>".');
+  }
+  if (mailFrom !== undefined && !/^[^@\s<>]+@[^@\s<>]+$|^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(mailFrom)) {
+    throw new SluiceError('invalid_config', `SLUICE_MAIL_FROM="${mailFrom}" is not an email address: use sluice@example.com or "Sluice <sluice@example.com>".`);
+  }
   const config: SluiceConfig = {
     port,
     host,
@@ -142,6 +160,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     logLevel,
     countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),
     roles: parseRoles(env.SLUICE_ROLES),
+    smtpUrl,
+    mailFrom: mailFrom ?? 'Sluice <sluice@localhost>',
     ...overrides,
   };
   if (config.databaseUrl && !config.secretKey) {
