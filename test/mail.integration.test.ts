@@ -100,7 +100,7 @@ describe('development outbox (no SMTP configured)', () => {
     } finally {
       await sluice.stop();
     }
-  });
+  }, 180_000);
 
   it('answers an empty outbox in smtp mode', async () => {
     const smtp = await startSmtpCapture();
@@ -115,7 +115,7 @@ describe('development outbox (no SMTP configured)', () => {
       await sluice.stop();
       await smtp.close();
     }
-  });
+  }, 180_000);
 });
 
 describe('mail configuration', () => {
