@@ -3,13 +3,16 @@
  * side in one run. Run with `npm run bench:scale` (builds first; needs PostgreSQL and NATS on loopback).
  *
  * Figures: ingest events/s (acknowledged, i.e. durable), p50/p99 acknowledgement latency, and end-to-end
- * events/s (stored by the processor, from load start until the last acknowledged event is in the store).
+ * events/s (stored by the processor, from load start until the last acknowledged event is in the store);
+ * then router throughput with 1 and 2 router processes (bench/scale/routers.ts) and their ratio.
+ * `BENCH_ONLY=ingest` or `BENCH_ONLY=routers` runs one part.
  */
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { CLUSTER_ADMIN_TOKEN, ScaleCluster, type SluiceProcess } from '../../test/scale/cluster.js';
 import { runLoad, type LoadResult } from './load.js';
+import { benchRouters } from './routers.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -75,14 +78,26 @@ async function scale(perRole: number): Promise<Row> {
   }
 }
 
-const rows: Row[] = [];
-rows.push(await embedded());
-rows.push(await scale(1));
-rows.push(await scale(2));
-
+const only = process.env.BENCH_ONLY;
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : '-');
-process.stdout.write(`\nbench/scale: ${SECONDS} s of /v1/batch (${BATCH} events each), ${CONCURRENCY} concurrent clients in total\n\n`);
-process.stdout.write('| mode | acknowledged events/s | p50 ms | p99 ms | stored events/s (end to end) | refused requests |\n|---|---|---|---|---|---|\n');
-for (const r of rows) {
-  process.stdout.write(`| ${r.mode} | ${fmt(r.acknowledgedEvents / r.seconds)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.storedPerSecond)} | ${r.refusedRequests} |\n`);
+
+if (only !== 'routers') {
+  const rows: Row[] = [];
+  rows.push(await embedded());
+  rows.push(await scale(1));
+  rows.push(await scale(2));
+  process.stdout.write(`\nbench/scale: ${SECONDS} s of /v1/batch (${BATCH} events each), ${CONCURRENCY} concurrent clients in total\n\n`);
+  process.stdout.write('| mode | acknowledged events/s | p50 ms | p99 ms | stored events/s (end to end) | refused requests |\n|---|---|---|---|---|---|\n');
+  for (const r of rows) {
+    process.stdout.write(`| ${r.mode} | ${fmt(r.acknowledgedEvents / r.seconds)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.storedPerSecond)} | ${r.refusedRequests} |\n`);
+  }
+}
+
+if (only !== 'ingest') {
+  const { rows, sinkDelayMs } = await benchRouters();
+  process.stdout.write(`\nbench/scale routers: a backlog of ${rows[0]!.events} delivery jobs (200 users) drained to a webhook sink answering after ${sinkDelayMs} ms (batches of up to 100)\n\n`);
+  process.stdout.write('| router processes | seconds | delivered events/s | duplicates | ratio to 1 router |\n|---|---|---|---|---|\n');
+  for (const r of rows) {
+    process.stdout.write(`| ${r.routers} | ${fmt(r.seconds)} | ${fmt(r.perSecond)} | ${r.duplicates} | ${(r.perSecond / rows[0]!.perSecond).toFixed(2)}x |\n`);
+  }
 }

@@ -63,7 +63,7 @@ export class ScaleCluster {
   ) {}
 
   /** Scale mode: a fresh schema and prefix, migrated by `sluice migrate`. */
-  static async scale(options: { ackWaitMs: number; logLevel?: string }): Promise<ScaleCluster> {
+  static async scale(options: { ackWaitMs: number; logLevel?: string; env?: NodeJS.ProcessEnv }): Promise<ScaleCluster> {
     const schema: TestSchema = await createTestSchema('scale');
     const prefix = uniqueQueuePrefix('scale');
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
@@ -81,6 +81,7 @@ export class ScaleCluster {
       SLUICE_SECRET_KEY: 'scale-cluster-secret-key-0123456789abcdef',
       SLUICE_ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN,
       SLUICE_LOG_LEVEL: options.logLevel ?? 'warn',
+      ...options.env,
     };
     const cluster = new ScaleCluster(env, async () => {
       await schema.drop();
@@ -122,6 +123,17 @@ export class ScaleCluster {
     const proc = await started(role, runCli(['start', '--role', role], this.env));
     this.processes.push(proc);
     return proc;
+  }
+
+  /** Delivery outcomes a process's router has counted (its /metrics), by status. */
+  async deliveryCounts(proc: SluiceProcess): Promise<Record<string, number>> {
+    const response = await fetch(`${proc.url}/metrics`, { headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}` } });
+    const counts: Record<string, number> = {};
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^sluice_deliveries_total\{[^}]*status="(\w+)"[^}]*\} (\d+)/.exec(line);
+      if (match) counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(match[2]);
+    }
+    return counts;
   }
 
   running(role: string): SluiceProcess[] {

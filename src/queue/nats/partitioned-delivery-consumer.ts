@@ -73,8 +73,9 @@ export class PartitionedDeliveryConsumer implements DeliveryConsumer {
   private readonly waiters = new Set<() => void>();
   private started = false;
   private closed = false;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> = Promise.resolve();
+  private readonly timers: { renew?: NodeJS.Timeout; balance?: NodeJS.Timeout } = {};
+  private renewing: Promise<void> = Promise.resolve();
+  private balancing: Promise<void> = Promise.resolve();
   private readonly preference: number[];
 
   constructor(private readonly deps: PartitionedConsumerDeps) {
@@ -126,63 +127,82 @@ export class PartitionedDeliveryConsumer implements DeliveryConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.timer);
+    clearTimeout(this.timers.renew);
+    clearTimeout(this.timers.balance);
     for (const wake of this.waiters) wake();
-    await this.ticking;
+    await Promise.all([this.renewing, this.balancing]);
     if (!this.started || this.deps.nc.isClosed()) return;
     await Promise.all([...this.owned.values()].map((owned) => this.release(owned).catch(this.deps.onError)));
     await this.deps.leases.leave(this.deps.destinationId).catch(this.deps.onError);
   }
 
+  /**
+   * Two loops, each every third of the lease time: renewing (heartbeat and our leases; never behind anything
+   * slow, so a busy rebalance cannot let a lease lapse) and balancing (give back or take partitions).
+   */
   private start(): void {
     if (this.started || this.closed) return;
     this.started = true;
     const every = Math.max(100, Math.floor(this.deps.leaseMs / 3));
-    const loop = () => {
-      if (this.closed) return;
-      if (this.deps.nc.isClosed()) return void this.stopAll();
-      this.ticking = this.tick().finally(() => {
-        if (!this.closed) this.timer = setTimeout(loop, every);
-      });
+    const schedule = (which: 'renew' | 'balance', step: () => Promise<void>, set: (p: Promise<void>) => void) => {
+      const loop = () => {
+        if (this.closed) return;
+        if (this.deps.nc.isClosed()) return void this.stopAll();
+        const run = step().catch((error: unknown) => {
+          if (!this.closed && !this.deps.nc.isClosed()) this.deps.onError(error);
+        });
+        set(run);
+        void run.finally(() => {
+          if (!this.closed) this.timers[which] = setTimeout(loop, every);
+        });
+      };
+      return loop;
     };
-    void this.deps.after.then(loop);
+    const renew = schedule('renew', () => this.renew(), (p) => (this.renewing = p));
+    const balance = schedule('balance', () => this.balance(), (p) => (this.balancing = p));
+    void this.deps.after.then(async () => {
+      renew();
+      await this.renewing; // our heartbeat counts before the first share is computed
+      balance();
+    });
   }
 
-  /** Heartbeat, renew our leases, then give back or take partitions towards an even share. */
-  private async tick(): Promise<void> {
-    const { leases, destinationId, partitions } = this.deps;
-    try {
-      await leases.heartbeat(destinationId);
-      await Promise.all(
-        [...this.owned.values()].map(async (owned) => {
-          const seq = await leases.renew(destinationId, owned.partition, owned.leaseSeq);
-          if (seq !== undefined) owned.leaseSeq = seq;
-          else if (this.owned.get(owned.partition) === owned) {
-            this.deps.onError(new Error(`router lost the lease of ${destinationId} partition ${owned.partition} (not renewed within ${this.deps.leaseMs} ms); its unacknowledged jobs go to the next holder`));
-            this.stop(owned);
-            this.owned.delete(owned.partition);
-          }
-        }),
-      );
-      const target = Math.ceil(partitions / Math.max(1, await leases.members(destinationId)));
-      const active = this.preference.map((p) => this.owned.get(p)).filter((o): o is Owned => o !== undefined && !o.releasing);
-      if (active.length > target) {
-        for (const owned of active.slice(target)) {
-          owned.releasing = true;
+  /** Heartbeat, and renew every lease we hold; a lease found taken is dropped at once. */
+  private async renew(): Promise<void> {
+    const { leases, destinationId } = this.deps;
+    await Promise.all([
+      leases.heartbeat(destinationId),
+      ...[...this.owned.values()].map(async (owned) => {
+        const seq = await leases.renew(destinationId, owned.partition, owned.leaseSeq);
+        if (seq !== undefined) owned.leaseSeq = seq;
+        else if (this.owned.get(owned.partition) === owned) {
+          this.deps.onError(new Error(`router lost the lease of ${destinationId} partition ${owned.partition} (not renewed within ${this.deps.leaseMs} ms); its unacknowledged jobs go to the next holder`));
           this.stop(owned);
-          if (owned.handed.size === 0) await this.release(owned);
+          this.owned.delete(owned.partition);
         }
-      } else if (active.length < target) {
-        const leased = await leases.leased(destinationId);
-        let have = active.length;
-        for (const p of this.preference) {
-          if (have >= target || this.closed) break;
-          if (leased.has(p) || this.owned.has(p)) continue;
-          if (await this.acquire(p)) have += 1;
-        }
+      }),
+    ]);
+  }
+
+  /** Gives back or takes partitions towards an even share: ceil(partitions / routers consuming the destination). */
+  private async balance(): Promise<void> {
+    const { leases, destinationId, partitions } = this.deps;
+    const target = Math.ceil(partitions / Math.max(1, await leases.members(destinationId)));
+    const active = this.preference.map((p) => this.owned.get(p)).filter((o): o is Owned => o !== undefined && !o.releasing);
+    if (active.length > target) {
+      for (const owned of active.slice(target)) {
+        owned.releasing = true;
+        this.stop(owned);
+        if (owned.handed.size === 0) await this.release(owned);
       }
-    } catch (error) {
-      if (!this.closed && !this.deps.nc.isClosed()) this.deps.onError(error);
+    } else if (active.length < target) {
+      const leased = await leases.leased(destinationId);
+      let have = active.length;
+      for (const p of this.preference) {
+        if (have >= target || this.closed) break;
+        if (leased.has(p) || this.owned.has(p)) continue;
+        if (await this.acquire(p)) have += 1;
+      }
     }
   }
 
