@@ -3,7 +3,10 @@ import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOut
 
 /**
  * Writes the batch's events to the store in one multi-row insert. An event whose messageId this source
- * already sent is dropped as `duplicate` (Segment's dedupe, and the redelivery after a crash).
+ * already sent is dropped as `duplicate` (Segment's dedupe of client retries), except when the queue says the
+ * message may have been handed out before (`redelivered`): the previous attempt may have stored the event
+ * and failed before its fan-out, so it goes on to the fan-out again (at least once: a destination may see it
+ * twice, with the same messageId).
  */
 export class StoreStage implements ProcessorStage {
   readonly name = 'store';
@@ -18,7 +21,7 @@ export class StoreStage implements ProcessorStage {
     return items.map((item) => {
       const key = `${item.sourceId}\u0000${item.event.messageId}`;
       const stored = bySourceAndId.get(key);
-      if (!stored) return drop('duplicate');
+      if (!stored) return item.message.redelivered ? CONTINUE : drop('duplicate');
       bySourceAndId.delete(key);
       item.stored = stored;
       return CONTINUE;

@@ -115,4 +115,10 @@ export interface InboxRecord {
 export interface InboxMessage extends InboxRecord {
   /** Position in the inbox (monotonic per queue). */
   seq: number;
+  /**
+   * The message may have been handed to a consumer before (retried after an error, redelivered after a crash,
+   * or, in the embedded queue, already in the inbox when this consumer started). The processor then routes an
+   * event it already stored again, since the crash may have come between the store write and the fan-out.
+   */
+  redelivered?: boolean;
 }

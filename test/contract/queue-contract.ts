@@ -109,6 +109,16 @@ export function runQueueContract(options: QueueContractOptions): void {
       await eventually(async () => (c.seen.length >= 2 ? true : undefined));
       expect(c.seen.map(n)).toEqual([1, 2]);
       expect(c.errors.map(String)).toEqual(['Error: store is down']);
+      // The second offer says so: the processor then fans out again what the failed attempt may have stored.
+      expect(c.seen.every((m) => m.redelivered === true)).toBe(true);
+    });
+
+    it('does not mark a record redelivered the first time it is handed out', async () => {
+      const queue = await instance();
+      const c = consume(queue);
+      await queue.publishInbox([record(1), record(2)]);
+      await eventually(async () => (c.seen.length >= 2 ? true : undefined));
+      expect(c.seen.map((m) => m.redelivered ?? false)).toEqual([false, false]);
     });
 
     it('redelivers what a consumer that died held, and never what was acknowledged', async () => {
@@ -140,6 +150,7 @@ export function runQueueContract(options: QueueContractOptions): void {
       await eventually(async () => (c.seen.length >= 1 ? true : undefined), options.redeliveryMs + 10_000);
       expect(Date.now() - started).toBeLessThan(options.redeliveryMs + 10_000);
       expect(c.seen.map(n)).toEqual([2]);
+      expect(c.seen[0]!.redelivered).toBe(true);
     });
 
     it('refuses to publish after close', async () => {

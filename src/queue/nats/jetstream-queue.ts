@@ -199,7 +199,7 @@ export class JetStreamQueue implements Queue {
         continue;
       }
       valid.push(m);
-      records.forEach((r, i) => batch.push({ ...r, seq: m.seq * SEQ_SLOT + i }));
+      records.forEach((r, i) => batch.push({ ...r, seq: m.seq * SEQ_SLOT + i, ...(m.redelivered ? { redelivered: true } : {}) }));
     }
     if (valid.length === 0) return;
     // Keep the messages ours while the handler runs longer than part of the ack wait.

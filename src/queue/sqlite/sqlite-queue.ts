@@ -103,6 +103,8 @@ export class SqliteQueue implements Queue, DeliveryQueue {
 
   async consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
     let position = Number(this.readOffset.get(INBOX_CONSUMER) ?? 0);
+    // What was in the inbox before this consumer started may have been handed out before a crash.
+    let redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
     let batches = 0;
     while (!options.signal.aborted) {
       const rows = this.readBatch.all(position, options.batchSize) as InboxRow[];
@@ -116,10 +118,12 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         sourceId: row.source_id,
         json: row.body,
         ...(row.signals ? { signals: JSON.parse(row.signals) as InboxMessage['signals'] } : {}),
+        ...(row.seq <= redeliveredUpTo ? { redelivered: true } : {}),
       }));
       try {
         await handler(batch);
       } catch (error) {
+        redeliveredUpTo = Math.max(redeliveredUpTo, rows[rows.length - 1]!.seq);
         options.onError?.(error);
         await sleep(options.retryDelayMs ?? 1000, options.signal);
         continue;

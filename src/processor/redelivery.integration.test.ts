@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bootstrap } from '../accounts/bootstrap.js';
+import { loadConfig } from '../config/config.js';
+import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
+import type { DeliveryJobRecord } from '../queue/queue.js';
+import { openStore } from '../runtime/backends.js';
+import { sqliteFile } from '../store/sqlite/sqlite-database.js';
+import { eventually } from '../../test/support/start-test-sluice.js';
+import { buildProcessor } from './build-processor.js';
+
+/**
+ * The crash window between the store write and the fan-out (decision 0100): when the processor stored a
+ * batch and failed before its delivery jobs were published, the batch comes back `redelivered` and its
+ * events, now duplicates in the store, are routed anyway. A client's retry of an event (not redelivered) is
+ * still dropped as a duplicate.
+ */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function rig() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-redelivery-'));
+  dirs.push(dataDir);
+  const store = await openStore(loadConfig({ SLUICE_DATA_DIR: dataDir }), { migrate: true });
+  const boot = await bootstrap(store, 'test-owner-token-0123456789abcdef');
+  const sourceId = (await store.sources.list(boot.workspaceId))[0]!.id;
+  await store.destinations.create({ workspaceId: boot.workspaceId, name: 'Hook', type: 'webhook', publicConfig: { url: 'https://example.com/hook' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
+  const inbox = new SqliteQueue(sqliteFile(dataDir));
+  const published: DeliveryJobRecord[] = [];
+  let failNextPublish = false;
+  const processor = buildProcessor({
+    store,
+    queue: {
+      async publishDeliveries(jobs) {
+        if (failNextPublish) {
+          failNextPublish = false;
+          throw new Error('delivery queue unavailable');
+        }
+        published.push(...jobs);
+      },
+    },
+  });
+  const controller = new AbortController();
+  const errors: unknown[] = [];
+  const consuming = inbox.consumeInbox((batch) => processor.processBatch(batch).then(() => undefined), { batchSize: 100, signal: controller.signal, retryDelayMs: 20, onError: (e) => errors.push(e) });
+  const track = (messageId: string) => ({ workspaceId: boot.workspaceId, sourceId, json: JSON.stringify({ type: 'track', event: 'Paid', userId: 'u1', messageId, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() }) });
+  return {
+    store,
+    inbox,
+    published,
+    errors,
+    track,
+    failNextPublish: () => (failNextPublish = true),
+    async close() {
+      controller.abort();
+      await consuming.catch(() => undefined);
+      await inbox.close();
+      await store.close();
+    },
+  };
+}
+
+describe('processor redelivery', () => {
+  it('routes a stored batch whose fan-out failed when the batch comes back', async () => {
+    const r = await rig();
+    try {
+      r.failNextPublish();
+      await r.inbox.publishInbox([r.track('m1'), r.track('m2')]);
+      await eventually(async () => (r.published.length >= 2 ? true : undefined), 10_000);
+      expect(r.errors.map(String)).toEqual(['Error: delivery queue unavailable']);
+      expect(r.published.map((j) => j.messageId).sort()).toEqual(['m1', 'm2']);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('still drops a client retry of an event it already routed', async () => {
+    const r = await rig();
+    try {
+      await r.inbox.publishInbox([r.track('m1')]);
+      await eventually(async () => (r.published.length >= 1 ? true : undefined), 10_000).catch((e) => { throw new Error(`${String(e)}; errors: ${r.errors.slice(0, 2).map(String).join("; ")}`); });
+      await r.inbox.publishInbox([r.track('m1'), r.track('m3')]);
+      await eventually(async () => (r.published.some((j) => j.messageId === 'm3') ? true : undefined), 10_000);
+      expect(r.published.map((j) => j.messageId)).toEqual(['m1', 'm3']);
+    } finally {
+      await r.close();
+    }
+  });
+});
