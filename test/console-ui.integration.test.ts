@@ -26,6 +26,7 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
     page = await context.newPage();
+    page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => errors.push(error.message));
   });
   afterAll(async () => {
@@ -33,16 +34,40 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await sluice?.stop();
   });
 
-  it('refuses a wrong token where it was typed, then logs in with the owner token', async () => {
-    await page.goto(sluice.url);
-    await page.getByLabel('API token').fill('not-a-token');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('unauthorized');
+  it('creates the owner account from the setup link, refuses a wrong password where it was typed, and logs in', async () => {
+    await page.goto(`${sluice.url}/setup?token=${sluice.bootstrap.setupToken}`);
+    await page.getByLabel('Your name').fill('Olivia Owner');
+    await page.getByLabel('Email').fill('owner@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('Repeat the password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('link', { name: 'Olivia Owner' }).waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await page.getByLabel('Email').fill('owner@example.com');
+    await page.getByLabel('Password').fill('wrong password!!');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Unknown email or wrong password');
     await shot('login');
-    await page.getByLabel('API token').fill(sluice.token);
+    await page.getByLabel('Password').fill('correct horse battery');
     await page.keyboard.press('Enter'); // keyboard-usable: Enter submits
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByRole('heading', { name: 'Events received per minute' }).waitFor();
+  });
+
+  it('still logs in with a pasted API token, and refuses a wrong one', async () => {
+    const other = await page.context().browser()!.newContext();
+    const tab = await other.newPage();
+    await tab.goto(sluice.url);
+    await tab.getByRole('button', { name: 'Log in with an API token instead' }).click();
+    await tab.getByLabel('API token').fill('not-a-token');
+    await tab.getByRole('button', { name: 'Log in', exact: true }).click();
+    await expect.poll(() => tab.getByRole('alert').textContent()).toContain('unauthorized');
+    await tab.getByLabel('API token').fill(sluice.token);
+    await tab.getByRole('button', { name: 'Log in', exact: true }).click();
+    await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+    await other.close();
   });
 
   let source: { id: string; writeKey: string };

@@ -11,8 +11,13 @@ export class ApiError extends Error {
 }
 
 const TOKEN_KEY = 'sluice.token';
+let csrfToken: string | null = null;
 
-/** The API token of this browser tab (sessionStorage: gone when the tab closes). */
+/**
+ * How this tab is logged in: a console session (httpOnly cookie set by the server, plus its CSRF token held
+ * here in memory and re-read from GET /auth/session after a reload), or an API token pasted at login
+ * (sessionStorage: gone when the tab closes).
+ */
 export const session = {
   get token(): string | null {
     return sessionStorage.getItem(TOKEN_KEY);
@@ -20,14 +25,19 @@ export const session = {
   set(token: string): void {
     sessionStorage.setItem(TOKEN_KEY, token);
   },
+  setCsrf(token: string | null): void {
+    csrfToken = token;
+  },
   clear(): void {
     sessionStorage.removeItem(TOKEN_KEY);
+    csrfToken = null;
   },
 };
 
-export function authHeaders(): Record<string, string> {
+export function authHeaders(method = 'GET'): Record<string, string> {
   const token = session.token;
-  return token ? { authorization: `Bearer ${token}` } : {};
+  if (token) return { authorization: `Bearer ${token}` };
+  return csrfToken && method !== 'GET' ? { 'x-csrf-token': csrfToken } : {};
 }
 
 function errorOf(status: number, body: unknown): ApiError {
@@ -54,7 +64,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   try {
     response = await fetch(path, {
       method,
-      headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...authHeaders(method), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
@@ -70,7 +80,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
     }
   }
   if (!response.ok) {
-    if (response.status === 401) for (const listener of unauthorizedListeners) listener();
+    if (response.status === 401 && !path.startsWith('/api/v1/auth/')) for (const listener of unauthorizedListeners) listener();
     throw errorOf(response.status, parsed);
   }
   return parsed as T;
@@ -120,4 +130,118 @@ export interface EventsPage {
 
 export interface EventsPerMinute {
   minutes: { at: string; count: number }[];
+}
+
+export type RoleName = 'owner' | 'admin' | 'privacy' | 'engineer' | 'viewer';
+export const ROLES: readonly RoleName[] = ['owner', 'admin', 'privacy', 'engineer', 'viewer'];
+
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
+  role: RoleName;
+  status: 'invited' | 'active' | 'suspended';
+  hasPassword: boolean;
+  mustResetPassword: boolean;
+  locked: boolean;
+  createdAt: string;
+  lastLoginAt?: string;
+}
+
+export interface PolicyVersion {
+  id: string;
+  version: number;
+  title: string;
+  text?: string;
+  url?: string;
+  effectiveAt: string;
+  material: boolean;
+  publishedAt: string;
+}
+
+/** GET /api/v1/auth/session: who is logged in. */
+export interface SessionInfo {
+  workspaceId: string;
+  role: RoleName;
+  actor: string;
+  member?: Member;
+  csrfToken?: string;
+  pendingPolicy?: PolicyVersion;
+}
+
+/** Asks the server who this tab is (cookie session or pasted token); undefined when nobody is logged in. */
+export async function loadSession(): Promise<SessionInfo | undefined> {
+  try {
+    const info = await api<SessionInfo>('GET', '/api/v1/auth/session');
+    if (info.csrfToken) session.setCsrf(info.csrfToken);
+    return info;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return undefined;
+    throw error;
+  }
+}
+
+/** The answer of login, setup, accept-invite and reset-password: the session is open. */
+export interface LoginAnswer {
+  member: Member;
+  workspaceId: string;
+  csrfToken: string;
+  mustResetPassword: boolean;
+  pendingPolicy?: PolicyVersion;
+}
+
+/** Calls one of the public /auth endpoints that open a console session, and keeps its CSRF token. */
+export async function openSession(path: '/api/v1/auth/login' | '/api/v1/auth/setup' | '/api/v1/auth/accept-invite' | '/api/v1/auth/reset-password', body: Record<string, string>): Promise<LoginAnswer> {
+  session.clear();
+  const answer = await api<LoginAnswer>('POST', path, body);
+  session.setCsrf(answer.csrfToken);
+  return answer;
+}
+
+/** Ends the console session (and forgets a pasted token). */
+export async function logout(): Promise<void> {
+  const hadToken = session.token !== null;
+  session.clear();
+  if (!hadToken) await api('POST', '/api/v1/auth/logout').catch(() => undefined);
+}
+
+/** Fetches a file with this tab's credentials and hands it to the browser as a download. */
+export async function download(url: string, name: string): Promise<void> {
+  const response = await fetch(url, { headers: authHeaders() });
+  if (!response.ok) {
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    throw errorOf(response.status, body);
+  }
+  const blob = await response.blob();
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+export interface Destination {
+  id: string;
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  sourceIds?: string[];
+  consentCategories?: string[];
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConsentCategory {
+  id: string;
+  name: string;
+  description?: string;
+  required?: boolean;
+  gpc?: boolean;
 }

@@ -1,34 +1,73 @@
-import { useEffect, useState } from 'react';
-import { onUnauthorized, session } from './api';
+import { useCallback, useEffect, useState } from 'react';
+import { loadSession, logout, onUnauthorized, type SessionInfo } from './api';
+import { ErrorBox } from './components/error-box';
 import { Link } from './components/link';
+import { AccountPage, ChangePasswordForm, PolicyBanner } from './pages/account';
 import { AuditLogPage } from './pages/audit-log';
 import { ConsentSettingsPage } from './pages/consent-settings';
+import { DestinationDetailPage } from './pages/destination-detail';
+import { DestinationsPage, NewDestinationPage } from './pages/destinations';
 import { EventsPage } from './pages/events';
 import { LivePage } from './pages/live';
-import { LoginPage } from './pages/login';
+import { AuthFrame, LoginPage } from './pages/login';
+import { MembersPage } from './pages/members';
+import { AcceptInvitePage, ResetPasswordPage, SetupPage } from './pages/one-time-link-pages';
 import { OverviewPage } from './pages/overview';
+import { PoliciesPage } from './pages/policies';
 import { PrivacyRequestsPage } from './pages/privacy-requests';
 import { ProfilesPage } from './pages/profiles';
+import { ReportsPage } from './pages/reports';
 import { SourceDetailPage } from './pages/source-detail';
 import { SourcesPage } from './pages/sources';
+import { TokensPage } from './pages/tokens';
 import { match, navigate, useLocation } from './router';
 
-const NAV = [
-  { to: '/', label: 'Overview', active: (p: string) => p === '/' },
-  { to: '/sources', label: 'Sources', active: (p: string) => p.startsWith('/sources') },
-  { to: '/live', label: 'Live events', active: (p: string) => p.startsWith('/live') },
-  { to: '/events', label: 'Events', active: (p: string) => p.startsWith('/events') },
-  { to: '/profiles', label: 'Profiles', active: (p: string) => p.startsWith('/profiles') },
-  { to: '/privacy-requests', label: 'Privacy requests', active: (p: string) => p.startsWith('/privacy-requests') },
-  { to: '/consent', label: 'Consent', active: (p: string) => p.startsWith('/consent') },
-  { to: '/audit-log', label: 'Audit log', active: (p: string) => p.startsWith('/audit-log') },
+interface NavItem {
+  to: string;
+  label: string;
+  active: (p: string) => boolean;
+}
+const prefix = (to: string) => (p: string) => p === to || p.startsWith(`${to}/`);
+const NAV: { group: string; items: NavItem[] }[] = [
+  {
+    group: 'Data',
+    items: [
+      { to: '/', label: 'Overview', active: (p) => p === '/' },
+      { to: '/sources', label: 'Sources', active: prefix('/sources') },
+      { to: '/destinations', label: 'Destinations', active: prefix('/destinations') },
+      { to: '/live', label: 'Live events', active: prefix('/live') },
+      { to: '/events', label: 'Events', active: prefix('/events') },
+      { to: '/profiles', label: 'Profiles', active: prefix('/profiles') },
+    ],
+  },
+  {
+    group: 'Privacy',
+    items: [
+      { to: '/privacy-requests', label: 'Privacy requests', active: prefix('/privacy-requests') },
+      { to: '/consent', label: 'Consent', active: prefix('/consent') },
+      { to: '/reports', label: 'Reports', active: prefix('/reports') },
+      { to: '/policy', label: 'Privacy policy', active: prefix('/policy') },
+    ],
+  },
+  {
+    group: 'Workspace',
+    items: [
+      { to: '/members', label: 'Members', active: prefix('/members') },
+      { to: '/tokens', label: 'API tokens', active: prefix('/tokens') },
+      { to: '/audit-log', label: 'Audit log', active: prefix('/audit-log') },
+    ],
+  },
 ];
+const ALL_NAV = NAV.flatMap((g) => g.items);
 
-function Page({ pathname }: { pathname: string }) {
+function Page({ pathname, search, info, refresh }: { pathname: string; search: string; info: SessionInfo; refresh: () => void }) {
   let params: Record<string, string> | null;
   if (pathname === '/') return <OverviewPage />;
   if (pathname === '/sources') return <SourcesPage />;
   if ((params = match('/sources/:id', pathname))) return <SourceDetailPage id={params.id!} />;
+  if (pathname === '/destinations') return <DestinationsPage />;
+  if (pathname === '/destinations/new') return <NewDestinationPage type={new URLSearchParams(search).get('type') ?? undefined} />;
+  if ((params = match('/destinations/:id', pathname))) return <DestinationDetailPage id={params.id!} />;
   if (pathname === '/live') return <LivePage sourceId={undefined} />;
   if ((params = match('/live/:id', pathname))) return <LivePage sourceId={params.id!} />;
   if (pathname === '/events') return <EventsPage />;
@@ -36,7 +75,12 @@ function Page({ pathname }: { pathname: string }) {
   if ((params = match('/profiles/:identifier', pathname))) return <ProfilesPage identifier={params.identifier!} />;
   if (pathname === '/privacy-requests') return <PrivacyRequestsPage />;
   if (pathname === '/consent') return <ConsentSettingsPage />;
+  if (pathname === '/reports') return <ReportsPage />;
+  if (pathname === '/policy') return <PoliciesPage />;
+  if (pathname === '/members') return <MembersPage />;
+  if (pathname === '/tokens') return <TokensPage />;
   if (pathname === '/audit-log') return <AuditLogPage />;
+  if (pathname === '/account') return <AccountPage info={info} onChanged={refresh} />;
   return (
     <section>
       <h1>Not found</h1>
@@ -47,26 +91,71 @@ function Page({ pathname }: { pathname: string }) {
   );
 }
 
+/** Pages opened from one-time links; they work whether or not someone is logged in in this browser. */
+const LINK_PAGES: Record<string, typeof SetupPage> = { '/setup': SetupPage, '/invite': AcceptInvitePage, '/reset-password': ResetPasswordPage };
+
 /** The console shell: login gate, navigation, and the page for the current path. */
 export function App() {
   const location = useLocation();
-  const pathname = location.split('?')[0] ?? '/';
-  const [loggedIn, setLoggedIn] = useState(session.token !== null);
+  const [pathname = '/', search = ''] = location.split('?');
+  const [auth, setAuth] = useState<SessionInfo | 'checking' | 'out'>('checking');
+  const [bootError, setBootError] = useState<unknown>(null);
 
-  useEffect(
-    () =>
-      onUnauthorized(() => {
-        session.clear();
-        setLoggedIn(false);
-      }),
-    [],
-  );
+  const refresh = useCallback(() => {
+    loadSession().then(
+      (info) => {
+        setBootError(null);
+        setAuth(info ?? 'out');
+      },
+      (error: unknown) => {
+        setBootError(error);
+        setAuth('out');
+      },
+    );
+  }, []);
+  useEffect(refresh, [refresh]);
+  useEffect(() => onUnauthorized(() => setAuth('out')), []);
   useEffect(() => {
-    const title = NAV.find((n) => n.active(pathname))?.label;
+    const title = ALL_NAV.find((n) => n.active(pathname))?.label;
     document.title = title ? `${title} · Sluice` : 'Sluice';
   }, [pathname]);
 
-  if (!loggedIn) return <LoginPage onLogin={() => setLoggedIn(true)} />;
+  const LinkPage = LINK_PAGES[pathname];
+  if (LinkPage) {
+    return (
+      <LinkPage
+        onDone={() => {
+          navigate('/', { replace: true });
+          refresh();
+        }}
+      />
+    );
+  }
+  if (auth === 'checking') {
+    return (
+      <AuthFrame title="Loading…">
+        <p className="muted" role="status">
+          Checking your session…
+        </p>
+      </AuthFrame>
+    );
+  }
+  if (auth === 'out') {
+    return (
+      <>
+        <ErrorBox error={bootError} />
+        <LoginPage onLogin={setAuth} />
+      </>
+    );
+  }
+  const info = auth;
+  const who = info.member ? info.member.name : 'API token';
+  const doLogout = () => {
+    void logout().then(() => {
+      setAuth('out');
+      navigate('/');
+    });
+  };
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -79,32 +168,38 @@ export function App() {
           </span>{' '}
           Sluice
         </Link>
-        <nav aria-label="Main">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.to}>
-                <Link to={item.to} aria-current={item.active(pathname) ? 'page' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <button
-          type="button"
-          className="logout"
-          onClick={() => {
-            session.clear();
-            setLoggedIn(false);
-            navigate('/');
-          }}
-        >
+        <span className="who">
+          <Link to="/account" aria-current={pathname === '/account' ? 'page' : undefined}>
+            {who}
+          </Link>{' '}
+          <span className="badge">{info.role}</span>
+        </span>
+        <button type="button" className="logout" onClick={doLogout}>
           Log out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
-        <Page pathname={pathname} />
-      </main>
+      <div className="body">
+        <nav aria-label="Main" className="sidebar">
+          {NAV.map((group) => (
+            <div key={group.group}>
+              <h2 className="nav-group">{group.group}</h2>
+              <ul>
+                {group.items.map((item) => (
+                  <li key={item.to}>
+                    <Link to={item.to} aria-current={item.active(pathname) ? 'page' : undefined}>
+                      {item.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </nav>
+        <main id="main" tabIndex={-1}>
+          {info.pendingPolicy && <PolicyBanner policy={info.pendingPolicy} onAccepted={refresh} />}
+          {info.member?.mustResetPassword ? <ChangePasswordForm forced onChanged={refresh} /> : <Page pathname={pathname} search={search} info={info} refresh={refresh} />}
+        </main>
+      </div>
     </div>
   );
 }

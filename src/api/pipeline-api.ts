@@ -7,6 +7,8 @@ import type { Store } from '../store/store.js';
 import type { ApiExtension } from './api-plugin.js';
 import { deliveriesApi } from './deliveries-api.js';
 import { destinationsApi } from './destinations-api.js';
+import { destinationTestApi } from './destination-test-api.js';
+import { destinationTypesApi } from './destination-types-api.js';
 
 export interface PipelineApiDeps {
   store: Store;
@@ -19,10 +21,12 @@ export interface PipelineApiDeps {
   privacy?: PrivacyDeps;
 }
 
-/** The pipeline's admin resources: destinations, their deliveries, retries and replays. */
+/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries and replays. */
 export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
   return async (app: FastifyInstance) => {
     await app.register(destinationsApi, deps);
     await app.register(deliveriesApi, deps);
+    await app.register(destinationTypesApi);
+    await app.register(destinationTestApi, deps);
   };
 }

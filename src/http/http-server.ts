@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
-import { authenticateBearer } from '../api/api-auth.js';
+import { authenticate } from '../api/api-auth.js';
 import { apiPlugin, type ApiExtension } from '../api/api-plugin.js';
 import { roleHas } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
@@ -58,8 +58,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-    const principal = await authenticateBearer(options.store.tokens, request);
-    if (!principal) throw new SluiceError('unauthorized', 'Send the admin token: Authorization: Bearer <token>.');
+    // A Bearer token, or a console session cookie (the console's overview reads it); a GET needs no CSRF token.
+    const principal = await authenticate(options.store, request);
+    if (!principal) throw new SluiceError('unauthorized', 'Send the admin token (Authorization: Bearer <token>), or log in to the console.');
     if (!roleHas(principal.role, 'metrics:read')) throw new SluiceError('forbidden', 'Your role may not read metrics.');
     return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });

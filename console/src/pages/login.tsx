@@ -1,21 +1,38 @@
-import { useState, type FormEvent } from 'react';
-import { api, session, type Source } from '../api';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { api, loadSession, openSession, session, type SessionInfo } from '../api';
 import { ErrorBox } from '../components/error-box';
 
-/** Log in by pasting an API token (the one `npm start` printed, or SLUICE_ADMIN_TOKEN). */
-export function LoginPage({ onLogin }: { onLogin: () => void }) {
+/** The page frame of the logged-out pages (login, setup, invitation, password reset). */
+export function AuthFrame({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <main className="login" id="main">
+      <p className="brand-line">
+        <span className="logo" aria-hidden="true">
+          ≋
+        </span>{' '}
+        Sluice
+      </p>
+      <h1>{title}</h1>
+      {children}
+    </main>
+  );
+}
+
+/** Log in with email and password (a console session), or by pasting an API token. */
+export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void }) {
+  const [mode, setMode] = useState<'password' | 'token'>('password');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const run = async (event: FormEvent, login: () => Promise<SessionInfo>) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    session.set(token.trim());
     try {
-      await api<{ sources: Source[] }>('GET', '/api/v1/sources');
-      onLogin();
+      onLogin(await login());
     } catch (failure) {
       session.clear();
       setError(failure);
@@ -25,35 +42,57 @@ export function LoginPage({ onLogin }: { onLogin: () => void }) {
   };
 
   return (
-    <main className="login">
-      <h1>
-        <span className="logo" aria-hidden="true">
-          ≋
-        </span>{' '}
-        Sluice
-      </h1>
-      <form onSubmit={(e) => void submit(e)} className="card">
-        <h2>Log in</h2>
-        <label htmlFor="token">API token</label>
-        <input
-          id="token"
-          name="token"
-          type="password"
-          autoComplete="current-password"
-          autoFocus
-          required
-          value={token}
-          onChange={(e) => setToken(e.target.value)}
-          placeholder="sk_…"
-        />
-        <p className="hint">
-          The owner token printed when Sluice first started (or the value of <code>SLUICE_ADMIN_TOKEN</code>). It is kept in this tab only.
-        </p>
-        <ErrorBox error={error} />
-        <button type="submit" className="primary" disabled={busy || token.trim() === ''}>
-          {busy ? 'Checking…' : 'Log in'}
-        </button>
-      </form>
-    </main>
+    <AuthFrame title="Log in">
+      {mode === 'password' ? (
+        <form onSubmit={(e) => void run(e, async () => {
+            await openSession('/api/v1/auth/login', { email: email.trim(), password });
+            const info = await loadSession();
+            if (!info) throw new Error('Logged in, but the server does not know this session: are cookies blocked for this site?');
+            return info;
+          })} className="card stack">
+          <label htmlFor="login-email">Email</label>
+          <input id="login-email" name="email" type="email" autoComplete="username" autoFocus required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <label htmlFor="login-password">Password</label>
+          <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <ErrorBox error={error} />
+          <button type="submit" className="primary" disabled={busy || email.trim() === '' || password === ''}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
+          <p className="hint">
+            No account yet? The first start of Sluice printed a one-time <strong>setup link</strong> for the owner; other members get an invitation link from an
+            admin. Forgot your password? An admin can send you a reset link.
+          </p>
+          <button type="button" className="link-button" onClick={() => { setError(null); setMode('token'); }}>
+            Log in with an API token instead
+          </button>
+        </form>
+      ) : (
+        <form
+          onSubmit={(e) =>
+            void run(e, async () => {
+              session.clear();
+              session.set(token.trim());
+              // A wrong token answers 401 here, shown under the field.
+              return api<SessionInfo>('GET', '/api/v1/auth/session');
+            })
+          }
+          className="card stack"
+         
+        >
+          <label htmlFor="token">API token</label>
+          <input id="token" name="token" type="password" autoComplete="off" autoFocus required value={token} onChange={(e) => setToken(e.target.value)} placeholder="sl_…" />
+          <p className="hint">
+            The owner token printed when Sluice first started (or the value of <code>SLUICE_ADMIN_TOKEN</code>). It is kept in this tab only.
+          </p>
+          <ErrorBox error={error} />
+          <button type="submit" className="primary" disabled={busy || token.trim() === ''}>
+            {busy ? 'Checking…' : 'Log in'}
+          </button>
+          <button type="button" className="link-button" onClick={() => { setError(null); setMode('password'); }}>
+            Log in with email and password instead
+          </button>
+        </form>
+      )}
+    </AuthFrame>
   );
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, authHeaders } from '../api';
+import { api, download } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 
@@ -32,17 +32,6 @@ function countdown(dueAt: string, now: number): string {
   const hours = Math.floor((Math.abs(ms) % 86_400_000) / 3_600_000);
   const text = days > 0 ? `${days} d ${hours} h` : `${hours} h`;
   return ms >= 0 ? `${text} left` : `${text} overdue`;
-}
-
-async function download(url: string, name: string): Promise<void> {
-  const response = await fetch(url, { headers: authHeaders() });
-  if (!response.ok) throw new Error(`Download failed: HTTP ${response.status}`);
-  const blob = await response.blob();
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(link.href);
 }
 
 /** The privacy-request queue: deadlines, lifecycle actions and results. */

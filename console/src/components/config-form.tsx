@@ -1,0 +1,162 @@
+/**
+ * A destination's config form, drawn from the JSON Schema of its type (GET /api/v1/destination-types).
+ * Secret fields are write-only: the API returns them masked, the form shows that one is set and sends a new
+ * value only when one is typed (an omitted secret keeps its stored value).
+ */
+
+export const SECRET_MASK = '********';
+
+export interface JsonSchemaProperty {
+  type?: string;
+  description?: string;
+  enum?: unknown[];
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+}
+
+export interface ConfigSchema {
+  properties?: Record<string, JsonSchemaProperty>;
+  required?: string[];
+}
+
+export interface DestinationTypeInfo {
+  type: string;
+  displayName: string;
+  configSchema: ConfigSchema;
+  secretFields: string[];
+  maxBatchSize: number;
+  deletes: boolean;
+}
+
+/** What the inputs hold: text for every field but booleans. */
+export type ConfigDraft = Record<string, string | boolean>;
+
+/** headers-like objects are edited as "Name: value" lines. */
+function objectToLines(value: unknown): string {
+  if (value === null || typeof value !== 'object') return '';
+  return Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join('\n');
+}
+
+/** The draft of an existing config (secrets left empty: typing one replaces the stored value). */
+export function draftOf(schema: ConfigSchema, secretFields: readonly string[], config: Record<string, unknown> = {}): ConfigDraft {
+  const draft: ConfigDraft = {};
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    const value = config[key];
+    if (secretFields.includes(key)) draft[key] = '';
+    else if (prop.type === 'boolean') draft[key] = value === true;
+    else if (prop.type === 'object') draft[key] = objectToLines(value);
+    else draft[key] = value === undefined || value === null ? '' : String(value);
+  }
+  return draft;
+}
+
+/**
+ * Turns the draft into the config to send, or throws an Error naming the field that is wrong. Empty optional
+ * fields are left out; an empty secret that is already set is left out too (the server keeps it).
+ */
+export function configOf(schema: ConfigSchema, secretFields: readonly string[], draft: ConfigDraft, existing: Record<string, unknown> = {}): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  const required = new Set(schema.required ?? []);
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    const raw = draft[key];
+    if (prop.type === 'boolean') {
+      if (raw === true) config[key] = true;
+      continue;
+    }
+    const text = typeof raw === 'string' ? raw.trim() : '';
+    if (text === '') {
+      if (secretFields.includes(key) && existing[key] === SECRET_MASK) continue;
+      if (required.has(key)) throw new Error(`${key} is required.`);
+      continue;
+    }
+    if (prop.type === 'integer' || prop.type === 'number') {
+      const n = Number(text);
+      if (!Number.isFinite(n) || (prop.type === 'integer' && !Number.isInteger(n))) throw new Error(`${key} must be a${prop.type === 'integer' ? 'n integer' : ' number'}.`);
+      config[key] = n;
+    } else if (prop.type === 'object') {
+      const entries: Record<string, string> = {};
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        const colon = line.indexOf(':');
+        if (colon <= 0) throw new Error(`${key}: write one "Name: value" per line ("${line.trim()}" has no name).`);
+        entries[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+      }
+      config[key] = entries;
+    } else {
+      config[key] = text;
+    }
+  }
+  return config;
+}
+
+/** The fields of one destination type's config. */
+export function ConfigFields({ info, draft, onChange, existing = {} }: { info: DestinationTypeInfo; draft: ConfigDraft; onChange: (draft: ConfigDraft) => void; existing?: Record<string, unknown> }) {
+  const required = new Set(info.configSchema.required ?? []);
+  const properties = Object.entries(info.configSchema.properties ?? {}).sort(([a], [b]) => Number(required.has(b)) - Number(required.has(a)));
+  return (
+    <fieldset className="config-fields">
+      <legend>{info.displayName} settings</legend>
+      {properties.map(([key, prop]) => {
+        const id = `config-${key}`;
+        const hint = prop.description ? `${id}-hint` : undefined;
+        const secret = info.secretFields.includes(key);
+        const isSet = secret && existing[key] === SECRET_MASK;
+        const value = draft[key];
+        if (prop.type === 'boolean') {
+          return (
+            <div key={key} className="field check">
+              <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange({ ...draft, [key]: e.target.checked })} aria-describedby={hint} />
+              <label htmlFor={id}>{key}</label>
+              {hint && <span id={hint} className="hint">{prop.description}</span>}
+            </div>
+          );
+        }
+        return (
+          <div key={key} className="field">
+            <label htmlFor={id}>
+              {key}
+              {required.has(key) && !isSet ? ' (required)' : ''}
+              {secret && <span className="badge">secret</span>}
+              {isSet && <span className="badge ok">set</span>}
+            </label>
+            {prop.type === 'object' ? (
+              <textarea id={id} rows={3} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder="Name: value (one per line)" />
+            ) : prop.enum ? (
+              <select id={id} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint}>
+                <option value="">—</option>
+                {prop.enum.map((option) => (
+                  <option key={String(option)}>{String(option)}</option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={id}
+                type={secret ? 'password' : prop.type === 'integer' || prop.type === 'number' ? 'number' : prop.format === 'uri' ? 'url' : 'text'}
+                autoComplete={secret ? 'new-password' : 'off'}
+                value={String(value ?? '')}
+                onChange={(e) => onChange({ ...draft, [key]: e.target.value })}
+                aria-describedby={hint}
+                required={required.has(key) && !isSet}
+                {...(prop.minimum !== undefined && { min: prop.minimum })}
+                {...(prop.maximum !== undefined && { max: prop.maximum })}
+                placeholder={isSet ? 'Stored, hidden: type to replace' : ''}
+                className="wide"
+              />
+            )}
+            {hint && (
+              <span id={hint} className="hint">
+                {prop.description}
+              </span>
+            )}
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}

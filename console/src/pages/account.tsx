@@ -1,0 +1,104 @@
+import { useState, type FormEvent } from 'react';
+import { api, type PolicyVersion, type SessionInfo } from '../api';
+import { ErrorBox } from '../components/error-box';
+
+/** Change your own password; when an admin required a reset, the current password is not asked. */
+export function ChangePasswordForm({ forced, onChanged }: { forced: boolean; onChanged: () => void }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setDone(false);
+    if (next !== confirm) return setError(new Error('The two new passwords differ.'));
+    try {
+      await api('POST', '/api/v1/me/password', { ...(!forced && { currentPassword: current }), newPassword: next });
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setDone(true);
+      onChanged();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <form className="card stack narrow" onSubmit={(e) => void submit(e)} aria-labelledby="password-title">
+      <h2 id="password-title">{forced ? 'Set a new password to continue' : 'Change password'}</h2>
+      {forced && <p className="muted">An administrator requires you to choose a new password before you go on.</p>}
+      {!forced && (
+        <>
+          <label htmlFor="current-password">Current password</label>
+          <input id="current-password" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+        </>
+      )}
+      <label htmlFor="next-password">New password</label>
+      <input id="next-password" type="password" autoComplete="new-password" required minLength={10} value={next} onChange={(e) => setNext(e.target.value)} />
+      <label htmlFor="confirm-next-password">Repeat the new password</label>
+      <input id="confirm-next-password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+      <ErrorBox error={error} />
+      {done && (
+        <p className="notice" role="status">
+          Password changed.
+        </p>
+      )}
+      <button type="submit" className="primary">
+        Save password
+      </button>
+    </form>
+  );
+}
+
+/** A material privacy-policy change the member has not accepted yet, shown above every page. */
+export function PolicyBanner({ policy, onAccepted }: { policy: PolicyVersion; onAccepted: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const accept = async () => {
+    try {
+      await api('POST', '/api/v1/me/policy-acceptances', { policyVersionId: policy.id });
+      onAccepted();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <div className="card policy-banner" role="region" aria-label="Privacy policy update">
+      <strong>
+        {policy.title} v{policy.version}
+      </strong>{' '}
+      changed materially (in force from {new Date(policy.effectiveAt).toLocaleDateString()}).{' '}
+      {policy.url ? (
+        <a href={policy.url} target="_blank" rel="noreferrer">
+          Read it
+        </a>
+      ) : (
+        <details>
+          <summary>Read it</summary>
+          <div className="policy-text">{policy.text}</div>
+        </details>
+      )}{' '}
+      <button type="button" className="primary" onClick={() => void accept()}>
+        Accept
+      </button>
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+/** Your account: who you are, your role, and your password. */
+export function AccountPage({ info, onChanged }: { info: SessionInfo; onChanged: () => void }) {
+  return (
+    <section aria-labelledby="account-title">
+      <h1 id="account-title">Your account</h1>
+      <dl className="facts card">
+        <dt>Signed in as</dt>
+        <dd>{info.member ? `${info.member.name} <${info.member.email}>` : info.actor}</dd>
+        <dt>Role</dt>
+        <dd>{info.role}</dd>
+      </dl>
+      {info.member ? <ChangePasswordForm forced={info.member.mustResetPassword} onChanged={onChanged} /> : <p className="muted">You are using an API token; it has no password.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,304 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Destination } from '../api';
+import { ErrorBox } from '../components/error-box';
+import { Link } from '../components/link';
+import { useAsync } from '../components/use-async';
+import { navigate } from '../router';
+import { DestinationForm } from './destination-form';
+import { useDestinationTypes } from './destinations';
+
+interface Delivery {
+  messageId: string;
+  status: 'queued' | 'delivered' | 'retrying' | 'failed' | 'dropped';
+  attempts: number;
+  reason?: string;
+  lastError?: string;
+  sourceId: string;
+  updatedAt: string;
+}
+
+interface TestResult {
+  ok: boolean;
+  outcome: 'ok' | 'retry' | 'abort';
+  reason?: string;
+  error?: string;
+  messageId: string;
+  durationMs: number;
+}
+
+const STATUSES = ['queued', 'delivered', 'retrying', 'failed', 'dropped'] as const;
+const STATUS_CLASS: Record<Delivery['status'], string> = { queued: '', delivered: 'ok', retrying: 'warn', failed: 'off', dropped: 'muted-badge' };
+
+/** `datetime-local` value of a date, in the browser's time zone. */
+function localInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** The delivery log of one destination, with manual retry of failed deliveries. */
+function Deliveries({ destination }: { destination: Destination }) {
+  const [status, setStatus] = useState('');
+  const path = `/api/v1/destinations/${destination.id}/deliveries?limit=100${status ? `&status=${status}` : ''}`;
+  const log = useAsync(() => api<{ deliveries: Delivery[] }>('GET', path), [path]);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const retry = async (messageId?: string) => {
+    setError(null);
+    setNotice(null);
+    try {
+      const result = await api<{ queued: number; dropped: number }>('POST', `/api/v1/destinations/${destination.id}/deliveries/retry`, messageId ? { messageId } : {});
+      setNotice(`Retry: ${result.queued} queued, ${result.dropped} dropped.`);
+      log.reload();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="deliveries-title">
+      <h2 id="deliveries-title">Deliveries</h2>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="delivery-status">Status</label>
+          <select id="delivery-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">all</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <button type="button" onClick={log.reload}>
+          Refresh
+        </button>
+        <button type="button" onClick={() => void retry()}>
+          Retry all failed
+        </button>
+      </div>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <ErrorBox error={error} onDismiss={() => setError(null)} />
+      <ErrorBox error={log.error} />
+      {log.data && log.data.deliveries.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
+      {log.data && log.data.deliveries.length > 0 && (
+        <table className="table compact" aria-label="Delivery log">
+          <thead>
+            <tr>
+              <th scope="col">messageId</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Reason / last error</th>
+              <th scope="col">Updated</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.data.deliveries.map((d) => (
+              <tr key={d.messageId}>
+                <td>
+                  <code>{d.messageId}</code>
+                </td>
+                <td>
+                  <span className={`badge ${STATUS_CLASS[d.status]}`}>{d.status}</span>
+                </td>
+                <td>{d.attempts}</td>
+                <td>
+                  {d.reason && <code>{d.reason}</code>} {d.lastError && <span className="muted">{d.lastError}</span>}
+                </td>
+                <td>{new Date(d.updatedAt).toLocaleString()}</td>
+                <td>
+                  {d.status === 'failed' && (
+                    <button type="button" onClick={() => void retry(d.messageId)} aria-label={`Retry ${d.messageId}`}>
+                      Retry
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Send the stored events of a time range to this destination again. */
+function Replay({ destination }: { destination: Destination }) {
+  const [from, setFrom] = useState(() => localInput(new Date(Date.now() - 86_400_000)));
+  const [to, setTo] = useState(() => localInput(new Date(Date.now() + 60_000)));
+  const [event, setEvent] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<{ queued: number; dropped: number } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setResult(null);
+    setBusy(true);
+    try {
+      setResult(
+        await api<{ queued: number; dropped: number }>('POST', `/api/v1/destinations/${destination.id}/replay`, {
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          ...(event.trim() !== '' && { event: event.trim() }),
+        }),
+      );
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="replay-title">
+      <h2 id="replay-title">Replay</h2>
+      <p className="hint">Sends stored events received in this range to this destination again, oldest first, through the same consent and PII rules.</p>
+      <div className="filters">
+        <div className="field">
+          <label htmlFor="replay-from">From</label>
+          <input id="replay-from" type="datetime-local" required value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="replay-to">To</label>
+          <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => setTo(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="replay-event">Only track events named (optional)</label>
+          <input id="replay-event" value={event} onChange={(e) => setEvent(e.target.value)} />
+        </div>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Replaying…' : 'Start replay'}
+        </button>
+      </div>
+      {result && (
+        <p className="notice" role="status">
+          Replay queued {result.queued} event{result.queued === 1 ? '' : 's'}
+          {result.dropped > 0 ? `; ${result.dropped} withheld by consent, suppression or PII rules (see the log)` : ''}.
+        </p>
+      )}
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+/** One destination: status, test send, delivery log, replay, settings, delete. */
+export function DestinationDetailPage({ id }: { id: string }) {
+  const destination = useAsync(() => api<Destination>('GET', `/api/v1/destinations/${id}`), [id]);
+  const types = useDestinationTypes();
+  const [error, setError] = useState<unknown>(null);
+  const [test, setTest] = useState<TestResult | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const d = destination.data;
+  const info = d && types.data?.types.find((t) => t.type === d.type);
+
+  const setEnabled = async (enabled: boolean) => {
+    setError(null);
+    try {
+      await api('PATCH', `/api/v1/destinations/${id}`, { enabled });
+      destination.reload();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  const sendTest = async () => {
+    setError(null);
+    setTest(null);
+    setTesting(true);
+    try {
+      setTest(await api<TestResult>('POST', `/api/v1/destinations/${id}/test`));
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setTesting(false);
+    }
+  };
+  const remove = async () => {
+    setError(null);
+    try {
+      await api('DELETE', `/api/v1/destinations/${id}`);
+      navigate('/destinations');
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <section aria-labelledby="destination-title">
+      <p>
+        <Link to="/destinations">← Destinations</Link>
+      </p>
+      <ErrorBox error={destination.error} />
+      {d && (
+        <>
+          <h1 id="destination-title">
+            {d.name} {d.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}
+          </h1>
+          <p className="muted">
+            {info?.displayName ?? d.type} · created {new Date(d.createdAt).toLocaleString()}
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => void setEnabled(!d.enabled)}>
+              {d.enabled ? 'Disable' : 'Enable'}
+            </button>
+            <button type="button" onClick={() => void sendTest()} disabled={testing}>
+              {testing ? 'Sending…' : 'Send test event'}
+            </button>
+            {confirmDelete ? (
+              <span className="confirm">
+                Delete {d.name}? Queued deliveries are discarded.
+                <button type="button" className="danger" onClick={() => void remove()}>
+                  Yes, delete
+                </button>
+                <button type="button" onClick={() => setConfirmDelete(false)}>
+                  Cancel
+                </button>
+              </span>
+            ) : (
+              <button type="button" onClick={() => setConfirmDelete(true)}>
+                Delete…
+              </button>
+            )}
+          </div>
+          {test && (
+            <p className={test.ok ? 'notice' : 'error'} role="status">
+              {test.ok ? `Test event delivered in ${test.durationMs} ms.` : `Test event not delivered (${test.outcome}${test.reason ? `: ${test.reason}` : ''}): ${test.error ?? ''}`}
+            </p>
+          )}
+          <ErrorBox error={error} onDismiss={() => setError(null)} />
+          <Deliveries destination={d} />
+          <Replay destination={d} />
+          <section aria-labelledby="settings-title">
+            <h2 id="settings-title">Settings</h2>
+            {saved && (
+              <p className="notice" role="status">
+                Settings saved.
+              </p>
+            )}
+            <ErrorBox error={types.error} />
+            {info && (
+              <DestinationForm
+                key={d.updatedAt}
+                info={info}
+                existing={d}
+                submitLabel="Save settings"
+                onSubmit={async (body) => {
+                  setSaved(false);
+                  await api('PATCH', `/api/v1/destinations/${id}`, body);
+                  setSaved(true);
+                  destination.reload();
+                }}
+              />
+            )}
+          </section>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+import { useState, type FormEvent } from 'react';
+import { api, type ConsentCategory, type Destination, type Source } from '../api';
+import { ConfigFields, configOf, draftOf, type DestinationTypeInfo } from '../components/config-form';
+import { ErrorBox } from '../components/error-box';
+import { useAsync } from '../components/use-async';
+
+/** What the form sends: POST /destinations, or PATCH /destinations/:id. */
+export interface DestinationBody {
+  name: string;
+  config: Record<string, unknown>;
+  sourceIds: string[] | null;
+  consentCategories: string[] | null;
+}
+
+/**
+ * The settings of a destination: name, the type's config (from its schema), which sources feed it, and the
+ * consent categories an event must have granted to reach it.
+ */
+export function DestinationForm({ info, existing, submitLabel, onSubmit }: { info: DestinationTypeInfo; existing?: Destination; submitLabel: string; onSubmit: (body: DestinationBody) => Promise<void> }) {
+  const sources = useAsync(() => api<{ sources: Source[] }>('GET', '/api/v1/sources'), []);
+  const categories = useAsync(() => api<ConsentCategory[]>('GET', '/api/v1/consent/categories'), []);
+  const [name, setName] = useState(existing?.name ?? info.displayName);
+  const [draft, setDraft] = useState(() => draftOf(info.configSchema, info.secretFields, existing?.config));
+  const [allSources, setAllSources] = useState(existing?.sourceIds === undefined);
+  const [sourceIds, setSourceIds] = useState<string[]>(existing?.sourceIds ?? []);
+  const [consent, setConsent] = useState<string[]>(existing?.consentCategories ?? []);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const config = configOf(info.configSchema, info.secretFields, draft, existing?.config);
+      await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack" onSubmit={(e) => void submit(e)} aria-label={`${info.displayName} destination settings`}>
+      <div className="field">
+        <label htmlFor="destination-name">Destination name</label>
+        <input id="destination-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} className="wide" />
+      </div>
+      <ConfigFields info={info} draft={draft} onChange={setDraft} existing={existing?.config ?? {}} />
+      <fieldset>
+        <legend>Sources</legend>
+        <div className="field check">
+          <input id="all-sources" type="checkbox" checked={allSources} onChange={(e) => setAllSources(e.target.checked)} />
+          <label htmlFor="all-sources">Every source of the workspace (now and later)</label>
+        </div>
+        {!allSources &&
+          (sources.data?.sources ?? []).map((s) => (
+            <div key={s.id} className="field check">
+              <input id={`source-${s.id}`} type="checkbox" checked={sourceIds.includes(s.id)} onChange={(e) => setSourceIds(toggle(sourceIds, s.id, e.target.checked))} />
+              <label htmlFor={`source-${s.id}`}>{s.name}</label>
+            </div>
+          ))}
+        <ErrorBox error={sources.error} />
+      </fieldset>
+      <fieldset>
+        <legend>Consent categories required</legend>
+        <p className="hint">An event reaches this destination only when every checked category is granted. None checked: it needs no optional consent, and the reports flag it.</p>
+        {(categories.data ?? [])
+          .filter((c) => !c.required)
+          .map((c) => (
+            <div key={c.id} className="field check">
+              <input id={`consent-${c.id}`} type="checkbox" checked={consent.includes(c.id)} onChange={(e) => setConsent(toggle(consent, c.id, e.target.checked))} />
+              <label htmlFor={`consent-${c.id}`}>{c.name}</label>
+              {c.gpc && <span className="badge">GPC opt-out</span>}
+            </div>
+          ))}
+        <ErrorBox error={categories.error} />
+      </fieldset>
+      <ErrorBox error={error} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,127 @@
+import { useState } from 'react';
+import { api, type Destination } from '../api';
+import type { DestinationTypeInfo } from '../components/config-form';
+import { ErrorBox } from '../components/error-box';
+import { Link } from '../components/link';
+import { useAsync } from '../components/use-async';
+import { navigate } from '../router';
+import { DestinationForm } from './destination-form';
+
+/** The destination catalog (GET /api/v1/destination-types), loaded once per page. */
+export function useDestinationTypes() {
+  return useAsync(() => api<{ types: DestinationTypeInfo[] }>('GET', '/api/v1/destination-types'), []);
+}
+
+/** The destinations of the workspace: type, status, and a switch to enable or disable each. */
+export function DestinationsPage() {
+  const list = useAsync(() => api<{ destinations: Destination[] }>('GET', '/api/v1/destinations'), []);
+  const types = useDestinationTypes();
+  const [error, setError] = useState<unknown>(null);
+  const displayName = (type: string) => types.data?.types.find((t) => t.type === type)?.displayName ?? type;
+
+  const setEnabled = async (d: Destination, enabled: boolean) => {
+    setError(null);
+    try {
+      await api('PATCH', `/api/v1/destinations/${d.id}`, { enabled });
+      list.reload();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <section aria-labelledby="destinations-title">
+      <div className="page-head">
+        <h1 id="destinations-title">Destinations</h1>
+        <Link to="/destinations/new" className="button primary">
+          Add destination
+        </Link>
+      </div>
+      <p className="muted">Where Sluice sends events, after consent, filters and PII policy.</p>
+      <ErrorBox error={list.error} />
+      <ErrorBox error={error} onDismiss={() => setError(null)} />
+      {list.data && list.data.destinations.length === 0 && <p className="card">No destinations yet. Add one from the catalog.</p>}
+      {list.data && list.data.destinations.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Status</th>
+              <th scope="col">Sources</th>
+              <th scope="col">Consent needed</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.destinations.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <Link to={`/destinations/${d.id}`}>{d.name}</Link>
+                </td>
+                <td>{displayName(d.type)}</td>
+                <td>{d.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}</td>
+                <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
+                <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
+                <td>
+                  <button type="button" onClick={() => void setEnabled(d, !d.enabled)} aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`}>
+                    {d.enabled ? 'Disable' : 'Enable'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Add a destination: pick a type from the catalog, then fill in its settings. */
+export function NewDestinationPage({ type }: { type: string | undefined }) {
+  const types = useDestinationTypes();
+  const info = types.data?.types.find((t) => t.type === type);
+  return (
+    <section aria-labelledby="new-destination-title">
+      <p>
+        <Link to="/destinations">← Destinations</Link>
+      </p>
+      <h1 id="new-destination-title">{info ? `Add ${info.displayName}` : 'Add a destination'}</h1>
+      <ErrorBox error={types.error} />
+      {!info && types.data && (
+        <ul className="catalog" aria-label="Destination catalog">
+          {types.data.types.map((t) => (
+            <li key={t.type}>
+              <Link to={`/destinations/new?type=${t.type}`} className="catalog-item">
+                <strong>{t.displayName}</strong>
+                <span className="muted">
+                  <code>{t.type}</code>
+                  {t.deletes ? ' · forwards deletions' : ''}
+                </span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {info && (
+        <DestinationForm
+          key={info.type}
+          info={info}
+          submitLabel="Create destination"
+          onSubmit={async (body) => {
+            const created = await api<Destination>('POST', '/api/v1/destinations', {
+              name: body.name,
+              type: info.type,
+              config: body.config,
+              ...(body.sourceIds !== null && { sourceIds: body.sourceIds }),
+              ...(body.consentCategories !== null && { consentCategories: body.consentCategories }),
+            });
+            navigate(`/destinations/${created.id}`);
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from 'react';
+import { api, ROLES, type RoleName } from '../api';
+import { CopyButton } from '../components/copy-button';
+import { ErrorBox } from '../components/error-box';
+import { useAsync } from '../components/use-async';
+
+interface ApiToken {
+  id: string;
+  name: string;
+  role: RoleName;
+  memberId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+/** API tokens: create one (its secret is shown once), see when each was last used, revoke. */
+export function TokensPage() {
+  const list = useAsync(() => api<{ tokens: ApiToken[] }>('GET', '/api/v1/tokens'), []);
+  const [draft, setDraft] = useState<{ name: string; role: RoleName; expires: string }>({ name: '', role: 'engineer', expires: '' });
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [createError, setCreateError] = useState<unknown>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    setCreateError(null);
+    try {
+      const answer = await api<ApiToken & { token: string }>('POST', '/api/v1/tokens', {
+        name: draft.name.trim(),
+        role: draft.role,
+        ...(draft.expires !== '' && { expiresAt: new Date(`${draft.expires}T23:59:59`).toISOString() }),
+      });
+      setCreated({ name: answer.name, token: answer.token });
+      setDraft({ name: '', role: 'engineer', expires: '' });
+      list.reload();
+    } catch (failure) {
+      setCreateError(failure);
+    }
+  };
+  const revoke = async (id: string) => {
+    setError(null);
+    try {
+      await api('DELETE', `/api/v1/tokens/${id}`);
+      setConfirm(null);
+      list.reload();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  const active = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null);
+  const revoked = (list.data?.tokens ?? []).filter((t) => t.revokedAt !== null);
+  return (
+    <section aria-labelledby="tokens-title">
+      <h1 id="tokens-title">API tokens</h1>
+      <p className="muted">Tokens call the admin API (Authorization: Bearer). A token never has a higher role than its creator, and stops working when its creator is suspended or removed.</p>
+      <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create an API token">
+        <div className="field">
+          <label htmlFor="token-name">Token name</label>
+          <input id="token-name" required maxLength={200} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} placeholder="e.g. CI deploy" />
+        </div>
+        <div className="field">
+          <label htmlFor="token-role">Role</label>
+          <select id="token-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="token-expires">Expires (optional)</label>
+          <input id="token-expires" type="date" value={draft.expires} onChange={(e) => setDraft({ ...draft, expires: e.target.value })} />
+        </div>
+        <button type="submit" className="primary">
+          Create token
+        </button>
+        <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
+      </form>
+      {created && (
+        <div className="notice" role="status">
+          <p>
+            <strong>Token “{created.name}” created.</strong> Copy it now: it is not shown again.
+          </p>
+          <p>
+            <code data-testid="new-token">{created.token}</code> <CopyButton text={created.token} label="Copy token" />{' '}
+            <button type="button" onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </p>
+        </div>
+      )}
+      <ErrorBox error={error} onDismiss={() => setError(null)} />
+      <ErrorBox error={list.error} />
+      {list.data && (
+        <table className="table" aria-label="Active tokens">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {active.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td>{t.role}</td>
+                <td>{new Date(t.createdAt).toLocaleString()}</td>
+                <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : <span className="muted">never</span>}</td>
+                <td>{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : <span className="muted">never</span>}</td>
+                <td>
+                  {confirm === t.id ? (
+                    <span className="confirm">
+                      <button type="button" className="danger" onClick={() => void revoke(t.id)}>
+                        Yes, revoke {t.name}
+                      </button>
+                      <button type="button" onClick={() => setConfirm(null)}>
+                        Cancel
+                      </button>
+                    </span>
+                  ) : (
+                    <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {revoked.length > 0 && (
+        <details className="card">
+          <summary>{revoked.length} revoked token{revoked.length === 1 ? '' : 's'}</summary>
+          <ul>
+            {revoked.map((t) => (
+              <li key={t.id}>
+                {t.name} ({t.role}), revoked {new Date(t.revokedAt!).toLocaleString()}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { AuditLog } from '../accounts/audit-log.js';
+import type { Keys } from '../core/crypto/keys.js';
+import { SluiceError } from '../core/errors.js';
+import type { DeliveryOutcome, DeliveryResult, DestinationHttp } from '../destinations/destination.js';
+import { openDestination } from '../destinations/destination-secrets.js';
+import { createDestinationHttp } from '../destinations/http/destination-http.js';
+import { destinationType } from '../destinations/registry.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
+import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+export interface DestinationTestApiDeps {
+  store: Store;
+  keys: Keys;
+  allowPrivate: readonly string[];
+  /** Defaults to the SSRF-guarded client with SLUICE_ALLOW_PRIVATE_DESTINATIONS. */
+  http?: DestinationHttp;
+}
+
+/** How long a test send may take before it counts as a failure. */
+const TEST_TIMEOUT_MS = 15_000;
+
+/** The sample event a test send delivers: a track named "Sluice Test Event", marked as a test. */
+export function testEvent(now: Date): SegmentEvent {
+  const at = now.toISOString();
+  return {
+    type: 'track',
+    event: 'Sluice Test Event',
+    messageId: `sluice-test-${randomUUID()}`,
+    userId: 'sluice-test-user',
+    anonymousId: null,
+    properties: { test: true, sentFrom: 'Sluice console' },
+    context: { library: { name: 'sluice', version: 'test' } },
+    integrations: {},
+    originalTimestamp: at,
+    timestamp: at,
+    receivedAt: at,
+    version: 2,
+  };
+}
+
+function single(outcome: DeliveryOutcome): DeliveryResult {
+  return outcome.kind === 'per_item' ? (outcome.results[0] ?? { kind: 'abort', reason: 'no_result', error: 'The destination answered no result for the test event.' }) : outcome;
+}
+
+/**
+ * Test send: delivers one sample event to a destination now, outside the delivery queue (no delivery record,
+ * no retry), and answers what the destination said. A failure is an expected outcome (`ok: false`), not an error.
+ */
+export const destinationTestApi: FastifyPluginAsyncTypebox<DestinationTestApiDeps> = async (app, { store, keys, allowPrivate, http: given }) => {
+  const audit = new AuditLog(store.audit);
+  let owned: ReturnType<typeof createDestinationHttp> | undefined;
+  const http = (): DestinationHttp => given ?? (owned ??= createDestinationHttp({ allowPrivate }));
+  app.addHook('onClose', async () => {
+    await owned?.close();
+  });
+
+  app.post('/destinations/:id/test', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: 'Send one sample track event ("Sluice Test Event") to the destination now and answer what it said',
+      params: IdParams,
+      response: {
+        200: Type.Object({
+          ok: Type.Boolean(),
+          outcome: Type.Union([Type.Literal('ok'), Type.Literal('retry'), Type.Literal('abort')]),
+          reason: Type.Optional(Type.String()),
+          error: Type.Optional(Type.String()),
+          messageId: Type.String(),
+          durationMs: Type.Integer(),
+        }),
+      },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const stored = await store.destinations.get(workspaceId, request.params.id);
+    if (!stored) throw new SluiceError('not_found', `No destination ${request.params.id} in this workspace.`);
+    const type = destinationType(stored.type);
+    if (!type) throw new SluiceError('validation_failed', `The destination's type "${stored.type}" is no longer known to this Sluice.`);
+    const destination = openDestination(stored, keys);
+    const event = testEvent(new Date());
+    const started = Date.now();
+    const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
+    let result: DeliveryResult;
+    try {
+      result = single(await type.deliver([{ messageId: event.messageId, event }], destination.config, { http: http(), logger: request.log as unknown as Logger, signal }));
+    } catch (error) {
+      // A network failure (refused address, timeout, connection reset) is what the user wants to see here.
+      result = { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+    }
+    const durationMs = Date.now() - started;
+    await audit.record({ ...auditContext(request), action: 'destination.test', resourceType: 'destination', resourceId: stored.id, resourceName: stored.name, after: { outcome: result.kind } });
+    return {
+      ok: result.kind === 'ok',
+      outcome: result.kind,
+      ...(result.kind === 'abort' && { reason: result.reason }),
+      ...(result.kind !== 'ok' && { error: result.error }),
+      messageId: event.messageId,
+      durationMs,
+    };
+  });
+};

@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { destinationTypes } from '../destinations/registry.js';
+
+const TypeSchema = Type.Object({
+  type: Type.String(),
+  displayName: Type.String(),
+  configSchema: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the config (the console draws its form from it)' }),
+  secretFields: Type.Array(Type.String(), { description: 'Config keys that are write-only: sealed at rest, shown masked' }),
+  maxBatchSize: Type.Integer(),
+  deletes: Type.Boolean({ description: 'Whether a deletion request reaches this tool' }),
+});
+
+/** The destination catalog: every type Sluice can route to, with the JSON Schema of its config. */
+export const destinationTypesApi: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/destination-types', {
+    config: { permission: 'destinations:read' },
+    schema: { tags: ['destinations'], summary: 'The destination catalog: types, their config schemas and secret fields', response: { 200: Type.Object({ types: Type.Array(TypeSchema) }) } },
+  }, async () => ({
+    types: destinationTypes().map((t) => ({
+      type: t.type,
+      displayName: t.displayName,
+      configSchema: JSON.parse(JSON.stringify(t.configSchema)) as Record<string, unknown>,
+      secretFields: [...t.secretFields],
+      maxBatchSize: t.maxBatchSize,
+      deletes: t.deleteSubject !== undefined,
+    })),
+  }));
+};

@@ -1,0 +1,246 @@
+import { mkdirSync } from 'node:fs';
+import { Analytics } from '@segment/analytics-node';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium } from './support/browser.js';
+import { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing();
+/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-admin-ui.integration.test.ts` refreshes docs/screenshots/. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
+const SIGNING_SECRET = 'whsec-do-not-show-0123';
+
+/**
+ * The console's destinations, members, tokens, privacy policy and reports pages in headless Chromium against a
+ * real Sluice, with a real local webhook server as the destination. Asserts on what the user sees.
+ */
+describe.skipIf(skip)('console admin pages in headless Chromium against a real Sluice', { timeout: 90_000 }, () => {
+  let sluice: TestSluice;
+  let hook: RecordingServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const errors: string[] = [];
+
+  const shot = async (name: string, target: Page = page) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await target.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: false });
+  };
+  /** A second person in their own browser (own cookies). */
+  const otherBrowser = async () => {
+    const other = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    const tab = await other.newPage();
+    tab.setDefaultTimeout(15_000);
+    tab.on('pageerror', (error) => errors.push(error.message));
+    return { other, tab };
+  };
+  const send = async (run: (analytics: Analytics) => void) => {
+    const analytics = new Analytics({ writeKey: sluice.writeKey, host: sluice.url, flushAt: 1 });
+    run(analytics);
+    await analytics.closeAndFlush({ timeout: 10_000 });
+  };
+
+  beforeAll(async () => {
+    hook = await RecordingServer.start();
+    sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${sluice.url}/setup?token=${sluice.bootstrap.setupToken}`);
+    await page.getByLabel('Your name').fill(OWNER.name);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+    await page.getByLabel('Repeat the password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+    await hook?.close();
+  });
+
+  let destinationUrl = '';
+  it('adds a webhook destination from the catalog with its secret write-only, test-sends to it, and lists it', async () => {
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('link', { name: 'Add destination' }).click();
+    await page.getByRole('link', { name: /^Webhook/ }).click();
+    await page.getByLabel('Destination name').fill('Order hook');
+    await page.getByLabel(/^url/).fill(hook.url);
+    await page.getByLabel(/^signingSecret/).fill(SIGNING_SECRET);
+    await page.getByLabel(/^headers/).fill('X-Team: growth');
+    await page.getByRole('button', { name: 'Create destination' }).click();
+    await page.getByRole('heading', { name: /Order hook/ }).waitFor();
+    destinationUrl = page.url();
+    // The secret is stored but never shown again: the field is empty, marked "set".
+    await expect.poll(() => page.getByLabel(/^signingSecret/).inputValue()).toBe('');
+    expect(await page.getByLabel(/^signingSecret/).getAttribute('placeholder')).toContain('Stored, hidden');
+    expect(await page.content()).not.toContain(SIGNING_SECRET);
+    expect(await page.getByLabel(/^headers/).inputValue()).toBe('X-Team: growth');
+
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/Test event delivered in \d+ ms/);
+    const test = hook.events().find((e) => e.event === 'Sluice Test Event');
+    expect(test).toBeDefined();
+    expect(hook.requests.at(-1)!.headers['x-team']).toBe('growth');
+    expect(hook.requests.at(-1)!.headers['x-sluice-signature']).toMatch(/^sha256=/);
+
+    await page.getByRole('link', { name: '← Destinations' }).click();
+    const row = page.getByRole('row', { name: /Order hook/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Webhook');
+    expect(await row.textContent()).toContain('enabled');
+    await shot('destinations');
+  });
+
+  it('shows a failed delivery with its reason, retries it, and replays a time range', async () => {
+    hook.respond = (request) => ((request.body as { event?: string }).event === 'Broken Order' ? { status: 400, body: '{"error":"bad"}' } : { status: 200 });
+    await send((analytics) => {
+      analytics.identify({ userId: 'ada', traits: { email: 'ada@example.com', name: 'Ada Lovelace' } });
+      analytics.track({ userId: 'ada', event: 'Broken Order', properties: { total: 1 } });
+    });
+    await page.goto(destinationUrl);
+    const log = page.getByRole('table', { name: 'Delivery log' });
+    const failed = log.getByRole('row', { name: /failed/ });
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return failed.count();
+      }, { timeout: 20_000 })
+      .toBe(1);
+    expect(await failed.textContent()).toContain('400');
+    await page.getByLabel('Status').selectOption('failed');
+    await expect.poll(() => log.getByRole('row').count()).toBe(2); // header + the failed one
+
+    hook.respond = () => ({ status: 200 });
+    await failed.getByRole('button', { name: /^Retry/ }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Retry: 1 queued');
+    await page.getByLabel('Status').selectOption('');
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return log.getByRole('row', { name: /failed/ }).count();
+      }, { timeout: 20_000 })
+      .toBe(0);
+    await eventually(async () => (hook.events().some((e) => e.event === 'Broken Order') ? true : undefined));
+
+    const before = hook.events().length;
+    await page.getByRole('button', { name: 'Start replay' }).click();
+    await page.getByRole('status').filter({ hasText: /Replay queued [1-9]\d* event/ }).waitFor();
+    await eventually(async () => (hook.events().length > before ? true : undefined));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await shot('destination');
+
+    await page.getByRole('button', { name: 'Disable', exact: true }).click();
+    await page.getByRole('heading', { name: /Order hook disabled/ }).waitFor();
+    await page.getByRole('button', { name: 'Enable', exact: true }).click();
+    await page.getByRole('heading', { name: /Order hook enabled/ }).waitFor();
+  });
+
+  it('invites a member who joins from the link, changes their role, resets their password and removes them', async () => {
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByLabel('Email').fill('pat@example.com');
+    await page.getByLabel('Name').fill('Pat Privacy');
+    await page.getByLabel('Role', { exact: true }).selectOption('privacy');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    const inviteUrl = (await page.getByTestId('one-time-link').textContent())!;
+    expect(inviteUrl).toMatch(/\/invite\?token=/);
+    await expect.poll(() => page.getByRole('row', { name: /pat@example.com/ }).textContent()).toContain('invited');
+    await shot('members');
+
+    const pat = await otherBrowser();
+    await pat.tab.goto(inviteUrl);
+    await pat.tab.getByRole('heading', { name: 'Accept your invitation' }).waitFor();
+    await pat.tab.getByLabel('Password', { exact: true }).fill('pats secret password');
+    await pat.tab.getByLabel('Repeat the password').fill('pats secret password typo');
+    await pat.tab.getByRole('button', { name: 'Join' }).click();
+    await expect.poll(() => pat.tab.getByRole('alert').textContent()).toContain('differ');
+    await pat.tab.getByLabel('Repeat the password').fill('pats secret password');
+    await pat.tab.getByRole('button', { name: 'Join' }).click();
+    await pat.tab.getByRole('link', { name: 'Pat Privacy' }).waitFor();
+    expect(await pat.tab.locator('.who .badge').textContent()).toBe('privacy');
+
+    await page.reload();
+    const row = page.getByRole('row', { name: /pat@example.com/ });
+    await expect.poll(() => row.textContent()).toContain('active');
+    await row.getByLabel('Role of pat@example.com').selectOption('viewer');
+    await expect.poll(async () => (await fetch(`${sluice.url}/api/v1/members`, { headers: { authorization: `Bearer ${sluice.token}` } }).then((r) => r.json() as Promise<{ members: { email: string; role: string }[] }>)).members.find((m) => m.email === 'pat@example.com')?.role).toBe('viewer');
+
+    await row.getByRole('button', { name: 'Send pat@example.com a password reset link' }).click();
+    const resetUrl = (await page.getByTestId('one-time-link').textContent())!;
+    expect(resetUrl).toMatch(/\/reset-password\?token=/);
+    await pat.tab.goto(resetUrl);
+    await pat.tab.getByLabel('New password', { exact: true }).fill('pats new password!');
+    await pat.tab.getByLabel('Repeat the password').fill('pats new password!');
+    await pat.tab.getByRole('button', { name: 'Set password' }).click();
+    await pat.tab.getByRole('link', { name: 'Pat Privacy' }).waitFor();
+    expect(await pat.tab.locator('.who .badge').textContent()).toBe('viewer');
+    await pat.other.close();
+
+    await row.getByRole('button', { name: 'Remove pat@example.com' }).click();
+    await page.getByRole('button', { name: 'Yes, remove pat@example.com' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /pat@example.com/ }).count()).toBe(0);
+  });
+
+  it('creates an API token shown once, which works until it is revoked', async () => {
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByLabel('Token name').fill('CI deploy');
+    await page.getByLabel('Role').selectOption('engineer');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('new-token').textContent())!;
+    const sources = () => fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await sources()).toBe(200);
+    await shot('tokens');
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(token);
+    await page.getByRole('button', { name: 'Revoke CI deploy' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke CI deploy' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(0);
+    expect(await sources()).toBe(401);
+  });
+
+  it('publishes a material privacy-policy version that members are asked to accept', async () => {
+    await page.getByRole('link', { name: 'Privacy policy' }).click();
+    await page.getByLabel('URL of the published policy').fill('https://shop.example.com/privacy');
+    await page.getByLabel(/Material change/).check();
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Published version 1');
+    await page.getByRole('table', { name: 'Published versions' }).getByRole('row', { name: /v1/ }).waitFor();
+    await shot('privacy-policy');
+    await page.reload();
+    const banner = page.getByRole('region', { name: 'Privacy policy update' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Privacy policy v1');
+    await banner.getByRole('button', { name: 'Accept' }).click();
+    await banner.waitFor({ state: 'detached' });
+  });
+
+  it('draws the data flow with the personal-data categories per edge and flags undescribed recipients', async () => {
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const diagram = page.getByRole('img', { name: 'Data flow diagram' });
+    await diagram.waitFor();
+    expect(await diagram.textContent()).toContain('Order hook');
+    expect(await diagram.textContent()).toContain('Identifiers');
+    const gaps = page.getByRole('list', { name: 'Gaps' });
+    await expect.poll(() => gaps.textContent()).toContain('Order hook: no purpose, legal basis or recipient category described');
+    expect(await gaps.textContent()).toContain('Order hook: receives personal data without requiring any consent category');
+    expect(await page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Order hook/ }).textContent()).toContain('Identifiers');
+    await shot('reports');
+
+    await page.getByText('Describe Order hook').click();
+    const form = page.getByRole('form', { name: 'Describe Order hook' });
+    await form.getByLabel('Recipient category').selectOption('analytics_provider');
+    await form.getByLabel('analytics').check();
+    await form.getByLabel(/Country/).fill('de');
+    await form.getByLabel('Retention at the recipient').fill('13 months');
+    await form.getByRole('button', { name: 'Save description' }).click();
+    await expect.poll(() => gaps.textContent()).not.toContain('no purpose, legal basis or recipient category described');
+    expect(await page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Order hook/ }).textContent()).toContain('analytics');
+    expect(errors).toEqual([]);
+  });
+});
