@@ -15,10 +15,10 @@ export function graphLinkedIdentities(identities: IdentityRepository): LinkedIde
     const normalized = [...new Map(identifiers.map((id) => { const n = normalizeIdentifier(id); return [identifierKey(n), n] as const; })).values()];
     const out = new Map<string, SubjectIdentifier[]>(normalized.map((id) => [identifierKey(id), [id]]));
     if (normalized.length === 0) return out;
-    const slice = await identities.loadSlice(normalized.map((id) => ({ workspaceId, kind: KIND[id.type], value: id.value })));
+    const links = await identities.linksOf(normalized.map((id) => ({ workspaceId, kind: KIND[id.type], value: id.value })));
     const byProfile = new Map<string, SubjectIdentifier[]>();
     const profileOf = new Map<string, string>();
-    for (const link of slice.links) {
+    for (const link of links) {
       if (link.workspaceId !== workspaceId) continue;
       const id: SubjectIdentifier = { type: TYPE[link.kind], value: link.value };
       const members = byProfile.get(link.profileId);

@@ -8,7 +8,7 @@ import type { Suppression } from '../core/privacy/suppression.js';
 import type { AccountLink, AccountLinkPurpose, Member, MemberStatus, PolicyVersion, Session } from '../core/member.js';
 import type { Source } from '../core/source.js';
 import type { DeliveryRecord, DeliveryStatus, StoredDestination } from '../core/destination.js';
-import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
+import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, IdentityLink, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
@@ -123,6 +123,8 @@ export interface IdentityRepository {
   group(workspaceId: string, groupId: string): Promise<GroupRecord | undefined>;
   /** The part of the graph these identifiers and groups touch (few queries, whatever the batch size). */
   loadSlice(keys: readonly IdentityKey[], groups?: readonly { workspaceId: string; groupId: string }[]): Promise<GraphSlice>;
+  /** Every identifier linked to these identifiers' profiles (the links of a slice, without the profiles). */
+  linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]>;
   /** Writes a batch's changes in one transaction. */
   applyChanges(changes: GraphChanges): Promise<void>;
   /** Removes a profile and all its identifier links (data-subject deletion). */

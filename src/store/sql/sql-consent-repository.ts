@@ -34,9 +34,13 @@ function toState(row: Selectable<ConsentStateTable>): SubjectConsentState {
 
 /** Groups identifiers by type so each query is `subject_type = ? AND subject IN (...)`. */
 function byType(subjects: readonly SubjectIdentifier[]): Map<IdentifierType, string[]> {
-  const out = new Map<IdentifierType, string[]>();
-  for (const s of subjects.map(normalizeIdentifier)) out.set(s.type, [...new Set([...(out.get(s.type) ?? []), s.value])]);
-  return out;
+  const sets = new Map<IdentifierType, Set<string>>();
+  for (const s of subjects.map(normalizeIdentifier)) {
+    const values = sets.get(s.type);
+    if (values) values.add(s.value);
+    else sets.set(s.type, new Set([s.value]));
+  }
+  return new Map([...sets].map(([type, values]) => [type, [...values]]));
 }
 
 export class SqlConsentRepository implements ConsentRepository {

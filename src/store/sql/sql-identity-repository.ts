@@ -49,14 +49,35 @@ function toGroup(row: Selectable<GroupTable>): GroupRecord {
 export class SqlIdentityRepository implements IdentityRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async loadSlice(keys: readonly IdentityKey[], groups: readonly { workspaceId: string; groupId: string }[] = []): Promise<GraphSlice> {
-    const wanted = new Set(keys.map((k) => `${k.workspaceId}\u0000${k.value}`));
-    const values = [...new Set(keys.map((k) => k.value))];
+  /** Profile ids of these identifiers: per workspace, so the primary key (workspace_id, value, kind) is used. */
+  private async profileIdsOf(keys: readonly IdentityKey[]): Promise<Set<string>> {
     const profileIds = new Set<string>();
-    for (const part of chunks(values)) {
-      const rows = await this.db.selectFrom('identities').select(['workspace_id', 'value', 'profile_id']).where('value', 'in', part).execute();
-      for (const r of rows) if (wanted.has(`${r.workspace_id}\u0000${r.value}`)) profileIds.add(r.profile_id);
+    const byWorkspace = new Map<string, Set<string>>();
+    for (const k of keys) {
+      const values = byWorkspace.get(k.workspaceId);
+      if (values) values.add(k.value);
+      else byWorkspace.set(k.workspaceId, new Set([k.value]));
     }
+    for (const [workspaceId, values] of byWorkspace) {
+      for (const part of chunks([...values])) {
+        const rows = await this.db.selectFrom('identities').select('profile_id').where('workspace_id', '=', workspaceId).where('value', 'in', part).execute();
+        for (const r of rows) profileIds.add(r.profile_id);
+      }
+    }
+    return profileIds;
+  }
+
+  async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
+    const links: IdentityLink[] = [];
+    for (const part of chunks([...(await this.profileIdsOf(keys))])) {
+      const linkRows = await this.db.selectFrom('identities').selectAll().where('profile_id', 'in', part).execute();
+      links.push(...linkRows.map((r) => ({ workspaceId: r.workspace_id, kind: r.kind as IdentityKind, value: r.value, profileId: r.profile_id })));
+    }
+    return links;
+  }
+
+  async loadSlice(keys: readonly IdentityKey[], groups: readonly { workspaceId: string; groupId: string }[] = []): Promise<GraphSlice> {
+    const profileIds = await this.profileIdsOf(keys);
     const profiles: ProfileRecord[] = [];
     const links: IdentityLink[] = [];
     for (const part of chunks([...profileIds])) {
