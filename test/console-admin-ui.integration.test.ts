@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
-const skip = chromiumMissing();
+const skip = chromiumMissing() || consoleBuildMissing();
 /** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-admin-ui.integration.test.ts` refreshes docs/screenshots/. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
 const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };

@@ -1,4 +1,5 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
@@ -14,6 +15,30 @@ export function chromiumMissing(): boolean {
   } catch {
     return serviceUnavailable('Chromium', `${CHROMIUM_PATH} not found; install it with: apt-get install -y chromium`);
   }
+}
+
+const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * True when console/dist is missing or older than console/src (the UI tests would drive a stale console);
+ * skips loudly, or throws with CI=true (where `npm ci` builds it).
+ */
+export function consoleBuildMissing(): boolean {
+  const index = `${CONSOLE_DIR}dist/index.html`;
+  if (!existsSync(index)) return serviceUnavailable('The console build', 'console/dist is missing; run: npm run build:console');
+  if (statSync(index).mtimeMs < newestMtime(`${CONSOLE_DIR}src`)) {
+    return serviceUnavailable('An up-to-date console build', 'console/dist is older than console/src; run: npm run build:console');
+  }
+  return false;
 }
 
 /** Headless Debian chromium, quiet (no background traffic), for a test. */
