@@ -21,6 +21,10 @@ export interface RouterRow {
   seconds: number;
   perSecond: number;
   duplicates: number;
+  /** Webhook requests (batches) the sink answered in the phase. */
+  requests: number;
+  /** Events each router process delivered (its /metrics). */
+  perRouter: number[];
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 600_000): Promise<void> {
@@ -64,6 +68,7 @@ export async function benchRouters(): Promise<{ rows: RouterRow[]; sinkDelayMs: 
       }
       await until(async () => (await queued()) >= target, 'fan-out of the backlog');
       const before = sink.events().length;
+      const requestsBefore = sink.requests.length;
       const procs: SluiceProcess[] = await Promise.all(Array.from({ length: routers }, () => cluster.start('router')));
       const started = Date.now();
       await until(async () => {
@@ -72,7 +77,8 @@ export async function benchRouters(): Promise<{ rows: RouterRow[]; sinkDelayMs: 
       }, `delivery with ${routers} router(s)`);
       const seconds = (Date.now() - started) / 1000;
       const received = sink.events().length - before;
-      rows.push({ routers, events: EVENTS, seconds, perSecond: EVENTS / seconds, duplicates: received - EVENTS });
+      const perRouter = await Promise.all(procs.map(async (p) => (await cluster.deliveryCounts(p)).delivered ?? 0));
+      rows.push({ routers, events: EVENTS, seconds, perSecond: EVENTS / seconds, duplicates: received - EVENTS, requests: sink.requests.length - requestsBefore, perRouter });
       for (const p of procs) {
         const exited = new Promise((resolve) => p.child.once('exit', resolve));
         p.child.kill('SIGTERM'); // gives the leases back

@@ -63,6 +63,14 @@ export interface DeliveryConsumer {
   ack(jobs: readonly DeliveryJob[]): Promise<void>;
   /** Jobs published and not yet acknowledged. */
   backlog(): Promise<number>;
+  /**
+   * Optional (queues shared by several router processes): false once a job handed out may no longer be
+   * delivered by this consumer, because its partition is moving to another router. The lane then drops it
+   * undelivered and reports it through `giveBack`; the next holder delivers it.
+   */
+  owns?(job: DeliveryJob): boolean;
+  /** Jobs dropped undelivered after `owns` returned false. */
+  giveBack?(jobs: readonly DeliveryJob[]): Promise<void>;
 }
 
 /** One event to deliver to one destination. */

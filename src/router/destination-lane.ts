@@ -104,6 +104,7 @@ export class DestinationLane {
         await sleep(this.idleWaitMs(now), signal);
       }
       if (signal.aborted) return;
+      this.dropRevoked();
       const batch = this.pickBatch(Date.now());
       if (batch.length > 0) await this.deliver(batch);
     }
@@ -118,6 +119,28 @@ export class DestinationLane {
   private hasReadyWork(now: number): boolean {
     for (const head of this.heads.values()) if (head.nextAt <= now) return true;
     return this.pending.some((job) => !this.heads.has(job.partitionKey));
+  }
+
+  /**
+   * Drops the jobs the queue says this router may no longer deliver (scale mode: their partition is moving
+   * to another router process, which delivers them instead) and hands them back. A retrying head in flight
+   * stays until its outcome is known.
+   */
+  private dropRevoked(): void {
+    const consumer = this.deps.consumer;
+    if (!consumer.owns) return;
+    const dropped: DeliveryJob[] = [];
+    this.pending = this.pending.filter((job) => consumer.owns!(job) || (dropped.push(job), false));
+    for (const [key, head] of this.heads) {
+      if (head.nextAt === Number.POSITIVE_INFINITY || consumer.owns(head.job)) continue;
+      this.heads.delete(key);
+      dropped.push(head.job);
+    }
+    if (dropped.length === 0) return;
+    for (const job of dropped) this.attempts.delete(job.seq);
+    void consumer.giveBack?.(dropped).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, destination: this.destination.id }, 'could not hand back jobs of a partition that moved');
+    });
   }
 
   /** Due retries first (oldest first), then pending jobs of users not waiting on a retry, in order. */

@@ -168,6 +168,35 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
     });
 
     if (options.sharedConsumers) {
+      it('moves partitions to a router that joins: jobs the first one held undelivered go back and the newcomer delivers them in order', async () => {
+        const a = await instance();
+        await a.publishDeliveries(Array.from({ length: 60 }, (_, i) => job('dst_a', `user-${i % 20}`, i)));
+        const first = a.deliveryConsumer('dst_a');
+        const held = await drain(first, 60, { ack: false });
+        expect(held).toHaveLength(60);
+        expect(first.owns && first.giveBack).toBeTruthy(); // a shared queue must let jobs move
+        const b = await instance();
+        const second = b.deliveryConsumer('dst_a');
+        const signal = new AbortController().signal;
+        const givenBack = new Set<string>();
+        const got: DeliveryJob[] = [];
+        await eventually(async () => {
+          const moved = held.filter((j) => !givenBack.has(j.messageId) && !first.owns!(j));
+          for (const j of moved) givenBack.add(j.messageId);
+          if (moved.length > 0) await first.giveBack!(moved);
+          const jobs = await second.fetch(60, { signal, waitMs: 100 });
+          got.push(...jobs);
+          await second.ack(jobs);
+          return givenBack.size > 0 && got.length >= givenBack.size ? true : undefined;
+        }, options.redeliveryMs * 4 + 15_000, 10);
+        expect(got.map((j) => j.messageId).sort()).toEqual([...givenBack].sort());
+        expect(givenBack.size).toBeLessThan(60); // only the partitions that moved
+        for (const [key, ns] of perKey(got)) expect(increasing(ns), `${key}: ${ns.join(',')}`).toBe(true);
+        // The first router finishes what it kept; nothing is left over.
+        await first.ack(held.filter((j) => !givenBack.has(j.messageId)));
+        await eventually(async () => ((await second.backlog()) === 0 ? true : undefined), 10_000);
+      });
+
       it('shares a destination between routers: each job handed out once, each user in order, both get a share', async () => {
         const a = await instance();
         const b = await instance();

@@ -70,6 +70,8 @@ interface Owned {
 export class PartitionedDeliveryConsumer implements DeliveryConsumer {
   private readonly owned = new Map<number, Owned>();
   private buffer: { owned: Owned; msg: JsMsg }[] = [];
+  /** The partition each handed-out, unacknowledged job came from, by stream sequence. */
+  private readonly handedBy = new Map<number, Owned>();
   private readonly waiters = new Set<() => void>();
   private started = false;
   private closed = false;
@@ -104,8 +106,9 @@ export class PartitionedDeliveryConsumer implements DeliveryConsumer {
   async ack(jobs: readonly DeliveryJob[]): Promise<void> {
     await Promise.all(
       jobs.map(async (job) => {
-        const owned = this.owned.get(deliveryPartition(job.workspaceId, job.partitionKey, this.deps.partitions));
-        const msg = owned?.known.get(job.seq);
+        const owned = this.handedBy.get(job.seq);
+        this.handedBy.delete(job.seq);
+        const msg = owned && this.owned.get(owned.partition) === owned ? owned.known.get(job.seq) : undefined;
         // The partition was lost meanwhile (lease expired): its next holder delivers the job again.
         if (!owned || !msg) return;
         await this.ackMessage(msg);
@@ -113,6 +116,25 @@ export class PartitionedDeliveryConsumer implements DeliveryConsumer {
         owned.handed.delete(job.seq);
       }),
     );
+    for (const owned of [...this.owned.values()]) {
+      if (owned.releasing && owned.handed.size === 0) await this.release(owned);
+    }
+  }
+
+  /** False once the job's partition is being given back or was lost: the lane must not deliver it. */
+  owns(job: DeliveryJob): boolean {
+    const owned = this.handedBy.get(job.seq);
+    return owned !== undefined && !owned.releasing && !owned.stopped && this.owned.get(owned.partition) === owned;
+  }
+
+  /** Jobs the lane dropped undelivered after owns() said no: they stay in the stream for the next holder. */
+  async giveBack(jobs: readonly DeliveryJob[]): Promise<void> {
+    for (const job of jobs) {
+      const owned = this.handedBy.get(job.seq);
+      this.handedBy.delete(job.seq);
+      owned?.handed.delete(job.seq);
+      owned?.known.delete(job.seq);
+    }
     for (const owned of [...this.owned.values()]) {
       if (owned.releasing && owned.handed.size === 0) await this.release(owned);
     }
@@ -258,7 +280,9 @@ export class PartitionedDeliveryConsumer implements DeliveryConsumer {
     }
   }
 
-  /** Up to `max` buffered jobs of partitions still ours, in arrival order (each partition in stream order). */
+  /**
+   * Up to `max` buffered jobs of partitions still ours, in arrival order (each partition in stream order).
+   */
   private take(max: number): DeliveryJob[] {
     const jobs: DeliveryJob[] = [];
     let used = 0;
@@ -275,6 +299,7 @@ export class PartitionedDeliveryConsumer implements DeliveryConsumer {
         continue;
       }
       owned.handed.add(msg.seq);
+      this.handedBy.set(msg.seq, owned);
       jobs.push({ ...record, seq: msg.seq });
     }
     this.buffer = this.buffer.slice(used);
