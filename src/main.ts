@@ -18,6 +18,8 @@ import { RequestService } from './privacy/requests/request-service.js';
 import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
 import type { ExecutorPorts } from './privacy/requests/ports.js';
 import { auditSink, consentPort, suppressionPort } from './privacy/requests/privacy-ports.js';
+import { DestinationDeletionTargets } from './privacy/requests/destination-deletion-targets.js';
+import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
 import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
@@ -98,7 +100,11 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   // Replays and manual retries publish delivery jobs from the API.
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const metrics = new Metrics(() => backpressure?.current ?? 0);
+  // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).
+  const deletionHttp = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
+  const deletionTargets = new DestinationDeletionTargets({ store, keys, http: deletionHttp, logger });
   const privacyPorts: ExecutorPorts = {
+    deletionTargets,
     suppression: suppressionPort(privacy),
     consent: consentPort(privacy),
     ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }),
@@ -159,6 +165,8 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ready = false;
       await app.close();
       await executor?.stop();
+      await deletionTargets.close();
+      await deletionHttp.close();
       backpressure?.stop();
       await queue?.close();
       await retention?.stop();

@@ -1,10 +1,23 @@
+import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SluiceError } from '../core/errors.js';
 import type { DestinationType } from './destination.js';
 import { checkDestinationUrl } from './http/check-destination-url.js';
 
 /** Config keys holding the URL an HTTP destination sends to (checked against the SSRF policy when saved). */
-const URL_FIELDS = ['url', 'baseUrl'];
+const URL_FIELDS = ['url', 'baseUrl', 'webhookUrl'];
+
+// TypeBox's Value checks know no string formats until they are registered; the catalog's schemas use `uri`
+// (baseUrl, Slack's webhookUrl), which otherwise fails every config that sets one ("Unknown format 'uri'").
+if (!FormatRegistry.Has('uri')) {
+  FormatRegistry.Set('uri', (value) => {
+    try {
+      return new URL(value).protocol.length > 1;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * Validates a destination config against its type's schema and own checks, and the URLs of HTTP types

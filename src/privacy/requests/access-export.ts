@@ -22,7 +22,7 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     .filter((r) => [r.subject.userId, r.subject.anonymousId, r.subject.email].some((id) => id !== undefined && known.has(id)))
     .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
-  const destinations = ((await deps.ports.deletionTargets?.list(ws)) ?? []).map((d) => ({
+  const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? []).map((d) => ({
     destinationId: d.destinationId,
     name: d.name,
     type: d.type,

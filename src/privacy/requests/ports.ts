@@ -1,4 +1,5 @@
 import type { DeletionResult, DeletionSubject } from '../../destinations/destination.js';
+import type { EventSubjectKeys } from './subject-data.js';
 import type { ResolvedSubject } from './subject.js';
 
 /**
@@ -19,7 +20,11 @@ export interface DeletionTarget {
 }
 
 export interface DeletionTargets {
-  list(workspaceId: string): Promise<DeletionTarget[]>;
+  /**
+   * Every configured destination of the workspace (enabled or not: a disabled one may hold data it
+   * received before). With `subject`, each carries `lastDeliveredAt` for that subject where known.
+   */
+  list(workspaceId: string, subject?: EventSubjectKeys): Promise<DeletionTarget[]>;
 }
 
 /** The suppression service (privacy gate): blocks the subject's future events, clear or hashed. */

@@ -21,6 +21,11 @@ export interface SubjectDataRepository {
   eventPage(workspaceId: string, keys: EventSubjectKeys, cursor: EventPageCursor, limit: number): Promise<{ events: StoredEvent[]; next: EventPageCursor | undefined }>;
   /** Deletes up to `batchSize` of the subject's events; returns how many went (0 when none are left). */
   deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<number>;
+  /**
+   * When each destination last had one of the subject's events delivered (the delivery log joined to the
+   * subject's stored events), by destination id. Destinations that never received one are absent.
+   */
+  lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>>;
   countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number>;
   countProfiles(workspaceId: string, profileIds: readonly string[]): Promise<number>;
 

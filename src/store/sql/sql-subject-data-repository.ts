@@ -73,6 +73,29 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     return 0;
   }
 
+  async lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>> {
+    const latest = new Map<string, number>();
+    for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
+      for (const part of chunks(values)) {
+        // From the subject's events (workspace + identifier index) to their delivery rows (workspace + messageId index).
+        const rows = await this.db
+          .selectFrom('events as e')
+          .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))
+          .select(['d.destination_id as destinationId', (eb) => eb.fn.max('d.updated_at').as('at')])
+          .where('e.workspace_id', '=', workspaceId)
+          .where(`e.${column}`, 'in', part)
+          .where('d.status', '=', 'delivered')
+          .groupBy('d.destination_id')
+          .execute();
+        for (const row of rows) {
+          const at = Number(row.at);
+          if (at > (latest.get(row.destinationId) ?? 0)) latest.set(row.destinationId, at);
+        }
+      }
+    }
+    return latest;
+  }
+
   async countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number> {
     if (profileIds.length === 0) return 0;
     const row = await this.db.selectFrom('identities').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('profile_id', 'in', [...profileIds]).executeTakeFirstOrThrow();

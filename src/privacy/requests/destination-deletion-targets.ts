@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { Keys } from '../../core/crypto/keys.js';
+import { isSluiceError } from '../../core/errors.js';
+import type { DeletionResult, DeletionSubject, DestinationHttp } from '../../destinations/destination.js';
+import { openDestination } from '../../destinations/destination-secrets.js';
+import { destinationType, destinationTypes } from '../../destinations/registry.js';
+import type { Store } from '../../store/store.js';
+import type { DeletionTarget, DeletionTargets } from './ports.js';
+import type { EventSubjectKeys } from './subject-data.js';
+
+export interface DestinationDeletionTargetsDeps {
+  readonly store: Store;
+  readonly keys: Keys;
+  /** The SSRF-guarded client (`createDestinationHttp`), the same guard deliveries go through (decision 0200). */
+  readonly http: DestinationHttp;
+  readonly logger: Logger;
+}
+
+/**
+ * The executor's view of a workspace's destinations for deletion forwarding (GDPR 19, CCPA 7022) and for
+ * access exports: every configured destination from the store, its config with secrets decrypted, and the
+ * `deleteSubject` of its type from the registry, called through the SSRF-guarded HTTP client.
+ *
+ * A type that has no `deleteSubject` (or a type this build does not know) comes back without one, so the
+ * certificate lists it as `not_supported` with the reason. The executor retries `retry` answers.
+ *
+ * @example
+ *   const targets = new DestinationDeletionTargets({ store, keys, http: createDestinationHttp({ allowPrivate }), logger });
+ *   new RequestExecutor({ ..., ports: { deletionTargets: targets } });
+ */
+export class DestinationDeletionTargets implements DeletionTargets {
+  constructor(private readonly deps: DestinationDeletionTargetsDeps) {}
+
+  async list(workspaceId: string, subject?: EventSubjectKeys): Promise<DeletionTarget[]> {
+    const { store, keys, logger } = this.deps;
+    const stored = await store.destinations.list(workspaceId);
+    const delivered = subject ? await store.subjectData.lastDeliveries(workspaceId, subject) : new Map<string, number>();
+    return stored.map((row): DeletionTarget => {
+      const type = destinationType(row.type);
+      const lastDeliveredAt = delivered.get(row.id);
+      const base = { destinationId: row.id, name: row.name, type: row.type, ...(lastDeliveredAt !== undefined && { lastDeliveredAt }) };
+      const deleteSubject = type?.deleteSubject;
+      if (!type || !deleteSubject) return base;
+      return {
+        ...base,
+        deleteSubject: async (deletionSubject: DeletionSubject, signal: AbortSignal): Promise<DeletionResult> => {
+          // Read at call time, so a retry uses the config as it is now (a fixed URL or key counts).
+          const current = (await store.destinations.get(workspaceId, row.id)) ?? row;
+          const destination = openDestination(current, keys);
+          const context = { http: this.deps.http, logger: logger.child({ destinationId: row.id, destinationType: row.type }), signal };
+          try {
+            return await deleteSubject.call(type, deletionSubject, destination.config, context);
+          } catch (error) {
+            // The SSRF guard's refusal (and any other non-retriable error) will not change by retrying.
+            if (isSluiceError(error) && !error.retriable) return { kind: 'failed', error: `${error.code}: ${error.message}` };
+            throw error;
+          }
+        },
+      };
+    });
+  }
+
+  /** Releases what destination types keep across calls (the warehouse's connection pools). */
+  async close(): Promise<void> {
+    await Promise.all(destinationTypes().map((type) => type.close?.().catch(() => undefined)));
+  }
+}
