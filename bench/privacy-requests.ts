@@ -79,7 +79,9 @@ async function run(size: number) {
     })();
     const deleteStarted = performance.now();
     const keys = new Keys('bench-secret-key-0123456789abcdef0123456789');
-    const { certificate } = await eraseSubject({ store, keys, ports: {}, signal: new AbortController().signal }, request('dsr_delete'));
+    const outcome = await eraseSubject({ store, keys, ports: {}, signal: new AbortController().signal }, request('dsr_delete'));
+    if (outcome.kind !== 'done') throw new Error(`deletion did not finish: ${outcome.reason}`);
+    const { certificate } = outcome;
     const deleteMs = performance.now() - deleteStarted;
     ingesting = false;
     await ingest;

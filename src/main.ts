@@ -111,7 +111,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   };
   let executor: RequestExecutor | undefined;
   if (roles.has('jobs')) {
-    const jobs = new RequestExecutor({ store, keys, requests: privacyRequests, logger, ports: privacyPorts });
+    const jobs = new RequestExecutor({ store, keys, requests: privacyRequests, logger, ports: privacyPorts, forwardingWindowMs: config.deliveryRetryWindowMs });
     privacyRequests.onTransition((_request, transition) => {
       if (transition.to === 'processing' && transition.from !== 'processing') jobs.wake();
     });

@@ -77,7 +77,7 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
     ids.webhook = await destination({ name: 'Events webhook', type: 'webhook', config: { url: hook.url } });
     ids.warehouse = await destination({ name: 'Warehouse', type: 'postgres', config: { connectionString: warehouse.url, schema: warehouse.schema } });
     ids.slack = await destination({ name: 'Sales alerts', type: 'slack', config: { webhookUrl: slackServer.url.replace('/hook', '/services/T0/B0/x') } });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await sluice?.stop();

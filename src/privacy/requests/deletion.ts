@@ -10,6 +10,11 @@ import { identifiersOf, resolveSubject, type ResolvedSubject } from './subject.j
 /** Events deleted per statement: small enough that ingest's writes interleave (each batch its own commit). */
 export const DELETE_BATCH = 2_000;
 const DESTINATION_ATTEMPTS = 3;
+/** How long a destination answering "retry" is tried again before the deletion fails (the router's default). */
+export const DEFAULT_FORWARDING_WINDOW_MS = 4 * 3_600_000;
+/** First wait before a new round for destinations still answering "retry"; doubles up to the maximum. */
+const ROUND_DELAY_MS = 30_000;
+const MAX_ROUND_DELAY_MS = 30 * 60_000;
 
 export interface DeletionDeps {
   readonly store: Store;
@@ -17,28 +22,129 @@ export interface DeletionDeps {
   readonly ports: ExecutorPorts;
   readonly signal: AbortSignal;
   readonly now?: () => number;
-  /** Pause between destination retries (tests shorten it). */
+  /** Pause between destination retries within one round (tests shorten it). */
   readonly retryDelayMs?: (attempt: number, afterMs: number | undefined) => number;
+  /** How long destinations answering "retry" are tried again, over rounds (default 4 h). */
+  readonly forwardingWindowMs?: number;
+  /** First wait before another round for destinations that answered "retry" (default 30 s, doubling to 30 min). */
+  readonly roundDelayMs?: number;
+  /** Saves the resumable state with the request (the executor holds its lease). */
+  readonly checkpoint?: (state: DeletionState) => Promise<void>;
 }
 
-export interface DeletionOutcome {
-  readonly certificate: DeletionCertificate;
-  /** What failed, when something did (the request then ends `failed`, with the certificate as its result). */
-  readonly failure: string | undefined;
+/**
+ * What a deletion has done so far, kept with the request while it runs: once the internal stores are erased,
+ * the identity graph that named the subject's identifiers is gone, so a later round (or an admin's retry)
+ * forwards to destinations with these identifiers instead of resolving them again.
+ */
+export interface DeletionState {
+  readonly kind: 'sluice.deletion-state/v1';
+  readonly phase: 'erasing' | 'forwarding';
+  readonly subject: { readonly userIds: readonly string[]; readonly anonymousIds: readonly string[]; readonly emails: readonly string[] };
+  readonly systems: readonly SystemDeletion[];
+  readonly suppression?: DeletionCertificate['suppression'];
+  /** Final answers so far (deleted, submitted, not_supported, failed), by destination. */
+  readonly destinations: readonly DestinationDeletion[];
+  /** When forwarding started (the retry window counts from here); absent until it does. */
+  readonly forwardingSince?: number;
+  readonly rounds: number;
 }
+
+export type DeletionOutcome =
+  /** Finished: the certificate, and what failed when something did (the request then ends `failed`). */
+  | { readonly kind: 'done'; readonly certificate: DeletionCertificate; readonly failure: string | undefined }
+  /** Some destinations answered "retry": run again after `afterMs` (the state is checkpointed). */
+  | { readonly kind: 'pending'; readonly afterMs: number; readonly reason: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+function stateOf(request: PrivacyRequest): DeletionState | undefined {
+  const state = request.workState as Partial<DeletionState> | undefined;
+  return state && state.kind === 'sluice.deletion-state/v1' ? (state as DeletionState) : undefined;
+}
+
 /**
- * Erases a data subject: events (batched), profile and identity links, restrictions; forwards the deletion
- * to every destination that can delete; keeps a hashed suppression entry (unless the request says not to);
- * re-scans every store and signs a certificate of what it found.
+ * Erases a data subject: events (batched), profile and identity links, restrictions; keeps a hashed
+ * suppression entry (unless the request says not to); forwards the deletion to every destination that can
+ * delete, retrying those that answer "retry" over rounds within the forwarding window; re-scans every store
+ * and signs a certificate of what it found. Resumable: the state after each phase is checkpointed.
  */
 export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest): Promise<DeletionOutcome> {
   const now = deps.now ?? Date.now;
+  let state = stateOf(request);
+  if (!state || state.phase === 'erasing') state = await eraseInternal(deps, request, state);
+
+  const forwardingSince = state.forwardingSince ?? now();
+  const targets = (await deps.ports.deletionTargets?.list(request.workspaceId)) ?? [];
+  const answered = new Map(state.destinations.map((d) => [d.destinationId, d]));
+  const pending: { target: DeletionTarget; error: string }[] = [];
+  for (const target of targets) {
+    if (answered.has(target.destinationId)) continue;
+    const answer = await forwardOne(deps, request, state.subject, target);
+    if ('retry' in answer) pending.push({ target, error: answer.retry });
+    else answered.set(target.destinationId, answer);
+  }
+  const rounds = state.rounds + 1;
+  const window = deps.forwardingWindowMs ?? DEFAULT_FORWARDING_WINDOW_MS;
+  if (pending.length > 0 && now() - forwardingSince < window) {
+    state = { ...state, phase: 'forwarding', destinations: [...answered.values()], forwardingSince, rounds };
+    await deps.checkpoint?.(state);
+    const afterMs = Math.min((deps.roundDelayMs ?? ROUND_DELAY_MS) * 2 ** (rounds - 1), MAX_ROUND_DELAY_MS);
+    return { kind: 'pending', afterMs, reason: `waiting to retry the deletion at ${pending.map((p) => `${p.target.name} (${p.error})`).join('; ')}` };
+  }
+  for (const { target, error } of pending) {
+    answered.set(target.destinationId, { destinationId: target.destinationId, name: target.name, type: target.type, outcome: 'failed', detail: `gave up after ${rounds} round(s) of ${DESTINATION_ATTEMPTS} attempts over ${Math.round((now() - forwardingSince) / 60_000)} min: ${error}`, attempts: rounds * DESTINATION_ATTEMPTS, at: iso(now()) });
+  }
+  // In the order of the workspace's destinations, then any answered earlier by one removed since.
+  const order = new Map(targets.map((t, i) => [t.destinationId, i]));
+  const destinations = [...answered.values()].sort((a, b) => (order.get(a.destinationId) ?? targets.length) - (order.get(b.destinationId) ?? targets.length));
+  const { systems } = state;
+  const residual = systems.reduce((sum, s) => sum + s.residual, 0);
+  const failedDestinations = destinations.filter((d) => d.outcome === 'failed');
+  const failure =
+    residual > 0
+      ? `the verification scan found ${residual} row(s) of the subject left (${systems.filter((s) => s.residual > 0).map((s) => `${s.system}: ${s.residual}`).join(', ')})`
+      : failedDestinations.length > 0
+        ? `deletion failed at ${failedDestinations.map((d) => `${d.name} (${d.detail})`).join('; ')}`
+        : undefined;
+  // A retry of a failed request forwards again to the destinations that failed, with the same identifiers.
+  if (failure) {
+    const { forwardingSince: _since, ...rest } = state;
+    await deps.checkpoint?.({ ...rest, phase: 'forwarding', destinations: destinations.filter((d) => d.outcome !== 'failed'), rounds: 0 });
+  }
+  const identifiers = [...state.subject.userIds, ...state.subject.anonymousIds, ...state.subject.emails];
+  const certificate = signCertificate(deps.keys, {
+    kind: 'sluice.deletion-certificate/v1',
+    requestId: request.id,
+    workspaceId: request.workspaceId,
+    regulation: request.regulation,
+    receivedAt: iso(request.receivedAt),
+    issuedAt: iso(now()),
+    subjectHashes: identifiers.map((id) => deps.keys.pseudonym(id, 'deletion-certificate')).sort(),
+    systems,
+    destinations,
+    suppression: state.suppression ?? { kept: false, hashedIdentifiers: 0, detail: 'not recorded' },
+    verified: failure === undefined,
+  });
+  return { kind: 'done', certificate, failure };
+}
+
+/** Deletes the subject from Sluice's own stores and re-scans them; checkpoints before and after. */
+async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previous: DeletionState | undefined): Promise<DeletionState> {
+  const now = deps.now ?? Date.now;
   const { store } = deps;
   const ws = request.workspaceId;
-  const subject = await resolveSubject(store.identities, ws, request.subject);
+  const resolved = await resolveSubject(store.identities, ws, request.subject);
+  // A run interrupted mid-erasure resumes with the identifiers it had found (the graph may be half gone).
+  const merge = (a: readonly string[], b: readonly string[] | undefined) => [...new Set([...a, ...(b ?? [])])];
+  const subject: ResolvedSubject = {
+    profileIds: resolved.profileIds,
+    userIds: merge(resolved.userIds, previous?.subject.userIds),
+    anonymousIds: merge(resolved.anonymousIds, previous?.subject.anonymousIds),
+    emails: merge(resolved.emails, previous?.subject.emails),
+  };
+  const plain = { userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails };
+  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], rounds: 0 });
   const identifiers = identifiersOf(subject);
   const systems: SystemDeletion[] = [];
 
@@ -70,41 +176,14 @@ export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest):
   const restrictionsDeleted = (await store.subjectData.removeRestriction(ws, 'restrict', identifiers)) + (await store.subjectData.removeRestriction(ws, 'limit_sensitive', identifiers));
   systems.push({ system: 'restrictions', found: restrictionsFound, deleted: restrictionsDeleted, deletedAt: iso(now()), residual: await store.subjectData.countRestrictions(ws, identifiers), verifiedAt: iso(now()) });
 
-  const destinations = await forwardToDestinations(deps, request, subject);
   const suppression = await keepSuppression(deps, request, subject, identifiers.length);
-
-  const residual = systems.reduce((sum, s) => sum + s.residual, 0);
-  const failedDestinations = destinations.filter((d) => d.outcome === 'failed');
-  const failure =
-    residual > 0
-      ? `the verification scan found ${residual} row(s) of the subject left (${systems.filter((s) => s.residual > 0).map((s) => `${s.system}: ${s.residual}`).join(', ')})`
-      : failedDestinations.length > 0
-        ? `deletion failed at ${failedDestinations.map((d) => `${d.name} (${d.detail})`).join('; ')}`
-        : undefined;
-  const certificate = signCertificate(deps.keys, {
-    kind: 'sluice.deletion-certificate/v1',
-    requestId: request.id,
-    workspaceId: ws,
-    regulation: request.regulation,
-    receivedAt: iso(request.receivedAt),
-    issuedAt: iso(now()),
-    subjectHashes: identifiers.map((id) => deps.keys.pseudonym(id, 'deletion-certificate')).sort(),
-    systems,
-    destinations,
-    suppression,
-    verified: failure === undefined,
-  });
-  return { certificate, failure };
+  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], rounds: 0 };
+  await deps.checkpoint?.(state);
+  return state;
 }
 
-async function forwardToDestinations(deps: DeletionDeps, request: PrivacyRequest, subject: ResolvedSubject): Promise<DestinationDeletion[]> {
-  const targets = (await deps.ports.deletionTargets?.list(request.workspaceId)) ?? [];
-  const results: DestinationDeletion[] = [];
-  for (const target of targets) results.push(await forwardOne(deps, request, subject, target));
-  return results;
-}
-
-async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: ResolvedSubject, target: DeletionTarget): Promise<DestinationDeletion> {
+/** One destination's answer after up to three attempts, or `retry` with the last error. */
+async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: DeletionState['subject'], target: DeletionTarget): Promise<DestinationDeletion | { retry: string }> {
   const now = deps.now ?? Date.now;
   const base = { destinationId: target.destinationId, name: target.name, type: target.type };
   if (!target.deleteSubject) {
@@ -113,6 +192,7 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
   const deletionSubject = { workspaceId: request.workspaceId, requestId: request.id, userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails };
   let last: DeletionResult = { kind: 'failed', error: 'not attempted' };
   for (let attempt = 1; attempt <= DESTINATION_ATTEMPTS; attempt++) {
+    deps.signal.throwIfAborted();
     try {
       last = await target.deleteSubject(deletionSubject, deps.signal);
     } catch (error) {
@@ -135,7 +215,7 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
         break;
     }
   }
-  return { ...base, outcome: 'failed', detail: `gave up after ${DESTINATION_ATTEMPTS} attempts: ${last.kind === 'retry' ? last.error : last.kind}`, attempts: DESTINATION_ATTEMPTS, at: iso(now()) };
+  return { retry: last.kind === 'retry' ? last.error : last.kind };
 }
 
 async function keepSuppression(deps: DeletionDeps, request: PrivacyRequest, subject: ResolvedSubject, count: number): Promise<DeletionCertificate['suppression']> {

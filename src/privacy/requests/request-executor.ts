@@ -24,6 +24,10 @@ export interface ExecutorOptions {
   /** How often to look for work when nothing woke the loop. */
   readonly pollMs?: number;
   readonly leaseMs?: number;
+  /** How long deletions keep retrying destinations that answer "retry" (SLUICE_RETRY_WINDOW_SECONDS). */
+  readonly forwardingWindowMs?: number;
+  /** First wait before retrying destinations that answered "retry" (default 30 s, doubling). */
+  readonly roundDelayMs?: number;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -126,8 +130,17 @@ export class RequestExecutor {
       case 'know':
         return { kind: 'completed', result: await knowReport({ store, ports }, request, Date.now()) };
       case 'delete': {
-        const { certificate, failure } = await eraseSubject({ store, keys, ports, signal: this.abort.signal }, request);
-        return failure ? { kind: 'failed', failure, result: certificate } : { kind: 'completed', result: certificate };
+        const erased = await eraseSubject(
+          {
+            store, keys, ports, signal: this.abort.signal,
+            ...(this.options.forwardingWindowMs !== undefined && { forwardingWindowMs: this.options.forwardingWindowMs }),
+            ...(this.options.roundDelayMs !== undefined && { roundDelayMs: this.options.roundDelayMs }),
+            checkpoint: (state) => store.privacyRequests.saveWorkState(ws, request.id, state),
+          },
+          request,
+        );
+        if (erased.kind === 'pending') return { kind: 'retry', afterMs: erased.afterMs, reason: erased.reason };
+        return erased.failure ? { kind: 'failed', failure: erased.failure, result: erased.certificate } : { kind: 'completed', result: erased.certificate };
       }
       case 'restrict':
       case 'limit_sensitive': {

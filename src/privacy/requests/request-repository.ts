@@ -18,7 +18,7 @@ export type RequestPatch = Partial<
     | 'retainUntil'
     | 'contactEmail'
   >
-> & { nextAttemptAt?: number | null; leaseUntil?: number | null };
+> & { nextAttemptAt?: number | null; leaseUntil?: number | null; workState?: unknown };
 
 export interface RequestListFilter {
   readonly status?: readonly RequestStatus[];
@@ -51,6 +51,8 @@ export interface PrivacyRequestRepository {
    * for `leaseMs`; undefined when there is none.
    */
   claimRunnable(now: number, leaseMs: number): Promise<PrivacyRequest | undefined>;
+  /** Saves the executor's resumable state of a request it holds the lease of (no transition recorded). */
+  saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void>;
   /** Deletes requests (and their history) whose record-keeping period ended before `now`; returns how many. */
   deleteExpired(now: number): Promise<number>;
 }

@@ -154,7 +154,7 @@ export class RequestService {
     if (TERMINAL_STATUSES.includes(request.status)) {
       throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}; it can no longer be denied.`);
     }
-    return this.move(request, 'denied', { denialReason: reason, respondedAt: this.now() }, actor, 'denied', reason);
+    return this.move(request, 'denied', { denialReason: reason, respondedAt: this.now(), workState: null }, actor, 'denied', reason);
   }
 
   /** Runs a failed request again. */
@@ -189,7 +189,7 @@ export class RequestService {
   }
 
   async complete(request: PrivacyRequest, result: unknown): Promise<PrivacyRequest> {
-    return this.move(request, 'completed', { result, respondedAt: this.now(), leaseUntil: null, failure: null }, 'system', 'completed', null);
+    return this.move(request, 'completed', { result, respondedAt: this.now(), leaseUntil: null, failure: null, workState: null }, 'system', 'completed', null);
   }
 
   async fail(request: PrivacyRequest, failure: string, result: unknown = null): Promise<PrivacyRequest> {

@@ -83,6 +83,11 @@ export interface PrivacyRequest {
   /** Kept until (CCPA 7101: 24 months after the response). */
   readonly retainUntil: number | null;
   readonly updatedAt: number;
+  /**
+   * The executor's resumable state (e.g. a deletion waiting on a destination: the subject's identifiers and
+   * the answers so far). Never shown by the API; cleared when the request completes.
+   */
+  readonly workState?: unknown;
 }
 
 /** One step of the lifecycle, kept with the request (and sent to the audit log once it exists). */

@@ -107,6 +107,18 @@ export interface PrivacyRequestTable {
   lease_until: number | null;
   retain_until: number | null;
   updated_at: number;
+  /** The executor's resumable state (JSON), null when none. */
+  work_state: string | null;
+}
+
+/** A subject's one-time verification code (HMAC of the code, never the code). */
+export interface PrivacyRequestCodeTable {
+  request_id: string;
+  workspace_id: string;
+  code_hash: string;
+  expires_at: number;
+  attempts_left: number;
+  created_at: number;
 }
 
 export interface PrivacyRequestTransitionTable {
@@ -343,4 +355,5 @@ export interface Database {
   policy_acceptances: PolicyAcceptanceTable;
   destinations: DestinationTable;
   deliveries: DeliveryTable;
+  privacy_request_codes: PrivacyRequestCodeTable;
 }

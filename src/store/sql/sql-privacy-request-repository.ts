@@ -36,6 +36,7 @@ function toRequest(row: Selectable<PrivacyRequestTable>): PrivacyRequest {
     attempts: Number(row.attempts),
     retainUntil: num(row.retain_until),
     updatedAt: Number(row.updated_at),
+    ...(row.work_state !== null && row.work_state !== undefined && { workState: JSON.parse(row.work_state) as unknown }),
   };
 }
 
@@ -69,6 +70,7 @@ function toRow(r: PrivacyRequest): PrivacyRequestTable {
     lease_until: null,
     retain_until: r.retainUntil,
     updated_at: r.updatedAt,
+    work_state: r.workState === undefined || r.workState === null ? null : JSON.stringify(r.workState),
   };
 }
 
@@ -89,6 +91,7 @@ function patchRow(p: RequestPatch): Updateable<PrivacyRequestTable> {
   if (p.contactEmail !== undefined) row.contact_email = p.contactEmail;
   if (p.nextAttemptAt !== undefined) row.next_attempt_at = p.nextAttemptAt;
   if (p.leaseUntil !== undefined) row.lease_until = p.leaseUntil;
+  if (p.workState !== undefined) row.work_state = p.workState === null ? null : JSON.stringify(p.workState);
   return row;
 }
 
@@ -184,12 +187,17 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     return undefined;
   }
 
+  async saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void> {
+    await this.db.updateTable('privacy_requests').set({ work_state: state === null || state === undefined ? null : JSON.stringify(state) }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
   async deleteExpired(now: number): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
       const expired = await tx.selectFrom('privacy_requests').select(['id']).where('retain_until', '<', now).limit(1000).execute();
       if (expired.length === 0) return 0;
       const ids = expired.map((r) => r.id);
       await tx.deleteFrom('privacy_request_transitions').where('request_id', 'in', ids).execute();
+      await tx.deleteFrom('privacy_request_codes').where('request_id', 'in', ids).execute();
       await tx.deleteFrom('privacy_requests').where('id', 'in', ids).execute();
       return ids.length;
     });

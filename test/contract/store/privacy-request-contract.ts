@@ -27,6 +27,19 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       expect(await store().privacyRequests.get('ws_other', r.id)).toBeUndefined();
     });
 
+    it("keeps the executor's work state until a transition clears it, without recording a transition", async () => {
+      const ws = await freshWorkspace(store());
+      const r = request(ws, `dsr_${ws}_ws`);
+      await store().privacyRequests.create(r, step(r.id, null, 'received', 1));
+      const state = { kind: 'sluice.deletion-state/v1', subject: { userIds: ['u-1'], anonymousIds: ['a-1', 'a-2'] }, rounds: 2 };
+      await store().privacyRequests.saveWorkState(ws, r.id, state);
+      await store().privacyRequests.saveWorkState('ws_other', r.id, { kind: 'other' });
+      expect((await store().privacyRequests.get(ws, r.id))?.workState).toEqual(state);
+      expect(await store().privacyRequests.transitions(ws, r.id)).toHaveLength(1);
+      const moved = await store().privacyRequests.transition(ws, r.id, 'received', { workState: null }, step(r.id, 'received', 'denied', 2));
+      expect(moved?.workState).toBeUndefined();
+    });
+
     it('moves the status only from the status the caller saw, recording each transition', async () => {
       const ws = await freshWorkspace(store());
       const r = request(ws, `dsr_${ws}_b`);
