@@ -19,6 +19,9 @@ import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
 import type { ExecutorPorts } from './privacy/requests/ports.js';
 import { auditSink, consentPort, suppressionPort } from './privacy/requests/privacy-ports.js';
 import { DestinationDeletionTargets } from './privacy/requests/destination-deletion-targets.js';
+import { SubjectIntake } from './privacy/requests/subject-intake.js';
+import { SubjectNotices } from './privacy/requests/subject-notices.js';
+import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.js';
 import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
@@ -97,6 +100,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     backpressure.start();
   }
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
+  // Receipt, extension, completion and denial emails to the subject (when the request has an address).
+  const notices = new SubjectNotices({ mailer, requests: privacyRequests, keys, publicUrl: config.publicUrl, logger });
+  privacyRequests.onTransition(notices.listener);
   // Replays and manual retries publish delivery jobs from the API.
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const metrics = new Metrics(() => backpressure?.current ?? 0);
@@ -151,6 +157,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
+      ...(roles.has('api')
+        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey) })]
+        : []),
       ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, publicUrl: config.publicUrl })] : []),
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),
     ],
@@ -175,6 +184,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       privacy.close();
       await relay?.stop();
       changes.close();
+      await notices.idle();
       await mailer.close();
       await store.close();
     })();

@@ -47,7 +47,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     openapi: {
       info: { title: 'Sluice admin API', version: '1', description: 'Authenticate with Authorization: Bearer <token>. Errors: {"error":{"code","message"}}; codes in docs/errors.md.' },
       servers: [{ url: options.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          writeKey: { type: 'http', scheme: 'basic', description: "A source's writeKey as the user name and an empty password (public, browser-facing routes)" },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });

@@ -30,6 +30,17 @@ export interface RequestListFilter {
   readonly limit: number;
 }
 
+/** A subject's pending one-time verification code, as stored (the code itself is never stored). */
+export interface VerificationCodeRecord {
+  readonly requestId: string;
+  readonly workspaceId: string;
+  /** HMAC of the code bound to the request (`Keys.sign`). */
+  readonly codeHash: string;
+  readonly expiresAt: number;
+  readonly attemptsLeft: number;
+  readonly createdAt: number;
+}
+
 /**
  * Durable data-subject requests. Every status change is conditional on the status the caller saw
  * (optimistic concurrency: two admins, or an admin and the executor, never both win), and appends a
@@ -53,6 +64,15 @@ export interface PrivacyRequestRepository {
   claimRunnable(now: number, leaseMs: number): Promise<PrivacyRequest | undefined>;
   /** Saves the executor's resumable state of a request it holds the lease of (no transition recorded). */
   saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void>;
+  /** Stores (or replaces) the request's verification code. */
+  putCode(record: VerificationCodeRecord): Promise<void>;
+  getCode(workspaceId: string, requestId: string): Promise<VerificationCodeRecord | undefined>;
+  /**
+   * Uses up one attempt of the request's code, atomically: returns the record as it was before, or undefined
+   * when there is no code or no attempt left (so concurrent guesses never exceed the limit).
+   */
+  consumeCodeAttempt(workspaceId: string, requestId: string): Promise<VerificationCodeRecord | undefined>;
+  deleteCode(workspaceId: string, requestId: string): Promise<void>;
   /** Deletes requests (and their history) whose record-keeping period ended before `now`; returns how many. */
   deleteExpired(now: number): Promise<number>;
 }

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Regulation } from '../../privacy/requests/deadlines.js';
-import type { PrivacyRequestRepository, RequestListFilter, RequestPatch } from '../../privacy/requests/request-repository.js';
+import type { PrivacyRequestRepository, RequestListFilter, RequestPatch, VerificationCodeRecord } from '../../privacy/requests/request-repository.js';
 import type { AuthorizedAgent, PrivacyRequest, RequestChannel, RequestParams, RequestStatus, RequestSubject, RequestTransition, RequestType } from '../../privacy/requests/request.js';
-import type { Database, PrivacyRequestTable, PrivacyRequestTransitionTable } from './schema.js';
+import type { Database, PrivacyRequestCodeTable, PrivacyRequestTable, PrivacyRequestTransitionTable } from './schema.js';
 
 function num(value: number | null): number | null {
   return value === null ? null : Number(value);
@@ -99,6 +99,10 @@ function transitionRow(workspaceId: string, t: RequestTransition): Omit<PrivacyR
   return { workspace_id: workspaceId, request_id: t.requestId, from_status: t.from, to_status: t.to, action: t.action, actor: t.actor, note: t.note, at: t.at };
 }
 
+function toCode(row: Selectable<PrivacyRequestCodeTable>): VerificationCodeRecord {
+  return { requestId: row.request_id, workspaceId: row.workspace_id, codeHash: row.code_hash, expiresAt: Number(row.expires_at), attemptsLeft: Number(row.attempts_left), createdAt: Number(row.created_at) };
+}
+
 export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -189,6 +193,38 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
 
   async saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void> {
     await this.db.updateTable('privacy_requests').set({ work_state: state === null || state === undefined ? null : JSON.stringify(state) }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async putCode(record: VerificationCodeRecord): Promise<void> {
+    const row = { request_id: record.requestId, workspace_id: record.workspaceId, code_hash: record.codeHash, expires_at: record.expiresAt, attempts_left: record.attemptsLeft, created_at: record.createdAt };
+    await this.db
+      .insertInto('privacy_request_codes')
+      .values(row)
+      .onConflict((oc) => oc.column('request_id').doUpdateSet({ code_hash: row.code_hash, expires_at: row.expires_at, attempts_left: row.attempts_left, created_at: row.created_at }))
+      .execute();
+  }
+
+  async getCode(workspaceId: string, requestId: string): Promise<VerificationCodeRecord | undefined> {
+    const row = await this.db.selectFrom('privacy_request_codes').selectAll().where('workspace_id', '=', workspaceId).where('request_id', '=', requestId).executeTakeFirst();
+    return row ? toCode(row) : undefined;
+  }
+
+  async consumeCodeAttempt(workspaceId: string, requestId: string): Promise<VerificationCodeRecord | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom('privacy_request_codes').selectAll().where('workspace_id', '=', workspaceId).where('request_id', '=', requestId).executeTakeFirst();
+      if (!row || Number(row.attempts_left) <= 0) return undefined;
+      const updated = await tx
+        .updateTable('privacy_request_codes')
+        .set({ attempts_left: Number(row.attempts_left) - 1 })
+        .where('request_id', '=', requestId)
+        .where('attempts_left', '=', row.attempts_left)
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1 ? toCode(row) : undefined;
+    });
+  }
+
+  async deleteCode(workspaceId: string, requestId: string): Promise<void> {
+    await this.db.deleteFrom('privacy_request_codes').where('workspace_id', '=', workspaceId).where('request_id', '=', requestId).execute();
   }
 
   async deleteExpired(now: number): Promise<number> {

@@ -40,6 +40,25 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       expect(moved?.workState).toBeUndefined();
     });
 
+    it('keeps one hashed verification code per request and never lets more attempts through than it has', async () => {
+      const ws = await freshWorkspace(store());
+      const r = request(ws, `dsr_${ws}_code`);
+      await store().privacyRequests.create(r, step(r.id, null, 'received', 1));
+      const code = { requestId: r.id, workspaceId: ws, codeHash: 'a'.repeat(64), expiresAt: 5_000, attemptsLeft: 3, createdAt: 1_000 };
+      await store().privacyRequests.putCode(code);
+      expect(await store().privacyRequests.getCode(ws, r.id)).toEqual(code);
+      expect(await store().privacyRequests.getCode('ws_other', r.id)).toBeUndefined();
+      const tries = await Promise.all(Array.from({ length: 5 }, () => store().privacyRequests.consumeCodeAttempt(ws, r.id)));
+      expect(tries.filter((t) => t !== undefined).length).toBeLessThanOrEqual(3);
+      for (let i = 0; i < 5; i++) await store().privacyRequests.consumeCodeAttempt(ws, r.id);
+      expect(await store().privacyRequests.getCode(ws, r.id)).toMatchObject({ attemptsLeft: 0 });
+      expect(await store().privacyRequests.consumeCodeAttempt(ws, r.id)).toBeUndefined();
+      await store().privacyRequests.putCode({ ...code, codeHash: 'b'.repeat(64), attemptsLeft: 3 });
+      expect(await store().privacyRequests.consumeCodeAttempt(ws, r.id)).toMatchObject({ codeHash: 'b'.repeat(64), attemptsLeft: 3 });
+      await store().privacyRequests.deleteCode(ws, r.id);
+      expect(await store().privacyRequests.getCode(ws, r.id)).toBeUndefined();
+    });
+
     it('moves the status only from the status the caller saw, recording each transition', async () => {
       const ws = await freshWorkspace(store());
       const r = request(ws, `dsr_${ws}_b`);

@@ -1,0 +1,197 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Keys } from '../../core/crypto/keys.js';
+import { SluiceError } from '../../core/errors.js';
+import type { Store } from '../../store/store.js';
+import type { Regulation } from './deadlines.js';
+import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
+import type { RequestService } from './request-service.js';
+import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
+import type { NoticeMailer } from './subject-notices.js';
+
+/** What a subject may ask for themselves (suppression lists and lifting restrictions stay with admins). */
+export const SUBJECT_REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'object', 'opt_out', 'limit_sensitive', 'know'] as const;
+export type SubjectRequestType = (typeof SUBJECT_REQUEST_TYPES)[number];
+
+/** A one-time code is valid this long... */
+export const CODE_TTL_MS = 10 * 60_000;
+/** ...for this many guesses. */
+export const CODE_ATTEMPTS = 3;
+
+export interface SubjectSubmission {
+  readonly type: SubjectRequestType;
+  readonly email?: string;
+  readonly userId?: string;
+  readonly anonymousId?: string;
+  readonly regulation?: Regulation;
+  readonly params?: RequestParams;
+}
+
+export interface SubmissionResult {
+  readonly request: PrivacyRequest;
+  /** Present when the request waits for the emailed code. */
+  readonly verification?: { readonly method: 'email'; readonly sentTo: string; readonly expiresAt: number; readonly emailSent: boolean };
+  /** Identifiers given but not used, with why (they are not linked to the verified email). */
+  readonly ignored: readonly { readonly identifier: 'userId' | 'anonymousId'; readonly reason: string }[];
+}
+
+export interface SubjectIntakeDeps {
+  readonly store: Store;
+  readonly requests: RequestService;
+  readonly keys: Keys;
+  readonly mailer: NoticeMailer;
+  readonly logger: Logger;
+  readonly limiter?: IntakeLimiter;
+  readonly now?: () => number;
+}
+
+/** `a***@example.com`: enough for the subject to recognise the address, not to read it. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+function codePayload(workspaceId: string, requestId: string, code: string): string {
+  return `privacy-request-code\u0000${workspaceId}\u0000${requestId}\u0000${code}`;
+}
+
+/**
+ * Requests made by data subjects themselves, through a site's public endpoint (authenticated by the source's
+ * writeKey): the request is recorded at once (its legal clock starts), and one that needs verification waits
+ * for a 6-digit one-time code sent to the subject's email (valid 10 minutes, 3 guesses, stored only as an
+ * HMAC). Only the email is proven, so a userId or anonymousId given alongside is used only when Sluice's
+ * identity graph links it to that email; requests that need no verification (opt-out, limiting sensitive
+ * data) take the identifiers as given.
+ *
+ * @example
+ *   const { request, verification } = await intake.submit(source, { type: 'access', email: 'ada@example.com' }, ip);
+ *   await intake.verify(source, request.id, '123456', ip); // -> processing
+ */
+export class SubjectIntake {
+  private readonly limiter: IntakeLimiter;
+
+  constructor(private readonly deps: SubjectIntakeDeps) {
+    this.limiter = deps.limiter ?? new IntakeLimiter(deps.now);
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  async submit(source: { id: string; workspaceId: string }, input: SubjectSubmission, ip: string): Promise<SubmissionResult> {
+    if (!(SUBJECT_REQUEST_TYPES as readonly string[]).includes(input.type)) {
+      throw new SluiceError('validation_failed', `"type" must be one of ${SUBJECT_REQUEST_TYPES.join(', ')}.`);
+    }
+    const verify = needsVerification(input.type);
+    const email = input.email?.trim().toLowerCase();
+    if (verify && !email) {
+      throw new SluiceError('validation_failed', `A ${input.type} request needs your email address ("email"): a 6-digit code is sent there to confirm it is you.`);
+    }
+    if (!email && !input.userId && !input.anonymousId) {
+      throw new SluiceError('validation_failed', 'Name yourself: "email", "userId" or "anonymousId".');
+    }
+    this.limiter.hit(`submit-ip:${ip}`, SUBJECT_INTAKE_LIMITS.submitPerIp);
+    if (email) this.limiter.hit(`submit-email:${source.workspaceId}:${email}`, SUBJECT_INTAKE_LIMITS.submitPerEmail);
+
+    const ws = source.workspaceId;
+    const ignored: { identifier: 'userId' | 'anonymousId'; reason: string }[] = [];
+    let subject: RequestSubject;
+    if (verify) {
+      // Only the email is proven by the code: other identifiers count only when linked to it.
+      const linked = await this.deps.store.identities.linkedIdentities(ws, email!);
+      const keep = (identifier: 'userId' | 'anonymousId', value: string | undefined, known: readonly string[] | undefined) => {
+        if (value === undefined) return undefined;
+        if (known?.includes(value)) return value;
+        ignored.push({ identifier, reason: `not linked to ${maskEmail(email!)} in this site's records, so the code cannot prove it is yours; the request covers everything linked to your email` });
+        return undefined;
+      };
+      const userId = keep('userId', input.userId, linked?.userIds);
+      const anonymousId = keep('anonymousId', input.anonymousId, linked?.anonymousIds);
+      subject = { email: email!, ...(userId !== undefined && { userId }), ...(anonymousId !== undefined && { anonymousId }) };
+    } else {
+      subject = { ...(email !== undefined && { email }), ...(input.userId !== undefined && { userId: input.userId }), ...(input.anonymousId !== undefined && { anonymousId: input.anonymousId }) };
+    }
+
+    const request = await this.deps.requests.create(
+      ws,
+      {
+        type: input.type,
+        subject,
+        channel: 'subject_portal',
+        ...(input.regulation !== undefined && { regulation: input.regulation }),
+        ...(input.params !== undefined && { params: input.params }),
+        ...(email !== undefined && { contactEmail: email }),
+      },
+      `subject (source ${source.id})`,
+    );
+    if (request.status !== 'verifying') return { request, ignored };
+    const { expiresAt, emailSent } = await this.sendCode(request, email!);
+    return { request, ignored, verification: { method: 'email', sentTo: maskEmail(email!), expiresAt, emailSent } };
+  }
+
+  private async sendCode(request: PrivacyRequest, email: string): Promise<{ expiresAt: number; emailSent: boolean }> {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const now = this.now();
+    const expiresAt = now + CODE_TTL_MS;
+    await this.deps.store.privacyRequests.putCode({
+      requestId: request.id,
+      workspaceId: request.workspaceId,
+      codeHash: this.deps.keys.sign(codePayload(request.workspaceId, request.id, code)),
+      expiresAt,
+      attemptsLeft: CODE_ATTEMPTS,
+      createdAt: now,
+    });
+    const sent = await this.deps.mailer.send({
+      to: email,
+      workspaceId: request.workspaceId,
+      subject: 'Confirm your privacy request',
+      text: [
+        `Your verification code is ${code}.`,
+        '',
+        `Enter it where you made your ${request.type.replace('_', ' ')} request (reference ${request.id}). It expires in 10 minutes, at ${new Date(expiresAt).toISOString()}, and allows ${CODE_ATTEMPTS} attempts.`,
+        '',
+        'If you did not make this request, ignore this email: nothing happens without the code.',
+      ].join('\n'),
+    });
+    if (!sent.ok) this.deps.logger.warn({ requestId: request.id, reason: sent.reason }, 'privacy request verification code not sent');
+    return { expiresAt, emailSent: sent.ok };
+  }
+
+  /**
+   * Checks the subject's code. Right: the request is verified and runs (or waits for approval). Wrong: an
+   * attempt is used up (`verification_code_invalid` with `attemptsLeft`); after the third, or once the code
+   * has expired, the request is denied with the reason (the subject can make a new one).
+   */
+  async verify(source: { id: string; workspaceId: string }, requestId: string, code: string, ip: string): Promise<PrivacyRequest> {
+    this.limiter.hit(`verify-ip:${ip}`, SUBJECT_INTAKE_LIMITS.verifyPerIp);
+    const ws = source.workspaceId;
+    const { store, requests, keys } = this.deps;
+    const request = await store.privacyRequests.get(ws, requestId);
+    if (!request || request.channel !== 'subject_portal') throw new SluiceError('not_found', `No privacy request ${requestId} was made on this site; check the reference in the email.`);
+    if (request.status !== 'verifying') {
+      throw new SluiceError('request_state_conflict', `Request ${requestId} is ${request.status}; there is nothing left to verify.`);
+    }
+    const record = await store.privacyRequests.consumeCodeAttempt(ws, requestId);
+    if (!record) {
+      throw new SluiceError('verification_attempts_exceeded', 'No attempts are left for this code; make the request again to get a new code.');
+    }
+    if (this.now() > record.expiresAt) {
+      await store.privacyRequests.deleteCode(ws, requestId);
+      await requests.deny(ws, requestId, 'system', 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
+      throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
+    }
+    if (!keys.verify(codePayload(ws, requestId, code), record.codeHash)) {
+      const attemptsLeft = record.attemptsLeft - 1;
+      if (attemptsLeft <= 0) {
+        await store.privacyRequests.deleteCode(ws, requestId);
+        await requests.deny(ws, requestId, 'system', `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
+        throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
+      }
+      throw new SluiceError('verification_code_invalid', `That code is not right; check the email and try again (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left).`, { attemptsLeft });
+    }
+    await store.privacyRequests.deleteCode(ws, requestId);
+    const email = request.contactEmail ?? request.subject.email ?? '';
+    return requests.verify(ws, requestId, 'subject (one-time code by email)', `verified by a one-time code sent to ${maskEmail(email)}`);
+  }
+}

@@ -1,0 +1,158 @@
+import type { Logger } from 'pino';
+import type { Keys } from '../../core/crypto/keys.js';
+import type { DeletionCertificate } from './certificate.js';
+import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
+import type { RequestService, TransitionListener } from './request-service.js';
+import { needsVerification, type PrivacyRequest, type RequestTransition, type RequestType } from './request.js';
+
+/** What notices need of the mailer (src/mail's `Mailer` fits). */
+export interface NoticeMailer {
+  send(message: { to: string; subject: string; text: string; workspaceId?: string }): Promise<{ ok: true; messageId: string } | { ok: false; reason: string; retriable: boolean }>;
+}
+
+export interface SubjectNoticesDeps {
+  readonly mailer: NoticeMailer;
+  readonly requests: RequestService;
+  readonly keys: Keys;
+  /** SLUICE_PUBLIC_URL: download links point here. */
+  readonly publicUrl: string;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+const WHAT: Readonly<Record<RequestType, string>> = {
+  access: 'a copy of your personal data',
+  delete: 'deletion of your personal data',
+  correct: 'correction of your personal data',
+  restrict: 'restriction of the processing of your personal data',
+  unrestrict: 'lifting the restriction of processing',
+  object: 'your objection to processing',
+  opt_out: 'opting out of the sale and sharing of your personal data',
+  limit_sensitive: 'limiting the use of your sensitive personal data',
+  suppress: 'blocking any further collection of your data',
+  unsuppress: 'lifting the block on collecting your data',
+  know: 'what personal information we hold about you and whom we disclosed it to',
+};
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Tells the data subject, by email when the request has an address (`contactEmail`: the subject's, or their
+ * authorized agent's), what happens to their request: receipt (CCPA 7021: within 10 business days; the
+ * request's `receiptConfirmedAt` is set when the email went out), an extension with its reason, completion
+ * (with a time-limited download link for an access export or a "know" report, and for a deletion what each
+ * recipient answered), or a denial with its reason. Sent in the background, in order, so no API call waits
+ * for the mail server; a failed send is logged (and the receipt stays unconfirmed on the deadline lists).
+ *
+ * @example
+ *   const notices = new SubjectNotices({ mailer, requests, keys, publicUrl, logger });
+ *   requests.onTransition(notices.listener);
+ */
+export class SubjectNotices {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: SubjectNoticesDeps) {}
+
+  readonly listener: TransitionListener = (request, transition) => {
+    if (!request.contactEmail) return;
+    const message = this.compose(request, transition);
+    if (!message) return;
+    const to = request.contactEmail;
+    this.chain = this.chain.then(() => this.send(request, to, message, transition.action === 'received'));
+  };
+
+  /** Resolves once every notice queued so far has been handed to the mailer (shutdown, tests). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private async send(request: PrivacyRequest, to: string, message: { subject: string; text: string }, isReceipt: boolean): Promise<void> {
+    const { mailer, requests, logger } = this.deps;
+    try {
+      const sent = await mailer.send({ to, workspaceId: request.workspaceId, ...message });
+      if (!sent.ok) {
+        logger.warn({ requestId: request.id, reason: sent.reason }, `privacy request notice not sent: ${message.subject}`);
+        return;
+      }
+      if (isReceipt) {
+        // The request has moved on meanwhile (verifying, processing...): confirm on its current state.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const current = await requests.load(request.workspaceId, request.id);
+          if (current.receiptConfirmedAt !== null) return;
+          try {
+            await requests.confirmReceipt(current, 'system', 'receipt confirmation emailed to the subject');
+            return;
+          } catch {
+            // changed between load and update: load again
+          }
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error, requestId: request.id }, 'privacy request notice failed');
+    }
+  }
+
+  private compose(request: PrivacyRequest, transition: RequestTransition): { subject: string; text: string } | undefined {
+    const reference = `Reference: ${request.id}`;
+    const what = WHAT[request.type];
+    switch (transition.action) {
+      case 'received': {
+        const codeNote = request.channel === 'subject_portal' && needsVerification(request.type) ? ['', 'To confirm that the request is yours, enter the 6-digit code we sent in a separate email. Nothing happens until then.'] : [];
+        return {
+          subject: 'We received your privacy request',
+          text: [`We received your request for ${what} on ${day(request.receivedAt)}.`, `We will answer by ${day(request.dueAt)}.`, ...codeNote, '', reference].join('\n'),
+        };
+      }
+      case 'extended':
+        return {
+          subject: 'We need more time for your privacy request',
+          text: [
+            `We need more time to answer your request for ${what}, as the law allows once.`,
+            `Why: ${request.extensionReason ?? transition.note ?? 'not given'}`,
+            `We will now answer by ${day(request.dueAt)}.`,
+            '',
+            reference,
+          ].join('\n'),
+        };
+      case 'denied':
+        return {
+          subject: 'We could not complete your privacy request',
+          text: [`We could not complete your request for ${what}.`, `Why: ${request.denialReason ?? transition.note ?? 'not given'}`, '', reference].join('\n'),
+        };
+      case 'completed':
+        return { subject: 'Your privacy request is complete', text: [...this.completion(request), '', reference].join('\n') };
+      default:
+        return undefined;
+    }
+  }
+
+  private completion(request: PrivacyRequest): string[] {
+    const now = this.deps.now?.() ?? Date.now();
+    const link = () => {
+      const expiresAt = now + DOWNLOAD_LINK_TTL_MS;
+      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), `The link works until ${new Date(expiresAt).toISOString()}; keep it private, anyone with it can open the file.`];
+    };
+    switch (request.type) {
+      case 'access':
+        return ['Your personal data is ready to download (JSON, machine-readable):', ...link()];
+      case 'know':
+        return ['Our report of the personal information we hold about you, where it came from, why we use it and whom we disclosed it to:', ...link()];
+      case 'delete': {
+        const certificate = request.result as Partial<DeletionCertificate> | null;
+        const lines = ['We deleted your personal data from our systems.'];
+        const destinations = certificate?.destinations ?? [];
+        if (destinations.length > 0) {
+          lines.push('', 'We also asked every service that received your data to delete it:');
+          for (const d of destinations) {
+            const said = d.outcome === 'deleted' ? 'deleted' : d.outcome === 'submitted' ? 'deletion requested, in progress at the service' : d.outcome === 'not_supported' ? `cannot delete automatically (${d.detail})` : `failed (${d.detail})`;
+            lines.push(`- ${d.name}: ${said}`);
+          }
+        }
+        if (certificate?.suppression?.kept) lines.push('', 'We keep a scrambled (hashed) record of your identifiers only so that new data about you is not collected again.');
+        return lines;
+      }
+      default:
+        return [`We completed your request for ${WHAT[request.type]}.`];
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SluiceError } from '../../core/errors.js';
+import type { Source } from '../../core/source.js';
+import { REGULATIONS } from './deadlines.js';
+import type { PrivacyRequest } from './request.js';
+import { SUBJECT_REQUEST_TYPES, type SubjectIntake } from './subject-intake.js';
+
+export interface SubjectRequestRoutesDeps {
+  readonly intake: SubjectIntake;
+  /** writeKey -> enabled source (the ingest SourceResolver); throws `unknown_source` / `source_disabled`. */
+  readonly resolveSource: (writeKey: string | undefined) => Promise<Source>;
+}
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const WriteKey = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The site's source writeKey, when not sent as Authorization: Basic base64(writeKey + ':')" }));
+
+const SubmitBody = Type.Object(
+  {
+    writeKey: WriteKey,
+    type: literals(SUBJECT_REQUEST_TYPES),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'Where the one-time code and the notices go; required for every type but opt_out and limit_sensitive' })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Used only when linked to the email in this site’s records (or for opt_out / limit_sensitive)' })),
+    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The browser’s anonymous id (analytics.js `ajs_anonymous_id`); same rule as userId' })),
+    regulation: Type.Optional(literals(REGULATIONS)),
+    traits: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'correct: the corrected values' })),
+    categories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'object: consent categories objected to' })),
+    purposes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50, description: 'object: purposes objected to' })),
+  },
+  { additionalProperties: false },
+);
+
+const VerifyBody = Type.Object(
+  { writeKey: WriteKey, code: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the email' }) },
+  { additionalProperties: false },
+);
+
+const Iso = Type.String({ format: 'date-time' });
+const SubjectRequestView = Type.Object({
+  id: Type.String({ description: 'The reference to quote; also the path of the verify call' }),
+  type: Type.String(),
+  status: Type.String({ description: '`verifying` until the code is entered; then `processing` (or `awaiting_approval`)' }),
+  receivedAt: Iso,
+  dueAt: Iso,
+  verification: Type.Optional(
+    Type.Object({
+      method: Type.Literal('email'),
+      sentTo: Type.String({ description: 'The address, masked' }),
+      expiresAt: Iso,
+      emailSent: Type.Boolean({ description: 'False when the mail server refused or was unreachable: make the request again later' }),
+    }),
+  ),
+  ignoredIdentifiers: Type.Optional(Type.Array(Type.Object({ identifier: Type.String(), reason: Type.String() }))),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const view = (r: PrivacyRequest) => ({ id: r.id, type: r.type, status: r.status, receivedAt: iso(r.receivedAt), dueAt: iso(r.dueAt) });
+
+function writeKeyOf(request: FastifyRequest, body: { writeKey?: string | undefined }): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization && /^basic /i.test(authorization)) {
+    const key = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8').split(':')[0];
+    if (key) return key;
+  }
+  return body.writeKey;
+}
+
+/**
+ * The data subject's own privacy requests, public and browser-reachable (CORS for any origin), authenticated
+ * by a source's writeKey like the Tracking API:
+ * - `POST /v1/privacy-requests` records the request (its deadline starts) and, when it needs verification,
+ *   emails a 6-digit code (answer `202` with `verification`);
+ * - `POST /v1/privacy-requests/:id/verify {code}` checks it; the request then runs.
+ * Rate limited per IP and per email address (`intake-limiter.ts`).
+ */
+export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRequestRoutesDeps): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      reply.header('access-control-allow-origin', request.headers.origin ?? '*').header('vary', 'Origin');
+    });
+    const preflight = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const requested = request.headers['access-control-request-headers'];
+      return reply
+        .code(204)
+        .header('access-control-allow-methods', 'POST, OPTIONS')
+        .header('access-control-allow-headers', typeof requested === 'string' ? requested : 'authorization, content-type')
+        .header('access-control-max-age', '86400')
+        .send();
+    };
+    scope.options('/v1/privacy-requests', { schema: { hide: true } }, preflight);
+    scope.options('/v1/privacy-requests/:id/verify', { schema: { hide: true } }, preflight);
+    // Browser forms may send JSON as text/plain (no preflight).
+    scope.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, text, done) => {
+      try {
+        done(null, JSON.parse(text as string));
+      } catch {
+        done(new SluiceError('invalid_json', 'The body is not JSON.'), undefined);
+      }
+    });
+
+    scope.post('/v1/privacy-requests', {
+      bodyLimit: 64 * 1024,
+      schema: {
+        tags: ['subject-requests'],
+        summary: "A data subject's own request (public; writeKey). Needs a 6-digit code emailed to the subject, except opt_out and limit_sensitive",
+        security: [{ writeKey: [] }],
+        body: SubmitBody,
+        response: { 202: SubjectRequestView },
+      },
+    }, async (request, reply) => {
+      const body = request.body as typeof SubmitBody.static;
+      const source = await deps.resolveSource(writeKeyOf(request, body));
+      const params = {
+        ...(body.traits !== undefined && { traits: body.traits }),
+        ...(body.categories !== undefined && { categories: body.categories }),
+        ...(body.purposes !== undefined && { purposes: body.purposes }),
+      };
+      const result = await deps.intake.submit(
+        source,
+        {
+          type: body.type,
+          ...(body.email !== undefined && { email: body.email }),
+          ...(body.userId !== undefined && { userId: body.userId }),
+          ...(body.anonymousId !== undefined && { anonymousId: body.anonymousId }),
+          ...(body.regulation !== undefined && { regulation: body.regulation }),
+          ...(Object.keys(params).length > 0 && { params }),
+        },
+        request.ip,
+      );
+      return reply.code(202).send({
+        ...view(result.request),
+        ...(result.verification && { verification: { ...result.verification, expiresAt: iso(result.verification.expiresAt) } }),
+        ...(result.ignored.length > 0 && { ignoredIdentifiers: result.ignored }),
+      });
+    });
+
+    scope.post('/v1/privacy-requests/:id/verify', {
+      bodyLimit: 16 * 1024,
+      schema: {
+        tags: ['subject-requests'],
+        summary: 'Confirm a subject request with the emailed code (10 minutes, 3 attempts); the request then runs',
+        security: [{ writeKey: [] }],
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        body: VerifyBody,
+        response: { 200: SubjectRequestView },
+      },
+    }, async (request) => {
+      const body = request.body as typeof VerifyBody.static;
+      const source = await deps.resolveSource(writeKeyOf(request, body));
+      const { id } = request.params as { id: string };
+      return view(await deps.intake.verify(source, id, body.code, request.ip));
+    });
+  });
+}

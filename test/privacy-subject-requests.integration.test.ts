@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingServer } from './support/recording-server.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './support/smtp-capture.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+/**
+ * Data subjects asking for themselves through the public endpoint (writeKey), verified by a one-time code
+ * sent by email, and told by email what happened: everything read from a real SMTP server.
+ */
+let sluice: TestSluice;
+let smtp: SmtpCapture;
+let hook: RecordingServer;
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${sluice.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The subject's side: the public endpoint, authenticated by the site's writeKey. */
+async function subject(path: string, body: Record<string, unknown>, writeKey = sluice.writeKey): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(`${sluice.url}/v1/privacy-requests${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: basic(writeKey), origin: 'https://shop.example' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+}
+
+async function track(path: string, event: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${sluice.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify(event) });
+  expect(response.status).toBe(200);
+}
+
+const mailTo = (to: string, subjectLine: string) => smtp.waitFor((m) => m.to.includes(to) && m.subject === subjectLine, 60_000);
+const codeIn = (mail: CapturedMail) => /verification code is (\d{6})\./.exec(mail.text)?.[1];
+const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+async function finished(id: string): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+    return ['completed', 'failed', 'denied'].includes(String(shown.status)) ? shown : undefined;
+  }, 60_000);
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  hook = await RecordingServer.start();
+  sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.example', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+  expect((await api('POST', '/destinations', { name: 'CRM webhook', type: 'webhook', config: { url: hook.url } })).status).toBe(201);
+  // Ada: a visitor (anonymousId) who later signed in (userId) with her email.
+  await track('page', { anonymousId: 'ada-anon', name: 'Pricing' });
+  await track('identify', { anonymousId: 'ada-anon', userId: 'ada-user', traits: { email: 'ada@example.com', name: 'Ada' } });
+  await track('track', { userId: 'ada-user', event: 'Order Completed', properties: { revenue: 42 } });
+  await eventually(async () => ((await api('GET', '/profiles/ada%40example.com')).status === 200 ? true : undefined), 60_000);
+  await eventually(async () => (((await api('GET', '/events?userId=ada-user&limit=10')).body.events as unknown[]).length === 2 ? true : undefined), 60_000);
+});
+afterAll(async () => {
+  await sluice?.stop();
+  await smtp?.close();
+  await hook?.close();
+});
+
+describe('a data subject’s own request, verified by an emailed code', () => {
+  it('sends a receipt and a 6-digit code, stores only its hash, and after the code sends a time-limited link to the export', async () => {
+    const submitted = await subject('', { type: 'access', email: 'Ada@Example.com', anonymousId: 'ada-anon', userId: 'mallory-user' });
+    expect(submitted.status).toBe(202);
+    expect(submitted.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const id = String(submitted.body.id);
+    expect(submitted.body).toMatchObject({ type: 'access', status: 'verifying', verification: { method: 'email', sentTo: 'a***@example.com', emailSent: true } });
+    expect(Date.parse(String((submitted.body.verification as { expiresAt: string }).expiresAt)) - Date.now()).toBeGreaterThan(9 * 60_000);
+    // Only the email is proven: a userId not linked to it is left out, and the answer says so.
+    expect(submitted.body.ignoredIdentifiers).toEqual([expect.objectContaining({ identifier: 'userId' })]);
+
+    const receipt = await mailTo('ada@example.com', 'We received your privacy request');
+    expect(receipt.text).toContain(id);
+    expect(receipt.text).toContain('6-digit code');
+    const codeMail = await mailTo('ada@example.com', 'Confirm your privacy request');
+    const code = codeIn(codeMail)!;
+    expect(code).toMatch(/^\d{6}$/);
+    expect(codeMail.from).toContain('privacy@shop.example');
+
+    const stored = await sluice.store.privacyRequests.getCode('ws_default', id);
+    expect(stored).toMatchObject({ attemptsLeft: 3 });
+    expect(stored!.codeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored!.codeHash).not.toContain(code);
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+    expect(shown).toMatchObject({ status: 'verifying', channel: 'subject_portal', subject: { email: 'ada@example.com', anonymousId: 'ada-anon' } });
+    expect(JSON.stringify(shown)).not.toContain('mallory-user');
+    await eventually(async () => ((await api('GET', `/privacy-requests/${id}`)).body.receiptConfirmedAt ? true : undefined));
+
+    const miss = await subject(`/${id}/verify`, { code: wrong(code) });
+    expect(miss.status).toBe(400);
+    expect(miss.body.error).toMatchObject({ code: 'verification_code_invalid', attemptsLeft: 2 });
+    const hit = await subject(`/${id}/verify`, { code });
+    expect(hit.status).toBe(200);
+    expect(['processing', 'completed']).toContain(hit.body.status);
+    expect(await sluice.store.privacyRequests.getCode('ws_default', id)).toBeUndefined();
+    expect((await finished(id)).status).toBe('completed');
+
+    const done = await mailTo('ada@example.com', 'Your privacy request is complete');
+    const link = /(http\S+\/download\?\S+)/.exec(done.text)?.[1];
+    expect(link).toBeDefined();
+    expect(done.text).toMatch(/works until/);
+    // The link points at SLUICE_PUBLIC_URL; this test server listens on a random port instead.
+    expect(link!.startsWith(`${sluice.config.publicUrl}/api/v1/privacy-requests/${id}/download?`)).toBe(true);
+    const { pathname, search } = new URL(link!);
+    const exported = await fetch(`${sluice.url}${pathname}${search}`);
+    expect(exported.status).toBe(200);
+    const document = (await exported.json()) as { events: { userId?: string; anonymousId?: string }[]; subject: { emails: string[] } };
+    expect(document.events).toHaveLength(3);
+    expect(document.subject.emails).toEqual(['ada@example.com']);
+    const history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; actor: string }[];
+    expect(history.find((h) => h.action === 'verified')).toMatchObject({ actor: 'subject (one-time code by email)' });
+    expect(history.find((h) => h.action === 'receipt_confirmed')).toBeDefined();
+  });
+
+  it('closes the request after three wrong codes and tells the subject why', async () => {
+    const submitted = await subject('', { type: 'delete', email: 'ada@example.com' });
+    const id = String(submitted.body.id);
+    const code = codeIn(await smtp.waitFor((m) => m.subject === 'Confirm your privacy request' && m.text.includes(id), 60_000))!;
+    expect((await subject(`/${id}/verify`, { code: wrong(code) })).body.error).toMatchObject({ code: 'verification_code_invalid', attemptsLeft: 2 });
+    expect((await subject(`/${id}/verify`, { code: wrong(code) })).body.error).toMatchObject({ code: 'verification_code_invalid', attemptsLeft: 1 });
+    const third = await subject(`/${id}/verify`, { code: wrong(code) });
+    expect(third.status).toBe(429);
+    expect(third.body.error).toMatchObject({ code: 'verification_attempts_exceeded' });
+    // Even the right code is too late now, and nothing was deleted.
+    expect((await subject(`/${id}/verify`, { code })).status).toBe(409);
+    expect((await api('GET', `/privacy-requests/${id}`)).body).toMatchObject({ status: 'denied', denialReason: expect.stringMatching(/3 wrong codes/) });
+    expect((await api('GET', '/profiles/ada-user')).status).toBe(200);
+    const denial = await smtp.waitFor((m) => m.subject === 'We could not complete your privacy request' && m.text.includes(id), 60_000);
+    expect(denial.text).toMatch(/could not be verified: 3 wrong codes/);
+  });
+
+  it('refuses an expired code and closes the request', async () => {
+    const submitted = await subject('', { type: 'know', email: 'ada@example.com' });
+    const id = String(submitted.body.id);
+    const code = codeIn(await smtp.waitFor((m) => m.subject === 'Confirm your privacy request' && m.text.includes(id), 60_000))!;
+    // Eleven minutes later, as far as the stored code knows.
+    const stored = (await sluice.store.privacyRequests.getCode('ws_default', id))!;
+    await sluice.store.privacyRequests.putCode({ ...stored, expiresAt: Date.now() - 60_000 });
+    const late = await subject(`/${id}/verify`, { code });
+    expect(late.status).toBe(400);
+    expect(late.body.error).toMatchObject({ code: 'verification_code_expired' });
+    expect((await api('GET', `/privacy-requests/${id}`)).body.status).toBe('denied');
+  });
+
+  it('tells the subject of an extension with its reason, and of a completed deletion with what each recipient answered', async () => {
+    await track('identify', { userId: 'bob-user', anonymousId: 'bob-anon', traits: { email: 'bob@example.com' } });
+    await eventually(async () => ((await api('GET', '/profiles/bob%40example.com')).status === 200 ? true : undefined), 60_000);
+    const submitted = await subject('', { type: 'delete', email: 'bob@example.com' });
+    const id = String(submitted.body.id);
+    const code = codeIn(await mailTo('bob@example.com', 'Confirm your privacy request'))!;
+    const extended = await api('POST', `/privacy-requests/${id}/extend`, { reason: 'Our warehouse vendor needs two extra weeks to process erasures.' });
+    expect(extended.status).toBe(200);
+    const extension = await mailTo('bob@example.com', 'We need more time for your privacy request');
+    expect(extension.text).toContain('Our warehouse vendor needs two extra weeks to process erasures.');
+    expect(extension.text).toContain(String(extended.body.dueAt).slice(0, 10));
+
+    expect((await subject(`/${id}/verify`, { code })).status).toBe(200);
+    expect((await finished(id)).status).toBe('completed');
+    const done = await mailTo('bob@example.com', 'Your privacy request is complete');
+    expect(done.text).toContain('We deleted your personal data');
+    expect(done.text).toContain('- CRM webhook: deleted');
+    expect(hook.requests.some((r) => (r.body as { type?: string; userId?: string }).type === 'delete' && (r.body as { userId?: string }).userId === 'bob-user')).toBe(true);
+    expect((await api('GET', '/profiles/bob-anon')).status).toBe(404);
+  });
+
+  it('takes an opt-out without a code, and without an email sends nothing', async () => {
+    const before = smtp.messages.length;
+    const submitted = await subject('', { type: 'opt_out', anonymousId: 'carol-anon' });
+    expect(submitted.status).toBe(202);
+    expect(submitted.body.verification).toBeUndefined();
+    expect((await finished(String(submitted.body.id))).status).toBe('completed');
+    expect(smtp.messages.length).toBe(before);
+  });
+
+  it('refuses unknown writeKeys and missing emails, limits requests per email address, and is in the OpenAPI document', async () => {
+    expect((await subject('', { type: 'access', email: 'x@example.com' }, 'not-a-key')).status).toBe(401);
+    const noEmail = await subject('', { type: 'access', userId: 'ada-user' });
+    expect(noEmail.status).toBe(400);
+    expect(noEmail.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('email') });
+    expect((await subject('', { type: 'suppress', email: 'x@example.com' })).status).toBe(400);
+    for (let i = 0; i < 3; i++) expect((await subject('', { type: 'access', email: 'dave@example.com' })).status).toBe(202);
+    const fourth = await subject('', { type: 'access', email: 'dave@example.com' });
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error).toMatchObject({ code: 'too_many_requests' });
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const preflight = await fetch(`${sluice.url}/v1/privacy-requests`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+
+    const openapi = (await api('GET', '/openapi.json')).body as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify']));
+  });
+});
