@@ -2,8 +2,11 @@ import { randomToken } from '../core/ids.js';
 import { SluiceError } from '../core/errors.js';
 import type { RoleName } from '../core/api-token.js';
 import type { AccountLinkPurpose, Member, PolicyVersion } from '../core/member.js';
+import type { Mailer, MailMessage } from '../mail/mailer.js';
 import type { Store } from '../store/store.js';
+import { accountLink, invitationEmail, passwordResetEmail } from './account-emails.js';
 import type { AuditLog } from './audit-log.js';
+import type { SecondFactor, TwoFactorService } from './two-factor.js';
 import { LoginThrottle } from './login-throttle.js';
 import { checkPasswordStrength, DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js';
 import { roleCovers } from './permissions.js';
@@ -30,6 +33,23 @@ export interface LoginResult {
   pendingPolicy: PolicyVersion | undefined;
 }
 
+/** Whether an account email (invitation, password reset) went out; `reason` says why not. */
+export interface EmailOutcome {
+  sent: boolean;
+  /** `development`: no SMTP configured, the email is in the log and the outbox (`GET /api/v1/outbox`). */
+  mode: Mailer['mode'];
+  reason?: string;
+}
+
+/** How account emails are sent: the mailer, and the public URL their links start with. */
+export interface AccountMail {
+  mailer: Mailer;
+  publicUrl: string;
+}
+
+/** Self-service reset emails per member: at most one a minute, so the public form cannot flood a mailbox. */
+const RESET_EMAIL_INTERVAL_MS = 60_000;
+
 /** A member's account as the API shows it (never the password hash). */
 export function memberView(member: Member) {
   return {
@@ -55,11 +75,58 @@ export function memberView(member: Member) {
  */
 export class AccountService {
   readonly throttle = new LoginThrottle();
+  /** Self-service password-reset requests per client address (every request counts, found or not). */
+  readonly resetRequests = new LoginThrottle(10, 10 * 60_000);
+  private readonly lastResetEmail = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
+    private readonly mail: AccountMail,
+    readonly twoFactor: TwoFactorService,
   ) {}
+
+  /**
+   * Requires the member's second factor when two-factor is on: `two_factor_required` without one,
+   * `two_factor_code_invalid` for a wrong or reused code. Both count against the client address (login
+   * throttle); a wrong code counts against the account too (locked after 5 failures, like passwords).
+   */
+  /** Checks a member's second factor outside login (turning two-factor off): throws like login does. */
+  verifySecondFactor(member: Member, factor: SecondFactor, ip: string): Promise<void> {
+    return this.requireSecondFactor(member, factor, ip, Date.now(), false);
+  }
+
+  private async requireSecondFactor(member: Member, factor: SecondFactor, ip: string, now: number, countAgainstAccount: boolean): Promise<void> {
+    const check = await this.twoFactor.check(member, factor, now);
+    if (check.ok) {
+      if (check.used === 'recovery_code') {
+        const left = await this.store.twoFactor.remainingRecoveryCodes(member.workspaceId, member.id);
+        await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.two_factor_recovery_used', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { recoveryCodesLeft: left } });
+      }
+      return;
+    }
+    this.throttle.fail(ip, now);
+    if (check.reason === 'missing') {
+      throw new SluiceError('two_factor_required', 'This account uses two-factor authentication: send `code` (the 6-digit code of your authenticator app) or one of your `recoveryCode`s.');
+    }
+    await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.two_factor_failed', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+    if (countAgainstAccount) {
+      const failed = member.failedLogins + 1;
+      const lock = failed >= MAX_FAILED_LOGINS;
+      await this.store.members.update(member.workspaceId, member.id, { failedLogins: lock ? 0 : failed, ...(lock && { lockedUntil: now + LOCK_MS }) });
+      if (lock) await this.audit.record({ workspaceId: member.workspaceId, actor: 'system', action: 'member.locked', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { reason: `${MAX_FAILED_LOGINS} failed sign-ins` } });
+    }
+    throw new SluiceError('two_factor_code_invalid', 'The two-factor code is wrong, expired or already used: enter the current code of your authenticator app, or an unused recovery code.');
+  }
+
+  private async workspaceName(workspaceId: string): Promise<string> {
+    return (await this.store.workspaces.get(workspaceId))?.name ?? workspaceId;
+  }
+
+  private async sendEmail(message: MailMessage): Promise<EmailOutcome> {
+    const result = await this.mail.mailer.send(message);
+    return result.ok ? { sent: true, mode: this.mail.mailer.mode } : { sent: false, mode: this.mail.mailer.mode, reason: result.reason };
+  }
 
   async createLink(workspaceId: string, memberId: string | null, purpose: AccountLinkPurpose): Promise<string> {
     const secret = randomToken(40);
@@ -67,7 +134,7 @@ export class AccountService {
     return secret;
   }
 
-  async login(input: { email: string; password: string; workspaceId?: string }, ip: string): Promise<LoginResult> {
+  async login(input: { email: string; password: string; workspaceId?: string } & SecondFactor, ip: string): Promise<LoginResult> {
     const now = Date.now();
     const wait = this.throttle.retryAfterSeconds(ip, now);
     if (wait > 0) throw new SluiceError('login_rate_limited', `Too many failed logins from your address; try again in ${wait} s.`, { retryAfterSeconds: wait });
@@ -100,6 +167,7 @@ export class AccountService {
     if (matches.length > 1) throw new SluiceError('workspace_required', 'This email and password open several workspaces: send workspaceId too.', { workspaceIds: matches.map((m) => m.workspaceId) });
     const member = matches[0]!;
     if (member.status === 'suspended') throw new SluiceError('account_suspended', 'This account is suspended; an owner or admin of the workspace can restore it.');
+    await this.requireSecondFactor(member, input, ip, now, true);
     const updated = (await this.store.members.update(member.workspaceId, member.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now }))!;
     await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.login', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
     return this.openSession(updated, ip);
@@ -133,8 +201,15 @@ export class AccountService {
     return this.openSession(member, ip);
   }
 
-  async resetPassword(secret: string, password: string, ip: string): Promise<LoginResult> {
+  async resetPassword(secret: string, password: string, ip: string, factor: SecondFactor = {}): Promise<LoginResult> {
     checkPasswordStrength(password);
+    const now = Date.now();
+    const wait = this.throttle.retryAfterSeconds(ip, now);
+    if (wait > 0) throw new SluiceError('login_rate_limited', `Too many failed attempts from your address; try again in ${wait} s.`, { retryAfterSeconds: wait });
+    // A reset link alone does not pass a second factor: check it before the link is spent.
+    const pending = await this.store.sessions.peekLink(secret, 'password_reset', now);
+    const holder = pending?.memberId ? await this.store.members.get(pending.workspaceId, pending.memberId) : undefined;
+    if (holder) await this.requireSecondFactor(holder, factor, ip, now, false);
     const link = await this.store.sessions.consumeLink(secret, 'password_reset', Date.now());
     if (!link?.memberId) throw new SluiceError('invalid_link', 'This reset link is unknown, already used or expired; ask an owner or admin for a new one.');
     const current = await this.store.members.get(link.workspaceId, link.memberId);
@@ -157,14 +232,59 @@ export class AccountService {
     await this.audit.record({ workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_change', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
   }
 
-  /** An owner/admin invites a member; returns the one-time invitation secret. */
-  async invite(ctx: ActorContext, input: { email: string; name: string; role: RoleName }): Promise<{ member: Member; secret: string }> {
+  /**
+   * An owner/admin invites a member: the invitation link (at the configured public URL) is emailed to them;
+   * returns the one-time secret too, and whether the email went out.
+   */
+  async invite(ctx: ActorContext, input: { email: string; name: string; role: RoleName }): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
     if (!roleCovers(ctx.role, input.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not grant the ${input.role} role.`);
     if (await this.store.members.byEmail(ctx.workspaceId, input.email)) throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace.`);
     const member = await this.store.members.create({ workspaceId: ctx.workspaceId, email: input.email, name: input.name, role: input.role, status: 'invited' });
     const secret = await this.createLink(ctx.workspaceId, member.id, 'invite');
-    await this.audit.record({ ...ctx, action: 'member.invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { email: member.email, name: member.name, role: member.role } });
-    return { member, secret };
+    const workspaceName = await this.workspaceName(ctx.workspaceId);
+    const invitedBy = /\(([^)]+)\)$/.exec(ctx.actor)?.[1] ?? 'An administrator';
+    const email = await this.sendEmail(invitationEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, role: member.role, invitedBy, link: accountLink(this.mail.publicUrl, 'invite', secret) }));
+    await this.audit.record({ ...ctx, action: 'member.invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { email: member.email, name: member.name, role: member.role, emailSent: email.sent } });
+    return { member, secret, email };
+  }
+
+  /**
+   * An owner/admin requires a new password: ends the member's sessions, unlocks the account, and emails a
+   * one-time reset link (returned too).
+   */
+  async requirePasswordReset(ctx: Omit<ActorContext, 'role'>, member: Member): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
+    await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
+    const updated = (await this.store.members.update(member.workspaceId, member.id, { mustResetPassword: true, lockedUntil: null, failedLogins: 0 }))!;
+    const secret = await this.createLink(member.workspaceId, member.id, 'password_reset');
+    const workspaceName = await this.workspaceName(member.workspaceId);
+    const email = await this.sendEmail(passwordResetEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, requestedBy: 'administrator', link: accountLink(this.mail.publicUrl, 'password_reset', secret) }));
+    await this.audit.record({ ...ctx, action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { emailSent: email.sent } });
+    return { member: updated, secret, email };
+  }
+
+  /**
+   * "Forgot my password": emails a reset link to every active member with this email (in `workspaceId` when
+   * given). Says nothing about whether the email is known; at most one email a minute per member, and
+   * at most 10 requests per 10 minutes per address.
+   */
+  async requestPasswordReset(input: { email: string; workspaceId?: string }, ip: string): Promise<void> {
+    const now = Date.now();
+    const wait = this.resetRequests.retryAfterSeconds(ip, now);
+    if (wait > 0) throw new SluiceError('login_rate_limited', `Too many password-reset requests from your address; try again in ${wait} s.`, { retryAfterSeconds: wait });
+    this.resetRequests.fail(ip, now);
+    const members = (await this.store.members.withEmail(input.email))
+      .map((c) => c.member)
+      .filter((m) => m.status === 'active' && (input.workspaceId === undefined || m.workspaceId === input.workspaceId));
+    for (const member of members) {
+      const key = `${member.workspaceId}/${member.id}`;
+      if ((this.lastResetEmail.get(key) ?? 0) > now - RESET_EMAIL_INTERVAL_MS) continue;
+      if (this.lastResetEmail.size > 10_000) this.lastResetEmail.clear();
+      this.lastResetEmail.set(key, now);
+      const secret = await this.createLink(member.workspaceId, member.id, 'password_reset');
+      const workspaceName = await this.workspaceName(member.workspaceId);
+      const email = await this.sendEmail(passwordResetEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, requestedBy: 'self', link: accountLink(this.mail.publicUrl, 'password_reset', secret) }));
+      await this.audit.record({ workspaceId: member.workspaceId, actor: 'anonymous', ip, action: 'member.password_reset_requested', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { emailSent: email.sent } });
+    }
   }
 
   /** Refuses a change that would leave the workspace without an active owner. */
@@ -204,6 +324,7 @@ export class AccountService {
     }
     await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
     await this.store.sessions.invalidateLinks(member.workspaceId, member.id, now);
+    await this.store.twoFactor.remove(member.workspaceId, member.id);
     await this.store.policies.deleteAcceptancesOf(member.workspaceId, member.id);
     await this.store.members.delete(member.workspaceId, member.id);
     await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, before: { role: member.role, status: member.status } });

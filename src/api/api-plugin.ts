@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AccountService } from '../accounts/account-service.js';
 import { AuditLog } from '../accounts/audit-log.js';
+import { TwoFactorService } from '../accounts/two-factor.js';
+import type { Keys } from '../core/crypto/keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -10,6 +12,7 @@ import { authApi } from './auth-api.js';
 import { meApi } from './me-api.js';
 import { membersApi } from './members-api.js';
 import { outboxApi } from './outbox-api.js';
+import { twoFactorApi } from './two-factor-api.js';
 import { policiesApi } from './policies-api.js';
 import { tokensApi } from './tokens-api.js';
 import { workspacesApi } from './workspaces-api.js';
@@ -26,6 +29,8 @@ export interface ApiDeps {
   mailer: Mailer;
   /** The configured public URL (SLUICE_PUBLIC_URL): links in emails start with it. */
   publicUrl: string;
+  /** The installation's keys (two-factor secrets are sealed with them). */
+  keys: Keys;
 }
 
 /**
@@ -41,7 +46,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   const audit = new AuditLog(deps.store.audit);
   await app.register(sourcesApi, { store: deps.store, changes: deps.changes, audit });
   await app.register(auditLogApi, { repository: deps.store.audit, audit });
-  const accounts = new AccountService(deps.store, audit);
+  const accounts = new AccountService(deps.store, audit, { mailer: deps.mailer, publicUrl: deps.publicUrl }, new TwoFactorService(deps.store, deps.keys));
   await app.register(authApi, { accounts, store: deps.store });
   await app.register(meApi, { accounts, store: deps.store, audit });
   await app.register(membersApi, { accounts, store: deps.store, audit });
@@ -53,5 +58,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   await app.register(liveApi, { store: deps.store });
   await app.register(statsApi, { store: deps.store });
   await app.register(outboxApi, { mailer: deps.mailer });
+  await app.register(twoFactorApi, { accounts, store: deps.store, audit });
   for (const extension of deps.extensions ?? []) await app.register(extension);
 }

@@ -11,6 +11,10 @@ const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^
 const Password = Type.String({ minLength: 1, maxLength: 200 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Secret = Type.String({ minLength: 10, maxLength: 200 });
+/** The 6-digit code of an authenticator app. */
+export const TotpCode = Type.String({ minLength: 6, maxLength: 10 });
+/** One of the recovery codes shown when two-factor was turned on (`xxxxx-xxxxx`). */
+export const RecoveryCode = Type.String({ minLength: 8, maxLength: 40 });
 
 /** The public URL of this request's server, for one-time links. */
 export function linkBase(request: FastifyRequest): string {
@@ -54,8 +58,8 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
     config: { permission: 'public' },
     schema: {
       tags: ['auth'],
-      summary: 'Log in to the console with email and password; sets an httpOnly session cookie and returns the CSRF token for writes',
-      body: Type.Object({ email: Email, password: Password, workspaceId: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      summary: 'Log in to the console with email and password (and `code` or `recoveryCode` when two-factor is on); sets an httpOnly session cookie and returns the CSRF token for writes',
+      body: Type.Object({ email: Email, password: Password, workspaceId: Type.Optional(Type.String()), code: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) }, { additionalProperties: false }),
       response: { 200: SessionAnswer },
     },
   }, async (request, reply) => loggedIn(request, reply, await accounts.login(request.body, request.ip)));
@@ -112,13 +116,29 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
     return loggedIn(request, reply, await accounts.acceptInvite(token, { password, ...(name !== undefined && { name }) }, request.ip));
   });
 
+  app.post('/auth/forgot-password', {
+    config: { permission: 'public' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Forgot your password: emails a one-time reset link to an active member with this email; always answers 202, known or not',
+      body: Type.Object({ email: Email, workspaceId: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      response: { 202: Type.Object({ message: Type.String() }) },
+    },
+  }, async (request, reply) => {
+    await accounts.requestPasswordReset(request.body, request.ip);
+    return reply.code(202).send({ message: 'If an active member has this email address, a link to choose a new password is on its way (valid 24 hours).' });
+  });
+
   app.post('/auth/reset-password', {
     config: { permission: 'public' },
     schema: {
       tags: ['auth'],
-      summary: 'Set a new password with a reset link; ends every other session and logs in',
-      body: Type.Object({ token: Secret, password: Password }, { additionalProperties: false }),
+      summary: 'Set a new password with a reset link (and `code` or `recoveryCode` when two-factor is on); ends every other session and logs in',
+      body: Type.Object({ token: Secret, password: Password, code: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) }, { additionalProperties: false }),
       response: { 200: SessionAnswer },
     },
-  }, async (request, reply) => loggedIn(request, reply, await accounts.resetPassword(request.body.token, request.body.password, request.ip)));
+  }, async (request, reply) => {
+    const { token, password, code, recoveryCode } = request.body;
+    return loggedIn(request, reply, await accounts.resetPassword(token, password, request.ip, { code, recoveryCode }));
+  });
 };

@@ -17,6 +17,8 @@ export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)));
 const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const MemberBody = Type.Record(Type.String(), Type.Unknown());
+/** Whether the invitation or reset email went out (`mode: development`: it is in the outbox instead). */
+const EmailOutcomeSchema = Type.Object({ sent: Type.Boolean(), mode: Type.Union([Type.Literal('smtp'), Type.Literal('development')]), reason: Type.Optional(Type.String()) });
 
 /** Organisation-administered accounts: owners and admins invite, change, suspend, restore, reset and export. */
 export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountService; audit: AuditLog }> = async (app, { store, accounts, audit }) => {
@@ -48,11 +50,11 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
       tags: ['members'],
       summary: 'Invite a member (role no higher than yours); the invitation link is shown once',
       body: Type.Object({ email: Email, name: Name, role: Role }, { additionalProperties: false }),
-      response: { 201: Type.Object({ member: MemberBody, inviteUrl: Type.String(), inviteToken: Type.String() }) },
+      response: { 201: Type.Object({ member: MemberBody, inviteUrl: Type.String(), inviteToken: Type.String(), email: EmailOutcomeSchema }) },
     },
   }, async (request, reply) => {
-    const { member, secret } = await accounts.invite(ctx(request), request.body);
-    return reply.code(201).send({ member: memberView(member), inviteUrl: `${linkBase(request)}/invite?token=${secret}`, inviteToken: secret });
+    const { member, secret, email } = await accounts.invite(ctx(request), request.body);
+    return reply.code(201).send({ member: memberView(member), inviteUrl: `${linkBase(request)}/invite?token=${secret}`, inviteToken: secret, email });
   });
 
   app.patch('/members/:id', {
@@ -102,18 +104,15 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: 'Require a new password: ends their sessions, unlocks a locked account, and returns a one-time reset link',
+      summary: 'Require a new password: ends their sessions, unlocks a locked account, emails them a one-time reset link and returns it',
       params: IdParams,
-      response: { 200: Type.Object({ member: MemberBody, resetUrl: Type.String(), resetToken: Type.String() }) },
+      response: { 200: Type.Object({ member: MemberBody, resetUrl: Type.String(), resetToken: Type.String(), email: EmailOutcomeSchema }) },
     },
   }, async (request) => {
     const member = await load(request, request.params.id);
     mayManage(request, member);
-    await store.sessions.revokeAllOf(member.workspaceId, member.id);
-    const updated = (await store.members.update(member.workspaceId, member.id, { mustResetPassword: true, lockedUntil: null, failedLogins: 0 }))!;
-    const secret = await accounts.createLink(member.workspaceId, member.id, 'password_reset');
-    await audit.record({ ...auditContext(request), action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email });
-    return { member: memberView(updated), resetUrl: `${linkBase(request)}/reset-password?token=${secret}`, resetToken: secret };
+    const { member: updated, secret, email } = await accounts.requirePasswordReset(auditContext(request), member);
+    return { member: memberView(updated), resetUrl: `${linkBase(request)}/reset-password?token=${secret}`, resetToken: secret, email };
   });
 
   app.get('/members/:id/export', {

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   last_owner: { status: 409, retriable: false },
   profile_locked: { status: 403, retriable: false },
   email_taken: { status: 409, retriable: false },
+  two_factor_required: { status: 401, retriable: false },
+  two_factor_code_invalid: { status: 401, retriable: false },
   // Destinations
   destination_address_refused: { status: 400, retriable: false },
   destination_url_invalid: { status: 400, retriable: false },

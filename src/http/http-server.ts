@@ -9,6 +9,7 @@ import { SluiceError } from '../core/errors.js';
 import { browserRoutes } from '../ingest/browser-routes.js';
 import { trackingRoutes, type TrackingDeps } from '../ingest/tracking-routes.js';
 import type { SourceResolver } from '../ingest/source-resolver.js';
+import type { Keys } from '../core/crypto/keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
@@ -25,7 +26,7 @@ export interface HttpServerOptions {
   tracking?: TrackingDeps;
   sources: SourceResolver;
   /** Present when this process runs the api role. */
-  api?: { extensions: readonly ApiExtension[]; mailer: Mailer };
+  api?: { extensions: readonly ApiExtension[]; mailer: Mailer; keys: Keys };
   /** Extra top-level plugins (console, consent script, ...). */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
   isReady: () => boolean;
@@ -80,8 +81,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     });
   }
   if (options.api) {
-    const { extensions, mailer } = options.api;
-    await app.register(async (scope) => apiPlugin(scope, { store: options.store, changes: options.changes, extensions, mailer, publicUrl: options.publicUrl }), { prefix: '/api/v1' });
+    const { extensions, mailer, keys } = options.api;
+    await app.register(async (scope) => apiPlugin(scope, { store: options.store, changes: options.changes, extensions, mailer, keys, publicUrl: options.publicUrl }), { prefix: '/api/v1' });
   }
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

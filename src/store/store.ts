@@ -43,6 +43,7 @@ export interface Store {
   readonly subjectData: SubjectDataRepository;
   readonly members: MemberRepository;
   readonly sessions: SessionRepository;
+  readonly twoFactor: TwoFactorRepository;
   readonly policies: PolicyRepository;
   readonly destinations: DestinationRepository;
   readonly deliveries: DeliveryRepository;
@@ -252,9 +253,39 @@ export interface SessionRepository {
   revokeAllOf(workspaceId: string, memberId: string): Promise<number>;
   listOf(workspaceId: string, memberId: string): Promise<Session[]>;
   createLink(input: { secret: string; workspaceId: string; memberId: string | null; purpose: AccountLinkPurpose; expiresAt: number }): Promise<void>;
+  /** An unused, unexpired link without using it (to check a second factor before the link is spent). */
+  peekLink(secret: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLink | undefined>;
   /** Marks an unused, unexpired link used and returns it; undefined when it is unknown, used or expired. */
   consumeLink(secret: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLink | undefined>;
   invalidateLinks(workspaceId: string, memberId: string, now: number): Promise<void>;
+}
+
+/** A member's TOTP second factor as stored: the secret sealed with `Keys`, never in clear. */
+export interface TwoFactorRecord {
+  workspaceId: string;
+  memberId: string;
+  sealedSecret: string;
+  createdAt: number;
+  /** Null while the enrollment waits for its first code. */
+  enabledAt: number | null;
+  /** The last TOTP time step accepted (a code is never accepted twice). */
+  lastStep: number | null;
+}
+
+/** TOTP second factors and their single-use recovery codes (stored as keyed hashes). */
+export interface TwoFactorRepository {
+  get(workspaceId: string, memberId: string): Promise<TwoFactorRecord | undefined>;
+  /** Starts or restarts an enrollment (not enabled): replaces any pending one, and refuses (false) when one is enabled. */
+  begin(workspaceId: string, memberId: string, sealedSecret: string, now: number): Promise<boolean>;
+  /** Enables the pending enrollment and replaces the recovery codes; false when nothing was pending. */
+  enable(workspaceId: string, memberId: string, step: number, codeHashes: readonly string[], now: number): Promise<boolean>;
+  /** Records an accepted time step; false when it is not newer than the last one (a replayed code). */
+  useStep(workspaceId: string, memberId: string, step: number): Promise<boolean>;
+  /** Marks an unused recovery code used; false when unknown or used already. */
+  useRecoveryCode(workspaceId: string, memberId: string, codeHash: string, now: number): Promise<boolean>;
+  remainingRecoveryCodes(workspaceId: string, memberId: string): Promise<number>;
+  /** Removes the second factor and its recovery codes. */
+  remove(workspaceId: string, memberId: string): Promise<boolean>;
 }
 
 /** Privacy-policy versions and members' acceptances of them. */

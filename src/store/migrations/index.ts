@@ -8,9 +8,10 @@ import { privacy } from './0400-privacy.js';
 import { subjectRestrictions } from './0601-subject-restrictions.js';
 import { destinations } from './0101-destinations.js';
 import { disclosures } from './0700-disclosures.js';
+import { twoFactor } from './0800-two-factor.js';
 import { requestWorkAndCodes } from './0810-request-work-and-codes.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, requestWorkAndCodes];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes];

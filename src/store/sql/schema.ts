@@ -231,6 +231,23 @@ export interface SubjectRestrictionTable {
   created_at: number;
 }
 
+export interface MemberTwoFactorTable {
+  workspace_id: string;
+  member_id: string;
+  sealed_secret: string;
+  created_at: number;
+  enabled_at: number | null;
+  last_step: number | null;
+}
+
+export interface MemberRecoveryCodeTable {
+  workspace_id: string;
+  member_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
 export interface MemberTable {
   id: string;
   workspace_id: string;
@@ -349,6 +366,8 @@ export interface Database {
   retention_cursors: RetentionCursorTable;
   subject_restrictions: SubjectRestrictionTable;
   members: MemberTable;
+  member_two_factor: MemberTwoFactorTable;
+  member_recovery_codes: MemberRecoveryCodeTable;
   sessions: SessionTable;
   account_links: AccountLinkTable;
   policy_versions: PolicyVersionTable;

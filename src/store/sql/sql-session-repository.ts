@@ -62,6 +62,18 @@ export class SqlSessionRepository implements SessionRepository {
       .execute();
   }
 
+  async peekLink(secret: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLink | undefined> {
+    const row = await this.db
+      .selectFrom('account_links')
+      .selectAll()
+      .where('secret_hash', '=', sha256Hex(secret))
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row ? { workspaceId: row.workspace_id, memberId: row.member_id, purpose: row.purpose as AccountLinkPurpose, expiresAt: Number(row.expires_at), usedAt: null } : undefined;
+  }
+
   async consumeLink(secret: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLink | undefined> {
     const hash = sha256Hex(secret);
     const result = await this.db

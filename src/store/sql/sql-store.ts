@@ -20,6 +20,7 @@ import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js
 import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
+import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
 import { SqlWorkspaceRepository } from './sql-workspace-repository.js';
 
 /** The Store written once in Kysely; the dialect folders only open connections and tune them. */
@@ -41,6 +42,7 @@ export class SqlStore implements Store {
   readonly subjectData: SqlSubjectDataRepository;
   readonly members: SqlMemberRepository;
   readonly sessions: SqlSessionRepository;
+  readonly twoFactor: SqlTwoFactorRepository;
   readonly policies: SqlPolicyRepository;
   readonly destinations: SqlDestinationRepository;
   readonly deliveries: SqlDeliveryRepository;
@@ -66,6 +68,7 @@ export class SqlStore implements Store {
     this.subjectData = new SqlSubjectDataRepository(db);
     this.members = new SqlMemberRepository(db);
     this.sessions = new SqlSessionRepository(db);
+    this.twoFactor = new SqlTwoFactorRepository(db);
     this.policies = new SqlPolicyRepository(db);
     this.destinations = new SqlDestinationRepository(db);
     this.deliveries = new SqlDeliveryRepository(db);
