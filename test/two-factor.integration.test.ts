@@ -73,6 +73,8 @@ describe('TOTP two-factor authentication', () => {
     expect(new Set(confirmed.body.recoveryCodes).size).toBe(10);
     expect((await client.call('GET', '/me/two-factor')).body).toEqual({ enabled: true, pending: false, recoveryCodesLeft: 10 });
     expect((await client.call('POST', '/me/two-factor')).body).toMatchObject({ error: { code: 'conflict' } });
+    const exported = await api<{ twoFactor: unknown }>(sluice.url, 'GET', `/members/${m.id}/export`, { token: sluice.token });
+    expect(exported.body.twoFactor).toEqual({ enabled: true, pending: false, recoveryCodesLeft: 10 });
   });
 
   it('requires the code at login, refuses a wrong or replayed code, and accepts each recovery code once', async () => {

@@ -308,6 +308,7 @@ export class AccountService {
     return {
       exportedAt: new Date().toISOString(),
       account: memberView(member),
+      twoFactor: await this.twoFactor.status(member),
       apiTokens: tokens.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: iso(t.createdAt), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) })),
       sessions: sessions.map((s) => ({ id: s.id, createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), ip: s.ip })),
       policyAcceptances: acceptances.map((a) => ({ policyVersionId: a.policyVersionId, acceptedAt: iso(a.acceptedAt), ip: a.ip })),
