@@ -60,7 +60,11 @@ describe('privacy stages in the real processor', () => {
     type Req = { id: string; type: string; status: string; channel: string; subject: Record<string, string> };
     const forKid = async () => (await api<{ requests: Req[] }>('GET', '/privacy-requests?type=delete')).body.requests.filter((r) => r.subject.userId === 'kid2-u' || r.subject.anonymousId === 'kid2-a');
     await send('identify', { anonymousId: 'kid2-a', traits: { birthday: `${new Date().getUTCFullYear() - 10}-01-01` }, messageId: 'kid2-1' });
-    const [opened] = await eventually(async () => ((await forKid()).length > 0 ? forKid() : undefined));
+    // Creation is two steps (received, then verifying): wait for the request to settle where it waits for a person.
+    const [opened] = await eventually(async () => {
+      const found = await forKid();
+      return found.length > 0 && found.every((r) => r.status !== 'received') ? found : undefined;
+    });
     expect(opened).toMatchObject({ type: 'delete', status: 'verifying', channel: 'system', subject: { anonymousId: 'kid2-a' } });
     const detail = await api<{ history: { action: string; actor: string; note?: string }[] }>('GET', `/privacy-requests/${opened!.id}`);
     expect(detail.body.history[0]).toMatchObject({ action: 'received', actor: 'system' });
