@@ -121,7 +121,7 @@ describe('privacy gate, randomized', () => {
     await sendBatch(identifies);
     await eventually(async () => ((await sluice.store.events.count(sluice.bootstrap.workspaceId)) >= PEOPLE ? true : undefined), 60_000);
     for (const p of people.filter((x) => x.suppressed)) {
-      const created = await api('POST', '/privacy-requests', { type: 'suppress', subject: { userId: p.userId } });
+      const created = await api('POST', '/privacy-requests', { type: 'suppress', subject: p.userId ? { userId: p.userId } : { anonymousId: p.anonymousId } });
       expect(created.status).toBe(201);
       await eventually(async () => ((await api('GET', `/privacy-requests/${String(created.body.id)}`)).body.status === 'completed' ? true : undefined), 30_000);
     }
