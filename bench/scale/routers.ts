@@ -7,9 +7,12 @@
  * processes start; the clock runs from when they are all up until the sink has received every event
  * (deduplicated by messageId). The sink answers each request after BENCH_SINK_DELAY_MS, like a remote API.
  */
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { RecordingServer } from '../../test/support/recording-server.js';
 import { CLUSTER_ADMIN_TOKEN, ScaleCluster, type SluiceProcess } from '../../test/scale/cluster.js';
+import { jetStreamNames } from '../../src/queue/nats/jetstream-names.js';
 
 const EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 4000);
 const SINK_DELAY_MS = Number(process.env.BENCH_SINK_DELAY_MS ?? 50);
@@ -23,6 +26,8 @@ export interface RouterRow {
   duplicates: number;
   /** Webhook requests (batches) the sink answered in the phase. */
   requests: number;
+  /** Delivery jobs in JetStream when the routers started (more than events: the processor fanned out a redelivered inbox batch again). */
+  jobs: number;
   /** Events each router process delivered (its /metrics). */
   perRouter: number[];
 }
@@ -32,6 +37,17 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not done after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function queuedJobs(url: string, prefix: string, destinationId: string): Promise<number> {
+  const nc = await connect({ servers: url });
+  try {
+    const names = jetStreamNames(prefix);
+    const info = await (await jetstreamManager(nc)).streams.info(names.deliveriesStream, { subjects_filter: names.destinationSubjects(destinationId) });
+    return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  } finally {
+    await nc.close();
   }
 }
 
@@ -67,6 +83,8 @@ export async function benchRouters(): Promise<{ rows: RouterRow[]; sinkDelayMs: 
         if (response.status !== 200) throw new Error(`ingest answered ${response.status}`);
       }
       await until(async () => (await queued()) >= target, 'fan-out of the backlog');
+      await new Promise((r) => setTimeout(r, 1000)); // the last publishes after the delivery-log write
+      const jobs = await queuedJobs(cluster.env.SLUICE_QUEUE_URL!, cluster.env.SLUICE_QUEUE_PREFIX!, destinationId);
       const before = sink.events().length;
       const requestsBefore = sink.requests.length;
       const procs: SluiceProcess[] = await Promise.all(Array.from({ length: routers }, () => cluster.start('router')));
@@ -78,7 +96,7 @@ export async function benchRouters(): Promise<{ rows: RouterRow[]; sinkDelayMs: 
       const seconds = (Date.now() - started) / 1000;
       const received = sink.events().length - before;
       const perRouter = await Promise.all(procs.map(async (p) => (await cluster.deliveryCounts(p)).delivered ?? 0));
-      rows.push({ routers, events: EVENTS, seconds, perSecond: EVENTS / seconds, duplicates: received - EVENTS, requests: sink.requests.length - requestsBefore, perRouter });
+      rows.push({ routers, events: EVENTS, seconds, perSecond: EVENTS / seconds, duplicates: received - EVENTS, jobs, requests: sink.requests.length - requestsBefore, perRouter });
       for (const p of procs) {
         const exited = new Promise((resolve) => p.child.once('exit', resolve));
         p.child.kill('SIGTERM'); // gives the leases back

@@ -96,8 +96,8 @@ if (only !== 'routers') {
 if (only !== 'ingest') {
   const { rows, sinkDelayMs } = await benchRouters();
   process.stdout.write(`\nbench/scale routers: a backlog of ${rows[0]!.events} delivery jobs (200 users) drained to a webhook sink answering after ${sinkDelayMs} ms (batches of up to 100)\n\n`);
-  process.stdout.write('| router processes | seconds | delivered events/s | webhook requests | events per router | duplicates | ratio to 1 router |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| router processes | seconds | delivered events/s | jobs queued | webhook requests | events per router | duplicates | ratio to 1 router |\n|---|---|---|---|---|---|---|---|\n');
   for (const r of rows) {
-    process.stdout.write(`| ${r.routers} | ${fmt(r.seconds)} | ${fmt(r.perSecond)} | ${r.requests} | ${r.perRouter.join(' + ')} | ${r.duplicates} | ${(r.perSecond / rows[0]!.perSecond).toFixed(2)}x |\n`);
+    process.stdout.write(`| ${r.routers} | ${fmt(r.seconds)} | ${fmt(r.perSecond)} | ${r.jobs} | ${r.requests} | ${r.perRouter.join(' + ')} | ${r.duplicates} | ${(r.perSecond / rows[0]!.perSecond).toFixed(2)}x |\n`);
   }
 }
