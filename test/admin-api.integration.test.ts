@@ -259,7 +259,8 @@ describe('authentication and OpenAPI', () => {
     );
     const eventsQuery = (document.paths['/api/v1/events']!.get!.parameters as { name: string; in: string }[]).filter((p) => p.in === 'query').map((p) => p.name);
     expect(eventsQuery).toEqual(expect.arrayContaining(['userId', 'anonymousId', 'messageId', 'type', 'event', 'from', 'to', 'limit', 'cursor']));
-    // The Tracking API and internal routes are not part of the admin API document.
-    expect(Object.keys(document.paths).filter((p) => !p.startsWith('/api/v1/'))).toEqual([]);
+    // The Tracking API and internal routes are not part of the admin API document; the data subject's own
+    // request routes are (public, writeKey), documented on purpose for sites that build a request form.
+    expect(Object.keys(document.paths).filter((p) => !p.startsWith('/api/v1/')).sort()).toEqual(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify']);
   });
 });
