@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { StoredDestination } from '../core/destination.js';
+import { FILTER_ACTIONS, MAX_FILTERS, validateFilters, type DestinationFilter } from '../core/destination-filters.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
@@ -22,6 +23,13 @@ export interface DestinationsApiDeps {
   allowPrivate: readonly string[];
 }
 
+export const FilterSchema = Type.Object({
+  if: Type.String({ description: 'FQL condition, e.g. event = "Order Completed" and properties.total > 100' }),
+  action: Type.Union(FILTER_ACTIONS.map((a) => Type.Literal(a))),
+  percent: Type.Optional(Type.Number({ description: 'sample: the share (0-100) of matching events that are kept' })),
+  properties: Type.Optional(Type.Array(Type.String(), { description: 'drop_properties / allow_properties: field paths (properties.x, traits.x, context.x, or a bare name for both properties and traits)' })),
+});
+
 export const DestinationSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -29,10 +37,15 @@ export const DestinationSchema = Type.Object({
   config: Type.Record(Type.String(), Type.Unknown(), { description: `Secret fields are shown as "${SECRET_MASK}" when set` }),
   sourceIds: Type.Optional(Type.Array(Type.String())),
   consentCategories: Type.Optional(Type.Array(Type.String())),
+  filters: Type.Array(FilterSchema),
   enabled: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
+
+function filterView(f: DestinationFilter): { if: string; action: DestinationFilter['action']; percent?: number; properties?: string[] } {
+  return { if: f.if, action: f.action, ...(f.percent !== undefined && { percent: f.percent }), ...(f.properties !== undefined && { properties: [...f.properties] }) };
+}
 
 /** A destination as the API shows it: secrets masked, never in clear. */
 export function destinationView(d: StoredDestination) {
@@ -43,6 +56,7 @@ export function destinationView(d: StoredDestination) {
     config: d.publicConfig,
     ...(d.sourceIds !== null && { sourceIds: d.sourceIds }),
     ...(d.consentCategories !== null && { consentCategories: d.consentCategories }),
+    filters: d.filters.map(filterView),
     enabled: d.enabled,
     createdAt: new Date(d.createdAt).toISOString(),
     updatedAt: new Date(d.updatedAt).toISOString(),
@@ -52,6 +66,25 @@ export function destinationView(d: StoredDestination) {
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Config = Type.Record(Type.String(), Type.Unknown(), { description: 'Per type: see the type\'s config schema (webhook: {url, headers?, signingSecret?, batching?, timeoutMs?})' });
 const Ids = Type.Array(Type.String({ minLength: 1 }), { maxItems: 1000 });
+/** Checked by validateFilters (not the schema), so a bad filter gets a message naming it and the FQL position. */
+const Filters = Type.Array(Type.Unknown(), {
+  description: `Destination filters, applied in order (at most ${MAX_FILTERS}): [{"if": "<FQL>", "action": "drop" | "sample" | "drop_properties" | "allow_properties", "percent"?, "properties"?}]`,
+});
+
+/** The filters of a request, checked: `invalid_filter` naming the first bad field and, for FQL, where. */
+export function checkFilters(filters: unknown): DestinationFilter[] {
+  const problems = validateFilters(filters);
+  const first = problems[0];
+  if (first) {
+    const message = problems.length === 1 ? first.message : `${first.message} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: see problems)`;
+    throw new SluiceError('invalid_filter', message, {
+      path: first.path,
+      ...(first.position && { position: first.position }),
+      problems: problems.map((p) => ({ path: p.path, message: p.message, ...(p.position && { position: p.position }) })),
+    });
+  }
+  return (filters as DestinationFilter[]).map(filterView);
+}
 
 function typeOf(name: string): DestinationType<unknown> {
   const type = destinationType(name);
@@ -83,7 +116,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: {
       tags: ['destinations'],
       summary: 'Connect a destination',
-      body: Type.Object({ name: Name, type: Type.String(), config: Config, sourceIds: Type.Optional(Ids), consentCategories: Type.Optional(Ids), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      body: Type.Object({ name: Name, type: Type.String(), config: Config, sourceIds: Type.Optional(Ids), consentCategories: Type.Optional(Ids), filters: Type.Optional(Filters), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 201: DestinationSchema },
     },
   }, async (request, reply) => {
@@ -91,6 +124,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     const body = request.body;
     const type = typeOf(body.type);
     const config = await validateDestinationConfig(type, body.config, allowPrivate);
+    const filters = body.filters === undefined ? [] : checkFilters(body.filters);
     await checkSources(workspaceId, body.sourceIds);
     const created = await store.destinations.create({
       workspaceId,
@@ -99,6 +133,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       ...sealConfig(config, type.secretFields, keys),
       sourceIds: body.sourceIds ?? null,
       consentCategories: body.consentCategories ?? null,
+      filters,
       enabled: body.enabled ?? true,
     });
     changes.publish('destinations');
@@ -121,13 +156,15 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: {
       tags: ['destinations'],
       summary: 'Change a destination',
-      description: `config replaces the whole config, except secret fields that are omitted or sent as "${SECRET_MASK}": those keep their stored value. sourceIds/consentCategories null removes the restriction.`,
+      description: `config replaces the whole config, except secret fields that are omitted or sent as "${SECRET_MASK}": those keep their stored value. sourceIds/consentCategories null removes the restriction. filters replaces the whole list ([] or null: none).`,
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Name),
         config: Type.Optional(Config),
         sourceIds: Type.Optional(Type.Union([Ids, Type.Null()])),
         consentCategories: Type.Optional(Type.Union([Ids, Type.Null()])),
+        // Checked by checkFilters: a schema union of array and null would let the validator's type coercion turn null into [null].
+        filters: Type.Optional(Type.Unknown({ description: `${Filters.description} null or [] removes every filter.` })),
         enabled: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
       response: { 200: DestinationSchema },
@@ -146,12 +183,14 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       }
       sealed = sealConfig(await validateDestinationConfig(type, merged, allowPrivate), type.secretFields, keys);
     }
+    const filters = body.filters === undefined ? undefined : body.filters === null ? [] : checkFilters(body.filters);
     await checkSources(workspaceId, body.sourceIds);
     const updated = await store.destinations.update(workspaceId, existing.id, {
       ...(body.name !== undefined && { name: body.name }),
       ...(sealed ?? {}),
       ...(body.sourceIds !== undefined && { sourceIds: body.sourceIds }),
       ...(body.consentCategories !== undefined && { consentCategories: body.consentCategories }),
+      ...(filters !== undefined && { filters }),
       ...(body.enabled !== undefined && { enabled: body.enabled }),
     });
     changes.publish('destinations');

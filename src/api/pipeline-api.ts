@@ -6,6 +6,7 @@ import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import type { ApiExtension } from './api-plugin.js';
 import { deliveriesApi } from './deliveries-api.js';
+import { destinationPreviewApi } from './destination-preview-api.js';
 import { destinationsApi } from './destinations-api.js';
 import { destinationTestApi } from './destination-test-api.js';
 import { destinationTypesApi } from './destination-types-api.js';
@@ -21,12 +22,13 @@ export interface PipelineApiDeps {
   privacy?: PrivacyDeps;
 }
 
-/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries and replays. */
+/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays and request previews. */
 export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
   return async (app: FastifyInstance) => {
     await app.register(destinationsApi, deps);
     await app.register(deliveriesApi, deps);
     await app.register(destinationTypesApi);
     await app.register(destinationTestApi, deps);
+    await app.register(destinationPreviewApi, deps);
   };
 }

@@ -1,9 +1,33 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/destination.js';
+import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
 
 const MINUTE = 60_000;
+
+const Minutes = Type.Object({ minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, default: 60 })) });
+const Counts = Type.Object(Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, Type.Integer()])) as Record<DeliveryStatus, ReturnType<typeof Type.Integer>>);
+const ByReason = Type.Record(Type.String(), Type.Integer(), { description: 'count per machine-readable reason' });
+const DestinationStats = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  totals: Counts,
+  droppedByReason: ByReason,
+  failedByReason: ByReason,
+  perMinute: Type.Array(Type.Intersect([Type.Object({ at: Type.String({ format: 'date-time' }) }), Counts, Type.Object({ droppedByReason: ByReason, failedByReason: ByReason })])),
+});
+
+type CountRow = Record<DeliveryStatus, number>;
+const zero = (): CountRow => Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as CountRow;
+
+/** The window [start, end) of the last `minutes` minutes, the current one included. */
+function window(minutes: number): { start: number; end: number } {
+  const end = Math.floor(Date.now() / MINUTE) * MINUTE + MINUTE; // end of the current minute
+  return { start: end - minutes * MINUTE, end };
+}
 
 /** Figures for the console's overview, read from the store (so they survive restarts and cover every process). */
 export const statsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
@@ -12,16 +36,72 @@ export const statsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app,
     schema: {
       tags: ['stats'],
       summary: 'Stored events per minute of receivedAt, oldest first, zeros included',
-      querystring: Type.Object({ minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, default: 60 })) }),
+      querystring: Minutes,
       response: { 200: Type.Object({ minutes: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), count: Type.Integer() })) }) },
     },
   }, async (request) => {
-    const minutes = request.query.minutes ?? 60;
-    const end = Math.floor(Date.now() / MINUTE) * MINUTE + MINUTE; // end of the current minute
-    const start = end - minutes * MINUTE;
+    const { start, end } = window(request.query.minutes ?? 60);
     const counts = new Map((await store.events.countPerMinute(principalOf(request).workspaceId, start, end)).map((r) => [r.minute, r.count]));
     const result: { at: string; count: number }[] = [];
     for (let at = start; at < end; at += MINUTE) result.push({ at: new Date(at).toISOString(), count: counts.get(at) ?? 0 });
     return { minutes: result };
+  });
+
+  app.get('/stats', {
+    config: { permission: 'destinations:read' },
+    schema: {
+      tags: ['stats'],
+      summary: 'Delivery counters per destination and minute (queued, delivered, retrying, failed, dropped; drops and failures by reason), oldest minute first, zeros included; kept for 24 hours',
+      querystring: Type.Intersect([Minutes, Type.Object({ destinationId: Type.Optional(Type.String({ minLength: 1 })) })]),
+      response: {
+        200: Type.Object({
+          from: Type.String({ format: 'date-time' }),
+          to: Type.String({ format: 'date-time' }),
+          destinations: Type.Array(DestinationStats),
+        }),
+      },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const { start, end } = window(request.query.minutes ?? 60);
+    const only = request.query.destinationId;
+    const destinations = (await store.destinations.list(workspaceId)).filter((d) => only === undefined || d.id === only);
+    if (only !== undefined && destinations.length === 0) throw new SluiceError('not_found', `No destination ${only} in this workspace.`);
+    const rows = await store.deliveries.counters(workspaceId, start, end, only);
+    const byDestination = new Map<string, typeof rows>();
+    for (const row of rows) {
+      const list = byDestination.get(row.destinationId);
+      if (list) list.push(row);
+      else byDestination.set(row.destinationId, [row]);
+    }
+    return {
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
+      destinations: destinations.map((d) => {
+        const totals = zero();
+        const droppedByReason: Record<string, number> = {};
+        const failedByReason: Record<string, number> = {};
+        const minutes = new Map<number, { counts: CountRow; droppedByReason: Record<string, number>; failedByReason: Record<string, number> }>();
+        for (const row of byDestination.get(d.id) ?? []) {
+          let minute = minutes.get(row.minute);
+          if (!minute) minutes.set(row.minute, (minute = { counts: zero(), droppedByReason: {}, failedByReason: {} }));
+          totals[row.status] += row.count;
+          minute.counts[row.status] += row.count;
+          if (row.status === 'dropped' || row.status === 'failed') {
+            const reason = row.reason || 'unknown';
+            const total = row.status === 'dropped' ? droppedByReason : failedByReason;
+            const own = row.status === 'dropped' ? minute.droppedByReason : minute.failedByReason;
+            total[reason] = (total[reason] ?? 0) + row.count;
+            own[reason] = (own[reason] ?? 0) + row.count;
+          }
+        }
+        const perMinute = [];
+        for (let at = start; at < end; at += MINUTE) {
+          const minute = minutes.get(at);
+          perMinute.push({ at: new Date(at).toISOString(), ...(minute?.counts ?? zero()), droppedByReason: minute?.droppedByReason ?? {}, failedByReason: minute?.failedByReason ?? {} });
+        }
+        return { id: d.id, name: d.name, type: d.type, totals, droppedByReason, failedByReason, perMinute };
+      }),
+    };
   });
 };

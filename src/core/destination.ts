@@ -1,3 +1,5 @@
+import type { DestinationFilter } from './destination-filters.js';
+
 /**
  * A configured destination of a workspace, as the pipeline uses it (config decrypted, secrets included).
  * The API never shows `config` as is: secret fields are masked.
@@ -13,6 +15,8 @@ export interface Destination {
   sourceIds: string[] | null;
   /** Consent categories it needs (all granted); null = only the required ones. */
   consentCategories: string[] | null;
+  /** Destination filters (FQL conditions with drop / sample / drop_properties / allow_properties), in order; empty = none. */
+  filters: DestinationFilter[];
   enabled: boolean;
   createdAt: number;
   updatedAt: number;

@@ -9,6 +9,7 @@ import type { DestinationDecider } from './fan-out/decision.js';
 import { DestinationDirectory } from './fan-out/destination-directory.js';
 import { FanOut } from './fan-out/fan-out.js';
 import { FanOutStage } from './fan-out/fan-out-stage.js';
+import { FilterDecider } from './fan-out/filter-decider.js';
 import { IntegrationsDecider } from './fan-out/integrations-decider.js';
 import { PrivacyDecider } from './fan-out/privacy-decider.js';
 import { RestrictionDecider } from './fan-out/restriction-decider.js';
@@ -46,11 +47,16 @@ export interface ProcessorDeps {
  * The per-destination decision steps of fan-out, in order. Each returns CONTINUE (possibly replacing the
  * event for that destination) or drop(reason):
  *   integrations object -> restriction (Art. 18) -> privacy (consent gate, children, per-destination PII action)
- *   -> (destination filters)
+ *   -> destination filters (FQL: drop, sample, drop_properties, allow_properties)
  * Used by the processor and by replay/retry, so every path to a destination applies the same rules.
  */
 export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): DestinationDecider[] {
-  return [new IntegrationsDecider(), new RestrictionDecider(deps.store), ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys))] : [])];
+  return [
+    new IntegrationsDecider(),
+    new RestrictionDecider(deps.store),
+    ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys))] : []),
+    new FilterDecider(),
+  ];
 }
 
 /** The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store -> fan-out. */

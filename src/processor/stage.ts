@@ -22,12 +22,15 @@ export interface ProcessingItem {
   stored?: StoredEvent;
 }
 
-/** What a stage decided for one item: keep going, or drop it with a machine-readable reason. */
-export type StageOutcome = { readonly kind: 'continue' } | { readonly kind: 'drop'; readonly reason: string };
+/**
+ * What a stage decided for one item: keep going, or drop it with a machine-readable reason (and, where it
+ * helps a person, a message saying which rule decided: fan-out keeps it as the delivery log's `lastError`).
+ */
+export type StageOutcome = { readonly kind: 'continue' } | { readonly kind: 'drop'; readonly reason: string; readonly message?: string };
 
 export const CONTINUE: StageOutcome = Object.freeze({ kind: 'continue' });
-export function drop(reason: string): StageOutcome {
-  return { kind: 'drop', reason };
+export function drop(reason: string, message?: string): StageOutcome {
+  return message === undefined ? { kind: 'drop', reason } : { kind: 'drop', reason, message };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Destination, DeliveryRecord, DeliveryStatus } from '../core/destination.js';
+import { isSluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
@@ -38,7 +39,8 @@ export interface LaneDeps {
  * - Batches up to the type's `maxBatchSize`, one deliver() call at a time, in queue order.
  * - A job that fails with `retry` becomes its user's head: it is tried again after backoff with jitter
  *   (honouring Retry-After) and the same user's later jobs wait behind it (the barrier); other users flow.
- * - `abort`, or running out of the retry window, fails the job (dead letter: visible as `failed` in the
+ * - `abort` (also a non-retriable SluiceError thrown by deliver(), such as `destination_address_refused`),
+ *   or running out of the retry window, fails the job (dead letter: visible as `failed` in the
  *   delivery log, retriable by hand); the barrier lifts.
  * - Every outcome is written to the delivery log once per batch; finished jobs are acknowledged.
  */
@@ -166,7 +168,7 @@ export class DestinationLane {
 
   private async deliver(batch: DeliveryJob[]): Promise<void> {
     const destination = this.destination;
-    const items = batch.map((job) => ({ messageId: job.messageId, event: JSON.parse(job.json) as SegmentEvent }));
+    const items = batch.map((job) => ({ messageId: job.messageId, sourceId: job.sourceId, event: JSON.parse(job.json) as SegmentEvent }));
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
     let results: readonly DeliveryResult[];
     try {
@@ -175,7 +177,10 @@ export class DestinationLane {
       if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      results = batch.map(() => ({ kind: 'retry', error: message }));
+      // A refusal that sending again cannot change (e.g. destination_address_refused: the SSRF guard) fails
+      // the batch at once; anything else thrown (network errors, timeouts, bugs) is retried.
+      const refusal: DeliveryResult | undefined = isSluiceError(error) && !error.retriable ? { kind: 'abort', reason: error.code, error: message } : undefined;
+      results = batch.map(() => refusal ?? { kind: 'retry', error: message });
     }
     const now = Date.now();
     const log: DeliveryRecord[] = [];

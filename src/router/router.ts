@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../core/crypto/keys.js';
 import { openDestination } from '../destinations/destination-secrets.js';
-import type { DestinationHttp } from '../destinations/destination.js';
+import type { DestinationHttp, DestinationType } from '../destinations/destination.js';
 import { destinationType } from '../destinations/registry.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { Store } from '../store/store.js';
@@ -16,6 +16,8 @@ export interface RouterDeps {
   logger: Logger;
   policy: RetryPolicy;
   observer?: LaneObserver;
+  /** Looks a destination type up by name (default: the registry; tests pass their own types). */
+  types?: (type: string) => DestinationType<unknown> | undefined;
 }
 
 /**
@@ -33,6 +35,8 @@ export interface RouterDeps {
  */
 export class Router {
   private readonly lanes = new Map<string, DestinationLane>();
+  /** Every type a lane was started with (closed once each on stop). */
+  private readonly usedTypes = new Set<DestinationType<unknown>>();
   private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -50,11 +54,23 @@ export class Router {
     return this.lanes.get(destinationId);
   }
 
+  /**
+   * Stops every lane (in-flight deliveries are aborted; unacknowledged jobs stay queued), then calls `close()`
+   * once on each destination type that had a lane (the warehouse's connection pools, ...).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.reloading;
     await Promise.all([...this.lanes.values()].map((lane) => lane.stop()));
     this.lanes.clear();
+    for (const type of this.usedTypes) {
+      try {
+        await type.close?.();
+      } catch (error) {
+        this.deps.logger.error({ err: error, type: type.type }, 'destination type did not close cleanly');
+      }
+    }
+    this.usedTypes.clear();
   }
 
   private async doReload(): Promise<void> {
@@ -64,7 +80,7 @@ export class Router {
     for (const stored of all) {
       seen.add(stored.id);
       const existing = this.lanes.get(stored.id);
-      const type = destinationType(stored.type);
+      const type = (this.deps.types ?? destinationType)(stored.type);
       if (!stored.enabled || !type) {
         if (!type) this.deps.logger.warn({ destination: stored.id, type: stored.type }, 'no such destination type in this build; its jobs wait');
         if (existing) {
@@ -88,6 +104,7 @@ export class Router {
         ...(this.deps.observer ? { observer: this.deps.observer } : {}),
       });
       this.lanes.set(stored.id, lane);
+      this.usedTypes.add(type);
       lane.start();
     }
     for (const [id, lane] of this.lanes) {

@@ -300,8 +300,8 @@ export interface PolicyRepository {
   deleteAcceptancesOf(workspaceId: string, memberId: string): Promise<void>;
 }
 
-export type NewDestination = Omit<StoredDestination, 'id' | 'createdAt' | 'updatedAt'>;
-export type DestinationPatch = Partial<Pick<StoredDestination, 'name' | 'publicConfig' | 'sealedSecrets' | 'sourceIds' | 'consentCategories' | 'enabled'>>;
+export type NewDestination = Omit<StoredDestination, 'id' | 'createdAt' | 'updatedAt' | 'filters'> & { filters?: StoredDestination['filters'] };
+export type DestinationPatch = Partial<Pick<StoredDestination, 'name' | 'publicConfig' | 'sealedSecrets' | 'sourceIds' | 'consentCategories' | 'filters' | 'enabled'>>;
 
 /**
  * Destinations as stored: secrets sealed (see `destinations/destination-secrets.ts`, which seals and opens
@@ -337,12 +337,35 @@ export interface DeliveryListQuery {
  *     attempts: 0, reason: 'consent_denied:advertising', lastError: null, updatedAt: Date.now() }]);
  */
 export interface DeliveryRepository {
-  /** Upserts states (one multi-row statement per 500 records). */
+  /**
+   * Upserts states (one multi-row statement per 500 records) and, in the same transaction, adds each record
+   * to the per-minute counters ({@link DeliveryCounter}) of its destination, status and reason.
+   */
   record(records: readonly DeliveryRecord[]): Promise<void>;
+  /** Counters of a workspace's destinations for minutes in [from, to) (epoch ms), optionally one destination. */
+  counters(workspaceId: string, from: number, to: number, destinationId?: string): Promise<DeliveryCounter[]>;
+  /** Drops counters of minutes before `before` (they are kept for the last 24 hours). */
+  pruneCounters(before: number): Promise<number>;
   /** A destination's deliveries, most recently updated first. */
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
   /** Where one event went: its state at every destination. */
   forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
+}
+
+/**
+ * How many delivery-log writes of one status (and reason) a destination had in one minute: `queued` and
+ * `dropped` from fan-out, replays and retries; `delivered`, `retrying` (one per failed attempt that will be
+ * tried again) and `failed` from the router. Counted as written, so an outcome written twice after a crash
+ * (at-least-once) counts twice.
+ */
+export interface DeliveryCounter {
+  destinationId: string;
+  /** Start of the minute, epoch ms. */
+  minute: number;
+  status: DeliveryStatus;
+  /** '' when the status has no reason. */
+  reason: string;
+  count: number;
 }
 
 export type DisclosureResourceType = 'destination' | 'source' | 'controller';

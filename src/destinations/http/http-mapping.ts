@@ -6,6 +6,7 @@ import type {
   OutboundRequest,
   OutboundResponse,
 } from '../destination.js';
+import { isSluiceError } from '../../core/errors.js';
 import { classifyHttpStatus } from '../http-status.js';
 
 /** One request a mapping wants sent, and which items of the batch it carries. */
@@ -58,7 +59,11 @@ export async function deliverHttp<Config>(
       const response = await context.http.send(planned.request, { signal: context.signal });
       outcome = mapping.interpret ? mapping.interpret(response, planned) : classifyHttpStatus(response.status, response.headers, response.body);
     } catch (error) {
-      outcome = { kind: 'retry', error: `network error: ${error instanceof Error ? error.message : String(error)}` };
+      // The SSRF guard's refusal (destination_address_refused) cannot change on a retry: abort. Network
+      // failures and timeouts retry.
+      outcome = isSluiceError(error) && !error.retriable
+        ? { kind: 'abort', reason: error.code, error: error.message }
+        : { kind: 'retry', error: `network error: ${error instanceof Error ? error.message : String(error)}` };
     }
     planned.itemIndexes.forEach((itemIndex, position) => {
       const result = Array.isArray(outcome) ? (outcome as readonly DeliveryResult[])[position] : (outcome as DeliveryResult);

@@ -21,8 +21,8 @@ export interface FanOutCandidate {
  * as `dropped` with that reason and not seen by later deciders. Deciders see all candidates of a batch at
  * once so they can do their I/O batched; they return one outcome per candidate, in order.
  *
- * The list lives in `build-processor.ts` (`buildDeciders`), in order: integrations object -> consent gate ->
- * destination filters -> per-destination PII action.
+ * The list lives in `build-processor.ts` (`buildDeciders`), in order: integrations object -> restriction ->
+ * privacy (consent gate, children, per-destination PII action) -> destination filters.
  *
  * @example
  *   export class FilterDecider implements DestinationDecider {
@@ -30,7 +30,7 @@ export interface FanOutCandidate {
  *     async decide(candidates) {
  *       return candidates.map((c) => {
  *         const result = applyFilters(c.event, filtersOf(c.destination));
- *         if (result.kind === 'drop') return drop('filter');
+ *         if (result.kind === 'drop') return drop('filter', result.message);
  *         c.event = result.event;
  *         return CONTINUE;
  *       });

@@ -7,7 +7,7 @@ export interface FanOutResult {
   readonly jobs: DeliveryJobRecord[];
   /** Delivery-log rows: `queued` for each job, `dropped` with the reason for each withheld pair. */
   readonly log: DeliveryRecord[];
-  readonly dropped: { readonly candidate: FanOutCandidate; readonly decider: string; readonly reason: string }[];
+  readonly dropped: { readonly candidate: FanOutCandidate; readonly decider: string; readonly reason: string; readonly message?: string }[];
 }
 
 /** The ordering key of an event: its profile, else its userId or anonymousId. */
@@ -33,12 +33,12 @@ export class FanOut {
       outcomes.forEach((outcome, i) => {
         const candidate = live[i]!;
         if (outcome.kind === 'continue') next.push(candidate);
-        else dropped.push({ candidate, decider: decider.name, reason: outcome.reason });
+        else dropped.push({ candidate, decider: decider.name, reason: outcome.reason, ...(outcome.message !== undefined && { message: outcome.message }) });
       });
       live = next;
     }
     const log: DeliveryRecord[] = [];
-    const record = (c: FanOutCandidate, status: 'queued' | 'dropped', reason: string | null): DeliveryRecord => ({
+    const record = (c: FanOutCandidate, status: 'queued' | 'dropped', reason: string | null, message: string | null = null): DeliveryRecord => ({
       workspaceId: c.item.workspaceId,
       destinationId: c.destination.id,
       messageId: c.item.event.messageId,
@@ -46,7 +46,7 @@ export class FanOut {
       status,
       attempts: 0,
       reason,
-      lastError: null,
+      lastError: message,
       updatedAt: now,
     });
     const jobs = live.map((c) => {
@@ -61,7 +61,7 @@ export class FanOut {
         receivedAt: Date.parse(c.item.event.receivedAt),
       };
     });
-    for (const d of dropped) log.push(record(d.candidate, 'dropped', d.reason));
+    for (const d of dropped) log.push(record(d.candidate, 'dropped', d.reason, d.message ?? null));
     return { jobs, log, dropped };
   }
 }

@@ -317,6 +317,8 @@ export interface DestinationTable {
   secrets: string | null;
   source_ids: string | null;
   consent_categories: string | null;
+  /** JSON list of destination filters; null = none (rows from before migration 0820). */
+  filters: string | null;
   enabled: number;
   created_at: number;
   updated_at: number;
@@ -332,6 +334,15 @@ export interface DeliveryTable {
   reason: string | null;
   last_error: string | null;
   updated_at: number;
+}
+
+export interface DeliveryCounterTable {
+  workspace_id: string;
+  destination_id: string;
+  minute: number;
+  status: string;
+  reason: string;
+  count: number;
 }
 
 export interface DisclosureProfileTable {
@@ -375,4 +386,5 @@ export interface Database {
   destinations: DestinationTable;
   deliveries: DeliveryTable;
   privacy_request_codes: PrivacyRequestCodeTable;
+  delivery_counters: DeliveryCounterTable;
 }

@@ -1,10 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
-import type { DeliveryListQuery, DeliveryRepository } from '../store.js';
+import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository } from '../store.js';
 import type { Database, DeliveryTable } from './schema.js';
 
 /** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
 const CHUNK = 500;
+const MINUTE = 60_000;
 
 function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
   return {
@@ -39,7 +40,25 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
       updated_at: r.updatedAt,
     }));
+    // Per-minute counters: one row per (destination, minute, status, reason), incremented.
+    const counts = new Map<string, { workspace_id: string; destination_id: string; minute: number; status: string; reason: string; count: number }>();
+    for (const r of records) {
+      const minute = Math.floor(r.updatedAt / MINUTE) * MINUTE;
+      const reason = r.reason ?? '';
+      const key = `${r.destinationId}\u0000${minute}\u0000${r.status}\u0000${reason}`;
+      const row = counts.get(key);
+      if (row) row.count += 1;
+      else counts.set(key, { workspace_id: r.workspaceId, destination_id: r.destinationId, minute, status: r.status, reason, count: 1 });
+    }
+    const counterRows = [...counts.values()];
     const write = async (db: Kysely<Database>) => {
+      for (let i = 0; i < counterRows.length; i += CHUNK) {
+        await db
+          .insertInto('delivery_counters')
+          .values(counterRows.slice(i, i + CHUNK))
+          .onConflict((oc) => oc.columns(['destination_id', 'minute', 'status', 'reason']).doUpdateSet({ count: sql<number>`delivery_counters.count + excluded.count` }))
+          .execute();
+      }
       for (let i = 0; i < rows.length; i += CHUNK) {
         await db
           .insertInto('deliveries')
@@ -54,8 +73,19 @@ export class SqlDeliveryRepository implements DeliveryRepository {
           .execute();
       }
     };
-    if (rows.length > CHUNK) await this.db.transaction().execute(write);
-    else await write(this.db);
+    await this.db.transaction().execute(write);
+  }
+
+  async counters(workspaceId: string, from: number, to: number, destinationId?: string): Promise<DeliveryCounter[]> {
+    let query = this.db.selectFrom('delivery_counters').select(['destination_id', 'minute', 'status', 'reason', 'count']).where('minute', '>=', from).where('minute', '<', to).where('workspace_id', '=', workspaceId);
+    if (destinationId !== undefined) query = query.where('destination_id', '=', destinationId);
+    const rows = await query.orderBy('minute').execute();
+    return rows.map((r) => ({ destinationId: r.destination_id, minute: Number(r.minute), status: r.status as DeliveryStatus, reason: r.reason, count: Number(r.count) }));
+  }
+
+  async pruneCounters(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('delivery_counters').where('minute', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async list(q: DeliveryListQuery): Promise<DeliveryRecord[]> {

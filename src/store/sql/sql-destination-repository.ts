@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { StoredDestination } from '../../core/destination.js';
+import type { DestinationFilter } from '../../core/destination-filters.js';
 import { newId } from '../../core/ids.js';
 import type { DestinationPatch, DestinationRepository, NewDestination } from '../store.js';
 import type { Database, DestinationTable } from './schema.js';
@@ -14,6 +15,7 @@ function toDestination(row: Selectable<DestinationTable>): StoredDestination {
     sealedSecrets: row.secrets,
     sourceIds: row.source_ids === null ? null : (JSON.parse(row.source_ids) as string[]),
     consentCategories: row.consent_categories === null ? null : (JSON.parse(row.consent_categories) as string[]),
+    filters: row.filters === null ? [] : (JSON.parse(row.filters) as DestinationFilter[]),
     enabled: Number(row.enabled) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -21,6 +23,7 @@ function toDestination(row: Selectable<DestinationTable>): StoredDestination {
 }
 
 const jsonOrNull = (value: readonly string[] | null) => (value === null ? null : JSON.stringify(value));
+const filtersOrNull = (value: readonly DestinationFilter[]) => (value.length === 0 ? null : JSON.stringify(value));
 
 export class SqlDestinationRepository implements DestinationRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -36,6 +39,7 @@ export class SqlDestinationRepository implements DestinationRepository {
       secrets: input.sealedSecrets,
       source_ids: jsonOrNull(input.sourceIds),
       consent_categories: jsonOrNull(input.consentCategories),
+      filters: filtersOrNull(input.filters ?? []),
       enabled: input.enabled ? 1 : 0,
       created_at: now,
       updated_at: now,
@@ -66,6 +70,7 @@ export class SqlDestinationRepository implements DestinationRepository {
     if (patch.sealedSecrets !== undefined) set.secrets = patch.sealedSecrets;
     if (patch.sourceIds !== undefined) set.source_ids = jsonOrNull(patch.sourceIds);
     if (patch.consentCategories !== undefined) set.consent_categories = jsonOrNull(patch.consentCategories);
+    if (patch.filters !== undefined) set.filters = filtersOrNull(patch.filters);
     if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
     await this.db.updateTable('destinations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     return this.get(workspaceId, id);

@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Type } from '@sinclair/typebox';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startMockServer, type MockServer } from '../../test/support/mock-server.js';
+import { eventually } from '../../test/support/start-test-sluice.js';
+import { Keys } from '../core/crypto/keys.js';
+import type { DeliveryItem, DestinationType } from '../destinations/destination.js';
+import { createDestinationHttp, type DestinationHttpClient } from '../destinations/http/destination-http.js';
+import { destinationType } from '../destinations/registry.js';
+import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
+import type { SqlStore } from '../store/sql/sql-store.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { Router } from './router.js';
+
+const WORKSPACE = 'ws_router_test';
+const logger = pino({ level: 'silent' });
+const keys = new Keys('router-test-secret-key-0123456789abcdef');
+const fastRetries = { baseDelayMs: 50, maxDelayMs: 200, windowMs: 60_000 };
+
+/** A destination type of this test: records what deliver() receives; `mode: "http"` sends through the guarded client. */
+function recorderType(): DestinationType<{ url?: string; mode?: string }> & { received: DeliveryItem[]; closed: number } {
+  const state = { received: [] as DeliveryItem[], closed: 0 };
+  return Object.assign(state, {
+    type: 'recorder',
+    displayName: 'Recorder',
+    configSchema: Type.Object({ url: Type.Optional(Type.String()), mode: Type.Optional(Type.String()) }),
+    secretFields: [],
+    maxBatchSize: 10,
+    async deliver(items: readonly DeliveryItem[], config: { url?: string; mode?: string }, context: Parameters<DestinationType<unknown>['deliver']>[2]) {
+      state.received.push(...items);
+      // No try/catch here on purpose: what the guarded client throws reaches the router's lane.
+      if (config.mode === 'http') await context.http.send({ method: 'POST', url: config.url!, headers: {}, body: '{}' });
+      return { kind: 'ok' as const };
+    },
+    async close() {
+      state.closed += 1;
+    },
+  });
+}
+
+let dir: string;
+let store: SqlStore;
+let queue: SqliteQueue;
+let http: DestinationHttpClient;
+let router: Router | undefined;
+let mock: MockServer | undefined;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-router-'));
+  const file = path.join(dir, 'sluice.db');
+  store = await openSqliteStore({ file });
+  queue = new SqliteQueue(file);
+  // No private address allowed: loopback destinations are refused by the guard.
+  http = createDestinationHttp({ allowPrivate: [] });
+});
+
+afterEach(async () => {
+  await router?.stop();
+  router = undefined;
+  await mock?.close();
+  mock = undefined;
+  await http.close();
+  await queue.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function destination(type: string, publicConfig: Record<string, unknown>, sealedSecrets: string | null = null) {
+  return store.destinations.create({ workspaceId: WORKSPACE, name: `${type}-${Math.random()}`, type, publicConfig, sealedSecrets, sourceIds: null, consentCategories: null, enabled: true });
+}
+
+async function publish(destinationId: string, messageId: string, sourceId = 'src_web') {
+  const event = { type: 'track', event: 'Order Completed', userId: 'user-12345', messageId, properties: { total: 1 }, context: {}, integrations: {}, timestamp: '2026-11-30T12:00:00.000Z', originalTimestamp: '2026-11-30T12:00:00.000Z', receivedAt: '2026-11-30T12:00:00.000Z', version: 2 };
+  await store.deliveries.record([{ workspaceId: WORKSPACE, destinationId, messageId, sourceId, status: 'queued', attempts: 0, reason: null, lastError: null, updatedAt: Date.now() }]);
+  await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId, sourceId, messageId, partitionKey: 'user-12345', json: JSON.stringify(event), receivedAt: Date.now() }]);
+}
+
+function startRouter(types: (name: string) => DestinationType<unknown> | undefined = destinationType): Router {
+  router = new Router({ store, queue, keys, http, logger, policy: fastRetries, types });
+  void router.reload();
+  return router;
+}
+
+async function delivery(destinationId: string, messageId: string) {
+  const [row] = await store.deliveries.list({ workspaceId: WORKSPACE, destinationId, messageId, limit: 1 });
+  return row;
+}
+
+describe('router', () => {
+  it("passes each job's sourceId to deliver()", async () => {
+    const recorder = recorderType();
+    const d = await destination('recorder', {});
+    startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined));
+    await publish(d.id, 'src-1', 'src_web');
+    await publish(d.id, 'src-2', 'src_server');
+    await eventually(async () => (recorder.received.length === 2 ? true : undefined));
+    expect(recorder.received.map((i) => [i.messageId, i.sourceId])).toEqual([['src-1', 'src_web'], ['src-2', 'src_server']]);
+    await eventually(async () => ((await delivery(d.id, 'src-2'))?.status === 'delivered' ? true : undefined));
+  });
+
+  it('fails a delivery refused by the address guard at once, without retrying (thrown by the type)', async () => {
+    mock = await startMockServer(() => ({ status: 200 }));
+    const recorder = recorderType();
+    const d = await destination('recorder', { mode: 'http', url: `${mock.url}/hook` });
+    startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined));
+    await publish(d.id, 'refused-1');
+    const row = await eventually(async () => {
+      const r = await delivery(d.id, 'refused-1');
+      return r?.status === 'failed' ? r : undefined;
+    });
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, reason: 'destination_address_refused' });
+    expect(row.lastError).toMatch(/127\.0\.0\.1/);
+    await new Promise((r) => setTimeout(r, 400)); // several retry delays of this policy
+    expect(recorder.received).toHaveLength(1);
+    expect(mock.received).toHaveLength(0);
+  });
+
+  it('fails a catalog delivery refused by the address guard at once, without retrying (HTTP mapping)', async () => {
+    mock = await startMockServer(() => ({ status: 200, body: { code: 200 } }));
+    const d = await destination('amplitude', { baseUrl: mock.url }, keys.encrypt(JSON.stringify({ apiKey: 'KEY123' })));
+    startRouter();
+    await publish(d.id, 'refused-amp');
+    const row = await eventually(async () => {
+      const r = await delivery(d.id, 'refused-amp');
+      return r?.status === 'failed' ? r : undefined;
+    });
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, reason: 'destination_address_refused' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await delivery(d.id, 'refused-amp'))?.attempts).toBe(1);
+    expect(mock.received).toHaveLength(0);
+  });
+
+  it('closes each destination type once when it stops', async () => {
+    const recorder = recorderType();
+    const a = await destination('recorder', {});
+    const b = await destination('recorder', {});
+    const r = startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined));
+    await r.reload();
+    expect(r.lane(a.id)).toBeDefined();
+    expect(r.lane(b.id)).toBeDefined();
+    expect(recorder.closed).toBe(0);
+    await r.stop();
+    router = undefined;
+    expect(recorder.closed).toBe(1);
+  });
+});

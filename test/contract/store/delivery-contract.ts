@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryRecord } from '../../../src/core/destination.js';
+import type { StoreContractContext } from '../store-contract.js';
+import { freshWorkspace } from './fixtures.js';
+
+const MINUTE = 60_000;
+
+export function deliveryContract({ store }: StoreContractContext): void {
+  describe('destinations and deliveries', () => {
+    it('stores destination filters and replaces or removes them on update', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const filters = [{ if: "event = 'Debug'", action: 'drop' as const }, { if: 'type = "page"', action: 'sample' as const, percent: 10 }];
+      const created = await store().destinations.create({ workspaceId, name: 'Hook', type: 'webhook', publicConfig: { url: 'https://example.com' }, sealedSecrets: null, sourceIds: null, consentCategories: null, filters, enabled: true });
+      expect(created.filters).toEqual(filters);
+      expect((await store().destinations.get(workspaceId, created.id))?.filters).toEqual(filters);
+      const plain = await store().destinations.create({ workspaceId, name: 'Plain', type: 'webhook', publicConfig: {}, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
+      expect(plain.filters).toEqual([]);
+      const changed = await store().destinations.update(workspaceId, created.id, { filters: [{ if: 'true', action: 'allow_properties', properties: ['plan'] }] });
+      expect(changed?.filters).toEqual([{ if: 'true', action: 'allow_properties', properties: ['plan'] }]);
+      expect((await store().destinations.update(workspaceId, created.id, { filters: [] }))?.filters).toEqual([]);
+    });
+
+    it('counts every recorded outcome per destination, minute, status and reason', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const base = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
+      const row = (destinationId: string, messageId: string, status: DeliveryRecord['status'], reason: string | null, at: number, ws = workspaceId): DeliveryRecord => ({
+        workspaceId: ws, destinationId, messageId, sourceId: 'src', status, attempts: status === 'queued' || status === 'dropped' ? 0 : 1, reason, lastError: null, updatedAt: at,
+      });
+      await store().deliveries.record([
+        row('dst_a', 'm1', 'queued', null, base + 1000),
+        row('dst_a', 'm2', 'dropped', 'filter', base + 2000),
+        row('dst_a', 'm3', 'dropped', 'consent_denied:advertising', base + 3000),
+        row('dst_b', 'm1', 'queued', null, base + 4000),
+        row('dst_x', 'm9', 'queued', null, base + 4000, other),
+      ]);
+      await store().deliveries.record([row('dst_a', 'm1', 'retrying', null, base + MINUTE + 5), row('dst_a', 'm4', 'dropped', 'filter', base + MINUTE + 6)]);
+      await store().deliveries.record([row('dst_a', 'm1', 'delivered', null, base + 2 * MINUTE), row('dst_a', 'm4b', 'dropped', 'filter', base + 30_000)]);
+
+      const counters = await store().deliveries.counters(workspaceId, base, base + 3 * MINUTE);
+      const key = (c: { destinationId: string; minute: number; status: string; reason: string }) => `${c.destinationId} +${(c.minute - base) / MINUTE} ${c.status} ${c.reason}`;
+      expect(Object.fromEntries(counters.map((c) => [key(c), c.count]))).toEqual({
+        'dst_a +0 queued ': 1,
+        'dst_a +0 dropped filter': 2,
+        'dst_a +0 dropped consent_denied:advertising': 1,
+        'dst_b +0 queued ': 1,
+        'dst_a +1 retrying ': 1,
+        'dst_a +1 dropped filter': 1,
+        'dst_a +2 delivered ': 1,
+      });
+      expect((await store().deliveries.counters(workspaceId, base, base + 3 * MINUTE, 'dst_b')).map((c) => c.count)).toEqual([1]);
+      expect(await store().deliveries.counters(workspaceId, base + MINUTE, base + 2 * MINUTE, 'dst_b')).toEqual([]);
+      // The delivery log itself keeps only the latest state.
+      expect((await store().deliveries.list({ workspaceId, destinationId: 'dst_a', messageId: 'm1', limit: 5 })).map((d) => d.status)).toEqual(['delivered']);
+    });
+
+    it('prunes counters older than a time', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const old = 5 * MINUTE; // 1970: older than any other test's counters
+      await store().deliveries.record([{ workspaceId, destinationId: 'dst_old', messageId: 'm', sourceId: 's', status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt: old }]);
+      await store().deliveries.record([{ workspaceId, destinationId: 'dst_old', messageId: 'n', sourceId: 's', status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt: old + 3 * MINUTE }]);
+      expect(await store().deliveries.pruneCounters(old + MINUTE)).toBe(1);
+      expect((await store().deliveries.counters(workspaceId, 0, old + 10 * MINUTE)).map((c) => c.minute)).toEqual([old + 3 * MINUTE]);
+    });
+  });
+}
