@@ -4,20 +4,6 @@ import { SluiceError } from '../core/errors.js';
 import type { DestinationType } from './destination.js';
 import { checkDestinationUrl } from './http/check-destination-url.js';
 
-/**
- * TypeBox's Value checker knows no string format until one is registered; the catalog's config schemas use
- * `uri` (base URLs). An absolute URL with a scheme; http(s) and the address policy are checked below.
- */
-if (!FormatRegistry.Has('uri')) {
-  FormatRegistry.Set('uri', (value) => {
-    try {
-      return new URL(value).protocol.length > 1;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Config keys holding the URL an HTTP destination sends to (checked against the SSRF policy when saved). */
 const URL_FIELDS = ['url', 'baseUrl', 'webhookUrl'];
 
