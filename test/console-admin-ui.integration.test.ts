@@ -142,6 +142,38 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await page.getByRole('heading', { name: /Order hook enabled/ }).waitFor();
   });
 
+  it('edits a destination filter with FQL checked as it is typed; a filtered event shows as dropped, and the overview charts deliveries', async () => {
+    await page.goto(destinationUrl);
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const condition = page.getByLabel('Filter 1 condition');
+    await condition.fill('event = ');
+    await expect.poll(() => page.locator('#filter-0-problem').textContent()).toMatch(/line 1, column \d+/);
+    expect(await condition.getAttribute('aria-invalid')).toBe('true');
+    await condition.fill('event = "Skip Me"');
+    await expect.poll(() => page.locator('#filter-0-problem').textContent()).toBe('Valid FQL.');
+    await page.getByLabel('Filter 1 action').selectOption('drop');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+
+    await send((analytics) => analytics.track({ userId: 'ada', event: 'Skip Me' }));
+    const log = page.getByRole('table', { name: 'Delivery log' });
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return log.getByRole('row', { name: /dropped/ }).count();
+      }, { timeout: 20_000 })
+      .toBe(1);
+    expect(await log.getByRole('row', { name: /dropped/ }).textContent()).toContain('filter');
+    expect(hook.events().some((e) => e.event === 'Skip Me')).toBe(false);
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const chart = page.getByRole('img', { name: /Deliveries per destination/ });
+    await chart.waitFor();
+    await expect.poll(async () => (await page.locator('figure', { has: chart }).textContent()) ?? '').toMatch(/Order hook: delivered [1-9]\d*, retrying \d+, failed \d+, dropped 1/);
+    await page.getByRole('img', { name: /dropped or failed in the last hour, by reason/ }).waitFor();
+    await shot('overview-deliveries');
+  });
+
   it('invites a member who joins from the link, changes their role, resets their password and removes them', async () => {
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByLabel('Email').fill('pat@example.com');

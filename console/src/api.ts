@@ -1,5 +1,7 @@
 /** A typed client for Sluice's admin API, used by every page. Errors carry the API's code and message. */
 
+import type { DestinationFilter } from './components/filters-field';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -233,6 +235,8 @@ export interface Destination {
   config: Record<string, unknown>;
   sourceIds?: string[];
   consentCategories?: string[];
+  /** Destination filters (FQL), in order. */
+  filters?: DestinationFilter[];
   enabled: boolean;
   createdAt: string;
   updatedAt: string;

@@ -94,3 +94,55 @@ export function LineChart({ title, points, empty = 'No data yet.' }: { title: st
     </figure>
   );
 }
+
+export interface Series {
+  name: string;
+  /** A CSS class for the bars and the legend swatch. */
+  className: string;
+}
+
+/** Stacked bars: one bar per label, one segment per series; the values are listed for screen readers too. */
+export function StackedBarChart({ title, labels, series, values, empty = 'No data yet.' }: { title: string; labels: string[]; series: Series[]; values: number[][]; empty?: string }) {
+  const totals = labels.map((_, i) => series.reduce((t, _s, j) => t + (values[j]?.[i] ?? 0), 0));
+  if (labels.length === 0) return <p className="muted">{empty}</p>;
+  const max = niceMax(Math.max(...totals));
+  const innerW = W - PAD.left - PAD.right;
+  const innerH = H - PAD.top - PAD.bottom;
+  const slot = innerW / labels.length;
+  const width = Math.min(slot * 0.7, 56);
+  const description = labels.map((label, i) => `${label}: ${series.map((s, j) => `${s.name} ${values[j]?.[i] ?? 0}`).join(', ')}`).join('; ');
+  return (
+    <figure className="chart">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title}>
+        <Axes max={max} labels={labels} />
+        {labels.map((label, i) => {
+          let y = PAD.top + innerH;
+          return (
+            <g key={i}>
+              {series.map((s, j) => {
+                const value = values[j]?.[i] ?? 0;
+                const h = (value / max) * innerH;
+                y -= h;
+                return value > 0 ? (
+                  <rect key={s.name} x={PAD.left + i * slot + (slot - width) / 2} width={width} y={y} height={h} className={s.className}>
+                    <title>{`${label}, ${s.name}: ${value}`}</title>
+                  </rect>
+                ) : null;
+              })}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>
+        <ul className="legend" aria-hidden="true">
+          {series.map((s) => (
+            <li key={s.name}>
+              <span className={`swatch ${s.className}`} /> {s.name}
+            </li>
+          ))}
+        </ul>
+        <span className="sr-only">{description}</span>
+      </figcaption>
+    </figure>
+  );
+}

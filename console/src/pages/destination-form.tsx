@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type ConsentCategory, type Destination, type Source } from '../api';
 import { ConfigFields, configOf, draftOf, type DestinationTypeInfo } from '../components/config-form';
 import { ErrorBox } from '../components/error-box';
+import { FiltersField, fqlProblem, type DestinationFilter } from '../components/filters-field';
 import { useAsync } from '../components/use-async';
 
 /** What the form sends: POST /destinations, or PATCH /destinations/:id. */
@@ -10,11 +11,12 @@ export interface DestinationBody {
   config: Record<string, unknown>;
   sourceIds: string[] | null;
   consentCategories: string[] | null;
+  filters: DestinationFilter[];
 }
 
 /**
- * The settings of a destination: name, the type's config (from its schema), which sources feed it, and the
- * consent categories an event must have granted to reach it.
+ * The settings of a destination: name, the type's config (from its schema), which sources feed it, the
+ * consent categories an event must have granted to reach it, and its filters (FQL checked as you type).
  */
 export function DestinationForm({ info, existing, submitLabel, onSubmit }: { info: DestinationTypeInfo; existing?: Destination; submitLabel: string; onSubmit: (body: DestinationBody) => Promise<void> }) {
   const sources = useAsync(() => api<{ sources: Source[] }>('GET', '/api/v1/sources'), []);
@@ -24,6 +26,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
   const [allSources, setAllSources] = useState(existing?.sourceIds === undefined);
   const [sourceIds, setSourceIds] = useState<string[]>(existing?.sourceIds ?? []);
   const [consent, setConsent] = useState<string[]>(existing?.consentCategories ?? []);
+  const [filters, setFilters] = useState<DestinationFilter[]>(existing?.filters ?? []);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -35,7 +38,9 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
     setBusy(true);
     try {
       const config = configOf(info.configSchema, info.secretFields, draft, existing?.config);
-      await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent });
+      const bad = filters.findIndex((f) => fqlProblem(f.if) !== null);
+      if (bad >= 0) throw new Error(`Filter ${bad + 1}: ${fqlProblem(filters[bad]!.if)}`);
+      await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent, filters });
     } catch (failure) {
       setError(failure);
     } finally {
@@ -79,6 +84,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
           ))}
         <ErrorBox error={categories.error} />
       </fieldset>
+      <FiltersField filters={filters} onChange={setFilters} />
       <ErrorBox error={error} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>

@@ -50,6 +50,7 @@ export function DestinationsPage() {
               <th scope="col">Status</th>
               <th scope="col">Sources</th>
               <th scope="col">Consent needed</th>
+              <th scope="col">Filters</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
               </th>
@@ -65,6 +66,7 @@ export function DestinationsPage() {
                 <td>{d.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}</td>
                 <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
                 <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
+                <td>{d.filters?.length ?? 0}</td>
                 <td>
                   <button type="button" onClick={() => void setEnabled(d, !d.enabled)} aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`}>
                     {d.enabled ? 'Disable' : 'Enable'}
@@ -117,6 +119,7 @@ export function NewDestinationPage({ type }: { type: string | undefined }) {
               config: body.config,
               ...(body.sourceIds !== null && { sourceIds: body.sourceIds }),
               ...(body.consentCategories !== null && { consentCategories: body.consentCategories }),
+              ...(body.filters.length > 0 && { filters: body.filters }),
             });
             navigate(`/destinations/${created.id}`);
           }}

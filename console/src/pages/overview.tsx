@@ -1,10 +1,22 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, apiText, type EventsPerMinute } from '../api';
-import { BarChart, LineChart, type Point } from '../components/charts';
+import { BarChart, LineChart, StackedBarChart, type Point, type Series } from '../components/charts';
 import { ErrorBox } from '../components/error-box';
 import { parsePrometheus, sumOf } from '../prometheus';
 
 const POLL_MS = 5000;
+
+/** GET /api/v1/stats: delivery counters per destination, last hour. */
+interface DeliveryStats {
+  destinations: { id: string; name: string; totals: Record<'queued' | 'delivered' | 'retrying' | 'failed' | 'dropped', number>; droppedByReason: Record<string, number>; failedByReason: Record<string, number> }[];
+}
+
+const DELIVERY_SERIES: (Series & { key: 'delivered' | 'retrying' | 'failed' | 'dropped' })[] = [
+  { key: 'delivered', name: 'delivered', className: 's-delivered' },
+  { key: 'retrying', name: 'retrying', className: 's-retrying' },
+  { key: 'failed', name: 'failed', className: 's-failed' },
+  { key: 'dropped', name: 'dropped', className: 's-dropped' },
+];
 
 interface Snapshot {
   at: number;
@@ -18,10 +30,11 @@ function minuteLabel(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Events received per minute (stored events, last hour), rejections by reason and the inbox backlog. */
+/** Events received per minute, rejections by reason, deliveries per destination and by reason, and the inbox backlog. */
 export function OverviewPage() {
   const [perMinute, setPerMinute] = useState<Point[] | undefined>(undefined);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
+  const [deliveries, setDeliveries] = useState<DeliveryStats | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const mounted = useRef(true);
 
@@ -29,8 +42,13 @@ export function OverviewPage() {
     mounted.current = true;
     const poll = async () => {
       try {
-        const [minutes, metrics] = await Promise.all([api<EventsPerMinute>('GET', '/api/v1/stats/events-per-minute?minutes=30'), apiText('/metrics')]);
+        const [minutes, metrics, stats] = await Promise.all([
+          api<EventsPerMinute>('GET', '/api/v1/stats/events-per-minute?minutes=30'),
+          apiText('/metrics'),
+          api<DeliveryStats>('GET', '/api/v1/stats?minutes=60'),
+        ]);
         if (!mounted.current) return;
+        setDeliveries(stats);
         setPerMinute(minutes.minutes.map((m) => ({ label: minuteLabel(m.at), value: m.count })));
         const samples = parsePrometheus(metrics);
         const rejected: Record<string, number> = {};
@@ -58,6 +76,13 @@ export function OverviewPage() {
   const latest = snapshots[snapshots.length - 1];
   const rejectedPoints: Point[] = latest ? Object.entries(latest.rejected).map(([label, value]) => ({ label, value })) : [];
   const backlogPoints: Point[] = snapshots.map((s) => ({ label: new Date(s.at).toLocaleTimeString(), value: s.backlog }));
+  const destinations = deliveries?.destinations ?? [];
+  const reasons: Record<string, number> = {};
+  for (const d of destinations) {
+    for (const [reason, n] of Object.entries(d.droppedByReason)) reasons[`dropped: ${reason}`] = (reasons[`dropped: ${reason}`] ?? 0) + n;
+    for (const [reason, n] of Object.entries(d.failedByReason)) reasons[`failed: ${reason}`] = (reasons[`failed: ${reason}`] ?? 0) + n;
+  }
+  const reasonPoints: Point[] = Object.entries(reasons).map(([label, value]) => ({ label, value }));
   const totalMinute = perMinute?.reduce((t, p) => t + p.value, 0) ?? 0;
 
   return (
@@ -90,6 +115,20 @@ export function OverviewPage() {
         <div className="card">
           <h2>Rejected by reason</h2>
           <BarChart title="Rejected events and requests by error code since start" points={rejectedPoints} empty="Nothing rejected since Sluice started." />
+        </div>
+        <div className="card">
+          <h2>Deliveries per destination</h2>
+          <StackedBarChart
+            title="Deliveries per destination in the last hour: delivered, retrying, failed, dropped"
+            labels={destinations.map((d) => d.name)}
+            series={DELIVERY_SERIES}
+            values={DELIVERY_SERIES.map((s) => destinations.map((d) => d.totals[s.key]))}
+            empty={deliveries ? 'No destinations yet.' : 'Loading…'}
+          />
+        </div>
+        <div className="card">
+          <h2>Dropped and failed by reason</h2>
+          <BarChart title="Deliveries dropped or failed in the last hour, by reason" points={reasonPoints} empty="Nothing dropped or failed in the last hour." />
         </div>
         <div className="card">
           <h2>Inbox backlog</h2>

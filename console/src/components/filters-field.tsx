@@ -1,0 +1,92 @@
+import { parseFql } from '../../../src/core/fql/fql-parser.js';
+
+/** A destination filter as the API takes it (src/core/destination-filters.ts). */
+export interface DestinationFilter {
+  if: string;
+  action: 'drop' | 'sample' | 'drop_properties' | 'allow_properties';
+  percent?: number;
+  properties?: string[];
+}
+
+const ACTIONS: { value: DestinationFilter['action']; label: string }[] = [
+  { value: 'drop', label: 'drop the event' },
+  { value: 'sample', label: 'keep only a sample' },
+  { value: 'drop_properties', label: 'remove these fields' },
+  { value: 'allow_properties', label: 'keep only these fields' },
+];
+
+/** The FQL problem of a condition, checked as the user types with the server's own parser; null when fine. */
+export function fqlProblem(text: string): string | null {
+  if (text.trim() === '') return 'Write a condition, e.g. event = "Order Completed".';
+  const result = parseFql(text);
+  return result.ok ? null : result.error.message;
+}
+
+/** Filters in order: each an FQL condition and what to do with matching events. */
+export function FiltersField({ filters, onChange }: { filters: DestinationFilter[]; onChange: (filters: DestinationFilter[]) => void }) {
+  const set = (i: number, patch: Partial<DestinationFilter>) => onChange(filters.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  return (
+    <fieldset className="filters-field">
+      <legend>Filters</legend>
+      <p className="hint">
+        Applied in order to each event before it leaves for this destination (FQL, as in Segment: <code>event = "Order Completed" and properties.total &gt; 100</code>). A dropped
+        event shows in the delivery log as dropped with reason <code>filter</code>.
+      </p>
+      {filters.map((f, i) => {
+        const problem = fqlProblem(f.if);
+        const id = `filter-${i}`;
+        return (
+          <div key={i} className="filter-row">
+            <div className="field">
+              <label htmlFor={`${id}-if`}>Filter {i + 1} condition</label>
+              <input id={`${id}-if`} className="wide fql" value={f.if} onChange={(e) => set(i, { if: e.target.value })} aria-invalid={problem !== null} aria-describedby={`${id}-problem`} spellCheck={false} />
+              <span id={`${id}-problem`} className={problem ? 'field-error' : 'hint'} role={problem ? 'alert' : undefined}>
+                {problem ?? 'Valid FQL.'}
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-action`}>Filter {i + 1} action</label>
+              <select id={`${id}-action`} value={f.action} onChange={(e) => set(i, { action: e.target.value as DestinationFilter['action'] })}>
+                {ACTIONS.map((a) => (
+                  <option key={a.value} value={a.value}>
+                    {a.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {f.action === 'sample' && (
+              <div className="field">
+                <label htmlFor={`${id}-percent`}>Percent kept</label>
+                <input id={`${id}-percent`} type="number" min={0} max={100} value={f.percent ?? ''} onChange={(e) => set(i, { percent: e.target.value === '' ? undefined : Number(e.target.value) })} />
+              </div>
+            )}
+            {(f.action === 'drop_properties' || f.action === 'allow_properties') && (
+              <div className="field">
+                <label htmlFor={`${id}-properties`}>Fields (comma-separated)</label>
+                <input
+                  id={`${id}-properties`}
+                  value={(f.properties ?? []).join(', ')}
+                  onChange={(e) =>
+                    set(i, {
+                      properties: e.target.value
+                        .split(',')
+                        .map((p) => p.trim())
+                        .filter((p) => p !== ''),
+                    })
+                  }
+                  placeholder="properties.email, traits.phone"
+                />
+              </div>
+            )}
+            <button type="button" onClick={() => onChange(filters.filter((_, j) => j !== i))} aria-label={`Remove filter ${i + 1}`}>
+              Remove
+            </button>
+          </div>
+        );
+      })}
+      <button type="button" onClick={() => onChange([...filters, { if: '', action: 'drop' }])}>
+        Add filter
+      </button>
+    </fieldset>
+  );
+}
