@@ -166,6 +166,18 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await log.getByRole('row', { name: /dropped/ }).textContent()).toContain('filter');
     expect(hook.events().some((e) => e.event === 'Skip Me')).toBe(false);
 
+    // The preview shows the same decision without sending anything.
+    await page.getByLabel('Event JSON').fill(JSON.stringify({ type: 'track', userId: 'ada', event: 'Skip Me' }));
+    await page.getByRole('button', { name: 'Preview requests' }).click();
+    const preview = page.getByRole('region', { name: 'Preview result' });
+    await expect.poll(() => preview.textContent()).toContain('dropped');
+    expect(await preview.textContent()).toContain('filter');
+    await page.getByLabel('Event JSON').fill(JSON.stringify({ type: 'track', userId: 'ada', event: 'Order Completed', properties: { total: 5 } }));
+    await page.getByRole('button', { name: 'Preview requests' }).click();
+    await expect.poll(() => preview.textContent()).toContain('would be sent');
+    expect(await preview.getByLabel('Request 1').textContent()).toContain(`POST ${hook.url}`);
+    expect(await page.content()).not.toContain(SIGNING_SECRET);
+
     await page.getByRole('link', { name: 'Overview' }).click();
     const chart = page.getByRole('img', { name: /Deliveries per destination/ });
     await chart.waitFor();

@@ -5,6 +5,7 @@ import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
+import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
 
 interface Delivery {
@@ -186,7 +187,7 @@ function Replay({ destination }: { destination: Destination }) {
   );
 }
 
-/** One destination: status, test send, delivery log, replay, settings, delete. */
+/** One destination: status, test send, delivery log, replay, request preview, settings, delete. */
 export function DestinationDetailPage({ id }: { id: string }) {
   const destination = useAsync(() => api<Destination>('GET', `/api/v1/destinations/${id}`), [id]);
   const types = useDestinationTypes();
@@ -274,6 +275,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
           <ErrorBox error={error} onDismiss={() => setError(null)} />
           <Deliveries destination={d} />
           <Replay destination={d} />
+          <DestinationPreview key={d.updatedAt} destination={d} />
           <section aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
             {saved && (
