@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import type { Source } from '../../core/source.js';
 import { REGULATIONS } from './deadlines.js';
+import { PRIVACY_PAGE_SCRIPT, privacyPageErrorHtml, privacyPageHtml } from './privacy-page.js';
 import type { PrivacyRequest } from './request.js';
 import { SUBJECT_REQUEST_TYPES, type SubjectIntake } from './subject-intake.js';
 
@@ -97,6 +98,28 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
         done(new SluiceError('invalid_json', 'The body is not JSON.'), undefined);
       }
     });
+
+    // The hosted page (public like the endpoints it calls): GET /privacy?writeKey=... and its script.
+    scope.get('/privacy', { schema: { hide: true } }, async (request, reply) => {
+      const { writeKey } = request.query as { writeKey?: string };
+      let source: Source;
+      try {
+        source = await deps.resolveSource(writeKey || undefined);
+      } catch (error) {
+        if (!(error instanceof SluiceError)) throw error;
+        // A person opened a link: answer in a page, saying what the site owner must fix.
+        return reply.code(error.status).type('text/html; charset=utf-8').send(privacyPageErrorHtml(`${error.message} The link to this page needs ?writeKey= followed by the writeKey of one of your Sluice sources.`));
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-cache')
+        .header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+        .header('Referrer-Policy', 'no-referrer')
+        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: source.name }));
+    });
+    scope.get('/privacy/page.js', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(PRIVACY_PAGE_SCRIPT),
+    );
 
     scope.post('/v1/privacy-requests', {
       bodyLimit: 64 * 1024,

@@ -1,0 +1,136 @@
+/**
+ * The hosted privacy-request page (`GET /privacy?writeKey=...`): where a data subject asks for a copy of their
+ * data, its deletion, an opt-out and so on, then types the 6-digit code Sluice emailed them. A plain HTML form
+ * with a small script (no framework), talking to the public subject-request endpoints of the same origin.
+ * A site links to it from its privacy policy ("Exercise your rights").
+ */
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The choices offered, in the words a person would use (the API's type in the value). */
+const CHOICES: readonly { type: string; label: string; needsEmail: boolean }[] = [
+  { type: 'access', label: 'Send me a copy of my data', needsEmail: true },
+  { type: 'delete', label: 'Delete my data', needsEmail: true },
+  { type: 'know', label: 'Tell me what personal information you collect about me and who receives it (CCPA)', needsEmail: true },
+  { type: 'opt_out', label: 'Do not sell or share my personal information', needsEmail: false },
+  { type: 'limit_sensitive', label: 'Limit the use of my sensitive personal information', needsEmail: false },
+  { type: 'object', label: 'Stop using my data for analytics, personalisation and advertising', needsEmail: true },
+  { type: 'restrict', label: 'Keep my data but stop processing it for now', needsEmail: true },
+];
+
+export function privacyPageHtml(input: { writeKey: string; siteName: string }): string {
+  const options = CHOICES.map((c) => `<option value="${c.type}" data-needs-email="${c.needsEmail}">${escapeHtml(c.label)}</option>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Your privacy choices: ${escapeHtml(input.siteName)}</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; color: #1b1f24; }
+  h1 { font-size: 1.5rem; }
+  label { display: block; font-weight: 600; margin-top: 1rem; }
+  input, select { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; border: 1px solid #8c959f; border-radius: 6px; }
+  button { font: inherit; margin-top: 1.25rem; padding: .55rem 1.2rem; border: 0; border-radius: 6px; background: #0b57d0; color: #fff; cursor: pointer; }
+  button[disabled] { opacity: .6; cursor: default; }
+  .hint { color: #57606a; font-size: .9rem; margin: .25rem 0 0; }
+  .error { color: #b3261e; font-weight: 600; }
+  .done { border-left: 4px solid #1a7f37; padding-left: .75rem; }
+  [hidden] { display: none; }
+</style>
+</head>
+<body>
+<main id="sluice-privacy" data-write-key="${escapeHtml(input.writeKey)}">
+  <h1>Your privacy choices</h1>
+  <p>Ask ${escapeHtml(input.siteName)} for a copy of your personal data, to delete it, or to stop selling or sharing it. We answer within the time the law gives us (one month under the GDPR, 45 days under the CCPA) and tell you by email.</p>
+  <form id="request-form" novalidate>
+    <label for="type">What would you like us to do?</label>
+    <select id="type" name="type">${options}</select>
+    <label for="email">Your email address</label>
+    <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email-hint">
+    <p class="hint" id="email-hint">We send a 6-digit code to this address to make sure the request comes from you, and our answer.</p>
+    <label for="regulation">Where do you live?</label>
+    <select id="regulation" name="regulation">
+      <option value="">Let the site decide</option>
+      <option value="gdpr">European Union, EEA or United Kingdom (GDPR)</option>
+      <option value="ccpa">California (CCPA)</option>
+    </select>
+    <button type="submit" id="submit">Send request</button>
+  </form>
+  <form id="verify-form" hidden novalidate>
+    <p id="verify-intro"></p>
+    <label for="code">Code from the email</label>
+    <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6">
+    <button type="submit" id="verify">Confirm</button>
+  </form>
+  <p id="status" role="status" aria-live="polite"></p>
+</main>
+<script src="/privacy/page.js"></script>
+</body>
+</html>
+`;
+}
+
+/** What the page shows when its link is wrong (no or unknown writeKey). */
+export function privacyPageErrorHtml(message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Privacy requests</title></head><body><main><h1>This privacy page is not set up correctly</h1><p>${escapeHtml(message)}</p></main></body></html>\n`;
+}
+
+/** The page's script: submit, then verify with the code; every error says what to do. */
+export const PRIVACY_PAGE_SCRIPT = `(function () {
+  var root = document.getElementById('sluice-privacy');
+  var writeKey = root.getAttribute('data-write-key');
+  var status = document.getElementById('status');
+  var requestForm = document.getElementById('request-form');
+  var verifyForm = document.getElementById('verify-form');
+  var type = document.getElementById('type');
+  var email = document.getElementById('email');
+  var requestId = null;
+  function say(text, kind) { status.textContent = text; status.className = kind || ''; }
+  function post(path, body) {
+    body.writeKey = writeKey;
+    return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (!response.ok) throw new Error((json.error && json.error.message) || ('The server answered ' + response.status + '. Please try again later.'));
+        return json;
+      });
+    });
+  }
+  function needsEmail() { return type.options[type.selectedIndex].getAttribute('data-needs-email') === 'true'; }
+  function date(iso) { return new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' }); }
+  function confirmed(request) {
+    verifyForm.hidden = true; requestForm.hidden = true;
+    say('Thank you. Your request ' + request.id + ' is confirmed; we will answer by ' + date(request.dueAt) + '.', 'done');
+  }
+  requestForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var address = email.value.trim();
+    if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error'); email.focus(); return; }
+    var body = { type: type.value };
+    if (address) body.email = address;
+    var regulation = document.getElementById('regulation').value;
+    if (regulation) body.regulation = regulation;
+    document.getElementById('submit').disabled = true;
+    say('Sending…');
+    post('/v1/privacy-requests', body).then(function (request) {
+      requestId = request.id;
+      if (!request.verification) { confirmed(request); return; }
+      requestForm.hidden = true; verifyForm.hidden = false;
+      document.getElementById('verify-intro').textContent = request.verification.emailSent
+        ? 'We sent a 6-digit code to ' + request.verification.sentTo + '. It is valid for 10 minutes.'
+        : 'We could not send the email just now. Please try again in a few minutes.';
+      say('');
+      document.getElementById('code').focus();
+    }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });
+  });
+  verifyForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var code = document.getElementById('code').value.trim();
+    if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error'); return; }
+    document.getElementById('verify').disabled = true;
+    post('/v1/privacy-requests/' + encodeURIComponent(requestId) + '/verify', { code: code }).then(confirmed)
+      .catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('verify').disabled = false; });
+  });
+})();
+`;
