@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { api, loadSession, openSession, session, type SessionInfo } from '../api';
+import { api, ApiError, loadSession, openSession, session, type SessionInfo } from '../api';
 import { ErrorBox } from '../components/error-box';
 
 /** The page frame of the logged-out pages (login, setup, invitation, password reset). */
@@ -24,6 +24,10 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
+  // Shown once the server says this member has two-factor on: the authenticator's code, or a recovery code.
+  const [needsCode, setNeedsCode] = useState(false);
+  const [code, setCode] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -35,6 +39,11 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
       onLogin(await login());
     } catch (failure) {
       session.clear();
+      if (failure instanceof ApiError && failure.code === 'two_factor_required') {
+        setNeedsCode(true);
+        setError(null);
+        return;
+      }
       setError(failure);
     } finally {
       setBusy(false);
@@ -45,7 +54,9 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
     <AuthFrame title="Log in">
       {mode === 'password' ? (
         <form onSubmit={(e) => void run(e, async () => {
-            await openSession('/api/v1/auth/login', { email: email.trim(), password });
+            const second = code.trim().replace(/\s/g, '');
+            const factor: Record<string, string> = !needsCode || second === '' ? {} : /^\d{6}$/.test(second) ? { code: second } : { recoveryCode: second };
+            await openSession('/api/v1/auth/login', { email: email.trim(), password, ...factor });
             const info = await loadSession();
             if (!info) throw new Error('Logged in, but the server does not know this session: are cookies blocked for this site?');
             return info;
@@ -54,14 +65,33 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
           <input id="login-email" name="email" type="email" autoComplete="username" autoFocus required value={email} onChange={(e) => setEmail(e.target.value)} />
           <label htmlFor="login-password">Password</label>
           <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          {needsCode && (
+            <>
+              <label htmlFor="login-code">Code from your authenticator app</label>
+              <input id="login-code" name="code" inputMode="numeric" autoComplete="one-time-code" autoFocus required value={code} onChange={(e) => setCode(e.target.value)} aria-describedby="login-code-hint" />
+              <p className="hint" id="login-code-hint">Two-factor authentication is on for this account. Lost your device? Type one of your recovery codes instead.</p>
+            </>
+          )}
           <ErrorBox error={error} />
-          <button type="submit" className="primary" disabled={busy || email.trim() === '' || password === ''}>
+          <button type="submit" className="primary" disabled={busy || email.trim() === '' || password === '' || (needsCode && code.trim() === '')}>
             {busy ? 'Logging in…' : 'Log in'}
           </button>
+          {notice && <p className="hint" role="status">{notice}</p>}
           <p className="hint">
             No account yet? The first start of Sluice printed a one-time <strong>setup link</strong> for the owner; other members get an invitation link from an
-            admin. Forgot your password? An admin can send you a reset link.
+            admin.
           </p>
+          <button
+            type="button"
+            className="link-button"
+            disabled={busy || email.trim() === ''}
+            onClick={() => {
+              setError(null);
+              api<{ message: string }>('POST', '/api/v1/auth/forgot-password', { email: email.trim() }).then((answer) => setNotice(answer.message), setError);
+            }}
+          >
+            Forgot your password? Email me a reset link
+          </button>
           <button type="button" className="link-button" onClick={() => { setError(null); setMode('token'); }}>
             Log in with an API token instead
           </button>
