@@ -22,6 +22,7 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
   let client: pg.Client;
   let hook: RecordingServer;
   let slackServer: RecordingServer;
+  let mixpanelServer: RecordingServer;
   const ids: Record<string, string> = {};
   const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
@@ -73,10 +74,19 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
     hook = await RecordingServer.start();
     slackServer = await RecordingServer.start();
     slackServer.respond = () => ({ status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } });
+    // Mixpanel's GDPR API v3 as documented: POST creates an asynchronous task, GET reports its status.
+    mixpanelServer = await RecordingServer.start();
+    mixpanelServer.respond = (request) => {
+      if (request.path.startsWith('/api/app/data-deletions/v3.0/?')) return { status: 200, body: JSON.stringify({ status: 'ok', results: { task_id: 'task-42' } }) };
+      if (request.path.startsWith('/api/app/data-deletions/v3.0/task-42')) return { status: 200, body: JSON.stringify({ status: 'ok', results: { status: 'STARTED' } }) };
+      return { status: 200, body: JSON.stringify({ code: 200, status: 'OK', num_records_imported: 1 }) };
+    };
     sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
     ids.webhook = await destination({ name: 'Events webhook', type: 'webhook', config: { url: hook.url } });
     ids.warehouse = await destination({ name: 'Warehouse', type: 'postgres', config: { connectionString: warehouse.url, schema: warehouse.schema } });
     ids.slack = await destination({ name: 'Sales alerts', type: 'slack', config: { webhookUrl: slackServer.url.replace('/hook', '/services/T0/B0/x') } });
+    const mixpanelBase = new URL(mixpanelServer.url).origin;
+    ids.mixpanel = await destination({ name: 'Product analytics', type: 'mixpanel', config: { projectToken: 'mp-project-token', gdprToken: 'mp-gdpr-token', baseUrl: mixpanelBase, deletionBaseUrl: mixpanelBase } });
   });
 
   afterAll(async () => {
@@ -85,6 +95,7 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
     await warehouse?.drop();
     await hook?.close();
     await slackServer?.close();
+    await mixpanelServer?.close();
   });
 
   it('deletes a linked subject from Sluice, the webhook and every warehouse table, and signs a certificate naming each destination', async () => {
@@ -140,7 +151,7 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
     const certificate = (await api('GET', `/privacy-requests/${id}/result`)).body as unknown as DeletionCertificate;
     expect(certificate).toMatchObject({ kind: 'sluice.deletion-certificate/v1', requestId: id, verified: true });
     const byId = new Map(certificate.destinations.map((d) => [d.destinationId, d]));
-    expect(byId.size).toBe(3);
+    expect(byId.size).toBe(4);
     expect(byId.get(ids.webhook!)).toMatchObject({ name: 'Events webhook', type: 'webhook', outcome: 'deleted', attempts: 2 });
     const warehouseAnswer = byId.get(ids.warehouse!)!;
     expect(warehouseAnswer).toMatchObject({ name: 'Warehouse', type: 'postgres', outcome: 'deleted', attempts: 1 });
@@ -148,6 +159,10 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
     expect(warehouseAnswer.detail).toMatch(/users: 1/);
     expect(byId.get(ids.slack!)).toMatchObject({ name: 'Sales alerts', type: 'slack', outcome: 'not_supported' });
     expect(byId.get(ids.slack!)!.detail).toMatch(/cannot delete/);
+    // An asynchronous job: submitted, with the status the tool reported when Sluice asked right after.
+    expect(byId.get(ids.mixpanel!)).toMatchObject({ type: 'mixpanel', outcome: 'submitted' });
+    expect(byId.get(ids.mixpanel!)!.detail).toBe('deletion job task-42: last status STARTED');
+    expect(mixpanelServer.requests.some((r) => r.method === 'GET' && r.path.startsWith('/api/app/data-deletions/v3.0/task-42'))).toBe(true);
     expect(certificate.systems.every((s) => s.residual === 0)).toBe(true);
     expect(certificate.systems.find((s) => s.system === 'events')).toMatchObject({ found: 4, deleted: 4 });
     expect(JSON.stringify(certificate)).not.toContain('e2e@example.com');

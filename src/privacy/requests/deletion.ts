@@ -202,7 +202,7 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
       case 'deleted':
         return { ...base, outcome: 'deleted', detail: last.detail ?? (last.count !== undefined ? `${last.count} record(s) deleted` : 'deleted'), attempts: attempt, at: iso(now()) };
       case 'submitted':
-        return { ...base, outcome: 'submitted', detail: `deletion job ${last.jobId}: ${last.status}`, attempts: attempt, at: iso(now()) };
+        return { ...base, ...(await submittedOutcome(target, last, deps.signal)), attempts: attempt, at: iso(now()) };
       case 'not_supported':
         return { ...base, outcome: 'not_supported', detail: last.reason, attempts: attempt, at: iso(now()) };
       case 'failed':
@@ -225,4 +225,31 @@ async function keepSuppression(deps: DeletionDeps, request: PrivacyRequest, subj
   }
   await deps.ports.suppression.suppress({ workspaceId: request.workspaceId, subject, hashed: true, requestId: request.id });
   return { kept: true, hashedIdentifiers: count, detail: 'identifiers kept as keyed hashes so the subject stays deleted (CCPA 7022 allows this record)' };
+}
+
+/**
+ * An asynchronous deletion job (Amplitude, Mixpanel): where the tool offers a status call, ask once right
+ * away, so the certificate carries the job's last known state (a job already done counts as deleted).
+ */
+async function submittedOutcome(target: DeletionTarget, submitted: Extract<DeletionResult, { kind: 'submitted' }>, signal: AbortSignal): Promise<{ outcome: DestinationDeletion['outcome']; detail: string }> {
+  const job = `deletion job ${submitted.jobId}`;
+  if (!target.deletionStatus) return { outcome: 'submitted', detail: `${job}: ${submitted.status} (the tool offers no status call)` };
+  let status: DeletionResult;
+  try {
+    status = await target.deletionStatus(submitted.jobId, signal);
+  } catch (error) {
+    status = { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+  }
+  switch (status.kind) {
+    case 'deleted':
+      return { outcome: 'deleted', detail: `${job}: done${status.detail ? ` (${status.detail})` : ''}` };
+    case 'submitted':
+      return { outcome: 'submitted', detail: `${job}: last status ${status.status}` };
+    case 'failed':
+      return { outcome: 'failed', detail: `${job}: the tool reports failure: ${status.error}` };
+    case 'retry':
+      return { outcome: 'submitted', detail: `${job}: ${submitted.status}; its status could not be read (${status.error})` };
+    case 'not_supported':
+      return { outcome: 'submitted', detail: `${job}: ${submitted.status}` };
+  }
 }

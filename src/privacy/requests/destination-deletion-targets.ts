@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { isSluiceError } from '../../core/errors.js';
-import type { DeletionResult, DeletionSubject, DestinationHttp } from '../../destinations/destination.js';
+import type { DeletionResult, DeletionSubject, DestinationContext, DestinationHttp } from '../../destinations/destination.js';
 import { openDestination } from '../../destinations/destination-secrets.js';
 import { destinationType, destinationTypes } from '../../destinations/registry.js';
 import type { Store } from '../../store/store.js';
@@ -41,21 +41,24 @@ export class DestinationDeletionTargets implements DeletionTargets {
       const base = { destinationId: row.id, name: row.name, type: row.type, ...(lastDeliveredAt !== undefined && { lastDeliveredAt }) };
       const deleteSubject = type?.deleteSubject;
       if (!type || !deleteSubject) return base;
+      const deletionStatus = type.deletionStatus;
+      /** Calls the type with the destination's config as it is now (a fixed URL or key counts on a retry). */
+      const call = async (signal: AbortSignal, run: (config: Record<string, unknown>, context: DestinationContext) => Promise<DeletionResult>): Promise<DeletionResult> => {
+        const current = (await store.destinations.get(workspaceId, row.id)) ?? row;
+        const destination = openDestination(current, keys);
+        const context = { http: this.deps.http, logger: logger.child({ destinationId: row.id, destinationType: row.type }), signal };
+        try {
+          return await run(destination.config, context);
+        } catch (error) {
+          // The SSRF guard's refusal (and any other non-retriable error) will not change by retrying.
+          if (isSluiceError(error) && !error.retriable) return { kind: 'failed', error: `${error.code}: ${error.message}` };
+          throw error;
+        }
+      };
       return {
         ...base,
-        deleteSubject: async (deletionSubject: DeletionSubject, signal: AbortSignal): Promise<DeletionResult> => {
-          // Read at call time, so a retry uses the config as it is now (a fixed URL or key counts).
-          const current = (await store.destinations.get(workspaceId, row.id)) ?? row;
-          const destination = openDestination(current, keys);
-          const context = { http: this.deps.http, logger: logger.child({ destinationId: row.id, destinationType: row.type }), signal };
-          try {
-            return await deleteSubject.call(type, deletionSubject, destination.config, context);
-          } catch (error) {
-            // The SSRF guard's refusal (and any other non-retriable error) will not change by retrying.
-            if (isSluiceError(error) && !error.retriable) return { kind: 'failed', error: `${error.code}: ${error.message}` };
-            throw error;
-          }
-        },
+        deleteSubject: (deletionSubject: DeletionSubject, signal: AbortSignal) => call(signal, (config, context) => deleteSubject.call(type, deletionSubject, config, context)),
+        ...(deletionStatus && { deletionStatus: (jobId: string, signal: AbortSignal) => call(signal, (config, context) => deletionStatus.call(type, jobId, config, context)) }),
       };
     });
   }
