@@ -80,4 +80,22 @@ describe('privacy at fan-out', () => {
     expect(sent?.properties).toMatchObject({ plan: 'pro' });
     expect(sent?.properties?.ssn).toBeUndefined();
   });
+
+  it('withholds a queued event of a person suppressed while it waited for a destination that was down', async () => {
+    const flaky = await webhook('Flaky');
+    flaky.server.respond = () => ({ status: 503 });
+    await send({ userId: 'late-1', event: 'Viewed', messageId: 'pr-late' });
+    await eventually(async () => ((await delivery(flaky.id, 'pr-late'))?.status === 'retrying' ? true : undefined), 20_000);
+    const suppress = await api('POST', '/privacy-requests', { type: 'suppress', subject: { userId: 'late-1' } });
+    expect(suppress.status).toBe(201);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(suppress.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+    flaky.server.respond = () => ({ status: 200 });
+    const dropped = await eventually(async () => {
+      const d = await delivery(flaky.id, 'pr-late');
+      return d?.status === 'dropped' ? d : undefined;
+    }, 30_000);
+    expect(dropped).toMatchObject({ reason: 'suppressed' });
+    expect(flaky.server.requests.map((r) => JSON.stringify(r.body))).not.toContainEqual(expect.stringContaining('pr-late'));
+    expect(flaky.server.failures.length).toBeGreaterThan(0);
+  });
 });

@@ -6,6 +6,7 @@ import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
 import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
 import type { DeliveryRepository } from '../store/store.js';
+import type { DeliveryGate } from './delivery-gate.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 
 /** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
@@ -31,6 +32,8 @@ export interface LaneDeps {
   readonly logger: Logger;
   readonly policy: RetryPolicy;
   readonly observer?: LaneObserver;
+  /** The last privacy check (suppressed, deleted or restricted since the job was queued); none in bare tests. */
+  readonly gate?: DeliveryGate;
 }
 
 /**
@@ -166,15 +169,29 @@ export class DestinationLane {
     return batch;
   }
 
-  private async deliver(batch: DeliveryJob[]): Promise<void> {
+  private async deliver(all: DeliveryJob[]): Promise<void> {
     const destination = this.destination;
+    // Withheld at the last moment: dropped with the reason, never sent. If the check itself fails, nothing
+    // of the batch is sent (it is retried like a failed delivery).
+    let withheld: ReadonlyMap<number, string> = new Map();
+    let gateError: string | undefined;
+    try {
+      if (this.deps.gate) withheld = await this.deps.gate(all);
+    } catch (error) {
+      gateError = `privacy check before delivery failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const batch = all.filter((job) => !withheld.has(job.seq));
     const items = batch.map((job) => ({ messageId: job.messageId, sourceId: job.sourceId, event: JSON.parse(job.json) as SegmentEvent }));
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
     let results: readonly DeliveryResult[];
     try {
-      const outcome = await this.deps.type.deliver(items, destination.config, context);
-      results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
-      if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
+      if (gateError !== undefined) throw new Error(gateError);
+      if (batch.length === 0) results = [];
+      else {
+        const outcome = await this.deps.type.deliver(items, destination.config, context);
+        results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
+        if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // A refusal that sending again cannot change (e.g. destination_address_refused: the SSRF guard) fails
@@ -186,8 +203,10 @@ export class DestinationLane {
     const log: DeliveryRecord[] = [];
     const finished: DeliveryJob[] = [];
     const requeue: DeliveryJob[] = [];
-    batch.forEach((job, i) => {
-      const result = results[i]!;
+    const outcomes = new Map(batch.map((job, i) => [job.seq, results[i]!] as const));
+    all.forEach((job) => {
+      const reason = withheld.get(job.seq);
+      const result: DeliveryResult | { kind: 'withheld'; reason: string } = reason !== undefined ? { kind: 'withheld', reason } : outcomes.get(job.seq)!;
       const tries = this.attempts.get(job.seq) ?? { attempts: 0, firstAt: now };
       tries.attempts += 1;
       const entry = (status: DeliveryStatus, reason: string | null, lastError: string | null): DeliveryRecord => ({
@@ -202,6 +221,7 @@ export class DestinationLane {
         if (isHead) this.heads.delete(job.partitionKey);
         this.deps.observer?.onOutcome?.(destination, record.status, record.reason, job);
       };
+      if (result.kind === 'withheld') return finish(entry('dropped', result.reason, null));
       if (result.kind === 'ok') return finish(entry('delivered', null, null));
       if (result.kind === 'abort') return finish(entry('failed', result.reason, result.error));
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);

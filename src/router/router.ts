@@ -5,6 +5,7 @@ import type { DestinationHttp, DestinationType } from '../destinations/destinati
 import { destinationType } from '../destinations/registry.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { Store } from '../store/store.js';
+import type { DeliveryGate } from './delivery-gate.js';
 import { DestinationLane, type LaneObserver } from './destination-lane.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -16,6 +17,8 @@ export interface RouterDeps {
   logger: Logger;
   policy: RetryPolicy;
   observer?: LaneObserver;
+  /** The last privacy check before each delivery (see delivery-gate.ts). */
+  gate?: DeliveryGate;
   /** Looks a destination type up by name (default: the registry; tests pass their own types). */
   types?: (type: string) => DestinationType<unknown> | undefined;
 }
@@ -102,6 +105,7 @@ export class Router {
         logger: this.deps.logger,
         policy: this.deps.policy,
         ...(this.deps.observer ? { observer: this.deps.observer } : {}),
+        ...(this.deps.gate ? { gate: this.deps.gate } : {}),
       });
       this.lanes.set(stored.id, lane);
       this.usedTypes.add(type);

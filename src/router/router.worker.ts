@@ -6,6 +6,8 @@ import { ChangeFeed } from '../runtime/change-feed.js';
 import { createLogger } from '../runtime/logger.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
 import { runWorker } from '../runtime/worker-runtime.js';
+import { createPrivacyServices } from '../privacy/privacy-services.js';
+import { privacyDeliveryGate } from './delivery-gate.js';
 import { Router } from './router.js';
 
 /** Destinations are re-read this often even without a change announcement (other processes' API calls). */
@@ -21,10 +23,13 @@ runWorker(async ({ data, signal, counters }) => {
   const queue = await openDeliveryQueue(config, { onError: (error) => logger.warn({ err: error }, 'delivery queue') });
   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const changes = new ChangeFeed();
+  const keys = new Keys(resolveSecretKey(config));
+  const privacy = createPrivacyServices({ store, keys, changes });
   const router = new Router({
     store,
     queue,
-    keys: new Keys(resolveSecretKey(config)),
+    keys,
+    gate: privacyDeliveryGate(store, privacy.suppressions),
     http,
     logger,
     policy: { baseDelayMs: 1000, maxDelayMs: 5 * 60_000, windowMs: config.deliveryRetryWindowMs },
@@ -50,6 +55,7 @@ runWorker(async ({ data, signal, counters }) => {
     }
   } finally {
     await router.stop();
+    privacy.close();
     changes.close();
     await http.close();
     await queue.close();
