@@ -1,6 +1,7 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
 import { createDestinationHttp } from '../src/destinations/http/destination-http.js';
 import { verifyCertificate, type DeletionCertificate } from '../src/privacy/requests/certificate.js';
 import { DestinationDeletionTargets } from '../src/privacy/requests/destination-deletion-targets.js';
@@ -24,22 +25,10 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
   let slackServer: RecordingServer;
   let mixpanelServer: RecordingServer;
   const ids: Record<string, string> = {};
-  const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`${sluice.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  }
+  const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
-  async function send(path: string, event: Record<string, unknown>): Promise<void> {
-    const response = await fetch(`${sluice.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify(event) });
-    expect(response.status).toBe(200);
-  }
+  const send = (path: string, event: Record<string, unknown>) => sendTracking(sluice.url, sluice.writeKey, path, event);
 
   async function destination(body: Record<string, unknown>): Promise<string> {
     const res = await api('POST', '/destinations', body);

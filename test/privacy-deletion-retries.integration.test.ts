@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
 import { createDestinationHttp } from '../src/destinations/http/destination-http.js';
 import type { DeletionCertificate } from '../src/privacy/requests/certificate.js';
 import { DestinationDeletionTargets } from '../src/privacy/requests/destination-deletion-targets.js';
@@ -18,22 +19,10 @@ let hook: RecordingServer;
 let webhookId: string;
 let deletesAllowed = false;
 const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${sluice.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
-async function send(path: string, event: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify(event) });
-  expect(response.status).toBe(200);
-}
+const send = (path: string, event: Record<string, unknown>) => sendTracking(sluice.url, sluice.writeKey, path, event);
 
 function executor(options: { forwardingWindowMs: number }): RequestExecutor {
   const targets = new DestinationDeletionTargets({ store: sluice.store, keys: sluice.keys, http, logger: sluice.logger });

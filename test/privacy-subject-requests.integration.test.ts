@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './support/smtp-capture.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
@@ -12,15 +13,7 @@ let smtp: SmtpCapture;
 let hook: RecordingServer;
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${sluice.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
 /** The subject's side: the public endpoint, authenticated by the site's writeKey. */
 async function subject(path: string, body: Record<string, unknown>, writeKey = sluice.writeKey): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
