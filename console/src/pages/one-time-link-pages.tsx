@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { openSession, type LoginAnswer } from '../api';
+import { ApiError, openSession, type LoginAnswer } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { AuthFrame } from './login';
 
@@ -43,26 +43,29 @@ interface Props {
   onDone: (answer: LoginAnswer) => void;
 }
 
+/** The submit of every one-time-link page: check the repeated password here, open the session, show errors. */
+function useSessionSubmit(onDone: Props['onDone']) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = (event: FormEvent, passwords: { password: string; confirm: string }, open: () => Promise<LoginAnswer>) => {
+    event.preventDefault();
+    const problem = problemOf(passwords.password, passwords.confirm);
+    if (problem) return setError(new Error(problem));
+    setBusy(true);
+    setError(null);
+    open()
+      .then(onDone, setError)
+      .finally(() => setBusy(false));
+  };
+  return { error, busy, submit };
+}
+
 /** First start: the owner opens the setup link printed by `sluice start` and creates their console account. */
 export function SetupPage({ onDone }: Props) {
   const token = tokenFromUrl();
   const [form, setForm] = useState({ name: '', email: '', password: '', confirm: '' });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problem = problemOf(form.password, form.confirm);
-    if (problem) return setError(new Error(problem));
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await openSession('/api/v1/auth/setup', { token, name: form.name.trim(), email: form.email.trim(), password: form.password }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, submit: send } = useSessionSubmit(onDone);
+  const submit = (event: FormEvent) => send(event, form, () => openSession('/api/v1/auth/setup', { token, name: form.name.trim(), email: form.email.trim(), password: form.password }));
   return (
     <AuthFrame title="Set up Sluice">
       {token === '' ? (
@@ -89,22 +92,8 @@ export function SetupPage({ onDone }: Props) {
 export function AcceptInvitePage({ onDone }: Props) {
   const token = tokenFromUrl();
   const [form, setForm] = useState({ name: '', password: '', confirm: '' });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problem = problemOf(form.password, form.confirm);
-    if (problem) return setError(new Error(problem));
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await openSession('/api/v1/auth/accept-invite', { token, password: form.password, ...(form.name.trim() !== '' && { name: form.name.trim() }) }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, submit: send } = useSessionSubmit(onDone);
+  const submit = (event: FormEvent) => send(event, form, () => openSession('/api/v1/auth/accept-invite', { token, password: form.password, ...(form.name.trim() !== '' && { name: form.name.trim() }) }));
   return (
     <AuthFrame title="Accept your invitation">
       {token === '' ? (
@@ -128,23 +117,15 @@ export function AcceptInvitePage({ onDone }: Props) {
 /** A member opens a password-reset link and sets a new password (every other session of theirs ends). */
 export function ResetPasswordPage({ onDone }: Props) {
   const token = tokenFromUrl();
-  const [form, setForm] = useState({ password: '', confirm: '' });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problem = problemOf(form.password, form.confirm);
-    if (problem) return setError(new Error(problem));
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await openSession('/api/v1/auth/reset-password', { token, password: form.password }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [form, setForm] = useState({ password: '', confirm: '', code: '' });
+  const { error, busy, submit: send } = useSessionSubmit(onDone);
+  const submit = (event: FormEvent) => send(event, form, () => {
+    // With two-factor on, the reset needs the authenticator's code (or a recovery code) too.
+    const second = form.code.replace(/\s/g, '');
+    const factor: Record<string, string> = second === '' ? {} : /^\d{6}$/.test(second) ? { code: second } : { recoveryCode: second };
+    return openSession('/api/v1/auth/reset-password', { token, password: form.password, ...factor });
+  });
+  const needsCode = form.code !== '' || (error instanceof ApiError && error.code.startsWith('two_factor_'));
   return (
     <AuthFrame title="Set a new password">
       {token === '' ? (
@@ -152,6 +133,13 @@ export function ResetPasswordPage({ onDone }: Props) {
       ) : (
         <form className="card stack" onSubmit={(e) => void submit(e)}>
           <PasswordFields label="New password" password={form.password} confirm={form.confirm} onPassword={(password) => setForm({ ...form, password })} onConfirm={(confirm) => setForm({ ...form, confirm })} />
+          {needsCode && (
+            <>
+              <label htmlFor="reset-code">Code from your authenticator app</label>
+              <input id="reset-code" inputMode="numeric" autoComplete="one-time-code" required value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
+              <p className="hint">Two-factor authentication is on for this account; a recovery code works too.</p>
+            </>
+          )}
           <ErrorBox error={error} />
           <button type="submit" className="primary" disabled={busy}>
             Set password
