@@ -163,6 +163,26 @@ describe('sluice CLI', () => {
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain('No Sluice database');
   }, 180_000);
+
+  it('prints a disclosure report from the data directory, in the format asked, and refuses an unknown kind', async () => {
+    const put = await fetch(`${sluice.url}/api/v1/disclosures/controller`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ controllerName: 'Cli Shop GmbH', controllerContact: 'privacy@cli.test', country: 'DE', securityMeasures: [] }),
+    });
+    expect(put.status).toBe(200);
+    const env = { SLUICE_DATA_DIR: sluice.dataDir, SLUICE_ADMIN_TOKEN: sluice.token };
+    const ropa = await runCli(['report', 'ropa', '--format', 'md'], env);
+    expect(ropa.code, ropa.stderr).toBe(0);
+    expect(ropa.stdout).toContain('Record of processing activities');
+    expect(ropa.stdout).toContain('Cli Shop GmbH');
+    const json = await runCli(['report', 'data-map', '--format', 'json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toHaveProperty('configVersion');
+    const bad = await runCli(['report', 'gdpr'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('Unknown report "gdpr": choose one of');
+  }, 120_000);
 });
 
 async function post(urlPath: string, body: unknown): Promise<{ status: number }> {
