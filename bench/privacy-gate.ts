@@ -40,7 +40,7 @@ interface Rig {
   workspaceId: string;
   sourceId: string;
   dataDir: string;
-  jobs: number;
+  readonly jobs: number;
   close(): Promise<void>;
 }
 
@@ -56,14 +56,23 @@ async function rig(mode: Rig['mode']): Promise<Rig> {
   for (const [name, consentCategories] of [['Operations', null], ['Analytics', ['analytics']], ['Ads', ['advertising']], ['Personalisation', ['analytics', 'functional']]] as const) {
     await store.destinations.create({ workspaceId: boot.workspaceId, name, type: 'webhook', publicConfig: { url: 'https://example.com/hook' }, sealedSecrets: null, sourceIds: null, consentCategories: consentCategories ? [...consentCategories] : null, enabled: true });
   }
+  const counted = { jobs: 0 };
+  const queue = {
+    publishDeliveries: async (jobs: readonly DeliveryJobRecord[]) => {
+      counted.jobs += jobs.length;
+    },
+  };
+  const processor = buildProcessor({ store, queue, changes, ...(mode === 'privacy-on' ? { privacy: { services, keys } } : {}) });
   const r: Rig = {
     mode,
     store,
     workspaceId: boot.workspaceId,
     sourceId,
     dataDir,
-    jobs: 0,
-    processor: undefined as unknown as Processor,
+    get jobs() {
+      return counted.jobs;
+    },
+    processor,
     async close() {
       services.close();
       changes.close();
@@ -71,12 +80,6 @@ async function rig(mode: Rig['mode']): Promise<Rig> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  const queue = {
-    publishDeliveries: async (jobs: readonly DeliveryJobRecord[]) => {
-      r.jobs += jobs.length;
-    },
-  };
-  r.processor = buildProcessor({ store, queue, changes, ...(mode === 'privacy-on' ? { privacy: { services, keys } } : {}) });
   return r;
 }
 

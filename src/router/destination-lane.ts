@@ -173,15 +173,16 @@ export class DestinationLane {
     const destination = this.destination;
     // Withheld at the last moment: dropped with the reason, never sent. If the check itself fails, nothing
     // of the batch is sent (it is retried like a failed delivery).
+    const events = new Map(all.map((job) => [job.seq, JSON.parse(job.json) as SegmentEvent] as const));
     let withheld: ReadonlyMap<number, string> = new Map();
     let gateError: string | undefined;
     try {
-      if (this.deps.gate) withheld = await this.deps.gate(all);
+      if (this.deps.gate) withheld = await this.deps.gate(all.map((job) => ({ job, event: events.get(job.seq)! })));
     } catch (error) {
       gateError = `privacy check before delivery failed: ${error instanceof Error ? error.message : String(error)}`;
     }
     const batch = all.filter((job) => !withheld.has(job.seq));
-    const items = batch.map((job) => ({ messageId: job.messageId, sourceId: job.sourceId, event: JSON.parse(job.json) as SegmentEvent }));
+    const items = batch.map((job) => ({ messageId: job.messageId, sourceId: job.sourceId, event: events.get(job.seq)! }));
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
     let results: readonly DeliveryResult[];
     try {

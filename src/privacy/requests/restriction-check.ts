@@ -19,10 +19,20 @@ export class RestrictionCheck {
     return (await this.data.restricted(workspaceId, 'restrict', ids)).length > 0;
   }
 
-  /** Which of these identifiers are restricted (one query; the fan-out asks once per batch). */
-  async restrictedAmong(workspaceId: string, identifiers: readonly string[]): Promise<string[]> {
-    if (identifiers.length === 0) return [];
-    return this.data.restricted(workspaceId, 'restrict', identifiers);
+  /**
+   * For a batch of events (the fan-out's candidates, the router's jobs): which are a restricted subject's,
+   * in order. One query per workspace and 500 identifiers, whatever the batch size.
+   */
+  async restrictedEvents(events: readonly { workspaceId: string; event: { userId?: string | null; anonymousId?: string | null } }[]): Promise<boolean[]> {
+    const idsOf = (event: { userId?: string | null; anonymousId?: string | null }) => [event.userId, event.anonymousId].filter((id): id is string => typeof id === 'string' && id !== '');
+    const found = new Map<string, Set<string>>();
+    for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
+      const ids = [...new Set(events.filter((e) => e.workspaceId === workspaceId).flatMap((e) => idsOf(e.event)))];
+      const restricted = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) for (const id of await this.data.restricted(workspaceId, 'restrict', ids.slice(i, i + 500))) restricted.add(id);
+      found.set(workspaceId, restricted);
+    }
+    return events.map((e) => idsOf(e.event).some((id) => found.get(e.workspaceId)!.has(id)));
   }
 
   async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
