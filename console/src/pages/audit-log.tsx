@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { TableHead } from '../components/table-head';
 
 interface AuditEntry {
   id: string;
@@ -48,15 +49,7 @@ export function AuditLogPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table compact">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
+          <TableHead columns={['When', 'Actor', 'Action', 'Resource', 'Change']} />
           <tbody>
             {list.data.entries.map((e) => (
               <tr key={e.id}>

@@ -7,6 +7,7 @@ import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
 import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
+import { TableHead, EnabledBadge } from '../components/table-head';
 
 interface Delivery {
   messageId: string;
@@ -86,18 +87,7 @@ function Deliveries({ destination }: { destination: Destination }) {
       {log.data && log.data.deliveries.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
       {log.data && log.data.deliveries.length > 0 && (
         <table className="table compact" aria-label="Delivery log">
-          <thead>
-            <tr>
-              <th scope="col">messageId</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Reason / last error</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['messageId', 'Status', 'Attempts', 'Reason / last error', 'Updated']} actions />
           <tbody>
             {log.data.deliveries.map((d) => (
               <tr key={d.messageId}>
@@ -239,7 +229,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
       {d && (
         <>
           <h1 id="destination-title">
-            {d.name} {d.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}
+            {d.name} <EnabledBadge enabled={d.enabled} />
           </h1>
           <p className="muted">
             {info?.displayName ?? d.type} · created {new Date(d.createdAt).toLocaleString()}

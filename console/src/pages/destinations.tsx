@@ -6,6 +6,7 @@ import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
+import { TableHead, EnabledBadge } from '../components/table-head';
 
 /** The destination catalog (GET /api/v1/destination-types), loaded once per page. */
 export function useDestinationTypes() {
@@ -43,19 +44,7 @@ export function DestinationsPage() {
       {list.data && list.data.destinations.length === 0 && <p className="card">No destinations yet. Add one from the catalog.</p>}
       {list.data && list.data.destinations.length > 0 && (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Sources</th>
-              <th scope="col">Consent needed</th>
-              <th scope="col">Filters</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Type', 'Status', 'Sources', 'Consent needed', 'Filters']} actions />
           <tbody>
             {list.data.destinations.map((d) => (
               <tr key={d.id}>
@@ -63,7 +52,7 @@ export function DestinationsPage() {
                   <Link to={`/destinations/${d.id}`}>{d.name}</Link>
                 </td>
                 <td>{displayName(d.type)}</td>
-                <td>{d.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}</td>
+                <td><EnabledBadge enabled={d.enabled} /></td>
                 <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
                 <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
                 <td>{d.filters?.length ?? 0}</td>

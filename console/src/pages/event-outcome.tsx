@@ -1,6 +1,7 @@
 import { api, type EventView } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { TableHead } from '../components/table-head';
 
 /** What happened to an event at one destination (present once the delivery pipeline reports it). */
 interface DeliveryOutcome {
@@ -35,14 +36,7 @@ export function EventOutcome({ messageId, fallback }: { messageId: string; fallb
         <p className="muted">No destination is configured for this event.</p>
       ) : (
         <table className="table compact">
-          <thead>
-            <tr>
-              <th scope="col">Destination</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Attempts</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Destination', 'Status', 'Reason', 'Attempts']} />
           <tbody>
             {deliveries.map((d, i) => (
               <tr key={d.destinationId ?? i}>

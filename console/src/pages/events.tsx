@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { EventOutcome } from './event-outcome';
 import { eventTitle, who } from './live';
+import { TableHead } from '../components/table-head';
 
 const TYPES = ['', 'identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
 
@@ -111,13 +112,7 @@ export function EventsPage() {
       <div className="split">
         <div>
           <table className="table compact">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Who</th>
-                <th scope="col">Received</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Event', 'Who', 'Received']} />
             <tbody>
               {pages.map((e) => (
                 <tr key={`${String(e.sourceId)}:${String(e.messageId)}`} className={selected?.messageId === e.messageId ? 'selected' : ''}>

@@ -3,6 +3,7 @@ import { api, ROLES, type Member, type RoleName } from '../api';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { TableHead } from '../components/table-head';
 
 const ROLE_HINTS: Record<RoleName, string> = {
   owner: 'everything, including other owners',
@@ -92,18 +93,7 @@ export function MembersPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last login</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Email', 'Role', 'Status', 'Last login']} actions />
           <tbody>
             {list.data.members.map((m) => (
               <tr key={m.id}>

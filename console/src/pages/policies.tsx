@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type PolicyVersion } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { TableHead } from '../components/table-head';
 
 /** Who accepted one policy version, loaded when asked. */
 function Acceptances({ policy }: { policy: PolicyVersion }) {
@@ -100,16 +101,7 @@ export function PoliciesPage() {
       <ErrorBox error={list.error} />
       {list.data && list.data.versions.length > 0 && (
         <table className="table" aria-label="Published versions">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Title</th>
-              <th scope="col">Effective</th>
-              <th scope="col">Material</th>
-              <th scope="col">Published</th>
-              <th scope="col">Accepted by</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Version', 'Title', 'Effective', 'Material', 'Published', 'Accepted by']} />
           <tbody>
             {list.data.versions.map((v) => (
               <tr key={v.id}>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, download } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { TableHead } from '../components/table-head';
 
 interface PrivacyRequest {
   id: string;
@@ -108,15 +109,7 @@ export function PrivacyRequestsPage() {
       {list.data && list.data.requests.length === 0 && <p className="muted">No requests here.</p>}
       {list.data && list.data.requests.length > 0 && (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Request</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Status</th>
-              <th scope="col">Deadline</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Request', 'Subject', 'Status', 'Deadline', 'Actions']} />
           <tbody>
             {list.data.requests.map((r) => (
               <tr key={r.id}>

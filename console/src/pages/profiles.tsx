@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { eventTitle } from './live';
+import { TableHead } from '../components/table-head';
 
 interface ProfileConsent {
   model: string;
@@ -85,13 +86,7 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
                   {consent.data.gpc.recorded ? ` · Global Privacy Control recorded ${new Date(consent.data.gpc.at ?? '').toLocaleString()}` : ''}
                 </p>
                 <table className="table compact">
-                  <thead>
-                    <tr>
-                      <th scope="col">Category</th>
-                      <th scope="col">Now</th>
-                      <th scope="col">Decided by</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Category', 'Now', 'Decided by']} />
                   <tbody>
                     {consent.data.categories.map((c) => (
                       <tr key={c.id}>
@@ -127,12 +122,7 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
           <div className="card">
             <h2>Recent events</h2>
             <table className="table compact">
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Received</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Event', 'Received']} />
               <tbody>
                 {profile.events.map((e) => (
                   <tr key={`${String(e.sourceId)}:${String(e.messageId)}`}>

@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { RecipientForm, SourceProfileForm, type RecipientProfile } from './disclosure-forms';
+import { TableHead } from '../components/table-head';
 
 interface CategoryFields {
   category: string;
@@ -114,15 +115,7 @@ export function ReportsPage() {
             <h2 id="flow-title">Data flow</h2>
             <DataFlowDiagram sources={sources} destinations={destinations} />
             <table className="table compact" aria-label="Flows">
-              <thead>
-                <tr>
-                  <th scope="col">From source</th>
-                  <th scope="col">To destination</th>
-                  <th scope="col">Personal data categories</th>
-                  <th scope="col">Purposes</th>
-                  <th scope="col">Legal basis</th>
-                </tr>
-              </thead>
+              <TableHead columns={['From source', 'To destination', 'Personal data categories', 'Purposes', 'Legal basis']} />
               <tbody>
                 {map.flows.map((f) => {
                   const d = map.destinations.find((x) => x.id === f.destinationId);

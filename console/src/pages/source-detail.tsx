@@ -6,6 +6,7 @@ import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { usePublicUrl } from '../console-config';
 import { analyticsJsSnippet, analyticsNodeSetup, consentSnippet } from '../snippets';
+import { EnabledBadge } from '../components/table-head';
 
 function Snippet({ title, code, id }: { title: string; code: string; id: string }) {
   return (
@@ -62,7 +63,7 @@ export function SourceDetailPage({ id }: { id: string }) {
         <Link to="/sources">← Sources</Link>
       </p>
       <h1 id="source-title">
-        {current.name} {current.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}
+        {current.name} <EnabledBadge enabled={current.enabled} />
       </h1>
       <p>
         writeKey <code data-testid="write-key">{current.writeKey}</code> <CopyButton text={current.writeKey} label="Copy writeKey" /> ·{' '}

@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
+import { TableHead, EnabledBadge } from '../components/table-head';
 
 /** The sources of this workspace, and a form to create one. */
 export function SourcesPage() {
@@ -42,24 +43,14 @@ export function SourcesPage() {
       <ErrorBox error={sources.error} />
       {sources.data && (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">writeKey</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Status', 'writeKey', 'Created']} actions />
           <tbody>
             {sources.data.sources.map((s) => (
               <tr key={s.id}>
                 <td>
                   <Link to={`/sources/${s.id}`}>{s.name}</Link>
                 </td>
-                <td>{s.enabled ? <span className="badge ok">enabled</span> : <span className="badge off">disabled</span>}</td>
+                <td><EnabledBadge enabled={s.enabled} /></td>
                 <td>
                   <code>{s.writeKey}</code>
                 </td>

@@ -3,6 +3,7 @@ import { api, ROLES, type RoleName } from '../api';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { TableHead } from '../components/table-head';
 
 interface ApiToken {
   id: string;
@@ -96,18 +97,7 @@ export function TokensPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table" aria-label="Active tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Role', 'Created', 'Last used', 'Expires']} actions />
           <tbody>
             {active.map((t) => (
               <tr key={t.id}>
