@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '../core/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { SHORT_PATHS, type EventType } from '../protocol/segment-event.js';
+import { orderingKeyOf } from '../queue/ordering-key.js';
 import type { InboxRecord, Queue, RequestSignals } from '../queue/queue.js';
 import type { Backpressure } from './backpressure.js';
 import { installTrackingBodyParsing } from './body-parsing.js';
@@ -61,9 +62,10 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       deps.backpressure.check();
       const { accepted, rejected } = normalizeRequest(body, type, { receivedAt: new Date(), ip: request.ip });
       const signals = signalsOf(request, deps.countryHeader);
-      const records: InboxRecord[] = accepted.map(({ json }) =>
-        signals ? { workspaceId: source.workspaceId, sourceId: source.id, json, signals } : { workspaceId: source.workspaceId, sourceId: source.id, json },
-      );
+      const records: InboxRecord[] = accepted.map(({ event, json }) => {
+        const partitionKey = orderingKeyOf(event);
+        return signals ? { workspaceId: source.workspaceId, sourceId: source.id, json, signals, partitionKey } : { workspaceId: source.workspaceId, sourceId: source.id, json, partitionKey };
+      });
       await deps.queue.publishInbox(records);
       if (accepted.length > 0) deps.metrics.eventsReceived.inc({ source_id: source.id }, accepted.length);
       for (const r of rejected) deps.metrics.eventsRejected.inc({ code: r.code });

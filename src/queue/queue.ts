@@ -118,6 +118,11 @@ export interface InboxRecord {
   /** The normalized Segment event, serialized. */
   json: string;
   signals?: RequestSignals;
+  /**
+   * Ordering key (`orderingKeyOf`: userId, else anonymousId), when the publisher has the parsed event at
+   * hand; queues that partition the inbox by user (JetStream) read it from `json` otherwise.
+   */
+  partitionKey?: string;
 }
 
 export interface InboxMessage extends InboxRecord {

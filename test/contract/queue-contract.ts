@@ -20,11 +20,13 @@ export interface QueueContractOptions {
   sharedConsumers: boolean;
 }
 
-function record(n: number, signals?: InboxRecord['signals']): InboxRecord {
-  return { workspaceId: 'ws_q', sourceId: 'src_q', json: JSON.stringify({ messageId: `m${n}`, n }), ...(signals ? { signals } : {}) };
+/** Record `n` of a user (one user unless said: order is promised per user, see docs/decisions/0503). */
+function record(n: number, signals?: InboxRecord['signals'], userId = 'u1'): InboxRecord {
+  return { workspaceId: 'ws_q', sourceId: 'src_q', json: JSON.stringify({ messageId: `m${n}`, userId, n }), ...(signals ? { signals } : {}) };
 }
 
 const n = (m: InboxMessage) => (JSON.parse(m.json) as { n: number }).n;
+const userOf = (m: InboxMessage) => (JSON.parse(m.json) as { userId: string }).userId;
 
 /**
  * The Queue's behaviour, written once and run against every implementation (embedded SQLite, JetStream).
@@ -170,6 +172,38 @@ export function runQueueContract(options: QueueContractOptions): void {
         await eventually(async () => (ca.seen.length + cb.seen.length >= 200 ? true : undefined), 20_000);
         const all = [...ca.seen, ...cb.seen].map(n).sort((x, y) => x - y);
         expect(all).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      });
+
+      it('keeps each user\'s records in publish order across concurrent consumers, also while one of them leaves', async () => {
+        const a = await instance();
+        const b = await instance();
+        const handled: InboxMessage[] = [];
+        // Each handler records its batch when it finishes (the store commit), one slowly, one fast: two
+        // consumers working on one user's records at once would show here as an inversion.
+        const finish = (ms: number) => async (batch: InboxMessage[]) => {
+          await new Promise<void>((r) => setTimeout(r, ms));
+          handled.push(...batch);
+        };
+        const ca = consume(a, finish(25), 7);
+        const cb = consume(b, finish(1), 7);
+        const users = Array.from({ length: 12 }, (_, u) => `user-${u}`);
+        const rounds = 40;
+        for (let r = 0; r < rounds; r++) {
+          await (r % 2 === 0 ? a : b).publishInbox(users.map((u, i) => record(r * 100 + i, undefined, u)));
+          await new Promise<void>((resolve) => setTimeout(resolve, 10));
+          if (r === rounds / 2) {
+            // Both have worked before a leaves: its partitions move to b, nothing of them lost or reordered.
+            await eventually(async () => (ca.seen.length > 0 && cb.seen.length > 0 ? true : undefined), 10_000);
+            ca.stop();
+          }
+        }
+        await eventually(async () => (new Set(handled.map(n)).size >= users.length * rounds ? true : undefined), 30_000);
+        expect(cb.seen.length).toBeGreaterThan(0);
+        for (const u of users) {
+          const order: number[] = [];
+          for (const m of handled) if (userOf(m) === u && !order.includes(n(m))) order.push(n(m));
+          expect(order, u).toEqual(Array.from({ length: rounds }, (_, r) => r * 100 + users.indexOf(u)));
+        }
       });
     }
   });

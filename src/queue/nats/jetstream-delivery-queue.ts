@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DeliveryConsumer, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
-import { DELIVERY_PARTITIONS, deliveryPartition } from './delivery-partition.js';
+import type { DeliveryJob, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
+import { DELIVERY_PARTITIONS, partitionOf } from './partition.js';
 import { ensureStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
 import { connectNats } from './nats-connection.js';
-import { PartitionedDeliveryConsumer } from './partitioned-delivery-consumer.js';
+import { PartitionedConsumer } from './partitioned-consumer.js';
 import { PartitionLeases } from './partition-leases.js';
+
+/** Jobs one partition's pull keeps buffered in the client. */
+const PULL_MESSAGES = 256;
+/** Jobs received and not yet handed to the lane, over all partitions; the pulls pause above it. */
+const MAX_BUFFERED = 4096;
+/** Unacknowledged jobs one partition may have out (users waiting behind a retry hold theirs). */
+const PARTITION_MAX_ACK_PENDING = 20_000;
 
 export interface JetStreamDeliveryQueueOptions extends JetStreamSettings {
   url: string;
@@ -24,10 +31,10 @@ export interface JetStreamDeliveryQueueOptions extends JetStreamSettings {
  * per message on `<prefix>.deliveries.<destination>.<partition>`, the partition a stable hash of workspace
  * and ordering key (the user). Publishing resolves on the PubAcks. Each router process consumes a share of
  * every destination's partitions, one router per partition at a time (leases, see
- * {@link PartitionedDeliveryConsumer}), and acknowledges a job only once its outcome is recorded.
+ * {@link PartitionedConsumer}), and acknowledges a job only once its outcome is recorded.
  */
 export class JetStreamDeliveryQueue implements DeliveryQueue {
-  private readonly consumers = new Map<string, PartitionedDeliveryConsumer>();
+  private readonly consumers = new Map<string, PartitionedConsumer<DeliveryJob>>();
   private readonly closing = new Map<string, Promise<void>>();
   private readonly leases: PartitionLeases;
   private readonly partitions: number;
@@ -73,24 +80,32 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     if (this.closed) throw new Error('queue is closed');
     // One connection keeps publish order, so a user's jobs get increasing stream sequences.
     await Promise.all(
-      jobs.map((job) => this.js.publish(this.names.deliverySubject(job.destinationId, deliveryPartition(job.workspaceId, job.partitionKey, this.partitions)), JSON.stringify(job))),
+      jobs.map((job) => this.js.publish(this.names.deliverySubject(job.destinationId, partitionOf(job.workspaceId, job.partitionKey, this.partitions)), JSON.stringify(job))),
     );
   }
 
   /** The destination's consumer in this process; a second call replaces the first (which gives its leases back). */
-  deliveryConsumer(destinationId: string): PartitionedDeliveryConsumer {
+  deliveryConsumer(destinationId: string): PartitionedConsumer<DeliveryJob> {
     const previous = this.consumers.get(destinationId);
     const after = previous ? this.retire(destinationId, previous) : (this.closing.get(destinationId) ?? Promise.resolve());
-    const consumer = new PartitionedDeliveryConsumer({
+    const consumer = new PartitionedConsumer<DeliveryJob>({
       nc: this.nc,
       js: this.js,
       jsm: this.jsm,
-      names: this.names,
       leases: this.leases,
-      destinationId,
+      stream: this.names.deliveriesStream,
+      group: destinationId,
       partitions: this.partitions,
+      subject: (p) => this.names.deliverySubject(destinationId, p),
+      subjects: this.names.destinationSubjects(destinationId),
+      durable: (p) => this.names.deliveryConsumer(destinationId, p),
+      decode: (msg) => ({ ...msg.json<DeliveryJobRecord>(), seq: msg.seq }),
+      pullMessages: PULL_MESSAGES,
+      maxBuffered: MAX_BUFFERED,
+      maxAckPending: PARTITION_MAX_ACK_PENDING,
       leaseMs: this.options.ackWaitMs,
       after,
+      holder: 'router',
       onError: this.options.onError ?? (() => undefined),
     });
     this.consumers.set(destinationId, consumer);
@@ -118,7 +133,7 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     await this.nc.drain().catch(() => this.nc.close());
   }
 
-  private retire(destinationId: string, consumer: PartitionedDeliveryConsumer): Promise<void> {
+  private retire(destinationId: string, consumer: PartitionedConsumer<DeliveryJob>): Promise<void> {
     const done = consumer.close().finally(() => {
       if (this.closing.get(destinationId) === done) this.closing.delete(destinationId);
     });

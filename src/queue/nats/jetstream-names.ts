@@ -6,9 +6,16 @@ export interface JetStreamNames {
   readonly prefix: string;
   /** Stream holding ingested batches until the processor acknowledges them (work-queue retention). */
   readonly inboxStream: string;
-  readonly inboxSubject: string;
-  /** Durable pull consumer shared by every processor process. */
-  readonly inboxConsumer: string;
+  /** Every inbox subject (`<prefix>.inbox.<partition>`). */
+  readonly inboxWildcard: string;
+  /** Lease group of the inbox partitions (lease and member subjects; destinations are `dst_...`). */
+  readonly inboxGroup: string;
+  /** Subject of one inbox partition's messages. */
+  inboxSubject(partition: number): string;
+  /** Durable consumer of one inbox partition (created by the processor that holds its lease). */
+  inboxConsumer(partition: number): string;
+  /** The one shared consumer of the inbox before it was partitioned (0501); removed when found. */
+  readonly legacyInboxConsumer: string;
   /** Core NATS subject carrying configuration-change notices between processes. */
   readonly changesSubject: string;
   /** Stream holding delivery jobs until a router acknowledges them (work-queue retention). */
@@ -24,13 +31,13 @@ export interface JetStreamNames {
   destinationSubjects(destinationId: string): string;
   /** Durable consumer of one destination partition (created by the router that holds its lease). */
   deliveryConsumer(destinationId: string, partition: number): string;
-  /** Lease of one destination partition: its one message names the router that consumes it. */
-  leaseSubject(destinationId: string, partition: number): string;
-  /** All leases of one destination. */
-  leaseSubjects(destinationId: string): string;
-  /** Heartbeat of one router consuming a destination. */
-  memberSubject(destinationId: string, memberId: string): string;
-  memberSubjects(destinationId: string): string;
+  /** Lease of one partition of a group (a destination, or the inbox): its one message names the holder. */
+  leaseSubject(group: string, partition: number): string;
+  /** All leases of one group. */
+  leaseSubjects(group: string): string;
+  /** Heartbeat of one process consuming a group. */
+  memberSubject(group: string, memberId: string): string;
+  memberSubjects(group: string): string;
 }
 
 const PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
@@ -41,7 +48,7 @@ export function isValidQueuePrefix(prefix: string): boolean {
   return PREFIX.test(prefix);
 }
 
-/** A destination id as one subject token (ids are `dst_<hex>`; anything else would split or widen subjects). */
+/** A destination id (or lease group) as one subject token (ids are `dst_<hex>`; anything else would split or widen subjects). */
 function token(id: string): string {
   if (!TOKEN.test(id)) throw new Error(`"${id}" cannot be used in a JetStream subject: use 1-128 letters, digits, _ or -`);
   return id;
@@ -54,8 +61,11 @@ export function jetStreamNames(prefix: string): JetStreamNames {
   return {
     prefix,
     inboxStream: `${prefix}_inbox`,
-    inboxSubject: `${prefix}.inbox`,
-    inboxConsumer: `${prefix}_processor`,
+    inboxWildcard: `${prefix}.inbox.*`,
+    inboxGroup: 'inbox',
+    inboxSubject: (p) => `${prefix}.inbox.${p}`,
+    inboxConsumer: (p) => `${prefix}_processor_${p}`,
+    legacyInboxConsumer: `${prefix}_processor`,
     changesSubject: `${prefix}.changes`,
     deliveriesStream: `${prefix}_deliveries`,
     deliveriesWildcard: `${prefix}.deliveries.>`,
@@ -64,9 +74,9 @@ export function jetStreamNames(prefix: string): JetStreamNames {
     deliverySubject: (d, p) => `${prefix}.deliveries.${token(d)}.${p}`,
     destinationSubjects: (d) => `${prefix}.deliveries.${token(d)}.*`,
     deliveryConsumer: (d, p) => `${prefix}_router_${token(d)}_${p}`,
-    leaseSubject: (d, p) => `${prefix}.leases.lease.${token(d)}.${p}`,
-    leaseSubjects: (d) => `${prefix}.leases.lease.${token(d)}.*`,
-    memberSubject: (d, m) => `${prefix}.leases.member.${token(d)}.${token(m)}`,
-    memberSubjects: (d) => `${prefix}.leases.member.${token(d)}.*`,
+    leaseSubject: (g, p) => `${prefix}.leases.lease.${token(g)}.${p}`,
+    leaseSubjects: (g) => `${prefix}.leases.lease.${token(g)}.*`,
+    memberSubject: (g, m) => `${prefix}.leases.member.${token(g)}.${token(m)}`,
+    memberSubjects: (g) => `${prefix}.leases.member.${token(g)}.*`,
   };
 }

@@ -1,46 +1,73 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { randomBytes } from 'node:crypto';
+import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { sleep } from '../../core/sleep.js';
 import type { ConsumeOptions, InboxMessage, InboxRecord, Queue } from '../queue.js';
 import { decodeInbox, encodedSize, encodeInbox } from './inbox-codec.js';
-import { ensureDurableConsumer, ensureStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
+import { orderingKeyOfJson } from '../ordering-key.js';
+import { ensureStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
 import { connectNats } from './nats-connection.js';
+import { INBOX_PARTITIONS, partitionOf } from './partition.js';
+import { PartitionedConsumer } from './partitioned-consumer.js';
+import { PartitionLeases } from './partition-leases.js';
 
 export interface JetStreamQueueOptions extends JetStreamSettings {
   url: string;
   prefix: string;
   /** Connection name shown by `nats server report connections`. */
   clientName?: string;
+  /** Inbox partitions (tests only; production uses INBOX_PARTITIONS). */
+  partitions?: number;
 }
 
 interface PendingPublish {
   records: readonly InboxRecord[];
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Messages carrying some of its records and not yet acknowledged by JetStream. */
+  parts: number;
+  failed?: unknown;
 }
 
-/** Inbox messages a consumer buffers. Each carries one group-committed batch of records. */
-const FETCH_MESSAGES = 64;
-const CONSUME_EXPIRES_MS = 5000;
+/** One inbox message handed to this processor: one partition's records of one group commit. */
+interface InboxItem {
+  readonly seq: number;
+  readonly records: InboxMessage[];
+}
+
+/** Inbox messages one partition's pull keeps buffered (each carries up to a group commit of records). */
+const PULL_MESSAGES = 32;
+/** Inbox messages received and not yet handed out, over all partitions. */
+const MAX_BUFFERED = 256;
+/** Unacknowledged inbox messages one partition may have out. */
+const PARTITION_MAX_ACK_PENDING = 1000;
+/** Longest one fetch waits for the first message before looking at the abort signal again. */
+const FETCH_WAIT_MS = 1000;
 /** Records in one inbox sequence slot: `seq = streamSeq * SEQ_SLOT + index`, monotonic per stream. */
 const SEQ_SLOT = 100_000;
 /** Leave headroom under the server's max_payload for headers and framing. */
 const PAYLOAD_HEADROOM = 0.9;
-/** Header telling consumers how many records a message carries (to size their pulls). */
+/** Header telling how many records a message carries. */
 const RECORDS_HEADER = 'Sluice-Records';
 
 /**
- * The queues on NATS JetStream (scale mode).
+ * The inbox on NATS JetStream (scale mode), partitioned by user (docs/decisions/0503).
  *
- * Publishing: every publish of one event-loop turn becomes one JetStream message (group commit, as in the
- * embedded queue), split only at the server's max payload. `publishInbox` resolves when JetStream has
- * acknowledged storage (PubAck: on disk on a quorum of replicas), which is what a 200 promises.
+ * Publishing: every publish of one event-loop turn is grouped (group commit, as in the embedded queue), its
+ * records split by partition (`partitionOf(workspace, userId ?? anonymousId)`, INBOX_PARTITIONS subjects),
+ * and each partition's records become one JetStream message, split only at the server's max payload.
+ * `publishInbox` resolves when JetStream has acknowledged storage of every message holding its records
+ * (PubAck: on disk on a quorum of replicas), which is what a 200 promises.
  *
- * Consuming: one durable pull consumer shared by every processor process; each message is acknowledged
- * explicitly after the handler has committed, kept alive with `working()` while the handler runs, and
- * redelivered after the ack wait if its process dies. Redelivered records are deduplicated downstream by
- * (sourceId, messageId).
+ * Consuming: each processor process holds the leases of a share of the partitions and consumes them in
+ * stream order through a {@link PartitionedConsumer}, the same machinery the routers use for delivery jobs:
+ * one processor per partition at a time, so a user's batches are stored and fanned out in order. A batch is
+ * acknowledged (confirmed) after the handler resolved, i.e. after the store commit and the fan-out publish;
+ * a handler that throws gets the same batch again (marked redelivered) and nothing behind it of those
+ * partitions meanwhile. A dead processor's partitions move to the others once its leases expire, starting
+ * at their first unacknowledged message; records its consumer may have handed out are marked redelivered
+ * (deduplicated by (sourceId, messageId) in the store, fanned out again).
  */
 export class JetStreamQueue implements Queue {
   private pending: PendingPublish[] = [];
@@ -49,6 +76,10 @@ export class JetStreamQueue implements Queue {
   private publishedMessages = 0;
   private publishedRecords = 0;
   private readonly maxPayload: number;
+  private readonly leases: PartitionLeases;
+  private readonly consumers = new Set<PartitionedConsumer<InboxItem>>();
+  /** Settles when this process's last inbox consumer has given its leases back. */
+  private lastConsumerClosed: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -56,19 +87,25 @@ export class JetStreamQueue implements Queue {
     private readonly jsm: JetStreamManager,
     readonly names: JetStreamNames,
     private readonly settings: JetStreamSettings,
+    private readonly partitions: number,
   ) {
     this.maxPayload = Math.floor(nc.info?.max_payload ?? 1024 * 1024) * PAYLOAD_HEADROOM;
+    this.leases = new PartitionLeases(js, jsm, names, randomBytes(6).toString('hex'));
   }
 
-  /** Connects and makes sure the inbox stream and its durable consumer exist. */
+  /** Connects and makes sure the inbox and leases streams exist (and the pre-0503 shared consumer does not). */
   static async open(options: JetStreamQueueOptions): Promise<JetStreamQueue> {
     const names = jetStreamNames(options.prefix);
     const nc = await connectNats(options.url, options.clientName ?? `sluice-${process.pid}`);
     try {
       const jsm = await jetstreamManager(nc);
-      await ensureStream(jsm, workQueueStream(names.inboxStream, [names.inboxSubject], options));
-      await ensureDurableConsumer(jsm, names.inboxStream, { durable_name: names.inboxConsumer, max_ack_pending: 1000 }, options);
-      return new JetStreamQueue(nc, jetstream(nc), jsm, names, options);
+      await ensureStream(jsm, workQueueStream(names.inboxStream, [names.inboxWildcard], options));
+      // A work-queue stream refuses partition consumers next to an unfiltered one.
+      await jsm.consumers.delete(names.inboxStream, names.legacyInboxConsumer).catch((error: unknown) => {
+        if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
+      });
+      await PartitionLeases.ensureStream(jsm, names, options);
+      return new JetStreamQueue(nc, jetstream(nc), jsm, names, options, options.partitions ?? INBOX_PARTITIONS);
     } catch (error) {
       await nc.close();
       throw error;
@@ -80,11 +117,21 @@ export class JetStreamQueue implements Queue {
     return this.nc;
   }
 
+  /** This process's identity in leases and membership. */
+  get memberId(): string {
+    return this.leases.memberId;
+  }
+
+  /** Inbox partitions this process consumes now (for tests). */
+  get consumedPartitions(): number[] {
+    return [...this.consumers].flatMap((c) => c.partitions).sort((a, b) => a - b);
+  }
+
   publishInbox(records: readonly InboxRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('queue is closed'));
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ records, resolve, reject });
+      this.pending.push({ records, resolve, reject, parts: 0 });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.flush());
@@ -92,154 +139,150 @@ export class JetStreamQueue implements Queue {
     });
   }
 
-  /** Publishes the publishes of this turn as few messages as the payload limit allows; settles each. */
+  /**
+   * Publishes the publishes of this turn: per partition, as few messages as the payload limit allows, in
+   * publish order (one connection keeps it, so a user's records get increasing stream sequences). Each
+   * publish settles once every message holding its records is acknowledged (or rejects on the first failure).
+   */
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     const group = this.pending;
     this.pending = [];
-    const chunks: PendingPublish[][] = [];
-    let current: PendingPublish[] = [];
-    let size = 0;
+    const byPartition = new Map<number, { record: InboxRecord; from: PendingPublish }[]>();
     for (const p of group) {
-      const bytes = p.records.reduce((n, r) => n + encodedSize(r), 0);
-      if (current.length > 0 && size + bytes > this.maxPayload) {
-        chunks.push(current);
-        current = [];
-        size = 0;
+      for (const record of p.records) {
+        const partition = partitionOf(record.workspaceId, record.partitionKey ?? orderingKeyOfJson(record.json), this.partitions);
+        let list = byPartition.get(partition);
+        if (!list) byPartition.set(partition, (list = []));
+        list.push({ record, from: p });
       }
-      current.push(p);
-      size += bytes;
     }
-    if (current.length > 0) chunks.push(current);
-    await Promise.all(chunks.map((chunk) => this.publishChunk(chunk)));
-  }
-
-  private async publishChunk(chunk: PendingPublish[]): Promise<void> {
-    // A single publish whose records exceed the payload on their own is split on its own.
-    const records = chunk.flatMap((p) => p.records);
-    const parts: InboxRecord[][] = [];
-    let part: InboxRecord[] = [];
-    let size = 0;
-    for (const r of records) {
-      const bytes = encodedSize(r);
-      if (part.length > 0 && size + bytes > this.maxPayload) {
-        parts.push(part);
-        part = [];
-        size = 0;
+    const messages: { partition: number; records: InboxRecord[]; from: Set<PendingPublish> }[] = [];
+    for (const [partition, list] of byPartition) {
+      let current: (typeof messages)[number] = { partition, records: [], from: new Set() };
+      let size = 0;
+      for (const { record, from } of list) {
+        const bytes = encodedSize(record);
+        if (current.records.length > 0 && size + bytes > this.maxPayload) {
+          messages.push(current);
+          current = { partition, records: [], from: new Set() };
+          size = 0;
+        }
+        current.records.push(record);
+        current.from.add(from);
+        size += bytes;
       }
-      part.push(r);
-      size += bytes;
+      messages.push(current);
     }
-    if (part.length > 0) parts.push(part);
-    try {
-      await Promise.all(
-        parts.map((p) => {
-          const h = headers();
-          h.set(RECORDS_HEADER, String(p.length));
-          return this.js.publish(this.names.inboxSubject, encodeInbox(p), { headers: h });
-        }),
-      );
-      this.publishedMessages += parts.length;
-      this.publishedRecords += records.length;
-    } catch (error) {
-      for (const p of chunk) p.reject(error);
-      return;
-    }
-    for (const p of chunk) p.resolve();
+    for (const m of messages) for (const p of m.from) p.parts += 1;
+    const settle = (p: PendingPublish) => {
+      p.parts -= 1;
+      if (p.parts === 0) {
+        if (p.failed === undefined) p.resolve();
+        else p.reject(p.failed);
+      }
+    };
+    await Promise.all(
+      messages.map(async (m) => {
+        const h = headers();
+        h.set(RECORDS_HEADER, String(m.records.length));
+        try {
+          await this.js.publish(this.names.inboxSubject(m.partition), encodeInbox(m.records), { headers: h });
+          this.publishedMessages += 1;
+          this.publishedRecords += m.records.length;
+        } catch (error) {
+          for (const p of m.from) p.failed ??= error;
+        }
+        for (const p of m.from) settle(p);
+      }),
+    );
   }
 
   async consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
-    const consumer = await this.js.consumers.get(this.names.inboxStream, this.names.inboxConsumer);
     const { signal } = options;
     if (signal.aborted || this.closed) return;
-    // consume() keeps a small buffer of pulled messages; a batch is whatever has arrived (up to batchSize
-    // records), so a lone event is handled at once instead of waiting for a full pull.
-    const iterator = await consumer.consume({ max_messages: FETCH_MESSAGES, expires: CONSUME_EXPIRES_MS });
-    const stop = () => void iterator.close();
-    signal.addEventListener('abort', stop, { once: true });
-    let batch: JsMsg[] = [];
-    let records = 0;
+    const consumer = new PartitionedConsumer<InboxItem>({
+      nc: this.nc,
+      js: this.js,
+      jsm: this.jsm,
+      leases: this.leases,
+      stream: this.names.inboxStream,
+      group: this.names.inboxGroup,
+      partitions: this.partitions,
+      subject: (p) => this.names.inboxSubject(p),
+      subjects: this.names.inboxWildcard,
+      durable: (p) => this.names.inboxConsumer(p),
+      decode: (msg, seen) => ({
+        seq: msg.seq,
+        records: decodeInbox(msg.data).map((r, i) => ({ ...r, seq: msg.seq * SEQ_SLOT + i, ...(seen ? { redelivered: true } : {}) })),
+      }),
+      weight: (item) => item.records.length,
+      pullMessages: PULL_MESSAGES,
+      maxBuffered: MAX_BUFFERED,
+      maxAckPending: PARTITION_MAX_ACK_PENDING,
+      leaseMs: this.settings.ackWaitMs,
+      after: this.lastConsumerClosed,
+      holder: 'processor',
+      onError: (error) => options.onError?.(error),
+    });
+    this.consumers.add(consumer);
     try {
-      for await (const m of iterator) {
-        batch.push(m);
-        records += Number(m.headers?.get(RECORDS_HEADER) || 1);
-        if (records >= options.batchSize || iterator.getPending() === 0) {
-          const taken = batch;
-          batch = [];
-          records = 0;
-          await this.handle(taken, handler, options);
-        }
-        if (signal.aborted || this.closed) break;
+      while (!signal.aborted && !this.closed) {
+        const items = await consumer.fetch(options.batchSize, { signal, waitMs: FETCH_WAIT_MS });
+        if (items.length > 0) await this.handle(consumer, items, handler, options);
       }
     } finally {
-      signal.removeEventListener('abort', stop);
-      // Hand back what was pulled but not handled, so another process gets it now rather than after ack wait.
-      for (const m of batch) {
-        try {
-          m.nak();
-        } catch {
-          // connection gone: redelivered after the ack wait
-        }
-      }
-      await iterator.close().catch(() => undefined);
+      this.consumers.delete(consumer);
+      const closed = consumer.close();
+      this.lastConsumerClosed = closed.catch(() => undefined);
+      await closed;
     }
   }
 
-  private async handle(messages: JsMsg[], handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
-    const batch: InboxMessage[] = [];
-    const valid: JsMsg[] = [];
-    for (const m of messages) {
-      let records: InboxRecord[];
+  /**
+   * Runs the handler on the records of `items` until it resolves, then acknowledges them. A failed batch is
+   * offered again (marked redelivered) after the retry delay, with nothing newer of its partitions in between;
+   * items whose partition was lost meanwhile are dropped from it (their next holder handles them).
+   */
+  private async handle(consumer: PartitionedConsumer<InboxItem>, items: InboxItem[], handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
+    let batch = items;
+    for (let attempt = 0; ; attempt++) {
+      const lost = batch.filter((item) => !consumer.owns(item));
+      if (lost.length > 0) {
+        await consumer.giveBack(lost);
+        batch = batch.filter((item) => !lost.includes(item));
+      }
+      if (batch.length === 0) return;
+      const messages = batch.flatMap((item) => (attempt === 0 ? item.records : item.records.map((r) => ({ ...r, redelivered: true }))));
       try {
-        records = decodeInbox(m.data);
+        await handler(messages);
       } catch (error) {
-        // A message no code version can read would be redelivered for ever: end it, loudly.
-        options.onError?.(new Error(`inbox message ${m.seq} is unreadable and was terminated: ${String(error)}`));
-        m.term('unreadable');
+        options.onError?.(error);
+        await sleep(options.retryDelayMs ?? 1000, options.signal).catch(() => undefined);
+        if (options.signal.aborted || this.closed) return void (await consumer.giveBack(batch));
         continue;
       }
-      valid.push(m);
-      records.forEach((r, i) => batch.push({ ...r, seq: m.seq * SEQ_SLOT + i, ...(m.redelivered ? { redelivered: true } : {}) }));
-    }
-    if (valid.length === 0) return;
-    // Keep the messages ours while the handler runs longer than part of the ack wait.
-    const keepAlive = setInterval(() => {
-      if (this.closed) return clearInterval(keepAlive);
-      try {
-        for (const m of valid) m.working();
-      } catch {
-        // the connection is down: JetStream will redeliver after the ack wait, and dedupe absorbs it
-      }
-    }, Math.max(100, Math.floor(this.settings.ackWaitMs / 3)));
-    try {
-      await handler(batch);
-    } catch (error) {
-      clearInterval(keepAlive);
-      options.onError?.(error);
-      const delay = options.retryDelayMs ?? 1000;
-      for (const m of valid) m.nak(delay);
-      await sleep(delay, options.signal).catch(() => undefined);
+      await consumer.ack(batch);
       return;
     }
-    clearInterval(keepAlive);
-    for (const m of valid) m.ack();
-    await this.nc.flush();
   }
 
   /**
    * Unacknowledged inbox records, estimated: JetStream counts messages, and each message carries a batch,
-   * so pending messages are multiplied by the records per message this process has published (1 if none).
+   * so the messages left in the work-queue stream are multiplied by the records per message this process
+   * has published (1 if none).
    */
   async inboxBacklog(): Promise<number> {
-    const info = await this.jsm.consumers.info(this.names.inboxStream, this.names.inboxConsumer);
+    const info = await this.jsm.streams.info(this.names.inboxStream);
     const perMessage = this.publishedMessages === 0 ? 1 : this.publishedRecords / this.publishedMessages;
-    return Math.round((info.num_pending + info.num_ack_pending) * perMessage);
+    return Math.round(info.state.messages * perMessage);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.pending.length > 0) await this.flush();
     this.closed = true;
+    await Promise.all([...this.consumers].map((c) => c.close().catch(() => undefined)));
     await this.nc.drain().catch(() => this.nc.close());
   }
 }

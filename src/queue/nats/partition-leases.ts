@@ -10,11 +10,12 @@ const WRONG_LAST_SEQUENCE = 10071;
  * Leases on JetStream, without a KV dependency: a stream of limits retention whose max age is the lease time
  * and which keeps one message per subject. A lease is a message on the partition's lease subject; taking it
  * is a publish that expects no message there (last subject sequence 0), renewing one is a publish that
- * expects our own last message, so two routers can never both hold it. A holder that stops renewing (killed,
+ * expects our own last message, so two processes can never both hold it. A holder that stops renewing (killed,
  * partitioned away) loses the lease when its message ages out, after at most the lease time.
  *
- * Router membership (how many routers consume a destination, to share its partitions evenly) uses the same
- * stream: each router re-publishes a heartbeat on its member subject, and those of dead routers age out.
+ * A group is what is partitioned: one destination's delivery jobs (held by routers) or the inbox (held by
+ * processors). Membership (how many processes consume a group, to share its partitions evenly) uses the same
+ * stream: each process re-publishes a heartbeat on its member subject, and those of dead processes age out.
  */
 export class PartitionLeases {
   constructor(
@@ -38,40 +39,40 @@ export class PartitionLeases {
     });
   }
 
-  /** Takes a free lease; returns its sequence (needed to renew it), or undefined when another router holds it. */
-  async acquire(destinationId: string, partition: number): Promise<number | undefined> {
-    return this.publishExpecting(this.names.leaseSubject(destinationId, partition), 0);
+  /** Takes a free lease; returns its sequence (needed to renew it), or undefined when another process holds it. */
+  async acquire(group: string, partition: number): Promise<number | undefined> {
+    return this.publishExpecting(this.names.leaseSubject(group, partition), 0);
   }
 
   /** Renews a lease we hold; undefined when it is no longer ours (it expired and someone else took it). */
-  async renew(destinationId: string, partition: number, seq: number): Promise<number | undefined> {
-    return this.publishExpecting(this.names.leaseSubject(destinationId, partition), seq);
+  async renew(group: string, partition: number, seq: number): Promise<number | undefined> {
+    return this.publishExpecting(this.names.leaseSubject(group, partition), seq);
   }
 
   /** Gives a lease back at once (only our own message: a purge below our sequence + 1 spares a newer holder's). */
-  async release(destinationId: string, partition: number, seq: number): Promise<void> {
-    await this.jsm.streams.purge(this.names.leasesStream, { filter: this.names.leaseSubject(destinationId, partition), seq: seq + 1 });
+  async release(group: string, partition: number, seq: number): Promise<void> {
+    await this.jsm.streams.purge(this.names.leasesStream, { filter: this.names.leaseSubject(group, partition), seq: seq + 1 });
   }
 
-  /** Partitions of a destination currently leased by some router. */
-  async leased(destinationId: string): Promise<Set<number>> {
-    const subjects = await this.subjects(this.names.leaseSubjects(destinationId));
+  /** Partitions of a group currently leased by some process. */
+  async leased(group: string): Promise<Set<number>> {
+    const subjects = await this.subjects(this.names.leaseSubjects(group));
     return new Set(subjects.map((s) => Number(s.slice(s.lastIndexOf('.') + 1))));
   }
 
-  /** Announces that this router consumes the destination (repeat well within the lease time). */
-  async heartbeat(destinationId: string): Promise<void> {
-    await this.js.publish(this.names.memberSubject(destinationId, this.memberId), this.memberId);
+  /** Announces that this process consumes the group (repeat well within the lease time). */
+  async heartbeat(group: string): Promise<void> {
+    await this.js.publish(this.names.memberSubject(group, this.memberId), this.memberId);
   }
 
   /** Leaves at once (a clean shutdown), rather than after the lease time. */
-  async leave(destinationId: string): Promise<void> {
-    await this.jsm.streams.purge(this.names.leasesStream, { filter: this.names.memberSubject(destinationId, this.memberId) });
+  async leave(group: string): Promise<void> {
+    await this.jsm.streams.purge(this.names.leasesStream, { filter: this.names.memberSubject(group, this.memberId) });
   }
 
-  /** Routers consuming the destination (ours included once it has sent a heartbeat). */
-  async members(destinationId: string): Promise<number> {
-    return (await this.subjects(this.names.memberSubjects(destinationId))).length;
+  /** Processes consuming the group (ours included once it has sent a heartbeat). */
+  async members(group: string): Promise<number> {
+    return (await this.subjects(this.names.memberSubjects(group))).length;
   }
 
   private async subjects(filter: string): Promise<string[]> {

@@ -7,10 +7,17 @@
 export const DELIVERY_PARTITIONS = 16;
 
 /**
- * The partition of an ordering key: FNV-1a (32 bit) of workspace and key, stable across processes, versions
- * and platforms (no dependence on Node's hash seeds).
+ * Fixed number of partitions of the inbox, for the same reason one level up: ingest puts a user's records
+ * in one partition, and one processor at a time consumes a partition, so a user's events are stored and
+ * fanned out in the order they were acknowledged (docs/decisions/0503). A constant, like DELIVERY_PARTITIONS.
  */
-export function deliveryPartition(workspaceId: string, partitionKey: string, partitions: number = DELIVERY_PARTITIONS): number {
+export const INBOX_PARTITIONS = 16;
+
+/**
+ * The partition of an ordering key: FNV-1a (32 bit) of workspace and key, stable across processes, versions
+ * and platforms (no dependence on Node's hash seeds). Used for the inbox and for delivery jobs alike.
+ */
+export function partitionOf(workspaceId: string, partitionKey: string, partitions: number): number {
   let hash = 0x811c9dc5;
   const text = `${workspaceId}\u0000${partitionKey}`;
   for (let i = 0; i < text.length; i++) {
