@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { createTestSchema, schemaUrl, type TestSchema } from '../support/postgres.js';
 import { deleteStreams, TEST_QUEUE_URL, uniqueQueuePrefix } from '../support/nats.js';
 
@@ -127,13 +128,51 @@ export class ScaleCluster {
 
   /** Delivery outcomes a process's router has counted (its /metrics), by status. */
   async deliveryCounts(proc: SluiceProcess): Promise<Record<string, number>> {
-    const response = await fetch(`${proc.url}/metrics`, { headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}` } });
     const counts: Record<string, number> = {};
-    for (const line of (await response.text()).split('\n')) {
-      const match = /^sluice_deliveries_total\{[^}]*status="(\w+)"[^}]*\} (\d+)/.exec(line);
+    for (const line of await this.metricLines(proc, 'sluice_deliveries_total')) {
+      const match = /status="(\w+)"[^}]*\} (\d+)/.exec(line);
       if (match) counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(match[2]);
     }
     return counts;
+  }
+
+  /** Events a process's processor has handled (its /metrics). */
+  async processedCount(proc: SluiceProcess): Promise<number> {
+    return (await this.metricLines(proc, 'sluice_events_processed_total')).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
+  private async metricLines(proc: SluiceProcess, name: string): Promise<string[]> {
+    const response = await fetch(`${proc.url}/metrics`, { headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}` } });
+    return (await response.text()).split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+  }
+
+  /** The installation's first source (created when the api process bootstraps it). */
+  async firstSource(api: SluiceProcess): Promise<{ id: string; writeKey: string }> {
+    const response = await fetch(`${api.url}/api/v1/sources`, { headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}` } });
+    const { sources } = (await response.json()) as { sources: { id: string; writeKey: string }[] };
+    return sources[0]!;
+  }
+
+  /** Creates a batching webhook destination (the private-address allowance must be in the cluster's env). */
+  async createWebhook(api: SluiceProcess, url: string): Promise<string> {
+    const response = await fetch(`${api.url}/api/v1/destinations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Sink', type: 'webhook', config: { url, batching: true } }),
+    });
+    if (response.status !== 201) throw new Error(`creating the webhook destination answered ${response.status}: ${await response.text()}`);
+    return String(((await response.json()) as { id: string }).id);
+  }
+
+  /** One query on the installation's PostgreSQL schema. */
+  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    const client = new pg.Client({ connectionString: this.env.SLUICE_DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query<R>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
   }
 
   running(role: string): SluiceProcess[] {
