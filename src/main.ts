@@ -11,6 +11,8 @@ import { Backpressure } from './ingest/backpressure.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
 import { SourceResolver } from './ingest/source-resolver.js';
 import { Metrics } from './observability/metrics.js';
+import { CounterBuffer } from './observability/counter-buffer.js';
+import { CountersPruner } from './observability/counters-pruner.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
@@ -93,11 +95,14 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
 
   let queue: Queue | undefined;
   let backpressure: Backpressure | undefined;
+  let sourceCounters: CounterBuffer | undefined;
   if (roles.has('ingest')) {
     queue = await openQueue(config);
     const q = queue;
     backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog);
     backpressure.start();
+    sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), { onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try') });
+    sourceCounters.start();
   }
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   // Receipt, extension, completion and denial emails to the subject (when the request has an address).
@@ -124,6 +129,8 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     jobs.start();
     executor = jobs;
   }
+  const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
+  countersPruner?.start();
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
@@ -150,7 +157,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     sources,
     isReady: () => ready,
     ...(queue && backpressure
-      ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader } }
+      ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
     ...(roles.has('api')
       ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
@@ -177,6 +184,8 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await deletionTargets.close();
       await deletionHttp.close();
       backpressure?.stop();
+      await sourceCounters?.stop();
+      await countersPruner?.stop();
       await queue?.close();
       await retention?.stop();
       await deliveryQueue?.close();

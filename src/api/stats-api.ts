@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../core/destination.js';
 import { SluiceError } from '../core/errors.js';
-import type { Store } from '../store/store.js';
+import { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type Store } from '../store/store.js';
 import { principalOf } from './principal.js';
 
 const MINUTE = 60_000;
@@ -19,6 +19,50 @@ const DestinationStats = Type.Object({
   failedByReason: ByReason,
   perMinute: Type.Array(Type.Intersect([Type.Object({ at: Type.String({ format: 'date-time' }) }), Counts, Type.Object({ droppedByReason: ByReason, failedByReason: ByReason })])),
 });
+
+const KindCounts = Type.Object(Object.fromEntries(SOURCE_COUNTER_KINDS.map((k) => [k, Type.Integer()])) as Record<SourceCounterKind, ReturnType<typeof Type.Integer>>);
+const KindReasons = Type.Object({
+  rejectedByReason: Type.Record(Type.String(), Type.Integer(), { description: 'rejected events per error code (docs/errors.md)' }),
+  droppedByReason: Type.Record(Type.String(), Type.Integer(), { description: 'events the processor dropped before storage, per reason (suppressed, duplicate, pii_blocked:...)' }),
+  withheldByReason: Type.Record(Type.String(), Type.Integer(), { description: '(event, destination) pairs withheld at fan-out, per reason (consent_denied:..., child, filter, integrations, ...)' }),
+});
+const SourceSeries = Type.Intersect([
+  Type.Object({ totals: KindCounts }),
+  KindReasons,
+  Type.Object({ perMinute: Type.Array(Type.Intersect([Type.Object({ at: Type.String({ format: 'date-time' }) }), KindCounts, KindReasons])) }),
+]);
+const SourceStats = Type.Intersect([Type.Object({ id: Type.String(), name: Type.String() }), SourceSeries]);
+
+type KindRow = Record<SourceCounterKind, number>;
+type Reasons = { rejectedByReason: Record<string, number>; droppedByReason: Record<string, number>; withheldByReason: Record<string, number> };
+const zeroKinds = (): KindRow => Object.fromEntries(SOURCE_COUNTER_KINDS.map((k) => [k, 0])) as KindRow;
+const noReasons = (): Reasons => ({ rejectedByReason: {}, droppedByReason: {}, withheldByReason: {} });
+const REASONS_OF: Record<Exclude<SourceCounterKind, 'received'>, keyof Reasons> = { rejected: 'rejectedByReason', dropped: 'droppedByReason', withheld: 'withheldByReason' };
+
+/** Totals, reasons and a zero-filled per-minute series of [start, end) from counter rows of one source. */
+function sourceSeries(rows: readonly SourceCounter[], start: number, end: number) {
+  const totals = zeroKinds();
+  const reasons = noReasons();
+  const minutes = new Map<number, { counts: KindRow; reasons: Reasons }>();
+  for (const row of rows) {
+    let minute = minutes.get(row.minute);
+    if (!minute) minutes.set(row.minute, (minute = { counts: zeroKinds(), reasons: noReasons() }));
+    totals[row.kind] += row.count;
+    minute.counts[row.kind] += row.count;
+    if (row.kind !== 'received') {
+      const field = REASONS_OF[row.kind];
+      const reason = row.reason || 'unknown';
+      reasons[field][reason] = (reasons[field][reason] ?? 0) + row.count;
+      minute.reasons[field][reason] = (minute.reasons[field][reason] ?? 0) + row.count;
+    }
+  }
+  const perMinute = [];
+  for (let at = start; at < end; at += MINUTE) {
+    const minute = minutes.get(at);
+    perMinute.push({ at: new Date(at).toISOString(), ...(minute?.counts ?? zeroKinds()), ...(minute?.reasons ?? noReasons()) });
+  }
+  return { totals, ...reasons, perMinute };
+}
 
 type CountRow = Record<DeliveryStatus, number>;
 const zero = (): CountRow => Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as CountRow;
@@ -45,6 +89,46 @@ export const statsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app,
     const result: { at: string; count: number }[] = [];
     for (let at = start; at < end; at += MINUTE) result.push({ at: new Date(at).toISOString(), count: counts.get(at) ?? 0 });
     return { minutes: result };
+  });
+
+  app.get('/stats/sources', {
+    config: { permission: 'sources:read' },
+    schema: {
+      tags: ['stats'],
+      summary: 'Source counters per minute: events received, rejected (by error code), dropped by the processor and withheld from destinations (by reason); oldest minute first, zeros included; kept for 25 hours',
+      description:
+        'Counts are written by each ingest process and processor thread about once a second, so the current minute may lag by a second. ' +
+        '`unassigned` counts requests refused before any source could be named (missing or unknown writeKey, a body too large or unreadable with the writeKey inside it), for the whole installation, as /metrics does.',
+      querystring: Type.Intersect([Minutes, Type.Object({ sourceId: Type.Optional(Type.String({ minLength: 1 })) })]),
+      response: {
+        200: Type.Object({
+          from: Type.String({ format: 'date-time' }),
+          to: Type.String({ format: 'date-time' }),
+          sources: Type.Array(SourceStats),
+          unassigned: SourceSeries,
+        }),
+      },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const { start, end } = window(request.query.minutes ?? 60);
+    const only = request.query.sourceId;
+    const sources = (await store.sources.list(workspaceId)).filter((s) => only === undefined || s.id === only);
+    if (only !== undefined && sources.length === 0) throw new SluiceError('not_found', `No source ${only} in this workspace.`);
+    const rows = await store.sourceCounters.list(workspaceId, start, end, only);
+    const bySource = new Map<string, SourceCounter[]>();
+    for (const row of rows) {
+      const list = bySource.get(row.sourceId);
+      if (list) list.push(row);
+      else bySource.set(row.sourceId, [row]);
+    }
+    const unassigned = await store.sourceCounters.list('', start, end, '');
+    return {
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
+      sources: sources.map((s) => ({ id: s.id, name: s.name, ...sourceSeries(bySource.get(s.id) ?? [], start, end) })),
+      unassigned: sourceSeries(unassigned, start, end),
+    };
   });
 
   app.get('/stats', {

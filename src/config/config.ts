@@ -29,6 +29,8 @@ export interface SluiceConfig {
   readonly rateLimitPerSource: number;
   /** How long the router retries a failing delivery before marking it failed (SLUICE_RETRY_WINDOW_SECONDS, default 4 h). */
   readonly deliveryRetryWindowMs: number;
+  /** How long per-minute source and delivery counters are kept (SLUICE_COUNTERS_RETENTION_HOURS, default 25). */
+  readonly countersRetentionMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * Request header carrying the visitor's ISO country code, set by the deployment's proxy (e.g.
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
     rateLimitPerSource: integer(env, 'SLUICE_RATE_LIMIT_PER_SOURCE', 0, 0, 10_000_000),
     deliveryRetryWindowMs: integer(env, 'SLUICE_RETRY_WINDOW_SECONDS', 4 * 3600, 1, 30 * 24 * 3600) * 1000,
+    countersRetentionMs: integer(env, 'SLUICE_COUNTERS_RETENTION_HOURS', 25, 1, 24 * 90) * 3600_000,
     logLevel,
     countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),
     roles: parseRoles(env.SLUICE_ROLES),

@@ -23,10 +23,15 @@ function fromFastify(error: FastifyError): SluiceError {
   return new SluiceError('internal_error', 'Something went wrong on our side; it was logged. Retry, and report it if it persists.');
 }
 
+/** The Sluice error an error thrown while handling a request is answered with. */
+export function toSluiceError(raw: unknown): SluiceError {
+  return raw instanceof SluiceError ? raw : fromFastify(raw as FastifyError);
+}
+
 /** Installs the error and not-found handlers: `{"error":{"code","message"}}`, never a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw, request, reply) => {
-    const error = raw instanceof SluiceError ? raw : fromFastify(raw as FastifyError);
+    const error = toSluiceError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'unhandled error');
     if (error.details && typeof error.details.retryAfterSeconds === 'number' && !reply.hasHeader('Retry-After')) {
       reply.header('Retry-After', String(error.details.retryAfterSeconds));

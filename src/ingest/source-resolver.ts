@@ -14,7 +14,8 @@ export class SourceResolver {
 
   constructor(private readonly sources: SourceRepository) {}
 
-  async resolve(writeKey: string | undefined): Promise<Source> {
+  /** The enabled source of a writeKey; `found` hears of the source before a disabled one is refused (for counting). */
+  async resolve(writeKey: string | undefined, found?: (source: Source) => void): Promise<Source> {
     if (writeKey === undefined) {
       throw new SluiceError('missing_write_key', 'No writeKey: send it as Basic auth (base64 of "writeKey:") or as "writeKey" in the JSON body.');
     }
@@ -26,6 +27,7 @@ export class SourceResolver {
       this.cache.set(writeKey, entry);
     }
     if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source; copy it from the source settings in the console.');
+    found?.(entry.source);
     if (!entry.source.enabled) throw new SluiceError('source_disabled', `Source "${entry.source.name}" is disabled; enable it to accept events.`);
     return entry.source;
   }

@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '../core/errors.js';
+import type { Source } from '../core/source.js';
+import { toSluiceError } from '../http/error-handler.js';
+import type { CounterBuffer } from '../observability/counter-buffer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { SHORT_PATHS, type EventType } from '../protocol/segment-event.js';
 import { orderingKeyOf } from '../queue/ordering-key.js';
@@ -17,6 +20,8 @@ export interface TrackingDeps {
   backpressure: Backpressure;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Per-minute source counters (received, rejected by code); absent in tests of the bare routes. */
+  counters?: CounterBuffer;
   /** Header carrying the visitor's country, set by the deployment's proxy (e.g. cf-ipcountry). */
   countryHeader: string | undefined;
 }
@@ -43,6 +48,14 @@ function signalsOf(request: FastifyRequest, countryHeader: string | undefined): 
   return signals.gpc || signals.dnt || signals.country ? signals : undefined;
 }
 
+/** Events in a refused request's body: a batch's length, 1 for a single event or an unreadable body. */
+function eventsIn(body: unknown): number {
+  if (typeof body === 'object' && body !== null && Array.isArray((body as { batch?: unknown }).batch)) {
+    return Math.max(1, (body as { batch: unknown[] }).batch.length);
+  }
+  return 1;
+}
+
 /**
  * The Segment-compatible Tracking API: `/v1/{identify,track,page,screen,group,alias,batch,import}` and the
  * browser library's short paths. Answers 200 only after the events are durably queued.
@@ -54,10 +67,23 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
     route.schema = { ...route.schema, hide: true };
   });
 
+  // The source a request resolved to, for counting its refusal (onError runs after the handler threw).
+  const sourceOf = new WeakMap<FastifyRequest, Source>();
+  const counters = deps.counters;
+  if (counters) {
+    // Every refusal: thrown by the handler (writeKey, disabled source, rate limit, backlog) or by body
+    // parsing (too large, invalid JSON), which happens before the handler and so before the source is known.
+    app.addHook('onError', async (request, _reply, error) => {
+      const code = toSluiceError(error).code;
+      const source = sourceOf.get(request);
+      counters.add(source?.workspaceId ?? '', source?.id ?? '', 'rejected', code, eventsIn(request.body));
+    });
+  }
+
   const handle = async (type: EventType | 'batch', request: FastifyRequest, reply: FastifyReply) => {
     try {
       const body = request.body;
-      const source = await deps.sources.resolve(extractWriteKey(request.headers.authorization, body));
+      const source = await deps.sources.resolve(extractWriteKey(request.headers.authorization, body), counters && ((found) => sourceOf.set(request, found)));
       deps.rateLimiter.check(source.id);
       deps.backpressure.check();
       const { accepted, rejected } = normalizeRequest(body, type, { receivedAt: new Date(), ip: request.ip });
@@ -69,6 +95,10 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       await deps.queue.publishInbox(records);
       if (accepted.length > 0) deps.metrics.eventsReceived.inc({ source_id: source.id }, accepted.length);
       for (const r of rejected) deps.metrics.eventsRejected.inc({ code: r.code });
+      if (counters) {
+        counters.add(source.workspaceId, source.id, 'received', '', accepted.length);
+        for (const r of rejected) counters.add(source.workspaceId, source.id, 'rejected', r.code);
+      }
       if (rejected.length > 0) {
         const first = rejected[0]!;
         return reply.code(400).send({

@@ -8,7 +8,7 @@ import { ConsentStage } from './consent-stage.js';
 import type { DestinationDecider } from './fan-out/decision.js';
 import { DestinationDirectory } from './fan-out/destination-directory.js';
 import { FanOut } from './fan-out/fan-out.js';
-import { FanOutStage } from './fan-out/fan-out-stage.js';
+import { FanOutStage, type OnWithheld } from './fan-out/fan-out-stage.js';
 import { FilterDecider } from './fan-out/filter-decider.js';
 import { IntegrationsDecider } from './fan-out/integrations-decider.js';
 import { PrivacyDecider } from './fan-out/privacy-decider.js';
@@ -39,8 +39,8 @@ export interface ProcessorDeps {
   queue?: Pick<DeliveryQueue, 'publishDeliveries'>;
   /** Invalidates the destination cache when the API changes destinations. */
   changes?: ChangeFeed;
-  /** Reports a withheld (event, destination) pair, for metrics. */
-  onDropped?: (destinationId: string, reason: string) => void;
+  /** Reports a withheld (event, destination) pair, for metrics and source counters. */
+  onDropped?: OnWithheld;
 }
 
 /**

@@ -8,6 +8,7 @@ import { runWorker } from '../runtime/worker-runtime.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { auditSink } from '../privacy/requests/privacy-ports.js';
 import { RequestService } from '../privacy/requests/request-service.js';
+import { CounterBuffer } from '../observability/counter-buffer.js';
 import { buildProcessor } from './build-processor.js';
 
 const BATCH_SIZE = 1000;
@@ -20,6 +21,9 @@ runWorker(async ({ data, signal, counters }) => {
   const changes = new ChangeFeed();
   const privacy = createPrivacyServices({ store, keys, changes });
   const deliveryQueue = await openDeliveryQueue(data.config);
+  // Per-source counters of what the processor dropped (before storage) and withheld (per destination).
+  const sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), { onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try') });
+  sourceCounters.start();
   const requests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)) });
   const processor = buildProcessor({
     store,
@@ -33,8 +37,10 @@ runWorker(async ({ data, signal, counters }) => {
     },
     queue: deliveryQueue,
     changes,
-    onDropped: (destinationId, reason) =>
-      counters.inc('sluice_deliveries_dropped_total', 'Events withheld from a destination at fan-out, by destination and reason.', { destination_id: destinationId, reason }),
+    onDropped: ({ workspaceId, sourceId, destinationId, reason }) => {
+      counters.inc('sluice_deliveries_dropped_total', 'Events withheld from a destination at fan-out, by destination and reason.', { destination_id: destinationId, reason });
+      sourceCounters.add(workspaceId, sourceId, 'withheld', reason);
+    },
   });
   try {
     await queue.consumeInbox(
@@ -43,11 +49,13 @@ runWorker(async ({ data, signal, counters }) => {
         counters.inc('sluice_events_processed_total', 'Events the processor has handled.', {}, report.processed);
         for (const d of report.dropped) {
           counters.inc('sluice_events_dropped_total', 'Events dropped by the processor before storage or routing, by stage and reason.', { stage: d.stage, reason: d.reason });
+          sourceCounters.add(d.item.workspaceId, d.item.sourceId, 'dropped', d.reason);
         }
       },
       { batchSize: BATCH_SIZE, signal, onError: (error) => logger.error({ err: error }, 'processor batch failed; retrying') },
     );
   } finally {
+    await sourceCounters.stop();
     privacy.close();
     changes.close();
     await queue.close();

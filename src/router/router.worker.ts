@@ -12,9 +12,6 @@ import { Router } from './router.js';
 
 /** Destinations are re-read this often even without a change announcement (other processes' API calls). */
 const RELOAD_EVERY_MS = 30_000;
-/** Per-minute delivery counters are kept this long (GET /api/v1/stats shows the last 24 hours). */
-const COUNTERS_KEPT_MS = 25 * 3600_000;
-const PRUNE_EVERY_MS = 10 * 60_000;
 
 runWorker(async ({ data, signal, counters }) => {
   const config = data.config;
@@ -44,12 +41,8 @@ runWorker(async ({ data, signal, counters }) => {
   });
   try {
     await router.reload();
-    let prunedAt = 0;
+    // Per-minute delivery counters are pruned by the jobs role (src/observability/counters-pruner.ts).
     while (!signal.aborted) {
-      if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
-        prunedAt = Date.now();
-        await store.deliveries.pruneCounters(prunedAt - COUNTERS_KEPT_MS).catch((error: unknown) => logger.warn({ err: error }, 'could not prune delivery counters'));
-      }
       await sleep(RELOAD_EVERY_MS, signal);
       if (!signal.aborted) await router.reload();
     }

@@ -5,6 +5,9 @@ import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome }
 import type { DestinationDirectory } from './destination-directory.js';
 import type { FanOut } from './fan-out.js';
 
+/** Hears of each (event, destination) pair fan-out withheld, with the decider's reason. */
+export type OnWithheld = (withheld: { workspaceId: string; sourceId: string; destinationId: string; reason: string }) => void;
+
 /**
  * The last stage: for each stored event and each connected destination, the per-destination decision
  * ({@link FanOut}), then one delivery-log write and one queue publish for the whole batch. Never drops the
@@ -15,7 +18,7 @@ export class FanOutStage implements ProcessorStage {
 
   constructor(
     private readonly deps: { store: Store; queue: Pick<DeliveryQueue, 'publishDeliveries'>; directory: DestinationDirectory; fanOut: FanOut },
-    private readonly onDropped: (destinationId: string, reason: string) => void = () => {},
+    private readonly onDropped: OnWithheld = () => {},
   ) {}
 
   async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
@@ -28,7 +31,7 @@ export class FanOutStage implements ProcessorStage {
       // Log first: a job's state must exist before the router can update it.
       await this.deps.store.deliveries.record(result.log);
       await this.deps.queue.publishDeliveries(result.jobs);
-      for (const d of result.dropped) this.onDropped(d.candidate.destination.id, d.reason);
+      for (const d of result.dropped) this.onDropped({ workspaceId: d.candidate.item.workspaceId, sourceId: d.candidate.item.sourceId, destinationId: d.candidate.destination.id, reason: d.reason });
     }
     return items.map(() => CONTINUE);
   }

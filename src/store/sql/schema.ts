@@ -345,6 +345,15 @@ export interface DeliveryCounterTable {
   count: number;
 }
 
+export interface SourceCounterTable {
+  workspace_id: string;
+  source_id: string;
+  minute: number;
+  kind: string;
+  reason: string;
+  count: number;
+}
+
 export interface DisclosureProfileTable {
   workspace_id: string;
   resource_type: string;
@@ -387,4 +396,5 @@ export interface Database {
   deliveries: DeliveryTable;
   privacy_request_codes: PrivacyRequestCodeTable;
   delivery_counters: DeliveryCounterTable;
+  source_counters: SourceCounterTable;
 }

@@ -8,6 +8,7 @@ import { SqlMemberRepository } from './sql-member-repository.js';
 import { SqlPolicyRepository } from './sql-policy-repository.js';
 import { SqlSessionRepository } from './sql-session-repository.js';
 import { SqlDeliveryRepository } from './sql-delivery-repository.js';
+import { SqlSourceCounterRepository } from './sql-source-counter-repository.js';
 import { SqlDestinationRepository } from './sql-destination-repository.js';
 import { SqlEventRepository } from './sql-event-repository.js';
 import { SqlIdentityRepository } from './sql-identity-repository.js';
@@ -46,6 +47,7 @@ export class SqlStore implements Store {
   readonly policies: SqlPolicyRepository;
   readonly destinations: SqlDestinationRepository;
   readonly deliveries: SqlDeliveryRepository;
+  readonly sourceCounters: SqlSourceCounterRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -72,6 +74,7 @@ export class SqlStore implements Store {
     this.policies = new SqlPolicyRepository(db);
     this.destinations = new SqlDestinationRepository(db);
     this.deliveries = new SqlDeliveryRepository(db);
+    this.sourceCounters = new SqlSourceCounterRepository(db);
   }
 
   async close(): Promise<void> {

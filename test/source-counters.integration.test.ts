@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth, ownerApi, sendTracking } from './support/api-client.js';
+import { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+type Series = {
+  totals: Record<'received' | 'rejected' | 'dropped' | 'withheld', number>;
+  rejectedByReason: Record<string, number>;
+  droppedByReason: Record<string, number>;
+  withheldByReason: Record<string, number>;
+  perMinute: ({ at: string } & Record<'received' | 'rejected' | 'dropped' | 'withheld', number>)[];
+};
+type SourceStats = { id: string; name: string } & Series;
+type Stats = { from: string; to: string; sources: SourceStats[]; unassigned: Series };
+
+let sluice: TestSluice;
+let api: ReturnType<typeof ownerApi>;
+const servers: RecordingServer[] = [];
+
+async function post(path: string, body: string, headers: Record<string, string>): Promise<number> {
+  const response = await fetch(`${sluice.url}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function newSource(name: string): Promise<{ id: string; writeKey: string }> {
+  const res = await api<{ id: string; writeKey: string }>('POST', '/sources', { name });
+  expect(res.status, res.text).toBe(201);
+  return res.body;
+}
+
+async function stats(query = ''): Promise<Stats> {
+  const res = await api<Stats>('GET', `/stats/sources?minutes=10${query}`);
+  expect(res.status, res.text).toBe(200);
+  return res.body;
+}
+
+/** Waits until the counters reach `expected` (they are written about once a second), then checks nothing more arrives. */
+async function settled(pick: (s: Stats) => unknown, expected: unknown): Promise<Stats> {
+  await eventually(async () => {
+    const now = await stats();
+    return JSON.stringify(pick(now)) === JSON.stringify(expected) ? now : undefined;
+  }).catch(async (error: unknown) => {
+    expect(pick(await stats())).toEqual(expected);
+    throw error;
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const last = await stats();
+  expect(pick(last)).toEqual(expected);
+  return last;
+}
+
+beforeAll(async () => {
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_RATE_LIMIT_PER_SOURCE: '3' });
+  api = ownerApi(sluice);
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await sluice?.stop();
+});
+
+describe('per-source counters (GET /api/v1/stats/sources)', () => {
+  it('counts received and rejected events per source and reason, and installation-wide refusals apart', async () => {
+    const web = await newSource('Counted web');
+    // 3 accepted in one batch; a batch of 3 with 2 invalid events (no identifier, no event name): 1 accepted.
+    await sendTracking(sluice.url, web.writeKey, 'batch', { batch: [1, 2, 3].map((i) => ({ type: 'track', userId: 'c-1', event: 'Viewed', messageId: `cnt-${i}` })) });
+    const mixed = await post('batch', JSON.stringify({ batch: [{ type: 'track', userId: 'c-1', event: 'Ok', messageId: 'cnt-4' }, { type: 'track', event: 'Anon' }, { type: 'track', userId: 'c-1' }] }), { authorization: basicAuth(web.writeKey) });
+    expect(mixed).toBe(400);
+
+    // A disabled source: a batch of 2 refused, counted against it.
+    const off = await newSource('Counted disabled');
+    expect((await api('PATCH', `/sources/${off.id}`, { enabled: false })).status).toBe(200);
+    expect(await post('batch', JSON.stringify({ batch: [{ type: 'track', userId: 'd', event: 'X' }, { type: 'track', userId: 'd', event: 'Y' }] }), { authorization: basicAuth(off.writeKey) })).toBe(401);
+
+    // Rate limit (3 requests per second per source): 8 single events at once, the 429s counted.
+    const busy = await newSource('Counted busy');
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => post('track', JSON.stringify({ userId: 'r', event: 'Burst', messageId: `burst-${i}` }), { authorization: basicAuth(busy.writeKey) })));
+    const limited = statuses.filter((s) => s === 429).length;
+    const passed = statuses.filter((s) => s === 200).length;
+    expect(limited).toBeGreaterThan(0);
+    expect(limited + passed).toBe(8);
+
+    // No source can be named: an unknown writeKey (batch of 2), no writeKey, and a body over the limit.
+    expect(await post('batch', JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'A' }, { type: 'track', userId: 'u', event: 'B' }] }), { authorization: basicAuth('no-such-key') })).toBe(401);
+    expect(await post('track', JSON.stringify({ userId: 'u', event: 'A' }), {})).toBe(401);
+    expect(await post('track', JSON.stringify({ userId: 'u', event: 'A', properties: { pad: 'x'.repeat(600 * 1024) } }), { authorization: basicAuth(web.writeKey) })).toBe(413);
+
+    const last = await settled((s) => ({
+      web: s.sources.find((x) => x.id === web.id)?.totals,
+      webRejected: s.sources.find((x) => x.id === web.id)?.rejectedByReason,
+      off: s.sources.find((x) => x.id === off.id)?.rejectedByReason,
+      busy: s.sources.find((x) => x.id === busy.id)?.totals,
+      busyRejected: s.sources.find((x) => x.id === busy.id)?.rejectedByReason,
+      unassigned: s.unassigned.rejectedByReason,
+    }), {
+      web: { received: 4, rejected: 2, dropped: 0, withheld: 0 },
+      webRejected: { no_user_anon_id: 1, event_not_string: 1 },
+      off: { source_disabled: 2 },
+      busy: { received: passed, rejected: limited, dropped: 0, withheld: 0 },
+      busyRejected: { too_many_requests: limited },
+      unassigned: { unknown_source: 2, missing_write_key: 1, request_too_large: 1 },
+    });
+    // The per-minute series covers the window, oldest first, and adds up to the totals.
+    const webStats = last.sources.find((x) => x.id === web.id)!;
+    expect(webStats.perMinute).toHaveLength(10);
+    expect(webStats.perMinute.reduce((n, m) => n + m.received, 0)).toBe(4);
+    expect(Date.parse(webStats.perMinute[9]!.at)).toBeLessThanOrEqual(Date.now());
+
+    // One source only; an unknown one is a 404.
+    const one = await api<Stats>('GET', `/stats/sources?sourceId=${web.id}`);
+    expect(one.body.sources.map((s) => s.id)).toEqual([web.id]);
+    expect((await api('GET', '/stats/sources?sourceId=src_nope')).status).toBe(404);
+  });
+
+  it('counts the processor\'s drops (suppressed, duplicate) and fan-out\'s withheld pairs (filter) per source', async () => {
+    const app = await newSource('Counted app');
+    const server = await RecordingServer.start();
+    servers.push(server);
+    const dest = await api<{ id: string }>('POST', '/destinations', { name: 'Filtered hook', type: 'webhook', config: { url: server.url }, sourceIds: [app.id], filters: [{ if: "event = 'Noise'", action: 'drop' }] });
+    expect(dest.status, dest.text).toBe(201);
+    await sluice.privacy.suppressions.suppress(sluice.bootstrap.workspaceId, [{ type: 'userId', value: 'gone-user' }], { requestId: null, hashed: false });
+
+    await sendTracking(sluice.url, app.writeKey, 'batch', {
+      batch: [
+        { type: 'track', userId: 'kept', event: 'Signal', messageId: 'p-1' },
+        { type: 'track', userId: 'kept', event: 'Noise', messageId: 'p-2' },
+        { type: 'track', userId: 'gone-user', event: 'Signal', messageId: 'p-3' },
+        { type: 'identify', userId: 'gone-user', messageId: 'p-4', traits: { plan: 'x' } },
+      ],
+    });
+    await eventually(async () => (server.events().some((e) => e.messageId === 'p-1') ? true : undefined));
+    // The same messageId again: stored once, the second one dropped as a duplicate.
+    await sendTracking(sluice.url, app.writeKey, 'track', { userId: 'kept', event: 'Signal', messageId: 'p-1' });
+
+    await settled((s) => {
+      const mine = s.sources.find((x) => x.id === app.id);
+      return mine && { totals: mine.totals, dropped: mine.droppedByReason, withheld: mine.withheldByReason };
+    }, {
+      totals: { received: 5, rejected: 0, dropped: 3, withheld: 1 },
+      dropped: { suppressed: 2, duplicate: 1 },
+      withheld: { filter: 1 },
+    });
+    // The destination's own counters say the same from its side.
+    const delivery = await api<{ destinations: { id: string; droppedByReason: Record<string, number> }[] }>('GET', `/stats?minutes=10&destinationId=${dest.body.id}`);
+    expect(delivery.body.destinations[0]!.droppedByReason).toEqual({ filter: 1 });
+  });
+
+  it('needs sources:read', async () => {
+    const res = await fetch(`${sluice.url}/api/v1/stats/sources`);
+    expect(res.status).toBe(401);
+  });
+});
