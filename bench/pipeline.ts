@@ -7,7 +7,13 @@
  * 2. end-to-end: events/s from the first request to the last event received by the sink (destination
  *    connected), and its ratio to (1);
  * 3. latency at ~1,000 events/s: per event, time from the Tracking API's 200 to arrival at the sink
- *    (p50/p99).
+ *    (p50/p99);
+ * 4. isolation: the same latency measurement (a) with a second healthy destination, then (b) with that
+ *    second destination answering each request after 5 s; the healthy sink's p50/p99 in (b) as a ratio of
+ *    (a) (same number of destinations, so the same fan-out work) and of (3);
+ * 5. warehouse: end-to-end events/s into the PostgreSQL warehouse destination (127.0.0.1:5432, database
+ *    `test`, a fresh schema; the webhooks disabled) until every row is in `tracks`, and its ratio to (1).
+ *    Skipped, with a message, without PostgreSQL.
  * Prints one JSON line per phase and a summary.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,8 +21,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
+import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const PER_REQUEST = 100;
@@ -30,12 +39,26 @@ const sink = createServer((req, res) => {
   req.on('end', () => {
     const now = performance.now();
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { batch?: { messageId: string }[]; messageId?: string };
-    for (const e of body.batch ?? [body as { messageId: string }]) if (!arrivals.has(e.messageId)) arrivals.set(e.messageId, now);
+    // Only the healthy sink's own path counts; the healthy neighbour of phase 4a posts to /sink-neighbour.
+    if (req.url === '/sink') for (const e of body.batch ?? [body as { messageId: string }]) if (!arrivals.has(e.messageId)) arrivals.set(e.messageId, now);
     res.writeHead(200).end('{}');
   });
 });
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`;
+
+/** A destination that answers every request after 5 s (phase 4). */
+const SLOW_MS = 5000;
+let slowRequests = 0;
+const slowSink = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    slowRequests++;
+    setTimeout(() => res.writeHead(200).end('{}'), SLOW_MS).unref();
+  });
+});
+await new Promise<void>((r) => slowSink.listen(0, '127.0.0.1', r));
+const slowUrl = `http://127.0.0.1:${(slowSink.address() as AddressInfo).port}/slow`;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
 const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' }));
@@ -84,6 +107,39 @@ async function backlogDrained(): Promise<void> {
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
+async function admin(method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sluice.url}/api/v1${url}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** Offers ~1,000 events/s (10 events every 10 ms) for `seconds`; latency from each 200 to arrival at the healthy sink. */
+async function latencyAt1k(prefix: string, seconds: number): Promise<{ events: number; offeredPerSecond: number; p50: number; p99: number; max: number }> {
+  const acks = new Map<string, number>();
+  const ticks = seconds * 100;
+  const t0 = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let tick = 0; tick < ticks; tick++) {
+    const batch = events(prefix, tick * 10, 10);
+    pending.push(send(batch).then((at) => {
+      for (const e of batch) acks.set(e.messageId, at);
+    }));
+    const due = t0 + (tick + 1) * 10;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await Promise.all(pending);
+  const offeredPerSecond = Math.round(acks.size / ((performance.now() - t0) / 1000));
+  await waitFor(() => [...acks.keys()].every((k) => arrivals.has(k)), 120_000);
+  const latencies = [...acks.entries()].map(([k, at]) => arrivals.get(k)! - at).sort((a, b) => a - b);
+  return { events: acks.size, offeredPerSecond, p50: Math.round(pct(latencies, 50)), p99: Math.round(pct(latencies, 99)), max: Math.round(latencies[latencies.length - 1]!) };
+}
+
 try {
   // Warm-up (JIT, connections), not measured.
   await blast('warm', 1000);
@@ -112,25 +168,68 @@ try {
   console.log(JSON.stringify({ phase: 'end-to-end', events: TOTAL, ms: Math.round(e2eMs), eventsPerSecond: Math.round(e2eRate), ratioToIngest: +(e2eRate / ingestRate).toFixed(2) }));
 
   // 3. Latency at ~1,000 events/s: 10 events every 10 ms for 10 s.
-  const acks = new Map<string, number>();
-  const seconds = 10;
-  const ticks = seconds * 100;
-  const t0 = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let tick = 0; tick < ticks; tick++) {
-    const batch = events('lat', tick * 10, 10);
-    pending.push(send(batch).then((at) => {
-      for (const e of batch) acks.set(e.messageId, at);
-    }));
-    const due = t0 + (tick + 1) * 10;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const alone = await latencyAt1k('lat', 10);
+  const ackToDelivery = { p50: alone.p50, p99: alone.p99, max: alone.max };
+  console.log(JSON.stringify({ phase: 'latency-1k-per-second', events: alone.events, offeredPerSecond: alone.offeredPerSecond, ackToDeliveryMs: ackToDelivery }));
+
+  // 4. Isolation. A second destination doubles fan-out and delivery-log work whatever its speed, so the
+  // fair baseline for "a slow destination does not slow the others" is a second, healthy destination:
+  // (a) healthy sink + a second healthy sink, then (b) healthy sink + a destination answering after 5 s.
+  const neighbour = await admin('POST', '/destinations', { name: 'Neighbour', type: 'webhook', config: { url: `${sinkUrl}-neighbour`, batching: true, timeoutMs: 20_000 } });
+  await new Promise((r) => setTimeout(r, 500));
+  const besideHealthy = await latencyAt1k('nbr', 10);
+  console.log(JSON.stringify({ phase: 'isolation-healthy-neighbour', events: besideHealthy.events, offeredPerSecond: besideHealthy.offeredPerSecond, healthyAckToDeliveryMs: { p50: besideHealthy.p50, p99: besideHealthy.p99, max: besideHealthy.max } }));
+  await admin('PATCH', `/destinations/${String(neighbour.id)}`, { config: { url: slowUrl, batching: true, timeoutMs: 20_000 } });
+  await new Promise((r) => setTimeout(r, 500));
+  const beside = await latencyAt1k('iso', 10);
+  const isolation = {
+    p50Ratio: +(beside.p50 / Math.max(1, besideHealthy.p50)).toFixed(2),
+    p99Ratio: +(beside.p99 / Math.max(1, besideHealthy.p99)).toFixed(2),
+    p50RatioToAlone: +(beside.p50 / Math.max(1, alone.p50)).toFixed(2),
+  };
+  console.log(JSON.stringify({
+    phase: 'isolation-slow-neighbour',
+    events: beside.events,
+    offeredPerSecond: beside.offeredPerSecond,
+    healthyAckToDeliveryMs: { p50: beside.p50, p99: beside.p99, max: beside.max },
+    slowDestinationRequestsAnswered: slowRequests,
+    p50RatioToHealthyNeighbour: isolation.p50Ratio,
+    p99RatioToHealthyNeighbour: isolation.p99Ratio,
+    p50RatioToAlone: isolation.p50RatioToAlone,
+  }));
+
+  // 5. The PostgreSQL warehouse alone, end to end.
+  let warehouse: { eventsPerSecond: number; ratio: number } | undefined;
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const reachable = await client.connect().then(() => true, (error: unknown) => {
+    console.log(JSON.stringify({ phase: 'warehouse', skipped: `PostgreSQL not reachable at ${TEST_DATABASE_URL}: ${String(error)}` }));
+    return false;
+  });
+  if (reachable) {
+    assertTestDatabase(TEST_DATABASE_URL);
+    const schema = `sluice_bench_${randomBytes(4).toString('hex')}`;
+    try {
+      const created = await admin('GET', '/destinations');
+      for (const d of created.destinations as { id: string }[]) await admin('PATCH', `/destinations/${d.id}`, { enabled: false });
+      await admin('POST', '/destinations', { name: 'Warehouse', type: 'postgres', config: { connectionString: TEST_DATABASE_URL, schema } });
+      await new Promise((r) => setTimeout(r, 500));
+      const whStart = performance.now();
+      await blast('wh', TOTAL);
+      const deadline = Date.now() + 600_000;
+      for (;;) {
+        const loaded = await client.query<{ n: string }>(`select count(*) as n from "${schema}".tracks`).then((r) => Number(r.rows[0]!.n), () => 0);
+        if (loaded >= TOTAL) break;
+        if (Date.now() > deadline) throw new Error(`the warehouse has ${loaded} of ${TOTAL} rows after 10 minutes`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const whMs = performance.now() - whStart;
+      warehouse = { eventsPerSecond: Math.round(TOTAL / (whMs / 1000)), ratio: +((TOTAL / (whMs / 1000)) / ingestRate).toFixed(2) };
+      console.log(JSON.stringify({ phase: 'warehouse-end-to-end', events: TOTAL, ms: Math.round(whMs), eventsPerSecond: warehouse.eventsPerSecond, ratioToIngest: warehouse.ratio }));
+    } finally {
+      await client.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
+      await client.end();
+    }
   }
-  await Promise.all(pending);
-  await waitFor(() => [...acks.keys()].every((k) => arrivals.has(k)), 120_000);
-  const latencies = [...acks.entries()].map(([k, at]) => arrivals.get(k)! - at).sort((a, b) => a - b);
-  const ackToDelivery = { p50: Math.round(pct(latencies, 50)), p99: Math.round(pct(latencies, 99)), max: Math.round(latencies[latencies.length - 1]!) };
-  console.log(JSON.stringify({ phase: 'latency-1k-per-second', events: acks.size, offeredPerSecond: Math.round(acks.size / ((performance.now() - t0) / 1000)), ackToDeliveryMs: ackToDelivery }));
   console.log(JSON.stringify({
     summary: true,
     ingestEventsPerSecond: Math.round(ingestRate),
@@ -140,9 +239,16 @@ try {
     p50AckToDeliveryMs: ackToDelivery.p50,
     p99AckToDeliveryMs: ackToDelivery.p99,
     targetP50Ms: 50,
+    healthyBesideSlowVsHealthyNeighbourP50Ratio: isolation.p50Ratio,
+    healthyBesideSlowVsHealthyNeighbourP99Ratio: isolation.p99Ratio,
+    healthyBesideSlowVsAloneP50Ratio: isolation.p50RatioToAlone,
+    warehouseEventsPerSecond: warehouse?.eventsPerSecond ?? null,
+    warehouseRatio: warehouse?.ratio ?? null,
   }));
 } finally {
   await sluice.close();
   sink.close();
+  slowSink.closeAllConnections();
+  slowSink.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -181,4 +181,23 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await shot('overview');
     expect(errors).toEqual([]);
   });
+
+  it("charts a source's events over time (received, rejected by reason) for the last hour and the last day", async () => {
+    await page.goto(`${sluice.url}/sources/${source.id}`);
+    const counters = page.getByTestId('source-counters');
+    // The live-debugger test sent 2 events with analytics-node; the overview test 1 the Tracking API rejected.
+    await expect.poll(() => counters.getByTestId('source-totals').textContent(), { timeout: 30_000 }).toBe(' 2 received 1 rejected 0 dropped 0 withheld from a destination');
+    const chart = counters.getByRole('img', { name: /per minute, last hour/ });
+    await chart.waitFor();
+    expect(await counters.getByRole('table', { name: 'Rejected by the Tracking API' }).textContent()).toContain('event_not_string1');
+    await counters.getByRole('button', { name: 'Last 24 hours' }).click();
+    const day = counters.getByRole('img', { name: /per 15 minutes, last 24 hours/ });
+    await day.waitFor();
+    // 96 quarter-hours; only the last one or two have events (one bar segment per kind with a count).
+    const segments = await day.locator('rect').count();
+    expect(segments).toBeGreaterThanOrEqual(2);
+    expect(segments).toBeLessThanOrEqual(4);
+    await shot('source-counters');
+    expect(errors).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
+import { DestinationCounters } from './destination-counters';
 import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
 import { TableHead, EnabledBadge } from '../components/table-head';
@@ -263,6 +264,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
             </p>
           )}
           <ErrorBox error={error} onDismiss={() => setError(null)} />
+          <DestinationCounters destinationId={d.id} />
           <Deliveries destination={d} />
           <Replay destination={d} />
           <DestinationPreview key={d.updatedAt} destination={d} />

@@ -7,6 +7,7 @@ import { useAsync } from '../components/use-async';
 import { usePublicUrl } from '../console-config';
 import { analyticsJsSnippet, analyticsNodeSetup, consentSnippet } from '../snippets';
 import { EnabledBadge } from '../components/table-head';
+import { SourceCounters } from './source-counters';
 
 function Snippet({ title, code, id }: { title: string; code: string; id: string }) {
   return (
@@ -100,6 +101,7 @@ export function SourceDetailPage({ id }: { id: string }) {
           )}
         </div>
       </div>
+      <SourceCounters sourceId={current.id} />
       <div className="card">
         <h2>Set up</h2>
         {publicUrl === undefined ? (
