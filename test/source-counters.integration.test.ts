@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, ownerApi, sendTracking } from './support/api-client.js';
+import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
+import { createTestSchema, postgresAvailable, schemaUrl, type TestSchema } from './support/postgres.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -148,5 +150,52 @@ describe('per-source counters (GET /api/v1/stats/sources)', () => {
   it('needs sources:read', async () => {
     const res = await fetch(`${sluice.url}/api/v1/stats/sources`);
     expect(res.status).toBe(401);
+  });
+});
+
+const scaleAvailable = (await postgresAvailable()) && (await natsAvailable());
+
+/** Scale mode: two ingest processes (two Sluice instances on one PostgreSQL schema) add to the same rows. */
+describe.runIf(scaleAvailable)('per-source counters in scale mode (PostgreSQL + JetStream, two ingest instances)', () => {
+  let schema: TestSchema;
+  let full: TestSluice;
+  let ingestOnly: TestSluice;
+  const prefix = uniqueQueuePrefix('counters');
+
+  beforeAll(async () => {
+    schema = await createTestSchema('counters');
+    const env = {
+      SLUICE_DATABASE_URL: schemaUrl(schema),
+      SLUICE_QUEUE_URL: TEST_QUEUE_URL,
+      SLUICE_QUEUE_PREFIX: prefix,
+      SLUICE_SECRET_KEY: 'counters-test-secret-key-0123456789',
+    };
+    full = await startTestSluice(env);
+    ingestOnly = await startTestSluice({ ...env, SLUICE_ROLES: 'ingest' });
+  });
+  afterAll(async () => {
+    await ingestOnly?.stop();
+    await full?.stop();
+    await schema?.drop();
+    await deleteStreams(prefix);
+  });
+
+  it('sums what both ingest instances counted in the same minute rows', async () => {
+    const batch = (tag: string) => ({ batch: Array.from({ length: 25 }, (_, i) => ({ type: 'track', userId: `s${i % 4}`, event: 'Scaled', messageId: `${tag}-${i}` })) });
+    await Promise.all([
+      ...[1, 2, 3].map((n) => sendTracking(full.url, full.writeKey, 'batch', batch(`full-${n}`))),
+      ...[1, 2].map((n) => sendTracking(ingestOnly.url, full.writeKey, 'batch', batch(`ingest-${n}`))),
+      fetch(`${ingestOnly.url}/v1/track`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basicAuth(full.writeKey) }, body: JSON.stringify({ event: 'No one' }) }).then((r) => r.arrayBuffer()),
+    ]);
+    const owner = ownerApi(full);
+    const totals = await eventually(async () => {
+      const res = await owner<Stats>('GET', `/stats/sources?minutes=5`);
+      const source = res.body.sources.find((s) => s.totals.received > 0);
+      return source && source.totals.received === 125 && source.totals.rejected === 1 ? source : undefined;
+    });
+    expect(totals.rejectedByReason).toEqual({ no_user_anon_id: 1 });
+    // The events were processed once each: no processor drops.
+    expect(totals.totals.dropped).toBe(0);
+    expect(full.store.dialect).toBe('postgres');
   });
 });
