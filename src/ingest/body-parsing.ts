@@ -61,10 +61,10 @@ function firstSyntaxError(text: string): { position: number; problem: string } {
 
 /** Parses JSON text, turning a syntax error into `invalid_json` with the position of the problem. */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') throw new SluiceError('invalid_json', 'The request body is empty; send a JSON object.');
   try {
     return JSON.parse(text);
   } catch {
+    if (text.trim() === '') throw new SluiceError('invalid_json', 'The request body is empty; send a JSON object.');
     const { position, problem } = firstSyntaxError(text);
     const { line, column } = lineAndColumn(text, position);
     const near = JSON.stringify(text.slice(Math.max(0, position - 20), position + 10));

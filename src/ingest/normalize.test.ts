@@ -73,6 +73,36 @@ describe('normalizeEvent', () => {
     expect(rejection(() => normalizeEvent(raw, type, facts)).code).toBe(code);
   });
 
+  it('normalizes client times that are not in the canonical ISO form, and keeps those that are', () => {
+    const at = (timestamp: string | number) => normalizeEvent({ userId: 'u', timestamp }, 'identify', facts).event.originalTimestamp;
+    expect(at('2026-11-30T11:00:00.000Z')).toBe('2026-11-30T11:00:00.000Z');
+    expect(at('2026-11-30T12:00:00+01:00')).toBe('2026-11-30T11:00:00.000Z');
+    expect(at('2026-11-30T11:00:00Z')).toBe('2026-11-30T11:00:00.000Z');
+    expect(at('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(at(Date.parse('2026-11-30T11:00:00.000Z'))).toBe('2026-11-30T11:00:00.000Z');
+    expect(rejection(() => at('2026-13-01T00:00:00.000Z')).code).toBe('invalid_timestamp');
+  });
+
+  it('keeps the client\'s other top-level fields as sent, and fields other types require when given', () => {
+    const { event, json } = normalizeEvent(
+      { userId: 'u', channel: 'server', _metadata: { bundled: ['X'] }, event: 'kept', properties: { a: 1 }, version: 1, receivedAt: 'forged', writeKey: 'wk' },
+      'identify',
+      facts,
+    );
+    expect(event.channel).toBe('server');
+    expect(event._metadata).toEqual({ bundled: ['X'] });
+    expect(event.event).toBe('kept');
+    expect(event.properties).toEqual({ a: 1 });
+    expect(event.traits).toEqual({});
+    expect(event.version).toBe(2);
+    expect(event.receivedAt).toBe(facts.receivedAt.toISOString());
+    const stored = JSON.parse(json) as Record<string, unknown>;
+    expect(stored).not.toHaveProperty('writeKey');
+    expect(stored).not.toHaveProperty('groupId');
+    expect(stored).not.toHaveProperty('sentAt');
+    expect(stored.channel).toBe('server');
+  });
+
   it('accepts numeric userIds as strings', () => {
     expect(normalizeEvent({ userId: 42 }, 'identify', facts).event.userId).toBe('42');
   });

@@ -12,6 +12,8 @@ import {
 /** What the server knows about the request an event came in. */
 export interface RequestFacts {
   receivedAt: Date;
+  /** `receivedAt` as ISO text, when the caller has it (one conversion per request instead of per event). */
+  receivedAtIso?: string;
   ip: string | undefined;
 }
 
@@ -32,6 +34,17 @@ export interface NormalizedRequest {
   accepted: AcceptedEvent[];
   rejected: RejectedEvent[];
 }
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+/**
+ * Top-level fields the normalized event always sets itself. Every other field of the client's event is kept as
+ * sent, including `event`, `groupId`, `previousId`, `properties` and `traits` on types that do not require them.
+ */
+const SERVER_SET_FIELDS: ReadonlySet<string> = new Set([
+  'type', 'messageId', 'userId', 'anonymousId', 'context', 'integrations', 'originalTimestamp', 'timestamp', 'sentAt',
+  'receivedAt', 'version', 'writeKey',
+]);
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -60,8 +73,17 @@ export function nestingDepth(value: unknown, limit: number, depth = 0): number {
   return deepest;
 }
 
-function parseTime(value: unknown, field: string): Date | undefined {
+/**
+ * A client time in the ISO form Segment's libraries send (`2026-11-30T09:00:00.000Z`) that is certainly a valid
+ * date: month 01-12, day 01-28, hour < 24. Such a string is its own normalized form, so no Date round trip is
+ * needed; anything else (other formats, numbers, days 29-31) goes through `Date`.
+ */
+const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** A client-supplied time as its normalized ISO string, or undefined when absent. */
+function parseTime(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' && value.length === 24 && CANONICAL_ISO.test(value)) return value;
   if (typeof value !== 'string' && typeof value !== 'number') {
     throw new SluiceError('invalid_timestamp', `${field} must be an ISO-8601 string, got ${typeof value}.`);
   }
@@ -69,7 +91,7 @@ function parseTime(value: unknown, field: string): Date | undefined {
   if (Number.isNaN(date.getTime())) {
     throw new SluiceError('invalid_timestamp', `${field} "${String(value)}" is not an ISO-8601 date (example: 2026-11-30T09:00:00.000Z).`);
   }
-  return date;
+  return date.toISOString();
 }
 
 function identifier(value: unknown, field: string): string | undefined {
@@ -101,6 +123,14 @@ function requiredString(raw: JsonObject, field: string, code: 'event_not_string'
   return value;
 }
 
+/** What a batch request gives every event in it that does not say otherwise. */
+export interface EventDefaults {
+  context?: JsonObject;
+  integrations?: JsonObject;
+  /** The batch's `sentAt` (analytics-node sends it once per batch). */
+  sentAt?: JsonValue;
+}
+
 /**
  * Normalizes one raw Segment call the way Segment's servers do: type from the endpoint, messageId
  * generated when missing, receivedAt from the server, timestamp corrected for clock skew, context.ip
@@ -110,7 +140,7 @@ export function normalizeEvent(
   raw: unknown,
   type: EventType | undefined,
   facts: RequestFacts,
-  defaults: { context?: JsonObject; integrations?: JsonObject } = {},
+  defaults: EventDefaults = {},
 ): AcceptedEvent {
   if (!isObject(raw)) {
     throw new SluiceError('invalid_body', `An event must be a JSON object, got ${Array.isArray(raw) ? 'array' : typeof raw}.`);
@@ -119,7 +149,7 @@ export function normalizeEvent(
     throw new SluiceError('nesting_too_deep', `The event nests deeper than ${LIMITS.maxNestingDepth} levels; flatten it.`);
   }
   const eventType = type ?? raw.type;
-  if (typeof eventType !== 'string' || !(EVENT_TYPES as readonly string[]).includes(eventType)) {
+  if (typeof eventType !== 'string' || !KNOWN_TYPES.has(eventType)) {
     throw new SluiceError('invalid_type', `"type" must be one of ${EVENT_TYPES.join(', ')}; got ${JSON.stringify(eventType ?? null)}.`);
   }
   const userId = identifier(raw.userId, 'userId');
@@ -138,56 +168,72 @@ export function normalizeEvent(
   const properties = objectField(raw, 'properties');
   const traits = objectField(raw, 'traits');
 
-  const event: SegmentEvent = { ...(raw as Record<string, JsonValue>) } as SegmentEvent;
-  delete event.writeKey;
-  event.type = eventType as EventType;
-  event.messageId = messageId;
-  if (userId !== undefined) event.userId = userId;
-  else delete event.userId;
-  if (anonymousId !== undefined) event.anonymousId = anonymousId;
-  else delete event.anonymousId;
+  // context.ip from the request unless the client (or the batch) gave one.
+  const mergedContext: JsonObject = facts.ip === undefined ? { ...defaults.context, ...context } : { ip: facts.ip, ...defaults.context, ...context };
 
-  const mergedContext: JsonObject = defaults.context ? { ...defaults.context, ...(context ?? {}) } : { ...(context ?? {}) };
-  if (mergedContext.ip === undefined && facts.ip !== undefined) mergedContext.ip = facts.ip;
-  event.context = mergedContext;
-  event.integrations = defaults.integrations ? { ...defaults.integrations, ...(integrations ?? {}) } : (integrations ?? {});
-
+  // Fields each type requires, checked as Segment does; other types keep what the client sent.
+  let eventName: string | undefined;
+  let groupId: string | undefined;
+  let previousId: string | undefined;
+  let typedProperties = properties;
+  let typedTraits = traits;
   switch (eventType) {
     case 'track':
-      event.event = requiredString(raw, 'event', 'event_not_string', 'A track call');
-      event.properties = properties ?? {};
+      eventName = requiredString(raw, 'event', 'event_not_string', 'A track call');
+      typedProperties = properties ?? {};
       break;
     case 'page':
     case 'screen':
       if (raw.name !== undefined && raw.name !== null && typeof raw.name !== 'string') {
         throw new SluiceError('invalid_field', `${eventType} "name" must be a string.`);
       }
-      event.properties = properties ?? {};
+      typedProperties = properties ?? {};
       break;
     case 'identify':
-      event.traits = traits ?? {};
+      typedTraits = traits ?? {};
       break;
     case 'group':
-      event.groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call');
-      event.traits = traits ?? {};
+      groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call');
+      typedTraits = traits ?? {};
       break;
     case 'alias':
-      event.previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call');
+      previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call');
       break;
   }
 
-  const receivedAt = facts.receivedAt;
+  const receivedAt = facts.receivedAtIso ?? facts.receivedAt.toISOString();
   const original = parseTime(raw.timestamp, 'timestamp') ?? parseTime(raw.originalTimestamp, 'originalTimestamp') ?? receivedAt;
-  const sentAt = parseTime(raw.sentAt, 'sentAt');
-  const timestamp = sentAt ? new Date(receivedAt.getTime() - (sentAt.getTime() - original.getTime())) : original;
-  event.originalTimestamp = original.toISOString();
-  event.timestamp = timestamp.toISOString();
-  if (sentAt) event.sentAt = sentAt.toISOString();
-  event.receivedAt = receivedAt.toISOString();
-  event.version = 2;
+  const sentAt = parseTime(raw.sentAt ?? defaults.sentAt, 'sentAt');
+  // Segment's clock-skew correction: timestamp = receivedAt - (sentAt - originalTimestamp).
+  const timestamp = sentAt ? new Date(facts.receivedAt.getTime() - (Date.parse(sentAt) - Date.parse(original))).toISOString() : original;
+
+  // Built as one literal (one object shape for every event; JSON.stringify omits the undefined fields), then
+  // the client's other top-level fields. Copying the raw object and patching it is several times slower.
+  const event: SegmentEvent = {
+    type: eventType as EventType,
+    messageId,
+    userId,
+    anonymousId,
+    event: eventName,
+    groupId,
+    previousId,
+    properties: typedProperties,
+    traits: typedTraits,
+    context: mergedContext,
+    integrations: defaults.integrations ? { ...defaults.integrations, ...(integrations ?? {}) } : (integrations ?? {}),
+    originalTimestamp: original,
+    timestamp,
+    sentAt,
+    receivedAt,
+    version: 2,
+  };
+  for (const key in raw) {
+    if (!SERVER_SET_FIELDS.has(key) && event[key] === undefined) event[key] = raw[key];
+  }
 
   const json = JSON.stringify(event);
-  if (Buffer.byteLength(json) > LIMITS.maxEventBytes) {
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit, so only a long text needs its bytes counted.
+  if (json.length * 3 > LIMITS.maxEventBytes && Buffer.byteLength(json) > LIMITS.maxEventBytes) {
     throw new SluiceError('event_too_large', `The event is ${Buffer.byteLength(json)} bytes; the limit is 32 KB per event. Move large data out of properties.`);
   }
   return { event, json };
@@ -201,8 +247,9 @@ export function normalizeRequest(body: unknown, type: EventType | 'batch', facts
   if (!isObject(body)) {
     throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${Array.isArray(body) ? 'array' : typeof body}.`);
   }
+  const requestFacts: RequestFacts = { ...facts, receivedAtIso: facts.receivedAt.toISOString() };
   if (type !== 'batch') {
-    return { accepted: [normalizeEvent(body, type, facts)], rejected: [] };
+    return { accepted: [normalizeEvent(body, type, requestFacts)], rejected: [] };
   }
   const batch = body.batch;
   if (!Array.isArray(batch)) {
@@ -212,7 +259,8 @@ export function normalizeRequest(body: unknown, type: EventType | 'batch', facts
   if (batch.length > LIMITS.maxBatchEvents) {
     throw new SluiceError('batch_too_many_events', `The batch has ${batch.length} events; the limit is ${LIMITS.maxBatchEvents}. Split it.`);
   }
-  const defaults: { context?: JsonObject; integrations?: JsonObject } = {};
+  const defaults: EventDefaults = {};
+  if (body.sentAt !== undefined && body.sentAt !== null) defaults.sentAt = body.sentAt;
   const context = objectField(body, 'context');
   const integrations = objectField(body, 'integrations');
   if (context) defaults.context = context;
@@ -221,12 +269,7 @@ export function normalizeRequest(body: unknown, type: EventType | 'batch', facts
   const rejected: RejectedEvent[] = [];
   batch.forEach((item, index) => {
     try {
-      const itemObject = isObject(item) ? item : undefined;
-      if (itemObject && itemObject.sentAt === undefined && body.sentAt !== undefined) {
-        accepted.push(normalizeEvent({ ...itemObject, sentAt: body.sentAt }, undefined, facts, defaults));
-      } else {
-        accepted.push(normalizeEvent(item, undefined, facts, defaults));
-      }
+      accepted.push(normalizeEvent(item, undefined, requestFacts, defaults));
     } catch (error) {
       if (!(error instanceof SluiceError)) throw error;
       rejected.push({ index, code: error.code, message: error.message });
