@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboxMessage, InboxRecord } from '../queue.js';
 import { runQueueContract } from '../../../test/contract/queue-contract.js';
 import { SqliteQueue } from './sqlite-queue.js';
 
@@ -15,4 +18,81 @@ runQueueContract({
       destroy: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
+});
+
+describe('SqliteQueue inbox rows', () => {
+  let dir: string;
+  let queue: SqliteQueue | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-rows-'));
+  });
+  afterEach(async () => {
+    await queue?.close();
+    queue = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const record = (sourceId: string, n: number, signals?: InboxRecord['signals']): InboxRecord => ({
+    workspaceId: 'ws',
+    sourceId,
+    json: JSON.stringify({ messageId: `m${n}`, n }),
+    ...(signals ? { signals } : {}),
+  });
+
+  async function drain(q: SqliteQueue, batchSize: number, expected: number): Promise<InboxMessage[][]> {
+    const batches: InboxMessage[][] = [];
+    const controller = new AbortController();
+    const done = q.consumeInbox(
+      async (batch) => {
+        batches.push(batch);
+        if (batches.flat().length >= expected) controller.abort();
+      },
+      { batchSize, signal: controller.signal },
+    );
+    await done;
+    return batches;
+  }
+
+  it('keeps order, source and request signals when the requests of one turn share rows, and counts events', async () => {
+    queue = new SqliteQueue(path.join(dir, 'sluice.db'));
+    const gpc = { gpc: true };
+    await Promise.all([
+      queue.publishInbox([record('a', 1), record('a', 2)]),
+      queue.publishInbox([record('a', 3)]),
+      queue.publishInbox([record('b', 4, gpc), record('b', 5, gpc)]),
+      queue.publishInbox(Array.from({ length: 2500 }, (_, i) => record('c', 6 + i))),
+    ]);
+    expect(await queue.inboxBacklog()).toBe(2505);
+    const batches = await drain(queue, 500, 2505);
+    const seen = batches.flat();
+    expect(seen.map((m) => (JSON.parse(m.json) as { n: number }).n)).toEqual(Array.from({ length: 2505 }, (_, i) => i + 1));
+    expect(seen.slice(0, 5).map((m) => [m.sourceId, m.signals?.gpc ?? false])).toEqual([['a', false], ['a', false], ['a', false], ['b', true], ['b', true]]);
+    expect(new Set(seen.map((m) => m.seq)).size).toBe(2505);
+    expect(seen.every((m, i) => i === 0 || m.seq > seen[i - 1]!.seq)).toBe(true);
+    // A row holds at most 1,000 events, so a batch overshoots its size by less than one row.
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThan(500 + 1000);
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
+  it('consumes and counts an inbox written one event per row by an earlier version', async () => {
+    const file = path.join(dir, 'sluice.db');
+    const legacy = new Database(file);
+    legacy.exec(`
+      CREATE TABLE queue_inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, workspace_id TEXT NOT NULL, source_id TEXT NOT NULL, body TEXT NOT NULL, signals TEXT);
+      CREATE TABLE queue_offsets (consumer TEXT PRIMARY KEY, position INTEGER NOT NULL);
+    `);
+    const insert = legacy.prepare('INSERT INTO queue_inbox (workspace_id, source_id, body, signals) VALUES (?, ?, ?, ?)');
+    for (let n = 1; n <= 4; n++) insert.run('ws', 'a', JSON.stringify({ messageId: `m${n}`, n }), n === 4 ? '{"dnt":true}' : null);
+    legacy.prepare("INSERT INTO queue_offsets (consumer, position) VALUES ('processor', 1)").run();
+    legacy.close();
+
+    queue = new SqliteQueue(file);
+    expect(await queue.inboxBacklog()).toBe(3);
+    await queue.publishInbox([record('a', 5)]);
+    expect(await queue.inboxBacklog()).toBe(4);
+    const seen = (await drain(queue, 100, 4)).flat();
+    expect(seen.map((m) => (JSON.parse(m.json) as { n: number }).n)).toEqual([2, 3, 4, 5]);
+    expect(seen[2]!.signals).toEqual({ dnt: true });
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
 });

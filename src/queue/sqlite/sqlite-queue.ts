@@ -20,6 +20,12 @@ interface InboxRow {
 const INBOX_CONSUMER = 'processor';
 /** Flush at once when this many events wait, rather than at the end of the event-loop turn. */
 const MAX_GROUP_EVENTS = 20_000;
+/** Events per inbox row at most (a row is read whole, so this bounds a processor batch's overshoot). */
+const MAX_ROW_EVENTS = 1000;
+/** A message's seq is its row's seq times this plus its index in the row. */
+const SEQ_PER_ROW = 2 ** 20;
+/** Events are serialized JSON, which never holds a raw line break, so a row's events are joined by one. */
+const EVENT_SEPARATOR = '\n';
 const IDLE_POLL_MS = 15;
 const TRUNCATE_EVERY = 50;
 
@@ -27,9 +33,13 @@ const TRUNCATE_EVERY = 50;
  * The embedded queues: append-only tables in the same SQLite file as the store.
  *
  * Publishing uses group commit: every publish in one event-loop turn shares one transaction and one fsync,
- * so a 200 can wait for the disk without costing a disk flush per request. The inbox key is a sequential
- * integer (AUTOINCREMENT, never reused after truncation), so appends hit the right edge of the B-tree; the
- * consumer keeps its position in `queue_offsets` and truncates what it has acknowledged.
+ * so a 200 can wait for the disk without costing a disk flush per request. Within a group, consecutive events
+ * of the same source and request signals share one row (their JSON texts joined by line breaks, up to
+ * MAX_ROW_EVENTS): the cost of a row is paid per request or per group, not per event. The row key is a
+ * sequential integer (AUTOINCREMENT, never reused after truncation), so appends hit the right edge of the
+ * B-tree; the consumer keeps its position (a row) in `queue_offsets` and truncates what it has acknowledged.
+ * The backlog in events is the difference of two running totals in `queue_inbox_events` (published, and
+ * acknowledged by the processor), so reading it costs two single-row lookups whatever the backlog.
  */
 export class SqliteQueue implements Queue, DeliveryQueue {
   private readonly db: SqliteDatabase;
@@ -43,6 +53,8 @@ export class SqliteQueue implements Queue, DeliveryQueue {
   private readonly writeOffset;
   private readonly lastSeq;
   private readonly truncate;
+  private readonly countEvents;
+  private readonly eventTotal;
   private readonly deliveries: SqliteDeliveryQueue;
 
   constructor(file: string) {
@@ -56,12 +68,24 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         signals TEXT
       );
       CREATE TABLE IF NOT EXISTS queue_offsets (consumer TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS queue_inbox_events (counter TEXT PRIMARY KEY, total INTEGER NOT NULL);
     `);
+    // An inbox written before rows held several events (one event per row) starts its totals from its rows.
+    this.db
+      .prepare(
+        `INSERT INTO queue_inbox_events (counter, total)
+         SELECT 'published', (SELECT count(*) FROM queue_inbox WHERE seq > coalesce((SELECT position FROM queue_offsets WHERE consumer = ?), 0))
+         WHERE NOT EXISTS (SELECT 1 FROM queue_inbox_events WHERE counter = 'published')`,
+      )
+      .run(INBOX_CONSUMER);
+    this.db.prepare(`INSERT OR IGNORE INTO queue_inbox_events (counter, total) VALUES (?, 0)`).run(INBOX_CONSUMER);
     this.insert = this.db.prepare('INSERT INTO queue_inbox (workspace_id, source_id, body, signals) VALUES (?, ?, ?, ?)');
     this.readBatch = this.db.prepare('SELECT seq, workspace_id, source_id, body, signals FROM queue_inbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.readOffset = this.db.prepare('SELECT position FROM queue_offsets WHERE consumer = ?').pluck();
     this.writeOffset = this.db.prepare('INSERT INTO queue_offsets (consumer, position) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position');
     this.lastSeq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_inbox'").pluck();
+    this.countEvents = this.db.prepare('UPDATE queue_inbox_events SET total = total + ? WHERE counter = ?');
+    this.eventTotal = this.db.prepare('SELECT total FROM queue_inbox_events WHERE counter = ?').pluck();
     this.truncate = this.db.prepare('DELETE FROM queue_inbox WHERE seq <= ?');
     this.deliveries = new SqliteDeliveryQueue(this.db);
   }
@@ -90,9 +114,26 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     this.pendingEvents = 0;
     try {
       this.db.transaction(() => {
+        let events = 0;
+        let row: string[] = [];
+        let head: InboxRecord | undefined;
+        const writeRow = () => {
+          if (!head) return;
+          this.insert.run(head.workspaceId, head.sourceId, row.join(EVENT_SEPARATOR), head.signals ? JSON.stringify(head.signals) : null);
+          events += row.length;
+          row = [];
+        };
         for (const { records } of group) {
-          for (const r of records) this.insert.run(r.workspaceId, r.sourceId, r.json, r.signals ? JSON.stringify(r.signals) : null);
+          for (const r of records) {
+            if (!head || r.sourceId !== head.sourceId || r.workspaceId !== head.workspaceId || r.signals !== head.signals || row.length === MAX_ROW_EVENTS) {
+              writeRow();
+              head = r;
+            }
+            row.push(r.json);
+          }
         }
+        writeRow();
+        this.countEvents.run(events, 'published');
       })();
     } catch (error) {
       for (const p of group) p.reject(error);
@@ -107,37 +148,46 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     let redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
     let batches = 0;
     while (!options.signal.aborted) {
-      const rows = this.readBatch.all(position, options.batchSize) as InboxRow[];
-      if (rows.length === 0) {
+      const batch: InboxMessage[] = [];
+      let lastRow = position;
+      for (const row of this.readBatch.iterate(position, options.batchSize) as IterableIterator<InboxRow>) {
+        const signals = row.signals ? (JSON.parse(row.signals) as InboxMessage['signals']) : undefined;
+        const redelivered = row.seq <= redeliveredUpTo;
+        const events = row.body.split(EVENT_SEPARATOR);
+        for (let index = 0; index < events.length; index++) {
+          const message: InboxMessage = { seq: row.seq * SEQ_PER_ROW + index, workspaceId: row.workspace_id, sourceId: row.source_id, json: events[index]! };
+          if (signals) message.signals = signals;
+          if (redelivered) message.redelivered = true;
+          batch.push(message);
+        }
+        lastRow = row.seq;
+        if (batch.length >= options.batchSize) break;
+      }
+      if (batch.length === 0) {
         await sleep(IDLE_POLL_MS, options.signal);
         continue;
       }
-      const batch: InboxMessage[] = rows.map((row) => ({
-        seq: row.seq,
-        workspaceId: row.workspace_id,
-        sourceId: row.source_id,
-        json: row.body,
-        ...(row.signals ? { signals: JSON.parse(row.signals) as InboxMessage['signals'] } : {}),
-        ...(row.seq <= redeliveredUpTo ? { redelivered: true } : {}),
-      }));
       try {
         await handler(batch);
       } catch (error) {
-        redeliveredUpTo = Math.max(redeliveredUpTo, rows[rows.length - 1]!.seq);
+        redeliveredUpTo = Math.max(redeliveredUpTo, lastRow);
         options.onError?.(error);
         await sleep(options.retryDelayMs ?? 1000, options.signal);
         continue;
       }
-      position = rows[rows.length - 1]!.seq;
-      this.writeOffset.run(INBOX_CONSUMER, position);
+      position = lastRow;
+      this.db.transaction(() => {
+        this.writeOffset.run(INBOX_CONSUMER, position);
+        this.countEvents.run(batch.length, INBOX_CONSUMER);
+      })();
       if (++batches % TRUNCATE_EVERY === 0) this.truncate.run(position);
     }
   }
 
   async inboxBacklog(): Promise<number> {
-    const last = Number(this.lastSeq.get() ?? 0);
-    const position = Number(this.readOffset.get(INBOX_CONSUMER) ?? 0);
-    return Math.max(0, last - position);
+    const published = Number(this.eventTotal.get('published') ?? 0);
+    const processed = Number(this.eventTotal.get(INBOX_CONSUMER) ?? 0);
+    return Math.max(0, published - processed);
   }
 
   publishDeliveries(jobs: readonly DeliveryJobRecord[]): Promise<void> {
