@@ -147,9 +147,12 @@ describe('sluice CLI', () => {
       expect(events).toBe(Number(file![2]));
       // Every event acknowledged before the backup began is in the copy: stored, or still in the inbox.
       const ids = new Set(copy.prepare("SELECT message_id FROM events WHERE user_id = 'cli-backup'").pluck().all() as string[]);
+      // An inbox row holds the events of one group commit, one JSON text per line.
       for (const body of copy.prepare('SELECT body FROM queue_inbox').pluck().all() as string[]) {
-        const event = JSON.parse(body) as { userId?: string; messageId: string };
-        if (event.userId === 'cli-backup') ids.add(event.messageId);
+        for (const line of body.split('\n')) {
+          const event = JSON.parse(line) as { userId?: string; messageId: string };
+          if (event.userId === 'cli-backup') ids.add(event.messageId);
+        }
       }
       expect(ids.size).toBeGreaterThanOrEqual(ackedBeforeBackup);
     } finally {

@@ -23,6 +23,11 @@ export interface SluiceConfig {
   readonly databasePoolSize: number;
   readonly secretKey: string | undefined;
   readonly allowPrivateDestinations: readonly string[];
+  /**
+   * Embedded mode: where the inbox's group commits run (SLUICE_INBOX_WRITER): `thread` (default), a writer
+   * thread, so request parsing goes on during the fsync; `main`, the thread that parses requests (decision 0002).
+   */
+  readonly inboxWriter: 'thread' | 'main';
   /** Unprocessed inbox events above which ingest answers 503 with Retry-After. */
   readonly maxBacklog: number;
   /** Tracking API requests per second per source above which ingest answers 429 (0 = unlimited). */
@@ -52,6 +57,12 @@ export const ROLES = ['ingest', 'processor', 'router', 'jobs', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+function inboxWriter(raw: string | undefined): 'thread' | 'main' {
+  if (raw === undefined || raw === '' || raw === 'thread') return 'thread';
+  if (raw === 'main') return 'main';
+  throw new SluiceError('invalid_config', `SLUICE_INBOX_WRITER=${raw} is not valid: use "thread" (the default) or "main".`);
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -156,6 +167,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     databasePoolSize: integer(env, 'SLUICE_DATABASE_POOL_SIZE', 10, 1, 1000),
     secretKey,
     allowPrivateDestinations: validateAllowList(env.SLUICE_ALLOW_PRIVATE_DESTINATIONS),
+    inboxWriter: inboxWriter(env.SLUICE_INBOX_WRITER),
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
     rateLimitPerSource: integer(env, 'SLUICE_RATE_LIMIT_PER_SOURCE', 0, 0, 10_000_000),
     deliveryRetryWindowMs: integer(env, 'SLUICE_RETRY_WINDOW_SECONDS', 4 * 3600, 1, 30 * 24 * 3600) * 1000,

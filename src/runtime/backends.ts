@@ -21,7 +21,8 @@ export async function openQueue(config: SluiceConfig): Promise<Queue> {
     const { JetStreamQueue } = await import('../queue/nats/jetstream-queue.js');
     return JetStreamQueue.open({ url: config.queueUrl, prefix: config.queuePrefix, replicas: config.queueReplicas, ackWaitMs: config.queueAckWaitMs });
   }
-  return new SqliteQueue(sqliteFile(config.dataDir));
+  // The writer thread starts at the first publish, so a process that only consumes never starts one.
+  return new SqliteQueue(sqliteFile(config.dataDir), { writer: config.inboxWriter });
 }
 
 /** Applies pending migrations to the configured store and closes it; returns the names applied. */

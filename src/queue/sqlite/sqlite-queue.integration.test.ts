@@ -20,6 +20,19 @@ runQueueContract({
   },
 });
 
+runQueueContract({
+  name: 'sqlite, group commits on a writer thread',
+  redeliveryMs: 0,
+  sharedConsumers: false,
+  async open() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
+    return {
+      openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db'), { writer: 'thread' }),
+      destroy: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+});
+
 describe('SqliteQueue inbox rows', () => {
   let dir: string;
   let queue: SqliteQueue | undefined;

@@ -1,6 +1,8 @@
 import { sleep } from '../../core/sleep.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { ConsumeOptions, DeliveryConsumer, DeliveryJobRecord, DeliveryQueue, InboxMessage, InboxRecord, Queue } from '../queue.js';
+import { createInboxTables, EVENT_SEPARATOR, InboxAppender, packInboxRows } from './inbox-table.js';
+import { InboxWriterThread } from './inbox-writer-thread.js';
 import { SqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 
 interface PendingPublish {
@@ -20,12 +22,9 @@ interface InboxRow {
 const INBOX_CONSUMER = 'processor';
 /** Flush at once when this many events wait, rather than at the end of the event-loop turn. */
 const MAX_GROUP_EVENTS = 20_000;
-/** Events per inbox row at most (a row is read whole, so this bounds a processor batch's overshoot). */
-const MAX_ROW_EVENTS = 1000;
 /** A message's seq is its row's seq times this plus its index in the row. */
 const SEQ_PER_ROW = 2 ** 20;
-/** Events are serialized JSON, which never holds a raw line break, so a row's events are joined by one. */
-const EVENT_SEPARATOR = '\n';
+
 const IDLE_POLL_MS = 15;
 const TRUNCATE_EVERY = 50;
 
@@ -47,7 +46,6 @@ export class SqliteQueue implements Queue, DeliveryQueue {
   private pendingEvents = 0;
   private flushScheduled = false;
   private closed = false;
-  private readonly insert;
   private readonly readBatch;
   private readonly readOffset;
   private readonly writeOffset;
@@ -56,20 +54,19 @@ export class SqliteQueue implements Queue, DeliveryQueue {
   private readonly countEvents;
   private readonly eventTotal;
   private readonly deliveries: SqliteDeliveryQueue;
+  private readonly appender: InboxAppender;
+  /** Set when group commits run on a writer thread (`writer: 'thread'`). */
+  private readonly writerThread: InboxWriterThread | undefined;
+  private inFlight: Promise<void> | undefined;
 
-  constructor(file: string) {
+  /**
+   * `writer`: where a publish's group commit runs. 'main' (the default): on the calling thread, which blocks
+   * for the fsync. 'thread': on a writer thread (started at the first publish), so the caller keeps working
+   * meanwhile; Sluice's ingest uses it (decision 0002).
+   */
+  constructor(file: string, options: { writer?: 'main' | 'thread' } = {}) {
     this.db = openSqliteDatabase(file);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS queue_inbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        workspace_id TEXT NOT NULL,
-        source_id TEXT NOT NULL,
-        body TEXT NOT NULL,
-        signals TEXT
-      );
-      CREATE TABLE IF NOT EXISTS queue_offsets (consumer TEXT PRIMARY KEY, position INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS queue_inbox_events (counter TEXT PRIMARY KEY, total INTEGER NOT NULL);
-    `);
+    createInboxTables(this.db);
     // An inbox written before rows held several events (one event per row) starts its totals from its rows.
     this.db
       .prepare(
@@ -79,7 +76,6 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       )
       .run(INBOX_CONSUMER);
     this.db.prepare(`INSERT OR IGNORE INTO queue_inbox_events (counter, total) VALUES (?, 0)`).run(INBOX_CONSUMER);
-    this.insert = this.db.prepare('INSERT INTO queue_inbox (workspace_id, source_id, body, signals) VALUES (?, ?, ?, ?)');
     this.readBatch = this.db.prepare('SELECT seq, workspace_id, source_id, body, signals FROM queue_inbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.readOffset = this.db.prepare('SELECT position FROM queue_offsets WHERE consumer = ?').pluck();
     this.writeOffset = this.db.prepare('INSERT INTO queue_offsets (consumer, position) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position');
@@ -88,6 +84,8 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     this.eventTotal = this.db.prepare('SELECT total FROM queue_inbox_events WHERE counter = ?').pluck();
     this.truncate = this.db.prepare('DELETE FROM queue_inbox WHERE seq <= ?');
     this.deliveries = new SqliteDeliveryQueue(this.db);
+    this.appender = new InboxAppender(this.db);
+    this.writerThread = options.writer === 'thread' ? new InboxWriterThread(file) : undefined;
   }
 
   publishInbox(records: readonly InboxRecord[]): Promise<void> {
@@ -108,33 +106,29 @@ export class SqliteQueue implements Queue, DeliveryQueue {
   /** Writes every pending publish in one transaction (one fsync), then settles their promises. */
   private flush(): void {
     this.flushScheduled = false;
+    // With a writer thread one group is in flight at a time; the next one grows meanwhile and goes when it is done.
+    if (this.inFlight) return;
     const group = this.pending;
     if (group.length === 0) return;
     this.pending = [];
     this.pendingEvents = 0;
+    const rows = packInboxRows(group.map((p) => p.records));
+    if (this.writerThread) {
+      this.inFlight = this.writerThread.append(rows).then(
+        () => {
+          for (const p of group) p.resolve();
+        },
+        (error: unknown) => {
+          for (const p of group) p.reject(error);
+        },
+      ).finally(() => {
+        this.inFlight = undefined;
+        this.flush();
+      });
+      return;
+    }
     try {
-      this.db.transaction(() => {
-        let events = 0;
-        let row: string[] = [];
-        let head: InboxRecord | undefined;
-        const writeRow = () => {
-          if (!head) return;
-          this.insert.run(head.workspaceId, head.sourceId, row.join(EVENT_SEPARATOR), head.signals ? JSON.stringify(head.signals) : null);
-          events += row.length;
-          row = [];
-        };
-        for (const { records } of group) {
-          for (const r of records) {
-            if (!head || r.sourceId !== head.sourceId || r.workspaceId !== head.workspaceId || r.signals !== head.signals || row.length === MAX_ROW_EVENTS) {
-              writeRow();
-              head = r;
-            }
-            row.push(r.json);
-          }
-        }
-        writeRow();
-        this.countEvents.run(events, 'published');
-      })();
+      this.appender.appendRows(rows);
     } catch (error) {
       for (const p of group) p.reject(error);
       return;
@@ -205,8 +199,13 @@ export class SqliteQueue implements Queue, DeliveryQueue {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
+    // What was accepted before close is committed before the connections go.
+    while (this.inFlight || this.pending.length > 0) {
+      this.flush();
+      await this.inFlight;
+    }
+    await this.writerThread?.close();
     this.deliveries.close();
     this.db.close();
   }
