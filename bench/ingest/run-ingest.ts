@@ -83,8 +83,10 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
   });
 }
 
-async function startSluice(dataDir: string): Promise<Server & { writeKey: string }> {
+/** `roles` unset: what `npm start` runs (every role in one process). */
+async function startSluice(dataDir: string, roles?: string): Promise<Server & { writeKey: string }> {
   const server = await startProcess([path.join(ROOT, 'bin', 'sluice.js'), 'start'], {
+    ...(roles ? { SLUICE_ROLES: roles } : {}),
     PORT: '0',
     SLUICE_DATA_DIR: dataDir,
     SLUICE_ADMIN_TOKEN: 'bench-owner-token-0123456789abcdef',
@@ -135,20 +137,32 @@ export async function runIngestBench(): Promise<boolean> {
     // Both servers run side by side (the idle one costs next to nothing) and each Sluice run follows its
     // baseline run at once, so load from other work on a shared machine hits both alike.
     const baseline = await startProcess(['--import', 'tsx', path.join(ROOT, 'bench', 'ingest', 'baseline-server.ts')], {}, /listening (http:\/\/\S+)/);
-    const sluice = await startSluice(path.join(work, 'data')).catch(async (error: unknown) => {
-      await baseline.stop();
-      throw error;
-    });
+    const json = { 'content-type': 'application/json' };
+    const auth = (writeKey: string) => ({ 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` });
     try {
-      const json = { 'content-type': 'application/json' };
-      const headers = { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` };
-      results.baselineBatch = load(`${baseline.url}/v1/batch`, batchFile, json, CONNECTIONS.batch, BATCH_EVENTS);
-      results.sluiceBatch = load(`${sluice.url}/v1/batch`, batchFile, headers, CONNECTIONS.batch, BATCH_EVENTS);
-      results.baselineTrack = load(`${baseline.url}/v1/track`, trackFile, json, CONNECTIONS.track, 1);
-      results.sluiceTrack = load(`${sluice.url}/v1/track`, trackFile, headers, CONNECTIONS.track, 1);
-      results.sluiceTrackHalf = load(`${sluice.url}/v1/track`, trackFile, headers, CONNECTIONS.track, 1, results.sluiceTrack.requestsPerSecond / 2);
+      const sluice = await startSluice(path.join(work, 'data'), process.env.SLUICE_ROLES);
+      try {
+        results.baselineBatch = load(`${baseline.url}/v1/batch`, batchFile, json, CONNECTIONS.batch, BATCH_EVENTS);
+        results.sluiceBatch = load(`${sluice.url}/v1/batch`, batchFile, auth(sluice.writeKey), CONNECTIONS.batch, BATCH_EVENTS);
+        results.baselineTrack = load(`${baseline.url}/v1/track`, trackFile, json, CONNECTIONS.track, 1);
+        results.sluiceTrack = load(`${sluice.url}/v1/track`, trackFile, auth(sluice.writeKey), CONNECTIONS.track, 1);
+        results.sluiceTrackHalf = load(`${sluice.url}/v1/track`, trackFile, auth(sluice.writeKey), CONNECTIONS.track, 1, results.sluiceTrack.requestsPerSecond / 2);
+      } finally {
+        await sluice.stop();
+      }
+      if (!process.env.SLUICE_ROLES) {
+        // The collection path alone: the same Sluice with the processor and router roles off, so the events
+        // stay durable in the inbox and no pipeline thread competes for the two cores.
+        const ingestOnly = await startSluice(path.join(work, 'data-ingest'), 'ingest,api');
+        try {
+          results.ingestBatch = load(`${ingestOnly.url}/v1/batch`, batchFile, auth(ingestOnly.writeKey), CONNECTIONS.batch, BATCH_EVENTS);
+          results.ingestTrack = load(`${ingestOnly.url}/v1/track`, trackFile, auth(ingestOnly.writeKey), CONNECTIONS.track, 1);
+        } finally {
+          await ingestOnly.stop();
+        }
+      }
     } finally {
-      await Promise.all([baseline.stop(), sluice.stop()]);
+      await baseline.stop();
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -161,12 +175,19 @@ export async function runIngestBench(): Promise<boolean> {
   const lines = [
     '',
     `bench/ingest  ${new Date().toISOString()}  node ${process.version}  ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}  load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-    `autocannon ${DURATION_S}s per run; /v1/batch: ${BATCH_EVENTS} events (~${Math.round(batchBody().length / BATCH_EVENTS)} B each), ${CONNECTIONS.batch} connections; /v1/track: ${trackBody().length} B, ${CONNECTIONS.track} connections`,
+    `Sluice: ${process.env.SLUICE_ROLES ? `roles ${process.env.SLUICE_ROLES}` : 'every role in one process (npm start)'}, inbox writer ${process.env.SLUICE_INBOX_WRITER || 'thread'}; autocannon ${DURATION_S}s per run; /v1/batch: ${BATCH_EVENTS} events (~${Math.round(batchBody().length / BATCH_EVENTS)} B each), ${CONNECTIONS.batch} connections; /v1/track: ${trackBody().length} B, ${CONNECTIONS.track} connections`,
     row('no-storage  /v1/batch', r.baselineBatch),
     row('Sluice      /v1/batch', r.sluiceBatch),
     row('no-storage  /v1/track', r.baselineTrack),
     row('Sluice      /v1/track', r.sluiceTrack),
     row(`Sluice      /v1/track @ ${Math.round(r.sluiceTrackHalf.requestsPerSecond)} req/s`, r.sluiceTrackHalf),
+    ...(results.ingestBatch && results.ingestTrack
+      ? [
+          row('ingest role /v1/batch', results.ingestBatch),
+          row('ingest role /v1/track', results.ingestTrack),
+          `  (ingest role alone: ratio /v1/batch ${(results.ingestBatch.eventsPerSecond / r.baselineBatch.eventsPerSecond).toFixed(2)}, /v1/track ${(results.ingestTrack.eventsPerSecond / r.baselineTrack.eventsPerSecond).toFixed(2)})`,
+        ]
+      : []),
     '',
     `ratio /v1/batch  ${batchRatio.toFixed(2)}  (target >= ${TARGETS.batch})  ${batchRatio >= TARGETS.batch ? 'OK' : 'BELOW TARGET'}`,
     `ratio /v1/track  ${trackRatio.toFixed(2)}  (target >= ${TARGETS.track})  ${trackRatio >= TARGETS.track ? 'OK' : 'BELOW TARGET'}`,

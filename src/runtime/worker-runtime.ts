@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RemoteIncrement } from '../observability/metrics.js';
+import { lowerThisThreadPriority, PIPELINE_THREAD_NICE } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.js';
 
 /** Counter increments a worker batches up and sends to the main thread once a second. */
@@ -33,6 +34,9 @@ export interface WorkerContext {
 export function runWorker(main: (context: WorkerContext) => Promise<void>): void {
   const port = parentPort;
   if (!port) throw new Error('runWorker must run inside a worker thread');
+  const data = workerData as WorkerData;
+  // Where this process also acknowledges Tracking API requests, those come first (see thread-priority.ts).
+  if (data.config.roles.includes('ingest')) lowerThisThreadPriority(PIPELINE_THREAD_NICE);
   const controller = new AbortController();
   const counters = new WorkerCounters();
   const send = (message: FromWorker) => port.postMessage(message);
@@ -44,7 +48,7 @@ export function runWorker(main: (context: WorkerContext) => Promise<void>): void
   port.on('message', (message: ToWorker) => {
     if (message.type === 'stop') controller.abort();
   });
-  main({ data: workerData as WorkerData, signal: controller.signal, counters })
+  main({ data, signal: controller.signal, counters })
     .then(() => {
       clearInterval(timer);
       flush();
