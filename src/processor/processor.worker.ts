@@ -52,7 +52,7 @@ runWorker(async ({ data, signal, counters }) => {
           sourceCounters.add(d.item.workspaceId, d.item.sourceId, 'dropped', d.reason);
         }
       },
-      { batchSize: BATCH_SIZE, signal, onError: (error) => logger.error({ err: error }, 'processor batch failed; retrying') },
+      { batchSize: BATCH_SIZE, signal, onError: (error) => logger.error({ err: error }, 'processor batch failed (retried) or inbox trouble (see the error)') },
     );
   } finally {
     await sourceCounters.stop();

@@ -95,7 +95,10 @@ export interface DeliveryJob extends DeliveryJobRecord {
 export interface ConsumeOptions {
   batchSize: number;
   signal: AbortSignal;
-  /** Called when the handler throws; the batch is retried after `retryDelayMs`. */
+  /**
+   * Called when the handler throws (the batch is retried after `retryDelayMs`), and for trouble the queue
+   * survives (JetStream: a lost partition lease, an acknowledgement not confirmed, an unreadable message).
+   */
   onError?: (error: unknown) => void;
   retryDelayMs?: number;
 }
