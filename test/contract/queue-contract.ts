@@ -8,6 +8,8 @@ export interface QueueFixture {
   openInstance(): Promise<Queue>;
   /** Removes the installation (file, streams). Instances must be closed first. */
   destroy(): Promise<void>;
+  /** Makes an instance die as under kill -9: no shutdown code runs (queues shared by processes only). */
+  kill?(queue: Queue): Promise<void>;
 }
 
 export interface QueueContractOptions {
@@ -172,6 +174,31 @@ export function runQueueContract(options: QueueContractOptions): void {
         await eventually(async () => (ca.seen.length + cb.seen.length >= 200 ? true : undefined), 20_000);
         const all = [...ca.seen, ...cb.seen].map(n).sort((x, y) => x - y);
         expect(all).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      });
+
+      it('after a consumer dies (kill -9), its records come to the next one marked redelivered, before newer records of the same user', async () => {
+        const first = await instance();
+        let held!: () => void;
+        const holding = new Promise<void>((resolve) => (held = resolve));
+        void first.consumeInbox(
+          async () => {
+            held();
+            await new Promise(() => undefined);
+          },
+          { batchSize: 10, signal: new AbortController().signal },
+        );
+        await first.publishInbox([record(1), record(2)]);
+        await holding;
+        await fixture!.kill!(first);
+
+        const second = await instance();
+        await second.publishInbox([record(3)]);
+        const started = Date.now();
+        const c = consume(second);
+        await eventually(async () => (c.seen.length >= 3 ? true : undefined), options.redeliveryMs + 10_000);
+        expect(Date.now() - started).toBeLessThan(options.redeliveryMs + 10_000);
+        expect(c.seen.map(n)).toEqual([1, 2, 3]);
+        expect(c.seen.map((m) => m.redelivered ?? false)).toEqual([true, true, false]);
       });
 
       it('keeps each user\'s records in publish order across concurrent consumers, also while one of them leaves', async () => {

@@ -16,6 +16,8 @@ describe.runIf(available)('JetStream queue', () => {
       return {
         openInstance: () => JetStreamQueue.open({ url: TEST_QUEUE_URL, prefix, replicas: 1, ackWaitMs: ACK_WAIT_MS }),
         destroy: () => deleteStreams(prefix),
+        // kill -9: the connection drops, no lease is released, nothing is acknowledged.
+        kill: async (queue) => void (await (queue as JetStreamQueue).connection.close()),
       };
     },
   });
