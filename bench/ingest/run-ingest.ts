@@ -3,7 +3,7 @@
 // by autocannon running in a separate process. Prints events/s, p50/p99 and the ratios; targets are ratios
 // because absolute figures drift on shared machines.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ const TARGETS = { batch: 0.35, track: 0.5, halfRateP99Ms: 25 } as const;
 
 interface Server {
   url: string;
+  pid: number;
   /** Further groups of the readiness pattern. */
   captured: string[];
   stop(): Promise<void>;
@@ -29,6 +30,25 @@ interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU time the server spent per acknowledged event: whole process, and its main thread (Linux). */
+  cpuUsPerEvent?: { process: number; main: number };
+}
+
+/** Clock ticks per second of /proc's CPU counters (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds used so far by a process and by its main thread, from /proc (undefined where there is none). */
+function cpuSeconds(pid: number): { process: number; main: number } | undefined {
+  const read = (file: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  };
+  try {
+    return { process: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return undefined;
+  }
 }
 
 function newestMtime(dir: string): number {
@@ -67,6 +87,7 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
         const exited = new Promise<void>((done) => child.once('exit', () => done()));
         resolve({
           url: match[1]!,
+          pid: child.pid!,
           captured: match.slice(2),
           async stop() {
             child.kill('SIGTERM');
@@ -98,26 +119,33 @@ async function startSluice(dataDir: string, roles?: string): Promise<Server & { 
 }
 
 /** Runs autocannon (its own process: the load generator never shares an event loop with a server). */
-function load(url: string, bodyFile: string, headers: Record<string, string>, connections: number, eventsPerRequest: number, overallRate?: number): LoadResult {
+function load(server: Server, route: string, bodyFile: string, headers: Record<string, string>, connections: number, eventsPerRequest: number, overallRate?: number): LoadResult {
   const args = [path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '-m', 'POST', '-i', bodyFile, '-c', String(connections), '-d', String(DURATION_S), '-j'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   if (overallRate) args.push('-R', String(Math.max(1, Math.round(overallRate))));
-  args.push(url);
+  args.push(`${server.url}${route}`);
+  const cpuBefore = cpuSeconds(server.pid);
   const out = execFileSync(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  const cpuAfter = cpuSeconds(server.pid);
   const result = JSON.parse(out) as { '2xx': number; non2xx: number; errors: number; duration: number; latency: { p50: number; p99: number } };
   const ok = result['2xx'];
+  const events = ok * eventsPerRequest;
   return {
     requestsPerSecond: ok / result.duration,
-    eventsPerSecond: (ok * eventsPerRequest) / result.duration,
+    eventsPerSecond: events / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    ...(cpuBefore && cpuAfter && events > 0
+      ? { cpuUsPerEvent: { process: ((cpuAfter.process - cpuBefore.process) * 1e6) / events, main: ((cpuAfter.main - cpuBefore.main) * 1e6) / events } }
+      : {}),
   };
 }
 
 function row(name: string, r: LoadResult): string {
-  return `${name.padEnd(34)} ${Math.round(r.eventsPerSecond).toString().padStart(9)} ev/s ${Math.round(r.requestsPerSecond).toString().padStart(7)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms${r.non2xx || r.errors ? `  (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}`;
+  const cpu = r.cpuUsPerEvent ? `  cpu/event ${r.cpuUsPerEvent.process.toFixed(1).padStart(6)} us (main thread ${r.cpuUsPerEvent.main.toFixed(1)})` : '';
+  return `${name.padEnd(34)} ${Math.round(r.eventsPerSecond).toString().padStart(9)} ev/s ${Math.round(r.requestsPerSecond).toString().padStart(7)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms${cpu}${r.non2xx || r.errors ? `  (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}`;
 }
 
 function share(eventsPerSecond: number, commits: readonly { groupEvents: number; usPerEvent: number }[], groupEvents: number): string {
@@ -142,11 +170,11 @@ export async function runIngestBench(): Promise<boolean> {
     try {
       const sluice = await startSluice(path.join(work, 'data'), process.env.SLUICE_ROLES);
       try {
-        results.baselineBatch = load(`${baseline.url}/v1/batch`, batchFile, json, CONNECTIONS.batch, BATCH_EVENTS);
-        results.sluiceBatch = load(`${sluice.url}/v1/batch`, batchFile, auth(sluice.writeKey), CONNECTIONS.batch, BATCH_EVENTS);
-        results.baselineTrack = load(`${baseline.url}/v1/track`, trackFile, json, CONNECTIONS.track, 1);
-        results.sluiceTrack = load(`${sluice.url}/v1/track`, trackFile, auth(sluice.writeKey), CONNECTIONS.track, 1);
-        results.sluiceTrackHalf = load(`${sluice.url}/v1/track`, trackFile, auth(sluice.writeKey), CONNECTIONS.track, 1, results.sluiceTrack.requestsPerSecond / 2);
+        results.baselineBatch = load(baseline, '/v1/batch', batchFile, json, CONNECTIONS.batch, BATCH_EVENTS);
+        results.sluiceBatch = load(sluice, '/v1/batch', batchFile, auth(sluice.writeKey), CONNECTIONS.batch, BATCH_EVENTS);
+        results.baselineTrack = load(baseline, '/v1/track', trackFile, json, CONNECTIONS.track, 1);
+        results.sluiceTrack = load(sluice, '/v1/track', trackFile, auth(sluice.writeKey), CONNECTIONS.track, 1);
+        results.sluiceTrackHalf = load(sluice, '/v1/track', trackFile, auth(sluice.writeKey), CONNECTIONS.track, 1, results.sluiceTrack.requestsPerSecond / 2);
       } finally {
         await sluice.stop();
       }
@@ -155,8 +183,8 @@ export async function runIngestBench(): Promise<boolean> {
         // stay durable in the inbox and no pipeline thread competes for the two cores.
         const ingestOnly = await startSluice(path.join(work, 'data-ingest'), 'ingest,api');
         try {
-          results.ingestBatch = load(`${ingestOnly.url}/v1/batch`, batchFile, auth(ingestOnly.writeKey), CONNECTIONS.batch, BATCH_EVENTS);
-          results.ingestTrack = load(`${ingestOnly.url}/v1/track`, trackFile, auth(ingestOnly.writeKey), CONNECTIONS.track, 1);
+          results.ingestBatch = load(ingestOnly, '/v1/batch', batchFile, auth(ingestOnly.writeKey), CONNECTIONS.batch, BATCH_EVENTS);
+          results.ingestTrack = load(ingestOnly, '/v1/track', trackFile, auth(ingestOnly.writeKey), CONNECTIONS.track, 1);
         } finally {
           await ingestOnly.stop();
         }
@@ -192,6 +220,16 @@ export async function runIngestBench(): Promise<boolean> {
     `ratio /v1/batch  ${batchRatio.toFixed(2)}  (target >= ${TARGETS.batch})  ${batchRatio >= TARGETS.batch ? 'OK' : 'BELOW TARGET'}`,
     `ratio /v1/track  ${trackRatio.toFixed(2)}  (target >= ${TARGETS.track})  ${trackRatio >= TARGETS.track ? 'OK' : 'BELOW TARGET'}`,
     `p99 /v1/track at half rate  ${r.sluiceTrackHalf.p99} ms  (target < ${TARGETS.halfRateP99Ms} ms)  ${r.sluiceTrackHalf.p99 < TARGETS.halfRateP99Ms ? 'OK' : 'ABOVE TARGET'}`,
+    ...(r.baselineBatch.cpuUsPerEvent && r.sluiceBatch.cpuUsPerEvent
+      ? [
+          '',
+          'CPU per acknowledged event (steadier than events/s on a shared machine; the baseline does only the parsing):',
+          `  /v1/batch: baseline ${r.baselineBatch.cpuUsPerEvent.process.toFixed(1)} us, Sluice ${r.sluiceBatch.cpuUsPerEvent.process.toFixed(1)} us (main thread ${r.sluiceBatch.cpuUsPerEvent.main.toFixed(1)} us)${results.ingestBatch?.cpuUsPerEvent ? `, ingest role ${results.ingestBatch.cpuUsPerEvent.process.toFixed(1)} us` : ''}: baseline/Sluice ${(r.baselineBatch.cpuUsPerEvent.process / r.sluiceBatch.cpuUsPerEvent.process).toFixed(2)}`,
+          ...(r.baselineTrack.cpuUsPerEvent && r.sluiceTrack.cpuUsPerEvent
+            ? [`  /v1/track: baseline ${r.baselineTrack.cpuUsPerEvent.process.toFixed(1)} us, Sluice ${r.sluiceTrack.cpuUsPerEvent.process.toFixed(1)} us (main thread ${r.sluiceTrack.cpuUsPerEvent.main.toFixed(1)} us)${results.ingestTrack?.cpuUsPerEvent ? `, ingest role ${results.ingestTrack.cpuUsPerEvent.process.toFixed(1)} us` : ''}: baseline/Sluice ${(r.baselineTrack.cpuUsPerEvent.process / r.sluiceTrack.cpuUsPerEvent.process).toFixed(2)}`]
+            : []),
+        ]
+      : []),
     '',
     'inbox group commit on the thread that runs it (transaction + fsync, synchronous=FULL):',
     ...commits.map((c) => `  ${String(c.groupEvents).padStart(5)} events/commit: ${c.msPerCommit.toFixed(2).padStart(7)} ms per commit, ${c.usPerEvent.toFixed(1).padStart(7)} us per event`),
