@@ -98,7 +98,7 @@ export const statsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app,
       summary: 'Source counters per minute: events received, rejected (by error code), dropped by the processor and withheld from destinations (by reason); oldest minute first, zeros included; kept for 25 hours',
       description:
         'Counts are written by each ingest process and processor thread about once a second, so the current minute may lag by a second. ' +
-        '`unassigned` counts requests refused before any source could be named (missing or unknown writeKey, a body too large or unreadable with the writeKey inside it), for the whole installation, as /metrics does.',
+        '`unassigned` counts requests refused before any source could be named (missing or unknown writeKey; a body too large or unreadable whose writeKey is inside it rather than in the Authorization header), for the whole installation, as /metrics does.',
       querystring: Type.Intersect([Minutes, Type.Object({ sourceId: Type.Optional(Type.String({ minLength: 1 })) })]),
       response: {
         200: Type.Object({

@@ -72,10 +72,20 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
   const counters = deps.counters;
   if (counters) {
     // Every refusal: thrown by the handler (writeKey, disabled source, rate limit, backlog) or by body
-    // parsing (too large, invalid JSON), which happens before the handler and so before the source is known.
+    // parsing (too large, invalid JSON), which happens before the handler resolved the source.
     app.addHook('onError', async (request, _reply, error) => {
       const code = toSluiceError(error).code;
-      const source = sourceOf.get(request);
+      let source = sourceOf.get(request);
+      if (!source) {
+        // Body parsing failed before the handler ran: a Basic-auth writeKey still names the source (the
+        // resolver's cache answers; an unknown or missing key stays installation-wide).
+        const key = extractWriteKey(request.headers.authorization, undefined);
+        if (key !== undefined) {
+          await deps.sources.resolve(key, (found) => {
+            source = found;
+          }).catch(() => undefined);
+        }
+      }
       counters.add(source?.workspaceId ?? '', source?.id ?? '', 'rejected', code, eventsIn(request.body));
     });
   }
