@@ -39,7 +39,7 @@ describe('destination catalog and test send', () => {
     expect(webhook.displayName).toBe('Webhook');
     expect(webhook.configSchema.required).toEqual(['url']);
     expect(Object.keys(webhook.configSchema.properties)).toEqual(expect.arrayContaining(['url', 'headers', 'signingSecret']));
-    expect(webhook.secretFields).toEqual(['signingSecret']);
+    expect(webhook.secretFields).toEqual(['signingSecret', 'headers']);
     expect(types.get('amplitude')!.secretFields).toContain('apiKey');
   });
 

@@ -18,17 +18,20 @@ describe('destinations API', () => {
     const created = await api('POST', '/destinations', {
       name: 'Hook',
       type: 'webhook',
-      config: { url: 'http://127.0.0.1:9/hook', signingSecret: 'super-secret-value', headers: { 'x-team': 'growth' } },
+      config: { url: 'http://127.0.0.1:9/hook', signingSecret: 'super-secret-value', headers: { authorization: 'Bearer header-token-value' } },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Hook', type: 'webhook', enabled: true, config: { url: 'http://127.0.0.1:9/hook', signingSecret: '********', headers: { 'x-team': 'growth' } } });
+    // Custom headers often carry credentials: sealed and masked like the signing secret.
+    expect(created.body).toMatchObject({ name: 'Hook', type: 'webhook', enabled: true, config: { url: 'http://127.0.0.1:9/hook', signingSecret: '********', headers: '********' } });
     expect(created.body.sourceIds).toBeUndefined();
     const id = String(created.body.id);
 
     const listed = await api('GET', '/destinations');
     expect(JSON.stringify(listed.body)).not.toContain('super-secret-value');
+    expect(JSON.stringify(listed.body)).not.toContain('header-token-value');
     const stored = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
     expect(JSON.stringify(stored)).not.toContain('super-secret-value');
+    expect(JSON.stringify(stored)).not.toContain('header-token-value');
     expect(stored?.sealedSecrets).toMatch(/^v1\./);
 
     // PATCH with the mask (or without the field) keeps the secret; a new value replaces it.
@@ -37,12 +40,14 @@ describe('destinations API', () => {
     expect(patched.body).toMatchObject({ name: 'Hook 2', enabled: false, config: { url: 'http://127.0.0.1:10/hook', signingSecret: '********' } });
     const reopened = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
     expect(sluice.keys.decrypt(reopened!.sealedSecrets!)).toContain('super-secret-value');
+    expect(sluice.keys.decrypt(reopened!.sealedSecrets!)).toContain('header-token-value');
 
     expect((await api('DELETE', `/destinations/${id}`)).status).toBe(204);
     const audit = await api('GET', '/audit-log');
     const actions = (audit.body.entries as { action: string; resourceId: string }[]).filter((e) => e.resourceId === id).map((e) => e.action);
     expect(actions.sort()).toEqual(['destination.create', 'destination.delete', 'destination.update']);
     expect(JSON.stringify(audit.body)).not.toContain('super-secret-value');
+    expect(JSON.stringify(audit.body)).not.toContain('header-token-value');
     expect((await api('GET', `/destinations/${id}`)).status).toBe(404);
   });
 

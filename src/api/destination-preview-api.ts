@@ -76,6 +76,12 @@ function maskText(text: string, secrets: readonly string[]): string {
  * Basic auth) masked in the URL, headers and body, and credential headers masked whatever their form
  * (`Basic ****`), so no preview can leak a key even if a type forgot one.
  */
+function secretStrings(value: unknown): string[] {
+  if (typeof value === 'string') return value === '' ? [] : [value];
+  if (value !== null && typeof value === 'object') return Object.values(value).filter((v): v is string => typeof v === 'string' && v !== '');
+  return [];
+}
+
 export function redactRequest(request: OutboundRequest, secretValues: readonly string[]): { method: string; url: string; headers: Record<string, string>; body?: string } {
   const secrets = secretValues.flatMap((s) => [s, Buffer.from(s).toString('base64'), Buffer.from(`${s}:`).toString('base64'), encodeURIComponent(s)]);
   const headers: Record<string, string> = {};
@@ -178,7 +184,8 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
         warnings.push(...preview.warnings);
       }
     }
-    const secretValues = type.secretFields.map((f) => config[f]).filter((v): v is string => typeof v === 'string');
+    // A secret field is a string, or an object of strings (a webhook's custom headers): mask every value.
+    const secretValues = type.secretFields.flatMap((f) => secretStrings(config[f]));
     return {
       events: events.map((e) => {
         const drop = dropped.get(e.messageId);

@@ -126,7 +126,7 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
               {isSet && <span className="badge ok">set</span>}
             </label>
             {prop.type === 'object' ? (
-              <textarea id={id} rows={3} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder="Name: value (one per line)" />
+              <textarea id={id} rows={3} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder={isSet ? 'Stored, hidden: type to replace (Name: value, one per line)' : 'Name: value (one per line)'} />
             ) : prop.enum ? (
               <select id={id} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint}>
                 <option value="">—</option>

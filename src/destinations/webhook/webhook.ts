@@ -7,7 +7,7 @@ import { classifyHttpStatus } from '../http-status.js';
 export const WebhookConfigSchema = Type.Object(
   {
     url: Type.String({ minLength: 1, description: 'http(s) URL every event (and deletion) is POSTed to' }),
-    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }), Type.String(), { description: 'Extra request headers' })),
+    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }), Type.String(), { description: 'Extra request headers (secret: they often carry credentials; sealed at rest and shown masked)' })),
     signingSecret: Type.Optional(Type.String({ minLength: 8, description: 'HMAC-SHA256 key: X-Sluice-Signature: sha256=<hex of HMAC(body)>' })),
     batching: Type.Optional(Type.Boolean({ description: 'POST up to 100 events at once as {"batch":[...]} (default false: one event per request)' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Request timeout in ms (default 10000)' })),
@@ -56,7 +56,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   type: 'webhook',
   displayName: 'Webhook',
   configSchema: WebhookConfigSchema,
-  secretFields: ['signingSecret'],
+  secretFields: ['signingSecret', 'headers'],
   maxBatchSize: 100,
 
   async deliver(items, config, context) {
