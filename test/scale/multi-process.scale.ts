@@ -21,8 +21,9 @@ const ACK_WAIT_MS = 2000;
 /**
  * The whole pipeline as separate OS processes on loopback, PostgreSQL + JetStream: 1 api, 2 ingest,
  * 2 processor and 2 router processes, a real webhook receiver that refuses some requests once (retries and
- * the per-user barrier across processes). Load comes through @segment/analytics-node; during one round one
- * process of each role is killed with SIGKILL at the same moment (ingest, processor, router).
+ * the per-user barrier across processes) and answers 30 ms late. Load comes through @segment/analytics-node;
+ * during one round one process of each role is killed with SIGKILL: an ingest with requests in flight, then
+ * a processor and a router as soon as the round's first webhook request comes in.
  *
  * What docs/deploying.md promises, checked here:
  * - every acknowledged event reaches the webhook (at least once: repeats only of events the dead router
@@ -44,7 +45,8 @@ describe.runIf(available)('scale mode: 2 ingest, 2 processor, 2 router processes
 
   beforeAll(async () => {
     // Refused once: a few users' events at a few points, so their later events wait behind a retry.
-    sink = await WebhookSink.start((id) => /^m-u(0|7|14|21)-s(3|13|23|33|43)$/.test(id));
+    // Answers after 30 ms, like a remote API: the router killed mid-run has requests in flight.
+    sink = await WebhookSink.start((id) => /^m-u(0|7|14|21)-s(3|13|23|33|43)$/.test(id), 30);
     cluster = await ScaleCluster.scale({ ackWaitMs: ACK_WAIT_MS, env: { SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' } });
     api = await cluster.start('api'); // first: bootstraps the installation
     source = await cluster.firstSource(api);
@@ -90,10 +92,14 @@ describe.runIf(available)('scale mode: 2 ingest, 2 processor, 2 router processes
         });
       });
       if (round === KILL_ROUND) {
-        // This round's requests are on their way (analytics-node sends a full queue at once) when one
-        // process of each role dies; the killed ingest's share of the round fails or was acknowledged.
+        // This round's requests are on their way (analytics-node sends a full queue at once) when an ingest
+        // dies: its share of the round fails (or was acknowledged just before). A processor and a router
+        // die as soon as the first webhook request of this round comes in (answered 30 ms later): the
+        // routers are delivering, the processors are storing what the surviving ingest acknowledged.
         arrivalsAtKill = sink.received().length;
-        await Promise.all([cluster.kill(ingest[0]!), cluster.kill(processors[0]!), cluster.kill(routers[0]!)]);
+        await cluster.kill(ingest[0]!);
+        await eventually(async () => (sink.arriving.has(round) ? true : undefined), 30_000, 2);
+        await Promise.all([cluster.kill(processors[0]!), cluster.kill(routers[0]!)]);
       }
       await Promise.all(answered);
     }

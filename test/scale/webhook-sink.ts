@@ -15,19 +15,25 @@ export interface SinkEvent {
 export class WebhookSink {
   /** Events whose first delivery attempt was refused. */
   readonly refusedOnce = new Set<string>();
+  /** Sequence numbers (`properties.seq`) seen in requests as they come in, before they are answered. */
+  readonly arriving = new Set<number>();
 
   private constructor(readonly server: RecordingServer) {}
 
-  /** `refuse(messageId)`: whether a request carrying this event is refused the first time it comes. */
-  static async start(refuse: (messageId: string) => boolean): Promise<WebhookSink> {
+  /**
+   * `refuse(messageId)`: whether a request carrying this event is refused the first time it comes.
+   * `delayMs`: every answer comes this late (like a remote API), so a router has requests in flight.
+   */
+  static async start(refuse: (messageId: string) => boolean, delayMs = 0): Promise<WebhookSink> {
     const sink = new WebhookSink(await RecordingServer.start());
     sink.server.respond = (request) => {
-      const body = request.body as { batch?: { messageId: string }[]; messageId?: string };
+      const body = request.body as { batch?: { messageId: string; properties?: { seq?: number } }[]; messageId?: string; properties?: { seq?: number } };
+      for (const e of body.batch ?? [body]) if (typeof e.properties?.seq === 'number') sink.arriving.add(e.properties.seq);
       const ids = (body.batch ?? [body]).map((e) => String(e.messageId));
       const victim = ids.find((id) => refuse(id) && !sink.refusedOnce.has(id));
-      if (victim === undefined) return { status: 200 };
+      if (victim === undefined) return { status: 200, delayMs };
       sink.refusedOnce.add(victim);
-      return { status: 503 };
+      return { status: 503, delayMs };
     };
     return sink;
   }
