@@ -178,6 +178,9 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await expect.poll(async () => Number(await page.locator('.stat-value').nth(1).textContent())).toBeGreaterThanOrEqual(2);
     expect(await chart.locator('rect.bar').count()).toBe(30);
     await page.getByRole('img', { name: /Rejected events/ }).waitFor({ timeout: 15_000 });
+    // Events by source, last hour: the 2 analytics-node events and the 1 rejected one of this source.
+    const row = page.getByTestId('events-by-source').getByRole('row', { name: /Web shop EU/ });
+    await expect.poll(async () => (await row.getByRole('cell').allTextContents()).join(' '), { timeout: 20_000 }).toBe('2 1 0 0');
     await shot('overview');
     expect(errors).toEqual([]);
   });

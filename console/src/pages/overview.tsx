@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, apiText, type EventsPerMinute } from '../api';
 import { BarChart, LineChart, StackedBarChart, type Point, type Series } from '../components/charts';
 import { ErrorBox } from '../components/error-box';
+import { Link } from '../components/link';
 import { parsePrometheus, sumOf } from '../prometheus';
 
 const POLL_MS = 5000;
@@ -18,6 +19,14 @@ const DELIVERY_SERIES: (Series & { key: 'delivered' | 'retrying' | 'failed' | 'd
   { key: 'dropped', name: 'dropped', className: 's-dropped' },
 ];
 
+type SourceKind = 'received' | 'rejected' | 'dropped' | 'withheld';
+/** GET /api/v1/stats/sources: per-source counters, and refusals no source could be named for. */
+interface SourceStats {
+  sources: { id: string; name: string; totals: Record<SourceKind, number> }[];
+  unassigned: { totals: Record<SourceKind, number>; rejectedByReason: Record<string, number> };
+}
+const SOURCE_KINDS: SourceKind[] = ['received', 'rejected', 'dropped', 'withheld'];
+
 interface Snapshot {
   at: number;
   received: number;
@@ -30,11 +39,12 @@ function minuteLabel(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Events received per minute, rejections by reason, deliveries per destination and by reason, and the inbox backlog. */
+/** Events received per minute, rejections by reason, events by source, deliveries per destination and by reason, and the inbox backlog. */
 export function OverviewPage() {
   const [perMinute, setPerMinute] = useState<Point[] | undefined>(undefined);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
   const [deliveries, setDeliveries] = useState<DeliveryStats | undefined>(undefined);
+  const [bySource, setBySource] = useState<SourceStats | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const mounted = useRef(true);
 
@@ -42,13 +52,15 @@ export function OverviewPage() {
     mounted.current = true;
     const poll = async () => {
       try {
-        const [minutes, metrics, stats] = await Promise.all([
+        const [minutes, metrics, stats, sourceStats] = await Promise.all([
           api<EventsPerMinute>('GET', '/api/v1/stats/events-per-minute?minutes=30'),
           apiText('/metrics'),
           api<DeliveryStats>('GET', '/api/v1/stats?minutes=60'),
+          api<SourceStats>('GET', '/api/v1/stats/sources?minutes=60'),
         ]);
         if (!mounted.current) return;
         setDeliveries(stats);
+        setBySource(sourceStats);
         setPerMinute(minutes.minutes.map((m) => ({ label: minuteLabel(m.at), value: m.count })));
         const samples = parsePrometheus(metrics);
         const rejected: Record<string, number> = {};
@@ -129,6 +141,46 @@ export function OverviewPage() {
         <div className="card">
           <h2>Dropped and failed by reason</h2>
           <BarChart title="Deliveries dropped or failed in the last hour, by reason" points={reasonPoints} empty="Nothing dropped or failed in the last hour." />
+        </div>
+        <div className="card">
+          <h2>Events by source</h2>
+          {bySource ? (
+            <table data-testid="events-by-source">
+              <caption className="sr-only">Events per source in the last hour: received, rejected, dropped, withheld</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Source (last hour)</th>
+                  {SOURCE_KINDS.map((k) => (
+                    <th key={k} scope="col">
+                      {k}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {bySource.sources.map((s) => (
+                  <tr key={s.id}>
+                    <th scope="row">
+                      <Link to={`/sources/${s.id}`}>{s.name}</Link>
+                    </th>
+                    {SOURCE_KINDS.map((k) => (
+                      <td key={k}>{s.totals[k]}</td>
+                    ))}
+                  </tr>
+                ))}
+                <tr>
+                  <th scope="row" title={Object.entries(bySource.unassigned.rejectedByReason).map(([r, n]) => `${r}: ${n}`).join(', ')}>
+                    No source (missing or unknown writeKey; whole installation)
+                  </th>
+                  {SOURCE_KINDS.map((k) => (
+                    <td key={k}>{k === 'rejected' ? bySource.unassigned.totals.rejected : '–'}</td>
+                  ))}
+                </tr>
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">Loading…</p>
+          )}
         </div>
         <div className="card">
           <h2>Inbox backlog</h2>
