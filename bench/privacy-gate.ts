@@ -9,10 +9,15 @@
  * restriction deciders only). They process the same kind of events (realistic Segment tracks and identifies
  * with emails, phones, IPs, user agents, consent preferences, a Red field now and then) in batches of 1,000,
  * alternating which one goes first each round, so machine noise hits both. Fan-out writes the delivery log for
- * real; the delivery jobs go to a counting queue (the router is not part of this measurement).
+ * real; the delivery jobs go to a counting queue (the router is not part of this measurement). The privacy
+ * side's workspace holds 50 suppressions of people not in the traffic, so the suppression check does its
+ * full work while both sides still process the same events. The 2,000 people of the traffic come back batch
+ * after batch, as a site's visitors do.
  *
  * The processor is where the privacy work happens, so its ratio is an upper bound of the cost end to end
- * (ingest and delivery add the same work to both sides). Prints one JSON line per mode and a summary.
+ * (ingest and delivery add the same work to both sides). Prints one JSON line per mode and a summary: the
+ * throughput ratio (wall time, the target's measure) and the same ratio by CPU time, which moves less when
+ * other processes load the machine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -53,6 +58,12 @@ async function rig(mode: Rig['mode']): Promise<Rig> {
   const keys = new Keys('bench-secret-key-not-for-production-0123456789');
   const changes = new ChangeFeed();
   const services = createPrivacyServices({ store, keys, changes });
+  if (mode === 'privacy-on') {
+    // A workspace with some suppressions (people not in this traffic, so both sides process the same events):
+    // the suppression check does its full work (hashing, matching) instead of finding an empty list.
+    const people = Array.from({ length: 50 }, (_, i) => ({ type: 'email' as const, value: `suppressed${i}@example.org` }));
+    await services.suppressions.suppress(boot.workspaceId, people, { requestId: null, hashed: false });
+  }
   for (const [name, consentCategories] of [['Operations', null], ['Analytics', ['analytics']], ['Ads', ['advertising']], ['Personalisation', ['analytics', 'functional']]] as const) {
     await store.destinations.create({ workspaceId: boot.workspaceId, name, type: 'webhook', publicConfig: { url: 'https://example.com/hook' }, sealedSecrets: null, sourceIds: null, consentCategories: consentCategories ? [...consentCategories] : null, enabled: true });
   }
@@ -113,11 +124,18 @@ function batchFor(r: Rig, prefix: string): InboxMessage[] {
   });
 }
 
-async function run(r: Rig, batches: number, prefix: string): Promise<number> {
+/** CPU time of this process (ms): on a shared machine it moves less with other processes' load than wall time. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+async function run(r: Rig, batches: number, prefix: string): Promise<{ ms: number; cpu: number }> {
   const inputs = Array.from({ length: batches }, () => batchFor(r, prefix));
   const start = performance.now();
+  const cpu = cpuMs();
   for (const batch of inputs) await r.processor.processBatch(batch);
-  return performance.now() - start;
+  return { ms: performance.now() - start, cpu: cpuMs() - cpu };
 }
 
 const off = await rig('privacy-off');
@@ -127,18 +145,26 @@ try {
   await run(off, 2, 'warm');
   await run(on, 2, 'warm');
   const elapsed = { 'privacy-off': 0, 'privacy-on': 0 };
+  const cpu = { 'privacy-off': 0, 'privacy-on': 0 };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [off, on] : [on, off];
-    for (const r of order) elapsed[r.mode] += await run(r, BATCHES_PER_ROUND, `r${round}`);
+    for (const r of order) {
+      const spent = await run(r, BATCHES_PER_ROUND, `r${round}`);
+      elapsed[r.mode] += spent.ms;
+      cpu[r.mode] += spent.cpu;
+    }
   }
   const events = ROUNDS * BATCHES_PER_ROUND * BATCH;
   const rate = (ms: number) => events / (ms / 1000);
   for (const r of [off, on]) {
-    console.log(JSON.stringify({ phase: r.mode, events, ms: Math.round(elapsed[r.mode]), eventsPerSecond: Math.round(rate(elapsed[r.mode])), deliveryJobs: r.jobs }));
+    console.log(JSON.stringify({ phase: r.mode, events, ms: Math.round(elapsed[r.mode]), cpuMs: Math.round(cpu[r.mode]), eventsPerSecond: Math.round(rate(elapsed[r.mode])), deliveryJobs: r.jobs }));
   }
   const ratio = rate(elapsed['privacy-on']) / rate(elapsed['privacy-off']);
   const cost = 1 - ratio;
-  console.log(JSON.stringify({ summary: 'privacy-gate', ratioOnToOff: +ratio.toFixed(2), privacyCost: +cost.toFixed(2), target: `cost <= ${TARGET_COST}`, met: cost <= TARGET_COST }));
+  // The CPU ratio is the same comparison by CPU time spent (GC threads included): a check on the wall-time
+  // ratio when the machine is shared.
+  const cpuRatio = cpu['privacy-off'] / cpu['privacy-on'];
+  console.log(JSON.stringify({ summary: 'privacy-gate', ratioOnToOff: +ratio.toFixed(2), privacyCost: +cost.toFixed(2), cpuRatioOnToOff: +cpuRatio.toFixed(2), target: `cost <= ${TARGET_COST}`, met: cost <= TARGET_COST }));
 } finally {
   await off.close();
   await on.close();
