@@ -67,7 +67,7 @@ export function buildProcessor(deps: ProcessorDeps): Processor {
     : [];
   if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut]);
   return new Processor([
-    new SuppressionStage(privacy.services.suppressions),
+    new SuppressionStage(privacy.services.suppressions, store.identities),
     new IdentityStage(store),
     new ChildrenStage(store, privacy.services, privacy.openChildDeletion),
     new ConsentStage(store, privacy.services),

@@ -3,7 +3,11 @@ import type { SubjectFlag } from '../core/privacy/subject-flag.js';
 import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
+import type { BatchContext } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
+
+/** Up to this many flags in a workspace, a batch reads them all instead of looking its subjects up. */
+const FEW_FLAGS = 2000;
 
 /**
  * Opens a deletion request for a subject newly found to be a child (the privacy-request service behind it).
@@ -28,7 +32,7 @@ export class ChildrenStage implements ProcessorStage {
     private readonly openDeletion?: ChildDeletionOpener,
   ) {}
 
-  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+  async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     const now = new Date();
     const workspaces = [...new Set(items.map((i) => i.workspaceId))];
     for (const workspaceId of workspaces) {
@@ -48,9 +52,20 @@ export class ChildrenStage implements ProcessorStage {
           }
         }
       }
-      const linked = await this.privacy.linked(workspaceId, mine.flatMap((i) => identifiersOfEvent(i.event)));
+      // Few people are flagged in most workspaces: then all flags come in one small query, and a batch with
+      // no flag to check and no child in it is done.
+      const all = await this.store.subjectFlags.listUpTo(workspaceId, FEW_FLAGS);
+      if (all?.length === 0 && revealed.length === 0) continue;
+      const ids = mine.flatMap((i) => identifiersOfEvent(i.event));
+      const linked = batch ? await batch.linked(workspaceId, ids, this.privacy.linked) : await this.privacy.linked(workspaceId, ids);
       const subjects = [...linked.values()].flat();
-      const flagged = await this.store.subjectFlags.list(workspaceId, subjects);
+      let flagged: SubjectFlag[];
+      if (all) {
+        const keys = new Set(subjects.map(identifierKey));
+        flagged = all.filter((f) => keys.has(identifierKey(f.subject)));
+      } else {
+        flagged = await this.store.subjectFlags.list(workspaceId, subjects);
+      }
       const alreadyFlagged = new Set(flagged.map((f) => identifierKey(f.subject)));
       if (newFlags.length > 0) await this.store.subjectFlags.set(newFlags);
       if (settings.childDeletionRequests && this.openDeletion) {

@@ -5,6 +5,7 @@ import { identifierKey, identifiersOfEvent, normalizeIdentifier, type SubjectIde
 import type { JsonObject } from '../protocol/segment-event.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
+import type { BatchContext } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /** Segment's reserved event recording a subject's consent choice. */
@@ -35,13 +36,13 @@ export class ConsentStage implements ProcessorStage {
     private readonly privacy: PrivacyServices,
   ) {}
 
-  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+  async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     for (const workspaceId of new Set(items.map((i) => i.workspaceId))) {
       const mine = items.filter((i) => i.workspaceId === workspaceId);
       const { settings, categories } = await this.privacy.config.get(workspaceId);
       const policy = { categories, model: settings.consentModel, regionModels: settings.regionModels };
       const idsOf = mine.map((item) => identifiersOfEvent(item.event));
-      const linked = await this.privacy.linked(workspaceId, idsOf.flat());
+      const linked = batch ? await batch.linked(workspaceId, idsOf.flat(), this.privacy.linked) : await this.privacy.linked(workspaceId, idsOf.flat());
       const allIds = new Map<string, SubjectIdentifier>();
       for (const ids of linked.values()) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
       for (const ids of idsOf) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
@@ -50,37 +51,59 @@ export class ConsentStage implements ProcessorStage {
       const pending: ConsentRecordInput[] = [];
       const gpcCategories = Object.fromEntries(categories.filter((c) => c.gpc).map((c) => [c.id, false]));
 
-      mine.forEach((item, index) => {
-        const ids = idsOf[index]!;
+      const stateOf = (s: SubjectIdentifier) => states.get(identifierKey(s)) ?? { subject: s, choices: {}, gpcAt: null };
+      // Most events of a batch name one person whose identifiers all resolve to the same linked list: their
+      // subjects and merged state are computed once per list, again only after a record changed a state.
+      let version = 0;
+      const subjectsOfList = new Map<readonly SubjectIdentifier[], SubjectIdentifier[]>();
+      const mergedOfList = new Map<readonly SubjectIdentifier[], { version: number; merged: ReturnType<typeof mergeConsentStates> }>();
+      const subjectsOf = (lists: readonly (readonly SubjectIdentifier[])[]) => {
         const subjects = new Map<string, SubjectIdentifier>();
-        for (const id of ids) for (const l of linked.get(identifierKey(id)) ?? [id]) subjects.set(identifierKey(l), normalizeIdentifier(l));
-        const stateOf = (s: SubjectIdentifier) => states.get(identifierKey(s)) ?? { subject: s, choices: {}, gpcAt: null };
+        for (const list of lists) for (const l of list) subjects.set(identifierKey(l), normalizeIdentifier(l));
+        return [...subjects.values()];
+      };
+
+      const record = (records: ConsentRecordInput[]) => {
+        for (const r of records) states.set(identifierKey(r.subject), applyConsentRecords(stateOf(r.subject), [r]));
+        pending.push(...records);
+        if (records.length > 0) version++;
+      };
+      // The ledger fields of an entry this event records (the IP's keyed hash only then: most events record nothing).
+      const entryBase = (item: ProcessingItem, at: number) => {
+        const ip = typeof item.event.context?.ip === 'string' ? item.event.context.ip : null;
+        const userAgent = item.message.signals?.userAgent ?? (typeof item.event.context?.userAgent === 'string' ? item.event.context.userAgent : null);
+        return { workspaceId, at, policyVersion: settings.policyVersion, ipHash: ip ? this.privacy.consent.hashIp(ip) : null, userAgent, messageId: item.event.messageId };
+      };
+
+      for (let index = 0; index < mine.length; index++) {
+        const item = mine[index]!;
+        const ids = idsOf[index]!;
+        const lists = ids.map((id) => linked.get(identifierKey(id)) ?? [id]);
+        const single = lists.length > 0 && lists.every((l) => l === lists[0]) ? lists[0]! : undefined;
+        let subjects = single && subjectsOfList.get(single);
+        if (!subjects) {
+          subjects = subjectsOf(lists);
+          if (single) subjectsOfList.set(single, subjects);
+        }
         const signals = item.message.signals;
         const at = Date.parse(item.event.timestamp) || Date.now();
-        const ip = typeof item.event.context?.ip === 'string' ? item.event.context.ip : null;
-        const userAgent = signals?.userAgent ?? (typeof item.event.context?.userAgent === 'string' ? item.event.context.userAgent : null);
-        // The IP's keyed hash is only computed when this event records something (most events do not).
-        const base = () => ({ workspaceId, at, policyVersion: settings.policyVersion, ipHash: ip ? this.privacy.consent.hashIp(ip) : null, userAgent, messageId: item.event.messageId });
-        const record = (records: ConsentRecordInput[]) => {
-          for (const r of records) {
-            const key = identifierKey(r.subject);
-            states.set(key, applyConsentRecords(stateOf(r.subject), [r]));
-          }
-          pending.push(...records);
-        };
 
         const requestGpc = signals?.gpc === true || (settings.dnt === 'as-gpc' && signals?.dnt === true);
         if (requestGpc && ids.length > 0) {
           const unrecorded = ids.filter((id) => stateOf(id).gpcAt === null);
-          record(unrecorded.map((subject) => ({ ...base(), subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
+          record(unrecorded.map((subject) => ({ ...entryBase(item, at), subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
         }
         const preferences = categoryPreferencesOf(item.event);
         if (item.event.type === 'track' && item.event.event === CONSENT_UPDATED_EVENT && preferences && ids.length > 0) {
           const choices = normalizePreferences(categories, preferences);
-          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...base(), subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
+          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...entryBase(item, at), subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
         }
 
-        const merged = mergeConsentStates([...subjects.values()].map(stateOf));
+        let merged = single && mergedOfList.get(single)?.version === version ? mergedOfList.get(single)!.merged : undefined;
+        if (!merged) {
+          merged = mergeConsentStates(subjects.map(stateOf));
+          if (single) mergedOfList.set(single, { version, merged });
+        }
         const location = item.event.context?.location;
         const country = (obj(location) && typeof obj(location)!.country === 'string' ? (obj(location)!.country as string) : undefined) ?? signals?.country;
         item.consent = resolveConsent(policy, {
@@ -89,7 +112,7 @@ export class ConsentStage implements ProcessorStage {
           ledger: merged.ledger,
           ...(country !== undefined && { country }),
         });
-      });
+      }
       if (pending.length > 0) await this.store.consent.append(pending);
     }
     return items.map(() => CONTINUE);

@@ -1,7 +1,19 @@
 import { IdentityGraph, identityKeysOf, type IdentityGraphOptions, DEFAULT_IDENTITY_OPTIONS } from '../core/identity/identity-graph.js';
 import type { IdentityKey } from '../core/identity/identity.js';
 import type { Store } from '../store/store.js';
+import type { BatchContext, GroupRef } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
+
+/** What the identity graph slice of these items is loaded for: their identity keys and groups. */
+export function graphKeysOf(items: readonly ProcessingItem[]): { keys: IdentityKey[]; groups: GroupRef[] } {
+  const keys: IdentityKey[] = [];
+  const groups: GroupRef[] = [];
+  for (const item of items) {
+    keys.push(...identityKeysOf(item.workspaceId, item.event));
+    if (item.event.type === 'group' && typeof item.event.groupId === 'string') groups.push({ workspaceId: item.workspaceId, groupId: item.event.groupId });
+  }
+  return { keys, groups };
+}
 
 /**
  * Identity resolution for a whole batch with a handful of queries: load the slice of the graph the batch
@@ -17,14 +29,11 @@ export class IdentityStage implements ProcessorStage {
     private readonly onRefused: (reason: string) => void = () => {},
   ) {}
 
-  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
-    const keys: IdentityKey[] = [];
-    const groups: { workspaceId: string; groupId: string }[] = [];
-    for (const item of items) {
-      keys.push(...identityKeysOf(item.workspaceId, item.event));
-      if (item.event.type === 'group' && typeof item.event.groupId === 'string') groups.push({ workspaceId: item.workspaceId, groupId: item.event.groupId });
-    }
-    const graph = new IdentityGraph(await this.store.identities.loadSlice(keys, groups), this.options);
+  async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
+    const { keys, groups } = graphKeysOf(items);
+    // The suppression stage loaded the slice of the whole batch already (its survivors' keys are a subset).
+    const loaded = batch?.graphSliceFor(keys, groups);
+    const graph = new IdentityGraph(loaded?.slice ?? (await this.store.identities.loadSlice(keys, groups)), this.options);
     const outcomes = items.map((item) => {
       const result = graph.apply(item.workspaceId, item.event);
       if (result.profileId !== undefined) item.profileId = result.profileId;
@@ -32,6 +41,7 @@ export class IdentityStage implements ProcessorStage {
       return CONTINUE;
     });
     await this.store.identities.applyChanges(graph.changes());
+    batch?.setGraphAfterIdentity(loaded?.keys ?? keys, graph.links());
     return outcomes;
   }
 }

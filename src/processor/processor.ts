@@ -1,5 +1,6 @@
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { InboxMessage } from '../queue/queue.js';
+import { BatchContext } from './batch-context.js';
 import type { ProcessingItem, ProcessorStage } from './stage.js';
 
 export interface DroppedItem {
@@ -30,9 +31,10 @@ export class Processor {
       event: JSON.parse(message.json) as SegmentEvent,
     }));
     const dropped: DroppedItem[] = [];
+    const batch = new BatchContext();
     for (const stage of this.stages) {
       if (live.length === 0) break;
-      const outcomes = await stage.run(live);
+      const outcomes = await stage.run(live, batch);
       if (outcomes.length !== live.length) {
         throw new Error(`stage ${stage.name} returned ${outcomes.length} outcomes for ${live.length} items`);
       }

@@ -3,6 +3,7 @@ import type { ClassifiedField } from '../core/pii/classify.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { InboxMessage } from '../queue/queue.js';
+import type { BatchContext } from './batch-context.js';
 
 /** One event on its way through the processor. Stages read it and may change `event`. */
 export interface ProcessingItem {
@@ -36,9 +37,10 @@ export function drop(reason: string, message?: string): StageOutcome {
 /**
  * One step of the processor. It sees the live items of a batch at once (so it can do its I/O batched) and
  * returns one outcome per item, in the same order. Expected outcomes are values; a thrown error is an
- * outage, and the whole batch is retried.
+ * outage, and the whole batch is retried. `batch` is what the stages of this batch share (the identity graph
+ * read once: {@link BatchContext}).
  */
 export interface ProcessorStage {
   readonly name: string;
-  run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]>;
+  run(items: readonly ProcessingItem[], batch: BatchContext): Promise<readonly StageOutcome[]>;
 }

@@ -1,18 +1,27 @@
 import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { IDENTITY_KIND, linkedFromLinks } from '../privacy/graph-linked-identities.js';
 import type { SuppressionService } from '../privacy/suppression/suppression-service.js';
+import type { IdentityRepository } from '../store/store.js';
+import type { BatchContext } from './batch-context.js';
+import { graphKeysOf } from './identity-stage.js';
 import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /**
  * First stage: an event naming a suppressed identifier, or one linked to it through the identity graph, is
- * dropped as `suppressed` before anything is stored (counted in `sluice_events_dropped_total`). One batched
- * lookup per workspace in the batch.
+ * dropped as `suppressed` before anything is stored (counted in `sluice_events_dropped_total`).
+ * It loads the identity-graph slice of the whole batch once (every identifier the events name, as the graph
+ * stands before the batch), resolves linked identities from it, and leaves it in the batch context for the
+ * identity stage. One batched suppression lookup per workspace in the batch.
  */
 export class SuppressionStage implements ProcessorStage {
   readonly name = 'suppression';
 
-  constructor(private readonly suppressions: SuppressionService) {}
+  constructor(
+    private readonly suppressions: SuppressionService,
+    private readonly identities: IdentityRepository,
+  ) {}
 
-  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+  async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     const idsOf = items.map((item) => identifiersOfEvent(item.event));
     const byWorkspace = new Map<string, SubjectIdentifier[]>();
     items.forEach((item, i) => {
@@ -20,8 +29,14 @@ export class SuppressionStage implements ProcessorStage {
       if (ids) ids.push(...idsOf[i]!);
       else byWorkspace.set(item.workspaceId, [...idsOf[i]!]);
     });
+    const { keys, groups } = graphKeysOf(items);
+    for (const [workspaceId, ids] of byWorkspace) for (const id of ids) keys.push({ workspaceId, kind: IDENTITY_KIND[id.type], value: id.value });
+    const slice = await this.identities.loadSlice(keys, groups);
+    batch?.setGraphSlice(keys, groups, slice);
     const hits = new Map<string, Set<string>>();
-    for (const [workspaceId, ids] of byWorkspace) hits.set(workspaceId, await this.suppressions.suppressedKeys(workspaceId, ids));
+    for (const [workspaceId, ids] of byWorkspace) {
+      hits.set(workspaceId, await this.suppressions.suppressedKeys(workspaceId, ids, () => linkedFromLinks(workspaceId, ids, slice.links)));
+    }
     return items.map((item, i) => {
       const hit = hits.get(item.workspaceId)!;
       return hit.size > 0 && idsOf[i]!.some((id) => hit.has(identifierKey(id))) ? drop('suppressed') : CONTINUE;

@@ -172,6 +172,8 @@ export interface SuppressionRepository {
   list(workspaceId: string): Promise<Suppression[]>;
   /** The subset of `identifierHashes` that is suppressed. */
   matching(workspaceId: string, identifierHashes: readonly string[]): Promise<Set<string>>;
+  /** Every suppressed hash of the workspace when there are at most `max`, else undefined (one small query). */
+  hashesUpTo(workspaceId: string, max: number): Promise<Set<string> | undefined>;
 }
 
 export interface ConsentRepository {
@@ -187,6 +189,8 @@ export interface SubjectFlagRepository {
   /** Sets flags (idempotent); returns the flags that were new. */
   set(flags: readonly SubjectFlag[]): Promise<SubjectFlag[]>;
   list(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectFlag[]>;
+  /** Every flag of the workspace when there are at most `max`, else undefined (one small query). */
+  listUpTo(workspaceId: string, max: number): Promise<SubjectFlag[] | undefined>;
 }
 
 export interface PiiInventoryRepository {

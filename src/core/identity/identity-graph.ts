@@ -157,6 +157,17 @@ export class IdentityGraph {
     return { profileId: target, refused };
   }
 
+  /**
+   * Every link the graph holds now (the slice as loaded, with this batch's links and merges applied): for each
+   * profile the slice or the batch touched, all its identifiers. What the store holds for those profiles once
+   * {@link IdentityGraph.changes} is written.
+   */
+  links(): IdentityLink[] {
+    const out: IdentityLink[] = [];
+    for (const [profileId, keys] of this.linksOf) for (const key of keys.values()) out.push({ workspaceId: key.workspaceId, kind: key.kind, value: key.value, profileId });
+    return out;
+  }
+
   /** Everything this batch changed. */
   changes(): GraphChanges {
     return {

@@ -17,8 +17,7 @@ export function normalizeIdentifier(id: SubjectIdentifier): SubjectIdentifier {
 
 /** A stable map key for an identifier: `userId:u1`. */
 export function identifierKey(id: SubjectIdentifier): string {
-  const n = normalizeIdentifier(id);
-  return `${n.type}:${n.value}`;
+  return id.type === 'email' ? `email:${id.value.trim().toLowerCase()}` : `${id.type}:${id.value}`;
 }
 
 function emailOf(value: unknown): string | undefined {

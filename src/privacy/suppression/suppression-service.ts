@@ -8,6 +8,11 @@ import type { Store } from '../../store/store.js';
 /** The Keys.pseudonym purpose of suppression hashes. */
 export const SUPPRESSION_PURPOSE = 'suppression';
 
+/** How many identifiers' suppression hashes a service keeps between batches (about 15 MB at most). */
+const RECENT_HASHES = 100_000;
+/** Up to this many suppressions in a workspace, a batch check reads them all instead of looking its hashes up. */
+const FEW_SUPPRESSIONS = 2000;
+
 export interface SuppressOptions {
   /** The privacy request that asked for it. */
   requestId: string | null;
@@ -35,6 +40,19 @@ export class SuppressionService {
   /** Wires in the identity graph, so a suppression covers every identity linked to the one named. */
   useLinkedIdentities(resolver: LinkedIdentityResolver): void {
     this.linked = resolver;
+  }
+
+  /** identifierKey -> hashOf, for the identifiers of recent batches (the same people come back batch after batch). */
+  private readonly recentHashes = new Map<string, string>();
+
+  private recentHash(key: string, identifier: SubjectIdentifier): string {
+    let hash = this.recentHashes.get(key);
+    if (hash === undefined) {
+      if (this.recentHashes.size >= RECENT_HASHES) this.recentHashes.clear();
+      hash = this.hashOf(identifier);
+      this.recentHashes.set(key, hash);
+    }
+    return hash;
   }
 
   /** The keyed hash an identifier is matched by (emails normalized first). */
@@ -68,23 +86,28 @@ export class SuppressionService {
 
   /**
    * Batch check: which of these identifiers are suppressed, directly or through an identity linked to them.
-   * Returns the `identifierKey`s of the suppressed inputs.
+   * Returns the `identifierKey`s of the suppressed inputs. `resolveLinked` is the caller's resolution of the
+   * identifiers' linked identities (the processor resolves them from the graph slice it loads anyway);
+   * without it they are resolved through the identity graph here.
    */
-  async suppressedKeys(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<Set<string>> {
+  async suppressedKeys(workspaceId: string, identifiers: readonly SubjectIdentifier[], resolveLinked?: () => ReadonlyMap<string, readonly SubjectIdentifier[]>): Promise<Set<string>> {
     if (identifiers.length === 0) return new Set();
+    // Most workspaces suppress few people: then all their hashes come in one small query (none: nothing to do).
+    const few = await this.store.suppressions.hashesUpTo(workspaceId, FEW_SUPPRESSIONS);
+    if (few?.size === 0) return new Set();
     // A batch names the same people many times: link and hash each identifier once.
     const unique = [...new Map(identifiers.map((id) => [identifierKey(id), id] as const)).values()];
-    const linked = await this.linked(workspaceId, unique);
+    const linked = resolveLinked ? resolveLinked() : await this.linked(workspaceId, unique);
     const hashCache = new Map<string, string>();
     const hashOf = (id: SubjectIdentifier) => {
       const key = identifierKey(id);
       let hash = hashCache.get(key);
-      if (hash === undefined) hashCache.set(key, (hash = this.hashOf(id)));
+      if (hash === undefined) hashCache.set(key, (hash = this.recentHash(key, id)));
       return hash;
     };
     const hashesOf = new Map<string, string[]>();
     for (const id of unique) hashesOf.set(identifierKey(id), [...(linked.get(identifierKey(id)) ?? []), id].map(hashOf));
-    const hit = await this.store.suppressions.matching(workspaceId, [...new Set(hashCache.values())]);
+    const hit = few ?? (await this.store.suppressions.matching(workspaceId, [...new Set(hashCache.values())]));
     const out = new Set<string>();
     if (hit.size === 0) return out;
     for (const [key, hashes] of hashesOf) if (hashes.some((h) => hit.has(h))) out.add(key);

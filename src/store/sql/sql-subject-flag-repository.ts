@@ -21,6 +21,12 @@ export class SqlSubjectFlagRepository implements SubjectFlagRepository {
     return added;
   }
 
+  async listUpTo(workspaceId: string, max: number): Promise<SubjectFlag[] | undefined> {
+    const rows = await this.db.selectFrom('subject_flags').selectAll().where('workspace_id', '=', workspaceId).limit(max + 1).execute();
+    if (rows.length > max) return undefined;
+    return rows.map((row) => ({ workspaceId, subject: { type: row.subject_type as IdentifierType, value: row.subject }, flag: row.flag as SubjectFlag['flag'], detail: row.detail, createdAt: Number(row.created_at) }));
+  }
+
   async list(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectFlag[]> {
     const out: SubjectFlag[] = [];
     const byType = new Map<string, Set<string>>();

@@ -64,6 +64,11 @@ export class SqlSuppressionRepository implements SuppressionRepository {
     return rows.map(toSuppression);
   }
 
+  async hashesUpTo(workspaceId: string, max: number): Promise<Set<string> | undefined> {
+    const rows = await this.db.selectFrom('suppressions').select('identifier_hash').where('workspace_id', '=', workspaceId).limit(max + 1).execute();
+    return rows.length > max ? undefined : new Set(rows.map((r) => r.identifier_hash));
+  }
+
   async matching(workspaceId: string, identifierHashes: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
     const unique = [...new Set(identifierHashes)];

@@ -1,0 +1,84 @@
+import type { GraphSlice, IdentityKey, IdentityLink } from '../core/identity/identity.js';
+import type { LinkedIdentityResolver, SubjectIdentifier } from '../core/privacy/subject.js';
+import { LinkIndex, uniqueIdentifiers } from '../privacy/graph-linked-identities.js';
+
+/** A group (account) a batch names. */
+export interface GroupRef {
+  readonly workspaceId: string;
+  readonly groupId: string;
+}
+
+function groupKey(g: GroupRef): string {
+  return `${g.workspaceId}\u0000${g.groupId}`;
+}
+
+/** Which identifier values (per workspace) a graph slice was loaded for: it holds every profile owning one. */
+class LoadedValues {
+  private readonly byWorkspace = new Map<string, Set<string>>();
+
+  constructor(keys: readonly IdentityKey[]) {
+    for (const k of keys) {
+      const values = this.byWorkspace.get(k.workspaceId);
+      if (values) values.add(k.value);
+      else this.byWorkspace.set(k.workspaceId, new Set([k.value]));
+    }
+  }
+
+  covers(workspaceId: string, value: string): boolean {
+    return this.byWorkspace.get(workspaceId)?.has(value) ?? false;
+  }
+}
+
+/**
+ * What the stages of one batch share, made fresh by the {@link Processor} for every batch and dropped after it,
+ * so the identity graph is read once per batch instead of once per stage:
+ * - the suppression stage loads the graph slice of every identifier of the batch (before anything is written),
+ *   resolves suppression through it, and leaves it here for the identity stage;
+ * - the identity stage applies the batch to that slice in memory, writes the changes, and leaves the graph's
+ *   links (as now written) here; the children and consent stages resolve linked identities from them.
+ * Identifiers a slice was not loaded for are resolved by the fallback resolver (the store), so the answer is
+ * always the one the store would give; the context only saves the round trips.
+ */
+export class BatchContext {
+  private slice: { keys: readonly IdentityKey[]; loaded: LoadedValues; groups: Set<string>; slice: GraphSlice } | undefined;
+  private graph: { loaded: LoadedValues; links: readonly IdentityLink[]; index: Map<string, LinkIndex> } | undefined;
+
+  /** The slice of the identity graph as it was before this batch, loaded for these keys and groups. */
+  setGraphSlice(keys: readonly IdentityKey[], groups: readonly GroupRef[], slice: GraphSlice): void {
+    this.slice = { keys, loaded: new LoadedValues(keys), groups: new Set(groups.map(groupKey)), slice };
+  }
+
+  /**
+   * The slice loaded earlier in this batch, with the keys it was loaded for, if those include every one of
+   * `keys` (by workspace and value) and `groups`; else undefined.
+   */
+  graphSliceFor(keys: readonly IdentityKey[], groups: readonly GroupRef[]): { slice: GraphSlice; keys: readonly IdentityKey[] } | undefined {
+    const s = this.slice;
+    if (!s || !keys.every((k) => s.loaded.covers(k.workspaceId, k.value)) || !groups.every((g) => s.groups.has(groupKey(g)))) return undefined;
+    return { slice: s.slice, keys: s.keys };
+  }
+
+  /** The identity graph after the identity stage: every link of every profile loaded for `keys` or made by the batch. */
+  setGraphAfterIdentity(keys: readonly IdentityKey[], links: readonly IdentityLink[]): void {
+    this.graph = { loaded: new LoadedValues(keys), links, index: new Map() };
+  }
+
+  /**
+   * Linked identities after the identity stage (see {@link LinkedIdentityResolver}): from the graph the batch
+   * just wrote where it was loaded for the identifier, else from `fallback`.
+   */
+  async linked(workspaceId: string, identifiers: readonly SubjectIdentifier[], fallback: LinkedIdentityResolver): Promise<Map<string, SubjectIdentifier[]>> {
+    const g = this.graph;
+    if (!g) return fallback(workspaceId, identifiers);
+    const unique = uniqueIdentifiers(identifiers);
+    const covered = unique.filter((id) => g.loaded.covers(workspaceId, id.value));
+    let index = g.index.get(workspaceId);
+    if (!index) g.index.set(workspaceId, (index = new LinkIndex(workspaceId, g.links)));
+    const out = index.linked(covered);
+    if (covered.length < unique.length) {
+      const rest = unique.filter((id) => !g.loaded.covers(workspaceId, id.value));
+      for (const [key, ids] of await fallback(workspaceId, rest)) out.set(key, ids);
+    }
+    return out;
+  }
+}
