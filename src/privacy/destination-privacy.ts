@@ -2,7 +2,7 @@ import { findCategory, type ConsentCategory } from '../core/consent/consent-cate
 import { consentGate } from '../core/consent/consent-gate.js';
 import type { ConsentState } from '../core/consent/resolve-consent.js';
 import type { ClassifiedField } from '../core/pii/classify.js';
-import { applyPiiActions, destinationActionFor, type PiiChange, type PiiPolicy } from '../core/pii/pii-policy.js';
+import { applyPiiActions, destinationActionFor, piiBlockedReason, type PiiAction, type PiiChange, type PiiPolicy } from '../core/pii/pii-policy.js';
 import type { JsonObject, SegmentEvent } from '../protocol/segment-event.js';
 
 /** What privacy decides for one event and one destination. */
@@ -36,10 +36,17 @@ export function privacyForDestination(
   }
   if (item.child && (destination.consentCategories ?? []).some((c) => !findCategory(categories, c)?.required)) return { kind: 'drop', reason: 'child' };
   const { _privacy: _ignored, ...rest } = item.event;
-  const fields = item.pii ?? [];
-  if (fields.length === 0) return { kind: 'deliver', event: rest as SegmentEvent, changes: [] };
+  // Only the fields whose action changes something (most are `allow`): the copy is made only when one does.
+  const acting: { field: ClassifiedField; action: PiiAction }[] = [];
+  for (const field of item.pii ?? []) {
+    const action = destinationActionFor(field, policy, destination.id);
+    if (action === 'drop_event') return { kind: 'drop', reason: piiBlockedReason(field) };
+    if (action !== 'allow') acting.push({ field, action });
+  }
+  if (acting.length === 0) return { kind: 'deliver', event: rest as SegmentEvent, changes: [] };
   const copy = structuredClone(rest) as SegmentEvent;
-  const result = applyPiiActions(copy as unknown as JsonObject, fields, (f) => destinationActionFor(f, policy, destination.id), hash);
+  const actions = new Map(acting.map((a) => [a.field, a.action]));
+  const result = applyPiiActions(copy as unknown as JsonObject, acting.map((a) => a.field), (f) => actions.get(f), hash);
   if (result.dropReason) return { kind: 'drop', reason: result.dropReason };
   return { kind: 'deliver', event: copy, changes: result.changes };
 }

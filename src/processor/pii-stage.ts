@@ -20,7 +20,9 @@ const INVENTORY_REFRESH_MS = 5 * 60_000;
  */
 export class PiiStage implements ProcessorStage {
   readonly name = 'pii';
-  private readonly seen = new Map<string, number>();
+  /** When each (workspace and source, path, level) was last recorded in the inventory. */
+  private readonly seen = new Map<string, Map<string, Partial<Record<ClassifiedField['level'], number>>>>();
+  private seenCount = 0;
   private readonly compiled = new WeakMap<object, CompiledMatchers>();
   private reviewed = new Map<string, { at: number; map: Map<string, { level: ClassifiedField['level']; label: string | null }> }>();
 
@@ -54,16 +56,28 @@ export class PiiStage implements ProcessorStage {
         ws = { policy, matchers, reviewed: await this.reviewedOf(item.workspaceId, now) };
         policies.set(item.workspaceId, ws);
       }
-      const fields = classifyEvent(item.event, ws.matchers).map((f) => {
-        const review = ws.reviewed.get(`${item.sourceId}\u0000${f.path}`);
-        return review ? { ...f, level: review.level, label: review.label } : f;
-      });
+      const reviewed = ws.reviewed;
+      const classified = classifyEvent(item.event, ws.matchers);
+      const fields =
+        reviewed.size === 0
+          ? classified
+          : classified.map((f) => {
+              const review = reviewed.get(`${item.sourceId}\u0000${f.path}`);
+              return review ? { ...f, level: review.level, label: review.label } : f;
+            });
       item.pii = fields.filter((f) => f.level !== 'none');
+      const sourceKey = `${item.workspaceId}\u0000${item.sourceId}`;
+      let seen = this.seen.get(sourceKey);
+      if (!seen) this.seen.set(sourceKey, (seen = new Map()));
       for (const f of fields) {
-        const key = `${item.workspaceId}\u0000${item.sourceId}\u0000${f.path}\u0000${f.level}`;
-        const last = this.seen.get(key);
+        let levels = seen.get(f.path);
+        if (!levels) {
+          seen.set(f.path, (levels = {}));
+          this.seenCount++;
+        }
+        const last = levels[f.level];
         if (last === undefined || now - last > INVENTORY_REFRESH_MS) {
-          this.seen.set(key, now);
+          levels[f.level] = now;
           observations.push({ workspaceId: item.workspaceId, sourceId: item.sourceId, path: f.path, level: f.level, label: f.label, detectedBy: f.detectedBy, seenAt: now });
         }
       }
@@ -80,7 +94,10 @@ export class PiiStage implements ProcessorStage {
       if (result.changes.length > 0) item.event._privacy = { pii: result.changes.map((c) => ({ ...c })) };
       outcomes.push(CONTINUE);
     }
-    if (this.seen.size > 200_000) this.seen.clear();
+    if (this.seenCount > 200_000) {
+      this.seen.clear();
+      this.seenCount = 0;
+    }
     if (observations.length > 0) await this.store.piiInventory.observe(observations);
     return outcomes;
   }

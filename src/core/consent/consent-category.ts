@@ -28,8 +28,20 @@ export const DEFAULT_CONSENT_CATEGORIES: readonly ConsentCategory[] = Object.fre
  */
 export function findCategory(categories: readonly ConsentCategory[], key: string): ConsentCategory | undefined {
   const k = key.toLowerCase();
-  return categories.find((c) => c.id.toLowerCase() === k) ?? categories.find((c) => c.name.toLowerCase() === k);
+  let lookup = lookups.get(categories);
+  if (!lookup || lookup.length !== categories.length || lookup.first !== categories[0]) {
+    // Every event asks, so each list of categories is indexed once (first match wins, ids before names).
+    lookup = { length: categories.length, first: categories[0], byId: new Map(), byName: new Map() };
+    for (const c of categories) {
+      if (!lookup.byId.has(c.id.toLowerCase())) lookup.byId.set(c.id.toLowerCase(), c);
+      if (!lookup.byName.has(c.name.toLowerCase())) lookup.byName.set(c.name.toLowerCase(), c);
+    }
+    lookups.set(categories, lookup);
+  }
+  return lookup.byId.get(k) ?? lookup.byName.get(k);
 }
+
+const lookups = new WeakMap<readonly ConsentCategory[], { length: number; first: ConsentCategory | undefined; byId: Map<string, ConsentCategory>; byName: Map<string, ConsentCategory> }>();
 
 /**
  * Maps a `{key: boolean}` preferences object onto category ids (keys match id or name case-insensitively);

@@ -42,6 +42,56 @@ export function compileMatchers(matchers: readonly CustomMatcher[]): CompiledMat
   return out;
 }
 
+/**
+ * One field path as the classifier meets it: the path string and what the key alone says, worked out once per
+ * path (events repeat the same few hundred paths) instead of once per field of every event. A tree that
+ * mirrors the events' shape, so finding a child costs a lookup of its key rather than building its path.
+ */
+interface PathNode {
+  readonly path: string;
+  readonly key: string;
+  /** detectKey(key, path): pure, so cached. */
+  readonly byKey: Detection | undefined;
+  /** Values under a key ending in `version` are never IP addresses (`1.2.3.4` library versions). */
+  readonly ipOptions: { ip: boolean };
+  children?: Map<string, PathNode>;
+  items?: PathNode;
+}
+
+const IP_ON = Object.freeze({ ip: true });
+const IP_OFF = Object.freeze({ ip: false });
+/** Bound of the path tree (distinct paths seen); past it the tree starts over. */
+const MAX_PATH_NODES = 50_000;
+let pathNodes = 0;
+let rootNodes = new Map<string, PathNode>();
+
+function pathNode(path: string, key: string): PathNode {
+  pathNodes++;
+  return { path, key, byKey: detectKey(key, path), ipOptions: /version$/i.test(key) ? IP_OFF : IP_ON };
+}
+
+function childNode(parent: PathNode, key: string): PathNode {
+  let children = parent.children;
+  if (!children) parent.children = children = new Map();
+  let node = children.get(key);
+  if (!node) children.set(key, (node = pathNode(`${parent.path}.${key}`, key)));
+  return node;
+}
+
+function itemsNode(parent: PathNode): PathNode {
+  return (parent.items ??= pathNode(`${parent.path}[]`, parent.key));
+}
+
+function rootNode(root: string): PathNode {
+  if (pathNodes > MAX_PATH_NODES) {
+    rootNodes = new Map();
+    pathNodes = 0;
+  }
+  let node = rootNodes.get(root);
+  if (!node) rootNodes.set(root, (node = { path: root, key: root, byKey: undefined, ipOptions: IP_ON }));
+  return node;
+}
+
 function stronger(a: Detection | undefined, b: Detection | undefined): Detection | undefined {
   if (!a) return b;
   if (!b) return a;
@@ -56,28 +106,32 @@ function stronger(a: Detection | undefined, b: Detection | undefined): Detection
  */
 export function classifyEvent(event: { properties?: JsonValue; traits?: JsonValue; context?: JsonValue }, custom?: CompiledMatchers): ClassifiedField[] {
   const fields = new Map<string, ClassifiedField>();
-  const visit = (value: JsonValue | undefined, path: string, key: string, inherited: Detection | undefined, depth: number) => {
+  const visit = (value: JsonValue | undefined, node: PathNode, inherited: Detection | undefined, depth: number) => {
     if (fields.size >= MAX_FIELDS || depth > 20 || value === undefined) return;
+    const { path, key } = node;
     let byKey: Detection | undefined;
     let by: ClassifiedField['detectedBy'] = 'none';
-    const keyDetection = detectKey(key, path);
+    const keyDetection = node.byKey;
     if (keyDetection) {
       byKey = keyDetection;
       by = 'key';
     }
-    for (const m of custom?.key ?? []) {
-      if (m.test(key)) {
-        const s = stronger(byKey, m.detection);
-        if (s !== byKey) by = 'custom';
-        byKey = s;
+    if (custom) {
+      for (const m of custom.key) {
+        if (m.test(key)) {
+          const s = stronger(byKey, m.detection);
+          if (s !== byKey) by = 'custom';
+          byKey = s;
+        }
       }
     }
     const context = stronger(inherited, byKey);
     if (value !== null && typeof value === 'object') {
       if (Array.isArray(value)) {
-        for (const item of value) visit(item, `${path}[]`, key, context, depth + 1);
+        const items = itemsNode(node);
+        for (const item of value) visit(item, items, context, depth + 1);
       } else {
-        for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`, k, context, depth + 1);
+        for (const k of Object.keys(value)) visit(value[k], childNode(node, k), context, depth + 1);
       }
       return;
     }
@@ -85,15 +139,17 @@ export function classifyEvent(event: { properties?: JsonValue; traits?: JsonValu
     if (context !== byKey && context) by = 'key';
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
-      const byValue = detectValue(text, { ip: !/version$/i.test(key) });
+      const byValue = detectValue(text, node.ipOptions);
       const s = stronger(detection, byValue);
       if (s !== detection) by = 'value';
       detection = s;
-      for (const m of custom?.value ?? []) {
-        if (m.test(text)) {
-          const t = stronger(detection, m.detection);
-          if (t !== detection) by = 'custom';
-          detection = t;
+      if (custom) {
+        for (const m of custom.value) {
+          if (m.test(text)) {
+            const t = stronger(detection, m.detection);
+            if (t !== detection) by = 'custom';
+            detection = t;
+          }
         }
       }
     }
@@ -104,7 +160,8 @@ export function classifyEvent(event: { properties?: JsonValue; traits?: JsonValu
   for (const root of ROOTS) {
     const value = event[root];
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) visit(v, `${root}.${k}`, k, undefined, 1);
+      const node = rootNode(root);
+      for (const k of Object.keys(value)) visit(value[k], childNode(node, k), undefined, 1);
     }
   }
   return [...fields.values()];

@@ -100,6 +100,11 @@ function reasonOf(field: ClassifiedField): string {
   return field.label ?? field.level;
 }
 
+/** The drop reason of an event a `drop_event` rule stopped because of this field: `pii_blocked:<label>`. */
+export function piiBlockedReason(field: ClassifiedField): string {
+  return `pii_blocked:${reasonOf(field)}`;
+}
+
 /**
  * Applies actions to an event in place (paths with `[]` reach every array item). `drop_event` stops and
  * returns `pii_blocked:<label>`. Hash is the caller's keyed hash (HMAC-SHA256 with a workspace key).
@@ -109,7 +114,7 @@ export function applyPiiActions(event: JsonObject, fields: readonly ClassifiedFi
   for (const field of fields) {
     const action = actionOf(field);
     if (!action || action === 'allow') continue;
-    if (action === 'drop_event') return { changes, dropReason: `pii_blocked:${reasonOf(field)}` };
+    if (action === 'drop_event') return { changes, dropReason: piiBlockedReason(field) };
     const touched = transform(event, field.path.split('.'), (value) => (action === 'drop_field' ? undefined : action === 'redact' ? '[redacted]' : hash(typeof value === 'string' ? value : JSON.stringify(value))));
     if (touched) changes.push({ path: field.path, action, reason: `pii_${action === 'drop_field' ? 'dropped' : action === 'hash' ? 'hashed' : 'redacted'}:${reasonOf(field)}` });
   }

@@ -75,13 +75,43 @@ function isPhone(value: string): boolean {
 export function detectValue(value: string, options: { ip: boolean }): Detection | undefined {
   const v = value.trim();
   if (v.length < 6 || v.length > 2000) return undefined;
-  if (isCreditCard(v)) return { level: 'red', label: 'credit_card' };
-  if (SSN.test(v)) return { level: 'red', label: 'ssn' };
-  if (JWT.test(v)) return { level: 'red', label: 'token' };
-  if (API_KEYS.some((re) => re.test(v))) return { level: 'red', label: 'api_key' };
-  if (isIban(v)) return { level: 'red', label: 'iban' };
-  if (EMAIL.test(v)) return { level: 'yellow', label: 'email' };
-  if (options.ip && isIP(v) !== 0) return { level: 'yellow', label: 'ip' };
-  if (isPhone(v)) return { level: 'yellow', label: 'phone' };
+  // Each detector runs only when the first character allows its shape (a necessary condition, checked
+  // cheaply): most values are URLs, titles, user agents and ids that no detector could match.
+  const first = v.charCodeAt(0);
+  const digit = first >= 48 && first <= 57;
+  // Non-ASCII first characters take the full path (toUpperCase can turn one into Latin letters: ß -> SS).
+  const letter = ((first | 32) >= 97 && (first | 32) <= 122) || first >= 128;
+  if ((digit || first === 45) && isCreditCard(v)) return { level: 'red', label: 'credit_card' };
+  if (digit && SSN.test(v)) return { level: 'red', label: 'ssn' };
+  if (letter) {
+    if (first === 101 && JWT.test(v)) return { level: 'red', label: 'token' };
+    if (API_KEY_FIRST.has(first) && API_KEYS.some((re) => re.test(v))) return { level: 'red', label: 'api_key' };
+    if (ibanPrefix(v) && isIban(v)) return { level: 'red', label: 'iban' };
+  }
+  if (v.includes('@') && EMAIL.test(v)) return { level: 'yellow', label: 'email' };
+  if (options.ip && (digit || v.includes(':')) && isIP(v) !== 0) return { level: 'yellow', label: 'ip' };
+  if ((digit || PHONE_FIRST.has(first)) && isPhone(v)) return { level: 'yellow', label: 'phone' };
   return undefined;
+}
+
+/** First characters an API-key shape can start with (s, r, A, g, x, B, b: see API_KEYS). */
+const API_KEY_FIRST = new Set([...'srAgxBb'].map((c) => c.charCodeAt(0)));
+/** First characters other than digits a phone number can start with (see isPhone). */
+const PHONE_FIRST = new Set([...'+().-'].map((c) => c.charCodeAt(0)));
+
+/**
+ * Whether the first four non-space characters can be two letters and two digits (an IBAN's country and check
+ * digits); a non-ASCII character answers yes (isIban decides).
+ */
+function ibanPrefix(v: string): boolean {
+  let n = 0;
+  for (let i = 0; i < v.length && n < 4; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 32) continue;
+    if (c >= 128) return true;
+    const ok = n < 2 ? (c | 32) >= 97 && (c | 32) <= 122 : c >= 48 && c <= 57;
+    if (!ok) return false;
+    n++;
+  }
+  return n === 4;
 }
