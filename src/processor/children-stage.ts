@@ -67,7 +67,10 @@ export class ChildrenStage implements ProcessorStage {
         flagged = await this.store.subjectFlags.list(workspaceId, subjects);
       }
       const alreadyFlagged = new Set(flagged.map((f) => identifierKey(f.subject)));
-      if (newFlags.length > 0) await this.store.subjectFlags.set(newFlags);
+      // Flags already stored are not written again (the same child's identifies come back batch after batch).
+      const stored = all && new Set(all.map((f) => `${f.flag}:${identifierKey(f.subject)}`));
+      const toSet = stored ? newFlags.filter((f) => !stored.has(`${f.flag}:${identifierKey(f.subject)}`)) : newFlags;
+      if (toSet.length > 0) await this.store.subjectFlags.set(toSet);
       if (settings.childDeletionRequests && this.openDeletion) {
         await this.openRequests(workspaceId, revealed, linked, alreadyFlagged, settings.ageThreshold);
       }

@@ -1,5 +1,5 @@
 import { normalizePreferences } from '../core/consent/consent-category.js';
-import { resolveConsent } from '../core/consent/resolve-consent.js';
+import { resolveConsent, type ConsentState } from '../core/consent/resolve-consent.js';
 import { applyConsentRecords, mergeConsentStates, type ConsentRecordInput, type SubjectConsentState } from '../core/privacy/consent-record.js';
 import { identifierKey, identifiersOfEvent, normalizeIdentifier, type SubjectIdentifier } from '../core/privacy/subject.js';
 import type { JsonObject } from '../protocol/segment-event.js';
@@ -10,6 +10,11 @@ import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome }
 
 /** Segment's reserved event recording a subject's consent choice. */
 export const CONSENT_UPDATED_EVENT = 'Segment Consent Preference Updated';
+
+function isEmpty(record: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in record) return false;
+  return true;
+}
 
 function obj(value: unknown): JsonObject | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
@@ -44,7 +49,8 @@ export class ConsentStage implements ProcessorStage {
       const idsOf = mine.map((item) => identifiersOfEvent(item.event));
       const linked = batch ? await batch.linked(workspaceId, idsOf.flat(), this.privacy.linked) : await this.privacy.linked(workspaceId, idsOf.flat());
       const allIds = new Map<string, SubjectIdentifier>();
-      for (const ids of linked.values()) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
+      // Every identifier of a profile maps to the same list: each list once.
+      for (const ids of new Set(linked.values())) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
       for (const ids of idsOf) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
       const states = new Map<string, SubjectConsentState>();
       for (const state of await this.store.consent.states(workspaceId, [...allIds.values()])) states.set(identifierKey(state.subject), state);
@@ -55,6 +61,7 @@ export class ConsentStage implements ProcessorStage {
       // Most events of a batch name one person whose identifiers all resolve to the same linked list: their
       // subjects and merged state are computed once per list, again only after a record changed a state.
       let version = 0;
+      const plainStates = new Map<string, ConsentState>();
       const subjectsOfList = new Map<readonly SubjectIdentifier[], SubjectIdentifier[]>();
       const mergedOfList = new Map<readonly SubjectIdentifier[], { version: number; merged: ReturnType<typeof mergeConsentStates> }>();
       const subjectsOf = (lists: readonly (readonly SubjectIdentifier[])[]) => {
@@ -86,17 +93,21 @@ export class ConsentStage implements ProcessorStage {
           if (single) subjectsOfList.set(single, subjects);
         }
         const signals = item.message.signals;
-        const at = Date.parse(item.event.timestamp) || Date.now();
+        let at: number | undefined; // the event's time, parsed only when it records something
 
         const requestGpc = signals?.gpc === true || (settings.dnt === 'as-gpc' && signals?.dnt === true);
         if (requestGpc && ids.length > 0) {
           const unrecorded = ids.filter((id) => stateOf(id).gpcAt === null);
-          record(unrecorded.map((subject) => ({ ...entryBase(item, at), subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
+          at ??= Date.parse(item.event.timestamp) || Date.now();
+          const when = at;
+          record(unrecorded.map((subject) => ({ ...entryBase(item, when), subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
         }
         const preferences = categoryPreferencesOf(item.event);
         if (item.event.type === 'track' && item.event.event === CONSENT_UPDATED_EVENT && preferences && ids.length > 0) {
           const choices = normalizePreferences(categories, preferences);
-          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...entryBase(item, at), subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
+          at ??= Date.parse(item.event.timestamp) || Date.now();
+          const when = at;
+          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...entryBase(item, when), subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
         }
 
         let merged = single && mergedOfList.get(single)?.version === version ? mergedOfList.get(single)!.merged : undefined;
@@ -106,12 +117,21 @@ export class ConsentStage implements ProcessorStage {
         }
         const location = item.event.context?.location;
         const country = (obj(location) && typeof obj(location)!.country === 'string' ? (obj(location)!.country as string) : undefined) ?? signals?.country;
-        item.consent = resolveConsent(policy, {
-          gpc: requestGpc || merged.gpcAt !== null,
-          ...(preferences !== undefined && { preferences }),
-          ledger: merged.ledger,
-          ...(country !== undefined && { country }),
-        });
+        const gpc = requestGpc || merged.gpcAt !== null;
+        // Without preferences in the event or a choice in the ledger, only GPC and the country decide: most
+        // events of a batch share one of a few such states (read-only, so shared).
+        const plain = preferences === undefined && isEmpty(merged.ledger) ? `${gpc ? 1 : 0}${country === undefined ? '-' : `+${country}`}` : undefined;
+        let consent = plain !== undefined ? plainStates.get(plain) : undefined;
+        if (!consent) {
+          consent = resolveConsent(policy, {
+            gpc,
+            ...(preferences !== undefined && { preferences }),
+            ledger: merged.ledger,
+            ...(country !== undefined && { country }),
+          });
+          if (plain !== undefined) plainStates.set(plain, consent);
+        }
+        item.consent = consent;
       }
       if (pending.length > 0) await this.store.consent.append(pending);
     }
