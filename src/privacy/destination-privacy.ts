@@ -5,6 +5,12 @@ import type { ClassifiedField } from '../core/pii/classify.js';
 import { applyPiiActions, destinationActionFor, piiBlockedReason, type PiiAction, type PiiChange, type PiiPolicy } from '../core/pii/pii-policy.js';
 import type { JsonObject, SegmentEvent } from '../protocol/segment-event.js';
 
+/** The event as it leaves Sluice: without the `_privacy` record of what the workspace policy changed. */
+export function withoutPrivacy(event: SegmentEvent): SegmentEvent {
+  const { _privacy: _ignored, ...rest } = event;
+  return rest as SegmentEvent;
+}
+
 /** What privacy decides for one event and one destination. */
 export type DestinationVerdict =
   | { kind: 'deliver'; event: SegmentEvent; changes: PiiChange[] }
@@ -26,6 +32,8 @@ export function privacyForDestination(
   categories: readonly ConsentCategory[],
   policy: PiiPolicy,
   hash: (value: string) => string,
+  /** The event without `_privacy` (what leaves), when the caller already made it for another destination. */
+  outgoing?: SegmentEvent,
 ): DestinationVerdict {
   if (item.consent) {
     const gate = consentGate(categories, destination.consentCategories, item.consent);
@@ -35,7 +43,7 @@ export function privacyForDestination(
     return { kind: 'drop', reason: 'consent_denied:unknown' };
   }
   if (item.child && (destination.consentCategories ?? []).some((c) => !findCategory(categories, c)?.required)) return { kind: 'drop', reason: 'child' };
-  const { _privacy: _ignored, ...rest } = item.event;
+  const rest = outgoing ?? withoutPrivacy(item.event);
   // Only the fields whose action changes something (most are `allow`): the copy is made only when one does.
   const acting: { field: ClassifiedField; action: PiiAction }[] = [];
   for (const field of item.pii ?? []) {
@@ -43,7 +51,7 @@ export function privacyForDestination(
     if (action === 'drop_event') return { kind: 'drop', reason: piiBlockedReason(field) };
     if (action !== 'allow') acting.push({ field, action });
   }
-  if (acting.length === 0) return { kind: 'deliver', event: rest as SegmentEvent, changes: [] };
+  if (acting.length === 0) return { kind: 'deliver', event: rest, changes: [] };
   const copy = structuredClone(rest) as SegmentEvent;
   const actions = new Map(acting.map((a) => [a.field, a.action]));
   const result = applyPiiActions(copy as unknown as JsonObject, acting.map((a) => a.field), (f) => actions.get(f), hash);

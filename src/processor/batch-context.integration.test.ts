@@ -115,8 +115,10 @@ function prng(seed: number): () => number {
 }
 
 describe('batch context (the identity graph read once per batch)', () => {
-  it('resolves linked identities and suppression exactly as the store does, batch after batch', async () => {
+  // 2,001 more suppressions (people not in the traffic) take the lookup path instead of the in-memory list.
+  it.each([0, 2001])('resolves linked identities and suppression exactly as the store does, batch after batch (%i other suppressions)', async (others) => {
     const r = await rig();
+    if (others > 0) await r.services.suppressions.suppress(r.workspaceId, Array.from({ length: others }, (_, i) => ({ type: 'userId' as const, value: `someone-else-${i}` })), { requestId: null, hashed: true });
     const seed = Number(process.env.PRIVACY_FUZZ_SEED ?? 4242);
     const random = prng(seed);
     const pick = (n: number) => Math.floor(random() * n);

@@ -13,7 +13,7 @@ function groupKey(g: GroupRef): string {
 }
 
 /** Which identifier values (per workspace) a graph slice was loaded for: it holds every profile owning one. */
-class LoadedValues {
+export class LoadedValues {
   private readonly byWorkspace = new Map<string, Set<string>>();
 
   constructor(keys: readonly IdentityKey[]) {
@@ -40,27 +40,37 @@ class LoadedValues {
  * always the one the store would give; the context only saves the round trips.
  */
 export class BatchContext {
-  private slice: { keys: readonly IdentityKey[]; loaded: LoadedValues; groups: Set<string>; slice: GraphSlice } | undefined;
+  private slice: { items: readonly object[]; loaded: LoadedValues; groups: Set<string>; slice: GraphSlice } | undefined;
   private graph: { loaded: LoadedValues; links: readonly IdentityLink[]; index: Map<string, LinkIndex> } | undefined;
 
-  /** The slice of the identity graph as it was before this batch, loaded for these keys and groups. */
-  setGraphSlice(keys: readonly IdentityKey[], groups: readonly GroupRef[], slice: GraphSlice): void {
-    this.slice = { keys, loaded: new LoadedValues(keys), groups: new Set(groups.map(groupKey)), slice };
+  /** The slice of the identity graph as it was before this batch, loaded for these items' keys and groups. */
+  setGraphSlice(items: readonly object[], keys: readonly IdentityKey[], groups: readonly GroupRef[], slice: GraphSlice): void {
+    this.slice = { items, loaded: new LoadedValues(keys), groups: new Set(groups.map(groupKey)), slice };
+  }
+
+  /** The slice loaded earlier in this batch if it was loaded for exactly these items (nothing dropped since). */
+  graphSliceOfItems(items: readonly object[]): { slice: GraphSlice; loaded: LoadedValues } | undefined {
+    const s = this.slice;
+    if (!s || s.items.length !== items.length || !items.every((item, i) => item === s.items[i])) return undefined;
+    return { slice: s.slice, loaded: s.loaded };
   }
 
   /**
-   * The slice loaded earlier in this batch, with the keys it was loaded for, if those include every one of
-   * `keys` (by workspace and value) and `groups`; else undefined.
+   * The slice loaded earlier in this batch if it was loaded for every one of `keys` (by workspace and value)
+   * and `groups`; else undefined.
    */
-  graphSliceFor(keys: readonly IdentityKey[], groups: readonly GroupRef[]): { slice: GraphSlice; keys: readonly IdentityKey[] } | undefined {
+  graphSliceFor(keys: readonly IdentityKey[], groups: readonly GroupRef[]): { slice: GraphSlice; loaded: LoadedValues } | undefined {
     const s = this.slice;
     if (!s || !keys.every((k) => s.loaded.covers(k.workspaceId, k.value)) || !groups.every((g) => s.groups.has(groupKey(g)))) return undefined;
-    return { slice: s.slice, keys: s.keys };
+    return { slice: s.slice, loaded: s.loaded };
   }
 
-  /** The identity graph after the identity stage: every link of every profile loaded for `keys` or made by the batch. */
-  setGraphAfterIdentity(keys: readonly IdentityKey[], links: readonly IdentityLink[]): void {
-    this.graph = { loaded: new LoadedValues(keys), links, index: new Map() };
+  /**
+   * The identity graph after the identity stage: every link of every profile the slice was loaded for
+   * (`loaded`: keys, or what graphSliceOfItems/graphSliceFor answered) or the batch made.
+   */
+  setGraphAfterIdentity(loaded: readonly IdentityKey[] | LoadedValues, links: readonly IdentityLink[]): void {
+    this.graph = { loaded: loaded instanceof LoadedValues ? loaded : new LoadedValues(loaded), links, index: new Map() };
   }
 
   /**

@@ -56,15 +56,18 @@ export class ChildrenStage implements ProcessorStage {
       // no flag to check and no child in it is done.
       const all = await this.store.subjectFlags.listUpTo(workspaceId, FEW_FLAGS);
       if (all?.length === 0 && revealed.length === 0) continue;
-      const ids = mine.flatMap((i) => identifiersOfEvent(i.event));
+      const idsOf = mine.map((i) => identifiersOfEvent(i.event));
+      const ids = idsOf.flat();
       const linked = batch ? await batch.linked(workspaceId, ids, this.privacy.linked) : await this.privacy.linked(workspaceId, ids);
-      const subjects = [...linked.values()].flat();
+      // Every identifier of a person maps to the same list: each list's keys once.
+      const keysOfList = new Map<readonly SubjectIdentifier[], string[]>();
+      for (const list of linked.values()) if (!keysOfList.has(list)) keysOfList.set(list, list.map(identifierKey));
       let flagged: SubjectFlag[];
       if (all) {
-        const keys = new Set(subjects.map(identifierKey));
+        const keys = new Set([...keysOfList.values()].flat());
         flagged = all.filter((f) => keys.has(identifierKey(f.subject)));
       } else {
-        flagged = await this.store.subjectFlags.list(workspaceId, subjects);
+        flagged = await this.store.subjectFlags.list(workspaceId, [...keysOfList.keys()].flat());
       }
       const alreadyFlagged = new Set(flagged.map((f) => identifierKey(f.subject)));
       // Flags already stored are not written again (the same child's identifies come back batch after batch).
@@ -76,11 +79,18 @@ export class ChildrenStage implements ProcessorStage {
       }
       for (const f of flagged) childKeys.add(identifierKey(f.subject));
       if (childKeys.size === 0) continue;
-      for (const item of mine) {
-        if (item.child) continue;
-        const expanded = identifiersOfEvent(item.event).flatMap((id) => linked.get(identifierKey(id)) ?? [id]);
-        if (expanded.some((id) => childKeys.has(identifierKey(id)))) item.child = true;
-      }
+      // An event is a child's when one of its identifiers, or an identity linked to one, is flagged.
+      const childLists = new Set<readonly SubjectIdentifier[]>();
+      for (const [list, keys] of keysOfList) if (keys.some((key) => childKeys.has(key))) childLists.add(list);
+      mine.forEach((item, i) => {
+        if (item.child) return;
+        const isChild = idsOf[i]!.some((id) => {
+          const key = identifierKey(id);
+          const list = linked.get(key);
+          return list ? childLists.has(list) : childKeys.has(key);
+        });
+        if (isChild) item.child = true;
+      });
     }
     return items.map(() => CONTINUE);
   }

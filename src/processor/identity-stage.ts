@@ -1,7 +1,7 @@
 import { IdentityGraph, identityKeysOf, type IdentityGraphOptions, DEFAULT_IDENTITY_OPTIONS } from '../core/identity/identity-graph.js';
-import type { IdentityKey } from '../core/identity/identity.js';
+import type { GraphSlice, IdentityKey } from '../core/identity/identity.js';
 import type { Store } from '../store/store.js';
-import type { BatchContext, GroupRef } from './batch-context.js';
+import type { BatchContext, GroupRef, LoadedValues } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /** What the identity graph slice of these items is loaded for: their identity keys and groups. */
@@ -30,10 +30,15 @@ export class IdentityStage implements ProcessorStage {
   ) {}
 
   async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
-    const { keys, groups } = graphKeysOf(items);
     // The suppression stage loaded the slice of the whole batch already (its survivors' keys are a subset).
-    const loaded = batch?.graphSliceFor(keys, groups);
-    const graph = new IdentityGraph(loaded?.slice ?? (await this.store.identities.loadSlice(keys, groups)), this.options);
+    let loaded: { slice: GraphSlice; loaded?: LoadedValues } | undefined = batch?.graphSliceOfItems(items);
+    let keys: IdentityKey[] = [];
+    if (!loaded) {
+      const wanted = graphKeysOf(items);
+      keys = wanted.keys;
+      loaded = batch?.graphSliceFor(keys, wanted.groups) ?? { slice: await this.store.identities.loadSlice(keys, wanted.groups) };
+    }
+    const graph = new IdentityGraph(loaded.slice, this.options);
     const outcomes = items.map((item) => {
       const result = graph.apply(item.workspaceId, item.event);
       if (result.profileId !== undefined) item.profileId = result.profileId;
@@ -41,7 +46,7 @@ export class IdentityStage implements ProcessorStage {
       return CONTINUE;
     });
     await this.store.identities.applyChanges(graph.changes());
-    batch?.setGraphAfterIdentity(loaded?.keys ?? keys, graph.links());
+    batch?.setGraphAfterIdentity(loaded.loaded ?? keys, graph.links());
     return outcomes;
   }
 }

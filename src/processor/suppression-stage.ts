@@ -32,7 +32,7 @@ export class SuppressionStage implements ProcessorStage {
     const { keys, groups } = graphKeysOf(items);
     for (const [workspaceId, ids] of byWorkspace) for (const id of ids) keys.push({ workspaceId, kind: IDENTITY_KIND[id.type], value: id.value });
     const slice = await this.identities.loadSlice(keys, groups);
-    batch?.setGraphSlice(keys, groups, slice);
+    batch?.setGraphSlice(items, keys, groups, slice);
     const hits = new Map<string, Set<string>>();
     for (const [workspaceId, ids] of byWorkspace) {
       hits.set(workspaceId, await this.suppressions.suppressedKeys(workspaceId, ids, () => linkedFromLinks(workspaceId, ids, slice.links)));

@@ -78,6 +78,11 @@ export function validatePiiPolicy(raw: unknown): PiiPolicy {
   return { workspace: rules(doc.workspace, 'workspace'), destinations, matchers };
 }
 
+function hasRules(r: PiiRules): boolean {
+  for (const _ in r) return true;
+  return false;
+}
+
 /** The explicit rule for a field, most specific first; undefined when no selector matches. */
 export function ruleFor(field: ClassifiedField, r: PiiRules): PiiAction | undefined {
   return r[`field:${field.path}`] ?? (field.label !== null ? r[field.label] : undefined) ?? (field.level !== 'none' ? r[field.level] : undefined);
@@ -89,7 +94,8 @@ export function ruleFor(field: ClassifiedField, r: PiiRules): PiiAction | undefi
  * explicitly allows them), everything else passes.
  */
 export function destinationActionFor(field: ClassifiedField, policy: PiiPolicy, destinationId: string): PiiAction {
-  const explicit = ruleFor(field, policy.destinations[destinationId] ?? {}) ?? ruleFor(field, policy.workspace);
+  const own = policy.destinations[destinationId];
+  const explicit = (own && hasRules(own) ? ruleFor(field, own) : undefined) ?? (hasRules(policy.workspace) ? ruleFor(field, policy.workspace) : undefined);
   if (explicit) return explicit;
   return field.level === 'red' || field.level === 'sensitive' ? 'drop_field' : 'allow';
 }

@@ -105,10 +105,26 @@ export class SuppressionService {
       if (hash === undefined) hashCache.set(key, (hash = this.recentHash(key, id)));
       return hash;
     };
+    const out = new Set<string>();
+    if (few) {
+      // Every identifier of a person maps to the same linked list: each list is checked once.
+      const listHit = new Map<readonly SubjectIdentifier[], boolean>();
+      for (const id of unique) {
+        const key = identifierKey(id);
+        const list = linked.get(key);
+        let viaList = false;
+        if (list) {
+          const known = listHit.get(list);
+          viaList = known ?? list.some((member) => few.has(hashOf(member)));
+          if (known === undefined) listHit.set(list, viaList);
+        }
+        if (viaList || few.has(hashOf(id))) out.add(key);
+      }
+      return out;
+    }
     const hashesOf = new Map<string, string[]>();
     for (const id of unique) hashesOf.set(identifierKey(id), [...(linked.get(identifierKey(id)) ?? []), id].map(hashOf));
-    const hit = few ?? (await this.store.suppressions.matching(workspaceId, [...new Set(hashCache.values())]));
-    const out = new Set<string>();
+    const hit = await this.store.suppressions.matching(workspaceId, [...new Set(hashCache.values())]);
     if (hit.size === 0) return out;
     for (const [key, hashes] of hashesOf) if (hashes.some((h) => hit.has(h))) out.add(key);
     return out;

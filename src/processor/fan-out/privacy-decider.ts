@@ -1,9 +1,16 @@
 import { classifyEvent, compileMatchers, type CompiledMatchers } from '../../core/pii/classify.js';
 import { validatePiiPolicy, type PiiPolicy } from '../../core/pii/pii-policy.js';
-import { privacyForDestination } from '../../privacy/destination-privacy.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import { privacyForDestination, withoutPrivacy } from '../../privacy/destination-privacy.js';
 import type { PrivacyServices } from '../../privacy/privacy-services.js';
-import { CONTINUE, drop, type StageOutcome } from '../stage.js';
+import { CONTINUE, drop, type ProcessingItem, type StageOutcome } from '../stage.js';
 import type { DestinationDecider, FanOutCandidate } from './decision.js';
+
+function outgoingOf(cache: Map<ProcessingItem, SegmentEvent>, item: ProcessingItem): SegmentEvent {
+  let event = cache.get(item);
+  if (!event) cache.set(item, (event = withoutPrivacy(item.event)));
+  return event;
+}
 
 /**
  * The privacy rules per destination (src/privacy/destination-privacy.ts): consent gate
@@ -31,6 +38,8 @@ export class PrivacyDecider implements DestinationDecider {
       }
       configs.set(item.workspaceId, { categories: config.categories, policy, matchers: compileMatchers(policy.matchers) });
     }
+    // The outgoing copy (without `_privacy`) is made once per event; destinations share it read-only.
+    const outgoing = new Map<ProcessingItem, SegmentEvent>();
     return candidates.map((candidate) => {
       const { item, destination } = candidate;
       const config = configs.get(item.workspaceId)!;
@@ -44,6 +53,7 @@ export class PrivacyDecider implements DestinationDecider {
         config.categories,
         config.policy,
         this.hashFor(item.workspaceId),
+        candidate.event === item.event ? outgoingOf(outgoing, item) : undefined,
       );
       if (verdict.kind === 'drop') return drop(verdict.reason);
       candidate.event = verdict.event;
