@@ -49,8 +49,18 @@ export class ConsentStage implements ProcessorStage {
       const idsOf = mine.map((item) => identifiersOfEvent(item.event));
       const linked = batch ? await batch.linked(workspaceId, idsOf.flat(), this.privacy.linked) : await this.privacy.linked(workspaceId, idsOf.flat());
       const allIds = new Map<string, SubjectIdentifier>();
-      // Every identifier of a profile maps to the same list: each list once.
-      for (const ids of new Set(linked.values())) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
+      // Every identifier of a profile maps to the same list: each list's keys once.
+      const keysOfList = new Map<readonly SubjectIdentifier[], string[]>();
+      for (const list of linked.values()) {
+        if (keysOfList.has(list)) continue;
+        const keys: string[] = [];
+        for (const id of list) {
+          const key = identifierKey(id);
+          keys.push(key);
+          allIds.set(key, normalizeIdentifier(id));
+        }
+        keysOfList.set(list, keys);
+      }
       for (const ids of idsOf) for (const id of ids) allIds.set(identifierKey(id), normalizeIdentifier(id));
       const states = new Map<string, SubjectConsentState>();
       for (const state of await this.store.consent.states(workspaceId, [...allIds.values()])) states.set(identifierKey(state.subject), state);
@@ -59,15 +69,28 @@ export class ConsentStage implements ProcessorStage {
 
       const stateOf = (s: SubjectIdentifier) => states.get(identifierKey(s)) ?? { subject: s, choices: {}, gpcAt: null };
       // Most events of a batch name one person whose identifiers all resolve to the same linked list: their
-      // subjects and merged state are computed once per list, again only after a record changed a state.
+      // merged state is computed once per list, again only after a record changed a state.
       let version = 0;
       const plainStates = new Map<string, ConsentState>();
-      const subjectsOfList = new Map<readonly SubjectIdentifier[], SubjectIdentifier[]>();
       const mergedOfList = new Map<readonly SubjectIdentifier[], { version: number; merged: ReturnType<typeof mergeConsentStates> }>();
-      const subjectsOf = (lists: readonly (readonly SubjectIdentifier[])[]) => {
-        const subjects = new Map<string, SubjectIdentifier>();
-        for (const list of lists) for (const l of list) subjects.set(identifierKey(l), normalizeIdentifier(l));
-        return [...subjects.values()];
+      /** The keys of every identity linked to the event's identifiers, each once, in order. */
+      const subjectKeysOf = (lists: readonly (readonly SubjectIdentifier[])[]): readonly string[] => {
+        if (lists.length === 1 || lists.every((l) => l === lists[0])) {
+          const known = lists[0] && keysOfList.get(lists[0]);
+          if (known) return known;
+        }
+        const keys = new Set<string>();
+        for (const list of lists) for (const l of list) keys.add(identifierKey(l));
+        return [...keys];
+      };
+      /** Linked identities' states merged (identities without a stored state add nothing). */
+      const mergedOf = (keys: readonly string[]) => {
+        const present: SubjectConsentState[] = [];
+        for (const key of keys) {
+          const state = states.get(key);
+          if (state) present.push(state);
+        }
+        return mergeConsentStates(present);
       };
 
       const record = (records: ConsentRecordInput[]) => {
@@ -87,11 +110,6 @@ export class ConsentStage implements ProcessorStage {
         const ids = idsOf[index]!;
         const lists = ids.map((id) => linked.get(identifierKey(id)) ?? [id]);
         const single = lists.length > 0 && lists.every((l) => l === lists[0]) ? lists[0]! : undefined;
-        let subjects = single && subjectsOfList.get(single);
-        if (!subjects) {
-          subjects = subjectsOf(lists);
-          if (single) subjectsOfList.set(single, subjects);
-        }
         const signals = item.message.signals;
         let at: number | undefined; // the event's time, parsed only when it records something
 
@@ -112,7 +130,7 @@ export class ConsentStage implements ProcessorStage {
 
         let merged = single && mergedOfList.get(single)?.version === version ? mergedOfList.get(single)!.merged : undefined;
         if (!merged) {
-          merged = mergeConsentStates(subjects.map(stateOf));
+          merged = mergedOf(subjectKeysOf(lists));
           if (single) mergedOfList.set(single, { version, merged });
         }
         const location = item.event.context?.location;
