@@ -1,5 +1,6 @@
 import type { GraphSlice, IdentityKey, IdentityLink } from '../core/identity/identity.js';
-import type { LinkedIdentityResolver, SubjectIdentifier } from '../core/privacy/subject.js';
+import { identifiersOfEvent, type LinkedIdentityResolver, type SubjectIdentifier } from '../core/privacy/subject.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
 import { LinkIndex, uniqueIdentifiers } from '../privacy/graph-linked-identities.js';
 
 /** A group (account) a batch names. */
@@ -71,7 +72,28 @@ export class BatchContext {
    */
   setGraphAfterIdentity(loaded: readonly IdentityKey[] | LoadedValues, links: readonly IdentityLink[]): void {
     this.graph = { loaded: loaded instanceof LoadedValues ? loaded : new LoadedValues(loaded), links, index: new Map() };
+    this.itemsLinked = undefined;
   }
+
+  /**
+   * The identifiers of these events (identifiersOfEvent, in order) and their linked identities after the
+   * identity stage, worked out once for the children and consent stages (the same events, unchanged between
+   * them; the PII stage, which may change identifiers, comes after).
+   */
+  async linkedOfItems(
+    workspaceId: string,
+    items: readonly { readonly event: SegmentEvent }[],
+    fallback: LinkedIdentityResolver,
+  ): Promise<{ idsOf: SubjectIdentifier[][]; linked: Map<string, SubjectIdentifier[]> }> {
+    const hit = this.itemsLinked;
+    if (hit && hit.workspaceId === workspaceId && hit.items.length === items.length && items.every((item, i) => item === hit.items[i])) return hit;
+    const idsOf = items.map((item) => identifiersOfEvent(item.event));
+    const linked = await this.linked(workspaceId, idsOf.flat(), fallback);
+    this.itemsLinked = { workspaceId, items: [...items], idsOf, linked };
+    return this.itemsLinked;
+  }
+
+  private itemsLinked: { workspaceId: string; items: readonly object[]; idsOf: SubjectIdentifier[][]; linked: Map<string, SubjectIdentifier[]> } | undefined;
 
   /**
    * Linked identities after the identity stage (see {@link LinkedIdentityResolver}): from the graph the batch
@@ -91,4 +113,14 @@ export class BatchContext {
     }
     return out;
   }
+}
+
+/** {@link BatchContext.linkedOfItems} without a batch context: straight from the resolver. */
+export async function linkedOf(
+  workspaceId: string,
+  items: readonly { readonly event: SegmentEvent }[],
+  resolver: LinkedIdentityResolver,
+): Promise<{ idsOf: SubjectIdentifier[][]; linked: Map<string, SubjectIdentifier[]> }> {
+  const idsOf = items.map((item) => identifiersOfEvent(item.event));
+  return { idsOf, linked: await resolver(workspaceId, idsOf.flat()) };
 }

@@ -3,7 +3,7 @@ import type { SubjectFlag } from '../core/privacy/subject-flag.js';
 import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
-import type { BatchContext } from './batch-context.js';
+import { linkedOf, type BatchContext } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /** Up to this many flags in a workspace, a batch reads them all instead of looking its subjects up. */
@@ -56,9 +56,7 @@ export class ChildrenStage implements ProcessorStage {
       // no flag to check and no child in it is done.
       const all = await this.store.subjectFlags.listUpTo(workspaceId, FEW_FLAGS);
       if (all?.length === 0 && revealed.length === 0) continue;
-      const idsOf = mine.map((i) => identifiersOfEvent(i.event));
-      const ids = idsOf.flat();
-      const linked = batch ? await batch.linked(workspaceId, ids, this.privacy.linked) : await this.privacy.linked(workspaceId, ids);
+      const { idsOf, linked } = batch ? await batch.linkedOfItems(workspaceId, mine, this.privacy.linked) : await linkedOf(workspaceId, mine, this.privacy.linked);
       // Every identifier of a person maps to the same list: each list's keys once.
       const keysOfList = new Map<readonly SubjectIdentifier[], string[]>();
       for (const list of linked.values()) if (!keysOfList.has(list)) keysOfList.set(list, list.map(identifierKey));

@@ -1,11 +1,11 @@
 import { normalizePreferences } from '../core/consent/consent-category.js';
 import { resolveConsent, type ConsentState } from '../core/consent/resolve-consent.js';
 import { applyConsentRecords, mergeConsentStates, type ConsentRecordInput, type SubjectConsentState } from '../core/privacy/consent-record.js';
-import { identifierKey, identifiersOfEvent, normalizeIdentifier, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { identifierKey, normalizeIdentifier, type SubjectIdentifier } from '../core/privacy/subject.js';
 import type { JsonObject } from '../protocol/segment-event.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
-import type { BatchContext } from './batch-context.js';
+import { linkedOf, type BatchContext } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /** Segment's reserved event recording a subject's consent choice. */
@@ -46,8 +46,7 @@ export class ConsentStage implements ProcessorStage {
       const mine = items.filter((i) => i.workspaceId === workspaceId);
       const { settings, categories } = await this.privacy.config.get(workspaceId);
       const policy = { categories, model: settings.consentModel, regionModels: settings.regionModels };
-      const idsOf = mine.map((item) => identifiersOfEvent(item.event));
-      const linked = batch ? await batch.linked(workspaceId, idsOf.flat(), this.privacy.linked) : await this.privacy.linked(workspaceId, idsOf.flat());
+      const { idsOf, linked } = batch ? await batch.linkedOfItems(workspaceId, mine, this.privacy.linked) : await linkedOf(workspaceId, mine, this.privacy.linked);
       const allIds = new Map<string, SubjectIdentifier>();
       // Every identifier of a profile maps to the same list: each list's keys once.
       const keysOfList = new Map<readonly SubjectIdentifier[], string[]>();

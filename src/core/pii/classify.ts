@@ -56,6 +56,11 @@ interface PathNode {
   readonly ipOptions: { ip: boolean };
   children?: Map<string, PathNode>;
   items?: PathNode;
+  /**
+   * The last value at this path in which detectValue (pure) found nothing: such values repeat from event to
+   * event (versions, user agents, URLs). Values it flags are not kept, nor long ones.
+   */
+  lastClean?: string;
 }
 
 const IP_ON = Object.freeze({ ip: true });
@@ -139,7 +144,11 @@ export function classifyEvent(event: { properties?: JsonValue; traits?: JsonValu
     if (context !== byKey && context) by = 'key';
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
-      const byValue = detectValue(text, node.ipOptions);
+      let byValue: Detection | undefined;
+      if (text !== node.lastClean) {
+        byValue = detectValue(text, node.ipOptions);
+        if (byValue === undefined && text.length <= 2000) node.lastClean = text;
+      }
       const s = stronger(detection, byValue);
       if (s !== detection) by = 'value';
       detection = s;
