@@ -1,4 +1,5 @@
 import { BroadcastChannel } from 'node:worker_threads';
+import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
 import type { SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord } from '../queue.js';
 
@@ -46,16 +47,18 @@ export class SqliteDeliveryQueue {
 
   async publish(jobs: readonly DeliveryJobRecord[]): Promise<void> {
     if (jobs.length === 0) return;
-    this.db.transaction(() => {
-      for (const job of jobs) this.insert.run(job.destinationId, JSON.stringify(job));
-    })();
+    await threadWriteLock.run(() =>
+      this.db.transaction(() => {
+        for (const job of jobs) this.insert.run(job.destinationId, JSON.stringify(job));
+      })(),
+    );
     const destinations = [...new Set(jobs.map((j) => j.destinationId))];
     for (const id of destinations) this.notify(id);
     this.wake.postMessage(destinations);
   }
 
   async purgeDestination(destinationId: string): Promise<void> {
-    this.purge.run(destinationId);
+    await threadWriteLock.run(() => this.purge.run(destinationId));
   }
 
   consumer(destinationId: string): DeliveryConsumer {
@@ -77,12 +80,14 @@ export class SqliteDeliveryQueue {
       ack: async (jobs: readonly DeliveryJob[]) => {
         if (jobs.length === 0) return;
         const seqs = jobs.map((j) => j.seq);
-        this.db.transaction(() => {
-          for (let i = 0; i < seqs.length; i += 500) {
-            const part = seqs.slice(i, i + 500);
-            this.db.prepare(`DELETE FROM queue_deliveries WHERE seq IN (${part.map(() => '?').join(',')})`).run(...part);
-          }
-        })();
+        await threadWriteLock.run(() =>
+          this.db.transaction(() => {
+            for (let i = 0; i < seqs.length; i += 500) {
+              const part = seqs.slice(i, i + 500);
+              this.db.prepare(`DELETE FROM queue_deliveries WHERE seq IN (${part.map(() => '?').join(',')})`).run(...part);
+            }
+          })(),
+        );
       },
       backlog: async () => Number(this.count.get(destinationId)),
     };

@@ -1,5 +1,6 @@
 import { sleep } from '../../core/sleep.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
+import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
 import type { ConsumeOptions, DeliveryConsumer, DeliveryJobRecord, DeliveryQueue, InboxMessage, InboxRecord, Queue } from '../queue.js';
 import { createInboxTables, EVENT_SEPARATOR, InboxAppender, packInboxRows } from './inbox-table.js';
 import { InboxWriterThread } from './inbox-writer-thread.js';
@@ -106,34 +107,28 @@ export class SqliteQueue implements Queue, DeliveryQueue {
   /** Writes every pending publish in one transaction (one fsync), then settles their promises. */
   private flush(): void {
     this.flushScheduled = false;
-    // With a writer thread one group is in flight at a time; the next one grows meanwhile and goes when it is done.
+    // One group is in flight at a time; the next one grows meanwhile and goes when it is done.
     if (this.inFlight) return;
     const group = this.pending;
     if (group.length === 0) return;
     this.pending = [];
     this.pendingEvents = 0;
     const rows = packInboxRows(group.map((p) => p.records));
-    if (this.writerThread) {
-      this.inFlight = this.writerThread.append(rows).then(
+    // On this thread the write waits for any store transaction of the thread to end (thread-write-lock.ts).
+    const commit = this.writerThread ? this.writerThread.append(rows) : threadWriteLock.run(() => this.appender.appendRows(rows));
+    this.inFlight = commit
+      .then(
         () => {
           for (const p of group) p.resolve();
         },
         (error: unknown) => {
           for (const p of group) p.reject(error);
         },
-      ).finally(() => {
+      )
+      .finally(() => {
         this.inFlight = undefined;
         this.flush();
       });
-      return;
-    }
-    try {
-      this.appender.appendRows(rows);
-    } catch (error) {
-      for (const p of group) p.reject(error);
-      return;
-    }
-    for (const p of group) p.resolve();
   }
 
   async consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
@@ -170,11 +165,14 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         continue;
       }
       position = lastRow;
-      this.db.transaction(() => {
-        this.writeOffset.run(INBOX_CONSUMER, position);
-        this.countEvents.run(batch.length, INBOX_CONSUMER);
-      })();
-      if (++batches % TRUNCATE_EVERY === 0) this.truncate.run(position);
+      const truncate = ++batches % TRUNCATE_EVERY === 0;
+      await threadWriteLock.run(() => {
+        this.db.transaction(() => {
+          this.writeOffset.run(INBOX_CONSUMER, position);
+          this.countEvents.run(batch.length, INBOX_CONSUMER);
+        })();
+        if (truncate) this.truncate.run(position);
+      });
     }
   }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteQueue } from '../../queue/sqlite/sqlite-queue.js';
 import type { SqlStore } from '../sql/sql-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -40,5 +41,37 @@ describe('SQLite store transactions', () => {
     // The other connection waited for the lock and gave up after its short timeout; ours committed.
     expect(otherWrite).toBe('SQLITE_BUSY');
     expect(other.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([2]);
+  });
+
+  it("let the same thread's queue write while a store transaction waits, by taking turns instead of blocking the thread", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-immediate-'));
+    const file = path.join(dir, 'sluice.db');
+    store = await openSqliteStore({ file, migrate: false });
+    const queue = new SqliteQueue(file);
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS t (x INTEGER)`.execute(store.db);
+      const order: string[] = [];
+      const started = Date.now();
+      await Promise.all([
+        store.db.transaction().execute(async (trx) => {
+          await sql`INSERT INTO t VALUES (1)`.execute(trx);
+          await new Promise((resolve) => setTimeout(resolve, 50)); // e.g. waiting on another query
+          await sql`INSERT INTO t VALUES (2)`.execute(trx);
+          order.push('transaction');
+        }),
+        (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 10)); // the transaction is open by now
+          // Without the thread's write lock this synchronous write would block the thread for the busy
+          // timeout (10 s), since only this thread can end the transaction, and then fail.
+          await queue.publishDeliveries([{ workspaceId: 'ws', destinationId: 'd', sourceId: 's', messageId: 'm', partitionKey: 'u', json: '{}', receivedAt: 0 }]);
+          order.push('queue');
+        })(),
+      ]);
+      expect(order).toEqual(['transaction', 'queue']);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await queue.deliveryConsumer('d').backlog()).toBe(1);
+    } finally {
+      await queue.close();
+    }
   });
 });

@@ -1,9 +1,44 @@
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { threadWriteLock } from './thread-write-lock.js';
 
-/** Kysely's SQLite driver, but every transaction starts with `BEGIN IMMEDIATE` (see {@link SqliteImmediateDialect}). */
+/**
+ * Kysely's SQLite driver, but every transaction starts with `BEGIN IMMEDIATE` (see {@link SqliteImmediateDialect})
+ * and holds this thread's write lock until it ends (see thread-write-lock.ts).
+ */
 class ImmediateTransactionDriver extends SqliteDriver {
+  private releaseLock: (() => void) | undefined;
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    const release = await threadWriteLock.acquire();
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.releaseLock = release;
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.commitTransaction(connection);
+    } finally {
+      this.unlock();
+    }
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } finally {
+      this.unlock();
+    }
+  }
+
+  private unlock(): void {
+    const release = this.releaseLock;
+    this.releaseLock = undefined;
+    release?.();
   }
 }
 
