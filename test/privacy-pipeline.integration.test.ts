@@ -13,7 +13,8 @@ async function stored(messageId: string): Promise<Record<string, unknown> | unde
 }
 
 beforeAll(async () => {
-  sluice = await startTestSluice();
+  // No jobs role: its own retention sweeper (5 s after start) would race the one the retention test runs.
+  sluice = await startTestSluice({ SLUICE_ROLES: 'ingest,processor,router,api' });
 });
 afterAll(async () => {
   await sluice?.stop();
