@@ -203,7 +203,7 @@ export async function runIngestBench(): Promise<boolean> {
   const lines = [
     '',
     `bench/ingest  ${new Date().toISOString()}  node ${process.version}  ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}  load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-    `Sluice: ${process.env.SLUICE_ROLES ? `roles ${process.env.SLUICE_ROLES}` : 'every role in one process (npm start)'}, inbox writer ${process.env.SLUICE_INBOX_WRITER || 'thread'}; autocannon ${DURATION_S}s per run; /v1/batch: ${BATCH_EVENTS} events (~${Math.round(batchBody().length / BATCH_EVENTS)} B each), ${CONNECTIONS.batch} connections; /v1/track: ${trackBody().length} B, ${CONNECTIONS.track} connections`,
+    `Sluice: ${process.env.SLUICE_ROLES ? `roles ${process.env.SLUICE_ROLES}` : 'every role in one process (npm start)'}, inbox writer ${process.env.SLUICE_INBOX_WRITER || 'main'}; autocannon ${DURATION_S}s per run; /v1/batch: ${BATCH_EVENTS} events (~${Math.round(batchBody().length / BATCH_EVENTS)} B each), ${CONNECTIONS.batch} connections; /v1/track: ${trackBody().length} B, ${CONNECTIONS.track} connections`,
     row('no-storage  /v1/batch', r.baselineBatch),
     row('Sluice      /v1/batch', r.sluiceBatch),
     row('no-storage  /v1/track', r.baselineTrack),

@@ -24,8 +24,9 @@ export interface SluiceConfig {
   readonly secretKey: string | undefined;
   readonly allowPrivateDestinations: readonly string[];
   /**
-   * Embedded mode: where the inbox's group commits run (SLUICE_INBOX_WRITER): `thread` (default), a writer
-   * thread, so request parsing goes on during the fsync; `main`, the thread that parses requests (decision 0002).
+   * Embedded mode: where the inbox's group commits run (SLUICE_INBOX_WRITER): `main` (default), the thread that
+   * parses requests; `thread`, a writer thread, so parsing goes on during the fsync, worth it on a disk with
+   * slow fsyncs (decision 0002).
    */
   readonly inboxWriter: 'thread' | 'main';
   /** Unprocessed inbox events above which ingest answers 503 with Retry-After. */
@@ -59,9 +60,9 @@ export type Role = (typeof ROLES)[number];
 type Env = Readonly<Record<string, string | undefined>>;
 
 function inboxWriter(raw: string | undefined): 'thread' | 'main' {
-  if (raw === undefined || raw === '' || raw === 'thread') return 'thread';
-  if (raw === 'main') return 'main';
-  throw new SluiceError('invalid_config', `SLUICE_INBOX_WRITER=${raw} is not valid: use "thread" (the default) or "main".`);
+  if (raw === undefined || raw === '' || raw === 'main') return 'main';
+  if (raw === 'thread') return 'thread';
+  throw new SluiceError('invalid_config', `SLUICE_INBOX_WRITER=${raw} is not valid: use "main" (the default) or "thread".`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -21,7 +21,7 @@ export async function openQueue(config: SluiceConfig): Promise<Queue> {
     const { JetStreamQueue } = await import('../queue/nats/jetstream-queue.js');
     return JetStreamQueue.open({ url: config.queueUrl, prefix: config.queuePrefix, replicas: config.queueReplicas, ackWaitMs: config.queueAckWaitMs });
   }
-  // The writer thread starts at the first publish, so a process that only consumes never starts one.
+  // With SLUICE_INBOX_WRITER=thread the writer thread starts at the first publish: consumers never start one.
   return new SqliteQueue(sqliteFile(config.dataDir), { writer: config.inboxWriter });
 }
 
