@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi, sendTracking } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { seededRandom } from './support/seeded-random.js';
 
 /**
  * The privacy gate under random traffic (issue #4): a few thousand events from people with linked identities,
@@ -19,18 +20,7 @@ const SEED = Number(process.env.PRIVACY_FUZZ_SEED ?? Date.now() % 1_000_000);
 const PEOPLE = 60;
 const EVENTS = 2_000;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const random = seededRandom(SEED);
 const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const chance = (p: number) => random() < p;
 

@@ -14,6 +14,7 @@ import type { BatchContext } from './batch-context.js';
 import { buildProcessor } from './build-processor.js';
 import { Processor } from './processor.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage } from './stage.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 /**
  * The processor reads the identity graph once per batch (BatchContext): suppression resolves linked identities
@@ -102,17 +103,6 @@ async function rig() {
   return { store, services, workspaceId, run, mismatches, seen, expectedSuppressed };
 }
 
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('batch context (the identity graph read once per batch)', () => {
   // 2,001 more suppressions (people not in the traffic) take the lookup path instead of the in-memory list.
@@ -120,7 +110,7 @@ describe('batch context (the identity graph read once per batch)', () => {
     const r = await rig();
     if (others > 0) await r.services.suppressions.suppress(r.workspaceId, Array.from({ length: others }, (_, i) => ({ type: 'userId' as const, value: `someone-else-${i}` })), { requestId: null, hashed: true });
     const seed = Number(process.env.PRIVACY_FUZZ_SEED ?? 4242);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const pick = (n: number) => Math.floor(random() * n);
     const suppressed = [{ type: 'email' as const, value: 'Person3@Example.com' }, { type: 'userId' as const, value: 'u7' }];
     let throughLinks = 0;

@@ -5,6 +5,7 @@ import type { JsonValue } from '../../protocol/segment-event.js';
 import { classifyEvent, compileMatchers } from './classify.js';
 import { detectKey } from './key-matchers.js';
 import { detectValue, isCreditCard, isIban, type Detection } from './value-detectors.js';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 
 /**
  * The classifier's fast paths (first-character prefilters in detectValue, the tree of seen paths in
@@ -47,17 +48,6 @@ function referenceDetect(value: string, options: { ip: boolean }): Detection | u
   return undefined;
 }
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SAMPLES = [
   'ada@example.com', ' Ada.Lovelace@Example.co.uk ', 'not an email@', '+1 415 555 0100', '(415) 555-0100', '415.555.0100', '-415 555 0100',
@@ -78,7 +68,7 @@ describe('value detectors: the first-character prefilters answer exactly what ev
   });
 
   it('on random strings over the characters the detectors care about', () => {
-    const random = prng(Number(process.env.PRIVACY_FUZZ_SEED ?? 7));
+    const random = seededRandom(Number(process.env.PRIVACY_FUZZ_SEED ?? 7));
     const alphabet = '0123456789 -+().@:_/=~eyJskrAIKgxBbpatlveGDEWST ßﬀÄ١\t';
     const prefixes = ['', '', '', '+1 ', '4111', 'DE89', 'gb', 'eyJ', 'sk_live_', 'xoxb-', 'AIza', 'Bearer ', 'fe80::', '203.0.', '-', '(', 'ß'];
     for (let n = 0; n < 20_000; n++) {
