@@ -45,6 +45,8 @@ import { RetentionSweeper } from './privacy/retention/retention-sweeper.js';
 import { createReportService, listRecipients } from './privacy/reports/create-report-service.js';
 import { disclosuresApi } from './api/disclosures-api.js';
 import { reportsApi } from './api/reports-api.js';
+import { sealSecretsStoredInClear } from './destinations/destination-secrets.js';
+import { destinationType } from './destinations/registry.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -79,6 +81,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true });
   const boot = await bootstrap(store, config.adminToken);
+  // Secret fields an earlier version kept in the clear config (webhook headers before they became secret).
+  const resealed = await sealSecretsStoredInClear(store.destinations, (type) => destinationType(type)?.secretFields, keys);
+  if (resealed > 0) logger.info({ destinations: resealed }, 'sealed secret config fields an earlier version stored in the clear');
   const mailer = createMailer(config, logger);
   const changes = new ChangeFeed();
   const relay = config.queueUrl ? await NatsChangeRelay.start({ url: config.queueUrl, prefix: config.queuePrefix, feed: changes, logger }) : undefined;

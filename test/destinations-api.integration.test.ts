@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi } from './support/api-client.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { openDestination, sealSecretsStoredInClear } from '../src/destinations/destination-secrets.js';
+import { destinationType } from '../src/destinations/registry.js';
 
 let sluice: TestSluice;
 
@@ -49,6 +51,30 @@ describe('destinations API', () => {
     expect(JSON.stringify(audit.body)).not.toContain('super-secret-value');
     expect(JSON.stringify(audit.body)).not.toContain('header-token-value');
     expect((await api('GET', `/destinations/${id}`)).status).toBe(404);
+  });
+
+  it('seals secret fields an earlier version kept in the clear config (webhook headers; run at every start)', async () => {
+    const ws = sluice.bootstrap.workspaceId;
+    const old = await sluice.store.destinations.create({
+      workspaceId: ws,
+      name: 'Old hook',
+      type: 'webhook',
+      publicConfig: { url: 'http://127.0.0.1:9/old', headers: { authorization: 'Bearer old-header-token' } },
+      sealedSecrets: null,
+      sourceIds: null,
+      consentCategories: null,
+      enabled: true,
+    });
+    expect(await sealSecretsStoredInClear(sluice.store.destinations, (type) => destinationType(type)?.secretFields, sluice.keys)).toBe(1);
+    const stored = await sluice.store.destinations.get(ws, old.id);
+    expect(JSON.stringify(stored!.publicConfig)).not.toContain('old-header-token');
+    expect(stored!.publicConfig.headers).toBe('********');
+    expect(sluice.keys.decrypt(stored!.sealedSecrets!)).toContain('old-header-token');
+    // Delivery still sends them; a second pass finds nothing left to seal.
+    expect(openDestination(stored!, sluice.keys).config.headers).toEqual({ authorization: 'Bearer old-header-token' });
+    expect(await sealSecretsStoredInClear(sluice.store.destinations, (type) => destinationType(type)?.secretFields, sluice.keys)).toBe(0);
+    expect(JSON.stringify((await api('GET', `/destinations/${old.id}`)).body)).not.toContain('old-header-token');
+    await api('DELETE', `/destinations/${old.id}`);
   });
 
   it.each([

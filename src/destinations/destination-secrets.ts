@@ -1,5 +1,6 @@
 import type { Destination, StoredDestination } from '../core/destination.js';
 import type { Keys } from '../core/crypto/keys.js';
+import type { DestinationRepository } from '../store/store.js';
 
 /** What the API shows instead of a secret that is set. */
 export const SECRET_MASK = '********';
@@ -35,4 +36,26 @@ export function openSecrets(stored: Pick<StoredDestination, 'sealedSecrets'>, ke
 export function openDestination(stored: StoredDestination, keys: Keys): Destination {
   const { publicConfig, sealedSecrets: _sealed, ...rest } = stored;
   return { ...rest, config: { ...publicConfig, ...openSecrets(stored, keys) } };
+}
+
+/**
+ * Seals secret fields that an earlier version stored in the clear config (a field that became secret later,
+ * e.g. a webhook's custom headers). Runs at start; returns how many destinations it re-sealed. Idempotent: a
+ * destination whose secret fields are all masked or absent is left alone.
+ */
+export async function sealSecretsStoredInClear(
+  destinations: Pick<DestinationRepository, 'listAll' | 'update'>,
+  secretFieldsOf: (type: string) => readonly string[] | undefined,
+  keys: Keys,
+): Promise<number> {
+  let resealed = 0;
+  for (const stored of await destinations.listAll()) {
+    const secretFields = secretFieldsOf(stored.type) ?? [];
+    const inClear = secretFields.filter((f) => stored.publicConfig[f] !== undefined && stored.publicConfig[f] !== null && stored.publicConfig[f] !== SECRET_MASK);
+    if (inClear.length === 0) continue;
+    const { publicConfig, sealedSecrets } = sealConfig(openDestination(stored, keys).config, secretFields, keys);
+    await destinations.update(stored.workspaceId, stored.id, { publicConfig, sealedSecrets });
+    resealed++;
+  }
+  return resealed;
 }
