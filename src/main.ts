@@ -47,6 +47,7 @@ import { disclosuresApi } from './api/disclosures-api.js';
 import { reportsApi } from './api/reports-api.js';
 import { sealSecretsStoredInClear } from './destinations/destination-secrets.js';
 import { destinationType } from './destinations/registry.js';
+import { moveQueueOutOfStore } from './queue/sqlite/move-queue-out-of-store.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -81,6 +82,11 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true });
   const boot = await bootstrap(store, config.adminToken);
+  if (!config.queueUrl) {
+    // Embedded: an earlier version kept the queues in the store file; they live in queue.db now.
+    const moved = await moveQueueOutOfStore(config.dataDir);
+    if (moved.events + moved.jobs > 0) logger.info(moved, 'moved the queued events and delivery jobs to queue.db');
+  }
   // Secret fields an earlier version kept in the clear config (webhook headers before they became secret).
   const resealed = await sealSecretsStoredInClear(store.destinations, (type) => destinationType(type)?.secretFields, keys);
   if (resealed > 0) logger.info({ destinations: resealed }, 'sealed secret config fields an earlier version stored in the clear');

@@ -147,12 +147,20 @@ describe('sluice CLI', () => {
       expect(events).toBe(Number(file![2]));
       // Every event acknowledged before the backup began is in the copy: stored, or still in the inbox.
       const ids = new Set(copy.prepare("SELECT message_id FROM events WHERE user_id = 'cli-backup'").pluck().all() as string[]);
-      // An inbox row holds the events of one group commit, one JSON text per line.
-      for (const body of copy.prepare('SELECT body FROM queue_inbox').pluck().all() as string[]) {
-        for (const line of body.split('\n')) {
-          const event = JSON.parse(line) as { userId?: string; messageId: string };
-          if (event.userId === 'cli-backup') ids.add(event.messageId);
+      // The queues' copy (taken first): an inbox row holds the events of one group commit, one JSON text per line.
+      const queueCopy = /Backed up the queues \(.*\) to (\S+\.queue\.db)/.exec(run.stdout);
+      expect(queueCopy, run.stdout).not.toBeNull();
+      const queues = new BetterSqlite3(queueCopy![1]!, { readonly: true });
+      try {
+        expect(queues.pragma('integrity_check', { simple: true })).toBe('ok');
+        for (const body of queues.prepare('SELECT body FROM queue_inbox').pluck().all() as string[]) {
+          for (const line of body.split('\n')) {
+            const event = JSON.parse(line) as { userId?: string; messageId: string };
+            if (event.userId === 'cli-backup') ids.add(event.messageId);
+          }
         }
+      } finally {
+        queues.close();
       }
       expect(ids.size).toBeGreaterThanOrEqual(ackedBeforeBackup);
     } finally {

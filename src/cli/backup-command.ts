@@ -3,13 +3,15 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadConfig } from '../config/config.js';
 import { SluiceError } from '../core/errors.js';
-import { sqliteFile } from '../store/sqlite/sqlite-database.js';
+import { sqliteFile, sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 
 /** Pages copied per step once the copy is under way: all of them, so a busy writer cannot restart it forever. */
 const PAGES_PER_STEP = 1_000_000_000;
 
 export interface BackupResult {
   databaseFile: string;
+  /** The queues' copy (events accepted and not yet processed, delivery jobs), when the data dir has a queue file. */
+  queueFile: string | undefined;
   secretKeyFile: string | undefined;
   events: number;
 }
@@ -18,10 +20,31 @@ function timestamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
+/** Copies one SQLite file with the online backup API (a separate read-only connection: writers are not blocked), checks it, and makes it a stand-alone file. */
+async function copyDatabase(source: string, target: string): Promise<BetterSqlite3.Database> {
+  const db = new BetterSqlite3(source, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 10000');
+    await db.backup(target, { progress: () => PAGES_PER_STEP });
+  } finally {
+    db.close();
+  }
+  const copy = new BetterSqlite3(target);
+  const check = copy.pragma('integrity_check', { simple: true });
+  if (check !== 'ok') {
+    copy.close();
+    throw new Error(`the backup ${target} failed SQLite's integrity check: ${String(check)}`);
+  }
+  // A stand-alone file: no -wal to carry around.
+  copy.pragma('journal_mode = DELETE');
+  return copy;
+}
+
 /**
- * A consistent copy of the embedded database, taken while Sluice keeps running (SQLite's online backup
- * API, from a separate read-only connection: writers are not blocked), checked with `integrity_check`.
- * The data dir's `secret.key` is copied next to it, since secrets at rest cannot be read without it.
+ * A consistent copy of the embedded database and its queues, taken while Sluice keeps running, each checked
+ * with `integrity_check`. The queue file is copied first: an event the processor takes from the inbox between
+ * the two copies is then in both (the processor deduplicates it by messageId after a restore), never in neither.
+ * The data dir's `secret.key` is copied next to them, since secrets at rest cannot be read without it.
  */
 export async function backupEmbedded(dataDir: string, targetDir: string, now = new Date()): Promise<BackupResult> {
   const source = sqliteFile(dataDir);
@@ -33,21 +56,14 @@ export async function backupEmbedded(dataDir: string, targetDir: string, now = n
   const databaseFile = path.join(targetDir, `${name}.db`);
   if (existsSync(databaseFile)) throw new SluiceError('invalid_config', `${databaseFile} exists already; choose another directory.`);
 
-  const db = new BetterSqlite3(source, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 10000');
-    await db.backup(databaseFile, { progress: () => PAGES_PER_STEP });
-  } finally {
-    db.close();
+  let queueFile: string | undefined;
+  if (existsSync(sqliteQueueFile(dataDir))) {
+    queueFile = path.join(targetDir, `${name}.queue.db`);
+    (await copyDatabase(sqliteQueueFile(dataDir), queueFile)).close();
   }
-
-  const copy = new BetterSqlite3(databaseFile);
+  const copy = await copyDatabase(source, databaseFile);
   let events: number;
   try {
-    const check = copy.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new Error(`the backup ${databaseFile} failed SQLite's integrity check: ${String(check)}`);
-    // A stand-alone file: no -wal to carry around.
-    copy.pragma('journal_mode = DELETE');
     events = Number(copy.prepare('SELECT count(*) FROM events').pluck().get());
   } finally {
     copy.close();
@@ -60,7 +76,7 @@ export async function backupEmbedded(dataDir: string, targetDir: string, now = n
     copyFileSync(key, secretKeyFile);
     chmodSync(secretKeyFile, 0o600);
   }
-  return { databaseFile, secretKeyFile, events };
+  return { databaseFile, queueFile, secretKeyFile, events };
 }
 
 /** `sluice backup DIR [--data-dir DIR]`: an online backup of the embedded database of a (running) Sluice. */
@@ -72,8 +88,9 @@ export async function backupCommand(targetDir: string, options: { dataDir?: stri
   const dataDir = path.resolve(options.dataDir ?? config.dataDir);
   const result = await backupEmbedded(dataDir, path.resolve(targetDir));
   process.stdout.write(`Backed up ${sqliteFile(dataDir)} to ${result.databaseFile} (${result.events} events; integrity check ok).\n`);
+  if (result.queueFile) process.stdout.write(`Backed up the queues (${sqliteQueueFile(dataDir)}) to ${result.queueFile}.\n`);
   if (result.secretKeyFile) {
     process.stdout.write(`Copied the secret key to ${result.secretKeyFile}: keep it as safe as the data (restore it as secret.key next to sluice.db).\n`);
   }
-  process.stdout.write(`To restore: stop Sluice, copy the backup to <data dir>/sluice.db (and the key to <data dir>/secret.key), start Sluice.\n`);
+  process.stdout.write(`To restore: stop Sluice, copy the backup to <data dir>/sluice.db, the queues' copy to <data dir>/queue.db and the key to <data dir>/secret.key, start Sluice.\n`);
 }

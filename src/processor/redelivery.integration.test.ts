@@ -7,7 +7,7 @@ import { loadConfig } from '../config/config.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
 import type { DeliveryJobRecord } from '../queue/queue.js';
 import { openStore } from '../runtime/backends.js';
-import { sqliteFile } from '../store/sqlite/sqlite-database.js';
+import { sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 import { eventually } from '../../test/support/start-test-sluice.js';
 import { buildProcessor } from './build-processor.js';
 
@@ -29,7 +29,7 @@ async function rig() {
   const boot = await bootstrap(store, 'test-owner-token-0123456789abcdef');
   const sourceId = (await store.sources.list(boot.workspaceId))[0]!.id;
   await store.destinations.create({ workspaceId: boot.workspaceId, name: 'Hook', type: 'webhook', publicConfig: { url: 'https://example.com/hook' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
-  const inbox = new SqliteQueue(sqliteFile(dataDir));
+  const inbox = new SqliteQueue(sqliteQueueFile(dataDir));
   const published: DeliveryJobRecord[] = [];
   let failNextPublish = false;
   const processor = buildProcessor({

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SluiceConfig } from '../config/config.js';
 import type { DeliveryQueue, Queue } from '../queue/queue.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
-import { sqliteFile } from '../store/sqlite/sqlite-database.js';
+import { sqliteFile, sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 
@@ -22,7 +22,7 @@ export async function openQueue(config: SluiceConfig): Promise<Queue> {
     return JetStreamQueue.open({ url: config.queueUrl, prefix: config.queuePrefix, replicas: config.queueReplicas, ackWaitMs: config.queueAckWaitMs });
   }
   // With SLUICE_INBOX_WRITER=thread the writer thread starts at the first publish: consumers never start one.
-  return new SqliteQueue(sqliteFile(config.dataDir), { writer: config.inboxWriter });
+  return new SqliteQueue(sqliteQueueFile(config.dataDir), { writer: config.inboxWriter });
 }
 
 /** Applies pending migrations to the configured store and closes it; returns the names applied. */
@@ -52,5 +52,5 @@ export async function openDeliveryQueue(config: SluiceConfig, options: { onError
       ...(options.onError ? { onError: options.onError } : {}),
     });
   }
-  return new SqliteQueue(sqliteFile(config.dataDir));
+  return new SqliteQueue(sqliteQueueFile(config.dataDir));
 }

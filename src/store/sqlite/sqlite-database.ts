@@ -10,6 +10,15 @@ export function sqliteFile(dataDir: string): string {
 }
 
 /**
+ * The embedded queues' file inside a data directory (the inbox and the delivery queues). A file of its own,
+ * so an inbox commit (the Tracking API's 200) never waits for SQLite's write lock behind the processor's or
+ * the router's store transactions (decision 0002).
+ */
+export function sqliteQueueFile(dataDir: string): string {
+  return path.join(dataDir, 'queue.db');
+}
+
+/**
  * Opens the embedded database with the settings every connection needs: WAL (readers never block the
  * writer), synchronous=FULL (a committed transaction is on disk: the durability rule), a busy timeout so
  * the threads sharing the file wait for each other instead of failing.
