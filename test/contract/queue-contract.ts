@@ -62,6 +62,20 @@ export function runQueueContract(options: QueueContractOptions): void {
       return { seen, errors, done, stop: () => controller.abort() };
     }
 
+    /** A consumer that takes a batch and never finishes it (a process about to die); resolves once it holds one. */
+    function takeAndHang(queue: Queue): Promise<void> {
+      let held!: () => void;
+      const holding = new Promise<void>((resolve) => (held = resolve));
+      void queue.consumeInbox(
+        async () => {
+          held();
+          await new Promise(() => undefined);
+        },
+        { batchSize: 10, signal: new AbortController().signal },
+      );
+      return holding;
+    }
+
     afterEach(async () => {
       for (const c of controllers.splice(0)) c.abort();
       await Promise.all(instances.splice(0).map((q) => q.close().catch(() => undefined)));
@@ -135,17 +149,8 @@ export function runQueueContract(options: QueueContractOptions): void {
       await acked.done;
 
       await first.publishInbox([record(2)]);
-      let held!: () => void;
-      const holding = new Promise<void>((resolve) => (held = resolve));
       // The "dying" consumer takes record 2 and never finishes; then its process goes away.
-      void first.consumeInbox(
-        async () => {
-          held();
-          await new Promise(() => undefined);
-        },
-        { batchSize: 10, signal: new AbortController().signal },
-      );
-      await holding;
+      await takeAndHang(first);
       await first.close();
 
       const second = await instance();
@@ -178,15 +183,7 @@ export function runQueueContract(options: QueueContractOptions): void {
 
       it('after a consumer dies (kill -9), its records come to the next one marked redelivered, before newer records of the same user', async () => {
         const first = await instance();
-        let held!: () => void;
-        const holding = new Promise<void>((resolve) => (held = resolve));
-        void first.consumeInbox(
-          async () => {
-            held();
-            await new Promise(() => undefined);
-          },
-          { batchSize: 10, signal: new AbortController().signal },
-        );
+        const holding = takeAndHang(first);
         await first.publishInbox([record(1), record(2)]);
         await holding;
         await fixture!.kill!(first);
