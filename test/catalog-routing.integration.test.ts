@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api as call } from './support/api-client.js';
+import { api as call, sendTracking } from './support/api-client.js';
+import { deliveriesOf } from './support/destinations.js';
 import { startMockServer, type MockServer, type ReceivedRequest } from './support/mock-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
 let amplitudeServer: MockServer;
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const api = (method: string, path: string, body?: unknown) => call(sluice.url, method, path, { token: sluice.token, ...(body !== undefined && { body }) });
 
 /**
@@ -25,19 +25,9 @@ function amplitudeDocs(request: ReceivedRequest) {
   return { status: 200, body: { code: 200, events_ingested: events.length, payload_size_bytes: request.raw.length, server_upload_time: Date.now() } };
 }
 
-async function batch(events: Record<string, unknown>[]): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) },
-    body: JSON.stringify({ batch: events }),
-  });
-  expect(response.status).toBe(200);
-}
+const batch = (events: Record<string, unknown>[]) => sendTracking(sluice.url, sluice.writeKey, 'batch', { batch: events });
 
-type Delivery = { messageId: string; status: string; attempts: number; reason?: string };
-async function deliveries(id: string): Promise<Delivery[]> {
-  return (await api('GET', `/destinations/${id}/deliveries?limit=1000`)).body.deliveries as Delivery[];
-}
+const deliveries = (id: string) => deliveriesOf(sluice, id);
 
 beforeAll(async () => {
   amplitudeServer = await startMockServer(amplitudeDocs);

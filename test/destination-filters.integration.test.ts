@@ -1,34 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api as call } from './support/api-client.js';
-import { RecordingServer } from './support/recording-server.js';
+import { api as call, sendTracking } from './support/api-client.js';
+import { createWebhook, deliveriesOf } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
 const servers: RecordingServer[] = [];
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const api = (method: string, path: string, body?: unknown) => call(sluice.url, method, path, { token: sluice.token, ...(body !== undefined && { body }) });
 
-async function batch(events: Record<string, unknown>[]): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) },
-    body: JSON.stringify({ batch: events }),
-  });
-  expect(response.status).toBe(200);
-}
+const batch = (events: Record<string, unknown>[]) => sendTracking(sluice.url, sluice.writeKey, 'batch', { batch: events });
 
-async function webhook(name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; server: RecordingServer; body: Record<string, unknown> }> {
-  const server = await RecordingServer.start();
-  servers.push(server);
-  const res = await api('POST', '/destinations', { name, type: 'webhook', config: { url: server.url }, ...extra });
-  expect(res.status, res.text).toBe(201);
-  return { id: String(res.body.id), server, body: res.body };
-}
-
-type Delivery = { messageId: string; status: string; reason?: string; lastError?: string };
-async function deliveries(id: string): Promise<Delivery[]> {
-  return (await api('GET', `/destinations/${id}/deliveries?limit=1000`)).body.deliveries as Delivery[];
-}
+const webhook = (name: string, extra: Record<string, unknown> = {}) => createWebhook(sluice, servers, name, {}, extra);
+const deliveries = (id: string) => deliveriesOf(sluice, id);
 
 beforeAll(async () => {
   sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });

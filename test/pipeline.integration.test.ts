@@ -1,36 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownerApi } from './support/api-client.js';
-import { RecordingServer } from './support/recording-server.js';
+import { ownerApi, sendTracking } from './support/api-client.js';
+import { createWebhook, deliveriesOf } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
 const servers: RecordingServer[] = [];
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
-async function batch(events: Record<string, unknown>[]): Promise<void> {
-  const response = await fetch(`${sluice.url}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) },
-    body: JSON.stringify({ batch: events }),
-  });
-  expect(response.status).toBe(200);
-}
+const batch = (events: Record<string, unknown>[]) => sendTracking(sluice.url, sluice.writeKey, 'batch', { batch: events });
 
-async function webhook(name: string, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<{ id: string; server: RecordingServer }> {
-  const server = await RecordingServer.start();
-  servers.push(server);
-  const res = await api('POST', '/destinations', { name, type: 'webhook', config: { url: server.url, ...config }, ...extra });
-  expect(res.status).toBe(201);
-  return { id: String(res.body.id), server };
-}
-
-type Delivery = { messageId: string; status: string; attempts: number; reason?: string; lastError?: string };
-async function deliveries(id: string, query = ''): Promise<Delivery[]> {
-  return (await api('GET', `/destinations/${id}/deliveries?limit=1000${query}`)).body.deliveries as Delivery[];
-}
+const webhook = (name: string, config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => createWebhook(sluice, servers, name, config, extra);
+const deliveries = (id: string, query = '') => deliveriesOf(sluice, id, query);
 
 const track = (userId: string, i: number, extra: Record<string, unknown> = {}) => ({ type: 'track', userId, event: 'Step', messageId: `${userId}-${i}`, properties: { i }, ...extra });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi, sendTracking } from './support/api-client.js';
-import { RecordingServer } from './support/recording-server.js';
+import { createWebhook } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 /**
@@ -12,13 +13,7 @@ const servers: RecordingServer[] = [];
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 const send = (event: Record<string, unknown>, headers: Record<string, string> = {}) => sendTracking(sluice.url, sluice.writeKey, 'track', event, headers);
 
-async function webhook(name: string, consentCategories?: string[]): Promise<{ id: string; server: RecordingServer }> {
-  const server = await RecordingServer.start();
-  servers.push(server);
-  const res = await api('POST', '/destinations', { name, type: 'webhook', config: { url: server.url }, ...(consentCategories ? { consentCategories } : {}) });
-  expect(res.status).toBe(201);
-  return { id: String(res.body.id), server };
-}
+const webhook = (name: string, consentCategories?: string[]) => createWebhook(sluice, servers, name, {}, consentCategories ? { consentCategories } : {});
 
 type Delivery = { messageId: string; status: string; reason?: string };
 async function delivery(destinationId: string, messageId: string): Promise<Delivery | undefined> {
