@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, type PolicyVersion, type SessionInfo } from '../api';
+import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
 
 /** Change your own password; when an admin required a reset, the current password is not asked. */
@@ -7,26 +8,19 @@ export function ChangePasswordForm({ forced, onChanged }: { forced: boolean; onC
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
+  const { error, onSubmit } = useFormSubmit(async () => {
     setDone(false);
-    if (next !== confirm) return setError(new Error('The two new passwords differ.'));
-    try {
-      await api('POST', '/api/v1/me/password', { ...(!forced && { currentPassword: current }), newPassword: next });
-      setCurrent('');
-      setNext('');
-      setConfirm('');
-      setDone(true);
-      onChanged();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+    if (next !== confirm) throw new Error('The two new passwords differ.');
+    await api('POST', '/api/v1/me/password', { ...(!forced && { currentPassword: current }), newPassword: next });
+    setCurrent('');
+    setNext('');
+    setConfirm('');
+    setDone(true);
+    onChanged();
+  });
   return (
-    <form className="card stack narrow" onSubmit={(e) => void submit(e)} aria-labelledby="password-title">
+    <form className="card stack narrow" onSubmit={onSubmit} aria-labelledby="password-title">
       <h2 id="password-title">{forced ? 'Set a new password to continue' : 'Change password'}</h2>
       {forced && <p className="muted">An administrator requires you to choose a new password before you go on.</p>}
       {!forced && (

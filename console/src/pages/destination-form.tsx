@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, type ConsentCategory, type Destination, type Source } from '../api';
 import { ConfigFields, configOf, draftOf, type DestinationTypeInfo } from '../components/config-form';
+import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
 import { FiltersField, fqlProblem, type DestinationFilter } from '../components/filters-field';
 import { useAsync } from '../components/use-async';
@@ -27,29 +28,19 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
   const [sourceIds, setSourceIds] = useState<string[]>(existing?.sourceIds ?? []);
   const [consent, setConsent] = useState<string[]>(existing?.consentCategories ?? []);
   const [filters, setFilters] = useState<DestinationFilter[]>(existing?.filters ?? []);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
-      const config = configOf(info.configSchema, info.secretFields, draft, existing?.config);
-      const bad = filters.findIndex((f) => fqlProblem(f.if) !== null);
-      if (bad >= 0) throw new Error(`Filter ${bad + 1}: ${fqlProblem(filters[bad]!.if)}`);
-      await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent, filters });
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = useFormSubmit(async () => {
+    const config = configOf(info.configSchema, info.secretFields, draft, existing?.config);
+    const bad = filters.findIndex((f) => fqlProblem(f.if) !== null);
+    if (bad >= 0) throw new Error(`Filter ${bad + 1}: ${fqlProblem(filters[bad]!.if)}`);
+    await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent, filters });
+  });
+  const { error, busy } = submit;
 
   return (
-    <form className="card stack" onSubmit={(e) => void submit(e)} aria-label={`${info.displayName} destination settings`}>
+    <form className="card stack" onSubmit={submit.onSubmit} aria-label={`${info.displayName} destination settings`}>
       <div className="field">
         <label htmlFor="destination-name">Destination name</label>
         <input id="destination-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} className="wide" />

@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
+import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
 
 /** The fixed vocabularies of src/core/privacy/disclosure-profile.ts (the API refuses anything else). */
@@ -32,21 +33,14 @@ export function RecipientForm({ id, name, current, onSaved }: { id: string; name
     retention: current.retention ?? '',
     transferSafeguards: current.transferSafeguards ?? '',
   });
-  const [error, setError] = useState<unknown>(null);
   const p = `recipient-${id}`;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    try {
-      const { transferSafeguards, ...rest } = form;
-      await api('PUT', `/api/v1/disclosures/destinations/${id}`, { ...rest, country: rest.country.trim().toUpperCase(), retention: rest.retention.trim(), ...(transferSafeguards.trim() !== '' && { transferSafeguards: transferSafeguards.trim() }) });
-      onSaved();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+  const { error, setError, onSubmit } = useFormSubmit(async () => {
+    const { transferSafeguards, ...rest } = form;
+    await api('PUT', `/api/v1/disclosures/destinations/${id}`, { ...rest, country: rest.country.trim().toUpperCase(), retention: rest.retention.trim(), ...(transferSafeguards.trim() !== '' && { transferSafeguards: transferSafeguards.trim() }) });
+    onSaved();
+  });
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} aria-label={`Describe ${name}`}>
+    <form className="stack" onSubmit={onSubmit} aria-label={`Describe ${name}`}>
       <label htmlFor={`${p}-category`}>Recipient category</label>
       <select id={`${p}-category`} value={form.recipientCategory} onChange={(e) => setForm({ ...form, recipientCategory: e.target.value })}>
         {RECIPIENT_CATEGORIES.map((c) => (
@@ -105,20 +99,13 @@ export function RecipientForm({ id, name, current, onSaved }: { id: string; name
 export function SourceProfileForm({ id, name, current, onSaved }: { id: string; name: string; current: { channel: string | null; subjects: string | null }; onSaved: () => void }) {
   const [channel, setChannel] = useState(current.channel ?? 'website');
   const [subjects, setSubjects] = useState(current.subjects ?? '');
-  const [error, setError] = useState<unknown>(null);
   const p = `source-profile-${id}`;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    try {
-      await api('PUT', `/api/v1/disclosures/sources/${id}`, { channel, subjects: subjects.trim() });
-      onSaved();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+  const { error, setError, onSubmit } = useFormSubmit(async () => {
+    await api('PUT', `/api/v1/disclosures/sources/${id}`, { channel, subjects: subjects.trim() });
+    onSaved();
+  });
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} aria-label={`Describe ${name}`}>
+    <form className="stack" onSubmit={onSubmit} aria-label={`Describe ${name}`}>
       <label htmlFor={`${p}-channel`}>Collection channel</label>
       <select id={`${p}-channel`} value={channel} onChange={(e) => setChannel(e.target.value)}>
         {COLLECTION_CHANNELS.map((c) => (

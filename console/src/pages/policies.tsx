@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, type PolicyVersion } from '../api';
+import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
@@ -25,29 +26,22 @@ function Acceptances({ policy }: { policy: PolicyVersion }) {
 export function PoliciesPage() {
   const list = useAsync(() => api<{ versions: PolicyVersion[]; inForce?: PolicyVersion }>('GET', '/api/v1/policy-versions'), []);
   const [draft, setDraft] = useState({ title: 'Privacy policy', url: '', text: '', effective: '', material: false });
-  const [error, setError] = useState<unknown>(null);
   const [published, setPublished] = useState<PolicyVersion | null>(null);
   const [open, setOpen] = useState<string | null>(null);
 
-  const publish = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
+  const { error, setError, onSubmit: publish } = useFormSubmit(async () => {
     setPublished(null);
-    try {
-      const policy = await api<PolicyVersion>('POST', '/api/v1/policy-versions', {
-        title: draft.title.trim(),
-        ...(draft.url.trim() !== '' && { url: draft.url.trim() }),
-        ...(draft.text.trim() !== '' && { text: draft.text }),
-        ...(draft.effective !== '' && { effectiveAt: new Date(draft.effective).toISOString() }),
-        material: draft.material,
-      });
-      setPublished(policy);
-      setDraft({ ...draft, url: '', text: '', effective: '', material: false });
-      list.reload();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+    const policy = await api<PolicyVersion>('POST', '/api/v1/policy-versions', {
+      title: draft.title.trim(),
+      ...(draft.url.trim() !== '' && { url: draft.url.trim() }),
+      ...(draft.text.trim() !== '' && { text: draft.text }),
+      ...(draft.effective !== '' && { effectiveAt: new Date(draft.effective).toISOString() }),
+      material: draft.material,
+    });
+    setPublished(policy);
+    setDraft({ ...draft, url: '', text: '', effective: '', material: false });
+    list.reload();
+  });
 
   const inForce = list.data?.inForce;
   return (
@@ -72,7 +66,7 @@ export function PoliciesPage() {
           <p className="muted">No version published yet.</p>
         )}
       </div>
-      <form className="card stack" onSubmit={(e) => void publish(e)} aria-labelledby="publish-title">
+      <form className="card stack" onSubmit={publish} aria-labelledby="publish-title">
         <h2 id="publish-title">Publish a new version</h2>
         <label htmlFor="policy-title">Title</label>
         <input id="policy-title" required maxLength={200} value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
