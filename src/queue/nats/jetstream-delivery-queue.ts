@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DeliveryJob, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
 import { DELIVERY_PARTITIONS, partitionOf } from './partition.js';
-import { ensureStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
+import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
-import { connectNats } from './nats-connection.js';
 import { PartitionedConsumer } from './partitioned-consumer.js';
 import { PartitionLeases } from './partition-leases.js';
 
@@ -54,16 +53,11 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
   /** Connects and makes sure the deliveries and leases streams exist. */
   static async open(options: JetStreamDeliveryQueueOptions): Promise<JetStreamDeliveryQueue> {
     const names = jetStreamNames(options.prefix);
-    const nc = await connectNats(options.url, options.clientName ?? `sluice-deliveries-${process.pid}`);
-    try {
-      const jsm = await jetstreamManager(nc);
+    const { nc, js, jsm } = await openJetStream(options.url, options.clientName ?? `sluice-deliveries-${process.pid}`, async (jsm) => {
       await ensureStream(jsm, workQueueStream(names.deliveriesStream, [names.deliveriesWildcard], options));
       await PartitionLeases.ensureStream(jsm, names, options);
-      return new JetStreamDeliveryQueue(nc, jetstream(nc), jsm, names, options);
-    } catch (error) {
-      await nc.close();
-      throw error;
-    }
+    });
+    return new JetStreamDeliveryQueue(nc, js, jsm, names, options);
   }
 
   /** The underlying connection. */
@@ -118,9 +112,7 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     this.consumers.delete(destinationId);
     await this.jsm.streams.purge(this.names.deliveriesStream, { filter: this.names.destinationSubjects(destinationId) });
     for (let p = 0; p < this.partitions; p++) {
-      await this.jsm.consumers.delete(this.names.deliveriesStream, this.names.deliveryConsumer(destinationId, p)).catch((error: unknown) => {
-        if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
-      });
+      await deleteConsumerIfPresent(this.jsm, this.names.deliveriesStream, this.names.deliveryConsumer(destinationId, p));
     }
   }
 

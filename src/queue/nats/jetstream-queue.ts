@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { sleep } from '../../core/sleep.js';
 import type { ConsumeOptions, InboxMessage, InboxRecord, Queue } from '../queue.js';
 import { decodeInbox, encodedSize, encodeInbox } from './inbox-codec.js';
 import { orderingKeyOfJson } from '../ordering-key.js';
-import { ensureStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
+import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
-import { connectNats } from './nats-connection.js';
 import { INBOX_PARTITIONS, partitionOf } from './partition.js';
 import { PartitionedConsumer } from './partitioned-consumer.js';
 import { PartitionLeases } from './partition-leases.js';
@@ -96,20 +95,13 @@ export class JetStreamQueue implements Queue {
   /** Connects and makes sure the inbox and leases streams exist (and the pre-0503 shared consumer does not). */
   static async open(options: JetStreamQueueOptions): Promise<JetStreamQueue> {
     const names = jetStreamNames(options.prefix);
-    const nc = await connectNats(options.url, options.clientName ?? `sluice-${process.pid}`);
-    try {
-      const jsm = await jetstreamManager(nc);
+    const { nc, js, jsm } = await openJetStream(options.url, options.clientName ?? `sluice-${process.pid}`, async (jsm) => {
       await ensureStream(jsm, workQueueStream(names.inboxStream, [names.inboxWildcard], options));
       // A work-queue stream refuses partition consumers next to an unfiltered one.
-      await jsm.consumers.delete(names.inboxStream, names.legacyInboxConsumer).catch((error: unknown) => {
-        if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
-      });
+      await deleteConsumerIfPresent(jsm, names.inboxStream, names.legacyInboxConsumer);
       await PartitionLeases.ensureStream(jsm, names, options);
-      return new JetStreamQueue(nc, jetstream(nc), jsm, names, options, options.partitions ?? INBOX_PARTITIONS);
-    } catch (error) {
-      await nc.close();
-      throw error;
-    }
+    });
+    return new JetStreamQueue(nc, js, jsm, names, options, options.partitions ?? INBOX_PARTITIONS);
   }
 
   /** The underlying connection (the change feed relay shares it). */

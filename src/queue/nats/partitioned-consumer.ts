@@ -3,6 +3,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { sleep } from '../../core/sleep.js';
 import { partitionOf } from './partition.js';
 import type { PartitionLeases } from './partition-leases.js';
+import { deleteConsumerIfPresent } from './jetstream-setup.js';
 
 /**
  * Ack wait of a partition's consumer. Recovery after a crash does not depend on it (the next lease holder
@@ -265,9 +266,7 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
       this.owned.set(partition, owned);
       // A fresh consumer starts at the partition's first unacknowledged message, whatever the last holder did.
       if (previous) {
-        await jsm.consumers.delete(stream, durable).catch((error: unknown) => {
-          if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
-        });
+        await deleteConsumerIfPresent(jsm, stream, durable);
       }
       await jsm.consumers.add(stream, {
         durable_name: durable,
