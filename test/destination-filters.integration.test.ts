@@ -64,9 +64,13 @@ describe('destination filters', () => {
     expect(log.find((d) => d.messageId === 'flt-order')).toMatchObject({ status: 'delivered' });
     expect((await deliveries(plain.id)).filter((d) => d.status === 'dropped')).toEqual([]);
 
-    // "Where did it go": the event's page shows the drop at one destination and the delivery at the other.
-    const where = await api('GET', '/events/flt-debug');
-    const byDestination = new Map((where.body.deliveries as { destinationId: string; status: string; reason?: string }[]).map((d) => [d.destinationId, d]));
+    // "Where did it go": the event's page shows the drop at one destination and the delivery at the other
+    // (the router writes "delivered" just after the sink has answered, so wait for it to leave "queued").
+    const byDestination = await eventually(async () => {
+      const where = await api('GET', '/events/flt-debug');
+      const rows = new Map((where.body.deliveries as { destinationId: string; status: string; reason?: string }[]).map((d) => [d.destinationId, d]));
+      return rows.get(plain.id)?.status === 'queued' ? undefined : rows;
+    });
     expect(byDestination.get(filtered.id)).toMatchObject({ status: 'dropped', reason: 'filter' });
     expect(byDestination.get(plain.id)).toMatchObject({ status: 'delivered' });
 

@@ -242,10 +242,5 @@ export interface Destination {
   updatedAt: string;
 }
 
-export interface ConsentCategory {
-  id: string;
-  name: string;
-  description?: string;
-  required?: boolean;
-  gpc?: boolean;
-}
+/** As the API sends it: the server's own type. */
+export type { ConsentCategory } from '../../src/core/consent/consent-category.js';
