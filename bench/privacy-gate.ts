@@ -29,6 +29,7 @@ import { createPrivacyServices } from '../src/privacy/privacy-services.js';
 import { buildProcessor } from '../src/processor/build-processor.js';
 import type { Processor } from '../src/processor/processor.js';
 import type { DeliveryJobRecord, InboxMessage } from '../src/queue/queue.js';
+import type { SegmentEvent } from '../src/protocol/segment-event.js';
 import { openStore } from '../src/runtime/backends.js';
 import { ChangeFeed } from '../src/runtime/change-feed.js';
 import type { SqlStore } from '../src/store/sql/sql-store.js';
@@ -120,7 +121,7 @@ function batchFor(r: Rig, prefix: string): InboxMessage[] {
       timestamp: new Date(1_760_000_000_000 + n).toISOString(),
       receivedAt: new Date().toISOString(),
     };
-    return { seq: n, workspaceId: r.workspaceId, sourceId: r.sourceId, json: JSON.stringify(event), ...(user % 40 === 0 ? { signals: { gpc: true } } : {}) };
+    return { seq: n, workspaceId: r.workspaceId, sourceId: r.sourceId, event: event as unknown as SegmentEvent, ...(user % 40 === 0 ? { signals: { gpc: true } } : {}) };
   });
 }
 

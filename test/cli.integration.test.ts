@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expandStoredRequest } from '../src/core/tracking/stored-request.js';
+import { decodeStoredRequest } from '../src/queue/sqlite/inbox-table.js';
 import { REPO_ROOT, sluiceCommand } from './support/sluice-process.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -147,15 +149,16 @@ describe('sluice CLI', () => {
       expect(events).toBe(Number(file![2]));
       // Every event acknowledged before the backup began is in the copy: stored, or still in the inbox.
       const ids = new Set(copy.prepare("SELECT message_id FROM events WHERE user_id = 'cli-backup'").pluck().all() as string[]);
-      // The queues' copy (taken first): an inbox row holds the events of one group commit, one JSON text per line.
+      // The queues' copy (taken first): an inbox row holds one Tracking API request as received (decision 0004).
       const queueCopy = /Backed up the queues \(.*\) to (\S+\.queue\.db)/.exec(run.stdout);
       expect(queueCopy, run.stdout).not.toBeNull();
       const queues = new BetterSqlite3(queueCopy![1]!, { readonly: true });
       try {
         expect(queues.pragma('integrity_check', { simple: true })).toBe('ok');
-        for (const body of queues.prepare('SELECT body FROM queue_inbox').pluck().all() as string[]) {
-          for (const line of body.split('\n')) {
-            const event = JSON.parse(line) as { userId?: string; messageId: string };
+        const rows = queues.prepare('SELECT body, request FROM queue_inbox').all() as { body: Buffer; request: string | null }[];
+        for (const row of rows) {
+          expect(row.request, 'a Tracking API request row').not.toBeNull();
+          for (const event of expandStoredRequest(decodeStoredRequest(row.request!, row.body)).events) {
             if (event.userId === 'cli-backup') ids.add(event.messageId);
           }
         }

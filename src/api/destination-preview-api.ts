@@ -161,7 +161,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
     }
     const pairs = events.map((event, i) => {
       const item: ProcessingItem = {
-        message: { seq: i, workspaceId, sourceId, json: '' },
+        message: { seq: i, workspaceId, sourceId, event },
         workspaceId,
         sourceId,
         event,

@@ -59,6 +59,14 @@ function firstSyntaxError(text: string): { position: number; problem: string } {
   return { position: first.offset, problem };
 }
 
+/** The bytes of each parsed Tracking API body (decompressed), kept to be stored as received. */
+const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+
+/** The body of a request as received (decompressed UTF-8 bytes), once the Tracking API parsed it. */
+export function rawBodyOf(request: FastifyRequest): Buffer | undefined {
+  return rawBodies.get(request);
+}
+
 /** Parses JSON text, turning a syntax error into `invalid_json` with the position of the problem. */
 export function parseJsonBody(text: string): unknown {
   try {
@@ -98,21 +106,23 @@ export function installTrackingBodyParsing(app: FastifyInstance): void {
     return payload.pipe(decode).pipe(limit);
   });
   app.removeAllContentTypeParsers();
-  const parse = (_request: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => {
+  const parse = (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     try {
-      done(null, parseJsonBody(body));
+      const parsed = parseJsonBody(body.toString('utf8'));
+      rawBodies.set(request, body);
+      done(null, parsed);
     } catch (error) {
       done(error as Error);
     }
   };
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit: LIMITS.maxRequestBytes }, parse);
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.maxRequestBytes }, (request, body, done) => {
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: LIMITS.maxRequestBytes }, parse);
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LIMITS.maxRequestBytes }, (request, body, done) => {
     // Lenient like Segment: any content type holding JSON is read as JSON (curl -d sends a form type).
     const type = String(request.headers['content-type'] ?? '');
     if (type.startsWith('multipart/')) {
       done(new SluiceError('unsupported_media_type', `Content-Type "${type}" is not accepted; send the JSON body as application/json or text/plain.`));
       return;
     }
-    parse(request, body as string, done);
+    parse(request, body as Buffer, done);
   });
 }

@@ -5,11 +5,11 @@ import { toSluiceError } from '../http/error-handler.js';
 import type { CounterBuffer } from '../observability/counter-buffer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { SHORT_PATHS, type EventType } from '../protocol/segment-event.js';
-import { orderingKeyOf } from '../queue/ordering-key.js';
-import type { InboxRecord, Queue, RequestSignals } from '../queue/queue.js';
+import { validateRequest } from '../core/tracking/normalize.js';
+import { newRequestId, type StoredRequest } from '../core/tracking/stored-request.js';
+import type { InboxRequestRecord, Queue, RequestSignals } from '../queue/queue.js';
 import type { Backpressure } from './backpressure.js';
-import { installTrackingBodyParsing } from './body-parsing.js';
-import { normalizeRequest } from './normalize.js';
+import { installTrackingBodyParsing, rawBodyOf } from './body-parsing.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { SourceResolver } from './source-resolver.js';
 import { extractWriteKey } from './write-key.js';
@@ -96,17 +96,27 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       const source = await deps.sources.resolve(extractWriteKey(request.headers.authorization, body), counters && ((found) => sourceOf.set(request, found)));
       deps.rateLimiter.check(source.id);
       deps.backpressure.check();
-      const { accepted, rejected } = normalizeRequest(body, type, { receivedAt: new Date(), ip: request.ip });
-      const signals = signalsOf(request, deps.countryHeader);
-      const records: InboxRecord[] = accepted.map(({ event, json }) => {
-        const partitionKey = orderingKeyOf(event);
-        return signals ? { workspaceId: source.workspaceId, sourceId: source.id, json, signals, partitionKey } : { workspaceId: source.workspaceId, sourceId: source.id, json, partitionKey };
-      });
-      await deps.queue.publishInbox(records);
-      if (accepted.length > 0) deps.metrics.eventsReceived.inc({ source_id: source.id }, accepted.length);
+      // Validated here, stored as received, normalized by the processor (decision 0004).
+      const { accepted, rejected } = validateRequest(body, type);
+      if (accepted > 0) {
+        const stored: StoredRequest = {
+          endpoint: type,
+          body: rawBodyOf(request) ?? JSON.stringify(body),
+          receivedAt: Date.now(),
+          requestId: newRequestId(),
+          events: accepted,
+        };
+        if (request.ip) stored.ip = request.ip;
+        if (rejected.length > 0) stored.skip = rejected.map((r) => r.index);
+        const record: InboxRequestRecord = { kind: 'request', workspaceId: source.workspaceId, sourceId: source.id, request: stored };
+        const signals = signalsOf(request, deps.countryHeader);
+        if (signals) record.signals = signals;
+        await deps.queue.publishInbox([record]);
+        deps.metrics.eventsReceived.inc({ source_id: source.id }, accepted);
+      }
       for (const r of rejected) deps.metrics.eventsRejected.inc({ code: r.code });
       if (counters) {
-        counters.add(source.workspaceId, source.id, 'received', '', accepted.length);
+        counters.add(source.workspaceId, source.id, 'received', '', accepted);
         for (const r of rejected) counters.add(source.workspaceId, source.id, 'rejected', r.code);
       }
       if (rejected.length > 0) {
@@ -114,8 +124,8 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
         return reply.code(400).send({
           error: {
             code: first.code,
-            message: `${rejected.length} of ${rejected.length + accepted.length} events were rejected and ${accepted.length} accepted. First problem, event ${first.index}: ${first.message}`,
-            accepted: accepted.length,
+            message: `${rejected.length} of ${rejected.length + accepted} events were rejected and ${accepted} accepted. First problem, event ${first.index}: ${first.message}`,
+            accepted,
             rejected,
           },
         });

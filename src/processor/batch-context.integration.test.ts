@@ -8,6 +8,7 @@ import { Keys } from '../core/crypto/keys.js';
 import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
 import type { InboxMessage } from '../queue/queue.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
 import { openStore } from '../runtime/backends.js';
 import { ChangeFeed } from '../runtime/change-feed.js';
 import type { BatchContext } from './batch-context.js';
@@ -88,17 +89,17 @@ async function rig() {
   const message = (event: Record<string, unknown>): InboxMessage => {
     const n = seq++;
     const at = new Date(1_760_000_000_000 + n * 1000).toISOString();
-    return { seq: n, workspaceId, sourceId, json: JSON.stringify({ messageId: `m${n}`, timestamp: at, receivedAt: at, ...event }) };
+    return { seq: n, workspaceId, sourceId, event: { messageId: `m${n}`, timestamp: at, receivedAt: at, ...event } as unknown as SegmentEvent };
   };
   const run = async (events: Record<string, unknown>[]) => {
     const messages = events.map(message);
     const report = await processor.processBatch(messages);
     const dropped = new Set(report.dropped.map((d) => d.item.event.messageId));
     for (const m of messages) {
-      const id = (JSON.parse(m.json) as { messageId: string }).messageId;
+      const id = m.event.messageId;
       expect(dropped.has(id), `${id} dropped as suppressed`).toBe(expectedSuppressed.has(id));
     }
-    return { ids: messages.map((m) => (JSON.parse(m.json) as { messageId: string }).messageId), dropped };
+    return { ids: messages.map((m) => m.event.messageId), dropped };
   };
   return { store, services, workspaceId, run, mismatches, seen, expectedSuppressed };
 }

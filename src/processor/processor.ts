@@ -1,4 +1,3 @@
-import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { InboxMessage } from '../queue/queue.js';
 import { BatchContext } from './batch-context.js';
 import type { ProcessingItem, ProcessorStage } from './stage.js';
@@ -28,7 +27,7 @@ export class Processor {
       message,
       workspaceId: message.workspaceId,
       sourceId: message.sourceId,
-      event: JSON.parse(message.json) as SegmentEvent,
+      event: message.event,
     }));
     const dropped: DroppedItem[] = [];
     const batch = new BatchContext();

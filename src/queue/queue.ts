@@ -1,10 +1,13 @@
+import type { StoredRequest } from '../core/tracking/stored-request.js';
+import type { SegmentEvent } from '../protocol/segment-event.js';
+
 /**
  * The queues between stages. Two implementations: tables in the embedded SQLite file (`queue/sqlite`) and
  * NATS JetStream streams (`queue/nats`). Delivery is at least once: a consumer's handler may see a message
  * again after a crash, so every stage is idempotent (events are deduplicated by messageId).
  *
  * @example
- *   await queue.publishInbox([{ workspaceId, sourceId, json }]); // resolves once durable
+ *   await queue.publishInbox([{ kind: 'request', workspaceId, sourceId, request }]); // resolves once durable
  *   await queue.consumeInbox(async (batch) => { ... }, { batchSize: 500, signal });
  */
 export interface Queue {
@@ -115,7 +118,23 @@ export interface RequestSignals {
   userAgent?: string;
 }
 
-export interface InboxRecord {
+/**
+ * What the inbox takes: a Tracking API request as received (the Tracking API's records: validated, stored
+ * as sent, normalized by the processor; decision 0004), or one event already normalized (events Sluice
+ * produces itself, e.g. a privacy request's consent change).
+ */
+export type InboxRecord = InboxRequestRecord | InboxEventRecord;
+
+export interface InboxRequestRecord {
+  kind: 'request';
+  workspaceId: string;
+  sourceId: string;
+  request: StoredRequest;
+  signals?: RequestSignals;
+}
+
+export interface InboxEventRecord {
+  kind?: 'event';
   workspaceId: string;
   sourceId: string;
   /** The normalized Segment event, serialized. */
@@ -128,9 +147,20 @@ export interface InboxRecord {
   partitionKey?: string;
 }
 
-export interface InboxMessage extends InboxRecord {
+/** Events a record holds. */
+export function eventsOf(record: InboxRecord): number {
+  return record.kind === 'request' ? record.request.events : 1;
+}
+
+/** One normalized event handed to the processor. */
+export interface InboxMessage {
   /** Position in the inbox (monotonic per queue). */
   seq: number;
+  workspaceId: string;
+  sourceId: string;
+  /** The normalized event: a fresh object each time the message is handed out (stages may change it). */
+  event: SegmentEvent;
+  signals?: RequestSignals;
   /**
    * The message may have been handed to a consumer before (retried after an error, redelivered after a crash,
    * or, in the embedded queue, already in the inbox when this consumer started). The processor then routes an

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StoredRequest } from '../../src/core/tracking/stored-request.js';
 import type { InboxMessage, InboxRecord, Queue } from '../../src/queue/queue.js';
 import { eventually } from '../support/start-test-sluice.js';
 
@@ -27,8 +28,16 @@ function record(n: number, signals?: InboxRecord['signals'], userId = 'u1'): Inb
   return { workspaceId: 'ws_q', sourceId: 'src_q', json: JSON.stringify({ messageId: `m${n}`, userId, n }), ...(signals ? { signals } : {}) };
 }
 
-const n = (m: InboxMessage) => (JSON.parse(m.json) as { n: number }).n;
-const userOf = (m: InboxMessage) => (JSON.parse(m.json) as { userId: string }).userId;
+const REQUEST_ID = '6f1c2a3b-4d5e-4f60-8a7b-0c1d2e3f4a5b';
+const OTHER_REQUEST_ID = '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d';
+
+/** A Tracking API request as the ingest publishes it. */
+function requestRecord(request: StoredRequest): InboxRecord {
+  return { kind: 'request', workspaceId: 'ws_q', sourceId: 'src_q', request };
+}
+
+const n = (m: InboxMessage) => (m.event as unknown as { n: number }).n;
+const userOf = (m: InboxMessage) => String(m.event.userId);
 
 /**
  * The Queue's behaviour, written once and run against every implementation (embedded SQLite, JetStream).
@@ -95,6 +104,61 @@ export function runQueueContract(options: QueueContractOptions): void {
       const seqs = c.seen.map((m) => m.seq);
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
       expect(new Set(seqs).size).toBe(3);
+    });
+
+    it('stores a Tracking API request as received and hands out its normalized events, the refused ones left out', async () => {
+      const queue = await instance();
+      const receivedAt = Date.parse('2026-11-30T12:00:00.000Z');
+      const batch = {
+        batch: [
+          { type: 'track', userId: 'u1', event: 'A', properties: { n: 1 } },
+          { type: 'track', event: 'refused at ingest: no userId' },
+          { type: 'identify', userId: 'u1', messageId: 'given-id', traits: { n: 2 } },
+        ],
+        context: { library: { name: 'analytics-node' } },
+      };
+      await queue.publishInbox([
+        requestRecord({ endpoint: 'batch', body: Buffer.from(JSON.stringify(batch)), receivedAt, ip: '203.0.113.9', requestId: REQUEST_ID, skip: [1], events: 2 }),
+      ]);
+      await queue.publishInbox([record(3)]);
+      await queue.publishInbox([requestRecord({ endpoint: 'page', body: JSON.stringify({ userId: 'u1', name: 'Home', properties: { n: 4 }, writeKey: 'wk' }), receivedAt, requestId: OTHER_REQUEST_ID, events: 1 })]);
+      expect(await queue.inboxBacklog()).toBe(4);
+      const c = consume(queue);
+      await eventually(async () => (c.seen.length >= 4 ? true : undefined));
+      expect(c.seen.map((m) => [m.event.type, m.event.messageId])).toEqual([
+        ['track', `api-${REQUEST_ID}`],
+        ['identify', 'given-id'],
+        [undefined, 'm3'], // an event record is handed out as published
+        ['page', `api-${OTHER_REQUEST_ID}`],
+      ]);
+      const [track, identify] = c.seen;
+      expect(track!.event).toMatchObject({ userId: 'u1', event: 'A', properties: { n: 1 }, receivedAt: '2026-11-30T12:00:00.000Z', context: { ip: '203.0.113.9', library: { name: 'analytics-node' } }, version: 2 });
+      expect(identify!.event.traits).toEqual({ n: 2 });
+      expect(c.seen[3]!.event).not.toHaveProperty('writeKey');
+      expect(c.seen[3]!.event.context).not.toHaveProperty('ip');
+      await eventually(async () => ((await queue.inboxBacklog()) === 0 ? true : undefined));
+    });
+
+    it('gives a request offered again the same generated messageIds, and fresh events', async () => {
+      const queue = await instance();
+      const body = JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'A' }, { type: 'track', userId: 'u1', event: 'B' }] });
+      await queue.publishInbox([requestRecord({ endpoint: 'batch', body, receivedAt: Date.now(), requestId: REQUEST_ID, events: 2 })]);
+      const offers: string[][] = [];
+      let calls = 0;
+      const c = consume(queue, async (batch) => {
+        offers.push(batch.map((m) => `${m.event.messageId} ${m.event.event}`));
+        calls += 1;
+        if (calls === 1) {
+          for (const m of batch) m.event.event = 'changed by a stage';
+          throw new Error('store is down');
+        }
+      });
+      await eventually(async () => (c.seen.length >= 2 ? true : undefined));
+      const ids = [`api-${REQUEST_ID}`, `api-${REQUEST_ID.slice(0, 24)}${(Number.parseInt(REQUEST_ID.slice(24), 16) + 1).toString(16).padStart(12, '0')}`];
+      expect(offers).toEqual([
+        [`${ids[0]} A`, `${ids[1]} B`],
+        [`${ids[0]} A`, `${ids[1]} B`],
+      ]);
     });
 
     it('resolves publishes made in the same turn together, and an empty publish at once', async () => {

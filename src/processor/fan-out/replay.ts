@@ -18,7 +18,7 @@ export async function requeueToDestination(
   if (events.length === 0) return { queued: 0, dropped: 0 };
   const pairs = events.map((stored) => {
     const item: ProcessingItem = {
-      message: { seq: stored.seq, workspaceId: stored.workspaceId, sourceId: stored.sourceId, json: '' },
+      message: { seq: stored.seq, workspaceId: stored.workspaceId, sourceId: stored.sourceId, event: stored.event },
       workspaceId: stored.workspaceId,
       sourceId: stored.sourceId,
       event: stored.event,

@@ -1,4 +1,4 @@
-import type { InboxRecord, RequestSignals } from '../queue.js';
+import type { InboxEventRecord, RequestSignals } from '../queue.js';
 
 /**
  * One JetStream message carries many inbox records (group commit: every publish of one event-loop turn).
@@ -15,12 +15,12 @@ interface RecordHeader {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodedSize(record: InboxRecord): number {
+export function encodedSize(record: InboxEventRecord): number {
   // An upper bound is enough for chunking: header fields plus the event, in UTF-16 units x 3 worst case.
   return (record.workspaceId.length + record.sourceId.length + record.json.length) * 3 + (record.signals ? 256 : 0) + 16;
 }
 
-export function encodeInbox(records: readonly InboxRecord[]): Uint8Array {
+export function encodeInbox(records: readonly InboxEventRecord[]): Uint8Array {
   const lines: string[] = [];
   for (const r of records) {
     const header: RecordHeader = { w: r.workspaceId, s: r.sourceId };
@@ -30,10 +30,10 @@ export function encodeInbox(records: readonly InboxRecord[]): Uint8Array {
   return encoder.encode(lines.join('\n'));
 }
 
-export function decodeInbox(data: Uint8Array): InboxRecord[] {
+export function decodeInbox(data: Uint8Array): InboxEventRecord[] {
   const lines = decoder.decode(data).split('\n');
   if (lines.length % 2 !== 0) throw new Error(`inbox message is malformed: ${lines.length} lines, expected pairs`);
-  const records: InboxRecord[] = [];
+  const records: InboxEventRecord[] = [];
   for (let i = 0; i < lines.length; i += 2) {
     const header = JSON.parse(lines[i]!) as RecordHeader;
     records.push({ workspaceId: header.w, sourceId: header.s, json: lines[i + 1]!, ...(header.g ? { signals: header.g } : {}) });

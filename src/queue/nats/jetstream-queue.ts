@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { sleep } from '../../core/sleep.js';
-import type { ConsumeOptions, InboxMessage, InboxRecord, Queue } from '../queue.js';
+import { expandStoredRequest } from '../../core/tracking/stored-request.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import type { ConsumeOptions, InboxEventRecord, InboxMessage, InboxRecord, Queue } from '../queue.js';
 import { decodeInbox, encodedSize, encodeInbox } from './inbox-codec.js';
-import { orderingKeyOfJson } from '../ordering-key.js';
+import { orderingKeyOf, orderingKeyOfJson } from '../ordering-key.js';
 import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
 import { INBOX_PARTITIONS, partitionOf } from './partition.js';
@@ -29,10 +31,39 @@ interface PendingPublish {
   failed?: unknown;
 }
 
+/** One record of an inbox message, at its inbox position. */
+interface ReceivedRecord extends InboxEventRecord {
+  seq: number;
+  redelivered?: boolean;
+}
+
 /** One inbox message handed to this processor: one partition's records of one group commit. */
 interface InboxItem {
   readonly seq: number;
-  readonly records: InboxMessage[];
+  readonly records: ReceivedRecord[];
+}
+
+/** The records a publish puts on the stream: a Tracking API request is normalized here, one record per event. */
+function eventRecordsOf(record: InboxRecord): InboxEventRecord[] {
+  if (record.kind !== 'request') return [record];
+  const { events, failed } = expandStoredRequest(record.request);
+  if (failed.length > 0) {
+    // The Tracking API validated this request a moment ago with the same rules: this is a bug, not bad input.
+    throw new Error(`a request accepted by the Tracking API failed normalization: ${failed[0]!.message}`);
+  }
+  return events.map((event) => {
+    const r: InboxEventRecord = { workspaceId: record.workspaceId, sourceId: record.sourceId, json: JSON.stringify(event), partitionKey: orderingKeyOf(event) };
+    if (record.signals) r.signals = record.signals;
+    return r;
+  });
+}
+
+/** The message the processor sees: the event decoded afresh for every attempt (stages may change it). */
+function messageOf(record: ReceivedRecord, redelivered: boolean): InboxMessage {
+  const message: InboxMessage = { seq: record.seq, workspaceId: record.workspaceId, sourceId: record.sourceId, event: JSON.parse(record.json) as SegmentEvent };
+  if (record.signals) message.signals = record.signals;
+  if (redelivered || record.redelivered) message.redelivered = true;
+  return message;
 }
 
 /** Inbox messages one partition's pull keeps buffered (each carries up to a group commit of records). */
@@ -140,16 +171,23 @@ export class JetStreamQueue implements Queue {
     this.flushScheduled = false;
     const group = this.pending;
     this.pending = [];
-    const byPartition = new Map<number, { record: InboxRecord; from: PendingPublish }[]>();
+    const byPartition = new Map<number, { record: InboxEventRecord; from: PendingPublish }[]>();
     for (const p of group) {
-      for (const record of p.records) {
+      let records: InboxEventRecord[];
+      try {
+        records = p.records.flatMap(eventRecordsOf);
+      } catch (error) {
+        p.reject(error);
+        continue;
+      }
+      for (const record of records) {
         const partition = partitionOf(record.workspaceId, record.partitionKey ?? orderingKeyOfJson(record.json), this.partitions);
         let list = byPartition.get(partition);
         if (!list) byPartition.set(partition, (list = []));
         list.push({ record, from: p });
       }
     }
-    const messages: { partition: number; records: InboxRecord[]; from: Set<PendingPublish> }[] = [];
+    const messages: { partition: number; records: InboxEventRecord[]; from: Set<PendingPublish> }[] = [];
     for (const [partition, list] of byPartition) {
       let current: (typeof messages)[number] = { partition, records: [], from: new Set() };
       let size = 0;
@@ -245,7 +283,7 @@ export class JetStreamQueue implements Queue {
         batch = batch.filter((item) => !lost.includes(item));
       }
       if (batch.length === 0) return;
-      const messages = batch.flatMap((item) => (attempt === 0 ? item.records : item.records.map((r) => ({ ...r, redelivered: true }))));
+      const messages = batch.flatMap((item) => item.records.map((r) => messageOf(r, attempt > 0)));
       try {
         await handler(messages);
       } catch (error) {

@@ -46,7 +46,7 @@ describe('moving the embedded queues out of the store file', () => {
         },
         { batchSize: 100, signal: stop.signal },
       );
-      expect(seen.map((m) => (JSON.parse(m.json) as { n: number }).n)).toEqual([3, 4, 5]);
+      expect(seen.map((m) => (m.event as unknown as { n: number }).n)).toEqual([3, 4, 5]);
       const jobs = await queue.deliveryConsumer('d1').fetch(10, { signal: new AbortController().signal, waitMs: 0 });
       expect(jobs.map((j) => j.messageId)).toEqual(['m1', 'm2', 'm3']);
     } finally {

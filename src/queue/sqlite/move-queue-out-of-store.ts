@@ -35,7 +35,7 @@ export async function moveQueueOutOfStore(dataDir: string): Promise<{ events: nu
         };
         for (const row of store.prepare('SELECT workspace_id, source_id, body, signals FROM queue_inbox WHERE seq > ? ORDER BY seq').iterate(offset) as IterableIterator<{ workspace_id: string; source_id: string; body: string; signals: string | null }>) {
           const count = row.body.split(EVENT_SEPARATOR).length;
-          chunk.push({ workspaceId: row.workspace_id, sourceId: row.source_id, body: row.body, signals: row.signals, events: count });
+          chunk.push({ workspaceId: row.workspace_id, sourceId: row.source_id, body: row.body, signals: row.signals, request: null, events: count });
           events += count;
           if (chunk.length === CHUNK_ROWS) flush();
         }

@@ -78,7 +78,7 @@ describe('SqliteQueue inbox rows', () => {
     expect(await queue.inboxBacklog()).toBe(2505);
     const batches = await drain(queue, 500, 2505);
     const seen = batches.flat();
-    expect(seen.map((m) => (JSON.parse(m.json) as { n: number }).n)).toEqual(Array.from({ length: 2505 }, (_, i) => i + 1));
+    expect(seen.map((m) => (m.event as unknown as { n: number }).n)).toEqual(Array.from({ length: 2505 }, (_, i) => i + 1));
     expect(seen.slice(0, 5).map((m) => [m.sourceId, m.signals?.gpc ?? false])).toEqual([['a', false], ['a', false], ['a', false], ['b', true], ['b', true]]);
     expect(new Set(seen.map((m) => m.seq)).size).toBe(2505);
     expect(seen.every((m, i) => i === 0 || m.seq > seen[i - 1]!.seq)).toBe(true);
@@ -104,7 +104,7 @@ describe('SqliteQueue inbox rows', () => {
     await queue.publishInbox([record('a', 5)]);
     expect(await queue.inboxBacklog()).toBe(4);
     const seen = (await drain(queue, 100, 4)).flat();
-    expect(seen.map((m) => (JSON.parse(m.json) as { n: number }).n)).toEqual([2, 3, 4, 5]);
+    expect(seen.map((m) => (m.event as unknown as { n: number }).n)).toEqual([2, 3, 4, 5]);
     expect(seen[2]!.signals).toEqual({ dnt: true });
     expect(await queue.inboxBacklog()).toBe(0);
   });

@@ -1,8 +1,10 @@
 import { sleep } from '../../core/sleep.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
-import type { ConsumeOptions, DeliveryConsumer, DeliveryJobRecord, DeliveryQueue, InboxMessage, InboxRecord, Queue } from '../queue.js';
-import { createInboxTables, EVENT_SEPARATOR, InboxAppender, packInboxRows } from './inbox-table.js';
+import { expandStoredRequest } from '../../core/tracking/stored-request.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import { eventsOf, type ConsumeOptions, type DeliveryConsumer, type DeliveryJobRecord, type DeliveryQueue, type InboxMessage, type InboxRecord, type Queue } from '../queue.js';
+import { createInboxTables, decodeStoredRequest, EVENT_SEPARATOR, InboxAppender, packInboxRows } from './inbox-table.js';
 import { InboxWriterThread } from './inbox-writer-thread.js';
 import { SqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 
@@ -16,8 +18,10 @@ interface InboxRow {
   seq: number;
   workspace_id: string;
   source_id: string;
-  body: string;
+  /** Text for an events row; a request row's body as received (bytes, or text when it was given as text). */
+  body: string | Buffer;
   signals: string | null;
+  request: string | null;
 }
 
 const INBOX_CONSUMER = 'processor';
@@ -77,7 +81,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       )
       .run(INBOX_CONSUMER);
     this.db.prepare(`INSERT OR IGNORE INTO queue_inbox_events (counter, total) VALUES (?, 0)`).run(INBOX_CONSUMER);
-    this.readBatch = this.db.prepare('SELECT seq, workspace_id, source_id, body, signals FROM queue_inbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.readBatch = this.db.prepare('SELECT seq, workspace_id, source_id, body, signals, request FROM queue_inbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.readOffset = this.db.prepare('SELECT position FROM queue_offsets WHERE consumer = ?').pluck();
     this.writeOffset = this.db.prepare('INSERT INTO queue_offsets (consumer, position) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position');
     this.lastSeq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_inbox'").pluck();
@@ -94,7 +98,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ records, resolve, reject });
-      this.pendingEvents += records.length;
+      for (const record of records) this.pendingEvents += eventsOf(record);
       if (this.pendingEvents >= MAX_GROUP_EVENTS) {
         this.flush();
       } else if (!this.flushScheduled) {
@@ -139,12 +143,15 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     while (!options.signal.aborted) {
       const batch: InboxMessage[] = [];
       let lastRow = position;
+      // Events the rows read count for the backlog (what was published, even if some are left out now).
+      let acknowledged = 0;
       for (const row of this.readBatch.iterate(position, options.batchSize) as IterableIterator<InboxRow>) {
         const signals = row.signals ? (JSON.parse(row.signals) as InboxMessage['signals']) : undefined;
         const redelivered = row.seq <= redeliveredUpTo;
-        const events = row.body.split(EVENT_SEPARATOR);
+        const { events, published } = this.eventsOfRow(row, options);
+        acknowledged += published;
         for (let index = 0; index < events.length; index++) {
-          const message: InboxMessage = { seq: row.seq * SEQ_PER_ROW + index, workspaceId: row.workspace_id, sourceId: row.source_id, json: events[index]! };
+          const message: InboxMessage = { seq: row.seq * SEQ_PER_ROW + index, workspaceId: row.workspace_id, sourceId: row.source_id, event: events[index]! };
           if (signals) message.signals = signals;
           if (redelivered) message.redelivered = true;
           batch.push(message);
@@ -152,12 +159,13 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         lastRow = row.seq;
         if (batch.length >= options.batchSize) break;
       }
-      if (batch.length === 0) {
+      if (lastRow === position) {
         await sleep(IDLE_POLL_MS, options.signal);
         continue;
       }
       try {
-        await handler(batch);
+        // Rows whose events were all left out still move the position on.
+        if (batch.length > 0) await handler(batch);
       } catch (error) {
         redeliveredUpTo = Math.max(redeliveredUpTo, lastRow);
         options.onError?.(error);
@@ -169,11 +177,30 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       await threadWriteLock.run(() => {
         this.db.transaction(() => {
           this.writeOffset.run(INBOX_CONSUMER, position);
-          this.countEvents.run(batch.length, INBOX_CONSUMER);
+          this.countEvents.run(acknowledged, INBOX_CONSUMER);
         })();
         if (truncate) this.truncate.run(position);
       });
     }
+  }
+
+  /**
+   * The normalized events of a row: a request row's body normalized now (decision 0004), an events row's
+   * lines parsed. Events of a request that no longer pass validation are reported through `onError` and
+   * left out (only possible when the rules changed while the request waited in the inbox).
+   */
+  private eventsOfRow(row: InboxRow, options: ConsumeOptions): { events: SegmentEvent[]; published: number } {
+    if (row.request === null) {
+      const text = typeof row.body === 'string' ? row.body : row.body.toString('utf8');
+      const events = text.split(EVENT_SEPARATOR).map((line) => JSON.parse(line) as SegmentEvent);
+      return { events, published: events.length };
+    }
+    const request = decodeStoredRequest(row.request, row.body);
+    const { events, failed } = expandStoredRequest(request);
+    if (failed.length > 0) {
+      options.onError?.(new Error(`inbox row ${row.seq}: ${failed.length} event(s) no longer pass validation and are left out; first, at position ${failed[0]!.index}: ${failed[0]!.message}`));
+    }
+    return { events, published: request.events };
   }
 
   async inboxBacklog(): Promise<number> {

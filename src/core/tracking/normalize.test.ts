@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SluiceError } from '../core/errors.js';
-import { nestingDepth, normalizeEvent, normalizeRequest } from './normalize.js';
+import { SluiceError } from '../errors.js';
+import { nestingDepth, normalizeEvent, normalizeRequest, validateEvent, validateRequest } from './normalize.js';
 
 const facts = { receivedAt: new Date('2026-11-30T12:00:10.000Z'), ip: '203.0.113.7' };
 
@@ -16,7 +16,7 @@ function rejection(fn: () => unknown): SluiceError {
 
 describe('normalizeEvent', () => {
   it('corrects the timestamp for client clock skew and keeps the original', () => {
-    const { event } = normalizeEvent(
+    const event = normalizeEvent(
       { userId: 'u1', event: 'Order Completed', timestamp: '2026-11-30T11:00:00.000Z', sentAt: '2026-11-30T11:00:05.000Z' },
       'track',
       facts,
@@ -29,15 +29,15 @@ describe('normalizeEvent', () => {
   });
 
   it('uses originalTimestamp when no timestamp is given, and the server time when neither is', () => {
-    expect(normalizeEvent({ userId: 'u', originalTimestamp: '2026-01-01T00:00:00Z' }, 'identify', facts).event.timestamp).toBe('2026-01-01T00:00:00.000Z');
-    const { event } = normalizeEvent({ userId: 'u' }, 'identify', facts);
+    expect(normalizeEvent({ userId: 'u', originalTimestamp: '2026-01-01T00:00:00Z' }, 'identify', facts).timestamp).toBe('2026-01-01T00:00:00.000Z');
+    const event = normalizeEvent({ userId: 'u' }, 'identify', facts);
     expect(event.timestamp).toBe(facts.receivedAt.toISOString());
     expect(event.originalTimestamp).toBe(facts.receivedAt.toISOString());
   });
 
   it('generates a messageId when missing and keeps one that is given', () => {
-    expect(normalizeEvent({ userId: 'u' }, 'identify', facts).event.messageId).toMatch(/^api-[0-9a-f-]{36}$/);
-    expect(normalizeEvent({ userId: 'u', messageId: 'm-1' }, 'identify', facts).event.messageId).toBe('m-1');
+    expect(normalizeEvent({ userId: 'u' }, 'identify', facts).messageId).toMatch(/^api-[0-9a-f-]{36}$/);
+    expect(normalizeEvent({ userId: 'u', messageId: 'm-1' }, 'identify', facts).messageId).toBe('m-1');
   });
 
   it('refuses a messageId over 100 characters', () => {
@@ -45,12 +45,13 @@ describe('normalizeEvent', () => {
   });
 
   it('sets context.ip from the request only when the client did not', () => {
-    expect(normalizeEvent({ userId: 'u' }, 'identify', facts).event.context.ip).toBe('203.0.113.7');
-    expect(normalizeEvent({ userId: 'u', context: { ip: '198.51.100.1' } }, 'identify', facts).event.context.ip).toBe('198.51.100.1');
+    expect(normalizeEvent({ userId: 'u' }, 'identify', facts).context.ip).toBe('203.0.113.7');
+    expect(normalizeEvent({ userId: 'u', context: { ip: '198.51.100.1' } }, 'identify', facts).context.ip).toBe('198.51.100.1');
   });
 
   it('takes the type from the endpoint, sets version 2 and removes the writeKey', () => {
-    const { event, json } = normalizeEvent({ userId: 'u', type: 'identify', event: 'X', writeKey: 'secret' }, 'track', facts);
+    const event = normalizeEvent({ userId: 'u', type: 'identify', event: 'X', writeKey: 'secret' }, 'track', facts);
+    const json = JSON.stringify(event);
     expect(event.type).toBe('track');
     expect(event.version).toBe(2);
     expect(json).not.toContain('secret');
@@ -74,17 +75,24 @@ describe('normalizeEvent', () => {
   });
 
   it('normalizes client times that are not in the canonical ISO form, and keeps those that are', () => {
-    const at = (timestamp: string | number) => normalizeEvent({ userId: 'u', timestamp }, 'identify', facts).event.originalTimestamp;
+    const at = (timestamp: string | number) => normalizeEvent({ userId: 'u', timestamp }, 'identify', facts).originalTimestamp;
     expect(at('2026-11-30T11:00:00.000Z')).toBe('2026-11-30T11:00:00.000Z');
     expect(at('2026-11-30T12:00:00+01:00')).toBe('2026-11-30T11:00:00.000Z');
     expect(at('2026-11-30T11:00:00Z')).toBe('2026-11-30T11:00:00.000Z');
     expect(at('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
     expect(at(Date.parse('2026-11-30T11:00:00.000Z'))).toBe('2026-11-30T11:00:00.000Z');
     expect(rejection(() => at('2026-13-01T00:00:00.000Z')).code).toBe('invalid_timestamp');
+    expect(at('2026-11-30T23:59:59.999Z')).toBe('2026-11-30T23:59:59.999Z');
+    expect(at('2026-12-31T00:00:00.000Z')).toBe('2026-12-31T00:00:00.000Z');
+    expect(at('2000-02-29T00:00:00.000Z')).toBe('2000-02-29T00:00:00.000Z');
+    // Days a month lacks roll over the way Date reads them (Segment's servers do the same).
+    expect(at('2026-02-29T00:00:00.000Z')).toBe(new Date('2026-02-29T00:00:00.000Z').toISOString());
+    expect(at('2100-02-29T00:00:00.000Z')).toBe(new Date('2100-02-29T00:00:00.000Z').toISOString());
+    expect(at('2026-04-31T00:00:00.000Z')).toBe(new Date('2026-04-31T00:00:00.000Z').toISOString());
   });
 
   it('keeps the client\'s other top-level fields as sent, and fields other types require when given', () => {
-    const { event, json } = normalizeEvent(
+    const event = normalizeEvent(
       { userId: 'u', channel: 'server', _metadata: { bundled: ['X'] }, event: 'kept', properties: { a: 1 }, version: 1, receivedAt: 'forged', writeKey: 'wk' },
       'identify',
       facts,
@@ -96,7 +104,7 @@ describe('normalizeEvent', () => {
     expect(event.traits).toEqual({});
     expect(event.version).toBe(2);
     expect(event.receivedAt).toBe(facts.receivedAt.toISOString());
-    const stored = JSON.parse(json) as Record<string, unknown>;
+    const stored = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
     expect(stored).not.toHaveProperty('writeKey');
     expect(stored).not.toHaveProperty('groupId');
     expect(stored).not.toHaveProperty('sentAt');
@@ -104,7 +112,7 @@ describe('normalizeEvent', () => {
   });
 
   it('accepts numeric userIds as strings', () => {
-    expect(normalizeEvent({ userId: 42 }, 'identify', facts).event.userId).toBe('42');
+    expect(normalizeEvent({ userId: 42 }, 'identify', facts).userId).toBe('42');
   });
 
   it('rejects an event over 32 KB', () => {
@@ -146,9 +154,9 @@ describe('normalizeRequest', () => {
       'batch',
       facts,
     );
-    expect(accepted.map((a) => a.event.context.locale)).toEqual(['fr', 'en']);
-    expect(accepted[0]!.event.context.library).toEqual({ name: 'x' });
-    expect(accepted[1]!.event.integrations).toEqual({ All: false, Mixpanel: true });
+    expect(accepted.map((a) => a.context.locale)).toEqual(['fr', 'en']);
+    expect(accepted[0]!.context.library).toEqual({ name: 'x' });
+    expect(accepted[1]!.integrations).toEqual({ All: false, Mixpanel: true });
   });
 
   it('applies the batch sentAt to items without their own', () => {
@@ -157,7 +165,7 @@ describe('normalizeRequest', () => {
       'batch',
       facts,
     );
-    expect(accepted[0]!.event.timestamp).toBe('2026-11-30T11:59:10.000Z');
+    expect(accepted[0]!.timestamp).toBe('2026-11-30T11:59:10.000Z');
   });
 
   it('keeps the valid events of a batch and reports the invalid ones by index', () => {
@@ -176,5 +184,60 @@ describe('normalizeRequest', () => {
     [{ batch: Array.from({ length: 2501 }, () => ({ type: 'identify', userId: 'u' })) }, 'batch_too_many_events'],
   ])('rejects a malformed batch (%#) with %s', (body, code) => {
     expect(rejection(() => normalizeRequest(body, 'batch', facts)).code).toBe(code);
+  });
+});
+
+describe('validateRequest', () => {
+  const bad: [unknown, string][] = [
+    [{ event: 'x' }, 'no_user_anon_id'],
+    [{ userId: 'u' }, 'event_not_string'],
+    [{ userId: 'u', event: 'x', properties: [] }, 'properties_not_object'],
+    [{ userId: 'u', event: 'x', context: 1 }, 'context_not_object'],
+    [{ userId: 'u', event: 'x', messageId: 'x'.repeat(101) }, 'message_id_too_long'],
+    [{ userId: 'u', event: 'x', timestamp: 'yesterday' }, 'invalid_timestamp'],
+    [{ userId: 'u', event: 'x', sentAt: {} }, 'invalid_timestamp'],
+    [{ userId: 'u', event: 'big', properties: { blob: 'x'.repeat(33 * 1024) } }, 'event_too_large'],
+    [{ userId: 'u', event: 'x', properties: { a: { b: { c: { d: { e: { f: {} } } } } } } }, ''],
+    ['not an object', 'invalid_body'],
+  ];
+
+  it.each(bad)('refuses what normalization refuses, with the same code (%#)', (event, code) => {
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+        return '';
+      } catch (error) {
+        if (error instanceof SluiceError) return error.code;
+        throw error;
+      }
+    };
+    expect(codeOf(() => validateEvent(event, 'track'))).toBe(code);
+    expect(codeOf(() => normalizeEvent(event, 'track', facts))).toBe(code);
+  });
+
+  it('counts the valid events of a batch and names the invalid ones by position', () => {
+    const result = validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }, { type: 'track' }, { type: 'identify', userId: 'u' }] }, 'batch');
+    expect(result.accepted).toBe(2);
+    expect(result.rejected).toEqual([expect.objectContaining({ index: 1, code: 'no_user_anon_id' })]);
+  });
+
+  it('refuses a single-event request as a whole', () => {
+    expect(rejection(() => validateRequest({ event: 'x' }, 'track')).code).toBe('no_user_anon_id');
+    expect(rejection(() => validateRequest({ batch: [] }, 'batch')).code).toBe('empty_batch');
+  });
+
+  it('measures the 32 KB limit on the event as sent, exactly near the limit', () => {
+    const sized = (bytes: number) => {
+      const event = { userId: 'u', event: 'x', properties: { blob: '' } };
+      const overhead = Buffer.byteLength(JSON.stringify(event));
+      event.properties.blob = 'é'.repeat(Math.floor((bytes - overhead) / 2));
+      return event;
+    };
+    expect(Buffer.byteLength(JSON.stringify(sized(32 * 1024)))).toBeLessThanOrEqual(32 * 1024);
+    expect(() => validateEvent(sized(32 * 1024), 'track')).not.toThrow();
+    expect(rejection(() => validateEvent(sized(32 * 1024 + 4), 'track')).code).toBe('event_too_large');
+    // Characters JSON escapes count as their escapes.
+    const escaped = { userId: 'u', event: 'x', properties: { blob: '\u0001'.repeat(5500) } };
+    expect(rejection(() => validateEvent(escaped, 'track')).code).toBe('event_too_large');
   });
 });

@@ -1,0 +1,407 @@
+import { randomUUID } from 'node:crypto';
+import { SluiceError } from '../errors.js';
+import {
+  EVENT_TYPES,
+  LIMITS,
+  type EventType,
+  type JsonObject,
+  type JsonValue,
+  type SegmentEvent,
+} from '../../protocol/segment-event.js';
+
+/** What the server knows about the request an event came in. */
+export interface RequestFacts {
+  receivedAt: Date;
+  /** `receivedAt` as ISO text, when the caller has it (one conversion per request instead of per event). */
+  receivedAtIso?: string;
+  ip: string | undefined;
+  /**
+   * The messageId of an event sent without one, by its position in the request. Reading a stored request
+   * again must give its events the same ids (so a redelivered event deduplicates); a random UUID otherwise.
+   */
+  messageIdFor?: (index: number) => string;
+}
+
+/** One event that failed validation, with its position in the request. */
+export interface RejectedEvent {
+  index: number;
+  code: string;
+  message: string;
+}
+
+/** The outcome of validating a request: how many events pass, and which do not. */
+export interface ValidatedRequest {
+  accepted: number;
+  rejected: RejectedEvent[];
+}
+
+export interface NormalizedRequest {
+  accepted: SegmentEvent[];
+  rejected: RejectedEvent[];
+}
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+/**
+ * Top-level fields the normalized event always sets itself. Every other field of the client's event is kept as
+ * sent, including `event`, `groupId`, `previousId`, `properties` and `traits` on types that do not require them.
+ */
+const SERVER_SET_FIELDS: ReadonlySet<string> = new Set([
+  'type', 'messageId', 'userId', 'anonymousId', 'context', 'integrations', 'originalTimestamp', 'timestamp', 'sentAt',
+  'receivedAt', 'version', 'writeKey',
+]);
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Depth of the deepest nesting, stopping early once it passes `limit`. */
+export function nestingDepth(value: unknown, limit: number, depth = 0): number {
+  if (depth > limit) return depth;
+  let deepest = depth;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item === 'object' && item !== null) {
+        deepest = Math.max(deepest, nestingDepth(item, limit, depth + 1));
+        if (deepest > limit) return deepest;
+      }
+    }
+  } else if (isObject(value)) {
+    for (const key in value) {
+      const item = value[key];
+      if (typeof item === 'object' && item !== null) {
+        deepest = Math.max(deepest, nestingDepth(item, limit, depth + 1));
+        if (deepest > limit) return deepest;
+      }
+    }
+  }
+  return deepest;
+}
+
+/** Marks a value nested deeper than the limit (the walk below stops there). */
+const TOO_DEEP = -1;
+
+/**
+ * An upper bound of a JSON value's serialized size in UTF-8 bytes, or TOO_DEEP once it nests deeper than
+ * `limit`. One walk of the parsed value instead of serializing it: a string of n UTF-16 units never takes more
+ * than 6n + 2 bytes (escapes like \u0001 are 6, a UTF-8 character at most 3 per unit), a number at most 24.
+ */
+function sizeBound(value: unknown, limit: number, depth: number): number {
+  if (typeof value === 'string') return 6 * value.length + 2;
+  if (typeof value !== 'object' || value === null) return 24;
+  if (depth >= limit) return TOO_DEEP;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const inner = sizeBound(item, limit, depth + 1);
+      if (inner === TOO_DEEP) return TOO_DEEP;
+      size += inner + 1;
+    }
+  } else {
+    const object = value as JsonObject;
+    for (const key in object) {
+      const inner = sizeBound(object[key], limit, depth + 1);
+      if (inner === TOO_DEEP) return TOO_DEEP;
+      size += 6 * key.length + 4 + inner;
+    }
+  }
+  return size;
+}
+
+/**
+ * Checks what every event must be before its fields are read: a JSON object, nested at most 64 levels, at
+ * most 32 KB as sent (Segment's limit is on the call as the client sent it). The exact size is only
+ * computed when the cheap bound says the event might be over.
+ */
+function checkEventShape(raw: unknown): asserts raw is JsonObject {
+  if (!isObject(raw)) {
+    throw new SluiceError('invalid_body', `An event must be a JSON object, got ${Array.isArray(raw) ? 'array' : typeof raw}.`);
+  }
+  const bound = sizeBound(raw, LIMITS.maxNestingDepth + 1, 0);
+  if (bound === TOO_DEEP) {
+    throw new SluiceError('nesting_too_deep', `The event nests deeper than ${LIMITS.maxNestingDepth} levels; flatten it.`);
+  }
+  if (bound > LIMITS.maxEventBytes) {
+    const bytes = Buffer.byteLength(JSON.stringify(raw));
+    if (bytes > LIMITS.maxEventBytes) {
+      throw new SluiceError('event_too_large', `The event is ${bytes} bytes; the limit is 32 KB per event. Move large data out of properties.`);
+    }
+  }
+}
+
+/**
+ * A client time in the ISO form Segment's libraries send (`2026-11-30T09:00:00.000Z`): month 01-12, day 01-31,
+ * hour < 24. Such a string, when its day exists in its month, is its own normalized form, so no Date round trip
+ * is needed; anything else (other formats, numbers, offsets) goes through `Date`.
+ */
+const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether a string matching CANONICAL_ISO names a day that exists (30 February does not). */
+function dayExists(iso: string): boolean {
+  const day = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
+  if (day <= 28) return true;
+  const month = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
+  if (month !== 2) return day <= MONTH_DAYS[month - 1]!;
+  const year = Number(iso.slice(0, 4));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (leap ? 29 : 28);
+}
+
+/** A client-supplied time as its normalized ISO string, or undefined when absent. */
+function parseTime(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' && value.length === 24 && CANONICAL_ISO.test(value) && dayExists(value)) return value;
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new SluiceError('invalid_timestamp', `${field} must be an ISO-8601 string, got ${typeof value}.`);
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new SluiceError('invalid_timestamp', `${field} "${String(value)}" is not an ISO-8601 date (example: 2026-11-30T09:00:00.000Z).`);
+  }
+  return date.toISOString();
+}
+
+function identifier(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') {
+    throw new SluiceError('invalid_field', `${field} must be a string, got ${Array.isArray(value) ? 'array' : typeof value}.`);
+  }
+  return value === '' ? undefined : value;
+}
+
+function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations'): JsonObject | undefined {
+  const value = raw[field];
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) {
+    const code = `${field}_not_object` as const;
+    throw new SluiceError(code, `${field} must be a JSON object, got ${Array.isArray(value) ? 'array' : typeof value}.`);
+  }
+  return value;
+}
+
+function requiredString(raw: JsonObject, field: string, code: 'event_not_string' | 'missing_group_id' | 'missing_previous_id', what: string): string {
+  const given = raw[field];
+  if (code === 'event_not_string' && given !== undefined && given !== null && typeof given !== 'string') {
+    throw new SluiceError(code, `${what} needs "${field}" to be a string, got ${typeof given}.`);
+  }
+  const value = identifier(given, field);
+  if (value === undefined) throw new SluiceError(code, `${what} needs a non-empty "${field}" string.`);
+  return value;
+}
+
+/** What a batch request gives every event in it that does not say otherwise. */
+export interface EventDefaults {
+  context?: JsonObject;
+  integrations?: JsonObject;
+  /** The batch's `sentAt` (analytics-node sends it once per batch). */
+  sentAt?: JsonValue;
+}
+
+/** The fields of a valid event, read and checked (what normalization builds the stored event from). */
+interface EventFields {
+  type: EventType;
+  userId: string | undefined;
+  anonymousId: string | undefined;
+  messageId: string | undefined;
+  context: JsonObject | undefined;
+  integrations: JsonObject | undefined;
+  eventName: string | undefined;
+  groupId: string | undefined;
+  previousId: string | undefined;
+  properties: JsonObject | undefined;
+  traits: JsonObject | undefined;
+  timestamp: string | undefined;
+  sentAt: string | undefined;
+}
+
+/** Reads and checks an event's fields as Segment does; throws a SluiceError naming the first problem. */
+function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults): EventFields {
+  const eventType = type ?? raw.type;
+  if (typeof eventType !== 'string' || !KNOWN_TYPES.has(eventType)) {
+    throw new SluiceError('invalid_type', `"type" must be one of ${EVENT_TYPES.join(', ')}; got ${JSON.stringify(eventType ?? null)}.`);
+  }
+  const userId = identifier(raw.userId, 'userId');
+  const anonymousId = identifier(raw.anonymousId, 'anonymousId');
+  if (userId === undefined && anonymousId === undefined) {
+    throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId.');
+  }
+  const messageId = identifier(raw.messageId, 'messageId');
+  if (messageId !== undefined && messageId.length > LIMITS.maxMessageIdLength) {
+    throw new SluiceError('message_id_too_long', `messageId is ${messageId.length} characters; the limit is ${LIMITS.maxMessageIdLength}.`);
+  }
+  const context = objectField(raw, 'context');
+  const integrations = objectField(raw, 'integrations');
+  let properties = objectField(raw, 'properties');
+  let traits = objectField(raw, 'traits');
+
+  // Fields each type requires, checked as Segment does; other types keep what the client sent.
+  let eventName: string | undefined;
+  let groupId: string | undefined;
+  let previousId: string | undefined;
+  switch (eventType) {
+    case 'track':
+      eventName = requiredString(raw, 'event', 'event_not_string', 'A track call');
+      properties ??= {};
+      break;
+    case 'page':
+    case 'screen':
+      if (raw.name !== undefined && raw.name !== null && typeof raw.name !== 'string') {
+        throw new SluiceError('invalid_field', `${eventType} "name" must be a string.`);
+      }
+      properties ??= {};
+      break;
+    case 'identify':
+      traits ??= {};
+      break;
+    case 'group':
+      groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call');
+      traits ??= {};
+      break;
+    case 'alias':
+      previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call');
+      break;
+  }
+  const timestamp = parseTime(raw.timestamp, 'timestamp') ?? parseTime(raw.originalTimestamp, 'originalTimestamp');
+  const sentAt = parseTime(raw.sentAt ?? defaults.sentAt, 'sentAt');
+  return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp, sentAt };
+}
+
+/**
+ * Checks one raw Segment call without building the stored event: throws the SluiceError that
+ * `normalizeEvent` would throw for it, and returns nothing otherwise. The Tracking API runs this before it
+ * acknowledges; the processor normalizes what it accepted (`normalizeEvent` repeats the same checks).
+ */
+export function validateEvent(raw: unknown, type: EventType | undefined, defaults: EventDefaults = {}): void {
+  checkEventShape(raw);
+  readEventFields(raw, type, defaults);
+}
+
+/**
+ * Normalizes one raw Segment call the way Segment's servers do: type from the endpoint, messageId
+ * generated when missing, receivedAt from the server, timestamp corrected for clock skew, context.ip
+ * from the request, batch-level context/integrations as defaults. `index` is the event's position in its
+ * request (for `facts.messageIdFor`).
+ */
+export function normalizeEvent(
+  raw: unknown,
+  type: EventType | undefined,
+  facts: RequestFacts,
+  defaults: EventDefaults = {},
+  index = 0,
+): SegmentEvent {
+  checkEventShape(raw);
+  const fields = readEventFields(raw, type, defaults);
+  const messageId = fields.messageId ?? facts.messageIdFor?.(index) ?? `api-${randomUUID()}`;
+  // context.ip from the request unless the client (or the batch) gave one.
+  const context: JsonObject = facts.ip === undefined ? { ...defaults.context, ...fields.context } : { ip: facts.ip, ...defaults.context, ...fields.context };
+  const receivedAt = facts.receivedAtIso ?? facts.receivedAt.toISOString();
+  const original = fields.timestamp ?? receivedAt;
+  const sentAt = fields.sentAt;
+  // Segment's clock-skew correction: timestamp = receivedAt - (sentAt - originalTimestamp).
+  const timestamp = sentAt ? new Date(facts.receivedAt.getTime() - (Date.parse(sentAt) - Date.parse(original))).toISOString() : original;
+
+  // Built as one literal (one object shape for every event; JSON.stringify omits the undefined fields), then
+  // the client's other top-level fields. Copying the raw object and patching it is several times slower.
+  const event: SegmentEvent = {
+    type: fields.type,
+    messageId,
+    userId: fields.userId,
+    anonymousId: fields.anonymousId,
+    event: fields.eventName,
+    groupId: fields.groupId,
+    previousId: fields.previousId,
+    properties: fields.properties,
+    traits: fields.traits,
+    context,
+    integrations: defaults.integrations ? { ...defaults.integrations, ...(fields.integrations ?? {}) } : (fields.integrations ?? {}),
+    originalTimestamp: original,
+    timestamp,
+    sentAt,
+    receivedAt,
+    version: 2,
+  };
+  for (const key in raw) {
+    if (!SERVER_SET_FIELDS.has(key) && event[key] === undefined) event[key] = raw[key];
+  }
+  return event;
+}
+
+/** The items of a batch request and what they share, after the request-level checks. */
+function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefaults } {
+  const batch = body.batch;
+  if (!Array.isArray(batch)) {
+    throw new SluiceError('invalid_body', 'A batch request needs a "batch" array of events.');
+  }
+  if (batch.length === 0) throw new SluiceError('empty_batch', 'The batch is empty: send at least one event.');
+  if (batch.length > LIMITS.maxBatchEvents) {
+    throw new SluiceError('batch_too_many_events', `The batch has ${batch.length} events; the limit is ${LIMITS.maxBatchEvents}. Split it.`);
+  }
+  const defaults: EventDefaults = {};
+  if (body.sentAt !== undefined && body.sentAt !== null) defaults.sentAt = body.sentAt;
+  const context = objectField(body, 'context');
+  const integrations = objectField(body, 'integrations');
+  if (context) defaults.context = context;
+  if (integrations) defaults.integrations = integrations;
+  return { items: batch, defaults };
+}
+
+function requestObject(body: unknown): JsonObject {
+  if (!isObject(body)) {
+    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${Array.isArray(body) ? 'array' : typeof body}.`);
+  }
+  return body;
+}
+
+/**
+ * Validates a request body for an endpoint (`type` is the endpoint's event type, or 'batch') without building
+ * events. Throws when the request as a whole is refused (a single event that is invalid, a malformed batch);
+ * for a batch, returns the count of valid events and the invalid ones by position (decision 0003).
+ */
+export function validateRequest(body: unknown, type: EventType | 'batch'): ValidatedRequest {
+  const object = requestObject(body);
+  if (type !== 'batch') {
+    validateEvent(object, type);
+    return { accepted: 1, rejected: [] };
+  }
+  const { items, defaults } = readBatch(object);
+  const rejected: RejectedEvent[] = [];
+  for (let index = 0; index < items.length; index++) {
+    try {
+      validateEvent(items[index], undefined, defaults);
+    } catch (error) {
+      if (!(error instanceof SluiceError)) throw error;
+      rejected.push({ index, code: error.code, message: error.message });
+    }
+  }
+  return { accepted: items.length - rejected.length, rejected };
+}
+
+/**
+ * Normalizes a request body for an endpoint. `type` is the endpoint's event type, or 'batch'.
+ * Valid events are kept even when others in the same batch are rejected; `skip` leaves out batch positions
+ * (those already refused when the request was acknowledged).
+ */
+export function normalizeRequest(body: unknown, type: EventType | 'batch', facts: RequestFacts, skip?: ReadonlySet<number>): NormalizedRequest {
+  const object = requestObject(body);
+  const requestFacts: RequestFacts = facts.receivedAtIso ? facts : { ...facts, receivedAtIso: facts.receivedAt.toISOString() };
+  if (type !== 'batch') {
+    return { accepted: [normalizeEvent(object, type, requestFacts)], rejected: [] };
+  }
+  const { items, defaults } = readBatch(object);
+  const accepted: SegmentEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  for (let index = 0; index < items.length; index++) {
+    if (skip?.has(index)) continue;
+    try {
+      accepted.push(normalizeEvent(items[index], undefined, requestFacts, defaults, index));
+    } catch (error) {
+      if (!(error instanceof SluiceError)) throw error;
+      rejected.push({ index, code: error.code, message: error.message });
+    }
+  }
+  return { accepted, rejected };
+}
