@@ -22,12 +22,25 @@ export class InboxWriterThread {
 
   constructor(private readonly file: string) {}
 
+  /**
+   * Request bodies move to the writer thread without a copy when they own their memory (large bodies do);
+   * a body that is a view into a shared pool (small ones) is copied first, since transferring the pool would
+   * take it from every other buffer in it. After this call the caller must not read the bodies again.
+   */
   async append(rows: readonly InboxRowValues[]): Promise<void> {
     const worker = await this.started();
+    const transfer: ArrayBuffer[] = [];
+    const sendable = rows.map((row) => {
+      if (typeof row.body === 'string') return row;
+      const own = row.body.byteOffset === 0 && row.body.byteLength === row.body.buffer.byteLength && row.body.buffer instanceof ArrayBuffer;
+      const body = own ? row.body : new Uint8Array(row.body);
+      transfer.push(body.buffer as ArrayBuffer);
+      return { ...row, body };
+    });
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ type: 'append', id, rows } satisfies InboxWriterRequest);
+      worker.postMessage({ type: 'append', id, rows: sendable } satisfies InboxWriterRequest, transfer);
     });
   }
 
