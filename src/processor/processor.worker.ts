@@ -16,11 +16,11 @@ const BATCH_SIZE = 1000;
 runWorker(async ({ data, signal, counters }) => {
   const logger = createLogger(data.config, 'processor');
   const store = await openStore(data.config, { migrate: false });
-  const queue = await openQueue(data.config);
+  const queue = await openQueue(data.config, { consumer: true });
   const keys = new Keys(resolveSecretKey(data.config));
   const changes = new ChangeFeed();
   const privacy = createPrivacyServices({ store, keys, changes });
-  const deliveryQueue = await openDeliveryQueue(data.config);
+  const deliveryQueue = await openDeliveryQueue(data.config, { pipeline: true });
   // Per-source counters of what the processor dropped (before storage) and withheld (per destination).
   const sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), { onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try') });
   sourceCounters.start();

@@ -17,7 +17,7 @@ runWorker(async ({ data, signal, counters }) => {
   const config = data.config;
   const logger = createLogger(config, 'router');
   const store = await openStore(config, { migrate: false });
-  const queue = await openDeliveryQueue(config, { onError: (error) => logger.warn({ err: error }, 'delivery queue') });
+  const queue = await openDeliveryQueue(config, { pipeline: true, onError: (error) => logger.warn({ err: error }, 'delivery queue') });
   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const changes = new ChangeFeed();
   const keys = new Keys(resolveSecretKey(config));

@@ -15,13 +15,17 @@ export async function openStore(config: SluiceConfig, options: { migrate: boolea
   return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate });
 }
 
-/** Opens the queue the configuration selects. */
-export async function openQueue(config: SluiceConfig): Promise<Queue> {
+/**
+ * Opens the queue the configuration selects. `consumer`: the processor's side, whose embedded commits record
+ * progress (see SqliteQueue's `commits`); the publishers (the Tracking API) commit durably.
+ */
+export async function openQueue(config: SluiceConfig, options: { consumer?: boolean } = {}): Promise<Queue> {
   if (config.queueUrl) {
     const { JetStreamQueue } = await import('../queue/nats/jetstream-queue.js');
     return JetStreamQueue.open({ url: config.queueUrl, prefix: config.queuePrefix, replicas: config.queueReplicas, ackWaitMs: config.queueAckWaitMs });
   }
   // With SLUICE_INBOX_WRITER=thread the writer thread starts at the first publish: consumers never start one.
+  if (options.consumer) return new SqliteQueue(sqliteQueueFile(config.dataDir), { commits: 'progress' });
   return new SqliteQueue(sqliteQueueFile(config.dataDir), { writer: config.inboxWriter });
 }
 
@@ -37,11 +41,12 @@ export async function migrateStore(config: SluiceConfig): Promise<string[]> {
 }
 
 /**
- * Opens the delivery queues (processor fan-out -> router). Embedded: tables in the SQLite file. Scale mode:
+ * Opens the delivery queues (processor fan-out -> router). Embedded: tables in the SQLite file (`pipeline`:
+ * the processor's and the router's connection, committing progress). Scale mode:
  * JetStream, partitioned per user, shared by the router processes (`onError` gets the lease and
  * acknowledgement trouble the queue survives, for the log).
  */
-export async function openDeliveryQueue(config: SluiceConfig, options: { onError?: (error: unknown) => void } = {}): Promise<DeliveryQueue> {
+export async function openDeliveryQueue(config: SluiceConfig, options: { onError?: (error: unknown) => void; pipeline?: boolean } = {}): Promise<DeliveryQueue> {
   if (config.queueUrl) {
     const { JetStreamDeliveryQueue } = await import('../queue/nats/jetstream-delivery-queue.js');
     return JetStreamDeliveryQueue.open({
@@ -52,5 +57,6 @@ export async function openDeliveryQueue(config: SluiceConfig, options: { onError
       ...(options.onError ? { onError: options.onError } : {}),
     });
   }
-  return new SqliteQueue(sqliteQueueFile(config.dataDir));
+  // The processor and the router record progress; a replay or a manual retry from the API commits durably.
+  return new SqliteQueue(sqliteQueueFile(config.dataDir), { commits: options.pipeline ? 'progress' : 'durable' });
 }

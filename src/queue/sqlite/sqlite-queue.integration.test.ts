@@ -109,3 +109,26 @@ describe('SqliteQueue inbox rows', () => {
     expect(await queue.inboxBacklog()).toBe(0);
   });
 });
+
+describe('SqliteQueue commits', () => {
+  it('flushes every commit of a publisher to disk, and lets the pipeline connections record progress without a flush', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-sync-'));
+    const file = path.join(dir, 'queue.db');
+    const synchronousOf = (queue: SqliteQueue) => (queue as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    const ingest = new SqliteQueue(file);
+    const pipeline = new SqliteQueue(file, { commits: 'progress' });
+    try {
+      expect(synchronousOf(ingest)).toBe(2); // FULL
+      expect(synchronousOf(pipeline)).toBe(1); // NORMAL
+      // Both connections share one WAL: what the pipeline consumed and acknowledged is read by the publisher.
+      await ingest.publishInbox([{ workspaceId: 'ws', sourceId: 's', json: '{"messageId":"m1"}' }]);
+      const stop = new AbortController();
+      await pipeline.consumeInbox(async () => stop.abort(), { batchSize: 10, signal: stop.signal });
+      expect(await ingest.inboxBacklog()).toBe(0);
+    } finally {
+      await pipeline.close();
+      await ingest.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -68,9 +68,17 @@ export class SqliteQueue implements Queue, DeliveryQueue {
    * `writer`: where a publish's group commit runs. 'main' (the default): on the calling thread, which blocks
    * for the fsync. 'thread': on a writer thread (started at the first publish), so the caller keeps working
    * meanwhile; Sluice's ingest uses it (decision 0002).
+   *
+   * `commits`: 'durable' (the default) flushes every commit to disk before it returns (synchronous=FULL): what
+   * a 200 promises. 'progress' is for the pipeline threads (the processor's inbox offset and delivery jobs, the
+   * router's acknowledgements): their commits skip the flush (synchronous=NORMAL), so they hold the file's
+   * write lock for microseconds instead of a disk flush, and the request thread's inbox commits stop waiting
+   * behind them. Nothing acknowledged can be lost by it: the file's WAL is one sequence, every durable commit
+   * (the next inbox commit) flushes all that came before it, and a power loss can only roll back a suffix of
+   * progress commits, which the pipeline redoes (at least once; events are deduplicated by messageId).
    */
-  constructor(file: string, options: { writer?: 'main' | 'thread' } = {}) {
-    this.db = openSqliteDatabase(file);
+  constructor(file: string, options: { writer?: 'main' | 'thread'; commits?: 'durable' | 'progress' } = {}) {
+    this.db = openSqliteDatabase(file, { synchronous: options.commits === 'progress' ? 'normal' : 'full' });
     createInboxTables(this.db);
     // An inbox written before rows held several events (one event per row) starts its totals from its rows.
     this.db

@@ -21,13 +21,14 @@ export function sqliteQueueFile(dataDir: string): string {
 /**
  * Opens the embedded database with the settings every connection needs: WAL (readers never block the
  * writer), synchronous=FULL (a committed transaction is on disk: the durability rule), a busy timeout so
- * the threads sharing the file wait for each other instead of failing.
+ * the threads sharing the file wait for each other instead of failing. `synchronous: 'normal'` is only for
+ * connections whose commits record pipeline progress that may be redone (see SqliteQueue's `commits`).
  */
-export function openSqliteDatabase(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
+export function openSqliteDatabase(file: string, options: { readonly?: boolean; synchronous?: 'full' | 'normal' } = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = new BetterSqlite3(file, { readonly: options.readonly ?? false });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
