@@ -28,7 +28,7 @@ export interface SluiceConfig {
    * parses requests; `thread`, a writer thread, so parsing goes on during the fsync, worth it on a disk with
    * slow fsyncs (decision 0002).
    */
-  readonly inboxWriter: 'thread' | 'main';
+  readonly inboxWriter: InboxWriter;
   /** Unprocessed inbox events above which ingest answers 503 with Retry-After. */
   readonly maxBacklog: number;
   /** Tracking API requests per second per source above which ingest answers 429 (0 = unlimited). */
@@ -59,10 +59,14 @@ export type Role = (typeof ROLES)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function inboxWriter(raw: string | undefined): 'thread' | 'main' {
-  if (raw === undefined || raw === '' || raw === 'main') return 'main';
-  if (raw === 'thread') return 'thread';
-  throw new SluiceError('invalid_config', `SLUICE_INBOX_WRITER=${raw} is not valid: use "main" (the default) or "thread".`);
+export const INBOX_WRITERS = ['main', 'flush', 'thread'] as const;
+export type InboxWriter = (typeof INBOX_WRITERS)[number];
+
+function inboxWriter(raw: string | undefined): InboxWriter {
+  if (raw === undefined || raw === '') return 'main';
+  const known = INBOX_WRITERS.find((w) => w === raw);
+  if (known) return known;
+  throw new SluiceError('invalid_config', `SLUICE_INBOX_WRITER=${raw} is not valid: use "main" (the default), "flush" or "thread".`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

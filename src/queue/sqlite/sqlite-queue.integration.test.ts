@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboxMessage, InboxRecord } from '../queue.js';
 import { runQueueContract } from '../../../test/contract/queue-contract.js';
 import { SqliteQueue } from './sqlite-queue.js';
+import { WalFlusher } from './wal-flusher.js';
 
 runQueueContract({
   name: 'sqlite',
@@ -28,6 +29,19 @@ runQueueContract({
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
     return {
       openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db'), { writer: 'thread' }),
+      destroy: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+});
+
+runQueueContract({
+  name: 'sqlite, WAL flushed off the thread',
+  redeliveryMs: 0,
+  sharedConsumers: false,
+  async open() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
+    return {
+      openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db'), { writer: 'flush' }),
       destroy: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
@@ -128,6 +142,32 @@ describe('SqliteQueue commits', () => {
     } finally {
       await pipeline.close();
       await ingest.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('WalFlusher', () => {
+  it('flushes the WAL file SQLite uses, and follows it when the file at the path is replaced', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-wal-flush-'));
+    const file = path.join(dir, 'queue.db');
+    const queue = new SqliteQueue(file, { writer: 'flush' });
+    try {
+      await queue.publishInbox([{ workspaceId: 'ws', sourceId: 's', json: '{"messageId":"m1"}' }]);
+      const flusher = new WalFlusher(file);
+      await flusher.flush();
+      const first = (flusher as unknown as { inode: number }).inode;
+      expect(first).toBe(statSync(`${file}-wal`).ino);
+      // A new file at the path (another inode): the next flush reopens it instead of flushing the old one.
+      renameSync(`${file}-wal`, `${file}-wal.old`);
+      writeFileSync(`${file}-wal`, '');
+      await flusher.flush();
+      expect((flusher as unknown as { inode: number }).inode).toBe(statSync(`${file}-wal`).ino);
+      expect((flusher as unknown as { inode: number }).inode).not.toBe(first);
+      flusher.close();
+      renameSync(`${file}-wal.old`, `${file}-wal`);
+    } finally {
+      await queue.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -6,6 +6,8 @@ import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { eventsOf, type ConsumeOptions, type DeliveryConsumer, type DeliveryJobRecord, type DeliveryQueue, type InboxMessage, type InboxRecord, type Queue } from '../queue.js';
 import { createInboxTables, decodeStoredRequest, EVENT_SEPARATOR, InboxAppender, packInboxRows } from './inbox-table.js';
 import { InboxWriterThread } from './inbox-writer-thread.js';
+import { WalFlusher } from './wal-flusher.js';
+import type { InboxWriter } from '../../config/config.js';
 import { SqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 
 interface PendingPublish {
@@ -62,12 +64,16 @@ export class SqliteQueue implements Queue, DeliveryQueue {
   private readonly appender: InboxAppender;
   /** Set when group commits run on a writer thread (`writer: 'thread'`). */
   private readonly writerThread: InboxWriterThread | undefined;
+  /** Set when the WAL is flushed off the thread after each group commit (`writer: 'flush'`). */
+  private readonly walFlusher: WalFlusher | undefined;
   private inFlight: Promise<void> | undefined;
 
   /**
    * `writer`: where a publish's group commit runs. 'main' (the default): on the calling thread, which blocks
-   * for the fsync. 'thread': on a writer thread (started at the first publish), so the caller keeps working
-   * meanwhile; Sluice's ingest uses it (decision 0002).
+   * for the fsync. 'flush': the commit on the calling thread without SQLite's flush, then the WAL flushed in
+   * libuv's thread pool (`WalFlusher`) while the caller keeps parsing; the publishes resolve after the flush.
+   * 'thread': on a writer thread (started at the first publish), so the caller keeps working meanwhile
+   * (decision 0002).
    *
    * `commits`: 'durable' (the default) flushes every commit to disk before it returns (synchronous=FULL): what
    * a 200 promises. 'progress' is for the pipeline threads (the processor's inbox offset and delivery jobs, the
@@ -77,8 +83,10 @@ export class SqliteQueue implements Queue, DeliveryQueue {
    * (the next inbox commit) flushes all that came before it, and a power loss can only roll back a suffix of
    * progress commits, which the pipeline redoes (at least once; events are deduplicated by messageId).
    */
-  constructor(file: string, options: { writer?: 'main' | 'thread'; commits?: 'durable' | 'progress' } = {}) {
-    this.db = openSqliteDatabase(file, { synchronous: options.commits === 'progress' ? 'normal' : 'full' });
+  constructor(file: string, options: { writer?: InboxWriter; commits?: 'durable' | 'progress' } = {}) {
+    // The `flush` writer commits without SQLite's flush and flushes the WAL itself, off the thread.
+    const unflushed = options.commits === 'progress' || options.writer === 'flush';
+    this.db = openSqliteDatabase(file, { synchronous: unflushed ? 'normal' : 'full' });
     createInboxTables(this.db);
     // An inbox written before rows held several events (one event per row) starts its totals from its rows.
     this.db
@@ -99,6 +107,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     this.deliveries = new SqliteDeliveryQueue(this.db);
     this.appender = new InboxAppender(this.db);
     this.writerThread = options.writer === 'thread' ? new InboxWriterThread(file) : undefined;
+    this.walFlusher = options.writer === 'flush' && options.commits !== 'progress' ? new WalFlusher(file) : undefined;
   }
 
   publishInbox(records: readonly InboxRecord[]): Promise<void> {
@@ -127,7 +136,12 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     this.pendingEvents = 0;
     const rows = packInboxRows(group.map((p) => p.records));
     // On this thread the write waits for any store transaction of the thread to end (thread-write-lock.ts).
-    const commit = this.writerThread ? this.writerThread.append(rows) : threadWriteLock.run(() => this.appender.appendRows(rows));
+    const flusher = this.walFlusher;
+    const commit = this.writerThread
+      ? this.writerThread.append(rows)
+      : flusher
+        ? threadWriteLock.run(() => this.appender.appendRows(rows)).then(() => flusher.flush())
+        : threadWriteLock.run(() => this.appender.appendRows(rows));
     this.inFlight = commit
       .then(
         () => {
@@ -239,6 +253,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       await this.inFlight;
     }
     await this.writerThread?.close();
+    this.walFlusher?.close();
     this.deliveries.close();
     this.db.close();
   }
