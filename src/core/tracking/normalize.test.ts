@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SluiceError } from '../errors.js';
-import { nestingDepth, normalizeEvent, normalizeRequest, validateEvent, validateRequest } from './normalize.js';
+import { normalizeEvent, normalizeRequest, validateEvent, validateRequest } from './normalize.js';
 
 const facts = { receivedAt: new Date('2026-11-30T12:00:10.000Z'), ip: '203.0.113.7' };
 
@@ -130,13 +130,6 @@ describe('normalizeEvent', () => {
     // properties itself is level 1 inside the event
     expect(() => normalizeEvent({ userId: 'u', event: 'x', properties: nest(63) }, 'track', facts)).not.toThrow();
     expect(rejection(() => normalizeEvent({ userId: 'u', event: 'x', properties: nest(70) }, 'track', facts)).code).toBe('nesting_too_deep');
-  });
-});
-
-describe('nestingDepth', () => {
-  it('counts objects and arrays', () => {
-    expect(nestingDepth({ a: 1 }, 64)).toBe(0);
-    expect(nestingDepth({ a: { b: [{}] } }, 64)).toBe(3);
   });
 });
 

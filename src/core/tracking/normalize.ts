@@ -55,29 +55,6 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Depth of the deepest nesting, stopping early once it passes `limit`. */
-export function nestingDepth(value: unknown, limit: number, depth = 0): number {
-  if (depth > limit) return depth;
-  let deepest = depth;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      if (typeof item === 'object' && item !== null) {
-        deepest = Math.max(deepest, nestingDepth(item, limit, depth + 1));
-        if (deepest > limit) return deepest;
-      }
-    }
-  } else if (isObject(value)) {
-    for (const key in value) {
-      const item = value[key];
-      if (typeof item === 'object' && item !== null) {
-        deepest = Math.max(deepest, nestingDepth(item, limit, depth + 1));
-        if (deepest > limit) return deepest;
-      }
-    }
-  }
-  return deepest;
-}
-
 /** Marks a value nested deeper than the limit (the walk below stops there). */
 const TOO_DEEP = -1;
 
