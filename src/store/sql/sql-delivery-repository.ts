@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository } from '../store.js';
-import type { Database, DeliveryTable } from './schema.js';
+import type { BulkWrites } from './bulk-writes.js';
+import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js';
 
 /** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
 const CHUNK = 500;
@@ -22,14 +23,17 @@ function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
 }
 
 export class SqlDeliveryRepository implements DeliveryRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bulk?: BulkWrites,
+  ) {}
 
   async record(records: readonly DeliveryRecord[]): Promise<void> {
     if (records.length === 0) return;
     // The last state of a (destination, messageId) within one call wins.
     const latest = new Map<string, DeliveryRecord>();
     for (const r of records) latest.set(`${r.destinationId}\u0000${r.messageId}`, r);
-    const rows = [...latest.values()].map((r) => ({
+    const rows = [...latest.values()].map((r): DeliveryTable => ({
       workspace_id: r.workspaceId,
       destination_id: r.destinationId,
       message_id: r.messageId,
@@ -41,7 +45,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       updated_at: r.updatedAt,
     }));
     // Per-minute counters: one row per (destination, minute, status, reason), incremented.
-    const counts = new Map<string, { workspace_id: string; destination_id: string; minute: number; status: string; reason: string; count: number }>();
+    const counts = new Map<string, DeliveryCounterTable>();
     for (const r of records) {
       const minute = Math.floor(r.updatedAt / MINUTE) * MINUTE;
       const reason = r.reason ?? '';
@@ -51,6 +55,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       else counts.set(key, { workspace_id: r.workspaceId, destination_id: r.destinationId, minute, status: r.status, reason, count: 1 });
     }
     const counterRows = [...counts.values()];
+    if (this.bulk) return this.bulk.recordDeliveries(rows, counterRows);
     const write = async (db: Kysely<Database>) => {
       for (let i = 0; i < counterRows.length; i += CHUNK) {
         await db

@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventRepository, NewEvent } from '../store.js';
+import type { BulkWrites } from './bulk-writes.js';
 import type { Database, EventTable } from './schema.js';
 
 /** Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters (10 columns a row). */
@@ -11,28 +12,44 @@ function toStored(row: Pick<Selectable<EventTable>, 'seq' | 'workspace_id' | 'so
   return { seq: Number(row.seq), workspaceId: row.workspace_id, sourceId: row.source_id, event: JSON.parse(row.payload) as SegmentEvent };
 }
 
+function toRow({ workspaceId, sourceId, event, json }: NewEvent): Insertable<EventTable> {
+  return {
+    workspace_id: workspaceId,
+    source_id: sourceId,
+    message_id: event.messageId,
+    type: event.type,
+    event_name: typeof event.event === 'string' ? event.event : null,
+    user_id: event.userId ?? null,
+    anonymous_id: event.anonymousId ?? null,
+    timestamp: Date.parse(event.timestamp),
+    received_at: Date.parse(event.receivedAt),
+    payload: json ?? JSON.stringify(event),
+  };
+}
+
 export class SqlEventRepository implements EventRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bulk?: BulkWrites,
+  ) {}
 
   async insertMany(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    if (this.bulk) {
+      // One call for the whole batch (the dialect's own statement, no parameter limit to chunk for).
+      const seqs = await this.bulk.insertEvents(events.map(toRow));
+      const inserted: StoredEvent[] = [];
+      events.forEach((item, i) => {
+        const seq = seqs[i];
+        if (seq !== undefined) inserted.push({ seq, workspaceId: item.workspaceId, sourceId: item.sourceId, event: item.event });
+      });
+      return inserted;
+    }
     const inserted: StoredEvent[] = [];
     for (let start = 0; start < events.length; start += INSERT_CHUNK) {
       const chunk = events.slice(start, start + INSERT_CHUNK);
-      const rows = chunk.map(({ workspaceId, sourceId, event, json }) => ({
-        workspace_id: workspaceId,
-        source_id: sourceId,
-        message_id: event.messageId,
-        type: event.type,
-        event_name: typeof event.event === 'string' ? event.event : null,
-        user_id: event.userId ?? null,
-        anonymous_id: event.anonymousId ?? null,
-        timestamp: Date.parse(event.timestamp),
-        received_at: Date.parse(event.receivedAt),
-        payload: json ?? JSON.stringify(event),
-      }));
       const result = await this.db
         .insertInto('events')
-        .values(rows)
+        .values(chunk.map(toRow))
         .onConflict((oc) => oc.columns(['source_id', 'message_id']).doNothing())
         .returning(['seq', 'source_id', 'message_id'])
         .execute();

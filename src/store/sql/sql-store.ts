@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import { SqlDisclosureRepository } from './sql-disclosure-repository.js';
+import type { BulkWrites } from './bulk-writes.js';
 import type { Database } from './schema.js';
 import { SqlAuditRepository } from './sql-audit-repository.js';
 import { SqlConsentRepository } from './sql-consent-repository.js';
@@ -52,12 +53,14 @@ export class SqlStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
+    /** The dialect's faster bulk writes for the pipeline's hot path (SQLite); without them, Kysely queries. */
+    bulk?: BulkWrites,
   ) {
     this.installation = new SqlInstallationRepository(db);
     this.workspaces = new SqlWorkspaceRepository(db);
     this.tokens = new SqlTokenRepository(db);
     this.sources = new SqlSourceRepository(db);
-    this.events = new SqlEventRepository(db);
+    this.events = new SqlEventRepository(db, bulk);
     this.identities = new SqlIdentityRepository(db);
     this.privacyRequests = new SqlPrivacyRequestRepository(db);
     this.audit = new SqlAuditRepository(db);
@@ -73,7 +76,7 @@ export class SqlStore implements Store {
     this.twoFactor = new SqlTwoFactorRepository(db);
     this.policies = new SqlPolicyRepository(db);
     this.destinations = new SqlDestinationRepository(db);
-    this.deliveries = new SqlDeliveryRepository(db);
+    this.deliveries = new SqlDeliveryRepository(db, bulk);
     this.sourceCounters = new SqlSourceCounterRepository(db);
   }
 

@@ -1,0 +1,22 @@
+import type { Insertable } from 'kysely';
+import type { DeliveryCounterTable, DeliveryTable, EventTable } from './schema.js';
+
+/**
+ * The store's two bulk writes of the pipeline's hot path (the processor's events insert, the delivery log the
+ * processor and the router write), as a dialect may run them faster than a Kysely query compiled per batch.
+ * The shared repositories shape the rows; an implementation only executes them, with the same meaning as the
+ * Kysely queries it replaces. Without one (PostgreSQL) the repositories use Kysely.
+ */
+export interface BulkWrites {
+  /**
+   * Inserts event rows, skipping a row whose (source_id, message_id) is already stored (also earlier in the
+   * same call). Returns, per input row in order, the new row's seq, or undefined when it was skipped.
+   */
+  insertEvents(rows: readonly Insertable<EventTable>[]): Promise<(number | undefined)[]>;
+  /**
+   * In one transaction: adds each counter row's count to its (destination_id, minute, status, reason) row
+   * (creating it), then writes each delivery row, replacing the state of an existing (destination_id,
+   * message_id) row.
+   */
+  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import type { Insertable } from 'kysely';
+import type { BulkWrites } from '../sql/bulk-writes.js';
+import type { DeliveryCounterTable, DeliveryTable, EventTable } from '../sql/schema.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import { threadWriteLock } from './thread-write-lock.js';
+
+/**
+ * The store's bulk writes on the embedded database: one prepared single-row statement run per row inside one
+ * `BEGIN IMMEDIATE` transaction, on the store's own connection. Measured against the Kysely multi-row
+ * queries they replace (the processor's hot path): no query is compiled per batch, no 5,000-parameter array
+ * is built, and SQLite itself spends less per row than in a 500-row `VALUES ... RETURNING`; a batch of
+ * events is also one commit instead of one per 500 rows.
+ *
+ * Runs synchronously under this thread's write lock (thread-write-lock.ts), which the store's Kysely
+ * transactions also hold for their whole length, so these writes never land inside one of them.
+ */
+export class SqliteBulkWrites implements BulkWrites {
+  private statements: ReturnType<typeof prepare> | undefined;
+
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Prepared on first use: the store may be opened before its migrations ran. */
+  private get prepared(): ReturnType<typeof prepare> {
+    this.statements ??= prepare(this.db);
+    return this.statements;
+  }
+
+  insertEvents(rows: readonly Insertable<EventTable>[]): Promise<(number | undefined)[]> {
+    return threadWriteLock.run(() =>
+      this.db.transaction(() =>
+        rows.map((r) => {
+          const result = this.prepared.insertEvent.run(r.workspace_id, r.source_id, r.message_id, r.type, r.event_name ?? null, r.user_id ?? null, r.anonymous_id ?? null, r.timestamp, r.received_at, r.payload);
+          return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+        }),
+      ).immediate(),
+    );
+  }
+
+  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void> {
+    return threadWriteLock.run(() =>
+      this.db.transaction(() => {
+        for (const c of counters) this.prepared.addCounter.run(c.workspace_id, c.destination_id, c.minute, c.status, c.reason, c.count);
+        for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at);
+      }).immediate(),
+    );
+  }
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    insertEvent: db.prepare<[string, string, string, string, string | null, string | null, string | null, number, number, string]>(
+      `INSERT INTO events (workspace_id, source_id, message_id, type, event_name, user_id, anonymous_id, timestamp, received_at, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING`,
+    ),
+    upsertDelivery: db.prepare<[string, string, string, string, string, number, string | null, string | null, number]>(
+      `INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (destination_id, message_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+         reason = excluded.reason, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+    ),
+    addCounter: db.prepare<[string, string, number, string, string, number]>(
+      `INSERT INTO delivery_counters (workspace_id, destination_id, minute, status, reason, count) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (destination_id, minute, status, reason) DO UPDATE SET count = delivery_counters.count + excluded.count`,
+    ),
+  };
+}
