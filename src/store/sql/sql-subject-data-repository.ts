@@ -77,7 +77,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     const latest = new Map<string, number>();
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        // From the subject's events (workspace + identifier index) to their delivery rows (workspace + messageId index).
+        // From the subject's events (workspace + identifier index) to their delivery rows (the log's key, message_id first).
         const rows = await this.db
           .selectFrom('events as e')
           .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))

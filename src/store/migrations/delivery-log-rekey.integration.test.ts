@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPostgresPool } from '../postgres/postgres-store.js';
+import { openSqliteDatabase } from '../sqlite/sqlite-database.js';
+import { createTestSchema, postgresAvailable, type TestSchema } from '../../../test/support/postgres.js';
+import { deliveryLogKeyedByMessage } from './0900-delivery-log-keyed-by-message.js';
+import { MIGRATIONS } from './index.js';
+import type { SqlDialectName } from './migration.js';
+
+/**
+ * Migration 0900 re-keys the delivery log of an existing installation: every row kept as it was, the upsert
+ * on (destination_id, message_id) still replaces a row, and the index on (workspace_id, message_id) is gone.
+ */
+const available = await postgresAvailable();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const row = (messageId: string, destinationId: string, status: string) => ({
+  workspace_id: 'ws_1', destination_id: destinationId, message_id: messageId, source_id: 'src_1', status, attempts: 1, reason: status === 'failed' ? 'http_500' : null, last_error: null, updated_at: 1_700_000_000_000,
+});
+
+async function checkRekey(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
+  for (const migration of MIGRATIONS) {
+    if (migration.name === deliveryLogKeyedByMessage.name) continue;
+    await migration.up(db, dialect);
+  }
+  const before = [row('m1', 'dst_a', 'delivered'), row('m1', 'dst_b', 'failed'), row('m2', 'dst_a', 'queued')];
+  await sql`insert into deliveries ${sql.raw('(workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at)')} values
+    ${sql.join(before.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(db);
+
+  await deliveryLogKeyedByMessage.up(db, dialect);
+
+  const rows = await sql<Record<string, unknown>>`select * from deliveries order by message_id, destination_id`.execute(db);
+  expect(rows.rows.map((r) => ({ ...r, attempts: Number(r.attempts), updated_at: Number(r.updated_at) }))).toEqual(before);
+  // The upsert the delivery log runs still finds the row by (destination_id, message_id).
+  await sql`insert into deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, updated_at) values ('ws_1', 'dst_a', 'm2', 'src_1', 'delivered', 1, 1)
+    on conflict (destination_id, message_id) do update set status = excluded.status`.execute(db);
+  const m2 = await sql<{ status: string }>`select status from deliveries where message_id = 'm2'`.execute(db);
+  expect(m2.rows).toEqual([{ status: 'delivered' }]);
+  const indexes = dialect === 'sqlite'
+    ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'deliveries' and name not like 'sqlite_autoindex%'`.execute(db)
+    : await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'deliveries' and schemaname = current_schema() and indexname <> 'deliveries_pk'`.execute(db);
+  expect(indexes.rows.map((r) => r.name)).toEqual(['deliveries_destination_status']);
+}
+
+describe('migration 0900: the delivery log keyed by message', () => {
+  it('keeps every row on SQLite (table rebuilt)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rekey-'));
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
+    cleanups.push(async () => {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await checkRekey(db, 'sqlite');
+    // Lookups by message use the new key.
+    const plan = await sql<{ detail: string }>`explain query plan select * from deliveries where workspace_id = 'ws_1' and message_id = 'm1'`.execute(db);
+    expect(plan.rows.map((r) => r.detail).join(' ')).toMatch(/USING INDEX sqlite_autoindex_deliveries/);
+  });
+
+  it.runIf(available)('keeps every row on PostgreSQL (constraint swapped)', async () => {
+    const schema: TestSchema = await createTestSchema('rekey');
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
+    cleanups.push(async () => {
+      await db.destroy();
+      await schema.drop();
+    });
+    await checkRekey(db, 'postgres');
+  });
+});
