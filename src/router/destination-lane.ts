@@ -13,6 +13,19 @@ import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 const MAX_PENDING = 10_000;
 /** Longest a lane waits for new jobs before looking at its retries again. */
 const IDLE_WAIT_MS = 250;
+/**
+ * A backlog's batches are sent one after another and their outcomes written together: at most this many
+ * batches, and no further batch is started once this long has passed since the first one started (a slow
+ * destination writes each batch's outcomes as soon as it answers).
+ */
+const MAX_BATCHES_PER_WRITE = 10;
+const MAX_MS_PER_WRITE = 100;
+
+/** Outcomes of the batches sent since the last write: delivery-log entries, and the jobs to acknowledge. */
+interface Outcomes {
+  readonly log: DeliveryRecord[];
+  readonly finished: DeliveryJob[];
+}
 
 interface Attempts {
   attempts: number;
@@ -45,7 +58,8 @@ export interface LaneDeps {
  * - `abort` (also a non-retriable SluiceError thrown by deliver(), such as `destination_address_refused`),
  *   or running out of the retry window, fails the job (dead letter: visible as `failed` in the
  *   delivery log, retriable by hand); the barrier lifts.
- * - Every outcome is written to the delivery log once per batch; finished jobs are acknowledged.
+ * - Outcomes are written to the delivery log (and finished jobs acknowledged) after each batch, or, through a
+ *   backlog of a fast destination, once for up to 10 batches sent within 100 ms.
  */
 export class DestinationLane {
   private pending: DeliveryJob[] = [];
@@ -109,9 +123,21 @@ export class DestinationLane {
         await sleep(this.idleWaitMs(now), signal);
       }
       if (signal.aborted) return;
-      this.dropRevoked();
-      const batch = this.pickBatch(Date.now());
-      if (batch.length > 0) await this.deliver(batch);
+      const outcomes: Outcomes = { log: [], finished: [] };
+      const started = Date.now();
+      try {
+        for (let n = 0; n < MAX_BATCHES_PER_WRITE && !signal.aborted; n++) {
+          this.dropRevoked();
+          // Picked only after the previous batch's outcomes are applied, so a user whose job just failed waits.
+          const batch = this.pickBatch(Date.now());
+          if (batch.length === 0) break;
+          await this.deliver(batch, outcomes);
+          if (Date.now() - started >= MAX_MS_PER_WRITE) break;
+        }
+      } finally {
+        // Also when a later batch failed: what was sent before it is written and acknowledged.
+        if (outcomes.log.length > 0) await this.persist(outcomes.log, outcomes.finished);
+      }
     }
   }
 
@@ -169,7 +195,8 @@ export class DestinationLane {
     return batch;
   }
 
-  private async deliver(all: DeliveryJob[]): Promise<void> {
+  /** Sends one batch and applies its outcomes in memory (retries, barrier); adds what to write to `outcomes`. */
+  private async deliver(all: DeliveryJob[], outcomes: Outcomes): Promise<void> {
     const destination = this.destination;
     // Withheld at the last moment: dropped with the reason, never sent. If the check itself fails, nothing
     // of the batch is sent (it is retried like a failed delivery).
@@ -201,13 +228,12 @@ export class DestinationLane {
       results = batch.map(() => refusal ?? { kind: 'retry', error: message });
     }
     const now = Date.now();
-    const log: DeliveryRecord[] = [];
-    const finished: DeliveryJob[] = [];
+    const { log, finished } = outcomes;
     const requeue: DeliveryJob[] = [];
-    const outcomes = new Map(batch.map((job, i) => [job.seq, results[i]!] as const));
+    const resultOf = new Map(batch.map((job, i) => [job.seq, results[i]!] as const));
     all.forEach((job) => {
       const reason = withheld.get(job.seq);
-      const result: DeliveryResult | { kind: 'withheld'; reason: string } = reason !== undefined ? { kind: 'withheld', reason } : outcomes.get(job.seq)!;
+      const result: DeliveryResult | { kind: 'withheld'; reason: string } = reason !== undefined ? { kind: 'withheld', reason } : resultOf.get(job.seq)!;
       const tries = this.attempts.get(job.seq) ?? { attempts: 0, firstAt: now };
       tries.attempts += 1;
       const entry = (status: DeliveryStatus, reason: string | null, lastError: string | null): DeliveryRecord => ({
@@ -240,10 +266,9 @@ export class DestinationLane {
       }
     });
     if (requeue.length > 0) this.pending = [...requeue, ...this.pending].sort((a, b) => a.seq - b.seq);
-    await this.persist(log, finished);
   }
 
-  /** Writes the batch's outcomes and acknowledges finished jobs, insisting through store hiccups. */
+  /** Writes the batches' outcomes and acknowledges finished jobs, insisting through store hiccups. */
   private async persist(log: DeliveryRecord[], finished: DeliveryJob[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {

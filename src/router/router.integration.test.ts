@@ -146,4 +146,39 @@ describe('router', () => {
     router = undefined;
     expect(recorder.closed).toBe(1);
   });
+
+  it("writes the outcomes of a fast destination's backlog together, and a slow destination's after each batch", async () => {
+    const writes: number[] = [];
+    const record = store.deliveries.record.bind(store.deliveries);
+    store.deliveries.record = async (records) => {
+      writes.push(records.length);
+      return record(records);
+    };
+    const fast = recorderType();
+    const slow = Object.assign(recorderType(), { type: 'slow-recorder' });
+    const deliverSlowly = slow.deliver.bind(slow);
+    slow.deliver = async (...args: Parameters<typeof slow.deliver>) => {
+      await new Promise((r) => setTimeout(r, 120));
+      return deliverSlowly(...args);
+    };
+    const f = await destination('recorder', {});
+    for (let i = 0; i < 35; i++) await publish(f.id, `fast-${i}`);
+    writes.length = 0; // the 'queued' rows written by publish()
+    startRouter((name) => (name === 'recorder' ? (fast as unknown as DestinationType<unknown>) : undefined));
+    await eventually(async () => ((await delivery(f.id, 'fast-34'))?.status === 'delivered' ? true : undefined));
+    // Four batches of at most 10 (the type's maxBatchSize), their 35 outcomes in fewer writes (one, unless the
+    // machine is so loaded that the four batches took more than 100 ms).
+    expect(fast.received.map((i) => i.messageId)).toEqual(Array.from({ length: 35 }, (_, i) => `fast-${i}`));
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(35);
+    expect(writes.length).toBeLessThan(4);
+    await router!.stop();
+    router = undefined;
+
+    const s = await destination('slow-recorder', {});
+    for (let i = 0; i < 25; i++) await publish(s.id, `slow-${i}`);
+    writes.length = 0;
+    startRouter((name) => (name === 'slow-recorder' ? (slow as unknown as DestinationType<unknown>) : undefined));
+    await eventually(async () => ((await delivery(s.id, 'slow-24'))?.status === 'delivered' ? true : undefined));
+    expect(writes).toEqual([10, 10, 5]);
+  });
 });
