@@ -1,0 +1,139 @@
+/**
+ * bench/pipeline-cpu: CPU time per event of each pipeline thread, end to end (ingest -> processor -> router ->
+ * a local webhook sink, batching on), read from Linux's per-thread counters (/proc/self/task/<tid>/stat). On a
+ * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
+ * processor or the router are judged by this figure.
+ *
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids]
+ *
+ * Sluice runs in this process (like bench/pipeline.ts); 2,000 warm-up events, then `events` events from 500
+ * users, 100 per request over 8 connections, until all are at the sink. messageIds are `e2e-<n>` (as
+ * bench/pipeline sends) or, with --uuids, random UUIDs (as browsers and server libraries send: every index
+ * keyed by messageId takes them at random places). Prints the processor's and the router's CPU per event
+ * (user + system, the two pipeline threads told apart by start order: the processor starts first), the request
+ * thread's (ingest and the sink), the other threads' (V8's GC and compiler helpers), and the load average.
+ * Linux only.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config/config.js';
+import { startSluice } from '../src/main.js';
+import { PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
+
+const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
+const UUIDS = process.argv.includes('--uuids');
+const WARM_UP = 2000;
+const TOKEN = 'bench-owner-token-0123456789abcdef';
+
+let arrived = 0;
+const seen = new Set<string>();
+const sink = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { batch?: { messageId: string }[]; messageId?: string };
+    for (const e of body.batch ?? [body as { messageId: string }]) {
+      if (seen.has(e.messageId)) continue;
+      seen.add(e.messageId);
+      arrived++;
+    }
+    res.writeHead(200).end('{}');
+  });
+});
+await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-cpu-'));
+const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' }));
+const auth = `Basic ${Buffer.from(`${sluice.bootstrap.defaultWriteKey}:`).toString('base64')}`;
+
+interface ThreadTimes {
+  cpuSeconds: number;
+  nice: number;
+  startTicks: number;
+}
+
+/** CPU seconds (user + system), nice value and start time of every thread of this process. */
+function threadTimes(): Map<string, ThreadTimes> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const times = new Map<string, ThreadTimes>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+      times.set(tid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, nice: Number(fields[16]), startTicks: Number(fields[19]) });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return times;
+}
+
+async function send(prefix: string, from: number, count: number): Promise<void> {
+  const batch = Array.from({ length: count }, (_, i) => ({
+    type: 'track', userId: `user-${(from + i) % 500}`, event: 'Bench', messageId: UUIDS ? randomUUID() : `${prefix}-${from + i}`, properties: { i: from + i, plan: 'pro' },
+  }));
+  const res = await fetch(`${sluice.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ batch }) });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+}
+
+async function blast(prefix: string, total: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < total) {
+      const from = next;
+      next += 100;
+      await send(prefix, from, Math.min(100, total - from));
+    }
+  }));
+}
+
+async function arrivedAll(count: number): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (arrived < count) {
+    if (Date.now() > deadline) throw new Error(`only ${arrived} of ${count} events reached the sink`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+try {
+  const created = await fetch(`${sluice.url}/api/v1/destinations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Sink', type: 'webhook', config: { url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`, batching: true } }),
+  });
+  if (created.status !== 201) throw new Error(`could not create the destination: ${await created.text()}`);
+  await new Promise((r) => setTimeout(r, 500));
+  await blast('warm', WARM_UP);
+  await arrivedAll(WARM_UP);
+  await new Promise((r) => setTimeout(r, 300));
+
+  const before = threadTimes();
+  const start = performance.now();
+  await blast('e2e', TOTAL);
+  await arrivedAll(WARM_UP + TOTAL);
+  const ms = performance.now() - start;
+  const after = threadTimes();
+
+  const used = [...after].map(([tid, t]) => ({ tid, ...t, cpuSeconds: t.cpuSeconds - (before.get(tid)?.cpuSeconds ?? 0) }));
+  const pipeline = used.filter((t) => t.nice === PIPELINE_THREAD_NICE && t.cpuSeconds > 0.05).sort((a, b) => a.startTicks - b.startTicks || Number(a.tid) - Number(b.tid));
+  if (pipeline.length !== 2) throw new Error(`expected two pipeline threads at nice ${PIPELINE_THREAD_NICE}, found ${pipeline.length} (is this Linux?)`);
+  const main = used.find((t) => Number(t.tid) === process.pid)!;
+  const others = used.filter((t) => t !== main && !pipeline.includes(t)).reduce((sum, t) => sum + t.cpuSeconds, 0);
+  const perEvent = (seconds: number) => Math.round((seconds * 1e7) / TOTAL) / 10;
+  console.log(JSON.stringify({
+    events: TOTAL,
+    messageIds: UUIDS ? 'uuid' : 'sequential',
+    eventsPerSecond: Math.round(TOTAL / (ms / 1000)),
+    cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), otherThreads: perEvent(others) },
+    loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
+  }));
+} finally {
+  await sluice.close();
+  sink.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
