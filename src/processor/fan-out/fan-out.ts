@@ -49,6 +49,14 @@ export class FanOut {
       lastError: message,
       updatedAt: now,
     });
+    // Destinations that get the same event object (the privacy decider's outgoing copy, shared read-only) share
+    // its serialization.
+    const jsonOf = new Map<object, string>();
+    const serialized = (event: FanOutCandidate['event']): string => {
+      let json = jsonOf.get(event);
+      if (json === undefined) jsonOf.set(event, (json = JSON.stringify(event)));
+      return json;
+    };
     const jobs = live.map((c) => {
       log.push(record(c, 'queued', null));
       return {
@@ -57,7 +65,7 @@ export class FanOut {
         sourceId: c.item.sourceId,
         messageId: c.item.event.messageId,
         partitionKey: partitionKeyOf(c.item),
-        json: JSON.stringify(c.event),
+        json: serialized(c.event),
         receivedAt: Date.parse(c.item.event.receivedAt),
       };
     });
