@@ -8,44 +8,25 @@ import { runQueueContract } from '../../../test/contract/queue-contract.js';
 import { SqliteQueue } from './sqlite-queue.js';
 import { WalFlusher } from './wal-flusher.js';
 
-runQueueContract({
-  name: 'sqlite',
-  redeliveryMs: 0,
-  sharedConsumers: false,
-  async open() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
-    return {
-      openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db')),
-      destroy: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
-});
-
-runQueueContract({
-  name: 'sqlite, group commits on a writer thread',
-  redeliveryMs: 0,
-  sharedConsumers: false,
-  async open() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
-    return {
-      openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db'), { writer: 'thread' }),
-      destroy: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
-});
-
-runQueueContract({
-  name: 'sqlite, WAL flushed off the thread',
-  redeliveryMs: 0,
-  sharedConsumers: false,
-  async open() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
-    return {
-      openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db'), { writer: 'flush' }),
-      destroy: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
-});
+// The contract against each way group commits reach the disk (decision 0002).
+for (const [name, writer] of [
+  ['sqlite', 'main'],
+  ['sqlite, group commits on a writer thread', 'thread'],
+  ['sqlite, WAL flushed off the thread', 'flush'],
+] as const) {
+  runQueueContract({
+    name,
+    redeliveryMs: 0,
+    sharedConsumers: false,
+    async open() {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queue-contract-'));
+      return {
+        openInstance: async () => new SqliteQueue(path.join(dir, 'sluice.db'), { writer }),
+        destroy: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  });
+}
 
 describe('SqliteQueue inbox rows', () => {
   let dir: string;
