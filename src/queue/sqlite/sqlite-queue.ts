@@ -4,7 +4,7 @@ import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
 import { expandStoredRequest } from '../../core/tracking/stored-request.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { eventsOf, type ConsumeOptions, type DeliveryConsumer, type DeliveryJobRecord, type DeliveryQueue, type InboxMessage, type InboxRecord, type Queue } from '../queue.js';
-import { createInboxTables, decodeStoredRequest, EVENT_SEPARATOR, InboxAppender, packInboxRows } from './inbox-table.js';
+import { createInboxTables, decodeStoredRequest, EVENT_SEPARATOR, InboxAppender, packInboxRows, type InboxRowValues } from './inbox-table.js';
 import { InboxWriterThread } from './inbox-writer-thread.js';
 import { WalFlusher } from './wal-flusher.js';
 import type { InboxWriter } from '../../config/config.js';
@@ -136,12 +136,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     this.pendingEvents = 0;
     const rows = packInboxRows(group.map((p) => p.records));
     // On this thread the write waits for any store transaction of the thread to end (thread-write-lock.ts).
-    const flusher = this.walFlusher;
-    const commit = this.writerThread
-      ? this.writerThread.append(rows)
-      : flusher
-        ? threadWriteLock.run(() => this.appender.appendRows(rows)).then(() => flusher.flush())
-        : threadWriteLock.run(() => this.appender.appendRows(rows));
+    const commit = this.writerThread ? this.writerThread.append(rows) : this.commitHere(rows);
     this.inFlight = commit
       .then(
         () => {
@@ -155,6 +150,12 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         this.inFlight = undefined;
         this.flush();
       });
+  }
+
+  /** Commits rows on this thread; with the `flush` writer, resolves once the WAL is flushed off the thread. */
+  private async commitHere(rows: readonly InboxRowValues[]): Promise<void> {
+    await threadWriteLock.run(() => this.appender.appendRows(rows));
+    await this.walFlusher?.flush();
   }
 
   async consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
