@@ -20,6 +20,11 @@ export interface DeliveryItem {
   readonly sourceId?: string;
   /** The event as it leaves Sluice for this destination (after consent, filters and PII policy). */
   readonly event: SegmentEvent;
+  /**
+   * `event` serialized (`JSON.stringify(event)`), when the caller has it at hand (the router: the job's JSON,
+   * and `event` is parsed from it only when read). Destinations that send the event unchanged send this.
+   */
+  readonly json?: string;
 }
 
 /** Everyone linked to a data subject, as a deletion must reach them all. */

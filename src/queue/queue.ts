@@ -1,3 +1,4 @@
+import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { StoredRequest } from '../core/tracking/stored-request.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 
@@ -88,6 +89,11 @@ export interface DeliveryJobRecord {
   json: string;
   /** When the event was received (epoch ms), for latency figures. */
   receivedAt: number;
+  /**
+   * The identifiers the event names (`identifiersOfEvent` of the event as it leaves), for the router's last
+   * privacy check without parsing `json`. Absent in jobs an earlier version queued: the router reads `json`.
+   */
+  subject?: SubjectIdentifier[];
 }
 
 export interface DeliveryJob extends DeliveryJobRecord {

@@ -1,4 +1,4 @@
-import { identifierKey, identifiersOfEvent } from '../core/privacy/subject.js';
+import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
 import { RESTRICTED_REASON, RestrictionCheck } from '../privacy/requests/restriction-check.js';
 import type { SuppressionService } from '../privacy/suppression/suppression-service.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
@@ -10,21 +10,30 @@ import type { Store } from '../store/store.js';
  * reason). Jobs wait in a destination's queue (a destination that is down keeps them for hours); a person
  * suppressed or deleted (a deletion keeps a hashed suppression) or restricted meanwhile must not reach it.
  */
-export type DeliveryGate = (jobs: readonly { job: DeliveryJob; event: SegmentEvent }[]) => Promise<ReadonlyMap<number, string>>;
+export type DeliveryGate = (jobs: readonly DeliveryJob[]) => Promise<ReadonlyMap<number, string>>;
+
+/** The identifiers a job's event names: carried by the job, or read from its JSON (jobs queued by an earlier version). */
+function subjectOf(job: DeliveryJob): SubjectIdentifier[] {
+  return job.subject ?? identifiersOfEvent(JSON.parse(job.json) as SegmentEvent);
+}
+
+const valueOf = (ids: readonly SubjectIdentifier[], type: SubjectIdentifier['type']) => ids.find((id) => id.type === type)?.value;
 
 /** Suppression (reason `suppressed`) then restriction (`restricted`), one lookup of each per workspace and batch. */
 export function privacyDeliveryGate(store: Store, suppressions: SuppressionService): DeliveryGate {
   const restrictions = new RestrictionCheck(store.subjectData);
   return async (batch) => {
     const withheld = new Map<number, string>();
-    const ids = batch.map(({ event }) => identifiersOfEvent(event));
-    const restricted = await restrictions.restrictedEvents(batch.map(({ job, event }) => ({ workspaceId: job.workspaceId, event })));
-    for (const workspaceId of new Set(batch.map(({ job }) => job.workspaceId))) {
-      const mine = batch.flatMap(({ job }, i) => (job.workspaceId === workspaceId ? [i] : []));
+    const ids = batch.map(subjectOf);
+    const restricted = await restrictions.restrictedEvents(
+      batch.map((job, i) => ({ workspaceId: job.workspaceId, event: { userId: valueOf(ids[i]!, 'userId'), anonymousId: valueOf(ids[i]!, 'anonymousId') } })),
+    );
+    for (const workspaceId of new Set(batch.map((job) => job.workspaceId))) {
+      const mine = batch.flatMap((job, i) => (job.workspaceId === workspaceId ? [i] : []));
       const suppressed = await suppressions.suppressedKeys(workspaceId, mine.flatMap((i) => ids[i]!));
       for (const i of mine) {
-        if (ids[i]!.some((id) => suppressed.has(identifierKey(id)))) withheld.set(batch[i]!.job.seq, 'suppressed');
-        else if (restricted[i]) withheld.set(batch[i]!.job.seq, RESTRICTED_REASON);
+        if (ids[i]!.some((id) => suppressed.has(identifierKey(id)))) withheld.set(batch[i]!.seq, 'suppressed');
+        else if (restricted[i]) withheld.set(batch[i]!.seq, RESTRICTED_REASON);
       }
     }
     return withheld;

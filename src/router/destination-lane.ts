@@ -3,7 +3,7 @@ import type { Destination, DeliveryRecord, DeliveryStatus } from '../core/destin
 import { isSluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
-import type { DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
+import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
 import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
 import type { DeliveryRepository } from '../store/store.js';
 import type { DeliveryGate } from './delivery-gate.js';
@@ -30,6 +30,22 @@ interface Outcomes {
 interface Attempts {
   attempts: number;
   firstAt: number;
+}
+
+/**
+ * A job as a destination sees it: the event parsed only if the destination reads it (the webhook sends the
+ * job's JSON as it is).
+ */
+function deliveryItem(job: DeliveryJob): DeliveryItem {
+  let event: SegmentEvent | undefined;
+  return {
+    messageId: job.messageId,
+    sourceId: job.sourceId,
+    json: job.json,
+    get event() {
+      return (event ??= JSON.parse(job.json) as SegmentEvent);
+    },
+  };
 }
 
 /** What the lane reports for metrics and benchmarks. */
@@ -200,16 +216,15 @@ export class DestinationLane {
     const destination = this.destination;
     // Withheld at the last moment: dropped with the reason, never sent. If the check itself fails, nothing
     // of the batch is sent (it is retried like a failed delivery).
-    const events = new Map(all.map((job) => [job.seq, JSON.parse(job.json) as SegmentEvent] as const));
     let withheld: ReadonlyMap<number, string> = new Map();
     let gateError: string | undefined;
     try {
-      if (this.deps.gate) withheld = await this.deps.gate(all.map((job) => ({ job, event: events.get(job.seq)! })));
+      if (this.deps.gate) withheld = await this.deps.gate(all);
     } catch (error) {
       gateError = `privacy check before delivery failed: ${error instanceof Error ? error.message : String(error)}`;
     }
     const batch = all.filter((job) => !withheld.has(job.seq));
-    const items = batch.map((job) => ({ messageId: job.messageId, sourceId: job.sourceId, event: events.get(job.seq)! }));
+    const items = batch.map(deliveryItem);
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
     let results: readonly DeliveryResult[];
     try {

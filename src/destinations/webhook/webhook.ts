@@ -26,8 +26,17 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-function request(config: WebhookConfig, payload: unknown): OutboundRequest {
-  const body = JSON.stringify(payload);
+/** The event's JSON: the caller's serialization when it has one, so the event is not parsed and encoded again. */
+function jsonOf(item: DeliveryItem): string {
+  return item.json ?? JSON.stringify(item.event);
+}
+
+/** `{"batch":[...]}` of the items' events, byte for byte what `JSON.stringify({ batch: events })` gives. */
+function batchBody(items: readonly DeliveryItem[]): string {
+  return `{"batch":[${items.map(jsonOf).join(',')}]}`;
+}
+
+function request(config: WebhookConfig, body: string): OutboundRequest {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Sluice-Webhook/1', ...(config.headers ?? {}) };
   if (config.signingSecret) headers[SIGNATURE_HEADER] = signBody(body, config.signingSecret);
   return { method: 'POST', url: config.url, headers, body };
@@ -60,7 +69,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   maxBatchSize: 100,
 
   async deliver(items, config, context) {
-    if (config.batching) return send(request(config, { batch: items.map((i) => i.event) }), config, context);
+    if (config.batching) return send(request(config, batchBody(items)), config, context);
     // One request per event: users in parallel, each user's events in order; after a retriable failure the
     // user's later events are not sent (they retry after it, keeping their order).
     const results: DeliveryResult[] = new Array<DeliveryResult>(items.length);
@@ -80,7 +89,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
             results[i] = { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
             continue;
           }
-          const result = await send(request(config, items[i]!.event), config, context);
+          const result = await send(request(config, jsonOf(items[i]!)), config, context);
           results[i] = result;
           if (result.kind === 'retry') blocked = result.error;
         }
@@ -91,14 +100,17 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   },
 
   async deleteSubject(subject, config, context) {
-    const req = request(config, {
-      type: 'delete',
-      userId: subject.userIds[0] ?? null,
-      anonymousIds: subject.anonymousIds,
-      ...(subject.userIds.length > 1 ? { userIds: subject.userIds } : {}),
-      emails: subject.emails,
-      messageId: subject.requestId,
-    });
+    const req = request(
+      config,
+      JSON.stringify({
+        type: 'delete',
+        userId: subject.userIds[0] ?? null,
+        anonymousIds: subject.anonymousIds,
+        ...(subject.userIds.length > 1 ? { userIds: subject.userIds } : {}),
+        emails: subject.emails,
+        messageId: subject.requestId,
+      }),
+    );
     const result = await send(req, config, context);
     if (result.kind === 'ok') return { kind: 'deleted', detail: `POST ${config.url} answered 2xx` };
     if (result.kind === 'retry') return result.afterMs === undefined ? { kind: 'retry', error: result.error } : { kind: 'retry', error: result.error, afterMs: result.afterMs };
@@ -106,7 +118,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   },
 
   async preview(items, config) {
-    const requests = config.batching ? [request(config, { batch: items.map((i) => i.event) })] : items.map((i) => request(config, i.event));
+    const requests = config.batching ? [request(config, batchBody(items))] : items.map((i) => request(config, jsonOf(i)));
     return { requests: requests.map((r) => (config.signingSecret ? { ...r, headers: { ...r.headers, [SIGNATURE_HEADER]: 'sha256=<signature>' } } : r)), warnings: [] };
   },
 };

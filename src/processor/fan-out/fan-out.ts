@@ -1,4 +1,5 @@
 import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
+import { identifiersOfEvent } from '../../core/privacy/subject.js';
 import type { DeliveryJobRecord } from '../../queue/queue.js';
 import type { ProcessingItem } from '../stage.js';
 import type { DestinationDecider, FanOutCandidate } from './decision.js';
@@ -67,6 +68,7 @@ export class FanOut {
         partitionKey: partitionKeyOf(c.item),
         json: serialized(c.event),
         receivedAt: Date.parse(c.item.event.receivedAt),
+        subject: identifiersOfEvent(c.event),
       };
     });
     for (const d of dropped) log.push(record(d.candidate, 'dropped', d.reason, d.message ?? null));

@@ -25,8 +25,15 @@ describe('moving the embedded queues out of the store file', () => {
     await legacy.publishInbox([record(4), record(5)]);
     const controller = new AbortController();
     await legacy.consumeInbox(async () => controller.abort(), { batchSize: 2, signal: controller.signal });
-    await legacy.publishDeliveries([1, 2, 3].map((n) => ({ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: `m${n}`, partitionKey: 'u', json: `{"n":${n}}`, receivedAt: 0 })));
     await legacy.close();
+    // That version kept each delivery job as one JSON text.
+    const old = new BetterSqlite3(sqliteFile(dir));
+    old.exec('DROP TABLE queue_deliveries; CREATE TABLE queue_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, body TEXT NOT NULL)');
+    for (const n of [1, 2, 3]) {
+      const job = { workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: `m${n}`, partitionKey: 'u', json: `{"n":${n}}`, receivedAt: 0 };
+      old.prepare('INSERT INTO queue_deliveries (destination_id, body) VALUES (?, ?)').run('d1', JSON.stringify(job));
+    }
+    old.close();
 
     expect(await moveQueueOutOfStore(dir)).toEqual({ events: 3, jobs: 3 });
     const store = new BetterSqlite3(sqliteFile(dir), { readonly: true });
@@ -49,6 +56,7 @@ describe('moving the embedded queues out of the store file', () => {
       expect(seen.map((m) => (m.event as unknown as { n: number }).n)).toEqual([3, 4, 5]);
       const jobs = await queue.deliveryConsumer('d1').fetch(10, { signal: new AbortController().signal, waitMs: 0 });
       expect(jobs.map((j) => j.messageId)).toEqual(['m1', 'm2', 'm3']);
+      expect(jobs.map((j) => j.json)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
     } finally {
       await queue.close();
     }

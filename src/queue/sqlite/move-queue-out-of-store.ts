@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { openSqliteDatabase, sqliteFile, sqliteQueueFile } from '../../store/sqlite/sqlite-database.js';
 import { EVENT_SEPARATOR, InboxAppender, type InboxRowValues } from './inbox-table.js';
+import { insertJobBodies } from './sqlite-delivery-queue.js';
 import { SqliteQueue } from './sqlite-queue.js';
 
 const CHUNK_ROWS = 500;
@@ -42,12 +43,9 @@ export async function moveQueueOutOfStore(dataDir: string): Promise<{ events: nu
         if (chunk.length > 0) flush();
       }
       if (hasTable('queue_deliveries')) {
-        const insert = queue.prepare('INSERT INTO queue_deliveries (destination_id, body) VALUES (?, ?)');
-        const copy = queue.transaction((rows: { destination_id: string; body: string }[]) => {
-          for (const r of rows) insert.run(r.destination_id, r.body);
-        });
-        let rows: { destination_id: string; body: string }[] = [];
-        for (const row of store.prepare('SELECT destination_id, body FROM queue_deliveries ORDER BY seq').iterate() as IterableIterator<{ destination_id: string; body: string }>) {
+        const copy = queue.transaction((rows: { body: string }[]) => insertJobBodies(queue, rows));
+        let rows: { body: string }[] = [];
+        for (const row of store.prepare('SELECT body FROM queue_deliveries ORDER BY seq').iterate() as IterableIterator<{ body: string }>) {
           rows.push(row);
           jobs++;
           if (rows.length === CHUNK_ROWS) {

@@ -1,11 +1,86 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
 import type { SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
+import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord } from '../queue.js';
 
 interface JobRow {
   seq: number;
-  body: string;
+  workspace_id: string;
+  destination_id: string;
+  source_id: string;
+  message_id: string;
+  partition_key: string;
+  received_at: number;
+  subject: string | null;
+  json: string;
+}
+
+/** A job as the table's columns, in INSERT order (after destination_id). */
+function jobValues(job: DeliveryJobRecord): [string, string, string, string, string, number, string | null, string] {
+  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, job.subject === undefined ? null : JSON.stringify(job.subject), job.json];
+}
+
+function jobOf(row: JobRow): DeliveryJob {
+  return {
+    seq: row.seq,
+    workspaceId: row.workspace_id,
+    destinationId: row.destination_id,
+    sourceId: row.source_id,
+    messageId: row.message_id,
+    partitionKey: row.partition_key,
+    receivedAt: row.received_at,
+    ...(row.subject !== null && { subject: JSON.parse(row.subject) as SubjectIdentifier[] }),
+    json: row.json,
+  };
+}
+
+const CREATE_TABLE = `
+  CREATE TABLE IF NOT EXISTS queue_deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    destination_id TEXT NOT NULL,
+    workspace_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    partition_key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    subject TEXT,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS queue_deliveries_destination ON queue_deliveries (destination_id, seq);
+`;
+const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Appends jobs an earlier version kept as one JSON text each (`body`, the whole job record with the event as
+ * an escaped string inside) to the current table; the move of the queues out of the store file uses it too.
+ */
+export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: number; body: string }>): number {
+  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  let count = 0;
+  for (const row of rows) {
+    insert.run(row.seq ?? null, ...jobValues(JSON.parse(row.body) as DeliveryJobRecord));
+    count++;
+  }
+  return count;
+}
+
+/** Rewrites a table an earlier version created (one `body` JSON text per job) into columns, keeping each seq. */
+function upgradeJobTable(db: SqliteDatabase): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
+  if (!columns.includes('body')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE queue_deliveries RENAME TO queue_deliveries_bodies; DROP INDEX IF EXISTS queue_deliveries_destination;');
+    db.exec(CREATE_TABLE);
+    // In pages: a connection cannot write while it iterates a query, and a backlog can be large.
+    const page = db.prepare('SELECT seq, body FROM queue_deliveries_bodies WHERE seq > ? ORDER BY seq LIMIT 1000');
+    for (let rows = page.all(0) as { seq: number; body: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1]!.seq) as { seq: number; body: string }[]) {
+      insertJobBodies(db, rows);
+    }
+    db.exec('DROP TABLE queue_deliveries_bodies');
+  }).immediate();
 }
 
 /** Longest a waiting consumer sleeps before looking again (publishes in this process wake it at once). */
@@ -14,7 +89,8 @@ const WAKE_CHANNEL = 'sluice-delivery-jobs';
 
 /**
  * The embedded delivery queues: one table, ordered by an AUTOINCREMENT key, read per destination through an
- * index on (destination_id, seq). A consumer remembers how far it has read; acknowledging deletes the rows.
+ * index on (destination_id, seq). A job is a row of columns with the event's JSON as one text, so neither
+ * side encodes the event a second time (an earlier version's JSON-in-JSON rows are rewritten at open). A consumer remembers how far it has read; acknowledging deletes the rows.
  * Publishers in any thread of the process wake waiting consumers through a BroadcastChannel, so an idle
  * destination picks up a job within milliseconds without busy polling.
  */
@@ -23,20 +99,18 @@ export class SqliteDeliveryQueue {
   private readonly read;
   private readonly count;
   private readonly purge;
+  private readonly remove;
   private readonly wake = new BroadcastChannel(WAKE_CHANNEL);
   private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(private readonly db: SqliteDatabase) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS queue_deliveries (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        destination_id TEXT NOT NULL,
-        body TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS queue_deliveries_destination ON queue_deliveries (destination_id, seq);
-    `);
-    this.insert = db.prepare('INSERT INTO queue_deliveries (destination_id, body) VALUES (?, ?)');
-    this.read = db.prepare('SELECT seq, body FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    upgradeJobTable(db);
+    db.exec(CREATE_TABLE);
+    this.insert = db.prepare(INSERT);
+    this.read = db.prepare(
+      'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.remove = db.prepare('DELETE FROM queue_deliveries WHERE seq = ?');
     this.count = db.prepare('SELECT count(*) FROM queue_deliveries WHERE destination_id = ?').pluck();
     this.purge = db.prepare('DELETE FROM queue_deliveries WHERE destination_id = ?');
     this.wake.onmessage = (message) => {
@@ -49,7 +123,7 @@ export class SqliteDeliveryQueue {
     if (jobs.length === 0) return;
     await threadWriteLock.run(() =>
       this.db.transaction(() => {
-        for (const job of jobs) this.insert.run(job.destinationId, JSON.stringify(job));
+        for (const job of jobs) this.insert.run(...jobValues(job));
       })(),
     );
     const destinations = [...new Set(jobs.map((j) => j.destinationId))];
@@ -70,7 +144,7 @@ export class SqliteDeliveryQueue {
           const rows = this.read.all(destinationId, position, max) as JobRow[];
           if (rows.length > 0) {
             position = rows[rows.length - 1]!.seq;
-            return rows.map((r) => ({ ...(JSON.parse(r.body) as DeliveryJobRecord), seq: r.seq }));
+            return rows.map(jobOf);
           }
           const left = deadline - Date.now();
           if (left <= 0 || signal.aborted) return [];
@@ -79,13 +153,9 @@ export class SqliteDeliveryQueue {
       },
       ack: async (jobs: readonly DeliveryJob[]) => {
         if (jobs.length === 0) return;
-        const seqs = jobs.map((j) => j.seq);
         await threadWriteLock.run(() =>
           this.db.transaction(() => {
-            for (let i = 0; i < seqs.length; i += 500) {
-              const part = seqs.slice(i, i + 500);
-              this.db.prepare(`DELETE FROM queue_deliveries WHERE seq IN (${part.map(() => '?').join(',')})`).run(...part);
-            }
+            for (const job of jobs) this.remove.run(job.seq);
           })(),
         );
       },
