@@ -48,6 +48,8 @@ import { reportsApi } from './api/reports-api.js';
 import { sealSecretsStoredInClear } from './destinations/destination-secrets.js';
 import { destinationType } from './destinations/registry.js';
 import { moveQueueOutOfStore } from './queue/sqlite/move-queue-out-of-store.js';
+import { sqliteFile, sqliteQueueFile } from './store/sqlite/sqlite-database.js';
+import { CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -87,6 +89,10 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     const moved = await moveQueueOutOfStore(config.dataDir);
     if (moved.events + moved.jobs > 0) logger.info(moved, 'moved the queued events and delivery jobs to queue.db');
   }
+  // The embedded files' checkpoints run on a thread of their own, not inside the pipeline's commits.
+  const embeddedFiles = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir)]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
+  const checkpointer = embeddedFiles.length > 0 ? new WalCheckpointer({ files: embeddedFiles, intervalMs: CHECKPOINT_INTERVAL_MS }, logger) : undefined;
+  await checkpointer?.start();
   // Secret fields an earlier version kept in the clear config (webhook headers before they became secret).
   const resealed = await sealSecretsStoredInClear(store.destinations, (type) => destinationType(type)?.secretFields, keys);
   if (resealed > 0) logger.info({ destinations: resealed }, 'sealed secret config fields an earlier version stored in the clear');
@@ -207,6 +213,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await notices.idle();
       await mailer.close();
       await store.close();
+      await checkpointer?.close();
     })();
     return closing;
   };

@@ -18,6 +18,9 @@ export function sqliteQueueFile(dataDir: string): string {
   return path.join(dataDir, 'queue.db');
 }
 
+/** Log pages past which a commit checkpoints by itself (the checkpointer thread normally keeps the log far smaller). */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+
 /**
  * Opens the embedded database with the settings every connection needs: WAL (readers never block the
  * writer), synchronous=FULL (a committed transaction is on disk: the durability rule), a busy timeout so
@@ -32,5 +35,8 @@ export function openSqliteDatabase(file: string, options: { readonly?: boolean; 
   db.pragma('busy_timeout = 10000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
+  // Checkpoints are the checkpointer thread's job (wal-checkpointer.ts); a connection checkpoints by itself
+  // only past this many pages of log (40 MB; SQLite's default is 1,000), e.g. a command-line tool running alone.
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   return db;
 }
