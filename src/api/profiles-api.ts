@@ -14,8 +14,8 @@ const ProfileSchema = Type.Object({
   email: Type.Optional(Type.String()),
   emails: Type.Array(Type.String()),
   traits: Type.Record(Type.String(), Type.Unknown()),
-  firstSeen: Type.String({ format: 'date-time' }),
-  lastSeen: Type.String({ format: 'date-time' }),
+  firstSeen: Type.String({ format: 'date-time', description: 'Time of the earliest event of the profile' }),
+  lastSeen: Type.String({ format: 'date-time', description: 'Time of the latest event of the profile, to within a minute (the stored value advances in steps of at least a minute)' }),
   events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Recent events of every linked identifier, newest first' }),
   nextCursor: Type.Optional(Type.String({ description: 'Pass as ?cursor= for older events' })),
 });

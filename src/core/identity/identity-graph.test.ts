@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { isBlockedIdentifier, normalizeEmail } from './blocked-identifiers.js';
-import { IdentityGraph } from './identity-graph.js';
+import { DEFAULT_IDENTITY_OPTIONS, IdentityGraph } from './identity-graph.js';
 
 const WS = 'ws_test';
 let n = 0;
@@ -11,7 +11,7 @@ function ev(fields: Partial<SegmentEvent> & { type: SegmentEvent['type'] }, at =
 
 function graph(max = 100): IdentityGraph {
   let id = 0;
-  return new IdentityGraph({ profiles: [], links: [], groups: [] }, { maxAnonymousIds: max }, () => `p${++id}`);
+  return new IdentityGraph({ profiles: [], links: [], groups: [] }, { ...DEFAULT_IDENTITY_OPTIONS, maxAnonymousIds: max }, () => `p${++id}`);
 }
 
 /** Profile id holding an identifier, from the changes so far. */
@@ -146,5 +146,33 @@ describe('IdentityGraph', () => {
     });
     expect(g.apply(WS, ev({ type: 'track', userId: 'u1', anonymousId: 'a9', event: 'x' })).profileId).toBe('old');
     expect(g.changes().links).toEqual([{ workspaceId: WS, kind: 'anonymous_id', value: 'a9', profileId: 'old' }]);
+  });
+
+  it('writes a known profile back for new traits, an earlier firstSeen or a lastSeen a minute later, not for every event', () => {
+    const stored = { id: 'old', workspaceId: WS, traits: { plan: 'free' }, traitTimes: { plan: 1 }, firstSeen: Date.parse('2026-01-05T00:00:00.000Z'), lastSeen: Date.parse('2026-01-05T00:00:00.000Z') };
+    const known = () => new IdentityGraph({ profiles: [stored], links: [{ workspaceId: WS, kind: 'user_id', value: 'u1', profileId: 'old' }], groups: [] });
+    const written = (g: IdentityGraph) => g.changes().profiles.map((p) => [p.id, p.firstSeen, p.lastSeen, p.traits]);
+    const at = (iso: string) => Date.parse(iso);
+
+    const seconds = known();
+    seconds.apply(WS, ev({ type: 'track', userId: 'u1', event: 'x' }, '2026-01-05T00:00:30.000Z'));
+    seconds.apply(WS, ev({ type: 'page', userId: 'u1' }, '2026-01-05T00:00:59.999Z'));
+    expect(written(seconds)).toEqual([]);
+
+    const minute = known();
+    minute.apply(WS, ev({ type: 'track', userId: 'u1', event: 'x' }, '2026-01-05T00:01:00.000Z'));
+    expect(written(minute)).toEqual([['old', stored.firstSeen, at('2026-01-05T00:01:00.000Z'), { plan: 'free' }]]);
+
+    const earlier = known();
+    earlier.apply(WS, ev({ type: 'track', userId: 'u1', event: 'x' }, '2026-01-04T23:59:59.000Z'));
+    expect(written(earlier)).toEqual([['old', at('2026-01-04T23:59:59.000Z'), stored.lastSeen, { plan: 'free' }]]);
+
+    const traits = known();
+    traits.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, '2026-01-05T00:00:01.000Z'));
+    expect(written(traits)).toEqual([['old', stored.firstSeen, at('2026-01-05T00:00:01.000Z'), { plan: 'pro' }]]);
+
+    const exact = new IdentityGraph({ profiles: [stored], links: [{ workspaceId: WS, kind: 'user_id', value: 'u1', profileId: 'old' }], groups: [] }, { maxAnonymousIds: 100, lastSeenResolutionMs: 0 });
+    exact.apply(WS, ev({ type: 'track', userId: 'u1', event: 'x' }, '2026-01-05T00:00:00.001Z'));
+    expect(written(exact)).toEqual([['old', stored.firstSeen, at('2026-01-05T00:00:00.001Z'), { plan: 'free' }]]);
   });
 });

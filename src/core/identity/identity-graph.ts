@@ -14,9 +14,15 @@ import {
 export interface IdentityGraphOptions {
   /** Most anonymousIds one profile may hold; further ones are not linked (merge protection). */
   readonly maxAnonymousIds: number;
+  /**
+   * How fine the stored lastSeen is: a profile whose only change is a later lastSeen is written back once its
+   * stored lastSeen is this much older (else every event would rewrite its profile row: a random-key write
+   * per active person and batch, for a figure nobody reads to the millisecond).
+   */
+  readonly lastSeenResolutionMs: number;
 }
 
-export const DEFAULT_IDENTITY_OPTIONS: IdentityGraphOptions = { maxAnonymousIds: 100 };
+export const DEFAULT_IDENTITY_OPTIONS: IdentityGraphOptions = { maxAnonymousIds: 100, lastSeenResolutionMs: 60_000 };
 
 /** Why a link the event asked for was not made (the event itself still flows). */
 export type LinkRefusal = 'user_id_conflict' | 'anonymous_id_limit';
@@ -92,7 +98,8 @@ export function identityKeysOf(workspaceId: string, event: SegmentEvent): Identi
  * - one userId per profile: two profiles holding different userIds are never merged, and a second userId
  *   never joins a profile;
  * - at most `maxAnonymousIds` anonymousIds per profile;
- * - identify traits merge into the profile, newer (by event timestamp) wins per trait.
+ * - identify traits merge into the profile, newer (by event timestamp) wins per trait;
+ * - firstSeen is exact; lastSeen is stored to within `lastSeenResolutionMs` (a minute).
  *
  * @example
  *   const graph = new IdentityGraph(await store.identities.loadSlice(keys, groups));
@@ -108,13 +115,18 @@ export class IdentityGraph {
   private readonly dirtyLinks = new Map<string, IdentityLink>();
   private readonly dirtyGroups = new Set<string>();
   private readonly deleted = new Set<string>();
+  /** First and last seen of each profile as loaded (what the store holds). */
+  private readonly storedSeen = new Map<string, { readonly firstSeen: number; readonly lastSeen: number }>();
 
   constructor(
     slice: GraphSlice,
     private readonly options: IdentityGraphOptions = DEFAULT_IDENTITY_OPTIONS,
     private readonly makeId: () => string = () => newId('prof'),
   ) {
-    for (const p of slice.profiles) this.profiles.set(p.id, { ...p, traits: { ...p.traits }, traitTimes: { ...p.traitTimes } });
+    for (const p of slice.profiles) {
+      this.profiles.set(p.id, { ...p, traits: { ...p.traits }, traitTimes: { ...p.traitTimes } });
+      this.storedSeen.set(p.id, { firstSeen: p.firstSeen, lastSeen: p.lastSeen });
+    }
     for (const link of slice.links) this.setOwner(link, link.profileId, false);
     for (const g of slice.groups) this.groups.set(`${g.workspaceId}\u0000${g.groupId}`, { ...g, traits: { ...g.traits }, traitTimes: { ...g.traitTimes } });
   }
@@ -150,10 +162,13 @@ export class IdentityGraph {
       else this.setOwner(key, target, true);
     }
     const profile = this.profiles.get(target)!;
-    if (event.type === 'identify' && event.traits) mergeTraits(profile, event.traits, at);
+    const traitsChanged = event.type === 'identify' && event.traits !== undefined && mergeTraits(profile, event.traits, at);
     profile.firstSeen = Math.min(profile.firstSeen, at);
     profile.lastSeen = Math.max(profile.lastSeen, at);
-    this.dirtyProfiles.add(target);
+    const stored = this.storedSeen.get(target);
+    if (stored === undefined || traitsChanged || profile.firstSeen < stored.firstSeen || profile.lastSeen - stored.lastSeen >= this.options.lastSeenResolutionMs) {
+      this.dirtyProfiles.add(target);
+    }
     return { profileId: target, refused };
   }
 

@@ -39,10 +39,10 @@ describe('the checkpointer thread', () => {
     open.push(checkpointer);
     await checkpointer.start();
     write(dbs[1]!, 2000);
-    for (const file of files) await eventually(() => (mainFileBytes(file) > 8_000_000 ? true : undefined), 5000);
+    for (const file of files) await eventually(async () => (mainFileBytes(file) > 8_000_000 ? true : undefined), 5000);
     // The log is reused from its start once copied: it does not keep growing with further writes.
     write(dbs[0]!, 2000);
-    await eventually(() => (mainFileBytes(files[0]!) > 16_000_000 ? true : undefined), 5000);
+    await eventually(async () => (mainFileBytes(files[0]!) > 16_000_000 ? true : undefined), 5000);
     write(dbs[0]!, 500);
     expect(statSync(`${files[0]!}-wal`).size).toBeLessThan(2000 * 4096 * 1.5);
   });
