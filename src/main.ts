@@ -48,6 +48,7 @@ import { reportsApi } from './api/reports-api.js';
 import { sealSecretsStoredInClear } from './destinations/destination-secrets.js';
 import { destinationType } from './destinations/registry.js';
 import { moveQueueOutOfStore } from './queue/sqlite/move-queue-out-of-store.js';
+import { deliveryLogFileOf } from './store/sqlite/delivery-log-file.js';
 import { sqliteFile, sqliteQueueFile } from './store/sqlite/sqlite-database.js';
 import { CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 
@@ -90,7 +91,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     if (moved.events + moved.jobs > 0) logger.info(moved, 'moved the queued events and delivery jobs to queue.db');
   }
   // The embedded files' checkpoints run on a thread of their own, not inside the pipeline's commits.
-  const embeddedFiles = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir)]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
+  const embeddedFiles = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir), deliveryLogFileOf(sqliteFile(config.dataDir))]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
   const checkpointer = embeddedFiles.length > 0 ? new WalCheckpointer({ files: embeddedFiles, intervalMs: CHECKPOINT_INTERVAL_MS }, logger) : undefined;
   await checkpointer?.start();
   // Secret fields an earlier version kept in the clear config (webhook headers before they became secret).

@@ -166,6 +166,16 @@ describe('sluice CLI', () => {
         queues.close();
       }
       expect(ids.size).toBeGreaterThanOrEqual(ackedBeforeBackup);
+      // The delivery log's copy (its own file), checked like the others.
+      const logCopy = /Backed up the delivery log \(.*\) to (\S+\.deliveries\.db)/.exec(run.stdout);
+      expect(logCopy, run.stdout).not.toBeNull();
+      const log = new BetterSqlite3(logCopy![1]!, { readonly: true });
+      try {
+        expect(log.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(log.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['deliveries', 'delivery_counters']);
+      } finally {
+        log.close();
+      }
     } finally {
       copy.close();
     }

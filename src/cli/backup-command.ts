@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadConfig } from '../config/config.js';
 import { SluiceError } from '../core/errors.js';
+import { deliveryLogFileOf } from '../store/sqlite/delivery-log-file.js';
 import { sqliteFile, sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 
 /** Pages copied per step once the copy is under way: all of them, so a busy writer cannot restart it forever. */
@@ -12,6 +13,8 @@ export interface BackupResult {
   databaseFile: string;
   /** The queues' copy (events accepted and not yet processed, delivery jobs), when the data dir has a queue file. */
   queueFile: string | undefined;
+  /** The delivery log's copy, when the data dir has one (deliveries.db). */
+  deliveryLogFile: string | undefined;
   secretKeyFile: string | undefined;
   events: number;
 }
@@ -44,6 +47,8 @@ async function copyDatabase(source: string, target: string): Promise<BetterSqlit
  * A consistent copy of the embedded database and its queues, taken while Sluice keeps running, each checked
  * with `integrity_check`. The queue file is copied first: an event the processor takes from the inbox between
  * the two copies is then in both (the processor deduplicates it by messageId after a restore), never in neither.
+ * The delivery log comes last (what happened to each event and destination; a restore that lacks a line
+ * shows that delivery as unknown, the event itself is not lost).
  * The data dir's `secret.key` is copied next to them, since secrets at rest cannot be read without it.
  */
 export async function backupEmbedded(dataDir: string, targetDir: string, now = new Date()): Promise<BackupResult> {
@@ -68,6 +73,11 @@ export async function backupEmbedded(dataDir: string, targetDir: string, now = n
   } finally {
     copy.close();
   }
+  let deliveryLogFile: string | undefined;
+  if (existsSync(deliveryLogFileOf(source))) {
+    deliveryLogFile = path.join(targetDir, `${name}.deliveries.db`);
+    (await copyDatabase(deliveryLogFileOf(source), deliveryLogFile)).close();
+  }
 
   let secretKeyFile: string | undefined;
   const key = path.join(dataDir, 'secret.key');
@@ -76,7 +86,7 @@ export async function backupEmbedded(dataDir: string, targetDir: string, now = n
     copyFileSync(key, secretKeyFile);
     chmodSync(secretKeyFile, 0o600);
   }
-  return { databaseFile, queueFile, secretKeyFile, events };
+  return { databaseFile, queueFile, deliveryLogFile, secretKeyFile, events };
 }
 
 /** `sluice backup DIR [--data-dir DIR]`: an online backup of the embedded database of a (running) Sluice. */
@@ -89,8 +99,9 @@ export async function backupCommand(targetDir: string, options: { dataDir?: stri
   const result = await backupEmbedded(dataDir, path.resolve(targetDir));
   process.stdout.write(`Backed up ${sqliteFile(dataDir)} to ${result.databaseFile} (${result.events} events; integrity check ok).\n`);
   if (result.queueFile) process.stdout.write(`Backed up the queues (${sqliteQueueFile(dataDir)}) to ${result.queueFile}.\n`);
+  if (result.deliveryLogFile) process.stdout.write(`Backed up the delivery log (${deliveryLogFileOf(sqliteFile(dataDir))}) to ${result.deliveryLogFile}.\n`);
   if (result.secretKeyFile) {
     process.stdout.write(`Copied the secret key to ${result.secretKeyFile}: keep it as safe as the data (restore it as secret.key next to sluice.db).\n`);
   }
-  process.stdout.write(`To restore: stop Sluice, copy the backup to <data dir>/sluice.db, the queues' copy to <data dir>/queue.db and the key to <data dir>/secret.key, start Sluice.\n`);
+  process.stdout.write(`To restore: stop Sluice, copy the backup to <data dir>/sluice.db, the queues' copy to <data dir>/queue.db, the delivery log's to <data dir>/deliveries.db and the key to <data dir>/secret.key, start Sluice.\n`);
 }

@@ -55,6 +55,8 @@ export class SqlStore implements Store {
     readonly dialect: 'sqlite' | 'postgres',
     /** The dialect's faster bulk writes for the pipeline's hot path (SQLite); without them, Kysely queries. */
     bulk?: BulkWrites,
+    /** Where the delivery log lives when not in `db` (SQLite: a file of its own, delivery-log-file.ts). */
+    private readonly deliveryLog?: Kysely<Database>,
   ) {
     this.installation = new SqlInstallationRepository(db);
     this.workspaces = new SqlWorkspaceRepository(db);
@@ -70,17 +72,18 @@ export class SqlStore implements Store {
     this.piiInventory = new SqlPiiInventoryRepository(db);
     this.disclosures = new SqlDisclosureRepository(db);
     this.retention = new SqlRetentionRepository(db);
-    this.subjectData = new SqlSubjectDataRepository(db);
+    this.subjectData = new SqlSubjectDataRepository(db, deliveryLog);
     this.members = new SqlMemberRepository(db);
     this.sessions = new SqlSessionRepository(db);
     this.twoFactor = new SqlTwoFactorRepository(db);
     this.policies = new SqlPolicyRepository(db);
     this.destinations = new SqlDestinationRepository(db);
-    this.deliveries = new SqlDeliveryRepository(db, bulk);
+    this.deliveries = new SqlDeliveryRepository(deliveryLog ?? db, bulk);
     this.sourceCounters = new SqlSourceCounterRepository(db);
   }
 
   async close(): Promise<void> {
     await this.db.destroy();
+    await this.deliveryLog?.destroy();
   }
 }

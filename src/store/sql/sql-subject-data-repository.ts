@@ -14,7 +14,11 @@ function chunks<T>(values: readonly T[]): T[][] {
 }
 
 export class SqlSubjectDataRepository implements SubjectDataRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The delivery log, when it lives in another database than the events (SQLite: its own file). */
+    private readonly deliveryLog?: Kysely<Database>,
+  ) {}
 
   async countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number> {
     let total = 0;
@@ -75,8 +79,34 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
 
   async lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>> {
     const latest = new Map<string, number>();
+    const note = (rows: readonly { destinationId: string; at: unknown }[]) => {
+      for (const row of rows) {
+        const at = Number(row.at);
+        if (at > (latest.get(row.destinationId) ?? 0)) latest.set(row.destinationId, at);
+      }
+    };
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
+        if (this.deliveryLog) {
+          // The log in another file: the subject's events (workspace + identifier index), then their delivery
+          // rows by message (the log's key, message_id first), a page at a time.
+          let afterSeq = 0;
+          for (;;) {
+            const events = await this.db
+              .selectFrom('events').select(['seq', 'message_id', 'source_id'])
+              .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq)
+              .orderBy('seq').limit(IN_CHUNK).execute();
+            if (events.length === 0) break;
+            afterSeq = Number(events[events.length - 1]!.seq);
+            const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
+            const rows = await this.deliveryLog
+              .selectFrom('deliveries').select(['destination_id as destinationId', 'message_id', 'source_id', 'updated_at as at'])
+              .where('workspace_id', '=', workspaceId).where('message_id', 'in', [...new Set(events.map((e) => e.message_id))]).where('status', '=', 'delivered')
+              .execute();
+            note(rows.filter((r) => eventKeys.has(`${r.source_id}\u0000${r.message_id}`)));
+          }
+          continue;
+        }
         // From the subject's events (workspace + identifier index) to their delivery rows (the log's key, message_id first).
         const rows = await this.db
           .selectFrom('events as e')
@@ -87,10 +117,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           .where('d.status', '=', 'delivered')
           .groupBy('d.destination_id')
           .execute();
-        for (const row of rows) {
-          const at = Number(row.at);
-          if (at > (latest.get(row.destinationId) ?? 0)) latest.set(row.destinationId, at);
-        }
+        note(rows);
       }
     }
     return latest;

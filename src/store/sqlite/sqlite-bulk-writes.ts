@@ -17,11 +17,15 @@ import { threadWriteLock } from './thread-write-lock.js';
 export class SqliteBulkWrites implements BulkWrites {
   private statements: ReturnType<typeof prepare> | undefined;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    /** The delivery log's own file (delivery-log-file.ts). */
+    private readonly log: SqliteDatabase,
+  ) {}
 
   /** Prepared on first use: the store may be opened before its migrations ran. */
   private get prepared(): ReturnType<typeof prepare> {
-    this.statements ??= prepare(this.db);
+    this.statements ??= prepare(this.db, this.log);
     return this.statements;
   }
 
@@ -38,7 +42,7 @@ export class SqliteBulkWrites implements BulkWrites {
 
   recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void> {
     return threadWriteLock.run(() =>
-      this.db.transaction(() => {
+      this.log.transaction(() => {
         for (const c of counters) this.prepared.addCounter.run(c.workspace_id, c.destination_id, c.minute, c.status, c.reason, c.count);
         for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at);
       }).immediate(),
@@ -46,19 +50,19 @@ export class SqliteBulkWrites implements BulkWrites {
   }
 }
 
-function prepare(db: SqliteDatabase) {
+function prepare(db: SqliteDatabase, log: SqliteDatabase) {
   return {
     insertEvent: db.prepare<[string, string, string, string, string | null, string | null, string | null, number, number, string]>(
       `INSERT INTO events (workspace_id, source_id, message_id, type, event_name, user_id, anonymous_id, timestamp, received_at, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING`,
     ),
-    upsertDelivery: db.prepare<[string, string, string, string, string, number, string | null, string | null, number]>(
+    upsertDelivery: log.prepare<[string, string, string, string, string, number, string | null, string | null, number]>(
       `INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (destination_id, message_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
          reason = excluded.reason, last_error = excluded.last_error, updated_at = excluded.updated_at`,
     ),
-    addCounter: db.prepare<[string, string, number, string, string, number]>(
+    addCounter: log.prepare<[string, string, number, string, string, number]>(
       `INSERT INTO delivery_counters (workspace_id, destination_id, minute, status, reason, count) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (destination_id, minute, status, reason) DO UPDATE SET count = delivery_counters.count + excluded.count`,
     ),

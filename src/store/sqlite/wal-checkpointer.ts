@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 
 export interface CheckpointerOptions {
-  /** The database files whose write-ahead logs it copies back (sluice.db, queue.db). */
+  /** The database files whose write-ahead logs it copies back (sluice.db, deliveries.db, queue.db). */
   files: readonly string[];
   /** How often it runs a checkpoint of each file. */
   intervalMs: number;

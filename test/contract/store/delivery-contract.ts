@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../../src/core/destination.js';
 import type { StoreContractContext } from '../store-contract.js';
-import { freshWorkspace } from './fixtures.js';
+import { freshWorkspace, segmentEvent } from './fixtures.js';
 
 const MINUTE = 60_000;
 
@@ -61,6 +62,38 @@ export function deliveryContract({ store }: StoreContractContext): void {
       await store().deliveries.record([{ workspaceId, destinationId: 'dst_old', messageId: 'n', sourceId: 's', status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt: old + 3 * MINUTE }]);
       expect(await store().deliveries.pruneCounters(old + MINUTE)).toBe(1);
       expect((await store().deliveries.counters(workspaceId, 0, old + 10 * MINUTE)).map((c) => c.minute)).toEqual([old + 3 * MINUTE]);
+    });
+
+    it("finds the destinations a subject's events were delivered to, with the latest delivery time, through either identifier", async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      // Message ids unique to this test: the contract's store is shared, and events are deduplicated by (source, messageId).
+      const run = randomUUID();
+      const ev = (messageId: string, userId: string | null, anonymousId: string | null) => segmentEvent({ messageId: `${messageId}-${run}`, userId, anonymousId });
+      await store().events.insertMany([
+        { workspaceId, sourceId: 'src_a', event: ev('m1', 'ada', null) },
+        { workspaceId, sourceId: 'src_a', event: ev('m2', null, 'anon-ada') },
+        { workspaceId, sourceId: 'src_a', event: ev('m3', 'ada', null) },
+        // The same messageId from another source, someone else's event: its deliveries are not Ada's.
+        { workspaceId, sourceId: 'src_b', event: ev('m3', 'bob', null) },
+        { workspaceId, sourceId: 'src_a', event: ev('m5', 'bob', null) },
+        { workspaceId: other, sourceId: 'src_c', event: ev('m1', 'ada', null) },
+      ]);
+      const row = (destinationId: string, messageId: string, sourceId: string, status: DeliveryRecord['status'], at: number, ws = workspaceId): DeliveryRecord => ({
+        workspaceId: ws, destinationId, messageId: `${messageId}-${run}`, sourceId, status, attempts: 1, reason: null, lastError: null, updatedAt: at,
+      });
+      await store().deliveries.record([
+        row('dst_a', 'm1', 'src_a', 'delivered', 1000),
+        row('dst_a', 'm3', 'src_a', 'delivered', 3000),
+        row('dst_b', 'm2', 'src_a', 'delivered', 2000),
+        row('dst_c', 'm3', 'src_a', 'failed', 9000),
+        row('dst_d', 'm3', 'src_b', 'delivered', 4000),
+        row('dst_e', 'm5', 'src_a', 'delivered', 5000),
+        row('dst_f', 'm1', 'src_c', 'delivered', 6000, other),
+      ]);
+      const delivered = await store().subjectData.lastDeliveries(workspaceId, { userIds: ['ada'], anonymousIds: ['anon-ada'] });
+      expect(Object.fromEntries(delivered)).toEqual({ dst_a: 3000, dst_b: 2000 });
+      expect(Object.fromEntries(await store().subjectData.lastDeliveries(workspaceId, { userIds: [], anonymousIds: ['anon-ada'] }))).toEqual({ dst_b: 2000 });
     });
   });
 }

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
+
+/** The embedded delivery log's file, beside the store's file (`deliveries.db` in the data directory). */
+export function deliveryLogFileOf(storeFile: string): string {
+  return path.join(path.dirname(storeFile), 'deliveries.db');
+}
+
+/**
+ * The delivery log's tables on SQLite, as migrations 0101, 0820 and 0900 leave them on PostgreSQL. On SQLite
+ * they live in a file of their own, created here (not by the migrations, which created them in the store file
+ * before, see `moveDeliveryLogOutOfStore`): a later change to these tables changes this schema for SQLite.
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS deliveries (
+    workspace_id TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    last_error TEXT,
+    updated_at BIGINT NOT NULL,
+    CONSTRAINT deliveries_pk PRIMARY KEY (message_id, destination_id)
+  );
+  CREATE INDEX IF NOT EXISTS deliveries_destination_status ON deliveries (destination_id, status, updated_at);
+  CREATE TABLE IF NOT EXISTS delivery_counters (
+    workspace_id TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    minute BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    CONSTRAINT delivery_counters_pk PRIMARY KEY (destination_id, minute, status, reason)
+  );
+  CREATE INDEX IF NOT EXISTS delivery_counters_minute ON delivery_counters (minute);
+`;
+
+/**
+ * Opens the embedded delivery log (creating its tables). Why a file of its own: the processor writes events
+ * and the identity graph to the store file, and the processor and the router both write the delivery log. In
+ * one file, every router write made SQLite drop the processor's whole page cache at its next transaction (WAL
+ * mode keeps no per-page validity; measured: +40 % CPU per inserted event with random ids) and the two
+ * threads queued for the file's single write lock; apart, the store file has one busy writer.
+ */
+export function openDeliveryLogDatabase(file: string): SqliteDatabase {
+  const db = openSqliteDatabase(file);
+  db.exec(SCHEMA);
+  return db;
+}
+
+const COLUMNS: Record<string, string> = {
+  deliveries: 'workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at',
+  delivery_counters: 'workspace_id, destination_id, minute, status, reason, count',
+};
+const TABLES = Object.keys(COLUMNS);
+
+/**
+ * Moves the delivery log an earlier version kept in the store file into its own file, then drops it from the
+ * store file; runs when the store is opened with its migrations (once, at boot). Idempotent: a move cut short
+ * by a crash copies again without duplicating (rows already there are kept). Returns the rows moved.
+ */
+export function moveDeliveryLogOutOfStore(store: SqliteDatabase, logFile: string): number {
+  const present = TABLES.filter((name) => store.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined);
+  if (present.length === 0) return 0;
+  openDeliveryLogDatabase(logFile).close();
+  store.prepare('ATTACH DATABASE ? AS delivery_log').run(logFile);
+  try {
+    let moved = 0;
+    store.transaction(() => {
+      for (const table of present) {
+        moved += store.prepare(`INSERT INTO delivery_log.${table} (${COLUMNS[table]!}) SELECT ${COLUMNS[table]!} FROM main.${table} WHERE true ON CONFLICT DO NOTHING`).run().changes;
+        store.exec(`DROP TABLE main.${table}`);
+      }
+    }).immediate();
+    return moved;
+  } finally {
+    store.exec('DETACH DATABASE delivery_log');
+  }
+}
