@@ -11,7 +11,8 @@
  * bench/pipeline sends) or, with --uuids, random UUIDs (as browsers and server libraries send: every index
  * keyed by messageId takes them at random places). Prints the processor's and the router's CPU per event
  * (user + system, the two pipeline threads told apart by start order: the processor starts first), the request
- * thread's (ingest and the sink), the other threads' (V8's GC and compiler helpers), and the load average.
+ * thread's (ingest and the sink), the checkpointer thread's (at its own nice value), the other threads' (V8's
+ * GC and compiler helpers), and the load average.
  * Linux only.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
-import { PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
+import { CHECKPOINTER_THREAD_NICE, PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
 
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
 const UUIDS = process.argv.includes('--uuids');
@@ -123,13 +124,14 @@ try {
   const pipeline = used.filter((t) => t.nice === PIPELINE_THREAD_NICE && t.cpuSeconds > 0.05).sort((a, b) => a.startTicks - b.startTicks || Number(a.tid) - Number(b.tid));
   if (pipeline.length !== 2) throw new Error(`expected two pipeline threads at nice ${PIPELINE_THREAD_NICE}, found ${pipeline.length} (is this Linux?)`);
   const main = used.find((t) => Number(t.tid) === process.pid)!;
-  const others = used.filter((t) => t !== main && !pipeline.includes(t)).reduce((sum, t) => sum + t.cpuSeconds, 0);
+  const checkpointer = used.filter((t) => t.nice === CHECKPOINTER_THREAD_NICE).reduce((sum, t) => sum + t.cpuSeconds, 0);
+  const others = used.filter((t) => t !== main && !pipeline.includes(t) && t.nice !== CHECKPOINTER_THREAD_NICE).reduce((sum, t) => sum + t.cpuSeconds, 0);
   const perEvent = (seconds: number) => Math.round((seconds * 1e7) / TOTAL) / 10;
   console.log(JSON.stringify({
     events: TOTAL,
     messageIds: UUIDS ? 'uuid' : 'sequential',
     eventsPerSecond: Math.round(TOTAL / (ms / 1000)),
-    cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), otherThreads: perEvent(others) },
+    cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
   }));
 } finally {

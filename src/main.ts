@@ -51,6 +51,7 @@ import { moveQueueOutOfStore } from './queue/sqlite/move-queue-out-of-store.js';
 import { deliveryLogFileOf } from './store/sqlite/delivery-log-file.js';
 import { sqliteFile, sqliteQueueFile } from './store/sqlite/sqlite-database.js';
 import { CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
+import { CHECKPOINTER_THREAD_NICE } from './runtime/thread-priority.js';
 
 export interface Sluice {
   readonly config: SluiceConfig;
@@ -92,7 +93,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   }
   // The embedded files' checkpoints run on a thread of their own, not inside the pipeline's commits.
   const embeddedFiles = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir), deliveryLogFileOf(sqliteFile(config.dataDir))]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
-  const checkpointer = embeddedFiles.length > 0 ? new WalCheckpointer({ files: embeddedFiles, intervalMs: CHECKPOINT_INTERVAL_MS }, logger) : undefined;
+  const checkpointer = embeddedFiles.length > 0 ? new WalCheckpointer({ files: embeddedFiles, intervalMs: CHECKPOINT_INTERVAL_MS, ...(roles.has('ingest') && { nice: CHECKPOINTER_THREAD_NICE }) }, logger) : undefined;
   await checkpointer?.start();
   // Secret fields an earlier version kept in the clear config (webhook headers before they became secret).
   const resealed = await sealSecretsStoredInClear(store.destinations, (type) => destinationType(type)?.secretFields, keys);

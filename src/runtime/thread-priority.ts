@@ -3,6 +3,8 @@ import os from 'node:os';
 
 /** Nice value of the pipeline's worker threads in a process that also answers the Tracking API. */
 export const PIPELINE_THREAD_NICE = 10;
+/** Nice value of the embedded files' checkpointer thread in such a process: after the pipeline threads. */
+export const CHECKPOINTER_THREAD_NICE = 11;
 
 /**
  * Lowers the scheduling priority of the calling thread (not the whole process) to `nice`. On Linux a thread

@@ -6,6 +6,11 @@ export interface CheckpointerOptions {
   files: readonly string[];
   /** How often it runs a checkpoint of each file. */
   intervalMs: number;
+  /**
+   * The thread's nice value, when it should yield to the others (a process that answers the Tracking API):
+   * one below the pipeline threads, so the processor and the router come first and the log waits a little.
+   */
+  nice?: number;
 }
 
 export type CheckpointerMessage = { type: 'ready' } | { type: 'error'; file: string; message: string };

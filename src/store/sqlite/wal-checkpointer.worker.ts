@@ -1,10 +1,12 @@
 // The embedded files' checkpointer thread (wal-checkpointer.ts): copies each file's write-ahead log back into
 // the database file at a fixed interval, so no request, processor or router commit pays for it.
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadPriority } from '../../runtime/thread-priority.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import type { CheckpointerMessage, CheckpointerOptions } from './wal-checkpointer.js';
 
-const { files, intervalMs } = workerData as CheckpointerOptions;
+const { files, intervalMs, nice } = workerData as CheckpointerOptions;
+if (nice !== undefined) lowerThisThreadPriority(nice);
 const port = parentPort!;
 const databases = files.map((file) => ({ file, db: openSqliteDatabase(file) }));
 
