@@ -1,11 +1,14 @@
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../../test/support/postgres.js';
 import type { DestinationContext } from '../destination.js';
 import { createDestinationHttp } from '../http/destination-http.js';
 import { closeWarehousePools, postgres } from './index.js';
+import { WarehouseLoader } from './warehouse-loader.js';
+import { warehousePool } from './warehouse-pools.js';
+import { rowsForEvent } from './warehouse-rows.js';
 
 const available = await postgresAvailable();
 
@@ -88,6 +91,62 @@ describe.skipIf(!available)('postgres warehouse destination', () => {
     expect(await deliver(first, event('track', 'dup-2', { event: 'Signed Up' }), first)).toEqual({ kind: 'ok' });
     expect(await rows('select id from $schema.signed_up order by id')).toEqual([{ id: 'dup-1' }, { id: 'dup-2' }]);
     expect(await rows(`select id from $schema.tracks where id like 'dup-%' order by id`)).toEqual([{ id: 'dup-1' }, { id: 'dup-2' }]);
+  });
+
+  it('keeps values with tabs, newlines, backslashes, quotes, braces, commas, "NULL" and unicode exactly', async () => {
+    const awkward = {
+      tab: 'a\tb',
+      newline: 'line 1\nline 2\r\n',
+      backslash: 'C:\\path\\to \\N \\x41',
+      quotes: `it's "quoted"`,
+      braces: '{a,b},{"c"}',
+      null_word: 'NULL',
+      empty: '',
+      spaces: '  padded  ',
+      unicode: 'Größe 🎉 日本語 \u2028',
+      list: ['x\ty', 'NULL', null, '{}'],
+    };
+    expect(await deliver(event('track', 'esc-1', { event: 'Escaped', properties: awkward }))).toEqual({ kind: 'ok' });
+    const [row] = await rows('select tab, newline, backslash, quotes, braces, null_word, empty, spaces, unicode, list from $schema.escaped');
+    expect(row).toEqual({ ...awkward, list: JSON.stringify(awkward.list) });
+  });
+
+  it('writes each id once when a batch repeats it and skips ids already loaded, counting only new rows', async () => {
+    const loader = new WarehouseLoader(warehousePool(schema.url), schema.schema);
+    const mapped = (...events: SegmentEvent[]) => events.flatMap((e) => rowsForEvent(e, e.messageId).rows);
+    const a = event('track', 'cnt-1', { event: 'Counted', properties: { n: 1 } });
+    const b = event('track', 'cnt-2', { event: 'Counted', properties: { n: 2 } });
+    expect((await loader.load(mapped(a, a, b), [])).inserted).toBe(4);
+    expect((await loader.load(mapped(b, event('track', 'cnt-3', { event: 'Counted', properties: { n: 3 } })), [])).inserted).toBe(2);
+    expect(await rows('select id, n from $schema.counted order by id')).toEqual([
+      { id: 'cnt-1', n: 1 },
+      { id: 'cnt-2', n: 2 },
+      { id: 'cnt-3', n: 3 },
+    ]);
+  });
+
+  it('loads a batch too wide for one statement with several statements in one transaction', async () => {
+    // Every table of this batch has 3-14 columns: a limit of 20 parameters needs several statements.
+    const pool = warehousePool(schema.url);
+    const loader = new WarehouseLoader(pool, schema.schema, 20);
+    const transactions = vi.spyOn(pool, 'connect');
+    const batch = [
+      event('track', 'wide-1', { event: 'Wide A', properties: { a: 1 } }),
+      event('track', 'wide-2', { event: 'Wide B', properties: { b: 'two' } }),
+      event('identify', 'wide-3', { userId: 'wide-user', traits: { plan: 'pro' } }),
+    ];
+    const mapped = batch.map((e) => rowsForEvent(e, e.messageId));
+    const report = await loader.load(
+      mapped.flatMap((m) => m.rows),
+      mapped.flatMap((m) => (m.user ? [m.user] : [])),
+    );
+    expect(report).toEqual({ inserted: 5, users: 1, skippedColumns: [] });
+    // pool.query() checks a client out with a callback; the loader's own transaction calls connect() bare.
+    expect(transactions.mock.calls.filter((args: unknown[]) => args.length === 0)).toHaveLength(1);
+    transactions.mockRestore();
+    expect(await rows(`select id from $schema.tracks where id like 'wide-%' order by id`)).toEqual([{ id: 'wide-1' }, { id: 'wide-2' }]);
+    expect(await rows('select id, a from $schema.wide_a')).toEqual([{ id: 'wide-1', a: 1 }]);
+    expect(await rows(`select id, plan from $schema.users where id = 'wide-user'`)).toEqual([{ id: 'wide-user', plan: 'pro' }]);
   });
 
   it('adds columns for new properties and handles type changes without losing values', async () => {

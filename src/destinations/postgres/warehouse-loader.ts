@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { quoteIdent, truncateIdentifier } from './warehouse-naming.js';
 import type { Cell, CellValue, ColumnType, WarehouseRow } from './warehouse-rows.js';
+import { loadStatements, MAX_PARAMS, type TableLoad } from './warehouse-statements.js';
 import { STANDARD_COLUMNS, USER_COLUMNS } from './warehouse-rows.js';
 
 /** PostgreSQL allows 1,600 columns per table; Sluice stops adding at this many and reports what it skipped. */
 export const MAX_COLUMNS_PER_TABLE = 1000;
-/** Bind parameters per INSERT statement (PostgreSQL's limit is 65,535). */
-const MAX_PARAMS = 30_000;
 
 export interface LoadReport {
   /** Rows written (duplicates by id are not counted: they were already there). */
@@ -26,9 +25,11 @@ export interface LoadReport {
  * ISO dates into timestamps); a value that does not convert is written to a sibling text column
  * `<column>_text` instead, so nothing is lost and no load fails on a type change.
  *
- * Loads are multi-row `INSERT ... ON CONFLICT (id) DO NOTHING` in one transaction per batch, so a
- * re-delivered event never duplicates a row. `users` is upserted: for each trait the value of the newer
- * identify (by received_at) wins, and an older identify only fills traits the row does not have yet.
+ * A batch is loaded by one statement (warehouse-statements.ts): per table an `INSERT ... SELECT FROM
+ * unnest(<one array per column>) ON CONFLICT (id) DO NOTHING`, the tables joined as CTEs, so a batch is one
+ * round trip and atomic, and a re-delivered event never duplicates a row. `users` is upserted: for each trait
+ * the value of the newer identify (by received_at) wins, and an older identify only fills traits the row
+ * does not have yet.
  */
 export class WarehouseLoader {
   /** table -> column -> PostgreSQL type, as read from information_schema. */
@@ -39,6 +40,8 @@ export class WarehouseLoader {
   constructor(
     private readonly pool: pg.Pool,
     readonly schema: string,
+    /** Bind parameters per statement; a batch needing more is loaded by several statements in one transaction. */
+    private readonly maxParams = MAX_PARAMS,
   ) {}
 
   /** Forgets what it knows of the schema (after an error, or when tables may have changed under us). */
@@ -58,12 +61,12 @@ export class WarehouseLoader {
     if (mergedUsers.length) byTable.set('users', mergedUsers);
 
     const skipped: string[] = [];
-    const resolved = await this.serialized(async () => {
+    const loads = await this.serialized(async () => {
       if (!this.schemaReady) {
         await this.pool.query(`create schema if not exists ${quoteIdent(this.schema)}`).catch(ignoreRace);
         this.schemaReady = true;
       }
-      const out = new Map<string, Array<Map<string, CellValue>>>();
+      const out: TableLoad[] = [];
       for (const [table, tableRows] of byTable) {
         const wanted = new Map<string, ColumnType>();
         for (const row of tableRows) for (const [column, cell] of row.cells) if (!wanted.has(column)) wanted.set(column, cell.type);
@@ -73,28 +76,40 @@ export class WarehouseLoader {
         const siblings = new Map<string, ColumnType>();
         for (const row of converted) for (const column of row.keys()) if (!columns.has(column)) siblings.set(column, 'text');
         if (siblings.size) skipped.push(...(await this.ensureColumns(table, columns, siblings)));
-        out.set(table, converted.map((row) => new Map([...row].filter(([column]) => columns.has(column)))));
+        // A snapshot: another load may replace the cached map (invalidate) while this one runs.
+        out.push({ table, types: new Map(columns), rows: converted, upsert: table === 'users' });
       }
       return out;
     });
 
-    const client = await this.pool.connect();
-    let inserted = 0;
-    let upserted = 0;
-    try {
-      await client.query('begin');
-      for (const [table, tableRows] of resolved) {
-        if (table === 'users') upserted += await this.upsertUsers(client, tableRows);
-        else inserted += await this.insert(client, table, tableRows);
+    const counts = new Map<string, number>();
+    const statements = loadStatements(this.schema, loads, this.maxParams);
+    const run = async (client: pg.Pool | pg.PoolClient) => {
+      for (const statement of statements) {
+        const result = await client.query<Record<string, number>>(statement.text, statement.values as unknown[]);
+        const row = result.rows[0] ?? {};
+        statement.tables.forEach((table, i) => counts.set(table, (counts.get(table) ?? 0) + (row[`n${i}`] ?? 0)));
       }
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    };
+    if (statements.length <= 1) {
+      // One statement is atomic on its own: no transaction round trips.
+      await run(this.pool);
+    } else {
+      const client = await this.pool.connect();
+      try {
+        await client.query('begin');
+        await run(client);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     }
-    return { inserted, users: upserted, skippedColumns: [...new Set(skipped)] };
+    let inserted = 0;
+    for (const [table, n] of counts) if (table !== 'users') inserted += n;
+    return { inserted, users: counts.get('users') ?? 0, skippedColumns: [...new Set(skipped)] };
   }
 
   private serialized<T>(run: () => Promise<T>): Promise<T> {
@@ -143,51 +158,6 @@ export class WarehouseLoader {
       this.tables.set(table, columns);
     }
     return skipped;
-  }
-
-  private async insert(client: pg.PoolClient, table: string, rows: ReadonlyArray<Map<string, CellValue>>): Promise<number> {
-    let count = 0;
-    for (const { columns, values, placeholders } of statements(rows)) {
-      const sql = `insert into ${this.qualified(table)} (${columns.map(quoteIdent).join(', ')}) values ${placeholders} on conflict ("id") do nothing`;
-      count += (await client.query(sql, values)).rowCount ?? 0;
-    }
-    return count;
-  }
-
-  private async upsertUsers(client: pg.PoolClient, rows: ReadonlyArray<Map<string, CellValue>>): Promise<number> {
-    let count = 0;
-    for (const { columns, values, placeholders } of statements(rows)) {
-      const newer = `(excluded."received_at" is null or u."received_at" is null or excluded."received_at" >= u."received_at")`;
-      const sets = columns
-        .filter((c) => c !== 'id')
-        .map((c) =>
-          c === 'received_at'
-            ? `"received_at" = greatest(u."received_at", excluded."received_at")`
-            : `${quoteIdent(c)} = case when ${newer} then coalesce(excluded.${quoteIdent(c)}, u.${quoteIdent(c)}) else coalesce(u.${quoteIdent(c)}, excluded.${quoteIdent(c)}) end`,
-        );
-      sets.push(`"uuid_ts" = now()`);
-      const sql = `insert into ${this.qualified('users')} as u (${columns.map(quoteIdent).join(', ')}) values ${placeholders} on conflict ("id") do update set ${sets.join(', ')}`;
-      count += (await client.query(sql, values)).rowCount ?? 0;
-    }
-    return count;
-  }
-}
-
-/** Splits rows into multi-row statements over the union of their columns, within the parameter limit. */
-function* statements(rows: ReadonlyArray<Map<string, CellValue>>): Generator<{ columns: string[]; values: Array<CellValue | null>; placeholders: string }> {
-  const columns = [...new Set(rows.flatMap((row) => [...row.keys()]))];
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    const values: Array<CellValue | null> = [];
-    const tuples = chunk.map((row) => {
-      const marks = columns.map((column) => {
-        values.push(row.has(column) ? (row.get(column) as CellValue) : null);
-        return `$${values.length}`;
-      });
-      return `(${marks.join(', ')})`;
-    });
-    yield { columns, values, placeholders: tuples.join(', ') };
   }
 }
 

@@ -1,0 +1,101 @@
+import { quoteIdent } from './warehouse-naming.js';
+import type { CellValue } from './warehouse-rows.js';
+
+/** Bind parameters per statement (PostgreSQL's limit is 65,535; each column of each table takes one). */
+export const MAX_PARAMS = 30_000;
+
+/** The rows of one table, converted to its column types (columns not in `types` are left out). */
+export interface TableLoad {
+  readonly table: string;
+  /** Column -> PostgreSQL type of every column the rows may use. */
+  readonly types: ReadonlyMap<string, string>;
+  readonly rows: ReadonlyArray<ReadonlyMap<string, CellValue>>;
+  /** `users`: upsert with newer-wins per column; anything else: insert, skipping ids already there. */
+  readonly upsert: boolean;
+}
+
+export interface LoadStatement {
+  readonly text: string;
+  readonly values: ReadonlyArray<ReadonlyArray<CellValue | null>>;
+  /** The table of each count the statement returns, in the order of its result columns (`n0`, `n1`, ...). */
+  readonly tables: readonly string[];
+}
+
+/**
+ * The statements that load `loads`: one per up to `maxParams` columns (a table is never split), usually one
+ * per batch. Each table is
+ * one `INSERT ... SELECT * FROM unnest($1::text[], $2::double precision[], ...)` (one array parameter per
+ * column, so the statement's size and planning cost do not grow with the rows), and the tables of one
+ * statement are data-modifying CTEs of it: one round trip, atomic on its own, returning rows written per table.
+ */
+export function loadStatements(schema: string, loads: readonly TableLoad[], maxParams = MAX_PARAMS): LoadStatement[] {
+  const statements: LoadStatement[] = [];
+  let parts: string[] = [];
+  let values: Array<ReadonlyArray<CellValue | null>> = [];
+  let tables: string[] = [];
+  const flush = () => {
+    if (!parts.length) return;
+    const counts = tables.map((_, i) => `(select count(*) from w${i})::int as n${i}`);
+    statements.push({ text: `with ${parts.join(', ')} select ${counts.join(', ')}`, values, tables });
+    parts = [];
+    values = [];
+    tables = [];
+  };
+  for (const load of loads) {
+    const { columns, arrays } = columnArrays(load);
+    if (!columns.length || !load.rows.length) continue;
+    if (values.length && values.length + columns.length > maxParams) flush();
+    const casts = columns.map((column, i) => `$${values.length + i + 1}::${arrayType(load.types.get(column) ?? 'text')}`);
+    values.push(...arrays);
+    const sql = tableSql(`${quoteIdent(schema)}.${quoteIdent(load.table)}`, columns, casts, load.upsert);
+    parts.push(`w${tables.length} as (${sql} returning 1)`);
+    tables.push(load.table);
+  }
+  flush();
+  return statements;
+}
+
+/** The rows as one array per column (null where a row has no value), over the union of their columns. */
+function columnArrays(load: TableLoad): { columns: string[]; arrays: Array<Array<CellValue | null>> } {
+  const index = new Map<string, number>();
+  const arrays: Array<Array<CellValue | null>> = [];
+  const count = load.rows.length;
+  load.rows.forEach((row, r) => {
+    for (const [column, value] of row) {
+      if (!load.types.has(column)) continue; // skipped for the column cap
+      let at = index.get(column);
+      if (at === undefined) {
+        at = arrays.length;
+        index.set(column, at);
+        arrays.push(new Array<CellValue | null>(count).fill(null));
+      }
+      arrays[at]![r] = value;
+    }
+  });
+  return { columns: [...index.keys()], arrays };
+}
+
+/**
+ * The array type a column's values are sent as. `character` without a length is char(1) in a cast, which
+ * would cut values the column itself (bpchar) keeps whole, so it is sent as `bpchar[]`.
+ */
+function arrayType(columnType: string): string {
+  return `${columnType === 'character' ? 'bpchar' : columnType}[]`;
+}
+
+function tableSql(qualified: string, columns: readonly string[], casts: readonly string[], upsert: boolean): string {
+  const names = columns.map(quoteIdent).join(', ');
+  const source = `select * from unnest(${casts.join(', ')})`;
+  if (!upsert) return `insert into ${qualified} (${names}) ${source} on conflict ("id") do nothing`;
+  // Per column, the newer row (by received_at) wins; the older one only fills columns the other lacks.
+  const newer = `(excluded."received_at" is null or u."received_at" is null or excluded."received_at" >= u."received_at")`;
+  const sets = columns
+    .filter((c) => c !== 'id')
+    .map((c) =>
+      c === 'received_at'
+        ? `"received_at" = greatest(u."received_at", excluded."received_at")`
+        : `${quoteIdent(c)} = case when ${newer} then coalesce(excluded.${quoteIdent(c)}, u.${quoteIdent(c)}) else coalesce(u.${quoteIdent(c)}, excluded.${quoteIdent(c)}) end`,
+    );
+  sets.push(`"uuid_ts" = now()`);
+  return `insert into ${qualified} as u (${names}) ${source} on conflict ("id") do update set ${sets.join(', ')}`;
+}
