@@ -68,16 +68,23 @@ export class WarehouseLoader {
       }
       const out: TableLoad[] = [];
       for (const [table, tableRows] of byTable) {
-        const wanted = new Map<string, ColumnType>();
-        for (const row of tableRows) for (const [column, cell] of row.cells) if (!wanted.has(column)) wanted.set(column, cell.type);
         const columns = await this.ensureTable(table);
-        skipped.push(...(await this.ensureColumns(table, columns, wanted)));
-        const converted = tableRows.map((row) => convertRow(row.cells, columns));
+        const wanted = new Map<string, ColumnType>();
+        for (const row of tableRows) for (const [column, cell] of row.cells) if (!columns.has(column) && !wanted.has(column)) wanted.set(column, cell.type);
+        if (wanted.size) skipped.push(...(await this.ensureColumns(table, columns, wanted)));
+        const converted = toColumns(tableRows, columns);
         const siblings = new Map<string, ColumnType>();
-        for (const row of converted) for (const column of row.keys()) if (!columns.has(column)) siblings.set(column, 'text');
+        for (const column of converted.names) if (!columns.has(column)) siblings.set(column, 'text');
         if (siblings.size) skipped.push(...(await this.ensureColumns(table, columns, siblings)));
-        // A snapshot: another load may replace the cached map (invalidate) while this one runs.
-        out.push({ table, types: new Map(columns), rows: converted, upsert: table === 'users' });
+        // Columns skipped for the cap are left out; types are read now (another load may invalidate the cache).
+        const kept = converted.names.flatMap((column, i) => (columns.has(column) ? [i] : []));
+        out.push({
+          table,
+          columns: kept.map((i) => converted.names[i]!),
+          types: kept.map((i) => columns.get(converted.names[i]!)!),
+          arrays: kept.map((i) => converted.arrays[i]!),
+          upsert: table === 'users',
+        });
       }
       return out;
     });
@@ -180,19 +187,36 @@ const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const NUMERIC_TEXT = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
- * Fits a row's cells to the table's column types (the rule in the class comment). A cell that does not
- * convert moves to `<column>_text`.
+ * Fits rows' cells to the table's column types (the rule in the class comment), as one array per column over
+ * the union of the rows' columns (null where a row has no value). A cell that does not convert moves to
+ * `<column>_text`, which may be a column the table does not have yet. Columns without a type (skipped for
+ * the column cap) are left out. A later cell for the same column of a row overwrites an earlier one.
  */
-export function convertRow(cells: ReadonlyMap<string, Cell>, columns: ReadonlyMap<string, string>): Map<string, CellValue> {
-  const out = new Map<string, CellValue>();
-  for (const [column, cell] of cells) {
-    const type = columns.get(column);
-    if (type === undefined) continue; // skipped for the column cap
-    const value = convertValue(cell, type);
-    if (value !== undefined) out.set(column, value);
-    else out.set(truncateIdentifier(`${column}_text`), String(cell.value));
+export function toColumns(rows: readonly WarehouseRow[], columns: ReadonlyMap<string, string>): { names: string[]; arrays: Array<Array<CellValue | null>> } {
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const arrays: Array<Array<CellValue | null>> = [];
+  const count = rows.length;
+  const put = (column: string, r: number, value: CellValue) => {
+    let at = index.get(column);
+    if (at === undefined) {
+      at = names.length;
+      index.set(column, at);
+      names.push(column);
+      arrays.push(new Array<CellValue | null>(count).fill(null));
+    }
+    arrays[at]![r] = value;
+  };
+  for (let r = 0; r < count; r++) {
+    for (const [column, cell] of rows[r]!.cells) {
+      const type = columns.get(column);
+      if (type === undefined) continue; // skipped for the column cap
+      const value = convertValue(cell, type);
+      if (value !== undefined) put(column, r, value);
+      else put(truncateIdentifier(`${column}_text`), r, String(cell.value));
+    }
   }
-  return out;
+  return { names, arrays };
 }
 
 function convertValue(cell: Cell, type: string): CellValue | undefined {

@@ -9,8 +9,18 @@ const types = new Map([
   ['gift', 'boolean'],
 ]);
 
-function load(table: string, rows: Array<Record<string, CellValue>>, extra: Partial<TableLoad> = {}): TableLoad {
-  return { table, types, rows: rows.map((r) => new Map(Object.entries(r))), upsert: false, ...extra };
+/** A table's rows as the loader hands them over: one array per column over the union of the rows' columns. */
+function load(table: string, rows: Array<Record<string, CellValue>>, extra: Partial<TableLoad> & { columnTypes?: ReadonlyMap<string, string> } = {}): TableLoad {
+  const { columnTypes = types, ...rest } = extra;
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return {
+    table,
+    columns,
+    types: columns.map((c) => columnTypes.get(c) ?? 'text'),
+    arrays: columns.map((c) => rows.map((r) => r[c] ?? null)),
+    upsert: false,
+    ...rest,
+  };
 }
 
 describe('loadStatements', () => {
@@ -30,8 +40,8 @@ describe('loadStatements', () => {
     );
   });
 
-  it('leaves out columns the table does not have (skipped for the column cap) and tables without rows', () => {
-    const [statement] = loadStatements('wh', [load('tracks', [{ id: 'a', not_created: 'x' }]), load('pages', [])]);
+  it('leaves out tables without rows', () => {
+    const [statement] = loadStatements('wh', [load('tracks', [{ id: 'a' }]), load('pages', [])]);
     expect(statement!.text).toContain('insert into "wh"."tracks" ("id") select * from unnest($1::text[])');
     expect(statement!.text).not.toContain('pages');
     expect(statement!.values).toEqual([['a']]);
@@ -45,7 +55,7 @@ describe('loadStatements', () => {
   });
 
   it('sends a char column without a length as bpchar[] (a cast to character would cut values to one character)', () => {
-    const [statement] = loadStatements('wh', [load('t', [{ id: 'a', code: 'abc' }], { types: new Map([['id', 'text'], ['code', 'character']]) })]);
+    const [statement] = loadStatements('wh', [load('t', [{ id: 'a', code: 'abc' }], { columnTypes: new Map([['id', 'text'], ['code', 'character']]) })]);
     expect(statement!.text).toContain('unnest($1::text[], $2::bpchar[])');
   });
 

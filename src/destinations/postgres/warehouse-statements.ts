@@ -4,12 +4,14 @@ import type { CellValue } from './warehouse-rows.js';
 /** Bind parameters per statement (PostgreSQL's limit is 65,535; each column of each table takes one). */
 export const MAX_PARAMS = 30_000;
 
-/** The rows of one table, converted to its column types (columns not in `types` are left out). */
+/** The rows of one table, converted to its column types, as one array per column (null: no value). */
 export interface TableLoad {
   readonly table: string;
-  /** Column -> PostgreSQL type of every column the rows may use. */
-  readonly types: ReadonlyMap<string, string>;
-  readonly rows: ReadonlyArray<ReadonlyMap<string, CellValue>>;
+  readonly columns: readonly string[];
+  /** PostgreSQL type of each column. */
+  readonly types: readonly string[];
+  /** One array per column, all as long as the table's rows. */
+  readonly arrays: ReadonlyArray<ReadonlyArray<CellValue | null>>;
   /** `users`: upsert with newer-wins per column; anything else: insert, skipping ids already there. */
   readonly upsert: boolean;
 }
@@ -42,10 +44,10 @@ export function loadStatements(schema: string, loads: readonly TableLoad[], maxP
     tables = [];
   };
   for (const load of loads) {
-    const { columns, arrays } = columnArrays(load);
-    if (!columns.length || !load.rows.length) continue;
+    const { columns, arrays } = load;
+    if (!columns.length || !arrays[0]?.length) continue;
     if (values.length && values.length + columns.length > maxParams) flush();
-    const casts = columns.map((column, i) => `$${values.length + i + 1}::${arrayType(load.types.get(column) ?? 'text')}`);
+    const casts = load.types.map((type, i) => `$${values.length + i + 1}::${arrayType(type)}`);
     values.push(...arrays);
     const sql = tableSql(`${quoteIdent(schema)}.${quoteIdent(load.table)}`, columns, casts, load.upsert);
     parts.push(`w${tables.length} as (${sql} returning 1)`);
@@ -53,26 +55,6 @@ export function loadStatements(schema: string, loads: readonly TableLoad[], maxP
   }
   flush();
   return statements;
-}
-
-/** The rows as one array per column (null where a row has no value), over the union of their columns. */
-function columnArrays(load: TableLoad): { columns: string[]; arrays: Array<Array<CellValue | null>> } {
-  const index = new Map<string, number>();
-  const arrays: Array<Array<CellValue | null>> = [];
-  const count = load.rows.length;
-  load.rows.forEach((row, r) => {
-    for (const [column, value] of row) {
-      if (!load.types.has(column)) continue; // skipped for the column cap
-      let at = index.get(column);
-      if (at === undefined) {
-        at = arrays.length;
-        index.set(column, at);
-        arrays.push(new Array<CellValue | null>(count).fill(null));
-      }
-      arrays[at]![r] = value;
-    }
-  });
-  return { columns: [...index.keys()], arrays };
 }
 
 /**
