@@ -8,10 +8,6 @@ import { STANDARD_COLUMNS, USER_COLUMNS } from './warehouse-rows.js';
 export const MAX_COLUMNS_PER_TABLE = 1000;
 
 export interface LoadReport {
-  /** Rows written (duplicates by id are not counted: they were already there). */
-  readonly inserted: number;
-  /** Users rows inserted or updated. */
-  readonly users: number;
   /** Columns not created because a table reached MAX_COLUMNS_PER_TABLE. */
   readonly skippedColumns: readonly string[];
 }
@@ -89,23 +85,15 @@ export class WarehouseLoader {
       return out;
     });
 
-    const counts = new Map<string, number>();
     const statements = loadStatements(this.schema, loads, this.maxParams);
-    const run = async (client: pg.Pool | pg.PoolClient) => {
-      for (const statement of statements) {
-        const result = await client.query<Record<string, number>>(statement.text, statement.values as unknown[]);
-        const row = result.rows[0] ?? {};
-        statement.tables.forEach((table, i) => counts.set(table, (counts.get(table) ?? 0) + (row[`n${i}`] ?? 0)));
-      }
-    };
-    if (statements.length <= 1) {
+    if (statements.length === 1) {
       // One statement is atomic on its own: no transaction round trips.
-      await run(this.pool);
-    } else {
+      await this.pool.query(statements[0]!.text, statements[0]!.values as unknown[]);
+    } else if (statements.length > 1) {
       const client = await this.pool.connect();
       try {
         await client.query('begin');
-        await run(client);
+        for (const statement of statements) await client.query(statement.text, statement.values as unknown[]);
         await client.query('commit');
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
@@ -114,9 +102,7 @@ export class WarehouseLoader {
         client.release();
       }
     }
-    let inserted = 0;
-    for (const [table, n] of counts) if (table !== 'users') inserted += n;
-    return { inserted, users: counts.get('users') ?? 0, skippedColumns: [...new Set(skipped)] };
+    return { skippedColumns: [...new Set(skipped)] };
   }
 
   private serialized<T>(run: () => Promise<T>): Promise<T> {

@@ -34,16 +34,14 @@ describe('loadStatements', () => {
     expect(statement!.tables).toEqual(['tracks', 'order_completed']);
     expect(statement!.values).toEqual([['a', 'b'], [1.5, null], [null, true], ['a'], ['2026-01-01T00:00:00.000Z']]);
     expect(statement!.text).toBe(
-      'with w0 as (insert into "wh"."tracks" ("id", "price", "gift") select * from unnest($1::text[], $2::double precision[], $3::boolean[]) on conflict ("id") do nothing returning 1), ' +
-        'w1 as (insert into "wh"."order_completed" ("id", "received_at") select * from unnest($4::text[], $5::timestamptz[]) on conflict ("id") do nothing returning 1) ' +
-        'select (select count(*) from w0)::int as n0, (select count(*) from w1)::int as n1',
+      'with w0 as (insert into "wh"."tracks" ("id", "price", "gift") select * from unnest($1::text[], $2::double precision[], $3::boolean[]) on conflict ("id") do nothing) ' +
+        'insert into "wh"."order_completed" ("id", "received_at") select * from unnest($4::text[], $5::timestamptz[]) on conflict ("id") do nothing',
     );
   });
 
   it('leaves out tables without rows', () => {
     const [statement] = loadStatements('wh', [load('tracks', [{ id: 'a' }]), load('pages', [])]);
-    expect(statement!.text).toContain('insert into "wh"."tracks" ("id") select * from unnest($1::text[])');
-    expect(statement!.text).not.toContain('pages');
+    expect(statement!.text).toBe('insert into "wh"."tracks" ("id") select * from unnest($1::text[]) on conflict ("id") do nothing');
     expect(statement!.values).toEqual([['a']]);
   });
 
@@ -51,7 +49,7 @@ describe('loadStatements', () => {
     const [statement] = loadStatements('wh', [load('users', [{ id: 'u1', received_at: '2026-01-01T00:00:00.000Z', price: 2 }], { upsert: true })]);
     expect(statement!.text).toContain('insert into "wh"."users" as u ("id", "received_at", "price") select * from unnest(');
     expect(statement!.text).toContain('on conflict ("id") do update set "received_at" = greatest(u."received_at", excluded."received_at"), "price" = case when');
-    expect(statement!.text).toContain('"uuid_ts" = now() returning 1');
+    expect(statement!.text).toMatch(/"uuid_ts" = now\(\)$/);
   });
 
   it('sends a char column without a length as bpchar[] (a cast to character would cut values to one character)', () => {

@@ -19,7 +19,7 @@ export interface TableLoad {
 export interface LoadStatement {
   readonly text: string;
   readonly values: ReadonlyArray<ReadonlyArray<CellValue | null>>;
-  /** The table of each count the statement returns, in the order of its result columns (`n0`, `n1`, ...). */
+  /** The tables it loads, in order. */
   readonly tables: readonly string[];
 }
 
@@ -27,8 +27,10 @@ export interface LoadStatement {
  * The statements that load `loads`: one per up to `maxParams` columns (a table is never split), usually one
  * per batch. Each table is
  * one `INSERT ... SELECT * FROM unnest($1::text[], $2::double precision[], ...)` (one array parameter per
- * column, so the statement's size and planning cost do not grow with the rows), and the tables of one
- * statement are data-modifying CTEs of it: one round trip, atomic on its own, returning rows written per table.
+ * column, so the statement's size and planning cost do not grow with the rows); the tables of one statement
+ * but the last are data-modifying CTEs of the last one's INSERT: one round trip, atomic on its own. Nothing
+ * is returned: `RETURNING` rows counted per table cost PostgreSQL about a quarter more CPU per event
+ * (bench, docs/benchmarks.md).
  */
 export function loadStatements(schema: string, loads: readonly TableLoad[], maxParams = MAX_PARAMS): LoadStatement[] {
   const statements: LoadStatement[] = [];
@@ -37,8 +39,9 @@ export function loadStatements(schema: string, loads: readonly TableLoad[], maxP
   let tables: string[] = [];
   const flush = () => {
     if (!parts.length) return;
-    const counts = tables.map((_, i) => `(select count(*) from w${i})::int as n${i}`);
-    statements.push({ text: `with ${parts.join(', ')} select ${counts.join(', ')}`, values, tables });
+    const last = parts.pop()!;
+    const ctes = parts.map((sql, i) => `w${i} as (${sql})`);
+    statements.push({ text: ctes.length ? `with ${ctes.join(', ')} ${last}` : last, values, tables });
     parts = [];
     values = [];
     tables = [];
@@ -50,7 +53,7 @@ export function loadStatements(schema: string, loads: readonly TableLoad[], maxP
     const casts = load.types.map((type, i) => `$${values.length + i + 1}::${arrayType(type)}`);
     values.push(...arrays);
     const sql = tableSql(`${quoteIdent(schema)}.${quoteIdent(load.table)}`, columns, casts, load.upsert);
-    parts.push(`w${tables.length} as (${sql} returning 1)`);
+    parts.push(sql);
     tables.push(load.table);
   }
   flush();
