@@ -29,7 +29,8 @@ function computeSnakeCase(name: string): string {
 
 /** Cuts a name to 63 UTF-8 bytes without splitting a character. */
 export function truncateIdentifier(name: string): string {
-  if (Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no byte count (this runs for every column of every row).
+  if (name.length * 3 <= MAX_IDENTIFIER_BYTES || Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
   let out = '';
   for (const ch of name) {
     if (Buffer.byteLength(out + ch) > MAX_IDENTIFIER_BYTES) break;

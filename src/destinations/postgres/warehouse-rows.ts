@@ -59,28 +59,22 @@ export function rowsForEvent(event: SegmentEvent, messageId: string): { rows: Wa
 
   const context = new Map<string, Cell>();
   if (isObject(event.context)) flatten(context, 'context', event.context, 'context', 1, RESERVED_COLUMNS[event.type]);
-  const withContext = (extra: (cells: Map<string, Cell>) => void): Map<string, Cell> => {
-    const cells = new Map(base);
-    extra(cells);
-    for (const [column, cell] of context) cells.set(column, cell);
-    return cells;
-  };
 
   switch (event.type) {
     case 'track': {
       const name = typeof event.event === 'string' ? event.event : '';
-      const named = (cells: Map<string, Cell>) => {
-        text(cells, 'event', eventTableName(name));
-        text(cells, 'event_text', name);
-      };
-      const tracks = withContext(named);
-      const own = withContext(named);
+      const named: TextColumns = [
+        ['event', eventTableName(name)],
+        ['event_text', name],
+      ];
+      const tracks = standardRow(base, named, context);
+      const own = standardRow(base, named, context);
       flatten(own, '', isObject(event.properties) ? event.properties : {}, 'properties', 0, RESERVED_COLUMNS.track);
       return { rows: [{ table: 'tracks', cells: tracks }, { table: eventTableName(name), cells: own }] };
     }
     case 'identify': {
       const traits = isObject(event.traits) ? event.traits : {};
-      const cells = withContext(() => undefined);
+      const cells = standardRow(base, [], context);
       flatten(cells, '', traits, 'traits', 0, RESERVED_COLUMNS.identify);
       const rows: WarehouseRow[] = [{ table: 'identifies', cells }];
       if (typeof event.userId === 'string' && event.userId !== '') {
@@ -94,21 +88,32 @@ export function rowsForEvent(event: SegmentEvent, messageId: string): { rows: Wa
     }
     case 'page':
     case 'screen': {
-      const cells = withContext((c) => {
-        text(c, 'name', event.name);
-        if (event.type === 'page') text(c, 'category', event.category);
-      });
+      const extra: TextColumns = event.type === 'page' ? [['name', event.name], ['category', event.category]] : [['name', event.name]];
+      const cells = standardRow(base, extra, context);
       flatten(cells, '', isObject(event.properties) ? event.properties : {}, 'properties', 0, RESERVED_COLUMNS[event.type]);
       return { rows: [{ table: event.type === 'page' ? 'pages' : 'screens', cells }] };
     }
     case 'group': {
-      const cells = withContext((c) => text(c, 'group_id', event.groupId));
+      const cells = standardRow(base, [['group_id', event.groupId]], context);
       flatten(cells, '', isObject(event.traits) ? event.traits : {}, 'traits', 0, RESERVED_COLUMNS.group);
       return { rows: [{ table: 'groups', cells }] };
     }
     case 'alias':
-      return { rows: [{ table: 'aliases', cells: withContext((c) => text(c, 'previous_id', event.previousId)) }] };
+      return { rows: [{ table: 'aliases', cells: standardRow(base, [['previous_id', event.previousId]], context) }] };
   }
+}
+
+type TextColumns = ReadonlyArray<readonly [string, JsonValue | undefined]>;
+
+/**
+ * A row's first cells: the standard columns, the table's own text columns (`event`, `name`, ...), then the
+ * context columns. (Plain functions rather than closures per event: this runs for every event.)
+ */
+function standardRow(base: ReadonlyMap<string, Cell>, extra: TextColumns, context: ReadonlyMap<string, Cell>): Map<string, Cell> {
+  const cells = new Map(base);
+  for (const [column, value] of extra) text(cells, column, value);
+  for (const [column, cell] of context) cells.set(column, cell);
+  return cells;
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
