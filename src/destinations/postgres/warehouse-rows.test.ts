@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import { eventTableName, snakeCase } from './warehouse-naming.js';
+import { eventTableName, snakeCase, truncateIdentifier } from './warehouse-naming.js';
 import { rowsForEvent } from './warehouse-rows.js';
 
 describe('snakeCase', () => {
@@ -19,6 +19,14 @@ describe('snakeCase', () => {
     ['x'.repeat(80), 'x'.repeat(63)],
   ])('%s -> %s', (input, expected) => {
     expect(snakeCase(input)).toBe(expected);
+  });
+
+  it('cuts names to 63 UTF-8 bytes without splitting a character', () => {
+    expect(truncateIdentifier('日'.repeat(21))).toBe('日'.repeat(21)); // 63 bytes: kept
+    expect(truncateIdentifier('日'.repeat(22))).toBe('日'.repeat(21));
+    expect(truncateIdentifier(`a${'ä'.repeat(40)}`)).toBe(`a${'ä'.repeat(31)}`); // 1 + 62 bytes
+    expect(truncateIdentifier('🎉'.repeat(16))).toBe('🎉'.repeat(15)); // 4 bytes each, 2 UTF-16 units
+    expect(truncateIdentifier('x'.repeat(21))).toBe('x'.repeat(21));
   });
 
   it('keeps event tables off the standard tables', () => {
