@@ -5,8 +5,14 @@
  *
  *   node --import tsx bench/warehouse.ts [events=20000] [batch=500]
  *   SLUICE_TEST_DATABASE_URL=postgres://... to use another database (its name must contain "test").
+ *
+ * Also prints CPU time per event of each phase (steadier than events/s on a shared machine): this process's
+ * (user + system, all threads) and, when PostgreSQL runs on this host, its backends' (read from /proc; the
+ * phase's connections are told apart by an application_name of their own).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import pg from 'pg';
 import pino from 'pino';
 import type { SegmentEvent } from '../src/protocol/segment-event.js';
@@ -38,6 +44,47 @@ function makeEvent(i: number, run: string): SegmentEvent {
   };
 }
 
+/** CPU milliseconds (user + system) a process has used, or undefined when /proc does not show it. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/** A connection string whose connections carry `name` as their application_name. */
+function withApplicationName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('application_name', name);
+  return parsed.toString();
+}
+
+/**
+ * Runs `work`, returning its wall time and CPU time: this process's and that of the PostgreSQL backends
+ * whose application_name is `backendName` (those open before or after; undefined if /proc cannot see them).
+ */
+async function measured(admin: pg.Client, backendName: string, work: () => Promise<void>): Promise<{ ms: number; ownCpuMs: number; postgresCpuMs: number | undefined }> {
+  const backends = async () =>
+    (await admin.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [backendName])).rows.map((r) => r.pid);
+  const before = new Map<number, number | undefined>();
+  for (const pid of await backends()) before.set(pid, processCpuMs(pid));
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  const own = process.cpuUsage(cpu);
+  let postgresCpuMs: number | undefined = 0;
+  for (const pid of new Set([...before.keys(), ...(await backends())])) {
+    const now = processCpuMs(pid);
+    if (now === undefined || postgresCpuMs === undefined) postgresCpuMs = undefined;
+    else postgresCpuMs += now - (before.get(pid) ?? 0);
+  }
+  return { ms, ownCpuMs: (own.user + own.system) / 1000, postgresCpuMs };
+}
+
 async function main(): Promise<void> {
   assertTestDatabase(TEST_DATABASE_URL);
   const schema = `sluice_bench_${randomBytes(4).toString('hex')}`;
@@ -54,42 +101,49 @@ async function main(): Promise<void> {
     for (let i = 0; i < events.length; i += batchSize) batches.push(events.slice(i, i + batchSize));
 
     // Warm-up (creates the tables and columns; not timed).
-    const config = { connectionString: TEST_DATABASE_URL, schema };
+    const loaderName = `sluice-bench-warehouse-${run}`;
+    const config = { connectionString: withApplicationName(TEST_DATABASE_URL, loaderName), schema };
     await postgres.deliver(batches[0]!.map((e) => ({ messageId: e.messageId, event: e })), config, context);
 
     // Baseline: one multi-row INSERT per batch into a single JSON-text table, one transaction per batch.
-    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-    let started = performance.now();
-    for (const batch of batches) {
+    const baselineName = `sluice-bench-baseline-${run}`;
+    const pool = new pg.Pool({ connectionString: withApplicationName(TEST_DATABASE_URL, baselineName), max: 1 });
+    await pool.query('select 1');
+    const baseline = await measured(admin, baselineName, async () => {
+      for (const batch of batches) {
       const values: string[] = [];
       const marks = batch.map((e, j) => {
         values.push(e.messageId, JSON.stringify(e));
         return `($${j * 2 + 1}, $${j * 2 + 2})`;
       });
-      await pool.query(`insert into "${schema}".raw_events (id, json) values ${marks.join(', ')} on conflict (id) do nothing`, values);
-    }
-    const baselineMs = performance.now() - started;
+        await pool.query(`insert into "${schema}".raw_events (id, json) values ${marks.join(', ')} on conflict (id) do nothing`, values);
+      }
+    });
     await pool.end();
 
     // Warehouse: the destination's deliver(), batches of batchSize, sequential like one router lane.
-    started = performance.now();
-    for (const batch of batches) {
-      const result = await postgres.deliver(batch.map((e) => ({ messageId: e.messageId, event: e })), config, context);
-      if (result.kind !== 'ok') throw new Error(`load failed: ${JSON.stringify(result)}`);
-    }
-    const warehouseMs = performance.now() - started;
+    const warehouse = await measured(admin, loaderName, async () => {
+      for (const batch of batches) {
+        const result = await postgres.deliver(batch.map((e) => ({ messageId: e.messageId, event: e })), config, context);
+        if (result.kind !== 'ok') throw new Error(`load failed: ${JSON.stringify(result)}`);
+      }
+    });
 
     // Re-delivery of everything (all duplicates): the cost of a replay that finds rows already loaded.
-    started = performance.now();
-    for (const batch of batches) await postgres.deliver(batch.map((e) => ({ messageId: e.messageId, event: e })), config, context);
-    const replayMs = performance.now() - started;
+    const replay = await measured(admin, loaderName, async () => {
+      for (const batch of batches) await postgres.deliver(batch.map((e) => ({ messageId: e.messageId, event: e })), config, context);
+    });
 
     const counts = await admin.query(`select (select count(*) from "${schema}".tracks)::int as tracks, (select count(*) from "${schema}".identifies)::int as identifies, (select count(*) from "${schema}".users)::int as users`);
     const perSecond = (ms: number) => Math.round((total / ms) * 1000);
-    console.log(`events=${total} batch=${batchSize} rows=${JSON.stringify(counts.rows[0])}`);
-    console.log(`baseline (JSON text, 1 table)      ${perSecond(baselineMs)} events/s`);
-    console.log(`warehouse (Segment schema)         ${perSecond(warehouseMs)} events/s  ratio ${(baselineMs / warehouseMs).toFixed(2)} of baseline`);
-    console.log(`warehouse re-delivery (duplicates) ${perSecond(replayMs)} events/s`);
+    const cpu = (m: { ownCpuMs: number; postgresCpuMs: number | undefined }) => {
+      const us = (cpuMs: number) => ((cpuMs * 1000) / total).toFixed(1);
+      return `CPU us/event: ours ${us(m.ownCpuMs)}, PostgreSQL ${m.postgresCpuMs === undefined ? 'n/a' : us(m.postgresCpuMs)}`;
+    };
+    console.log(`events=${total} batch=${batchSize} rows=${JSON.stringify(counts.rows[0])} loadavg=${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`baseline (JSON text, 1 table)      ${perSecond(baseline.ms)} events/s  ${cpu(baseline)}`);
+    console.log(`warehouse (Segment schema)         ${perSecond(warehouse.ms)} events/s  ratio ${(baseline.ms / warehouse.ms).toFixed(2)} of baseline  ${cpu(warehouse)}`);
+    console.log(`warehouse re-delivery (duplicates) ${perSecond(replay.ms)} events/s  ${cpu(replay)}`);
   } finally {
     await closeWarehousePools();
     await http.close();
