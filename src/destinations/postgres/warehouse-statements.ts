@@ -25,12 +25,11 @@ export interface LoadStatement {
 
 /**
  * The statements that load `loads`: one per up to `maxParams` columns (a table is never split), usually one
- * per batch. Each table is
- * one `INSERT ... SELECT * FROM unnest($1::text[], $2::double precision[], ...)` (one array parameter per
- * column, so the statement's size and planning cost do not grow with the rows); the tables of one statement
- * but the last are data-modifying CTEs of the last one's INSERT: one round trip, atomic on its own. Nothing
- * is returned: `RETURNING` rows counted per table cost PostgreSQL about a quarter more CPU per event
- * (bench, docs/benchmarks.md).
+ * per batch. Each table is one `INSERT ... SELECT * FROM unnest($1::text[], $2::double precision[], ...)`
+ * (one array parameter per column, so the statement's size and planning cost do not grow with the rows);
+ * the tables of one statement but the last are data-modifying CTEs of the last one's INSERT: one round trip,
+ * atomic on its own. Nothing is returned: `RETURNING` rows counted per table cost PostgreSQL about a quarter
+ * more CPU per event (decision 0201).
  */
 export function loadStatements(schema: string, loads: readonly TableLoad[], maxParams = MAX_PARAMS): LoadStatement[] {
   const statements: LoadStatement[] = [];
