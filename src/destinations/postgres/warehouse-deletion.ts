@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DeletionSubject } from '../destination.js';
+import { inTransaction } from './pg-transaction.js';
 import { quoteIdent } from './warehouse-naming.js';
 
 export interface WarehouseDeletionReport {
@@ -32,9 +33,7 @@ export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: 
   }
   const perTable: Record<string, number> = {};
   let total = 0;
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await inTransaction(pool, async (client) => {
     for (const [table, has] of [...byTable].sort(([a], [b]) => a.localeCompare(b))) {
       const conditions: string[] = [];
       const params: string[][] = [];
@@ -51,12 +50,6 @@ export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: 
       if (count) perTable[table] = count;
       total += count;
     }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   return { total, perTable };
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './pg-transaction.js';
 import { quoteIdent, truncateIdentifier } from './warehouse-naming.js';
 import type { Cell, CellValue, ColumnType, WarehouseRow } from './warehouse-rows.js';
 import { loadStatements, MAX_PARAMS, type TableLoad } from './warehouse-statements.js';
@@ -90,17 +91,9 @@ export class WarehouseLoader {
       // One statement is atomic on its own: no transaction round trips.
       await this.pool.query(statements[0]!.text, statements[0]!.values as unknown[]);
     } else if (statements.length > 1) {
-      const client = await this.pool.connect();
-      try {
-        await client.query('begin');
+      await inTransaction(this.pool, async (client) => {
         for (const statement of statements) await client.query(statement.text, statement.values as unknown[]);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     }
     return { skippedColumns: [...new Set(skipped)] };
   }
