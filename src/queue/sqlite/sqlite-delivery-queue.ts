@@ -69,9 +69,10 @@ export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: numbe
 
 /** Rewrites a table an earlier version created (one `body` JSON text per job) into columns, keeping each seq. */
 function upgradeJobTable(db: SqliteDatabase): void {
-  const columns = db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
-  if (!columns.includes('body')) return;
+  const hasBodies = () => (db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[]).includes('body');
+  if (!hasBodies()) return;
   db.transaction(() => {
+    if (!hasBodies()) return; // another thread's connection upgraded it meanwhile
     db.exec('ALTER TABLE queue_deliveries RENAME TO queue_deliveries_bodies; DROP INDEX IF EXISTS queue_deliveries_destination;');
     db.exec(CREATE_TABLE);
     // In pages: a connection cannot write while it iterates a query, and a backlog can be large.
@@ -90,7 +91,8 @@ const WAKE_CHANNEL = 'sluice-delivery-jobs';
 /**
  * The embedded delivery queues: one table, ordered by an AUTOINCREMENT key, read per destination through an
  * index on (destination_id, seq). A job is a row of columns with the event's JSON as one text, so neither
- * side encodes the event a second time (an earlier version's JSON-in-JSON rows are rewritten at open). A consumer remembers how far it has read; acknowledging deletes the rows.
+ * side encodes the event a second time (an earlier version's JSON-in-JSON rows are rewritten at open). A
+ * consumer remembers how far it has read; acknowledging deletes the rows.
  * Publishers in any thread of the process wake waiting consumers through a BroadcastChannel, so an idle
  * destination picks up a job within milliseconds without busy polling.
  */
