@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Keys } from '../core/crypto/keys.js';
+import { identifiersOfEvent } from '../core/privacy/subject.js';
+import { createPrivacyServices } from '../privacy/privacy-services.js';
+import type { DeliveryJob } from '../queue/queue.js';
+import type { SqlStore } from '../store/sql/sql-store.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { privacyDeliveryGate } from './delivery-gate.js';
+
+describe("the router's last privacy check", () => {
+  let dir: string | undefined;
+  let store: SqlStore | undefined;
+  afterEach(async () => {
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('withholds jobs of people suppressed or restricted since they were queued, from the identifiers the job carries or, without them, from its JSON', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-gate-'));
+    store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
+    const workspaceId = (await store.workspaces.create({ name: 'Gate' })).id;
+    await privacy.suppressions.suppress(workspaceId, [{ type: 'email', value: 'gone@example.com' }], { requestId: null, hashed: true });
+    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['held'], requestId: 'req_1', at: Date.now() });
+
+    let seq = 0;
+    const job = (event: Record<string, unknown>, withSubject: boolean): DeliveryJob => {
+      const json = JSON.stringify({ type: 'track', event: 'x', messageId: `m${++seq}`, ...event });
+      return {
+        seq, workspaceId, destinationId: 'dst', sourceId: 'src', messageId: `m${seq}`, partitionKey: 'k', json, receivedAt: 0,
+        ...(withSubject && { subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) }),
+      };
+    };
+    const gate = privacyDeliveryGate(store, privacy.suppressions);
+    for (const withSubject of [true, false]) {
+      const jobs = [
+        job({ userId: 'fine' }, withSubject),
+        job({ userId: 'someone', context: { traits: { email: 'Gone@Example.com' } } }, withSubject),
+        job({ anonymousId: 'held' }, withSubject),
+        job({ userId: 'held-not' }, withSubject),
+      ];
+      const withheld = await gate(jobs);
+      expect(Object.fromEntries(withheld), `subject carried: ${withSubject}`).toEqual({ [jobs[1]!.seq]: 'suppressed', [jobs[2]!.seq]: 'restricted' });
+    }
+    privacy.close();
+  });
+});
