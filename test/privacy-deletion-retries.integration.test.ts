@@ -38,7 +38,11 @@ function executor(options: { forwardingWindowMs: number }): RequestExecutor {
 async function seed(prefix: string): Promise<void> {
   await send('track', { anonymousId: `${prefix}-anon`, event: 'Viewed Pricing' });
   await send('identify', { anonymousId: `${prefix}-anon`, userId: `${prefix}-user`, traits: { email: `${prefix}@example.com` } });
-  await eventually(async () => ((await api('GET', `/profiles/${prefix}-anon`)).body.userId === `${prefix}-user` ? true : undefined), 60_000);
+  // Linked and both events stored (the identity stage commits before the store stage of the same batch).
+  await eventually(async () => {
+    const profile = (await api('GET', `/profiles/${prefix}-anon`)).body;
+    return profile.userId === `${prefix}-user` && (profile.events as unknown[]).length === 2 ? true : undefined;
+  }, 60_000);
 }
 
 const deleteCalls = (userId: string) => [...hook.requests, ...hook.failures].map((r) => r.body as Record<string, unknown>).filter((b) => b.type === 'delete' && b.userId === userId);
