@@ -4,6 +4,13 @@ import type { SubjectDataRepository } from './subject-data.js';
 export const RESTRICTED_REASON = 'restricted';
 
 /**
+ * Up to this many restrictions in a workspace, a batch check reads them all (one short query on the primary
+ * key's prefix) instead of looking up the batch's identifiers (an IN list of up to 500 values per query).
+ * Restrictions are rare; most workspaces have none.
+ */
+const FEW_RESTRICTIONS = 1000;
+
+/**
  * Whether routing is stopped for a subject (GDPR 18 restriction), and whether their sensitive fields must
  * stop flowing (CPRA 1798.121). The fan-out calls `isRestricted` with an event's identifiers and drops the
  * event for every destination with reason `restricted`; the data stays stored.
@@ -21,12 +28,18 @@ export class RestrictionCheck {
 
   /**
    * For a batch of events (the fan-out's candidates, the router's jobs): which are a restricted subject's,
-   * in order. One query per workspace and 500 identifiers, whatever the batch size.
+   * in order. One query per workspace when it has few restrictions, else one per workspace and 500
+   * identifiers, whatever the batch size.
    */
   async restrictedEvents(events: readonly { workspaceId: string; event: { userId?: string | null; anonymousId?: string | null } }[]): Promise<boolean[]> {
     const idsOf = (event: { userId?: string | null; anonymousId?: string | null }) => [event.userId, event.anonymousId].filter((id): id is string => typeof id === 'string' && id !== '');
     const found = new Map<string, Set<string>>();
     for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
+      const all = await this.data.restrictedIdentifiers(workspaceId, 'restrict', FEW_RESTRICTIONS + 1);
+      if (all.length <= FEW_RESTRICTIONS) {
+        found.set(workspaceId, new Set(all));
+        continue;
+      }
       const ids = [...new Set(events.filter((e) => e.workspaceId === workspaceId).flatMap((e) => idsOf(e.event)))];
       const restricted = new Set<string>();
       for (let i = 0; i < ids.length; i += 500) for (const id of await this.data.restricted(workspaceId, 'restrict', ids.slice(i, i + 500))) restricted.add(id);

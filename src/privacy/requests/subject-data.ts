@@ -33,6 +33,8 @@ export interface SubjectDataRepository {
   removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<number>;
   /** Which of these identifiers are under a restriction of this kind. */
   restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<string[]>;
+  /** Every identifier under a restriction of this kind in the workspace, at most `limit` of them. */
+  restrictedIdentifiers(workspaceId: string, kind: RestrictionKind, limit: number): Promise<string[]>;
   countRestrictions(workspaceId: string, identifiers: readonly string[]): Promise<number>;
 }
 

@@ -153,6 +153,11 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     return rows.map((r) => r.identifier);
   }
 
+  async restrictedIdentifiers(workspaceId: string, kind: RestrictionKind, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('subject_restrictions').select('identifier').where('workspace_id', '=', workspaceId).where('kind', '=', kind).limit(limit).execute();
+    return rows.map((r) => r.identifier);
+  }
+
   async countRestrictions(workspaceId: string, identifiers: readonly string[]): Promise<number> {
     if (identifiers.length === 0) return 0;
     const row = await this.db.selectFrom('subject_restrictions').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('identifier', 'in', [...identifiers]).executeTakeFirstOrThrow();
