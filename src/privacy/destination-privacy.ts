@@ -5,8 +5,12 @@ import type { ClassifiedField } from '../core/pii/classify.js';
 import { applyPiiActions, destinationActionFor, piiBlockedReason, type PiiAction, type PiiChange, type PiiPolicy } from '../core/pii/pii-policy.js';
 import type { JsonObject, SegmentEvent } from '../protocol/segment-event.js';
 
-/** The event as it leaves Sluice: without the `_privacy` record of what the workspace policy changed. */
+/**
+ * The event as it leaves Sluice: without the `_privacy` record of what the workspace policy changed. An event
+ * without one is returned as is (callers never change it), so its stored serialization can be sent.
+ */
 export function withoutPrivacy(event: SegmentEvent): SegmentEvent {
+  if (!Object.hasOwn(event, '_privacy')) return event;
   const { _privacy: _ignored, ...rest } = event;
   return rest as SegmentEvent;
 }

@@ -21,6 +21,8 @@ export interface ProcessingItem {
   pii?: ClassifiedField[];
   /** Set by the store stage once the event is written. */
   stored?: StoredEvent;
+  /** `event` serialized as the store stage wrote it; fan-out sends it as is to destinations that get `event` unchanged. */
+  json?: string;
 }
 
 /**

@@ -6,7 +6,7 @@ import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOut
  * already sent is dropped as `duplicate` (Segment's dedupe of client retries), except when the queue says the
  * message may have been handed out before (`redelivered`): the previous attempt may have stored the event
  * and failed before its fan-out, so it goes on to the fan-out again (at least once: a destination may see it
- * twice, with the same messageId).
+ * twice, with the same messageId). Each event is serialized once here, for the store and for fan-out.
  */
 export class StoreStage implements ProcessorStage {
   readonly name = 'store';
@@ -15,7 +15,11 @@ export class StoreStage implements ProcessorStage {
 
   async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
     const inserted = await this.store.events.insertMany(
-      items.map((item) => ({ workspaceId: item.workspaceId, sourceId: item.sourceId, event: item.event })),
+      items.map((item) => {
+        const json = JSON.stringify(item.event);
+        item.json = json;
+        return { workspaceId: item.workspaceId, sourceId: item.sourceId, event: item.event, json };
+      }),
     );
     const bySourceAndId = new Map(inserted.map((s) => [`${s.sourceId}\u0000${s.event.messageId}`, s]));
     return items.map((item) => {

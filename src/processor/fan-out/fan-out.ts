@@ -53,6 +53,8 @@ export class FanOut {
     // Destinations that get the same event object (the privacy decider's outgoing copy, shared read-only) share
     // its serialization.
     const jsonOf = new Map<object, string>();
+    // The store stage's serialization, for destinations that get the stored event itself.
+    for (const c of live) if (c.item.json !== undefined && c.event === c.item.event) jsonOf.set(c.event, c.item.json);
     const serialized = (event: FanOutCandidate['event']): string => {
       let json = jsonOf.get(event);
       if (json === undefined) jsonOf.set(event, (json = JSON.stringify(event)));
