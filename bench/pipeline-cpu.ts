@@ -24,6 +24,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
 import { CHECKPOINTER_THREAD_NICE, PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
+import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
 const UUIDS = process.argv.includes('--uuids');
@@ -36,10 +37,9 @@ const sink = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { batch?: { messageId: string }[]; messageId?: string };
-    for (const e of body.batch ?? [body as { messageId: string }]) {
-      if (seen.has(e.messageId)) continue;
-      seen.add(e.messageId);
+    for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) {
+      if (seen.has(messageId)) continue;
+      seen.add(messageId);
       arrived++;
     }
     res.writeHead(200).end('{}');

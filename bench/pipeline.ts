@@ -29,6 +29,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
 import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
+import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -48,13 +49,12 @@ const sink = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const now = performance.now();
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { batch?: { messageId: string }[]; messageId?: string };
     // Only the healthy sink's own path counts; the healthy neighbour of phase 4a posts to /sink-neighbour.
     if (req.url === '/sink') {
-      for (const e of body.batch ?? [body as { messageId: string }]) {
-        if (arrivals.has(e.messageId)) continue;
-        arrivals.set(e.messageId, now);
-        const prefix = e.messageId.slice(0, e.messageId.indexOf('-'));
+      for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) {
+        if (arrivals.has(messageId)) continue;
+        arrivals.set(messageId, now);
+        const prefix = messageId.slice(0, messageId.indexOf('-'));
         const seen = arrivedByPrefix.get(prefix) ?? { count: 0, lastAt: 0 };
         seen.count++;
         seen.lastAt = now;
