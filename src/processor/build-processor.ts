@@ -59,13 +59,17 @@ export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): De
   ];
 }
 
-/** The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store -> fan-out. */
+/**
+ * The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store -> fan-out;
+ * then the store's writes of the batch are flushed (one flush where the store commits without one).
+ */
 export function buildProcessor(deps: ProcessorDeps): Processor {
   const { store, privacy } = deps;
   const fanOut = deps.queue
     ? [new FanOutStage({ store, queue: deps.queue, directory: new DestinationDirectory(store.destinations, deps.changes), fanOut: new FanOut(buildDeciders(deps)) }, deps.onDropped)]
     : [];
-  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut]);
+  const flush = () => store.flushWrites();
+  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut], flush);
   return new Processor([
     new SuppressionStage(privacy.services.suppressions, store.identities),
     new IdentityStage(store),
@@ -74,5 +78,5 @@ export function buildProcessor(deps: ProcessorDeps): Processor {
     new PiiStage(store, privacy.services, piiHasher(privacy.keys)),
     new StoreStage(store),
     ...fanOut,
-  ]);
+  ], flush);
 }

@@ -17,10 +17,14 @@ export interface BatchReport {
 /**
  * Runs a batch of inbox messages through an explicit, ordered list of stages. An item a stage drops is
  * not seen by later stages. The order is the architecture: suppression -> identity -> children -> consent
- * -> PII -> store -> fan-out.
+ * -> PII -> store -> fan-out. `flush` runs after the last stage, before the batch counts as processed (and the
+ * inbox may forget it): the store's writes of the batch are then on disk (Store.flushWrites).
  */
 export class Processor {
-  constructor(readonly stages: readonly ProcessorStage[]) {}
+  constructor(
+    readonly stages: readonly ProcessorStage[],
+    private readonly flush: () => Promise<void> = async () => {},
+  ) {}
 
   async processBatch(messages: readonly InboxMessage[]): Promise<BatchReport> {
     let live: ProcessingItem[] = messages.map((message) => ({
@@ -45,6 +49,7 @@ export class Processor {
       });
       live = next;
     }
+    await this.flush();
     return { processed: messages.length, dropped, survivors: live };
   }
 }

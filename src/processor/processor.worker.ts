@@ -15,7 +15,8 @@ const BATCH_SIZE = 1000;
 
 runWorker(async ({ data, signal, counters }) => {
   const logger = createLogger(data.config, 'processor');
-  const store = await openStore(data.config, { migrate: false });
+  // Progress commits: the processor flushes a batch's store writes once, at its end (buildProcessor).
+  const store = await openStore(data.config, { migrate: false, commits: 'progress' });
   const queue = await openQueue(data.config, { consumer: true });
   const keys = new Keys(resolveSecretKey(data.config));
   const changes = new ChangeFeed();

@@ -16,7 +16,8 @@ const RELOAD_EVERY_MS = 30_000;
 runWorker(async ({ data, signal, counters }) => {
   const config = data.config;
   const logger = createLogger(config, 'router');
-  const store = await openStore(config, { migrate: false });
+  // The router writes only delivery states (progress: see openSqliteStore), so it never needs a flush.
+  const store = await openStore(config, { migrate: false, commits: 'progress' });
   const queue = await openDeliveryQueue(config, { pipeline: true, onError: (error) => logger.warn({ err: error }, 'delivery queue') });
   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const changes = new ChangeFeed();

@@ -6,13 +6,17 @@ import { sqliteFile, sqliteQueueFile } from '../store/sqlite/sqlite-database.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 
-/** Opens the store the configuration selects; migrations run only where `migrate` is set (once, at boot). */
-export async function openStore(config: SluiceConfig, options: { migrate: boolean }): Promise<SqlStore> {
+/**
+ * Opens the store the configuration selects; migrations run only where `migrate` is set (once, at boot).
+ * `commits: 'progress'`: the pipeline threads' embedded store, which flushes on `flushWrites()` instead of at
+ * every commit (openSqliteStore); PostgreSQL commits are durable either way.
+ */
+export async function openStore(config: SluiceConfig, options: { migrate: boolean; commits?: 'durable' | 'progress' }): Promise<SqlStore> {
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
     return openPostgresStore({ connectionString: config.databaseUrl, migrate: options.migrate, poolSize: config.databasePoolSize });
   }
-  return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate });
+  return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate, ...(options.commits && { commits: options.commits }) });
 }
 
 /**

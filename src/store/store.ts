@@ -48,6 +48,13 @@ export interface Store {
   readonly destinations: DestinationRepository;
   readonly deliveries: DeliveryRepository;
   readonly sourceCounters: SourceCounterRepository;
+  /**
+   * Makes every write committed so far on this store's connections durable. A no-op where every commit is
+   * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded
+   * store opened for pipeline progress (`commits: 'progress'`) commits without flushing; the processor calls
+   * this once per batch, before the inbox may forget the batch's messages.
+   */
+  flushWrites(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboxMessage, InboxRecord } from '../queue.js';
 import { runQueueContract } from '../../../test/contract/queue-contract.js';
 import { SqliteQueue } from './sqlite-queue.js';
-import { WalFlusher } from './wal-flusher.js';
+import { WalFlusher } from '../../store/sqlite/wal-flusher.js';
 
 // The contract against each way group commits reach the disk (decision 0002).
 for (const [name, writer] of [

@@ -6,7 +6,7 @@ import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { eventsOf, type ConsumeOptions, type DeliveryConsumer, type DeliveryJobRecord, type DeliveryQueue, type InboxMessage, type InboxRecord, type Queue } from '../queue.js';
 import { createInboxTables, decodeStoredRequest, EVENT_SEPARATOR, InboxAppender, packInboxRows, type InboxRowValues } from './inbox-table.js';
 import { InboxWriterThread } from './inbox-writer-thread.js';
-import { WalFlusher } from './wal-flusher.js';
+import { WalFlusher } from '../../store/sqlite/wal-flusher.js';
 import type { InboxWriter } from '../../config/config.js';
 import { SqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 

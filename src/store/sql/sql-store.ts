@@ -57,6 +57,8 @@ export class SqlStore implements Store {
     bulk?: BulkWrites,
     /** Where the delivery log lives when not in `db` (SQLite: a file of its own, delivery-log-file.ts). */
     private readonly deliveryLog?: Kysely<Database>,
+    /** Flushes commits made without a flush (the embedded store opened for pipeline progress); else none. */
+    private readonly flusher?: { flush(): Promise<void>; close(): void },
   ) {
     this.installation = new SqlInstallationRepository(db);
     this.workspaces = new SqlWorkspaceRepository(db);
@@ -82,8 +84,13 @@ export class SqlStore implements Store {
     this.sourceCounters = new SqlSourceCounterRepository(db);
   }
 
+  async flushWrites(): Promise<void> {
+    await this.flusher?.flush();
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
     await this.deliveryLog?.destroy();
+    this.flusher?.close();
   }
 }

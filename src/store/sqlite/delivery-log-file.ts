@@ -44,8 +44,8 @@ const SCHEMA = `
  * mode keeps no per-page validity; measured: +40 % CPU per inserted event with random ids) and the two
  * threads queued for the file's single write lock; apart, the store file has one busy writer.
  */
-export function openDeliveryLogDatabase(file: string): SqliteDatabase {
-  const db = openSqliteDatabase(file);
+export function openDeliveryLogDatabase(file: string, options: { synchronous?: 'full' | 'normal' } = {}): SqliteDatabase {
+  const db = openSqliteDatabase(file, options);
   db.exec(SCHEMA);
   return db;
 }

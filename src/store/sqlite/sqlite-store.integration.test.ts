@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../test/contract/store-contract.js';
 import { migrateToLatest } from '../migrations/migrate.js';
@@ -63,6 +63,39 @@ describe('the delivery log an earlier version kept in the store file', () => {
       expect((await store.deliveries.forMessage('ws', 'm1')).map((d) => d.status)).toEqual(['delivered']);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe("the embedded store's commits", () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const synchronousOf = async (store: { db: Kysely<never> }) => (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(store.db)).rows[0]!.synchronous;
+
+  it('flush at every commit by default, and only on flushWrites() when opened for pipeline progress', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-store-commits-'));
+    const file = path.join(dir, 'sluice.db');
+    const durable = await openSqliteStore({ file });
+    const progress = await openSqliteStore({ file, migrate: false, commits: 'progress' });
+    try {
+      expect(await synchronousOf(durable as never)).toBe(2); // FULL
+      expect(await synchronousOf(progress as never)).toBe(1); // NORMAL
+      const ws = await progress.workspaces.create({ name: 'progress' });
+      await progress.events.insertMany([{ workspaceId: ws.id, sourceId: 'src', event: { type: 'track', event: 'E', messageId: 'm1', userId: 'u', context: {}, integrations: {}, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString(), originalTimestamp: new Date().toISOString(), version: 2 } }]);
+      await progress.flushWrites();
+      // The flush went to the log SQLite writes (the descriptor stays open for the next one), and the other
+      // connection sees the write.
+      const flusher = (progress as unknown as { flusher: { inode: number } }).flusher;
+      expect(flusher.inode).toBe(statSync(`${file}-wal`).ino);
+      expect((await durable.events.query({ workspaceId: ws.id, limit: 10 })).map((e) => e.event.messageId)).toEqual(['m1']);
+      await durable.flushWrites(); // nothing to flush: every commit was
+      expect((durable as unknown as { flusher?: unknown }).flusher).toBeUndefined();
+    } finally {
+      await progress.close();
+      await durable.close();
     }
   });
 });

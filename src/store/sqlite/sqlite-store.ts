@@ -7,21 +7,31 @@ import { SqliteBulkWrites } from './sqlite-bulk-writes.js';
 import { deliveryLogFileOf, moveDeliveryLogOutOfStore, openDeliveryLogDatabase } from './delivery-log-file.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { withStatementCache } from './statement-cache.js';
+import { WalFlusher } from './wal-flusher.js';
 
 /**
  * Opens (and, unless told not to, migrates) the embedded SQLite store: the store file, and the delivery log in
  * its own file beside it (delivery-log-file.ts), moved there from the store file once when an earlier version
  * kept it inside.
+ *
+ * `commits`: 'durable' (the default) flushes every commit to disk before it returns (synchronous=FULL).
+ * 'progress' is for the pipeline threads, whose writes are derived from the inbox and redone from it after a
+ * crash: commits skip the flush (synchronous=NORMAL) and `flushWrites()` flushes the store file's log once,
+ * off the thread (WalFlusher), which the processor does per batch before the inbox may forget the batch (a
+ * batch's identity, consent and event writes cost one flush instead of one per transaction). The delivery log
+ * is not flushed by it: its states are progress too (see decision 0005), made durable by the checkpointer's
+ * next checkpoint (SQLite flushes the log before checkpointing).
  */
-export async function openSqliteStore(options: { file: string; migrate?: boolean }): Promise<SqlStore> {
-  const database = openSqliteDatabase(options.file);
+export async function openSqliteStore(options: { file: string; migrate?: boolean; commits?: 'durable' | 'progress' }): Promise<SqlStore> {
+  const progress = options.commits === 'progress';
+  const database = openSqliteDatabase(options.file, { synchronous: progress ? 'normal' : 'full' });
   const db = new Kysely<Database>({ dialect: new SqliteImmediateDialect({ database: withStatementCache(database) }) });
   const logFile = deliveryLogFileOf(options.file);
   if (options.migrate !== false) {
     await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
     moveDeliveryLogOutOfStore(database, logFile);
   }
-  const logDatabase = openDeliveryLogDatabase(logFile);
+  const logDatabase = openDeliveryLogDatabase(logFile, { synchronous: progress ? 'normal' : 'full' });
   const log = new Kysely<Database>({ dialect: new SqliteImmediateDialect({ database: withStatementCache(logDatabase) }) });
-  return new SqlStore(db, 'sqlite', new SqliteBulkWrites(database, logDatabase), log);
+  return new SqlStore(db, 'sqlite', new SqliteBulkWrites(database, logDatabase), log, progress ? new WalFlusher(options.file) : undefined);
 }

@@ -2,9 +2,10 @@ import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
 
 /**
  * Flushes an embedded database's write-ahead log to disk off the calling thread (`fdatasync` in libuv's thread
- * pool), for the inbox writer `flush` (decision 0002): the request thread commits a group with
+ * pool). For the inbox writer `flush` (decision 0002): the request thread commits a group with
  * synchronous=NORMAL (SQLite writes the WAL frames but does not flush them), keeps parsing requests while this
- * flush runs, and acknowledges the group only when it is done. A flush covers every frame written before it
+ * flush runs, and acknowledges the group only when it is done. For the processor's store (openSqliteStore's
+ * `progress` commits): one flush per batch instead of one per transaction. A flush covers every frame written before it
  * started, whichever connection wrote it (fsync acts on the file, not on a descriptor).
  *
  * The WAL file exists while any connection is open; if it was replaced meanwhile (another inode at the path),

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { InboxMessage } from '../queue/queue.js';
+import { Processor } from './processor.js';
+import { CONTINUE, drop, type ProcessorStage } from './stage.js';
+
+const message = (n: number): InboxMessage => ({ seq: n, workspaceId: 'ws', sourceId: 'src', event: { type: 'track', event: 'E', messageId: `m${n}` } as InboxMessage['event'] });
+
+describe('Processor', () => {
+  it('runs the stages in order on the items still live, then flushes before the batch counts as processed', async () => {
+    const seen: string[] = [];
+    const stage = (name: string, dropSeq?: number): ProcessorStage => ({
+      name,
+      run: async (items) => {
+        seen.push(`${name}:${items.map((i) => i.message.seq).join(',')}`);
+        return items.map((i) => (i.message.seq === dropSeq ? drop(`${name}-reason`) : CONTINUE));
+      },
+    });
+    let releaseFlush: () => void = () => {};
+    const processor = new Processor([stage('a', 2), stage('b'), stage('c', 3)], () => {
+      seen.push('flush');
+      return new Promise<void>((resolve) => (releaseFlush = resolve));
+    });
+    let done = false;
+    const report = processor.processBatch([message(1), message(2), message(3)]).then((r) => {
+      done = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['a:1,2,3', 'b:1,3', 'c:1,3', 'flush']);
+    expect(done).toBe(false); // the batch waits for its flush
+    releaseFlush();
+    const result = await report;
+    expect(result.processed).toBe(3);
+    expect(result.survivors.map((i) => i.message.seq)).toEqual([1]);
+    expect(result.dropped.map((d) => [d.item.message.seq, d.stage, d.reason])).toEqual([[2, 'a', 'a-reason'], [3, 'c', 'c-reason']]);
+  });
+
+  it('does not count a batch whose flush failed as processed', async () => {
+    const processor = new Processor([{ name: 'a', run: async (items) => items.map(() => CONTINUE) }], async () => {
+      throw new Error('disk gone');
+    });
+    await expect(processor.processBatch([message(1)])).rejects.toThrow('disk gone');
+  });
+});
