@@ -41,6 +41,28 @@ export class LoadedValues {
  * always the one the store would give; the context only saves the round trips.
  */
 export class BatchContext {
+  /** A flush of the store's writes started during the batch (flushSoon), awaited by the processor at its end. */
+  private earlyFlush: Promise<void> | undefined;
+
+  constructor(private readonly flush: () => Promise<void> = async () => {}) {}
+
+  /**
+   * Starts flushing the store's writes made so far (Store.flushWrites) without waiting for it: the store
+   * stage calls it after writing the events, so the disk works while fan-out runs. The processor still
+   * flushes once more at the end of the batch (cheap when nothing was written since) and awaits both.
+   */
+  flushSoon(): void {
+    if (this.earlyFlush) return;
+    const flushing = this.flush();
+    flushing.catch(() => {}); // awaited (and its error thrown) by flushed()
+    this.earlyFlush = flushing;
+  }
+
+  /** Waits for the flush started by flushSoon, if any. */
+  async flushed(): Promise<void> {
+    await this.earlyFlush;
+  }
+
   private slice: { items: readonly object[]; loaded: LoadedValues; groups: Set<string>; slice: GraphSlice } | undefined;
   private graph: { loaded: LoadedValues; links: readonly IdentityLink[]; index: Map<string, LinkIndex> } | undefined;
 

@@ -41,4 +41,41 @@ describe('Processor', () => {
     });
     await expect(processor.processBatch([message(1)])).rejects.toThrow('disk gone');
   });
+
+  it('waits for a flush a stage started early as well as for its own at the end, and fails with either', async () => {
+    const calls: string[] = [];
+    const flushes: { release: () => void; fail: (e: Error) => void }[] = [];
+    const flush = () => {
+      calls.push(`flush${flushes.length + 1}`);
+      return new Promise<void>((resolve, reject) => flushes.push({ release: resolve, fail: reject }));
+    };
+    const early: ProcessorStage = {
+      name: 'store',
+      run: async (items, batch) => {
+        batch.flushSoon();
+        batch.flushSoon(); // once per batch
+        calls.push('store');
+        return items.map(() => CONTINUE);
+      },
+    };
+    const later: ProcessorStage = { name: 'fan-out', run: async (items) => (calls.push('fan-out'), items.map(() => CONTINUE)) };
+    let done = false;
+    const report = new Processor([early, later], flush).processBatch([message(1)]).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(['flush1', 'store', 'fan-out']); // fan-out ran while the early flush was pending
+    expect(done).toBe(false);
+    flushes[0]!.release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(['flush1', 'store', 'fan-out', 'flush2']);
+    expect(done).toBe(false);
+    flushes[1]!.release();
+    await report;
+    expect(done).toBe(true);
+
+    flushes.length = 0;
+    const failing = new Processor([early, later], flush).processBatch([message(2)]);
+    await new Promise((r) => setTimeout(r, 20));
+    flushes[0]!.fail(new Error('early flush failed'));
+    await expect(failing).rejects.toThrow('early flush failed');
+  });
 });

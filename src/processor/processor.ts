@@ -18,7 +18,9 @@ export interface BatchReport {
  * Runs a batch of inbox messages through an explicit, ordered list of stages. An item a stage drops is
  * not seen by later stages. The order is the architecture: suppression -> identity -> children -> consent
  * -> PII -> store -> fan-out. `flush` runs after the last stage, before the batch counts as processed (and the
- * inbox may forget it): the store's writes of the batch are then on disk (Store.flushWrites).
+ * inbox may forget it): the store's writes of the batch are then on disk (Store.flushWrites). A stage may
+ * start one earlier (BatchContext.flushSoon: the store stage, so the disk works during fan-out); the end's
+ * flush then finds little or nothing left.
  */
 export class Processor {
   constructor(
@@ -34,7 +36,7 @@ export class Processor {
       event: message.event,
     }));
     const dropped: DroppedItem[] = [];
-    const batch = new BatchContext();
+    const batch = new BatchContext(this.flush);
     for (const stage of this.stages) {
       if (live.length === 0) break;
       const outcomes = await stage.run(live, batch);
@@ -49,6 +51,7 @@ export class Processor {
       });
       live = next;
     }
+    await batch.flushed();
     await this.flush();
     return { processed: messages.length, dropped, survivors: live };
   }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { BatchContext } from './batch-context.js';
 import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
 /**
@@ -13,7 +14,7 @@ export class StoreStage implements ProcessorStage {
 
   constructor(private readonly store: Store) {}
 
-  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+  async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     const inserted = await this.store.events.insertMany(
       items.map((item) => {
         const json = JSON.stringify(item.event);
@@ -21,6 +22,8 @@ export class StoreStage implements ProcessorStage {
         return { workspaceId: item.workspaceId, sourceId: item.sourceId, event: item.event, json };
       }),
     );
+    // Nothing after this stage writes to the store: its flush can run while fan-out works.
+    batch?.flushSoon();
     const bySourceAndId = new Map(inserted.map((s) => [`${s.sourceId}\u0000${s.event.messageId}`, s]));
     return items.map((item) => {
       const key = `${item.sourceId}\u0000${item.event.messageId}`;
