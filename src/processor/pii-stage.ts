@@ -20,7 +20,7 @@ const INVENTORY_REFRESH_MS = 5 * 60_000;
  */
 export class PiiStage implements ProcessorStage {
   readonly name = 'pii';
-  /** When each (workspace and source, path, level) was last recorded in the inventory. */
+  /** When each (source, path, level) was last recorded in the inventory (source ids are unique across workspaces). */
   private readonly seen = new Map<string, Map<string, Partial<Record<ClassifiedField['level'], number>>>>();
   private seenCount = 0;
   private readonly compiled = new WeakMap<object, CompiledMatchers>();
@@ -66,9 +66,8 @@ export class PiiStage implements ProcessorStage {
               return review ? { ...f, level: review.level, label: review.label } : f;
             });
       item.pii = fields.filter((f) => f.level !== 'none');
-      const sourceKey = `${item.workspaceId}\u0000${item.sourceId}`;
-      let seen = this.seen.get(sourceKey);
-      if (!seen) this.seen.set(sourceKey, (seen = new Map()));
+      let seen = this.seen.get(item.sourceId);
+      if (!seen) this.seen.set(item.sourceId, (seen = new Map()));
       for (const f of fields) {
         let levels = seen.get(f.path);
         if (!levels) {

@@ -24,12 +24,12 @@ export class StoreStage implements ProcessorStage {
     );
     // Nothing after this stage writes to the store: its flush can run while fan-out works.
     batch?.flushSoon();
-    const bySourceAndId = new Map(inserted.map((s) => [`${s.sourceId}\u0000${s.event.messageId}`, s]));
+    // The inserted events come back in input order, each with its input's event object.
+    let next = 0;
     return items.map((item) => {
-      const key = `${item.sourceId}\u0000${item.event.messageId}`;
-      const stored = bySourceAndId.get(key);
-      if (!stored) return item.message.redelivered ? CONTINUE : drop('duplicate');
-      bySourceAndId.delete(key);
+      const stored = inserted[next];
+      if (stored?.event !== item.event || stored.sourceId !== item.sourceId) return item.message.redelivered ? CONTINUE : drop('duplicate');
+      next++;
       item.stored = stored;
       return CONTINUE;
     });

@@ -98,8 +98,9 @@ export interface NewEvent {
 
 export interface EventRepository {
   /**
-   * Inserts events, skipping any whose (sourceId, messageId) is already stored; returns the ones inserted,
-   * in input order, with their sequence numbers.
+   * Inserts events, skipping any whose (sourceId, messageId) is already stored (or comes earlier in the same
+   * call); returns the ones inserted, in input order, with their sequence numbers and the input's own `event`
+   * objects (callers match them by identity).
    */
   insertMany(events: readonly NewEvent[]): Promise<StoredEvent[]>;
   query(query: EventQuery): Promise<StoredEvent[]>;

@@ -138,11 +138,14 @@ export class IdentityGraph {
     const keys = this.linkableKeys(workspaceId, event);
     if (keys.length === 0) return { profileId: undefined, refused: [] };
     const refused: LinkRefusal[] = [];
-    const userKey = keys.find((k) => k.kind === 'user_id' && k.value === usable(event.userId));
-    let target = userKey ? this.owner.get(identityKeyString(userKey)) : undefined;
+    // Each key's map key, built once (an event's keys are looked up several times below).
+    const keyStrings = keys.map(identityKeyString);
+    const userIndex = keys.findIndex((k) => k.kind === 'user_id' && k.value === usable(event.userId));
+    const userKey = userIndex < 0 ? undefined : keys[userIndex];
+    let target = userIndex < 0 ? undefined : this.owner.get(keyStrings[userIndex]!);
     const others: string[] = [];
-    for (const key of keys) {
-      const owner = this.owner.get(identityKeyString(key));
+    for (const k of keyStrings) {
+      const owner = this.owner.get(k);
       if (owner !== undefined && owner !== target && !others.includes(owner)) others.push(owner);
     }
     if (target === undefined) {
@@ -155,12 +158,12 @@ export class IdentityGraph {
       if (refusal) refused.push(refusal);
       else this.merge(other, target);
     }
-    for (const key of keys) {
-      if (this.owner.has(identityKeyString(key))) continue;
+    keys.forEach((key, i) => {
+      if (this.owner.has(keyStrings[i]!)) return;
       const refusal = this.attachRefusal(target, key);
       if (refusal) refused.push(refusal);
-      else this.setOwner(key, target, true);
-    }
+      else this.setOwner(key, target, true, keyStrings[i]);
+    });
     const profile = this.profiles.get(target)!;
     const traitsChanged = event.type === 'identify' && event.traits !== undefined && mergeTraits(profile, event.traits, at);
     profile.firstSeen = Math.min(profile.firstSeen, at);
@@ -229,8 +232,7 @@ export class IdentityGraph {
     return id;
   }
 
-  private setOwner(key: IdentityKey, profileId: string, dirty: boolean): void {
-    const k = identityKeyString(key);
+  private setOwner(key: IdentityKey, profileId: string, dirty: boolean, k = identityKeyString(key)): void {
     const previous = this.owner.get(k);
     if (previous !== undefined) this.linksOf.get(previous)?.delete(k);
     this.owner.set(k, profileId);

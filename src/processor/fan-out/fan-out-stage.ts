@@ -23,8 +23,12 @@ export class FanOutStage implements ProcessorStage {
 
   async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
     const pairs: { item: ProcessingItem; destination: StoredDestination }[] = [];
+    // A batch comes from a few sources: their destinations are looked up once each.
+    const connectedTo = new Map<string, readonly StoredDestination[]>();
     for (const item of items) {
-      for (const destination of await this.deps.directory.connected(item.workspaceId, item.sourceId)) pairs.push({ item, destination });
+      let destinations = connectedTo.get(item.sourceId);
+      if (!destinations) connectedTo.set(item.sourceId, (destinations = await this.deps.directory.connected(item.workspaceId, item.sourceId)));
+      for (const destination of destinations) pairs.push({ item, destination });
     }
     if (pairs.length > 0) {
       const result = await this.deps.fanOut.decide(pairs);

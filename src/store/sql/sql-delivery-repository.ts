@@ -22,6 +22,20 @@ function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
   };
 }
 
+function toRow(r: DeliveryRecord): DeliveryTable {
+  return {
+    workspace_id: r.workspaceId,
+    destination_id: r.destinationId,
+    message_id: r.messageId,
+    source_id: r.sourceId,
+    status: r.status,
+    attempts: r.attempts,
+    reason: r.reason,
+    last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
+    updated_at: r.updatedAt,
+  };
+}
+
 export class SqlDeliveryRepository implements DeliveryRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -30,32 +44,29 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async record(records: readonly DeliveryRecord[]): Promise<void> {
     if (records.length === 0) return;
-    // The last state of a (destination, messageId) within one call wins.
-    const latest = new Map<string, DeliveryRecord>();
-    for (const r of records) latest.set(`${r.destinationId}\u0000${r.messageId}`, r);
-    const rows = [...latest.values()].map((r): DeliveryTable => ({
-      workspace_id: r.workspaceId,
-      destination_id: r.destinationId,
-      message_id: r.messageId,
-      source_id: r.sourceId,
-      status: r.status,
-      attempts: r.attempts,
-      reason: r.reason,
-      last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
-      updated_at: r.updatedAt,
-    }));
-    // Per-minute counters: one row per (destination, minute, status, reason), incremented.
+    // Per-minute counters: one row per (destination, minute, status, reason), incremented. Records come in
+    // runs of one destination and state (a batch's jobs): the previous record's row is tried first.
     const counts = new Map<string, DeliveryCounterTable>();
+    let last: DeliveryCounterTable | undefined;
     for (const r of records) {
       const minute = Math.floor(r.updatedAt / MINUTE) * MINUTE;
       const reason = r.reason ?? '';
+      if (last && last.destination_id === r.destinationId && last.minute === minute && last.status === r.status && last.reason === reason) {
+        last.count += 1;
+        continue;
+      }
       const key = `${r.destinationId}\u0000${minute}\u0000${r.status}\u0000${reason}`;
-      const row = counts.get(key);
-      if (row) row.count += 1;
-      else counts.set(key, { workspace_id: r.workspaceId, destination_id: r.destinationId, minute, status: r.status, reason, count: 1 });
+      last = counts.get(key);
+      if (last) last.count += 1;
+      else counts.set(key, (last = { workspace_id: r.workspaceId, destination_id: r.destinationId, minute, status: r.status, reason, count: 1 }));
     }
     const counterRows = [...counts.values()];
-    if (this.bulk) return this.bulk.recordDeliveries(rows, counterRows);
+    // The embedded bulk writes upsert row by row, in order: the last state of a (destination, messageId) wins.
+    if (this.bulk) return this.bulk.recordDeliveries(records.map(toRow), counterRows);
+    // One multi-row upsert may not touch a row twice: the last state of a (destination, messageId) is kept.
+    const latest = new Map<string, DeliveryRecord>();
+    for (const r of records) latest.set(`${r.destinationId}\u0000${r.messageId}`, r);
+    const rows = [...latest.values()].map(toRow);
     const write = async (db: Kysely<Database>) => {
       for (let i = 0; i < counterRows.length; i += CHUNK) {
         await db

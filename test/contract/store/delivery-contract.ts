@@ -55,6 +55,31 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().deliveries.list({ workspaceId, destinationId: 'dst_a', messageId: 'm1', limit: 5 })).map((d) => d.status)).toEqual(['delivered']);
     });
 
+    it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;
+      const row = (destinationId: string, messageId: string, status: DeliveryRecord['status'], reason: string | null = null): DeliveryRecord => ({
+        workspaceId, destinationId, messageId, sourceId: 'src', status, attempts: 1, reason, lastError: status === 'retrying' ? 'http_503' : null, updatedAt: at,
+      });
+      await store().deliveries.record([
+        row('dst_last_a', 'm1', 'retrying'),
+        row('dst_last_a', 'm2', 'retrying'),
+        row('dst_last_b', 'm1', 'delivered'),
+        row('dst_last_a', 'm3', 'retrying'),
+        row('dst_last_a', 'm1', 'delivered'),
+        row('dst_last_a', 'm2', 'failed', 'http_400'),
+      ]);
+      const counters = await store().deliveries.counters(workspaceId, at, at + MINUTE);
+      expect(Object.fromEntries(counters.map((c) => [`${c.destinationId.slice(9)} ${c.status} ${c.reason}`, c.count]))).toEqual({
+        'a retrying ': 3,
+        'b delivered ': 1,
+        'a delivered ': 1,
+        'a failed http_400': 1,
+      });
+      const states = await store().deliveries.list({ workspaceId, destinationId: 'dst_last_a', limit: 10 });
+      expect(Object.fromEntries(states.map((d) => [d.messageId, d.status]))).toEqual({ m1: 'delivered', m2: 'failed', m3: 'retrying' });
+    });
+
     it('prunes counters older than a time', async () => {
       const workspaceId = await freshWorkspace(store());
       const old = 5 * MINUTE; // 1970: older than any other test's counters

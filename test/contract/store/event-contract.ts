@@ -10,6 +10,8 @@ export function eventContract({ store }: StoreContractContext): void {
       const events = [segmentEvent({ properties: { n: 1, nested: { a: [1, 2] } } }), segmentEvent({ type: 'identify', event: undefined, traits: { email: 'a@example.com' } })];
       const inserted = await store().events.insertMany(events.map((event) => ({ workspaceId, sourceId: 'src_a', event })));
       expect(inserted.map((e) => e.event.messageId)).toEqual(events.map((e) => e.messageId));
+      // The input's own objects (the processor's store stage matches them by identity).
+      inserted.forEach((e, i) => expect(e.event).toBe(events[i]));
       expect(inserted[1]!.seq).toBeGreaterThan(inserted[0]!.seq);
       const stored = await store().events.query({ workspaceId, limit: 10 });
       expect(stored.map((e) => e.event)).toEqual([...events].reverse().map((e) => JSON.parse(JSON.stringify(e))));
