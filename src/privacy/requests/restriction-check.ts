@@ -45,7 +45,11 @@ export class RestrictionCheck {
       for (let i = 0; i < ids.length; i += 500) for (const id of await this.data.restricted(workspaceId, 'restrict', ids.slice(i, i + 500))) restricted.add(id);
       found.set(workspaceId, restricted);
     }
-    return events.map((e) => idsOf(e.event).some((id) => found.get(e.workspaceId)!.has(id)));
+    const restricted = (set: ReadonlySet<string> | undefined, id: string | null | undefined) => typeof id === 'string' && id !== '' && set!.has(id);
+    return events.map((e) => {
+      const set = found.get(e.workspaceId)!;
+      return set.size > 0 && (restricted(set, e.event.userId) || restricted(set, e.event.anonymousId));
+    });
   }
 
   async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
