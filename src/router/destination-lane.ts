@@ -201,12 +201,15 @@ export class DestinationLane {
       head.nextAt = Number.POSITIVE_INFINITY; // in flight
     }
     if (batch.length < max) {
-      const rest: DeliveryJob[] = [];
-      for (const job of this.pending) {
-        if (batch.length < max && !this.heads.has(job.partitionKey)) batch.push(job);
-        else rest.push(job);
+      // Up to 10,000 jobs wait here: walk only as far as the batch needs, keep the rest in order.
+      const skipped: DeliveryJob[] = [];
+      let i = 0;
+      for (; i < this.pending.length && batch.length < max; i++) {
+        const job = this.pending[i]!;
+        if (this.heads.has(job.partitionKey)) skipped.push(job);
+        else batch.push(job);
       }
-      this.pending = rest;
+      if (i > 0) this.pending = skipped.length === 0 ? this.pending.slice(i) : skipped.concat(this.pending.slice(i));
     }
     return batch;
   }
