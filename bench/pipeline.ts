@@ -1,7 +1,7 @@
 /**
  * bench/pipeline: ingest -> processor -> router -> a local webhook sink (batching on), in one run.
  *
- *   node --import tsx bench/pipeline.ts [events=20000]
+ *   node --import tsx bench/pipeline.ts [events per phase=60000]
  *
  * 1. ingest-only: events/s the Tracking API acknowledges (the destination disabled) - the baseline;
  * 2. end-to-end: events/s from the first request to the last event received by the sink (destination
@@ -31,7 +31,7 @@ import { startSluice } from '../src/main.js';
 import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
-const TOTAL = Number(process.argv[2] ?? 20_000);
+const TOTAL = Number(process.argv[2] ?? 60_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const PER_REQUEST = 100;
 const CONCURRENCY = 8;

@@ -133,11 +133,14 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).
   const deletionHttp = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const deletionTargets = new DestinationDeletionTargets({ store, keys, http: deletionHttp, logger });
+  // A process running privacy requests without the Tracking API still watches the pipeline's progress (deletions).
+  const progressQueue: Queue | undefined = queue ?? (roles.has('jobs') ? await openQueue(config) : undefined);
   const privacyPorts: ExecutorPorts = {
     deletionTargets,
     suppression: suppressionPort(privacy),
     consent: consentPort(privacy),
     ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }),
+    ...(progressQueue && { progress: { mark: () => progressQueue.inboxMark(), passed: (mark: number) => progressQueue.inboxPassed(mark) } }),
   };
   let executor: RequestExecutor | undefined;
   if (roles.has('jobs')) {
@@ -206,6 +209,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await sourceCounters?.stop();
       await countersPruner?.stop();
       await queue?.close();
+      if (progressQueue !== queue) await progressQueue?.close();
       await retention?.stop();
       await deliveryQueue?.close();
       await Promise.all(workers.map((w) => w.stop()));

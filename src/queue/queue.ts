@@ -21,6 +21,13 @@ export interface Queue {
   consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void>;
   /** Messages published but not yet acknowledged by the processor. */
   inboxBacklog(): Promise<number>;
+  /**
+   * A mark of the inbox as it is now, for {@link Queue.inboxPassed}: the privacy-request executor takes one
+   * after writing a suppression, so it can wait for the batches that were being processed before it.
+   */
+  inboxMark(): Promise<number>;
+  /** Whether every message published before `mark` was taken has been processed (acknowledged). */
+  inboxPassed(mark: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -139,6 +139,28 @@ export function runQueueContract(options: QueueContractOptions): void {
       await eventually(async () => ((await queue.inboxBacklog()) === 0 ? true : undefined));
     });
 
+    it('marks the inbox: passed once every message published before the mark is processed, not before', async () => {
+      const queue = await instance();
+      await queue.publishInbox([record(1)]);
+      await queue.publishInbox([record(2)]);
+      const mark = await queue.inboxMark();
+      await queue.publishInbox([record(3)]); // after the mark: not waited for
+      expect(await queue.inboxPassed(mark)).toBe(false);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const handled: string[] = [];
+      const c = consume(queue, async (batch) => {
+        handled.push(...batch.map((m) => m.event.messageId));
+        if (batch.some((m) => m.event.messageId === 'm2')) await held; // the batch holding m2 is in flight
+      }, 1);
+      await eventually(async () => (handled.includes('m2') ? true : undefined));
+      expect(await queue.inboxPassed(mark)).toBe(false); // m2 is being processed, not yet acknowledged
+      release();
+      await eventually(async () => ((await queue.inboxPassed(mark)) ? true : undefined));
+      await eventually(async () => (c.seen.length >= 3 ? true : undefined));
+      expect(await queue.inboxPassed(await queue.inboxMark())).toBe(true);
+    });
+
     it('gives a request offered again the same generated messageIds, and fresh events', async () => {
       const queue = await instance();
       const body = JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'A' }, { type: 'track', userId: 'u1', event: 'B' }] });

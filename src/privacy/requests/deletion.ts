@@ -30,6 +30,8 @@ export interface DeletionDeps {
   readonly roundDelayMs?: number;
   /** Saves the resumable state with the request (the executor holds its lease). */
   readonly checkpoint?: (state: DeletionState) => Promise<void>;
+  /** How long to wait for the pipeline to process what it had received (default PIPELINE_WAIT_MS). */
+  readonly pipelineWaitMs?: number;
 }
 
 /**
@@ -64,8 +66,9 @@ function stateOf(request: PrivacyRequest): DeletionState | undefined {
 }
 
 /**
- * Erases a data subject: events (batched), profile and identity links, restrictions; keeps a hashed
- * suppression entry (unless the request says not to); forwards the deletion to every destination that can
+ * Erases a data subject: first keeps a hashed suppression entry (unless the request says not to), so the
+ * subject's new events stop, and waits until the pipeline has processed what it had received; then events
+ * (batched), profile and identity links, restrictions; forwards the deletion to every destination that can
  * delete, retrying those that answer "retry" over rounds within the forwarding window; re-scans every store
  * and signs a certificate of what it found. Resumable: the state after each phase is checkpointed.
  */
@@ -148,6 +151,13 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const identifiers = identifiersOf(subject);
   const systems: SystemDeletion[] = [];
 
+  // First the subject's new events stop: from the suppression on, the processor drops them. Then the erasure
+  // waits until the pipeline has processed everything received before that moment, so a batch that was past
+  // its suppression check already cannot store the subject's events or links after they are erased below.
+  // (Without a suppression to keep, the erasure covers what was received before it began.)
+  const suppression = await keepSuppression(deps, request, subject, identifiers.length);
+  await pipelinePassed(deps);
+
   // Events: batches, yielding between them so ingest and the processor keep their turn at the database.
   const eventsFound = await store.subjectData.countEvents(ws, subject);
   let eventsDeleted = 0;
@@ -171,15 +181,34 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   systems.push({ system: 'profiles', found: profilesFound, deleted: profilesFound - (await store.subjectData.countProfiles(ws, subject.profileIds)), deletedAt: iso(graphDeletedAt), residual: (await store.subjectData.countProfiles(ws, subject.profileIds)) + rescanned.profileIds.length, verifiedAt: iso(now()) });
   systems.push({ system: 'identity_links', found: linksFound, deleted: linksFound - (await store.subjectData.countIdentityLinks(ws, subject.profileIds)), deletedAt: iso(graphDeletedAt), residual: await store.subjectData.countIdentityLinks(ws, [...subject.profileIds, ...rescanned.profileIds]), verifiedAt: iso(now()) });
 
-  // Restrictions and sensitive-data limits name the subject in clear; the suppression below replaces them.
+  // Restrictions and sensitive-data limits name the subject in clear; the (hashed) suppression replaces them.
   const restrictionsFound = await store.subjectData.countRestrictions(ws, identifiers);
   const restrictionsDeleted = (await store.subjectData.removeRestriction(ws, 'restrict', identifiers)) + (await store.subjectData.removeRestriction(ws, 'limit_sensitive', identifiers));
   systems.push({ system: 'restrictions', found: restrictionsFound, deleted: restrictionsDeleted, deletedAt: iso(now()), residual: await store.subjectData.countRestrictions(ws, identifiers), verifiedAt: iso(now()) });
 
-  const suppression = await keepSuppression(deps, request, subject, identifiers.length);
   const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], rounds: 0 };
   await deps.checkpoint?.(state);
   return state;
+}
+
+/** How long a deletion waits for the pipeline to process what it had received (then the request is retried). */
+export const PIPELINE_WAIT_MS = 60_000;
+const PIPELINE_POLL_MS = 50;
+
+/** Waits until the pipeline has processed every message received before now (see {@link PipelineProgress}). */
+async function pipelinePassed(deps: DeletionDeps): Promise<void> {
+  const progress = deps.ports.progress;
+  if (!progress) return;
+  const mark = await progress.mark();
+  const deadline = Date.now() + (deps.pipelineWaitMs ?? PIPELINE_WAIT_MS);
+  while (!(await progress.passed(mark))) {
+    deps.signal.throwIfAborted();
+    if (Date.now() > deadline) {
+      const waited = deps.pipelineWaitMs ?? PIPELINE_WAIT_MS;
+      throw new Error(`the pipeline has not processed the events received before this deletion began within ${waited >= 1000 ? `${Math.round(waited / 1000)} s` : `${waited} ms`} (a backlog, or the processor is stopped); the subject's new events are suppressed meanwhile, and the deletion runs again`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, PIPELINE_POLL_MS));
+  }
 }
 
 /** One destination's answer after up to three attempts, or `retry` with the last error. */

@@ -47,9 +47,20 @@ export interface PipelinePublisher {
   publishIdentify(input: { workspaceId: string; userId?: string; anonymousId?: string; traits: Readonly<Record<string, unknown>>; messageId: string }): Promise<void>;
 }
 
+/**
+ * The processor's progress through the inbox (the queue's inboxMark / inboxPassed): a deletion writes the
+ * subject's suppression, takes a mark, and erases only once the pipeline has passed it, so no batch that was
+ * already past the suppression check when the deletion began stores the subject's events after the erasure.
+ */
+export interface PipelineProgress {
+  mark(): Promise<number>;
+  passed(mark: number): Promise<boolean>;
+}
+
 export interface ExecutorPorts {
   readonly deletionTargets?: DeletionTargets;
   readonly suppression?: SuppressionPort;
   readonly consent?: ConsentPort;
   readonly pipeline?: PipelinePublisher;
+  readonly progress?: PipelineProgress;
 }

@@ -308,6 +308,17 @@ export class JetStreamQueue implements Queue {
     return Math.round(info.state.messages * perMessage);
   }
 
+  /** The inbox stream's last sequence: work-queue retention removes a message once a processor acknowledged it. */
+  async inboxMark(): Promise<number> {
+    return (await this.jsm.streams.info(this.names.inboxStream)).state.last_seq;
+  }
+
+  /** Nothing at or below the mark is left in the stream (its partitions are acknowledged in any order). */
+  async inboxPassed(mark: number): Promise<boolean> {
+    const { state } = await this.jsm.streams.info(this.names.inboxStream);
+    return state.messages === 0 || state.first_seq > mark;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.pending.length > 0) await this.flush();

@@ -232,6 +232,15 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     return Math.max(0, published - processed);
   }
 
+  /** The events published so far (committed): the one consumer takes them in order, so a count marks a position. */
+  async inboxMark(): Promise<number> {
+    return Number(this.eventTotal.get('published') ?? 0);
+  }
+
+  async inboxPassed(mark: number): Promise<boolean> {
+    return Number(this.eventTotal.get(INBOX_CONSUMER) ?? 0) >= mark;
+  }
+
   publishDeliveries(jobs: readonly DeliveryJobRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('queue is closed'));
     return this.deliveries.publish(jobs);
