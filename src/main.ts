@@ -140,7 +140,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     suppression: suppressionPort(privacy),
     consent: consentPort(privacy),
     ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }),
-    ...(progressQueue && { progress: { mark: () => progressQueue.inboxMark(), passed: (mark: number) => progressQueue.inboxPassed(mark) } }),
+    ...(progressQueue && { progress: progressQueue }),
   };
   let executor: RequestExecutor | undefined;
   if (roles.has('jobs')) {

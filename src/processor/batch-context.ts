@@ -48,19 +48,20 @@ export class BatchContext {
 
   /**
    * Starts flushing the store's writes made so far (Store.flushWrites) without waiting for it: the store
-   * stage calls it after writing the events, so the disk works while fan-out runs. The processor still
-   * flushes once more at the end of the batch (cheap when nothing was written since) and awaits both.
+   * stage calls it after writing the events, so the disk works while fan-out runs. The batch still ends with
+   * {@link BatchContext.flushAll} (cheap when nothing was written since).
    */
   flushSoon(): void {
     if (this.earlyFlush) return;
     const flushing = this.flush();
-    flushing.catch(() => {}); // awaited (and its error thrown) by flushed()
+    flushing.catch(() => {}); // awaited (and its error thrown) by flushAll()
     this.earlyFlush = flushing;
   }
 
-  /** Waits for the flush started by flushSoon, if any. */
-  async flushed(): Promise<void> {
+  /** At the end of the batch: waits for the flush flushSoon started, if any, then flushes what came after it. */
+  async flushAll(): Promise<void> {
     await this.earlyFlush;
+    await this.flush();
   }
 
   private slice: { items: readonly object[]; loaded: LoadedValues; groups: Set<string>; slice: GraphSlice } | undefined;

@@ -51,8 +51,7 @@ export class Processor {
       });
       live = next;
     }
-    await batch.flushed();
-    await this.flush();
+    await batch.flushAll();
     return { processed: messages.length, dropped, survivors: live };
   }
 }

@@ -49,11 +49,11 @@ describe('a deletion and the batches in flight when it begins', () => {
     const suppression = suppressionPort(privacy!);
     let polls = 0;
     const progress: PipelineProgress = {
-      mark: async () => {
+      inboxMark: async () => {
         steps.push('mark');
         return 41;
       },
-      passed: async (mark) => {
+      inboxPassed: async (mark) => {
         expect(mark).toBe(41);
         polls++;
         steps.push(`passed?${polls}`);
@@ -80,7 +80,7 @@ describe('a deletion and the batches in flight when it begins', () => {
 
   it('gives up waiting after the configured time with a clear error, the suppression already in place', async () => {
     const { keys, workspaceId, request } = await setUp();
-    const progress: PipelineProgress = { mark: async () => 7, passed: async () => false };
+    const progress: PipelineProgress = { inboxMark: async () => 7, inboxPassed: async () => false };
     await expect(
       eraseSubject({ store: store!, keys, signal: new AbortController().signal, pipelineWaitMs: 200, ports: { progress, suppression: suppressionPort(privacy!) } }, request),
     ).rejects.toThrow(/pipeline has not processed the events received before this deletion began within 200 ms .*runs again/);

@@ -199,12 +199,12 @@ const PIPELINE_POLL_MS = 50;
 async function pipelinePassed(deps: DeletionDeps): Promise<void> {
   const progress = deps.ports.progress;
   if (!progress) return;
-  const mark = await progress.mark();
-  const deadline = Date.now() + (deps.pipelineWaitMs ?? PIPELINE_WAIT_MS);
-  while (!(await progress.passed(mark))) {
+  const mark = await progress.inboxMark();
+  const waited = deps.pipelineWaitMs ?? PIPELINE_WAIT_MS;
+  const deadline = Date.now() + waited;
+  while (!(await progress.inboxPassed(mark))) {
     deps.signal.throwIfAborted();
     if (Date.now() > deadline) {
-      const waited = deps.pipelineWaitMs ?? PIPELINE_WAIT_MS;
       throw new Error(`the pipeline has not processed the events received before this deletion began within ${waited >= 1000 ? `${Math.round(waited / 1000)} s` : `${waited} ms`} (a backlog, or the processor is stopped); the subject's new events are suppressed meanwhile, and the deletion runs again`);
     }
     await new Promise((resolve) => setTimeout(resolve, PIPELINE_POLL_MS));

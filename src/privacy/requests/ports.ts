@@ -48,13 +48,13 @@ export interface PipelinePublisher {
 }
 
 /**
- * The processor's progress through the inbox (the queue's inboxMark / inboxPassed): a deletion writes the
- * subject's suppression, takes a mark, and erases only once the pipeline has passed it, so no batch that was
- * already past the suppression check when the deletion began stores the subject's events after the erasure.
+ * The processor's progress through the inbox (the inbox queue itself, `Queue` in src/queue): a deletion writes
+ * the subject's suppression, takes a mark, and erases only once the pipeline has passed it, so no batch that
+ * was already past the suppression check when the deletion began stores the subject's events after the erasure.
  */
 export interface PipelineProgress {
-  mark(): Promise<number>;
-  passed(mark: number): Promise<boolean>;
+  inboxMark(): Promise<number>;
+  inboxPassed(mark: number): Promise<boolean>;
 }
 
 export interface ExecutorPorts {

@@ -10,6 +10,9 @@ export const RESTRICTED_REASON = 'restricted';
  */
 const FEW_RESTRICTIONS = 1000;
 
+/** An identifier that can name a subject: present and not empty. */
+const usable = (id: string | null | undefined): id is string => typeof id === 'string' && id !== '';
+
 /**
  * Whether routing is stopped for a subject (GDPR 18 restriction), and whether their sensitive fields must
  * stop flowing (CPRA 1798.121). The fan-out calls `isRestricted` with an event's identifiers and drops the
@@ -22,7 +25,7 @@ export class RestrictionCheck {
   constructor(private readonly data: SubjectDataRepository) {}
 
   async isRestricted(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
-    const ids = identifiers.filter((id): id is string => typeof id === 'string' && id !== '');
+    const ids = identifiers.filter(usable);
     return (await this.data.restricted(workspaceId, 'restrict', ids)).length > 0;
   }
 
@@ -32,7 +35,7 @@ export class RestrictionCheck {
    * identifiers, whatever the batch size.
    */
   async restrictedEvents(events: readonly { workspaceId: string; event: { userId?: string | null; anonymousId?: string | null } }[]): Promise<boolean[]> {
-    const idsOf = (event: { userId?: string | null; anonymousId?: string | null }) => [event.userId, event.anonymousId].filter((id): id is string => typeof id === 'string' && id !== '');
+    const idsOf = (event: { userId?: string | null; anonymousId?: string | null }) => [event.userId, event.anonymousId].filter(usable);
     const found = new Map<string, Set<string>>();
     for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
       const all = await this.data.restrictedIdentifiers(workspaceId, 'restrict', FEW_RESTRICTIONS + 1);
@@ -45,15 +48,14 @@ export class RestrictionCheck {
       for (let i = 0; i < ids.length; i += 500) for (const id of await this.data.restricted(workspaceId, 'restrict', ids.slice(i, i + 500))) restricted.add(id);
       found.set(workspaceId, restricted);
     }
-    const restricted = (set: ReadonlySet<string> | undefined, id: string | null | undefined) => typeof id === 'string' && id !== '' && set!.has(id);
-    return events.map((e) => {
-      const set = found.get(e.workspaceId)!;
-      return set.size > 0 && (restricted(set, e.event.userId) || restricted(set, e.event.anonymousId));
+    return events.map(({ workspaceId, event }) => {
+      const set = found.get(workspaceId)!;
+      return set.size > 0 && ((usable(event.userId) && set.has(event.userId)) || (usable(event.anonymousId) && set.has(event.anonymousId)));
     });
   }
 
   async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
-    const ids = identifiers.filter((id): id is string => typeof id === 'string' && id !== '');
+    const ids = identifiers.filter(usable);
     return (await this.data.restricted(workspaceId, 'limit_sensitive', ids)).length > 0;
   }
 }
