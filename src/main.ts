@@ -99,7 +99,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const resealed = await sealSecretsStoredInClear(store.destinations, (type) => destinationType(type)?.secretFields, keys);
   if (resealed > 0) logger.info({ destinations: resealed }, 'sealed secret config fields an earlier version stored in the clear');
   const mailer = createMailer(config, logger);
-  const changes = new ChangeFeed();
+  const changes = new ChangeFeed({ versions: store.configVersions });
   const relay = config.queueUrl ? await NatsChangeRelay.start({ url: config.queueUrl, prefix: config.queuePrefix, feed: changes, logger }) : undefined;
   const sources = new SourceResolver(store.sources);
   const privacy = createPrivacyServices({ store, keys, changes });

@@ -136,7 +136,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       filters,
       enabled: body.enabled ?? true,
     });
-    changes.publish('destinations');
+    await changes.publish('destinations');
     await audit.record({ ...auditContext(request), action: 'destination.create', resourceType: 'destination', resourceId: created.id, resourceName: created.name, after: summary(created) });
     return reply.code(201).send(destinationView(created));
   });
@@ -193,7 +193,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       ...(filters !== undefined && { filters }),
       ...(body.enabled !== undefined && { enabled: body.enabled }),
     });
-    changes.publish('destinations');
+    await changes.publish('destinations');
     await audit.record({ ...auditContext(request), action: 'destination.update', resourceType: 'destination', resourceId: existing.id, resourceName: updated!.name, before: summary(existing), after: summary(updated!) });
     return destinationView(updated!);
   });
@@ -205,7 +205,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     const { workspaceId } = principalOf(request);
     const existing = await load(workspaceId, request.params.id);
     await store.destinations.delete(workspaceId, request.params.id);
-    changes.publish('destinations');
+    await changes.publish('destinations');
     await audit.record({ ...auditContext(request), action: 'destination.delete', resourceType: 'destination', resourceId: existing.id, resourceName: existing.name, before: summary(existing) });
     return reply.code(204).send(null);
   });

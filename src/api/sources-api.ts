@@ -51,7 +51,7 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
     schema: { tags: ['sources'], summary: 'Create a source', body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: SourceSchema } },
   }, async (request, reply) => {
     const source = await store.sources.create({ workspaceId: principalOf(request).workspaceId, name: request.body.name });
-    changes.publish('sources');
+    await changes.publish('sources');
     await audit.record({ ...auditContext(request), action: 'source.create', resourceType: 'source', resourceId: source.id, resourceName: source.name, after: auditSummary(source) });
     return reply.code(201).send(sourceView(source));
   });
@@ -79,7 +79,7 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
     const { workspaceId } = principalOf(request);
     const before = await load(workspaceId, request.params.id);
     const updated = (await store.sources.update(workspaceId, request.params.id, request.body))!;
-    changes.publish('sources');
+    await changes.publish('sources');
     await audit.record({ ...auditContext(request), action: 'source.update', resourceType: 'source', resourceId: updated.id, resourceName: updated.name, before: auditSummary(before), after: auditSummary(updated) });
     return sourceView(updated);
   });
@@ -91,7 +91,7 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
     const { workspaceId } = principalOf(request);
     const before = await load(workspaceId, request.params.id);
     const updated = (await store.sources.update(workspaceId, request.params.id, { writeKey: newWriteKey() }))!;
-    changes.publish('sources');
+    await changes.publish('sources');
     await audit.record({ ...auditContext(request), action: 'source.rotate_write_key', resourceType: 'source', resourceId: updated.id, resourceName: updated.name, before: auditSummary(before), after: auditSummary(updated) });
     return sourceView(updated);
   });

@@ -55,7 +55,7 @@ export class PrivacyConfig {
   async setCategories(workspaceId: string, categories: readonly ConsentCategory[]): Promise<ConsentCategory[]> {
     const valid = validateCategories(categories);
     await this.patchDocument(workspaceId, { consentCategories: valid });
-    this.changes?.publish('consent');
+    await this.changes?.publish('consent');
     return valid;
   }
 
@@ -63,13 +63,13 @@ export class PrivacyConfig {
     const current = (await this.get(workspaceId)).settings;
     const next = applyPrivacyPatch(current, patch);
     await this.patchDocument(workspaceId, { privacy: next });
-    this.changes?.publish('workspace');
+    await this.changes?.publish('workspace');
     return next;
   }
 
   async setPiiPolicy(workspaceId: string, policy: unknown): Promise<void> {
     await this.patchDocument(workspaceId, { piiPolicy: policy });
-    this.changes?.publish('workspace');
+    await this.changes?.publish('workspace');
   }
 
   invalidate(): void {

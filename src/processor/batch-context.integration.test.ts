@@ -42,7 +42,7 @@ async function rig() {
   const workspaceId = boot.workspaceId;
   const sourceId = (await store.sources.list(workspaceId))[0]!.id;
   const keys = new Keys('test-secret-key-not-for-production-0123456789');
-  const changes = new ChangeFeed(`batch-context-${Math.random()}`);
+  const changes = new ChangeFeed({ channel: `batch-context-${Math.random()}` });
   const services = createPrivacyServices({ store, keys, changes });
   closers.push(async () => {
     services.close();

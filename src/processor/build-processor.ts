@@ -37,7 +37,10 @@ export interface ProcessorDeps {
   privacy?: PrivacyDeps;
   /** Where fan-out publishes delivery jobs; without it the processor stores events but routes nothing. */
   queue?: Pick<DeliveryQueue, 'publishDeliveries'>;
-  /** Invalidates the destination cache when the API changes destinations. */
+  /**
+   * Invalidates the stages' caches (destinations; the privacy services hold their own subscription) when the
+   * API changes configuration; caught up with the store's change counters before each batch.
+   */
   changes?: ChangeFeed;
   /** Reports a withheld (event, destination) pair, for metrics and source counters. */
   onDropped?: OnWithheld;
@@ -61,15 +64,17 @@ export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): De
 
 /**
  * The processor's stage list, in order: suppression -> identity -> children -> consent -> PII -> store -> fan-out;
- * then the store's writes of the batch are flushed (one flush where the store commits without one).
+ * before them the configuration caches catch up with the store's change counters; after them the store's
+ * writes of the batch are flushed (one flush where the store commits without one).
  */
 export function buildProcessor(deps: ProcessorDeps): Processor {
   const { store, privacy } = deps;
   const fanOut = deps.queue
     ? [new FanOutStage({ store, queue: deps.queue, directory: new DestinationDirectory(store.destinations, deps.changes), fanOut: new FanOut(buildDeciders(deps)) }, deps.onDropped)]
     : [];
-  const flush = () => store.flushWrites();
-  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut], flush);
+  const changes = deps.changes;
+  const hooks = { flush: () => store.flushWrites(), ...(changes && { catchUp: () => changes.catchUp() }) };
+  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut], hooks);
   return new Processor([
     new SuppressionStage(privacy.services.suppressions, store.identities),
     new IdentityStage(store),
@@ -78,5 +83,5 @@ export function buildProcessor(deps: ProcessorDeps): Processor {
     new PiiStage(store, privacy.services, piiHasher(privacy.keys)),
     new StoreStage(store),
     ...fanOut,
-  ], flush);
+  ], hooks);
 }

@@ -6,7 +6,7 @@ import { CONTINUE, drop, type ProcessorStage } from './stage.js';
 const message = (n: number): InboxMessage => ({ seq: n, workspaceId: 'ws', sourceId: 'src', event: { type: 'track', event: 'E', messageId: `m${n}` } as InboxMessage['event'] });
 
 describe('Processor', () => {
-  it('runs the stages in order on the items still live, then flushes before the batch counts as processed', async () => {
+  it('catches up with configuration changes first, runs the stages in order on the items still live, then flushes before the batch counts as processed', async () => {
     const seen: string[] = [];
     const stage = (name: string, dropSeq?: number): ProcessorStage => ({
       name,
@@ -16,9 +16,14 @@ describe('Processor', () => {
       },
     });
     let releaseFlush: () => void = () => {};
-    const processor = new Processor([stage('a', 2), stage('b'), stage('c', 3)], () => {
-      seen.push('flush');
-      return new Promise<void>((resolve) => (releaseFlush = resolve));
+    const processor = new Processor([stage('a', 2), stage('b'), stage('c', 3)], {
+      catchUp: async () => {
+        seen.push('catchUp');
+      },
+      flush: () => {
+        seen.push('flush');
+        return new Promise<void>((resolve) => (releaseFlush = resolve));
+      },
     });
     let done = false;
     const report = processor.processBatch([message(1), message(2), message(3)]).then((r) => {
@@ -26,7 +31,7 @@ describe('Processor', () => {
       return r;
     });
     await new Promise((r) => setTimeout(r, 20));
-    expect(seen).toEqual(['a:1,2,3', 'b:1,3', 'c:1,3', 'flush']);
+    expect(seen).toEqual(['catchUp', 'a:1,2,3', 'b:1,3', 'c:1,3', 'flush']);
     expect(done).toBe(false); // the batch waits for its flush
     releaseFlush();
     const result = await report;
@@ -36,8 +41,10 @@ describe('Processor', () => {
   });
 
   it('does not count a batch whose flush failed as processed', async () => {
-    const processor = new Processor([{ name: 'a', run: async (items) => items.map(() => CONTINUE) }], async () => {
-      throw new Error('disk gone');
+    const processor = new Processor([{ name: 'a', run: async (items) => items.map(() => CONTINUE) }], {
+      flush: async () => {
+        throw new Error('disk gone');
+      },
     });
     await expect(processor.processBatch([message(1)])).rejects.toThrow('disk gone');
   });
@@ -60,7 +67,7 @@ describe('Processor', () => {
     };
     const later: ProcessorStage = { name: 'fan-out', run: async (items) => (calls.push('fan-out'), items.map(() => CONTINUE)) };
     let done = false;
-    const report = new Processor([early, later], flush).processBatch([message(1)]).then(() => (done = true));
+    const report = new Processor([early, later], { flush }).processBatch([message(1)]).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(calls).toEqual(['flush1', 'store', 'fan-out']); // fan-out ran while the early flush was pending
     expect(done).toBe(false);
@@ -73,7 +80,7 @@ describe('Processor', () => {
     expect(done).toBe(true);
 
     flushes.length = 0;
-    const failing = new Processor([early, later], flush).processBatch([message(2)]);
+    const failing = new Processor([early, later], { flush }).processBatch([message(2)]);
     await new Promise((r) => setTimeout(r, 20));
     flushes[0]!.fail(new Error('early flush failed'));
     await expect(failing).rejects.toThrow('early flush failed');

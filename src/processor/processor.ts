@@ -14,21 +14,38 @@ export interface BatchReport {
   survivors: ProcessingItem[];
 }
 
+export interface ProcessorHooks {
+  /**
+   * Runs first, after the batch was read: brings the stages' cached configuration up to date with every change
+   * committed before (ChangeFeed.catchUp), so a change the API made applies to every event accepted after it.
+   */
+  catchUp?: () => Promise<void>;
+  /** Runs last: makes the batch's store writes durable (Store.flushWrites). */
+  flush?: () => Promise<void>;
+}
+
 /**
  * Runs a batch of inbox messages through an explicit, ordered list of stages. An item a stage drops is
  * not seen by later stages. The order is the architecture: suppression -> identity -> children -> consent
- * -> PII -> store -> fan-out. `flush` runs after the last stage, before the batch counts as processed (and the
+ * -> PII -> store -> fan-out. `catchUp` runs before the first stage. `flush` runs after the last stage, before the batch counts as processed (and the
  * inbox may forget it): the store's writes of the batch are then on disk (Store.flushWrites). A stage may
  * start one earlier (BatchContext.flushSoon: the store stage, so the disk works during fan-out); the end's
  * flush then finds little or nothing left.
  */
 export class Processor {
+  private readonly flush: () => Promise<void>;
+  private readonly catchUp: (() => Promise<void>) | undefined;
+
   constructor(
     readonly stages: readonly ProcessorStage[],
-    private readonly flush: () => Promise<void> = async () => {},
-  ) {}
+    hooks: ProcessorHooks = {},
+  ) {
+    this.flush = hooks.flush ?? (async () => {});
+    this.catchUp = hooks.catchUp;
+  }
 
   async processBatch(messages: readonly InboxMessage[]): Promise<BatchReport> {
+    await this.catchUp?.();
     let live: ProcessingItem[] = messages.map((message) => ({
       message,
       workspaceId: message.workspaceId,

@@ -19,7 +19,7 @@ runWorker(async ({ data, signal, counters }) => {
   const store = await openStore(data.config, { migrate: false, commits: 'progress' });
   const queue = await openQueue(data.config, { consumer: true });
   const keys = new Keys(resolveSecretKey(data.config));
-  const changes = new ChangeFeed();
+  const changes = new ChangeFeed({ versions: store.configVersions });
   const privacy = createPrivacyServices({ store, keys, changes });
   const deliveryQueue = await openDeliveryQueue(data.config, { pipeline: true });
   // Per-source counters of what the processor dropped (before storage) and withheld (per destination).

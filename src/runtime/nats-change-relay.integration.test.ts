@@ -15,7 +15,7 @@ describe.runIf(available)('NatsChangeRelay', () => {
 
   /** A "process": its own feed (own BroadcastChannel name) and relay on a shared prefix. */
   async function processOn(prefix: string, name: string) {
-    const feed = new ChangeFeed(`sluice-changes-${prefix}-${name}`);
+    const feed = new ChangeFeed({ channel: `sluice-changes-${prefix}-${name}` });
     const relay = await NatsChangeRelay.start({ url: TEST_QUEUE_URL, prefix, feed, logger: pino({ level: 'silent' }) });
     const heard: { topic: ChangeTopic; at: number }[] = [];
     feed.subscribe((topic) => heard.push({ topic, at: Date.now() }));
@@ -32,7 +32,7 @@ describe.runIf(available)('NatsChangeRelay', () => {
     const ingest1 = await processOn(prefix, 'ingest1');
     const ingest2 = await processOn(prefix, 'ingest2');
     const sentAt = Date.now();
-    api.feed.publish('sources');
+    await api.feed.publish('sources');
     await eventually(async () => (ingest1.heard.length > 0 && ingest2.heard.length > 0 ? true : undefined), 1000, 5);
     expect(ingest1.heard.map((h) => h.topic)).toEqual(['sources']);
     expect(ingest2.heard.map((h) => h.topic)).toEqual(['sources']);
@@ -45,7 +45,7 @@ describe.runIf(available)('NatsChangeRelay', () => {
   it('does not cross installations (prefixes)', async () => {
     const a = await processOn(uniqueQueuePrefix('changes'), 'a');
     const b = await processOn(uniqueQueuePrefix('changes'), 'b');
-    a.feed.publish('destinations');
+    await a.feed.publish('destinations');
     await new Promise((r) => setTimeout(r, 300));
     expect(b.heard).toEqual([]);
   });

@@ -48,6 +48,7 @@ export interface Store {
   readonly destinations: DestinationRepository;
   readonly deliveries: DeliveryRepository;
   readonly sourceCounters: SourceCounterRepository;
+  readonly configVersions: ConfigVersionRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded
@@ -56,6 +57,19 @@ export interface Store {
    */
   flushWrites(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A counter per kind of configuration change (the ChangeFeed's topics: sources, destinations, ...). Every
+ * change bumps its topic's counter before the API answers; a stage that caches configuration compares the
+ * counters with the ones it last saw (ChangeFeed.catchUp) and so never misses a change, in this process or
+ * another, whatever the order its broadcast arrives in.
+ */
+export interface ConfigVersionRepository {
+  /** Adds one to the topic's counter (concurrent bumps are all counted). */
+  bump(topic: string): Promise<void>;
+  /** Every topic's counter (topics never bumped are absent). */
+  all(): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface InstallationRepository {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { accountContract } from './store/account-contract.js';
 import { auditContract } from './store/audit-contract.js';
+import { configVersionContract } from './store/config-version-contract.js';
 import { deliveryContract } from './store/delivery-contract.js';
 import { eventContract } from './store/event-contract.js';
 import { identityContract } from './store/identity-contract.js';
@@ -38,7 +39,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

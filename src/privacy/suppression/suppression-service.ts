@@ -68,7 +68,7 @@ export class SuppressionService {
       return { workspaceId, identifier: options.hashed ? hash : n.value, identifierHash: hash, hashed: options.hashed, type: n.type, requestId: options.requestId };
     });
     const stored = await this.store.suppressions.add(rows, Date.now());
-    this.changes?.publish('suppressions');
+    await this.changes?.publish('suppressions');
     return stored;
   }
 
@@ -76,7 +76,7 @@ export class SuppressionService {
   async unsuppress(workspaceId: string, identifiers: readonly SubjectIdentifier[], _options: { requestId: string | null } = { requestId: null }): Promise<number> {
     const valid = validate(identifiers);
     const removed = await this.store.suppressions.remove(workspaceId, valid.map((id) => this.hashOf(id)));
-    this.changes?.publish('suppressions');
+    await this.changes?.publish('suppressions');
     return removed;
   }
 

@@ -364,6 +364,12 @@ export interface DisclosureProfileTable {
   removed_at: number | null;
 }
 
+/** One row per ChangeFeed topic: bumped by each configuration change (migration 0910). */
+export interface ConfigVersionTable {
+  topic: string;
+  version: number;
+}
+
 export interface Database {
   disclosure_profiles: DisclosureProfileTable;
   workspaces: WorkspaceTable;
@@ -397,4 +403,5 @@ export interface Database {
   privacy_request_codes: PrivacyRequestCodeTable;
   delivery_counters: DeliveryCounterTable;
   source_counters: SourceCounterTable;
+  config_versions: ConfigVersionTable;
 }

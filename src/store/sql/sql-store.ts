@@ -18,6 +18,7 @@ import { SqlRetentionRepository } from './sql-retention-repository.js';
 import { SqlSubjectFlagRepository } from './sql-subject-flag-repository.js';
 import { SqlSuppressionRepository } from './sql-suppression-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
+import { SqlConfigVersionRepository } from './sql-config-version-repository.js';
 import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
 import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
@@ -49,6 +50,7 @@ export class SqlStore implements Store {
   readonly destinations: SqlDestinationRepository;
   readonly deliveries: SqlDeliveryRepository;
   readonly sourceCounters: SqlSourceCounterRepository;
+  readonly configVersions: SqlConfigVersionRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -82,6 +84,7 @@ export class SqlStore implements Store {
     this.destinations = new SqlDestinationRepository(db);
     this.deliveries = new SqlDeliveryRepository(deliveryLog ?? db, bulk);
     this.sourceCounters = new SqlSourceCounterRepository(db);
+    this.configVersions = new SqlConfigVersionRepository(db);
   }
 
   async flushWrites(): Promise<void> {
