@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- name ...]`: every benchmark (or the named ones), one after another, each in its own
  * process so one does not warm or load the next. Each prints ratios against a baseline measured in the same
- * run (machines here are noisy). Names: ingest, pipeline, pipeline-cpu, privacy-gate, privacy-requests, warehouse, counters.
+ * run (machines here are noisy). Names: ingest, pipeline, pipeline-cpu, event-indexes, privacy-gate, privacy-requests, warehouse, counters.
  * `npm run bench:scale` runs the scale-out benchmark (separate processes on PostgreSQL + JetStream).
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ const BENCHES: Record<string, { file: string; what: string }> = {
   ingest: { file: 'ingest/run-ingest-cli.ts', what: 'Tracking API throughput and latency against a bare Fastify baseline' },
   pipeline: { file: 'pipeline.ts', what: 'ingest -> processor -> router -> webhook, against ingest alone' },
   'pipeline-cpu': { file: 'pipeline-cpu.ts', what: 'CPU per event of the processor and router threads, end to end (Linux)' },
+  'event-indexes': { file: 'event-indexes.ts', what: 'cost of each secondary index of the events table on the processor\'s inserts, against the dedupe index alone' },
   'privacy-gate': { file: 'privacy-gate.ts', what: 'processor throughput with the privacy stages on versus off' },
   'privacy-requests': { file: 'privacy-requests.ts', what: 'export and delete one subject among 100k and 1M events' },
   warehouse: { file: 'warehouse.ts', what: 'PostgreSQL warehouse load against plain JSON inserts (needs PostgreSQL)' },
