@@ -10,6 +10,7 @@ import { openDeliveryQueue, openStore } from '../runtime/backends.js';
 import { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { buildProcessor } from './build-processor.js';
+import { DestinationDirectory } from './fan-out/destination-directory.js';
 
 /**
  * "A change made through the API applies to every event accepted after the call returns", also when the
@@ -55,7 +56,7 @@ async function rig() {
     await consumer.ack(jobs);
     return jobs.map((j) => j.messageId);
   };
-  return { store, workspaceId: boot.workspaceId, apiFeed, run, jobsFor };
+  return { store, workspaceId: boot.workspaceId, sourceId, apiFeed, run, jobsFor };
 }
 
 describe('configuration caches catch up before each batch', () => {
@@ -74,5 +75,19 @@ describe('configuration caches catch up before each batch', () => {
     await r.apiFeed.publish('destinations');
     await r.run('after-disable');
     expect(await r.jobsFor(created.id)).toEqual([]);
+  });
+
+  it('reloads the destinations after their maximum age when a change was committed but never announced', async () => {
+    const r = await rig();
+    const directory = new DestinationDirectory(r.store.destinations, undefined, 200);
+    expect(await directory.connected(r.workspaceId, r.sourceId)).toEqual([]);
+    // The process that made this change died before announcing it.
+    const created = await r.store.destinations.create({
+      workspaceId: r.workspaceId, name: 'Unannounced', type: 'webhook', publicConfig: { url: 'http://127.0.0.1:9/hook' }, sealedSecrets: null,
+      sourceIds: null, consentCategories: null, enabled: true,
+    });
+    expect(await directory.connected(r.workspaceId, r.sourceId)).toEqual([]); // cached
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await directory.connected(r.workspaceId, r.sourceId)).map((d) => d.id)).toEqual([created.id]);
   });
 });
