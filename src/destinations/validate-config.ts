@@ -40,7 +40,8 @@ export async function validateDestinationConfig(type: DestinationType<unknown>, 
     }
   }
   if (problems.length > 0) {
-    throw new SluiceError('validation_failed', `Invalid config for a ${type.type} destination: ${problems.join('; ')}.`, { problems });
+    // Problems may end with their own full stop (the address policy's do): one at the end, never two.
+    throw new SluiceError('validation_failed', `Invalid config for a ${type.type} destination: ${problems.join('; ').replace(/\.$/, '')}.`, { problems });
   }
   return config as Record<string, unknown>;
 }
