@@ -168,6 +168,18 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await log.getByRole('row', { name: /dropped/ }).textContent()).toContain('filter');
     expect(hook.events().some((e) => e.event === 'Skip Me')).toBe(false);
 
+    // A delivery the destination refuses for now says why and when it is tried next.
+    hook.respond = (request) => (request.raw.includes('Try Later') ? { status: 503, body: '{"error":"busy"}' } : { status: 200 });
+    await send((analytics) => analytics.track({ userId: 'ada', event: 'Try Later' }));
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return log.getByRole('row', { name: /retrying/ }).count();
+      }, { timeout: 20_000 })
+      .toBe(1);
+    expect(await log.getByRole('row', { name: /retrying/ }).textContent()).toMatch(/HTTP 503.*next try/);
+    hook.respond = () => ({ status: 200 });
+
     // The preview shows the same decision without sending anything.
     await page.getByLabel('Event JSON').fill(JSON.stringify({ type: 'track', userId: 'ada', event: 'Skip Me' }));
     await page.getByRole('button', { name: 'Preview requests' }).click();

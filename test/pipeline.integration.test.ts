@@ -75,7 +75,7 @@ describe('routing to webhook destinations', () => {
 
   it('retries a failing event with backoff while that user waits and other users flow', async () => {
     const { id, server } = await webhook('Flaky');
-    let failuresLeft = 2;
+    let failuresLeft = 3;
     server.respond = (req) => {
       const body = req.body as { messageId: string };
       if (body.messageId === 'slowpoke-0' && failuresLeft > 0) {
@@ -92,6 +92,9 @@ describe('routing to webhook destinations', () => {
       expect(server.events().some((e) => e.messageId === 'slowpoke-1')).toBe(false);
       expect(during.find((d) => d.messageId === 'slowpoke-0')?.status).toMatch(/retrying|queued/);
     }
+    // While it retries (three failures: at least 0.5 + 1 + 2 s), the log says when it is tried next.
+    const retrying = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'slowpoke-0' && d.status === 'retrying'));
+    expect(Date.parse(retrying.nextAttemptAt!)).toBeGreaterThan(Date.parse(retrying.updatedAt));
     await eventually(async () => (server.events().filter((e) => e.userId === 'slowpoke').length === 2 ? true : undefined), 20_000);
     expect(server.events().filter((e) => e.userId === 'slowpoke').map((e) => e.messageId)).toEqual(['slowpoke-0', 'slowpoke-1']);
     const first = server.failures[0]!.at;
@@ -99,7 +102,8 @@ describe('routing to webhook destinations', () => {
     expect(retried - first).toBeLessThan(2500); // first retry within about 2 s
     // The lane writes outcomes after the batches it sends (up to 10 within 100 ms): the log can trail the sink.
     const row = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'slowpoke-0' && d.status === 'delivered'));
-    expect(row).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(row).toMatchObject({ status: 'delivered', attempts: 4 });
+    expect(row).not.toHaveProperty('nextAttemptAt');
   });
 
   it('fails a 4xx at once with the reason, and delivers it after a manual retry', async () => {

@@ -19,6 +19,7 @@ const DeliverySchema = Type.Object({
   lastError: Type.Optional(Type.String()),
   sourceId: Type.String(),
   updatedAt: Type.String({ format: 'date-time' }),
+  nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next.' })),
 });
 
 export function deliveryView(d: DeliveryRecord) {
@@ -30,6 +31,7 @@ export function deliveryView(d: DeliveryRecord) {
     ...(d.lastError !== null && { lastError: d.lastError }),
     sourceId: d.sourceId,
     updatedAt: new Date(d.updatedAt).toISOString(),
+    ...(d.status === 'retrying' && d.nextAttemptAt != null && { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() }),
   };
 }
 

@@ -81,6 +81,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
             reason: Type.Optional(Type.String()),
             lastError: Type.Optional(Type.String()),
             updatedAt: Type.String({ format: 'date-time' }),
+            nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next.' })),
           }), { description: 'Where the event went: its state at each destination' })),
         }, { additionalProperties: true }),
       },
@@ -99,6 +100,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
       ...(d.reason !== null && { reason: d.reason }),
       ...(d.lastError !== null && { lastError: d.lastError }),
       updatedAt: new Date(d.updatedAt).toISOString(),
+      ...(d.status === 'retrying' && d.nextAttemptAt != null && { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() }),
     }));
     return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries };
   });

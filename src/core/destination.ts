@@ -46,4 +46,6 @@ export interface DeliveryRecord {
   reason: string | null;
   lastError: string | null;
   updatedAt: number;
+  /** When a `retrying` delivery is tried next (epoch ms); absent in every other state. */
+  nextAttemptAt?: number | null;
 }

@@ -272,7 +272,7 @@ export class DestinationLane {
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);
       if (at === undefined) return finish(entry('failed', 'retries_exhausted', result.error));
       this.attempts.set(job.seq, tries);
-      log.push(entry('retrying', null, result.error));
+      log.push({ ...entry('retrying', null, result.error), nextAttemptAt: at });
       this.deps.observer?.onOutcome?.(destination, 'retrying', null, job);
       const head = this.heads.get(job.partitionKey);
       if (head === undefined || head.job.seq === job.seq) this.heads.set(job.partitionKey, { job, nextAt: at });

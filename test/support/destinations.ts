@@ -9,6 +9,8 @@ export interface DeliveryRow {
   attempts: number;
   reason?: string;
   lastError?: string;
+  updatedAt: string;
+  nextAttemptAt?: string;
 }
 
 /**

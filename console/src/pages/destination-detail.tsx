@@ -18,6 +18,7 @@ interface Delivery {
   lastError?: string;
   sourceId: string;
   updatedAt: string;
+  nextAttemptAt?: string;
 }
 
 interface TestResult {
@@ -101,6 +102,7 @@ function Deliveries({ destination }: { destination: Destination }) {
                 <td>{d.attempts}</td>
                 <td>
                   {d.reason && <code>{d.reason}</code>} {d.lastError && <span className="muted">{d.lastError}</span>}
+                  {d.nextAttemptAt && <span className="muted"> (next try {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
                 </td>
                 <td>{new Date(d.updatedAt).toLocaleString()}</td>
                 <td>

@@ -11,6 +11,7 @@ interface DeliveryOutcome {
   reason?: string;
   attempts?: number;
   lastError?: string;
+  nextAttemptAt?: string;
 }
 
 interface EventDetail {
@@ -46,6 +47,7 @@ export function EventOutcome({ messageId, fallback }: { messageId: string; fallb
                 </td>
                 <td>
                   {d.reason && <code>{d.reason}</code>} {d.lastError}
+                  {d.nextAttemptAt && <span className="muted"> (next try {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
                 </td>
                 <td>{d.attempts ?? ''}</td>
               </tr>

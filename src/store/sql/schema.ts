@@ -334,6 +334,7 @@ export interface DeliveryTable {
   reason: string | null;
   last_error: string | null;
   updated_at: number;
+  next_attempt_at: number | null;
 }
 
 export interface DeliveryCounterTable {

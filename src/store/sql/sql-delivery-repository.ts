@@ -19,6 +19,7 @@ function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
     reason: row.reason,
     lastError: row.last_error,
     updatedAt: Number(row.updated_at),
+    ...(row.next_attempt_at !== null && row.next_attempt_at !== undefined && { nextAttemptAt: Number(row.next_attempt_at) }),
   };
 }
 
@@ -33,6 +34,7 @@ function toRow(r: DeliveryRecord): DeliveryTable {
     reason: r.reason,
     last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
     updated_at: r.updatedAt,
+    next_attempt_at: r.nextAttemptAt ?? null,
   };
 }
 
@@ -85,6 +87,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
             reason: eb.ref('excluded.reason'),
             last_error: eb.ref('excluded.last_error'),
             updated_at: eb.ref('excluded.updated_at'),
+            next_attempt_at: eb.ref('excluded.next_attempt_at'),
           })))
           .execute();
       }

@@ -7,7 +7,7 @@ export function deliveryLogFileOf(storeFile: string): string {
 }
 
 /**
- * The delivery log's tables on SQLite, as migrations 0101, 0820 and 0900 leave them on PostgreSQL. On SQLite
+ * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900 and 0920 leave them on PostgreSQL. On SQLite
  * they live in a file of their own, created here (not by the migrations, which created them in the store file
  * before, see `moveDeliveryLogOutOfStore`): a later change to these tables changes this schema for SQLite.
  */
@@ -22,6 +22,7 @@ const SCHEMA = `
     reason TEXT,
     last_error TEXT,
     updated_at BIGINT NOT NULL,
+    next_attempt_at BIGINT,
     CONSTRAINT deliveries_pk PRIMARY KEY (message_id, destination_id)
   );
   CREATE INDEX IF NOT EXISTS deliveries_destination_status ON deliveries (destination_id, status, updated_at);
@@ -47,6 +48,16 @@ const SCHEMA = `
 export function openDeliveryLogDatabase(file: string, options: { synchronous?: 'full' | 'normal' } = {}): SqliteDatabase {
   const db = openSqliteDatabase(file, options);
   db.exec(SCHEMA);
+  // Columns added after the file was first created (each as its migration adds it on PostgreSQL).
+  const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('deliveries')").pluck().all() as string[]);
+  if (!columns.has('next_attempt_at')) {
+    try {
+      db.exec('ALTER TABLE deliveries ADD COLUMN next_attempt_at BIGINT');
+    } catch (error) {
+      // Another thread's connection added it between the check and the change.
+      if (!String(error).includes('duplicate column')) throw error;
+    }
+  }
   return db;
 }
 

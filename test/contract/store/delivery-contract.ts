@@ -55,6 +55,19 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().deliveries.list({ workspaceId, destinationId: 'dst_a', messageId: 'm1', limit: 5 })).map((d) => d.status)).toEqual(['delivered']);
     });
 
+    it('keeps when a retrying delivery is tried next, and forgets it in the next state', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const at = Date.now();
+      const base = { workspaceId, destinationId: 'dst_next', messageId: `m-${randomUUID()}`, sourceId: 'src', reason: null } as const;
+      await store().deliveries.record([{ ...base, status: 'retrying', attempts: 1, lastError: 'HTTP 503', updatedAt: at, nextAttemptAt: at + 1500 }]);
+      const [retrying] = await store().deliveries.forMessage(workspaceId, base.messageId);
+      expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: at + 1500 });
+      await store().deliveries.record([{ ...base, status: 'delivered', attempts: 2, lastError: null, updatedAt: at + 1600 }]);
+      const [delivered] = await store().deliveries.list({ workspaceId, destinationId: 'dst_next', limit: 5 });
+      expect(delivered).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(delivered).not.toHaveProperty('nextAttemptAt');
+    });
+
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {
       const workspaceId = await freshWorkspace(store());
       const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;
