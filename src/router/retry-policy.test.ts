@@ -11,6 +11,13 @@ describe('retry policy', () => {
     expect(retryDelayMs(DEFAULT_RETRY_POLICY, 30, undefined, max)).toBe(300_000);
   });
 
+  it('answers whole milliseconds (the delivery log stores the next attempt time as an integer)', () => {
+    for (const r of [0.123, 0.5, 0.987]) {
+      expect(Number.isInteger(retryDelayMs(DEFAULT_RETRY_POLICY, 1, undefined, () => r))).toBe(true);
+      expect(Number.isInteger(nextAttemptAt(DEFAULT_RETRY_POLICY, 0, 2, 1000, undefined))).toBe(true);
+    }
+  });
+
   it('honours Retry-After as a floor', () => {
     expect(retryDelayMs(DEFAULT_RETRY_POLICY, 1, 7000, () => 0)).toBe(7000);
   });

@@ -15,12 +15,12 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs
 /**
  * Delay before attempt `attempts + 1` after `attempts` failures: base x 2^(attempts-1), capped, with
  * "equal jitter" (between half and all of it) so retries of many events do not arrive in lockstep. A
- * Retry-After from the destination is a floor.
+ * Retry-After from the destination is a floor. Whole milliseconds (the next attempt's time is stored).
  */
 export function retryDelayMs(policy: RetryPolicy, attempts: number, retryAfterMs?: number, random: () => number = Math.random): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
-  return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxDelayMs));
+  return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxDelayMs)));
 }
 
 /** Next attempt time, or undefined when the window is spent (the delivery fails). */

@@ -34,7 +34,8 @@ function toRow(r: DeliveryRecord): DeliveryTable {
     reason: r.reason,
     last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
     updated_at: r.updatedAt,
-    next_attempt_at: r.nextAttemptAt ?? null,
+    // A bigint column: PostgreSQL refuses a fraction (a computed time that was not rounded).
+    next_attempt_at: r.nextAttemptAt == null ? null : Math.round(r.nextAttemptAt),
   };
 }
 

@@ -59,7 +59,7 @@ export function deliveryContract({ store }: StoreContractContext): void {
       const workspaceId = await freshWorkspace(store());
       const at = Date.now();
       const base = { workspaceId, destinationId: 'dst_next', messageId: `m-${randomUUID()}`, sourceId: 'src', reason: null } as const;
-      await store().deliveries.record([{ ...base, status: 'retrying', attempts: 1, lastError: 'HTTP 503', updatedAt: at, nextAttemptAt: at + 1500 }]);
+      await store().deliveries.record([{ ...base, status: 'retrying', attempts: 1, lastError: 'HTTP 503', updatedAt: at, nextAttemptAt: at + 1500.4 }]);
       const [retrying] = await store().deliveries.forMessage(workspaceId, base.messageId);
       expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: at + 1500 });
       await store().deliveries.record([{ ...base, status: 'delivered', attempts: 2, lastError: null, updatedAt: at + 1600 }]);
