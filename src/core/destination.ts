@@ -48,4 +48,6 @@ export interface DeliveryRecord {
   updatedAt: number;
   /** When a `retrying` delivery is tried next (epoch ms); absent in every other state. */
   nextAttemptAt?: number | null;
+  /** When a `retrying` delivery was first tried (epoch ms: its retry window starts there); absent otherwise. */
+  firstAttemptAt?: number | null;
 }

@@ -20,6 +20,8 @@ const IDLE_WAIT_MS = 250;
  */
 const MAX_BATCHES_PER_WRITE = 10;
 const MAX_MS_PER_WRITE = 100;
+/** Most retry states a starting lane reads back from the delivery log. */
+const MAX_RESTORED = 10_000;
 
 /** Outcomes of the batches sent since the last write: delivery-log entries, and the jobs to acknowledge. */
 interface Outcomes {
@@ -55,7 +57,7 @@ export interface LaneObserver {
 
 export interface LaneDeps {
   readonly consumer: DeliveryConsumer;
-  readonly deliveries: Pick<DeliveryRepository, 'record'>;
+  readonly deliveries: Pick<DeliveryRepository, 'record' | 'retrying'>;
   readonly type: DestinationType<unknown>;
   readonly http: DestinationContext['http'];
   readonly logger: Logger;
@@ -76,12 +78,17 @@ export interface LaneDeps {
  *   delivery log, retriable by hand); the barrier lifts.
  * - Outcomes are written to the delivery log (and finished jobs acknowledged) after each batch, or, through a
  *   backlog of a fast destination, once for up to 10 batches sent within 100 ms.
+ * - A `retrying` outcome keeps its retry state in the log (attempts, next attempt, first attempt): a lane that
+ *   starts (a restart, a partition taken over) reads it back, so a job that was retrying waits for its next
+ *   attempt, keeps counting attempts and keeps its retry window instead of starting over.
  */
 export class DestinationLane {
   private pending: DeliveryJob[] = [];
   /** Per partition key: the job that is retrying (its user's later jobs wait). */
   private readonly heads = new Map<string, { job: DeliveryJob; nextAt: number }>();
   private readonly attempts = new Map<number, Attempts>();
+  /** Retry states read back from the log at start, by messageId, until their jobs come (or the backlog is read). */
+  private readonly restored = new Map<string, Attempts & { nextAt: number }>();
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -117,6 +124,7 @@ export class DestinationLane {
 
   private async run(): Promise<void> {
     const signal = this.controller.signal;
+    await this.restoreRetries();
     while (!signal.aborted) {
       try {
         await this.step(signal);
@@ -134,7 +142,7 @@ export class DestinationLane {
       if (this.pending.length < MAX_PENDING) {
         const waitMs = ready ? 0 : this.idleWaitMs(now);
         const jobs = await this.deps.consumer.fetch(Math.min(MAX_PENDING - this.pending.length, 1000), { signal, waitMs });
-        this.pending.push(...jobs);
+        this.admit(jobs);
       } else if (!ready) {
         await sleep(this.idleWaitMs(now), signal);
       }
@@ -154,6 +162,50 @@ export class DestinationLane {
         // Also when a later batch failed: what was sent before it is written and acknowledged.
         if (outcomes.log.length > 0) await this.persist(outcomes.log, outcomes.finished);
       }
+    }
+  }
+
+  /** Reads the retry states this destination's `retrying` deliveries left in the log (see the class comment). */
+  private async restoreRetries(): Promise<void> {
+    try {
+      const rows = await this.deps.deliveries.retrying(this.destination.workspaceId, this.destination.id, MAX_RESTORED);
+      for (const row of rows) {
+        this.restored.set(row.messageId, { attempts: row.attempts, firstAt: row.firstAttemptAt ?? row.updatedAt, nextAt: row.nextAttemptAt ?? 0 });
+      }
+    } catch (error) {
+      // Not fatal: the jobs are tried again at once, their attempts counted from one.
+      this.deps.logger.warn({ err: error, destination: this.destination.id }, 'could not read the retry states of the delivery log; retrying jobs start over');
+    }
+  }
+
+  /**
+   * Takes fetched jobs in: a job with a retry state read back from the log becomes its user's retrying head
+   * again (waiting for its next attempt) unless an earlier job of that user is pending; the rest queue up.
+   */
+  private admit(jobs: readonly DeliveryJob[]): void {
+    if (this.restored.size === 0) {
+      this.pending.push(...jobs);
+      return;
+    }
+    // The backlog has been read through: states whose job did not come are for jobs finished meanwhile.
+    if (jobs.length === 0) {
+      this.restored.clear();
+      return;
+    }
+    let waiting: Set<string> | undefined;
+    for (const job of jobs) {
+      const state = this.restored.get(job.messageId);
+      if (state !== undefined) {
+        this.restored.delete(job.messageId);
+        this.attempts.set(job.seq, { attempts: state.attempts, firstAt: state.firstAt });
+        waiting ??= new Set(this.pending.map((j) => j.partitionKey));
+        if (!this.heads.has(job.partitionKey) && !waiting.has(job.partitionKey)) {
+          this.heads.set(job.partitionKey, { job, nextAt: state.nextAt });
+          continue;
+        }
+      }
+      this.pending.push(job);
+      waiting?.add(job.partitionKey);
     }
   }
 
@@ -272,7 +324,7 @@ export class DestinationLane {
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);
       if (at === undefined) return finish(entry('failed', 'retries_exhausted', result.error));
       this.attempts.set(job.seq, tries);
-      log.push({ ...entry('retrying', null, result.error), nextAttemptAt: at });
+      log.push({ ...entry('retrying', null, result.error), nextAttemptAt: at, firstAttemptAt: tries.firstAt });
       this.deps.observer?.onOutcome?.(destination, 'retrying', null, job);
       const head = this.heads.get(job.partitionKey);
       if (head === undefined || head.job.seq === job.seq) this.heads.set(job.partitionKey, { job, nextAt: at });

@@ -78,8 +78,8 @@ async function publish(destinationId: string, messageId: string, sourceId = 'src
   await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId, sourceId, messageId, partitionKey: 'user-12345', json: JSON.stringify(event), receivedAt: Date.now() }]);
 }
 
-function startRouter(types: (name: string) => DestinationType<unknown> | undefined = destinationType): Router {
-  router = new Router({ store, queue, keys, http, logger, policy: fastRetries, types });
+function startRouter(types: (name: string) => DestinationType<unknown> | undefined = destinationType, policy = fastRetries): Router {
+  router = new Router({ store, queue, keys, http, logger, policy, types });
   void router.reload();
   return router;
 }
@@ -180,5 +180,48 @@ describe('router', () => {
     startRouter((name) => (name === 'slow-recorder' ? (slow as unknown as DestinationType<unknown>) : undefined));
     await eventually(async () => ((await delivery(s.id, 'slow-24'))?.status === 'delivered' ? true : undefined));
     expect(writes).toEqual([10, 10, 5]);
+  });
+
+  it("carries a retrying job's state over a restart: it waits for its next attempt and keeps its attempts and retry window", async () => {
+    const attemptsAt: number[] = [];
+    let answer: 'slow-down' | 'busy' | 'ok' = 'slow-down';
+    const flaky = Object.assign(recorderType(), {
+      async deliver(): Promise<{ kind: 'ok' } | { kind: 'retry'; error: string; afterMs?: number }> {
+        attemptsAt.push(Date.now());
+        if (answer === 'slow-down') return { kind: 'retry', error: 'HTTP 429', afterMs: 1500 };
+        if (answer === 'busy') return { kind: 'retry', error: 'HTTP 503' };
+        return { kind: 'ok' };
+      },
+    });
+    const types = (name: string) => (name === 'recorder' ? (flaky as unknown as DestinationType<unknown>) : undefined);
+    const policy = { ...fastRetries, maxDelayMs: 5000 }; // lets the 1.5 s Retry-After through
+    const d = await destination('recorder', {});
+    await publish(d.id, 'restarted-1');
+    startRouter(types, policy);
+    const first = await eventually(async () => {
+      const r = await delivery(d.id, 'restarted-1');
+      return r?.status === 'retrying' ? r : undefined;
+    });
+    expect(first).toMatchObject({ attempts: 1, firstAttemptAt: attemptsAt[0] });
+    expect(first.nextAttemptAt! - attemptsAt[0]!).toBeGreaterThanOrEqual(1500);
+
+    // Restart: a new router (new lanes, new queue consumers) over the same store and queue.
+    await router!.stop();
+    answer = 'busy';
+    startRouter(types, policy);
+    await eventually(async () => (attemptsAt.length >= 2 ? true : undefined));
+    // Not at once (an earlier version retried every retrying job the moment it started): at its next attempt.
+    expect(attemptsAt[1]).toBeGreaterThanOrEqual(first.nextAttemptAt!);
+    const second = await eventually(async () => {
+      const r = await delivery(d.id, 'restarted-1');
+      return r?.status === 'retrying' && r.attempts === 2 ? r : undefined;
+    });
+    expect(second.firstAttemptAt).toBe(first.firstAttemptAt); // the retry window still starts at the first attempt
+    answer = 'ok';
+    const done = await eventually(async () => {
+      const r = await delivery(d.id, 'restarted-1');
+      return r?.status === 'delivered' ? r : undefined;
+    });
+    expect(done.attempts).toBe(3);
   });
 });

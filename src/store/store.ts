@@ -375,6 +375,11 @@ export interface DeliveryRepository {
   pruneCounters(before: number): Promise<number>;
   /** A destination's deliveries, most recently updated first. */
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
+  /**
+   * A destination's deliveries waiting for a retry, with their retry state (attempts, `nextAttemptAt`,
+   * `firstAttemptAt`): a router that starts carries on from them. At most `limit`, in no particular order.
+   */
+  retrying(workspaceId: string, destinationId: string, limit: number): Promise<DeliveryRecord[]>;
   /** Where one event went: its state at every destination. */
   forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
 }

@@ -335,6 +335,7 @@ export interface DeliveryTable {
   last_error: string | null;
   updated_at: number;
   next_attempt_at: number | null;
+  first_attempt_at: number | null;
 }
 
 export interface DeliveryCounterTable {

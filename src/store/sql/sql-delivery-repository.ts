@@ -20,6 +20,7 @@ function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
     lastError: row.last_error,
     updatedAt: Number(row.updated_at),
     ...(row.next_attempt_at !== null && row.next_attempt_at !== undefined && { nextAttemptAt: Number(row.next_attempt_at) }),
+    ...(row.first_attempt_at !== null && row.first_attempt_at !== undefined && { firstAttemptAt: Number(row.first_attempt_at) }),
   };
 }
 
@@ -36,6 +37,7 @@ function toRow(r: DeliveryRecord): DeliveryTable {
     updated_at: r.updatedAt,
     // A bigint column: PostgreSQL refuses a fraction (a computed time that was not rounded).
     next_attempt_at: r.nextAttemptAt == null ? null : Math.round(r.nextAttemptAt),
+    first_attempt_at: r.firstAttemptAt == null ? null : Math.round(r.firstAttemptAt),
   };
 }
 
@@ -89,6 +91,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
             last_error: eb.ref('excluded.last_error'),
             updated_at: eb.ref('excluded.updated_at'),
             next_attempt_at: eb.ref('excluded.next_attempt_at'),
+            first_attempt_at: eb.ref('excluded.first_attempt_at'),
           })))
           .execute();
       }
@@ -117,6 +120,11 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       query = query.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '<', messageId)])]));
     }
     const rows = await query.orderBy('updated_at', 'desc').orderBy('message_id', 'desc').limit(q.limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async retrying(workspaceId: string, destinationId: string, limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.db.selectFrom('deliveries').selectAll().where('destination_id', '=', destinationId).where('status', '=', 'retrying').where('workspace_id', '=', workspaceId).limit(limit).execute();
     return rows.map(toRecord);
   }
 

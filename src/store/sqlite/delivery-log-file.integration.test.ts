@@ -25,7 +25,7 @@ describe('the embedded delivery log file', () => {
 
     const db = openDeliveryLogDatabase(file);
     try {
-      expect(db.prepare('SELECT message_id, status, attempts, next_attempt_at FROM deliveries').all()).toEqual([{ message_id: 'm1', status: 'retrying', attempts: 2, next_attempt_at: null }]);
+      expect(db.prepare('SELECT message_id, status, attempts, next_attempt_at, first_attempt_at FROM deliveries').all()).toEqual([{ message_id: 'm1', status: 'retrying', attempts: 2, next_attempt_at: null, first_attempt_at: null }]);
       db.prepare("UPDATE deliveries SET next_attempt_at = 1700000001000 WHERE message_id = 'm1'").run();
     } finally {
       db.close();

@@ -23,6 +23,7 @@ const SCHEMA = `
     last_error TEXT,
     updated_at BIGINT NOT NULL,
     next_attempt_at BIGINT,
+    first_attempt_at BIGINT,
     CONSTRAINT deliveries_pk PRIMARY KEY (message_id, destination_id)
   );
   CREATE INDEX IF NOT EXISTS deliveries_destination_status ON deliveries (destination_id, status, updated_at);
@@ -50,9 +51,10 @@ export function openDeliveryLogDatabase(file: string, options: { synchronous?: '
   db.exec(SCHEMA);
   // Columns added after the file was first created (each as its migration adds it on PostgreSQL).
   const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('deliveries')").pluck().all() as string[]);
-  if (!columns.has('next_attempt_at')) {
+  for (const column of ['next_attempt_at', 'first_attempt_at']) {
+    if (columns.has(column)) continue;
     try {
-      db.exec('ALTER TABLE deliveries ADD COLUMN next_attempt_at BIGINT');
+      db.exec(`ALTER TABLE deliveries ADD COLUMN ${column} BIGINT`);
     } catch (error) {
       // Another thread's connection added it between the check and the change.
       if (!String(error).includes('duplicate column')) throw error;

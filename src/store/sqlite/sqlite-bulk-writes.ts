@@ -44,7 +44,7 @@ export class SqliteBulkWrites implements BulkWrites {
     return threadWriteLock.run(() =>
       this.log.transaction(() => {
         for (const c of counters) this.prepared.addCounter.run(c.workspace_id, c.destination_id, c.minute, c.status, c.reason, c.count);
-        for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at, r.next_attempt_at);
+        for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at, r.next_attempt_at, r.first_attempt_at);
       }).immediate(),
     );
   }
@@ -56,11 +56,12 @@ function prepare(db: SqliteDatabase, log: SqliteDatabase) {
       `INSERT INTO events (workspace_id, source_id, message_id, type, event_name, user_id, anonymous_id, timestamp, received_at, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING`,
     ),
-    upsertDelivery: log.prepare<[string, string, string, string, string, number, string | null, string | null, number, number | null]>(
-      `INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    upsertDelivery: log.prepare<[string, string, string, string, string, number, string | null, string | null, number, number | null, number | null]>(
+      `INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (destination_id, message_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-         reason = excluded.reason, last_error = excluded.last_error, updated_at = excluded.updated_at, next_attempt_at = excluded.next_attempt_at`,
+         reason = excluded.reason, last_error = excluded.last_error, updated_at = excluded.updated_at,
+         next_attempt_at = excluded.next_attempt_at, first_attempt_at = excluded.first_attempt_at`,
     ),
     addCounter: log.prepare<[string, string, number, string, string, number]>(
       `INSERT INTO delivery_counters (workspace_id, destination_id, minute, status, reason, count) VALUES (?, ?, ?, ?, ?, ?)

@@ -55,17 +55,25 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().deliveries.list({ workspaceId, destinationId: 'dst_a', messageId: 'm1', limit: 5 })).map((d) => d.status)).toEqual(['delivered']);
     });
 
-    it('keeps when a retrying delivery is tried next, and forgets it in the next state', async () => {
+    it('keeps a retrying delivery\'s retry state, lists the retrying ones of a destination, and forgets the state in the next state', async () => {
       const workspaceId = await freshWorkspace(store());
       const at = Date.now();
       const base = { workspaceId, destinationId: 'dst_next', messageId: `m-${randomUUID()}`, sourceId: 'src', reason: null } as const;
-      await store().deliveries.record([{ ...base, status: 'retrying', attempts: 1, lastError: 'HTTP 503', updatedAt: at, nextAttemptAt: at + 1500.4 }]);
-      const [retrying] = await store().deliveries.forMessage(workspaceId, base.messageId);
-      expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: at + 1500 });
+      await store().deliveries.record([
+        { ...base, status: 'retrying', attempts: 1, lastError: 'HTTP 503', updatedAt: at, nextAttemptAt: at + 1500.4, firstAttemptAt: at - 10 },
+        { ...base, messageId: `other-${randomUUID()}`, status: 'delivered', attempts: 1, lastError: null, updatedAt: at },
+        { ...base, destinationId: 'dst_elsewhere', status: 'retrying', attempts: 3, lastError: 'HTTP 500', updatedAt: at, nextAttemptAt: at + 9000, firstAttemptAt: at - 99 },
+      ]);
+      const [retrying] = await store().deliveries.forMessage(workspaceId, base.messageId).then((rows) => rows.filter((r) => r.destinationId === 'dst_next'));
+      expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: at + 1500, firstAttemptAt: at - 10 });
+      expect((await store().deliveries.retrying(workspaceId, 'dst_next', 10)).map((r) => [r.messageId, r.attempts, r.firstAttemptAt])).toEqual([[base.messageId, 1, at - 10]]);
+      expect(await store().deliveries.retrying(await freshWorkspace(store()), 'dst_next', 10)).toEqual([]);
       await store().deliveries.record([{ ...base, status: 'delivered', attempts: 2, lastError: null, updatedAt: at + 1600 }]);
-      const [delivered] = await store().deliveries.list({ workspaceId, destinationId: 'dst_next', limit: 5 });
+      const [delivered] = await store().deliveries.list({ workspaceId, destinationId: 'dst_next', messageId: base.messageId, limit: 5 });
       expect(delivered).toMatchObject({ status: 'delivered', attempts: 2 });
       expect(delivered).not.toHaveProperty('nextAttemptAt');
+      expect(delivered).not.toHaveProperty('firstAttemptAt');
+      expect(await store().deliveries.retrying(workspaceId, 'dst_next', 10)).toEqual([]);
     });
 
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {
