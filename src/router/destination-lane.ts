@@ -79,8 +79,9 @@ export interface LaneDeps {
  * - Outcomes are written to the delivery log (and finished jobs acknowledged) after each batch, or, through a
  *   backlog of a fast destination, once for up to 10 batches sent within 100 ms.
  * - A `retrying` outcome keeps its retry state in the log (attempts, next attempt, first attempt): a lane that
- *   starts (a restart, a partition taken over) reads it back, so a job that was retrying waits for its next
- *   attempt, keeps counting attempts and keeps its retry window instead of starting over.
+ *   starts (after a restart) reads it back, so a job that was retrying waits for its next attempt, keeps
+ *   counting attempts and keeps its retry window instead of starting over. (A partition that moves, in scale
+ *   mode, to a router whose lane is already running is not read back: its jobs start over.)
  */
 export class DestinationLane {
   private pending: DeliveryJob[] = [];
