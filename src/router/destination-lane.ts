@@ -53,6 +53,11 @@ function deliveryItem(job: DeliveryJob): DeliveryItem {
 /** What the lane reports for metrics and benchmarks. */
 export interface LaneObserver {
   onOutcome?(destination: Destination, status: DeliveryStatus, reason: string | null, job: DeliveryJob): void;
+  /**
+   * Writing a batch's outcomes to the delivery log failed (the lane tries again, and sends nothing more until
+   * it succeeds): a destination whose lane keeps failing here has stalled.
+   */
+  onRecordFailure?(destination: Destination, error: unknown): void;
 }
 
 export interface LaneDeps {
@@ -348,6 +353,7 @@ export class DestinationLane {
         return;
       } catch (error) {
         this.deps.logger.error({ err: error, destination: this.destination.id, attempt }, 'could not record delivery outcomes; retrying');
+        this.deps.observer?.onRecordFailure?.(this.destination, error);
         if (this.controller.signal.aborted) return;
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * attempt)));
       }

@@ -224,4 +224,29 @@ describe('router', () => {
     });
     expect(done.attempts).toBe(3);
   });
+
+  it('reports each failed write of outcomes to the delivery log, tries again, and delivers nothing twice', async () => {
+    const record = store.deliveries.record.bind(store.deliveries);
+    let failuresLeft = 2;
+    store.deliveries.record = async (records) => {
+      if (records.some((r) => r.status === 'delivered') && failuresLeft > 0) {
+        failuresLeft -= 1;
+        throw new Error('disk full');
+      }
+      return record(records);
+    };
+    const failures: string[] = [];
+    const recorder = recorderType();
+    const d = await destination('recorder', {});
+    await publish(d.id, 'logged-1');
+    router = new Router({
+      store, queue, keys, http, logger, policy: fastRetries,
+      types: (name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined),
+      observer: { onRecordFailure: (destination, error) => failures.push(`${destination.id}: ${(error as Error).message}`) },
+    });
+    await router.reload();
+    await eventually(async () => ((await delivery(d.id, 'logged-1'))?.status === 'delivered' ? true : undefined));
+    expect(failures).toEqual([`${d.id}: disk full`, `${d.id}: disk full`]);
+    expect(recorder.received.map((i) => i.messageId)).toEqual(['logged-1']);
+  });
 });

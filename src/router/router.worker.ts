@@ -35,6 +35,9 @@ runWorker(async ({ data, signal, counters }) => {
       onOutcome(destination, status, reason) {
         counters.inc('sluice_deliveries_total', 'Delivery outcomes by destination, status and reason.', { destination_id: destination.id, status, reason: reason ?? '' });
       },
+      onRecordFailure(destination) {
+        counters.inc('sluice_delivery_log_write_failures_total', 'Failed writes of delivery outcomes to the delivery log, by destination (the destination sends nothing more until a write succeeds).', { destination_id: destination.id });
+      },
     },
   });
   changes.subscribe((topic) => {
