@@ -67,7 +67,15 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async query(q: EventQuery): Promise<StoredEvent[]> {
-    let query = this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'payload']).where('workspace_id', '=', q.workspaceId);
+    // By messageId, the workspace is named through its sources, so the lookup goes through the dedupe index
+    // (source_id, message_id), one probe per source; with `workspace_id = ?` in the query SQLite preferred to
+    // walk the workspace's events by seq (an old event meant reading them all). An event's source is always
+    // of the event's workspace.
+    const byMessage = (q.messageId !== undefined || q.messageIds !== undefined) && q.sourceId === undefined;
+    let query = this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'payload']);
+    query = byMessage
+      ? query.where('source_id', 'in', this.db.selectFrom('sources').select('id').where('workspace_id', '=', q.workspaceId))
+      : query.where('workspace_id', '=', q.workspaceId);
     if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
     if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);

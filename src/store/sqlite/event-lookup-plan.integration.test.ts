@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SqlStore } from '../sql/sql-store.js';
+import { openSqliteStore } from './sqlite-store.js';
+
+const dirs: string[] = [];
+const stores: SqlStore[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('an event looked up by messageId on the embedded store', () => {
+  it('is found through the dedupe index, not by walking the workspace (the statement events.query runs)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-plan-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    stores.push(store);
+    // Catch the statement the repository prepares, then ask SQLite how it runs it.
+    const seen: string[] = [];
+    const proto = Database.prototype as unknown as { prepare: (this: unknown, source: string) => unknown };
+    const prepare = proto.prepare;
+    proto.prepare = function (this: unknown, source: string) {
+      seen.push(source);
+      return prepare.call(this, source);
+    };
+    try {
+      await store.events.query({ workspaceId: 'ws', messageId: 'm1', limit: 1 });
+      await store.events.query({ workspaceId: 'ws', messageIds: ['m1', 'm2'], limit: 10 });
+    } finally {
+      proto.prepare = prepare;
+    }
+    const lookups = seen.filter((source) => source.includes('from "events"') && source.includes('"message_id"'));
+    expect(lookups).toHaveLength(2);
+    for (const source of lookups) {
+      const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN ${sql.raw(source.replace(/\?/g, "'x'"))}`.execute(store.db);
+      const details = plan.rows.map((r) => r.detail).join(' | ');
+      expect(details).toMatch(/events_source_message \(source_id=\? AND message_id=\?\)/);
+      expect(details).not.toMatch(/events_workspace_seq/);
+    }
+  });
+
+  it('finds it in a workspace with several sources, and not from another workspace', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    stores.push(store);
+    const mine = await store.workspaces.create({ name: 'Mine' });
+    const other = await store.workspaces.create({ name: 'Other' });
+    const [web, app] = [await store.sources.create({ workspaceId: mine.id, name: 'Web' }), await store.sources.create({ workspaceId: mine.id, name: 'App' })];
+    const theirs = await store.sources.create({ workspaceId: other.id, name: 'Theirs' });
+    const at = new Date().toISOString();
+    const event = (messageId: string) => ({ type: 'track', event: 'E', userId: 'u', messageId, timestamp: at, receivedAt: at }) as never;
+    await store.events.insertMany([
+      { workspaceId: mine.id, sourceId: web.id, event: event('m-web') },
+      { workspaceId: mine.id, sourceId: app.id, event: event('m-app') },
+      { workspaceId: other.id, sourceId: theirs.id, event: event('m-theirs') },
+    ]);
+    expect((await store.events.query({ workspaceId: mine.id, messageId: 'm-app', limit: 1 })).map((e) => e.sourceId)).toEqual([app.id]);
+    expect((await store.events.query({ workspaceId: mine.id, messageIds: ['m-web', 'm-app', 'm-theirs'], limit: 10 })).map((e) => e.event.messageId).sort()).toEqual(['m-app', 'm-web']);
+    expect(await store.events.query({ workspaceId: mine.id, messageId: 'm-theirs', limit: 1 })).toEqual([]);
+  });
+});
