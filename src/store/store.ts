@@ -117,6 +117,10 @@ export interface EventRepository {
    * objects (callers match them by identity).
    */
   insertMany(events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /**
+   * Stored events matching every filter given, by seq (newest first unless told otherwise). By messageId an
+   * event is found through its workspace's sources (the source an event came from is always of its workspace).
+   */
   query(query: EventQuery): Promise<StoredEvent[]>;
   /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
   countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;

@@ -67,6 +67,28 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async query(q: EventQuery): Promise<StoredEvent[]> {
+    if (q.messageIds !== undefined && q.messageIds.length === 0) return [];
+    const order = q.order ?? (q.ascending ? 'asc' : 'desc');
+    if (q.identities === undefined) {
+      const rows = await this.filtered(q).orderBy('seq', order).limit(q.limit).execute();
+      return rows.map(toStored);
+    }
+    // A person by all their identifiers: one lookup per identifier, each an equality that walks its own index
+    // in seq order, merged here. As one `user_id IN (...) OR anonymous_id IN (...)` SQLite walked every event
+    // of the workspace by seq instead (a profile whose events are old meant reading them all).
+    const { userIds, anonymousIds } = q.identities;
+    const lookups = [...userIds.map((v) => ['user_id', v] as const), ...anonymousIds.map((v) => ['anonymous_id', v] as const)];
+    const bySeq = new Map<number, StoredEvent>();
+    for (const [column, value] of lookups) {
+      const rows = await this.filtered(q).where(column, '=', value).orderBy('seq', order).limit(q.limit).execute();
+      for (const row of rows) bySeq.set(Number(row.seq), toStored(row));
+    }
+    const merged = [...bySeq.values()].sort((a, b) => (order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
+    return merged.slice(0, q.limit);
+  }
+
+  /** The query's filters other than `identities` (see query()). */
+  private filtered(q: EventQuery) {
     // By messageId, the workspace is named through its sources, so the lookup goes through the dedupe index
     // (source_id, message_id), one probe per source; with `workspace_id = ?` in the query SQLite preferred to
     // walk the workspace's events by seq (an old event meant reading them all). An event's source is always
@@ -79,27 +101,15 @@ export class SqlEventRepository implements EventRepository {
     if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
     if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
-    if (q.messageIds !== undefined) {
-      if (q.messageIds.length === 0) return [];
-      query = query.where('message_id', 'in', [...q.messageIds]);
-    }
+    if (q.messageIds !== undefined) query = query.where('message_id', 'in', [...q.messageIds]);
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
-    if (q.identities !== undefined) {
-      const { userIds, anonymousIds } = q.identities;
-      if (userIds.length + anonymousIds.length === 0) return [];
-      query = query.where((eb) => eb.or([
-        ...(userIds.length > 0 ? [eb('user_id', 'in', [...userIds])] : []),
-        ...(anonymousIds.length > 0 ? [eb('anonymous_id', 'in', [...anonymousIds])] : []),
-      ]));
-    }
     if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
     if (q.type !== undefined) query = query.where('type', '=', q.type);
     if (q.event !== undefined) query = query.where('event_name', '=', q.event);
     if (q.from !== undefined) query = query.where('received_at', '>=', q.from);
     if (q.to !== undefined) query = query.where('received_at', '<', q.to);
     if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
-    const rows = await query.orderBy('seq', q.order ?? (q.ascending ? 'asc' : 'desc')).limit(q.limit).execute();
-    return rows.map(toStored);
+    return query;
   }
 
   async countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]> {

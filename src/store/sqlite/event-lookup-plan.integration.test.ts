@@ -14,34 +14,75 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The statements `run` prepares on the store's connection (better-sqlite3's prepare, watched for the call). */
+async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const proto = Database.prototype as unknown as { prepare: (this: unknown, source: string) => unknown };
+  const prepare = proto.prepare;
+  proto.prepare = function (this: unknown, source: string) {
+    seen.push(source);
+    return prepare.call(this, source);
+  };
+  try {
+    await run();
+  } finally {
+    proto.prepare = prepare;
+  }
+  return seen;
+}
+
+async function planOf(store: SqlStore, source: string): Promise<string> {
+  const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN ${sql.raw(source.replace(/\?/g, "'x'"))}`.execute(store.db);
+  return plan.rows.map((r) => r.detail).join(' | ');
+}
+
 describe('an event looked up by messageId on the embedded store', () => {
   it('is found through the dedupe index, not by walking the workspace (the statement events.query runs)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-plan-'));
     dirs.push(dir);
     const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     stores.push(store);
-    // Catch the statement the repository prepares, then ask SQLite how it runs it.
-    const seen: string[] = [];
-    const proto = Database.prototype as unknown as { prepare: (this: unknown, source: string) => unknown };
-    const prepare = proto.prepare;
-    proto.prepare = function (this: unknown, source: string) {
-      seen.push(source);
-      return prepare.call(this, source);
-    };
-    try {
+    const seen = await statementsOf(async () => {
       await store.events.query({ workspaceId: 'ws', messageId: 'm1', limit: 1 });
       await store.events.query({ workspaceId: 'ws', messageIds: ['m1', 'm2'], limit: 10 });
-    } finally {
-      proto.prepare = prepare;
-    }
+    });
     const lookups = seen.filter((source) => source.includes('from "events"') && source.includes('"message_id"'));
     expect(lookups).toHaveLength(2);
     for (const source of lookups) {
-      const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN ${sql.raw(source.replace(/\?/g, "'x'"))}`.execute(store.db);
-      const details = plan.rows.map((r) => r.detail).join(' | ');
+      const details = await planOf(store, source);
       expect(details).toMatch(/events_source_message \(source_id=\? AND message_id=\?\)/);
       expect(details).not.toMatch(/events_workspace_seq/);
     }
+  });
+
+  it("finds a person's events by all their identifiers through the identifier indexes, newest first, each once", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-ids-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    stores.push(store);
+    const ws = await store.workspaces.create({ name: 'W' });
+    const src = await store.sources.create({ workspaceId: ws.id, name: 'S' });
+    const at = new Date().toISOString();
+    const event = (messageId: string, ids: Record<string, string>) => ({ workspaceId: ws.id, sourceId: src.id, event: { type: 'track', event: 'E', messageId, timestamp: at, receivedAt: at, ...ids } as never });
+    await store.events.insertMany([
+      event('e1', { anonymousId: 'a1' }),
+      event('e2', { userId: 'someone-else' }),
+      event('e3', { userId: 'u1', anonymousId: 'a1' }), // matches two identifiers: listed once
+      event('e4', { userId: 'u2' }),
+      event('e5', { anonymousId: 'a2' }),
+    ]);
+    const identities = { userIds: ['u1', 'u2'], anonymousIds: ['a1'] };
+    const seen = await statementsOf(async () => {
+      const found = await store.events.query({ workspaceId: ws.id, identities, limit: 10 });
+      expect(found.map((e) => e.event.messageId)).toEqual(['e4', 'e3', 'e1']);
+      const page = await store.events.query({ workspaceId: ws.id, identities, limit: 2 });
+      expect(page.map((e) => e.event.messageId)).toEqual(['e4', 'e3']);
+      const older = await store.events.query({ workspaceId: ws.id, identities, beforeSeq: page[1]!.seq, limit: 2 });
+      expect(older.map((e) => e.event.messageId)).toEqual(['e1']);
+    });
+    const lookups = seen.filter((source) => source.includes('from "events"') && /"(user_id|anonymous_id)" = \?/.test(source));
+    expect(lookups.length).toBeGreaterThan(0);
+    for (const source of lookups) expect(await planOf(store, source)).toMatch(/USING COVERING INDEX events_workspace_(user|anonymous)|USING INDEX events_workspace_(user|anonymous)/);
   });
 
   it('finds it in a workspace with several sources, and not from another workspace', async () => {

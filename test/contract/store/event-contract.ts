@@ -64,17 +64,22 @@ export function eventContract({ store }: StoreContractContext): void {
       const e1 = segmentEvent({ userId: 'u1', event: 'Signed Up', receivedAt: at(0) });
       const e2 = segmentEvent({ userId: 'u2', anonymousId: 'anon-2', type: 'page', event: undefined, name: 'Home', receivedAt: at(1000) });
       const e3 = segmentEvent({ userId: 'u1', event: 'Order Completed', receivedAt: at(2000) });
+      // Real sources: an event is found by messageId through its workspace's sources.
+      const srcA = (await store().sources.create({ workspaceId, name: 'A' })).id;
+      const srcB = (await store().sources.create({ workspaceId, name: 'B' })).id;
       await store().events.insertMany([
-        { workspaceId, sourceId: 'src_a', event: e1 },
-        { workspaceId, sourceId: 'src_b', event: e2 },
-        { workspaceId, sourceId: 'src_a', event: e3 },
+        { workspaceId, sourceId: srcA, event: e1 },
+        { workspaceId, sourceId: srcB, event: e2 },
+        { workspaceId, sourceId: srcA, event: e3 },
       ]);
       const ids = async (q: Partial<Parameters<ReturnType<StoreContractContext['store']>['events']['query']>[0]>) =>
         (await store().events.query({ workspaceId, limit: 100, ...q })).map((e) => e.event.messageId);
       expect(await ids({ userId: 'u1' })).toEqual([e3.messageId, e1.messageId]);
       expect(await ids({ anonymousId: 'anon-2' })).toEqual([e2.messageId]);
       expect(await ids({ messageId: e3.messageId })).toEqual([e3.messageId]);
-      expect(await ids({ sourceId: 'src_b' })).toEqual([e2.messageId]);
+      expect(await ids({ sourceId: srcB })).toEqual([e2.messageId]);
+      expect(await ids({ messageIds: [e1.messageId, e2.messageId, 'unknown'] })).toEqual([e2.messageId, e1.messageId]);
+      expect(await ids({ messageId: e3.messageId, sourceId: srcB })).toEqual([]);
       expect(await ids({ type: 'page' })).toEqual([e2.messageId]);
       expect(await ids({ event: 'Signed Up' })).toEqual([e1.messageId]);
       expect(await ids({ from: t + 1000 })).toEqual([e3.messageId, e2.messageId]);
