@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { RecordingServer } from './support/recording-server.js';
@@ -22,6 +22,11 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** How many rows of the delivery log match `name` after pressing Refresh (for expect.poll). */
+  const rowsAfterRefresh = (log: Locator, name: RegExp) => async () => {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    return log.getByRole('row', { name }).count();
+  };
   const errors: string[] = [];
 
   const shot = async (name: string, target: Page = page) => {
@@ -123,12 +128,7 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await failed.getByRole('button', { name: /^Retry/ }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Retry: 1 queued');
     await page.getByLabel('Status').selectOption('');
-    await expect
-      .poll(async () => {
-        await page.getByRole('button', { name: 'Refresh' }).click();
-        return log.getByRole('row', { name: /failed/ }).count();
-      }, { timeout: 20_000 })
-      .toBe(0);
+    await expect.poll(rowsAfterRefresh(log, /failed/), { timeout: 20_000 }).toBe(0);
     await eventually(async () => (hook.events().some((e) => e.event === 'Broken Order') ? true : undefined));
 
     const before = hook.events().length;
@@ -159,24 +159,14 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
 
     await send((analytics) => analytics.track({ userId: 'ada', event: 'Skip Me' }));
     const log = page.getByRole('table', { name: 'Delivery log' });
-    await expect
-      .poll(async () => {
-        await page.getByRole('button', { name: 'Refresh' }).click();
-        return log.getByRole('row', { name: /dropped/ }).count();
-      }, { timeout: 20_000 })
-      .toBe(1);
+    await expect.poll(rowsAfterRefresh(log, /dropped/), { timeout: 20_000 }).toBe(1);
     expect(await log.getByRole('row', { name: /dropped/ }).textContent()).toContain('filter');
     expect(hook.events().some((e) => e.event === 'Skip Me')).toBe(false);
 
     // A delivery the destination refuses for now says why and when it is tried next.
     hook.respond = (request) => (request.raw.includes('Try Later') ? { status: 503, body: '{"error":"busy"}' } : { status: 200 });
     await send((analytics) => analytics.track({ userId: 'ada', event: 'Try Later' }));
-    await expect
-      .poll(async () => {
-        await page.getByRole('button', { name: 'Refresh' }).click();
-        return log.getByRole('row', { name: /retrying/ }).count();
-      }, { timeout: 20_000 })
-      .toBe(1);
+    await expect.poll(rowsAfterRefresh(log, /retrying/), { timeout: 20_000 }).toBe(1);
     expect(await log.getByRole('row', { name: /retrying/ }).textContent()).toMatch(/HTTP 503.*next try/);
     hook.respond = () => ({ status: 200 });
 

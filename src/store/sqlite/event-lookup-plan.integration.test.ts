@@ -14,6 +14,15 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh, migrated embedded store, closed and deleted after the test. */
+async function freshStore(): Promise<SqlStore> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-'));
+  dirs.push(dir);
+  const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+  stores.push(store);
+  return store;
+}
+
 /** The statements `run` prepares on the store's connection (better-sqlite3's prepare, watched for the call). */
 async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
@@ -38,10 +47,7 @@ async function planOf(store: SqlStore, source: string): Promise<string> {
 
 describe('an event looked up by messageId on the embedded store', () => {
   it('is found through the dedupe index, not by walking the workspace (the statement events.query runs)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-plan-'));
-    dirs.push(dir);
-    const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
-    stores.push(store);
+    const store = await freshStore();
     const seen = await statementsOf(async () => {
       await store.events.query({ workspaceId: 'ws', messageId: 'm1', limit: 1 });
       await store.events.query({ workspaceId: 'ws', messageIds: ['m1', 'm2'], limit: 10 });
@@ -56,10 +62,7 @@ describe('an event looked up by messageId on the embedded store', () => {
   });
 
   it("finds a person's events by all their identifiers through the identifier indexes, newest first, each once", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-ids-'));
-    dirs.push(dir);
-    const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
-    stores.push(store);
+    const store = await freshStore();
     const ws = await store.workspaces.create({ name: 'W' });
     const src = await store.sources.create({ workspaceId: ws.id, name: 'S' });
     const at = new Date().toISOString();
@@ -86,10 +89,7 @@ describe('an event looked up by messageId on the embedded store', () => {
   });
 
   it('finds it in a workspace with several sources, and not from another workspace', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-'));
-    dirs.push(dir);
-    const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
-    stores.push(store);
+    const store = await freshStore();
     const mine = await store.workspaces.create({ name: 'Mine' });
     const other = await store.workspaces.create({ name: 'Other' });
     const [web, app] = [await store.sources.create({ workspaceId: mine.id, name: 'Web' }), await store.sources.create({ workspaceId: mine.id, name: 'App' })];
