@@ -11,28 +11,31 @@ import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
-const DeliverySchema = Type.Object({
-  messageId: Type.String(),
+/** The state of one delivery, as every answer that shows one has it (this API, an event's deliveries). */
+export const DeliveryStateFields = {
   status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
   attempts: Type.Integer(),
   reason: Type.Optional(Type.String()),
   lastError: Type.Optional(Type.String()),
-  sourceId: Type.String(),
   updatedAt: Type.String({ format: 'date-time' }),
   nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next.' })),
-});
+};
 
-export function deliveryView(d: DeliveryRecord) {
+export function deliveryStateView(d: DeliveryRecord) {
   return {
-    messageId: d.messageId,
     status: d.status,
     attempts: d.attempts,
     ...(d.reason !== null && { reason: d.reason }),
     ...(d.lastError !== null && { lastError: d.lastError }),
-    sourceId: d.sourceId,
     updatedAt: new Date(d.updatedAt).toISOString(),
-    ...(d.status === 'retrying' && d.nextAttemptAt != null && { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() }),
+    ...(d.nextAttemptAt !== undefined && { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() }),
   };
+}
+
+const DeliverySchema = Type.Object({ messageId: Type.String(), sourceId: Type.String(), ...DeliveryStateFields });
+
+export function deliveryView(d: DeliveryRecord) {
+  return { messageId: d.messageId, sourceId: d.sourceId, ...deliveryStateView(d) };
 }
 
 function encode(d: DeliveryRecord): string {

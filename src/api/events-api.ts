@@ -5,6 +5,7 @@ import { SluiceError } from '../core/errors.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
+import { DeliveryStateFields, deliveryStateView } from './deliveries-api.js';
 import { encodeCursor } from './schemas.js';
 
 const EventsQuery = Type.Object({
@@ -76,12 +77,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
           deliveries: Type.Optional(Type.Array(Type.Object({
             destinationId: Type.String(),
             destinationName: Type.Optional(Type.String()),
-            status: Type.String(),
-            attempts: Type.Integer(),
-            reason: Type.Optional(Type.String()),
-            lastError: Type.Optional(Type.String()),
-            updatedAt: Type.String({ format: 'date-time' }),
-            nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next.' })),
+            ...DeliveryStateFields,
           }), { description: 'Where the event went: its state at each destination' })),
         }, { additionalProperties: true }),
       },
@@ -95,12 +91,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
     const deliveries = log.map((d) => ({
       destinationId: d.destinationId,
       ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
-      status: d.status,
-      attempts: d.attempts,
-      ...(d.reason !== null && { reason: d.reason }),
-      ...(d.lastError !== null && { lastError: d.lastError }),
-      updatedAt: new Date(d.updatedAt).toISOString(),
-      ...(d.status === 'retrying' && d.nextAttemptAt != null && { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() }),
+      ...deliveryStateView(d),
     }));
     return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries };
   });

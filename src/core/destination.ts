@@ -47,7 +47,7 @@ export interface DeliveryRecord {
   lastError: string | null;
   updatedAt: number;
   /** When a `retrying` delivery is tried next (epoch ms); absent in every other state. */
-  nextAttemptAt?: number | null;
+  nextAttemptAt?: number;
   /** When a `retrying` delivery was first tried (epoch ms: its retry window starts there); absent otherwise. */
-  firstAttemptAt?: number | null;
+  firstAttemptAt?: number;
 }

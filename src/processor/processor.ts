@@ -27,8 +27,9 @@ export interface ProcessorHooks {
 /**
  * Runs a batch of inbox messages through an explicit, ordered list of stages. An item a stage drops is
  * not seen by later stages. The order is the architecture: suppression -> identity -> children -> consent
- * -> PII -> store -> fan-out. `catchUp` runs before the first stage. `flush` runs after the last stage, before the batch counts as processed (and the
- * inbox may forget it): the store's writes of the batch are then on disk (Store.flushWrites). A stage may
+ * -> PII -> store -> fan-out. `catchUp` runs before the first stage. `flush` runs after the last stage, before
+ * the batch counts as processed (and the inbox may forget it): the store's writes of the batch are then on
+ * disk (Store.flushWrites). A stage may
  * start one earlier (BatchContext.flushSoon: the store stage, so the disk works during fan-out); the end's
  * flush then finds little or nothing left.
  */

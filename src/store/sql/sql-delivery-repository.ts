@@ -19,8 +19,8 @@ function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
     reason: row.reason,
     lastError: row.last_error,
     updatedAt: Number(row.updated_at),
-    ...(row.next_attempt_at !== null && row.next_attempt_at !== undefined && { nextAttemptAt: Number(row.next_attempt_at) }),
-    ...(row.first_attempt_at !== null && row.first_attempt_at !== undefined && { firstAttemptAt: Number(row.first_attempt_at) }),
+    ...(row.next_attempt_at != null && { nextAttemptAt: Number(row.next_attempt_at) }),
+    ...(row.first_attempt_at != null && { firstAttemptAt: Number(row.first_attempt_at) }),
   };
 }
 
@@ -36,8 +36,8 @@ function toRow(r: DeliveryRecord): DeliveryTable {
     last_error: r.lastError === null ? null : r.lastError.slice(0, 1000),
     updated_at: r.updatedAt,
     // A bigint column: PostgreSQL refuses a fraction (a computed time that was not rounded).
-    next_attempt_at: r.nextAttemptAt == null ? null : Math.round(r.nextAttemptAt),
-    first_attempt_at: r.firstAttemptAt == null ? null : Math.round(r.firstAttemptAt),
+    next_attempt_at: r.nextAttemptAt === undefined ? null : Math.round(r.nextAttemptAt),
+    first_attempt_at: r.firstAttemptAt === undefined ? null : Math.round(r.firstAttemptAt),
   };
 }
 

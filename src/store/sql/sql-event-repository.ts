@@ -78,13 +78,14 @@ export class SqlEventRepository implements EventRepository {
     // of the workspace by seq instead (a profile whose events are old meant reading them all).
     const { userIds, anonymousIds } = q.identities;
     const lookups = [...userIds.map((v) => ['user_id', v] as const), ...anonymousIds.map((v) => ['anonymous_id', v] as const)];
-    const bySeq = new Map<number, StoredEvent>();
+    type Row = Parameters<typeof toStored>[0];
+    const bySeq = new Map<number, Row>();
     for (const [column, value] of lookups) {
       const rows = await this.filtered(q).where(column, '=', value).orderBy('seq', order).limit(q.limit).execute();
-      for (const row of rows) bySeq.set(Number(row.seq), toStored(row));
+      for (const row of rows) bySeq.set(Number(row.seq), row);
     }
-    const merged = [...bySeq.values()].sort((a, b) => (order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
-    return merged.slice(0, q.limit);
+    const seqs = [...bySeq.keys()].sort((a, b) => (order === 'asc' ? a - b : b - a)).slice(0, q.limit);
+    return seqs.map((seq) => toStored(bySeq.get(seq)!));
   }
 
   /** The query's filters other than `identities` (see query()). */
