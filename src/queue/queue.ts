@@ -106,6 +106,12 @@ export interface DeliveryJobRecord {
 export interface DeliveryJob extends DeliveryJobRecord {
   /** Position in the destination's queue (monotonic per queue). */
   seq: number;
+  /**
+   * The job may have been handed out before: to a router that stopped or died without finishing it, or to
+   * another router process whose partition moved here. The router reads its retry state back from the
+   * delivery log. Absent on a first handout (the embedded queue also marks what was queued before it opened).
+   */
+  redelivered?: boolean;
 }
 
 export interface ConsumeOptions {

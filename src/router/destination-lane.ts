@@ -20,8 +20,6 @@ const IDLE_WAIT_MS = 250;
  */
 const MAX_BATCHES_PER_WRITE = 10;
 const MAX_MS_PER_WRITE = 100;
-/** Most retry states a starting lane reads back from the delivery log. */
-const MAX_RESTORED = 10_000;
 
 /** Outcomes of the batches sent since the last write: delivery-log entries, and the jobs to acknowledge. */
 interface Outcomes {
@@ -83,18 +81,16 @@ export interface LaneDeps {
  *   delivery log, retriable by hand); the barrier lifts.
  * - Outcomes are written to the delivery log (and finished jobs acknowledged) after each batch, or, through a
  *   backlog of a fast destination, once for up to 10 batches sent within 100 ms.
- * - A `retrying` outcome keeps its retry state in the log (attempts, next attempt, first attempt): a lane that
- *   starts (after a restart) reads it back, so a job that was retrying waits for its next attempt, keeps
- *   counting attempts and keeps its retry window instead of starting over. (A partition that moves, in scale
- *   mode, to a router whose lane is already running is not read back: its jobs start over.)
+ * - A `retrying` outcome keeps its retry state in the log (attempts, next attempt, first attempt). A job the
+ *   queue hands out again (after a restart, or from another router process whose partition moved here) has it
+ *   read back, so a job that was retrying waits for its next attempt, keeps counting attempts and keeps its
+ *   retry window instead of starting over.
  */
 export class DestinationLane {
   private pending: DeliveryJob[] = [];
   /** Per partition key: the job that is retrying (its user's later jobs wait). */
   private readonly heads = new Map<string, { job: DeliveryJob; nextAt: number }>();
   private readonly attempts = new Map<number, Attempts>();
-  /** Retry states read back from the log at start, by messageId, until their jobs come (or the backlog is read). */
-  private readonly restored = new Map<string, Attempts & { nextAt: number }>();
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -130,7 +126,6 @@ export class DestinationLane {
 
   private async run(): Promise<void> {
     const signal = this.controller.signal;
-    await this.restoreRetries();
     while (!signal.aborted) {
       try {
         await this.step(signal);
@@ -148,7 +143,7 @@ export class DestinationLane {
       if (this.pending.length < MAX_PENDING) {
         const waitMs = ready ? 0 : this.idleWaitMs(now);
         const jobs = await this.deps.consumer.fetch(Math.min(MAX_PENDING - this.pending.length, 1000), { signal, waitMs });
-        this.admit(jobs);
+        await this.admit(jobs);
       } else if (!ready) {
         await sleep(this.idleWaitMs(now), signal);
       }
@@ -171,48 +166,44 @@ export class DestinationLane {
     }
   }
 
-  /** Reads the retry states this destination's `retrying` deliveries left in the log (see the class comment). */
-  private async restoreRetries(): Promise<void> {
-    try {
-      const rows = await this.deps.deliveries.retrying(this.destination.workspaceId, this.destination.id, MAX_RESTORED);
-      for (const row of rows) {
-        this.restored.set(row.messageId, { attempts: row.attempts, firstAt: row.firstAttemptAt ?? row.updatedAt, nextAt: row.nextAttemptAt ?? 0 });
-      }
-    } catch (error) {
-      // Not fatal: the jobs are tried again at once, their attempts counted from one.
-      this.deps.logger.warn({ err: error, destination: this.destination.id }, 'could not read the retry states of the delivery log; retrying jobs start over');
-    }
-  }
-
   /**
-   * Takes fetched jobs in: a job with a retry state read back from the log becomes its user's retrying head
-   * again (waiting for its next attempt) unless an earlier job of that user is pending; the rest queue up.
+   * Takes fetched jobs in. A job handed out before whose delivery is `retrying` in the log becomes its user's
+   * retrying head again (waiting for its next attempt) unless an earlier job of that user is pending; the rest
+   * queue up.
    */
-  private admit(jobs: readonly DeliveryJob[]): void {
-    if (this.restored.size === 0) {
+  private async admit(jobs: readonly DeliveryJob[]): Promise<void> {
+    const states = await this.retryStatesOf(jobs);
+    if (states.size === 0) {
       this.pending.push(...jobs);
       return;
     }
-    // The backlog has been read through: states whose job did not come are for jobs finished meanwhile.
-    if (jobs.length === 0) {
-      this.restored.clear();
-      return;
-    }
-    let waiting: Set<string> | undefined;
+    const waiting = new Set(this.pending.map((j) => j.partitionKey));
     for (const job of jobs) {
-      const state = this.restored.get(job.messageId);
+      const state = states.get(job.messageId);
       if (state !== undefined) {
-        this.restored.delete(job.messageId);
-        this.attempts.set(job.seq, { attempts: state.attempts, firstAt: state.firstAt });
-        waiting ??= new Set(this.pending.map((j) => j.partitionKey));
+        this.attempts.set(job.seq, { attempts: state.attempts, firstAt: state.firstAttemptAt ?? state.updatedAt });
         if (!this.heads.has(job.partitionKey) && !waiting.has(job.partitionKey)) {
-          this.heads.set(job.partitionKey, { job, nextAt: state.nextAt });
+          this.heads.set(job.partitionKey, { job, nextAt: state.nextAttemptAt ?? 0 });
           continue;
         }
       }
       this.pending.push(job);
-      waiting?.add(job.partitionKey);
+      waiting.add(job.partitionKey);
     }
+  }
+
+  /** The delivery log's retry states of the jobs handed out before, by messageId (see the class comment). */
+  private async retryStatesOf(jobs: readonly DeliveryJob[]): Promise<Map<string, DeliveryRecord>> {
+    const states = new Map<string, DeliveryRecord>();
+    const again = jobs.filter((job) => job.redelivered === true && !this.attempts.has(job.seq)).map((job) => job.messageId);
+    if (again.length === 0) return states;
+    try {
+      for (const row of await this.deps.deliveries.retrying(this.destination.workspaceId, this.destination.id, again)) states.set(row.messageId, row);
+    } catch (error) {
+      // Not fatal: those jobs are tried again at once, their attempts counted from one.
+      this.deps.logger.warn({ err: error, destination: this.destination.id }, 'could not read the retry states of the delivery log; retrying jobs start over');
+    }
+    return states;
   }
 
   private idleWaitMs(now: number): number {

@@ -380,10 +380,11 @@ export interface DeliveryRepository {
   /** A destination's deliveries, most recently updated first. */
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
   /**
-   * A destination's deliveries waiting for a retry, with their retry state (attempts, `nextAttemptAt`,
-   * `firstAttemptAt`): a router that starts carries on from them. At most `limit`, in no particular order.
+   * Of these events, the deliveries to the destination that are waiting for a retry, with their retry state
+   * (attempts, `nextAttemptAt`, `firstAttemptAt`): a router handed jobs that may have been tried before (after
+   * a restart, or from another router in scale mode) carries on from them. In no particular order.
    */
-  retrying(workspaceId: string, destinationId: string, limit: number): Promise<DeliveryRecord[]>;
+  retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]>;
   /** Where one event went: its state at every destination. */
   forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
 }

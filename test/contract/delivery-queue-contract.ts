@@ -77,16 +77,18 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
 
     it("hands out one destination's jobs with their fields, each user's in publish order, never another destination's", async () => {
       const queue = await instance();
+      const consumer = queue.deliveryConsumer('dst_a');
       const jobs = Array.from({ length: 30 }, (_, i) => job('dst_a', `user-${i % 6}`, i));
       await queue.publishDeliveries(jobs);
       await queue.publishDeliveries([job('dst_b', 'user-0', 100)]);
-      const got = await drain(queue.deliveryConsumer('dst_a'), 30);
+      const got = await drain(consumer, 30);
       expect(got.map((j) => j.messageId).sort()).toEqual(jobs.map((j) => j.messageId).sort());
       for (const [key, ns] of perKey(got)) expect(increasing(ns), `${key}: ${ns.join(',')}`).toBe(true);
       const first = got.find((j) => j.messageId === 'dst_a-user-0-0')!;
       expect(first).toEqual({ ...jobs[0], seq: expect.any(Number) });
       expect(got.find((j) => j.messageId === 'dst_a-user-1-1')).toEqual({ ...jobs[1], seq: expect.any(Number) });
       expect(new Set(got.map((j) => j.seq)).size).toBe(30);
+      expect(got.filter((j) => j.redelivered)).toEqual([]); // handed out for the first time
       const other = await drain(queue.deliveryConsumer('dst_b'), 1);
       expect(other.map((j) => j.messageId)).toEqual(['dst_b-user-0-100']);
     });
@@ -136,6 +138,8 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
       const again = await drain(next, 6, { timeoutMs: options.redeliveryMs + 15_000 });
       expect(again.map(nOf).sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10, 11]);
       for (const ns of perKey(again).values()) expect(increasing(ns)).toBe(true);
+      // The router reads their retry states back.
+      expect(again.filter((j) => j.redelivered !== true)).toEqual([]);
     });
 
     it('gives the jobs a dead process held to the next process after the redelivery time, and only those', async () => {
@@ -153,6 +157,7 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
       expect(Date.now() - started).toBeLessThan(options.redeliveryMs + 15_000);
       expect(again.map(nOf).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
       for (const ns of perKey(again).values()) expect(increasing(ns)).toBe(true);
+      expect(again.filter((j) => j.redelivered !== true)).toEqual([]);
     });
 
     it("discards a deleted destination's jobs and keeps the others'", async () => {
@@ -193,6 +198,7 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
           return givenBack.size > 0 && got.length >= givenBack.size ? true : undefined;
         }, options.redeliveryMs * 4 + 15_000, 10);
         expect(got.map((j) => j.messageId).sort()).toEqual([...givenBack].sort());
+        expect(got.filter((j) => j.redelivered !== true)).toEqual([]); // the newcomer reads their retry states back
         expect(givenBack.size).toBeLessThan(60); // only the partitions that moved
         for (const [key, ns] of perKey(got)) expect(increasing(ns), `${key}: ${ns.join(',')}`).toBe(true);
         // The first router finishes what it kept; nothing is left over.

@@ -93,7 +93,7 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
       subject: (p) => this.names.deliverySubject(destinationId, p),
       subjects: this.names.destinationSubjects(destinationId),
       durable: (p) => this.names.deliveryConsumer(destinationId, p),
-      decode: (msg) => ({ ...msg.json<DeliveryJobRecord>(), seq: msg.seq }),
+      decode: (msg, redelivered) => ({ ...msg.json<DeliveryJobRecord>(), seq: msg.seq, ...(redelivered && { redelivered: true }) }),
       pullMessages: PULL_MESSAGES,
       maxBuffered: MAX_BUFFERED,
       maxAckPending: PARTITION_MAX_ACK_PENDING,

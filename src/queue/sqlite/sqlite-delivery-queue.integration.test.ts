@@ -43,7 +43,8 @@ describe('the embedded delivery queue written by an earlier version', () => {
     try {
       const signal = new AbortController().signal;
       const d1 = await queue.deliveryConsumer('d1').fetch(10, { signal, waitMs: 0 });
-      expect(d1).toEqual([{ ...job(2, 'd1'), seq: 2 }, { ...job(4, 'd1'), seq: 4 }]);
+      // Queued before the queue opened: maybe handed out before (the router reads their retry states back).
+      expect(d1).toEqual([{ ...job(2, 'd1'), seq: 2, redelivered: true }, { ...job(4, 'd1'), seq: 4, redelivered: true }]);
       expect(d1[0]!.subject).toBeUndefined();
       await queue.deliveryConsumer('d1').ack(d1);
       expect(await queue.deliveryConsumer('d1').backlog()).toBe(0);

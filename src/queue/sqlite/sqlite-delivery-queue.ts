@@ -102,6 +102,7 @@ export class SqliteDeliveryQueue {
   private readonly count;
   private readonly purge;
   private readonly remove;
+  private readonly lastSeq;
   private readonly wake = new BroadcastChannel(WAKE_CHANNEL);
   private readonly waiters = new Map<string, Set<() => void>>();
 
@@ -113,6 +114,7 @@ export class SqliteDeliveryQueue {
       'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
     this.remove = db.prepare('DELETE FROM queue_deliveries WHERE seq = ?');
+    this.lastSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck();
     this.count = db.prepare('SELECT count(*) FROM queue_deliveries WHERE destination_id = ?').pluck();
     this.purge = db.prepare('DELETE FROM queue_deliveries WHERE destination_id = ?');
     this.wake.onmessage = (message) => {
@@ -139,6 +141,9 @@ export class SqliteDeliveryQueue {
 
   consumer(destinationId: string): DeliveryConsumer {
     let position = 0;
+    // What was queued before this consumer started may have been handed out before (to a consumer that
+    // stopped, or before a crash): marked redelivered.
+    const redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
     return {
       fetch: async (max, { signal, waitMs }) => {
         const deadline = Date.now() + waitMs;
@@ -146,7 +151,9 @@ export class SqliteDeliveryQueue {
           const rows = this.read.all(destinationId, position, max) as JobRow[];
           if (rows.length > 0) {
             position = rows[rows.length - 1]!.seq;
-            return rows.map(jobOf);
+            const jobs = rows.map(jobOf);
+            if (rows[0]!.seq <= redeliveredUpTo) for (const job of jobs) if (job.seq <= redeliveredUpTo) job.redelivered = true;
+            return jobs;
           }
           const left = deadline - Date.now();
           if (left <= 0 || signal.aborted) return [];

@@ -6,6 +6,8 @@ import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js'
 
 /** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
 const CHUNK = 500;
+/** messageIds per retry-state lookup. */
+const RETRY_LOOKUP_CHUNK = 1000;
 const MINUTE = 60_000;
 
 function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
@@ -123,9 +125,21 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     return rows.map(toRecord);
   }
 
-  async retrying(workspaceId: string, destinationId: string, limit: number): Promise<DeliveryRecord[]> {
-    const rows = await this.db.selectFrom('deliveries').selectAll().where('destination_id', '=', destinationId).where('status', '=', 'retrying').where('workspace_id', '=', workspaceId).limit(limit).execute();
-    return rows.map(toRecord);
+  async retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
+    const found: DeliveryRecord[] = [];
+    for (let i = 0; i < messageIds.length; i += RETRY_LOOKUP_CHUNK) {
+      // The status is checked here, not in SQL: with `status = ?` SQLite walks every retrying delivery of the
+      // destination through (destination_id, status, ...) instead of probing the primary key
+      // (message_id, destination_id) once per messageId (at most one row each).
+      const rows = await this.db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('message_id', 'in', messageIds.slice(i, i + RETRY_LOOKUP_CHUNK))
+        .where('destination_id', '=', destinationId)
+        .execute();
+      for (const row of rows) if (row.status === 'retrying' && row.workspace_id === workspaceId) found.push(toRecord(row));
+    }
+    return found;
   }
 
   async forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]> {

@@ -55,7 +55,7 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().deliveries.list({ workspaceId, destinationId: 'dst_a', messageId: 'm1', limit: 5 })).map((d) => d.status)).toEqual(['delivered']);
     });
 
-    it('keeps a retrying delivery\'s retry state, lists the retrying ones of a destination, and forgets the state in the next state', async () => {
+    it('keeps a retrying delivery\'s retry state, finds the retrying ones among given events of a destination, and forgets the state in the next state', async () => {
       const workspaceId = await freshWorkspace(store());
       const at = Date.now();
       const base = { workspaceId, destinationId: 'dst_next', messageId: `m-${randomUUID()}`, sourceId: 'src', reason: null } as const;
@@ -66,14 +66,19 @@ export function deliveryContract({ store }: StoreContractContext): void {
       ]);
       const [retrying] = await store().deliveries.forMessage(workspaceId, base.messageId).then((rows) => rows.filter((r) => r.destinationId === 'dst_next'));
       expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: at + 1500, firstAttemptAt: at - 10 });
-      expect((await store().deliveries.retrying(workspaceId, 'dst_next', 10)).map((r) => [r.messageId, r.attempts, r.firstAttemptAt])).toEqual([[base.messageId, 1, at - 10]]);
-      expect(await store().deliveries.retrying(await freshWorkspace(store()), 'dst_next', 10)).toEqual([]);
+      const asked = [base.messageId, `never-${randomUUID()}`, ...Array.from({ length: 1500 }, (_, i) => `filler-${i}`)];
+      expect((await store().deliveries.retrying(workspaceId, 'dst_next', asked)).map((r) => [r.messageId, r.attempts, r.nextAttemptAt, r.firstAttemptAt])).toEqual([[base.messageId, 1, at + 1500, at - 10]]);
+      // Found past the first chunk of a long list, and only of the workspace and destination asked about.
+      expect((await store().deliveries.retrying(workspaceId, 'dst_next', [...asked.slice(1), base.messageId])).map((r) => r.messageId)).toEqual([base.messageId]);
+      expect(await store().deliveries.retrying(await freshWorkspace(store()), 'dst_next', asked)).toEqual([]);
+      expect(await store().deliveries.retrying(workspaceId, 'dst_a', asked)).toEqual([]);
+      expect(await store().deliveries.retrying(workspaceId, 'dst_next', [])).toEqual([]);
       await store().deliveries.record([{ ...base, status: 'delivered', attempts: 2, lastError: null, updatedAt: at + 1600 }]);
       const [delivered] = await store().deliveries.list({ workspaceId, destinationId: 'dst_next', messageId: base.messageId, limit: 5 });
       expect(delivered).toMatchObject({ status: 'delivered', attempts: 2 });
       expect(delivered).not.toHaveProperty('nextAttemptAt');
       expect(delivered).not.toHaveProperty('firstAttemptAt');
-      expect(await store().deliveries.retrying(workspaceId, 'dst_next', 10)).toEqual([]);
+      expect(await store().deliveries.retrying(workspaceId, 'dst_next', [base.messageId])).toEqual([]);
     });
 
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {

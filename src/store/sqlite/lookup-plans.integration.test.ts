@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../sql/sql-store.js';
+import { deliveryLogFileOf } from './delivery-log-file.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 const dirs: string[] = [];
@@ -15,10 +16,9 @@ afterEach(async () => {
 });
 
 /** A fresh, migrated embedded store, closed and deleted after the test. */
-async function freshStore(): Promise<SqlStore> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-'));
-  dirs.push(dir);
-  const store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+async function freshStore(file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-')), 'sluice.db')): Promise<SqlStore> {
+  dirs.push(path.dirname(file));
+  const store = await openSqliteStore({ file });
   stores.push(store);
   return store;
 }
@@ -104,5 +104,30 @@ describe('an event looked up by messageId on the embedded store', () => {
     expect((await store.events.query({ workspaceId: mine.id, messageId: 'm-app', limit: 1 })).map((e) => e.sourceId)).toEqual([app.id]);
     expect((await store.events.query({ workspaceId: mine.id, messageIds: ['m-web', 'm-app', 'm-theirs'], limit: 10 })).map((e) => e.event.messageId).sort()).toEqual(['m-app', 'm-web']);
     expect(await store.events.query({ workspaceId: mine.id, messageId: 'm-theirs', limit: 1 })).toEqual([]);
+  });
+});
+
+describe('the retry states of jobs handed out again, on the embedded delivery log', () => {
+  it('are read through the primary key, one probe per messageId, not by walking the destination\'s retrying deliveries', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-')), 'sluice.db');
+    const store = await freshStore(file);
+    const at = Date.now();
+    const base = { workspaceId: 'ws', destinationId: 'dst', sourceId: 'src', reason: null, lastError: 'HTTP 503', updatedAt: at } as const;
+    await store.deliveries.record([
+      { ...base, messageId: 'm1', status: 'retrying', attempts: 2, nextAttemptAt: at + 1000, firstAttemptAt: at - 1000 },
+      { ...base, messageId: 'm2', status: 'queued', attempts: 0, lastError: null },
+    ]);
+    const seen = await statementsOf(async () => {
+      expect((await store.deliveries.retrying('ws', 'dst', ['m1', 'm2', 'm3'])).map((r) => [r.messageId, r.attempts])).toEqual([['m1', 2]]);
+    });
+    const lookups = seen.filter((source) => source.includes('from "deliveries"'));
+    expect(lookups).toHaveLength(1);
+    const log = new Database(deliveryLogFileOf(file), { readonly: true });
+    try {
+      const plan = log.prepare(`EXPLAIN QUERY PLAN ${lookups[0]!.replace(/\?/g, "'x'")}`).all() as { detail: string }[];
+      expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX sqlite_autoindex_deliveries_1 \(message_id=\? AND destination_id=\?\)/);
+    } finally {
+      log.close();
+    }
   });
 });
