@@ -27,6 +27,14 @@ function toRow({ workspaceId, sourceId, event, json }: NewEvent): Insertable<Eve
   };
 }
 
+/**
+ * The column, or with `unindexed` the column as an expression no index serves (`column || ''`, same value), which
+ * steers a planner without statistics (SQLite) off that column's indexes onto the time range's (rangeFirst()).
+ */
+function unindexedIf(unindexed: boolean, column: 'workspace_id' | 'source_id') {
+  return unindexed ? sql<string>`${sql.ref(column)} || ''` : sql.ref(column);
+}
+
 export class SqlEventRepository implements EventRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -70,7 +78,7 @@ export class SqlEventRepository implements EventRepository {
     if (q.messageIds !== undefined && q.messageIds.length === 0) return [];
     const order = q.order ?? (q.ascending ? 'asc' : 'desc');
     if (q.identities === undefined) {
-      const rows = await this.filtered(q).orderBy('seq', order).limit(q.limit).execute();
+      const rows = await this.filtered(q, await this.rangeFirst(q, order)).orderBy('seq', order).limit(q.limit).execute();
       return rows.map(toStored);
     }
     // A person by all their identifiers: one lookup per identifier, each an equality that walks its own index
@@ -88,8 +96,37 @@ export class SqlEventRepository implements EventRepository {
     return seqs.map((seq) => toStored(bySeq.get(seq)!));
   }
 
-  /** The query's filters other than `identities` (see query()). */
-  private filtered(q: EventQuery) {
+  /**
+   * Whether a query bounded in time should read its time range through `events_received_at` and sort it by
+   * seq, rather than walk the workspace's events in seq order until it reaches the range. SQLite keeps no
+   * statistics and always walks (it spares the sort), which reads every event between the newest one and an
+   * old range (or, oldest first, between the start and a recent one): seconds on a large store. Two probes
+   * of the received_at index estimate both plans' reads from seq positions (seq follows arrival closely);
+   * either plan returns the same rows. Lookups by an identifier or messageId have their own indexes.
+   */
+  private async rangeFirst(q: EventQuery, order: 'asc' | 'desc'): Promise<boolean> {
+    if (q.from === undefined && q.to === undefined) return false;
+    if (q.userId !== undefined || q.anonymousId !== undefined || q.messageId !== undefined || q.messageIds !== undefined) return false;
+    const newest = Number((await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst())?.seq ?? 0);
+    const lo = q.from === undefined ? 0 : await this.firstSeqReceivedFrom(q.from, newest);
+    const hi = q.to === undefined ? newest : await this.firstSeqReceivedFrom(q.to, newest);
+    const inRange = hi - lo;
+    const walkedBefore = order === 'desc' ? Math.min(q.beforeSeq ?? newest, newest) - hi : lo - (q.afterSeq ?? 0);
+    return inRange < walkedBefore;
+  }
+
+  /** The seq of the first event (of any workspace) received at or after `at`, or past the newest if none. */
+  private async firstSeqReceivedFrom(at: number, newest: number): Promise<number> {
+    const row = await this.db.selectFrom('events').select('seq').where('received_at', '>=', at).orderBy('received_at').limit(1).executeTakeFirst();
+    return row === undefined ? newest + 1 : Number(row.seq);
+  }
+
+  /**
+   * The query's filters other than `identities` (see query()). `rangeFirst`: the workspace and source are
+   * compared as expressions (`workspace_id || ''`), which no index serves, so the time range is read through
+   * `events_received_at` (see rangeFirst()).
+   */
+  private filtered(q: EventQuery, rangeFirst = false) {
     // By messageId, the workspace is named through its sources, so the lookup goes through the dedupe index
     // (source_id, message_id), one probe per source; with `workspace_id = ?` in the query SQLite preferred to
     // walk the workspace's events by seq (an old event meant reading them all). An event's source is always
@@ -98,13 +135,13 @@ export class SqlEventRepository implements EventRepository {
     let query = this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'payload']);
     query = byMessage
       ? query.where('source_id', 'in', this.db.selectFrom('sources').select('id').where('workspace_id', '=', q.workspaceId))
-      : query.where('workspace_id', '=', q.workspaceId);
+      : query.where(unindexedIf(rangeFirst, 'workspace_id'), '=', q.workspaceId);
     if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
     if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
     if (q.messageIds !== undefined) query = query.where('message_id', 'in', [...q.messageIds]);
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
-    if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
+    if (q.sourceId !== undefined) query = query.where(unindexedIf(rangeFirst, 'source_id'), '=', q.sourceId);
     if (q.type !== undefined) query = query.where('type', '=', q.type);
     if (q.event !== undefined) query = query.where('event_name', '=', q.event);
     if (q.from !== undefined) query = query.where('received_at', '>=', q.from);
@@ -114,10 +151,11 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]> {
+    // Counted through the time range (events_received_at), not by walking the workspace (see rangeFirst()).
     const rows = await this.db
       .selectFrom('events')
       .select([sql<number>`received_at / 60000`.as('minute'), (eb) => eb.fn.countAll<number>().as('n')])
-      .where('workspace_id', '=', workspaceId)
+      .where(unindexedIf(true, 'workspace_id'), '=', workspaceId)
       .where('received_at', '>=', from)
       .where('received_at', '<', to)
       .groupBy(sql`received_at / 60000`)
@@ -126,8 +164,10 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async countMatching(q: Pick<EventQuery, 'workspaceId' | 'sourceId' | 'type' | 'event' | 'from' | 'to'>): Promise<number> {
-    let query = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', q.workspaceId);
-    if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
+    // Bounded in time, counted through the time range rather than by walking the workspace (see rangeFirst()).
+    const rangeFirst = q.from !== undefined || q.to !== undefined;
+    let query = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(unindexedIf(rangeFirst, 'workspace_id'), '=', q.workspaceId);
+    if (q.sourceId !== undefined) query = query.where(unindexedIf(rangeFirst, 'source_id'), '=', q.sourceId);
     if (q.type !== undefined) query = query.where('type', '=', q.type);
     if (q.event !== undefined) query = query.where('event_name', '=', q.event);
     if (q.from !== undefined) query = query.where('received_at', '>=', q.from);

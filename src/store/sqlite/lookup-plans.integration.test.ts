@@ -131,3 +131,32 @@ describe('the retry states of jobs handed out again, on the embedded delivery lo
     }
   });
 });
+
+describe('events in a time range, on the embedded store', () => {
+  it('are read through the time range when it is old, and by walking back from the newest when it is recent', async () => {
+    const store = await freshStore();
+    const ws = await store.workspaces.create({ name: 'W' });
+    const src = await store.sources.create({ workspaceId: ws.id, name: 'S' });
+    const t = Date.parse('2026-11-01T00:00:00.000Z');
+    const event = (n: number) => ({ type: 'track', event: 'E', userId: `u${n % 7}`, messageId: `m${n}`, timestamp: new Date(t + n * 1000).toISOString(), receivedAt: new Date(t + n * 1000).toISOString() }) as never;
+    await store.events.insertMany(Array.from({ length: 2000 }, (_, n) => ({ workspaceId: ws.id, sourceId: src.id, event: event(n) })));
+    const statementOf = async (q: { from: number; to?: number; order?: 'asc' | 'desc' }) => {
+      const seen = await statementsOf(() => store.events.query({ workspaceId: ws.id, sourceId: src.id, limit: 10, ...q }));
+      // (Each query has a shape of its own: a statement already prepared would not be seen again.)
+      const selects = seen.filter((source) => source.includes('"payload"'));
+      expect(selects).toHaveLength(1);
+      return planOf(store, selects[0]!);
+    };
+    // The first 100 seconds among 2,000: newest first, walking by seq would read the 1,900 newer events first.
+    expect(await statementOf({ from: t, to: t + 100_000 })).toMatch(/events_received_at \(received_at>\? AND received_at<\?\)/);
+    // The last 100 seconds, oldest first: walking by seq would read the 1,900 older events first.
+    expect(await statementOf({ from: t + 1_900_000, to: t + 2_000_000, order: 'asc' })).toMatch(/events_received_at/);
+    // The last 100 seconds, newest first: the walk starts in the range.
+    const recent = await statementOf({ from: t + 1_900_000 });
+    expect(recent).toMatch(/events_workspace_seq|events_source_message/);
+    expect(recent).not.toMatch(/events_received_at/);
+    // Counting a range reads the range.
+    const counts = await statementsOf(async () => expect(await store.events.countMatching({ workspaceId: ws.id, from: t, to: t + 100_000 })).toBe(100));
+    expect(await planOf(store, counts.find((source) => source.includes('count('))!)).toMatch(/events_received_at/);
+  });
+});
