@@ -230,7 +230,7 @@ export interface PiiInventoryRepository {
 }
 
 export interface RetentionRepository {
-  /** Deletes up to `limit` events of a workspace received before `before`; returns how many. */
+  /** Deletes up to `limit` events of a workspace received before `before`, and their delivery rows; returns how many events. */
   deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number>;
   /**
    * Truncates `context.ip` of up to `limit` events received before `before`, scanning from the workspace's
@@ -387,6 +387,13 @@ export interface DeliveryRepository {
   retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]>;
   /** Where one event went: its state at every destination. */
   forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
+  /**
+   * Deletes these events' delivery rows at every destination (their events are being deleted: retention, a
+   * subject's erasure; a row's last error may quote a destination's answer about the person); returns how many.
+   */
+  forget(workspaceId: string, messageIds: readonly string[]): Promise<number>;
+  /** How many delivery rows these events still have, at any destination. */
+  countFor(workspaceId: string, messageIds: readonly string[]): Promise<number>;
 }
 
 /**

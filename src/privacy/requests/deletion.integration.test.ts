@@ -62,6 +62,14 @@ describe('a deletion and the batches in flight when it begins', () => {
         return polls >= 3;
       },
     };
+    // The delivery log: a failed delivery of the subject's event whose error quotes the destination's answer
+    // about them, and someone else's delivery.
+    const failed = { workspaceId, destinationId: 'dst_crm', sourceId: 'src_b', status: 'failed' as const, attempts: 1, reason: 'http_400', updatedAt: Date.now() };
+    await store!.deliveries.record([
+      { ...failed, messageId: 'before-1', lastError: 'HTTP 400: {"message":"contact leaving@example.com already exists"}' },
+      { ...failed, destinationId: 'dst_wh', messageId: 'before-1', status: 'delivered', reason: null, lastError: null },
+      { ...failed, messageId: 'someone-else-1', lastError: 'HTTP 400: {"message":"invalid phone"}' },
+    ]);
     const outcome = await eraseSubject(
       {
         store: store!, keys, signal: new AbortController().signal,
@@ -73,7 +81,10 @@ describe('a deletion and the batches in flight when it begins', () => {
     expect(outcome.kind).toBe('done');
     const certificate = outcome.kind === 'done' ? outcome.certificate : undefined;
     expect(certificate?.systems.find((s) => s.system === 'events')).toMatchObject({ found: 2, deleted: 2, residual: 0 });
+    expect(certificate?.systems.find((s) => s.system === 'delivery_log')).toMatchObject({ found: 2, deleted: 2, residual: 0 });
     expect(await store!.events.query({ workspaceId, userId: 'leaving', limit: 10 })).toEqual([]);
+    expect(await store!.deliveries.forMessage(workspaceId, 'before-1')).toEqual([]);
+    expect((await store!.deliveries.forMessage(workspaceId, 'someone-else-1')).map((d) => d.lastError)).toEqual(['HTTP 400: {"message":"invalid phone"}']);
     // New events of the subject are dropped from the first step on.
     expect((await privacy!.suppressions.suppressedKeys(workspaceId, [{ type: 'userId', value: 'leaving' }])).size).toBe(1);
   });

@@ -161,15 +161,20 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   // Events: batches, yielding between them so ingest and the processor keep their turn at the database.
   const eventsFound = await store.subjectData.countEvents(ws, subject);
   let eventsDeleted = 0;
+  // Their delivery-log rows go with each batch (found and deleted together, checked right after).
+  const deliveryLog = { deleted: 0, left: 0 };
   for (;;) {
     deps.signal.throwIfAborted();
-    const n = await store.subjectData.deleteEventBatch(ws, subject, DELETE_BATCH);
-    if (n === 0) break;
-    eventsDeleted += n;
+    const batch = await store.subjectData.deleteEventBatch(ws, subject, DELETE_BATCH);
+    if (batch.events === 0) break;
+    eventsDeleted += batch.events;
+    deliveryLog.deleted += batch.deliveryRows;
+    deliveryLog.left += batch.deliveryRowsLeft;
     await yieldToIngest();
   }
   const eventsDeletedAt = now();
   systems.push({ system: 'events', found: eventsFound, deleted: eventsDeleted, deletedAt: iso(eventsDeletedAt), residual: await store.subjectData.countEvents(ws, subject), verifiedAt: iso(now()) });
+  systems.push({ system: 'delivery_log', found: deliveryLog.deleted + deliveryLog.left, deleted: deliveryLog.deleted, deletedAt: iso(eventsDeletedAt), residual: deliveryLog.left, verifiedAt: iso(eventsDeletedAt) });
 
   // The identity graph: profiles and every identifier linked to them.
   const linksFound = await store.subjectData.countIdentityLinks(ws, subject.profileIds);

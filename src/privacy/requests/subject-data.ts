@@ -6,6 +6,15 @@ export interface EventSubjectKeys {
   readonly anonymousIds: readonly string[];
 }
 
+/** What one batch of a subject's erasure removed. */
+export interface EventBatchDeletion {
+  readonly events: number;
+  /** Delivery-log rows of those events (at any destination). */
+  readonly deliveryRows: number;
+  /** Delivery-log rows of those events found by a fresh count right after: 0 unless one was written meanwhile. */
+  readonly deliveryRowsLeft: number;
+}
+
 /** Restriction kinds: `restrict` stops routing (GDPR 18); `limit_sensitive` stops sensitive fields (CPRA 1798.121). */
 export type RestrictionKind = 'restrict' | 'limit_sensitive';
 
@@ -19,8 +28,11 @@ export interface SubjectDataRepository {
   countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number>;
   /** Events of the subject after `afterSeq` for one identifier (each event once across identifiers). */
   eventPage(workspaceId: string, keys: EventSubjectKeys, cursor: EventPageCursor, limit: number): Promise<{ events: StoredEvent[]; next: EventPageCursor | undefined }>;
-  /** Deletes up to `batchSize` of the subject's events; returns how many went (0 when none are left). */
-  deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<number>;
+  /**
+   * Deletes up to `batchSize` of the subject's events and their delivery rows (a row's last error may quote a
+   * destination's answer about the person); `events` is 0 when none are left.
+   */
+  deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion>;
   /**
    * When each destination last had one of the subject's events delivered (the delivery log joined to the
    * subject's stored events), by destination id. Destinations that never received one are absent.

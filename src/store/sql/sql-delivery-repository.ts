@@ -6,8 +6,8 @@ import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js'
 
 /** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
 const CHUNK = 500;
-/** messageIds per retry-state lookup. */
-const RETRY_LOOKUP_CHUNK = 1000;
+/** messageIds per lookup or delete by messageId. */
+const MESSAGE_ID_CHUNK = 1000;
 const MINUTE = 60_000;
 
 function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
@@ -127,19 +127,43 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
     const found: DeliveryRecord[] = [];
-    for (let i = 0; i < messageIds.length; i += RETRY_LOOKUP_CHUNK) {
+    for (let i = 0; i < messageIds.length; i += MESSAGE_ID_CHUNK) {
       // The status is checked here, not in SQL: with `status = ?` SQLite walks every retrying delivery of the
       // destination through (destination_id, status, ...) instead of probing the primary key
       // (message_id, destination_id) once per messageId (at most one row each).
       const rows = await this.db
         .selectFrom('deliveries')
         .selectAll()
-        .where('message_id', 'in', messageIds.slice(i, i + RETRY_LOOKUP_CHUNK))
+        .where('message_id', 'in', messageIds.slice(i, i + MESSAGE_ID_CHUNK))
         .where('destination_id', '=', destinationId)
         .execute();
       for (const row of rows) if (row.status === 'retrying' && row.workspace_id === workspaceId) found.push(toRecord(row));
     }
     return found;
+  }
+
+  async forget(workspaceId: string, messageIds: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < messageIds.length; i += MESSAGE_ID_CHUNK) {
+      // The primary key (message_id, destination_id) leads with the messageId.
+      const result = await this.db.deleteFrom('deliveries').where('message_id', 'in', messageIds.slice(i, i + MESSAGE_ID_CHUNK)).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
+    }
+    return deleted;
+  }
+
+  async countFor(workspaceId: string, messageIds: readonly string[]): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < messageIds.length; i += MESSAGE_ID_CHUNK) {
+      const row = await this.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('message_id', 'in', messageIds.slice(i, i + MESSAGE_ID_CHUNK))
+        .where('workspace_id', '=', workspaceId)
+        .executeTakeFirstOrThrow();
+      total += Number(row.n);
+    }
+    return total;
   }
 
   async forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]> {

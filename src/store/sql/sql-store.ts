@@ -75,14 +75,14 @@ export class SqlStore implements Store {
     this.subjectFlags = new SqlSubjectFlagRepository(db);
     this.piiInventory = new SqlPiiInventoryRepository(db);
     this.disclosures = new SqlDisclosureRepository(db);
-    this.retention = new SqlRetentionRepository(db);
-    this.subjectData = new SqlSubjectDataRepository(db, deliveryLog);
+    this.deliveries = new SqlDeliveryRepository(deliveryLog ?? db, bulk);
+    this.retention = new SqlRetentionRepository(db, this.deliveries);
+    this.subjectData = new SqlSubjectDataRepository(db, this.deliveries, deliveryLog);
     this.members = new SqlMemberRepository(db);
     this.sessions = new SqlSessionRepository(db);
     this.twoFactor = new SqlTwoFactorRepository(db);
     this.policies = new SqlPolicyRepository(db);
     this.destinations = new SqlDestinationRepository(db);
-    this.deliveries = new SqlDeliveryRepository(deliveryLog ?? db, bulk);
     this.sourceCounters = new SqlSourceCounterRepository(db);
     this.configVersions = new SqlConfigVersionRepository(db);
   }

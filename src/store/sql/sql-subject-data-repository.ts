@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import type { EventPageCursor, EventSubjectKeys, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
+import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
+import type { DeliveryRepository } from '../store.js';
 import type { Database } from './schema.js';
 
 /** Identifiers per IN list: far under SQLite's bound-parameter limit. */
@@ -16,6 +17,7 @@ function chunks<T>(values: readonly T[]): T[][] {
 export class SqlSubjectDataRepository implements SubjectDataRepository {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly deliveries: Pick<DeliveryRepository, 'forget' | 'countFor'>,
     /** The delivery log, when it lives in another database than the events (SQLite: its own file). */
     private readonly deliveryLog?: Kysely<Database>,
   ) {}
@@ -65,16 +67,20 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     return { events: [], next: undefined };
   }
 
-  async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<number> {
+  async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion> {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        const batch = this.db.selectFrom('events').select('seq').where('workspace_id', '=', workspaceId).where(column, 'in', part).limit(batchSize);
-        const result = await this.db.deleteFrom('events').where('seq', 'in', batch).executeTakeFirst();
-        const deleted = Number(result.numDeletedRows);
-        if (deleted > 0) return deleted;
+        const batch = await this.db.selectFrom('events').select(['seq', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part).limit(batchSize).execute();
+        if (batch.length === 0) continue;
+        // The delivery rows first: should this stop between the two, the next batch finds the events again.
+        const messageIds = batch.map((r) => r.message_id);
+        const deliveryRows = await this.deliveries.forget(workspaceId, messageIds);
+        const deliveryRowsLeft = await this.deliveries.countFor(workspaceId, messageIds);
+        const result = await this.db.deleteFrom('events').where('seq', 'in', batch.map((r) => Number(r.seq))).executeTakeFirst();
+        return { events: Number(result.numDeletedRows), deliveryRows, deliveryRowsLeft };
       }
     }
-    return 0;
+    return { events: 0, deliveryRows: 0, deliveryRowsLeft: 0 };
   }
 
   async lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>> {

@@ -81,6 +81,22 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect(await store().deliveries.retrying(workspaceId, 'dst_next', [base.messageId])).toEqual([]);
     });
 
+    it("forgets events' delivery rows at every destination, only in the workspace asked about, and counts what is left", async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const id = (n: number) => `forget-${n}-${randomUUID()}`;
+      const [gone, kept] = [id(1), id(2)];
+      const row = (ws: string, destinationId: string, messageId: string): DeliveryRecord => ({ workspaceId: ws, destinationId, messageId, sourceId: 'src', status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt: Date.now() });
+      await store().deliveries.record([row(workspaceId, 'dst_a', gone), row(workspaceId, 'dst_b', gone), row(workspaceId, 'dst_a', kept), row(other, 'dst_z', gone)]);
+      expect(await store().deliveries.countFor(workspaceId, [gone, kept])).toBe(3);
+      const many = [...Array.from({ length: 1500 }, (_, i) => `filler-${i}`), gone]; // past the first chunk
+      expect(await store().deliveries.forget(workspaceId, many)).toBe(2);
+      expect(await store().deliveries.countFor(workspaceId, many)).toBe(0);
+      expect(await store().deliveries.countFor(workspaceId, [kept])).toBe(1);
+      expect(await store().deliveries.countFor(other, [gone])).toBe(1);
+      expect(await store().deliveries.forget(workspaceId, [])).toBe(0);
+    });
+
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {
       const workspaceId = await freshWorkspace(store());
       const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;

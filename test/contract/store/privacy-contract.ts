@@ -89,10 +89,17 @@ export function privacyContract({ store }: StoreContractContext): void {
       expect(await store().retention.truncateIpsBefore(ws, 2_000_000, 2, truncate)).toEqual({ scanned: 0, changed: 0 });
       const ips = (await store().events.query({ workspaceId: ws, limit: 10 })).map((e) => e.event.context.ip);
       expect(ips).toEqual(['203.0.113.78', '203.0.113.0', '203.0.113.0', '203.0.113.0']);
+      // Their delivery rows go with them (a last error may quote a destination's answer about the person).
+      const stored = await store().events.query({ workspaceId: ws, limit: 10, order: 'asc' });
+      const [firstOld, , , recent] = stored.map((e) => e.event.messageId);
+      const delivery = (messageId: string, destinationId: string) => ({ workspaceId: ws, destinationId, messageId, sourceId: 's', status: 'failed' as const, attempts: 1, reason: 'http_400', lastError: 'HTTP 400: bad email', updatedAt: 1_500_000 });
+      await store().deliveries.record([delivery(firstOld!, 'dst_a'), delivery(firstOld!, 'dst_b'), delivery(recent!, 'dst_a')]);
       expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 2)).toBe(2);
       expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 2)).toBe(1);
       expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 2)).toBe(0);
       expect(await store().events.count(ws)).toBe(1);
+      expect(await store().deliveries.forMessage(ws, firstOld!)).toEqual([]);
+      expect((await store().deliveries.forMessage(ws, recent!)).map((d) => d.destinationId)).toEqual(['dst_a']);
     });
   });
 }
