@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api-client.js';
+import { createWebhook, deliveriesOf, type DeliveryRow } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
 import { ConsoleClient } from './support/console-client.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -8,7 +10,8 @@ const OWNER_PASSWORD = 'correct horse battery staple';
 type Member = { id: string; email: string; role: string; status: string; profileLocked: boolean; mustResetPassword: boolean; productEmailsOptOut: boolean };
 
 beforeAll(async () => {
-  sluice = await startTestSluice();
+  // Local destinations (the delivery log's masking test).
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
 });
 afterAll(async () => {
   await sluice?.stop();
@@ -185,5 +188,30 @@ describe('personal data masking', () => {
     expect(events[0]).toMatchObject({ type: 'identify', userId: '[masked]', traits: { name: '[masked]', plan: '[masked]' }, context: { ip: '[masked]' } });
     const full = await api<{ events: Record<string, unknown>[] }>(sluice.url, 'GET', '/events?type=identify', { token: sluice.token });
     expect(full.body.events[0]).toMatchObject({ userId: 'ada@example.com', traits: { name: 'Ada' } });
+  });
+
+  it("masks an email a destination's error quotes in the delivery log, for roles without pii_access", async () => {
+    const servers: RecordingServer[] = [];
+    try {
+      const crm = await createWebhook(sluice, servers, 'CRM that quotes emails');
+      crm.server.respond = () => ({ status: 400, body: '{"error":"contact grace@example.com is invalid"}' });
+      const response = await fetch(`${sluice.url}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+        body: JSON.stringify({ userId: 'grace-1', event: 'Signed Up', messageId: 'masked-error-1' }),
+      });
+      expect(response.status).toBe(200);
+      const failed = await eventually(async () => (await deliveriesOf(sluice, crm.id)).find((d) => d.messageId === 'masked-error-1' && d.status === 'failed'));
+      expect(failed.lastError).toContain('grace@example.com'); // the owner sees the answer as it was
+      const viewer = (await member('viewer-deliveries@example.com', 'viewer')).client;
+      const listed = await viewer.call<{ deliveries: DeliveryRow[] }>('GET', `/destinations/${crm.id}/deliveries?status=failed`);
+      expect(listed.status).toBe(200);
+      const row = listed.body.deliveries.find((d) => d.messageId === 'masked-error-1');
+      expect(row?.lastError).toBe('HTTP 400: {"error":"contact [masked] is invalid"}');
+      const detail = await viewer.call<{ deliveries: DeliveryRow[] }>('GET', '/events/masked-error-1');
+      expect(detail.body.deliveries.map((d) => d.lastError)).toEqual(['HTTP 400: {"error":"contact [masked] is invalid"}']);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
   });
 });

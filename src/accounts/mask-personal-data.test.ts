@@ -18,4 +18,10 @@ describe('maskPersonalData', () => {
       properties: { plan: 'pro', Email: '[masked]' },
     });
   });
+
+  it('masks email addresses inside other text for a viewer, such as a destination error quoting one', () => {
+    const delivery = { status: 'failed', lastError: 'HTTP 400: {"message":"Contact jane.doe+crm@mail.example.co.uk already exists; see a@b.io"}', reason: 'http_400' };
+    expect(maskPersonalData(delivery, { role: 'viewer' })).toEqual({ status: 'failed', lastError: 'HTTP 400: {"message":"Contact [masked] already exists; see [masked]"}', reason: 'http_400' });
+    expect(maskPersonalData({ note: 'reach us @support or at home' }, { role: 'viewer' })).toEqual({ note: 'reach us @support or at home' });
+  });
 });

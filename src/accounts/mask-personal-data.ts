@@ -11,6 +11,8 @@ const PERSONAL_KEYS = new Set([
 /** Objects whose every value is personal data (a person's traits). */
 const PERSONAL_CONTAINERS = new Set(['traits', 'usertraits']);
 const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** An email address inside longer text, such as a destination's error message quoting it. */
+const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
@@ -24,7 +26,7 @@ function maskAll(value: unknown): unknown {
 
 function walk(value: unknown, depth: number): unknown {
   if (depth > 64) return MASKED;
-  if (typeof value === 'string') return EMAIL_LIKE.test(value) ? MASKED : value;
+  if (typeof value === 'string') return EMAIL_LIKE.test(value) ? MASKED : value.includes('@') ? value.replace(EMAIL_IN_TEXT, MASKED) : value;
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
@@ -38,7 +40,8 @@ function walk(value: unknown, depth: number): unknown {
 /**
  * What a caller may see of personal data in an API answer: unchanged for roles with the `pii_access`
  * permission; otherwise a copy where traits, personal fields (email, phone, ip, address, names, ...) at any
- * depth and email-like strings (such as a userId that is an email) read `[masked]`. Structure, event names,
+ * depth and email-like strings (such as a userId that is an email) read `[masked]`, as do email addresses
+ * inside other text (a destination's error message quoting one). Structure, event names,
  * ids and timestamps stay, so a viewer can still debug a pipeline.
  *
  * @example

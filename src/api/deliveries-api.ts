@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { DeliveryRecord } from '../core/destination.js';
 import { DELIVERY_STATUSES } from '../core/destination.js';
+import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
 import { buildDeciders, type PrivacyDeps } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
@@ -97,7 +98,8 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pi
       limit,
     });
     const last = rows[rows.length - 1];
-    return { deliveries: rows.map(deliveryView), ...(rows.length === limit && last ? { nextCursor: encode(last) } : {}) };
+    // A last error may quote the destination's answer about the person (an email): masked for roles without pii_access.
+    return { deliveries: rows.map((d) => maskPersonalData(deliveryView(d), principalOf(request))), ...(rows.length === limit && last ? { nextCursor: encode(last) } : {}) };
   });
 
   app.post('/destinations/:id/deliveries/retry', {

@@ -93,6 +93,6 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
       ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
       ...deliveryStateView(d),
     }));
-    return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries };
+    return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries: maskPersonalData(deliveries, principalOf(request)) };
   });
 };
