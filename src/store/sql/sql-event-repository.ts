@@ -5,6 +5,8 @@ import type { EventRepository, NewEvent } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { Database, EventTable } from './schema.js';
 
+/** How many of the workspace's events the time-range plan choice looks along the walk (rangeFirst()). */
+const WALK_SAMPLE = 1000;
 /** Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters (10 columns a row). */
 const INSERT_CHUNK = 500;
 
@@ -99,20 +101,38 @@ export class SqlEventRepository implements EventRepository {
   /**
    * Whether a query bounded in time should read its time range through `events_received_at` and sort it by
    * seq, rather than walk the workspace's events in seq order until it reaches the range. SQLite keeps no
-   * statistics and always walks (it spares the sort), which reads every event between the newest one and an
-   * old range (or, oldest first, between the start and a recent one): seconds on a large store. Two probes
-   * of the received_at index estimate both plans' reads from seq positions (seq follows arrival closely);
-   * either plan returns the same rows. Lookups by an identifier or messageId have their own indexes.
+   * statistics and always walks (it spares the sort), which reads every event of the workspace between the
+   * newest one and an old range (or, oldest first, between the start and a recent one): seconds on a large
+   * store. Both plans' reads are estimated from seq positions (seq follows arrival closely): the range's ends
+   * (two probes of the received_at index) give the events of any workspace in the range; how far back the
+   * workspace's 1,000th event along the walk lies gives the workspace's share of what the walk would pass
+   * (a small workspace among large ones walks few events). Either plan returns the same rows. Lookups by an
+   * identifier or messageId have their own indexes.
    */
   private async rangeFirst(q: EventQuery, order: 'asc' | 'desc'): Promise<boolean> {
     if (q.from === undefined && q.to === undefined) return false;
     if (q.userId !== undefined || q.anonymousId !== undefined || q.messageId !== undefined || q.messageIds !== undefined) return false;
     const newest = Number((await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst())?.seq ?? 0);
     const lo = q.from === undefined ? 0 : await this.firstSeqReceivedFrom(q.from, newest);
-    const hi = q.to === undefined ? newest : await this.firstSeqReceivedFrom(q.to, newest);
+    const hi = q.to === undefined ? newest + 1 : await this.firstSeqReceivedFrom(q.to, newest);
     const inRange = hi - lo;
-    const walkedBefore = order === 'desc' ? Math.min(q.beforeSeq ?? newest, newest) - hi : lo - (q.afterSeq ?? 0);
-    return inRange < walkedBefore;
+    const desc = order === 'desc';
+    // The walk goes from `start` towards the range, over a span of seq positions before reaching it.
+    const start = desc ? Math.min(q.beforeSeq ?? newest + 1, newest + 1) : (q.afterSeq ?? 0);
+    const span = desc ? start - hi : lo - start;
+    if (span <= inRange) return false; // the walk starts in or near the range
+    const sample = await this.db
+      .selectFrom('events')
+      .select('seq')
+      .where('workspace_id', '=', q.workspaceId)
+      .where('seq', desc ? '<' : '>', start)
+      .orderBy('seq', order)
+      .limit(1)
+      .offset(WALK_SAMPLE - 1)
+      .executeTakeFirst();
+    if (sample === undefined) return false; // the workspace has fewer events than that to walk at all
+    const reach = Math.max(1, desc ? start - Number(sample.seq) : Number(sample.seq) - start);
+    return inRange < (WALK_SAMPLE * span) / reach;
   }
 
   /** The seq of the first event (of any workspace) received at or after `at`, or past the newest if none. */

@@ -155,6 +155,16 @@ describe('events in a time range, on the embedded store', () => {
     const recent = await statementOf({ from: t + 1_900_000 });
     expect(recent).toMatch(/events_workspace_seq|events_source_message/);
     expect(recent).not.toMatch(/events_received_at/);
+    // A small workspace among a large one: its walk passes few events, whatever the range.
+    const small = await store.workspaces.create({ name: 'Small' });
+    const smallSource = await store.sources.create({ workspaceId: small.id, name: 'S' });
+    await store.events.insertMany(Array.from({ length: 20 }, (_, n) => ({ workspaceId: small.id, sourceId: smallSource.id, event: { ...(event(n * 100) as object), messageId: `small-${n}` } as never })));
+    await store.events.insertMany(Array.from({ length: 2000 }, (_, n) => ({ workspaceId: ws.id, sourceId: src.id, event: { ...(event(2000 + n) as object), messageId: `later-${n}` } as never })));
+    const seen = await statementsOf(async () => {
+      const found = await store.events.query({ workspaceId: small.id, from: t, to: t + 100_000, limit: 10 });
+      expect(found.map((e) => e.event.messageId)).toEqual(['small-0']);
+    });
+    expect(await planOf(store, seen.find((source) => source.includes('"payload"'))!)).not.toMatch(/events_received_at/);
     // Counting a range reads the range.
     const counts = await statementsOf(async () => expect(await store.events.countMatching({ workspaceId: ws.id, from: t, to: t + 100_000 })).toBe(100));
     expect(await planOf(store, counts.find((source) => source.includes('count('))!)).toMatch(/events_received_at/);
