@@ -34,18 +34,29 @@ interface Attempts {
 
 /**
  * A job as a destination sees it: the event parsed only if the destination reads it (the webhook sends the
- * job's JSON as it is).
+ * job's JSON as it is). A class, so an item is one small object (a getter in an object literal would cost
+ * a closure per job on the router's hottest path).
  */
-function deliveryItem(job: DeliveryJob): DeliveryItem {
-  let event: SegmentEvent | undefined;
-  return {
-    messageId: job.messageId,
-    sourceId: job.sourceId,
-    json: job.json,
-    get event() {
-      return (event ??= JSON.parse(job.json) as SegmentEvent);
-    },
-  };
+class JobItem implements DeliveryItem {
+  private parsed: SegmentEvent | undefined;
+
+  constructor(private readonly job: DeliveryJob) {}
+
+  get messageId(): string {
+    return this.job.messageId;
+  }
+
+  get sourceId(): string {
+    return this.job.sourceId;
+  }
+
+  get json(): string {
+    return this.job.json;
+  }
+
+  get event(): SegmentEvent {
+    return (this.parsed ??= JSON.parse(this.job.json) as SegmentEvent);
+  }
 }
 
 /** What the lane reports for metrics and benchmarks. */
@@ -258,7 +269,8 @@ export class DestinationLane {
         if (this.heads.has(job.partitionKey)) skipped.push(job);
         else batch.push(job);
       }
-      if (i > 0) this.pending = skipped.length === 0 ? this.pending.slice(i) : skipped.concat(this.pending.slice(i));
+      // In place: copying the rest of up to 10,000 jobs for every batch was the router's largest allocation.
+      if (i > 0) this.pending.splice(0, i, ...skipped);
     }
     return batch;
   }
@@ -276,7 +288,7 @@ export class DestinationLane {
       gateError = `privacy check before delivery failed: ${error instanceof Error ? error.message : String(error)}`;
     }
     const batch = all.filter((job) => !withheld.has(job.seq));
-    const items = batch.map(deliveryItem);
+    const items = batch.map((job) => new JobItem(job));
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
     let results: readonly DeliveryResult[];
     try {
