@@ -168,7 +168,13 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await send((analytics) => analytics.track({ userId: 'ada', event: 'Try Later' }));
     await expect.poll(rowsAfterRefresh(log, /retrying/), { timeout: 20_000 }).toBe(1);
     expect(await log.getByRole('row', { name: /retrying/ }).textContent()).toMatch(/HTTP 503.*next try/);
+    // The destination's backlog says what waits, and since when.
+    await expect.poll(() => page.getByLabel('Backlog').textContent()).toMatch(/^1 waiting to be sent, 1 retrying \(the oldest since .+\)\.$/);
     hook.respond = () => ({ status: 200 });
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return page.getByLabel('Backlog').textContent();
+    }, { timeout: 20_000 }).toBe('Nothing waiting: every queued event has been sent.');
 
     // The preview shows the same decision without sending anything.
     await page.getByLabel('Event JSON').fill(JSON.stringify({ type: 'track', userId: 'ada', event: 'Skip Me' }));

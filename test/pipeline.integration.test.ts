@@ -106,6 +106,38 @@ describe('routing to webhook destinations', () => {
     expect(row).not.toHaveProperty('nextAttemptAt');
   });
 
+  it("shows a destination's backlog while it is down (waiting, retrying, since when) and none once it recovers", async () => {
+    const { id, server } = await webhook('Down for a while');
+    let down = true;
+    server.respond = () => (down ? { status: 503, body: '{"error":"maintenance"}' } : { status: 200 });
+    const before = Date.now();
+    await batch([track('backlog-a', 0), track('backlog-b', 0)]);
+    type Backlog = { waiting: number; retrying: number; oldestQueuedAt?: string; oldestRetryingSince?: string };
+    const backlog = async (until: (b: Backlog) => boolean) =>
+      eventually(async () => {
+        const res = await api('GET', `/destinations/${id}/backlog`);
+        return res.status === 200 && until(res.body as Backlog) ? (res.body as Backlog) : undefined;
+      });
+    const retrying = await backlog((b) => b.retrying === 2);
+    expect(retrying).toMatchObject({ waiting: 2 });
+    expect(retrying.oldestQueuedAt).toBeUndefined();
+    expect(Date.parse(retrying.oldestRetryingSince!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(retrying.oldestRetryingSince!)).toBeLessThanOrEqual(Date.now());
+    // A later event of a retrying user waits behind it, not yet tried.
+    const queuedAfter = Date.now();
+    await batch([track('backlog-a', 1)]);
+    const during = await backlog((b) => b.waiting === 3 && b.oldestQueuedAt !== undefined);
+    expect(during.retrying).toBe(2);
+    expect(Date.parse(during.oldestQueuedAt!)).toBeGreaterThanOrEqual(queuedAfter - 1000);
+    down = false;
+    const after = await eventually(async () => {
+      const body = (await api('GET', `/destinations/${id}/backlog`)).body as Backlog;
+      return body.waiting === 0 && body.retrying === 0 ? body : undefined;
+    }, 20_000);
+    expect(after).toEqual({ waiting: 0, retrying: 0 });
+    expect((await api('GET', '/destinations/dst_nope/backlog')).status).toBe(404);
+  });
+
   it('fails a 4xx at once with the reason, and delivers it after a manual retry', async () => {
     const { id, server } = await webhook('Strict');
     server.respond = () => ({ status: 400, body: '{"error":"bad"}' });

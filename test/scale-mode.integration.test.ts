@@ -89,6 +89,14 @@ describe.runIf(available)('scale mode in one process (PostgreSQL store, JetStrea
       // The other users did not wait for user a's retry (about a second of backoff).
       const aFirst = received.findIndex((e) => e.messageId === 'routed-a-0');
       expect(received.slice(0, aFirst).some((e) => e.userId === 'routed-b')).toBe(true);
+      // The destination's backlog, read from the JetStream stream by the API process: nothing left once delivered.
+      const destinationId = ((await created.json()) as { id: string }).id;
+      const backlog = await eventually(async () => {
+        const res = await fetch(`${sluice.url}/api/v1/destinations/${destinationId}/backlog`, { headers: { authorization: `Bearer ${sluice.token}` } });
+        const body = (await res.json()) as { waiting: number; retrying: number };
+        return res.status === 200 && body.waiting === 0 && body.retrying === 0 ? body : undefined;
+      });
+      expect(backlog).toEqual({ waiting: 0, retrying: 0 });
     } finally {
       await hook.close();
     }

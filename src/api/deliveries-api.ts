@@ -58,11 +58,10 @@ const MAX_REPLAY = 1_000_000;
 const PAGE = 1000;
 
 /** Deliveries of a destination, manual retries of failed ones, and replays of stored events. */
-export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pick<DeliveryQueue, 'publishDeliveries'>; privacy?: PrivacyDeps }> = async (app, deps) => {
+export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>; privacy?: PrivacyDeps }> = async (app, deps) => {
   const { store } = deps;
-  const queue: Pick<DeliveryQueue, 'publishDeliveries'> = deps.queue ?? {
-    publishDeliveries: () => Promise.reject(new SluiceError('not_ready', 'This installation has no delivery queues yet (NATS JetStream delivery queues are not built); retries and replays need the embedded queues.')),
-  };
+  const noQueue = () => Promise.reject(new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); retries, replays and backlogs need them.'));
+  const queue: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'> = deps.queue ?? { publishDeliveries: noQueue, waiting: noQueue };
   const fanOut = new FanOut(buildDeciders({ store, ...(deps.privacy ? { privacy: deps.privacy } : {}) }));
   const load = async (workspaceId: string, id: string) => {
     const destination = await store.destinations.get(workspaceId, id);
@@ -100,6 +99,33 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pi
     const last = rows[rows.length - 1];
     // A last error may quote the destination's answer about the person (an email): masked for roles without pii_access.
     return { deliveries: rows.map((d) => maskPersonalData(deliveryView(d), principalOf(request))), ...(rows.length === limit && last ? { nextCursor: encode(last) } : {}) };
+  });
+
+  app.get('/destinations/:id/backlog', {
+    config: { permission: 'destinations:read' },
+    schema: {
+      tags: ['destinations'],
+      summary: 'What a destination has still to be sent: jobs waiting in its queue, retries, and how long the oldest has waited',
+      params: IdParams,
+      response: {
+        200: Type.Object({
+          waiting: Type.Integer({ description: 'Jobs in the destination\'s queue not yet finished (retrying ones included)' }),
+          retrying: Type.Integer({ description: 'Deliveries waiting for a retry (the delivery log\'s retrying rows)' }),
+          oldestQueuedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the oldest delivery not yet tried was queued' })),
+          oldestRetryingSince: Type.Optional(Type.String({ format: 'date-time', description: 'First attempt of the oldest delivery waiting for a retry' })),
+        }),
+      },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await load(workspaceId, request.params.id);
+    const [waiting, summary] = await Promise.all([queue.waiting(destination.id), store.deliveries.waitingSummary(workspaceId, destination.id)]);
+    return {
+      waiting,
+      retrying: summary.retrying,
+      ...(summary.oldestQueuedAt !== undefined && { oldestQueuedAt: new Date(summary.oldestQueuedAt).toISOString() }),
+      ...(summary.oldestRetryingSince !== undefined && { oldestRetryingSince: new Date(summary.oldestRetryingSince).toISOString() }),
+    };
   });
 
   app.post('/destinations/:id/deliveries/retry', {

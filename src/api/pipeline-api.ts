@@ -15,8 +15,8 @@ export interface PipelineApiDeps {
   store: Store;
   keys: Keys;
   changes: ChangeFeed;
-  /** Absent when this configuration has no delivery queues (scale mode, for now): retries and replays answer 503. */
-  queue?: Pick<DeliveryQueue, 'publishDeliveries'>;
+  /** The delivery queues (embedded or JetStream); absent in tests without one: retries, replays and backlogs answer 503. */
+  queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>;
   allowPrivate: readonly string[];
   /** The same privacy rules as the processor's fan-out, for replays and retries. */
   privacy?: PrivacyDeps;

@@ -54,6 +54,11 @@ export interface DeliveryQueue {
   deliveryConsumer(destinationId: string): DeliveryConsumer;
   /** Discards every job of a destination (it was deleted). */
   purgeDeliveries(destinationId: string): Promise<void>;
+  /**
+   * Jobs of a destination published and not yet acknowledged, handed out or not: what it has still to be sent
+   * (its backlog). Read without consuming (any process may ask).
+   */
+  waiting(destinationId: string): Promise<number>;
   close(): Promise<void>;
 }
 

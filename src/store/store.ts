@@ -392,8 +392,20 @@ export interface DeliveryRepository {
    * subject's erasure; a row's last error may quote a destination's answer about the person); returns how many.
    */
   forget(workspaceId: string, messageIds: readonly string[]): Promise<number>;
+  /**
+   * What a destination has waiting, from its delivery log: when its oldest `queued` delivery was queued, how
+   * many deliveries are `retrying`, and since when the oldest of them has been tried (its first attempt).
+   */
+  waitingSummary(workspaceId: string, destinationId: string): Promise<WaitingSummary>;
   /** How many delivery rows these events still have, at any destination. */
   countFor(workspaceId: string, messageIds: readonly string[]): Promise<number>;
+}
+
+/** See DeliveryRepository.waitingSummary. */
+export interface WaitingSummary {
+  oldestQueuedAt: number | undefined;
+  retrying: number;
+  oldestRetryingSince: number | undefined;
 }
 
 /**

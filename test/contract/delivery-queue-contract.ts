@@ -116,12 +116,18 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
       expect(await consumer.backlog()).toBe(0);
       await queue.publishDeliveries([job('dst_a', 'u1', 1), job('dst_a', 'u2', 2), job('dst_a', 'u1', 3), job('dst_b', 'u1', 4)]);
       expect(await consumer.backlog()).toBe(3);
+      expect(await queue.waiting('dst_a')).toBe(3);
+      expect(await queue.waiting('dst_b')).toBe(1);
       const got = await drain(consumer, 3, { ack: false });
       expect(await consumer.backlog()).toBe(3); // handed out is not finished
+      expect(await queue.waiting('dst_a')).toBe(3);
       await consumer.ack(got.filter((j) => nOf(j) !== 3));
       await eventually(async () => ((await consumer.backlog()) === 1 ? true : undefined), 5000);
       await consumer.ack(got.filter((j) => nOf(j) === 3));
       await eventually(async () => ((await consumer.backlog()) === 0 ? true : undefined), 5000);
+      // Any process may ask, without consuming: another instance of the same installation sees the same.
+      expect(await (await instance()).waiting('dst_a')).toBe(0);
+      expect(await queue.waiting('dst_b')).toBe(1);
       // A consumer that starts afresh finds nothing of what was acknowledged.
       const again = await queue.deliveryConsumer('dst_a').fetch(10, { signal: new AbortController().signal, waitMs: 1500 });
       expect(again).toEqual([]);

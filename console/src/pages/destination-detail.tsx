@@ -10,6 +10,23 @@ import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
 import { TableHead, EnabledBadge } from '../components/table-head';
 
+/** GET /api/v1/destinations/:id/backlog */
+interface Backlog {
+  waiting: number;
+  retrying: number;
+  oldestQueuedAt?: string;
+  oldestRetryingSince?: string;
+}
+
+/** What the destination has still to be sent, in one line. */
+function backlogText(b: Backlog): string {
+  if (b.waiting === 0) return 'Nothing waiting: every queued event has been sent.';
+  const parts = [`${b.waiting} waiting to be sent`];
+  if (b.retrying > 0) parts.push(`${b.retrying} retrying${b.oldestRetryingSince ? ` (the oldest since ${new Date(b.oldestRetryingSince).toLocaleString()})` : ''}`);
+  if (b.oldestQueuedAt) parts.push(`the oldest not yet tried queued ${new Date(b.oldestQueuedAt).toLocaleString()}`);
+  return `${parts.join(', ')}.`;
+}
+
 interface Delivery {
   messageId: string;
   status: 'queued' | 'delivered' | 'retrying' | 'failed' | 'dropped';
@@ -44,6 +61,11 @@ function Deliveries({ destination }: { destination: Destination }) {
   const [status, setStatus] = useState('');
   const path = `/api/v1/destinations/${destination.id}/deliveries?limit=100${status ? `&status=${status}` : ''}`;
   const log = useAsync(() => api<{ deliveries: Delivery[] }>('GET', path), [path]);
+  const backlog = useAsync(() => api<Backlog>('GET', `/api/v1/destinations/${destination.id}/backlog`), [destination.id]);
+  const refresh = () => {
+    log.reload();
+    backlog.reload();
+  };
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -53,7 +75,7 @@ function Deliveries({ destination }: { destination: Destination }) {
     try {
       const result = await api<{ queued: number; dropped: number }>('POST', `/api/v1/destinations/${destination.id}/deliveries/retry`, messageId ? { messageId } : {});
       setNotice(`Retry: ${result.queued} queued, ${result.dropped} dropped.`);
-      log.reload();
+      refresh();
     } catch (failure) {
       setError(failure);
     }
@@ -72,7 +94,7 @@ function Deliveries({ destination }: { destination: Destination }) {
             ))}
           </select>
         </div>
-        <button type="button" onClick={log.reload}>
+        <button type="button" onClick={refresh}>
           Refresh
         </button>
         <button type="button" onClick={() => void retry()}>
@@ -85,6 +107,12 @@ function Deliveries({ destination }: { destination: Destination }) {
         </p>
       )}
       <ErrorBox error={error} onDismiss={() => setError(null)} />
+      <ErrorBox error={backlog.error} />
+      {backlog.data && (
+        <p className="muted" aria-label="Backlog">
+          {backlogText(backlog.data)}
+        </p>
+      )}
       <ErrorBox error={log.error} />
       {log.data && log.data.deliveries.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
       {log.data && log.data.deliveries.length > 0 && (

@@ -106,6 +106,12 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     return consumer;
   }
 
+  async waiting(destinationId: string): Promise<number> {
+    // The stream keeps a job until it is acknowledged (work-queue retention): its messages per subject are the backlog.
+    const info = await this.jsm.streams.info(this.names.deliveriesStream, { subjects_filter: this.names.destinationSubjects(destinationId) });
+    return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+  }
+
   async purgeDeliveries(destinationId: string): Promise<void> {
     const consumer = this.consumers.get(destinationId);
     if (consumer) await this.retire(destinationId, consumer);

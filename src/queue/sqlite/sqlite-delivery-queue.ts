@@ -135,6 +135,11 @@ export class SqliteDeliveryQueue {
     this.wake.postMessage(destinations);
   }
 
+  /** Jobs of the destination not yet acknowledged (through the (destination_id, seq) index). */
+  async waiting(destinationId: string): Promise<number> {
+    return Number(this.count.get(destinationId));
+  }
+
   async purgeDestination(destinationId: string): Promise<void> {
     await threadWriteLock.run(() => this.purge.run(destinationId));
   }
@@ -168,7 +173,7 @@ export class SqliteDeliveryQueue {
           })(),
         );
       },
-      backlog: async () => Number(this.count.get(destinationId)),
+      backlog: () => this.waiting(destinationId),
     };
   }
 

@@ -254,6 +254,10 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     return this.deliveries.purgeDestination(destinationId);
   }
 
+  waiting(destinationId: string): Promise<number> {
+    return this.deliveries.waiting(destinationId);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
-import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository } from '../store.js';
+import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, WaitingSummary } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js';
 
@@ -150,6 +150,32 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       deleted += Number(result.numDeletedRows);
     }
     return deleted;
+  }
+
+  async waitingSummary(workspaceId: string, destinationId: string): Promise<WaitingSummary> {
+    // Both through (destination_id, status, updated_at): the oldest queued row is the first entry of its range;
+    // retrying rows are few (one per person whose delivery waits for a retry).
+    const oldestQueued = await this.db
+      .selectFrom('deliveries')
+      .select('updated_at')
+      .where('destination_id', '=', destinationId)
+      .where('status', '=', 'queued')
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('updated_at')
+      .limit(1)
+      .executeTakeFirst();
+    const retrying = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min(eb.fn.coalesce('first_attempt_at', 'updated_at')).as('since')])
+      .where('destination_id', '=', destinationId)
+      .where('status', '=', 'retrying')
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirstOrThrow();
+    return {
+      oldestQueuedAt: oldestQueued === undefined ? undefined : Number(oldestQueued.updated_at),
+      retrying: Number(retrying.n),
+      oldestRetryingSince: retrying.since === null ? undefined : Number(retrying.since),
+    };
   }
 
   async countFor(workspaceId: string, messageIds: readonly string[]): Promise<number> {

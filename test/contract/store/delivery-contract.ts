@@ -97,6 +97,25 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect(await store().deliveries.forget(workspaceId, [])).toBe(0);
     });
 
+    it("summarizes what a destination has waiting: its oldest queued delivery, and its retrying ones since their first attempt", async () => {
+      const workspaceId = await freshWorkspace(store());
+      const destinationId = `dst_wait_${randomUUID()}`;
+      expect(await store().deliveries.waitingSummary(workspaceId, destinationId)).toEqual({ oldestQueuedAt: undefined, retrying: 0, oldestRetryingSince: undefined });
+      // Times near now: counter rows of old minutes would upset the counter pruning test sharing this store.
+      const t = Date.now() - 60_000;
+      const row = (messageId: string, status: DeliveryRecord['status'], at: number, extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({ workspaceId, destinationId, messageId: `${messageId}-${randomUUID()}`, sourceId: 'src', status, attempts: 1, reason: null, lastError: null, updatedAt: t + at, ...extra });
+      await store().deliveries.record([
+        row('q1', 'queued', 5000),
+        row('q2', 'queued', 3000),
+        row('d1', 'delivered', 1000),
+        row('r1', 'retrying', 9000, { nextAttemptAt: t + 10_000, firstAttemptAt: t + 4000 }),
+        row('r2', 'retrying', 8000, { nextAttemptAt: t + 10_000, firstAttemptAt: t + 2500 }),
+        { ...row('elsewhere', 'queued', 100), destinationId: 'dst_other' },
+        { ...row('other-ws', 'retrying', 100, { firstAttemptAt: t + 50 }), workspaceId: await freshWorkspace(store()) },
+      ]);
+      expect(await store().deliveries.waitingSummary(workspaceId, destinationId)).toEqual({ oldestQueuedAt: t + 3000, retrying: 2, oldestRetryingSince: t + 2500 });
+    });
+
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {
       const workspaceId = await freshWorkspace(store());
       const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;
