@@ -129,7 +129,10 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   privacyRequests.onTransition(notices.listener);
   // Replays and manual retries publish delivery jobs from the API.
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
-  const metrics = new Metrics(() => backpressure?.current ?? 0);
+  const metrics = new Metrics(
+    () => backpressure?.current ?? 0,
+    deliveryQueue && (async () => Promise.all((await store.destinations.listAll()).map(async (d) => ({ destinationId: d.id, waiting: await deliveryQueue.waiting(d.id) })))),
+  );
   // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).
   const deletionHttp = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const deletionTargets = new DestinationDeletionTargets({ store, keys, http: deletionHttp, logger });

@@ -128,6 +128,9 @@ describe('routing to webhook destinations', () => {
     await batch([track('backlog-a', 1)]);
     const during = await backlog((b) => b.waiting === 3 && b.oldestQueuedAt !== undefined);
     expect(during.retrying).toBe(2);
+    // The same figure for alerting, per destination.
+    const metrics = await fetch(`${sluice.url}/metrics`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    expect(await metrics.text()).toContain(`sluice_destination_backlog{destination_id="${id}"} 3`);
     expect(Date.parse(during.oldestQueuedAt!)).toBeGreaterThanOrEqual(queuedAfter - 1000);
     down = false;
     const after = await eventually(async () => {

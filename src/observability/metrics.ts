@@ -12,7 +12,12 @@ export class Metrics {
   readonly inboxBacklog: Gauge;
   private readonly remote = new Map<string, Counter<string>>();
 
-  constructor(backlog: () => number) {
+  /**
+   * @param backlog events accepted and not yet processed (this process's inbox).
+   * @param destinationBacklogs jobs waiting per destination (read from the delivery queues at each scrape), where
+   *   this process has them.
+   */
+  constructor(backlog: () => number, destinationBacklogs?: () => Promise<readonly { destinationId: string; waiting: number }[]>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
     this.eventsReceived = new Counter({ name: 'sluice_events_received_total', help: 'Events accepted by the Tracking API (durably queued).', labelNames: ['source_id'], registers: [this.registry] });
     this.eventsRejected = new Counter({ name: 'sluice_events_rejected_total', help: 'Events rejected by the Tracking API, by error code.', labelNames: ['code'], registers: [this.registry] });
@@ -25,6 +30,20 @@ export class Metrics {
         this.set(backlog());
       },
     });
+    if (destinationBacklogs) {
+      new Gauge({
+        name: 'sluice_destination_backlog',
+        help: 'Delivery jobs of a destination not yet finished (waiting in its queue, retrying ones included).',
+        labelNames: ['destination_id'],
+        registers: [this.registry],
+        async collect() {
+          this.reset(); // a deleted destination's series goes
+          // A queue that cannot answer leaves the gauge empty for this scrape rather than failing the scrape.
+          const backlogs = await destinationBacklogs().catch(() => []);
+          for (const { destinationId, waiting } of backlogs) this.set({ destination_id: destinationId }, waiting);
+        },
+      });
+    }
   }
 
   /** Declares a counter reported by a worker thread (idempotent). */
