@@ -92,6 +92,9 @@ export interface LaneDeps {
  *   delivery log, retriable by hand); the barrier lifts.
  * - Outcomes are written to the delivery log (and finished jobs acknowledged) after each batch, or, through a
  *   backlog of a fast destination, once for up to 10 batches sent within 100 ms.
+ * - A whole batch refused with Retry-After (429, or 503 with a maintenance time) pauses the destination, not
+ *   only that batch's users: the server asked this client to wait (capped at the policy's longest delay).
+ *   Retry-After on single items of a per-item answer (a tool throttling one user) holds back only their users.
  * - A `retrying` outcome keeps its retry state in the log (attempts, next attempt, first attempt). A job the
  *   queue hands out again (after a restart, or from another router process whose partition moved here) has it
  *   read back, so a job that was retrying waits for its next attempt, keeps counting attempts and keeps its
@@ -104,6 +107,8 @@ export class DestinationLane {
   private readonly attempts = new Map<number, Attempts>();
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
+  /** Until when the destination asked to be left alone (Retry-After on a whole batch); 0 when it did not. */
+  private pausedUntil = 0;
 
   constructor(
     private destination: Destination,
@@ -114,9 +119,9 @@ export class DestinationLane {
     return this.destination.id;
   }
 
-  /** Jobs held in memory and users waiting on a retry (for tests and metrics). */
-  get state(): { pending: number; retrying: number } {
-    return { pending: this.pending.length, retrying: this.heads.size };
+  /** Jobs held in memory, users waiting on a retry, and until when the destination asked to wait (for tests and metrics). */
+  get state(): { pending: number; retrying: number; pausedUntil: number } {
+    return { pending: this.pending.length, retrying: this.heads.size, pausedUntil: this.pausedUntil };
   }
 
   start(): void {
@@ -162,7 +167,7 @@ export class DestinationLane {
       const outcomes: Outcomes = { log: [], finished: [] };
       const started = Date.now();
       try {
-        for (let n = 0; n < MAX_BATCHES_PER_WRITE && !signal.aborted; n++) {
+        for (let n = 0; n < MAX_BATCHES_PER_WRITE && !signal.aborted && Date.now() >= this.pausedUntil; n++) {
           this.dropRevoked();
           // Picked only after the previous batch's outcomes are applied, so a user whose job just failed waits.
           const batch = this.pickBatch(Date.now());
@@ -218,12 +223,14 @@ export class DestinationLane {
   }
 
   private idleWaitMs(now: number): number {
+    if (now < this.pausedUntil) return Math.min(IDLE_WAIT_MS, this.pausedUntil - now);
     let wait = IDLE_WAIT_MS;
     for (const head of this.heads.values()) wait = Math.min(wait, Math.max(0, head.nextAt - now));
     return wait;
   }
 
   private hasReadyWork(now: number): boolean {
+    if (now < this.pausedUntil) return false;
     for (const head of this.heads.values()) if (head.nextAt <= now) return true;
     return this.pending.some((job) => !this.heads.has(job.partitionKey));
   }
@@ -290,12 +297,15 @@ export class DestinationLane {
     const batch = all.filter((job) => !withheld.has(job.seq));
     const items = batch.map((job) => new JobItem(job));
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
+    // A first attempt is timed from when it started (the retry window counts from there).
+    const startedAt = Date.now();
     let results: readonly DeliveryResult[];
     try {
       if (gateError !== undefined) throw new Error(gateError);
       if (batch.length === 0) results = [];
       else {
         const outcome = await this.deps.type.deliver(items, destination.config, context);
+        if (outcome.kind === 'retry' && outcome.afterMs !== undefined) this.pause(outcome.afterMs, outcome.error);
         results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
         if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
       }
@@ -313,7 +323,7 @@ export class DestinationLane {
     all.forEach((job) => {
       const reason = withheld.get(job.seq);
       const result: DeliveryResult | { kind: 'withheld'; reason: string } = reason !== undefined ? { kind: 'withheld', reason } : resultOf.get(job.seq)!;
-      const tries = this.attempts.get(job.seq) ?? { attempts: 0, firstAt: now };
+      const tries = this.attempts.get(job.seq) ?? { attempts: 0, firstAt: startedAt };
       tries.attempts += 1;
       const entry = (status: DeliveryStatus, reason: string | null, lastError: string | null): DeliveryRecord => ({
         workspaceId: job.workspaceId, destinationId: job.destinationId, messageId: job.messageId, sourceId: job.sourceId,
@@ -345,6 +355,14 @@ export class DestinationLane {
       }
     });
     if (requeue.length > 0) this.pending = [...requeue, ...this.pending].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The destination refused a whole batch with Retry-After: nothing is sent to it before then (see the class comment). */
+  private pause(afterMs: number, error: string): void {
+    const until = Date.now() + Math.min(afterMs, this.deps.policy.maxDelayMs);
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    this.deps.logger.info({ destination: this.destination.id, until: new Date(until).toISOString(), error }, 'destination asked to wait (Retry-After): pausing all its deliveries');
   }
 
   /** Writes the batches' outcomes and acknowledges finished jobs, insisting through store hiccups. */

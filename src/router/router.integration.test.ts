@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../test/support/mock-server.js';
 import { eventually } from '../../test/support/start-test-sluice.js';
 import { Keys } from '../core/crypto/keys.js';
-import type { DeliveryItem, DestinationType } from '../destinations/destination.js';
+import type { DeliveryItem, DeliveryOutcome, DestinationType } from '../destinations/destination.js';
 import { createDestinationHttp, type DestinationHttpClient } from '../destinations/http/destination-http.js';
 import { destinationType } from '../destinations/registry.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
@@ -72,10 +72,10 @@ async function destination(type: string, publicConfig: Record<string, unknown>, 
   return store.destinations.create({ workspaceId: WORKSPACE, name: `${type}-${Math.random()}`, type, publicConfig, sealedSecrets, sourceIds: null, consentCategories: null, enabled: true });
 }
 
-async function publish(destinationId: string, messageId: string, sourceId = 'src_web') {
-  const event = { type: 'track', event: 'Order Completed', userId: 'user-12345', messageId, properties: { total: 1 }, context: {}, integrations: {}, timestamp: '2026-11-30T12:00:00.000Z', originalTimestamp: '2026-11-30T12:00:00.000Z', receivedAt: '2026-11-30T12:00:00.000Z', version: 2 };
+async function publish(destinationId: string, messageId: string, sourceId = 'src_web', userId = 'user-12345') {
+  const event = { type: 'track', event: 'Order Completed', userId, messageId, properties: { total: 1 }, context: {}, integrations: {}, timestamp: '2026-11-30T12:00:00.000Z', originalTimestamp: '2026-11-30T12:00:00.000Z', receivedAt: '2026-11-30T12:00:00.000Z', version: 2 };
   await store.deliveries.record([{ workspaceId: WORKSPACE, destinationId, messageId, sourceId, status: 'queued', attempts: 0, reason: null, lastError: null, updatedAt: Date.now() }]);
-  await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId, sourceId, messageId, partitionKey: 'user-12345', json: JSON.stringify(event), receivedAt: Date.now() }]);
+  await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId, sourceId, messageId, partitionKey: userId, json: JSON.stringify(event), receivedAt: Date.now() }]);
 }
 
 function startRouter(types: (name: string) => DestinationType<unknown> | undefined = destinationType, policy = fastRetries): Router {
@@ -202,7 +202,10 @@ describe('router', () => {
       const r = await delivery(d.id, 'restarted-1');
       return r?.status === 'retrying' ? r : undefined;
     });
-    expect(first).toMatchObject({ attempts: 1, firstAttemptAt: attemptsAt[0] });
+    expect(first.attempts).toBe(1);
+    // Timed from when the attempt started (just before the destination was called).
+    expect(first.firstAttemptAt).toBeLessThanOrEqual(attemptsAt[0]!);
+    expect(attemptsAt[0]! - first.firstAttemptAt!).toBeLessThan(100);
     expect(first.nextAttemptAt! - attemptsAt[0]!).toBeGreaterThanOrEqual(1500);
 
     // Restart: a new router (new lanes, new queue consumers) over the same store and queue.
@@ -223,6 +226,46 @@ describe('router', () => {
       return r?.status === 'delivered' ? r : undefined;
     });
     expect(done.attempts).toBe(3);
+  });
+
+  it('pauses the whole destination when it refuses a batch with Retry-After, and only the user when one item is throttled', async () => {
+    const calls: { at: number; ids: string[] }[] = [];
+    let answer: 'slow-down' | 'throttle-one' | 'ok' = 'slow-down';
+    const limited = Object.assign(recorderType(), {
+      async deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome> {
+        calls.push({ at: Date.now(), ids: items.map((i) => i.messageId) });
+        if (answer === 'slow-down') {
+          answer = 'ok';
+          return { kind: 'retry', error: 'HTTP 429', afterMs: 1000 };
+        }
+        if (answer === 'throttle-one') {
+          answer = 'ok';
+          // A per-item answer (Amplitude's throttled users): only that user's item is to wait.
+          return { kind: 'per_item', results: items.map((i) => (i.messageId === 'throttled-1' ? { kind: 'retry', error: 'throttled user', afterMs: 5000 } : { kind: 'ok' })) };
+        }
+        return { kind: 'ok' };
+      },
+    });
+    const types = (name: string) => (name === 'recorder' ? (limited as unknown as DestinationType<unknown>) : undefined);
+    const d = await destination('recorder', {});
+    await publish(d.id, 'limited-1', 'src_web', 'user-a');
+    startRouter(types, { ...fastRetries, maxDelayMs: 5000 });
+    await eventually(async () => (calls.length >= 1 ? true : undefined));
+    // Another user's event, queued while the destination asked to wait: not sent before the second is up.
+    await publish(d.id, 'other-user-1', 'src_web', 'user-b');
+    await eventually(async () => ((await delivery(d.id, 'other-user-1'))?.status === 'delivered' ? true : undefined));
+    const sentOther = calls.find((c) => c.ids.includes('other-user-1'))!;
+    expect(sentOther.at - calls[0]!.at).toBeGreaterThanOrEqual(990);
+    await eventually(async () => ((await delivery(d.id, 'limited-1'))?.status === 'delivered' ? true : undefined));
+
+    // One throttled item of a per-item answer holds back its user only.
+    answer = 'throttle-one';
+    await publish(d.id, 'throttled-1', 'src_web', 'user-c');
+    await eventually(async () => ((await delivery(d.id, 'throttled-1'))?.status === 'retrying' ? true : undefined));
+    const throttledAt = Date.now();
+    await publish(d.id, 'unthrottled-1', 'src_web', 'user-d');
+    await eventually(async () => ((await delivery(d.id, 'unthrottled-1'))?.status === 'delivered' ? true : undefined));
+    expect(calls.find((c) => c.ids.includes('unthrottled-1'))!.at - throttledAt).toBeLessThan(2000);
   });
 
   it('reports each failed write of outcomes to the delivery log, tries again, and delivers nothing twice', async () => {
