@@ -107,9 +107,10 @@ export class SqlEventRepository implements EventRepository {
    * (two probes of the received_at index) give the events of any workspace in the range; how far back the
    * workspace's 1,000th event along the walk lies gives the workspace's share of what the walk would pass
    * (a small workspace among large ones walks few events). Either plan returns the same rows. Lookups by an
-   * identifier or messageId have their own indexes.
+   * identifier or messageId have their own indexes. `order: 'count'`: a count, which walks all the workspace's
+   * events.
    */
-  private async rangeFirst(q: EventQuery, order: 'asc' | 'desc'): Promise<boolean> {
+  private async rangeFirst(q: Omit<EventQuery, 'limit'>, order: 'asc' | 'desc' | 'count'): Promise<boolean> {
     if (q.from === undefined && q.to === undefined) return false;
     if (q.userId !== undefined || q.anonymousId !== undefined || q.messageId !== undefined || q.messageIds !== undefined) return false;
     const newest = Number((await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst())?.seq ?? 0);
@@ -117,16 +118,17 @@ export class SqlEventRepository implements EventRepository {
     const hi = q.to === undefined ? newest + 1 : await this.firstSeqReceivedFrom(q.to, newest);
     const inRange = hi - lo;
     const desc = order === 'desc';
-    // The walk goes from `start` towards the range, over a span of seq positions before reaching it.
+    // The walk goes from `start` towards the range, over a span of seq positions before reaching it (a count
+    // walks them all).
     const start = desc ? Math.min(q.beforeSeq ?? newest + 1, newest + 1) : (q.afterSeq ?? 0);
-    const span = desc ? start - hi : lo - start;
+    const span = order === 'count' ? newest + 1 : desc ? start - hi : lo - start;
     if (span <= inRange) return false; // the walk starts in or near the range
     const sample = await this.db
       .selectFrom('events')
       .select('seq')
       .where('workspace_id', '=', q.workspaceId)
       .where('seq', desc ? '<' : '>', start)
-      .orderBy('seq', order)
+      .orderBy('seq', desc ? 'desc' : 'asc')
       .limit(1)
       .offset(WALK_SAMPLE - 1)
       .executeTakeFirst();
@@ -171,11 +173,12 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]> {
-    // Counted through the time range (events_received_at), not by walking the workspace (see rangeFirst()).
+    // Counted through the time range when that reads less than walking the workspace (see rangeFirst()).
+    const rangeFirst = await this.rangeFirst({ workspaceId, from, to }, 'count');
     const rows = await this.db
       .selectFrom('events')
       .select([sql<number>`received_at / 60000`.as('minute'), (eb) => eb.fn.countAll<number>().as('n')])
-      .where(unindexedIf(true, 'workspace_id'), '=', workspaceId)
+      .where(unindexedIf(rangeFirst, 'workspace_id'), '=', workspaceId)
       .where('received_at', '>=', from)
       .where('received_at', '<', to)
       .groupBy(sql`received_at / 60000`)
@@ -184,8 +187,8 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async countMatching(q: Pick<EventQuery, 'workspaceId' | 'sourceId' | 'type' | 'event' | 'from' | 'to'>): Promise<number> {
-    // Bounded in time, counted through the time range rather than by walking the workspace (see rangeFirst()).
-    const rangeFirst = q.from !== undefined || q.to !== undefined;
+    // Bounded in time, counted through the time range when that reads less than walking the workspace (see rangeFirst()).
+    const rangeFirst = await this.rangeFirst(q, 'count');
     let query = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(unindexedIf(rangeFirst, 'workspace_id'), '=', q.workspaceId);
     if (q.sourceId !== undefined) query = query.where(unindexedIf(rangeFirst, 'source_id'), '=', q.sourceId);
     if (q.type !== undefined) query = query.where('type', '=', q.type);

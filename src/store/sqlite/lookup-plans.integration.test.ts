@@ -165,6 +165,9 @@ describe('events in a time range, on the embedded store', () => {
       expect(found.map((e) => e.event.messageId)).toEqual(['small-0']);
     });
     expect(await planOf(store, seen.find((source) => source.includes('"payload"'))!)).not.toMatch(/events_received_at/);
+    // Counting its events of a range walks its few events too.
+    const smallCount = await statementsOf(async () => expect(await store.events.countMatching({ workspaceId: small.id, from: t, to: t + 1_000_000 })).toBe(10));
+    expect(await planOf(store, smallCount.find((source) => source.includes('count('))!)).not.toMatch(/events_received_at/);
     // Counting a range reads the range.
     const counts = await statementsOf(async () => expect(await store.events.countMatching({ workspaceId: ws.id, from: t, to: t + 100_000 })).toBe(100));
     expect(await planOf(store, counts.find((source) => source.includes('count('))!)).toMatch(/events_received_at/);
