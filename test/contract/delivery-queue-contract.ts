@@ -123,6 +123,8 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
       expect(await queue.waiting('dst_a')).toBe(3);
       await consumer.ack(got.filter((j) => nOf(j) !== 3));
       await eventually(async () => ((await consumer.backlog()) === 1 ? true : undefined), 5000);
+      await consumer.ack(got.filter((j) => nOf(j) !== 3)); // acknowledged twice: counted once
+      expect(await queue.waiting('dst_a')).toBe(1);
       await consumer.ack(got.filter((j) => nOf(j) === 3));
       await eventually(async () => ((await consumer.backlog()) === 0 ? true : undefined), 5000);
       // Any process may ask, without consuming: another instance of the same installation sees the same.
@@ -171,6 +173,8 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
       await queue.publishDeliveries([job('dst_a', 'u', 1), job('dst_a', 'u', 2), job('dst_b', 'u', 3)]);
       await queue.purgeDeliveries('dst_a');
       expect(await queue.deliveryConsumer('dst_a').backlog()).toBe(0);
+      expect(await queue.waiting('dst_a')).toBe(0);
+      expect(await queue.waiting('dst_b')).toBe(1);
       expect(await queue.deliveryConsumer('dst_a').fetch(10, { signal: new AbortController().signal, waitMs: 1000 })).toEqual([]);
       expect((await drain(queue.deliveryConsumer('dst_b'), 1)).map(nOf)).toEqual([3]);
     });

@@ -56,6 +56,7 @@ describe('moving the embedded queues out of the store file', () => {
       expect(seen.map((m) => (m.event as unknown as { n: number }).n)).toEqual([3, 4, 5]);
       const jobs = await queue.deliveryConsumer('d1').fetch(10, { signal: new AbortController().signal, waitMs: 0 });
       expect(jobs.map((j) => j.messageId)).toEqual(['m1', 'm2', 'm3']);
+      expect(await queue.waiting('d1')).toBe(3); // the moved jobs are counted
       expect(jobs.map((j) => j.json)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
     } finally {
       await queue.close();

@@ -48,13 +48,37 @@ describe('the embedded delivery queue written by an earlier version', () => {
       expect(d1[0]!.subject).toBeUndefined();
       await queue.deliveryConsumer('d1').ack(d1);
       expect(await queue.deliveryConsumer('d1').backlog()).toBe(0);
-      expect(await queue.deliveryConsumer('d2').backlog()).toBe(1);
+      expect(await queue.deliveryConsumer('d2').backlog()).toBe(1); // counted from the old rows at open
       // New jobs continue after the old positions and carry their subject.
       await queue.publishDeliveries([{ ...job(5, 'd2'), subject: [{ type: 'userId', value: 'u1' }] }]);
       const d2 = await queue.deliveryConsumer('d2').fetch(10, { signal, waitMs: 0 });
       expect(d2.map((j) => [j.seq, j.messageId, j.subject])).toEqual([[3, 'm3', undefined], [5, 'm5', [{ type: 'userId', value: 'u1' }]]]);
     } finally {
       await queue.close();
+    }
+  });
+  it('counts the jobs of a queue file written before jobs were counted, once, when it opens', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-counts-'));
+    const file = path.join(dir, 'queue.db');
+    const job = (n: number, destinationId: string): DeliveryJobRecord => ({ workspaceId: 'ws', destinationId, sourceId: 'src', messageId: `m${n}`, partitionKey: 'u', json: '{}', receivedAt: n });
+    const before = new SqliteQueue(file);
+    await before.publishDeliveries([job(1, 'd1'), job(2, 'd1'), job(3, 'd2')]);
+    await before.close();
+    const raw = new BetterSqlite3(file);
+    raw.exec('DROP TABLE queue_delivery_counts'); // as the previous version left the file
+    raw.close();
+
+    // Two queues open the file at once (the router's and the processor's threads): counted once.
+    const [first, second] = [new SqliteQueue(file), new SqliteQueue(file)];
+    try {
+      expect([await first.waiting('d1'), await first.waiting('d2'), await second.waiting('d1')]).toEqual([2, 1, 2]);
+      await first.publishDeliveries([job(4, 'd2')]);
+      const d2 = await second.deliveryConsumer('d2').fetch(10, { signal: new AbortController().signal, waitMs: 0 });
+      await second.deliveryConsumer('d2').ack(d2);
+      expect([await first.waiting('d1'), await first.waiting('d2')]).toEqual([2, 0]);
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 });
