@@ -102,6 +102,8 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await row.waitFor();
     expect(await row.textContent()).toContain('Webhook');
     expect(await row.textContent()).toContain('enabled');
+    // Its backlog: the test event went out, nothing waits (the cell reads 0 once the backlog is loaded).
+    await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('0');
     await shot('destinations');
   });
 
@@ -170,6 +172,11 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await log.getByRole('row', { name: /retrying/ }).textContent()).toMatch(/HTTP 503.*next try/);
     // The destination's backlog says what waits, and since when.
     await expect.poll(() => page.getByLabel('Backlog').textContent()).toMatch(/^1 waiting to be sent, 1 retrying \(the oldest since .+\)\.$/);
+    // The destinations list says so too.
+    await page.getByRole('link', { name: '← Destinations' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /Order hook/ }).locator('td').nth(3).textContent()).toBe('1 (1 retrying)');
+    await page.getByRole('link', { name: 'Order hook' }).click();
+    await page.getByLabel('Backlog').waitFor();
     hook.respond = () => ({ status: 200 });
     await expect.poll(async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();

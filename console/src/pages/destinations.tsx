@@ -13,9 +13,21 @@ export function useDestinationTypes() {
   return useAsync(() => api<{ types: DestinationTypeInfo[] }>('GET', '/api/v1/destination-types'), []);
 }
 
-/** The destinations of the workspace: type, status, and a switch to enable or disable each. */
+/** A destination's backlog in a table cell: "0", or "12 (3 retrying)"; a dash until it is known. */
+function waitingText(backlog: { waiting: number; retrying: number } | undefined): string {
+  if (!backlog) return '–';
+  return backlog.retrying > 0 ? `${backlog.waiting} (${backlog.retrying} retrying)` : String(backlog.waiting);
+}
+
+/** The destinations of the workspace: type, status, what waits to be sent, and a switch to enable or disable each. */
 export function DestinationsPage() {
   const list = useAsync(() => api<{ destinations: Destination[] }>('GET', '/api/v1/destinations'), []);
+  // What each destination has still to be sent (one small call each: the count is one row of its queue).
+  const ids = list.data?.destinations.map((d) => d.id) ?? [];
+  const backlogs = useAsync(
+    async () => new Map(await Promise.all(ids.map(async (id) => [id, (await api<{ waiting: number; retrying: number }>('GET', `/api/v1/destinations/${id}/backlog`))] as const))),
+    [ids.join(',')],
+  );
   const types = useDestinationTypes();
   const [error, setError] = useState<unknown>(null);
   const displayName = (type: string) => types.data?.types.find((t) => t.type === type)?.displayName ?? type;
@@ -44,7 +56,7 @@ export function DestinationsPage() {
       {list.data && list.data.destinations.length === 0 && <p className="card">No destinations yet. Add one from the catalog.</p>}
       {list.data && list.data.destinations.length > 0 && (
         <table className="table">
-          <TableHead columns={['Name', 'Type', 'Status', 'Sources', 'Consent needed', 'Filters']} actions />
+          <TableHead columns={['Name', 'Type', 'Status', 'Waiting', 'Sources', 'Consent needed', 'Filters']} actions />
           <tbody>
             {list.data.destinations.map((d) => (
               <tr key={d.id}>
@@ -53,6 +65,7 @@ export function DestinationsPage() {
                 </td>
                 <td>{displayName(d.type)}</td>
                 <td><EnabledBadge enabled={d.enabled} /></td>
+                <td>{waitingText(backlogs.data?.get(d.id))}</td>
                 <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
                 <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
                 <td>{d.filters?.length ?? 0}</td>
