@@ -201,7 +201,7 @@ export class SqliteDeliveryQueue {
           if (rows.length > 0) {
             position = rows[rows.length - 1]!.seq;
             const jobs = rows.map(jobOf);
-            if (rows[0]!.seq <= redeliveredUpTo) for (const job of jobs) if (job.seq <= redeliveredUpTo) job.redelivered = true;
+            for (const job of jobs) if (job.seq <= redeliveredUpTo) job.redelivered = true;
             return jobs;
           }
           const left = deadline - Date.now();

@@ -4,7 +4,7 @@ import type { SchemaMigration } from './migration.js';
 /**
  * The delivery log keeps a `retrying` delivery's retry state: when it is tried next (`next_attempt_at`) and
  * when it was first tried (`first_attempt_at`, where the retry window starts), epoch ms, null in every other
- * state. A router lane that starts (after a restart) carries on from them. On SQLite
+ * state. A router handed such a job again (after a restart, or a partition move in scale mode) carries on from them. On SQLite
  * the log lives in its own file, whose schema `delivery-log-file.ts` keeps (it adds the columns to a file
  * created before); the store file holds the tables only until they are moved there at boot.
  */

@@ -2,12 +2,11 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, WaitingSummary } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
+import { chunks } from './chunks.js';
 import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js';
 
 /** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
 const CHUNK = 500;
-/** messageIds per lookup or delete by messageId. */
-const MESSAGE_ID_CHUNK = 1000;
 const MINUTE = 60_000;
 
 function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
@@ -127,14 +126,14 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
     const found: DeliveryRecord[] = [];
-    for (let i = 0; i < messageIds.length; i += MESSAGE_ID_CHUNK) {
+    for (const part of chunks(messageIds)) {
       // The status is checked here, not in SQL: with `status = ?` SQLite walks every retrying delivery of the
       // destination through (destination_id, status, ...) instead of probing the primary key
       // (message_id, destination_id) once per messageId (at most one row each).
       const rows = await this.db
         .selectFrom('deliveries')
         .selectAll()
-        .where('message_id', 'in', messageIds.slice(i, i + MESSAGE_ID_CHUNK))
+        .where('message_id', 'in', part)
         .where('destination_id', '=', destinationId)
         .execute();
       for (const row of rows) if (row.status === 'retrying' && row.workspace_id === workspaceId) found.push(toRecord(row));
@@ -144,9 +143,9 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async forget(workspaceId: string, messageIds: readonly string[]): Promise<number> {
     let deleted = 0;
-    for (let i = 0; i < messageIds.length; i += MESSAGE_ID_CHUNK) {
+    for (const part of chunks(messageIds)) {
       // The primary key (message_id, destination_id) leads with the messageId.
-      const result = await this.db.deleteFrom('deliveries').where('message_id', 'in', messageIds.slice(i, i + MESSAGE_ID_CHUNK)).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      const result = await this.db.deleteFrom('deliveries').where('message_id', 'in', part).where('workspace_id', '=', workspaceId).executeTakeFirst();
       deleted += Number(result.numDeletedRows);
     }
     return deleted;
@@ -180,11 +179,11 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async countFor(workspaceId: string, messageIds: readonly string[]): Promise<number> {
     let total = 0;
-    for (let i = 0; i < messageIds.length; i += MESSAGE_ID_CHUNK) {
+    for (const part of chunks(messageIds)) {
       const row = await this.db
         .selectFrom('deliveries')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('message_id', 'in', messageIds.slice(i, i + MESSAGE_ID_CHUNK))
+        .where('message_id', 'in', part)
         .where('workspace_id', '=', workspaceId)
         .executeTakeFirstOrThrow();
       total += Number(row.n);

@@ -13,17 +13,10 @@ import type {
 } from '../../core/identity/identity.js';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { IdentityRepository } from '../store.js';
+import { chunks } from './chunks.js';
 import type { Database, GroupTable, ProfileTable } from './schema.js';
 
-/** Values per IN list and rows per multi-row insert: well under SQLite's bound-parameter limit. */
-const CHUNK = 500;
 const KIND_ORDER: Record<IdentityKind, number> = { user_id: 0, anonymous_id: 1, email: 2 };
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function toProfile(row: Selectable<ProfileTable>): ProfileRecord {
   return {

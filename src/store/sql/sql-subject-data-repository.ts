@@ -3,16 +3,9 @@ import type { StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
 import type { DeliveryRepository } from '../store.js';
+import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { Database } from './schema.js';
 
-/** Identifiers per IN list: far under SQLite's bound-parameter limit. */
-const IN_CHUNK = 500;
-
-function chunks<T>(values: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += IN_CHUNK) out.push(values.slice(i, i + IN_CHUNK));
-  return out;
-}
 
 export class SqlSubjectDataRepository implements SubjectDataRepository {
   constructor(
@@ -101,7 +94,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
             const events = await this.db
               .selectFrom('events').select(['seq', 'message_id', 'source_id'])
               .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq)
-              .orderBy('seq').limit(IN_CHUNK).execute();
+              .orderBy('seq').limit(IN_LIST_SIZE).execute();
             if (events.length === 0) break;
             afterSeq = Number(events[events.length - 1]!.seq);
             const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
