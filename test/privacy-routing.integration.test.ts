@@ -68,6 +68,27 @@ describe('privacy at fan-out', () => {
     expect(await eventually(() => delivery(ops.id, 'pr-lifted'), 20_000)).toMatchObject({ status: 'delivered' });
   });
 
+  it('judges replayed events by consent as it stands now: a withdrawal since withholds them, and a child\'s events stay away', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const granted = { context: { consent: { categoryPreferences: { Advertising: true } } } };
+    for (const [userId, messageId] of [['p-6', 'pr-rp-withdrawn'], ['p-7', 'pr-rp-kept'], ['p-8', 'pr-rp-child']]) {
+      await send({ userId, event: 'Replayed', messageId, ...granted });
+      expect(await eventually(() => delivery(ads.id, messageId!), 20_000)).toMatchObject({ status: 'delivered' });
+    }
+    // Since then p-6 withdrew consent to advertising, and p-8 turned out to be 11.
+    await send({ userId: 'p-6', event: 'Segment Consent Preference Updated', messageId: 'pr-rp-withdraw', context: { consent: { categoryPreferences: { Advertising: false } } } });
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'p-8', traits: { age: 11 }, messageId: 'pr-rp-age' });
+    await eventually(async () => ((await delivery(ops.id, 'pr-rp-withdraw')) && (await delivery(ops.id, 'pr-rp-age')) ? true : undefined), 20_000);
+
+    const replay = await api('POST', `/destinations/${ads.id}/replay`, { from, to: new Date(Date.now() + 1000).toISOString(), event: 'Replayed' });
+    expect(replay.body).toMatchObject({ status: 'completed', read: 3, queued: 1, dropped: 2 });
+    expect(await delivery(ads.id, 'pr-rp-withdrawn')).toMatchObject({ status: 'dropped', reason: 'consent_denied:advertising' });
+    expect(await delivery(ads.id, 'pr-rp-child')).toMatchObject({ status: 'dropped', reason: 'child' });
+    await eventually(async () => (ads.server.events().filter((e) => e.messageId === 'pr-rp-kept').length === 2 ? true : undefined), 20_000);
+    expect(ads.server.events().filter((e) => e.messageId === 'pr-rp-withdrawn')).toHaveLength(1);
+    expect(ads.server.events().filter((e) => e.messageId === 'pr-rp-child')).toHaveLength(1);
+  });
+
   it('removes a Red field before the event leaves, and keeps the rest', async () => {
     await send({ userId: 'p-4', event: 'Signed Up', messageId: 'pr-red', properties: { ssn: '123-45-6789', plan: 'pro' } });
     await eventually(() => delivery(ops.id, 'pr-red'), 20_000);

@@ -107,7 +107,7 @@ const PreviewEvent = Type.Record(Type.String(), Type.Unknown(), { description: '
 export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; keys: Keys; privacy?: PrivacyDeps }> = async (app, { store, keys, privacy }) => {
   const deciders: DestinationDecider[] = [
     new IntegrationsDecider(),
-    ...(privacy ? [new PrivacyDecider(privacy.services, piiHasher(privacy.keys))] : []),
+    ...(privacy ? [new PrivacyDecider(privacy.services, piiHasher(privacy.keys), store)] : []),
     new FilterDecider(),
   ];
   const fanOut = new FanOut(deciders);

@@ -57,7 +57,7 @@ export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): De
   return [
     new IntegrationsDecider(),
     new RestrictionDecider(deps.store),
-    ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys))] : []),
+    ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys), deps.store)] : []),
     new FilterDecider(),
   ];
 }

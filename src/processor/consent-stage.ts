@@ -1,5 +1,5 @@
 import { normalizePreferences } from '../core/consent/consent-category.js';
-import { resolveConsent, type ConsentState } from '../core/consent/resolve-consent.js';
+import { resolveConsent, type ConsentInput, type ConsentState } from '../core/consent/resolve-consent.js';
 import { applyConsentRecords, mergeConsentStates, type ConsentRecordInput, type SubjectConsentState } from '../core/privacy/consent-record.js';
 import { identifierKey, normalizeIdentifier, type SubjectIdentifier } from '../core/privacy/subject.js';
 import type { JsonObject } from '../protocol/segment-event.js';
@@ -23,6 +23,23 @@ function obj(value: unknown): JsonObject | undefined {
 /** `context.consent.categoryPreferences` of an event (undefined when absent). */
 export function categoryPreferencesOf(event: { context?: JsonObject; properties?: JsonObject }): JsonObject | undefined {
   return obj(obj(event.context?.consent)?.categoryPreferences) ?? obj(obj(event.properties?.consent)?.categoryPreferences) ?? obj(event.properties?.categoryPreferences);
+}
+
+/**
+ * What decides an event's consent (resolveConsent's input): its linked identities' merged ledger state (a
+ * GPC recorded for any of them included), the request's GPC signal, the event's own categoryPreferences, and
+ * its country (`context.location.country`, else the request's country header).
+ */
+export function consentInputOf(item: Pick<ProcessingItem, 'event' | 'message'>, merged: { ledger: ConsentInput['ledger']; gpcAt: number | null }, requestGpc: boolean): ConsentInput {
+  const preferences = categoryPreferencesOf(item.event);
+  const location = obj(item.event.context?.location);
+  const country = (typeof location?.country === 'string' ? location.country : undefined) ?? item.message.signals?.country;
+  return {
+    gpc: requestGpc || merged.gpcAt !== null,
+    ...(preferences !== undefined && { preferences }),
+    ledger: merged.ledger,
+    ...(country !== undefined && { country }),
+  };
 }
 
 /**
@@ -132,20 +149,13 @@ export class ConsentStage implements ProcessorStage {
           merged = mergedOf(subjectKeysOf(lists));
           if (single) mergedOfList.set(single, { version, merged });
         }
-        const location = item.event.context?.location;
-        const country = (obj(location) && typeof obj(location)!.country === 'string' ? (obj(location)!.country as string) : undefined) ?? signals?.country;
-        const gpc = requestGpc || merged.gpcAt !== null;
+        const input = consentInputOf(item, merged, requestGpc);
         // Without preferences in the event or a choice in the ledger, only GPC and the country decide: most
         // events of a batch share one of a few such states (read-only, so shared).
-        const plain = preferences === undefined && isEmpty(merged.ledger) ? `${gpc ? 1 : 0}${country === undefined ? '-' : `+${country}`}` : undefined;
+        const plain = input.preferences === undefined && isEmpty(merged.ledger) ? `${input.gpc ? 1 : 0}${input.country === undefined ? '-' : `+${input.country}`}` : undefined;
         let consent = plain !== undefined ? plainStates.get(plain) : undefined;
         if (!consent) {
-          consent = resolveConsent(policy, {
-            gpc,
-            ...(preferences !== undefined && { preferences }),
-            ledger: merged.ledger,
-            ...(country !== undefined && { country }),
-          });
+          consent = resolveConsent(policy, input);
           if (plain !== undefined) plainStates.set(plain, consent);
         }
         item.consent = consent;

@@ -3,8 +3,10 @@ import { validatePiiPolicy, type PiiPolicy } from '../../core/pii/pii-policy.js'
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { privacyForDestination, withoutPrivacy } from '../../privacy/destination-privacy.js';
 import type { PrivacyServices } from '../../privacy/privacy-services.js';
+import type { Store } from '../../store/store.js';
 import { CONTINUE, drop, type ProcessingItem, type StageOutcome } from '../stage.js';
 import type { DestinationDecider, FanOutCandidate } from './decision.js';
+import { judgeStoredEvents } from './stored-event-privacy.js';
 
 function outgoingOf(cache: Map<ProcessingItem, SegmentEvent>, item: ProcessingItem): SegmentEvent {
   let event = cache.get(item);
@@ -23,6 +25,7 @@ export class PrivacyDecider implements DestinationDecider {
   constructor(
     private readonly privacy: PrivacyServices,
     private readonly hashFor: (workspaceId: string) => (value: string) => string,
+    private readonly store: Store,
   ) {}
 
   async decide(candidates: readonly FanOutCandidate[]): Promise<readonly StageOutcome[]> {
@@ -38,14 +41,15 @@ export class PrivacyDecider implements DestinationDecider {
       }
       configs.set(item.workspaceId, { categories: config.categories, policy, matchers: compileMatchers(policy.matchers) });
     }
+    // Replays and manual retries start from stored events: judged now (consent, children) as live ones were.
+    await judgeStoredEvents(this.store, this.privacy, candidates.map((c) => c.item));
     // The outgoing copy (without `_privacy`) is made once per event; destinations share it read-only.
     const outgoing = new Map<ProcessingItem, SegmentEvent>();
     return candidates.map((candidate) => {
       const { item, destination } = candidate;
       const config = configs.get(item.workspaceId)!;
-      // Replays and manual retries start from stored events, which were not classified in this pass:
-      // classify them now, so Red and sensitive fields never leave on a replay either. (Their consent was
-      // not resolved either: the gate then fails closed for destinations that need optional consent.)
+      // Stored events sent again were not classified in this pass either: classify them now, so Red and
+      // sensitive fields never leave on a replay.
       const pii = item.pii ?? classifyEvent(candidate.event, config.matchers);
       const verdict = privacyForDestination(
         { event: candidate.event, ...(item.consent ? { consent: item.consent } : {}), ...(item.child ? { child: item.child } : {}), pii },
