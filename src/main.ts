@@ -27,6 +27,9 @@ import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.
 import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
+import { buildDeciders } from './processor/build-processor.js';
+import { FanOut } from './processor/fan-out/fan-out.js';
+import { ReplayRunner } from './replay/replay-runner.js';
 import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
 import type { DeliveryQueue, Queue } from './queue/queue.js';
 import { openDeliveryQueue, openQueue, openStore } from './runtime/backends.js';
@@ -154,6 +157,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     jobs.start();
     executor = jobs;
   }
+  // Replays run where the delivery queues are (the api role); any such process carries on one another stopped.
+  const replays = deliveryQueue ? new ReplayRunner({ store, queue: deliveryQueue, fanOut: new FanOut(buildDeciders({ store, privacy: { services: privacy, keys } })), logger }) : undefined;
+  replays?.start();
   const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
   countersPruner?.start();
 
@@ -185,7 +191,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
     ...(roles.has('api')
-      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
+      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), ...(replays && { replays }), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
@@ -214,6 +220,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await queue?.close();
       if (progressQueue !== queue) await progressQueue?.close();
       await retention?.stop();
+      await replays?.stop();
       await deliveryQueue?.close();
       await Promise.all(workers.map((w) => w.stop()));
       privacy.close();

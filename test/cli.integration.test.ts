@@ -6,6 +6,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandStoredRequest } from '../src/core/tracking/stored-request.js';
 import { decodeStoredRequest } from '../src/queue/sqlite/inbox-table.js';
+import { ownerApi } from './support/api-client.js';
+import { createWebhook } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
 import { REPO_ROOT, sluiceCommand } from './support/sluice-process.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -33,9 +36,11 @@ let sluice: TestSluice;
 const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
 
 beforeAll(async () => {
-  sluice = await startTestSluice();
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
 });
+const servers: RecordingServer[] = [];
 afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
   await sluice?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -187,6 +192,33 @@ describe('sluice CLI', () => {
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain('No Sluice database');
   }, 180_000);
+
+  it('replays a range to a destination through the same consent rules as live traffic, recorded like a replay asked through the API', async () => {
+    const ads = await createWebhook(sluice, servers, 'Ads', {}, { consentCategories: ['advertising'] });
+    const from = new Date(Date.now() - 1000).toISOString();
+    const sent = await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'cli-replay-1', event: 'Ad Viewed', messageId: 'cli-replay-granted', context: { consent: { categoryPreferences: { Advertising: true } } } },
+        { type: 'track', userId: 'cli-replay-2', event: 'Ad Viewed', messageId: 'cli-replay-denied' },
+      ],
+    });
+    expect(sent.status).toBe(200);
+    const granted = () => ads.server.events().filter((e) => e.messageId === 'cli-replay-granted').length;
+    await eventually(async () => (granted() === 1 && (await storedFor('cli-replay-2')).length === 1 ? true : undefined));
+
+    const run = await runCli(['replay', '--destination', ads.id, '--from', from, '--to', new Date(Date.now() + 1000).toISOString(), '--event', 'Ad Viewed'], { SLUICE_DATA_DIR: sluice.dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Replay rpl_\S+: 1 event queued to Ads \(dst_\S+\); 1 withheld by consent/);
+    // The running Sluice delivers the replayed event again; the one without consent never leaves.
+    await eventually(async () => (granted() === 2 ? true : undefined));
+    expect(ads.server.events().some((e) => e.messageId === 'cli-replay-denied')).toBe(false);
+    const listed = await ownerApi(sluice)('GET', `/destinations/${ads.id}/replays`);
+    expect(listed.body.replays).toEqual([expect.objectContaining({ status: 'completed', requestedBy: 'cli', total: 2, read: 2, queued: 1, dropped: 1 })]);
+
+    const unknown = await runCli(['replay', '--destination', 'dst_nope', '--from', from, '--to', new Date().toISOString()], { SLUICE_DATA_DIR: sluice.dataDir });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('No destination dst_nope');
+  }, 120_000);
 
   it('prints a disclosure report from the data directory, in the format asked, and refuses an unknown kind', async () => {
     const put = await fetch(`${sluice.url}/api/v1/disclosures/controller`, {

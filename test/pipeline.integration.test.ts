@@ -173,9 +173,49 @@ describe('routing to webhook destinations', () => {
     await eventually(async () => ((await api('GET', '/events?userId=replayed')).body.events as unknown[]).length === 2 ? true : undefined);
     const { id, server } = await webhook('Late', {}, {});
     const res = await api('POST', `/destinations/${id}/replay`, { from: before, to: new Date(Date.now() + 1000).toISOString(), event: 'Step' });
-    expect(res.status).toBe(200);
+    // A small replay finishes within the call: 200 with the finished replay.
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ status: 'completed', destinationId: id, event: 'Step', dropped: 0 });
     expect((res.body.queued as number)).toBeGreaterThanOrEqual(1);
+    expect(res.body.read).toBe(res.body.queued);
     await eventually(async () => (server.events().some((e) => e.messageId === 'replayed-0') ? true : undefined));
     expect(server.events().some((e) => e.messageId === 'replayed-1')).toBe(false);
+  });
+
+  it('runs a replay in the background when asked to answer at once, and shows its progress, history and audit entry', async () => {
+    const before = new Date(Date.now() - 1000).toISOString();
+    await batch([track('bg-replay', 0), track('bg-replay', 1)]);
+    await eventually(async () => ((await api('GET', '/events?userId=bg-replay')).body.events as unknown[]).length === 2 ? true : undefined);
+    const { id, server } = await webhook('Backfill', {}, {});
+    const res = await fetch(`${sluice.url}/api/v1/destinations/${id}/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ from: before, to: new Date(Date.now() + 1000).toISOString(), type: 'track' }),
+    });
+    expect(res.status).toBe(202);
+    const started = (await res.json()) as { id: string; status: string; total: number };
+    expect(started.status).toBe('running');
+    expect(started.total).toBeGreaterThanOrEqual(2);
+    expect(res.headers.get('location')).toBe(`/api/v1/destinations/${id}/replays/${started.id}`);
+    const done = await eventually(async () => {
+      const got = await api('GET', `/destinations/${id}/replays/${started.id}`);
+      return got.body.status === 'completed' ? got.body : undefined;
+    });
+    expect(done).toMatchObject({ read: started.total, requestedBy: expect.stringContaining('token:') });
+    expect(done.finishedAt).toBeDefined();
+    await eventually(async () => (['bg-replay-0', 'bg-replay-1'].every((m) => server.events().some((e) => e.messageId === m)) ? true : undefined));
+    // Listed with the destination's replays, newest first; unknown and finished replays are refused clearly.
+    const listed = await api('GET', `/destinations/${id}/replays`);
+    expect((listed.body.replays as { id: string }[]).map((r) => r.id)).toEqual([started.id]);
+    const cancelDone = await api('POST', `/destinations/${id}/replays/${started.id}/cancel`);
+    expect(cancelDone.status).toBe(409);
+    expect((cancelDone.body.error as { message: string }).message).toContain('already completed');
+    expect((await api('GET', `/destinations/${id}/replays/rpl_nope`)).status).toBe(404);
+    const audit = await api('GET', '/audit-log?action=destination.replay');
+    expect((audit.body.entries as { resourceId: string }[]).some((e) => e.resourceId === id)).toBe(true);
+    // A range with `from` after `to` is refused before anything is recorded.
+    const backwards = await api('POST', `/destinations/${id}/replay`, { from: new Date().toISOString(), to: before });
+    expect(backwards.status).toBe(400);
+    expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toHaveLength(1);
   });
 });

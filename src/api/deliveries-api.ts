@@ -53,14 +53,14 @@ function decode(cursor: string): { updatedAt: number; messageId: string } {
   throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
 }
 
-/** Most events one replay call queues; a larger range is refused with a hint to split it. */
-const MAX_REPLAY = 1_000_000;
+/** Failed deliveries retried per page, and most pages one retry call goes through. */
 const PAGE = 1000;
+const MAX_RETRY_PAGES = 1000;
 
-/** Deliveries of a destination, manual retries of failed ones, and replays of stored events. */
+/** Deliveries of a destination, its backlog, and manual retries of failed ones. */
 export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>; privacy?: PrivacyDeps }> = async (app, deps) => {
   const { store } = deps;
-  const noQueue = () => Promise.reject(new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); retries, replays and backlogs need them.'));
+  const noQueue = () => Promise.reject(new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); retries and backlogs need them.'));
   const queue: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'> = deps.queue ?? { publishDeliveries: noQueue, waiting: noQueue };
   const fanOut = new FanOut(buildDeciders({ store, ...(deps.privacy ? { privacy: deps.privacy } : {}) }));
   const load = async (workspaceId: string, id: string) => {
@@ -150,7 +150,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pi
       }
     }
     // Retrying changes rows from failed to queued, so each page asks for the (next) failed ones again.
-    for (let guard = 0; guard < MAX_REPLAY / PAGE; guard++) {
+    for (let guard = 0; guard < MAX_RETRY_PAGES; guard++) {
       const failed = await store.deliveries.list({ workspaceId, destinationId: destination.id, status: 'failed', ...(messageId !== undefined && { messageId }), limit: PAGE });
       if (failed.length === 0) break;
       const events = await store.events.query({ workspaceId, messageIds: failed.map((f) => f.messageId), limit: PAGE * 2 });
@@ -166,63 +166,5 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pi
     }
     return { queued, dropped };
   });
-
-  app.post('/destinations/:id/replay', {
-    config: { permission: 'destinations:write' },
-    schema: {
-      tags: ['destinations'],
-      summary: 'Send stored events of a time range (by receivedAt) to this destination again, oldest first',
-      params: IdParams,
-      body: Type.Object({
-        from: Type.String({ format: 'date-time' }),
-        to: Type.String({ format: 'date-time' }),
-        event: Type.Optional(Type.String({ description: 'Only track events of this name' })),
-        type: Type.Optional(Type.String({ description: 'Only events of this type (track, identify, ...)' })),
-        sourceId: Type.Optional(Type.String()),
-      }, { additionalProperties: false }),
-      response: { 200: Type.Object({ queued: Type.Integer(), dropped: Type.Integer() }) },
-    },
-  }, async (request) => {
-    const { workspaceId } = principalOf(request);
-    const destination = await load(workspaceId, request.params.id);
-    const body = request.body;
-    const from = Date.parse(body.from);
-    const to = Date.parse(body.to);
-    if (!(from < to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
-    return replayRange({ store, queue, fanOut }, destination, { from, to, ...(body.event !== undefined && { event: body.event }), ...(body.type !== undefined && { type: body.type }), ...(body.sourceId !== undefined && { sourceId: body.sourceId }) });
-  });
 };
 
-/** Replays stored events of a range to one destination, a page at a time, oldest first. */
-export async function replayRange(
-  deps: Parameters<typeof requeueToDestination>[0],
-  destination: Parameters<typeof requeueToDestination>[1],
-  range: { from: number; to: number; event?: string; type?: string; sourceId?: string },
-  onProgress?: (done: number) => void,
-): Promise<{ queued: number; dropped: number }> {
-  let queued = 0;
-  let dropped = 0;
-  let afterSeq = 0;
-  for (;;) {
-    const events = await deps.store.events.query({
-      workspaceId: destination.workspaceId,
-      from: range.from,
-      to: range.to,
-      ...(range.event !== undefined && { event: range.event }),
-      ...(range.type !== undefined && { type: range.type }),
-      ...(range.sourceId !== undefined && { sourceId: range.sourceId }),
-      afterSeq,
-      ascending: true,
-      limit: PAGE,
-    });
-    if (events.length === 0) break;
-    const connected = events.filter((e) => destination.sourceIds === null || destination.sourceIds.includes(e.sourceId));
-    const result = await requeueToDestination(deps, destination, connected);
-    queued += result.queued;
-    dropped += result.dropped;
-    afterSeq = events[events.length - 1]!.seq;
-    onProgress?.(queued + dropped);
-    if (queued + dropped >= MAX_REPLAY || events.length < PAGE) break;
-  }
-  return { queued, dropped };
-}

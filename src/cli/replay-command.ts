@@ -1,10 +1,17 @@
 import { SingleBar, Presets } from 'cli-progress';
+import pino from 'pino';
+import { AuditLog } from '../accounts/audit-log.js';
+import { replayView } from '../api/replays-api.js';
 import { loadConfig } from '../config/config.js';
+import { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
-import { replayRange } from '../api/deliveries-api.js';
+import { createPrivacyServices } from '../privacy/privacy-services.js';
 import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
+import type { ReplayRange } from '../replay/replay.js';
+import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openStore } from '../runtime/backends.js';
+import { resolveSecretKey } from '../runtime/secret-key.js';
 
 export interface ReplayOptions {
   destination: string;
@@ -22,34 +29,53 @@ function time(name: string, value: string): number {
   return ms;
 }
 
+const LEASE_MS = 60_000;
+
 /**
  * `sluice replay --destination <id> --from <iso> --to <iso> [--event <name>] [--type <type>] [--source <id>]`:
  * queues the stored events of a time range (by receivedAt) to one destination again, oldest first, through
- * the same consent, filter and PII decisions as live traffic, with a progress bar. A running router
- * delivers them.
+ * the same consent, filter and PII decisions as live traffic, with a progress bar. The replay is recorded
+ * like one asked for through the API (the console lists it) and run by this command; Ctrl-C cancels it. A
+ * running router delivers what it queued.
  */
 export async function replayCommand(options: ReplayOptions): Promise<void> {
   const config = loadConfig();
   const from = time('from', options.from);
   const to = time('to', options.to);
   if (!(from < to)) throw new SluiceError('validation_failed', '--from must be before --to.');
+  const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true });
   const queue = await openDeliveryQueue(config);
+  // The same consent, GPC, children's and PII rules as live traffic (decision 0400).
+  const privacy = createPrivacyServices({ store, keys });
+  let interrupted: (() => void) | undefined;
+  const onSignal = () => interrupted?.();
   try {
+    if (!queue) throw new SluiceError('not_ready', 'No delivery queue is configured (SLUICE_QUEUE); replays need one.');
     const candidates = options.workspace
       ? [await store.destinations.get(options.workspace, options.destination)]
       : (await store.destinations.listAll()).filter((d) => d.id === options.destination);
     const destination = candidates[0];
     if (!destination) throw new SluiceError('not_found', `No destination ${options.destination} (GET /api/v1/destinations lists them).`);
-    const range = { from, to, ...(options.event !== undefined && { event: options.event }), ...(options.type !== undefined && { type: options.type }), ...(options.source !== undefined && { sourceId: options.source }) };
+    const range: ReplayRange = { from, to, ...(options.event !== undefined && { event: options.event }), ...(options.type !== undefined && { type: options.type }), ...(options.source !== undefined && { sourceId: options.source }) };
     const total = await store.events.countMatching({ workspaceId: destination.workspaceId, ...range });
+    const replay = await store.replays.create({ workspaceId: destination.workspaceId, destinationId: destination.id, range, total, requestedBy: 'cli', leaseUntil: Date.now() + LEASE_MS }, Date.now());
+    await new AuditLog(store.audit).record({ workspaceId: destination.workspaceId, actor: 'cli', action: 'destination.replay', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });
+    interrupted = () => void store.replays.cancel(destination.workspaceId, replay.id, Date.now());
+    process.once('SIGINT', onSignal);
+    const runner = new ReplayRunner({ store, queue, fanOut: new FanOut(buildDeciders({ store, privacy: { services: privacy, keys } })), logger: pino({ level: 'warn' }, process.stderr), leaseMs: LEASE_MS });
     const bar = new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} events | {duration_formatted}', stream: process.stderr }, Presets.shades_classic);
     bar.start(total, 0);
-    const result = await replayRange({ store, queue, fanOut: new FanOut(buildDeciders({ store })) }, destination, range, (done) => bar.update(Math.min(done, total)));
-    bar.update(total);
+    const end = await runner.run(replay, (progress) => bar.update(Math.min(progress.read, total)));
+    const result = (await store.replays.get(destination.workspaceId, replay.id)) ?? replay;
+    if (end === 'completed') bar.update(total);
     bar.stop();
-    process.stdout.write(`Queued ${result.queued} events to ${destination.name} (${destination.id}); ${result.dropped} withheld by consent, filters or the integrations object (see its deliveries).\n`);
+    const counts = `${result.queued} event${result.queued === 1 ? '' : 's'} queued to ${destination.name} (${destination.id}); ${result.dropped} withheld by consent, filters, PII rules or the integrations object (see its deliveries)`;
+    if (result.status === 'completed') process.stdout.write(`Replay ${replay.id}: ${counts}.\n`);
+    else throw new SluiceError('conflict', `Replay ${replay.id} ${result.status === 'cancelled' ? 'was cancelled' : `ended ${result.status}${result.error ? `: ${result.error}` : ''}`} after ${result.read} of ${total} events: ${counts}.`);
   } finally {
+    process.off('SIGINT', onSignal);
+    privacy.close();
     await queue?.close();
     await store.close();
   }

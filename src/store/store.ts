@@ -14,6 +14,7 @@ import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { PrivacyRequestRepository } from '../privacy/requests/request-repository.js';
 import type { SubjectDataRepository } from '../privacy/requests/subject-data.js';
+import type { ReplayRepository } from '../replay/replay-repository.js';
 
 /**
  * The store: every durable fact Sluice keeps, behind small repositories. Two implementations share one
@@ -49,6 +50,7 @@ export interface Store {
   readonly deliveries: DeliveryRepository;
   readonly sourceCounters: SourceCounterRepository;
   readonly configVersions: ConfigVersionRepository;
+  readonly replays: ReplayRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

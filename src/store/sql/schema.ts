@@ -372,6 +372,26 @@ export interface ConfigVersionTable {
   version: number;
 }
 
+/** One replay of stored events to a destination (migration 0930; src/replay/). `range` is JSON. */
+export interface ReplayTable {
+  id: string;
+  workspace_id: string;
+  destination_id: string;
+  range: string;
+  status: string;
+  total: number;
+  read: number;
+  queued: number;
+  dropped: number;
+  after_seq: number;
+  error: string | null;
+  requested_by: string;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   disclosure_profiles: DisclosureProfileTable;
   workspaces: WorkspaceTable;
@@ -406,4 +426,5 @@ export interface Database {
   delivery_counters: DeliveryCounterTable;
   source_counters: SourceCounterTable;
   config_versions: ConfigVersionTable;
+  replays: ReplayTable;
 }

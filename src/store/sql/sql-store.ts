@@ -19,6 +19,7 @@ import { SqlSubjectFlagRepository } from './sql-subject-flag-repository.js';
 import { SqlSuppressionRepository } from './sql-suppression-repository.js';
 import { SqlInstallationRepository } from './sql-installation-repository.js';
 import { SqlConfigVersionRepository } from './sql-config-version-repository.js';
+import { SqlReplayRepository } from './sql-replay-repository.js';
 import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
 import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
@@ -51,6 +52,7 @@ export class SqlStore implements Store {
   readonly deliveries: SqlDeliveryRepository;
   readonly sourceCounters: SqlSourceCounterRepository;
   readonly configVersions: SqlConfigVersionRepository;
+  readonly replays: SqlReplayRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -85,6 +87,7 @@ export class SqlStore implements Store {
     this.destinations = new SqlDestinationRepository(db);
     this.sourceCounters = new SqlSourceCounterRepository(db);
     this.configVersions = new SqlConfigVersionRepository(db);
+    this.replays = new SqlReplayRepository(db);
   }
 
   async flushWrites(): Promise<void> {

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import { buildDeciders } from '../processor/build-processor.js';
+import { FanOut } from '../processor/fan-out/fan-out.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import { openDeliveryQueue, openStore } from '../runtime/backends.js';
+import type { SqlStore } from '../store/sql/sql-store.js';
+import type { Replay } from './replay.js';
+import { ReplayRunner, type ReplayRunnerOptions } from './replay-runner.js';
+
+/**
+ * The replay runner on the embedded store and delivery queue (no router: the jobs it queues stay waiting, which
+ * is what its pacing reads).
+ */
+let dir: string;
+let store: SqlStore;
+let queue: DeliveryQueue;
+let workspaceId: string;
+let sourceId: string;
+const runners: ReplayRunner[] = [];
+const logger = pino({ level: 'silent' });
+const FROM = Date.parse('2026-03-01T00:00:00Z');
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-replay-runner-'));
+  const config = loadConfig({ SLUICE_DATA_DIR: dir });
+  store = await openStore(config, { migrate: true });
+  queue = await openDeliveryQueue(config);
+  workspaceId = (await store.workspaces.create({ name: 'W' })).id;
+  sourceId = (await store.sources.create({ workspaceId, name: 'S' })).id;
+  // 10 events in the range (a minute apart), one after it.
+  await store.events.insertMany(
+    Array.from({ length: 11 }, (_, i) => {
+      const at = new Date(FROM + i * 60_000).toISOString();
+      return { workspaceId, sourceId, event: { type: 'track', event: 'Step', userId: `u${i % 3}`, messageId: `m${i}`, timestamp: at, receivedAt: at } as never };
+    }),
+  );
+});
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((r) => r.stop()));
+  await queue.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const runner = (options: Partial<ReplayRunnerOptions> = {}) => {
+  const created = new ReplayRunner({ store, queue, fanOut: new FanOut(buildDeciders({ store })), logger, pollMs: 20, ...options });
+  runners.push(created);
+  return created;
+};
+const destination = () => store.destinations.create({ workspaceId, name: 'Hook', type: 'webhook', publicConfig: { url: 'http://127.0.0.1:9/' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
+const ask = (destinationId: string, leaseUntil?: number) =>
+  store.replays.create({ workspaceId, destinationId, range: { from: FROM, to: FROM + 10 * 60_000 }, total: 10, requestedBy: 'test', ...(leaseUntil !== undefined && { leaseUntil }) }, Date.now());
+async function until(check: () => Promise<Replay | undefined>, what: string): Promise<Replay> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = await check();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const state = (id: string) => store.replays.get(workspaceId, id);
+
+describe('replay runner', () => {
+  it('claims a replay it is woken for and queues its range, page by page, with its progress saved', async () => {
+    const dest = await destination();
+    const replay = await ask(dest.id);
+    runner({ pageSize: 4 }).start();
+    const done = await until(async () => ((await state(replay.id))?.status === 'completed' ? state(replay.id) : undefined), 'completion');
+    expect(done).toMatchObject({ status: 'completed', read: 10, queued: 10, dropped: 0, leaseUntil: null });
+    expect(done.finishedAt).not.toBeNull();
+    // The 11th event is after the range.
+    expect(await queue.waiting(dest.id)).toBe(10);
+    const log = await store.deliveries.list({ workspaceId, destinationId: dest.id, limit: 100 });
+    expect(log.map((d) => d.messageId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
+  });
+
+  it('waits while the destination has too many jobs waiting, then carries on where a stopped runner left off', async () => {
+    const dest = await destination();
+    const replay = await ask(dest.id, Date.now() + 60_000);
+    const first = runner({ pageSize: 3, maxWaiting: 3 });
+    const ended = first.run(replay);
+    // One page queued, then it waits: the destination has 3 jobs waiting.
+    await until(async () => ((await state(replay.id))?.queued === 3 ? state(replay.id) : undefined), 'the first page');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await state(replay.id)).toMatchObject({ status: 'running', read: 3, queued: 3 });
+    expect(await queue.waiting(dest.id)).toBe(3);
+    // Stopping releases it; another runner (another process) claims it at once and goes on from the 4th event.
+    await first.stop();
+    expect(await ended).toBe('released');
+    runner({ pageSize: 3 }).start();
+    const done = await until(async () => ((await state(replay.id))?.status === 'completed' ? state(replay.id) : undefined), 'completion');
+    expect(done).toMatchObject({ read: 10, queued: 10 });
+    // Each event queued once: the page the first runner saved was not sent again.
+    expect(await queue.waiting(dest.id)).toBe(10);
+  });
+
+  it('stops a cancelled replay at its next page, keeping what it queued', async () => {
+    const dest = await destination();
+    const replay = await ask(dest.id, Date.now() + 60_000);
+    const ended = runner({ pageSize: 2, maxWaiting: 2 }).run(replay);
+    await until(async () => ((await state(replay.id))?.queued === 2 ? state(replay.id) : undefined), 'the first page');
+    expect((await store.replays.cancel(workspaceId, replay.id, Date.now()))?.status).toBe('cancelled');
+    expect(await ended).toBe('lost');
+    expect(await state(replay.id)).toMatchObject({ status: 'cancelled', queued: 2 });
+    expect(await queue.waiting(dest.id)).toBe(2);
+  });
+
+  it('fails a replay whose destination was deleted, saying so', async () => {
+    const dest = await destination();
+    const replay = await ask(dest.id);
+    await store.destinations.delete(workspaceId, dest.id);
+    runner().start();
+    const done = await until(async () => ((await state(replay.id))?.status !== 'running' ? state(replay.id) : undefined), 'the end');
+    expect(done).toMatchObject({ status: 'failed', error: 'The destination was deleted while the replay ran.', queued: 0 });
+  });
+});

@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import type { StoredDestination } from '../core/destination.js';
+import type { FanOut } from '../processor/fan-out/fan-out.js';
+import { requeueToDestination } from '../processor/fan-out/replay.js';
+import type { DeliveryQueue } from '../queue/queue.js';
+import type { Store } from '../store/store.js';
+import type { Replay, ReplayProgress } from './replay.js';
+
+export interface ReplayRunnerOptions {
+  readonly store: Store;
+  readonly queue: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>;
+  readonly fanOut: FanOut;
+  readonly logger: Logger;
+  /** How long a claim holds a replay without a write (renewed with every page); default 60 s. */
+  readonly leaseMs?: number;
+  /** How often to look for replays no process holds, when nothing woke the loop; default 5 s. */
+  readonly pollMs?: number;
+  /** Jobs a destination may have waiting before a replay waits for it to catch up; default 20,000. */
+  readonly maxWaiting?: number;
+  /** Events read per page; default 1,000. */
+  readonly pageSize?: number;
+}
+
+/** How running a held replay ended: finished (completed or failed), or no longer this process's to run. */
+export type ReplayRunEnd = 'completed' | 'failed' | 'released' | 'lost';
+
+const PACING_MS = 250;
+
+/**
+ * Runs replays in the background (the `api` role, which holds the delivery queues): claims a running replay
+ * no process holds, reads its range a page at a time after its `afterSeq`, sends each page through the
+ * destination's decisions into its delivery queue, and saves the progress with each page. A destination
+ * with `maxWaiting` jobs already waiting is left to catch up first, so a replay of months never floods the
+ * queue. A replay a process stops running (shutdown, outage, crash) is carried on by whichever process
+ * claims it next; a page whose progress was not saved is sent again (destinations see the same messageId).
+ */
+export class ReplayRunner {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(private readonly options: ReplayRunnerOptions) {}
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Looks for work now (called when a replay is asked for). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        const replay = await this.options.store.replays.claim(Date.now(), this.leaseMs);
+        if (replay) {
+          await this.run(replay);
+          continue;
+        }
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        this.options.logger.error({ err: error }, 'replay runner failed; retrying shortly');
+      }
+      await this.sleep(this.options.pollMs ?? 5_000, true);
+    }
+  }
+
+  /**
+   * Runs a replay this process holds the lease of (`replay.leaseUntil`) until it is finished, cancelled,
+   * taken over, or this runner stops (then the lease is released, so the next claim carries on at once).
+   * An outage is thrown after releasing the lease. `onProgress` sees the progress after each page.
+   */
+  async run(replay: Replay, onProgress?: (progress: ReplayProgress) => void): Promise<ReplayRunEnd> {
+    const { store, queue, fanOut } = this.options;
+    const pageSize = this.options.pageSize ?? 1000;
+    const maxWaiting = this.options.maxWaiting ?? 20_000;
+    let held = replay.leaseUntil ?? 0;
+    let progress: ReplayProgress = { read: replay.read, queued: replay.queued, dropped: replay.dropped, afterSeq: replay.afterSeq };
+    const renew = async (): Promise<boolean> => {
+      const now = Date.now();
+      const next = Math.max(now + this.leaseMs, held + 1);
+      if (!(await store.replays.advance(replay.id, held, progress, next, now))) return false;
+      held = next;
+      return true;
+    };
+    const finish = async (outcome: { status: 'completed' | 'failed'; error?: string }): Promise<ReplayRunEnd> => {
+      if (!(await store.replays.finish(replay.id, held, outcome, progress, Date.now()))) return 'lost';
+      this.options.logger.info({ replayId: replay.id, destinationId: replay.destinationId, status: outcome.status, ...progress }, 'replay finished');
+      return outcome.status;
+    };
+    try {
+      for (;;) {
+        if (this.abort.signal.aborted) {
+          // Released (lease expired now): the next process to claim it carries on without waiting.
+          await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now());
+          return 'released';
+        }
+        const destination: StoredDestination | undefined = await store.destinations.get(replay.workspaceId, replay.destinationId);
+        if (!destination) return await finish({ status: 'failed', error: 'The destination was deleted while the replay ran.' });
+        if ((await queue.waiting(destination.id)) >= maxWaiting) {
+          if (!(await renew())) return 'lost';
+          await this.sleep(PACING_MS, false);
+          continue;
+        }
+        const { range } = replay;
+        const events = await store.events.query({
+          workspaceId: replay.workspaceId,
+          from: range.from,
+          to: range.to,
+          ...(range.event !== undefined && { event: range.event }),
+          ...(range.type !== undefined && { type: range.type }),
+          ...(range.sourceId !== undefined && { sourceId: range.sourceId }),
+          afterSeq: progress.afterSeq,
+          ascending: true,
+          limit: pageSize,
+        });
+        if (events.length === 0) return await finish({ status: 'completed' });
+        const connected = events.filter((e) => destination.sourceIds === null || destination.sourceIds.includes(e.sourceId));
+        const sent = await requeueToDestination({ store, queue, fanOut }, destination, connected);
+        progress = {
+          read: progress.read + events.length,
+          queued: progress.queued + sent.queued,
+          dropped: progress.dropped + sent.dropped,
+          afterSeq: events[events.length - 1]!.seq,
+        };
+        if (events.length < pageSize) return await finish({ status: 'completed' });
+        if (!(await renew())) return 'lost';
+        onProgress?.(progress);
+      }
+    } catch (error) {
+      await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now()).catch(() => false);
+      throw error;
+    }
+  }
+
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      if (wakeable) {
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }
+    }).finally(() => {
+      if (wakeable) this.wakeUp = undefined;
+    });
+  }
+}

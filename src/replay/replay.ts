@@ -1,0 +1,58 @@
+/**
+ * A replay: stored events of a time range sent to one destination again, in the background, oldest first,
+ * through the same decisions as live traffic. It survives restarts: `afterSeq` is the last event read, and
+ * whichever process holds its lease carries on from there.
+ */
+export const REPLAY_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
+export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
+
+/** Which stored events a replay sends: received in [from, to) (epoch ms), optionally narrowed. */
+export interface ReplayRange {
+  readonly from: number;
+  readonly to: number;
+  /** Only track events of this name. */
+  readonly event?: string;
+  /** Only events of this type (track, identify, ...). */
+  readonly type?: string;
+  readonly sourceId?: string;
+}
+
+/** How far a replay got: events read from the range, queued to the destination, withheld by the decisions. */
+export interface ReplayProgress {
+  readonly read: number;
+  readonly queued: number;
+  readonly dropped: number;
+  /** seq of the last event read; the next page starts after it. */
+  readonly afterSeq: number;
+}
+
+export interface Replay extends ReplayProgress {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly destinationId: string;
+  readonly range: ReplayRange;
+  readonly status: ReplayStatus;
+  /** Events in the range when the replay was asked for (events of sources not connected to the destination included). */
+  readonly total: number;
+  /** Why a replay failed. */
+  readonly error: string | null;
+  /** Who asked: a member's or token's id, or `cli`. */
+  readonly requestedBy: string;
+  /** Until when the process running it holds it (epoch ms); null when none does. */
+  readonly leaseUntil: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt: number | null;
+}
+
+export interface NewReplay {
+  readonly workspaceId: string;
+  readonly destinationId: string;
+  readonly range: ReplayRange;
+  readonly total: number;
+  readonly requestedBy: string;
+  /** Set when the creating process runs the replay itself (the CLI); otherwise a runner claims it. */
+  readonly leaseUntil?: number;
+}
+
+export const NO_PROGRESS: ReplayProgress = { read: 0, queued: 0, dropped: 0, afterSeq: 0 };
