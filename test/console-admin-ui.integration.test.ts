@@ -137,7 +137,12 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await page.getByRole('button', { name: 'Start replay' }).click();
     await page.getByRole('status').filter({ hasText: /Replay queued [1-9]\d* event/ }).waitFor();
     await eventually(async () => (hook.events().length > before ? true : undefined));
+    // The replay is listed with what it did and who asked for it.
+    const replays = page.getByRole('table', { name: 'Recent replays' });
+    await expect.poll(() => replays.getByRole('row').count()).toBe(2);
+    expect(await replays.getByRole('row').nth(1).textContent()).toMatch(/[1-9]\d* queued.*completed/);
     await page.getByRole('button', { name: 'Refresh' }).click();
+    await replays.scrollIntoViewIfNeeded();
     await shot('destination');
 
     await page.getByRole('button', { name: 'Disable', exact: true }).click();

@@ -61,12 +61,12 @@ export function onUnauthorized(listener: () => void): () => void {
 }
 
 /** Calls the API and parses its JSON answer; throws ApiError on a non-2xx answer or a network failure. */
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      headers: { ...authHeaders(method), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...authHeaders(method), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
