@@ -100,7 +100,8 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await page.getByRole('link', { name: '← Destinations' }).click();
     const row = page.getByRole('row', { name: /Order hook/ });
     await row.waitFor();
-    expect(await row.textContent()).toContain('Webhook');
+    // The type's display name shows once the catalog has loaded (until then, its id).
+    await expect.poll(() => row.textContent()).toContain('Webhook');
     expect(await row.textContent()).toContain('enabled');
     // Its backlog: the test event went out, nothing waits (the cell reads 0 once the backlog is loaded).
     await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('0');
