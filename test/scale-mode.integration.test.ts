@@ -97,6 +97,17 @@ describe.runIf(available)('scale mode in one process (PostgreSQL store, JetStrea
         return res.status === 200 && body.waiting === 0 && body.retrying === 0 ? body : undefined;
       });
       expect(backlog).toEqual({ waiting: 0, retrying: 0 });
+
+      // A replay on the scale backends: the replay's row in PostgreSQL, its jobs through JetStream.
+      const before = new Map(batch.map((e) => [e.messageId, hook.events().filter((x) => x.messageId === e.messageId).length]));
+      const replayed = await fetch(`${sluice.url}/api/v1/destinations/${destinationId}/replay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 1000).toISOString(), event: 'Routed' }),
+      });
+      expect(replayed.status).toBe(200);
+      expect(await replayed.json()).toMatchObject({ status: 'completed', total: batch.length, read: batch.length, queued: batch.length, dropped: 0 });
+      await eventually(async () => (batch.every((e) => hook.events().filter((x) => x.messageId === e.messageId).length > before.get(e.messageId)!) ? true : undefined));
     } finally {
       await hook.close();
     }
