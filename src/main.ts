@@ -27,9 +27,6 @@ import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.
 import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
-import { buildDeciders } from './processor/build-processor.js';
-import { FanOut } from './processor/fan-out/fan-out.js';
-import { ReplayRunner } from './replay/replay-runner.js';
 import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
 import type { DeliveryQueue, Queue } from './queue/queue.js';
 import { openDeliveryQueue, openQueue, openStore } from './runtime/backends.js';
@@ -74,7 +71,7 @@ export interface Sluice {
 }
 
 /** The stage workers of each role, as modules next to their stage. */
-function workerUrl(stage: 'processor' | 'router'): URL {
+function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   return new URL(`./${stage}/${stage}.worker.${extension}`, import.meta.url);
 }
@@ -157,9 +154,6 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     jobs.start();
     executor = jobs;
   }
-  // Replays run where the delivery queues are (the api role); any such process carries on one another stopped.
-  const replays = deliveryQueue ? new ReplayRunner({ store, queue: deliveryQueue, fanOut: new FanOut(buildDeciders({ store, privacy: { services: privacy, keys } })), logger }) : undefined;
-  replays?.start();
   const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
   countersPruner?.start();
 
@@ -167,10 +161,13 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
   const router = roles.has('router') ? new WorkerHost('router', workerUrl('router'), { config }, logger, metrics) : undefined;
   if (router) workers.push(router);
+  // Replays run in a thread of their own (src/replay/replay.worker.ts); any jobs process carries on one another stopped.
+  const replays = roles.has('jobs') ? new WorkerHost('replays', workerUrl('replay'), { config }, logger, metrics) : undefined;
+  if (replays) workers.push(replays);
   for (const worker of workers) worker.start();
   // Accepting events needs the processor loaded; the router may finish loading while the first events are
-  // processed (its jobs wait in the delivery queue).
-  await Promise.all(workers.filter((worker) => worker !== router).map((worker) => worker.ready()));
+  // processed (its jobs wait in the delivery queue), and the replays thread while the first replay waits.
+  await Promise.all(workers.filter((worker) => worker !== router && worker !== replays).map((worker) => worker.ready()));
   let retention: RetentionSweeper | undefined;
   if (roles.has('jobs')) {
     const purged = metrics.counter('sluice_retention_purged_total', 'Stored events deleted and raw IP addresses truncated by the retention sweeper.', ['kind']);
@@ -191,7 +188,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
     ...(roles.has('api')
-      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), ...(replays && { replays }), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
+      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
@@ -220,7 +217,6 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       await queue?.close();
       if (progressQueue !== queue) await progressQueue?.close();
       await retention?.stop();
-      await replays?.stop();
       await deliveryQueue?.close();
       await Promise.all(workers.map((w) => w.stop()));
       privacy.close();

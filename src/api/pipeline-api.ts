@@ -21,8 +21,6 @@ export interface PipelineApiDeps {
   allowPrivate: readonly string[];
   /** The same privacy rules as the processor's fan-out, for replays and retries. */
   privacy?: PrivacyDeps;
-  /** The replay runner of this process (src/replay/), woken when a replay is asked for; absent: replays answer 503. */
-  replays?: { wake(): void };
 }
 
 /** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays and request previews. */
@@ -30,7 +28,7 @@ export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
   return async (app: FastifyInstance) => {
     await app.register(destinationsApi, deps);
     await app.register(deliveriesApi, deps);
-    await app.register(replaysApi, { store: deps.store, ...(deps.replays && { runner: deps.replays }) });
+    await app.register(replaysApi, deps);
     await app.register(destinationTypesApi);
     await app.register(destinationTestApi, deps);
     await app.register(destinationPreviewApi, deps);

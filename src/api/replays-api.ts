@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
 import { REPLAY_STATUSES, type Replay, type ReplayRange } from '../replay/replay.js';
+import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
@@ -59,10 +60,10 @@ export function replayView(r: Replay) {
 const ReplayParams = Type.Object({ id: Type.String(), replayId: Type.String() });
 
 /**
- * Replays of stored events to a destination: asked for here, run in the background by the replay runner
- * (src/replay/), followed and cancelled here and in the console.
+ * Replays of stored events to a destination: asked for here, run in the background by the jobs role's
+ * replay runner (src/replay/), followed and cancelled here and in the console.
  */
-export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; runner?: { wake(): void } }> = async (app, { store, runner }) => {
+export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick<ChangeFeed, 'publish'> }> = async (app, { store, changes }) => {
   const audit = new AuditLog(store.audit);
   const load = async (workspaceId: string, id: string) => {
     const destination = await store.destinations.get(workspaceId, id);
@@ -94,7 +95,6 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; runner?: { wa
       response: { 200: ReplaySchema, 202: ReplaySchema },
     },
   }, async (request, reply) => {
-    if (!runner) throw new SluiceError('not_ready', 'This process runs no replays (it has no delivery queues); send the request to a process with the api role.');
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
     const body = request.body;
@@ -109,7 +109,8 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; runner?: { wa
     const total = await store.events.countMatching({ workspaceId, ...range });
     let replay = await store.replays.create({ workspaceId, destinationId: destination.id, range, total, requestedBy: principalOf(request).actor }, Date.now());
     await audit.record({ ...auditContext(request), action: 'destination.replay', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });
-    runner.wake();
+    // Wakes the replay runners (the jobs role's replays thread, here or in another process).
+    await changes.publish('replays');
     const respondAsync = /\brespond-async\b/i.test(String(request.headers.prefer ?? ''));
     const deadline = Date.now() + (respondAsync ? 0 : ANSWER_WITHIN_MS);
     while (replay.status === 'running' && Date.now() < deadline) {

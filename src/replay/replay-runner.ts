@@ -27,7 +27,7 @@ export type ReplayRunEnd = 'completed' | 'failed' | 'released' | 'lost';
 const PACING_MS = 250;
 
 /**
- * Runs replays in the background (the `api` role, which holds the delivery queues): claims a running replay
+ * Runs replays in the background (the `jobs` role's replays thread, replay.worker.ts): claims a running replay
  * no process holds, reads its range a page at a time after its `afterSeq`, sends each page through the
  * destination's decisions into its delivery queue, and saves the progress with each page. A destination
  * with `maxWaiting` jobs already waiting is left to catch up first, so a replay of months never floods the
@@ -137,6 +137,8 @@ export class ReplayRunner {
         if (events.length < pageSize) return await finish({ status: 'completed' });
         if (!(await renew())) return 'lost';
         onProgress?.(progress);
+        // The store's calls may all complete without returning to the event loop: let timers and messages in.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now()).catch(() => false);

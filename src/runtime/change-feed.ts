@@ -2,9 +2,9 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { ConfigVersionRepository } from '../store/store.js';
 
 /** Kinds of configuration change that caches in other stages must hear about at once. */
-export type ChangeTopic = 'sources' | 'destinations' | 'workspace' | 'consent' | 'suppressions';
+export type ChangeTopic = 'sources' | 'destinations' | 'workspace' | 'consent' | 'suppressions' | 'replays';
 
-export const CHANGE_TOPICS: readonly ChangeTopic[] = ['sources', 'destinations', 'workspace', 'consent', 'suppressions'];
+export const CHANGE_TOPICS: readonly ChangeTopic[] = ['sources', 'destinations', 'workspace', 'consent', 'suppressions', 'replays'];
 
 /** What travels on the BroadcastChannel: the topic, and whether it came from another process already. */
 interface ChannelMessage {
