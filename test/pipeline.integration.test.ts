@@ -150,7 +150,12 @@ describe('routing to webhook destinations', () => {
     expect(failed.lastError).toContain('HTTP 400');
     server.respond = () => ({ status: 200 });
     const retry = await api('POST', `/destinations/${id}/deliveries/retry`, {});
-    expect(retry.body).toEqual({ queued: 1, dropped: 0 });
+    expect(retry.status).toBe(200);
+    // Every failed delivery is retried as a replay of kind "failed": finished within the call here.
+    expect(retry.body).toMatchObject({ queued: 1, dropped: 0, replay: { kind: 'failed', status: 'completed', total: 1, read: 1, queued: 1 } });
+    const listed = (await api('GET', `/destinations/${id}/replays`)).body.replays as { kind: string; from?: string }[];
+    expect(listed).toEqual([expect.objectContaining({ kind: 'failed' })]);
+    expect(listed[0]!.from).toBeUndefined();
     await eventually(async () => ((await deliveries(id)).find((d) => d.messageId === 'rejected-0')?.status === 'delivered' ? true : undefined));
     expect(server.events().map((e) => e.messageId)).toEqual(['rejected-0']);
   });

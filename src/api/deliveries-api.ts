@@ -8,8 +8,10 @@ import { buildDeciders, type PrivacyDeps } from '../processor/build-processor.js
 import { FanOut } from '../processor/fan-out/fan-out.js';
 import { requeueToDestination } from '../processor/fan-out/replay.js';
 import type { DeliveryQueue } from '../queue/queue.js';
+import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
+import { askForReplay, ReplaySchema, replayView } from './replays-api.js';
 import { IdParams } from './schemas.js';
 
 /** The state of one delivery, as every answer that shows one has it (this API, an event's deliveries). */
@@ -53,12 +55,9 @@ function decode(cursor: string): { updatedAt: number; messageId: string } {
   throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
 }
 
-/** Failed deliveries retried per page, and most pages one retry call goes through. */
-const PAGE = 1000;
-const MAX_RETRY_PAGES = 1000;
 
 /** Deliveries of a destination, its backlog, and manual retries of failed ones. */
-export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>; privacy?: PrivacyDeps }> = async (app, deps) => {
+export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick<ChangeFeed, 'publish'>; queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>; privacy?: PrivacyDeps }> = async (app, deps) => {
   const { store } = deps;
   const noQueue = () => Promise.reject(new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); retries and backlogs need them.'));
   const queue: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'> = deps.queue ?? { publishDeliveries: noQueue, waiting: noQueue };
@@ -133,38 +132,34 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; queue?: Pi
     schema: {
       tags: ['destinations'],
       summary: 'Retry failed deliveries: one (messageId) or every failed one of the destination',
+      description:
+        'One delivery is retried at once. Every failed one is retried in the background, as a replay of kind `failed` (see the replays): 200 when it finishes within 5 seconds, ' +
+        'else 202 with `replay` running (Location: the replay); `Prefer: respond-async` answers 202 at once. `queued` and `dropped` count what was sent again and what the decisions withheld.',
       params: IdParams,
       body: Type.Object({ messageId: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ queued: Type.Integer(), dropped: Type.Integer() }) },
+      response: {
+        200: Type.Object({ queued: Type.Integer(), dropped: Type.Integer(), replay: Type.Optional(ReplaySchema) }),
+        202: Type.Object({ queued: Type.Integer(), dropped: Type.Integer(), replay: ReplaySchema }),
+      },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
     const messageId = request.body?.messageId;
-    let queued = 0;
-    let dropped = 0;
-    if (messageId !== undefined) {
-      const [failed] = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, limit: 1 });
-      if (!failed || failed.status !== 'failed') {
-        throw new SluiceError('conflict', `Delivery of ${messageId} to ${destination.id} is ${failed ? `"${failed.status}"` : 'unknown'}; only failed deliveries can be retried.`);
-      }
+    if (messageId === undefined) {
+      const now = Date.now();
+      const total = await store.deliveries.countWithStatus(workspaceId, destination.id, 'failed', now);
+      const replay = await askForReplay(deps, request, reply, destination, { kind: 'failed', range: { from: 0, to: now }, total }, 'destination.retry_failed');
+      return { queued: replay.queued, dropped: replay.dropped, replay: replayView(replay) };
     }
-    // Retrying changes rows from failed to queued, so each page asks for the (next) failed ones again.
-    for (let guard = 0; guard < MAX_RETRY_PAGES; guard++) {
-      const failed = await store.deliveries.list({ workspaceId, destinationId: destination.id, status: 'failed', ...(messageId !== undefined && { messageId }), limit: PAGE });
-      if (failed.length === 0) break;
-      const events = await store.events.query({ workspaceId, messageIds: failed.map((f) => f.messageId), limit: PAGE * 2 });
-      const sources = new Map(failed.map((f) => [f.messageId, f.sourceId]));
-      const matching = events.filter((e) => sources.get(e.event.messageId) === e.sourceId).sort((a, b) => a.seq - b.seq);
-      const result = await requeueToDestination({ store, queue, fanOut }, destination, matching);
-      queued += result.queued;
-      dropped += result.dropped;
-      if (result.queued + result.dropped < failed.length) {
-        // Events no longer stored (deleted by a privacy request or retention): they stay failed.
-        break;
-      }
+    const [failed] = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, limit: 1 });
+    if (!failed || failed.status !== 'failed') {
+      throw new SluiceError('conflict', `Delivery of ${messageId} to ${destination.id} is ${failed ? `"${failed.status}"` : 'unknown'}; only failed deliveries can be retried.`);
     }
-    return { queued, dropped };
+    const events = await store.events.query({ workspaceId, messageIds: [messageId], limit: 10 });
+    const matching = events.filter((e) => e.sourceId === failed.sourceId);
+    if (matching.length === 0) throw new SluiceError('conflict', `The event ${messageId} is no longer stored (deleted by a privacy request or retention); its delivery stays failed.`);
+    return requeueToDestination({ store, queue, fanOut }, destination, matching);
   });
 };
 

@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
-import { REPLAY_STATUSES, type Replay, type ReplayRange } from '../replay/replay.js';
+import type { StoredDestination } from '../core/destination.js';
+import { REPLAY_STATUSES, type NewReplay, type Replay, type ReplayRange } from '../replay/replay.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
@@ -14,17 +16,18 @@ const ANSWER_WITHIN_MS = 5_000;
 const POLL_MS = 50;
 
 /** A replay as the API shows it (also what the audit log keeps of one). */
-const ReplaySchema = Type.Object({
+export const ReplaySchema = Type.Object({
   id: Type.String(),
   destinationId: Type.String(),
+  kind: Type.Union([Type.Literal('range'), Type.Literal('failed')], { description: '`range`: stored events of a time range; `failed`: the destination\'s failed deliveries ("retry all failed")' }),
   status: Type.Union(REPLAY_STATUSES.map((s) => Type.Literal(s))),
-  from: Type.String({ format: 'date-time' }),
-  to: Type.String({ format: 'date-time' }),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'A range replay\'s range (by receivedAt)' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
   event: Type.Optional(Type.String()),
   type: Type.Optional(Type.String()),
   sourceId: Type.Optional(Type.String()),
-  total: Type.Integer({ description: 'Stored events in the range when the replay was asked for' }),
-  read: Type.Integer({ description: 'Events of the range read so far' }),
+  total: Type.Integer({ description: 'Stored events in the range (failed deliveries) when the replay was asked for' }),
+  read: Type.Integer({ description: 'Events of the range (failed deliveries) read so far' }),
   queued: Type.Integer({ description: 'Events queued to the destination' }),
   dropped: Type.Integer({ description: 'Events withheld by consent, filters, PII rules or the integrations object (see the delivery log)' }),
   error: Type.Optional(Type.String()),
@@ -39,9 +42,9 @@ export function replayView(r: Replay) {
   return {
     id: r.id,
     destinationId: r.destinationId,
+    kind: r.kind,
     status: r.status,
-    from: iso(r.range.from),
-    to: iso(r.range.to),
+    ...(r.kind === 'range' && { from: iso(r.range.from), to: iso(r.range.to) }),
     ...(r.range.event !== undefined && { event: r.range.event }),
     ...(r.range.type !== undefined && { type: r.range.type }),
     ...(r.range.sourceId !== undefined && { sourceId: r.range.sourceId }),
@@ -55,6 +58,34 @@ export function replayView(r: Replay) {
     updatedAt: iso(r.updatedAt),
     ...(r.finishedAt !== null && { finishedAt: iso(r.finishedAt) }),
   };
+}
+
+/**
+ * Records a replay, audits it, wakes the runners and waits up to 5 s for it to finish (none with
+ * `Prefer: respond-async`): the replay as it is then. Still running: the answer is 202 with its Location.
+ */
+export async function askForReplay(
+  deps: { store: Store; changes: Pick<ChangeFeed, 'publish'> },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  destination: StoredDestination,
+  input: Pick<NewReplay, 'kind' | 'range' | 'total'>,
+  action: string,
+): Promise<Replay> {
+  const { store, changes } = deps;
+  const principal = principalOf(request);
+  let replay = await store.replays.create({ workspaceId: principal.workspaceId, destinationId: destination.id, ...input, requestedBy: principal.actor }, Date.now());
+  await new AuditLog(store.audit).record({ ...auditContext(request), action, resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });
+  // Wakes the replay runners (the jobs role's replays thread, here or in another process).
+  await changes.publish('replays');
+  const respondAsync = /\brespond-async\b/i.test(String(request.headers.prefer ?? ''));
+  const deadline = Date.now() + (respondAsync ? 0 : ANSWER_WITHIN_MS);
+  while (replay.status === 'running' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    replay = (await store.replays.get(principal.workspaceId, replay.id)) ?? replay;
+  }
+  if (replay.status === 'running') void reply.code(202).header('location', `/api/v1/destinations/${destination.id}/replays/${replay.id}`);
+  return replay;
 }
 
 const ReplayParams = Type.Object({ id: Type.String(), replayId: Type.String() });
@@ -107,19 +138,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
     };
     if (!(range.from < range.to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
     const total = await store.events.countMatching({ workspaceId, ...range });
-    let replay = await store.replays.create({ workspaceId, destinationId: destination.id, range, total, requestedBy: principalOf(request).actor }, Date.now());
-    await audit.record({ ...auditContext(request), action: 'destination.replay', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });
-    // Wakes the replay runners (the jobs role's replays thread, here or in another process).
-    await changes.publish('replays');
-    const respondAsync = /\brespond-async\b/i.test(String(request.headers.prefer ?? ''));
-    const deadline = Date.now() + (respondAsync ? 0 : ANSWER_WITHIN_MS);
-    while (replay.status === 'running' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      replay = (await store.replays.get(workspaceId, replay.id)) ?? replay;
-    }
-    if (replay.status === 'running') {
-      void reply.code(202).header('location', `/api/v1/destinations/${destination.id}/replays/${replay.id}`);
-    }
+    const replay = await askForReplay({ store, changes }, request, reply, destination, { kind: 'range', range, total }, 'destination.replay');
     return replayView(replay);
   });
 

@@ -111,6 +111,30 @@ describe('replay runner', () => {
     expect(await queue.waiting(dest.id)).toBe(2);
   });
 
+  it('retries a destination\'s failed deliveries (those failed before it was asked for), leaving failed those whose event is gone', async () => {
+    const dest = await destination();
+    const base = Date.now() - 60_000;
+    const failed = (messageId: string, at: number) => ({ workspaceId, destinationId: dest.id, messageId, sourceId, status: 'failed' as const, attempts: 1, reason: 'http_400', lastError: 'HTTP 400', updatedAt: at });
+    // m0..m6 failed (a page of 3 at a time), m7 delivered, "gone" failed but its event is not stored.
+    await store.deliveries.record([...Array.from({ length: 7 }, (_, i) => failed(`m${i}`, base + i * 1000)), { ...failed('m7', base), status: 'delivered' }, failed('gone', base + 3500)]);
+    const asked = Date.now();
+    const replay = await store.replays.create({ workspaceId, destinationId: dest.id, kind: 'failed', range: { from: 0, to: asked }, total: 8, requestedBy: 'test' }, asked);
+    // A delivery failing after the retry was asked for is not part of it.
+    await store.deliveries.record([failed('m8', asked + 10)]);
+    runner({ pageSize: 3 }).start();
+    const done = await until(async () => ((await state(replay.id))?.status === 'completed' ? state(replay.id) : undefined), 'completion');
+    expect(done).toMatchObject({ kind: 'failed', read: 8, queued: 7, dropped: 0 });
+    expect(await queue.waiting(dest.id)).toBe(7);
+    const log = await store.deliveries.list({ workspaceId, destinationId: dest.id, limit: 100 });
+    const statusOf = new Map(log.map((d) => [d.messageId, d.status]));
+    for (let i = 0; i < 7; i++) expect(statusOf.get(`m${i}`)).toBe('queued');
+    expect(statusOf.get('gone')).toBe('failed');
+    expect(statusOf.get('m8')).toBe('failed');
+    // Pages of the log newest first ([m6 m5 m4], [gone m3 m2], [m1 m0]), each sent in event order.
+    const jobs = await queue.deliveryConsumer(dest.id).fetch(100, { signal: new AbortController().signal, waitMs: 10 });
+    expect(jobs.map((j) => j.messageId)).toEqual(['m4', 'm5', 'm6', 'm2', 'm3', 'm0', 'm1']);
+  });
+
   it('fails a replay whose destination was deleted, saying so', async () => {
     const dest = await destination();
     const replay = await ask(dest.id);

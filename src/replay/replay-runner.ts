@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { StoredDestination } from '../core/destination.js';
+import type { StoredEvent } from '../core/stored-event.js';
 import type { FanOut } from '../processor/fan-out/fan-out.js';
 import { requeueToDestination } from '../processor/fan-out/replay.js';
 import type { DeliveryQueue } from '../queue/queue.js';
@@ -28,7 +29,7 @@ const PACING_MS = 250;
 
 /**
  * Runs replays in the background (the `jobs` role's replays thread, replay.worker.ts): claims a running replay
- * no process holds, reads its range a page at a time after its `afterSeq`, sends each page through the
+ * no process holds, reads it a page at a time after its position (`nextPage`), sends each page through the
  * destination's decisions into its delivery queue, and saves the progress with each page. A destination
  * with `maxWaiting` jobs already waiting is left to catch up first, so a replay of months never floods the
  * queue. A replay a process stops running (shutdown, outage, crash) is carried on by whichever process
@@ -86,7 +87,7 @@ export class ReplayRunner {
     const pageSize = this.options.pageSize ?? 1000;
     const maxWaiting = this.options.maxWaiting ?? 20_000;
     let held = replay.leaseUntil ?? 0;
-    let progress: ReplayProgress = { read: replay.read, queued: replay.queued, dropped: replay.dropped, afterSeq: replay.afterSeq };
+    let progress: ReplayProgress = { read: replay.read, queued: replay.queued, dropped: replay.dropped, afterSeq: replay.afterSeq, cursor: replay.cursor };
     const renew = async (): Promise<boolean> => {
       const now = Date.now();
       const next = Math.max(now + this.leaseMs, held + 1);
@@ -113,28 +114,11 @@ export class ReplayRunner {
           await this.sleep(PACING_MS, false);
           continue;
         }
-        const { range } = replay;
-        const events = await store.events.query({
-          workspaceId: replay.workspaceId,
-          from: range.from,
-          to: range.to,
-          ...(range.event !== undefined && { event: range.event }),
-          ...(range.type !== undefined && { type: range.type }),
-          ...(range.sourceId !== undefined && { sourceId: range.sourceId }),
-          afterSeq: progress.afterSeq,
-          ascending: true,
-          limit: pageSize,
-        });
-        if (events.length === 0) return await finish({ status: 'completed' });
-        const connected = events.filter((e) => destination.sourceIds === null || destination.sourceIds.includes(e.sourceId));
-        const sent = await requeueToDestination({ store, queue, fanOut }, destination, connected);
-        progress = {
-          read: progress.read + events.length,
-          queued: progress.queued + sent.queued,
-          dropped: progress.dropped + sent.dropped,
-          afterSeq: events[events.length - 1]!.seq,
-        };
-        if (events.length < pageSize) return await finish({ status: 'completed' });
+        const page = await this.nextPage(replay, progress, destination, pageSize);
+        if (page.read === 0) return await finish({ status: 'completed' });
+        const sent = await requeueToDestination({ store, queue, fanOut }, destination, page.events);
+        progress = { ...progress, ...page.position, read: progress.read + page.read, queued: progress.queued + sent.queued, dropped: progress.dropped + sent.dropped };
+        if (page.read < pageSize) return await finish({ status: 'completed' });
         if (!(await renew())) return 'lost';
         onProgress?.(progress);
         // The store's calls may all complete without returning to the event loop: let timers and messages in.
@@ -144,6 +128,53 @@ export class ReplayRunner {
       await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now()).catch(() => false);
       throw error;
     }
+  }
+
+  /**
+   * The next page of a replay after its position: the events to send (in seq order), how many rows it read,
+   * and the position after them. A `range` replay reads stored events of its range after `afterSeq`; a
+   * `failed` replay reads the destination's failed deliveries (newest first, those failed before it was asked
+   * for) after `cursor`, and sends their stored events (a failed delivery whose event is gone stays failed).
+   */
+  private async nextPage(replay: Replay, at: ReplayProgress, destination: StoredDestination, pageSize: number): Promise<{ events: StoredEvent[]; read: number; position: Partial<ReplayProgress> }> {
+    const { store } = this.options;
+    const { range } = replay;
+    if (replay.kind === 'failed') {
+      const failed = await store.deliveries.list({
+        workspaceId: replay.workspaceId,
+        destinationId: destination.id,
+        status: 'failed',
+        before: at.cursor ?? { updatedAt: range.to, messageId: '' },
+        limit: pageSize,
+      });
+      if (failed.length === 0) return { events: [], read: 0, position: {} };
+      const sources = new Map(failed.map((f) => [f.messageId, f.sourceId]));
+      const stored = await store.events.query({ workspaceId: replay.workspaceId, messageIds: [...sources.keys()], limit: pageSize * 2 });
+      const last = failed[failed.length - 1]!;
+      return {
+        events: stored.filter((e) => sources.get(e.event.messageId) === e.sourceId).sort((a, b) => a.seq - b.seq),
+        read: failed.length,
+        position: { cursor: { updatedAt: last.updatedAt, messageId: last.messageId } },
+      };
+    }
+    const events = await store.events.query({
+      workspaceId: replay.workspaceId,
+      from: range.from,
+      to: range.to,
+      ...(range.event !== undefined && { event: range.event }),
+      ...(range.type !== undefined && { type: range.type }),
+      ...(range.sourceId !== undefined && { sourceId: range.sourceId }),
+      afterSeq: at.afterSeq,
+      ascending: true,
+      limit: pageSize,
+    });
+    if (events.length === 0) return { events: [], read: 0, position: {} };
+    return {
+      // Events of sources not connected to the destination are read, not sent.
+      events: events.filter((e) => destination.sourceIds === null || destination.sourceIds.includes(e.sourceId)),
+      read: events.length,
+      position: { afterSeq: events[events.length - 1]!.seq },
+    };
   }
 
   private sleep(ms: number, wakeable: boolean): Promise<void> {

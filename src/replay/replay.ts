@@ -6,7 +6,19 @@
 export const REPLAY_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
 export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
 
-/** Which stored events a replay sends: received in [from, to) (epoch ms), optionally narrowed. */
+/**
+ * What a replay sends: the stored events of a time range (`range`), or those whose delivery to the destination
+ * failed (`failed`: "retry all failed", the failed deliveries as they were when it was asked for).
+ */
+export type ReplayKind = 'range' | 'failed';
+
+/** Where a replay of failed deliveries has got to in the delivery log (newest first): the last row read. */
+export interface DeliveryCursor {
+  readonly updatedAt: number;
+  readonly messageId: string;
+}
+
+/** Which stored events a `range` replay sends: received in [from, to) (epoch ms), optionally narrowed. A `failed` replay's range is [0, when it was asked for). */
 export interface ReplayRange {
   readonly from: number;
   readonly to: number;
@@ -22,14 +34,17 @@ export interface ReplayProgress {
   readonly read: number;
   readonly queued: number;
   readonly dropped: number;
-  /** seq of the last event read; the next page starts after it. */
+  /** seq of the last event read (a `range` replay); the next page starts after it. */
   readonly afterSeq: number;
+  /** The last delivery-log row read (a `failed` replay); the next page starts after it. */
+  readonly cursor: DeliveryCursor | null;
 }
 
 export interface Replay extends ReplayProgress {
   readonly id: string;
   readonly workspaceId: string;
   readonly destinationId: string;
+  readonly kind: ReplayKind;
   readonly range: ReplayRange;
   readonly status: ReplayStatus;
   /** Events in the range when the replay was asked for (events of sources not connected to the destination included). */
@@ -48,6 +63,8 @@ export interface Replay extends ReplayProgress {
 export interface NewReplay {
   readonly workspaceId: string;
   readonly destinationId: string;
+  /** Default `range`. */
+  readonly kind?: ReplayKind;
   readonly range: ReplayRange;
   readonly total: number;
   readonly requestedBy: string;
@@ -55,4 +72,4 @@ export interface NewReplay {
   readonly leaseUntil?: number;
 }
 
-export const NO_PROGRESS: ReplayProgress = { read: 0, queued: 0, dropped: 0, afterSeq: 0 };
+export const NO_PROGRESS: ReplayProgress = { read: 0, queued: 0, dropped: 0, afterSeq: 0, cursor: null };

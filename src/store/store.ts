@@ -399,6 +399,8 @@ export interface DeliveryRepository {
    * many deliveries are `retrying`, and since when the oldest of them has been tried (its first attempt).
    */
   waitingSummary(workspaceId: string, destinationId: string): Promise<WaitingSummary>;
+  /** How many of a destination's deliveries are in this status, last updated before `before` (epoch ms) when given. */
+  countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number>;
   /** How many delivery rows these events still have, at any destination. */
   countFor(workspaceId: string, messageIds: readonly string[]): Promise<number>;
 }

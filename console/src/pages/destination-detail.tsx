@@ -74,8 +74,12 @@ function Deliveries({ destination }: { destination: Destination }) {
     setError(null);
     setNotice(null);
     try {
-      const result = await api<{ queued: number; dropped: number }>('POST', `/api/v1/destinations/${destination.id}/deliveries/retry`, messageId ? { messageId } : {});
-      setNotice(`Retry: ${result.queued} queued, ${result.dropped} dropped.`);
+      const result = await api<{ queued: number; dropped: number; replay?: ReplayRun }>('POST', `/api/v1/destinations/${destination.id}/deliveries/retry`, messageId ? { messageId } : {});
+      setNotice(
+        result.replay?.status === 'running'
+          ? `Retrying ${result.replay.total.toLocaleString()} failed deliver${result.replay.total === 1 ? 'y' : 'ies'} in the background (${result.queued} queued so far): the replays below show its progress.`
+          : `Retry: ${result.queued} queued, ${result.dropped} dropped.`,
+      );
       refresh();
     } catch (failure) {
       setError(failure);
@@ -153,9 +157,11 @@ function Deliveries({ destination }: { destination: Destination }) {
 /** GET /api/v1/destinations/:id/replays */
 interface ReplayRun {
   id: string;
+  kind: 'range' | 'failed';
   status: 'running' | 'completed' | 'cancelled' | 'failed';
-  from: string;
-  to: string;
+  /** A range replay's range. */
+  from?: string;
+  to?: string;
   event?: string;
   type?: string;
   total: number;
@@ -271,13 +277,13 @@ function Replay({ destination }: { destination: Destination }) {
       <ErrorBox error={error ?? history.error} />
       {replays.length > 0 && (
         <table className="table compact" aria-label="Recent replays">
-          <TableHead columns={['Started', 'Range', 'Events', 'Status', 'By']} />
+          <TableHead columns={['Started', 'What', 'Events', 'Status', 'By']} />
           <tbody>
             {replays.map((r) => (
               <tr key={r.id}>
                 <td>{new Date(r.createdAt).toLocaleString()}</td>
                 <td>
-                  {new Date(r.from).toLocaleString()} – {new Date(r.to).toLocaleString()}
+                  {r.kind === 'failed' || r.from === undefined || r.to === undefined ? 'Failed deliveries (retry all failed)' : `${new Date(r.from).toLocaleString()} – ${new Date(r.to).toLocaleString()}`}
                   {r.event !== undefined && (
                     <>
                       {' '}

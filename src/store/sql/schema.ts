@@ -372,7 +372,7 @@ export interface ConfigVersionTable {
   version: number;
 }
 
-/** One replay of stored events to a destination (migration 0930; src/replay/). `range` is JSON. */
+/** One replay of stored events to a destination (migrations 0930, 0931; src/replay/). `range` and `cursor` are JSON. */
 export interface ReplayTable {
   id: string;
   workspace_id: string;
@@ -384,6 +384,8 @@ export interface ReplayTable {
   queued: number;
   dropped: number;
   after_seq: number;
+  kind: string;
+  cursor: string | null;
   error: string | null;
   requested_by: string;
   lease_until: number | null;

@@ -151,6 +151,17 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     return deleted;
   }
 
+  async countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number> {
+    let query = this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('destination_id', '=', destinationId)
+      .where('status', '=', status)
+      .where('workspace_id', '=', workspaceId);
+    if (before !== undefined) query = query.where('updated_at', '<', before);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  }
+
   async waitingSummary(workspaceId: string, destinationId: string): Promise<WaitingSummary> {
     // Both through (destination_id, status, updated_at): the oldest queued row is the first entry of its range;
     // retrying rows are few (one per person whose delivery waits for a retry).

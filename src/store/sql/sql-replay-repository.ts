@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../core/ids.js';
-import type { NewReplay, Replay, ReplayProgress, ReplayRange, ReplayStatus } from '../../replay/replay.js';
+import type { DeliveryCursor, NewReplay, Replay, ReplayKind, ReplayProgress, ReplayRange, ReplayStatus } from '../../replay/replay.js';
 import type { ReplayRepository } from '../../replay/replay-repository.js';
 import type { Database, ReplayTable } from './schema.js';
 
@@ -11,6 +11,7 @@ function toReplay(row: Selectable<ReplayTable>): Replay {
     id: row.id,
     workspaceId: row.workspace_id,
     destinationId: row.destination_id,
+    kind: row.kind as ReplayKind,
     range: JSON.parse(row.range) as ReplayRange,
     status: row.status as ReplayStatus,
     total: Number(row.total),
@@ -18,6 +19,7 @@ function toReplay(row: Selectable<ReplayTable>): Replay {
     queued: Number(row.queued),
     dropped: Number(row.dropped),
     afterSeq: Number(row.after_seq),
+    cursor: row.cursor === null ? null : (JSON.parse(row.cursor) as DeliveryCursor),
     error: row.error,
     requestedBy: row.requested_by,
     leaseUntil: orNull(row.lease_until),
@@ -27,7 +29,7 @@ function toReplay(row: Selectable<ReplayTable>): Replay {
   };
 }
 
-const progressColumns = (p: ReplayProgress) => ({ read: p.read, queued: p.queued, dropped: p.dropped, after_seq: p.afterSeq });
+const progressColumns = (p: ReplayProgress) => ({ read: p.read, queued: p.queued, dropped: p.dropped, after_seq: p.afterSeq, cursor: p.cursor === null ? null : JSON.stringify(p.cursor) });
 
 export class SqlReplayRepository implements ReplayRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -44,6 +46,8 @@ export class SqlReplayRepository implements ReplayRepository {
       queued: 0,
       dropped: 0,
       after_seq: 0,
+      kind: input.kind ?? 'range',
+      cursor: null,
       error: null,
       requested_by: input.requestedBy,
       lease_until: input.leaseUntil ?? null,

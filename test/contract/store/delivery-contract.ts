@@ -114,6 +114,12 @@ export function deliveryContract({ store }: StoreContractContext): void {
         { ...row('other-ws', 'retrying', 100, { firstAttemptAt: t + 50 }), workspaceId: await freshWorkspace(store()) },
       ]);
       expect(await store().deliveries.waitingSummary(workspaceId, destinationId)).toEqual({ oldestQueuedAt: t + 3000, retrying: 2, oldestRetryingSince: t + 2500 });
+      // Counts by status, optionally of rows last updated before a time.
+      expect(await store().deliveries.countWithStatus(workspaceId, destinationId, 'queued')).toBe(2);
+      expect(await store().deliveries.countWithStatus(workspaceId, destinationId, 'queued', t + 5000)).toBe(1);
+      expect(await store().deliveries.countWithStatus(workspaceId, destinationId, 'retrying', t + 9001)).toBe(2);
+      expect(await store().deliveries.countWithStatus(workspaceId, destinationId, 'failed')).toBe(0);
+      expect(await store().deliveries.countWithStatus(workspaceId, 'dst_other', 'queued')).toBe(1);
     });
 
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {

@@ -13,7 +13,7 @@ export function replayContract({ store }: StoreContractContext): void {
       const workspaceId = await freshWorkspace(store());
       const other = await freshWorkspace(store());
       const replay = await create(workspaceId);
-      expect(replay).toMatchObject({ workspaceId, destinationId: 'dst_a', range: RANGE, status: 'running', total: 10, read: 0, queued: 0, dropped: 0, afterSeq: 0, error: null, leaseUntil: null, finishedAt: null });
+      expect(replay).toMatchObject({ workspaceId, destinationId: 'dst_a', kind: 'range', range: RANGE, status: 'running', total: 10, read: 0, queued: 0, dropped: 0, afterSeq: 0, cursor: null, error: null, leaseUntil: null, finishedAt: null });
       expect(replay.id).toMatch(/^rpl_/);
       expect(await store().replays.get(workspaceId, replay.id)).toEqual(replay);
       expect(await store().replays.get(other, replay.id)).toBeUndefined();
@@ -48,8 +48,8 @@ export function replayContract({ store }: StoreContractContext): void {
       let again;
       for (let i = 0; i < 50 && again?.id !== replay.id; i++) again = await store().replays.claim(now + 61_000, 60_000);
       expect(again?.leaseUntil).toBe(now + 121_000);
-      expect(await store().replays.advance(replay.id, now + 60_000, { read: 5, queued: 5, dropped: 0, afterSeq: 50 }, now + 70_000, now)).toBe(false);
-      expect(await store().replays.advance(replay.id, now + 121_000, { read: 5, queued: 4, dropped: 1, afterSeq: 50 }, now + 130_000, now + 62_000)).toBe(true);
+      expect(await store().replays.advance(replay.id, now + 60_000, { read: 5, queued: 5, dropped: 0, afterSeq: 50, cursor: null }, now + 70_000, now)).toBe(false);
+      expect(await store().replays.advance(replay.id, now + 121_000, { read: 5, queued: 4, dropped: 1, afterSeq: 50, cursor: null }, now + 130_000, now + 62_000)).toBe(true);
       expect(await store().replays.get(workspaceId, replay.id)).toMatchObject({ read: 5, queued: 4, dropped: 1, afterSeq: 50, leaseUntil: now + 130_000, updatedAt: now + 62_000 });
     });
 
@@ -57,7 +57,7 @@ export function replayContract({ store }: StoreContractContext): void {
       const workspaceId = await freshWorkspace(store());
       const held = Date.now() + 60_000;
       const replay = await create(workspaceId, 'dst_finish', { leaseUntil: held });
-      const progress = { read: 10, queued: 9, dropped: 1, afterSeq: 99 };
+      const progress = { read: 10, queued: 9, dropped: 1, afterSeq: 99, cursor: null };
       expect(await store().replays.finish(replay.id, held + 1, { status: 'completed' }, progress, 5_000)).toBe(false);
       expect(await store().replays.finish(replay.id, held, { status: 'failed', error: 'The destination was deleted.' }, progress, 5_000)).toBe(true);
       expect(await store().replays.get(workspaceId, replay.id)).toMatchObject({ status: 'failed', error: 'The destination was deleted.', ...progress, leaseUntil: null, finishedAt: 5_000 });
@@ -66,13 +66,23 @@ export function replayContract({ store }: StoreContractContext): void {
       expect((await store().replays.cancel(workspaceId, replay.id, 7_000))?.status).toBe('failed');
     });
 
+    it('keeps a replay of failed deliveries with its delivery-log cursor', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const held = Date.now() + 60_000;
+      const replay = await store().replays.create({ workspaceId, destinationId: 'dst_failed', kind: 'failed', range: { from: 0, to: 5_000 }, total: 3, requestedBy: 'test', leaseUntil: held }, 5_000);
+      expect(replay).toMatchObject({ kind: 'failed', cursor: null, range: { from: 0, to: 5_000 } });
+      const cursor = { updatedAt: 4_000, messageId: 'msg-7' };
+      expect(await store().replays.advance(replay.id, held, { read: 2, queued: 2, dropped: 0, afterSeq: 0, cursor }, held + 1, 6_000)).toBe(true);
+      expect(await store().replays.get(workspaceId, replay.id)).toMatchObject({ kind: 'failed', read: 2, cursor });
+    });
+
     it('cancels a running replay: its holder\'s next write fails and nobody claims it', async () => {
       const workspaceId = await freshWorkspace(store());
       const held = Date.now() + 60_000;
       const replay = await create(workspaceId, 'dst_cancel', { leaseUntil: held });
       const cancelled = await store().replays.cancel(workspaceId, replay.id, 8_000);
       expect(cancelled).toMatchObject({ status: 'cancelled', finishedAt: 8_000, leaseUntil: null });
-      expect(await store().replays.advance(replay.id, held, { read: 1, queued: 1, dropped: 0, afterSeq: 1 }, held + 1, 9_000)).toBe(false);
+      expect(await store().replays.advance(replay.id, held, { read: 1, queued: 1, dropped: 0, afterSeq: 1, cursor: null }, held + 1, 9_000)).toBe(false);
       for (let i = 0; i < 50; i++) {
         const next = await store().replays.claim(Date.now() + 3_600_000, 60_000);
         if (!next) break;
