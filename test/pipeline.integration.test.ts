@@ -141,6 +141,21 @@ describe('routing to webhook destinations', () => {
     expect((await api('GET', '/destinations/dst_nope/backlog')).status).toBe(404);
   });
 
+  it('shows in the backlog that a destination asked to wait (429 with Retry-After), and until when', async () => {
+    const { id, server } = await webhook('Throttled', { batching: true });
+    server.respond = () => ({ status: 429, headers: { 'retry-after': '30' }, body: '{"error":"slow down"}' });
+    const asked = Date.now();
+    await batch([track('throttled', 0)]);
+    const backlog = await eventually(async () => {
+      const body = (await api('GET', `/destinations/${id}/backlog`)).body as Backlog & { pausedUntil?: string; pauseReason?: string };
+      return body.pausedUntil ? body : undefined;
+    });
+    expect(Date.parse(backlog.pausedUntil!) - asked).toBeGreaterThan(25_000);
+    expect(Date.parse(backlog.pausedUntil!) - asked).toBeLessThan(40_000);
+    expect(backlog.pauseReason).toContain('429');
+    expect(backlog).toMatchObject({ waiting: 1, retrying: 1 });
+  });
+
   it('fails a 4xx at once with the reason, and delivers it after a manual retry', async () => {
     const { id, server } = await webhook('Strict');
     server.respond = () => ({ status: 400, body: '{"error":"bad"}' });

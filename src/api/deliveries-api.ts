@@ -104,7 +104,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     config: { permission: 'destinations:read' },
     schema: {
       tags: ['destinations'],
-      summary: 'What a destination has still to be sent: jobs waiting in its queue, retries, and how long the oldest has waited',
+      summary: 'What a destination has still to be sent: jobs waiting in its queue, retries, how long the oldest has waited, and whether it asked Sluice to wait',
       params: IdParams,
       response: {
         200: Type.Object({
@@ -112,18 +112,22 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
           retrying: Type.Integer({ description: 'Deliveries waiting for a retry (the delivery log\'s retrying rows)' }),
           oldestQueuedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the oldest delivery not yet tried was queued' })),
           oldestRetryingSince: Type.Optional(Type.String({ format: 'date-time', description: 'First attempt of the oldest delivery waiting for a retry' })),
+          pausedUntil: Type.Optional(Type.String({ format: 'date-time', description: 'The destination refused a whole batch with Retry-After: nothing is sent to it before then' })),
+          pauseReason: Type.Optional(Type.String({ description: 'Its answer, e.g. HTTP 429' })),
         }),
       },
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
-    const [waiting, summary] = await Promise.all([queue.waiting(destination.id), store.deliveries.waitingSummary(workspaceId, destination.id)]);
+    const [waiting, summary, pause] = await Promise.all([queue.waiting(destination.id), store.deliveries.waitingSummary(workspaceId, destination.id), store.deliveries.pauseOf(workspaceId, destination.id)]);
+    const paused = pause !== undefined && pause.until > Date.now() ? pause : undefined;
     return {
       waiting,
       retrying: summary.retrying,
       ...(summary.oldestQueuedAt !== undefined && { oldestQueuedAt: new Date(summary.oldestQueuedAt).toISOString() }),
       ...(summary.oldestRetryingSince !== undefined && { oldestRetryingSince: new Date(summary.oldestRetryingSince).toISOString() }),
+      ...(paused && { pausedUntil: new Date(paused.until).toISOString(), pauseReason: paused.reason }),
     };
   });
 

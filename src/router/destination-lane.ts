@@ -71,7 +71,7 @@ export interface LaneObserver {
 
 export interface LaneDeps {
   readonly consumer: DeliveryConsumer;
-  readonly deliveries: Pick<DeliveryRepository, 'record' | 'retrying'>;
+  readonly deliveries: Pick<DeliveryRepository, 'record' | 'retrying' | 'pause' | 'pauseOf'>;
   readonly type: DestinationType<unknown>;
   readonly http: DestinationContext['http'];
   readonly logger: Logger;
@@ -142,6 +142,13 @@ export class DestinationLane {
 
   private async run(): Promise<void> {
     const signal = this.controller.signal;
+    // A pause the destination asked for before this lane started (a restart, another router) still holds.
+    try {
+      const saved = await this.deps.deliveries.pauseOf(this.destination.workspaceId, this.destination.id);
+      if (saved && saved.until > this.pausedUntil) this.pausedUntil = saved.until;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, destination: this.destination.id }, 'could not read whether the destination asked to wait; starting without');
+    }
     while (!signal.aborted) {
       try {
         await this.step(signal);
@@ -363,6 +370,10 @@ export class DestinationLane {
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
     this.deps.logger.info({ destination: this.destination.id, until: new Date(until).toISOString(), error }, 'destination asked to wait (Retry-After): pausing all its deliveries');
+    // Recorded for the backlog API and for a lane started before it ends (a restart); the lane holds it meanwhile.
+    this.deps.deliveries.pause(this.destination.workspaceId, this.destination.id, until, error).catch((failure: unknown) => {
+      this.deps.logger.warn({ err: failure, destination: this.destination.id }, 'could not record the pause the destination asked for');
+    });
   }
 
   /** Writes the batches' outcomes and acknowledges finished jobs, insisting through store hiccups. */

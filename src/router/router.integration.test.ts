@@ -251,6 +251,11 @@ describe('router', () => {
     await publish(d.id, 'limited-1', 'src_web', 'user-a');
     startRouter(types, { ...fastRetries, maxDelayMs: 5000 });
     await eventually(async () => (calls.length >= 1 ? true : undefined));
+    // The pause is recorded (the backlog API shows it; a lane started meanwhile keeps it).
+    const pause = await eventually(() => store.deliveries.pauseOf(WORKSPACE, d.id));
+    expect(pause.reason).toBe('HTTP 429');
+    expect(pause.until - calls[0]!.at).toBeGreaterThanOrEqual(990);
+    expect(pause.until - calls[0]!.at).toBeLessThan(1500);
     // Another user's event, queued while the destination asked to wait: not sent before the second is up.
     await publish(d.id, 'other-user-1', 'src_web', 'user-b');
     await eventually(async () => ((await delivery(d.id, 'other-user-1'))?.status === 'delivered' ? true : undefined));
@@ -266,6 +271,18 @@ describe('router', () => {
     await publish(d.id, 'unthrottled-1', 'src_web', 'user-d');
     await eventually(async () => ((await delivery(d.id, 'unthrottled-1'))?.status === 'delivered' ? true : undefined));
     expect(calls.find((c) => c.ids.includes('unthrottled-1'))!.at - throttledAt).toBeLessThan(2000);
+  });
+
+  it('keeps a pause the destination asked for before the router started (a restart)', async () => {
+    const recorder = recorderType();
+    const d = await destination('recorder', {});
+    const until = Date.now() + 1500;
+    await store.deliveries.pause(WORKSPACE, d.id, until, 'HTTP 429');
+    await publish(d.id, 'after-restart-1');
+    startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined), fastRetries);
+    await eventually(async () => ((await delivery(d.id, 'after-restart-1'))?.status === 'delivered' ? true : undefined));
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+    expect(recorder.received.map((i) => i.messageId)).toEqual(['after-restart-1']);
   });
 
   it('reports each failed write of outcomes to the delivery log, tries again, and delivers nothing twice', async () => {

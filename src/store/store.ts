@@ -399,6 +399,13 @@ export interface DeliveryRepository {
    * many deliveries are `retrying`, and since when the oldest of them has been tried (its first attempt).
    */
   waitingSummary(workspaceId: string, destinationId: string): Promise<WaitingSummary>;
+  /**
+   * Records that a destination asked to be left alone until `until` (epoch ms; a whole batch refused with
+   * Retry-After), keeping the later of this and a pause already recorded.
+   */
+  pause(workspaceId: string, destinationId: string, until: number, reason: string): Promise<void>;
+  /** The last pause a destination asked for (it may be over: compare `until` with now); undefined when none. */
+  pauseOf(workspaceId: string, destinationId: string): Promise<{ until: number; reason: string } | undefined>;
   /** How many of a destination's deliveries are in this status, last updated before `before` (epoch ms) when given. */
   countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number>;
   /** How many delivery rows these events still have, at any destination. */

@@ -17,15 +17,18 @@ interface Backlog {
   retrying: number;
   oldestQueuedAt?: string;
   oldestRetryingSince?: string;
+  pausedUntil?: string;
+  pauseReason?: string;
 }
 
 /** What the destination has still to be sent, in one line. */
 function backlogText(b: Backlog): string {
-  if (b.waiting === 0) return 'Nothing waiting: every queued event has been sent.';
+  const paused = b.pausedUntil ? ` Paused: the destination asked Sluice to wait until ${new Date(b.pausedUntil).toLocaleString()}${b.pauseReason ? ` (${b.pauseReason}, Retry-After)` : ''}.` : '';
+  if (b.waiting === 0) return `Nothing waiting: every queued event has been sent.${paused}`;
   const parts = [`${b.waiting} waiting to be sent`];
   if (b.retrying > 0) parts.push(`${b.retrying} retrying${b.oldestRetryingSince ? ` (the oldest since ${new Date(b.oldestRetryingSince).toLocaleString()})` : ''}`);
   if (b.oldestQueuedAt) parts.push(`the oldest not yet tried queued ${new Date(b.oldestQueuedAt).toLocaleString()}`);
-  return `${parts.join(', ')}.`;
+  return `${parts.join(', ')}.${paused}`;
 }
 
 interface Delivery {

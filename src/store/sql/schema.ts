@@ -394,6 +394,14 @@ export interface ReplayTable {
   finished_at: number | null;
 }
 
+/** Until when a destination asked to be left alone (Retry-After on a whole batch); migration 0940. */
+export interface DestinationPauseTable {
+  destination_id: string;
+  workspace_id: string;
+  paused_until: number;
+  reason: string;
+}
+
 export interface Database {
   disclosure_profiles: DisclosureProfileTable;
   workspaces: WorkspaceTable;
@@ -429,4 +437,5 @@ export interface Database {
   source_counters: SourceCounterTable;
   config_versions: ConfigVersionTable;
   replays: ReplayTable;
+  destination_pauses: DestinationPauseTable;
 }

@@ -151,6 +151,21 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     return deleted;
   }
 
+  async pause(workspaceId: string, destinationId: string, until: number, reason: string): Promise<void> {
+    await this.db
+      .insertInto('destination_pauses')
+      .values({ destination_id: destinationId, workspace_id: workspaceId, paused_until: until, reason })
+      .onConflict((oc) =>
+        oc.column('destination_id').doUpdateSet({ paused_until: (eb) => eb.ref('excluded.paused_until'), reason: (eb) => eb.ref('excluded.reason') }).where('destination_pauses.paused_until', '<', (eb) => eb.ref('excluded.paused_until')),
+      )
+      .execute();
+  }
+
+  async pauseOf(workspaceId: string, destinationId: string): Promise<{ until: number; reason: string } | undefined> {
+    const row = await this.db.selectFrom('destination_pauses').select(['paused_until', 'reason']).where('destination_id', '=', destinationId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    return row ? { until: Number(row.paused_until), reason: row.reason } : undefined;
+  }
+
   async countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number> {
     let query = this.db
       .selectFrom('deliveries')

@@ -7,7 +7,7 @@ export function deliveryLogFileOf(storeFile: string): string {
 }
 
 /**
- * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900 and 0920 leave them on PostgreSQL. On SQLite
+ * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900, 0920 and 0940 leave them on PostgreSQL. On SQLite
  * they live in a file of their own, created here (not by the migrations, which created them in the store file
  * before, see `moveDeliveryLogOutOfStore`): a later change to these tables changes this schema for SQLite.
  */
@@ -37,6 +37,12 @@ const SCHEMA = `
     CONSTRAINT delivery_counters_pk PRIMARY KEY (destination_id, minute, status, reason)
   );
   CREATE INDEX IF NOT EXISTS delivery_counters_minute ON delivery_counters (minute);
+  CREATE TABLE IF NOT EXISTS destination_pauses (
+    destination_id TEXT NOT NULL PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    paused_until BIGINT NOT NULL,
+    reason TEXT NOT NULL
+  );
 `;
 
 /**

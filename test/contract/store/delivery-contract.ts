@@ -122,6 +122,18 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect(await store().deliveries.countWithStatus(workspaceId, 'dst_other', 'queued')).toBe(1);
     });
 
+    it('keeps the latest pause a destination asked for, per destination and workspace', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const destinationId = `dst_pause_${randomUUID()}`;
+      expect(await store().deliveries.pauseOf(workspaceId, destinationId)).toBeUndefined();
+      await store().deliveries.pause(workspaceId, destinationId, 5_000, 'HTTP 429');
+      await store().deliveries.pause(workspaceId, destinationId, 4_000, 'HTTP 503');
+      expect(await store().deliveries.pauseOf(workspaceId, destinationId)).toEqual({ until: 5_000, reason: 'HTTP 429' });
+      await store().deliveries.pause(workspaceId, destinationId, 9_000, 'HTTP 503');
+      expect(await store().deliveries.pauseOf(workspaceId, destinationId)).toEqual({ until: 9_000, reason: 'HTTP 503' });
+      expect(await store().deliveries.pauseOf(await freshWorkspace(store()), destinationId)).toBeUndefined();
+    });
+
     it('keeps the last of several states of one delivery in one call, and counts each of them, runs and interleaved', async () => {
       const workspaceId = await freshWorkspace(store());
       const at = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;
