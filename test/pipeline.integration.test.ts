@@ -147,7 +147,7 @@ describe('routing to webhook destinations', () => {
     const asked = Date.now();
     await batch([track('throttled', 0)]);
     const backlog = await eventually(async () => {
-      const body = (await api('GET', `/destinations/${id}/backlog`)).body as Backlog & { pausedUntil?: string; pauseReason?: string };
+      const body = (await api('GET', `/destinations/${id}/backlog`)).body as { waiting: number; retrying: number; pausedUntil?: string; pauseReason?: string };
       return body.pausedUntil ? body : undefined;
     });
     expect(Date.parse(backlog.pausedUntil!) - asked).toBeGreaterThan(25_000);

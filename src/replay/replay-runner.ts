@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { StoredDestination } from '../core/destination.js';
+import { sleep } from '../core/sleep.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { FanOut } from '../processor/fan-out/fan-out.js';
 import { requeueToDestination } from '../processor/fan-out/replay.js';
 import type { DeliveryQueue } from '../queue/queue.js';
+import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { Store } from '../store/store.js';
 import type { Replay, ReplayProgress } from './replay.js';
 
@@ -36,45 +38,35 @@ const PACING_MS = 250;
  * claims it next; a page whose progress was not saved is sent again (destinations see the same messageId).
  */
 export class ReplayRunner {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly loop: WakeableLoop;
 
-  constructor(private readonly options: ReplayRunnerOptions) {}
+  constructor(private readonly options: ReplayRunnerOptions) {
+    this.loop = new WakeableLoop(() => this.step(), { pollMs: options.pollMs ?? 5_000, onError: (error) => options.logger.error({ err: error }, 'replay runner failed; retrying shortly') });
+  }
 
   private get leaseMs(): number {
     return this.options.leaseMs ?? 60_000;
   }
 
   start(): void {
-    this.running ??= this.loop();
+    this.loop.start();
   }
 
   /** Looks for work now (called when a replay is asked for). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    this.wakeUp?.();
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        const replay = await this.options.store.replays.claim(Date.now(), this.leaseMs);
-        if (replay) {
-          await this.run(replay);
-          continue;
-        }
-      } catch (error) {
-        if (this.abort.signal.aborted) break;
-        this.options.logger.error({ err: error }, 'replay runner failed; retrying shortly');
-      }
-      await this.sleep(this.options.pollMs ?? 5_000, true);
-    }
+  /** Runs one replay no process holds; false when there was none. */
+  private async step(): Promise<boolean> {
+    const replay = await this.options.store.replays.claim(Date.now(), this.leaseMs);
+    if (!replay) return false;
+    await this.run(replay);
+    return true;
   }
 
   /**
@@ -102,7 +94,7 @@ export class ReplayRunner {
     };
     try {
       for (;;) {
-        if (this.abort.signal.aborted) {
+        if (this.loop.signal.aborted) {
           // Released (lease expired now): the next process to claim it carries on without waiting.
           await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now());
           return 'released';
@@ -111,7 +103,7 @@ export class ReplayRunner {
         if (!destination) return await finish({ status: 'failed', error: 'The destination was deleted while the replay ran.' });
         if ((await queue.waiting(destination.id)) >= maxWaiting) {
           if (!(await renew())) return 'lost';
-          await this.sleep(PACING_MS, false);
+          await sleep(PACING_MS, this.loop.signal);
           continue;
         }
         const page = await this.nextPage(replay, progress, destination, pageSize);
@@ -175,19 +167,5 @@ export class ReplayRunner {
       read: events.length,
       position: { afterSeq: events[events.length - 1]!.seq },
     };
-  }
-
-  private sleep(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      if (wakeable) {
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      }
-    }).finally(() => {
-      if (wakeable) this.wakeUp = undefined;
-    });
   }
 }

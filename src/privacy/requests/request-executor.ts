@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
+import { WakeableLoop } from '../../runtime/wakeable-loop.js';
 import type { Store } from '../../store/store.js';
 import { accessSummary } from './access-export.js';
 import { eraseSubject } from './deletion.js';
@@ -39,59 +40,41 @@ const RETENTION_SWEEP_MS = 3_600_000;
  * 24-month keeping period is over.
  */
 export class RequestExecutor {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly loop: WakeableLoop;
   private lastSweep = 0;
 
-  constructor(private readonly options: ExecutorOptions) {}
+  constructor(private readonly options: ExecutorOptions) {
+    this.loop = new WakeableLoop(() => this.step(), { pollMs: options.pollMs ?? 1_000, onError: (error) => options.logger.error({ err: error }, 'privacy request executor failed; retrying shortly') });
+  }
 
   private get ports(): ExecutorPorts {
     return this.options.ports ?? {};
   }
 
   start(): void {
-    this.running ??= this.loop();
+    this.loop.start();
   }
 
   /** Looks for work now (called when a request reaches processing). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    this.wakeUp?.();
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async loop(): Promise<void> {
-    const { logger } = this.options;
-    while (!this.abort.signal.aborted) {
-      try {
-        if (Date.now() - this.lastSweep > RETENTION_SWEEP_MS) {
-          this.lastSweep = Date.now();
-          const removed = await this.options.store.privacyRequests.deleteExpired(Date.now());
-          if (removed > 0) logger.info({ removed }, 'privacy request records past their 24-month keeping period deleted');
-        }
-        const request = await this.options.store.privacyRequests.claimRunnable(Date.now(), this.options.leaseMs ?? 300_000);
-        if (request) {
-          await this.runClaimed(request);
-          continue;
-        }
-      } catch (error) {
-        if (this.abort.signal.aborted) break;
-        logger.error({ err: error }, 'privacy request executor failed; retrying shortly');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 1_000);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+  /** Sweeps expired records (hourly), then runs one runnable request; false when there was none. */
+  private async step(): Promise<boolean> {
+    if (Date.now() - this.lastSweep > RETENTION_SWEEP_MS) {
+      this.lastSweep = Date.now();
+      const removed = await this.options.store.privacyRequests.deleteExpired(Date.now());
+      if (removed > 0) this.options.logger.info({ removed }, 'privacy request records past their 24-month keeping period deleted');
     }
+    const request = await this.options.store.privacyRequests.claimRunnable(Date.now(), this.options.leaseMs ?? 300_000);
+    if (!request) return false;
+    await this.runClaimed(request);
+    return true;
   }
 
   private async runClaimed(request: PrivacyRequest): Promise<void> {
@@ -100,7 +83,7 @@ export class RequestExecutor {
     try {
       outcome = await this.execute(request);
     } catch (error) {
-      if (this.abort.signal.aborted) return; // the lease runs out and another process (or the next start) resumes it
+      if (this.loop.signal.aborted) return; // the lease runs out and another process (or the next start) resumes it
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ err: error, requestId: request.id }, 'privacy request attempt failed');
       outcome = request.attempts + 1 >= MAX_ATTEMPTS ? { kind: 'failed', failure: `${request.type} failed after ${MAX_ATTEMPTS} attempts: ${message}` } : { kind: 'retry', afterMs: 5_000 * 2 ** request.attempts, reason: message };
@@ -132,7 +115,7 @@ export class RequestExecutor {
       case 'delete': {
         const erased = await eraseSubject(
           {
-            store, keys, ports, signal: this.abort.signal,
+            store, keys, ports, signal: this.loop.signal,
             ...(this.options.forwardingWindowMs !== undefined && { forwardingWindowMs: this.options.forwardingWindowMs }),
             ...(this.options.roundDelayMs !== undefined && { roundDelayMs: this.options.roundDelayMs }),
             checkpoint: (state) => store.privacyRequests.saveWorkState(ws, request.id, state),

@@ -1,0 +1,56 @@
+/**
+ * A background loop that works while there is work, then waits `pollMs` or until woken: the privacy request
+ * executor and the replay runner (each claims leased work from the store, so several processes may run one).
+ * `step` returns whether it did something (then it runs again at once); an error it throws is reported and
+ * the loop waits before the next step. A wake-up while a step runs is not remembered: the step's next claim
+ * finds the work anyway.
+ */
+export class WakeableLoop {
+  private readonly controller = new AbortController();
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly step: () => Promise<boolean>,
+    private readonly options: { readonly pollMs: number; readonly onError: (error: unknown) => void },
+  ) {}
+
+  /** Aborted by `stop()`: long steps check it to give their work back. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Runs the next step now if the loop is waiting. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.signal.aborted) {
+      try {
+        if (await this.step()) continue;
+      } catch (error) {
+        if (this.signal.aborted) break;
+        this.options.onError(error);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+}
