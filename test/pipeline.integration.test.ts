@@ -141,11 +141,11 @@ describe('routing to webhook destinations', () => {
     expect((await api('GET', '/destinations/dst_nope/backlog')).status).toBe(404);
   });
 
-  it('shows in the backlog that a destination asked to wait (429 with Retry-After), and until when', async () => {
-    const { id, server } = await webhook('Throttled', { batching: true });
+  it.each([true, false])('shows in the backlog that a destination asked to wait (429 with Retry-After), and until when (batching %s)', async (batching) => {
+    const { id, server } = await webhook(`Throttled ${batching}`, { batching });
     server.respond = () => ({ status: 429, headers: { 'retry-after': '30' }, body: '{"error":"slow down"}' });
     const asked = Date.now();
-    await batch([track('throttled', 0)]);
+    await batch([track(`throttled-${batching}`, 0)]);
     const backlog = await eventually(async () => {
       const body = (await api('GET', `/destinations/${id}/backlog`)).body as { waiting: number; retrying: number; pausedUntil?: string; pauseReason?: string };
       return body.pausedUntil ? body : undefined;

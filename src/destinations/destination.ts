@@ -11,8 +11,14 @@ export type DeliveryResult =
   | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number }
   | { readonly kind: 'abort'; readonly reason: string; readonly error: string };
 
-/** A batch attempt: one result for the whole batch, or one per item (partial success, e.g. Mixpanel). */
-export type DeliveryOutcome = DeliveryResult | { readonly kind: 'per_item'; readonly results: readonly DeliveryResult[] };
+/**
+ * A batch attempt: one result for the whole batch, or one per item (partial success, e.g. Mixpanel). A
+ * whole-batch `retry` with `afterMs` pauses the destination (the server asked this client to wait); a per-item
+ * answer does that with `pause`, e.g. when one of several requests was refused with 429 and Retry-After.
+ */
+export type DeliveryOutcome =
+  | DeliveryResult
+  | { readonly kind: 'per_item'; readonly results: readonly DeliveryResult[]; readonly pause?: { readonly afterMs: number; readonly error: string } };
 
 export interface DeliveryItem {
   readonly messageId: string;

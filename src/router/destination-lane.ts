@@ -313,6 +313,7 @@ export class DestinationLane {
       else {
         const outcome = await this.deps.type.deliver(items, destination.config, context);
         if (outcome.kind === 'retry' && outcome.afterMs !== undefined) this.pause(outcome.afterMs, outcome.error);
+        else if (outcome.kind === 'per_item' && outcome.pause) this.pause(outcome.pause.afterMs, outcome.pause.error);
         results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
         if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
       }

@@ -81,22 +81,28 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
       else byUser.set(key, [i]);
     });
     const queues = [...byUser.values()];
+    // A request refused with Retry-After (429, 503) is the endpoint asking this client to wait: nothing more
+    // is sent, and the router pauses the destination.
+    let pause: { afterMs: number; error: string } | undefined;
     const worker = async () => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
         let blocked: string | undefined;
         for (const i of queue) {
-          if (blocked !== undefined) {
-            results[i] = { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
+          if (blocked !== undefined || pause !== undefined) {
+            results[i] = pause !== undefined && blocked === undefined ? { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs } : { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
             continue;
           }
           const result = await send(request(config, jsonOf(items[i]!)), config, context);
           results[i] = result;
-          if (result.kind === 'retry') blocked = result.error;
+          if (result.kind === 'retry') {
+            blocked = result.error;
+            if (result.afterMs !== undefined) pause ??= { afterMs: result.afterMs, error: result.error };
+          }
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_USERS, queues.length) }, worker));
-    return { kind: 'per_item', results };
+    return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
   },
 
   async deleteSubject(subject, config, context) {
