@@ -37,32 +37,17 @@ const PACING_MS = 250;
  * queue. A replay a process stops running (shutdown, outage, crash) is carried on by whichever process
  * claims it next; a page whose progress was not saved is sent again (destinations see the same messageId).
  */
-export class ReplayRunner {
-  private readonly loop: WakeableLoop;
-
+export class ReplayRunner extends WakeableLoop {
   constructor(private readonly options: ReplayRunnerOptions) {
-    this.loop = new WakeableLoop(() => this.step(), { pollMs: options.pollMs ?? 5_000, onError: (error) => options.logger.error({ err: error }, 'replay runner failed; retrying shortly') });
+    super({ pollMs: options.pollMs ?? 5_000, onError: (error) => options.logger.error({ err: error }, 'replay runner failed; retrying shortly') });
   }
 
   private get leaseMs(): number {
     return this.options.leaseMs ?? 60_000;
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Looks for work now (called when a replay is asked for). */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
   /** Runs one replay no process holds; false when there was none. */
-  private async step(): Promise<boolean> {
+  protected override async step(): Promise<boolean> {
     const replay = await this.options.store.replays.claim(Date.now(), this.leaseMs);
     if (!replay) return false;
     await this.run(replay);
@@ -94,7 +79,7 @@ export class ReplayRunner {
     };
     try {
       for (;;) {
-        if (this.loop.signal.aborted) {
+        if (this.signal.aborted) {
           // Released (lease expired now): the next process to claim it carries on without waiting.
           await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now());
           return 'released';
@@ -103,7 +88,7 @@ export class ReplayRunner {
         if (!destination) return await finish({ status: 'failed', error: 'The destination was deleted while the replay ran.' });
         if ((await queue.waiting(destination.id)) >= maxWaiting) {
           if (!(await renew())) return 'lost';
-          await sleep(PACING_MS, this.loop.signal);
+          await sleep(PACING_MS, this.signal);
           continue;
         }
         const page = await this.nextPage(replay, progress, destination, pageSize);

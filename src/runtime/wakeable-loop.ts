@@ -1,19 +1,19 @@
 /**
- * A background loop that works while there is work, then waits `pollMs` or until woken: the privacy request
- * executor and the replay runner (each claims leased work from the store, so several processes may run one).
- * `step` returns whether it did something (then it runs again at once); an error it throws is reported and
- * the loop waits before the next step. A wake-up while a step runs is not remembered: the step's next claim
- * finds the work anyway.
+ * A background loop that works while there is work, then waits `pollMs` or until woken: the base of the
+ * privacy request executor and the replay runner (each claims leased work from the store, so several processes
+ * may run one). `step` returns whether it did something (then it runs again at once); an error it throws is
+ * reported and the loop waits before the next step. A wake-up while a step runs is not remembered: the step's
+ * next claim finds the work anyway.
  */
-export class WakeableLoop {
+export abstract class WakeableLoop {
   private readonly controller = new AbortController();
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
 
-  constructor(
-    private readonly step: () => Promise<boolean>,
-    private readonly options: { readonly pollMs: number; readonly onError: (error: unknown) => void },
-  ) {}
+  constructor(private readonly loopOptions: { readonly pollMs: number; readonly onError: (error: unknown) => void }) {}
+
+  /** One unit of work; false when there was none (the loop then waits). */
+  protected abstract step(): Promise<boolean>;
 
   /** Aborted by `stop()`: long steps check it to give their work back. */
   get signal(): AbortSignal {
@@ -21,7 +21,7 @@ export class WakeableLoop {
   }
 
   start(): void {
-    this.running ??= this.run();
+    this.running ??= this.loop();
   }
 
   /** Runs the next step now if the loop is waiting. */
@@ -35,16 +35,16 @@ export class WakeableLoop {
     await this.running;
   }
 
-  private async run(): Promise<void> {
+  private async loop(): Promise<void> {
     while (!this.signal.aborted) {
       try {
         if (await this.step()) continue;
       } catch (error) {
         if (this.signal.aborted) break;
-        this.options.onError(error);
+        this.loopOptions.onError(error);
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
+        const timer = setTimeout(resolve, this.loopOptions.pollMs);
         this.wakeUp = () => {
           clearTimeout(timer);
           resolve();

@@ -39,33 +39,19 @@ const RETENTION_SWEEP_MS = 3_600_000;
  * against one database) and carries each to completed or failed. It also deletes request records whose
  * 24-month keeping period is over.
  */
-export class RequestExecutor {
-  private readonly loop: WakeableLoop;
+export class RequestExecutor extends WakeableLoop {
   private lastSweep = 0;
 
   constructor(private readonly options: ExecutorOptions) {
-    this.loop = new WakeableLoop(() => this.step(), { pollMs: options.pollMs ?? 1_000, onError: (error) => options.logger.error({ err: error }, 'privacy request executor failed; retrying shortly') });
+    super({ pollMs: options.pollMs ?? 1_000, onError: (error) => options.logger.error({ err: error }, 'privacy request executor failed; retrying shortly') });
   }
 
   private get ports(): ExecutorPorts {
     return this.options.ports ?? {};
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Looks for work now (called when a request reaches processing). */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
   /** Sweeps expired records (hourly), then runs one runnable request; false when there was none. */
-  private async step(): Promise<boolean> {
+  protected override async step(): Promise<boolean> {
     if (Date.now() - this.lastSweep > RETENTION_SWEEP_MS) {
       this.lastSweep = Date.now();
       const removed = await this.options.store.privacyRequests.deleteExpired(Date.now());
@@ -83,7 +69,7 @@ export class RequestExecutor {
     try {
       outcome = await this.execute(request);
     } catch (error) {
-      if (this.loop.signal.aborted) return; // the lease runs out and another process (or the next start) resumes it
+      if (this.signal.aborted) return; // the lease runs out and another process (or the next start) resumes it
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ err: error, requestId: request.id }, 'privacy request attempt failed');
       outcome = request.attempts + 1 >= MAX_ATTEMPTS ? { kind: 'failed', failure: `${request.type} failed after ${MAX_ATTEMPTS} attempts: ${message}` } : { kind: 'retry', afterMs: 5_000 * 2 ** request.attempts, reason: message };
@@ -115,7 +101,7 @@ export class RequestExecutor {
       case 'delete': {
         const erased = await eraseSubject(
           {
-            store, keys, ports, signal: this.loop.signal,
+            store, keys, ports, signal: this.signal,
             ...(this.options.forwardingWindowMs !== undefined && { forwardingWindowMs: this.options.forwardingWindowMs }),
             ...(this.options.roundDelayMs !== undefined && { roundDelayMs: this.options.roundDelayMs }),
             checkpoint: (state) => store.privacyRequests.saveWorkState(ws, request.id, state),
