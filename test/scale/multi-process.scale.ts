@@ -33,7 +33,7 @@ const ACK_WAIT_MS = 2000;
  * - every acknowledged event is stored exactly once, and the delivery log has one `delivered` row per
  *   event that arrived.
  */
-describe.runIf(available)('scale mode: 2 ingest, 2 processor, 2 router processes, kill -9 one of each', () => {
+describe.runIf(available)('scale mode: 2 ingest, 2 processor, 2 router processes, kill -9 one of each; then a jobs process', () => {
   let cluster: ScaleCluster;
   let sink: WebhookSink;
   let api: SluiceProcess;
@@ -146,6 +146,34 @@ describe.runIf(available)('scale mode: 2 ingest, 2 processor, 2 router processes
       return Number(rows[0]!.n) === distinct.size ? distinct.size : undefined;
     }, 20_000, 250);
     expect(logged).toBe(distinct.size);
+  });
+
+  it('runs a replay asked for through the api process in a jobs process, through the routers to the destination', async () => {
+    const jobs = await cluster.start('jobs');
+    const ingestProcess = cluster.running('ingest')[0]!;
+    const auth = `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}`;
+    const bearer = { authorization: `Bearer ${cluster.env.SLUICE_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const from = new Date(Date.now() - 1000).toISOString();
+    const ids = ['replay-probe-0', 'replay-probe-1', 'replay-probe-2'];
+    const sent = await fetch(`${ingestProcess.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ batch: ids.map((messageId, i) => ({ type: 'track', userId: `replay-user-${i}`, event: 'Replay Probe', messageId, properties: { seq: i } })) }),
+    });
+    expect(sent.status).toBe(200);
+    const arrivals = (id: string) => sink.received().filter((e) => e.messageId === id).length;
+    await eventually(async () => (ids.every((id) => arrivals(id) >= 1) ? true : undefined), 30_000, 100);
+
+    const asked = await fetch(`${api.url}/api/v1/destinations/${destinationId}/replay`, { method: 'POST', headers: bearer, body: JSON.stringify({ from, to: new Date(Date.now() + 1000).toISOString(), event: 'Replay Probe' }) });
+    expect([200, 202]).toContain(asked.status);
+    const replayId = ((await asked.json()) as { id: string }).id;
+    const done = await eventually(async () => {
+      const replay = (await (await fetch(`${api.url}/api/v1/destinations/${destinationId}/replays/${replayId}`, { headers: bearer })).json()) as { status: string };
+      return replay.status === 'completed' ? replay : undefined;
+    }, 30_000, 100);
+    expect(done).toMatchObject({ kind: 'range', total: 3, read: 3, queued: 3, dropped: 0 });
+    await eventually(async () => (ids.every((id) => arrivals(id) >= 2) ? true : undefined), 30_000, 100);
+    expect(jobs.stderr()).not.toMatch(/replay runner failed/);
   });
 
   it('a source disabled through the api process is refused by the other ingest processes within a second', async () => {
