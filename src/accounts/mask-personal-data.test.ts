@@ -24,4 +24,13 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData(delivery, { role: 'viewer' })).toEqual({ status: 'failed', lastError: 'HTTP 400: {"message":"Contact [masked] already exists; see [masked]"}', reason: 'http_400' });
     expect(maskPersonalData({ note: 'reach us @support or at home' }, { role: 'viewer' })).toEqual({ note: 'reach us @support or at home' });
   });
+
+  it('masks international phone numbers inside other text for a viewer, and leaves ids, counts and times', () => {
+    const delivery = { lastError: 'HTTP 409: {"error":"phone +44 20 7946 0958 is taken; also +1 (415) 555-0132"}', messageId: 'node-next-1796131765364-e0c23362', note: 'order 1234567 at 2026-12-01T13:29:26Z, 3 + 4 retries' };
+    expect(maskPersonalData(delivery, { role: 'viewer' })).toEqual({
+      lastError: 'HTTP 409: {"error":"phone [masked] is taken; also [masked]"}',
+      messageId: 'node-next-1796131765364-e0c23362',
+      note: 'order 1234567 at 2026-12-01T13:29:26Z, 3 + 4 retries',
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { findPhoneNumbersInText } from 'libphonenumber-js';
 import type { RoleName } from '../core/api-token.js';
 import { roleHas } from './permissions.js';
 
@@ -14,6 +15,20 @@ const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** An email address inside longer text, such as a destination's error message quoting it. */
 const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
+/**
+ * Email addresses and international phone numbers (`+` and a country code, libphonenumber-js) inside longer
+ * text, such as a destination's error message quoting the person it was about. Numbers without a `+` are left:
+ * in free text they are far more often ids, counts and times than phone numbers.
+ */
+function maskInText(text: string): string {
+  let out = text.includes('@') ? text.replace(EMAIL_IN_TEXT, MASKED) : text;
+  if (!PLUS_DIGIT.test(out)) return out;
+  const phones = findPhoneNumbersInText(out);
+  for (let i = phones.length - 1; i >= 0; i--) out = `${out.slice(0, phones[i]!.startsAt)}${MASKED}${out.slice(phones[i]!.endsAt)}`;
+  return out;
+}
+const PLUS_DIGIT = /\+\s?\d/;
+
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
 }
@@ -26,7 +41,7 @@ function maskAll(value: unknown): unknown {
 
 function walk(value: unknown, depth: number): unknown {
   if (depth > 64) return MASKED;
-  if (typeof value === 'string') return EMAIL_LIKE.test(value) ? MASKED : value.includes('@') ? value.replace(EMAIL_IN_TEXT, MASKED) : value;
+  if (typeof value === 'string') return EMAIL_LIKE.test(value) ? MASKED : maskInText(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
