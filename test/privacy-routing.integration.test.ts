@@ -114,4 +114,23 @@ describe('privacy at fan-out', () => {
     expect(flaky.server.requests.map((r) => JSON.stringify(r.body))).not.toContainEqual(expect.stringContaining('pr-late'));
     expect(flaky.server.failures.length).toBeGreaterThan(0);
   });
+
+  it('drops a queued event of a person erased while it waited, without writing a delivery row for it again', async () => {
+    const flaky = await webhook('Down during an erasure');
+    // Deletion calls get through; events do not, until the erasure is done.
+    let down = true;
+    flaky.server.respond = (request) => ((request.body as { type?: string }).type === 'delete' || !down ? { status: 200 } : { status: 503 });
+    await send({ userId: 'erased-1', event: 'Viewed', messageId: 'pr-erased' });
+    await eventually(async () => ((await delivery(flaky.id, 'pr-erased'))?.status === 'retrying' ? true : undefined), 20_000);
+    const erase = await api('POST', '/privacy-requests', { type: 'delete', subject: { userId: 'erased-1' }, verified: true });
+    expect(erase.status).toBe(201);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(erase.body.id)}`)).body.status === 'completed' ? true : undefined), 30_000);
+    const rows = async () => ((await api('GET', `/destinations/${flaky.id}/deliveries?messageId=pr-erased`)).body.deliveries as unknown[]).length;
+    expect(await rows()).toBe(0); // the erasure deleted the event's rows
+    down = false;
+    // The job is finished (nothing waits) without being sent, and no row for it is written again.
+    await eventually(async () => (((await api('GET', `/destinations/${flaky.id}/backlog`)).body as { waiting: number }).waiting === 0 ? true : undefined), 30_000);
+    expect(await rows()).toBe(0);
+    expect(flaky.server.events().map((e) => e.messageId)).not.toContain('pr-erased');
+  });
 });

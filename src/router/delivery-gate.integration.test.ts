@@ -18,7 +18,7 @@ describe("the router's last privacy check", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('withholds jobs of people suppressed or restricted since they were queued, from the identifiers the job carries or, without them, from its JSON', async () => {
+  it('withholds jobs of people suppressed (erased, when the event is gone too) or restricted since they were queued, from the identifiers the job carries or, without them, from its JSON', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-gate-'));
     store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
@@ -26,11 +26,12 @@ describe("the router's last privacy check", () => {
     await privacy.suppressions.suppress(workspaceId, [{ type: 'email', value: 'gone@example.com' }], { requestId: null, hashed: true });
     await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['held'], requestId: 'req_1', at: Date.now() });
 
+    const sourceId = (await store.sources.create({ workspaceId, name: 'S' })).id;
     let seq = 0;
     const job = (event: Record<string, unknown>, withSubject: boolean): DeliveryJob => {
       const json = JSON.stringify({ type: 'track', event: 'x', messageId: `m${++seq}`, ...event });
       return {
-        seq, workspaceId, destinationId: 'dst', sourceId: 'src', messageId: `m${seq}`, partitionKey: 'k', json, receivedAt: 0,
+        seq, workspaceId, destinationId: 'dst', sourceId, messageId: `m${seq}`, partitionKey: 'k', json, receivedAt: 0,
         ...(withSubject && { subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) }),
       };
     };
@@ -41,9 +42,13 @@ describe("the router's last privacy check", () => {
         job({ userId: 'someone', context: { traits: { email: 'Gone@Example.com' } } }, withSubject),
         job({ anonymousId: 'held' }, withSubject),
         job({ userId: 'held-not' }, withSubject),
+        job({ userId: 'someone-else', context: { traits: { email: 'gone@example.com' } } }, withSubject),
       ];
+      // The second job's event is still stored (suppressed only); the fifth's was erased with its person.
+      const at = new Date().toISOString();
+      await store.events.insertMany([{ workspaceId, sourceId, event: { ...(JSON.parse(jobs[1]!.json) as object), timestamp: at, receivedAt: at } as never }]);
       const withheld = await gate(jobs);
-      expect(Object.fromEntries(withheld), `subject carried: ${withSubject}`).toEqual({ [jobs[1]!.seq]: 'suppressed', [jobs[2]!.seq]: 'restricted' });
+      expect(Object.fromEntries(withheld), `subject carried: ${withSubject}`).toEqual({ [jobs[1]!.seq]: 'suppressed', [jobs[2]!.seq]: 'restricted', [jobs[4]!.seq]: 'erased' });
     }
     privacy.close();
   });

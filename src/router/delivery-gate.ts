@@ -19,7 +19,16 @@ function subjectOf(job: DeliveryJob): SubjectIdentifier[] {
 
 const valueOf = (ids: readonly SubjectIdentifier[], type: SubjectIdentifier['type']) => ids.find((id) => id.type === type)?.value;
 
-/** Suppression (reason `suppressed`) then restriction (`restricted`), one lookup of each per workspace and batch. */
+/**
+ * The reason of a job whose person was suppressed and whose event is no longer stored: an erasure deleted the
+ * person's events and their delivery-log rows, so the job is dropped without writing a row again.
+ */
+export const ERASED_REASON = 'erased';
+
+/**
+ * Suppression (reason `suppressed`, or `erased` when the event is gone too) then restriction (`restricted`),
+ * one lookup of each per workspace and batch (and of the suppressed jobs' events, when there are any).
+ */
 export function privacyDeliveryGate(store: Store, suppressions: SuppressionService): DeliveryGate {
   const restrictions = new RestrictionCheck(store.subjectData);
   return async (batch) => {
@@ -31,10 +40,15 @@ export function privacyDeliveryGate(store: Store, suppressions: SuppressionServi
     for (const workspaceId of new Set(batch.map((job) => job.workspaceId))) {
       const mine = batch.flatMap((job, i) => (job.workspaceId === workspaceId ? [i] : []));
       const suppressed = await suppressions.suppressedKeys(workspaceId, mine.flatMap((i) => ids[i]!));
+      const suppressedJobs: DeliveryJob[] = [];
       for (const i of mine) {
-        if (ids[i]!.some((id) => suppressed.has(identifierKey(id)))) withheld.set(batch[i]!.seq, 'suppressed');
+        if (ids[i]!.some((id) => suppressed.has(identifierKey(id)))) suppressedJobs.push(batch[i]!);
         else if (restricted[i]) withheld.set(batch[i]!.seq, RESTRICTED_REASON);
       }
+      if (suppressedJobs.length === 0) continue;
+      const stored = await store.events.query({ workspaceId, messageIds: suppressedJobs.map((job) => job.messageId), limit: suppressedJobs.length * 2 });
+      const present = new Set(stored.map((e) => `${e.sourceId}\u0000${e.event.messageId}`));
+      for (const job of suppressedJobs) withheld.set(job.seq, present.has(`${job.sourceId}\u0000${job.messageId}`) ? 'suppressed' : ERASED_REASON);
     }
     return withheld;
   };

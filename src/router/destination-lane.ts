@@ -6,7 +6,7 @@ import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
 import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
 import type { DeliveryRepository } from '../store/store.js';
-import type { DeliveryGate } from './delivery-gate.js';
+import { ERASED_REASON, type DeliveryGate } from './delivery-gate.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 
 /** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
@@ -184,7 +184,7 @@ export class DestinationLane {
         }
       } finally {
         // Also when a later batch failed: what was sent before it is written and acknowledged.
-        if (outcomes.log.length > 0) await this.persist(outcomes.log, outcomes.finished);
+        if (outcomes.log.length > 0 || outcomes.finished.length > 0) await this.persist(outcomes.log, outcomes.finished);
       }
     }
   }
@@ -338,14 +338,15 @@ export class DestinationLane {
         status, attempts: tries.attempts, reason, lastError, updatedAt: now,
       });
       const isHead = this.heads.get(job.partitionKey)?.job.seq === job.seq;
-      const finish = (record: DeliveryRecord) => {
-        log.push(record);
+      const finish = (record: DeliveryRecord, logged = true) => {
+        if (logged) log.push(record);
         finished.push(job);
         this.attempts.delete(job.seq);
         if (isHead) this.heads.delete(job.partitionKey);
         this.deps.observer?.onOutcome?.(destination, record.status, record.reason, job);
       };
-      if (result.kind === 'withheld') return finish(entry('dropped', result.reason, null));
+      // A job of a person erased since it was queued leaves no row (the erasure deleted theirs); it is still counted.
+      if (result.kind === 'withheld') return finish(entry('dropped', result.reason, null), result.reason !== ERASED_REASON);
       if (result.kind === 'ok') return finish(entry('delivered', null, null));
       if (result.kind === 'abort') return finish(entry('failed', result.reason, result.error));
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);
