@@ -127,7 +127,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   // Receipt, extension, completion and denial emails to the subject (when the request has an address).
   const notices = new SubjectNotices({ mailer, requests: privacyRequests, keys, publicUrl: config.publicUrl, logger });
   privacyRequests.onTransition(notices.listener);
-  // Replays and manual retries publish delivery jobs from the API.
+  // Manual retries of one delivery publish delivery jobs from the API, and backlogs read the queues (replays run in the jobs role).
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const metrics = new Metrics(
     () => backpressure?.current ?? 0,

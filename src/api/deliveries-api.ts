@@ -10,6 +10,7 @@ import { requeueToDestination } from '../processor/fan-out/replay.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
+import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { askForReplay, ReplaySchema, replayView } from './replays-api.js';
 import { IdParams } from './schemas.js';
@@ -55,18 +56,13 @@ function decode(cursor: string): { updatedAt: number; messageId: string } {
   throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
 }
 
-
 /** Deliveries of a destination, its backlog, and manual retries of failed ones. */
 export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick<ChangeFeed, 'publish'>; queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>; privacy?: PrivacyDeps }> = async (app, deps) => {
   const { store } = deps;
   const noQueue = () => Promise.reject(new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); retries and backlogs need them.'));
   const queue: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'> = deps.queue ?? { publishDeliveries: noQueue, waiting: noQueue };
   const fanOut = new FanOut(buildDeciders({ store, ...(deps.privacy ? { privacy: deps.privacy } : {}) }));
-  const load = async (workspaceId: string, id: string) => {
-    const destination = await store.destinations.get(workspaceId, id);
-    if (!destination) throw new SluiceError('not_found', `No destination ${id} in this workspace.`);
-    return destination;
-  };
+  const load = (workspaceId: string, id: string) => destinationOf(store, workspaceId, id);
 
   app.get('/destinations/:id/deliveries', {
     config: { permission: 'destinations:read' },
@@ -160,8 +156,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     if (!failed || failed.status !== 'failed') {
       throw new SluiceError('conflict', `Delivery of ${messageId} to ${destination.id} is ${failed ? `"${failed.status}"` : 'unknown'}; only failed deliveries can be retried.`);
     }
-    const events = await store.events.query({ workspaceId, messageIds: [messageId], limit: 10 });
-    const matching = events.filter((e) => e.sourceId === failed.sourceId);
+    const matching = await store.events.byKeys(workspaceId, [failed]);
     if (matching.length === 0) throw new SluiceError('conflict', `The event ${messageId} is no longer stored (deleted by a privacy request or retention); its delivery stays failed.`);
     return requeueToDestination({ store, queue, fanOut }, destination, matching);
   });

@@ -15,6 +15,7 @@ import { PrivacyDecider } from '../processor/fan-out/privacy-decider.js';
 import type { ProcessingItem } from '../processor/stage.js';
 import { EVENT_TYPES, type JsonObject, type SegmentEvent } from '../protocol/segment-event.js';
 import type { Store } from '../store/store.js';
+import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -139,8 +140,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const stored = await store.destinations.get(workspaceId, request.params.id);
-    if (!stored) throw new SluiceError('not_found', `No destination ${request.params.id} in this workspace.`);
+    const stored = await destinationOf(store, workspaceId, request.params.id);
     const type = destinationType(stored.type);
     if (!type) throw new SluiceError('conflict', `Destination type "${stored.type}" is not in this build of Sluice.`);
     const body = request.body ?? {};

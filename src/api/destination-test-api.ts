@@ -12,6 +12,7 @@ import { destinationType } from '../destinations/registry.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
+import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -80,8 +81,7 @@ export const destinationTestApi: FastifyPluginAsyncTypebox<DestinationTestApiDep
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const stored = await store.destinations.get(workspaceId, request.params.id);
-    if (!stored) throw new SluiceError('not_found', `No destination ${request.params.id} in this workspace.`);
+    const stored = await destinationOf(store, workspaceId, request.params.id);
     const type = destinationType(stored.type);
     if (!type) throw new SluiceError('validation_failed', `The destination's type "${stored.type}" is no longer known to this Sluice.`);
     const destination = openDestination(stored, keys);

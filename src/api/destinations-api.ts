@@ -12,6 +12,7 @@ import type { DestinationType } from '../destinations/destination.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
+import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -99,11 +100,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
   const audit = new AuditLog(store.audit);
   /** What the audit log keeps of a destination: its masked view (secrets never in clear). */
   const summary = (d: StoredDestination) => destinationView(d) as unknown as Record<string, unknown>;
-  const load = async (workspaceId: string, id: string) => {
-    const destination = await store.destinations.get(workspaceId, id);
-    if (!destination) throw new SluiceError('not_found', `No destination ${id} in this workspace.`);
-    return destination;
-  };
+  const load = (workspaceId: string, id: string) => destinationOf(store, workspaceId, id);
   const checkSources = async (workspaceId: string, sourceIds: readonly string[] | null | undefined) => {
     if (!sourceIds) return;
     const known = new Set((await store.sources.list(workspaceId)).map((s) => s.id));

@@ -16,7 +16,7 @@ export interface PipelineApiDeps {
   store: Store;
   keys: Keys;
   changes: ChangeFeed;
-  /** The delivery queues (embedded or JetStream); absent in tests without one: retries, replays and backlogs answer 503. */
+  /** The delivery queues (embedded or JetStream); absent in tests without one: retrying one delivery and backlogs answer 503. */
   queue?: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'>;
   allowPrivate: readonly string[];
   /** The same privacy rules as the processor's fan-out, for replays and retries. */

@@ -8,6 +8,7 @@ import { REPLAY_STATUSES, type NewReplay, type Replay, type ReplayRange } from '
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
+import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -96,11 +97,7 @@ const ReplayParams = Type.Object({ id: Type.String(), replayId: Type.String() })
  */
 export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick<ChangeFeed, 'publish'> }> = async (app, { store, changes }) => {
   const audit = new AuditLog(store.audit);
-  const load = async (workspaceId: string, id: string) => {
-    const destination = await store.destinations.get(workspaceId, id);
-    if (!destination) throw new SluiceError('not_found', `No destination ${id} in this workspace.`);
-    return destination;
-  };
+  const load = (workspaceId: string, id: string) => destinationOf(store, workspaceId, id);
   const loadReplay = async (workspaceId: string, destinationId: string, replayId: string) => {
     const replay = await store.replays.get(workspaceId, replayId);
     if (!replay || replay.destinationId !== destinationId) throw new SluiceError('not_found', `No replay ${replayId} of destination ${destinationId} (GET /api/v1/destinations/${destinationId}/replays lists them).`);

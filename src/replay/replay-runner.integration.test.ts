@@ -11,6 +11,7 @@ import { openDeliveryQueue, openStore } from '../runtime/backends.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import type { Replay } from './replay.js';
 import { ReplayRunner, type ReplayRunnerOptions } from './replay-runner.js';
+import { eventually } from '../../test/support/start-test-sluice.js';
 
 /**
  * The replay runner on the embedded store and delivery queue (no router: the jobs it queues stay waiting, which
@@ -55,23 +56,20 @@ const runner = (options: Partial<ReplayRunnerOptions> = {}) => {
 const destination = () => store.destinations.create({ workspaceId, name: 'Hook', type: 'webhook', publicConfig: { url: 'http://127.0.0.1:9/' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
 const ask = (destinationId: string, leaseUntil?: number) =>
   store.replays.create({ workspaceId, destinationId, range: { from: FROM, to: FROM + 10 * 60_000 }, total: 10, requestedBy: 'test', ...(leaseUntil !== undefined && { leaseUntil }) }, Date.now());
-async function until(check: () => Promise<Replay | undefined>, what: string): Promise<Replay> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = await check();
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 const state = (id: string) => store.replays.get(workspaceId, id);
+/** The replay once `ready` holds for it. */
+const stateWhen = (id: string, ready: (replay: Replay) => boolean) =>
+  eventually(async () => {
+    const replay = await state(id);
+    return replay && ready(replay) ? replay : undefined;
+  }, 10_000, 20);
 
 describe('replay runner', () => {
   it('claims a replay it is woken for and queues its range, page by page, with its progress saved', async () => {
     const dest = await destination();
     const replay = await ask(dest.id);
     runner({ pageSize: 4 }).start();
-    const done = await until(async () => ((await state(replay.id))?.status === 'completed' ? state(replay.id) : undefined), 'completion');
+    const done = await stateWhen(replay.id, (r) => r.status === 'completed');
     expect(done).toMatchObject({ status: 'completed', read: 10, queued: 10, dropped: 0, leaseUntil: null });
     expect(done.finishedAt).not.toBeNull();
     // The 11th event is after the range.
@@ -86,7 +84,7 @@ describe('replay runner', () => {
     const first = runner({ pageSize: 3, maxWaiting: 3 });
     const ended = first.run(replay);
     // One page queued, then it waits: the destination has 3 jobs waiting.
-    await until(async () => ((await state(replay.id))?.queued === 3 ? state(replay.id) : undefined), 'the first page');
+    await stateWhen(replay.id, (r) => r.queued === 3);
     await new Promise((r) => setTimeout(r, 400));
     expect(await state(replay.id)).toMatchObject({ status: 'running', read: 3, queued: 3 });
     expect(await queue.waiting(dest.id)).toBe(3);
@@ -94,7 +92,7 @@ describe('replay runner', () => {
     await first.stop();
     expect(await ended).toBe('released');
     runner({ pageSize: 3 }).start();
-    const done = await until(async () => ((await state(replay.id))?.status === 'completed' ? state(replay.id) : undefined), 'completion');
+    const done = await stateWhen(replay.id, (r) => r.status === 'completed');
     expect(done).toMatchObject({ read: 10, queued: 10 });
     // Each event queued once: the page the first runner saved was not sent again.
     expect(await queue.waiting(dest.id)).toBe(10);
@@ -104,7 +102,7 @@ describe('replay runner', () => {
     const dest = await destination();
     const replay = await ask(dest.id, Date.now() + 60_000);
     const ended = runner({ pageSize: 2, maxWaiting: 2 }).run(replay);
-    await until(async () => ((await state(replay.id))?.queued === 2 ? state(replay.id) : undefined), 'the first page');
+    await stateWhen(replay.id, (r) => r.queued === 2);
     expect((await store.replays.cancel(workspaceId, replay.id, Date.now()))?.status).toBe('cancelled');
     expect(await ended).toBe('lost');
     expect(await state(replay.id)).toMatchObject({ status: 'cancelled', queued: 2 });
@@ -122,7 +120,7 @@ describe('replay runner', () => {
     // A delivery failing after the retry was asked for is not part of it.
     await store.deliveries.record([failed('m8', asked + 10)]);
     runner({ pageSize: 3 }).start();
-    const done = await until(async () => ((await state(replay.id))?.status === 'completed' ? state(replay.id) : undefined), 'completion');
+    const done = await stateWhen(replay.id, (r) => r.status === 'completed');
     expect(done).toMatchObject({ kind: 'failed', read: 8, queued: 7, dropped: 0 });
     expect(await queue.waiting(dest.id)).toBe(7);
     const log = await store.deliveries.list({ workspaceId, destinationId: dest.id, limit: 100 });
@@ -140,7 +138,7 @@ describe('replay runner', () => {
     const replay = await ask(dest.id);
     await store.destinations.delete(workspaceId, dest.id);
     runner().start();
-    const done = await until(async () => ((await state(replay.id))?.status !== 'running' ? state(replay.id) : undefined), 'the end');
+    const done = await stateWhen(replay.id, (r) => r.status !== 'running');
     expect(done).toMatchObject({ status: 'failed', error: 'The destination was deleted while the replay ran.', queued: 0 });
   });
 });

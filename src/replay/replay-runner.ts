@@ -72,6 +72,8 @@ export class ReplayRunner extends WakeableLoop {
       held = next;
       return true;
     };
+    // Gives the replay back (its lease expires now): the next process to claim it carries on without waiting.
+    const release = () => store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now());
     const finish = async (outcome: { status: 'completed' | 'failed'; error?: string }): Promise<ReplayRunEnd> => {
       if (!(await store.replays.finish(replay.id, held, outcome, progress, Date.now()))) return 'lost';
       this.options.logger.info({ replayId: replay.id, destinationId: replay.destinationId, status: outcome.status, ...progress }, 'replay finished');
@@ -80,8 +82,7 @@ export class ReplayRunner extends WakeableLoop {
     try {
       for (;;) {
         if (this.signal.aborted) {
-          // Released (lease expired now): the next process to claim it carries on without waiting.
-          await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now());
+          await release();
           return 'released';
         }
         const destination: StoredDestination | undefined = await store.destinations.get(replay.workspaceId, replay.destinationId);
@@ -102,7 +103,7 @@ export class ReplayRunner extends WakeableLoop {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
-      await store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now()).catch(() => false);
+      await release().catch(() => false);
       throw error;
     }
   }
@@ -125,11 +126,9 @@ export class ReplayRunner extends WakeableLoop {
         limit: pageSize,
       });
       if (failed.length === 0) return { events: [], read: 0, position: {} };
-      const sources = new Map(failed.map((f) => [f.messageId, f.sourceId]));
-      const stored = await store.events.query({ workspaceId: replay.workspaceId, messageIds: [...sources.keys()], limit: pageSize * 2 });
       const last = failed[failed.length - 1]!;
       return {
-        events: stored.filter((e) => sources.get(e.event.messageId) === e.sourceId).sort((a, b) => a.seq - b.seq),
+        events: await store.events.byKeys(replay.workspaceId, failed),
         read: failed.length,
         position: { cursor: { updatedAt: last.updatedAt, messageId: last.messageId } },
       };

@@ -1,7 +1,7 @@
 /**
- * A replay: stored events of a time range sent to one destination again, in the background, oldest first,
- * through the same decisions as live traffic. It survives restarts: `afterSeq` is the last event read, and
- * whichever process holds its lease carries on from there.
+ * A replay: stored events sent to one destination again, in the background, through the same decisions as
+ * live traffic: a time range (oldest first) or the destination's failed deliveries. It survives restarts: its
+ * position (`afterSeq` or `cursor`) is where the process that next holds its lease carries on.
  */
 export const REPLAY_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
 export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
@@ -71,5 +71,3 @@ export interface NewReplay {
   /** Set when the creating process runs the replay itself (the CLI); otherwise a runner claims it. */
   readonly leaseUntil?: number;
 }
-
-export const NO_PROGRESS: ReplayProgress = { read: 0, queued: 0, dropped: 0, afterSeq: 0, cursor: null };

@@ -46,8 +46,7 @@ export function privacyDeliveryGate(store: Store, suppressions: SuppressionServi
         else if (restricted[i]) withheld.set(batch[i]!.seq, RESTRICTED_REASON);
       }
       if (suppressedJobs.length === 0) continue;
-      const stored = await store.events.query({ workspaceId, messageIds: suppressedJobs.map((job) => job.messageId), limit: suppressedJobs.length * 2 });
-      const present = new Set(stored.map((e) => `${e.sourceId}\u0000${e.event.messageId}`));
+      const present = new Set((await store.events.byKeys(workspaceId, suppressedJobs)).map((e) => `${e.sourceId}\u0000${e.event.messageId}`));
       for (const job of suppressedJobs) withheld.set(job.seq, present.has(`${job.sourceId}\u0000${job.messageId}`) ? 'suppressed' : ERASED_REASON);
     }
     return withheld;

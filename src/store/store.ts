@@ -124,6 +124,11 @@ export interface EventRepository {
    * event is found through its workspace's sources (the source an event came from is always of its workspace).
    */
   query(query: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * The stored events of these keys (sourceId and messageId: the dedupe key), oldest first; a key whose event
+   * is not stored (never, or deleted since) is absent. For delivery jobs and log rows, which carry the key.
+   */
+  byKeys(workspaceId: string, keys: readonly { sourceId: string; messageId: string }[]): Promise<StoredEvent[]>;
   /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
   countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;
   count(workspaceId: string): Promise<number>;

@@ -88,8 +88,12 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
         let blocked: string | undefined;
         for (const i of queue) {
-          if (blocked !== undefined || pause !== undefined) {
-            results[i] = pause !== undefined && blocked === undefined ? { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs } : { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
+          if (blocked !== undefined) {
+            results[i] = { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
+            continue;
+          }
+          if (pause !== undefined) {
+            results[i] = { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs };
             continue;
           }
           const result = await send(request(config, jsonOf(items[i]!)), config, context);

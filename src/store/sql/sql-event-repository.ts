@@ -3,6 +3,7 @@ import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventRepository, NewEvent } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
+import { chunks } from './chunks.js';
 import type { Database, EventTable } from './schema.js';
 
 /** How many of the workspace's events the time-range plan choice looks along the walk (rangeFirst()). */
@@ -170,6 +171,26 @@ export class SqlEventRepository implements EventRepository {
     if (q.to !== undefined) query = query.where('received_at', '<', q.to);
     if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
     return query;
+  }
+
+  async byKeys(workspaceId: string, keys: readonly { sourceId: string; messageId: string }[]): Promise<StoredEvent[]> {
+    const bySource = new Map<string, Set<string>>();
+    for (const { sourceId, messageId } of keys) bySource.set(sourceId, (bySource.get(sourceId) ?? new Set()).add(messageId));
+    const found: StoredEvent[] = [];
+    for (const [sourceId, messageIds] of bySource) {
+      for (const part of chunks([...messageIds])) {
+        // Probes of the dedupe index (source_id, message_id); the workspace is checked, not used as an index.
+        const rows = await this.db
+          .selectFrom('events')
+          .select(['seq', 'workspace_id', 'source_id', 'payload'])
+          .where('source_id', '=', sourceId)
+          .where('message_id', 'in', part)
+          .where(unindexedIf(true, 'workspace_id'), '=', workspaceId)
+          .execute();
+        found.push(...rows.map(toStored));
+      }
+    }
+    return found.sort((a, b) => a.seq - b.seq);
   }
 
   async countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]> {

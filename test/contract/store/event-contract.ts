@@ -37,6 +37,29 @@ export function eventContract({ store }: StoreContractContext): void {
       expect(await store().events.count(workspaceId)).toBe(2);
     });
 
+    it('finds stored events by their keys (source and messageId), oldest first, in their workspace only', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const [a, b] = [segmentEvent(), segmentEvent()];
+      const inserted = await store().events.insertMany([
+        { workspaceId, sourceId: 'src_keys_1', event: a },
+        { workspaceId, sourceId: 'src_keys_2', event: a }, // the same messageId from another source
+        { workspaceId, sourceId: 'src_keys_1', event: b },
+      ]);
+      const found = await store().events.byKeys(workspaceId, [
+        { sourceId: 'src_keys_1', messageId: b.messageId },
+        { sourceId: 'src_keys_1', messageId: a.messageId },
+        { sourceId: 'src_keys_1', messageId: 'never-stored' },
+        { sourceId: 'src_keys_3', messageId: a.messageId },
+      ]);
+      expect(found.map((e) => [e.sourceId, e.event.messageId, e.seq])).toEqual([
+        ['src_keys_1', a.messageId, inserted[0]!.seq],
+        ['src_keys_1', b.messageId, inserted[2]!.seq],
+      ]);
+      expect(await store().events.byKeys(other, [{ sourceId: 'src_keys_1', messageId: a.messageId }])).toEqual([]);
+      expect(await store().events.byKeys(workspaceId, [])).toEqual([]);
+    });
+
     it('inserts a messageId repeated inside one batch once', async () => {
       const workspaceId = await freshWorkspace(store());
       const event = segmentEvent();
