@@ -128,9 +128,27 @@ describe('replay runner', () => {
     for (let i = 0; i < 7; i++) expect(statusOf.get(`m${i}`)).toBe('queued');
     expect(statusOf.get('gone')).toBe('failed');
     expect(statusOf.get('m8')).toBe('failed');
-    // Pages of the log newest first ([m6 m5 m4], [gone m3 m2], [m1 m0]), each sent in event order.
+    // Pages of the log in the order the deliveries failed ([m0 m1 m2], [m3 gone m4], [m5 m6]): sent in that order.
     const jobs = await queue.deliveryConsumer(dest.id).fetch(100, { signal: new AbortController().signal, waitMs: 10 });
-    expect(jobs.map((j) => j.messageId)).toEqual(['m4', 'm5', 'm6', 'm2', 'm3', 'm0', 'm1']);
+    expect(jobs.map((j) => j.messageId)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it('carries on newest first a retry of failed deliveries an earlier version started that way', async () => {
+    const dest = await destination();
+    const base = Date.now() - 60_000;
+    const failed = (messageId: string, at: number) => ({ workspaceId, destinationId: dest.id, messageId, sourceId, status: 'failed' as const, attempts: 1, reason: 'http_400', lastError: 'HTTP 400', updatedAt: at });
+    await store.deliveries.record(Array.from({ length: 7 }, (_, i) => failed(`m${i}`, base + i * 1000)));
+    const asked = Date.now();
+    const replay = await store.replays.create({ workspaceId, destinationId: dest.id, kind: 'failed', range: { from: 0, to: asked }, total: 7, requestedBy: 'test' }, asked);
+    // The earlier version had read [m6 m5 m4] and saved its cursor (no `oldestFirst`) before it stopped.
+    const held = await store.replays.claim(Date.now(), 60_000);
+    expect(held?.id).toBe(replay.id);
+    const progress = { read: 3, queued: 3, dropped: 0, afterSeq: 0, cursor: { updatedAt: base + 4000, messageId: 'm4' } };
+    expect(await store.replays.advance(replay.id, held!.leaseUntil!, progress, Date.now() - 1, Date.now())).toBe(true);
+    runner({ pageSize: 3 }).start();
+    expect(await stateWhen(replay.id, (r) => r.status === 'completed')).toMatchObject({ read: 7, queued: 7 });
+    const jobs = await queue.deliveryConsumer(dest.id).fetch(100, { signal: new AbortController().signal, waitMs: 10 });
+    expect(jobs.map((j) => j.messageId)).toEqual(['m1', 'm2', 'm3', 'm0']);
   });
 
   it('fails a replay whose destination was deleted, saying so', async () => {

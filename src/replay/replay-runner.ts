@@ -111,18 +111,22 @@ export class ReplayRunner extends WakeableLoop {
   /**
    * The next page of a replay after its position: the events to send (in seq order), how many rows it read,
    * and the position after them. A `range` replay reads stored events of its range after `afterSeq`; a
-   * `failed` replay reads the destination's failed deliveries (newest first, those failed before it was asked
-   * for) after `cursor`, and sends their stored events (a failed delivery whose event is gone stays failed).
+   * `failed` replay reads the destination's failed deliveries in the order they failed (oldest first, those
+   * failed before it was asked for; per user, the order their events were sent in) after `cursor`, and sends
+   * their stored events (a failed delivery whose event is gone stays failed).
    */
   private async nextPage(replay: Replay, at: ReplayProgress, destination: StoredDestination, pageSize: number): Promise<{ events: StoredEvent[]; read: number; position: Partial<ReplayProgress> }> {
     const { store } = this.options;
     const { range } = replay;
     if (replay.kind === 'failed') {
+      // As of when it was asked for: rows failed before then (a delivery failing again meanwhile is not read twice).
+      const asked = { updatedAt: range.to, messageId: '' };
+      const newestFirst = at.cursor !== null && at.cursor.oldestFirst !== true;
       const failed = await store.deliveries.list({
         workspaceId: replay.workspaceId,
         destinationId: destination.id,
         status: 'failed',
-        before: at.cursor ?? { updatedAt: range.to, messageId: '' },
+        ...(newestFirst ? { before: at.cursor! } : { before: asked, ...(at.cursor && { after: at.cursor }), order: 'oldest-first' as const }),
         limit: pageSize,
       });
       if (failed.length === 0) return { events: [], read: 0, position: {} };
@@ -130,7 +134,7 @@ export class ReplayRunner extends WakeableLoop {
       return {
         events: await store.events.byKeys(replay.workspaceId, failed),
         read: failed.length,
-        position: { cursor: { updatedAt: last.updatedAt, messageId: last.messageId } },
+        position: { cursor: { updatedAt: last.updatedAt, messageId: last.messageId, ...(!newestFirst && { oldestFirst: true as const }) } },
       };
     }
     const events = await store.events.query({

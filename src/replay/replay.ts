@@ -12,10 +12,15 @@ export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
  */
 export type ReplayKind = 'range' | 'failed';
 
-/** Where a replay of failed deliveries has got to in the delivery log (newest first): the last row read. */
+/**
+ * Where a replay of failed deliveries has got to in the delivery log: the last row read. Rows are read in the
+ * order they failed (oldest first); a cursor without `oldestFirst` was saved by an earlier version, which read
+ * newest first, and its replay carries on that way.
+ */
 export interface DeliveryCursor {
   readonly updatedAt: number;
   readonly messageId: string;
+  readonly oldestFirst?: true;
 }
 
 /** Which stored events a `range` replay sends: received in [from, to) (epoch ms), optionally narrowed. A `failed` replay's range is [0, when it was asked for). */

@@ -360,8 +360,12 @@ export interface DeliveryListQuery {
   destinationId: string;
   status?: DeliveryStatus;
   messageId?: string;
-  /** Keyset cursor: rows strictly older than this one. */
+  /** Keyset cursor: rows strictly older than this one (by `updatedAt`, then messageId). */
   before?: { updatedAt: number; messageId: string };
+  /** Keyset cursor: rows strictly newer than this one. */
+  after?: { updatedAt: number; messageId: string };
+  /** Newest first (the default: the API's and the console's listing), or oldest first. */
+  order?: 'newest-first' | 'oldest-first';
   limit: number;
 }
 

@@ -118,9 +118,16 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
     if (q.before !== undefined) {
       const { updatedAt, messageId } = q.before;
-      query = query.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '<', messageId)])]));
+      // The plain bound is implied by the next one; without it SQLite reads every row of the destination's status
+      // through (destination_id, status, updated_at) for each page (200 pages of 1,000 failed rows: 8.1 s, 1.3 s with it).
+      query = query.where('updated_at', '<=', updatedAt).where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '<', messageId)])]));
     }
-    const rows = await query.orderBy('updated_at', 'desc').orderBy('message_id', 'desc').limit(q.limit).execute();
+    if (q.after !== undefined) {
+      const { updatedAt, messageId } = q.after;
+      query = query.where('updated_at', '>=', updatedAt).where((eb) => eb.or([eb('updated_at', '>', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '>', messageId)])]));
+    }
+    const direction = q.order === 'oldest-first' ? 'asc' : 'desc';
+    const rows = await query.orderBy('updated_at', direction).orderBy('message_id', direction).limit(q.limit).execute();
     return rows.map(toRecord);
   }
 

@@ -132,6 +132,32 @@ describe('the retry states of jobs handed out again, on the embedded delivery lo
   });
 });
 
+describe("a page of a destination's delivery log after a cursor, on the embedded store", () => {
+  it('is read from the cursor on through (destination_id, status, updated_at), newest or oldest first', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-')), 'sluice.db');
+    const store = await freshStore(file);
+    const cursor = { updatedAt: Date.now(), messageId: 'm' };
+    const seen = await statementsOf(async () => {
+      await store.deliveries.list({ workspaceId: 'ws', destinationId: 'dst', status: 'failed', before: cursor, limit: 10 });
+      await store.deliveries.list({ workspaceId: 'ws', destinationId: 'dst', status: 'failed', after: cursor, order: 'oldest-first', limit: 10 });
+    });
+    const pages = seen.filter((source) => source.includes('from "deliveries"'));
+    expect(pages).toHaveLength(2);
+    const log = new Database(deliveryLogFileOf(file), { readonly: true });
+    try {
+      for (const page of pages) {
+        // Planned with parameters, as the repository runs it (literal values would let SQLite derive the bound).
+        const parameters = Array.from(page.matchAll(/\?/g), () => 1);
+        const plan = log.prepare(`EXPLAIN QUERY PLAN ${page}`).all(...parameters) as { detail: string }[];
+        // A range of updated_at, not every failed row of the destination for every page.
+        expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX deliveries_destination_status \(destination_id=\? AND status=\? AND updated_at[<>]\?\)/);
+      }
+    } finally {
+      log.close();
+    }
+  });
+});
+
 describe('events in a time range, on the embedded store', () => {
   it('are read through the time range when it is old, and by walking back from the newest when it is recent', async () => {
     const store = await freshStore();

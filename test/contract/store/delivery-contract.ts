@@ -122,6 +122,22 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect(await store().deliveries.countWithStatus(workspaceId, 'dst_other', 'queued')).toBe(1);
     });
 
+    it('lists a destination\'s deliveries newest or oldest first, paged by cursors on either side', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const destinationId = `dst_list_${randomUUID()}`;
+      const t = Date.now() - 60_000;
+      const row = (messageId: string, at: number, status: DeliveryRecord['status'] = 'failed'): DeliveryRecord => ({ workspaceId, destinationId, messageId, sourceId: 'src', status, attempts: 1, reason: 'http_400', lastError: null, updatedAt: t + at });
+      // b and c failed in the same millisecond: the messageId orders them.
+      await store().deliveries.record([row('d', 3000), row('c', 2000), row('a', 1000), row('b', 2000), row('e', 4000), row('ok', 2500, 'delivered')]);
+      const ids = async (q: { before?: { updatedAt: number; messageId: string }; after?: { updatedAt: number; messageId: string }; order?: 'newest-first' | 'oldest-first'; limit?: number }) =>
+        (await store().deliveries.list({ workspaceId, destinationId, status: 'failed', limit: 10, ...q })).map((d) => d.messageId);
+      expect(await ids({})).toEqual(['e', 'd', 'c', 'b', 'a']);
+      expect(await ids({ order: 'oldest-first' })).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(await ids({ order: 'oldest-first', after: { updatedAt: t + 2000, messageId: 'b' }, limit: 2 })).toEqual(['c', 'd']);
+      expect(await ids({ order: 'oldest-first', after: { updatedAt: t + 1000, messageId: 'a' }, before: { updatedAt: t + 4000, messageId: '' } })).toEqual(['b', 'c', 'd']);
+      expect(await ids({ before: { updatedAt: t + 2000, messageId: 'c' } })).toEqual(['b', 'a']);
+    });
+
     it('keeps the latest pause a destination asked for, per destination and workspace', async () => {
       const workspaceId = await freshWorkspace(store());
       const destinationId = `dst_pause_${randomUUID()}`;
