@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../sql/sql-store.js';
 import { deliveryLogFileOf } from './delivery-log-file.js';
@@ -40,8 +40,13 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
   return seen;
 }
 
+/** One placeholder value per `?`: statements are planned with parameters, as they run (literal values let SQLite plan differently). */
+function parametersOf(source: string): string[] {
+  return Array.from(source.matchAll(/\?/g), () => 'x');
+}
+
 async function planOf(store: SqlStore, source: string): Promise<string> {
-  const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN ${sql.raw(source.replace(/\?/g, "'x'"))}`.execute(store.db);
+  const plan = await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${source}`, parametersOf(source)));
   return plan.rows.map((r) => r.detail).join(' | ');
 }
 
@@ -124,7 +129,7 @@ describe('the retry states of jobs handed out again, on the embedded delivery lo
     expect(lookups).toHaveLength(1);
     const log = new Database(deliveryLogFileOf(file), { readonly: true });
     try {
-      const plan = log.prepare(`EXPLAIN QUERY PLAN ${lookups[0]!.replace(/\?/g, "'x'")}`).all() as { detail: string }[];
+      const plan = log.prepare(`EXPLAIN QUERY PLAN ${lookups[0]!}`).all(...parametersOf(lookups[0]!)) as { detail: string }[];
       expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX sqlite_autoindex_deliveries_1 \(message_id=\? AND destination_id=\?\)/);
     } finally {
       log.close();
@@ -146,9 +151,7 @@ describe("a page of a destination's delivery log after a cursor, on the embedded
     const log = new Database(deliveryLogFileOf(file), { readonly: true });
     try {
       for (const page of pages) {
-        // Planned with parameters, as the repository runs it (literal values would let SQLite derive the bound).
-        const parameters = Array.from(page.matchAll(/\?/g), () => 1);
-        const plan = log.prepare(`EXPLAIN QUERY PLAN ${page}`).all(...parameters) as { detail: string }[];
+        const plan = log.prepare(`EXPLAIN QUERY PLAN ${page}`).all(...parametersOf(page)) as { detail: string }[];
         // A range of updated_at, not every failed row of the destination for every page.
         expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX deliveries_destination_status \(destination_id=\? AND status=\? AND updated_at[<>]\?\)/);
       }
