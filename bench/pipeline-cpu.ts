@@ -4,9 +4,11 @@
  * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
  * processor or the router are judged by this figure.
  *
- *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids]
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--warm-up=30000]
  *
- * Sluice runs in this process (like bench/pipeline.ts); 2,000 warm-up events, then `events` events from 500
+ * Sluice runs in this process (like bench/pipeline.ts); 30,000 warm-up events (V8 is still optimizing code
+ * well after the first few thousand: with 2,000 its compiler threads took 15-20 us per measured event, counted
+ * under the other threads), then `events` events from 500
  * users, 100 per request over 8 connections, until all are at the sink. messageIds are `e2e-<n>` (as
  * bench/pipeline sends) or, with --uuids, random UUIDs (as browsers and server libraries send: every index
  * keyed by messageId takes them at random places). Prints the processor's and the router's CPU per event
@@ -28,7 +30,7 @@ import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
 const UUIDS = process.argv.includes('--uuids');
-const WARM_UP = 2000;
+const WARM_UP = Number(process.argv.find((a) => a.startsWith('--warm-up='))?.slice('--warm-up='.length) ?? 30_000);
 const TOKEN = 'bench-owner-token-0123456789abcdef';
 
 let arrived = 0;
