@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownerApi, sendTracking } from './support/api-client.js';
+import { api as apiOf, ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook, deliveriesOf } from './support/destinations.js';
 import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
@@ -223,6 +223,7 @@ describe('routing to webhook destinations', () => {
     });
     expect(done).toMatchObject({ read: started.total, requestedBy: expect.stringContaining('token:') });
     expect(done.finishedAt).toBeDefined();
+    expect(done.waitingSince).toBeUndefined();
     await eventually(async () => (['bg-replay-0', 'bg-replay-1'].every((m) => server.events().some((e) => e.messageId === m)) ? true : undefined));
     // Listed with the destination's replays, newest first; unknown and finished replays are refused clearly.
     const listed = await api('GET', `/destinations/${id}/replays`);
@@ -237,5 +238,23 @@ describe('routing to webhook destinations', () => {
     const backwards = await api('POST', `/destinations/${id}/replay`, { from: new Date().toISOString(), to: before });
     expect(backwards.status).toBe(400);
     expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toHaveLength(1);
+  });
+
+  it('says when no process is running a replay (no process with the jobs role)', async () => {
+    const noJobs = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_ROLES: 'ingest,processor,router,api' });
+    try {
+      const { id } = await createWebhook(noJobs, servers, 'No runner');
+      const asked = await apiOf(noJobs.url, 'POST', `/destinations/${id}/replay`, {
+        token: noJobs.token,
+        headers: { prefer: 'respond-async' },
+        body: { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() },
+      });
+      expect(asked.status).toBe(202);
+      expect(asked.body).toMatchObject({ status: 'running', waitingSince: asked.body.createdAt });
+      const listed = await ownerApi(noJobs)<{ replays: { waitingSince?: string }[] }>('GET', `/destinations/${id}/replays`);
+      expect(listed.body.replays[0]?.waitingSince).toBe(asked.body.createdAt);
+    } finally {
+      await noJobs.stop();
+    }
   });
 });

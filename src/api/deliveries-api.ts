@@ -12,7 +12,7 @@ import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
-import { askForReplay, ReplaySchema, replayView } from './replays-api.js';
+import { askForReplay, replayAnswer, ReplaySchema } from './replays-api.js';
 import { IdParams } from './schemas.js';
 
 /** The state of one delivery, as every answer that shows one has it (this API, an event's deliveries). */
@@ -150,7 +150,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
       const now = Date.now();
       const total = await store.deliveries.countWithStatus(workspaceId, destination.id, 'failed', now);
       const replay = await askForReplay(deps, request, reply, destination, { kind: 'failed', range: { from: 0, to: now }, total }, 'destination.retry_failed');
-      return { queued: replay.queued, dropped: replay.dropped, replay: replayView(replay) };
+      return { queued: replay.queued, dropped: replay.dropped, replay: replayAnswer(replay) };
     }
     const [failed] = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, limit: 1 });
     if (!failed || failed.status !== 'failed') {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
 import type { StoredDestination } from '../core/destination.js';
-import { REPLAY_STATUSES, type NewReplay, type Replay, type ReplayRange } from '../replay/replay.js';
+import { REPLAY_STATUSES, waitingSince, type NewReplay, type Replay, type ReplayRange } from '../replay/replay.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
@@ -36,8 +36,16 @@ export const ReplaySchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  waitingSince: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description:
+        'A running replay no process is working on: since when. None has picked it up yet, or its runner stopped and the next has not taken over; replays run in processes with the `jobs` role (docs/deploying.md)',
+    }),
+  ),
 });
 
+/** A replay as the audit log keeps it (what was asked for and how far it got; no runner state). */
 export function replayView(r: Replay) {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
@@ -59,6 +67,12 @@ export function replayView(r: Replay) {
     updatedAt: iso(r.updatedAt),
     ...(r.finishedAt !== null && { finishedAt: iso(r.finishedAt) }),
   };
+}
+
+/** A replay as the API answers it: {@link replayView} and, while no process runs it, since when. */
+export function replayAnswer(r: Replay, now = Date.now()) {
+  const waiting = waitingSince(r, now);
+  return { ...replayView(r), ...(waiting !== undefined && { waitingSince: new Date(waiting).toISOString() }) };
 }
 
 /**
@@ -136,7 +150,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
     if (!(range.from < range.to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
     const total = await store.events.countMatching({ workspaceId, ...range });
     const replay = await askForReplay({ store, changes }, request, reply, destination, { kind: 'range', range, total }, 'destination.replay');
-    return replayView(replay);
+    return replayAnswer(replay);
   });
 
   app.get('/destinations/:id/replays', {
@@ -151,7 +165,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
-    return { replays: (await store.replays.list(workspaceId, destination.id, request.query.limit ?? 20)).map(replayView) };
+    return { replays: (await store.replays.list(workspaceId, destination.id, request.query.limit ?? 20)).map((r) => replayAnswer(r)) };
   });
 
   app.get('/destinations/:id/replays/:replayId', {
@@ -159,7 +173,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
     schema: { tags: ['destinations'], summary: 'One replay: its status and progress', params: ReplayParams, response: { 200: ReplaySchema } },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    return replayView(await loadReplay(workspaceId, request.params.id, request.params.replayId));
+    return replayAnswer(await loadReplay(workspaceId, request.params.id, request.params.replayId));
   });
 
   app.post('/destinations/:id/replays/:replayId/cancel', {
@@ -178,6 +192,6 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
     const cancelled = (await store.replays.cancel(workspaceId, found.id, Date.now())) ?? found;
     if (cancelled.status !== 'cancelled') throw new SluiceError('conflict', `Replay ${found.id} finished (${cancelled.status}) before it could be cancelled.`);
     await audit.record({ ...auditContext(request), action: 'destination.replay_cancel', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(cancelled) });
-    return replayView(cancelled);
+    return replayAnswer(cancelled);
   });
 };

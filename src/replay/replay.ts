@@ -76,3 +76,14 @@ export interface NewReplay {
   /** Set when the creating process runs the replay itself (the CLI); otherwise a runner claims it. */
   readonly leaseUntil?: number;
 }
+
+/**
+ * Since when a running replay has had no process working on it: never claimed (its creation), released by a
+ * runner that stopped, or its lease ran out (a runner that died); undefined while a runner holds it, and for a
+ * finished one. Replays run in processes with the `jobs` role: a long wait means there is none.
+ */
+export function waitingSince(replay: Pick<Replay, 'status' | 'leaseUntil' | 'updatedAt'>, now: number): number | undefined {
+  if (replay.status !== 'running') return undefined;
+  if (replay.leaseUntil === null) return replay.updatedAt;
+  return replay.leaseUntil < now ? replay.leaseUntil : undefined;
+}

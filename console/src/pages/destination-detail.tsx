@@ -175,7 +175,16 @@ interface ReplayRun {
   requestedBy: string;
   createdAt: string;
   finishedAt?: string;
+  /** A running replay no process is working on: since when. */
+  waitingSince?: string;
 }
+
+/** A running replay no process has worked on for 10 s: there is probably no process with the `jobs` role. */
+function stalled(r: ReplayRun, now = Date.now()): boolean {
+  return r.waitingSince !== undefined && now - Date.parse(r.waitingSince) > 10_000;
+}
+
+const STALLED = 'No process is running it: replays run in a process with the jobs role (a scale deployment needs one; see docs/deploying.md).';
 
 const plural = (n: number, one: string) => `${n.toLocaleString()} ${one}${n === 1 ? '' : 's'}`;
 
@@ -184,7 +193,7 @@ function replayOutcome(r: ReplayRun): string {
   const withheld = r.dropped > 0 ? `; ${r.dropped.toLocaleString()} withheld by consent, suppression, filters or PII rules (see the log)` : '';
   switch (r.status) {
     case 'running':
-      return `Replaying: ${r.read.toLocaleString()} of ${plural(r.total, 'event')} read, ${r.queued.toLocaleString()} queued${withheld}.`;
+      return `Replaying: ${r.read.toLocaleString()} of ${plural(r.total, 'event')} read, ${r.queued.toLocaleString()} queued${withheld}.${stalled(r) ? ` ${STALLED}` : ''}`;
     case 'completed':
       return `Replay queued ${plural(r.queued, 'event')}${withheld}.`;
     case 'cancelled':
@@ -300,6 +309,7 @@ function Replay({ destination }: { destination: Destination }) {
                 <td>
                   {r.status}
                   {r.error ? `: ${r.error}` : ''}
+                  {stalled(r) ? ' (no process is running it)' : ''}
                   {r.status === 'running' && r.id !== startedId && (
                     <>
                       {' '}
