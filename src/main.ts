@@ -120,7 +120,10 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     const q = queue;
     backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog);
     backpressure.start();
-    sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), { onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try') });
+    sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), {
+      writeRejections: (rows) => store.sourceCounters.saveRejections(rows),
+      onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try'),
+    });
     sourceCounters.start();
   }
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });

@@ -82,4 +82,29 @@ describe('@segment/analytics-node pointed at Sluice (host changed, nothing else)
     expect(outcome).toBeDefined();
     expect(String((outcome as { reason?: unknown }).reason ?? outcome)).toMatch(/401/);
   });
+  it("shows why the library's events were rejected, with the shape of what it sent and none of its values", async () => {
+    const source = (await (await fetch(`${sluice.url}/api/v1/sources`, { method: 'POST', headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Rejections' }) })).json()) as { id: string; writeKey: string };
+    const analytics = new Analytics({ writeKey: source.writeKey, host: sluice.url, flushAt: 2, flushInterval: 60_000, maxRetries: 0 });
+    // A timestamp the app got wrong: the library sends it as given; Sluice keeps the valid event of the batch.
+    const outcomes = await Promise.all([
+      new Promise<unknown>((resolve) => analytics.track({ userId: 'ada@example.com', event: 'Order Completed', timestamp: 'yesterday' as unknown as Date, properties: { total: 42.5, coupon: 'SPRING' } }, resolve)),
+      new Promise<unknown>((resolve) => analytics.track({ userId: 'ada@example.com', event: 'Cart Viewed' }, resolve)),
+    ]);
+    await analytics.closeAndFlush({ timeout: 5_000 });
+    expect(outcomes.some((o) => o !== undefined)).toBe(true); // the library heard a 400 and told nobody else
+    const rejections = await eventually(async () => {
+      const response = await fetch(`${sluice.url}/api/v1/sources/${source.id}/rejections`, { headers: { authorization: `Bearer ${sluice.token}` } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { rejections: { code: string; count: number; message: string; example?: { event?: string; shape: { properties?: unknown; timestamp?: unknown } } }[] };
+      return body.rejections.length > 0 ? body : undefined;
+    });
+    expect(rejections.rejections).toEqual([
+      expect.objectContaining({ code: 'invalid_timestamp', count: 1, message: expect.stringContaining('timestamp "yesterday" is not an ISO-8601 date') }),
+    ]);
+    const example = rejections.rejections[0]!.example!;
+    expect(example).toMatchObject({ event: 'Order Completed', shape: { timestamp: 'string', properties: { total: 'number', coupon: 'string' } } });
+    expect(JSON.stringify(example)).not.toMatch(/ada@example\.com|SPRING|42\.5/);
+    // The valid event of the same batch was kept.
+    await waitForEvents('event=Cart%20Viewed', 1);
+  });
 });

@@ -193,6 +193,13 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     const chart = counters.getByRole('img', { name: /per minute, last hour/ });
     await chart.waitFor();
     expect(await counters.getByRole('table', { name: 'Rejected by the Tracking API' }).textContent()).toContain('event_not_string1');
+    // Why: what the client was told, and the rejected event's shape (its keys and their types, not its values).
+    const why = page.getByTestId('source-rejections').getByLabel('Rejected: event_not_string');
+    await why.waitFor({ timeout: 15_000 });
+    expect(await why.getByRole('heading').textContent()).toContain('1 in 24 hours');
+    expect(await why.textContent()).toContain('"event"');
+    const shape = JSON.parse((await why.locator('pre').textContent()) ?? '') as unknown;
+    expect(shape).toEqual({ type: 'string', userId: 'string' });
     await counters.getByRole('button', { name: 'Last 24 hours' }).click();
     const day = counters.getByRole('img', { name: /per 15 minutes, last 24 hours/ });
     await day.waitFor();

@@ -20,6 +20,7 @@ import { eventsApi } from './events-api.js';
 import { profilesApi } from './profiles-api.js';
 import { liveApi } from './live-api.js';
 import { sourcesApi } from './sources-api.js';
+import { sourceRejectionsApi } from './source-rejections-api.js';
 import { statsApi } from './stats-api.js';
 
 export interface ApiDeps {
@@ -56,6 +57,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   await app.register(eventsApi, { store: deps.store });
   await app.register(profilesApi, { store: deps.store });
   await app.register(liveApi, { store: deps.store });
+  await app.register(sourceRejectionsApi, { store: deps.store });
   await app.register(statsApi, { store: deps.store });
   await app.register(outboxApi, { mailer: deps.mailer });
   await app.register(twoFactorApi, { accounts, store: deps.store, audit });

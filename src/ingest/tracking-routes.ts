@@ -6,6 +6,7 @@ import type { CounterBuffer } from '../observability/counter-buffer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { SHORT_PATHS, type EventType } from '../protocol/segment-event.js';
 import { validateRequest } from '../core/tracking/normalize.js';
+import { rejectionExampleOf, rejectionMessageOf } from '../core/tracking/rejection-example.js';
 import { newRequestId, type StoredRequest } from '../core/tracking/stored-request.js';
 import type { InboxRequestRecord, Queue, RequestSignals } from '../queue/queue.js';
 import type { Backpressure } from './backpressure.js';
@@ -69,12 +70,17 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
 
   // The source a request resolved to, for counting its refusal (onError runs after the handler threw).
   const sourceOf = new WeakMap<FastifyRequest, Source>();
+  // Requests whose rejection the handler kept already, with an example of what was sent.
+  const rejectionKept = new WeakSet<FastifyRequest>();
   const counters = deps.counters;
+  /** Keeps a rejection as the source's latest for its code (the source's "Rejected events"). */
+  const keepRejection = (source: Source, code: string, message: string, sent?: unknown) =>
+    counters?.keepRejection({ workspaceId: source.workspaceId, sourceId: source.id, code, message: rejectionMessageOf(message), at: Date.now(), ...(sent !== undefined && { example: rejectionExampleOf(sent) }) });
   if (counters) {
     // Every refusal: thrown by the handler (writeKey, disabled source, rate limit, backlog) or by body
     // parsing (too large, invalid JSON), which happens before the handler resolved the source.
     app.addHook('onError', async (request, _reply, error) => {
-      const code = toSluiceError(error).code;
+      const { code, message } = toSluiceError(error);
       let source = sourceOf.get(request);
       if (!source) {
         // Body parsing failed before the handler ran: a Basic-auth writeKey still names the source (the
@@ -87,8 +93,22 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
         }
       }
       counters.add(source?.workspaceId ?? '', source?.id ?? '', 'rejected', code, eventsIn(request.body));
+      if (source && !rejectionKept.has(request)) keepRejection(source, code, message);
     });
   }
+
+  /** validateRequest, keeping a refused request's rejection with the shape of what was sent. */
+  const validateOrKeep = (request: FastifyRequest, source: Source, body: unknown, type: EventType | 'batch') => {
+    try {
+      return validateRequest(body, type);
+    } catch (error) {
+      if (error instanceof SluiceError) {
+        keepRejection(source, error.code, error.message, body);
+        rejectionKept.add(request);
+      }
+      throw error;
+    }
+  };
 
   const handle = async (type: EventType | 'batch', request: FastifyRequest, reply: FastifyReply) => {
     try {
@@ -97,7 +117,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       deps.rateLimiter.check(source.id);
       deps.backpressure.check();
       // Validated here, stored as received, normalized by the processor (decision 0004).
-      const { accepted, rejected } = validateRequest(body, type);
+      const { accepted, rejected } = validateOrKeep(request, source, body, type);
       if (accepted > 0) {
         const stored: StoredRequest = {
           endpoint: type,
@@ -117,7 +137,12 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       for (const r of rejected) deps.metrics.eventsRejected.inc({ code: r.code });
       if (counters) {
         counters.add(source.workspaceId, source.id, 'received', '', accepted);
-        for (const r of rejected) counters.add(source.workspaceId, source.id, 'rejected', r.code);
+        if (rejected.length > 0) {
+          for (const r of rejected) counters.add(source.workspaceId, source.id, 'rejected', r.code);
+          // The last rejected event of each code in the batch is the one kept.
+          const lastOfCode = new Map(rejected.map((r) => [r.code, r]));
+          for (const r of lastOfCode.values()) keepRejection(source, r.code, r.message, (body as { batch: unknown[] }).batch[r.index]);
+        }
       }
       if (rejected.length > 0) {
         const first = rejected[0]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceCounter } from '../store/store.js';
+import type { SourceCounter, SourceRejection } from '../store/store.js';
 import { CounterBuffer } from './counter-buffer.js';
 
 const MINUTE = 60_000;
@@ -44,5 +44,35 @@ describe('CounterBuffer', () => {
     fail = false;
     await buffer.stop();
     expect(written.map((r) => r.count)).toEqual([5]);
+  });
+  it('writes the latest rejection per source and code after the counters, and keeps unwritten ones without counting twice', async () => {
+    const counted: SourceCounter[] = [];
+    const kept: SourceRejection[][] = [];
+    let failRejections = true;
+    const errors: unknown[] = [];
+    const buffer = new CounterBuffer(async (rows) => {
+      counted.push(...rows);
+    }, {
+      writeRejections: async (rows) => {
+        if (failRejections) throw new Error('database is down');
+        kept.push([...rows]);
+      },
+      onError: (error) => errors.push(error),
+    });
+    const rejection = (code: string, at: number, sourceId = 'src'): SourceRejection => ({ workspaceId: 'ws', sourceId, code, message: `${code} at ${at}`, at });
+    buffer.add('ws', 'src', 'rejected', 'missing_event', 2, 0);
+    buffer.keepRejection(rejection('missing_event', 1));
+    buffer.keepRejection(rejection('missing_event', 2));
+    buffer.keepRejection(rejection('invalid_timestamp', 3));
+    buffer.keepRejection(rejection('invalid_write_key', 4, '')); // no source: counted only
+    await buffer.flush();
+    expect(errors).toHaveLength(1);
+    expect(counted.map((r) => r.count)).toEqual([2]);
+    failRejections = false;
+    buffer.keepRejection(rejection('invalid_timestamp', 5));
+    await buffer.flush();
+    expect(counted.map((r) => r.count)).toEqual([2]); // the counters were not written again
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.map((r) => r.message).sort()).toEqual(['invalid_timestamp at 5', 'missing_event at 2']);
   });
 });

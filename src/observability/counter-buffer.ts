@@ -1,10 +1,12 @@
-import type { SourceCounter, SourceCounterKind } from '../store/store.js';
+import type { SourceCounter, SourceCounterKind, SourceRejection } from '../store/store.js';
 
 const MINUTE = 60_000;
 
 export interface CounterBufferOptions {
   /** How often pending increments are written (default 1 s). */
   intervalMs?: number;
+  /** Writes the latest rejection per source and code ({@link CounterBuffer.keepRejection}), after the counters. */
+  writeRejections?: (rows: readonly SourceRejection[]) => Promise<void>;
   /** A failed write keeps its increments for the next one; this hears about the failure. */
   onError?: (error: unknown) => void;
 }
@@ -23,6 +25,8 @@ export interface CounterBufferOptions {
  */
 export class CounterBuffer {
   private pending = new Map<string, SourceCounter>();
+  /** The latest rejection per source and code since the last write. */
+  private rejections = new Map<string, SourceRejection>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private readonly intervalMs: number;
@@ -44,6 +48,15 @@ export class CounterBuffer {
     else this.pending.set(key, { workspaceId, sourceId, minute, kind, reason, count });
   }
 
+  /**
+   * Keeps a rejection as its source's latest for its code (counted separately, with {@link add}); only the
+   * latest per source and code is written. Installation-wide rejections (no source) are not kept.
+   */
+  keepRejection(rejection: SourceRejection): void {
+    if (rejection.sourceId === '' || !this.options.writeRejections) return;
+    this.rejections.set(`${rejection.sourceId}\u0000${rejection.code}`, rejection);
+  }
+
   start(): void {
     if (this.timer) return;
     const tick = () => {
@@ -61,22 +74,44 @@ export class CounterBuffer {
   /** Writes what is pending now (one write at a time); a failed write's increments are kept for the next. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.rejections.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    this.writing = this.write([...batch.values()])
-      .catch((error: unknown) => {
-        for (const [key, row] of batch) {
-          const later = this.pending.get(key);
-          if (later) later.count += row.count;
-          else this.pending.set(key, row);
-        }
-        this.options.onError?.(error);
-      })
+    const rejections = this.rejections;
+    this.rejections = new Map();
+    this.writing = this.writeCounters(batch)
+      .then(() => this.writeRejections(rejections))
+      .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.writing = undefined;
       });
     await this.writing;
+  }
+
+  /** Writes counter rows; when that fails they are added back to what is pending (and the error thrown). */
+  private async writeCounters(batch: Map<string, SourceCounter>): Promise<void> {
+    if (batch.size === 0) return;
+    try {
+      await this.write([...batch.values()]);
+    } catch (error) {
+      for (const [key, row] of batch) {
+        const later = this.pending.get(key);
+        if (later) later.count += row.count;
+        else this.pending.set(key, row);
+      }
+      throw error;
+    }
+  }
+
+  /** Writes the kept rejections; when that fails each is kept for the next try unless a later one replaced it. */
+  private async writeRejections(rejections: Map<string, SourceRejection>): Promise<void> {
+    if (rejections.size === 0 || !this.options.writeRejections) return;
+    try {
+      await this.options.writeRejections([...rejections.values()]);
+    } catch (error) {
+      for (const [key, rejection] of rejections) if (!this.rejections.has(key)) this.rejections.set(key, rejection);
+      throw error;
+    }
   }
 
   /** Stops the timer and writes what is pending. */

@@ -10,6 +10,7 @@ import type { Source } from '../core/source.js';
 import type { DeliveryRecord, DeliveryStatus, StoredDestination } from '../core/destination.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, IdentityLink, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
+import type { RejectionExample } from '../core/tracking/rejection-example.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { PrivacyRequestRepository } from '../privacy/requests/request-repository.js';
@@ -479,8 +480,24 @@ export interface SourceCounterRepository {
   add(rows: readonly SourceCounter[]): Promise<void>;
   /** A workspace's rows for minutes in [from, to), optionally of one source; `''` reads the installation-wide rows. */
   list(workspaceId: string, from: number, to: number, sourceId?: string): Promise<SourceCounter[]>;
-  /** Drops rows of minutes before `before`. */
+  /** Keeps each rejection as its (source, code)'s latest, unless a later one is kept already. */
+  saveRejections(rows: readonly SourceRejection[]): Promise<void>;
+  /** The latest rejection per code of a workspace's source at or after `since`, newest first. */
+  rejections(workspaceId: string, sourceId: string, since: number): Promise<SourceRejection[]>;
+  /** Drops rows of minutes before `before`, and rejections older than it. */
   prune(before: number): Promise<number>;
+}
+
+/** The latest rejected event of a source for one error code: why, when, and what was sent (its shape). */
+export interface SourceRejection {
+  workspaceId: string;
+  sourceId: string;
+  /** The error code (docs/errors.md). */
+  code: string;
+  message: string;
+  at: number;
+  /** What was sent, without its values; absent when the request was refused before its events were read. */
+  example?: RejectionExample;
 }
 
 export type DisclosureResourceType = 'destination' | 'source' | 'controller';

@@ -8,6 +8,7 @@ import { usePublicUrl } from '../console-config';
 import { analyticsJsSnippet, analyticsNodeSetup, consentSnippet } from '../snippets';
 import { EnabledBadge } from '../components/table-head';
 import { SourceCounters } from './source-counters';
+import { SourceRejections } from './source-rejections';
 
 function Snippet({ title, code, id }: { title: string; code: string; id: string }) {
   return (
@@ -102,6 +103,7 @@ export function SourceDetailPage({ id }: { id: string }) {
         </div>
       </div>
       <SourceCounters sourceId={current.id} />
+      <SourceRejections sourceId={current.id} />
       <div className="card">
         <h2>Set up</h2>
         {publicUrl === undefined ? (

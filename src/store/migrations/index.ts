@@ -18,8 +18,9 @@ import { deliveryRetryState } from './0920-delivery-retry-state.js';
 import { replays } from './0930-replays.js';
 import { replayKinds } from './0931-replay-kinds.js';
 import { destinationPauses } from './0940-destination-pauses.js';
+import { sourceRejections } from './0950-source-rejections.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections];

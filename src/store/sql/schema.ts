@@ -356,6 +356,16 @@ export interface SourceCounterTable {
   count: number;
 }
 
+/** The latest rejection per source and error code (migration 0950); `example` is JSON (RejectionExample). */
+export interface SourceRejectionTable {
+  source_id: string;
+  code: string;
+  workspace_id: string;
+  message: string;
+  at: number;
+  example: string | null;
+}
+
 export interface DisclosureProfileTable {
   workspace_id: string;
   resource_type: string;
@@ -435,6 +445,7 @@ export interface Database {
   privacy_request_codes: PrivacyRequestCodeTable;
   delivery_counters: DeliveryCounterTable;
   source_counters: SourceCounterTable;
+  source_rejections: SourceRejectionTable;
   config_versions: ConfigVersionTable;
   replays: ReplayTable;
   destination_pauses: DestinationPauseTable;

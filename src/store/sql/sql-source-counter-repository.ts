@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { SourceCounter, SourceCounterKind, SourceCounterRepository } from '../store.js';
+import type { RejectionExample } from '../../core/tracking/rejection-example.js';
+import type { SourceCounter, SourceCounterKind, SourceCounterRepository, SourceRejection } from '../store.js';
 import type { Database } from './schema.js';
 
 /** Rows per multi-row upsert (6 columns a row, well under SQLite's bound-parameter limit). */
@@ -31,8 +32,37 @@ export class SqlSourceCounterRepository implements SourceCounterRepository {
     return rows.map((r) => ({ workspaceId: r.workspace_id, sourceId: r.source_id, minute: Number(r.minute), kind: r.kind as SourceCounterKind, reason: r.reason, count: Number(r.count) }));
   }
 
+  async saveRejections(rows: readonly SourceRejection[]): Promise<void> {
+    // A few rows (one per source and code with a rejection since the last write): one upsert each.
+    for (const r of rows) {
+      await this.db
+        .insertInto('source_rejections')
+        .values({ source_id: r.sourceId, code: r.code, workspace_id: r.workspaceId, message: r.message, at: r.at, example: r.example === undefined ? null : JSON.stringify(r.example) })
+        .onConflict((oc) =>
+          oc
+            .columns(['source_id', 'code'])
+            .doUpdateSet({ workspace_id: (eb) => eb.ref('excluded.workspace_id'), message: (eb) => eb.ref('excluded.message'), at: (eb) => eb.ref('excluded.at'), example: (eb) => eb.ref('excluded.example') })
+            .where('source_rejections.at', '<=', (eb) => eb.ref('excluded.at')),
+        )
+        .execute();
+    }
+  }
+
+  async rejections(workspaceId: string, sourceId: string, since: number): Promise<SourceRejection[]> {
+    const rows = await this.db.selectFrom('source_rejections').selectAll().where('workspace_id', '=', workspaceId).where('source_id', '=', sourceId).where('at', '>=', since).orderBy('at', 'desc').orderBy('code').execute();
+    return rows.map((r) => ({
+      workspaceId: r.workspace_id,
+      sourceId: r.source_id,
+      code: r.code,
+      message: r.message,
+      at: Number(r.at),
+      ...(r.example !== null && { example: JSON.parse(r.example) as RejectionExample }),
+    }));
+  }
+
   async prune(before: number): Promise<number> {
     const result = await this.db.deleteFrom('source_counters').where('minute', '<', before).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const rejections = await this.db.deleteFrom('source_rejections').where('at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows) + Number(rejections.numDeletedRows);
   }
 }

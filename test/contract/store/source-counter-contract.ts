@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceCounter } from '../../../src/store/store.js';
+import type { SourceCounter, SourceRejection } from '../../../src/store/store.js';
 import type { StoreContractContext } from '../store-contract.js';
 import { freshWorkspace } from './fixtures.js';
 
@@ -41,6 +41,22 @@ export function sourceCounterContract({ store }: StoreContractContext): void {
       expect((await store().sourceCounters.list('', 0, old + 10 * MINUTE, '')).map((c) => c.count)).toEqual([4, 1]);
       expect(await store().sourceCounters.prune(old + MINUTE)).toBeGreaterThanOrEqual(1);
       expect((await store().sourceCounters.list('', 0, old + 10 * MINUTE, '')).map((c) => c.minute)).toEqual([old + 3 * MINUTE]);
+    });
+    it('keeps the latest rejection per source and code, with its example, and prunes old ones', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const sourceId = `src_rej_${workspaceId}`;
+      const base = 2_000 * MINUTE;
+      const rejection = (code: string, at: number, example?: SourceRejection['example']): SourceRejection => ({ workspaceId, sourceId, code, message: `${code} at ${at}`, at, ...(example && { example }) });
+      const shape = { type: 'string', properties: { price: 'number' } };
+      await store().sourceCounters.saveRejections([rejection('invalid_timestamp', base + 10, { type: 'track', event: 'Order Completed', shape }), rejection('too_many_requests', base + 20)]);
+      // An older rejection written late (another ingest process) does not replace a newer one.
+      await store().sourceCounters.saveRejections([rejection('invalid_timestamp', base + 5), rejection('too_many_requests', base + 30)]);
+      const kept = await store().sourceCounters.rejections(workspaceId, sourceId, base);
+      expect(kept).toEqual([rejection('too_many_requests', base + 30), rejection('invalid_timestamp', base + 10, { type: 'track', event: 'Order Completed', shape })]);
+      expect(await store().sourceCounters.rejections(workspaceId, sourceId, base + 15)).toEqual([rejection('too_many_requests', base + 30)]);
+      expect(await store().sourceCounters.rejections(await freshWorkspace(store()), sourceId, 0)).toEqual([]);
+      await store().sourceCounters.prune(base + 20);
+      expect((await store().sourceCounters.rejections(workspaceId, sourceId, 0)).map((r) => r.code)).toEqual(['too_many_requests']);
     });
   });
 }

@@ -1,0 +1,67 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SluiceError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import { principalOf } from './principal.js';
+import { IdParams } from './schemas.js';
+
+const HOUR = 3_600_000;
+
+const Rejection = Type.Object({
+  code: Type.String({ description: 'The error code (docs/errors.md)' }),
+  message: Type.String({ description: 'What was wrong and how to fix it, as the client was told (an email address quoted in it reads <email>)' }),
+  count: Type.Integer({ description: 'Events rejected with this code in the period' }),
+  lastAt: Type.String({ format: 'date-time', description: 'When the latest of them was rejected' }),
+  example: Type.Optional(
+    Type.Object(
+      {
+        type: Type.Optional(Type.String()),
+        event: Type.Optional(Type.String()),
+        messageId: Type.Optional(Type.String()),
+        shape: Type.Unknown({ description: 'The event as sent with every value replaced by its JSON type: which call sent what, no personal data' }),
+      },
+      { description: 'The latest rejected event; absent when the request was refused before its events were read (a writeKey, rate or size problem)' },
+    ),
+  ),
+});
+
+/**
+ * `GET /sources/:id/rejections`: why a source's events were rejected recently, one row per error code with its
+ * count and the latest rejected event's message and shape (core/tracking/rejection-example.ts). The engineer
+ * instrumenting an app sees here what a Segment library's 400 answer told nobody.
+ */
+export const sourceRejectionsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+  app.get('/sources/:id/rejections', {
+    config: { permission: 'sources:read' },
+    schema: {
+      tags: ['sources', 'stats'],
+      summary: "Why a source's events were rejected: per error code, how many and the latest one (its message and shape, no values); newest first",
+      params: IdParams,
+      querystring: Type.Object({ hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24, description: 'Period (default 24 hours; counters are kept for 25)' })) }),
+      response: { 200: Type.Object({ from: Type.String({ format: 'date-time' }), rejections: Type.Array(Rejection) }) },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const source = await store.sources.get(workspaceId, request.params.id);
+    if (!source) throw new SluiceError('not_found', `No source ${request.params.id} in this workspace.`);
+    const now = Date.now();
+    const from = now - (request.query.hours ?? 24) * HOUR;
+    const counts = new Map<string, number>();
+    // Counter rows are per minute: the period starts at the minute `from` falls in.
+    for (const row of await store.sourceCounters.list(workspaceId, from - (from % 60_000), now + 1, source.id)) {
+      if (row.kind === 'rejected') counts.set(row.reason, (counts.get(row.reason) ?? 0) + row.count);
+    }
+    const latest = await store.sourceCounters.rejections(workspaceId, source.id, from);
+    return {
+      from: new Date(from).toISOString(),
+      rejections: latest.map((r) => ({
+        code: r.code,
+        message: r.message,
+        // At least the one kept (its count may not be written yet: both are written about once a second).
+        count: Math.max(counts.get(r.code) ?? 0, 1),
+        lastAt: new Date(r.at).toISOString(),
+        ...(r.example !== undefined && { example: r.example }),
+      })),
+    };
+  });
+};
