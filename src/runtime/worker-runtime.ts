@@ -8,7 +8,9 @@ export class WorkerCounters {
   private pending = new Map<string, RemoteIncrement>();
 
   inc(name: string, help: string, labels: Record<string, string>, value = 1): void {
-    const key = `${name}|${JSON.stringify(labels)}`;
+    // Called per delivery outcome: a plain concatenation (NUL cannot be in a label of ours), not JSON.stringify.
+    let key = name;
+    for (const label in labels) key += `\u0000${label}\u0000${labels[label]}`;
     const current = this.pending.get(key);
     if (current) current.value += value;
     else this.pending.set(key, { name, help, labels, value });
