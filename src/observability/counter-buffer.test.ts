@@ -75,4 +75,19 @@ describe('CounterBuffer', () => {
     expect(kept).toHaveLength(1);
     expect(kept[0]!.map((r) => r.message).sort()).toEqual(['invalid_timestamp at 5', 'missing_event at 2']);
   });
+
+  it('keeps the rejections for the next write when the counters cannot be written', async () => {
+    let fail = true;
+    const kept: SourceRejection[] = [];
+    const buffer = new CounterBuffer(async () => {
+      if (fail) throw new Error('database is down');
+    }, { writeRejections: async (rows) => void kept.push(...rows), onError: () => {} });
+    buffer.add('ws', 'src', 'rejected', 'missing_event', 1, 0);
+    buffer.keepRejection({ workspaceId: 'ws', sourceId: 'src', code: 'missing_event', message: 'm', at: 1 });
+    await buffer.flush();
+    expect(kept).toEqual([]);
+    fail = false;
+    await buffer.flush();
+    expect(kept.map((r) => r.code)).toEqual(['missing_event']);
+  });
 });

@@ -80,7 +80,13 @@ export class CounterBuffer {
     const rejections = this.rejections;
     this.rejections = new Map();
     this.writing = this.writeCounters(batch)
-      .then(() => this.writeRejections(rejections))
+      .then(
+        () => this.writeRejections(rejections),
+        (error: unknown) => {
+          this.keepUnwritten(rejections);
+          throw error;
+        },
+      )
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.writing = undefined;
@@ -109,9 +115,14 @@ export class CounterBuffer {
     try {
       await this.options.writeRejections([...rejections.values()]);
     } catch (error) {
-      for (const [key, rejection] of rejections) if (!this.rejections.has(key)) this.rejections.set(key, rejection);
+      this.keepUnwritten(rejections);
       throw error;
     }
+  }
+
+  /** Rejections not written go with the next write, unless a later one of the same source and code replaced them. */
+  private keepUnwritten(rejections: Map<string, SourceRejection>): void {
+    for (const [key, rejection] of rejections) if (!this.rejections.has(key)) this.rejections.set(key, rejection);
   }
 
   /** Stops the timer and writes what is pending. */
