@@ -108,6 +108,16 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     const json = await page.getByLabel('Raw event JSON').textContent();
     expect(JSON.parse(json!)).toMatchObject({ event: 'Order Completed', userId: 'ada', properties: { total: 42 }, sourceId: source.id });
     await shot('live');
+    // An event the Tracking API rejects shows in the stream too, with why and the shape the app sent.
+    const careless = new Analytics({ writeKey: source.writeKey, host: sluice.url, flushAt: 1, maxRetries: 0 });
+    careless.track({ userId: 'ada', event: 'Refund Issued', timestamp: 'last tuesday' as unknown as Date, properties: { amount: 10 } });
+    await careless.closeAndFlush({ timeout: 10_000 });
+    const rejected = page.getByRole('button', { name: /rejected Refund Issued invalid_timestamp/ });
+    await rejected.waitFor({ timeout: 15_000 });
+    await rejected.click();
+    const detail = page.getByLabel('Rejected: invalid_timestamp');
+    expect(await detail.textContent()).toContain('is not an ISO-8601 date');
+    expect(JSON.parse((await detail.locator('pre').textContent()) ?? '')).toMatchObject({ event: 'string', timestamp: 'string', properties: { amount: 'number' } });
   });
 
   it('finds stored events with filters in the events browser', async () => {
@@ -178,9 +188,9 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await expect.poll(async () => Number(await page.locator('.stat-value').nth(1).textContent())).toBeGreaterThanOrEqual(2);
     expect(await chart.locator('rect.bar').count()).toBe(30);
     await page.getByRole('img', { name: /Rejected events/ }).waitFor({ timeout: 15_000 });
-    // Events by source, last hour: the 2 analytics-node events and the 1 rejected one of this source.
+    // Events by source, last hour: the 2 analytics-node events and the 2 rejected ones of this source (live debugger test, and here).
     const row = page.getByTestId('events-by-source').getByRole('row', { name: /Web shop EU/ });
-    await expect.poll(async () => (await row.getByRole('cell').allTextContents()).join(' '), { timeout: 20_000 }).toBe('2 1 0 0');
+    await expect.poll(async () => (await row.getByRole('cell').allTextContents()).join(' '), { timeout: 20_000 }).toBe('2 2 0 0');
     await shot('overview');
     expect(errors).toEqual([]);
   });
@@ -188,8 +198,8 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
   it("charts a source's events over time (received, rejected by reason) for the last hour and the last day", async () => {
     await page.goto(`${sluice.url}/sources/${source.id}`);
     const counters = page.getByTestId('source-counters');
-    // The live-debugger test sent 2 events with analytics-node; the overview test 1 the Tracking API rejected.
-    await expect.poll(() => counters.getByTestId('source-totals').textContent(), { timeout: 30_000 }).toBe(' 2 received 1 rejected 0 dropped 0 withheld from a destination');
+    // The live-debugger test sent 2 events with analytics-node and 1 the Tracking API rejected; the overview test 1 more rejected.
+    await expect.poll(() => counters.getByTestId('source-totals').textContent(), { timeout: 30_000 }).toBe(' 2 received 2 rejected 0 dropped 0 withheld from a destination');
     const chart = counters.getByRole('img', { name: /per minute, last hour/ });
     await chart.waitFor();
     expect(await counters.getByRole('table', { name: 'Rejected by the Tracking API' }).textContent()).toContain('event_not_string1');

@@ -87,6 +87,20 @@ describe('live event stream', () => {
     expect(withBacklog.messages.map((m) => (JSON.parse(m.data) as { messageId: string }).messageId)).toEqual(['live-m2', 'live-m3']);
   });
 
+  it('streams the events the Tracking API rejects meanwhile, with what was wrong and the shape sent', async () => {
+    const source = await createSource('Live rejections');
+    const stream = await openSse(`${sluice.url}/api/v1/sources/${source.id}/live`, auth());
+    const bad = await fetch(`${sluice.url}/v1/track`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(source.writeKey) }, body: JSON.stringify({ userId: 'ada@example.com', properties: { plan: 'pro' } }) });
+    expect(bad.status).toBe(400);
+    await track(source.writeKey, { userId: 'live-2', event: 'Fine', messageId: 'live-fine' });
+    await eventually(async () => (stream.messages.some((m) => m.event === 'rejection') && stream.messages.some((m) => m.event === 'event') ? true : undefined));
+    stream.close();
+    const rejection = stream.messages.find((m) => m.event === 'rejection')!;
+    expect(rejection.id).toBeUndefined(); // Last-Event-ID stays an event's seq
+    expect(JSON.parse(rejection.data)).toMatchObject({ code: 'event_not_string', message: expect.stringContaining('"event"'), example: { shape: { userId: 'string', properties: { plan: 'string' } } } });
+    expect(rejection.data).not.toContain('ada@example.com');
+  });
+
   it('refuses unknown sources and callers without a token', async () => {
     const unknown = await fetch(`${sluice.url}/api/v1/sources/src_nope/live`, { headers: auth() });
     expect(unknown.status).toBe(404);

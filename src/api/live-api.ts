@@ -42,8 +42,11 @@ async function write(raw: ServerResponse, chunk: string): Promise<void> {
 /**
  * The live event debugger's stream: `GET /sources/:id/live` answers `text/event-stream` and sends each new
  * stored event of the source as `event: event` with `id: <seq>`. A reconnecting client sends `Last-Event-ID`
- * and resumes right after it; a new one gets the `backlog` latest events first. Polls the store (works the
- * same on SQLite and PostgreSQL, in any process running the api role).
+ * and resumes right after it; a new one gets the `backlog` latest events first. Events the Tracking API
+ * rejected meanwhile come as `event: rejection` (code, message, at, and the event's shape without values:
+ * the source's latest rejection per code, as `GET /sources/:id/rejections` keeps it, so a burst of one code
+ * shows as its latest). Polls the store (works the same on SQLite and PostgreSQL, in any process running the
+ * api role).
  */
 export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, options) => {
   const { store } = options;
@@ -108,7 +111,17 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       await write(raw, `retry: 2000\n: connected to source ${source.id}\n\n`);
       for (let i = 0; i < first.length; i++) await write(raw, `id: ${firstSeqs[i]}\nevent: event\ndata: ${JSON.stringify(first[i])}\n\n`);
       let lastWrite = Date.now();
+      // Rejections kept from the moment this stream opened on (the kept ones are the latest per code).
+      let rejectionsSince = Date.now();
       while (live) {
+        const rejections = await store.sourceCounters.rejections(workspaceId, source.id, rejectionsSince);
+        for (const r of rejections.reverse()) {
+          if (!live) break;
+          const view = { code: r.code, message: r.message, at: new Date(r.at).toISOString(), ...(r.example !== undefined && { example: r.example }) };
+          await write(raw, `event: rejection\ndata: ${JSON.stringify(view)}\n\n`);
+          rejectionsSince = Math.max(rejectionsSince, r.at + 1);
+          lastWrite = Date.now();
+        }
         const events = await store.events.query({ ...base, afterSeq: lastSeq, order: 'asc', limit: BATCH });
         for (const stored of events) {
           if (!live) break;

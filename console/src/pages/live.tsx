@@ -8,6 +8,35 @@ import { EventOutcome } from './event-outcome';
 
 const KEEP = 500;
 
+/** An event the Tracking API rejected (the stream's `rejection` messages): what was wrong and the shape sent, no values. */
+interface LiveRejection {
+  code: string;
+  message: string;
+  at: string;
+  example?: { type?: string; event?: string; messageId?: string; shape: unknown };
+}
+
+type Row = { kind: 'event'; key: string; event: EventView } | { kind: 'rejection'; key: string; rejection: LiveRejection };
+
+function RejectionDetail({ rejection }: { rejection: LiveRejection }) {
+  return (
+    <div className="rejection" aria-label={`Rejected: ${rejection.code}`}>
+      <h2>
+        Rejected: <code>{rejection.code}</code>
+      </h2>
+      <p>{rejection.message}</p>
+      <p className="muted">Not stored. What was sent, with each value replaced by its type (values are not kept):</p>
+      {rejection.example ? (
+        <pre tabIndex={0}>
+          <code>{JSON.stringify(rejection.example.shape, null, 2)}</code>
+        </pre>
+      ) : (
+        <p className="muted">The request was refused before its events were read.</p>
+      )}
+    </div>
+  );
+}
+
 export function eventTitle(e: EventView): string {
   if (e.type === 'track') return String(e.event ?? 'track');
   if (e.type === 'page' || e.type === 'screen') return `${e.type} ${typeof e.name === 'string' ? e.name : ''}`.trim();
@@ -21,25 +50,32 @@ export function who(e: EventView): string {
 /** The live event debugger: new events of a source stream in; pick one to see its JSON and outcomes. */
 export function LivePage({ sourceId }: { sourceId: string | undefined }) {
   const sources = useAsync(() => api<{ sources: Source[] }>('GET', '/api/v1/sources'), []);
-  const [events, setEvents] = useState<EventView[]>([]);
+  const [rows, setRows] = useState<Row[]>([]);
   const [status, setStatus] = useState<'connecting' | 'live' | 'reconnecting' | 'stopped'>('connecting');
   const [error, setError] = useState<ApiError | null>(null);
   const [paused, setPaused] = useState(false);
-  const [selected, setSelected] = useState<EventView | undefined>(undefined);
+  const [selected, setSelected] = useState<Row | undefined>(undefined);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
   const effectiveId = sourceId ?? sources.data?.sources[0]?.id;
 
   useEffect(() => {
     if (!effectiveId) return;
-    setEvents([]);
+    setRows([]);
     setSelected(undefined);
     setError(null);
     const stop = openLiveStream(`/api/v1/sources/${encodeURIComponent(effectiveId)}/live?backlog=20`, {
       onMessage: (message) => {
-        if (message.event !== 'event' || pausedRef.current) return;
-        const event = JSON.parse(message.data) as EventView;
-        setEvents((previous) => [event, ...previous].slice(0, KEEP));
+        if (pausedRef.current) return;
+        let row: Row;
+        if (message.event === 'event') {
+          const event = JSON.parse(message.data) as EventView;
+          row = { kind: 'event', key: String(event.messageId), event };
+        } else if (message.event === 'rejection') {
+          const rejection = JSON.parse(message.data) as LiveRejection;
+          row = { kind: 'rejection', key: `rejection ${rejection.code} ${rejection.at}`, rejection };
+        } else return;
+        setRows((previous) => [row, ...previous].slice(0, KEEP));
       },
       onStatus: (s) => {
         setStatus(s);
@@ -71,7 +107,7 @@ export function LivePage({ sourceId }: { sourceId: string | undefined }) {
         <button type="button" onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
           {paused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" onClick={() => setEvents([])}>
+        <button type="button" onClick={() => setRows([])}>
           Clear
         </button>
       </div>
@@ -79,19 +115,40 @@ export function LivePage({ sourceId }: { sourceId: string | undefined }) {
       <ErrorBox error={error} />
       <div className="split">
         <ol className="event-list" aria-label="Events, newest first">
-          {events.length === 0 && <li className="muted empty">Waiting for events… send one with the snippet or analytics-node.</li>}
-          {events.map((e) => (
-            <li key={String(e.messageId)}>
-              <button type="button" className={`event-row${selected?.messageId === e.messageId ? ' selected' : ''}`} onClick={() => setSelected(e)} aria-pressed={selected?.messageId === e.messageId}>
-                <span className={`type type-${String(e.type)}`}>{String(e.type)}</span>
-                <span className="event-name">{eventTitle(e)}</span>
-                <span className="event-who">{who(e)}</span>
-                <time className="event-time">{e.receivedAt ? new Date(e.receivedAt).toLocaleTimeString() : ''}</time>
+          {rows.length === 0 && <li className="muted empty">Waiting for events… send one with the snippet or analytics-node.</li>}
+          {rows.map((row) => (
+            <li key={row.key}>
+              <button type="button" className={`event-row${row.kind === 'rejection' ? ' rejected' : ''}${selected?.key === row.key ? ' selected' : ''}`} onClick={() => setSelected(row)} aria-pressed={selected?.key === row.key}>
+                {row.kind === 'event' ? (
+                  <>
+                    <span className={`type type-${String(row.event.type)}`}>{String(row.event.type)}</span>
+                    <span className="event-name">{eventTitle(row.event)}</span>
+                    <span className="event-who">{who(row.event)}</span>
+                    <time className="event-time">{row.event.receivedAt ? new Date(row.event.receivedAt).toLocaleTimeString() : ''}</time>
+                  </>
+                ) : (
+                  <>
+                    <span className="type type-rejected">rejected</span>
+                    <span className="event-name">{row.rejection.example?.event ?? row.rejection.example?.type ?? 'request'}</span>
+                    <span className="event-who">
+                      <code>{row.rejection.code}</code>
+                    </span>
+                    <time className="event-time">{new Date(row.rejection.at).toLocaleTimeString()}</time>
+                  </>
+                )}
               </button>
             </li>
           ))}
         </ol>
-        <div className="detail-pane">{selected?.messageId ? <EventOutcome key={selected.messageId} messageId={selected.messageId} fallback={selected} /> : <p className="muted">Select an event to see its JSON and what happened at each destination.</p>}</div>
+        <div className="detail-pane">
+          {selected?.kind === 'event' && selected.event.messageId ? (
+            <EventOutcome key={selected.key} messageId={String(selected.event.messageId)} fallback={selected.event} />
+          ) : selected?.kind === 'rejection' ? (
+            <RejectionDetail rejection={selected.rejection} />
+          ) : (
+            <p className="muted">Select an event to see its JSON and what happened at each destination.</p>
+          )}
+        </div>
       </div>
     </section>
   );
