@@ -190,6 +190,25 @@ describe('personal data masking', () => {
     expect(full.body.events[0]).toMatchObject({ userId: 'ada@example.com', traits: { name: 'Ada' } });
   });
 
+  it("masks a person's linked identities in their consent profile for roles without pii_access", async () => {
+    const response = await fetch(`${sluice.url}/v1/identify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ userId: 'consent-masked-1', anonymousId: 'anon-masked-1', traits: { email: 'hedy@example.com' } }),
+    });
+    expect(response.status).toBe(200);
+    const viewer = (await member('consent-viewer@example.com', 'viewer')).client;
+    const full = await eventually(async () => {
+      const res = await api<{ identities: { type: string; value: string }[] }>(sluice.url, 'GET', '/profiles/consent-masked-1/consent', { token: sluice.token });
+      return res.body.identities.some((i) => i.type === 'email') ? res.body : undefined;
+    });
+    expect(full.identities).toContainEqual({ type: 'email', value: 'hedy@example.com' });
+    const masked = await viewer.call<{ identities: { type: string; value: string }[] }>('GET', '/profiles/consent-masked-1/consent');
+    expect(masked.status).toBe(200);
+    expect(masked.body.identities).toContainEqual({ type: 'email', value: '[masked]' });
+    expect(JSON.stringify(masked.body)).not.toContain('hedy@example.com');
+  });
+
   it("masks an email a destination's error quotes in the delivery log, for roles without pii_access", async () => {
     const servers: RecordingServer[] = [];
     try {

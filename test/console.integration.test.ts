@@ -101,6 +101,21 @@ describe('live event stream', () => {
     expect(rejection.data).not.toContain('ada@example.com');
   });
 
+  it('masks personal data in the stream for a role without personal-data access, as the events API does', async () => {
+    const source = await createSource('Live masked');
+    const created = await fetch(`${sluice.url}/api/v1/tokens`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Viewer', role: 'viewer' }) });
+    expect(created.status).toBe(201);
+    const viewer = { authorization: `Bearer ${((await created.json()) as { token: string }).token}` };
+    const stream = await openSse(`${sluice.url}/api/v1/sources/${source.id}/live`, viewer);
+    await track(source.writeKey, { userId: 'grace@example.com', event: 'Signed Up', messageId: 'live-masked', context: { traits: { email: 'grace@example.com', phone: '+44 20 7946 0958' } } });
+    await eventually(async () => (stream.messages.some((m) => m.event === 'event') ? true : undefined));
+    stream.close();
+    const data = stream.messages.find((m) => m.event === 'event')!.data;
+    expect(JSON.parse(data)).toMatchObject({ event: 'Signed Up', messageId: 'live-masked', userId: '[masked]' });
+    expect(data).not.toContain('grace@example.com');
+    expect(data).not.toContain('7946');
+  });
+
   it('refuses unknown sources and callers without a token', async () => {
     const unknown = await fetch(`${sluice.url}/api/v1/sources/src_nope/live`, { headers: auth() });
     expect(unknown.status).toBe(404);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { resolveConsent } from '../core/consent/resolve-consent.js';
 import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
@@ -104,7 +105,8 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
       response: { 200: ProfileConsentSchema },
     },
   }, async (request) => {
-    const { workspaceId } = principalOf(request);
+    const principal = principalOf(request);
+    const { workspaceId } = principal;
     const subjects = subjectsOf(request.params.identifier);
     const [{ categories, settings }, current, history, flags] = await Promise.all([
       privacy.config.get(workspaceId),
@@ -113,7 +115,8 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
       store.subjectFlags.list(workspaceId, subjects),
     ]);
     const state = resolveConsent({ categories, model: settings.consentModel, regionModels: settings.regionModels }, { gpc: current.gpcAt !== null, ledger: current.ledger });
-    return {
+    // Personal data masked for a role without personal-data access, as in the profile API.
+    return maskPersonalData({
       identifier: request.params.identifier,
       identities: current.identities,
       model: state.model,
@@ -132,7 +135,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
         messageId: h.messageId ?? null,
         requestId: h.requestId ?? null,
       })),
-    };
+    }, principal);
   });
 };
 

@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
+import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
+import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
 import { eventView } from './events-api.js';
 import { principalOf } from './principal.js';
@@ -71,10 +73,13 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       produces: ['text/event-stream'],
     },
   }, async (request, reply) => {
-    const { workspaceId } = principalOf(request);
+    const principal = principalOf(request);
+    const { workspaceId } = principal;
     const source = await store.sources.get(workspaceId, request.params.id);
     if (!source) throw new SluiceError('not_found', `No source ${request.params.id} in this workspace.`);
     const base = { workspaceId, sourceId: source.id };
+    // As the events API shows them: personal data masked for a role without personal-data access.
+    const view = (stored: StoredEvent) => maskPersonalData(eventView(stored), principal);
 
     let lastSeq = parseLastEventId(request.headers['last-event-id']);
     let first: ReturnType<typeof eventView>[] = [];
@@ -84,7 +89,7 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       const latest = await store.events.query({ ...base, limit: Math.max(1, backlog) });
       lastSeq = latest[0]?.seq ?? 0;
       const shown = latest.slice(0, backlog).reverse();
-      first = shown.map(eventView);
+      first = shown.map(view);
       firstSeqs.push(...shown.map((e) => e.seq));
     }
 
@@ -117,15 +122,15 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
         const rejections = await store.sourceCounters.rejections(workspaceId, source.id, rejectionsSince);
         for (const r of rejections.reverse()) {
           if (!live) break;
-          const view = { code: r.code, message: r.message, at: new Date(r.at).toISOString(), ...(r.example !== undefined && { example: r.example }) };
-          await write(raw, `event: rejection\ndata: ${JSON.stringify(view)}\n\n`);
+          const rejection = { code: r.code, message: r.message, at: new Date(r.at).toISOString(), ...(r.example !== undefined && { example: r.example }) };
+          await write(raw, `event: rejection\ndata: ${JSON.stringify(rejection)}\n\n`);
           rejectionsSince = Math.max(rejectionsSince, r.at + 1);
           lastWrite = Date.now();
         }
         const events = await store.events.query({ ...base, afterSeq: lastSeq, order: 'asc', limit: BATCH });
         for (const stored of events) {
           if (!live) break;
-          await write(raw, `id: ${stored.seq}\nevent: event\ndata: ${JSON.stringify(eventView(stored))}\n\n`);
+          await write(raw, `id: ${stored.seq}\nevent: event\ndata: ${JSON.stringify(view(stored))}\n\n`);
           lastSeq = stored.seq;
           lastWrite = Date.now();
         }
