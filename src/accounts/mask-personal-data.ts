@@ -1,5 +1,6 @@
 import { findPhoneNumbersInText } from 'libphonenumber-js';
 import type { RoleName } from '../core/api-token.js';
+import { hideEmailsIn, looksLikeEmail } from '../core/privacy/email-address.js';
 import { roleHas } from './permissions.js';
 
 export const MASKED = '[masked]';
@@ -11,9 +12,6 @@ const PERSONAL_KEYS = new Set([
 ]);
 /** Objects whose every value is personal data (a person's traits). */
 const PERSONAL_CONTAINERS = new Set(['traits', 'usertraits']);
-const EMAIL_LIKE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** An email address inside longer text, such as a destination's error message quoting it. */
-const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /**
  * Email addresses and international phone numbers (`+` and a country code, libphonenumber-js) inside longer
@@ -21,7 +19,7 @@ const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
  * in free text they are far more often ids, counts and times than phone numbers.
  */
 function maskInText(text: string): string {
-  let out = text.includes('@') ? text.replace(EMAIL_IN_TEXT, MASKED) : text;
+  let out = hideEmailsIn(text, MASKED);
   if (!PLUS_DIGIT.test(out)) return out;
   const phones = findPhoneNumbersInText(out);
   for (let i = phones.length - 1; i >= 0; i--) out = `${out.slice(0, phones[i]!.startsAt)}${MASKED}${out.slice(phones[i]!.endsAt)}`;
@@ -41,7 +39,7 @@ function maskAll(value: unknown): unknown {
 
 function walk(value: unknown, depth: number): unknown {
   if (depth > 64) return MASKED;
-  if (typeof value === 'string') return EMAIL_LIKE.test(value) ? MASKED : maskInText(value);
+  if (typeof value === 'string') return looksLikeEmail(value) ? MASKED : maskInText(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};

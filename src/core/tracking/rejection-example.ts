@@ -1,3 +1,5 @@
+import { hideEmailsIn, looksLikeEmail } from '../privacy/email-address.js';
+
 /**
  * What Sluice keeps of a rejected event to show why it was rejected (the source's "Rejected events" in the
  * console, `GET /api/v1/sources/:id/rejections`): its type, event name and messageId, and its shape - every
@@ -22,18 +24,16 @@ const MAX_DEPTH = 6;
 const MAX_KEYS = 50;
 /** A key that is itself an email address (some apps key maps by email) is shown as this. */
 const EMAIL_KEY = '<email>';
-const EMAIL_LIKE = /[^@\s]+@[^@\s]+\.[^@\s]+/;
 
 function text(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  return EMAIL_LIKE.test(value) ? EMAIL_KEY : value.slice(0, MAX_TEXT);
+  return looksLikeEmail(value) ? EMAIL_KEY : hideEmailsIn(value, EMAIL_KEY).slice(0, MAX_TEXT);
 }
 
 /** An error message as kept: an email address quoted in it (a value the client sent) reads `<email>`. */
 export function rejectionMessageOf(message: string): string {
-  return message.replace(EMAIL_IN_TEXT, EMAIL_KEY).slice(0, 1000);
+  return hideEmailsIn(message, EMAIL_KEY).slice(0, 1000);
 }
-const EMAIL_IN_TEXT = /[^@\s"']+@[^@\s"']+\.[^@\s"']+/g;
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -51,7 +51,7 @@ function shapeOf(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return 'object';
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value as Record<string, unknown>);
-  for (const [key, v] of entries.slice(0, MAX_KEYS)) out[EMAIL_LIKE.test(key) ? EMAIL_KEY : key.slice(0, MAX_TEXT)] = shapeOf(v, depth + 1);
+  for (const [key, v] of entries.slice(0, MAX_KEYS)) out[looksLikeEmail(key) ? EMAIL_KEY : hideEmailsIn(key, EMAIL_KEY).slice(0, MAX_TEXT)] = shapeOf(v, depth + 1);
   if (entries.length > MAX_KEYS) out['…'] = `${entries.length - MAX_KEYS} more keys`;
   return out;
 }

@@ -8,6 +8,7 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
+import { maskEmail } from '../../core/privacy/email-address.js';
 
 /** What a subject may ask for themselves (suppression lists and lifting restrictions stay with admins). */
 export const SUBJECT_REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'object', 'opt_out', 'limit_sensitive', 'know'] as const;
@@ -43,13 +44,6 @@ export interface SubjectIntakeDeps {
   readonly logger: Logger;
   readonly limiter?: IntakeLimiter;
   readonly now?: () => number;
-}
-
-/** `a***@example.com`: enough for the subject to recognise the address, not to read it. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at <= 0) return '***';
-  return `${email[0]}***${email.slice(at)}`;
 }
 
 function codePayload(workspaceId: string, requestId: string, code: string): string {
