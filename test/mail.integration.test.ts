@@ -43,17 +43,23 @@ describe('SMTP mailer (real SMTP server)', () => {
     expect(mail.subject).toBe('Invitation to Acme — Sluice');
     expect(mail.text).toBe(`Open ${link} to join.`);
     expect(mail.html).toContain(`href="${link}"`);
-    // Production mode logs who and what, never the body (it carries one-time links).
+    // Production mode logs who (masked: it may be a data subject's address) and what, never the body (it
+    // carries one-time links).
     expect(lines.join('')).toContain('email sent');
+    expect(lines.join('')).toContain('a***@example.test');
+    expect(lines.join('')).not.toContain('ana@example.test');
     expect(lines.join('')).not.toContain('xxxxxxxxxx');
   });
 
   it('answers a refused recipient as a permanent failure value, not an exception', async () => {
-    const mailer = new SmtpMailer(smtp.url, 'sluice@example.test', pino({ level: 'silent' }));
+    const { logger, lines } = capturingLogger();
+    const mailer = new SmtpMailer(smtp.url, 'sluice@example.test', logger);
     const sent = await mailer.send({ to: 'nobody@example.test', subject: 'Hello', text: 'Hi' });
     await mailer.close();
     expect(sent).toMatchObject({ ok: false, retriable: false });
     expect(!sent.ok && sent.reason).toMatch(/550|nobody@example.test/);
+    expect(lines.join('')).toContain('n***@example.test');
+    expect(lines.join('')).not.toContain('nobody@example.test');
   });
 
   it('answers wrong credentials and an unreachable server as failure values', async () => {

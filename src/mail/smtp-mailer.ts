@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import { hideEmailsIn, maskEmail } from '../core/privacy/email-address.js';
 import type { Mailer, MailMessage, SendResult } from './mailer.js';
 
 /** The SMTP answer code and message nodemailer attaches to a failed send. */
@@ -13,7 +14,8 @@ interface SmtpFailure {
 /**
  * Sends email through an SMTP server with nodemailer (pooled connections). The URL carries the server and
  * credentials: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465` (TLS).
- * Only the recipient, subject and outcome are logged, never the body (it can hold one-time links).
+ * Only the recipient (masked: `a***@example.com`, it may be a data subject's address), subject and outcome are
+ * logged, never the body (it can hold one-time links).
  */
 export class SmtpMailer implements Mailer {
   readonly mode = 'smtp' as const;
@@ -40,16 +42,16 @@ export class SmtpMailer implements Mailer {
       });
       const refused = (info.rejected ?? []).map(String);
       if (refused.length > 0) {
-        this.logger.warn({ to: message.to, subject: message.subject }, 'email refused by the SMTP server');
+        this.logger.warn({ to: maskEmail(message.to), subject: message.subject }, 'email refused by the SMTP server');
         return { ok: false, reason: `The SMTP server refused ${refused.join(', ')}.`, retriable: false };
       }
-      this.logger.info({ to: message.to, subject: message.subject, messageId: info.messageId }, 'email sent');
+      this.logger.info({ to: maskEmail(message.to), subject: message.subject, messageId: info.messageId }, 'email sent');
       return { ok: true, messageId: String(info.messageId) };
     } catch (raw) {
       const error = raw as SmtpFailure;
       const permanent = typeof error.responseCode === 'number' && error.responseCode >= 500;
       const reason = error.response ? `SMTP server answered: ${error.response}` : `SMTP failure: ${error.message ?? String(raw)}${error.code ? ` (${error.code})` : ''}`;
-      this.logger.warn({ to: message.to, subject: message.subject, reason }, 'email not sent');
+      this.logger.warn({ to: maskEmail(message.to), subject: message.subject, reason: hideEmailsIn(reason, '[email]') }, 'email not sent');
       return { ok: false, reason, retriable: !permanent };
     }
   }
