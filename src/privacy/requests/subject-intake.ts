@@ -8,7 +8,7 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
-import { maskEmail } from '../../core/privacy/email-address.js';
+import { hideEmailsIn, maskEmail } from '../../core/privacy/email-address.js';
 
 /** What a subject may ask for themselves (suppression lists and lifting restrictions stay with admins). */
 export const SUBJECT_REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'object', 'opt_out', 'limit_sensitive', 'know'] as const;
@@ -148,7 +148,7 @@ export class SubjectIntake {
         'If you did not make this request, ignore this email: nothing happens without the code.',
       ].join('\n'),
     });
-    if (!sent.ok) this.deps.logger.warn({ requestId: request.id, reason: sent.reason }, 'privacy request verification code not sent');
+    if (!sent.ok) this.deps.logger.warn({ requestId: request.id, reason: hideEmailsIn(sent.reason, '[email]') }, 'privacy request verification code not sent');
     return { expiresAt, emailSent: sent.ok };
   }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
+import { hideEmailsIn } from '../../core/privacy/email-address.js';
 import type { DeletionCertificate } from './certificate.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
@@ -71,7 +72,7 @@ export class SubjectNotices {
     try {
       const sent = await mailer.send({ to, workspaceId: request.workspaceId, ...message });
       if (!sent.ok) {
-        logger.warn({ requestId: request.id, reason: sent.reason }, `privacy request notice not sent: ${message.subject}`);
+        logger.warn({ requestId: request.id, reason: hideEmailsIn(sent.reason, '[email]') }, `privacy request notice not sent: ${message.subject}`);
         return;
       }
       if (isReceipt) {
