@@ -1,6 +1,5 @@
-import { findPhoneNumbersInText } from 'libphonenumber-js';
 import type { RoleName } from '../core/api-token.js';
-import { hideEmailsIn, looksLikeEmail } from '../core/privacy/email-address.js';
+import { hidePersonalDataIn, looksLikeEmail } from '../core/privacy/personal-text.js';
 import { roleHas } from './permissions.js';
 
 export const MASKED = '[masked]';
@@ -12,20 +11,6 @@ const PERSONAL_KEYS = new Set([
 ]);
 /** Objects whose every value is personal data (a person's traits). */
 const PERSONAL_CONTAINERS = new Set(['traits', 'usertraits']);
-
-/**
- * Email addresses and international phone numbers (`+` and a country code, libphonenumber-js) inside longer
- * text, such as a destination's error message quoting the person it was about. Numbers without a `+` are left:
- * in free text they are far more often ids, counts and times than phone numbers.
- */
-function maskInText(text: string): string {
-  let out = hideEmailsIn(text, MASKED);
-  if (!PLUS_DIGIT.test(out)) return out;
-  const phones = findPhoneNumbersInText(out);
-  for (let i = phones.length - 1; i >= 0; i--) out = `${out.slice(0, phones[i]!.startsAt)}${MASKED}${out.slice(phones[i]!.endsAt)}`;
-  return out;
-}
-const PLUS_DIGIT = /\+\s?\d/;
 
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
@@ -39,7 +24,7 @@ function maskAll(value: unknown): unknown {
 
 function walk(value: unknown, depth: number): unknown {
   if (depth > 64) return MASKED;
-  if (typeof value === 'string') return looksLikeEmail(value) ? MASKED : maskInText(value);
+  if (typeof value === 'string') return looksLikeEmail(value) ? MASKED : hidePersonalDataIn(value, MASKED);
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
-import pino from 'pino';
+import { createLogger } from '../runtime/logger.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { replayView } from '../api/replays-api.js';
 import { loadConfig } from '../config/config.js';
@@ -63,7 +63,7 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
     await new AuditLog(store.audit).record({ workspaceId: destination.workspaceId, actor: 'cli', action: 'destination.replay', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });
     interrupted = () => void store.replays.cancel(destination.workspaceId, replay.id, Date.now());
     process.once('SIGINT', onSignal);
-    const runner = new ReplayRunner({ store, queue, fanOut: new FanOut(buildDeciders({ store, privacy: { services: privacy, keys } })), logger: pino({ level: 'warn' }, process.stderr), leaseMs: LEASE_MS });
+    const runner = new ReplayRunner({ store, queue, fanOut: new FanOut(buildDeciders({ store, privacy: { services: privacy, keys } })), logger: createLogger({ logLevel: 'warn' }, 'replay', process.stderr), leaseMs: LEASE_MS });
     const bar = new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} events | {duration_formatted}', stream: process.stderr }, Presets.shades_classic);
     bar.start(total, 0);
     const end = await runner.run(replay, (progress) => bar.update(Math.min(progress.read, total)));

@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { hideEmailsIn, maskEmail } from '../core/privacy/email-address.js';
+import { hideEmailsIn, maskEmail } from '../core/privacy/personal-text.js';
 import type { Mailer, MailMessage, SendResult } from './mailer.js';
 
 /** The SMTP answer code and message nodemailer attaches to a failed send. */

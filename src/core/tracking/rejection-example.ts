@@ -1,4 +1,4 @@
-import { hideEmailsIn, looksLikeEmail } from '../privacy/email-address.js';
+import { hideEmailsIn, hidePersonalDataIn, looksLikeEmail } from '../privacy/personal-text.js';
 
 /**
  * What Sluice keeps of a rejected event to show why it was rejected (the source's "Rejected events" in the
@@ -30,9 +30,9 @@ function text(value: unknown): string | undefined {
   return looksLikeEmail(value) ? EMAIL_KEY : hideEmailsIn(value, EMAIL_KEY).slice(0, MAX_TEXT);
 }
 
-/** An error message as kept: an email address quoted in it (a value the client sent) reads `<email>`. */
+/** An error message as kept: an email address or phone number quoted in it (a value the client sent) reads `<email>`. */
 export function rejectionMessageOf(message: string): string {
-  return hideEmailsIn(message, EMAIL_KEY).slice(0, 1000);
+  return hidePersonalDataIn(message, EMAIL_KEY).slice(0, 1000);
 }
 
 function typeOf(value: unknown): string {

@@ -8,7 +8,7 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
-import { hideEmailsIn, maskEmail } from '../../core/privacy/email-address.js';
+import { hideEmailsIn, maskEmail } from '../../core/privacy/personal-text.js';
 
 /** What a subject may ask for themselves (suppression lists and lifting restrictions stay with admins). */
 export const SUBJECT_REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'object', 'opt_out', 'limit_sensitive', 'know'] as const;

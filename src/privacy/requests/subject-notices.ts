@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
-import { hideEmailsIn } from '../../core/privacy/email-address.js';
+import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate } from './certificate.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
