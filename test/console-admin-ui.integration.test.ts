@@ -310,4 +310,33 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Order hook/ }).textContent()).toContain('analytics');
     expect(errors).toEqual([]);
   });
+
+  it('says when no process is running a replay (a deployment without the jobs role)', async () => {
+    const noJobs = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_ROLES: 'ingest,processor,router,api' });
+    const { other, tab } = await otherBrowser();
+    try {
+      const created = await fetch(`${noJobs.url}/api/v1/destinations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${noJobs.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Backfill target', type: 'webhook', config: { url: hook.url } }),
+      });
+      expect(created.status).toBe(201);
+      const destination = (await created.json()) as { id: string };
+      // Asked for a minute ago, and no process has picked it up since.
+      const minuteAgo = Date.now() - 60_000;
+      await noJobs.store.replays.create({ workspaceId: noJobs.bootstrap.workspaceId, destinationId: destination.id, kind: 'range', range: { from: minuteAgo - 3_600_000, to: minuteAgo }, total: 0, requestedBy: 'test' }, minuteAgo);
+      await tab.goto(noJobs.url);
+      await tab.getByRole('button', { name: 'Log in with an API token instead' }).click();
+      await tab.getByLabel('API token').fill(noJobs.token);
+      await tab.getByRole('button', { name: 'Log in', exact: true }).click();
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+      await tab.goto(`${noJobs.url}/destinations/${destination.id}`);
+      const replays = tab.getByRole('table', { name: 'Recent replays' });
+      await expect.poll(() => replays.textContent()).toContain('running (no process is running it)');
+    } finally {
+      await other.close();
+      await noJobs.stop();
+    }
+    expect(errors).toEqual([]);
+  });
 });
