@@ -1,22 +1,16 @@
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { DevelopmentOutbox } from '../src/mail/development-outbox.js';
 import { SmtpMailer } from '../src/mail/smtp-mailer.js';
 import { api } from './support/api-client.js';
+import { logLines } from './support/log-lines.js';
 import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 /** A pino logger whose lines the test can read. */
 function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
+  const { stream, lines } = logLines();
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 

@@ -1,15 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { logLines } from '../../test/support/log-lines.js';
 import { createLogger } from './logger.js';
 
 function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
+  const { stream, lines } = logLines();
   return { logger: createLogger({ logLevel: 'info' }, 'test', stream), lines };
 }
 
