@@ -29,11 +29,11 @@ const PLUS_DIGIT = /\+\s?\d/;
  * libphonenumber-js) replaced. Numbers without a `+` are left: in free text they are far more often ids,
  * counts and times than phone numbers.
  */
-export function hidePersonalDataIn(text: string, replacement: string): string {
+export function hidePersonalDataIn(text: string, replacement: string, phoneReplacement = replacement): string {
   let out = hideEmailsIn(text, replacement);
   if (!PLUS_DIGIT.test(out)) return out;
   const phones = findPhoneNumbersInText(out);
-  for (let i = phones.length - 1; i >= 0; i--) out = `${out.slice(0, phones[i]!.startsAt)}${replacement}${out.slice(phones[i]!.endsAt)}`;
+  for (let i = phones.length - 1; i >= 0; i--) out = `${out.slice(0, phones[i]!.startsAt)}${phoneReplacement}${out.slice(phones[i]!.endsAt)}`;
   return out;
 }
 

@@ -45,7 +45,8 @@ describe('rejectionExampleOf', () => {
 });
 
 describe('rejectionMessageOf', () => {
-  it('hides an email address quoted from what was sent', () => {
+  it('hides an email address or international phone number quoted from what was sent', () => {
     expect(rejectionMessageOf('"type" must be one of track, identify; got "ada@example.com".')).toBe('"type" must be one of track, identify; got "<email>".');
+    expect(rejectionMessageOf('"type" must be one of track, identify; got "+44 20 7946 0958".')).toBe('"type" must be one of track, identify; got "<phone>".');
   });
 });

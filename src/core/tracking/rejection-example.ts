@@ -30,9 +30,9 @@ function text(value: unknown): string | undefined {
   return looksLikeEmail(value) ? EMAIL_KEY : hideEmailsIn(value, EMAIL_KEY).slice(0, MAX_TEXT);
 }
 
-/** An error message as kept: an email address or phone number quoted in it (a value the client sent) reads `<email>`. */
+/** An error message as kept: an email address or phone number quoted in it (a value the client sent) reads `<email>` or `<phone>`. */
 export function rejectionMessageOf(message: string): string {
-  return hidePersonalDataIn(message, EMAIL_KEY).slice(0, 1000);
+  return hidePersonalDataIn(message, EMAIL_KEY, '<phone>').slice(0, 1000);
 }
 
 function typeOf(value: unknown): string {
