@@ -9,7 +9,7 @@ import { FanOut } from '../processor/fan-out/fan-out.js';
 import { requeueToDestination } from '../processor/fan-out/replay.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
-import type { Store } from '../store/store.js';
+import type { DeliveryLogKey, Store } from '../store/store.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { askForReplay, replayAnswer, ReplaySchema } from './replays-api.js';
@@ -46,7 +46,7 @@ function encode(d: DeliveryRecord): string {
   return Buffer.from(JSON.stringify([d.updatedAt, d.messageId])).toString('base64url');
 }
 
-function decode(cursor: string): { updatedAt: number; messageId: string } {
+function decode(cursor: string): DeliveryLogKey {
   try {
     const [updatedAt, messageId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
     if (typeof updatedAt === 'number' && typeof messageId === 'string') return { updatedAt, messageId };

@@ -6,6 +6,7 @@ import { CCPA_FLOWS, COLLECTION_CHANNELS, LEGAL_BASES, PURPOSES, RECIPIENT_CATEG
 import type { RecipientInput } from '../privacy/reports/report-inputs.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
+import { sourceOf } from './source-of.js';
 
 const oneOf = (values: readonly string[], description?: string): TSchema => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
 const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, e.g. US, DE' });
@@ -65,8 +66,7 @@ export const disclosuresApi: FastifyPluginAsyncTypebox<DisclosuresApiDeps> = asy
     schema: { tags: ['reports'], summary: 'Describe how a source collects data and about whom', params: Type.Object({ id: Type.String() }), body: SourceProfileSchema },
   }, async (request) => {
     const principal = principalOf(request);
-    const source = await store.sources.get(principal.workspaceId, request.params.id);
-    if (!source) throw new SluiceError('not_found', `No source ${request.params.id} in this workspace.`);
+    const source = await sourceOf(store, principal.workspaceId, request.params.id);
     const record = await store.disclosures.put({ workspaceId: principal.workspaceId, resourceType: 'source', resourceId: source.id, resourceName: source.name, profile: request.body, updatedAt: Date.now() });
     await audit.record({ workspaceId: principal.workspaceId, actor: principal.actor, action: 'disclosure.update', resourceType: 'source', resourceId: source.id, resourceName: source.name, after: request.body, ip: request.ip });
     return record;

@@ -2,12 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
-import { SluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
 import { eventView } from './events-api.js';
 import { principalOf } from './principal.js';
+import { sourceOf } from './source-of.js';
 import { IdParams } from './schemas.js';
 
 export interface LiveOptions {
@@ -75,8 +75,7 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { workspaceId } = principal;
-    const source = await store.sources.get(workspaceId, request.params.id);
-    if (!source) throw new SluiceError('not_found', `No source ${request.params.id} in this workspace.`);
+    const source = await sourceOf(store, workspaceId, request.params.id);
     const base = { workspaceId, sourceId: source.id };
     // As the events API shows them: personal data masked for a role without personal-data access.
     const view = (stored: StoredEvent) => maskPersonalData(eventView(stored), principal);

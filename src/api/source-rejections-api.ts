@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
+import { sourceOf } from './source-of.js';
 import { IdParams } from './schemas.js';
 
 const HOUR = 3_600_000;
@@ -42,8 +42,7 @@ export const sourceRejectionsApi: FastifyPluginAsyncTypebox<{ store: Store }> = 
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const source = await store.sources.get(workspaceId, request.params.id);
-    if (!source) throw new SluiceError('not_found', `No source ${request.params.id} in this workspace.`);
+    const source = await sourceOf(store, workspaceId, request.params.id);
     const now = Date.now();
     const from = now - (request.query.hours ?? 24) * HOUR;
     const counts = new Map<string, number>();

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditLog } from '../accounts/audit-log.js';
-import { SluiceError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import type { Source } from '../core/source.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
@@ -9,6 +8,7 @@ import { newWriteKey } from '../store/sql/sql-source-repository.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
+import { sourceOf } from './source-of.js';
 import { IdParams } from './schemas.js';
 
 export const SourceSchema = Type.Object({
@@ -40,11 +40,7 @@ function auditSummary(source: Source) {
 }
 
 export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: ChangeFeed; audit: AuditLog }> = async (app, { store, changes, audit }) => {
-  const load = async (workspaceId: string, id: string) => {
-    const source = await store.sources.get(workspaceId, id);
-    if (!source) throw new SluiceError('not_found', `No source ${id} in this workspace.`);
-    return source;
-  };
+  const load = (workspaceId: string, id: string) => sourceOf(store, workspaceId, id);
 
   app.post('/sources', {
     config: { permission: 'sources:write' },

@@ -356,15 +356,21 @@ export interface DestinationRepository {
   delete(workspaceId: string, id: string): Promise<boolean>;
 }
 
+/** A delivery-log row's place in a destination's log: `updatedAt`, then messageId (the keyset of its pages). */
+export interface DeliveryLogKey {
+  readonly updatedAt: number;
+  readonly messageId: string;
+}
+
 export interface DeliveryListQuery {
   workspaceId: string;
   destinationId: string;
   status?: DeliveryStatus;
   messageId?: string;
-  /** Keyset cursor: rows strictly older than this one (by `updatedAt`, then messageId). */
-  before?: { updatedAt: number; messageId: string };
+  /** Keyset cursor: rows strictly older than this one. */
+  before?: DeliveryLogKey;
   /** Keyset cursor: rows strictly newer than this one. */
-  after?: { updatedAt: number; messageId: string };
+  after?: DeliveryLogKey;
   /** Newest first (the default: the API's and the console's listing), or oldest first. */
   order?: 'newest-first' | 'oldest-first';
   limit: number;

@@ -25,9 +25,13 @@ const MAX_KEYS = 50;
 /** A key that is itself an email address (some apps key maps by email) is shown as this. */
 const EMAIL_KEY = '<email>';
 
-function text(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value === '') return undefined;
+/** A string kept from what was sent (a key, the type, event name or messageId): email addresses hidden, bounded. */
+function kept(value: string): string {
   return looksLikeEmail(value) ? EMAIL_KEY : hideEmailsIn(value, EMAIL_KEY).slice(0, MAX_TEXT);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? kept(value) : undefined;
 }
 
 /** An error message as kept: an email address or phone number quoted in it (a value the client sent) reads `<email>` or `<phone>`. */
@@ -51,7 +55,7 @@ function shapeOf(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return 'object';
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value as Record<string, unknown>);
-  for (const [key, v] of entries.slice(0, MAX_KEYS)) out[looksLikeEmail(key) ? EMAIL_KEY : hideEmailsIn(key, EMAIL_KEY).slice(0, MAX_TEXT)] = shapeOf(v, depth + 1);
+  for (const [key, v] of entries.slice(0, MAX_KEYS)) out[kept(key)] = shapeOf(v, depth + 1);
   if (entries.length > MAX_KEYS) out['…'] = `${entries.length - MAX_KEYS} more keys`;
   return out;
 }

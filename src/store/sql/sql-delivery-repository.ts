@@ -116,15 +116,13 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     let query = this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', q.workspaceId).where('destination_id', '=', q.destinationId);
     if (q.status !== undefined) query = query.where('status', '=', q.status);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
-    if (q.before !== undefined) {
-      const { updatedAt, messageId } = q.before;
-      // The plain bound is implied by the next one; without it SQLite reads every row of the destination's status
+    for (const [key, beyond, bound] of [[q.before, '<', '<='], [q.after, '>', '>=']] as const) {
+      if (key === undefined) continue;
+      // The plain bound is implied by the keyset's OR; without it SQLite reads every row of the destination's status
       // through (destination_id, status, updated_at) for each page (200 pages of 1,000 failed rows: 8.1 s, 1.3 s with it).
-      query = query.where('updated_at', '<=', updatedAt).where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '<', messageId)])]));
-    }
-    if (q.after !== undefined) {
-      const { updatedAt, messageId } = q.after;
-      query = query.where('updated_at', '>=', updatedAt).where((eb) => eb.or([eb('updated_at', '>', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('message_id', '>', messageId)])]));
+      query = query
+        .where('updated_at', bound, key.updatedAt)
+        .where((eb) => eb.or([eb('updated_at', beyond, key.updatedAt), eb.and([eb('updated_at', '=', key.updatedAt), eb('message_id', beyond, key.messageId)])]));
     }
     const direction = q.order === 'oldest-first' ? 'asc' : 'desc';
     const rows = await query.orderBy('updated_at', direction).orderBy('message_id', direction).limit(q.limit).execute();
