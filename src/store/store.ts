@@ -10,12 +10,14 @@ import type { Source } from '../core/source.js';
 import type { DeliveryRecord, DeliveryStatus, StoredDestination } from '../core/destination.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, IdentityLink, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
-import type { RejectionExample } from '../core/tracking/rejection-example.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { PrivacyRequestRepository } from '../privacy/requests/request-repository.js';
 import type { SubjectDataRepository } from '../privacy/requests/subject-data.js';
 import type { ReplayRepository } from '../replay/replay-repository.js';
+import type { SourceCounterRepository } from './source-counter-repository.js';
+
+export { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type SourceCounterRepository, type SourceRejection } from './source-counter-repository.js';
 
 /**
  * The store: every durable fact Sluice keeps, behind small repositories. Two implementations share one
@@ -449,61 +451,6 @@ export interface DeliveryCounter {
   /** '' when the status has no reason. */
   reason: string;
   count: number;
-}
-
-/**
- * What happened to a source's events, per minute:
- * - `received`: events the Tracking API accepted (durably queued);
- * - `rejected`: events the Tracking API refused, reason = error code (`validation_failed`, `too_many_requests`,
- *   `backlog_full`, `source_disabled`, `request_too_large`, ...). Events of a refused request whose body could
- *   be read count one each; a request whose body could not be read counts 1;
- * - `dropped`: events the processor dropped before storage, reason = the stage's (`suppressed`, `duplicate`,
- *   `pii_blocked:*`);
- * - `withheld`: (event, destination) pairs fan-out withheld from a destination, reason = the decider's
- *   (`consent_denied:*`, `child`, `integrations`, `filter`, `restricted`, ...); the event itself was stored.
- */
-export const SOURCE_COUNTER_KINDS = ['received', 'rejected', 'dropped', 'withheld'] as const;
-export type SourceCounterKind = (typeof SOURCE_COUNTER_KINDS)[number];
-
-/** One per-minute counter row. Installation-wide rejections (no source could be named) have sourceId '' and workspaceId ''. */
-export interface SourceCounter {
-  workspaceId: string;
-  sourceId: string;
-  /** Start of the minute, epoch ms. */
-  minute: number;
-  kind: SourceCounterKind;
-  /** '' for `received`. */
-  reason: string;
-  count: number;
-}
-
-/**
- * Per-minute source counters. Writers aggregate in memory and add their increments periodically
- * (`src/observability/counter-buffer.ts`); several processes may add to the same row (the upsert adds).
- */
-export interface SourceCounterRepository {
-  /** Adds each row's count to the stored row of the same (source, minute, kind, reason), in one transaction. */
-  add(rows: readonly SourceCounter[]): Promise<void>;
-  /** A workspace's rows for minutes in [from, to), optionally of one source; `''` reads the installation-wide rows. */
-  list(workspaceId: string, from: number, to: number, sourceId?: string): Promise<SourceCounter[]>;
-  /** Keeps each rejection as its (source, code)'s latest, unless a later one is kept already. */
-  saveRejections(rows: readonly SourceRejection[]): Promise<void>;
-  /** The latest rejection per code of a workspace's source at or after `since`, newest first. */
-  rejections(workspaceId: string, sourceId: string, since: number): Promise<SourceRejection[]>;
-  /** Drops rows of minutes before `before`, and rejections older than it. */
-  prune(before: number): Promise<number>;
-}
-
-/** The latest rejected event of a source for one error code: why, when, and what was sent (its shape). */
-export interface SourceRejection {
-  workspaceId: string;
-  sourceId: string;
-  /** The error code (docs/errors.md). */
-  code: string;
-  message: string;
-  at: number;
-  /** What was sent, without its values; absent when the request was refused before its events were read. */
-  example?: RejectionExample;
 }
 
 export type DisclosureResourceType = 'destination' | 'source' | 'controller';
