@@ -12,7 +12,7 @@ import { CounterBuffer } from '../observability/counter-buffer.js';
 import { buildProcessor } from './build-processor.js';
 
 /**
- * Most events per processor batch. On the embedded inbox a batch's fixed costs (its reads of the identity graph,
+ * Events per processor batch (the embedded inbox reads whole requests until it has at least this many). On the embedded inbox a batch's fixed costs (its reads of the identity graph,
  * consent and restrictions; one commit per file) and its index pages are shared by more events when the inbox
  * has a backlog: with 4,000 instead of 1,000 the processor spent 20 us of CPU per event instead of 25
  * (bench/pipeline-cpu, docs/benchmarks.md); a batch only takes what is waiting, so a quiet pipeline's latency is
