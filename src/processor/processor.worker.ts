@@ -12,12 +12,12 @@ import { CounterBuffer } from '../observability/counter-buffer.js';
 import { buildProcessor } from './build-processor.js';
 
 /**
- * Events per processor batch (the embedded inbox reads whole requests until it has at least this many). On the embedded inbox a batch's fixed costs (its reads of the identity graph,
- * consent and restrictions; one commit per file) and its index pages are shared by more events when the inbox
- * has a backlog: with 4,000 instead of 1,000 the processor spent 20 us of CPU per event instead of 25
- * (bench/pipeline-cpu, docs/benchmarks.md); a batch only takes what is waiting, so a quiet pipeline's latency is
- * unchanged. JetStream hands a consumer at most its partition's max-ack-pending (1,000) unacknowledged messages,
- * so a larger fetch there would only wait for its timeout.
+ * Events per processor batch (the embedded inbox reads whole requests until it has at least this many). With a
+ * backlog, a batch's fixed costs (its reads of the identity graph, consent and restrictions; one commit per file)
+ * and the index pages its users' events land on are shared by more events: with 4,000 instead of 1,000 the
+ * processor spent 20 us of CPU per event instead of 25 (bench/pipeline-cpu, docs/benchmarks.md). A batch only
+ * takes what is waiting, so a quiet pipeline's latency is unchanged. JetStream hands a consumer at most its
+ * partition's max-ack-pending (1,000) unacknowledged messages, so a larger fetch there would only wait.
  */
 const EMBEDDED_BATCH_SIZE = 4000;
 const JETSTREAM_BATCH_SIZE = 1000;
