@@ -126,6 +126,26 @@ describe('executing privacy requests', () => {
     expect(((await (await fetch(expired)).json()) as { error: { code: string } }).error.code).toBe('download_link_invalid');
   });
 
+  it("leaves another person's events out of the subject's export and deletion when they signed in on the subject's device", async () => {
+    await seedSubject('dev');
+    // Someone else signs in on the same browser: the identity graph keeps them apart (one userId per profile),
+    // but their identify carries the subject's anonymousId.
+    await track({ userId: 'dev-other', anonymousId: 'dev-anon-1', traits: { name: 'Ivan Secret' } }, 'identify');
+    await eventually(async () => ((await storedCount('userId=dev-other')) === 1 ? true : undefined));
+
+    const access = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { email: 'dev@example.com' }, verified: true })).json().id));
+    const exported = (await api('GET', `/privacy-requests/${String(access.id)}/result`)).json();
+    expect((exported.events as unknown[]).length).toBe(3);
+    expect(JSON.stringify(exported)).not.toContain('Ivan Secret');
+    const profile = (await api('GET', '/profiles/dev-user')).json();
+    expect(JSON.stringify(profile)).not.toContain('dev-other');
+
+    const deletion = await finished(String((await api('POST', '/privacy-requests', { type: 'delete', subject: { email: 'dev@example.com' }, verified: true })).json().id));
+    const certificate = (await api('GET', `/privacy-requests/${String(deletion.id)}/result`)).json();
+    expect((certificate.systems as { system: string; found: number }[]).find((s) => s.system === 'events')).toMatchObject({ found: 3, deleted: 3, residual: 0 });
+    expect(await storedCount('userId=dev-other')).toBe(1);
+  });
+
   it('answers 409 result_not_ready while a request is not completed', async () => {
     const created = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'pending' } });
     const result = await api('GET', `/privacy-requests/${String(created.json().id)}/result`);

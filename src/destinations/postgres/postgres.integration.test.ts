@@ -207,11 +207,14 @@ describe.skipIf(!available)('postgres warehouse destination', () => {
       event('alias', 'del-3', { userId: 'gone', previousId: 'gone-anon' }),
       event('track', 'keep-1', { userId: 'stays', anonymousId: 'stays-anon', event: 'Viewed' }),
       event('identify', 'keep-2', { userId: 'stays', anonymousId: 'stays-anon', traits: { email: 'stays@x.example' } }),
+      // Someone else signing in on the subject's device: their rows carry the subject's anonymousId but are theirs.
+      event('track', 'keep-3', { userId: 'other', anonymousId: 'gone-anon', event: 'Viewed' }),
+      event('alias', 'keep-4', { userId: 'other', previousId: 'gone-anon' }),
     );
     const result = await postgres.deleteSubject?.({ workspaceId: 'w', requestId: 'r1', userIds: ['gone'], anonymousIds: ['gone-anon'], emails: ['gone@x.example'] }, config, context);
     expect(result).toEqual({ kind: 'deleted', count: 5, detail: 'aliases: 1, identifies: 1, tracks: 1, users: 1, viewed: 1' });
-    const remaining = await rows(`select id from $schema.tracks where id in ('del-2', 'keep-1') union all select id from $schema.users where id in ('gone', 'stays') order by id`);
-    expect(remaining).toEqual([{ id: 'keep-1' }, { id: 'stays' }]);
+    const remaining = await rows(`select id from $schema.tracks where id in ('del-2', 'keep-1', 'keep-3') union all select id from $schema.aliases where id in ('del-3', 'keep-4') union all select id from $schema.users where id in ('gone', 'stays') order by id`);
+    expect(remaining).toEqual([{ id: 'keep-1' }, { id: 'keep-3' }, { id: 'keep-4' }, { id: 'stays' }]);
   });
 
   it('retries when the warehouse is unreachable and aborts when the database does not exist', async () => {

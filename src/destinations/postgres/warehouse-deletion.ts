@@ -10,9 +10,10 @@ export interface WarehouseDeletionReport {
 }
 
 /**
- * Deletes a data subject's rows from every table of the schema, in one transaction: rows whose `user_id`,
- * `anonymous_id` or `previous_id` (aliases) is one of the subject's identifiers, `users` rows whose `id` is
- * one of their userIds, and rows whose `email` or `context_traits_email` is one of their emails.
+ * Deletes a data subject's rows from every table of the schema, in one transaction: rows whose `user_id` is one
+ * of their userIds, rows whose `anonymous_id` or `previous_id` (aliases) is one of their identifiers unless the
+ * row's `user_id` is someone else's (a device two people used), `users` rows whose `id` is one of their userIds,
+ * and rows whose `email` or `context_traits_email` is one of their emails.
  */
 export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: DeletionSubject): Promise<WarehouseDeletionReport> {
   const ids = [...new Set([...subject.userIds, ...subject.anonymousIds])];
@@ -41,7 +42,14 @@ export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: 
         params.push(values);
         return `$${params.length}::text[]`;
       };
-      for (const column of ['user_id', 'anonymous_id', 'previous_id']) if (has.has(column) && ids.length) conditions.push(`${quoteIdent(column)} = any(${param(ids)})`);
+      if (has.has('user_id') && userIds.length) conditions.push(`"user_id" = any(${param(userIds)})`);
+      // A row with another person's user_id is theirs, whichever anonymous or previous id it carries.
+      const byOtherIds = ['anonymous_id', 'previous_id'].filter((column) => has.has(column) && ids.length);
+      if (byOtherIds.length) {
+        const notSomeoneElses = has.has('user_id') ? ` and ("user_id" is null or "user_id" = any(${param(userIds)}))` : '';
+        const idList = param(ids);
+        for (const column of byOtherIds) conditions.push(`(${quoteIdent(column)} = any(${idList})${notSomeoneElses})`);
+      }
       if (table === 'users' && has.has('id') && userIds.length) conditions.push(`"id" = any(${param(userIds)})`);
       for (const column of ['email', 'context_traits_email']) if (has.has(column) && emails.length) conditions.push(`${quoteIdent(column)}::text = any(${param(emails)})`);
       if (!conditions.length) continue;

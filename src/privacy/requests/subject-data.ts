@@ -1,6 +1,10 @@
 import type { StoredEvent } from '../../core/stored-event.js';
 
-/** The identifiers events are stored under (every event has a userId or an anonymousId). */
+/**
+ * The identifiers events are stored under (every event has a userId or an anonymousId). The subject's events are
+ * those with one of their userIds, and those without a userId that have one of their anonymousIds: an event with
+ * someone else's userId is that person's, whichever anonymousId it carries (a device two people used).
+ */
 export interface EventSubjectKeys {
   readonly userIds: readonly string[];
   readonly anonymousIds: readonly string[];

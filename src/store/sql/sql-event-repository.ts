@@ -92,7 +92,11 @@ export class SqlEventRepository implements EventRepository {
     type Row = Parameters<typeof toStored>[0];
     const bySeq = new Map<number, Row>();
     for (const [column, value] of lookups) {
-      const rows = await this.filtered(q).where(column, '=', value).orderBy('seq', order).limit(q.limit).execute();
+      let lookup = this.filtered(q).where(column, '=', value);
+      // An event with another person's userId is theirs, even with this person's anonymousId (a shared device);
+      // this person's own userIds have their lookups.
+      if (column === 'anonymous_id') lookup = lookup.where('user_id', 'is', null);
+      const rows = await lookup.orderBy('seq', order).limit(q.limit).execute();
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }
     const seqs = [...bySeq.keys()].sort((a, b) => (order === 'asc' ? a - b : b - a)).slice(0, q.limit);

@@ -6,7 +6,13 @@ import type { DeliveryRepository } from '../store.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { Database } from './schema.js';
 
-
+/**
+ * SUBJECT_EVENTS: a data subject's events are those whose userId is one of theirs, and those without a userId
+ * whose anonymousId is one of theirs. An event with another person's userId is that person's even when it carries
+ * the subject's anonymousId (someone else signing in on the subject's device, a merge the identity graph refused
+ * because the profile has a userId already): an access export must not hand it over (GDPR Art. 15(4)) and a
+ * deletion must not erase it. Events with one of the subject's userIds are read through the userId lookups.
+ */
 export class SqlSubjectDataRepository implements SubjectDataRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -22,8 +28,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
       total += Number(row.n);
     }
     for (const anonymousIds of chunks(keys.anonymousIds)) {
-      let q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('anonymous_id', 'in', anonymousIds);
-      if (keys.userIds.length > 0) q = q.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', 'not in', [...keys.userIds])]));
+      const q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('anonymous_id', 'in', anonymousIds).where('user_id', 'is', null);
       total += Number((await q.executeTakeFirstOrThrow()).n);
     }
     return total;
@@ -44,10 +49,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
         .where('workspace_id', '=', workspaceId)
         .where(position.column, '=', value)
         .where('seq', '>', position.afterSeq);
-      // An event carrying both a userId and an anonymousId of the subject is read once, on the userId walk.
-      if (position.column === 'anonymous_id' && keys.userIds.length > 0) {
-        q = q.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', 'not in', [...keys.userIds])]));
-      }
+      if (position.column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
       const rows = await q.orderBy('seq').limit(limit).execute();
       if (rows.length === 0) {
         position = { column: position.column, index: position.index + 1, afterSeq: 0 };
@@ -63,7 +65,9 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion> {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        const batch = await this.db.selectFrom('events').select(['seq', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part).limit(batchSize).execute();
+        let q = this.db.selectFrom('events').select(['seq', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part);
+        if (column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
+        const batch = await q.limit(batchSize).execute();
         if (batch.length === 0) continue;
         // The delivery rows first: should this stop between the two, the next batch finds the events again.
         const messageIds = batch.map((r) => r.message_id);
@@ -91,10 +95,11 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           // rows by message (the log's key, message_id first), a page at a time.
           let afterSeq = 0;
           for (;;) {
-            const events = await this.db
+            let q = this.db
               .selectFrom('events').select(['seq', 'message_id', 'source_id'])
-              .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq)
-              .orderBy('seq').limit(IN_LIST_SIZE).execute();
+              .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
+            if (column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
+            const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
             if (events.length === 0) break;
             afterSeq = Number(events[events.length - 1]!.seq);
             const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
@@ -107,16 +112,15 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           continue;
         }
         // From the subject's events (workspace + identifier index) to their delivery rows (the log's key, message_id first).
-        const rows = await this.db
+        let q = this.db
           .selectFrom('events as e')
           .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))
           .select(['d.destination_id as destinationId', (eb) => eb.fn.max('d.updated_at').as('at')])
           .where('e.workspace_id', '=', workspaceId)
           .where(`e.${column}`, 'in', part)
-          .where('d.status', '=', 'delivered')
-          .groupBy('d.destination_id')
-          .execute();
-        note(rows);
+          .where('d.status', '=', 'delivered');
+        if (column === 'anonymous_id') q = q.where('e.user_id', 'is', null); // SUBJECT_EVENTS
+        note(await q.groupBy('d.destination_id').execute());
       }
     }
     return latest;

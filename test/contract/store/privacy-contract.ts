@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreContractContext } from '../store-contract.js';
+import { FIRST_PAGE, type EventPageCursor } from '../../../src/privacy/requests/subject-data.js';
 import { freshWorkspace, segmentEvent } from './fixtures.js';
 
 export function privacyContract({ store }: StoreContractContext): void {
@@ -44,6 +45,42 @@ export function privacyContract({ store }: StoreContractContext): void {
       const ws = await freshWorkspace(store());
       await store().consent.append([{ workspaceId: ws, subject: { type: 'email', value: ' Ada@Example.COM ' }, at: 1, categories: { analytics: true }, source: 'banner', gpc: false }]);
       expect(await store().consent.states(ws, [{ type: 'email', value: 'ada@example.com' }])).toHaveLength(1);
+    });
+  });
+
+  describe("a subject's events", () => {
+    it("leave out someone else's event that carries the subject's anonymousId (a shared device), in reads, counts, deliveries and deletion", async () => {
+      const ws = await freshWorkspace(store());
+      const ev = (userId: string | null, anonymousId: string | null) => segmentEvent({ userId, anonymousId });
+      const ada = [ev('ada', 'anon-a'), ev(null, 'anon-a'), ev('ada', null), ev('ada-old', null)];
+      const ivans = ev('ivan', 'anon-a');
+      await store().events.insertMany([...ada, ivans, ev('ivan', null)].map((event) => ({ workspaceId: ws, sourceId: 'src_a', event })));
+      const keys = { userIds: ['ada', 'ada-old'], anonymousIds: ['anon-a'] };
+      const adaIds = ada.map((e) => e.messageId).sort();
+
+      expect(await store().subjectData.countEvents(ws, keys)).toBe(4);
+      const paged: string[] = [];
+      for (let cursor: EventPageCursor | undefined = FIRST_PAGE; cursor; ) {
+        const page = await store().subjectData.eventPage(ws, keys, cursor, 2);
+        paged.push(...page.events.map((e) => e.event.messageId));
+        cursor = page.next;
+      }
+      expect(paged.sort()).toEqual(adaIds);
+      const profileEvents = await store().events.query({ workspaceId: ws, identities: keys, limit: 10 });
+      expect(profileEvents.map((e) => e.event.messageId).sort()).toEqual(adaIds);
+      // With only the anonymousId (a subject who never signed in), Ivan's event is still his.
+      expect(await store().subjectData.countEvents(ws, { userIds: [], anonymousIds: ['anon-a'] })).toBe(1);
+
+      await store().deliveries.record([ivans, ada[1]!].map((e, i) => ({
+        workspaceId: ws, destinationId: `dst_${i}`, messageId: e.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: 1000 + i,
+      })));
+      expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_1: 1001 });
+
+      let deleted = 0;
+      for (let batch = await store().subjectData.deleteEventBatch(ws, keys, 3); batch.events > 0; batch = await store().subjectData.deleteEventBatch(ws, keys, 3)) deleted += batch.events;
+      expect(deleted).toBe(4);
+      const left = await store().events.query({ workspaceId: ws, limit: 10 });
+      expect(left.map((e) => e.event.userId).sort()).toEqual(['ivan', 'ivan']);
     });
   });
 
