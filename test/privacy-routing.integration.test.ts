@@ -55,6 +55,23 @@ describe('privacy at fan-out', () => {
     expect(await eventually(() => delivery(ads.id, 'pr-gpc'), 20_000)).toMatchObject({ status: 'dropped', reason: 'gpc' });
   });
 
+  it('keeps an opt-out filed as a request against the older choice a consent banner re-sends with every event, until the person chooses again', async () => {
+    const banner = { consent: { categoryPreferences: { advertising: true } } };
+    await send({ userId: 'p-6', event: 'Viewed', messageId: 'pr-before-opt-out', context: banner });
+    expect(await eventually(() => delivery(ads.id, 'pr-before-opt-out'), 20_000)).toMatchObject({ status: 'delivered' });
+    const optOut = await api('POST', '/privacy-requests', { type: 'opt_out', regulation: 'ccpa', subject: { userId: 'p-6' } });
+    expect(optOut.status).toBe(201);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(optOut.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+    await send({ userId: 'p-6', event: 'Viewed', messageId: 'pr-after-opt-out', context: banner });
+    expect(await eventually(() => delivery(ads.id, 'pr-after-opt-out'), 20_000)).toMatchObject({ status: 'dropped', reason: 'consent_denied:advertising' });
+    expect(ads.server.events().map((e) => e.messageId)).not.toContain('pr-after-opt-out');
+    // The person opts in again in the banner (a new choice, recorded in the ledger after the request): it counts.
+    await send({ userId: 'p-6', event: 'Segment Consent Preference Updated', messageId: 'pr-opt-in-again', context: banner });
+    await eventually(() => delivery(ads.id, 'pr-opt-in-again'), 20_000);
+    await send({ userId: 'p-6', event: 'Viewed', messageId: 'pr-after-opt-in', context: banner });
+    expect(await eventually(() => delivery(ads.id, 'pr-after-opt-in'), 20_000)).toMatchObject({ status: 'delivered' });
+  });
+
   it('routes nothing of a restricted subject, keeps storing it, and routes again once lifted', async () => {
     const restrict = await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'p-5' }, verified: true });
     expect(restrict.status).toBe(201);

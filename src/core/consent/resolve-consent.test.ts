@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyConsentRecords } from '../privacy/consent-record.js';
 import { DEFAULT_CONSENT_CATEGORIES } from './consent-category.js';
 import { consentGate } from './consent-gate.js';
 import { modelFor, resolveConsent, type ConsentInput, type ConsentPolicy, type ConsentRule } from './resolve-consent.js';
@@ -8,6 +9,8 @@ const optOut: ConsentPolicy = { categories: DEFAULT_CONSENT_CATEGORIES, model: '
 const regional: ConsentPolicy = { categories: DEFAULT_CONSENT_CATEGORIES, model: 'opt-out', regionModels: { EU: 'opt-in', GB: 'opt-in', US: 'opt-out', BR: 'opt-in' } };
 const ledgerGrant = { granted: true, at: 1 };
 const ledgerDeny = { granted: false, at: 1 };
+/** An opt-out or objection filed as a privacy request, still the subject's latest choice. */
+const requestDeny = { granted: false, at: 1, binding: true as const };
 
 describe('resolveConsent: every rule of CONTRACT.md, first rule that applies decides', () => {
   const cases: { name: string; policy: ConsentPolicy; input: ConsentInput; category: string; granted: boolean; rule: ConsentRule }[] = [
@@ -36,6 +39,11 @@ describe('resolveConsent: every rule of CONTRACT.md, first rule that applies dec
     { name: 'ledger grant beats opt-in', policy: optIn, input: { gpc: false, ledger: { analytics: ledgerGrant } }, category: 'analytics', granted: true, rule: 'ledger' },
     { name: 'ledger denial beats opt-out', policy: optOut, input: { gpc: false, ledger: { advertising: ledgerDeny } }, category: 'advertising', granted: false, rule: 'ledger' },
     { name: 'a ledger choice about one category leaves the others', policy: optOut, input: { gpc: false, ledger: { analytics: ledgerDeny } }, category: 'functional', granted: true, rule: 'model' },
+    // a binding ledger denial (privacy request): decides before the event, like GPC
+    { name: "a request's denial beats an event grant (a banner re-sending an older choice)", policy: optIn, input: { gpc: false, preferences: { advertising: true }, ledger: { advertising: requestDeny } }, category: 'advertising', granted: false, rule: 'ledger' },
+    { name: "a request's denial of a non-gpc category (objection) beats an event grant", policy: optOut, input: { gpc: false, preferences: { Analytics: true }, ledger: { analytics: requestDeny } }, category: 'analytics', granted: false, rule: 'ledger' },
+    { name: "a request's denial of one category leaves the event's choice of another", policy: optIn, input: { gpc: false, preferences: { analytics: true }, ledger: { advertising: requestDeny } }, category: 'analytics', granted: true, rule: 'event' },
+    { name: 'GPC still names itself over a binding denial', policy: optIn, input: { gpc: true, preferences: { advertising: true }, ledger: { advertising: requestDeny } }, category: 'advertising', granted: false, rule: 'gpc' },
     // rule 5: model
     { name: 'opt-in denies by default', policy: optIn, input: { gpc: false }, category: 'advertising', granted: false, rule: 'model' },
     { name: 'opt-out grants by default', policy: optOut, input: { gpc: false }, category: 'advertising', granted: true, rule: 'model' },
@@ -48,6 +56,19 @@ describe('resolveConsent: every rule of CONTRACT.md, first rule that applies dec
   ];
   it.each(cases)('$name', ({ policy, input, category, granted, rule }) => {
     expect(resolveConsent(policy, input).categories[category]).toEqual({ granted, rule });
+  });
+});
+
+describe('applyConsentRecords: binding denials', () => {
+  const subject = { type: 'userId' as const, value: 'u1' };
+  const record = (at: number, categories: Record<string, boolean>, requestId: string | null) => ({ workspaceId: 'ws', subject, at, categories, source: 'api' as const, gpc: false, requestId });
+  it("marks a privacy request's denial binding, and a newer choice of the subject replaces it", () => {
+    const empty = { subject, choices: {}, gpcAt: null };
+    const optedOut = applyConsentRecords(empty, [record(100, { advertising: false }, 'pr_1')]);
+    expect(optedOut.choices).toEqual({ advertising: { granted: false, at: 100, binding: true } });
+    expect(applyConsentRecords(optedOut, [record(200, { advertising: true }, null)]).choices).toEqual({ advertising: { granted: true, at: 200 } });
+    // A denial the subject made in a banner is an ordinary choice; a request never grants.
+    expect(applyConsentRecords(empty, [record(100, { advertising: false }, null)]).choices).toEqual({ advertising: { granted: false, at: 100 } });
   });
 });
 

@@ -14,6 +14,12 @@ export interface LedgerChoice {
   granted: boolean;
   /** Epoch ms of the choice. */
   at: number;
+  /**
+   * A denial the subject asked for through a privacy request (a CCPA opt-out, a GDPR objection). It holds against
+   * the categoryPreferences events carry (a consent banner re-sends its stored choice with every event, so a
+   * choice made before the request would undo it) until the subject records a newer choice.
+   */
+  binding?: true;
 }
 
 /** Everything known about one event's subject when consent is resolved. */
@@ -51,7 +57,9 @@ export function modelFor(policy: ConsentPolicy, country: string | undefined): Co
 /**
  * Decides every category for one event. For each category the first rule that applies decides:
  * 1 required -> granted; 2 GPC -> `gpc` categories denied; 3 the event's categoryPreferences; 4 the latest
- * ledger choice; 5 the model (`opt-in` denies, `opt-out` grants). Pure: no I/O.
+ * ledger choice; 5 the model (`opt-in` denies, `opt-out` grants). A binding ledger denial (an opt-out or an
+ * objection filed as a privacy request, not yet followed by a newer choice) decides before rule 3, as GPC does:
+ * it is the same kind of instruction, made through another channel. Pure: no I/O.
  *
  * @example
  *   resolveConsent(policy, { gpc: false, preferences: { Analytics: true } }).categories.analytics
@@ -70,9 +78,10 @@ export function resolveConsent(policy: ConsentPolicy, input: ConsentInput): Cons
 function decide(category: ConsentCategory, preferences: Record<string, boolean>, input: ConsentInput, model: ConsentModel): CategoryDecision {
   if (category.required) return { granted: true, rule: 'required' };
   if (category.gpc && input.gpc) return { granted: false, rule: 'gpc' };
+  const fromLedger = input.ledger?.[category.id];
+  if (fromLedger?.binding && !fromLedger.granted) return { granted: false, rule: 'ledger' };
   const fromEvent = preferences[category.id];
   if (fromEvent !== undefined) return { granted: fromEvent, rule: 'event' };
-  const fromLedger = input.ledger?.[category.id];
   if (fromLedger !== undefined) return { granted: fromLedger.granted, rule: 'ledger' };
   return { granted: model === 'opt-out', rule: 'model' };
 }

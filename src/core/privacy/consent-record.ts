@@ -49,7 +49,11 @@ export function mergeConsentStates(states: readonly SubjectConsentState[]): { le
   return { ledger, gpcAt };
 }
 
-/** Applies ledger entries (in time order) to a subject's state; GPC entries set `gpcAt` and change no choice. */
+/**
+ * Applies ledger entries (in time order) to a subject's state; GPC entries set `gpcAt` and change no choice. A
+ * denial recorded for a privacy request (an entry with a `requestId`: opt-out, objection) is binding: it holds
+ * against the preferences events carry until a newer choice replaces it (resolveConsent).
+ */
 export function applyConsentRecords(state: SubjectConsentState, records: readonly ConsentRecordInput[]): SubjectConsentState {
   const choices = { ...state.choices };
   let gpcAt = state.gpcAt;
@@ -60,7 +64,7 @@ export function applyConsentRecords(state: SubjectConsentState, records: readonl
     }
     for (const [category, granted] of Object.entries(record.categories)) {
       const current = choices[category];
-      if (!current || record.at >= current.at) choices[category] = { granted, at: record.at };
+      if (!current || record.at >= current.at) choices[category] = !granted && record.requestId ? { granted, at: record.at, binding: true } : { granted, at: record.at };
     }
   }
   return { subject: state.subject, choices, gpcAt };

@@ -19,8 +19,9 @@ import { replays } from './0930-replays.js';
 import { replayKinds } from './0931-replay-kinds.js';
 import { destinationPauses } from './0940-destination-pauses.js';
 import { sourceRejections } from './0950-source-rejections.js';
+import { bindingConsentDenials } from './0960-binding-consent-denials.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections];
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections, bindingConsentDenials];
