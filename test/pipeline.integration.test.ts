@@ -175,6 +175,17 @@ describe('routing to webhook destinations', () => {
     expect(server.events().map((e) => e.messageId)).toEqual(['rejected-0']);
   });
 
+  it('fails an event whose webhook answers 302 (a POST is not re-sent as a GET without its body) and says where it moved', async () => {
+    const { id, server } = await webhook('Moved');
+    server.respond = (request) => (request.path === '/new' ? { status: 200 } : { status: 302, headers: { location: '/new' } });
+    await batch([track('moved', 0)]);
+    const failed = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'moved-0' && d.status === 'failed'));
+    expect(failed).toMatchObject({ attempts: 1, reason: 'http_302' });
+    expect(failed.lastError).toContain('moved to /new');
+    expect(server.failures.map((r) => [r.method, r.path])).toEqual([['POST', '/hook']]);
+    expect(server.requests).toEqual([]);
+  });
+
   it('keeps a healthy destination flowing while another answers after 5 s', async () => {
     const slow = await webhook('Slow', {}, {});
     slow.server.respond = () => ({ status: 200, delayMs: 5000 });

@@ -27,4 +27,11 @@ describe('classifyHttpStatus', () => {
   it('names the status in the abort reason', () => {
     expect(classifyHttpStatus(403, {}, 'bad key')).toEqual({ kind: 'abort', reason: 'http_403', error: 'HTTP 403: bad key' });
   });
+
+  it('aborts a redirect that was not followed, naming the new address to configure', () => {
+    expect(classifyHttpStatus(301, { location: 'https://hooks.example/in' })).toEqual({
+      kind: 'abort', reason: 'http_301',
+      error: "HTTP 301: the destination moved to https://hooks.example/in; a request with a body is sent again only for 307 or 308, so set the destination's URL to the new address",
+    });
+  });
 });

@@ -23,6 +23,10 @@ export function classifyHttpStatus(status: number, headers: Readonly<Record<stri
     const afterMs = retryAfterMs(headers['retry-after']);
     return afterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, afterMs };
   }
+  const location = headers.location;
+  if (status >= 300 && status < 400 && location) {
+    return { kind: 'abort', reason: `http_${status}`, error: `HTTP ${status}: the destination moved to ${location}; a request with a body is sent again only for 307 or 308, so set the destination's URL to the new address` };
+  }
   return { kind: 'abort', reason: `http_${status}`, error };
 }
 

@@ -22,7 +22,9 @@ beforeAll(async () => {
       if (req.url === '/hang') return; // never answers
       if (req.url === '/big') return void res.end('x'.repeat(2 * 1024 * 1024));
       if (req.url === '/to-same-origin') return void res.writeHead(307, { location: '/final' }).end();
-      if (req.url === '/to-literal-ip') return void res.writeHead(302, { location: `http://127.0.0.1:${port}/final` }).end();
+      if (req.url === '/to-literal-ip') return void res.writeHead(307, { location: `http://127.0.0.1:${port}/final` }).end();
+      if (req.url === '/moved') return void res.writeHead(301, { location: '/final' }).end();
+      if (req.url === '/see-other') return void res.writeHead(303, { location: '/final' }).end();
       if (req.url === '/to-other-origin') return void res.writeHead(307, { location: `http://other.test:${port}/final` }).end();
       res.writeHead(200, { 'content-type': 'application/json', 'x-seen': 'yes' }).end(JSON.stringify({ ok: true, path: req.url }));
     });
@@ -139,6 +141,19 @@ describe('createDestinationHttp', () => {
       ['POST', '/to-same-origin', '{"a":1}', 'Bearer s3cret'],
       ['POST', '/final', '{"a":1}', 'Bearer s3cret'],
     ]);
+  });
+
+  it('answers a POST redirected by 301 or 303 with that answer instead of turning it into a GET without the body', async () => {
+    for (const path of ['/moved', '/see-other']) {
+      const res = await client({ allowPrivate: ['127.0.0.1'] }).send(post(`http://127.0.0.1:${port}${path}`));
+      expect(res.status).toBe(path === '/moved' ? 301 : 303);
+      expect(res.headers.location).toBe('/final');
+    }
+    expect(received.map((r) => [r.method, r.url])).toEqual([['POST', '/moved'], ['POST', '/see-other']]);
+    // A GET follows any redirect.
+    const res = await client({ allowPrivate: ['127.0.0.1'] }).send({ method: 'GET', url: `http://127.0.0.1:${port}/moved`, headers: {} });
+    expect(res.status).toBe(200);
+    expect(received.slice(2).map((r) => [r.method, r.url])).toEqual([['GET', '/moved'], ['GET', '/final']]);
   });
 
   it('refuses a redirect to a private address the allow list does not cover', async () => {

@@ -70,22 +70,22 @@ export function createDestinationHttp(options: DestinationHttpOptions): Destinat
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = sendOptions?.signal ? AbortSignal.any([timeout, sendOptions.signal]) : timeout;
     let url = parseDestinationUrl(outbound.url);
-    let method: string = outbound.method;
-    let body = outbound.body;
+    const method: string = outbound.method;
+    const body = outbound.body;
     let headers: Record<string, string> = { ...outbound.headers };
     try {
       for (let hop = 0; ; hop++) {
         const res = await request(url, { method: method as 'POST', headers, body, dispatcher: agent, signal });
         const location = headerValue(res.headers.location);
-        if (REDIRECTS.has(res.statusCode) && location && hop < maxRedirects) {
+        // A redirect is followed when it keeps the request as it is: 307 and 308 for any method, every redirect
+        // for a GET or HEAD. A browser turns a POST answered by 301, 302 or 303 into a GET without a body, which
+        // would drop the events and count the GET's 200 as delivered: that answer is returned as it is instead
+        // (classifyHttpStatus: abort, naming the new address).
+        const keepsRequest = res.statusCode === 307 || res.statusCode === 308 || method === 'GET' || method === 'HEAD';
+        if (REDIRECTS.has(res.statusCode) && location && hop < maxRedirects && keepsRequest) {
           await res.body.dump();
           const next = parseDestinationUrl(new URL(location, url).toString());
           if (next.origin !== url.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CROSS_ORIGIN_SAFE_HEADERS.has(k.toLowerCase())));
-          if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
-            method = 'GET';
-            body = undefined;
-            headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
-          }
           url = next;
           continue;
         }
