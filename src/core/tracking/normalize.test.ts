@@ -85,10 +85,23 @@ describe('normalizeEvent', () => {
     expect(at('2026-11-30T23:59:59.999Z')).toBe('2026-11-30T23:59:59.999Z');
     expect(at('2026-12-31T00:00:00.000Z')).toBe('2026-12-31T00:00:00.000Z');
     expect(at('2000-02-29T00:00:00.000Z')).toBe('2000-02-29T00:00:00.000Z');
-    // Days a month lacks roll over the way Date reads them (Segment's servers do the same).
-    expect(at('2026-02-29T00:00:00.000Z')).toBe(new Date('2026-02-29T00:00:00.000Z').toISOString());
-    expect(at('2100-02-29T00:00:00.000Z')).toBe(new Date('2100-02-29T00:00:00.000Z').toISOString());
-    expect(at('2026-04-31T00:00:00.000Z')).toBe(new Date('2026-04-31T00:00:00.000Z').toISOString());
+    // Days a month lacks are refused, not rolled over into the next month (client-time.test.ts has the rest).
+    for (const missing of ['2026-02-29T00:00:00.000Z', '2100-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z']) {
+      expect(rejection(() => at(missing)).code).toBe('invalid_timestamp');
+    }
+  });
+
+  it.each([
+    ['timestamp', { timestamp: '2020-02-30T00:00:00.000Z' }],
+    ['originalTimestamp', { originalTimestamp: '2020-02-31' }],
+    ['originalTimestamp', { timestamp: '2026-11-30T11:00:00.000Z', originalTimestamp: '01/02/2020' }],
+    ['sentAt', { sentAt: '0' }],
+    ['sentAt', { sentAt: -1 }],
+  ])('refuses an invalid %s with invalid_timestamp naming the field (%j)', (field, times) => {
+    const error = rejection(() => normalizeEvent({ userId: 'u', ...times }, 'identify', facts));
+    expect(error.code).toBe('invalid_timestamp');
+    expect(error.message.startsWith(`${field} `)).toBe(true);
+    expect(rejection(() => validateEvent({ userId: 'u', ...times }, 'identify')).message).toBe(error.message);
   });
 
   it('keeps the client\'s other top-level fields as sent, and fields other types require when given', () => {
@@ -150,6 +163,23 @@ describe('normalizeRequest', () => {
     expect(accepted.map((a) => a.context.locale)).toEqual(['fr', 'en']);
     expect(accepted[0]!.context.library).toEqual({ name: 'x' });
     expect(accepted[1]!.integrations).toEqual({ All: false, Mixpanel: true });
+  });
+
+  it('keeps the valid events of a batch when some carry invalid timestamps, and names the batch sentAt when it is the bad one', () => {
+    const batch = [
+      { type: 'track', userId: 'u', event: 'Good', timestamp: '2026-11-30T11:00:00.000Z' },
+      { type: 'track', userId: 'u', event: 'Feb 30', timestamp: '2020-02-30T00:00:00.000Z' },
+      { type: 'track', userId: 'u', event: 'Local', timestamp: '01/02/2020' },
+      { type: 'track', userId: 'u', event: 'Good too', originalTimestamp: '2026-11-30T12:00:00+01:00' },
+    ];
+    const { accepted, rejected } = normalizeRequest({ batch }, 'batch', facts);
+    expect(accepted.map((e) => [e.event, e.originalTimestamp])).toEqual([['Good', '2026-11-30T11:00:00.000Z'], ['Good too', '2026-11-30T11:00:00.000Z']]);
+    expect(rejected).toEqual([expect.objectContaining({ index: 1, code: 'invalid_timestamp' }), expect.objectContaining({ index: 2, code: 'invalid_timestamp' })]);
+    expect(validateRequest({ batch }, 'batch')).toEqual({ accepted: 2, rejected });
+
+    const badSentAt = validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }, { type: 'track', userId: 'u', event: 'B', sentAt: '2026-11-30T12:00:00.000Z' }], sentAt: 'now' }, 'batch');
+    expect(badSentAt.accepted).toBe(1);
+    expect(badSentAt.rejected).toEqual([expect.objectContaining({ index: 0, code: 'invalid_timestamp', message: expect.stringContaining('the batch\'s sentAt "now"') })]);
   });
 
   it('applies the batch sentAt to items without their own', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '../errors.js';
+import { parseClientTime } from './client-time.js';
 import {
   EVENT_TYPES,
   LIMITS,
@@ -106,41 +107,6 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
   }
 }
 
-/**
- * A client time in the ISO form Segment's libraries send (`2026-11-30T09:00:00.000Z`): month 01-12, day 01-31,
- * hour < 24. Such a string, when its day exists in its month, is its own normalized form, so no Date round trip
- * is needed; anything else (other formats, numbers, offsets) goes through `Date`.
- */
-const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-
-/** Days in each month of a common year. */
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Whether a string matching CANONICAL_ISO names a day that exists (30 February does not). */
-function dayExists(iso: string): boolean {
-  const day = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
-  if (day <= 28) return true;
-  const month = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
-  if (month !== 2) return day <= MONTH_DAYS[month - 1]!;
-  const year = Number(iso.slice(0, 4));
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (leap ? 29 : 28);
-}
-
-/** A client-supplied time as its normalized ISO string, or undefined when absent. */
-function parseTime(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string' && value.length === 24 && CANONICAL_ISO.test(value) && dayExists(value)) return value;
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new SluiceError('invalid_timestamp', `${field} must be an ISO-8601 string, got ${typeof value}.`);
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new SluiceError('invalid_timestamp', `${field} "${String(value)}" is not an ISO-8601 date (example: 2026-11-30T09:00:00.000Z).`);
-  }
-  return date.toISOString();
-}
-
 function identifier(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -242,9 +208,12 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call');
       break;
   }
-  const timestamp = parseTime(raw.timestamp, 'timestamp') ?? parseTime(raw.originalTimestamp, 'originalTimestamp');
-  const sentAt = parseTime(raw.sentAt ?? defaults.sentAt, 'sentAt');
-  return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp, sentAt };
+  // Both are checked (a bad originalTimestamp beside a good timestamp is refused, not dropped unread).
+  const timestamp = parseClientTime(raw.timestamp, 'timestamp');
+  const originalTimestamp = parseClientTime(raw.originalTimestamp, 'originalTimestamp');
+  const ownSentAt = raw.sentAt !== undefined && raw.sentAt !== null;
+  const sentAt = ownSentAt ? parseClientTime(raw.sentAt, 'sentAt') : parseClientTime(defaults.sentAt, "the batch's sentAt");
+  return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp: timestamp ?? originalTimestamp, sentAt };
 }
 
 /**
