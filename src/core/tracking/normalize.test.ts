@@ -201,6 +201,32 @@ describe('normalizeRequest', () => {
   });
 
   it.each([
+    ['a body of null', null, 'batch', 'invalid_body', 'The request body must be a JSON object, got null.'],
+    ['a body of null on a single-event endpoint', null, 'track', 'invalid_body', 'The request body must be a JSON object, got null.'],
+    ['a batch item of null', { batch: [null] }, 'batch', 'invalid_body', 'An event must be a JSON object, got null.'],
+    ['a batch item that is an array', { batch: [[]] }, 'batch', 'invalid_body', 'An event must be a JSON object, got array.'],
+    ['a batch item without type', { batch: [{ userId: 'u' }] }, 'batch', 'invalid_type', 'Each event of a batch needs a "type", one of identify, track, page, screen, group, alias; it has none.'],
+    ['a batch item with type null', { batch: [{ type: null, userId: 'u' }] }, 'batch', 'invalid_type', '; it has none.'],
+    ['a batch item with an unknown type', { batch: [{ type: 'purchase', userId: 'u' }] }, 'batch', 'invalid_type', '; got "purchase".'],
+    ['a batch item with an object as type', { batch: [{ type: {}, userId: 'u' }] }, 'batch', 'invalid_type', '; got object.'],
+    ['an array as event name', { batch: [{ type: 'track', userId: 'u', event: [] }] }, 'batch', 'event_not_string', 'got array.'],
+  ] as const)('names what was wrong with %s', (_case, body, endpoint, code, message) => {
+    const problem = (fn: () => { rejected: { code: string; message: string }[] }) => {
+      try {
+        const { rejected } = fn();
+        return rejected[0];
+      } catch (error) {
+        if (error instanceof SluiceError) return { code: error.code, message: error.message };
+        throw error;
+      }
+    };
+    for (const found of [problem(() => validateRequest(body, endpoint)), problem(() => normalizeRequest(body, endpoint, facts))]) {
+      expect(found?.code).toBe(code);
+      expect(found?.message).toContain(message);
+    }
+  });
+
+  it.each([
     [{ batch: [] }, 'empty_batch'],
     [{ batch: {} }, 'invalid_body'],
     [[], 'invalid_body'],

@@ -56,6 +56,11 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The JSON type of a parsed value, for messages: null, array, object, string, number or boolean. */
+function jsonTypeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
 /** Marks a value nested deeper than the limit (the walk below stops there). */
 const TOO_DEEP = -1;
 
@@ -93,7 +98,7 @@ function sizeBound(value: unknown, limit: number, depth: number): number {
  */
 function checkEventShape(raw: unknown): asserts raw is JsonObject {
   if (!isObject(raw)) {
-    throw new SluiceError('invalid_body', `An event must be a JSON object, got ${Array.isArray(raw) ? 'array' : typeof raw}.`);
+    throw new SluiceError('invalid_body', `An event must be a JSON object, got ${jsonTypeOf(raw)}.`);
   }
   const bound = sizeBound(raw, LIMITS.maxNestingDepth + 1, 0);
   if (bound === TOO_DEEP) {
@@ -111,7 +116,7 @@ function identifier(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
-    throw new SluiceError('invalid_field', `${field} must be a string, got ${Array.isArray(value) ? 'array' : typeof value}.`);
+    throw new SluiceError('invalid_field', `${field} must be a string, got ${jsonTypeOf(value)}.`);
   }
   return value === '' ? undefined : value;
 }
@@ -121,7 +126,7 @@ function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context'
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) {
     const code = `${field}_not_object` as const;
-    throw new SluiceError(code, `${field} must be a JSON object, got ${Array.isArray(value) ? 'array' : typeof value}.`);
+    throw new SluiceError(code, `${field} must be a JSON object, got ${jsonTypeOf(value)}.`);
   }
   return value;
 }
@@ -129,7 +134,7 @@ function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context'
 function requiredString(raw: JsonObject, field: string, code: 'event_not_string' | 'missing_group_id' | 'missing_previous_id', what: string): string {
   const given = raw[field];
   if (code === 'event_not_string' && given !== undefined && given !== null && typeof given !== 'string') {
-    throw new SluiceError(code, `${what} needs "${field}" to be a string, got ${typeof given}.`);
+    throw new SluiceError(code, `${what} needs "${field}" to be a string, got ${jsonTypeOf(given)}.`);
   }
   const value = identifier(given, field);
   if (value === undefined) throw new SluiceError(code, `${what} needs a non-empty "${field}" string.`);
@@ -165,7 +170,10 @@ interface EventFields {
 function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults): EventFields {
   const eventType = type ?? raw.type;
   if (typeof eventType !== 'string' || !KNOWN_TYPES.has(eventType)) {
-    throw new SluiceError('invalid_type', `"type" must be one of ${EVENT_TYPES.join(', ')}; got ${JSON.stringify(eventType ?? null)}.`);
+    const given = eventType === undefined || eventType === null
+      ? 'it has none'
+      : `got ${typeof eventType === 'object' ? jsonTypeOf(eventType) : JSON.stringify(typeof eventType === 'string' ? eventType.slice(0, 64) : eventType)}`;
+    throw new SluiceError('invalid_type', `Each event of a batch needs a "type", one of ${EVENT_TYPES.join(', ')}; ${given}.`);
   }
   const userId = identifier(raw.userId, 'userId');
   const anonymousId = identifier(raw.anonymousId, 'anonymousId');
@@ -297,7 +305,7 @@ function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefault
 
 function requestObject(body: unknown): JsonObject {
   if (!isObject(body)) {
-    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${Array.isArray(body) ? 'array' : typeof body}.`);
+    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${jsonTypeOf(body)}.`);
   }
   return body;
 }
