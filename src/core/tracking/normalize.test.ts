@@ -124,6 +124,25 @@ describe('normalizeEvent', () => {
     expect(stored.channel).toBe('server');
   });
 
+  it.each([
+    ['empty', ''],
+    ['spaces', '   '],
+    ['a tab and a newline', '\t\n'],
+    ['no-break and ideographic spaces', '\u00a0\u3000'],
+  ])('treats a userId or anonymousId that is %s like an absent one', (_case, blank) => {
+    expect(rejection(() => normalizeEvent({ userId: blank }, 'identify', facts)).code).toBe('no_user_anon_id');
+    expect(rejection(() => normalizeEvent({ anonymousId: blank }, 'identify', facts)).code).toBe('no_user_anon_id');
+    expect(rejection(() => validateEvent({ userId: blank, anonymousId: blank }, 'identify')).code).toBe('no_user_anon_id');
+    const withAnonymous = normalizeEvent({ userId: blank, anonymousId: 'a1' }, 'identify', facts);
+    expect(withAnonymous.anonymousId).toBe('a1');
+    expect(JSON.parse(JSON.stringify(withAnonymous))).not.toHaveProperty('userId');
+    expect(normalizeEvent({ userId: 'u1', anonymousId: blank }, 'identify', facts).anonymousId).toBeUndefined();
+  });
+
+  it('keeps an identifier with text in it as sent, spaces included', () => {
+    expect(normalizeEvent({ userId: ' u1 ' }, 'identify', facts).userId).toBe(' u1 ');
+  });
+
   it('accepts numeric userIds as strings', () => {
     expect(normalizeEvent({ userId: 42 }, 'identify', facts).userId).toBe('42');
   });

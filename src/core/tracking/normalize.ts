@@ -121,6 +121,17 @@ function identifier(value: unknown, field: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/**
+ * A userId or anonymousId; one that is empty or only whitespace is none, as the identity graph's merge protection
+ * blocks both (`isBlockedIdentifier`). Other values are kept as sent, surrounding spaces included.
+ */
+function personIdentifier(value: unknown, field: 'userId' | 'anonymousId'): string | undefined {
+  const id = identifier(value, field);
+  if (id === undefined) return undefined;
+  const first = id.charCodeAt(0);
+  return (first > 32 && first < 127) || id.trim() !== '' ? id : undefined;
+}
+
 function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations'): JsonObject | undefined {
   const value = raw[field];
   if (value === undefined || value === null) return undefined;
@@ -175,10 +186,10 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       : `got ${typeof eventType === 'object' ? jsonTypeOf(eventType) : JSON.stringify(typeof eventType === 'string' ? eventType.slice(0, 64) : eventType)}`;
     throw new SluiceError('invalid_type', `Each event of a batch needs a "type", one of ${EVENT_TYPES.join(', ')}; ${given}.`);
   }
-  const userId = identifier(raw.userId, 'userId');
-  const anonymousId = identifier(raw.anonymousId, 'anonymousId');
+  const userId = personIdentifier(raw.userId, 'userId');
+  const anonymousId = personIdentifier(raw.anonymousId, 'anonymousId');
   if (userId === undefined && anonymousId === undefined) {
-    throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId.');
+    throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId (one that is empty or only whitespace counts as none).');
   }
   const messageId = identifier(raw.messageId, 'messageId');
   if (messageId !== undefined && messageId.length > LIMITS.maxMessageIdLength) {
