@@ -294,7 +294,7 @@ describe('validateRequest', () => {
     expect(rejection(() => validateRequest({ batch: [] }, 'batch')).code).toBe('empty_batch');
   });
 
-  it('measures the 32 KB limit on the event as sent, exactly near the limit', () => {
+  it('measures the 32 KB limit on the event as compact UTF-8 JSON, exactly near the limit, and says so', () => {
     const sized = (bytes: number) => {
       const event = { userId: 'u', event: 'x', properties: { blob: '' } };
       const overhead = Buffer.byteLength(JSON.stringify(event));
@@ -306,6 +306,17 @@ describe('validateRequest', () => {
     expect(rejection(() => validateEvent(sized(32 * 1024 + 4), 'track')).code).toBe('event_too_large');
     // Characters JSON escapes count as their escapes.
     const escaped = { userId: 'u', event: 'x', properties: { blob: '\u0001'.repeat(5500) } };
-    expect(rejection(() => validateEvent(escaped, 'track')).code).toBe('event_too_large');
+    const tooLarge = rejection(() => validateEvent(escaped, 'track'));
+    expect(tooLarge.code).toBe('event_too_large');
+    expect(tooLarge.message).toBe(`The event is ${Buffer.byteLength(JSON.stringify(escaped))} bytes as compact JSON (UTF-8); the limit is 32 KB (32,768 bytes) per event. Move large data out of properties.`);
+  });
+
+  it('does not count the escapes a client chose: 6,000 \\u00e9 escapes are 36 KB as sent and 12 KB as compact JSON', () => {
+    const sent = `{"userId":"u","event":"x","properties":{"blob":"${'\\u00e9'.repeat(6000)}"}}`;
+    expect(sent.length).toBeGreaterThan(36_000);
+    const event = JSON.parse(sent) as unknown;
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(12_100);
+    expect(() => validateEvent(event, 'track')).not.toThrow();
+    expect(validateRequest({ batch: [{ type: 'track', ...(event as object) }] }, 'batch')).toEqual({ accepted: 1, rejected: [] });
   });
 });

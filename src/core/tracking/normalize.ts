@@ -93,8 +93,10 @@ function sizeBound(value: unknown, limit: number, depth: number): number {
 
 /**
  * Checks what every event must be before its fields are read: a JSON object, nested at most 64 levels, at
- * most 32 KB as sent (Segment's limit is on the call as the client sent it). The exact size is only
- * computed when the cheap bound says the event might be over.
+ * most 32 KB (32,768 bytes) as compact JSON: the UTF-8 bytes of JSON.stringify of the event as parsed (a batch
+ * item without the batch's shared context), which is how Segment's libraries measure their 32 KB limit. The
+ * client's own whitespace and escapes do not count (`\u00e9` is the 2 bytes of é), so the same event has the
+ * same size from every client. The exact size is only computed when the cheap bound says the event might be over.
  */
 function checkEventShape(raw: unknown): asserts raw is JsonObject {
   if (!isObject(raw)) {
@@ -107,7 +109,7 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
   if (bound > LIMITS.maxEventBytes) {
     const bytes = Buffer.byteLength(JSON.stringify(raw));
     if (bytes > LIMITS.maxEventBytes) {
-      throw new SluiceError('event_too_large', `The event is ${bytes} bytes; the limit is 32 KB per event. Move large data out of properties.`);
+      throw new SluiceError('event_too_large', `The event is ${bytes} bytes as compact JSON (UTF-8); the limit is 32 KB (32,768 bytes) per event. Move large data out of properties.`);
     }
   }
 }
