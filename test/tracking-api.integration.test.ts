@@ -130,3 +130,97 @@ describe('Tracking API over HTTP', () => {
     expect(text).toContain('sluice_inbox_backlog');
   });
 });
+
+describe('Tracking API input that clients get wrong', () => {
+  it('refuses timestamps that are not ISO-8601 or name impossible dates, and keeps the batch\'s valid events', async () => {
+    const res = await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'ts-1', event: 'Good', timestamp: '2026-11-30T09:00:00.000Z', messageId: 'ts-good' },
+        { type: 'track', userId: 'ts-1', event: 'Feb 30', timestamp: '2020-02-30T00:00:00.000Z' },
+        { type: 'track', userId: 'ts-1', event: 'No such day', originalTimestamp: '2020-02-31' },
+        { type: 'track', userId: 'ts-1', event: 'Local time', timestamp: '01/02/2020' },
+        { type: 'track', userId: 'ts-1', event: 'Zero', timestamp: '0' },
+        { type: 'track', userId: 'ts-1', event: 'Minus one', timestamp: -1 },
+        { type: 'track', userId: 'ts-1', event: 'Offset', timestamp: '2026-11-30T10:00:00+01:00', messageId: 'ts-offset' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_timestamp', accepted: 2 });
+    const rejected = res.body.error.rejected as { index: number; code: string; message: string }[];
+    expect(rejected.map((r) => [r.index, r.code])).toEqual([1, 2, 3, 4, 5].map((i) => [i, 'invalid_timestamp']));
+    expect(rejected[0]!.message).toContain('names a day that does not exist (February 2020 has 29 days)');
+    expect(rejected[1]!.message).toMatch(/^originalTimestamp "2020-02-31" names a day that does not exist/);
+    expect(rejected[2]!.message).toContain('timestamp "01/02/2020" is not an ISO-8601 date');
+    const stored = await eventually(async () => {
+      const found = await storedEvents('userId=ts-1');
+      return found.length === 2 ? found : undefined;
+    });
+    expect(Object.fromEntries(stored.map((e) => [e.messageId, e.originalTimestamp]))).toEqual({ 'ts-good': '2026-11-30T09:00:00.000Z', 'ts-offset': '2026-11-30T09:00:00.000Z' });
+
+    const single = await post('/v1/track', { userId: 'ts-2', event: 'x', sentAt: '2020-02-30T00:00:00.000Z' });
+    expect(single.status).toBe(400);
+    expect(single.body.error.code).toBe('invalid_timestamp');
+    expect(single.body.error.message).toMatch(/^sentAt "2020-02-30T00:00:00.000Z" names a day that does not exist/);
+  });
+
+  it('says a body or batch item of null is null, and that a batch item has no type', async () => {
+    const nullBody = await post('/v1/track', 'null');
+    expect(nullBody.status).toBe(400);
+    expect(nullBody.body.error).toMatchObject({ code: 'invalid_body', message: 'The request body must be a JSON object, got null.' });
+    const items = await post('/v1/batch', { batch: [null, { userId: 'no-type' }] });
+    expect(items.status).toBe(400);
+    expect(items.body.error.rejected).toEqual([
+      { index: 0, code: 'invalid_body', message: 'An event must be a JSON object, got null.' },
+      { index: 1, code: 'invalid_type', message: expect.stringContaining('needs a "type", one of identify, track, page, screen, group, alias; it has none.') },
+    ]);
+  });
+
+  it('accepts a body that starts with a UTF-8 byte-order mark and stores its events', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ batch: [{ type: 'track', userId: 'bom-1', event: 'From PowerShell' }] }))]);
+    const res = await post('/v1/batch', new Uint8Array(body));
+    expect(res.status).toBe(200);
+    await eventually(async () => ((await storedEvents('userId=bom-1')).length === 1 ? true : undefined));
+  });
+
+  it('says why an Authorization header gave no writeKey, and how to send one', async () => {
+    const cases: [string, string][] = [
+      [`Bearer ${sluice.writeKey}`, 'does not take a writeKey as Authorization: Bearer'],
+      ['Basic %%%not-base64%%%', 'The Authorization header could not be read'],
+      [`Basic ${sluice.writeKey}`, 'The Authorization header could not be read'],
+    ];
+    for (const [authorization, why] of cases) {
+      const res = await post('/v1/track', { userId: 'u', event: 'x' }, { authorization });
+      expect(res.status, authorization).toBe(401);
+      expect(res.body.error.code).toBe('missing_write_key');
+      expect(res.body.error.message).toContain(why);
+      expect(res.body.error.message).toContain('Authorization: Basic YWJjMTIzOg==');
+    }
+    // analytics-node with OAuth: a Bearer access token beside the writeKey in the body.
+    const oauth = await post('/v1/track', { userId: 'oauth-1', event: 'x', writeKey: sluice.writeKey }, { authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig' });
+    expect(oauth.status).toBe(200);
+  });
+
+  it('treats a userId that is only whitespace like an empty one', async () => {
+    const alone = await post('/v1/identify', { userId: '   ', traits: { plan: 'pro' } });
+    expect(alone.status).toBe(400);
+    expect(alone.body.error.code).toBe('no_user_anon_id');
+    expect((await post('/v1/identify', { userId: ' \t ', anonymousId: 'ws-anon-1', traits: { plan: 'pro' } })).status).toBe(200);
+    const [event] = await eventually(async () => {
+      const found = await storedEvents('anonymousId=ws-anon-1');
+      return found.length === 1 ? found : undefined;
+    });
+    expect(event).not.toHaveProperty('userId');
+    const profile = await fetch(`${sluice.url}/api/v1/profiles/${encodeURIComponent('   ')}`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    expect(profile.status).toBe(404);
+  });
+
+  it('measures the 32 KB event limit on compact JSON, not on the escapes the client wrote', async () => {
+    // 6,000 \u00e9 escapes: 36 KB as sent, 12 KB as JSON.stringify writes it.
+    const sent = `{"userId":"size-1","event":"Escaped","properties":{"blob":"${'\\u00e9'.repeat(6000)}"}}`;
+    expect(Buffer.byteLength(sent)).toBeGreaterThan(36_000);
+    expect((await post('/v1/track', sent)).status).toBe(200);
+    const big = await post('/v1/track', { userId: 'size-1', event: 'Big', properties: { blob: 'é'.repeat(17_000) } });
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({ code: 'event_too_large', message: expect.stringMatching(/^The event is \d+ bytes as compact JSON \(UTF-8\)/) });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SluiceError } from '../core/errors.js';
-import { parseJsonBody } from './body-parsing.js';
+import { parseJsonBody, readJsonBytes } from './body-parsing.js';
 
 describe('parseJsonBody', () => {
   it('parses valid JSON', () => {
@@ -20,5 +20,37 @@ describe('parseJsonBody', () => {
   });
   it('says an empty body is empty', () => {
     expect(() => parseJsonBody('  ')).toThrow(/empty/);
+  });
+});
+
+describe('readJsonBytes', () => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  it('skips a leading UTF-8 byte-order mark and keeps the bytes without it', () => {
+    const json = Buffer.from('{"userId":"é"}');
+    const { bytes, json: parsed } = readJsonBytes(Buffer.concat([bom, json]));
+    expect(parsed).toEqual({ userId: 'é' });
+    expect(bytes.equals(json)).toBe(true);
+    // What the processor reads back from the inbox is JSON.
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual({ userId: 'é' });
+  });
+  it('keeps a body without one as it is', () => {
+    const json = Buffer.from('{"a":1}');
+    expect(readJsonBytes(json).bytes).toBe(json);
+  });
+  it.each([
+    ['a UTF-16 LE body', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}', 'utf16le')]), 'UTF-16 byte-order mark'],
+    ['a UTF-16 BE body', Buffer.from([0xfe, 0xff, 0, 0x7b, 0, 0x7d]), 'UTF-16 byte-order mark'],
+    ['a byte-order mark alone', bom, 'empty'],
+    ['two byte-order marks', Buffer.concat([bom, bom, Buffer.from('{}')]), 'line 1, column 1'],
+  ])('refuses %s with invalid_json saying why', (_case, body, why) => {
+    let error: unknown;
+    try {
+      readJsonBytes(body);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('invalid_json');
+    expect((error as SluiceError).message).toContain(why);
   });
 });

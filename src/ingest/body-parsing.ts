@@ -81,6 +81,20 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /**
+ * Reads a (decompressed) Tracking API body: its JSON, and the bytes to keep as received. A leading UTF-8
+ * byte-order mark (EF BB BF) is skipped and left out of the kept bytes, so the processor can parse them again:
+ * JSON forbids it, but Windows tools (PowerShell, .NET's UTF8Encoding by default, Notepad) write one and lenient
+ * servers accept it. A UTF-16 body is refused by name rather than as a syntax error at column 1.
+ */
+export function readJsonBytes(received: Buffer): { bytes: Buffer; json: unknown } {
+  const bytes = received.length >= 3 && received[0] === 0xef && received[1] === 0xbb && received[2] === 0xbf ? received.subarray(3) : received;
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new SluiceError('invalid_json', 'The body starts with a UTF-16 byte-order mark: send the JSON encoded as UTF-8.');
+  }
+  return { bytes, json: parseJsonBody(bytes.toString('utf8')) };
+}
+
+/**
  * Installs the Tracking API's body handling on an encapsulated Fastify instance: JSON in `application/json`
  * or `text/plain` (the browser library's beacon format), or under any other type but multipart; gzip/deflate/br
  * decompressed with the 500 KB limit applied to the decompressed bytes (a gzip bomb is a 413).
@@ -106,11 +120,11 @@ export function installTrackingBodyParsing(app: FastifyInstance): void {
     return payload.pipe(decode).pipe(limit);
   });
   app.removeAllContentTypeParsers();
-  const parse = (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  const parse = (request: FastifyRequest, received: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     try {
-      const parsed = parseJsonBody(body.toString('utf8'));
-      rawBodies.set(request, body);
-      done(null, parsed);
+      const { bytes, json } = readJsonBytes(received);
+      rawBodies.set(request, bytes);
+      done(null, json);
     } catch (error) {
       done(error as Error);
     }

@@ -13,7 +13,7 @@ import type { Backpressure } from './backpressure.js';
 import { installTrackingBodyParsing, rawBodyOf } from './body-parsing.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { SourceResolver } from './source-resolver.js';
-import { extractWriteKey } from './write-key.js';
+import { extractWriteKey, readWriteKey } from './write-key.js';
 
 export interface TrackingDeps {
   queue: Queue;
@@ -113,7 +113,9 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
   const handle = async (type: EventType | 'batch', request: FastifyRequest, reply: FastifyReply) => {
     try {
       const body = request.body;
-      const source = await deps.sources.resolve(extractWriteKey(request.headers.authorization, body), counters && ((found) => sourceOf.set(request, found)));
+      const key = readWriteKey(request.headers.authorization, body);
+      if (key.writeKey === undefined) throw new SluiceError('missing_write_key', key.problem);
+      const source = await deps.sources.resolve(key.writeKey, counters && ((found) => sourceOf.set(request, found)));
       deps.rateLimiter.check(source.id);
       deps.backpressure.check();
       // Validated here, stored as received, normalized by the processor (decision 0004).

@@ -4,7 +4,10 @@
  */
 const BLOCKED = new Set(['null', 'anonymous', '-1', 'undefined', 'nil', 'none']);
 
-/** True when `value` must never link profiles: empty, `null`, `anonymous`, `-1`, or only zeros and dashes. */
+/**
+ * True when `value` must never link profiles: empty or only whitespace, `null`, `anonymous`, `-1`, or only zeros and
+ * dashes. (The Tracking API already treats an empty or whitespace-only userId or anonymousId as absent.)
+ */
 export function isBlockedIdentifier(value: string): boolean {
   const v = value.trim().toLowerCase();
   return v === '' || BLOCKED.has(v) || /^[0-]*$/.test(v);

@@ -85,10 +85,23 @@ describe('normalizeEvent', () => {
     expect(at('2026-11-30T23:59:59.999Z')).toBe('2026-11-30T23:59:59.999Z');
     expect(at('2026-12-31T00:00:00.000Z')).toBe('2026-12-31T00:00:00.000Z');
     expect(at('2000-02-29T00:00:00.000Z')).toBe('2000-02-29T00:00:00.000Z');
-    // Days a month lacks roll over the way Date reads them (Segment's servers do the same).
-    expect(at('2026-02-29T00:00:00.000Z')).toBe(new Date('2026-02-29T00:00:00.000Z').toISOString());
-    expect(at('2100-02-29T00:00:00.000Z')).toBe(new Date('2100-02-29T00:00:00.000Z').toISOString());
-    expect(at('2026-04-31T00:00:00.000Z')).toBe(new Date('2026-04-31T00:00:00.000Z').toISOString());
+    // Days a month lacks are refused, not rolled over into the next month (client-time.test.ts has the rest).
+    for (const missing of ['2026-02-29T00:00:00.000Z', '2100-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z']) {
+      expect(rejection(() => at(missing)).code).toBe('invalid_timestamp');
+    }
+  });
+
+  it.each([
+    ['timestamp', { timestamp: '2020-02-30T00:00:00.000Z' }],
+    ['originalTimestamp', { originalTimestamp: '2020-02-31' }],
+    ['originalTimestamp', { timestamp: '2026-11-30T11:00:00.000Z', originalTimestamp: '01/02/2020' }],
+    ['sentAt', { sentAt: '0' }],
+    ['sentAt', { sentAt: -1 }],
+  ])('refuses an invalid %s with invalid_timestamp naming the field (%j)', (field, times) => {
+    const error = rejection(() => normalizeEvent({ userId: 'u', ...times }, 'identify', facts));
+    expect(error.code).toBe('invalid_timestamp');
+    expect(error.message.startsWith(`${field} `)).toBe(true);
+    expect(rejection(() => validateEvent({ userId: 'u', ...times }, 'identify')).message).toBe(error.message);
   });
 
   it('keeps the client\'s other top-level fields as sent, and fields other types require when given', () => {
@@ -109,6 +122,25 @@ describe('normalizeEvent', () => {
     expect(stored).not.toHaveProperty('groupId');
     expect(stored).not.toHaveProperty('sentAt');
     expect(stored.channel).toBe('server');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['spaces', '   '],
+    ['a tab and a newline', '\t\n'],
+    ['no-break and ideographic spaces', '\u00a0\u3000'],
+  ])('treats a userId or anonymousId that is %s like an absent one', (_case, blank) => {
+    expect(rejection(() => normalizeEvent({ userId: blank }, 'identify', facts)).code).toBe('no_user_anon_id');
+    expect(rejection(() => normalizeEvent({ anonymousId: blank }, 'identify', facts)).code).toBe('no_user_anon_id');
+    expect(rejection(() => validateEvent({ userId: blank, anonymousId: blank }, 'identify')).code).toBe('no_user_anon_id');
+    const withAnonymous = normalizeEvent({ userId: blank, anonymousId: 'a1' }, 'identify', facts);
+    expect(withAnonymous.anonymousId).toBe('a1');
+    expect(JSON.parse(JSON.stringify(withAnonymous))).not.toHaveProperty('userId');
+    expect(normalizeEvent({ userId: 'u1', anonymousId: blank }, 'identify', facts).anonymousId).toBeUndefined();
+  });
+
+  it('keeps an identifier with text in it as sent, spaces included', () => {
+    expect(normalizeEvent({ userId: ' u1 ' }, 'identify', facts).userId).toBe(' u1 ');
   });
 
   it('accepts numeric userIds as strings', () => {
@@ -152,6 +184,23 @@ describe('normalizeRequest', () => {
     expect(accepted[1]!.integrations).toEqual({ All: false, Mixpanel: true });
   });
 
+  it('keeps the valid events of a batch when some carry invalid timestamps, and names the batch sentAt when it is the bad one', () => {
+    const batch = [
+      { type: 'track', userId: 'u', event: 'Good', timestamp: '2026-11-30T11:00:00.000Z' },
+      { type: 'track', userId: 'u', event: 'Feb 30', timestamp: '2020-02-30T00:00:00.000Z' },
+      { type: 'track', userId: 'u', event: 'Local', timestamp: '01/02/2020' },
+      { type: 'track', userId: 'u', event: 'Good too', originalTimestamp: '2026-11-30T12:00:00+01:00' },
+    ];
+    const { accepted, rejected } = normalizeRequest({ batch }, 'batch', facts);
+    expect(accepted.map((e) => [e.event, e.originalTimestamp])).toEqual([['Good', '2026-11-30T11:00:00.000Z'], ['Good too', '2026-11-30T11:00:00.000Z']]);
+    expect(rejected).toEqual([expect.objectContaining({ index: 1, code: 'invalid_timestamp' }), expect.objectContaining({ index: 2, code: 'invalid_timestamp' })]);
+    expect(validateRequest({ batch }, 'batch')).toEqual({ accepted: 2, rejected });
+
+    const badSentAt = validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }, { type: 'track', userId: 'u', event: 'B', sentAt: '2026-11-30T12:00:00.000Z' }], sentAt: 'now' }, 'batch');
+    expect(badSentAt.accepted).toBe(1);
+    expect(badSentAt.rejected).toEqual([expect.objectContaining({ index: 0, code: 'invalid_timestamp', message: expect.stringContaining('the batch\'s sentAt "now"') })]);
+  });
+
   it('applies the batch sentAt to items without their own', () => {
     const { accepted } = normalizeRequest(
       { batch: [{ type: 'track', userId: 'u', event: 'A', timestamp: '2026-11-30T11:59:00.000Z' }], sentAt: '2026-11-30T12:00:00.000Z' },
@@ -168,6 +217,32 @@ describe('normalizeRequest', () => {
       expect.objectContaining({ index: 1, code: 'no_user_anon_id' }),
       expect.objectContaining({ index: 2, code: 'invalid_type' }),
     ]);
+  });
+
+  it.each([
+    ['a body of null', null, 'batch', 'invalid_body', 'The request body must be a JSON object, got null.'],
+    ['a body of null on a single-event endpoint', null, 'track', 'invalid_body', 'The request body must be a JSON object, got null.'],
+    ['a batch item of null', { batch: [null] }, 'batch', 'invalid_body', 'An event must be a JSON object, got null.'],
+    ['a batch item that is an array', { batch: [[]] }, 'batch', 'invalid_body', 'An event must be a JSON object, got array.'],
+    ['a batch item without type', { batch: [{ userId: 'u' }] }, 'batch', 'invalid_type', 'Each event of a batch needs a "type", one of identify, track, page, screen, group, alias; it has none.'],
+    ['a batch item with type null', { batch: [{ type: null, userId: 'u' }] }, 'batch', 'invalid_type', '; it has none.'],
+    ['a batch item with an unknown type', { batch: [{ type: 'purchase', userId: 'u' }] }, 'batch', 'invalid_type', '; got "purchase".'],
+    ['a batch item with an object as type', { batch: [{ type: {}, userId: 'u' }] }, 'batch', 'invalid_type', '; got object.'],
+    ['an array as event name', { batch: [{ type: 'track', userId: 'u', event: [] }] }, 'batch', 'event_not_string', 'got array.'],
+  ] as const)('names what was wrong with %s', (_case, body, endpoint, code, message) => {
+    const problem = (fn: () => { rejected: { code: string; message: string }[] }) => {
+      try {
+        const { rejected } = fn();
+        return rejected[0];
+      } catch (error) {
+        if (error instanceof SluiceError) return { code: error.code, message: error.message };
+        throw error;
+      }
+    };
+    for (const found of [problem(() => validateRequest(body, endpoint)), problem(() => normalizeRequest(body, endpoint, facts))]) {
+      expect(found?.code).toBe(code);
+      expect(found?.message).toContain(message);
+    }
   });
 
   it.each([
@@ -219,7 +294,7 @@ describe('validateRequest', () => {
     expect(rejection(() => validateRequest({ batch: [] }, 'batch')).code).toBe('empty_batch');
   });
 
-  it('measures the 32 KB limit on the event as sent, exactly near the limit', () => {
+  it('measures the 32 KB limit on the event as compact UTF-8 JSON, exactly near the limit, and says so', () => {
     const sized = (bytes: number) => {
       const event = { userId: 'u', event: 'x', properties: { blob: '' } };
       const overhead = Buffer.byteLength(JSON.stringify(event));
@@ -231,6 +306,17 @@ describe('validateRequest', () => {
     expect(rejection(() => validateEvent(sized(32 * 1024 + 4), 'track')).code).toBe('event_too_large');
     // Characters JSON escapes count as their escapes.
     const escaped = { userId: 'u', event: 'x', properties: { blob: '\u0001'.repeat(5500) } };
-    expect(rejection(() => validateEvent(escaped, 'track')).code).toBe('event_too_large');
+    const tooLarge = rejection(() => validateEvent(escaped, 'track'));
+    expect(tooLarge.code).toBe('event_too_large');
+    expect(tooLarge.message).toBe(`The event is ${Buffer.byteLength(JSON.stringify(escaped))} bytes as compact JSON (UTF-8); the limit is 32 KB (32,768 bytes) per event. Move large data out of properties.`);
+  });
+
+  it('does not count the escapes a client chose: 6,000 \\u00e9 escapes are 36 KB as sent and 12 KB as compact JSON', () => {
+    const sent = `{"userId":"u","event":"x","properties":{"blob":"${'\\u00e9'.repeat(6000)}"}}`;
+    expect(sent.length).toBeGreaterThan(36_000);
+    const event = JSON.parse(sent) as unknown;
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(12_100);
+    expect(() => validateEvent(event, 'track')).not.toThrow();
+    expect(validateRequest({ batch: [{ type: 'track', ...(event as object) }] }, 'batch')).toEqual({ accepted: 1, rejected: [] });
   });
 });

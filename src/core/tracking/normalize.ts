@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '../errors.js';
+import { parseClientTime } from './client-time.js';
 import {
   EVENT_TYPES,
   LIMITS,
@@ -55,6 +56,11 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The JSON type of a parsed value, for messages: null, array, object, string, number or boolean. */
+function jsonTypeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
 /** Marks a value nested deeper than the limit (the walk below stops there). */
 const TOO_DEEP = -1;
 
@@ -87,12 +93,14 @@ function sizeBound(value: unknown, limit: number, depth: number): number {
 
 /**
  * Checks what every event must be before its fields are read: a JSON object, nested at most 64 levels, at
- * most 32 KB as sent (Segment's limit is on the call as the client sent it). The exact size is only
- * computed when the cheap bound says the event might be over.
+ * most 32 KB (32,768 bytes) as compact JSON: the UTF-8 bytes of JSON.stringify of the event as parsed (a batch
+ * item without the batch's shared context), which is how Segment's libraries measure their 32 KB limit. The
+ * client's own whitespace and escapes do not count (`\u00e9` is the 2 bytes of é), so the same event has the
+ * same size from every client. The exact size is only computed when the cheap bound says the event might be over.
  */
 function checkEventShape(raw: unknown): asserts raw is JsonObject {
   if (!isObject(raw)) {
-    throw new SluiceError('invalid_body', `An event must be a JSON object, got ${Array.isArray(raw) ? 'array' : typeof raw}.`);
+    throw new SluiceError('invalid_body', `An event must be a JSON object, got ${jsonTypeOf(raw)}.`);
   }
   const bound = sizeBound(raw, LIMITS.maxNestingDepth + 1, 0);
   if (bound === TOO_DEEP) {
@@ -101,53 +109,29 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
   if (bound > LIMITS.maxEventBytes) {
     const bytes = Buffer.byteLength(JSON.stringify(raw));
     if (bytes > LIMITS.maxEventBytes) {
-      throw new SluiceError('event_too_large', `The event is ${bytes} bytes; the limit is 32 KB per event. Move large data out of properties.`);
+      throw new SluiceError('event_too_large', `The event is ${bytes} bytes as compact JSON (UTF-8); the limit is 32 KB (32,768 bytes) per event. Move large data out of properties.`);
     }
   }
-}
-
-/**
- * A client time in the ISO form Segment's libraries send (`2026-11-30T09:00:00.000Z`): month 01-12, day 01-31,
- * hour < 24. Such a string, when its day exists in its month, is its own normalized form, so no Date round trip
- * is needed; anything else (other formats, numbers, offsets) goes through `Date`.
- */
-const CANONICAL_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-
-/** Days in each month of a common year. */
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Whether a string matching CANONICAL_ISO names a day that exists (30 February does not). */
-function dayExists(iso: string): boolean {
-  const day = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
-  if (day <= 28) return true;
-  const month = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
-  if (month !== 2) return day <= MONTH_DAYS[month - 1]!;
-  const year = Number(iso.slice(0, 4));
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (leap ? 29 : 28);
-}
-
-/** A client-supplied time as its normalized ISO string, or undefined when absent. */
-function parseTime(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string' && value.length === 24 && CANONICAL_ISO.test(value) && dayExists(value)) return value;
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new SluiceError('invalid_timestamp', `${field} must be an ISO-8601 string, got ${typeof value}.`);
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new SluiceError('invalid_timestamp', `${field} "${String(value)}" is not an ISO-8601 date (example: 2026-11-30T09:00:00.000Z).`);
-  }
-  return date.toISOString();
 }
 
 function identifier(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
-    throw new SluiceError('invalid_field', `${field} must be a string, got ${Array.isArray(value) ? 'array' : typeof value}.`);
+    throw new SluiceError('invalid_field', `${field} must be a string, got ${jsonTypeOf(value)}.`);
   }
   return value === '' ? undefined : value;
+}
+
+/**
+ * A userId or anonymousId; one that is empty or only whitespace is none, as the identity graph's merge protection
+ * blocks both (`isBlockedIdentifier`). Other values are kept as sent, surrounding spaces included.
+ */
+function personIdentifier(value: unknown, field: 'userId' | 'anonymousId'): string | undefined {
+  const id = identifier(value, field);
+  if (id === undefined) return undefined;
+  const first = id.charCodeAt(0);
+  return (first > 32 && first < 127) || id.trim() !== '' ? id : undefined;
 }
 
 function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations'): JsonObject | undefined {
@@ -155,7 +139,7 @@ function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context'
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) {
     const code = `${field}_not_object` as const;
-    throw new SluiceError(code, `${field} must be a JSON object, got ${Array.isArray(value) ? 'array' : typeof value}.`);
+    throw new SluiceError(code, `${field} must be a JSON object, got ${jsonTypeOf(value)}.`);
   }
   return value;
 }
@@ -163,7 +147,7 @@ function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context'
 function requiredString(raw: JsonObject, field: string, code: 'event_not_string' | 'missing_group_id' | 'missing_previous_id', what: string): string {
   const given = raw[field];
   if (code === 'event_not_string' && given !== undefined && given !== null && typeof given !== 'string') {
-    throw new SluiceError(code, `${what} needs "${field}" to be a string, got ${typeof given}.`);
+    throw new SluiceError(code, `${what} needs "${field}" to be a string, got ${jsonTypeOf(given)}.`);
   }
   const value = identifier(given, field);
   if (value === undefined) throw new SluiceError(code, `${what} needs a non-empty "${field}" string.`);
@@ -199,12 +183,15 @@ interface EventFields {
 function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults): EventFields {
   const eventType = type ?? raw.type;
   if (typeof eventType !== 'string' || !KNOWN_TYPES.has(eventType)) {
-    throw new SluiceError('invalid_type', `"type" must be one of ${EVENT_TYPES.join(', ')}; got ${JSON.stringify(eventType ?? null)}.`);
+    const given = eventType === undefined || eventType === null
+      ? 'it has none'
+      : `got ${typeof eventType === 'object' ? jsonTypeOf(eventType) : JSON.stringify(typeof eventType === 'string' ? eventType.slice(0, 64) : eventType)}`;
+    throw new SluiceError('invalid_type', `Each event of a batch needs a "type", one of ${EVENT_TYPES.join(', ')}; ${given}.`);
   }
-  const userId = identifier(raw.userId, 'userId');
-  const anonymousId = identifier(raw.anonymousId, 'anonymousId');
+  const userId = personIdentifier(raw.userId, 'userId');
+  const anonymousId = personIdentifier(raw.anonymousId, 'anonymousId');
   if (userId === undefined && anonymousId === undefined) {
-    throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId.');
+    throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId (one that is empty or only whitespace counts as none).');
   }
   const messageId = identifier(raw.messageId, 'messageId');
   if (messageId !== undefined && messageId.length > LIMITS.maxMessageIdLength) {
@@ -242,9 +229,12 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call');
       break;
   }
-  const timestamp = parseTime(raw.timestamp, 'timestamp') ?? parseTime(raw.originalTimestamp, 'originalTimestamp');
-  const sentAt = parseTime(raw.sentAt ?? defaults.sentAt, 'sentAt');
-  return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp, sentAt };
+  // Both are checked (a bad originalTimestamp beside a good timestamp is refused, not dropped unread).
+  const timestamp = parseClientTime(raw.timestamp, 'timestamp');
+  const originalTimestamp = parseClientTime(raw.originalTimestamp, 'originalTimestamp');
+  const ownSentAt = raw.sentAt !== undefined && raw.sentAt !== null;
+  const sentAt = ownSentAt ? parseClientTime(raw.sentAt, 'sentAt') : parseClientTime(defaults.sentAt, "the batch's sentAt");
+  return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp: timestamp ?? originalTimestamp, sentAt };
 }
 
 /**
@@ -328,7 +318,7 @@ function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefault
 
 function requestObject(body: unknown): JsonObject {
   if (!isObject(body)) {
-    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${Array.isArray(body) ? 'array' : typeof body}.`);
+    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${jsonTypeOf(body)}.`);
   }
   return body;
 }
