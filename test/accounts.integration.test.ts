@@ -161,6 +161,26 @@ describe('API tokens', () => {
     expect((await api(sluice.url, 'GET', '/sources', { token: created.body.token })).status).toBe(401);
   });
 
+  it('refuses an admin revoking an owner\'s token (role_too_high), as for creating one; owners revoke any token', async () => {
+    const admin = (await member('tok-admin-revoke@example.com', 'admin')).client;
+    const tokens = await api<{ tokens: { id: string; name: string; role: string }[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token });
+    const ownerToken = tokens.body.tokens.find((t) => t.name === 'Owner bootstrap token')!; // sluice.token
+    expect(ownerToken.role).toBe('owner');
+    const refused = await admin.call<{ error: { code: string; message: string } }>('DELETE', `/tokens/${ownerToken.id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('role_too_high');
+    expect(refused.body.error.message).toContain('owner');
+    expect((await api(sluice.url, 'GET', '/sources', { token: sluice.token })).status).toBe(200);
+    const revocations = await api<{ entries: unknown[] }>(sluice.url, 'GET', `/audit-log?action=token.revoke&resourceId=${ownerToken.id}`, { token: sluice.token });
+    expect(revocations.body.entries).toEqual([]);
+
+    const own = await admin.call<{ id: string; token: string }>('POST', '/tokens', { name: 'mine', role: 'admin' });
+    expect((await admin.call('DELETE', `/tokens/${own.body.id}`)).status).toBe(204);
+    const adminToken = await api<{ id: string; token: string }>(sluice.url, 'POST', '/tokens', { token: sluice.token, body: { name: 'an admin\'s', role: 'admin' } });
+    expect((await api(sluice.url, 'DELETE', `/tokens/${adminToken.body.id}`, { token: sluice.token })).status).toBe(204);
+    expect((await api(sluice.url, 'GET', '/sources', { token: adminToken.body.token })).status).toBe(401);
+  });
+
   it('expires tokens and ends a member\'s tokens with their suspension', async () => {
     const { client, member: m } = await member('tok-owner2@example.com', 'admin');
     const expired = await client.call('POST', '/tokens', { name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' });

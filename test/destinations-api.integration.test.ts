@@ -53,6 +53,38 @@ describe('destinations API', () => {
     expect((await api('GET', `/destinations/${id}`)).status).toBe(404);
   });
 
+  it('lets only a role with privacy:write set or change which consent categories gate a destination', async () => {
+    const engineerToken = (await api('POST', '/tokens', { name: 'engineer', role: 'engineer' })).body.token as string;
+    const engineer = ownerApi({ url: sluice.url, token: engineerToken });
+    const config = { url: 'http://127.0.0.1:9/gated' };
+
+    const gated = await engineer('POST', '/destinations', { name: 'Gated', type: 'webhook', config, consentCategories: ['analytics'] });
+    expect(gated.status).toBe(403);
+    expect(gated.body).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('"privacy:write"') } });
+    expect(((await api('GET', '/destinations')).body.destinations as { name: string }[]).map((d) => d.name)).not.toContain('Gated');
+
+    // Without consentCategories an engineer still connects destinations and edits everything else.
+    const created = await engineer('POST', '/destinations', { name: 'Plain', type: 'webhook', config });
+    expect(created.status).toBe(201);
+    expect(created.body.consentCategories).toBeUndefined();
+    const id = String(created.body.id);
+    expect((await api('PATCH', `/destinations/${id}`, { consentCategories: ['analytics'] })).body.consentCategories).toEqual(['analytics']);
+
+    for (const consentCategories of [[], null, ['functional']]) {
+      const changed = await engineer('PATCH', `/destinations/${id}`, { consentCategories });
+      expect(changed.status, JSON.stringify(consentCategories)).toBe(403);
+      expect(changed.body).toMatchObject({ error: { code: 'forbidden' } });
+    }
+    const renamed = await engineer('PATCH', `/destinations/${id}`, { name: 'Plain 2', enabled: false, config: { url: 'http://127.0.0.1:10/gated' } });
+    expect(renamed.status).toBe(200);
+    // The console sends the list back unchanged with every edit.
+    expect((await engineer('PATCH', `/destinations/${id}`, { name: 'Plain 3', consentCategories: ['analytics'] })).status).toBe(200);
+    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ name: 'Plain 3', enabled: false, consentCategories: ['analytics'] });
+
+    expect((await api('PATCH', `/destinations/${id}`, { consentCategories: [] })).status).toBe(200);
+    await api('DELETE', `/destinations/${id}`);
+  });
+
   it('seals secret fields an earlier version kept in the clear config (webhook headers; run at every start)', async () => {
     const ws = sluice.bootstrap.workspaceId;
     const old = await sluice.store.destinations.create({

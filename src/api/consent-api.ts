@@ -1,10 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { changedFields } from '../accounts/audit-changes.js';
+import { AuditLog } from '../accounts/audit-log.js';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { resolveConsent } from '../core/consent/resolve-consent.js';
 import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 
 export const ConsentCategorySchema = Type.Object(
@@ -65,8 +68,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /**
  * Consent administration: the workspace's categories (`GET/PUT /consent/categories`), its privacy settings
  * (`GET/PATCH /privacy/settings`) and a profile's consent with its proof (`GET /profiles/:identifier/consent`).
+ * Changes are audited (`consent_categories.update`, `privacy_settings.update`) with the fields that changed.
  */
 export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyServices }> = async (app, { store, privacy }) => {
+  const audit = new AuditLog(store.audit);
   app.get('/consent/categories', {
     config: { permission: 'privacy:read' },
     schema: { tags: ['consent'], summary: "The workspace's consent categories", response: { 200: Categories } },
@@ -83,7 +88,11 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
   }, async (request) => {
     const body = request.body;
     const list = Array.isArray(body) ? body : body.categories;
-    return privacy.config.setCategories(principalOf(request).workspaceId, list);
+    const { workspaceId } = principalOf(request);
+    const before = (await privacy.config.get(workspaceId)).categories;
+    const after = await privacy.config.setCategories(workspaceId, list);
+    await audit.record({ ...auditContext(request), action: 'consent_categories.update', resourceType: 'consent_categories', resourceId: workspaceId, ...changedFields({ categories: before }, { categories: after }) });
+    return after;
   });
 
   app.get('/privacy/settings', {
@@ -94,7 +103,13 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
   app.patch('/privacy/settings', {
     config: { permission: 'privacy:write' },
     schema: { tags: ['consent'], summary: 'Change privacy settings (only the fields given)', body: Type.Partial(PrivacySettingsSchema, { additionalProperties: false }), response: { 200: PrivacySettingsSchema } },
-  }, async (request) => privacy.config.updateSettings(principalOf(request).workspaceId, request.body as Record<string, unknown>));
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const before = (await privacy.config.get(workspaceId)).settings;
+    const after = await privacy.config.updateSettings(workspaceId, request.body as Record<string, unknown>);
+    await audit.record({ ...auditContext(request), action: 'privacy_settings.update', resourceType: 'privacy_settings', resourceId: workspaceId, ...changedFields(before, after) });
+    return after;
+  });
 
   app.get('/profiles/:identifier/consent', {
     config: { permission: 'profiles:read' },

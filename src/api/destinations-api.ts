@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { StoredDestination } from '../core/destination.js';
 import { FILTER_ACTIONS, MAX_FILTERS, validateFilters, type DestinationFilter } from '../core/destination-filters.js';
 import { AuditLog } from '../accounts/audit-log.js';
+import { roleHas } from '../accounts/permissions.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
 import { openSecrets, sealConfig, SECRET_MASK } from '../destinations/destination-secrets.js';
@@ -87,6 +89,27 @@ export function checkFilters(filters: unknown): DestinationFilter[] {
   return (filters as DestinationFilter[]).map(filterView);
 }
 
+/**
+ * Whether two consent-category lists are the same, in any order. null (never set) differs from [] (set to
+ * none): reports flag a destination without a list.
+ */
+function sameCategories(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
+
+/**
+ * Which consent categories gate a destination is a privacy decision: setting them (on create) or changing
+ * them (on update) needs `privacy:write` besides `destinations:write`. `current` is the stored list on update.
+ */
+function checkMayGate(request: FastifyRequest, given: readonly string[] | null | undefined, current?: readonly string[] | null): void {
+  if (given === undefined || (current !== undefined && sameCategories(given, current))) return;
+  const { role } = principalOf(request);
+  if (!roleHas(role, 'privacy:write')) {
+    throw new SluiceError('forbidden', `Your role (${role}) lacks the "privacy:write" permission needed to set or change a destination's consentCategories; send the request without consentCategories, or ask a member with privacy:write (owner, admin, privacy).`);
+  }
+}
+
 function typeOf(name: string): DestinationType<unknown> {
   const type = destinationType(name);
   if (!type) {
@@ -113,12 +136,14 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: {
       tags: ['destinations'],
       summary: 'Connect a destination',
+      description: 'consentCategories: the consent categories an event must have granted to reach the destination; setting them needs the privacy:write permission. Without them the destination needs no category but the required one.',
       body: Type.Object({ name: Name, type: Type.String(), config: Config, sourceIds: Type.Optional(Ids), consentCategories: Type.Optional(Ids), filters: Type.Optional(Filters), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 201: DestinationSchema },
     },
   }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const body = request.body;
+    checkMayGate(request, body.consentCategories);
     const type = typeOf(body.type);
     const config = await validateDestinationConfig(type, body.config, allowPrivate);
     const filters = body.filters === undefined ? [] : checkFilters(body.filters);
@@ -153,7 +178,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: {
       tags: ['destinations'],
       summary: 'Change a destination',
-      description: `config replaces the whole config, except secret fields that are omitted or sent as "${SECRET_MASK}": those keep their stored value. sourceIds/consentCategories null removes the restriction. filters replaces the whole list ([] or null: none).`,
+      description: `config replaces the whole config, except secret fields that are omitted or sent as "${SECRET_MASK}": those keep their stored value. sourceIds/consentCategories null removes the restriction; changing consentCategories needs the privacy:write permission (sending them unchanged does not). filters replaces the whole list ([] or null: none).`,
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Name),
@@ -170,6 +195,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     const { workspaceId } = principalOf(request);
     const existing = await load(workspaceId, request.params.id);
     const body = request.body;
+    checkMayGate(request, body.consentCategories, existing.consentCategories);
     const type = typeOf(existing.type);
     let sealed: { publicConfig: Record<string, unknown>; sealedSecrets: string | null } | undefined;
     if (body.config !== undefined) {

@@ -1,9 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { validatePiiPolicy } from '../core/pii/pii-policy.js';
+import { changedFields } from '../accounts/audit-changes.js';
+import { AuditLog } from '../accounts/audit-log.js';
+import { validatePiiPolicy, type PiiPolicy, type PiiRules } from '../core/pii/pii-policy.js';
 import { SluiceError } from '../core/errors.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
+import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 
 const Level = Type.Union([Type.Literal('red'), Type.Literal('yellow'), Type.Literal('sensitive'), Type.Literal('none')]);
@@ -25,10 +28,39 @@ const PolicySchema = Type.Object({
 });
 
 /**
+ * Rules as `selector: action` lines for the audit log (kept as an object, a selector such as
+ * `field:traits.password` would read as a credential name and its action be redacted).
+ */
+const ruleLines = (rules: PiiRules) => Object.entries(rules).map(([selector, action]) => `${selector}: ${action}`).sort();
+
+/**
+ * What the audit log keeps of a PII policy. A value matcher's pattern is left out: it may be a person's
+ * actual value (an exact email address to classify), which has no place in the audit log.
+ */
+function policySummary(policy: PiiPolicy) {
+  return {
+    workspace: ruleLines(policy.workspace),
+    destinations: Object.fromEntries(Object.entries(policy.destinations).map(([id, rules]) => [id, ruleLines(rules)])),
+    matchers: policy.matchers.map((m) => ({ target: m.target, ...(m.target === 'key' && { pattern: m.pattern }), ...(m.regex === true && { regex: true }), level: m.level, label: m.label })),
+  };
+}
+
+/** The stored policy as the pipeline applies it: an unreadable one counts as empty (the processor's fallback). */
+function appliedPolicy(stored: unknown): PiiPolicy {
+  try {
+    return validatePiiPolicy(stored);
+  } catch {
+    return validatePiiPolicy(undefined);
+  }
+}
+
+/**
  * PII: the inventory of every field seen per source with its classification (`GET /pii/inventory`; a
- * reviewer re-classifies with `PATCH /pii/inventory`), and the policy (`GET/PUT /pii/policy`).
+ * reviewer re-classifies with `PATCH /pii/inventory`), and the policy (`GET/PUT /pii/policy`). Both changes
+ * are audited (`pii_field.review`, `pii_policy.update`).
  */
 export const piiApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyServices }> = async (app, { store, privacy }) => {
+  const audit = new AuditLog(store.audit);
   app.get('/pii/inventory', {
     config: { permission: 'privacy:read' },
     schema: {
@@ -64,9 +96,13 @@ export const piiApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyS
   }, async (request) => {
     const principal = principalOf(request);
     const { sourceId, path, level } = request.body;
-    const updated = await store.piiInventory.review(principal.workspaceId, sourceId, path, { level, label: request.body.label ?? null, by: principal.actor, at: Date.now() });
-    if (!updated) throw new SluiceError('not_found', `No field ${path} seen in source ${sourceId}; list them with GET /api/v1/pii/inventory.`);
-    return { sourceId, path, classification: level, label: updated.reviewedLabel };
+    const existing = (await store.piiInventory.list(principal.workspaceId, { sourceId })).find((f) => f.path === path);
+    const updated = existing && (await store.piiInventory.review(principal.workspaceId, sourceId, path, { level, label: request.body.label ?? null, by: principal.actor, at: Date.now() }));
+    if (!existing || !updated) throw new SluiceError('not_found', `No field ${path} seen in source ${sourceId}; list them with GET /api/v1/pii/inventory.`);
+    const before = { classification: existing.reviewedLevel ?? existing.level, label: existing.reviewedLevel ? existing.reviewedLabel : existing.label };
+    const after = { classification: level, label: updated.reviewedLabel };
+    await audit.record({ ...auditContext(request), action: 'pii_field.review', resourceType: 'pii_field', resourceId: `${sourceId}:${path}`, resourceName: path, before, after });
+    return { sourceId, path, ...after };
   });
 
   app.get('/pii/policy', {
@@ -84,7 +120,10 @@ export const piiApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyS
     },
   }, async (request) => {
     const policy = validatePiiPolicy(request.body);
-    await privacy.config.setPiiPolicy(principalOf(request).workspaceId, policy);
+    const { workspaceId } = principalOf(request);
+    const before = appliedPolicy((await privacy.config.get(workspaceId)).piiPolicy);
+    await privacy.config.setPiiPolicy(workspaceId, policy);
+    await audit.record({ ...auditContext(request), action: 'pii_policy.update', resourceType: 'pii_policy', resourceId: workspaceId, ...changedFields(policySummary(before), policySummary(policy)) });
     return policy;
   });
 };

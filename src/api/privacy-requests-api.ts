@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { changedFields } from '../accounts/audit-changes.js';
+import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
@@ -14,6 +16,7 @@ import { accessExport, type ExportFormat } from '../privacy/requests/access-expo
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
+import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -117,8 +120,12 @@ export interface PrivacyRequestsApiDeps {
 
 const FormatQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')], { default: 'json' })) });
 
-/** Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics. */
+/**
+ * Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics, and the
+ * workspace's request policy (its changes audited as `privacy_request_settings.update`).
+ */
 export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports }) => {
+  const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
   const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat, actor: string) => {
     if (found.status !== 'completed' && !(found.status === 'failed' && found.type === 'delete' && found.result !== null)) {
@@ -255,8 +262,10 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     const { workspaceId } = principalOf(request);
     const workspace = await store.workspaces.get(workspaceId);
     if (!workspace) throw new SluiceError('not_found', `Workspace ${workspaceId} no longer exists.`);
-    const next = { ...requestSettingsOf(workspace), ...request.body };
+    const before = requestSettingsOf(workspace);
+    const next = { ...before, ...request.body };
     await store.workspaces.updateSettings(workspaceId, { ...workspace.settings, privacyRequests: next });
+    await audit.record({ ...auditContext(request), action: 'privacy_request_settings.update', resourceType: 'privacy_request_settings', resourceId: workspaceId, ...changedFields(before, next) });
     return next;
   });
 

@@ -27,7 +27,10 @@ function tokenView(t: ApiToken) {
   return { id: t.id, name: t.name, role: t.role, memberId: t.memberId, createdAt: new Date(t.createdAt).toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) };
 }
 
-/** API tokens of the caller's workspace: created with a role no higher than the creator's, shown once, revocable. */
+/**
+ * API tokens of the caller's workspace: created with a role no higher than the creator's, shown once,
+ * revocable by a caller whose role covers the token's (as for creating one).
+ */
 export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLog }> = async (app, { store, audit }) => {
   app.get('/tokens', {
     config: { permission: 'tokens:read' },
@@ -56,11 +59,13 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
 
   app.delete('/tokens/:id', {
     config: { permission: 'tokens:write' },
-    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once)', params: IdParams, response: { 204: Type.Null() } },
+    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once); only a token whose role is no higher than yours', params: IdParams, response: { 204: Type.Null() } },
   }, async (request, reply) => {
-    const { workspaceId } = principalOf(request);
+    const { workspaceId, role } = principalOf(request);
     const token = (await store.tokens.list(workspaceId)).find((t) => t.id === request.params.id);
     if (!token) throw new SluiceError('not_found', `No token ${request.params.id} in this workspace.`);
+    // As for creating one: an admin may not revoke an owner's token.
+    if (!roleCovers(role, token.role)) throw new SluiceError('role_too_high', `Your role (${role}) may not revoke a token with the ${token.role} role; ask an owner.`);
     await store.tokens.revoke(workspaceId, token.id, Date.now());
     await audit.record({ ...auditContext(request), action: 'token.revoke', resourceType: 'token', resourceId: token.id, resourceName: token.name });
     return reply.code(204).send(null);

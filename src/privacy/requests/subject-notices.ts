@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate } from './certificate.js';
+import type { Regulation } from './deadlines.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestTransition, type RequestType } from './request.js';
@@ -35,6 +36,16 @@ const WHAT: Readonly<Record<RequestType, string>> = {
   know: 'what personal information we hold about you and whom we disclosed it to',
 };
 
+/**
+ * What a refusal must tell the subject besides its reason. GDPR Art. 12(4): that they may lodge a complaint
+ * with a supervisory authority and seek a judicial remedy. CCPA: the basis for the denial (the reason above;
+ * 11 CCR 7101 keeps it with the request's record), nothing more in shared/design/reference-privacy-law.md.
+ */
+const DENIAL_REMEDIES: Readonly<Record<Regulation, readonly string[]>> = {
+  gdpr: ['', 'If you disagree, you may lodge a complaint with a data protection supervisory authority (in particular in the country where you live or work, or where you think the law was broken) and seek a judicial remedy before a court.'],
+  ccpa: [],
+};
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
@@ -42,7 +53,8 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * authorized agent's), what happens to their request: receipt (CCPA 7021: within 10 business days; the
  * request's `receiptConfirmedAt` is set when the email went out), an extension with its reason, completion
  * (with a time-limited download link for an access export or a "know" report, and for a deletion what each
- * recipient answered), or a denial with its reason. Sent in the background, in order, so no API call waits
+ * recipient answered), or a denial with its reason (and, under the GDPR, the subject's right to complain to a
+ * supervisory authority and to a judicial remedy). Sent in the background, in order, so no API call waits
  * for the mail server; a failed send is logged (and the receipt stays unconfirmed on the deadline lists).
  *
  * @example
@@ -118,7 +130,7 @@ export class SubjectNotices {
       case 'denied':
         return {
           subject: 'We could not complete your privacy request',
-          text: [`We could not complete your request for ${what}.`, `Why: ${request.denialReason ?? transition.note ?? 'not given'}`, '', reference].join('\n'),
+          text: [`We could not complete your request for ${what}.`, `Why: ${request.denialReason ?? transition.note ?? 'not given'}`, ...DENIAL_REMEDIES[request.regulation], '', reference].join('\n'),
         };
       case 'completed':
         return { subject: 'Your privacy request is complete', text: [...this.completion(request), '', reference].join('\n') };
