@@ -21,6 +21,12 @@ export interface RequestFacts {
    * again must give its events the same ids (so a redelivered event deduplicates); a random UUID otherwise.
    */
   messageIdFor?: (index: number) => string;
+  /**
+   * The request was acknowledged already (an inbox row read back): a time that today's rules refuse but the
+   * version that answered 200 accepted is read as absent (the event keeps the time it was received), so
+   * tightening the rules never loses an event that was accepted.
+   */
+  acknowledged?: boolean;
 }
 
 /** One event that failed validation, with its position in the request. */
@@ -180,7 +186,18 @@ interface EventFields {
 }
 
 /** Reads and checks an event's fields as Segment does; throws a SluiceError naming the first problem. */
-function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults): EventFields {
+/** A client time, or (for an acknowledged request, see RequestFacts) undefined where today's rules refuse it. */
+function readClientTime(value: unknown, field: string, acknowledged: boolean): string | undefined {
+  if (!acknowledged) return parseClientTime(value, field);
+  try {
+    return parseClientTime(value, field);
+  } catch (error) {
+    if (error instanceof SluiceError && error.code === 'invalid_timestamp') return undefined;
+    throw error;
+  }
+}
+
+function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults, acknowledged = false): EventFields {
   const eventType = type ?? raw.type;
   if (typeof eventType !== 'string' || !KNOWN_TYPES.has(eventType)) {
     const given = eventType === undefined || eventType === null
@@ -230,10 +247,10 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       break;
   }
   // Both are checked (a bad originalTimestamp beside a good timestamp is refused, not dropped unread).
-  const timestamp = parseClientTime(raw.timestamp, 'timestamp');
-  const originalTimestamp = parseClientTime(raw.originalTimestamp, 'originalTimestamp');
+  const timestamp = readClientTime(raw.timestamp, 'timestamp', acknowledged);
+  const originalTimestamp = readClientTime(raw.originalTimestamp, 'originalTimestamp', acknowledged);
   const ownSentAt = raw.sentAt !== undefined && raw.sentAt !== null;
-  const sentAt = ownSentAt ? parseClientTime(raw.sentAt, 'sentAt') : parseClientTime(defaults.sentAt, "the batch's sentAt");
+  const sentAt = ownSentAt ? readClientTime(raw.sentAt, 'sentAt', acknowledged) : readClientTime(defaults.sentAt, "the batch's sentAt", acknowledged);
   return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp: timestamp ?? originalTimestamp, sentAt };
 }
 
@@ -261,7 +278,7 @@ export function normalizeEvent(
   index = 0,
 ): SegmentEvent {
   checkEventShape(raw);
-  const fields = readEventFields(raw, type, defaults);
+  const fields = readEventFields(raw, type, defaults, facts.acknowledged);
   const messageId = fields.messageId ?? facts.messageIdFor?.(index) ?? `api-${randomUUID()}`;
   // context.ip from the request unless the client (or the batch) gave one.
   const context: JsonObject = facts.ip === undefined ? { ...defaults.context, ...fields.context } : { ip: facts.ip, ...defaults.context, ...fields.context };

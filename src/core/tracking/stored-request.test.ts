@@ -44,4 +44,14 @@ describe('expandStoredRequest', () => {
     const single = expandStoredRequest({ endpoint: 'track', body: '{"userId":"u"}', receivedAt: 0, requestId: REQUEST_ID, events: 1 });
     expect(single).toEqual({ events: [], failed: [expect.objectContaining({ index: 0, code: 'event_not_string' })] });
   });
+
+  it('keeps an acknowledged event whose time the current rules refuse (an earlier version accepted it), with the time it was received', () => {
+    const body = JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'A', timestamp: '2020-02-30T00:00:00.000Z' }, { type: 'track', userId: 'u', event: 'B', timestamp: '01/02/2020', sentAt: 'soon' }] });
+    const { events, failed } = expandStoredRequest({ endpoint: 'batch', body, receivedAt: Date.parse('2026-11-30T12:00:01.000Z'), requestId: REQUEST_ID, events: 2 });
+    expect(failed).toEqual([]);
+    expect(events.map((e) => [e.event, e.timestamp, e.originalTimestamp])).toEqual([
+      ['A', '2026-11-30T12:00:01.000Z', '2026-11-30T12:00:01.000Z'],
+      ['B', '2026-11-30T12:00:01.000Z', '2026-11-30T12:00:01.000Z'],
+    ]);
+  });
 });

@@ -58,7 +58,7 @@ export function expandStoredRequest(request: StoredRequest): { events: SegmentEv
     normalized = normalizeRequest(
       body,
       request.endpoint,
-      { receivedAt: new Date(request.receivedAt), ip: request.ip, messageIdFor: (index) => generatedMessageId(requestId, index) },
+      { receivedAt: new Date(request.receivedAt), ip: request.ip, messageIdFor: (index) => generatedMessageId(requestId, index), acknowledged: true },
       request.skip && request.skip.length > 0 ? new Set(request.skip) : undefined,
     );
   } catch (error) {
