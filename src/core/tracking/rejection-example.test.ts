@@ -45,8 +45,14 @@ describe('rejectionExampleOf', () => {
 });
 
 describe('rejectionMessageOf', () => {
-  it('hides an email address or international phone number quoted from what was sent', () => {
-    expect(rejectionMessageOf('"type" must be one of track, identify; got "ada@example.com".')).toBe('"type" must be one of track, identify; got "<email>".');
-    expect(rejectionMessageOf('"type" must be one of track, identify; got "+44 20 7946 0958".')).toBe('"type" must be one of track, identify; got "<phone>".');
+  it('keeps the field names a message quotes and replaces every value the client sent', () => {
+    expect(rejectionMessageOf('"type" must be one of track, identify; got "ada@example.com".')).toBe('"type" must be one of track, identify; got "…".');
+    expect(rejectionMessageOf('timestamp "Grace Hopper 078-05-1120" is not an ISO-8601 date: send an ISO-8601 date-time.')).toBe('timestamp "…" is not an ISO-8601 date: send an ISO-8601 date-time.');
+    expect(rejectionMessageOf('The body is not valid JSON: unexpected token at line 1, column 40 (position 39, near "\\"ssn\\":\\"078-05-1120\\" oops}}").')).toBe('The body is not valid JSON: unexpected token at line 1, column 40 (position 39, near "…").');
+    expect(rejectionMessageOf('A group call needs a non-empty "groupId" string.')).toBe('A group call needs a non-empty "groupId" string.');
+  });
+
+  it('hides an email address or international phone number outside quotes', () => {
+    expect(rejectionMessageOf('no profile for ada@example.com or +44 20 7946 0958')).toBe('no profile for <email> or <phone>');
   });
 });

@@ -34,9 +34,24 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? kept(value) : undefined;
 }
 
-/** An error message as kept: an email address or phone number quoted in it (a value the client sent) reads `<email>` or `<phone>`. */
+/**
+ * Words a kept message may quote: the Segment fields and request parts the messages name. Anything else in double
+ * quotes is a value the client sent (a timestamp, a type, the text near a JSON syntax error), which may be about a
+ * person: the kept message reads `"…"` there. The client was told the whole message in its 400.
+ */
+const FIELD_WORDS = new Set([
+  'type', 'userId', 'anonymousId', 'event', 'name', 'category', 'messageId', 'groupId', 'previousId', 'timestamp', 'originalTimestamp',
+  'sentAt', 'receivedAt', 'properties', 'traits', 'context', 'integrations', 'batch', 'writeKey', 'channel', 'version',
+]);
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * An error message as kept (the source's rejections, the live debugger): values the client sent, quoted in it,
+ * read `"…"` (see FIELD_WORDS), and an email address or phone number left outside quotes reads `<email>` or `<phone>`.
+ */
 export function rejectionMessageOf(message: string): string {
-  return hidePersonalDataIn(message, EMAIL_KEY, '<phone>').slice(0, 1000);
+  const withoutValues = message.replace(QUOTED, (quoted) => (FIELD_WORDS.has(quoted.slice(1, -1)) ? quoted : '"…"'));
+  return hidePersonalDataIn(withoutValues, EMAIL_KEY, '<phone>').slice(0, 1000);
 }
 
 function typeOf(value: unknown): string {
