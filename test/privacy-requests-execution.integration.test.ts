@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteQueueFile } from '../src/store/sqlite/sqlite-database.js';
 import { downloadLink } from '../src/privacy/requests/download-link.js';
 import { RestrictionCheck } from '../src/privacy/requests/restriction-check.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
@@ -73,6 +75,14 @@ describe('executing privacy requests', () => {
 
     expect(await storedCount('userId=del-user')).toBe(0);
     expect(await storedCount('anonymousId=del-anon-1')).toBe(0);
+    // No copy of the requests as received is left in the inbox (it keeps them until it truncates, in its own time).
+    const queue = new Database(sqliteQueueFile(sluice.dataDir), { readonly: true });
+    try {
+      const left = queue.prepare("SELECT count(*) AS n FROM queue_inbox WHERE CAST(body AS TEXT) LIKE '%del-user%'").get() as { n: number };
+      expect(left.n).toBe(0);
+    } finally {
+      queue.close();
+    }
     expect(await storedCount('userId=del-bystander')).toBe(1);
     expect((await api('GET', '/profiles/del-anon-2')).status).toBe(404);
 

@@ -28,6 +28,12 @@ export interface Queue {
   inboxMark(): Promise<number>;
   /** Whether every message published before `mark` was taken has been processed (acknowledged). */
   inboxPassed(mark: number): Promise<boolean>;
+  /**
+   * Removes what the processor has processed from the inbox now, instead of in its own time: the requests as
+   * received hold people's data, and an erasure must not leave a copy behind (a deletion calls it once the
+   * pipeline has passed its mark). Returns the messages removed.
+   */
+  forgetProcessed(): Promise<number>;
   close(): Promise<void>;
 }
 

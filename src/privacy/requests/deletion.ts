@@ -157,6 +157,9 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   // (Without a suppression to keep, the erasure covers what was received before it began.)
   const suppression = await keepSuppression(deps, request, subject, identifiers.length);
   await pipelinePassed(deps);
+  // The inbox keeps each request as received (decision 0004) until the processor truncates it in its own time:
+  // the processed ones go now, so no copy of the subject's events outlives their erasure there.
+  await deps.ports.progress?.forgetProcessed();
 
   // Events: batches, yielding between them so ingest and the processor keep their turn at the database.
   const eventsFound = await store.subjectData.countEvents(ws, subject);

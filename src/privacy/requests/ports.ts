@@ -55,6 +55,8 @@ export interface PipelinePublisher {
 export interface PipelineProgress {
   inboxMark(): Promise<number>;
   inboxPassed(mark: number): Promise<boolean>;
+  /** Removes the processed requests as received from the inbox (they hold the subject's data too). */
+  forgetProcessed(): Promise<number>;
 }
 
 export interface ExecutorPorts {

@@ -319,6 +319,11 @@ export class JetStreamQueue implements Queue {
     return state.messages === 0 || state.first_seq > mark;
   }
 
+  /** Nothing to do: the inbox stream's work-queue retention removes a message as soon as it is acknowledged. */
+  async forgetProcessed(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.pending.length > 0) await this.flush();

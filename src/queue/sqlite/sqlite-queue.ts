@@ -241,6 +241,14 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     return Number(this.eventTotal.get(INBOX_CONSUMER) ?? 0) >= mark;
   }
 
+  /** The rows up to the consumer's position (the consumer itself truncates them every 50 batches). */
+  async forgetProcessed(): Promise<number> {
+    return threadWriteLock.run(() => {
+      const position = Number(this.readOffset.get(INBOX_CONSUMER) ?? 0);
+      return position > 0 ? this.truncate.run(position).changes : 0;
+    });
+  }
+
   publishDeliveries(jobs: readonly DeliveryJobRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('queue is closed'));
     return this.deliveries.publish(jobs);
