@@ -65,14 +65,14 @@ describe('destinations API', () => {
       consentCategories: null,
       enabled: true,
     });
-    expect(await sealSecretsStoredInClear(sluice.store.destinations, (type) => destinationType(type)?.secretFields, sluice.keys)).toBe(1);
+    expect(await sealSecretsStoredInClear(sluice.store.destinations, destinationType, sluice.keys)).toBe(1);
     const stored = await sluice.store.destinations.get(ws, old.id);
     expect(JSON.stringify(stored!.publicConfig)).not.toContain('old-header-token');
     expect(stored!.publicConfig.headers).toBe('********');
     expect(sluice.keys.decrypt(stored!.sealedSecrets!)).toContain('old-header-token');
     // Delivery still sends them; a second pass finds nothing left to seal.
     expect(openDestination(stored!, sluice.keys).config.headers).toEqual({ authorization: 'Bearer old-header-token' });
-    expect(await sealSecretsStoredInClear(sluice.store.destinations, (type) => destinationType(type)?.secretFields, sluice.keys)).toBe(0);
+    expect(await sealSecretsStoredInClear(sluice.store.destinations, destinationType, sluice.keys)).toBe(0);
     expect(JSON.stringify((await api('GET', `/destinations/${old.id}`)).body)).not.toContain('old-header-token');
     await api('DELETE', `/destinations/${old.id}`);
   });
