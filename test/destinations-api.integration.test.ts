@@ -36,10 +36,11 @@ describe('destinations API', () => {
     expect(JSON.stringify(stored)).not.toContain('header-token-value');
     expect(stored?.sealedSecrets).toMatch(/^v1\./);
 
-    // PATCH with the mask (or without the field) keeps the secret; a new value replaces it.
-    const patched = await api('PATCH', `/destinations/${id}`, { name: 'Hook 2', config: { url: 'http://127.0.0.1:10/hook', signingSecret: '********' }, enabled: false });
+    // PATCH with the mask (or without the field) keeps the secret on the same host (another host needs them
+    // entered again: destination-url-secrets.integration.test.ts); a new value replaces it.
+    const patched = await api('PATCH', `/destinations/${id}`, { name: 'Hook 2', config: { url: 'http://127.0.0.1:9/hook2', signingSecret: '********' }, enabled: false });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'Hook 2', enabled: false, config: { url: 'http://127.0.0.1:10/hook', signingSecret: '********' } });
+    expect(patched.body).toMatchObject({ name: 'Hook 2', enabled: false, config: { url: 'http://127.0.0.1:9/hook2', signingSecret: '********' } });
     const reopened = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
     expect(sluice.keys.decrypt(reopened!.sealedSecrets!)).toContain('super-secret-value');
     expect(sluice.keys.decrypt(reopened!.sealedSecrets!)).toContain('header-token-value');

@@ -154,7 +154,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: {
       tags: ['destinations'],
       summary: 'Change a destination',
-      description: `config replaces the whole config, except what the API shows masked: secret fields omitted or sent as "${SECRET_MASK}" keep their stored value, and a URL field whose query values are masked keeps its stored URL when omitted or sent back as shown (values sent as "${SECRET_MASK}" keep the stored value of that parameter). sourceIds/consentCategories null removes the restriction. filters replaces the whole list ([] or null: none).`,
+      description: `config replaces the whole config, except what the API shows masked: secret fields omitted or sent as "${SECRET_MASK}" keep their stored value (null removes one), and a URL field whose query values are masked keeps its stored URL when omitted or sent back as shown (values sent as "${SECRET_MASK}" keep the stored value of that parameter). A change of a URL field's scheme, host or port is refused (destination_secrets_required) unless every stored secret is entered again in the same request. sourceIds/consentCategories null removes the restriction. filters replaces the whole list ([] or null: none).`,
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Name),

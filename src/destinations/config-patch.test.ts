@@ -4,6 +4,7 @@ import { mergeConfigPatch } from './config-patch.js';
 import { maskUrl, restoreMaskedQuery, urlSecretStrings, urlWithoutSecrets } from './destination-secrets.js';
 
 const webhook = { secretFields: ['signingSecret', 'headers'], urlFields: ['url'] };
+const amplitude = { secretFields: ['apiKey', 'secretKey'], urlFields: ['baseUrl', 'deletionBaseUrl'] };
 const stored = { url: 'https://hooks.example.com/in?api_key=K3Y-VALUE&v=2', signingSecret: 'stored-signing', headers: { 'x-api-key': 'stored-key' } };
 
 function refusal(run: () => unknown): SluiceError {
@@ -41,6 +42,35 @@ describe('mergeConfigPatch', () => {
     expect(mergeConfigPatch(webhook, { batching: true }, stored)).toEqual({ ...stored, batching: true });
     expect(mergeConfigPatch(webhook, { url: maskUrl(stored.url), signingSecret: '********' }, stored)).toEqual(stored);
     expect(mergeConfigPatch(webhook, { url: 'https://hooks.example.com/v2?api_key=********' }, stored)).toEqual({ ...stored, url: 'https://hooks.example.com/v2?api_key=K3Y-VALUE' });
+    expect(mergeConfigPatch(webhook, { url: 'https://hooks.example.com/in', signingSecret: null }, stored)).toEqual({ url: 'https://hooks.example.com/in', headers: stored.headers });
+  });
+
+  it('refuses a move to another host that keeps any stored secret, naming what to enter again', () => {
+    const error = refusal(() => mergeConfigPatch(webhook, { url: 'https://evil.example/in' }, stored));
+    expect(error.code).toBe('destination_secrets_required');
+    expect(error.details).toEqual({ fields: ['headers', 'signingSecret'], moved: ['url'] });
+    expect(error.message).toContain('config.url from https://hooks.example.com to https://evil.example');
+    expect(error.message).not.toMatch(/K3Y-VALUE|stored-key|stored-signing/);
+    // A new port or scheme is another origin too.
+    expect(refusal(() => mergeConfigPatch(webhook, { url: 'https://hooks.example.com:8443/in' }, stored)).code).toBe('destination_secrets_required');
+    expect(refusal(() => mergeConfigPatch(webhook, { url: 'http://hooks.example.com/in' }, stored)).code).toBe('destination_secrets_required');
+    // Masked query values are stored secrets as well.
+    const carried = refusal(() => mergeConfigPatch(webhook, { url: 'https://evil.example/in?api_key=********', signingSecret: 'new-signing', headers: {} }, stored));
+    expect(carried.details).toMatchObject({ fields: ['url'] });
+  });
+
+  it('moves when every stored secret is entered again or removed', () => {
+    const sent = { url: 'https://new.example/in?api_key=NEW', signingSecret: 'new-signing', headers: null };
+    expect(mergeConfigPatch(webhook, sent, stored)).toEqual({ url: 'https://new.example/in?api_key=NEW', signingSecret: 'new-signing' });
+  });
+
+  it('treats setting, changing or removing a base URL as a move', () => {
+    const amp = { apiKey: 'amp-key', baseUrl: 'https://api.eu.amplitude.com' };
+    expect(refusal(() => mergeConfigPatch(amplitude, {}, amp)).details).toEqual({ fields: ['apiKey'], moved: ['baseUrl'] });
+    expect(refusal(() => mergeConfigPatch(amplitude, { deletionBaseUrl: 'https://x.example' }, { apiKey: 'amp-key' })).details).toEqual({ fields: ['apiKey'], moved: ['deletionBaseUrl'] });
+    expect(mergeConfigPatch(amplitude, { baseUrl: 'https://api.eu.amplitude.com/' }, amp)).toEqual({ ...amp, baseUrl: 'https://api.eu.amplitude.com/' });
+    // Without any stored secret there is nothing to protect.
+    expect(mergeConfigPatch(amplitude, { apiKey: 'k2', baseUrl: 'https://x.example' }, amp)).toEqual({ apiKey: 'k2', baseUrl: 'https://x.example' });
   });
 
   it('refuses a masked query value the stored URL has no value for', () => {
