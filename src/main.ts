@@ -95,9 +95,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const embeddedFiles = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir), deliveryLogFileOf(sqliteFile(config.dataDir))]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
   const checkpointer = embeddedFiles.length > 0 ? new WalCheckpointer({ files: embeddedFiles, intervalMs: CHECKPOINT_INTERVAL_MS, ...(roles.has('ingest') && { nice: CHECKPOINTER_THREAD_NICE }) }, logger) : undefined;
   await checkpointer?.start();
-  // Secret fields an earlier version kept in the clear config (webhook headers before they became secret).
-  const resealed = await sealSecretsStoredInClear(store.destinations, (type) => destinationType(type)?.secretFields, keys);
-  if (resealed > 0) logger.info({ destinations: resealed }, 'sealed secret config fields an earlier version stored in the clear');
+  // Secrets an earlier version kept in the clear config (webhook headers before they became secret, URL query values and credentials).
+  const resealed = await sealSecretsStoredInClear(store.destinations, destinationType, keys);
+  if (resealed > 0) logger.info({ destinations: resealed }, 'sealed secret config fields and URL parts an earlier version stored in the clear');
   const mailer = createMailer(config, logger);
   const changes = new ChangeFeed({ versions: store.configVersions });
   const relay = config.queueUrl ? await NatsChangeRelay.start({ url: config.queueUrl, prefix: config.queuePrefix, feed: changes, logger }) : undefined;

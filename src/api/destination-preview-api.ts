@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ConsentState } from '../core/consent/resolve-consent.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
-import { openDestination } from '../destinations/destination-secrets.js';
+import { openDestination, urlSecretStrings } from '../destinations/destination-secrets.js';
 import type { DeliveryItem, OutboundRequest } from '../destinations/destination.js';
 import { destinationType } from '../destinations/registry.js';
 import { piiHasher, type PrivacyDeps } from '../processor/build-processor.js';
@@ -184,8 +184,12 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
         warnings.push(...preview.warnings);
       }
     }
-    // A secret field is a string, or an object of strings (a webhook's custom headers): mask every value.
-    const secretValues = type.secretFields.flatMap((f) => secretStrings(config[f]));
+    // A secret field is a string, or an object of strings (a webhook's custom headers): mask every value; and
+    // the credentials and query values of URL fields (of 4 characters or more, like every secret here).
+    const secretValues = [
+      ...type.secretFields.flatMap((f) => secretStrings(config[f])),
+      ...(type.urlFields ?? []).flatMap((f) => (typeof config[f] === 'string' ? urlSecretStrings(config[f]) : [])),
+    ];
     return {
       events: events.map((e) => {
         const drop = dropped.get(e.messageId);

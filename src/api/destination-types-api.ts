@@ -7,6 +7,7 @@ const TypeSchema = Type.Object({
   displayName: Type.String(),
   configSchema: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the config (the console draws its form from it)' }),
   secretFields: Type.Array(Type.String(), { description: 'Config keys that are write-only: sealed at rest, shown masked' }),
+  urlFields: Type.Array(Type.String(), { description: 'Config keys holding URLs: their query values are sealed and shown masked, a user name and password are refused, and a change of their host needs the secrets entered again' }),
   maxBatchSize: Type.Integer(),
   deletes: Type.Boolean({ description: 'Whether a deletion request reaches this tool' }),
 });
@@ -22,6 +23,7 @@ export const destinationTypesApi: FastifyPluginAsyncTypebox = async (app) => {
       displayName: t.displayName,
       configSchema: JSON.parse(JSON.stringify(t.configSchema)) as Record<string, unknown>,
       secretFields: [...t.secretFields],
+      urlFields: [...(t.urlFields ?? [])],
       maxBatchSize: t.maxBatchSize,
       deletes: t.deleteSubject !== undefined,
     })),

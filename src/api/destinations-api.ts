@@ -7,7 +7,8 @@ import { AuditLog } from '../accounts/audit-log.js';
 import { roleHas } from '../accounts/permissions.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
-import { openSecrets, sealConfig, SECRET_MASK } from '../destinations/destination-secrets.js';
+import { mergeConfigPatch } from '../destinations/config-patch.js';
+import { openDestination, sealConfig, SECRET_MASK } from '../destinations/destination-secrets.js';
 import { destinationType, destinationTypes } from '../destinations/registry.js';
 import { validateDestinationConfig } from '../destinations/validate-config.js';
 import type { DestinationType } from '../destinations/destination.js';
@@ -37,7 +38,7 @@ export const DestinationSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   type: Type.String(),
-  config: Type.Record(Type.String(), Type.Unknown(), { description: `Secret fields are shown as "${SECRET_MASK}" when set` }),
+  config: Type.Record(Type.String(), Type.Unknown(), { description: `Secret fields are shown as "${SECRET_MASK}" when set, and so are the query values of URL fields (https://host/path?key=${SECRET_MASK})` }),
   sourceIds: Type.Optional(Type.Array(Type.String())),
   consentCategories: Type.Optional(Type.Array(Type.String())),
   filters: Type.Array(FilterSchema),
@@ -152,7 +153,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       workspaceId,
       name: body.name,
       type: type.type,
-      ...sealConfig(config, type.secretFields, keys),
+      ...sealConfig(config, type, keys),
       sourceIds: body.sourceIds ?? null,
       consentCategories: body.consentCategories ?? null,
       filters,
@@ -178,7 +179,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     schema: {
       tags: ['destinations'],
       summary: 'Change a destination',
-      description: `config replaces the whole config, except secret fields that are omitted or sent as "${SECRET_MASK}": those keep their stored value. sourceIds/consentCategories null removes the restriction; changing consentCategories needs the privacy:write permission (sending them unchanged does not). filters replaces the whole list ([] or null: none).`,
+      description: `config replaces the whole config, except what the API shows masked: secret fields omitted or sent as "${SECRET_MASK}" keep their stored value (null removes one), and a URL field whose query values are masked keeps its stored URL when omitted or sent back as shown (values sent as "${SECRET_MASK}" keep the stored value of that parameter). A change of a URL field's scheme, host or port is refused (destination_secrets_required) unless every stored secret is entered again in the same request. sourceIds/consentCategories null removes the restriction; changing consentCategories needs the privacy:write permission (sending them unchanged does not). filters replaces the whole list ([] or null: none).`,
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Name),
@@ -199,12 +200,8 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     const type = typeOf(existing.type);
     let sealed: { publicConfig: Record<string, unknown>; sealedSecrets: string | null } | undefined;
     if (body.config !== undefined) {
-      const stored = openSecrets(existing, keys);
-      const merged: Record<string, unknown> = { ...body.config };
-      for (const field of type.secretFields) {
-        if ((merged[field] === undefined || merged[field] === SECRET_MASK) && stored[field] !== undefined) merged[field] = stored[field];
-      }
-      sealed = sealConfig(await validateDestinationConfig(type, merged, allowPrivate), type.secretFields, keys);
+      const merged = mergeConfigPatch(type, body.config, openDestination(existing, keys).config);
+      sealed = sealConfig(await validateDestinationConfig(type, merged, allowPrivate), type, keys);
     }
     const filters = body.filters === undefined ? undefined : body.filters === null ? [] : checkFilters(body.filters);
     await checkSources(workspaceId, body.sourceIds);

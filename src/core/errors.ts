@@ -63,6 +63,8 @@ export const ERROR_CODES = {
   // Destinations
   destination_address_refused: { status: 400, retriable: false },
   destination_url_invalid: { status: 400, retriable: false },
+  destination_url_credentials: { status: 400, retriable: false },
+  destination_secrets_required: { status: 400, retriable: false },
   invalid_filter: { status: 400, retriable: false },
   // Privacy requests
   request_state_conflict: { status: 409, retriable: false },

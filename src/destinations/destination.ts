@@ -101,6 +101,13 @@ export interface DestinationType<Config> {
   readonly configSchema: TSchema;
   /** Config keys holding secrets: encrypted at rest, never returned by the API (masked). */
   readonly secretFields: readonly string[];
+  /**
+   * Config keys holding the URLs the type sends to (`url`, `baseUrl`, ...). Checked against the SSRF policy
+   * when saved; a user name and password in them are refused; their query values are sealed like secrets
+   * and shown masked; and a change of their origin (scheme, host, port) needs every stored secret entered
+   * again (see `config-patch.ts`).
+   */
+  readonly urlFields?: readonly string[];
   /** Most events per deliver() call (1 = no batching). */
   readonly maxBatchSize: number;
   /** Whether the SSRF guard applies (HTTP destinations); a warehouse on a private network is normal. */

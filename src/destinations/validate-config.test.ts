@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSluiceError } from '../core/errors.js';
-import { destinationType } from './registry.js';
+import { destinationType, destinationTypes } from './registry.js';
 import { validateDestinationConfig } from './validate-config.js';
 
 describe('validateDestinationConfig', () => {
@@ -11,5 +11,32 @@ describe('validateDestinationConfig', () => {
     const message = (error as Error).message;
     expect(message).toBe('Invalid config for a webhook destination: config.url: 10.0.0.5 is a private address; destinations may only reach public addresses unless SLUICE_ALLOW_PRIVATE_DESTINATIONS allows this host or address (e.g. SLUICE_ALLOW_PRIVATE_DESTINATIONS=10.0.0.5).');
     expect(await validateDestinationConfig(webhook, { url: 'http://10.0.0.5/hook' }, ['10.0.0.5'])).toEqual({ url: 'http://10.0.0.5/hook' });
+  });
+
+  it('knows every URL field of the catalog (format uri, and the webhook\'s url)', () => {
+    for (const type of destinationTypes()) {
+      const properties = (type.configSchema as { properties?: Record<string, { format?: string }> }).properties ?? {};
+      const uriFields = Object.entries(properties).filter(([, p]) => p.format === 'uri').map(([name]) => name);
+      expect([...(type.urlFields ?? [])].sort(), type.type).toEqual([...new Set([...uriFields, ...(type.type === 'webhook' ? ['url'] : [])])].sort());
+    }
+  });
+
+  it('refuses a user name and password in any URL field, without repeating them', async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['webhook', { url: 'https://user:p4ssw0rd@hooks.example.com/in' }, /"headers": \{"authorization": "Basic/],
+      ['amplitude', { apiKey: 'k', deletionBaseUrl: 'https://user:p4ssw0rd@amplitude.example' }, /secret fields \(apiKey, secretKey\)/],
+      ['s3', { bucket: 'archive', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's', endpoint: 'https://user:p4ssw0rd@minio.example' }, /config\.endpoint/],
+    ];
+    for (const [name, config, message] of cases) {
+      const error = await validateDestinationConfig(destinationType(name)!, config, []).then(() => undefined, (e: unknown) => e);
+      expect(isSluiceError(error) && error.code, name).toBe('destination_url_credentials');
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toMatch(/p4ssw0rd|user:p4|\/\/user/);
+    }
+  });
+
+  it('checks every URL field against the address policy, deletion and API hosts included', async () => {
+    const error = await validateDestinationConfig(destinationType('posthog')!, { apiKey: 'k', apiBaseUrl: 'http://10.0.0.5' }, []).then(() => undefined, (e: unknown) => e);
+    expect((error as Error).message).toContain('config.apiBaseUrl: 10.0.0.5 is a private address');
   });
 });

@@ -4,9 +4,6 @@ import { SluiceError } from '../core/errors.js';
 import type { DestinationType } from './destination.js';
 import { checkDestinationUrl } from './http/check-destination-url.js';
 
-/** Config keys holding the URL an HTTP destination sends to (checked against the SSRF policy when saved). */
-const URL_FIELDS = ['url', 'baseUrl', 'webhookUrl'];
-
 // TypeBox's Value checks know no string formats until they are registered; the catalog's schemas use `uri`
 // (baseUrl, Slack's webhookUrl), which otherwise fails every config that sets one ("Unknown format 'uri'").
 if (!FormatRegistry.Has('uri')) {
@@ -20,8 +17,36 @@ if (!FormatRegistry.Has('uri')) {
 }
 
 /**
- * Validates a destination config against its type's schema and own checks, and the URLs of HTTP types
- * against SLUICE_ALLOW_PRIVATE_DESTINATIONS. Throws `validation_failed` listing every problem with its path.
+ * Refuses a user name and password in a URL field (`destination_url_credentials`): the HTTP client never
+ * sent them, and a URL is shown wherever the destination is. The message says where credentials go instead
+ * and never repeats them.
+ */
+function refuseUrlCredentials(type: DestinationType<unknown>, config: Record<string, unknown>): void {
+  for (const field of type.urlFields ?? []) {
+    const value = config[field];
+    if (typeof value !== 'string') continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      continue; // the address checks below say what is wrong with it
+    }
+    if (url.username === '' && url.password === '') continue;
+    const instead = type.secretFields.includes('headers')
+      ? 'put them in a header instead, which is a secret (sealed at rest, never shown): "headers": {"authorization": "Basic <base64 of user:password>"}'
+      : `this destination's credentials go in its secret fields (${type.secretFields.join(', ')}), which are sealed at rest and never shown`;
+    throw new SluiceError(
+      'destination_url_credentials',
+      `config.${field} carries a user name and password (${url.protocol}//****@${url.host}): Sluice does not send credentials written in a URL, and a URL is shown wherever the destination is. Remove them from the URL; ${instead}.`,
+      { field },
+    );
+  }
+}
+
+/**
+ * Validates a destination config against its type's schema and own checks, refuses credentials in its URL
+ * fields (`destination_url_credentials`), and checks the URLs of HTTP types against
+ * SLUICE_ALLOW_PRIVATE_DESTINATIONS. Throws `validation_failed` listing every problem with its path.
  */
 export async function validateDestinationConfig(type: DestinationType<unknown>, config: unknown, allowPrivate: readonly string[]): Promise<Record<string, unknown>> {
   const problems: string[] = [];
@@ -33,8 +58,9 @@ export async function validateDestinationConfig(type: DestinationType<unknown>, 
     problems.push(`${path}: ${error.message}`);
   }
   if (problems.length === 0 && type.validateConfig) problems.push(...type.validateConfig(config).map((p) => `config: ${p}`));
+  if (problems.length === 0) refuseUrlCredentials(type, config as Record<string, unknown>);
   if (problems.length === 0 && !type.reachesPrivateNetworks) {
-    for (const field of URL_FIELDS) {
+    for (const field of type.urlFields ?? []) {
       const value = (config as Record<string, unknown>)[field];
       if (typeof value === 'string') problems.push(...(await checkDestinationUrl(value, allowPrivate)).map((p) => `config.${field}: ${p}`));
     }

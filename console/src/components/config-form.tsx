@@ -1,7 +1,9 @@
 /**
  * A destination's config form, drawn from the JSON Schema of its type (GET /api/v1/destination-types).
  * Secret fields are write-only: the API returns them masked, the form shows that one is set and sends a new
- * value only when one is typed (an omitted secret keeps its stored value).
+ * value only when one is typed (an omitted secret keeps its stored value). URL fields show their query values
+ * masked; sent back as shown they keep the stored values. Stored secrets do not follow a URL to another host:
+ * when a URL's host changes, the form asks for the secrets that are set to be entered again.
  */
 
 export const SECRET_MASK = '********';
@@ -28,6 +30,8 @@ export interface DestinationTypeInfo {
   displayName: string;
   configSchema: ConfigSchema;
   secretFields: string[];
+  /** Config keys holding URLs: query values shown masked; a change of host needs the secrets again. */
+  urlFields?: string[];
   maxBatchSize: number;
   deletes: boolean;
 }
@@ -58,11 +62,13 @@ export function draftOf(schema: ConfigSchema, secretFields: readonly string[], c
 
 /**
  * Turns the draft into the config to send, or throws an Error naming the field that is wrong. Empty optional
- * fields are left out; an empty secret that is already set is left out too (the server keeps it).
+ * fields are left out; an empty secret that is already set is left out too (the server keeps it), unless a URL
+ * moves to another host: then it is sent as null (removed), since a stored secret does not follow a URL there.
  */
-export function configOf(schema: ConfigSchema, secretFields: readonly string[], draft: ConfigDraft, existing: Record<string, unknown> = {}): Record<string, unknown> {
+export function configOf(schema: ConfigSchema, secretFields: readonly string[], draft: ConfigDraft, existing: Record<string, unknown> = {}, urlFields: readonly string[] = []): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   const required = new Set(schema.required ?? []);
+  const moved = hostChanged(urlFields, draft, existing);
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     const raw = draft[key];
     if (prop.type === 'boolean') {
@@ -71,7 +77,10 @@ export function configOf(schema: ConfigSchema, secretFields: readonly string[], 
     }
     const text = typeof raw === 'string' ? raw.trim() : '';
     if (text === '') {
-      if (secretFields.includes(key) && existing[key] === SECRET_MASK) continue;
+      if (secretFields.includes(key) && existing[key] === SECRET_MASK) {
+        if (moved) config[key] = null;
+        continue;
+      }
       if (required.has(key)) throw new Error(`${key} is required.`);
       continue;
     }
@@ -95,9 +104,28 @@ export function configOf(schema: ConfigSchema, secretFields: readonly string[], 
   return config;
 }
 
+/** A URL's origin (scheme, host, port); '' when empty, null when it does not parse. */
+function originOf(value: unknown): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return '';
+  try {
+    return new URL(value.trim()).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the draft moves a URL field of a stored destination to another host (its secrets must be entered again). */
+export function hostChanged(urlFields: readonly string[], draft: ConfigDraft, existing: Record<string, unknown>): boolean {
+  return urlFields.some((key) => {
+    const to = originOf(draft[key]);
+    return to !== null && to !== originOf(existing[key]);
+  });
+}
+
 /** The fields of one destination type's config. */
 export function ConfigFields({ info, draft, onChange, existing = {} }: { info: DestinationTypeInfo; draft: ConfigDraft; onChange: (draft: ConfigDraft) => void; existing?: Record<string, unknown> }) {
   const required = new Set(info.configSchema.required ?? []);
+  const moved = hostChanged(info.urlFields ?? [], draft, existing);
   const properties = Object.entries(info.configSchema.properties ?? {}).sort(([a], [b]) => Number(required.has(b)) - Number(required.has(a)));
   return (
     <fieldset className="config-fields">
@@ -106,7 +134,10 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
         const id = `config-${key}`;
         const hint = prop.description ? `${id}-hint` : undefined;
         const secret = info.secretFields.includes(key);
-        const isSet = secret && existing[key] === SECRET_MASK;
+        // A stored secret stays only while every URL keeps its host; after a change of host it must be typed again.
+        const isSet = secret && existing[key] === SECRET_MASK && !moved;
+        const reenter = secret && existing[key] === SECRET_MASK && moved;
+        const maskedUrl = (info.urlFields ?? []).includes(key) && !secret && typeof existing[key] === 'string' && existing[key].includes(SECRET_MASK);
         const value = draft[key];
         if (prop.type === 'boolean') {
           return (
@@ -124,9 +155,10 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
               {required.has(key) && !isSet ? ' (required)' : ''}
               {secret && <span className="badge">secret</span>}
               {isSet && <span className="badge ok">set</span>}
+              {reenter && <span className="badge warn">enter again: the host changed</span>}
             </label>
             {prop.type === 'object' ? (
-              <textarea id={id} rows={3} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder={isSet ? 'Stored, hidden: type to replace (Name: value, one per line)' : 'Name: value (one per line)'} />
+              <textarea id={id} rows={3} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder={isSet ? 'Stored, hidden: type to replace (Name: value, one per line)' : reenter ? 'Not sent to a new host: enter it again, or leave empty to remove it (Name: value, one per line)' : 'Name: value (one per line)'} />
             ) : prop.enum ? (
               <select id={id} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint}>
                 <option value="">—</option>
@@ -145,13 +177,18 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
                 required={required.has(key) && !isSet}
                 {...(prop.minimum !== undefined && { min: prop.minimum })}
                 {...(prop.maximum !== undefined && { max: prop.maximum })}
-                placeholder={isSet ? 'Stored, hidden: type to replace' : ''}
+                placeholder={isSet ? 'Stored, hidden: type to replace' : reenter ? `Not sent to a new host: enter it again${required.has(key) ? '' : ', or leave empty to remove it'}` : ''}
                 className="wide"
               />
             )}
             {hint && (
               <span id={hint} className="hint">
                 {prop.description}
+              </span>
+            )}
+            {maskedUrl && (
+              <span className="hint">
+                Query values shown as {SECRET_MASK} are stored hidden: leave them as they are to keep them (on the same host only), or type a new value.
               </span>
             )}
           </div>

@@ -32,7 +32,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
 
   const submit = useFormSubmit(async () => {
-    const config = configOf(info.configSchema, info.secretFields, draft, existing?.config);
+    const config = configOf(info.configSchema, info.secretFields, draft, existing?.config, existing ? info.urlFields : []);
     const bad = filters.findIndex((f) => fqlProblem(f.if) !== null);
     if (bad >= 0) throw new Error(`Filter ${bad + 1}: ${fqlProblem(filters[bad]!.if)}`);
     await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent, filters });

@@ -120,6 +120,7 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
   displayName: 'Amplitude',
   configSchema: AmplitudeConfigSchema,
   secretFields: ['apiKey', 'secretKey'],
+  urlFields: ['baseUrl', 'deletionBaseUrl'],
   maxBatchSize: 500,
   deliver: (items, config, context) => deliverHttp(amplitudeMapping, items, config, context),
   preview: async (items, config) => previewHttp(amplitudeMapping, items, config),

@@ -118,6 +118,7 @@ export const braze: DestinationType<BrazeConfig> = {
   displayName: 'Braze',
   configSchema: BrazeConfigSchema,
   secretFields: ['apiKey'],
+  urlFields: ['baseUrl'],
   maxBatchSize: 150,
   deliver: (items, config, context) => deliverHttp(brazeMapping, items, config, context),
   preview: async (items, config) => previewHttp(brazeMapping, items, config),

@@ -97,6 +97,7 @@ export const customerio: DestinationType<CustomerIoConfig> = {
   displayName: 'Customer.io',
   configSchema: CustomerIoConfigSchema,
   secretFields: ['apiKey'],
+  urlFields: ['baseUrl'],
   maxBatchSize: 50,
   deliver: (items, config, context) => deliverHttp(customerIoMapping, items, config, context),
   preview: async (items, config) => previewHttp(customerIoMapping, items, config),

@@ -120,6 +120,7 @@ export const ga4: DestinationType<Ga4Config> = {
   displayName: 'Google Analytics 4',
   configSchema: Ga4ConfigSchema,
   secretFields: ['apiSecret', 'deletionAccessToken'],
+  urlFields: ['baseUrl', 'deletionBaseUrl'],
   maxBatchSize: 100,
   deliver: (items, config, context) => deliverHttp(ga4Mapping, items, config, context),
   preview: async (items, config) => previewHttp(ga4Mapping, items, config),

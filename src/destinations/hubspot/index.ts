@@ -110,6 +110,7 @@ export const hubspot: DestinationType<HubSpotConfig> = {
   displayName: 'HubSpot',
   configSchema: HubSpotConfigSchema,
   secretFields: ['accessToken'],
+  urlFields: ['baseUrl'],
   maxBatchSize: 500,
   deliver: (items, config, context) => deliverHttp(hubSpotMapping, items, config, context),
   preview: async (items, config) => previewHttp(hubSpotMapping, items, config),

@@ -96,6 +96,7 @@ export const intercom: DestinationType<IntercomConfig> = {
   displayName: 'Intercom',
   configSchema: IntercomConfigSchema,
   secretFields: ['accessToken'],
+  urlFields: ['baseUrl'],
   maxBatchSize: 20,
   async deliver(items, config, context): Promise<DeliveryOutcome> {
     const results: DeliveryResult[] = [];

@@ -116,6 +116,7 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
   displayName: 'Mixpanel',
   configSchema: MixpanelConfigSchema,
   secretFields: ['projectToken', 'serviceAccountSecret', 'gdprToken'],
+  urlFields: ['baseUrl', 'deletionBaseUrl'],
   maxBatchSize: 500,
   validateConfig(config) {
     const problems: string[] = [];

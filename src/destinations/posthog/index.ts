@@ -81,6 +81,7 @@ export const posthog: DestinationType<PostHogConfig> = {
   displayName: 'PostHog',
   configSchema: PostHogConfigSchema,
   secretFields: ['apiKey', 'personalApiKey'],
+  urlFields: ['baseUrl', 'apiBaseUrl'],
   maxBatchSize: 500,
   deliver: (items, config, context) => deliverHttp(postHogMapping, items, config, context),
   preview: async (items, config) => previewHttp(postHogMapping, items, config),

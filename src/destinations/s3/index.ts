@@ -41,6 +41,7 @@ export const s3: DestinationType<S3Config> = {
   displayName: 'S3 (raw event archive)',
   configSchema: S3ConfigSchema,
   secretFields: ['secretAccessKey', 'sessionToken'],
+  urlFields: ['endpoint'],
   maxBatchSize: 1000,
 
   async deliver(items, config, context): Promise<DeliveryOutcome> {

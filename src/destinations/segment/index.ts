@@ -56,6 +56,7 @@ export const segment: DestinationType<SegmentConfig> = {
   displayName: 'Segment (Tracking API)',
   configSchema: SegmentConfigSchema,
   secretFields: ['writeKey'],
+  urlFields: ['baseUrl'],
   maxBatchSize: 500,
   deliver: (items, config, context) => deliverHttp(segmentMapping, items, config, context),
   preview: async (items, config) => previewHttp(segmentMapping, items, config),

@@ -72,6 +72,7 @@ export const slack: DestinationType<SlackConfig> = {
   displayName: 'Slack (incoming webhook)',
   configSchema: SlackConfigSchema,
   secretFields: ['webhookUrl'],
+  urlFields: ['webhookUrl'],
   maxBatchSize: 1,
   deliver: (items, config, context) => deliverHttp(slackMapping, items, config, context),
   preview: async (items, config) => previewHttp(slackMapping, items, config),

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { isSluiceError } from '../../core/errors.js';
 import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
+import { urlWithoutSecrets } from '../destination-secrets.js';
 import { classifyHttpStatus } from '../http-status.js';
 
 export const WebhookConfigSchema = Type.Object(
@@ -66,6 +67,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   displayName: 'Webhook',
   configSchema: WebhookConfigSchema,
   secretFields: ['signingSecret', 'headers'],
+  urlFields: ['url'],
   maxBatchSize: 100,
 
   async deliver(items, config, context) {
@@ -122,7 +124,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
       }),
     );
     const result = await send(req, config, context);
-    if (result.kind === 'ok') return { kind: 'deleted', detail: `POST ${config.url} answered 2xx` };
+    if (result.kind === 'ok') return { kind: 'deleted', detail: `POST ${urlWithoutSecrets(config.url)} answered 2xx` };
     if (result.kind === 'retry') return result.afterMs === undefined ? { kind: 'retry', error: result.error } : { kind: 'retry', error: result.error, afterMs: result.afterMs };
     return { kind: 'failed', error: result.error };
   },
