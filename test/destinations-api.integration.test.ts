@@ -114,13 +114,13 @@ describe('destinations API', () => {
     [{ name: 'x', type: 'carrier-pigeon', config: {} }, /Unknown destination type "carrier-pigeon"/],
     [{ name: 'x', type: 'webhook', config: {} }, /config\.url/],
     [{ name: 'x', type: 'webhook', config: { url: 'http://127.0.0.1:9', timeoutMs: 5 } }, /config\.timeoutMs/],
-    [{ name: 'x', type: 'webhook', config: { url: 'ftp://127.0.0.1/x' } }, /config\.url/],
-    [{ name: 'x', type: 'webhook', config: { url: 'http://10.1.2.3/hook' } }, /config\.url/],
+    [{ name: 'x', type: 'webhook', config: { url: 'ftp://127.0.0.1/x' } }, /config\.url/, 'destination_url_invalid'],
+    [{ name: 'x', type: 'webhook', config: { url: 'http://10.1.2.3/hook' } }, /config\.url/, 'destination_address_refused'],
     [{ name: 'x', type: 'webhook', config: { url: 'http://127.0.0.1:9' }, sourceIds: ['src_nope'] }, /sourceIds: no source src_nope/],
-  ])('rejects %j with a clear validation error', async (body, message) => {
+  ] as [Record<string, unknown>, RegExp, string?][])('rejects %j with a clear validation error', async (body, message, code = 'validation_failed') => {
     const res = await api('POST', '/destinations', body);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(res.body).toMatchObject({ error: { code } });
     expect(String((res.body.error as { message: string }).message)).toMatch(message);
   });
 });

@@ -2,7 +2,7 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SluiceError } from '../core/errors.js';
 import type { DestinationType } from './destination.js';
-import { checkDestinationUrl } from './http/check-destination-url.js';
+import { destinationUrlProblems, type DestinationUrlProblem } from './http/check-destination-url.js';
 
 // TypeBox's Value checks know no string formats until they are registered; the catalog's schemas use `uri`
 // (baseUrl, Slack's webhookUrl), which otherwise fails every config that sets one ("Unknown format 'uri'").
@@ -46,7 +46,8 @@ function refuseUrlCredentials(type: DestinationType<unknown>, config: Record<str
 /**
  * Validates a destination config against its type's schema and own checks, refuses credentials in its URL
  * fields (`destination_url_credentials`), and checks the URLs of HTTP types against
- * SLUICE_ALLOW_PRIVATE_DESTINATIONS. Throws `validation_failed` listing every problem with its path.
+ * SLUICE_ALLOW_PRIVATE_DESTINATIONS (`destination_url_invalid`, `destination_address_refused`). Throws
+ * `validation_failed` listing every other problem with its path.
  */
 export async function validateDestinationConfig(type: DestinationType<unknown>, config: unknown, allowPrivate: readonly string[]): Promise<Record<string, unknown>> {
   const problems: string[] = [];
@@ -60,9 +61,15 @@ export async function validateDestinationConfig(type: DestinationType<unknown>, 
   if (problems.length === 0 && type.validateConfig) problems.push(...type.validateConfig(config).map((p) => `config: ${p}`));
   if (problems.length === 0) refuseUrlCredentials(type, config as Record<string, unknown>);
   if (problems.length === 0 && !type.reachesPrivateNetworks) {
+    // A URL's own problems answer with their own code (destination_url_invalid, destination_address_refused).
+    const urlProblems: { code: DestinationUrlProblem['code']; text: string }[] = [];
     for (const field of type.urlFields ?? []) {
       const value = (config as Record<string, unknown>)[field];
-      if (typeof value === 'string') problems.push(...(await checkDestinationUrl(value, allowPrivate)).map((p) => `config.${field}: ${p}`));
+      if (typeof value === 'string') urlProblems.push(...(await destinationUrlProblems(value, allowPrivate)).map((p) => ({ code: p.code, text: `config.${field}: ${p.message}` })));
+    }
+    if (urlProblems.length > 0) {
+      const texts = urlProblems.map((p) => p.text);
+      throw new SluiceError(urlProblems[0]!.code, `Invalid config for a ${type.type} destination: ${texts.join('; ').replace(/\.$/, '')}.`, { problems: texts });
     }
   }
   if (problems.length > 0) {

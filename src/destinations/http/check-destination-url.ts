@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import { isSluiceError } from '../../core/errors.js';
+import { isSluiceError, type ErrorCode } from '../../core/errors.js';
 import { AddressPolicy } from './address-policy.js';
 import { parseDestinationUrl } from './destination-http.js';
 
@@ -18,18 +18,30 @@ import { parseDestinationUrl } from './destination-http.js';
  *   if (problems.length) throw new SluiceError('validation_failed', `config.url: ${problems.join(' ')}`);
  */
 export async function checkDestinationUrl(url: string, allowPrivate: readonly string[], lookup: LookupFunction = dns.lookup as LookupFunction): Promise<string[]> {
+  return (await destinationUrlProblems(url, allowPrivate, lookup)).map((p) => p.message);
+}
+
+/** A problem of a destination URL with the error code it is answered with (docs/errors.md). */
+export interface DestinationUrlProblem {
+  readonly code: Extract<ErrorCode, 'destination_url_invalid' | 'destination_address_refused' | 'validation_failed'>;
+  readonly message: string;
+}
+
+/** {@link checkDestinationUrl}'s problems with their codes: not an http(s) URL, a refused address, a host that does not resolve. */
+export async function destinationUrlProblems(url: string, allowPrivate: readonly string[], lookup: LookupFunction = dns.lookup as LookupFunction): Promise<DestinationUrlProblem[]> {
   let parsed: URL;
   try {
     parsed = parseDestinationUrl(url);
   } catch (error) {
-    if (isSluiceError(error)) return [error.message];
+    if (isSluiceError(error)) return [{ code: 'destination_url_invalid', message: error.message }];
     throw error;
   }
   const policy = new AddressPolicy(allowPrivate);
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  const refused = (message: string): DestinationUrlProblem => ({ code: 'destination_address_refused', message });
   if (isIP(host) !== 0) {
     const refusal = policy.refusal(host, host);
-    return refusal ? [refusal] : [];
+    return refusal ? [refused(refusal)] : [];
   }
   if (policy.allowsHost(host)) return [];
   let addresses: LookupAddress[];
@@ -37,13 +49,13 @@ export async function checkDestinationUrl(url: string, allowPrivate: readonly st
     addresses = await lookupAll(lookup, host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA') return [`${host} does not resolve to any address (DNS: ${code}): check the host name.`];
+    if (code === 'ENOTFOUND' || code === 'ENODATA') return [{ code: 'validation_failed', message: `${host} does not resolve to any address (DNS: ${code}): check the host name.` }];
     return [];
   }
-  const problems: string[] = [];
+  const problems: DestinationUrlProblem[] = [];
   for (const { address } of addresses) {
     const refusal = policy.refusal(host, address);
-    if (refusal) problems.push(refusal);
+    if (refusal) problems.push(refused(refusal));
   }
   return problems;
 }
