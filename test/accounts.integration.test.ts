@@ -227,6 +227,14 @@ describe('personal data masking', () => {
     expect(masked.status).toBe(200);
     expect(masked.body.identities).toContainEqual({ type: 'email', value: '[masked]' });
     expect(JSON.stringify(masked.body)).not.toContain('hedy@example.com');
+    // Looking the person up by email would tell a viewer they are a customer: refused, by userId still answered.
+    for (const path of ['/profiles/hedy@example.com', '/profiles/hedy@example.com/consent']) {
+      const byEmail = await viewer.call<{ error: { code: string; message: string } }>('GET', path);
+      expect(byEmail.status).toBe(403);
+      expect(byEmail.body.error).toMatchObject({ code: 'forbidden', message: expect.stringContaining('pii_access') });
+    }
+    expect((await viewer.call('GET', '/profiles/consent-masked-1')).status).toBe(200);
+    expect((await api(sluice.url, 'GET', '/profiles/hedy@example.com', { token: sluice.token })).status).toBe(200);
   });
 
   it("masks an email a destination's error quotes in the delivery log, for roles without pii_access", async () => {

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
-import { maskPersonalData } from '../accounts/mask-personal-data.js';
+import { maskPersonalData, refuseEmailLookup } from '../accounts/mask-personal-data.js';
 import { resolveConsent } from '../core/consent/resolve-consent.js';
 import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
@@ -122,6 +122,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
   }, async (request) => {
     const principal = principalOf(request);
     const { workspaceId } = principal;
+    refuseEmailLookup(request.params.identifier, principal);
     const subjects = subjectsOf(request.params.identifier);
     const [{ categories, settings }, current, history, flags] = await Promise.all([
       privacy.config.get(workspaceId),

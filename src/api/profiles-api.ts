@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { decodeCursor, eventView } from './events-api.js';
-import { maskPersonalData } from '../accounts/mask-personal-data.js';
+import { maskPersonalData, refuseEmailLookup } from '../accounts/mask-personal-data.js';
 import { principalOf } from './principal.js';
 import { encodeCursor } from './schemas.js';
 
@@ -36,6 +36,7 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
+    refuseEmailLookup(request.params.identifier, principalOf(request));
     const profile = await store.identities.profile(workspaceId, request.params.identifier);
     if (!profile) {
       throw new SluiceError('not_found', `No profile has the identifier ${JSON.stringify(request.params.identifier)} (a userId, anonymousId or email) in this workspace.`);
