@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
 import type { RequestService } from '../privacy/requests/request-service.js';
-import { requestSettingsOf } from '../privacy/requests/request-settings.js';
+import { DEFAULT_REQUEST_SETTINGS, requestSettingsOf } from '../privacy/requests/request-settings.js';
 import { REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
@@ -260,11 +260,13 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const workspace = await store.workspaces.get(workspaceId);
-    if (!workspace) throw new SluiceError('not_found', `Workspace ${workspaceId} no longer exists.`);
-    const before = requestSettingsOf(workspace);
-    const next = { ...before, ...request.body };
-    await store.workspaces.updateSettings(workspaceId, { ...workspace.settings, privacyRequests: next });
+    let before = DEFAULT_REQUEST_SETTINGS;
+    let next = before;
+    await store.workspaces.changeSettings(workspaceId, (settings) => {
+      before = requestSettingsOf({ settings });
+      next = { ...before, ...request.body };
+      return { ...settings, privacyRequests: next };
+    });
     await audit.record({ ...auditContext(request), action: 'privacy_request_settings.update', resourceType: 'privacy_request_settings', resourceId: workspaceId, ...changedFields(before, next) });
     return next;
   });

@@ -1,6 +1,5 @@
 import { DEFAULT_CONSENT_CATEGORIES, type ConsentCategory } from '../core/consent/consent-category.js';
 import { validateCategories } from '../core/consent/validate-categories.js';
-import { SluiceError } from '../core/errors.js';
 import { readPrivacySettings, applyPrivacyPatch, type PrivacySettings } from '../core/privacy/privacy-settings.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -60,11 +59,14 @@ export class PrivacyConfig {
   }
 
   async updateSettings(workspaceId: string, patch: Record<string, unknown>): Promise<PrivacySettings> {
-    const current = (await this.get(workspaceId)).settings;
-    const next = applyPrivacyPatch(current, patch);
-    await this.patchDocument(workspaceId, { privacy: next });
+    // Patched as stored now, not as cached (up to maxAgeMs old, or changed by another process).
+    let next: PrivacySettings | undefined;
+    await this.changeDocument(workspaceId, (document) => {
+      next = applyPrivacyPatch(readPrivacySettings(document.privacy), patch);
+      return { ...document, privacy: next };
+    });
     await this.changes?.publish('workspace');
-    return next;
+    return next!;
   }
 
   async setPiiPolicy(workspaceId: string, policy: unknown): Promise<void> {
@@ -80,10 +82,12 @@ export class PrivacyConfig {
     this.unsubscribe?.();
   }
 
-  private async patchDocument(workspaceId: string, patch: Record<string, unknown>): Promise<void> {
-    const workspace = await this.store.workspaces.get(workspaceId);
-    if (!workspace) throw new SluiceError('not_found', `No workspace ${workspaceId}.`);
-    await this.store.workspaces.updateSettings(workspaceId, { ...workspace.settings, ...patch });
+  private patchDocument(workspaceId: string, patch: Record<string, unknown>): Promise<void> {
+    return this.changeDocument(workspaceId, (document) => ({ ...document, ...patch }));
+  }
+
+  private async changeDocument(workspaceId: string, change: (document: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    await this.store.workspaces.changeSettings(workspaceId, change);
     this.cache.delete(workspaceId);
   }
 }

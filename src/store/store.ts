@@ -88,6 +88,12 @@ export interface WorkspaceRepository {
   get(id: string): Promise<Workspace | undefined>;
   list(): Promise<Workspace[]>;
   updateSettings(id: string, settings: Record<string, unknown>): Promise<void>;
+  /**
+   * Changes the settings document as it is now: `change` gets the stored document and returns the new one,
+   * applied only if nobody wrote it meanwhile (else read and changed again). Concurrent changes of different
+   * parts (two API processes, the console and a script) both land. Returns the document written.
+   */
+  changeSettings(id: string, change: (settings: Record<string, unknown>) => Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 export interface TokenRepository {

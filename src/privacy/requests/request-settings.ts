@@ -11,7 +11,7 @@ export interface RequestSettings {
 
 export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { requireApproval: false, defaultRegulation: 'gdpr' };
 
-export function requestSettingsOf(workspace: Workspace | undefined): RequestSettings {
+export function requestSettingsOf(workspace: Pick<Workspace, 'settings'> | undefined): RequestSettings {
   const raw = workspace?.settings.privacyRequests;
   if (!raw || typeof raw !== 'object') return DEFAULT_REQUEST_SETTINGS;
   const record = raw as Record<string, unknown>;

@@ -36,5 +36,15 @@ export function workspaceContract({ store }: StoreContractContext): void {
       await store().workspaces.updateSettings(ws.id, settings);
       expect((await store().workspaces.get(ws.id))?.settings).toEqual(settings);
     });
+
+    it('changes settings as stored now: concurrent changes of different parts all land', async () => {
+      const ws = await store().workspaces.create({ name: 'Concurrent settings' });
+      await store().workspaces.updateSettings(ws.id, { keep: 1 });
+      // Ten changes at once: their reads interleave with the others' writes (a read-modify-write lost most of them).
+      const keys = Array.from({ length: 10 }, (_, i) => `part${i}`);
+      await Promise.all(keys.map((key) => store().workspaces.changeSettings(ws.id, (settings) => ({ ...settings, [key]: true }))));
+      expect((await store().workspaces.get(ws.id))?.settings).toEqual({ keep: 1, ...Object.fromEntries(keys.map((k) => [k, true])) });
+      await expect(store().workspaces.changeSettings('ws_does_not_exist', (s) => s)).rejects.toMatchObject({ code: 'not_found' });
+    });
   });
 }
