@@ -66,7 +66,13 @@ describe('POST /api/v1/privacy-requests', () => {
     try {
       const created = await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'u-approval' }, verified: true });
       expect(created.body.status).toBe('awaiting_approval');
-      const approved = await api('POST', `/privacy-requests/${String(created.body.id)}/approve`);
+      // The token that vouched for the subject cannot approve too: approval is a second person's look.
+      const self = await api('POST', `/privacy-requests/${String(created.body.id)}/approve`);
+      expect(self.status).toBe(403);
+      expect(self.body).toMatchObject({ error: { code: 'approval_needs_another_person' } });
+      const dpo = await api('POST', '/tokens', { name: 'DPO', role: 'privacy' });
+      expect(dpo.status).toBe(201);
+      const approved = await api('POST', `/privacy-requests/${String(created.body.id)}/approve`, undefined, String(dpo.body.token));
       expect(['processing', 'completed']).toContain(approved.body.status);
     } finally {
       await api('PUT', '/privacy-requests/settings', { requireApproval: false });

@@ -62,6 +62,8 @@ describe('request lifecycle', () => {
     const gated = await service.create(WS, { type: 'delete', subject: { userId: 'u2' }, channel: 'admin_api', verified: true }, 'admin');
     expect(gated.status).toBe('awaiting_approval');
     await expectCode(service.verify(WS, gated.id, 'admin'), 'request_state_conflict');
+    // The one who vouched for it cannot also approve it.
+    await expectCode(service.approve(WS, gated.id, 'admin'), 'approval_needs_another_person');
     const approved = await service.approve(WS, gated.id, 'dpo');
     expect(approved.status).toBe('processing');
   });

@@ -146,6 +146,10 @@ export class RequestService {
     if (request.status !== 'awaiting_approval') {
       throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a request awaiting approval can be approved.`);
     }
+    // Approval is the workspace's second look: whoever vouched for the request cannot also approve it.
+    if (request.verifiedBy === actor) {
+      throw new SluiceError('approval_needs_another_person', `Request ${id} was verified by ${actor}; this workspace requires approval by someone else. Ask another member with privacy:write to approve it.`);
+    }
     return this.move(request, 'processing', { nextAttemptAt: null }, actor, 'approved', null);
   }
 
