@@ -13,7 +13,7 @@ import type { Backpressure } from './backpressure.js';
 import { installTrackingBodyParsing, rawBodyOf } from './body-parsing.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { SourceResolver } from './source-resolver.js';
-import { extractWriteKey, readWriteKey } from './write-key.js';
+import { extractWriteKey, readWriteKey } from '../core/tracking/write-key.js';
 
 export interface TrackingDeps {
   queue: Queue;

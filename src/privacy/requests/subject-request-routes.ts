@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import type { Source } from '../../core/source.js';
+import { extractWriteKey } from '../../core/tracking/write-key.js';
 import { REGULATIONS } from './deadlines.js';
 import { PRIVACY_PAGE_SCRIPT, privacyPageErrorHtml, privacyPageHtml } from './privacy-page.js';
 import type { PrivacyRequest } from './request.js';
@@ -57,13 +58,9 @@ const SubjectRequestView = Type.Object({
 const iso = (ms: number) => new Date(ms).toISOString();
 const view = (r: PrivacyRequest) => ({ id: r.id, type: r.type, status: r.status, receivedAt: iso(r.receivedAt), dueAt: iso(r.dueAt) });
 
+/** The writeKey as the Tracking API reads it (Basic auth, else `writeKey` in the body). */
 function writeKeyOf(request: FastifyRequest, body: { writeKey?: string | undefined }): string | undefined {
-  const authorization = request.headers.authorization;
-  if (authorization && /^basic /i.test(authorization)) {
-    const key = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8').split(':')[0];
-    if (key) return key;
-  }
-  return body.writeKey;
+  return extractWriteKey(request.headers.authorization, body);
 }
 
 /**
