@@ -139,6 +139,15 @@ describe('normalizeEvent', () => {
     expect(normalizeEvent({ userId: 'u1', anonymousId: blank }, 'identify', facts).anonymousId).toBeUndefined();
   });
 
+  it('generates a messageId for a blank one (each event keeps its own), and refuses a blank event name, groupId or previousId', () => {
+    const ids = ['  ', '\t'].map((blank) => normalizeEvent({ userId: 'u1', event: 'E', messageId: blank }, 'track', facts).messageId);
+    expect(ids.every((id) => id.trim() !== '')).toBe(true);
+    expect(new Set(ids).size).toBe(2);
+    expect(rejection(() => normalizeEvent({ userId: 'u1', event: '   ' }, 'track', facts)).code).toBe('event_not_string');
+    expect(rejection(() => normalizeEvent({ userId: 'u1', groupId: ' ' }, 'group', facts)).code).toBe('missing_group_id');
+    expect(rejection(() => normalizeEvent({ userId: 'u1', previousId: ' ' }, 'alias', facts)).code).toBe('missing_previous_id');
+  });
+
   it('keeps an identifier with text in it as sent, spaces included', () => {
     expect(normalizeEvent({ userId: ' u1 ' }, 'identify', facts).userId).toBe(' u1 ');
   });

@@ -120,24 +120,21 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
   }
 }
 
+/**
+ * An id or name the client sent (userId, anonymousId, messageId, event, groupId, previousId); one that is empty
+ * or only whitespace is none: a blank userId is blocked by the identity graph's merge protection
+ * (`isBlockedIdentifier`), and a blank messageId would deduplicate every such event of the source into one.
+ * Other values are kept as sent, surrounding spaces included.
+ */
 function identifier(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
     throw new SluiceError('invalid_field', `${field} must be a string, got ${jsonTypeOf(value)}.`);
   }
-  return value === '' ? undefined : value;
-}
-
-/**
- * A userId or anonymousId; one that is empty or only whitespace is none, as the identity graph's merge protection
- * blocks both (`isBlockedIdentifier`). Other values are kept as sent, surrounding spaces included.
- */
-function personIdentifier(value: unknown, field: 'userId' | 'anonymousId'): string | undefined {
-  const id = identifier(value, field);
-  if (id === undefined) return undefined;
-  const first = id.charCodeAt(0);
-  return (first > 32 && first < 127) || id.trim() !== '' ? id : undefined;
+  if (value === '') return undefined;
+  const first = value.charCodeAt(0);
+  return (first > 32 && first < 127) || value.trim() !== '' ? value : undefined;
 }
 
 function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations'): JsonObject | undefined {
@@ -205,8 +202,8 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       : `got ${typeof eventType === 'object' ? jsonTypeOf(eventType) : JSON.stringify(typeof eventType === 'string' ? eventType.slice(0, 64) : eventType)}`;
     throw new SluiceError('invalid_type', `Each event of a batch needs a "type", one of ${EVENT_TYPES.join(', ')}; ${given}.`);
   }
-  const userId = personIdentifier(raw.userId, 'userId');
-  const anonymousId = personIdentifier(raw.anonymousId, 'anonymousId');
+  const userId = identifier(raw.userId, 'userId');
+  const anonymousId = identifier(raw.anonymousId, 'anonymousId');
   if (userId === undefined && anonymousId === undefined) {
     throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId (one that is empty or only whitespace counts as none).');
   }
