@@ -57,6 +57,9 @@ afterAll(async () => {
 describe('executing privacy requests', () => {
   it('deletes every linked identity, verifies zero rows left and signs a certificate that says so', async () => {
     await seedSubject('del');
+    // A consent choice: kept as proof after the erasure, but under a pseudonym.
+    await track({ userId: 'del-user', event: 'Segment Consent Preference Updated', context: { consent: { categoryPreferences: { analytics: true } } } });
+    await eventually(async () => (((await api('GET', '/profiles/del-user/consent')).json().history as unknown[]).length > 0 ? true : undefined));
     const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { email: 'del@example.com' }, verified: true });
     expect(created.status).toBe(201);
     const done = await finished(String(created.json().id));
@@ -65,10 +68,14 @@ describe('executing privacy requests', () => {
     const certificate = (await api('GET', `/privacy-requests/${String(done.id)}/result`)).json();
     expect(certificate).toMatchObject({ kind: 'sluice.deletion-certificate/v1', requestId: done.id, verified: true });
     const systems = certificate.systems as { system: string; found: number; deleted: number; residual: number }[];
-    expect(systems.find((s) => s.system === 'events')).toMatchObject({ found: 3, deleted: 3, residual: 0 });
+    expect(systems.find((s) => s.system === 'events')).toMatchObject({ found: 4, deleted: 4, residual: 0 }); // 3 seeded + the consent choice
     expect(systems.find((s) => s.system === 'profiles')).toMatchObject({ found: 1, deleted: 1, residual: 0 });
     expect(systems.find((s) => s.system === 'identity_links')!.residual).toBe(0);
     expect(systems.find((s) => s.system === 'identity_links')!.found).toBeGreaterThanOrEqual(4);
+    expect(systems.find((s) => s.system === 'consent_ledger')).toMatchObject({ residual: 0, note: expect.stringContaining('proof of consent') });
+    expect(systems.find((s) => s.system === 'consent_ledger')!.found).toBeGreaterThan(0);
+    expect(systems.find((s) => s.system === 'subject_flags')).toMatchObject({ residual: 0 });
+    expect((await api('GET', '/profiles/del-user/consent')).json().history).toEqual([]);
     expect(certificate.subjectHashes as string[]).toHaveLength(4);
     expect(JSON.stringify(certificate)).not.toContain('del@example.com');
     expect(certificate.suppression).toMatchObject({ kept: true, hashedIdentifiers: 4 });

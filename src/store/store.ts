@@ -225,12 +225,21 @@ export interface ConsentRepository {
   states(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectConsentState[]>;
   /** Ledger entries of these identifiers, oldest first. */
   history(workspaceId: string, subjects: readonly SubjectIdentifier[], limit: number): Promise<ConsentRecord[]>;
+  /** Ledger entries and current states that name these identifiers. */
+  countNamed(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<number>;
+  /**
+   * An erased subject's consent: each ledger entry keeps its choice, time and proof but names the identifier by
+   * `pseudonym(identifier)` instead; the current states are deleted. Returns the ledger entries changed.
+   */
+  pseudonymize(workspaceId: string, subjects: readonly SubjectIdentifier[], pseudonym: (subject: SubjectIdentifier) => string): Promise<number>;
 }
 
 export interface SubjectFlagRepository {
   /** Sets flags (idempotent); returns the flags that were new. */
   set(flags: readonly SubjectFlag[]): Promise<SubjectFlag[]>;
   list(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectFlag[]>;
+  /** Deletes the flags of these identifiers (an erasure); returns how many. */
+  remove(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<number>;
   /** Every flag of the workspace when there are at most `max`, else undefined (one small query). */
   listUpTo(workspaceId: string, max: number): Promise<SubjectFlag[] | undefined>;
 }

@@ -9,6 +9,8 @@ import type { PrivacyConfig } from '../privacy-config.js';
 
 /** The Keys.pseudonym purpose of IP addresses kept in the ledger. */
 export const CONSENT_IP_PURPOSE = 'consent-ip';
+/** The keyed pseudonym an erased subject's consent records name them by (deletion.ts). */
+export const CONSENT_SUBJECT_PURPOSE = 'consent-subject';
 
 export interface ConsentMeta {
   source: ConsentSource;

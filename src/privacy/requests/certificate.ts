@@ -9,6 +9,8 @@ export interface SystemDeletion {
   /** Rows of the subject found by a fresh scan after the deletion: 0 means verified gone. */
   readonly residual: number;
   readonly verifiedAt: string;
+  /** What `deleted` means where it is not plain deletion (records kept under a pseudonym, and why). */
+  readonly note?: string;
 }
 
 /** A destination's answer to the forwarded deletion. */

@@ -5,7 +5,8 @@ import type { Store } from '../../store/store.js';
 import { signCertificate, type DeletionCertificate, type DestinationDeletion, type SystemDeletion } from './certificate.js';
 import type { DeletionTarget, ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
-import { identifiersOf, resolveSubject, type ResolvedSubject } from './subject.js';
+import { CONSENT_SUBJECT_PURPOSE } from '../consent/consent-ledger.js';
+import { identifiersOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
 /** Events deleted per statement: small enough that ingest's writes interleave (each batch its own commit). */
 export const DELETE_BATCH = 2_000;
@@ -193,6 +194,16 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const restrictionsFound = await store.subjectData.countRestrictions(ws, identifiers);
   const restrictionsDeleted = (await store.subjectData.removeRestriction(ws, 'restrict', identifiers)) + (await store.subjectData.removeRestriction(ws, 'limit_sensitive', identifiers));
   systems.push({ system: 'restrictions', found: restrictionsFound, deleted: restrictionsDeleted, deletedAt: iso(now()), residual: await store.subjectData.countRestrictions(ws, identifiers), verifiedAt: iso(now()) });
+
+  // Consent records stay as proof that consent was asked and given (GDPR Art. 7(1)), but no longer name the person.
+  const named = subjectIdentifiers(subject);
+  const consentFound = await store.consent.countNamed(ws, named);
+  const consentKept = await store.consent.pseudonymize(ws, named, (s) => `~${deps.keys.pseudonym(`${s.type}:${s.value}`, CONSENT_SUBJECT_PURPOSE)}`);
+  systems.push({ system: 'consent_ledger', found: consentFound, deleted: consentFound - (await store.consent.countNamed(ws, named)), deletedAt: iso(now()), residual: await store.consent.countNamed(ws, named), verifiedAt: iso(now()), note: `${consentKept} ledger entries kept as proof of consent (GDPR Art. 7(1)) under a keyed pseudonym instead of the identifier; current states deleted` });
+  // Flags such as "child" (with the age that showed it): the suppression keeps the person out from now on.
+  const flagsFound = (await store.subjectFlags.list(ws, named)).length;
+  const flagsDeleted = await store.subjectFlags.remove(ws, named);
+  systems.push({ system: 'subject_flags', found: flagsFound, deleted: flagsDeleted, deletedAt: iso(now()), residual: (await store.subjectFlags.list(ws, named)).length, verifiedAt: iso(now()) });
 
   const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], rounds: 0 };
   await deps.checkpoint?.(state);

@@ -1,15 +1,9 @@
 import type { AuditLog } from '../../accounts/audit-log.js';
-import type { IdentifierType, SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy-services.js';
 import type { ConsentPort, SuppressionPort } from './ports.js';
 import type { RequestAuditSink } from './request-audit.js';
-import type { ResolvedSubject } from './subject.js';
+import { subjectIdentifiers } from './subject.js';
 
-/** Identifiers as the privacy services name them. */
-export function subjectIdentifiers(subject: ResolvedSubject): SubjectIdentifier[] {
-  const of = (type: IdentifierType, values: readonly string[]) => values.map((value) => ({ type, value }));
-  return [...of('userId', subject.userIds), ...of('anonymousId', subject.anonymousIds), ...of('email', subject.emails)];
-}
 
 /** The suppression service (src/privacy/suppression) behind the executor's port. */
 export function suppressionPort(privacy: PrivacyServices): SuppressionPort {

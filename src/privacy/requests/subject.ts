@@ -1,3 +1,4 @@
+import type { IdentifierType, SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { IdentityRepository } from '../../store/store.js';
 import type { RequestSubject } from './request.js';
 
@@ -33,4 +34,10 @@ export async function resolveSubject(identities: IdentityRepository, workspaceId
 
 export function identifiersOf(subject: ResolvedSubject): string[] {
   return [...subject.userIds, ...subject.anonymousIds, ...subject.emails];
+}
+
+/** The identifiers typed, as the privacy services (consent, suppression, flags) name them. */
+export function subjectIdentifiers(subject: Omit<ResolvedSubject, 'profileIds'>): SubjectIdentifier[] {
+  const of = (type: IdentifierType, values: readonly string[]) => values.map((value) => ({ type, value }));
+  return [...of('userId', subject.userIds), ...of('anonymousId', subject.anonymousIds), ...of('email', subject.emails)];
 }

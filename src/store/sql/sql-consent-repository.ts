@@ -142,4 +142,31 @@ export class SqlConsentRepository implements ConsentRepository {
     }
     return out.sort((a, b) => a.at - b.at || a.seq - b.seq).slice(-limit);
   }
+
+  async countNamed(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<number> {
+    let total = 0;
+    for (const [type, values] of byType(subjects)) {
+      for (let i = 0; i < values.length; i += CHUNK) {
+        for (const table of ['consent_ledger', 'consent_state'] as const) {
+          const row = await this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('workspace_id', '=', workspaceId).where('subject_type', '=', type).where('subject', 'in', values.slice(i, i + CHUNK)).executeTakeFirstOrThrow();
+          total += Number(row.n);
+        }
+      }
+    }
+    return total;
+  }
+
+  async pseudonymize(workspaceId: string, subjects: readonly SubjectIdentifier[], pseudonym: (subject: SubjectIdentifier) => string): Promise<number> {
+    let changed = 0;
+    await this.db.transaction().execute(async (trx) => {
+      for (const subject of new Map(subjects.map((s) => [identifierKey(s), normalizeIdentifier(s)])).values()) {
+        const result = await trx.updateTable('consent_ledger').set({ subject: pseudonym(subject) })
+          .where('workspace_id', '=', workspaceId).where('subject_type', '=', subject.type).where('subject', '=', subject.value).executeTakeFirst();
+        changed += Number(result.numUpdatedRows);
+        await trx.deleteFrom('consent_state').where('workspace_id', '=', workspaceId).where('subject_type', '=', subject.type).where('subject', '=', subject.value).execute();
+      }
+    });
+    return changed;
+  }
 }

@@ -42,4 +42,13 @@ export class SqlSubjectFlagRepository implements SubjectFlagRepository {
     }
     return out;
   }
+
+  async remove(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<number> {
+    let removed = 0;
+    for (const subject of subjects.map(normalizeIdentifier)) {
+      const result = await this.db.deleteFrom('subject_flags').where('workspace_id', '=', workspaceId).where('subject_type', '=', subject.type).where('subject', '=', subject.value).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  }
 }

@@ -46,6 +46,24 @@ export function privacyContract({ store }: StoreContractContext): void {
       await store().consent.append([{ workspaceId: ws, subject: { type: 'email', value: ' Ada@Example.COM ' }, at: 1, categories: { analytics: true }, source: 'banner', gpc: false }]);
       expect(await store().consent.states(ws, [{ type: 'email', value: 'ada@example.com' }])).toHaveLength(1);
     });
+
+    it("pseudonymizes an erased subject's entries (proof kept, identifier gone) and deletes their states, leaving others", async () => {
+      const ws = await freshWorkspace(store());
+      const ada = { type: 'email' as const, value: 'ada@example.com' };
+      const bob = { type: 'userId' as const, value: 'bob' };
+      await store().consent.append([
+        { workspaceId: ws, subject: ada, at: 1, categories: { analytics: true }, source: 'banner', gpc: false, ipHash: 'iph' },
+        { workspaceId: ws, subject: ada, at: 2, categories: { analytics: false }, source: 'api', gpc: false },
+        { workspaceId: ws, subject: bob, at: 3, categories: { analytics: true }, source: 'banner', gpc: false },
+      ]);
+      expect(await store().consent.countNamed(ws, [{ type: 'email', value: 'ADA@example.com' }])).toBe(3); // 2 entries + 1 state
+      expect(await store().consent.pseudonymize(ws, [{ type: 'email', value: 'ADA@example.com' }], (s) => `~h(${s.value})`)).toBe(2);
+      expect(await store().consent.countNamed(ws, [ada])).toBe(0);
+      expect(await store().consent.states(ws, [ada])).toEqual([]);
+      const kept = await store().consent.history(ws, [{ type: 'email', value: '~h(ada@example.com)' }], 10);
+      expect(kept.map((r) => [r.at, r.categories, r.ipHash ?? null])).toEqual([[1, { analytics: true }, 'iph'], [2, { analytics: false }, null]]);
+      expect(await store().consent.countNamed(ws, [bob])).toBe(2);
+    });
   });
 
   describe("a subject's events", () => {
@@ -91,6 +109,8 @@ export function privacyContract({ store }: StoreContractContext): void {
       expect(await store().subjectFlags.set([flag])).toHaveLength(1);
       expect(await store().subjectFlags.set([flag])).toHaveLength(0);
       expect(await store().subjectFlags.list(ws, [flag.subject])).toEqual([flag]);
+      expect(await store().subjectFlags.remove(ws, [flag.subject, { type: 'userId', value: 'nobody' }])).toBe(1);
+      expect(await store().subjectFlags.list(ws, [flag.subject])).toEqual([]);
     });
   });
 
