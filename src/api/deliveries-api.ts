@@ -43,13 +43,17 @@ export function deliveryView(d: DeliveryRecord) {
 }
 
 function encode(d: DeliveryRecord): string {
-  return Buffer.from(JSON.stringify([d.updatedAt, d.messageId])).toString('base64url');
+  return Buffer.from(JSON.stringify([d.updatedAt, d.messageId, d.sourceId])).toString('base64url');
 }
 
 function decode(cursor: string): DeliveryLogKey {
   try {
-    const [updatedAt, messageId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof updatedAt === 'number' && typeof messageId === 'string') return { updatedAt, messageId };
+    // [updatedAt, messageId, sourceId]; a cursor of an earlier version has no sourceId (still accepted).
+    const [updatedAt, messageId, sourceId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
+    if (typeof updatedAt === 'number' && typeof messageId === 'string') {
+      if (typeof sourceId === 'string') return { updatedAt, messageId, sourceId };
+      if (sourceId === undefined) return { updatedAt, messageId };
+    }
   } catch {
     // fall through
   }
@@ -69,10 +73,14 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     schema: {
       tags: ['destinations'],
       summary: 'The delivery log of a destination, most recently updated first',
+      description:
+        'One row per event and destination. Events are deduplicated per source, so two sources may each have sent an event with the same messageId: ' +
+        'each has its own row (`sourceId` tells them apart; `?messageId=` lists both, add `sourceId` for one).',
       params: IdParams,
       querystring: Type.Object({
         status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
         messageId: Type.Optional(Type.String()),
+        sourceId: Type.Optional(Type.String({ description: 'Only deliveries of events from this source' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         cursor: Type.Optional(Type.String()),
       }),
@@ -88,6 +96,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
       destinationId: request.params.id,
       ...(q.status !== undefined && { status: q.status }),
       ...(q.messageId !== undefined && { messageId: q.messageId }),
+      ...(q.sourceId !== undefined && { sourceId: q.sourceId }),
       ...(q.cursor !== undefined && { before: decode(q.cursor) }),
       limit,
     });
@@ -131,12 +140,16 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     config: { permission: 'destinations:write' },
     schema: {
       tags: ['destinations'],
-      summary: 'Retry failed deliveries: one (messageId) or every failed one of the destination',
+      summary: 'Retry failed deliveries: one (messageId, and sourceId when several sources sent that messageId) or every failed one of the destination',
       description:
         'One delivery is retried at once. Every failed one is retried in the background, as a replay of kind `failed` (see the replays): 200 when it finishes within 5 seconds, ' +
-        'else 202 with `replay` running (Location: the replay); `Prefer: respond-async` answers 202 at once. `queued` and `dropped` count what was sent again and what the decisions withheld.',
+        'else 202 with `replay` running (Location: the replay); `Prefer: respond-async` answers 202 at once. `queued` and `dropped` count what was sent again and what the decisions withheld. ' +
+        'Two sources may each have sent an event with the same messageId: when the failed deliveries of more than one match `messageId`, the answer is 409 `conflict` naming their sources; send `sourceId` too.',
       params: IdParams,
-      body: Type.Object({ messageId: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
+      body: Type.Object({
+        messageId: Type.Optional(Type.String({ minLength: 1 })),
+        sourceId: Type.Optional(Type.String({ minLength: 1, description: 'The source of the event whose delivery to retry (with messageId)' })),
+      }, { additionalProperties: false }),
       response: {
         200: Type.Object({ queued: Type.Integer(), dropped: Type.Integer(), replay: Type.Optional(ReplaySchema) }),
         202: Type.Object({ queued: Type.Integer(), dropped: Type.Integer(), replay: ReplaySchema }),
@@ -146,15 +159,24 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
     const messageId = request.body?.messageId;
+    const sourceId = request.body?.sourceId;
     if (messageId === undefined) {
+      if (sourceId !== undefined) throw new SluiceError('validation_failed', 'sourceId names the event whose delivery to retry together with messageId; send messageId too (or neither, to retry every failed delivery).');
       const now = Date.now();
       const total = await store.deliveries.countWithStatus(workspaceId, destination.id, 'failed', now);
       const replay = await askForReplay(deps, request, reply, destination, { kind: 'failed', range: { from: 0, to: now }, total }, 'destination.retry_failed');
       return { queued: replay.queued, dropped: replay.dropped, replay: replayAnswer(replay) };
     }
-    const [failed] = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, limit: 1 });
-    if (!failed || failed.status !== 'failed') {
-      throw new SluiceError('conflict', `Delivery of ${messageId} to ${destination.id} is ${failed ? `"${failed.status}"` : 'unknown'}; only failed deliveries can be retried.`);
+    // One row per source that sent this messageId (at most one event each): a few.
+    const rows = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, ...(sourceId !== undefined && { sourceId }), limit: 1000 });
+    const candidates = rows.filter((d) => d.status === 'failed');
+    const failed = candidates[0];
+    if (!failed) {
+      const states = rows.map((d) => (rows.length > 1 ? `"${d.status}" (source ${d.sourceId})` : `"${d.status}"`)).join(', ');
+      throw new SluiceError('conflict', `Delivery of ${messageId}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to ${destination.id} is ${states || 'unknown'}; only failed deliveries can be retried.`);
+    }
+    if (candidates.length > 1) {
+      throw new SluiceError('conflict', `Several sources sent an event with messageId ${messageId} whose delivery to ${destination.id} failed (sources ${candidates.map((d) => d.sourceId).join(', ')}); send sourceId too to say which one to retry.`, { sourceIds: candidates.map((d) => d.sourceId) });
     }
     const matching = await store.events.byKeys(workspaceId, [failed]);
     if (matching.length === 0) throw new SluiceError('conflict', `The event ${messageId} is no longer stored (deleted by a privacy request or retention); its delivery stays failed.`);

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
+import type { DeliveryRecord } from '../core/destination.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
@@ -32,6 +33,19 @@ export function decodeCursor(cursor: string): number {
   if (!match) throw new SluiceError('invalid_cursor', 'The cursor is not one this API returned; pass nextCursor from the previous page unchanged.');
   return Number(match[1]);
 }
+
+/** Where one event went, as `GET /events/:messageId` shows it: its state at each destination. */
+const EventDeliveries = Type.Array(Type.Object({
+  destinationId: Type.String(),
+  destinationName: Type.Optional(Type.String()),
+  ...DeliveryStateFields,
+}), { description: 'Where the event went: its state at each destination' });
+
+/**
+ * Most events one messageId can name in a workspace: one per source (events are deduplicated by source and
+ * messageId); a workspace with more sources than this is not one this lookup was written for.
+ */
+const MAX_EVENTS_PER_MESSAGE_ID = 1000;
 
 /** Stored events, newest first, with filters and cursor paging. */
 export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
@@ -69,30 +83,45 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
     config: { permission: 'events:read' },
     schema: {
       tags: ['events'],
-      summary: 'One stored event by messageId',
+      summary: 'The stored events with a messageId, each with where it went',
+      description:
+        'Events are deduplicated per source, so several sources may each have sent an event with the same messageId. `events` lists every one stored in the workspace ' +
+        '(newest first), each with its `sourceId` and its own deliveries; `?sourceId=` narrows it to that source\'s event. `event` and `deliveries` are the first of ' +
+        '`events` (the newest), as for a messageId only one source sent.',
       params: Type.Object({ messageId: Type.String() }),
+      querystring: Type.Object({ sourceId: Type.Optional(Type.String({ description: 'Only the event this source sent with the messageId' })) }),
       response: {
         200: Type.Object({
-          event: Type.Record(Type.String(), Type.Unknown()),
-          deliveries: Type.Optional(Type.Array(Type.Object({
-            destinationId: Type.String(),
-            destinationName: Type.Optional(Type.String()),
-            ...DeliveryStateFields,
-          }), { description: 'Where the event went: its state at each destination' })),
+          event: Type.Record(Type.String(), Type.Unknown(), { description: 'The newest of `events`' }),
+          deliveries: Type.Optional(EventDeliveries),
+          events: Type.Array(Type.Object({ event: Type.Record(Type.String(), Type.Unknown()), deliveries: EventDeliveries }), {
+            description: 'Every stored event with this messageId (one per source that sent it), newest first, each with its deliveries. More than one: several sources sent the messageId.',
+          }),
         }, { additionalProperties: true }),
       },
     },
   }, async (request) => {
-    const { workspaceId } = principalOf(request);
-    const [stored] = await store.events.query({ workspaceId, messageId: request.params.messageId, limit: 1 });
-    if (!stored) throw new SluiceError('not_found', `No stored event with messageId ${request.params.messageId} (it may still be in the inbox, or was dropped before storage).`);
-    const log = (await store.deliveries.forMessage(workspaceId, request.params.messageId)).filter((d) => d.sourceId === stored.sourceId);
+    const principal = principalOf(request);
+    const { workspaceId } = principal;
+    const { messageId } = request.params;
+    const { sourceId } = request.query;
+    const stored = await store.events.query({ workspaceId, messageId, ...(sourceId !== undefined && { sourceId }), limit: MAX_EVENTS_PER_MESSAGE_ID });
+    if (stored.length === 0) {
+      const from = sourceId === undefined ? '' : ` from source ${sourceId}`;
+      throw new SluiceError('not_found', `No stored event with messageId ${messageId}${from} (it may still be in the inbox, or was dropped before storage).`);
+    }
+    const log = await store.deliveries.forMessage(workspaceId, messageId, sourceId);
     const names = log.length > 0 ? new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name])) : new Map<string, string>();
-    const deliveries = log.map((d) => ({
-      destinationId: d.destinationId,
-      ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
-      ...deliveryStateView(d),
+    const bySource = new Map<string, DeliveryRecord[]>();
+    for (const d of log) bySource.set(d.sourceId, [...(bySource.get(d.sourceId) ?? []), d]);
+    const events = stored.map((e) => ({
+      event: maskPersonalData(eventView(e), principal),
+      deliveries: maskPersonalData((bySource.get(e.sourceId) ?? []).map((d) => ({
+        destinationId: d.destinationId,
+        ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
+        ...deliveryStateView(d),
+      })), principal),
     }));
-    return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries: maskPersonalData(deliveries, principalOf(request)) };
+    return { event: events[0]!.event, deliveries: events[0]!.deliveries, events };
   });
 };

@@ -134,7 +134,7 @@ export class ReplayRunner extends WakeableLoop {
       return {
         events: await store.events.byKeys(replay.workspaceId, failed),
         read: failed.length,
-        position: { cursor: { updatedAt: last.updatedAt, messageId: last.messageId, ...(!newestFirst && { oldestFirst: true as const }) } },
+        position: { cursor: { updatedAt: last.updatedAt, messageId: last.messageId, sourceId: last.sourceId, ...(!newestFirst && { oldestFirst: true as const }) } },
       };
     }
     const events = await store.events.query({

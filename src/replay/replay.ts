@@ -15,11 +15,13 @@ export type ReplayKind = 'range' | 'failed';
 /**
  * Where a replay of failed deliveries has got to in the delivery log: the last row read. Rows are read in the
  * order they failed (oldest first); a cursor without `oldestFirst` was saved by an earlier version, which read
- * newest first, and its replay carries on that way.
+ * newest first, and its replay carries on that way. `sourceId` tells apart two sources' events with one
+ * messageId that failed in the same millisecond (a cursor saved before the log was keyed by source has none).
  */
 export interface DeliveryCursor {
   readonly updatedAt: number;
   readonly messageId: string;
+  readonly sourceId?: string;
   readonly oldestFirst?: true;
 }
 

@@ -59,6 +59,11 @@ class JobItem implements DeliveryItem {
   }
 }
 
+/** A job's or a delivery-log row's event, as one string: two sources' events may share a messageId. */
+function eventKeyOf(e: { sourceId: string; messageId: string }): string {
+  return `${e.sourceId}\u0000${e.messageId}`;
+}
+
 /** What the lane reports for metrics and benchmarks. */
 export interface LaneObserver {
   onOutcome?(destination: Destination, status: DeliveryStatus, reason: string | null, job: DeliveryJob): void;
@@ -202,7 +207,7 @@ export class DestinationLane {
     }
     const waiting = new Set(this.pending.map((j) => j.partitionKey));
     for (const job of jobs) {
-      const state = states.get(job.messageId);
+      const state = states.get(eventKeyOf(job));
       if (state !== undefined) {
         this.attempts.set(job.seq, { attempts: state.attempts, firstAt: state.firstAttemptAt ?? state.updatedAt });
         if (!this.heads.has(job.partitionKey) && !waiting.has(job.partitionKey)) {
@@ -215,13 +220,13 @@ export class DestinationLane {
     }
   }
 
-  /** The delivery log's retry states of the jobs handed out before, by messageId (see the class comment). */
+  /** The delivery log's retry states of the jobs handed out before, by {@link eventKeyOf} (see the class comment). */
   private async retryStatesOf(jobs: readonly DeliveryJob[]): Promise<Map<string, DeliveryRecord>> {
     const states = new Map<string, DeliveryRecord>();
-    const again = jobs.filter((job) => job.redelivered === true && !this.attempts.has(job.seq)).map((job) => job.messageId);
+    const again = jobs.filter((job) => job.redelivered === true && !this.attempts.has(job.seq));
     if (again.length === 0) return states;
     try {
-      for (const row of await this.deps.deliveries.retrying(this.destination.workspaceId, this.destination.id, again)) states.set(row.messageId, row);
+      for (const row of await this.deps.deliveries.retrying(this.destination.workspaceId, this.destination.id, again)) states.set(eventKeyOf(row), row);
     } catch (error) {
       // Not fatal: those jobs are tried again at once, their attempts counted from one.
       this.deps.logger.warn({ err: error, destination: this.destination.id }, 'could not read the retry states of the delivery log; retrying jobs start over');

@@ -228,6 +228,30 @@ describe('router', () => {
     expect(done.attempts).toBe(3);
   });
 
+  it("reads back the retry state of a restarted job's own event, not of another source's event with the same messageId", async () => {
+    const receivedAt: { sourceId: string | undefined; at: number }[] = [];
+    const recorder = Object.assign(recorderType(), {
+      async deliver(items: readonly DeliveryItem[]): Promise<{ kind: 'ok' }> {
+        for (const item of items) receivedAt.push({ sourceId: item.sourceId, at: Date.now() });
+        return { kind: 'ok' };
+      },
+    });
+    const d = await destination('recorder', {});
+    // Queued before the router starts (handed out as `redelivered`): web's delivery was retrying, app's never tried.
+    await publish(d.id, 'shared-1', 'src_web', 'user-web');
+    await publish(d.id, 'shared-1', 'src_app', 'user-app');
+    const now = Date.now();
+    await store.deliveries.record([{ workspaceId: WORKSPACE, destinationId: d.id, messageId: 'shared-1', sourceId: 'src_web', status: 'retrying', attempts: 3, reason: null, lastError: 'HTTP 503', updatedAt: now, nextAttemptAt: now + 1500, firstAttemptAt: now - 1000 }]);
+    startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined));
+    const of = async (sourceId: string) => (await store.deliveries.list({ workspaceId: WORKSPACE, destinationId: d.id, messageId: 'shared-1', sourceId, limit: 1 }))[0];
+    const app = await eventually(async () => ((await of('src_app'))?.status === 'delivered' ? of('src_app') : undefined));
+    const web = await eventually(async () => ((await of('src_web'))?.status === 'delivered' ? of('src_web') : undefined));
+    expect(app?.attempts).toBe(1);
+    expect(web?.attempts).toBe(4);
+    expect(receivedAt.find((r) => r.sourceId === 'src_app')!.at).toBeLessThan(now + 1500);
+    expect(receivedAt.find((r) => r.sourceId === 'src_web')!.at).toBeGreaterThanOrEqual(now + 1500);
+  });
+
   it('pauses the whole destination when it refuses a batch with Retry-After, and only the user when one item is throttled', async () => {
     const calls: { at: number; ids: string[] }[] = [];
     let answer: 'slow-down' | 'throttle-one' | 'ok' = 'slow-down';

@@ -113,6 +113,16 @@ export interface SourceRepository {
   update(workspaceId: string, id: string, patch: { name?: string; enabled?: boolean; writeKey?: string }): Promise<Source | undefined>;
 }
 
+/**
+ * What identifies a stored event: the source it came from and its messageId. Events are deduplicated by it, so
+ * two sources may each have an event with the same messageId (both stored, both delivered, each with its own
+ * delivery-log rows).
+ */
+export interface EventKey {
+  readonly sourceId: string;
+  readonly messageId: string;
+}
+
 export interface NewEvent {
   workspaceId: string;
   sourceId: string;
@@ -137,7 +147,7 @@ export interface EventRepository {
    * The stored events of these keys (sourceId and messageId: the dedupe key), oldest first; a key whose event
    * is not stored (never, or deleted since) is absent. For delivery jobs and log rows, which carry the key.
    */
-  byKeys(workspaceId: string, keys: readonly { sourceId: string; messageId: string }[]): Promise<StoredEvent[]>;
+  byKeys(workspaceId: string, keys: readonly EventKey[]): Promise<StoredEvent[]>;
   /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
   countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;
   count(workspaceId: string): Promise<number>;
@@ -373,10 +383,15 @@ export interface DestinationRepository {
   delete(workspaceId: string, id: string): Promise<boolean>;
 }
 
-/** A delivery-log row's place in a destination's log: `updatedAt`, then messageId (the keyset of its pages). */
+/**
+ * A delivery-log row's place in a destination's log: `updatedAt`, then messageId, then sourceId (the keyset of
+ * its pages). Without `sourceId` (a cursor saved before the log was keyed by source) a page starts after every
+ * row of that messageId and time.
+ */
 export interface DeliveryLogKey {
   readonly updatedAt: number;
   readonly messageId: string;
+  readonly sourceId?: string;
 }
 
 export interface DeliveryListQuery {
@@ -384,6 +399,8 @@ export interface DeliveryListQuery {
   destinationId: string;
   status?: DeliveryStatus;
   messageId?: string;
+  /** Only the deliveries of events from this source (with `messageId`: one event's delivery). */
+  sourceId?: string;
   /** Keyset cursor: rows strictly older than this one. */
   before?: DeliveryLogKey;
   /** Keyset cursor: rows strictly newer than this one. */
@@ -394,9 +411,9 @@ export interface DeliveryListQuery {
 }
 
 /**
- * The delivery log: the latest state of each messageId at each destination (queued, delivered, retrying,
- * failed, dropped) with attempts and reasons. Written in batches by the processor (queued/dropped) and the
- * router (the rest).
+ * The delivery log: the latest state of each event (its {@link EventKey}: source and messageId) at each
+ * destination (queued, delivered, retrying, failed, dropped) with attempts and reasons; one row per (messageId,
+ * sourceId, destinationId). Written in batches by the processor (queued/dropped) and the router (the rest).
  *
  * @example
  *   await store.deliveries.record([{ workspaceId, destinationId, messageId, sourceId, status: 'dropped',
@@ -404,7 +421,8 @@ export interface DeliveryListQuery {
  */
 export interface DeliveryRepository {
   /**
-   * Upserts states (one multi-row statement per 500 records) and, in the same transaction, adds each record
+   * Upserts states, replacing the row of the same (messageId, sourceId, destinationId) (one multi-row statement
+   * per 500 records; of several states of one row in a call the last is kept) and, in the same transaction, adds each record
    * to the per-minute counters ({@link DeliveryCounter}) of its destination, status and reason.
    */
   record(records: readonly DeliveryRecord[]): Promise<void>;
@@ -412,21 +430,25 @@ export interface DeliveryRepository {
   counters(workspaceId: string, from: number, to: number, destinationId?: string): Promise<DeliveryCounter[]>;
   /** Drops counters of minutes before `before` (they are kept for the last 24 hours). */
   pruneCounters(before: number): Promise<number>;
-  /** A destination's deliveries, most recently updated first. */
+  /** A destination's deliveries, most recently updated first (then by messageId and sourceId). */
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
   /**
    * Of these events, the deliveries to the destination that are waiting for a retry, with their retry state
    * (attempts, `nextAttemptAt`, `firstAttemptAt`): a router handed jobs that may have been tried before (after
    * a restart, or from another router in scale mode) carries on from them. In no particular order.
    */
-  retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]>;
-  /** Where one event went: its state at every destination. */
-  forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]>;
+  retrying(workspaceId: string, destinationId: string, events: readonly EventKey[]): Promise<DeliveryRecord[]>;
+  /**
+   * Where the events with this messageId went: their states at every destination, each row with its sourceId
+   * (each source may have sent an event with the messageId). Only that source's event's when `sourceId` is given.
+   */
+  forMessage(workspaceId: string, messageId: string, sourceId?: string): Promise<DeliveryRecord[]>;
   /**
    * Deletes these events' delivery rows at every destination (their events are being deleted: retention, a
    * subject's erasure; a row's last error may quote a destination's answer about the person); returns how many.
+   * Another source's event with the same messageId keeps its rows.
    */
-  forget(workspaceId: string, messageIds: readonly string[]): Promise<number>;
+  forget(workspaceId: string, events: readonly EventKey[]): Promise<number>;
   /**
    * What a destination has waiting, from its delivery log: when its oldest `queued` delivery was queued, how
    * many deliveries are `retrying`, and since when the oldest of them has been tried (its first attempt).
@@ -442,7 +464,7 @@ export interface DeliveryRepository {
   /** How many of a destination's deliveries are in this status, last updated before `before` (epoch ms) when given. */
   countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number>;
   /** How many delivery rows these events still have, at any destination. */
-  countFor(workspaceId: string, messageIds: readonly string[]): Promise<number>;
+  countFor(workspaceId: string, events: readonly EventKey[]): Promise<number>;
 }
 
 /** See DeliveryRepository.waitingSummary. */

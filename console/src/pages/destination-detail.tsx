@@ -73,11 +73,12 @@ function Deliveries({ destination }: { destination: Destination }) {
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const retry = async (messageId?: string) => {
+  /** Retries one failed delivery (an event: its messageId and source), or every failed one. */
+  const retry = async (one?: Pick<Delivery, 'messageId' | 'sourceId'>) => {
     setError(null);
     setNotice(null);
     try {
-      const result = await api<{ queued: number; dropped: number; replay?: ReplayRun }>('POST', `/api/v1/destinations/${destination.id}/deliveries/retry`, messageId ? { messageId } : {});
+      const result = await api<{ queued: number; dropped: number; replay?: ReplayRun }>('POST', `/api/v1/destinations/${destination.id}/deliveries/retry`, one ? { messageId: one.messageId, sourceId: one.sourceId } : {});
       setNotice(
         result.replay?.status === 'running'
           ? `Retrying ${result.replay.total.toLocaleString()} failed deliver${result.replay.total === 1 ? 'y' : 'ies'} in the background (${result.queued} queued so far): the replays below show its progress.`
@@ -128,7 +129,7 @@ function Deliveries({ destination }: { destination: Destination }) {
           <TableHead columns={['messageId', 'Status', 'Attempts', 'Reason / last error', 'Updated']} actions />
           <tbody>
             {log.data.deliveries.map((d) => (
-              <tr key={d.messageId}>
+              <tr key={`${d.sourceId}:${d.messageId}`}>
                 <td>
                   <code>{d.messageId}</code>
                 </td>
@@ -143,7 +144,7 @@ function Deliveries({ destination }: { destination: Destination }) {
                 <td>{new Date(d.updatedAt).toLocaleString()}</td>
                 <td>
                   {d.status === 'failed' && (
-                    <button type="button" onClick={() => void retry(d.messageId)} aria-label={`Retry ${d.messageId}`}>
+                    <button type="button" onClick={() => void retry(d)} aria-label={`Retry ${d.messageId}`}>
                       Retry
                     </button>
                   )}

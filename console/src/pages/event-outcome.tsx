@@ -14,22 +14,40 @@ interface DeliveryOutcome {
   nextAttemptAt?: string;
 }
 
-interface EventDetail {
+interface EventWithDeliveries {
   event: EventView;
   deliveries?: DeliveryOutcome[];
 }
 
-/** The raw JSON of one event and its outcome at each destination, with reasons. */
-export function EventOutcome({ messageId, fallback }: { messageId: string; fallback?: EventView }) {
+/** GET /api/v1/events/:messageId: every stored event with the messageId (one per source that sent it), newest first. */
+interface EventDetail extends EventWithDeliveries {
+  events?: EventWithDeliveries[];
+}
+
+/**
+ * The raw JSON of one event and its outcome at each destination, with reasons. Several sources may each have
+ * sent an event with the same messageId: the one shown is of `sourceId` (by default the source of `fallback`,
+ * the event the user picked), and a note says when others exist.
+ */
+export function EventOutcome({ messageId, sourceId, fallback }: { messageId: string; sourceId?: string; fallback?: EventView }) {
   const detail = useAsync(() => api<EventDetail>('GET', `/api/v1/events/${encodeURIComponent(messageId)}`), [messageId]);
-  const event = detail.data?.event ?? fallback;
-  const deliveries = detail.data?.deliveries;
+  const source = sourceId ?? fallback?.sourceId;
+  const all = detail.data?.events ?? (detail.data ? [detail.data] : []);
+  const chosen = all.find((e) => source !== undefined && e.event.sourceId === source) ?? (source === undefined ? all[0] : undefined);
+  const event = chosen?.event ?? fallback;
+  const deliveries = chosen?.deliveries;
+  const others = all.filter((e) => e !== chosen).map((e) => String(e.event.sourceId ?? '?'));
   return (
     <div className="event-detail">
       <h2>
         {event?.type === 'track' ? String(event.event ?? '') : String(event?.type ?? '')} <code>{messageId}</code>
       </h2>
       {detail.error !== null && !fallback && <ErrorBox error={detail.error} />}
+      {others.length > 0 && (
+        <p className="muted" role="note">
+          {others.length === 1 ? 'Another source' : `${others.length} other sources`} sent an event with this messageId too ({others.join(', ')}); each is stored and delivered on its own. Shown: the event of source {String(event?.sourceId ?? '?')}.
+        </p>
+      )}
       <h3>Destinations</h3>
       {deliveries === undefined ? (
         <p className="muted">{detail.loading ? 'Loading…' : 'No delivery information (no destination received this event, or it is not stored yet).'}</p>

@@ -115,7 +115,7 @@ export function EventsPage() {
             <TableHead columns={['Event', 'Who', 'Received']} />
             <tbody>
               {pages.map((e) => (
-                <tr key={`${String(e.sourceId)}:${String(e.messageId)}`} className={selected?.messageId === e.messageId ? 'selected' : ''}>
+                <tr key={`${String(e.sourceId)}:${String(e.messageId)}`} className={selected?.messageId === e.messageId && selected?.sourceId === e.sourceId ? 'selected' : ''}>
                   <td>
                     <button type="button" className="link-button" onClick={() => setSelected(e)}>
                       <span className={`type type-${String(e.type)}`}>{String(e.type)}</span> {eventTitle(e)}
@@ -135,7 +135,7 @@ export function EventsPage() {
             </button>
           )}
         </div>
-        <div className="detail-pane">{selected?.messageId ? <EventOutcome key={selected.messageId} messageId={selected.messageId} fallback={selected} /> : <p className="muted">Select an event to see its JSON and what happened at each destination.</p>}</div>
+        <div className="detail-pane">{selected?.messageId ? <EventOutcome key={`${String(selected.sourceId)}:${selected.messageId}`} messageId={selected.messageId} fallback={selected} /> : <p className="muted">Select an event to see its JSON and what happened at each destination.</p>}</div>
       </div>
     </section>
   );

@@ -7,6 +7,7 @@ import { createPostgresPool } from '../postgres/postgres-store.js';
 import { openSqliteDatabase } from '../sqlite/sqlite-database.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../../test/support/postgres.js';
 import { deliveryLogKeyedByMessage } from './0900-delivery-log-keyed-by-message.js';
+import { deliveryLogKeyedBySource } from './0970-delivery-log-keyed-by-source.js';
 import { MIGRATIONS } from './index.js';
 import type { SqlDialectName } from './migration.js';
 
@@ -71,5 +72,87 @@ describe('migration 0900: the delivery log keyed by message', () => {
       await schema.drop();
     });
     await checkRekey(db, 'postgres');
+  });
+});
+
+/**
+ * Migration 0970 keys the delivery log by (message_id, source_id, destination_id): every row kept as it was
+ * (retry state included), an upsert on the new key replaces a row of the same source, and another source's
+ * event with the same messageId gets a row of its own at the same destination.
+ */
+const keyedRow = (messageId: string, sourceId: string, destinationId: string, status: string) => ({
+  ...row(messageId, destinationId, status), source_id: sourceId, next_attempt_at: status === 'retrying' ? 1_700_000_005_000 : null, first_attempt_at: status === 'retrying' ? 1_699_999_999_000 : null,
+});
+
+async function checkSourceKey(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
+  // The schema as 0970 found it: every migration before it.
+  for (const migration of MIGRATIONS) {
+    if (migration.name === deliveryLogKeyedBySource.name) break;
+    await migration.up(db, dialect);
+  }
+  const before = [keyedRow('m1', 'src_1', 'dst_a', 'delivered'), keyedRow('m1', 'src_1', 'dst_b', 'retrying'), keyedRow('m2', 'src_2', 'dst_a', 'failed')];
+  await sql`insert into deliveries ${sql.raw('(workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at)')} values
+    ${sql.join(before.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(db);
+
+  await deliveryLogKeyedBySource.up(db, dialect);
+
+  const all = async () => (await sql<Record<string, unknown>>`select * from deliveries order by message_id, source_id, destination_id`.execute(db)).rows.map((r) => ({
+    ...r, attempts: Number(r.attempts), updated_at: Number(r.updated_at), next_attempt_at: r.next_attempt_at === null ? null : Number(r.next_attempt_at), first_attempt_at: r.first_attempt_at === null ? null : Number(r.first_attempt_at),
+  }));
+  expect(await all()).toEqual(before);
+  // The log's upsert on the new key: the same source's row is replaced, another source's event with the same messageId gets its own row.
+  for (const sourceId of ['src_1', 'src_9']) {
+    await sql`insert into deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, updated_at) values ('ws_1', 'dst_a', 'm1', ${sourceId}, 'failed', 2, 2)
+      on conflict (message_id, source_id, destination_id) do update set status = excluded.status, attempts = excluded.attempts`.execute(db);
+  }
+  const m1 = await sql<{ source_id: string; status: string }>`select source_id, status from deliveries where message_id = 'm1' and destination_id = 'dst_a' order by source_id`.execute(db);
+  expect(m1.rows).toEqual([{ source_id: 'src_1', status: 'failed' }, { source_id: 'src_9', status: 'failed' }]);
+  const indexes = dialect === 'sqlite'
+    ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'deliveries' and name not like 'sqlite_autoindex%'`.execute(db)
+    : await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'deliveries' and schemaname = current_schema() and indexname <> 'deliveries_pk'`.execute(db);
+  expect(indexes.rows.map((r) => r.name)).toEqual(['deliveries_destination_status']);
+}
+
+describe('migration 0970: the delivery log keyed by message, source and destination', () => {
+  it('keeps every row on SQLite (table rebuilt, when the log is still in the store file)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rekey-source-'));
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
+    cleanups.push(async () => {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await checkSourceKey(db, 'sqlite');
+    // Lookups by message, and by message and source, use the new key.
+    for (const where of [sql`message_id = 'm1'`, sql`message_id = 'm1' and source_id = 'src_1'`]) {
+      const plan = await sql<{ detail: string }>`explain query plan select * from deliveries where workspace_id = 'ws_1' and ${where}`.execute(db);
+      expect(plan.rows.map((r) => r.detail).join(' ')).toMatch(/USING INDEX sqlite_autoindex_deliveries/);
+    }
+  });
+
+  it('does nothing on SQLite once the log has moved to its own file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rekey-source-'));
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
+    cleanups.push(async () => {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    for (const migration of MIGRATIONS) {
+      if (migration.name === deliveryLogKeyedBySource.name) break;
+      await migration.up(db, 'sqlite');
+    }
+    await sql`drop table deliveries`.execute(db);
+    await deliveryLogKeyedBySource.up(db, 'sqlite');
+    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name like 'deliveries%'`.execute(db);
+    expect(tables.rows).toEqual([]);
+  });
+
+  it.runIf(available)('keeps every row on PostgreSQL (constraint swapped)', async () => {
+    const schema: TestSchema = await createTestSchema('rekey_source');
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
+    cleanups.push(async () => {
+      await db.destroy();
+      await schema.drop();
+    });
+    await checkSourceKey(db, 'postgres');
   });
 });

@@ -15,8 +15,8 @@ export interface BulkWrites {
   insertEvents(rows: readonly Insertable<EventTable>[]): Promise<(number | undefined)[]>;
   /**
    * In one transaction: adds each counter row's count to its (destination_id, minute, status, reason) row
-   * (creating it), then writes each delivery row, replacing the state of an existing (destination_id,
-   * message_id) row.
+   * (creating it), then writes each delivery row, replacing the state of an existing (message_id, source_id,
+   * destination_id) row.
    */
   recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
-import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, WaitingSummary } from '../store.js';
+import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, EventKey, WaitingSummary } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js';
@@ -42,6 +42,20 @@ function toRow(r: DeliveryRecord): DeliveryTable {
   };
 }
 
+/**
+ * Events' keys by source, each messageId once: a lookup per source probes the key (message_id, source_id, ...)
+ * with both columns (a few sources per call: the events of a batch or of a person).
+ */
+function bySource(events: readonly EventKey[]): Map<string, string[]> {
+  const sets = new Map<string, Set<string>>();
+  for (const { sourceId, messageId } of events) {
+    let ids = sets.get(sourceId);
+    if (!ids) sets.set(sourceId, (ids = new Set()));
+    ids.add(messageId);
+  }
+  return new Map([...sets].map(([sourceId, ids]) => [sourceId, [...ids]]));
+}
+
 export class SqlDeliveryRepository implements DeliveryRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -67,11 +81,11 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       else counts.set(key, (last = { workspace_id: r.workspaceId, destination_id: r.destinationId, minute, status: r.status, reason, count: 1 }));
     }
     const counterRows = [...counts.values()];
-    // The embedded bulk writes upsert row by row, in order: the last state of a (destination, messageId) wins.
+    // The embedded bulk writes upsert row by row, in order: the last state of a (message, source, destination) wins.
     if (this.bulk) return this.bulk.recordDeliveries(records.map(toRow), counterRows);
-    // One multi-row upsert may not touch a row twice: the last state of a (destination, messageId) is kept.
+    // One multi-row upsert may not touch a row twice: the last state of a (message, source, destination) is kept.
     const latest = new Map<string, DeliveryRecord>();
-    for (const r of records) latest.set(`${r.destinationId}\u0000${r.messageId}`, r);
+    for (const r of records) latest.set(`${r.messageId}\u0000${r.sourceId}\u0000${r.destinationId}`, r);
     const rows = [...latest.values()].map(toRow);
     const write = async (db: Kysely<Database>) => {
       for (let i = 0; i < counterRows.length; i += CHUNK) {
@@ -85,7 +99,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         await db
           .insertInto('deliveries')
           .values(rows.slice(i, i + CHUNK))
-          .onConflict((oc) => oc.columns(['destination_id', 'message_id']).doUpdateSet((eb) => ({
+          .onConflict((oc) => oc.columns(['message_id', 'source_id', 'destination_id']).doUpdateSet((eb) => ({
             status: eb.ref('excluded.status'),
             attempts: eb.ref('excluded.attempts'),
             reason: eb.ref('excluded.reason'),
@@ -116,42 +130,53 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     let query = this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', q.workspaceId).where('destination_id', '=', q.destinationId);
     if (q.status !== undefined) query = query.where('status', '=', q.status);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
+    if (q.sourceId !== undefined) query = query.where('source_id', '=', q.sourceId);
     for (const [key, beyond, bound] of [[q.before, '<', '<='], [q.after, '>', '>=']] as const) {
       if (key === undefined) continue;
       // The plain bound is implied by the keyset's OR; without it SQLite reads every row of the destination's status
       // through (destination_id, status, updated_at) for each page (200 pages of 1,000 failed rows: 8.1 s, 1.3 s with it).
       query = query
         .where('updated_at', bound, key.updatedAt)
-        .where((eb) => eb.or([eb('updated_at', beyond, key.updatedAt), eb.and([eb('updated_at', '=', key.updatedAt), eb('message_id', beyond, key.messageId)])]));
+        .where((eb) => eb.or([
+          eb('updated_at', beyond, key.updatedAt),
+          eb.and([eb('updated_at', '=', key.updatedAt), eb('message_id', beyond, key.messageId)]),
+          // Two sources' events with one messageId, updated in the same millisecond: the sourceId orders them.
+          ...(key.sourceId === undefined ? [] : [eb.and([eb('updated_at', '=', key.updatedAt), eb('message_id', '=', key.messageId), eb('source_id', beyond, key.sourceId)])]),
+        ]));
     }
     const direction = q.order === 'oldest-first' ? 'asc' : 'desc';
-    const rows = await query.orderBy('updated_at', direction).orderBy('message_id', direction).limit(q.limit).execute();
+    const rows = await query.orderBy('updated_at', direction).orderBy('message_id', direction).orderBy('source_id', direction).limit(q.limit).execute();
     return rows.map(toRecord);
   }
 
-  async retrying(workspaceId: string, destinationId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
+  async retrying(workspaceId: string, destinationId: string, events: readonly EventKey[]): Promise<DeliveryRecord[]> {
     const found: DeliveryRecord[] = [];
-    for (const part of chunks(messageIds)) {
-      // The status is checked here, not in SQL: with `status = ?` SQLite walks every retrying delivery of the
-      // destination through (destination_id, status, ...) instead of probing the primary key
-      // (message_id, destination_id) once per messageId (at most one row each).
-      const rows = await this.db
-        .selectFrom('deliveries')
-        .selectAll()
-        .where('message_id', 'in', part)
-        .where('destination_id', '=', destinationId)
-        .execute();
-      for (const row of rows) if (row.status === 'retrying' && row.workspace_id === workspaceId) found.push(toRecord(row));
+    for (const [sourceId, messageIds] of bySource(events)) {
+      for (const part of chunks(messageIds)) {
+        // The status is checked here, not in SQL: with `status = ?` SQLite walks every retrying delivery of the
+        // destination through (destination_id, status, ...) instead of probing the primary key
+        // (message_id, source_id, destination_id) once per messageId (at most one row each).
+        const rows = await this.db
+          .selectFrom('deliveries')
+          .selectAll()
+          .where('message_id', 'in', part)
+          .where('source_id', '=', sourceId)
+          .where('destination_id', '=', destinationId)
+          .execute();
+        for (const row of rows) if (row.status === 'retrying' && row.workspace_id === workspaceId) found.push(toRecord(row));
+      }
     }
     return found;
   }
 
-  async forget(workspaceId: string, messageIds: readonly string[]): Promise<number> {
+  async forget(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     let deleted = 0;
-    for (const part of chunks(messageIds)) {
-      // The primary key (message_id, destination_id) leads with the messageId.
-      const result = await this.db.deleteFrom('deliveries').where('message_id', 'in', part).where('workspace_id', '=', workspaceId).executeTakeFirst();
-      deleted += Number(result.numDeletedRows);
+    for (const [sourceId, messageIds] of bySource(events)) {
+      for (const part of chunks(messageIds)) {
+        // The primary key (message_id, source_id, destination_id) leads with the messageId and the source.
+        const result = await this.db.deleteFrom('deliveries').where('message_id', 'in', part).where('source_id', '=', sourceId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
     }
     return deleted;
   }
@@ -208,22 +233,26 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     };
   }
 
-  async countFor(workspaceId: string, messageIds: readonly string[]): Promise<number> {
+  async countFor(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     let total = 0;
-    for (const part of chunks(messageIds)) {
-      const row = await this.db
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('message_id', 'in', part)
-        .where('workspace_id', '=', workspaceId)
-        .executeTakeFirstOrThrow();
-      total += Number(row.n);
+    for (const [sourceId, messageIds] of bySource(events)) {
+      for (const part of chunks(messageIds)) {
+        const row = await this.db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('message_id', 'in', part)
+          .where('source_id', '=', sourceId)
+          .where('workspace_id', '=', workspaceId)
+          .executeTakeFirstOrThrow();
+        total += Number(row.n);
+      }
     }
     return total;
   }
 
-  async forMessage(workspaceId: string, messageId: string): Promise<DeliveryRecord[]> {
-    const rows = await this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', workspaceId).where('message_id', '=', messageId).execute();
-    return rows.map(toRecord);
+  async forMessage(workspaceId: string, messageId: string, sourceId?: string): Promise<DeliveryRecord[]> {
+    let query = this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', workspaceId).where('message_id', '=', messageId);
+    if (sourceId !== undefined) query = query.where('source_id', '=', sourceId);
+    return (await query.orderBy('source_id').orderBy('destination_id').execute()).map(toRecord);
   }
 }

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import type { EventRepository, NewEvent } from '../store.js';
+import type { EventKey, EventRepository, NewEvent } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import type { Database, EventTable } from './schema.js';
@@ -177,7 +177,7 @@ export class SqlEventRepository implements EventRepository {
     return query;
   }
 
-  async byKeys(workspaceId: string, keys: readonly { sourceId: string; messageId: string }[]): Promise<StoredEvent[]> {
+  async byKeys(workspaceId: string, keys: readonly EventKey[]): Promise<StoredEvent[]> {
     const bySource = new Map<string, Set<string>>();
     for (const { sourceId, messageId } of keys) bySource.set(sourceId, (bySource.get(sourceId) ?? new Set()).add(messageId));
     const found: StoredEvent[] = [];

@@ -10,10 +10,10 @@ export class SqlRetentionRepository implements RetentionRepository {
   ) {}
 
   async deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number> {
-    const doomed = await this.db.selectFrom('events').select(['seq', 'message_id']).where('workspace_id', '=', workspaceId).where('received_at', '<', before).orderBy('seq').limit(limit).execute();
+    const doomed = await this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where('workspace_id', '=', workspaceId).where('received_at', '<', before).orderBy('seq').limit(limit).execute();
     if (doomed.length === 0) return 0;
     // The delivery rows first: should this stop between the two, the next sweep finds the events again.
-    await this.deliveries.forget(workspaceId, doomed.map((r) => r.message_id));
+    await this.deliveries.forget(workspaceId, doomed.map((r) => ({ sourceId: r.source_id, messageId: r.message_id })));
     const result = await this.db.deleteFrom('events').where('seq', 'in', doomed.map((r) => Number(r.seq))).executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -65,14 +65,15 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion> {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        let q = this.db.selectFrom('events').select(['seq', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part);
+        let q = this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part);
         if (column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
         const batch = await q.limit(batchSize).execute();
         if (batch.length === 0) continue;
         // The delivery rows first: should this stop between the two, the next batch finds the events again.
-        const messageIds = batch.map((r) => r.message_id);
-        const deliveryRows = await this.deliveries.forget(workspaceId, messageIds);
-        const deliveryRowsLeft = await this.deliveries.countFor(workspaceId, messageIds);
+        // Those of these events only: another source's event with the same messageId (someone else's) keeps its rows.
+        const keys = batch.map((r) => ({ sourceId: r.source_id, messageId: r.message_id }));
+        const deliveryRows = await this.deliveries.forget(workspaceId, keys);
+        const deliveryRowsLeft = await this.deliveries.countFor(workspaceId, keys);
         const result = await this.db.deleteFrom('events').where('seq', 'in', batch.map((r) => Number(r.seq))).executeTakeFirst();
         return { events: Number(result.numDeletedRows), deliveryRows, deliveryRowsLeft };
       }

@@ -7,12 +7,11 @@ export function deliveryLogFileOf(storeFile: string): string {
 }
 
 /**
- * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900, 0920 and 0940 leave them on PostgreSQL. On SQLite
+ * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900, 0920, 0940 and 0970 leave them on PostgreSQL. On SQLite
  * they live in a file of their own, created here (not by the migrations, which created them in the store file
  * before, see `moveDeliveryLogOutOfStore`): a later change to these tables changes this schema for SQLite.
  */
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS deliveries (
+const DELIVERIES_TABLE = `(
     workspace_id TEXT NOT NULL,
     destination_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
@@ -24,8 +23,10 @@ const SCHEMA = `
     updated_at BIGINT NOT NULL,
     next_attempt_at BIGINT,
     first_attempt_at BIGINT,
-    CONSTRAINT deliveries_pk PRIMARY KEY (message_id, destination_id)
-  );
+    CONSTRAINT deliveries_pk PRIMARY KEY (message_id, source_id, destination_id)
+  )`;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS deliveries ${DELIVERIES_TABLE};
   CREATE INDEX IF NOT EXISTS deliveries_destination_status ON deliveries (destination_id, status, updated_at);
   CREATE TABLE IF NOT EXISTS delivery_counters (
     workspace_id TEXT NOT NULL,
@@ -66,7 +67,34 @@ export function openDeliveryLogDatabase(file: string, options: { synchronous?: '
       if (!String(error).includes('duplicate column')) throw error;
     }
   }
+  rekeyBySource(db);
   return db;
+}
+
+/** Is the log keyed by (message_id, destination_id), as before migration 0970 (source_id not in the key)? */
+function keyedWithoutSource(db: SqliteDatabase): boolean {
+  return db.prepare("SELECT pk FROM pragma_table_info('deliveries') WHERE name = 'source_id'").pluck().get() === 0;
+}
+
+/**
+ * Migration 0970 on a file an earlier version created: the table rebuilt with the key (message_id, source_id,
+ * destination_id), every row kept, in one transaction (a crash half way leaves the old table). Every thread
+ * opens the file: the key is checked again once the write lock is held, so a second connection that waited
+ * for it finds the work done.
+ */
+function rekeyBySource(db: SqliteDatabase): void {
+  if (!keyedWithoutSource(db)) return;
+  const columns = `${COLUMNS.deliveries!}, next_attempt_at, first_attempt_at`;
+  db.transaction(() => {
+    if (!keyedWithoutSource(db)) return;
+    db.exec(`
+      CREATE TABLE deliveries_rekeyed ${DELIVERIES_TABLE};
+      INSERT INTO deliveries_rekeyed (${columns}) SELECT ${columns} FROM deliveries;
+      DROP TABLE deliveries;
+      ALTER TABLE deliveries_rekeyed RENAME TO deliveries;
+      CREATE INDEX deliveries_destination_status ON deliveries (destination_id, status, updated_at);
+    `);
+  }).immediate();
 }
 
 const COLUMNS: Record<string, string> = {

@@ -113,7 +113,7 @@ describe('an event looked up by messageId on the embedded store', () => {
 });
 
 describe('the retry states of jobs handed out again, on the embedded delivery log', () => {
-  it('are read through the primary key, one probe per messageId, not by walking the destination\'s retrying deliveries', async () => {
+  it('are read through the primary key, one probe per event (messageId and source), not by walking the destination\'s retrying deliveries', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-lookup-')), 'sluice.db');
     const store = await freshStore(file);
     const at = Date.now();
@@ -123,14 +123,14 @@ describe('the retry states of jobs handed out again, on the embedded delivery lo
       { ...base, messageId: 'm2', status: 'queued', attempts: 0, lastError: null },
     ]);
     const seen = await statementsOf(async () => {
-      expect((await store.deliveries.retrying('ws', 'dst', ['m1', 'm2', 'm3'])).map((r) => [r.messageId, r.attempts])).toEqual([['m1', 2]]);
+      expect((await store.deliveries.retrying('ws', 'dst', ['m1', 'm2', 'm3'].map((messageId) => ({ sourceId: 'src', messageId })))).map((r) => [r.messageId, r.attempts])).toEqual([['m1', 2]]);
     });
     const lookups = seen.filter((source) => source.includes('from "deliveries"'));
     expect(lookups).toHaveLength(1);
     const log = new Database(deliveryLogFileOf(file), { readonly: true });
     try {
       const plan = log.prepare(`EXPLAIN QUERY PLAN ${lookups[0]!}`).all(...parametersOf(lookups[0]!)) as { detail: string }[];
-      expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX sqlite_autoindex_deliveries_1 \(message_id=\? AND destination_id=\?\)/);
+      expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX sqlite_autoindex_deliveries_1 \(message_id=\? AND source_id=\? AND destination_id=\?\)/);
     } finally {
       log.close();
     }
@@ -145,9 +145,11 @@ describe("a page of a destination's delivery log after a cursor, on the embedded
     const seen = await statementsOf(async () => {
       await store.deliveries.list({ workspaceId: 'ws', destinationId: 'dst', status: 'failed', before: cursor, limit: 10 });
       await store.deliveries.list({ workspaceId: 'ws', destinationId: 'dst', status: 'failed', after: cursor, order: 'oldest-first', limit: 10 });
+      // A cursor naming the row's source too (rows of two sources' events sharing a messageId).
+      await store.deliveries.list({ workspaceId: 'ws', destinationId: 'dst', status: 'failed', before: { ...cursor, sourceId: 'src' }, limit: 10 });
     });
     const pages = seen.filter((source) => source.includes('from "deliveries"'));
-    expect(pages).toHaveLength(2);
+    expect(pages).toHaveLength(3);
     const log = new Database(deliveryLogFileOf(file), { readonly: true });
     try {
       for (const page of pages) {

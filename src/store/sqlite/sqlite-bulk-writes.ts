@@ -59,7 +59,7 @@ function prepare(db: SqliteDatabase, log: SqliteDatabase) {
     upsertDelivery: log.prepare<[string, string, string, string, string, number, string | null, string | null, number, number | null, number | null]>(
       `INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (destination_id, message_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+       ON CONFLICT (message_id, source_id, destination_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
          reason = excluded.reason, last_error = excluded.last_error, updated_at = excluded.updated_at,
          next_attempt_at = excluded.next_attempt_at, first_attempt_at = excluded.first_attempt_at`,
     ),

@@ -66,35 +66,77 @@ export function deliveryContract({ store }: StoreContractContext): void {
       ]);
       const [retrying] = await store().deliveries.forMessage(workspaceId, base.messageId).then((rows) => rows.filter((r) => r.destinationId === 'dst_next'));
       expect(retrying).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: at + 1500, firstAttemptAt: at - 10 });
-      const asked = [base.messageId, `never-${randomUUID()}`, ...Array.from({ length: 1500 }, (_, i) => `filler-${i}`)];
+      const key = (messageId: string, sourceId = 'src') => ({ sourceId, messageId });
+      const asked = [base.messageId, `never-${randomUUID()}`, ...Array.from({ length: 1500 }, (_, i) => `filler-${i}`)].map((m) => key(m));
       expect((await store().deliveries.retrying(workspaceId, 'dst_next', asked)).map((r) => [r.messageId, r.attempts, r.nextAttemptAt, r.firstAttemptAt])).toEqual([[base.messageId, 1, at + 1500, at - 10]]);
       // Found past the first chunk of a long list, and only of the workspace and destination asked about.
-      expect((await store().deliveries.retrying(workspaceId, 'dst_next', [...asked.slice(1), base.messageId])).map((r) => r.messageId)).toEqual([base.messageId]);
+      expect((await store().deliveries.retrying(workspaceId, 'dst_next', [...asked.slice(1), key(base.messageId)])).map((r) => r.messageId)).toEqual([base.messageId]);
       expect(await store().deliveries.retrying(await freshWorkspace(store()), 'dst_next', asked)).toEqual([]);
       expect(await store().deliveries.retrying(workspaceId, 'dst_a', asked)).toEqual([]);
       expect(await store().deliveries.retrying(workspaceId, 'dst_next', [])).toEqual([]);
+      // Only of the source asked about: another source's event with the same messageId has its own state.
+      expect(await store().deliveries.retrying(workspaceId, 'dst_next', [key(base.messageId, 'src_other')])).toEqual([]);
+      await store().deliveries.record([{ ...base, sourceId: 'src_other', status: 'retrying', attempts: 5, lastError: 'HTTP 502', updatedAt: at, nextAttemptAt: at + 7000, firstAttemptAt: at - 70 }]);
+      expect((await store().deliveries.retrying(workspaceId, 'dst_next', [key(base.messageId), key(base.messageId, 'src_other')])).map((r) => [r.sourceId, r.attempts]).sort()).toEqual([['src', 1], ['src_other', 5]]);
       await store().deliveries.record([{ ...base, status: 'delivered', attempts: 2, lastError: null, updatedAt: at + 1600 }]);
-      const [delivered] = await store().deliveries.list({ workspaceId, destinationId: 'dst_next', messageId: base.messageId, limit: 5 });
+      const [delivered] = await store().deliveries.list({ workspaceId, destinationId: 'dst_next', messageId: base.messageId, sourceId: 'src', limit: 5 });
       expect(delivered).toMatchObject({ status: 'delivered', attempts: 2 });
       expect(delivered).not.toHaveProperty('nextAttemptAt');
       expect(delivered).not.toHaveProperty('firstAttemptAt');
-      expect(await store().deliveries.retrying(workspaceId, 'dst_next', [base.messageId])).toEqual([]);
+      expect(await store().deliveries.retrying(workspaceId, 'dst_next', [key(base.messageId)])).toEqual([]);
+      expect((await store().deliveries.retrying(workspaceId, 'dst_next', [key(base.messageId, 'src_other')])).map((r) => r.attempts)).toEqual([5]);
     });
 
-    it("forgets events' delivery rows at every destination, only in the workspace asked about, and counts what is left", async () => {
+    it("forgets events' delivery rows at every destination, only in the workspace and of the source asked about, and counts what is left", async () => {
       const workspaceId = await freshWorkspace(store());
       const other = await freshWorkspace(store());
       const id = (n: number) => `forget-${n}-${randomUUID()}`;
       const [gone, kept] = [id(1), id(2)];
-      const row = (ws: string, destinationId: string, messageId: string): DeliveryRecord => ({ workspaceId: ws, destinationId, messageId, sourceId: 'src', status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt: Date.now() });
-      await store().deliveries.record([row(workspaceId, 'dst_a', gone), row(workspaceId, 'dst_b', gone), row(workspaceId, 'dst_a', kept), row(other, 'dst_z', gone)]);
-      expect(await store().deliveries.countFor(workspaceId, [gone, kept])).toBe(3);
-      const many = [...Array.from({ length: 1500 }, (_, i) => `filler-${i}`), gone]; // past the first chunk
+      const key = (messageId: string, sourceId = 'src') => ({ sourceId, messageId });
+      const row = (ws: string, destinationId: string, messageId: string, sourceId = 'src'): DeliveryRecord => ({ workspaceId: ws, destinationId, messageId, sourceId, status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt: Date.now() });
+      await store().deliveries.record([
+        row(workspaceId, 'dst_a', gone), row(workspaceId, 'dst_b', gone), row(workspaceId, 'dst_a', kept), row(other, 'dst_z', gone),
+        // Another source's event with the same messageId (someone else's): its row stays.
+        row(workspaceId, 'dst_a', gone, 'src_other'),
+      ]);
+      expect(await store().deliveries.countFor(workspaceId, [key(gone), key(kept)])).toBe(3);
+      expect(await store().deliveries.countFor(workspaceId, [key(gone), key(gone, 'src_other')])).toBe(3);
+      const many = [...Array.from({ length: 1500 }, (_, i) => `filler-${i}`), gone].map((m) => key(m)); // past the first chunk
       expect(await store().deliveries.forget(workspaceId, many)).toBe(2);
       expect(await store().deliveries.countFor(workspaceId, many)).toBe(0);
-      expect(await store().deliveries.countFor(workspaceId, [kept])).toBe(1);
-      expect(await store().deliveries.countFor(other, [gone])).toBe(1);
+      expect(await store().deliveries.countFor(workspaceId, [key(kept)])).toBe(1);
+      expect(await store().deliveries.countFor(other, [key(gone)])).toBe(1);
+      expect((await store().deliveries.forMessage(workspaceId, gone)).map((d) => [d.sourceId, d.destinationId])).toEqual([['src_other', 'dst_a']]);
       expect(await store().deliveries.forget(workspaceId, [])).toBe(0);
+    });
+
+    it('keeps the deliveries of two sources\' events that share a messageId apart: one row each per destination', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const destinationId = `dst_shared_${randomUUID()}`;
+      const messageId = `shared-${randomUUID()}`;
+      const at = Date.now() - 60_000;
+      const row = (sourceId: string, status: DeliveryRecord['status'], updatedAt = at, extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
+        workspaceId, destinationId, messageId, sourceId, status, attempts: status === 'queued' ? 0 : 1, reason: null, lastError: null, updatedAt, ...extra,
+      });
+      // Both queued in one call (a processor batch holding both events), then each source's outcome on its own.
+      await store().deliveries.record([row('src_1', 'queued'), row('src_2', 'queued')]);
+      await store().deliveries.record([row('src_2', 'failed', at + 10, { reason: 'http_400', lastError: 'HTTP 400' })]);
+      await store().deliveries.record([row('src_1', 'delivered', at + 20)]);
+      const states = (rows: readonly DeliveryRecord[]) => rows.map((d) => [d.sourceId, d.status, d.reason]);
+      expect(states(await store().deliveries.forMessage(workspaceId, messageId))).toEqual([['src_1', 'delivered', null], ['src_2', 'failed', 'http_400']]);
+      expect(states(await store().deliveries.forMessage(workspaceId, messageId, 'src_2'))).toEqual([['src_2', 'failed', 'http_400']]);
+      expect(states(await store().deliveries.list({ workspaceId, destinationId, messageId, limit: 10 }))).toEqual([['src_1', 'delivered', null], ['src_2', 'failed', 'http_400']]);
+      expect(states(await store().deliveries.list({ workspaceId, destinationId, messageId, sourceId: 'src_1', limit: 10 }))).toEqual([['src_1', 'delivered', null]]);
+      expect(await store().deliveries.countWithStatus(workspaceId, destinationId, 'failed')).toBe(1);
+      expect(await store().deliveries.countFor(workspaceId, [{ sourceId: 'src_1', messageId }, { sourceId: 'src_2', messageId }])).toBe(2);
+      // Updated in the same millisecond, the two rows page apart: ordered by sourceId after the messageId.
+      await store().deliveries.record([row('src_1', 'failed', at + 30), row('src_2', 'failed', at + 30)]);
+      const first = await store().deliveries.list({ workspaceId, destinationId, status: 'failed', limit: 1 });
+      const second = await store().deliveries.list({ workspaceId, destinationId, status: 'failed', before: first[0]!, limit: 1 });
+      const third = await store().deliveries.list({ workspaceId, destinationId, status: 'failed', before: second[0]!, limit: 1 });
+      expect([...first, ...second, ...third].map((d) => d.sourceId)).toEqual(['src_2', 'src_1']);
+      const oldestFirst = await store().deliveries.list({ workspaceId, destinationId, status: 'failed', order: 'oldest-first', after: { updatedAt: at + 30, messageId, sourceId: 'src_1' }, limit: 10 });
+      expect(oldestFirst.map((d) => d.sourceId)).toEqual(['src_2']);
     });
 
     it("summarizes what a destination has waiting: its oldest queued delivery, and its retrying ones since their first attempt", async () => {

@@ -89,16 +89,33 @@ export function privacyContract({ store }: StoreContractContext): void {
       // With only the anonymousId (a subject who never signed in), Ivan's event is still his.
       expect(await store().subjectData.countEvents(ws, { userIds: [], anonymousIds: ['anon-a'] })).toBe(1);
 
+      // Times near now: counter rows of minutes in 1970 would upset the counter pruning test sharing this store.
+      const at = Date.now();
       await store().deliveries.record([ivans, ada[1]!].map((e, i) => ({
-        workspaceId: ws, destinationId: `dst_${i}`, messageId: e.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: 1000 + i,
+        workspaceId: ws, destinationId: `dst_${i}`, messageId: e.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: at + i,
       })));
-      expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_1: 1001 });
+      expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_1: at + 1 });
+
+      // Another source's event with the same messageId as one of Ada's (someone else's): its delivery row is not hers.
+      const shared = ada[2]!.messageId;
+      await store().events.insertMany([{ workspaceId: ws, sourceId: 'src_b', event: { ...ev('ivan', null), messageId: shared } }]);
+      await store().deliveries.record(['src_a', 'src_b'].map((sourceId) => ({
+        workspaceId: ws, destinationId: 'dst_shared', messageId: shared, sourceId, status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: at + 2,
+      })));
 
       let deleted = 0;
-      for (let batch = await store().subjectData.deleteEventBatch(ws, keys, 3); batch.events > 0; batch = await store().subjectData.deleteEventBatch(ws, keys, 3)) deleted += batch.events;
+      let deliveryRows = 0;
+      for (let batch = await store().subjectData.deleteEventBatch(ws, keys, 3); batch.events > 0; batch = await store().subjectData.deleteEventBatch(ws, keys, 3)) {
+        deleted += batch.events;
+        deliveryRows += batch.deliveryRows;
+        expect(batch.deliveryRowsLeft).toBe(0);
+      }
       expect(deleted).toBe(4);
+      expect(deliveryRows).toBe(2); // dst_1 and dst_shared's src_a row
       const left = await store().events.query({ workspaceId: ws, limit: 10 });
-      expect(left.map((e) => e.event.userId).sort()).toEqual(['ivan', 'ivan']);
+      expect(left.map((e) => e.event.userId).sort()).toEqual(['ivan', 'ivan', 'ivan']);
+      expect((await store().deliveries.forMessage(ws, shared)).map((d) => [d.sourceId, d.destinationId])).toEqual([['src_b', 'dst_shared']]);
+      expect((await store().deliveries.forMessage(ws, ivans.messageId)).map((d) => d.destinationId)).toEqual(['dst_0']);
     });
   });
 
