@@ -33,6 +33,14 @@ export function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** Names of a workspace's destinations by id, configured and deleted (with when: the delivery log outlives a destination). */
+async function destinationNames(store: Store, workspaceId: string): Promise<Map<string, { name: string; deletedAt?: number }>> {
+  const names = new Map<string, { name: string; deletedAt?: number }>();
+  for (const d of await store.destinations.tombstones(workspaceId)) names.set(d.id, { name: d.name, deletedAt: d.deletedAt });
+  for (const d of await store.destinations.list(workspaceId)) names.set(d.id, { name: d.name });
+  return names;
+}
+
 /** Stored events, newest first, with filters and cursor paging. */
 export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
   app.get('/events', {
@@ -77,6 +85,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
           deliveries: Type.Optional(Type.Array(Type.Object({
             destinationId: Type.String(),
             destinationName: Type.Optional(Type.String()),
+            destinationDeletedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the destination was deleted (absent while it is configured)' })),
             ...DeliveryStateFields,
           }), { description: 'Where the event went: its state at each destination' })),
         }, { additionalProperties: true }),
@@ -87,12 +96,16 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
     const [stored] = await store.events.query({ workspaceId, messageId: request.params.messageId, limit: 1 });
     if (!stored) throw new SluiceError('not_found', `No stored event with messageId ${request.params.messageId} (it may still be in the inbox, or was dropped before storage).`);
     const log = (await store.deliveries.forMessage(workspaceId, request.params.messageId)).filter((d) => d.sourceId === stored.sourceId);
-    const names = log.length > 0 ? new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name])) : new Map<string, string>();
-    const deliveries = log.map((d) => ({
-      destinationId: d.destinationId,
-      ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
-      ...deliveryStateView(d),
-    }));
+    const names = log.length > 0 ? await destinationNames(store, workspaceId) : new Map<string, { name: string; deletedAt?: number }>();
+    const deliveries = log.map((d) => {
+      const destination = names.get(d.destinationId);
+      return {
+        destinationId: d.destinationId,
+        ...(destination && { destinationName: destination.name }),
+        ...(destination?.deletedAt !== undefined && { destinationDeletedAt: new Date(destination.deletedAt).toISOString() }),
+        ...deliveryStateView(d),
+      };
+    });
     return { event: maskPersonalData(eventView(stored), principalOf(request)), deliveries: maskPersonalData(deliveries, principalOf(request)) };
   });
 };
