@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { StoredDestination } from '../core/destination.js';
+import { DESTINATION_DELETED_REASON, destinationDeletedDrop, type StoredDestination } from '../core/destination.js';
 import { FILTER_ACTIONS, MAX_FILTERS, validateFilters, type DestinationFilter } from '../core/destination-filters.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { roleHas } from '../accounts/permissions.js';
@@ -220,11 +220,20 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
 
   app.delete('/destinations/:id', {
     config: { permission: 'destinations:write' },
-    schema: { tags: ['destinations'], summary: 'Delete a destination (its queued deliveries are discarded)', params: IdParams, response: { 204: Type.Null() } },
+    schema: {
+      tags: ['destinations'],
+      summary: 'Delete a destination (its queued deliveries are discarded)',
+      description: `The destination stops receiving at once and disappears from every list and lookup; its config and secrets are erased. A tombstone (id, name, type, created and deleted times, who deleted it) is kept so history stays readable: the delivery log, access exports, "know" reports and deletion certificates still name it. Deliveries still queued or retrying become dropped with reason ${DESTINATION_DELETED_REASON}.`,
+      params: IdParams,
+      response: { 204: Type.Null() },
+    },
   }, async (request, reply) => {
-    const { workspaceId } = principalOf(request);
+    const { workspaceId, actor } = principalOf(request);
     const existing = await load(workspaceId, request.params.id);
-    await store.destinations.delete(workspaceId, request.params.id);
+    const at = Date.now();
+    const tombstone = await store.destinations.delete(workspaceId, existing.id, { by: actor, at });
+    if (!tombstone) throw new SluiceError('not_found', `No destination ${existing.id} in this workspace (it was deleted meanwhile).`);
+    await store.deliveries.dropWaiting(workspaceId, existing.id, destinationDeletedDrop(at));
     await changes.publish('destinations');
     await audit.record({ ...auditContext(request), action: 'destination.delete', resourceType: 'destination', resourceId: existing.id, resourceName: existing.name, before: summary(existing) });
     return reply.code(204).send(null);

@@ -38,6 +38,7 @@ export function decodeCursor(cursor: string): number {
 const EventDeliveries = Type.Array(Type.Object({
   destinationId: Type.String(),
   destinationName: Type.Optional(Type.String()),
+  destinationDeletedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the destination was deleted (absent while it is configured)' })),
   ...DeliveryStateFields,
 }), { description: 'Where the event went: its state at each destination' });
 
@@ -46,6 +47,14 @@ const EventDeliveries = Type.Array(Type.Object({
  * messageId); a workspace with more sources than this is not one this lookup was written for.
  */
 const MAX_EVENTS_PER_MESSAGE_ID = 1000;
+
+/** Names of a workspace's destinations by id, configured and deleted (with when: the delivery log outlives a destination). */
+async function destinationNames(store: Store, workspaceId: string): Promise<Map<string, { name: string; deletedAt?: number }>> {
+  const names = new Map<string, { name: string; deletedAt?: number }>();
+  for (const d of await store.destinations.tombstones(workspaceId)) names.set(d.id, { name: d.name, deletedAt: d.deletedAt });
+  for (const d of await store.destinations.list(workspaceId)) names.set(d.id, { name: d.name });
+  return names;
+}
 
 /** Stored events, newest first, with filters and cursor paging. */
 export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
@@ -111,16 +120,20 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
       throw new SluiceError('not_found', `No stored event with messageId ${messageId}${from} (it may still be in the inbox, or was dropped before storage).`);
     }
     const log = await store.deliveries.forMessage(workspaceId, messageId, sourceId);
-    const names = log.length > 0 ? new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name])) : new Map<string, string>();
+    const names = log.length > 0 ? await destinationNames(store, workspaceId) : new Map<string, { name: string; deletedAt?: number }>();
     const bySource = new Map<string, DeliveryRecord[]>();
     for (const d of log) bySource.set(d.sourceId, [...(bySource.get(d.sourceId) ?? []), d]);
     const events = stored.map((e) => ({
       event: maskPersonalData(eventView(e), principal),
-      deliveries: maskPersonalData((bySource.get(e.sourceId) ?? []).map((d) => ({
-        destinationId: d.destinationId,
-        ...(names.has(d.destinationId) && { destinationName: names.get(d.destinationId)! }),
-        ...deliveryStateView(d),
-      })), principal),
+      deliveries: maskPersonalData((bySource.get(e.sourceId) ?? []).map((d) => {
+        const destination = names.get(d.destinationId);
+        return {
+          destinationId: d.destinationId,
+          ...(destination && { destinationName: destination.name }),
+          ...(destination?.deletedAt !== undefined && { destinationDeletedAt: new Date(destination.deletedAt).toISOString() }),
+          ...deliveryStateView(d),
+        };
+      }), principal),
     }));
     return { event: events[0]!.event, deliveries: events[0]!.deliveries, events };
   });

@@ -30,6 +30,30 @@ export interface StoredDestination extends Omit<Destination, 'config'> {
   sealedSecrets: string | null;
 }
 
+/**
+ * What is kept of a deleted destination (a tombstone), so history stays readable: the delivery log, access
+ * exports, "know" reports and deletion certificates still name it. Its config (connection details and
+ * secrets) is erased: the admin asked for the connection to be removed.
+ */
+export interface DestinationTombstone {
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: string;
+  createdAt: number;
+  deletedAt: number;
+  /** Who deleted it (the API caller's actor label, as the audit log records it). */
+  deletedBy: string;
+}
+
+/** The reason of a delivery dropped because its destination was deleted while it waited (queued or retrying). */
+export const DESTINATION_DELETED_REASON = 'destination_deleted';
+
+/** What `DeliveryRepository.dropWaiting` records for the deliveries a destination deleted had waiting. */
+export function destinationDeletedDrop(at: number): { reason: string; message: string; at: number } {
+  return { reason: DESTINATION_DELETED_REASON, message: 'Not sent: the destination was deleted while this delivery waited.', at };
+}
+
 /** What happened to one event at one destination. */
 export const DELIVERY_STATUSES = ['queued', 'delivered', 'retrying', 'failed', 'dropped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

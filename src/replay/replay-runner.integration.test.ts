@@ -154,7 +154,7 @@ describe('replay runner', () => {
   it('fails a replay whose destination was deleted, saying so', async () => {
     const dest = await destination();
     const replay = await ask(dest.id);
-    await store.destinations.delete(workspaceId, dest.id);
+    await store.destinations.delete(workspaceId, dest.id, { by: 'test', at: Date.now() });
     runner().start();
     const done = await stateWhen(replay.id, (r) => r.status !== 'running');
     expect(done).toMatchObject({ status: 'failed', error: 'The destination was deleted while the replay ran.', queued: 0 });

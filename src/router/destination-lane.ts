@@ -124,6 +124,10 @@ export class DestinationLane {
     return this.destination.id;
   }
 
+  get workspaceId(): string {
+    return this.destination.workspaceId;
+  }
+
   /** Jobs held in memory, users waiting on a retry, and until when the destination asked to wait (for tests and metrics). */
   get state(): { pending: number; retrying: number; pausedUntil: number } {
     return { pending: this.pending.length, retrying: this.heads.size, pausedUntil: this.pausedUntil };

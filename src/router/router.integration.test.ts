@@ -333,4 +333,19 @@ describe('router', () => {
     expect(failures).toEqual([`${d.id}: disk full`, `${d.id}: disk full`]);
     expect(recorder.received.map((i) => i.messageId)).toEqual(['logged-1']);
   });
+
+  it("stops a deleted destination's lane, discards its jobs and drops the deliveries it left retrying", async () => {
+    const recorder = recorderType();
+    const throttled = Object.assign(recorder, { deliver: async (items: readonly DeliveryItem[]) => (recorder.received.push(...items), { kind: 'retry' as const, error: 'HTTP 503', afterMs: 60_000 }) });
+    const d = await destination('recorder', {});
+    startRouter((name) => (name === 'recorder' ? (throttled as unknown as DestinationType<unknown>) : undefined));
+    await publish(d.id, 'left-retrying');
+    await eventually(async () => ((await delivery(d.id, 'left-retrying'))?.status === 'retrying' ? true : undefined));
+    // Deleted as the API deletes it, after the lane wrote its state (the API's own drop came too early for it).
+    await store.destinations.delete(WORKSPACE, d.id, { by: 'test', at: Date.now() });
+    await router!.reload();
+    expect(router!.lane(d.id)).toBeUndefined();
+    expect(await delivery(d.id, 'left-retrying')).toMatchObject({ status: 'dropped', reason: 'destination_deleted' });
+    expect(await queue.waiting(d.id)).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../core/crypto/keys.js';
+import { destinationDeletedDrop } from '../core/destination.js';
 import { openDestination } from '../destinations/destination-secrets.js';
 import type { DestinationHttp, DestinationType } from '../destinations/destination.js';
 import { destinationType } from '../destinations/registry.js';
@@ -26,8 +27,8 @@ export interface RouterDeps {
 /**
  * Runs one {@link DestinationLane} per enabled destination and keeps the set in step with the store
  * (`reload()` after a change on the ChangeFeed, and periodically): new destinations get a lane, changed
- * ones get the new config, disabled ones stop (their jobs wait), deleted ones stop and their jobs are
- * discarded.
+ * ones get the new config, disabled ones stop (their jobs wait), deleted ones stop, their jobs are
+ * discarded and their deliveries still queued or retrying are dropped (`destination_deleted`).
  *
  * @example
  *   const router = new Router({ store, queue, keys, http, logger, policy: DEFAULT_RETRY_POLICY });
@@ -114,8 +115,17 @@ export class Router {
     for (const [id, lane] of this.lanes) {
       if (seen.has(id)) continue;
       this.lanes.delete(id);
-      await lane.stop();
-      await this.deps.queue.purgeDeliveries(id);
+      await this.retire(lane);
     }
+  }
+
+  /**
+   * Stops the lane of a deleted destination and discards its jobs. The API dropped its waiting deliveries when
+   * it deleted it; what the lane wrote meanwhile (a batch in flight answered `retrying`) is dropped now.
+   */
+  private async retire(lane: DestinationLane): Promise<void> {
+    await lane.stop();
+    await this.deps.queue.purgeDeliveries(lane.id);
+    await this.deps.store.deliveries.dropWaiting(lane.workspaceId, lane.id, destinationDeletedDrop(Date.now()));
   }
 }

@@ -7,7 +7,7 @@ import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { Suppression } from '../core/privacy/suppression.js';
 import type { AccountLink, AccountLinkPurpose, Member, MemberStatus, PolicyVersion, Session } from '../core/member.js';
 import type { Source } from '../core/source.js';
-import type { DeliveryRecord, DeliveryStatus, StoredDestination } from '../core/destination.js';
+import type { DeliveryRecord, DeliveryStatus, DestinationTombstone, StoredDestination } from '../core/destination.js';
 import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, IdentityLink, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
@@ -371,16 +371,31 @@ export type DestinationPatch = Partial<Pick<StoredDestination, 'name' | 'publicC
 
 /**
  * Destinations as stored: secrets sealed (see `destinations/destination-secrets.ts`, which seals and opens
- * them with the installation's Keys; the repository never sees them in clear).
+ * them with the installation's Keys; the repository never sees them in clear). A deleted destination is kept
+ * as a {@link DestinationTombstone}: `get`, `list`, `listAll` and `update` never see it, `tombstones` does.
+ *
+ * @example
+ *   const tombstone = await store.destinations.delete(workspaceId, id, { by: 'token:tok_1 (CI)', at: Date.now() });
+ *   await store.destinations.get(workspaceId, id); // -> undefined
+ *   (await store.destinations.tombstones(workspaceId)).map((t) => t.name); // -> ['Webhook']
  */
 export interface DestinationRepository {
   create(input: NewDestination): Promise<StoredDestination>;
+  /** A configured destination; undefined when unknown or deleted. */
   get(workspaceId: string, id: string): Promise<StoredDestination | undefined>;
+  /** The workspace's configured destinations (not the deleted ones). */
   list(workspaceId: string): Promise<StoredDestination[]>;
-  /** Every destination of every workspace (the router's lanes). */
+  /** Every configured destination of every workspace (the router's lanes). */
   listAll(): Promise<StoredDestination[]>;
+  /** Changes a configured destination; undefined when unknown or deleted. */
   update(workspaceId: string, id: string, patch: DestinationPatch): Promise<StoredDestination | undefined>;
-  delete(workspaceId: string, id: string): Promise<boolean>;
+  /**
+   * Deletes a configured destination, keeping its tombstone: its config and sealed secrets (and filters) are
+   * erased and it is disabled. Returns the tombstone; undefined when the destination is unknown or already deleted.
+   */
+  delete(workspaceId: string, id: string, deletion: { by: string; at: number }): Promise<DestinationTombstone | undefined>;
+  /** The workspace's deleted destinations, oldest deletion first. */
+  tombstones(workspaceId: string): Promise<DestinationTombstone[]>;
 }
 
 /**
@@ -465,6 +480,13 @@ export interface DeliveryRepository {
   countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number>;
   /** How many delivery rows these events still have, at any destination. */
   countFor(workspaceId: string, events: readonly EventKey[]): Promise<number>;
+  /**
+   * Marks every delivery of a destination still `queued` or `retrying` as `dropped` with this reason and
+   * message (its destination was deleted: nothing will send them), counting them in the per-minute counters of
+   * `at` in the same transaction; returns how many. Rows in any other state are left as they are, so calling it
+   * again (another router process, a retry) changes and counts nothing more.
+   */
+  dropWaiting(workspaceId: string, destinationId: string, drop: { reason: string; message: string; at: number }): Promise<number>;
 }
 
 /** See DeliveryRepository.waitingSummary. */

@@ -396,7 +396,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
             </button>
             {confirmDelete ? (
               <span className="confirm">
-                Delete {d.name}? Queued deliveries are discarded.
+                Delete {d.name}? Its connection details are erased and deliveries still waiting are dropped; its name stays in the delivery log and in people's privacy reports.
                 <button type="button" className="danger" onClick={() => void remove()}>
                   Yes, delete
                 </button>

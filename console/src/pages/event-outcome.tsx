@@ -7,6 +7,8 @@ import { TableHead } from '../components/table-head';
 interface DeliveryOutcome {
   destinationId?: string;
   destinationName?: string;
+  /** When the destination was deleted (its row in the log outlives it). */
+  destinationDeletedAt?: string;
   status?: string;
   reason?: string;
   attempts?: number;
@@ -59,7 +61,10 @@ export function EventOutcome({ messageId, sourceId, fallback }: { messageId: str
           <tbody>
             {deliveries.map((d, i) => (
               <tr key={d.destinationId ?? i}>
-                <td>{d.destinationName ?? d.destinationId ?? '?'}</td>
+                <td>
+                  {d.destinationName ?? d.destinationId ?? '?'}
+                  {d.destinationDeletedAt && <span className="muted"> (deleted {d.destinationDeletedAt.slice(0, 10)})</span>}
+                </td>
                 <td>
                   <span className={`badge ${d.status === 'delivered' ? 'ok' : d.status === 'failed' || d.status === 'dropped' ? 'off' : ''}`}>{d.status ?? '?'}</span>
                 </td>

@@ -22,12 +22,16 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     .filter((r) => [r.subject.userId, r.subject.anonymousId, r.subject.email].some((id) => id !== undefined && known.has(id)))
     .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
-  const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? []).map((d) => ({
-    destinationId: d.destinationId,
-    name: d.name,
-    type: d.type,
-    ...(d.lastDeliveredAt !== undefined && { lastDeliveredAt: new Date(d.lastDeliveredAt).toISOString() }),
-  }));
+  // Every configured destination, and each deleted one that received the subject's data (GDPR 15(1)(c)).
+  const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? [])
+    .filter((d) => d.deletedAt === undefined || d.lastDeliveredAt !== undefined)
+    .map((d) => ({
+      destinationId: d.destinationId,
+      name: d.name,
+      type: d.type,
+      ...(d.lastDeliveredAt !== undefined && { lastDeliveredAt: new Date(d.lastDeliveredAt).toISOString() }),
+      ...(d.deletedAt !== undefined && { deletedAt: new Date(d.deletedAt).toISOString() }),
+    }));
   return {
     format: 'sluice.access-export/v1',
     requestId: request.id,

@@ -48,6 +48,12 @@ export interface DeletionState {
   readonly suppression?: DeletionCertificate['suppression'];
   /** Final answers so far (deleted, submitted, not_supported, failed), by destination. */
   readonly destinations: readonly DestinationDeletion[];
+  /**
+   * Destinations (by id) that had received the subject's data, read before the erasure deleted the delivery-log
+   * rows that showed it: a deleted one among them is listed in the certificate as not notified. Absent in a
+   * state saved by an earlier version.
+   */
+  readonly recipients?: readonly string[];
   /** When forwarding started (the retry window counts from here); absent until it does. */
   readonly forwardingSince?: number;
   readonly rounds: number;
@@ -70,8 +76,9 @@ function stateOf(request: PrivacyRequest): DeletionState | undefined {
  * Erases a data subject: first keeps a hashed suppression entry (unless the request says not to), so the
  * subject's new events stop, and waits until the pipeline has processed what it had received; then events
  * (batched), profile and identity links, restrictions; forwards the deletion to every destination that can
- * delete, retrying those that answer "retry" over rounds within the forwarding window; re-scans every store
- * and signs a certificate of what it found. Resumable: the state after each phase is checkpointed.
+ * delete, retrying those that answer "retry" over rounds within the forwarding window, and lists each deleted
+ * destination that had received the subject's data as not notified; re-scans every store and signs a
+ * certificate of what it found. Resumable: the state after each phase is checkpointed.
  */
 export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest): Promise<DeletionOutcome> {
   const now = deps.now ?? Date.now;
@@ -84,6 +91,10 @@ export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest):
   const pending: { target: DeletionTarget; error: string }[] = [];
   for (const target of targets) {
     if (answered.has(target.destinationId)) continue;
+    if (target.deletedAt !== undefined) {
+      if (state.recipients?.includes(target.destinationId)) answered.set(target.destinationId, notNotified(target, target.deletedAt, now()));
+      continue;
+    }
     const answer = await forwardOne(deps, request, state.subject, target);
     if ('retry' in answer) pending.push({ target, error: answer.retry });
     else answered.set(target.destinationId, answer);
@@ -148,7 +159,8 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
     emails: merge(resolved.emails, previous?.subject.emails),
   };
   const plain = { userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails };
-  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], rounds: 0 });
+  const recipients = merge(await recipientsOf(deps, ws, subject), previous?.recipients);
+  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], recipients, rounds: 0 });
   const identifiers = identifiersOf(subject);
   const systems: SystemDeletion[] = [];
 
@@ -205,9 +217,34 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const flagsDeleted = await store.subjectFlags.remove(ws, named);
   systems.push({ system: 'subject_flags', found: flagsFound, deleted: flagsDeleted, deletedAt: iso(now()), residual: (await store.subjectFlags.list(ws, named)).length, verifiedAt: iso(now()) });
 
-  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], rounds: 0 };
+  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], recipients, rounds: 0 };
   await deps.checkpoint?.(state);
   return state;
+}
+
+/**
+ * The destinations, configured or deleted, that received the subject's data (the delivery log joined to the
+ * subject's events): read before the erasure deletes both.
+ */
+async function recipientsOf(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<string[]> {
+  const targets = (await deps.ports.deletionTargets?.list(workspaceId, subject)) ?? [];
+  return targets.filter((t) => t.lastDeliveredAt !== undefined).map((t) => t.destinationId);
+}
+
+/**
+ * A deleted destination that had received the subject's data: its connection details were erased with it, so
+ * the erasure cannot be forwarded (GDPR 19: the certificate says which recipient was not told, and why).
+ */
+function notNotified(target: DeletionTarget, deletedAt: number, at: number): DestinationDeletion {
+  return {
+    destinationId: target.destinationId,
+    name: target.name,
+    type: target.type,
+    outcome: 'not_supported',
+    detail: `deleted on ${iso(deletedAt).slice(0, 10)}; its connection details were erased, so the erasure could not be forwarded: ask ${target.name} to delete the person directly`,
+    attempts: 0,
+    at: iso(at),
+  };
 }
 
 /** How long a deletion waits for the pipeline to process what it had received (then the request is retried). */

@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { resolveSubject } from './subject.js';
+import { resolveSubject, type ResolvedSubject } from './subject.js';
 
 /** CCPA 1798.140 categories, matched from field paths (the last segment, lower-cased, without separators). */
 const CATEGORY_RULES: readonly { readonly category: string; readonly pattern: RegExp }[] = [
@@ -35,9 +35,24 @@ function categoriesOf(value: unknown, prefix: string, out: Map<string, Set<strin
 export const LOOKBACK_MS = 365 * 86_400_000;
 
 /**
+ * The destinations that received the subject's data since `since` (the delivery log joined to the subject's
+ * events), configured or deleted since (with when): not every destination of the workspace, since one gated by
+ * a category the subject never granted received nothing of theirs.
+ */
+async function recipientsSince(ports: ExecutorPorts, workspaceId: string, subject: ResolvedSubject, since: number) {
+  const targets = (await ports.deletionTargets?.list(workspaceId, subject)) ?? [];
+  return targets.flatMap(({ name, type, lastDeliveredAt, deletedAt }) =>
+    lastDeliveredAt === undefined || lastDeliveredAt < since
+      ? []
+      : [{ name, type, lastDeliveredAt: new Date(lastDeliveredAt).toISOString(), ...(deletedAt !== undefined && { deletedAt: new Date(deletedAt).toISOString() }) }],
+  );
+}
+
+/**
  * The CCPA right-to-know report for the subject over the past 12 months: categories of personal information
  * (with the fields that put each one there), the sources they came from, the purposes (the consent
- * categories they are collected under), and the recipients (destinations).
+ * categories they are collected under), and the recipients (destinations that received the subject's data in
+ * those 12 months, deleted ones included with their deletion date).
  */
 export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, request: PrivacyRequest, now: number) {
   const ws = request.workspaceId;
@@ -64,7 +79,7 @@ export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, r
   if (profile) categoriesOf({ traits: profile.traits }, 'profile', categories);
   const workspace = await deps.store.workspaces.get(ws);
   const consentCategories = Array.isArray(workspace?.settings.consentCategories) ? (workspace.settings.consentCategories as { id?: string; name?: string }[]).map((c) => c.name ?? c.id) : ['necessary', 'functional', 'analytics', 'advertising'];
-  const recipients = ((await deps.ports.deletionTargets?.list(ws)) ?? []).map((d) => ({ name: d.name, type: d.type }));
+  const recipients = await recipientsSince(deps.ports, ws, subject, since);
   return {
     kind: 'know',
     period: { from: new Date(since).toISOString(), to: new Date(now).toISOString() },

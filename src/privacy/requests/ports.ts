@@ -8,7 +8,10 @@ import type { ResolvedSubject } from './subject.js';
  * of pretending to succeed.
  */
 
-/** A configured destination a deletion must be forwarded to (GDPR 19, CCPA 7022). */
+/**
+ * A destination of the workspace: a configured one a deletion must be forwarded to (GDPR 19, CCPA 7022), or a
+ * deleted one (`deletedAt`), kept so exports, reports and certificates still name a recipient that is gone.
+ */
 export interface DeletionTarget {
   readonly destinationId: string;
   readonly name: string;
@@ -19,12 +22,18 @@ export interface DeletionTarget {
   readonly deletionStatus?: (jobId: string, signal: AbortSignal) => Promise<DeletionResult>;
   /** When this destination last received data of the subject (for access exports), when known. */
   readonly lastDeliveredAt?: number;
+  /**
+   * When the destination was deleted; absent while it is configured. A deleted one has no `deleteSubject`: its
+   * connection details were erased with it, so an erasure cannot be forwarded to it.
+   */
+  readonly deletedAt?: number;
 }
 
 export interface DeletionTargets {
   /**
-   * Every configured destination of the workspace (enabled or not: a disabled one may hold data it
-   * received before). With `subject`, each carries `lastDeliveredAt` for that subject where known.
+   * Every destination of the workspace: the configured ones (enabled or not: a disabled one may hold data it
+   * received before), then the deleted ones (`deletedAt`). With `subject`, each carries `lastDeliveredAt` for
+   * that subject where known.
    */
   list(workspaceId: string, subject?: EventSubjectKeys): Promise<DeletionTarget[]>;
 }

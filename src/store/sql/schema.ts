@@ -322,6 +322,10 @@ export interface DestinationTable {
   enabled: number;
   created_at: number;
   updated_at: number;
+  /** When the destination was deleted (a tombstone since migration 0980); null while it is configured. */
+  deleted_at: number | null;
+  /** Who deleted it (the actor label); null while it is configured. */
+  deleted_by: string | null;
 }
 
 export interface DeliveryTable {

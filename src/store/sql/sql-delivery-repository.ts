@@ -250,6 +250,29 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     return total;
   }
 
+  async dropWaiting(workspaceId: string, destinationId: string, drop: { reason: string; message: string; at: number }): Promise<number> {
+    const minute = Math.floor(drop.at / MINUTE) * MINUTE;
+    return this.db.transaction().execute(async (db) => {
+      // Through (destination_id, status, updated_at): the destination's queued and retrying rows only.
+      const result = await db
+        .updateTable('deliveries')
+        .set({ status: 'dropped', reason: drop.reason, last_error: drop.message, updated_at: drop.at, next_attempt_at: null, first_attempt_at: null })
+        .where('destination_id', '=', destinationId)
+        .where('status', 'in', ['queued', 'retrying'])
+        .where('workspace_id', '=', workspaceId)
+        .executeTakeFirst();
+      const dropped = Number(result.numUpdatedRows);
+      if (dropped > 0) {
+        await db
+          .insertInto('delivery_counters')
+          .values({ workspace_id: workspaceId, destination_id: destinationId, minute, status: 'dropped', reason: drop.reason, count: dropped })
+          .onConflict((oc) => oc.columns(['destination_id', 'minute', 'status', 'reason']).doUpdateSet({ count: sql<number>`delivery_counters.count + excluded.count` }))
+          .execute();
+      }
+      return dropped;
+    });
+  }
+
   async forMessage(workspaceId: string, messageId: string, sourceId?: string): Promise<DeliveryRecord[]> {
     let query = this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', workspaceId).where('message_id', '=', messageId);
     if (sourceId !== undefined) query = query.where('source_id', '=', sourceId);

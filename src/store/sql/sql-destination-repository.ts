@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { StoredDestination } from '../../core/destination.js';
+import type { DestinationTombstone, StoredDestination } from '../../core/destination.js';
 import type { DestinationFilter } from '../../core/destination-filters.js';
 import { newId } from '../../core/ids.js';
 import type { DestinationPatch, DestinationRepository, NewDestination } from '../store.js';
@@ -22,6 +22,20 @@ function toDestination(row: Selectable<DestinationTable>): StoredDestination {
   };
 }
 
+function toTombstone(row: Pick<Selectable<DestinationTable>, 'id' | 'workspace_id' | 'name' | 'type' | 'created_at' | 'deleted_at' | 'deleted_by'>): DestinationTombstone {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    type: row.type,
+    createdAt: Number(row.created_at),
+    deletedAt: Number(row.deleted_at),
+    deletedBy: row.deleted_by ?? '',
+  };
+}
+
+const TOMBSTONE_COLUMNS = ['id', 'workspace_id', 'name', 'type', 'created_at', 'deleted_at', 'deleted_by'] as const;
+
 const jsonOrNull = (value: readonly string[] | null) => (value === null ? null : JSON.stringify(value));
 const filtersOrNull = (value: readonly DestinationFilter[]) => (value.length === 0 ? null : JSON.stringify(value));
 
@@ -43,23 +57,25 @@ export class SqlDestinationRepository implements DestinationRepository {
       enabled: input.enabled ? 1 : 0,
       created_at: now,
       updated_at: now,
+      deleted_at: null,
+      deleted_by: null,
     };
     await this.db.insertInto('destinations').values(row).execute();
     return toDestination(row);
   }
 
   async get(workspaceId: string, id: string): Promise<StoredDestination | undefined> {
-    const row = await this.db.selectFrom('destinations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    const row = await this.configured().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return row ? toDestination(row) : undefined;
   }
 
   async list(workspaceId: string): Promise<StoredDestination[]> {
-    const rows = await this.db.selectFrom('destinations').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
+    const rows = await this.configured().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
     return rows.map(toDestination);
   }
 
   async listAll(): Promise<StoredDestination[]> {
-    const rows = await this.db.selectFrom('destinations').selectAll().orderBy('created_at').execute();
+    const rows = await this.configured().orderBy('created_at').execute();
     return rows.map(toDestination);
   }
 
@@ -72,12 +88,31 @@ export class SqlDestinationRepository implements DestinationRepository {
     if (patch.consentCategories !== undefined) set.consent_categories = jsonOrNull(patch.consentCategories);
     if (patch.filters !== undefined) set.filters = filtersOrNull(patch.filters);
     if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
-    await this.db.updateTable('destinations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    await this.db.updateTable('destinations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).where('deleted_at', 'is', null).execute();
     return this.get(workspaceId, id);
   }
 
-  async delete(workspaceId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('destinations').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async delete(workspaceId: string, id: string, deletion: { by: string; at: number }): Promise<DestinationTombstone | undefined> {
+    // One conditional statement: of two concurrent deletions, one wins and the other finds nothing to delete.
+    const result = await this.db
+      .updateTable('destinations')
+      .set({ deleted_at: deletion.at, deleted_by: deletion.by, config: '{}', secrets: null, filters: null, enabled: 0, updated_at: deletion.at })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return undefined;
+    const row = await this.db.selectFrom('destinations').select(TOMBSTONE_COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirstOrThrow();
+    return toTombstone(row);
+  }
+
+  async tombstones(workspaceId: string): Promise<DestinationTombstone[]> {
+    const rows = await this.db.selectFrom('destinations').select(TOMBSTONE_COLUMNS).where('workspace_id', '=', workspaceId).where('deleted_at', 'is not', null).orderBy('deleted_at').execute();
+    return rows.map(toTombstone);
+  }
+
+  /** Destinations that are configured: every read of the pipeline and the API skips tombstones. */
+  private configured() {
+    return this.db.selectFrom('destinations').selectAll().where('deleted_at', 'is', null);
   }
 }

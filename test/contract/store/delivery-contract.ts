@@ -21,6 +21,67 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().destinations.update(workspaceId, created.id, { filters: [] }))?.filters).toEqual([]);
     });
 
+    it('keeps a deleted destination as a tombstone (config and secrets erased) that no read of configured destinations sees', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const input = { workspaceId, type: 'webhook', publicConfig: { url: 'https://hooks.example.com/in?key=********' }, sealedSecrets: 'sealed-secret', sourceIds: null, consentCategories: ['advertising'], filters: [{ if: 'true', action: 'drop' as const }], enabled: true };
+      const gone = await store().destinations.create({ ...input, name: 'Ad network' });
+      const kept = await store().destinations.create({ ...input, name: 'Kept' });
+      expect(await store().destinations.delete(other, gone.id, { by: 'token:tok_x (other)', at: 5_000 })).toBeUndefined();
+
+      const tombstone = await store().destinations.delete(workspaceId, gone.id, { by: 'member:mem_1 (ada@example.com)', at: gone.createdAt + 5_000 });
+      expect(tombstone).toEqual({ id: gone.id, workspaceId, name: 'Ad network', type: 'webhook', createdAt: gone.createdAt, deletedAt: gone.createdAt + 5_000, deletedBy: 'member:mem_1 (ada@example.com)' });
+      expect(await store().destinations.get(workspaceId, gone.id)).toBeUndefined();
+      expect((await store().destinations.list(workspaceId)).map((d) => d.id)).toEqual([kept.id]);
+      expect((await store().destinations.listAll()).map((d) => d.id)).not.toContain(gone.id);
+      expect(await store().destinations.update(workspaceId, gone.id, { name: 'Back', enabled: true })).toBeUndefined();
+      // Deleted once: a second deletion finds nothing, and the tombstone keeps its first time and actor.
+      expect(await store().destinations.delete(workspaceId, gone.id, { by: 'cli', at: gone.createdAt + 9_000 })).toBeUndefined();
+      expect(await store().destinations.tombstones(workspaceId)).toEqual([tombstone]);
+      expect(await store().destinations.tombstones(other)).toEqual([]);
+      expect((await store().destinations.get(workspaceId, kept.id))?.sealedSecrets).toBe('sealed-secret');
+    });
+
+    it("drops a deleted destination's queued and retrying deliveries with a reason, counts them once, and leaves the others", async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const destinationId = `dst_deleted_${randomUUID()}`;
+      // Times near now: counter rows of old minutes would upset the counter pruning test sharing this store.
+      const t = Date.now() - 60_000;
+      const row = (messageId: string, status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({ workspaceId, destinationId, messageId, sourceId: 'src', status, attempts: status === 'queued' ? 0 : 2, reason: null, lastError: null, updatedAt: t, ...extra });
+      await store().deliveries.record([
+        row('queued', 'queued'),
+        row('retrying', 'retrying', { lastError: 'HTTP 429', nextAttemptAt: t + 30_000, firstAttemptAt: t - 1000 }),
+        row('delivered', 'delivered'),
+        row('failed', 'failed', { reason: 'http_400' }),
+        row('filtered', 'dropped', { reason: 'filter' }),
+        { ...row('elsewhere', 'queued'), destinationId: 'dst_still_there' },
+        { ...row('other-ws', 'queued'), workspaceId: other },
+      ]);
+      const at = Date.now();
+      const drop = { reason: 'destination_deleted', message: 'The destination was deleted.', at };
+      expect(await store().deliveries.dropWaiting(workspaceId, destinationId, drop)).toBe(2);
+      const states = await store().deliveries.list({ workspaceId, destinationId, limit: 10 });
+      expect(Object.fromEntries(states.map((d) => [d.messageId, [d.status, d.reason]]))).toEqual({
+        queued: ['dropped', 'destination_deleted'],
+        retrying: ['dropped', 'destination_deleted'],
+        delivered: ['delivered', null],
+        failed: ['failed', 'http_400'],
+        filtered: ['dropped', 'filter'],
+      });
+      const retried = states.find((d) => d.messageId === 'retrying')!;
+      expect(retried).toMatchObject({ attempts: 2, lastError: 'The destination was deleted.', updatedAt: at });
+      expect(retried).not.toHaveProperty('nextAttemptAt');
+      expect(retried).not.toHaveProperty('firstAttemptAt');
+      expect(await store().deliveries.countWithStatus(workspaceId, 'dst_still_there', 'queued')).toBe(1);
+      expect(await store().deliveries.countWithStatus(other, destinationId, 'queued')).toBe(1);
+
+      // A second call (another router process) changes and counts nothing more.
+      expect(await store().deliveries.dropWaiting(workspaceId, destinationId, { ...drop, at: at + 1 })).toBe(0);
+      const counted = (await store().deliveries.counters(workspaceId, t - MINUTE, at + MINUTE, destinationId)).filter((c) => c.reason === 'destination_deleted');
+      expect(counted.map((c) => [c.status, c.count, c.minute])).toEqual([['dropped', 2, Math.floor(at / MINUTE) * MINUTE]]);
+    });
+
     it('counts every recorded outcome per destination, minute, status and reason', async () => {
       const workspaceId = await freshWorkspace(store());
       const other = await freshWorkspace(store());
