@@ -63,3 +63,24 @@ describe('denial notice', () => {
     expect(text).not.toMatch(/supervisory authority/);
   });
 });
+
+describe('completion notice of a deletion', () => {
+  it("tells the person each recipient's outcome in plain words, without the certificate's technical details", async () => {
+    const created = await requests.create(WS, { type: 'delete', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    const at = new Date().toISOString();
+    const destination = (name: string, outcome: 'deleted' | 'not_supported' | 'failed', detail: string) => ({ destinationId: `dst_${name}`, name, type: 'webhook', outcome, detail, attempts: 1, at });
+    await requests.complete(created, {
+      destinations: [
+        destination('CRM', 'deleted', '3 record(s) deleted'),
+        destination('Old partner', 'not_supported', 'deleted on 2026-11-02; its connection details were erased, so the erasure could not be forwarded: ask Old partner to delete the person directly'),
+        destination('Analytics', 'failed', 'HTTP 500: {"trace":"db timeout at shard 7"}'),
+      ],
+    });
+    await notices.idle();
+    const text = sent.find((m) => m.text.includes('We deleted your personal data'))!.text;
+    expect(text).toContain('- CRM: deleted');
+    expect(text).toContain('- Old partner: this service cannot be asked automatically; we ask it to delete your data directly');
+    expect(text).toContain('- Analytics: the service did not confirm the deletion; we follow it up with them');
+    expect(text).not.toMatch(/ask Old partner|HTTP 500|shard/);
+  });
+});

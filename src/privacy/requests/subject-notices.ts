@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
-import type { DeletionCertificate } from './certificate.js';
+import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
 import type { Regulation } from './deadlines.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
@@ -47,6 +47,17 @@ const DENIAL_REMEDIES: Readonly<Record<Regulation, readonly string[]>> = {
 };
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Each recipient's outcome as the person is told it. The certificate's details are written for the business
+ * (technical answers, "delete the subject there by hand") and stay in the certificate.
+ */
+const SAID_TO_SUBJECT: Readonly<Record<DestinationDeletion['outcome'], string>> = {
+  deleted: 'deleted',
+  submitted: 'deletion requested, in progress at the service',
+  not_supported: 'this service cannot be asked automatically; we ask it to delete your data directly',
+  failed: 'the service did not confirm the deletion; we follow it up with them',
+};
 
 /**
  * Tells the data subject, by email when the request has an address (`contactEmail`: the subject's, or their
@@ -157,8 +168,7 @@ export class SubjectNotices {
         if (destinations.length > 0) {
           lines.push('', 'We also asked every service that received your data to delete it:');
           for (const d of destinations) {
-            const said = d.outcome === 'deleted' ? 'deleted' : d.outcome === 'submitted' ? 'deletion requested, in progress at the service' : d.outcome === 'not_supported' ? `cannot delete automatically (${d.detail})` : `failed (${d.detail})`;
-            lines.push(`- ${d.name}: ${said}`);
+            lines.push(`- ${d.name}: ${SAID_TO_SUBJECT[d.outcome]}`);
           }
         }
         if (certificate?.suppression?.kept) lines.push('', 'We keep a scrambled (hashed) record of your identifiers only so that new data about you is not collected again.');
