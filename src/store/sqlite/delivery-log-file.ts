@@ -84,7 +84,7 @@ function keyedWithoutSource(db: SqliteDatabase): boolean {
  */
 function rekeyBySource(db: SqliteDatabase): void {
   if (!keyedWithoutSource(db)) return;
-  const columns = `${COLUMNS.deliveries!}, next_attempt_at, first_attempt_at`;
+  const columns = 'workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at';
   db.transaction(() => {
     if (!keyedWithoutSource(db)) return;
     db.exec(`
@@ -97,11 +97,14 @@ function rekeyBySource(db: SqliteDatabase): void {
   }).immediate();
 }
 
-const COLUMNS: Record<string, string> = {
-  deliveries: 'workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at',
-  delivery_counters: 'workspace_id, destination_id, minute, status, reason, count',
-};
-const TABLES = Object.keys(COLUMNS);
+const TABLES = ['deliveries', 'delivery_counters'];
+
+/** The columns a table has in both databases (the store file's migrations added the same ones as the log file's schema). */
+function sharedColumns(store: SqliteDatabase, table: string): string {
+  const columnsIn = (schema: string) => new Set(store.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, schema) as string[]);
+  const inLog = columnsIn('delivery_log');
+  return [...columnsIn('main')].filter((column) => inLog.has(column)).join(', ');
+}
 
 /**
  * Moves the delivery log an earlier version kept in the store file into its own file, then drops it from the
@@ -117,7 +120,9 @@ export function moveDeliveryLogOutOfStore(store: SqliteDatabase, logFile: string
     let moved = 0;
     store.transaction(() => {
       for (const table of present) {
-        moved += store.prepare(`INSERT INTO delivery_log.${table} (${COLUMNS[table]!}) SELECT ${COLUMNS[table]!} FROM main.${table} WHERE true ON CONFLICT DO NOTHING`).run().changes;
+        // Every column both have: a retrying delivery keeps its retry state (next and first attempt).
+        const columns = sharedColumns(store, table);
+        moved += store.prepare(`INSERT INTO delivery_log.${table} (${columns}) SELECT ${columns} FROM main.${table} WHERE true ON CONFLICT DO NOTHING`).run().changes;
         store.exec(`DROP TABLE main.${table}`);
       }
     }).immediate();

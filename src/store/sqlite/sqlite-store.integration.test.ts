@@ -38,8 +38,9 @@ describe('the delivery log an earlier version kept in the store file', () => {
     const raw = openSqliteDatabase(file);
     const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
     await migrateToLatest(old, 'sqlite');
-    raw.prepare(`INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at)
-      VALUES ('ws', 'dst_a', 'm1', 'src', 'delivered', 1, NULL, NULL, 1000), ('ws', 'dst_a', 'm2', 'src', 'failed', 3, 'http_400', 'Bad Request', 2000)`).run();
+    raw.prepare(`INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at)
+      VALUES ('ws', 'dst_a', 'm1', 'src', 'delivered', 1, NULL, NULL, 1000, NULL, NULL), ('ws', 'dst_a', 'm2', 'src', 'failed', 3, 'http_400', 'Bad Request', 2000, NULL, NULL),
+        ('ws', 'dst_a', 'm3', 'src', 'retrying', 2, 'http_503', 'Unavailable', 2500, 9000, 1500)`).run();
     raw.prepare("INSERT INTO delivery_counters (workspace_id, destination_id, minute, status, reason, count) VALUES ('ws', 'dst_a', 0, 'delivered', '', 7)").run();
     await old.destroy();
 
@@ -47,6 +48,8 @@ describe('the delivery log an earlier version kept in the store file', () => {
     try {
       expect((await store.deliveries.forMessage('ws', 'm2')).map((d) => [d.destinationId, d.status, d.reason, d.lastError, d.attempts])).toEqual([['dst_a', 'failed', 'http_400', 'Bad Request', 3]]);
       expect((await store.deliveries.counters('ws', 0, 60_000)).map((c) => c.count)).toEqual([7]);
+      // A retrying delivery keeps its retry state (the move copied only the older columns).
+      expect((await store.deliveries.forMessage('ws', 'm3')).map((d) => [d.status, d.nextAttemptAt, d.firstAttemptAt])).toEqual([['retrying', 9000, 1500]]);
       await store.deliveries.record([{ workspaceId: 'ws', destinationId: 'dst_a', messageId: 'm2', sourceId: 'src', status: 'delivered', attempts: 4, reason: null, lastError: null, updatedAt: 3000 }]);
     } finally {
       await store.close();
@@ -55,7 +58,7 @@ describe('the delivery log an earlier version kept in the store file', () => {
     expect(inStore.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('deliveries', 'delivery_counters')").pluck().all()).toEqual([]);
     inStore.close();
     const inLog = new BetterSqlite3(deliveryLogFileOf(file), { readonly: true });
-    expect(inLog.prepare('SELECT message_id, status FROM deliveries ORDER BY message_id').all()).toEqual([{ message_id: 'm1', status: 'delivered' }, { message_id: 'm2', status: 'delivered' }]);
+    expect(inLog.prepare('SELECT message_id, status FROM deliveries ORDER BY message_id').all()).toEqual([{ message_id: 'm1', status: 'delivered' }, { message_id: 'm2', status: 'delivered' }, { message_id: 'm3', status: 'retrying' }]);
     inLog.close();
 
     store = await openSqliteStore({ file }); // nothing left to move
