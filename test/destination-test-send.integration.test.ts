@@ -31,7 +31,7 @@ describe('destination catalog and test send', () => {
   });
 
   it('lists every destination type with the JSON Schema of its config and its write-only secret fields', async () => {
-    const res = await api<{ types: { type: string; displayName: string; configSchema: { properties: Record<string, unknown>; required?: string[] }; secretFields: string[]; urlFields: string[]; deletes: boolean }[] }>(sluice.url, 'GET', '/destination-types', { token: sluice.token });
+    const res = await api<{ types: { type: string; displayName: string; configSchema: { properties: Record<string, unknown>; required?: string[] }; secretFields: string[]; urlFields: string[]; deletes: boolean; noDeletion?: string }[] }>(sluice.url, 'GET', '/destination-types', { token: sluice.token });
     expect(res.status).toBe(200);
     const types = new Map(res.body.types.map((t) => [t.type, t]));
     for (const name of ['webhook', 'postgres', 'amplitude', 'mixpanel', 'ga4', 'posthog', 'customerio', 'braze', 'hubspot', 'intercom', 'slack', 'segment', 's3']) expect(types.has(name), name).toBe(true);
@@ -42,6 +42,9 @@ describe('destination catalog and test send', () => {
     expect(webhook.secretFields).toEqual(['signingSecret', 'headers']);
     expect(webhook.urlFields).toEqual(['url']);
     expect(types.get('amplitude')!.secretFields).toContain('apiKey');
+    // Whether a deletion request reaches the tool, and why not where it cannot.
+    expect(webhook.deletes).toBe(true);
+    for (const name of ['slack', 'segment']) expect(types.get(name), name).toMatchObject({ deletes: false, noDeletion: expect.stringMatching(/./) });
   });
 
   it('sends one sample event to a healthy destination now, signed like any delivery, without a delivery record', async () => {

@@ -10,6 +10,7 @@ const TypeSchema = Type.Object({
   urlFields: Type.Array(Type.String(), { description: 'Config keys holding URLs: their query values are sealed and shown masked, a user name and password are refused, and a change of their host needs the secrets entered again' }),
   maxBatchSize: Type.Integer(),
   deletes: Type.Boolean({ description: 'Whether a deletion request reaches this tool' }),
+  noDeletion: Type.Optional(Type.String({ description: 'Why a deletion request cannot reach this tool (what to do instead)' })),
 });
 
 /** The destination catalog: every type Sluice can route to, with the JSON Schema of its config. */
@@ -26,6 +27,7 @@ export const destinationTypesApi: FastifyPluginAsyncTypebox = async (app) => {
       urlFields: [...(t.urlFields ?? [])],
       maxBatchSize: t.maxBatchSize,
       deletes: t.deleteSubject !== undefined,
+      ...(t.noDeletion !== undefined && { noDeletion: t.noDeletion }),
     })),
   }));
 };

@@ -118,6 +118,11 @@ export interface DestinationType<Config> {
   /** Deletes a data subject at the destination, where the tool has a way to. */
   deleteSubject?(subject: DeletionSubject, config: Config, context: DestinationContext): Promise<DeletionResult>;
   /**
+   * Why a type without `deleteSubject` cannot delete a person (the catalog shows it, a deletion certificate gives
+   * it as the `not_supported` detail), e.g. "incoming webhooks cannot delete a channel's messages".
+   */
+  readonly noDeletion?: string;
+  /**
    * For tools whose deletion is an asynchronous job: the job's current state (`submitted` with the tool's
    * latest status while it runs, `deleted` once done, `failed` if the tool gave up).
    */

@@ -60,7 +60,5 @@ export const segment: DestinationType<SegmentConfig> = {
   maxBatchSize: 500,
   deliver: (items, config, context) => deliverHttp(segmentMapping, items, config, context),
   preview: async (items, config) => previewHttp(segmentMapping, items, config),
-  async deleteSubject() {
-    return { kind: 'not_supported', reason: 'The Tracking API has no deletion call; file the request in the receiving workspace (Segment: Regulations API; Sluice: POST /api/v1/privacy-requests).' };
-  },
+  noDeletion: 'The Tracking API has no deletion call; file the request in the receiving workspace (Segment: Regulations API; Sluice: POST /api/v1/privacy-requests).',
 };

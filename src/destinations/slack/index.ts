@@ -76,7 +76,5 @@ export const slack: DestinationType<SlackConfig> = {
   maxBatchSize: 1,
   deliver: (items, config, context) => deliverHttp(slackMapping, items, config, context),
   preview: async (items, config) => previewHttp(slackMapping, items, config),
-  async deleteSubject() {
-    return { kind: 'not_supported', reason: 'Slack messages are alerts posted to a channel; incoming webhooks cannot delete them.' };
-  },
+  noDeletion: 'Slack messages are alerts posted to a channel; incoming webhooks cannot delete them: remove them in Slack by hand.',
 };

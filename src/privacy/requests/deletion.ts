@@ -272,7 +272,7 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
   const now = deps.now ?? Date.now;
   const base = { destinationId: target.destinationId, name: target.name, type: target.type };
   if (!target.deleteSubject) {
-    return { ...base, outcome: 'not_supported', detail: `the ${target.type} destination type offers no way to delete a person; delete the subject there by hand`, attempts: 0, at: iso(now()) };
+    return { ...base, outcome: 'not_supported', detail: target.noDeletion ?? `the ${target.type} destination type offers no way to delete a person; delete the subject there by hand`, attempts: 0, at: iso(now()) };
   }
   const deletionSubject = { workspaceId: request.workspaceId, requestId: request.id, userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails };
   let last: DeletionResult = { kind: 'failed', error: 'not attempted' };

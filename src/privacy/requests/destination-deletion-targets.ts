@@ -54,7 +54,7 @@ export class DestinationDeletionTargets implements DeletionTargets {
     const { store, keys, logger } = this.deps;
     const workspaceId = row.workspaceId;
     const type = destinationType(row.type);
-    const base = { destinationId: row.id, name: row.name, type: row.type, ...delivered };
+    const base = { destinationId: row.id, name: row.name, type: row.type, ...delivered, ...(type?.noDeletion !== undefined && { noDeletion: type.noDeletion }) };
     const deleteSubject = type?.deleteSubject;
     if (!type || !deleteSubject) return base;
     const deletionStatus = type.deletionStatus;

@@ -18,6 +18,8 @@ export interface DeletionTarget {
   readonly type: string;
   /** Undefined when the destination type has no way to delete a subject. */
   readonly deleteSubject?: (subject: DeletionSubject, signal: AbortSignal) => Promise<DeletionResult>;
+  /** Why the type cannot delete a subject (`DestinationType.noDeletion`), when it says. */
+  readonly noDeletion?: string;
   /** For tools whose deletion is an asynchronous job: the job's state now (polled once after submission). */
   readonly deletionStatus?: (jobId: string, signal: AbortSignal) => Promise<DeletionResult>;
   /** When this destination last received data of the subject (for access exports), when known. */
