@@ -84,7 +84,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   const logger = createLogger(config, 'sluice');
   const roles = new Set(config.roles);
   const keys = new Keys(resolveSecretKey(config));
-  const store = await openStore(config, { migrate: true });
+  const store = await openStore(config, { migrate: true, logger });
   const boot = await bootstrap(store, config.adminToken);
   if (!config.queueUrl) {
     // Embedded: an earlier version kept the queues in the store file; they live in queue.db now.
@@ -118,7 +118,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   if (roles.has('ingest')) {
     queue = await openQueue(config);
     const q = queue;
-    backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog);
+    backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog, () => q.unavailable());
     backpressure.start();
     sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), {
       writeRejections: (rows) => store.sourceCounters.saveRejections(rows),
@@ -187,6 +187,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     changes,
     sources,
     isReady: () => ready,
+    unavailable: () => queue?.unavailable(),
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),

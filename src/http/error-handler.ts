@@ -23,9 +23,24 @@ function fromFastify(error: FastifyError): SluiceError {
   return new SluiceError('internal_error', 'Something went wrong on our side; it was logged. Retry, and report it if it persists.');
 }
 
+/**
+ * Error codes of an outage of the store (PostgreSQL: the server shut down, the connection failed or was refused,
+ * too many connections; the network; SQLite: the database stayed locked past the busy timeout). Such a request
+ * can succeed unchanged a little later: 503 with Retry-After, not a 500 "report it".
+ */
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', 'SQLITE_BUSY']);
+const OUTAGE_MESSAGE = /^Connection terminated|timeout exceeded when trying to connect/;
+
+function outage(raw: unknown): SluiceError | undefined {
+  if (!(raw instanceof Error)) return undefined;
+  const code = (raw as { code?: unknown }).code;
+  if (!(typeof code === 'string' && OUTAGE_CODES.has(code)) && !OUTAGE_MESSAGE.test(raw.message)) return undefined;
+  return new SluiceError('storage_unavailable', 'The database cannot be reached right now; nothing was changed. Retry after the Retry-After delay.', { retryAfterSeconds: 5 });
+}
+
 /** The Sluice error an error thrown while handling a request is answered with. */
 export function toSluiceError(raw: unknown): SluiceError {
-  return raw instanceof SluiceError ? raw : fromFastify(raw as FastifyError);
+  return raw instanceof SluiceError ? raw : (outage(raw) ?? fromFastify(raw as FastifyError));
 }
 
 /** Installs the error and not-found handlers: `{"error":{"code","message"}}`, never a stack trace. */
@@ -33,6 +48,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw, request, reply) => {
     const error = toSluiceError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'unhandled error');
+    else if (error.code === 'storage_unavailable' && !(raw instanceof SluiceError)) request.log.warn({ err: raw }, 'the store is unavailable');
     if (error.details && typeof error.details.retryAfterSeconds === 'number' && !reply.hasHeader('Retry-After')) {
       reply.header('Retry-After', String(error.details.retryAfterSeconds));
     }

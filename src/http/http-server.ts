@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   /** Extra top-level plugins (console, consent script, ...). */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
   isReady: () => boolean;
+  /** Why this process cannot do its work now (its queue connection is down), or undefined: `/health` answers 503. */
+  unavailable?: () => string | undefined;
 }
 
 /** Builds the one HTTP server of a process with the routes of the roles it runs. */
@@ -60,6 +62,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
+    const down = options.unavailable?.();
+    if (down !== undefined) return reply.code(503).send({ status: 'unavailable', reason: down });
     return { status: 'ok' };
   });
 

@@ -3,8 +3,9 @@ import { SluiceError } from '../core/errors.js';
 const SAMPLE_MS = 200;
 
 /**
- * Refuses new events while the unprocessed backlog is over its bound (503 with Retry-After), so ingest
- * never accepts what it cannot keep up with. The backlog is sampled, not read per request.
+ * Refuses new events while the unprocessed backlog is over its bound, or while the queue cannot be reached (503
+ * with Retry-After), so ingest never accepts what it cannot keep up with and answers an outage at once instead
+ * of after a publish timeout. The backlog is sampled, not read per request.
  */
 export class Backpressure {
   private backlog = 0;
@@ -13,6 +14,8 @@ export class Backpressure {
   constructor(
     private readonly readBacklog: () => Promise<number>,
     private readonly maxBacklog: number,
+    /** Why the queue cannot take messages now (Queue.unavailable), or undefined. */
+    private readonly unavailable: () => string | undefined = () => undefined,
   ) {}
 
   start(): void {
@@ -37,6 +40,10 @@ export class Backpressure {
   }
 
   check(): void {
+    const down = this.unavailable();
+    if (down !== undefined) {
+      throw new SluiceError('storage_unavailable', `Sluice cannot queue events right now: ${down}. Nothing was accepted; retry after the Retry-After delay.`, { retryAfterSeconds: 5 });
+    }
     if (this.backlog > this.maxBacklog) {
       throw new SluiceError('backlog_full', `Sluice is behind: ${this.backlog} events wait to be processed (limit ${this.maxBacklog}). Retry after the Retry-After delay; nothing was accepted.`, { retryAfterSeconds: 5 });
     }

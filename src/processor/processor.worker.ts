@@ -25,7 +25,7 @@ const JETSTREAM_BATCH_SIZE = 1000;
 runWorker(async ({ data, signal, counters }) => {
   const logger = createLogger(data.config, 'processor');
   // Progress commits: the processor flushes a batch's store writes once, at its end (buildProcessor).
-  const store = await openStore(data.config, { migrate: false, commits: 'progress' });
+  const store = await openStore(data.config, { migrate: false, commits: 'progress', logger });
   const queue = await openQueue(data.config, { consumer: true });
   const keys = new Keys(resolveSecretKey(data.config));
   const changes = new ChangeFeed({ versions: store.configVersions });

@@ -34,6 +34,11 @@ export interface Queue {
    * pipeline has passed its mark). Returns the messages removed.
    */
   forgetProcessed(): Promise<number>;
+  /**
+   * Why the inbox cannot take messages right now (its server connection is down), or undefined. The Tracking
+   * API answers `503 storage_unavailable` at once while it is set, and `/health` reports it.
+   */
+  unavailable(): string | undefined;
   close(): Promise<void>;
 }
 

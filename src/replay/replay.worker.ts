@@ -17,7 +17,7 @@ import { ReplayRunner } from './replay-runner.js';
 runWorker(async ({ data, signal }) => {
   const config = data.config;
   const logger = createLogger(config, 'replays');
-  const store = await openStore(config, { migrate: false });
+  const store = await openStore(config, { migrate: false, logger });
   const queue = await openDeliveryQueue(config, { onError: (error) => logger.warn({ err: error }, 'delivery queue') });
   const keys = new Keys(resolveSecretKey(config));
   const changes = new ChangeFeed({ versions: store.configVersions });

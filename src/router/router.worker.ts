@@ -17,7 +17,7 @@ runWorker(async ({ data, signal, counters }) => {
   const config = data.config;
   const logger = createLogger(config, 'router');
   // The router writes only delivery states (progress: see openSqliteStore), so it never needs a flush.
-  const store = await openStore(config, { migrate: false, commits: 'progress' });
+  const store = await openStore(config, { migrate: false, commits: 'progress', logger });
   const queue = await openDeliveryQueue(config, { pipeline: true, onError: (error) => logger.warn({ err: error }, 'delivery queue') });
   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const changes = new ChangeFeed();

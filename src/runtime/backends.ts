@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { SluiceConfig } from '../config/config.js';
 import type { DeliveryQueue, Queue } from '../queue/queue.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
@@ -11,10 +12,16 @@ import type { SqlStore } from '../store/sql/sql-store.js';
  * `commits: 'progress'`: the pipeline threads' embedded store, which flushes on `flushWrites()` instead of at
  * every commit (openSqliteStore); PostgreSQL commits are durable either way.
  */
-export async function openStore(config: SluiceConfig, options: { migrate: boolean; commits?: 'durable' | 'progress' }): Promise<SqlStore> {
+export async function openStore(config: SluiceConfig, options: { migrate: boolean; commits?: 'durable' | 'progress'; logger?: Pick<Logger, 'warn'> }): Promise<SqlStore> {
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
-    return openPostgresStore({ connectionString: config.databaseUrl, migrate: options.migrate, poolSize: config.databasePoolSize });
+    const logger = options.logger;
+    return openPostgresStore({
+      connectionString: config.databaseUrl,
+      migrate: options.migrate,
+      poolSize: config.databasePoolSize,
+      onConnectionLost: (error) => logger?.warn({ err: error }, 'lost an idle PostgreSQL connection; a new one is opened when next needed'),
+    });
   }
   return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate, ...(options.commits && { commits: options.commits }) });
 }

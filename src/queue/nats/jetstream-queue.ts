@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { SluiceError } from '../../core/errors.js';
 import { sleep } from '../../core/sleep.js';
 import { expandStoredRequest } from '../../core/tracking/stored-request.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
@@ -106,6 +107,8 @@ export class JetStreamQueue implements Queue {
   private publishedMessages = 0;
   private publishedRecords = 0;
   private readonly maxPayload: number;
+  /** When the client lost its connection to NATS (undefined while connected). */
+  private disconnectedSince: number | undefined;
   private readonly leases: PartitionLeases;
   private readonly consumers = new Set<PartitionedConsumer<InboxItem>>();
   /** Settles when this process's last inbox consumer has given its leases back. */
@@ -121,6 +124,21 @@ export class JetStreamQueue implements Queue {
   ) {
     this.maxPayload = Math.floor(nc.info?.max_payload ?? 1024 * 1024) * PAYLOAD_HEADROOM;
     this.leases = new PartitionLeases(js, jsm, names, randomBytes(6).toString('hex'));
+    void this.watchConnection();
+  }
+
+  /** Keeps `disconnectedSince` current from the client's status events (it reconnects by itself). */
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.disconnectedSince ??= Date.now();
+      else if (status.type === 'reconnect') this.disconnectedSince = undefined;
+    }
+  }
+
+  unavailable(): string | undefined {
+    if (this.nc.isClosed()) return 'the connection to NATS is closed';
+    if (this.disconnectedSince === undefined) return undefined;
+    return `the connection to NATS was lost ${Math.round((Date.now() - this.disconnectedSince) / 1000)} s ago and is being re-established`;
   }
 
   /** Connects and makes sure the inbox and leases streams exist (and the pre-0503 shared consumer does not). */
@@ -221,7 +239,9 @@ export class JetStreamQueue implements Queue {
           this.publishedMessages += 1;
           this.publishedRecords += m.records.length;
         } catch (error) {
-          for (const p of m.from) p.failed ??= error;
+          // No PubAck: the server may not have the events. Answered as an outage (503, retry), never as a bug.
+          const reason = error instanceof Error ? error.message : String(error);
+          for (const p of m.from) p.failed ??= new SluiceError('storage_unavailable', `The queue (NATS JetStream) did not confirm the events (${reason}); they were not accepted: send them again in a few seconds.`, { retryAfterSeconds: 5 });
         }
         for (const p of m.from) settle(p);
       }),

@@ -241,6 +241,11 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     return Number(this.eventTotal.get(INBOX_CONSUMER) ?? 0) >= mark;
   }
 
+  /** A file on this machine: never unreachable (a failing disk throws on the write itself). */
+  unavailable(): string | undefined {
+    return undefined;
+  }
+
   /** The rows up to the consumer's position (the consumer itself truncates them every 50 batches). */
   async forgetProcessed(): Promise<number> {
     return threadWriteLock.run(() => {

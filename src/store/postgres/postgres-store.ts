@@ -18,6 +18,12 @@ export interface PostgresStoreOptions {
    * (`public`). Tests use a fresh schema per run.
    */
   schema?: string;
+  /**
+   * Told when an idle pooled connection fails (the server restarted or failed over, an idle timeout, a
+   * terminated backend). The pool drops that connection and opens a new one when next needed; without a
+   * listener the pool's 'error' event would end the process.
+   */
+  onConnectionLost?: (error: Error) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -27,11 +33,13 @@ export function createPostgresPool(options: PostgresStoreOptions): pg.Pool {
   if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
     throw new Error(`PostgreSQL schema name "${options.schema}" is not valid: use lower-case letters, digits and _ (at most 63).`);
   }
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  pool.on('error', (error) => options.onConnectionLost?.(error));
+  return pool;
 }
 
 /** Opens (and optionally migrates) the PostgreSQL store. */

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createTestSchema, postgresAvailable } from '../../../test/support/postgres.js';
+import { eventually } from '../../../test/support/start-test-sluice.js';
+import { openPostgresStore } from './postgres-store.js';
+
+/**
+ * A PostgreSQL restart, failover or terminated backend drops the pool's idle connections. The pool then emits
+ * 'error'; without a listener that ended the whole process (an operator saw api, ingest and jobs exit). The store
+ * reports it and carries on with new connections.
+ */
+const available = await postgresAvailable();
+
+describe.runIf(available)('PostgreSQL store when its connections are dropped', () => {
+  it('reports each lost idle connection and answers the next query on a new one', async () => {
+    const schema = await createTestSchema('lost');
+    const application = `sluice_lost_${randomBytes(4).toString('hex')}`;
+    const url = new URL(schema.url);
+    url.searchParams.set('application_name', application);
+    const lost: Error[] = [];
+    const store = await openPostgresStore({ connectionString: url.toString(), schema: schema.schema, poolSize: 2, onConnectionLost: (error) => lost.push(error) });
+    const admin = new pg.Client({ connectionString: schema.url });
+    await admin.connect();
+    try {
+      const workspace = await store.workspaces.create({ name: 'Before' });
+      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [application]);
+      expect(killed.rowCount).toBeGreaterThan(0);
+      await eventually(async () => (lost.length > 0 ? true : undefined), 10_000);
+      expect(lost[0]!.message).toMatch(/terminat/i);
+      expect((await store.workspaces.get(workspace.id))?.name).toBe('Before');
+    } finally {
+      await admin.end();
+      await store.close();
+      await schema.drop();
+    }
+  });
+});
