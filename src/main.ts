@@ -187,6 +187,7 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     changes,
     sources,
     isReady: () => ready,
+    trustedProxies: config.trustedProxies,
     unavailable: () => queue?.unavailable(),
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { SluiceError } from '../core/errors.js';
@@ -43,6 +44,13 @@ export interface SluiceConfig {
    * `cf-ipcountry`); used to pick a per-region consent model (SLUICE_COUNTRY_HEADER, default none).
    */
   readonly countryHeader: string | undefined;
+  /**
+   * SLUICE_TRUSTED_PROXIES: the addresses (IPs, CIDRs, or `loopback`, `linklocal`, `uniquelocal`) whose
+   * X-Forwarded-For and X-Forwarded-Proto are believed; empty: none. Default `loopback` (a reverse proxy on the
+   * same machine). Anyone else's forwarding headers are ignored: the client address they claim would otherwise
+   * be stored with events and would defeat the per-address limits.
+   */
+  readonly trustedProxies: readonly string[];
   /** Roles this process runs. */
   readonly roles: readonly Role[];
   /**
@@ -112,6 +120,21 @@ function validateAllowList(raw: string | undefined): string[] {
   return entries;
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustedProxies(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return ['loopback'];
+  if (raw.trim().toLowerCase() === 'none') return [];
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const valid = PROXY_NAMES.has(entry.toLowerCase()) || (entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry));
+    if (!valid) {
+      throw new SluiceError('invalid_config', `SLUICE_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal (e.g. SLUICE_TRUSTED_PROXIES=10.0.0.0/8,loopback; none trusts no proxy).`);
+    }
+  }
+  return entries.map((e) => (PROXY_NAMES.has(e.toLowerCase()) ? e.toLowerCase() : e));
+}
+
 function parseHeaderName(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const name = raw.trim().toLowerCase();
@@ -179,6 +202,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     countersRetentionMs: integer(env, 'SLUICE_COUNTERS_RETENTION_HOURS', 25, 1, 24 * 90) * 3600_000,
     logLevel,
     countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),
+    trustedProxies: parseTrustedProxies(env.SLUICE_TRUSTED_PROXIES),
     roles: parseRoles(env.SLUICE_ROLES),
     smtpUrl,
     mailFrom: mailFrom ?? 'Sluice <sluice@localhost>',

@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   /** Extra top-level plugins (console, consent script, ...). */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
   isReady: () => boolean;
+  /** SLUICE_TRUSTED_PROXIES: whose X-Forwarded-For is believed (empty: nobody's). */
+  trustedProxies: readonly string[];
   /** Why this process cannot do its work now (its queue connection is down), or undefined: `/health` answers 503. */
   unavailable?: () => string | undefined;
 }
@@ -39,7 +41,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Forwarding headers only from the configured proxies (SLUICE_TRUSTED_PROXIES), never from any client.
+    trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
