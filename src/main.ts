@@ -132,8 +132,9 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
   privacyRequests.onTransition(notices.listener);
   // Manual retries of one delivery publish delivery jobs from the API, and backlogs read the queues (replays run in the jobs role).
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
+  const bp = backpressure;
   const metrics = new Metrics(
-    () => backpressure?.current ?? 0,
+    bp && (() => bp.current),
     deliveryQueue && (async () => Promise.all((await store.destinations.listAll()).map(async (d) => ({ destinationId: d.id, waiting: await deliveryQueue.waiting(d.id) })))),
   );
   // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).

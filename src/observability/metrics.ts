@@ -9,7 +9,6 @@ export class Metrics {
   readonly eventsReceived: Counter<'source_id'>;
   readonly eventsRejected: Counter<'code'>;
   readonly requestsRejected: Counter<'code'>;
-  readonly inboxBacklog: Gauge;
   private readonly remote = new Map<string, Counter<string>>();
 
   /**
@@ -17,19 +16,25 @@ export class Metrics {
    * @param destinationBacklogs jobs waiting per destination (read from the delivery queues at each scrape), where
    *   this process has them.
    */
-  constructor(backlog: () => number, destinationBacklogs?: () => Promise<readonly { destinationId: string; waiting: number }[]>) {
+  /**
+   * `backlog`: the inbox backlog, where this process knows it (the ingest role samples it); without it the
+   * process has no `sluice_inbox_backlog` (a 0 there read as "nothing waiting" on routers and processors).
+   */
+  constructor(backlog: (() => number) | undefined, destinationBacklogs?: () => Promise<readonly { destinationId: string; waiting: number }[]>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
     this.eventsReceived = new Counter({ name: 'sluice_events_received_total', help: 'Events accepted by the Tracking API (durably queued).', labelNames: ['source_id'], registers: [this.registry] });
     this.eventsRejected = new Counter({ name: 'sluice_events_rejected_total', help: 'Events rejected by the Tracking API, by error code.', labelNames: ['code'], registers: [this.registry] });
     this.requestsRejected = new Counter({ name: 'sluice_requests_rejected_total', help: 'Tracking API requests refused as a whole, by error code.', labelNames: ['code'], registers: [this.registry] });
-    this.inboxBacklog = new Gauge({
-      name: 'sluice_inbox_backlog',
-      help: 'Events accepted but not yet processed.',
-      registers: [this.registry],
-      collect() {
-        this.set(backlog());
-      },
-    });
+    if (backlog) {
+      new Gauge({
+        name: 'sluice_inbox_backlog',
+        help: 'Events accepted but not yet processed.',
+        registers: [this.registry],
+        collect() {
+          this.set(backlog());
+        },
+      });
+    }
     if (destinationBacklogs) {
       new Gauge({
         name: 'sluice_destination_backlog',
