@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresPool } from '../postgres/postgres-store.js';
-import { openSqliteDatabase } from '../sqlite/sqlite-database.js';
-import { createTestSchema, postgresAvailable } from '../../../test/support/postgres.js';
+import { sql, type Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrateUpTo, migrationDatabases } from '../../../test/support/migration-databases.js';
+import { postgresAvailable } from '../../../test/support/postgres.js';
 import { bindingConsentDenials } from './0960-binding-consent-denials.js';
-import { MIGRATIONS } from './index.js';
 import type { SqlDialectName } from './migration.js';
 
 /**
@@ -15,16 +10,10 @@ import type { SqlDialectName } from './migration.js';
  * still the subject's latest choice; other choices stay as they were.
  */
 const available = await postgresAvailable();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const databases = migrationDatabases();
 
 async function checkMarking(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
-  for (const migration of MIGRATIONS) {
-    if (migration.name === bindingConsentDenials.name) break;
-    await migration.up(db, dialect);
-  }
+  await migrateUpTo(db, dialect, bindingConsentDenials);
   const ledger = (subject: string, at: number, categories: Record<string, boolean>, requestId: string | null) =>
     sql`insert into consent_ledger (workspace_id, subject_type, subject, at, categories, source, gpc, request_id) values ('ws_1', 'userId', ${subject}, ${at}, ${JSON.stringify(categories)}, 'api', 0, ${requestId})`.execute(db);
   const state = (subject: string, choices: Record<string, unknown>) =>
@@ -50,22 +39,10 @@ async function checkMarking(db: Kysely<unknown>, dialect: SqlDialectName): Promi
 
 describe('migration 0960: binding consent denials', () => {
   it('marks the standing denials of privacy requests on SQLite', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-binding-'));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await checkMarking(db, 'sqlite');
+    await checkMarking(await databases.sqlite(), 'sqlite');
   });
 
   it.runIf(available)('marks the standing denials of privacy requests on PostgreSQL', async () => {
-    const schema = await createTestSchema('binding');
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      await schema.drop();
-    });
-    await checkMarking(db, 'postgres');
+    await checkMarking(await databases.postgres('binding'), 'postgres');
   });
 });

@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresPool } from '../postgres/postgres-store.js';
-import { openSqliteDatabase } from '../sqlite/sqlite-database.js';
-import { createTestSchema, postgresAvailable, type TestSchema } from '../../../test/support/postgres.js';
+import { sql, type Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrateUpTo, migrationDatabases } from '../../../test/support/migration-databases.js';
+import { postgresAvailable } from '../../../test/support/postgres.js';
 import { deliveryLogKeyedByMessage } from './0900-delivery-log-keyed-by-message.js';
 import { deliveryLogKeyedBySource } from './0970-delivery-log-keyed-by-source.js';
-import { MIGRATIONS } from './index.js';
 import type { SqlDialectName } from './migration.js';
 
 /**
@@ -16,10 +11,7 @@ import type { SqlDialectName } from './migration.js';
  * on (destination_id, message_id) still replaces a row, and the index on (workspace_id, message_id) is gone.
  */
 const available = await postgresAvailable();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const databases = migrationDatabases();
 
 const row = (messageId: string, destinationId: string, status: string) => ({
   workspace_id: 'ws_1', destination_id: destinationId, message_id: messageId, source_id: 'src_1', status, attempts: 1, reason: status === 'failed' ? 'http_500' : null, last_error: null, updated_at: 1_700_000_000_000,
@@ -27,10 +19,7 @@ const row = (messageId: string, destinationId: string, status: string) => ({
 
 async function checkRekey(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
   // The schema as 0900 found it: every migration before it.
-  for (const migration of MIGRATIONS) {
-    if (migration.name === deliveryLogKeyedByMessage.name) break;
-    await migration.up(db, dialect);
-  }
+  await migrateUpTo(db, dialect, deliveryLogKeyedByMessage);
   const before = [row('m1', 'dst_a', 'delivered'), row('m1', 'dst_b', 'failed'), row('m2', 'dst_a', 'queued')];
   await sql`insert into deliveries ${sql.raw('(workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at)')} values
     ${sql.join(before.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(db);
@@ -52,12 +41,7 @@ async function checkRekey(db: Kysely<unknown>, dialect: SqlDialectName): Promise
 
 describe('migration 0900: the delivery log keyed by message', () => {
   it('keeps every row on SQLite (table rebuilt)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rekey-'));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const db = await databases.sqlite();
     await checkRekey(db, 'sqlite');
     // Lookups by message use the new key.
     const plan = await sql<{ detail: string }>`explain query plan select * from deliveries where workspace_id = 'ws_1' and message_id = 'm1'`.execute(db);
@@ -65,12 +49,7 @@ describe('migration 0900: the delivery log keyed by message', () => {
   });
 
   it.runIf(available)('keeps every row on PostgreSQL (constraint swapped)', async () => {
-    const schema: TestSchema = await createTestSchema('rekey');
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      await schema.drop();
-    });
+    const db = await databases.postgres('rekey');
     await checkRekey(db, 'postgres');
   });
 });
@@ -86,10 +65,7 @@ const keyedRow = (messageId: string, sourceId: string, destinationId: string, st
 
 async function checkSourceKey(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
   // The schema as 0970 found it: every migration before it.
-  for (const migration of MIGRATIONS) {
-    if (migration.name === deliveryLogKeyedBySource.name) break;
-    await migration.up(db, dialect);
-  }
+  await migrateUpTo(db, dialect, deliveryLogKeyedBySource);
   const before = [keyedRow('m1', 'src_1', 'dst_a', 'delivered'), keyedRow('m1', 'src_1', 'dst_b', 'retrying'), keyedRow('m2', 'src_2', 'dst_a', 'failed')];
   await sql`insert into deliveries ${sql.raw('(workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at)')} values
     ${sql.join(before.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(db);
@@ -115,12 +91,7 @@ async function checkSourceKey(db: Kysely<unknown>, dialect: SqlDialectName): Pro
 
 describe('migration 0970: the delivery log keyed by message, source and destination', () => {
   it('keeps every row on SQLite (table rebuilt, when the log is still in the store file)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rekey-source-'));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const db = await databases.sqlite();
     await checkSourceKey(db, 'sqlite');
     // Lookups by message, and by message and source, use the new key.
     for (const where of [sql`message_id = 'm1'`, sql`message_id = 'm1' and source_id = 'src_1'`]) {
@@ -130,16 +101,8 @@ describe('migration 0970: the delivery log keyed by message, source and destinat
   });
 
   it('does nothing on SQLite once the log has moved to its own file', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rekey-source-'));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    for (const migration of MIGRATIONS) {
-      if (migration.name === deliveryLogKeyedBySource.name) break;
-      await migration.up(db, 'sqlite');
-    }
+    const db = await databases.sqlite();
+    await migrateUpTo(db, 'sqlite', deliveryLogKeyedBySource);
     await sql`drop table deliveries`.execute(db);
     await deliveryLogKeyedBySource.up(db, 'sqlite');
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name like 'deliveries%'`.execute(db);
@@ -147,12 +110,7 @@ describe('migration 0970: the delivery log keyed by message, source and destinat
   });
 
   it.runIf(available)('keeps every row on PostgreSQL (constraint swapped)', async () => {
-    const schema: TestSchema = await createTestSchema('rekey_source');
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      await schema.drop();
-    });
+    const db = await databases.postgres('rekey_source');
     await checkSourceKey(db, 'postgres');
   });
 });

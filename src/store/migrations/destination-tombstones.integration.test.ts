@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresPool } from '../postgres/postgres-store.js';
+import { Kysely, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrateUpTo, migrationDatabases } from '../../../test/support/migration-databases.js';
 import type { Database } from '../sql/schema.js';
 import { SqlDestinationRepository } from '../sql/sql-destination-repository.js';
-import { openSqliteDatabase } from '../sqlite/sqlite-database.js';
-import { createTestSchema, postgresAvailable } from '../../../test/support/postgres.js';
+import { postgresAvailable } from '../../../test/support/postgres.js';
 import { destinationTombstones } from './0980-destination-tombstones.js';
-import { MIGRATIONS } from './index.js';
 import type { SqlDialectName } from './migration.js';
 
 /**
@@ -17,16 +12,10 @@ import type { SqlDialectName } from './migration.js';
  * configured (no deletion time), and can then be deleted into a tombstone.
  */
 const available = await postgresAvailable();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const databases = migrationDatabases();
 
 async function checkTombstones(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
-  for (const migration of MIGRATIONS) {
-    if (migration.name === destinationTombstones.name) break;
-    await migration.up(db, dialect);
-  }
+  await migrateUpTo(db, dialect, destinationTombstones);
   await sql`insert into destinations (id, workspace_id, name, type, config, secrets, source_ids, consent_categories, enabled, created_at, updated_at)
     values ('dst_old', 'ws_1', 'Old webhook', 'webhook', ${JSON.stringify({ url: 'https://hooks.example.com/in' })}, 'sealed', null, null, 1, 1000, 1000)`.execute(db);
 
@@ -42,22 +31,10 @@ async function checkTombstones(db: Kysely<unknown>, dialect: SqlDialectName): Pr
 
 describe('migration 0980: destination tombstones', () => {
   it('keeps existing destinations configured and lets a deletion keep a tombstone, on SQLite', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-tombstones-'));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path.join(dir, 'sluice.db')) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await checkTombstones(db, 'sqlite');
+    await checkTombstones(await databases.sqlite(), 'sqlite');
   });
 
   it.runIf(available)('keeps existing destinations configured and lets a deletion keep a tombstone, on PostgreSQL', async () => {
-    const schema = await createTestSchema('tombstones');
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
-    cleanups.push(async () => {
-      await db.destroy();
-      await schema.drop();
-    });
-    await checkTombstones(db, 'postgres');
+    await checkTombstones(await databases.postgres('tombstones'), 'postgres');
   });
 });
