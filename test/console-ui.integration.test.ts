@@ -220,4 +220,31 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await shot('source-counters');
     expect(errors).toEqual([]);
   });
+
+  it('asks before disabling a source, saying live traffic is refused, and then refuses it', async () => {
+    const track = () =>
+      fetch(`${sluice.url}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}` },
+        body: JSON.stringify({ userId: 'ada', event: 'Still Here' }),
+      });
+    await page.goto(`${sluice.url}/sources/${source.id}`);
+    await page.getByRole('button', { name: 'Disable source…' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm disabling Web shop EU' });
+    expect(await confirm.textContent()).toContain('401 source_disabled');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => confirm.count()).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Disable source…' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    expect((await track()).status).toBe(200);
+
+    await page.getByRole('button', { name: 'Disable source…' }).click();
+    await confirm.getByRole('button', { name: 'Disable now' }).click();
+    await page.getByRole('button', { name: 'Enable source' }).waitFor();
+    const refused = await track();
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('source_disabled');
+    await page.getByRole('button', { name: 'Enable source' }).click();
+    await page.getByRole('button', { name: 'Disable source…' }).waitFor();
+    expect(errors).toEqual([]);
+  });
 });
