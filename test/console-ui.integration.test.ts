@@ -232,6 +232,21 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await shot('audit-log');
   });
 
+  it('filters the audit log by the start of the action and by the member\'s email', async () => {
+    await page.getByLabel('Action starts with').fill('privacy');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const actions = () => page.locator('tbody tr td:nth-child(3)').allTextContents();
+    await expect.poll(actions).toContain('privacy_settings.update');
+    expect((await actions()).every((a) => a.startsWith('privacy'))).toBe(true);
+    await page.getByLabel('Action starts with').fill('source');
+    await page.getByLabel('Who').fill('OWNER@example.com');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(actions).toEqual(['source.update', 'source.create']);
+    await page.getByLabel('Who').fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No entries match.').waitFor();
+  });
+
   it('draws the overview charts from real traffic', async () => {
     // One event the Tracking API rejects (no event name), so "Rejected by reason" has something to show.
     const bad = await fetch(`${sluice.url}/v1/batch`, {
