@@ -48,6 +48,18 @@ describe('audit log', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('filters by the start of the action (ending with *) and by part of the actor, ignoring case', async () => {
+    const sources = await api<Entries>(sluice.url, 'GET', `/audit-log?action=${encodeURIComponent('source.*')}&resourceId=${sourceId}`, { token: sluice.token });
+    expect(sources.body.entries.map((e) => e.action)).toEqual(['source.rotate_write_key', 'source.update', 'source.create']);
+    const exact = await api<Entries>(sluice.url, 'GET', '/audit-log?action=source', { token: sluice.token });
+    expect(exact.body.entries).toEqual([]);
+    const actor = sources.body.entries[0]!.actor;
+    const byPart = await api<Entries>(sluice.url, 'GET', `/audit-log?resourceId=${sourceId}&actorContains=${encodeURIComponent(actor.slice(6, 14).toUpperCase())}`, { token: sluice.token });
+    expect(byPart.body.entries).toHaveLength(3);
+    const nobody = await api<Entries>(sluice.url, 'GET', '/audit-log?actorContains=nobody%40example.com', { token: sluice.token });
+    expect(nobody.body.entries).toEqual([]);
+  });
+
   it('exports every entry as NDJSON', async () => {
     const res = await api(sluice.url, 'GET', '/audit-log/export', { token: sluice.token });
     expect(res.status).toBe(200);

@@ -61,6 +61,10 @@ describe.skipIf(skip)('console login with two-factor in headless Chromium', { ti
   it('sends a reset link from the login page ("forgot password")', async () => {
     const page = await browser.newPage();
     await page.goto(sluice.url);
+    // Before an email is typed the link still works: it says what it needs and puts the cursor there.
+    await page.getByRole('button', { name: 'Forgot your password? Email me a reset link' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Type the email address of your account above');
+    expect(await page.getByLabel('Email').evaluate((el) => el === document.activeElement)).toBe(true);
     await page.getByLabel('Email').fill('tfa@example.com');
     await page.getByRole('button', { name: 'Forgot your password? Email me a reset link' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('a link to choose a new password is on its way');

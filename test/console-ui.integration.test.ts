@@ -157,6 +157,64 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await shot('consent');
   });
 
+  it('points at the wrong category row and field before sending, in the table\'s own numbering', async () => {
+    await page.reload();
+    await page.getByLabel('Category 4 name').waitFor();
+    await page.getByRole('button', { name: 'Add category' }).click();
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    const problems = page.locator('#category-problems');
+    await expect.poll(() => problems.textContent()).toContain('Category 5: enter an id');
+    expect(await problems.textContent()).toContain('Category 5: enter a name');
+    expect(await problems.textContent()).not.toMatch(/body\/|anyOf|must NOT/);
+    expect(await page.getByLabel('Category 5 id').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByLabel('Category 5 id').evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.getByLabel('Category 5 id').fill('has space');
+    await page.getByLabel('Category 5 name').fill('Analytics');
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    await expect.poll(() => problems.textContent()).toContain('Category 5: the id "has space" may hold only letters');
+    expect(await problems.textContent()).toContain('"analytics" is already the id or name of category 3');
+    await page.getByRole('button', { name: 'Remove category Analytics' }).nth(1).click();
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Categories saved');
+
+    // An age threshold outside 13-16 is refused next to the field, before anything is sent.
+    await page.getByLabel('Children are under').fill('10');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => page.locator('#age-hint').textContent()).toContain('enter a whole number from 13 to 16');
+    expect(await page.getByLabel('Children are under').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.content()).not.toContain('body/ageThreshold');
+    await page.getByLabel('Children are under').fill('16');
+  });
+
+  it('asks before lowering event retention or switching opt-in to opt-out, saying what happens', async () => {
+    const settings = async () => (await (await fetch(`${sluice.url}/api/v1/privacy/settings`, { headers: { authorization: `Bearer ${sluice.token}` } })).json()) as { consentModel: string; eventRetentionDays: number | null };
+    expect(await settings()).toMatchObject({ consentModel: 'opt-in', eventRetentionDays: 365 });
+    await page.getByLabel('Keep events').selectOption('30');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm the privacy settings change' });
+    await expect.poll(() => confirm.textContent()).toContain('365 days → 30 days');
+    expect(await confirm.textContent()).toContain('deleted for good');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await settings()).toMatchObject({ eventRetentionDays: 365 });
+
+    await page.getByLabel('Consent model').selectOption('opt-out');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => confirm.textContent()).toContain('opt-in → opt-out');
+    expect(await confirm.textContent()).toContain('consenting to every optional category');
+    expect(await confirm.textContent()).toContain('deleted for good');
+    await page.keyboard.press('Enter'); // the confirm button has focus
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Privacy settings saved');
+    expect(await settings()).toMatchObject({ consentModel: 'opt-out', eventRetentionDays: 30 });
+
+    // Back: raising retention and opt-out -> opt-in lose nothing, so they save at once.
+    await page.getByLabel('Consent model').selectOption('opt-in');
+    await page.getByLabel('Keep events').selectOption('365');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(async () => (await settings()).consentModel).toBe('opt-in');
+    expect(await settings()).toMatchObject({ eventRetentionDays: 365 });
+    expect(await confirm.count()).toBe(0);
+  });
+
   it('opens a privacy request and shows it in the queue with its deadline', async () => {
     await page.getByRole('link', { name: 'Privacy requests' }).click();
     await page.getByLabel('Type').selectOption('access');
@@ -172,6 +230,21 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await page.getByRole('link', { name: 'Audit log' }).click();
     await expect.poll(() => page.locator('tbody').textContent(), { timeout: 15_000 }).toContain('source.create');
     await shot('audit-log');
+  });
+
+  it('filters the audit log by the start of the action and by the member\'s email', async () => {
+    await page.getByLabel('Action starts with').fill('privacy');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const actions = () => page.locator('tbody tr td:nth-child(3)').allTextContents();
+    await expect.poll(actions).toContain('privacy_settings.update');
+    expect((await actions()).every((a) => a.startsWith('privacy'))).toBe(true);
+    await page.getByLabel('Action starts with').fill('source');
+    await page.getByLabel('Who').fill('OWNER@example.com');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(actions).toEqual(['source.update', 'source.create']);
+    await page.getByLabel('Who').fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No entries match.').waitFor();
   });
 
   it('draws the overview charts from real traffic', async () => {
@@ -218,6 +291,33 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     expect(segments).toBeGreaterThanOrEqual(2);
     expect(segments).toBeLessThanOrEqual(4);
     await shot('source-counters');
+    expect(errors).toEqual([]);
+  });
+
+  it('asks before disabling a source, saying live traffic is refused, and then refuses it', async () => {
+    const track = () =>
+      fetch(`${sluice.url}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}` },
+        body: JSON.stringify({ userId: 'ada', event: 'Still Here' }),
+      });
+    await page.goto(`${sluice.url}/sources/${source.id}`);
+    await page.getByRole('button', { name: 'Disable source…' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm disabling Web shop EU' });
+    expect(await confirm.textContent()).toContain('401 source_disabled');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => confirm.count()).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Disable source…' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    expect((await track()).status).toBe(200);
+
+    await page.getByRole('button', { name: 'Disable source…' }).click();
+    await confirm.getByRole('button', { name: 'Disable now' }).click();
+    await page.getByRole('button', { name: 'Enable source' }).waitFor();
+    const refused = await track();
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('source_disabled');
+    await page.getByRole('button', { name: 'Enable source' }).click();
+    await page.getByRole('button', { name: 'Disable source…' }).waitFor();
     expect(errors).toEqual([]);
   });
 });

@@ -49,6 +49,24 @@ describe('consent categories and privacy settings', () => {
     expect((await api('PATCH', '/privacy/settings', { eventRetentionDays: 45 })).status).toBe(400);
     await api('PATCH', '/privacy/settings', { consentModel: 'opt-in', regionModels: {} });
   });
+
+  it('says which category and field is wrong, counted from 1 as the console shows them, without schema jargon', async () => {
+    const list = [{ id: 'necessary', name: 'Necessary', required: true }, { id: 'analytics', name: 'Analytics' }, { id: 'ads', name: 'Advertising' }, { id: 'x', name: 'X' }, { id: '', name: '' }];
+    for (const body of [list, { categories: list }]) {
+      const bad = await api('PUT', '/consent/categories', body);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error?.code).toBe('validation_failed');
+      const message = bad.body.error!.message;
+      expect(message).toBe('Invalid request: category 5 (index 4): id must not be empty (1-64 letters, digits, "_" or "-", e.g. marketing).');
+      expect(message).not.toMatch(/anyOf|must be object|must be array|body\//);
+    }
+    const wrongId = await api('PUT', '/consent/categories', [{ id: 'has space', name: 'Spaces' }]);
+    expect(wrongId.body.error?.message).toContain('Category 1 (index 0): id "has space"');
+    const young = await api('PATCH', '/privacy/settings', { ageThreshold: 10 });
+    expect(young.body.error?.message).toBe('Invalid request: ageThreshold must be at least 13 (children are people under this age: 13 to 16, GDPR Art. 8).');
+    const model = await api('PATCH', '/privacy/settings', { consentModel: 'maybe' });
+    expect(model.body.error?.message).toBe('Invalid request: consentModel must be one of "opt-in", "opt-out".');
+  });
 });
 
 describe('suppressions', () => {

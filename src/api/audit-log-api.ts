@@ -26,7 +26,8 @@ export const AuditEntrySchema = Type.Object({
 
 const Filters = {
   actor: Type.Optional(Type.String({ description: 'Exact actor, or a prefix such as member:mem_123 when it ends with *' })),
-  action: Type.Optional(Type.String({ description: 'e.g. source.create' })),
+  actorContains: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "Part of the actor, ignoring case: a member's email (member:mem_… (email)), a token's name or id" })),
+  action: Type.Optional(Type.String({ description: 'Exact action, e.g. source.create, or a prefix when it ends with * (privacy* finds privacy_request.* and privacy_settings.update)' })),
   resourceType: Type.Optional(Type.String()),
   resourceId: Type.Optional(Type.String()),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'at >= from' })),
@@ -60,11 +61,12 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-function filtersOf(workspaceId: string, q: { actor?: string; action?: string; resourceType?: string; resourceId?: string; from?: string; to?: string }): Omit<AuditQuery, 'limit'> {
+function filtersOf(workspaceId: string, q: { actor?: string; actorContains?: string; action?: string; resourceType?: string; resourceId?: string; from?: string; to?: string }): Omit<AuditQuery, 'limit'> {
   return {
     workspaceId,
     ...(q.actor !== undefined && (q.actor.endsWith('*') ? { actorPrefix: q.actor.slice(0, -1) } : { actor: q.actor })),
-    ...(q.action !== undefined && { action: q.action }),
+    ...(q.actorContains !== undefined && { actorContains: q.actorContains }),
+    ...(q.action !== undefined && (q.action.endsWith('*') ? { actionPrefix: q.action.slice(0, -1) } : { action: q.action })),
     ...(q.resourceType !== undefined && { resourceType: q.resourceType }),
     ...(q.resourceId !== undefined && { resourceId: q.resourceId }),
     ...(q.from !== undefined && { from: Date.parse(q.from) }),

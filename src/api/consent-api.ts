@@ -9,6 +9,7 @@ import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
+import { readableSchemaErrors } from './validation-messages.js';
 
 export const ConsentCategorySchema = Type.Object(
   {
@@ -65,6 +66,17 @@ export function subjectsOf(identifier: string): SubjectIdentifier[] {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** "category 5 (index 4): id" for `/4/id` or `/categories/4/id`: counted from 1, as the console shows them. */
+function categoryField(path: readonly string[]): string {
+  const rest = path[0] === 'categories' ? path.slice(1) : path;
+  if (rest.length === 0) return 'categories';
+  const index = Number(rest[0]);
+  const which = Number.isInteger(index) ? `category ${index + 1} (index ${index})` : rest[0]!;
+  return rest.length > 1 ? `${which}: ${rest.slice(1).join('.')}` : which;
+}
+const CATEGORY_HINTS = { id: '1-64 letters, digits, "_" or "-", e.g. marketing', name: 'what the banner shows' };
+const SETTINGS_HINTS = { ageThreshold: 'children are people under this age: 13 to 16, GDPR Art. 8', eventRetentionDays: 'days, or null to keep events' };
+
 /**
  * Consent administration: the workspace's categories (`GET/PUT /consent/categories`), its privacy settings
  * (`GET/PATCH /privacy/settings`) and a profile's consent with its proof (`GET /profiles/:identifier/consent`).
@@ -85,6 +97,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
       body: Type.Union([Categories, Type.Object({ categories: Categories }, { additionalProperties: false })]),
       response: { 200: Categories },
     },
+    schemaErrorFormatter: readableSchemaErrors(categoryField, CATEGORY_HINTS),
   }, async (request) => {
     const body = request.body;
     const list = Array.isArray(body) ? body : body.categories;
@@ -103,6 +116,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
   app.patch('/privacy/settings', {
     config: { permission: 'privacy:write' },
     schema: { tags: ['consent'], summary: 'Change privacy settings (only the fields given)', body: Type.Partial(PrivacySettingsSchema, { additionalProperties: false }), response: { 200: PrivacySettingsSchema } },
+    schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), SETTINGS_HINTS),
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const before = (await privacy.config.get(workspaceId)).settings;

@@ -34,15 +34,18 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
   };
   const ctx = (request: FastifyRequest) => ({ ...auditContext(request), role: principalOf(request).role });
 
+  /** A member as the members API shows it: with whether two-factor is on (what a "reset two-factor" would undo). */
+  const withTwoFactor = async (member: Member) => ({ ...memberView(member), twoFactorEnabled: (await store.twoFactor.get(member.workspaceId, member.id))?.enabledAt != null });
+
   app.get('/members', {
     config: { permission: 'members:read' },
-    schema: { tags: ['members'], summary: 'List members', response: { 200: Type.Object({ members: Type.Array(MemberBody) }) } },
-  }, async (request) => ({ members: (await store.members.list(principalOf(request).workspaceId)).map(memberView) }));
+    schema: { tags: ['members'], summary: 'List members (each with `twoFactorEnabled`)', response: { 200: Type.Object({ members: Type.Array(MemberBody) }) } },
+  }, async (request) => ({ members: await Promise.all((await store.members.list(principalOf(request).workspaceId)).map(withTwoFactor)) }));
 
   app.get('/members/:id', {
     config: { permission: 'members:read' },
-    schema: { tags: ['members'], summary: 'Get a member', params: IdParams, response: { 200: MemberBody } },
-  }, async (request) => memberView(await load(request, request.params.id)));
+    schema: { tags: ['members'], summary: 'Get a member (with `twoFactorEnabled`)', params: IdParams, response: { 200: MemberBody } },
+  }, async (request) => withTwoFactor(await load(request, request.params.id)));
 
   app.post('/members', {
     config: { permission: 'members:write' },

@@ -191,7 +191,11 @@ export interface AuditQuery {
   actor?: string;
   /** Entries whose actor starts with this (e.g. `member:mem_123`). */
   actorPrefix?: string;
+  /** Entries whose actor contains this, ignoring case (a member's email, a token's name). */
+  actorContains?: string;
   action?: string;
+  /** Entries whose action starts with this (e.g. `privacy` for `privacy_request.*` and `privacy_settings.update`). */
+  actionPrefix?: string;
   resourceType?: string;
   resourceId?: string;
   /** Inclusive lower bound on `at` (epoch ms). */

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api';
+import { api, type Member } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
@@ -17,13 +17,31 @@ interface AuditEntry {
   hash: string;
 }
 
+/** Beginnings of action names, offered as suggestions (every action is `<resource>.<step>`). */
+const ACTION_PREFIXES = ['privacy', 'privacy_request.', 'privacy_settings.', 'consent_categories.', 'pii_', 'member.', 'token.', 'source.', 'destination.', 'policy.', 'disclosure.', 'workspace.'];
+
+/**
+ * The query for the filters as typed: "Who" is part of the actor (a member's email, a token's name), or an
+ * internal actor (`member:mem_…`, `token:tok_…`, with `*` for a prefix); "Action" is the start of the action.
+ */
+export function auditQuery(filters: { actor: string; action: string }): URLSearchParams {
+  const query = new URLSearchParams({ limit: '200' });
+  const actor = filters.actor.trim();
+  const action = filters.action.trim();
+  if (actor !== '') query.set(/^(member|token):/.test(actor) ? 'actor' : 'actorContains', actor);
+  if (action !== '') query.set('action', action.endsWith('*') ? action : `${action}*`);
+  return query;
+}
+
 /** The tamper-evident audit log: who did what, newest first. */
 export function AuditLogPage() {
   const [draft, setDraft] = useState({ actor: '', action: '' });
   const [filters, setFilters] = useState(draft);
   const [open, setOpen] = useState<string | null>(null);
-  const query = new URLSearchParams({ limit: '200', ...(filters.actor ? { actor: filters.actor } : {}), ...(filters.action ? { action: filters.action } : {}) });
+  const query = auditQuery(filters);
   const list = useAsync(() => api<{ entries: AuditEntry[] }>('GET', `/api/v1/audit-log?${query.toString()}`), [query.toString()]);
+  // Suggestions for "Who": the members' emails (their console actions are recorded as member:mem_… (email)).
+  const members = useAsync(() => api<{ members: Member[] }>('GET', '/api/v1/members').catch(() => ({ members: [] })), []);
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setFilters({ ...draft });
@@ -33,12 +51,30 @@ export function AuditLogPage() {
       <h1 id="audit-title">Audit log</h1>
       <form className="card filters" onSubmit={apply} aria-label="Filter the audit log">
         <div className="field">
-          <label htmlFor="a-actor">Actor</label>
-          <input id="a-actor" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} placeholder="token:tok_… or member:mem_*" />
+          <label htmlFor="a-actor">Who</label>
+          <input id="a-actor" list="a-actor-options" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} placeholder="an email, a token's name" aria-describedby="a-actor-hint" />
+          <datalist id="a-actor-options">
+            {members.data?.members.map((m) => (
+              <option key={m.id} value={m.email}>
+                {m.name}
+              </option>
+            ))}
+          </datalist>
+          <span className="hint" id="a-actor-hint">
+            Part of a member's email or a token's name; or member:mem_… / token:tok_… (end with * for a prefix).
+          </span>
         </div>
         <div className="field">
-          <label htmlFor="a-action">Action</label>
-          <input id="a-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} placeholder="source.create" />
+          <label htmlFor="a-action">Action starts with</label>
+          <input id="a-action" list="a-action-options" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} placeholder="privacy, member., source.create" aria-describedby="a-action-hint" />
+          <datalist id="a-action-options">
+            {ACTION_PREFIXES.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
+          <span className="hint" id="a-action-hint">
+            For example <code>privacy</code> (privacy requests and settings) or <code>member.</code>.
+          </span>
         </div>
         <div className="field actions">
           <button type="submit" className="primary">

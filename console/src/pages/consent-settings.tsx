@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { CATEGORY_ID } from '../../../src/core/consent/validate-categories.js';
 import { api } from '../api';
+import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 
@@ -22,23 +24,96 @@ interface PrivacySettings {
 
 const RETENTION = [30, 90, 180, 365, 1095] as const;
 
+type CategoryField = 'id' | 'name' | 'description' | 'required';
+/** A problem with one field of one row, said as the table says it ("Category 5"). */
+interface CategoryProblem {
+  index: number;
+  field: CategoryField;
+  message: string;
+}
+
+/** The API's rules for categories, checked before sending so the row and field can be pointed at. */
+export function categoryProblems(categories: readonly Category[]): CategoryProblem[] {
+  const problems: CategoryProblem[] = [];
+  const seen = new Map<string, number>();
+  categories.forEach((c, index) => {
+    const row = `Category ${index + 1}`;
+    const id = c.id.trim();
+    const name = c.name.trim();
+    if (id === '') problems.push({ index, field: 'id', message: `${row}: enter an id, a short key such as marketing (letters, digits, "_" or "-").` });
+    else if (!CATEGORY_ID.test(id)) problems.push({ index, field: 'id', message: `${row}: the id "${id}" may hold only letters, digits, "_" and "-", start with a letter or digit, and be at most 64 long.` });
+    if (name === '') problems.push({ index, field: 'name', message: `${row}: enter a name (what the banner shows).` });
+    else if (name.length > 200) problems.push({ index, field: 'name', message: `${row}: the name is ${name.length} characters; at most 200.` });
+    if ((c.description ?? '').trim().length > 2000) problems.push({ index, field: 'description', message: `${row}: the description is over 2,000 characters.` });
+    if (c.required && c.gpc) problems.push({ index, field: 'required', message: `${row}: a required category cannot be denied by GPC; untick one of the two.` });
+    for (const key of new Set([id.toLowerCase(), name.toLowerCase()])) {
+      if (key === '') continue;
+      const other = seen.get(key);
+      if (other !== undefined && other !== index) problems.push({ index, field: key === id.toLowerCase() ? 'id' : 'name', message: `${row}: "${key}" is already the id or name of category ${other + 1}; ids and names must differ (ignoring case).` });
+      else seen.set(key, index);
+    }
+  });
+  if (categories.length > 50) problems.push({ index: 50, field: 'id', message: `At most 50 categories; there are ${categories.length}.` });
+  return problems;
+}
+
+const retentionText = (days: number | null) => (days === null ? 'forever' : `${days} days`);
+
+/** What saving these settings does that cannot be taken back or that changes what reaches destinations. */
+function settingConsequences(before: PrivacySettings, after: PrivacySettings): ReactNode[] {
+  const out: ReactNode[] = [];
+  const lowered = after.eventRetentionDays !== null && (before.eventRetentionDays === null || after.eventRetentionDays < before.eventRetentionDays);
+  if (lowered) {
+    out.push(
+      <>
+        Keep events: {retentionText(before.eventRetentionDays)} → {retentionText(after.eventRetentionDays)}. At the next retention sweep, stored events older than{' '}
+        {after.eventRetentionDays} days are <strong>deleted for good</strong>, with their delivery-log rows.
+      </>,
+    );
+  }
+  if (before.consentModel === 'opt-in' && after.consentModel === 'opt-out') {
+    out.push(
+      <>
+        Consent model: opt-in → opt-out. Visitors who have made no choice count as <strong>consenting to every optional category</strong>: their events
+        reach the destinations that require consent, and the banner loads analytics.js before anyone chooses.
+      </>,
+    );
+  }
+  return out;
+}
+
 /** Consent categories (what the banner shows and destinations map to) and the workspace's privacy settings. */
 export function ConsentSettingsPage() {
   const loadedCategories = useAsync(() => api<Category[]>('GET', '/api/v1/consent/categories'), []);
   const loadedSettings = useAsync(() => api<PrivacySettings>('GET', '/api/v1/privacy/settings'), []);
   const [categories, setCategories] = useState<Category[] | undefined>(undefined);
   const [settings, setSettings] = useState<PrivacySettings | undefined>(undefined);
+  // As last loaded or saved: what a change is compared with.
+  const [savedSettings, setSavedSettings] = useState<PrivacySettings | undefined>(undefined);
+  const [problems, setProblems] = useState<CategoryProblem[]>([]);
+  const [ageProblem, setAgeProblem] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<ReactNode[] | null>(null);
   const [categoriesError, setCategoriesError] = useState<unknown>(null);
   const [settingsError, setSettingsError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
   useEffect(() => setCategories(loadedCategories.data), [loadedCategories.data]);
-  useEffect(() => setSettings(loadedSettings.data), [loadedSettings.data]);
+  useEffect(() => {
+    setSettings(loadedSettings.data);
+    setSavedSettings(loadedSettings.data);
+  }, [loadedSettings.data]);
 
   const update = (index: number, patch: Partial<Category>) => setCategories((list) => list?.map((c, i) => (i === index ? { ...c, ...patch } : c)));
   const saveCategories = async () => {
     setCategoriesError(null);
     setSaved(null);
+    const found = categoryProblems(categories ?? []);
+    setProblems(found);
+    if (found.length > 0) {
+      const first = found[0]!;
+      document.getElementById(`category-${first.index}-${first.field}`)?.focus();
+      return;
+    }
     try {
       const clean = (categories ?? []).map((c) => ({
         id: c.id.trim(),
@@ -53,17 +128,38 @@ export function ConsentSettingsPage() {
       setCategoriesError(failure);
     }
   };
-  const saveSettings = async () => {
-    if (!settings) return;
+  const checkAndSaveSettings = () => {
+    if (!settings || !savedSettings) return;
     setSettingsError(null);
     setSaved(null);
+    if (!Number.isInteger(settings.ageThreshold) || settings.ageThreshold < 13 || settings.ageThreshold > 16) {
+      setAgeProblem('Children are under: enter a whole number from 13 to 16 (the age of digital consent, GDPR Art. 8).');
+      document.getElementById('age')?.focus();
+      return;
+    }
+    setAgeProblem(null);
+    const consequences = settingConsequences(savedSettings, settings);
+    if (consequences.length > 0) setConfirming(consequences);
+    else void saveSettings();
+  };
+  const saveSettings = async () => {
+    if (!settings) return;
+    setConfirming(null);
     try {
       const { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion } = settings;
-      setSettings(await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion }));
+      const answer = await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion });
+      setSettings(answer);
+      setSavedSettings(answer);
       setSaved('Privacy settings saved.');
     } catch (failure) {
       setSettingsError(failure);
     }
+  };
+  const problemOf = (index: number, field: CategoryField) => problems.find((p) => p.index === index && p.field === field);
+  /** The props that mark a field wrong and point at the message saying why. */
+  const invalid = (index: number, field: CategoryField) => {
+    const problem = problemOf(index, field);
+    return { id: `category-${index}-${field}`, ...(problem ? { 'aria-invalid': true as const, 'aria-describedby': 'category-problems' } : {}) };
   };
 
   return (
@@ -99,16 +195,16 @@ export function ConsentSettingsPage() {
               {categories.map((c, i) => (
                 <tr key={i}>
                   <td>
-                    <input aria-label={`Category ${i + 1} id`} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
+                    <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
                   </td>
                   <td>
-                    <input aria-label={`Category ${i + 1} name`} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
+                    <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
                   </td>
                   <td>
-                    <input aria-label={`Category ${i + 1} description`} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
+                    <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
                   </td>
                   <td>
-                    <input type="checkbox" aria-label={`Category ${i + 1} required`} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
+                    <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
                   </td>
                   <td>
                     <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
@@ -122,6 +218,18 @@ export function ConsentSettingsPage() {
               ))}
             </tbody>
           </table>
+        )}
+        {problems.length > 0 && (
+          <div className="error" role="alert" id="category-problems">
+            <span>
+              Not saved; fix these first:
+              <ul className="flags">
+                {problems.map((p) => (
+                  <li key={`${p.index}-${p.field}-${p.message}`}>{p.message}</li>
+                ))}
+              </ul>
+            </span>
+          </div>
         )}
         <ErrorBox error={categoriesError} onDismiss={() => setCategoriesError(null)} />
         <div className="actions">
@@ -154,7 +262,19 @@ export function ConsentSettingsPage() {
             </div>
             <div className="field">
               <label htmlFor="age">Children are under</label>
-              <input id="age" type="number" min={13} max={16} value={settings.ageThreshold} onChange={(e) => setSettings({ ...settings, ageThreshold: Number(e.target.value) })} />
+              <input
+                id="age"
+                type="number"
+                min={13}
+                max={16}
+                value={Number.isNaN(settings.ageThreshold) ? '' : settings.ageThreshold}
+                onChange={(e) => setSettings({ ...settings, ageThreshold: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+                aria-invalid={ageProblem !== null}
+                aria-describedby="age-hint"
+              />
+              <span className={ageProblem ? 'field-error' : 'hint'} id="age-hint" role={ageProblem ? 'alert' : undefined}>
+                {ageProblem ?? '13 to 16'}
+              </span>
             </div>
             <div className="field">
               <label htmlFor="retention">Keep events</label>
@@ -174,11 +294,22 @@ export function ConsentSettingsPage() {
           </div>
         )}
         <ErrorBox error={settingsError} onDismiss={() => setSettingsError(null)} />
-        <div className="actions">
-          <button type="button" className="primary" onClick={() => void saveSettings()} disabled={!settings}>
-            Save settings
-          </button>
-        </div>
+        {confirming ? (
+          <ConfirmPrompt label="Confirm the privacy settings change" confirmLabel="Save these changes" onConfirm={() => void saveSettings()} onCancel={() => setConfirming(null)}>
+            Saving changes what happens to people's data:
+            <ul>
+              {confirming.map((c, i) => (
+                <li key={i}>{c}</li>
+              ))}
+            </ul>
+          </ConfirmPrompt>
+        ) : (
+          <div className="actions">
+            <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings}>
+              Save settings
+            </button>
+          </div>
+        )}
       </div>
     </section>
   );

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, loadSession, openSession, session, type SessionInfo } from '../api';
 import { ErrorBox } from '../components/error-box';
 
@@ -30,6 +30,7 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const emailField = useRef<HTMLInputElement>(null);
 
   const run = async (event: FormEvent, login: () => Promise<SessionInfo>) => {
     event.preventDefault();
@@ -62,7 +63,7 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
             return info;
           })} className="card stack">
           <label htmlFor="login-email">Email</label>
-          <input id="login-email" name="email" type="email" autoComplete="username" autoFocus required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input id="login-email" ref={emailField} name="email" type="email" autoComplete="username" autoFocus required value={email} onChange={(e) => setEmail(e.target.value)} />
           <label htmlFor="login-password">Password</label>
           <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
           {needsCode && (
@@ -84,14 +85,23 @@ export function LoginPage({ onLogin }: { onLogin: (info: SessionInfo) => void })
           <button
             type="button"
             className="link-button"
-            disabled={busy || email.trim() === ''}
+            disabled={busy}
+            aria-describedby="forgot-hint"
             onClick={() => {
               setError(null);
+              if (email.trim() === '' || !emailField.current?.checkValidity()) {
+                setNotice('Type the email address of your account above, then choose "Forgot your password?" again: the reset link goes to that address.');
+                emailField.current?.focus();
+                return;
+              }
               api<{ message: string }>('POST', '/api/v1/auth/forgot-password', { email: email.trim() }).then((answer) => setNotice(answer.message), setError);
             }}
           >
             Forgot your password? Email me a reset link
           </button>
+          <span className="sr-only" id="forgot-hint">
+            Sends a reset link to the email address typed above.
+          </span>
           <button type="button" className="link-button" onClick={() => { setError(null); setMode('token'); }}>
             Log in with an API token instead
           </button>

@@ -1,5 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
+import { ROLE_PERMISSIONS, type Permission } from '../../../src/accounts/permissions.js';
 import { api, ROLES, type Member, type RoleName } from '../api';
+import { ConfirmPrompt } from '../components/confirm';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
@@ -13,52 +15,203 @@ const ROLE_HINTS: Record<RoleName, string> = {
   viewer: 'read only, personal data masked',
 };
 
-/** A one-time link (invitation or password reset), shown once with a copy button. */
-function OneTimeLink({ title, url, onClose }: { title: string; url: string; onClose: () => void }) {
+/** Each permission in plain words, for saying what a role change grants or takes away. */
+const PERMISSION_WORDS: Record<Permission, string> = {
+  pii_access:
+    'personal data (pii_access): unmasked traits, emails and phone numbers in events, profiles, the live debugger and the delivery log, and looking people up by email',
+  'privacy:write': 'acting on privacy requests (approving deletions and exports) and changing consent and privacy settings',
+  'privacy:read': 'reading privacy requests, consent settings and reports',
+  'members:write': 'inviting, changing, suspending and removing members',
+  'members:read': 'seeing the members list',
+  'tokens:write': 'creating and revoking API tokens',
+  'tokens:read': 'seeing API tokens',
+  'sources:write': 'creating, disabling and re-keying sources',
+  'destinations:write': 'adding, changing and deleting destinations, replays and retries',
+  'workspace:write': 'changing workspace settings',
+  'audit:read': 'reading the audit log',
+  'outbox:read': 'reading the development outbox (emails with login links)',
+  'installation:admin': 'creating workspaces (installation admin)',
+  'workspace:read': 'seeing the workspace',
+  'sources:read': 'seeing sources and their writeKeys',
+  'destinations:read': 'seeing destinations',
+  'events:read': 'seeing events',
+  'profiles:read': 'seeing profiles',
+  'metrics:read': 'seeing metrics',
+  'account:self': 'their own account',
+};
+/** In order of consequence: personal data first. */
+const PERMISSION_ORDER = Object.keys(PERMISSION_WORDS) as Permission[];
+
+/** What `to` may do that `from` may not, and the reverse. */
+export function roleDifference(from: RoleName, to: RoleName): { gains: Permission[]; loses: Permission[] } {
+  const has = (role: RoleName, p: Permission) => ROLE_PERMISSIONS[role].includes(p);
+  return { gains: PERMISSION_ORDER.filter((p) => has(to, p) && !has(from, p)), loses: PERMISSION_ORDER.filter((p) => has(from, p) && !has(to, p)) };
+}
+
+/** The invite and reset-password answers: whether the email with the link went out. */
+interface EmailOutcome {
+  sent: boolean;
+  mode: 'smtp' | 'development';
+  reason?: string;
+}
+
+/** Says truthfully what happened to the email that carries a one-time link. */
+function emailNote(what: 'invitation' | 'password reset', to: string, email: EmailOutcome | undefined): string {
+  if (!email) return `Send ${to} this link yourself.`;
+  if (email.mode === 'development') {
+    return `No mail server is configured (development mode): the ${what} email to ${to} was not delivered; it is kept in the development outbox (GET /api/v1/outbox). Send them this link yourself.`;
+  }
+  if (email.sent) return `The ${what} email was sent to ${to}. If it does not arrive, send them this link yourself.`;
+  return `The ${what} email to ${to} could not be sent${email.reason ? ` (${email.reason})` : ''}. Send them this link yourself.`;
+}
+
+interface OneTimeLinkNote {
+  key: number;
+  title: string;
+  note: string;
+  url: string;
+}
+
+/** The one-time links of this visit (invitations, password resets), newest first, each until dismissed. */
+function OneTimeLinks({ links, onDismiss }: { links: readonly OneTimeLinkNote[]; onDismiss: (key: number) => void }) {
   return (
-    <div className="notice" role="status">
-      <p>
-        <strong>{title}</strong> Send it to them yourself; it is shown only now.
-      </p>
-      <p>
-        <code data-testid="one-time-link">{url}</code> <CopyButton text={url} label="Copy link" />{' '}
-        <button type="button" onClick={onClose}>
-          Done
-        </button>
-      </p>
+    <div className="notice" role="status" aria-label="One-time links">
+      {links.length > 0 && (
+        <>
+          <p>
+            <strong>One-time links</strong> (each is shown only on this page, until you dismiss it or leave):
+          </p>
+          <ul className="flags">
+            {links.map((link) => (
+              <li key={link.key} data-testid="one-time-link-item">
+                <strong>{link.title}</strong> {link.note}
+                <br />
+                <code data-testid="one-time-link">{link.url}</code> <CopyButton text={link.url} label={`Copy the link for ${link.title}`} />{' '}
+                <button type="button" onClick={() => onDismiss(link.key)} aria-label={`Dismiss the link: ${link.title}`}>
+                  Done
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </div>
   );
 }
 
-/** Members of the workspace: invite, change role, suspend or restore, require a new password, remove. */
+type Pending = { kind: 'role'; id: string; role: RoleName } | { kind: 'two-factor'; id: string } | { kind: 'remove'; id: string };
+
+type MemberRow = Member & { twoFactorEnabled?: boolean };
+
+/** Members of the workspace: invite, change role, suspend or restore, require a new password, reset two-factor, remove. */
 export function MembersPage() {
-  const list = useAsync(() => api<{ members: Member[] }>('GET', '/api/v1/members'), []);
+  const list = useAsync(() => api<{ members: MemberRow[] }>('GET', '/api/v1/members'), []);
   const [draft, setDraft] = useState<{ email: string; name: string; role: RoleName }>({ email: '', name: '', role: 'viewer' });
   const [inviteError, setInviteError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
-  const [link, setLink] = useState<{ title: string; url: string } | null>(null);
-  const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
+  const [links, setLinks] = useState<OneTimeLinkNote[]>([]);
+  const [done, setDone] = useState<string | null>(null);
+  // The role chosen in each row's select, until it is saved (choosing alone changes nothing).
+  const [roleDraft, setRoleDraft] = useState<Record<string, RoleName>>({});
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [busy, setBusy] = useState(false);
 
+  const addLink = (link: Omit<OneTimeLinkNote, 'key'>) => setLinks((current) => [{ ...link, key: Date.now() + Math.random() }, ...current]);
   const invite = async (event: FormEvent) => {
     event.preventDefault();
     setInviteError(null);
     try {
-      const answer = await api<{ member: Member; inviteUrl: string }>('POST', '/api/v1/members', { email: draft.email.trim(), name: draft.name.trim(), role: draft.role });
-      setLink({ title: `Invitation link for ${answer.member.email}.`, url: answer.inviteUrl });
+      const answer = await api<{ member: Member; inviteUrl: string; email?: EmailOutcome }>('POST', '/api/v1/members', { email: draft.email.trim(), name: draft.name.trim(), role: draft.role });
+      addLink({ title: `Invitation for ${answer.member.email} (${answer.member.role}).`, note: emailNote('invitation', answer.member.email, answer.email), url: answer.inviteUrl });
       setDraft({ email: '', name: '', role: 'viewer' });
       list.reload();
+      document.getElementById('invite-email')?.focus();
     } catch (failure) {
       setInviteError(failure);
     }
   };
   const act = async (run: () => Promise<void>) => {
     setError(null);
+    setDone(null);
+    setBusy(true);
     try {
       await run();
+      setPending(null);
       list.reload();
     } catch (failure) {
       setError(failure);
+    } finally {
+      setBusy(false);
     }
+  };
+  const changeRole = (m: Member, role: RoleName) =>
+    act(async () => {
+      await api('PATCH', `/api/v1/members/${m.id}`, { role });
+      setRoleDraft(({ [m.id]: _, ...rest }) => rest);
+      setDone(`${m.email} is now ${role}.`);
+    });
+
+  const confirmation = (m: MemberRow) => {
+    if (!pending || pending.id !== m.id) return null;
+    if (pending.kind === 'role') {
+      const { gains, loses } = roleDifference(m.role, pending.role);
+      return (
+        <ConfirmPrompt label={`Confirm the role change of ${m.email}`} confirmLabel={`Change ${m.email} to ${pending.role}`} busy={busy} danger={gains.length > 0} onConfirm={() => void changeRole(m, pending.role)} onCancel={() => setPending(null)}>
+          Change {m.email} from {m.role} to {pending.role}? It applies to their sessions and tokens at once.
+          {gains.includes('pii_access') && (
+            <>
+              {' '}
+              <strong>They gain access to personal data (pii_access).</strong>
+            </>
+          )}
+          {gains.length > 0 && (
+            <>
+              <br />
+              They will be able to:
+              <ul>
+                {gains.map((p) => (
+                  <li key={p}>{PERMISSION_WORDS[p]}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          {loses.length > 0 && (
+            <>
+              They will no longer be able to:
+              <ul>
+                {loses.map((p) => (
+                  <li key={p}>{PERMISSION_WORDS[p]}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </ConfirmPrompt>
+      );
+    }
+    if (pending.kind === 'two-factor') {
+      return (
+        <ConfirmPrompt
+          label={`Confirm resetting two-factor for ${m.email}`}
+          confirmLabel={`Turn off two-factor for ${m.email}`}
+          busy={busy}
+          onConfirm={() =>
+            void act(async () => {
+              await api('POST', `/api/v1/members/${m.id}/two-factor/reset`);
+              setDone(`Two-factor authentication is off for ${m.email}; their sessions were ended. They log in with their password alone until they enroll again.`);
+            })
+          }
+          onCancel={() => setPending(null)}
+        >
+          Turn off two-factor authentication for {m.email} (for a lost device)? Their sessions end now, and anyone with their password can log in as them until
+          they enroll again. Make sure it is really them asking.
+        </ConfirmPrompt>
+      );
+    }
+    return (
+      <ConfirmPrompt label={`Confirm removing ${m.email}`} confirmLabel={`Yes, remove ${m.email}`} busy={busy} onConfirm={() => void act(() => api('DELETE', `/api/v1/members/${m.id}`))} onCancel={() => setPending(null)}>
+        Remove {m.email} from the workspace? Their sessions end and their API tokens are revoked.
+      </ConfirmPrompt>
+    );
   };
 
   return (
@@ -88,72 +241,95 @@ export function MembersPage() {
         </button>
         <ErrorBox error={inviteError} onDismiss={() => setInviteError(null)} />
       </form>
-      {link && <OneTimeLink title={link.title} url={link.url} onClose={() => setLink(null)} />}
+      <OneTimeLinks links={links} onDismiss={(key) => setLinks((current) => current.filter((l) => l.key !== key))} />
+      {done && (
+        <p className="notice" role="status">
+          {done}
+        </p>
+      )}
       <ErrorBox error={error} onDismiss={() => setError(null)} />
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table">
           <TableHead columns={['Name', 'Email', 'Role', 'Status', 'Last login']} actions />
           <tbody>
-            {list.data.members.map((m) => (
-              <tr key={m.id}>
-                <td>{m.name}</td>
-                <td>{m.email}</td>
-                <td>
-                  <label className="sr-only" htmlFor={`role-${m.id}`}>
-                    Role of {m.email}
-                  </label>
-                  <select id={`role-${m.id}`} value={m.role} onChange={(e) => void act(() => api('PATCH', `/api/v1/members/${m.id}`, { role: e.target.value }))}>
-                    {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <span className={`badge ${m.status === 'active' ? 'ok' : m.status === 'suspended' ? 'off' : ''}`}>{m.status}</span>
-                  {m.locked && <span className="badge off">locked</span>}
-                  {m.mustResetPassword && <span className="badge">must reset password</span>}
-                </td>
-                <td>{m.lastLoginAt ? new Date(m.lastLoginAt).toLocaleString() : <span className="muted">never</span>}</td>
-                <td className="actions">
-                  {m.status === 'suspended' ? (
-                    <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/restore`))} aria-label={`Restore ${m.email}`}>
-                      Restore
-                    </button>
-                  ) : (
-                    <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/suspend`))} aria-label={`Suspend ${m.email}`}>
-                      Suspend
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    aria-label={`Send ${m.email} a password reset link`}
-                    onClick={() =>
-                      void act(async () => {
-                        const answer = await api<{ resetUrl: string }>('POST', `/api/v1/members/${m.id}/require-password-reset`);
-                        setLink({ title: `Password reset link for ${m.email}.`, url: answer.resetUrl });
-                      })
-                    }
-                  >
-                    Reset password
-                  </button>
-                  {confirmRemove === m.id ? (
-                    <span className="confirm">
-                      <button type="button" className="danger" onClick={() => void act(() => api('DELETE', `/api/v1/members/${m.id}`)).then(() => setConfirmRemove(null))}>
-                        Yes, remove {m.email}
+            {list.data.members.map((m) => {
+              const chosen = roleDraft[m.id] ?? m.role;
+              const prompt = confirmation(m);
+              return (
+                <Fragment key={m.id}>
+                  <tr>
+                    <td>{m.name}</td>
+                    <td>{m.email}</td>
+                    <td>
+                      <label className="sr-only" htmlFor={`role-${m.id}`}>
+                        Role of {m.email}
+                      </label>
+                      <select id={`role-${m.id}`} value={chosen} onChange={(e) => setRoleDraft({ ...roleDraft, [m.id]: e.target.value as RoleName })}>
+                        {ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>{' '}
+                      {chosen !== m.role && (
+                        <>
+                          <button type="button" id={`change-role-${m.id}`} onClick={() => setPending({ kind: 'role', id: m.id, role: chosen })} aria-label={`Change the role of ${m.email} to ${chosen}`}>
+                            Change…
+                          </button>{' '}
+                          <button type="button" className="link-button" onClick={() => setRoleDraft(({ [m.id]: _, ...rest }) => rest)} aria-label={`Keep ${m.email} as ${m.role}`}>
+                            Keep {m.role}
+                          </button>
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      <span className={`badge ${m.status === 'active' ? 'ok' : m.status === 'suspended' ? 'off' : ''}`}>{m.status}</span>
+                      {m.locked && <span className="badge off">locked</span>}
+                      {m.mustResetPassword && <span className="badge">must reset password</span>}
+                      {m.twoFactorEnabled && <span className="badge ok">two-factor</span>}
+                    </td>
+                    <td>{m.lastLoginAt ? new Date(m.lastLoginAt).toLocaleString() : <span className="muted">never</span>}</td>
+                    <td className="actions">
+                      {m.status === 'suspended' ? (
+                        <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/restore`))} aria-label={`Restore ${m.email}`}>
+                          Restore
+                        </button>
+                      ) : (
+                        <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/suspend`))} aria-label={`Suspend ${m.email}`}>
+                          Suspend
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        aria-label={`Send ${m.email} a password reset link`}
+                        onClick={() =>
+                          void act(async () => {
+                            const answer = await api<{ resetUrl: string; email?: EmailOutcome }>('POST', `/api/v1/members/${m.id}/require-password-reset`);
+                            addLink({ title: `Password reset for ${m.email}.`, note: emailNote('password reset', m.email, answer.email), url: answer.resetUrl });
+                          })
+                        }
+                      >
+                        Reset password
                       </button>
-                      <button type="button" onClick={() => setConfirmRemove(null)}>
-                        Cancel
+                      {m.twoFactorEnabled && (
+                        <button type="button" id={`reset-2fa-${m.id}`} onClick={() => setPending({ kind: 'two-factor', id: m.id })} aria-label={`Reset two-factor for ${m.email}`}>
+                          Reset two-factor…
+                        </button>
+                      )}
+                      <button type="button" id={`remove-${m.id}`} onClick={() => setPending({ kind: 'remove', id: m.id })} aria-label={`Remove ${m.email}`}>
+                        Remove
                       </button>
-                    </span>
-                  ) : (
-                    <button type="button" onClick={() => setConfirmRemove(m.id)} aria-label={`Remove ${m.email}`}>
-                      Remove
-                    </button>
+                    </td>
+                  </tr>
+                  {prompt && (
+                    <tr>
+                      <td colSpan={6}>{prompt}</td>
+                    </tr>
                   )}
-                </td>
-              </tr>
-            ))}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       )}

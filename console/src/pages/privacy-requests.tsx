@@ -1,8 +1,10 @@
-import { useState, type FormEvent } from 'react';
-import { api, download } from '../api';
+import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, download, type SessionInfo } from '../api';
+import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
+import { IRREVERSIBLE, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
 interface PrivacyRequest {
   id: string;
@@ -15,16 +17,20 @@ interface PrivacyRequest {
   dueAt: string;
   overdue: boolean;
   verified: boolean;
+  /** The actor who verified it (`member:mem_… (email)`, `token:…`, `system`): they may not also approve it. */
+  verifiedBy?: string;
   resultUrl?: string;
   denialReason?: string;
 }
 
-const TYPES = ['access', 'delete', 'correct', 'restrict', 'unrestrict', 'object', 'opt_out', 'limit_sensitive', 'suppress', 'unsuppress', 'know'] as const;
 const VIEWS = [
   { id: 'open', label: 'All', path: '/api/v1/privacy-requests?limit=200' },
   { id: 'due-soon', label: 'Due within 7 days', path: '/api/v1/privacy-requests/due-soon?days=7' },
   { id: 'overdue', label: 'Overdue', path: '/api/v1/privacy-requests/overdue' },
 ] as const;
+
+/** How often the list is read again while a request it shows is processing (the executor runs in the background). */
+const POLL_MS = 2_000;
 
 /** Days (or hours) left until a deadline, negative when past. */
 function countdown(dueAt: string, now: number): string {
@@ -35,135 +41,208 @@ function countdown(dueAt: string, now: number): string {
   return ms >= 0 ? `${text} left` : `${text} overdue`;
 }
 
-/** The privacy-request queue: deadlines, lifecycle actions and results. */
+const subjectText = (r: PrivacyRequest) =>
+  Object.entries(r.subject)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+
+type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; action: 'deny' | 'extend' };
+
+/** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
+function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
+  const [reason, setReason] = useState('');
+  const fieldId = `reason-${request.id}`;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (reason.trim() !== '') onSubmit(reason.trim());
+  };
+  const deny = action === 'deny';
+  return (
+    <form className="stack" onSubmit={submit} aria-label={`${deny ? 'Deny' : 'Extend'} the ${request.type} request ${request.id}`} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <p>
+        {deny ? (
+          <>
+            Deny the <strong>{request.type}</strong> request {request.id} of <strong>{subjectText(request)}</strong>? The subject is told the reason, and a denied
+            request cannot be reopened.
+          </>
+        ) : (
+          <>
+            Extend the deadline of the <strong>{request.type}</strong> request {request.id} of <strong>{subjectText(request)}</strong> (once: GDPR by two months,
+            CCPA by 45 days)? The subject is told the reason.
+          </>
+        )}
+      </p>
+      <label htmlFor={fieldId}>{deny ? 'Reason for the denial (the subject is told)' : 'Reason for the extension (the subject is told)'}</label>
+      <textarea id={fieldId} rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+      <div className="actions">
+        <button type="submit" className={deny ? 'danger' : 'primary'} disabled={reason.trim() === ''}>
+          {deny ? `Deny the ${request.type} request` : 'Extend the deadline'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The privacy-request queue: deadlines, lifecycle actions and results; the request policy; opening a request. */
 export function PrivacyRequestsPage() {
   const [view, setView] = useState<(typeof VIEWS)[number]['id']>('open');
   const path = VIEWS.find((v) => v.id === view)!.path;
   const list = useAsync(() => api<{ requests: PrivacyRequest[] }>('GET', path), [path]);
+  // Who this tab is: a request this actor verified cannot be approved by them (approval_needs_another_person).
+  const me = useAsync(() => api<SessionInfo>('GET', '/api/v1/auth/session'), []);
+  const loadedSettings = useAsync(() => api<RequestSettings>('GET', '/api/v1/privacy-requests/settings'), []);
+  const [settings, setSettings] = useState<RequestSettings | undefined>(undefined);
   const [actionError, setActionError] = useState<unknown>(null);
-  const [draft, setDraft] = useState({ type: 'access', field: 'email', value: '', verified: false });
-  const [createError, setCreateError] = useState<unknown>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
   const now = Date.now();
+  const current = settings ?? loadedSettings.data;
+  const processing = list.data?.requests.some((r) => r.status === 'processing') === true;
 
-  const act = async (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry') => {
+  // The executor runs requests in the background: while one shown is processing, read the list again every few seconds.
+  const reload = useRef(list.reload);
+  reload.current = list.reload;
+  useEffect(() => {
+    if (!processing) return;
+    const timer = setInterval(() => reload.current(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [processing]);
+
+  const act = async (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry', reason?: string) => {
     setActionError(null);
-    let body: { reason: string } | undefined;
-    if (action === 'deny' || action === 'extend') {
-      const reason = window.prompt(action === 'deny' ? 'Reason for the denial (the subject is told):' : 'Reason for the extension (the subject is told):');
-      if (!reason) return;
-      body = { reason };
-    }
+    setPending(null);
     try {
-      await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/${action}`, body);
-      list.reload();
+      await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/${action}`, reason === undefined ? undefined : { reason });
     } catch (failure) {
       setActionError(failure);
     }
+    list.reload();
   };
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    setCreateError(null);
-    try {
-      await api('POST', '/api/v1/privacy-requests', { type: draft.type, subject: { [draft.field]: draft.value.trim() }, ...(draft.verified ? { verified: true } : {}) });
-      setDraft({ ...draft, value: '' });
-      list.reload();
-    } catch (failure) {
-      setCreateError(failure);
+  const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
+  /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
+  const verifyRunsAtOnce = (r: PrivacyRequest) => IRREVERSIBLE[r.type] !== undefined && current?.requireApproval !== true;
+
+  const prompt = (r: PrivacyRequest) => {
+    if (!pending || pending.id !== r.id) return null;
+    if (pending.action === 'deny' || pending.action === 'extend') {
+      return <ReasonForm request={r} action={pending.action} onSubmit={(reason) => void act(r.id, pending.action, reason)} onCancel={() => setPending(null)} />;
     }
+    const approve = pending.action === 'approve';
+    return (
+      <ConfirmPrompt
+        label={`Confirm: ${label(approve ? 'approve' : 'verify', r)}`}
+        confirmLabel={approve ? `Approve the ${r.type} request` : `Verify and run the ${r.type} request`}
+        danger={IRREVERSIBLE[r.type] !== undefined}
+        onConfirm={() => void act(r.id, pending.action)}
+        onCancel={() => setPending(null)}
+      >
+        {approve ? 'Approve' : 'Mark as verified'} the <strong>{r.type}</strong> request {r.id} of <strong>{subjectText(r)}</strong> ({r.regulation.toUpperCase()})?{' '}
+        {approve ? 'It runs at once.' : 'The workspace requires no approval, so it runs at once.'} {IRREVERSIBLE[r.type] ?? `Sluice carries out the ${r.type} request.`}
+      </ConfirmPrompt>
+    );
+  };
+
+  const approval = (r: PrivacyRequest) => {
+    const actor = me.data?.actor;
+    if (actor !== undefined && r.verifiedBy === actor) {
+      return <span className="muted">You verified this request; another member with privacy:write must approve it.</span>;
+    }
+    return (
+      <button type="button" id={`approve-${r.id}`} onClick={() => setPending({ id: r.id, action: 'approve' })} aria-label={label('Approve', r)}>
+        Approve…
+      </button>
+    );
   };
 
   return (
     <section aria-labelledby="requests-title">
       <h1 id="requests-title">Privacy requests</h1>
-      <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Open a privacy request">
-        <label htmlFor="rq-type">Type</label>
-        <select id="rq-type" value={draft.type} onChange={(e) => setDraft({ ...draft, type: e.target.value })}>
-          {TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-        <label htmlFor="rq-field">Subject</label>
-        <select id="rq-field" value={draft.field} onChange={(e) => setDraft({ ...draft, field: e.target.value })}>
-          <option value="email">email</option>
-          <option value="userId">userId</option>
-          <option value="anonymousId">anonymousId</option>
-        </select>
-        <input aria-label="Subject identifier" value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} required />
-        <label>
-          <input type="checkbox" checked={draft.verified} onChange={(e) => setDraft({ ...draft, verified: e.target.checked })} /> identity verified by me
-        </label>
-        <button type="submit" className="primary">
-          Open request
-        </button>
-        <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
-      </form>
+      <NewRequestForm settings={current} onCreated={list.reload} />
       <div className="toolbar" role="tablist" aria-label="Queue">
         {VIEWS.map((v) => (
           <button key={v.id} type="button" role="tab" aria-selected={view === v.id} className={view === v.id ? 'primary' : ''} onClick={() => setView(v.id)}>
             {v.label}
           </button>
         ))}
+        {processing && <span className="hint">A request is processing: this list updates every {POLL_MS / 1000} s.</span>}
       </div>
       <ErrorBox error={list.error} />
       <ErrorBox error={actionError} onDismiss={() => setActionError(null)} />
+      {me.error !== null && (
+        <ErrorBox error={new Error(`Could not tell who you are (${me.error instanceof Error ? me.error.message : String(me.error)}): Approve is offered on every request, and the server refuses it for the person who verified it.`)} />
+      )}
       {list.data && list.data.requests.length === 0 && <p className="muted">No requests here.</p>}
       {list.data && list.data.requests.length > 0 && (
-        <table className="table">
+        <table className="table" aria-label="Privacy requests">
           <TableHead columns={['Request', 'Subject', 'Status', 'Deadline', 'Actions']} />
           <tbody>
-            {list.data.requests.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <strong>{r.type}</strong> <span className="muted">{r.regulation.toUpperCase()}</span>
-                  <br />
-                  <code>{r.id}</code>
-                </td>
-                <td>{Object.entries(r.subject).map(([k, v]) => `${k}: ${v}`).join(', ')}</td>
-                <td>
-                  <span className={`badge ${r.status === 'completed' ? 'ok' : r.status === 'denied' || r.status === 'failed' ? 'off' : ''}`}>{r.status}</span>
-                  {r.denialReason && <div className="muted">{r.denialReason}</div>}
-                </td>
-                <td className={r.overdue ? 'overdue' : ''}>
-                  {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
-                  <div className="muted">{new Date(r.dueAt).toLocaleDateString()}</div>
-                </td>
-                <td className="actions">
-                  {(r.status === 'received' || r.status === 'verifying') && (
-                    <button type="button" onClick={() => void act(r.id, 'verify')}>
-                      Verify
-                    </button>
+            {list.data.requests.map((r) => {
+              const open = prompt(r);
+              return (
+                <Fragment key={r.id}>
+                  <tr>
+                    <td>
+                      <strong>{r.type}</strong> <span className="muted">{r.regulation.toUpperCase()}</span>
+                      <br />
+                      <code>{r.id}</code>
+                    </td>
+                    <td>{subjectText(r)}</td>
+                    <td>
+                      <span className={`badge ${r.status === 'completed' ? 'ok' : r.status === 'denied' || r.status === 'failed' ? 'off' : ''}`}>{r.status}</span>
+                      {r.denialReason && <div className="muted">{r.denialReason}</div>}
+                    </td>
+                    <td className={r.overdue ? 'overdue' : ''}>
+                      {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
+                      <div className="muted">{new Date(r.dueAt).toLocaleDateString()}</div>
+                    </td>
+                    <td className="actions">
+                      {(r.status === 'received' || r.status === 'verifying') && (
+                        <button
+                          type="button"
+                          id={`verify-${r.id}`}
+                          onClick={() => (verifyRunsAtOnce(r) ? setPending({ id: r.id, action: 'verify' }) : void act(r.id, 'verify'))}
+                          aria-label={label('Verify', r)}
+                        >
+                          {verifyRunsAtOnce(r) ? 'Verify…' : 'Verify'}
+                        </button>
+                      )}
+                      {r.status === 'awaiting_approval' && approval(r)}
+                      {!['completed', 'denied', 'failed'].includes(r.status) && (
+                        <button type="button" id={`deny-${r.id}`} onClick={() => setPending({ id: r.id, action: 'deny' })} aria-label={label('Deny', r)}>
+                          Deny…
+                        </button>
+                      )}
+                      {!['completed', 'denied', 'failed'].includes(r.status) && (
+                        <button type="button" id={`extend-${r.id}`} onClick={() => setPending({ id: r.id, action: 'extend' })} aria-label={label('Extend the deadline of', r)}>
+                          Extend…
+                        </button>
+                      )}
+                      {r.status === 'failed' && (
+                        <button type="button" onClick={() => void act(r.id, 'retry')} aria-label={label('Retry', r)}>
+                          Retry
+                        </button>
+                      )}
+                      {r.resultUrl && (
+                        <button type="button" onClick={() => void download(r.resultUrl!, `${r.type}-${r.id}.json`).catch(setActionError)} aria-label={label('Download the result of', r)}>
+                          Download result
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                  {open && (
+                    <tr>
+                      <td colSpan={5}>{open}</td>
+                    </tr>
                   )}
-                  {r.status === 'awaiting_approval' && (
-                    <button type="button" onClick={() => void act(r.id, 'approve')}>
-                      Approve
-                    </button>
-                  )}
-                  {!['completed', 'denied', 'failed'].includes(r.status) && (
-                    <>
-                      <button type="button" onClick={() => void act(r.id, 'deny')}>
-                        Deny…
-                      </button>
-                      <button type="button" onClick={() => void act(r.id, 'extend')}>
-                        Extend…
-                      </button>
-                    </>
-                  )}
-                  {r.status === 'failed' && (
-                    <button type="button" onClick={() => void act(r.id, 'retry')}>
-                      Retry
-                    </button>
-                  )}
-                  {r.resultUrl && (
-                    <button type="button" onClick={() => void download(r.resultUrl!, `${r.type}-${r.id}.json`).catch(setActionError)}>
-                      Download result
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       )}
+      <RequestSettingsCard settings={current} error={loadedSettings.error} onSaved={setSettings} />
     </section>
   );
 }

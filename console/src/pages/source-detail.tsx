@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Source } from '../api';
 import { CopyButton } from '../components/copy-button';
+import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
@@ -32,6 +33,7 @@ export function SourceDetailPage({ id }: { id: string }) {
   const [name, setName] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const [confirmRotate, setConfirmRotate] = useState(false);
+  const [confirmDisable, setConfirmDisable] = useState(false);
   const current = source ?? loaded.data;
 
   const patch = async (body: { name?: string; enabled?: boolean }) => {
@@ -82,9 +84,28 @@ export function SourceDetailPage({ id }: { id: string }) {
           </button>
         </form>
         <div className="actions">
-          <button type="button" onClick={() => void patch({ enabled: !current.enabled })}>
-            {current.enabled ? 'Disable source' : 'Enable source'}
-          </button>
+          {!current.enabled ? (
+            <button type="button" id="source-enable" onClick={() => void patch({ enabled: true })}>
+              Enable source
+            </button>
+          ) : confirmDisable ? (
+            <ConfirmPrompt
+              label={`Confirm disabling ${current.name}`}
+              confirmLabel="Disable now"
+              onConfirm={() => {
+                setConfirmDisable(false);
+                void patch({ enabled: false });
+              }}
+              onCancel={() => setConfirmDisable(false)}
+            >
+              Live traffic is refused from now on: every Tracking API call with this writeKey gets <code>401 source_disabled</code> and its events are not
+              stored. Enable the source again to accept events.
+            </ConfirmPrompt>
+          ) : (
+            <button type="button" id="source-disable" onClick={() => setConfirmDisable(true)}>
+              Disable source…
+            </button>
+          )}
           {confirmRotate ? (
             <span className="confirm" role="group" aria-label="Confirm rotation">
               The old writeKey stops working at once.{' '}

@@ -1,7 +1,8 @@
 import { SluiceError } from '../errors.js';
 import type { ConsentCategory } from './consent-category.js';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A category id: 1-64 letters, digits, `_` or `-`, starting with a letter or digit. */
+export const CATEGORY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * Validates a workspace's category list: ids of letters, digits, `_` and `-`; non-empty names; no id or
@@ -12,9 +13,9 @@ export function validateCategories(input: readonly ConsentCategory[]): ConsentCa
   const seen = new Map<string, string>();
   const out: ConsentCategory[] = [];
   for (const [i, c] of input.entries()) {
-    if (!ID.test(c.id)) throw new SluiceError('validation_failed', `Category ${i}: id "${c.id}" must be 1-64 letters, digits, "_" or "-", starting with a letter or digit.`);
+    if (!CATEGORY_ID.test(c.id)) throw new SluiceError('validation_failed', `Category ${i + 1} (index ${i}): id "${c.id}" must be 1-64 letters, digits, "_" or "-", starting with a letter or digit.`);
     const name = c.name.trim();
-    if (name === '') throw new SluiceError('validation_failed', `Category ${i} (${c.id}): name must not be empty.`);
+    if (name === '') throw new SluiceError('validation_failed', `Category ${i + 1} (index ${i}, ${c.id}): name must not be empty.`);
     if (c.required && c.gpc) throw new SluiceError('validation_failed', `Category ${c.id}: a required category cannot be a gpc category (GPC could never deny it).`);
     for (const key of new Set([c.id.toLowerCase(), name.toLowerCase()])) {
       const owner = seen.get(key);

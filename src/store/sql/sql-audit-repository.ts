@@ -89,7 +89,9 @@ export class SqlAuditRepository implements AuditRepository {
     let query = this.db.selectFrom('audit_log').selectAll().where('workspace_id', '=', q.workspaceId);
     if (q.actor !== undefined) query = query.where('actor', '=', q.actor);
     if (q.actorPrefix !== undefined) query = query.where(sql<boolean>`substr(actor, 1, ${q.actorPrefix.length}) = ${q.actorPrefix}`);
+    if (q.actorContains !== undefined) query = query.where(sql<boolean>`lower(actor) like ${`%${likeEscaped(q.actorContains.toLowerCase())}%`} escape '\\'`);
     if (q.action !== undefined) query = query.where('action', '=', q.action);
+    if (q.actionPrefix !== undefined) query = query.where(sql<boolean>`substr(action, 1, ${q.actionPrefix.length}) = ${q.actionPrefix}`);
     if (q.resourceType !== undefined) query = query.where('resource_type', '=', q.resourceType);
     if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId);
     if (q.from !== undefined) query = query.where('at', '>=', q.from);
@@ -114,4 +116,9 @@ export class SqlAuditRepository implements AuditRepository {
     const logged = await this.db.selectFrom('audit_log').select('workspace_id').distinct().execute();
     return [...new Set([...heads, ...logged].map((r) => r.workspace_id))].sort();
   }
+}
+
+/** `text` for a LIKE pattern with its wildcards taken literally (escape character `\`). */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

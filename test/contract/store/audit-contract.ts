@@ -39,5 +39,24 @@ export function auditContract({ store }: StoreContractContext): void {
       expect((await store().audit.query({ workspaceId: a, beforeSeq: 2, limit: 10 })).map((e) => e.seq)).toEqual([1]);
       expect((await store().audit.query({ workspaceId: b, limit: 10 })).map((e) => e.resourceId)).toEqual(['s9']);
     });
+
+    it('finds entries by part of the actor (a member\'s email, any case) and by the start of the action', async () => {
+      const a = await freshWorkspace(store());
+      const b = await freshWorkspace(store());
+      const audit = new AuditLog(store().audit);
+      await audit.record({ workspaceId: a, actor: 'member:mem_1 (Ada@Example.com)', action: 'privacy_request.approved', resourceType: 'privacy_request', resourceId: 'dsr_1' });
+      await audit.record({ workspaceId: a, actor: 'member:mem_2 (bob@example.com)', action: 'privacy_settings.update', resourceType: 'privacy_settings', resourceId: a });
+      await audit.record({ workspaceId: a, actor: 'token:tok_3 (ada_ci%)', action: 'source.create', resourceType: 'source', resourceId: 's1' });
+      await audit.record({ workspaceId: b, actor: 'member:mem_9 (ada@example.com)', action: 'privacy_request.approved', resourceType: 'privacy_request', resourceId: 'dsr_9' });
+      const actions = async (q: Partial<Parameters<ReturnType<typeof store>['audit']['query']>[0]>) => (await store().audit.query({ workspaceId: a, limit: 10, ...q })).map((e) => e.action);
+      expect(await actions({ actorContains: 'ada@example.com' })).toEqual(['privacy_request.approved']);
+      expect(await actions({ actorContains: 'ADA' })).toEqual(['source.create', 'privacy_request.approved']);
+      // LIKE wildcards in what was typed are taken literally.
+      expect(await actions({ actorContains: 'a_a' })).toEqual([]);
+      expect(await actions({ actorContains: '%)' })).toEqual(['source.create']);
+      expect(await actions({ actionPrefix: 'privacy' })).toEqual(['privacy_settings.update', 'privacy_request.approved']);
+      expect(await actions({ actionPrefix: 'privacy_request.' })).toEqual(['privacy_request.approved']);
+      expect(await actions({ actionPrefix: 'privacy', actorContains: 'bob' })).toEqual(['privacy_settings.update']);
+    });
   });
 }

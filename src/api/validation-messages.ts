@@ -1,0 +1,64 @@
+import type { FastifySchemaValidationError } from 'fastify';
+
+/** Where the invalid value was (Fastify's `SchemaErrorDataVar`, not exported by its main entry). */
+type SchemaErrorDataVar = 'body' | 'headers' | 'params' | 'querystring';
+
+/**
+ * Schema errors in the terms of the person who filled in the form, for routes whose default message
+ * ("body/4/id must NOT have fewer than 1 characters, body must be object, body must match a schema in anyOf")
+ * reads like a stack trace: each wrong field once, named by `describe`, with a plain reason.
+ *
+ * - A body that may take one of two shapes (anyOf) is judged by the shape it has: errors of the other
+ *   shape (a mismatch at the body's root while fields deeper in it failed) and the anyOf summary are left out.
+ * - Literal choices (`Type.Union` of `Type.Literal`) are said as "must be one of a, b".
+ *
+ * The route sets it as `schemaErrorFormatter`; the error handler answers `validation_failed` with it.
+ */
+export function readableSchemaErrors(describe: (path: readonly string[]) => string, hints: Readonly<Record<string, string>> = {}) {
+  return (errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error => {
+    let relevant = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+    if (relevant.some((e) => e.instancePath !== '')) relevant = relevant.filter((e) => e.instancePath !== '');
+    const byPath = new Map<string, FastifySchemaValidationError[]>();
+    for (const error of relevant) {
+      const path = error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(error.params.additionalProperty)}` : error.instancePath;
+      byPath.set(path, [...(byPath.get(path) ?? []), error]);
+    }
+    const parts = [...byPath].map(([path, list]) => {
+      const segments = path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const what = segments.length === 0 ? `the ${dataVar}` : describe(segments);
+      const hint = hints[segments.at(-1) ?? ''];
+      return `${what} ${reasonOf(list)}${hint ? ` (${hint})` : ''}`;
+    });
+    return new Error(parts.length > 0 ? parts.join('; ') : `the ${dataVar} does not match the schema`);
+  };
+}
+
+function reasonOf(errors: readonly FastifySchemaValidationError[]): string {
+  const choices = errors.filter((e) => e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
+  if (choices.length > 0) return `must be one of ${choices.join(', ')}`;
+  const error = errors[0]!;
+  const limit = error.params.limit;
+  switch (error.keyword) {
+    case 'minLength':
+      return limit === 1 ? 'must not be empty' : `must be at least ${String(limit)} characters long`;
+    case 'maxLength':
+      return `must be at most ${String(limit)} characters long`;
+    case 'minimum':
+      return `must be at least ${String(limit)}`;
+    case 'maximum':
+      return `must be at most ${String(limit)}`;
+    case 'maxItems':
+      return `may hold at most ${String(limit)} entries`;
+    case 'type':
+    {
+      const type = String(error.params.type);
+      return `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+    }
+    case 'required':
+      return `needs ${String(error.params.missingProperty)}`;
+    case 'additionalProperties':
+      return 'is not a field this request takes';
+    default:
+      return error.message ?? 'is not valid';
+  }
+}
