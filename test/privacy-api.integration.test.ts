@@ -10,11 +10,12 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
     headers: { authorization: `Bearer ${sluice.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> & { error?: { code: string; message: string } } };
 }
 
 beforeAll(async () => {
-  sluice = await startTestSluice();
+  sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
 });
 afterAll(async () => {
   await sluice?.stop();
@@ -36,6 +37,24 @@ describe('consent categories and privacy settings', () => {
     const list = [{ id: 'necessary', name: 'Necessary', required: true }, { id: 'analytics', name: 'Analytics' }, { id: 'ads', name: 'Advertising', gpc: true }];
     expect((await api('PUT', '/consent/categories', list)).body).toEqual(list);
     expect((await api('GET', '/consent/categories')).body).toEqual(list);
+  });
+
+  it('refuses to drop a category a destination requires, naming the destinations', async () => {
+    const categories = (await api('GET', '/consent/categories')).body as unknown as { id: string; name: string }[];
+    const created = await api('POST', '/destinations', { name: 'Needs analytics', type: 'webhook', config: { url: 'http://127.0.0.1:9/in' }, consentCategories: ['Analytics'] });
+    expect(created.status).toBe(201);
+    try {
+      const without = categories.filter((c) => c.id !== 'analytics');
+      const refused = await api('PUT', '/consent/categories', without);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'consent_category_in_use', message: expect.stringContaining(`Needs analytics (${String(created.body.id)})`) });
+      expect((await api('GET', '/consent/categories')).body).toEqual(categories);
+      // Renaming keeps it: destinations name it by id.
+      expect((await api('PUT', '/consent/categories', categories.map((c) => (c.id === 'analytics' ? { ...c, name: 'Measurement' } : c)))).status).toBe(200);
+    } finally {
+      await api('DELETE', `/destinations/${String(created.body.id)}`);
+      await api('PUT', '/consent/categories', categories);
+    }
   });
 
   it('reads and patches privacy settings with clear errors', async () => {

@@ -6,6 +6,7 @@ import { maskPersonalData, refuseEmailLookup } from '../accounts/mask-personal-d
 import { resolveConsent } from '../core/consent/resolve-consent.js';
 import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
+import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
@@ -82,6 +83,26 @@ const SETTINGS_HINTS = { ageThreshold: 'children are people under this age: 13 t
  * (`GET/PATCH /privacy/settings`) and a profile's consent with its proof (`GET /profiles/:identifier/consent`).
  * Changes are audited (`consent_categories.update`, `privacy_settings.update`) with the fields that changed.
  */
+/**
+ * Refuses categories that leave out one a destination requires: its events would all be withheld from it, even
+ * those that grant the category, and the banner could no longer offer it (`consent_category_in_use`).
+ */
+async function refuseRemovingRequired(store: Store, workspaceId: string, categories: readonly { id: string; name?: string }[]): Promise<void> {
+  // A destination names a category by its id or its name, in any case (as fan-out matches them).
+  const kept = new Set(categories.flatMap((c) => [c.id, c.name ?? c.id].map((k) => k.toLowerCase())));
+  const orphaned = new Map<string, { id: string; name: string }[]>();
+  for (const destination of await store.destinations.list(workspaceId)) {
+    for (const category of destination.consentCategories ?? []) {
+      if (kept.has(category.toLowerCase())) continue;
+      orphaned.set(category, [...(orphaned.get(category) ?? []), { id: destination.id, name: destination.name }]);
+    }
+  }
+  const [category, destinations] = [...orphaned][0] ?? [];
+  if (category === undefined || destinations === undefined) return;
+  const named = destinations.map((d) => `${d.name} (${d.id})`).join(', ');
+  throw new SluiceError('consent_category_in_use', `The category "${category}" is required by ${destinations.length === 1 ? 'the destination' : 'the destinations'} ${named}: without it every event would be withheld from ${destinations.length === 1 ? 'it' : 'them'}. Remove "${category}" from ${destinations.length === 1 ? "that destination's" : "those destinations'"} consent categories first, or keep the category.`, { category, destinations });
+}
+
 export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyServices }> = async (app, { store, privacy }) => {
   const audit = new AuditLog(store.audit);
   app.get('/consent/categories', {
@@ -102,6 +123,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     const body = request.body;
     const list = Array.isArray(body) ? body : body.categories;
     const { workspaceId } = principalOf(request);
+    await refuseRemovingRequired(store, workspaceId, list);
     const before = (await privacy.config.get(workspaceId)).categories;
     const after = await privacy.config.setCategories(workspaceId, list);
     await audit.record({ ...auditContext(request), action: 'consent_categories.update', resourceType: 'consent_categories', resourceId: workspaceId, ...changedFields({ categories: before }, { categories: after }) });

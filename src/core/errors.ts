@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   // Privacy requests
   request_state_conflict: { status: 409, retriable: false },
   approval_needs_another_person: { status: 403, retriable: false },
+  consent_category_in_use: { status: 409, retriable: false },
   extension_not_allowed: { status: 409, retriable: false },
   result_not_ready: { status: 409, retriable: true },
   download_link_invalid: { status: 403, retriable: false },
