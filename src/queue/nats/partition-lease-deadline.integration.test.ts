@@ -3,8 +3,9 @@ import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from 
 import { eventually } from '../../../test/support/start-test-sluice.js';
 import { TcpProxy } from '../../../test/support/tcp-proxy.js';
 import { sleep } from '../../core/sleep.js';
-import type { DeliveryJob, DeliveryJobRecord } from '../queue.js';
+import type { DeliveryJob, DeliveryJobRecord, InboxMessage, InboxRecord } from '../queue.js';
 import { JetStreamDeliveryQueue } from './jetstream-delivery-queue.js';
+import { JetStreamQueue } from './jetstream-queue.js';
 import { partitionOf } from './partition.js';
 
 const available = await natsAvailable();
@@ -37,12 +38,18 @@ describe.runIf(available)('partition leases of a process cut off from NATS', () 
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   });
 
-  it('a router cut off for longer than its lease stops handing out its partitions by its own deadline, takes partitions again once back, and each user keeps their order across the takeover', async () => {
+  /** A TCP proxy to NATS (removed after the test) and a fresh stream prefix. */
+  async function natsBehindProxy(): Promise<{ proxy: TcpProxy; prefix: string }> {
     const prefix = uniqueQueuePrefix('lease');
     cleanup.push(() => deleteStreams(prefix));
     const upstream = new URL(TEST_QUEUE_URL);
     const proxy = await TcpProxy.start(upstream.hostname, Number(upstream.port || 4222));
     cleanup.push(() => proxy.close());
+    return { proxy, prefix };
+  }
+
+  it('a router cut off for longer than its lease stops handing out its partitions by its own deadline, takes partitions again once back, and each user keeps their order across the takeover', async () => {
+    const { proxy, prefix } = await natsBehindProxy();
     const errorsOfA: { at: number; message: string }[] = [];
     const open = async (url: string, onError?: (error: unknown) => void) => {
       const queue = await JetStreamDeliveryQueue.open({ url, prefix, replicas: 1, ackWaitMs: LEASE_MS, partitions: PARTITIONS, ...(onError && { onError }) });
@@ -128,4 +135,59 @@ describe.runIf(available)('partition leases of a process cut off from NATS', () 
     }
     for (const [user, ns] of firsts) expect(ns.every((n, i) => i === 0 || ns[i - 1]! < n), `${user}: ${ns.join(',')}`).toBe(true);
   }, 120_000);
+
+  it('a processor cut off with a batch in hand is told to stop by its own deadline, does not acknowledge the batch, and the next holder handles it first', async () => {
+    const { proxy, prefix } = await natsBehindProxy();
+    const open = async (url: string) => {
+      const queue = await JetStreamQueue.open({ url, prefix, replicas: 1, ackWaitMs: LEASE_MS, partitions: 2 });
+      cleanup.push(() => queue.close());
+      return queue;
+    };
+    const record = (n: number): InboxRecord => ({ workspaceId: WS, sourceId: 'src_lease', json: JSON.stringify({ messageId: `m-${n}`, userId: 'u1', n }) });
+    const nOfMessage = (m: InboxMessage) => (m.event as unknown as { n: number }).n;
+    const controller = new AbortController();
+    cleanup.push(async () => controller.abort());
+
+    // Processor a (through the proxy) takes record 1 and is still working on it when it is cut off.
+    const a = await open(proxy.url);
+    const errorsOfA: string[] = [];
+    const handledByA: number[] = [];
+    let finish!: () => void;
+    const finishing = new Promise<void>((resolve) => (finish = resolve));
+    cleanup.push(async () => finish());
+    let inHand: (() => boolean) | undefined;
+    void a.consumeInbox(
+      async (batch, stillHeld) => {
+        handledByA.push(...batch.map(nOfMessage));
+        inHand ??= stillHeld;
+        await finishing;
+      },
+      { batchSize: 10, signal: controller.signal, retryDelayMs: 50, onError: (error) => errorsOfA.push(String(error)) },
+    );
+    await a.publishInbox([record(1)]);
+    await eventually(async () => inHand, 10_000, 10);
+    expect(inHand!()).toBe(true);
+
+    const cutAt = Date.now();
+    proxy.cut();
+    await eventually(async () => (inHand!() ? undefined : true), LEASE_MS * 2, 5);
+    expect(Date.now() - cutAt).toBeLessThanOrEqual(DEADLINE_MS + 50);
+    expect(errorsOfA.filter((e) => e.includes(`processor lost the lease of inbox partition ${partitionOf(WS, 'u1', 2)}: not renewed in time`))).toHaveLength(1);
+
+    // Processor b takes the partition over: record 1 first (marked redelivered), then what came after.
+    const b = await open(TEST_QUEUE_URL);
+    await b.publishInbox([record(2)]);
+    const seenByB: InboxMessage[] = [];
+    void b.consumeInbox(async (batch) => void seenByB.push(...batch), { batchSize: 10, signal: controller.signal, retryDelayMs: 50 });
+    await eventually(async () => (seenByB.length >= 2 ? true : undefined), LEASE_MS * 4 + 10_000, 20);
+    expect(seenByB.map((m) => [nOfMessage(m), m.redelivered ?? false])).toEqual([[1, true], [2, false]]);
+
+    // a gets NATS back and finishes its stale batch: not acknowledged, and nothing is handed to it again.
+    proxy.restore();
+    finish();
+    await eventually(async () => ((await b.inboxBacklog()) === 0 ? true : undefined), 10_000);
+    await sleep(LEASE_MS * 2);
+    expect(handledByA).toEqual([1]);
+    expect(seenByB.map(nOfMessage)).toEqual([1, 2]);
+  }, 60_000);
 });
