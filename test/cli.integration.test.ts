@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +106,17 @@ describe('sluice CLI', () => {
     await eventually(async () => ((await storedFor('cli-1')).length === 4 ? true : undefined));
     expect((await storedFor('cli-bulk')).length).toBe(1200);
   }, 180_000);
+
+  it('refuses to start without NATS in a sentence naming the address and the variable, no stack trace, exit code 1', async () => {
+    // A port nothing listens on.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const run = await runCli(['start', '--role', 'ingest'], { SLUICE_QUEUE_URL: `nats://127.0.0.1:${port}`, SLUICE_DATA_DIR: mkdtempSync(path.join(work, 'nats-down-')), PORT: '0' });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr.trim()).toBe(`sluice: Could not connect to NATS at nats://127.0.0.1:${port} (SLUICE_QUEUE_URL): connection refused. Is nats-server running with JetStream (-js)?`);
+  }, 60_000);
 
   it('imports a clean file with exit code 0, and refuses an unknown writeKey with exit code 2', async () => {
     const file = path.join(work, 'clean.ndjson');

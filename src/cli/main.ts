@@ -62,9 +62,11 @@ program
   .action(async () => (await import('./migrate-command.js')).migrateCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // Expected failures are told in a sentence: exit 1 for an outage (trying again later can work, e.g. NATS
+  // unreachable), 2 for a usage or configuration error. Anything else is a bug: its stack trace helps.
   if (error instanceof SluiceError) {
     process.stderr.write(`sluice: ${error.message}\n`);
-    process.exit(2);
+    process.exit(error.retriable ? 1 : 2);
   }
   process.stderr.write(`sluice: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   process.exit(1);

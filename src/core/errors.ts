@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   internal_error: { status: 500, retriable: true },
   // Configuration and CLI
   invalid_config: { status: 500, retriable: false },
+  queue_unreachable: { status: 503, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

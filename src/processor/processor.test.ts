@@ -40,6 +40,22 @@ describe('Processor', () => {
     expect(result.dropped.map((d) => [d.item.message.seq, d.stage, d.reason])).toEqual([[2, 'a', 'a-reason'], [3, 'c', 'c-reason']]);
   });
 
+  it('stops a batch before the next stage once the queue no longer holds it, so nothing more is written', async () => {
+    const ran: string[] = [];
+    let held = true;
+    const stage = (name: string): ProcessorStage => ({
+      name,
+      run: async (items) => {
+        ran.push(name);
+        if (name === 'store') held = false; // the lease lapsed while the store stage ran
+        return items.map(() => CONTINUE);
+      },
+    });
+    const processor = new Processor([stage('identity'), stage('store'), stage('fan-out')]);
+    await expect(processor.processBatch([message(1)], () => held)).rejects.toThrow(/abandoned before the fan-out stage/);
+    expect(ran).toEqual(['identity', 'store']);
+  });
+
   it('does not count a batch whose flush failed as processed', async () => {
     const processor = new Processor([{ name: 'a', run: async (items) => items.map(() => CONTINUE) }], {
       flush: async () => {

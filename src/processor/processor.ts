@@ -45,7 +45,12 @@ export class Processor {
     this.catchUp = hooks.catchUp;
   }
 
-  async processBatch(messages: readonly InboxMessage[]): Promise<BatchReport> {
+  /**
+   * `stillHeld` is asked before each stage: once it says no (the queue's lease on the batch may have expired,
+   * and another processor may be handling the same messages), the batch stops there with an error and writes
+   * nothing more, so a stale fan-out cannot rewrite the delivery log behind the new holder.
+   */
+  async processBatch(messages: readonly InboxMessage[], stillHeld: () => boolean = () => true): Promise<BatchReport> {
     await this.catchUp?.();
     let live: ProcessingItem[] = messages.map((message) => ({
       message,
@@ -57,6 +62,7 @@ export class Processor {
     const batch = new BatchContext(this.flush);
     for (const stage of this.stages) {
       if (live.length === 0) break;
+      if (!stillHeld()) throw new Error(`batch abandoned before the ${stage.name} stage: the inbox no longer holds it for this processor (a partition lease may have expired); the partition's next holder handles it`);
       const outcomes = await stage.run(live, batch);
       if (outcomes.length !== live.length) {
         throw new Error(`stage ${stage.name} returned ${outcomes.length} outcomes for ${live.length} items`);

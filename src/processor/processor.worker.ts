@@ -54,8 +54,8 @@ runWorker(async ({ data, signal, counters }) => {
   });
   try {
     await queue.consumeInbox(
-      async (batch) => {
-        const report = await processor.processBatch(batch);
+      async (batch, stillHeld) => {
+        const report = await processor.processBatch(batch, stillHeld);
         counters.inc('sluice_events_processed_total', 'Events the processor has handled.', {}, report.processed);
         for (const d of report.dropped) {
           counters.inc('sluice_events_dropped_total', 'Events dropped by the processor before storage or routing, by stage and reason.', { stage: d.stage, reason: d.reason });

@@ -16,9 +16,12 @@ export interface Queue {
   publishInbox(records: readonly InboxRecord[]): Promise<void>;
   /**
    * Calls `handler` with batches of inbox messages in order until `signal` aborts. A batch is acknowledged
-   * after the handler resolves; if it throws, the same batch is offered again after a pause.
+   * after the handler resolves; if it throws, the same batch is offered again after a pause. `stillHeld()`
+   * turns false once this consumer may no longer work on the batch (JetStream: the lease of one of its
+   * partitions may have expired, so another processor may be handling the same messages): the handler stops
+   * before its next write, and the batch is not acknowledged here.
    */
-  consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void>;
+  consumeInbox(handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void>;
   /** Messages published but not yet acknowledged by the processor. */
   inboxBacklog(): Promise<number>;
   /**

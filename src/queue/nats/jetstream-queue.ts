@@ -248,7 +248,7 @@ export class JetStreamQueue implements Queue {
     );
   }
 
-  async consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
+  async consumeInbox(handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void> {
     const { signal } = options;
     if (signal.aborted || this.closed) return;
     const consumer = new PartitionedConsumer<InboxItem>({
@@ -292,9 +292,10 @@ export class JetStreamQueue implements Queue {
   /**
    * Runs the handler on the records of `items` until it resolves, then acknowledges them. A failed batch is
    * offered again (marked redelivered) after the retry delay, with nothing newer of its partitions in between;
-   * items whose partition was lost meanwhile are dropped from it (their next holder handles them).
+   * items whose partition was lost meanwhile are dropped from it (their next holder handles them). The
+   * handler's `stillHeld()` is false once one of the batch's partitions is lost or its lease may have expired.
    */
-  private async handle(consumer: PartitionedConsumer<InboxItem>, items: InboxItem[], handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
+  private async handle(consumer: PartitionedConsumer<InboxItem>, items: InboxItem[], handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void> {
     let batch = items;
     for (let attempt = 0; ; attempt++) {
       const lost = batch.filter((item) => !consumer.owns(item));
@@ -304,9 +305,13 @@ export class JetStreamQueue implements Queue {
       }
       if (batch.length === 0) return;
       const messages = batch.flatMap((item) => item.records.map((r) => messageOf(r, attempt > 0)));
+      const attempted = batch;
+      const stillHeld = () => attempted.every((item) => consumer.owns(item));
       try {
-        await handler(messages);
+        await handler(messages, stillHeld);
       } catch (error) {
+        // Given up because a partition was lost (the consumer reported it): the rest of the batch goes on at once.
+        if (!stillHeld()) continue;
         options.onError?.(error);
         await sleep(options.retryDelayMs ?? 1000, options.signal).catch(() => undefined);
         if (options.signal.aborted || this.closed) return void (await consumer.giveBack(batch));

@@ -15,6 +15,14 @@ const PARTITION_ACK_WAIT_MS = 5 * 60_000;
 const MAX_IDLE_WAIT_MS = 250;
 const ACK_ATTEMPTS = 3;
 const ACK_TIMEOUT_MS = 5000;
+/**
+ * Share of the lease time a holder gives up early. The lease ages out on the server `leaseMs` after the server
+ * stored our last renewal, which it did after we sent it; so a holder that counts from the moment it sent the
+ * renewal, on its own monotonic clock, and stops 10 % early has stopped before anyone else can take the
+ * partition, as long as its clock and the server's do not run more than 10 % apart (they differ by parts per
+ * million) and the server's wall clock does not jump forward.
+ */
+const LEASE_SAFETY = 0.1;
 
 export interface PartitionedConsumerDeps<T extends { readonly seq: number }> {
   readonly nc: NatsConnection;
@@ -69,6 +77,12 @@ interface Owned {
   readonly seenUpTo: number;
   messages?: ConsumerMessages;
   stopped: boolean;
+  /** When the last successful renewal (or the acquisition) was sent, on the monotonic clock (`performance.now()`). */
+  renewedAt: number;
+  /** From then on the lease may have expired: nothing of the partition is handed out or acknowledged any more. */
+  expiresAt: number;
+  /** Drops the partition at `expiresAt` if no renewal came back by then (without waiting for NATS). */
+  expiry?: NodeJS.Timeout;
 }
 
 /**
@@ -86,6 +100,11 @@ interface Owned {
  * work-queue stream (exactly the unacknowledged ones) in stream order: after a process dies, its partitions
  * resume at their first unacknowledged message as soon as its leases have expired. Messages it had handled
  * without acknowledging are handled again (at least once; everything downstream deduplicates by messageId).
+ *
+ * A process that cannot renew (cut off from NATS, paused) stops working a partition by its own clock: from
+ * the last successful renewal plus the lease time, less a safety margin ({@link LEASE_SAFETY}), nothing of
+ * the partition is handed out, `owns()` says no and acknowledgements are skipped, with no NATS round trip
+ * needed. It takes partitions again through the usual balancing once NATS answers.
  */
 export class PartitionedConsumer<T extends { readonly seq: number }> {
   private readonly owned = new Map<number, Owned>();
@@ -133,8 +152,8 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
       items.map(async (item) => {
         const owned = this.handedBy.get(item.seq);
         this.handedBy.delete(item.seq);
-        const msg = owned && this.owned.get(owned.partition) === owned ? owned.known.get(item.seq) : undefined;
-        // The partition was lost meanwhile (lease expired): its next holder hands the message out again.
+        const msg = owned && this.holds(owned) ? owned.known.get(item.seq) : undefined;
+        // The partition was lost meanwhile (lease expired, or may have): its next holder hands the message out again.
         if (!owned || !msg) return;
         await this.ackMessage(msg);
         owned.known.delete(item.seq);
@@ -144,10 +163,13 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     await this.releaseDrained();
   }
 
-  /** False once the item's partition is being given back or was lost: it must not be worked on any more. */
+  /**
+   * False once the item's partition is being given back or was lost, or its lease may have expired by our own
+   * clock: it must not be worked on any more.
+   */
   owns(item: T): boolean {
     const owned = this.handedBy.get(item.seq);
-    return owned !== undefined && !owned.releasing && !owned.stopped && this.owned.get(owned.partition) === owned;
+    return owned !== undefined && !owned.releasing && !owned.stopped && this.holds(owned);
   }
 
   /** Items dropped unhandled after owns() said no: they stay in the stream for the next holder. */
@@ -175,7 +197,7 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     clearTimeout(this.timers.balance);
     for (const wake of this.waiters) wake();
     await Promise.all([this.renewing, this.balancing]);
-    if (!this.started || this.deps.nc.isClosed()) return;
+    if (!this.started || this.deps.nc.isClosed()) return void this.stopAll();
     await Promise.all([...this.owned.values()].map((owned) => this.release(owned).catch(this.deps.onError)));
     await this.deps.leases.leave(this.deps.group).catch(this.deps.onError);
   }
@@ -217,15 +239,54 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     await Promise.all([
       leases.heartbeat(group),
       ...[...this.owned.values()].map(async (owned) => {
+        const sentAt = performance.now();
         const seq = await leases.renew(group, owned.partition, owned.leaseSeq);
-        if (seq !== undefined) owned.leaseSeq = seq;
-        else if (this.owned.get(owned.partition) === owned) {
-          this.deps.onError(new Error(`${this.deps.holder} lost the lease of ${group} partition ${owned.partition} (not renewed within ${this.deps.leaseMs} ms); its unacknowledged messages go to the next holder`));
-          this.stop(owned);
-          this.owned.delete(owned.partition);
+        if (this.owned.get(owned.partition) !== owned) {
+          // Dropped (deadline passed, or given back) while the renewal was on its way: free the lease at once
+          // rather than leave it to age out with nobody working the partition.
+          if (seq !== undefined) await leases.release(group, owned.partition, seq);
+        } else if (seq === undefined) {
+          this.lapse(owned, 'the renewal was refused, another process holds it now');
+        } else {
+          owned.leaseSeq = seq;
+          this.extend(owned, sentAt);
         }
       }),
     ]);
+  }
+
+  /** A renewal (or the acquisition) sent at `sentAt` succeeded: the partition is ours until its new deadline. */
+  private extend(owned: Owned, sentAt: number): void {
+    owned.renewedAt = sentAt;
+    owned.expiresAt = sentAt + this.deps.leaseMs * (1 - LEASE_SAFETY);
+    this.watch(owned);
+  }
+
+  /** Drops the partition at its deadline unless a renewal moves the deadline first. */
+  private watch(owned: Owned): void {
+    clearTimeout(owned.expiry);
+    owned.expiry = setTimeout(() => {
+      if (this.holds(owned)) this.watch(owned); // a timer may fire a moment early
+    }, Math.max(1, Math.ceil(owned.expiresAt - performance.now())));
+  }
+
+  /**
+   * Whether the partition is still ours to work: held, and its deadline not passed by our own clock. Past the
+   * deadline it is dropped on the spot (checked here as well as by its timer, which a busy event loop delays).
+   */
+  private holds(owned: Owned): boolean {
+    if (this.owned.get(owned.partition) !== owned) return false;
+    if (performance.now() < owned.expiresAt) return true;
+    this.lapse(owned, `not renewed in time (a lease lasts ${this.deps.leaseMs} ms; this process stops ${Math.round(this.deps.leaseMs * LEASE_SAFETY)} ms early)`);
+    return false;
+  }
+
+  /** Drops a partition whose lease is gone or may be, and says when it was last renewed. */
+  private lapse(owned: Owned, why: string): void {
+    const ago = Math.round(performance.now() - owned.renewedAt);
+    const at = new Date(Date.now() - ago).toISOString();
+    this.deps.onError(new Error(`${this.deps.holder} lost the lease of ${this.deps.group} partition ${owned.partition}: ${why}; last renewed successfully at ${at} (${ago} ms ago). It stopped working on the partition; its unacknowledged messages go to the next holder`));
+    this.forget(owned);
   }
 
   /** Gives back or takes partitions towards an even share: ceil(partitions / processes consuming the group). */
@@ -252,6 +313,7 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
 
   private async acquire(partition: number): Promise<boolean> {
     const { leases, group, jsm, stream } = this.deps;
+    const sentAt = performance.now();
     const seq = await leases.acquire(group, partition);
     if (seq === undefined) return false;
     const durable = this.deps.durable(partition);
@@ -262,8 +324,9 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
         if (error instanceof JetStreamApiError && error.status === 404) return undefined;
         throw error;
       });
-      owned = { partition, leaseSeq: seq, releasing: false, known: new Map(), handed: new Set(), seenUpTo: previous?.delivered.stream_seq ?? 0, stopped: false };
+      owned = { partition, leaseSeq: seq, releasing: false, known: new Map(), handed: new Set(), seenUpTo: previous?.delivered.stream_seq ?? 0, stopped: false, renewedAt: sentAt, expiresAt: 0 };
       this.owned.set(partition, owned);
+      this.extend(owned, sentAt);
       // A fresh consumer starts at the partition's first unacknowledged message, whatever the last holder did.
       if (previous) {
         await deleteConsumerIfPresent(jsm, stream, durable);
@@ -278,7 +341,8 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
         max_ack_pending: this.deps.maxAckPending,
       });
     } catch (error) {
-      this.owned.delete(partition);
+      const failed = this.owned.get(partition);
+      if (failed) this.forget(failed);
       await leases.release(group, partition, seq).catch(() => undefined);
       throw error;
     }
@@ -315,7 +379,7 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     let used = 0;
     while (used < this.buffer.length && weight < max) {
       const { owned, msg } = this.buffer[used++]!;
-      if (owned.stopped || this.owned.get(owned.partition) !== owned) continue;
+      if (owned.stopped || !this.holds(owned)) continue;
       let item: T;
       try {
         item = this.deps.decode(msg, msg.redelivered || msg.seq <= owned.seenUpTo);
@@ -362,14 +426,19 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
   }
 
   private async release(owned: Owned): Promise<void> {
-    this.stop(owned);
-    if (this.owned.get(owned.partition) === owned) this.owned.delete(owned.partition);
+    this.forget(owned);
     await this.deps.leases.release(this.deps.group, owned.partition, owned.leaseSeq);
   }
 
+  /** Stops the partition and no longer counts it as ours. */
+  private forget(owned: Owned): void {
+    this.stop(owned);
+    clearTimeout(owned.expiry);
+    if (this.owned.get(owned.partition) === owned) this.owned.delete(owned.partition);
+  }
+
   private stopAll(): void {
-    for (const owned of this.owned.values()) this.stop(owned);
-    this.owned.clear();
+    for (const owned of [...this.owned.values()]) this.forget(owned);
   }
 
   private waitForArrivals(ms: number, signal: AbortSignal): Promise<void> {

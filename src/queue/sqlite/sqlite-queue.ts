@@ -158,7 +158,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     await this.walFlusher?.flush();
   }
 
-  async consumeInbox(handler: (batch: InboxMessage[]) => Promise<void>, options: ConsumeOptions): Promise<void> {
+  async consumeInbox(handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void> {
     let position = Number(this.readOffset.get(INBOX_CONSUMER) ?? 0);
     // What was in the inbox before this consumer started may have been handed out before a crash.
     let redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
@@ -188,7 +188,8 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       }
       try {
         // Rows whose events were all left out still move the position on.
-        if (batch.length > 0) await handler(batch);
+        // One consumer reads the file: nobody else can take the batch over.
+        if (batch.length > 0) await handler(batch, () => true);
       } catch (error) {
         redeliveredUpTo = Math.max(redeliveredUpTo, lastRow);
         options.onError?.(error);
