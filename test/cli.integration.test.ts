@@ -118,6 +118,18 @@ describe('sluice CLI', () => {
     expect(run.stderr.trim()).toBe(`sluice: Could not connect to NATS at nats://127.0.0.1:${port} (SLUICE_QUEUE_URL): connection refused. Is nats-server running with JetStream (-js)?`);
   }, 60_000);
 
+  it('refuses to start without PostgreSQL in a sentence naming the database and the variable, never the password, no stack trace, exit code 1', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const run = await runCli(['start', '--role', 'api'], { SLUICE_DATABASE_URL: `postgres://sluice:s3cret@127.0.0.1:${port}/sluice`, SLUICE_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef', SLUICE_DATA_DIR: mkdtempSync(path.join(work, 'pg-down-')), PORT: '0' });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr.trim()).toMatch(new RegExp(`^sluice: Could not connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/sluice \\(SLUICE_DATABASE_URL\\): .*ECONNREFUSED.*Is it running`));
+    expect(run.stderr).not.toContain('s3cret');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('imports a clean file with exit code 0, and refuses an unknown writeKey with exit code 2', async () => {
     const file = path.join(work, 'clean.ndjson');
     writeFileSync(file, [1, 2, 3].map((i) => JSON.stringify({ type: 'track', userId: 'cli-clean', event: 'E', messageId: `cli-clean-${i}` })).join('\n'));

@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   // Configuration and CLI
   invalid_config: { status: 500, retriable: false },
   queue_unreachable: { status: 503, retriable: true },
+  database_unreachable: { status: 503, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

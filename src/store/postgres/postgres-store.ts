@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { SluiceError } from '../../core/errors.js';
 import { migrateToLatest } from '../migrations/migrate.js';
 import type { Database } from '../sql/schema.js';
 import { SqlStore } from '../sql/sql-store.js';
@@ -42,11 +43,29 @@ export function createPostgresPool(options: PostgresStoreOptions): pg.Pool {
   return pool;
 }
 
-/** Opens (and optionally migrates) the PostgreSQL store. */
+/** The database a connection string names, for messages: host, port and database, never the credentials. */
+function databaseOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  } catch {
+    return 'the configured database';
+  }
+}
+
+/**
+ * Opens (and optionally migrates) the PostgreSQL store. A database that cannot be reached when the process
+ * starts is `database_unreachable`, naming it (a stack trace of ECONNREFUSED told an operator nothing);
+ * once running, a lost connection is replaced (`onConnectionLost`).
+ */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<SqlStore> {
   const pool = createPostgresPool(options);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
+    await pool.query('SELECT 1').catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SluiceError('database_unreachable', `Could not connect to PostgreSQL at ${databaseOf(options.connectionString)} (SLUICE_DATABASE_URL): ${reason}. Is it running, and does the URL name the right host, port, database, user and password?`);
+    });
     if (options.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres');
   } catch (error) {
     await db.destroy();
