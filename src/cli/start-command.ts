@@ -1,11 +1,13 @@
 import { loadConfig, type SluiceConfig } from '../config/config.js';
 import { startSluice } from '../main.js';
 
-function banner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
+export function startBanner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
   const lines = [
     '',
     `  Sluice is running: ${url}`,
-    `  Console and admin API: ${config.publicUrl}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`,
+    config.roles.includes('api')
+      ? `  Console and admin API: ${config.publicUrl}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`
+      : `  No console or admin API in this process (role api not among its roles): it answers ${url}/health and /metrics`,
     `  Store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; queues: ${config.queueUrl ? 'NATS JetStream' : 'embedded'}; roles: ${config.roles.join(', ')}`,
   ];
   if (boot.firstStart) {
@@ -21,6 +23,8 @@ function banner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<type
   }
   if (boot.defaultWriteKey) {
     lines.push(`  writeKey of the default source: ${boot.defaultWriteKey}`);
+  }
+  if (boot.defaultWriteKey && config.roles.includes('ingest')) {
     lines.push(`  Try it: curl -u ${boot.defaultWriteKey}: ${config.publicUrl}/v1/track -H 'Content-Type: application/json' -d '{"userId":"u1","event":"Hello"}'`);
   }
   lines.push('');
@@ -33,7 +37,7 @@ export async function startCommand(options: { role?: string }): Promise<void> {
   if (options.role) env.SLUICE_ROLES = options.role;
   const config = loadConfig(env);
   const sluice = await startSluice(config);
-  process.stdout.write(`${banner(config, sluice.url, sluice.bootstrap)}\n`);
+  process.stdout.write(`${startBanner(config, sluice.url, sluice.bootstrap)}\n`);
   const shutdown = (signal: string) => {
     sluice.logger.info({ signal }, 'shutting down');
     sluice.close().then(
