@@ -1,6 +1,7 @@
 /** A typed client for Sluice's admin API, used by every page. Errors carry the API's code and message. */
 
 import type { DestinationFilter } from './components/filters-field';
+import type { Permission } from './permissions';
 
 export class ApiError extends Error {
   constructor(
@@ -165,6 +166,8 @@ export interface PolicyVersion {
 export interface SessionInfo {
   workspaceId: string;
   role: RoleName;
+  /** What the role may do (see `useCan` in permissions.ts). */
+  permissions: Permission[];
   actor: string;
   member?: Member;
   csrfToken?: string;

@@ -1,0 +1,95 @@
+import { Analytics } from '@segment/analytics-node';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, ownerApi } from './support/api-client.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { RecordingServer } from './support/recording-server.js';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing() || consoleBuildMissing();
+const PHONE = { width: 375, height: 740 };
+const OWNER = { name: 'Olivia Owner-Longname', email: 'olivia.owner@example.com', password: 'correct horse battery' };
+
+/**
+ * The console on a phone-sized screen (375 x 740) with real data in every list, and the navigation of each
+ * role: only the pages the role may use.
+ */
+describe.skipIf(skip)('console on a phone and per role, in headless Chromium', { timeout: 120_000 }, () => {
+  let sluice: TestSluice;
+  let hook: RecordingServer;
+  let browser: Browser;
+  let page: Page;
+  let sourceId = '';
+  let destinationId = '';
+  const errors: string[] = [];
+
+  /** Someone who joins from an invitation in their own browser, with the role given. */
+  const joinAs = async (role: string, name: string, viewport = { width: 1366, height: 800 }) => {
+    const invited = await api<{ inviteUrl: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: `${role}@example.com`, name, role } });
+    expect(invited.status, invited.text).toBe(201);
+    const context = await browser.newContext({ viewport });
+    const tab = await context.newPage();
+    tab.setDefaultTimeout(15_000);
+    tab.on('pageerror', (error) => errors.push(error.message));
+    await tab.goto(invited.body.inviteUrl.replace(/^https?:\/\/[^/]+/, sluice.url));
+    await tab.getByLabel('Password', { exact: true }).fill('a long enough password');
+    await tab.getByLabel('Repeat the password').fill('a long enough password');
+    await tab.getByRole('button', { name: 'Join' }).click();
+    await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+    return tab;
+  };
+  const navLinks = (tab: Page) => tab.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+
+  beforeAll(async () => {
+    hook = await RecordingServer.start();
+    sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+    const owner = ownerApi(sluice);
+    // Lists with long values in them, as a real workspace has.
+    const source = await owner('POST', '/sources', { name: 'Marketing website (www.example.com, EU visitors)' });
+    expect(source.status, source.text).toBe(201);
+    sourceId = String(source.body.id);
+    const destination = await owner('POST', '/destinations', { name: 'Order webhook for the fulfilment partner', type: 'webhook', config: { url: `${hook.url}/hooks/orders?tenant=acme-fulfilment-europe` } });
+    expect(destination.status, destination.text).toBe(201);
+    destinationId = String(destination.body.id);
+    const analytics = new Analytics({ writeKey: sluice.writeKey, host: sluice.url, flushAt: 1 });
+    analytics.identify({ userId: 'ada-lovelace-0001', traits: { email: 'ada.lovelace@analytical-engines.example.com', plan: 'pro' } });
+    analytics.track({ userId: 'ada-lovelace-0001', event: 'Order Completed With A Rather Long Event Name', properties: { total: 42 } });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    expect((await owner('POST', '/privacy-requests', { type: 'access', subject: { email: 'ada.lovelace@analytical-engines.example.com' } })).status).toBe(201);
+    expect((await owner('POST', '/members', { email: 'someone.with.a.long.address@subsidiary.example.com', name: 'Someone With A Long Name', role: 'engineer' })).status).toBe(201);
+    expect((await owner('POST', '/tokens', { name: 'Continuous deployment (production cluster)', role: 'engineer' })).status).toBe(201);
+
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: PHONE });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${sluice.url}/setup?token=${sluice.bootstrap.setupToken}`);
+    await page.getByLabel('Your name').fill(OWNER.name);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+    await page.getByLabel('Repeat the password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+    await hook?.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a viewer only the pages their role can open', async () => {
+    const viewer = await joinAs('viewer', 'Vera Viewer');
+    expect(await navLinks(viewer)).toEqual(['Overview', 'Sources', 'Destinations', 'Live events', 'Events', 'Profiles', 'Privacy policy']);
+    // A group with no page left is not shown.
+    expect(await viewer.getByRole('navigation', { name: 'Main' }).getByRole('heading').allTextContents()).toEqual(['Data', 'Privacy']);
+    await viewer.context().close();
+  });
+
+  it('shows the privacy role the privacy pages, members and the audit log, but not API tokens', async () => {
+    const dpo = await joinAs('privacy', 'Dana Privacy');
+    expect(await navLinks(dpo)).toEqual(['Overview', 'Sources', 'Destinations', 'Live events', 'Events', 'Profiles', 'Privacy requests', 'Consent', 'Reports', 'Privacy policy', 'Members', 'Audit log']);
+    await dpo.context().close();
+  });
+});
