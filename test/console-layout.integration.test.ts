@@ -79,6 +79,102 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     expect(errors).toEqual([]);
   });
 
+  it('fits every page into a 375 px wide screen: the page never scrolls sideways, a wide table scrolls in its own box', async () => {
+    // Each page, and what shows that its data has been drawn.
+    const pages: [string, () => Promise<void>][] = [
+      ['/', () => page.getByRole('heading', { name: 'Events received per minute' }).waitFor()],
+      ['/sources', () => page.getByRole('link', { name: /Marketing website/ }).waitFor()],
+      [`/sources/${sourceId}`, () => page.getByRole('heading', { name: /Marketing website/ }).waitFor()],
+      ['/destinations', () => page.getByRole('link', { name: /Order webhook/ }).first().waitFor()],
+      [`/destinations/${destinationId}`, () => page.getByRole('heading', { name: /Order webhook/ }).waitFor()],
+      ['/destinations/new', () => page.getByRole('link', { name: /Webhook/ }).first().waitFor()],
+      ['/live', () => page.getByRole('heading', { level: 1 }).waitFor()],
+      ['/events', () => page.getByRole('button', { name: /Order Completed/ }).first().waitFor()],
+      ['/profiles/ada-lovelace-0001', () => page.getByRole('heading', { name: 'Consent' }).waitFor()],
+      ['/privacy-requests', () => page.locator('tbody tr').first().waitFor()],
+      ['/consent', () => page.getByRole('button', { name: 'Save categories' }).waitFor()],
+      ['/reports', () => page.getByRole('heading', { name: 'Data flow' }).waitFor()],
+      ['/policy', () => page.getByRole('heading', { level: 1 }).waitFor()],
+      ['/members', () => page.getByRole('row', { name: /someone.with.a.long.address/ }).waitFor()],
+      ['/tokens', () => page.getByRole('row', { name: /Continuous deployment/ }).waitFor()],
+      ['/audit-log', () => page.getByRole('row', { name: /token.create/ }).first().waitFor()],
+      ['/account', () => page.getByRole('heading', { name: 'Change password' }).waitFor()],
+    ];
+    const tooWide: string[] = [];
+    for (const [path, drawn] of pages) {
+      await page.goto(`${sluice.url}${path}`);
+      await drawn();
+      await page.waitForTimeout(300); // charts and late lists
+      const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
+        // For the failure message: the innermost elements reaching past the screen's right edge.
+        const past = Array.from(document.body.querySelectorAll('*')).filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
+        const innermost = past.filter((e) => !past.some((other) => other !== e && e.contains(other)));
+        const describe = (e: Element) => `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).replace(/ /g, '.')}` : ''}`;
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          culprits: innermost.slice(0, 4).map((e) => `${e.parentElement ? describe(e.parentElement) : ''} > ${describe(e)} (${Math.round(e.getBoundingClientRect().right)}px)`),
+        };
+      });
+      if (scrollWidth > innerWidth + 1) tooWide.push(`${path}: ${scrollWidth}px: ${culprits.join(', ')}`);
+    }
+    expect(tooWide).toEqual([]);
+
+    // The members table is wider than the screen: it scrolls inside its box, and is still a table.
+    await page.goto(`${sluice.url}/members`);
+    const table = page.getByRole('table').filter({ hasText: 'someone.with.a.long.address' });
+    await table.waitFor();
+    const box = await table.evaluate((t) => ({ scrollWidth: t.scrollWidth, clientWidth: t.clientWidth, overflowX: getComputedStyle(t).overflowX }));
+    expect(box.overflowX).toBe('auto');
+    expect(box.scrollWidth).toBeGreaterThan(box.clientWidth);
+  });
+
+  it('folds the navigation behind a Menu button, which opens it, closes on choosing a page, and works by keyboard', async () => {
+    await page.goto(sluice.url);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await nav.isVisible()).toBe(false);
+
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    const members = nav.getByRole('link', { name: 'Members' });
+    await members.waitFor();
+    // Every item in full: none is cut off at the screen's edge.
+    for (const link of await nav.getByRole('link').all()) {
+      const box = (await link.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+      expect(await link.evaluate((a) => a.scrollWidth <= a.clientWidth)).toBe(true);
+    }
+    await members.click();
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await nav.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    // Keyboard: Enter opens, Tab goes straight into the menu, Escape closes it and returns to the button.
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Overview');
+    await page.keyboard.press('Escape');
+    expect(await nav.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Menu');
+  });
+
+  it('keeps the sidebar on a wide screen, with no Menu button', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    const wide = await context.newPage();
+    await wide.goto(sluice.url);
+    await wide.evaluate((token) => sessionStorage.setItem('sluice.token', token), sluice.token);
+    await wide.reload();
+    await wide.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await wide.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).isVisible()).toBe(true);
+    expect(await wide.getByRole('button', { name: 'Menu' }).isVisible()).toBe(false);
+    await context.close();
+  });
+
   it('shows a viewer only the pages their role can open', async () => {
     const viewer = await joinAs('viewer', 'Vera Viewer');
     expect(await navLinks(viewer)).toEqual(['Overview', 'Sources', 'Destinations', 'Live events', 'Events', 'Profiles', 'Privacy policy']);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, logout, onUnauthorized, type SessionInfo } from './api';
 import { ErrorBox } from './components/error-box';
 import { Link } from './components/link';
@@ -122,6 +122,10 @@ export function App() {
     const title = ALL_NAV.find((n) => n.active(pathname))?.label;
     document.title = title ? `${title} · Sluice` : 'Sluice';
   }, [pathname]);
+  // On narrow screens the navigation is folded away; it opens with the Menu button and closes on navigating.
+  const [navOpen, setNavOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => setNavOpen(false), [pathname]);
 
   const LinkPage = LINK_PAGES[pathname];
   if (LinkPage) {
@@ -183,9 +187,30 @@ export function App() {
           <button type="button" className="logout" onClick={doLogout}>
             Log out
           </button>
+          {/* Narrow screens only (styles.css): the navigation folds away behind this button. */}
+          <button type="button" className="menu-button" ref={menuButton} aria-expanded={navOpen} aria-controls="main-nav" onClick={() => setNavOpen((open) => !open)}>
+            Menu
+          </button>
         </header>
         <div className="body">
-          <nav aria-label="Main" className="sidebar">
+          <nav
+            id="main-nav"
+            aria-label="Main"
+            className={navOpen ? 'sidebar open' : 'sidebar'}
+            onClick={(event) => {
+              // A link chosen from the open menu: fold it away and go on in the page (its link disappears).
+              if (navOpen && event.target instanceof Element && event.target.closest('a')) {
+                setNavOpen(false);
+                document.getElementById('main')?.focus();
+              }
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape' && navOpen) {
+                setNavOpen(false);
+                menuButton.current?.focus();
+              }
+            }}
+          >
             {nav.map((group) => (
               <div key={group.group}>
                 <h2 className="nav-group">{group.group}</h2>
