@@ -83,8 +83,10 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
     }
   }
   if (!response.ok) {
-    if (response.status === 401 && !path.startsWith('/api/v1/auth/')) for (const listener of unauthorizedListeners) listener();
-    throw errorOf(response.status, parsed);
+    const error = errorOf(response.status, parsed);
+    // Only `unauthorized` means the session or token is gone: a wrong two-factor code (also 401) is not.
+    if (response.status === 401 && error.code === 'unauthorized' && !path.startsWith('/api/v1/auth/')) for (const listener of unauthorizedListeners) listener();
+    throw error;
   }
   return parsed as T;
 }
