@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,8 @@ import { startTestSluice, type TestSluice } from './support/start-test-sluice.js
 
 const skip = chromiumMissing() || consoleBuildMissing();
 const PHONE = { width: 375, height: 740 };
+/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-layout.integration.test.ts` refreshes docs/screenshots/phone-*.png. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
 const OWNER = { name: 'Olivia Owner-Longname', email: 'olivia.owner@example.com', password: 'correct horse battery' };
 
 /**
@@ -37,6 +40,11 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     await tab.getByRole('button', { name: 'Join' }).click();
     await tab.getByRole('heading', { name: 'Overview' }).waitFor();
     return tab;
+  };
+  const shot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname });
   };
   const navLinks = (tab: Page) => tab.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 
@@ -127,6 +135,7 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     const box = await table.evaluate((t) => ({ scrollWidth: t.scrollWidth, clientWidth: t.clientWidth, overflowX: getComputedStyle(t).overflowX }));
     expect(box.overflowX).toBe('auto');
     expect(box.scrollWidth).toBeGreaterThan(box.clientWidth);
+    await shot('phone-members');
   });
 
   it('folds the navigation behind a Menu button, which opens it, closes on choosing a page, and works by keyboard', async () => {
@@ -141,6 +150,7 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
     const members = nav.getByRole('link', { name: 'Members' });
     await members.waitFor();
+    await shot('phone-menu');
     // Every item in full: none is cut off at the screen's edge.
     for (const link of await nav.getByRole('link').all()) {
       const box = (await link.boundingBox())!;
