@@ -64,6 +64,23 @@ describe('first start and console sessions', () => {
     expect((await owner.call('GET', '/sources')).status).toBe(401);
   });
 
+  it("tells the caller what its role may do (GET /auth/session and /me), so the console offers only that", async () => {
+    const { client: viewer } = await member('reader@example.com', 'viewer');
+    const viewerPermissions = ['workspace:read', 'sources:read', 'destinations:read', 'events:read', 'profiles:read', 'metrics:read', 'account:self'];
+    const session = await viewer.call<{ role: string; permissions: string[] }>('GET', '/auth/session');
+    expect(session.body).toMatchObject({ role: 'viewer', permissions: viewerPermissions });
+    expect((await viewer.call<{ permissions: string[] }>('GET', '/me')).body.permissions).toEqual(viewerPermissions);
+
+    const { client: privacy } = await member('dpo@example.com', 'privacy');
+    const privacyPermissions = (await privacy.call<{ permissions: string[] }>('GET', '/me')).body.permissions;
+    expect(privacyPermissions).toEqual(expect.arrayContaining(['privacy:read', 'privacy:write', 'members:read', 'audit:read', 'pii_access']));
+    expect(privacyPermissions).not.toContain('members:write');
+
+    // The owner token: every permission, installation:admin included.
+    const owner = await api<{ permissions: string[] }>(sluice.url, 'GET', '/auth/session', { token: sluice.token });
+    expect(owner.body.permissions).toEqual(expect.arrayContaining(['members:write', 'tokens:write', 'installation:admin']));
+  });
+
   it('locks an account after 5 wrong passwords, even for the right one, until a reset', async () => {
     const { member: m } = await member('locky@example.com', 'viewer', 'the right password');
     const client = new ConsoleClient(sluice.url);

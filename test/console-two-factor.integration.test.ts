@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { TOTP, URI } from 'otpauth';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
@@ -9,9 +10,17 @@ import { startTestSluice, type TestSluice } from './support/start-test-sluice.js
 /**
  * Console login for a member with two-factor on: the password alone brings up the code field, a wrong code is
  * refused where it was typed, the authenticator's code logs in; and "forgot password" works from the login page.
+ * A member turns two-factor on and off from their Account page.
  */
 const skip = chromiumMissing() || consoleBuildMissing();
 const PASSWORD = 'a long enough password';
+/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-two-factor.integration.test.ts` refreshes docs/screenshots/account-*.png. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+const shot = async (page: Page, name: string) => {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+};
 
 describe.skipIf(skip)('console login with two-factor in headless Chromium', { timeout: 120_000 }, () => {
   let sluice: TestSluice;
@@ -89,5 +98,80 @@ describe.skipIf(skip)('console login with two-factor in headless Chromium', { ti
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.close();
+  });
+
+  it('turns two-factor on from the Account page (key to copy, a wrong code refused, recovery codes shown once and saved) and off with a recovery code', async () => {
+    const invited = await api<{ inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'self@example.com', name: 'Sam Self', role: 'viewer' } });
+    expect(invited.status, invited.text).toBe(201);
+    expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: PASSWORD })).status).toBe(200);
+    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(sluice.url);
+    await page.getByLabel('Email').fill('self@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('link', { name: 'Sam Self' }).click();
+    const section = page.getByRole('region', { name: 'Two-factor authentication' });
+    await expect.poll(() => section.getByTestId('two-factor-status').textContent()).toContain('off');
+
+    await section.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    // The key, as typed into an app (groups of 4), and the setup link an app opens: the same secret.
+    const shown = (await section.getByTestId('two-factor-secret').textContent())!;
+    expect(shown).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+    const totp = URI.parse((await section.getByRole('link', { name: 'Open in authenticator app' }).getAttribute('href'))!) as TOTP;
+    expect(totp.secret.base32).toBe(shown.replace(/ /g, ''));
+    expect(totp.label).toBe('self@example.com');
+    await section.getByRole('button', { name: 'Copy key' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(totp.secret.base32);
+
+    await shot(page, 'account-two-factor-setup');
+    const code = section.getByLabel('Code from your authenticator app');
+    const right = totp.generate();
+    await code.fill(String((Number(right) + 1) % 1_000_000).padStart(6, '0'));
+    await section.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+    await expect.poll(() => section.getByRole('alert').textContent()).toContain('two_factor_code_invalid');
+    await code.fill(right);
+    await section.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+
+    // The recovery codes, once, with a "saved" step before going on.
+    await section.getByRole('heading', { name: 'Step 3: save your recovery codes' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Step 3: save your recovery codes');
+    const codes = await section.getByTestId('recovery-codes').getByRole('listitem').allTextContents();
+    expect(codes).toHaveLength(10);
+    for (const c of codes) expect(c).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
+    await shot(page, 'account-recovery-codes');
+    const done = section.getByRole('button', { name: 'Done' });
+    expect(await done.isDisabled()).toBe(true);
+    await section.getByLabel('I have saved these recovery codes').check();
+    await done.click();
+    await expect.poll(() => section.getByTestId('two-factor-status').textContent()).toContain('10 recovery codes left');
+    expect(await section.getByTestId('recovery-codes').count()).toBe(0);
+    await page.reload();
+    await expect.poll(() => section.getByTestId('two-factor-status').textContent()).toContain('on');
+    expect(await section.getByTestId('recovery-codes').count()).toBe(0);
+    // Logging in now needs the code.
+    const login = await new ConsoleClient(sluice.url).call('POST', '/auth/login', { email: 'self@example.com', password: PASSWORD });
+    expect(login.body).toMatchObject({ error: { code: 'two_factor_required' } });
+
+    // Off: a wrong code is refused where it was typed; one of the recovery codes shown works.
+    const off = section.getByLabel('Code from your authenticator app, or a recovery code');
+    await off.fill('aaaaa-aaaaa');
+    await section.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+    await expect.poll(() => section.getByRole('alert').textContent()).toContain('two_factor_code_invalid');
+    await off.fill(codes[3]!);
+    await section.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+    await expect.poll(() => section.getByRole('status').textContent()).toContain('Two-factor authentication is off');
+    await expect.poll(() => section.getByTestId('two-factor-status').textContent()).toContain('off');
+    expect((await new ConsoleClient(sluice.url).call('POST', '/auth/login', { email: 'self@example.com', password: PASSWORD })).status).toBe(200);
+
+    // A mistyped current password is shown under the form; it does not log the member out (a 401 that is not `unauthorized`).
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password', { exact: true }).fill('a new long password');
+    await page.getByLabel('Repeat the new password').fill('a new long password');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('The current password is wrong');
+    expect(await page.getByRole('heading', { name: 'Your account' }).isVisible()).toBe(true);
+    await context.close();
   });
 });

@@ -1,6 +1,7 @@
 /** A typed client for Sluice's admin API, used by every page. Errors carry the API's code and message. */
 
 import type { DestinationFilter } from './components/filters-field';
+import type { Permission } from './permissions';
 
 export class ApiError extends Error {
   constructor(
@@ -82,8 +83,10 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
     }
   }
   if (!response.ok) {
-    if (response.status === 401 && !path.startsWith('/api/v1/auth/')) for (const listener of unauthorizedListeners) listener();
-    throw errorOf(response.status, parsed);
+    const error = errorOf(response.status, parsed);
+    // Only `unauthorized` means the session or token is gone: a wrong two-factor code (also 401) is not.
+    if (response.status === 401 && error.code === 'unauthorized' && !path.startsWith('/api/v1/auth/')) for (const listener of unauthorizedListeners) listener();
+    throw error;
   }
   return parsed as T;
 }
@@ -165,6 +168,8 @@ export interface PolicyVersion {
 export interface SessionInfo {
   workspaceId: string;
   role: RoleName;
+  /** What the role may do (see `useCan` in permissions.ts). */
+  permissions: Permission[];
   actor: string;
   member?: Member;
   csrfToken?: string;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, logout, onUnauthorized, type SessionInfo } from './api';
 import { ErrorBox } from './components/error-box';
 import { Link } from './components/link';
@@ -20,41 +20,44 @@ import { ReportsPage } from './pages/reports';
 import { SourceDetailPage } from './pages/source-detail';
 import { SourcesPage } from './pages/sources';
 import { TokensPage } from './pages/tokens';
+import { PermissionsProvider, type Permission } from './permissions';
 import { match, navigate, useLocation } from './router';
 
 interface NavItem {
   to: string;
   label: string;
   active: (p: string) => boolean;
+  /** The permission the page's own list needs: the item is shown only to roles that have it. */
+  permission: Permission;
 }
 const prefix = (to: string) => (p: string) => p === to || p.startsWith(`${to}/`);
 const NAV: { group: string; items: NavItem[] }[] = [
   {
     group: 'Data',
     items: [
-      { to: '/', label: 'Overview', active: (p) => p === '/' },
-      { to: '/sources', label: 'Sources', active: prefix('/sources') },
-      { to: '/destinations', label: 'Destinations', active: prefix('/destinations') },
-      { to: '/live', label: 'Live events', active: prefix('/live') },
-      { to: '/events', label: 'Events', active: prefix('/events') },
-      { to: '/profiles', label: 'Profiles', active: prefix('/profiles') },
+      { to: '/', label: 'Overview', active: (p) => p === '/', permission: 'events:read' },
+      { to: '/sources', label: 'Sources', active: prefix('/sources'), permission: 'sources:read' },
+      { to: '/destinations', label: 'Destinations', active: prefix('/destinations'), permission: 'destinations:read' },
+      { to: '/live', label: 'Live events', active: prefix('/live'), permission: 'events:read' },
+      { to: '/events', label: 'Events', active: prefix('/events'), permission: 'events:read' },
+      { to: '/profiles', label: 'Profiles', active: prefix('/profiles'), permission: 'profiles:read' },
     ],
   },
   {
     group: 'Privacy',
     items: [
-      { to: '/privacy-requests', label: 'Privacy requests', active: prefix('/privacy-requests') },
-      { to: '/consent', label: 'Consent', active: prefix('/consent') },
-      { to: '/reports', label: 'Reports', active: prefix('/reports') },
-      { to: '/policy', label: 'Privacy policy', active: prefix('/policy') },
+      { to: '/privacy-requests', label: 'Privacy requests', active: prefix('/privacy-requests'), permission: 'privacy:read' },
+      { to: '/consent', label: 'Consent', active: prefix('/consent'), permission: 'privacy:read' },
+      { to: '/reports', label: 'Reports', active: prefix('/reports'), permission: 'privacy:read' },
+      { to: '/policy', label: 'Privacy policy', active: prefix('/policy'), permission: 'account:self' },
     ],
   },
   {
     group: 'Workspace',
     items: [
-      { to: '/members', label: 'Members', active: prefix('/members') },
-      { to: '/tokens', label: 'API tokens', active: prefix('/tokens') },
-      { to: '/audit-log', label: 'Audit log', active: prefix('/audit-log') },
+      { to: '/members', label: 'Members', active: prefix('/members'), permission: 'members:read' },
+      { to: '/tokens', label: 'API tokens', active: prefix('/tokens'), permission: 'tokens:read' },
+      { to: '/audit-log', label: 'Audit log', active: prefix('/audit-log'), permission: 'audit:read' },
     ],
   },
 ];
@@ -119,6 +122,10 @@ export function App() {
     const title = ALL_NAV.find((n) => n.active(pathname))?.label;
     document.title = title ? `${title} · Sluice` : 'Sluice';
   }, [pathname]);
+  // On narrow screens the navigation is folded away; it opens with the Menu button and closes on navigating.
+  const [navOpen, setNavOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => setNavOpen(false), [pathname]);
 
   const LinkPage = LINK_PAGES[pathname];
   if (LinkPage) {
@@ -156,50 +163,75 @@ export function App() {
       navigate('/');
     });
   };
+  const can = (permission: Permission) => info.permissions.includes(permission);
+  const nav = NAV.map((group) => ({ ...group, items: group.items.filter((item) => can(item.permission)) })).filter((group) => group.items.length > 0);
   return (
-    <div className="shell">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="topbar">
-        <Link to="/" className="brand">
-          <span className="logo" aria-hidden="true">
-            ≋
-          </span>{' '}
-          Sluice
-        </Link>
-        <span className="who">
-          <Link to="/account" aria-current={pathname === '/account' ? 'page' : undefined}>
-            {who}
-          </Link>{' '}
-          <span className="badge">{info.role}</span>
-        </span>
-        <button type="button" className="logout" onClick={doLogout}>
-          Log out
-        </button>
-      </header>
-      <div className="body">
-        <nav aria-label="Main" className="sidebar">
-          {NAV.map((group) => (
-            <div key={group.group}>
-              <h2 className="nav-group">{group.group}</h2>
-              <ul>
-                {group.items.map((item) => (
-                  <li key={item.to}>
-                    <Link to={item.to} aria-current={item.active(pathname) ? 'page' : undefined}>
-                      {item.label}
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ))}
-        </nav>
-        <main id="main" tabIndex={-1}>
-          {info.pendingPolicy && <PolicyBanner policy={info.pendingPolicy} onAccepted={refresh} />}
-          {info.member?.mustResetPassword ? <ChangePasswordForm forced onChanged={refresh} /> : <Page pathname={pathname} search={search} info={info} refresh={refresh} />}
-        </main>
+    <PermissionsProvider value={info.permissions}>
+      <div className="shell">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="topbar">
+          <Link to="/" className="brand">
+            <span className="logo" aria-hidden="true">
+              ≋
+            </span>{' '}
+            Sluice
+          </Link>
+          <span className="who">
+            <Link to="/account" aria-current={pathname === '/account' ? 'page' : undefined}>
+              {who}
+            </Link>{' '}
+            <span className="badge">{info.role}</span>
+          </span>
+          <button type="button" className="logout" onClick={doLogout}>
+            Log out
+          </button>
+          {/* Narrow screens only (styles.css): the navigation folds away behind this button. */}
+          <button type="button" className="menu-button" ref={menuButton} aria-expanded={navOpen} aria-controls="main-nav" onClick={() => setNavOpen((open) => !open)}>
+            Menu
+          </button>
+        </header>
+        <div className="body">
+          <nav
+            id="main-nav"
+            aria-label="Main"
+            className={navOpen ? 'sidebar open' : 'sidebar'}
+            onClick={(event) => {
+              // A link chosen from the open menu: fold it away and go on in the page (its link disappears).
+              if (navOpen && event.target instanceof Element && event.target.closest('a')) {
+                setNavOpen(false);
+                document.getElementById('main')?.focus();
+              }
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape' && navOpen) {
+                setNavOpen(false);
+                menuButton.current?.focus();
+              }
+            }}
+          >
+            {nav.map((group) => (
+              <div key={group.group}>
+                <h2 className="nav-group">{group.group}</h2>
+                <ul>
+                  {group.items.map((item) => (
+                    <li key={item.to}>
+                      <Link to={item.to} aria-current={item.active(pathname) ? 'page' : undefined}>
+                        {item.label}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ))}
+          </nav>
+          <main id="main" tabIndex={-1}>
+            {info.pendingPolicy && <PolicyBanner policy={info.pendingPolicy} onAccepted={refresh} />}
+            {info.member?.mustResetPassword ? <ChangePasswordForm forced onChanged={refresh} /> : <Page pathname={pathname} search={search} info={info} refresh={refresh} />}
+          </main>
+        </div>
       </div>
-    </div>
+    </PermissionsProvider>
   );
 }

@@ -42,6 +42,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<RoleName, readonly Permission[]>>
   viewer: READ,
 };
 
+/**
+ * What `role` may do, in the order of {@link PERMISSIONS}: `GET /auth/session` and `GET /me` answer it so a
+ * client (the console) can offer only what the caller may use. The API still checks every call.
+ * @example permissionsOf('viewer') // ['workspace:read', 'sources:read', ..., 'account:self']
+ */
+export function permissionsOf(role: RoleName): Permission[] {
+  return PERMISSIONS.filter((p) => roleHas(role, p));
+}
+
 export function roleHas(role: RoleName, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
 }

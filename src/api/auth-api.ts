@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { memberView, SESSION_TTL_MS, type AccountService, type LoginResult } from '../accounts/account-service.js';
+import { permissionsOf } from '../accounts/permissions.js';
 import type { PolicyVersion } from '../core/member.js';
 import type { Store } from '../store/store.js';
 import { cookieValue, SESSION_COOKIE } from './api-auth.js';
@@ -76,7 +77,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
 
   app.get('/auth/session', {
     config: { permission: 'account:self' },
-    schema: { tags: ['auth'], summary: 'The current caller, and for a console session its CSRF token', response: { 200: Type.Record(Type.String(), Type.Unknown()) } },
+    schema: { tags: ['auth'], summary: 'The current caller (workspace, role, the `permissions` the role grants), and for a console session its CSRF token', response: { 200: Type.Record(Type.String(), Type.Unknown()) } },
   }, async (request) => {
     const principal = principalOf(request);
     const member = principal.memberId ? await store.members.get(principal.workspaceId, principal.memberId) : undefined;
@@ -86,6 +87,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
     return {
       workspaceId: principal.workspaceId,
       role: principal.role,
+      permissions: permissionsOf(principal.role),
       actor: principal.actor,
       ...(member && { member: memberView(member) }),
       ...(session && { csrfToken: session.csrfToken }),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { memberView, type AccountService } from '../accounts/account-service.js';
 import type { AuditLog } from '../accounts/audit-log.js';
+import { permissionsOf } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
 import type { Member } from '../core/member.js';
 import type { Store } from '../store/store.js';
@@ -23,11 +24,12 @@ export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountS
 
   app.get('/me', {
     config: { permission: 'account:self' },
-    schema: { tags: ['me'], summary: 'Your account, and a material policy change waiting for your acceptance', response: { 200: Body } },
+    schema: { tags: ['me'], summary: 'Your account, the `permissions` your role grants, and a material policy change waiting for your acceptance', response: { 200: Body } },
   }, async (request) => {
     const member = await self(request);
     const pending = await accounts.pendingPolicy(member);
-    return { member: memberView(member), ...(pending && { pendingPolicy: policyView(pending) }) };
+    // The caller's role: a member's token may have a lower one than the member.
+    return { member: memberView(member), permissions: permissionsOf(principalOf(request).role), ...(pending && { pendingPolicy: policyView(pending) }) };
   });
 
   app.patch('/me', {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, type PolicyVersion, type SessionInfo } from '../api';
 import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
+import { TwoFactorSettings } from './two-factor-settings';
 
 /** Change your own password; when an admin required a reset, the current password is not asked. */
 export function ChangePasswordForm({ forced, onChanged }: { forced: boolean; onChanged: () => void }) {
@@ -81,7 +82,7 @@ export function PolicyBanner({ policy, onAccepted }: { policy: PolicyVersion; on
   );
 }
 
-/** Your account: who you are, your role, and your password. */
+/** Your account: who you are, your role, your password and two-factor authentication. */
 export function AccountPage({ info, onChanged }: { info: SessionInfo; onChanged: () => void }) {
   return (
     <section aria-labelledby="account-title">
@@ -92,7 +93,14 @@ export function AccountPage({ info, onChanged }: { info: SessionInfo; onChanged:
         <dt>Role</dt>
         <dd>{info.role}</dd>
       </dl>
-      {info.member ? <ChangePasswordForm forced={info.member.mustResetPassword} onChanged={onChanged} /> : <p className="muted">You are using an API token; it has no password.</p>}
+      {info.member ? (
+        <>
+          <ChangePasswordForm forced={info.member.mustResetPassword} onChanged={onChanged} />
+          <TwoFactorSettings />
+        </>
+      ) : (
+        <p className="muted">You are using an API token; it has no password or second factor.</p>
+      )}
     </section>
   );
 }
