@@ -64,22 +64,41 @@ export function consentBannerRuntime(config: BannerConfig): void {
   };
   let prefs = effective(stored);
 
-  // ---- analytics.js: the snippet's stub (created if the page has none), consent stamped on every event ----
+  // ---- analytics.js: a stub compatible with Segment's snippet 5.x (created if the page has none) ----
+  // Like the snippet's, the stub records each call's page context ({__t: 'bpc', ...}), so that analytics.js gives an
+  // event queued before the choice the URL it was made on. It leaves `invoked` unset: Segment's snippet placed after
+  // the banner then sets itself up on the same queue (rather than refusing, "included twice"), and the stub's `load`
+  // keeps the snippet's `analytics.load()` waiting until the choice allows analytics.js.
   let analytics = w.analytics as AnalyticsLike | undefined;
+  let snippetLoad: ((...args: unknown[]) => void) | undefined;
+  let loadArgs: unknown[] | undefined;
   if (!analytics || (!analytics.initialize && !analytics.invoked)) {
     const stub = (analytics ?? []) as unknown as AnalyticsLike;
-    stub.invoked = true;
     stub.methods = ['trackSubmit', 'trackClick', 'trackLink', 'trackForm', 'pageview', 'identify', 'reset', 'group', 'track', 'ready', 'alias', 'debug', 'page', 'screen', 'once', 'off', 'on', 'addSourceMiddleware', 'addIntegrationMiddleware', 'setAnonymousId', 'addDestinationMiddleware', 'register'];
     stub.factory = (method: string) =>
       function (...args: unknown[]) {
         const current = w.analytics as AnalyticsLike;
         if (current.initialized) return (current[method] as (...a: unknown[]) => AnalyticsLike)(...args);
+        if (['track', 'screen', 'alias', 'group', 'page', 'identify'].indexOf(method) > -1) {
+          const canonical = document.querySelector("link[rel='canonical']");
+          args.push({ __t: 'bpc', c: (canonical && canonical.getAttribute('href')) || undefined, p: location.pathname, u: location.href, s: location.search, t: document.title, r: document.referrer });
+        }
         args.unshift(method);
-        current.push(args);
-        return current;
+        stub.push(args);
+        return stub;
       };
     for (const method of stub.methods) stub[method] = stub.factory(method);
     stub._writeKey = config.writeKey;
+    Object.defineProperty(stub, 'load', {
+      configurable: true,
+      // The snippet defines its loader (kept) and calls it: analytics.js loads now if the choice allows it, else after.
+      set: (fn: (...args: unknown[]) => void) => (snippetLoad = fn),
+      get: () => (...args: unknown[]) => {
+        loadArgs = args;
+        if (args[1] !== undefined) stub._loadOptions = args[1];
+        if (readCookie() !== null || config.model === 'opt-out') loadAnalytics();
+      },
+    });
     w.analytics = stub;
     analytics = stub;
   }
@@ -93,16 +112,17 @@ export function consentBannerRuntime(config: BannerConfig): void {
     obj.context = context;
     next(payload);
   });
-  const loadAnalytics = () => {
+  function loadAnalytics() {
     if (a.initialize || a._sluiceLoading || document.querySelector('script[src*="/analytics.js/v1/"]')) return;
     a._sluiceLoading = true;
+    if (snippetLoad && loadArgs) return snippetLoad.apply(a, loadArgs); // the site's own snippet, as it asked
     a._cdn = a._cdn ?? config.publicUrl;
     const script = document.createElement('script');
     script.async = true;
     script.setAttribute('data-global-segment-analytics-key', 'analytics');
     script.src = `${config.publicUrl}/analytics.js/v1/${encodeURIComponent(config.writeKey)}/analytics.min.js`;
     document.head.appendChild(script);
-  };
+  }
 
   // ---- the banner (shadow DOM, so the site's CSS and ours never mix) ----
   const host = document.createElement('div');
