@@ -49,8 +49,8 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     return ((await response.json()) as { events: StoredEventView[] }).events;
   }
 
-  async function open(options: { gpc: boolean; path?: string }): Promise<{ context: BrowserContext; page: Page; errors: string[]; logs: string[]; scripts: string[] }> {
-    const context = await browser.newContext(options.gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {});
+  async function open(options: { gpc: boolean; path?: string; viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page; errors: string[]; logs: string[]; scripts: string[] }> {
+    const context = await browser.newContext({ ...(options.gpc && { extraHTTPHeaders: { 'Sec-GPC': '1' } }), ...(options.viewport && { viewport: options.viewport }) });
     if (options.gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
     const page = await context.newPage();
     const errors: string[] = [];
@@ -244,5 +244,30 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     expect(events.get('Checkout Step Viewed')).toMatchObject({ context: { page: checkout } });
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('on a 320x568 phone Reject all, Accept all and Save are fully in view without scrolling, Reject all as large as Accept all', async () => {
+    for (const gpc of [false, true]) {
+      const { context, page, errors } = await open({ gpc, viewport: { width: 320, height: 568 } });
+      await expect.poll(() => banner(page).isVisible()).toBe(true);
+      // The share of each button the visitor sees (clipped by the viewport and by any scrolling box around it).
+      const inView = (name: string) =>
+        page.getByRole('button', { name }).evaluate(
+          (button) =>
+            new Promise<number>((resolve) => {
+              const observer = new IntersectionObserver(([entry]) => {
+                observer.disconnect();
+                resolve(entry!.intersectionRatio);
+              });
+              observer.observe(button);
+            }),
+        );
+      for (const name of ['Reject all', 'Accept all', 'Save my choices']) expect(await inView(name), `${name}, gpc=${gpc}`).toBeGreaterThanOrEqual(0.99);
+      expect(await page.evaluate(() => window.scrollY)).toBe(0);
+      const [reject, accept] = [await page.getByRole('button', { name: 'Reject all' }).boundingBox(), await page.getByRole('button', { name: 'Accept all' }).boundingBox()];
+      expect([Math.round(reject!.width), Math.round(reject!.height)]).toEqual([Math.round(accept!.width), Math.round(accept!.height)]);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
   });
 });

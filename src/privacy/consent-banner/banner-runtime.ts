@@ -134,19 +134,21 @@ export function consentBannerRuntime(config: BannerConfig): void {
     if (text !== undefined) node.textContent = text;
     return node;
   };
-  const style = el('style', {});
-  style.textContent =
-    ':host{all:initial}.b{position:fixed;z-index:2147483000;left:1rem;right:1rem;bottom:1rem;max-width:42rem;margin:0 auto;background:#fff;color:#1b1f24;border:1px solid #c9ced6;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.2);padding:1rem 1.25rem;font:15px/1.45 system-ui,sans-serif;max-height:80vh;overflow:auto}' +
+  // Equal prominence at any width: the buttons are a footer that stays in view (the categories scroll above it),
+  // Reject all and Accept all side by side, the same size and style.
+  const css =
+    ':host{all:initial}[hidden]{display:none!important}.b{position:fixed;z-index:2147483000;left:.5rem;right:.5rem;bottom:.5rem;max-width:42rem;max-height:calc(100vh - 1rem);max-height:calc(100dvh - 1rem);margin:0 auto;display:flex;flex-direction:column;background:#fff;color:#1b1f24;border:1px solid #c9ced6;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.2);font:15px/1.45 system-ui,sans-serif}.b:focus{outline:none}.m{overflow:auto;padding:1rem 1.25rem .25rem}' +
     'h2{font-size:1.1rem;margin:0 0 .4rem}p{margin:.2rem 0 .6rem}.gpc{background:#ecfdf3;color:#05603a;border:1px solid #abefc6;border-radius:6px;padding:.35rem .6rem;font-weight:600}' +
     'ul{list-style:none;padding:0;margin:.4rem 0}li{padding:.35rem 0;border-top:1px solid #eaecf0}label{font-weight:600;display:flex;gap:.5rem;align-items:center}small{display:block;color:#5b6470;margin-left:1.6rem}' +
-    '.row{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.6rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 8rem}button.s{background:#fff;color:#1d4ed8}' +
+    '.row{display:flex;flex-wrap:wrap;gap:.5rem;padding:.75rem 1.25rem 1rem;border-top:1px solid #eaecf0}button{font:inherit;padding:.5rem .75rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 7rem}button.s{background:#fff;color:#1d4ed8}' +
     'button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}.l{position:fixed;z-index:2147482999;left:.75rem;bottom:.75rem;font:13px system-ui,sans-serif;background:#fff;color:#1d4ed8;border:1px solid #c9ced6;border-radius:6px;padding:.3rem .6rem;flex:none}';
-  root.appendChild(style);
+  root.appendChild(el('style', {}, css));
 
   const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title' });
-  panel.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
-  panel.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
-  if (gpc) panel.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
+  const main = el('div', { class: 'm' });
+  main.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
+  main.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
+  if (gpc) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
   const list = el('ul', {});
   const boxes: Record<string, HTMLInputElement> = {};
   for (const c of categories) {
@@ -162,14 +164,15 @@ export function consentBannerRuntime(config: BannerConfig): void {
     if (c.description) item.appendChild(el('small', {}, c.description));
     list.appendChild(item);
   }
-  panel.appendChild(list);
+  main.appendChild(list);
+  panel.appendChild(main);
   const row = el('div', { class: 'row' });
-  // Accept all and Reject all: same size, same style (equal prominence); Save is secondary.
-  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, 'Accept all');
+  // Reject all and Accept all: same size, same style (equal prominence); Save is secondary.
   const rejectAll = el('button', { type: 'button', 'data-action': 'reject-all' }, 'Reject all');
+  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, 'Accept all');
   const save = el('button', { type: 'button', class: 's', 'data-action': 'save' }, 'Save my choices');
-  row.appendChild(acceptAll);
   row.appendChild(rejectAll);
+  row.appendChild(acceptAll);
   row.appendChild(save);
   panel.appendChild(row);
   const reopen = el('button', { type: 'button', class: 'l', 'data-action': 'open' }, 'Privacy choices');
