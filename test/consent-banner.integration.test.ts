@@ -34,6 +34,15 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
       '/tagged': tagged('Tagged', `<script>analytics.page('Tagged');</script>`),
       '/with-snippet': tagged('With snippet', `<script>${segmentSnippet(sluice.url, sluice.writeKey)}</script>`),
       '/spa': tagged('Shop app', ''),
+      // A strict Content-Security-Policy: scripts by nonce or from Sluice, styles only from the site itself.
+      '/strict-csp': {
+        html: `<!doctype html><html><head><title>Strict</title><script nonce="abc" src="${sluice.url}/consent.js?writeKey=${sluice.writeKey}"></script><script nonce="abc">analytics.page();</script></head><body><h1>Strict</h1></body></html>`,
+        headers: { 'content-security-policy': `script-src 'nonce-abc' ${sluice.url}; style-src 'self'` },
+      },
+      '/strict-csp-nonce': {
+        html: `<!doctype html><html><head><title>Strict</title><script nonce="abc" src="${sluice.url}/consent.js?writeKey=${sluice.writeKey}"></script></head><body><h1>Strict</h1></body></html>`,
+        headers: { 'content-security-policy': `script-src 'nonce-abc' ${sluice.url}; style-src 'nonce-abc'` },
+      },
     });
     browser = await launchChromium();
   });
@@ -49,9 +58,10 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     return ((await response.json()) as { events: StoredEventView[] }).events;
   }
 
-  async function open(options: { gpc: boolean; path?: string; viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page; errors: string[]; logs: string[]; scripts: string[] }> {
+  async function open(options: { gpc: boolean; path?: string; viewport?: { width: number; height: number }; initScript?: () => void }): Promise<{ context: BrowserContext; page: Page; errors: string[]; logs: string[]; scripts: string[] }> {
     const context = await browser.newContext({ ...(options.gpc && { extraHTTPHeaders: { 'Sec-GPC': '1' } }), ...(options.viewport && { viewport: options.viewport }) });
     if (options.gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    if (options.initScript) await context.addInitScript(options.initScript);
     const page = await context.newPage();
     const errors: string[] = [];
     const logs: string[] = [];
@@ -269,5 +279,28 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
       expect(errors).toEqual([]);
       await context.close();
     }
+  });
+
+  it("keeps its styling under a strict Content-Security-Policy (script-src 'nonce-abc' <sluice>; style-src 'self'), and analytics.js runs", async () => {
+    const { context, page, errors, logs } = await open({ gpc: false, path: '/strict-csp' });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    const styled = await banner(page).evaluate((panel) => ({ position: getComputedStyle(panel).position, radius: getComputedStyle(panel).borderTopLeftRadius }));
+    expect(styled).toEqual({ position: 'fixed', radius: '10px' });
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated']);
+    expect(events.get('page')!.context?.consent?.categoryPreferences).toEqual(ALL_OFF);
+    expect(logs.filter((l) => l.includes('Content Security Policy'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // A browser without constructable stylesheets: a <style> carrying the nonce of the banner's script tag.
+    const legacy = await open({ gpc: false, path: '/strict-csp-nonce', initScript: () => delete (ShadowRoot.prototype as Partial<ShadowRoot>).adoptedStyleSheets });
+    await expect.poll(() => banner(legacy.page).isVisible()).toBe(true);
+    expect(await banner(legacy.page).evaluate((panel) => getComputedStyle(panel).position)).toBe('fixed');
+    expect(await legacy.page.locator('#sluice-consent style').count()).toBe(1);
+    expect(legacy.logs.filter((l) => l.includes('Content Security Policy'))).toEqual([]);
+    await legacy.context.close();
   });
 });

@@ -50,15 +50,19 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A page of {@link serveHtml}: its HTML, or its HTML with response headers (a Content-Security-Policy). */
+export type SitePage = string | { html: string; headers: Record<string, string> };
+
 /** A tiny web site on its own origin (127.0.0.1, random port) serving fixed HTML pages by path. */
-export async function serveHtml(pages: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveHtml(pages: Record<string, SitePage>): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
-    const html = pages[(request.url ?? '/').split('?')[0]!];
-    if (html === undefined) {
+    const page = pages[(request.url ?? '/').split('?')[0]!];
+    if (page === undefined) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    const { html, headers } = typeof page === 'string' ? { html: page, headers: {} } : page;
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -25,6 +25,7 @@ interface AnalyticsLike {
 export function consentBannerRuntime(config: BannerConfig): void {
   const w = window as unknown as Record<string, unknown> & { navigator: Navigator & { globalPrivacyControl?: boolean } };
   if (w.__sluiceConsent) return; // loaded twice
+  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
   const gpc = w.navigator.globalPrivacyControl === true;
   const categories = config.categories;
 
@@ -142,7 +143,17 @@ export function consentBannerRuntime(config: BannerConfig): void {
     'ul{list-style:none;padding:0;margin:.4rem 0}li{padding:.35rem 0;border-top:1px solid #eaecf0}label{font-weight:600;display:flex;gap:.5rem;align-items:center}small{display:block;color:#5b6470;margin-left:1.6rem}' +
     '.row{display:flex;flex-wrap:wrap;gap:.5rem;padding:.75rem 1.25rem 1rem;border-top:1px solid #eaecf0}button{font:inherit;padding:.5rem .75rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 7rem}button.s{background:#fff;color:#1d4ed8}' +
     'button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}.l{position:fixed;z-index:2147482999;left:.75rem;bottom:.75rem;font:13px system-ui,sans-serif;background:#fff;color:#1d4ed8;border:1px solid #c9ced6;border-radius:6px;padding:.3rem .6rem;flex:none}';
-  root.appendChild(el('style', {}, css));
+  // A constructed stylesheet is not an inline <style>, so a Content-Security-Policy without 'unsafe-inline' in
+  // style-src keeps it; browsers without them get a <style> with the nonce of the banner's script tag.
+  if ('adoptedStyleSheets' in root && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = el('style', {}, css);
+    if (nonce) style.nonce = nonce;
+    root.appendChild(style);
+  }
 
   const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title' });
   const main = el('div', { class: 'm' });
