@@ -303,4 +303,28 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     expect(legacy.logs.filter((l) => l.includes('Content Security Policy'))).toEqual([]);
     await legacy.context.close();
   });
+
+  it('keyboard: Save, Accept all, Reject all and Escape give focus back to the "Your privacy choices" link that opened the banner; each checkbox is described by its category', async () => {
+    const { context, page, errors } = await open({ gpc: false });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    const described = await page.locator('#sluice-consent input[data-category="analytics"]').evaluate((box) => {
+      const id = box.getAttribute('aria-describedby');
+      return id ? (box.getRootNode() as ShadowRoot).getElementById(id)?.textContent : null;
+    });
+    expect(described).toBe('Measures how the site is used, so it can be improved.');
+    await page.getByRole('button', { name: 'Reject all' }).press('Enter'); // a first choice (Escape closes only once there is one)
+
+    const link = page.getByRole('link', { name: 'Your privacy choices' });
+    const linkFocused = () => page.evaluate(() => document.activeElement?.hasAttribute('data-sluice-privacy-choices') === true);
+    for (const close of ['Save my choices', 'Accept all', 'Reject all', 'Escape']) {
+      await link.press('Enter');
+      await expect.poll(() => banner(page).isVisible(), { message: close }).toBe(true);
+      if (close === 'Escape') await page.keyboard.press('Escape');
+      else await page.getByRole('button', { name: close }).press('Enter');
+      await expect.poll(() => banner(page).isVisible(), { message: close }).toBe(false);
+      expect(await linkFocused(), close).toBe(true);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

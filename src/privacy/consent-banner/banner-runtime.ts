@@ -155,26 +155,26 @@ export function consentBannerRuntime(config: BannerConfig): void {
     root.appendChild(style);
   }
 
-  const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title' });
+  const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title', tabindex: '-1' });
   const main = el('div', { class: 'm' });
   main.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
   main.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
   if (gpc) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
   const list = el('ul', {});
   const boxes: Record<string, HTMLInputElement> = {};
-  for (const c of categories) {
+  categories.forEach((c, i) => {
     const item = el('li', {});
     const label = el('label', {});
-    const box = el('input', { type: 'checkbox', name: c.id, 'data-category': c.id });
+    const box = el('input', { type: 'checkbox', name: c.id, 'data-category': c.id, ...(c.description ? { 'aria-describedby': `sc-d${i}` } : {}) });
     const locked = c.required === true || (gpc && c.gpc === true);
     box.disabled = locked;
     boxes[c.id] = box;
     label.appendChild(box);
     label.appendChild(document.createTextNode(c.name + (c.required ? ' (always on)' : gpc && c.gpc ? ' (off: Opt-Out Request Honored)' : '')));
     item.appendChild(label);
-    if (c.description) item.appendChild(el('small', {}, c.description));
+    if (c.description) item.appendChild(el('small', { id: `sc-d${i}` }, c.description));
     list.appendChild(item);
-  }
+  });
   main.appendChild(list);
   panel.appendChild(main);
   const row = el('div', { class: 'row' });
@@ -191,15 +191,21 @@ export function consentBannerRuntime(config: BannerConfig): void {
   const sync = () => {
     for (const c of categories) (boxes[c.id] as HTMLInputElement).checked = prefs[c.id] === true;
   };
+  // Focus moves to the dialog itself (no button favoured) and, when it closes, back to what opened it.
+  let opener: HTMLElement | null = null;
   const show = () => {
+    if (panel.hidden || !opener) opener = (document.activeElement === host ? root.activeElement : document.activeElement) as HTMLElement | null;
     sync();
     panel.hidden = false;
     reopen.hidden = true;
-    acceptAll.focus();
+    panel.focus();
   };
   const hide = () => {
+    const focused = root.activeElement !== null;
     panel.hidden = true;
     reopen.hidden = !!document.querySelector('[data-sluice-privacy-choices]');
+    if (focused && opener && opener.isConnected) opener.focus();
+    opener = null;
   };
   const choose = (choice: Record<string, boolean>) => {
     const before = JSON.stringify(prefs);
