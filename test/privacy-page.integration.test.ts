@@ -112,6 +112,29 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.close();
   });
 
+  it('after three wrong codes shows the request form again, saying the request was closed', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    await page.getByLabel('What would you like us to do?').selectOption('access');
+    await page.getByLabel('Your email address').fill('wrong-codes@example.com');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByLabel('Code from the email').waitFor();
+    const mail = await smtp.waitFor((m) => m.to.includes('wrong-codes@example.com') && m.subject === 'Confirm your privacy request', 60_000);
+    const code = /verification code is (\d{6})\./.exec(mail.text)![1]!;
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (const left of ['2 attempts left', '1 attempt left']) {
+      await page.getByLabel('Code from the email').fill(wrong);
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toContain(left);
+    }
+    await page.getByLabel('Code from the email').fill(wrong);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('3 wrong codes');
+    expect(await page.locator('#verify-form').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Send request' }).isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('says in a page what is wrong when the link has no valid writeKey', async () => {
     const response = await fetch(`${sluice.url}/privacy?writeKey=nope`);
     expect(response.status).toBe(401);

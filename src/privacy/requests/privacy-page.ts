@@ -97,7 +97,11 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     body.writeKey = writeKey;
     return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
-        if (!response.ok) throw new Error((json.error && json.error.message) || ('The server answered ' + response.status + '. Please try again later.'));
+        if (!response.ok) {
+          var error = new Error((json.error && json.error.message) || ('The server answered ' + response.status + '. Please try again later.'));
+          error.code = json.error && json.error.code;
+          throw error;
+        }
         return json;
       });
     });
@@ -152,7 +156,15 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error'); return; }
     document.getElementById('verify').disabled = true;
     post('/v1/privacy-requests/' + encodeURIComponent(requestId) + '/verify', { code: code }).then(confirmed)
-      .catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('verify').disabled = false; });
+      .catch(function (error) {
+        say(error.message, 'error');
+        // The request is closed (3 wrong codes, code expired): start again from the request form.
+        if (['verification_attempts_exceeded', 'verification_code_expired', 'request_state_conflict', 'not_found'].indexOf(error.code) > -1) {
+          requestId = null; verifyForm.hidden = true; requestForm.hidden = false;
+          document.getElementById('code').value = '';
+          type.focus();
+        }
+      }).then(function () { document.getElementById('verify').disabled = false; });
   });
 })();
 `;
