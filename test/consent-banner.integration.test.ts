@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium, serveHtml } from './support/browser.js';
+import { consentSnippet } from '../console/src/snippets.js';
+import { chromiumMissing, launchChromium, segmentSnippet, serveHtml } from './support/browser.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 type Prefs = Record<string, boolean>;
@@ -25,7 +26,24 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     const page = (writeKey: string) =>
       `<!doctype html><html><head><title>Shop</title><script src="${sluice.url}/consent.js?writeKey=${writeKey}"></script><script>analytics.page();</script></head>` +
       `<body><h1>Shop</h1><a href="#" data-sluice-privacy-choices>Your privacy choices</a></body></html>`;
-    site = await serveHtml({ '/shop': page(sluice.writeKey) });
+    // The tag exactly as the console gives it, then a page script using analytics (and, on one page, Segment's snippet).
+    const tagged = (title: string, after: string) =>
+      `<!doctype html><html><head><title>${title}</title>${consentSnippet(sluice.url, sluice.writeKey)}${after}</head><body><h1>${title}</h1></body></html>`;
+    site = await serveHtml({
+      '/shop': page(sluice.writeKey),
+      '/tagged': tagged('Tagged', `<script>analytics.page('Tagged');</script>`),
+      '/with-snippet': tagged('With snippet', `<script>${segmentSnippet(sluice.url, sluice.writeKey)}</script>`),
+      '/spa': tagged('Shop app', ''),
+      // A strict Content-Security-Policy: scripts by nonce or from Sluice, styles only from the site itself.
+      '/strict-csp': {
+        html: `<!doctype html><html><head><title>Strict</title><script nonce="abc" src="${sluice.url}/consent.js?writeKey=${sluice.writeKey}"></script><script nonce="abc">analytics.page();</script></head><body><h1>Strict</h1></body></html>`,
+        headers: { 'content-security-policy': `script-src 'nonce-abc' ${sluice.url}; style-src 'self'` },
+      },
+      '/strict-csp-nonce': {
+        html: `<!doctype html><html><head><title>Strict</title><script nonce="abc" src="${sluice.url}/consent.js?writeKey=${sluice.writeKey}"></script></head><body><h1>Strict</h1></body></html>`,
+        headers: { 'content-security-policy': `script-src 'nonce-abc' ${sluice.url}; style-src 'nonce-abc'` },
+      },
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -40,14 +58,21 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     return ((await response.json()) as { events: StoredEventView[] }).events;
   }
 
-  async function open(options: { gpc: boolean }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext(options.gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {});
+  async function open(options: { gpc: boolean; path?: string; viewport?: { width: number; height: number }; initScript?: () => void }): Promise<{ context: BrowserContext; page: Page; errors: string[]; logs: string[]; scripts: string[] }> {
+    const context = await browser.newContext({ ...(options.gpc && { extraHTTPHeaders: { 'Sec-GPC': '1' } }), ...(options.viewport && { viewport: options.viewport }) });
     if (options.gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    if (options.initScript) await context.addInitScript(options.initScript);
     const page = await context.newPage();
     const errors: string[] = [];
+    const logs: string[] = [];
+    const scripts: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${site.url}/shop`);
-    return { context, page, errors };
+    page.on('console', (message) => logs.push(message.text()));
+    page.on('request', (request) => {
+      if (request.url().includes('/analytics.min.js')) scripts.push(request.url());
+    });
+    await page.goto(`${site.url}${options.path ?? '/shop'}`);
+    return { context, page, errors, logs, scripts };
   }
 
   const banner = (page: Page) => page.locator('#sluice-consent [role="dialog"]');
@@ -170,4 +195,136 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     }
   });
 
+  it('the tag the console gives defines window.analytics at once: a page script after it calls analytics.page(), sent once the visitor accepts', async () => {
+    const { context, page, errors, scripts } = await open({ gpc: false, path: '/tagged' });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    await page.waitForTimeout(300);
+    expect(scripts).toEqual([]); // opt-in: analytics.js waits for a choice
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated']);
+    expect(events.get('page')).toMatchObject({ name: 'Tagged', properties: { path: '/tagged' }, context: { consent: { categoryPreferences: ALL_ON } } });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("with Segment's snippet after the tag: the snippet keeps its calls, analytics.js waits for the choice, then the snippet's page() is sent", async () => {
+    const { context, page, errors, logs, scripts } = await open({ gpc: false, path: '/with-snippet' });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    await page.waitForTimeout(500);
+    expect(scripts).toEqual([]); // the snippet's analytics.load() waits for the choice too
+    expect(await initialized(page)).toBe(false);
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated']);
+    expect(events.get('page')).toMatchObject({ properties: { path: '/with-snippet', title: 'With snippet' }, context: { consent: { categoryPreferences: ALL_ON } } });
+    expect(scripts).toHaveLength(1); // loaded once, by the snippet's own loader
+
+    // Next visit, the choice remembered: the banner loads analytics.js at once, and the snippet's load adds no second copy.
+    scripts.length = 0;
+    await page.reload();
+    await waitInitialized(page);
+    await eventually(async () => ((await storedEvents(anonymousId)).filter((e) => e.type === 'page').length === 2 ? true : undefined));
+    expect(scripts).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('included twice'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an event queued before the choice keeps the page it was made on (the page context recorded per call, as by Segment’s snippet)', async () => {
+    const { context, page, errors } = await open({ gpc: false, path: '/spa' });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    await page.evaluate(() => {
+      const analytics = (window as unknown as { analytics: { page(name: string): void; track(name: string): void } }).analytics;
+      history.pushState({}, '', '/spa/checkout?step=2');
+      document.title = 'Checkout';
+      analytics.page('Checkout');
+      analytics.track('Checkout Step Viewed');
+      history.pushState({}, '', '/spa/thanks');
+      document.title = 'Thanks';
+    });
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Checkout Step Viewed']);
+    const checkout = { url: `${site.url}/spa/checkout?step=2`, path: '/spa/checkout', search: '?step=2', title: 'Checkout' };
+    expect(events.get('page')).toMatchObject({ name: 'Checkout', properties: checkout, context: { page: checkout } });
+    expect(events.get('Checkout Step Viewed')).toMatchObject({ context: { page: checkout } });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('on a 320x568 phone Reject all, Accept all and Save are fully in view without scrolling, Reject all as large as Accept all', async () => {
+    for (const gpc of [false, true]) {
+      const { context, page, errors } = await open({ gpc, viewport: { width: 320, height: 568 } });
+      await expect.poll(() => banner(page).isVisible()).toBe(true);
+      // The share of each button the visitor sees (clipped by the viewport and by any scrolling box around it).
+      const inView = (name: string) =>
+        page.getByRole('button', { name }).evaluate(
+          (button) =>
+            new Promise<number>((resolve) => {
+              const observer = new IntersectionObserver(([entry]) => {
+                observer.disconnect();
+                resolve(entry!.intersectionRatio);
+              });
+              observer.observe(button);
+            }),
+        );
+      for (const name of ['Reject all', 'Accept all', 'Save my choices']) expect(await inView(name), `${name}, gpc=${gpc}`).toBeGreaterThanOrEqual(0.99);
+      expect(await page.evaluate(() => window.scrollY)).toBe(0);
+      const [reject, accept] = [await page.getByRole('button', { name: 'Reject all' }).boundingBox(), await page.getByRole('button', { name: 'Accept all' }).boundingBox()];
+      expect([Math.round(reject!.width), Math.round(reject!.height)]).toEqual([Math.round(accept!.width), Math.round(accept!.height)]);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it("keeps its styling under a strict Content-Security-Policy (script-src 'nonce-abc' <sluice>; style-src 'self'), and analytics.js runs", async () => {
+    const { context, page, errors, logs } = await open({ gpc: false, path: '/strict-csp' });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    const styled = await banner(page).evaluate((panel) => ({ position: getComputedStyle(panel).position, radius: getComputedStyle(panel).borderTopLeftRadius }));
+    expect(styled).toEqual({ position: 'fixed', radius: '10px' });
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    const events = await eventsNamed(anonymousId, ['page', 'Segment Consent Preference Updated']);
+    expect(events.get('page')!.context?.consent?.categoryPreferences).toEqual(ALL_OFF);
+    expect(logs.filter((l) => l.includes('Content Security Policy'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // A browser without constructable stylesheets: a <style> carrying the nonce of the banner's script tag.
+    const legacy = await open({ gpc: false, path: '/strict-csp-nonce', initScript: () => delete (ShadowRoot.prototype as Partial<ShadowRoot>).adoptedStyleSheets });
+    await expect.poll(() => banner(legacy.page).isVisible()).toBe(true);
+    expect(await banner(legacy.page).evaluate((panel) => getComputedStyle(panel).position)).toBe('fixed');
+    expect(await legacy.page.locator('#sluice-consent style').count()).toBe(1);
+    expect(legacy.logs.filter((l) => l.includes('Content Security Policy'))).toEqual([]);
+    await legacy.context.close();
+  });
+
+  it('keyboard: Save, Accept all, Reject all and Escape give focus back to the "Your privacy choices" link that opened the banner; each checkbox is described by its category', async () => {
+    const { context, page, errors } = await open({ gpc: false });
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    const described = await page.locator('#sluice-consent input[data-category="analytics"]').evaluate((box) => {
+      const id = box.getAttribute('aria-describedby');
+      return id ? (box.getRootNode() as ShadowRoot).getElementById(id)?.textContent : null;
+    });
+    expect(described).toBe('Measures how the site is used, so it can be improved.');
+    await page.getByRole('button', { name: 'Reject all' }).press('Enter'); // a first choice (Escape closes only once there is one)
+
+    const link = page.getByRole('link', { name: 'Your privacy choices' });
+    const linkFocused = () => page.evaluate(() => document.activeElement?.hasAttribute('data-sluice-privacy-choices') === true);
+    for (const close of ['Save my choices', 'Accept all', 'Reject all', 'Escape']) {
+      await link.press('Enter');
+      await expect.poll(() => banner(page).isVisible(), { message: close }).toBe(true);
+      if (close === 'Escape') await page.keyboard.press('Escape');
+      else await page.getByRole('button', { name: close }).press('Enter');
+      await expect.poll(() => banner(page).isVisible(), { message: close }).toBe(false);
+      expect(await linkFocused(), close).toBe(true);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -121,6 +121,23 @@ describe('identity-graph aware suppression and consent', () => {
     expect(current.ledger.ads).toMatchObject({ granted: false });
     expect(current.identities).toHaveLength(3);
   });
+
+  it('GET /profiles/:identifier/consent names the identifier by the type(s) the identity graph or the ledger knows, never a guessed userId', async () => {
+    const ws = sluice.bootstrap.workspaceId;
+    const sent = await fetch(`${sluice.url}/v1/identify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify({ userId: 'typed-u', anonymousId: 'typed-a' }) });
+    expect(sent.status).toBe(200);
+    await eventually(async () => ((await sluice.store.identities.linkedIdentities(ws, 'typed-u'))?.anonymousIds.length ? true : undefined));
+    const identities = async (identifier: string) => ((await api('GET', `/profiles/${identifier}/consent`)).body.identities as { type: string; value: string }[]).map((i) => `${i.type}:${i.value}`).sort();
+    expect(await identities('typed-a')).toEqual(['anonymousId:typed-a', 'userId:typed-u']);
+    expect(await identities('typed-u')).toEqual(['anonymousId:typed-a', 'userId:typed-u']);
+    // Known to neither: no identity is claimed, and the categories follow the model.
+    const unknown = await api('GET', '/profiles/never-seen-anon/consent');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ identities: [], history: [] });
+    // Known only to the ledger (a choice recorded for an anonymousId before any event): its type there.
+    await sluice.privacy.consent.recordChoice(ws, [{ type: 'anonymousId', value: 'ledger-only-a' }], { analytics: true }, { source: 'api' });
+    expect(await identities('ledger-only-a')).toEqual(['anonymousId:ledger-only-a']);
+  });
 });
 
 describe('server-side consent and GPC', () => {

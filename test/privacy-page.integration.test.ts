@@ -1,7 +1,7 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi, sendTracking } from './support/api-client.js';
-import { chromiumMissing, launchChromium } from './support/browser.js';
+import { chromiumMissing, launchChromium, serveHtml } from './support/browser.js';
 import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -13,17 +13,28 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
   let sluice: TestSluice;
   let smtp: SmtpCapture;
   let browser: Browser;
+  // The shop's own origin, which serves Sluice first-party: its pages, and every other path passed to Sluice by a
+  // reverse proxy, with SLUICE_PUBLIC_URL set to the shop's origin.
+  let site: Awaited<ReturnType<typeof serveHtml>>;
 
   beforeAll(async () => {
     smtp = await startSmtpCapture();
-    sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.example' });
+    const pages: Record<string, string> = {};
+    site = await serveHtml(pages, { proxyTo: () => sluice?.url });
+    sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.example', SLUICE_PUBLIC_URL: site.url });
+    pages['/shop'] =
+      `<!doctype html><html><head><title>Shop</title><script src="/consent.js?writeKey=${sluice.writeKey}"></script></head>` +
+      `<body><h1>Shop</h1><a href="/privacy?writeKey=${sluice.writeKey}">Exercise your privacy rights</a></body></html>`;
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
+    await site?.close();
     await sluice?.stop();
     await smtp?.close();
   });
+
+  const requestIdIn = async (page: Page) => /request (dsr_\S+) is confirmed/.exec((await page.getByRole('status').textContent()) ?? '')![1]!;
 
   it('takes a deletion request, verifies it with the emailed code, and the request runs', async () => {
     await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'page-u', traits: { email: 'grace@example.com' } });
@@ -58,6 +69,70 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     }, 60_000);
     expect(request).toMatchObject({ type: 'delete', channel: 'subject_portal' });
     expect((await ownerApi(sluice)<{ events: unknown[] }>('GET', '/events?userId=page-u')).body.events).toEqual([]);
+  });
+
+  it("opts out this browser with no email: the page sends the anonymousId analytics.js gave it on the site (Sluice served on the site's origin)", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${site.url}/shop`);
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await page.waitForFunction(() => (window as unknown as { analytics?: { initialized?: boolean } }).analytics?.initialized === true, undefined, { timeout: 15_000 });
+    const anonymousId = await page.evaluate(() => (window as unknown as { analytics: { user(): { anonymousId(): string } } }).analytics.user().anonymousId());
+
+    await page.getByRole('link', { name: 'Exercise your privacy rights' }).click();
+    await page.getByLabel('What would you like us to do?').selectOption('opt_out');
+    expect(await page.locator('#email-hint').textContent()).toContain('Left empty, we opt out this browser');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toMatch(/Your request dsr_\S+ is confirmed/);
+    const id = await requestIdIn(page);
+    const request = await eventually(async () => {
+      const found = await ownerApi(sluice)<{ status: string; type: string; subject: Record<string, string> }>('GET', `/privacy-requests/${id}`);
+      return found.body.status === 'completed' ? found.body : undefined;
+    }, 60_000);
+    expect(request).toMatchObject({ type: 'opt_out', subject: { anonymousId } });
+    const consent = await ownerApi(sluice)<{ categories: { id: string; granted: boolean }[] }>('GET', `/profiles/${anonymousId}/consent`);
+    expect(consent.body.categories.find((c) => c.id === 'advertising')).toMatchObject({ granted: false });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('asks for an email, before sending anything, when the browser has no analytics identifier of the site', async () => {
+    const page = await browser.newPage();
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    await page.getByLabel('What would you like us to do?').selectOption('opt_out');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('please enter your email address');
+    expect(posts).toEqual([]);
+    await page.close();
+  });
+
+  it('after three wrong codes shows the request form again, saying the request was closed', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    await page.getByLabel('What would you like us to do?').selectOption('access');
+    await page.getByLabel('Your email address').fill('wrong-codes@example.com');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByLabel('Code from the email').waitFor();
+    const mail = await smtp.waitFor((m) => m.to.includes('wrong-codes@example.com') && m.subject === 'Confirm your privacy request', 60_000);
+    const code = /verification code is (\d{6})\./.exec(mail.text)![1]!;
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (const left of ['2 attempts left', '1 attempt left']) {
+      await page.getByLabel('Code from the email').fill(wrong);
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toContain(left);
+    }
+    await page.getByLabel('Code from the email').fill(wrong);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('3 wrong codes');
+    expect(await page.locator('#verify-form').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Send request' }).isVisible()).toBe(true);
+    await page.close();
   });
 
   it('says in a page what is wrong when the link has no valid writeKey', async () => {

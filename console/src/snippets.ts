@@ -12,9 +12,13 @@ export function analyticsJsSnippet(publicUrl: string, writeKey: string): string 
 </script>`;
 }
 
-/** The consent banner tag: load it before (or instead of) the snippet; it loads analytics.js itself after a choice in the opt-in model. */
+/**
+ * The consent banner tag, first in the page's <head>: before any script that calls `analytics` and before Segment's
+ * snippet if the page keeps one. Not async, so that `window.analytics` exists for the scripts after it (docs/console.md).
+ */
 export function consentSnippet(publicUrl: string, writeKey: string): string {
-  return `<script src="${publicUrl}/consent.js?writeKey=${encodeURIComponent(writeKey)}" async></script>
+  return `<!-- First in <head>, before any script that uses analytics (and before Segment's snippet, if the page keeps it). Not async. -->
+<script src="${publicUrl}/consent.js?writeKey=${encodeURIComponent(writeKey)}"></script>
 <!-- A link that re-opens the banner: -->
 <a href="#" data-sluice-privacy-choices>Your privacy choices</a>`;
 }

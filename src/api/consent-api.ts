@@ -4,7 +4,8 @@ import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { maskPersonalData, refuseEmailLookup } from '../accounts/mask-personal-data.js';
 import { resolveConsent } from '../core/consent/resolve-consent.js';
-import type { SubjectIdentifier } from '../core/privacy/subject.js';
+import { identifierKey, normalizeIdentifier, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { IDENTITY_KIND } from '../privacy/graph-linked-identities.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
@@ -58,11 +59,21 @@ const ProfileConsentSchema = Type.Object({
   history: Type.Array(ConsentRecordSchema),
 });
 
-/** The identities an admin-API path identifier may mean: a userId, an anonymousId, or (with an @) an email. */
-export function subjectsOf(identifier: string): SubjectIdentifier[] {
-  const out: SubjectIdentifier[] = [{ type: 'userId', value: identifier }, { type: 'anonymousId', value: identifier }];
-  if (identifier.includes('@')) out.push({ type: 'email', value: identifier });
-  return out;
+/**
+ * The identities an admin-API path identifier, given without its type, stands for: of the types it may have (a
+ * userId, an anonymousId, or with an @ an email), those the identity graph or the consent ledger knows it by.
+ * None when neither knows it: an anonymousId is not also claimed as a userId because it was typed bare.
+ */
+export async function subjectsOf(store: Store, workspaceId: string, identifier: string): Promise<SubjectIdentifier[]> {
+  const candidates: SubjectIdentifier[] = [{ type: 'userId', value: identifier }, { type: 'anonymousId', value: identifier }];
+  if (identifier.includes('@')) candidates.push(normalizeIdentifier({ type: 'email', value: identifier }));
+  const [links, states] = await Promise.all([
+    store.identities.linksOf(candidates.map((c) => ({ workspaceId, kind: IDENTITY_KIND[c.type], value: c.value }))),
+    store.consent.states(workspaceId, candidates),
+  ]);
+  const known = new Set(states.map((s) => identifierKey(s.subject)));
+  for (const c of candidates) if (links.some((l) => l.workspaceId === workspaceId && l.kind === IDENTITY_KIND[c.type] && l.value === c.value)) known.add(identifierKey(c));
+  return candidates.filter((c) => known.has(identifierKey(c)));
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -151,7 +162,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     config: { permission: 'profiles:read' },
     schema: {
       tags: ['consent'],
-      summary: "A subject's current consent per category (with the rule that decides it) and the ledger history",
+      summary: "A subject's current consent per category (with the rule that decides it) and the ledger history; `identities` lists the identifier under the types the identity graph or the ledger knows it by, and those linked to it",
       params: Type.Object({ identifier: Type.String({ minLength: 1 }) }),
       response: { 200: ProfileConsentSchema },
     },
@@ -159,7 +170,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     const principal = principalOf(request);
     const { workspaceId } = principal;
     refuseEmailLookup(request.params.identifier, principal);
-    const subjects = subjectsOf(request.params.identifier);
+    const subjects = await subjectsOf(store, workspaceId, request.params.identifier);
     const [{ categories, settings }, current, history, flags] = await Promise.all([
       privacy.config.get(workspaceId),
       privacy.consent.current(workspaceId, subjects),

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { serviceUnavailable } from './services.js';
@@ -50,15 +50,32 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A tiny web site on its own origin (127.0.0.1, random port) serving fixed HTML pages by path. */
-export async function serveHtml(pages: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+/** A page of {@link serveHtml}: its HTML, or its HTML with response headers (a Content-Security-Policy). */
+export type SitePage = string | { html: string; headers: Record<string, string> };
+
+/**
+ * A tiny web site on its own origin (127.0.0.1, random port) serving fixed HTML pages by path. With `proxyTo`,
+ * every other path is passed to that origin as a reverse proxy would (Sluice served first-party, on the site's origin).
+ */
+export async function serveHtml(pages: Record<string, SitePage>, options: { proxyTo?: () => string | undefined } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
-    const html = pages[(request.url ?? '/').split('?')[0]!];
-    if (html === undefined) {
+    const page = pages[(request.url ?? '/').split('?')[0]!];
+    const upstream = page === undefined ? options.proxyTo?.() : undefined;
+    if (upstream !== undefined) {
+      const forwarded = httpRequest(new URL(request.url ?? '/', upstream), { method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      forwarded.on('error', () => response.writeHead(502).end());
+      request.pipe(forwarded);
+      return;
+    }
+    if (page === undefined) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    const { html, headers } = typeof page === 'string' ? { html: page, headers: {} } : page;
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

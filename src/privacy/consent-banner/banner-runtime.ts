@@ -25,6 +25,7 @@ interface AnalyticsLike {
 export function consentBannerRuntime(config: BannerConfig): void {
   const w = window as unknown as Record<string, unknown> & { navigator: Navigator & { globalPrivacyControl?: boolean } };
   if (w.__sluiceConsent) return; // loaded twice
+  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
   const gpc = w.navigator.globalPrivacyControl === true;
   const categories = config.categories;
 
@@ -64,22 +65,41 @@ export function consentBannerRuntime(config: BannerConfig): void {
   };
   let prefs = effective(stored);
 
-  // ---- analytics.js: the snippet's stub (created if the page has none), consent stamped on every event ----
+  // ---- analytics.js: a stub compatible with Segment's snippet 5.x (created if the page has none) ----
+  // Like the snippet's, the stub records each call's page context ({__t: 'bpc', ...}), so that analytics.js gives an
+  // event queued before the choice the URL it was made on. It leaves `invoked` unset: Segment's snippet placed after
+  // the banner then sets itself up on the same queue (rather than refusing, "included twice"), and the stub's `load`
+  // keeps the snippet's `analytics.load()` waiting until the choice allows analytics.js.
   let analytics = w.analytics as AnalyticsLike | undefined;
+  let snippetLoad: ((...args: unknown[]) => void) | undefined;
+  let loadArgs: unknown[] | undefined;
   if (!analytics || (!analytics.initialize && !analytics.invoked)) {
     const stub = (analytics ?? []) as unknown as AnalyticsLike;
-    stub.invoked = true;
     stub.methods = ['trackSubmit', 'trackClick', 'trackLink', 'trackForm', 'pageview', 'identify', 'reset', 'group', 'track', 'ready', 'alias', 'debug', 'page', 'screen', 'once', 'off', 'on', 'addSourceMiddleware', 'addIntegrationMiddleware', 'setAnonymousId', 'addDestinationMiddleware', 'register'];
     stub.factory = (method: string) =>
       function (...args: unknown[]) {
         const current = w.analytics as AnalyticsLike;
         if (current.initialized) return (current[method] as (...a: unknown[]) => AnalyticsLike)(...args);
+        if (['track', 'screen', 'alias', 'group', 'page', 'identify'].indexOf(method) > -1) {
+          const canonical = document.querySelector("link[rel='canonical']");
+          args.push({ __t: 'bpc', c: (canonical && canonical.getAttribute('href')) || undefined, p: location.pathname, u: location.href, s: location.search, t: document.title, r: document.referrer });
+        }
         args.unshift(method);
-        current.push(args);
-        return current;
+        stub.push(args);
+        return stub;
       };
     for (const method of stub.methods) stub[method] = stub.factory(method);
     stub._writeKey = config.writeKey;
+    Object.defineProperty(stub, 'load', {
+      configurable: true,
+      // The snippet defines its loader (kept) and calls it: analytics.js loads now if the choice allows it, else after.
+      set: (fn: (...args: unknown[]) => void) => (snippetLoad = fn),
+      get: () => (...args: unknown[]) => {
+        loadArgs = args;
+        if (args[1] !== undefined) stub._loadOptions = args[1];
+        if (readCookie() !== null || config.model === 'opt-out') loadAnalytics();
+      },
+    });
     w.analytics = stub;
     analytics = stub;
   }
@@ -93,16 +113,17 @@ export function consentBannerRuntime(config: BannerConfig): void {
     obj.context = context;
     next(payload);
   });
-  const loadAnalytics = () => {
+  function loadAnalytics() {
     if (a.initialize || a._sluiceLoading || document.querySelector('script[src*="/analytics.js/v1/"]')) return;
     a._sluiceLoading = true;
+    if (snippetLoad && loadArgs) return snippetLoad.apply(a, loadArgs); // the site's own snippet, as it asked
     a._cdn = a._cdn ?? config.publicUrl;
     const script = document.createElement('script');
     script.async = true;
     script.setAttribute('data-global-segment-analytics-key', 'analytics');
     script.src = `${config.publicUrl}/analytics.js/v1/${encodeURIComponent(config.writeKey)}/analytics.min.js`;
     document.head.appendChild(script);
-  };
+  }
 
   // ---- the banner (shadow DOM, so the site's CSS and ours never mix) ----
   const host = document.createElement('div');
@@ -114,42 +135,55 @@ export function consentBannerRuntime(config: BannerConfig): void {
     if (text !== undefined) node.textContent = text;
     return node;
   };
-  const style = el('style', {});
-  style.textContent =
-    ':host{all:initial}.b{position:fixed;z-index:2147483000;left:1rem;right:1rem;bottom:1rem;max-width:42rem;margin:0 auto;background:#fff;color:#1b1f24;border:1px solid #c9ced6;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.2);padding:1rem 1.25rem;font:15px/1.45 system-ui,sans-serif;max-height:80vh;overflow:auto}' +
+  // Equal prominence at any width: the buttons are a footer that stays in view (the categories scroll above it),
+  // Reject all and Accept all side by side, the same size and style.
+  const css =
+    ':host{all:initial}[hidden]{display:none!important}.b{position:fixed;z-index:2147483000;left:.5rem;right:.5rem;bottom:.5rem;max-width:42rem;max-height:calc(100vh - 1rem);max-height:calc(100dvh - 1rem);margin:0 auto;display:flex;flex-direction:column;background:#fff;color:#1b1f24;border:1px solid #c9ced6;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.2);font:15px/1.45 system-ui,sans-serif}.b:focus{outline:none}.m{overflow:auto;padding:1rem 1.25rem .25rem}' +
     'h2{font-size:1.1rem;margin:0 0 .4rem}p{margin:.2rem 0 .6rem}.gpc{background:#ecfdf3;color:#05603a;border:1px solid #abefc6;border-radius:6px;padding:.35rem .6rem;font-weight:600}' +
     'ul{list-style:none;padding:0;margin:.4rem 0}li{padding:.35rem 0;border-top:1px solid #eaecf0}label{font-weight:600;display:flex;gap:.5rem;align-items:center}small{display:block;color:#5b6470;margin-left:1.6rem}' +
-    '.row{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.6rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 8rem}button.s{background:#fff;color:#1d4ed8}' +
+    '.row{display:flex;flex-wrap:wrap;gap:.5rem;padding:.75rem 1.25rem 1rem;border-top:1px solid #eaecf0}button{font:inherit;padding:.5rem .75rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 7rem}button.s{background:#fff;color:#1d4ed8}' +
     'button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}.l{position:fixed;z-index:2147482999;left:.75rem;bottom:.75rem;font:13px system-ui,sans-serif;background:#fff;color:#1d4ed8;border:1px solid #c9ced6;border-radius:6px;padding:.3rem .6rem;flex:none}';
-  root.appendChild(style);
+  // A constructed stylesheet is not an inline <style>, so a Content-Security-Policy without 'unsafe-inline' in
+  // style-src keeps it; browsers without them get a <style> with the nonce of the banner's script tag.
+  if ('adoptedStyleSheets' in root && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = el('style', {}, css);
+    if (nonce) style.nonce = nonce;
+    root.appendChild(style);
+  }
 
-  const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title' });
-  panel.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
-  panel.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
-  if (gpc) panel.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
+  const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title', tabindex: '-1' });
+  const main = el('div', { class: 'm' });
+  main.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
+  main.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
+  if (gpc) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
   const list = el('ul', {});
   const boxes: Record<string, HTMLInputElement> = {};
-  for (const c of categories) {
+  categories.forEach((c, i) => {
     const item = el('li', {});
     const label = el('label', {});
-    const box = el('input', { type: 'checkbox', name: c.id, 'data-category': c.id });
+    const box = el('input', { type: 'checkbox', name: c.id, 'data-category': c.id, ...(c.description ? { 'aria-describedby': `sc-d${i}` } : {}) });
     const locked = c.required === true || (gpc && c.gpc === true);
     box.disabled = locked;
     boxes[c.id] = box;
     label.appendChild(box);
     label.appendChild(document.createTextNode(c.name + (c.required ? ' (always on)' : gpc && c.gpc ? ' (off: Opt-Out Request Honored)' : '')));
     item.appendChild(label);
-    if (c.description) item.appendChild(el('small', {}, c.description));
+    if (c.description) item.appendChild(el('small', { id: `sc-d${i}` }, c.description));
     list.appendChild(item);
-  }
-  panel.appendChild(list);
+  });
+  main.appendChild(list);
+  panel.appendChild(main);
   const row = el('div', { class: 'row' });
-  // Accept all and Reject all: same size, same style (equal prominence); Save is secondary.
-  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, 'Accept all');
+  // Reject all and Accept all: same size, same style (equal prominence); Save is secondary.
   const rejectAll = el('button', { type: 'button', 'data-action': 'reject-all' }, 'Reject all');
+  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, 'Accept all');
   const save = el('button', { type: 'button', class: 's', 'data-action': 'save' }, 'Save my choices');
-  row.appendChild(acceptAll);
   row.appendChild(rejectAll);
+  row.appendChild(acceptAll);
   row.appendChild(save);
   panel.appendChild(row);
   const reopen = el('button', { type: 'button', class: 'l', 'data-action': 'open' }, 'Privacy choices');
@@ -157,15 +191,21 @@ export function consentBannerRuntime(config: BannerConfig): void {
   const sync = () => {
     for (const c of categories) (boxes[c.id] as HTMLInputElement).checked = prefs[c.id] === true;
   };
+  // Focus moves to the dialog itself (no button favoured) and, when it closes, back to what opened it.
+  let opener: HTMLElement | null = null;
   const show = () => {
+    if (panel.hidden || !opener) opener = (document.activeElement === host ? root.activeElement : document.activeElement) as HTMLElement | null;
     sync();
     panel.hidden = false;
     reopen.hidden = true;
-    acceptAll.focus();
+    panel.focus();
   };
   const hide = () => {
+    const focused = root.activeElement !== null;
     panel.hidden = true;
     reopen.hidden = !!document.querySelector('[data-sluice-privacy-choices]');
+    if (focused && opener && opener.isConnected) opener.focus();
+    opener = null;
   };
   const choose = (choice: Record<string, boolean>) => {
     const before = JSON.stringify(prefs);

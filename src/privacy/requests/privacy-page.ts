@@ -18,6 +18,10 @@ const CHOICES: readonly { type: string; label: string; needsEmail: boolean }[] =
   { type: 'restrict', label: 'Keep my data but stop processing it for now', needsEmail: true },
 ];
 
+const EMAIL_HINT = 'We send a 6-digit code to this address to make sure the request comes from you, and our answer.';
+/** The hint when the choice needs no email (an opt-out): the browser itself can be opted out (CCPA regs 7025, 7026). */
+const OPTIONAL_EMAIL_HINT = 'Optional. Left empty, we opt out this browser (the analytics identifier this site gave it); with your email, also what we hold about you under it, and we tell you there when it is done.';
+
 export function privacyPageHtml(input: { writeKey: string; siteName: string }): string {
   const options = CHOICES.map((c) => `<option value="${c.type}" data-needs-email="${c.needsEmail}">${escapeHtml(c.label)}</option>`).join('');
   return `<!doctype html>
@@ -49,7 +53,7 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string }): 
     <select id="type" name="type">${options}</select>
     <label for="email">Your email address</label>
     <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email-hint">
-    <p class="hint" id="email-hint">We send a 6-digit code to this address to make sure the request comes from you, and our answer.</p>
+    <p class="hint" id="email-hint">${EMAIL_HINT}</p>
     <label for="regulation">Where do you live?</label>
     <select id="regulation" name="regulation">
       <option value="">Let the site decide</option>
@@ -86,18 +90,35 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   var verifyForm = document.getElementById('verify-form');
   var type = document.getElementById('type');
   var email = document.getElementById('email');
+  var hint = document.getElementById('email-hint');
   var requestId = null;
   function say(text, kind) { status.textContent = text; status.className = kind || ''; }
   function post(path, body) {
     body.writeKey = writeKey;
     return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
-        if (!response.ok) throw new Error((json.error && json.error.message) || ('The server answered ' + response.status + '. Please try again later.'));
+        if (!response.ok) {
+          var error = new Error((json.error && json.error.message) || ('The server answered ' + response.status + '. Please try again later.'));
+          error.code = json.error && json.error.code;
+          throw error;
+        }
         return json;
       });
     });
   }
   function needsEmail() { return type.options[type.selectedIndex].getAttribute('data-needs-email') === 'true'; }
+  function showHint() { hint.textContent = needsEmail() ? ${JSON.stringify(EMAIL_HINT)} : ${JSON.stringify(OPTIONAL_EMAIL_HINT)}; }
+  type.addEventListener('change', showHint);
+  showHint();
+  // The anonymousId analytics.js gave this browser on this site: its ajs_anonymous_id cookie (a site's cookie
+  // reaches this page when Sluice is served on the site's domain), else its localStorage (same origin only).
+  function browserId() {
+    var found = /(?:^|;\\s*)ajs_anonymous_id=([^;]*)/.exec(document.cookie);
+    var raw = null;
+    try { raw = found ? decodeURIComponent(found[1]) : window.localStorage.getItem('ajs_anonymous_id'); } catch (e) { raw = null; }
+    try { var parsed = JSON.parse(raw); if (typeof parsed === 'string') raw = parsed; } catch (e) { /* stored bare */ }
+    return typeof raw === 'string' && raw.length > 0 && raw.length <= 500 ? raw : null;
+  }
   function date(iso) { return new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' }); }
   function confirmed(request) {
     verifyForm.hidden = true; requestForm.hidden = true;
@@ -109,6 +130,11 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error'); email.focus(); return; }
     var body = { type: type.value };
     if (address) body.email = address;
+    if (!needsEmail()) {
+      var anonymousId = browserId();
+      if (anonymousId) body.anonymousId = anonymousId;
+      else if (!address) { say('This browser has no analytics identifier from this site, so we cannot tell which data is yours: please enter your email address.', 'error'); email.focus(); return; }
+    }
     var regulation = document.getElementById('regulation').value;
     if (regulation) body.regulation = regulation;
     document.getElementById('submit').disabled = true;
@@ -130,7 +156,15 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error'); return; }
     document.getElementById('verify').disabled = true;
     post('/v1/privacy-requests/' + encodeURIComponent(requestId) + '/verify', { code: code }).then(confirmed)
-      .catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('verify').disabled = false; });
+      .catch(function (error) {
+        say(error.message, 'error');
+        // The request is closed (3 wrong codes, code expired): start again from the request form.
+        if (['verification_attempts_exceeded', 'verification_code_expired', 'request_state_conflict', 'not_found'].indexOf(error.code) > -1) {
+          requestId = null; verifyForm.hidden = true; requestForm.hidden = false;
+          document.getElementById('code').value = '';
+          type.focus();
+        }
+      }).then(function () { document.getElementById('verify').disabled = false; });
   });
 })();
 `;
