@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTP, URI } from 'otpauth';
 import { api } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { startSmtpCapture } from './support/smtp-capture.js';
 import { RecordingServer } from './support/recording-server.js';
@@ -60,13 +60,7 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${sluice.url}/setup?token=${sluice.bootstrap.setupToken}`);
-    await page.getByLabel('Your name').fill(OWNER.name);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
   });
   afterAll(async () => {
     await browser?.close();

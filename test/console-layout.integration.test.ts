@@ -3,7 +3,7 @@ import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, ownerApi } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -72,13 +72,7 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${sluice.url}/setup?token=${sluice.bootstrap.setupToken}`);
-    await page.getByLabel('Your name').fill(OWNER.name);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByLabel('Repeat the password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
   });
   afterAll(async () => {
     await browser?.close();

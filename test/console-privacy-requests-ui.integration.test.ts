@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
@@ -48,13 +48,7 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     owner = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
     owner.setDefaultTimeout(15_000);
     owner.on('pageerror', (error) => errors.push(error.message));
-    await owner.goto(`${sluice.url}/setup?token=${sluice.bootstrap.setupToken}`);
-    await owner.getByLabel('Your name').fill(OWNER.name);
-    await owner.getByLabel('Email').fill(OWNER.email);
-    await owner.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await owner.getByLabel('Repeat the password').fill(OWNER.password);
-    await owner.getByRole('button', { name: 'Create account' }).click();
-    await owner.getByRole('heading', { name: 'Overview' }).waitFor();
+    await setUpOwner(owner, sluice.url, sluice.bootstrap.setupToken!, OWNER);
 
     piaContext = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     pia = await piaContext.newPage();

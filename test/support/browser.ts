@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { fileURLToPath } from 'node:url';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { serviceUnavailable } from './services.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -98,4 +98,18 @@ export function segmentSnippet(cdnOrigin: string, writeKey: string): string {
 analytics.load("${writeKey}");
 analytics.page();
 }}();`;
+}
+
+/**
+ * Creates the owner's console account through the setup link, as a person would on first run, and waits for the
+ * overview: the common first step of the console's browser tests.
+ */
+export async function setUpOwner(page: Page, consoleUrl: string, setupToken: string, owner: { name: string; email: string; password: string }): Promise<void> {
+  await page.goto(`${consoleUrl}/setup?token=${setupToken}`);
+  await page.getByLabel('Your name').fill(owner.name);
+  await page.getByLabel('Email').fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByLabel('Repeat the password').fill(owner.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
