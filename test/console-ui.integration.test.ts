@@ -140,6 +140,8 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await page.getByRole('button', { name: 'Look up' }).click();
     await expect.poll(() => page.getByLabel('Traits').textContent(), { timeout: 15_000 }).toContain('"plan": "pro"');
     await page.getByRole('heading', { name: 'Consent' }).waitFor();
+    // The recorded consent is not all there is: it says what an event's own choice does.
+    expect(await page.locator('#consent-per-event').textContent()).toContain('context.consent.categoryPreferences');
     await shot('profile');
   });
 

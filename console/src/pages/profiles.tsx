@@ -99,6 +99,12 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
                     ))}
                   </tbody>
                 </table>
+                <p className="muted" id="consent-per-event">
+                  This is what Sluice has recorded for the person (their choices, GPC, the model). An event that carries the
+                  visitor's banner choice (<code>context.consent.categoryPreferences</code>) is judged by that choice, unless a
+                  GPC signal or an opt-out or objection filed as a privacy request says otherwise: so an event can reach a
+                  destination while a category shows denied here. Each event&apos;s outcome is on the Live events page.
+                </p>
                 <h3>History</h3>
                 {consent.data.history.length === 0 ? (
                   <p className="muted">No recorded choice.</p>
