@@ -273,7 +273,14 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await row.getByRole('button', { name: 'Keep pat@example.com as viewer' }).click();
     expect(await roleOf('pat@example.com')).toBe('viewer');
 
+    // Requiring a new password ends the member's sessions: it asks first, and Cancel changes nothing.
     await row.getByRole('button', { name: 'Send pat@example.com a password reset link' }).click();
+    const resetPrompt = page.getByRole('group', { name: 'Confirm a password reset for pat@example.com' });
+    expect(await resetPrompt.textContent()).toContain('Their current password stops working');
+    await resetPrompt.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('one-time-link-item').filter({ hasText: 'Password reset for pat@example.com' }).count()).toBe(0);
+    await row.getByRole('button', { name: 'Send pat@example.com a password reset link' }).click();
+    await page.getByRole('button', { name: 'Reset the password of pat@example.com' }).click();
     const resetItem = page.getByTestId('one-time-link-item').filter({ hasText: 'Password reset for pat@example.com' });
     await resetItem.waitFor();
     expect(await resetItem.textContent()).toContain('the password reset email to pat@example.com was not delivered');

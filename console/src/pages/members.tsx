@@ -99,7 +99,7 @@ function OneTimeLinks({ links, onDismiss }: { links: readonly OneTimeLinkNote[];
   );
 }
 
-type Pending = { kind: 'role'; id: string; role: RoleName } | { kind: 'two-factor'; id: string } | { kind: 'remove'; id: string };
+type Pending = { kind: 'role'; id: string; role: RoleName } | { kind: 'two-factor' | 'remove' | 'suspend' | 'password-reset'; id: string };
 
 type MemberRow = Member & { twoFactorEnabled?: boolean };
 
@@ -207,6 +207,31 @@ export function MembersPage() {
         </ConfirmPrompt>
       );
     }
+    if (pending.kind === 'suspend') {
+      return (
+        <ConfirmPrompt label={`Confirm suspending ${m.email}`} confirmLabel={`Suspend ${m.email}`} busy={busy} onConfirm={() => void act(() => api('POST', `/api/v1/members/${m.id}/suspend`))} onCancel={() => setPending(null)}>
+          Suspend {m.email}? Their sessions end now and they cannot log in until restored; their API tokens stop working meanwhile.
+        </ConfirmPrompt>
+      );
+    }
+    if (pending.kind === 'password-reset') {
+      return (
+        <ConfirmPrompt
+          label={`Confirm a password reset for ${m.email}`}
+          confirmLabel={`Reset the password of ${m.email}`}
+          busy={busy}
+          onConfirm={() =>
+            void act(async () => {
+              const answer = await api<{ resetUrl: string; email?: EmailOutcome }>('POST', `/api/v1/members/${m.id}/require-password-reset`);
+              addLink({ title: `Password reset for ${m.email}.`, note: emailNote('password reset', m.email, answer.email), url: answer.resetUrl });
+            })
+          }
+          onCancel={() => setPending(null)}
+        >
+          Require a new password from {m.email}? Their current password stops working and their sessions end now; they set a new one from the link.
+        </ConfirmPrompt>
+      );
+    }
     return (
       <ConfirmPrompt label={`Confirm removing ${m.email}`} confirmLabel={`Yes, remove ${m.email}`} busy={busy} onConfirm={() => void act(() => api('DELETE', `/api/v1/members/${m.id}`))} onCancel={() => setPending(null)}>
         Remove {m.email} from the workspace? Their sessions end and their API tokens are revoked.
@@ -296,21 +321,12 @@ export function MembersPage() {
                           Restore
                         </button>
                       ) : (
-                        <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/suspend`))} aria-label={`Suspend ${m.email}`}>
-                          Suspend
+                        <button type="button" id={`suspend-${m.id}`} onClick={() => setPending({ kind: 'suspend', id: m.id })} aria-label={`Suspend ${m.email}`}>
+                          Suspend…
                         </button>
                       )}
-                      <button
-                        type="button"
-                        aria-label={`Send ${m.email} a password reset link`}
-                        onClick={() =>
-                          void act(async () => {
-                            const answer = await api<{ resetUrl: string; email?: EmailOutcome }>('POST', `/api/v1/members/${m.id}/require-password-reset`);
-                            addLink({ title: `Password reset for ${m.email}.`, note: emailNote('password reset', m.email, answer.email), url: answer.resetUrl });
-                          })
-                        }
-                      >
-                        Reset password
+                      <button type="button" id={`password-reset-${m.id}`} aria-label={`Send ${m.email} a password reset link`} onClick={() => setPending({ kind: 'password-reset', id: m.id })}>
+                        Reset password…
                       </button>
                       {m.twoFactorEnabled && (
                         <button type="button" id={`reset-2fa-${m.id}`} onClick={() => setPending({ kind: 'two-factor', id: m.id })} aria-label={`Reset two-factor for ${m.email}`}>
