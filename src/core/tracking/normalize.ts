@@ -22,9 +22,10 @@ export interface RequestFacts {
    */
   messageIdFor?: (index: number) => string;
   /**
-   * The request was acknowledged already (an inbox row read back): a time that today's rules refuse but the
-   * version that answered 200 accepted is read as absent (the event keeps the time it was received), so
-   * tightening the rules never loses an event that was accepted.
+   * The request was acknowledged already (an inbox row read back): what today's rules refuse but the version
+   * that answered 200 accepted is read as that version did, so tightening the rules never loses an event that
+   * was accepted: a time refused now is read as absent (the event keeps the time it was received), a
+   * whitespace-only userId, anonymousId, event name, groupId or previousId is kept as sent.
    */
   acknowledged?: boolean;
 }
@@ -124,9 +125,10 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
  * An id or name the client sent (userId, anonymousId, messageId, event, groupId, previousId); one that is empty
  * or only whitespace is none: a blank userId is blocked by the identity graph's merge protection
  * (`isBlockedIdentifier`), and a blank messageId would deduplicate every such event of the source into one.
- * Other values are kept as sent, surrounding spaces included.
+ * Other values are kept as sent, surrounding spaces included. `keepBlank`: a request acknowledged before this rule
+ * (read back from the inbox) keeps a whitespace-only value as that version did, so its event is not lost.
  */
-function identifier(value: unknown, field: string): string | undefined {
+function identifier(value: unknown, field: string, keepBlank = false): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
@@ -134,7 +136,7 @@ function identifier(value: unknown, field: string): string | undefined {
   }
   if (value === '') return undefined;
   const first = value.charCodeAt(0);
-  return (first > 32 && first < 127) || value.trim() !== '' ? value : undefined;
+  return keepBlank || (first > 32 && first < 127) || value.trim() !== '' ? value : undefined;
 }
 
 function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations'): JsonObject | undefined {
@@ -147,12 +149,12 @@ function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context'
   return value;
 }
 
-function requiredString(raw: JsonObject, field: string, code: 'event_not_string' | 'missing_group_id' | 'missing_previous_id', what: string): string {
+function requiredString(raw: JsonObject, field: string, code: 'event_not_string' | 'missing_group_id' | 'missing_previous_id', what: string, keepBlank: boolean): string {
   const given = raw[field];
   if (code === 'event_not_string' && given !== undefined && given !== null && typeof given !== 'string') {
     throw new SluiceError(code, `${what} needs "${field}" to be a string, got ${jsonTypeOf(given)}.`);
   }
-  const value = identifier(given, field);
+  const value = identifier(given, field, keepBlank);
   if (value === undefined) throw new SluiceError(code, `${what} needs a non-empty "${field}" string.`);
   return value;
 }
@@ -202,8 +204,8 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       : `got ${typeof eventType === 'object' ? jsonTypeOf(eventType) : JSON.stringify(typeof eventType === 'string' ? eventType.slice(0, 64) : eventType)}`;
     throw new SluiceError('invalid_type', `Each event of a batch needs a "type", one of ${EVENT_TYPES.join(', ')}; ${given}.`);
   }
-  const userId = identifier(raw.userId, 'userId');
-  const anonymousId = identifier(raw.anonymousId, 'anonymousId');
+  const userId = identifier(raw.userId, 'userId', acknowledged);
+  const anonymousId = identifier(raw.anonymousId, 'anonymousId', acknowledged);
   if (userId === undefined && anonymousId === undefined) {
     throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId (one that is empty or only whitespace counts as none).');
   }
@@ -222,7 +224,7 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
   let previousId: string | undefined;
   switch (eventType) {
     case 'track':
-      eventName = requiredString(raw, 'event', 'event_not_string', 'A track call');
+      eventName = requiredString(raw, 'event', 'event_not_string', 'A track call', acknowledged);
       properties ??= {};
       break;
     case 'page':
@@ -236,11 +238,11 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       traits ??= {};
       break;
     case 'group':
-      groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call');
+      groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call', acknowledged);
       traits ??= {};
       break;
     case 'alias':
-      previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call');
+      previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call', acknowledged);
       break;
   }
   // Both are checked (a bad originalTimestamp beside a good timestamp is refused, not dropped unread).

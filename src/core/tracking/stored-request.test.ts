@@ -45,6 +45,13 @@ describe('expandStoredRequest', () => {
     expect(single).toEqual({ events: [], failed: [expect.objectContaining({ index: 0, code: 'event_not_string' })] });
   });
 
+  it('keeps acknowledged events whose whitespace-only ids and names the current rules refuse (an earlier version accepted them)', () => {
+    const body = JSON.stringify({ batch: [{ type: 'track', userId: '  ', event: 'A' }, { type: 'track', userId: 'u', event: ' ' }, { type: 'group', userId: 'u', groupId: '\t' }] });
+    const { events, failed } = expandStoredRequest({ endpoint: 'batch', body, receivedAt: Date.parse('2026-11-30T12:00:01.000Z'), requestId: REQUEST_ID, events: 3 });
+    expect(failed).toEqual([]);
+    expect(events.map((e) => [e.type, e.userId, e.event ?? e.groupId])).toEqual([['track', '  ', 'A'], ['track', 'u', ' '], ['group', 'u', '\t']]);
+  });
+
   it('keeps an acknowledged event whose time the current rules refuse (an earlier version accepted it), with the time it was received', () => {
     const body = JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'A', timestamp: '2020-02-30T00:00:00.000Z' }, { type: 'track', userId: 'u', event: 'B', timestamp: '01/02/2020', sentAt: 'soon' }] });
     const { events, failed } = expandStoredRequest({ endpoint: 'batch', body, receivedAt: Date.parse('2026-11-30T12:00:01.000Z'), requestId: REQUEST_ID, events: 2 });
