@@ -126,7 +126,7 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
  * or only whitespace is none: a blank userId is blocked by the identity graph's merge protection
  * (`isBlockedIdentifier`), and a blank messageId would deduplicate every such event of the source into one.
  * Other values are kept as sent, surrounding spaces included. `keepBlank`: a request acknowledged before this rule
- * (read back from the inbox) keeps a whitespace-only value as that version did, so its event is not lost.
+ * (read back from the inbox, and refused by it) keeps a whitespace-only value as that version did.
  */
 function identifier(value: unknown, field: string, keepBlank = false): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -184,10 +184,9 @@ interface EventFields {
   sentAt: string | undefined;
 }
 
-/** Reads and checks an event's fields as Segment does; throws a SluiceError naming the first problem. */
-/** A client time, or (for an acknowledged request, see RequestFacts) undefined where today's rules refuse it. */
-function readClientTime(value: unknown, field: string, acknowledged: boolean): string | undefined {
-  if (!acknowledged) return parseClientTime(value, field);
+/** A client time, or (`lenient`: an acknowledged request, see RequestFacts) undefined where today's rules refuse it. */
+function readClientTime(value: unknown, field: string, lenient: boolean): string | undefined {
+  if (!lenient) return parseClientTime(value, field);
   try {
     return parseClientTime(value, field);
   } catch (error) {
@@ -196,7 +195,11 @@ function readClientTime(value: unknown, field: string, acknowledged: boolean): s
   }
 }
 
-function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults, acknowledged = false): EventFields {
+/**
+ * Reads and checks an event's fields as Segment does; throws a SluiceError naming the first problem. `lenient`:
+ * as the versions before the stricter time and blank-identifier rules read them (readAcknowledgedFields).
+ */
+function readEventFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults, lenient = false): EventFields {
   const eventType = type ?? raw.type;
   if (typeof eventType !== 'string' || !KNOWN_TYPES.has(eventType)) {
     const given = eventType === undefined || eventType === null
@@ -204,8 +207,8 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       : `got ${typeof eventType === 'object' ? jsonTypeOf(eventType) : JSON.stringify(typeof eventType === 'string' ? eventType.slice(0, 64) : eventType)}`;
     throw new SluiceError('invalid_type', `Each event of a batch needs a "type", one of ${EVENT_TYPES.join(', ')}; ${given}.`);
   }
-  const userId = identifier(raw.userId, 'userId', acknowledged);
-  const anonymousId = identifier(raw.anonymousId, 'anonymousId', acknowledged);
+  const userId = identifier(raw.userId, 'userId', lenient);
+  const anonymousId = identifier(raw.anonymousId, 'anonymousId', lenient);
   if (userId === undefined && anonymousId === undefined) {
     throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId (one that is empty or only whitespace counts as none).');
   }
@@ -224,7 +227,7 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
   let previousId: string | undefined;
   switch (eventType) {
     case 'track':
-      eventName = requiredString(raw, 'event', 'event_not_string', 'A track call', acknowledged);
+      eventName = requiredString(raw, 'event', 'event_not_string', 'A track call', lenient);
       properties ??= {};
       break;
     case 'page':
@@ -238,19 +241,33 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
       traits ??= {};
       break;
     case 'group':
-      groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call', acknowledged);
+      groupId = requiredString(raw, 'groupId', 'missing_group_id', 'A group call', lenient);
       traits ??= {};
       break;
     case 'alias':
-      previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call', acknowledged);
+      previousId = requiredString(raw, 'previousId', 'missing_previous_id', 'An alias call', lenient);
       break;
   }
   // Both are checked (a bad originalTimestamp beside a good timestamp is refused, not dropped unread).
-  const timestamp = readClientTime(raw.timestamp, 'timestamp', acknowledged);
-  const originalTimestamp = readClientTime(raw.originalTimestamp, 'originalTimestamp', acknowledged);
+  const timestamp = readClientTime(raw.timestamp, 'timestamp', lenient);
+  const originalTimestamp = readClientTime(raw.originalTimestamp, 'originalTimestamp', lenient);
   const ownSentAt = raw.sentAt !== undefined && raw.sentAt !== null;
-  const sentAt = ownSentAt ? readClientTime(raw.sentAt, 'sentAt', acknowledged) : readClientTime(defaults.sentAt, "the batch's sentAt", acknowledged);
+  const sentAt = ownSentAt ? readClientTime(raw.sentAt, 'sentAt', lenient) : readClientTime(defaults.sentAt, "the batch's sentAt", lenient);
   return { type: eventType as EventType, userId, anonymousId, messageId, context, integrations, eventName, groupId, previousId, properties, traits, timestamp: timestamp ?? originalTimestamp, sentAt };
+}
+
+/**
+ * The fields of an event the Tracking API acknowledged already: read by today's rules, and only where those
+ * refuse it, read as the version that acknowledged it did (RequestFacts.acknowledged), so an event accepted
+ * today reads the same either way and one accepted before a rule was tightened is not lost.
+ */
+function readAcknowledgedFields(raw: JsonObject, type: EventType | undefined, defaults: EventDefaults): EventFields {
+  try {
+    return readEventFields(raw, type, defaults);
+  } catch (error) {
+    if (!(error instanceof SluiceError)) throw error;
+    return readEventFields(raw, type, defaults, true);
+  }
 }
 
 /**
@@ -277,7 +294,7 @@ export function normalizeEvent(
   index = 0,
 ): SegmentEvent {
   checkEventShape(raw);
-  const fields = readEventFields(raw, type, defaults, facts.acknowledged);
+  const fields = facts.acknowledged ? readAcknowledgedFields(raw, type, defaults) : readEventFields(raw, type, defaults);
   const messageId = fields.messageId ?? facts.messageIdFor?.(index) ?? `api-${randomUUID()}`;
   // context.ip from the request unless the client (or the batch) gave one.
   const context: JsonObject = facts.ip === undefined ? { ...defaults.context, ...fields.context } : { ip: facts.ip, ...defaults.context, ...fields.context };

@@ -50,6 +50,10 @@ describe('expandStoredRequest', () => {
     const { events, failed } = expandStoredRequest({ endpoint: 'batch', body, receivedAt: Date.parse('2026-11-30T12:00:01.000Z'), requestId: REQUEST_ID, events: 3 });
     expect(failed).toEqual([]);
     expect(events.map((e) => [e.type, e.userId, e.event ?? e.groupId])).toEqual([['track', '  ', 'A'], ['track', 'u', ' '], ['group', 'u', '\t']]);
+    // What today's rules accept reads as they read it: a blank userId beside an anonymousId is left out.
+    const today = expandStoredRequest({ endpoint: 'track', body: JSON.stringify({ userId: '  ', anonymousId: 'a1', event: 'A' }), receivedAt: 0, requestId: REQUEST_ID, events: 1 });
+    expect(today.events[0]).toMatchObject({ anonymousId: 'a1' });
+    expect(JSON.parse(JSON.stringify(today.events[0]))).not.toHaveProperty('userId');
   });
 
   it('keeps an acknowledged event whose time the current rules refuse (an earlier version accepted it), with the time it was received', () => {
