@@ -8,6 +8,7 @@ import { identifierKey, normalizeIdentifier, type SubjectIdentifier } from '../c
 import { IDENTITY_KIND } from '../privacy/graph-linked-identities.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import { SluiceError } from '../core/errors.js';
+import { findCategory, type ConsentCategory } from '../core/consent/consent-category.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
@@ -98,13 +99,12 @@ const SETTINGS_HINTS = { ageThreshold: 'children are people under this age: 13 t
  * Refuses categories that leave out one a destination requires: its events would all be withheld from it, even
  * those that grant the category, and the banner could no longer offer it (`consent_category_in_use`).
  */
-async function refuseRemovingRequired(store: Store, workspaceId: string, categories: readonly { id: string; name?: string }[]): Promise<void> {
-  // A destination names a category by its id or its name, in any case (as fan-out matches them).
-  const kept = new Set(categories.flatMap((c) => [c.id, c.name ?? c.id].map((k) => k.toLowerCase())));
+async function refuseRemovingRequired(store: Store, workspaceId: string, categories: readonly ConsentCategory[]): Promise<void> {
   const orphaned = new Map<string, { id: string; name: string }[]>();
   for (const destination of await store.destinations.list(workspaceId)) {
     for (const category of destination.consentCategories ?? []) {
-      if (kept.has(category.toLowerCase())) continue;
+      // Matched as fan-out matches a destination's categories: by id or name, in any case.
+      if (findCategory(categories, category)) continue;
       orphaned.set(category, [...(orphaned.get(category) ?? []), { id: destination.id, name: destination.name }]);
     }
   }
@@ -152,8 +152,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), SETTINGS_HINTS),
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const before = (await privacy.config.get(workspaceId)).settings;
-    const after = await privacy.config.updateSettings(workspaceId, request.body as Record<string, unknown>);
+    const { before, after } = await privacy.config.updateSettings(workspaceId, request.body as Record<string, unknown>);
     await audit.record({ ...auditContext(request), action: 'privacy_settings.update', resourceType: 'privacy_settings', resourceId: workspaceId, ...changedFields(before, after) });
     return after;
   });

@@ -58,15 +58,16 @@ export class PrivacyConfig {
     return valid;
   }
 
-  async updateSettings(workspaceId: string, patch: Record<string, unknown>): Promise<PrivacySettings> {
-    // Patched as stored now, not as cached (up to maxAgeMs old, or changed by another process).
-    let next: PrivacySettings | undefined;
+  /** Patches the settings as stored now (not as cached: up to maxAgeMs old, or changed by another process); answers what it replaced and the result. */
+  async updateSettings(workspaceId: string, patch: Record<string, unknown>): Promise<{ before: PrivacySettings; after: PrivacySettings }> {
+    let change: { before: PrivacySettings; after: PrivacySettings } | undefined;
     await this.changeDocument(workspaceId, (document) => {
-      next = applyPrivacyPatch(readPrivacySettings(document.privacy), patch);
-      return { ...document, privacy: next };
+      const before = readPrivacySettings(document.privacy);
+      change = { before, after: applyPrivacyPatch(before, patch) };
+      return { ...document, privacy: change.after };
     });
     await this.changes?.publish('workspace');
-    return next!;
+    return change!;
   }
 
   async setPiiPolicy(workspaceId: string, policy: unknown): Promise<void> {

@@ -211,7 +211,8 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const named = subjectIdentifiers(subject);
   const consentFound = await store.consent.countNamed(ws, named);
   const consentKept = await store.consent.pseudonymize(ws, named, (s) => `~${deps.keys.pseudonym(`${s.type}:${s.value}`, CONSENT_SUBJECT_PURPOSE)}`);
-  systems.push({ system: 'consent_ledger', found: consentFound, deleted: consentFound - (await store.consent.countNamed(ws, named)), deletedAt: iso(now()), residual: await store.consent.countNamed(ws, named), verifiedAt: iso(now()), note: `${consentKept} ledger entries kept as proof of consent (GDPR Art. 7(1)) under a keyed pseudonym instead of the identifier; current states deleted` });
+  const consentLeft = await store.consent.countNamed(ws, named);
+  systems.push({ system: 'consent_ledger', found: consentFound, deleted: consentFound - consentLeft, deletedAt: iso(now()), residual: consentLeft, verifiedAt: iso(now()), note: `${consentKept} ledger entries kept as proof of consent (GDPR Art. 7(1)) under a keyed pseudonym instead of the identifier; current states deleted` });
   // Flags such as "child" (with the age that showed it): the suppression keeps the person out from now on.
   const flagsFound = (await store.subjectFlags.list(ws, named)).length;
   const flagsDeleted = await store.subjectFlags.remove(ws, named);
