@@ -23,6 +23,19 @@ export const IRREVERSIBLE: Partial<Record<string, string>> = {
   correct: "Sluice overwrites the person's traits with the corrected values (sent through the pipeline as an identify, to destinations too).",
 };
 
+/** The regulations as the options of a select. */
+function RegulationOptions() {
+  return (
+    <>
+      {REGULATIONS.map((r) => (
+        <option key={r.id} value={r.id}>
+          {r.label}
+        </option>
+      ))}
+    </>
+  );
+}
+
 const regulationLabel = (id: string) => REGULATIONS.find((r) => r.id === id)?.label ?? id.toUpperCase();
 
 interface TraitRow {
@@ -110,11 +123,7 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
           <label htmlFor="rq-regulation">Regulation</label>
           <select id="rq-regulation" value={draft.regulation} onChange={(e) => setDraft({ ...draft, regulation: e.target.value })}>
             <option value="">workspace default ({settings ? regulationLabel(settings.defaultRegulation) : '…'})</option>
-            {REGULATIONS.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.label}
-              </option>
-            ))}
+            <RegulationOptions />
           </select>
         </div>
         <div className="field">
@@ -225,11 +234,7 @@ export function RequestSettingsCard({ settings, error, onSaved }: { settings: Re
           <div className="field">
             <label htmlFor="rs-regulation">Default regulation</label>
             <select id="rs-regulation" value={draft.defaultRegulation} onChange={(e) => setDraft({ ...draft, defaultRegulation: e.target.value === 'ccpa' ? 'ccpa' : 'gdpr' })}>
-              {REGULATIONS.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.label}
-                </option>
-              ))}
+              <RegulationOptions />
             </select>
           </div>
         </div>
