@@ -114,6 +114,8 @@ export class DestinationLane {
   private loop: Promise<void> | undefined;
   /** Until when the destination asked to be left alone (Retry-After on a whole batch); 0 when it did not. */
   private pausedUntil = 0;
+  /** A pause not yet written to the store: written after the outcomes of the batch that asked for it. */
+  private unrecordedPause: { until: number; error: string } | undefined;
 
   constructor(
     private destination: Destination,
@@ -194,6 +196,7 @@ export class DestinationLane {
       } finally {
         // Also when a later batch failed: what was sent before it is written and acknowledged.
         if (outcomes.log.length > 0 || outcomes.finished.length > 0) await this.persist(outcomes.log, outcomes.finished);
+        this.recordPause();
       }
     }
   }
@@ -381,8 +384,19 @@ export class DestinationLane {
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
     this.deps.logger.info({ destination: this.destination.id, until: new Date(until).toISOString(), error }, 'destination asked to wait (Retry-After): pausing all its deliveries');
-    // Recorded for the backlog API and for a lane started before it ends (a restart); the lane holds it meanwhile.
-    this.deps.deliveries.pause(this.destination.workspaceId, this.destination.id, until, error).catch((failure: unknown) => {
+    this.unrecordedPause = { until, error };
+  }
+
+  /**
+   * Records the pause for the backlog API and for a lane started before it ends (a restart); the lane holds it
+   * meanwhile. Written after the outcomes of the batch that asked for it, so the backlog never shows a pause
+   * without the deliveries it holds back.
+   */
+  private recordPause(): void {
+    const pause = this.unrecordedPause;
+    if (pause === undefined) return;
+    this.unrecordedPause = undefined;
+    this.deps.deliveries.pause(this.destination.workspaceId, this.destination.id, pause.until, pause.error).catch((failure: unknown) => {
       this.deps.logger.warn({ err: failure, destination: this.destination.id }, 'could not record the pause the destination asked for');
     });
   }

@@ -273,6 +273,13 @@ describe('router', () => {
     const types = (name: string) => (name === 'recorder' ? (limited as unknown as DestinationType<unknown>) : undefined);
     const d = await destination('recorder', {});
     await publish(d.id, 'limited-1', 'src_web', 'user-a');
+    // What the delivery log says at the moment the pause is written: the backlog API reads both.
+    const statusWhenPaused: (string | undefined)[] = [];
+    const recordPause = store.deliveries.pause.bind(store.deliveries);
+    store.deliveries.pause = async (...args: Parameters<typeof recordPause>) => {
+      statusWhenPaused.push((await delivery(d.id, 'limited-1'))?.status);
+      return recordPause(...args);
+    };
     startRouter(types, { ...fastRetries, maxDelayMs: 5000 });
     await eventually(async () => (calls.length >= 1 ? true : undefined));
     // The pause is recorded (the backlog API shows it; a lane started meanwhile keeps it).
@@ -280,6 +287,8 @@ describe('router', () => {
     expect(pause.reason).toBe('HTTP 429');
     expect(pause.until - calls[0]!.at).toBeGreaterThanOrEqual(990);
     expect(pause.until - calls[0]!.at).toBeLessThan(1500);
+    // Never a pause without the delivery it holds back: the outcome is written first.
+    expect(statusWhenPaused).toEqual(['retrying']);
     // Another user's event, queued while the destination asked to wait: not sent before the second is up.
     await publish(d.id, 'other-user-1', 'src_web', 'user-b');
     await eventually(async () => ((await delivery(d.id, 'other-user-1'))?.status === 'delivered' ? true : undefined));
