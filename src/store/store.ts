@@ -270,8 +270,17 @@ export interface PiiInventoryRepository {
 }
 
 export interface RetentionRepository {
-  /** Deletes up to `limit` events of a workspace received before `before`, and their delivery rows; returns how many events. */
+  /**
+   * Deletes up to `limit` events of a workspace received before `before`, and their delivery rows; returns how
+   * many events. First records that the workspace's events received up to the latest deleted one's time may
+   * be gone (see {@link eventsPrunedBefore}).
+   */
   deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number>;
+  /**
+   * Events received before this time may have been deleted by retention (with their delivery rows); undefined
+   * when the workspace's events never were. A person first seen after it has every event stored.
+   */
+  eventsPrunedBefore(workspaceId: string): Promise<number | undefined>;
   /**
    * Truncates `context.ip` of up to `limit` events received before `before`, scanning from the workspace's
    * cursor; returns how many events were scanned and how many changed.

@@ -18,7 +18,8 @@ export interface DestinationDeletion {
   readonly destinationId: string;
   readonly name: string;
   readonly type: string;
-  readonly outcome: 'deleted' | 'submitted' | 'not_supported' | 'failed';
+  /** `not_recipient`: never received the subject's data, so not told (see `DeletionState.recipientsOnly`). */
+  readonly outcome: 'deleted' | 'submitted' | 'not_supported' | 'not_recipient' | 'failed';
   readonly detail: string;
   readonly attempts: number;
   readonly at: string;

@@ -54,6 +54,13 @@ export interface DeletionState {
    * state saved by an earlier version.
    */
   readonly recipients?: readonly string[];
+  /**
+   * True when the delivery log could tell every destination that received the subject's data (their events are
+   * all stored: first seen after the workspace's events were last pruned, see {@link recipientsKnown}); the
+   * deletion is then forwarded to `recipients` only, and the others are listed as `not_recipient`. Absent or
+   * false: forwarded to every destination that can delete (and in a state saved by an earlier version).
+   */
+  readonly recipientsOnly?: boolean;
   /** When forwarding started (the retry window counts from here); absent until it does. */
   readonly forwardingSince?: number;
   readonly rounds: number;
@@ -93,6 +100,10 @@ export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest):
     if (answered.has(target.destinationId)) continue;
     if (target.deletedAt !== undefined) {
       if (state.recipients?.includes(target.destinationId)) answered.set(target.destinationId, notNotified(target, target.deletedAt, now()));
+      continue;
+    }
+    if (state.recipientsOnly === true && !state.recipients?.includes(target.destinationId)) {
+      answered.set(target.destinationId, notRecipient(target, now()));
       continue;
     }
     const answer = await forwardOne(deps, request, state.subject, target);
@@ -159,8 +170,11 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
     emails: merge(resolved.emails, previous?.subject.emails),
   };
   const plain = { userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails };
-  const recipients = merge(await recipientsOf(deps, ws, subject), previous?.recipients);
-  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], recipients, rounds: 0 });
+  // Read before the erasure deletes the delivery-log rows and profiles that show them. A run resumed from a
+  // state without `recipientsOnly` (an earlier version, or the graph half gone) forwards to every destination.
+  let recipients = merge(await recipientsOf(deps, ws, subject), previous?.recipients);
+  const recipientsOnly = previous ? previous.recipientsOnly === true : await recipientsKnown(deps, ws, subject);
+  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], recipients, recipientsOnly, rounds: 0 });
   const identifiers = identifiersOf(subject);
   const systems: SystemDeletion[] = [];
 
@@ -173,6 +187,8 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   // The inbox keeps each request as received (decision 0004) until the processor truncates it in its own time:
   // the processed ones go now, so no copy of the subject's events outlives their erasure there.
   await deps.ports.progress?.forgetProcessed();
+  // What the pipeline routed meanwhile (the subject's last events, when no suppression holds them back).
+  recipients = merge(recipients, await recipientsOf(deps, ws, subject));
 
   // Events: batches, yielding between them so ingest and the processor keep their turn at the database.
   const eventsFound = await store.subjectData.countEvents(ws, subject);
@@ -218,18 +234,51 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const flagsDeleted = await store.subjectFlags.remove(ws, named);
   systems.push({ system: 'subject_flags', found: flagsFound, deleted: flagsDeleted, deletedAt: iso(now()), residual: (await store.subjectFlags.list(ws, named)).length, verifiedAt: iso(now()) });
 
-  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], recipients, rounds: 0 };
+  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], recipients, recipientsOnly, rounds: 0 };
   await deps.checkpoint?.(state);
   return state;
 }
 
 /**
- * The destinations, configured or deleted, that received the subject's data (the delivery log joined to the
- * subject's events): read before the erasure deletes both.
+ * The destinations, configured or deleted, that may hold some of the subject's data by the delivery log (joined
+ * to the subject's events): delivered, in flight, or failed after an attempt. Read before the erasure deletes both.
  */
 async function recipientsOf(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<string[]> {
-  const targets = (await deps.ports.deletionTargets?.list(workspaceId, subject)) ?? [];
-  return targets.filter((t) => t.lastDeliveredAt !== undefined).map((t) => t.destinationId);
+  return [...(await deps.store.subjectData.destinationsReached(workspaceId, subject))];
+}
+
+/**
+ * How far a person's first event (its own timestamp, which a client clock may put ahead of its receipt) must be
+ * after the last retention prune for their events to count as all stored.
+ */
+export const FIRST_SEEN_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether the delivery log names every destination that received the subject's data: true when the workspace's
+ * events were never pruned by retention, or the subject was first seen (a day's margin) after they last were,
+ * so none of their events and delivery rows are gone. A subject with no profile in a pruned workspace: unknown.
+ */
+async function recipientsKnown(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<boolean> {
+  const prunedBefore = await deps.store.retention.eventsPrunedBefore(workspaceId);
+  if (prunedBefore === undefined) return true;
+  const firstSeen = await deps.store.subjectData.firstSeen(workspaceId, subject.profileIds);
+  return firstSeen !== undefined && firstSeen >= prunedBefore + FIRST_SEEN_MARGIN_MS;
+}
+
+/**
+ * A configured destination the subject's data never reached (by a delivery log that holds all of it): not told
+ * of the erasure, which would only disclose the person's identifiers to it (GDPR 19 names recipients).
+ */
+function notRecipient(target: DeletionTarget, at: number): DestinationDeletion {
+  return {
+    destinationId: target.destinationId,
+    name: target.name,
+    type: target.type,
+    outcome: 'not_recipient',
+    detail: "never received this person's data (the delivery log holds every event of theirs), so it was not told: that would only disclose their identifiers to it",
+    attempts: 0,
+    at: iso(at),
+  };
 }
 
 /**

@@ -42,6 +42,15 @@ export interface SubjectDataRepository {
    * subject's stored events), by destination id. Destinations that never received one are absent.
    */
   lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>>;
+  /**
+   * The destinations the delivery log says may hold some of the subject's data: a row of one of the subject's
+   * stored events that is delivered, queued or retrying (in flight), or failed after an attempt (it may have
+   * arrived before the error). Complete only for as long as the subject's events are all stored (see
+   * `RetentionRepository.eventsPrunedBefore`).
+   */
+  destinationsReached(workspaceId: string, keys: EventSubjectKeys): Promise<Set<string>>;
+  /** The earliest `firstSeen` of these profiles; undefined when none is stored. */
+  firstSeen(workspaceId: string, profileIds: readonly string[]): Promise<number | undefined>;
   countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number>;
   countProfiles(workspaceId: string, profileIds: readonly string[]): Promise<number>;
 

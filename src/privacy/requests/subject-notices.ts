@@ -56,6 +56,7 @@ const SAID_TO_SUBJECT: Readonly<Record<DestinationDeletion['outcome'], string>> 
   deleted: 'deleted',
   submitted: 'deletion requested, in progress at the service',
   not_supported: 'this service cannot be asked automatically; we ask it to delete your data directly',
+  not_recipient: 'never received your data, so it was not contacted',
   failed: 'the service did not confirm the deletion; we follow it up with them',
 };
 
@@ -164,7 +165,8 @@ export class SubjectNotices {
       case 'delete': {
         const certificate = request.result as Partial<DeletionCertificate> | null;
         const lines = ['We deleted your personal data from our systems.'];
-        const destinations = certificate?.destinations ?? [];
+        // Services that never received the person's data are not recipients: not listed to them.
+        const destinations = (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient');
         if (destinations.length > 0) {
           lines.push('', 'We also asked every service that received your data to delete it:');
           for (const d of destinations) {

@@ -223,6 +223,13 @@ export interface RetentionCursorTable {
   updated_at: number;
 }
 
+/** Before when the retention sweeper may have deleted a workspace's events (migration 0990). */
+export interface EventPruneMarkTable {
+  workspace_id: string;
+  pruned_before: number;
+  updated_at: number;
+}
+
 export interface SubjectRestrictionTable {
   workspace_id: string;
   kind: string;
@@ -436,6 +443,7 @@ export interface Database {
   subject_flags: SubjectFlagTable;
   pii_inventory: PiiInventoryTable;
   retention_cursors: RetentionCursorTable;
+  event_prune_marks: EventPruneMarkTable;
   subject_restrictions: SubjectRestrictionTable;
   members: MemberTable;
   member_two_factor: MemberTwoFactorTable;

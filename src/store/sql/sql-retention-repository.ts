@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeliveryRepository, RetentionRepository } from '../store.js';
 import type { Database } from './schema.js';
@@ -10,12 +10,25 @@ export class SqlRetentionRepository implements RetentionRepository {
   ) {}
 
   async deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number> {
-    const doomed = await this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where('workspace_id', '=', workspaceId).where('received_at', '<', before).orderBy('seq').limit(limit).execute();
+    const doomed = await this.db.selectFrom('events').select(['seq', 'source_id', 'message_id', 'received_at']).where('workspace_id', '=', workspaceId).where('received_at', '<', before).orderBy('seq').limit(limit).execute();
     if (doomed.length === 0) return 0;
+    // The mark first: from here on the delivery log may miss what these events' rows said (decision 0402).
+    const prunedBefore = Math.max(...doomed.map((r) => Number(r.received_at))) + 1;
+    const now = Date.now();
+    await this.db
+      .insertInto('event_prune_marks')
+      .values({ workspace_id: workspaceId, pruned_before: prunedBefore, updated_at: now })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ pruned_before: (eb) => sql`case when ${eb.ref('event_prune_marks.pruned_before')} > ${prunedBefore} then ${eb.ref('event_prune_marks.pruned_before')} else ${prunedBefore} end`, updated_at: now }))
+      .execute();
     // The delivery rows first: should this stop between the two, the next sweep finds the events again.
     await this.deliveries.forget(workspaceId, doomed.map((r) => ({ sourceId: r.source_id, messageId: r.message_id })));
     const result = await this.db.deleteFrom('events').where('seq', 'in', doomed.map((r) => Number(r.seq))).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async eventsPrunedBefore(workspaceId: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('event_prune_marks').select('pruned_before').where('workspace_id', '=', workspaceId).executeTakeFirst();
+    return row ? Number(row.pruned_before) : undefined;
   }
 
   async truncateIpsBefore(workspaceId: string, before: number, limit: number, truncate: (ip: string) => string): Promise<{ scanned: number; changed: number }> {

@@ -82,13 +82,37 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   }
 
   async lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>> {
+    return this.latestDeliveryRows(workspaceId, keys, 'delivered');
+  }
+
+  async destinationsReached(workspaceId: string, keys: EventSubjectKeys): Promise<Set<string>> {
+    return new Set((await this.latestDeliveryRows(workspaceId, keys, 'reached')).keys());
+  }
+
+  async firstSeen(workspaceId: string, profileIds: readonly string[]): Promise<number | undefined> {
+    let first: number | undefined;
+    for (const part of chunks(profileIds)) {
+      const row = await this.db.selectFrom('profiles').select((eb) => eb.fn.min('first_seen').as('at')).where('workspace_id', '=', workspaceId).where('id', 'in', part).executeTakeFirst();
+      const at = row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+      if (at !== undefined && (first === undefined || at < first)) first = at;
+    }
+    return first;
+  }
+
+  /**
+   * Per destination, the latest update of a delivery-log row of the subject's events: `delivered` rows only,
+   * or every row of an event that may have reached the destination (`reached`: queued or retrying, in flight;
+   * delivered; failed after at least one attempt, which may have arrived before the error).
+   */
+  private async latestDeliveryRows(workspaceId: string, keys: EventSubjectKeys, rows: 'delivered' | 'reached'): Promise<Map<string, number>> {
     const latest = new Map<string, number>();
-    const note = (rows: readonly { destinationId: string; at: unknown }[]) => {
-      for (const row of rows) {
+    const note = (found: readonly { destinationId: string; at: unknown }[]) => {
+      for (const row of found) {
         const at = Number(row.at);
         if (at > (latest.get(row.destinationId) ?? 0)) latest.set(row.destinationId, at);
       }
     };
+    const statuses = rows === 'delivered' ? ['delivered'] : ['queued', 'delivered', 'retrying'];
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
         if (this.deliveryLog) {
@@ -104,11 +128,12 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
             if (events.length === 0) break;
             afterSeq = Number(events[events.length - 1]!.seq);
             const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
-            const rows = await this.deliveryLog
+            const found = await this.deliveryLog
               .selectFrom('deliveries').select(['destination_id as destinationId', 'message_id', 'source_id', 'updated_at as at'])
-              .where('workspace_id', '=', workspaceId).where('message_id', 'in', [...new Set(events.map((e) => e.message_id))]).where('status', '=', 'delivered')
+              .where('workspace_id', '=', workspaceId).where('message_id', 'in', [...new Set(events.map((e) => e.message_id))])
+              .where((eb) => (rows === 'delivered' ? eb('status', 'in', statuses) : eb.or([eb('status', 'in', statuses), eb.and([eb('status', '=', 'failed'), eb('attempts', '>', 0)])])))
               .execute();
-            note(rows.filter((r) => eventKeys.has(`${r.source_id}\u0000${r.message_id}`)));
+            note(found.filter((r) => eventKeys.has(`${r.source_id}\u0000${r.message_id}`)));
           }
           continue;
         }
@@ -119,7 +144,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           .select(['d.destination_id as destinationId', (eb) => eb.fn.max('d.updated_at').as('at')])
           .where('e.workspace_id', '=', workspaceId)
           .where(`e.${column}`, 'in', part)
-          .where('d.status', '=', 'delivered');
+          .where((eb) => (rows === 'delivered' ? eb('d.status', 'in', statuses) : eb.or([eb('d.status', 'in', statuses), eb.and([eb('d.status', '=', 'failed'), eb('d.attempts', '>', 0)])])));
         if (column === 'anonymous_id') q = q.where('e.user_id', 'is', null); // SUBJECT_EVENTS
         note(await q.groupBy('d.destination_id').execute());
       }
