@@ -148,6 +148,8 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     consent: consentPort(privacy),
     ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }),
     ...(progressQueue && { progress: progressQueue }),
+    // Embedded files: an erasure empties their write-ahead logs afterwards (decision 0403).
+    ...(checkpointer && { files: checkpointer }),
   };
   let executor: RequestExecutor | undefined;
   if (roles.has('jobs')) {

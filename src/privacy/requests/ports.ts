@@ -76,4 +76,14 @@ export interface ExecutorPorts {
   readonly consent?: ConsentPort;
   readonly pipeline?: PipelinePublisher;
   readonly progress?: PipelineProgress;
+  readonly files?: DatabaseFiles;
+}
+
+/**
+ * The embedded database files (`WalCheckpointer`): after an erasure their write-ahead logs are copied back and
+ * emptied, so no page image from before it stays on disk (deleted rows themselves are zeroed by SQLite's
+ * secure_delete; decision 0403). Absent on PostgreSQL.
+ */
+export interface DatabaseFiles {
+  truncateLogs(): Promise<readonly { readonly file: string; readonly truncated: boolean; readonly error?: string }[]>;
 }

@@ -77,6 +77,7 @@ export class RequestExecutor extends WakeableLoop {
     switch (outcome.kind) {
       case 'completed':
         await requests.complete(request, outcome.result);
+        if (request.type === 'delete') await this.emptyDatabaseLogs(request);
         break;
       case 'failed':
         await requests.fail(request, outcome.failure, outcome.result ?? null);
@@ -84,6 +85,22 @@ export class RequestExecutor extends WakeableLoop {
       case 'retry':
         await requests.postpone(request, outcome.afterMs, outcome.reason);
         break;
+    }
+  }
+
+  /**
+   * After a deletion is recorded as complete (its work state, which named the person, cleared): empties the
+   * embedded files' write-ahead logs, which may still hold page images of what was erased (decision 0403).
+   * Best effort: a log kept busy is overwritten as it is reused, and said so in the log.
+   */
+  private async emptyDatabaseLogs(request: PrivacyRequest): Promise<void> {
+    const files = this.ports.files;
+    if (!files) return;
+    try {
+      const kept = (await files.truncateLogs()).filter((f) => !f.truncated);
+      if (kept.length > 0) this.options.logger.warn({ requestId: request.id, files: kept }, 'could not empty every write-ahead log after a deletion (busy); they are overwritten as they are reused');
+    } catch (error) {
+      this.options.logger.warn({ err: error, requestId: request.id }, 'could not empty the write-ahead logs after a deletion');
     }
   }
 

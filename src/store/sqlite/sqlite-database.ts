@@ -24,8 +24,9 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 /**
  * Opens the embedded database with the settings every connection needs: WAL (readers never block the
  * writer), synchronous=FULL (a committed transaction is on disk: the durability rule), a busy timeout so
- * the threads sharing the file wait for each other instead of failing. `synchronous: 'normal'` is only for
- * connections whose commits record pipeline progress that may be redone (see SqliteQueue's `commits`).
+ * the threads sharing the file wait for each other instead of failing, secure_delete (deleted rows zeroed).
+ * `synchronous: 'normal'` is only for connections whose commits record pipeline progress that may be redone
+ * (see SqliteQueue's `commits`).
  */
 export function openSqliteDatabase(file: string, options: { readonly?: boolean; synchronous?: 'full' | 'normal' } = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -35,6 +36,9 @@ export function openSqliteDatabase(file: string, options: { readonly?: boolean; 
   db.pragma('busy_timeout = 10000');
   db.pragma('cache_size = -32000');
   db.pragma('temp_store = MEMORY');
+  // A deleted row's bytes are overwritten with zeros, on its page and on pages it frees: an erased person's data
+  // does not linger in the file's free space (decision 0403).
+  db.pragma('secure_delete = ON');
   // Checkpoints are the checkpointer thread's job (wal-checkpointer.ts); a connection checkpoints by itself
   // only past this many pages of log (40 MB; SQLite's default is 1,000), e.g. a command-line tool running alone.
   db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);

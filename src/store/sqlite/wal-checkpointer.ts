@@ -13,7 +13,14 @@ export interface CheckpointerOptions {
   nice?: number;
 }
 
-export type CheckpointerMessage = { type: 'ready' } | { type: 'error'; file: string; message: string };
+/** One file's log after a truncating checkpoint: emptied, or kept (busy past the timeout, or an error). */
+export interface LogTruncation {
+  readonly file: string;
+  readonly truncated: boolean;
+  readonly error?: string;
+}
+
+export type CheckpointerMessage = { type: 'ready' } | { type: 'error'; file: string; message: string } | { type: 'truncated'; id: number; files: LogTruncation[] };
 
 /**
  * How often the checkpointer copies each log back. A page written again between two checkpoints (an index's
@@ -34,6 +41,8 @@ export const CHECKPOINT_INTERVAL_MS = 500;
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;
+  private nextRequest = 1;
+  private readonly truncations = new Map<number, (files: LogTruncation[]) => void>();
 
   constructor(
     private readonly options: CheckpointerOptions,
@@ -56,8 +65,10 @@ export class WalCheckpointer {
         if (message.type === 'ready') {
           worker.unref(); // never what keeps a process alive (a start that fails later leaves nothing running)
           resolve();
-        }
-        else this.logger.warn({ file: message.file, error: message.message }, 'checkpoint failed; the next one retries (SQLite checkpoints by itself past 40 MB of log)');
+        } else if (message.type === 'truncated') {
+          this.truncations.get(message.id)?.(message.files);
+          this.truncations.delete(message.id);
+        } else this.logger.warn({ file: message.file, error: message.message }, 'checkpoint failed; the next one retries (SQLite checkpoints by itself past 40 MB of log)');
       });
       worker.once('error', (error) => {
         this.logger.error({ err: error }, 'the checkpointer thread failed; SQLite checkpoints by itself past 40 MB of log');
@@ -67,10 +78,28 @@ export class WalCheckpointer {
     });
   }
 
+  /**
+   * Copies each file's whole log back and empties it (on the checkpointer's thread, which may wait for readers),
+   * so the log no longer holds page images from before an erasure (decision 0403). Best effort: a file whose
+   * readers stay past the busy timeout keeps its log, reused and overwritten as writes go on.
+   */
+  async truncateLogs(): Promise<LogTruncation[]> {
+    const worker = this.worker;
+    if (!worker) return [];
+    const id = this.nextRequest++;
+    return new Promise<LogTruncation[]>((resolve) => {
+      this.truncations.set(id, resolve);
+      worker.postMessage({ type: 'truncate', id });
+    });
+  }
+
   async close(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
+    // A truncation still waited for ends with nothing truncated.
+    for (const resolve of this.truncations.values()) resolve(this.options.files.map((file) => ({ file, truncated: false, error: 'the checkpointer stopped' })));
+    this.truncations.clear();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('close');
     const timer = setTimeout(() => void worker.terminate(), 5000);

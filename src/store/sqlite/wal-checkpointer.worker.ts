@@ -21,10 +21,24 @@ const timer = setInterval(() => {
   }
 }, intervalMs);
 
-port.on('message', (message: 'close') => {
-  if (message !== 'close') return;
-  clearInterval(timer);
-  for (const { db } of databases) db.close();
-  port.close();
+port.on('message', (message: 'close' | { type: 'truncate'; id: number }) => {
+  if (message === 'close') {
+    clearInterval(timer);
+    for (const { db } of databases) db.close();
+    port.close();
+    return;
+  }
+  if (message.type !== 'truncate') return;
+  // TRUNCATE: copies the whole log back, waits (busy timeout) for readers to leave it, then empties the file, so
+  // page images it held from before an erasure are gone from disk. Blocking is fine on this thread.
+  const files = databases.map(({ file, db }) => {
+    try {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return { file, truncated: row?.busy === 0 };
+    } catch (error) {
+      return { file, truncated: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  port.postMessage({ type: 'truncated', id: message.id, files } satisfies CheckpointerMessage);
 });
 port.postMessage({ type: 'ready' } satisfies CheckpointerMessage);
