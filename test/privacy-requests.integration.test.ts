@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleClient } from './support/console-client.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
@@ -73,6 +74,32 @@ describe('POST /api/v1/privacy-requests', () => {
       const dpo = await api('POST', '/tokens', { name: 'DPO', role: 'privacy' });
       expect(dpo.status).toBe(201);
       const approved = await api('POST', `/privacy-requests/${String(created.body.id)}/approve`, undefined, String(dpo.body.token));
+      expect(['processing', 'completed']).toContain(approved.body.status);
+    } finally {
+      await api('PUT', '/privacy-requests/settings', { requireApproval: false });
+    }
+  });
+
+  it('does not let one member approve what they verified, through another of their tokens or the console', async () => {
+    await api('PUT', '/privacy-requests/settings', { requireApproval: true });
+    try {
+      // Priya, a privacy admin, signs in to the console and vouches for a subject there.
+      const invited = await api('POST', '/members', { email: 'priya@example.com', name: 'Priya', role: 'admin' });
+      expect(invited.status).toBe(201);
+      const priya = new ConsoleClient(sluice.url);
+      expect((await priya.call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: 'a long enough password' })).status).toBe(200);
+      const filed = await priya.call<{ id: string; status: string }>('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'u-four-eyes' }, verified: true });
+      expect(filed.body.status).toBe('awaiting_approval');
+      const id = filed.body.id;
+      // Neither her session nor a token she creates for herself counts as a second person.
+      const own = await priya.call<{ token: string }>('POST', '/tokens', { name: 'Priya CLI', role: 'privacy' });
+      expect(own.status).toBe(201);
+      for (const attempt of [await priya.call('POST', `/privacy-requests/${id}/approve`), await api('POST', `/privacy-requests/${id}/approve`, undefined, own.body.token)]) {
+        expect(attempt.status).toBe(403);
+        expect(attempt.body).toMatchObject({ error: { code: 'approval_needs_another_person' } });
+      }
+      // The owner's token does.
+      const approved = await api('POST', `/privacy-requests/${id}/approve`);
       expect(['processing', 'completed']).toContain(approved.body.status);
     } finally {
       await api('PUT', '/privacy-requests/settings', { requireApproval: false });

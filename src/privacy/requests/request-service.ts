@@ -146,11 +146,33 @@ export class RequestService {
     if (request.status !== 'awaiting_approval') {
       throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a request awaiting approval can be approved.`);
     }
-    // Approval is the workspace's second look: whoever vouched for the request cannot also approve it.
-    if (request.verifiedBy === actor) {
+    // Approval is the workspace's second look: whoever vouched for the request cannot also approve it, neither
+    // with the same token nor as the same member through another of their tokens or the console.
+    if (request.verifiedBy !== null && (await this.samePerson(workspaceId, request.verifiedBy, actor))) {
       throw new SluiceError('approval_needs_another_person', `Request ${id} was verified by ${actor}; this workspace requires approval by someone else. Ask another member with privacy:write to approve it.`);
     }
     return this.move(request, 'processing', { nextAttemptAt: null }, actor, 'approved', null);
+  }
+
+  /** Whether two actors are one person: the same actor, or the same member behind a token or a console session. */
+  private async samePerson(workspaceId: string, a: string, b: string): Promise<boolean> {
+    if (a === b) return true;
+    const [x, y] = await Promise.all([this.personOf(workspaceId, a), this.personOf(workspaceId, b)]);
+    return x !== undefined && x === y;
+  }
+
+  /**
+   * The member an actor string (`api-auth.ts`) stands for: `member:<id> (...)` is that member, `token:<id> (...)`
+   * the member who owns the token (tokens a member created carry their id); undefined for a token of no member
+   * (the bootstrap token, tokens an earlier version created) and for `system` or the subject.
+   */
+  private async personOf(workspaceId: string, actor: string): Promise<string | undefined> {
+    const member = /^member:(\S+)/.exec(actor)?.[1];
+    if (member !== undefined) return member;
+    const tokenId = /^token:(\S+)/.exec(actor)?.[1];
+    if (tokenId === undefined) return undefined;
+    const token = (await this.store.tokens.list(workspaceId)).find((t) => t.id === tokenId);
+    return token?.memberId ?? undefined;
   }
 
   async deny(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
