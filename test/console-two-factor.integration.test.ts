@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { TOTP, URI } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qrCodePath } from '../console/src/components/qr-code-path.js';
 import { api } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
@@ -100,7 +101,7 @@ describe.skipIf(skip)('console login with two-factor in headless Chromium', { ti
     await page.close();
   });
 
-  it('turns two-factor on from the Account page (key to copy, a wrong code refused, recovery codes shown once and saved) and off with a recovery code', async () => {
+  it('turns two-factor on from the Account page (QR code of the setup link, key to copy, a wrong code refused, recovery codes shown once and saved) and off with a recovery code', async () => {
     const invited = await api<{ inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'self@example.com', name: 'Sam Self', role: 'viewer' } });
     expect(invited.status, invited.text).toBe(201);
     expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: PASSWORD })).status).toBe(200);
@@ -119,9 +120,20 @@ describe.skipIf(skip)('console login with two-factor in headless Chromium', { ti
     // The key, as typed into an app (groups of 4), and the setup link an app opens: the same secret.
     const shown = (await section.getByTestId('two-factor-secret').textContent())!;
     expect(shown).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
-    const totp = URI.parse((await section.getByRole('link', { name: 'Open in authenticator app' }).getAttribute('href'))!) as TOTP;
+    const setupLink = (await section.getByRole('link', { name: 'Open in authenticator app' }).getAttribute('href'))!;
+    const totp = URI.parse(setupLink) as TOTP;
     expect(totp.secret.base32).toBe(shown.replace(/ /g, ''));
     expect(totp.label).toBe('self@example.com');
+    // The QR code to scan, drawn in the page: named for screen readers, big enough for a camera, and its dark
+    // modules are exactly those of the QR code of that setup link (the same encoder, run here in Node).
+    const qr = section.getByRole('img', { name: 'QR code of the setup link, to scan with your authenticator app' });
+    const box = (await qr.boundingBox())!;
+    expect(box.width).toBeGreaterThanOrEqual(150);
+    expect(box.height).toBe(box.width);
+    const expected = qrCodePath(setupLink);
+    expect(expected.size).toBeGreaterThanOrEqual(21);
+    expect(await qr.locator('path').getAttribute('d')).toBe(expected.d);
+    expect(await qr.getAttribute('viewBox')).toBe(`-4 -4 ${expected.size + 8} ${expected.size + 8}`);
     await section.getByRole('button', { name: 'Copy key' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(totp.secret.base32);
 

@@ -20,6 +20,7 @@ import { ReportsPage } from './pages/reports';
 import { SourceDetailPage } from './pages/source-detail';
 import { SourcesPage } from './pages/sources';
 import { TokensPage } from './pages/tokens';
+import { NotAllowed } from './components/can';
 import { PermissionsProvider, type Permission } from './permissions';
 import { match, navigate, useLocation } from './router';
 
@@ -165,8 +166,10 @@ export function App() {
   };
   const can = (permission: Permission) => info.permissions.includes(permission);
   const nav = NAV.map((group) => ({ ...group, items: group.items.filter((item) => can(item.permission)) })).filter((group) => group.items.length > 0);
+  // A page the role may not open (typed or bookmarked: the navigation does not list it) says why, instead of its lists failing with 403.
+  const closed = ALL_NAV.find((item) => item.active(pathname) && !can(item.permission));
   return (
-    <PermissionsProvider value={info.permissions}>
+    <PermissionsProvider value={{ role: info.role, permissions: info.permissions }}>
       <div className="shell">
         <a className="skip-link" href="#main">
           Skip to content
@@ -228,7 +231,16 @@ export function App() {
           </nav>
           <main id="main" tabIndex={-1}>
             {info.pendingPolicy && <PolicyBanner policy={info.pendingPolicy} onAccepted={refresh} />}
-            {info.member?.mustResetPassword ? <ChangePasswordForm forced onChanged={refresh} /> : <Page pathname={pathname} search={search} info={info} refresh={refresh} />}
+            {info.member?.mustResetPassword ? (
+              <ChangePasswordForm forced onChanged={refresh} />
+            ) : closed ? (
+              <section aria-labelledby="closed-title">
+                <h1 id="closed-title">{closed.label}</h1>
+                <NotAllowed permission={closed.permission} />
+              </section>
+            ) : (
+              <Page pathname={pathname} search={search} info={info} refresh={refresh} />
+            )}
           </main>
         </div>
       </div>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { CATEGORY_ID } from '../../../src/core/consent/validate-categories.js';
 import { api } from '../api';
+import { Can } from '../components/can';
 import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
@@ -170,147 +171,150 @@ export function ConsentSettingsPage() {
           {saved}
         </p>
       )}
-      <div className="card">
-        <h2>Consent categories</h2>
-        <p className="muted">
-          The consent banner (<code>/consent.js</code>) shows these; a destination mapped to categories receives an event only when all are granted. <em>GPC</em>{' '}
-          categories are denied when the browser sends a Global Privacy Control signal.
-        </p>
-        <ErrorBox error={loadedCategories.error} />
-        {categories && (
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th scope="col">id</th>
-                <th scope="col">Name</th>
-                <th scope="col">Description</th>
-                <th scope="col">Required</th>
-                <th scope="col">GPC</th>
-                <th scope="col">
-                  <span className="sr-only">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {categories.map((c, i) => (
-                <tr key={i}>
-                  <td>
-                    <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
-                  </td>
-                  <td>
-                    <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
-                  </td>
-                  <td>
-                    <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
-                  </td>
-                  <td>
-                    <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
-                  </td>
-                  <td>
-                    <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => setCategories((list) => list?.filter((_, j) => j !== i))} aria-label={`Remove category ${c.name || i + 1}`}>
-                      Remove
-                    </button>
-                  </td>
+      {/* Both cards show the current values; changing them needs privacy:write. */}
+      <Can permission="privacy:write" otherwise="disable">
+        <div className="card">
+          <h2>Consent categories</h2>
+          <p className="muted">
+            The consent banner (<code>/consent.js</code>) shows these; a destination mapped to categories receives an event only when all are granted. <em>GPC</em>{' '}
+            categories are denied when the browser sends a Global Privacy Control signal.
+          </p>
+          <ErrorBox error={loadedCategories.error} />
+          {categories && (
+            <table className="table compact">
+              <thead>
+                <tr>
+                  <th scope="col">id</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Required</th>
+                  <th scope="col">GPC</th>
+                  <th scope="col">
+                    <span className="sr-only">Remove</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {problems.length > 0 && (
-          <div className="error" role="alert" id="category-problems">
-            <span>
-              Not saved; fix these first:
-              <ul className="flags">
-                {problems.map((p) => (
-                  <li key={`${p.index}-${p.field}-${p.message}`}>{p.message}</li>
+              </thead>
+              <tbody>
+                {categories.map((c, i) => (
+                  <tr key={i}>
+                    <td>
+                      <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
+                    </td>
+                    <td>
+                      <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
+                    </td>
+                    <td>
+                      <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
+                    </td>
+                    <td>
+                      <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
+                    </td>
+                    <td>
+                      <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
+                    </td>
+                    <td>
+                      <button type="button" onClick={() => setCategories((list) => list?.filter((_, j) => j !== i))} aria-label={`Remove category ${c.name || i + 1}`}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
                 ))}
-              </ul>
-            </span>
-          </div>
-        )}
-        <ErrorBox error={categoriesError} onDismiss={() => setCategoriesError(null)} />
-        <div className="actions">
-          <button type="button" onClick={() => setCategories((list) => [...(list ?? []), { id: '', name: '' }])}>
-            Add category
-          </button>
-          <button type="button" className="primary" onClick={() => void saveCategories()} disabled={!categories}>
-            Save categories
-          </button>
-        </div>
-      </div>
-      <div className="card">
-        <h2>Privacy settings</h2>
-        <ErrorBox error={loadedSettings.error} />
-        {settings && (
-          <div className="filters">
-            <div className="field">
-              <label htmlFor="model">Consent model</label>
-              <select id="model" value={settings.consentModel} onChange={(e) => setSettings({ ...settings, consentModel: e.target.value === 'opt-out' ? 'opt-out' : 'opt-in' })}>
-                <option value="opt-in">opt-in (nothing optional until chosen)</option>
-                <option value="opt-out">opt-out (granted until refused)</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="dnt">Do Not Track</label>
-              <select id="dnt" value={settings.dnt} onChange={(e) => setSettings({ ...settings, dnt: e.target.value === 'as-gpc' ? 'as-gpc' : 'ignore' })}>
-                <option value="ignore">ignore</option>
-                <option value="as-gpc">treat as GPC</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="age">Children are under</label>
-              <input
-                id="age"
-                type="number"
-                min={13}
-                max={16}
-                value={Number.isNaN(settings.ageThreshold) ? '' : settings.ageThreshold}
-                onChange={(e) => setSettings({ ...settings, ageThreshold: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
-                aria-invalid={ageProblem !== null}
-                aria-describedby="age-hint"
-              />
-              <span className={ageProblem ? 'field-error' : 'hint'} id="age-hint" role={ageProblem ? 'alert' : undefined}>
-                {ageProblem ?? '13 to 16'}
+              </tbody>
+            </table>
+          )}
+          {problems.length > 0 && (
+            <div className="error" role="alert" id="category-problems">
+              <span>
+                Not saved; fix these first:
+                <ul className="flags">
+                  {problems.map((p) => (
+                    <li key={`${p.index}-${p.field}-${p.message}`}>{p.message}</li>
+                  ))}
+                </ul>
               </span>
             </div>
-            <div className="field">
-              <label htmlFor="retention">Keep events</label>
-              <select id="retention" value={settings.eventRetentionDays ?? ''} onChange={(e) => setSettings({ ...settings, eventRetentionDays: e.target.value === '' ? null : Number(e.target.value) })}>
-                {RETENTION.map((d) => (
-                  <option key={d} value={d}>
-                    {d} days
-                  </option>
-                ))}
-                <option value="">forever</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="policy">Privacy policy version</label>
-              <input id="policy" value={settings.policyVersion ?? ''} onChange={(e) => setSettings({ ...settings, policyVersion: e.target.value })} placeholder="e.g. 2026-11" />
-            </div>
-          </div>
-        )}
-        <ErrorBox error={settingsError} onDismiss={() => setSettingsError(null)} />
-        {confirming ? (
-          <ConfirmPrompt label="Confirm the privacy settings change" confirmLabel="Save these changes" onConfirm={() => void saveSettings()} onCancel={() => setConfirming(null)}>
-            Saving changes what happens to people's data:
-            <ul>
-              {confirming.map((c, i) => (
-                <li key={i}>{c}</li>
-              ))}
-            </ul>
-          </ConfirmPrompt>
-        ) : (
+          )}
+          <ErrorBox error={categoriesError} onDismiss={() => setCategoriesError(null)} />
           <div className="actions">
-            <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings}>
-              Save settings
+            <button type="button" onClick={() => setCategories((list) => [...(list ?? []), { id: '', name: '' }])}>
+              Add category
+            </button>
+            <button type="button" className="primary" onClick={() => void saveCategories()} disabled={!categories}>
+              Save categories
             </button>
           </div>
-        )}
-      </div>
+        </div>
+        <div className="card">
+          <h2>Privacy settings</h2>
+          <ErrorBox error={loadedSettings.error} />
+          {settings && (
+            <div className="filters">
+              <div className="field">
+                <label htmlFor="model">Consent model</label>
+                <select id="model" value={settings.consentModel} onChange={(e) => setSettings({ ...settings, consentModel: e.target.value === 'opt-out' ? 'opt-out' : 'opt-in' })}>
+                  <option value="opt-in">opt-in (nothing optional until chosen)</option>
+                  <option value="opt-out">opt-out (granted until refused)</option>
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="dnt">Do Not Track</label>
+                <select id="dnt" value={settings.dnt} onChange={(e) => setSettings({ ...settings, dnt: e.target.value === 'as-gpc' ? 'as-gpc' : 'ignore' })}>
+                  <option value="ignore">ignore</option>
+                  <option value="as-gpc">treat as GPC</option>
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="age">Children are under</label>
+                <input
+                  id="age"
+                  type="number"
+                  min={13}
+                  max={16}
+                  value={Number.isNaN(settings.ageThreshold) ? '' : settings.ageThreshold}
+                  onChange={(e) => setSettings({ ...settings, ageThreshold: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+                  aria-invalid={ageProblem !== null}
+                  aria-describedby="age-hint"
+                />
+                <span className={ageProblem ? 'field-error' : 'hint'} id="age-hint" role={ageProblem ? 'alert' : undefined}>
+                  {ageProblem ?? '13 to 16'}
+                </span>
+              </div>
+              <div className="field">
+                <label htmlFor="retention">Keep events</label>
+                <select id="retention" value={settings.eventRetentionDays ?? ''} onChange={(e) => setSettings({ ...settings, eventRetentionDays: e.target.value === '' ? null : Number(e.target.value) })}>
+                  {RETENTION.map((d) => (
+                    <option key={d} value={d}>
+                      {d} days
+                    </option>
+                  ))}
+                  <option value="">forever</option>
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="policy">Privacy policy version</label>
+                <input id="policy" value={settings.policyVersion ?? ''} onChange={(e) => setSettings({ ...settings, policyVersion: e.target.value })} placeholder="e.g. 2026-11" />
+              </div>
+            </div>
+          )}
+          <ErrorBox error={settingsError} onDismiss={() => setSettingsError(null)} />
+          {confirming ? (
+            <ConfirmPrompt label="Confirm the privacy settings change" confirmLabel="Save these changes" onConfirm={() => void saveSettings()} onCancel={() => setConfirming(null)}>
+              Saving changes what happens to people's data:
+              <ul>
+                {confirming.map((c, i) => (
+                  <li key={i}>{c}</li>
+                ))}
+              </ul>
+            </ConfirmPrompt>
+          ) : (
+            <div className="actions">
+              <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings}>
+                Save settings
+              </button>
+            </div>
+          )}
+        </div>
+      </Can>
     </section>
   );
 }

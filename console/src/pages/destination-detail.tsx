@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Destination } from '../api';
+import { Can } from '../components/can';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
@@ -10,6 +11,7 @@ import { DestinationCounters } from './destination-counters';
 import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
 import { TableHead, EnabledBadge } from '../components/table-head';
+import { useCan } from '../permissions';
 
 /** GET /api/v1/destinations/:id/backlog */
 interface Backlog {
@@ -72,6 +74,8 @@ function Deliveries({ destination }: { destination: Destination }) {
   };
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Reading the log needs destinations:read; retrying is a change (destinations:write).
+  const manage = useCan()('destinations:write');
 
   /** Retries one failed delivery (an event: its messageId and source), or every failed one. */
   const retry = async (one?: Pick<Delivery, 'messageId' | 'sourceId'>) => {
@@ -106,9 +110,11 @@ function Deliveries({ destination }: { destination: Destination }) {
         <button type="button" onClick={refresh}>
           Refresh
         </button>
-        <button type="button" onClick={() => void retry()}>
-          Retry all failed
-        </button>
+        <Can permission="destinations:write">
+          <button type="button" onClick={() => void retry()}>
+            Retry all failed
+          </button>
+        </Can>
       </div>
       {notice && (
         <p className="notice" role="status">
@@ -126,7 +132,7 @@ function Deliveries({ destination }: { destination: Destination }) {
       {log.data && log.data.deliveries.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
       {log.data && log.data.deliveries.length > 0 && (
         <table className="table compact" aria-label="Delivery log">
-          <TableHead columns={['messageId', 'Status', 'Attempts', 'Reason / last error', 'Updated']} actions />
+          <TableHead columns={['messageId', 'Status', 'Attempts', 'Reason / last error', 'Updated']} actions={manage} />
           <tbody>
             {log.data.deliveries.map((d) => (
               <tr key={`${d.sourceId}:${d.messageId}`}>
@@ -142,13 +148,15 @@ function Deliveries({ destination }: { destination: Destination }) {
                   {d.nextAttemptAt && <span className="muted"> (next try {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
                 </td>
                 <td>{new Date(d.updatedAt).toLocaleString()}</td>
-                <td>
-                  {d.status === 'failed' && (
-                    <button type="button" onClick={() => void retry(d)} aria-label={`Retry ${d.messageId}`}>
-                      Retry
-                    </button>
-                  )}
-                </td>
+                {manage && (
+                  <td>
+                    {d.status === 'failed' && (
+                      <button type="button" onClick={() => void retry(d)} aria-label={`Retry ${d.messageId}`}>
+                        Retry
+                      </button>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -251,27 +259,29 @@ function Replay({ destination }: { destination: Destination }) {
   return (
     <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="replay-title">
       <h2 id="replay-title">Replay</h2>
-      <p className="hint">
-        Sends stored events received in this range to this destination again, oldest first, through the same consent and PII rules as they stand now. It runs in the background and waits while the
-        destination has many events waiting.
-      </p>
-      <div className="filters">
-        <div className="field">
-          <label htmlFor="replay-from">From</label>
-          <input id="replay-from" type="datetime-local" required value={from} onChange={(e) => setFrom(e.target.value)} />
+      <Can permission="destinations:write" otherwise="explain">
+        <p className="hint">
+          Sends stored events received in this range to this destination again, oldest first, through the same consent and PII rules as they stand now. It runs in the background and waits while the
+          destination has many events waiting.
+        </p>
+        <div className="filters">
+          <div className="field">
+            <label htmlFor="replay-from">From</label>
+            <input id="replay-from" type="datetime-local" required value={from} onChange={(e) => setFrom(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="replay-to">To</label>
+            <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => setTo(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="replay-event">Only track events named (optional)</label>
+            <input id="replay-event" value={event} onChange={(e) => setEvent(e.target.value)} />
+          </div>
+          <button type="submit" disabled={busy}>
+            {busy ? 'Starting…' : 'Start replay'}
+          </button>
         </div>
-        <div className="field">
-          <label htmlFor="replay-to">To</label>
-          <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => setTo(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="replay-event">Only track events named (optional)</label>
-          <input id="replay-event" value={event} onChange={(e) => setEvent(e.target.value)} />
-        </div>
-        <button type="submit" disabled={busy}>
-          {busy ? 'Starting…' : 'Start replay'}
-        </button>
-      </div>
+      </Can>
       {started && (
         <div className="notice" role="status">
           {replayOutcome(started)}
@@ -311,14 +321,16 @@ function Replay({ destination }: { destination: Destination }) {
                   {r.status}
                   {r.error ? `: ${r.error}` : ''}
                   {stalled(r) ? ' (no process is running it)' : ''}
-                  {r.status === 'running' && r.id !== startedId && (
-                    <>
-                      {' '}
-                      <button type="button" onClick={() => void cancel(r.id)} aria-label={`Cancel replay ${r.id}`}>
-                        Cancel
-                      </button>
-                    </>
-                  )}
+                  <Can permission="destinations:write">
+                    {r.status === 'running' && r.id !== startedId && (
+                      <>
+                        {' '}
+                        <button type="button" onClick={() => void cancel(r.id)} aria-label={`Cancel replay ${r.id}`}>
+                          Cancel
+                        </button>
+                      </>
+                    )}
+                  </Can>
                 </td>
                 <td>{r.requestedBy}</td>
               </tr>
@@ -387,29 +399,31 @@ export function DestinationDetailPage({ id }: { id: string }) {
           <p className="muted">
             {info?.displayName ?? d.type} · created {new Date(d.createdAt).toLocaleString()}
           </p>
-          <div className="actions">
-            <button type="button" onClick={() => void setEnabled(!d.enabled)}>
-              {d.enabled ? 'Disable' : 'Enable'}
-            </button>
-            <button type="button" onClick={() => void sendTest()} disabled={testing}>
-              {testing ? 'Sending…' : 'Send test event'}
-            </button>
-            {confirmDelete ? (
-              <span className="confirm">
-                Delete {d.name}? Its connection details are erased and deliveries still waiting are dropped; its name stays in the delivery log and in people's privacy reports.
-                <button type="button" className="danger" onClick={() => void remove()}>
-                  Yes, delete
-                </button>
-                <button type="button" onClick={() => setConfirmDelete(false)}>
-                  Cancel
-                </button>
-              </span>
-            ) : (
-              <button type="button" onClick={() => setConfirmDelete(true)}>
-                Delete…
+          <Can permission="destinations:write">
+            <div className="actions">
+              <button type="button" onClick={() => void setEnabled(!d.enabled)}>
+                {d.enabled ? 'Disable' : 'Enable'}
               </button>
-            )}
-          </div>
+              <button type="button" onClick={() => void sendTest()} disabled={testing}>
+                {testing ? 'Sending…' : 'Send test event'}
+              </button>
+              {confirmDelete ? (
+                <span className="confirm">
+                  Delete {d.name}? Its connection details are erased and deliveries still waiting are dropped; its name stays in the delivery log and in people's privacy reports.
+                  <button type="button" className="danger" onClick={() => void remove()}>
+                    Yes, delete
+                  </button>
+                  <button type="button" onClick={() => setConfirmDelete(false)}>
+                    Cancel
+                  </button>
+                </span>
+              ) : (
+                <button type="button" onClick={() => setConfirmDelete(true)}>
+                  Delete…
+                </button>
+              )}
+            </div>
+          </Can>
           {test && (
             <p className={test.ok ? 'notice' : 'error'} role="status">
               {test.ok ? `Test event delivered in ${test.durationMs} ms.` : `Test event not delivered (${test.outcome}${test.reason ? `: ${test.reason}` : ''}): ${test.error ?? ''}`}
@@ -428,20 +442,22 @@ export function DestinationDetailPage({ id }: { id: string }) {
               </p>
             )}
             <ErrorBox error={types.error} />
-            {info && (
-              <DestinationForm
-                key={d.updatedAt}
-                info={info}
-                existing={d}
-                submitLabel="Save settings"
-                onSubmit={async (body) => {
-                  setSaved(false);
-                  await api('PATCH', `/api/v1/destinations/${id}`, body);
-                  setSaved(true);
-                  destination.reload();
-                }}
-              />
-            )}
+            <Can permission="destinations:write" otherwise="disable">
+              {info && (
+                <DestinationForm
+                  key={d.updatedAt}
+                  info={info}
+                  existing={d}
+                  submitLabel="Save settings"
+                  onSubmit={async (body) => {
+                    setSaved(false);
+                    await api('PATCH', `/api/v1/destinations/${id}`, body);
+                    setSaved(true);
+                    destination.reload();
+                  }}
+                />
+              )}
+            </Can>
           </section>
         </>
       )}

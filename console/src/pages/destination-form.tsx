@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { api, type ConsentCategory, type Destination, type Source } from '../api';
+import { Can } from '../components/can';
 import { ConfigFields, configOf, draftOf, type DestinationTypeInfo } from '../components/config-form';
 import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
 import { FiltersField, fqlProblem, type DestinationFilter } from '../components/filters-field';
 import { useAsync } from '../components/use-async';
+import { useCan } from '../permissions';
 
 /** What the form sends: POST /destinations, or PATCH /destinations/:id. */
 export interface DestinationBody {
@@ -21,7 +23,9 @@ export interface DestinationBody {
  */
 export function DestinationForm({ info, existing, submitLabel, onSubmit }: { info: DestinationTypeInfo; existing?: Destination; submitLabel: string; onSubmit: (body: DestinationBody) => Promise<void> }) {
   const sources = useAsync(() => api<{ sources: Source[] }>('GET', '/api/v1/sources'), []);
-  const categories = useAsync(() => api<ConsentCategory[]>('GET', '/api/v1/consent/categories'), []);
+  const can = useCan();
+  // The workspace's categories are privacy data (privacy:read); a role without it sees the destination's own category ids.
+  const categories = useAsync(() => (can('privacy:read') ? api<ConsentCategory[]>('GET', '/api/v1/consent/categories') : Promise.resolve(undefined)), []);
   const [name, setName] = useState(existing?.name ?? info.displayName);
   const [draft, setDraft] = useState(() => draftOf(info.configSchema, info.secretFields, existing?.config));
   const [allSources, setAllSources] = useState(existing?.sourceIds === undefined);
@@ -29,6 +33,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
   const [consent, setConsent] = useState<string[]>(existing?.consentCategories ?? []);
   const [filters, setFilters] = useState<DestinationFilter[]>(existing?.filters ?? []);
 
+  const choices = categories.data?.filter((c) => !c.required) ?? consent.map((id) => ({ id, name: id, gpc: false }));
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
 
   const submit = useFormSubmit(async () => {
@@ -64,15 +69,16 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
       <fieldset>
         <legend>Consent categories required</legend>
         <p className="hint">An event reaches this destination only when every checked category is granted. None checked: it needs no optional consent, and the reports flag it.</p>
-        {(categories.data ?? [])
-          .filter((c) => !c.required)
-          .map((c) => (
+        {/* Setting or changing them needs privacy:write (the API refuses it otherwise; sending them unchanged is allowed). */}
+        <Can permission="privacy:write" otherwise="disable">
+          {choices.map((c) => (
             <div key={c.id} className="field check">
               <input id={`consent-${c.id}`} type="checkbox" checked={consent.includes(c.id)} onChange={(e) => setConsent(toggle(consent, c.id, e.target.checked))} />
               <label htmlFor={`consent-${c.id}`}>{c.name}</label>
               {c.gpc && <span className="badge">GPC opt-out</span>}
             </div>
           ))}
+        </Can>
         <ErrorBox error={categories.error} />
       </fieldset>
       <FiltersField filters={filters} onChange={setFilters} />

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, type Destination } from '../api';
+import { Can } from '../components/can';
 import type { DestinationTypeInfo } from '../components/config-form';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
@@ -7,6 +8,7 @@ import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
 import { TableHead, EnabledBadge } from '../components/table-head';
+import { useCan } from '../permissions';
 
 /** The destination catalog (GET /api/v1/destination-types), loaded once per page. */
 export function useDestinationTypes() {
@@ -30,6 +32,8 @@ export function DestinationsPage() {
   );
   const types = useDestinationTypes();
   const [error, setError] = useState<unknown>(null);
+  // Enabling and disabling is a change (destinations:write); every role that sees the list may read it.
+  const manage = useCan()('destinations:write');
   const displayName = (type: string) => types.data?.types.find((t) => t.type === type)?.displayName ?? type;
 
   const setEnabled = async (d: Destination, enabled: boolean) => {
@@ -46,17 +50,23 @@ export function DestinationsPage() {
     <section aria-labelledby="destinations-title">
       <div className="page-head">
         <h1 id="destinations-title">Destinations</h1>
-        <Link to="/destinations/new" className="button primary">
-          Add destination
-        </Link>
+        <Can permission="destinations:write">
+          <Link to="/destinations/new" className="button primary">
+            Add destination
+          </Link>
+        </Can>
       </div>
       <p className="muted">Where Sluice sends events, after consent, filters and PII policy.</p>
       <ErrorBox error={list.error} />
       <ErrorBox error={error} onDismiss={() => setError(null)} />
-      {list.data && list.data.destinations.length === 0 && <p className="card">No destinations yet. Add one from the catalog.</p>}
+      {list.data && list.data.destinations.length === 0 && (
+        <p className="card">
+          No destinations yet.<Can permission="destinations:write"> Add one from the catalog.</Can>
+        </p>
+      )}
       {list.data && list.data.destinations.length > 0 && (
         <table className="table">
-          <TableHead columns={['Name', 'Type', 'Status', 'Waiting', 'Sources', 'Consent needed', 'Filters']} actions />
+          <TableHead columns={['Name', 'Type', 'Status', 'Waiting', 'Sources', 'Consent needed', 'Filters']} actions={manage} />
           <tbody>
             {list.data.destinations.map((d) => (
               <tr key={d.id}>
@@ -69,11 +79,13 @@ export function DestinationsPage() {
                 <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
                 <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
                 <td>{d.filters?.length ?? 0}</td>
-                <td>
-                  <button type="button" onClick={() => void setEnabled(d, !d.enabled)} aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`}>
-                    {d.enabled ? 'Disable' : 'Enable'}
-                  </button>
-                </td>
+                {manage && (
+                  <td>
+                    <button type="button" onClick={() => void setEnabled(d, !d.enabled)} aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`}>
+                      {d.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -94,39 +106,41 @@ export function NewDestinationPage({ type }: { type: string | undefined }) {
       </p>
       <h1 id="new-destination-title">{info ? `Add ${info.displayName}` : 'Add a destination'}</h1>
       <ErrorBox error={types.error} />
-      {!info && types.data && (
-        <ul className="catalog" aria-label="Destination catalog">
-          {types.data.types.map((t) => (
-            <li key={t.type}>
-              <Link to={`/destinations/new?type=${t.type}`} className="catalog-item">
-                <strong>{t.displayName}</strong>
-                <span className="muted">
-                  <code>{t.type}</code>
-                  {t.deletes ? ' · forwards deletions' : ''}
-                </span>
-              </Link>
-            </li>
-          ))}
-        </ul>
-      )}
-      {info && (
-        <DestinationForm
-          key={info.type}
-          info={info}
-          submitLabel="Create destination"
-          onSubmit={async (body) => {
-            const created = await api<Destination>('POST', '/api/v1/destinations', {
-              name: body.name,
-              type: info.type,
-              config: body.config,
-              ...(body.sourceIds !== null && { sourceIds: body.sourceIds }),
-              ...(body.consentCategories !== null && { consentCategories: body.consentCategories }),
-              ...(body.filters.length > 0 && { filters: body.filters }),
-            });
-            navigate(`/destinations/${created.id}`);
-          }}
-        />
-      )}
+      <Can permission="destinations:write" otherwise="explain">
+        {!info && types.data && (
+          <ul className="catalog" aria-label="Destination catalog">
+            {types.data.types.map((t) => (
+              <li key={t.type}>
+                <Link to={`/destinations/new?type=${t.type}`} className="catalog-item">
+                  <strong>{t.displayName}</strong>
+                  <span className="muted">
+                    <code>{t.type}</code>
+                    {t.deletes ? ' · forwards deletions' : ''}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+        {info && (
+          <DestinationForm
+            key={info.type}
+            info={info}
+            submitLabel="Create destination"
+            onSubmit={async (body) => {
+              const created = await api<Destination>('POST', '/api/v1/destinations', {
+                name: body.name,
+                type: info.type,
+                config: body.config,
+                ...(body.sourceIds !== null && { sourceIds: body.sourceIds }),
+                ...(body.consentCategories !== null && { consentCategories: body.consentCategories }),
+                ...(body.filters.length > 0 && { filters: body.filters }),
+              });
+              navigate(`/destinations/${created.id}`);
+            }}
+          />
+        )}
+      </Can>
     </section>
   );
 }

@@ -1,11 +1,13 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { ROLE_PERMISSIONS, type Permission } from '../../../src/accounts/permissions.js';
+import { ROLE_PERMISSIONS } from '../../../src/accounts/permissions.js';
 import { api, ROLES, type Member, type RoleName } from '../api';
+import { Can } from '../components/can';
 import { ConfirmPrompt } from '../components/confirm';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
+import { PERMISSION_WORDS, useCan, type Permission } from '../permissions';
 
 const ROLE_HINTS: Record<RoleName, string> = {
   owner: 'everything, including other owners',
@@ -15,30 +17,6 @@ const ROLE_HINTS: Record<RoleName, string> = {
   viewer: 'read only, personal data masked',
 };
 
-/** Each permission in plain words, for saying what a role change grants or takes away. */
-const PERMISSION_WORDS: Record<Permission, string> = {
-  pii_access:
-    'personal data (pii_access): unmasked traits, emails and phone numbers in events, profiles, the live debugger and the delivery log, and looking people up by email',
-  'privacy:write': 'acting on privacy requests (approving deletions and exports) and changing consent and privacy settings',
-  'privacy:read': 'reading privacy requests, consent settings and reports',
-  'members:write': 'inviting, changing, suspending and removing members',
-  'members:read': 'seeing the members list',
-  'tokens:write': 'creating and revoking API tokens',
-  'tokens:read': 'seeing API tokens',
-  'sources:write': 'creating, disabling and re-keying sources',
-  'destinations:write': 'adding, changing and deleting destinations, replays and retries',
-  'workspace:write': 'changing workspace settings',
-  'audit:read': 'reading the audit log',
-  'outbox:read': 'reading the development outbox (emails with login links)',
-  'installation:admin': 'creating workspaces (installation admin)',
-  'workspace:read': 'seeing the workspace',
-  'sources:read': 'seeing sources and their writeKeys',
-  'destinations:read': 'seeing destinations',
-  'events:read': 'seeing events',
-  'profiles:read': 'seeing profiles',
-  'metrics:read': 'seeing metrics',
-  'account:self': 'their own account',
-};
 /** In order of consequence: personal data first. */
 const PERMISSION_ORDER = Object.keys(PERMISSION_WORDS) as Permission[];
 
@@ -115,6 +93,8 @@ export function MembersPage() {
   const [roleDraft, setRoleDraft] = useState<Record<string, RoleName>>({});
   const [pending, setPending] = useState<Pending | null>(null);
   const [busy, setBusy] = useState(false);
+  // Members:read roles (privacy) see the list; only members:write roles get the controls that change it.
+  const manage = useCan()('members:write');
 
   const addLink = (link: Omit<OneTimeLinkNote, 'key'>) => setLinks((current) => [{ ...link, key: Date.now() + Math.random() }, ...current]);
   const invite = async (event: FormEvent) => {
@@ -242,31 +222,34 @@ export function MembersPage() {
   return (
     <section aria-labelledby="members-title">
       <h1 id="members-title">Members</h1>
-      <form className="card inline-form" onSubmit={(e) => void invite(e)} aria-label="Invite a member">
-        <div className="field">
-          <label htmlFor="invite-email">Email</label>
-          <input id="invite-email" type="email" required value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="invite-name">Name</label>
-          <input id="invite-name" required maxLength={200} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="invite-role">Role</label>
-          <select id="invite-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r} ({ROLE_HINTS[r]})
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="primary">
-          Invite
-        </button>
-        <ErrorBox error={inviteError} onDismiss={() => setInviteError(null)} />
-      </form>
-      <OneTimeLinks links={links} onDismiss={(key) => setLinks((current) => current.filter((l) => l.key !== key))} />
+      <Can permission="members:write">
+        <form className="card inline-form" onSubmit={(e) => void invite(e)} aria-label="Invite a member">
+          <div className="field">
+            <label htmlFor="invite-email">Email</label>
+            <input id="invite-email" type="email" required value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor="invite-name">Name</label>
+            <input id="invite-name" required maxLength={200} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor="invite-role">Role</label>
+            <select id="invite-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r} ({ROLE_HINTS[r]})
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="primary">
+            Invite
+          </button>
+          <ErrorBox error={inviteError} onDismiss={() => setInviteError(null)} />
+        </form>
+        {/* Invitations and password resets: only members:write makes one-time links. */}
+        <OneTimeLinks links={links} onDismiss={(key) => setLinks((current) => current.filter((l) => l.key !== key))} />
+      </Can>
       {done && (
         <p className="notice" role="status">
           {done}
@@ -276,7 +259,7 @@ export function MembersPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table">
-          <TableHead columns={['Name', 'Email', 'Role', 'Status', 'Last login']} actions />
+          <TableHead columns={['Name', 'Email', 'Role', 'Status', 'Last login']} actions={manage} />
           <tbody>
             {list.data.members.map((m) => {
               const chosen = roleDraft[m.id] ?? m.role;
@@ -287,25 +270,31 @@ export function MembersPage() {
                     <td>{m.name}</td>
                     <td>{m.email}</td>
                     <td>
-                      <label className="sr-only" htmlFor={`role-${m.id}`}>
-                        Role of {m.email}
-                      </label>
-                      <select id={`role-${m.id}`} value={chosen} onChange={(e) => setRoleDraft({ ...roleDraft, [m.id]: e.target.value as RoleName })}>
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>{' '}
-                      {chosen !== m.role && (
+                      {manage ? (
                         <>
-                          <button type="button" id={`change-role-${m.id}`} onClick={() => setPending({ kind: 'role', id: m.id, role: chosen })} aria-label={`Change the role of ${m.email} to ${chosen}`}>
-                            Change…
-                          </button>{' '}
-                          <button type="button" className="link-button" onClick={() => setRoleDraft(({ [m.id]: _, ...rest }) => rest)} aria-label={`Keep ${m.email} as ${m.role}`}>
-                            Keep {m.role}
-                          </button>
+                          <label className="sr-only" htmlFor={`role-${m.id}`}>
+                            Role of {m.email}
+                          </label>
+                          <select id={`role-${m.id}`} value={chosen} onChange={(e) => setRoleDraft({ ...roleDraft, [m.id]: e.target.value as RoleName })}>
+                            {ROLES.map((r) => (
+                              <option key={r} value={r}>
+                                {r}
+                              </option>
+                            ))}
+                          </select>{' '}
+                          {chosen !== m.role && (
+                            <>
+                              <button type="button" id={`change-role-${m.id}`} onClick={() => setPending({ kind: 'role', id: m.id, role: chosen })} aria-label={`Change the role of ${m.email} to ${chosen}`}>
+                                Change…
+                              </button>{' '}
+                              <button type="button" className="link-button" onClick={() => setRoleDraft(({ [m.id]: _, ...rest }) => rest)} aria-label={`Keep ${m.email} as ${m.role}`}>
+                                Keep {m.role}
+                              </button>
+                            </>
+                          )}
                         </>
+                      ) : (
+                        m.role
                       )}
                     </td>
                     <td>
@@ -315,28 +304,30 @@ export function MembersPage() {
                       {m.twoFactorEnabled && <span className="badge ok">two-factor</span>}
                     </td>
                     <td>{m.lastLoginAt ? new Date(m.lastLoginAt).toLocaleString() : <span className="muted">never</span>}</td>
-                    <td className="actions">
-                      {m.status === 'suspended' ? (
-                        <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/restore`))} aria-label={`Restore ${m.email}`}>
-                          Restore
+                    {manage && (
+                      <td className="actions">
+                        {m.status === 'suspended' ? (
+                          <button type="button" onClick={() => void act(() => api('POST', `/api/v1/members/${m.id}/restore`))} aria-label={`Restore ${m.email}`}>
+                            Restore
+                          </button>
+                        ) : (
+                          <button type="button" id={`suspend-${m.id}`} onClick={() => setPending({ kind: 'suspend', id: m.id })} aria-label={`Suspend ${m.email}`}>
+                            Suspend…
+                          </button>
+                        )}
+                        <button type="button" id={`password-reset-${m.id}`} aria-label={`Send ${m.email} a password reset link`} onClick={() => setPending({ kind: 'password-reset', id: m.id })}>
+                          Reset password…
                         </button>
-                      ) : (
-                        <button type="button" id={`suspend-${m.id}`} onClick={() => setPending({ kind: 'suspend', id: m.id })} aria-label={`Suspend ${m.email}`}>
-                          Suspend…
+                        {m.twoFactorEnabled && (
+                          <button type="button" id={`reset-2fa-${m.id}`} onClick={() => setPending({ kind: 'two-factor', id: m.id })} aria-label={`Reset two-factor for ${m.email}`}>
+                            Reset two-factor…
+                          </button>
+                        )}
+                        <button type="button" id={`remove-${m.id}`} onClick={() => setPending({ kind: 'remove', id: m.id })} aria-label={`Remove ${m.email}`}>
+                          Remove
                         </button>
-                      )}
-                      <button type="button" id={`password-reset-${m.id}`} aria-label={`Send ${m.email} a password reset link`} onClick={() => setPending({ kind: 'password-reset', id: m.id })}>
-                        Reset password…
-                      </button>
-                      {m.twoFactorEnabled && (
-                        <button type="button" id={`reset-2fa-${m.id}`} onClick={() => setPending({ kind: 'two-factor', id: m.id })} aria-label={`Reset two-factor for ${m.email}`}>
-                          Reset two-factor…
-                        </button>
-                      )}
-                      <button type="button" id={`remove-${m.id}`} onClick={() => setPending({ kind: 'remove', id: m.id })} aria-label={`Remove ${m.email}`}>
-                        Remove
-                      </button>
-                    </td>
+                      </td>
+                    )}
                   </tr>
                   {prompt && (
                     <tr>

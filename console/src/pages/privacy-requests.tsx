@@ -1,5 +1,6 @@
 import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, download, type SessionInfo } from '../api';
+import { Can } from '../components/can';
 import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
@@ -159,7 +160,9 @@ export function PrivacyRequestsPage() {
   return (
     <section aria-labelledby="requests-title">
       <h1 id="requests-title">Privacy requests</h1>
-      <NewRequestForm settings={current} onCreated={list.reload} />
+      <Can permission="privacy:write">
+        <NewRequestForm settings={current} onCreated={list.reload} />
+      </Can>
       <div className="toolbar" role="tablist" aria-label="Queue">
         {VIEWS.map((v) => (
           <button key={v.id} type="button" role="tab" aria-selected={view === v.id} className={view === v.id ? 'primary' : ''} onClick={() => setView(v.id)}>
@@ -198,32 +201,34 @@ export function PrivacyRequestsPage() {
                       <div className="muted">{new Date(r.dueAt).toLocaleDateString()}</div>
                     </td>
                     <td className="actions">
-                      {(r.status === 'received' || r.status === 'verifying') && (
-                        <button
-                          type="button"
-                          id={`verify-${r.id}`}
-                          onClick={() => (verifyRunsAtOnce(r) ? setPending({ id: r.id, action: 'verify' }) : void act(r.id, 'verify'))}
-                          aria-label={label('Verify', r)}
-                        >
-                          {verifyRunsAtOnce(r) ? 'Verify…' : 'Verify'}
-                        </button>
-                      )}
-                      {r.status === 'awaiting_approval' && approval(r)}
-                      {!['completed', 'denied', 'failed'].includes(r.status) && (
-                        <button type="button" id={`deny-${r.id}`} onClick={() => setPending({ id: r.id, action: 'deny' })} aria-label={label('Deny', r)}>
-                          Deny…
-                        </button>
-                      )}
-                      {!['completed', 'denied', 'failed'].includes(r.status) && (
-                        <button type="button" id={`extend-${r.id}`} onClick={() => setPending({ id: r.id, action: 'extend' })} aria-label={label('Extend the deadline of', r)}>
-                          Extend…
-                        </button>
-                      )}
-                      {r.status === 'failed' && (
-                        <button type="button" onClick={() => void act(r.id, 'retry')} aria-label={label('Retry', r)}>
-                          Retry
-                        </button>
-                      )}
+                      <Can permission="privacy:write">
+                        {(r.status === 'received' || r.status === 'verifying') && (
+                          <button
+                            type="button"
+                            id={`verify-${r.id}`}
+                            onClick={() => (verifyRunsAtOnce(r) ? setPending({ id: r.id, action: 'verify' }) : void act(r.id, 'verify'))}
+                            aria-label={label('Verify', r)}
+                          >
+                            {verifyRunsAtOnce(r) ? 'Verify…' : 'Verify'}
+                          </button>
+                        )}
+                        {r.status === 'awaiting_approval' && approval(r)}
+                        {!['completed', 'denied', 'failed'].includes(r.status) && (
+                          <button type="button" id={`deny-${r.id}`} onClick={() => setPending({ id: r.id, action: 'deny' })} aria-label={label('Deny', r)}>
+                            Deny…
+                          </button>
+                        )}
+                        {!['completed', 'denied', 'failed'].includes(r.status) && (
+                          <button type="button" id={`extend-${r.id}`} onClick={() => setPending({ id: r.id, action: 'extend' })} aria-label={label('Extend the deadline of', r)}>
+                            Extend…
+                          </button>
+                        )}
+                        {r.status === 'failed' && (
+                          <button type="button" onClick={() => void act(r.id, 'retry')} aria-label={label('Retry', r)}>
+                            Retry
+                          </button>
+                        )}
+                      </Can>
                       {r.resultUrl && (
                         <button type="button" onClick={() => void download(r.resultUrl!, `${r.type}-${r.id}.json`).catch(setActionError)} aria-label={label('Download the result of', r)}>
                           Download result
@@ -242,7 +247,9 @@ export function PrivacyRequestsPage() {
           </tbody>
         </table>
       )}
-      <RequestSettingsCard settings={current} error={loadedSettings.error} onSaved={setSettings} />
+      <Can permission="privacy:write" otherwise="disable">
+        <RequestSettingsCard settings={current} error={loadedSettings.error} onSaved={setSettings} />
+      </Can>
     </section>
   );
 }

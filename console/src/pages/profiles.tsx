@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { api, type EventView } from '../api';
+import { NotAllowed } from '../components/can';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { useCan } from '../permissions';
 import { navigate } from '../router';
 import { eventTitle } from './live';
 import { TableHead } from '../components/table-head';
@@ -39,6 +41,8 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
     [identifier],
   );
   const error = loaded.error;
+  // Without pii_access the API masks personal data and refuses a lookup by email (finding someone would say they are a customer).
+  const personalData = useCan()('pii_access');
   const lookUp = (event: FormEvent) => {
     event.preventDefault();
     if (draft.trim() !== '') navigate(`/profiles/${encodeURIComponent(draft.trim())}`);
@@ -48,12 +52,13 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
     <section aria-labelledby="profiles-title">
       <h1 id="profiles-title">Profiles</h1>
       <form className="card inline-form" onSubmit={lookUp} aria-label="Look up a profile">
-        <label htmlFor="identifier">userId, anonymousId or email</label>
+        <label htmlFor="identifier">{personalData ? 'userId, anonymousId or email' : 'userId or anonymousId'}</label>
         <input id="identifier" value={draft} onChange={(e) => setDraft(e.target.value)} required />
         <button type="submit" className="primary">
           Look up
         </button>
       </form>
+      {!personalData && <NotAllowed permission="pii_access" />}
       <ErrorBox error={error} />
       {profile && (
         <div className="grid-2">

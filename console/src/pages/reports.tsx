@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, download } from '../api';
+import { Can } from '../components/can';
 import { DataFlowDiagram, type FlowNode } from '../components/data-flow-diagram';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
@@ -137,22 +138,25 @@ export function ReportsPage() {
           <section className="card" aria-labelledby="describe-title">
             <h2 id="describe-title">Describe sources and recipients</h2>
             <p className="hint">What a privacy policy must say about each one. The reports use it; a missing description is a gap above.</p>
-            {map.destinations.map((d) => (
-              <details key={d.id} className="describe">
-                <summary>
-                  Describe {d.name} {flagged.has(`destination:${d.id}`) && <span className="badge off">gap</span>}
-                </summary>
-                <RecipientForm id={d.id} name={d.name} current={d} onSaved={report.reload} />
-              </details>
-            ))}
-            {map.sources.map((s) => (
-              <details key={s.id} className="describe">
-                <summary>
-                  Describe {s.name} {flagged.has(`source:${s.id}`) && <span className="badge off">gap</span>}
-                </summary>
-                <SourceProfileForm id={s.id} name={s.name} current={s} onSaved={report.reload} />
-              </details>
-            ))}
+            {/* The descriptions stay readable; saving one needs privacy:write. */}
+            <Can permission="privacy:write" otherwise="disable">
+              {map.destinations.map((d) => (
+                <details key={d.id} className="describe">
+                  <summary>
+                    Describe {d.name} {flagged.has(`destination:${d.id}`) && <span className="badge off">gap</span>}
+                  </summary>
+                  <RecipientForm id={d.id} name={d.name} current={d} onSaved={report.reload} />
+                </details>
+              ))}
+              {map.sources.map((s) => (
+                <details key={s.id} className="describe">
+                  <summary>
+                    Describe {s.name} {flagged.has(`source:${s.id}`) && <span className="badge off">gap</span>}
+                  </summary>
+                  <SourceProfileForm id={s.id} name={s.name} current={s} onSaved={report.reload} />
+                </details>
+              ))}
+            </Can>
           </section>
         </>
       )}

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Source } from '../api';
+import { Can } from '../components/can';
 import { CopyButton } from '../components/copy-button';
 import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
@@ -74,55 +75,57 @@ export function SourceDetailPage({ id }: { id: string }) {
         <Link to={`/live/${current.id}`}>Open the live debugger</Link>
       </p>
       <ErrorBox error={error} onDismiss={() => setError(null)} />
-      <div className="card">
-        <h2>Settings</h2>
-        <form className="inline-form" onSubmit={rename}>
-          <label htmlFor="rename">Name</label>
-          <input id="rename" value={name ?? current.name} onChange={(e) => setName(e.target.value)} maxLength={200} />
-          <button type="submit" disabled={name === undefined || name.trim() === '' || name === current.name}>
-            Rename
-          </button>
-        </form>
-        <div className="actions">
-          {!current.enabled ? (
-            <button type="button" id="source-enable" onClick={() => void patch({ enabled: true })}>
-              Enable source
+      <Can permission="sources:write">
+        <div className="card">
+          <h2>Settings</h2>
+          <form className="inline-form" onSubmit={rename}>
+            <label htmlFor="rename">Name</label>
+            <input id="rename" value={name ?? current.name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+            <button type="submit" disabled={name === undefined || name.trim() === '' || name === current.name}>
+              Rename
             </button>
-          ) : confirmDisable ? (
-            <ConfirmPrompt
-              label={`Confirm disabling ${current.name}`}
-              confirmLabel="Disable now"
-              onConfirm={() => {
-                setConfirmDisable(false);
-                void patch({ enabled: false });
-              }}
-              onCancel={() => setConfirmDisable(false)}
-            >
-              Live traffic is refused from now on: every Tracking API call with this writeKey gets <code>401 source_disabled</code> and its events are not
-              stored. Enable the source again to accept events.
-            </ConfirmPrompt>
-          ) : (
-            <button type="button" id="source-disable" onClick={() => setConfirmDisable(true)}>
-              Disable source…
-            </button>
-          )}
-          {confirmRotate ? (
-            <span className="confirm" role="group" aria-label="Confirm rotation">
-              The old writeKey stops working at once.{' '}
-              <button type="button" className="danger" onClick={() => void rotate()} autoFocus>
-                Rotate now
-              </button>{' '}
-              <button type="button" onClick={() => setConfirmRotate(false)}>
-                Cancel
+          </form>
+          <div className="actions">
+            {!current.enabled ? (
+              <button type="button" id="source-enable" onClick={() => void patch({ enabled: true })}>
+                Enable source
               </button>
-            </span>
-          ) : (
-            <button type="button" onClick={() => setConfirmRotate(true)}>
-              Rotate writeKey…
-            </button>
-          )}
+            ) : confirmDisable ? (
+              <ConfirmPrompt
+                label={`Confirm disabling ${current.name}`}
+                confirmLabel="Disable now"
+                onConfirm={() => {
+                  setConfirmDisable(false);
+                  void patch({ enabled: false });
+                }}
+                onCancel={() => setConfirmDisable(false)}
+              >
+                Live traffic is refused from now on: every Tracking API call with this writeKey gets <code>401 source_disabled</code> and its events are not
+                stored. Enable the source again to accept events.
+              </ConfirmPrompt>
+            ) : (
+              <button type="button" id="source-disable" onClick={() => setConfirmDisable(true)}>
+                Disable source…
+              </button>
+            )}
+            {confirmRotate ? (
+              <span className="confirm" role="group" aria-label="Confirm rotation">
+                The old writeKey stops working at once.{' '}
+                <button type="button" className="danger" onClick={() => void rotate()} autoFocus>
+                  Rotate now
+                </button>{' '}
+                <button type="button" onClick={() => setConfirmRotate(false)}>
+                  Cancel
+                </button>
+              </span>
+            ) : (
+              <button type="button" onClick={() => setConfirmRotate(true)}>
+                Rotate writeKey…
+              </button>
+            )}
+          </div>
         </div>
-      </div>
+      </Can>
       <SourceCounters sourceId={current.id} />
       <SourceRejections sourceId={current.id} />
       <div className="card">

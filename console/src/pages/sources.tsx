@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Source } from '../api';
+import { Can } from '../components/can';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
@@ -32,14 +33,16 @@ export function SourcesPage() {
     <section aria-labelledby="sources-title">
       <h1 id="sources-title">Sources</h1>
       <p className="muted">A source is a website, app or server that sends events. Each has its own writeKey.</p>
-      <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create a source">
-        <label htmlFor="source-name">New source name</label>
-        <input id="source-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Website" maxLength={200} required />
-        <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
-          Create source
-        </button>
-        <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
-      </form>
+      <Can permission="sources:write">
+        <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create a source">
+          <label htmlFor="source-name">New source name</label>
+          <input id="source-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Website" maxLength={200} required />
+          <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
+            Create source
+          </button>
+          <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
+        </form>
+      </Can>
       <ErrorBox error={sources.error} />
       {sources.data && (
         <table className="table">

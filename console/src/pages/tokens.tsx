@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, ROLES, type RoleName } from '../api';
+import { Can } from '../components/can';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
+import { useCan } from '../permissions';
 
 interface ApiToken {
   id: string;
@@ -24,6 +26,8 @@ export function TokensPage() {
   const [createError, setCreateError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
+  // Engineers see the tokens (tokens:read); creating and revoking needs tokens:write.
+  const manage = useCan()('tokens:write');
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -58,28 +62,30 @@ export function TokensPage() {
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">API tokens</h1>
       <p className="muted">Tokens call the admin API (Authorization: Bearer). A token never has a higher role than its creator, and stops working when its creator is suspended or removed.</p>
-      <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create an API token">
-        <div className="field">
-          <label htmlFor="token-name">Token name</label>
-          <input id="token-name" required maxLength={200} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} placeholder="e.g. CI deploy" />
-        </div>
-        <div className="field">
-          <label htmlFor="token-role">Role</label>
-          <select id="token-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="token-expires">Expires (optional)</label>
-          <input id="token-expires" type="date" value={draft.expires} onChange={(e) => setDraft({ ...draft, expires: e.target.value })} />
-        </div>
-        <button type="submit" className="primary">
-          Create token
-        </button>
-        <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
-      </form>
+      <Can permission="tokens:write">
+        <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create an API token">
+          <div className="field">
+            <label htmlFor="token-name">Token name</label>
+            <input id="token-name" required maxLength={200} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} placeholder="e.g. CI deploy" />
+          </div>
+          <div className="field">
+            <label htmlFor="token-role">Role</label>
+            <select id="token-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
+              {ROLES.map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="token-expires">Expires (optional)</label>
+            <input id="token-expires" type="date" value={draft.expires} onChange={(e) => setDraft({ ...draft, expires: e.target.value })} />
+          </div>
+          <button type="submit" className="primary">
+            Create token
+          </button>
+          <ErrorBox error={createError} onDismiss={() => setCreateError(null)} />
+        </form>
+      </Can>
       {created && (
         <div className="notice" role="status">
           <p>
@@ -97,7 +103,7 @@ export function TokensPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table" aria-label="Active tokens">
-          <TableHead columns={['Name', 'Role', 'Created', 'Last used', 'Expires']} actions />
+          <TableHead columns={['Name', 'Role', 'Created', 'Last used', 'Expires']} actions={manage} />
           <tbody>
             {active.map((t) => (
               <tr key={t.id}>
@@ -106,22 +112,24 @@ export function TokensPage() {
                 <td>{new Date(t.createdAt).toLocaleString()}</td>
                 <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : <span className="muted">never</span>}</td>
                 <td>{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : <span className="muted">never</span>}</td>
-                <td>
-                  {confirm === t.id ? (
-                    <span className="confirm">
-                      <button type="button" className="danger" onClick={() => void revoke(t.id)}>
-                        Yes, revoke {t.name}
+                {manage && (
+                  <td>
+                    {confirm === t.id ? (
+                      <span className="confirm">
+                        <button type="button" className="danger" onClick={() => void revoke(t.id)}>
+                          Yes, revoke {t.name}
+                        </button>
+                        <button type="button" onClick={() => setConfirm(null)}>
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
+                        Revoke
                       </button>
-                      <button type="button" onClick={() => setConfirm(null)}>
-                        Cancel
-                      </button>
-                    </span>
-                  ) : (
-                    <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
@@ -18,6 +18,9 @@ interface Enrollment {
   secret: string;
   otpauthUri: string;
 }
+
+/** The QR encoder is loaded only when someone sets up two-factor, not with every page of the console. */
+const QrCode = lazy(() => import('../components/qr-code').then((m) => ({ default: m.QrCode })));
 
 /** What the member typed as their second factor, as the API takes it: 6 digits are a code, else a recovery code. */
 function secondFactor(typed: string): { code: string } | { recoveryCode: string } {
@@ -41,7 +44,7 @@ function saveTextFile(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
-/** Step 1 and 2 of turning it on: add the key to an app, then confirm with the app's first code. */
+/** Step 1 and 2 of turning it on: add the key to an app (QR code, key or setup link), then confirm with the app's first code. */
 function EnrollStep({ enrollment, onConfirmed, onCancel }: { enrollment: Enrollment; onConfirmed: (codes: string[]) => void; onCancel: () => void }) {
   const [code, setCode] = useState('');
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -57,9 +60,13 @@ function EnrollStep({ enrollment, onConfirmed, onCancel }: { enrollment: Enrollm
         Step 1: add Sluice to your authenticator app
       </h3>
       <p>
-        In the app (Google Authenticator, 1Password, Aegis, …), add an account with a <em>setup key</em> and type or paste this key. It is shown only now.
+        Scan this QR code with the app (Google Authenticator, 1Password, Aegis, …). It is shown only now.
       </p>
+      <Suspense fallback={<p className="muted">Drawing the QR code…</p>}>
+        <QrCode text={enrollment.otpauthUri} label="QR code of the setup link, to scan with your authenticator app" />
+      </Suspense>
       <p>
+        Or add an account with a <em>setup key</em> in the app and type or paste this key:{' '}
         <code className="secret" data-testid="two-factor-secret">
           {grouped}
         </code>{' '}
@@ -157,7 +164,7 @@ function DisableForm({ onDisabled }: { onDisabled: () => void }) {
 }
 
 /**
- * Your two-factor authentication (decision 0801): turn it on (key and setup link for an authenticator app,
+ * Your two-factor authentication (decision 0801): turn it on (QR code, key and setup link for an authenticator app,
  * confirmed with a first code), save the recovery codes shown once, and turn it off with a code.
  */
 export function TwoFactorSettings() {
