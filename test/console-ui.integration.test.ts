@@ -215,6 +215,15 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await expect.poll(async () => (await settings()).consentModel).toBe('opt-in');
     expect(await settings()).toMatchObject({ eventRetentionDays: 365 });
     expect(await confirm.count()).toBe(0);
+
+    // Where deletions go: every destination by default, or only those that received the person's data.
+    expect(await page.getByLabel('Forward deletions to').inputValue()).toBe('all');
+    await page.getByLabel('Forward deletions to').selectOption('recipients');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(async () => ((await settings()) as { deletionForwarding?: string }).deletionForwarding).toBe('recipients');
+    await page.getByLabel('Forward deletions to').selectOption('all');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(async () => ((await settings()) as { deletionForwarding?: string }).deletionForwarding).toBe('all');
   });
 
   it('opens a privacy request and shows it in the queue with its deadline', async () => {

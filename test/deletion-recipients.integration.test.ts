@@ -6,12 +6,13 @@ import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 /**
- * A deletion is forwarded to the destinations that received the person's data (GDPR 19 names recipients), not
- * to every destination: telling one that never had their data would only disclose their identifiers to it.
+ * By default a deletion is forwarded to every destination that can delete. A workspace may choose
+ * `deletionForwarding: "recipients"`: then it goes to the destinations that received the person's data (GDPR 19
+ * names recipients), since telling one that never had their data would only disclose their identifiers to it.
  * "Received" is read from the delivery log: delivered, still in flight (queued, retrying), or failed after an
  * attempt. The log can answer only while all of the person's events are stored: once retention has pruned the
- * workspace's events after the person was first seen, every destination is told, as before. Real webhook
- * servers, everything through the APIs.
+ * workspace's events after the person was first seen, every destination is told. Real webhook servers,
+ * everything through the APIs.
  */
 let sluice: TestSluice;
 const servers: RecordingServer[] = [];
@@ -64,7 +65,23 @@ describe('forwarding a deletion to recipients', () => {
     flaky.server.respond = (request) => ((request.body as { type?: string }).type === 'delete' ? { status: 200 } : { status: 503, body: '{"error":"maintenance"}' });
   });
 
-  it('tells the destinations that received the person’s data or have it in flight, and lists the others as not recipients', async () => {
+  it('tells every destination that can delete by default, also about a person Sluice never saw', async () => {
+    expect((await api('GET', '/privacy/settings')).body.deletionForwarding).toBe('all');
+    const certificate = await deleted('unseen-by-default');
+    expect(certificate.destinations.map((d) => d.outcome)).toEqual(['deleted', 'deleted', 'deleted', 'deleted']);
+    for (const server of [crm.server, ads.server, mobileOnly.server, flaky.server]) expect(deleteCalls(server, 'unseen-by-default')).toHaveLength(1);
+  });
+
+  it('refuses an unknown forwarding choice, saying which are known', async () => {
+    const refused = await api('PATCH', '/privacy/settings', { deletionForwarding: 'some' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('deletionForwarding');
+  });
+
+  it('tells the destinations that received the person’s data or have it in flight, and lists the others as not recipients (recipients only)', async () => {
+    const chosen = await api('PATCH', '/privacy/settings', { deletionForwarding: 'recipients' });
+    expect(chosen.status, chosen.text).toBe(200);
+    expect(chosen.body.deletionForwarding).toBe('recipients');
     await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'ivy', messageId: 'ivy-identify', traits: { email: 'ivy@example.com' } });
     await eventually(async () => {
       const rows = await deliveriesOf('ivy-identify');
@@ -89,13 +106,13 @@ describe('forwarding a deletion to recipients', () => {
     expect((await api('POST', '/privacy-requests/certificates/verify', certificate)).body).toEqual({ valid: true });
   });
 
-  it('tells no destination about a person Sluice never saw', async () => {
+  it('tells no destination about a person Sluice never saw (recipients only)', async () => {
     const certificate = await deleted('never-seen-person');
     expect(new Set(certificate.destinations.map((d) => d.outcome))).toEqual(new Set(['not_recipient']));
     for (const server of [crm.server, ads.server, mobileOnly.server, flaky.server]) expect(JSON.stringify(server.requests)).not.toContain('never-seen-person');
   });
 
-  it('tells every destination once retention has pruned events since the person was first seen (the log may miss what they got)', async () => {
+  it('tells every destination once retention has pruned events since the person was first seen (recipients only, but the log may miss what they got)', async () => {
     // Jack was first seen 40 days ago (an event the client sent with that time), before the prune below.
     const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
     await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'jack', event: 'Signed Up', messageId: 'jack-1', timestamp: daysAgo(40) });

@@ -35,6 +35,9 @@ const PrivacySettingsSchema = Type.Object({
   eventRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
   ipRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
   policyVersion: Type.Union([Type.String(), Type.Null()]),
+  deletionForwarding: Type.Union([Type.Literal('all'), Type.Literal('recipients')], {
+    description: 'Which destinations a deletion is forwarded to: all that can delete (default), or those that received the person’s data (decision 0402)',
+  }),
 });
 
 const ConsentRecordSchema = Type.Object({

@@ -21,6 +21,7 @@ interface PrivacySettings {
   eventRetentionDays: number | null;
   ipRetentionDays: number | null;
   policyVersion: string | null;
+  deletionForwarding: 'all' | 'recipients';
 }
 
 const RETENTION = [30, 90, 180, 365, 1095] as const;
@@ -147,8 +148,8 @@ export function ConsentSettingsPage() {
     if (!settings) return;
     setConfirming(null);
     try {
-      const { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion } = settings;
-      const answer = await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion });
+      const { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion, deletionForwarding } = settings;
+      const answer = await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion, deletionForwarding });
       setSettings(answer);
       setSavedSettings(answer);
       setSaved('Privacy settings saved.');
@@ -289,6 +290,21 @@ export function ConsentSettingsPage() {
                   ))}
                   <option value="">forever</option>
                 </select>
+              </div>
+              <div className="field">
+                <label htmlFor="deletion-forwarding">Forward deletions to</label>
+                <select
+                  id="deletion-forwarding"
+                  value={settings.deletionForwarding}
+                  onChange={(e) => setSettings({ ...settings, deletionForwarding: e.target.value === 'recipients' ? 'recipients' : 'all' })}
+                  aria-describedby="deletion-forwarding-hint"
+                >
+                  <option value="all">every destination that can delete</option>
+                  <option value="recipients">only destinations that received the person&apos;s data</option>
+                </select>
+                <span className="hint" id="deletion-forwarding-hint">
+                  Others are not told the person&apos;s identifiers; every destination is told when retention has removed events since the person was first seen.
+                </span>
               </div>
               <div className="field">
                 <label htmlFor="policy">Privacy policy version</label>

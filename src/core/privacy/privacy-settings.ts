@@ -24,7 +24,15 @@ export interface PrivacySettings {
   ipRetentionDays: number | null;
   /** Version of the privacy policy in force, recorded with each consent choice. */
   policyVersion: string | null;
+  /**
+   * Which destinations a deletion is forwarded to: `all` (default: every destination that can delete), or
+   * `recipients` (those the delivery log shows received the person's data, when it can tell; decision 0402).
+   */
+  deletionForwarding: DeletionForwarding;
 }
+
+export const DELETION_FORWARDING = ['all', 'recipients'] as const;
+export type DeletionForwarding = (typeof DELETION_FORWARDING)[number];
 
 export const DEFAULT_PRIVACY_SETTINGS: Readonly<PrivacySettings> = Object.freeze({
   consentModel: 'opt-in',
@@ -35,6 +43,7 @@ export const DEFAULT_PRIVACY_SETTINGS: Readonly<PrivacySettings> = Object.freeze
   eventRetentionDays: 365,
   ipRetentionDays: 30,
   policyVersion: null,
+  deletionForwarding: 'all',
 });
 
 function fail(message: string): never {
@@ -89,6 +98,10 @@ export function applyPrivacyPatch(current: PrivacySettings, patch: Record<string
       case 'policyVersion':
         if (value !== null && (typeof value !== 'string' || value.length > 100)) fail('policyVersion must be a string of at most 100 characters, or null.');
         next.policyVersion = value as string | null;
+        break;
+      case 'deletionForwarding':
+        if (!DELETION_FORWARDING.includes(value as DeletionForwarding)) fail('deletionForwarding must be "all" (every destination that can delete) or "recipients" (those that received the person\'s data).');
+        next.deletionForwarding = value as DeletionForwarding;
         break;
       default:
         fail(`Unknown privacy setting "${key}". Known: ${Object.keys(DEFAULT_PRIVACY_SETTINGS).join(', ')}.`);

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToIngest } from 'node:timers/promises';
 import type { Keys } from '../../core/crypto/keys.js';
 import type { DeletionResult } from '../../destinations/destination.js';
+import { readPrivacySettings } from '../../core/privacy/privacy-settings.js';
 import type { Store } from '../../store/store.js';
 import { signCertificate, type DeletionCertificate, type DestinationDeletion, type SystemDeletion } from './certificate.js';
 import type { DeletionTarget, ExecutorPorts } from './ports.js';
@@ -55,10 +56,11 @@ export interface DeletionState {
    */
   readonly recipients?: readonly string[];
   /**
-   * True when the delivery log could tell every destination that received the subject's data (their events are
-   * all stored: first seen after the workspace's events were last pruned, see {@link recipientsKnown}); the
-   * deletion is then forwarded to `recipients` only, and the others are listed as `not_recipient`. Absent or
-   * false: forwarded to every destination that can delete (and in a state saved by an earlier version).
+   * True when the workspace forwards deletions to recipients only and the delivery log could tell every
+   * destination that received the subject's data (their events are all stored: first seen after the
+   * workspace's events were last pruned, see {@link recipientsKnown}); the deletion is then forwarded to
+   * `recipients` only, and the others are listed as `not_recipient`. Absent or false: forwarded to every
+   * destination that can delete (the default, and in a state saved by an earlier version).
    */
   readonly recipientsOnly?: boolean;
   /** When forwarding started (the retry window counts from here); absent until it does. */
@@ -269,11 +271,21 @@ async function recipientsOf(deps: DeletionDeps, workspaceId: string, subject: Re
 export const FIRST_SEEN_MARGIN_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * Whether this deletion is forwarded to recipients only: the workspace chose so (`deletionForwarding:
+ * "recipients"`, default `all`) and the delivery log can tell them ({@link logNamesRecipients}).
+ */
+async function recipientsKnown(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<boolean> {
+  const workspace = await deps.store.workspaces.get(workspaceId);
+  if (readPrivacySettings(workspace?.settings?.privacy).deletionForwarding !== 'recipients') return false;
+  return logNamesRecipients(deps, workspaceId, subject);
+}
+
+/**
  * Whether the delivery log names every destination that received the subject's data: true when the workspace's
  * events were never pruned by retention, or the subject was first seen (a day's margin) after they last were,
  * so none of their events and delivery rows are gone. A subject with no profile in a pruned workspace: unknown.
  */
-async function recipientsKnown(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<boolean> {
+async function logNamesRecipients(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<boolean> {
   const prunedBefore = await deps.store.retention.eventsPrunedBefore(workspaceId);
   if (prunedBefore === undefined) return true;
   const firstSeen = await deps.store.subjectData.firstSeen(workspaceId, subject.profileIds);
