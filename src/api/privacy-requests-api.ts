@@ -8,7 +8,7 @@ import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
 import type { RequestService } from '../privacy/requests/request-service.js';
 import { DEFAULT_REQUEST_SETTINGS, requestSettingsOf } from '../privacy/requests/request-settings.js';
-import { REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
+import { isAnswered, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
@@ -87,7 +87,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     receivedAt: new Date(r.receivedAt).toISOString(),
     dueAt: new Date(r.dueAt).toISOString(),
     receiptDueAt: new Date(r.receiptDueAt).toISOString(),
-    overdue: r.respondedAt === null && now > r.dueAt,
+    overdue: !isAnswered(r) && now > r.dueAt,
     verified: r.verified,
   };
   return Object.assign(base, {

@@ -6,6 +6,8 @@ import { SluiceError } from '../../core/errors.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { RequestAuditEntry } from './request-audit.js';
+import { requestView } from '../../api/privacy-requests-api.js';
+import { requestMetrics } from './request-metrics.js';
 import { RequestService } from './request-service.js';
 
 const WS = 'ws_test';
@@ -113,6 +115,31 @@ describe('request lifecycle', () => {
     expect((await service.overdue(WS)).map((r) => r.id)).toEqual([a.id]);
     expect((await service.dueSoon(WS, 7)).map((r) => r.id)).toEqual([a.id, b.id]);
     expect((await service.dueSoon(WS, 1)).map((r) => r.id)).toEqual([a.id]);
+  });
+
+  it('keeps a failed request on the deadline lists and out of the answered figures: the subject has had no answer', async () => {
+    // A deletion whose destination never confirmed fails after its attempts; the DPO must still answer in time.
+    const created = await service.create(WS, { type: 'delete', regulation: 'ccpa', subject: { userId: 'stuck' }, channel: 'admin_api', verified: true }, 'admin');
+    const done = await service.create(WS, { type: 'delete', regulation: 'ccpa', subject: { userId: 'done' }, channel: 'admin_api', verified: true }, 'admin');
+    now += 2 * 86_400_000;
+    const failed = await service.fail(created, 'webhook answered 500 for 4 hours');
+    expect(failed.status).toBe('failed');
+    expect(failed.respondedAt).toBeNull();
+    await service.complete(done, { ok: true });
+    now = created.dueAt + 86_400_000;
+    expect((await service.overdue(WS)).map((r) => r.id)).toEqual([created.id]);
+    expect((await service.dueSoon(WS, 7)).map((r) => r.id)).toEqual([created.id]);
+    expect(requestView((await service.load(WS, created.id)), now).overdue).toBe(true);
+    const metrics = requestMetrics(await store.privacyRequests.list(WS, { limit: 100 }), 0, now);
+    expect(metrics.byType.delete).toMatchObject({ received: 2, completed: 1, failed: 1, open: 1, medianDaysToRespond: 2 });
+    expect(metrics.answeredLate).toBe(0);
+    // Retried and completed late, it is answered, late.
+    await service.retry(WS, created.id, 'dpo');
+    await service.complete(await service.load(WS, created.id), { ok: true });
+    const after = requestMetrics(await store.privacyRequests.list(WS, { limit: 100 }), 0, now + 1);
+    expect(after.byType.delete).toMatchObject({ completed: 2, failed: 0, open: 0 });
+    expect(after.answeredLate).toBe(1);
+    expect(await service.overdue(WS)).toEqual([]);
   });
 
   it('rejects a subject without identifiers and a correction without traits, saying what to send', async () => {

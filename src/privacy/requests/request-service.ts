@@ -37,7 +37,8 @@ export interface NewRequestInput {
 /** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
 export type TransitionListener = (request: PrivacyRequest, transition: RequestTransition) => Promise<void> | void;
 
-const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing'];
+/** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
+const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing', 'failed'];
 
 /**
  * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.
@@ -219,7 +220,8 @@ export class RequestService {
   }
 
   async fail(request: PrivacyRequest, failure: string, result: unknown = null): Promise<PrivacyRequest> {
-    return this.move(request, 'failed', { failure, result, respondedAt: this.now(), leaseUntil: null }, 'system', 'failed', failure);
+    // Not an answer to the subject: `respondedAt` stays unset and the request stays on the deadline lists.
+    return this.move(request, 'failed', { failure, result, respondedAt: null, leaseUntil: null }, 'system', 'failed', failure);
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
