@@ -142,6 +142,24 @@ describe('request lifecycle', () => {
     expect(await service.overdue(WS)).toEqual([]);
   });
 
+  it('keeps each request record 24 months after its answer, and an unanswered one as long as it is open (CCPA 7101)', async () => {
+    const extended = await service.create(WS, { type: 'know', regulation: 'ccpa', subject: { email: 'slow@example.com' }, channel: 'admin_api', verified: true }, 'admin');
+    await service.extend(WS, extended.id, 'dpo', 'archives to search');
+    const waiting = await service.create(WS, { type: 'access', subject: { email: 'never-verified@example.com' }, channel: 'subject_portal' }, 'subject');
+    now = Date.parse('2026-04-20T10:00:00.000Z'); // answered within the extended 90 days
+    const answered = await service.complete(await service.load(WS, extended.id), { report: 'know' });
+    expect(new Date(answered.retainUntil!).toISOString()).toBe('2028-04-20T10:00:00.000Z');
+    now = Date.parse('2028-02-15T00:00:00.000Z'); // 24 months after receipt, not after the answer
+    expect(await store.privacyRequests.deleteExpired(now)).toBe(0);
+    expect(await store.privacyRequests.get(WS, extended.id)).toBeDefined();
+    expect(await store.privacyRequests.get(WS, waiting.id)).toBeDefined();
+    now = Date.parse('2028-04-21T00:00:00.000Z');
+    expect(await store.privacyRequests.deleteExpired(now)).toBe(1);
+    expect(await store.privacyRequests.get(WS, extended.id)).toBeUndefined();
+    // Still open (never verified, never denied): its record stays; it is on the overdue list, not forgotten.
+    expect((await service.overdue(WS)).map((r) => r.id)).toEqual([waiting.id]);
+  });
+
   it('rejects a subject without identifiers and a correction without traits, saying what to send', async () => {
     await expectCode(service.create(WS, { type: 'access', subject: {}, channel: 'admin_api' }, 'admin'), 'validation_failed');
     await expectCode(service.create(WS, { type: 'correct', subject: { userId: 'u' }, channel: 'admin_api' }, 'admin'), 'validation_failed');
@@ -155,10 +173,11 @@ describe('request lifecycle', () => {
     );
     expect(created.agent).toEqual({ name: 'Agent Co', email: 'agent@example.com', proofReference: 'POA-2026-17' });
     expect(created.contactEmail).toBe('agent@example.com');
-    expect(new Date(created.retainUntil!).toISOString()).toBe('2028-01-31T10:00:00.000Z');
+    const denied = await service.deny(WS, created.id, 'dpo', 'the agent could not show the signed permission');
+    expect(new Date(denied.retainUntil!).toISOString()).toBe('2028-01-31T10:00:00.000Z');
     const [first] = await store.privacyRequests.transitions(WS, created.id);
     expect(first!.note).toContain('POA-2026-17');
-    now = Date.parse('2028-02-01T00:00:00.000Z');
+    now = Date.parse('2028-02-02T00:00:00.000Z');
     expect(await store.privacyRequests.deleteExpired(now)).toBe(1);
     expect(await store.privacyRequests.get(WS, created.id)).toBeUndefined();
   });

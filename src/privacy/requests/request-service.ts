@@ -118,7 +118,8 @@ export class RequestService {
       failure: null,
       result: null,
       attempts: 0,
-      retainUntil: addCalendarMonths(receivedAt, RETENTION_MONTHS),
+      // Set when the subject is answered (CCPA 7101: 24 months of records after the response); kept while open.
+      retainUntil: null,
       updatedAt: receivedAt,
     };
     const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : (input.note ?? null);
@@ -181,7 +182,8 @@ export class RequestService {
     if (TERMINAL_STATUSES.includes(request.status)) {
       throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}; it can no longer be denied.`);
     }
-    return this.move(request, 'denied', { denialReason: reason, respondedAt: this.now(), workState: null }, actor, 'denied', reason);
+    const respondedAt = this.now();
+    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
   }
 
   /** Runs a failed request again. */
@@ -216,7 +218,8 @@ export class RequestService {
   }
 
   async complete(request: PrivacyRequest, result: unknown): Promise<PrivacyRequest> {
-    return this.move(request, 'completed', { result, respondedAt: this.now(), leaseUntil: null, failure: null, workState: null }, 'system', 'completed', null);
+    const respondedAt = this.now();
+    return this.move(request, 'completed', { result, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), leaseUntil: null, failure: null, workState: null }, 'system', 'completed', null);
   }
 
   async fail(request: PrivacyRequest, failure: string, result: unknown = null): Promise<PrivacyRequest> {

@@ -90,7 +90,7 @@ export interface PrivacyRequest {
   /** The certificate, report or export summary; JSON. */
   readonly result: unknown;
   readonly attempts: number;
-  /** Kept until (CCPA 7101: 24 months after the response). */
+  /** Kept until (CCPA 7101: 24 months after the response); null while the request is unanswered (kept). */
   readonly retainUntil: number | null;
   readonly updatedAt: number;
   /**
