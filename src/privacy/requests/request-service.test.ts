@@ -160,6 +160,21 @@ describe('request lifecycle', () => {
     expect((await service.overdue(WS)).map((r) => r.id)).toEqual([waiting.id]);
   });
 
+  it('puts the most overdue requests on the lists first even when more than the list holds are open', async () => {
+    const oldest = await service.create(WS, { type: 'access', subject: { userId: 'first-in' }, channel: 'admin_api' }, 'admin');
+    // A backlog of 1,000 newer open requests (a campaign of requests), all overdue later.
+    const base = (await service.load(WS, oldest.id));
+    for (let i = 0; i < 1000; i++) {
+      const at = now + 60_000 + i;
+      const r = { ...base, id: `dsr_backlog_${String(i).padStart(4, '0')}`, receivedAt: at, dueAt: at + 30 * 86_400_000, updatedAt: at };
+      await store.privacyRequests.create(r, { requestId: r.id, from: null, to: 'verifying', at, actor: 'admin', action: 'received', note: null });
+    }
+    now += 90 * 86_400_000;
+    const overdue = await service.overdue(WS);
+    expect(overdue[0]!.id).toBe(oldest.id);
+    expect((await service.dueSoon(WS, 7))[0]!.id).toBe(oldest.id);
+  });
+
   it('rejects a subject without identifiers and a correction without traits, saying what to send', async () => {
     await expectCode(service.create(WS, { type: 'access', subject: {}, channel: 'admin_api' }, 'admin'), 'validation_failed');
     await expectCode(service.create(WS, { type: 'correct', subject: { userId: 'u' }, channel: 'admin_api' }, 'admin'), 'validation_failed');

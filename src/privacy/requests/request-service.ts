@@ -255,13 +255,13 @@ export class RequestService {
 
   /** Open requests past their due date, most overdue first. */
   async overdue(workspaceId: string): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), limit: 1000 });
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), order: 'due', limit: 1000 });
     return rows.sort((a, b) => a.dueAt - b.dueAt);
   }
 
   /** Open requests due within `days` days (overdue ones included), soonest first. */
   async dueSoon(workspaceId: string, days: number): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now() + days * 86_400_000, limit: 1000 });
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now() + days * 86_400_000, order: 'due', limit: 1000 });
     return rows.sort((a, b) => a.dueAt - b.dueAt);
   }
 }

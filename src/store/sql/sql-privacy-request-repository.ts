@@ -128,7 +128,8 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     if (filter.dueBefore !== undefined) q = q.where('due_at', '<', filter.dueBefore);
     if (filter.receivedFrom !== undefined) q = q.where('received_at', '>=', filter.receivedFrom);
     if (filter.receivedTo !== undefined) q = q.where('received_at', '<', filter.receivedTo);
-    const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    q = filter.order === 'due' ? q.orderBy('due_at', 'asc').orderBy('id', 'asc') : q.orderBy('received_at', 'desc').orderBy('id', 'desc');
+    const rows = await q.limit(filter.limit).execute();
     return rows.map(toRequest);
   }
 
