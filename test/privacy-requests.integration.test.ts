@@ -121,6 +121,22 @@ describe('POST /api/v1/privacy-requests', () => {
     expect(typeof (metrics.body.total as { medianDaysToRespond: number }).medianDaysToRespond).toBe('number');
   });
 
+  it('reports the CCPA 7102 figures of CCPA requests only when asked for one regulation', async () => {
+    const from = new Date().toISOString();
+    await api('POST', '/privacy-requests', { type: 'correct', subject: { userId: 'eu-resident' }, regulation: 'gdpr', traits: { name: 'Ana' } });
+    await api('POST', '/privacy-requests', { type: 'correct', subject: { userId: 'eu-resident-2' }, regulation: 'gdpr', traits: { name: 'Bo' } });
+    const ca = await api('POST', '/privacy-requests', { type: 'correct', subject: { userId: 'ca-resident' }, regulation: 'ccpa', traits: { name: 'Cy' } });
+    await api('POST', `/privacy-requests/${String(ca.body.id)}/deny`, { reason: 'could not verify' });
+    const to = new Date(Date.now() + 1000).toISOString();
+    const ccpa = await api('GET', `/reports/request-metrics?regulation=ccpa&from=${from}&to=${to}`);
+    expect(ccpa.status).toBe(200);
+    expect(ccpa.body.regulation).toBe('ccpa');
+    expect((ccpa.body.byType as Record<string, unknown>).correct).toMatchObject({ received: 1, denied: 1, open: 0 });
+    const all = await api('GET', `/reports/request-metrics?from=${from}&to=${to}`);
+    expect((all.body.byType as Record<string, unknown>).correct).toMatchObject({ received: 3, denied: 1, open: 2 });
+    expect((await api('GET', '/reports/request-metrics?regulation=lgpd')).status).toBe(400);
+  });
+
   it("never shows one workspace's requests to another", async () => {
     const ws = await sluice.store.workspaces.create({ name: 'Other' });
     await sluice.store.tokens.create({ workspaceId: ws.id, name: 'other', secret: 'other-workspace-token-0123456789', role: 'owner' });

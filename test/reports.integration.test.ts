@@ -106,6 +106,21 @@ describe('disclosures generated from the live system', () => {
     expect((ccpa.json.removedRecipients as { name: string }[]).map((r) => r.name)).toEqual(['Ad network']);
   });
 
+  it('keeps every destination deleted in the 12 months in the CCPA chart, described or not, dated when it was deleted', async () => {
+    const mailer = await api('POST', '/destinations', { name: 'Email tool', type: 'webhook', config: { url: 'http://127.0.0.1:9/mail' } });
+    expect(mailer.status).toBe(201);
+    expect((await api('DELETE', `/destinations/${String(mailer.json.id)}`)).status).toBeLessThan(300);
+    await new Promise((r) => setTimeout(r, 20)); // the report is generated later than the deletion
+    const ccpa = await api('GET', '/reports/ccpa');
+    const deletedAt = new Map((await sluice.store.destinations.tombstones(sluice.bootstrap.workspaceId)).map((t) => [t.name, new Date(t.deletedAt).toISOString()]));
+    expect(ccpa.json.removedRecipients).toEqual([
+      { name: 'Ad network', removedAt: deletedAt.get('Ad network') },
+      { name: 'Email tool', removedAt: deletedAt.get('Email tool') },
+    ]);
+    const identifiers = (ccpa.json.rows as CcpaRow[]).find((r) => r.category === 'identifiers')!;
+    expect(identifiers.disclosedTo.find((d) => d.recipientCategory === 'Undescribed recipients')!.recipients).toEqual([`Email tool (removed ${deletedAt.get('Email tool')!.slice(0, 10)})`]);
+  });
+
   it('needs a token with privacy permissions', async () => {
     const response = await fetch(`${sluice.url}/api/v1/reports/ccpa`);
     expect(response.status).toBe(401);

@@ -8,7 +8,7 @@ import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
 import type { RequestService } from '../privacy/requests/request-service.js';
 import { DEFAULT_REQUEST_SETTINGS, requestSettingsOf } from '../privacy/requests/request-settings.js';
-import { REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
+import { isAnswered, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
@@ -87,7 +87,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     receivedAt: new Date(r.receivedAt).toISOString(),
     dueAt: new Date(r.dueAt).toISOString(),
     receiptDueAt: new Date(r.receiptDueAt).toISOString(),
-    overdue: r.respondedAt === null && now > r.dueAt,
+    overdue: !isAnswered(r) && now > r.dueAt,
     verified: r.verified,
   };
   return Object.assign(base, {
@@ -300,15 +300,20 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     config: { permission: 'privacy:read' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'Counts by type and outcome and median days to respond (CCPA 7102); default: the last 12 months',
-      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso) }),
+      summary: 'Counts by type and outcome and median days to respond (CCPA 7102); default: the last 12 months, every regulation',
+      querystring: Type.Object({
+        from: Type.Optional(Iso),
+        to: Type.Optional(Iso),
+        regulation: Type.Optional(Type.Union(REGULATIONS.map((r) => Type.Literal(r)), { description: "Only requests under this regulation (`ccpa` for the 7102 disclosure: GDPR requests are not California consumers' requests)" })),
+      }),
     },
   }, async (request) => {
     const to = request.query.to ? Date.parse(request.query.to) : Date.now();
     const from = request.query.from ? Date.parse(request.query.from) : to - 365 * 86_400_000;
     if (!(from < to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
-    const rows = await store.privacyRequests.list(principalOf(request).workspaceId, { receivedFrom: from, receivedTo: to, limit: 1_000_000 });
+    const { regulation } = request.query;
+    const rows = (await store.privacyRequests.list(principalOf(request).workspaceId, { receivedFrom: from, receivedTo: to, limit: 1_000_000 })).filter((r) => regulation === undefined || r.regulation === regulation);
     const metrics = requestMetrics(rows, from, to);
-    return { ...metrics, from: new Date(metrics.from).toISOString(), to: new Date(metrics.to).toISOString() };
+    return { ...metrics, ...(regulation !== undefined && { regulation }), from: new Date(metrics.from).toISOString(), to: new Date(metrics.to).toISOString() };
   });
 };

@@ -53,10 +53,20 @@ export function buildCcpaReport(inputs: ReportInputs): CcpaReport {
     return { name: destination.name, profile: recipientProfile(inputs, destination.id), categories, removedAt: null };
   });
   const allObserved = new Set(fields.flatMap((f) => ccpaCategoriesOf(f)));
-  const removed = inputs.profiles.filter((p) => p.resourceType === 'destination' && p.removedAt !== null && p.removedAt >= since);
-  for (const record of removed) {
-    recipients.push({ name: record.resourceName, profile: record.profile as unknown as RecipientProfile, categories: new Set(allObserved), removedAt: record.removedAt });
+  // Every destination deleted within the 12 months, described or not (its tombstone dates the deletion), and
+  // described ones deleted before tombstones existed (dated by the first report that noticed).
+  const removed: { name: string; profile: RecipientProfile | undefined; removedAt: number }[] = [];
+  for (const tombstone of inputs.removedDestinations) {
+    if (tombstone.removedAt >= since && tombstone.removedAt <= now) removed.push({ name: tombstone.name, profile: recipientProfile(inputs, tombstone.id), removedAt: tombstone.removedAt });
   }
+  const tombstoned = new Set(inputs.removedDestinations.map((t) => t.id));
+  for (const record of inputs.profiles) {
+    if (record.resourceType === 'destination' && record.removedAt !== null && record.removedAt >= since && !tombstoned.has(record.resourceId)) {
+      removed.push({ name: record.resourceName, profile: record.profile as unknown as RecipientProfile, removedAt: record.removedAt });
+    }
+  }
+  removed.sort((a, b) => a.removedAt - b.removedAt || a.name.localeCompare(b.name));
+  for (const r of removed) recipients.push({ name: r.name, profile: r.profile, categories: new Set(allObserved), removedAt: r.removedAt });
   if (removed.length > 0) notes.push('Recipients removed in the last 12 months are listed against every category observed in that period, as what they received before removal is not tracked per category.');
   const undescribed = recipients.filter((r) => !r.profile).map((r) => r.name);
   if (undescribed.length > 0) notes.push(`Not yet described (no recipient category or purpose): ${undescribed.join(', ')}. They are listed as "Undescribed recipients" until described.`);
@@ -96,7 +106,7 @@ export function buildCcpaReport(inputs: ReportInputs): CcpaReport {
     configVersion: configVersion(inputs),
     lookback: { from: new Date(since).toISOString(), to: inputs.generatedAt.toISOString() },
     rows,
-    removedRecipients: removed.map((r) => ({ name: r.resourceName, removedAt: new Date(r.removedAt!).toISOString() })),
+    removedRecipients: removed.map((r) => ({ name: r.name, removedAt: new Date(r.removedAt).toISOString() })),
     notes,
   };
 }

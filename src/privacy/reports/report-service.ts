@@ -27,17 +27,22 @@ export class ReportService {
   async inputs(workspaceId: string): Promise<ReportInputs> {
     const { store } = this.deps;
     const now = (this.deps.now ?? (() => new Date()))();
-    const [workspace, sources, destinations, inventory, retention] = await Promise.all([
+    const [workspace, sources, destinations, inventory, retention, tombstones] = await Promise.all([
       store.workspaces.get(workspaceId),
       store.sources.list(workspaceId),
       this.deps.listRecipients(workspaceId),
       store.piiInventory.list(workspaceId, {}),
       this.deps.eventRetentionDays(workspaceId),
+      store.destinations.tombstones(workspaceId),
     ]);
     const live = new Set([...destinations.map((d) => `destination:${d.id}`), ...sources.map((s) => `source:${s.id}`)]);
+    const deletedAt = new Map(tombstones.map((t) => [t.id, t.deletedAt]));
     for (const profile of await store.disclosures.list(workspaceId)) {
       if (profile.resourceType !== 'controller' && profile.removedAt === null && !live.has(`${profile.resourceType}:${profile.resourceId}`)) {
-        await store.disclosures.markRemoved(workspaceId, profile.resourceType, profile.resourceId, now.getTime());
+        // A deleted destination's tombstone knows when it was deleted; otherwise (a source, or a destination
+        // deleted before tombstones existed) the first report that notices dates it.
+        const at = (profile.resourceType === 'destination' ? deletedAt.get(profile.resourceId) : undefined) ?? now.getTime();
+        await store.disclosures.markRemoved(workspaceId, profile.resourceType, profile.resourceId, at);
       }
     }
     return {
@@ -48,6 +53,7 @@ export class ReportService {
       inventory,
       profiles: await store.disclosures.list(workspaceId),
       eventRetentionDays: retention,
+      removedDestinations: tombstones.map((t) => ({ id: t.id, name: t.name, removedAt: t.deletedAt })),
     };
   }
 

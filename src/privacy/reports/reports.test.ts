@@ -49,6 +49,7 @@ function inputs(overrides: Partial<ReportInputs> = {}): ReportInputs {
       profile('controller', 'ws', 'Acme GmbH', { controllerName: 'Acme GmbH', controllerContact: 'privacy@acme.test', country: 'DE', securityMeasures: ['TLS everywhere'] }),
     ],
     eventRetentionDays: 365,
+    removedDestinations: [],
     ...overrides,
   };
 }

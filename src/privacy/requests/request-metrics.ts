@@ -1,5 +1,5 @@
 import { daysBetween } from './deadlines.js';
-import { REQUEST_TYPES, type PrivacyRequest, type RequestType } from './request.js';
+import { isAnswered, REQUEST_TYPES, type PrivacyRequest, type RequestType } from './request.js';
 
 export interface TypeMetrics {
   received: number;
@@ -31,14 +31,17 @@ export function median(values: readonly number[]): number | null {
 
 const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
+/** Answered: completed or denied. A failed request (or one an earlier version stamped when it failed) is still open. */
+const answered = (r: PrivacyRequest) => isAnswered(r) && r.respondedAt !== null;
+
 function summarize(requests: readonly PrivacyRequest[]): TypeMetrics {
-  const days = requests.filter((r) => r.respondedAt !== null).map((r) => daysBetween(r.receivedAt, r.respondedAt!));
+  const days = requests.filter(answered).map((r) => daysBetween(r.receivedAt, r.respondedAt!));
   return {
     received: requests.length,
     completed: requests.filter((r) => r.status === 'completed').length,
     denied: requests.filter((r) => r.status === 'denied').length,
     failed: requests.filter((r) => r.status === 'failed').length,
-    open: requests.filter((r) => r.respondedAt === null).length,
+    open: requests.filter((r) => !answered(r)).length,
     medianDaysToRespond: round2(median(days)),
   };
 }
@@ -46,15 +49,15 @@ function summarize(requests: readonly PrivacyRequest[]): TypeMetrics {
 /** Metrics over the requests received in [from, to). */
 export function requestMetrics(requests: readonly PrivacyRequest[], from: number, to: number): RequestMetrics {
   const inPeriod = requests.filter((r) => r.receivedAt >= from && r.receivedAt < to);
-  const answered = inPeriod.filter((r) => r.respondedAt !== null);
+  const answeredInPeriod = inPeriod.filter(answered);
   const byType = Object.fromEntries(REQUEST_TYPES.map((type) => [type, summarize(inPeriod.filter((r) => r.type === type))])) as Record<RequestType, TypeMetrics>;
-  const days = answered.map((r) => daysBetween(r.receivedAt, r.respondedAt!));
+  const days = answeredInPeriod.map((r) => daysBetween(r.receivedAt, r.respondedAt!));
   return {
     from,
     to,
     total: summarize(inPeriod),
     meanDaysToRespond: round2(days.length === 0 ? null : days.reduce((a, b) => a + b, 0) / days.length),
-    answeredLate: answered.filter((r) => r.respondedAt! > r.dueAt).length,
+    answeredLate: answeredInPeriod.filter((r) => r.respondedAt! > r.dueAt).length,
     byType,
   };
 }

@@ -27,6 +27,8 @@ export interface RequestListFilter {
   readonly dueBefore?: number;
   readonly receivedFrom?: number;
   readonly receivedTo?: number;
+  /** `received` (default): newest received first; `due`: soonest due first (the deadline lists: the limit keeps the most urgent). */
+  readonly order?: 'received' | 'due';
   readonly limit: number;
 }
 

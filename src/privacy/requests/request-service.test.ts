@@ -6,6 +6,8 @@ import { SluiceError } from '../../core/errors.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { RequestAuditEntry } from './request-audit.js';
+import { requestView } from '../../api/privacy-requests-api.js';
+import { requestMetrics } from './request-metrics.js';
 import { RequestService } from './request-service.js';
 
 const WS = 'ws_test';
@@ -115,6 +117,64 @@ describe('request lifecycle', () => {
     expect((await service.dueSoon(WS, 1)).map((r) => r.id)).toEqual([a.id]);
   });
 
+  it('keeps a failed request on the deadline lists and out of the answered figures: the subject has had no answer', async () => {
+    // A deletion whose destination never confirmed fails after its attempts; the DPO must still answer in time.
+    const created = await service.create(WS, { type: 'delete', regulation: 'ccpa', subject: { userId: 'stuck' }, channel: 'admin_api', verified: true }, 'admin');
+    const done = await service.create(WS, { type: 'delete', regulation: 'ccpa', subject: { userId: 'done' }, channel: 'admin_api', verified: true }, 'admin');
+    now += 2 * 86_400_000;
+    const failed = await service.fail(created, 'webhook answered 500 for 4 hours');
+    expect(failed.status).toBe('failed');
+    expect(failed.respondedAt).toBeNull();
+    await service.complete(done, { ok: true });
+    now = created.dueAt + 86_400_000;
+    expect((await service.overdue(WS)).map((r) => r.id)).toEqual([created.id]);
+    expect((await service.dueSoon(WS, 7)).map((r) => r.id)).toEqual([created.id]);
+    expect(requestView((await service.load(WS, created.id)), now).overdue).toBe(true);
+    const metrics = requestMetrics(await store.privacyRequests.list(WS, { limit: 100 }), 0, now);
+    expect(metrics.byType.delete).toMatchObject({ received: 2, completed: 1, failed: 1, open: 1, medianDaysToRespond: 2 });
+    expect(metrics.answeredLate).toBe(0);
+    // Retried and completed late, it is answered, late.
+    await service.retry(WS, created.id, 'dpo');
+    await service.complete(await service.load(WS, created.id), { ok: true });
+    const after = requestMetrics(await store.privacyRequests.list(WS, { limit: 100 }), 0, now + 1);
+    expect(after.byType.delete).toMatchObject({ completed: 2, failed: 0, open: 0 });
+    expect(after.answeredLate).toBe(1);
+    expect(await service.overdue(WS)).toEqual([]);
+  });
+
+  it('keeps each request record 24 months after its answer, and an unanswered one as long as it is open (CCPA 7101)', async () => {
+    const extended = await service.create(WS, { type: 'know', regulation: 'ccpa', subject: { email: 'slow@example.com' }, channel: 'admin_api', verified: true }, 'admin');
+    await service.extend(WS, extended.id, 'dpo', 'archives to search');
+    const waiting = await service.create(WS, { type: 'access', subject: { email: 'never-verified@example.com' }, channel: 'subject_portal' }, 'subject');
+    now = Date.parse('2026-04-20T10:00:00.000Z'); // answered within the extended 90 days
+    const answered = await service.complete(await service.load(WS, extended.id), { report: 'know' });
+    expect(new Date(answered.retainUntil!).toISOString()).toBe('2028-04-20T10:00:00.000Z');
+    now = Date.parse('2028-02-15T00:00:00.000Z'); // 24 months after receipt, not after the answer
+    expect(await store.privacyRequests.deleteExpired(now)).toBe(0);
+    expect(await store.privacyRequests.get(WS, extended.id)).toBeDefined();
+    expect(await store.privacyRequests.get(WS, waiting.id)).toBeDefined();
+    now = Date.parse('2028-04-21T00:00:00.000Z');
+    expect(await store.privacyRequests.deleteExpired(now)).toBe(1);
+    expect(await store.privacyRequests.get(WS, extended.id)).toBeUndefined();
+    // Still open (never verified, never denied): its record stays; it is on the overdue list, not forgotten.
+    expect((await service.overdue(WS)).map((r) => r.id)).toEqual([waiting.id]);
+  });
+
+  it('puts the most overdue requests on the lists first even when more than the list holds are open', async () => {
+    const oldest = await service.create(WS, { type: 'access', subject: { userId: 'first-in' }, channel: 'admin_api' }, 'admin');
+    // A backlog of 1,000 newer open requests (a campaign of requests), all overdue later.
+    const base = (await service.load(WS, oldest.id));
+    for (let i = 0; i < 1000; i++) {
+      const at = now + 60_000 + i;
+      const r = { ...base, id: `dsr_backlog_${String(i).padStart(4, '0')}`, receivedAt: at, dueAt: at + 30 * 86_400_000, updatedAt: at };
+      await store.privacyRequests.create(r, { requestId: r.id, from: null, to: 'verifying', at, actor: 'admin', action: 'received', note: null });
+    }
+    now += 90 * 86_400_000;
+    const overdue = await service.overdue(WS);
+    expect(overdue[0]!.id).toBe(oldest.id);
+    expect((await service.dueSoon(WS, 7))[0]!.id).toBe(oldest.id);
+  });
+
   it('rejects a subject without identifiers and a correction without traits, saying what to send', async () => {
     await expectCode(service.create(WS, { type: 'access', subject: {}, channel: 'admin_api' }, 'admin'), 'validation_failed');
     await expectCode(service.create(WS, { type: 'correct', subject: { userId: 'u' }, channel: 'admin_api' }, 'admin'), 'validation_failed');
@@ -128,10 +188,11 @@ describe('request lifecycle', () => {
     );
     expect(created.agent).toEqual({ name: 'Agent Co', email: 'agent@example.com', proofReference: 'POA-2026-17' });
     expect(created.contactEmail).toBe('agent@example.com');
-    expect(new Date(created.retainUntil!).toISOString()).toBe('2028-01-31T10:00:00.000Z');
+    const denied = await service.deny(WS, created.id, 'dpo', 'the agent could not show the signed permission');
+    expect(new Date(denied.retainUntil!).toISOString()).toBe('2028-01-31T10:00:00.000Z');
     const [first] = await store.privacyRequests.transitions(WS, created.id);
     expect(first!.note).toContain('POA-2026-17');
-    now = Date.parse('2028-02-01T00:00:00.000Z');
+    now = Date.parse('2028-02-02T00:00:00.000Z');
     expect(await store.privacyRequests.deleteExpired(now)).toBe(1);
     expect(await store.privacyRequests.get(WS, created.id)).toBeUndefined();
   });

@@ -37,7 +37,8 @@ export interface NewRequestInput {
 /** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
 export type TransitionListener = (request: PrivacyRequest, transition: RequestTransition) => Promise<void> | void;
 
-const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing'];
+/** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
+const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing', 'failed'];
 
 /**
  * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.
@@ -117,7 +118,8 @@ export class RequestService {
       failure: null,
       result: null,
       attempts: 0,
-      retainUntil: addCalendarMonths(receivedAt, RETENTION_MONTHS),
+      // Set when the subject is answered (CCPA 7101: 24 months of records after the response); kept while open.
+      retainUntil: null,
       updatedAt: receivedAt,
     };
     const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : (input.note ?? null);
@@ -180,7 +182,8 @@ export class RequestService {
     if (TERMINAL_STATUSES.includes(request.status)) {
       throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}; it can no longer be denied.`);
     }
-    return this.move(request, 'denied', { denialReason: reason, respondedAt: this.now(), workState: null }, actor, 'denied', reason);
+    const respondedAt = this.now();
+    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
   }
 
   /** Runs a failed request again. */
@@ -215,11 +218,13 @@ export class RequestService {
   }
 
   async complete(request: PrivacyRequest, result: unknown): Promise<PrivacyRequest> {
-    return this.move(request, 'completed', { result, respondedAt: this.now(), leaseUntil: null, failure: null, workState: null }, 'system', 'completed', null);
+    const respondedAt = this.now();
+    return this.move(request, 'completed', { result, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), leaseUntil: null, failure: null, workState: null }, 'system', 'completed', null);
   }
 
   async fail(request: PrivacyRequest, failure: string, result: unknown = null): Promise<PrivacyRequest> {
-    return this.move(request, 'failed', { failure, result, respondedAt: this.now(), leaseUntil: null }, 'system', 'failed', failure);
+    // Not an answer to the subject: `respondedAt` stays unset and the request stays on the deadline lists.
+    return this.move(request, 'failed', { failure, result, respondedAt: null, leaseUntil: null }, 'system', 'failed', failure);
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
@@ -250,13 +255,13 @@ export class RequestService {
 
   /** Open requests past their due date, most overdue first. */
   async overdue(workspaceId: string): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), limit: 1000 });
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), order: 'due', limit: 1000 });
     return rows.sort((a, b) => a.dueAt - b.dueAt);
   }
 
   /** Open requests due within `days` days (overdue ones included), soonest first. */
   async dueSoon(workspaceId: string, days: number): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now() + days * 86_400_000, limit: 1000 });
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now() + days * 86_400_000, order: 'due', limit: 1000 });
     return rows.sort((a, b) => a.dueAt - b.dueAt);
   }
 }

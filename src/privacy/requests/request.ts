@@ -22,6 +22,16 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly RequestStatus[] = ['completed', 'denied', 'failed'];
 
+/**
+ * The statuses that answer the subject (GDPR Art. 12(3), CCPA 7021): a failed request has not been answered, so
+ * it stays on the deadline lists and counts as open in the metrics until it is retried to an end.
+ */
+export const ANSWERED_STATUSES: readonly RequestStatus[] = ['completed', 'denied'];
+
+export function isAnswered(request: Pick<PrivacyRequest, 'status'>): boolean {
+  return ANSWERED_STATUSES.includes(request.status);
+}
+
 /** The identifiers a request names; the executor widens them to the whole identity graph. */
 export interface RequestSubject {
   readonly userId?: string;
@@ -73,14 +83,14 @@ export interface PrivacyRequest {
   readonly receiptConfirmedAt: number | null;
   readonly extendedAt: number | null;
   readonly extensionReason: string | null;
-  /** When the request reached completed, denied or failed. */
+  /** When the subject was answered: the request reached completed or denied (a failed request has no answer yet). */
   readonly respondedAt: number | null;
   readonly denialReason: string | null;
   readonly failure: string | null;
   /** The certificate, report or export summary; JSON. */
   readonly result: unknown;
   readonly attempts: number;
-  /** Kept until (CCPA 7101: 24 months after the response). */
+  /** Kept until (CCPA 7101: 24 months after the response); null while the request is unanswered (kept). */
   readonly retainUntil: number | null;
   readonly updatedAt: number;
   /**

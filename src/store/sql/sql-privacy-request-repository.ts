@@ -103,6 +103,9 @@ function toCode(row: Selectable<PrivacyRequestCodeTable>): VerificationCodeRecor
   return { requestId: row.request_id, workspaceId: row.workspace_id, codeHash: row.code_hash, expiresAt: Number(row.expires_at), attemptsLeft: Number(row.attempts_left), createdAt: Number(row.created_at) };
 }
 
+/** 24 months at their longest (731 days), the least an answered request's record is kept. */
+const ANSWER_RECORD_MIN_MS = 731 * 86_400_000;
+
 export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -125,7 +128,8 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     if (filter.dueBefore !== undefined) q = q.where('due_at', '<', filter.dueBefore);
     if (filter.receivedFrom !== undefined) q = q.where('received_at', '>=', filter.receivedFrom);
     if (filter.receivedTo !== undefined) q = q.where('received_at', '<', filter.receivedTo);
-    const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    q = filter.order === 'due' ? q.orderBy('due_at', 'asc').orderBy('id', 'asc') : q.orderBy('received_at', 'desc').orderBy('id', 'desc');
+    const rows = await q.limit(filter.limit).execute();
     return rows.map(toRequest);
   }
 
@@ -229,7 +233,16 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
 
   async deleteExpired(now: number): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
-      const expired = await tx.selectFrom('privacy_requests').select(['id']).where('retain_until', '<', now).limit(1000).execute();
+      // Only answered requests, 24 months after the answer (CCPA 7101). Rows of earlier versions carry a
+      // retain_until counted from receipt, also on open requests: the status and the answer's age guard them.
+      const expired = await tx
+        .selectFrom('privacy_requests')
+        .select(['id'])
+        .where('retain_until', '<', now)
+        .where('status', 'in', ['completed', 'denied'])
+        .where('responded_at', '<=', now - ANSWER_RECORD_MIN_MS)
+        .limit(1000)
+        .execute();
       if (expired.length === 0) return 0;
       const ids = expired.map((r) => r.id);
       await tx.deleteFrom('privacy_request_transitions').where('request_id', 'in', ids).execute();

@@ -98,16 +98,20 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       expect(await list({ limit: 10, receivedFrom: 15, receivedTo: 25 })).toEqual([`dsr_${ws}_2`]);
     });
 
-    it('deletes requests and their history once their record-keeping period is over', async () => {
+    it('deletes answered requests and their history once their record-keeping period is over, never an open one', async () => {
       const ws = await freshWorkspace(store());
-      const old = request(ws, `dsr_${ws}_old`, { retainUntil: 50 });
-      const kept = request(ws, `dsr_${ws}_kept`, { retainUntil: Date.parse('2100-01-01T00:00:00Z') });
-      await store().privacyRequests.create(old, step(old.id, null, 'received', 1));
-      await store().privacyRequests.create(kept, step(kept.id, null, 'received', 1));
-      expect(await store().privacyRequests.deleteExpired(100)).toBeGreaterThanOrEqual(1);
+      const now = Date.parse('2030-01-01T00:00:00Z');
+      const longAgo = now - 800 * 86_400_000;
+      const old = request(ws, `dsr_${ws}_old`, { status: 'completed', respondedAt: longAgo, retainUntil: now - 50 });
+      const kept = request(ws, `dsr_${ws}_kept`, { status: 'completed', respondedAt: longAgo, retainUntil: Date.parse('2100-01-01T00:00:00Z') });
+      // Earlier versions counted the period from receipt, also for requests still open: those stay.
+      const open = request(ws, `dsr_${ws}_open`, { status: 'verifying', retainUntil: now - 50 });
+      const recent = request(ws, `dsr_${ws}_recent`, { status: 'denied', respondedAt: now - 400 * 86_400_000, retainUntil: now - 50 });
+      for (const r of [old, kept, open, recent]) await store().privacyRequests.create(r, step(r.id, null, 'received', 1));
+      expect(await store().privacyRequests.deleteExpired(now)).toBeGreaterThanOrEqual(1);
       expect(await store().privacyRequests.get(ws, old.id)).toBeUndefined();
       expect(await store().privacyRequests.transitions(ws, old.id)).toEqual([]);
-      expect(await store().privacyRequests.get(ws, kept.id)).toBeDefined();
+      for (const r of [kept, open, recent]) expect(await store().privacyRequests.get(ws, r.id)).toBeDefined();
     });
   });
 }
