@@ -108,12 +108,12 @@ describe.runIf(available)('partition leases of a process cut off from NATS', () 
     await Promise.all(loops);
 
     // a noticed by itself, while still cut off, and said when its last renewal succeeded.
+    // (Once back, a may lose a partition it took again when a loaded machine delays a renewal past its deadline:
+    // that is the same safety at work, reported the same way, and not what this checks.)
     const lost = errorsOfA.filter((e) => /lost the lease/.test(e.message));
-    expect(lost.map((e) => e.message.match(/partition (\d+)/)?.[1]).map(Number).sort((x, y) => x - y)).toEqual(heldByA);
-    for (const e of lost) {
-      expect(e.at, e.message).toBeLessThan(restoredAt);
-      expect(e.message).toMatch(/last renewed successfully at \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ ms ago\)/);
-    }
+    const lostWhileCut = lost.filter((e) => e.at < restoredAt);
+    expect(lostWhileCut.map((e) => e.message.match(/partition (\d+)/)?.[1]).map(Number).sort((x, y) => x - y)).toEqual(heldByA);
+    for (const e of lost) expect(e.message).toMatch(/last renewed successfully at \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ ms ago\)/);
     // Nothing of its partitions was handed out by a past its deadline while it was cut off ...
     const byAWhileCut = handed.filter((h) => h.by === 'a' && h.at >= cutAt && h.at < restoredAt);
     expect(byAWhileCut.filter((h) => h.at > cutAt + DEADLINE_MS + 20).map((h) => h.at - cutAt)).toEqual([]);
