@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, sluiceCommand, startSluiceProcess } from './support/sluice-process.js';
+
+// What an operator meets running the `sluice` command: real processes, real data dirs.
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
+  const { command, args: full } = sluiceCommand(args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, full, { cwd, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-ops-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function occupiedPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+describe('sluice start, as an operator meets it', () => {
+  it('a first start that fails after initialising the data dir (port in use) has shown the owner token and setup link, and says why in a sentence', async () => {
+    const dataDir = mkdtempSync(path.join(work, 'first-start-'));
+    const { port, server } = await occupiedPort();
+    let run: CliRun;
+    try {
+      // No SLUICE_ADMIN_TOKEN: the owner token is generated and can be shown this once only.
+      run = await runCli(['start'], { SLUICE_DATA_DIR: dataDir, PORT: String(port), SLUICE_ADMIN_TOKEN: '' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const token = /Owner API token \(shown once, store it now\): (\S+)/.exec(run.stdout)?.[1];
+    const setup = /Console setup \(one-time link, valid 7 days\): \S+\/setup\?token=(\S+)/.exec(run.stdout)?.[1];
+    expect(token, run.stdout).toBeDefined();
+    expect(setup, run.stdout).toBeDefined();
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim()).toBe(`sluice: Cannot listen on 127.0.0.1:${port} (HOST=127.0.0.1, PORT=${port}): another program (or another Sluice) is already listening there: stop it or choose another PORT.`);
+
+    // The next start does not initialise again; what the failed start printed is what works.
+    const sluice = await startSluiceProcess(dataDir, { SLUICE_ADMIN_TOKEN: '' });
+    try {
+      expect(sluice.output()).not.toContain('Owner API token (shown once');
+      const sources = await fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Bearer ${token}` } });
+      expect(sources.status).toBe(200);
+      const owner = await fetch(`${sluice.url}/api/v1/auth/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: setup, email: 'owner@example.com', name: 'Owner', password: 'a long enough passphrase' }),
+      });
+      expect(owner.status, await owner.clone().text()).toBeLessThan(300);
+    } finally {
+      await sluice.stop();
+    }
+  }, 180_000);
+});
