@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sluiceCommand, startSluiceProcess } from './support/sluice-process.js';
 
@@ -15,7 +16,9 @@ interface CliRun {
 }
 
 function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
-  const { command, args: full } = sluiceCommand(args);
+  const { command, args: resolved } = sluiceCommand(args);
+  // Run from another directory, `--import tsx` must name the loader by path (it resolves from the cwd).
+  const full = resolved.map((arg) => (arg === 'tsx' ? pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href : arg));
   return new Promise((resolve, reject) => {
     const child = spawn(command, full, { cwd, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -69,5 +72,32 @@ describe('sluice start, as an operator meets it', () => {
     } finally {
       await sluice.stop();
     }
+  }, 180_000);
+});
+
+describe('commands that read an installation', () => {
+  it('refuse a data dir that holds no Sluice (wrong directory) instead of creating an empty one and calling its audit log intact', async () => {
+    // Run where there is no ./data, as an operator in the wrong directory would, with SLUICE_DATA_DIR unset.
+    const elsewhere = mkdtempSync(path.join(work, 'elsewhere-'));
+    const env = { SLUICE_DATA_DIR: '' };
+    const runs = {
+      audit: await runCli(['audit', 'verify'], env, elsewhere),
+      report: await runCli(['report', 'ropa'], env, elsewhere),
+      replay: await runCli(['replay', '--destination', 'dst_x', '--from', '2026-01-01T00:00:00Z', '--to', '2026-02-01T00:00:00Z'], env, elsewhere),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      expect(run.code, `${name}: ${run.stdout}${run.stderr}`).toBe(2);
+      expect(run.stderr.trim(), name).toBe(`sluice: No Sluice data in ${path.join(elsewhere, 'data')} (no sluice.db there): set SLUICE_DATA_DIR to the data directory of your Sluice (the default is ./data, relative to the current directory).`);
+      expect(run.stdout, name).not.toContain('intact');
+    }
+    expect(readdirSync(elsewhere)).toEqual([]);
+
+    // A data dir whose database exists but was never started (only migrated) holds no installation either.
+    const migratedOnly = path.join(work, 'migrated-only');
+    expect((await runCli(['migrate'], { SLUICE_DATA_DIR: migratedOnly })).code).toBe(0);
+    const audit = await runCli(['audit', 'verify'], { SLUICE_DATA_DIR: migratedOnly });
+    expect(audit.code).toBe(2);
+    expect(audit.stderr).toContain(`The data directory ${migratedOnly} (SLUICE_DATA_DIR) holds no Sluice installation yet`);
+    expect(existsSync(path.join(migratedOnly, 'secret.key'))).toBe(false);
   }, 180_000);
 });
