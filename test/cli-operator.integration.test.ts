@@ -75,6 +75,17 @@ describe('sluice start, as an operator meets it', () => {
   }, 180_000);
 });
 
+describe('configuration mistakes', () => {
+  it('a misspelt SLUICE_ variable is warned about before the command runs, and a bad value stops the start naming its variable', async () => {
+    const run = await runCli(['start'], { SLUICE_DATABSE_URL: 'postgres://db.internal/sluice', SLUICE_PUBLIC_URL: 'sluice.example.com', SLUICE_DATA_DIR: path.join(work, 'typo') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'sluice: warning: SLUICE_DATABSE_URL is set but is not a Sluice setting, so it changes nothing: did you mean SLUICE_DATABASE_URL?\n' +
+        'sluice: SLUICE_PUBLIC_URL="sluice.example.com" is not valid: use the absolute http(s) URL people and browsers reach Sluice at, e.g. https://sluice.example.com (no query, fragment or credentials).\n',
+    );
+  }, 60_000);
+});
+
 describe('commands that read an installation', () => {
   it('refuse a data dir that holds no Sluice (wrong directory) instead of creating an empty one and calling its audit log intact', async () => {
     // Run where there is no ./data, as an operator in the wrong directory would, with SLUICE_DATA_DIR unset.
