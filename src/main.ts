@@ -4,6 +4,7 @@ import { bootstrap, type BootstrapResult } from './accounts/bootstrap.js';
 import type { ApiExtension } from './api/api-plugin.js';
 import { pipelineApi } from './api/pipeline-api.js';
 import type { SluiceConfig } from './config/config.js';
+import { SluiceError } from './core/errors.js';
 import { Keys } from './core/crypto/keys.js';
 import { consoleRoutes } from './http/console-routes.js';
 import { buildHttpServer } from './http/http-server.js';
@@ -80,12 +81,39 @@ function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {
  * Starts Sluice with the roles of `config.roles`, in order: secret key, store (migrated), bootstrap,
  * queue, stage workers, HTTP. `close()` stops them in reverse.
  */
-export async function startSluice(config: SluiceConfig, options: { apiExtensions?: readonly ApiExtension[] } = {}): Promise<Sluice> {
+/** A failure to listen told in a sentence naming PORT and HOST (a stack trace says nothing to an operator). */
+function listenError(error: unknown, config: SluiceConfig): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port} (HOST=${config.host}, PORT=${config.port})`;
+  const why: Record<string, string> = {
+    EADDRINUSE: `another program (or another Sluice) is already listening there: stop it or choose another PORT`,
+    EACCES: `not allowed: ports below 1024 need privileges; choose a PORT from 1024 up, or let a reverse proxy listen on the low port`,
+    EADDRNOTAVAIL: `this machine has no such address: set HOST to one of its addresses, 127.0.0.1, or 0.0.0.0 for all`,
+    ENOTFOUND: `HOST is not a name this machine can resolve: set it to an address such as 127.0.0.1 or 0.0.0.0`,
+    EAI_AGAIN: `HOST could not be resolved (DNS did not answer): set it to an address such as 127.0.0.1 or 0.0.0.0`,
+  };
+  if (typeof code !== 'string' || !why[code]) return error;
+  return new SluiceError('invalid_config', `Cannot listen on ${where}: ${why[code]}.`);
+}
+
+export async function startSluice(
+  config: SluiceConfig,
+  options: {
+    apiExtensions?: readonly ApiExtension[];
+    /**
+     * Called as soon as this process has initialised the installation (first start only), before the rest of
+     * the start: the owner token and setup link exist from then on and are never generated again, so they must
+     * be shown even if the start then fails (a port in use, NATS down).
+     */
+    onFirstStart?: (boot: BootstrapResult) => void;
+  } = {},
+): Promise<Sluice> {
   const logger = createLogger(config, 'sluice');
   const roles = new Set(config.roles);
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true, logger });
   const boot = await bootstrap(store, config.adminToken);
+  if (boot.firstStart) options.onFirstStart?.(boot);
   if (!config.queueUrl) {
     // Embedded: an earlier version kept the queues in the store file; they live in queue.db now.
     const moved = await moveQueueOutOfStore(config.dataDir);
@@ -207,10 +235,6 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),
     ],
   });
-  const address = await app.listen({ port: config.port, host: config.host });
-  ready = true;
-  const url = address.replace('0.0.0.0', '127.0.0.1');
-
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -237,5 +261,14 @@ export async function startSluice(config: SluiceConfig, options: { apiExtensions
     })();
     return closing;
   };
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await close().catch((closeError: unknown) => logger.warn({ err: closeError }, 'could not close everything after failing to listen'));
+    throw listenError(error, config);
+  }
+  ready = true;
+  const url = address.replace('0.0.0.0', '127.0.0.1');
   return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, mailer, app, logger, close };
 }

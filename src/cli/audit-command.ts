@@ -1,6 +1,6 @@
 import { AuditLog } from '../accounts/audit-log.js';
 import { loadConfig } from '../config/config.js';
-import { openStore } from '../runtime/backends.js';
+import { openInstalledStore } from '../runtime/backends.js';
 import type { Store } from '../store/store.js';
 
 /** Checks the chains of `store` and writes a report; returns the exit code (0 intact, 1 broken). */
@@ -22,7 +22,7 @@ export async function runAuditVerify(store: Store, workspace: string | undefined
  * first broken link. Exit code 0 when intact, 1 when broken.
  */
 export async function auditVerifyCommand(options: { workspace?: string }): Promise<void> {
-  const store = await openStore(loadConfig(), { migrate: true });
+  const store = await openInstalledStore(loadConfig());
   try {
     process.exitCode = await runAuditVerify(store, options.workspace, (text) => process.stdout.write(text));
   } finally {

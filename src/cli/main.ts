@@ -6,7 +6,12 @@ const program = new Command();
 program
   .name('sluice')
   .description('Sluice: a privacy-first, Segment-compatible customer data platform.\nConfiguration comes from environment variables (see README: PORT, HOST, SLUICE_DATA_DIR, SLUICE_ADMIN_TOKEN, ...).')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A misspelt variable (SLUICE_DATABSE_URL) would quietly change nothing: say so before any command runs.
+  .hook('preAction', async () => {
+    const { unknownVariables } = await import('../config/config.js');
+    for (const warning of unknownVariables()) process.stderr.write(`sluice: warning: ${warning}\n`);
+  });
 
 program
   .command('start')

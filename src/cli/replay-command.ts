@@ -10,7 +10,7 @@ import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
 import type { ReplayRange } from '../replay/replay.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
-import { openDeliveryQueue, openStore } from '../runtime/backends.js';
+import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
 
 export interface ReplayOptions {
@@ -43,8 +43,9 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   const from = time('from', options.from);
   const to = time('to', options.to);
   if (!(from < to)) throw new SluiceError('validation_failed', '--from must be before --to.');
+  // The store first: the key is read from the data dir it checked (never generated into a wrong one).
+  const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));
-  const store = await openStore(config, { migrate: true });
   const queue = await openDeliveryQueue(config);
   // The same consent, GPC, children's and PII rules as live traffic (decision 0400).
   const privacy = createPrivacyServices({ store, keys });

@@ -5,7 +5,7 @@ import { PrivacyConfig } from '../privacy/privacy-config.js';
 import { createReportService } from '../privacy/reports/create-report-service.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../privacy/reports/render-report.js';
 import { REPORT_KINDS, type ReportKind } from '../privacy/reports/report-service.js';
-import { openStore } from '../runtime/backends.js';
+import { openInstalledStore } from '../runtime/backends.js';
 import { ChangeFeed } from '../runtime/change-feed.js';
 
 /** `sluice report ccpa|ropa|data-map [--format md|html|json] [--workspace id]`: prints a disclosure report. */
@@ -13,7 +13,7 @@ export async function reportCommand(kind: string, options: { format?: string; wo
   if (!(REPORT_KINDS as readonly string[]).includes(kind)) throw new SluiceError('validation_failed', `Unknown report "${kind}": choose one of ${REPORT_KINDS.join(', ')}.`);
   const format = options.format ?? 'md';
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new SluiceError('validation_failed', `Unknown format "${format}": choose one of ${REPORT_FORMATS.join(', ')}.`);
-  const store = await openStore(loadConfig(), { migrate: true });
+  const store = await openInstalledStore(loadConfig());
   const changes = new ChangeFeed();
   try {
     const reports = createReportService(store, new PrivacyConfig(store, changes));

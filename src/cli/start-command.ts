@@ -1,6 +1,25 @@
 import { loadConfig, type SluiceConfig } from '../config/config.js';
 import { startSluice } from '../main.js';
 
+/**
+ * What only the first start of an installation shows: the owner's API token (when generated) and the console
+ * setup link. Printed the moment they are created, before the rest of the start, since they are never shown
+ * again: a start that then fails (port in use, NATS down) must not lose them.
+ */
+export function firstStartCredentials(config: SluiceConfig, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
+  const lines = [
+    '',
+    '  First start: this installation was initialised just now.',
+    boot.generatedToken ? `  Owner API token (shown once, store it now): ${boot.generatedToken}` : '  Owner API token: the value of SLUICE_ADMIN_TOKEN',
+  ];
+  if (boot.setupToken) {
+    lines.push(`  Console setup (one-time link, valid 7 days): ${config.publicUrl}/setup?token=${boot.setupToken}`);
+    lines.push(`    or: curl -X POST ${config.publicUrl}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
 export function startBanner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
   const lines = [
     '',
@@ -10,17 +29,7 @@ export function startBanner(config: SluiceConfig, url: string, boot: Awaited<Ret
       : `  No console or admin API in this process (role api not among its roles): it answers ${url}/health and /metrics`,
     `  Store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; queues: ${config.queueUrl ? 'NATS JetStream' : 'embedded'}; roles: ${config.roles.join(', ')}`,
   ];
-  if (boot.firstStart) {
-    lines.push(
-      boot.generatedToken
-        ? `  Owner API token (shown once, store it now): ${boot.generatedToken}`
-        : '  Owner API token: the value of SLUICE_ADMIN_TOKEN',
-    );
-    if (boot.setupToken) {
-      lines.push(`  Console setup (one-time link, valid 7 days): ${config.publicUrl}/setup?token=${boot.setupToken}`);
-      lines.push(`    or: curl -X POST ${config.publicUrl}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
-    }
-  }
+  if (boot.firstStart) lines.push('  Owner API token and console setup link: printed above, when this first start initialised the installation');
   if (boot.defaultWriteKey) {
     lines.push(`  writeKey of the default source: ${boot.defaultWriteKey}`);
   }
@@ -36,7 +45,7 @@ export async function startCommand(options: { role?: string }): Promise<void> {
   const env = { ...process.env };
   if (options.role) env.SLUICE_ROLES = options.role;
   const config = loadConfig(env);
-  const sluice = await startSluice(config);
+  const sluice = await startSluice(config, { onFirstStart: (boot) => process.stdout.write(`${firstStartCredentials(config, boot)}\n`) });
   process.stdout.write(`${startBanner(config, sluice.url, sluice.bootstrap)}\n`);
   const shutdown = (signal: string) => {
     sluice.logger.info({ signal }, 'shutting down');

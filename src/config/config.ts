@@ -88,14 +88,86 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 function parseRoles(raw: string | undefined): Role[] {
-  if (raw === undefined || raw === '' || raw === 'all') return [...ROLES];
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...ROLES];
   const roles = raw.split(',').map((r) => r.trim());
   for (const role of roles) {
     if (!(ROLES as readonly string[]).includes(role)) {
-      throw new SluiceError('invalid_config', `Unknown role "${role}": expected one of ${ROLES.join(', ')} or all.`);
+      throw new SluiceError('invalid_config', `SLUICE_ROLES (or sluice start --role) "${raw}": unknown role "${role}": expected a comma-separated list of ${ROLES.join(', ')}, or all.`);
     }
   }
-  return roles as Role[];
+  return [...new Set(roles)] as Role[];
+}
+
+function parsePublicUrl(raw: string | undefined, host: string, port: number): string {
+  if (raw === undefined || raw.trim() === '') return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new SluiceError('invalid_config', `SLUICE_PUBLIC_URL="${raw}" is not valid: use the absolute http(s) URL people and browsers reach Sluice at, e.g. https://sluice.example.com (no query, fragment or credentials).`);
+  }
+  return raw.trim().replace(/\/+$/, '');
+}
+
+/** Every variable this folder reads; `SLUICE_*` variables not among them are reported by `unknownVariables`. */
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'HOST',
+  'SLUICE_DATA_DIR',
+  'SLUICE_ADMIN_TOKEN',
+  'SLUICE_PUBLIC_URL',
+  'SLUICE_DATABASE_URL',
+  'SLUICE_QUEUE_URL',
+  'SLUICE_QUEUE_PREFIX',
+  'SLUICE_QUEUE_REPLICAS',
+  'SLUICE_QUEUE_ACK_WAIT_MS',
+  'SLUICE_DATABASE_POOL_SIZE',
+  'SLUICE_SECRET_KEY',
+  'SLUICE_ALLOW_PRIVATE_DESTINATIONS',
+  'SLUICE_INBOX_WRITER',
+  'SLUICE_MAX_BACKLOG',
+  'SLUICE_RATE_LIMIT_PER_SOURCE',
+  'SLUICE_RETRY_WINDOW_SECONDS',
+  'SLUICE_COUNTERS_RETENTION_HOURS',
+  'SLUICE_LOG_LEVEL',
+  'SLUICE_COUNTRY_HEADER',
+  'SLUICE_TRUSTED_PROXIES',
+  'SLUICE_ROLES',
+  'SLUICE_SMTP_URL',
+  'SLUICE_MAIL_FROM',
+] as const;
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * `SLUICE_*` variables of `env` that Sluice does not read, each as a warning (with the likely intended name):
+ * a typo such as SLUICE_DATABSE_URL would otherwise quietly leave the default in place (here: the embedded
+ * store). `SLUICE_TEST_*` belong to the test suite.
+ */
+export function unknownVariables(env: Env = process.env): string[] {
+  const known = new Set<string>(CONFIG_VARIABLES);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('SLUICE_') && !name.startsWith('SLUICE_TEST_') && !known.has(name))
+    .sort()
+    .map((name) => {
+      const nearest = CONFIG_VARIABLES.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d)[0]!;
+      return `${name} is set but is not a Sluice setting, so it changes nothing${nearest.d <= 3 ? `: did you mean ${nearest.k}?` : ' (README, "Configuration", lists them).'}`;
+    });
 }
 
 function queuePrefix(raw: string | undefined): string {
@@ -186,7 +258,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     host,
     dataDir: path.resolve(env.SLUICE_DATA_DIR || './data'),
     adminToken: env.SLUICE_ADMIN_TOKEN || undefined,
-    publicUrl: (env.SLUICE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    publicUrl: parsePublicUrl(env.SLUICE_PUBLIC_URL, host, port),
     databaseUrl,
     queueUrl,
     queuePrefix: queuePrefix(env.SLUICE_QUEUE_PREFIX),

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from '../config/config.js';
+import { SluiceError } from '../core/errors.js';
 import type { DeliveryQueue, Queue } from '../queue/queue.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
 import { sqliteFile, sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
@@ -38,6 +40,24 @@ export async function openQueue(config: SluiceConfig, options: { consumer?: bool
   // With SLUICE_INBOX_WRITER=thread the writer thread starts at the first publish: consumers never start one.
   if (options.consumer) return new SqliteQueue(sqliteQueueFile(config.dataDir), { commits: 'progress' });
   return new SqliteQueue(sqliteQueueFile(config.dataDir), { writer: config.inboxWriter });
+}
+
+/**
+ * Opens the store of an installation that exists, for the commands that read it (`audit verify`, `report`,
+ * `replay`): a SLUICE_DATA_DIR or SLUICE_DATABASE_URL pointing at the wrong place must be an error, not a
+ * new, empty installation created on the spot (whose audit log is "intact" and whose reports are empty).
+ */
+export async function openInstalledStore(config: SluiceConfig): Promise<SqlStore> {
+  if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
+    throw new SluiceError('invalid_config', `No Sluice data in ${config.dataDir} (no sluice.db there): set SLUICE_DATA_DIR to the data directory of your Sluice (the default is ./data, relative to the current directory).`);
+  }
+  const store = await openStore(config, { migrate: true });
+  if ((await store.installation.get('bootstrap_claim')) === undefined) {
+    await store.close();
+    const where = config.databaseUrl ? 'The database of SLUICE_DATABASE_URL' : `The data directory ${config.dataDir} (SLUICE_DATA_DIR)`;
+    throw new SluiceError('invalid_config', `${where} holds no Sluice installation yet (\`sluice start\` has never run on it): check the setting, or start Sluice first.`);
+  }
+  return store;
 }
 
 /** Applies pending migrations to the configured store and closes it; returns the names applied. */

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, sluiceCommand, startSluiceProcess } from './support/sluice-process.js';
+
+// What an operator meets running the `sluice` command: real processes, real data dirs.
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
+  const { command, args: resolved } = sluiceCommand(args);
+  // Run from another directory, `--import tsx` must name the loader by path (it resolves from the cwd).
+  const full = resolved.map((arg) => (arg === 'tsx' ? pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href : arg));
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, full, { cwd, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-ops-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function occupiedPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+describe('sluice start, as an operator meets it', () => {
+  it('a first start that fails after initialising the data dir (port in use) has shown the owner token and setup link, and says why in a sentence', async () => {
+    const dataDir = mkdtempSync(path.join(work, 'first-start-'));
+    const { port, server } = await occupiedPort();
+    let run: CliRun;
+    try {
+      // No SLUICE_ADMIN_TOKEN: the owner token is generated and can be shown this once only.
+      run = await runCli(['start'], { SLUICE_DATA_DIR: dataDir, PORT: String(port), SLUICE_ADMIN_TOKEN: '' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const token = /Owner API token \(shown once, store it now\): (\S+)/.exec(run.stdout)?.[1];
+    const setup = /Console setup \(one-time link, valid 7 days\): \S+\/setup\?token=(\S+)/.exec(run.stdout)?.[1];
+    expect(token, run.stdout).toBeDefined();
+    expect(setup, run.stdout).toBeDefined();
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim()).toBe(`sluice: Cannot listen on 127.0.0.1:${port} (HOST=127.0.0.1, PORT=${port}): another program (or another Sluice) is already listening there: stop it or choose another PORT.`);
+
+    // The next start does not initialise again; what the failed start printed is what works.
+    const sluice = await startSluiceProcess(dataDir, { SLUICE_ADMIN_TOKEN: '' });
+    try {
+      expect(sluice.output()).not.toContain('Owner API token (shown once');
+      const sources = await fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Bearer ${token}` } });
+      expect(sources.status).toBe(200);
+      const owner = await fetch(`${sluice.url}/api/v1/auth/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: setup, email: 'owner@example.com', name: 'Owner', password: 'a long enough passphrase' }),
+      });
+      expect(owner.status, await owner.clone().text()).toBeLessThan(300);
+    } finally {
+      await sluice.stop();
+    }
+  }, 180_000);
+});
+
+describe('configuration mistakes', () => {
+  it('a misspelt SLUICE_ variable is warned about before the command runs, and a bad value stops the start naming its variable', async () => {
+    const run = await runCli(['start'], { SLUICE_DATABSE_URL: 'postgres://db.internal/sluice', SLUICE_PUBLIC_URL: 'sluice.example.com', SLUICE_DATA_DIR: path.join(work, 'typo') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'sluice: warning: SLUICE_DATABSE_URL is set but is not a Sluice setting, so it changes nothing: did you mean SLUICE_DATABASE_URL?\n' +
+        'sluice: SLUICE_PUBLIC_URL="sluice.example.com" is not valid: use the absolute http(s) URL people and browsers reach Sluice at, e.g. https://sluice.example.com (no query, fragment or credentials).\n',
+    );
+  }, 60_000);
+});
+
+describe('commands that read an installation', () => {
+  it('refuse a data dir that holds no Sluice (wrong directory) instead of creating an empty one and calling its audit log intact', async () => {
+    // Run where there is no ./data, as an operator in the wrong directory would, with SLUICE_DATA_DIR unset.
+    const elsewhere = mkdtempSync(path.join(work, 'elsewhere-'));
+    const env = { SLUICE_DATA_DIR: '' };
+    const runs = {
+      audit: await runCli(['audit', 'verify'], env, elsewhere),
+      report: await runCli(['report', 'ropa'], env, elsewhere),
+      replay: await runCli(['replay', '--destination', 'dst_x', '--from', '2026-01-01T00:00:00Z', '--to', '2026-02-01T00:00:00Z'], env, elsewhere),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      expect(run.code, `${name}: ${run.stdout}${run.stderr}`).toBe(2);
+      expect(run.stderr.trim(), name).toBe(`sluice: No Sluice data in ${path.join(elsewhere, 'data')} (no sluice.db there): set SLUICE_DATA_DIR to the data directory of your Sluice (the default is ./data, relative to the current directory).`);
+      expect(run.stdout, name).not.toContain('intact');
+    }
+    expect(readdirSync(elsewhere)).toEqual([]);
+
+    // A data dir whose database exists but was never started (only migrated) holds no installation either.
+    const migratedOnly = path.join(work, 'migrated-only');
+    expect((await runCli(['migrate'], { SLUICE_DATA_DIR: migratedOnly })).code).toBe(0);
+    const audit = await runCli(['audit', 'verify'], { SLUICE_DATA_DIR: migratedOnly });
+    expect(audit.code).toBe(2);
+    expect(audit.stderr).toContain(`The data directory ${migratedOnly} (SLUICE_DATA_DIR) holds no Sluice installation yet`);
+    expect(existsSync(path.join(migratedOnly, 'secret.key'))).toBe(false);
+  }, 180_000);
+});
