@@ -34,7 +34,7 @@ import { openDeliveryQueue, openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
 import { createLogger } from './runtime/logger.js';
 import { NatsChangeRelay } from './runtime/nats-change-relay.js';
-import { resolveSecretKey } from './runtime/secret-key.js';
+import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
 import { consentApi } from './api/consent-api.js';
@@ -112,6 +112,12 @@ export async function startSluice(
   const roles = new Set(config.roles);
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true, logger });
+  try {
+    await checkSecretKey(store.installation, keys, config, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const boot = await bootstrap(store, config.adminToken);
   if (boot.firstStart) options.onFirstStart?.(boot);
   if (!config.queueUrl) {

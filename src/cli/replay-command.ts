@@ -11,7 +11,7 @@ import { FanOut } from '../processor/fan-out/fan-out.js';
 import type { ReplayRange } from '../replay/replay.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
-import { resolveSecretKey } from '../runtime/secret-key.js';
+import { checkSecretKey, resolveSecretKey } from '../runtime/secret-key.js';
 
 export interface ReplayOptions {
   destination: string;
@@ -46,6 +46,11 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   // The store first: the key is read from the data dir it checked (never generated into a wrong one).
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));
+  // Another key than the installation's would fail on every destination secret: said up front instead.
+  await checkSecretKey(store.installation, keys, config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const queue = await openDeliveryQueue(config);
   // The same consent, GPC, children's and PII rules as live traffic (decision 0400).
   const privacy = createPrivacyServices({ store, keys });

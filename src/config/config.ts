@@ -23,6 +23,12 @@ export interface SluiceConfig {
   /** PostgreSQL connections per process and thread (scale mode). */
   readonly databasePoolSize: number;
   readonly secretKey: string | undefined;
+  /**
+   * SLUICE_ACCEPT_NEW_SECRET_KEY=true: start with a secret key other than the one the installation's secrets were
+   * sealed with (the old one is lost); those secrets stay unreadable and must be entered again. Otherwise such a
+   * start is refused (`secret_key_mismatch`).
+   */
+  readonly acceptNewSecretKey: boolean;
   readonly allowPrivateDestinations: readonly string[];
   /**
    * Embedded mode: where the inbox's group commits run (SLUICE_INBOX_WRITER): `main` (default), the thread that
@@ -126,6 +132,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_QUEUE_ACK_WAIT_MS',
   'SLUICE_DATABASE_POOL_SIZE',
   'SLUICE_SECRET_KEY',
+  'SLUICE_ACCEPT_NEW_SECRET_KEY',
   'SLUICE_ALLOW_PRIVATE_DESTINATIONS',
   'SLUICE_INBOX_WRITER',
   'SLUICE_MAX_BACKLOG',
@@ -222,6 +229,14 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A true/false variable: unset or empty is false; anything but true/false/1/0 is refused, naming it. */
+function booleanFlag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new SluiceError('invalid_config', `${name} must be true or false (got "${env[name]}").`);
+}
+
 /** Reads the configuration from an environment (defaults to `process.env`); throws `invalid_config`. */
 export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConfig> = {}): SluiceConfig {
   const port = integer(env, 'PORT', 8080, 0, 65535);
@@ -266,6 +281,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     queueAckWaitMs: integer(env, 'SLUICE_QUEUE_ACK_WAIT_MS', 30_000, 500, 3_600_000),
     databasePoolSize: integer(env, 'SLUICE_DATABASE_POOL_SIZE', 10, 1, 1000),
     secretKey,
+    acceptNewSecretKey: booleanFlag(env, 'SLUICE_ACCEPT_NEW_SECRET_KEY'),
     allowPrivateDestinations: validateAllowList(env.SLUICE_ALLOW_PRIVATE_DESTINATIONS),
     inboxWriter: inboxWriter(env.SLUICE_INBOX_WRITER),
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),

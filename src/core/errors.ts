@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   invalid_config: { status: 500, retriable: false },
   queue_unreachable: { status: 503, retriable: true },
   database_unreachable: { status: 503, retriable: true },
+  secret_key_mismatch: { status: 500, retriable: false },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

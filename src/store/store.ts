@@ -82,6 +82,8 @@ export interface InstallationRepository {
   get(key: string): Promise<string | undefined>;
   /** Sets the key only if it is not set yet; returns the value now stored. */
   setIfAbsent(key: string, value: string): Promise<string>;
+  /** Sets the key, whatever it held. */
+  replace(key: string, value: string): Promise<void>;
 }
 
 export interface WorkspaceRepository {

@@ -16,4 +16,8 @@ export class SqlInstallationRepository implements InstallationRepository {
     if (stored === undefined) throw new Error(`installation key ${key} vanished after insert`);
     return stored;
   }
+
+  async replace(key: string, value: string): Promise<void> {
+    await this.db.insertInto('installation').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
 }
