@@ -1,34 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, sluiceCommand, startSluiceProcess } from './support/sluice-process.js';
+import { runCli, startSluiceProcess, type CliRun } from './support/sluice-process.js';
 
 // What an operator meets running the `sluice` command: real processes, real data dirs.
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
-  const { command, args: resolved } = sluiceCommand(args);
-  // Run from another directory, `--import tsx` must name the loader by path (it resolves from the cwd).
-  const full = resolved.map((arg) => (arg === 'tsx' ? pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href : arg));
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, full, { cwd, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-ops-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

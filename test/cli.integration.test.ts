@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,28 +9,8 @@ import { decodeStoredRequest } from '../src/queue/sqlite/inbox-table.js';
 import { ownerApi } from './support/api-client.js';
 import { createWebhook } from './support/destinations.js';
 import type { RecordingServer } from './support/recording-server.js';
-import { REPO_ROOT, sluiceCommand } from './support/sluice-process.js';
+import { runCli } from './support/sluice-process.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `sluice ARGS` as a child process and collects what it printed. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const { command, args: full } = sluiceCommand(args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, full, { cwd: REPO_ROOT, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let sluice: TestSluice;
 const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteFile } from '../src/store/sqlite/sqlite-database.js';
 import { ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook } from './support/destinations.js';
+import { completedRequest } from './support/privacy-requests.js';
 import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -23,19 +24,7 @@ interface Delivery { destinationId: string; destinationName?: string; destinatio
 
 const deliveriesOf = async (messageId: string) => ((await api('GET', `/events/${messageId}`)).body.deliveries ?? []) as Delivery[];
 
-async function completed(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const created = await api('POST', '/privacy-requests', { ...body, verified: true });
-  expect(created.status, created.text).toBe(201);
-  const id = String(created.body.id);
-  const done = await eventually(async () => {
-    const shown = (await api('GET', `/privacy-requests/${id}`)).body;
-    return ['completed', 'failed', 'denied'].includes(String(shown.status)) ? shown : undefined;
-  }, 60_000);
-  expect(done.status).toBe('completed');
-  return (await api('GET', `/privacy-requests/${id}/result`)).body;
-}
-
-const deleteCalls = (server: RecordingServer, userId: string) => server.requests.filter((r) => (r.body as { type?: string; userId?: string }).type === 'delete' && (r.body as { userId?: string }).userId === userId);
+const completed = (body: Record<string, unknown>) => completedRequest(sluice, body);
 
 beforeAll(async () => {
   sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
@@ -87,8 +76,8 @@ describe('a deleted destination', () => {
       detail: `deleted on ${today}; its connection details were erased, so the erasure could not be forwarded: ask CRM hook to delete the person directly`,
     });
     expect(destinations.find((d) => d.destinationId === kept.id)?.outcome).toBe('deleted');
-    expect(deleteCalls(kept.server, 'henry')).toHaveLength(1);
-    expect(deleteCalls(crm.server, 'henry')).toHaveLength(0);
+    expect(kept.server.deletions('henry')).toHaveLength(1);
+    expect(crm.server.deletions('henry')).toHaveLength(0);
     expect(certificate.verified).toBe(true);
     expect((await api('POST', '/privacy-requests/certificates/verify', certificate)).body).toEqual({ valid: true });
   });

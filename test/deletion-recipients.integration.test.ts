@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionSweeper } from '../src/privacy/retention/retention-sweeper.js';
 import { ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook } from './support/destinations.js';
+import { completedRequest } from './support/privacy-requests.js';
 import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -25,19 +26,7 @@ interface CertifiedDestination { destinationId: string; name: string; outcome: s
 
 const deliveriesOf = async (messageId: string) => ((await api('GET', `/events/${messageId}`)).body.deliveries ?? []) as Delivery[];
 
-async function deleted(userId: string): Promise<{ destinations: CertifiedDestination[]; verified: boolean }> {
-  const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { userId }, verified: true });
-  expect(created.status, created.text).toBe(201);
-  const id = String(created.body.id);
-  const done = await eventually(async () => {
-    const shown = (await api('GET', `/privacy-requests/${id}`)).body;
-    return ['completed', 'failed', 'denied'].includes(String(shown.status)) ? shown : undefined;
-  }, 60_000);
-  expect(done.status).toBe('completed');
-  return (await api('GET', `/privacy-requests/${id}/result`)).body as { destinations: CertifiedDestination[]; verified: boolean };
-}
-
-const deleteCalls = (server: RecordingServer, userId: string) => server.requests.filter((r) => (r.body as { type?: string; userId?: string }).type === 'delete' && (r.body as { userId?: string }).userId === userId);
+const deleted = async (userId: string) => (await completedRequest(sluice, { type: 'delete', subject: { userId } })) as unknown as { destinations: CertifiedDestination[]; verified: boolean };
 
 beforeAll(async () => {
   sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
@@ -69,7 +58,7 @@ describe('forwarding a deletion to recipients', () => {
     expect((await api('GET', '/privacy/settings')).body.deletionForwarding).toBe('all');
     const certificate = await deleted('unseen-by-default');
     expect(certificate.destinations.map((d) => d.outcome)).toEqual(['deleted', 'deleted', 'deleted', 'deleted']);
-    for (const server of [crm.server, ads.server, mobileOnly.server, flaky.server]) expect(deleteCalls(server, 'unseen-by-default')).toHaveLength(1);
+    for (const server of [crm.server, ads.server, mobileOnly.server, flaky.server]) expect(server.deletions('unseen-by-default')).toHaveLength(1);
   });
 
   it('refuses an unknown forwarding choice, saying which are known', async () => {
@@ -99,8 +88,8 @@ describe('forwarding a deletion to recipients', () => {
       expect(outcome(id)).toMatchObject({ outcome: 'not_recipient', attempts: 0, detail: expect.stringContaining("never received this person's data") });
     }
     expect(certificate.verified).toBe(true);
-    expect(deleteCalls(crm.server, 'ivy')).toHaveLength(1);
-    expect(deleteCalls(flaky.server, 'ivy')).toHaveLength(1);
+    expect(crm.server.deletions('ivy')).toHaveLength(1);
+    expect(flaky.server.deletions('ivy')).toHaveLength(1);
     // Neither learned that Ivy exists.
     for (const server of [ads.server, mobileOnly.server]) expect(JSON.stringify(server.requests)).not.toContain('ivy');
     expect((await api('POST', '/privacy-requests/certificates/verify', certificate)).body).toEqual({ valid: true });
@@ -127,6 +116,6 @@ describe('forwarding a deletion to recipients', () => {
     const certificate = await deleted('jack');
     const outcome = (id: string) => certificate.destinations.find((d) => d.destinationId === id)?.outcome;
     expect([crm.id, ads.id, mobileOnly.id, flaky.id].map(outcome)).toEqual(['deleted', 'deleted', 'deleted', 'deleted']);
-    for (const server of [crm.server, ads.server, mobileOnly.server, flaky.server]) expect(deleteCalls(server, 'jack')).toHaveLength(1);
+    for (const server of [crm.server, ads.server, mobileOnly.server, flaky.server]) expect(server.deletions('jack')).toHaveLength(1);
   });
 });

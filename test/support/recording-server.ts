@@ -74,6 +74,14 @@ export class RecordingServer {
     });
   }
 
+  /** The deletion calls (`{"type":"delete",...}`) it accepted for a userId. */
+  deletions(userId: string): RecordedRequest[] {
+    return this.requests.filter((r) => {
+      const body = r.body as { type?: unknown; userId?: unknown };
+      return body.type === 'delete' && body.userId === userId;
+    });
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TEST_ADMIN_TOKEN } from './start-test-sluice.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,6 +35,31 @@ export function sluiceCommand(args: readonly string[]): { command: string; args:
   return useDist
     ? { command: process.execPath, args: [path.join(REPO_ROOT, 'bin', 'sluice.js'), ...args] }
     : { command: process.execPath, args: ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args] };
+}
+
+/** What a finished `sluice` command printed, and its exit code. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `sluice ARGS` as a child process (from the repository, or from `cwd`: an operator's other directory) and
+ * collects what it printed. Run elsewhere, `--import tsx` names the loader by path (it resolves from the cwd).
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
+  const { command, args: resolved } = sluiceCommand(args);
+  const full = resolved.map((arg) => (arg === 'tsx' ? pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href : arg));
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, full, { cwd, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export interface SluiceProcess {
