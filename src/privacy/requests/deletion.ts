@@ -58,7 +58,7 @@ export interface DeletionState {
   /**
    * True when the workspace forwards deletions to recipients only and the delivery log could tell every
    * destination that received the subject's data (their events are all stored: first seen after the
-   * workspace's events were last pruned, see {@link recipientsKnown}); the deletion is then forwarded to
+   * workspace's events were last pruned, see {@link forwardsToRecipientsOnly}); the deletion is then forwarded to
    * `recipients` only, and the others are listed as `not_recipient`. Absent or false: forwarded to every
    * destination that can delete (the default, and in a state saved by an earlier version).
    */
@@ -175,7 +175,7 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   // Read before the erasure deletes the delivery-log rows and profiles that show them. A run resumed from a
   // state without `recipientsOnly` (an earlier version, or the graph half gone) forwards to every destination.
   let recipients = merge(await recipientsOf(deps, ws, subject), previous?.recipients);
-  const recipientsOnly = previous ? previous.recipientsOnly === true : await recipientsKnown(deps, ws, subject);
+  const recipientsOnly = previous ? previous.recipientsOnly === true : await forwardsToRecipientsOnly(deps, ws, subject);
   await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], recipients, recipientsOnly, rounds: 0 });
   const identifiers = identifiersOf(subject);
   const systems: SystemDeletion[] = [];
@@ -268,13 +268,13 @@ async function recipientsOf(deps: DeletionDeps, workspaceId: string, subject: Re
  * How far a person's first event (its own timestamp, which a client clock may put ahead of its receipt) must be
  * after the last retention prune for their events to count as all stored.
  */
-export const FIRST_SEEN_MARGIN_MS = 24 * 60 * 60 * 1000;
+const FIRST_SEEN_MARGIN_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Whether this deletion is forwarded to recipients only: the workspace chose so (`deletionForwarding:
  * "recipients"`, default `all`) and the delivery log can tell them ({@link logNamesRecipients}).
  */
-async function recipientsKnown(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<boolean> {
+async function forwardsToRecipientsOnly(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<boolean> {
   const workspace = await deps.store.workspaces.get(workspaceId);
   if (readPrivacySettings(workspace?.settings?.privacy).deletionForwarding !== 'recipients') return false;
   return logNamesRecipients(deps, workspaceId, subject);
