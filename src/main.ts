@@ -34,6 +34,7 @@ import { openDeliveryQueue, openQueue, openStore } from './runtime/backends.js';
 import { ChangeFeed } from './runtime/change-feed.js';
 import { createLogger } from './runtime/logger.js';
 import { NatsChangeRelay } from './runtime/nats-change-relay.js';
+import { DataDirLock } from './runtime/data-dir-lock.js';
 import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
@@ -77,10 +78,6 @@ function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {
   return new URL(`./${stage}/${stage}.worker.${extension}`, import.meta.url);
 }
 
-/**
- * Starts Sluice with the roles of `config.roles`, in order: secret key, store (migrated), bootstrap,
- * queue, stage workers, HTTP. `close()` stops them in reverse.
- */
 /** A failure to listen told in a sentence naming PORT and HOST (a stack trace says nothing to an operator). */
 function listenError(error: unknown, config: SluiceConfig): unknown {
   const code = (error as { code?: unknown } | null)?.code;
@@ -96,19 +93,47 @@ function listenError(error: unknown, config: SluiceConfig): unknown {
   return new SluiceError('invalid_config', `Cannot listen on ${where}: ${why[code]}.`);
 }
 
-export async function startSluice(
-  config: SluiceConfig,
-  options: {
-    apiExtensions?: readonly ApiExtension[];
-    /**
-     * Called as soon as this process has initialised the installation (first start only), before the rest of
-     * the start: the owner token and setup link exist from then on and are never generated again, so they must
-     * be shown even if the start then fails (a port in use, NATS down).
-     */
-    onFirstStart?: (boot: BootstrapResult) => void;
-  } = {},
-): Promise<Sluice> {
+/** What `startSluice` accepts besides the configuration. */
+export interface StartOptions {
+  apiExtensions?: readonly ApiExtension[];
+  /**
+   * Called as soon as this process has initialised the installation (first start only), before the rest of
+   * the start: the owner token and setup link exist from then on and are never generated again, so they must
+   * be shown even if the start then fails (a port in use, NATS down).
+   */
+  onFirstStart?: (boot: BootstrapResult) => void;
+}
+
+/**
+ * Starts Sluice with the roles of `config.roles`, in order: secret key, store (migrated), bootstrap,
+ * queue, stage workers, HTTP. `close()` stops them in reverse.
+ * On embedded files (SQLite store or queues in the data directory) it first takes the data directory's lock
+ * (`DataDirLock`, decision 0006): one Sluice per data directory; released at close, or when the start fails.
+ */
+export async function startSluice(config: SluiceConfig, options: StartOptions = {}): Promise<Sluice> {
   const logger = createLogger(config, 'sluice');
+  const lock = !config.databaseUrl || !config.queueUrl ? DataDirLock.acquire(config.dataDir, logger) : undefined;
+  let sluice: Sluice;
+  try {
+    sluice = await startRoles(config, options, logger);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  if (!lock) return sluice;
+  const close = sluice.close;
+  return Object.assign(sluice, {
+    async close() {
+      try {
+        await close();
+      } finally {
+        lock.release();
+      }
+    },
+  });
+}
+
+async function startRoles(config: SluiceConfig, options: StartOptions, logger: Logger): Promise<Sluice> {
   const roles = new Set(config.roles);
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true, logger });

@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   queue_unreachable: { status: 503, retriable: true },
   database_unreachable: { status: 503, retriable: true },
   secret_key_mismatch: { status: 500, retriable: false },
+  data_dir_in_use: { status: 500, retriable: false },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
