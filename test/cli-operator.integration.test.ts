@@ -2,10 +2,26 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestSchema, postgresAvailable, schemaUrl, TEST_DATABASE_URL } from './support/postgres.js';
 import { runCli, startSluiceProcess, type CliRun } from './support/sluice-process.js';
 
 // What an operator meets running the `sluice` command: real processes, real data dirs.
+
+const pgAvailable = await postgresAvailable();
+
+/** Tables in a schema of the test database. */
+async function countTables(schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from information_schema.tables where table_schema = $1', [schema]);
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'sluice-ops-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -88,4 +104,17 @@ describe('commands that read an installation', () => {
     expect(audit.stderr).toContain(`The data directory ${migratedOnly} (SLUICE_DATA_DIR) holds no Sluice installation yet`);
     expect(existsSync(path.join(migratedOnly, 'secret.key'))).toBe(false);
   }, 180_000);
+
+  it.runIf(pgAvailable)('refuse a PostgreSQL database that holds no Sluice without creating Sluice’s tables in it', async () => {
+    const other = await createTestSchema('not_sluice');
+    try {
+      const run = await runCli(['audit', 'verify'], { SLUICE_DATABASE_URL: schemaUrl(other), SLUICE_SECRET_KEY: 'ops-test-secret-key-0123456789abcdef' });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('The database of SLUICE_DATABASE_URL holds no Sluice installation yet');
+      const tables = await countTables(other.schema);
+      expect(tables).toBe(0);
+    } finally {
+      await other.drop();
+    }
+  }, 60_000);
 });

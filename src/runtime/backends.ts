@@ -51,13 +51,29 @@ export async function openInstalledStore(config: SluiceConfig): Promise<SqlStore
   if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
     throw new SluiceError('invalid_config', `No Sluice data in ${config.dataDir} (no sluice.db there): set SLUICE_DATA_DIR to the data directory of your Sluice (the default is ./data, relative to the current directory).`);
   }
-  const store = await openStore(config, { migrate: true });
-  if ((await store.installation.get('bootstrap_claim')) === undefined) {
-    await store.close();
+  // Looked at before migrating: a wrong database (another application's) is refused without Sluice's tables
+  // created in it.
+  const probe = await openStore(config, { migrate: false });
+  let installed: boolean;
+  try {
+    installed = (await probe.installation.get('bootstrap_claim')) !== undefined;
+  } catch (error) {
+    if (!isMissingTable(error)) throw error;
+    installed = false;
+  } finally {
+    await probe.close();
+  }
+  if (!installed) {
     const where = config.databaseUrl ? 'The database of SLUICE_DATABASE_URL' : `The data directory ${config.dataDir} (SLUICE_DATA_DIR)`;
     throw new SluiceError('invalid_config', `${where} holds no Sluice installation yet (\`sluice start\` has never run on it): check the setting, or start Sluice first.`);
   }
-  return store;
+  return openStore(config, { migrate: true });
+}
+
+/** A query on a table the database does not have (SQLite's "no such table", PostgreSQL's 42P01). */
+function isMissingTable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && message.includes('no such table'));
 }
 
 /** Applies pending migrations to the configured store and closes it; returns the names applied. */
