@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook } from './support/destinations.js';
+import { completedRequest } from './support/privacy-requests.js';
 import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -57,15 +58,8 @@ describe('what a deletion leaves on disk', () => {
     // The check can see them: every canary is on disk now.
     expect(canariesOnDisk(sluice.dataDir).map((f) => f.split(' in ')[0])).toEqual(expect.arrayContaining(CANARIES));
 
-    const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { userId: 'residue-user' }, verified: true });
-    expect(created.status, created.text).toBe(201);
-    const done = await eventually(async () => {
-      const shown = (await api('GET', `/privacy-requests/${created.body.id}`)).body;
-      return ['completed', 'failed'].includes(String(shown.status)) ? shown : undefined;
-    }, 60_000);
-    expect(done.status, String(done.failure)).toBe('completed');
-    const certificate = (await api('GET', `/privacy-requests/${created.body.id}/result`)).body as { systems: { system: string; note?: string }[] };
-    expect(certificate.systems.find((s) => s.system === 'events')?.note).toMatch(/secure_delete.*write-ahead logs are emptied once this request is recorded as complete/);
+    const certificate = (await completedRequest(sluice, { type: 'delete', subject: { userId: 'residue-user' } })) as { systems?: { system: string; note?: string }[] };
+    expect(certificate.systems?.find((s) => s.system === 'events')?.note).toMatch(/secure_delete.*write-ahead logs are emptied once this request is recorded as complete/);
 
     // The logs are emptied right after the request is recorded as complete.
     await eventually(async () => (canariesOnDisk(sluice.dataDir).length === 0 ? true : undefined), 10_000).catch(() => undefined);

@@ -6,6 +6,7 @@ import { createDestinationHttp } from '../src/destinations/http/destination-http
 import { verifyCertificate, type DeletionCertificate } from '../src/privacy/requests/certificate.js';
 import { DestinationDeletionTargets } from '../src/privacy/requests/destination-deletion-targets.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from './support/postgres.js';
+import { completedRequest } from './support/privacy-requests.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -111,14 +112,8 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
       return deleteCalls === 1 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 200 };
     };
 
-    const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { email: 'e2e@example.com' }, verified: true });
-    expect(created.status).toBe(201);
-    const id = String(created.body.id);
-    const done = await eventually(async () => {
-      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
-      return ['completed', 'failed', 'denied'].includes(String(shown.status)) ? shown : undefined;
-    }, 60_000);
-    expect(done.status, String(done.failure)).toBe('completed');
+    const certificate = (await completedRequest(sluice, { type: 'delete', subject: { email: 'e2e@example.com' } })) as unknown as DeletionCertificate;
+    const id = certificate.requestId;
 
     // Zero rows in Sluice's store...
     for (const [param, value] of [['anonymousId', 'e2e-anon-1'], ['anonymousId', 'e2e-anon-2'], ['userId', 'e2e-user']]) expect(await storedEvents(`${param}=${value}`)).toBe(0);
@@ -137,7 +132,6 @@ describe.skipIf(!available)('a deletion reaches every destination and the certif
     expect([...(deletion!.anonymousIds as string[])].sort()).toEqual(['e2e-anon-1', 'e2e-anon-2']);
 
     // The certificate: each destination with its answer, the one that cannot delete with why; signed.
-    const certificate = (await api('GET', `/privacy-requests/${id}/result`)).body as unknown as DeletionCertificate;
     expect(certificate).toMatchObject({ kind: 'sluice.deletion-certificate/v1', requestId: id, verified: true });
     const byId = new Map(certificate.destinations.map((d) => [d.destinationId, d]));
     expect(byId.size).toBe(4);
