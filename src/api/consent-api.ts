@@ -4,6 +4,7 @@ import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { maskPersonalData, refuseEmailLookup } from '../accounts/mask-personal-data.js';
 import { resolveConsent } from '../core/consent/resolve-consent.js';
+import { DELETION_FORWARDING } from '../core/privacy/privacy-settings.js';
 import { identifierKey, normalizeIdentifier, type SubjectIdentifier } from '../core/privacy/subject.js';
 import { IDENTITY_KIND } from '../privacy/graph-linked-identities.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
@@ -35,7 +36,7 @@ const PrivacySettingsSchema = Type.Object({
   eventRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
   ipRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
   policyVersion: Type.Union([Type.String(), Type.Null()]),
-  deletionForwarding: Type.Union([Type.Literal('all'), Type.Literal('recipients')], {
+  deletionForwarding: Type.Union(DELETION_FORWARDING.map((choice) => Type.Literal(choice)), {
     description: 'Which destinations a deletion is forwarded to: all that can delete (default), or those that received the person’s data (decision 0402)',
   }),
 });

@@ -207,7 +207,7 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
     await yieldToIngest();
   }
   const eventsDeletedAt = now();
-  systems.push({ system: 'events', found: eventsFound, deleted: eventsDeleted, deletedAt: iso(eventsDeletedAt), residual: await store.subjectData.countEvents(ws, subject), verifiedAt: iso(now()) });
+  systems.push({ system: 'events', found: eventsFound, deleted: eventsDeleted, deletedAt: iso(eventsDeletedAt), residual: await store.subjectData.countEvents(ws, subject), verifiedAt: iso(now()), ...(deps.ports.files && { note: SECURE_DELETION_NOTE }) });
   systems.push({ system: 'delivery_log', found: deliveryLog.deleted + deliveryLog.left, deleted: deliveryLog.deleted, deletedAt: iso(eventsDeletedAt), residual: deliveryLog.left, verifiedAt: iso(eventsDeletedAt) });
 
   // The identity graph: profiles and every identifier linked to them.
@@ -236,25 +236,18 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const flagsDeleted = await store.subjectFlags.remove(ws, named);
   systems.push({ system: 'subject_flags', found: flagsFound, deleted: flagsDeleted, deletedAt: iso(now()), residual: (await store.subjectFlags.list(ws, named)).length, verifiedAt: iso(now()) });
 
-  noteSecureDeletion(deps, systems);
-
   const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], recipients, recipientsOnly, rounds: 0 };
   await deps.checkpoint?.(state);
   return state;
 }
 
 /**
- * On embedded files, says in the certificate's `events` entry that deleted rows are zeroed in the files
- * (secure_delete) and that their write-ahead logs, which may still hold page images from before, are emptied
- * once the request is recorded as complete (by the executor: the request's own work state names the person
- * until then). Decision 0403.
+ * The certificate's `events` entry on embedded files (`ports.files`): deleted rows are zeroed in the files
+ * (secure_delete), and their write-ahead logs, which may still hold page images from before, are emptied once
+ * the request is recorded as complete (by the executor: the request's own work state names the person until
+ * then). Decision 0403.
  */
-function noteSecureDeletion(deps: DeletionDeps, systems: SystemDeletion[]): void {
-  if (!deps.ports.files) return;
-  const at = systems.findIndex((s) => s.system === 'events');
-  const note = 'deleted rows overwritten with zeros in the database files (SQLite secure_delete); their write-ahead logs are emptied once this request is recorded as complete';
-  if (at >= 0) systems[at] = { ...systems[at]!, note };
-}
+const SECURE_DELETION_NOTE = 'deleted rows overwritten with zeros in the database files (SQLite secure_delete); their write-ahead logs are emptied once this request is recorded as complete';
 
 /**
  * The destinations, configured or deleted, that may hold some of the subject's data by the delivery log (joined

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
@@ -112,7 +112,8 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
         if (at > (latest.get(row.destinationId) ?? 0)) latest.set(row.destinationId, at);
       }
     };
-    const statuses = rows === 'delivered' ? ['delivered'] : ['queued', 'delivered', 'retrying'];
+    // One condition for both queries below, on the delivery log aliased `d`.
+    const kept = rows === 'delivered' ? sql<SqlBool>`d.status = 'delivered'` : sql<SqlBool>`(d.status in ('queued', 'delivered', 'retrying') or (d.status = 'failed' and d.attempts > 0))`;
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
         if (this.deliveryLog) {
@@ -129,9 +130,9 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
             afterSeq = Number(events[events.length - 1]!.seq);
             const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
             const found = await this.deliveryLog
-              .selectFrom('deliveries').select(['destination_id as destinationId', 'message_id', 'source_id', 'updated_at as at'])
-              .where('workspace_id', '=', workspaceId).where('message_id', 'in', [...new Set(events.map((e) => e.message_id))])
-              .where((eb) => (rows === 'delivered' ? eb('status', 'in', statuses) : eb.or([eb('status', 'in', statuses), eb.and([eb('status', '=', 'failed'), eb('attempts', '>', 0)])])))
+              .selectFrom('deliveries as d').select(['d.destination_id as destinationId', 'd.message_id', 'd.source_id', 'd.updated_at as at'])
+              .where('d.workspace_id', '=', workspaceId).where('d.message_id', 'in', [...new Set(events.map((e) => e.message_id))])
+              .where(kept)
               .execute();
             note(found.filter((r) => eventKeys.has(`${r.source_id}\u0000${r.message_id}`)));
           }
@@ -144,7 +145,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           .select(['d.destination_id as destinationId', (eb) => eb.fn.max('d.updated_at').as('at')])
           .where('e.workspace_id', '=', workspaceId)
           .where(`e.${column}`, 'in', part)
-          .where((eb) => (rows === 'delivered' ? eb('d.status', 'in', statuses) : eb.or([eb('d.status', 'in', statuses), eb.and([eb('d.status', '=', 'failed'), eb('d.attempts', '>', 0)])])));
+          .where(kept);
         if (column === 'anonymous_id') q = q.where('e.user_id', 'is', null); // SUBJECT_EVENTS
         note(await q.groupBy('d.destination_id').execute());
       }

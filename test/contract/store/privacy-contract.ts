@@ -95,6 +95,7 @@ export function privacyContract({ store }: StoreContractContext): void {
         workspaceId: ws, destinationId: `dst_${i}`, messageId: e.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: at + i,
       })));
       expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_1: at + 1 });
+      expect([...(await store().subjectData.destinationsReached(ws, keys))]).toEqual(['dst_1']);
 
       // Another source's event with the same messageId as one of Ada's (someone else's): its delivery row is not hers.
       const shared = ada[2]!.messageId;
