@@ -4,14 +4,15 @@
  * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
  * processor or the router are judged by this figure.
  *
- *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--warm-up=30000]
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warm-up=30000]
  *
  * Sluice runs in this process (like bench/pipeline.ts); 30,000 warm-up events (V8 is still optimizing code
  * well after the first few thousand: with 2,000 its compiler threads took 15-20 us per measured event, counted
  * under the other threads), then `events` events from 500
  * users, 100 per request over 8 connections, until all are at the sink. messageIds are `e2e-<n>` (as
  * bench/pipeline sends) or, with --uuids, random UUIDs (as browsers and server libraries send: every index
- * keyed by messageId takes them at random places). Prints the processor's and the router's CPU per event
+ * keyed by messageId takes them at random places). Events are small (about 300 bytes stored) or, with --browser
+ * (or BENCH_EVENTS=browser), the size analytics.js sends from a web page (about 1 kB stored; bench/support/bench-events.ts). Prints the processor's and the router's CPU per event
  * (user + system, the two pipeline threads told apart by start order: the processor starts first), the request
  * thread's (ingest and the sink), the checkpointer thread's (at its own nice value), the other threads' (V8's
  * GC and compiler helpers), and the load average.
@@ -26,10 +27,12 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
 import { CHECKPOINTER_THREAD_NICE, PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
+import { benchEvent, benchEventSize } from './support/bench-events.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
 const UUIDS = process.argv.includes('--uuids');
+const EVENT_SIZE = benchEventSize();
 const WARM_UP = Number(process.argv.find((a) => a.startsWith('--warm-up='))?.slice('--warm-up='.length) ?? 30_000);
 const TOKEN = 'bench-owner-token-0123456789abcdef';
 
@@ -76,9 +79,7 @@ function threadTimes(): Map<string, ThreadTimes> {
 }
 
 async function send(prefix: string, from: number, count: number): Promise<void> {
-  const batch = Array.from({ length: count }, (_, i) => ({
-    type: 'track', userId: `user-${(from + i) % 500}`, event: 'Bench', messageId: UUIDS ? randomUUID() : `${prefix}-${from + i}`, properties: { i: from + i, plan: 'pro' },
-  }));
+  const batch = Array.from({ length: count }, (_, i) => benchEvent(EVENT_SIZE, from + i, UUIDS ? randomUUID() : `${prefix}-${from + i}`));
   const res = await fetch(`${sluice.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ batch }) });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
@@ -132,6 +133,7 @@ try {
   console.log(JSON.stringify({
     events: TOTAL,
     messageIds: UUIDS ? 'uuid' : 'sequential',
+    eventSize: EVENT_SIZE,
     eventsPerSecond: Math.round(TOTAL / (ms / 1000)),
     cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),

@@ -17,6 +17,8 @@
  * 5. warehouse: end-to-end events/s into the PostgreSQL warehouse destination (127.0.0.1:5432, database
  *    `test`, a fresh schema; the webhooks disabled) until every row is in `tracks`, and its ratio to (1).
  *    Skipped, with a message, without PostgreSQL.
+ * Events are the small track events it always sent (about 300 bytes stored), or with BENCH_EVENTS=browser what
+ * analytics.js sends from a web page (about 1 kB stored; bench/support/bench-events.ts), in every phase.
  * Prints one JSON line per phase and a summary.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +31,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
 import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
+import { benchEvent, benchEventSize } from './support/bench-events.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const TOTAL = Number(process.argv[2] ?? 60_000);
@@ -84,8 +87,10 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
 const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' }));
 const auth = `Basic ${Buffer.from(`${sluice.bootstrap.defaultWriteKey}:`).toString('base64')}`;
 
+const EVENT_SIZE = benchEventSize();
+
 function events(prefix: string, from: number, count: number) {
-  return Array.from({ length: count }, (_, i) => ({ type: 'track', userId: `user-${(from + i) % 500}`, event: 'Bench', messageId: `${prefix}-${from + i}`, properties: { i: from + i, plan: 'pro' } }));
+  return Array.from({ length: count }, (_, i) => benchEvent(EVENT_SIZE, from + i, `${prefix}-${from + i}`));
 }
 
 async function send(batch: unknown[]): Promise<number> {
@@ -274,6 +279,7 @@ try {
   }
   console.log(JSON.stringify({
     summary: true,
+    eventSize: EVENT_SIZE,
     rounds: rounds.map((r) => +r.ratio.toFixed(2)),
     ingestEventsPerSecond: Math.round(ingestRate),
     endToEndEventsPerSecond: Math.round(e2eRate),

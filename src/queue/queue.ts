@@ -113,6 +113,14 @@ export interface DeliveryJobRecord {
   partitionKey: string;
   /** The event as it leaves for this destination (after consent, filters and PII policy), serialized. */
   json: string;
+  /**
+   * The stored event's seq when `json` is its stored payload unchanged (the common case: no PII rule or
+   * consent change for this destination). A queue may keep this reference instead of the JSON (the embedded
+   * queue does: the event is not written, read and zeroed a second time); the router then reads the payload
+   * from the store just before sending: what leaves is the event as stored then (its IP truncated by retention
+   * meanwhile, say), and an event erased meanwhile is not sent.
+   */
+  storedSeq?: number;
   /** When the event was received (epoch ms), for latency figures. */
   receivedAt: number;
   /**
@@ -122,9 +130,14 @@ export interface DeliveryJobRecord {
   subject?: SubjectIdentifier[];
 }
 
-export interface DeliveryJob extends DeliveryJobRecord {
+export interface DeliveryJob extends Omit<DeliveryJobRecord, 'json'> {
   /** Position in the destination's queue (monotonic per queue). */
   seq: number;
+  /**
+   * The event as it leaves, serialized; absent when the queue kept only `storedSeq` (the router reads the
+   * stored payload before sending, and sets it here).
+   */
+  json?: string;
   /**
    * The job may have been handed out before: to a router that stopped or died without finishing it, or to
    * another router process whose partition moved here. The router reads its retry state back from the

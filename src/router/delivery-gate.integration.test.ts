@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Keys } from '../core/crypto/keys.js';
 import { identifiersOfEvent } from '../core/privacy/subject.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
-import type { DeliveryJob } from '../queue/queue.js';
+import type { SendableJob } from './job-payloads.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { privacyDeliveryGate } from './delivery-gate.js';
@@ -28,7 +28,7 @@ describe("the router's last privacy check", () => {
 
     const sourceId = (await store.sources.create({ workspaceId, name: 'S' })).id;
     let seq = 0;
-    const job = (event: Record<string, unknown>, withSubject: boolean): DeliveryJob => {
+    const job = (event: Record<string, unknown>, withSubject: boolean): SendableJob => {
       const json = JSON.stringify({ type: 'track', event: 'x', messageId: `m${++seq}`, ...event });
       return {
         seq, workspaceId, destinationId: 'dst', sourceId, messageId: `m${seq}`, partitionKey: 'k', json, receivedAt: 0,

@@ -2,7 +2,7 @@ import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../co
 import { RESTRICTED_REASON, RestrictionCheck } from '../privacy/requests/restriction-check.js';
 import type { SuppressionService } from '../privacy/suppression/suppression-service.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
-import type { DeliveryJob } from '../queue/queue.js';
+import type { SendableJob } from './job-payloads.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -10,10 +10,10 @@ import type { Store } from '../store/store.js';
  * reason). Jobs wait in a destination's queue (a destination that is down keeps them for hours); a person
  * suppressed or deleted (a deletion keeps a hashed suppression) or restricted meanwhile must not reach it.
  */
-export type DeliveryGate = (jobs: readonly DeliveryJob[]) => Promise<ReadonlyMap<number, string>>;
+export type DeliveryGate = (jobs: readonly SendableJob[]) => Promise<ReadonlyMap<number, string>>;
 
 /** The identifiers a job's event names: carried by the job, or read from its JSON (jobs queued by an earlier version). */
-function subjectOf(job: DeliveryJob): SubjectIdentifier[] {
+function subjectOf(job: SendableJob): SubjectIdentifier[] {
   return job.subject ?? identifiersOfEvent(JSON.parse(job.json) as SegmentEvent);
 }
 
@@ -40,7 +40,7 @@ export function privacyDeliveryGate(store: Store, suppressions: SuppressionServi
     for (const workspaceId of new Set(batch.map((job) => job.workspaceId))) {
       const mine = batch.flatMap((job, i) => (job.workspaceId === workspaceId ? [i] : []));
       const suppressed = await suppressions.suppressedKeys(workspaceId, mine.flatMap((i) => ids[i]!));
-      const suppressedJobs: DeliveryJob[] = [];
+      const suppressedJobs: SendableJob[] = [];
       for (const i of mine) {
         if (ids[i]!.some((id) => suppressed.has(identifierKey(id)))) suppressedJobs.push(batch[i]!);
         else if (restricted[i]) withheld.set(batch[i]!.seq, RESTRICTED_REASON);

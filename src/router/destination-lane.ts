@@ -5,8 +5,9 @@ import { sleep } from '../core/sleep.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
 import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
-import type { DeliveryRepository } from '../store/store.js';
+import type { DeliveryRepository, EventRepository } from '../store/store.js';
 import { ERASED_REASON, type DeliveryGate } from './delivery-gate.js';
+import { withPayloads, type SendableJob } from './job-payloads.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 
 /** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
@@ -40,7 +41,7 @@ interface Attempts {
 class JobItem implements DeliveryItem {
   private parsed: SegmentEvent | undefined;
 
-  constructor(private readonly job: DeliveryJob) {}
+  constructor(private readonly job: SendableJob) {}
 
   get messageId(): string {
     return this.job.messageId;
@@ -77,6 +78,8 @@ export interface LaneObserver {
 export interface LaneDeps {
   readonly consumer: DeliveryConsumer;
   readonly deliveries: Pick<DeliveryRepository, 'record' | 'retrying' | 'pause' | 'pauseOf'>;
+  /** Where the payloads of jobs queued by reference are read (job-payloads.ts). */
+  readonly events: Pick<EventRepository, 'storedPayloads'>;
   readonly type: DestinationType<unknown>;
   readonly http: DestinationContext['http'];
   readonly logger: Logger;
@@ -304,17 +307,23 @@ export class DestinationLane {
   /** Sends one batch and applies its outcomes in memory (retries, barrier); adds what to write to `outcomes`. */
   private async deliver(all: DeliveryJob[], outcomes: Outcomes): Promise<void> {
     const destination = this.destination;
-    // Withheld at the last moment: dropped with the reason, never sent. If the check itself fails, nothing
-    // of the batch is sent (it is retried like a failed delivery).
-    let withheld: ReadonlyMap<number, string> = new Map();
+    // Events queued by reference are read now; withheld at the last moment: dropped with the reason, never
+    // sent (an event no longer stored as `erased`). If the read or the check fails, nothing of the batch is
+    // sent (it is retried like a failed delivery).
+    let withheld = new Map<number, string>();
+    let batch: SendableJob[] = [];
     let gateError: string | undefined;
     try {
-      if (this.deps.gate) withheld = await this.deps.gate(all);
+      const { ready, gone } = await withPayloads(this.deps.events, all);
+      for (const job of gone) withheld.set(job.seq, ERASED_REASON);
+      if (this.deps.gate) for (const [seq, reason] of await this.deps.gate(ready)) withheld.set(seq, reason);
+      batch = ready.filter((job) => !withheld.has(job.seq));
     } catch (error) {
-      gateError = `privacy check before delivery failed: ${error instanceof Error ? error.message : String(error)}`;
+      gateError = `reading the events or the privacy check before delivery failed: ${error instanceof Error ? error.message : String(error)}`;
+      withheld = new Map();
     }
-    const batch = all.filter((job) => !withheld.has(job.seq));
-    const items = batch.map((job) => new JobItem(job));
+    // The jobs the results below are for: the batch sent, or every job when the checks before it failed.
+    const tried: readonly DeliveryJob[] = gateError === undefined ? batch : all;
     const context: DestinationContext = { http: this.deps.http, logger: this.deps.logger, signal: this.controller.signal };
     // A first attempt is timed from when it started (the retry window counts from there).
     const startedAt = Date.now();
@@ -323,7 +332,7 @@ export class DestinationLane {
       if (gateError !== undefined) throw new Error(gateError);
       if (batch.length === 0) results = [];
       else {
-        const outcome = await this.deps.type.deliver(items, destination.config, context);
+        const outcome = await this.deps.type.deliver(batch.map((job) => new JobItem(job)), destination.config, context);
         if (outcome.kind === 'retry' && outcome.afterMs !== undefined) this.pause(outcome.afterMs, outcome.error);
         else if (outcome.kind === 'per_item' && outcome.pause) this.pause(outcome.pause.afterMs, outcome.pause.error);
         results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
@@ -334,12 +343,12 @@ export class DestinationLane {
       // A refusal that sending again cannot change (e.g. destination_address_refused: the SSRF guard) fails
       // the batch at once; anything else thrown (network errors, timeouts, bugs) is retried.
       const refusal: DeliveryResult | undefined = isSluiceError(error) && !error.retriable ? { kind: 'abort', reason: error.code, error: message } : undefined;
-      results = batch.map(() => refusal ?? { kind: 'retry', error: message });
+      results = tried.map(() => refusal ?? { kind: 'retry', error: message });
     }
     const now = Date.now();
     const { log, finished } = outcomes;
     const requeue: DeliveryJob[] = [];
-    const resultOf = new Map(batch.map((job, i) => [job.seq, results[i]!] as const));
+    const resultOf = new Map(tried.map((job, i) => [job.seq, results[i]!] as const));
     all.forEach((job) => {
       const reason = withheld.get(job.seq);
       const result: DeliveryResult | { kind: 'withheld'; reason: string } = reason !== undefined ? { kind: 'withheld', reason } : resultOf.get(job.seq)!;

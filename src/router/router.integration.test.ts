@@ -13,6 +13,7 @@ import { destinationType } from '../destinations/registry.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { truncateIp } from '../privacy/retention/retention-sweeper.js';
 import { Router } from './router.js';
 
 const WORKSPACE = 'ws_router_test';
@@ -99,6 +100,35 @@ describe('router', () => {
     await eventually(async () => (recorder.received.length === 2 ? true : undefined));
     expect(recorder.received.map((i) => [i.messageId, i.sourceId])).toEqual([['src-1', 'src_web'], ['src-2', 'src_server']]);
     await eventually(async () => ((await delivery(d.id, 'src-2'))?.status === 'delivered' ? true : undefined));
+  });
+
+  it('reads the event of a job queued by reference just before sending it: as stored then, and not at all once it is gone', async () => {
+    const recorder = recorderType();
+    const d = await destination('recorder', {});
+    const at = '2026-11-30T12:00:00.000Z';
+    const event = (messageId: string, userId: string) =>
+      ({ type: 'track', event: 'Order Completed', userId, messageId, properties: { total: 1 }, context: { ip: '203.0.113.77' }, integrations: {}, timestamp: at, originalTimestamp: at, receivedAt: at, version: 2 }) as const;
+    const [kept, erased] = await store.events.insertMany([
+      { workspaceId: WORKSPACE, sourceId: 'src_web', event: event('ref-kept', 'user-a') },
+      { workspaceId: WORKSPACE, sourceId: 'src_web', event: event('ref-erased', 'user-b') },
+    ]);
+    // As the processor queues them: the stored event named, its JSON handed over too (the embedded queue keeps only the reference).
+    for (const stored of [kept!, erased!]) {
+      await store.deliveries.record([{ workspaceId: WORKSPACE, destinationId: d.id, messageId: stored.event.messageId, sourceId: 'src_web', status: 'queued', attempts: 0, reason: null, lastError: null, updatedAt: Date.now() }]);
+      await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId: d.id, sourceId: 'src_web', messageId: stored.event.messageId, partitionKey: stored.event.userId!, json: JSON.stringify(stored.event), storedSeq: stored.seq, receivedAt: Date.now() }]);
+    }
+    // While they wait: retention truncates the stored IPs, and the second person's events are erased.
+    await store.retention.truncateIpsBefore(WORKSPACE, Date.now(), 100, truncateIp);
+    await store.subjectData.deleteEventBatch(WORKSPACE, { userIds: ['user-b'], anonymousIds: [] }, 100);
+
+    startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined));
+    await eventually(async () => ((await delivery(d.id, 'ref-kept'))?.status === 'delivered' ? true : undefined));
+    expect(recorder.received.map((i) => i.messageId)).toEqual(['ref-kept']);
+    expect(JSON.parse(recorder.received[0]!.json!)).toMatchObject({ messageId: 'ref-kept', context: { ip: '203.0.113.0' } });
+    await eventually(async () => ((await queue.waiting(d.id)) === 0 ? true : undefined));
+    // The erased event's job is finished without a row coming back (its rows went with the person's events).
+    expect(await delivery(d.id, 'ref-erased')).toBeUndefined();
+    expect(recorder.received).toHaveLength(1);
   });
 
   it('fails a delivery refused by the address guard at once, without retrying (thrown by the type)', async () => {

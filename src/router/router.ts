@@ -101,6 +101,7 @@ export class Router {
       const lane = new DestinationLane(destination, {
         consumer: this.deps.queue.deliveryConsumer(stored.id),
         deliveries: this.deps.store.deliveries,
+        events: this.deps.store.events,
         type,
         http: this.deps.http,
         logger: this.deps.logger,

@@ -126,6 +126,12 @@ export interface EventKey {
   readonly messageId: string;
 }
 
+/** A stored event by its seq, with the key it must still have (workspace, source, messageId). */
+export interface StoredEventRef extends EventKey {
+  readonly seq: number;
+  readonly workspaceId: string;
+}
+
 export interface NewEvent {
   workspaceId: string;
   sourceId: string;
@@ -151,6 +157,12 @@ export interface EventRepository {
    * is not stored (never, or deleted since) is absent. For delivery jobs and log rows, which carry the key.
    */
   byKeys(workspaceId: string, keys: readonly EventKey[]): Promise<StoredEvent[]>;
+  /**
+   * The stored payloads (each event's JSON text as stored) of events referred to by seq, in input order;
+   * undefined where the event is gone or the seq holds another event than the reference names. For delivery
+   * jobs queued by reference (`DeliveryJobRecord.storedSeq`).
+   */
+  storedPayloads(refs: readonly StoredEventRef[]): Promise<(string | undefined)[]>;
   /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
   countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;
   count(workspaceId: string): Promise<number>;

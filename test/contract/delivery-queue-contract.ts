@@ -29,7 +29,7 @@ function job(destinationId: string, key: string, n: number): DeliveryJobRecord {
   return { workspaceId: WS, destinationId, sourceId: 'src_dq', messageId: `${destinationId}-${key}-${n}`, partitionKey: key, json: JSON.stringify({ key, n, text: 'a "quoted" \\ value' }), receivedAt: 1_700_000_000_000 + n, ...subject };
 }
 
-const nOf = (j: DeliveryJob) => (JSON.parse(j.json) as { n: number }).n;
+const nOf = (j: DeliveryJob) => (JSON.parse(j.json!) as { n: number }).n;
 
 /** Per ordering key, the `n`s in the order they were handed out. */
 function perKey(jobs: readonly DeliveryJob[]): Map<string, number[]> {
@@ -91,6 +91,17 @@ export function runDeliveryQueueContract(options: DeliveryQueueContractOptions):
       expect(got.filter((j) => j.redelivered)).toEqual([]); // handed out for the first time
       const other = await drain(queue.deliveryConsumer('dst_b'), 1);
       expect(other.map((j) => j.messageId)).toEqual(['dst_b-user-0-100']);
+    });
+
+    it('hands out a job that names its stored event with that reference, and with its JSON unless the queue kept only the reference', async () => {
+      const queue = await instance();
+      const byReference = { ...job('dst_a', 'user-r', 0), storedSeq: 4711 };
+      await queue.publishDeliveries([byReference, job('dst_a', 'user-r', 1)]);
+      const [first, second] = await drain(queue.deliveryConsumer('dst_a'), 2);
+      expect(first).toMatchObject({ messageId: byReference.messageId, storedSeq: 4711, partitionKey: 'user-r' });
+      if (first!.json !== undefined) expect(first!.json).toBe(byReference.json);
+      expect(second!.storedSeq).toBeUndefined();
+      expect(nOf(second!)).toBe(1);
     });
 
     it('waits up to waitMs when idle, and returns a job published during the wait without waiting it out', async () => {

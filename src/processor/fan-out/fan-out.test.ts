@@ -11,10 +11,13 @@ function destination(id: string, filters: StoredDestination['filters'] = []): St
   return { id, workspaceId: 'ws', name: id, type: 'webhook', publicConfig: {}, sealedSecrets: null, sourceIds: null, consentCategories: null, filters, enabled: true, createdAt: 0, updatedAt: 0 };
 }
 
-/** An item as the store stage leaves it: `json` is what was stored. */
+let storedSeq = 0;
+
+/** An item as the store stage leaves it: `json` is what was stored, `stored` the row it went to. */
 function stored(event: Record<string, unknown>): ProcessingItem {
   const full = { type: 'track', event: 'Bought', userId: 'u1', messageId: 'm-x', receivedAt: '2026-12-01T00:00:00.000Z', properties: { price: 5, coupon: 'X' }, ...event } as unknown as SegmentEvent;
-  return { message: { seq: 1, workspaceId: 'ws', sourceId: 'src', event: full }, workspaceId: 'ws', sourceId: 'src', event: full, json: JSON.stringify(full) };
+  const seq = ++storedSeq;
+  return { message: { seq, workspaceId: 'ws', sourceId: 'src', event: full }, workspaceId: 'ws', sourceId: 'src', event: full, json: JSON.stringify(full), stored: { seq: 100 + seq, workspaceId: 'ws', sourceId: 'src', event: full } };
 }
 
 /** What the privacy decider does to the event for every destination: the outgoing copy, without `_privacy`. */
@@ -28,7 +31,7 @@ const outgoing: DestinationDecider = {
 };
 
 describe('FanOut job JSON', () => {
-  it('sends the stored serialization when a destination gets the stored event, and its own otherwise', async () => {
+  it('sends the stored serialization, and names the stored event, when a destination gets the stored event, and its own otherwise', async () => {
     const plain = stored({ messageId: 'm-plain' });
     const recorded = stored({ messageId: 'm-recorded', _privacy: { pii: [{ path: 'traits.email', action: 'hash', reason: 'pii_hashed:email' }] } });
     const all = destination('all');
@@ -40,6 +43,8 @@ describe('FanOut job JSON', () => {
     ]);
     expect(jobs.map((j) => [j.messageId, j.destinationId])).toEqual([['m-plain', 'all'], ['m-plain', 'trimmed'], ['m-recorded', 'all']]);
     expect(jobs[0]!.json).toBe(plain.json);
+    // Only the job whose event leaves exactly as stored names it (a queue may keep that reference instead).
+    expect(jobs.map((j) => j.storedSeq)).toEqual([plain.stored!.seq, undefined, undefined]);
     expect(JSON.parse(jobs[1]!.json)).toMatchObject({ messageId: 'm-plain', properties: { price: 5 } });
     expect(JSON.parse(jobs[1]!.json).properties).not.toHaveProperty('coupon');
     // `_privacy` is stored (proof of what the policy did) but never leaves.

@@ -69,6 +69,8 @@ export class FanOut {
         messageId: c.item.event.messageId,
         partitionKey: partitionKeyOf(c.item),
         json: serialized(c.event),
+        // The stored event itself leaves (its stored serialization): a queue may keep the reference instead.
+        ...(c.event === c.item.event && c.item.json !== undefined && c.item.stored !== undefined && { storedSeq: c.item.stored.seq }),
         receivedAt: Date.parse(c.item.event.receivedAt),
         subject: identifiersOfEvent(c.event),
       };

@@ -22,7 +22,7 @@ function job(user: number, n: number): DeliveryJobRecord {
   return { workspaceId: WS, destinationId: DESTINATION, sourceId: 'src_lease', messageId: `m-${n}`, partitionKey: `user-${user}`, json: JSON.stringify({ n }), receivedAt: Date.now() };
 }
 
-const nOf = (j: DeliveryJob) => (JSON.parse(j.json) as { n: number }).n;
+const nOf = (j: DeliveryJob) => (JSON.parse(j.json!) as { n: number }).n;
 const partitionOfJob = (j: DeliveryJob) => partitionOf(WS, j.partitionKey, PARTITIONS);
 
 interface Handout {

@@ -20,6 +20,36 @@ runDeliveryQueueContract({
   },
 });
 
+describe('the embedded delivery queue', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a job that names its stored event by that reference alone: the event is not in the file twice', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-reference-'));
+    const file = path.join(dir, 'queue.db');
+    const secret = 'Ada Lovelace, 12 Analytical Row';
+    const job = (n: number): DeliveryJobRecord => ({ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: `m${n}`, partitionKey: 'u', json: JSON.stringify({ messageId: `m${n}`, traits: { address: secret } }), receivedAt: n });
+    const queue = new SqliteQueue(file);
+    try {
+      await queue.publishDeliveries([{ ...job(1), storedSeq: 41 }, job(2)]);
+      const raw = new BetterSqlite3(file, { readonly: true });
+      expect(raw.prepare('SELECT message_id, stored_seq, json IS NULL AS by_reference FROM queue_deliveries ORDER BY seq').all()).toEqual([
+        { message_id: 'm1', stored_seq: 41, by_reference: 1 },
+        { message_id: 'm2', stored_seq: null, by_reference: 0 },
+      ]);
+      raw.close();
+      const jobs = await queue.deliveryConsumer('d1').fetch(10, { signal: new AbortController().signal, waitMs: 0 });
+      const { json: _inline, ...withoutJson } = job(1);
+      // (Queued before this consumer started: marked as maybe handed out before.)
+      expect(jobs).toEqual([{ ...withoutJson, storedSeq: 41, seq: 1, redelivered: true }, { ...job(2), seq: 2, redelivered: true }]);
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
 describe('the embedded delivery queue written by an earlier version', () => {
   let dir: string | undefined;
   afterEach(() => {
@@ -57,6 +87,37 @@ describe('the embedded delivery queue written by an earlier version', () => {
       await queue.close();
     }
   });
+  it('rebuilds a table whose rows must carry the JSON (before jobs by reference) at open, keeping jobs, positions and the sequence', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-inline-'));
+    const file = path.join(dir, 'queue.db');
+    const old = new BetterSqlite3(file);
+    old.exec(`CREATE TABLE queue_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, workspace_id TEXT NOT NULL,
+        source_id TEXT NOT NULL, message_id TEXT NOT NULL, partition_key TEXT NOT NULL, received_at INTEGER NOT NULL, subject TEXT, json TEXT NOT NULL);
+      CREATE INDEX queue_deliveries_destination ON queue_deliveries (destination_id, seq);
+      CREATE TABLE queue_delivery_counts (destination_id TEXT PRIMARY KEY, jobs INTEGER NOT NULL) WITHOUT ROWID;`);
+    const insert = old.prepare('INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const n of [1, 2, 3]) insert.run('d1', 'ws', 'src', `m${n}`, 'u', n, n === 2 ? '[{"type":"userId","value":"u"}]' : null, `{"n":${n}}`);
+    old.prepare("INSERT INTO queue_delivery_counts VALUES ('d1', 1)").run(); // the one job left below
+    old.prepare('DELETE FROM queue_deliveries WHERE seq IN (1, 3)').run(); // 1 and 3 acknowledged: the sequence is at 3, the last row at 2
+    old.close();
+
+    const [first, second] = [new SqliteQueue(file), new SqliteQueue(file)]; // two threads open the file at once: rebuilt once
+    try {
+      const signal = new AbortController().signal;
+      const consumer = first.deliveryConsumer('d1');
+      const got = await consumer.fetch(10, { signal, waitMs: 0 });
+      expect(got).toEqual([{ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: 'm2', partitionKey: 'u', receivedAt: 2, subject: [{ type: 'userId', value: 'u' }], json: '{"n":2}', seq: 2, redelivered: true }]);
+      await second.publishDeliveries([{ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: 'm4', partitionKey: 'u', receivedAt: 4, json: '{"n":4}', storedSeq: 9 }]);
+      const next = await consumer.fetch(10, { signal, waitMs: 0 });
+      // After the old sequence (3), not after the last row left (2): a position is never given twice.
+      expect(next.map((j) => [j.seq, j.messageId, j.storedSeq, j.json])).toEqual([[4, 'm4', 9, undefined]]);
+      expect(await first.waiting('d1')).toBe(2);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('counts the jobs of a queue file written before jobs were counted, once, when it opens', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-counts-'));
     const file = path.join(dir, 'queue.db');

@@ -13,12 +13,17 @@ interface JobRow {
   partition_key: string;
   received_at: number;
   subject: string | null;
-  json: string;
+  stored_seq: number | null;
+  json: string | null;
 }
 
-/** A job as the table's columns, in INSERT order (after destination_id). */
-function jobValues(job: DeliveryJobRecord): [string, string, string, string, string, number, string | null, string] {
-  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, job.subject === undefined ? null : JSON.stringify(job.subject), job.json];
+/**
+ * A job as the table's columns, in INSERT order. A job that names its stored event (`storedSeq`) is kept by
+ * that reference alone: the event is not written a second time (nor read, nor zeroed when acknowledged).
+ */
+function jobValues(job: DeliveryJobRecord): [string, string, string, string, string, number, string | null, number | null, string | null] {
+  const subject = job.subject === undefined ? null : JSON.stringify(job.subject);
+  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null];
 }
 
 function jobOf(row: JobRow): DeliveryJob {
@@ -31,7 +36,8 @@ function jobOf(row: JobRow): DeliveryJob {
     partitionKey: row.partition_key,
     receivedAt: row.received_at,
     ...(row.subject !== null && { subject: JSON.parse(row.subject) as SubjectIdentifier[] }),
-    json: row.json,
+    ...(row.stored_seq !== null && { storedSeq: row.stored_seq }),
+    ...(row.json !== null && { json: row.json }),
   };
 }
 
@@ -45,7 +51,9 @@ const CREATE_TABLE = `
     partition_key TEXT NOT NULL,
     received_at INTEGER NOT NULL,
     subject TEXT,
-    json TEXT NOT NULL
+    stored_seq INTEGER,
+    json TEXT,
+    CHECK (json IS NOT NULL OR stored_seq IS NOT NULL)
   );
   CREATE INDEX IF NOT EXISTS queue_deliveries_destination ON queue_deliveries (destination_id, seq);
 `;
@@ -72,16 +80,16 @@ function ensureCounts(db: SqliteDatabase): void {
   }).immediate();
 }
 
-const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Appends jobs an earlier version kept as one JSON text each (`body`, the whole job record with the event as
  * an escaped string inside) to the current table; the move of the queues out of the store file uses it too.
  */
 export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: number; body: string }>): number {
-  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Counted when the counts exist already (a file being moved in); otherwise ensureCounts() counts the rows.
   const addToCount = hasCountsTable(db) ? db.prepare(ADD_TO_COUNT) : undefined;
   let count = 0;
@@ -111,6 +119,33 @@ function upgradeJobTable(db: SqliteDatabase): void {
   }).immediate();
 }
 
+/**
+ * Rebuilds a table an earlier version created with the event's JSON required in every row (before jobs could
+ * refer to their stored event), keeping each job, its seq and the sequence. One statement: nothing passes
+ * through JavaScript, however large the backlog.
+ */
+function allowJobsByReference(db: SqliteDatabase): void {
+  const columns = () => db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
+  const needed = () => {
+    const names = columns();
+    return names.length > 0 && !names.includes('stored_seq');
+  };
+  if (!needed()) return;
+  db.transaction(() => {
+    if (!needed()) return; // another thread's connection rebuilt it meanwhile
+    const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck().get() as number | undefined;
+    db.exec('ALTER TABLE queue_deliveries RENAME TO queue_deliveries_inline; DROP INDEX IF EXISTS queue_deliveries_destination;');
+    db.exec(CREATE_TABLE);
+    db.exec(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
+      SELECT seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json FROM queue_deliveries_inline ORDER BY seq`);
+    db.exec('DROP TABLE queue_deliveries_inline');
+    if (sequence !== undefined) {
+      db.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'queue_deliveries', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'queue_deliveries')").run();
+      db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'queue_deliveries'").run(sequence);
+    }
+  }).immediate();
+}
+
 /** Longest a waiting consumer sleeps before looking again (publishes in this process wake it at once). */
 const MAX_IDLE_WAIT_MS = 250;
 const WAKE_CHANNEL = 'sluice-delivery-jobs';
@@ -118,7 +153,8 @@ const WAKE_CHANNEL = 'sluice-delivery-jobs';
 /**
  * The embedded delivery queues: one table, ordered by an AUTOINCREMENT key, read per destination through an
  * index on (destination_id, seq). A job is a row of columns with the event's JSON as one text, so neither
- * side encodes the event a second time (an earlier version's JSON-in-JSON rows are rewritten at open). A
+ * side encodes the event a second time (an earlier version's JSON-in-JSON rows are rewritten at open), or,
+ * when the event leaves as it was stored, only the stored event's seq (the router reads the payload back). A
  * consumer remembers how far it has read; acknowledging deletes the rows.
  * Publishers in any thread of the process wake waiting consumers through a BroadcastChannel, so an idle
  * destination picks up a job within milliseconds without busy polling.
@@ -138,11 +174,12 @@ export class SqliteDeliveryQueue {
 
   constructor(private readonly db: SqliteDatabase) {
     upgradeJobTable(db);
+    allowJobsByReference(db);
     db.exec(CREATE_TABLE);
     ensureCounts(db);
     this.insert = db.prepare(INSERT);
     this.read = db.prepare(
-      'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
     this.remove = db.prepare('DELETE FROM queue_deliveries WHERE seq = ?');
     this.lastSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck();

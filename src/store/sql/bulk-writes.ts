@@ -19,4 +19,9 @@ export interface BulkWrites {
    * destination_id) row.
    */
   recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void>;
+  /**
+   * The event rows of these seqs (the router's read of jobs queued by reference), in any order; a seq with no
+   * row is absent. Not a write, but the same hot path: one prepared statement however many seqs.
+   */
+  eventsBySeq(seqs: readonly number[]): Promise<Pick<EventTable, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>[]>;
 }

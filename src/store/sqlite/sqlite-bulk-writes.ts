@@ -40,6 +40,10 @@ export class SqliteBulkWrites implements BulkWrites {
     );
   }
 
+  async eventsBySeq(seqs: readonly number[]): Promise<Pick<EventTable, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>[]> {
+    return this.prepared.eventsBySeq.all(JSON.stringify(seqs));
+  }
+
   recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void> {
     return threadWriteLock.run(() =>
       this.log.transaction(() => {
@@ -55,6 +59,9 @@ function prepare(db: SqliteDatabase, log: SqliteDatabase) {
     insertEvent: db.prepare<[string, string, string, string, string | null, string | null, string | null, number, number, string]>(
       `INSERT INTO events (workspace_id, source_id, message_id, type, event_name, user_id, anonymous_id, timestamp, received_at, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING`,
+    ),
+    eventsBySeq: db.prepare<[string], Pick<EventTable, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>>(
+      'SELECT seq, workspace_id, source_id, message_id, payload FROM events WHERE seq IN (SELECT value FROM json_each(?))',
     ),
     upsertDelivery: log.prepare<[string, string, string, string, string, number, string | null, string | null, number, number | null, number | null]>(
       `INSERT INTO deliveries (workspace_id, destination_id, message_id, source_id, status, attempts, reason, last_error, updated_at, next_attempt_at, first_attempt_at)

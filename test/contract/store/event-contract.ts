@@ -60,6 +60,30 @@ export function eventContract({ store }: StoreContractContext): void {
       expect(await store().events.byKeys(workspaceId, [])).toEqual([]);
     });
 
+    it('reads stored payloads by seq, as stored, only where the seq still holds the event its reference names', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const [a, b] = [segmentEvent(), segmentEvent()];
+      const json = JSON.stringify({ ...a, stored: 'as-is' });
+      const [sa, sb] = await store().events.insertMany([
+        { workspaceId, sourceId: 'src_ref', event: a, json },
+        { workspaceId, sourceId: 'src_ref', event: b },
+      ]);
+      const ref = (seq: number, messageId: string, ws = workspaceId, sourceId = 'src_ref') => ({ seq, workspaceId: ws, sourceId, messageId });
+      const payloads = await store().events.storedPayloads([
+        ref(sa!.seq, a.messageId),
+        ref(sb!.seq, b.messageId),
+        ref(sb!.seq + 1_000_000, 'never-stored'),
+        ref(sa!.seq, b.messageId), // the seq holds another event than the reference names
+      ]);
+      expect(payloads.map((p) => p !== undefined)).toEqual([true, true, false, false]);
+      expect(payloads[0]).toBe(json);
+      expect(JSON.parse(payloads[1]!)).toEqual(JSON.parse(JSON.stringify(b)));
+      // Of another workspace, or another source: absent.
+      expect(await store().events.storedPayloads([ref(sa!.seq, a.messageId, other), ref(sb!.seq, b.messageId, workspaceId, 'src_else')])).toEqual([undefined, undefined]);
+      expect(await store().events.storedPayloads([])).toEqual([]);
+    });
+
     it('inserts a messageId repeated inside one batch once', async () => {
       const workspaceId = await freshWorkspace(store());
       const event = segmentEvent();
