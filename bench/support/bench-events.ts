@@ -29,7 +29,7 @@ const BROWSER_CONTEXT = {
 };
 
 /** Event `n` of a benchmark: from one of 500 users, with the given messageId. */
-export function benchEvent(size: BenchEventSize, n: number, messageId: string): Record<string, unknown> {
+export function benchEvent(size: BenchEventSize, n: number, messageId: string): { messageId: string } & Record<string, unknown> {
   const userId = `user-${n % 500}`;
   if (size === 'small') return { type: 'track', userId, event: 'Bench', messageId, properties: { i: n, plan: 'pro' } };
   return {
