@@ -4,7 +4,7 @@
  * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
  * processor or the router are judged by this figure.
  *
- *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warm-up=30000]
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--warm-up=30000]
  *
  * Sluice runs in this process (like bench/pipeline.ts); 30,000 warm-up events (V8 is still optimizing code
  * well after the first few thousand: with 2,000 its compiler threads took 15-20 us per measured event, counted
@@ -15,11 +15,14 @@
  * (or BENCH_EVENTS=browser), the size analytics.js sends from a web page (about 1 kB stored; bench/support/bench-events.ts). Prints the processor's and the router's CPU per event
  * (user + system, the two pipeline threads told apart by start order: the processor starts first), the request
  * thread's (ingest and the sink), the checkpointer thread's (at its own nice value), the other threads' (V8's
- * GC and compiler helpers), and the load average.
+ * GC and compiler helpers), and the load average. With --warehouse the events go to the PostgreSQL warehouse
+ * (127.0.0.1:5432, database `test`, a fresh schema) instead of the sink, and PostgreSQL's own CPU per event is
+ * printed too (its processes on this machine, including backends that exited).
  * Linux only.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -27,6 +30,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
 import { CHECKPOINTER_THREAD_NICE, PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
+import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
 import { benchEvent, benchEventSize } from './support/bench-events.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
@@ -51,6 +55,13 @@ const sink = createServer((req, res) => {
   });
 });
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+
+/** --warehouse: the PostgreSQL warehouse destination (127.0.0.1:5432, database `test`, a fresh schema) instead of the sink. */
+const warehouse = process.argv.includes('--warehouse') ? { client: new pg.Client({ connectionString: TEST_DATABASE_URL }), schema: `sluice_bench_cpu_${randomBytes(4).toString('hex')}` } : undefined;
+if (warehouse) {
+  assertTestDatabase(TEST_DATABASE_URL);
+  await warehouse.client.connect();
+}
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-cpu-'));
 const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' }));
@@ -96,8 +107,32 @@ async function blast(prefix: string, total: number): Promise<void> {
   }));
 }
 
+/** PostgreSQL's CPU seconds (user + system) so far: its processes', and what its exited backends left to the postmaster. */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
 async function arrivedAll(count: number): Promise<void> {
   const deadline = Date.now() + 600_000;
+  if (warehouse) {
+    for (;;) {
+      const { rows } = await warehouse.client.query<{ n: number }>(`select count(*)::int as n from "${warehouse.schema}".tracks`).catch(() => ({ rows: [{ n: 0 }] }));
+      if (rows[0]!.n >= count) return;
+      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${count} events reached the warehouse`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   while (arrived < count) {
     if (Date.now() > deadline) throw new Error(`only ${arrived} of ${count} events reached the sink`);
     await new Promise((r) => setTimeout(r, 20));
@@ -105,10 +140,13 @@ async function arrivedAll(count: number): Promise<void> {
 }
 
 try {
+  const destination = warehouse
+    ? { name: 'Warehouse', type: 'postgres', config: { connectionString: TEST_DATABASE_URL, schema: warehouse.schema } }
+    : { name: 'Sink', type: 'webhook', config: { url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`, batching: true } };
   const created = await fetch(`${sluice.url}/api/v1/destinations`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Sink', type: 'webhook', config: { url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`, batching: true } }),
+    body: JSON.stringify(destination),
   });
   if (created.status !== 201) throw new Error(`could not create the destination: ${await created.text()}`);
   await new Promise((r) => setTimeout(r, 500));
@@ -117,11 +155,13 @@ try {
   await new Promise((r) => setTimeout(r, 300));
 
   const before = threadTimes();
+  const postgresBefore = warehouse ? postgresCpuSeconds() : 0;
   const start = performance.now();
   await blast('e2e', TOTAL);
   await arrivedAll(WARM_UP + TOTAL);
   const ms = performance.now() - start;
   const after = threadTimes();
+  const postgres = warehouse ? postgresCpuSeconds() - postgresBefore : undefined;
 
   const used = [...after].map(([tid, t]) => ({ tid, ...t, cpuSeconds: t.cpuSeconds - (before.get(tid)?.cpuSeconds ?? 0) }));
   const pipeline = used.filter((t) => t.nice === PIPELINE_THREAD_NICE && t.cpuSeconds > 0.05).sort((a, b) => a.startTicks - b.startTicks || Number(a.tid) - Number(b.tid));
@@ -134,12 +174,17 @@ try {
     events: TOTAL,
     messageIds: UUIDS ? 'uuid' : 'sequential',
     eventSize: EVENT_SIZE,
+    destination: warehouse ? 'postgres' : 'webhook',
     eventsPerSecond: Math.round(TOTAL / (ms / 1000)),
-    cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others) },
+    cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others), ...(postgres !== undefined && { postgres: perEvent(postgres) }) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
   }));
 } finally {
   await sluice.close();
   sink.close();
+  if (warehouse) {
+    await warehouse.client.query(`drop schema if exists "${warehouse.schema}" cascade`).catch(() => undefined);
+    await warehouse.client.end();
+  }
   rmSync(dataDir, { recursive: true, force: true });
 }
