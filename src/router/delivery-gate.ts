@@ -20,8 +20,9 @@ function subjectOf(job: SendableJob): SubjectIdentifier[] {
 const valueOf = (ids: readonly SubjectIdentifier[], type: SubjectIdentifier['type']) => ids.find((id) => id.type === type)?.value;
 
 /**
- * The reason of a job whose person was suppressed and whose event is no longer stored: an erasure deleted the
- * person's events and their delivery-log rows, so the job is dropped without writing a row again.
+ * The reason of a job whose event is no longer stored: its person was suppressed and erased, or (a job queued by
+ * reference, job-payloads.ts) the event was erased or passed retention. Its delivery-log rows went with the
+ * event, so the job is dropped without writing a row again.
  */
 export const ERASED_REASON = 'erased';
 
