@@ -53,6 +53,14 @@ describe('FanOut job JSON', () => {
     expect(JSON.parse(jobs[2]!.json)).toMatchObject({ messageId: 'm-recorded', userId: 'u1' });
   });
 
+  it('names the stored event of a replayed or retried event that leaves unchanged (read back, not serialized by this batch)', async () => {
+    const replayed = stored({ messageId: 'm-replayed' });
+    delete replayed.json; // a replay reads stored events back: no serialization of this batch
+    const { jobs } = await new FanOut([new FilterDecider()]).decide([{ item: replayed, destination: destination('all') }]);
+    expect(jobs.map((j) => [j.messageId, j.storedSeq])).toEqual([['m-replayed', replayed.stored!.seq]]);
+    expect(JSON.parse(jobs[0]!.json)).toEqual(JSON.parse(JSON.stringify(replayed.event)));
+  });
+
   it('leaves an event without a `_privacy` record as it is, and copies one with it', () => {
     const event = stored({}).event;
     expect(withoutPrivacy(event)).toBe(event);

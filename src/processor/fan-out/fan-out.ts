@@ -69,8 +69,9 @@ export class FanOut {
         messageId: c.item.event.messageId,
         partitionKey: partitionKeyOf(c.item),
         json: serialized(c.event),
-        // The stored event itself leaves (its stored serialization): a queue may keep the reference instead.
-        ...(c.event === c.item.event && c.item.json !== undefined && c.item.stored !== undefined && { storedSeq: c.item.stored.seq }),
+        // The stored event itself leaves (a live event as this batch stored it, or one a replay read back): a queue
+        // may keep the reference instead of the JSON.
+        ...(c.event === c.item.event && c.item.stored !== undefined && { storedSeq: c.item.stored.seq }),
         receivedAt: Date.parse(c.item.event.receivedAt),
         subject: identifiersOfEvent(c.event),
       };
