@@ -2,8 +2,9 @@ import type { Insertable } from 'kysely';
 import type { DeliveryCounterTable, DeliveryTable, EventTable } from './schema.js';
 
 /**
- * The store's two bulk writes of the pipeline's hot path (the processor's events insert, the delivery log the
- * processor and the router write), as a dialect may run them faster than a Kysely query compiled per batch.
+ * The store's bulk statements of the pipeline's hot path (the processor's events insert, the delivery log the
+ * processor and the router write, and the router's read of the events its jobs refer to), as a dialect may run
+ * them faster than a Kysely query compiled per batch.
  * The shared repositories shape the rows; an implementation only executes them, with the same meaning as the
  * Kysely queries it replaces. Without one (PostgreSQL) the repositories use Kysely.
  */
