@@ -131,6 +131,38 @@ describe('router', () => {
     expect(recorder.received).toHaveLength(1);
   });
 
+  it('sends nothing of a batch whose referenced events cannot be read, and retries it like a failed delivery', async () => {
+    const storedPayloads = store.events.storedPayloads.bind(store.events);
+    let failuresLeft = 1;
+    store.events.storedPayloads = async (refs) => {
+      if (failuresLeft > 0) {
+        failuresLeft -= 1;
+        throw new Error('database is locked');
+      }
+      return storedPayloads(refs);
+    };
+    const recorder = recorderType();
+    const d = await destination('recorder', {});
+    const at = '2026-11-30T12:00:00.000Z';
+    const event = { type: 'track', event: 'Order Completed', userId: 'user-r', messageId: 'ref-unreadable', properties: {}, context: {}, integrations: {}, timestamp: at, originalTimestamp: at, receivedAt: at, version: 2 } as const;
+    const [stored] = await store.events.insertMany([{ workspaceId: WORKSPACE, sourceId: 'src_web', event }]);
+    await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId: d.id, sourceId: 'src_web', messageId: event.messageId, partitionKey: 'user-r', json: JSON.stringify(event), storedSeq: stored!.seq, receivedAt: Date.now() }]);
+    const record = store.deliveries.record.bind(store.deliveries);
+    const written: { status: string; attempts: number; lastError: string | null }[] = [];
+    store.deliveries.record = async (records) => {
+      written.push(...records.map(({ status, attempts, lastError }) => ({ status, attempts, lastError })));
+      return record(records);
+    };
+    startRouter((name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined));
+    await eventually(async () => ((await delivery(d.id, 'ref-unreadable'))?.status === 'delivered' ? true : undefined));
+    // The first attempt could not read the event: nothing sent, the delivery retrying with the reason; the second sent it.
+    expect(written).toEqual([
+      { status: 'retrying', attempts: 1, lastError: 'reading the events or the privacy check before delivery failed: database is locked' },
+      { status: 'delivered', attempts: 2, lastError: null },
+    ]);
+    expect(recorder.received.map((i) => i.messageId)).toEqual(['ref-unreadable']);
+  });
+
   it('fails a delivery refused by the address guard at once, without retrying (thrown by the type)', async () => {
     mock = await startMockServer(() => ({ status: 200 }));
     const recorder = recorderType();
