@@ -57,6 +57,22 @@ describe('routing to webhook destinations', () => {
     expect(server.requests.length).toBeLessThan(20);
   });
 
+  it('sends a backlog in batches of the batchSize the destination asks for, and refuses one past 4,000 with the reason', async () => {
+    const { server } = await webhook('Batches of 40', { batching: true, batchSize: 40 });
+    // The first request is answered late, so the rest queue up behind it and fill whole batches.
+    let first = true;
+    server.respond = () => (first ? ((first = false), { status: 200, delayMs: 1000 }) : { status: 200 });
+    await batch(Array.from({ length: 200 }, (_, i) => track(`sized-${i % 10}`, i)));
+    await eventually(async () => (server.events().filter((e) => String(e.userId).startsWith('sized-')).length === 200 ? true : undefined), 20_000);
+    const sizes = server.requests.map((r) => ((r.body as { batch?: unknown[] }).batch ?? []).length);
+    expect(Math.max(...sizes)).toBe(40);
+    expect(sizes.filter((n) => n === 40).length).toBeGreaterThanOrEqual(3);
+
+    const refused = await api('POST', '/destinations', { name: 'Too big', type: 'webhook', config: { url: server.url, batching: true, batchSize: 5000 } });
+    expect(refused.status).toBe(400);
+    expect((refused.body as { error: { message: string } }).error.message).toMatch(/batchSize.*4000/);
+  });
+
   it('honours the integrations object and records the drop reason', async () => {
     const { id, server } = await webhook('Picky');
     await batch([

@@ -110,6 +110,8 @@ export interface DestinationType<Config> {
   readonly urlFields?: readonly string[];
   /** Most events per deliver() call (1 = no batching). */
   readonly maxBatchSize: number;
+  /** Events per deliver() call a destination's configuration asks for (at most `maxBatchSize`); `maxBatchSize` without it. */
+  batchSizeOf?(config: Config): number;
   /** Whether the SSRF guard applies (HTTP destinations); a warehouse on a private network is normal. */
   readonly reachesPrivateNetworks?: boolean;
   /** Checks beyond the schema; returns human-readable problems (empty when fine). */

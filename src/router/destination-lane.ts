@@ -92,7 +92,8 @@ export interface LaneDeps {
 /**
  * Delivers one destination's jobs: its own loop, so a slow or failing destination never holds up another.
  *
- * - Batches up to the type's `maxBatchSize`, one deliver() call at a time, in queue order.
+ * - Batches up to the type's `maxBatchSize` (or the smaller size the destination's configuration asks for,
+ *   `batchSizeOf`), one deliver() call at a time, in queue order.
  * - A job that fails with `retry` becomes its user's head: it is tried again after backoff with jitter
  *   (honouring Retry-After) and the same user's later jobs wait behind it (the barrier); other users flow.
  * - `abort` (also a non-retriable SluiceError thrown by deliver(), such as `destination_address_refused`),
@@ -281,7 +282,8 @@ export class DestinationLane {
 
   /** Due retries first (oldest first), then pending jobs of users not waiting on a retry, in order. */
   private pickBatch(now: number): DeliveryJob[] {
-    const max = this.deps.type.maxBatchSize;
+    const type = this.deps.type;
+    const max = Math.min(type.maxBatchSize, type.batchSizeOf?.(this.destination.config) ?? type.maxBatchSize);
     const batch: DeliveryJob[] = [];
     const due = [...this.heads.values()].filter((h) => h.nextAt <= now).sort((a, b) => a.job.seq - b.job.seq);
     for (const head of due) {

@@ -5,12 +5,17 @@ import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType,
 import { urlWithoutSecrets } from '../destination-secrets.js';
 import { classifyHttpStatus } from '../http-status.js';
 
+/** Events per batched request unless the destination says otherwise, and the most it may ask for. */
+const DEFAULT_BATCH_SIZE = 100;
+const MAX_BATCH_SIZE = 4000;
+
 export const WebhookConfigSchema = Type.Object(
   {
     url: Type.String({ minLength: 1, description: 'http(s) URL every event (and deletion) is POSTed to' }),
     headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }), Type.String(), { description: 'Extra request headers (secret: they often carry credentials; sealed at rest and shown masked)' })),
     signingSecret: Type.Optional(Type.String({ minLength: 8, description: 'HMAC-SHA256 key: X-Sluice-Signature: sha256=<hex of HMAC(body)>' })),
-    batching: Type.Optional(Type.Boolean({ description: 'POST up to 100 events at once as {"batch":[...]} (default false: one event per request)' })),
+    batching: Type.Optional(Type.Boolean({ description: 'POST up to batchSize events at once as {"batch":[...]} (default false: one event per request)' })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BATCH_SIZE, description: `Most events per {"batch":[...]} request with batching on (default ${DEFAULT_BATCH_SIZE}, at most ${MAX_BATCH_SIZE}, as Segment's Webhooks (Actions))` })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Request timeout in ms (default 10000)' })),
   },
   { additionalProperties: false },
@@ -58,8 +63,8 @@ function userKey(item: DeliveryItem): string {
 }
 
 /**
- * Webhook: POSTs each event as Segment's JSON (original messageId kept), or `{"batch":[...]}` with
- * batching on; custom headers; an HMAC-SHA256 signature of the body when a signing secret is set. A
+ * Webhook: POSTs each event as Segment's JSON (original messageId kept), or `{"batch":[...]}` of up to
+ * `batchSize` events (100 unless set, at most 4,000) with batching on; custom headers; an HMAC-SHA256 signature of the body when a signing secret is set. A
  * deletion is POSTed to the same URL as `{"type":"delete","userId","anonymousIds","messageId"}`.
  */
 export const webhookDestination: DestinationType<WebhookConfig> = {
@@ -68,7 +73,9 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   configSchema: WebhookConfigSchema,
   secretFields: ['signingSecret', 'headers'],
   urlFields: ['url'],
-  maxBatchSize: 100,
+  maxBatchSize: MAX_BATCH_SIZE,
+  // Without batching, the events of one deliver() call go out as parallel requests: 100 at a time.
+  batchSizeOf: (config) => (config.batching ? (config.batchSize ?? DEFAULT_BATCH_SIZE) : DEFAULT_BATCH_SIZE),
 
   async deliver(items, config, context) {
     if (config.batching) return send(request(config, batchBody(items)), config, context);
