@@ -4,7 +4,7 @@
  * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
  * processor or the router are judged by this figure.
  *
- *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--warm-up=30000]
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--batch-size=N] [--warm-up=30000]
  *
  * Sluice runs in this process (like bench/pipeline.ts); 30,000 warm-up events (V8 is still optimizing code
  * well after the first few thousand: with 2,000 its compiler threads took 15-20 us per measured event, counted
@@ -37,6 +37,9 @@ import { sinkMessageIds } from './support/sink-message-ids.js';
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
 const UUIDS = process.argv.includes('--uuids');
 const EVENT_SIZE = benchEventSize();
+/** --batch-size=N: the webhook's batchSize (default: the webhook's own, 100 events per request). */
+const BATCH_SIZE_ARG = process.argv.find((a) => a.startsWith('--batch-size='))?.slice('--batch-size='.length);
+const BATCH_SIZE = BATCH_SIZE_ARG === undefined ? undefined : Number(BATCH_SIZE_ARG);
 const WARM_UP = Number(process.argv.find((a) => a.startsWith('--warm-up='))?.slice('--warm-up='.length) ?? 30_000);
 const TOKEN = 'bench-owner-token-0123456789abcdef';
 
@@ -142,7 +145,7 @@ async function arrivedAll(count: number): Promise<void> {
 try {
   const destination = warehouse
     ? { name: 'Warehouse', type: 'postgres', config: { connectionString: TEST_DATABASE_URL, schema: warehouse.schema } }
-    : { name: 'Sink', type: 'webhook', config: { url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`, batching: true } };
+    : { name: 'Sink', type: 'webhook', config: { url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/sink`, batching: true, ...(BATCH_SIZE !== undefined && { batchSize: BATCH_SIZE }) } };
   const created = await fetch(`${sluice.url}/api/v1/destinations`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -174,7 +177,7 @@ try {
     events: TOTAL,
     messageIds: UUIDS ? 'uuid' : 'sequential',
     eventSize: EVENT_SIZE,
-    destination: warehouse ? 'postgres' : 'webhook',
+    destination: warehouse ? 'postgres' : `webhook${BATCH_SIZE !== undefined ? ` (batchSize ${BATCH_SIZE})` : ''}`,
     eventsPerSecond: Math.round(TOTAL / (ms / 1000)),
     cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others), ...(postgres !== undefined && { postgres: perEvent(postgres) }) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
