@@ -64,8 +64,9 @@ function userKey(item: DeliveryItem): string {
 
 /**
  * Webhook: POSTs each event as Segment's JSON (original messageId kept), or `{"batch":[...]}` of up to
- * `batchSize` events (100 unless set, at most 4,000) with batching on; custom headers; an HMAC-SHA256 signature of the body when a signing secret is set. A
- * deletion is POSTed to the same URL as `{"type":"delete","userId","anonymousIds","messageId"}`.
+ * `batchSize` events (100 unless set, at most 4,000) with batching on; custom headers; an HMAC-SHA256
+ * signature of the body when a signing secret is set. A deletion is POSTed to the same URL as
+ * `{"type":"delete","userId","anonymousIds","messageId"}`.
  */
 export const webhookDestination: DestinationType<WebhookConfig> = {
   type: 'webhook',
