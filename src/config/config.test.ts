@@ -21,6 +21,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://127.0.0.1:9000');
   });
 
+  it('reads integers as plain decimal digits only: blank is unset, and a hex or exponent form is refused with the range', () => {
+    expect(loadConfig({ PORT: ' ' }).port).toBe(8080); // not port 0 (a random port), as Number(' ') would give
+    expect(loadConfig({ PORT: ' 9000 ' }).port).toBe(9000);
+    for (const bad of ['0x1F90', '8e3', '80.5', 'eighty']) expect(configError({ PORT: bad }), bad).toBe(`PORT=${bad} is not valid: expected an integer from 0 to 65535.`);
+  });
+
   it('names SLUICE_ROLES when a role is unknown, and drops a repeated role', () => {
     expect(configError({ SLUICE_ROLES: 'ingest,procesor' })).toBe('SLUICE_ROLES (or sluice start --role) "ingest,procesor": unknown role "procesor": expected a comma-separated list of ingest, processor, router, jobs, api, or all.');
     expect(loadConfig({ SLUICE_ROLES: 'ingest,api,ingest' }).roles).toEqual(['ingest', 'api']);

@@ -85,8 +85,9 @@ function inboxWriter(raw: string | undefined): InboxWriter {
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Blank counts as unset; only plain decimal digits are a number (Number() reads ' ' as 0 and '0x1F' as 31).
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new SluiceError('invalid_config', `${name}=${raw} is not valid: expected an integer from ${min} to ${max}.`);
   }
