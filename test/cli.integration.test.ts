@@ -223,6 +223,31 @@ describe('sluice CLI', () => {
     expect(unknown.stderr).toContain('No destination dst_nope');
   }, 120_000);
 
+  it('stops a replay on Ctrl-C: cancelled where it got to, said in a sentence, exit status 130', async () => {
+    // A destination that is off: the replayed jobs wait in its queue instead of loading a test server.
+    const paused = await createWebhook(sluice, servers, 'Paused', {}, { enabled: false });
+    const workspaceId = sluice.bootstrap.workspaceId;
+    const [source] = await sluice.store.sources.list(workspaceId);
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const total = 150_000; // long enough to interrupt (a replay queues some 20-30k events a second)
+    for (let start = 0; start < total; start += 10_000) {
+      await sluice.store.events.insertMany(
+        Array.from({ length: 10_000 }, (_, i) => ({ workspaceId, sourceId: source!.id, event: { type: 'track', event: 'Interrupted', userId: `int-${i % 50}`, messageId: `int-${start + i}`, properties: {}, context: {}, integrations: {}, timestamp: at, originalTimestamp: at, receivedAt: at, sentAt: at } as never })),
+      );
+    }
+    const replaysOf = async () => (await ownerApi(sluice)('GET', `/destinations/${paused.id}/replays`)).body.replays as { status: string; read: number; total: number; requestedBy: string }[];
+    const run = await runCli(['replay', '--destination', paused.id, '--from', new Date(Date.now() - 120_000).toISOString(), '--to', new Date().toISOString(), '--event', 'Interrupted'], { SLUICE_DATA_DIR: sluice.dataDir }, undefined, {
+      // Ctrl-C once the replay has queued its first pages.
+      whileRunning: (child) => void eventually(async () => ((await replaysOf())[0]?.read ?? 0) > 0 ? true : undefined, 60_000, 20).then(() => child.kill('SIGINT')),
+    });
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(new RegExp(`Replay rpl_\\S+ was cancelled \\(interrupted\\) after \\d+ of ${total} events: \\d+ events queued to Paused`));
+    const [replay] = await replaysOf();
+    expect(replay).toMatchObject({ status: 'cancelled', requestedBy: 'cli', total });
+    expect(replay!.read).toBeLessThan(total);
+    await ownerApi(sluice)('DELETE', `/destinations/${paused.id}`); // and the jobs it queued
+  }, 180_000);
+
   it('prints a disclosure report from the data directory, in the format asked, and refuses an unknown kind', async () => {
     const put = await fetch(`${sluice.url}/api/v1/disclosures/controller`, {
       method: 'PUT',

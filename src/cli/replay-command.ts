@@ -55,7 +55,11 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   // The same consent, GPC, children's and PII rules as live traffic (decision 0400).
   const privacy = createPrivacyServices({ store, keys });
   let interrupted: (() => void) | undefined;
-  const onSignal = () => interrupted?.();
+  let signalled = false;
+  const onSignal = () => {
+    signalled = true;
+    interrupted?.();
+  };
   try {
     if (!queue) throw new SluiceError('not_ready', 'No delivery queue is configured (SLUICE_QUEUE); replays need one.');
     const candidates = options.workspace
@@ -78,7 +82,11 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
     bar.stop();
     const counts = `${result.queued} event${result.queued === 1 ? '' : 's'} queued to ${destination.name} (${destination.id}); ${result.dropped} withheld by consent, filters, PII rules or the integrations object (see its deliveries)`;
     if (result.status === 'completed') process.stdout.write(`Replay ${replay.id}: ${counts}.\n`);
-    else throw new SluiceError('conflict', `Replay ${replay.id} ${result.status === 'cancelled' ? 'was cancelled' : `ended ${result.status}${result.error ? `: ${result.error}` : ''}`} after ${result.read} of ${total} events: ${counts}.`);
+    else if (result.status === 'cancelled' && signalled) {
+      // Ctrl-C: told like any cancellation, with the shell's exit status for an interrupt (128 + SIGINT).
+      process.stderr.write(`sluice: Replay ${replay.id} was cancelled (interrupted) after ${result.read} of ${total} events: ${counts}.\n`);
+      process.exitCode = 130;
+    } else throw new SluiceError('conflict', `Replay ${replay.id} ${result.status === 'cancelled' ? 'was cancelled' : `ended ${result.status}${result.error ? `: ${result.error}` : ''}`} after ${result.read} of ${total} events: ${counts}.`);
   } finally {
     process.off('SIGINT', onSignal);
     privacy.close();

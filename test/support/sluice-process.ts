@@ -46,9 +46,9 @@ export interface CliRun {
 
 /**
  * Runs `sluice ARGS` as a child process (from the repository, or from `cwd`: an operator's other directory) and
- * collects what it printed. Run elsewhere, `--import tsx` names the loader by path (it resolves from the cwd).
+ * collects what it printed; `whileRunning` gets the process (to interrupt it, say). Run elsewhere, `--import tsx` names the loader by path (it resolves from the cwd).
  */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT, options: { whileRunning?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
   const { command, args: resolved } = sluiceCommand(args);
   const full = resolved.map((arg) => (arg === 'tsx' ? pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href : arg));
   return new Promise((resolve, reject) => {
@@ -59,6 +59,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd = R
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    options.whileRunning?.(child);
   });
 }
 
