@@ -32,6 +32,23 @@ async function occupiedPort(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as AddressInfo).port, server };
 }
 
+describe('the sluice command line', () => {
+  it('exits 2 on a usage error (unknown command or option, a missing argument), with the reason and the usage, and tells its version', async () => {
+    const runs = await Promise.all([['nosuch'], ['start', '--bogus'], ['report'], ['replay', '--from', '2026-01-01T00:00:00Z']].map((args) => runCli(args)));
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(runs.map((r) => r.stderr.split('\n')[0])).toEqual([
+      "error: unknown command 'nosuch'",
+      "error: unknown option '--bogus'",
+      "error: missing required argument 'kind'",
+      "error: required option '--destination <id>' not specified",
+    ]);
+    for (const run of runs) expect(run.stderr).toContain('Usage: sluice');
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe('sluice start, as an operator meets it', () => {
   it('a first start that fails after initialising the data dir (port in use) has shown the owner token and setup link, and says why in a sentence', async () => {
     const dataDir = mkdtempSync(path.join(work, 'first-start-'));

@@ -1,12 +1,20 @@
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../core/errors.js';
+
+/** The installed version (package.json two levels up, from src/cli and dist/cli alike). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 // Each command loads its code only when it runs, so `sluice --help` and small commands start fast.
 const program = new Command();
 program
   .name('sluice')
   .description('Sluice: a privacy-first, Segment-compatible customer data platform.\nConfiguration comes from environment variables (see README: PORT, HOST, SLUICE_DATA_DIR, SLUICE_ADMIN_TOKEN, ...).')
+  .version(VERSION)
   .showHelpAfterError()
+  // A usage error (unknown command or option, a missing argument) exits 2 like our own; commander would exit 1,
+  // which the commands keep for outages. Inherited by the commands defined below.
+  .exitOverride()
   // A misspelt variable (SLUICE_DATABSE_URL) would quietly change nothing: say so before any command runs.
   .hook('preAction', async () => {
     const { unknownVariables } = await import('../config/config.js');
@@ -67,6 +75,8 @@ program
   .action(async () => (await import('./migrate-command.js')).migrateCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // Commander printed its message (and the help) already; --help and --version end here too, with 0.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   // Expected failures are told in a sentence: exit 1 for an outage (trying again later can work, e.g. NATS
   // unreachable), 2 for a usage or configuration error. Anything else is a bug: its stack trace helps.
   if (error instanceof SluiceError) {
