@@ -153,6 +153,10 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     const row = owner.getByRole('row', { name: /access.*userId: bob/ });
     await expect.poll(() => row.textContent()).toContain('verifying');
     const id = (await newestOf('access'))!.id;
+    // Filed without a contact address, so no receipt was emailed: the team records the letter they sent.
+    await owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).click();
+    await expect.poll(() => owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).count()).toBe(0);
+    expect(await newestOf('access')).toMatchObject({ receiptConfirmedAt: expect.any(String), receiptOverdue: false });
     await owner.getByRole('button', { name: `Deny access request ${id}` }).click();
     const form = owner.getByRole('form', { name: `Deny the access request ${id}` });
     expect(await form.textContent()).toContain('userId: bob');

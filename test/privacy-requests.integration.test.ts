@@ -107,10 +107,17 @@ describe('POST /api/v1/privacy-requests', () => {
   });
 
   it('lists due-soon requests and reports metrics by type and outcome', async () => {
-    await api('POST', '/privacy-requests', { type: 'delete', subject: { userId: 'awaiting-verification' } });
+    const created = await api('POST', '/privacy-requests', { type: 'delete', subject: { userId: 'awaiting-verification' } });
     const soon = await api('GET', '/privacy-requests/due-soon?days=60');
     expect((soon.body.requests as unknown[]).length).toBeGreaterThan(0);
     expect((await api('GET', '/privacy-requests/overdue')).body).toEqual({ requests: [] });
+    // No contact address, so no emailed receipt: not yet overdue (10 business days), and recordable by hand.
+    expect(created.body).toMatchObject({ receiptOverdue: false });
+    expect(created.body).not.toHaveProperty('receiptConfirmedAt');
+    expect((await api('GET', '/privacy-requests/receipt-overdue')).body).toEqual({ requests: [] });
+    const confirmed = await api('POST', `/privacy-requests/${String(created.body.id)}/confirm-receipt`);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: created.body.status, receiptOverdue: false, receiptConfirmedAt: expect.any(String) });
     const metrics = await api('GET', '/reports/request-metrics');
     expect(metrics.status).toBe(200);
     const byType = metrics.body.byType as Record<string, { received: number; denied: number; open: number }>;

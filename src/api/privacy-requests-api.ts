@@ -6,7 +6,7 @@ import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
-import type { RequestService } from '../privacy/requests/request-service.js';
+import { isReceiptOverdue, type RequestService } from '../privacy/requests/request-service.js';
 import { DEFAULT_REQUEST_SETTINGS, requestSettingsOf } from '../privacy/requests/request-settings.js';
 import { isAnswered, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
@@ -66,6 +66,8 @@ export const RequestSchema = Type.Object(
     dueAt: Iso,
     receiptDueAt: Iso,
     overdue: Type.Boolean(),
+    /** Open, and its receipt not confirmed to the subject by `receiptDueAt` (CCPA 7021(a)). */
+    receiptOverdue: Type.Boolean(),
     verified: Type.Boolean(),
   },
   { additionalProperties: true },
@@ -88,6 +90,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     dueAt: new Date(r.dueAt).toISOString(),
     receiptDueAt: new Date(r.receiptDueAt).toISOString(),
     overdue: !isAnswered(r) && now > r.dueAt,
+    receiptOverdue: isReceiptOverdue(r, now),
     verified: r.verified,
   };
   return Object.assign(base, {
@@ -231,6 +234,18 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return { requests: (await requests.overdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
   });
 
+  app.get('/privacy-requests/receipt-overdue', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Open requests whose receipt was not confirmed to the subject in time (CCPA: 10 business days), most overdue first',
+      response: { 200: RequestList },
+    },
+  }, async (request) => {
+    const now = Date.now();
+    return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+  });
+
   app.get('/privacy-requests/due-soon', {
     config: { permission: 'privacy:read' },
     schema: {
@@ -295,6 +310,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   action('deny', 'Deny a request, with the reason the subject is told', (ws, id, actor, body) => requests.deny(ws, id, actor, body.reason!), true);
   action('extend', 'Extend the deadline once (GDPR +2 months, CCPA +45 days), with the reason', (ws, id, actor, body) => requests.extend(ws, id, actor, body.reason!), true);
   action('retry', 'Run a failed request again', (ws, id, actor) => requests.retry(ws, id, actor), false);
+  action('confirm-receipt', 'Record that receipt was confirmed to the subject another way (letter, call); an email to a contact address records it by itself', (ws, id, actor) => requests.recordReceiptConfirmation(ws, id, actor), false);
 
   app.get('/reports/request-metrics', {
     config: { permission: 'privacy:read' },

@@ -17,6 +17,10 @@ interface PrivacyRequest {
   receivedAt: string;
   dueAt: string;
   overdue: boolean;
+  /** Open, and its receipt not confirmed to the subject in time (CCPA: 10 business days). */
+  receiptOverdue: boolean;
+  receiptDueAt: string;
+  receiptConfirmedAt?: string;
   verified: boolean;
   /** The actor who verified it (`member:mem_… (email)`, `token:…`, `system`): they may not also approve it. */
   verifiedBy?: string;
@@ -28,6 +32,7 @@ const VIEWS = [
   { id: 'open', label: 'All', path: '/api/v1/privacy-requests?limit=200' },
   { id: 'due-soon', label: 'Due within 7 days', path: '/api/v1/privacy-requests/due-soon?days=7' },
   { id: 'overdue', label: 'Overdue', path: '/api/v1/privacy-requests/overdue' },
+  { id: 'receipt-overdue', label: 'Receipt not confirmed', path: '/api/v1/privacy-requests/receipt-overdue' },
 ] as const;
 
 /** How often the list is read again while a request it shows is processing (the executor runs in the background). */
@@ -111,7 +116,7 @@ export function PrivacyRequestsPage() {
     return () => clearInterval(timer);
   }, [processing]);
 
-  const act = async (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry', reason?: string) => {
+  const act = async (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => {
     setActionError(null);
     setPending(null);
     try {
@@ -199,6 +204,7 @@ export function PrivacyRequestsPage() {
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
                       <div className="muted">{new Date(r.dueAt).toLocaleDateString()}</div>
+                      {r.receiptOverdue && <div className="overdue">Receipt not confirmed (due {new Date(r.receiptDueAt).toLocaleDateString()})</div>}
                     </td>
                     <td className="actions">
                       <Can permission="privacy:write">
@@ -226,6 +232,11 @@ export function PrivacyRequestsPage() {
                         {r.status === 'failed' && (
                           <button type="button" onClick={() => void act(r.id, 'retry')} aria-label={label('Retry', r)}>
                             Retry
+                          </button>
+                        )}
+                        {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
+                          <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
+                            Receipt confirmed
                           </button>
                         )}
                       </Can>

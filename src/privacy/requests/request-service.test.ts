@@ -37,6 +37,34 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
   expect((error as SluiceError).code).toBe(code);
 }
 
+describe('receipt confirmations (CCPA 7021(a): within 10 business days)', () => {
+  it('lists open requests whose receipt nobody confirmed in time, until someone records it; an emailed receipt or an answer keeps them off', async () => {
+    // Saturday 2026-01-31: 10 business days later is Friday 2026-02-13, same time of day.
+    const unconfirmed = await service.create(WS, { type: 'access', subject: { userId: 'by-letter' }, channel: 'admin_api' }, 'admin');
+    const emailed = await service.create(WS, { type: 'access', subject: { userId: 'by-email' }, channel: 'admin_api' }, 'admin');
+    await service.confirmReceipt(emailed, 'system', 'receipt confirmation emailed to the subject');
+    const answered = await service.create(WS, { type: 'access', subject: { userId: 'answered' }, channel: 'admin_api' }, 'admin');
+    await service.deny(WS, answered.id, 'admin', 'not a customer');
+    expect(new Date(unconfirmed.receiptDueAt).toISOString()).toBe('2026-02-13T10:00:00.000Z');
+
+    now = Date.parse('2026-02-13T10:00:00.000Z'); // the last moment in time
+    expect(await service.receiptOverdue(WS)).toEqual([]);
+    now += 1;
+    expect((await service.receiptOverdue(WS)).map((r) => r.id)).toEqual([unconfirmed.id]);
+    expect(requestView((await service.load(WS, unconfirmed.id)), now).receiptOverdue).toBe(true);
+    expect(requestView((await service.load(WS, emailed.id)), now).receiptOverdue).toBe(false);
+
+    const recorded = await service.recordReceiptConfirmation(WS, unconfirmed.id, 'member:mem_1 (privacy@shop.test)');
+    expect(recorded.receiptConfirmedAt).toBe(now);
+    expect(await service.receiptOverdue(WS)).toEqual([]);
+    // Recorded once: asking again changes nothing.
+    now += 60_000;
+    expect((await service.recordReceiptConfirmation(WS, unconfirmed.id, 'admin')).receiptConfirmedAt).toBe(recorded.receiptConfirmedAt);
+    const history = await store.privacyRequests.transitions(WS, unconfirmed.id);
+    expect(history.filter((t) => t.action === 'receipt_confirmed').map((t) => t.actor)).toEqual(['member:mem_1 (privacy@shop.test)']);
+  });
+});
+
 describe('request lifecycle', () => {
   it('waits in verifying until someone verifies the subject, then goes to processing', async () => {
     const created = await service.create(WS, { type: 'access', subject: { userId: 'u1' }, channel: 'admin_api' }, 'token:a (admin)');

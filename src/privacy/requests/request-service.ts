@@ -40,6 +40,11 @@ export type TransitionListener = (request: PrivacyRequest, transition: RequestTr
 /** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
 const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing', 'failed'];
 
+/** Open, its receipt not confirmed to the subject, and past the date it had to be (`receiptDueAt`). */
+export function isReceiptOverdue(r: PrivacyRequest, now: number): boolean {
+  return OPEN_STATUSES.includes(r.status) && r.receiptConfirmedAt === null && now > r.receiptDueAt;
+}
+
 /**
  * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.
  * Every step is a conditional transition recorded with who and when (and sent to the audit sink).
@@ -257,6 +262,26 @@ export class RequestService {
   async overdue(workspaceId: string): Promise<PrivacyRequest[]> {
     const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), order: 'due', limit: 1000 });
     return rows.sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  /**
+   * Open requests whose receipt was not confirmed to the subject by its due date (CCPA 7021(a): 10 business days;
+   * an email confirms it by itself when the request has a contact address), most overdue first.
+   */
+  async receiptOverdue(workspaceId: string): Promise<PrivacyRequest[]> {
+    const now = this.now();
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, order: 'due', limit: 1000 });
+    return rows.filter((r) => isReceiptOverdue(r, now)).sort((a, b) => a.receiptDueAt - b.receiptDueAt);
+  }
+
+  /**
+   * Records that receipt was confirmed to the subject some other way (a letter, a call): the answer to a
+   * request without a contact address. Once is enough: a request confirmed already is returned as it is.
+   */
+  async recordReceiptConfirmation(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (request.receiptConfirmedAt !== null) return request;
+    return this.confirmReceipt(request, actor, 'receipt confirmed to the subject (recorded by an admin)');
   }
 
   /** Open requests due within `days` days (overdue ones included), soonest first. */
