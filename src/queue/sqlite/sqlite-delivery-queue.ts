@@ -102,48 +102,52 @@ export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: numbe
   return count;
 }
 
-/** Rewrites a table an earlier version created (one `body` JSON text per job) into columns, keeping each seq. */
-function upgradeJobTable(db: SqliteDatabase): void {
-  const hasBodies = () => (db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[]).includes('body');
-  if (!hasBodies()) return;
-  db.transaction(() => {
-    if (!hasBodies()) return; // another thread's connection upgraded it meanwhile
-    db.exec('ALTER TABLE queue_deliveries RENAME TO queue_deliveries_bodies; DROP INDEX IF EXISTS queue_deliveries_destination;');
-    db.exec(CREATE_TABLE);
-    // In pages: a connection cannot write while it iterates a query, and a backlog can be large.
-    const page = db.prepare('SELECT seq, body FROM queue_deliveries_bodies WHERE seq > ? ORDER BY seq LIMIT 1000');
-    for (let rows = page.all(0) as { seq: number; body: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1]!.seq) as { seq: number; body: string }[]) {
-      insertJobBodies(db, rows);
-    }
-    db.exec('DROP TABLE queue_deliveries_bodies');
-  }).immediate();
-}
-
 /**
- * Rebuilds a table an earlier version created with the event's JSON required in every row (before jobs could
- * refer to their stored event), keeping each job, its seq and the sequence. One statement: nothing passes
- * through JavaScript, however large the backlog.
+ * Rebuilds `queue_deliveries` when an earlier version's layout is found (`isOld` of its column names): renames it
+ * to `oldName`, creates the current table, lets `copy` move every job across with its seq, drops the old table
+ * and keeps the sequence (the next job continues after the last one ever queued, not after the last one left).
+ * In one immediate transaction, checked again inside it: threads opening the file at once rebuild it once.
  */
-function allowJobsByReference(db: SqliteDatabase): void {
-  const columns = () => db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
+function rebuildJobTable(db: SqliteDatabase, oldName: string, isOld: (columns: readonly string[]) => boolean, copy: () => void): void {
   const needed = () => {
-    const names = columns();
-    return names.length > 0 && !names.includes('stored_seq');
+    const columns = db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
+    return columns.length > 0 && isOld(columns);
   };
   if (!needed()) return;
   db.transaction(() => {
     if (!needed()) return; // another thread's connection rebuilt it meanwhile
     const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck().get() as number | undefined;
-    db.exec('ALTER TABLE queue_deliveries RENAME TO queue_deliveries_inline; DROP INDEX IF EXISTS queue_deliveries_destination;');
+    db.exec(`ALTER TABLE queue_deliveries RENAME TO ${oldName}; DROP INDEX IF EXISTS queue_deliveries_destination;`);
     db.exec(CREATE_TABLE);
-    db.exec(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
-      SELECT seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json FROM queue_deliveries_inline ORDER BY seq`);
-    db.exec('DROP TABLE queue_deliveries_inline');
+    copy();
+    db.exec(`DROP TABLE ${oldName}`);
     if (sequence !== undefined) {
       db.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'queue_deliveries', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'queue_deliveries')").run();
       db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'queue_deliveries'").run(sequence);
     }
   }).immediate();
+}
+
+/** Rewrites a table an earlier version created (one `body` JSON text per job) into columns. */
+function upgradeJobTable(db: SqliteDatabase): void {
+  rebuildJobTable(db, 'queue_deliveries_bodies', (columns) => columns.includes('body'), () => {
+    // In pages: a connection cannot write while it iterates a query, and a backlog can be large.
+    const page = db.prepare('SELECT seq, body FROM queue_deliveries_bodies WHERE seq > ? ORDER BY seq LIMIT 1000');
+    for (let rows = page.all(0) as { seq: number; body: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1]!.seq) as { seq: number; body: string }[]) {
+      insertJobBodies(db, rows);
+    }
+  });
+}
+
+/**
+ * Rebuilds a table an earlier version created with the event's JSON required in every row (before jobs could
+ * refer to their stored event). One statement: nothing passes through JavaScript, however large the backlog.
+ */
+function allowJobsByReference(db: SqliteDatabase): void {
+  rebuildJobTable(db, 'queue_deliveries_inline', (columns) => !columns.includes('stored_seq'), () =>
+    db.exec(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json)
+      SELECT seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, json FROM queue_deliveries_inline ORDER BY seq`),
+  );
 }
 
 /** Longest a waiting consumer sleeps before looking again (publishes in this process wake it at once). */
