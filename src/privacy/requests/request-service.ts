@@ -7,6 +7,7 @@ import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
 import {
   canTransition,
+  isReceiptOverdue,
   needsVerification,
   RETENTION_MONTHS,
   TERMINAL_STATUSES,
@@ -39,11 +40,6 @@ export type TransitionListener = (request: PrivacyRequest, transition: RequestTr
 
 /** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
 const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing', 'failed'];
-
-/** Open, its receipt not confirmed to the subject, and past the date it had to be (`receiptDueAt`). */
-export function isReceiptOverdue(r: PrivacyRequest, now: number): boolean {
-  return OPEN_STATUSES.includes(r.status) && r.receiptConfirmedAt === null && now > r.receiptDueAt;
-}
 
 /**
  * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.

@@ -32,6 +32,11 @@ export function isAnswered(request: Pick<PrivacyRequest, 'status'>): boolean {
   return ANSWERED_STATUSES.includes(request.status);
 }
 
+/** Not yet answered, its receipt not confirmed to the subject, and past the date it had to be (`receiptDueAt`). */
+export function isReceiptOverdue(request: Pick<PrivacyRequest, 'status' | 'receiptConfirmedAt' | 'receiptDueAt'>, now: number): boolean {
+  return !isAnswered(request) && request.receiptConfirmedAt === null && now > request.receiptDueAt;
+}
+
 /** The identifiers a request names; the executor widens them to the whole identity graph. */
 export interface RequestSubject {
   readonly userId?: string;

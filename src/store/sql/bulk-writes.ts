@@ -1,5 +1,8 @@
-import type { Insertable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { DeliveryCounterTable, DeliveryTable, EventTable } from './schema.js';
+
+/** An event row as the router reads it back for a job queued by reference: its key and its payload. */
+export type EventPayloadRow = Pick<Selectable<EventTable>, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>;
 
 /**
  * The store's bulk statements of the pipeline's hot path (the processor's events insert, the delivery log the
@@ -24,5 +27,5 @@ export interface BulkWrites {
    * The event rows of these seqs (the router's read of jobs queued by reference), in any order; a seq with no
    * row is absent. Not a write, but the same hot path: one prepared statement however many seqs.
    */
-  eventsBySeq(seqs: readonly number[]): Promise<Pick<EventTable, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>[]>;
+  eventsBySeq(seqs: readonly number[]): Promise<EventPayloadRow[]>;
 }

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventKey, EventRepository, NewEvent, StoredEventRef } from '../store.js';
-import type { BulkWrites } from './bulk-writes.js';
+import type { BulkWrites, EventPayloadRow } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import type { Database, EventTable } from './schema.js';
 
@@ -198,14 +198,13 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async storedPayloads(refs: readonly StoredEventRef[]): Promise<(string | undefined)[]> {
-    const rows = new Map<number, Pick<Selectable<EventTable>, 'workspace_id' | 'source_id' | 'message_id' | 'payload'>>();
+    if (refs.length === 0) return [];
     const seqs = [...new Set(refs.map((ref) => ref.seq))];
-    for (const part of this.bulk ? (seqs.length > 0 ? [seqs] : []) : chunks(seqs)) {
-      const found = this.bulk
-        ? await this.bulk.eventsBySeq(part)
-        : await this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'message_id', 'payload']).where('seq', 'in', part).execute();
-      for (const row of found) rows.set(Number(row.seq), row);
-    }
+    const read = (part: readonly number[]): Promise<EventPayloadRow[]> =>
+      this.bulk ? this.bulk.eventsBySeq(part) : this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'message_id', 'payload']).where('seq', 'in', part).execute();
+    const rows = new Map<number, EventPayloadRow>();
+    // One statement with the bulk path (no parameter limit); Kysely's IN lists in chunks.
+    for (const part of this.bulk ? [seqs] : chunks(seqs)) for (const row of await read(part)) rows.set(Number(row.seq), row);
     return refs.map((ref) => {
       const row = rows.get(ref.seq);
       return row && row.workspace_id === ref.workspaceId && row.source_id === ref.sourceId && row.message_id === ref.messageId ? row.payload : undefined;

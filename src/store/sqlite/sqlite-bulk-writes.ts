@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { BulkWrites } from '../sql/bulk-writes.js';
+import type { BulkWrites, EventPayloadRow } from '../sql/bulk-writes.js';
 import type { DeliveryCounterTable, DeliveryTable, EventTable } from '../sql/schema.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
@@ -40,7 +40,7 @@ export class SqliteBulkWrites implements BulkWrites {
     );
   }
 
-  async eventsBySeq(seqs: readonly number[]): Promise<Pick<EventTable, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>[]> {
+  async eventsBySeq(seqs: readonly number[]): Promise<EventPayloadRow[]> {
     return this.prepared.eventsBySeq.all(JSON.stringify(seqs));
   }
 
@@ -60,7 +60,7 @@ function prepare(db: SqliteDatabase, log: SqliteDatabase) {
       `INSERT INTO events (workspace_id, source_id, message_id, type, event_name, user_id, anonymous_id, timestamp, received_at, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING`,
     ),
-    eventsBySeq: db.prepare<[string], Pick<EventTable, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>>(
+    eventsBySeq: db.prepare<[string], EventPayloadRow>(
       'SELECT seq, workspace_id, source_id, message_id, payload FROM events WHERE seq IN (SELECT value FROM json_each(?))',
     ),
     upsertDelivery: log.prepare<[string, string, string, string, string, number, string | null, string | null, number, number | null, number | null]>(
