@@ -12,7 +12,8 @@
  * users, 100 per request over 8 connections, until all are at the sink. messageIds are `e2e-<n>` (as
  * bench/pipeline sends) or, with --uuids, random UUIDs (as browsers and server libraries send: every index
  * keyed by messageId takes them at random places). Events are small (about 300 bytes stored) or, with --browser
- * (or BENCH_EVENTS=browser), the size analytics.js sends from a web page (about 1 kB stored; bench/support/bench-events.ts). Prints the processor's and the router's CPU per event
+ * (or BENCH_EVENTS=browser), the size analytics.js sends from a web page (about 1 kB stored;
+ * bench/support/bench-events.ts). Prints the processor's and the router's CPU per event
  * (user + system, the two pipeline threads told apart by start order: the processor starts first), the request
  * thread's (ingest and the sink), the checkpointer thread's (at its own nice value), the other threads' (V8's
  * GC and compiler helpers), and the load average. With --warehouse the events go to the PostgreSQL warehouse
@@ -77,17 +78,26 @@ interface ThreadTimes {
 }
 
 /** CPU seconds (user + system), nice value and start time of every thread of this process. */
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/**
+ * The fields of a /proc stat file from the 3rd (state) on, and the command name in its parentheses; undefined
+ * when the thread or process ended meanwhile.
+ */
+function procStat(file: string): { command: string; fields: string[] } | undefined {
+  try {
+    const stat = readFileSync(file, 'utf8');
+    return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+  } catch {
+    return undefined;
+  }
+}
+
 function threadTimes(): Map<string, ThreadTimes> {
-  const ticksPerSecond = 100; // USER_HZ on Linux
   const times = new Map<string, ThreadTimes>();
   for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
-      times.set(tid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, nice: Number(fields[16]), startTicks: Number(fields[19]) });
-    } catch {
-      // the thread ended meanwhile
-    }
+    const fields = procStat(`/proc/self/task/${tid}/stat`)?.fields;
+    if (fields) times.set(tid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND, nice: Number(fields[16]), startTicks: Number(fields[19]) });
   }
   return times;
 }
@@ -114,16 +124,12 @@ async function blast(prefix: string, total: number): Promise<void> {
 function postgresCpuSeconds(): number {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // the process ended meanwhile
-    }
+    const stat = procStat(`/proc/${pid}/stat`);
+    if (stat?.command !== 'postgres') continue;
+    const [utime, stime, childUtime, childStime] = stat.fields.slice(11, 15).map(Number);
+    ticks += utime! + stime! + childUtime! + childStime!;
   }
-  return ticks / 100;
+  return ticks / TICKS_PER_SECOND;
 }
 
 async function arrivedAll(count: number): Promise<void> {
