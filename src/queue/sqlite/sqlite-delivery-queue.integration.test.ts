@@ -20,12 +20,14 @@ runDeliveryQueueContract({
   },
 });
 
-describe('the embedded delivery queue', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+/** The data directory of the test running (the tests below make their own). */
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
 
+describe('the embedded delivery queue', () => {
   it('keeps a job that names its stored event by that reference alone: the event is not in the file twice', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-reference-'));
     const file = path.join(dir, 'queue.db');
@@ -51,11 +53,6 @@ describe('the embedded delivery queue', () => {
 });
 
 describe('the embedded delivery queue written by an earlier version', () => {
-  let dir: string | undefined;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('rewrites JSON-in-JSON job rows into columns at open, keeping their order and positions', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-upgrade-'));
     const file = path.join(dir, 'queue.db');
