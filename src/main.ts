@@ -212,7 +212,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   };
   let executor: RequestExecutor | undefined;
   if (roles.has('jobs')) {
-    const jobs = new RequestExecutor({ store, keys, requests: privacyRequests, logger, ports: privacyPorts, forwardingWindowMs: config.deliveryRetryWindowMs });
+    const jobs = new RequestExecutor({ store, keys, requests: privacyRequests, logger, ports: privacyPorts, forwardingWindowMs: config.deliveryRetryWindowMs, statusCheckMs: config.deletionStatusCheckMs });
     privacyRequests.onTransition((_request, transition) => {
       if (transition.to === 'processing' && transition.from !== 'processing') jobs.wake();
     });

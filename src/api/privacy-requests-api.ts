@@ -103,6 +103,8 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(r.respondedAt !== null && { respondedAt: iso(r.respondedAt) }),
     ...(r.denialReason !== null && { denialReason: r.denialReason }),
     ...(r.failure !== null && { failure: r.failure }),
+    // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
+    ...(r.statusCheckAt !== undefined && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {

@@ -42,6 +42,11 @@ export interface SluiceConfig {
   readonly rateLimitPerSource: number;
   /** How long the router retries a failing delivery before marking it failed (SLUICE_RETRY_WINDOW_SECONDS, default 4 h). */
   readonly deliveryRetryWindowMs: number;
+  /**
+   * First wait before asking a tool that took a deletion as an asynchronous job whether it is done, then as long
+   * again as the job has run, at most a day (SLUICE_DELETION_STATUS_CHECK_SECONDS, default 1 h).
+   */
+  readonly deletionStatusCheckMs: number;
   /** How long per-minute source and delivery counters are kept (SLUICE_COUNTERS_RETENTION_HOURS, default 25). */
   readonly countersRetentionMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -139,6 +144,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_MAX_BACKLOG',
   'SLUICE_RATE_LIMIT_PER_SOURCE',
   'SLUICE_RETRY_WINDOW_SECONDS',
+  'SLUICE_DELETION_STATUS_CHECK_SECONDS',
   'SLUICE_COUNTERS_RETENTION_HOURS',
   'SLUICE_LOG_LEVEL',
   'SLUICE_COUNTRY_HEADER',
@@ -288,6 +294,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
     rateLimitPerSource: integer(env, 'SLUICE_RATE_LIMIT_PER_SOURCE', 0, 0, 10_000_000),
     deliveryRetryWindowMs: integer(env, 'SLUICE_RETRY_WINDOW_SECONDS', 4 * 3600, 1, 30 * 24 * 3600) * 1000,
+    deletionStatusCheckMs: integer(env, 'SLUICE_DELETION_STATUS_CHECK_SECONDS', 3600, 1, 24 * 3600) * 1000,
     countersRetentionMs: integer(env, 'SLUICE_COUNTERS_RETENTION_HOURS', 25, 1, 24 * 90) * 3600_000,
     logLevel,
     countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),

@@ -26,6 +26,8 @@ interface PrivacyRequest {
   verifiedBy?: string;
   resultUrl?: string;
   denialReason?: string;
+  /** A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude). */
+  nextDeletionStatusCheckAt?: string;
 }
 
 const VIEWS = [
@@ -200,6 +202,11 @@ export function PrivacyRequestsPage() {
                     <td>
                       <span className={`badge ${r.status === 'completed' ? 'ok' : r.status === 'denied' || r.status === 'failed' ? 'off' : ''}`}>{r.status}</span>
                       {r.denialReason && <div className="muted">{r.denialReason}</div>}
+                      {r.nextDeletionStatusCheckAt && (
+                        <div className="muted" title="A tool took the deletion as an asynchronous job; Sluice asks until it ends and updates the certificate.">
+                          Waiting on a tool's deletion job (next check {new Date(r.nextDeletionStatusCheckAt).toLocaleString()})
+                        </div>
+                      )}
                     </td>
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}

@@ -22,7 +22,12 @@ export interface DestinationDeletion {
   readonly outcome: 'deleted' | 'submitted' | 'not_supported' | 'not_recipient' | 'failed';
   readonly detail: string;
   readonly attempts: number;
+  /** When the destination answered the forwarded deletion. */
   readonly at: string;
+  /** The tool's id of the asynchronous deletion job it took (Mixpanel's task, Amplitude's day of jobs). */
+  readonly jobId?: string;
+  /** When Sluice last asked the tool for the job's status (it asks until the job ends: deletion-status-checks.ts). */
+  readonly checkedAt?: string;
 }
 
 /**

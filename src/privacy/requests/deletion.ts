@@ -357,7 +357,7 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
       case 'deleted':
         return { ...base, outcome: 'deleted', detail: last.detail ?? (last.count !== undefined ? `${last.count} record(s) deleted` : 'deleted'), attempts: attempt, at: iso(now()) };
       case 'submitted':
-        return { ...base, ...(await submittedOutcome(target, last, deps.signal)), attempts: attempt, at: iso(now()) };
+        return { ...base, ...(await submittedOutcome(target, last, deps.signal)), attempts: attempt, at: iso(now()), jobId: last.jobId, ...(target.deletionStatus && { checkedAt: iso(now()) }) };
       case 'not_supported':
         return { ...base, outcome: 'not_supported', detail: last.reason, attempts: attempt, at: iso(now()) };
       case 'failed':
@@ -384,7 +384,8 @@ async function keepSuppression(deps: DeletionDeps, request: PrivacyRequest, subj
 
 /**
  * An asynchronous deletion job (Amplitude, Mixpanel): where the tool offers a status call, ask once right
- * away, so the certificate carries the job's last known state (a job already done counts as deleted).
+ * away, so the certificate carries the job's last known state (a job already done counts as deleted). A job
+ * still running is asked about again after the request completes, until it ends (deletion-status-checks.ts).
  */
 async function submittedOutcome(target: DeletionTarget, submitted: Extract<DeletionResult, { kind: 'submitted' }>, signal: AbortSignal): Promise<{ outcome: DestinationDeletion['outcome']; detail: string }> {
   const job = `deletion job ${submitted.jobId}`;

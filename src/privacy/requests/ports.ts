@@ -20,7 +20,7 @@ export interface DeletionTarget {
   readonly deleteSubject?: (subject: DeletionSubject, signal: AbortSignal) => Promise<DeletionResult>;
   /** Why the type cannot delete a subject (`DestinationType.noDeletion`), when it says. */
   readonly noDeletion?: string;
-  /** For tools whose deletion is an asynchronous job: the job's state now (polled once after submission). */
+  /** For tools whose deletion is an asynchronous job: the job's state now (asked right after submission, then until the job ends). */
   readonly deletionStatus?: (jobId: string, signal: AbortSignal) => Promise<DeletionResult>;
   /** When this destination last received data of the subject (for access exports), when known. */
   readonly lastDeliveredAt?: number;

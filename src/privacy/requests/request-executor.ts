@@ -3,7 +3,9 @@ import type { Keys } from '../../core/crypto/keys.js';
 import { WakeableLoop } from '../../runtime/wakeable-loop.js';
 import type { Store } from '../../store/store.js';
 import { accessSummary } from './access-export.js';
+import type { DeletionCertificate } from './certificate.js';
 import { eraseSubject } from './deletion.js';
+import { checkDeletionStatuses, nextStatusCheckAt } from './deletion-status-checks.js';
 import { knowReport } from './know-report.js';
 import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
@@ -29,15 +31,24 @@ export interface ExecutorOptions {
   readonly forwardingWindowMs?: number;
   /** First wait before retrying destinations that answered "retry" (default 30 s, doubling). */
   readonly roundDelayMs?: number;
+  /**
+   * First wait before asking tools that took a deletion as an asynchronous job whether it is done
+   * (SLUICE_DELETION_STATUS_CHECK_SECONDS; default 1 h, then as long again as the job has run, at most a day).
+   */
+  readonly statusCheckMs?: number;
 }
 
 const MAX_ATTEMPTS = 5;
+const DEFAULT_STATUS_CHECK_MS = 3_600_000;
+/** How long one status check of a request may take before another process may check it again. */
+const STATUS_CHECK_LEASE_MS = 300_000;
 const RETENTION_SWEEP_MS = 3_600_000;
 
 /**
  * The `jobs` role's request executor: leases runnable requests one at a time (several processes may run it
- * against one database) and carries each to completed or failed. It also deletes request records whose
- * 24-month keeping period is over.
+ * against one database) and carries each to completed or failed. When none is runnable, it asks the tools that
+ * took a deletion as an asynchronous job whether it is done, and updates that request's certificate
+ * (deletion-status-checks.ts). It also deletes request records whose 24-month keeping period is over.
  */
 export class RequestExecutor extends WakeableLoop {
   private lastSweep = 0;
@@ -58,9 +69,40 @@ export class RequestExecutor extends WakeableLoop {
       if (removed > 0) this.options.logger.info({ removed }, 'privacy request records past their 24-month keeping period deleted');
     }
     const request = await this.options.store.privacyRequests.claimRunnable(Date.now(), this.options.leaseMs ?? 300_000);
+    if (request) {
+      await this.runClaimed(request);
+      return true;
+    }
+    return this.checkDeletionStatuses();
+  }
+
+  /** Asks about the running deletion jobs of the request most overdue for a check; false when none is due. */
+  private async checkDeletionStatuses(): Promise<boolean> {
+    const { store, keys, requests, logger } = this.options;
+    const request = await store.privacyRequests.claimStatusCheck(Date.now(), STATUS_CHECK_LEASE_MS);
     if (!request) return false;
-    await this.runClaimed(request);
+    const certificate = request.result as Partial<DeletionCertificate> | null;
+    if (certificate?.kind !== 'sluice.deletion-certificate/v1' || !Array.isArray(certificate.destinations)) {
+      // Nothing to ask about (not a deletion's certificate): never checked again.
+      await store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, request.result, null);
+      return true;
+    }
+    const targets = (await this.ports.deletionTargets?.list(request.workspaceId)) ?? [];
+    const checked = await checkDeletionStatuses({ keys, targets, signal: this.signal, firstDelayMs: this.statusCheckMs }, certificate as DeletionCertificate, Date.now());
+    await requests.recordStatusCheck(request, checked.certificate, checked.settled, checked.nextCheckAt);
+    for (const d of checked.settled) logger.info({ requestId: request.id, destination: d.destinationId, outcome: d.outcome }, `deletion job at ${d.name} ended: ${d.detail}`);
     return true;
+  }
+
+  private get statusCheckMs(): number {
+    return this.options.statusCheckMs ?? DEFAULT_STATUS_CHECK_MS;
+  }
+
+  /** When a deletion's certificate has jobs still running at tools: the first time to ask about them. */
+  private firstStatusCheck(result: unknown): number | undefined {
+    const certificate = result as Partial<DeletionCertificate> | null | undefined;
+    if (certificate?.kind !== 'sluice.deletion-certificate/v1') return undefined;
+    return nextStatusCheckAt(certificate as DeletionCertificate, Date.now(), this.statusCheckMs);
   }
 
   private async runClaimed(request: PrivacyRequest): Promise<void> {
@@ -76,11 +118,11 @@ export class RequestExecutor extends WakeableLoop {
     }
     switch (outcome.kind) {
       case 'completed':
-        await requests.complete(request, outcome.result);
+        await requests.complete(request, outcome.result, this.firstStatusCheck(outcome.result));
         if (request.type === 'delete') await this.emptyDatabaseLogs(request);
         break;
       case 'failed':
-        await requests.fail(request, outcome.failure, outcome.result ?? null);
+        await requests.fail(request, outcome.failure, outcome.result ?? null, this.firstStatusCheck(outcome.result));
         break;
       case 'retry':
         await requests.postpone(request, outcome.afterMs, outcome.reason);

@@ -18,7 +18,7 @@ export type RequestPatch = Partial<
     | 'retainUntil'
     | 'contactEmail'
   >
-> & { nextAttemptAt?: number | null; leaseUntil?: number | null; workState?: unknown };
+> & { nextAttemptAt?: number | null; leaseUntil?: number | null; workState?: unknown; statusCheckAt?: number | null };
 
 export interface RequestListFilter {
   readonly status?: readonly RequestStatus[];
@@ -64,6 +64,14 @@ export interface PrivacyRequestRepository {
    * for `leaseMs`; undefined when there is none.
    */
   claimRunnable(now: number, leaseMs: number): Promise<PrivacyRequest | undefined>;
+  /**
+   * Leases the request whose deletion status check is most overdue (a completed or failed deletion with jobs
+   * still running at asynchronous tools) for `leaseMs`, by moving its next check past the lease; undefined when
+   * none is due.
+   */
+  claimStatusCheck(now: number, leaseMs: number): Promise<PrivacyRequest | undefined>;
+  /** Saves a status check's updated result and next check (null: none), without a transition. */
+  saveStatusCheck(workspaceId: string, id: string, result: unknown, statusCheckAt: number | null): Promise<void>;
   /** Saves the executor's resumable state of a request it holds the lease of (no transition recorded). */
   saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void>;
   /** Stores (or replaces) the request's verification code. */

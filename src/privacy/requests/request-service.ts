@@ -218,14 +218,35 @@ export class RequestService {
     return this.move(request, request.status, { receiptConfirmedAt: this.now() }, actor, 'receipt_confirmed', note);
   }
 
-  async complete(request: PrivacyRequest, result: unknown): Promise<PrivacyRequest> {
+  /**
+   * `statusCheckAt`: when to ask the tools that took the deletion as an asynchronous job whether it is done
+   * (deletion-status-checks.ts); absent when there is nothing to ask.
+   */
+  async complete(request: PrivacyRequest, result: unknown, statusCheckAt?: number): Promise<PrivacyRequest> {
     const respondedAt = this.now();
-    return this.move(request, 'completed', { result, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), leaseUntil: null, failure: null, workState: null }, 'system', 'completed', null);
+    return this.move(request, 'completed', { result, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), leaseUntil: null, failure: null, workState: null, statusCheckAt: statusCheckAt ?? null }, 'system', 'completed', null);
   }
 
-  async fail(request: PrivacyRequest, failure: string, result: unknown = null): Promise<PrivacyRequest> {
+  async fail(request: PrivacyRequest, failure: string, result: unknown = null, statusCheckAt?: number): Promise<PrivacyRequest> {
     // Not an answer to the subject: `respondedAt` stays unset and the request stays on the deadline lists.
-    return this.move(request, 'failed', { failure, result, respondedAt: null, leaseUntil: null }, 'system', 'failed', failure);
+    return this.move(request, 'failed', { failure, result, respondedAt: null, leaseUntil: null, statusCheckAt: statusCheckAt ?? null }, 'system', 'failed', failure);
+  }
+
+  /**
+   * Saves a deletion status check (deletion-status-checks.ts): the updated certificate and the next check. A job
+   * that ended (done, failed, or no longer asked about) is a step of the request's history, one per destination,
+   * in the audit log; a job still running only updates the certificate.
+   */
+  async recordStatusCheck(request: PrivacyRequest, certificate: unknown, ended: readonly { name: string; type: string; detail: string }[], nextCheckAt: number | undefined): Promise<void> {
+    if (ended.length === 0) {
+      await this.store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, certificate, nextCheckAt ?? null);
+      return;
+    }
+    // The certificate goes with the first step, in its transaction.
+    let current = request;
+    for (const [i, d] of ended.entries()) {
+      current = await this.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`);
+    }
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */

@@ -103,6 +103,11 @@ export interface PrivacyRequest {
    * the answers so far). Never shown by the API; cleared when the request completes.
    */
   readonly workState?: unknown;
+  /**
+   * When the executor next asks the tools that took this deletion as an asynchronous job whether it is done
+   * (deletion-status-checks.ts); absent when nothing is left to ask.
+   */
+  readonly statusCheckAt?: number;
 }
 
 /** One step of the lifecycle, kept with the request (and sent to the audit log once it exists). */

@@ -106,6 +106,8 @@ export interface PrivacyRequestTable {
   next_attempt_at: number | null;
   lease_until: number | null;
   retain_until: number | null;
+  /** When the executor next asks tools whether the deletion jobs they took are done; null: nothing to ask. */
+  status_check_at: number | null;
   updated_at: number;
   /** The executor's resumable state (JSON), null when none. */
   work_state: string | null;

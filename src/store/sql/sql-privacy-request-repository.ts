@@ -37,6 +37,7 @@ function toRequest(row: Selectable<PrivacyRequestTable>): PrivacyRequest {
     retainUntil: num(row.retain_until),
     updatedAt: Number(row.updated_at),
     ...(row.work_state !== null && row.work_state !== undefined && { workState: JSON.parse(row.work_state) as unknown }),
+    ...(row.status_check_at !== null && { statusCheckAt: Number(row.status_check_at) }),
   };
 }
 
@@ -69,6 +70,7 @@ function toRow(r: PrivacyRequest): PrivacyRequestTable {
     next_attempt_at: null,
     lease_until: null,
     retain_until: r.retainUntil,
+    status_check_at: r.statusCheckAt ?? null,
     updated_at: r.updatedAt,
     work_state: r.workState === undefined || r.workState === null ? null : JSON.stringify(r.workState),
   };
@@ -92,6 +94,7 @@ function patchRow(p: RequestPatch): Updateable<PrivacyRequestTable> {
   if (p.nextAttemptAt !== undefined) row.next_attempt_at = p.nextAttemptAt;
   if (p.leaseUntil !== undefined) row.lease_until = p.leaseUntil;
   if (p.workState !== undefined) row.work_state = p.workState === null ? null : JSON.stringify(p.workState);
+  if (p.statusCheckAt !== undefined) row.status_check_at = p.statusCheckAt;
   return row;
 }
 
@@ -193,6 +196,42 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
       }
     }
     return undefined;
+  }
+
+  async claimStatusCheck(now: number, leaseMs: number): Promise<PrivacyRequest | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const candidate = await this.db
+        .selectFrom('privacy_requests')
+        .select(['id', 'status_check_at'])
+        .where('status_check_at', '<=', now)
+        // A failed deletion being retried is checked again once it has ended (with its new certificate).
+        .where('status', 'in', ['completed', 'failed'])
+        .orderBy('status_check_at')
+        .limit(1)
+        .executeTakeFirst();
+      if (!candidate) return undefined;
+      // Leased by moving the next check past the lease: a process that dies mid-check leaves it due again then.
+      const claimed = await this.db
+        .updateTable('privacy_requests')
+        .set({ status_check_at: now + leaseMs })
+        .where('id', '=', candidate.id)
+        .where('status_check_at', '=', candidate.status_check_at)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1) {
+        const row = await this.db.selectFrom('privacy_requests').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+        return toRequest(row);
+      }
+    }
+    return undefined;
+  }
+
+  async saveStatusCheck(workspaceId: string, id: string, result: unknown, statusCheckAt: number | null): Promise<void> {
+    await this.db
+      .updateTable('privacy_requests')
+      .set({ result: JSON.stringify(result), status_check_at: statusCheckAt })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void> {

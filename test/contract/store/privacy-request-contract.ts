@@ -86,6 +86,33 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       await store().privacyRequests.transition(ws, r.id, 'processing', { leaseUntil: null }, step(r.id, 'processing', 'completed', 6));
     });
 
+    it('leases a due deletion status check to one process at a time, only of an ended request, and saves it without a transition', async () => {
+      const ws = await freshWorkspace(store());
+      const done = request(ws, `dsr_${ws}_sc1`, { status: 'completed', statusCheckAt: 5_000 });
+      const running = request(ws, `dsr_${ws}_sc2`, { status: 'processing', statusCheckAt: 4_000 });
+      const later = request(ws, `dsr_${ws}_sc3`, { status: 'failed', statusCheckAt: 9_000 });
+      for (const r of [done, running, later]) await store().privacyRequests.create(r, step(r.id, null, r.status, 1));
+      expect((await store().privacyRequests.get(ws, done.id))?.statusCheckAt).toBe(5_000);
+      // Not due yet; then the ended one (a request being run again is left to its run), leased past the lease.
+      expect(await store().privacyRequests.claimStatusCheck(4_999, 60_000)).toBeUndefined();
+      const claimed = await store().privacyRequests.claimStatusCheck(6_000, 60_000);
+      expect(claimed).toMatchObject({ id: done.id, statusCheckAt: 66_000 });
+      expect(await store().privacyRequests.claimStatusCheck(8_000, 60_000)).toBeUndefined();
+      expect((await store().privacyRequests.claimStatusCheck(10_000, 60_000))?.id).toBe(later.id);
+      await store().privacyRequests.saveStatusCheck(ws, later.id, { checked: 1 }, null);
+      // A process that died mid-check leaves it due again once the lease is over.
+      expect((await store().privacyRequests.claimStatusCheck(66_000, 60_000))?.id).toBe(done.id);
+      await store().privacyRequests.saveStatusCheck(ws, done.id, { checked: 2 }, 200_000);
+      expect(await store().privacyRequests.get(ws, done.id)).toMatchObject({ result: { checked: 2 }, statusCheckAt: 200_000 });
+      expect(await store().privacyRequests.get(ws, later.id)).toMatchObject({ result: { checked: 1 } });
+      expect((await store().privacyRequests.get(ws, later.id))?.statusCheckAt).toBeUndefined();
+      expect(await store().privacyRequests.transitions(ws, done.id)).toHaveLength(1);
+      // A transition may set or clear it.
+      const moved = await store().privacyRequests.transition(ws, done.id, 'completed', { statusCheckAt: null }, step(done.id, 'completed', 'completed', 2));
+      expect(moved?.statusCheckAt).toBeUndefined();
+      await store().privacyRequests.transition(ws, running.id, 'processing', { statusCheckAt: null }, step(running.id, 'processing', 'completed', 3));
+    });
+
     it('lists by status, type, due date and receipt period, newest first', async () => {
       const ws = await freshWorkspace(store());
       await store().privacyRequests.create(request(ws, `dsr_${ws}_1`, { receivedAt: 10, dueAt: 100 }), step(`dsr_${ws}_1`, null, 'received', 10));

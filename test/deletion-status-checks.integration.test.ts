@@ -1,0 +1,134 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi } from './support/api-client.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import type { DeletionCertificate, DestinationDeletion } from '../src/privacy/requests/certificate.js';
+import { completedRequest } from './support/privacy-requests.js';
+import { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+/**
+ * Issue 10's "polled where the tool offers status", past the request's completion: Mixpanel takes a deletion as
+ * an asynchronous task. The request completes with the task `submitted`; Sluice keeps asking (here every second,
+ * SLUICE_DELETION_STATUS_CHECK_SECONDS=1) and re-issues the signed certificate when the task ends, one history
+ * step and audit entry per task, then stops asking. A real HTTP server stands for Mixpanel's GDPR API v3: two
+ * projects (two destinations), whose tasks are named after their project tokens. The console's request queue
+ * says which deletions still wait on a tool.
+ */
+describe('a deletion taken as an asynchronous job is followed to its end', () => {
+  let sluice: TestSluice;
+  let mixpanel: RecordingServer;
+  /** What the status call answers, per task. */
+  const taskStatus = new Map<string, string>([['task-alpha', 'STARTED'], ['task-beta', 'STARTED']]);
+  const ids: Record<string, string> = {};
+  const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
+  const statusCalls = (task: string) => mixpanel.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/api/app/data-deletions/v3.0/${task}?`)).length;
+
+  beforeAll(async () => {
+    mixpanel = await RecordingServer.start();
+    mixpanel.respond = (request) => {
+      const token = new URL(request.path, 'http://mixpanel').searchParams.get('token');
+      if (request.method === 'POST' && request.path.startsWith('/api/app/data-deletions/v3.0/?')) {
+        return { status: 200, body: JSON.stringify({ status: 'ok', results: { task_id: `task-${token}` } }) };
+      }
+      const task = /\/data-deletions\/v3\.0\/([^/?]+)/.exec(request.path)?.[1];
+      if (request.method === 'GET' && task) return { status: 200, body: JSON.stringify({ status: 'ok', results: { status: taskStatus.get(task) ?? 'NOT_FOUND' } }) };
+      return { status: 200, body: JSON.stringify({ code: 200, status: 'OK', num_records_imported: 1 }) };
+    };
+    sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_DELETION_STATUS_CHECK_SECONDS: '1' });
+    const base = new URL(mixpanel.url).origin;
+    for (const token of ['alpha', 'beta']) {
+      const created = await api('POST', '/destinations', { name: `Mixpanel ${token}`, type: 'mixpanel', config: { projectToken: token, gdprToken: `gdpr-${token}`, baseUrl: base, deletionBaseUrl: base } });
+      expect(created.status, created.text).toBe(201);
+      ids[token] = String(created.body.id);
+    }
+  });
+
+  afterAll(async () => {
+    await sluice?.stop();
+    await mixpanel?.close();
+  });
+
+  it('asks until each job ends, re-signs the certificate with the answer, records it in the history and the audit log, then stops asking', async () => {
+    const first = (await completedRequest(sluice, { type: 'delete', subject: { userId: 'ada' } })) as unknown as DeletionCertificate;
+    const id = first.requestId;
+    const entry = (c: DeletionCertificate, token: string) => c.destinations.find((d) => d.destinationId === ids[token])!;
+    // At completion both tasks run: submitted, with the task id and the status asked right after submission.
+    for (const token of ['alpha', 'beta']) {
+      expect(entry(first, token)).toMatchObject({ outcome: 'submitted', jobId: `task-${token}`, detail: `deletion job task-${token}: last status STARTED` });
+      expect(entry(first, token).checkedAt).toBeDefined();
+    }
+    expect(first.verified).toBe(true);
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+    expect(Date.parse(String(shown.nextDeletionStatusCheckAt))).toBeGreaterThan(Date.parse(first.issuedAt));
+
+    // Still running at the next check: asked again, the certificate only says when; no history step.
+    const result = async () => (await api('GET', `/privacy-requests/${id}/result`)).body as unknown as DeletionCertificate;
+    await eventually(async () => (statusCalls('task-alpha') >= 2 ? true : undefined), 15_000, 50);
+    const stillRunning = await eventually(async () => {
+      const c = await result();
+      return entry(c, 'alpha').checkedAt !== entry(first, 'alpha').checkedAt ? c : undefined;
+    }, 15_000, 50);
+    expect(entry(stillRunning, 'alpha')).toMatchObject({ outcome: 'submitted', jobId: 'task-alpha' });
+    const history = async () => (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; note?: string; to: string }[];
+    expect((await history()).filter((h) => h.action === 'deletion_job_ended')).toEqual([]);
+
+    // One task succeeds, the other fails: each ends with the tool's answer.
+    taskStatus.set('task-alpha', 'SUCCESS');
+    taskStatus.set('task-beta', 'FAILURE');
+    const settled = await eventually(async () => {
+      const c = await result();
+      return c.destinations.every((d) => d.outcome !== 'submitted') ? c : undefined;
+    }, 20_000, 50);
+    expect(entry(settled, 'alpha')).toMatchObject({ outcome: 'deleted', jobId: 'task-alpha', detail: 'deletion job task-alpha: done (Mixpanel task task-alpha succeeded)' } satisfies Partial<DestinationDeletion>);
+    expect(entry(settled, 'beta')).toMatchObject({ outcome: 'failed', jobId: 'task-beta', detail: 'deletion job task-beta: the tool reports failure: Mixpanel task task-beta: FAILURE' } satisfies Partial<DestinationDeletion>);
+    // Re-issued: later, no longer verified (a recipient failed), and signed by this installation.
+    expect(settled.verified).toBe(false);
+    expect(Date.parse(settled.issuedAt)).toBeGreaterThan(Date.parse(first.issuedAt));
+    expect(settled.systems).toEqual(first.systems);
+    expect((await api('POST', '/privacy-requests/certificates/verify', settled)).body).toEqual({ valid: true });
+    expect((await api('POST', '/privacy-requests/certificates/verify', { ...settled, verified: true })).body).toEqual({ valid: false });
+
+    // The request stays completed (its answer was given); each ended job is a step of its history and audited.
+    const after = (await api('GET', `/privacy-requests/${id}`)).body;
+    expect(after.status).toBe('completed');
+    expect(after.nextDeletionStatusCheckAt).toBeUndefined();
+    const ended = (await history()).filter((h) => h.action === 'deletion_job_ended');
+    expect(ended.map((h) => h.note).sort()).toEqual([
+      'Mixpanel alpha (mixpanel): deletion job task-alpha: done (Mixpanel task task-alpha succeeded)',
+      'Mixpanel beta (mixpanel): deletion job task-beta: the tool reports failure: Mixpanel task task-beta: FAILURE',
+    ]);
+    expect(ended.every((h) => h.to === 'completed')).toBe(true);
+    const audit = (await api('GET', '/audit-log?limit=100')).body.entries as { action: string; requestId?: string; target?: string }[];
+    expect(audit.filter((a) => a.action === 'privacy_request.deletion_job_ended')).toHaveLength(2);
+
+    // Nothing is left to ask: no more status calls.
+    const calls = statusCalls('task-alpha') + statusCalls('task-beta');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(statusCalls('task-alpha') + statusCalls('task-beta')).toBe(calls);
+  }, 60_000);
+
+  it.skipIf(chromiumMissing() || consoleBuildMissing())('shows in the console which completed deletions still wait on a tool, until the job ends', async () => {
+    taskStatus.set('task-alpha', 'STARTED');
+    taskStatus.set('task-beta', 'SUCCESS');
+    const certificate = (await completedRequest(sluice, { type: 'delete', subject: { userId: 'grace' } })) as unknown as DeletionCertificate;
+    const browser: Browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+      page.setDefaultTimeout(15_000);
+      await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' });
+      await page.getByRole('link', { name: 'Privacy requests' }).click();
+      const row = page.locator('tr', { hasText: certificate.requestId });
+      await expect.poll(() => row.textContent()).toContain("Waiting on a tool's deletion job");
+      taskStatus.set('task-alpha', 'SUCCESS');
+      // The queue is read again while it shows work in progress, or on the next visit.
+      await expect.poll(async () => {
+        await page.reload();
+        return row.textContent();
+      }, { timeout: 20_000, interval: 500 }).not.toContain("Waiting on a tool's deletion job");
+      expect(await row.textContent()).toContain('completed');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
