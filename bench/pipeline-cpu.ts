@@ -4,7 +4,7 @@
  * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
  * processor or the router are judged by this figure.
  *
- *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--batch-size=N] [--warm-up=30000]
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--batch-size=N] [--warm-up=30000] [--threads]
  *
  * Sluice runs in this process (like bench/pipeline.ts); 30,000 warm-up events (V8 is still optimizing code
  * well after the first few thousand: with 2,000 its compiler threads took 15-20 us per measured event, counted
@@ -19,7 +19,7 @@
  * GC and compiler helpers), and the load average. With --warehouse the events go to the PostgreSQL warehouse
  * (127.0.0.1:5432, database `test`, a fresh schema) instead of the sink, and PostgreSQL's own CPU per event is
  * printed too (its processes on this machine, including backends that exited).
- * Linux only.
+ * With --threads, every thread's own CPU per event is printed too, with its name. Linux only.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -43,6 +43,8 @@ const BATCH_SIZE_ARG = process.argv.find((a) => a.startsWith('--batch-size='))?.
 const BATCH_SIZE = BATCH_SIZE_ARG === undefined ? undefined : Number(BATCH_SIZE_ARG);
 const WARM_UP = Number(process.argv.find((a) => a.startsWith('--warm-up='))?.slice('--warm-up='.length) ?? 30_000);
 const TOKEN = 'bench-owner-token-0123456789abcdef';
+/** --threads: also prints every thread's CPU per event, with its name (V8's helpers, libuv's pool, the inbox writer, ...). */
+const THREADS = process.argv.includes('--threads');
 
 let arrived = 0;
 const seen = new Set<string>();
@@ -188,6 +190,11 @@ try {
     cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others), ...(postgres !== undefined && { postgres: perEvent(postgres) }) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
   }));
+  if (THREADS) {
+    for (const t of used.filter((u) => u.cpuSeconds > 0).sort((a, b) => b.cpuSeconds - a.cpuSeconds)) {
+      console.log(JSON.stringify({ tid: t.tid, name: procStat(`/proc/self/task/${t.tid}/stat`)?.command ?? '(ended)', nice: t.nice, cpuMicrosecondsPerEvent: perEvent(t.cpuSeconds) }));
+    }
+  }
 } finally {
   await sluice.close();
   sink.close();
