@@ -419,4 +419,30 @@ describe('router', () => {
     expect(await delivery(d.id, 'left-retrying')).toMatchObject({ status: 'dropped', reason: 'destination_deleted' });
     expect(await queue.waiting(d.id)).toBe(0);
   });
+
+  it('discards what a processor batch in flight queued for a deleted destination after its lane stopped, and the jobs of one deleted while disabled', async () => {
+    const recorder = recorderType();
+    const live = await destination('recorder', {});
+    const disabled = await destination('recorder', {});
+    await store.destinations.update(WORKSPACE, disabled.id, { enabled: false });
+    await publish(disabled.id, 'waited-while-disabled');
+    router = new Router({ store, queue, keys, http, logger, policy: fastRetries, deletedSweepsMs: [100, 300], types: (name) => (name === 'recorder' ? (recorder as unknown as DestinationType<unknown>) : undefined) });
+    await router.reload();
+    expect(router.lane(live.id)).toBeDefined();
+    expect(router.lane(disabled.id)).toBeUndefined();
+
+    for (const d of [live, disabled]) await store.destinations.delete(WORKSPACE, d.id, { by: 'test', at: Date.now() });
+    await router.reload();
+    expect(router.lane(live.id)).toBeUndefined();
+    // The disabled one had no lane: its jobs are discarded all the same.
+    expect(await queue.waiting(disabled.id)).toBe(0);
+    expect(await delivery(disabled.id, 'waited-while-disabled')).toMatchObject({ status: 'dropped', reason: 'destination_deleted' });
+
+    // A processor batch that read the destinations before the deletion queues a job (and its `queued` row) now.
+    await publish(live.id, 'queued-after-deletion');
+    expect(await queue.waiting(live.id)).toBe(1);
+    await eventually(async () => ((await queue.waiting(live.id)) === 0 ? true : undefined), 5_000, 20);
+    expect(await delivery(live.id, 'queued-after-deletion')).toMatchObject({ status: 'dropped', reason: 'destination_deleted' });
+    expect(recorder.received).toEqual([]);
+  });
 });

@@ -22,7 +22,14 @@ export interface RouterDeps {
   gate?: DeliveryGate;
   /** Looks a destination type up by name (default: the registry; tests pass their own types). */
   types?: (type: string) => DestinationType<unknown> | undefined;
+  /**
+   * After a destination is deleted: when its queue and waiting deliveries are swept again, for what a processor
+   * batch already fanning out when it was deleted still queued for it (default 5 s and 60 s; tests shorten it).
+   */
+  deletedSweepsMs?: readonly number[];
 }
+
+const DELETED_SWEEPS_MS = [5_000, 60_000];
 
 /**
  * Runs one {@link DestinationLane} per enabled destination and keeps the set in step with the store
@@ -43,6 +50,10 @@ export class Router {
   private readonly usedTypes = new Set<DestinationType<unknown>>();
   private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The destinations (enabled or not) the last reload found, by id, with their workspace: one gone since was deleted. */
+  private known = new Map<string, string>();
+  /** Sweeps still to come after deletions (cancelled on stop). */
+  private readonly sweeps = new Set<NodeJS.Timeout>();
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -64,6 +75,8 @@ export class Router {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.sweeps) clearTimeout(timer);
+    this.sweeps.clear();
     await this.reloading;
     await Promise.all([...this.lanes.values()].map((lane) => lane.stop()));
     this.lanes.clear();
@@ -113,20 +126,41 @@ export class Router {
       this.usedTypes.add(type);
       lane.start();
     }
+    const deleted = new Map([...this.known].filter(([id]) => !seen.has(id)));
     for (const [id, lane] of this.lanes) {
       if (seen.has(id)) continue;
       this.lanes.delete(id);
-      await this.retire(lane);
+      await lane.stop();
+      deleted.set(id, lane.workspaceId);
     }
+    this.known = new Map(all.map((d) => [d.id, d.workspaceId]));
+    for (const [id, workspaceId] of deleted) await this.retire(id, workspaceId);
   }
 
   /**
-   * Stops the lane of a deleted destination and discards its jobs. The API dropped its waiting deliveries when
-   * it deleted it; what the lane wrote meanwhile (a batch in flight answered `retrying`) is dropped now.
+   * Discards the jobs of a deleted destination (its lane stopped; a disabled one had none). The API dropped its
+   * waiting deliveries when it deleted it; what the lane wrote meanwhile (a batch in flight answered `retrying`)
+   * is dropped now, and again in the sweeps that follow: a processor batch that was already fanning out when the
+   * destination was deleted (the processor reads changes before each batch) may still queue jobs for it, whose
+   * deliveries would otherwise stay `queued` and their jobs in the queue for good.
    */
-  private async retire(lane: DestinationLane): Promise<void> {
-    await lane.stop();
-    await this.deps.queue.purgeDeliveries(lane.id);
-    await this.deps.store.deliveries.dropWaiting(lane.workspaceId, lane.id, destinationDeletedDrop(Date.now()));
+  private async retire(destinationId: string, workspaceId: string): Promise<void> {
+    await this.sweepDeleted(destinationId, workspaceId);
+    for (const afterMs of this.deps.deletedSweepsMs ?? DELETED_SWEEPS_MS) {
+      const timer = setTimeout(() => {
+        this.sweeps.delete(timer);
+        this.sweepDeleted(destinationId, workspaceId).catch((error: unknown) => {
+          this.deps.logger.warn({ err: error, destination: destinationId }, 'could not discard what was queued for a deleted destination');
+        });
+      }, afterMs);
+      timer.unref();
+      this.sweeps.add(timer);
+    }
+  }
+
+  private async sweepDeleted(destinationId: string, workspaceId: string): Promise<void> {
+    if (this.stopped) return;
+    await this.deps.queue.purgeDeliveries(destinationId);
+    await this.deps.store.deliveries.dropWaiting(workspaceId, destinationId, destinationDeletedDrop(Date.now()));
   }
 }
