@@ -104,7 +104,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(r.denialReason !== null && { denialReason: r.denialReason }),
     ...(r.failure !== null && { failure: r.failure }),
     // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
-    ...(r.statusCheckAt !== undefined && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
+    ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {
