@@ -28,6 +28,8 @@ export interface DestinationDeletion {
   readonly jobId?: string;
   /** When Sluice last asked the tool for the job's status (it asks until the job ends: deletion-status-checks.ts). */
   readonly checkedAt?: string;
+  /** When Sluice stopped asking about a job that had not ended (not confirmed in time, or its destination deleted). */
+  readonly stoppedAskingAt?: string;
 }
 
 /**

@@ -14,9 +14,9 @@ const MAX_CHECK_INTERVAL_MS = 24 * 3_600_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A destination's answer that is a job still running at the tool, with the id to ask about. */
+/** A destination's answer that is a job still running at the tool, with the id to ask about, still asked about. */
 function isRunningJob(d: DestinationDeletion): d is DestinationDeletion & { readonly jobId: string } {
-  return d.outcome === 'submitted' && typeof d.jobId === 'string';
+  return d.outcome === 'submitted' && typeof d.jobId === 'string' && d.stoppedAskingAt === undefined;
 }
 
 /**
@@ -46,7 +46,8 @@ export interface StatusCheckResult {
  * the certificate: `deleted` once the tool says the job is done, `failed` (with the tool's answer) if it failed;
  * a job still running keeps `submitted` with its latest status and when it was asked (`checkedAt`). A job the tool
  * cannot be asked about any more (the destination deleted: its credentials are gone) or not confirmed within
- * {@link STATUS_CHECK_WINDOW_MS} stays `submitted`, its detail saying so and whom to ask, and is not asked again.
+ * {@link STATUS_CHECK_WINDOW_MS} stays `submitted` with `stoppedAskingAt`, its detail saying so and whom to ask,
+ * and is not asked again.
  * A status that cannot be read now (an outage) is asked again next time. The certificate is re-issued (`issuedAt`,
  * `verified`, signature) whenever an entry changed.
  */
@@ -66,7 +67,7 @@ export async function checkDeletionStatuses(
     }
     const updated = await checkOne(entry, targets.get(entry.destinationId), deps.signal, now);
     if (updated !== entry) changed = true;
-    if (updated.outcome !== 'submitted' || updated.jobId === undefined) settled.push(updated);
+    if (!isRunningJob(updated)) settled.push(updated);
     destinations.push(updated);
   }
   if (!changed) return { certificate, settled, nextCheckAt: nextStatusCheckAt(certificate, now, deps.firstDelayMs) };
@@ -78,14 +79,11 @@ export async function checkDeletionStatuses(
 
 /**
  * One running job's entry after asking the tool; the same entry when the status could not be read. An entry no
- * longer asked about keeps `submitted` but drops its `jobId` from the running set by moving it to the detail.
+ * longer asked about keeps `submitted` and its `jobId`, with `stoppedAskingAt` and a detail saying whom to ask.
  */
 async function checkOne(entry: DestinationDeletion & { readonly jobId: string }, target: DeletionTarget | undefined, signal: AbortSignal, now: number): Promise<DestinationDeletion> {
   const job = `deletion job ${entry.jobId}`;
-  const stopAsking = (why: string): DestinationDeletion => {
-    const { jobId: _jobId, ...rest } = entry;
-    return { ...rest, detail: `${job}: ${why}` };
-  };
+  const stopAsking = (why: string): DestinationDeletion => ({ ...entry, detail: `${job}: ${why}`, stoppedAskingAt: iso(now) });
   if (target === undefined || target.deletedAt !== undefined || !target.deletionStatus) {
     return stopAsking(`${lastKnown(entry)}; its status can no longer be asked (the destination was deleted with its credentials): ask ${entry.name} whether it completed`);
   }
