@@ -445,4 +445,15 @@ describe('router', () => {
     expect(await delivery(live.id, 'queued-after-deletion')).toMatchObject({ status: 'dropped', reason: 'destination_deleted' });
     expect(recorder.received).toEqual([]);
   });
+
+  it('discards, when it starts, the jobs of a destination deleted while no router ran', async () => {
+    await store.workspaces.create({ id: WORKSPACE, name: 'Router test' });
+    const d = await destination('recorder', {});
+    await publish(d.id, 'queued-before-deletion');
+    await store.destinations.delete(WORKSPACE, d.id, { by: 'test', at: Date.now() });
+    expect(await queue.waiting(d.id)).toBe(1);
+    startRouter();
+    await eventually(async () => ((await queue.waiting(d.id)) === 0 ? true : undefined), 5_000, 20);
+    expect(await delivery(d.id, 'queued-before-deletion')).toMatchObject({ status: 'dropped', reason: 'destination_deleted' });
+  });
 });

@@ -54,6 +54,8 @@ export class Router {
   private known = new Map<string, string>();
   /** Sweeps still to come after deletions (cancelled on stop). */
   private readonly sweeps = new Set<NodeJS.Timeout>();
+  /** Whether the first reload looked for destinations deleted while no router ran. */
+  private startSwept = false;
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -135,6 +137,22 @@ export class Router {
     }
     this.known = new Map(all.map((d) => [d.id, d.workspaceId]));
     for (const [id, workspaceId] of deleted) await this.retire(id, workspaceId);
+    if (!this.startSwept) {
+      this.startSwept = true;
+      await this.sweepDeletedBeforeStart();
+    }
+  }
+
+  /**
+   * Destinations deleted while no router process ran (scale mode: the API deleted one, its jobs stayed queued):
+   * their jobs are discarded and their waiting deliveries dropped once, when this router starts.
+   */
+  private async sweepDeletedBeforeStart(): Promise<void> {
+    for (const workspace of await this.deps.store.workspaces.list()) {
+      for (const tombstone of await this.deps.store.destinations.tombstones(workspace.id)) {
+        if ((await this.deps.queue.waiting(tombstone.id)) > 0) await this.sweepDeleted(tombstone.id, tombstone.workspaceId);
+      }
+    }
   }
 
   /**
