@@ -128,12 +128,12 @@ export class Router {
       this.usedTypes.add(type);
       lane.start();
     }
-    const deleted = new Map([...this.known].filter(([id]) => !seen.has(id)));
-    for (const [id, lane] of this.lanes) {
-      if (seen.has(id)) continue;
+    // Every lane is of a destination an earlier reload found: the ones gone since were deleted.
+    const deleted = [...this.known].filter(([id]) => !seen.has(id));
+    for (const [id] of deleted) {
+      const lane = this.lanes.get(id);
       this.lanes.delete(id);
-      await lane.stop();
-      deleted.set(id, lane.workspaceId);
+      await lane?.stop();
     }
     this.known = new Map(all.map((d) => [d.id, d.workspaceId]));
     for (const [id, workspaceId] of deleted) await this.retire(id, workspaceId);

@@ -53,6 +53,12 @@ export interface DeletionCertificate {
   readonly signature: { readonly algorithm: 'HMAC-SHA256'; readonly value: string };
 }
 
+/** A request's result as a deletion certificate; undefined when it is not one (another type's result, none yet). */
+export function deletionCertificateOf(result: unknown): DeletionCertificate | undefined {
+  const certificate = result as Partial<DeletionCertificate> | null | undefined;
+  return certificate?.kind === 'sluice.deletion-certificate/v1' && Array.isArray(certificate.destinations) ? (certificate as DeletionCertificate) : undefined;
+}
+
 /** JSON with object keys sorted at every level: the bytes that are signed. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -357,7 +357,7 @@ async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: 
       case 'deleted':
         return { ...base, outcome: 'deleted', detail: last.detail ?? (last.count !== undefined ? `${last.count} record(s) deleted` : 'deleted'), attempts: attempt, at: iso(now()) };
       case 'submitted':
-        return { ...base, ...(await submittedOutcome(target, last, deps.signal)), attempts: attempt, at: iso(now()), jobId: last.jobId, ...(target.deletionStatus && { checkedAt: iso(now()) }) };
+        return { ...base, ...(await submittedOutcome(target, last, deps.signal, now)), attempts: attempt, at: iso(now()) };
       case 'not_supported':
         return { ...base, outcome: 'not_supported', detail: last.reason, attempts: attempt, at: iso(now()) };
       case 'failed':
@@ -387,9 +387,15 @@ async function keepSuppression(deps: DeletionDeps, request: PrivacyRequest, subj
  * away, so the certificate carries the job's last known state (a job already done counts as deleted). A job
  * still running is asked about again after the request completes, until it ends (deletion-status-checks.ts).
  */
-async function submittedOutcome(target: DeletionTarget, submitted: Extract<DeletionResult, { kind: 'submitted' }>, signal: AbortSignal): Promise<{ outcome: DestinationDeletion['outcome']; detail: string }> {
+async function submittedOutcome(
+  target: DeletionTarget,
+  submitted: Extract<DeletionResult, { kind: 'submitted' }>,
+  signal: AbortSignal,
+  now: () => number,
+): Promise<Pick<DestinationDeletion, 'outcome' | 'detail' | 'jobId' | 'checkedAt'>> {
   const job = `deletion job ${submitted.jobId}`;
-  if (!target.deletionStatus) return { outcome: 'submitted', detail: `${job}: ${submitted.status} (the tool offers no status call)` };
+  if (!target.deletionStatus) return { outcome: 'submitted', detail: `${job}: ${submitted.status} (the tool offers no status call)`, jobId: submitted.jobId };
+  const asked = { jobId: submitted.jobId, checkedAt: iso(now()) };
   let status: DeletionResult;
   try {
     status = await target.deletionStatus(submitted.jobId, signal);
@@ -398,14 +404,14 @@ async function submittedOutcome(target: DeletionTarget, submitted: Extract<Delet
   }
   switch (status.kind) {
     case 'deleted':
-      return { outcome: 'deleted', detail: `${job}: done${status.detail ? ` (${status.detail})` : ''}` };
+      return { ...asked, outcome: 'deleted', detail: `${job}: done${status.detail ? ` (${status.detail})` : ''}` };
     case 'submitted':
-      return { outcome: 'submitted', detail: `${job}: last status ${status.status}` };
+      return { ...asked, outcome: 'submitted', detail: `${job}: last status ${status.status}` };
     case 'failed':
-      return { outcome: 'failed', detail: `${job}: the tool reports failure: ${status.error}` };
+      return { ...asked, outcome: 'failed', detail: `${job}: the tool reports failure: ${status.error}` };
     case 'retry':
-      return { outcome: 'submitted', detail: `${job}: ${submitted.status}; its status could not be read (${status.error})` };
+      return { ...asked, outcome: 'submitted', detail: `${job}: ${submitted.status}; its status could not be read (${status.error})` };
     case 'not_supported':
-      return { outcome: 'submitted', detail: `${job}: ${submitted.status}` };
+      return { ...asked, outcome: 'submitted', detail: `${job}: ${submitted.status}` };
   }
 }

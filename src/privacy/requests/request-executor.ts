@@ -3,7 +3,7 @@ import type { Keys } from '../../core/crypto/keys.js';
 import { WakeableLoop } from '../../runtime/wakeable-loop.js';
 import type { Store } from '../../store/store.js';
 import { accessSummary } from './access-export.js';
-import type { DeletionCertificate } from './certificate.js';
+import { deletionCertificateOf } from './certificate.js';
 import { eraseSubject } from './deletion.js';
 import { checkDeletionStatuses, nextStatusCheckAt } from './deletion-status-checks.js';
 import { knowReport } from './know-report.js';
@@ -81,14 +81,14 @@ export class RequestExecutor extends WakeableLoop {
     const { store, keys, requests, logger } = this.options;
     const request = await store.privacyRequests.claimStatusCheck(Date.now(), STATUS_CHECK_LEASE_MS);
     if (!request) return false;
-    const certificate = request.result as Partial<DeletionCertificate> | null;
-    if (certificate?.kind !== 'sluice.deletion-certificate/v1' || !Array.isArray(certificate.destinations)) {
+    const certificate = deletionCertificateOf(request.result);
+    if (!certificate) {
       // Nothing to ask about (not a deletion's certificate): never checked again.
       await store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, request.result, null);
       return true;
     }
     const targets = (await this.ports.deletionTargets?.list(request.workspaceId)) ?? [];
-    const checked = await checkDeletionStatuses({ keys, targets, signal: this.signal, firstDelayMs: this.statusCheckMs }, certificate as DeletionCertificate, Date.now());
+    const checked = await checkDeletionStatuses({ keys, targets, signal: this.signal, firstDelayMs: this.statusCheckMs }, certificate, Date.now());
     await requests.recordStatusCheck(request, checked.certificate, checked.settled, checked.nextCheckAt);
     for (const d of checked.settled) logger.info({ requestId: request.id, destination: d.destinationId, outcome: d.outcome }, `deletion job at ${d.name} ended: ${d.detail}`);
     return true;
@@ -100,9 +100,8 @@ export class RequestExecutor extends WakeableLoop {
 
   /** When a deletion's certificate has jobs still running at tools: the first time to ask about them. */
   private firstStatusCheck(result: unknown): number | undefined {
-    const certificate = result as Partial<DeletionCertificate> | null | undefined;
-    if (certificate?.kind !== 'sluice.deletion-certificate/v1') return undefined;
-    return nextStatusCheckAt(certificate as DeletionCertificate, Date.now(), this.statusCheckMs);
+    const certificate = deletionCertificateOf(result);
+    return certificate && nextStatusCheckAt(certificate, Date.now(), this.statusCheckMs);
   }
 
   private async runClaimed(request: PrivacyRequest): Promise<void> {
