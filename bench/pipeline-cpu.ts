@@ -38,7 +38,7 @@ import { sinkMessageIds } from './support/sink-message-ids.js';
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
 const UUIDS = process.argv.includes('--uuids');
 const EVENT_SIZE = benchEventSize();
-/** --batch-size=N: the webhook's batchSize (default: the webhook's own, 100 events per request). */
+/** --batch-size=N: the webhook's batchSize (default: the webhook's own, 1,000 events per request). */
 const BATCH_SIZE_ARG = process.argv.find((a) => a.startsWith('--batch-size='))?.slice('--batch-size='.length);
 const BATCH_SIZE = BATCH_SIZE_ARG === undefined ? undefined : Number(BATCH_SIZE_ARG);
 const WARM_UP = Number(process.argv.find((a) => a.startsWith('--warm-up='))?.slice('--warm-up='.length) ?? 30_000);

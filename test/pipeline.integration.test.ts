@@ -73,6 +73,31 @@ describe('routing to webhook destinations', () => {
     expect((refused.body as { error: { message: string } }).error.message).toMatch(/batchSize.*4000/);
   });
 
+  it('delivers a backlog to an endpoint with a small body limit in requests it takes (413 cuts the batch), in order per user', async () => {
+    const { id, server } = await webhook('Body limit', { batching: true });
+    // As a receiver behind a body parser with a 4 kB limit: 413 for anything larger. The first request is
+    // answered late, so the rest queue up into one batch far over the limit.
+    const limit = 4096;
+    let first = true;
+    server.respond = (r) => (Buffer.byteLength(r.raw) > limit ? { status: 413, body: '{"error":"request entity too large"}' } : first ? ((first = false), { status: 200, delayMs: 1000 }) : { status: 200 });
+    await batch([track('limited-0', 0)]);
+    const events = Array.from({ length: 300 }, (_, i) => track(`limited-${i % 4}`, i + 1));
+    await batch(events);
+    const log = await eventually(async () => {
+      const rows = await deliveries(id, '&status=delivered');
+      return rows.length === 301 ? rows : undefined;
+    }, 30_000);
+    expect(log.every((row) => row.attempts === 1)).toBe(true);
+    expect(server.failures.length).toBeGreaterThan(0);
+    expect(server.requests.every((r) => Buffer.byteLength(r.raw) <= limit)).toBe(true);
+    const received = server.events();
+    expect(received.map((e) => e.messageId).sort()).toEqual([track('limited-0', 0), ...events].map((e) => e.messageId).sort());
+    for (let u = 0; u < 4; u++) {
+      const order = received.filter((e) => e.userId === `limited-${u}`).map((e) => (e.properties as { i: number }).i);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+  });
+
   it('honours the integrations object and records the drop reason', async () => {
     const { id, server } = await webhook('Picky');
     await batch([

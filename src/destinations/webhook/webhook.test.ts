@@ -1,7 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockServer, type MockServer } from '../../../test/support/mock-server.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import { segmentEvent } from '../../../test/support/segment-events.js';
+import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
+import type { DeliveryItem } from '../destination.js';
 import { webhookDestination } from './webhook.js';
+
+function items(count: number, prefix = 'm'): DeliveryItem[] {
+  return Array.from({ length: count }, (_, i) => withJson(segmentEvent({ type: 'track', event: 'Played', messageId: `${prefix}-${i}`, userId: `u-${i % 3}`, properties: { note: 'x'.repeat(100) } })));
+}
+
+function withJson(event: SegmentEvent): DeliveryItem {
+  return { messageId: event.messageId, event, json: JSON.stringify(event) };
+}
+
+/** messageIds of the batches an endpoint took (answered 200), in the order it took them. */
+function accepted(received: readonly ReceivedRequest[], limit: number): string[] {
+  return received.filter((r) => r.raw.length < limit).flatMap((r) => (r.json as { batch: SegmentEvent[] }).batch.map((e) => e.messageId));
+}
+
+/** An endpoint that refuses bodies of `limit` bytes or more with 413, as body-parser's `limit` does. */
+const limitedTo = (limit: number, answer: (r: ReceivedRequest) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 })) =>
+  (r: ReceivedRequest) => (r.raw.length >= limit ? { status: 413, body: 'request entity too large' } : answer(r));
 
 let server: MockServer | undefined;
 afterEach(async () => {
@@ -17,5 +37,61 @@ describe('webhook destination', () => {
     expect(server.received[0]!.path).toBe('/erase');
     expect(server.received[0]!.query.get('api_key')).toBe('SECRETKEY123');
     expect(result).toEqual({ kind: 'deleted', detail: `POST ${server.url}/erase answered 2xx` });
+  });
+
+  it('takes 1,000 events per batched request unless told otherwise, as Segment\'s Webhooks (Actions)', () => {
+    expect(webhookDestination.batchSizeOf!({ url: 'https://hooks.example/in', batching: true })).toBe(1000);
+    expect(webhookDestination.batchSizeOf!({ url: 'https://hooks.example/in', batching: true, batchSize: 40 })).toBe(40);
+  });
+
+  it('sends a batch refused with 413 again in halves, in order, and cuts later batches below the refused size', async () => {
+    const limit = 2000;
+    server = await startMockServer(limitedTo(limit));
+    const config = { url: `${server.url}/in`, batching: true };
+    const first = items(30);
+    const outcome = await webhookDestination.deliver(first, config, testContext());
+    expect(outcome).toEqual({ kind: 'per_item', results: first.map(() => ({ kind: 'ok' })) });
+    expect(server.received[0]!.raw.length).toBeGreaterThanOrEqual(limit);
+    expect(accepted(server.received, limit)).toEqual(first.map((i) => i.messageId));
+
+    // The next batch to that URL is cut below the smallest refused body at once: no request refused, none empty.
+    const before = server.received.length;
+    const second = items(30, 'n');
+    await webhookDestination.deliver(second, config, testContext());
+    const later = server.received.slice(before);
+    expect(later.every((r) => r.raw.length < limit)).toBe(true);
+    // Cut to at least half the limit (about 330 bytes an event here): never one event at a time.
+    expect(later.every((r) => (r.json as { batch: unknown[] }).batch.length >= 2)).toBe(true);
+    expect(accepted(later, limit)).toEqual(second.map((i) => i.messageId));
+  });
+
+  it('fails only the event too large on its own (http_413) and delivers the others', async () => {
+    const limit = 2500;
+    server = await startMockServer(limitedTo(limit));
+    const batch = items(8);
+    batch.splice(3, 0, withJson(segmentEvent({ type: 'track', event: 'Uploaded', messageId: 'big', userId: 'u-9', properties: { blob: 'y'.repeat(3000) } })));
+    const outcome = await webhookDestination.deliver(batch, { url: `${server.url}/big`, batching: true }, testContext());
+    expect(outcome.kind).toBe('per_item');
+    const results = outcome.kind === 'per_item' ? outcome.results : [];
+    expect(results[3]).toMatchObject({ kind: 'abort', reason: 'http_413' });
+    expect(results.filter((r) => r.kind === 'ok')).toHaveLength(8);
+    expect(accepted(server.received, limit)).toEqual(batch.filter((i) => i.messageId !== 'big').map((i) => i.messageId));
+  });
+
+  it('holds the rest of a split batch once a part is to be retried, keeping the endpoint\'s Retry-After', async () => {
+    const limit = 2000;
+    let taken = 0;
+    server = await startMockServer(limitedTo(limit, () => (++taken === 2 ? { status: 429, headers: { 'retry-after': '7' } } : { status: 200 })));
+    const batch = items(30);
+    const outcome = await webhookDestination.deliver(batch, { url: `${server.url}/busy`, batching: true }, testContext());
+    expect(outcome.kind).toBe('per_item');
+    if (outcome.kind !== 'per_item') return;
+    const firstRetry = outcome.results.findIndex((r) => r.kind === 'retry');
+    expect(firstRetry).toBeGreaterThan(0);
+    expect(outcome.results.slice(0, firstRetry).every((r) => r.kind === 'ok')).toBe(true);
+    expect(outcome.results.slice(firstRetry).every((r) => r.kind === 'retry' && r.afterMs === 7000)).toBe(true);
+    expect(outcome.pause).toMatchObject({ afterMs: 7000 });
+    // Nothing was sent after the refused part.
+    expect(server.received.filter((r) => r.raw.length < limit)).toHaveLength(2);
   });
 });

@@ -1,12 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { isSluiceError } from '../../core/errors.js';
-import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
+import type { DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
 import { urlWithoutSecrets } from '../destination-secrets.js';
 import { classifyHttpStatus } from '../http-status.js';
 
-/** Events per batched request unless the destination says otherwise, and the most it may ask for. */
-const DEFAULT_BATCH_SIZE = 100;
+/**
+ * Events per batched request unless the destination says otherwise, and the most it may ask for: Segment's
+ * Webhooks (Actions) defaults (1,000, at most 4,000). An endpoint whose body limit is smaller answers 413, and
+ * the batch is sent again in smaller requests (`deliverBatch`): a smaller limit costs requests, not events.
+ */
+const DEFAULT_BATCH_SIZE = 1000;
 const MAX_BATCH_SIZE = 4000;
 
 export const WebhookConfigSchema = Type.Object(
@@ -58,13 +62,100 @@ async function send(req: OutboundRequest, config: WebhookConfig, context: Destin
   }
 }
 
+/** How an endpoint says a request was larger than it takes. */
+const TOO_LARGE = 'http_413';
+
+/**
+ * Per URL, once it answered 413: the body size (bytes) requests to it are cut to, half the smallest body it
+ * refused (so at least half its limit, and below it once no request is refused any more). Kept until Sluice
+ * restarts.
+ */
+const fittingBytes = new Map<string, number>();
+
+/** `{"batch":[` and `]}` around the events. */
+const BATCH_BODY_OVERHEAD = 12;
+
+/**
+ * `{"batch":[...]}` requests for `items`, in queue order. A request answered 413 (the endpoint's body limit is
+ * smaller) is sent again cut in requests of half its size, cut again while refused, down to single events: an
+ * event over the limit on its own fails with `http_413`, the others are delivered; later batches to that URL are
+ * cut to the size that went through. Once a part fails in a way that will be retried, the rest is not sent and
+ * retries after it, so no user's later event overtakes an earlier one.
+ */
+function deliverBatch(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
+  const fitting = fittingBytes.get(config.url);
+  return deliverInOrder(fitting === undefined ? [items] : partsWithin(items, fitting), config, context);
+}
+
+/** Consecutive parts of `items` whose batch bodies are each at most `bytes` long (an event alone over it: its own part). */
+function partsWithin(items: readonly DeliveryItem[], bytes: number): DeliveryItem[][] {
+  const parts: DeliveryItem[][] = [];
+  let part: DeliveryItem[] = [];
+  let body = BATCH_BODY_OVERHEAD - 1;
+  for (const item of items) {
+    const size = Buffer.byteLength(jsonOf(item)) + 1;
+    if (part.length > 0 && body + size > bytes) {
+      parts.push(part);
+      part = [];
+      body = BATCH_BODY_OVERHEAD - 1;
+    }
+    part.push(item);
+    body += size;
+  }
+  parts.push(part);
+  return parts;
+}
+
+async function deliverPart(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
+  const body = batchBody(items);
+  const outcome = await send(request(config, body), config, context);
+  if (outcome.kind !== 'abort' || outcome.reason !== TOO_LARGE) return outcome;
+  const half = Math.floor(Buffer.byteLength(body) / 2);
+  fittingBytes.set(config.url, Math.min(half, fittingBytes.get(config.url) ?? half));
+  return items.length === 1 ? outcome : deliverInOrder(partsWithin(items, half), config, context);
+}
+
+async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
+  if (parts.length === 1) return deliverPart(parts[0]!, config, context);
+  const results: DeliveryResult[] = [];
+  let pause: { afterMs: number; error: string } | undefined;
+  for (const part of parts) {
+    const outcome = await deliverPart(part, config, context);
+    const partResults = resultsOf(outcome, part.length);
+    results.push(...partResults);
+    pause ??= pauseOf(outcome);
+    const held = partResults.find((r) => r.kind === 'retry');
+    if (held?.kind === 'retry') {
+      const waiting: DeliveryResult = held.afterMs === undefined
+        ? { kind: 'retry', error: `not sent: an earlier part of the batch was not delivered (${held.error})` }
+        : { kind: 'retry', error: `not sent: the endpoint asked to wait (${held.error})`, afterMs: held.afterMs };
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      while (results.length < total) results.push(waiting);
+      break;
+    }
+  }
+  return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
+}
+
+/** An outcome for `count` items as one result per item. */
+function resultsOf(outcome: DeliveryOutcome, count: number): readonly DeliveryResult[] {
+  return outcome.kind === 'per_item' ? outcome.results : Array.from({ length: count }, () => outcome);
+}
+
+/** The wait an outcome asks the router to keep for the whole destination (a refusal with Retry-After). */
+function pauseOf(outcome: DeliveryOutcome): { afterMs: number; error: string } | undefined {
+  if (outcome.kind === 'per_item') return outcome.pause;
+  return outcome.kind === 'retry' && outcome.afterMs !== undefined ? { afterMs: outcome.afterMs, error: outcome.error } : undefined;
+}
+
 function userKey(item: DeliveryItem): string {
   return String(item.event.userId ?? item.event.anonymousId ?? item.messageId);
 }
 
 /**
  * Webhook: POSTs each event as Segment's JSON (original messageId kept), or `{"batch":[...]}` of up to
- * `batchSize` events (100 unless set, at most 4,000) with batching on; custom headers; an HMAC-SHA256
+ * `batchSize` events (1,000 unless set, at most 4,000, as Segment's Webhooks (Actions); halved while the endpoint
+ * answers 413) with batching on; custom headers; an HMAC-SHA256
  * signature of the body when a signing secret is set. A deletion is POSTed to the same URL as
  * `{"type":"delete","userId","anonymousIds","messageId"}`.
  */
@@ -79,7 +170,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   batchSizeOf: (config) => (config.batching ? (config.batchSize ?? DEFAULT_BATCH_SIZE) : DEFAULT_BATCH_SIZE),
 
   async deliver(items, config, context) {
-    if (config.batching) return send(request(config, batchBody(items)), config, context);
+    if (config.batching) return deliverBatch(items, config, context);
     // One request per event: users in parallel, each user's events in order; after a retriable failure the
     // user's later events are not sent (they retry after it, keeping their order).
     const results: DeliveryResult[] = new Array<DeliveryResult>(items.length);
