@@ -143,7 +143,11 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     await store.close();
     throw error;
   }
-  const boot = await bootstrap(store, config.adminToken);
+  const boot = await bootstrap(store, config.adminToken, {
+    // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now.
+    takeOverAfterMs: config.databaseUrl ? 15_000 : 0,
+    onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
+  });
   if (boot.firstStart) options.onFirstStart?.(boot);
   if (!config.queueUrl) {
     // Embedded: an earlier version kept the queues in the store file; they live in queue.db now.
