@@ -42,6 +42,8 @@ describe('webhook destination', () => {
   it('takes 1,000 events per batched request unless told otherwise, as Segment\'s Webhooks (Actions)', () => {
     expect(webhookDestination.batchSizeOf!({ url: 'https://hooks.example/in', batching: true })).toBe(1000);
     expect(webhookDestination.batchSizeOf!({ url: 'https://hooks.example/in', batching: true, batchSize: 40 })).toBe(40);
+    // Without batching a call's events are single requests: 100 per call, so a dead endpoint's timeouts end soon.
+    expect(webhookDestination.batchSizeOf!({ url: 'https://hooks.example/in' })).toBe(100);
   });
 
   it('sends a batch refused with 413 again in halves, in order, and cuts later batches below the refused size', async () => {
