@@ -22,6 +22,19 @@ export interface DestinationHttpOptions {
   readonly maxRedirects?: number;
 }
 
+/** A request that got no complete answer within its timeout (retriable, like any network failure). */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The SSRF-guarded client plus `close()` for shutdown. */
 export interface DestinationHttpClient extends DestinationHttp {
   close(): Promise<void>;
@@ -39,7 +52,8 @@ const CROSS_ORIGIN_SAFE_HEADERS = new Set(['content-type', 'accept', 'user-agent
  * are followed hop by hop through the same guard; credentials are not forwarded to another origin.
  *
  * Refusals throw `SluiceError('destination_address_refused')` (not retriable: the router should abort);
- * timeouts and network failures throw plain errors (retriable); every HTTP status is a response.
+ * timeouts (`RequestTimeoutError`) and network failures throw plain errors (retriable); every HTTP status is a
+ * response.
  *
  * @example
  *   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
@@ -95,7 +109,7 @@ export function createDestinationHttp(options: DestinationHttpOptions): Destinat
     } catch (error) {
       const refusal = findSluiceError(error);
       if (refusal) throw refusal;
-      if (timeout.aborted) throw new Error(`${outbound.method} ${safeUrl(outbound.url)} timed out after ${timeoutMs} ms`, { cause: error });
+      if (timeout.aborted) throw new RequestTimeoutError(`${outbound.method} ${safeUrl(outbound.url)} timed out after ${timeoutMs} ms`, timeoutMs, { cause: error });
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import { segmentEvent } from '../../../test/support/segment-events.js';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
 import type { DeliveryItem } from '../destination.js';
+import { createDestinationHttp } from '../http/destination-http.js';
 import { webhookDestination } from './webhook.js';
 
 function items(count: number, prefix = 'm'): DeliveryItem[] {
@@ -95,5 +96,23 @@ describe('webhook destination', () => {
     expect(outcome.pause).toMatchObject({ afterMs: 7000 });
     // Nothing was sent after the refused part.
     expect(server.received.filter((r) => r.raw.length < limit)).toHaveLength(2);
+  });
+
+  it('says, when a batch times out, how many events it carried and which settings to change', async () => {
+    server = await startMockServer(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return { status: 200 };
+    });
+    const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
+    try {
+      const context = { ...testContext(), http };
+      const outcome = await webhookDestination.deliver(items(25), { url: `${server.url}/slow`, batching: true, timeoutMs: 200 }, context);
+      expect(outcome).toMatchObject({ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms with a batch of 25 events: .*lower the destination's batchSize or raise its timeoutMs/) });
+      // A single event's timeout is only the timeout.
+      const single = await webhookDestination.deliver(items(1), { url: `${server.url}/slow`, timeoutMs: 200 }, context);
+      expect(single).toMatchObject({ kind: 'per_item', results: [{ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms$/) }] });
+    } finally {
+      await http.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { isSluiceError } from '../../core/errors.js';
 import type { DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
 import { urlWithoutSecrets } from '../destination-secrets.js';
+import { RequestTimeoutError } from '../http/destination-http.js';
 import { classifyHttpStatus } from '../http-status.js';
 
 /**
@@ -57,12 +58,16 @@ function request(config: WebhookConfig, body: string): OutboundRequest {
   return { method: 'POST', url: config.url, headers, body };
 }
 
-async function send(req: OutboundRequest, config: WebhookConfig, context: DestinationContext): Promise<DeliveryResult> {
+/** Sends one request; `events` is how many it carries, named in the error when a batch times out. */
+async function send(req: OutboundRequest, config: WebhookConfig, context: DestinationContext, events = 1): Promise<DeliveryResult> {
   try {
     const res = await context.http.send(req, { timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: context.signal });
     return classifyHttpStatus(res.status, res.headers, res.body);
   } catch (error) {
     if (isSluiceError(error) && !error.retriable) return { kind: 'abort', reason: error.code, error: error.message };
+    if (error instanceof RequestTimeoutError && events > 1) {
+      return { kind: 'retry', error: `${error.message} with a batch of ${events} events: if the endpoint needs longer for that many, lower the destination's batchSize or raise its timeoutMs` };
+    }
     return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -113,7 +118,7 @@ function partsWithin(items: readonly DeliveryItem[], bytes: number): DeliveryIte
 
 async function deliverPart(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
   const body = batchBody(items);
-  const outcome = await send(request(config, body), config, context);
+  const outcome = await send(request(config, body), config, context, items.length);
   if (outcome.kind !== 'abort' || outcome.reason !== TOO_LARGE) return outcome;
   const half = Math.floor(Buffer.byteLength(body) / 2);
   fittingBytes.set(config.url, Math.min(half, fittingBytes.get(config.url) ?? half));
