@@ -82,6 +82,31 @@ describe('SqliteQueue inbox rows', () => {
     expect(await queue.inboxBacklog()).toBe(0);
   });
 
+  it('deletes acknowledged rows as a burst is consumed, a few thousand events at a time, not all of them later at once', async () => {
+    queue = new SqliteQueue(path.join(dir, 'sluice.db'));
+    // Ten requests of 1,000 events, as a burst leaves them: one row each.
+    for (let r = 0; r < 10; r++) await queue.publishInbox(Array.from({ length: 1000 }, (_, i) => record('burst', r * 1000 + i)));
+    const inspect = new Database(path.join(dir, 'sluice.db'), { readonly: true });
+    const rowsLeft: number[] = [];
+    const controller = new AbortController();
+    let seen = 0;
+    try {
+      await queue.consumeInbox(
+        async (batch) => {
+          // Rows still in the table when a batch arrives: what earlier batches acknowledged and left behind, plus this one's.
+          rowsLeft.push(inspect.prepare('SELECT count(*) AS n FROM queue_inbox').pluck().get() as number);
+          seen += batch.length;
+          if (seen >= 10_000) controller.abort();
+        },
+        { batchSize: 2000, signal: controller.signal },
+      );
+    } finally {
+      inspect.close();
+    }
+    // Two batches (4,000 events) acknowledged, their four rows go; never the whole burst's rows in one deletion.
+    expect(rowsLeft).toEqual([10, 10, 6, 6, 2]);
+  });
+
   it('consumes and counts an inbox written one event per row by an earlier version', async () => {
     const file = path.join(dir, 'sluice.db');
     const legacy = new Database(file);

@@ -33,7 +33,15 @@ const MAX_GROUP_EVENTS = 20_000;
 const SEQ_PER_ROW = 2 ** 20;
 
 const IDLE_POLL_MS = 15;
+/**
+ * The consumer deletes the rows it has acknowledged once TRUNCATE_EVERY batches or TRUNCATE_EVENTS events have
+ * passed since it last did: rarely enough that small batches do not each pay a write, often enough that one
+ * deletion stays small. Counting batches alone, the deletion after a burst took every row of the burst at once
+ * (with secure_delete it overwrites all it frees: 0.2-0.4 s holding queue.db's write lock, during which the
+ * Tracking API's inbox commits and the router waited; bench/pipeline's first latency phase had p99 150-320 ms).
+ */
 const TRUNCATE_EVERY = 50;
+const TRUNCATE_EVENTS = 4000;
 
 /**
  * The embedded queues: append-only tables in the same SQLite file as the store.
@@ -162,7 +170,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     let position = Number(this.readOffset.get(INBOX_CONSUMER) ?? 0);
     // What was in the inbox before this consumer started may have been handed out before a crash.
     let redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
-    let batches = 0;
+    const sinceTruncate = { batches: 0, events: 0 };
     while (!options.signal.aborted) {
       const batch: InboxMessage[] = [];
       let lastRow = position;
@@ -197,7 +205,13 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         continue;
       }
       position = lastRow;
-      const truncate = ++batches % TRUNCATE_EVERY === 0;
+      sinceTruncate.batches++;
+      sinceTruncate.events += acknowledged;
+      const truncate = sinceTruncate.batches >= TRUNCATE_EVERY || sinceTruncate.events >= TRUNCATE_EVENTS;
+      if (truncate) {
+        sinceTruncate.batches = 0;
+        sinceTruncate.events = 0;
+      }
       await threadWriteLock.run(() => {
         this.db.transaction(() => {
           this.writeOffset.run(INBOX_CONSUMER, position);
