@@ -58,17 +58,21 @@ function request(config: WebhookConfig, body: string): OutboundRequest {
   return { method: 'POST', url: config.url, headers, body };
 }
 
+/** A request's result, and whether it timed out (an answer may still come later: the endpoint may be slow). */
+type SendResult = { readonly result: DeliveryResult; readonly timedOut: boolean };
+
 /** Sends one request; `events` is how many it carries, named in the error when a batch times out. */
-async function send(req: OutboundRequest, config: WebhookConfig, context: DestinationContext, events = 1): Promise<DeliveryResult> {
+async function send(req: OutboundRequest, config: WebhookConfig, context: DestinationContext, events = 1): Promise<SendResult> {
   try {
     const res = await context.http.send(req, { timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: context.signal });
-    return classifyHttpStatus(res.status, res.headers, res.body);
+    return { result: classifyHttpStatus(res.status, res.headers, res.body), timedOut: false };
   } catch (error) {
-    if (isSluiceError(error) && !error.retriable) return { kind: 'abort', reason: error.code, error: error.message };
-    if (error instanceof RequestTimeoutError && events > 1) {
-      return { kind: 'retry', error: `${error.message} with a batch of ${events} events: if the endpoint needs longer for that many, lower the destination's batchSize or raise its timeoutMs` };
+    if (isSluiceError(error) && !error.retriable) return { result: { kind: 'abort', reason: error.code, error: error.message }, timedOut: false };
+    if (error instanceof RequestTimeoutError) {
+      const hint = events > 1 ? ` with a batch of ${events} events: if the endpoint needs longer for that many, lower the destination's batchSize or raise its timeoutMs` : '';
+      return { result: { kind: 'retry', error: `${error.message}${hint}` }, timedOut: true };
     }
-    return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+    return { result: { kind: 'retry', error: error instanceof Error ? error.message : String(error) }, timedOut: false };
   }
 }
 
@@ -76,11 +80,25 @@ async function send(req: OutboundRequest, config: WebhookConfig, context: Destin
 const TOO_LARGE = 'http_413';
 
 /**
- * Per URL, once it answered 413: the body size (bytes) requests to it are cut to, half the smallest body it
- * refused (so at least half its limit, and below it once no request is refused any more). Kept until Sluice
- * restarts.
+ * Per URL, once it answered 413 or timed out on a batch whose first half then went through: the body size
+ * (bytes) requests to it are cut to (half the smallest body refused, so at least half its limit, and below it once
+ * none is refused any more). Forgotten after an hour, so an endpoint that was slow for a while, or whose limit
+ * was raised, gets whole batches again; and when Sluice restarts.
  */
-const fittingBytes = new Map<string, number>();
+const fittingBytes = new Map<string, { bytes: number; since: number }>();
+const FITTING_KEPT_MS = 3_600_000;
+
+function fittingOf(url: string, now = Date.now()): number | undefined {
+  const fitting = fittingBytes.get(url);
+  if (fitting === undefined || now - fitting.since <= FITTING_KEPT_MS) return fitting?.bytes;
+  fittingBytes.delete(url);
+  return undefined;
+}
+
+function fitTo(url: string, bytes: number): void {
+  const known = fittingOf(url);
+  fittingBytes.set(url, { bytes: Math.min(bytes, known ?? bytes), since: Date.now() });
+}
 
 /** `{"batch":[` and `]}` around the events. */
 const BATCH_BODY_OVERHEAD = 12;
@@ -88,12 +106,15 @@ const BATCH_BODY_OVERHEAD = 12;
 /**
  * `{"batch":[...]}` requests for `items`, in queue order. A request answered 413 (the endpoint's body limit is
  * smaller) is sent again cut in requests of half its size, cut again while refused, down to single events: an
- * event over the limit on its own fails with `http_413`, the others are delivered; later batches to that URL are
- * cut to the size that went through. Once a part fails in a way that will be retried, the rest is not sent and
- * retries after it, so no user's later event overtakes an earlier one.
+ * event over the limit on its own fails with `http_413`, the others are delivered. A batch that times out is
+ * tried once more as its first half: if that goes through, the endpoint is slow for that many events (not down),
+ * and the rest goes out at that size; if not, the whole batch is retried later as it was (an outage does not
+ * shrink batches). Later batches to that URL are cut to the size that went through. Once a part fails in a way
+ * that will be retried, the rest is not sent and retries after it, so no user's later event overtakes an
+ * earlier one.
  */
 function deliverBatch(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
-  const fitting = fittingBytes.get(config.url);
+  const fitting = fittingOf(config.url);
   return deliverInOrder(fitting === undefined ? [items] : partsWithin(items, fitting), config, context);
 }
 
@@ -116,21 +137,30 @@ function partsWithin(items: readonly DeliveryItem[], bytes: number): DeliveryIte
   return parts;
 }
 
-async function deliverPart(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
+/** One request for `items`; `probe`: the first half of a batch that timed out, not cut again on a timeout. */
+async function deliverPart(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext, probe = false): Promise<DeliveryOutcome> {
   const body = batchBody(items);
-  const outcome = await send(request(config, body), config, context, items.length);
-  if (outcome.kind !== 'abort' || outcome.reason !== TOO_LARGE) return outcome;
+  const { result, timedOut } = await send(request(config, body), config, context, items.length);
+  const tooLarge = result.kind === 'abort' && result.reason === TOO_LARGE;
+  if (items.length === 1 || !(tooLarge || (timedOut && !probe))) return result;
   const half = Math.floor(Buffer.byteLength(body) / 2);
-  fittingBytes.set(config.url, Math.min(half, fittingBytes.get(config.url) ?? half));
-  return items.length === 1 ? outcome : deliverInOrder(partsWithin(items, half), config, context);
+  const parts = partsWithin(items, half);
+  if (tooLarge) {
+    fitTo(config.url, half);
+    return deliverInOrder(parts, config, context);
+  }
+  const first = await deliverPart(parts[0]!, config, context, true);
+  if (!resultsOf(first, parts[0]!.length).some((r) => r.kind === 'retry')) fitTo(config.url, half);
+  return deliverInOrder(parts, config, context, first);
 }
 
-async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
-  if (parts.length === 1) return deliverPart(parts[0]!, config, context);
+/** The parts one after the other; `firstOutcome`: the first part's, when it was sent already. */
+async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], config: WebhookConfig, context: DestinationContext, firstOutcome?: DeliveryOutcome): Promise<DeliveryOutcome> {
+  if (parts.length === 1) return firstOutcome ?? deliverPart(parts[0]!, config, context);
   const results: DeliveryResult[] = [];
   let pause: { afterMs: number; error: string } | undefined;
-  for (const part of parts) {
-    const outcome = await deliverPart(part, config, context);
+  for (const [i, part] of parts.entries()) {
+    const outcome = i === 0 && firstOutcome !== undefined ? firstOutcome : await deliverPart(part, config, context);
     const partResults = resultsOf(outcome, part.length);
     results.push(...partResults);
     pause ??= pauseOf(outcome);
@@ -207,7 +237,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
             results[i] = { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs };
             continue;
           }
-          const result = await send(request(config, jsonOf(items[i]!)), config, context);
+          const { result } = await send(request(config, jsonOf(items[i]!)), config, context);
           results[i] = result;
           if (result.kind === 'retry') {
             blocked = result.error;
@@ -232,7 +262,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
         messageId: subject.requestId,
       }),
     );
-    const result = await send(req, config, context);
+    const { result } = await send(req, config, context);
     if (result.kind === 'ok') return { kind: 'deleted', detail: `POST ${urlWithoutSecrets(config.url)} answered 2xx` };
     if (result.kind === 'retry') return result.afterMs === undefined ? { kind: 'retry', error: result.error } : { kind: 'retry', error: result.error, afterMs: result.afterMs };
     return { kind: 'failed', error: result.error };
