@@ -1,15 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { isSluiceError } from '../../core/errors.js';
-import type { DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
+import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
 import { urlWithoutSecrets } from '../destination-secrets.js';
 import { RequestTimeoutError } from '../http/destination-http.js';
+import { deliverInBatches, type SendResult } from './batch-cutting.js';
 import { classifyHttpStatus } from '../http-status.js';
 
 /**
  * Events per batched request unless the destination says otherwise, and the most it may ask for: Segment's
  * Webhooks (Actions) defaults (1,000, at most 4,000). An endpoint whose body limit is smaller answers 413, and
- * the batch is sent again in smaller requests (`deliverBatch`): a smaller limit costs requests, not events.
+ * the batch is sent again in smaller requests (batch-cutting.ts): a smaller limit costs requests, not events.
  */
 const DEFAULT_BATCH_SIZE = 1000;
 const MAX_BATCH_SIZE = 4000;
@@ -58,9 +59,6 @@ function request(config: WebhookConfig, body: string): OutboundRequest {
   return { method: 'POST', url: config.url, headers, body };
 }
 
-/** A request's result, and whether it timed out (an answer may still come later: the endpoint may be slow). */
-type SendResult = { readonly result: DeliveryResult; readonly timedOut: boolean };
-
 /** Sends one request; `events` is how many it carries, named in the error when a batch times out. */
 async function send(req: OutboundRequest, config: WebhookConfig, context: DestinationContext, events = 1): Promise<SendResult> {
   try {
@@ -74,118 +72,6 @@ async function send(req: OutboundRequest, config: WebhookConfig, context: Destin
     }
     return { result: { kind: 'retry', error: error instanceof Error ? error.message : String(error) }, timedOut: false };
   }
-}
-
-/** How an endpoint says a request was larger than it takes. */
-const TOO_LARGE = 'http_413';
-
-/**
- * Per URL, once it answered 413 or timed out on a batch whose first half then went through: the body size
- * (bytes) requests to it are cut to (half the smallest body refused, so at least half its limit, and below it once
- * none is refused any more). Forgotten after an hour, so an endpoint that was slow for a while, or whose limit
- * was raised, gets whole batches again; and when Sluice restarts.
- */
-const fittingBytes = new Map<string, { bytes: number; since: number }>();
-const FITTING_KEPT_MS = 3_600_000;
-
-function fittingOf(url: string, now = Date.now()): number | undefined {
-  const fitting = fittingBytes.get(url);
-  if (fitting === undefined || now - fitting.since <= FITTING_KEPT_MS) return fitting?.bytes;
-  fittingBytes.delete(url);
-  return undefined;
-}
-
-function fitTo(url: string, bytes: number): void {
-  const known = fittingOf(url);
-  fittingBytes.set(url, { bytes: Math.min(bytes, known ?? bytes), since: Date.now() });
-}
-
-/** `{"batch":[` and `]}` around the events. */
-const BATCH_BODY_OVERHEAD = 12;
-
-/**
- * `{"batch":[...]}` requests for `items`, in queue order. A request answered 413 (the endpoint's body limit is
- * smaller) is sent again cut in requests of half its size, cut again while refused, down to single events: an
- * event over the limit on its own fails with `http_413`, the others are delivered. A batch that times out is
- * tried once more as its first half: if that goes through, the endpoint is slow for that many events (not down),
- * and the rest goes out at that size; if not, the whole batch is retried later as it was (an outage does not
- * shrink batches). Later batches to that URL are cut to the size that went through. Once a part fails in a way
- * that will be retried, the rest is not sent and retries after it, so no user's later event overtakes an
- * earlier one.
- */
-function deliverBatch(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext): Promise<DeliveryOutcome> {
-  const fitting = fittingOf(config.url);
-  return deliverInOrder(fitting === undefined ? [items] : partsWithin(items, fitting), config, context);
-}
-
-/** Consecutive parts of `items` whose batch bodies are each at most `bytes` long (an event alone over it: its own part). */
-function partsWithin(items: readonly DeliveryItem[], bytes: number): DeliveryItem[][] {
-  const parts: DeliveryItem[][] = [];
-  let part: DeliveryItem[] = [];
-  let body = BATCH_BODY_OVERHEAD - 1;
-  for (const item of items) {
-    const size = Buffer.byteLength(jsonOf(item)) + 1;
-    if (part.length > 0 && body + size > bytes) {
-      parts.push(part);
-      part = [];
-      body = BATCH_BODY_OVERHEAD - 1;
-    }
-    part.push(item);
-    body += size;
-  }
-  parts.push(part);
-  return parts;
-}
-
-/** One request for `items`; `probe`: the first half of a batch that timed out, not cut again on a timeout. */
-async function deliverPart(items: readonly DeliveryItem[], config: WebhookConfig, context: DestinationContext, probe = false): Promise<DeliveryOutcome> {
-  const body = batchBody(items);
-  const { result, timedOut } = await send(request(config, body), config, context, items.length);
-  const tooLarge = result.kind === 'abort' && result.reason === TOO_LARGE;
-  if (items.length === 1 || !(tooLarge || (timedOut && !probe))) return result;
-  const half = Math.floor(Buffer.byteLength(body) / 2);
-  const parts = partsWithin(items, half);
-  if (tooLarge) {
-    fitTo(config.url, half);
-    return deliverInOrder(parts, config, context);
-  }
-  const first = await deliverPart(parts[0]!, config, context, true);
-  if (!resultsOf(first, parts[0]!.length).some((r) => r.kind === 'retry')) fitTo(config.url, half);
-  return deliverInOrder(parts, config, context, first);
-}
-
-/** The parts one after the other; `firstOutcome`: the first part's, when it was sent already. */
-async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], config: WebhookConfig, context: DestinationContext, firstOutcome?: DeliveryOutcome): Promise<DeliveryOutcome> {
-  if (parts.length === 1) return firstOutcome ?? deliverPart(parts[0]!, config, context);
-  const results: DeliveryResult[] = [];
-  let pause: { afterMs: number; error: string } | undefined;
-  for (const [i, part] of parts.entries()) {
-    const outcome = i === 0 && firstOutcome !== undefined ? firstOutcome : await deliverPart(part, config, context);
-    const partResults = resultsOf(outcome, part.length);
-    results.push(...partResults);
-    pause ??= pauseOf(outcome);
-    const held = partResults.find((r) => r.kind === 'retry');
-    if (held?.kind === 'retry') {
-      const waiting: DeliveryResult = held.afterMs === undefined
-        ? { kind: 'retry', error: `not sent: an earlier part of the batch was not delivered (${held.error})` }
-        : { kind: 'retry', error: `not sent: the endpoint asked to wait (${held.error})`, afterMs: held.afterMs };
-      const total = parts.reduce((n, p) => n + p.length, 0);
-      while (results.length < total) results.push(waiting);
-      break;
-    }
-  }
-  return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
-}
-
-/** An outcome for `count` items as one result per item. */
-function resultsOf(outcome: DeliveryOutcome, count: number): readonly DeliveryResult[] {
-  return outcome.kind === 'per_item' ? outcome.results : Array.from({ length: count }, () => outcome);
-}
-
-/** The wait an outcome asks the router to keep for the whole destination (a refusal with Retry-After). */
-function pauseOf(outcome: DeliveryOutcome): { afterMs: number; error: string } | undefined {
-  if (outcome.kind === 'per_item') return outcome.pause;
-  return outcome.kind === 'retry' && outcome.afterMs !== undefined ? { afterMs: outcome.afterMs, error: outcome.error } : undefined;
 }
 
 function userKey(item: DeliveryItem): string {
@@ -210,7 +96,15 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   batchSizeOf: (config) => (config.batching ? (config.batchSize ?? DEFAULT_BATCH_SIZE) : UNBATCHED_CALL_SIZE),
 
   async deliver(items, config, context) {
-    if (config.batching) return deliverBatch(items, config, context);
+    if (config.batching) {
+      return deliverInBatches(items, config.url, {
+        sizeOf: (item) => Buffer.byteLength(jsonOf(item)) + 1,
+        send: async (part) => {
+          const body = batchBody(part);
+          return { ...(await send(request(config, body), config, context, part.length)), bytes: Buffer.byteLength(body) };
+        },
+      });
+    }
     // One request per event: users in parallel, each user's events in order; after a retriable failure the
     // user's later events are not sent (they retry after it, keeping their order).
     const results: DeliveryResult[] = new Array<DeliveryResult>(items.length);
