@@ -273,7 +273,9 @@ describe('router', () => {
     // Restart: a new router (new lanes, new queue consumers) over the same store and queue.
     await router!.stop();
     answer = 'busy';
-    startRouter(types, policy);
+    // A slower backoff from here: the second attempt's `retrying` row stays at least 1 s (equal jitter of 2 s) before
+    // the third attempt, so the check below sees it even on a loaded machine (at 50 ms it could be overtaken).
+    startRouter(types, { ...policy, baseDelayMs: 1000 });
     await eventually(async () => (attemptsAt.length >= 2 ? true : undefined));
     // Not at once (an earlier version retried every retrying job the moment it started): at its next attempt.
     expect(attemptsAt[1]).toBeGreaterThanOrEqual(first.nextAttemptAt!);
