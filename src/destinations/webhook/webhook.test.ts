@@ -3,8 +3,8 @@ import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { segmentEvent } from '../../../test/support/segment-events.js';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
-import type { DeliveryItem } from '../destination.js';
-import { createDestinationHttp } from '../http/destination-http.js';
+import type { DeliveryItem, DestinationContext } from '../destination.js';
+import { createDestinationHttp, type DestinationHttpClient } from '../http/destination-http.js';
 import { webhookDestination } from './webhook.js';
 
 function items(count: number, prefix = 'm'): DeliveryItem[] {
@@ -25,10 +25,25 @@ const limitedTo = (limit: number, answer: (r: ReceivedRequest) => { status: numb
   (r: ReceivedRequest) => (r.raw.length >= limit ? { status: 413, body: 'request entity too large' } : answer(r));
 
 let server: MockServer | undefined;
+let http: DestinationHttpClient | undefined;
 afterEach(async () => {
+  await http?.close();
+  http = undefined;
   await server?.close();
   server = undefined;
 });
+
+/** A context with the real guarded client (its timeouts are what the webhook reacts to), closed after the test. */
+function guardedContext(): DestinationContext {
+  http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
+  return { ...testContext(), http };
+}
+
+/** An endpoint that answers 200 after `delayMs` (of the request it got). */
+const answerAfter = (delayMs: (r: ReceivedRequest) => number) => async (r: ReceivedRequest) => {
+  await new Promise((resolve) => setTimeout(resolve, delayMs(r)));
+  return { status: 200 };
+};
 
 describe('webhook destination', () => {
   it('POSTs a deletion to the full URL and records it in the certificate without the query values', async () => {
@@ -99,74 +114,50 @@ describe('webhook destination', () => {
   });
 
   it('says, when a batch times out, how many events it carried and which settings to change', async () => {
-    server = await startMockServer(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      return { status: 200 };
-    });
-    const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
-    try {
-      const context = { ...testContext(), http };
-      const outcome = await webhookDestination.deliver(items(25), { url: `${server.url}/slow`, batching: true, timeoutMs: 200 }, context);
-      // The batch, then its first half (to tell a slow endpoint from one that is down), both timed out.
-      expect(outcome.kind).toBe('per_item');
-      const results = outcome.kind === 'per_item' ? outcome.results : [];
-      expect(results[0]).toMatchObject({ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms with a batch of 1\d events: .*lower the destination's batchSize or raise its timeoutMs/) });
-      expect(results[24]).toMatchObject({ kind: 'retry', error: expect.stringMatching(/^not sent: an earlier part of the batch was not delivered \(.*timed out after 200 ms/) });
-      // A single event's timeout is only the timeout.
-      const single = await webhookDestination.deliver(items(1), { url: `${server.url}/slow`, timeoutMs: 200 }, context);
-      expect(single).toMatchObject({ kind: 'per_item', results: [{ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms$/) }] });
-    } finally {
-      await http.close();
-    }
+    server = await startMockServer(answerAfter(() => 600));
+    const context = guardedContext();
+    const outcome = await webhookDestination.deliver(items(25), { url: `${server.url}/slow`, batching: true, timeoutMs: 200 }, context);
+    // The batch, then its first half (to tell a slow endpoint from one that is down), both timed out.
+    expect(outcome.kind).toBe('per_item');
+    const results = outcome.kind === 'per_item' ? outcome.results : [];
+    expect(results[0]).toMatchObject({ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms with a batch of 1\d events: .*lower the destination's batchSize or raise its timeoutMs/) });
+    expect(results[24]).toMatchObject({ kind: 'retry', error: expect.stringMatching(/^not sent: an earlier part of the batch was not delivered \(.*timed out after 200 ms/) });
+    // A single event's timeout is only the timeout.
+    const single = await webhookDestination.deliver(items(1), { url: `${server.url}/slow`, timeoutMs: 200 }, context);
+    expect(single).toMatchObject({ kind: 'per_item', results: [{ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms$/) }] });
   });
 
   it('tries the first half of a batch that timed out: an endpoint slow for that many events gets smaller requests from then on', async () => {
     // 8 ms per event, answered when done: 120 events take 960 ms, 60 take 480 (the timeout is 700).
-    server = await startMockServer(async (r) => {
-      await new Promise((resolve) => setTimeout(resolve, 8 * (r.json as { batch: unknown[] }).batch.length));
-      return { status: 200 };
-    });
-    const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
-    try {
-      const context = { ...testContext(), http };
-      const config = { url: `${server.url}/slow-for-many`, batching: true, timeoutMs: 700 };
-      const first = items(120, 'a');
-      expect(await webhookDestination.deliver(first, config, context)).toEqual({ kind: 'per_item', results: first.map(() => ({ kind: 'ok' })) });
-      const sizes = server.received.map((r) => (r.json as { batch: unknown[] }).batch.length);
-      expect(sizes[0]).toBe(120);
-      expect(sizes.slice(1).reduce((a, b) => a + b, 0)).toBe(120);
-      expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(60);
-      // The next batch goes out at the size that went through: nothing times out.
-      const before = server.received.length;
-      const second = items(120, 'b');
-      expect(await webhookDestination.deliver(second, config, context)).toEqual({ kind: 'per_item', results: second.map(() => ({ kind: 'ok' })) });
-      expect(server.received.slice(before).every((r) => (r.json as { batch: unknown[] }).batch.length <= 60)).toBe(true);
-    } finally {
-      await http.close();
-    }
+    server = await startMockServer(answerAfter((r) => 8 * (r.json as { batch: unknown[] }).batch.length));
+    const context = guardedContext();
+    const config = { url: `${server.url}/slow-for-many`, batching: true, timeoutMs: 700 };
+    const first = items(120, 'a');
+    expect(await webhookDestination.deliver(first, config, context)).toEqual({ kind: 'per_item', results: first.map(() => ({ kind: 'ok' })) });
+    const sizes = server.received.map((r) => (r.json as { batch: unknown[] }).batch.length);
+    expect(sizes[0]).toBe(120);
+    expect(sizes.slice(1).reduce((a, b) => a + b, 0)).toBe(120);
+    expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(60);
+    // The next batch goes out at the size that went through: nothing times out.
+    const before = server.received.length;
+    const second = items(120, 'b');
+    expect(await webhookDestination.deliver(second, config, context)).toEqual({ kind: 'per_item', results: second.map(() => ({ kind: 'ok' })) });
+    expect(server.received.slice(before).every((r) => (r.json as { batch: unknown[] }).batch.length <= 60)).toBe(true);
   });
 
   it('retries a batch whole when its first half times out too (an endpoint that is down), and does not shrink later batches', async () => {
-    server = await startMockServer(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      return { status: 200 };
-    });
-    const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
-    try {
-      const context = { ...testContext(), http };
-      const config = { url: `${server.url}/down`, batching: true, timeoutMs: 200 };
-      const outcome = await webhookDestination.deliver(items(40), config, context);
-      expect(outcome.kind).toBe('per_item');
-      expect(outcome.kind === 'per_item' && outcome.results.every((r) => r.kind === 'retry')).toBe(true);
-      const sizes = server.received.map((r) => (r.json as { batch: unknown[] }).batch.length);
-      expect(sizes).toHaveLength(2);
-      expect(sizes[0]).toBe(40);
-      expect(sizes[1]).toBeLessThanOrEqual(20);
-      await webhookDestination.deliver(items(40), config, context);
-      expect(server.received[2]!.json).toMatchObject({ batch: expect.any(Array) });
-      expect((server.received[2]!.json as { batch: unknown[] }).batch).toHaveLength(40);
-    } finally {
-      await http.close();
-    }
+    server = await startMockServer(answerAfter(() => 1000));
+    const context = guardedContext();
+    const config = { url: `${server.url}/down`, batching: true, timeoutMs: 200 };
+    const outcome = await webhookDestination.deliver(items(40), config, context);
+    expect(outcome.kind).toBe('per_item');
+    expect(outcome.kind === 'per_item' && outcome.results.every((r) => r.kind === 'retry')).toBe(true);
+    const sizes = server.received.map((r) => (r.json as { batch: unknown[] }).batch.length);
+    expect(sizes).toHaveLength(2);
+    expect(sizes[0]).toBe(40);
+    expect(sizes[1]).toBeLessThanOrEqual(20);
+    await webhookDestination.deliver(items(40), config, context);
+    expect(server.received[2]!.json).toMatchObject({ batch: expect.any(Array) });
+    expect((server.received[2]!.json as { batch: unknown[] }).batch).toHaveLength(40);
   });
 });
