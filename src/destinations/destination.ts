@@ -20,6 +20,17 @@ export type DeliveryOutcome =
   | DeliveryResult
   | { readonly kind: 'per_item'; readonly results: readonly DeliveryResult[]; readonly pause?: { readonly afterMs: number; readonly error: string } };
 
+/** An outcome for a batch of `count` items as one result per item. */
+export function resultsOfOutcome(outcome: DeliveryOutcome, count: number): readonly DeliveryResult[] {
+  return outcome.kind === 'per_item' ? outcome.results : Array.from({ length: count }, () => outcome);
+}
+
+/** The wait an outcome asks for the whole destination (a refusal with Retry-After), if it asks for one. */
+export function pauseOfOutcome(outcome: DeliveryOutcome): { readonly afterMs: number; readonly error: string } | undefined {
+  if (outcome.kind === 'per_item') return outcome.pause;
+  return outcome.kind === 'retry' && outcome.afterMs !== undefined ? { afterMs: outcome.afterMs, error: outcome.error } : undefined;
+}
+
 export interface DeliveryItem {
   readonly messageId: string;
   /** The source the event came from (archives file events per source). */

@@ -3,7 +3,7 @@ import type { Destination, DeliveryRecord, DeliveryStatus } from '../core/destin
 import { isSluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
-import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType } from '../destinations/destination.js';
+import { pauseOfOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationType } from '../destinations/destination.js';
 import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
 import type { DeliveryRepository, EventRepository } from '../store/store.js';
 import { ERASED_REASON, type DeliveryGate } from './delivery-gate.js';
@@ -335,9 +335,9 @@ export class DestinationLane {
       if (batch.length === 0) results = [];
       else {
         const outcome = await this.deps.type.deliver(batch.map((job) => new JobItem(job)), destination.config, context);
-        if (outcome.kind === 'retry' && outcome.afterMs !== undefined) this.pause(outcome.afterMs, outcome.error);
-        else if (outcome.kind === 'per_item' && outcome.pause) this.pause(outcome.pause.afterMs, outcome.pause.error);
-        results = outcome.kind === 'per_item' ? outcome.results : batch.map(() => outcome);
+        const pause = pauseOfOutcome(outcome);
+        if (pause) this.pause(pause.afterMs, pause.error);
+        results = resultsOfOutcome(outcome, batch.length);
         if (results.length !== batch.length) throw new Error(`${destination.type}.deliver returned ${results.length} results for ${batch.length} events`);
       }
     } catch (error) {

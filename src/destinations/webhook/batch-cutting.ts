@@ -1,4 +1,4 @@
-import type { DeliveryItem, DeliveryOutcome, DeliveryResult } from '../destination.js';
+import { pauseOfOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryOutcome, type DeliveryResult } from '../destination.js';
 
 /*
  * How the webhook cuts a batch an endpoint cannot take in one request (decision 0204): too large (413), or too
@@ -39,10 +39,15 @@ export interface SendResult {
   readonly timedOut: boolean;
 }
 
-/** How the webhook sends a batch as one `{"batch":[...]}` request (and the body's bytes), and what an item adds to a body. */
+/** How the webhook sends a batch as one `{"batch":[...]}` request, and what an item adds to a body (bytes, with its comma). */
 export interface BatchSender {
-  send(items: readonly DeliveryItem[]): Promise<SendResult & { readonly bytes: number }>;
+  send(items: readonly DeliveryItem[]): Promise<SendResult>;
   sizeOf(item: DeliveryItem): number;
+}
+
+/** The bytes of the batch body of `items` (measured only when a request is to be cut). */
+function bodyBytes(items: readonly DeliveryItem[], sender: BatchSender): number {
+  return items.reduce((bytes, item) => bytes + sender.sizeOf(item), BATCH_BODY_OVERHEAD - 1);
 }
 
 /**
@@ -81,17 +86,17 @@ function partsWithin(items: readonly DeliveryItem[], bytes: number, sender: Batc
 
 /** One request for `items`; `probe`: the first half of a batch that timed out, not cut again on a timeout. */
 async function deliverPart(items: readonly DeliveryItem[], url: string, sender: BatchSender, probe = false): Promise<DeliveryOutcome> {
-  const { result, timedOut, bytes } = await sender.send(items);
+  const { result, timedOut } = await sender.send(items);
   const tooLarge = result.kind === 'abort' && result.reason === TOO_LARGE;
   if (items.length === 1 || !(tooLarge || (timedOut && !probe))) return result;
-  const half = Math.floor(bytes / 2);
+  const half = Math.floor(bodyBytes(items, sender) / 2);
   const parts = partsWithin(items, half, sender);
   if (tooLarge) {
     fitTo(url, half);
     return deliverInOrder(parts, url, sender);
   }
   const first = await deliverPart(parts[0]!, url, sender, true);
-  if (!resultsOf(first, parts[0]!.length).some((r) => r.kind === 'retry')) fitTo(url, half);
+  if (!resultsOfOutcome(first, parts[0]!.length).some((r) => r.kind === 'retry')) fitTo(url, half);
   return deliverInOrder(parts, url, sender, first);
 }
 
@@ -102,9 +107,9 @@ async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], url: 
   let pause: { afterMs: number; error: string } | undefined;
   for (const [i, part] of parts.entries()) {
     const outcome = i === 0 && firstOutcome !== undefined ? firstOutcome : await deliverPart(part, url, sender);
-    const partResults = resultsOf(outcome, part.length);
+    const partResults = resultsOfOutcome(outcome, part.length);
     results.push(...partResults);
-    pause ??= pauseOf(outcome);
+    pause ??= pauseOfOutcome(outcome);
     const held = partResults.find((r) => r.kind === 'retry');
     if (held?.kind === 'retry') {
       const waiting: DeliveryResult = held.afterMs === undefined
@@ -116,15 +121,4 @@ async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], url: 
     }
   }
   return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
-}
-
-/** An outcome for `count` items as one result per item. */
-function resultsOf(outcome: DeliveryOutcome, count: number): readonly DeliveryResult[] {
-  return outcome.kind === 'per_item' ? outcome.results : Array.from({ length: count }, () => outcome);
-}
-
-/** The wait an outcome asks the router to keep for the whole destination (a refusal with Retry-After). */
-function pauseOf(outcome: DeliveryOutcome): { afterMs: number; error: string } | undefined {
-  if (outcome.kind === 'per_item') return outcome.pause;
-  return outcome.kind === 'retry' && outcome.afterMs !== undefined ? { afterMs: outcome.afterMs, error: outcome.error } : undefined;
 }

@@ -99,10 +99,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
     if (config.batching) {
       return deliverInBatches(items, config.url, {
         sizeOf: (item) => Buffer.byteLength(jsonOf(item)) + 1,
-        send: async (part) => {
-          const body = batchBody(part);
-          return { ...(await send(request(config, body), config, context, part.length)), bytes: Buffer.byteLength(body) };
-        },
+        send: (part) => send(request(config, batchBody(part)), config, context, part.length),
       });
     }
     // One request per event: users in parallel, each user's events in order; after a retriable failure the
