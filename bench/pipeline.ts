@@ -15,8 +15,9 @@
  *    (a) (same number of destinations, so the same fan-out work) and of the mean of (3) and (c), the
  *    healthy sink alone again after the slow one is disabled (the two bracket (b), so drift shows);
  * 5. warehouse: end-to-end events/s into the PostgreSQL warehouse destination (127.0.0.1:5432, database
- *    `test`, a fresh schema; the webhooks disabled) until every row is in `tracks`, and its ratio to (1).
- *    Skipped, with a message, without PostgreSQL.
+ *    `test`, a fresh schema; the webhooks disabled) until every row is in `tracks`, and its ratio to (1);
+ *    then the latency of (3) into the warehouse: from each 200 to the commit of the event's row (a trigger
+ *    on `tracks` notifies this process at commit). Skipped, with a message, without PostgreSQL.
  * Events are the small track events it always sent (about 300 bytes stored), or with BENCH_EVENTS=browser what
  * analytics.js sends from a web page (about 1 kB stored; bench/support/bench-events.ts), in every phase.
  * Prints one JSON line per phase and a summary.
@@ -47,6 +48,17 @@ const arrivals = new Map<string, number>();
  * process; scanning every arrival each poll took a visible share of that thread away from Sluice.)
  */
 const arrivedByPrefix = new Map<string, { count: number; lastAt: number }>();
+/** Records an event's first arrival (at the sink, or committed in the warehouse). */
+function arrived(messageId: string, now: number): void {
+  if (arrivals.has(messageId)) return;
+  arrivals.set(messageId, now);
+  const prefix = messageId.slice(0, messageId.indexOf('-'));
+  const seen = arrivedByPrefix.get(prefix) ?? { count: 0, lastAt: 0 };
+  seen.count++;
+  seen.lastAt = now;
+  arrivedByPrefix.set(prefix, seen);
+}
+
 const sink = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -54,15 +66,7 @@ const sink = createServer((req, res) => {
     const now = performance.now();
     // Only the healthy sink's own path counts; the healthy neighbour of phase 4a posts to /sink-neighbour.
     if (req.url === '/sink') {
-      for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) {
-        if (arrivals.has(messageId)) continue;
-        arrivals.set(messageId, now);
-        const prefix = messageId.slice(0, messageId.indexOf('-'));
-        const seen = arrivedByPrefix.get(prefix) ?? { count: 0, lastAt: 0 };
-        seen.count++;
-        seen.lastAt = now;
-        arrivedByPrefix.set(prefix, seen);
-      }
+      for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) arrived(messageId, now);
     }
     res.writeHead(200).end('{}');
   });
@@ -144,7 +148,10 @@ async function admin(method: string, url: string, body?: unknown): Promise<Recor
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-/** Offers ~1,000 events/s (10 events every 10 ms) for `seconds`; latency from each 200 to arrival at the healthy sink. */
+/**
+ * Offers ~1,000 events/s (10 events every 10 ms) for `seconds`; latency from each 200 to the event's arrival
+ * (at the healthy sink, or committed in the warehouse in phase 5).
+ */
 async function latencyAt1k(prefix: string, seconds: number): Promise<{ events: number; offeredPerSecond: number; p50: number; p99: number; max: number }> {
   const acks = new Map<string, number>();
   const ticks = seconds * 100;
@@ -246,7 +253,7 @@ try {
   }));
 
   // 5. The PostgreSQL warehouse alone, end to end.
-  let warehouse: { eventsPerSecond: number; ratio: number } | undefined;
+  let warehouse: { eventsPerSecond: number; ratio: number; p50: number; p99: number } | undefined;
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   const reachable = await client.connect().then(() => true, (error: unknown) => {
     console.log(JSON.stringify({ phase: 'warehouse', skipped: `PostgreSQL not reachable at ${TEST_DATABASE_URL}: ${String(error)}` }));
@@ -270,8 +277,28 @@ try {
         await new Promise((r) => setTimeout(r, 100));
       }
       const whMs = performance.now() - whStart;
-      warehouse = { eventsPerSecond: Math.round(TOTAL / (whMs / 1000)), ratio: +((TOTAL / (whMs / 1000)) / ingestRate).toFixed(2) };
-      console.log(JSON.stringify({ phase: 'warehouse-end-to-end', events: TOTAL, ms: Math.round(whMs), eventsPerSecond: warehouse.eventsPerSecond, ratioToIngest: warehouse.ratio }));
+      const whRate = TOTAL / (whMs / 1000);
+      console.log(JSON.stringify({ phase: 'warehouse-end-to-end', events: TOTAL, ms: Math.round(whMs), eventsPerSecond: Math.round(whRate), ratioToIngest: +(whRate / ingestRate).toFixed(2) }));
+
+      // Latency at ~1,000 events/s into the warehouse: from each 200 to the commit of the event's `tracks` row.
+      // The bench's trigger on `tracks` (created once Sluice has created the table) names the rows each load
+      // inserted; PostgreSQL delivers a notification when the inserting transaction commits, so its arrival
+      // here is when the rows became visible to the warehouse's readers.
+      const channel = `${schema}_arrived`;
+      await client.query(`create function "${schema}".bench_arrived() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify('${channel}', string_agg(id, ',')) from (select id, (row_number() over ()) / 300 as part from new_rows) chunks group by part;
+          return null;
+        end $$`);
+      await client.query(`create trigger bench_arrived after insert on "${schema}".tracks referencing new table as new_rows for each statement execute function "${schema}".bench_arrived()`);
+      client.on('notification', (message) => {
+        const now = performance.now();
+        if (message.channel === channel && message.payload) for (const messageId of message.payload.split(',')) arrived(messageId, now);
+      });
+      await client.query(`listen "${channel}"`);
+      const whLatency = await latencyAt1k('whlat', 10);
+      console.log(JSON.stringify({ phase: 'warehouse-latency-1k-per-second', events: whLatency.events, offeredPerSecond: whLatency.offeredPerSecond, ackToCommitMs: { p50: whLatency.p50, p99: whLatency.p99, max: whLatency.max } }));
+      warehouse = { eventsPerSecond: Math.round(whRate), ratio: +(whRate / ingestRate).toFixed(2), p50: whLatency.p50, p99: whLatency.p99 };
     } finally {
       await client.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
       await client.end();
@@ -294,6 +321,8 @@ try {
     healthyBesideSlowVsAloneP99Ratio: isolation.p99RatioToAlone,
     warehouseEventsPerSecond: warehouse?.eventsPerSecond ?? null,
     warehouseRatio: warehouse?.ratio ?? null,
+    warehouseP50AckToCommitMs: warehouse?.p50 ?? null,
+    warehouseP99AckToCommitMs: warehouse?.p99 ?? null,
   }));
 } finally {
   await sluice.close();
