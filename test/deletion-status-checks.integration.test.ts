@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
@@ -22,6 +22,21 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
   const taskStatus = new Map<string, string>([['task-alpha', 'STARTED'], ['task-beta', 'STARTED']]);
   const ids: Record<string, string> = {};
   const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
+  const owner = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
+  let ownerCreated = false;
+  /** The console as the owner: their account created through the setup link by the first browser test, then logged in. */
+  const openConsole = async (page: Page) => {
+    if (!ownerCreated) {
+      await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, owner);
+      ownerCreated = true;
+      return;
+    }
+    await page.goto(sluice.url);
+    await page.getByLabel('Email').fill(owner.email);
+    await page.getByLabel('Password').fill(owner.password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  };
   const statusCalls = (task: string) => mixpanel.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/api/app/data-deletions/v3.0/${task}?`)).length;
 
   beforeAll(async () => {
@@ -102,6 +117,35 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     const audit = (await api('GET', '/audit-log?limit=100')).body.entries as { action: string; requestId?: string; target?: string }[];
     expect(audit.filter((a) => a.action === 'privacy_request.deletion_job_ended')).toHaveLength(2);
 
+    // The failed job waits on a person (Sluice cannot send the deletion again: the identifiers were cleared): the
+    // request says so, and the queue's follow-up list holds it.
+    expect(after.deletionFollowUps).toEqual([{ destinationId: ids.beta, name: 'Mixpanel beta', type: 'mixpanel', reason: 'failed', detail: entry(settled, 'beta').detail, jobId: 'task-beta' }]);
+    const followUps = async () => ((await api('GET', '/privacy-requests/deletion-follow-ups')).body.requests as { id: string; deletionFollowUps?: unknown[] }[]);
+    expect((await followUps()).find((r) => r.id === id)?.deletionFollowUps).toHaveLength(1);
+    // Confirming a destination that does not wait on a person is refused, naming the one that does.
+    const wrong = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.alpha}/confirm`, { note: 'deleted' });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.error).toMatchObject({ code: 'no_deletion_follow_up', message: expect.stringContaining(ids.beta!) });
+    // Once it is done at the tool, a member confirms it: the certificate is re-issued with the entry deleted, naming them.
+    const confirmed = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.beta}/confirm`, { note: 'Mixpanel support deleted the profile (ticket 4711)' });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: 'completed' });
+    expect(confirmed.body.deletionFollowUps).toBeUndefined();
+    const reissued = await result();
+    expect(entry(reissued, 'beta')).toMatchObject({ outcome: 'deleted', jobId: 'task-beta', detail: expect.stringContaining(': Mixpanel support deleted the profile (ticket 4711) (before: deletion job task-beta: the tool reports failure') });
+    expect(entry(reissued, 'alpha')).toEqual(entry(settled, 'alpha'));
+    expect(reissued.verified).toBe(true);
+    expect((await api('POST', '/privacy-requests/certificates/verify', reissued)).body).toEqual({ valid: true });
+    expect((await followUps()).some((r) => r.id === id)).toBe(false);
+    const confirmation = (await history()).filter((h) => h.action === 'deletion_confirmed_by_hand');
+    expect(confirmation).toEqual([expect.objectContaining({ to: 'completed', note: 'Mixpanel beta (mixpanel): Mixpanel support deleted the profile (ticket 4711)' })]);
+    expect(entry(reissued, 'beta').confirmedBy).toBe((confirmation[0] as unknown as { actor: string }).actor);
+    const audited = (await api('GET', '/audit-log?limit=100')).body.entries as { action: string }[];
+    expect(audited.filter((a) => a.action === 'privacy_request.deletion_confirmed_by_hand')).toHaveLength(1);
+    // Confirmed once: nothing waits on a person any more.
+    const again = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.beta}/confirm`, { note: 'again' });
+    expect(again.body.error).toMatchObject({ code: 'no_deletion_follow_up' });
+
     // Nothing is left to ask: no more status calls.
     const calls = statusCalls('task-alpha') + statusCalls('task-beta');
     await new Promise((r) => setTimeout(r, 2500));
@@ -116,7 +160,7 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     try {
       const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
       page.setDefaultTimeout(15_000);
-      await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' });
+      await openConsole(page);
       await page.getByRole('link', { name: 'Privacy requests' }).click();
       const row = page.locator('tr', { hasText: certificate.requestId });
       await expect.poll(() => row.textContent()).toContain("Waiting on a tool's deletion job");
@@ -127,6 +171,39 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
         return row.textContent();
       }, { timeout: 20_000, interval: 500 }).not.toContain("Waiting on a tool's deletion job");
       expect(await row.textContent()).toContain('completed');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it.skipIf(chromiumMissing() || consoleBuildMissing())("lists in the console a completed deletion whose tool job failed, until a member confirms it done with a note", async () => {
+    taskStatus.set('task-alpha', 'STARTED');
+    taskStatus.set('task-beta', 'STARTED');
+    const certificate = (await completedRequest(sluice, { type: 'delete', subject: { userId: 'hopper' } })) as unknown as DeletionCertificate;
+    const id = certificate.requestId;
+    taskStatus.set('task-alpha', 'SUCCESS');
+    taskStatus.set('task-beta', 'FAILURE');
+    await eventually(async () => ((await api('GET', `/privacy-requests/${id}`)).body.deletionFollowUps ? true : undefined), 20_000, 50);
+    const browser: Browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+      page.setDefaultTimeout(15_000);
+      await openConsole(page);
+      await page.getByRole('link', { name: 'Privacy requests' }).click();
+      await page.getByRole('tab', { name: 'Deletions to follow up' }).click();
+      const row = page.locator('tr', { hasText: id });
+      await expect.poll(() => row.textContent()).toContain("Follow up at Mixpanel beta: the tool's deletion job failed (job task-beta)");
+      await page.getByRole('button', { name: `Confirm the deletion at Mixpanel beta of delete request ${id}` }).click();
+      const form = page.getByRole('form', { name: `Confirm the deletion at Mixpanel beta of request ${id}` });
+      await form.getByLabel("What was done (goes into the certificate and the request's history)").fill('Deleted in the Mixpanel project by hand');
+      await form.getByRole('button', { name: 'Confirm deleted at Mixpanel beta' }).click();
+      // Done: gone from the follow-up list, and the certificate names the confirmation.
+      await expect.poll(() => row.count()).toBe(0);
+      const reissued = (await api('GET', `/privacy-requests/${id}/result`)).body as unknown as DeletionCertificate;
+      const beta = reissued.destinations.find((d) => d.destinationId === ids.beta)!;
+      expect(beta).toMatchObject({ outcome: 'deleted', confirmedBy: expect.stringContaining('owner@example.com') });
+      expect(beta.detail).toContain(': Deleted in the Mixpanel project by hand (before:');
+      expect(reissued.verified).toBe(true);
     } finally {
       await browser.close();
     }

@@ -14,6 +14,7 @@ import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
+import { deletionFollowUps } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
 import { auditContext } from './audit-context.js';
@@ -69,6 +70,19 @@ export const RequestSchema = Type.Object(
     /** Open, and its receipt not confirmed to the subject by `receiptDueAt` (CCPA 7021(a)). */
     receiptOverdue: Type.Boolean(),
     verified: Type.Boolean(),
+    deletionFollowUps: Type.Optional(
+      Type.Array(
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          reason: Type.Union([Type.Literal('failed'), Type.Literal('unconfirmed')]),
+          detail: Type.String(),
+          jobId: Type.Optional(Type.String()),
+        }),
+        { description: "A completed deletion's destinations a person must follow up: the tool's job failed, or was never confirmed" },
+      ),
+    ),
   },
   { additionalProperties: true },
 );
@@ -79,6 +93,7 @@ export type RequestView = Static<typeof RequestSchema>;
 
 /** A request as the API shows it; `history` when the transitions are given. */
 export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
+  const followUps = deletionFollowUps(r);
   const base: RequestView = {
     id: r.id,
     type: r.type,
@@ -105,6 +120,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(r.failure !== null && { failure: r.failure }),
     // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
     ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
+    ...(followUps.length > 0 && { deletionFollowUps: followUps }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {
@@ -246,6 +262,33 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   }, async (request) => {
     const now = Date.now();
     return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+  });
+
+  app.get('/privacy-requests/deletion-follow-ups', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Completed deletions that did not reach every destination for certain (a tool's job failed, or was never confirmed): a person must follow up, then confirm it (POST .../deletion-follow-ups/:destinationId/confirm)",
+      response: { 200: RequestList },
+    },
+  }, async (request) => {
+    const now = Date.now();
+    return { requests: (await requests.withDeletionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+  });
+
+  app.post('/privacy-requests/:id/deletion-follow-ups/:destinationId/confirm', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Confirm that a completed deletion's follow-up is done (the data is deleted at that destination): the certificate is re-issued with the entry deleted, naming who confirmed it and their note",
+      params: Type.Object({ id: Type.String(), destinationId: Type.String() }),
+      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000, description: 'What was done, e.g. "Mixpanel support confirmed the deletion (ticket 4711)"' }) }, { additionalProperties: false }),
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const updated = await requests.confirmDeletion(principal.workspaceId, request.params.id, request.params.destinationId, principal.actor, request.body.note, keys);
+    return requestView(updated, Date.now());
   });
 
   app.get('/privacy-requests/due-soon', {

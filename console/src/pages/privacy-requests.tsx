@@ -5,6 +5,7 @@ import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
+import { followUpText, FollowUpForm, type DeletionFollowUp } from './deletion-follow-up-form';
 import { IRREVERSIBLE, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
 interface PrivacyRequest {
@@ -28,6 +29,8 @@ interface PrivacyRequest {
   denialReason?: string;
   /** A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude). */
   nextDeletionStatusCheckAt?: string;
+  /** A completed deletion's destinations a person must follow up (a tool's job failed, or was never confirmed). */
+  deletionFollowUps?: DeletionFollowUp[];
 }
 
 const VIEWS = [
@@ -35,6 +38,7 @@ const VIEWS = [
   { id: 'due-soon', label: 'Due within 7 days', path: '/api/v1/privacy-requests/due-soon?days=7' },
   { id: 'overdue', label: 'Overdue', path: '/api/v1/privacy-requests/overdue' },
   { id: 'receipt-overdue', label: 'Receipt not confirmed', path: '/api/v1/privacy-requests/receipt-overdue' },
+  { id: 'follow-up', label: 'Deletions to follow up', path: '/api/v1/privacy-requests/deletion-follow-ups' },
 ] as const;
 
 /** How often the list is read again while a request it shows is processing (the executor runs in the background). */
@@ -54,7 +58,7 @@ const subjectText = (r: PrivacyRequest) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
 
-type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; action: 'deny' | 'extend' };
+type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; action: 'deny' | 'extend' } | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
@@ -128,12 +132,26 @@ export function PrivacyRequestsPage() {
     }
     list.reload();
   };
+  const confirmDeletion = async (id: string, destinationId: string, note: string) => {
+    setActionError(null);
+    setPending(null);
+    try {
+      await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
+    } catch (failure) {
+      setActionError(failure);
+    }
+    list.reload();
+  };
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
   /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
   const verifyRunsAtOnce = (r: PrivacyRequest) => IRREVERSIBLE[r.type] !== undefined && current?.requireApproval !== true;
 
   const prompt = (r: PrivacyRequest) => {
     if (!pending || pending.id !== r.id) return null;
+    if (pending.action === 'confirm-deletion') {
+      const { followUp } = pending;
+      return <FollowUpForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmDeletion(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
+    }
     if (pending.action === 'deny' || pending.action === 'extend') {
       return <ReasonForm request={r} action={pending.action} onSubmit={(reason) => void act(r.id, pending.action, reason)} onCancel={() => setPending(null)} />;
     }
@@ -207,6 +225,11 @@ export function PrivacyRequestsPage() {
                           Waiting on a tool's deletion job (next check {new Date(r.nextDeletionStatusCheckAt).toLocaleString()})
                         </div>
                       )}
+                      {r.deletionFollowUps?.map((f) => (
+                        <div key={f.destinationId} className="overdue" title={f.detail}>
+                          {followUpText(f)}
+                        </div>
+                      ))}
                     </td>
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
@@ -241,6 +264,11 @@ export function PrivacyRequestsPage() {
                             Retry
                           </button>
                         )}
+                        {r.deletionFollowUps?.map((f) => (
+                          <button key={f.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'confirm-deletion', followUp: f })} aria-label={`Confirm the deletion at ${f.name} of ${r.type} request ${r.id}`}>
+                            Confirm deleted at {f.name}…
+                          </button>
+                        ))}
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
                             Receipt confirmed

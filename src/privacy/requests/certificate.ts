@@ -30,6 +30,9 @@ export interface DestinationDeletion {
   readonly checkedAt?: string;
   /** When Sluice stopped asking about a job that had not ended (not confirmed in time, or its destination deleted). */
   readonly stoppedAskingAt?: string;
+  /** Who declared the deletion done by hand after Sluice could not confirm it (deletion-follow-up.ts), and when. */
+  readonly confirmedBy?: string;
+  readonly confirmedAt?: string;
 }
 
 /**

@@ -1,7 +1,10 @@
+import type { Keys } from '../../core/crypto/keys.js';
 import { SluiceError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
+import { deletionCertificateOf } from './certificate.js';
+import { confirmDeletionByHand, deletionFollowUps } from './deletion-follow-up.js';
 import { NO_AUDIT, type RequestAuditSink } from './request-audit.js';
 import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
@@ -247,6 +250,37 @@ export class RequestService {
     for (const [i, d] of ended.entries()) {
       current = await this.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`);
     }
+  }
+
+  /**
+   * A member declares that a completed deletion's follow-up (deletion-follow-up.ts) is done: the data is deleted at
+   * the destination whose job failed or was never confirmed (they asked the tool, or deleted there by hand). The
+   * certificate is re-issued with the entry `deleted`, naming them and their note; a step of the request's history
+   * (`deletion_confirmed_by_hand`) and an audit entry record it. The request stays completed.
+   */
+  async confirmDeletion(workspaceId: string, id: string, destinationId: string, actor: string, note: string, keys: Keys): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    const certificate = request.type === 'delete' && request.status === 'completed' ? deletionCertificateOf(request.result) : undefined;
+    if (!certificate) {
+      throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed deletion has deletions to confirm by hand.`);
+    }
+    const confirmed = confirmDeletionByHand(keys, certificate, destinationId, { actor, note, now: this.now() });
+    if ('refused' in confirmed) throw new SluiceError('no_deletion_follow_up', confirmed.refused);
+    // A status check of the request's other jobs may have re-issued the certificate since it was read: not overwritten.
+    if (deletionCertificateOf((await this.load(workspaceId, id)).result)?.issuedAt !== certificate.issuedAt) {
+      throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check); reload it and confirm again.`);
+    }
+    const entry = certificate.destinations.find((d) => d.destinationId === destinationId)!;
+    return this.move(request, 'completed', { result: confirmed }, actor, 'deletion_confirmed_by_hand', `${entry.name} (${entry.type}): ${note}`);
+  }
+
+  /**
+   * Completed deletions with destinations a person must follow up (deletion-follow-up.ts), most recently completed
+   * first; among the latest 1,000 completed deletions.
+   */
+  async withDeletionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'delete', limit: 1000 });
+    return rows.filter((r) => deletionFollowUps(r).length > 0);
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
