@@ -24,18 +24,29 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
   const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
   const owner = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
   let ownerCreated = false;
-  /** The console as the owner: their account created through the setup link by the first browser test, then logged in. */
-  const openConsole = async (page: Page) => {
-    if (!ownerCreated) {
-      await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, owner);
-      ownerCreated = true;
-      return;
+  /**
+   * Runs `steps` in the console as the owner, in a browser of its own: their account is created through the setup
+   * link by the first browser test, later ones log in.
+   */
+  const inConsole = async (steps: (page: Page) => Promise<void>) => {
+    const browser: Browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+      page.setDefaultTimeout(15_000);
+      if (!ownerCreated) {
+        await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, owner);
+        ownerCreated = true;
+      } else {
+        await page.goto(sluice.url);
+        await page.getByLabel('Email').fill(owner.email);
+        await page.getByLabel('Password').fill(owner.password);
+        await page.getByRole('button', { name: 'Log in', exact: true }).click();
+        await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      }
+      await steps(page);
+    } finally {
+      await browser.close();
     }
-    await page.goto(sluice.url);
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password').fill(owner.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
   };
   const statusCalls = (task: string) => mixpanel.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/api/app/data-deletions/v3.0/${task}?`)).length;
 
@@ -156,11 +167,7 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     taskStatus.set('task-alpha', 'STARTED');
     taskStatus.set('task-beta', 'SUCCESS');
     const certificate = (await completedRequest(sluice, { type: 'delete', subject: { userId: 'grace' } })) as unknown as DeletionCertificate;
-    const browser: Browser = await launchChromium();
-    try {
-      const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-      page.setDefaultTimeout(15_000);
-      await openConsole(page);
+    await inConsole(async (page) => {
       await page.getByRole('link', { name: 'Privacy requests' }).click();
       const row = page.locator('tr', { hasText: certificate.requestId });
       await expect.poll(() => row.textContent()).toContain("Waiting on a tool's deletion job");
@@ -171,9 +178,7 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
         return row.textContent();
       }, { timeout: 20_000, interval: 500 }).not.toContain("Waiting on a tool's deletion job");
       expect(await row.textContent()).toContain('completed');
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 
   it.skipIf(chromiumMissing() || consoleBuildMissing())("lists in the console a completed deletion whose tool job failed, until a member confirms it done with a note", async () => {
@@ -184,11 +189,7 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     taskStatus.set('task-alpha', 'SUCCESS');
     taskStatus.set('task-beta', 'FAILURE');
     await eventually(async () => ((await api('GET', `/privacy-requests/${id}`)).body.deletionFollowUps ? true : undefined), 20_000, 50);
-    const browser: Browser = await launchChromium();
-    try {
-      const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-      page.setDefaultTimeout(15_000);
-      await openConsole(page);
+    await inConsole(async (page) => {
       await page.getByRole('link', { name: 'Privacy requests' }).click();
       await page.getByRole('tab', { name: 'Deletions to follow up' }).click();
       const row = page.locator('tr', { hasText: id });
@@ -204,8 +205,6 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
       expect(beta).toMatchObject({ outcome: 'deleted', confirmedBy: expect.stringContaining('owner@example.com') });
       expect(beta.detail).toContain(': Deleted in the Mixpanel project by hand (before:');
       expect(reissued.verified).toBe(true);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 });

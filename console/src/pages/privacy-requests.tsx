@@ -1,10 +1,11 @@
-import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { api, download, type SessionInfo } from '../api';
 import { Can } from '../components/can';
 import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
+import { TextPromptForm } from '../components/text-prompt-form';
 import { followUpText, FollowUpForm, type DeletionFollowUp } from './deletion-follow-up-form';
 import { IRREVERSIBLE, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
@@ -62,39 +63,29 @@ type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; acti
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
-  const [reason, setReason] = useState('');
-  const fieldId = `reason-${request.id}`;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (reason.trim() !== '') onSubmit(reason.trim());
-  };
   const deny = action === 'deny';
   return (
-    <form className="stack" onSubmit={submit} aria-label={`${deny ? 'Deny' : 'Extend'} the ${request.type} request ${request.id}`} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <p>
-        {deny ? (
-          <>
-            Deny the <strong>{request.type}</strong> request {request.id} of <strong>{subjectText(request)}</strong>? The subject is told the reason, and a denied
-            request cannot be reopened.
-          </>
-        ) : (
-          <>
-            Extend the deadline of the <strong>{request.type}</strong> request {request.id} of <strong>{subjectText(request)}</strong> (once: GDPR by two months,
-            CCPA by 45 days)? The subject is told the reason.
-          </>
-        )}
-      </p>
-      <label htmlFor={fieldId}>{deny ? 'Reason for the denial (the subject is told)' : 'Reason for the extension (the subject is told)'}</label>
-      <textarea id={fieldId} rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
-      <div className="actions">
-        <button type="submit" className={deny ? 'danger' : 'primary'} disabled={reason.trim() === ''}>
-          {deny ? `Deny the ${request.type} request` : 'Extend the deadline'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    <TextPromptForm
+      formLabel={`${deny ? 'Deny' : 'Extend'} the ${request.type} request ${request.id}`}
+      fieldId={`reason-${request.id}`}
+      fieldLabel={deny ? 'Reason for the denial (the subject is told)' : 'Reason for the extension (the subject is told)'}
+      submitLabel={deny ? `Deny the ${request.type} request` : 'Extend the deadline'}
+      danger={deny}
+      onSubmit={onSubmit}
+      onCancel={onCancel}
+    >
+      {deny ? (
+        <>
+          Deny the <strong>{request.type}</strong> request {request.id} of <strong>{subjectText(request)}</strong>? The subject is told the reason, and a denied
+          request cannot be reopened.
+        </>
+      ) : (
+        <>
+          Extend the deadline of the <strong>{request.type}</strong> request {request.id} of <strong>{subjectText(request)}</strong> (once: GDPR by two months,
+          CCPA by 45 days)? The subject is told the reason.
+        </>
+      )}
+    </TextPromptForm>
   );
 }
 
