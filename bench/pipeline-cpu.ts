@@ -4,7 +4,7 @@
  * shared 2-core machine events/s move with the load; CPU per event moves much less, so changes to the
  * processor or the router are judged by this figure.
  *
- *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--batch-size=N] [--warm-up=30000] [--threads]
+ *   node --import tsx bench/pipeline-cpu.ts [events=40000] [--uuids] [--browser] [--warehouse] [--batch-size=N] [--warm-up=30000] [--threads] [--timeline]
  *
  * Sluice runs in this process (like bench/pipeline.ts); 30,000 warm-up events (V8 is still optimizing code
  * well after the first few thousand: with 2,000 its compiler threads took 15-20 us per measured event, counted
@@ -19,7 +19,9 @@
  * GC and compiler helpers), and the load average. With --warehouse the events go to the PostgreSQL warehouse
  * (127.0.0.1:5432, database `test`, a fresh schema) instead of the sink, and PostgreSQL's own CPU per event is
  * printed too (its processes on this machine, including backends that exited).
- * With --threads, every thread's own CPU per event is printed too, with its name. Linux only.
+ * With --threads, every thread's own CPU per event is printed too, with its name. With --timeline, every 200 ms of
+ * the measured run: how busy each thread was (percent of one core) and how many events reached the sink, which
+ * shows whether the two cores were full and which thread the end waited on. Linux only.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -45,6 +47,9 @@ const WARM_UP = Number(process.argv.find((a) => a.startsWith('--warm-up='))?.sli
 const TOKEN = 'bench-owner-token-0123456789abcdef';
 /** --threads: also prints every thread's CPU per event, with its name (V8's helpers, libuv's pool, the inbox writer, ...). */
 const THREADS = process.argv.includes('--threads');
+/** --timeline: each thread's share of a core and the events arrived, every TIMELINE_MS of the measured run. */
+const TIMELINE = process.argv.includes('--timeline');
+const TIMELINE_MS = 200;
 
 let arrived = 0;
 const seen = new Set<string>();
@@ -168,9 +173,13 @@ try {
   const before = threadTimes();
   const postgresBefore = warehouse ? postgresCpuSeconds() : 0;
   const start = performance.now();
+  const snapshots: { at: number; arrived: number; times: Map<string, ThreadTimes> }[] = [];
+  const sampler = TIMELINE ? setInterval(() => snapshots.push({ at: performance.now() - start, arrived, times: threadTimes() }), TIMELINE_MS) : undefined;
   await blast('e2e', TOTAL);
+  const ingestMs = performance.now() - start;
   await arrivedAll(WARM_UP + TOTAL);
   const ms = performance.now() - start;
+  clearInterval(sampler);
   const after = threadTimes();
   const postgres = warehouse ? postgresCpuSeconds() - postgresBefore : undefined;
 
@@ -190,6 +199,20 @@ try {
     cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others), ...(postgres !== undefined && { postgres: perEvent(postgres) }) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
   }));
+  if (TIMELINE) {
+    // Percent of one core per thread in each interval (200 = both cores), and the events that reached the sink in it.
+    const role = (tid: string) => (tid === pipeline[0]!.tid ? 'processor' : tid === pipeline[1]!.tid ? 'router' : Number(tid) === process.pid ? 'requestThread' : after.get(tid)?.nice === CHECKPOINTER_THREAD_NICE ? 'checkpointer' : 'otherThreads');
+    let previous = { at: 0, arrived: WARM_UP, times: before };
+    for (const snapshot of snapshots) {
+      const busy: Record<string, number> = { requestThread: 0, processor: 0, router: 0, checkpointer: 0, otherThreads: 0 };
+      for (const [tid, t] of snapshot.times) busy[role(tid)]! += t.cpuSeconds - (previous.times.get(tid)?.cpuSeconds ?? 0);
+      const seconds = (snapshot.at - previous.at) / 1000;
+      const percent = Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, Math.round((100 * v) / seconds)]));
+      const total = Object.values(percent).reduce((a, b) => a + b, 0);
+      console.log(JSON.stringify({ atMs: Math.round(snapshot.at), ingesting: snapshot.at <= ingestMs, arrived: snapshot.arrived - previous.arrived, percentOfACore: percent, total }));
+      previous = snapshot;
+    }
+  }
   if (THREADS) {
     for (const t of used.filter((u) => u.cpuSeconds > 0).sort((a, b) => b.cpuSeconds - a.cpuSeconds)) {
       console.log(JSON.stringify({ tid: t.tid, name: procStat(`/proc/self/task/${t.tid}/stat`)?.command ?? '(ended)', nice: t.nice, cpuMicrosecondsPerEvent: perEvent(t.cpuSeconds) }));
