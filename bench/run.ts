@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- name ...]`: every benchmark (or the named ones), one after another, each in its own
  * process so one does not warm or load the next. Each prints ratios against a baseline measured in the same
- * run (machines here are noisy). Names: ingest, pipeline, pipeline-cpu, event-indexes, privacy-gate, privacy-requests, warehouse, counters, replay.
+ * run (machines here are noisy). Names: ingest, pipeline, pipeline-cpu, event-indexes, privacy-gate, privacy-requests, warehouse, counters, replay, soak.
  * `npm run bench:scale` runs the scale-out benchmark (separate processes on PostgreSQL + JetStream).
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const BENCHES: Record<string, { file: string; what: string }> = {
   warehouse: { file: 'warehouse.ts', what: 'PostgreSQL warehouse load against plain JSON inserts (needs PostgreSQL)' },
   replay: { file: 'replay.ts', what: 'a replay queueing stored events to a destination, against reading the same pages alone' },
   counters: { file: 'counters.ts', what: 'cost of the per-source counters: one in-memory add per request, one upsert flush per second' },
+  soak: { file: 'soak.ts', what: 'a steady load for minutes (SOAK_RATE, SOAK_MINUTES): CPU and disk bytes per event against a burst, latency over time' },
 };
 
 const wanted = process.argv.slice(2);

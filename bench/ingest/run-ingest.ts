@@ -3,14 +3,13 @@
 // by autocannon running in a separate process. Prints events/s, p50/p99 and the ratios; targets are ratios
 // because absolute figures drift on shared machines.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureBuilt, ROOT } from '../support/ensure-built.js';
 import { BATCH_EVENTS, batchBody, trackBody } from './bodies.js';
 import { measureInboxCommit } from './inbox-commit.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = { batch: 16, track: 64 } as const;
 const TARGETS = { batch: 0.35, track: 0.5, halfRateP99Ms: 25 } as const;
@@ -48,28 +47,6 @@ function cpuSeconds(pid: number): { process: number; main: number } | undefined 
     return { process: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`) };
   } catch {
     return undefined;
-  }
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  let fresh = false;
-  try {
-    fresh = statSync(path.join(ROOT, 'dist', 'cli', 'main.js')).mtimeMs > newestMtime(path.join(ROOT, 'src'));
-  } catch {
-    fresh = false;
-  }
-  if (!fresh) {
-    process.stdout.write('dist/ is older than src/: building (npm run build)...\n');
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   }
 }
 
