@@ -10,7 +10,7 @@
  *    disk per event (/proc/<pid>/io write_bytes: the write-ahead logs, their checkpoints into the files, fsyncs);
  * 2. steady: SOAK_RATE events/s (requests of 50 events from 5,000 users) for SOAK_MINUTES; every 30 s one line:
  *    CPU per event, each thread's share of a core (request thread, processor, router, checkpointer, V8's
- *    helpers), disk bytes per event, p50/p99/max from the Tracking API's 200 to arrival at the sink, memory (RSS)
+ *    helpers), disk bytes per event (in all, and by the thread that wrote them), p50/p99/max from the Tracking API's 200 to arrival at the sink, memory (RSS)
  *    and the files' sizes;
  * then a summary: the steady phase's CPU and disk bytes per event as ratios of the burst's (what a site with steady
  * traffic pays per event against what bench/pipeline's bursts show), latency in the first and last intervals, and
@@ -92,6 +92,8 @@ const filesMb = () => Object.fromEntries(readdirSync(dataDir).filter((f) => f.in
 
 interface ThreadTimes {
   cpu: number;
+  /** Bytes the thread caused to be written to disk (/proc/<pid>/task/<tid>/io write_bytes). */
+  written: number;
   nice: number;
   start: number;
 }
@@ -100,22 +102,32 @@ function threads(): Map<string, ThreadTimes> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const f = statFields(`/proc/${pid}/task/${tid}/stat`);
-      all.set(tid, { cpu: (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND, nice: Number(f[16]), start: Number(f[19]) });
+      const written = Number(/write_bytes: (\d+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/io`, 'utf8'))![1]);
+      all.set(tid, { cpu: (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND, written, nice: Number(f[16]), start: Number(f[19]) });
     } catch {
       // The thread ended meanwhile.
     }
   }
   return all;
 }
-/** Each thread's share of one core between two snapshots, by role (the processor starts before the router). */
-function shares(before: Map<string, ThreadTimes>, after: Map<string, ThreadTimes>, seconds: number): Record<string, number> {
+/**
+ * Between two snapshots, by thread role (the processor starts before the router): each role's share of one core,
+ * and the bytes it wrote to disk per event.
+ */
+function byThread(before: Map<string, ThreadTimes>, after: Map<string, ThreadTimes>, seconds: number, events: number): { percentOfACore: Record<string, number>; diskBytesPerEventByThread: Record<string, number> } {
   const pipeline = [...after].filter(([, t]) => t.nice === PIPELINE_THREAD_NICE).sort((a, b) => a[1].start - b[1].start || Number(a[0]) - Number(b[0])).map(([tid]) => tid);
-  const busy: Record<string, number> = { requestThread: 0, processor: 0, router: 0, checkpointer: 0, otherThreads: 0 };
+  const roles = ['requestThread', 'processor', 'router', 'checkpointer', 'otherThreads'];
+  const busy: Record<string, number> = Object.fromEntries(roles.map((r) => [r, 0]));
+  const written: Record<string, number> = Object.fromEntries(roles.map((r) => [r, 0]));
   for (const [tid, t] of after) {
     const role = Number(tid) === pid ? 'requestThread' : tid === pipeline[0] ? 'processor' : tid === pipeline[1] ? 'router' : t.nice === CHECKPOINTER_THREAD_NICE ? 'checkpointer' : 'otherThreads';
     busy[role]! += t.cpu - (before.get(tid)?.cpu ?? 0);
+    written[role]! += t.written - (before.get(tid)?.written ?? 0);
   }
-  return Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, Math.round((100 * v) / seconds)]));
+  return {
+    percentOfACore: Object.fromEntries(roles.map((r) => [r, Math.round((100 * busy[r]!) / seconds)])),
+    diskBytesPerEventByThread: Object.fromEntries(roles.map((r) => [r, Math.round(written[r]! / events)])),
+  };
 }
 
 const pct = (sorted: readonly number[], p: number) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!));
@@ -198,7 +210,7 @@ try {
       p99: pct(sorted, 99),
     };
     intervals.push(line);
-    console.log(JSON.stringify({ phase: 'steady', minute: +((now.at - steadyStart) / 60_000).toFixed(1), eventsPerSecond: Math.round(events / ((now.at - mark.at) / 1000)), ...line, maxMs: pct(sorted, 100), percentOfACore: shares(mark.threads, now.threads, (now.at - mark.at) / 1000), rssMb: rssMb(), filesMb: filesMb() }));
+    console.log(JSON.stringify({ phase: 'steady', minute: +((now.at - steadyStart) / 60_000).toFixed(1), eventsPerSecond: Math.round(events / ((now.at - mark.at) / 1000)), ...line, maxMs: pct(sorted, 100), ...byThread(mark.threads, now.threads, (now.at - mark.at) / 1000, events), rssMb: rssMb(), filesMb: filesMb() }));
     latencies = [];
     mark = now;
   };
