@@ -38,7 +38,7 @@ export function deletionFollowUps(request: Pick<PrivacyRequest, 'type' | 'status
   return certificate.destinations.flatMap((entry) => followUpOf(entry) ?? []);
 }
 
-/** Why a confirmation by hand was refused; the API turns it into `deletion_follow_up_not_found`. */
+/** Why a confirmation by hand was refused; the API answers it as `no_deletion_follow_up` (409). */
 export type ConfirmRefusal = { readonly refused: string };
 
 /**

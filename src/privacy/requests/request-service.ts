@@ -275,8 +275,8 @@ export class RequestService {
   }
 
   /**
-   * Completed deletions with destinations a person must follow up (deletion-follow-up.ts), most recently completed
-   * first; among the latest 1,000 completed deletions.
+   * Completed deletions with destinations a person must follow up (deletion-follow-up.ts), newest first; among the
+   * newest 1,000 completed deletions.
    */
   async withDeletionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
     const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'delete', limit: 1000 });
