@@ -1,28 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { distIsFresh, REPO_ROOT } from './dist-freshness.js';
 import { TEST_ADMIN_TOKEN } from './start-test-sluice.js';
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** True when dist/ was built after the last change under src/ (as after `npm ci`, which builds). */
-function distIsFresh(): boolean {
-  try {
-    return statSync(path.join(REPO_ROOT, 'dist', 'cli', 'main.js')).mtimeMs > newestMtime(path.join(REPO_ROOT, 'src'));
-  } catch {
-    return false;
-  }
-}
 
 let useDist: boolean | undefined;
 
