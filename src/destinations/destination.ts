@@ -18,7 +18,13 @@ export type DeliveryResult =
  */
 export type DeliveryOutcome =
   | DeliveryResult
-  | { readonly kind: 'per_item'; readonly results: readonly DeliveryResult[]; readonly pause?: { readonly afterMs: number; readonly error: string } };
+  | { readonly kind: 'per_item'; readonly results: readonly DeliveryResult[]; readonly pause?: DestinationPause };
+
+/** The endpoint asked this client to wait (Retry-After): how long, and its answer. */
+export interface DestinationPause {
+  readonly afterMs: number;
+  readonly error: string;
+}
 
 /** An outcome for a batch of `count` items as one result per item. */
 export function resultsOfOutcome(outcome: DeliveryOutcome, count: number): readonly DeliveryResult[] {
@@ -26,9 +32,19 @@ export function resultsOfOutcome(outcome: DeliveryOutcome, count: number): reado
 }
 
 /** The wait an outcome asks for the whole destination (a refusal with Retry-After), if it asks for one. */
-export function pauseOfOutcome(outcome: DeliveryOutcome): { readonly afterMs: number; readonly error: string } | undefined {
+export function pauseOfOutcome(outcome: DeliveryOutcome): DestinationPause | undefined {
   if (outcome.kind === 'per_item') return outcome.pause;
   return outcome.kind === 'retry' && outcome.afterMs !== undefined ? { afterMs: outcome.afterMs, error: outcome.error } : undefined;
+}
+
+/** One result per item, with the wait the endpoint asked for the whole destination, if it asked for one. */
+export function perItemOutcome(results: readonly DeliveryResult[], pause: DestinationPause | undefined): DeliveryOutcome {
+  return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
+}
+
+/** What an item gets that was not sent because the endpoint asked to wait: retried once the wait is over. */
+export function heldByPause(pause: DestinationPause): DeliveryResult {
+  return { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs };
 }
 
 export interface DeliveryItem {

@@ -1,4 +1,4 @@
-import { pauseOfOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryOutcome, type DeliveryResult } from '../destination.js';
+import { heldByPause, pauseOfOutcome, perItemOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryOutcome, type DeliveryResult, type DestinationPause } from '../destination.js';
 
 /*
  * How the webhook cuts a batch an endpoint cannot take in one request (decision 0204): too large (413), or too
@@ -104,7 +104,7 @@ async function deliverPart(items: readonly DeliveryItem[], url: string, sender: 
 async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], url: string, sender: BatchSender, firstOutcome?: DeliveryOutcome): Promise<DeliveryOutcome> {
   if (parts.length === 1) return firstOutcome ?? deliverPart(parts[0]!, url, sender);
   const results: DeliveryResult[] = [];
-  let pause: { afterMs: number; error: string } | undefined;
+  let pause: DestinationPause | undefined;
   for (const [i, part] of parts.entries()) {
     const outcome = i === 0 && firstOutcome !== undefined ? firstOutcome : await deliverPart(part, url, sender);
     const partResults = resultsOfOutcome(outcome, part.length);
@@ -114,11 +114,11 @@ async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], url: 
     if (held?.kind === 'retry') {
       const waiting: DeliveryResult = held.afterMs === undefined
         ? { kind: 'retry', error: `not sent: an earlier part of the batch was not delivered (${held.error})` }
-        : { kind: 'retry', error: `not sent: the endpoint asked to wait (${held.error})`, afterMs: held.afterMs };
+        : heldByPause({ afterMs: held.afterMs, error: held.error });
       const total = parts.reduce((n, p) => n + p.length, 0);
       while (results.length < total) results.push(waiting);
       break;
     }
   }
-  return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
+  return perItemOutcome(results, pause);
 }

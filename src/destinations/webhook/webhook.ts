@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { isSluiceError } from '../../core/errors.js';
-import type { DeliveryItem, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
+import { heldByPause, perItemOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationPause, type DestinationType, type OutboundRequest } from '../destination.js';
 import { urlWithoutSecrets } from '../destination-secrets.js';
 import { RequestTimeoutError } from '../http/destination-http.js';
 import { deliverInBatches, type SendResult } from './batch-cutting.js';
@@ -115,7 +115,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
     const queues = [...byUser.values()];
     // A request refused with Retry-After (429, 503) is the endpoint asking this client to wait: nothing more
     // is sent, and the router pauses the destination.
-    let pause: { afterMs: number; error: string } | undefined;
+    let pause: DestinationPause | undefined;
     const worker = async () => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
         let blocked: string | undefined;
@@ -125,7 +125,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
             continue;
           }
           if (pause !== undefined) {
-            results[i] = { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs };
+            results[i] = heldByPause(pause);
             continue;
           }
           const { result } = await send(request(config, jsonOf(items[i]!)), config, context);
@@ -138,7 +138,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_USERS, queues.length) }, worker));
-    return pause ? { kind: 'per_item', results, pause } : { kind: 'per_item', results };
+    return perItemOutcome(results, pause);
   },
 
   async deleteSubject(subject, config, context) {
