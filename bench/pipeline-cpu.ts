@@ -23,7 +23,7 @@
  * the measured run: how busy each thread was (percent of one core) and how many events reached the sink, which
  * shows whether the two cores were full and which thread the end waited on. Linux only.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createServer } from 'node:http';
@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
-import { CHECKPOINTER_THREAD_NICE, PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
+import { byRole, procStat, THREAD_ROLES, threadRoles, threadTimes, TICKS_PER_SECOND, usedBetween, type ThreadTimes } from './support/sluice-threads.js';
 import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
 import { benchEvent, benchEventSize } from './support/bench-events.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
@@ -77,37 +77,6 @@ if (warehouse) {
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-cpu-'));
 const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' }));
 const auth = `Basic ${Buffer.from(`${sluice.bootstrap.defaultWriteKey}:`).toString('base64')}`;
-
-interface ThreadTimes {
-  cpuSeconds: number;
-  nice: number;
-  startTicks: number;
-}
-
-/** CPU seconds (user + system), nice value and start time of every thread of this process. */
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/**
- * The fields of a /proc stat file from the 3rd (state) on, and the command name in its parentheses; undefined
- * when the thread or process ended meanwhile.
- */
-function procStat(file: string): { command: string; fields: string[] } | undefined {
-  try {
-    const stat = readFileSync(file, 'utf8');
-    return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
-  } catch {
-    return undefined;
-  }
-}
-
-function threadTimes(): Map<string, ThreadTimes> {
-  const times = new Map<string, ThreadTimes>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    const fields = procStat(`/proc/self/task/${tid}/stat`)?.fields;
-    if (fields) times.set(tid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND, nice: Number(fields[16]), startTicks: Number(fields[19]) });
-  }
-  return times;
-}
 
 async function send(prefix: string, from: number, count: number): Promise<void> {
   const batch = Array.from({ length: count }, (_, i) => benchEvent(EVENT_SIZE, from + i, UUIDS ? randomUUID() : `${prefix}-${from + i}`));
@@ -183,12 +152,9 @@ try {
   const after = threadTimes();
   const postgres = warehouse ? postgresCpuSeconds() - postgresBefore : undefined;
 
-  const used = [...after].map(([tid, t]) => ({ tid, ...t, cpuSeconds: t.cpuSeconds - (before.get(tid)?.cpuSeconds ?? 0) }));
-  const pipeline = used.filter((t) => t.nice === PIPELINE_THREAD_NICE && t.cpuSeconds > 0.05).sort((a, b) => a.startTicks - b.startTicks || Number(a.tid) - Number(b.tid));
-  if (pipeline.length !== 2) throw new Error(`expected two pipeline threads at nice ${PIPELINE_THREAD_NICE}, found ${pipeline.length} (is this Linux?)`);
-  const main = used.find((t) => Number(t.tid) === process.pid)!;
-  const checkpointer = used.filter((t) => t.nice === CHECKPOINTER_THREAD_NICE).reduce((sum, t) => sum + t.cpuSeconds, 0);
-  const others = used.filter((t) => t !== main && !pipeline.includes(t) && t.nice !== CHECKPOINTER_THREAD_NICE).reduce((sum, t) => sum + t.cpuSeconds, 0);
+  const used = usedBetween(before, after);
+  const role = threadRoles(process.pid, used);
+  const cpu = byRole(before, after, role, 'cpuSeconds');
   const perEvent = (seconds: number) => Math.round((seconds * 1e7) / TOTAL) / 10;
   console.log(JSON.stringify({
     events: TOTAL,
@@ -196,16 +162,14 @@ try {
     eventSize: EVENT_SIZE,
     destination: warehouse ? 'postgres' : `webhook${BATCH_SIZE !== undefined ? ` (batchSize ${BATCH_SIZE})` : ''}`,
     eventsPerSecond: Math.round(TOTAL / (ms / 1000)),
-    cpuMicrosecondsPerEvent: { processor: perEvent(pipeline[0]!.cpuSeconds), router: perEvent(pipeline[1]!.cpuSeconds), requestThread: perEvent(main.cpuSeconds), checkpointer: perEvent(checkpointer), otherThreads: perEvent(others), ...(postgres !== undefined && { postgres: perEvent(postgres) }) },
+    cpuMicrosecondsPerEvent: { ...Object.fromEntries(THREAD_ROLES.map((r) => [r, perEvent(cpu[r])])), ...(postgres !== undefined && { postgres: perEvent(postgres) }) },
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
   }));
   if (TIMELINE) {
     // Percent of one core per thread in each interval (200 = both cores), and the events that reached the sink in it.
-    const role = (tid: string) => (tid === pipeline[0]!.tid ? 'processor' : tid === pipeline[1]!.tid ? 'router' : Number(tid) === process.pid ? 'requestThread' : after.get(tid)?.nice === CHECKPOINTER_THREAD_NICE ? 'checkpointer' : 'otherThreads');
     let previous = { at: 0, arrived: WARM_UP, times: before };
     for (const snapshot of snapshots) {
-      const busy: Record<string, number> = { requestThread: 0, processor: 0, router: 0, checkpointer: 0, otherThreads: 0 };
-      for (const [tid, t] of snapshot.times) busy[role(tid)]! += t.cpuSeconds - (previous.times.get(tid)?.cpuSeconds ?? 0);
+      const busy = byRole(previous.times, snapshot.times, role, 'cpuSeconds');
       const seconds = (snapshot.at - previous.at) / 1000;
       const percent = Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, Math.round((100 * v) / seconds)]));
       const total = Object.values(percent).reduce((a, b) => a + b, 0);
@@ -214,8 +178,8 @@ try {
     }
   }
   if (THREADS) {
-    for (const t of used.filter((u) => u.cpuSeconds > 0).sort((a, b) => b.cpuSeconds - a.cpuSeconds)) {
-      console.log(JSON.stringify({ tid: t.tid, name: procStat(`/proc/self/task/${t.tid}/stat`)?.command ?? '(ended)', nice: t.nice, cpuMicrosecondsPerEvent: perEvent(t.cpuSeconds) }));
+    for (const [tid, t] of [...used].filter(([, u]) => u.cpuSeconds > 0).sort(([, a], [, b]) => b.cpuSeconds - a.cpuSeconds)) {
+      console.log(JSON.stringify({ tid, name: procStat(`/proc/self/task/${tid}/stat`)?.command ?? '(ended)', nice: t.nice, cpuMicrosecondsPerEvent: perEvent(t.cpuSeconds) }));
     }
   }
 } finally {

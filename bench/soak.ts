@@ -23,8 +23,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CHECKPOINTER_THREAD_NICE, PIPELINE_THREAD_NICE } from '../src/runtime/thread-priority.js';
 import { ensureBuilt, ROOT } from './support/ensure-built.js';
+import { byRole, procStat, THREAD_ROLES, threadRoles, threadTimes, TICKS_PER_SECOND, usedBetween, type ThreadRole, type ThreadTimes } from './support/sluice-threads.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const RATE = Number(process.env.SOAK_RATE ?? 5000);
@@ -33,7 +33,6 @@ const BURST = 60_000;
 const PER_REQUEST_STEADY = 50;
 const INTERVAL_MS = 30_000;
 const TOKEN = 'soak-owner-token-0123456789abcdef';
-const TICKS_PER_SECOND = 100; // USER_HZ
 
 ensureBuilt();
 
@@ -80,53 +79,23 @@ const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'sluice.js'), 'sta
 const pid = child.pid!;
 const base = `http://127.0.0.1:${port}`;
 
-/** Fields of a /proc stat file after the command name. */
-const statFields = (file: string) => readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
 const processCpu = () => {
-  const f = statFields(`/proc/${pid}/stat`);
+  const f = procStat(`/proc/${pid}/stat`)!.fields;
   return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
 };
 const writtenBytes = () => Number(/write_bytes: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
 const rssMb = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
 const filesMb = () => Object.fromEntries(readdirSync(dataDir).filter((f) => f.includes('.db')).map((f) => [f, Math.round(statSync(path.join(dataDir, f)).size / 1_048_576)]));
 
-interface ThreadTimes {
-  cpu: number;
-  /** Bytes the thread caused to be written to disk (/proc/<pid>/task/<tid>/io write_bytes). */
-  written: number;
-  nice: number;
-  start: number;
-}
-function threads(): Map<string, ThreadTimes> {
-  const all = new Map<string, ThreadTimes>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const f = statFields(`/proc/${pid}/task/${tid}/stat`);
-      const written = Number(/write_bytes: (\d+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/io`, 'utf8'))![1]);
-      all.set(tid, { cpu: (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND, written, nice: Number(f[16]), start: Number(f[19]) });
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return all;
-}
-/**
- * Between two snapshots, by thread role (the processor starts before the router): each role's share of one core,
- * and the bytes it wrote to disk per event.
- */
-function byThread(before: Map<string, ThreadTimes>, after: Map<string, ThreadTimes>, seconds: number, events: number): { percentOfACore: Record<string, number>; diskBytesPerEventByThread: Record<string, number> } {
-  const pipeline = [...after].filter(([, t]) => t.nice === PIPELINE_THREAD_NICE).sort((a, b) => a[1].start - b[1].start || Number(a[0]) - Number(b[0])).map(([tid]) => tid);
-  const roles = ['requestThread', 'processor', 'router', 'checkpointer', 'otherThreads'];
-  const busy: Record<string, number> = Object.fromEntries(roles.map((r) => [r, 0]));
-  const written: Record<string, number> = Object.fromEntries(roles.map((r) => [r, 0]));
-  for (const [tid, t] of after) {
-    const role = Number(tid) === pid ? 'requestThread' : tid === pipeline[0] ? 'processor' : tid === pipeline[1] ? 'router' : t.nice === CHECKPOINTER_THREAD_NICE ? 'checkpointer' : 'otherThreads';
-    busy[role]! += t.cpu - (before.get(tid)?.cpu ?? 0);
-    written[role]! += t.written - (before.get(tid)?.written ?? 0);
-  }
+const threads = () => threadTimes(pid, { io: true });
+
+/** Each role's share of one core between two snapshots, and the bytes it wrote to disk per event. */
+function byThread(before: Map<string, ThreadTimes>, after: Map<string, ThreadTimes>, role: (tid: string) => ThreadRole, seconds: number, events: number) {
+  const cpu = byRole(before, after, role, 'cpuSeconds');
+  const written = byRole(before, after, role, 'writtenBytes');
   return {
-    percentOfACore: Object.fromEntries(roles.map((r) => [r, Math.round((100 * busy[r]!) / seconds)])),
-    diskBytesPerEventByThread: Object.fromEntries(roles.map((r) => [r, Math.round(written[r]! / events)])),
+    percentOfACore: Object.fromEntries(THREAD_ROLES.map((r) => [r, Math.round((100 * cpu[r]) / seconds)])),
+    diskBytesPerEventByThread: Object.fromEntries(THREAD_ROLES.map((r) => [r, Math.round(written[r] / events)])),
   };
 }
 
@@ -185,6 +154,7 @@ try {
   await waitFor(() => arrivedCount >= 10_000, 'the warm-up events at the sink');
   const burstCpu0 = processCpu();
   const burstDisk0 = writtenBytes();
+  const burstThreads0 = threads();
   const burstStart = performance.now();
   await blast('burst', BURST);
   await waitFor(() => arrivedCount >= 10_000 + BURST, 'the burst at the sink');
@@ -194,6 +164,8 @@ try {
     diskBytesPerEvent: Math.round((writtenBytes() - burstDisk0) / BURST),
   };
   console.log(JSON.stringify({ phase: 'burst', events: BURST, ...burst }));
+  // Which thread is which, from what they did during the burst.
+  const role = threadRoles(pid, usedBetween(burstThreads0, threads()));
 
   // 2. Steady: requests of 50 events at RATE events/s.
   const intervals: { cpuUsPerEvent: number; diskBytesPerEvent: number; p50: number | null; p99: number | null }[] = [];
@@ -210,7 +182,7 @@ try {
       p99: pct(sorted, 99),
     };
     intervals.push(line);
-    console.log(JSON.stringify({ phase: 'steady', minute: +((now.at - steadyStart) / 60_000).toFixed(1), eventsPerSecond: Math.round(events / ((now.at - mark.at) / 1000)), ...line, maxMs: pct(sorted, 100), ...byThread(mark.threads, now.threads, (now.at - mark.at) / 1000, events), rssMb: rssMb(), filesMb: filesMb() }));
+    console.log(JSON.stringify({ phase: 'steady', minute: +((now.at - steadyStart) / 60_000).toFixed(1), eventsPerSecond: Math.round(events / ((now.at - mark.at) / 1000)), ...line, maxMs: pct(sorted, 100), ...byThread(mark.threads, now.threads, role, (now.at - mark.at) / 1000, events), rssMb: rssMb(), filesMb: filesMb() }));
     latencies = [];
     mark = now;
   };
