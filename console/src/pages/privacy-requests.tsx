@@ -113,26 +113,19 @@ export function PrivacyRequestsPage() {
     return () => clearInterval(timer);
   }, [processing]);
 
-  const act = async (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => {
+  /** POSTs one of a request's actions (`path` under the request), then reads the list again; a refusal is shown. */
+  const post = async (id: string, path: string, body?: unknown) => {
     setActionError(null);
     setPending(null);
     try {
-      await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/${action}`, reason === undefined ? undefined : { reason });
+      await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/${path}`, body);
     } catch (failure) {
       setActionError(failure);
     }
     list.reload();
   };
-  const confirmDeletion = async (id: string, destinationId: string, note: string) => {
-    setActionError(null);
-    setPending(null);
-    try {
-      await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
-    } catch (failure) {
-      setActionError(failure);
-    }
-    list.reload();
-  };
+  const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
+  const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
   /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
   const verifyRunsAtOnce = (r: PrivacyRequest) => IRREVERSIBLE[r.type] !== undefined && current?.requireApproval !== true;
