@@ -11,17 +11,35 @@ export interface JetStreamSettings {
 }
 
 const STREAM_NAME_IN_USE = 10058;
+const STREAM_CREATE_FAILED = 10049;
+/** Waits between tries when the server could not create a stream's store (doubling: 100 ms .. 1.6 s, ~3 s in all). */
+const STORE_RETRY_DELAYS_MS = [100, 200, 400, 800, 1600];
 
-/** Creates the stream, or brings an existing one to this configuration (idempotent; safe from many processes). */
-export async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
-  try {
-    await jsm.streams.add(config);
-  } catch (error) {
-    if (error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE) {
-      await jsm.streams.update(config.name, config);
+/**
+ * Creates the stream, or brings an existing one to this configuration (idempotent; safe from many processes).
+ *
+ * The server answers "error creating store for stream" (10049) when it could not set up the stream's files,
+ * and writes the cause only to its own log; on nats-server 2.9 a busy server does so now and then for a
+ * stream it can create a moment later. That answer is tried again a few times before it is an error.
+ */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string; subjects: string[] },
+  retryDelaysMs: readonly number[] = STORE_RETRY_DELAYS_MS,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await jsm.streams.add(config);
       return;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE) {
+        await jsm.streams.update(config.name, config);
+        return;
+      }
+      const delay = retryDelaysMs[attempt];
+      if (!(error instanceof JetStreamApiError && error.code === STREAM_CREATE_FAILED) || delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    throw error;
   }
 }
 
