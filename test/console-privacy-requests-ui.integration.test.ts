@@ -104,12 +104,15 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(await form.getByLabel('Require approval').isChecked()).toBe(false);
     await form.getByLabel('Require approval').check();
     await form.getByLabel('Default regulation').selectOption('ccpa');
+    expect(await form.getByLabel('Close unverified requests after (days)').inputValue()).toBe('7');
+    await form.getByLabel('Close unverified requests after (days)').fill('14');
     await form.getByRole('button', { name: 'Save request settings' }).click();
     await expect.poll(() => form.getByRole('status').textContent()).toContain('Request settings saved.');
-    expect((await api(sluice.url, 'GET', '/privacy-requests/settings', { token: sluice.token })).body).toEqual({ requireApproval: true, defaultRegulation: 'ccpa' });
+    expect((await api(sluice.url, 'GET', '/privacy-requests/settings', { token: sluice.token })).body).toEqual({ requireApproval: true, defaultRegulation: 'ccpa', closeUnverifiedAfterDays: 14 });
     await owner.reload();
     await expect.poll(() => owner.getByLabel('Regulation', { exact: true }).locator('option').first().textContent()).toBe('workspace default (CCPA)');
     expect(await owner.getByRole('form', { name: 'Request settings' }).getByLabel('Require approval').isChecked()).toBe(true);
+    expect(await owner.getByRole('form', { name: 'Request settings' }).getByLabel('Close unverified requests after (days)').inputValue()).toBe('14');
   });
 
   it('offers Approve only to someone other than who verified, asks first naming the deletion and its subject, and follows it to completed', async () => {

@@ -61,8 +61,24 @@ describe('POST /api/v1/privacy-requests', () => {
     expect(approve.body).toMatchObject({ error: { code: 'request_state_conflict' } });
   });
 
+  it('keeps when unverified hosted-page requests are closed: 1-28 days or 0 (never), anything else refused with what is allowed', async () => {
+    try {
+      expect((await api('PUT', '/privacy-requests/settings', { closeUnverifiedAfterDays: 3 })).body).toMatchObject({ closeUnverifiedAfterDays: 3, requireApproval: false });
+      expect((await api('PUT', '/privacy-requests/settings', { closeUnverifiedAfterDays: 0 })).body).toMatchObject({ closeUnverifiedAfterDays: 0 });
+      expect((await api('GET', '/privacy-requests/settings')).body).toMatchObject({ closeUnverifiedAfterDays: 0 });
+      for (const bad of [-1, 29, 2.5, 'seven']) {
+        const refused = await api('PUT', '/privacy-requests/settings', { closeUnverifiedAfterDays: bad });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('closeUnverifiedAfterDays') } });
+      }
+      expect((await api('GET', '/privacy-requests/settings')).body).toMatchObject({ closeUnverifiedAfterDays: 0 });
+    } finally {
+      await api('PUT', '/privacy-requests/settings', { closeUnverifiedAfterDays: 7 });
+    }
+  });
+
   it('holds verified requests for approval only when the workspace requires it', async () => {
-    expect((await api('GET', '/privacy-requests/settings')).body).toEqual({ requireApproval: false, defaultRegulation: 'gdpr' });
+    expect((await api('GET', '/privacy-requests/settings')).body).toEqual({ requireApproval: false, defaultRegulation: 'gdpr', closeUnverifiedAfterDays: 7 });
     await api('PUT', '/privacy-requests/settings', { requireApproval: true });
     try {
       const created = await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'u-approval' }, verified: true });

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
 import type { RequestService } from '../privacy/requests/request-service.js';
-import { DEFAULT_REQUEST_SETTINGS, requestSettingsOf } from '../privacy/requests/request-settings.js';
+import { DEFAULT_REQUEST_SETTINGS, MAX_CLOSE_UNVERIFIED_DAYS, requestSettingsOf } from '../privacy/requests/request-settings.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
@@ -304,7 +304,12 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return { requests: (await requests.dueSoon(principalOf(request).workspaceId, request.query.days ?? 7)).map((r) => requestView(r, now)) };
   });
 
-  const SettingsSchema = Type.Object({ requireApproval: Type.Boolean(), defaultRegulation: literals(REGULATIONS) });
+  const CloseUnverifiedAfterDays = Type.Integer({
+    minimum: 0,
+    maximum: MAX_CLOSE_UNVERIFIED_DAYS,
+    description: `Days after which a request made on the hosted page whose emailed code was never entered is denied, the subject told why; 0: never (such requests wait for an admin). Default ${DEFAULT_REQUEST_SETTINGS.closeUnverifiedAfterDays}, at most ${MAX_CLOSE_UNVERIFIED_DAYS} (before the GDPR's one-month deadline).`,
+  });
+  const SettingsSchema = Type.Object({ requireApproval: Type.Boolean(), defaultRegulation: literals(REGULATIONS), closeUnverifiedAfterDays: CloseUnverifiedAfterDays });
   app.get('/privacy-requests/settings', {
     config: { permission: 'privacy:read' },
     schema: { tags: ['privacy-requests'], summary: "The workspace's request policy", response: { 200: SettingsSchema } },
@@ -314,8 +319,11 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     config: { permission: 'privacy:write' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'Require approval before processing; the default regulation',
-      body: Type.Object({ requireApproval: Type.Optional(Type.Boolean()), defaultRegulation: Type.Optional(literals(REGULATIONS)) }, { additionalProperties: false }),
+      summary: 'Require approval before processing; the default regulation; when unverified hosted-page requests are closed',
+      body: Type.Object(
+        { requireApproval: Type.Optional(Type.Boolean()), defaultRegulation: Type.Optional(literals(REGULATIONS)), closeUnverifiedAfterDays: Type.Optional(CloseUnverifiedAfterDays) },
+        { additionalProperties: false },
+      ),
       response: { 200: SettingsSchema },
     },
   }, async (request) => {

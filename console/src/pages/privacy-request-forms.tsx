@@ -14,6 +14,8 @@ export type Regulation = (typeof REGULATIONS)[number]['id'];
 export interface RequestSettings {
   requireApproval: boolean;
   defaultRegulation: Regulation;
+  /** Days before a hosted-page request whose code was never entered is denied; 0: never. */
+  closeUnverifiedAfterDays: number;
 }
 
 /** What running a request of each type does, said before it is set going. Types missing here can be undone by another request. */
@@ -200,7 +202,7 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
   );
 }
 
-/** The workspace's request policy: a second person's approval, and the regulation a request gets when it names none. */
+/** The workspace's request policy: a second person's approval, the regulation a request gets when it names none, and when unverified hosted-page requests are closed. */
 export function RequestSettingsCard({ settings, error, onSaved }: { settings: RequestSettings | undefined; error: unknown; onSaved: (next: RequestSettings) => void }) {
   const [draft, setDraft] = useState<RequestSettings | undefined>(settings);
   const [saveError, setSaveError] = useState<unknown>(null);
@@ -236,6 +238,22 @@ export function RequestSettingsCard({ settings, error, onSaved }: { settings: Re
             <select id="rs-regulation" value={draft.defaultRegulation} onChange={(e) => setDraft({ ...draft, defaultRegulation: e.target.value === 'ccpa' ? 'ccpa' : 'gdpr' })}>
               <RegulationOptions />
             </select>
+          </div>
+          <div className="field">
+            <label htmlFor="rs-close-unverified">Close unverified requests after (days)</label>
+            <input
+              id="rs-close-unverified"
+              type="number"
+              min={0}
+              max={28}
+              step={1}
+              value={draft.closeUnverifiedAfterDays}
+              onChange={(e) => setDraft({ ...draft, closeUnverifiedAfterDays: e.target.value === '' ? 0 : Number(e.target.value) })}
+              aria-describedby="rs-close-unverified-hint"
+            />
+            <span className="hint" id="rs-close-unverified-hint">
+              A request made on the privacy page whose emailed code was never entered is denied after this many days (at most 28), and the person is told why and that they may ask again. 0: never, such requests wait for a member.
+            </span>
           </div>
         </div>
       )}

@@ -11,6 +11,7 @@ import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
 import { identifiersOf, resolveSubject } from './subject.js';
+import { closeUnverifiedRequests } from './unverified-requests.js';
 
 /** What running a request came to: done (with its result), failed (with what failed), or try again later. */
 export type ExecutionOutcome =
@@ -48,7 +49,8 @@ const RETENTION_SWEEP_MS = 3_600_000;
  * The `jobs` role's request executor: leases runnable requests one at a time (several processes may run it
  * against one database) and carries each to completed or failed. When none is runnable, it asks the tools that
  * took a deletion as an asynchronous job whether it is done, and updates that request's certificate
- * (deletion-status-checks.ts). It also deletes request records whose 24-month keeping period is over.
+ * (deletion-status-checks.ts). It also deletes request records whose 24-month keeping period is over, and
+ * denies requests made on the hosted page that nobody verified within the workspace's `closeUnverifiedAfterDays`.
  */
 export class RequestExecutor extends WakeableLoop {
   private lastSweep = 0;
@@ -61,12 +63,17 @@ export class RequestExecutor extends WakeableLoop {
     return this.options.ports ?? {};
   }
 
-  /** Sweeps expired records (hourly), then runs one runnable request; false when there was none. */
+  /**
+   * Hourly: deletes records past their keeping period and denies hosted-page requests nobody verified in time
+   * (unverified-requests.ts). Then runs one runnable request; false when there was none.
+   */
   protected override async step(): Promise<boolean> {
     if (Date.now() - this.lastSweep > RETENTION_SWEEP_MS) {
       this.lastSweep = Date.now();
       const removed = await this.options.store.privacyRequests.deleteExpired(Date.now());
       if (removed > 0) this.options.logger.info({ removed }, 'privacy request records past their 24-month keeping period deleted');
+      const closed = await closeUnverifiedRequests(this.options, Date.now());
+      if (closed.length > 0) this.options.logger.info({ requestIds: closed.map((c) => c.requestId) }, `${closed.length} privacy request(s) made on the hosted page and never verified were denied (request settings: closeUnverifiedAfterDays)`);
     }
     const request = await this.options.store.privacyRequests.claimRunnable(Date.now(), this.options.leaseMs ?? 300_000);
     if (request) {

@@ -190,6 +190,21 @@ export class RequestService {
     return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
   }
 
+  /**
+   * Denies a request that is still being verified, judged on the request as the caller read it: one verified
+   * or answered meanwhile is left as it is (undefined), never denied after the fact.
+   */
+  async denyUnverified(request: PrivacyRequest, actor: string, reason: string): Promise<PrivacyRequest | undefined> {
+    if (request.status !== 'verifying') return undefined;
+    const respondedAt = this.now();
+    try {
+      return await this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
+    } catch (error) {
+      if (error instanceof SluiceError && error.code === 'request_state_conflict') return undefined;
+      throw error;
+    }
+  }
+
   /** Runs a failed request again. */
   async retry(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
