@@ -156,6 +156,27 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     // Confirmed once: nothing waits on a person any more.
     const again = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.beta}/confirm`, { note: 'again' });
     expect(again.body.error).toMatchObject({ code: 'no_deletion_follow_up' });
+    expect(confirmed.body.handConfirmations).toEqual([{ destinationId: ids.beta, name: 'Mixpanel beta', type: 'mixpanel', confirmedBy: entry(reissued, 'beta').confirmedBy, confirmedAt: entry(reissued, 'beta').confirmedAt, withdrawable: true }]);
+
+    // Confirmed by mistake: withdrawn, the entry is as the tool left it and the request is to follow up again.
+    const notConfirmed = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.alpha}/withdraw`, { reason: 'mistake' });
+    expect(notConfirmed.status).toBe(409);
+    expect(notConfirmed.body.error).toMatchObject({ code: 'no_hand_confirmation', message: expect.stringContaining(ids.beta!) });
+    const withdrawn = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.beta}/withdraw`, { reason: 'the ticket was about another person' });
+    expect(withdrawn.status, withdrawn.text).toBe(200);
+    expect(withdrawn.body.handConfirmations).toBeUndefined();
+    expect(withdrawn.body.deletionFollowUps).toEqual([expect.objectContaining({ destinationId: ids.beta, reason: 'failed', jobId: 'task-beta' })]);
+    const restored = await result();
+    expect(entry(restored, 'beta')).toMatchObject({ outcome: 'failed', detail: expect.stringContaining(': the ticket was about another person)') });
+    expect(entry(restored, 'beta').confirmedBy).toBeUndefined();
+    expect(restored.verified).toBe(false);
+    expect((await api('POST', '/privacy-requests/certificates/verify', restored)).body).toEqual({ valid: true });
+    expect((await followUps()).some((r) => r.id === id)).toBe(true);
+    expect((await history()).filter((h) => h.action === 'deletion_confirmation_withdrawn')).toEqual([expect.objectContaining({ to: 'completed', note: 'Mixpanel beta (mixpanel): the ticket was about another person' })]);
+    const auditedAgain = (await api('GET', '/audit-log?limit=100')).body.entries as { action: string }[];
+    expect(auditedAgain.filter((a) => a.action === 'privacy_request.deletion_confirmation_withdrawn')).toHaveLength(1);
+    const twice = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.beta}/withdraw`, { reason: 'again' });
+    expect(twice.body.error).toMatchObject({ code: 'no_hand_confirmation' });
 
     // Nothing is left to ask: no more status calls.
     const calls = statusCalls('task-alpha') + statusCalls('task-beta');
@@ -181,7 +202,7 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     });
   }, 60_000);
 
-  it.skipIf(chromiumMissing() || consoleBuildMissing())("lists in the console a completed deletion whose tool job failed, until a member confirms it done with a note", async () => {
+  it.skipIf(chromiumMissing() || consoleBuildMissing())("lists in the console a completed deletion whose tool job failed, until a member confirms it done with a note, and lists it again when the confirmation is withdrawn", async () => {
     taskStatus.set('task-alpha', 'STARTED');
     taskStatus.set('task-beta', 'STARTED');
     const certificate = (await completedRequest(sluice, { type: 'delete', subject: { userId: 'hopper' } })) as unknown as DeletionCertificate;
@@ -205,6 +226,19 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
       expect(beta).toMatchObject({ outcome: 'deleted', confirmedBy: expect.stringContaining('owner@example.com') });
       expect(beta.detail).toContain(': Deleted in the Mixpanel project by hand (before:');
       expect(reissued.verified).toBe(true);
+
+      // Confirmed on the wrong request: the request (all requests) says who confirmed it, and it is withdrawn with a reason.
+      await page.getByRole('tab', { name: 'All' }).click();
+      await expect.poll(() => row.textContent()).toContain('Deleted at Mixpanel beta: confirmed by hand by');
+      await page.getByRole('button', { name: `Withdraw the confirmation at Mixpanel beta of delete request ${id}` }).click();
+      const withdraw = page.getByRole('form', { name: `Withdraw the confirmation at Mixpanel beta of request ${id}` });
+      await withdraw.getByLabel("Why (goes into the certificate and the request's history)").fill('Confirmed on the wrong request');
+      await withdraw.getByRole('button', { name: 'Withdraw the confirmation at Mixpanel beta' }).click();
+      await expect.poll(() => row.textContent()).toContain("Follow up at Mixpanel beta: the tool's deletion job failed (job task-beta)");
+      expect(await row.textContent()).not.toContain('confirmed by hand by');
+      const restored = (await api('GET', `/privacy-requests/${id}/result`)).body as unknown as DeletionCertificate;
+      expect(restored.destinations.find((d) => d.destinationId === ids.beta)).toMatchObject({ outcome: 'failed', detail: expect.stringContaining(': Confirmed on the wrong request)') });
+      expect(restored.verified).toBe(false);
     });
   }, 60_000);
 });

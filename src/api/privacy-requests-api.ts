@@ -14,7 +14,7 @@ import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
-import { deletionFollowUps } from '../privacy/requests/deletion-follow-up.js';
+import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
 import { auditContext } from './audit-context.js';
@@ -83,6 +83,19 @@ export const RequestSchema = Type.Object(
         { description: "A completed deletion's destinations a person must follow up: the tool's job failed, or was never confirmed" },
       ),
     ),
+    handConfirmations: Type.Optional(
+      Type.Array(
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          confirmedBy: Type.String(),
+          confirmedAt: Type.String(),
+          withdrawable: Type.Boolean(),
+        }),
+        { description: "A completed deletion's destinations where a person confirmed the deletion by hand (POST .../deletion-follow-ups/:destinationId/withdraw takes it back)" },
+      ),
+    ),
   },
   { additionalProperties: true },
 );
@@ -94,6 +107,7 @@ export type RequestView = Static<typeof RequestSchema>;
 /** A request as the API shows it; `history` when the transitions are given. */
 export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
   const followUps = deletionFollowUps(r);
+  const confirmedByHand = handConfirmations(r);
   const base: RequestView = {
     id: r.id,
     type: r.type,
@@ -121,6 +135,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
     ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
     ...(followUps.length > 0 && { deletionFollowUps: followUps }),
+    ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {
@@ -288,6 +303,21 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   }, async (request) => {
     const principal = principalOf(request);
     const updated = await requests.confirmDeletion(principal.workspaceId, request.params.id, request.params.destinationId, principal.actor, request.body.note, keys);
+    return requestView(updated, Date.now());
+  });
+
+  app.post('/privacy-requests/:id/deletion-follow-ups/:destinationId/withdraw', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Withdraw a confirmation by hand (made by mistake, or the tool had not deleted after all): the certificate is re-issued with the destination's entry as it was before, to follow up again",
+      params: Type.Object({ id: Type.String(), destinationId: Type.String() }),
+      body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why, e.g. "confirmed the wrong destination"' }) }, { additionalProperties: false }),
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const updated = await requests.withdrawDeletionConfirmation(principal.workspaceId, request.params.id, request.params.destinationId, principal.actor, request.body.reason, keys);
     return requestView(updated, Date.now());
   });
 

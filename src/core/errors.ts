@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   extension_not_allowed: { status: 409, retriable: false },
   result_not_ready: { status: 409, retriable: true },
   no_deletion_follow_up: { status: 409, retriable: false },
+  no_hand_confirmation: { status: 409, retriable: false },
   download_link_invalid: { status: 403, retriable: false },
   verification_code_invalid: { status: 400, retriable: false },
   verification_code_expired: { status: 400, retriable: false },

@@ -6,7 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
-import { followUpText, FollowUpForm, type DeletionFollowUp } from './deletion-follow-up-form';
+import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
 interface PrivacyRequest {
@@ -32,6 +32,8 @@ interface PrivacyRequest {
   nextDeletionStatusCheckAt?: string;
   /** A completed deletion's destinations a person must follow up (a tool's job failed, or was never confirmed). */
   deletionFollowUps?: DeletionFollowUp[];
+  /** A completed deletion's destinations where a person confirmed the deletion by hand. */
+  handConfirmations?: HandConfirmation[];
 }
 
 const VIEWS = [
@@ -59,7 +61,8 @@ const subjectText = (r: PrivacyRequest) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
 
-type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; action: 'deny' | 'extend' } | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp };
+type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; action: 'deny' | 'extend' } | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
+  | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
@@ -126,6 +129,7 @@ export function PrivacyRequestsPage() {
   };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
+  const withdrawConfirmation = (id: string, destinationId: string, reason: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
   /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
   const verifyRunsAtOnce = (r: PrivacyRequest) => IRREVERSIBLE[r.type] !== undefined && current?.requireApproval !== true;
@@ -135,6 +139,12 @@ export function PrivacyRequestsPage() {
     if (pending.action === 'confirm-deletion') {
       const { followUp } = pending;
       return <FollowUpForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmDeletion(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
+    }
+    if (pending.action === 'withdraw-confirmation') {
+      const { confirmation } = pending;
+      return (
+        <WithdrawConfirmationForm requestId={r.id} confirmation={confirmation} onSubmit={(reason) => void withdrawConfirmation(r.id, confirmation.destinationId, reason)} onCancel={() => setPending(null)} />
+      );
     }
     if (pending.action === 'deny' || pending.action === 'extend') {
       return <ReasonForm request={r} action={pending.action} onSubmit={(reason) => void act(r.id, pending.action, reason)} onCancel={() => setPending(null)} />;
@@ -214,6 +224,11 @@ export function PrivacyRequestsPage() {
                           {followUpText(f)}
                         </div>
                       ))}
+                      {r.handConfirmations?.map((c) => (
+                        <div key={c.destinationId} className="muted">
+                          {handConfirmationText(c)}
+                        </div>
+                      ))}
                     </td>
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
@@ -253,6 +268,13 @@ export function PrivacyRequestsPage() {
                             Confirm deleted at {f.name}…
                           </button>
                         ))}
+                        {r.handConfirmations
+                          ?.filter((c) => c.withdrawable)
+                          .map((c) => (
+                            <button key={c.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'withdraw-confirmation', confirmation: c })} aria-label={`Withdraw the confirmation at ${c.name} of ${r.type} request ${r.id}`}>
+                              Withdraw confirmation at {c.name}…
+                            </button>
+                          ))}
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
                             Receipt confirmed

@@ -33,7 +33,12 @@ export interface DestinationDeletion {
   /** Who declared the deletion done by hand after Sluice could not confirm it (deletion-follow-up.ts), and when. */
   readonly confirmedBy?: string;
   readonly confirmedAt?: string;
+  /** The entry as it was before that confirmation (what the tool had answered): put back if the confirmation is withdrawn. */
+  readonly confirmedOver?: PriorDestinationDeletion;
 }
+
+/** A destination's entry as it stood before a person confirmed the deletion by hand. */
+export type PriorDestinationDeletion = Omit<DestinationDeletion, 'confirmedBy' | 'confirmedAt' | 'confirmedOver'>;
 
 /**
  * Proof of an erasure: per system what was deleted and the verification scan, per destination its answer,

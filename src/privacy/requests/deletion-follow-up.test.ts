@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Keys } from '../../core/crypto/keys.js';
 import { signCertificate, verifyCertificate, type DeletionCertificate, type DestinationDeletion } from './certificate.js';
-import { confirmDeletionByHand, deletionFollowUps } from './deletion-follow-up.js';
+import { confirmDeletionByHand, deletionFollowUps, handConfirmations, withdrawHandConfirmation } from './deletion-follow-up.js';
 
 const keys = new Keys('follow-up-test-secret-key-0123456789abc');
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -75,5 +75,46 @@ describe('deletion follow-ups', () => {
     expect(confirmDeletionByHand(keys, certificate([done]), 'nowhere', note)).toEqual({
       refused: "Destination nowhere is not in this request's certificate; nothing in it waits on a person (GET /api/v1/privacy-requests/<id> lists them as deletionFollowUps).",
     });
+  });
+  it('withdrawing a confirmation puts the entry back as the tool left it, to follow up again, saying who confirmed and who withdrew it', () => {
+    const confirmedAt = T0 + 86_400_000;
+    const confirmed = confirmDeletionByHand(keys, mixed, 'failed', { actor: 'member:mem_1 (dpo@example.com)', note: 'deleted (wrong tool)', now: confirmedAt });
+    if ('refused' in confirmed) throw new Error(confirmed.refused);
+    expect(handConfirmations({ type: 'delete', status: 'completed', result: confirmed })).toEqual([
+      { destinationId: 'failed', name: 'Tool failed', type: 'mixpanel', confirmedBy: 'member:mem_1 (dpo@example.com)', confirmedAt: iso(confirmedAt), withdrawable: true },
+    ]);
+
+    const now = confirmedAt + 3_600_000;
+    const withdrawn = withdrawHandConfirmation(keys, confirmed, 'failed', { actor: 'member:mem_2 (lead@example.com)', reason: 'confirmed the wrong tool', now });
+    if ('refused' in withdrawn) throw new Error(withdrawn.refused);
+    const restored = withdrawn.destinations.find((d) => d.destinationId === 'failed')!;
+    expect(restored).toEqual({
+      ...failed,
+      detail: `${failed.detail} (confirmed by hand by member:mem_1 (dpo@example.com) at ${iso(confirmedAt)}; withdrawn by member:mem_2 (lead@example.com) at ${iso(now)}: confirmed the wrong tool)`,
+    });
+    expect(withdrawn.verified).toBe(false);
+    expect(withdrawn.issuedAt).toBe(iso(now));
+    expect(verifyCertificate(keys, withdrawn)).toBe(true);
+    expect(deletionFollowUps({ type: 'delete', status: 'completed', result: withdrawn }).map((f) => f.destinationId)).toEqual(['failed', 'given-up']);
+    expect(handConfirmations({ type: 'delete', status: 'completed', result: withdrawn })).toEqual([]);
+
+    // It can be confirmed again, and withdrawn again.
+    const again = confirmDeletionByHand(keys, withdrawn, 'failed', { actor: 'member:mem_2 (lead@example.com)', note: 'Mixpanel support confirmed (ticket 4712)', now: now + 1 });
+    if ('refused' in again) throw new Error(again.refused);
+    expect(again.destinations.find((d) => d.destinationId === 'failed')?.confirmedOver).toEqual(restored);
+  });
+
+  it('refuses to withdraw what was not confirmed by hand, or a confirmation that kept nothing to put back', () => {
+    const reason = { actor: 'token:tok_1', reason: 'mistake', now: T0 };
+    expect(withdrawHandConfirmation(keys, mixed, 'failed', reason)).toEqual({
+      refused: 'The deletion at Tool failed was not confirmed by hand; no confirmation in it can be withdrawn (GET /api/v1/privacy-requests/<id> lists them as handConfirmations).',
+    });
+    // As session 16's version confirmed: no entry kept.
+    const older = certificate([entry('old', 'deleted', { confirmedBy: 'token:tok_1', confirmedAt: iso(T0) })]);
+    expect(handConfirmations({ type: 'delete', status: 'completed', result: older })).toEqual([expect.objectContaining({ destinationId: 'old', withdrawable: false })]);
+    expect(withdrawHandConfirmation(keys, older, 'old', reason)).toEqual({
+      refused: 'The confirmation at Tool old was made by an earlier version of Sluice, which did not keep the entry it replaced, so it cannot be withdrawn; no confirmation in it can be withdrawn (GET /api/v1/privacy-requests/<id> lists them as handConfirmations).',
+    });
+    expect(withdrawHandConfirmation(keys, mixed, 'nowhere', reason)).toMatchObject({ refused: expect.stringContaining("Destination nowhere is not in this request's certificate") });
   });
 });

@@ -3,8 +3,8 @@ import { SluiceError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
-import { deletionCertificateOf } from './certificate.js';
-import { confirmDeletionByHand, deletionFollowUps } from './deletion-follow-up.js';
+import { deletionCertificateOf, type DeletionCertificate } from './certificate.js';
+import { confirmDeletionByHand, deletionFollowUps, withdrawHandConfirmation, type ConfirmRefusal } from './deletion-follow-up.js';
 import { NO_AUDIT, type RequestAuditSink } from './request-audit.js';
 import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
@@ -274,19 +274,49 @@ export class RequestService {
    * (`deletion_confirmed_by_hand`) and an audit entry record it. The request stays completed.
    */
   async confirmDeletion(workspaceId: string, id: string, destinationId: string, actor: string, note: string, keys: Keys): Promise<PrivacyRequest> {
+    return this.changeCertificate(workspaceId, id, destinationId, actor, {
+      change: (certificate, now) => confirmDeletionByHand(keys, certificate, destinationId, { actor, note, now }),
+      refusal: 'no_deletion_follow_up',
+      action: 'deletion_confirmed_by_hand',
+      note,
+    });
+  }
+
+  /**
+   * Withdraws a member's confirmation by hand (made by mistake, or the tool had not deleted after all): the
+   * certificate is re-issued with the entry as it was before it, so the destination is to follow up again; a step
+   * of the request's history (`deletion_confirmation_withdrawn`, with the reason) and an audit entry record it.
+   */
+  async withdrawDeletionConfirmation(workspaceId: string, id: string, destinationId: string, actor: string, reason: string, keys: Keys): Promise<PrivacyRequest> {
+    return this.changeCertificate(workspaceId, id, destinationId, actor, {
+      change: (certificate, now) => withdrawHandConfirmation(keys, certificate, destinationId, { actor, reason, now }),
+      refusal: 'no_hand_confirmation',
+      action: 'deletion_confirmation_withdrawn',
+      note: reason,
+    });
+  }
+
+  /** Re-issues a completed deletion's certificate with one destination's entry changed by a person, as a step of its history. */
+  private async changeCertificate(
+    workspaceId: string,
+    id: string,
+    destinationId: string,
+    actor: string,
+    how: { change: (certificate: DeletionCertificate, now: number) => DeletionCertificate | ConfirmRefusal; refusal: 'no_deletion_follow_up' | 'no_hand_confirmation'; action: string; note: string },
+  ): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     const certificate = request.type === 'delete' && request.status === 'completed' ? deletionCertificateOf(request.result) : undefined;
     if (!certificate) {
-      throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed deletion has deletions to confirm by hand.`);
+      throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed deletion has deletions confirmed by hand.`);
     }
-    const confirmed = confirmDeletionByHand(keys, certificate, destinationId, { actor, note, now: this.now() });
-    if ('refused' in confirmed) throw new SluiceError('no_deletion_follow_up', confirmed.refused);
+    const changed = how.change(certificate, this.now());
+    if ('refused' in changed) throw new SluiceError(how.refusal, changed.refused);
     // A status check of the request's other jobs may have re-issued the certificate since it was read: not overwritten.
     if (deletionCertificateOf((await this.load(workspaceId, id)).result)?.issuedAt !== certificate.issuedAt) {
-      throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check); reload it and confirm again.`);
+      throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check); reload it and try again.`);
     }
     const entry = certificate.destinations.find((d) => d.destinationId === destinationId)!;
-    return this.move(request, 'completed', { result: confirmed }, actor, 'deletion_confirmed_by_hand', `${entry.name} (${entry.type}): ${note}`);
+    return this.move(request, 'completed', { result: changed }, actor, how.action, `${entry.name} (${entry.type}): ${how.note}`);
   }
 
   /**
