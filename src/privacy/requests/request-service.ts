@@ -186,6 +186,11 @@ export class RequestService {
     if (TERMINAL_STATUSES.includes(request.status)) {
       throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}; it can no longer be denied.`);
     }
+    return this.denial(request, actor, reason);
+  }
+
+  /** Moves the request to denied: answered now, kept for its retention period from now, its work state gone. */
+  private denial(request: PrivacyRequest, actor: string, reason: string): Promise<PrivacyRequest> {
     const respondedAt = this.now();
     return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
   }
@@ -196,9 +201,8 @@ export class RequestService {
    */
   async denyUnverified(request: PrivacyRequest, actor: string, reason: string): Promise<PrivacyRequest | undefined> {
     if (request.status !== 'verifying') return undefined;
-    const respondedAt = this.now();
     try {
-      return await this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
+      return await this.denial(request, actor, reason);
     } catch (error) {
       if (error instanceof SluiceError && error.code === 'request_state_conflict') return undefined;
       throw error;
