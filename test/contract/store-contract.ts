@@ -9,6 +9,7 @@ import { identityContract } from './store/identity-contract.js';
 import { installationContract } from './store/installation-contract.js';
 import { privacyRequestContract } from './store/privacy-request-contract.js';
 import { privacyContract } from './store/privacy-contract.js';
+import { rateLimitContract } from './store/rate-limit-contract.js';
 import { replayContract } from './store/replay-contract.js';
 import { sourceContract } from './store/source-contract.js';
 import { sourceCounterContract } from './store/source-counter-contract.js';
@@ -40,7 +41,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract, replayContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract, replayContract, rateLimitContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

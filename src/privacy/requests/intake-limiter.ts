@@ -1,4 +1,5 @@
 import { SluiceError } from '../../core/errors.js';
+import type { RateLimitRepository } from '../../store/store.js';
 
 /** One limit: at most `max` events per key in a fixed window of `windowMs`. */
 export interface IntakeLimit {
@@ -6,7 +7,7 @@ export interface IntakeLimit {
   readonly windowMs: number;
 }
 
-/** The public intake's limits (per process): requests per IP and per email address, code guesses per IP. */
+/** The public intake's limits (shared by every process): requests per IP and per email address, code guesses per IP. */
 export const SUBJECT_INTAKE_LIMITS = {
   /** New requests from one IP address. */
   submitPerIp: { max: 20, windowMs: 10 * 60_000 },
@@ -16,33 +17,42 @@ export const SUBJECT_INTAKE_LIMITS = {
   verifyPerIp: { max: 20, windowMs: 10 * 60_000 },
 } as const satisfies Record<string, IntakeLimit>;
 
+/** What the limiter needs: the store's shared counters, and a keyed hash so no counter's key is personal data. */
+export interface IntakeLimiterDeps {
+  readonly rateLimits: RateLimitRepository;
+  /** HMAC of a key (`Keys.sign`): an IP or an email address never reaches the table. */
+  readonly hash: (key: string) => string;
+  readonly now?: () => number;
+}
+
+/** How often a limiter deletes windows too old to matter (each process does, for the whole table). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+const LONGEST_WINDOW_MS = Math.max(...Object.values(SUBJECT_INTAKE_LIMITS).map((l) => l.windowMs));
+
 /**
- * Fixed-window counters by key for the subject's public endpoints. In memory, per process: enough to stop a
- * script from mailing codes to strangers or guessing codes; several API processes each allow the limit.
+ * Fixed-window counters by key for the subject's public endpoints, kept in the store (`rate_limit_windows`), so
+ * every API process counts against the same limit: enough to stop a script from mailing codes to strangers or
+ * guessing codes, however many processes serve the endpoint. A hit is one upsert on a low-volume endpoint.
  *
  * @example
- *   limiter.hit('submit-ip:203.0.113.7', SUBJECT_INTAKE_LIMITS.submitPerIp); // throws too_many_requests when over
+ *   await limiter.hit('submit-ip:203.0.113.7', SUBJECT_INTAKE_LIMITS.submitPerIp); // throws too_many_requests when over
  */
 export class IntakeLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private lastPrune = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly deps: IntakeLimiterDeps) {}
 
-  hit(key: string, limit: IntakeLimit): void {
-    const now = this.now();
-    if (this.windows.size > 50_000) this.prune(now);
-    const current = this.windows.get(key);
-    const window = current && now - current.start < limit.windowMs ? current : { start: now, count: 0 };
-    window.count += 1;
-    this.windows.set(key, window);
+  async hit(key: string, limit: IntakeLimit): Promise<void> {
+    const now = this.deps.now?.() ?? Date.now();
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.deps.rateLimits.prune(now - LONGEST_WINDOW_MS);
+    }
+    // The window's length is part of the key: two limits on one value never share a counter.
+    const window = await this.deps.rateLimits.hit(this.deps.hash(`${key}\u0000${limit.windowMs}`), limit.windowMs, now);
     if (window.count > limit.max) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((window.start + limit.windowMs - now) / 1000));
+      const retryAfterSeconds = Math.max(1, Math.ceil((window.windowStart + limit.windowMs - now) / 1000));
       throw new SluiceError('too_many_requests', `Too many privacy requests or code checks from here; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
     }
-  }
-
-  private prune(now: number): void {
-    const longest = Math.max(...Object.values(SUBJECT_INTAKE_LIMITS).map((l) => l.windowMs));
-    for (const [key, window] of this.windows) if (now - window.start >= longest) this.windows.delete(key);
   }
 }

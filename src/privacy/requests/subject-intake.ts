@@ -66,7 +66,7 @@ export class SubjectIntake {
   private readonly limiter: IntakeLimiter;
 
   constructor(private readonly deps: SubjectIntakeDeps) {
-    this.limiter = deps.limiter ?? new IntakeLimiter(deps.now);
+    this.limiter = deps.limiter ?? new IntakeLimiter({ rateLimits: deps.store.rateLimits, hash: (key) => deps.keys.sign(`intake-rate-limit\u0000${key}`), ...(deps.now && { now: deps.now }) });
   }
 
   private now(): number {
@@ -85,8 +85,8 @@ export class SubjectIntake {
     if (!email && !input.userId && !input.anonymousId) {
       throw new SluiceError('validation_failed', 'Name yourself: "email", "userId" or "anonymousId".');
     }
-    this.limiter.hit(`submit-ip:${ip}`, SUBJECT_INTAKE_LIMITS.submitPerIp);
-    if (email) this.limiter.hit(`submit-email:${source.workspaceId}:${email}`, SUBJECT_INTAKE_LIMITS.submitPerEmail);
+    await this.limiter.hit(`submit-ip:${ip}`, SUBJECT_INTAKE_LIMITS.submitPerIp);
+    if (email) await this.limiter.hit(`submit-email:${source.workspaceId}:${email}`, SUBJECT_INTAKE_LIMITS.submitPerEmail);
 
     const ws = source.workspaceId;
     const ignored: { identifier: 'userId' | 'anonymousId'; reason: string }[] = [];
@@ -158,7 +158,7 @@ export class SubjectIntake {
    * has expired, the request is denied with the reason (the subject can make a new one).
    */
   async verify(source: { id: string; workspaceId: string }, requestId: string, code: string, ip: string): Promise<PrivacyRequest> {
-    this.limiter.hit(`verify-ip:${ip}`, SUBJECT_INTAKE_LIMITS.verifyPerIp);
+    await this.limiter.hit(`verify-ip:${ip}`, SUBJECT_INTAKE_LIMITS.verifyPerIp);
     const ws = source.workspaceId;
     const { store, requests, keys } = this.deps;
     const request = await store.privacyRequests.get(ws, requestId);

@@ -379,6 +379,13 @@ export interface SourceRejectionTable {
   example: string | null;
 }
 
+/** A fixed-window rate-limit counter (migration 1010); `key` is an HMAC of what is limited, never the value itself. */
+export interface RateLimitWindowTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface DisclosureProfileTable {
   workspace_id: string;
   resource_type: string;
@@ -463,4 +470,5 @@ export interface Database {
   config_versions: ConfigVersionTable;
   replays: ReplayTable;
   destination_pauses: DestinationPauseTable;
+  rate_limit_windows: RateLimitWindowTable;
 }

@@ -22,6 +22,7 @@ import { SqlConfigVersionRepository } from './sql-config-version-repository.js';
 import { SqlReplayRepository } from './sql-replay-repository.js';
 import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
 import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
+import { SqlRateLimitRepository } from './sql-rate-limit-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
@@ -53,6 +54,7 @@ export class SqlStore implements Store {
   readonly sourceCounters: SqlSourceCounterRepository;
   readonly configVersions: SqlConfigVersionRepository;
   readonly replays: SqlReplayRepository;
+  readonly rateLimits: SqlRateLimitRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -88,6 +90,7 @@ export class SqlStore implements Store {
     this.sourceCounters = new SqlSourceCounterRepository(db);
     this.configVersions = new SqlConfigVersionRepository(db);
     this.replays = new SqlReplayRepository(db);
+    this.rateLimits = new SqlRateLimitRepository(db);
   }
 
   async flushWrites(): Promise<void> {
