@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RequestExecutor } from '../src/privacy/requests/request-executor.js';
 import { ownerApi } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './support/smtp-capture.js';
@@ -192,5 +193,27 @@ describe('a data subject’s own request, verified by an emailed code', () => {
 
     const openapi = (await api('GET', '/openapi.json')).body as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify']));
+  });
+});
+
+describe('a request whose code was never entered', () => {
+  it('is denied once the workspace’s days have passed (7 by default), the subject told why and that they may ask again', async () => {
+    const submitted = await subject('', { type: 'delete', email: 'idle@example.com' });
+    expect(submitted.status).toBe(202);
+    const id = String(submitted.body.id);
+    expect(codeIn(await mailTo('idle@example.com', 'Confirm your privacy request'))).toMatch(/^\d{6}$/);
+    // Eight days on: the request was received eight days ago, and nobody entered the code.
+    await sluice.store.db.updateTable('privacy_requests').set((eb) => ({ received_at: eb('received_at', '-', 8 * 86_400_000) })).where('id', '=', id).execute();
+    const jobs = new RequestExecutor({ store: sluice.store, keys: sluice.keys, requests: sluice.privacyRequests, logger: sluice.logger, pollMs: 100 });
+    jobs.start();
+    try {
+      const shown = await finished(id);
+      expect(shown).toMatchObject({ status: 'denied', denialReason: 'Your identity could not be verified: the code we emailed was not entered within 7 days. You can make the request again.' });
+      const notice = await mailTo('idle@example.com', 'We could not complete your privacy request');
+      expect(notice.text).toContain('the code we emailed was not entered within 7 days');
+      expect(notice.text).toContain(id);
+    } finally {
+      await jobs.stop();
+    }
   });
 });
