@@ -61,7 +61,10 @@ const subjectText = (r: PrivacyRequest) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
 
-type Pending = { id: string; action: 'verify' | 'approve' } | { id: string; action: 'deny' | 'extend' } | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
+type Pending =
+  | { id: string; action: 'verify' | 'approve' }
+  | { id: string; action: 'deny' | 'extend' }
+  | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
   | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
