@@ -98,6 +98,8 @@ export function ConsentSettingsPage() {
   const [categoriesError, setCategoriesError] = useState<unknown>(null);
   const [settingsError, setSettingsError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  // While a save is out, the settings cannot be edited: its answer replaces the form, which would undo an edit made meanwhile.
+  const [savingSettings, setSavingSettings] = useState(false);
 
   useEffect(() => setCategories(loadedCategories.data), [loadedCategories.data]);
   useEffect(() => {
@@ -147,6 +149,7 @@ export function ConsentSettingsPage() {
   const saveSettings = async () => {
     if (!settings) return;
     setConfirming(null);
+    setSavingSettings(true);
     try {
       const { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion, deletionForwarding } = settings;
       const answer = await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion, deletionForwarding });
@@ -155,6 +158,8 @@ export function ConsentSettingsPage() {
       setSaved('Privacy settings saved.');
     } catch (failure) {
       setSettingsError(failure);
+    } finally {
+      setSavingSettings(false);
     }
   };
   const problemOf = (index: number, field: CategoryField) => problems.find((p) => p.index === index && p.field === field);
@@ -249,68 +254,70 @@ export function ConsentSettingsPage() {
           <h2>Privacy settings</h2>
           <ErrorBox error={loadedSettings.error} />
           {settings && (
-            <div className="filters">
-              <div className="field">
-                <label htmlFor="model">Consent model</label>
-                <select id="model" value={settings.consentModel} onChange={(e) => setSettings({ ...settings, consentModel: e.target.value === 'opt-out' ? 'opt-out' : 'opt-in' })}>
-                  <option value="opt-in">opt-in (nothing optional until chosen)</option>
-                  <option value="opt-out">opt-out (granted until refused)</option>
-                </select>
+            <fieldset className="read-only" disabled={savingSettings} aria-busy={savingSettings}>
+              <div className="filters">
+                <div className="field">
+                  <label htmlFor="model">Consent model</label>
+                  <select id="model" value={settings.consentModel} onChange={(e) => setSettings({ ...settings, consentModel: e.target.value === 'opt-out' ? 'opt-out' : 'opt-in' })}>
+                    <option value="opt-in">opt-in (nothing optional until chosen)</option>
+                    <option value="opt-out">opt-out (granted until refused)</option>
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="dnt">Do Not Track</label>
+                  <select id="dnt" value={settings.dnt} onChange={(e) => setSettings({ ...settings, dnt: e.target.value === 'as-gpc' ? 'as-gpc' : 'ignore' })}>
+                    <option value="ignore">ignore</option>
+                    <option value="as-gpc">treat as GPC</option>
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="age">Children are under</label>
+                  <input
+                    id="age"
+                    type="number"
+                    min={13}
+                    max={16}
+                    value={Number.isNaN(settings.ageThreshold) ? '' : settings.ageThreshold}
+                    onChange={(e) => setSettings({ ...settings, ageThreshold: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+                    aria-invalid={ageProblem !== null}
+                    aria-describedby="age-hint"
+                  />
+                  <span className={ageProblem ? 'field-error' : 'hint'} id="age-hint" role={ageProblem ? 'alert' : undefined}>
+                    {ageProblem ?? '13 to 16'}
+                  </span>
+                </div>
+                <div className="field">
+                  <label htmlFor="retention">Keep events</label>
+                  <select id="retention" value={settings.eventRetentionDays ?? ''} onChange={(e) => setSettings({ ...settings, eventRetentionDays: e.target.value === '' ? null : Number(e.target.value) })}>
+                    {RETENTION.map((d) => (
+                      <option key={d} value={d}>
+                        {d} days
+                      </option>
+                    ))}
+                    <option value="">forever</option>
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="deletion-forwarding">Forward deletions to</label>
+                  <select
+                    id="deletion-forwarding"
+                    value={settings.deletionForwarding}
+                    onChange={(e) => setSettings({ ...settings, deletionForwarding: e.target.value === 'recipients' ? 'recipients' : 'all' })}
+                    aria-describedby="deletion-forwarding-hint"
+                  >
+                    <option value="all">every destination that can delete</option>
+                    <option value="recipients">only destinations that received the person&apos;s data</option>
+                  </select>
+                  <span className="hint" id="deletion-forwarding-hint">
+                    Others are not told the person&apos;s identifiers; every destination is told when retention has removed events since the person was first seen.
+                  </span>
+                </div>
+                <div className="field">
+                  <label htmlFor="policy">Privacy policy version</label>
+                  <input id="policy" value={settings.policyVersion ?? ''} onChange={(e) => setSettings({ ...settings, policyVersion: e.target.value })} placeholder="e.g. 2026-11" />
+                </div>
               </div>
-              <div className="field">
-                <label htmlFor="dnt">Do Not Track</label>
-                <select id="dnt" value={settings.dnt} onChange={(e) => setSettings({ ...settings, dnt: e.target.value === 'as-gpc' ? 'as-gpc' : 'ignore' })}>
-                  <option value="ignore">ignore</option>
-                  <option value="as-gpc">treat as GPC</option>
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="age">Children are under</label>
-                <input
-                  id="age"
-                  type="number"
-                  min={13}
-                  max={16}
-                  value={Number.isNaN(settings.ageThreshold) ? '' : settings.ageThreshold}
-                  onChange={(e) => setSettings({ ...settings, ageThreshold: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
-                  aria-invalid={ageProblem !== null}
-                  aria-describedby="age-hint"
-                />
-                <span className={ageProblem ? 'field-error' : 'hint'} id="age-hint" role={ageProblem ? 'alert' : undefined}>
-                  {ageProblem ?? '13 to 16'}
-                </span>
-              </div>
-              <div className="field">
-                <label htmlFor="retention">Keep events</label>
-                <select id="retention" value={settings.eventRetentionDays ?? ''} onChange={(e) => setSettings({ ...settings, eventRetentionDays: e.target.value === '' ? null : Number(e.target.value) })}>
-                  {RETENTION.map((d) => (
-                    <option key={d} value={d}>
-                      {d} days
-                    </option>
-                  ))}
-                  <option value="">forever</option>
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="deletion-forwarding">Forward deletions to</label>
-                <select
-                  id="deletion-forwarding"
-                  value={settings.deletionForwarding}
-                  onChange={(e) => setSettings({ ...settings, deletionForwarding: e.target.value === 'recipients' ? 'recipients' : 'all' })}
-                  aria-describedby="deletion-forwarding-hint"
-                >
-                  <option value="all">every destination that can delete</option>
-                  <option value="recipients">only destinations that received the person&apos;s data</option>
-                </select>
-                <span className="hint" id="deletion-forwarding-hint">
-                  Others are not told the person&apos;s identifiers; every destination is told when retention has removed events since the person was first seen.
-                </span>
-              </div>
-              <div className="field">
-                <label htmlFor="policy">Privacy policy version</label>
-                <input id="policy" value={settings.policyVersion ?? ''} onChange={(e) => setSettings({ ...settings, policyVersion: e.target.value })} placeholder="e.g. 2026-11" />
-              </div>
-            </div>
+            </fieldset>
           )}
           <ErrorBox error={settingsError} onDismiss={() => setSettingsError(null)} />
           {confirming ? (
@@ -324,8 +331,8 @@ export function ConsentSettingsPage() {
             </ConfirmPrompt>
           ) : (
             <div className="actions">
-              <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings}>
-                Save settings
+              <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings || savingSettings}>
+                {savingSettings ? 'Saving…' : 'Save settings'}
               </button>
             </div>
           )}
