@@ -98,7 +98,8 @@ export function ConsentSettingsPage() {
   const [categoriesError, setCategoriesError] = useState<unknown>(null);
   const [settingsError, setSettingsError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  // While a save is out, the settings cannot be edited: its answer replaces the form, which would undo an edit made meanwhile.
+  // While a save is out, its card cannot be edited: the answer replaces the form, which would undo an edit made meanwhile.
+  const [savingCategories, setSavingCategories] = useState(false);
   const [savingSettings, setSavingSettings] = useState(false);
 
   useEffect(() => setCategories(loadedCategories.data), [loadedCategories.data]);
@@ -118,6 +119,7 @@ export function ConsentSettingsPage() {
       document.getElementById(`category-${first.index}-${first.field}`)?.focus();
       return;
     }
+    setSavingCategories(true);
     try {
       const clean = (categories ?? []).map((c) => ({
         id: c.id.trim(),
@@ -130,6 +132,8 @@ export function ConsentSettingsPage() {
       setSaved('Categories saved: the banner and every event accepted from now on use them.');
     } catch (failure) {
       setCategoriesError(failure);
+    } finally {
+      setSavingCategories(false);
     }
   };
   const checkAndSaveSettings = () => {
@@ -187,46 +191,48 @@ export function ConsentSettingsPage() {
           </p>
           <ErrorBox error={loadedCategories.error} />
           {categories && (
-            <table className="table compact">
-              <thead>
-                <tr>
-                  <th scope="col">id</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Required</th>
-                  <th scope="col">GPC</th>
-                  <th scope="col">
-                    <span className="sr-only">Remove</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {categories.map((c, i) => (
-                  <tr key={i}>
-                    <td>
-                      <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
-                    </td>
-                    <td>
-                      <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
-                    </td>
-                    <td>
-                      <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
-                    </td>
-                    <td>
-                      <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
-                    </td>
-                    <td>
-                      <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
-                    </td>
-                    <td>
-                      <button type="button" onClick={() => setCategories((list) => list?.filter((_, j) => j !== i))} aria-label={`Remove category ${c.name || i + 1}`}>
-                        Remove
-                      </button>
-                    </td>
+            <fieldset className="read-only" disabled={savingCategories} aria-busy={savingCategories}>
+              <table className="table compact">
+                <thead>
+                  <tr>
+                    <th scope="col">id</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Description</th>
+                    <th scope="col">Required</th>
+                    <th scope="col">GPC</th>
+                    <th scope="col">
+                      <span className="sr-only">Remove</span>
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {categories.map((c, i) => (
+                    <tr key={i}>
+                      <td>
+                        <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
+                      </td>
+                      <td>
+                        <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
+                      </td>
+                      <td>
+                        <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
+                      </td>
+                      <td>
+                        <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
+                      </td>
+                      <td>
+                        <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
+                      </td>
+                      <td>
+                        <button type="button" onClick={() => setCategories((list) => list?.filter((_, j) => j !== i))} aria-label={`Remove category ${c.name || i + 1}`}>
+                          Remove
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </fieldset>
           )}
           {problems.length > 0 && (
             <div className="error" role="alert" id="category-problems">
@@ -242,11 +248,11 @@ export function ConsentSettingsPage() {
           )}
           <ErrorBox error={categoriesError} onDismiss={() => setCategoriesError(null)} />
           <div className="actions">
-            <button type="button" onClick={() => setCategories((list) => [...(list ?? []), { id: '', name: '' }])}>
+            <button type="button" onClick={() => setCategories((list) => [...(list ?? []), { id: '', name: '' }])} disabled={savingCategories}>
               Add category
             </button>
-            <button type="button" className="primary" onClick={() => void saveCategories()} disabled={!categories}>
-              Save categories
+            <button type="button" className="primary" onClick={() => void saveCategories()} disabled={!categories || savingCategories}>
+              {savingCategories ? 'Saving…' : 'Save categories'}
             </button>
           </div>
         </div>
