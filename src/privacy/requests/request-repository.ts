@@ -1,4 +1,4 @@
-import type { PrivacyRequest, RequestStatus, RequestTransition, RequestType } from './request.js';
+import type { PrivacyRequest, RequestChannel, RequestStatus, RequestTransition, RequestType } from './request.js';
 
 /** The fields a lifecycle step may change besides the status. */
 export type RequestPatch = Partial<
@@ -23,6 +23,7 @@ export type RequestPatch = Partial<
 export interface RequestListFilter {
   readonly status?: readonly RequestStatus[];
   readonly type?: RequestType;
+  readonly channel?: RequestChannel;
   /** Only requests whose dueAt is before this instant. */
   readonly dueBefore?: number;
   readonly receivedFrom?: number;

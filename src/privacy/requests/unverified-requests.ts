@@ -27,9 +27,8 @@ export async function closeUnverifiedRequests(deps: { store: Store; requests: Re
   for (const workspace of await store.workspaces.list()) {
     const days = requestSettingsOf(workspace).closeUnverifiedAfterDays;
     if (days === 0) continue;
-    const stale = await store.privacyRequests.list(workspace.id, { status: ['verifying'], receivedTo: now - days * DAY_MS, order: 'due', limit: SWEEP_LIMIT });
+    const stale = await store.privacyRequests.list(workspace.id, { status: ['verifying'], channel: 'subject_portal', receivedTo: now - days * DAY_MS, order: 'due', limit: SWEEP_LIMIT });
     for (const request of stale) {
-      if (request.channel !== 'subject_portal') continue;
       const reason = `Your identity could not be verified: the code we emailed was not entered within ${days} day${days === 1 ? '' : 's'}. You can make the request again.`;
       if (!(await requests.denyUnverified(request, 'system', reason))) continue;
       await store.privacyRequests.deleteCode(workspace.id, request.id);

@@ -128,6 +128,7 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     let q = this.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', workspaceId);
     if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
     if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+    if (filter.channel !== undefined) q = q.where('channel', '=', filter.channel);
     if (filter.dueBefore !== undefined) q = q.where('due_at', '<', filter.dueBefore);
     if (filter.receivedFrom !== undefined) q = q.where('received_at', '>=', filter.receivedFrom);
     if (filter.receivedTo !== undefined) q = q.where('received_at', '<', filter.receivedTo);

@@ -113,14 +113,16 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       await store().privacyRequests.transition(ws, running.id, 'processing', { statusCheckAt: null }, step(running.id, 'processing', 'completed', 3));
     });
 
-    it('lists by status, type, due date and receipt period, newest first', async () => {
+    it('lists by status, type, channel, due date and receipt period, newest first', async () => {
       const ws = await freshWorkspace(store());
       await store().privacyRequests.create(request(ws, `dsr_${ws}_1`, { receivedAt: 10, dueAt: 100 }), step(`dsr_${ws}_1`, null, 'received', 10));
-      await store().privacyRequests.create(request(ws, `dsr_${ws}_2`, { receivedAt: 20, dueAt: 200, type: 'access', status: 'denied' }), step(`dsr_${ws}_2`, null, 'received', 20));
+      await store().privacyRequests.create(request(ws, `dsr_${ws}_2`, { receivedAt: 20, dueAt: 200, type: 'access', status: 'denied', channel: 'subject_portal' }), step(`dsr_${ws}_2`, null, 'received', 20));
       const list = (filter: Parameters<ReturnType<StoreContractContext['store']>['privacyRequests']['list']>[1]) => store().privacyRequests.list(ws, filter).then((rows) => rows.map((x) => x.id));
       expect(await list({ limit: 10 })).toEqual([`dsr_${ws}_2`, `dsr_${ws}_1`]);
       expect(await list({ limit: 10, status: ['denied'] })).toEqual([`dsr_${ws}_2`]);
       expect(await list({ limit: 10, type: 'delete' })).toEqual([`dsr_${ws}_1`]);
+      expect(await list({ limit: 10, channel: 'subject_portal' })).toEqual([`dsr_${ws}_2`]);
+      expect(await list({ limit: 10, channel: 'admin_api' })).toEqual([`dsr_${ws}_1`]);
       expect(await list({ limit: 10, dueBefore: 150 })).toEqual([`dsr_${ws}_1`]);
       expect(await list({ limit: 10, receivedFrom: 15, receivedTo: 25 })).toEqual([`dsr_${ws}_2`]);
     });
