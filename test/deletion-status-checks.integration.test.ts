@@ -127,6 +127,8 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     expect(ended.every((h) => h.to === 'completed')).toBe(true);
     const audit = (await api('GET', '/audit-log?limit=100')).body.entries as { action: string; requestId?: string; target?: string }[];
     expect(audit.filter((a) => a.action === 'privacy_request.deletion_job_ended')).toHaveLength(2);
+    // Then one step says no job is left running (the subject's notice of how it ended hangs on it).
+    expect((await history()).filter((h) => h.action === 'deletion_jobs_settled')).toHaveLength(1);
 
     // The failed job waits on a person (Sluice cannot send the deletion again: the identifiers were cleared): the
     // request says so, and the queue's follow-up list holds it.

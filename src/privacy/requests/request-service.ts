@@ -257,7 +257,9 @@ export class RequestService {
   /**
    * Saves a deletion status check (deletion-status-checks.ts): the updated certificate and the next check. A job
    * that ended (done, failed, or no longer asked about) is a step of the request's history, one per destination,
-   * in the audit log; a job still running only updates the certificate.
+   * in the audit log; a job still running only updates the certificate. Once no job is left running, one more
+   * step (`deletion_jobs_settled`) says so: the subject's notice of how the deletion ended at the tools hangs on it
+   * (subject-notices.ts), as the completion notice hangs on `completed`.
    */
   async recordStatusCheck(request: PrivacyRequest, certificate: unknown, ended: readonly { name: string; type: string; detail: string }[], nextCheckAt: number | undefined): Promise<void> {
     if (ended.length === 0) {
@@ -268,6 +270,10 @@ export class RequestService {
     let current = request;
     for (const [i, d] of ended.entries()) {
       current = await this.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`);
+    }
+    if (nextCheckAt === undefined) {
+      const told = current.contactEmail ? '; the subject is told how it ended' : '';
+      await this.move(current, current.status, {}, 'system', 'deletion_jobs_settled', `no deletion job is left running at a tool${told}`);
     }
   }
 

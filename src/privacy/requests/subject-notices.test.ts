@@ -84,3 +84,39 @@ describe('completion notice of a deletion', () => {
     expect(text).not.toMatch(/ask Old partner|HTTP 500|shard/);
   });
 });
+
+describe('notice when the deletion jobs at the tools have ended', () => {
+  it('follows the completion notice once, when the last job has ended, with where the data stands at each recipient', async () => {
+    const created = await requests.create(WS, { type: 'delete', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    const at = new Date().toISOString();
+    const entry = (name: string, outcome: 'deleted' | 'submitted' | 'failed' | 'not_recipient', extra: object = {}) => ({ destinationId: `dst_${name}`, name, type: 'mixpanel', outcome, detail: `${name}: technical detail`, attempts: 1, at, ...extra });
+    const completed = await requests.complete(created, { destinations: [entry('CRM', 'deleted'), entry('Mixpanel', 'submitted', { jobId: 't1' }), entry('Amplitude', 'submitted', { jobId: 't2' }), entry('Ads', 'not_recipient')] }, Date.now() + 3_600_000);
+    await notices.idle();
+    expect(sent.find((m) => m.subject === 'Your privacy request is complete')?.text).toContain('- Mixpanel: deletion requested, in progress at the service');
+    const updates = () => sent.filter((m) => m.subject === 'Update on your deletion request');
+
+    // One job ends, the other still runs: a history step, no notice yet.
+    const mixpanelDone = { destinations: [entry('CRM', 'deleted'), entry('Mixpanel', 'deleted', { jobId: 't1' }), entry('Amplitude', 'submitted', { jobId: 't2' }), entry('Ads', 'not_recipient')] };
+    await requests.recordStatusCheck(completed, mixpanelDone, [{ name: 'Mixpanel', type: 'mixpanel', detail: 'done' }], Date.now() + 3_600_000);
+    await notices.idle();
+    expect(updates()).toEqual([]);
+
+    // The last one is given up on (never confirmed in time): one notice, followed up like a failure.
+    const last = { destinations: [entry('CRM', 'deleted'), entry('Mixpanel', 'deleted', { jobId: 't1' }), entry('Amplitude', 'submitted', { jobId: 't2', stoppedAskingAt: at }), entry('Ads', 'not_recipient')] };
+    await requests.recordStatusCheck(await requests.load(WS, created.id), last, [{ name: 'Amplitude', type: 'amplitude', detail: 'not confirmed within 60 days' }], undefined);
+    await notices.idle();
+    expect(updates()).toHaveLength(1);
+    const text = updates()[0]!.text;
+    expect(updates()[0]!.to).toBe('ada@example.com');
+    expect(text).toContain('- CRM: deleted');
+    expect(text).toContain('- Mixpanel: deleted');
+    expect(text).toContain('- Amplitude: the service did not confirm the deletion; we follow it up with them');
+    expect(text).not.toContain('Ads');
+    expect(text).not.toContain('technical detail');
+    expect(text).toContain(`Reference: ${created.id}`);
+    const history = (await store.privacyRequests.transitions(WS, created.id)).map((t) => t.action);
+    expect(history.filter((a) => a === 'deletion_job_ended')).toHaveLength(2);
+    expect(history.filter((a) => a === 'deletion_jobs_settled')).toHaveLength(1);
+    expect(history.at(-1)).toBe('deletion_jobs_settled');
+  });
+});

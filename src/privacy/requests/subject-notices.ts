@@ -46,6 +46,22 @@ const DENIAL_REMEDIES: Readonly<Record<Regulation, readonly string[]>> = {
   ccpa: [],
 };
 
+/** A recipient's outcome as the person is told it; a job the service never confirmed is followed up like a failure. */
+const saidToSubject = (d: DestinationDeletion): string => (d.outcome === 'submitted' && d.stoppedAskingAt !== undefined ? SAID_TO_SUBJECT.failed : SAID_TO_SUBJECT[d.outcome]);
+
+/**
+ * The follow-up to a deletion's completion notice once the last deletion job at a tool has ended (the completion
+ * notice said "in progress at the service" for each): where the person's data now stands at every recipient.
+ */
+function jobsSettled(request: PrivacyRequest): string[] {
+  const certificate = request.result as Partial<DeletionCertificate> | null;
+  const destinations = (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient');
+  return [
+    `When we completed your request for ${WHAT.delete}, some services were still deleting your data. They have now finished. Where your data stands at each service that received it:`,
+    ...destinations.map((d) => `- ${d.name}: ${saidToSubject(d)}`),
+  ];
+}
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
@@ -146,6 +162,8 @@ export class SubjectNotices {
         };
       case 'completed':
         return { subject: 'Your privacy request is complete', text: [...this.completion(request), '', reference].join('\n') };
+      case 'deletion_jobs_settled':
+        return { subject: 'Update on your deletion request', text: [...jobsSettled(request), '', reference].join('\n') };
       default:
         return undefined;
     }
@@ -169,9 +187,7 @@ export class SubjectNotices {
         const destinations = (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient');
         if (destinations.length > 0) {
           lines.push('', 'We also asked every service that received your data to delete it:');
-          for (const d of destinations) {
-            lines.push(`- ${d.name}: ${SAID_TO_SUBJECT[d.outcome]}`);
-          }
+          for (const d of destinations) lines.push(`- ${d.name}: ${saidToSubject(d)}`);
         }
         if (certificate?.suppression?.kept) lines.push('', 'We keep a scrambled (hashed) record of your identifiers only so that new data about you is not collected again.');
         return lines;
