@@ -12,6 +12,7 @@
  *    CPU per event, each thread's share of a core (request thread, processor, router, checkpointer, V8's
  *    helpers), disk bytes per event (in all, and by the thread that wrote them), p50/p99/max from the Tracking API's 200 to arrival at the sink, memory (RSS)
  *    and the files' sizes;
+ * 3. idle: IDLE_SECONDS (60) without traffic, then RSS again: how much memory Sluice gives back after the load;
  * then a summary: the steady phase's CPU and disk bytes per event as ratios of the burst's (what a site with steady
  * traffic pays per event against what bench/pipeline's bursts show), latency in the first and last intervals, and
  * events lost (sent and acknowledged but never at the sink: must be 0; exit code 1 otherwise).
@@ -32,6 +33,8 @@ const MINUTES = Number(process.env.SOAK_MINUTES ?? 3);
 const BURST = 60_000;
 const PER_REQUEST_STEADY = 50;
 const INTERVAL_MS = 30_000;
+/** Seconds without traffic after the steady phase, before RSS is read once more. */
+const IDLE_SECONDS = 60;
 const TOKEN = 'soak-owner-token-0123456789abcdef';
 
 ensureBuilt();
@@ -163,7 +166,8 @@ try {
     cpuUsPerEvent: Math.round(((processCpu() - burstCpu0) * 1e6) / BURST),
     diskBytesPerEvent: Math.round((writtenBytes() - burstDisk0) / BURST),
   };
-  console.log(JSON.stringify({ phase: 'burst', events: BURST, ...burst }));
+  const rssAfterBurstMb = rssMb();
+  console.log(JSON.stringify({ phase: 'burst', events: BURST, ...burst, rssMb: rssAfterBurstMb }));
   // Which thread is which, from what they did during the burst.
   const role = threadRoles(pid, usedBetween(burstThreads0, threads()));
 
@@ -212,6 +216,11 @@ try {
   // Everything acknowledged must arrive: wait for the backlog, then count what never came.
   await waitFor(() => acked.size === 0, 'every acknowledged event at the sink', 120_000).catch(() => undefined);
   const lost = acked.size;
+  // 3. Idle: what memory the load left held.
+  const rssAfterSteadyMb = rssMb();
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const rssIdleMb = rssMb();
+  console.log(JSON.stringify({ phase: 'idle', seconds: IDLE_SECONDS, rssMb: rssIdleMb }));
   const steadyCpu = intervals.map((i) => i.cpuUsPerEvent).sort((a, b) => a - b)[Math.floor(intervals.length / 2)] ?? 0;
   const steadyDisk = intervals.map((i) => i.diskBytesPerEvent).sort((a, b) => a - b)[Math.floor(intervals.length / 2)] ?? 0;
   console.log(JSON.stringify({
@@ -229,6 +238,7 @@ try {
     latencyFirstIntervalMs: intervals[0] && { p50: intervals[0].p50, p99: intervals[0].p99 },
     latencyLastIntervalMs: intervals.at(-1) && { p50: intervals.at(-1)!.p50, p99: intervals.at(-1)!.p99 },
     storeMb: filesMb(),
+    rssMb: { afterBurst: rssAfterBurstMb, afterSteady: rssAfterSteadyMb, [`idle${IDLE_SECONDS}s`]: rssIdleMb },
   }));
   if (lost > 0 || failed > 0) process.exitCode = 1;
 } finally {
