@@ -34,7 +34,8 @@ function setPipelineHeapFlags(): void {
 
 /**
  * Runs one stage in a worker thread and keeps it running: a worker that dies is restarted after a second
- * (its queue redelivers what it had not acknowledged). Source files (.ts, under tests) load through tsx.
+ * (its queue redelivers what it had not acknowledged). Source files (.ts, under tests) start through
+ * ts-worker-loader.mjs (bundled with esbuild).
  */
 export class WorkerHost {
   private worker: Worker | undefined;
