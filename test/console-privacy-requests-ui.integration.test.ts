@@ -106,8 +106,23 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     await form.getByLabel('Default regulation').selectOption('ccpa');
     expect(await form.getByLabel('Close unverified requests after (days)').inputValue()).toBe('7');
     await form.getByLabel('Close unverified requests after (days)').fill('14');
-    await form.getByRole('button', { name: 'Save request settings' }).click();
+    // The save is held: meanwhile the form is locked (its answer replaces the form, which would undo an edit).
+    let releaseSave = () => {};
+    const held = new Promise<void>((resolve) => (releaseSave = resolve));
+    await owner.route('**/api/v1/privacy-requests/settings', async (route) => {
+      if (route.request().method() === 'PUT') await held;
+      await route.continue();
+    });
+    try {
+      await form.getByRole('button', { name: 'Save request settings' }).click();
+      await expect.poll(() => form.getByLabel('Default regulation').isDisabled()).toBe(true);
+      expect(await form.getByRole('button', { name: 'Saving…' }).isDisabled()).toBe(true);
+    } finally {
+      releaseSave();
+    }
     await expect.poll(() => form.getByRole('status').textContent()).toContain('Request settings saved.');
+    await owner.unroute('**/api/v1/privacy-requests/settings');
+    expect(await form.getByLabel('Default regulation').isEnabled()).toBe(true);
     expect((await api(sluice.url, 'GET', '/privacy-requests/settings', { token: sluice.token })).body).toEqual({ requireApproval: true, defaultRegulation: 'ccpa', closeUnverifiedAfterDays: 14 });
     await owner.reload();
     await expect.poll(() => owner.getByLabel('Regulation', { exact: true }).locator('option').first().textContent()).toBe('workspace default (CCPA)');

@@ -207,17 +207,22 @@ export function RequestSettingsCard({ settings, error, onSaved }: { settings: Re
   const [draft, setDraft] = useState<RequestSettings | undefined>(settings);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  // Locked while a save is out: its answer replaces the draft, which would undo an edit made meanwhile.
+  const [saving, setSaving] = useState(false);
   useEffect(() => setDraft(settings), [settings]);
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!draft) return;
     setSaveError(null);
     setSaved(false);
+    setSaving(true);
     try {
       onSaved(await api<RequestSettings>('PUT', '/api/v1/privacy-requests/settings', draft));
       setSaved(true);
     } catch (failure) {
       setSaveError(failure);
+    } finally {
+      setSaving(false);
     }
   };
   return (
@@ -225,37 +230,39 @@ export function RequestSettingsCard({ settings, error, onSaved }: { settings: Re
       <h2>Request settings</h2>
       <ErrorBox error={error} />
       {draft && (
-        <div className="filters">
-          <div className="field check">
-            <input id="rs-approval" type="checkbox" checked={draft.requireApproval} onChange={(e) => setDraft({ ...draft, requireApproval: e.target.checked })} aria-describedby="rs-approval-hint" />
-            <label htmlFor="rs-approval">Require approval</label>
-            <span className="hint" id="rs-approval-hint">
-              A verified request waits for another member with privacy:write to approve it (not the one who verified it).
-            </span>
+        <fieldset className="read-only" disabled={saving} aria-busy={saving}>
+          <div className="filters">
+            <div className="field check">
+              <input id="rs-approval" type="checkbox" checked={draft.requireApproval} onChange={(e) => setDraft({ ...draft, requireApproval: e.target.checked })} aria-describedby="rs-approval-hint" />
+              <label htmlFor="rs-approval">Require approval</label>
+              <span className="hint" id="rs-approval-hint">
+                A verified request waits for another member with privacy:write to approve it (not the one who verified it).
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor="rs-regulation">Default regulation</label>
+              <select id="rs-regulation" value={draft.defaultRegulation} onChange={(e) => setDraft({ ...draft, defaultRegulation: e.target.value === 'ccpa' ? 'ccpa' : 'gdpr' })}>
+                <RegulationOptions />
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="rs-close-unverified">Close unverified requests after (days)</label>
+              <input
+                id="rs-close-unverified"
+                type="number"
+                min={0}
+                max={28}
+                step={1}
+                value={draft.closeUnverifiedAfterDays}
+                onChange={(e) => setDraft({ ...draft, closeUnverifiedAfterDays: e.target.value === '' ? 0 : Number(e.target.value) })}
+                aria-describedby="rs-close-unverified-hint"
+              />
+              <span className="hint" id="rs-close-unverified-hint">
+                A request made on the privacy page whose emailed code was never entered is denied after this many days (at most 28), and the person is told why and that they may ask again. 0: never, such requests wait for a member.
+              </span>
+            </div>
           </div>
-          <div className="field">
-            <label htmlFor="rs-regulation">Default regulation</label>
-            <select id="rs-regulation" value={draft.defaultRegulation} onChange={(e) => setDraft({ ...draft, defaultRegulation: e.target.value === 'ccpa' ? 'ccpa' : 'gdpr' })}>
-              <RegulationOptions />
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="rs-close-unverified">Close unverified requests after (days)</label>
-            <input
-              id="rs-close-unverified"
-              type="number"
-              min={0}
-              max={28}
-              step={1}
-              value={draft.closeUnverifiedAfterDays}
-              onChange={(e) => setDraft({ ...draft, closeUnverifiedAfterDays: e.target.value === '' ? 0 : Number(e.target.value) })}
-              aria-describedby="rs-close-unverified-hint"
-            />
-            <span className="hint" id="rs-close-unverified-hint">
-              A request made on the privacy page whose emailed code was never entered is denied after this many days (at most 28), and the person is told why and that they may ask again. 0: never, such requests wait for a member.
-            </span>
-          </div>
-        </div>
+        </fieldset>
       )}
       <ErrorBox error={saveError} onDismiss={() => setSaveError(null)} />
       {saved && (
@@ -264,8 +271,8 @@ export function RequestSettingsCard({ settings, error, onSaved }: { settings: Re
         </p>
       )}
       <div className="actions">
-        <button type="submit" className="primary" disabled={!draft}>
-          Save request settings
+        <button type="submit" className="primary" disabled={!draft || saving}>
+          {saving ? 'Saving…' : 'Save request settings'}
         </button>
       </div>
     </form>
