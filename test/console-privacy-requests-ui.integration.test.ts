@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, holdRequests, launchChromium, setUpOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
@@ -107,21 +107,16 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(await form.getByLabel('Close unverified requests after (days)').inputValue()).toBe('7');
     await form.getByLabel('Close unverified requests after (days)').fill('14');
     // The save is held: meanwhile the form is locked (its answer replaces the form, which would undo an edit).
-    let releaseSave = () => {};
-    const held = new Promise<void>((resolve) => (releaseSave = resolve));
-    await owner.route('**/api/v1/privacy-requests/settings', async (route) => {
-      if (route.request().method() === 'PUT') await held;
-      await route.continue();
-    });
+    const hold = await holdRequests(owner, '**/api/v1/privacy-requests/settings', 'PUT');
     try {
       await form.getByRole('button', { name: 'Save request settings' }).click();
       await expect.poll(() => form.getByLabel('Default regulation').isDisabled()).toBe(true);
       expect(await form.getByRole('button', { name: 'Saving…' }).isDisabled()).toBe(true);
     } finally {
-      releaseSave();
+      hold.release();
     }
     await expect.poll(() => form.getByRole('status').textContent()).toContain('Request settings saved.');
-    await owner.unroute('**/api/v1/privacy-requests/settings');
+    await hold.stop();
     expect(await form.getByLabel('Default regulation').isEnabled()).toBe(true);
     expect((await api(sluice.url, 'GET', '/privacy-requests/settings', { token: sluice.token })).body).toEqual({ requireApproval: true, defaultRegulation: 'ccpa', closeUnverifiedAfterDays: 14 });
     await owner.reload();

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, holdRequests, launchChromium } from './support/browser.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
@@ -226,26 +226,20 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await expect.poll(async () => ((await settings()) as { deletionForwarding?: string }).deletionForwarding).toBe('all');
 
     // While a save is out the form is locked: its answer replaces the form, which would undo an edit made meanwhile.
-    let releaseSave = () => {};
-    const held = new Promise<void>((resolve) => (releaseSave = resolve));
-    await page.route('**/api/v1/privacy/settings', async (route) => {
-      if (route.request().method() === 'PATCH') await held;
-      await route.continue();
-    });
+    const hold = await holdRequests(page, '**/api/v1/privacy/settings', 'PATCH');
     try {
       await expect.poll(() => page.getByLabel('Forward deletions to').isEnabled()).toBe(true);
       await page.getByLabel('Forward deletions to').selectOption('recipients');
       await page.locator('#save-settings').click();
       await expect.poll(() => page.getByLabel('Forward deletions to').isDisabled()).toBe(true);
       expect(await page.locator('#save-settings').isDisabled()).toBe(true);
-      releaseSave();
-      await expect.poll(() => page.getByLabel('Forward deletions to').isEnabled()).toBe(true);
-      expect(await page.getByLabel('Forward deletions to').inputValue()).toBe('recipients');
-      expect(((await settings()) as { deletionForwarding?: string }).deletionForwarding).toBe('recipients');
     } finally {
-      releaseSave();
-      await page.unroute('**/api/v1/privacy/settings');
+      hold.release();
     }
+    await expect.poll(() => page.getByLabel('Forward deletions to').isEnabled()).toBe(true);
+    await hold.stop();
+    expect(await page.getByLabel('Forward deletions to').inputValue()).toBe('recipients');
+    expect(((await settings()) as { deletionForwarding?: string }).deletionForwarding).toBe('recipients');
   });
 
   it('opens a privacy request and shows it in the queue with its deadline', async () => {

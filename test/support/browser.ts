@@ -113,3 +113,28 @@ export async function setUpOwner(page: Page, consoleUrl: string, setupToken: str
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
+
+/**
+ * Holds the page's `method` requests to URLs matching `url` until `release()` (what a slow API looks like to the
+ * console): the request goes on only then. `stop()` releases and removes the hold; call it once the held
+ * request's answer has arrived (removing the route before the held request went on makes Playwright fail it).
+ * @example
+ *   const hold = await holdRequests(page, settingsUrlGlob, 'PATCH');
+ *   try { ...click Save, check the form is locked... } finally { hold.release(); }
+ *   ...wait for the answer...; await hold.stop();
+ */
+export async function holdRequests(page: Page, url: string, method: string): Promise<{ release: () => void; stop: () => Promise<void> }> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(url, async (route) => {
+    if (route.request().method() === method) await held;
+    await route.continue();
+  });
+  return {
+    release: () => release(),
+    async stop() {
+      release();
+      await page.unroute(url);
+    },
+  };
+}
