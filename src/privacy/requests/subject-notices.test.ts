@@ -7,6 +7,7 @@ import { Keys } from '../../core/crypto/keys.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Regulation } from './deadlines.js';
+import { signCertificate, type DestinationDeletion } from './certificate.js';
 import { RequestService } from './request-service.js';
 import { SubjectNotices, type NoticeMailer } from './subject-notices.js';
 
@@ -16,6 +17,7 @@ let store: SqlStore;
 let sent: { to: string; subject: string; text: string }[];
 let requests: RequestService;
 let notices: SubjectNotices;
+const keys = new Keys('notices-test-secret-key-0123456789abcdef');
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-notices-'));
@@ -29,7 +31,7 @@ beforeEach(async () => {
     },
   };
   requests = new RequestService(store);
-  notices = new SubjectNotices({ mailer, requests, keys: new Keys('notices-test-secret-key-0123456789abcdef'), publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }) });
+  notices = new SubjectNotices({ mailer, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }) });
   requests.onTransition(notices.listener);
 });
 
@@ -118,5 +120,35 @@ describe('notice when the deletion jobs at the tools have ended', () => {
     expect(history.filter((a) => a === 'deletion_job_ended')).toHaveLength(2);
     expect(history.filter((a) => a === 'deletion_jobs_settled')).toHaveLength(1);
     expect(history.at(-1)).toBe('deletion_jobs_settled');
+  });
+});
+
+describe('notice when the last follow-up is confirmed by hand', () => {
+  it('tells the person once every service followed up with has deleted, not for each one', async () => {
+    const created = await requests.create(WS, { type: 'delete', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    const at = new Date().toISOString();
+    const entry = (id: string, outcome: DestinationDeletion['outcome'], extra: Partial<DestinationDeletion> = {}): DestinationDeletion => ({ destinationId: id, name: `Tool ${id}`, type: 'mixpanel', outcome, detail: `answer of ${id}`, attempts: 1, at, ...extra });
+    const certificate = signCertificate(keys, {
+      kind: 'sluice.deletion-certificate/v1', requestId: created.id, workspaceId: WS, regulation: 'gdpr', receivedAt: at, issuedAt: at, subjectHashes: ['h1'],
+      systems: [{ system: 'events', found: 1, deleted: 1, deletedAt: at, residual: 0, verifiedAt: at }],
+      destinations: [entry('crm', 'deleted'), entry('mixpanel', 'failed', { jobId: 'j1' }), entry('amplitude', 'submitted', { jobId: 'j2', stoppedAskingAt: at })],
+      suppression: { kept: false, hashedIdentifiers: 0, detail: 'not kept' }, verified: false,
+    });
+    await requests.complete(created, certificate);
+    const updates = () => sent.filter((m) => m.subject === 'Update on your deletion request');
+
+    await requests.confirmDeletion(WS, created.id, 'mixpanel', 'member:mem_dpo (dpo@shop.example)', 'deleted in Mixpanel by hand', keys);
+    await notices.idle();
+    expect(updates()).toEqual([]);
+
+    await requests.confirmDeletion(WS, created.id, 'amplitude', 'member:mem_dpo (dpo@shop.example)', 'Amplitude support confirmed', keys);
+    await notices.idle();
+    expect(updates()).toHaveLength(1);
+    const text = updates()[0]!.text;
+    expect(text).toContain('The services we were following up with have now deleted your data.');
+    expect(text).toContain('- Tool crm: deleted');
+    expect(text).toContain('- Tool mixpanel: deleted');
+    expect(text).toContain('- Tool amplitude: deleted');
+    expect(text).not.toMatch(/dpo@|by hand|support confirmed/);
   });
 });

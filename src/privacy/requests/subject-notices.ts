@@ -3,6 +3,7 @@ import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
 import type { Regulation } from './deadlines.js';
+import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestTransition, type RequestType } from './request.js';
@@ -50,16 +51,14 @@ const DENIAL_REMEDIES: Readonly<Record<Regulation, readonly string[]>> = {
 const saidToSubject = (d: DestinationDeletion): string => (d.outcome === 'submitted' && d.stoppedAskingAt !== undefined ? SAID_TO_SUBJECT.failed : SAID_TO_SUBJECT[d.outcome]);
 
 /**
- * The follow-up to a deletion's completion notice once the last deletion job at a tool has ended (the completion
- * notice said "in progress at the service" for each): where the person's data now stands at every recipient.
+ * A follow-up to a deletion's completion notice: `why` it is sent, then where the person's data now stands at
+ * every recipient. Sent when the last deletion job at a tool has ended (the completion notice said "in progress
+ * at the service" for each), and when a member has confirmed the last follow-up done by hand.
  */
-function jobsSettled(request: PrivacyRequest): string[] {
+function whereItStands(request: PrivacyRequest, why: string): string[] {
   const certificate = request.result as Partial<DeletionCertificate> | null;
   const destinations = (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient');
-  return [
-    `When we completed your request for ${WHAT.delete}, some services were still deleting your data. They have now finished. Where your data stands at each service that received it:`,
-    ...destinations.map((d) => `- ${d.name}: ${saidToSubject(d)}`),
-  ];
+  return [`${why} Where your data stands at each service that received it:`, ...destinations.map((d) => `- ${d.name}: ${saidToSubject(d)}`)];
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -163,7 +162,17 @@ export class SubjectNotices {
       case 'completed':
         return { subject: 'Your privacy request is complete', text: [...this.completion(request), '', reference].join('\n') };
       case 'deletion_jobs_settled':
-        return { subject: 'Update on your deletion request', text: [...jobsSettled(request), '', reference].join('\n') };
+        return {
+          subject: 'Update on your deletion request',
+          text: [...whereItStands(request, `When we completed your request for ${WHAT.delete}, some services were still deleting your data. They have now finished.`), '', reference].join('\n'),
+        };
+      case 'deletion_confirmed_by_hand':
+        // Only once nothing is left to follow up: one notice when the last service has deleted, not one per service.
+        if (deletionFollowUps(request).length > 0) return undefined;
+        return {
+          subject: 'Update on your deletion request',
+          text: [...whereItStands(request, 'The services we were following up with have now deleted your data.'), '', reference].join('\n'),
+        };
       default:
         return undefined;
     }
