@@ -13,22 +13,10 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync,
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
+import { newestMtime } from './newest-mtime.mjs';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = path.join(SRC, '..', 'node_modules', '.cache', 'sluice-workers');
-
-/**
- * The newest modification time of any file or directory under `dir` (a directory's changes when a file in it is
- * added, removed or renamed): a bundle made before it may hold stale code.
- */
-function newestMtime(dir) {
-  let newest = statSync(dir).mtimeMs;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 /** The bundle of `entry` for the sources as they are now, built if missing. */
 async function bundleOf(entry) {

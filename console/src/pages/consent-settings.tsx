@@ -5,6 +5,7 @@ import { Can } from '../components/can';
 import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
+import { useFormSubmit } from '../components/use-form-submit';
 
 interface Category {
   id: string;
@@ -95,12 +96,7 @@ export function ConsentSettingsPage() {
   const [problems, setProblems] = useState<CategoryProblem[]>([]);
   const [ageProblem, setAgeProblem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<ReactNode[] | null>(null);
-  const [categoriesError, setCategoriesError] = useState<unknown>(null);
-  const [settingsError, setSettingsError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  // While a save is out, its card cannot be edited: the answer replaces the form, which would undo an edit made meanwhile.
-  const [savingCategories, setSavingCategories] = useState(false);
-  const [savingSettings, setSavingSettings] = useState(false);
 
   useEffect(() => setCategories(loadedCategories.data), [loadedCategories.data]);
   useEffect(() => {
@@ -109,8 +105,30 @@ export function ConsentSettingsPage() {
   }, [loadedSettings.data]);
 
   const update = (index: number, patch: Partial<Category>) => setCategories((list) => list?.map((c, i) => (i === index ? { ...c, ...patch } : c)));
-  const saveCategories = async () => {
-    setCategoriesError(null);
+  // While a save is out (`busy`), its card cannot be edited: the answer replaces the form, which would undo an edit made meanwhile.
+  const categoriesSave = useFormSubmit(async () => {
+    const clean = (categories ?? []).map((c) => ({
+      id: c.id.trim(),
+      name: c.name.trim(),
+      ...(c.description && c.description.trim() !== '' ? { description: c.description.trim() } : {}),
+      ...(c.required ? { required: true } : {}),
+      ...(c.gpc ? { gpc: true } : {}),
+    }));
+    setCategories(await api<Category[]>('PUT', '/api/v1/consent/categories', clean));
+    setSaved('Categories saved: the banner and every event accepted from now on use them.');
+  });
+  const settingsSave = useFormSubmit(async () => {
+    if (!settings) return;
+    setConfirming(null);
+    const { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion, deletionForwarding } = settings;
+    const answer = await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion, deletionForwarding });
+    setSettings(answer);
+    setSavedSettings(answer);
+    setSaved('Privacy settings saved.');
+  });
+  // Checked before the save starts: a problem focuses its field, which a locked card could not keep.
+  const checkAndSaveCategories = () => {
+    categoriesSave.setError(null);
     setSaved(null);
     const found = categoryProblems(categories ?? []);
     setProblems(found);
@@ -119,26 +137,11 @@ export function ConsentSettingsPage() {
       document.getElementById(`category-${first.index}-${first.field}`)?.focus();
       return;
     }
-    setSavingCategories(true);
-    try {
-      const clean = (categories ?? []).map((c) => ({
-        id: c.id.trim(),
-        name: c.name.trim(),
-        ...(c.description && c.description.trim() !== '' ? { description: c.description.trim() } : {}),
-        ...(c.required ? { required: true } : {}),
-        ...(c.gpc ? { gpc: true } : {}),
-      }));
-      setCategories(await api<Category[]>('PUT', '/api/v1/consent/categories', clean));
-      setSaved('Categories saved: the banner and every event accepted from now on use them.');
-    } catch (failure) {
-      setCategoriesError(failure);
-    } finally {
-      setSavingCategories(false);
-    }
+    categoriesSave.run();
   };
   const checkAndSaveSettings = () => {
     if (!settings || !savedSettings) return;
-    setSettingsError(null);
+    settingsSave.setError(null);
     setSaved(null);
     if (!Number.isInteger(settings.ageThreshold) || settings.ageThreshold < 13 || settings.ageThreshold > 16) {
       setAgeProblem('Children are under: enter a whole number from 13 to 16 (the age of digital consent, GDPR Art. 8).');
@@ -148,23 +151,7 @@ export function ConsentSettingsPage() {
     setAgeProblem(null);
     const consequences = settingConsequences(savedSettings, settings);
     if (consequences.length > 0) setConfirming(consequences);
-    else void saveSettings();
-  };
-  const saveSettings = async () => {
-    if (!settings) return;
-    setConfirming(null);
-    setSavingSettings(true);
-    try {
-      const { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion, deletionForwarding } = settings;
-      const answer = await api<PrivacySettings>('PATCH', '/api/v1/privacy/settings', { consentModel, dnt, ageThreshold, eventRetentionDays, policyVersion: policyVersion === '' ? null : policyVersion, deletionForwarding });
-      setSettings(answer);
-      setSavedSettings(answer);
-      setSaved('Privacy settings saved.');
-    } catch (failure) {
-      setSettingsError(failure);
-    } finally {
-      setSavingSettings(false);
-    }
+    else settingsSave.run();
   };
   const problemOf = (index: number, field: CategoryField) => problems.find((p) => p.index === index && p.field === field);
   /** The props that mark a field wrong and point at the message saying why. */
@@ -191,7 +178,7 @@ export function ConsentSettingsPage() {
           </p>
           <ErrorBox error={loadedCategories.error} />
           {categories && (
-            <fieldset className="read-only" disabled={savingCategories} aria-busy={savingCategories}>
+            <fieldset className="read-only" disabled={categoriesSave.busy} aria-busy={categoriesSave.busy}>
               <table className="table compact">
                 <thead>
                   <tr>
@@ -246,13 +233,13 @@ export function ConsentSettingsPage() {
               </span>
             </div>
           )}
-          <ErrorBox error={categoriesError} onDismiss={() => setCategoriesError(null)} />
+          <ErrorBox error={categoriesSave.error} onDismiss={() => categoriesSave.setError(null)} />
           <div className="actions">
-            <button type="button" onClick={() => setCategories((list) => [...(list ?? []), { id: '', name: '' }])} disabled={savingCategories}>
+            <button type="button" onClick={() => setCategories((list) => [...(list ?? []), { id: '', name: '' }])} disabled={categoriesSave.busy}>
               Add category
             </button>
-            <button type="button" className="primary" onClick={() => void saveCategories()} disabled={!categories || savingCategories}>
-              {savingCategories ? 'Saving…' : 'Save categories'}
+            <button type="button" className="primary" onClick={checkAndSaveCategories} disabled={!categories || categoriesSave.busy}>
+              {categoriesSave.busy ? 'Saving…' : 'Save categories'}
             </button>
           </div>
         </div>
@@ -260,7 +247,7 @@ export function ConsentSettingsPage() {
           <h2>Privacy settings</h2>
           <ErrorBox error={loadedSettings.error} />
           {settings && (
-            <fieldset className="read-only" disabled={savingSettings} aria-busy={savingSettings}>
+            <fieldset className="read-only" disabled={settingsSave.busy} aria-busy={settingsSave.busy}>
               <div className="filters">
                 <div className="field">
                   <label htmlFor="model">Consent model</label>
@@ -325,9 +312,9 @@ export function ConsentSettingsPage() {
               </div>
             </fieldset>
           )}
-          <ErrorBox error={settingsError} onDismiss={() => setSettingsError(null)} />
+          <ErrorBox error={settingsSave.error} onDismiss={() => settingsSave.setError(null)} />
           {confirming ? (
-            <ConfirmPrompt label="Confirm the privacy settings change" confirmLabel="Save these changes" onConfirm={() => void saveSettings()} onCancel={() => setConfirming(null)}>
+            <ConfirmPrompt label="Confirm the privacy settings change" confirmLabel="Save these changes" onConfirm={settingsSave.run} onCancel={() => setConfirming(null)}>
               Saving changes what happens to people's data:
               <ul>
                 {confirming.map((c, i) => (
@@ -337,8 +324,8 @@ export function ConsentSettingsPage() {
             </ConfirmPrompt>
           ) : (
             <div className="actions">
-              <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings || savingSettings}>
-                {savingSettings ? 'Saving…' : 'Save settings'}
+              <button type="button" id="save-settings" className="primary" onClick={checkAndSaveSettings} disabled={!settings || settingsSave.busy}>
+                {settingsSave.busy ? 'Saving…' : 'Save settings'}
               </button>
             </div>
           )}

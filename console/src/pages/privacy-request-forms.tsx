@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
+import { useFormSubmit } from '../components/use-form-submit';
 
 export const REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'unrestrict', 'object', 'opt_out', 'limit_sensitive', 'suppress', 'unsuppress', 'know'] as const;
 export const REGULATIONS = [
@@ -205,32 +206,21 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
 /** The workspace's request policy: a second person's approval, the regulation a request gets when it names none, and when unverified hosted-page requests are closed. */
 export function RequestSettingsCard({ settings, error, onSaved }: { settings: RequestSettings | undefined; error: unknown; onSaved: (next: RequestSettings) => void }) {
   const [draft, setDraft] = useState<RequestSettings | undefined>(settings);
-  const [saveError, setSaveError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  // Locked while a save is out: its answer replaces the draft, which would undo an edit made meanwhile.
-  const [saving, setSaving] = useState(false);
   useEffect(() => setDraft(settings), [settings]);
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
+  // Locked while a save is out (`busy`): its answer replaces the draft, which would undo an edit made meanwhile.
+  const save = useFormSubmit(async () => {
     if (!draft) return;
-    setSaveError(null);
     setSaved(false);
-    setSaving(true);
-    try {
-      onSaved(await api<RequestSettings>('PUT', '/api/v1/privacy-requests/settings', draft));
-      setSaved(true);
-    } catch (failure) {
-      setSaveError(failure);
-    } finally {
-      setSaving(false);
-    }
-  };
+    onSaved(await api<RequestSettings>('PUT', '/api/v1/privacy-requests/settings', draft));
+    setSaved(true);
+  });
   return (
-    <form className="card" onSubmit={(e) => void save(e)} aria-label="Request settings">
+    <form className="card" onSubmit={save.onSubmit} aria-label="Request settings">
       <h2>Request settings</h2>
       <ErrorBox error={error} />
       {draft && (
-        <fieldset className="read-only" disabled={saving} aria-busy={saving}>
+        <fieldset className="read-only" disabled={save.busy} aria-busy={save.busy}>
           <div className="filters">
             <div className="field check">
               <input id="rs-approval" type="checkbox" checked={draft.requireApproval} onChange={(e) => setDraft({ ...draft, requireApproval: e.target.checked })} aria-describedby="rs-approval-hint" />
@@ -264,15 +254,15 @@ export function RequestSettingsCard({ settings, error, onSaved }: { settings: Re
           </div>
         </fieldset>
       )}
-      <ErrorBox error={saveError} onDismiss={() => setSaveError(null)} />
+      <ErrorBox error={save.error} onDismiss={() => save.setError(null)} />
       {saved && (
         <p className="notice" role="status">
           Request settings saved.
         </p>
       )}
       <div className="actions">
-        <button type="submit" className="primary" disabled={!draft || saving}>
-          {saving ? 'Saving…' : 'Save request settings'}
+        <button type="submit" className="primary" disabled={!draft || save.busy}>
+          {save.busy ? 'Saving…' : 'Save request settings'}
         </button>
       </div>
     </form>

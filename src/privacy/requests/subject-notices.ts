@@ -50,15 +50,19 @@ const DENIAL_REMEDIES: Readonly<Record<Regulation, readonly string[]>> = {
 /** A recipient's outcome as the person is told it; a job the service never confirmed is followed up like a failure. */
 const saidToSubject = (d: DestinationDeletion): string => (d.outcome === 'submitted' && d.stoppedAskingAt !== undefined ? SAID_TO_SUBJECT.failed : SAID_TO_SUBJECT[d.outcome]);
 
+/** One line per service that received the person's data, with its outcome; services that never did are not listed. */
+function recipientLines(request: PrivacyRequest): string[] {
+  const certificate = request.result as Partial<DeletionCertificate> | null;
+  return (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient').map((d) => `- ${d.name}: ${saidToSubject(d)}`);
+}
+
 /**
  * A follow-up to a deletion's completion notice: `why` it is sent, then where the person's data now stands at
  * every recipient. Sent when the last deletion job at a tool has ended (the completion notice said "in progress
  * at the service" for each), and when a member has confirmed the last follow-up done by hand.
  */
 function whereItStands(request: PrivacyRequest, why: string): string[] {
-  const certificate = request.result as Partial<DeletionCertificate> | null;
-  const destinations = (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient');
-  return [`${why} Where your data stands at each service that received it:`, ...destinations.map((d) => `- ${d.name}: ${saidToSubject(d)}`)];
+  return [`${why} Where your data stands at each service that received it:`, ...recipientLines(request)];
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -192,12 +196,8 @@ export class SubjectNotices {
       case 'delete': {
         const certificate = request.result as Partial<DeletionCertificate> | null;
         const lines = ['We deleted your personal data from our systems.'];
-        // Services that never received the person's data are not recipients: not listed to them.
-        const destinations = (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient');
-        if (destinations.length > 0) {
-          lines.push('', 'We also asked every service that received your data to delete it:');
-          for (const d of destinations) lines.push(`- ${d.name}: ${saidToSubject(d)}`);
-        }
+        const recipients = recipientLines(request);
+        if (recipients.length > 0) lines.push('', 'We also asked every service that received your data to delete it:', ...recipients);
         if (certificate?.suppression?.kept) lines.push('', 'We keep a scrambled (hashed) record of your identifiers only so that new data about you is not collected again.');
         return lines;
       }
