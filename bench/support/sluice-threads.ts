@@ -60,15 +60,18 @@ export type ThreadRole = (typeof THREAD_ROLES)[number];
  * Which of Sluice's threads each one is, from what the threads of process `pid` used over a span in which the
  * pipeline worked (`used`, from {@link usedBetween}): the main thread answers the Tracking API; the two threads at the
  * pipeline's nice value that did work are the processor (started first) and the router; the checkpointer runs at
- * its own nice value; the rest are V8's and libuv's helpers. Throws unless exactly two pipeline threads worked
+ * its own nice value; the rest are V8's and libuv's helpers. Throws unless at least two pipeline threads worked
  * (not Linux, or the roles changed).
  */
 export function threadRoles(pid: number, used: ReadonlyMap<string, ThreadTimes>): (tid: string) => ThreadRole {
+  // The two busiest: under `node --cpu-prof` each worker's sampling thread runs at the worker's nice value too.
   const pipeline = [...used]
     .filter(([, t]) => t.nice === PIPELINE_THREAD_NICE && t.cpuSeconds > 0.05)
+    .sort(([, x], [, y]) => y.cpuSeconds - x.cpuSeconds)
+    .slice(0, 2)
     .sort(([a, x], [b, y]) => x.startTicks - y.startTicks || Number(a) - Number(b))
     .map(([tid]) => tid);
-  if (pipeline.length !== 2) throw new Error(`expected two pipeline threads at nice ${PIPELINE_THREAD_NICE}, found ${pipeline.length} (is this Linux?)`);
+  if (pipeline.length !== 2) throw new Error(`expected two pipeline threads at nice ${PIPELINE_THREAD_NICE} that worked, found ${pipeline.length} (is this Linux?)`);
   return (tid) =>
     Number(tid) === pid ? 'requestThread' : tid === pipeline[0] ? 'processor' : tid === pipeline[1] ? 'router' : used.get(tid)?.nice === CHECKPOINTER_THREAD_NICE ? 'checkpointer' : 'otherThreads';
 }
