@@ -14,6 +14,7 @@ import { SourceResolver } from './ingest/source-resolver.js';
 import { Metrics } from './observability/metrics.js';
 import { CounterBuffer } from './observability/counter-buffer.js';
 import { CountersPruner } from './observability/counters-pruner.js';
+import { DeliveryAlerts } from './alerts/delivery-alerts.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
@@ -225,6 +226,10 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   }
   const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
   countersPruner?.start();
+  const deliveryAlerts = roles.has('jobs')
+    ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs })
+    : undefined;
+  deliveryAlerts?.start();
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
@@ -281,6 +286,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       backpressure?.stop();
       await sourceCounters?.stop();
       await countersPruner?.stop();
+      await deliveryAlerts?.stop();
       await queue?.close();
       if (progressQueue !== queue) await progressQueue?.close();
       await retention?.stop();

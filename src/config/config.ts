@@ -49,6 +49,8 @@ export interface SluiceConfig {
   readonly deletionStatusCheckMs: number;
   /** How long per-minute source and delivery counters are kept (SLUICE_COUNTERS_RETENTION_HOURS, default 25). */
   readonly countersRetentionMs: number;
+  /** How often the jobs role checks destinations for delivery alerts (SLUICE_DELIVERY_ALERT_CHECK_SECONDS, default 60). */
+  readonly deliveryAlertCheckMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * Request header carrying the visitor's ISO country code, set by the deployment's proxy (e.g.
@@ -146,6 +148,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_RETRY_WINDOW_SECONDS',
   'SLUICE_DELETION_STATUS_CHECK_SECONDS',
   'SLUICE_COUNTERS_RETENTION_HOURS',
+  'SLUICE_DELIVERY_ALERT_CHECK_SECONDS',
   'SLUICE_LOG_LEVEL',
   'SLUICE_COUNTRY_HEADER',
   'SLUICE_TRUSTED_PROXIES',
@@ -296,6 +299,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     deliveryRetryWindowMs: integer(env, 'SLUICE_RETRY_WINDOW_SECONDS', 4 * 3600, 1, 30 * 24 * 3600) * 1000,
     deletionStatusCheckMs: integer(env, 'SLUICE_DELETION_STATUS_CHECK_SECONDS', 3600, 1, 24 * 3600) * 1000,
     countersRetentionMs: integer(env, 'SLUICE_COUNTERS_RETENTION_HOURS', 25, 1, 24 * 90) * 3600_000,
+    deliveryAlertCheckMs: integer(env, 'SLUICE_DELIVERY_ALERT_CHECK_SECONDS', 60, 1, 3600) * 1000,
     logLevel,
     countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),
     trustedProxies: parseTrustedProxies(env.SLUICE_TRUSTED_PROXIES),

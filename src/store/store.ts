@@ -15,11 +15,13 @@ import type { PrivacyRequestRepository } from '../privacy/requests/request-repos
 import type { SubjectDataRepository } from '../privacy/requests/subject-data.js';
 import type { ReplayRepository } from '../replay/replay-repository.js';
 import type { RateLimitRepository } from './rate-limit-repository.js';
+import type { DestinationAlertRepository } from './destination-alert-repository.js';
 import type { DeliveryRepository, DestinationRepository } from './destination-repository.js';
 import type { SourceCounterRepository } from './source-counter-repository.js';
 
 export type { DeliveryCounter, DeliveryListQuery, DeliveryLogKey, DeliveryRepository, DestinationPatch, DestinationRepository, NewDestination, WaitingSummary } from './destination-repository.js';
 export type { RateLimitRepository, RateLimitWindow } from './rate-limit-repository.js';
+export type { AlertResolution, DestinationAlert, DestinationAlertRepository, NewDestinationAlert } from './destination-alert-repository.js';
 export { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type SourceCounterRepository, type SourceRejection } from './source-counter-repository.js';
 
 /**
@@ -58,6 +60,8 @@ export interface Store {
   readonly configVersions: ConfigVersionRepository;
   readonly replays: ReplayRepository;
   readonly rateLimits: RateLimitRepository;
+  /** Episodes of destinations failing (delivery alerts). */
+  readonly destinationAlerts: DestinationAlertRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

@@ -4,6 +4,7 @@ import { accountContract } from './store/account-contract.js';
 import { auditContract } from './store/audit-contract.js';
 import { configVersionContract } from './store/config-version-contract.js';
 import { deliveryContract } from './store/delivery-contract.js';
+import { destinationAlertContract } from './store/destination-alert-contract.js';
 import { eventContract } from './store/event-contract.js';
 import { identityContract } from './store/identity-contract.js';
 import { installationContract } from './store/installation-contract.js';
@@ -41,7 +42,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract, replayContract, rateLimitContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract, replayContract, rateLimitContract, destinationAlertContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

@@ -386,6 +386,20 @@ export interface RateLimitWindowTable {
   count: number;
 }
 
+/** An episode of a destination failing (migration 1020); open while `resolved_at` is null. */
+export interface DestinationAlertTable {
+  id: string;
+  workspace_id: string;
+  destination_id: string;
+  opened_at: number;
+  failures: number;
+  attempts: number;
+  top_reason: string;
+  last_error: string | null;
+  resolved_at: number | null;
+  resolution: string | null;
+}
+
 export interface DisclosureProfileTable {
   workspace_id: string;
   resource_type: string;
@@ -471,4 +485,5 @@ export interface Database {
   replays: ReplayTable;
   destination_pauses: DestinationPauseTable;
   rate_limit_windows: RateLimitWindowTable;
+  destination_alerts: DestinationAlertTable;
 }

@@ -23,6 +23,7 @@ import { SqlReplayRepository } from './sql-replay-repository.js';
 import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js';
 import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlRateLimitRepository } from './sql-rate-limit-repository.js';
+import { SqlDestinationAlertRepository } from './sql-destination-alert-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
@@ -55,6 +56,7 @@ export class SqlStore implements Store {
   readonly configVersions: SqlConfigVersionRepository;
   readonly replays: SqlReplayRepository;
   readonly rateLimits: SqlRateLimitRepository;
+  readonly destinationAlerts: SqlDestinationAlertRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -91,6 +93,7 @@ export class SqlStore implements Store {
     this.configVersions = new SqlConfigVersionRepository(db);
     this.replays = new SqlReplayRepository(db);
     this.rateLimits = new SqlRateLimitRepository(db);
+    this.destinationAlerts = new SqlDestinationAlertRepository(db);
   }
 
   async flushWrites(): Promise<void> {

@@ -1,0 +1,66 @@
+import type { MailMessage } from '../mail/mailer.js';
+import type { DestinationAlert } from '../store/store.js';
+import { describeReason, type AttemptTally } from './delivery-health.js';
+
+interface AlertEmailInput {
+  readonly to: string;
+  readonly workspaceId: string;
+  readonly workspaceName: string;
+  readonly destination: { readonly id: string; readonly name: string; readonly type: string };
+  /** The console's page of the destination (its delivery log). */
+  readonly link: string;
+}
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function message(input: AlertEmailInput, subject: string, paragraphs: readonly string[]): MailMessage {
+  const footer = `You get this email as an owner, admin or engineer of the workspace "${input.workspaceName}". Delivery alerts are turned off, or made less sensitive, under Settings in the console.`;
+  return {
+    to: input.to,
+    workspaceId: input.workspaceId,
+    subject,
+    text: `${paragraphs.join('\n\n')}\n\nDelivery log: ${input.link}\n\n${footer}\n`,
+    html: [
+      '<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:36rem">',
+      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+      `<p><a href="${escapeHtml(input.link)}">Open the delivery log</a></p>`,
+      `<p style="color:#666">${escapeHtml(footer)}</p>`,
+      '</body></html>',
+    ].join('\n'),
+  };
+}
+
+function hours(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const h = Math.round(minutes / 60);
+  return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
+}
+
+/** "Destination X is failing": what failed, the latest error, and what Sluice does meanwhile. */
+export function failingEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly retryWindowMs: number }): MailMessage {
+  const { alert, destination } = input;
+  const attempts = `${alert.failures} of ${alert.attempts} delivery attempts in the last 15 minutes failed`;
+  const paragraphs = [
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is failing: ${attempts}.`,
+    ...(alert.lastError ? [`Latest error: ${alert.lastError}`] : []),
+    ...(alert.topReason ? [`Most failures were refused for good (${describeReason(alert.topReason)}): those events are marked failed and are not tried again by themselves.`] : []),
+    `Sluice keeps trying events that can succeed later (timeouts, HTTP 429 and 5xx) with growing delays for up to ${hours(input.retryWindowMs)} after each one's first attempt, holding each person's later events back so they arrive in order; nothing accepted is lost meanwhile. Events still failing after that are marked failed; you can retry them from the delivery log.`,
+    'You will get one more email when the destination delivers again.',
+  ];
+  return message(input, `Destination "${destination.name}" is failing`, paragraphs);
+}
+
+/** "Destination X is delivering again": how long it failed and what, if anything, needs retrying by hand. */
+export function recoveredEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly recent: AttemptTally; readonly gaveUpDuring: number }): MailMessage {
+  const { alert, destination } = input;
+  const resolvedAt = alert.resolvedAt ?? alert.openedAt;
+  const paragraphs = [
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is delivering again: ${input.recent.delivered} of ${input.recent.delivered + input.recent.failures} delivery attempts in the last 5 minutes succeeded.`,
+    `It had been failing since ${new Date(alert.openedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC (${hours(resolvedAt - alert.openedAt)}).`,
+    input.gaveUpDuring > 0
+      ? `${input.gaveUpDuring} deliveries gave up meanwhile and are marked failed: they are not resent by themselves. Use "Retry all failed" in the delivery log to send them now.`
+      : 'No delivery gave up meanwhile: the events that waited are being delivered in order.',
+  ];
+  return message(input, `Destination "${destination.name}" is delivering again`, paragraphs);
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RoleName } from '../core/api-token.js';
+import type { StoredDestination } from '../core/destination.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
+import { failingEmail, recoveredEmail } from './alert-emails.js';
+import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
+import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts } from './delivery-health.js';
+
+/** Who is told: the people who can act on a destination (fix its configuration, or the endpoint). */
+export const ALERT_RECIPIENT_ROLES: readonly RoleName[] = ['owner', 'admin', 'engineer'];
+/** Resolved episodes are kept this long (the console's alert history), then pruned. */
+const KEEP_RESOLVED_MS = 90 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+const LAST_ERROR_CHARS = 300;
+
+export interface DeliveryAlertsOptions {
+  readonly store: Store;
+  readonly mailer: Mailer;
+  readonly publicUrl: string;
+  readonly logger: Logger;
+  /** How often destinations are checked (SLUICE_DELIVERY_ALERT_CHECK_SECONDS). */
+  readonly intervalMs: number;
+  /** How long a delivery is retried (for the email's wording). */
+  readonly retryWindowMs: number;
+}
+
+/** What one check did (for tests and the log). */
+export interface AlertCheck {
+  readonly opened: DestinationAlert[];
+  readonly resolved: DestinationAlert[];
+}
+
+/**
+ * Delivery alerts, in the jobs role: every `intervalMs`, each workspace's destinations are judged from the per-minute
+ * delivery counters (delivery-health.ts). A destination that is failing gets an episode opened and its workspace's
+ * owners, admins and engineers one email; when it delivers again the episode is resolved and they get one more.
+ * Opening and resolving are claims in the store, so several jobs processes send each email once. An episode of a
+ * destination disabled or deleted meanwhile, or of a workspace that turned alerts off, is closed without an email.
+ */
+export class DeliveryAlerts {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private lastPrune = 0;
+
+  constructor(private readonly options: DeliveryAlertsOptions) {}
+
+  start(): void {
+    const tick = () => {
+      if (this.running) return;
+      this.running = this.check()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not check destinations for delivery alerts; checking again at the next interval'))
+        .finally(() => {
+          this.running = undefined;
+        });
+    };
+    this.timer = setInterval(tick, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One check of every workspace. */
+  async check(now = Date.now()): Promise<AlertCheck> {
+    const opened: DestinationAlert[] = [];
+    const resolved: DestinationAlert[] = [];
+    for (const workspace of await this.options.store.workspaces.list()) {
+      const done = await this.checkWorkspace(workspace, now);
+      opened.push(...done.opened);
+      resolved.push(...done.resolved);
+    }
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.options.store.destinationAlerts.prune(now - KEEP_RESOLVED_MS);
+    }
+    return { opened, resolved };
+  }
+
+  private async checkWorkspace(workspace: Workspace, now: number): Promise<AlertCheck> {
+    const { store } = this.options;
+    const settings = deliveryAlertSettingsOf(workspace);
+    const open = await store.destinationAlerts.openOf(workspace.id);
+    const opened: DestinationAlert[] = [];
+    const resolved: DestinationAlert[] = [];
+    const close = async (destinationId: string, resolution: AlertResolution) => {
+      const alert = await store.destinationAlerts.resolve(workspace.id, destinationId, now, resolution);
+      if (alert) resolved.push(alert);
+      return alert;
+    };
+    if (!settings.enabled) {
+      for (const alert of open) await close(alert.destinationId, 'alerts_off');
+      return { opened, resolved };
+    }
+    const destinations = new Map((await store.destinations.list(workspace.id)).map((d) => [d.id, d]));
+    const openByDestination = new Map(open.map((a) => [a.destinationId, a]));
+    for (const alert of open) {
+      const destination = destinations.get(alert.destinationId);
+      if (!destination) await close(alert.destinationId, 'destination_deleted');
+      else if (!destination.enabled) await close(alert.destinationId, 'destination_disabled');
+    }
+    const counters = await store.deliveries.counters(workspace.id, now - FAILING_WINDOW_MS, now + 1);
+    for (const destination of destinations.values()) {
+      if (!destination.enabled) continue;
+      const alert = openByDestination.get(destination.id);
+      if (alert === undefined) {
+        const tally = tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS);
+        // Failing over the window, and not already delivering again (else the next check would resolve it at once).
+        if (!isFailing(tally, settings) || hasRecovered(tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS), settings)) continue;
+        const episode = {
+          id: `alert_${randomUUID().replace(/-/g, '')}`,
+          workspaceId: workspace.id,
+          destinationId: destination.id,
+          openedAt: now,
+          failures: tally.failures,
+          attempts: tally.failures + tally.delivered,
+          topReason: tally.gaveUp * 2 > tally.failures ? tally.topReason : '',
+          lastError: await this.latestError(workspace.id, destination.id),
+        };
+        if (!(await store.destinationAlerts.open(episode))) continue; // another jobs process opened it
+        const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
+        opened.push(openedAlert);
+        this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
+        await this.tell(workspace, destination, (to, link) => failingEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, retryWindowMs: this.options.retryWindowMs }));
+      } else {
+        const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
+        if (!hasRecovered(recent, settings)) continue;
+        const done = await close(destination.id, 'recovered');
+        if (!done) continue; // another jobs process resolved it
+        this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - done.openedAt }, 'destination delivers again: delivery alert resolved');
+        const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, done.openedAt - FAILING_WINDOW_MS, now, counters);
+        await this.tell(workspace, destination, (to, link) => recoveredEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: done, recent, gaveUpDuring }));
+      }
+    }
+    return { opened, resolved };
+  }
+
+  /** The newest failed or retrying delivery's error, cut to {@link LAST_ERROR_CHARS}. */
+  private async latestError(workspaceId: string, destinationId: string): Promise<string | null> {
+    const newest = await Promise.all(
+      (['retrying', 'failed'] as const).map((status) => this.options.store.deliveries.list({ workspaceId, destinationId, status, limit: 1 })),
+    );
+    const latest = newest.flat().sort((a, b) => b.updatedAt - a.updatedAt)[0];
+    const error = latest?.lastError ?? null;
+    return error !== null && error.length > LAST_ERROR_CHARS ? `${error.slice(0, LAST_ERROR_CHARS)}...` : error;
+  }
+
+  /** Deliveries that gave up (`failed`) from `from` on: the counters already read when they reach back that far, else read again. */
+  private async gaveUpSince(workspaceId: string, destinationId: string, from: number, now: number, window: readonly DeliveryCounter[]): Promise<number> {
+    const counters = from >= now - FAILING_WINDOW_MS ? window : await this.options.store.deliveries.counters(workspaceId, from, now + 1, destinationId);
+    return tallyAttempts(counters, destinationId, from).gaveUp;
+  }
+
+  private async tell(workspace: Workspace, destination: StoredDestination, email: (to: string, link: string) => ReturnType<typeof failingEmail>): Promise<void> {
+    const link = `${this.options.publicUrl.replace(/\/+$/, '')}/destinations/${encodeURIComponent(destination.id)}`;
+    const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role));
+    if (members.length === 0) {
+      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id }, 'delivery alert: no active owner, admin or engineer to email (the console and GET /api/v1/delivery-alerts show it)');
+      return;
+    }
+    for (const member of members) {
+      const sent = await this.options.mailer.send(email(member.email, link));
+      if (!sent.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, memberId: member.id, reason: sent.reason }, 'delivery alert email not sent');
+    }
+  }
+}

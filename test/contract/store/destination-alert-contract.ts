@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { StoreContractContext } from '../store-contract.js';
+
+export function destinationAlertContract({ store }: StoreContractContext): void {
+  describe('destination alerts', () => {
+    const episode = (workspaceId: string, destinationId: string, openedAt: number) => ({
+      id: `alert_${randomUUID()}`,
+      workspaceId,
+      destinationId,
+      openedAt,
+      failures: 12,
+      attempts: 15,
+      topReason: '',
+      lastError: 'HTTP 503: upstream down',
+    });
+
+    it('opens one episode per destination however many processes try at once, and resolves it once', async () => {
+      const ws = `ws-${randomUUID()}`;
+      const opened = await Promise.all(Array.from({ length: 8 }, (_, i) => store().destinationAlerts.open(episode(ws, 'dst_a', 1000 + i))));
+      expect(opened.filter(Boolean)).toHaveLength(1);
+      expect(await store().destinationAlerts.open(episode(ws, 'dst_b', 2000))).toBe(true);
+      const open = await store().destinationAlerts.openOf(ws);
+      expect(open.map((a) => a.destinationId).sort()).toEqual(['dst_a', 'dst_b']);
+      expect(open.find((a) => a.destinationId === 'dst_b')).toMatchObject({ workspaceId: ws, openedAt: 2000, failures: 12, attempts: 15, topReason: '', lastError: 'HTTP 503: upstream down', resolvedAt: null, resolution: null });
+
+      const resolutions = await Promise.all([1, 2, 3].map(() => store().destinationAlerts.resolve(ws, 'dst_a', 5000, 'recovered')));
+      expect(resolutions.filter((r) => r !== undefined)).toHaveLength(1);
+      expect(resolutions.find((r) => r !== undefined)).toMatchObject({ destinationId: 'dst_a', resolvedAt: 5000, resolution: 'recovered' });
+      expect((await store().destinationAlerts.openOf(ws)).map((a) => a.destinationId)).toEqual(['dst_b']);
+      // Another workspace's destination with the same id is its own.
+      expect(await store().destinationAlerts.resolve(`ws-${randomUUID()}`, 'dst_b', 5000, 'recovered')).toBeUndefined();
+
+      // Once resolved, the destination can fail again: a new episode.
+      expect(await store().destinationAlerts.open(episode(ws, 'dst_a', 6000))).toBe(true);
+      const history = await store().destinationAlerts.list(ws, { destinationId: 'dst_a', limit: 10 });
+      expect(history.map((a) => [a.openedAt, a.resolution])).toEqual([[6000, null], [history[1]!.openedAt, 'recovered']]);
+      expect(await store().destinationAlerts.list(ws, { limit: 2 })).toHaveLength(2);
+    });
+
+    it('prunes resolved episodes older than the cut-off and keeps open ones', async () => {
+      const ws = `ws-${randomUUID()}`;
+      await store().destinationAlerts.open(episode(ws, 'old', 100));
+      await store().destinationAlerts.resolve(ws, 'old', 200, 'destination_deleted');
+      await store().destinationAlerts.open(episode(ws, 'still-failing', 100));
+      await store().destinationAlerts.open(episode(ws, 'recent', 100));
+      await store().destinationAlerts.resolve(ws, 'recent', 10_000, 'recovered');
+      expect(await store().destinationAlerts.prune(1000)).toBeGreaterThanOrEqual(1);
+      expect((await store().destinationAlerts.list(ws, { limit: 10 })).map((a) => a.destinationId).sort()).toEqual(['recent', 'still-failing']);
+    });
+  });
+}
