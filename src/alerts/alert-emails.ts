@@ -52,11 +52,11 @@ export function failingEmail(input: AlertEmailInput & { readonly alert: Destinat
 }
 
 /** "Destination X is delivering again": how long it failed and what, if anything, needs retrying by hand. */
-export function recoveredEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly recent: AttemptTally; readonly gaveUpDuring: number }): MailMessage {
+export function recoveredEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly recent: AttemptTally; readonly retryingNow: number; readonly gaveUpDuring: number }): MailMessage {
   const { alert, destination } = input;
   const resolvedAt = alert.resolvedAt ?? alert.openedAt;
   const paragraphs = [
-    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is delivering again: ${input.recent.delivered} of ${input.recent.delivered + input.recent.failures} delivery attempts in the last 5 minutes succeeded.`,
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is delivering again: ${input.recent.delivered} deliveries went through in the last 5 minutes, ${input.retryingNow === 0 ? 'and nothing is waiting for a retry' : `and ${input.retryingNow} are waiting for their next retry`}.`,
     `It had been failing since ${new Date(alert.openedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC (${hours(resolvedAt - alert.openedAt)}).`,
     input.gaveUpDuring > 0
       ? `${input.gaveUpDuring} deliveries gave up meanwhile and are marked failed: they are not resent by themselves. Use "Retry all failed" in the delivery log to send them now.`

@@ -49,9 +49,9 @@ afterEach(async () => {
 });
 
 /** `count` outcomes at the destination at `at` (each its own event), as the router records them. */
-async function outcomes(status: DeliveryStatus, count: number, at: number, extra: Partial<DeliveryRecord> = {}, destinationId = hookId): Promise<void> {
+async function outcomes(status: DeliveryStatus, count: number, at: number, extra: Partial<DeliveryRecord> = {}, destinationId = hookId, events = `${status}-${at}`): Promise<void> {
   const records = Array.from({ length: count }, (_, i): DeliveryRecord => ({
-    workspaceId: WS, destinationId, messageId: `m-${status}-${at}-${i}`, sourceId: 'src_web', status, attempts: 1, reason: null, lastError: null, updatedAt: at, ...extra,
+    workspaceId: WS, destinationId, messageId: `m-${events}-${i}`, sourceId: 'src_web', status, attempts: 1, reason: null, lastError: null, updatedAt: at, ...extra,
   }));
   await store.deliveries.record(records);
 }
@@ -61,7 +61,7 @@ const subjects = () => outbox.list().map((m) => `${m.to}: ${m.subject}`).sort();
 describe('delivery alerts', () => {
   it("opens an alert when most attempts fail, emails the workspace's active owners, admins and engineers once, and tells them again when it delivers", async () => {
     await outcomes('delivered', 3, t0);
-    await outcomes('retrying', 6, t0 + MINUTE, { lastError: 'HTTP 503: upstream connect error', nextAttemptAt: t0 + 2 * MINUTE, firstAttemptAt: t0 });
+    await outcomes('retrying', 6, t0 + MINUTE, { lastError: 'HTTP 503: upstream connect error', nextAttemptAt: t0 + 2 * MINUTE, firstAttemptAt: t0 }, hookId, 'stuck');
 
     // Two jobs processes check at the same moment: one alert, one email per person.
     const both = await Promise.all([alerts.check(t0 + 2 * MINUTE), newAlerts().check(t0 + 2 * MINUTE)]);
@@ -81,20 +81,22 @@ describe('delivery alerts', () => {
     expect(failing.workspaceId).toBe(WS);
 
     // Still failing: no second alert, no second email.
-    await outcomes('retrying', 10, t0 + 3 * MINUTE, { lastError: 'HTTP 503' });
+    await outcomes('retrying', 6, t0 + 3 * MINUTE, { lastError: 'HTTP 503', attempts: 2 }, hookId, 'stuck');
     const [again, otherProcess] = await Promise.all([alerts.check(t0 + 3 * MINUTE), newAlerts().check(t0 + 3 * MINUTE)]);
     expect([...again.opened, ...otherProcess.opened]).toEqual([]);
     expect(outbox.list()).toHaveLength(3);
 
     // Some deliveries gave up meanwhile; then the endpoint is back.
     await outcomes('failed', 2, t0 + 4 * MINUTE, { reason: 'retries_exhausted', lastError: 'HTTP 503' });
-    await outcomes('delivered', 40, t0 + 10 * MINUTE);
+    // Four of the six waiting go through first: the share of failures over 5 minutes is low enough, two still wait.
+    await outcomes('delivered', 34, t0 + 10 * MINUTE);
+    await outcomes('delivered', 4, t0 + 10 * MINUTE, {}, hookId, 'stuck');
     const back = await Promise.all([alerts.check(t0 + 10 * MINUTE), newAlerts().check(t0 + 10 * MINUTE)]);
     expect(back.flatMap((c) => c.resolved)).toHaveLength(1);
     expect(back.flatMap((c) => c.resolved)[0]).toMatchObject({ destinationId: hookId, resolution: 'recovered', resolvedAt: t0 + 10 * MINUTE });
     const recovered = outbox.list().filter((m) => m.subject === 'Destination "Orders hook" is delivering again');
     expect(recovered.map((m) => m.to).sort()).toEqual(['admin-active@shop.test', 'engineer-active@shop.test', 'owner-active@shop.test']);
-    expect(recovered[0]!.text).toContain('40 of 40 delivery attempts in the last 5 minutes succeeded');
+    expect(recovered[0]!.text).toContain('38 deliveries went through in the last 5 minutes, and 2 are waiting for their next retry');
     expect(recovered[0]!.text).toContain('(8 minutes)');
     expect(recovered[0]!.text).toContain('2 deliveries gave up meanwhile and are marked failed');
 
@@ -116,6 +118,17 @@ describe('delivery alerts', () => {
     await outcomes('delivered', 30, t0 + 10 * MINUTE, {}, healed.id); // ...and delivers since
     const later = await alerts.check(t0 + 12 * MINUTE);
     expect(later.opened).toEqual([]);
+  });
+
+  it('sees a quiet destination delivering again once nothing waits for a retry and nothing gave up for a minute', async () => {
+    await outcomes('retrying', 6, t0, { lastError: 'connect ECONNREFUSED 10.0.0.7:443' }, hookId, 'few');
+    expect((await alerts.check(t0 + MINUTE)).opened).toHaveLength(1);
+    // Three of the six go through: half of the attempts in 5 minutes failed, and three still wait.
+    await outcomes('delivered', 3, t0 + 2 * MINUTE, {}, hookId, 'few');
+    expect((await alerts.check(t0 + 2 * MINUTE)).resolved).toEqual([]);
+    await outcomes('delivered', 6, t0 + 3 * MINUTE, {}, hookId, 'few');
+    expect((await alerts.check(t0 + 3 * MINUTE)).resolved).toMatchObject([{ destinationId: hookId, resolution: 'recovered' }]);
+    expect(outbox.list().find((m) => m.subject.endsWith('is delivering again'))!.text).toContain('No delivery gave up meanwhile');
   });
 
   it('names the reason when most failures gave up for good, and closes alerts without an email when the destination is disabled or deleted, or alerts are turned off', async () => {

@@ -15,6 +15,8 @@ export const ALERT_RECIPIENT_ROLES: readonly RoleName[] = ['owner', 'admin', 'en
 const KEEP_RESOLVED_MS = 90 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 const LAST_ERROR_CHARS = 300;
+/** With nothing retrying, no delivery gave up for this long: delivering again (see `quietSince`). */
+const QUIET_MS = 60_000;
 
 export interface DeliveryAlertsOptions {
   readonly store: Store;
@@ -128,15 +130,28 @@ export class DeliveryAlerts {
         await this.tell(workspace, destination, (to, link) => failingEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, retryWindowMs: this.options.retryWindowMs }));
       } else {
         const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
-        if (!hasRecovered(recent, settings)) continue;
+        if (recent.delivered === 0) continue;
+        const retryingNow = await store.deliveries.countWithStatus(workspace.id, destination.id, 'retrying');
+        if (!hasRecovered(recent, settings) && !(await this.quietSince(workspace.id, destination.id, now, retryingNow))) continue;
         const done = await close(destination.id, 'recovered');
         if (!done) continue; // another jobs process resolved it
         this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - done.openedAt }, 'destination delivers again: delivery alert resolved');
         const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, done.openedAt - FAILING_WINDOW_MS, now, counters);
-        await this.tell(workspace, destination, (to, link) => recoveredEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: done, recent, gaveUpDuring }));
+        await this.tell(workspace, destination, (to, link) => recoveredEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: done, recent, retryingNow, gaveUpDuring }));
       }
     }
     return { opened, resolved };
+  }
+
+  /**
+   * Delivering again although the last 5 minutes' share of failures is still high (a quiet destination: its few
+   * events all failed a while, then went through): nothing waits for a retry and nothing failed for good in the last
+   * minute (a retrying delivery's row becomes `delivered` when it goes through, so `retrying` rows are the ones still waiting).
+   */
+  private async quietSince(workspaceId: string, destinationId: string, now: number, retryingNow: number): Promise<boolean> {
+    if (retryingNow > 0) return false;
+    const [newestFailed] = await this.options.store.deliveries.list({ workspaceId, destinationId, status: 'failed', limit: 1 });
+    return newestFailed === undefined || now - newestFailed.updatedAt >= QUIET_MS;
   }
 
   /** The newest failed or retrying delivery's error, cut to {@link LAST_ERROR_CHARS}. */
