@@ -136,6 +136,7 @@ describe('routing to webhook destinations', () => {
     // While it retries (three failures: at least 0.5 + 1 + 2 s), the log says when it is tried next.
     const retrying = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'slowpoke-0' && d.status === 'retrying'));
     expect(Date.parse(retrying.nextAttemptAt!)).toBeGreaterThan(Date.parse(retrying.updatedAt));
+    expect(retrying).toMatchObject({ reason: 'http_503', lastError: 'HTTP 503: {"error":"busy"}' });
     await eventually(async () => (server.events().filter((e) => e.userId === 'slowpoke').length === 2 ? true : undefined), 20_000);
     expect(server.events().filter((e) => e.userId === 'slowpoke').map((e) => e.messageId)).toEqual(['slowpoke-0', 'slowpoke-1']);
     const first = server.failures[0]!.at;
@@ -145,6 +146,14 @@ describe('routing to webhook destinations', () => {
     const row = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'slowpoke-0' && d.status === 'delivered'));
     expect(row).toMatchObject({ status: 'delivered', attempts: 4 });
     expect(row).not.toHaveProperty('nextAttemptAt');
+    expect(row.reason ?? null).toBeNull();
+    // The counters say why it waited: three attempts answered 503; slowpoke-1, when it was in the same request
+    // as a failing slowpoke-0, was held back unsent behind it (held_for_user), never for any other reason.
+    const stats = (await api('GET', `/stats?minutes=5&destinationId=${id}`)).body as { destinations: { retryingByReason: Record<string, number>; totals: { retrying: number } }[] };
+    const { http_503: answered503, ...others } = stats.destinations[0]!.retryingByReason;
+    expect(answered503).toBe(3);
+    expect(Object.keys(others).filter((reason) => reason !== 'held_for_user')).toEqual([]);
+    expect(stats.destinations[0]!.totals.retrying).toBe(3 + (others.held_for_user ?? 0));
   });
 
   it("shows a destination's backlog while it is down (waiting, retrying, since when) and none once it recovers", async () => {

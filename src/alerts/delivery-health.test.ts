@@ -23,6 +23,19 @@ describe('delivery health', () => {
     expect(tallyAttempts(counters, 'nobody', 0)).toEqual({ delivered: 0, failures: 0, gaveUp: 0, topReason: '' });
   });
 
+  it('does not count events held back unsent as failed attempts, and names the commonest real reason', () => {
+    const at = (status: DeliveryCounter['status'], count: number, reason: string): DeliveryCounter => ({ destinationId: 'd', minute: 60_000, status, reason, count });
+    const counters = [
+      at('delivered', 10, ''),
+      at('retrying', 3, 'http_503'),
+      at('retrying', 2, 'timeout'),
+      at('retrying', 40, 'held_for_user'),
+      at('retrying', 30, 'held_for_pause'),
+      at('retrying', 20, 'held_for_batch'),
+    ];
+    expect(tallyAttempts(counters, 'd', 0)).toEqual({ delivered: 10, failures: 5, gaveUp: 0, topReason: 'http_503' });
+  });
+
   it.each([
     // delivered, failures, percent, failing
     [0, 5, 50, true],

@@ -1,3 +1,4 @@
+import { isHeldReason } from '../destinations/destination.js';
 import type { DeliveryCounter } from '../store/store.js';
 import type { DeliveryAlertSettings } from './delivery-alert-settings.js';
 
@@ -19,7 +20,11 @@ export interface AttemptTally {
   readonly topReason: string;
 }
 
-/** Tallies the counters of one destination from `from` (a minute's start at or after it counts). Drops and queued jobs are not attempts. */
+/**
+ * Tallies the counters of one destination from `from` (a minute's start at or after it counts). Drops, queued
+ * jobs and retries of events held back unsent (behind their user's earlier event, a Retry-After pause, an
+ * earlier part of the batch) are not attempts.
+ */
 export function tallyAttempts(counters: readonly DeliveryCounter[], destinationId: string, from: number): AttemptTally {
   let delivered = 0;
   let failures = 0;
@@ -28,7 +33,7 @@ export function tallyAttempts(counters: readonly DeliveryCounter[], destinationI
   for (const c of counters) {
     if (c.destinationId !== destinationId || c.minute < from) continue;
     if (c.status === 'delivered') delivered += c.count;
-    else if (c.status === 'retrying' || c.status === 'failed') {
+    else if ((c.status === 'retrying' && !isHeldReason(c.reason)) || c.status === 'failed') {
       failures += c.count;
       if (c.status === 'failed') gaveUp += c.count;
       reasons.set(c.reason, (reasons.get(c.reason) ?? 0) + c.count);

@@ -17,7 +17,10 @@ const DestinationStats = Type.Object({
   totals: Counts,
   droppedByReason: ByReason,
   failedByReason: ByReason,
-  perMinute: Type.Array(Type.Intersect([Type.Object({ at: Type.String({ format: 'date-time' }) }), Counts, Type.Object({ droppedByReason: ByReason, failedByReason: ByReason })])),
+  retryingByReason: Type.Record(Type.String(), Type.Integer(), {
+    description: 'failed attempts that will be tried again, per reason (http_503, timeout, network_error; held_for_user, held_for_pause and held_for_batch are events not sent because something ahead of them failed)',
+  }),
+  perMinute: Type.Array(Type.Intersect([Type.Object({ at: Type.String({ format: 'date-time' }) }), Counts, Type.Object({ droppedByReason: ByReason, failedByReason: ByReason, retryingByReason: ByReason })])),
 });
 
 const KindCounts = Type.Object(Object.fromEntries(SOURCE_COUNTER_KINDS.map((k) => [k, Type.Integer()])) as Record<SourceCounterKind, ReturnType<typeof Type.Integer>>);
@@ -34,6 +37,8 @@ const SourceSeries = Type.Intersect([
 const SourceStats = Type.Intersect([Type.Object({ id: Type.String(), name: Type.String() }), SourceSeries]);
 
 type KindRow = Record<SourceCounterKind, number>;
+/** Per status with reasons: count per reason code. */
+type ReasonCounts = Record<'dropped' | 'failed' | 'retrying', Record<string, number>>;
 type Reasons = { rejectedByReason: Record<string, number>; droppedByReason: Record<string, number>; withheldByReason: Record<string, number> };
 const zeroKinds = (): KindRow => Object.fromEntries(SOURCE_COUNTER_KINDS.map((k) => [k, 0])) as KindRow;
 const noReasons = (): Reasons => ({ rejectedByReason: {}, droppedByReason: {}, withheldByReason: {} });
@@ -164,27 +169,27 @@ export const statsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app,
       destinations: destinations.map((d) => {
         const totals = zero();
         const droppedByReason: Record<string, number> = {};
-        const failedByReason: Record<string, number> = {};
-        const minutes = new Map<number, { counts: CountRow; droppedByReason: Record<string, number>; failedByReason: Record<string, number> }>();
+        const byReason: ReasonCounts = { dropped: {}, failed: {}, retrying: {} };
+        const minutes = new Map<number, { counts: CountRow; byReason: ReasonCounts }>();
         for (const row of byDestination.get(d.id) ?? []) {
           let minute = minutes.get(row.minute);
-          if (!minute) minutes.set(row.minute, (minute = { counts: zero(), droppedByReason: {}, failedByReason: {} }));
+          if (!minute) minutes.set(row.minute, (minute = { counts: zero(), byReason: { dropped: {}, failed: {}, retrying: {} } }));
           totals[row.status] += row.count;
           minute.counts[row.status] += row.count;
-          if (row.status === 'dropped' || row.status === 'failed') {
+          if (row.status === 'dropped' || row.status === 'failed' || row.status === 'retrying') {
+            // Retries were counted without a reason ('') before they carried one (December 2026).
             const reason = row.reason || 'unknown';
-            const total = row.status === 'dropped' ? droppedByReason : failedByReason;
-            const own = row.status === 'dropped' ? minute.droppedByReason : minute.failedByReason;
-            total[reason] = (total[reason] ?? 0) + row.count;
-            own[reason] = (own[reason] ?? 0) + row.count;
+            byReason[row.status][reason] = (byReason[row.status][reason] ?? 0) + row.count;
+            minute.byReason[row.status][reason] = (minute.byReason[row.status][reason] ?? 0) + row.count;
           }
         }
+        const reasonFields = (r: ReasonCounts) => ({ droppedByReason: r.dropped, failedByReason: r.failed, retryingByReason: r.retrying });
         const perMinute = [];
         for (let at = start; at < end; at += MINUTE) {
           const minute = minutes.get(at);
-          perMinute.push({ at: new Date(at).toISOString(), ...(minute?.counts ?? zero()), droppedByReason: minute?.droppedByReason ?? {}, failedByReason: minute?.failedByReason ?? {} });
+          perMinute.push({ at: new Date(at).toISOString(), ...(minute?.counts ?? zero()), ...reasonFields(minute?.byReason ?? { dropped: {}, failed: {}, retrying: {} }) });
         }
-        return { id: d.id, name: d.name, type: d.type, totals, droppedByReason, failedByReason, perMinute };
+        return { id: d.id, name: d.name, type: d.type, totals, ...reasonFields(byReason), perMinute };
       }),
     };
   });

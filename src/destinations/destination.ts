@@ -4,12 +4,33 @@ import type { SegmentEvent } from '../protocol/segment-event.js';
 
 /**
  * What one delivery attempt came to. Expected outcomes are values: the router retries `retry` with
- * backoff (honouring `afterMs`, e.g. from Retry-After), gives up at once on `abort`.
+ * backoff (honouring `afterMs`, e.g. from Retry-After), gives up at once on `abort`. A `retry`'s `reason` is a
+ * code for why (`http_503`, `timeout`, `network_error`, or one of {@link HELD_REASONS} for an item that was
+ * not sent at all); the delivery log, the counters and delivery alerts show it. Without one the router records
+ * `unclassified`.
  */
 export type DeliveryResult =
   | { readonly kind: 'ok' }
-  | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number }
+  | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number; readonly reason?: string }
   | { readonly kind: 'abort'; readonly reason: string; readonly error: string };
+
+/**
+ * Retry reasons of items that were not sent in the attempt (held back behind something else): they say
+ * nothing about whether the destination works, so delivery alerts do not count them as failed attempts.
+ */
+export const HELD_REASONS = {
+  /** An earlier event of the same user was not delivered; this one waits behind it (per-user order). */
+  user: 'held_for_user',
+  /** The endpoint asked this client to wait (Retry-After); nothing more is sent before then. */
+  pause: 'held_for_pause',
+  /** An earlier part of a batch cut in parts was not delivered; the rest waits. */
+  batch: 'held_for_batch',
+} as const;
+
+/** Whether a retry reason is one of {@link HELD_REASONS}. */
+export function isHeldReason(reason: string): boolean {
+  return reason === HELD_REASONS.user || reason === HELD_REASONS.pause || reason === HELD_REASONS.batch;
+}
 
 /**
  * A batch attempt: one result for the whole batch, or one per item (partial success, e.g. Mixpanel). A
@@ -44,7 +65,7 @@ export function perItemOutcome(results: readonly DeliveryResult[], pause: Destin
 
 /** What an item gets that was not sent because the endpoint asked to wait: retried once the wait is over. */
 export function heldByPause(pause: DestinationPause): DeliveryResult {
-  return { kind: 'retry', error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs };
+  return { kind: 'retry', reason: HELD_REASONS.pause, error: `not sent: the endpoint asked to wait (${pause.error})`, afterMs: pause.afterMs };
 }
 
 export interface DeliveryItem {

@@ -24,6 +24,11 @@ describe('classifyHttpStatus', () => {
     expect(retryAfterMs('soon')).toBeUndefined();
   });
 
+  it('names the status in the retry reason too, so counters and alerts can say why events wait', () => {
+    expect(classifyHttpStatus(503, {}, 'down')).toEqual({ kind: 'retry', reason: 'http_503', error: 'HTTP 503: down' });
+    expect(classifyHttpStatus(429, { 'retry-after': '2' })).toEqual({ kind: 'retry', reason: 'http_429', error: 'HTTP 429', afterMs: 2000 });
+  });
+
   it('names the status in the abort reason', () => {
     expect(classifyHttpStatus(403, {}, 'bad key')).toEqual({ kind: 'abort', reason: 'http_403', error: 'HTTP 403: bad key' });
   });

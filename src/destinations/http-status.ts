@@ -21,7 +21,8 @@ export function classifyHttpStatus(status: number, headers: Readonly<Record<stri
   const error = `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
   if (status === 429 || status === 408 || status >= 500) {
     const afterMs = retryAfterMs(headers['retry-after']);
-    return afterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, afterMs };
+    const reason = `http_${status}`;
+    return afterMs === undefined ? { kind: 'retry', reason, error } : { kind: 'retry', reason, error, afterMs };
   }
   const location = headers.location;
   if (status >= 300 && status < 400 && location) {

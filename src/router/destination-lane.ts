@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Destination, DeliveryRecord, DeliveryStatus } from '../core/destination.js';
 import { isSluiceError } from '../core/errors.js';
+import { RequestTimeoutError } from '../destinations/http/destination-http.js';
 import { sleep } from '../core/sleep.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import { pauseOfOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationType } from '../destinations/destination.js';
@@ -10,6 +11,8 @@ import { ERASED_REASON, type DeliveryGate } from './delivery-gate.js';
 import { withPayloads, type SendableJob } from './job-payloads.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 
+/** The reason recorded for a retry whose destination gave none (see DeliveryResult). */
+const UNCLASSIFIED_RETRY = 'unclassified';
 /** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
 const MAX_PENDING = 10_000;
 /** Longest a lane waits for new jobs before looking at its retries again. */
@@ -345,7 +348,10 @@ export class DestinationLane {
       // A refusal that sending again cannot change (e.g. destination_address_refused: the SSRF guard) fails
       // the batch at once; anything else thrown (network errors, timeouts, bugs) is retried.
       const refusal: DeliveryResult | undefined = isSluiceError(error) && !error.retriable ? { kind: 'abort', reason: error.code, error: message } : undefined;
-      results = tried.map(() => refusal ?? { kind: 'retry', error: message });
+      const retry: DeliveryResult = gateError !== undefined
+        ? { kind: 'retry', reason: 'privacy_check_failed', error: message }
+        : { kind: 'retry', reason: error instanceof RequestTimeoutError ? 'timeout' : 'delivery_error', error: message };
+      results = tried.map(() => refusal ?? retry);
     }
     const now = Date.now();
     const { log, finished } = outcomes;
@@ -375,8 +381,9 @@ export class DestinationLane {
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);
       if (at === undefined) return finish(entry('failed', 'retries_exhausted', result.error));
       this.attempts.set(job.seq, tries);
-      log.push({ ...entry('retrying', null, result.error), nextAttemptAt: at, firstAttemptAt: tries.firstAt });
-      this.deps.observer?.onOutcome?.(destination, 'retrying', null, job);
+      const retryReason = result.reason ?? UNCLASSIFIED_RETRY;
+      log.push({ ...entry('retrying', retryReason, result.error), nextAttemptAt: at, firstAttemptAt: tries.firstAt });
+      this.deps.observer?.onOutcome?.(destination, 'retrying', retryReason, job);
       const head = this.heads.get(job.partitionKey);
       if (head === undefined || head.job.seq === job.seq) this.heads.set(job.partitionKey, { job, nextAt: at });
       else if (head.job.seq < job.seq) requeue.push(job); // waits behind its user's earlier retrying job

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../protocol/segment-event.js';
-import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
+import { HELD_REASONS, type DeletionResult, type DeliveryItem, type DeliveryResult, type DestinationType } from '../destination.js';
 import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { contextObject, contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
@@ -99,13 +99,13 @@ export const amplitudeMapping: HttpMapping<AmplitudeConfig> = {
       const bad = new Set([...indexesIn(body.events_with_invalid_fields), ...indexesIn(body.events_with_missing_fields), ...indexesIn(body.silenced_events)]);
       const error = `Amplitude 400: ${String(body.error ?? response.body).slice(0, 300)}`;
       if (bad.size === 0) return { kind: 'abort', reason: 'http_400', error };
-      return Array.from({ length: count }, (_, i) => (bad.has(i) ? { kind: 'abort', reason: 'invalid_event', error } : { kind: 'retry', error: 'resent after Amplitude refused other events of the batch', afterMs: 0 }));
+      return Array.from({ length: count }, (_, i) => (bad.has(i) ? { kind: 'abort', reason: 'invalid_event', error } : { kind: 'retry', reason: HELD_REASONS.batch, error: 'resent after Amplitude refused other events of the batch', afterMs: 0 }));
     }
     if (response.status === 429) {
       const throttled = Array.isArray(body.throttled_events) ? new Set((body.throttled_events as unknown[]).filter((n): n is number => typeof n === 'number')) : undefined;
       const error = `Amplitude 429: ${String(body.error ?? 'too many requests')}`;
-      if (!throttled) return { kind: 'retry', error, afterMs: THROTTLE_PAUSE_MS };
-      return Array.from({ length: count }, (_, i) => (throttled.has(i) ? { kind: 'retry', error, afterMs: THROTTLE_PAUSE_MS } : { kind: 'ok' }));
+      if (!throttled) return { kind: 'retry', reason: 'http_429', error, afterMs: THROTTLE_PAUSE_MS };
+      return Array.from({ length: count }, (_, i) => (throttled.has(i) ? { kind: 'retry', reason: 'http_429', error, afterMs: THROTTLE_PAUSE_MS } : { kind: 'ok' }));
     }
     if (response.status === 413) return { kind: 'abort', reason: 'payload_too_large', error: 'Amplitude 413: the request was over its size limit.' };
     return classifyHttpStatus(response.status, response.headers, response.body);

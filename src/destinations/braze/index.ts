@@ -83,7 +83,7 @@ export const brazeMapping: HttpMapping<BrazeConfig> = {
       // Braze sends X-RateLimit-Reset (epoch seconds) rather than Retry-After.
       const reset = Number(response.headers['x-ratelimit-reset']);
       const afterMs = retryAfterMs(response.headers['retry-after']) ?? (Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : undefined);
-      return afterMs === undefined ? { kind: 'retry', error: 'Braze 429: rate limited' } : { kind: 'retry', error: 'Braze 429: rate limited', afterMs };
+      return afterMs === undefined ? { kind: 'retry', reason: 'http_429', error: 'Braze 429: rate limited' } : { kind: 'retry', reason: 'http_429', error: 'Braze 429: rate limited', afterMs };
     }
     if (response.status === 201 || response.status === 200) {
       // A success may still list objects Braze refused: {"errors":[{"type","input_array","index"}]}.

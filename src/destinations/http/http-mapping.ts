@@ -8,6 +8,7 @@ import type {
 } from '../destination.js';
 import { isSluiceError } from '../../core/errors.js';
 import { classifyHttpStatus } from '../http-status.js';
+import { retryOfNetworkFailure } from '../network-failure.js';
 
 /** One request a mapping wants sent, and which items of the batch it carries. */
 export interface PlannedRequest {
@@ -63,7 +64,7 @@ export async function deliverHttp<Config>(
       // failures and timeouts retry.
       outcome = isSluiceError(error) && !error.retriable
         ? { kind: 'abort', reason: error.code, error: error.message }
-        : { kind: 'retry', error: `network error: ${error instanceof Error ? error.message : String(error)}` };
+        : retryOfNetworkFailure(error, 'network error: ');
     }
     planned.itemIndexes.forEach((itemIndex, position) => {
       const result = Array.isArray(outcome) ? (outcome as readonly DeliveryResult[])[position] : (outcome as DeliveryResult);

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
 import { classifyHttpStatus } from '../http-status.js';
+import { retryOfNetworkFailure } from '../network-failure.js';
 import { joinUrl } from '../http/http-mapping.js';
 import { emailOf, epochMs, propertiesOf, traitsOf } from '../segment-fields.js';
 
@@ -86,7 +87,7 @@ async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: D
     }
     return { kind: 'abort', reason: `unsupported:${e.type}`, error: `Intercom has no ${e.type} call in its REST API; ${e.type} events are not sent.` };
   } catch (error) {
-    return { kind: 'retry', error: `network error: ${error instanceof Error ? error.message : String(error)}` };
+    return retryOfNetworkFailure(error, 'network error: ');
   }
 }
 

@@ -21,7 +21,10 @@ export function classifyWarehouseError(error: unknown): DeliveryResult {
   if (code === '3D000') return abort('warehouse_database_missing');
   if (code === '42501') return abort('warehouse_permission_denied');
   if (code.startsWith('22') || code === '54011') return abort('warehouse_rejected');
-  return { kind: 'retry', error: `PostgreSQL ${code || 'unreachable'}: ${message}` };
+  // A SQLSTATE (five characters, e.g. 57P01 the server shutting down) names what PostgreSQL answered; Node's
+  // error codes (ECONNREFUSED, ETIMEDOUT) and none at all mean it was not reached.
+  const reason = /^[0-9A-Z]{5}$/.test(code) ? `postgres_${code.toLowerCase()}` : 'network_error';
+  return { kind: 'retry', reason, error: `PostgreSQL ${code || 'unreachable'}: ${message}` };
 }
 
 function schemaOf(config: PostgresConfig): string {

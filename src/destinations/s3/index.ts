@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryOutcome, DestinationType } from '../destination.js';
 import { classifyHttpStatus } from '../http-status.js';
+import { retryOfNetworkFailure } from '../network-failure.js';
 import { S3Client } from './s3-client.js';
 import { S3ConfigSchema, type S3Config } from './s3-config.js';
 
@@ -55,7 +56,7 @@ export const s3: DestinationType<S3Config> = {
         const result = classifyHttpStatus(response.status, response.headers, response.body);
         if (result.kind !== 'ok') return result;
       } catch (error) {
-        return { kind: 'retry', error: `network error: ${error instanceof Error ? error.message : String(error)}` };
+        return retryOfNetworkFailure(error, 'network error: ');
       }
     }
     return { kind: 'ok' };

@@ -1,4 +1,4 @@
-import { heldByPause, pauseOfOutcome, perItemOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryOutcome, type DeliveryResult, type DestinationPause } from '../destination.js';
+import { HELD_REASONS, heldByPause, pauseOfOutcome, perItemOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryOutcome, type DeliveryResult, type DestinationPause } from '../destination.js';
 
 /*
  * How the webhook cuts a batch an endpoint cannot take in one request (decision 0204): too large (413), or too
@@ -113,7 +113,7 @@ async function deliverInOrder(parts: readonly (readonly DeliveryItem[])[], url: 
     const held = partResults.find((r) => r.kind === 'retry');
     if (held?.kind === 'retry') {
       const waiting: DeliveryResult = held.afterMs === undefined
-        ? { kind: 'retry', error: `not sent: an earlier part of the batch was not delivered (${held.error})` }
+        ? { kind: 'retry', reason: HELD_REASONS.batch, error: `not sent: an earlier part of the batch was not delivered (${held.error})` }
         : heldByPause({ afterMs: held.afterMs, error: held.error });
       const total = parts.reduce((n, p) => n + p.length, 0);
       while (results.length < total) results.push(waiting);

@@ -120,8 +120,8 @@ describe('webhook destination', () => {
     // The batch, then its first half (to tell a slow endpoint from one that is down), both timed out.
     expect(outcome.kind).toBe('per_item');
     const results = outcome.kind === 'per_item' ? outcome.results : [];
-    expect(results[0]).toMatchObject({ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms with a batch of 1\d events: .*lower the destination's batchSize or raise its timeoutMs/) });
-    expect(results[24]).toMatchObject({ kind: 'retry', error: expect.stringMatching(/^not sent: an earlier part of the batch was not delivered \(.*timed out after 200 ms/) });
+    expect(results[0]).toMatchObject({ kind: 'retry', reason: 'timeout', error: expect.stringMatching(/timed out after 200 ms with a batch of 1\d events: .*lower the destination's batchSize or raise its timeoutMs/) });
+    expect(results[24]).toMatchObject({ kind: 'retry', reason: 'held_for_batch', error: expect.stringMatching(/^not sent: an earlier part of the batch was not delivered \(.*timed out after 200 ms/) });
     // A single event's timeout is only the timeout.
     const single = await webhookDestination.deliver(items(1), { url: `${server.url}/slow`, timeoutMs: 200 }, context);
     expect(single).toMatchObject({ kind: 'per_item', results: [{ kind: 'retry', error: expect.stringMatching(/timed out after 200 ms$/) }] });

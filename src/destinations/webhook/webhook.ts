@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { isSluiceError } from '../../core/errors.js';
-import { heldByPause, perItemOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationPause, type DestinationType, type OutboundRequest } from '../destination.js';
+import { HELD_REASONS, heldByPause, perItemOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationPause, type DestinationType, type OutboundRequest } from '../destination.js';
 import { urlWithoutSecrets } from '../destination-secrets.js';
 import { RequestTimeoutError } from '../http/destination-http.js';
+import { retryOfNetworkFailure } from '../network-failure.js';
 import { deliverInBatches, type SendResult } from './batch-cutting.js';
 import { classifyHttpStatus } from '../http-status.js';
 
@@ -68,9 +69,9 @@ async function send(req: OutboundRequest, config: WebhookConfig, context: Destin
     if (isSluiceError(error) && !error.retriable) return { result: { kind: 'abort', reason: error.code, error: error.message }, timedOut: false };
     if (error instanceof RequestTimeoutError) {
       const hint = events > 1 ? ` with a batch of ${events} events: if the endpoint needs longer for that many, lower the destination's batchSize or raise its timeoutMs` : '';
-      return { result: { kind: 'retry', error: `${error.message}${hint}` }, timedOut: true };
+      return { result: { kind: 'retry', reason: 'timeout', error: `${error.message}${hint}` }, timedOut: true };
     }
-    return { result: { kind: 'retry', error: error instanceof Error ? error.message : String(error) }, timedOut: false };
+    return { result: retryOfNetworkFailure(error), timedOut: false };
   }
 }
 
@@ -121,7 +122,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
         let blocked: string | undefined;
         for (const i of queue) {
           if (blocked !== undefined) {
-            results[i] = { kind: 'retry', error: `waiting for an earlier event of the same user: ${blocked}` };
+            results[i] = { kind: 'retry', reason: HELD_REASONS.user, error: `waiting for an earlier event of the same user: ${blocked}` };
             continue;
           }
           if (pause !== undefined) {
