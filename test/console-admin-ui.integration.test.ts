@@ -181,6 +181,8 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await expect.poll(() => page.getByRole('row', { name: /Order hook/ }).locator('td').nth(3).textContent()).toBe('1 (1 retrying)');
     await page.getByRole('link', { name: 'Order hook' }).click();
     await page.getByLabel('Backlog').waitFor();
+    // Its counters say why deliveries are being retried.
+    await expect.poll(() => page.getByRole('table', { name: 'Retried (tried again later)' }).textContent()).toMatch(/http_503\s*[1-9]/);
     hook.respond = () => ({ status: 200 });
     await expect.poll(async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();

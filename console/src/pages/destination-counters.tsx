@@ -11,6 +11,7 @@ interface DestinationSeries {
   totals: Record<Status, number>;
   droppedByReason: Record<string, number>;
   failedByReason: Record<string, number>;
+  retryingByReason: Record<string, number>;
   perMinute: MinuteRow<Status>[];
 }
 
@@ -44,6 +45,7 @@ export function DestinationCounters({ destinationId }: { destinationId: string }
           <CountersOverTime title={`Deliveries per ${range.bucket === 1 ? 'minute' : `${range.bucket} minutes`}, ${range.label.toLowerCase()}: delivered, retrying, failed, dropped`} perMinute={mine.perMinute} series={SERIES} bucket={range.bucket} />
           <div className="grid-3">
             <ReasonTable caption="Dropped (filtered, consent, ...)" counts={mine.droppedByReason} />
+            <ReasonTable caption="Retried (tried again later)" counts={mine.retryingByReason} />
             <ReasonTable caption="Failed (gave up)" counts={mine.failedByReason} />
           </div>
         </>
