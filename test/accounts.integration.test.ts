@@ -134,7 +134,13 @@ describe('organisation-administered accounts', () => {
 
   it('lets a member export their data, opt out of product emails and delete their account, but not the last owner', async () => {
     const { client } = await member('leaver@example.com', 'viewer');
-    expect((await client.call<Member>('PUT', '/me/preferences', { productEmails: false })).body.productEmailsOptOut).toBe(true);
+    expect((await client.call<Member>('PUT', '/me/preferences', { productEmails: false })).body).toMatchObject({ productEmailsOptOut: true, deliveryAlertEmailsOptOut: false });
+    // Each preference on its own: the other one stays as it was.
+    expect((await client.call<Member>('PUT', '/me/preferences', { deliveryAlertEmails: false })).body).toMatchObject({ productEmailsOptOut: true, deliveryAlertEmailsOptOut: true });
+    expect((await client.call<Member>('GET', '/me')).body).toMatchObject({ member: { deliveryAlertEmailsOptOut: true } });
+    const empty = await client.call('PUT', '/me/preferences', {});
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('send productEmails, deliveryAlertEmails or both') } });
     const mine = await client.call<{ account: Member }>('GET', '/me/export');
     expect(mine.body.account.email).toBe('leaver@example.com');
     expect((await client.call('DELETE', '/me')).status).toBe(204);

@@ -179,11 +179,33 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     await context.close();
   });
 
+  it('lets a member turn delivery-alert and product emails off for themselves, kept after a reload', async () => {
+    await page.goto(`${sluice.url}/account`);
+    const alerts = page.getByLabel(/Delivery alerts: email me/);
+    expect(await alerts.isChecked()).toBe(true);
+    expect(await page.getByLabel('Product emails').isChecked()).toBe(true);
+    await alerts.uncheck();
+    await page.getByRole('button', { name: 'Save notifications' }).click();
+    await page.getByText('Email notifications saved.').waitFor();
+    await page.reload();
+    await page.getByLabel('Product emails').waitFor();
+    expect(await page.getByLabel(/Delivery alerts: email me/).isChecked()).toBe(false);
+    expect(await page.getByLabel('Product emails').isChecked()).toBe(true);
+    // The owner's member record says so (what the delivery alerts read).
+    const members = await ownerApi(sluice)('GET', '/members');
+    const owner = (members.body.members as { email: string; deliveryAlertEmailsOptOut: boolean; productEmailsOptOut: boolean }[]).find((m) => m.email === OWNER.email);
+    expect(owner).toMatchObject({ deliveryAlertEmailsOptOut: true, productEmailsOptOut: false });
+  });
+
   it('shows a viewer only the pages their role can open', async () => {
     const viewer = await joinAs('viewer', 'Vera Viewer');
     expect(await navLinks(viewer)).toEqual(['Overview', 'Sources', 'Destinations', 'Live events', 'Events', 'Profiles', 'Privacy policy']);
     // A group with no page left is not shown.
     expect(await viewer.getByRole('navigation', { name: 'Main' }).getByRole('heading').allTextContents()).toEqual(['Data', 'Privacy']);
+    // Delivery alerts are not emailed to viewers: their account page does not offer them.
+    await viewer.goto(`${sluice.url}/account`);
+    await viewer.getByLabel('Product emails').waitFor();
+    expect(await viewer.getByLabel(/Delivery alerts/).count()).toBe(0);
     await viewer.context().close();
   });
 

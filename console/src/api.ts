@@ -148,6 +148,8 @@ export interface Member {
   status: 'invited' | 'active' | 'suspended';
   hasPassword: boolean;
   mustResetPassword: boolean;
+  productEmailsOptOut: boolean;
+  deliveryAlertEmailsOptOut: boolean;
   locked: boolean;
   createdAt: string;
   lastLoginAt?: string;

@@ -62,6 +62,7 @@ export function memberView(member: Member) {
     mustResetPassword: member.mustResetPassword,
     profileLocked: member.profileLocked,
     productEmailsOptOut: member.productEmailsOptOut,
+    deliveryAlertEmailsOptOut: member.deliveryAlertEmailsOptOut,
     locked: member.lockedUntil !== null && member.lockedUntil > Date.now(),
     createdAt: new Date(member.createdAt).toISOString(),
     updatedAt: new Date(member.updatedAt).toISOString(),

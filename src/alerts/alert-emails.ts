@@ -9,12 +9,14 @@ interface AlertEmailInput {
   readonly destination: { readonly id: string; readonly name: string; readonly type: string };
   /** The console's page of the destination (its delivery log). */
   readonly link: string;
+  /** The console's account page, where a member turns these emails off for themselves. */
+  readonly accountLink: string;
 }
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function message(input: AlertEmailInput, subject: string, paragraphs: readonly string[]): MailMessage {
-  const footer = `You get this email as an owner, admin or engineer of the workspace "${input.workspaceName}". Delivery alerts are turned off, or made less sensitive, under Settings in the console.`;
+  const footer = `You get this email as an owner, admin or engineer of the workspace "${input.workspaceName}". To stop these emails for yourself, turn them off on your account page: ${input.accountLink}. An owner or admin can turn delivery alerts off, or make them less sensitive, for the whole workspace.`;
   return {
     to: input.to,
     workspaceId: input.workspaceId,

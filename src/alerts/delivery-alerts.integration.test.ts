@@ -78,6 +78,7 @@ describe('delivery alerts', () => {
     expect(failing.text).toContain('Latest error: HTTP 503: upstream connect error');
     expect(failing.text).toContain('for up to 4 hours');
     expect(failing.text).toContain(`https://sluice.example.com/destinations/${hookId}`);
+    expect(failing.text).toContain('turn them off on your account page: https://sluice.example.com/account');
     expect(failing.workspaceId).toBe(WS);
 
     // Still failing: no second alert, no second email.
@@ -102,6 +103,14 @@ describe('delivery alerts', () => {
 
     const history = await store.destinationAlerts.list(WS, { limit: 10 });
     expect(history.map((a) => a.resolution)).toEqual(['recovered']);
+  });
+
+  it('emails nobody who turned delivery-alert emails off for themselves; the alert still opens', async () => {
+    const engineer = (await store.members.list(WS)).find((m) => m.email === 'engineer-active@shop.test')!;
+    await store.members.update(WS, engineer.id, { deliveryAlertEmailsOptOut: true });
+    await outcomes('retrying', 6, t0 + MINUTE, { reason: 'http_503', lastError: 'HTTP 503', nextAttemptAt: t0 + 2 * MINUTE, firstAttemptAt: t0 });
+    expect((await alerts.check(t0 + 2 * MINUTE)).opened).toHaveLength(1);
+    expect(subjects()).toEqual(['admin-active@shop.test: Destination "Orders hook" is failing', 'owner-active@shop.test: Destination "Orders hook" is failing']);
   });
 
   it('does not alert below the threshold, for a few failures, or for a destination already delivering again', async () => {

@@ -127,7 +127,7 @@ export class DeliveryAlerts {
         const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
         opened.push(openedAlert);
         this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
-        await this.tell(workspace, destination, (to, link) => failingEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, retryWindowMs: this.options.retryWindowMs }));
+        await this.tell(workspace, destination, (to, link, accountLink) => failingEmail({ to, link, accountLink, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, retryWindowMs: this.options.retryWindowMs }));
       } else {
         const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
         if (recent.delivered === 0) continue;
@@ -137,7 +137,7 @@ export class DeliveryAlerts {
         if (!done) continue; // another jobs process resolved it
         this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - done.openedAt }, 'destination delivers again: delivery alert resolved');
         const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, done.openedAt - FAILING_WINDOW_MS, now, counters);
-        await this.tell(workspace, destination, (to, link) => recoveredEmail({ to, link, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: done, recent, retryingNow, gaveUpDuring }));
+        await this.tell(workspace, destination, (to, link, accountLink) => recoveredEmail({ to, link, accountLink, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: done, recent, retryingNow, gaveUpDuring }));
       }
     }
     return { opened, resolved };
@@ -170,15 +170,16 @@ export class DeliveryAlerts {
     return tallyAttempts(counters, destinationId, from).gaveUp;
   }
 
-  private async tell(workspace: Workspace, destination: StoredDestination, email: (to: string, link: string) => ReturnType<typeof failingEmail>): Promise<void> {
-    const link = `${this.options.publicUrl.replace(/\/+$/, '')}/destinations/${encodeURIComponent(destination.id)}`;
-    const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role));
+  private async tell(workspace: Workspace, destination: StoredDestination, email: (to: string, link: string, accountLink: string) => ReturnType<typeof failingEmail>): Promise<void> {
+    const base = this.options.publicUrl.replace(/\/+$/, '');
+    const link = `${base}/destinations/${encodeURIComponent(destination.id)}`;
+    const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role) && !m.deliveryAlertEmailsOptOut);
     if (members.length === 0) {
       this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id }, 'delivery alert: no active owner, admin or engineer to email (the console and GET /api/v1/delivery-alerts show it)');
       return;
     }
     for (const member of members) {
-      const sent = await this.options.mailer.send(email(member.email, link));
+      const sent = await this.options.mailer.send(email(member.email, link, `${base}/account`));
       if (!sent.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, memberId: member.id, reason: sent.reason }, 'delivery alert email not sent');
     }
   }

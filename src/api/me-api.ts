@@ -54,11 +54,26 @@ export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountS
 
   app.put('/me/preferences', {
     config: { permission: 'account:self' },
-    schema: { tags: ['me'], summary: 'Opt in or out of product emails', body: Type.Object({ productEmails: Type.Boolean() }, { additionalProperties: false }), response: { 200: Body } },
+    schema: {
+      tags: ['me'],
+      summary: 'Opt in or out of product emails and of delivery-alert emails (each field optional; at least one)',
+      body: Type.Object({
+        productEmails: Type.Optional(Type.Boolean()),
+        deliveryAlertEmails: Type.Optional(Type.Boolean({ description: 'Emails when a destination starts failing and when it delivers again (sent to owners, admins and engineers while the workspace has delivery alerts on).' })),
+      }, { additionalProperties: false }),
+      response: { 200: Body },
+    },
   }, async (request) => {
     const member = await self(request);
-    const updated = (await store.members.update(member.workspaceId, member.id, { productEmailsOptOut: !request.body.productEmails }))!;
-    await audit.record({ ...auditContext(request), action: 'member.preferences', resourceType: 'member', resourceId: member.id, after: { productEmails: request.body.productEmails } });
+    const { productEmails, deliveryAlertEmails } = request.body;
+    if (productEmails === undefined && deliveryAlertEmails === undefined) {
+      throw new SluiceError('validation_failed', 'Nothing to change: send productEmails, deliveryAlertEmails or both, each true (send me these emails) or false.');
+    }
+    const updated = (await store.members.update(member.workspaceId, member.id, {
+      ...(productEmails !== undefined && { productEmailsOptOut: !productEmails }),
+      ...(deliveryAlertEmails !== undefined && { deliveryAlertEmailsOptOut: !deliveryAlertEmails }),
+    }))!;
+    await audit.record({ ...auditContext(request), action: 'member.preferences', resourceType: 'member', resourceId: member.id, after: request.body });
     return memberView(updated);
   });
 

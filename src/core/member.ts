@@ -17,6 +17,8 @@ export interface Member {
   /** Set by an owner/admin: the member may not change their own name or email. */
   profileLocked: boolean;
   productEmailsOptOut: boolean;
+  /** Set by the member: no delivery-alert emails for them (src/alerts/). */
+  deliveryAlertEmailsOptOut: boolean;
   failedLogins: number;
   lockedUntil: number | null;
   createdAt: number;

@@ -327,6 +327,7 @@ export type MemberPatch = Partial<{
   mustResetPassword: boolean;
   profileLocked: boolean;
   productEmailsOptOut: boolean;
+  deliveryAlertEmailsOptOut: boolean;
   failedLogins: number;
   lockedUntil: number | null;
   lastLoginAt: number;

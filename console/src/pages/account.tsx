@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, type PolicyVersion, type SessionInfo } from '../api';
 import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
+import { EmailPreferences } from './email-preferences';
 import { TwoFactorSettings } from './two-factor-settings';
 
 /** Change your own password; when an admin required a reset, the current password is not asked. */
@@ -97,6 +98,7 @@ export function AccountPage({ info, onChanged }: { info: SessionInfo; onChanged:
         <>
           <ChangePasswordForm forced={info.member.mustResetPassword} onChanged={onChanged} />
           <TwoFactorSettings />
+          <EmailPreferences member={info.member} onSaved={onChanged} />
         </>
       ) : (
         <p className="muted">You are using an API token; it has no password or second factor.</p>

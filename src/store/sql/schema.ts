@@ -268,6 +268,7 @@ export interface MemberTable {
   must_reset_password: number;
   profile_locked: number;
   product_emails_opt_out: number;
+  delivery_alert_emails_opt_out: number;
   failed_logins: number;
   locked_until: number | null;
   created_at: number;

@@ -18,6 +18,7 @@ function toMember(row: Selectable<MemberTable>): Member {
     mustResetPassword: Number(row.must_reset_password) === 1,
     profileLocked: Number(row.profile_locked) === 1,
     productEmailsOptOut: Number(row.product_emails_opt_out) === 1,
+    deliveryAlertEmailsOptOut: Number(row.delivery_alert_emails_opt_out) === 1,
     failedLogins: Number(row.failed_logins),
     lockedUntil: num(row.locked_until),
     createdAt: Number(row.created_at),
@@ -44,6 +45,7 @@ export class SqlMemberRepository implements MemberRepository {
       must_reset_password: 0,
       profile_locked: 0,
       product_emails_opt_out: 0,
+      delivery_alert_emails_opt_out: 0,
       failed_logins: 0,
       locked_until: null,
       created_at: now,
@@ -89,6 +91,7 @@ export class SqlMemberRepository implements MemberRepository {
     if (patch.mustResetPassword !== undefined) set.must_reset_password = flag(patch.mustResetPassword);
     if (patch.profileLocked !== undefined) set.profile_locked = flag(patch.profileLocked);
     if (patch.productEmailsOptOut !== undefined) set.product_emails_opt_out = flag(patch.productEmailsOptOut);
+    if (patch.deliveryAlertEmailsOptOut !== undefined) set.delivery_alert_emails_opt_out = flag(patch.deliveryAlertEmailsOptOut);
     if (patch.failedLogins !== undefined) set.failed_logins = patch.failedLogins;
     if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
     if (patch.lastLoginAt !== undefined) set.last_login_at = patch.lastLoginAt;
