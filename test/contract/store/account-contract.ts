@@ -16,8 +16,8 @@ export function accountContract({ store }: StoreContractContext): void {
       expect(await store().members.get(b, m.id)).toBeUndefined();
       expect((await store().members.withEmail(email)).map((x) => [x.member.workspaceId, x.passwordHash])).toEqual([[a, 'h1'], [b, null]]);
       expect(await store().members.countActiveOwners(a)).toBe(1);
-      const updated = await store().members.update(a, m.id, { status: 'suspended', profileLocked: true, lockedUntil: 5, failedLogins: 3 });
-      expect(updated).toMatchObject({ status: 'suspended', profileLocked: true, lockedUntil: 5, failedLogins: 3, hasPassword: true });
+      const updated = await store().members.update(a, m.id, { status: 'suspended', profileLocked: true, lockedUntil: 5, failedLogins: 3, deliveryAlertEmailsOptOut: true });
+      expect(updated).toMatchObject({ status: 'suspended', profileLocked: true, lockedUntil: 5, failedLogins: 3, hasPassword: true, deliveryAlertEmailsOptOut: true, productEmailsOptOut: false });
       expect(await store().members.countActiveOwners(a)).toBe(0);
       expect(await store().members.delete(b, m.id)).toBe(false);
       expect(await store().members.delete(a, m.id)).toBe(true);
