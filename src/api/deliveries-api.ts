@@ -19,7 +19,7 @@ import { IdParams } from './schemas.js';
 export const DeliveryStateFields = {
   status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
   attempts: Type.Integer(),
-  reason: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({ description: 'why it was dropped, failed or is being retried (filter, http_400, retries_exhausted, http_503, timeout, held_for_user, ...; docs/destinations.md)' })),
   lastError: Type.Optional(Type.String()),
   updatedAt: Type.String({ format: 'date-time' }),
   nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next.' })),
