@@ -7,6 +7,7 @@ import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
+import { DeliveryAlertSettingsCard } from './delivery-alert-settings';
 import { FailingMarker, useOpenDeliveryAlerts } from './delivery-alerts';
 import { TableHead, EnabledBadge } from '../components/table-head';
 import { useCan } from '../permissions';
@@ -24,7 +25,7 @@ function waitingText(backlog: { waiting: number; retrying: number } | undefined)
 
 /**
  * The destinations of the workspace: type, status (and "Failing since …" while a delivery alert is open), what
- * waits to be sent, and a switch to enable or disable each.
+ * waits to be sent, and a switch to enable or disable each; below, the workspace's delivery alert settings.
  */
 export function DestinationsPage() {
   const list = useAsync(() => api<{ destinations: Destination[] }>('GET', '/api/v1/destinations'), []);
@@ -105,6 +106,9 @@ export function DestinationsPage() {
           </tbody>
         </table>
       )}
+      <Can permission="destinations:write">
+        <DeliveryAlertSettingsCard />
+      </Can>
     </section>
   );
 }
