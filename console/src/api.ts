@@ -1,5 +1,6 @@
 /** A typed client for Sluice's admin API, used by every page. Errors carry the API's code and message. */
 
+import type { AlertResolution } from '../../src/store/destination-alert-repository.js';
 import type { DestinationFilter } from './components/filters-field';
 import type { Permission } from './permissions';
 
@@ -251,3 +252,29 @@ export interface Destination {
 
 /** As the API sends it: the server's own type. */
 export type { ConsentCategory } from '../../src/core/consent/consent-category.js';
+
+/** The workspace's delivery alerts (`GET/PUT /api/v1/delivery-alerts/settings`): the server's own type. */
+export type { DeliveryAlertSettings } from '../../src/alerts/delivery-alert-settings.js';
+
+/** How an episode of a destination failing ended: the server's own list. */
+export type { AlertResolution };
+
+/** An episode of a destination failing, as `GET /api/v1/delivery-alerts` lists it. */
+export interface DeliveryAlert {
+  id: string;
+  destinationId: string;
+  /** null when the destination was deleted since. */
+  destinationName: string | null;
+  status: 'open' | 'resolved';
+  openedAt: string;
+  /** Failed attempts in the 15 minutes before it opened. */
+  failures: number;
+  /** Attempts with an outcome in those 15 minutes. */
+  attempts: number;
+  /** The reason code most of the failures that gave up had ('' when most were retried). */
+  topReason: string;
+  /** The latest failed attempt's error as the delivery log had it when the episode opened. */
+  lastError: string | null;
+  resolvedAt: string | null;
+  resolution: AlertResolution | null;
+}

@@ -8,6 +8,7 @@ import { useInterval } from '../components/counters-over-time';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
 import { DestinationCounters } from './destination-counters';
+import { DestinationDeliveryAlerts } from './delivery-alerts';
 import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
 import { TableHead, EnabledBadge } from '../components/table-head';
@@ -342,7 +343,7 @@ function Replay({ destination }: { destination: Destination }) {
   );
 }
 
-/** One destination: status, test send, delivery log, replay, request preview, settings, delete. */
+/** One destination: status, test send, delivery alerts, delivery log, replay, request preview, settings, delete. */
 export function DestinationDetailPage({ id }: { id: string }) {
   const destination = useAsync(() => api<Destination>('GET', `/api/v1/destinations/${id}`), [id]);
   const types = useDestinationTypes();
@@ -431,6 +432,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
           )}
           <ErrorBox error={error} onDismiss={() => setError(null)} />
           <DestinationCounters destinationId={d.id} />
+          <DestinationDeliveryAlerts destinationId={d.id} />
           <Deliveries destination={d} />
           <Replay destination={d} />
           <DestinationPreview key={d.updatedAt} destination={d} />

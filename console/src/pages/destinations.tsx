@@ -7,6 +7,8 @@ import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
+import { DeliveryAlertSettingsCard } from './delivery-alert-settings';
+import { FailingMarker, useOpenDeliveryAlerts } from './delivery-alerts';
 import { TableHead, EnabledBadge } from '../components/table-head';
 import { useCan } from '../permissions';
 
@@ -21,7 +23,10 @@ function waitingText(backlog: { waiting: number; retrying: number } | undefined)
   return backlog.retrying > 0 ? `${backlog.waiting} (${backlog.retrying} retrying)` : String(backlog.waiting);
 }
 
-/** The destinations of the workspace: type, status, what waits to be sent, and a switch to enable or disable each. */
+/**
+ * The destinations of the workspace: type, status (and "Failing since …" while a delivery alert is open), what
+ * waits to be sent, and a switch to enable or disable each; below, the workspace's delivery alert settings.
+ */
 export function DestinationsPage() {
   const list = useAsync(() => api<{ destinations: Destination[] }>('GET', '/api/v1/destinations'), []);
   // What each destination has still to be sent (one small call each: the count is one row of its queue).
@@ -30,6 +35,8 @@ export function DestinationsPage() {
     async () => new Map(await Promise.all(ids.map(async (id) => [id, (await api<{ waiting: number; retrying: number }>('GET', `/api/v1/destinations/${id}/backlog`))] as const))),
     [ids.join(',')],
   );
+  // What fails now: read with the list, and again when the list is (a disabled destination's alert ends).
+  const alerts = useOpenDeliveryAlerts();
   const types = useDestinationTypes();
   const [error, setError] = useState<unknown>(null);
   // Enabling and disabling is a change (destinations:write); every role that sees the list may read it.
@@ -41,6 +48,7 @@ export function DestinationsPage() {
     try {
       await api('PATCH', `/api/v1/destinations/${d.id}`, { enabled });
       list.reload();
+      alerts.reload();
     } catch (failure) {
       setError(failure);
     }
@@ -58,6 +66,7 @@ export function DestinationsPage() {
       </div>
       <p className="muted">Where Sluice sends events, after consent, filters and PII policy.</p>
       <ErrorBox error={list.error} />
+      <ErrorBox error={alerts.error} />
       <ErrorBox error={error} onDismiss={() => setError(null)} />
       {list.data && list.data.destinations.length === 0 && (
         <p className="card">
@@ -68,29 +77,38 @@ export function DestinationsPage() {
         <table className="table">
           <TableHead columns={['Name', 'Type', 'Status', 'Waiting', 'Sources', 'Consent needed', 'Filters']} actions={manage} />
           <tbody>
-            {list.data.destinations.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <Link to={`/destinations/${d.id}`}>{d.name}</Link>
-                </td>
-                <td>{displayName(d.type)}</td>
-                <td><EnabledBadge enabled={d.enabled} /></td>
-                <td>{waitingText(backlogs.data?.get(d.id))}</td>
-                <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
-                <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
-                <td>{d.filters?.length ?? 0}</td>
-                {manage && (
+            {list.data.destinations.map((d) => {
+              const failing = alerts.data?.get(d.id);
+              return (
+                <tr key={d.id}>
                   <td>
-                    <button type="button" onClick={() => void setEnabled(d, !d.enabled)} aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`}>
-                      {d.enabled ? 'Disable' : 'Enable'}
-                    </button>
+                    <Link to={`/destinations/${d.id}`}>{d.name}</Link>
                   </td>
-                )}
-              </tr>
-            ))}
+                  <td>{displayName(d.type)}</td>
+                  <td>
+                    <EnabledBadge enabled={d.enabled} />{' '}
+                    {failing && <FailingMarker alert={failing} />}
+                  </td>
+                  <td>{waitingText(backlogs.data?.get(d.id))}</td>
+                  <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
+                  <td>{d.consentCategories?.join(', ') ?? <span className="muted">none</span>}</td>
+                  <td>{d.filters?.length ?? 0}</td>
+                  {manage && (
+                    <td>
+                      <button type="button" onClick={() => void setEnabled(d, !d.enabled)} aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`}>
+                        {d.enabled ? 'Disable' : 'Enable'}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}
+      <Can permission="destinations:write">
+        <DeliveryAlertSettingsCard />
+      </Can>
     </section>
   );
 }

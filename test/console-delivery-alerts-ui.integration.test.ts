@@ -1,0 +1,154 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, ownerApi, sendTracking } from './support/api-client.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { ConsoleClient } from './support/console-client.js';
+import { createWebhook } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing() || consoleBuildMissing();
+const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
+
+interface AlertRow {
+  destinationId: string;
+  status: string;
+}
+
+/**
+ * Delivery alerts in the console, in headless Chromium against a real Sluice whose jobs role checks every second,
+ * with real local HTTP servers as destinations: one fails on command, then recovers; the other stays healthy.
+ */
+describe.skipIf(skip)('console shows delivery alerts and their settings', { timeout: 60_000 }, () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let page: Page;
+  const servers: RecordingServer[] = [];
+  const errors: string[] = [];
+  let failing: { id: string; server: RecordingServer };
+  let healthy: { id: string; server: RecordingServer };
+
+  /** The destination's delivery alerts as the API lists them (to wait for the jobs role, not to assert on). */
+  const alertsOf = async (destinationId: string): Promise<AlertRow[]> => (await ownerApi(sluice)('GET', `/delivery-alerts?destinationId=${destinationId}`)).body.alerts as AlertRow[];
+  const row = (name: string) => page.getByRole('table').first().getByRole('row', { name: new RegExp(name) });
+  const episodes = () => page.getByRole('table', { name: 'Delivery alert episodes' });
+  const settingsForm = (tab: Page) => tab.getByRole('form', { name: 'Delivery alert settings' });
+
+  beforeAll(async () => {
+    // Destinations checked every second (default a minute).
+    sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_DELIVERY_ALERT_CHECK_SECONDS: '1' });
+    failing = await createWebhook(sluice, servers, 'Fulfilment');
+    healthy = await createWebhook(sluice, servers, 'Warehouse');
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(error.message));
+    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(servers.map((s) => s.close()));
+    await sluice?.stop();
+  });
+
+  it('marks the failing destination "Failing since" on the list, not the healthy one, and lists the episode with its last error', async () => {
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await row('Warehouse').waitFor();
+    await expect.poll(() => row('Fulfilment').textContent()).toContain('enabled');
+    await page.getByRole('link', { name: 'Fulfilment' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('No delivery problems recorded in the last 90 days.');
+    expect(await page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('at least 50% of its delivery attempts in the last 15 minutes failed');
+
+    failing.server.respond = () => ({ status: 503, body: '{"error":"maintenance"}' });
+    await sendTracking(sluice.url, sluice.writeKey, 'batch', {
+      batch: Array.from({ length: 8 }, (_, i) => ({ type: 'track', userId: `buyer-${i}`, event: 'Order Completed', messageId: `alert-ui-${i}` })),
+    });
+    await eventually(async () => ((await alertsOf(failing.id)).some((a) => a.status === 'open') ? true : undefined));
+    await expect.poll(() => healthy.server.events().length).toBe(8);
+
+    await page.getByRole('link', { name: '← Destinations' }).click();
+    const marker = row('Fulfilment').getByText(/^Failing since /);
+    await marker.waitFor();
+    expect(await row('Fulfilment').textContent()).toMatch(/\d+ of \d+ delivery attempts failed/);
+    expect(await marker.getAttribute('title')).toMatch(/^Failing since .+: \d+ of \d+ delivery attempts failed in the 15 minutes before\.$/);
+    await expect.poll(() => row('Warehouse').locator('td').nth(3).textContent()).toBe('0');
+    expect(await row('Warehouse').textContent()).not.toContain('Failing');
+
+    await page.getByRole('link', { name: 'Fulfilment' }).click();
+    const open = episodes().getByRole('row', { name: /failing/ });
+    await open.waitFor();
+    expect(await open.textContent()).toContain('Still failing');
+    expect(await open.textContent()).toContain('HTTP 503: {"error":"maintenance"}');
+    expect(await open.textContent()).toMatch(/\d+ of \d+ delivery attempts failed/);
+  });
+
+  it('shows the episode resolved once the endpoint delivers again, and the marker gone', async () => {
+    failing.server.respond = () => ({ status: 200 });
+    await eventually(async () => ((await alertsOf(failing.id)).every((a) => a.status === 'resolved') ? true : undefined), 30_000);
+
+    await page.reload();
+    const resolved = episodes().getByRole('row', { name: /resolved/ });
+    await resolved.waitFor();
+    expect(await resolved.textContent()).toContain('It delivered again.');
+    expect(await resolved.textContent()).toContain('HTTP 503: {"error":"maintenance"}');
+    expect(await episodes().getByRole('row').count()).toBe(2); // header + the one episode
+
+    await page.getByRole('link', { name: '← Destinations' }).click();
+    await expect.poll(() => row('Fulfilment').locator('td').nth(3).textContent()).toBe('0');
+    expect(await row('Fulfilment').textContent()).not.toContain('Failing');
+  });
+
+  it('saves the alert settings (a refusal of the server shown where it happened) and shows them after a reload', async () => {
+    const form = settingsForm(page);
+    await expect.poll(() => page.getByLabel('Failing at (% of attempts failed)').inputValue()).toBe('50');
+    expect(await page.getByLabel('Email when a destination starts failing').isChecked()).toBe(true);
+
+    // The browser refuses 0 itself (min 1); a value it let through and the server refused would be shown like this.
+    await page.route('**/api/v1/delivery-alerts/settings', (route) =>
+      route.request().method() === 'PUT' ? route.continue({ postData: JSON.stringify({ enabled: true, failurePercent: 0 }) }) : route.continue(),
+    );
+    await form.getByRole('button', { name: 'Save alert settings' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('failurePercent');
+    await page.unroute('**/api/v1/delivery-alerts/settings');
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50 });
+
+    await page.getByLabel('Failing at (% of attempts failed)').fill('25');
+    expect(await page.getByText(/at least 25% of its delivery attempts/).count()).toBe(1);
+    await page.getByLabel('Email when a destination starts failing').uncheck();
+    await form.getByRole('button', { name: 'Save alert settings' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Delivery alert settings saved.');
+    expect(await form.getByRole('alert').count()).toBe(0);
+
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Failing at (% of attempts failed)').inputValue()).toBe('25');
+    expect(await page.getByLabel('Email when a destination starts failing').isChecked()).toBe(false);
+    // The detail page says alerts are off.
+    await page.getByRole('link', { name: 'Fulfilment' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('Delivery alerts are off for this workspace');
+  });
+
+  it('does not offer the settings to a viewer, who still sees the alerts', async () => {
+    const invited = await api<{ inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'vic@example.com', name: 'Vic Viewer', role: 'viewer' } });
+    expect(invited.status, invited.text).toBe(201);
+    const password = 'a long enough password';
+    expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password })).status).toBe(200);
+    const viewer = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    viewer.setDefaultTimeout(15_000);
+    viewer.on('pageerror', (error) => errors.push(error.message));
+    await viewer.goto(sluice.url);
+    await viewer.getByLabel('Email').fill('vic@example.com');
+    await viewer.getByLabel('Password').fill(password);
+    await viewer.getByRole('button', { name: 'Log in', exact: true }).click();
+    await viewer.getByRole('heading', { name: 'Overview' }).waitFor();
+
+    await viewer.getByRole('link', { name: 'Destinations' }).click();
+    await expect.poll(() => viewer.getByRole('row', { name: /Fulfilment/ }).textContent()).toContain('enabled');
+    expect(await settingsForm(viewer).count()).toBe(0);
+    expect(await viewer.getByLabel('Failing at (% of attempts failed)').count()).toBe(0);
+    await viewer.getByRole('link', { name: 'Fulfilment' }).click();
+    await expect.poll(() => viewer.getByRole('table', { name: 'Delivery alert episodes' }).getByRole('row', { name: /resolved/ }).count()).toBe(1);
+    expect(await viewer.getByRole('alert').count()).toBe(0);
+    await viewer.context().close();
+    expect(errors).toEqual([]);
+  });
+});
