@@ -108,7 +108,7 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
       route.request().method() === 'PUT' ? route.continue({ postData: JSON.stringify({ enabled: true, failurePercent: 0 }) }) : route.continue(),
     );
     await form.getByRole('button', { name: 'Save alert settings' }).click();
-    await expect.poll(() => form.getByRole('alert').textContent()).toContain('failurePercent');
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('failurePercent must be at least 1 (a whole number from 1 to 100');
     await page.unroute('**/api/v1/delivery-alerts/settings');
     expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50 });
 

@@ -64,7 +64,7 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect((await api('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50 });
     const bad = await api('PUT', '/delivery-alerts/settings', { failurePercent: 0 });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('failurePercent');
+    expect(bad.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(/failurePercent must be at least 1 \(a whole number from 1 to 100/) } });
     const saved = await api('PUT', '/delivery-alerts/settings', { failurePercent: 20 });
     expect(saved.body).toEqual({ enabled: true, failurePercent: 20 });
     const audit = await api('GET', '/audit-log?action=delivery_alert_settings.update');

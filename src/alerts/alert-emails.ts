@@ -16,7 +16,7 @@ interface AlertEmailInput {
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function message(input: AlertEmailInput, subject: string, paragraphs: readonly string[]): MailMessage {
-  const footer = `You get this email as an owner, admin or engineer of the workspace "${input.workspaceName}". To stop these emails for yourself, turn them off on your account page: ${input.accountLink}. An owner or admin can turn delivery alerts off, or make them less sensitive, for the whole workspace.`;
+  const footer = `You get this email as an owner, admin or engineer of the workspace "${input.workspaceName}". To stop these emails for yourself, turn them off on your account page: ${input.accountLink}. Owners, admins and engineers can turn delivery alerts off, or make them less sensitive, for the whole workspace on the console's Destinations page.`;
   return {
     to: input.to,
     workspaceId: input.workspaceId,

@@ -8,6 +8,7 @@ import { ALERT_RESOLUTIONS } from '../store/destination-alert-repository.js';
 import type { DestinationAlert, Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
+import { readableSchemaErrors } from './validation-messages.js';
 
 const Settings = Type.Object({
   enabled: Type.Boolean({ description: "Email the workspace's owners, admins and engineers when a destination starts failing and when it delivers again. Default true." }),
@@ -91,6 +92,9 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<{ store: Store; audit:
       body: Type.Object({ enabled: Type.Optional(Settings.properties.enabled), failurePercent: Type.Optional(Settings.properties.failurePercent) }, { additionalProperties: false }),
       response: { 200: Settings },
     },
+    schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), {
+      failurePercent: 'a whole number from 1 to 100: the share of failed attempts in 15 minutes that makes a destination failing',
+    }),
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     let before: DeliveryAlertSettings = DEFAULT_DELIVERY_ALERT_SETTINGS;
