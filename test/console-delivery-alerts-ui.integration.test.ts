@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, ownerApi, sendTracking } from './support/api-client.js';
@@ -8,6 +9,8 @@ import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
+/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-delivery-alerts-ui.integration.test.ts` refreshes docs/screenshots/delivery-alerts-*.png. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
 const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
 
 interface AlertRow {
@@ -33,6 +36,11 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
   const row = (name: string) => page.getByRole('table').first().getByRole('row', { name: new RegExp(name) });
   const episodes = () => page.getByRole('table', { name: 'Delivery alert episodes' });
   const settingsForm = (tab: Page) => tab.getByRole('form', { name: 'Delivery alert settings' });
+  const shot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+  };
 
   beforeAll(async () => {
     // Destinations checked every second (default a minute).
@@ -73,11 +81,13 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     expect(await marker.getAttribute('title')).toMatch(/^Failing since .+: \d+ of \d+ delivery attempts failed in the 15 minutes before\.$/);
     await expect.poll(() => row('Warehouse').locator('td').nth(3).textContent()).toBe('0');
     expect(await row('Warehouse').textContent()).not.toContain('Failing');
+    await shot('delivery-alerts-list');
 
     await page.getByRole('link', { name: 'Fulfilment' }).click();
     const open = episodes().getByRole('row', { name: /failing/ });
     await open.waitFor();
     expect(await open.textContent()).toContain('Still failing');
+    await shot('delivery-alerts-destination');
     expect(await open.textContent()).toContain('HTTP 503: {"error":"maintenance"}');
     expect(await open.textContent()).toMatch(/\d+ of \d+ delivery attempts failed/);
   });

@@ -106,7 +106,7 @@ export function DestinationDeliveryAlerts({ destinationId }: { destinationId: st
                   {countsText(a)}
                   {a.topReason !== '' && (
                     <div className="hint">
-                      Most gave up with <code>{a.topReason}</code>
+                      Commonest reason <code>{a.topReason}</code>
                     </div>
                   )}
                 </td>
