@@ -40,13 +40,14 @@ function hours(ms: number): string {
 }
 
 /** "Destination X is failing": what failed, the latest error, and what Sluice does meanwhile. */
-export function failingEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly retryWindowMs: number }): MailMessage {
+export function failingEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly mostGaveUp: boolean; readonly retryWindowMs: number }): MailMessage {
   const { alert, destination } = input;
   const attempts = `${alert.failures} of ${alert.attempts} delivery attempts in the last 15 minutes failed`;
   const paragraphs = [
     `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is failing: ${attempts}.`,
     ...(alert.lastError ? [`Latest error: ${alert.lastError}`] : []),
-    ...(alert.topReason ? [`Most failures were refused for good (${describeReason(alert.topReason)}): those events are marked failed and are not tried again by themselves.`] : []),
+    ...(alert.topReason ? [`Commonest reason: ${describeReason(alert.topReason)}.`] : []),
+    ...(input.mostGaveUp ? ['Most failures were refused for good: those events are marked failed and are not tried again by themselves.'] : []),
     `Sluice keeps trying events that can succeed later (timeouts, HTTP 429 and 5xx) with growing delays for up to ${hours(input.retryWindowMs)} after each one's first attempt, holding each person's later events back so they arrive in order; nothing accepted is lost meanwhile. Events still failing after that are marked failed; you can retry them from the delivery log.`,
     'You will get one more email when the destination delivers again.',
   ];

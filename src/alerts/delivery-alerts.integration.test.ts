@@ -109,8 +109,11 @@ describe('delivery alerts', () => {
     const engineer = (await store.members.list(WS)).find((m) => m.email === 'engineer-active@shop.test')!;
     await store.members.update(WS, engineer.id, { deliveryAlertEmailsOptOut: true });
     await outcomes('retrying', 6, t0 + MINUTE, { reason: 'http_503', lastError: 'HTTP 503', nextAttemptAt: t0 + 2 * MINUTE, firstAttemptAt: t0 });
-    expect((await alerts.check(t0 + 2 * MINUTE)).opened).toHaveLength(1);
+    expect((await alerts.check(t0 + 2 * MINUTE)).opened).toMatchObject([{ topReason: 'http_503' }]);
     expect(subjects()).toEqual(['admin-active@shop.test: Destination "Orders hook" is failing', 'owner-active@shop.test: Destination "Orders hook" is failing']);
+    // Retried, not given up: the reason is named, and nobody is told the events were refused for good.
+    expect(outbox.list()[0]!.text).toContain('Commonest reason: HTTP 503.');
+    expect(outbox.list()[0]!.text).not.toContain('refused for good');
   });
 
   it('does not alert below the threshold, for a few failures, or for a destination already delivering again', async () => {
@@ -144,7 +147,8 @@ describe('delivery alerts', () => {
     await outcomes('failed', 8, t0, { reason: 'http_401', lastError: 'HTTP 401: invalid api key' });
     const opened = await alerts.check(t0 + MINUTE);
     expect(opened.opened[0]).toMatchObject({ topReason: 'http_401', lastError: 'HTTP 401: invalid api key' });
-    expect(outbox.list()[0]!.text).toContain('Most failures were refused for good (HTTP 401)');
+    expect(outbox.list()[0]!.text).toContain('Commonest reason: HTTP 401.');
+    expect(outbox.list()[0]!.text).toContain('Most failures were refused for good');
     const emails = outbox.list().length;
 
     await store.destinations.update(WS, hookId, { enabled: false });

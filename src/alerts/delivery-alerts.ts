@@ -120,14 +120,14 @@ export class DeliveryAlerts {
           openedAt: now,
           failures: tally.failures,
           attempts: tally.failures + tally.delivered,
-          topReason: tally.gaveUp * 2 > tally.failures ? tally.topReason : '',
+          topReason: tally.topReason,
           lastError: await this.latestError(workspace.id, destination.id),
         };
         if (!(await store.destinationAlerts.open(episode))) continue; // another jobs process opened it
         const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
         opened.push(openedAlert);
         this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
-        await this.tell(workspace, destination, (to, link, accountLink) => failingEmail({ to, link, accountLink, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, retryWindowMs: this.options.retryWindowMs }));
+        await this.tell(workspace, destination, (to, link, accountLink) => failingEmail({ to, link, accountLink, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs }));
       } else {
         const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
         if (recent.delivered === 0) continue;

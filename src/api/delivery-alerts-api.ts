@@ -27,7 +27,7 @@ const Alert = Type.Object({
   openedAt: Type.String({ format: 'date-time' }),
   failures: Type.Integer({ description: 'failed attempts in the 15 minutes before it opened' }),
   attempts: Type.Integer({ description: 'attempts with an outcome in those 15 minutes' }),
-  topReason: Type.String({ description: "the reason code most of those failed attempts had (http_503, timeout, network_error, ...; '' for retries counted before retries carried a reason)" }),
+  topReason: Type.String({ description: "the commonest reason code among those failed attempts (http_503, timeout, network_error, ...; '' for retries counted before retries carried a reason)" }),
   lastError: Type.Union([Type.String(), Type.Null()], { description: "the latest failed attempt's error as the delivery log had it when the alert opened" }),
   resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   resolution: Type.Union([...ALERT_RESOLUTIONS.map((r) => Type.Literal(r)), Type.Null()], {
