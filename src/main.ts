@@ -27,6 +27,7 @@ import { SubjectIntake } from './privacy/requests/subject-intake.js';
 import { SubjectNotices } from './privacy/requests/subject-notices.js';
 import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.js';
 import { createDestinationHttp } from './destinations/http/destination-http.js';
+import { AlertWebhook } from './alerts/alert-webhook.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
 import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
@@ -202,8 +203,9 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     deliveryQueue && (async () => Promise.all((await store.destinations.listAll()).map(async (d) => ({ destinationId: d.id, waiting: await deliveryQueue.waiting(d.id) })))),
   );
   // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).
-  const deletionHttp = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
-  const deletionTargets = new DestinationDeletionTargets({ store, keys, http: deletionHttp, logger });
+  // This process's own calls to outside services (deletions at destinations, alert webhooks), through the SSRF guard.
+  const outboundHttp = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
+  const deletionTargets = new DestinationDeletionTargets({ store, keys, http: outboundHttp, logger });
   // A process running privacy requests without the Tracking API still watches the pipeline's progress (deletions).
   const progressQueue: Queue | undefined = queue ?? (roles.has('jobs') ? await openQueue(config) : undefined);
   const privacyPorts: ExecutorPorts = {
@@ -227,7 +229,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
   countersPruner?.start();
   const deliveryAlerts = roles.has('jobs')
-    ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs })
+    ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs, webhook: new AlertWebhook(outboundHttp, keys) })
     : undefined;
   deliveryAlerts?.start();
 
@@ -282,11 +284,11 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       await app.close();
       await executor?.stop();
       await deletionTargets.close();
-      await deletionHttp.close();
+      await deliveryAlerts?.stop();
+      await outboundHttp.close();
       backpressure?.stop();
       await sourceCounters?.stop();
       await countersPruner?.stop();
-      await deliveryAlerts?.stop();
       await queue?.close();
       if (progressQueue !== queue) await progressQueue?.close();
       await retention?.stop();

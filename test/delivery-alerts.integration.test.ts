@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORKSPACE_ID } from '../src/core/workspace.js';
 import { ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook } from './support/destinations.js';
-import type { RecordingServer } from './support/recording-server.js';
+import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
@@ -29,7 +29,13 @@ afterAll(async () => {
 });
 
 describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
-  it('emails the engineers when a webhook starts failing and again when it delivers, and lists the episode', async () => {
+  it('emails the engineers when a webhook starts failing and again when it delivers, posts both to Slack, and lists the episode', async () => {
+    // The workspace's alert webhook: a local server standing in for a Slack incoming webhook.
+    const slack = await RecordingServer.start();
+    servers.push(slack);
+    const slackUrl = `${slack.url}/services/T000/B000/secret-part-of-the-url`;
+    const set = await api('PUT', '/delivery-alerts/settings', { webhook: { url: slackUrl, format: 'slack' } });
+    expect(set.status, set.text).toBe(200);
     const { id, server } = await createWebhook(sluice, servers, 'Fulfilment');
     server.respond = () => ({ status: 503, body: '{"error":"maintenance"}' });
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
@@ -43,6 +49,13 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect(failing!.to).toBe('dev@shop.test');
     expect(failing!.text).toMatch(/\d+ of \d+ delivery attempts in the last 15 minutes failed/);
     expect(failing!.text).toContain('Latest error: HTTP 503');
+    const posted = await eventually(async () => slack.requests.find((r) => r.path.endsWith('/services/T000/B000/secret-part-of-the-url')));
+    expect(posted.headers['content-type']).toBe('application/json');
+    const text = (posted.body as { text: string }).text;
+    expect(Object.keys(posted.body as object)).toEqual(['text']);
+    expect(text).toMatch(/^\*Destination "Fulfilment" is failing\*\n/);
+    expect(text).toContain('Commonest reason: HTTP 503.');
+    expect(text).toMatch(new RegExp(`\\n<http://[^|>]+/destinations/${id}\\|Open the delivery log>$`));
     const open = await api('GET', '/delivery-alerts?status=open');
     expect(open.body.alerts).toEqual([expect.objectContaining({ destinationId: id, destinationName: 'Fulfilment', status: 'open', resolvedAt: null })]);
 
@@ -53,6 +66,8 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
       return found.length > 0 ? found : undefined;
     }, 30_000);
     expect(recovered!.text).toContain('nothing is waiting for a retry');
+    await eventually(async () => (slack.requests.some((r) => (r.body as { text?: string }).text?.startsWith('*Destination "Fulfilment" is delivering again*')) ? true : undefined));
+    expect(slack.requests).toHaveLength(2);
     expect(server.events().map((e) => e.messageId).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `alert-${i}`).sort());
     // One email of each kind, to the engineer only (the owner token is no member; viewers are not told).
     expect((await api('GET', '/outbox')).body.messages).toHaveLength(2);
@@ -61,13 +76,39 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
   });
 
   it('keeps its settings per workspace, validated and audited', async () => {
-    expect((await api('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50 });
+    // The first test set a webhook: shown as scheme and host only, never the URL's secret path.
+    const shown = await api('GET', '/delivery-alerts/settings');
+    expect(shown.body).toEqual({ enabled: true, failurePercent: 50, webhook: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\*{8}$/), format: 'slack' } });
+    expect((await api('PUT', '/delivery-alerts/settings', { webhook: null })).body).toEqual({ enabled: true, failurePercent: 50, webhook: null });
     const bad = await api('PUT', '/delivery-alerts/settings', { failurePercent: 0 });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(/failurePercent must be at least 1 \(a whole number from 1 to 100/) } });
     const saved = await api('PUT', '/delivery-alerts/settings', { failurePercent: 20 });
-    expect(saved.body).toEqual({ enabled: true, failurePercent: 20 });
+    expect(saved.body).toEqual({ enabled: true, failurePercent: 20, webhook: null });
     const audit = await api('GET', '/audit-log?action=delivery_alert_settings.update');
     expect(JSON.stringify(audit.body)).toContain('failurePercent');
+    expect(JSON.stringify(audit.body)).toContain('webhookUrlSet');
+    expect(JSON.stringify(audit.body)).not.toContain('secret-part-of-the-url');
+    // Nor is it kept in clear in the store.
+    expect(JSON.stringify(await sluice.store.workspaces.get(DEFAULT_WORKSPACE_ID))).not.toContain('secret-part-of-the-url');
+  });
+
+  it('posts a test alert to the webhook on request, says what it answered, and refuses a URL that is not http(s)', async () => {
+    expect((await api('POST', '/delivery-alerts/settings/test-webhook')).body).toMatchObject({ error: { code: 'not_found', message: expect.stringContaining('No alert webhook is set') } });
+    const bad = await api('PUT', '/delivery-alerts/settings', { webhook: { url: 'ftp://hooks.example.com/x' } });
+    expect(bad.body).toMatchObject({ error: { code: 'destination_url_invalid' } });
+    const receiver = await RecordingServer.start();
+    servers.push(receiver);
+    // Not Slack's host and no format given: Sluice's own JSON document.
+    expect((await api('PUT', '/delivery-alerts/settings', { webhook: { url: `${receiver.url}/alerts?token=abc` } })).body).toMatchObject({ webhook: { format: 'json' } });
+    const ok = await api('POST', '/delivery-alerts/settings/test-webhook');
+    expect(ok.body).toEqual({ ok: true, status: 200 });
+    expect(receiver.requests[0]!.body).toMatchObject({ type: 'destination.failing', text: expect.stringContaining('Test alert from Sluice'), workspace: { id: DEFAULT_WORKSPACE_ID }, alert: { topReason: 'http_503' } });
+    receiver.respond = () => ({ status: 404, body: 'no_service' });
+    expect((await api('POST', '/delivery-alerts/settings/test-webhook')).body).toEqual({ ok: false, status: 404, error: 'HTTP 404: no_service' });
+    // Through the destinations' address guard: a private address not allowed by SLUICE_ALLOW_PRIVATE_DESTINATIONS is refused.
+    await api('PUT', '/delivery-alerts/settings', { webhook: { url: 'http://10.1.2.3/hooks/alerts', format: 'json' } });
+    expect((await api('POST', '/delivery-alerts/settings/test-webhook')).body).toMatchObject({ ok: false, error: expect.stringContaining('destination_address_refused') });
+    await api('PUT', '/delivery-alerts/settings', { webhook: null });
   });
 });

@@ -1,5 +1,9 @@
 import type { Workspace } from '../core/workspace.js';
 
+/** How alerts are posted to the workspace's webhook: Slack's incoming-webhook message, or Sluice's own JSON. */
+export const ALERT_WEBHOOK_FORMATS = ['slack', 'json'] as const;
+export type AlertWebhookFormat = (typeof ALERT_WEBHOOK_FORMATS)[number];
+
 /** A workspace's delivery alerts, kept under `settings.deliveryAlerts`. */
 export interface DeliveryAlertSettings {
   /** Email the workspace's owners, admins and engineers when a destination starts failing and when it recovers. Default true. */
@@ -12,15 +16,39 @@ export interface DeliveryAlertSettings {
   readonly failurePercent: number;
 }
 
+/**
+ * Where alerts are also posted (a Slack incoming webhook, or any URL that takes JSON). The URL is a secret (a
+ * Slack webhook's path is its credential): kept encrypted (`sealedUrl`, Keys.encrypt), never shown in clear.
+ */
+export interface AlertWebhookSettings {
+  readonly sealedUrl: string;
+  /** The URL as shown: scheme and host, the rest masked (kept beside the sealed URL, so showing it decrypts nothing). */
+  readonly maskedUrl: string;
+  readonly format: AlertWebhookFormat;
+}
+
 export const DEFAULT_DELIVERY_ALERT_SETTINGS: DeliveryAlertSettings = { enabled: true, failurePercent: 50 };
 
-export function deliveryAlertSettingsOf(workspace: Pick<Workspace, 'settings'> | undefined): DeliveryAlertSettings {
+function rawSettings(workspace: Pick<Workspace, 'settings'> | undefined): Record<string, unknown> | undefined {
   const raw = workspace?.settings.deliveryAlerts;
-  if (!raw || typeof raw !== 'object') return DEFAULT_DELIVERY_ALERT_SETTINGS;
-  const record = raw as Record<string, unknown>;
+  return raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
+}
+
+export function deliveryAlertSettingsOf(workspace: Pick<Workspace, 'settings'> | undefined): DeliveryAlertSettings {
+  const record = rawSettings(workspace);
+  if (!record) return DEFAULT_DELIVERY_ALERT_SETTINGS;
   const percent = record.failurePercent;
   return {
     enabled: record.enabled !== false,
     failurePercent: typeof percent === 'number' && Number.isInteger(percent) && percent >= 1 && percent <= 100 ? percent : DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent,
   };
+}
+
+/** The workspace's alert webhook, if one is set. */
+export function alertWebhookOf(workspace: Pick<Workspace, 'settings'> | undefined): AlertWebhookSettings | undefined {
+  const webhook = rawSettings(workspace)?.webhook;
+  if (!webhook || typeof webhook !== 'object') return undefined;
+  const { sealedUrl, maskedUrl, format } = webhook as Record<string, unknown>;
+  if (typeof sealedUrl !== 'string') return undefined;
+  return { sealedUrl, maskedUrl: typeof maskedUrl === 'string' ? maskedUrl : 'https://********', format: format === 'json' ? 'json' : 'slack' };
 }

@@ -5,8 +5,9 @@ import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
-import { failingEmail, recoveredEmail } from './alert-emails.js';
-import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
+import { alertEmail, failingNotice, recoveredNotice, type AlertNotice } from './alert-notices.js';
+import type { AlertWebhook } from './alert-webhook.js';
+import { alertWebhookOf, deliveryAlertSettingsOf } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts } from './delivery-health.js';
 
 /** Who is told: the people who can act on a destination (fix its configuration, or the endpoint). */
@@ -27,6 +28,8 @@ export interface DeliveryAlertsOptions {
   readonly intervalMs: number;
   /** How long a delivery is retried (for the email's wording). */
   readonly retryWindowMs: number;
+  /** Posts to a workspace's alert webhook (Slack or JSON), where one is set; without it alerts are only emailed. */
+  readonly webhook?: AlertWebhook;
 }
 
 /** What one check did (for tests and the log). */
@@ -127,7 +130,7 @@ export class DeliveryAlerts {
         const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
         opened.push(openedAlert);
         this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
-        await this.tell(workspace, destination, (to, link, accountLink) => failingEmail({ to, link, accountLink, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: openedAlert, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs }));
+        await this.tell(workspace, destination, openedAlert, failingNotice({ workspaceName: workspace.name, destination, alert: openedAlert, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs }));
       } else {
         const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
         if (recent.delivered === 0) continue;
@@ -137,7 +140,7 @@ export class DeliveryAlerts {
         if (!done) continue; // another jobs process resolved it
         this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - done.openedAt }, 'destination delivers again: delivery alert resolved');
         const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, done.openedAt - FAILING_WINDOW_MS, now, counters);
-        await this.tell(workspace, destination, (to, link, accountLink) => recoveredEmail({ to, link, accountLink, workspaceId: workspace.id, workspaceName: workspace.name, destination, alert: done, recent, retryingNow, gaveUpDuring }));
+        await this.tell(workspace, destination, done, recoveredNotice({ workspaceName: workspace.name, destination, alert: done, recent, retryingNow, gaveUpDuring }));
       }
     }
     return { opened, resolved };
@@ -170,16 +173,22 @@ export class DeliveryAlerts {
     return tallyAttempts(counters, destinationId, from).gaveUp;
   }
 
-  private async tell(workspace: Workspace, destination: StoredDestination, email: (to: string, link: string, accountLink: string) => ReturnType<typeof failingEmail>): Promise<void> {
+  /** Emails the notice to the workspace's recipients, and posts it to the workspace's alert webhook if one is set. */
+  private async tell(workspace: Workspace, destination: StoredDestination, alert: DestinationAlert, notice: AlertNotice): Promise<void> {
     const base = this.options.publicUrl.replace(/\/+$/, '');
     const link = `${base}/destinations/${encodeURIComponent(destination.id)}`;
+    const webhook = alertWebhookOf(workspace);
+    if (webhook && this.options.webhook) {
+      const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination: { id: destination.id, name: destination.name, type: destination.type }, alert, link });
+      if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, error: posted.error }, 'delivery alert not posted to the workspace\'s alert webhook (it is still emailed)');
+    }
     const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role) && !m.deliveryAlertEmailsOptOut);
     if (members.length === 0) {
       this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id }, 'delivery alert: no active owner, admin or engineer to email (the console and GET /api/v1/delivery-alerts show it)');
       return;
     }
     for (const member of members) {
-      const sent = await this.options.mailer.send(email(member.email, link, `${base}/account`));
+      const sent = await this.options.mailer.send(alertEmail(notice, { to: member.email, workspaceId: workspace.id, workspaceName: workspace.name, link, accountLink: `${base}/account` }));
       if (!sent.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, memberId: member.id, reason: sent.reason }, 'delivery alert email not sent');
     }
   }

@@ -22,7 +22,6 @@ import { liveApi } from './live-api.js';
 import { sourcesApi } from './sources-api.js';
 import { sourceRejectionsApi } from './source-rejections-api.js';
 import { statsApi } from './stats-api.js';
-import { deliveryAlertsApi } from './delivery-alerts-api.js';
 
 export interface ApiDeps {
   store: Store;
@@ -60,7 +59,6 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   await app.register(liveApi, { store: deps.store });
   await app.register(sourceRejectionsApi, { store: deps.store });
   await app.register(statsApi, { store: deps.store });
-  await app.register(deliveryAlertsApi, { store: deps.store, audit });
   await app.register(outboxApi, { mailer: deps.mailer });
   await app.register(twoFactorApi, { accounts, store: deps.store, audit });
   for (const extension of deps.extensions ?? []) await app.register(extension);

@@ -1,9 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, type DeliveryAlertSettings } from '../alerts/delivery-alert-settings.js';
+import { AlertWebhook, maskAlertWebhookUrl } from '../alerts/alert-webhook.js';
+import { ALERT_WEBHOOK_FORMATS, alertWebhookOf, DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, type AlertWebhookSettings } from '../alerts/delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, MIN_FAILURES, RECOVERY_WINDOW_MS } from '../alerts/delivery-health.js';
 import { changedFields } from '../accounts/audit-changes.js';
-import type { AuditLog } from '../accounts/audit-log.js';
+import { AuditLog } from '../accounts/audit-log.js';
+import type { Keys } from '../core/crypto/keys.js';
+import { SluiceError } from '../core/errors.js';
+import type { DestinationHttp } from '../destinations/destination.js';
+import { createDestinationHttp, parseDestinationUrl } from '../destinations/http/destination-http.js';
+import type { Workspace } from '../core/workspace.js';
 import { ALERT_RESOLUTIONS } from '../store/destination-alert-repository.js';
 import type { DestinationAlert, Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
@@ -18,6 +24,17 @@ const Settings = Type.Object({
     description: `Failing: at least this % of a destination's delivery attempts in the last ${FAILING_WINDOW_MS / 60_000} minutes failed (and at least ${MIN_FAILURES}); delivering again: it delivered in the last ${RECOVERY_WINDOW_MS / 60_000} minutes with under half this % failing. Default ${DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent}.`,
   }),
 });
+
+const WebhookFormat = Type.Union(ALERT_WEBHOOK_FORMATS.map((f) => Type.Literal(f)), {
+  description: 'slack: a Slack incoming-webhook message ({"text": ...}); json: Sluice\'s own document (type destination.failing or destination.delivering_again, text, workspace, destination, alert, link)',
+});
+const SettingsView = Type.Object({
+  ...Settings.properties,
+  webhook: Type.Union([Type.Object({ url: Type.String({ description: 'scheme and host only: the rest of the URL is a secret, kept encrypted' }), format: WebhookFormat }), Type.Null()], {
+    description: 'where alerts are also posted (a Slack incoming webhook, or any URL that takes JSON); null when none',
+  }),
+});
+const WebhookTestResult = Type.Object({ ok: Type.Boolean(), status: Type.Optional(Type.Integer()), error: Type.Optional(Type.String()) });
 
 const Alert = Type.Object({
   id: Type.String(),
@@ -41,7 +58,29 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * Delivery alerts (src/alerts/): the workspace's settings and its episodes of destinations failing.
  * GET /delivery-alerts?status=open lists what is failing now (the console's destinations page).
  */
-export const deliveryAlertsApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLog }> = async (app, { store, audit }) => {
+export interface DeliveryAlertsApiDeps {
+  readonly store: Store;
+  readonly keys: Keys;
+  /** SLUICE_ALLOW_PRIVATE_DESTINATIONS: the alert webhook goes through the destinations' address guard. */
+  readonly allowPrivate: readonly string[];
+  /** The outbound client (tests inject one); by default one of the API's own. */
+  readonly http?: DestinationHttp;
+}
+
+/** The settings as the API shows them: the webhook's URL masked. */
+function settingsView(workspace: Pick<Workspace, 'settings'> | undefined) {
+  const webhook = alertWebhookOf(workspace);
+  return { ...deliveryAlertSettingsOf(workspace), webhook: webhook ? { url: webhook.maskedUrl, format: webhook.format } : null };
+}
+
+export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps> = async (app, { store, keys, allowPrivate, http: given }) => {
+  const audit = new AuditLog(store.audit);
+  let owned: ReturnType<typeof createDestinationHttp> | undefined;
+  const webhooks = () => new AlertWebhook(given ?? (owned ??= createDestinationHttp({ allowPrivate })), keys);
+  app.addHook('onClose', async () => {
+    await owned?.close();
+  });
+
   app.get('/delivery-alerts', {
     config: { permission: 'destinations:read' },
     schema: {
@@ -81,30 +120,74 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<{ store: Store; audit:
 
   app.get('/delivery-alerts/settings', {
     config: { permission: 'destinations:read' },
-    schema: { tags: ['destinations'], summary: "The workspace's delivery alert settings", response: { 200: Settings } },
-  }, async (request) => deliveryAlertSettingsOf(await store.workspaces.get(principalOf(request).workspaceId)));
+    schema: { tags: ['destinations'], summary: "The workspace's delivery alert settings (the webhook's URL masked)", response: { 200: SettingsView } },
+  }, async (request) => settingsView(await store.workspaces.get(principalOf(request).workspaceId)));
 
   app.put('/delivery-alerts/settings', {
     config: { permission: 'destinations:write' },
     schema: {
       tags: ['destinations'],
-      summary: 'Turn delivery alerts on or off; how large a share of failed attempts makes a destination failing',
-      body: Type.Object({ enabled: Type.Optional(Settings.properties.enabled), failurePercent: Type.Optional(Settings.properties.failurePercent) }, { additionalProperties: false }),
-      response: { 200: Settings },
+      summary: 'Turn delivery alerts on or off; how large a share of failed attempts makes a destination failing; where they are also posted',
+      body: Type.Object({
+        enabled: Type.Optional(Settings.properties.enabled),
+        failurePercent: Type.Optional(Settings.properties.failurePercent),
+        webhook: Type.Optional(Type.Union([
+          Type.Object({
+            url: Type.String({ minLength: 1, maxLength: 2000, description: 'a Slack incoming webhook (https://hooks.slack.com/services/...) or any URL that takes a JSON POST; kept encrypted, shown masked' }),
+            format: Type.Optional(WebhookFormat),
+          }, { additionalProperties: false }),
+          Type.Null(),
+        ], { description: 'null removes it; absent leaves it as it is' })),
+      }, { additionalProperties: false }),
+      response: { 200: SettingsView },
     },
     schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), {
       failurePercent: 'a whole number from 1 to 100: the share of failed attempts in 15 minutes that makes a destination failing',
+      format: '"slack" for a Slack incoming webhook, "json" for any other URL',
     }),
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    let before: DeliveryAlertSettings = DEFAULT_DELIVERY_ALERT_SETTINGS;
-    let next = before;
-    await store.workspaces.changeSettings(workspaceId, (settings) => {
-      before = deliveryAlertSettingsOf({ settings });
-      next = { ...before, ...request.body };
+    const { webhook: givenWebhook, ...fields } = request.body;
+    let webhook: AlertWebhookSettings | null | undefined;
+    if (givenWebhook) {
+      const url = parseDestinationUrl(givenWebhook.url).toString();
+      webhook = { sealedUrl: keys.encrypt(url), maskedUrl: maskAlertWebhookUrl(url), format: givenWebhook.format ?? (new URL(url).hostname === 'hooks.slack.com' ? 'slack' : 'json') };
+    } else if (givenWebhook === null) webhook = null;
+    let before: ReturnType<typeof settingsView> = { ...DEFAULT_DELIVERY_ALERT_SETTINGS, webhook: null };
+    const saved = await store.workspaces.changeSettings(workspaceId, (settings) => {
+      before = settingsView({ settings });
+      const stored = (typeof settings.deliveryAlerts === 'object' && settings.deliveryAlerts !== null ? settings.deliveryAlerts : {}) as Record<string, unknown>;
+      const next: Record<string, unknown> = { ...stored, ...deliveryAlertSettingsOf({ settings }), ...fields };
+      if (webhook === null) delete next.webhook;
+      else if (webhook !== undefined) next.webhook = webhook;
       return { ...settings, deliveryAlerts: next };
     });
-    await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.update', resourceType: 'delivery_alert_settings', resourceId: workspaceId, ...changedFields(before, next) });
-    return next;
+    const after = settingsView({ settings: saved });
+    // The audit log keeps the masked URL only; a URL set again (even to the same host) is recorded as set.
+    const changes = changedFields(before, after);
+    if (webhook) changes.after.webhookUrlSet = true;
+    await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.update', resourceType: 'delivery_alert_settings', resourceId: workspaceId, ...changes });
+    return after;
+  });
+
+  app.post('/delivery-alerts/settings/test-webhook', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: "Post a sample alert to the workspace's alert webhook now and answer what it said (ok false with the error when it refused or could not be reached)",
+      response: { 200: WebhookTestResult },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const workspace = await store.workspaces.get(workspaceId);
+    const webhook = alertWebhookOf(workspace);
+    if (!workspace || !webhook) throw new SluiceError('not_found', 'No alert webhook is set: PUT /api/v1/delivery-alerts/settings with {"webhook": {"url": "..."}} first.');
+    const now = Date.now();
+    const destination = { id: 'dst_example', name: 'Example destination', type: 'webhook' };
+    const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', resolvedAt: null, resolution: null };
+    const notice = { kind: 'failing' as const, subject: 'Test alert from Sluice', paragraphs: [`This is a test of the delivery alerts of the workspace "${workspace.name}": nothing is failing. Real alerts look like this, with the destination, the counts and the latest error.`] };
+    const result = await webhooks().post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination, alert, link: `${request.protocol}://${request.host}/destinations` });
+    await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.test_webhook', resourceType: 'delivery_alert_settings', resourceId: workspaceId, after: { ok: result.ok, ...(result.ok ? {} : { error: result.error }) } });
+    return result;
   });
 };

@@ -6,6 +6,7 @@ import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import type { ApiExtension } from './api-plugin.js';
 import { deliveriesApi } from './deliveries-api.js';
+import { deliveryAlertsApi } from './delivery-alerts-api.js';
 import { destinationPreviewApi } from './destination-preview-api.js';
 import { destinationsApi } from './destinations-api.js';
 import { destinationTestApi } from './destination-test-api.js';
@@ -23,7 +24,7 @@ export interface PipelineApiDeps {
   privacy?: PrivacyDeps;
 }
 
-/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays and request previews. */
+/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays, request previews and delivery alerts. */
 export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
   return async (app: FastifyInstance) => {
     await app.register(destinationsApi, deps);
@@ -32,5 +33,6 @@ export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
     await app.register(destinationTypesApi);
     await app.register(destinationTestApi, deps);
     await app.register(destinationPreviewApi, deps);
+    await app.register(deliveryAlertsApi, deps);
   };
 }

@@ -2,11 +2,23 @@ import type { MailMessage } from '../mail/mailer.js';
 import type { DestinationAlert } from '../store/store.js';
 import { describeReason, type AttemptTally } from './delivery-health.js';
 
-interface AlertEmailInput {
+/** What a delivery alert says, before it becomes an email or a webhook post. */
+export interface AlertNotice {
+  readonly kind: 'failing' | 'delivering_again';
+  readonly subject: string;
+  readonly paragraphs: readonly string[];
+}
+
+interface NoticeInput {
+  readonly workspaceName: string;
+  readonly destination: { readonly id: string; readonly name: string; readonly type: string };
+}
+
+/** Where an alert email goes, and the console links it carries. */
+export interface AlertEmailAddress {
   readonly to: string;
   readonly workspaceId: string;
   readonly workspaceName: string;
-  readonly destination: { readonly id: string; readonly name: string; readonly type: string };
   /** The console's page of the destination (its delivery log). */
   readonly link: string;
   /** The console's account page, where a member turns these emails off for themselves. */
@@ -15,17 +27,18 @@ interface AlertEmailInput {
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function message(input: AlertEmailInput, subject: string, paragraphs: readonly string[]): MailMessage {
-  const footer = `You get this email as an owner, admin or engineer of the workspace "${input.workspaceName}". To stop these emails for yourself, turn them off on your account page: ${input.accountLink}. Owners, admins and engineers can turn delivery alerts off, or make them less sensitive, for the whole workspace on the console's Destinations page.`;
+/** A notice as an email to one member (text and HTML), with the link to the delivery log and how to stop these emails. */
+export function alertEmail(notice: AlertNotice, address: AlertEmailAddress): MailMessage {
+  const footer = `You get this email as an owner, admin or engineer of the workspace "${address.workspaceName}". To stop these emails for yourself, turn them off on your account page: ${address.accountLink}. Owners, admins and engineers can turn delivery alerts off, or make them less sensitive, for the whole workspace on the console's Destinations page.`;
   return {
-    to: input.to,
-    workspaceId: input.workspaceId,
-    subject,
-    text: `${paragraphs.join('\n\n')}\n\nDelivery log: ${input.link}\n\n${footer}\n`,
+    to: address.to,
+    workspaceId: address.workspaceId,
+    subject: notice.subject,
+    text: `${notice.paragraphs.join('\n\n')}\n\nDelivery log: ${address.link}\n\n${footer}\n`,
     html: [
       '<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:36rem">',
-      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
-      `<p><a href="${escapeHtml(input.link)}">Open the delivery log</a></p>`,
+      ...notice.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+      `<p><a href="${escapeHtml(address.link)}">Open the delivery log</a></p>`,
       `<p style="color:#666">${escapeHtml(footer)}</p>`,
       '</body></html>',
     ].join('\n'),
@@ -40,7 +53,7 @@ function hours(ms: number): string {
 }
 
 /** "Destination X is failing": what failed, the latest error, and what Sluice does meanwhile. */
-export function failingEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly mostGaveUp: boolean; readonly retryWindowMs: number }): MailMessage {
+export function failingNotice(input: NoticeInput & { readonly alert: DestinationAlert; readonly mostGaveUp: boolean; readonly retryWindowMs: number }): AlertNotice {
   const { alert, destination } = input;
   const attempts = `${alert.failures} of ${alert.attempts} delivery attempts in the last 15 minutes failed`;
   const paragraphs = [
@@ -49,13 +62,13 @@ export function failingEmail(input: AlertEmailInput & { readonly alert: Destinat
     ...(alert.topReason ? [`Commonest reason: ${describeReason(alert.topReason)}.`] : []),
     ...(input.mostGaveUp ? ['Most failures were refused for good: those events are marked failed and are not tried again by themselves.'] : []),
     `Sluice keeps trying events that can succeed later (timeouts, HTTP 429 and 5xx) with growing delays for up to ${hours(input.retryWindowMs)} after each one's first attempt, holding each person's later events back so they arrive in order; nothing accepted is lost meanwhile. Events still failing after that are marked failed; you can retry them from the delivery log.`,
-    'You will get one more email when the destination delivers again.',
+    'You will get one more message when the destination delivers again.',
   ];
-  return message(input, `Destination "${destination.name}" is failing`, paragraphs);
+  return { kind: 'failing', subject: `Destination "${destination.name}" is failing`, paragraphs };
 }
 
 /** "Destination X is delivering again": how long it failed and what, if anything, needs retrying by hand. */
-export function recoveredEmail(input: AlertEmailInput & { readonly alert: DestinationAlert; readonly recent: AttemptTally; readonly retryingNow: number; readonly gaveUpDuring: number }): MailMessage {
+export function recoveredNotice(input: NoticeInput & { readonly alert: DestinationAlert; readonly recent: AttemptTally; readonly retryingNow: number; readonly gaveUpDuring: number }): AlertNotice {
   const { alert, destination } = input;
   const resolvedAt = alert.resolvedAt ?? alert.openedAt;
   const paragraphs = [
@@ -65,5 +78,5 @@ export function recoveredEmail(input: AlertEmailInput & { readonly alert: Destin
       ? `${input.gaveUpDuring} deliveries gave up meanwhile and are marked failed: they are not resent by themselves. Use "Retry all failed" in the delivery log to send them now.`
       : 'No delivery gave up meanwhile: the events that waited are being delivered in order.',
   ];
-  return message(input, `Destination "${destination.name}" is delivering again`, paragraphs);
+  return { kind: 'delivering_again', subject: `Destination "${destination.name}" is delivering again`, paragraphs };
 }
