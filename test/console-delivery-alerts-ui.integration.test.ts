@@ -5,7 +5,7 @@ import { api, ownerApi, sendTracking } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { createWebhook } from './support/destinations.js';
-import type { RecordingServer } from './support/recording-server.js';
+import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
@@ -120,7 +120,7 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     await form.getByRole('button', { name: 'Save alert settings' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toContain('failurePercent must be at least 1 (a whole number from 1 to 100');
     await page.unroute('**/api/v1/delivery-alerts/settings');
-    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50 });
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50, webhook: null });
 
     await page.getByLabel('Failing at (% of attempts failed)').fill('25');
     expect(await page.getByText(/at least 25% of its delivery attempts/).count()).toBe(1);
@@ -132,6 +132,25 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     await page.reload();
     await expect.poll(() => page.getByLabel('Failing at (% of attempts failed)').inputValue()).toBe('25');
     expect(await page.getByLabel('Email when a destination starts failing').isChecked()).toBe(false);
+
+    // An alert webhook: saved write-only (shown masked), tested, removed.
+    const hooks = await RecordingServer.start();
+    servers.push(hooks);
+    await page.getByLabel('Also post alerts to a webhook (optional)').fill(`${hooks.url}/T0/B0/the-secret-path`);
+    await page.getByLabel('Format').selectOption('slack');
+    await form.getByRole('button', { name: 'Save alert settings' }).click();
+    await expect.poll(() => page.getByTestId('alert-webhook').textContent()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*{8}$/);
+    expect(await page.content()).not.toContain('the-secret-path');
+    await form.getByRole('button', { name: 'Send a test alert' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Test alert posted (HTTP 200).');
+    expect((hooks.requests[0]!.body as { text: string }).text).toMatch(/^\*Test alert from Sluice\*/);
+    hooks.respond = () => ({ status: 404, body: 'no_service' });
+    await form.getByRole('button', { name: 'Send a test alert' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('The webhook did not take the test alert: HTTP 404: no_service');
+    await form.getByRole('button', { name: 'Remove the webhook' }).click();
+    await page.getByLabel('Also post alerts to a webhook (optional)').waitFor();
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toMatchObject({ webhook: null });
+
     // The detail page says alerts are off.
     await page.getByRole('link', { name: 'Fulfilment' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('Delivery alerts are off for this workspace');

@@ -255,6 +255,12 @@ export type { ConsentCategory } from '../../src/core/consent/consent-category.js
 
 /** The workspace's delivery alerts (`GET/PUT /api/v1/delivery-alerts/settings`): the server's own type. */
 export type { DeliveryAlertSettings } from '../../src/alerts/delivery-alert-settings.js';
+/** `GET /api/v1/delivery-alerts/settings`: the settings with the alert webhook, its URL masked. */
+export interface DeliveryAlertSettingsView {
+  enabled: boolean;
+  failurePercent: number;
+  webhook: { url: string; format: 'slack' | 'json' } | null;
+}
 
 /** How an episode of a destination failing ended: the server's own list. */
 export type { AlertResolution };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type DeliveryAlertSettings } from '../api';
+import { api, type DeliveryAlertSettingsView } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { useFormSubmit } from '../components/use-form-submit';
@@ -11,16 +11,36 @@ import { thresholdText } from './delivery-alerts';
  * destinations:write: the destinations page shows this card only to roles that have it.
  */
 export function DeliveryAlertSettingsCard() {
-  const loaded = useAsync(() => api<DeliveryAlertSettings>('GET', '/api/v1/delivery-alerts/settings'), []);
-  const [draft, setDraft] = useState<DeliveryAlertSettings | undefined>(undefined);
+  const loaded = useAsync(() => api<DeliveryAlertSettingsView>('GET', '/api/v1/delivery-alerts/settings'), []);
+  const [draft, setDraft] = useState<DeliveryAlertSettingsView | undefined>(undefined);
   const [saved, setSaved] = useState(false);
+  /** A new webhook URL typed in (write-only: the saved one is shown masked); empty leaves the saved one as it is. */
+  const [webhookUrl, setWebhookUrl] = useState('');
+  const [webhookFormat, setWebhookFormat] = useState<'' | 'slack' | 'json'>('');
+  const [tested, setTested] = useState<string | undefined>(undefined);
+  const put = async (body: Record<string, unknown>) => {
+    setSaved(false);
+    setTested(undefined);
+    setDraft(await api<DeliveryAlertSettingsView>('PUT', '/api/v1/delivery-alerts/settings', body));
+    setWebhookUrl('');
+    setSaved(true);
+  };
+  const removeWebhook = useFormSubmit(() => put({ webhook: null }));
+  const test = useFormSubmit(async () => {
+    setSaved(false);
+    setTested(undefined);
+    const answer = await api<{ ok: boolean; status?: number; error?: string }>('POST', '/api/v1/delivery-alerts/settings/test-webhook');
+    setTested(answer.ok ? `Test alert posted (HTTP ${answer.status ?? 200}).` : `The webhook did not take the test alert: ${answer.error ?? 'no answer'}`);
+  });
   useEffect(() => setDraft(loaded.data), [loaded.data]);
   // Locked while a save is out (`busy`): its answer replaces the draft, which would undo an edit made meanwhile.
   const save = useFormSubmit(async () => {
     if (!draft) return;
-    setSaved(false);
-    setDraft(await api<DeliveryAlertSettings>('PUT', '/api/v1/delivery-alerts/settings', { enabled: draft.enabled, failurePercent: draft.failurePercent }));
-    setSaved(true);
+    await put({
+      enabled: draft.enabled,
+      failurePercent: draft.failurePercent,
+      ...(webhookUrl.trim() !== '' && { webhook: { url: webhookUrl.trim(), ...(webhookFormat !== '' && { format: webhookFormat }) } }),
+    });
   });
   return (
     <form className="card alert-settings" onSubmit={save.onSubmit} aria-label="Delivery alert settings">
@@ -55,9 +75,37 @@ export function DeliveryAlertSettingsCard() {
               </span>
             </div>
           </div>
+          <div className="filters">
+            <div className="field">
+              <label htmlFor="da-webhook">{draft.webhook ? 'Replace the alert webhook URL' : 'Also post alerts to a webhook (optional)'}</label>
+              <input id="da-webhook" type="url" placeholder="https://hooks.slack.com/services/…" value={webhookUrl} onChange={(e) => setWebhookUrl(e.target.value)} aria-describedby="da-webhook-hint" />
+              <span className="hint" id="da-webhook-hint">
+                {draft.webhook ? (
+                  <>
+                    Alerts are also posted to <code data-testid="alert-webhook">{draft.webhook.url}</code> ({draft.webhook.format === 'slack' ? 'Slack message' : 'JSON'}). The URL is kept encrypted and shown masked.
+                  </>
+                ) : (
+                  'A Slack incoming webhook, or any URL that takes a JSON POST. Kept encrypted; shown masked once saved.'
+                )}
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor="da-webhook-format">Format</label>
+              <select id="da-webhook-format" value={webhookFormat} onChange={(e) => setWebhookFormat(e.target.value as '' | 'slack' | 'json')}>
+                <option value="">by host (Slack for hooks.slack.com)</option>
+                <option value="slack">Slack message</option>
+                <option value="json">JSON</option>
+              </select>
+            </div>
+          </div>
         </fieldset>
       )}
-      <ErrorBox error={save.error} onDismiss={() => save.setError(null)} />
+      <ErrorBox error={save.error ?? removeWebhook.error ?? test.error} onDismiss={() => [save, removeWebhook, test].forEach((s) => s.setError(null))} />
+      {tested && (
+        <p className="notice" role="status">
+          {tested}
+        </p>
+      )}
       {saved && (
         <p className="notice" role="status">
           Delivery alert settings saved.
@@ -67,6 +115,16 @@ export function DeliveryAlertSettingsCard() {
         <button type="submit" className="primary" disabled={!draft || save.busy}>
           {save.busy ? 'Saving…' : 'Save alert settings'}
         </button>
+        {draft?.webhook && (
+          <>
+            <button type="button" onClick={test.run} disabled={test.busy}>
+              Send a test alert
+            </button>
+            <button type="button" onClick={removeWebhook.run} disabled={removeWebhook.busy}>
+              Remove the webhook
+            </button>
+          </>
+        )}
       </div>
     </form>
   );
