@@ -1,7 +1,7 @@
 import type { Keys } from '../core/crypto/keys.js';
 import { isSluiceError } from '../core/errors.js';
 import type { DestinationHttp } from '../destinations/destination.js';
-import { parseDestinationUrl } from '../destinations/http/destination-http.js';
+import { classifyHttpStatus } from '../destinations/http-status.js';
 import type { DestinationAlert } from '../store/store.js';
 import type { AlertNotice } from './alert-notices.js';
 import type { AlertWebhookFormat, AlertWebhookSettings } from './delivery-alert-settings.js';
@@ -50,9 +50,8 @@ export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice
 }
 
 /** A webhook URL as the API shows it: scheme and host only (a Slack webhook's path is its credential). */
-export function maskAlertWebhookUrl(url: string): string {
-  const parsed = parseDestinationUrl(url);
-  return `${parsed.protocol}//${parsed.host}/${MASK}`;
+export function maskAlertWebhookUrl(url: URL): string {
+  return `${url.protocol}//${url.host}/${MASK}`;
 }
 
 /**
@@ -78,9 +77,8 @@ export class AlertWebhook {
         { method: 'POST', url, headers: { 'content-type': 'application/json', 'user-agent': 'Sluice-Alerts/1' }, body: alertWebhookBody(webhook.format, notice, context) },
         { timeoutMs: TIMEOUT_MS },
       );
-      if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-      const body = response.body.length > 200 ? `${response.body.slice(0, 200)}...` : response.body;
-      return { ok: false, status: response.status, error: `HTTP ${response.status}${body ? `: ${body}` : ''}` };
+      const answer = classifyHttpStatus(response.status, response.headers, response.body);
+      return answer.kind === 'ok' ? { ok: true, status: response.status } : { ok: false, status: response.status, error: answer.error };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, error: isSluiceError(error) ? `${error.code}: ${message}` : message };

@@ -44,6 +44,21 @@ export function deliveryAlertSettingsOf(workspace: Pick<Workspace, 'settings'> |
   };
 }
 
+/**
+ * The workspace settings with a change of the delivery alerts applied: fields given replace theirs, `webhook` null
+ * removes it and absent keeps it (what `PUT /delivery-alerts/settings` stores).
+ */
+export function withDeliveryAlertChange(
+  settings: Record<string, unknown>,
+  change: Partial<DeliveryAlertSettings> & { readonly webhook?: AlertWebhookSettings | null },
+): Record<string, unknown> {
+  const { webhook, ...fields } = change;
+  const next: Record<string, unknown> = { ...rawSettings({ settings }), ...deliveryAlertSettingsOf({ settings }), ...fields };
+  if (webhook === null) delete next.webhook;
+  else if (webhook !== undefined) next.webhook = webhook;
+  return { ...settings, deliveryAlerts: next };
+}
+
 /** The workspace's alert webhook, if one is set. */
 export function alertWebhookOf(workspace: Pick<Workspace, 'settings'> | undefined): AlertWebhookSettings | undefined {
   const webhook = rawSettings(workspace)?.webhook;

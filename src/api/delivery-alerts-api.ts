@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AlertWebhook, maskAlertWebhookUrl } from '../alerts/alert-webhook.js';
-import { ALERT_WEBHOOK_FORMATS, alertWebhookOf, DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, type AlertWebhookSettings } from '../alerts/delivery-alert-settings.js';
+import { ALERT_WEBHOOK_FORMATS, alertWebhookOf, DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, withDeliveryAlertChange, type AlertWebhookSettings } from '../alerts/delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, MIN_FAILURES, RECOVERY_WINDOW_MS } from '../alerts/delivery-health.js';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
@@ -150,17 +150,13 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     const { webhook: givenWebhook, ...fields } = request.body;
     let webhook: AlertWebhookSettings | null | undefined;
     if (givenWebhook) {
-      const url = parseDestinationUrl(givenWebhook.url).toString();
-      webhook = { sealedUrl: keys.encrypt(url), maskedUrl: maskAlertWebhookUrl(url), format: givenWebhook.format ?? (new URL(url).hostname === 'hooks.slack.com' ? 'slack' : 'json') };
+      const url = parseDestinationUrl(givenWebhook.url);
+      webhook = { sealedUrl: keys.encrypt(url.toString()), maskedUrl: maskAlertWebhookUrl(url), format: givenWebhook.format ?? (url.hostname === 'hooks.slack.com' ? 'slack' : 'json') };
     } else if (givenWebhook === null) webhook = null;
     let before: ReturnType<typeof settingsView> = { ...DEFAULT_DELIVERY_ALERT_SETTINGS, webhook: null };
     const saved = await store.workspaces.changeSettings(workspaceId, (settings) => {
       before = settingsView({ settings });
-      const stored = (typeof settings.deliveryAlerts === 'object' && settings.deliveryAlerts !== null ? settings.deliveryAlerts : {}) as Record<string, unknown>;
-      const next: Record<string, unknown> = { ...stored, ...deliveryAlertSettingsOf({ settings }), ...fields };
-      if (webhook === null) delete next.webhook;
-      else if (webhook !== undefined) next.webhook = webhook;
-      return { ...settings, deliveryAlerts: next };
+      return withDeliveryAlertChange(settings, { ...fields, ...(webhook !== undefined && { webhook }) });
     });
     const after = settingsView({ settings: saved });
     // The audit log keeps the masked URL only; a URL set again (even to the same host) is recorded as set.

@@ -168,7 +168,6 @@ export const statsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app,
       to: new Date(end).toISOString(),
       destinations: destinations.map((d) => {
         const totals = zero();
-        const droppedByReason: Record<string, number> = {};
         const byReason: ReasonCounts = { dropped: {}, failed: {}, retrying: {} };
         const minutes = new Map<number, { counts: CountRow; byReason: ReasonCounts }>();
         for (const row of byDestination.get(d.id) ?? []) {

@@ -27,9 +27,11 @@ export const HELD_REASONS = {
   batch: 'held_for_batch',
 } as const;
 
+const HELD = new Set<string>(Object.values(HELD_REASONS));
+
 /** Whether a retry reason is one of {@link HELD_REASONS}. */
 export function isHeldReason(reason: string): boolean {
-  return reason === HELD_REASONS.user || reason === HELD_REASONS.pause || reason === HELD_REASONS.batch;
+  return HELD.has(reason);
 }
 
 /**
