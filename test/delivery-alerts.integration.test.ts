@@ -1,7 +1,10 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryAlerts } from '../src/alerts/delivery-alerts.js';
 import { DEFAULT_WORKSPACE_ID } from '../src/core/workspace.js';
+import { DevelopmentOutbox } from '../src/mail/development-outbox.js';
 import { ownerApi, sendTracking } from './support/api-client.js';
-import { createWebhook } from './support/destinations.js';
+import { createWebhook, deliveriesOf } from './support/destinations.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -78,15 +81,19 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
   it('keeps its settings per workspace, validated and audited', async () => {
     // The first test set a webhook: shown as scheme and host only, never the URL's secret path.
     const shown = await api('GET', '/delivery-alerts/settings');
-    expect(shown.body).toEqual({ enabled: true, failurePercent: 50, webhook: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\*{8}$/), format: 'slack' } });
-    expect((await api('PUT', '/delivery-alerts/settings', { webhook: null })).body).toEqual({ enabled: true, failurePercent: 50, webhook: null });
+    expect(shown.body).toEqual({ enabled: true, failurePercent: 50, behindMinutes: 30, webhook: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\*{8}$/), format: 'slack' } });
+    expect((await api('PUT', '/delivery-alerts/settings', { webhook: null })).body).toEqual({ enabled: true, failurePercent: 50, behindMinutes: 30, webhook: null });
     const bad = await api('PUT', '/delivery-alerts/settings', { failurePercent: 0 });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(/failurePercent must be at least 1 \(a whole number from 1 to 100/) } });
-    const saved = await api('PUT', '/delivery-alerts/settings', { failurePercent: 20 });
-    expect(saved.body).toEqual({ enabled: true, failurePercent: 20, webhook: null });
+    const late = await api('PUT', '/delivery-alerts/settings', { behindMinutes: 1441 });
+    expect(late.status).toBe(400);
+    expect(late.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(/behindMinutes must be at most 1440 \(a whole number of minutes from 1 to 1440/) } });
+    const saved = await api('PUT', '/delivery-alerts/settings', { failurePercent: 20, behindMinutes: 10 });
+    expect(saved.body).toEqual({ enabled: true, failurePercent: 20, behindMinutes: 10, webhook: null });
     const audit = await api('GET', '/audit-log?action=delivery_alert_settings.update');
     expect(JSON.stringify(audit.body)).toContain('failurePercent');
+    expect(JSON.stringify(audit.body)).toContain('behindMinutes');
     expect(JSON.stringify(audit.body)).toContain('webhookUrlSet');
     expect(JSON.stringify(audit.body)).not.toContain('secret-part-of-the-url');
     // Nor is it kept in clear in the store.
@@ -111,4 +118,53 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect((await api('POST', '/delivery-alerts/settings/test-webhook')).body).toMatchObject({ ok: false, error: expect.stringContaining('destination_address_refused') });
     await api('PUT', '/delivery-alerts/settings', { webhook: null });
   });
+});
+
+describe('falling behind (Sluice end to end, a real endpoint that answers slowly)', () => {
+  let slow: TestSluice;
+  beforeAll(async () => {
+    // Sluice's own checker does not run during the test (an hour): the test checks with a clock it moves.
+    slow = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_DELIVERY_ALERT_CHECK_SECONDS: '3600' });
+    await slow.store.members.create({ workspaceId: DEFAULT_WORKSPACE_ID, email: 'dev@shop.test', name: 'Dev', role: 'engineer', status: 'active' });
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('alerts while events wait behind a slow endpoint, lists the episode with what waited, and closes it once they are delivered', async () => {
+    const { id, server } = await createWebhook(slow, servers, 'Warehouse loader', { batching: true, timeoutMs: 60_000 });
+    let release: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    let arrived = 0;
+    server.respond = () => {
+      arrived++;
+      return { status: 200, until: answered };
+    };
+    // The first batch hangs at the endpoint; everything sent meanwhile waits behind it.
+    await sendTracking(slow.url, slow.writeKey, 'batch', { batch: Array.from({ length: 5 }, (_, i) => ({ type: 'track', userId: `u-${i}`, event: 'Loaded', messageId: `slow-first-${i}` })) });
+    await eventually(async () => (arrived > 0 ? true : undefined));
+    await sendTracking(slow.url, slow.writeKey, 'batch', { batch: Array.from({ length: 20 }, (_, i) => ({ type: 'track', userId: `u-${i}`, event: 'Loaded', messageId: `slow-then-${i}` })) });
+    await eventually(async () => ((await deliveriesOf(slow, id, '&status=queued')).length === 25 ? true : undefined));
+
+    const mail = new DevelopmentOutbox('Sluice <sluice@localhost>', pino({ level: 'silent' }));
+    const alerts = new DeliveryAlerts({ store: slow.store, mailer: mail, publicUrl: slow.url, logger: pino({ level: 'silent' }), intervalMs: 3600_000, retryWindowMs: 4 * 3600_000 });
+    const later = Date.now() + 31 * 60_000;
+    const check = await alerts.check(later);
+    expect(check.opened).toEqual([expect.objectContaining({ destinationId: id, kind: 'falling_behind', waiting: 25 })]);
+    expect(mail.list().map((m) => `${m.to}: ${m.subject}`)).toEqual(['dev@shop.test: Destination "Warehouse loader" is falling behind']);
+    expect(mail.list()[0]!.text).toContain('and 25 deliveries wait to be sent');
+    const open = await ownerApi(slow)('GET', '/delivery-alerts?status=open');
+    expect(open.body.alerts).toEqual([
+      expect.objectContaining({ destinationId: id, destinationName: 'Warehouse loader', kind: 'falling_behind', status: 'open', waiting: 25, failures: 0, oldestWaitingAt: expect.any(String) }),
+    ]);
+    expect(Date.parse((open.body.alerts as { oldestWaitingAt: string }[])[0]!.oldestWaitingAt)).toBeLessThan(Date.now());
+
+    // The endpoint answers: the first batch, then the twenty that waited, are delivered; the next check closes it.
+    server.respond = () => ({ status: 200 });
+    release();
+    await eventually(async () => ((await deliveriesOf(slow, id, '&status=delivered')).length === 25 ? true : undefined), 90_000);
+    expect((await alerts.check(later + 60_000)).resolved).toEqual([expect.objectContaining({ destinationId: id, kind: 'falling_behind', resolution: 'caught_up' })]);
+    expect(mail.list().find((m) => m.subject === 'Destination "Warehouse loader" has caught up')!.text).toContain('nothing waits to be sent now');
+    expect((await ownerApi(slow)('GET', `/delivery-alerts?destinationId=${id}`)).body.alerts).toEqual([expect.objectContaining({ kind: 'falling_behind', status: 'resolved', resolution: 'caught_up' })]);
+  }, 120_000);
 });

@@ -4,7 +4,8 @@ import { describeReason, type AttemptTally } from './delivery-health.js';
 
 /** What a delivery alert says, before it becomes an email or a webhook post. */
 export interface AlertNotice {
-  readonly kind: 'failing' | 'delivering_again';
+  /** What happened: an episode of either kind opened (`failing`, `falling_behind`) or ended (`delivering_again`, `caught_up`). */
+  readonly kind: 'failing' | 'delivering_again' | 'falling_behind' | 'caught_up';
   readonly subject: string;
   readonly paragraphs: readonly string[];
 }
@@ -45,6 +46,8 @@ export function alertEmail(notice: AlertNotice, address: AlertEmailAddress): Mai
   };
 }
 
+const utc = (ms: number): string => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
 function hours(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
@@ -73,10 +76,50 @@ export function recoveredNotice(input: NoticeInput & { readonly alert: Destinati
   const resolvedAt = alert.resolvedAt ?? alert.openedAt;
   const paragraphs = [
     `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is delivering again: ${input.recent.delivered} deliveries went through in the last 5 minutes, ${input.retryingNow === 0 ? 'and nothing is waiting for a retry' : `and ${input.retryingNow} are waiting for their next retry`}.`,
-    `It had been failing since ${new Date(alert.openedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC (${hours(resolvedAt - alert.openedAt)}).`,
+    `It had been failing since ${utc(alert.openedAt)} (${hours(resolvedAt - alert.openedAt)}).`,
     input.gaveUpDuring > 0
       ? `${input.gaveUpDuring} deliveries gave up meanwhile and are marked failed: they are not resent by themselves. Use "Retry all failed" in the delivery log to send them now.`
       : 'No delivery gave up meanwhile: the events that waited are being delivered in order.',
   ];
   return { kind: 'delivering_again', subject: `Destination "${destination.name}" is delivering again`, paragraphs };
+}
+
+/** What a falling-behind notice can add: why the destination may be waiting. */
+export interface BehindContext {
+  /** The destination refused a whole batch with Retry-After and nothing is sent to it before `until`. */
+  readonly pause?: { readonly until: number; readonly reason: string };
+  /** Deliveries waiting for a retry (the failing alert speaks of those). */
+  readonly retrying: number;
+  /** A replay to this destination queued its events meanwhile (they wait in the same queue). */
+  readonly replaySince?: number;
+}
+
+/** "Destination X is falling behind": how long the oldest delivery has waited, how many wait, and the likely causes. */
+export function behindNotice(input: NoticeInput & { readonly alert: DestinationAlert; readonly behindMinutes: number; readonly context: BehindContext }): AlertNotice {
+  const { alert, destination, context } = input;
+  const waited = hours(alert.openedAt - (alert.oldestWaitingAt ?? alert.openedAt));
+  const waiting = alert.waiting ?? 0;
+  const paragraphs = [
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is falling behind: its oldest delivery not yet sent has waited ${waited} (the workspace's limit is ${hours(input.behindMinutes * 60_000)}), and ${waiting} ${waiting === 1 ? 'delivery waits' : 'deliveries wait'} to be sent.`,
+    ...(context.pause ? [`It asked Sluice to wait (${context.pause.reason}) until ${utc(context.pause.until)}: nothing is sent to it before then.`] : []),
+    ...(context.replaySince !== undefined ? [`A replay to this destination has queued events since ${utc(context.replaySince)}: they wait in the same queue as new events.`] : []),
+    ...(context.retrying > 0 ? [`${context.retrying} more ${context.retrying === 1 ? 'delivery waits' : 'deliveries wait'} for a retry after failing.`] : []),
+    'Nothing accepted is lost: the events wait in the destination\'s queue and go out in order. A destination falls behind when it answers more slowly than events arrive (its delivery log shows each attempt), when it asks Sluice to wait, or when no router process is running (see /health and the processes\' logs).',
+    'You will get one more message when it has caught up.',
+  ];
+  return { kind: 'falling_behind', subject: `Destination "${destination.name}" is falling behind`, paragraphs };
+}
+
+/** "Destination X has caught up": how long it was behind and what still waits. */
+export function caughtUpNotice(input: NoticeInput & { readonly alert: DestinationAlert; readonly waitingNow: number; readonly oldestWaitingAt: number | undefined }): AlertNotice {
+  const { alert, destination } = input;
+  const resolvedAt = alert.resolvedAt ?? alert.openedAt;
+  const now = input.waitingNow === 0 || input.oldestWaitingAt === undefined
+    ? 'nothing waits to be sent now'
+    : `${input.waitingNow} ${input.waitingNow === 1 ? 'delivery waits' : 'deliveries wait'}, the oldest for ${hours(resolvedAt - input.oldestWaitingAt)}`;
+  const paragraphs = [
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" has caught up: ${now}.`,
+    `It had been falling behind since ${utc(alert.openedAt)} (${hours(resolvedAt - alert.openedAt)}). The events that waited were delivered in order, or are in its delivery log if they failed.`,
+  ];
+  return { kind: 'caught_up', subject: `Destination "${destination.name}" has caught up`, paragraphs };
 }

@@ -32,18 +32,21 @@ export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice
   }
   const { alert } = context;
   return JSON.stringify({
-    type: notice.kind === 'failing' ? 'destination.failing' : 'destination.delivering_again',
+    type: `destination.${notice.kind}`,
     text: [notice.subject, ...notice.paragraphs].join('\n'),
     workspace: context.workspace,
     destination: context.destination,
     alert: {
       id: alert.id,
+      kind: alert.kind,
       openedAt: new Date(alert.openedAt).toISOString(),
       resolvedAt: alert.resolvedAt === null ? null : new Date(alert.resolvedAt).toISOString(),
       failures: alert.failures,
       attempts: alert.attempts,
       topReason: alert.topReason,
       lastError: alert.lastError,
+      waiting: alert.waiting,
+      oldestWaitingAt: alert.oldestWaitingAt === null ? null : new Date(alert.oldestWaitingAt).toISOString(),
     },
     link: context.link,
   });

@@ -6,7 +6,7 @@ export type AlertWebhookFormat = (typeof ALERT_WEBHOOK_FORMATS)[number];
 
 /** A workspace's delivery alerts, kept under `settings.deliveryAlerts`. */
 export interface DeliveryAlertSettings {
-  /** Email the workspace's owners, admins and engineers when a destination starts failing and when it recovers. Default true. */
+  /** Email the workspace's owners, admins and engineers when a destination starts failing or falls behind, and when it recovers. Default true. */
   readonly enabled: boolean;
   /**
    * A destination is failing when at least this percentage of its delivery attempts in the last 15 minutes failed
@@ -14,6 +14,11 @@ export interface DeliveryAlertSettings {
    * percentage failing. 1-100, default 50.
    */
   readonly failurePercent: number;
+  /**
+   * A destination is falling behind when its oldest delivery not yet tried has waited at least this many minutes; it
+   * has caught up when nothing waits longer than half of it. 1-1440, default 30.
+   */
+  readonly behindMinutes: number;
 }
 
 /**
@@ -27,7 +32,9 @@ export interface AlertWebhookSettings {
   readonly format: AlertWebhookFormat;
 }
 
-export const DEFAULT_DELIVERY_ALERT_SETTINGS: DeliveryAlertSettings = { enabled: true, failurePercent: 50 };
+export const DEFAULT_DELIVERY_ALERT_SETTINGS: DeliveryAlertSettings = { enabled: true, failurePercent: 50, behindMinutes: 30 };
+
+const wholeNumberIn = (value: unknown, min: number, max: number): value is number => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 function rawSettings(workspace: Pick<Workspace, 'settings'> | undefined): Record<string, unknown> | undefined {
   const raw = workspace?.settings.deliveryAlerts;
@@ -37,10 +44,11 @@ function rawSettings(workspace: Pick<Workspace, 'settings'> | undefined): Record
 export function deliveryAlertSettingsOf(workspace: Pick<Workspace, 'settings'> | undefined): DeliveryAlertSettings {
   const record = rawSettings(workspace);
   if (!record) return DEFAULT_DELIVERY_ALERT_SETTINGS;
-  const percent = record.failurePercent;
+  const { failurePercent, behindMinutes } = record;
   return {
     enabled: record.enabled !== false,
-    failurePercent: typeof percent === 'number' && Number.isInteger(percent) && percent >= 1 && percent <= 100 ? percent : DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent,
+    failurePercent: wholeNumberIn(failurePercent, 1, 100) ? failurePercent : DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent,
+    behindMinutes: wholeNumberIn(behindMinutes, 1, 1440) ? behindMinutes : DEFAULT_DELIVERY_ALERT_SETTINGS.behindMinutes,
   };
 }
 

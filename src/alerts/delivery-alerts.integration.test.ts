@@ -143,6 +143,19 @@ describe('delivery alerts', () => {
     expect(outbox.list().find((m) => m.subject.endsWith('is delivering again'))!.text).toContain('No delivery gave up meanwhile');
   });
 
+  it('does not open again right after an episode ended while its failures are still in the 15-minute window', async () => {
+    await outcomes('retrying', 8, t0, { reason: 'http_503', lastError: 'HTTP 503', firstAttemptAt: t0 }, hookId, 'flap');
+    expect((await alerts.check(t0 + MINUTE)).opened).toHaveLength(1);
+    // The eight go through on their retry: half of the attempts in 15 (and 5) minutes failed, but nothing waits any more.
+    await outcomes('delivered', 8, t0 + 2 * MINUTE, { attempts: 2 }, hookId, 'flap');
+    expect((await alerts.check(t0 + 3 * MINUTE)).resolved).toMatchObject([{ resolution: 'recovered' }]);
+    for (const minute of [4, 5, 10]) expect((await alerts.check(t0 + minute * MINUTE)).opened).toEqual([]);
+    expect(outbox.list().map((m) => m.subject.replace(/.*" /, '')).sort()).toEqual(['is delivering again', 'is delivering again', 'is delivering again', 'is failing', 'is failing', 'is failing']);
+    // A new failure is news again.
+    await outcomes('retrying', 8, t0 + 11 * MINUTE, { reason: 'http_503', lastError: 'HTTP 503', firstAttemptAt: t0 + 11 * MINUTE }, hookId, 'again');
+    expect((await alerts.check(t0 + 12 * MINUTE)).opened).toHaveLength(1);
+  });
+
   it('names the reason when most failures gave up for good, and closes alerts without an email when the destination is disabled or deleted, or alerts are turned off', async () => {
     await outcomes('failed', 8, t0, { reason: 'http_401', lastError: 'HTTP 401: invalid api key' });
     const opened = await alerts.check(t0 + MINUTE);
@@ -166,5 +179,74 @@ describe('delivery alerts', () => {
     // Two more failing emails (the two new episodes), no email for any of the closings.
     expect(outbox.list().length).toBe(emails + 2 * 3);
     expect(outbox.list().every((m) => m.subject.endsWith('is failing'))).toBe(true);
+  });
+
+  describe('falling behind', () => {
+    /** `count` deliveries queued at `at` and not yet tried (the fan-out's rows), each its own event. */
+    const queued = (count: number, at: number, events = `q-${at}`) => outcomes('queued', count, at, { attempts: 0 }, hookId, events);
+
+    it('opens when the oldest delivery not yet tried waited the limit, says how many wait and why, and tells them once it caught up', async () => {
+      await queued(40, t0);
+      await queued(10, t0 + 20 * MINUTE);
+      await store.deliveries.pause(WS, hookId, t0 + 45 * MINUTE, 'HTTP 429');
+      // 29 minutes: under the default limit of 30.
+      expect((await alerts.check(t0 + 29 * MINUTE)).opened).toEqual([]);
+      const both = await Promise.all([alerts.check(t0 + 31 * MINUTE), newAlerts().check(t0 + 31 * MINUTE)]);
+      const opened = both.flatMap((c) => c.opened);
+      expect(opened).toEqual([expect.objectContaining({ destinationId: hookId, kind: 'falling_behind', waiting: 50, oldestWaitingAt: t0, failures: 0, attempts: 0, lastError: null })]);
+      expect(subjects()).toEqual([
+        'admin-active@shop.test: Destination "Orders hook" is falling behind',
+        'engineer-active@shop.test: Destination "Orders hook" is falling behind',
+        'owner-active@shop.test: Destination "Orders hook" is falling behind',
+      ]);
+      const email = outbox.list()[0]!.text;
+      expect(email).toContain('its oldest delivery not yet sent has waited 31 minutes (the workspace\'s limit is 30 minutes), and 50 deliveries wait to be sent');
+      expect(email).toContain('It asked Sluice to wait (HTTP 429) until 2026-03-02 09:45 UTC');
+      expect(email).toContain('Nothing accepted is lost');
+      expect(email).toContain(`https://sluice.example.com/destinations/${hookId}`);
+
+      // Still behind: nothing new. The first 40 go out; the 10 left were queued 16 minutes before: over half the limit.
+      expect((await alerts.check(t0 + 33 * MINUTE)).opened).toEqual([]);
+      await outcomes('delivered', 40, t0 + 36 * MINUTE, {}, hookId, `q-${t0}`);
+      expect((await alerts.check(t0 + 36 * MINUTE)).resolved).toEqual([]);
+      // Under half the limit (14 minutes): caught up, once, whatever the number of processes checking.
+      const back = await Promise.all([alerts.check(t0 + 34 * MINUTE), newAlerts().check(t0 + 34 * MINUTE)]);
+      expect(back.flatMap((c) => c.resolved)).toEqual([expect.objectContaining({ kind: 'falling_behind', resolution: 'caught_up', resolvedAt: t0 + 34 * MINUTE })]);
+      const caughtUp = outbox.list().filter((m) => m.subject === 'Destination "Orders hook" has caught up');
+      expect(caughtUp).toHaveLength(3);
+      expect(caughtUp[0]!.text).toContain('10 deliveries wait, the oldest for 14 minutes');
+      expect(caughtUp[0]!.text).toContain('It had been falling behind since 2026-03-02 09:31 UTC (3 minutes)');
+    });
+
+    it('follows the workspace\'s limit, mentions a replay that queued the backlog, and is its own episode beside a failing one', async () => {
+      await store.workspaces.updateSettings(WS, { deliveryAlerts: { behindMinutes: 5 } });
+      await queued(3, t0);
+      await store.replays.create({ workspaceId: WS, destinationId: hookId, kind: 'range', range: { from: 0, to: t0 }, total: 3, requestedBy: 'test' }, t0);
+      await outcomes('retrying', 6, t0 + MINUTE, { reason: 'http_503', lastError: 'HTTP 503', nextAttemptAt: t0 + 2 * MINUTE, firstAttemptAt: t0 }, hookId, 'stuck');
+      const check = await alerts.check(t0 + 6 * MINUTE);
+      expect(check.opened.map((a) => a.kind).sort()).toEqual(['failing', 'falling_behind']);
+      const behind = outbox.list().find((m) => m.subject.endsWith('is falling behind'))!.text;
+      expect(behind).toContain('has waited 6 minutes (the workspace\'s limit is 5 minutes), and 3 deliveries wait');
+      expect(behind).toContain('A replay to this destination has queued events since 2026-03-02 09:00 UTC');
+      expect(behind).toContain('6 more deliveries wait for a retry after failing');
+      expect(behind).not.toContain('asked Sluice to wait');
+      expect((await store.destinationAlerts.openOf(WS)).map((a) => a.kind).sort()).toEqual(['failing', 'falling_behind']);
+
+      // The three go out: the falling-behind episode ends; the six still fail, so the failing one stays open.
+      await outcomes('retrying', 6, t0 + 6 * MINUTE, { reason: 'http_503', lastError: 'HTTP 503', attempts: 2 }, hookId, 'stuck');
+      await outcomes('delivered', 3, t0 + 7 * MINUTE, {}, hookId, `q-${t0}`);
+      expect((await alerts.check(t0 + 7 * MINUTE)).resolved).toMatchObject([{ kind: 'falling_behind', resolution: 'caught_up' }]);
+      expect(outbox.list().find((m) => m.subject.endsWith('has caught up'))!.text).toContain('nothing waits to be sent now');
+      expect((await store.destinationAlerts.openOf(WS)).map((a) => a.kind)).toEqual(['failing']);
+
+      // Disabled: every open episode of the destination closes without an email.
+      const emails = outbox.list().length;
+      await queued(2, t0 + 7 * MINUTE);
+      expect((await alerts.check(t0 + 13 * MINUTE)).opened).toMatchObject([{ kind: 'falling_behind' }]);
+      await store.destinations.update(WS, hookId, { enabled: false });
+      const closed = await alerts.check(t0 + 14 * MINUTE);
+      expect(closed.resolved.map((a) => [a.kind, a.resolution]).sort()).toEqual([['failing', 'destination_disabled'], ['falling_behind', 'destination_disabled']]);
+      expect(outbox.list().length).toBe(emails + 3);
+    });
   });
 });

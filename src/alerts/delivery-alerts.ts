@@ -4,11 +4,11 @@ import type { RoleName } from '../core/api-token.js';
 import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
-import type { AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
-import { alertEmail, failingNotice, recoveredNotice, type AlertNotice } from './alert-notices.js';
+import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
+import { alertEmail, behindNotice, caughtUpNotice, failingNotice, recoveredNotice, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
-import { alertWebhookOf, deliveryAlertSettingsOf } from './delivery-alert-settings.js';
-import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts } from './delivery-health.js';
+import { alertWebhookOf, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
+import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
 /** Who is told: the people who can act on a destination (fix its configuration, or the endpoint). */
 export const ALERT_RECIPIENT_ROLES: readonly RoleName[] = ['owner', 'admin', 'engineer'];
@@ -31,6 +31,8 @@ export interface DeliveryAlertsOptions {
   /** Posts to a workspace's alert webhook (Slack or JSON), where one is set; without it alerts are only emailed. */
   readonly webhook?: AlertWebhook;
 }
+
+const newAlertId = (): string => `alert_${randomUUID().replace(/-/g, '')}`;
 
 /** What one check did (for tests and the log). */
 export interface AlertCheck {
@@ -90,60 +92,150 @@ export class DeliveryAlerts {
     const { store } = this.options;
     const settings = deliveryAlertSettingsOf(workspace);
     const open = await store.destinationAlerts.openOf(workspace.id);
-    const opened: DestinationAlert[] = [];
-    const resolved: DestinationAlert[] = [];
-    const close = async (destinationId: string, resolution: AlertResolution) => {
-      const alert = await store.destinationAlerts.resolve(workspace.id, destinationId, now, resolution);
-      if (alert) resolved.push(alert);
-      return alert;
+    const done: { opened: DestinationAlert[]; resolved: DestinationAlert[] } = { opened: [], resolved: [] };
+    const close = async (alert: Pick<DestinationAlert, 'destinationId' | 'kind'>, resolution: AlertResolution) => {
+      const resolved = await store.destinationAlerts.resolve(workspace.id, alert.destinationId, alert.kind, now, resolution);
+      if (resolved) done.resolved.push(resolved);
+      return resolved;
     };
     if (!settings.enabled) {
-      for (const alert of open) await close(alert.destinationId, 'alerts_off');
-      return { opened, resolved };
+      for (const alert of open) await close(alert, 'alerts_off');
+      return done;
     }
     const destinations = new Map((await store.destinations.list(workspace.id)).map((d) => [d.id, d]));
-    const openByDestination = new Map(open.map((a) => [a.destinationId, a]));
     for (const alert of open) {
       const destination = destinations.get(alert.destinationId);
-      if (!destination) await close(alert.destinationId, 'destination_deleted');
-      else if (!destination.enabled) await close(alert.destinationId, 'destination_disabled');
+      if (!destination) await close(alert, 'destination_deleted');
+      else if (!destination.enabled) await close(alert, 'destination_disabled');
     }
+    const openOf = (kind: AlertKind) => new Map(open.filter((a) => a.kind === kind).map((a) => [a.destinationId, a]));
+    const failingOpen = openOf('failing');
+    const behindOpen = openOf('falling_behind');
     const counters = await store.deliveries.counters(workspace.id, now - FAILING_WINDOW_MS, now + 1);
     for (const destination of destinations.values()) {
       if (!destination.enabled) continue;
-      const alert = openByDestination.get(destination.id);
-      if (alert === undefined) {
-        const tally = tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS);
-        // Failing over the window, and not already delivering again (else the next check would resolve it at once).
-        if (!isFailing(tally, settings) || hasRecovered(tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS), settings)) continue;
-        const episode = {
-          id: `alert_${randomUUID().replace(/-/g, '')}`,
-          workspaceId: workspace.id,
-          destinationId: destination.id,
-          openedAt: now,
-          failures: tally.failures,
-          attempts: tally.failures + tally.delivered,
-          topReason: tally.topReason,
-          lastError: await this.latestError(workspace.id, destination.id),
-        };
-        if (!(await store.destinationAlerts.open(episode))) continue; // another jobs process opened it
-        const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
-        opened.push(openedAlert);
-        this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
-        await this.tell(workspace, destination, openedAlert, failingNotice({ workspaceName: workspace.name, destination, alert: openedAlert, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs }));
-      } else {
-        const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
-        if (recent.delivered === 0) continue;
-        const retryingNow = await store.deliveries.countWithStatus(workspace.id, destination.id, 'retrying');
-        if (!hasRecovered(recent, settings) && !(await this.quietSince(workspace.id, destination.id, now, retryingNow))) continue;
-        const done = await close(destination.id, 'recovered');
-        if (!done) continue; // another jobs process resolved it
-        this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - done.openedAt }, 'destination delivers again: delivery alert resolved');
-        const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, done.openedAt - FAILING_WINDOW_MS, now, counters);
-        await this.tell(workspace, destination, done, recoveredNotice({ workspaceName: workspace.name, destination, alert: done, recent, retryingNow, gaveUpDuring }));
-      }
+      await this.judgeFailing(workspace, destination, failingOpen.get(destination.id), counters, now, done, close);
+      await this.judgeBehind(workspace, destination, behindOpen.get(destination.id), now, done, close);
     }
-    return { opened, resolved };
+    return done;
+  }
+
+  /** Opens a `failing` episode for a destination failing over the window, or resolves its open one once it delivers again. */
+  private async judgeFailing(
+    workspace: Workspace,
+    destination: StoredDestination,
+    alert: DestinationAlert | undefined,
+    counters: readonly DeliveryCounter[],
+    now: number,
+    done: AlertCheck,
+    close: (alert: Pick<DestinationAlert, 'destinationId' | 'kind'>, resolution: AlertResolution) => Promise<DestinationAlert | undefined>,
+  ): Promise<void> {
+    const { store } = this.options;
+    const settings = deliveryAlertSettingsOf(workspace);
+    if (alert === undefined) {
+      let tally = tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS);
+      if (!isFailing(tally, settings)) return;
+      // Failing over the window since the last episode ended as delivering again (its failures were told already; one
+      // closed because the destination was disabled or alerts were off is news again when it still fails), and not already
+      // delivering again (else the next check would resolve it at once).
+      const lastEnded = (await store.destinationAlerts.list(workspace.id, { destinationId: destination.id, limit: 10 })).find((a) => a.kind === 'failing' && a.resolution === 'recovered')?.resolvedAt ?? null;
+      if (lastEnded !== null && lastEnded > now - FAILING_WINDOW_MS) {
+        tally = tallyAttempts(counters, destination.id, lastEnded);
+        if (!isFailing(tally, settings)) return;
+      }
+      if (await this.deliveringAgain(workspace.id, destination.id, tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS), settings, now)) return;
+      const episode = {
+        id: newAlertId(),
+        workspaceId: workspace.id,
+        destinationId: destination.id,
+        kind: 'failing' as const,
+        openedAt: now,
+        failures: tally.failures,
+        attempts: tally.failures + tally.delivered,
+        topReason: tally.topReason,
+        lastError: await this.latestError(workspace.id, destination.id),
+        waiting: null,
+        oldestWaitingAt: null,
+      };
+      if (!(await store.destinationAlerts.open(episode))) return; // another jobs process opened it
+      const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
+      done.opened.push(openedAlert);
+      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
+      await this.tell(workspace, destination, openedAlert, failingNotice({ workspaceName: workspace.name, destination, alert: openedAlert, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs }));
+      return;
+    }
+    const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
+    if (!(await this.deliveringAgain(workspace.id, destination.id, recent, settings, now))) return;
+    const retryingNow = await store.deliveries.countWithStatus(workspace.id, destination.id, 'retrying');
+    const resolved = await close(alert, 'recovered');
+    if (!resolved) return; // another jobs process resolved it
+    this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - resolved.openedAt }, 'destination delivers again: delivery alert resolved');
+    const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, resolved.openedAt - FAILING_WINDOW_MS, now, counters);
+    await this.tell(workspace, destination, resolved, recoveredNotice({ workspaceName: workspace.name, destination, alert: resolved, recent, retryingNow, gaveUpDuring }));
+  }
+
+  /**
+   * Opens a `falling_behind` episode when the destination's oldest delivery not yet tried (its oldest `queued` row in
+   * the delivery log) has waited `behindMinutes`, or resolves its open one once nothing waits half as long.
+   */
+  private async judgeBehind(
+    workspace: Workspace,
+    destination: StoredDestination,
+    alert: DestinationAlert | undefined,
+    now: number,
+    done: AlertCheck,
+    close: (alert: Pick<DestinationAlert, 'destinationId' | 'kind'>, resolution: AlertResolution) => Promise<DestinationAlert | undefined>,
+  ): Promise<void> {
+    const { store } = this.options;
+    const behindMs = deliveryAlertSettingsOf(workspace).behindMinutes * 60_000;
+    const summary = await store.deliveries.waitingSummary(workspace.id, destination.id);
+    const waitedMs = summary.oldestQueuedAt === undefined ? 0 : now - summary.oldestQueuedAt;
+    if (alert === undefined) {
+      if (waitedMs < behindMs) return;
+      const episode = {
+        id: newAlertId(),
+        workspaceId: workspace.id,
+        destinationId: destination.id,
+        kind: 'falling_behind' as const,
+        openedAt: now,
+        failures: 0,
+        attempts: 0,
+        topReason: '',
+        lastError: null,
+        waiting: await store.deliveries.countWithStatus(workspace.id, destination.id, 'queued'),
+        oldestWaitingAt: summary.oldestQueuedAt ?? now,
+      };
+      if (!(await store.destinationAlerts.open(episode))) return; // another jobs process opened it
+      const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
+      done.opened.push(openedAlert);
+      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, waiting: episode.waiting, oldestWaitingMs: waitedMs }, 'destination is falling behind: delivery alert opened');
+      const pause = await store.deliveries.pauseOf(workspace.id, destination.id);
+      const replaySince = (await store.replays.list(workspace.id, destination.id, 5))
+        .filter((r) => r.finishedAt === null || r.finishedAt >= episode.oldestWaitingAt)
+        .reduce<number | undefined>((earliest, r) => (earliest === undefined || r.createdAt < earliest ? r.createdAt : earliest), undefined);
+      const context = { retrying: summary.retrying, ...(pause && pause.until > now && { pause }), ...(replaySince !== undefined && { replaySince }) };
+      await this.tell(workspace, destination, openedAlert, behindNotice({ workspaceName: workspace.name, destination, alert: openedAlert, behindMinutes: behindMs / 60_000, context }));
+      return;
+    }
+    // Caught up when nothing waits half the limit: a destination hovering at the limit is not announced every minute.
+    if (waitedMs * 2 >= behindMs) return;
+    const resolved = await close(alert, 'caught_up');
+    if (!resolved) return; // another jobs process resolved it
+    this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, behindForMs: now - resolved.openedAt }, 'destination caught up: delivery alert resolved');
+    const waitingNow = summary.oldestQueuedAt === undefined ? 0 : await store.deliveries.countWithStatus(workspace.id, destination.id, 'queued');
+    await this.tell(workspace, destination, resolved, caughtUpNotice({ workspaceName: workspace.name, destination, alert: resolved, waitingNow, oldestWaitingAt: summary.oldestQueuedAt }));
+  }
+
+  /**
+   * Whether a destination delivers again: it delivered in the last 5 minutes, with a low share of failures or
+   * (see `quietSince`) with nothing left waiting for a retry and nothing given up for a minute. The one judgement for
+   * resolving an episode and for not opening one.
+   */
+  private async deliveringAgain(workspaceId: string, destinationId: string, recent: AttemptTally, settings: DeliveryAlertSettings, now: number): Promise<boolean> {
+    if (recent.delivered === 0) return false;
+    if (hasRecovered(recent, settings)) return true;
+    const retryingNow = await this.options.store.deliveries.countWithStatus(workspaceId, destinationId, 'retrying');
+    return this.quietSince(workspaceId, destinationId, now, retryingNow);
   }
 
   /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryCounter } from '../store/store.js';
 import { describeReason, hasRecovered, isFailing, tallyAttempts } from './delivery-health.js';
 
-const settings = { enabled: true, failurePercent: 50 };
+const settings = { enabled: true, failurePercent: 50, behindMinutes: 30 };
 const tally = (delivered: number, failures: number, gaveUp = 0) => ({ delivered, failures, gaveUp, topReason: '' });
 
 describe('delivery health', () => {

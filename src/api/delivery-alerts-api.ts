@@ -10,23 +10,28 @@ import { SluiceError } from '../core/errors.js';
 import type { DestinationHttp } from '../destinations/destination.js';
 import { createDestinationHttp, parseDestinationUrl } from '../destinations/http/destination-http.js';
 import type { Workspace } from '../core/workspace.js';
-import { ALERT_RESOLUTIONS } from '../store/destination-alert-repository.js';
+import { ALERT_KINDS, ALERT_RESOLUTIONS } from '../store/destination-alert-repository.js';
 import type { DestinationAlert, Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { readableSchemaErrors } from './validation-messages.js';
 
 const Settings = Type.Object({
-  enabled: Type.Boolean({ description: "Email the workspace's owners, admins and engineers when a destination starts failing and when it delivers again. Default true." }),
+  enabled: Type.Boolean({ description: "Email the workspace's owners, admins and engineers when a destination starts failing or falls behind, and when it delivers again or catches up. Default true." }),
   failurePercent: Type.Integer({
     minimum: 1,
     maximum: 100,
     description: `Failing: at least this % of a destination's delivery attempts in the last ${FAILING_WINDOW_MS / 60_000} minutes failed (and at least ${MIN_FAILURES}); delivering again: it delivered in the last ${RECOVERY_WINDOW_MS / 60_000} minutes with under half this % failing. Default ${DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent}.`,
   }),
+  behindMinutes: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    description: `Falling behind: a destination's oldest delivery not yet tried has waited at least this many minutes (a slow endpoint, a long Retry-After, a large replay, no router running); caught up: nothing waits half as long. Default ${DEFAULT_DELIVERY_ALERT_SETTINGS.behindMinutes}.`,
+  }),
 });
 
 const WebhookFormat = Type.Union(ALERT_WEBHOOK_FORMATS.map((f) => Type.Literal(f)), {
-  description: 'slack: a Slack incoming-webhook message ({"text": ...}); json: Sluice\'s own document (type destination.failing or destination.delivering_again, text, workspace, destination, alert, link)',
+  description: 'slack: a Slack incoming-webhook message ({"text": ...}); json: Sluice\'s own document (type destination.failing, destination.delivering_again, destination.falling_behind or destination.caught_up; text, workspace, destination, alert, link)',
 });
 const SettingsView = Type.Object({
   ...Settings.properties,
@@ -40,15 +45,18 @@ const Alert = Type.Object({
   id: Type.String(),
   destinationId: Type.String(),
   destinationName: Type.Union([Type.String(), Type.Null()], { description: 'null when the destination was deleted since' }),
+  kind: Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)), { description: 'failing (most recent attempts failed) or falling_behind (the oldest delivery not yet tried waited too long)' }),
   status: Type.Union([Type.Literal('open'), Type.Literal('resolved')]),
   openedAt: Type.String({ format: 'date-time' }),
-  failures: Type.Integer({ description: 'failed attempts in the 15 minutes before it opened' }),
-  attempts: Type.Integer({ description: 'attempts with an outcome in those 15 minutes' }),
+  failures: Type.Integer({ description: 'failing: failed attempts in the 15 minutes before it opened (0 for falling_behind)' }),
+  attempts: Type.Integer({ description: 'failing: attempts with an outcome in those 15 minutes (0 for falling_behind)' }),
   topReason: Type.String({ description: "the commonest reason code among those failed attempts (http_503, timeout, network_error, ...; '' for retries counted before retries carried a reason)" }),
   lastError: Type.Union([Type.String(), Type.Null()], { description: "the latest failed attempt's error as the delivery log had it when the alert opened" }),
+  waiting: Type.Union([Type.Integer(), Type.Null()], { description: 'falling_behind: deliveries not yet tried when it opened (null for failing)' }),
+  oldestWaitingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'falling_behind: when the oldest of them was queued (null for failing)' }),
   resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   resolution: Type.Union([...ALERT_RESOLUTIONS.map((r) => Type.Literal(r)), Type.Null()], {
-    description: 'recovered (delivering again), destination_disabled, destination_deleted, or alerts_off (the workspace turned alerts off)',
+    description: 'recovered (failing: delivering again), caught_up (falling_behind: nothing waits half the limit), destination_disabled, destination_deleted, or alerts_off (the workspace turned alerts off)',
   }),
 });
 
@@ -85,7 +93,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     config: { permission: 'destinations:read' },
     schema: {
       tags: ['destinations'],
-      summary: 'Episodes of destinations failing, newest first: open ones (status=open), or every one kept (90 days after it ended)',
+      summary: 'Episodes of destinations failing or falling behind, newest first: open ones (status=open), or every one kept (90 days after it ended)',
       querystring: Type.Object({
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { default: 'all' })),
         destinationId: Type.Optional(Type.String()),
@@ -106,12 +114,15 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
         id: a.id,
         destinationId: a.destinationId,
         destinationName: names.get(a.destinationId) ?? null,
+        kind: a.kind,
         status: a.resolvedAt === null ? ('open' as const) : ('resolved' as const),
         openedAt: iso(a.openedAt),
         failures: a.failures,
         attempts: a.attempts,
         topReason: a.topReason,
         lastError: a.lastError,
+        waiting: a.waiting,
+        oldestWaitingAt: a.oldestWaitingAt === null ? null : iso(a.oldestWaitingAt),
         resolvedAt: a.resolvedAt === null ? null : iso(a.resolvedAt),
         resolution: a.resolution,
       })),
@@ -127,10 +138,11 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     config: { permission: 'destinations:write' },
     schema: {
       tags: ['destinations'],
-      summary: 'Turn delivery alerts on or off; how large a share of failed attempts makes a destination failing; where they are also posted',
+      summary: 'Turn delivery alerts on or off; how large a share of failed attempts makes a destination failing; how long a wait makes it falling behind; where they are also posted',
       body: Type.Object({
         enabled: Type.Optional(Settings.properties.enabled),
         failurePercent: Type.Optional(Settings.properties.failurePercent),
+        behindMinutes: Type.Optional(Settings.properties.behindMinutes),
         webhook: Type.Optional(Type.Union([
           Type.Object({
             url: Type.String({ minLength: 1, maxLength: 2000, description: 'a Slack incoming webhook (https://hooks.slack.com/services/...) or any URL that takes a JSON POST; kept encrypted, shown masked' }),
@@ -143,6 +155,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     },
     schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), {
       failurePercent: 'a whole number from 1 to 100: the share of failed attempts in 15 minutes that makes a destination failing',
+      behindMinutes: 'a whole number of minutes from 1 to 1440 (a day): how long the oldest delivery not yet tried may wait before the destination counts as falling behind',
       format: '"slack" for a Slack incoming webhook, "json" for any other URL',
     }),
   }, async (request) => {
@@ -180,7 +193,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     if (!workspace || !webhook) throw new SluiceError('not_found', 'No alert webhook is set: PUT /api/v1/delivery-alerts/settings with {"webhook": {"url": "..."}} first.');
     const now = Date.now();
     const destination = { id: 'dst_example', name: 'Example destination', type: 'webhook' };
-    const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', resolvedAt: null, resolution: null };
+    const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, resolvedAt: null, resolution: null };
     const notice = { kind: 'failing' as const, subject: 'Test alert from Sluice', paragraphs: [`This is a test of the delivery alerts of the workspace "${workspace.name}": nothing is failing. Real alerts look like this, with the destination, the counts and the latest error.`] };
     const result = await webhooks().post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination, alert, link: `${request.protocol}://${request.host}/destinations` });
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.test_webhook', resourceType: 'delivery_alert_settings', resourceId: workspaceId, after: { ok: result.ok, ...(result.ok ? {} : { error: result.error }) } });

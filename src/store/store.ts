@@ -21,7 +21,7 @@ import type { SourceCounterRepository } from './source-counter-repository.js';
 
 export type { DeliveryCounter, DeliveryListQuery, DeliveryLogKey, DeliveryRepository, DestinationPatch, DestinationRepository, NewDestination, WaitingSummary } from './destination-repository.js';
 export type { RateLimitRepository, RateLimitWindow } from './rate-limit-repository.js';
-export type { AlertResolution, DestinationAlert, DestinationAlertRepository, NewDestinationAlert } from './destination-alert-repository.js';
+export type { AlertKind, AlertResolution, DestinationAlert, DestinationAlertRepository, NewDestinationAlert } from './destination-alert-repository.js';
 export { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type SourceCounterRepository, type SourceRejection } from './source-counter-repository.js';
 
 /**

@@ -16,6 +16,8 @@ export interface Reply {
   body?: string;
   /** Answer after this many ms. */
   delayMs?: number;
+  /** Answer once this settles (an endpoint that hangs until the test lets it go). */
+  until?: Promise<unknown>;
 }
 
 /**
@@ -47,7 +49,8 @@ export class RecordingServer {
           res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
           res.end(reply.body ?? '{}');
         };
-        if (reply.delayMs) setTimeout(send, reply.delayMs);
+        if (reply.until) void reply.until.finally(send);
+        else if (reply.delayMs) setTimeout(send, reply.delayMs);
         else send();
       });
     });

@@ -55,6 +55,7 @@ export function FailingMarker({ alert }: { alert: DeliveryAlert }) {
 /** How an episode ended, in plain words. */
 const RESOLUTION_WORDS: Record<AlertResolution, string> = {
   recovered: 'It delivered again.',
+  caught_up: 'It caught up.',
   destination_disabled: 'The destination was disabled (no email was sent).',
   destination_deleted: 'The destination was deleted (no email was sent).',
   alerts_off: 'Delivery alerts were turned off (no email was sent).',

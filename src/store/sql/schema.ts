@@ -399,6 +399,9 @@ export interface DestinationAlertTable {
   last_error: string | null;
   resolved_at: number | null;
   resolution: string | null;
+  kind: Generated<string>;
+  waiting: number | null;
+  oldest_waiting_at: number | null;
 }
 
 export interface DisclosureProfileTable {

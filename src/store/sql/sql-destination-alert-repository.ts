@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { ALERT_RESOLUTIONS, type AlertResolution, type DestinationAlert, type DestinationAlertRepository, type NewDestinationAlert } from '../destination-alert-repository.js';
+import { ALERT_RESOLUTIONS, type AlertKind, type AlertResolution, type DestinationAlert, type DestinationAlertRepository, type NewDestinationAlert } from '../destination-alert-repository.js';
 import type { Database, DestinationAlertTable } from './schema.js';
 
 function alertOf(row: Selectable<DestinationAlertTable>): DestinationAlert {
@@ -7,11 +7,14 @@ function alertOf(row: Selectable<DestinationAlertTable>): DestinationAlert {
     id: row.id,
     workspaceId: row.workspace_id,
     destinationId: row.destination_id,
+    kind: row.kind === 'falling_behind' ? 'falling_behind' : 'failing',
     openedAt: Number(row.opened_at),
     failures: Number(row.failures),
     attempts: Number(row.attempts),
     topReason: row.top_reason,
     lastError: row.last_error,
+    waiting: row.waiting === null ? null : Number(row.waiting),
+    oldestWaitingAt: row.oldest_waiting_at === null ? null : Number(row.oldest_waiting_at),
     resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
     resolution: ALERT_RESOLUTIONS.includes(row.resolution as AlertResolution) ? (row.resolution as AlertResolution) : null,
   };
@@ -21,18 +24,21 @@ export class SqlDestinationAlertRepository implements DestinationAlertRepository
   constructor(private readonly db: Kysely<Database>) {}
 
   async open(alert: NewDestinationAlert): Promise<boolean> {
-    // The partial unique index (one open episode per destination) turns a second opening into nothing.
+    // The partial unique index (one open episode per destination and kind) turns a second opening into nothing.
     const result = await this.db
       .insertInto('destination_alerts')
       .values({
         id: alert.id,
         workspace_id: alert.workspaceId,
         destination_id: alert.destinationId,
+        kind: alert.kind,
         opened_at: alert.openedAt,
         failures: alert.failures,
         attempts: alert.attempts,
         top_reason: alert.topReason,
         last_error: alert.lastError,
+        waiting: alert.waiting,
+        oldest_waiting_at: alert.oldestWaitingAt,
         resolved_at: null,
         resolution: null,
       })
@@ -41,12 +47,13 @@ export class SqlDestinationAlertRepository implements DestinationAlertRepository
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  async resolve(workspaceId: string, destinationId: string, at: number, resolution: AlertResolution): Promise<DestinationAlert | undefined> {
+  async resolve(workspaceId: string, destinationId: string, kind: AlertKind, at: number, resolution: AlertResolution): Promise<DestinationAlert | undefined> {
     const row = await this.db
       .updateTable('destination_alerts')
       .set({ resolved_at: at, resolution })
       .where('workspace_id', '=', workspaceId)
       .where('destination_id', '=', destinationId)
+      .where('kind', '=', kind)
       .where('resolved_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
