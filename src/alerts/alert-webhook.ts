@@ -8,9 +8,19 @@ import type { AlertWebhookFormat, AlertWebhookSettings } from './delivery-alert-
 
 const TIMEOUT_MS = 10_000;
 const MASK = '********';
+/**
+ * Waits before the second and third attempt of an alert whose post can succeed later (HTTP 429, 408, 5xx, a timeout,
+ * a refused connection); a Retry-After longer than the wait is honoured up to {@link MAX_RETRY_AFTER_MS}.
+ */
+export const ALERT_RETRY_DELAYS_MS: readonly number[] = [2_000, 15_000];
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /** What a post to the alert webhook came to (the API's test answers it; the sweeper logs a failure). */
-export type AlertWebhookResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly error: string };
+export type AlertWebhookResult = PostOutcome & { readonly attempts: number };
+type PostOutcome = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly error: string };
+
+/** One attempt's outcome: done (posted, or refused for good) or worth trying again, after `afterMs` when given. */
+type Attempt = { readonly result: PostOutcome; readonly again: false } | { readonly result: PostOutcome; readonly again: true; readonly afterMs?: number };
 
 /** What the post is about: the workspace, the destination and the episode, with the console's link. */
 export interface AlertWebhookContext {
@@ -59,32 +69,52 @@ export function maskAlertWebhookUrl(url: URL): string {
 
 /**
  * Posts alert notices to a workspace's webhook through the destinations' HTTP client, so the same guard refuses
- * private and loopback addresses (SLUICE_ALLOW_PRIVATE_DESTINATIONS) at connect time. One attempt: an alert that
- * could not be posted is logged and still emailed.
+ * private and loopback addresses (SLUICE_ALLOW_PRIVATE_DESTINATIONS) at connect time. A post that can succeed later
+ * (429, 408, 5xx, a timeout, a network error) is tried again after {@link ALERT_RETRY_DELAYS_MS} (three attempts in
+ * about 20 seconds: Slack's brief outages); one still failing is logged by the caller, and the email still goes. Kept
+ * this short on purpose: an alert hours late is noise, and a channel that needs durable retries is a destination.
  */
 export class AlertWebhook {
   constructor(
     private readonly http: DestinationHttp,
     private readonly keys: Keys,
+    private readonly retryDelaysMs: readonly number[] = ALERT_RETRY_DELAYS_MS,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  async post(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext): Promise<AlertWebhookResult> {
+  /** Posts the notice; `once` makes a single attempt (the API's test, where a person waits for the answer). */
+  async post(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext, options: { once?: boolean } = {}): Promise<AlertWebhookResult> {
     let url: string;
     try {
       url = this.keys.decrypt(webhook.sealedUrl);
     } catch {
-      return { ok: false, error: 'the webhook URL could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again' };
+      return { ok: false, error: 'the webhook URL could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again', attempts: 0 };
     }
+    const body = alertWebhookBody(webhook.format, notice, context);
+    const delays = options.once ? [] : this.retryDelaysMs;
+    for (let attempt = 1; ; attempt++) {
+      const tried = await this.attempt(url, body);
+      const delay = delays[attempt - 1];
+      if (!tried.again || delay === undefined) return { ...tried.result, attempts: attempt };
+      await this.sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(delay, tried.afterMs ?? 0)));
+    }
+  }
+
+  private async attempt(url: string, body: string): Promise<Attempt> {
     try {
       const response = await this.http.send(
-        { method: 'POST', url, headers: { 'content-type': 'application/json', 'user-agent': 'Sluice-Alerts/1' }, body: alertWebhookBody(webhook.format, notice, context) },
+        { method: 'POST', url, headers: { 'content-type': 'application/json', 'user-agent': 'Sluice-Alerts/1' }, body },
         { timeoutMs: TIMEOUT_MS },
       );
       const answer = classifyHttpStatus(response.status, response.headers, response.body);
-      return answer.kind === 'ok' ? { ok: true, status: response.status } : { ok: false, status: response.status, error: answer.error };
+      if (answer.kind === 'ok') return { result: { ok: true, status: response.status }, again: false };
+      const result = { ok: false as const, status: response.status, error: answer.error };
+      return answer.kind === 'retry' ? { result, again: true, ...(answer.afterMs !== undefined && { afterMs: answer.afterMs }) } : { result, again: false };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, error: isSluiceError(error) ? `${error.code}: ${message}` : message };
+      // Refused by Sluice itself (the address guard, a malformed URL): trying again changes nothing.
+      if (isSluiceError(error)) return { result: { ok: false, error: `${error.code}: ${message}` }, again: false };
+      return { result: { ok: false, error: message }, again: true };
     }
   }
 }

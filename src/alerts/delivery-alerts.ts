@@ -272,7 +272,7 @@ export class DeliveryAlerts {
     const webhook = alertWebhookOf(workspace);
     if (webhook && this.options.webhook) {
       const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination: { id: destination.id, name: destination.name, type: destination.type }, alert, link });
-      if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, error: posted.error }, 'delivery alert not posted to the workspace\'s alert webhook (it is still emailed)');
+      if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, error: posted.error, attempts: posted.attempts }, 'delivery alert not posted to the workspace\'s alert webhook (it is still emailed)');
     }
     const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role) && !m.deliveryAlertEmailsOptOut);
     if (members.length === 0) {

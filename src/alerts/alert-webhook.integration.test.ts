@@ -1,0 +1,93 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Keys } from '../core/crypto/keys.js';
+import { createDestinationHttp } from '../destinations/http/destination-http.js';
+import type { DestinationAlert } from '../store/store.js';
+import { AlertWebhook } from './alert-webhook.js';
+import type { AlertWebhookSettings } from './delivery-alert-settings.js';
+
+/** A real local endpoint answering each post with the next planned reply (then 200). */
+let server: Server;
+let base: string;
+let plan: Array<{ status: number; headers?: Record<string, string> }> = [];
+let received: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push(body);
+      const reply = plan.shift() ?? { status: 200 };
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end('{"ok":' + String(reply.status < 300) + '}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await http.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  plan = [];
+  received = [];
+});
+
+const keys = new Keys('alert-webhook-test-secret-key-0123456789');
+const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
+const alert: DestinationAlert = { id: 'alert_1', workspaceId: 'ws', destinationId: 'dst', kind: 'falling_behind', openedAt: Date.parse('2026-03-02T09:31:00Z'), failures: 0, attempts: 0, topReason: '', lastError: null, waiting: 50, oldestWaitingAt: Date.parse('2026-03-02T09:00:00Z'), resolvedAt: null, resolution: null };
+const notice = { kind: 'falling_behind' as const, subject: 'Destination "Orders" is falling behind', paragraphs: ['It waits.'] };
+const context = { workspace: { id: 'ws', name: 'Shop' }, destination: { id: 'dst', name: 'Orders', type: 'webhook' }, alert, link: 'https://sluice.example.com/destinations/dst' };
+const settingsFor = (url: string): AlertWebhookSettings => ({ sealedUrl: keys.encrypt(url), maskedUrl: 'http://127.0.0.1/********', format: 'json' });
+
+/** The webhook with its waits recorded instead of slept. */
+function webhookRecordingWaits(): { webhook: AlertWebhook; waits: number[] } {
+  const waits: number[] = [];
+  return { webhook: new AlertWebhook(http, keys, [2_000, 15_000], async (ms) => void waits.push(ms)), waits };
+}
+
+describe('alert webhook', () => {
+  it("posts Sluice's JSON document with the episode's kind and what waited", async () => {
+    const { webhook } = webhookRecordingWaits();
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toEqual({ ok: true, status: 200, attempts: 1 });
+    expect(JSON.parse(received[0]!)).toMatchObject({ type: 'destination.falling_behind', alert: { kind: 'falling_behind', waiting: 50, oldestWaitingAt: '2026-03-02T09:00:00.000Z' } });
+  });
+
+  it('tries a post that can succeed later again (a 503, then a 429 with Retry-After), and stops at the first success', async () => {
+    plan = [{ status: 503 }, { status: 429, headers: { 'retry-after': '30' } }];
+    const { webhook, waits } = webhookRecordingWaits();
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toEqual({ ok: true, status: 200, attempts: 3 });
+    expect(received).toHaveLength(3);
+    expect(waits).toEqual([2_000, 30_000]);
+  });
+
+  it('gives up after three attempts, and at once on an answer that will not change (a 404) or an address the guard refuses', async () => {
+    plan = [{ status: 502 }, { status: 502 }, { status: 502 }, { status: 502 }];
+    const { webhook, waits } = webhookRecordingWaits();
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toMatchObject({ ok: false, status: 502, attempts: 3, error: expect.stringContaining('HTTP 502') });
+    expect(waits).toEqual([2_000, 15_000]);
+
+    plan = [{ status: 404 }];
+    received = [];
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toMatchObject({ ok: false, status: 404, attempts: 1 });
+    expect(received).toHaveLength(1);
+
+    expect(await webhook.post(settingsFor('http://10.9.8.7/alerts'), notice, context)).toMatchObject({ ok: false, attempts: 1, error: expect.stringContaining('destination_address_refused') });
+  });
+
+  it('tries a refused connection again, and makes one attempt when asked to (the API\'s test)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { webhook, waits } = webhookRecordingWaits();
+    expect(await webhook.post(settingsFor(`http://127.0.0.1:${port}/alerts`), notice, context)).toMatchObject({ ok: false, attempts: 3 });
+    expect(waits).toHaveLength(2);
+
+    plan = [{ status: 503 }];
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context, { once: true })).toMatchObject({ ok: false, status: 503, attempts: 1 });
+  });
+});
