@@ -100,6 +100,54 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect(JSON.stringify(await sluice.store.workspaces.get(DEFAULT_WORKSPACE_ID))).not.toContain('secret-part-of-the-url');
   });
 
+  it("mutes one destination's alerts until a time: its episode opens unannounced, and is told once it is unmuted", async () => {
+    const { id, server } = await createWebhook(sluice, servers, 'Flaky CRM');
+    const in2h = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const muted = await api('PUT', `/delivery-alerts/mutes/${id}`, { until: in2h });
+    expect(muted.status, muted.text).toBe(200);
+    expect(muted.body).toEqual({ destinationId: id, destinationName: 'Flaky CRM', until: in2h });
+    expect((await api('GET', '/delivery-alerts/mutes')).body.mutes).toEqual([{ destinationId: id, destinationName: 'Flaky CRM', until: in2h }]);
+
+    server.respond = () => ({ status: 500, body: 'crm down' });
+    await sendTracking(sluice.url, sluice.writeKey, 'batch', {
+      batch: Array.from({ length: 6 }, (_, i) => ({ type: 'track', userId: `crm-${i}`, event: 'Lead Created', messageId: `mute-${i}` })),
+    });
+    const [episode] = await eventually(async () => {
+      const open = (await api('GET', `/delivery-alerts?status=open&destinationId=${id}`)).body.alerts as { kind: string; notifiedAt: string | null }[];
+      return open.length > 0 ? open : undefined;
+    });
+    expect(episode).toMatchObject({ kind: 'failing', notifiedAt: null });
+    expect(await outbox('Destination "Flaky CRM" is failing')).toEqual([]);
+
+    const unmuted = await api('DELETE', `/delivery-alerts/mutes/${id}`);
+    expect(unmuted.status).toBe(204);
+    expect((await api('GET', '/delivery-alerts/mutes')).body.mutes).toEqual([]);
+    const [told] = await eventually(async () => {
+      const found = await outbox('Destination "Flaky CRM" is failing');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(told!.text).toMatch(/^This began at .* UTC, while alerts for this destination were muted; the mute has ended and it is still so\./);
+    const audit = JSON.stringify((await api('GET', '/audit-log?action=delivery_alerts.mute')).body);
+    expect(audit).toContain(in2h);
+    expect(JSON.stringify((await api('GET', '/audit-log?action=delivery_alerts.unmute')).body)).toContain(id);
+    // Deleted: its episode closes without a message, so no later alert of it reaches the next test's webhook.
+    expect((await api('DELETE', `/destinations/${id}`)).status).toBe(204);
+  });
+
+  it('refuses a mute in the past, too far ahead, not a time, or of a destination not in the workspace, in words', async () => {
+    const { id } = await createWebhook(sluice, servers, 'Muted later');
+    const past = await api('PUT', `/delivery-alerts/mutes/${id}`, { until: new Date(Date.now() - 60_000).toISOString() });
+    expect(past.status).toBe(400);
+    expect(past.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('is not in the future') } });
+    const far = await api('PUT', `/delivery-alerts/mutes/${id}`, { until: new Date(Date.now() + 31 * 86_400_000).toISOString() });
+    expect(far.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('more than 30 days ahead') } });
+    const notATime = await api('PUT', `/delivery-alerts/mutes/${id}`, { until: 'tomorrow' });
+    expect(notATime.status).toBe(400);
+    expect(notATime.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('a date and time such as 2026-03-02T18:00:00Z') } });
+    expect((await api('PUT', '/delivery-alerts/mutes/dst_nope', { until: new Date(Date.now() + 60_000).toISOString() })).status).toBe(404);
+    expect((await api('GET', '/delivery-alerts/mutes')).body.mutes).toEqual([]);
+  });
+
   it('posts a test alert to the webhook on request, says what it answered, and refuses a URL that is not http(s)', async () => {
     expect((await api('POST', '/delivery-alerts/settings/test-webhook')).body).toMatchObject({ error: { code: 'not_found', message: expect.stringContaining('No alert webhook is set') } });
     const bad = await api('PUT', '/delivery-alerts/settings', { webhook: { url: 'ftp://hooks.example.com/x' } });

@@ -123,3 +123,8 @@ export function caughtUpNotice(input: NoticeInput & { readonly alert: Destinatio
   ];
   return { kind: 'caught_up', subject: `Destination "${destination.name}" has caught up`, paragraphs };
 }
+
+/** A notice told late, because its destination's alerts were muted when the episode began: says so first. */
+export function withMuteEnded(notice: AlertNotice, openedAt: number): AlertNotice {
+  return { ...notice, paragraphs: [`This began at ${utc(openedAt)}, while alerts for this destination were muted; the mute has ended and it is still so.`, ...notice.paragraphs] };
+}

@@ -38,7 +38,7 @@ beforeEach(() => {
 
 const keys = new Keys('alert-webhook-test-secret-key-0123456789');
 const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
-const alert: DestinationAlert = { id: 'alert_1', workspaceId: 'ws', destinationId: 'dst', kind: 'falling_behind', openedAt: Date.parse('2026-03-02T09:31:00Z'), failures: 0, attempts: 0, topReason: '', lastError: null, waiting: 50, oldestWaitingAt: Date.parse('2026-03-02T09:00:00Z'), resolvedAt: null, resolution: null };
+const alert: DestinationAlert = { id: 'alert_1', workspaceId: 'ws', destinationId: 'dst', kind: 'falling_behind', openedAt: Date.parse('2026-03-02T09:31:00Z'), failures: 0, attempts: 0, topReason: '', lastError: null, waiting: 50, oldestWaitingAt: Date.parse('2026-03-02T09:00:00Z'), notifiedAt: null, resolvedAt: null, resolution: null };
 const notice = { kind: 'falling_behind' as const, subject: 'Destination "Orders" is falling behind', paragraphs: ['It waits.'] };
 const context = { workspace: { id: 'ws', name: 'Shop' }, destination: { id: 'dst', name: 'Orders', type: 'webhook' }, alert, link: 'https://sluice.example.com/destinations/dst' };
 const settingsFor = (url: string): AlertWebhookSettings => ({ sealedUrl: keys.encrypt(url), maskedUrl: 'http://127.0.0.1/********', format: 'json' });

@@ -75,3 +75,28 @@ export function alertWebhookOf(workspace: Pick<Workspace, 'settings'> | undefine
   if (typeof sealedUrl !== 'string') return undefined;
   return { sealedUrl, maskedUrl: typeof maskedUrl === 'string' ? maskedUrl : 'https://********', format: format === 'json' ? 'json' : 'slack' };
 }
+
+/** The longest a destination's alerts can be muted at once: a mute is for a known, bounded problem, not for good. */
+export const MAX_MUTE_MS = 30 * 24 * 3600_000;
+
+/** The destinations whose alerts are muted now, and until when (epoch ms); mutes that ended are left out. */
+export function alertMutesOf(workspace: Pick<Workspace, 'settings'> | undefined, now: number): ReadonlyMap<string, number> {
+  const raw = rawSettings(workspace)?.mutes;
+  const mutes = new Map<string, number>();
+  if (!raw || typeof raw !== 'object') return mutes;
+  for (const [destinationId, until] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof until === 'number' && until > now) mutes.set(destinationId, until);
+  }
+  return mutes;
+}
+
+/**
+ * The workspace settings with a destination's alerts muted until `until` (epoch ms), or unmuted (null); mutes that
+ * ended by `now` are dropped on the way.
+ */
+export function withAlertMute(settings: Record<string, unknown>, destinationId: string, until: number | null, now: number): Record<string, unknown> {
+  const mutes = Object.fromEntries(alertMutesOf({ settings }, now));
+  if (until === null) delete mutes[destinationId];
+  else mutes[destinationId] = until;
+  return { ...settings, deliveryAlerts: { ...rawSettings({ settings }), mutes } };
+}

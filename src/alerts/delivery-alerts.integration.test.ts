@@ -8,6 +8,7 @@ import type { DeliveryRecord, DeliveryStatus } from '../core/destination.js';
 import { DevelopmentOutbox } from '../mail/development-outbox.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { withAlertMute } from './delivery-alert-settings.js';
 import { DeliveryAlerts } from './delivery-alerts.js';
 
 const WS = 'ws_alerts';
@@ -247,6 +248,47 @@ describe('delivery alerts', () => {
       const closed = await alerts.check(t0 + 14 * MINUTE);
       expect(closed.resolved.map((a) => [a.kind, a.resolution]).sort()).toEqual([['failing', 'destination_disabled'], ['falling_behind', 'destination_disabled']]);
       expect(outbox.list().length).toBe(emails + 3);
+    });
+  });
+
+  describe('muted destinations', () => {
+    const muteUntil = (until: number) => store.workspaces.changeSettings(WS, (settings) => withAlertMute(settings, hookId, until, t0));
+
+    it('opens and closes episodes without telling anybody while muted, and tells one still open when the mute ends, once', async () => {
+      await muteUntil(t0 + 60 * MINUTE);
+      await outcomes('retrying', 8, t0, { reason: 'http_503', lastError: 'HTTP 503', firstAttemptAt: t0 }, hookId, 'stuck');
+      const opened = await alerts.check(t0 + MINUTE);
+      expect(opened.opened).toMatchObject([{ kind: 'failing', notifiedAt: null }]);
+      // Muted and resolved meanwhile: nobody hears of it, start or end.
+      await outcomes('delivered', 8, t0 + 2 * MINUTE, { attempts: 2 }, hookId, 'stuck');
+      expect((await alerts.check(t0 + 3 * MINUTE)).resolved).toMatchObject([{ resolution: 'recovered', notifiedAt: null }]);
+      // Failing again, still muted: the episode opens silently and stays open past the mute's end.
+      await outcomes('retrying', 8, t0 + 20 * MINUTE, { reason: 'http_500', lastError: 'HTTP 500: boom', firstAttemptAt: t0 + 20 * MINUTE }, hookId, 'again');
+      expect((await alerts.check(t0 + 21 * MINUTE)).opened).toHaveLength(1);
+      await outcomes('retrying', 8, t0 + 59 * MINUTE, { reason: 'http_500', lastError: 'HTTP 500: boom', attempts: 5 }, hookId, 'again');
+      expect((await alerts.check(t0 + 59 * MINUTE)).opened).toEqual([]);
+      expect(outbox.list()).toEqual([]);
+
+      // The mute ended: two processes check; the open episode is told once, saying when it began.
+      await Promise.all([alerts.check(t0 + 61 * MINUTE), newAlerts().check(t0 + 61 * MINUTE)]);
+      expect(subjects()).toEqual([
+        'admin-active@shop.test: Destination "Orders hook" is failing',
+        'engineer-active@shop.test: Destination "Orders hook" is failing',
+        'owner-active@shop.test: Destination "Orders hook" is failing',
+      ]);
+      expect(outbox.list()[0]!.text).toMatch(/^This began at 2026-03-02 09:21 UTC, while alerts for this destination were muted; the mute has ended and it is still so\./);
+      expect((await store.destinationAlerts.openOf(WS))[0]).toMatchObject({ notifiedAt: t0 + 61 * MINUTE });
+      await alerts.check(t0 + 62 * MINUTE);
+      expect(outbox.list()).toHaveLength(3);
+    });
+
+    it('mutes one destination only: another one failing at the same time is told', async () => {
+      const other = await store.destinations.create({ workspaceId: WS, name: 'Other', type: 'webhook', publicConfig: { url: 'https://o.shop.test/' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
+      await muteUntil(t0 + 60 * MINUTE);
+      await outcomes('failed', 8, t0, { reason: 'http_401' });
+      await outcomes('failed', 8, t0, { reason: 'http_401' }, other.id);
+      expect((await alerts.check(t0 + MINUTE)).opened).toHaveLength(2);
+      expect(new Set(outbox.list().map((m) => m.subject))).toEqual(new Set(['Destination "Other" is failing']));
     });
   });
 });

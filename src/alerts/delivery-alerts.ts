@@ -5,9 +5,9 @@ import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
-import { alertEmail, behindNotice, caughtUpNotice, failingNotice, recoveredNotice, type AlertNotice } from './alert-notices.js';
+import { alertEmail, behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
-import { alertWebhookOf, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
+import { alertMutesOf, alertWebhookOf, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
 /** Who is told: the people who can act on a destination (fix its configuration, or the endpoint). */
@@ -33,6 +33,17 @@ export interface DeliveryAlertsOptions {
 }
 
 const newAlertId = (): string => `alert_${randomUUID().replace(/-/g, '')}`;
+
+/** One destination's turn in a check: what the judgements share. */
+interface Judging {
+  readonly workspace: Workspace;
+  readonly destination: StoredDestination;
+  readonly now: number;
+  readonly done: AlertCheck;
+  readonly close: (alert: Pick<DestinationAlert, 'destinationId' | 'kind'>, resolution: AlertResolution) => Promise<DestinationAlert | undefined>;
+  /** The destination's alerts are muted now: episodes open and close, nobody is told. */
+  readonly muted: boolean;
+}
 
 /** What one check did (for tests and the log). */
 export interface AlertCheck {
@@ -112,25 +123,25 @@ export class DeliveryAlerts {
     const failingOpen = openOf('failing');
     const behindOpen = openOf('falling_behind');
     const counters = await store.deliveries.counters(workspace.id, now - FAILING_WINDOW_MS, now + 1);
+    const mutes = alertMutesOf(workspace, now);
     for (const destination of destinations.values()) {
       if (!destination.enabled) continue;
-      await this.judgeFailing(workspace, destination, failingOpen.get(destination.id), counters, now, done, close);
-      await this.judgeBehind(workspace, destination, behindOpen.get(destination.id), now, done, close);
+      const judging: Judging = { workspace, destination, now, done, close, muted: mutes.has(destination.id) };
+      await this.judgeFailing(judging, failingOpen.get(destination.id), counters);
+      await this.judgeBehind(judging, behindOpen.get(destination.id));
     }
     return done;
   }
 
-  /** Opens a `failing` episode for a destination failing over the window, or resolves its open one once it delivers again. */
-  private async judgeFailing(
-    workspace: Workspace,
-    destination: StoredDestination,
-    alert: DestinationAlert | undefined,
-    counters: readonly DeliveryCounter[],
-    now: number,
-    done: AlertCheck,
-    close: (alert: Pick<DestinationAlert, 'destinationId' | 'kind'>, resolution: AlertResolution) => Promise<DestinationAlert | undefined>,
-  ): Promise<void> {
+  /**
+   * Opens a `failing` episode for a destination failing over the window, or resolves its open one once it delivers
+   * again; tells an open one whose opening was not told (muted then) once its destination is no longer muted.
+   */
+  private async judgeFailing(judging: Judging, alert: DestinationAlert | undefined, counters: readonly DeliveryCounter[]): Promise<void> {
+    const { workspace, destination, now, done, close } = judging;
     const { store } = this.options;
+    const failingNoticeOf = (episode: DestinationAlert, tally: AttemptTally) =>
+      failingNotice({ workspaceName: workspace.name, destination, alert: episode, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs });
     const settings = deliveryAlertSettingsOf(workspace);
     if (alert === undefined) {
       let tally = tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS);
@@ -156,40 +167,55 @@ export class DeliveryAlerts {
         lastError: await this.latestError(workspace.id, destination.id),
         waiting: null,
         oldestWaitingAt: null,
+        notifiedAt: judging.muted ? null : now,
       };
       if (!(await store.destinationAlerts.open(episode))) return; // another jobs process opened it
       const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
       done.opened.push(openedAlert);
-      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError }, 'destination is failing: delivery alert opened');
-      await this.tell(workspace, destination, openedAlert, failingNotice({ workspaceName: workspace.name, destination, alert: openedAlert, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs }));
+      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, failures: episode.failures, attempts: episode.attempts, lastError: episode.lastError, muted: judging.muted }, 'destination is failing: delivery alert opened');
+      if (!judging.muted) await this.tell(workspace, destination, openedAlert, failingNoticeOf(openedAlert, tally));
       return;
     }
     const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
-    if (!(await this.deliveringAgain(workspace.id, destination.id, recent, settings, now))) return;
+    if (!(await this.deliveringAgain(workspace.id, destination.id, recent, settings, now))) {
+      if (await this.claimLateNotice(judging, alert)) await this.tell(workspace, destination, alert, failingNoticeOf(alert, tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS)), { lateSince: alert.openedAt });
+      return;
+    }
     const retryingNow = await store.deliveries.countWithStatus(workspace.id, destination.id, 'retrying');
     const resolved = await close(alert, 'recovered');
     if (!resolved) return; // another jobs process resolved it
     this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - resolved.openedAt }, 'destination delivers again: delivery alert resolved');
+    // Nobody hears of the end of an episode whose start they were not told, nor while the destination is muted.
+    if (resolved.notifiedAt === null || judging.muted) return;
     const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, resolved.openedAt - FAILING_WINDOW_MS, now, counters);
     await this.tell(workspace, destination, resolved, recoveredNotice({ workspaceName: workspace.name, destination, alert: resolved, recent, retryingNow, gaveUpDuring }));
+  }
+
+  /** An open episode not yet told (it opened while muted) whose destination is no longer muted: claimed, so one process tells it. */
+  private async claimLateNotice(judging: Judging, alert: DestinationAlert): Promise<boolean> {
+    if (alert.notifiedAt !== null || judging.muted) return false;
+    return this.options.store.destinationAlerts.markNotified(judging.workspace.id, alert.id, judging.now);
   }
 
   /**
    * Opens a `falling_behind` episode when the destination's oldest delivery not yet tried (its oldest `queued` row in
    * the delivery log) has waited `behindMinutes`, or resolves its open one once nothing waits half as long.
    */
-  private async judgeBehind(
-    workspace: Workspace,
-    destination: StoredDestination,
-    alert: DestinationAlert | undefined,
-    now: number,
-    done: AlertCheck,
-    close: (alert: Pick<DestinationAlert, 'destinationId' | 'kind'>, resolution: AlertResolution) => Promise<DestinationAlert | undefined>,
-  ): Promise<void> {
+  private async judgeBehind(judging: Judging, alert: DestinationAlert | undefined): Promise<void> {
+    const { workspace, destination, now, done, close } = judging;
     const { store } = this.options;
     const behindMs = deliveryAlertSettingsOf(workspace).behindMinutes * 60_000;
     const summary = await store.deliveries.waitingSummary(workspace.id, destination.id);
     const waitedMs = summary.oldestQueuedAt === undefined ? 0 : now - summary.oldestQueuedAt;
+    const behindNoticeOf = async (episode: DestinationAlert) => {
+      const pause = await store.deliveries.pauseOf(workspace.id, destination.id);
+      const oldest = episode.oldestWaitingAt ?? episode.openedAt;
+      const replaySince = (await store.replays.list(workspace.id, destination.id, 5))
+        .filter((r) => r.finishedAt === null || r.finishedAt >= oldest)
+        .reduce<number | undefined>((earliest, r) => (earliest === undefined || r.createdAt < earliest ? r.createdAt : earliest), undefined);
+      const context = { retrying: summary.retrying, ...(pause && pause.until > now && { pause }), ...(replaySince !== undefined && { replaySince }) };
+      return behindNotice({ workspaceName: workspace.name, destination, alert: episode, behindMinutes: behindMs / 60_000, context });
+    };
     if (alert === undefined) {
       if (waitedMs < behindMs) return;
       const episode = {
@@ -204,24 +230,24 @@ export class DeliveryAlerts {
         lastError: null,
         waiting: await store.deliveries.countWithStatus(workspace.id, destination.id, 'queued'),
         oldestWaitingAt: summary.oldestQueuedAt ?? now,
+        notifiedAt: judging.muted ? null : now,
       };
       if (!(await store.destinationAlerts.open(episode))) return; // another jobs process opened it
       const openedAlert: DestinationAlert = { ...episode, resolvedAt: null, resolution: null };
       done.opened.push(openedAlert);
-      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, waiting: episode.waiting, oldestWaitingMs: waitedMs }, 'destination is falling behind: delivery alert opened');
-      const pause = await store.deliveries.pauseOf(workspace.id, destination.id);
-      const replaySince = (await store.replays.list(workspace.id, destination.id, 5))
-        .filter((r) => r.finishedAt === null || r.finishedAt >= episode.oldestWaitingAt)
-        .reduce<number | undefined>((earliest, r) => (earliest === undefined || r.createdAt < earliest ? r.createdAt : earliest), undefined);
-      const context = { retrying: summary.retrying, ...(pause && pause.until > now && { pause }), ...(replaySince !== undefined && { replaySince }) };
-      await this.tell(workspace, destination, openedAlert, behindNotice({ workspaceName: workspace.name, destination, alert: openedAlert, behindMinutes: behindMs / 60_000, context }));
+      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, waiting: episode.waiting, oldestWaitingMs: waitedMs, muted: judging.muted }, 'destination is falling behind: delivery alert opened');
+      if (!judging.muted) await this.tell(workspace, destination, openedAlert, await behindNoticeOf(openedAlert));
       return;
     }
     // Caught up when nothing waits half the limit: a destination hovering at the limit is not announced every minute.
-    if (waitedMs * 2 >= behindMs) return;
+    if (waitedMs * 2 >= behindMs) {
+      if (await this.claimLateNotice(judging, alert)) await this.tell(workspace, destination, alert, await behindNoticeOf(alert), { lateSince: alert.openedAt });
+      return;
+    }
     const resolved = await close(alert, 'caught_up');
     if (!resolved) return; // another jobs process resolved it
     this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, behindForMs: now - resolved.openedAt }, 'destination caught up: delivery alert resolved');
+    if (resolved.notifiedAt === null || judging.muted) return;
     const waitingNow = summary.oldestQueuedAt === undefined ? 0 : await store.deliveries.countWithStatus(workspace.id, destination.id, 'queued');
     await this.tell(workspace, destination, resolved, caughtUpNotice({ workspaceName: workspace.name, destination, alert: resolved, waitingNow, oldestWaitingAt: summary.oldestQueuedAt }));
   }
@@ -266,7 +292,8 @@ export class DeliveryAlerts {
   }
 
   /** Emails the notice to the workspace's recipients, and posts it to the workspace's alert webhook if one is set. */
-  private async tell(workspace: Workspace, destination: StoredDestination, alert: DestinationAlert, notice: AlertNotice): Promise<void> {
+  private async tell(workspace: Workspace, destination: StoredDestination, alert: DestinationAlert, told: AlertNotice, options: { lateSince?: number } = {}): Promise<void> {
+    const notice = options.lateSince === undefined ? told : withMuteEnded(told, options.lateSince);
     const base = this.options.publicUrl.replace(/\/+$/, '');
     const link = `${base}/destinations/${encodeURIComponent(destination.id)}`;
     const webhook = alertWebhookOf(workspace);

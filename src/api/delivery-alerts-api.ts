@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AlertWebhook, maskAlertWebhookUrl } from '../alerts/alert-webhook.js';
-import { ALERT_WEBHOOK_FORMATS, alertWebhookOf, DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, withDeliveryAlertChange, type AlertWebhookSettings } from '../alerts/delivery-alert-settings.js';
+import { ALERT_WEBHOOK_FORMATS, alertMutesOf, alertWebhookOf, DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, MAX_MUTE_MS, withAlertMute, withDeliveryAlertChange, type AlertWebhookSettings } from '../alerts/delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, MIN_FAILURES, RECOVERY_WINDOW_MS } from '../alerts/delivery-health.js';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
@@ -13,6 +13,7 @@ import type { Workspace } from '../core/workspace.js';
 import { ALERT_KINDS, ALERT_RESOLUTIONS } from '../store/destination-alert-repository.js';
 import type { DestinationAlert, Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
+import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { readableSchemaErrors } from './validation-messages.js';
 
@@ -54,10 +55,17 @@ const Alert = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()], { description: "the latest failed attempt's error as the delivery log had it when the alert opened" }),
   waiting: Type.Union([Type.Integer(), Type.Null()], { description: 'falling_behind: deliveries not yet tried when it opened (null for failing)' }),
   oldestWaitingAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'falling_behind: when the oldest of them was queued (null for failing)' }),
+  notifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: "when the workspace's people were told it began; null while they were not (it opened while the destination's alerts were muted)" }),
   resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   resolution: Type.Union([...ALERT_RESOLUTIONS.map((r) => Type.Literal(r)), Type.Null()], {
     description: 'recovered (failing: delivering again), caught_up (falling_behind: nothing waits half the limit), destination_disabled, destination_deleted, or alerts_off (the workspace turned alerts off)',
   }),
+});
+
+const Mute = Type.Object({
+  destinationId: Type.String(),
+  destinationName: Type.Union([Type.String(), Type.Null()], { description: 'null when the destination was deleted since' }),
+  until: Type.String({ format: 'date-time' }),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -123,10 +131,72 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
         lastError: a.lastError,
         waiting: a.waiting,
         oldestWaitingAt: a.oldestWaitingAt === null ? null : iso(a.oldestWaitingAt),
+        notifiedAt: a.notifiedAt === null ? null : iso(a.notifiedAt),
         resolvedAt: a.resolvedAt === null ? null : iso(a.resolvedAt),
         resolution: a.resolution,
       })),
     };
+  });
+
+  app.get('/delivery-alerts/mutes', {
+    config: { permission: 'destinations:read' },
+    schema: {
+      tags: ['destinations'],
+      summary: 'Destinations whose alerts are muted now, and until when',
+      response: { 200: Type.Object({ mutes: Type.Array(Mute) }) },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const workspace = await store.workspaces.get(workspaceId);
+    const names = new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name]));
+    return { mutes: [...alertMutesOf(workspace, Date.now())].map(([destinationId, until]) => ({ destinationId, destinationName: names.get(destinationId) ?? null, until: iso(until) })) };
+  });
+
+  app.put('/delivery-alerts/mutes/:destinationId', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: "Mute a destination's alerts until a time (at most 30 days ahead): its episodes still open and close, nobody is emailed or posted to; one still open when the mute ends is told then",
+      params: Type.Object({ destinationId: Type.String() }),
+      body: Type.Object({ until: Type.String({ format: 'date-time', description: 'when the mute ends (ISO 8601 with a time zone)' }) }, { additionalProperties: false }),
+      response: { 200: Mute },
+    },
+    schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), { until: 'a date and time such as 2026-03-02T18:00:00Z: when the mute ends' }),
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await destinationOf(store, workspaceId, request.params.destinationId);
+    const now = Date.now();
+    const until = Date.parse(request.body.until);
+    if (until <= now) throw new SluiceError('validation_failed', `until (${request.body.until}) is not in the future: give the time the mute ends, or DELETE the mute to unmute now.`);
+    if (until > now + MAX_MUTE_MS) throw new SluiceError('validation_failed', `until (${request.body.until}) is more than ${MAX_MUTE_MS / 86_400_000} days ahead: mute for a known, bounded problem and mute again if it lasts (or turn delivery alerts off for the workspace).`);
+    let before: number | null = null;
+    await store.workspaces.changeSettings(workspaceId, (settings) => {
+      before = alertMutesOf({ settings }, now).get(destination.id) ?? null;
+      return withAlertMute(settings, destination.id, until, now);
+    });
+    await audit.record({ ...auditContext(request), action: 'delivery_alerts.mute', resourceType: 'destination', resourceId: destination.id, before: { mutedUntil: before === null ? null : iso(before) }, after: { mutedUntil: iso(until) } });
+    return { destinationId: destination.id, destinationName: destination.name, until: iso(until) };
+  });
+
+  app.delete('/delivery-alerts/mutes/:destinationId', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: "Unmute a destination's alerts now (an episode still open and not yet told is told at the next check)",
+      params: Type.Object({ destinationId: Type.String() }),
+      response: { 204: Type.Null() },
+    },
+  }, async (request, reply) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await destinationOf(store, workspaceId, request.params.destinationId);
+    const now = Date.now();
+    let before: number | null = null;
+    await store.workspaces.changeSettings(workspaceId, (settings) => {
+      before = alertMutesOf({ settings }, now).get(destination.id) ?? null;
+      return withAlertMute(settings, destination.id, null, now);
+    });
+    if (before !== null) await audit.record({ ...auditContext(request), action: 'delivery_alerts.unmute', resourceType: 'destination', resourceId: destination.id, before: { mutedUntil: iso(before) }, after: { mutedUntil: null } });
+    return reply.code(204).send(null);
   });
 
   app.get('/delivery-alerts/settings', {
@@ -193,7 +263,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     if (!workspace || !webhook) throw new SluiceError('not_found', 'No alert webhook is set: PUT /api/v1/delivery-alerts/settings with {"webhook": {"url": "..."}} first.');
     const now = Date.now();
     const destination = { id: 'dst_example', name: 'Example destination', type: 'webhook' };
-    const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, resolvedAt: null, resolution: null };
+    const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, notifiedAt: now, resolvedAt: null, resolution: null };
     const notice = { kind: 'failing' as const, subject: 'Test alert from Sluice', paragraphs: [`This is a test of the delivery alerts of the workspace "${workspace.name}": nothing is failing. Real alerts look like this, with the destination, the counts and the latest error.`] };
     const { attempts: _attempts, ...result } = await webhooks().post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination, alert, link: `${request.protocol}://${request.host}/destinations` }, { once: true });
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.test_webhook', resourceType: 'delivery_alert_settings', resourceId: workspaceId, after: { ok: result.ok, ...(result.ok ? {} : { error: result.error }) } });

@@ -29,6 +29,8 @@ export interface DestinationAlert {
   readonly waiting: number | null;
   /** `falling_behind`: when the oldest of them was queued (epoch ms; null for `failing`). */
   readonly oldestWaitingAt: number | null;
+  /** When its opening was told (emailed, posted); null while it has not been (its destination's alerts were muted). */
+  readonly notifiedAt: number | null;
   readonly resolvedAt: number | null;
   readonly resolution: AlertResolution | null;
 }
@@ -45,6 +47,8 @@ export interface DestinationAlertRepository {
   open(alert: NewDestinationAlert): Promise<boolean>;
   /** Resolves the destination's open episode of that kind; the episode as resolved, or undefined when none was open (or another process resolved it first). */
   resolve(workspaceId: string, destinationId: string, kind: AlertKind, at: number, resolution: AlertResolution): Promise<DestinationAlert | undefined>;
+  /** Records that an open episode's opening was told; true when this call did (of several processes, one tells it). */
+  markNotified(workspaceId: string, id: string, at: number): Promise<boolean>;
   /** The workspace's open episodes. */
   openOf(workspaceId: string): Promise<DestinationAlert[]>;
   /** The workspace's episodes (optionally of one destination), newest first, at most `limit`. */

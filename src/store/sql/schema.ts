@@ -402,6 +402,7 @@ export interface DestinationAlertTable {
   kind: Generated<string>;
   waiting: number | null;
   oldest_waiting_at: number | null;
+  notified_at: number | null;
 }
 
 export interface DisclosureProfileTable {

@@ -15,6 +15,7 @@ function alertOf(row: Selectable<DestinationAlertTable>): DestinationAlert {
     lastError: row.last_error,
     waiting: row.waiting === null ? null : Number(row.waiting),
     oldestWaitingAt: row.oldest_waiting_at === null ? null : Number(row.oldest_waiting_at),
+    notifiedAt: row.notified_at === null ? null : Number(row.notified_at),
     resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
     resolution: ALERT_RESOLUTIONS.includes(row.resolution as AlertResolution) ? (row.resolution as AlertResolution) : null,
   };
@@ -39,6 +40,7 @@ export class SqlDestinationAlertRepository implements DestinationAlertRepository
         last_error: alert.lastError,
         waiting: alert.waiting,
         oldest_waiting_at: alert.oldestWaitingAt,
+        notified_at: alert.notifiedAt,
         resolved_at: null,
         resolution: null,
       })
@@ -58,6 +60,18 @@ export class SqlDestinationAlertRepository implements DestinationAlertRepository
       .returningAll()
       .executeTakeFirst();
     return row ? alertOf(row) : undefined;
+  }
+
+  async markNotified(workspaceId: string, id: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('destination_alerts')
+      .set({ notified_at: at })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('notified_at', 'is', null)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async openOf(workspaceId: string): Promise<DestinationAlert[]> {

@@ -17,6 +17,7 @@ export function destinationAlertContract({ store }: StoreContractContext): void 
       lastError: 'HTTP 503: upstream down',
       waiting: kind === 'falling_behind' ? 4321 : null,
       oldestWaitingAt: kind === 'falling_behind' ? openedAt - 1_800_000 : null,
+      notifiedAt: openedAt as number | null,
     });
 
     it('opens one episode per destination however many processes try at once, and resolves it once', async () => {
@@ -55,6 +56,22 @@ export function destinationAlertContract({ store }: StoreContractContext): void 
       expect(await store().destinationAlerts.resolve(ws, 'dst_a', 'falling_behind', 3000, 'caught_up')).toMatchObject({ kind: 'falling_behind', resolution: 'caught_up', resolvedAt: 3000 });
       expect((await store().destinationAlerts.openOf(ws)).map((a) => a.kind)).toEqual(['failing']);
       expect(await store().destinationAlerts.resolve(ws, 'dst_a', 'falling_behind', 3000, 'caught_up')).toBeUndefined();
+    });
+
+    it('records once when an episode opened while muted is told, and never for one resolved meanwhile', async () => {
+      const ws = `ws-${randomUUID()}`;
+      const muted = { ...episode(ws, 'dst_a', 1000), notifiedAt: null };
+      expect(await store().destinationAlerts.open(muted)).toBe(true);
+      expect((await store().destinationAlerts.openOf(ws))[0]).toMatchObject({ notifiedAt: null });
+      const claims = await Promise.all([1, 2, 3].map(() => store().destinationAlerts.markNotified(ws, muted.id, 5000)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect((await store().destinationAlerts.openOf(ws))[0]).toMatchObject({ notifiedAt: 5000 });
+      expect(await store().destinationAlerts.markNotified(`ws-${randomUUID()}`, muted.id, 6000)).toBe(false);
+
+      const resolvedFirst = { ...episode(ws, 'dst_b', 1000), notifiedAt: null };
+      await store().destinationAlerts.open(resolvedFirst);
+      await store().destinationAlerts.resolve(ws, 'dst_b', 'failing', 2000, 'recovered');
+      expect(await store().destinationAlerts.markNotified(ws, resolvedFirst.id, 3000)).toBe(false);
     });
 
     it('prunes resolved episodes older than the cut-off and keeps open ones', async () => {
