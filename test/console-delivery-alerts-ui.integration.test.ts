@@ -120,7 +120,7 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     await form.getByRole('button', { name: 'Save alert settings' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toContain('failurePercent must be at least 1 (a whole number from 1 to 100');
     await page.unroute('**/api/v1/delivery-alerts/settings');
-    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50, webhook: null });
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toEqual({ enabled: true, failurePercent: 50, behindMinutes: 30, webhook: null });
 
     await page.getByLabel('Failing at (% of attempts failed)').fill('25');
     expect(await page.getByText(/at least 25% of its delivery attempts/).count()).toBe(1);
