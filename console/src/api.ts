@@ -1,6 +1,6 @@
 /** A typed client for Sluice's admin API, used by every page. Errors carry the API's code and message. */
 
-import type { AlertResolution } from '../../src/store/destination-alert-repository.js';
+import type { AlertKind, AlertResolution } from '../../src/store/destination-alert-repository.js';
 import type { DestinationFilter } from './components/filters-field';
 import type { Permission } from './permissions';
 
@@ -259,28 +259,35 @@ export type { DeliveryAlertSettings } from '../../src/alerts/delivery-alert-sett
 export interface DeliveryAlertSettingsView {
   enabled: boolean;
   failurePercent: number;
+  /** Minutes the oldest delivery not yet tried may wait before the destination counts as falling behind (1-1440). */
+  behindMinutes: number;
   webhook: { url: string; format: 'slack' | 'json' } | null;
 }
 
-/** How an episode of a destination failing ended: the server's own list. */
-export type { AlertResolution };
+/** What an episode is about (`failing`, `falling_behind`), and how one ended: the server's own lists. */
+export type { AlertKind, AlertResolution };
 
-/** An episode of a destination failing, as `GET /api/v1/delivery-alerts` lists it. */
+/** An episode of a destination failing or falling behind, as `GET /api/v1/delivery-alerts` lists it. */
 export interface DeliveryAlert {
   id: string;
   destinationId: string;
   /** null when the destination was deleted since. */
   destinationName: string | null;
+  kind: AlertKind;
   status: 'open' | 'resolved';
   openedAt: string;
-  /** Failed attempts in the 15 minutes before it opened. */
+  /** failing: failed attempts in the 15 minutes before it opened (0 for falling_behind). */
   failures: number;
-  /** Attempts with an outcome in those 15 minutes. */
+  /** failing: attempts with an outcome in those 15 minutes (0 for falling_behind). */
   attempts: number;
-  /** The reason code most of the failures that gave up had ('' when most were retried). */
+  /** failing: the reason code most of the failures that gave up had ('' when most were retried, and for falling_behind). */
   topReason: string;
-  /** The latest failed attempt's error as the delivery log had it when the episode opened. */
+  /** failing: the latest failed attempt's error as the delivery log had it when the episode opened (null for falling_behind). */
   lastError: string | null;
+  /** falling_behind: deliveries not yet tried when it opened (null for failing). */
+  waiting: number | null;
+  /** falling_behind: when the oldest of them was queued (null for failing). */
+  oldestWaitingAt: string | null;
   resolvedAt: string | null;
   resolution: AlertResolution | null;
 }

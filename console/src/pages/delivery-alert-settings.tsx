@@ -3,12 +3,13 @@ import { api, type DeliveryAlertSettingsView } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { useFormSubmit } from '../components/use-form-submit';
-import { thresholdText } from './delivery-alerts';
+import { behindText, thresholdText } from './delivery-alerts';
 
 /**
  * The workspace's delivery alerts (`GET/PUT /api/v1/delivery-alerts/settings`): whether Sluice emails when a
- * destination starts failing, and the share of failed attempts that makes it failing. Saving needs
- * destinations:write: the destinations page shows this card only to roles that have it.
+ * destination starts failing or falls behind, the share of failed attempts that makes it failing, how long its oldest
+ * delivery may wait before it is falling behind, and the alert webhook. Saving needs destinations:write: the
+ * destinations page shows this card only to roles that have it.
  */
 export function DeliveryAlertSettingsCard() {
   const loaded = useAsync(() => api<DeliveryAlertSettingsView>('GET', '/api/v1/delivery-alerts/settings'), []);
@@ -39,6 +40,7 @@ export function DeliveryAlertSettingsCard() {
     await put({
       enabled: draft.enabled,
       failurePercent: draft.failurePercent,
+      behindMinutes: draft.behindMinutes,
       ...(webhookUrl.trim() !== '' && { webhook: { url: webhookUrl.trim(), ...(webhookFormat !== '' && { format: webhookFormat }) } }),
     });
   });
@@ -51,10 +53,10 @@ export function DeliveryAlertSettingsCard() {
           <div className="filters">
             <div className="field check">
               <input id="da-enabled" type="checkbox" checked={draft.enabled} onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })} aria-describedby="da-enabled-hint" />
-              <label htmlFor="da-enabled">Email when a destination starts failing</label>
+              <label htmlFor="da-enabled">Email when a destination starts failing or falls behind</label>
               <span className="hint" id="da-enabled-hint">
-                The workspace's owners, admins and engineers get one email when a destination starts failing and one when it delivers again. Turned off, Sluice records no new episode, and one open now
-                ends without an email.
+                The workspace's owners, admins and engineers get one email when a destination starts failing or falls behind, and one when it delivers again or has caught up. Turned off, Sluice
+                records no new episode, and one open now ends without an email.
               </span>
             </div>
             <div className="field">
@@ -72,6 +74,23 @@ export function DeliveryAlertSettingsCard() {
               />
               <span className="hint" id="da-percent-hint">
                 1 to 100. {thresholdText(draft.failurePercent)}
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor="da-behind">Falling behind after (minutes)</label>
+              <input
+                id="da-behind"
+                type="number"
+                required
+                min={1}
+                max={1440}
+                step={1}
+                value={Number.isNaN(draft.behindMinutes) ? '' : draft.behindMinutes}
+                onChange={(e) => setDraft({ ...draft, behindMinutes: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+                aria-describedby="da-behind-hint"
+              />
+              <span className="hint" id="da-behind-hint">
+                1 to 1440 (a day). {behindText(draft.behindMinutes)}
               </span>
             </div>
           </div>

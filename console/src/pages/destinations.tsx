@@ -8,7 +8,7 @@ import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
 import { DeliveryAlertSettingsCard } from './delivery-alert-settings';
-import { FailingMarker, useOpenDeliveryAlerts } from './delivery-alerts';
+import { OpenAlertMarkers, useOpenDeliveryAlerts } from './delivery-alerts';
 import { TableHead, EnabledBadge } from '../components/table-head';
 import { useCan } from '../permissions';
 
@@ -24,8 +24,9 @@ function waitingText(backlog: { waiting: number; retrying: number } | undefined)
 }
 
 /**
- * The destinations of the workspace: type, status (and "Failing since …" while a delivery alert is open), what
- * waits to be sent, and a switch to enable or disable each; below, the workspace's delivery alert settings.
+ * The destinations of the workspace: type, status (and "Failing since …" or "Behind since …" while a delivery alert
+ * of that kind is open), what waits to be sent, and a switch to enable or disable each; below, the workspace's
+ * delivery alert settings.
  */
 export function DestinationsPage() {
   const list = useAsync(() => api<{ destinations: Destination[] }>('GET', '/api/v1/destinations'), []);
@@ -35,7 +36,7 @@ export function DestinationsPage() {
     async () => new Map(await Promise.all(ids.map(async (id) => [id, (await api<{ waiting: number; retrying: number }>('GET', `/api/v1/destinations/${id}/backlog`))] as const))),
     [ids.join(',')],
   );
-  // What fails now: read with the list, and again when the list is (a disabled destination's alert ends).
+  // What fails or falls behind now: read with the list, and again when the list is (a disabled destination's alerts end).
   const alerts = useOpenDeliveryAlerts();
   const types = useDestinationTypes();
   const [error, setError] = useState<unknown>(null);
@@ -78,7 +79,7 @@ export function DestinationsPage() {
           <TableHead columns={['Name', 'Type', 'Status', 'Waiting', 'Sources', 'Consent needed', 'Filters']} actions={manage} />
           <tbody>
             {list.data.destinations.map((d) => {
-              const failing = alerts.data?.get(d.id);
+              const open = alerts.data?.get(d.id);
               return (
                 <tr key={d.id}>
                   <td>
@@ -87,7 +88,7 @@ export function DestinationsPage() {
                   <td>{displayName(d.type)}</td>
                   <td>
                     <EnabledBadge enabled={d.enabled} />{' '}
-                    {failing && <FailingMarker alert={failing} />}
+                    {open && <OpenAlertMarkers alerts={open} />}
                   </td>
                   <td>{waitingText(backlogs.data?.get(d.id))}</td>
                   <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
