@@ -15,6 +15,7 @@ import { Metrics } from './observability/metrics.js';
 import { CounterBuffer } from './observability/counter-buffer.js';
 import { CountersPruner } from './observability/counters-pruner.js';
 import { DeliveryAlerts } from './alerts/delivery-alerts.js';
+import { ProcessingAlerts } from './alerts/processing-alerts.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
@@ -228,10 +229,16 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   }
   const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
   countersPruner?.start();
+  const alertWebhook = new AlertWebhook(outboundHttp, keys);
   const deliveryAlerts = roles.has('jobs')
-    ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs, webhook: new AlertWebhook(outboundHttp, keys) })
+    ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs, webhook: alertWebhook })
     : undefined;
   deliveryAlerts?.start();
+  // Whether the processors keep up with the inbox: the jobs role watches it through the queue it already opens.
+  const processingAlerts = roles.has('jobs') && progressQueue
+    ? new ProcessingAlerts({ store, queue: progressQueue, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, limitMs: config.processingAlertMs, webhook: alertWebhook })
+    : undefined;
+  processingAlerts?.start();
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
@@ -285,6 +292,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       await executor?.stop();
       await deletionTargets.close();
       await deliveryAlerts?.stop();
+      await processingAlerts?.stop();
       await outboundHttp.close();
       backpressure?.stop();
       await sourceCounters?.stop();

@@ -179,6 +179,20 @@ describe('falling behind (Sluice end to end, a real endpoint that answers slowly
     await slow?.stop();
   });
 
+  it("lists the installation's pipeline episodes (processing behind) to members who may read destinations", async () => {
+    // This Sluice's own checker runs hourly, so the episode stays as the test leaves it.
+    const openedAt = Date.now() - 60_000;
+    await slow.store.pipelineAlerts.open({ id: 'palert_api', kind: 'processing_behind', openedAt, waitingSince: openedAt - 600_000, backlog: 321 });
+    const open = await ownerApi(slow)('GET', '/pipeline-alerts?status=open');
+    expect(open.status, open.text).toBe(200);
+    expect(open.body.alerts).toEqual([
+      { id: 'palert_api', kind: 'processing_behind', status: 'open', openedAt: new Date(openedAt).toISOString(), waitingSince: new Date(openedAt - 600_000).toISOString(), backlog: 321, resolvedAt: null, resolution: null },
+    ]);
+    await slow.store.pipelineAlerts.resolve('processing_behind', Date.now(), 'caught_up');
+    expect((await ownerApi(slow)('GET', '/pipeline-alerts?status=open')).body.alerts).toEqual([]);
+    expect((await ownerApi(slow)('GET', '/pipeline-alerts')).body.alerts).toEqual([expect.objectContaining({ id: 'palert_api', status: 'resolved', resolution: 'caught_up' })]);
+  });
+
   it('alerts while events wait behind a slow endpoint, lists the episode with what waited, and closes it once they are delivered', async () => {
     const { id, server } = await createWebhook(slow, servers, 'Warehouse loader', { batching: true, timeoutMs: 60_000 });
     let release: () => void = () => {};

@@ -1,11 +1,14 @@
 import type { MailMessage } from '../mail/mailer.js';
-import type { DestinationAlert } from '../store/store.js';
+import type { DestinationAlert, PipelineAlert } from '../store/store.js';
 import { describeReason, type AttemptTally } from './delivery-health.js';
 
 /** What a delivery alert says, before it becomes an email or a webhook post. */
 export interface AlertNotice {
-  /** What happened: an episode of either kind opened (`failing`, `falling_behind`) or ended (`delivering_again`, `caught_up`). */
-  readonly kind: 'failing' | 'delivering_again' | 'falling_behind' | 'caught_up';
+  /**
+   * What happened: a destination's episode opened (`failing`, `falling_behind`) or ended (`delivering_again`,
+   * `caught_up`), or the pipeline's (`processing_behind`, `processing_caught_up`).
+   */
+  readonly kind: 'failing' | 'delivering_again' | 'falling_behind' | 'caught_up' | 'processing_behind' | 'processing_caught_up';
   readonly subject: string;
   readonly paragraphs: readonly string[];
 }
@@ -127,4 +130,27 @@ export function caughtUpNotice(input: NoticeInput & { readonly alert: Destinatio
 /** A notice told late, because its destination's alerts were muted when the episode began: says so first. */
 export function withMuteEnded(notice: AlertNotice, openedAt: number): AlertNotice {
   return { ...notice, paragraphs: [`This began at ${utc(openedAt)}, while alerts for this destination were muted; the mute has ended and it is still so.`, ...notice.paragraphs] };
+}
+
+/** "Sluice is not keeping up": events accepted long ago still wait to be processed, in every workspace. */
+export function processingBehindNotice(input: { readonly workspaceName: string; readonly alert: PipelineAlert; readonly limitMs: number }): AlertNotice {
+  const { alert } = input;
+  const paragraphs = [
+    `Sluice is not keeping up with incoming events: events accepted ${hours(alert.openedAt - alert.waitingSince)} ago (the limit is ${hours(input.limitMs)}) are not processed yet, and ${alert.backlog} ${alert.backlog === 1 ? 'event waits' : 'events wait'} in the inbox. This concerns the whole installation, so every workspace's owners, admins and engineers, including those of "${input.workspaceName}", are told.`,
+    'Nothing accepted is lost: the events are durable in the inbox and are processed in order once processing resumes. Until then they are not stored, not added to profiles, not delivered to any destination, and not reached by privacy requests.',
+    'Common causes: no process runs the processor role (check SLUICE_ROLES of each process, and /health), the processor fails on every batch (its log says why), or more traffic than the processors handle (the /metrics gauge sluice_inbox_backlog; run more processor processes in scale mode).',
+    'You will get one more message when processing has caught up.',
+  ];
+  return { kind: 'processing_behind', subject: 'Sluice is not keeping up with incoming events', paragraphs };
+}
+
+/** "Processing caught up": how long it was behind. */
+export function processingCaughtUpNotice(input: { readonly alert: PipelineAlert; readonly backlogNow: number }): AlertNotice {
+  const { alert } = input;
+  const resolvedAt = alert.resolvedAt ?? alert.openedAt;
+  const paragraphs = [
+    `Sluice processes incoming events again without delay: ${input.backlogNow === 0 ? 'nothing waits in the inbox' : `${input.backlogNow} ${input.backlogNow === 1 ? 'event waits' : 'events wait'} in the inbox, none for long`}.`,
+    `It had been behind since ${utc(alert.openedAt)} (${hours(resolvedAt - alert.openedAt)}). The events that waited were processed in order and go to their destinations as usual.`,
+  ];
+  return { kind: 'processing_caught_up', subject: 'Sluice has caught up with incoming events', paragraphs };
 }

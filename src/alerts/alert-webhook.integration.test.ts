@@ -40,7 +40,7 @@ const keys = new Keys('alert-webhook-test-secret-key-0123456789');
 const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
 const alert: DestinationAlert = { id: 'alert_1', workspaceId: 'ws', destinationId: 'dst', kind: 'falling_behind', openedAt: Date.parse('2026-03-02T09:31:00Z'), failures: 0, attempts: 0, topReason: '', lastError: null, waiting: 50, oldestWaitingAt: Date.parse('2026-03-02T09:00:00Z'), notifiedAt: null, resolvedAt: null, resolution: null };
 const notice = { kind: 'falling_behind' as const, subject: 'Destination "Orders" is falling behind', paragraphs: ['It waits.'] };
-const context = { workspace: { id: 'ws', name: 'Shop' }, destination: { id: 'dst', name: 'Orders', type: 'webhook' }, alert, link: 'https://sluice.example.com/destinations/dst' };
+const context = { workspace: { id: 'ws', name: 'Shop' }, about: { destination: { id: 'dst', name: 'Orders', type: 'webhook' }, alert }, link: 'https://sluice.example.com/destinations/dst' };
 const settingsFor = (url: string): AlertWebhookSettings => ({ sealedUrl: keys.encrypt(url), maskedUrl: 'http://127.0.0.1/********', format: 'json' });
 
 /** The webhook with its waits recorded instead of slept. */
@@ -54,6 +54,20 @@ describe('alert webhook', () => {
     const { webhook } = webhookRecordingWaits();
     expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toEqual({ ok: true, status: 200, attempts: 1 });
     expect(JSON.parse(received[0]!)).toMatchObject({ type: 'destination.falling_behind', alert: { kind: 'falling_behind', waiting: 50, oldestWaitingAt: '2026-03-02T09:00:00.000Z' } });
+  });
+
+  it("posts the pipeline's episode as pipeline.<kind>, with no destination, and links Slack to the console", async () => {
+    const { webhook } = webhookRecordingWaits();
+    const pipeline = { id: 'palert_1', kind: 'processing_behind' as const, openedAt: Date.parse('2026-03-02T09:10:00Z'), waitingSince: Date.parse('2026-03-02T09:00:00Z'), backlog: 50, resolvedAt: null, resolution: null };
+    const about = { pipeline };
+    await webhook.post(settingsFor(`${base}/alerts`), { kind: 'processing_behind', subject: 'Sluice is not keeping up with incoming events', paragraphs: ['Behind.'] }, { workspace: context.workspace, about, link: 'https://sluice.example.com/' });
+    const body = JSON.parse(received[0]!) as Record<string, unknown>;
+    expect(body).toMatchObject({ type: 'pipeline.processing_behind', pipelineAlert: { id: 'palert_1', waitingSince: '2026-03-02T09:00:00.000Z', backlog: 50, resolvedAt: null }, link: 'https://sluice.example.com/' });
+    expect(body.destination).toBeUndefined();
+    await webhook.post({ ...settingsFor(`${base}/alerts`), format: 'slack' }, { kind: 'processing_caught_up', subject: 'Sluice has caught up with incoming events', paragraphs: ['Fine.'] }, { workspace: context.workspace, about, link: 'https://sluice.example.com/' });
+    expect((JSON.parse(received[1]!) as { text: string }).text).toBe('*Sluice has caught up with incoming events*\nFine.\n<https://sluice.example.com/|Open the console>');
+    await webhook.post(settingsFor(`${base}/alerts`), { kind: 'processing_caught_up', subject: 'x', paragraphs: [] }, { workspace: context.workspace, about, link: 'https://sluice.example.com/' });
+    expect(JSON.parse(received[2]!)).toMatchObject({ type: 'pipeline.caught_up' });
   });
 
   it('tries a post that can succeed later again (a 503, then a 429 with Retry-After), and stops at the first success', async () => {

@@ -2,7 +2,7 @@ import type { Keys } from '../core/crypto/keys.js';
 import { isSluiceError } from '../core/errors.js';
 import type { DestinationHttp } from '../destinations/destination.js';
 import { classifyHttpStatus } from '../destinations/http-status.js';
-import type { DestinationAlert } from '../store/store.js';
+import type { DestinationAlert, PipelineAlert } from '../store/store.js';
 import type { AlertNotice } from './alert-notices.js';
 import type { AlertWebhookFormat, AlertWebhookSettings } from './delivery-alert-settings.js';
 
@@ -22,42 +22,58 @@ type PostOutcome = { readonly ok: true; readonly status: number } | { readonly o
 /** One attempt's outcome: done (posted, or refused for good) or worth trying again, after `afterMs` when given. */
 type Attempt = { readonly result: PostOutcome; readonly again: false } | { readonly result: PostOutcome; readonly again: true; readonly afterMs?: number };
 
-/** What the post is about: the workspace, the destination and the episode, with the console's link. */
+/** What the post is about: the workspace, and a destination's episode or the pipeline's, with the console's link. */
 export interface AlertWebhookContext {
   readonly workspace: { readonly id: string; readonly name: string };
-  readonly destination: { readonly id: string; readonly name: string; readonly type: string };
-  readonly alert: DestinationAlert;
-  /** The destination's page in the console (its delivery log). */
+  readonly about:
+    | { readonly destination: { readonly id: string; readonly name: string; readonly type: string }; readonly alert: DestinationAlert }
+    | { readonly pipeline: PipelineAlert };
+  /** The console page to open (the destination's delivery log, or the overview). */
   readonly link: string;
 }
 
-/**
- * The body posted: for `slack`, an incoming-webhook message (`text` in Slack's mrkdwn, the subject in bold and a
- * link to the delivery log); for `json`, Sluice's own document with the same text and every field of the episode.
- */
-export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext): string {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  if (format === 'slack') {
-    return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|Open the delivery log>`].join('\n') });
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The JSON document's episode: every field, times as ISO 8601. */
+function episodeOf(about: AlertWebhookContext['about']): Record<string, unknown> {
+  if ('pipeline' in about) {
+    const { pipeline } = about;
+    return { pipelineAlert: { id: pipeline.id, kind: pipeline.kind, openedAt: iso(pipeline.openedAt), resolvedAt: iso(pipeline.resolvedAt), waitingSince: iso(pipeline.waitingSince), backlog: pipeline.backlog } };
   }
-  const { alert } = context;
-  return JSON.stringify({
-    type: `destination.${notice.kind}`,
-    text: [notice.subject, ...notice.paragraphs].join('\n'),
-    workspace: context.workspace,
-    destination: context.destination,
+  const { alert } = about;
+  return {
+    destination: about.destination,
     alert: {
       id: alert.id,
       kind: alert.kind,
-      openedAt: new Date(alert.openedAt).toISOString(),
-      resolvedAt: alert.resolvedAt === null ? null : new Date(alert.resolvedAt).toISOString(),
+      openedAt: iso(alert.openedAt),
+      resolvedAt: iso(alert.resolvedAt),
       failures: alert.failures,
       attempts: alert.attempts,
       topReason: alert.topReason,
       lastError: alert.lastError,
       waiting: alert.waiting,
-      oldestWaitingAt: alert.oldestWaitingAt === null ? null : new Date(alert.oldestWaitingAt).toISOString(),
+      oldestWaitingAt: iso(alert.oldestWaitingAt),
     },
+  };
+}
+
+/**
+ * The body posted: for `slack`, an incoming-webhook message (`text` in Slack's mrkdwn, the subject in bold and a
+ * link to the console); for `json`, Sluice's own document with the same text and every field of the episode
+ * (`type` `destination.<kind>` or `pipeline.<kind>`).
+ */
+export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext): string {
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const pipeline = 'pipeline' in context.about;
+  if (format === 'slack') {
+    return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|${pipeline ? 'Open the console' : 'Open the delivery log'}>`].join('\n') });
+  }
+  return JSON.stringify({
+    type: pipeline ? `pipeline.${notice.kind.replace(/^processing_caught_up$/, 'caught_up')}` : `destination.${notice.kind}`,
+    text: [notice.subject, ...notice.paragraphs].join('\n'),
+    workspace: context.workspace,
+    ...episodeOf(context.about),
     link: context.link,
   });
 }

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RoleName } from '../core/api-token.js';
 import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
+import { AlertMessenger } from './alert-messenger.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
-import { alertEmail, behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
+import { behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
-import { alertMutesOf, alertWebhookOf, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
+import { alertMutesOf, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
-/** Who is told: the people who can act on a destination (fix its configuration, or the endpoint). */
-export const ALERT_RECIPIENT_ROLES: readonly RoleName[] = ['owner', 'admin', 'engineer'];
 /** Resolved episodes are kept this long (the console's alert history), then pruned. */
 const KEEP_RESOLVED_MS = 90 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
@@ -63,7 +61,11 @@ export class DeliveryAlerts {
   private running: Promise<unknown> | undefined;
   private lastPrune = 0;
 
-  constructor(private readonly options: DeliveryAlertsOptions) {}
+  private readonly messenger: AlertMessenger;
+
+  constructor(private readonly options: DeliveryAlertsOptions) {
+    this.messenger = new AlertMessenger(options);
+  }
 
   start(): void {
     const tick = () => {
@@ -291,24 +293,9 @@ export class DeliveryAlerts {
     return tallyAttempts(counters, destinationId, from).gaveUp;
   }
 
-  /** Emails the notice to the workspace's recipients, and posts it to the workspace's alert webhook if one is set. */
+  /** Tells the workspace (alert webhook, emails); `lateSince`: the episode began while its destination was muted. */
   private async tell(workspace: Workspace, destination: StoredDestination, alert: DestinationAlert, told: AlertNotice, options: { lateSince?: number } = {}): Promise<void> {
     const notice = options.lateSince === undefined ? told : withMuteEnded(told, options.lateSince);
-    const base = this.options.publicUrl.replace(/\/+$/, '');
-    const link = `${base}/destinations/${encodeURIComponent(destination.id)}`;
-    const webhook = alertWebhookOf(workspace);
-    if (webhook && this.options.webhook) {
-      const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination: { id: destination.id, name: destination.name, type: destination.type }, alert, link });
-      if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, error: posted.error, attempts: posted.attempts }, 'delivery alert not posted to the workspace\'s alert webhook (it is still emailed)');
-    }
-    const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role) && !m.deliveryAlertEmailsOptOut);
-    if (members.length === 0) {
-      this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id }, 'delivery alert: no active owner, admin or engineer to email (the console and GET /api/v1/delivery-alerts show it)');
-      return;
-    }
-    for (const member of members) {
-      const sent = await this.options.mailer.send(alertEmail(notice, { to: member.email, workspaceId: workspace.id, workspaceName: workspace.name, link, accountLink: `${base}/account` }));
-      if (!sent.ok) this.options.logger.warn({ workspaceId: workspace.id, destinationId: destination.id, memberId: member.id, reason: sent.reason }, 'delivery alert email not sent');
-    }
+    await this.messenger.tell(workspace, notice, { destination: { id: destination.id, name: destination.name, type: destination.type }, alert }, `/destinations/${encodeURIComponent(destination.id)}`, { destinationId: destination.id });
   }
 }

@@ -265,7 +265,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     const destination = { id: 'dst_example', name: 'Example destination', type: 'webhook' };
     const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, notifiedAt: now, resolvedAt: null, resolution: null };
     const notice = { kind: 'failing' as const, subject: 'Test alert from Sluice', paragraphs: [`This is a test of the delivery alerts of the workspace "${workspace.name}": nothing is failing. Real alerts look like this, with the destination, the counts and the latest error.`] };
-    const { attempts: _attempts, ...result } = await webhooks().post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, destination, alert, link: `${request.protocol}://${request.host}/destinations` }, { once: true });
+    const { attempts: _attempts, ...result } = await webhooks().post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about: { destination, alert }, link: `${request.protocol}://${request.host}/destinations` }, { once: true });
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.test_webhook', resourceType: 'delivery_alert_settings', resourceId: workspaceId, after: { ok: result.ok, ...(result.ok ? {} : { error: result.error }) } });
     return result;
   });

@@ -11,6 +11,7 @@ import { destinationPreviewApi } from './destination-preview-api.js';
 import { destinationsApi } from './destinations-api.js';
 import { destinationTestApi } from './destination-test-api.js';
 import { destinationTypesApi } from './destination-types-api.js';
+import { pipelineAlertsApi } from './pipeline-alerts-api.js';
 import { replaysApi } from './replays-api.js';
 
 export interface PipelineApiDeps {
@@ -24,7 +25,7 @@ export interface PipelineApiDeps {
   privacy?: PrivacyDeps;
 }
 
-/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays, request previews and delivery alerts. */
+/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays, request previews, delivery alerts and pipeline alerts. */
 export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
   return async (app: FastifyInstance) => {
     await app.register(destinationsApi, deps);
@@ -34,5 +35,6 @@ export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
     await app.register(destinationTestApi, deps);
     await app.register(destinationPreviewApi, deps);
     await app.register(deliveryAlertsApi, deps);
+    await app.register(pipelineAlertsApi, deps);
   };
 }

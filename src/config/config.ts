@@ -51,6 +51,11 @@ export interface SluiceConfig {
   readonly countersRetentionMs: number;
   /** How often the jobs role checks destinations for delivery alerts (SLUICE_DELIVERY_ALERT_CHECK_SECONDS, default 60). */
   readonly deliveryAlertCheckMs: number;
+  /**
+   * Events accepted this long ago and still not processed make the jobs role alert every workspace that processing is
+   * behind (SLUICE_PROCESSING_ALERT_MINUTES, default 10, 1-1440).
+   */
+  readonly processingAlertMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * Request header carrying the visitor's ISO country code, set by the deployment's proxy (e.g.
@@ -149,6 +154,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_DELETION_STATUS_CHECK_SECONDS',
   'SLUICE_COUNTERS_RETENTION_HOURS',
   'SLUICE_DELIVERY_ALERT_CHECK_SECONDS',
+  'SLUICE_PROCESSING_ALERT_MINUTES',
   'SLUICE_LOG_LEVEL',
   'SLUICE_COUNTRY_HEADER',
   'SLUICE_TRUSTED_PROXIES',
@@ -300,6 +306,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     deletionStatusCheckMs: integer(env, 'SLUICE_DELETION_STATUS_CHECK_SECONDS', 3600, 1, 24 * 3600) * 1000,
     countersRetentionMs: integer(env, 'SLUICE_COUNTERS_RETENTION_HOURS', 25, 1, 24 * 90) * 3600_000,
     deliveryAlertCheckMs: integer(env, 'SLUICE_DELIVERY_ALERT_CHECK_SECONDS', 60, 1, 3600) * 1000,
+    processingAlertMs: integer(env, 'SLUICE_PROCESSING_ALERT_MINUTES', 10, 1, 1440) * 60_000,
     logLevel,
     countryHeader: parseHeaderName(env.SLUICE_COUNTRY_HEADER),
     trustedProxies: parseTrustedProxies(env.SLUICE_TRUSTED_PROXIES),

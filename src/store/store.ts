@@ -16,11 +16,13 @@ import type { SubjectDataRepository } from '../privacy/requests/subject-data.js'
 import type { ReplayRepository } from '../replay/replay-repository.js';
 import type { RateLimitRepository } from './rate-limit-repository.js';
 import type { DestinationAlertRepository } from './destination-alert-repository.js';
+import type { PipelineAlertRepository } from './pipeline-alert-repository.js';
 import type { DeliveryRepository, DestinationRepository } from './destination-repository.js';
 import type { SourceCounterRepository } from './source-counter-repository.js';
 
 export type { DeliveryCounter, DeliveryListQuery, DeliveryLogKey, DeliveryRepository, DestinationPatch, DestinationRepository, NewDestination, WaitingSummary } from './destination-repository.js';
 export type { RateLimitRepository, RateLimitWindow } from './rate-limit-repository.js';
+export type { NewPipelineAlert, PipelineAlert, PipelineAlertKind, PipelineAlertRepository, PipelineAlertResolution } from './pipeline-alert-repository.js';
 export type { AlertKind, AlertResolution, DestinationAlert, DestinationAlertRepository, NewDestinationAlert } from './destination-alert-repository.js';
 export { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type SourceCounterRepository, type SourceRejection } from './source-counter-repository.js';
 
@@ -62,6 +64,7 @@ export interface Store {
   readonly rateLimits: RateLimitRepository;
   /** Episodes of destinations failing (delivery alerts). */
   readonly destinationAlerts: DestinationAlertRepository;
+  readonly pipelineAlerts: PipelineAlertRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

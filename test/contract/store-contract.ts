@@ -5,6 +5,7 @@ import { auditContract } from './store/audit-contract.js';
 import { configVersionContract } from './store/config-version-contract.js';
 import { deliveryContract } from './store/delivery-contract.js';
 import { destinationAlertContract } from './store/destination-alert-contract.js';
+import { pipelineAlertContract } from './store/pipeline-alert-contract.js';
 import { eventContract } from './store/event-contract.js';
 import { identityContract } from './store/identity-contract.js';
 import { installationContract } from './store/installation-contract.js';
@@ -42,7 +43,7 @@ export interface StoreContractContext {
  */
 export type RepositoryContract = (context: StoreContractContext) => void;
 
-export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract, replayContract, rateLimitContract, destinationAlertContract];
+export const STORE_CONTRACTS: readonly RepositoryContract[] = [installationContract, workspaceContract, tokenContract, sourceContract, eventContract, identityContract, privacyRequestContract, auditContract, privacyContract, accountContract, twoFactorContract, deliveryContract, sourceCounterContract, configVersionContract, replayContract, rateLimitContract, destinationAlertContract, pipelineAlertContract];
 
 /**
  * Runs every repository contract against one Store implementation (like Hono's shared router suite). Tests

@@ -405,6 +405,16 @@ export interface DestinationAlertTable {
   notified_at: number | null;
 }
 
+export interface PipelineAlertTable {
+  id: string;
+  kind: string;
+  opened_at: number;
+  waiting_since: number;
+  backlog: number;
+  resolved_at: number | null;
+  resolution: string | null;
+}
+
 export interface DisclosureProfileTable {
   workspace_id: string;
   resource_type: string;
@@ -491,4 +501,5 @@ export interface Database {
   destination_pauses: DestinationPauseTable;
   rate_limit_windows: RateLimitWindowTable;
   destination_alerts: DestinationAlertTable;
+  pipeline_alerts: PipelineAlertTable;
 }

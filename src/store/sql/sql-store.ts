@@ -24,6 +24,7 @@ import { SqlPrivacyRequestRepository } from './sql-privacy-request-repository.js
 import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlRateLimitRepository } from './sql-rate-limit-repository.js';
 import { SqlDestinationAlertRepository } from './sql-destination-alert-repository.js';
+import { SqlPipelineAlertRepository } from './sql-pipeline-alert-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
@@ -57,6 +58,7 @@ export class SqlStore implements Store {
   readonly replays: SqlReplayRepository;
   readonly rateLimits: SqlRateLimitRepository;
   readonly destinationAlerts: SqlDestinationAlertRepository;
+  readonly pipelineAlerts: SqlPipelineAlertRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -94,6 +96,7 @@ export class SqlStore implements Store {
     this.replays = new SqlReplayRepository(db);
     this.rateLimits = new SqlRateLimitRepository(db);
     this.destinationAlerts = new SqlDestinationAlertRepository(db);
+    this.pipelineAlerts = new SqlPipelineAlertRepository(db);
   }
 
   async flushWrites(): Promise<void> {
