@@ -4,6 +4,7 @@ import { BarChart, LineChart, StackedBarChart, type Point, type Series } from '.
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { parsePrometheus, sumOf } from '../prometheus';
+import { PipelineAlertBanner } from './pipeline-alert-banner';
 
 const POLL_MS = 5000;
 
@@ -100,6 +101,7 @@ export function OverviewPage() {
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
+      <PipelineAlertBanner />
       <ErrorBox error={error} />
       <div className="stats">
         <div className="stat">
