@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryAlerts } from '../src/alerts/delivery-alerts.js';
 import { DevelopmentOutbox } from '../src/mail/development-outbox.js';
@@ -31,6 +31,26 @@ async function ownerPage(browser: Browser, sluice: TestSluice, errors: string[])
   page.on('pageerror', (error) => errors.push(error.message));
   await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
   return page;
+}
+
+/** A tab of the console logged in through the login form as a member who has a password (`options`: its time zone). */
+async function memberPage(browser: Browser, sluice: TestSluice, member: { email: string; password: string }, errors: string[], options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options })).newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(sluice.url);
+  await page.getByLabel('Email').fill(member.email);
+  await page.getByLabel('Password').fill(member.password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  return page;
+}
+
+/** Invites a member with `role` through the admin API and accepts the invitation with a password. */
+async function addMember(sluice: TestSluice, member: { email: string; name: string; role: string; password: string }): Promise<void> {
+  const invited = await api<{ inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: member.email, name: member.name, role: member.role } });
+  expect(invited.status, invited.text).toBe(201);
+  expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: member.password })).status).toBe(200);
 }
 
 interface AlertRow {
@@ -169,18 +189,9 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
   });
 
   it('does not offer the settings to a viewer, who still sees the alerts', async () => {
-    const invited = await api<{ inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'vic@example.com', name: 'Vic Viewer', role: 'viewer' } });
-    expect(invited.status, invited.text).toBe(201);
-    const password = 'a long enough password';
-    expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password })).status).toBe(200);
-    const viewer = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    viewer.setDefaultTimeout(15_000);
-    viewer.on('pageerror', (error) => errors.push(error.message));
-    await viewer.goto(sluice.url);
-    await viewer.getByLabel('Email').fill('vic@example.com');
-    await viewer.getByLabel('Password').fill(password);
-    await viewer.getByRole('button', { name: 'Log in', exact: true }).click();
-    await viewer.getByRole('heading', { name: 'Overview' }).waitFor();
+    const vic = { email: 'vic@example.com', name: 'Vic Viewer', role: 'viewer', password: 'a long enough password' };
+    await addMember(sluice, vic);
+    const viewer = await memberPage(browser, sluice, vic, errors);
 
     await viewer.getByRole('link', { name: 'Destinations' }).click();
     await expect.poll(() => viewer.getByRole('row', { name: /Fulfilment/ }).textContent()).toContain('enabled');
@@ -339,6 +350,186 @@ describe.skipIf(skip)('console shows a destination falling behind, and the limit
     await expect.poll(() => page.getByLabel('Falling behind after (minutes)').inputValue()).toBe('45');
     await page.getByRole('link', { name: 'Warehouse loader' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('has been waiting 45 minutes; it has caught up when nothing has been waiting 22.5 minutes or longer.');
+    expect(errors).toEqual([]);
+  });
+});
+
+interface MuteRow {
+  destinationId: string;
+  destinationName: string | null;
+  until: string;
+}
+
+interface OutboxMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Muting a destination's alerts in the console, against a real Sluice whose jobs role checks every second: a webhook
+ * muted for a day from its page then fails for real; its episode is recorded, nobody is emailed until it is unmuted.
+ * Another is muted until a time typed in a tab whose clock is in Kolkata (UTC+5:30), and seen muted by a viewer.
+ */
+describe.skipIf(skip)("console mutes a destination's alerts and shows what is muted", { timeout: 60_000 }, () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let page: Page;
+  const servers: RecordingServer[] = [];
+  const errors: string[] = [];
+  let crm: { id: string; server: RecordingServer };
+  let search: { id: string; server: RecordingServer };
+
+  const row = (tab: Page, name: string) => tab.getByRole('table').first().getByRole('row', { name: new RegExp(name) });
+  const card = (tab: Page) => tab.getByRole('region', { name: 'Delivery alerts' });
+  const muteForm = (tab: Page) => tab.getByRole('form', { name: 'Mute alerts' });
+  const episodes = (tab: Page) => tab.getByRole('table', { name: 'Delivery alert episodes' });
+  const mutesNow = async () => (await ownerApi(sluice)('GET', '/delivery-alerts/mutes')).body.mutes as MuteRow[];
+  const failingEmails = async () => ((await ownerApi(sluice)('GET', '/outbox')).body.messages as OutboxMessage[]).filter((m) => m.subject === 'Destination "CRM sync" is failing');
+  /** The end of a mute as the tab's own locale and time zone write it (what the console shows). */
+  const shownUntil = (tab: Page, iso: string) => tab.evaluate((at) => new Date(at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }), iso);
+
+  beforeAll(async () => {
+    // Destinations checked every second (default a minute).
+    sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_DELIVERY_ALERT_CHECK_SECONDS: '1' });
+    crm = await createWebhook(sluice, servers, 'CRM sync');
+    search = await createWebhook(sluice, servers, 'Search index');
+    browser = await launchChromium();
+    page = await ownerPage(browser, sluice, errors);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(servers.map((s) => s.close()));
+    await sluice?.stop();
+  });
+
+  it('mutes a destination for a day from its page: the API has it 24 hours ahead, and the card and the list say so, after a reload too', async () => {
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('link', { name: 'CRM sync' }).click();
+    await muteForm(page).waitFor();
+    expect(await card(page).textContent()).not.toContain('muted until');
+    expect(await page.getByLabel('How long').locator('option').allTextContents()).toEqual(['1 hour', '1 day', '1 week', 'until…']);
+    await page.getByLabel('How long').selectOption({ label: '1 day' });
+    const before = Date.now();
+    await muteForm(page).getByRole('button', { name: 'Mute alerts' }).click();
+    await card(page).getByRole('button', { name: 'Unmute' }).waitFor();
+    const after = Date.now();
+
+    const mutes = await mutesNow();
+    expect(mutes).toEqual([{ destinationId: crm.id, destinationName: 'CRM sync', until: expect.any(String) }]);
+    const until = Date.parse(mutes[0]!.until);
+    expect(until).toBeGreaterThanOrEqual(before + DAY);
+    expect(until).toBeLessThanOrEqual(after + DAY);
+    const shown = `Alerts muted until ${await shownUntil(page, mutes[0]!.until)}`;
+    const note = `${shown} — nobody is emailed or posted to; episodes are still recorded, and one still open when the mute ends is told then.`;
+    expect(await card(page).getByRole('status').textContent()).toBe(note);
+    expect(await muteForm(page).count()).toBe(0);
+    await page.reload();
+    await expect.poll(() => card(page).getByRole('status').textContent()).toBe(note);
+    expect(await card(page).getByRole('button', { name: 'Unmute' }).count()).toBe(1);
+
+    await page.getByRole('link', { name: '← Destinations' }).click();
+    await expect.poll(() => row(page, 'CRM sync').textContent()).toContain(shown);
+    expect(await row(page, 'Search index').textContent()).not.toContain('muted');
+    await page.reload();
+    await expect.poll(() => row(page, 'CRM sync').textContent()).toContain(shown);
+    expect(await row(page, 'Search index').textContent()).not.toContain('muted');
+  });
+
+  it('records the episode of the muted destination when it fails for real, shows it not told, and emails nobody', async () => {
+    crm.server.respond = () => ({ status: 500, body: 'crm down' });
+    await sendTracking(sluice.url, sluice.writeKey, 'batch', {
+      batch: Array.from({ length: 8 }, (_, i) => ({ type: 'track', userId: `lead-${i}`, event: 'Lead Created', messageId: `mute-ui-${i}` })),
+    });
+    const opened = await eventually(async () => {
+      const open = (await ownerApi(sluice)('GET', `/delivery-alerts?status=open&destinationId=${crm.id}`)).body.alerts as { kind: string; notifiedAt: string | null }[];
+      return open.length > 0 ? open : undefined;
+    });
+    expect(opened).toEqual([expect.objectContaining({ kind: 'failing', notifiedAt: null })]);
+    await expect.poll(() => search.server.events().length).toBe(8);
+
+    await page.reload();
+    await row(page, 'CRM sync').getByText(/^Failing since /).waitFor();
+    await expect.poll(() => row(page, 'CRM sync').textContent()).toContain('Alerts muted until');
+    await page.getByRole('link', { name: 'CRM sync' }).click();
+    const open = episodes(page).getByRole('row', { name: /failing/ });
+    await open.waitFor();
+    expect(await open.textContent()).toContain('Still failing');
+    expect(await open.textContent()).toContain('Not told: alerts were muted; will be told if still open when the mute ends.');
+    expect(await failingEmails()).toEqual([]);
+    await shot(page, 'delivery-alerts-muted', card(page));
+  });
+
+  it('unmutes: the API has no mute, the card offers Mute alerts again, and the episode still open is emailed then, once', async () => {
+    await card(page).getByRole('button', { name: 'Unmute' }).click();
+    await muteForm(page).waitFor();
+    expect(await card(page).getByRole('status').count()).toBe(0);
+    expect(await mutesNow()).toEqual([]);
+
+    const [told] = await eventually(async () => {
+      const found = await failingEmails();
+      return found.length > 0 ? found : undefined;
+    });
+    expect(told!.to).toBe(OWNER.email);
+    // Told late, saying so: no email went out when it opened while muted.
+    expect(told!.text).toMatch(/^This began at .* UTC, while alerts for this destination were muted; the mute has ended and it is still so\./);
+    expect(await failingEmails()).toHaveLength(1);
+    await page.reload();
+    const open = episodes(page).getByRole('row', { name: /failing/ });
+    await open.waitFor();
+    expect(await open.textContent()).toContain('Still failing');
+    expect(await open.textContent()).not.toContain('Not told');
+
+    await page.getByRole('link', { name: '← Destinations' }).click();
+    await row(page, 'CRM sync').getByText(/^Failing since /).waitFor();
+    expect(await row(page, 'CRM sync').textContent()).not.toContain('muted');
+    // Deleted: its open episode ends without a message, so nothing of it reaches the tests below.
+    expect((await ownerApi(sluice)('DELETE', `/destinations/${crm.id}`)).status).toBe(204);
+  });
+
+  it("refuses an \"until…\" time in the past in the server's words, and mutes until a time typed in the browser's time zone", async () => {
+    const kolkata = await memberPage(browser, sluice, OWNER, errors, { timezoneId: 'Asia/Kolkata' });
+    await kolkata.getByRole('link', { name: 'Destinations' }).click();
+    await kolkata.getByRole('link', { name: 'Search index' }).click();
+    await muteForm(kolkata).waitFor();
+    await kolkata.getByLabel('How long').selectOption({ label: 'until…' });
+    const field = kolkata.getByLabel('Until (your time)');
+    // 03:04 in Kolkata (UTC+5:30) is 21:34 UTC the day before.
+    await field.fill('2020-01-02T03:04');
+    await muteForm(kolkata).getByRole('button', { name: 'Mute alerts' }).click();
+    await expect.poll(() => card(kolkata).getByRole('alert').textContent()).toContain('until (2020-01-01T21:34:00.000Z) is not in the future: give the time the mute ends');
+    expect(await mutesNow()).toEqual([]);
+    expect(await muteForm(kolkata).count()).toBe(1);
+
+    // Two days ahead, to the minute, as a clock in Kolkata reads it.
+    const target = new Date(Math.floor((Date.now() + 2 * DAY) / 60_000) * 60_000);
+    await field.fill(new Date(target.getTime() + 5.5 * 3600_000).toISOString().slice(0, 16));
+    await muteForm(kolkata).getByRole('button', { name: 'Mute alerts' }).click();
+    await card(kolkata).getByRole('button', { name: 'Unmute' }).waitFor();
+    expect(await card(kolkata).getByRole('alert').count()).toBe(0);
+    expect(await mutesNow()).toEqual([{ destinationId: search.id, destinationName: 'Search index', until: target.toISOString() }]);
+    expect(await card(kolkata).getByRole('status').textContent()).toContain(`Alerts muted until ${await shownUntil(kolkata, target.toISOString())} — `);
+    await kolkata.context().close();
+  });
+
+  it('shows a viewer the muted state on the list and the page, but no Mute or Unmute button', async () => {
+    const vera = { email: 'vera@example.com', name: 'Vera Viewer', role: 'viewer', password: 'a long enough password' };
+    await addMember(sluice, vera);
+    const viewer = await memberPage(browser, sluice, vera, errors);
+    await viewer.getByRole('link', { name: 'Destinations' }).click();
+    await expect.poll(() => row(viewer, 'Search index').textContent()).toContain('Alerts muted until');
+    await viewer.getByRole('link', { name: 'Search index' }).click();
+    await expect.poll(() => card(viewer).getByRole('status').textContent()).toMatch(/^Alerts muted until .+ — nobody is emailed or posted to; episodes are still recorded/);
+    expect(await viewer.getByRole('button', { name: 'Unmute' }).count()).toBe(0);
+    expect(await viewer.getByRole('button', { name: 'Mute alerts' }).count()).toBe(0);
+    expect(await muteForm(viewer).count()).toBe(0);
+    expect(await viewer.getByRole('alert').count()).toBe(0);
+    await viewer.context().close();
+
+    // Done with it (and with the mute).
+    expect((await ownerApi(sluice)('DELETE', `/destinations/${search.id}`)).status).toBe(204);
     expect(errors).toEqual([]);
   });
 });

@@ -103,12 +103,12 @@ describe.skipIf(skip)('console pages offer each role only what it may do', { tim
       'Your role (viewer) does not allow adding, changing and deleting destinations, replays and retries: that needs the destinations:write permission (owner, admin, engineer).',
     );
     expect(await viewer.getByRole('button', { name: 'Create destination' }).count()).toBe(0);
-    // A destination: its settings are shown, read-only; no test send, delete, retry or replay.
+    // A destination: its settings are shown, read-only; no test send, delete, retry, replay or mute.
     await openDestination(viewer);
     expect(await viewer.getByLabel('Destination name').inputValue()).toBe('Order hook');
     expect(await viewer.getByLabel('Destination name').isDisabled()).toBe(true);
     expect(await viewer.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true);
-    for (const name of ['Send test event', 'Delete…', 'Retry all failed', 'Start replay']) expect(await viewer.getByRole('button', { name }).count(), name).toBe(0);
+    for (const name of ['Send test event', 'Delete…', 'Retry all failed', 'Start replay', 'Mute alerts']) expect(await viewer.getByRole('button', { name }).count(), name).toBe(0);
     // Previewing sends nothing: it needs only destinations:read.
     expect(await viewer.getByRole('button', { name: 'Preview requests' }).isEnabled()).toBe(true);
 

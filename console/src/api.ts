@@ -288,6 +288,17 @@ export interface DeliveryAlert {
   waiting: number | null;
   /** falling_behind: when the oldest of them was queued (null for failing). */
   oldestWaitingAt: string | null;
+  /** When the workspace's people were told it began; null while they were not (it opened while the destination's alerts were muted). */
+  notifiedAt: string | null;
   resolvedAt: string | null;
   resolution: AlertResolution | null;
+}
+
+/** A destination whose alerts are muted now, as `GET /api/v1/delivery-alerts/mutes` lists it (and `PUT .../mutes/:destinationId` answers). */
+export interface DeliveryAlertMute {
+  destinationId: string;
+  /** null when the destination was deleted since. */
+  destinationName: string | null;
+  /** When the mute ends. */
+  until: string;
 }

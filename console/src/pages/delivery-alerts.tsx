@@ -3,6 +3,7 @@ import { api, type AlertKind, type AlertResolution, type DeliveryAlert, type Del
 import { ErrorBox } from '../components/error-box';
 import { TableHead } from '../components/table-head';
 import { useAsync } from '../components/use-async';
+import { DestinationAlertMute, useDeliveryAlertMutes } from './delivery-alert-mutes';
 
 const FAILING_MINUTES = FAILING_WINDOW_MS / 60_000;
 const RECOVERY_MINUTES = RECOVERY_WINDOW_MS / 60_000;
@@ -143,6 +144,15 @@ function EpisodeStatus({ alert }: { alert: DeliveryAlert }) {
   );
 }
 
+/**
+ * Why nobody heard of an episode (`notifiedAt` null: it opened while the destination's alerts were muted), and, for
+ * one still open, when they will: once the mute ends, at the check after it if the destination is no longer muted.
+ */
+function notToldText(alert: DeliveryAlert, mutedNow: boolean): string {
+  if (alert.status !== 'open') return 'Not told: alerts were muted.';
+  return mutedNow ? 'Not told: alerts were muted; will be told if still open when the mute ends.' : 'Not told: alerts were muted; will be told at the next check.';
+}
+
 /** An episode's counts when it opened: the failed attempts and their commonest reason, or what waited and since when. */
 function EpisodeCounts({ alert }: { alert: DeliveryAlert }) {
   if (alert.kind === 'falling_behind') return <>{waitedText(alert)}</>;
@@ -158,16 +168,31 @@ function EpisodeCounts({ alert }: { alert: DeliveryAlert }) {
   );
 }
 
-/** A destination's episodes of failing or falling behind (`GET /delivery-alerts?destinationId=`): open first, then the ones that ended in the last 90 days. */
+/**
+ * A destination's episodes of failing or falling behind (`GET /delivery-alerts?destinationId=`): open first, then the
+ * ones that ended in the last 90 days, those nobody was told of (muted) marked; above them, its mute.
+ */
 export function DestinationDeliveryAlerts({ destinationId }: { destinationId: string }) {
   const alerts = useAsync(() => api<{ alerts: DeliveryAlert[] }>('GET', `/api/v1/delivery-alerts?destinationId=${encodeURIComponent(destinationId)}&limit=20`), [destinationId]);
   const settings = useAsync(() => api<DeliveryAlertSettings>('GET', '/api/v1/delivery-alerts/settings'), []);
+  const mutes = useDeliveryAlertMutes();
+  const mute = mutes.data?.get(destinationId);
   const list = alerts.data && openFirst(alerts.data.alerts);
   return (
     <section className="card" aria-labelledby="delivery-alerts-title">
       <h2 id="delivery-alerts-title">Delivery alerts</h2>
       {settings.data && <p className="hint">{watchText(settings.data)}</p>}
-      <ErrorBox error={alerts.error ?? settings.error} />
+      <ErrorBox error={alerts.error ?? settings.error ?? mutes.error} />
+      {mutes.data && (
+        <DestinationAlertMute
+          destinationId={destinationId}
+          mute={mute}
+          onChange={() => {
+            mutes.reload();
+            alerts.reload();
+          }}
+        />
+      )}
       {list && list.length === 0 && <p className="muted">No delivery problems recorded in the last 90 days.</p>}
       {list && list.length > 0 && (
         <table className="table compact alert-episodes" aria-label="Delivery alert episodes">
@@ -178,7 +203,10 @@ export function DestinationDeliveryAlerts({ destinationId }: { destinationId: st
                 <td>
                   <EpisodeStatus alert={a} />
                 </td>
-                <td>{new Date(a.openedAt).toLocaleString()}</td>
+                <td>
+                  {new Date(a.openedAt).toLocaleString()}
+                  {a.notifiedAt === null && <div className="hint">{notToldText(a, mute !== undefined)}</div>}
+                </td>
                 <td>
                   {a.resolvedAt === null ? (
                     <span className="muted">{a.kind === 'failing' ? 'Still failing' : 'Still behind'}</span>

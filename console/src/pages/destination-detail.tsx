@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Destination } from '../api';
 import { Can } from '../components/can';
+import { localInput } from '../components/datetime-local';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
@@ -56,12 +57,6 @@ interface TestResult {
 
 const STATUSES = ['queued', 'delivered', 'retrying', 'failed', 'dropped'] as const;
 const STATUS_CLASS: Record<Delivery['status'], string> = { queued: '', delivered: 'ok', retrying: 'warn', failed: 'off', dropped: 'muted-badge' };
-
-/** `datetime-local` value of a date, in the browser's time zone. */
-function localInput(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
 
 /** The delivery log of one destination, with manual retry of failed deliveries. */
 function Deliveries({ destination }: { destination: Destination }) {

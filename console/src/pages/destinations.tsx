@@ -8,6 +8,7 @@ import { useAsync } from '../components/use-async';
 import { navigate } from '../router';
 import { DestinationForm } from './destination-form';
 import { DeliveryAlertSettingsCard } from './delivery-alert-settings';
+import { MutedMarker, useDeliveryAlertMutes } from './delivery-alert-mutes';
 import { OpenAlertMarkers, useOpenDeliveryAlerts } from './delivery-alerts';
 import { TableHead, EnabledBadge } from '../components/table-head';
 import { useCan } from '../permissions';
@@ -25,8 +26,8 @@ function waitingText(backlog: { waiting: number; retrying: number } | undefined)
 
 /**
  * The destinations of the workspace: type, status (and "Failing since …" or "Behind since …" while a delivery alert
- * of that kind is open), what waits to be sent, and a switch to enable or disable each; below, the workspace's
- * delivery alert settings.
+ * of that kind is open, "Alerts muted until …" while its alerts are muted), what waits to be sent, and a switch to
+ * enable or disable each; below, the workspace's delivery alert settings.
  */
 export function DestinationsPage() {
   const list = useAsync(() => api<{ destinations: Destination[] }>('GET', '/api/v1/destinations'), []);
@@ -38,6 +39,8 @@ export function DestinationsPage() {
   );
   // What fails or falls behind now: read with the list, and again when the list is (a disabled destination's alerts end).
   const alerts = useOpenDeliveryAlerts();
+  // Whose alerts are muted now: one call for the whole list.
+  const mutes = useDeliveryAlertMutes();
   const types = useDestinationTypes();
   const [error, setError] = useState<unknown>(null);
   // Enabling and disabling is a change (destinations:write); every role that sees the list may read it.
@@ -67,7 +70,7 @@ export function DestinationsPage() {
       </div>
       <p className="muted">Where Sluice sends events, after consent, filters and PII policy.</p>
       <ErrorBox error={list.error} />
-      <ErrorBox error={alerts.error} />
+      <ErrorBox error={alerts.error ?? mutes.error} />
       <ErrorBox error={error} onDismiss={() => setError(null)} />
       {list.data && list.data.destinations.length === 0 && (
         <p className="card">
@@ -80,6 +83,7 @@ export function DestinationsPage() {
           <tbody>
             {list.data.destinations.map((d) => {
               const open = alerts.data?.get(d.id);
+              const mute = mutes.data?.get(d.id);
               return (
                 <tr key={d.id}>
                   <td>
@@ -89,6 +93,7 @@ export function DestinationsPage() {
                   <td>
                     <EnabledBadge enabled={d.enabled} />{' '}
                     {open && <OpenAlertMarkers alerts={open} />}
+                    {mute && <MutedMarker mute={mute} />}
                   </td>
                   <td>{waitingText(backlogs.data?.get(d.id))}</td>
                   <td>{d.sourceIds ? `${d.sourceIds.length} selected` : 'all'}</td>
