@@ -499,7 +499,7 @@ describe.skipIf(skip)("console mutes a destination's alerts and shows what is mu
     // 03:04 in Kolkata (UTC+5:30) is 21:34 UTC the day before.
     await field.fill('2020-01-02T03:04');
     await muteForm(kolkata).getByRole('button', { name: 'Mute alerts' }).click();
-    await expect.poll(() => card(kolkata).getByRole('alert').textContent()).toContain('until (2020-01-01T21:34:00.000Z) is not in the future: give the time the mute ends');
+    await expect.poll(() => card(kolkata).getByRole('alert').textContent()).toContain('until (2020-01-01T21:34:00.000Z) is not in the future: give a later time for the mute to end');
     expect(await mutesNow()).toEqual([]);
     expect(await muteForm(kolkata).count()).toBe(1);
 

@@ -130,8 +130,11 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     const audit = JSON.stringify((await api('GET', '/audit-log?action=delivery_alerts.mute')).body);
     expect(audit).toContain(in2h);
     expect(JSON.stringify((await api('GET', '/audit-log?action=delivery_alerts.unmute')).body)).toContain(id);
-    // Deleted: its episode closes without a message, so no later alert of it reaches the next test's webhook.
+    // Deleted: its episode closes without a message, so no later alert of it reaches the next test's webhook; a mute of it
+    // is no longer listed.
+    expect((await api('PUT', `/delivery-alerts/mutes/${id}`, { until: in2h })).status).toBe(200);
     expect((await api('DELETE', `/destinations/${id}`)).status).toBe(204);
+    expect((await api('GET', '/delivery-alerts/mutes')).body.mutes).toEqual([]);
   });
 
   it('refuses a mute in the past, too far ahead, not a time, or of a destination not in the workspace, in words', async () => {

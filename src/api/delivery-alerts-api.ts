@@ -64,7 +64,7 @@ const Alert = Type.Object({
 
 const Mute = Type.Object({
   destinationId: Type.String(),
-  destinationName: Type.Union([Type.String(), Type.Null()], { description: 'null when the destination was deleted since' }),
+  destinationName: Type.String(),
   until: Type.String({ format: 'date-time' }),
 });
 
@@ -149,7 +149,8 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     const { workspaceId } = principalOf(request);
     const workspace = await store.workspaces.get(workspaceId);
     const names = new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name]));
-    return { mutes: [...alertMutesOf(workspace, Date.now())].map(([destinationId, until]) => ({ destinationId, destinationName: names.get(destinationId) ?? null, until: iso(until) })) };
+    // A deleted destination's mute is left to run out in the settings; it is not listed.
+    return { mutes: [...alertMutesOf(workspace, Date.now())].filter(([destinationId]) => names.has(destinationId)).map(([destinationId, until]) => ({ destinationId, destinationName: names.get(destinationId)!, until: iso(until) })) };
   });
 
   app.put('/delivery-alerts/mutes/:destinationId', {
@@ -167,7 +168,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     const destination = await destinationOf(store, workspaceId, request.params.destinationId);
     const now = Date.now();
     const until = Date.parse(request.body.until);
-    if (until <= now) throw new SluiceError('validation_failed', `until (${request.body.until}) is not in the future: give the time the mute ends, or DELETE the mute to unmute now.`);
+    if (until <= now) throw new SluiceError('validation_failed', `until (${request.body.until}) is not in the future: give a later time for the mute to end (or unmute to end it now).`);
     if (until > now + MAX_MUTE_MS) throw new SluiceError('validation_failed', `until (${request.body.until}) is more than ${MAX_MUTE_MS / 86_400_000} days ahead: mute for a known, bounded problem and mute again if it lasts (or turn delivery alerts off for the workspace).`);
     let before: number | null = null;
     await store.workspaces.changeSettings(workspaceId, (settings) => {
