@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -50,39 +51,26 @@ export interface AlertCheck {
 }
 
 /**
- * Delivery alerts, in the jobs role: every `intervalMs`, each workspace's destinations are judged from the per-minute
+ * Delivery alerts, in the jobs role: at start and every `intervalMs` (a WakeableLoop), each workspace's destinations are judged from the per-minute
  * delivery counters (delivery-health.ts). A destination that is failing gets an episode opened and its workspace's
  * owners, admins and engineers one email; when it delivers again the episode is resolved and they get one more.
  * Opening and resolving are claims in the store, so several jobs processes send each email once. An episode of a
  * destination disabled or deleted meanwhile, or of a workspace that turned alerts off, is closed without an email.
  */
-export class DeliveryAlerts {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+export class DeliveryAlerts extends WakeableLoop {
   private lastPrune = 0;
 
   private readonly messenger: AlertMessenger;
 
   constructor(private readonly options: DeliveryAlertsOptions) {
+    super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check destinations for delivery alerts; checking again at the next interval') });
     this.messenger = new AlertMessenger(options);
   }
 
-  start(): void {
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.check()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not check destinations for delivery alerts; checking again at the next interval'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    };
-    this.timer = setInterval(tick, this.options.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  /** The loop's step: one check (`start()` runs one at once, then one every `intervalMs`). */
+  protected async step(): Promise<boolean> {
+    await this.check();
+    return false;
   }
 
   /** One check of every workspace. */

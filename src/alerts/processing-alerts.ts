@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Queue } from '../queue/queue.js';
 import type { PipelineAlert, Store } from '../store/store.js';
@@ -42,36 +43,22 @@ export interface ProcessingCheck {
  * starts marking again, which delays opening by at most `limitMs` and never resolves early (it resolves early only
  * when everything published before its first mark was processed).
  */
-export class ProcessingAlerts {
+export class ProcessingAlerts extends WakeableLoop {
   private readonly messenger: AlertMessenger;
   /** Marks not yet passed, oldest first; `at` is the first check that saw the inbox at that mark. */
   private marks: { mark: number; at: number }[] = [];
   private markingSince: number | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
   private lastPrune = 0;
 
   constructor(private readonly options: ProcessingAlertsOptions) {
+    super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check whether processing keeps up; checking again at the next interval') });
     this.messenger = new AlertMessenger(options);
   }
 
-  start(): void {
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.check()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not check whether processing keeps up; checking again at the next interval'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    };
-    this.timer = setInterval(tick, this.options.intervalMs);
-    this.timer.unref();
-    tick();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  /** The loop's step: one check (`start()` runs one at once, then one every `intervalMs`). */
+  protected async step(): Promise<boolean> {
+    await this.check();
+    return false;
   }
 
   /** One check: marks the inbox, then opens or resolves the episode. */
