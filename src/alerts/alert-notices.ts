@@ -95,6 +95,8 @@ export interface BehindContext {
   readonly retrying: number;
   /** A replay to this destination queued its events meanwhile (they wait in the same queue). */
   readonly replaySince?: number;
+  /** It was enabled again at this time, after its oldest waiting delivery was queued (what waited while disabled goes out first). */
+  readonly enabledSince?: number;
 }
 
 /** "Destination X is falling behind": how long the oldest delivery has waited, how many wait, and the likely causes. */
@@ -106,6 +108,7 @@ export function behindNotice(input: NoticeInput & { readonly alert: DestinationA
     `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is falling behind: its oldest delivery not yet sent has waited ${waited} (the workspace's limit is ${hours(input.behindMinutes * 60_000)}), and ${waiting} ${waiting === 1 ? 'delivery waits' : 'deliveries wait'} to be sent.`,
     ...(context.pause ? [`It asked Sluice to wait (${context.pause.reason}) until ${utc(context.pause.until)}: nothing is sent to it before then.`] : []),
     ...(context.replaySince !== undefined ? [`A replay to this destination has queued events since ${utc(context.replaySince)}: they wait in the same queue as new events.`] : []),
+    ...(context.enabledSince !== undefined ? [`It was enabled again at ${utc(context.enabledSince)}: what waited while it was disabled goes out first, and it has been behind for ${hours(input.alert.openedAt - context.enabledSince)} since.`] : []),
     ...(context.retrying > 0 ? [`${context.retrying} more ${context.retrying === 1 ? 'delivery waits' : 'deliveries wait'} for a retry after failing.`] : []),
     'Nothing accepted is lost: the events wait in the destination\'s queue and go out in order. A destination falls behind when it answers more slowly than events arrive (its delivery log shows each attempt), when it asks Sluice to wait, or when no router process is running (see /health and the processes\' logs).',
     'You will get one more message when it has caught up.',

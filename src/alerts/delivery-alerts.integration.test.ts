@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoleName } from '../core/api-token.js';
 import type { DeliveryRecord, DeliveryStatus } from '../core/destination.js';
 import { DevelopmentOutbox } from '../mail/development-outbox.js';
@@ -183,6 +183,15 @@ describe('delivery alerts', () => {
   });
 
   describe('falling behind', () => {
+    // The destination has been enabled since an hour before t0 (the store takes the time of the change from the clock).
+    beforeEach(async () => {
+      await store.destinations.update(WS, hookId, { enabled: false });
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(t0 - 3600_000);
+      await store.destinations.update(WS, hookId, { enabled: true });
+      vi.useRealTimers();
+    });
+
     /** `count` deliveries queued at `at` and not yet tried (the fan-out's rows), each its own event. */
     const queued = (count: number, at: number, events = `q-${at}`) => outcomes('queued', count, at, { attempts: 0 }, hookId, events);
 
@@ -217,6 +226,19 @@ describe('delivery alerts', () => {
       expect(caughtUp).toHaveLength(3);
       expect(caughtUp[0]!.text).toContain('10 deliveries wait, the oldest for 14 minutes');
       expect(caughtUp[0]!.text).toContain('It had been falling behind since 2026-03-02 09:31 UTC (3 minutes)');
+    });
+
+    it('counts from when the destination was enabled again, not from the oldest event that waited while it was disabled', async () => {
+      const now = Date.now();
+      await store.destinations.update(WS, hookId, { enabled: false });
+      await queued(40, now - 150 * MINUTE);
+      await store.destinations.update(WS, hookId, { enabled: true });
+      expect((await alerts.check(now + 5 * MINUTE)).opened).toEqual([]);
+      const opened = await alerts.check(now + 31 * MINUTE);
+      expect(opened.opened).toEqual([expect.objectContaining({ kind: 'falling_behind', waiting: 40, oldestWaitingAt: now - 150 * MINUTE })]);
+      const email = outbox.list()[0]!.text;
+      expect(email).toContain('its oldest delivery not yet sent has waited 3 hours');
+      expect(email).toMatch(/It was enabled again at .+ UTC: what waited while it was disabled goes out first, and it has been behind for 31 minutes since\./);
     });
 
     it('follows the workspace\'s limit, mentions a replay that queued the backlog, and is its own episode beside a failing one', async () => {

@@ -196,14 +196,16 @@ export class DeliveryAlerts extends WakeableLoop {
     const { store } = this.options;
     const behindMs = deliveryAlertSettingsOf(workspace).behindMinutes * 60_000;
     const summary = await store.deliveries.waitingSummary(workspace.id, destination.id);
-    const waitedMs = summary.oldestQueuedAt === undefined ? 0 : now - summary.oldestQueuedAt;
+    // Counted from when it was last enabled: what waited while it was disabled is not the destination falling behind.
+    const waitedMs = summary.oldestQueuedAt === undefined ? 0 : now - Math.max(summary.oldestQueuedAt, destination.enabledAt ?? 0);
     const behindNoticeOf = async (episode: DestinationAlert) => {
       const pause = await store.deliveries.pauseOf(workspace.id, destination.id);
       const oldest = episode.oldestWaitingAt ?? episode.openedAt;
       const replaySince = (await store.replays.list(workspace.id, destination.id, 5))
         .filter((r) => r.finishedAt === null || r.finishedAt >= oldest)
         .reduce<number | undefined>((earliest, r) => (earliest === undefined || r.createdAt < earliest ? r.createdAt : earliest), undefined);
-      const context = { retrying: summary.retrying, ...(pause && pause.until > now && { pause }), ...(replaySince !== undefined && { replaySince }) };
+      const enabledSince = destination.enabledAt !== undefined && destination.enabledAt > oldest ? destination.enabledAt : undefined;
+      const context = { retrying: summary.retrying, ...(pause && pause.until > now && { pause }), ...(replaySince !== undefined && { replaySince }), ...(enabledSince !== undefined && { enabledSince }) };
       return behindNotice({ workspaceName: workspace.name, destination, alert: episode, behindMinutes: behindMs / 60_000, context });
     };
     if (alert === undefined) {

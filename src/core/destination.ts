@@ -20,6 +20,11 @@ export interface Destination {
   enabled: boolean;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Since when it has been enabled without a break (epoch ms): the last time it was enabled, or created enabled; absent
+   * for a destination that is disabled (or was read from a store that does not keep it).
+   */
+  enabledAt?: number;
 }
 
 /** A destination as stored: public config in clear, secret fields sealed together (Keys.encrypt). */

@@ -332,6 +332,8 @@ export interface DestinationTable {
   enabled: number;
   created_at: number;
   updated_at: number;
+  /** Since when it has been enabled without a break; null while disabled (migration 1070). */
+  enabled_at: number | null;
   /** When the destination was deleted (a tombstone since migration 0980); null while it is configured. */
   deleted_at: number | null;
   /** Who deleted it (the actor label); null while it is configured. */

@@ -19,6 +19,7 @@ function toDestination(row: Selectable<DestinationTable>): StoredDestination {
     enabled: Number(row.enabled) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    ...(row.enabled_at !== null && Number(row.enabled) === 1 && { enabledAt: Number(row.enabled_at) }),
   };
 }
 
@@ -57,6 +58,7 @@ export class SqlDestinationRepository implements DestinationRepository {
       enabled: input.enabled ? 1 : 0,
       created_at: now,
       updated_at: now,
+      enabled_at: input.enabled ? now : null,
       deleted_at: null,
       deleted_by: null,
     };
@@ -80,7 +82,8 @@ export class SqlDestinationRepository implements DestinationRepository {
   }
 
   async update(workspaceId: string, id: string, patch: DestinationPatch): Promise<StoredDestination | undefined> {
-    const set: Partial<Selectable<DestinationTable>> = { updated_at: Date.now() };
+    const now = Date.now();
+    const set: Partial<Selectable<DestinationTable>> = { updated_at: now };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.publicConfig !== undefined) set.config = JSON.stringify(patch.publicConfig);
     if (patch.sealedSecrets !== undefined) set.secrets = patch.sealedSecrets;
@@ -88,7 +91,16 @@ export class SqlDestinationRepository implements DestinationRepository {
     if (patch.consentCategories !== undefined) set.consent_categories = jsonOrNull(patch.consentCategories);
     if (patch.filters !== undefined) set.filters = filtersOrNull(patch.filters);
     if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
-    await this.db.updateTable('destinations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).where('deleted_at', 'is', null).execute();
+    await this.db
+      .updateTable('destinations')
+      .set(set)
+      // Enabled again: since now; still enabled: unchanged; disabled: none.
+      .$if(patch.enabled === true, (q) => q.set((eb) => ({ enabled_at: eb.case().when('enabled', '=', 0).then(now).else(eb.ref('enabled_at')).end() })))
+      .$if(patch.enabled === false, (q) => q.set({ enabled_at: null }))
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .execute();
     return this.get(workspaceId, id);
   }
 

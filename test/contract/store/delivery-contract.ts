@@ -21,6 +21,24 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().destinations.update(workspaceId, created.id, { filters: [] }))?.filters).toEqual([]);
     });
 
+    it('knows since when a destination has been enabled: from creation or its last enabling, kept across other changes, none while disabled', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const before = Date.now();
+      const on = await store().destinations.create({ workspaceId, name: 'On', type: 'webhook', publicConfig: {}, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
+      expect(on.enabledAt).toBeGreaterThanOrEqual(before);
+      const off = await store().destinations.create({ workspaceId, name: 'Off', type: 'webhook', publicConfig: {}, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: false });
+      expect(off.enabledAt).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Renamed, and enabled although it already was: the same start.
+      expect((await store().destinations.update(workspaceId, on.id, { name: 'On, renamed', enabled: true }))?.enabledAt).toBe(on.enabledAt);
+      expect((await store().destinations.update(workspaceId, on.id, { enabled: false }))?.enabledAt).toBeUndefined();
+      const again = await store().destinations.update(workspaceId, on.id, { enabled: true });
+      expect(again?.enabledAt).toBeGreaterThan(on.enabledAt!);
+      expect((await store().destinations.get(workspaceId, on.id))?.enabledAt).toBe(again?.enabledAt);
+      const offOn = await store().destinations.update(workspaceId, off.id, { enabled: true });
+      expect(offOn?.enabledAt).toBeGreaterThanOrEqual(before);
+    });
+
     it('keeps a deleted destination as a tombstone (config and secrets erased) that no read of configured destinations sees', async () => {
       const workspaceId = await freshWorkspace(store());
       const other = await freshWorkspace(store());
