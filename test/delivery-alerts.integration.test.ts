@@ -137,6 +137,33 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect((await api('GET', '/delivery-alerts/mutes')).body.mutes).toEqual([]);
   });
 
+  it("keeps a destination's own thresholds over the workspace's, back to the workspace's with null, validated and audited", async () => {
+    const { id } = await createWebhook(sluice, servers, 'Billing');
+    const path = `/delivery-alerts/destinations/${id}`;
+    expect((await api('PUT', '/delivery-alerts/settings', { failurePercent: 50, behindMinutes: 30 })).status).toBe(200);
+    expect((await api('GET', path)).body).toEqual({ destinationId: id, failurePercent: 50, behindMinutes: 30, own: {} });
+    const set = await api('PUT', path, { failurePercent: 10, behindMinutes: 5 });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toEqual({ destinationId: id, failurePercent: 10, behindMinutes: 5, own: { failurePercent: 10, behindMinutes: 5 } });
+    // The workspace's change applies to what the destination did not set itself.
+    expect((await api('PUT', '/delivery-alerts/settings', { failurePercent: 40 })).status).toBe(200);
+    expect((await api('PUT', path, { behindMinutes: null })).body).toEqual({ destinationId: id, failurePercent: 10, behindMinutes: 30, own: { failurePercent: 10 } });
+    expect((await api('PUT', path, { failurePercent: null })).body).toEqual({ destinationId: id, failurePercent: 40, behindMinutes: 30, own: {} });
+    await api('PUT', '/delivery-alerts/settings', { failurePercent: 50 });
+
+    const zero = await api('PUT', path, { behindMinutes: 0 });
+    expect(zero.status).toBe(400);
+    expect(zero.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('a whole number of minutes from 1 to 1440, or null') } });
+    const empty = await api('PUT', path, {});
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await api('PUT', '/delivery-alerts/destinations/dst_nope', { failurePercent: 10 })).status).toBe(404);
+    const audit = JSON.stringify((await api('GET', '/audit-log?action=delivery_alerts.destination_thresholds')).body);
+    expect(audit).toContain(id);
+    expect(audit).toContain('behindMinutes');
+    expect((await api('DELETE', `/destinations/${id}`)).status).toBe(204);
+  });
+
   it('refuses a mute in the past, too far ahead, not a time, or of a destination not in the workspace, in words', async () => {
     const { id } = await createWebhook(sluice, servers, 'Muted later');
     const past = await api('PUT', `/delivery-alerts/mutes/${id}`, { until: new Date(Date.now() - 60_000).toISOString() });

@@ -105,7 +105,7 @@ export function behindNotice(input: NoticeInput & { readonly alert: DestinationA
   const waited = hours(alert.openedAt - (alert.oldestWaitingAt ?? alert.openedAt));
   const waiting = alert.waiting ?? 0;
   const paragraphs = [
-    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is falling behind: its oldest delivery not yet sent has waited ${waited} (the workspace's limit is ${hours(input.behindMinutes * 60_000)}), and ${waiting} ${waiting === 1 ? 'delivery waits' : 'deliveries wait'} to be sent.`,
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is falling behind: its oldest delivery not yet sent has waited ${waited} (the limit is ${hours(input.behindMinutes * 60_000)}), and ${waiting} ${waiting === 1 ? 'delivery waits' : 'deliveries wait'} to be sent.`,
     ...(context.pause ? [`It asked Sluice to wait (${context.pause.reason}) until ${utc(context.pause.until)}: nothing is sent to it before then.`] : []),
     ...(context.replaySince !== undefined ? [`A replay to this destination has queued events since ${utc(context.replaySince)}: they wait in the same queue as new events.`] : []),
     ...(context.enabledSince !== undefined ? [`It was enabled again at ${utc(context.enabledSince)}: what waited while it was disabled goes out first, and it has been behind for ${hours(input.alert.openedAt - context.enabledSince)} since.`] : []),

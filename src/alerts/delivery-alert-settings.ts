@@ -100,3 +100,41 @@ export function withAlertMute(settings: Record<string, unknown>, destinationId: 
   else mutes[destinationId] = until;
   return { ...settings, deliveryAlerts: { ...rawSettings({ settings }), mutes } };
 }
+
+/** A destination's own thresholds, where it has any (`settings.deliveryAlerts.destinations[id]`); the workspace's otherwise. */
+export type DestinationAlertThresholds = Partial<Pick<DeliveryAlertSettings, 'failurePercent' | 'behindMinutes'>>;
+
+/** The thresholds a destination set for itself (none: an empty object). */
+export function destinationThresholdsOf(workspace: Pick<Workspace, 'settings'> | undefined, destinationId: string): DestinationAlertThresholds {
+  const all = rawSettings(workspace)?.destinations;
+  const own = all && typeof all === 'object' ? (all as Record<string, unknown>)[destinationId] : undefined;
+  if (!own || typeof own !== 'object') return {};
+  const { failurePercent, behindMinutes } = own as Record<string, unknown>;
+  return {
+    ...(wholeNumberIn(failurePercent, 1, 100) && { failurePercent }),
+    ...(wholeNumberIn(behindMinutes, 1, 1440) && { behindMinutes }),
+  };
+}
+
+/** The settings that judge one destination: the workspace's, with the destination's own thresholds over them. */
+export function deliveryAlertSettingsFor(workspace: Pick<Workspace, 'settings'> | undefined, destinationId: string): DeliveryAlertSettings {
+  return { ...deliveryAlertSettingsOf(workspace), ...destinationThresholdsOf(workspace, destinationId) };
+}
+
+/**
+ * The workspace settings with a destination's own thresholds changed: a number sets one, null removes it (the
+ * workspace's applies again), absent keeps it. A destination left with none is removed from the map.
+ */
+export function withDestinationThresholds(settings: Record<string, unknown>, destinationId: string, change: { readonly [K in keyof DestinationAlertThresholds]?: number | null }): Record<string, unknown> {
+  const own: Record<string, number> = { ...destinationThresholdsOf({ settings }, destinationId) };
+  for (const key of ['failurePercent', 'behindMinutes'] as const) {
+    const value = change[key];
+    if (value === null) delete own[key];
+    else if (value !== undefined) own[key] = value;
+  }
+  const raw = rawSettings({ settings }) ?? {};
+  const all = raw.destinations && typeof raw.destinations === 'object' ? { ...(raw.destinations as Record<string, unknown>) } : {};
+  if (Object.keys(own).length === 0) delete all[destinationId];
+  else all[destinationId] = own;
+  return { ...settings, deliveryAlerts: { ...raw, destinations: all } };
+}

@@ -8,7 +8,7 @@ import type { DeliveryRecord, DeliveryStatus } from '../core/destination.js';
 import { DevelopmentOutbox } from '../mail/development-outbox.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { withAlertMute } from './delivery-alert-settings.js';
+import { destinationThresholdsOf, withAlertMute, withDestinationThresholds } from './delivery-alert-settings.js';
 import { DeliveryAlerts } from './delivery-alerts.js';
 
 const WS = 'ws_alerts';
@@ -104,6 +104,21 @@ describe('delivery alerts', () => {
 
     const history = await store.destinationAlerts.list(WS, { limit: 10 });
     expect(history.map((a) => a.resolution)).toEqual(['recovered']);
+  });
+
+  it("judges a destination by its own thresholds where it has them, and the others by the workspace's", async () => {
+    const strict = await store.destinations.create({ workspaceId: WS, name: 'Billing', type: 'webhook', publicConfig: { url: 'https://b.shop.test/' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
+    await store.workspaces.changeSettings(WS, (settings) => withDestinationThresholds(settings, strict.id, { failurePercent: 20 }));
+    // 6 of 24 attempts failed (25 %) at both: over Billing's 20 %, under the workspace's 50 %.
+    for (const id of [hookId, strict.id]) {
+      await outcomes('delivered', 18, t0, {}, id, `ok-${id}`);
+      await outcomes('retrying', 6, t0 + MINUTE, { reason: 'http_503', lastError: 'HTTP 503', firstAttemptAt: t0 }, id, `bad-${id}`);
+    }
+    expect((await alerts.check(t0 + 2 * MINUTE)).opened.map((a) => a.destinationId)).toEqual([strict.id]);
+    // Back to the workspace's threshold: Billing is judged like the others (its open episode resolves by the usual rule).
+    await store.workspaces.changeSettings(WS, (settings) => withDestinationThresholds(settings, strict.id, { failurePercent: null }));
+    expect(destinationThresholdsOf(await store.workspaces.get(WS), strict.id)).toEqual({});
+    expect((await store.workspaces.get(WS))?.settings.deliveryAlerts).toMatchObject({ destinations: {} });
   });
 
   it('emails nobody who turned delivery-alert emails off for themselves; the alert still opens', async () => {
@@ -210,7 +225,7 @@ describe('delivery alerts', () => {
         'owner-active@shop.test: Destination "Orders hook" is falling behind',
       ]);
       const email = outbox.list()[0]!.text;
-      expect(email).toContain('its oldest delivery not yet sent has waited 31 minutes (the workspace\'s limit is 30 minutes), and 50 deliveries wait to be sent');
+      expect(email).toContain('its oldest delivery not yet sent has waited 31 minutes (the limit is 30 minutes), and 50 deliveries wait to be sent');
       expect(email).toContain('It asked Sluice to wait (HTTP 429) until 2026-03-02 09:45 UTC');
       expect(email).toContain('Nothing accepted is lost');
       expect(email).toContain(`https://sluice.example.com/destinations/${hookId}`);
@@ -241,6 +256,13 @@ describe('delivery alerts', () => {
       expect(email).toMatch(/It was enabled again at .+ UTC: what waited while it was disabled goes out first, and it has been behind for 31 minutes since\./);
     });
 
+    it("follows a destination's own limit over the workspace's", async () => {
+      await store.workspaces.changeSettings(WS, (settings) => withDestinationThresholds(settings, hookId, { behindMinutes: 5 }));
+      await queued(3, t0);
+      expect((await alerts.check(t0 + 6 * MINUTE)).opened).toMatchObject([{ kind: 'falling_behind', waiting: 3 }]);
+      expect(outbox.list()[0]!.text).toContain('(the limit is 5 minutes)');
+    });
+
     it('follows the workspace\'s limit, mentions a replay that queued the backlog, and is its own episode beside a failing one', async () => {
       await store.workspaces.updateSettings(WS, { deliveryAlerts: { behindMinutes: 5 } });
       await queued(3, t0);
@@ -249,7 +271,7 @@ describe('delivery alerts', () => {
       const check = await alerts.check(t0 + 6 * MINUTE);
       expect(check.opened.map((a) => a.kind).sort()).toEqual(['failing', 'falling_behind']);
       const behind = outbox.list().find((m) => m.subject.endsWith('is falling behind'))!.text;
-      expect(behind).toContain('has waited 6 minutes (the workspace\'s limit is 5 minutes), and 3 deliveries wait');
+      expect(behind).toContain('has waited 6 minutes (the limit is 5 minutes), and 3 deliveries wait');
       expect(behind).toContain('A replay to this destination has queued events since 2026-03-02 09:00 UTC');
       expect(behind).toContain('6 more deliveries wait for a retry after failing');
       expect(behind).not.toContain('asked Sluice to wait');

@@ -8,7 +8,7 @@ import { AlertMessenger } from './alert-messenger.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
 import { behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
-import { alertMutesOf, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
+import { alertMutesOf, deliveryAlertSettingsFor, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
 /** Resolved episodes are kept this long (the console's alert history), then pruned. */
@@ -130,9 +130,9 @@ export class DeliveryAlerts extends WakeableLoop {
   private async judgeFailing(judging: Judging, alert: DestinationAlert | undefined, counters: readonly DeliveryCounter[]): Promise<void> {
     const { workspace, destination, now, done, close } = judging;
     const { store } = this.options;
+    const settings = deliveryAlertSettingsFor(workspace, destination.id);
     const failingNoticeOf = (episode: DestinationAlert, tally: AttemptTally) =>
       failingNotice({ workspaceName: workspace.name, destination, alert: episode, mostGaveUp: tally.gaveUp * 2 > tally.failures, retryWindowMs: this.options.retryWindowMs });
-    const settings = deliveryAlertSettingsOf(workspace);
     if (alert === undefined) {
       let tally = tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS);
       if (!isFailing(tally, settings)) return;
@@ -194,7 +194,7 @@ export class DeliveryAlerts extends WakeableLoop {
   private async judgeBehind(judging: Judging, alert: DestinationAlert | undefined): Promise<void> {
     const { workspace, destination, now, done, close } = judging;
     const { store } = this.options;
-    const behindMs = deliveryAlertSettingsOf(workspace).behindMinutes * 60_000;
+    const behindMs = deliveryAlertSettingsFor(workspace, destination.id).behindMinutes * 60_000;
     const summary = await store.deliveries.waitingSummary(workspace.id, destination.id);
     // Counted from when it was last enabled: what waited while it was disabled is not the destination falling behind.
     const waitedMs = summary.oldestQueuedAt === undefined ? 0 : now - Math.max(summary.oldestQueuedAt, destination.enabledAt ?? 0);

@@ -13,6 +13,7 @@ import { findCategory, type ConsentCategory } from '../core/consent/consent-cate
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
+import { orNull } from './schemas.js';
 import { readableSchemaErrors } from './validation-messages.js';
 
 export const ConsentCategorySchema = Type.Object(
@@ -40,6 +41,17 @@ const PrivacySettingsSchema = Type.Object({
     description: 'Which destinations a deletion is forwarded to: all that can delete (default), or those that received the person’s data (decision 0402)',
   }),
 });
+
+/** A change of the settings: their fields, any of them; null (keep events, keep IPs, no policy version) only as JSON null, never coerced from "" or 0. */
+const PrivacySettingsPatch = Type.Partial(
+  Type.Object({
+    ...PrivacySettingsSchema.properties,
+    eventRetentionDays: orNull(Type.Integer()),
+    ipRetentionDays: orNull(Type.Integer()),
+    policyVersion: orNull(Type.String()),
+  }),
+  { additionalProperties: false },
+);
 
 const ConsentRecordSchema = Type.Object({
   at: Type.String({ format: 'date-time' }),
@@ -152,7 +164,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
 
   app.patch('/privacy/settings', {
     config: { permission: 'privacy:write' },
-    schema: { tags: ['consent'], summary: 'Change privacy settings (only the fields given)', body: Type.Partial(PrivacySettingsSchema, { additionalProperties: false }), response: { 200: PrivacySettingsSchema } },
+    schema: { tags: ['consent'], summary: 'Change privacy settings (only the fields given)', body: PrivacySettingsPatch, response: { 200: PrivacySettingsSchema } },
     schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), SETTINGS_HINTS),
   }, async (request) => {
     const { workspaceId } = principalOf(request);

@@ -1,7 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AlertWebhook, maskAlertWebhookUrl } from '../alerts/alert-webhook.js';
-import { ALERT_WEBHOOK_FORMATS, alertMutesOf, alertWebhookOf, DEFAULT_DELIVERY_ALERT_SETTINGS, deliveryAlertSettingsOf, MAX_MUTE_MS, withAlertMute, withDeliveryAlertChange, type AlertWebhookSettings } from '../alerts/delivery-alert-settings.js';
+import {
+  ALERT_WEBHOOK_FORMATS,
+  alertMutesOf,
+  alertWebhookOf,
+  DEFAULT_DELIVERY_ALERT_SETTINGS,
+  deliveryAlertSettingsFor,
+  deliveryAlertSettingsOf,
+  destinationThresholdsOf,
+  MAX_MUTE_MS,
+  withAlertMute,
+  withDeliveryAlertChange,
+  withDestinationThresholds,
+  type AlertWebhookSettings,
+} from '../alerts/delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, MIN_FAILURES, RECOVERY_WINDOW_MS } from '../alerts/delivery-health.js';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
@@ -15,6 +28,7 @@ import type { DestinationAlert, Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
+import { orNull } from './schemas.js';
 import { readableSchemaErrors } from './validation-messages.js';
 
 const Settings = Type.Object({
@@ -61,6 +75,19 @@ const Alert = Type.Object({
     description: 'recovered (failing: delivering again), caught_up (falling_behind: nothing waits half the limit), destination_disabled, destination_deleted, or alerts_off (the workspace turned alerts off)',
   }),
 });
+
+const DestinationThresholdsView = Type.Object({
+  destinationId: Type.String(),
+  failurePercent: Type.Integer({ description: 'the share of failed attempts in 15 minutes that makes this destination failing (its own, or the workspace\'s)' }),
+  behindMinutes: Type.Integer({ description: 'how long its oldest delivery not yet tried may wait before it is falling behind (its own, or the workspace\'s)' }),
+  own: Type.Object({ failurePercent: Type.Optional(Type.Integer()), behindMinutes: Type.Optional(Type.Integer()) }, { description: 'the thresholds this destination set for itself; absent ones are the workspace\'s' }),
+});
+
+/** The thresholds that judge a destination, and which of them are its own. */
+function destinationThresholdsView(workspace: Pick<Workspace, 'settings'> | undefined, destinationId: string) {
+  const { failurePercent, behindMinutes } = deliveryAlertSettingsFor(workspace, destinationId);
+  return { destinationId, failurePercent, behindMinutes, own: destinationThresholdsOf(workspace, destinationId) };
+}
 
 const Mute = Type.Object({
   destinationId: Type.String(),
@@ -200,6 +227,49 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     return reply.code(204).send(null);
   });
 
+  app.get('/delivery-alerts/destinations/:destinationId', {
+    config: { permission: 'destinations:read' },
+    schema: {
+      tags: ['destinations'],
+      summary: "The thresholds that judge one destination (its own where it has them, else the workspace's), and its own",
+      params: Type.Object({ destinationId: Type.String() }),
+      response: { 200: DestinationThresholdsView },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await destinationOf(store, workspaceId, request.params.destinationId);
+    return destinationThresholdsView(await store.workspaces.get(workspaceId), destination.id);
+  });
+
+  app.put('/delivery-alerts/destinations/:destinationId', {
+    config: { permission: 'destinations:write' },
+    schema: {
+      tags: ['destinations'],
+      summary: "Set a destination's own alert thresholds (a number), or go back to the workspace's (null); absent fields are left as they are",
+      params: Type.Object({ destinationId: Type.String() }),
+      body: Type.Object({
+        failurePercent: Type.Optional(orNull(Settings.properties.failurePercent)),
+        behindMinutes: Type.Optional(orNull(Settings.properties.behindMinutes)),
+      }, { additionalProperties: false, minProperties: 1 }),
+      response: { 200: DestinationThresholdsView },
+    },
+    schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), {
+      failurePercent: 'a whole number from 1 to 100, or null for the workspace\'s',
+      behindMinutes: 'a whole number of minutes from 1 to 1440, or null for the workspace\'s',
+    }),
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const destination = await destinationOf(store, workspaceId, request.params.destinationId);
+    let before: ReturnType<typeof destinationThresholdsOf> = {};
+    const saved = await store.workspaces.changeSettings(workspaceId, (settings) => {
+      before = destinationThresholdsOf({ settings }, destination.id);
+      return withDestinationThresholds(settings, destination.id, request.body);
+    });
+    const after = destinationThresholdsOf({ settings: saved }, destination.id);
+    await audit.record({ ...auditContext(request), action: 'delivery_alerts.destination_thresholds', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, before, after });
+    return destinationThresholdsView({ settings: saved }, destination.id);
+  });
+
   app.get('/delivery-alerts/settings', {
     config: { permission: 'destinations:read' },
     schema: { tags: ['destinations'], summary: "The workspace's delivery alert settings (the webhook's URL masked)", response: { 200: SettingsView } },
@@ -214,13 +284,13 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
         enabled: Type.Optional(Settings.properties.enabled),
         failurePercent: Type.Optional(Settings.properties.failurePercent),
         behindMinutes: Type.Optional(Settings.properties.behindMinutes),
-        webhook: Type.Optional(Type.Union([
+        webhook: Type.Optional(orNull(
           Type.Object({
             url: Type.String({ minLength: 1, maxLength: 2000, description: 'a Slack incoming webhook (https://hooks.slack.com/services/...) or any URL that takes a JSON POST; kept encrypted, shown masked' }),
             format: Type.Optional(WebhookFormat),
           }, { additionalProperties: false }),
-          Type.Null(),
-        ], { description: 'null removes it; absent leaves it as it is' })),
+          { description: 'null removes it; absent leaves it as it is' },
+        )),
       }, { additionalProperties: false }),
       response: { 200: SettingsView },
     },

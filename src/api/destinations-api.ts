@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
-import { IdParams } from './schemas.js';
+import { IdParams, orNull } from './schemas.js';
 
 export interface DestinationsApiDeps {
   store: Store;
@@ -184,8 +184,8 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
       body: Type.Object({
         name: Type.Optional(Name),
         config: Type.Optional(Config),
-        sourceIds: Type.Optional(Type.Union([Ids, Type.Null()])),
-        consentCategories: Type.Optional(Type.Union([Ids, Type.Null()])),
+        sourceIds: Type.Optional(orNull(Ids)),
+        consentCategories: Type.Optional(orNull(Ids)),
         // Checked by checkFilters: a schema union of array and null would let the validator's type coercion turn null into [null].
         filters: Type.Optional(Type.Unknown({ description: `${Filters.description} null or [] removes every filter.` })),
         enabled: Type.Optional(Type.Boolean()),
