@@ -514,6 +514,61 @@ describe.skipIf(skip)("console mutes a destination's alerts and shows what is mu
     await kolkata.context().close();
   });
 
+  it("sets a destination's own thresholds, shows them as its own after a reload, gives one back to the workspace's, and shows the server's refusal", async () => {
+    const form = page.getByRole('form', { name: 'Thresholds for this destination' });
+    const failure = form.getByLabel('Failing at (% failed, this destination)');
+    const behind = form.getByLabel('Falling behind after (minutes, this destination)');
+    const thresholdsNow = async () => (await ownerApi(sluice)('GET', `/delivery-alerts/destinations/${search.id}`)).body;
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('link', { name: 'Search index' }).click();
+    await expect.poll(() => failure.inputValue()).toBe('50');
+    expect(await behind.inputValue()).toBe('30');
+    expect(await page.locator('#dt-failure-hint').textContent()).toBe("The workspace's");
+    expect(await page.locator('#dt-behind-hint').textContent()).toBe("The workspace's");
+    expect(await form.getByRole('button', { name: /^Use the workspace's/ }).count()).toBe(0);
+    expect(await card(page).textContent()).toContain('at least 50% of its delivery attempts');
+
+    await failure.fill('10');
+    await behind.fill('5');
+    await form.getByRole('button', { name: 'Save thresholds' }).click();
+    await expect.poll(() => page.locator('#dt-failure-hint').textContent()).toBe("This destination's own (the workspace's: 50%)");
+    expect(await thresholdsNow()).toEqual({ destinationId: search.id, failurePercent: 10, behindMinutes: 5, own: { failurePercent: 10, behindMinutes: 5 } });
+    // The workspace's own settings are untouched; the card's intro uses the destination's.
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toMatchObject({ failurePercent: 50, behindMinutes: 30 });
+    await expect.poll(() => card(page).textContent()).toContain('at least 10% of its delivery attempts');
+    expect(await card(page).textContent()).toContain('has been waiting 5 minutes; it has caught up when nothing has been waiting 2.5 minutes or longer.');
+
+    await page.reload();
+    await expect.poll(() => failure.inputValue()).toBe('10');
+    expect(await behind.inputValue()).toBe('5');
+    expect(await page.locator('#dt-failure-hint').textContent()).toBe("This destination's own (the workspace's: 50%)");
+    expect(await page.locator('#dt-behind-hint').textContent()).toBe("This destination's own (the workspace's: 30 minutes)");
+
+    await form.getByRole('button', { name: "Use the workspace's failure percentage" }).click();
+    await expect.poll(() => page.locator('#dt-failure-hint').textContent()).toBe("The workspace's");
+    expect(await thresholdsNow()).toEqual({ destinationId: search.id, failurePercent: 50, behindMinutes: 5, own: { behindMinutes: 5 } });
+    expect(await failure.inputValue()).toBe('50');
+    expect(await form.getByRole('button', { name: "Use the workspace's failure percentage" }).count()).toBe(0);
+    expect(await form.getByRole('button', { name: "Use the workspace's falling-behind minutes" }).count()).toBe(1);
+    await expect.poll(() => card(page).textContent()).toContain('at least 50% of its delivery attempts');
+
+    // The browser refuses 1441 itself (max 1440); a value it let through and the server refused is shown like this.
+    await behind.fill('1441');
+    expect(await behind.evaluate((input) => (input as HTMLInputElement).validity.rangeOverflow)).toBe(true);
+    expect(await form.evaluate((f) => (f as HTMLFormElement).checkValidity())).toBe(false);
+    await behind.fill('20');
+    await page.route('**/api/v1/delivery-alerts/destinations/*', (route) =>
+      route.request().method() === 'PUT' ? route.continue({ postData: JSON.stringify({ behindMinutes: 1441 }) }) : route.continue(),
+    );
+    await form.getByRole('button', { name: 'Save thresholds' }).click();
+    // (The server words an out-of-range value on this route "must be one of null (...)": its null-or-number schema; the
+    // range is in the parenthesis, which is what is checked here.)
+    await expect.poll(() => card(page).getByRole('alert').textContent()).toMatch(/behindMinutes must be .*\(a whole number of minutes from 1 to 1440, or null for the workspace's\)/);
+    expect(await card(page).getByRole('alert').textContent()).toContain('validation_failed');
+    await page.unroute('**/api/v1/delivery-alerts/destinations/*');
+    expect((await thresholdsNow()).own).toEqual({ behindMinutes: 5 });
+  });
+
   it('shows a viewer the muted state on the list and the page, but no Mute or Unmute button', async () => {
     const vera = { email: 'vera@example.com', name: 'Vera Viewer', role: 'viewer', password: 'a long enough password' };
     await addMember(sluice, vera);
@@ -525,6 +580,12 @@ describe.skipIf(skip)("console mutes a destination's alerts and shows what is mu
     expect(await viewer.getByRole('button', { name: 'Unmute' }).count()).toBe(0);
     expect(await viewer.getByRole('button', { name: 'Mute alerts' }).count()).toBe(0);
     expect(await muteForm(viewer).count()).toBe(0);
+    // The destination's thresholds (its own falling-behind limit, set above): the values and where they come from, nothing to change them.
+    const thresholds = card(viewer).getByRole('group', { name: 'Thresholds for this destination' });
+    await expect.poll(() => thresholds.textContent()).toContain("Falling behind after (minutes)5 minutes This destination's own (the workspace's: 30 minutes)");
+    expect(await thresholds.textContent()).toContain("Failing at (% failed)50% The workspace's");
+    expect(await card(viewer).getByRole('spinbutton').count()).toBe(0);
+    expect(await card(viewer).getByRole('button', { name: /Use the workspace's|Save thresholds/ }).count()).toBe(0);
     expect(await viewer.getByRole('alert').count()).toBe(0);
     await viewer.context().close();
 

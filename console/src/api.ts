@@ -264,6 +264,23 @@ export interface DeliveryAlertSettingsView {
   webhook: { url: string; format: 'slack' | 'json' } | null;
 }
 
+/**
+ * `GET/PUT /api/v1/delivery-alerts/destinations/:destinationId`: the thresholds that judge one destination (its own
+ * where it set them, else the workspace's), and `own`, the ones it set itself.
+ */
+export interface DestinationAlertThresholdsView {
+  destinationId: string;
+  failurePercent: number;
+  behindMinutes: number;
+  own: { failurePercent?: number; behindMinutes?: number };
+}
+
+/** `PUT /api/v1/delivery-alerts/destinations/:destinationId`: a number sets one, null goes back to the workspace's, absent keeps it. */
+export interface DestinationAlertThresholdsChange {
+  failurePercent?: number | null;
+  behindMinutes?: number | null;
+}
+
 /** What an episode is about (`failing`, `falling_behind`), and how one ended: the server's own lists. */
 export type { AlertKind, AlertResolution };
 

@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { TableHead } from '../components/table-head';
 import { useAsync } from '../components/use-async';
 import { DestinationAlertMute, useDeliveryAlertMutes } from './delivery-alert-mutes';
+import { DestinationAlertThresholds, useDestinationAlertThresholds } from './destination-alert-thresholds';
 
 const FAILING_MINUTES = FAILING_WINDOW_MS / 60_000;
 const RECOVERY_MINUTES = RECOVERY_WINDOW_MS / 60_000;
@@ -126,7 +127,10 @@ function openFirst(alerts: readonly DeliveryAlert[]): DeliveryAlert[] {
   return [...alerts.filter((a) => a.status === 'open'), ...alerts.filter((a) => a.status !== 'open')];
 }
 
-/** What the section says about how episodes are recorded: both rules with the workspace's limits, or that alerts are off. */
+/**
+ * What the section says about how episodes are recorded: both rules with the limits that judge the destination (the
+ * workspace's, or its own where it set them), or that alerts are off.
+ */
 function watchText(settings: DeliveryAlertSettings): string {
   if (!settings.enabled) return 'Delivery alerts are off for this workspace: Sluice records no new episode and sends no email. The delivery log below still shows every failed delivery.';
   return `${thresholdText(settings.failurePercent)} ${behindText(settings.behindMinutes)} Sluice emails the workspace's owners, admins and engineers once when either starts and once when it ends.`;
@@ -170,19 +174,25 @@ function EpisodeCounts({ alert }: { alert: DeliveryAlert }) {
 
 /**
  * A destination's episodes of failing or falling behind (`GET /delivery-alerts?destinationId=`): open first, then the
- * ones that ended in the last 90 days, those nobody was told of (muted) marked; above them, its mute.
+ * ones that ended in the last 90 days, those nobody was told of (muted) marked; above them, its mute and its
+ * thresholds (`GET /delivery-alerts/destinations/:destinationId`), which the intro uses too.
  */
 export function DestinationDeliveryAlerts({ destinationId }: { destinationId: string }) {
   const alerts = useAsync(() => api<{ alerts: DeliveryAlert[] }>('GET', `/api/v1/delivery-alerts?destinationId=${encodeURIComponent(destinationId)}&limit=20`), [destinationId]);
   const settings = useAsync(() => api<DeliveryAlertSettings>('GET', '/api/v1/delivery-alerts/settings'), []);
+  const thresholds = useDestinationAlertThresholds(destinationId);
   const mutes = useDeliveryAlertMutes();
   const mute = mutes.data?.get(destinationId);
   const list = alerts.data && openFirst(alerts.data.alerts);
   return (
     <section className="card" aria-labelledby="delivery-alerts-title">
       <h2 id="delivery-alerts-title">Delivery alerts</h2>
-      {settings.data && <p className="hint">{watchText(settings.data)}</p>}
-      <ErrorBox error={alerts.error ?? settings.error ?? mutes.error} />
+      {settings.data && (thresholds.data !== undefined || thresholds.error !== null) && (
+        <p className="hint">
+          {watchText(thresholds.data ? { ...settings.data, failurePercent: thresholds.data.failurePercent, behindMinutes: thresholds.data.behindMinutes } : settings.data)}
+        </p>
+      )}
+      <ErrorBox error={alerts.error ?? settings.error ?? mutes.error ?? thresholds.error} />
       {mutes.data && (
         <DestinationAlertMute
           destinationId={destinationId}
@@ -193,6 +203,7 @@ export function DestinationDeliveryAlerts({ destinationId }: { destinationId: st
           }}
         />
       )}
+      {thresholds.data && <DestinationAlertThresholds destinationId={destinationId} view={thresholds.data} workspace={settings.data} onChange={thresholds.reload} />}
       {list && list.length === 0 && <p className="muted">No delivery problems recorded in the last 90 days.</p>}
       {list && list.length > 0 && (
         <table className="table compact alert-episodes" aria-label="Delivery alert episodes">
