@@ -153,7 +153,7 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
 
     const zero = await api('PUT', path, { behindMinutes: 0 });
     expect(zero.status).toBe(400);
-    expect(zero.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('a whole number of minutes from 1 to 1440, or null') } });
+    expect(zero.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('behindMinutes must be at least 1 (a whole number of minutes from 1 to 1440, or null') } });
     const empty = await api('PUT', path, {});
     expect(empty.status).toBe(400);
     expect(empty.body).toMatchObject({ error: { code: 'validation_failed' } });

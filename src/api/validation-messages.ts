@@ -33,7 +33,11 @@ export function readableSchemaErrors(describe: (path: readonly string[]) => stri
   };
 }
 
-function reasonOf(errors: readonly FastifySchemaValidationError[]): string {
+const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'const' && e.params.allowedValue === null;
+
+function reasonOf(all: readonly FastifySchemaValidationError[]): string {
+  // A "null removes it" field (orNull) failed both as null and as its value: what it says about the value is the news.
+  const errors = all.some((e) => !isNullChoice(e)) ? all.filter((e) => !isNullChoice(e)) : all;
   const choices = errors.filter((e) => e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
   if (choices.length > 0) return `must be one of ${choices.join(', ')}`;
   const error = errors[0]!;
