@@ -97,7 +97,8 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     await expect.poll(() => row('Fulfilment').textContent()).toContain('enabled');
     await page.getByRole('link', { name: 'Fulfilment' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('No delivery problems recorded in the last 90 days.');
-    expect(await page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('at least 50% of its delivery attempts in the last 15 minutes failed');
+    // The rules text waits for two more answers (the settings, the destination's thresholds) than the episodes list.
+    await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('at least 50% of its delivery attempts in the last 15 minutes failed');
 
     failing.server.respond = () => ({ status: 503, body: '{"error":"maintenance"}' });
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
