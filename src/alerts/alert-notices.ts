@@ -49,6 +49,9 @@ export function alertEmail(notice: AlertNotice, address: AlertEmailAddress): Mai
   };
 }
 
+/** "1 delivery waits", "25 deliveries wait": a count with its noun and verb agreeing. */
+const waits = (n: number, one: string, many: string): string => `${n} ${n === 1 ? `${one} waits` : `${many} wait`}`;
+
 const utc = (ms: number): string => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 function hours(ms: number): string {
@@ -105,11 +108,11 @@ export function behindNotice(input: NoticeInput & { readonly alert: DestinationA
   const waited = hours(alert.openedAt - (alert.oldestWaitingAt ?? alert.openedAt));
   const waiting = alert.waiting ?? 0;
   const paragraphs = [
-    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is falling behind: its oldest delivery not yet sent has waited ${waited} (the limit is ${hours(input.behindMinutes * 60_000)}), and ${waiting} ${waiting === 1 ? 'delivery waits' : 'deliveries wait'} to be sent.`,
+    `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" is falling behind: its oldest delivery not yet sent has waited ${waited} (the limit is ${hours(input.behindMinutes * 60_000)}), and ${waits(waiting, 'delivery', 'deliveries')} to be sent.`,
     ...(context.pause ? [`It asked Sluice to wait (${context.pause.reason}) until ${utc(context.pause.until)}: nothing is sent to it before then.`] : []),
     ...(context.replaySince !== undefined ? [`A replay to this destination has queued events since ${utc(context.replaySince)}: they wait in the same queue as new events.`] : []),
     ...(context.enabledSince !== undefined ? [`It was enabled again at ${utc(context.enabledSince)}: what waited while it was disabled goes out first, and it has been behind for ${hours(input.alert.openedAt - context.enabledSince)} since.`] : []),
-    ...(context.retrying > 0 ? [`${context.retrying} more ${context.retrying === 1 ? 'delivery waits' : 'deliveries wait'} for a retry after failing.`] : []),
+    ...(context.retrying > 0 ? [`${waits(context.retrying, 'more delivery', 'more deliveries')} for a retry after failing.`] : []),
     'Nothing accepted is lost: the events wait in the destination\'s queue and go out in order. A destination falls behind when it answers more slowly than events arrive (its delivery log shows each attempt), when it asks Sluice to wait, or when no router process is running (see /health and the processes\' logs).',
     'You will get one more message when it has caught up.',
   ];
@@ -122,7 +125,7 @@ export function caughtUpNotice(input: NoticeInput & { readonly alert: Destinatio
   const resolvedAt = alert.resolvedAt ?? alert.openedAt;
   const now = input.waitingNow === 0 || input.oldestWaitingAt === undefined
     ? 'nothing waits to be sent now'
-    : `${input.waitingNow} ${input.waitingNow === 1 ? 'delivery waits' : 'deliveries wait'}, the oldest for ${hours(resolvedAt - input.oldestWaitingAt)}`;
+    : `${waits(input.waitingNow, 'delivery', 'deliveries')}, the oldest for ${hours(resolvedAt - input.oldestWaitingAt)}`;
   const paragraphs = [
     `The destination "${destination.name}" (${destination.type}) of the workspace "${input.workspaceName}" has caught up: ${now}.`,
     `It had been falling behind since ${utc(alert.openedAt)} (${hours(resolvedAt - alert.openedAt)}). The events that waited were delivered in order, or are in its delivery log if they failed.`,
@@ -139,7 +142,7 @@ export function withMuteEnded(notice: AlertNotice, openedAt: number): AlertNotic
 export function processingBehindNotice(input: { readonly workspaceName: string; readonly alert: PipelineAlert; readonly limitMs: number }): AlertNotice {
   const { alert } = input;
   const paragraphs = [
-    `Sluice is not keeping up with incoming events: events accepted ${hours(alert.openedAt - alert.waitingSince)} ago (the limit is ${hours(input.limitMs)}) are not processed yet, and ${alert.backlog} ${alert.backlog === 1 ? 'event waits' : 'events wait'} in the inbox. This concerns the whole installation, so every workspace's owners, admins and engineers, including those of "${input.workspaceName}", are told.`,
+    `Sluice is not keeping up with incoming events: events accepted ${hours(alert.openedAt - alert.waitingSince)} ago (the limit is ${hours(input.limitMs)}) are not processed yet, and ${waits(alert.backlog, 'event', 'events')} in the inbox. This concerns the whole installation, so every workspace's owners, admins and engineers, including those of "${input.workspaceName}", are told.`,
     'Nothing accepted is lost: the events are durable in the inbox and are processed in order once processing resumes. Until then they are not stored, not added to profiles, not delivered to any destination, and not reached by privacy requests.',
     'Common causes: no process runs the processor role (check SLUICE_ROLES of each process, and /health), the processor fails on every batch (its log says why), or more traffic than the processors handle (the /metrics gauge sluice_inbox_backlog; run more processor processes in scale mode).',
     'You will get one more message when processing has caught up.',
@@ -152,7 +155,7 @@ export function processingCaughtUpNotice(input: { readonly alert: PipelineAlert;
   const { alert } = input;
   const resolvedAt = alert.resolvedAt ?? alert.openedAt;
   const paragraphs = [
-    `Sluice processes incoming events again without delay: ${input.backlogNow === 0 ? 'nothing waits in the inbox' : `${input.backlogNow} ${input.backlogNow === 1 ? 'event waits' : 'events wait'} in the inbox, none for long`}.`,
+    `Sluice processes incoming events again without delay: ${input.backlogNow === 0 ? 'nothing waits in the inbox' : `${waits(input.backlogNow, 'event', 'events')} in the inbox, none for long`}.`,
     `It had been behind since ${utc(alert.openedAt)} (${hours(resolvedAt - alert.openedAt)}). The events that waited were processed in order and go to their destinations as usual.`,
   ];
   return { kind: 'processing_caught_up', subject: 'Sluice has caught up with incoming events', paragraphs };

@@ -58,10 +58,20 @@ function episodeOf(about: AlertWebhookContext['about']): Record<string, unknown>
   };
 }
 
+/** The JSON document's `type` of each notice (the API's and docs/destinations.md's names). */
+const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
+  failing: 'destination.failing',
+  delivering_again: 'destination.delivering_again',
+  falling_behind: 'destination.falling_behind',
+  caught_up: 'destination.caught_up',
+  processing_behind: 'pipeline.processing_behind',
+  processing_caught_up: 'pipeline.caught_up',
+};
+
 /**
  * The body posted: for `slack`, an incoming-webhook message (`text` in Slack's mrkdwn, the subject in bold and a
  * link to the console); for `json`, Sluice's own document with the same text and every field of the episode
- * (`type` `destination.<kind>` or `pipeline.<kind>`).
+ * (`type`: {@link WEBHOOK_TYPES}).
  */
 export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext): string {
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -70,7 +80,7 @@ export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice
     return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|${pipeline ? 'Open the console' : 'Open the delivery log'}>`].join('\n') });
   }
   return JSON.stringify({
-    type: pipeline ? `pipeline.${notice.kind.replace(/^processing_caught_up$/, 'caught_up')}` : `destination.${notice.kind}`,
+    type: WEBHOOK_TYPES[notice.kind],
     text: [notice.subject, ...notice.paragraphs].join('\n'),
     workspace: context.workspace,
     ...episodeOf(context.about),

@@ -34,7 +34,20 @@ export interface AlertWebhookSettings {
 
 export const DEFAULT_DELIVERY_ALERT_SETTINGS: DeliveryAlertSettings = { enabled: true, failurePercent: 50, behindMinutes: 30 };
 
-const wholeNumberIn = (value: unknown, min: number, max: number): value is number => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+/** The whole numbers each threshold may take (the API's schema takes them from here too). */
+export const THRESHOLD_RANGES = { failurePercent: { minimum: 1, maximum: 100 }, behindMinutes: { minimum: 1, maximum: 1440 } } as const;
+
+/** The thresholds a stored record holds, each only if it is a whole number in its range (what is left is someone else's default). */
+function thresholdsIn(record: Record<string, unknown>): DestinationAlertThresholds {
+  const valid = (key: keyof typeof THRESHOLD_RANGES): number | undefined => {
+    const value = record[key];
+    const { minimum, maximum } = THRESHOLD_RANGES[key];
+    return typeof value === 'number' && Number.isInteger(value) && value >= minimum && value <= maximum ? value : undefined;
+  };
+  const failurePercent = valid('failurePercent');
+  const behindMinutes = valid('behindMinutes');
+  return { ...(failurePercent !== undefined && { failurePercent }), ...(behindMinutes !== undefined && { behindMinutes }) };
+}
 
 function rawSettings(workspace: Pick<Workspace, 'settings'> | undefined): Record<string, unknown> | undefined {
   const raw = workspace?.settings.deliveryAlerts;
@@ -44,12 +57,7 @@ function rawSettings(workspace: Pick<Workspace, 'settings'> | undefined): Record
 export function deliveryAlertSettingsOf(workspace: Pick<Workspace, 'settings'> | undefined): DeliveryAlertSettings {
   const record = rawSettings(workspace);
   if (!record) return DEFAULT_DELIVERY_ALERT_SETTINGS;
-  const { failurePercent, behindMinutes } = record;
-  return {
-    enabled: record.enabled !== false,
-    failurePercent: wholeNumberIn(failurePercent, 1, 100) ? failurePercent : DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent,
-    behindMinutes: wholeNumberIn(behindMinutes, 1, 1440) ? behindMinutes : DEFAULT_DELIVERY_ALERT_SETTINGS.behindMinutes,
-  };
+  return { ...DEFAULT_DELIVERY_ALERT_SETTINGS, enabled: record.enabled !== false, ...thresholdsIn(record) };
 }
 
 /**
@@ -108,12 +116,7 @@ export type DestinationAlertThresholds = Partial<Pick<DeliveryAlertSettings, 'fa
 export function destinationThresholdsOf(workspace: Pick<Workspace, 'settings'> | undefined, destinationId: string): DestinationAlertThresholds {
   const all = rawSettings(workspace)?.destinations;
   const own = all && typeof all === 'object' ? (all as Record<string, unknown>)[destinationId] : undefined;
-  if (!own || typeof own !== 'object') return {};
-  const { failurePercent, behindMinutes } = own as Record<string, unknown>;
-  return {
-    ...(wholeNumberIn(failurePercent, 1, 100) && { failurePercent }),
-    ...(wholeNumberIn(behindMinutes, 1, 1440) && { behindMinutes }),
-  };
+  return own && typeof own === 'object' ? thresholdsIn(own as Record<string, unknown>) : {};
 }
 
 /** The settings that judge one destination: the workspace's, with the destination's own thresholds over them. */

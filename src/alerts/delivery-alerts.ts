@@ -4,6 +4,7 @@ import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
+import { AlertHistoryPruner } from './alert-history.js';
 import { AlertMessenger } from './alert-messenger.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
 import { behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
@@ -11,9 +12,6 @@ import type { AlertWebhook } from './alert-webhook.js';
 import { alertMutesOf, deliveryAlertSettingsFor, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
-/** Resolved episodes are kept this long (the console's alert history), then pruned. */
-const KEEP_RESOLVED_MS = 90 * 24 * 3600_000;
-const PRUNE_EVERY_MS = 3600_000;
 const LAST_ERROR_CHARS = 300;
 /** With nothing retrying, no delivery gave up for this long: delivering again (see `quietSince`). */
 const QUIET_MS = 60_000;
@@ -58,13 +56,13 @@ export interface AlertCheck {
  * destination disabled or deleted meanwhile, or of a workspace that turned alerts off, is closed without an email.
  */
 export class DeliveryAlerts extends WakeableLoop {
-  private lastPrune = 0;
-
   private readonly messenger: AlertMessenger;
+  private readonly history: AlertHistoryPruner;
 
   constructor(private readonly options: DeliveryAlertsOptions) {
     super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check destinations for delivery alerts; checking again at the next interval') });
     this.messenger = new AlertMessenger(options);
+    this.history = new AlertHistoryPruner((before) => options.store.destinationAlerts.prune(before));
   }
 
   /** The loop's step: one check (`start()` runs one at once, then one every `intervalMs`). */
@@ -82,10 +80,7 @@ export class DeliveryAlerts extends WakeableLoop {
       opened.push(...done.opened);
       resolved.push(...done.resolved);
     }
-    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      await this.options.store.destinationAlerts.prune(now - KEEP_RESOLVED_MS);
-    }
+    await this.history.pruneIfDue(now);
     return { opened, resolved };
   }
 
@@ -144,7 +139,7 @@ export class DeliveryAlerts extends WakeableLoop {
         tally = tallyAttempts(counters, destination.id, lastEnded);
         if (!isFailing(tally, settings)) return;
       }
-      if (await this.deliveringAgain(workspace.id, destination.id, tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS), settings, now)) return;
+      if ((await this.deliveringAgain(workspace.id, destination.id, tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS), settings, now)) !== undefined) return;
       const episode = {
         id: newAlertId(),
         workspaceId: workspace.id,
@@ -167,11 +162,12 @@ export class DeliveryAlerts extends WakeableLoop {
       return;
     }
     const recent = tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS);
-    if (!(await this.deliveringAgain(workspace.id, destination.id, recent, settings, now))) {
+    const again = await this.deliveringAgain(workspace.id, destination.id, recent, settings, now);
+    if (again === undefined) {
       if (await this.claimLateNotice(judging, alert)) await this.tell(workspace, destination, alert, failingNoticeOf(alert, tallyAttempts(counters, destination.id, now - FAILING_WINDOW_MS)), { lateSince: alert.openedAt });
       return;
     }
-    const retryingNow = await store.deliveries.countWithStatus(workspace.id, destination.id, 'retrying');
+    const { retryingNow } = again;
     const resolved = await close(alert, 'recovered');
     if (!resolved) return; // another jobs process resolved it
     this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - resolved.openedAt }, 'destination delivers again: delivery alert resolved');
@@ -247,13 +243,13 @@ export class DeliveryAlerts extends WakeableLoop {
   /**
    * Whether a destination delivers again: it delivered in the last 5 minutes, with a low share of failures or
    * (see `quietSince`) with nothing left waiting for a retry and nothing given up for a minute. The one judgement for
-   * resolving an episode and for not opening one.
+   * resolving an episode and for not opening one. When it does, with how many deliveries still wait for a retry (the
+   * recovery notice says so), counted once here.
    */
-  private async deliveringAgain(workspaceId: string, destinationId: string, recent: AttemptTally, settings: DeliveryAlertSettings, now: number): Promise<boolean> {
-    if (recent.delivered === 0) return false;
-    if (hasRecovered(recent, settings)) return true;
+  private async deliveringAgain(workspaceId: string, destinationId: string, recent: AttemptTally, settings: DeliveryAlertSettings, now: number): Promise<{ retryingNow: number } | undefined> {
+    if (recent.delivered === 0) return undefined;
     const retryingNow = await this.options.store.deliveries.countWithStatus(workspaceId, destinationId, 'retrying');
-    return this.quietSince(workspaceId, destinationId, now, retryingNow);
+    return hasRecovered(recent, settings) || (await this.quietSince(workspaceId, destinationId, now, retryingNow)) ? { retryingNow } : undefined;
   }
 
   /**

@@ -4,14 +4,11 @@ import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Queue } from '../queue/queue.js';
 import type { PipelineAlert, Store } from '../store/store.js';
+import { AlertHistoryPruner } from './alert-history.js';
 import { AlertMessenger } from './alert-messenger.js';
 import { processingBehindNotice, processingCaughtUpNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
 import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
-
-/** Resolved episodes are kept this long (the history), then pruned. */
-const KEEP_RESOLVED_MS = 90 * 24 * 3600_000;
-const PRUNE_EVERY_MS = 3600_000;
 
 export interface ProcessingAlertsOptions {
   readonly store: Store;
@@ -48,11 +45,12 @@ export class ProcessingAlerts extends WakeableLoop {
   /** Marks not yet passed, oldest first; `at` is the first check that saw the inbox at that mark. */
   private marks: { mark: number; at: number }[] = [];
   private markingSince: number | undefined;
-  private lastPrune = 0;
+  private readonly history: AlertHistoryPruner;
 
   constructor(private readonly options: ProcessingAlertsOptions) {
     super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check whether processing keeps up; checking again at the next interval') });
     this.messenger = new AlertMessenger(options);
+    this.history = new AlertHistoryPruner((before) => options.store.pipelineAlerts.prune(before));
   }
 
   /** The loop's step: one check (`start()` runs one at once, then one every `intervalMs`). */
@@ -71,10 +69,7 @@ export class ProcessingAlerts extends WakeableLoop {
     while (this.marks.length > 0 && (await queue.inboxPassed(this.marks[0]!.mark))) this.marks.shift();
     const oldest = this.marks[0];
     const waitedMs = oldest === undefined ? 0 : now - oldest.at;
-    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      await store.pipelineAlerts.prune(now - KEEP_RESOLVED_MS);
-    }
+    await this.history.pruneIfDue(now);
 
     const [open] = await store.pipelineAlerts.openNow();
     const told = (await store.workspaces.list()).filter((w) => deliveryAlertSettingsOf(w).enabled);

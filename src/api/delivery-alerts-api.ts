@@ -10,6 +10,7 @@ import {
   deliveryAlertSettingsOf,
   destinationThresholdsOf,
   MAX_MUTE_MS,
+  THRESHOLD_RANGES,
   withAlertMute,
   withDeliveryAlertChange,
   withDestinationThresholds,
@@ -34,13 +35,11 @@ import { readableSchemaErrors } from './validation-messages.js';
 const Settings = Type.Object({
   enabled: Type.Boolean({ description: "Email the workspace's owners, admins and engineers when a destination starts failing or falls behind, and when it delivers again or catches up. Default true." }),
   failurePercent: Type.Integer({
-    minimum: 1,
-    maximum: 100,
+    ...THRESHOLD_RANGES.failurePercent,
     description: `Failing: at least this % of a destination's delivery attempts in the last ${FAILING_WINDOW_MS / 60_000} minutes failed (and at least ${MIN_FAILURES}); delivering again: it delivered in the last ${RECOVERY_WINDOW_MS / 60_000} minutes with under half this % failing. Default ${DEFAULT_DELIVERY_ALERT_SETTINGS.failurePercent}.`,
   }),
   behindMinutes: Type.Integer({
-    minimum: 1,
-    maximum: 1440,
+    ...THRESHOLD_RANGES.behindMinutes,
     description: `Falling behind: a destination's oldest delivery not yet tried has waited at least this many minutes (a slow endpoint, a long Retry-After, a large replay, no router running); caught up: nothing waits half as long. Default ${DEFAULT_DELIVERY_ALERT_SETTINGS.behindMinutes}.`,
   }),
 });
@@ -165,6 +164,16 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     };
   });
 
+  /** Mutes a destination until `until` (null: unmutes it) in one settings change; answers the mute it replaced, if one was in force. */
+  const changeMute = async (workspaceId: string, destinationId: string, until: number | null, now: number): Promise<number | undefined> => {
+    let before: number | undefined;
+    await store.workspaces.changeSettings(workspaceId, (settings) => {
+      before = alertMutesOf({ settings }, now).get(destinationId);
+      return withAlertMute(settings, destinationId, until, now);
+    });
+    return before;
+  };
+
   app.get('/delivery-alerts/mutes', {
     config: { permission: 'destinations:read' },
     schema: {
@@ -197,12 +206,8 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     const until = Date.parse(request.body.until);
     if (until <= now) throw new SluiceError('validation_failed', `until (${request.body.until}) is not in the future: give a later time for the mute to end (or unmute to end it now).`);
     if (until > now + MAX_MUTE_MS) throw new SluiceError('validation_failed', `until (${request.body.until}) is more than ${MAX_MUTE_MS / 86_400_000} days ahead: mute for a known, bounded problem and mute again if it lasts (or turn delivery alerts off for the workspace).`);
-    let before: number | null = null;
-    await store.workspaces.changeSettings(workspaceId, (settings) => {
-      before = alertMutesOf({ settings }, now).get(destination.id) ?? null;
-      return withAlertMute(settings, destination.id, until, now);
-    });
-    await audit.record({ ...auditContext(request), action: 'delivery_alerts.mute', resourceType: 'destination', resourceId: destination.id, before: { mutedUntil: before === null ? null : iso(before) }, after: { mutedUntil: iso(until) } });
+    const before = await changeMute(workspaceId, destination.id, until, now);
+    await audit.record({ ...auditContext(request), action: 'delivery_alerts.mute', resourceType: 'destination', resourceId: destination.id, before: { mutedUntil: before === undefined ? null : iso(before) }, after: { mutedUntil: iso(until) } });
     return { destinationId: destination.id, destinationName: destination.name, until: iso(until) };
   });
 
@@ -217,13 +222,8 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
   }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const destination = await destinationOf(store, workspaceId, request.params.destinationId);
-    const now = Date.now();
-    let before: number | null = null;
-    await store.workspaces.changeSettings(workspaceId, (settings) => {
-      before = alertMutesOf({ settings }, now).get(destination.id) ?? null;
-      return withAlertMute(settings, destination.id, null, now);
-    });
-    if (before !== null) await audit.record({ ...auditContext(request), action: 'delivery_alerts.unmute', resourceType: 'destination', resourceId: destination.id, before: { mutedUntil: iso(before) }, after: { mutedUntil: null } });
+    const before = await changeMute(workspaceId, destination.id, null, Date.now());
+    if (before !== undefined) await audit.record({ ...auditContext(request), action: 'delivery_alerts.unmute', resourceType: 'destination', resourceId: destination.id, before: { mutedUntil: iso(before) }, after: { mutedUntil: null } });
     return reply.code(204).send(null);
   });
 
