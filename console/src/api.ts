@@ -261,8 +261,11 @@ export interface DeliveryAlertSettingsView {
   failurePercent: number;
   /** Minutes the oldest delivery not yet tried may wait before the destination counts as falling behind (1-1440). */
   behindMinutes: number;
-  webhook: { url: string; format: 'slack' | 'json' } | null;
+  webhook: { url: string; format: AlertWebhookFormat } | null;
 }
+
+/** How alerts are posted: a Slack message, Sluice's JSON, or PagerDuty's Events API v2 (incidents triggered and resolved). */
+export type AlertWebhookFormat = 'slack' | 'json' | 'pagerduty';
 
 /**
  * `GET/PUT /api/v1/delivery-alerts/destinations/:destinationId`: the thresholds that judge one destination (its own

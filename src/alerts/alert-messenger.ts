@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { alertEmail, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhook, AlertWebhookContext } from './alert-webhook.js';
 import { alertWebhookOf } from './delivery-alert-settings.js';
+import { resolvingKindOf } from './pagerduty-alert-event.js';
 
 /** Who is told: the people who can act on a destination or the pipeline (fix its configuration, or the endpoint). */
 export const ALERT_RECIPIENT_ROLES: readonly RoleName[] = ['owner', 'admin', 'engineer'];
@@ -27,6 +28,21 @@ export interface AlertMessengerOptions {
  */
 export class AlertMessenger {
   constructor(private readonly options: AlertMessengerOptions) {}
+
+  /**
+   * An episode whose opening was told ended without anyone being told of the end (its destination was disabled or
+   * deleted, alerts were turned off, or it ended while its destination was muted): a PagerDuty incident is resolved,
+   * so it does not stay open; nobody is emailed, and Slack and JSON webhooks get nothing, as before.
+   */
+  async endedQuietly(workspace: Workspace, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {
+    const webhook = alertWebhookOf(workspace);
+    if (webhook?.format !== 'pagerduty' || !this.options.webhook) return;
+    const kind = resolvingKindOf('pipeline' in about ? about.pipeline.kind : about.alert.kind);
+    const notice: AlertNotice = { kind, subject: 'Episode ended', paragraphs: [] };
+    const link = `${this.options.publicUrl.replace(/\/+$/, '')}${path}`;
+    const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link });
+    if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, ...log, error: posted.error, attempts: posted.attempts }, 'PagerDuty incident of an ended alert not resolved');
+  }
 
   /** `path` is the console page the messages link to (`/destinations/<id>`, `/`); `log` adds fields to the log lines. */
   async tell(workspace: Workspace, notice: AlertNotice, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {

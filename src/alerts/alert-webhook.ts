@@ -5,6 +5,7 @@ import { classifyHttpStatus } from '../destinations/http-status.js';
 import type { DestinationAlert, PipelineAlert } from '../store/store.js';
 import type { AlertNotice } from './alert-notices.js';
 import type { AlertWebhookFormat, AlertWebhookSettings } from './delivery-alert-settings.js';
+import { pagerDutyEvent } from './pagerduty-alert-event.js';
 
 const TIMEOUT_MS = 10_000;
 const MASK = '********';
@@ -71,13 +72,28 @@ const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
 /**
  * The body posted: for `slack`, an incoming-webhook message (`text` in Slack's mrkdwn, the subject in bold and a
  * link to the console); for `json`, Sluice's own document with the same text and every field of the episode
- * (`type`: {@link WEBHOOK_TYPES}).
+ * (`type`: {@link WEBHOOK_TYPES}); for `pagerduty`, an Events API v2 trigger or resolve keyed by the episode
+ * (`routingKey` is then the integration key).
  */
-export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext): string {
+export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext, routingKey = ''): string {
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const pipeline = 'pipeline' in context.about;
   if (format === 'slack') {
     return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|${pipeline ? 'Open the console' : 'Open the delivery log'}>`].join('\n') });
+  }
+  if (format === 'pagerduty') {
+    const { about } = context;
+    return JSON.stringify(
+      pagerDutyEvent({
+        routingKey,
+        notice,
+        episodeId: 'pipeline' in about ? about.pipeline.id : about.alert.id,
+        component: 'pipeline' in about ? 'processing' : about.destination.name,
+        workspaceName: context.workspace.name,
+        link: context.link,
+        details: { workspace: context.workspace, ...episodeOf(about) },
+      }),
+    );
   }
   return JSON.stringify({
     type: WEBHOOK_TYPES[notice.kind],
@@ -111,12 +127,14 @@ export class AlertWebhook {
   /** Posts the notice; `once` makes a single attempt (the API's test, where a person waits for the answer). */
   async post(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext, options: { once?: boolean } = {}): Promise<AlertWebhookResult> {
     let url: string;
+    let routingKey: string | undefined;
     try {
       url = this.keys.decrypt(webhook.sealedUrl);
+      routingKey = webhook.sealedRoutingKey === undefined ? undefined : this.keys.decrypt(webhook.sealedRoutingKey);
     } catch {
-      return { ok: false, error: 'the webhook URL could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again', attempts: 0 };
+      return { ok: false, error: 'the webhook URL or key could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again', attempts: 0 };
     }
-    const body = alertWebhookBody(webhook.format, notice, context);
+    const body = alertWebhookBody(webhook.format, notice, context, routingKey);
     const delays = options.once ? [] : this.retryDelaysMs;
     for (let attempt = 1; ; attempt++) {
       const tried = await this.attempt(url, body);

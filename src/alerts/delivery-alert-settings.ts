@@ -1,7 +1,10 @@
 import type { Workspace } from '../core/workspace.js';
 
-/** How alerts are posted to the workspace's webhook: Slack's incoming-webhook message, or Sluice's own JSON. */
-export const ALERT_WEBHOOK_FORMATS = ['slack', 'json'] as const;
+/**
+ * How alerts are posted to the workspace's webhook: Slack's incoming-webhook message, Sluice's own JSON, or PagerDuty's
+ * Events API v2 (an incident triggered when an episode opens and resolved when it ends).
+ */
+export const ALERT_WEBHOOK_FORMATS = ['slack', 'json', 'pagerduty'] as const;
 export type AlertWebhookFormat = (typeof ALERT_WEBHOOK_FORMATS)[number];
 
 /** A workspace's delivery alerts, kept under `settings.deliveryAlerts`. */
@@ -22,15 +25,21 @@ export interface DeliveryAlertSettings {
 }
 
 /**
- * Where alerts are also posted (a Slack incoming webhook, or any URL that takes JSON). The URL is a secret (a
- * Slack webhook's path is its credential): kept encrypted (`sealedUrl`, Keys.encrypt), never shown in clear.
+ * Where alerts are also posted (a Slack incoming webhook, any URL that takes JSON, or PagerDuty's Events API). The URL
+ * is a secret (a Slack webhook's path is its credential): kept encrypted (`sealedUrl`, Keys.encrypt), never shown in
+ * clear; so is PagerDuty's integration key.
  */
 export interface AlertWebhookSettings {
   readonly sealedUrl: string;
   /** The URL as shown: scheme and host, the rest masked (kept beside the sealed URL, so showing it decrypts nothing). */
   readonly maskedUrl: string;
   readonly format: AlertWebhookFormat;
+  /** `pagerduty`: the integration key of the PagerDuty service's Events API v2 integration (its `routing_key`), encrypted. */
+  readonly sealedRoutingKey?: string;
 }
+
+/** Where PagerDuty's Events API v2 takes events (accounts in the EU region use https://events.eu.pagerduty.com/v2/enqueue). */
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 export const DEFAULT_DELIVERY_ALERT_SETTINGS: DeliveryAlertSettings = { enabled: true, failurePercent: 50, behindMinutes: 30 };
 
@@ -79,9 +88,17 @@ export function withDeliveryAlertChange(
 export function alertWebhookOf(workspace: Pick<Workspace, 'settings'> | undefined): AlertWebhookSettings | undefined {
   const webhook = rawSettings(workspace)?.webhook;
   if (!webhook || typeof webhook !== 'object') return undefined;
-  const { sealedUrl, maskedUrl, format } = webhook as Record<string, unknown>;
+  const { sealedUrl, maskedUrl, format, sealedRoutingKey } = webhook as Record<string, unknown>;
   if (typeof sealedUrl !== 'string') return undefined;
-  return { sealedUrl, maskedUrl: typeof maskedUrl === 'string' ? maskedUrl : 'https://********', format: format === 'json' ? 'json' : 'slack' };
+  const known = ALERT_WEBHOOK_FORMATS.find((f) => f === format) ?? 'slack';
+  // A PagerDuty webhook whose key is missing cannot post anything: treated as none rather than posting keyless events.
+  if (known === 'pagerduty' && typeof sealedRoutingKey !== 'string') return undefined;
+  return {
+    sealedUrl,
+    maskedUrl: typeof maskedUrl === 'string' ? maskedUrl : 'https://********',
+    format: known,
+    ...(known === 'pagerduty' && { sealedRoutingKey: sealedRoutingKey as string }),
+  };
 }
 
 /** The longest a destination's alerts can be muted at once: a mute is for a known, bounded problem, not for good. */

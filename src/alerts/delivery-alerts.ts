@@ -95,14 +95,14 @@ export class DeliveryAlerts extends WakeableLoop {
       return resolved;
     };
     if (!settings.enabled) {
-      for (const alert of open) await close(alert, 'alerts_off');
+      for (const alert of open) await this.endedQuietly(workspace, await close(alert, 'alerts_off'));
       return done;
     }
     const destinations = new Map((await store.destinations.list(workspace.id)).map((d) => [d.id, d]));
     for (const alert of open) {
       const destination = destinations.get(alert.destinationId);
-      if (!destination) await close(alert, 'destination_deleted');
-      else if (!destination.enabled) await close(alert, 'destination_disabled');
+      if (!destination) await this.endedQuietly(workspace, await close(alert, 'destination_deleted'));
+      else if (!destination.enabled) await this.endedQuietly(workspace, await close(alert, 'destination_disabled'), destination);
     }
     const openOf = (kind: AlertKind) => new Map(open.filter((a) => a.kind === kind).map((a) => [a.destinationId, a]));
     const failingOpen = openOf('failing');
@@ -171,7 +171,9 @@ export class DeliveryAlerts extends WakeableLoop {
     const resolved = await close(alert, 'recovered');
     if (!resolved) return; // another jobs process resolved it
     this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, failingForMs: now - resolved.openedAt }, 'destination delivers again: delivery alert resolved');
-    // Nobody hears of the end of an episode whose start they were not told, nor while the destination is muted.
+    // Nobody hears of the end of an episode whose start they were not told, nor while the destination is muted (a
+    // PagerDuty incident still resolves).
+    if (judging.muted) await this.endedQuietly(workspace, resolved, destination);
     if (resolved.notifiedAt === null || judging.muted) return;
     const gaveUpDuring = await this.gaveUpSince(workspace.id, destination.id, resolved.openedAt - FAILING_WINDOW_MS, now, counters);
     await this.tell(workspace, destination, resolved, recoveredNotice({ workspaceName: workspace.name, destination, alert: resolved, recent, retryingNow, gaveUpDuring }));
@@ -235,6 +237,7 @@ export class DeliveryAlerts extends WakeableLoop {
     const resolved = await close(alert, 'caught_up');
     if (!resolved) return; // another jobs process resolved it
     this.options.logger.info({ workspaceId: workspace.id, destinationId: destination.id, behindForMs: now - resolved.openedAt }, 'destination caught up: delivery alert resolved');
+    if (judging.muted) await this.endedQuietly(workspace, resolved, destination);
     if (resolved.notifiedAt === null || judging.muted) return;
     const waitingNow = summary.oldestQueuedAt === undefined ? 0 : await store.deliveries.countWithStatus(workspace.id, destination.id, 'queued');
     await this.tell(workspace, destination, resolved, caughtUpNotice({ workspaceName: workspace.name, destination, alert: resolved, waitingNow, oldestWaitingAt: summary.oldestQueuedAt }));
@@ -277,6 +280,17 @@ export class DeliveryAlerts extends WakeableLoop {
   private async gaveUpSince(workspaceId: string, destinationId: string, from: number, now: number, window: readonly DeliveryCounter[]): Promise<number> {
     const counters = from >= now - FAILING_WINDOW_MS ? window : await this.options.store.deliveries.counters(workspaceId, from, now + 1, destinationId);
     return tallyAttempts(counters, destinationId, from).gaveUp;
+  }
+
+  /**
+   * An episode that ended with nobody told of its end (disabled, deleted, alerts off, muted): if its opening was told,
+   * the alert webhook's PagerDuty incident is resolved (`AlertMessenger.endedQuietly`). A deleted destination is named
+   * by its id only.
+   */
+  private async endedQuietly(workspace: Workspace, alert: DestinationAlert | undefined, destination?: StoredDestination): Promise<void> {
+    if (!alert || alert.notifiedAt === null) return;
+    const named = destination ? { id: destination.id, name: destination.name, type: destination.type } : { id: alert.destinationId, name: alert.destinationId, type: 'deleted' };
+    await this.messenger.endedQuietly(workspace, { destination: named, alert }, `/destinations/${encodeURIComponent(alert.destinationId)}`, { destinationId: alert.destinationId });
   }
 
   /** Tells the workspace (alert webhook, emails); `lateSince`: the episode began while its destination was muted. */

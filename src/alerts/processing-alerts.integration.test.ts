@@ -11,6 +11,10 @@ import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { ProcessingAlerts } from './processing-alerts.js';
+import { Keys } from '../core/crypto/keys.js';
+import { createDestinationHttp } from '../destinations/http/destination-http.js';
+import { RecordingServer } from '../../test/support/recording-server.js';
+import { AlertWebhook, maskAlertWebhookUrl } from './alert-webhook.js';
 
 const MINUTE = 60_000;
 const LIMIT = 10 * MINUTE;
@@ -115,6 +119,32 @@ for (const backend of BACKENDS) describe.runIf(backend.available)(`${backend.nam
       expect(caughtUp[0]!.text).toContain('nothing waits in the inbox');
       expect(caughtUp[0]!.text).toContain('It had been behind since 2026-03-02 09:10 UTC (3 minutes)');
       expect((await store.pipelineAlerts.list(10)).map((a) => a.resolution)).toEqual(['caught_up']);
+    });
+
+    it("triggers a PagerDuty incident for a workspace that posts alerts there, and resolves it when the episode closes silently (alerts turned off)", async () => {
+      const pagerDuty = await RecordingServer.start();
+      const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });
+      try {
+        pagerDuty.respond = () => ({ status: 202 });
+        const keys = new Keys('processing-alerts-test-secret-key-0123456789');
+        const url = new URL(`${pagerDuty.url}/v2/enqueue`);
+        const webhook = { sealedUrl: keys.encrypt(url.toString()), maskedUrl: maskAlertWebhookUrl(url), format: 'pagerduty', sealedRoutingKey: keys.encrypt('routing-key-of-the-shop-0123') };
+        await store.workspaces.updateSettings('ws_shop', { deliveryAlerts: { enabled: true, webhook } });
+        const alerts = new ProcessingAlerts({ store, queue, mailer: outbox, publicUrl: 'https://sluice.example.com', logger: pino({ level: 'silent' }), intervalMs: MINUTE, limitMs: LIMIT, webhook: new AlertWebhook(http, keys, []) });
+        await accept(5);
+        await alerts.check(t0);
+        const opened = (await alerts.check(t0 + 10 * MINUTE)).opened!;
+        expect(pagerDuty.requests.map((r) => r.body)).toEqual([
+          expect.objectContaining({ routing_key: 'routing-key-of-the-shop-0123', event_action: 'trigger', dedup_key: `sluice:${opened.id}`, payload: expect.objectContaining({ severity: 'critical', component: 'processing', class: 'processing_behind', source: 'sluice.example.com' }) }),
+        ]);
+        for (const id of ['ws_shop', 'ws_blog']) await store.workspaces.changeSettings(id, (settings) => ({ ...settings, deliveryAlerts: { ...(settings.deliveryAlerts as object), enabled: false } }));
+        expect((await alerts.check(t0 + 11 * MINUTE)).resolved).toMatchObject({ resolution: 'alerts_off' });
+        expect(pagerDuty.requests.map((r) => r.body)[1]).toEqual({ routing_key: 'routing-key-of-the-shop-0123', event_action: 'resolve', dedup_key: `sluice:${opened.id}` });
+        expect(pagerDuty.requests).toHaveLength(2);
+      } finally {
+        await http.close();
+        await pagerDuty.close();
+      }
     });
 
     it('does not alert while the processor keeps up, however much traffic comes in', async () => {

@@ -86,7 +86,10 @@ export class ProcessingAlerts extends WakeableLoop {
     }
     if (told.length === 0) {
       const resolved = await store.pipelineAlerts.resolve('processing_behind', now, 'alerts_off');
-      return resolved ? { resolved } : {};
+      if (!resolved) return {};
+      // Nobody is told, but an incident opened on a workspace's PagerDuty is resolved.
+      for (const workspace of await store.workspaces.list()) await this.messenger.endedQuietly(workspace, { pipeline: resolved }, '/', { pipelineAlertId: resolved.id });
+      return { resolved };
     }
     // Caught up: everything marked is processed, or nothing marked waits half the limit (and this process has marked
     // for that long, so a mark it never took cannot be hiding an older wait).

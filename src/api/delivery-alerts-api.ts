@@ -10,10 +10,12 @@ import {
   deliveryAlertSettingsOf,
   destinationThresholdsOf,
   MAX_MUTE_MS,
+  PAGERDUTY_EVENTS_URL,
   THRESHOLD_RANGES,
   withAlertMute,
   withDeliveryAlertChange,
   withDestinationThresholds,
+  type AlertWebhookFormat,
   type AlertWebhookSettings,
 } from '../alerts/delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, MIN_FAILURES, RECOVERY_WINDOW_MS } from '../alerts/delivery-health.js';
@@ -45,7 +47,8 @@ const Settings = Type.Object({
 });
 
 const WebhookFormat = Type.Union(ALERT_WEBHOOK_FORMATS.map((f) => Type.Literal(f)), {
-  description: 'slack: a Slack incoming-webhook message ({"text": ...}); json: Sluice\'s own document (type destination.failing, destination.delivering_again, destination.falling_behind or destination.caught_up; text, workspace, destination, alert, link)',
+  description:
+    'slack: a Slack incoming-webhook message ({"text": ...}); json: Sluice\'s own document (type destination.failing, destination.delivering_again, destination.falling_behind or destination.caught_up; text, workspace, destination, alert, link); pagerduty: PagerDuty Events API v2, an incident triggered when an episode opens and resolved when it ends (dedup_key sluice:<episode id>)',
 });
 const SettingsView = Type.Object({
   ...Settings.properties,
@@ -107,6 +110,29 @@ export interface DeliveryAlertsApiDeps {
   readonly allowPrivate: readonly string[];
   /** The outbound client (tests inject one); by default one of the API's own. */
   readonly http?: DestinationHttp;
+}
+
+/** Hosts of PagerDuty's Events API: a URL there without a format is taken as format pagerduty. */
+const PAGERDUTY_HOSTS = new Set(['events.pagerduty.com', 'events.eu.pagerduty.com']);
+
+/**
+ * The webhook a `PUT /delivery-alerts/settings` asks for, sealed: its format (given, or by the URL's host), the URL
+ * (PagerDuty's own by default for format pagerduty) and the PagerDuty integration key encrypted. Refuses a PagerDuty
+ * webhook without its key, a key for any other format, and a Slack or JSON webhook without a URL.
+ */
+function sealedWebhook(given: { url?: string; format?: AlertWebhookFormat; routingKey?: string }, keys: Keys): AlertWebhookSettings {
+  const url = given.url === undefined ? undefined : parseDestinationUrl(given.url);
+  const format = given.format ?? (url === undefined ? undefined : PAGERDUTY_HOSTS.has(url.hostname) ? 'pagerduty' : url.hostname === 'hooks.slack.com' ? 'slack' : 'json');
+  if (format === 'pagerduty') {
+    if (given.routingKey === undefined) {
+      throw new SluiceError('validation_failed', "webhook.routingKey is missing: PagerDuty needs the Integration Key of the service's Events API v2 integration (in PagerDuty: the service, Integrations, Events API V2).");
+    }
+    const target = url ?? new URL(PAGERDUTY_EVENTS_URL);
+    return { sealedUrl: keys.encrypt(target.toString()), maskedUrl: maskAlertWebhookUrl(target), format, sealedRoutingKey: keys.encrypt(given.routingKey) };
+  }
+  if (given.routingKey !== undefined) throw new SluiceError('validation_failed', `webhook.routingKey is only for format "pagerduty" (this webhook's format is ${format === undefined ? 'taken from its URL' : `"${format}"`}): remove it, or set "format": "pagerduty".`);
+  if (url === undefined || format === undefined) throw new SluiceError('validation_failed', 'webhook.url is missing: give the Slack incoming webhook or the URL that takes the JSON POST (only format "pagerduty" has a default URL).');
+  return { sealedUrl: keys.encrypt(url.toString()), maskedUrl: maskAlertWebhookUrl(url), format };
 }
 
 /** The settings as the API shows them: the webhook's URL masked. */
@@ -286,8 +312,9 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
         behindMinutes: Type.Optional(Settings.properties.behindMinutes),
         webhook: Type.Optional(orNull(
           Type.Object({
-            url: Type.String({ minLength: 1, maxLength: 2000, description: 'a Slack incoming webhook (https://hooks.slack.com/services/...) or any URL that takes a JSON POST; kept encrypted, shown masked' }),
+            url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: `a Slack incoming webhook (https://hooks.slack.com/services/...) or any URL that takes a JSON POST; kept encrypted, shown masked. Format pagerduty: optional, ${PAGERDUTY_EVENTS_URL} unless given (https://events.eu.pagerduty.com/v2/enqueue for the EU region)` })),
             format: Type.Optional(WebhookFormat),
+            routingKey: Type.Optional(Type.String({ minLength: 20, maxLength: 128, pattern: '^\\S+$', description: "format pagerduty only, and needed there: the Integration Key of the PagerDuty service's Events API v2 integration; kept encrypted, never shown" })),
           }, { additionalProperties: false }),
           { description: 'null removes it; absent leaves it as it is' },
         )),
@@ -297,16 +324,15 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), {
       failurePercent: 'a whole number from 1 to 100: the share of failed attempts in 15 minutes that makes a destination failing',
       behindMinutes: 'a whole number of minutes from 1 to 1440 (a day): how long the oldest delivery not yet tried may wait before the destination counts as falling behind',
-      format: '"slack" for a Slack incoming webhook, "json" for any other URL',
+      format: '"slack" for a Slack incoming webhook, "pagerduty" for PagerDuty\'s Events API v2, "json" for any other URL',
+      routingKey: "the Integration Key of a PagerDuty service's Events API v2 integration (about 32 letters and digits, no spaces)",
     }),
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const { webhook: givenWebhook, ...fields } = request.body;
     let webhook: AlertWebhookSettings | null | undefined;
-    if (givenWebhook) {
-      const url = parseDestinationUrl(givenWebhook.url);
-      webhook = { sealedUrl: keys.encrypt(url.toString()), maskedUrl: maskAlertWebhookUrl(url), format: givenWebhook.format ?? (url.hostname === 'hooks.slack.com' ? 'slack' : 'json') };
-    } else if (givenWebhook === null) webhook = null;
+    if (givenWebhook) webhook = sealedWebhook(givenWebhook, keys);
+    else if (givenWebhook === null) webhook = null;
     let before: ReturnType<typeof settingsView> = { ...DEFAULT_DELIVERY_ALERT_SETTINGS, webhook: null };
     const saved = await store.workspaces.changeSettings(workspaceId, (settings) => {
       before = settingsView({ settings });
@@ -316,6 +342,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     // The audit log keeps the masked URL only; a URL set again (even to the same host) is recorded as set.
     const changes = changedFields(before, after);
     if (webhook) changes.after.webhookUrlSet = true;
+    if (webhook?.sealedRoutingKey !== undefined) changes.after.routingKeySet = true;
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.update', resourceType: 'delivery_alert_settings', resourceId: workspaceId, ...changes });
     return after;
   });
@@ -334,9 +361,13 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     if (!workspace || !webhook) throw new SluiceError('not_found', 'No alert webhook is set: PUT /api/v1/delivery-alerts/settings with {"webhook": {"url": "..."}} first.');
     const now = Date.now();
     const destination = { id: 'dst_example', name: 'Example destination', type: 'webhook' };
-    const alert: DestinationAlert = { id: 'alert_test', workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, notifiedAt: now, resolvedAt: null, resolution: null };
+    const alert: DestinationAlert = { id: `alert_test_${now}`, workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, notifiedAt: now, resolvedAt: null, resolution: null };
     const notice = { kind: 'failing' as const, subject: 'Test alert from Sluice', paragraphs: [`This is a test of the delivery alerts of the workspace "${workspace.name}": nothing is failing. Real alerts look like this, with the destination, the counts and the latest error.`] };
-    const { attempts: _attempts, ...result } = await webhooks().post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about: { destination, alert }, link: `${request.protocol}://${request.host}/destinations` }, { once: true });
+    const context = { workspace: { id: workspace.id, name: workspace.name }, about: { destination, alert }, link: `${request.protocol}://${request.host}/destinations` };
+    const posted = await webhooks().post(webhook, notice, context, { once: true });
+    // PagerDuty's test incident is resolved at once: it pages whoever is on call once and does not stay open.
+    const resolveTest = posted.ok && webhook.format === 'pagerduty';
+    const { attempts: _attempts, ...result } = resolveTest ? await webhooks().post(webhook, { kind: 'delivering_again', subject: 'Test alert from Sluice resolved', paragraphs: [] }, context, { once: true }) : posted;
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.test_webhook', resourceType: 'delivery_alert_settings', resourceId: workspaceId, after: { ok: result.ok, ...(result.ok ? {} : { error: result.error }) } });
     return result;
   });

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
-import { api, type DeliveryAlertSettingsView } from '../api';
+import { api, type AlertWebhookFormat, type DeliveryAlertSettingsView } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { useFormSubmit } from '../components/use-form-submit';
 import { behindText, thresholdText } from './delivery-alerts';
+
+const FORMAT_NAMES: Record<AlertWebhookFormat, string> = { slack: 'Slack message', json: 'JSON', pagerduty: 'PagerDuty incidents (Events API v2)' };
 
 /**
  * The workspace's delivery alerts (`GET/PUT /api/v1/delivery-alerts/settings`): whether Sluice emails when a
@@ -17,13 +19,18 @@ export function DeliveryAlertSettingsCard() {
   const [saved, setSaved] = useState(false);
   /** A new webhook URL typed in (write-only: the saved one is shown masked); empty leaves the saved one as it is. */
   const [webhookUrl, setWebhookUrl] = useState('');
-  const [webhookFormat, setWebhookFormat] = useState<'' | 'slack' | 'json'>('');
+  const [webhookFormat, setWebhookFormat] = useState<'' | AlertWebhookFormat>('');
+  /** PagerDuty's integration key, typed in (write-only like the URL). */
+  const [routingKey, setRoutingKey] = useState('');
+  const pagerDuty = webhookFormat === 'pagerduty';
   const [tested, setTested] = useState<string | undefined>(undefined);
   const put = async (body: Record<string, unknown>) => {
     setSaved(false);
     setTested(undefined);
     setDraft(await api<DeliveryAlertSettingsView>('PUT', '/api/v1/delivery-alerts/settings', body));
     setWebhookUrl('');
+    setRoutingKey('');
+    setWebhookFormat('');
     setSaved(true);
   };
   const removeWebhook = useFormSubmit(() => put({ webhook: null }));
@@ -31,7 +38,8 @@ export function DeliveryAlertSettingsCard() {
     setSaved(false);
     setTested(undefined);
     const answer = await api<{ ok: boolean; status?: number; error?: string }>('POST', '/api/v1/delivery-alerts/settings/test-webhook');
-    setTested(answer.ok ? `Test alert posted (HTTP ${answer.status ?? 200}).` : `The webhook did not take the test alert: ${answer.error ?? 'no answer'}`);
+    const posted = draft?.webhook?.format === 'pagerduty' ? 'Test incident triggered and resolved in PagerDuty' : 'Test alert posted';
+    setTested(answer.ok ? `${posted} (HTTP ${answer.status ?? 200}).` : `The webhook did not take the test alert: ${answer.error ?? 'no answer'}`);
   });
   useEffect(() => setDraft(loaded.data), [loaded.data]);
   // Locked while a save is out (`busy`): its answer replaces the draft, which would undo an edit made meanwhile.
@@ -41,7 +49,13 @@ export function DeliveryAlertSettingsCard() {
       enabled: draft.enabled,
       failurePercent: draft.failurePercent,
       behindMinutes: draft.behindMinutes,
-      ...(webhookUrl.trim() !== '' && { webhook: { url: webhookUrl.trim(), ...(webhookFormat !== '' && { format: webhookFormat }) } }),
+      ...((webhookUrl.trim() !== '' || (pagerDuty && routingKey.trim() !== '')) && {
+        webhook: {
+          ...(webhookUrl.trim() !== '' && { url: webhookUrl.trim() }),
+          ...(webhookFormat !== '' && { format: webhookFormat }),
+          ...(pagerDuty && { routingKey: routingKey.trim() }),
+        },
+      }),
     });
   });
   return (
@@ -98,25 +112,52 @@ export function DeliveryAlertSettingsCard() {
           <div className="filters">
             <div className="field">
               <label htmlFor="da-webhook">{draft.webhook ? 'Replace the alert webhook URL' : 'Also post alerts to a webhook (optional)'}</label>
-              <input id="da-webhook" type="url" placeholder="https://hooks.slack.com/services/…" value={webhookUrl} onChange={(e) => setWebhookUrl(e.target.value)} aria-describedby="da-webhook-hint" />
+              <input
+                id="da-webhook"
+                type="url"
+                placeholder={pagerDuty ? 'https://events.pagerduty.com/v2/enqueue (the default)' : 'https://hooks.slack.com/services/…'}
+                value={webhookUrl}
+                onChange={(e) => setWebhookUrl(e.target.value)}
+                aria-describedby="da-webhook-hint"
+              />
               <span className="hint" id="da-webhook-hint">
                 {draft.webhook ? (
                   <>
-                    Alerts are also posted to <code data-testid="alert-webhook">{draft.webhook.url}</code> ({draft.webhook.format === 'slack' ? 'Slack message' : 'JSON'}). The URL is kept encrypted and shown masked.
+                    Alerts are also posted to <code data-testid="alert-webhook">{draft.webhook.url}</code> ({FORMAT_NAMES[draft.webhook.format]}). The URL
+                    {draft.webhook.format === 'pagerduty' ? ' and the integration key are' : ' is'} kept encrypted and shown masked.
                   </>
                 ) : (
-                  'A Slack incoming webhook, or any URL that takes a JSON POST. Kept encrypted; shown masked once saved.'
+                  'A Slack incoming webhook, any URL that takes a JSON POST, or PagerDuty (choose it as the format). Kept encrypted; shown masked once saved.'
                 )}
               </span>
             </div>
             <div className="field">
               <label htmlFor="da-webhook-format">Format</label>
-              <select id="da-webhook-format" value={webhookFormat} onChange={(e) => setWebhookFormat(e.target.value as '' | 'slack' | 'json')}>
+              <select id="da-webhook-format" value={webhookFormat} onChange={(e) => setWebhookFormat(e.target.value as '' | AlertWebhookFormat)}>
                 <option value="">by host (Slack for hooks.slack.com)</option>
-                <option value="slack">Slack message</option>
-                <option value="json">JSON</option>
+                <option value="slack">{FORMAT_NAMES.slack}</option>
+                <option value="json">{FORMAT_NAMES.json}</option>
+                <option value="pagerduty">{FORMAT_NAMES.pagerduty}</option>
               </select>
             </div>
+            {pagerDuty && (
+              <div className="field">
+                <label htmlFor="da-routing-key">PagerDuty integration key</label>
+                <input
+                  id="da-routing-key"
+                  type="password"
+                  autoComplete="off"
+                  minLength={20}
+                  value={routingKey}
+                  onChange={(e) => setRoutingKey(e.target.value)}
+                  aria-describedby="da-routing-key-hint"
+                />
+                <span className="hint" id="da-routing-key-hint">
+                  In PagerDuty: the service, Integrations, Events API V2. An episode that opens triggers an incident (processing behind: critical, failing:
+                  error, falling behind: warning); its end resolves it, also when the destination was disabled or muted meanwhile.
+                </span>
+              </div>
+            )}
           </div>
         </fieldset>
       )}
