@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, type DeliveryAlertMute } from '../api';
 import { Can } from '../components/can';
 import { localInput } from '../components/datetime-local';
@@ -15,11 +15,23 @@ const SPAN_MS: Record<Exclude<MuteSpan, 'until'>, number> = { hour: 3600_000, da
  * whole destinations list.
  */
 export function useDeliveryAlertMutes() {
-  return useAsync(async () => {
+  const state = useAsync(async () => {
     const { mutes } = await api<{ mutes: DeliveryAlertMute[] }>('GET', '/api/v1/delivery-alerts/mutes');
     return new Map(mutes.map((m) => [m.destinationId, m]));
   }, []);
+  const { data, reload } = state;
+  // A mute that ends while the page is open: read them again a second after, so the page does not say "muted" past its end.
+  useEffect(() => {
+    if (!data || data.size === 0) return;
+    const soonest = Math.min(...[...data.values()].map((m) => Date.parse(m.until)));
+    const timer = setTimeout(reload, Math.min(MAX_TIMER_MS, Math.max(0, soonest - Date.now()) + 1000));
+    return () => clearTimeout(timer);
+  }, [data]);
+  return state;
 }
+
+/** The longest a browser timer waits (about 24.8 days; a mute can last 30): a longer wait re-reads early and sets the next timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * When a mute ends, always with its date: "Mar 3, 2026, 6:00 PM".
