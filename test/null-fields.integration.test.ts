@@ -7,8 +7,8 @@ import { startTestSluice, type TestSluice } from './support/start-test-sluice.js
 
 /**
  * Fields where null removes a setting (keep events for ever, every source, the workspace's threshold, no webhook):
- * only JSON null does. The validator coerces types for query strings, and would otherwise turn "", 0 or false into
- * null, silently removing the setting instead of refusing the value.
+ * only JSON null does. "", 0 or false taken for null would silently remove the setting instead of refusing the value
+ * (as they were while request bodies were type-coerced like query strings: decision 0302).
  */
 describe('"null removes it" fields take JSON null only', () => {
   let sluice: TestSluice;

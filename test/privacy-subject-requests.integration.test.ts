@@ -175,6 +175,17 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(smtp.messages.length).toBe(before);
   });
 
+  it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {
+    const submitted = await subject('', { type: 'opt_out', userId: 4711, anonymousId: 815 });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    expect((await api('GET', `/privacy-requests/${String(submitted.body.id)}`)).body).toMatchObject({ subject: { userId: '4711', anonymousId: '815' } });
+    for (const userId of [true, ['4711'], { id: 4711 }]) {
+      const refused = await subject('', { type: 'opt_out', userId });
+      expect(refused.status, JSON.stringify(userId)).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('body/userId must be string') });
+    }
+  });
+
   it('refuses unknown writeKeys and missing emails, limits requests per email address, and is in the OpenAPI document', async () => {
     expect((await subject('', { type: 'access', email: 'x@example.com' }, 'not-a-key')).status).toBe(401);
     const noEmail = await subject('', { type: 'access', userId: 'ada-user' });

@@ -186,7 +186,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
         config: Type.Optional(Config),
         sourceIds: Type.Optional(orNull(Ids)),
         consentCategories: Type.Optional(orNull(Ids)),
-        // Checked by checkFilters: a schema union of array and null would let the validator's type coercion turn null into [null].
+        // Any JSON here, checked by checkFilters: a value that is not a list is invalid_filter like a bad filter in one.
         filters: Type.Optional(Type.Unknown({ description: `${Filters.description} null or [] removes every filter.` })),
         enabled: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),

@@ -9,16 +9,12 @@ export const ErrorBody = Type.Object(
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 /**
- * JSON null in a request body, for "null removes it" fields: use {@link orNull}. Not `Type.Null()`: the validator
- * coerces types (`coerceTypes`, for query strings), so `{type: "null"}` turns `""`, `0` and `false` into null (a
- * setting silently removed instead of a value refused), and a branch tried before it turns null into `0` or `[null]`.
- * `const` is not coerced.
+ * `schema`, or JSON null: a "null removes it" field of a request body. Bodies are validated without type coercion
+ * (decision 0302), so only JSON null is null: `""`, `0` and `false` are refused, never taken for "remove the setting".
+ * Not for query strings, which are coerced: there `{type: "null"}` would take `?x=` for null.
  */
-export const JsonNull = Type.Unsafe<null>({ const: null, description: 'null' });
-
-/** `schema`, or JSON null: null is tried first, so no coercion of the other branch can turn it into something else. */
 export function orNull<T extends TSchema>(schema: T, options: { description?: string } = {}) {
-  return Type.Union([JsonNull, schema], options);
+  return Type.Union([schema, Type.Null()], options);
 }
 
 /** A paged list: items plus an opaque cursor for the next page (absent on the last). */

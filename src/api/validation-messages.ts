@@ -11,6 +11,7 @@ type SchemaErrorDataVar = 'body' | 'headers' | 'params' | 'querystring';
  * - A body that may take one of two shapes (anyOf) is judged by the shape it has: errors of the other
  *   shape (a mismatch at the body's root while fields deeper in it failed) and the anyOf summary are left out.
  * - Literal choices (`Type.Union` of `Type.Literal`) are said as "must be one of a, b".
+ * - A "null removes it" field (`orNull`) with a wrong value is told what is wrong with the value, not that it is not null.
  *
  * The route sets it as `schemaErrorFormatter`; the error handler answers `validation_failed` with it.
  */
@@ -18,6 +19,8 @@ export function readableSchemaErrors(describe: (path: readonly string[]) => stri
   return (errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error => {
     let relevant = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
     if (relevant.some((e) => e.instancePath !== '')) relevant = relevant.filter((e) => e.instancePath !== '');
+    // A "null removes it" field (orNull) holding an object with wrong fields was meant as a value: its fields say what is wrong.
+    relevant = relevant.filter((e) => !(isNullChoice(e) && relevant.some((other) => other.instancePath.startsWith(`${e.instancePath}/`))));
     const byPath = new Map<string, FastifySchemaValidationError[]>();
     for (const error of relevant) {
       const path = error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(error.params.additionalProperty)}` : error.instancePath;
@@ -33,7 +36,7 @@ export function readableSchemaErrors(describe: (path: readonly string[]) => stri
   };
 }
 
-const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'const' && e.params.allowedValue === null;
+const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'type' && e.params.type === 'null';
 
 function reasonOf(all: readonly FastifySchemaValidationError[]): string {
   // A "null removes it" field (orNull) failed both as null and as its value: what it says about the value is the news.

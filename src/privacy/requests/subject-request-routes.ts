@@ -17,13 +17,21 @@ export interface SubjectRequestRoutesDeps {
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const WriteKey = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "The site's source writeKey, when not sent as Authorization: Basic base64(writeKey + ':')" }));
 
+/**
+ * A userId or anonymousId: text, or a number, which the Tracking API takes for one as Segment does (the events of
+ * `identify(4711)` carry userId "4711"): the site may send its visitors' ids here as it sends them there. Request
+ * bodies are not type-coerced (decision 0302), so the number is named here and turned into text by the route.
+ */
+const Identifier = (description: string) => Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Number()], { description });
+const idText = (id: string | number | undefined): string | undefined => (typeof id === 'number' ? String(id) : id);
+
 const SubmitBody = Type.Object(
   {
     writeKey: WriteKey,
     type: literals(SUBJECT_REQUEST_TYPES),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'Where the one-time code and the notices go; required for every type but opt_out and limit_sensitive' })),
-    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Used only when linked to the email in this site’s records (or for opt_out / limit_sensitive)' })),
-    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The browser’s anonymous id (analytics.js `ajs_anonymous_id`); same rule as userId' })),
+    userId: Type.Optional(Identifier('Used only when linked to the email in this site’s records (or for opt_out / limit_sensitive)')),
+    anonymousId: Type.Optional(Identifier('The browser’s anonymous id (analytics.js `ajs_anonymous_id`); same rule as userId')),
     regulation: Type.Optional(literals(REGULATIONS)),
     traits: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'correct: the corrected values' })),
     categories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'object: consent categories objected to' })),
@@ -140,8 +148,8 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
         {
           type: body.type,
           ...(body.email !== undefined && { email: body.email }),
-          ...(body.userId !== undefined && { userId: body.userId }),
-          ...(body.anonymousId !== undefined && { anonymousId: body.anonymousId }),
+          ...(body.userId !== undefined && { userId: idText(body.userId) }),
+          ...(body.anonymousId !== undefined && { anonymousId: idText(body.anonymousId) }),
           ...(body.regulation !== undefined && { regulation: body.regulation }),
           ...(Object.keys(params).length > 0 && { params }),
         },

@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestValidators } from '../http/request-validators.js';
+import { orNull } from './schemas.js';
+import { readableSchemaErrors } from './validation-messages.js';
+
+describe('readableSchemaErrors with "null removes it" fields (orNull)', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = Fastify({ schemaController: { compilersFactory: { buildValidator: requestValidators() } } });
+    app.put('/settings', {
+      schema: {
+        body: Type.Object({
+          days: Type.Optional(orNull(Type.Integer({ minimum: 1, maximum: 365 }))),
+          hook: Type.Optional(orNull(Type.Object({ url: Type.String({ minLength: 1 }), format: Type.Optional(Type.Union([Type.Literal('slack'), Type.Literal('json')])) }, { additionalProperties: false }))),
+        }, { additionalProperties: false }),
+      },
+      schemaErrorFormatter: readableSchemaErrors((path) => path.join('.'), { days: 'a whole number of days, or null' }),
+    }, async (request) => request.body);
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const put = async (body: unknown) => {
+    const res = await app.inject({ method: 'PUT', url: '/settings', payload: body as object });
+    return { status: res.statusCode, message: String((res.json() as { message?: string }).message) };
+  };
+
+  it('takes JSON null and a value', async () => {
+    expect(await put({ days: null, hook: null })).toMatchObject({ status: 200 });
+    expect(await put({ days: 30, hook: { url: 'https://example.com' } })).toMatchObject({ status: 200 });
+  });
+
+  it.each([
+    [{ days: false }, 'days must be an integer (a whole number of days, or null)'],
+    [{ days: '' }, 'days must be an integer (a whole number of days, or null)'],
+    [{ days: '5' }, 'days must be an integer (a whole number of days, or null)'],
+    [{ days: 0 }, 'days must be at least 1 (a whole number of days, or null)'],
+    [{ hook: '' }, 'hook must be an object'],
+    [{ hook: false }, 'hook must be an object'],
+    [{ hook: { url: 5 } }, 'hook.url must be a string'],
+    [{ hook: { url: 'https://example.com', format: 'xml' } }, 'hook.format must be one of "slack", "json"'],
+  ])('says what is wrong with the value of %j, not that it is not null', async (body, message) => {
+    const answer = await put(body);
+    expect(answer.status).toBe(400);
+    expect(answer.message).toBe(message);
+  });
+});
