@@ -2,47 +2,66 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORKSPACE_ID } from '../src/core/workspace.js';
 import { ownerApi, sendTracking } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { addMember, memberPage, ownerPage } from './support/console-tabs.js';
+import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
+import { createTestSchema, postgresAvailable, schemaUrl, type TestSchema } from './support/postgres.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
-const skip = chromiumMissing() || consoleBuildMissing();
-const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
+const skip = chromiumMissing() || consoleBuildMissing() || !(await postgresAvailable()) || !(await natsAvailable());
+const VIEWER = { email: 'vic@example.com', name: 'Vic Viewer', role: 'viewer', password: 'a long enough password' };
 
 interface PipelineAlertRow {
   status: string;
   backlog: number;
   waitingSince: string;
+  resolution: string | null;
 }
 
 /**
- * Processing falling behind, end to end: a real Sluice started without the processor role (as when a deployment
- * forgets to run one), so accepted events stay in the inbox. Its jobs role checks every second with the smallest
- * limit, one minute: the test waits that minute out for real, then finds the email, the API's episode and the
- * console's banner (headless Chromium).
+ * Processing falling behind, end to end, in scale mode (PostgreSQL and JetStream): a real Sluice runs the ingest, api
+ * and jobs roles, and no process runs the processor role (as when a deployment forgets to start one), so accepted
+ * events stay in the inbox. Its jobs role checks every second with the smallest limit, one minute: the test waits
+ * that minute out for real, then finds the email, the API's episode and the console's banner and history card
+ * (headless Chromium), as the owner and as a viewer. Then it starts the missing processor, a second Sluice on the
+ * same database and queue: the inbox drains, the episode ends, and the open overview shows it ended without a reload.
  */
 describe.skipIf(skip)('processing falling behind, with no processor running', { timeout: 150_000 }, () => {
+  let schema: TestSchema;
+  const prefix = uniqueQueuePrefix('palert_ui');
+  let env: Record<string, string>;
   let sluice: TestSluice;
+  let processor: TestSluice | undefined;
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
 
+  const banner = (tab: Page) => tab.getByRole('alert', { name: 'Processing is behind' });
+  const card = (tab: Page) => tab.getByRole('region', { name: 'Processing alerts' });
+  const episodes = (tab: Page) => card(tab).getByRole('table', { name: 'Processing alert episodes' });
+  const episodesNow = async () => (await ownerApi(sluice)('GET', '/pipeline-alerts?status=all')).body.alerts as PipelineAlertRow[];
+
   beforeAll(async () => {
-    sluice = await startTestSluice({ SLUICE_ROLES: 'ingest,api,jobs', SLUICE_DELIVERY_ALERT_CHECK_SECONDS: '1', SLUICE_PROCESSING_ALERT_MINUTES: '1' });
+    schema = await createTestSchema('palert_ui');
+    env = { SLUICE_DATABASE_URL: schemaUrl(schema), SLUICE_QUEUE_URL: TEST_QUEUE_URL, SLUICE_QUEUE_PREFIX: prefix, SLUICE_SECRET_KEY: 'pipeline-alert-ui-secret-key-0123456789' };
+    sluice = await startTestSluice({ ...env, SLUICE_ROLES: 'ingest,api,jobs', SLUICE_DELIVERY_ALERT_CHECK_SECONDS: '1', SLUICE_PROCESSING_ALERT_MINUTES: '1' });
     await sluice.store.members.create({ workspaceId: DEFAULT_WORKSPACE_ID, email: 'dev@shop.test', name: 'Dev', role: 'engineer', status: 'active' });
+    await addMember(sluice, VIEWER);
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => errors.push(error.message));
-    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+    page = await ownerPage(browser, sluice, errors);
   });
   afterAll(async () => {
     await browser?.close();
+    await processor?.stop();
     await sluice?.stop();
+    await schema?.drop();
+    await deleteStreams(prefix);
   });
 
-  it('emails the workspace, lists the episode, and shows a banner on the overview once accepted events wait a minute', async () => {
+  it('emails the workspace, lists the episode, and shows a banner and the open episode on the overview once accepted events wait a minute', async () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(await page.getByRole('alert', { name: 'Processing is behind' }).count()).toBe(0);
+    await expect.poll(() => card(page).textContent()).toContain('No episode of processing falling behind in the last 90 days.');
+    expect(await banner(page).count()).toBe(0);
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
       batch: Array.from({ length: 12 }, (_, i) => ({ type: 'track', userId: `u-${i}`, event: 'Signed Up', messageId: `stuck-${i}` })),
     });
@@ -60,9 +79,47 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     expect(told[0]!.text).toContain('and 12 events wait in the inbox');
 
     await page.reload();
-    const banner = page.getByRole('alert', { name: 'Processing is behind' });
-    await banner.waitFor();
-    expect(await banner.textContent()).toMatch(/Sluice is not keeping up with incoming events\. Events accepted before .+ were still not processed at .+ \(12 waiting then\)/);
+    await banner(page).waitFor();
+    expect(await banner(page).textContent()).toMatch(/Sluice is not keeping up with incoming events\. Events accepted before .+ were still not processed at .+ \(12 waiting then\)/);
+    const open = episodes(page).getByRole('row', { name: /behind/ });
+    await open.waitFor();
+    expect(await open.textContent()).toContain('12 events');
+    expect(await open.textContent()).toContain('Still behind');
+    expect(await open.textContent()).toMatch(/so far$/);
+    expect(await episodes(page).getByRole('row').count()).toBe(2); // header + the open episode
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a viewer the banner and the open episode, and no error', async () => {
+    const viewer = await memberPage(browser, sluice, VIEWER, errors);
+    await banner(viewer).waitFor();
+    await expect.poll(() => episodes(viewer).getByRole('row', { name: /behind/ }).textContent()).toContain('12 events');
+    // The banner is the page's only alert: no error box, on the page or in the card.
+    expect(await viewer.getByRole('alert').count()).toBe(1);
+    await viewer.context().close();
+    expect(errors).toEqual([]);
+  });
+
+  it('once a processor runs, ends the episode as caught up: the open overview drops the banner and lists it resolved, without a reload', async () => {
+    processor = await startTestSluice({ ...env, SLUICE_ROLES: 'processor' });
+    const [resolved] = await eventually(async () => {
+      const ended = (await episodesNow()).filter((a) => a.status === 'resolved');
+      return ended.length > 0 ? ended : undefined;
+    }, 30_000);
+    expect(resolved).toMatchObject({ resolution: 'caught_up', backlog: 12 });
+    const messages = (await ownerApi(sluice)('GET', '/outbox')).body.messages as { to: string; subject: string }[];
+    expect(messages.filter((m) => m.subject === 'Sluice has caught up with incoming events').map((m) => m.to).sort()).toEqual(['dev@shop.test', 'owner@example.com']);
+
+    // The banner and the card read one poll (every 15 s): both change at its next answer.
+    const ended = episodes(page).getByRole('row', { name: /resolved/ });
+    await expect.poll(() => ended.count(), { timeout: 20_000 }).toBe(1);
+    expect(await banner(page).count()).toBe(0);
+    expect(await ended.textContent()).toContain('12 events');
+    expect(await ended.textContent()).toContain('Caught up');
+    expect(await ended.textContent()).not.toContain('Still behind');
+    expect(await ended.textContent()).toMatch(/(under a minute|\d+ minutes?)$/); // how long it lasted
+    expect(await episodes(page).getByRole('row').count()).toBe(2); // header + the one episode, now ended
+    expect(await page.getByRole('alert').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -90,6 +90,9 @@ describe.skipIf(skip)('console pages offer each role only what it may do', { tim
 
   it('shows a viewer the data but no control that changes it, and says why where the page is about the change', async () => {
     const viewer = await memberTab('viewer', 'vic@example.com', 'Vic Viewer');
+    // The overview's processing alerts (destinations:read): none recorded, and no error.
+    await expect.poll(() => viewer.getByRole('region', { name: 'Processing alerts' }).textContent()).toContain('No episode of processing falling behind in the last 90 days.');
+    expect(await viewer.getByRole('alert').count()).toBe(0);
     // Destinations: the list, without adding, enabling or disabling.
     await viewer.getByRole('link', { name: 'Destinations' }).click();
     const row = viewer.getByRole('row', { name: /Order hook/ });

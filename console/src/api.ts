@@ -1,6 +1,7 @@
 /** A typed client for Sluice's admin API, used by every page. Errors carry the API's code and message. */
 
 import type { AlertKind, AlertResolution } from '../../src/store/destination-alert-repository.js';
+import type { PipelineAlertKind, PipelineAlertResolution } from '../../src/store/pipeline-alert-repository.js';
 import type { DestinationFilter } from './components/filters-field';
 import type { Permission } from './permissions';
 
@@ -321,4 +322,21 @@ export interface DeliveryAlertMute {
   destinationName: string | null;
   /** When the mute ends. */
   until: string;
+}
+
+/** What an episode of the installation's processing falling behind is about, and how one ended: the server's own lists. */
+export type { PipelineAlertKind, PipelineAlertResolution };
+
+/** An episode of the installation's processing falling behind, as `GET /api/v1/pipeline-alerts` lists it. */
+export interface PipelineAlert {
+  id: string;
+  kind: PipelineAlertKind;
+  status: 'open' | 'resolved';
+  openedAt: string;
+  /** Events accepted before this time were still waiting when it opened. */
+  waitingSince: string;
+  /** Events accepted and not yet processed when it opened. */
+  backlog: number;
+  resolvedAt: string | null;
+  resolution: PipelineAlertResolution | null;
 }

@@ -3,8 +3,11 @@ import { api, apiText, type EventsPerMinute } from '../api';
 import { BarChart, LineChart, StackedBarChart, type Point, type Series } from '../components/charts';
 import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
+import { useCan } from '../permissions';
 import { parsePrometheus, sumOf } from '../prometheus';
 import { PipelineAlertBanner } from './pipeline-alert-banner';
+import { PipelineAlertHistory } from './pipeline-alert-history';
+import { openPipelineAlert, usePipelineAlerts } from './pipeline-alerts';
 
 const POLL_MS = 5000;
 
@@ -40,8 +43,14 @@ function minuteLabel(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Events received per minute, rejections by reason, events by source, deliveries per destination and by reason, and the inbox backlog. */
+/**
+ * Events received per minute, rejections by reason, events by source, deliveries per destination and by reason, and the
+ * inbox backlog; processing falling behind (a banner while it is, and the recent episodes) for roles that may read
+ * destinations (`GET /api/v1/pipeline-alerts` needs destinations:read).
+ */
 export function OverviewPage() {
+  const canReadPipelineAlerts = useCan()('destinations:read');
+  const pipelineAlerts = usePipelineAlerts(canReadPipelineAlerts);
   const [perMinute, setPerMinute] = useState<Point[] | undefined>(undefined);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
   const [deliveries, setDeliveries] = useState<DeliveryStats | undefined>(undefined);
@@ -101,7 +110,8 @@ export function OverviewPage() {
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
-      <PipelineAlertBanner />
+      {/* The banner only on a fresh answer: with Sluice unreachable the page's own error box says so. */}
+      <PipelineAlertBanner open={pipelineAlerts.error === null ? openPipelineAlert(pipelineAlerts.data) : undefined} />
       <ErrorBox error={error} />
       <div className="stats">
         <div className="stat">
@@ -189,6 +199,7 @@ export function OverviewPage() {
           <LineChart title="Inbox backlog, sampled every 5 seconds" points={backlogPoints} empty="Sampling…" />
         </div>
       </div>
+      {canReadPipelineAlerts && <PipelineAlertHistory alerts={pipelineAlerts.data} error={pipelineAlerts.error} />}
     </section>
   );
 }

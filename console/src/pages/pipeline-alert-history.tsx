@@ -1,0 +1,87 @@
+import { KEEP_RESOLVED_MS } from '../../../src/alerts/alert-history.js';
+import type { PipelineAlert, PipelineAlertResolution } from '../api';
+import { ErrorBox } from '../components/error-box';
+import { TableHead } from '../components/table-head';
+import { PIPELINE_ALERTS_LISTED } from './pipeline-alerts';
+
+/** Ended episodes are kept this many days (the jobs role prunes older ones). */
+const KEPT_DAYS = Math.round(KEEP_RESOLVED_MS / 86_400_000);
+
+/** How an episode ended, in plain words. */
+const RESOLUTION_WORDS: Record<PipelineAlertResolution, string> = {
+  caught_up: 'Caught up',
+  alerts_off: 'Closed: no workspace had delivery alerts on any more (nobody was told)',
+};
+
+/**
+ * How long an episode lasted, to the minute (to the hour past two hours, to the day past two days).
+ * @example lastedText(30_000) // 'under a minute'
+ * @example lastedText(3 * 3600_000) // '3 hours'
+ */
+export function lastedText(ms: number): string {
+  if (ms < 60_000) return 'under a minute';
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} hours` : `${Math.round(hours / 24)} days`;
+}
+
+/** "12 events": what waited in the inbox when an episode opened. */
+function backlogText(backlog: number): string {
+  return `${backlog.toLocaleString()} event${backlog === 1 ? '' : 's'}`;
+}
+
+/** Open ("behind"), ended by catching up ("resolved", green), or closed because nobody wanted alerts (grey). */
+function EpisodeStatus({ alert }: { alert: PipelineAlert }) {
+  if (alert.status === 'open') return <span className="badge off">behind</span>;
+  return <span className={`badge ${alert.resolution === 'caught_up' ? 'ok' : 'muted-badge'}`}>resolved</span>;
+}
+
+/**
+ * The overview's "Processing alerts" card: the installation's recent episodes of processing falling behind, newest
+ * first (`alerts`, from the overview's one poll, `usePipelineAlerts`): when each opened, since when events waited and
+ * how many, and whether it is still open or when and how it ended, and how long it lasted.
+ */
+export function PipelineAlertHistory({ alerts, error }: { alerts: readonly PipelineAlert[] | undefined; error: unknown }) {
+  return (
+    <section className="card" aria-labelledby="processing-alerts-title">
+      <h2 id="processing-alerts-title">Processing alerts</h2>
+      <p className="hint">
+        An episode opens when events Sluice accepted <code>SLUICE_PROCESSING_ALERT_MINUTES</code> ago (10 by default) are still not processed, while at
+        least one workspace has delivery alerts on (those workspaces are told when it opens and when it ends), and ends once nothing waits half as long.
+        It concerns the whole installation. Ended episodes are kept {KEPT_DAYS} days; the latest {PIPELINE_ALERTS_LISTED} are listed.
+      </p>
+      <ErrorBox error={error} />
+      {alerts === undefined && error === null && <p className="muted">Loading…</p>}
+      {alerts && alerts.length === 0 && <p className="muted">No episode of processing falling behind in the last {KEPT_DAYS} days.</p>}
+      {alerts && alerts.length > 0 && (
+        <table className="table compact alert-episodes" aria-label="Processing alert episodes">
+          <TableHead columns={['Status', 'Opened', 'Events waiting since', 'Waiting when it opened', 'Ended', 'Lasted']} />
+          <tbody>
+            {alerts.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <EpisodeStatus alert={a} />
+                </td>
+                <td>{new Date(a.openedAt).toLocaleString()}</td>
+                <td>{new Date(a.waitingSince).toLocaleString()}</td>
+                <td>{backlogText(a.backlog)}</td>
+                <td>
+                  {a.resolvedAt === null ? (
+                    <span className="muted">Still behind</span>
+                  ) : (
+                    <>
+                      {new Date(a.resolvedAt).toLocaleString()}
+                      {a.resolution && <div className="hint">{RESOLUTION_WORDS[a.resolution]}</div>}
+                    </>
+                  )}
+                </td>
+                <td>{a.resolvedAt === null ? `${lastedText(Date.now() - Date.parse(a.openedAt))} so far` : lastedText(Date.parse(a.resolvedAt) - Date.parse(a.openedAt))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
