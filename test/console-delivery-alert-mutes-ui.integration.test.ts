@@ -247,4 +247,22 @@ describe.skipIf(skip)("console mutes a destination's alerts and shows what is mu
     expect((await ownerApi(sluice)('DELETE', `/destinations/${search.id}`)).status).toBe(204);
     expect(errors).toEqual([]);
   });
+
+  it('stops saying "muted" on the open list and page once a mute ends, without a reload', async () => {
+    const ending = await createWebhook(sluice, servers, 'Short mute');
+    const until = new Date(Date.now() + 4_000).toISOString();
+    expect((await ownerApi(sluice)('PUT', `/delivery-alerts/mutes/${ending.id}`, { until })).status).toBe(200);
+    await page.goto(`${sluice.url}/destinations`);
+    await expect.poll(() => row(page, 'Short mute').textContent()).toContain('Alerts muted until');
+    // The mute ends about 4 s after it was set; the list reads the mutes again a second later, by itself.
+    await expect.poll(() => row(page, 'Short mute').textContent(), { timeout: 10_000 }).not.toContain('muted');
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(until));
+
+    expect((await ownerApi(sluice)('PUT', `/delivery-alerts/mutes/${ending.id}`, { until: new Date(Date.now() + 4_000).toISOString() })).status).toBe(200);
+    await page.getByRole('link', { name: 'Short mute' }).click();
+    await expect.poll(() => card(page).getByRole('status').textContent()).toMatch(/^Alerts muted until/);
+    await muteForm(page).waitFor({ timeout: 10_000 });
+    expect(await card(page).getByRole('button', { name: 'Unmute' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

@@ -142,6 +142,35 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     await page.getByLabel('Also post alerts to a webhook (optional)').waitFor();
     expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toMatchObject({ webhook: null });
 
+    // PagerDuty: the integration key asked for once that format is chosen, write-only; the URL may stay empty
+    // (PagerDuty's own; here a local stand-in); the test incident is triggered and resolved.
+    const pagerDuty = await RecordingServer.start();
+    servers.push(pagerDuty);
+    pagerDuty.respond = () => ({ status: 202, body: '{"status":"success"}' });
+    expect(await page.getByLabel('PagerDuty integration key').count()).toBe(0);
+    await page.getByLabel('Format').selectOption('pagerduty');
+    await page.getByLabel('Also post alerts to a webhook (optional)').fill(`${pagerDuty.url}/v2/enqueue`);
+    await page.getByLabel('PagerDuty integration key').fill('R0UT1NGKEYabcdef0123456789abcdef');
+    await form.getByRole('button', { name: 'Save alert settings' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Delivery alert settings saved.');
+    expect(await form.textContent()).toContain('(PagerDuty incidents (Events API v2)). The URL and the integration key are kept encrypted');
+    // Saved: the format choice and the key field are reset, so saving the thresholds later needs no key typed again.
+    expect(await page.getByLabel('PagerDuty integration key').count()).toBe(0);
+    expect(await page.content()).not.toContain('R0UT1NGKEY');
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toMatchObject({ webhook: { format: 'pagerduty' } });
+    await form.getByRole('button', { name: 'Send a test alert' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Test incident triggered and resolved in PagerDuty (HTTP 202).');
+    expect(pagerDuty.requests.map((r) => (r.body as { event_action: string; routing_key: string }).event_action)).toEqual(['trigger', 'resolve']);
+    expect((pagerDuty.requests[0]!.body as { routing_key: string }).routing_key).toBe('R0UT1NGKEYabcdef0123456789abcdef');
+    // Without the key the server refuses it, in its words, in the card.
+    await page.getByLabel('Format').selectOption('pagerduty');
+    await page.getByLabel('Replace the alert webhook URL').fill(`${pagerDuty.url}/v2/enqueue`);
+    await form.getByRole('button', { name: 'Save alert settings' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('webhook.routingKey is missing');
+    await form.getByRole('button', { name: 'Remove the webhook' }).click();
+    await page.getByLabel('Also post alerts to a webhook (optional)').waitFor();
+    expect((await ownerApi(sluice)('GET', '/delivery-alerts/settings')).body).toMatchObject({ webhook: null });
+
     // The detail page says alerts are off.
     await page.getByRole('link', { name: 'Fulfilment' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('Delivery alerts are off for this workspace');

@@ -53,7 +53,7 @@ export function DeliveryAlertSettingsCard() {
         webhook: {
           ...(webhookUrl.trim() !== '' && { url: webhookUrl.trim() }),
           ...(webhookFormat !== '' && { format: webhookFormat }),
-          ...(pagerDuty && { routingKey: routingKey.trim() }),
+          ...(pagerDuty && routingKey.trim() !== '' && { routingKey: routingKey.trim() }),
         },
       }),
     });
