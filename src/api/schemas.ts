@@ -1,11 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 
-/** The error body every route may answer with. */
-export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }) },
-  { $id: 'ErrorBody' },
-);
-
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 /**
