@@ -38,17 +38,17 @@ describe('request bodies are not type-coerced; query strings are', () => {
     const sourceId = (await sluice.store.sources.list(DEFAULT_WORKSPACE_ID))[0]!.id;
     const { id } = await createWebhook(sluice, servers, 'Strict', {}, { sourceIds: [sourceId], consentCategories: ['marketing'] });
     const cases: [Record<string, unknown>, string, string][] = [
-      [{ consentCategories: false }, 'consentCategories', 'must be array'],
-      [{ consentCategories: 'analytics' }, 'consentCategories', 'must be array'],
-      [{ sourceIds: sourceId }, 'sourceIds', 'must be array'],
-      [{ enabled: 'false' }, 'enabled', 'must be boolean'],
-      [{ enabled: 0 }, 'enabled', 'must be boolean'],
-      [{ name: 42 }, 'name', 'must be string'],
+      [{ consentCategories: false }, 'consentCategories', 'must be an array'],
+      [{ consentCategories: 'analytics' }, 'consentCategories', 'must be an array'],
+      [{ sourceIds: sourceId }, 'sourceIds', 'must be an array'],
+      [{ enabled: 'false' }, 'enabled', 'must be a boolean'],
+      [{ enabled: 0 }, 'enabled', 'must be a boolean'],
+      [{ name: 42 }, 'name', 'must be a string'],
     ];
     for (const [body, field, expected] of cases) {
       const res = await api('PATCH', `/destinations/${id}`, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.body, JSON.stringify(body)).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining(`body/${field} ${expected}`) } });
+      expect(res.body, JSON.stringify(body)).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining(`Invalid request: ${field} ${expected}`) } });
     }
     expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ name: 'Strict', enabled: true, sourceIds: [sourceId], consentCategories: ['marketing'] });
   });
@@ -58,7 +58,7 @@ describe('request bodies are not type-coerced; query strings are', () => {
     servers.push(receiver);
     const res = await api('POST', '/destinations', { name: 'Lone', type: 'webhook', config: { url: receiver.url }, consentCategories: 'marketing' });
     expect(res.status, res.text).toBe(400);
-    expect(res.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('body/consentCategories must be array') } });
+    expect(res.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('consentCategories must be an array') } });
     const names = ((await api('GET', '/destinations')).body.destinations as { name: string }[]).map((d) => d.name);
     expect(names).not.toContain('Lone');
   });
@@ -72,6 +72,22 @@ describe('request bodies are not type-coerced; query strings are', () => {
     const next = await api('GET', `/audit-log?limit=2&cursor=${String(first.body.nextCursor)}`);
     expect(next.status, next.text).toBe(200);
     expect(next.body.entries).toHaveLength(2);
-    expect((await api('GET', '/audit-log?limit=zero')).status).toBe(400);
+    const refused = await api('GET', '/audit-log?limit=zero');
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: query parameter limit must be an integer.' } });
+  });
+
+  it('says every schema error in words on routes without messages of their own: each field once, literal choices listed, list positions in brackets', async () => {
+    const choice = await api('POST', '/privacy-requests', { type: 'erase', subject: { userId: 'u1' } });
+    expect(choice.status).toBe(400);
+    const message = String((choice.body.error as { message: string }).message);
+    expect(message).toMatch(/^Invalid request: type must be one of "access", "delete", /);
+    expect(message).not.toContain('equal to constant');
+    expect(message).not.toContain('anyOf');
+    const missing = await api('POST', '/sources', {});
+    expect(missing.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs name.' } });
+    const nested = await api('POST', '/destinations', { name: 'F', type: 'webhook', config: { url: 'http://127.0.0.1:9/x' }, consentCategories: ['marketing', 5] });
+    expect(nested.status).toBe(400);
+    expect(nested.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: consentCategories[1] must be a string.' } });
   });
 });

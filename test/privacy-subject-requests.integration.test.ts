@@ -182,7 +182,7 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     for (const userId of [true, ['4711'], { id: 4711 }]) {
       const refused = await subject('', { type: 'opt_out', userId });
       expect(refused.status, JSON.stringify(userId)).toBe(400);
-      expect(refused.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('body/userId must be string') });
+      expect(refused.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('userId must be a string') });
     }
   });
 

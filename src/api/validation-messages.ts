@@ -69,3 +69,18 @@ function reasonOf(all: readonly FastifySchemaValidationError[]): string {
       return error.message ?? 'is not valid';
   }
 }
+
+/** A field's path as people write it: `filters[0].if`, `config.url`. */
+export function fieldPath(path: readonly string[]): string {
+  return path.map((segment, i) => (/^\d+$/.test(segment) ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
+}
+
+const PART_NAMES: Record<SchemaErrorDataVar, string> = { body: '', querystring: 'query parameter ', params: 'path parameter ', headers: 'header ' };
+
+/**
+ * The server's schema errors for every route that sets none of its own: {@link readableSchemaErrors} with fields named
+ * by their path (`filters[0].if`), query parameters as `query parameter limit`.
+ */
+export function defaultSchemaErrors(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
+  return readableSchemaErrors((path) => `${PART_NAMES[dataVar]}${fieldPath(path)}`)(errors, dataVar);
+}

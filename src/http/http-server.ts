@@ -15,6 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { installErrorHandling } from './error-handler.js';
+import { defaultSchemaErrors } from '../api/validation-messages.js';
 import { requestValidators } from './request-validators.js';
 
 export interface HttpServerOptions {
@@ -48,6 +49,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
     // Bodies validated as sent, query strings, path parameters and headers converted from text (decision 0302).
+    // Every schema error in words (each wrong field once, literal choices listed); routes with hints set their own.
+    schemaErrorFormatter: defaultSchemaErrors,
     schemaController: { compilersFactory: { buildValidator: requestValidators() } },
   });
   installErrorHandling(app);
