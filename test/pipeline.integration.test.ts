@@ -40,6 +40,12 @@ describe('routing to webhook destinations', () => {
     const request = server.requests[0]!;
     expect(request.headers['x-team']).toBe('data');
     expect(request.headers['x-sluice-signature']).toBe(`sha256=${createHmac('sha256', 'signing-secret-1').update(request.raw).digest('hex')}`);
+    // The timestamped signature: the time it was sent, signed with the body, so a receiver can refuse a replay.
+    const v2 = /^t=(\d+),sha256=([0-9a-f]{64})$/.exec(String(request.headers['x-sluice-signature-v2']));
+    expect(v2, String(request.headers['x-sluice-signature-v2'])).not.toBeNull();
+    expect(Math.abs(Number(v2![1]) * 1000 - request.at)).toBeLessThan(5_000);
+    expect(v2![2]).toBe(createHmac('sha256', 'signing-secret-1').update(`${v2![1]}.${request.raw}`).digest('hex'));
+    expect(v2![2]).not.toBe(createHmac('sha256', 'signing-secret-1').update(request.raw).digest('hex'));
     const log = await eventually(async () => {
       const rows = await deliveries(id, '&status=delivered');
       return rows.length === 30 ? rows : undefined;

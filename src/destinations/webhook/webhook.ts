@@ -25,7 +25,7 @@ export const WebhookConfigSchema = Type.Object(
   {
     url: Type.String({ minLength: 1, description: 'http(s) URL every event (and deletion) is POSTed to' }),
     headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }), Type.String(), { description: 'Extra request headers (secret: they often carry credentials; sealed at rest and shown masked)' })),
-    signingSecret: Type.Optional(Type.String({ minLength: 8, description: 'HMAC-SHA256 key: X-Sluice-Signature: sha256=<hex of HMAC(body)>' })),
+    signingSecret: Type.Optional(Type.String({ minLength: 8, description: 'HMAC-SHA256 key: X-Sluice-Signature: sha256=<hex of HMAC(body)>, and X-Sluice-Signature-V2: t=<unix seconds>,sha256=<hex of HMAC("<t>.<body>")> (refuse an old t to refuse replays)' })),
     batching: Type.Optional(Type.Boolean({ description: 'POST up to batchSize events at once as {"batch":[...]} (default false: one event per request)' })),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BATCH_SIZE, description: `Most events per {"batch":[...]} request with batching on (default ${DEFAULT_BATCH_SIZE}, at most ${MAX_BATCH_SIZE}, as Segment's Webhooks (Actions))` })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'Request timeout in ms (default 10000)' })),
@@ -36,12 +36,24 @@ export type WebhookConfig = Static<typeof WebhookConfigSchema>;
 
 /** The header carrying `sha256=<hex HMAC-SHA256 of the raw body with signingSecret>`. */
 export const SIGNATURE_HEADER = 'x-sluice-signature';
+/**
+ * The header carrying `t=<unix seconds>,sha256=<hex HMAC-SHA256 of "<t>.<raw body>" with signingSecret>`: the time is
+ * signed with the body, so a receiver that refuses a `t` more than a few minutes old refuses a captured request
+ * replayed later (which the body-only signature cannot tell). Each attempt, retries included, is signed anew.
+ */
+export const TIMESTAMPED_SIGNATURE_HEADER = 'x-sluice-signature-v2';
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Parallel requests when batching is off (events of one user are still sent one after another). */
 const PARALLEL_USERS = 8;
 
 export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** The {@link TIMESTAMPED_SIGNATURE_HEADER} value of `body` sent at `nowMs`. */
+export function signTimestamped(body: string, secret: string, nowMs: number): string {
+  const t = Math.floor(nowMs / 1000);
+  return `t=${t},sha256=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }
 
 /** The event's JSON: the caller's serialization when it has one, so the event is not parsed and encoded again. */
@@ -56,7 +68,10 @@ function batchBody(items: readonly DeliveryItem[]): string {
 
 function request(config: WebhookConfig, body: string): OutboundRequest {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Sluice-Webhook/1', ...(config.headers ?? {}) };
-  if (config.signingSecret) headers[SIGNATURE_HEADER] = signBody(body, config.signingSecret);
+  if (config.signingSecret) {
+    headers[SIGNATURE_HEADER] = signBody(body, config.signingSecret);
+    headers[TIMESTAMPED_SIGNATURE_HEADER] = signTimestamped(body, config.signingSecret, Date.now());
+  }
   return { method: 'POST', url: config.url, headers, body };
 }
 
@@ -162,6 +177,7 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
 
   async preview(items, config) {
     const requests = config.batching ? [request(config, batchBody(items))] : items.map((i) => request(config, jsonOf(i)));
-    return { requests: requests.map((r) => (config.signingSecret ? { ...r, headers: { ...r.headers, [SIGNATURE_HEADER]: 'sha256=<signature>' } } : r)), warnings: [] };
+    const signed = { [SIGNATURE_HEADER]: 'sha256=<signature>', [TIMESTAMPED_SIGNATURE_HEADER]: 't=<unix seconds>,sha256=<signature of t.body>' };
+    return { requests: requests.map((r) => (config.signingSecret ? { ...r, headers: { ...r.headers, ...signed } } : r)), warnings: [] };
   },
 };
