@@ -39,6 +39,7 @@ import { createLogger } from './runtime/logger.js';
 import { NatsChangeRelay } from './runtime/nats-change-relay.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
+import { ProcessHeartbeat } from './runtime/process-heartbeat.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
 import { consentApi } from './api/consent-api.js';
@@ -259,6 +260,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   }
 
   let ready = false;
+  const heartbeat = new ProcessHeartbeat(store.processes, [...roles], logger);
   const app = await buildHttpServer({
     logger,
     publicUrl: config.publicUrl,
@@ -288,6 +290,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const close = () => {
     closing ??= (async () => {
       ready = false;
+      await heartbeat.stop();
       await app.close();
       await executor?.stop();
       await deletionTargets.close();
@@ -320,6 +323,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     throw listenError(error, config);
   }
   ready = true;
+  heartbeat.start();
   const url = address.replace('0.0.0.0', '127.0.0.1');
   return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, mailer, app, logger, close };
 }

@@ -38,6 +38,7 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
 
   const banner = (tab: Page) => tab.getByRole('alert', { name: 'Processing is behind' });
   const card = (tab: Page) => tab.getByRole('region', { name: 'Processing alerts' });
+  const rolesBanner = (tab: Page) => tab.getByRole('alert', { name: 'Roles not running' });
   const episodes = (tab: Page) => card(tab).getByRole('table', { name: 'Processing alert episodes' });
   const episodesNow = async () => (await ownerApi(sluice)('GET', '/pipeline-alerts?status=all')).body.alerts as PipelineAlertRow[];
 
@@ -62,6 +63,10 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await expect.poll(() => card(page).textContent()).toContain('No episode of processing falling behind in the last 90 days.');
     expect(await banner(page).count()).toBe(0);
+    // No process runs the processor or the router: said at once, with what stops without them.
+    await expect.poll(() => rolesBanner(page).textContent()).toContain('No Sluice process runs the processor, router roles.');
+    expect(await rolesBanner(page).textContent()).toContain('processor: processing: accepted events wait in the inbox');
+    expect(await rolesBanner(page).textContent()).not.toContain('jobs:');
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
       batch: Array.from({ length: 12 }, (_, i) => ({ type: 'track', userId: `u-${i}`, event: 'Signed Up', messageId: `stuck-${i}` })),
     });
@@ -94,14 +99,15 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     const viewer = await memberPage(browser, sluice, VIEWER, errors);
     await banner(viewer).waitFor();
     await expect.poll(() => episodes(viewer).getByRole('row', { name: /behind/ }).textContent()).toContain('12 events');
-    // The banner is the page's only alert: no error box, on the page or in the card.
-    expect(await viewer.getByRole('alert').count()).toBe(1);
+    // The two banners are the page's only alerts: no error box, on the page or in the card.
+    await rolesBanner(viewer).waitFor();
+    expect(await viewer.getByRole('alert').count()).toBe(2);
     await viewer.context().close();
     expect(errors).toEqual([]);
   });
 
   it('once a processor runs, ends the episode as caught up: the open overview drops the banner and lists it resolved, without a reload', async () => {
-    processor = await startTestSluice({ ...env, SLUICE_ROLES: 'processor' });
+    processor = await startTestSluice({ ...env, SLUICE_ROLES: 'processor,router' });
     const [resolved] = await eventually(async () => {
       const ended = (await episodesNow()).filter((a) => a.status === 'resolved');
       return ended.length > 0 ? ended : undefined;
@@ -119,6 +125,8 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     expect(await ended.textContent()).not.toContain('Still behind');
     expect(await ended.textContent()).toMatch(/(under a minute|\d+ minutes?)$/); // how long it lasted
     expect(await episodes(page).getByRole('row').count()).toBe(2); // header + the one episode, now ended
+    // Every role runs somewhere now: the roles banner goes at its next answer (every 30 s), and no alert is left.
+    await expect.poll(() => rolesBanner(page).count(), { timeout: 40_000 }).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(errors).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { destinationsApi } from './destinations-api.js';
 import { destinationTestApi } from './destination-test-api.js';
 import { destinationTypesApi } from './destination-types-api.js';
 import { pipelineAlertsApi } from './pipeline-alerts-api.js';
+import { processesApi } from './processes-api.js';
 import { replaysApi } from './replays-api.js';
 
 export interface PipelineApiDeps {
@@ -25,7 +26,7 @@ export interface PipelineApiDeps {
   privacy?: PrivacyDeps;
 }
 
-/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays, request previews, delivery alerts and pipeline alerts. */
+/** The pipeline's admin resources: destinations, the catalog, test sends, deliveries, retries, replays, request previews, delivery alerts, pipeline alerts and the running processes. */
 export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
   return async (app: FastifyInstance) => {
     await app.register(destinationsApi, deps);
@@ -36,5 +37,6 @@ export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
     await app.register(destinationPreviewApi, deps);
     await app.register(deliveryAlertsApi, deps);
     await app.register(pipelineAlertsApi, deps);
+    await app.register(processesApi, deps);
   };
 }

@@ -43,6 +43,8 @@ export abstract class WakeableLoop {
         if (this.signal.aborted) break;
         this.loopOptions.onError(error);
       }
+      // Stopped while the step ran: no wait (stop() woke nobody then).
+      if (this.signal.aborted) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.loopOptions.pollMs);
         this.wakeUp = () => {

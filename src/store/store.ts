@@ -1,3 +1,4 @@
+import type { ProcessRepository } from './process-repository.js';
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import type { AuditEntry, AuditInput } from '../core/audit-entry.js';
 import type { ConsentRecord, ConsentRecordInput, SubjectConsentState } from '../core/privacy/consent-record.js';
@@ -65,6 +66,8 @@ export interface Store {
   /** Episodes of destinations failing (delivery alerts). */
   readonly destinationAlerts: DestinationAlertRepository;
   readonly pipelineAlerts: PipelineAlertRepository;
+  /** The running processes and their roles (heartbeats). */
+  readonly processes: ProcessRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useCan } from '../permissions';
 import { parsePrometheus, sumOf } from '../prometheus';
+import { MissingRolesBanner } from './missing-roles-banner';
 import { PipelineAlertBanner } from './pipeline-alert-banner';
 import { PipelineAlertHistory } from './pipeline-alert-history';
 import { openPipelineAlert, usePipelineAlerts } from './pipeline-alerts';
@@ -112,6 +113,7 @@ export function OverviewPage() {
       <h1 id="overview-title">Overview</h1>
       {/* The banner only on a fresh answer: with Sluice unreachable the page's own error box says so. */}
       <PipelineAlertBanner open={pipelineAlerts.error === null ? openPipelineAlert(pipelineAlerts.data) : undefined} />
+      <MissingRolesBanner />
       <ErrorBox error={error} />
       <div className="stats">
         <div className="stat">

@@ -407,6 +407,17 @@ export interface DestinationAlertTable {
   notified_at: number | null;
 }
 
+export interface ProcessHeartbeatTable {
+  id: string;
+  /** The process's roles, comma-separated. */
+  roles: string;
+  host: string;
+  pid: number;
+  version: string;
+  started_at: number;
+  seen_at: number;
+}
+
 export interface PipelineAlertTable {
   id: string;
   kind: string;
@@ -504,4 +515,5 @@ export interface Database {
   rate_limit_windows: RateLimitWindowTable;
   destination_alerts: DestinationAlertTable;
   pipeline_alerts: PipelineAlertTable;
+  process_heartbeats: ProcessHeartbeatTable;
 }

@@ -25,6 +25,7 @@ import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlRateLimitRepository } from './sql-rate-limit-repository.js';
 import { SqlDestinationAlertRepository } from './sql-destination-alert-repository.js';
 import { SqlPipelineAlertRepository } from './sql-pipeline-alert-repository.js';
+import { SqlProcessRepository } from './sql-process-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
@@ -59,6 +60,7 @@ export class SqlStore implements Store {
   readonly rateLimits: SqlRateLimitRepository;
   readonly destinationAlerts: SqlDestinationAlertRepository;
   readonly pipelineAlerts: SqlPipelineAlertRepository;
+  readonly processes: SqlProcessRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -97,6 +99,7 @@ export class SqlStore implements Store {
     this.rateLimits = new SqlRateLimitRepository(db);
     this.destinationAlerts = new SqlDestinationAlertRepository(db);
     this.pipelineAlerts = new SqlPipelineAlertRepository(db);
+    this.processes = new SqlProcessRepository(db);
   }
 
   async flushWrites(): Promise<void> {

@@ -1,0 +1,57 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ROLES, type Role } from '../config/config.js';
+import { PROCESS_GONE_MS } from '../runtime/process-heartbeat.js';
+import type { Store } from '../store/store.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What stops when no process runs a role: said by the API and shown by the console's overview. */
+export const ROLE_WORK: Record<Role, string> = {
+  ingest: 'the Tracking API: events sent to this installation are not accepted',
+  processor: 'processing: accepted events wait in the inbox, and are not stored, put in profiles or delivered',
+  router: 'delivery: processed events wait in their destinations\' queues',
+  jobs: 'background work: privacy requests are not carried out (their legal deadlines still run), replays wait, retention does not delete, alerts are not sent',
+  api: 'the admin API and the console',
+};
+
+const Process = Type.Object({
+  id: Type.String(),
+  roles: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+  host: Type.String(),
+  pid: Type.Integer(),
+  version: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  seenAt: Type.String({ format: 'date-time', description: 'when it last noted itself (every 30 s)' }),
+});
+
+/**
+ * The installation's running processes (src/runtime/process-heartbeat.ts) and the roles no process runs. Any member may
+ * read it (metrics:read): a privacy team needs to know that nobody carries out its requests as much as an admin.
+ */
+export const processesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+  app.get('/processes', {
+    config: { permission: 'metrics:read' },
+    schema: {
+      tags: ['installation'],
+      summary: 'The running Sluice processes with their roles, and the roles no process runs (the work that is then stopped)',
+      response: {
+        200: Type.Object({
+          processes: Type.Array(Process, { description: 'processes seen in the last 95 s, newest start first' }),
+          missingRoles: Type.Array(
+            Type.Object({ role: Type.Union(ROLES.map((r) => Type.Literal(r))), stopped: Type.String({ description: 'what does not happen while no process runs it' }) }),
+            { description: 'roles no running process has; empty when every role runs somewhere' },
+          ),
+        }),
+      },
+    },
+  }, async () => {
+    const processes = await store.processes.seenSince(Date.now() - PROCESS_GONE_MS);
+    const running = new Set(processes.flatMap((p) => p.roles));
+    running.add('api'); // this answer comes from an api process, noted or not yet
+    return {
+      processes: processes.map((p) => ({ id: p.id, roles: [...p.roles], host: p.host, pid: p.pid, version: p.version, startedAt: iso(p.startedAt), seenAt: iso(p.seenAt) })),
+      missingRoles: ROLES.filter((role) => !running.has(role)).map((role) => ({ role, stopped: ROLE_WORK[role] })),
+    };
+  });
+};

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { Role } from '../config/config.js';
+import type { ProcessBeat, ProcessRepository } from '../store/process-repository.js';
+import { WakeableLoop } from './wakeable-loop.js';
+
+/** How often a process notes itself. */
+export const HEARTBEAT_MS = 30_000;
+/** A process not seen for this long is taken for gone (three beats missed). */
+export const PROCESS_GONE_MS = 3 * HEARTBEAT_MS + 5_000;
+/** Rows of processes that died without removing themselves are deleted after a day. */
+const FORGET_AFTER_MS = 24 * 3600_000;
+
+/** Sluice's version, from its package.json (two folders up from src/runtime and from dist/runtime). */
+function sluiceVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Notes this process and its roles in the store every {@link HEARTBEAT_MS} (`process_heartbeats`), and removes the note
+ * when it stops, so the API can say which roles run anywhere in the installation: in a split deployment a role that no
+ * process runs stops its work silently (no jobs process: privacy requests are not carried out, retention does not
+ * prune, alerts are not sent). Each beat also forgets processes not seen for a day.
+ */
+export class ProcessHeartbeat extends WakeableLoop {
+  private readonly beat: Omit<ProcessBeat, 'seenAt'>;
+
+  constructor(
+    private readonly processes: ProcessRepository,
+    roles: readonly Role[],
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    super({ pollMs: HEARTBEAT_MS, onError: (error) => logger.warn({ err: error }, 'could not note this process in the store; trying again in 30 s') });
+    this.beat = { id: `proc_${randomUUID().replace(/-/g, '')}`, roles: [...roles], host: os.hostname(), pid: process.pid, version: sluiceVersion(), startedAt: this.now() };
+  }
+
+  get id(): string {
+    return this.beat.id;
+  }
+
+  protected async step(): Promise<boolean> {
+    const now = this.now();
+    await this.processes.beat({ ...this.beat, seenAt: now });
+    await this.processes.prune(now - FORGET_AFTER_MS);
+    return false;
+  }
+
+  /** Stops beating and removes this process's note (a process that dies ages out instead). */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.processes.remove(this.beat.id).catch((error: unknown) => this.logger.warn({ err: error }, 'could not remove this process from the store; it ages out'));
+  }
+}
