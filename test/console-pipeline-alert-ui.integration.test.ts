@@ -39,6 +39,7 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
   const banner = (tab: Page) => tab.getByRole('alert', { name: 'Processing is behind' });
   const card = (tab: Page) => tab.getByRole('region', { name: 'Processing alerts' });
   const rolesBanner = (tab: Page) => tab.getByRole('alert', { name: 'Roles not running' });
+  const processRows = (tab: Page) => tab.getByRole('table', { name: 'Running processes' }).locator('tbody tr');
   const episodes = (tab: Page) => card(tab).getByRole('table', { name: 'Processing alert episodes' });
   const episodesNow = async () => (await ownerApi(sluice)('GET', '/pipeline-alerts?status=all')).body.alerts as PipelineAlertRow[];
 
@@ -67,6 +68,9 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     await expect.poll(() => rolesBanner(page).textContent()).toContain('No Sluice process runs the processor, router roles.');
     expect(await rolesBanner(page).textContent()).toContain('processor: processing: accepted events wait in the inbox');
     expect(await rolesBanner(page).textContent()).not.toContain('jobs:');
+    // The Processes card: this one process, with its roles.
+    await expect.poll(() => processRows(page).count()).toBe(1);
+    expect(await processRows(page).first().textContent()).toContain('ingest, jobs, api');
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
       batch: Array.from({ length: 12 }, (_, i) => ({ type: 'track', userId: `u-${i}`, event: 'Signed Up', messageId: `stuck-${i}` })),
     });
@@ -128,6 +132,12 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     // Every role runs somewhere now: the roles banner goes at its next answer (every 30 s), and no alert is left.
     await expect.poll(() => rolesBanner(page).count(), { timeout: 40_000 }).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await processRows(page).count()).toBe(2);
+    expect((await processRows(page).allTextContents()).join(' | ')).toContain('processor, router');
+    // A process of another version beside them (a rolling upgrade left half done): said on the card.
+    await sluice.store.processes.beat({ id: 'proc_old', roles: ['router'], host: 'old-box', pid: 7, version: '0.0.1', startedAt: Date.now() - 3600_000, seenAt: Date.now() });
+    await page.reload();
+    await expect.poll(() => page.getByRole('region', { name: 'Processes' }).getByRole('status').textContent()).toContain('Processes run different versions');
     expect(errors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { Role } from '../config/config.js';
+import { ROLES, type Role } from '../config/config.js';
 import type { ProcessBeat, ProcessRepository } from '../store/process-repository.js';
 import { WakeableLoop } from './wakeable-loop.js';
 
@@ -39,7 +39,7 @@ export class ProcessHeartbeat extends WakeableLoop {
     private readonly now: () => number = Date.now,
   ) {
     super({ pollMs: HEARTBEAT_MS, onError: (error) => logger.warn({ err: error }, 'could not note this process in the store; trying again in 30 s') });
-    this.beat = { id: `proc_${randomUUID().replace(/-/g, '')}`, roles: [...roles], host: os.hostname(), pid: process.pid, version: sluiceVersion(), startedAt: this.now() };
+    this.beat = { id: `proc_${randomUUID().replace(/-/g, '')}`, roles: ROLES.filter((r) => roles.includes(r)), host: os.hostname(), pid: process.pid, version: sluiceVersion(), startedAt: this.now() };
   }
 
   get id(): string {

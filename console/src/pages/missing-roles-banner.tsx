@@ -1,25 +1,13 @@
-import { api } from '../api';
-import { useInterval } from '../components/counters-over-time';
-import { useAsync } from '../components/use-async';
-
-/** `GET /api/v1/processes`: the roles no running process has, with what stops without them. */
-interface MissingRoles {
-  missingRoles: { role: string; stopped: string }[];
-}
-
-const POLL_MS = 30_000;
+import type { ProcessesAnswer } from './processes';
 
 /**
  * A banner on the overview while a role runs in no process of the installation (a split deployment missing one, or a
  * process that died): each role with what stops without it. Processes note themselves every 30 s, so it shows within
- * about a minute and a half of the last one going, and goes once one runs again. Shows nothing when the answer fails
- * (the page's own error box says so).
+ * about a minute and a half of the last one going, and goes once one runs again. Given nothing (no answer, or a failed
+ * one: the page's own error box says so), it shows nothing.
  */
-export function MissingRolesBanner() {
-  const answer = useAsync(() => api<MissingRoles>('GET', '/api/v1/processes'), []);
-  useInterval(() => answer.reload(), POLL_MS);
-  const missing = answer.error === null ? (answer.data?.missingRoles ?? []) : [];
-  if (missing.length === 0) return null;
+export function MissingRolesBanner({ missing }: { missing: ProcessesAnswer['missingRoles'] | undefined }) {
+  if (!missing || missing.length === 0) return null;
   return (
     <div className="error" role="alert" aria-label="Roles not running">
       <span>

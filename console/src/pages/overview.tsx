@@ -6,6 +6,8 @@ import { Link } from '../components/link';
 import { useCan } from '../permissions';
 import { parsePrometheus, sumOf } from '../prometheus';
 import { MissingRolesBanner } from './missing-roles-banner';
+import { useProcesses } from './processes';
+import { ProcessesCard } from './processes-card';
 import { PipelineAlertBanner } from './pipeline-alert-banner';
 import { PipelineAlertHistory } from './pipeline-alert-history';
 import { openPipelineAlert, usePipelineAlerts } from './pipeline-alerts';
@@ -52,6 +54,7 @@ function minuteLabel(iso: string): string {
 export function OverviewPage() {
   const canReadPipelineAlerts = useCan()('destinations:read');
   const pipelineAlerts = usePipelineAlerts(canReadPipelineAlerts);
+  const processes = useProcesses();
   const [perMinute, setPerMinute] = useState<Point[] | undefined>(undefined);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
   const [deliveries, setDeliveries] = useState<DeliveryStats | undefined>(undefined);
@@ -113,7 +116,7 @@ export function OverviewPage() {
       <h1 id="overview-title">Overview</h1>
       {/* The banner only on a fresh answer: with Sluice unreachable the page's own error box says so. */}
       <PipelineAlertBanner open={pipelineAlerts.error === null ? openPipelineAlert(pipelineAlerts.data) : undefined} />
-      <MissingRolesBanner />
+      <MissingRolesBanner missing={processes.error === null ? processes.data?.missingRoles : undefined} />
       <ErrorBox error={error} />
       <div className="stats">
         <div className="stat">
@@ -202,6 +205,7 @@ export function OverviewPage() {
         </div>
       </div>
       {canReadPipelineAlerts && <PipelineAlertHistory alerts={pipelineAlerts.data} error={pipelineAlerts.error} />}
+      <ProcessesCard processes={processes.data?.processes} error={processes.error} />
     </section>
   );
 }
