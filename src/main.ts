@@ -15,6 +15,7 @@ import { Metrics } from './observability/metrics.js';
 import { CounterBuffer } from './observability/counter-buffer.js';
 import { CountersPruner } from './observability/counters-pruner.js';
 import { DeliveryAlerts } from './alerts/delivery-alerts.js';
+import { RoleAlerts } from './alerts/role-alerts.js';
 import { ProcessingAlerts } from './alerts/processing-alerts.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
@@ -240,6 +241,8 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     ? new ProcessingAlerts({ store, queue: progressQueue, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, limitMs: config.processingAlertMs, webhook: alertWebhook })
     : undefined;
   processingAlerts?.start();
+  // Whether every role runs somewhere: the api role watches it, since the jobs role may be the one missing.
+  const roleAlerts = roles.has('api') ? new RoleAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, webhook: alertWebhook }) : undefined;
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
@@ -296,6 +299,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       await deletionTargets.close();
       await deliveryAlerts?.stop();
       await processingAlerts?.stop();
+      await roleAlerts?.stop();
       await outboundHttp.close();
       backpressure?.stop();
       await sourceCounters?.stop();
@@ -324,6 +328,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   }
   ready = true;
   heartbeat.start();
+  roleAlerts?.start();
   const url = address.replace('0.0.0.0', '127.0.0.1');
   return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, mailer, app, logger, close };
 }

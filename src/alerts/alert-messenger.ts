@@ -37,7 +37,7 @@ export class AlertMessenger {
   async endedQuietly(workspace: Workspace, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {
     const webhook = alertWebhookOf(workspace);
     if (webhook?.format !== 'pagerduty' || !this.options.webhook) return;
-    const kind = resolvingKindOf('pipeline' in about ? about.pipeline.kind : about.alert.kind);
+    const kind = resolvingKindOf('role' in about ? 'role_missing' : 'pipeline' in about ? about.pipeline.kind : about.alert.kind);
     const notice: AlertNotice = { kind, subject: 'Episode ended', paragraphs: [] };
     const link = `${this.options.publicUrl.replace(/\/+$/, '')}${path}`;
     const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link });

@@ -1,5 +1,6 @@
 import type { MailMessage } from '../mail/mailer.js';
 import type { DestinationAlert, PipelineAlert } from '../store/store.js';
+import type { RoleAlert } from '../store/role-alert-repository.js';
 import { describeReason, type AttemptTally } from './delivery-health.js';
 
 /** What a delivery alert says, before it becomes an email or a webhook post. */
@@ -8,7 +9,7 @@ export interface AlertNotice {
    * What happened: a destination's episode opened (`failing`, `falling_behind`) or ended (`delivering_again`,
    * `caught_up`), or the pipeline's (`processing_behind`, `processing_caught_up`).
    */
-  readonly kind: 'failing' | 'delivering_again' | 'falling_behind' | 'caught_up' | 'processing_behind' | 'processing_caught_up';
+  readonly kind: 'failing' | 'delivering_again' | 'falling_behind' | 'caught_up' | 'processing_behind' | 'processing_caught_up' | 'role_missing' | 'role_running';
   readonly subject: string;
   readonly paragraphs: readonly string[];
 }
@@ -159,4 +160,23 @@ export function processingCaughtUpNotice(input: { readonly alert: PipelineAlert;
     `It had been behind since ${utc(alert.openedAt)} (${hours(resolvedAt - alert.openedAt)}). The events that waited were processed in order and go to their destinations as usual.`,
   ];
   return { kind: 'processing_caught_up', subject: 'Sluice has caught up with incoming events', paragraphs };
+}
+
+/** "No process runs the jobs role": what stops without it (`stopped`, the API's words), since when. */
+export function roleMissingNotice(input: { readonly workspaceName: string; readonly alert: RoleAlert; readonly stopped: string }): AlertNotice {
+  const { alert } = input;
+  const paragraphs = [
+    `No Sluice process has run the ${alert.role} role since ${utc(alert.missingSince)} (${hours(alert.openedAt - alert.missingSince)}). Until one does, this stops: ${input.stopped}. This concerns the whole installation, so every workspace's owners, admins and engineers, including those of "${input.workspaceName}", are told.`,
+    `Start a process with the ${alert.role} role (SLUICE_ROLES, or sluice start --role ${alert.role}), or look in the log of the one that ran it for why it stopped. The console's overview lists the processes running now.`,
+    'You will get one more message when a process runs it again.',
+  ];
+  return { kind: 'role_missing', subject: `No Sluice process runs the ${alert.role} role`, paragraphs };
+}
+
+/** "The jobs role runs again": how long it was missing. */
+export function roleRunningNotice(input: { readonly alert: RoleAlert }): AlertNotice {
+  const { alert } = input;
+  const resolvedAt = alert.resolvedAt ?? alert.openedAt;
+  const paragraphs = [`A Sluice process runs the ${alert.role} role again. It had been missing since ${utc(alert.missingSince)} (${hours(resolvedAt - alert.missingSince)}); the work it does resumes where it stopped.`];
+  return { kind: 'role_running', subject: `The ${alert.role} role runs again`, paragraphs };
 }

@@ -3,6 +3,7 @@ import { isSluiceError } from '../core/errors.js';
 import type { DestinationHttp } from '../destinations/destination.js';
 import { classifyHttpStatus } from '../destinations/http-status.js';
 import type { DestinationAlert, PipelineAlert } from '../store/store.js';
+import type { RoleAlert } from '../store/role-alert-repository.js';
 import type { AlertNotice } from './alert-notices.js';
 import type { AlertWebhookFormat, AlertWebhookSettings } from './delivery-alert-settings.js';
 import { pagerDutyEvent } from './pagerduty-alert-event.js';
@@ -28,7 +29,8 @@ export interface AlertWebhookContext {
   readonly workspace: { readonly id: string; readonly name: string };
   readonly about:
     | { readonly destination: { readonly id: string; readonly name: string; readonly type: string }; readonly alert: DestinationAlert }
-    | { readonly pipeline: PipelineAlert };
+    | { readonly pipeline: PipelineAlert }
+    | { readonly role: RoleAlert };
   /** The console page to open (the destination's delivery log, or the overview). */
   readonly link: string;
 }
@@ -37,6 +39,10 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 /** The JSON document's episode: every field, times as ISO 8601. */
 function episodeOf(about: AlertWebhookContext['about']): Record<string, unknown> {
+  if ('role' in about) {
+    const { role } = about;
+    return { roleAlert: { id: role.id, role: role.role, missingSince: iso(role.missingSince), openedAt: iso(role.openedAt), resolvedAt: iso(role.resolvedAt) } };
+  }
   if ('pipeline' in about) {
     const { pipeline } = about;
     return { pipelineAlert: { id: pipeline.id, kind: pipeline.kind, openedAt: iso(pipeline.openedAt), resolvedAt: iso(pipeline.resolvedAt), waitingSince: iso(pipeline.waitingSince), backlog: pipeline.backlog } };
@@ -67,6 +73,8 @@ const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
   caught_up: 'destination.caught_up',
   processing_behind: 'pipeline.processing_behind',
   processing_caught_up: 'pipeline.caught_up',
+  role_missing: 'installation.role_missing',
+  role_running: 'installation.role_running',
 };
 
 /**
@@ -77,7 +85,7 @@ const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
  */
 export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext, routingKey = ''): string {
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const pipeline = 'pipeline' in context.about;
+  const pipeline = !('destination' in context.about);
   if (format === 'slack') {
     return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|${pipeline ? 'Open the console' : 'Open the delivery log'}>`].join('\n') });
   }
@@ -87,8 +95,8 @@ export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice
       pagerDutyEvent({
         routingKey,
         notice,
-        episodeId: 'pipeline' in about ? about.pipeline.id : about.alert.id,
-        component: 'pipeline' in about ? 'processing' : about.destination.name,
+        episodeId: 'role' in about ? about.role.id : 'pipeline' in about ? about.pipeline.id : about.alert.id,
+        component: 'role' in about ? `${about.role.role} role` : 'pipeline' in about ? 'processing' : about.destination.name,
         workspaceName: context.workspace.name,
         link: context.link,
         details: { workspace: context.workspace, ...episodeOf(about) },

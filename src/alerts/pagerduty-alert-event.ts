@@ -6,8 +6,8 @@ import type { AlertNotice } from './alert-notices.js';
  * mute ended, or by a second jobs process) lands on the same incident, and the resolve finds it.
  */
 
-/** Notices that end an episode: they resolve its incident. The others trigger one. */
-const RESOLVING: ReadonlySet<AlertNotice['kind']> = new Set(['delivering_again', 'caught_up', 'processing_caught_up']);
+/** Notices that end an episode: they resolve its incident. The others trigger one (a role missing is critical: its work stops). */
+const RESOLVING: ReadonlySet<AlertNotice['kind']> = new Set(['delivering_again', 'caught_up', 'processing_caught_up', 'role_running']);
 
 /** How urgent each opening is: processing stalled stops everything; a failing destination loses data once retries run out. */
 const SEVERITY: Record<AlertNotice['kind'], 'critical' | 'error' | 'warning' | 'info'> = {
@@ -17,6 +17,8 @@ const SEVERITY: Record<AlertNotice['kind'], 'critical' | 'error' | 'warning' | '
   delivering_again: 'info',
   caught_up: 'info',
   processing_caught_up: 'info',
+  role_missing: 'critical',
+  role_running: 'info',
 };
 
 /** PagerDuty refuses a summary longer than this. */
@@ -63,8 +65,8 @@ export function pagerDutyEvent(input: PagerDutyEventInput): Record<string, unkno
 }
 
 /** The closing notice of an episode's kind, for an episode that ended without anyone being told (its incident still resolves). */
-export function resolvingKindOf(kind: 'failing' | 'falling_behind' | 'processing_behind'): AlertNotice['kind'] {
-  return kind === 'failing' ? 'delivering_again' : kind === 'falling_behind' ? 'caught_up' : 'processing_caught_up';
+export function resolvingKindOf(kind: 'failing' | 'falling_behind' | 'processing_behind' | 'role_missing'): AlertNotice['kind'] {
+  return kind === 'failing' ? 'delivering_again' : kind === 'falling_behind' ? 'caught_up' : kind === 'role_missing' ? 'role_running' : 'processing_caught_up';
 }
 
 function hostOf(link: string): string {

@@ -1,19 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ROLES, type Role } from '../config/config.js';
-import { PROCESS_GONE_MS } from '../runtime/process-heartbeat.js';
+import { ROLES } from '../config/config.js';
+import { PROCESS_GONE_MS, ROLE_WORK } from '../runtime/process-heartbeat.js';
 import type { Store } from '../store/store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** What stops when no process runs a role: said by the API and shown by the console's overview. */
-export const ROLE_WORK: Record<Role, string> = {
-  ingest: 'the Tracking API: events sent to this installation are not accepted',
-  processor: 'processing: accepted events wait in the inbox, and are not stored, put in profiles or delivered',
-  router: 'delivery: processed events wait in their destinations\' queues',
-  jobs: 'background work: privacy requests are not carried out (their legal deadlines still run), replays wait, retention does not delete, alerts are not sent',
-  api: 'the admin API and the console',
-};
 
 const Process = Type.Object({
   id: Type.String(),

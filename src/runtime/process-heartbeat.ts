@@ -13,6 +13,15 @@ export const PROCESS_GONE_MS = 3 * HEARTBEAT_MS + 5_000;
 /** Rows of processes that died without removing themselves are deleted after a day. */
 const FORGET_AFTER_MS = 24 * 3600_000;
 
+/** What stops when no process runs a role: said by the API and shown by the console's overview. */
+export const ROLE_WORK: Record<Role, string> = {
+  ingest: 'the Tracking API: events sent to this installation are not accepted',
+  processor: 'processing: accepted events wait in the inbox, and are not stored, put in profiles or delivered',
+  router: 'delivery: processed events wait in their destinations\' queues',
+  jobs: 'background work: privacy requests are not carried out (their legal deadlines still run), replays wait, retention does not delete, alerts are not sent',
+  api: 'the admin API and the console',
+};
+
 /** Sluice's version, from its package.json (two folders up from src/runtime and from dist/runtime). */
 function sluiceVersion(): string {
   try {

@@ -1,4 +1,5 @@
 import type { ProcessRepository } from './process-repository.js';
+import type { RoleAlertRepository } from './role-alert-repository.js';
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import type { AuditEntry, AuditInput } from '../core/audit-entry.js';
 import type { ConsentRecord, ConsentRecordInput, SubjectConsentState } from '../core/privacy/consent-record.js';
@@ -68,6 +69,8 @@ export interface Store {
   readonly pipelineAlerts: PipelineAlertRepository;
   /** The running processes and their roles (heartbeats). */
   readonly processes: ProcessRepository;
+  /** Episodes of a role running in no process. */
+  readonly roleAlerts: RoleAlertRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

@@ -407,6 +407,14 @@ export interface DestinationAlertTable {
   notified_at: number | null;
 }
 
+export interface RoleAlertTable {
+  id: string;
+  role: string;
+  missing_since: number;
+  opened_at: number;
+  resolved_at: number | null;
+}
+
 export interface ProcessHeartbeatTable {
   id: string;
   /** The process's roles, comma-separated. */
@@ -516,4 +524,5 @@ export interface Database {
   destination_alerts: DestinationAlertTable;
   pipeline_alerts: PipelineAlertTable;
   process_heartbeats: ProcessHeartbeatTable;
+  role_alerts: RoleAlertTable;
 }

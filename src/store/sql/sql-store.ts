@@ -26,6 +26,7 @@ import { SqlRateLimitRepository } from './sql-rate-limit-repository.js';
 import { SqlDestinationAlertRepository } from './sql-destination-alert-repository.js';
 import { SqlPipelineAlertRepository } from './sql-pipeline-alert-repository.js';
 import { SqlProcessRepository } from './sql-process-repository.js';
+import { SqlRoleAlertRepository } from './sql-role-alert-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
@@ -61,6 +62,7 @@ export class SqlStore implements Store {
   readonly destinationAlerts: SqlDestinationAlertRepository;
   readonly pipelineAlerts: SqlPipelineAlertRepository;
   readonly processes: SqlProcessRepository;
+  readonly roleAlerts: SqlRoleAlertRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -100,6 +102,7 @@ export class SqlStore implements Store {
     this.destinationAlerts = new SqlDestinationAlertRepository(db);
     this.pipelineAlerts = new SqlPipelineAlertRepository(db);
     this.processes = new SqlProcessRepository(db);
+    this.roleAlerts = new SqlRoleAlertRepository(db);
   }
 
   async flushWrites(): Promise<void> {
