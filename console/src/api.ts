@@ -340,3 +340,20 @@ export interface PipelineAlert {
   resolvedAt: string | null;
   resolution: PipelineAlertResolution | null;
 }
+
+/** A running Sluice process (`GET /api/v1/processes`). */
+export interface SluiceProcess {
+  id: string;
+  roles: string[];
+  host: string;
+  pid: number;
+  version: string;
+  startedAt: string;
+  seenAt: string;
+}
+
+/** The installation's processes and the roles none of them runs, each with what stops without it. */
+export interface ProcessesAnswer {
+  processes: SluiceProcess[];
+  missingRoles: { role: string; stopped: string }[];
+}

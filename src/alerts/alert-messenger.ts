@@ -4,7 +4,7 @@ import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Store } from '../store/store.js';
 import { alertEmail, type AlertNotice } from './alert-notices.js';
-import type { AlertWebhook, AlertWebhookContext } from './alert-webhook.js';
+import { episodeIdentity, type AlertWebhook, type AlertWebhookContext } from './alert-webhook.js';
 import { alertWebhookOf } from './delivery-alert-settings.js';
 import { resolvingKindOf } from './pagerduty-alert-event.js';
 
@@ -37,17 +37,14 @@ export class AlertMessenger {
   async endedQuietly(workspace: Workspace, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {
     const webhook = alertWebhookOf(workspace);
     if (webhook?.format !== 'pagerduty' || !this.options.webhook) return;
-    const kind = resolvingKindOf('role' in about ? 'role_missing' : 'pipeline' in about ? about.pipeline.kind : about.alert.kind);
-    const notice: AlertNotice = { kind, subject: 'Episode ended', paragraphs: [] };
-    const link = `${this.options.publicUrl.replace(/\/+$/, '')}${path}`;
-    const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link });
+    const notice: AlertNotice = { kind: resolvingKindOf(episodeIdentity(about).opening), subject: 'Episode ended', paragraphs: [] };
+    const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link: this.linkTo(path) });
     if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, ...log, error: posted.error, attempts: posted.attempts }, 'PagerDuty incident of an ended alert not resolved');
   }
 
   /** `path` is the console page the messages link to (`/destinations/<id>`, `/`); `log` adds fields to the log lines. */
   async tell(workspace: Workspace, notice: AlertNotice, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {
-    const base = this.options.publicUrl.replace(/\/+$/, '');
-    const link = `${base}${path}`;
+    const link = this.linkTo(path);
     const webhook = alertWebhookOf(workspace);
     if (webhook && this.options.webhook) {
       const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link });
@@ -59,8 +56,13 @@ export class AlertMessenger {
       return;
     }
     for (const member of members) {
-      const sent = await this.options.mailer.send(alertEmail(notice, { to: member.email, workspaceId: workspace.id, workspaceName: workspace.name, link, accountLink: `${base}/account` }));
+      const sent = await this.options.mailer.send(alertEmail(notice, { to: member.email, workspaceId: workspace.id, workspaceName: workspace.name, link, accountLink: this.linkTo('/account') }));
       if (!sent.ok) this.options.logger.warn({ workspaceId: workspace.id, ...log, memberId: member.id, reason: sent.reason }, 'alert email not sent');
     }
+  }
+
+  /** The console page at `path` (`/destinations/<id>`, `/`, `/account`). */
+  private linkTo(path: string): string {
+    return `${this.options.publicUrl.replace(/\/+$/, '')}${path}`;
   }
 }

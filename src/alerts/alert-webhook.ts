@@ -6,7 +6,7 @@ import type { DestinationAlert, PipelineAlert } from '../store/store.js';
 import type { RoleAlert } from '../store/role-alert-repository.js';
 import type { AlertNotice } from './alert-notices.js';
 import type { AlertWebhookFormat, AlertWebhookSettings } from './delivery-alert-settings.js';
-import { pagerDutyEvent } from './pagerduty-alert-event.js';
+import { pagerDutyEvent, type OpeningKind } from './pagerduty-alert-event.js';
 
 const TIMEOUT_MS = 10_000;
 const MASK = '********';
@@ -36,6 +36,17 @@ export interface AlertWebhookContext {
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * What an episode is, whatever it is about: its id (PagerDuty's dedup key), the component it concerns (a destination's
+ * name, "processing", "<role> role"), and whether it is the console's overview it links to rather than a delivery log.
+ * The kind of notice that ends it is `resolvingKindOf(opening)`.
+ */
+export function episodeIdentity(about: AlertWebhookContext['about']): { readonly id: string; readonly component: string; readonly opening: OpeningKind; readonly installationWide: boolean } {
+  if ('role' in about) return { id: about.role.id, component: `${about.role.role} role`, opening: 'role_missing', installationWide: true };
+  if ('pipeline' in about) return { id: about.pipeline.id, component: 'processing', opening: about.pipeline.kind, installationWide: true };
+  return { id: about.alert.id, component: about.destination.name, opening: about.alert.kind, installationWide: false };
+}
 
 /** The JSON document's episode: every field, times as ISO 8601. */
 function episodeOf(about: AlertWebhookContext['about']): Record<string, unknown> {
@@ -85,9 +96,9 @@ const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
  */
 export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext, routingKey = ''): string {
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const pipeline = !('destination' in context.about);
+  const episode = episodeIdentity(context.about);
   if (format === 'slack') {
-    return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|${pipeline ? 'Open the console' : 'Open the delivery log'}>`].join('\n') });
+    return JSON.stringify({ text: [`*${escape(notice.subject)}*`, ...notice.paragraphs.map(escape), `<${context.link}|${episode.installationWide ? 'Open the console' : 'Open the delivery log'}>`].join('\n') });
   }
   if (format === 'pagerduty') {
     const { about } = context;
@@ -95,8 +106,8 @@ export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice
       pagerDutyEvent({
         routingKey,
         notice,
-        episodeId: 'role' in about ? about.role.id : 'pipeline' in about ? about.pipeline.id : about.alert.id,
-        component: 'role' in about ? `${about.role.role} role` : 'pipeline' in about ? 'processing' : about.destination.name,
+        episodeId: episode.id,
+        component: episode.component,
         workspaceName: context.workspace.name,
         link: context.link,
         details: { workspace: context.workspace, ...episodeOf(about) },

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { StoredDestination } from '../core/destination.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
-import { AlertHistoryPruner } from './alert-history.js';
-import { AlertMessenger } from './alert-messenger.js';
+import { AlertLoop } from './alert-loop.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
 import { behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
@@ -55,20 +53,9 @@ export interface AlertCheck {
  * Opening and resolving are claims in the store, so several jobs processes send each email once. An episode of a
  * destination disabled or deleted meanwhile, or of a workspace that turned alerts off, is closed without an email.
  */
-export class DeliveryAlerts extends WakeableLoop {
-  private readonly messenger: AlertMessenger;
-  private readonly history: AlertHistoryPruner;
-
+export class DeliveryAlerts extends AlertLoop {
   constructor(private readonly options: DeliveryAlertsOptions) {
-    super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check destinations for delivery alerts; checking again at the next interval') });
-    this.messenger = new AlertMessenger(options);
-    this.history = new AlertHistoryPruner((before) => options.store.destinationAlerts.prune(before));
-  }
-
-  /** The loop's step: one check (`start()` runs one at once, then one every `intervalMs`). */
-  protected async step(): Promise<boolean> {
-    await this.check();
-    return false;
+    super(options, 'destinations for delivery alerts', (before) => options.store.destinationAlerts.prune(before));
   }
 
   /** One check of every workspace. */

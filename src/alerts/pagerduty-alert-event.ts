@@ -64,8 +64,11 @@ export function pagerDutyEvent(input: PagerDutyEventInput): Record<string, unkno
   };
 }
 
+/** The kinds of episode, named by the notice that opens them. */
+export type OpeningKind = 'failing' | 'falling_behind' | 'processing_behind' | 'role_missing';
+
 /** The closing notice of an episode's kind, for an episode that ended without anyone being told (its incident still resolves). */
-export function resolvingKindOf(kind: 'failing' | 'falling_behind' | 'processing_behind' | 'role_missing'): AlertNotice['kind'] {
+export function resolvingKindOf(kind: OpeningKind): AlertNotice['kind'] {
   return kind === 'failing' ? 'delivering_again' : kind === 'falling_behind' ? 'caught_up' : kind === 'role_missing' ? 'role_running' : 'processing_caught_up';
 }
 

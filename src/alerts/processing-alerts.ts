@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { WakeableLoop } from '../runtime/wakeable-loop.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Queue } from '../queue/queue.js';
 import type { PipelineAlert, Store } from '../store/store.js';
-import { AlertHistoryPruner } from './alert-history.js';
-import { AlertMessenger } from './alert-messenger.js';
+import { AlertLoop } from './alert-loop.js';
 import { processingBehindNotice, processingCaughtUpNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
 import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
@@ -40,23 +38,13 @@ export interface ProcessingCheck {
  * starts marking again, which delays opening by at most `limitMs` and never resolves early (it resolves early only
  * when everything published before its first mark was processed).
  */
-export class ProcessingAlerts extends WakeableLoop {
-  private readonly messenger: AlertMessenger;
+export class ProcessingAlerts extends AlertLoop {
   /** Marks not yet passed, oldest first; `at` is the first check that saw the inbox at that mark. */
   private marks: { mark: number; at: number }[] = [];
   private markingSince: number | undefined;
-  private readonly history: AlertHistoryPruner;
 
   constructor(private readonly options: ProcessingAlertsOptions) {
-    super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check whether processing keeps up; checking again at the next interval') });
-    this.messenger = new AlertMessenger(options);
-    this.history = new AlertHistoryPruner((before) => options.store.pipelineAlerts.prune(before));
-  }
-
-  /** The loop's step: one check (`start()` runs one at once, then one every `intervalMs`). */
-  protected async step(): Promise<boolean> {
-    await this.check();
-    return false;
+    super(options, 'whether processing keeps up', (before) => options.store.pipelineAlerts.prune(before));
   }
 
   /** One check: marks the inbox, then opens or resolves the episode. */

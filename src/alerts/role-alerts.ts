@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ROLES, type Role } from '../config/config.js';
+import type { Role } from '../config/config.js';
+import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
-import { PROCESS_GONE_MS, ROLE_WORK } from '../runtime/process-heartbeat.js';
-import { WakeableLoop } from '../runtime/wakeable-loop.js';
+import { missingRoles, ROLE_WORK, roleLastSeen, WATCHED_ROLES } from '../runtime/process-heartbeat.js';
 import type { RoleAlert } from '../store/role-alert-repository.js';
 import type { Store } from '../store/store.js';
-import { AlertHistoryPruner } from './alert-history.js';
-import { AlertMessenger } from './alert-messenger.js';
+import { AlertLoop } from './alert-loop.js';
 import { roleMissingNotice, roleRunningNotice } from './alert-notices.js';
 import type { AlertWebhook } from './alert-webhook.js';
 import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
 
 /** A role no process has run for this long is an episode: a restart or a rolling deploy takes less. */
 export const ROLE_MISSING_MS = 5 * 60_000;
-
-/** The roles judged: the checker runs in api processes, so the api role is never missing where it runs. */
-const JUDGED: readonly Role[] = ROLES.filter((r) => r !== 'api');
 
 export interface RoleAlertsOptions {
   readonly store: Store;
@@ -42,20 +38,11 @@ export interface RoleCheck {
  * again. Missing since: the last time a process with the role was seen (heartbeats are kept a day), or, for a role not
  * seen in that day, this checker's first look.
  */
-export class RoleAlerts extends WakeableLoop {
-  private readonly messenger: AlertMessenger;
-  private readonly history: AlertHistoryPruner;
+export class RoleAlerts extends AlertLoop {
   private firstLook: number | undefined;
 
   constructor(private readonly options: RoleAlertsOptions) {
-    super({ pollMs: options.intervalMs, onError: (error) => options.logger.warn({ err: error }, 'could not check which roles run; checking again at the next interval') });
-    this.messenger = new AlertMessenger(options);
-    this.history = new AlertHistoryPruner((before) => options.store.roleAlerts.prune(before));
-  }
-
-  protected async step(): Promise<boolean> {
-    await this.check();
-    return false;
+    super(options, 'which roles run', (before) => options.store.roleAlerts.prune(before));
   }
 
   /** One check: each role running or not, episodes opened and ended. */
@@ -63,20 +50,20 @@ export class RoleAlerts extends WakeableLoop {
     const { store } = this.options;
     this.firstLook ??= now;
     const seen = await store.processes.seenSince(now - 24 * 3600_000);
+    const lastSeen = roleLastSeen(seen);
+    const missing = new Set(missingRoles(seen, now));
     const open = new Map((await store.roleAlerts.openNow()).map((a) => [a.role, a]));
-    const told = (await store.workspaces.list()).filter((w) => deliveryAlertSettingsOf(w).enabled);
+    const workspaces = await store.workspaces.list();
+    const told = workspaces.filter((w) => deliveryAlertSettingsOf(w).enabled);
     const done: RoleCheck = { opened: [], resolved: [] };
     await this.history.pruneIfDue(now);
-    for (const role of JUDGED) {
-      const withRole = seen.filter((p) => p.roles.includes(role));
-      const lastSeen = withRole.reduce<number | undefined>((latest, p) => (latest === undefined || p.seenAt > latest ? p.seenAt : latest), undefined);
-      const running = lastSeen !== undefined && lastSeen >= now - PROCESS_GONE_MS;
+    for (const role of WATCHED_ROLES) {
       const episode = open.get(role);
-      if (running || told.length === 0) {
-        if (episode) await this.end(role, now, told.length === 0, done);
+      if (!missing.has(role) || told.length === 0) {
+        if (episode) await this.end(role, now, told, workspaces, done);
         continue;
       }
-      const missingSince = lastSeen ?? this.firstLook;
+      const missingSince = lastSeen.get(role) ?? this.firstLook;
       if (episode || now - missingSince < ROLE_MISSING_MS) continue;
       const alert = { id: `ralert_${randomUUID().replace(/-/g, '')}`, role, missingSince, openedAt: now };
       if (!(await store.roleAlerts.open(alert))) continue; // another api process opened it
@@ -90,15 +77,15 @@ export class RoleAlerts extends WakeableLoop {
     return done;
   }
 
-  /** Ends a role's episode: told as running again, or (no workspace wants alerts) only a PagerDuty incident resolved. */
-  private async end(role: Role, now: number, quietly: boolean, done: RoleCheck): Promise<void> {
+  /** Ends a role's episode: the `told` workspaces hear it runs again; the others only have a PagerDuty incident resolved. */
+  private async end(role: Role, now: number, told: readonly Workspace[], workspaces: readonly Workspace[], done: RoleCheck): Promise<void> {
     const resolved = await this.options.store.roleAlerts.resolve(role, now);
     if (!resolved) return; // another api process ended it
     done.resolved.push(resolved);
     this.options.logger.info({ role, missingForMs: now - resolved.missingSince }, 'a process runs the role again: role alert resolved');
-    for (const workspace of await this.options.store.workspaces.list()) {
-      if (quietly || !deliveryAlertSettingsOf(workspace).enabled) await this.messenger.endedQuietly(workspace, { role: resolved }, '/', { role });
-      else await this.messenger.tell(workspace, roleRunningNotice({ alert: resolved }), { role: resolved }, '/', { role });
+    for (const workspace of workspaces) {
+      if (told.includes(workspace)) await this.messenger.tell(workspace, roleRunningNotice({ alert: resolved }), { role: resolved }, '/', { role });
+      else await this.messenger.endedQuietly(workspace, { role: resolved }, '/', { role });
     }
   }
 }

@@ -1,11 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ROLES } from '../config/config.js';
-import { PROCESS_GONE_MS, ROLE_WORK } from '../runtime/process-heartbeat.js';
+import { missingRoles, PROCESS_GONE_MS, ROLE_WORK } from '../runtime/process-heartbeat.js';
 import type { Store } from '../store/store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
 
 const Process = Type.Object({
   id: Type.String(),
@@ -38,12 +37,11 @@ export const processesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (
       },
     },
   }, async () => {
-    const processes = await store.processes.seenSince(Date.now() - PROCESS_GONE_MS);
-    const running = new Set(processes.flatMap((p) => p.roles));
-    running.add('api'); // this answer comes from an api process, noted or not yet
+    const now = Date.now();
+    const processes = await store.processes.seenSince(now - PROCESS_GONE_MS);
     return {
       processes: processes.map((p) => ({ id: p.id, roles: [...p.roles], host: p.host, pid: p.pid, version: p.version, startedAt: iso(p.startedAt), seenAt: iso(p.seenAt) })),
-      missingRoles: ROLES.filter((role) => !running.has(role)).map((role) => ({ role, stopped: ROLE_WORK[role] })),
+      missingRoles: missingRoles(processes, now).map((role) => ({ role, stopped: ROLE_WORK[role] })),
     };
   });
 };

@@ -22,6 +22,22 @@ export const ROLE_WORK: Record<Role, string> = {
   api: 'the admin API and the console',
 };
 
+/** The roles judged missing or running: whoever asks (the API, the role alerts) is an api process, so not the api role. */
+export const WATCHED_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'api');
+
+/** When a process with each role was last seen, among `processes` (a role none of them has is absent). */
+export function roleLastSeen(processes: readonly ProcessBeat[]): Map<Role, number> {
+  const lastSeen = new Map<Role, number>();
+  for (const p of processes) for (const role of p.roles) lastSeen.set(role, Math.max(lastSeen.get(role) ?? 0, p.seenAt));
+  return lastSeen;
+}
+
+/** The watched roles that no process seen in the last {@link PROCESS_GONE_MS} before `now` runs. */
+export function missingRoles(processes: readonly ProcessBeat[], now: number): Role[] {
+  const lastSeen = roleLastSeen(processes);
+  return WATCHED_ROLES.filter((role) => (lastSeen.get(role) ?? -Infinity) < now - PROCESS_GONE_MS);
+}
+
 /** Sluice's version, from its package.json (two folders up from src/runtime and from dist/runtime). */
 function sluiceVersion(): string {
   try {

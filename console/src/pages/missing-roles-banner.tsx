@@ -1,4 +1,4 @@
-import type { ProcessesAnswer } from './processes';
+import type { ProcessesAnswer } from '../api';
 
 /**
  * A banner on the overview while a role runs in no process of the installation (a split deployment missing one, or a

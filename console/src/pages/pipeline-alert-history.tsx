@@ -1,5 +1,6 @@
 import { KEEP_RESOLVED_MS } from '../../../src/alerts/alert-history.js';
 import type { PipelineAlert, PipelineAlertResolution } from '../api';
+import { durationText } from '../components/duration-text';
 import { ErrorBox } from '../components/error-box';
 import { TableHead } from '../components/table-head';
 import { PIPELINE_ALERTS_LISTED } from './pipeline-alerts';
@@ -12,19 +13,6 @@ const RESOLUTION_WORDS: Record<PipelineAlertResolution, string> = {
   caught_up: 'Caught up',
   alerts_off: 'Closed: no workspace had delivery alerts on any more (nobody was told)',
 };
-
-/**
- * How long an episode lasted, to the minute (to the hour past two hours, to the day past two days).
- * @example lastedText(30_000) // 'under a minute'
- * @example lastedText(3 * 3600_000) // '3 hours'
- */
-export function lastedText(ms: number): string {
-  if (ms < 60_000) return 'under a minute';
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} hours` : `${Math.round(hours / 24)} days`;
-}
 
 /** "12 events": what waited in the inbox when an episode opened. */
 function backlogText(backlog: number): string {
@@ -76,7 +64,7 @@ export function PipelineAlertHistory({ alerts, error }: { alerts: readonly Pipel
                     </>
                   )}
                 </td>
-                <td>{a.resolvedAt === null ? `${lastedText(Date.now() - Date.parse(a.openedAt))} so far` : lastedText(Date.parse(a.resolvedAt) - Date.parse(a.openedAt))}</td>
+                <td>{a.resolvedAt === null ? `${durationText(Date.now() - Date.parse(a.openedAt))} so far` : durationText(Date.parse(a.resolvedAt) - Date.parse(a.openedAt))}</td>
               </tr>
             ))}
           </tbody>

@@ -1,14 +1,12 @@
+import { durationText } from '../components/duration-text';
 import { ErrorBox } from '../components/error-box';
 import { TableHead } from '../components/table-head';
-import type { SluiceProcess } from './processes';
+import type { SluiceProcess } from '../api';
 
-/** "3 minutes ago", "1 hour ago", "2 days ago": how long a process has run. */
+/** "just now", "3 minutes ago", "5 hours ago": since when a process runs. */
 function agoText(iso: string, now: number): string {
-  const minutes = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000));
-  if (minutes < 1) return 'just now';
-  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
-  const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`;
+  const ms = now - Date.parse(iso);
+  return ms < 60_000 ? 'just now' : `${durationText(ms)} ago`;
 }
 
 /**

@@ -1,23 +1,6 @@
-import { api } from '../api';
+import { api, type ProcessesAnswer } from '../api';
 import { useInterval } from '../components/counters-over-time';
 import { useAsync, type AsyncState } from '../components/use-async';
-
-/** A running Sluice process (`GET /api/v1/processes`). */
-export interface SluiceProcess {
-  id: string;
-  roles: string[];
-  host: string;
-  pid: number;
-  version: string;
-  startedAt: string;
-  seenAt: string;
-}
-
-/** The installation's processes and the roles none of them runs, each with what stops without it. */
-export interface ProcessesAnswer {
-  processes: SluiceProcess[];
-  missingRoles: { role: string; stopped: string }[];
-}
 
 /** Processes note themselves every 30 s: asking more often shows nothing new. */
 const POLL_MS = 30_000;

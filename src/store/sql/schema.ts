@@ -1,4 +1,7 @@
 import type { Generated } from 'kysely';
+import type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, RoleAlertTable } from './schema-alerts.js';
+
+export type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, RoleAlertTable };
 
 /**
  * The relational schema shared by the SQLite and PostgreSQL stores (Kysely table types). Times are epoch
@@ -387,53 +390,6 @@ export interface RateLimitWindowTable {
   key: string;
   window_start: number;
   count: number;
-}
-
-/** An episode of a destination failing (migration 1020); open while `resolved_at` is null. */
-export interface DestinationAlertTable {
-  id: string;
-  workspace_id: string;
-  destination_id: string;
-  opened_at: number;
-  failures: number;
-  attempts: number;
-  top_reason: string;
-  last_error: string | null;
-  resolved_at: number | null;
-  resolution: string | null;
-  kind: Generated<string>;
-  waiting: number | null;
-  oldest_waiting_at: number | null;
-  notified_at: number | null;
-}
-
-export interface RoleAlertTable {
-  id: string;
-  role: string;
-  missing_since: number;
-  opened_at: number;
-  resolved_at: number | null;
-}
-
-export interface ProcessHeartbeatTable {
-  id: string;
-  /** The process's roles, comma-separated. */
-  roles: string;
-  host: string;
-  pid: number;
-  version: string;
-  started_at: number;
-  seen_at: number;
-}
-
-export interface PipelineAlertTable {
-  id: string;
-  kind: string;
-  opened_at: number;
-  waiting_since: number;
-  backlog: number;
-  resolved_at: number | null;
-  resolution: string | null;
 }
 
 export interface DisclosureProfileTable {
