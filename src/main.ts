@@ -241,8 +241,8 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     ? new ProcessingAlerts({ store, queue: progressQueue, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, limitMs: config.processingAlertMs, webhook: alertWebhook })
     : undefined;
   processingAlerts?.start();
-  // Whether every role runs somewhere: the api role watches it, since the jobs role may be the one missing.
-  const roleAlerts = roles.has('api') ? new RoleAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, webhook: alertWebhook }) : undefined;
+  // Whether every role runs somewhere: the api and the jobs roles both watch it, since either may be the one missing.
+  const roleAlerts = roles.has('api') || roles.has('jobs') ? new RoleAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, webhook: alertWebhook }) : undefined;
 
   const workers: WorkerHost[] = [];
   if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));

@@ -25,6 +25,8 @@ interface PipelineAlertRow {
  * that minute out for real, then finds the email, the API's episode and the console's banner and history card
  * (headless Chromium), as the owner and as a viewer. Then it starts the missing processor, a second Sluice on the
  * same database and queue: the inbox drains, the episode ends, and the open overview shows it ended without a reload.
+ * Beside it, the overview's Role alerts card: a role alert episode of the missing processor (put in the store, since
+ * waiting out the 5 minutes is too long here) listed open, then ended by this Sluice's own check once the processor runs.
  */
 describe.skipIf(skip)('processing falling behind, with no processor running', { timeout: 150_000 }, () => {
   let schema: TestSchema;
@@ -41,6 +43,7 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
   const rolesBanner = (tab: Page) => tab.getByRole('alert', { name: 'Roles not running' });
   const processRows = (tab: Page) => tab.getByRole('table', { name: 'Running processes' }).locator('tbody tr');
   const episodes = (tab: Page) => card(tab).getByRole('table', { name: 'Processing alert episodes' });
+  const roleEpisodeRows = (tab: Page) => tab.getByRole('region', { name: 'Role alerts' }).getByRole('table', { name: 'Role alert episodes' }).locator('tbody tr');
   const episodesNow = async () => (await ownerApi(sluice)('GET', '/pipeline-alerts?status=all')).body.alerts as PipelineAlertRow[];
 
   beforeAll(async () => {
@@ -71,6 +74,10 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     // The Processes card: this one process, with its roles.
     await expect.poll(() => processRows(page).count()).toBe(1);
     expect(await processRows(page).first().textContent()).toContain('ingest, jobs, api');
+    // A role alert episode for the missing processor, as if the processor had been gone for minutes (waiting out the
+    // 5 minutes for real is too long here): this Sluice's own check (api and jobs roles) keeps it open while it is missing.
+    expect(await page.getByRole('region', { name: 'Role alerts' }).textContent()).toContain('No role has been missing in the last 90 days.');
+    await sluice.store.roleAlerts.open({ id: 'ralert_ui', role: 'processor', missingSince: Date.now() - 6 * 60_000, openedAt: Date.now() - 60_000 });
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
       batch: Array.from({ length: 12 }, (_, i) => ({ type: 'track', userId: `u-${i}`, event: 'Signed Up', messageId: `stuck-${i}` })),
     });
@@ -96,6 +103,7 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     expect(await open.textContent()).toContain('Still behind');
     expect(await open.textContent()).toMatch(/so far$/);
     expect(await episodes(page).getByRole('row').count()).toBe(2); // header + the open episode
+    await expect.poll(() => roleEpisodeRows(page).allTextContents()).toEqual([expect.stringMatching(/^missingprocessor.+Still missing\d+ minutes so far$/)]);
     expect(errors).toEqual([]);
   });
 
@@ -132,6 +140,10 @@ describe.skipIf(skip)('processing falling behind, with no processor running', { 
     // Every role runs somewhere now: the roles banner goes at its next answer (every 30 s), and no alert is left.
     await expect.poll(() => rolesBanner(page).count(), { timeout: 40_000 }).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
+    // The processor's role alert ends (this Sluice's check, every second), told by email, and is listed as ended.
+    await expect.poll(() => roleEpisodeRows(page).allTextContents(), { timeout: 40_000 }).toEqual([expect.stringMatching(/^resolvedprocessor.+A process runs it again\d+ minutes$/)]);
+    const roleMessages = (await ownerApi(sluice)('GET', '/outbox')).body.messages as { to: string; subject: string }[];
+    expect(roleMessages.filter((m) => m.subject === 'The processor role runs again').map((m) => m.to).sort()).toEqual(['dev@shop.test', 'owner@example.com']);
     expect(await processRows(page).count()).toBe(2);
     expect((await processRows(page).allTextContents()).join(' | ')).toContain('processor, router');
     // A process of another version beside them (a rolling upgrade left half done): said on the card.

@@ -50,6 +50,31 @@ describe('running processes and missing roles', () => {
     expect((await fetch(`${sluice.url}/api/v1/processes`)).status).toBe(401);
   });
 
+  it('lists the episodes of roles missing, newest first, with how each ended', async () => {
+    // Without a router here, this Sluice's own role check (api role, alerts on) leaves the open router episode open.
+    sluice = await startTestSluice({ SLUICE_ROLES: 'ingest,api' });
+    const api = ownerApi(sluice);
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000; // within the 90 days ended episodes are kept
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await sluice.store.roleAlerts.open({ id: 'ralert_old', role: 'jobs', missingSince: t0, openedAt: t0 + 300_000 });
+    await sluice.store.roleAlerts.resolve('jobs', t0 + 900_000, 'running');
+    await sluice.store.roleAlerts.open({ id: 'ralert_new', role: 'router', missingSince: t0 + 1_000_000, openedAt: t0 + 1_300_000 });
+    const all = await api('GET', '/role-alerts');
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual({
+      alerts: [
+        { id: 'ralert_new', role: 'router', status: 'open', missingSince: iso(t0 + 1_000_000), openedAt: iso(t0 + 1_300_000), resolvedAt: null, resolution: null },
+        { id: 'ralert_old', role: 'jobs', status: 'resolved', missingSince: iso(t0), openedAt: iso(t0 + 300_000), resolvedAt: iso(t0 + 900_000), resolution: 'running' },
+      ],
+    });
+    expect(((await api('GET', '/role-alerts?status=open')).body as { alerts: { id: string }[] }).alerts.map((a) => a.id)).toEqual(['ralert_new']);
+    expect(((await api('GET', '/role-alerts?limit=1')).body as { alerts: { id: string }[] }).alerts.map((a) => a.id)).toEqual(['ralert_new']);
+    const bad = await api('GET', '/role-alerts?status=closed');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('status');
+    expect((await fetch(`${sluice.url}/api/v1/role-alerts`)).status).toBe(401);
+  });
+
   it('a heartbeat notes its process at once and removes the note when it stops', async () => {
     sluice = await startTestSluice();
     const heartbeat = new ProcessHeartbeat(sluice.store.processes, ['jobs'], pino({ level: 'silent' }));

@@ -2,6 +2,7 @@
 
 import type { AlertKind, AlertResolution } from '../../src/store/destination-alert-repository.js';
 import type { PipelineAlertKind, PipelineAlertResolution } from '../../src/store/pipeline-alert-repository.js';
+import type { RoleAlertResolution } from '../../src/store/role-alert-repository.js';
 import type { DestinationFilter } from './components/filters-field';
 import type { Permission } from './permissions';
 
@@ -356,4 +357,17 @@ export interface SluiceProcess {
 export interface ProcessesAnswer {
   processes: SluiceProcess[];
   missingRoles: { role: string; stopped: string }[];
+}
+
+export type { RoleAlertResolution };
+
+/** An episode of a role running in no process for 5 minutes or more, as `GET /api/v1/role-alerts` lists it. */
+export interface RoleAlertEpisode {
+  id: string;
+  role: string;
+  status: 'open' | 'resolved';
+  missingSince: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  resolution: RoleAlertResolution | null;
 }

@@ -167,7 +167,7 @@ export function roleMissingNotice(input: { readonly workspaceName: string; reado
   const { alert } = input;
   const paragraphs = [
     `No Sluice process has run the ${alert.role} role since ${utc(alert.missingSince)} (${hours(alert.openedAt - alert.missingSince)}). Until one does, this stops: ${input.stopped}. This concerns the whole installation, so every workspace's owners, admins and engineers, including those of "${input.workspaceName}", are told.`,
-    `Start a process with the ${alert.role} role (SLUICE_ROLES, or sluice start --role ${alert.role}), or look in the log of the one that ran it for why it stopped. The console's overview lists the processes running now.`,
+    `Start a process with the ${alert.role} role (SLUICE_ROLES, or sluice start --role ${alert.role}), or look in the log of the one that ran it for why it stopped.${alert.role === 'api' ? '' : " The console's overview lists the processes running now."}`,
     'You will get one more message when a process runs it again.',
   ];
   return { kind: 'role_missing', subject: `No Sluice process runs the ${alert.role} role`, paragraphs };

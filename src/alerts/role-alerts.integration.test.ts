@@ -73,6 +73,36 @@ describe('role alerts', () => {
     expect(back.flatMap((c) => c.resolved).map((a) => a.role)).toEqual(['jobs']);
     expect(outbox.list().filter((m) => m.subject === 'The jobs role runs again').map((m) => m.to)).toEqual(['owner@ws_shop.test']);
     expect((await store.roleAlerts.openNow()).map((a) => a.role).sort()).toEqual(['processor', 'router']);
+    // The list keeps how it ended, newest first.
+    const listed = await store.roleAlerts.list(10);
+    expect(listed.find((a) => a.role === 'jobs')).toMatchObject({ resolvedAt: t0 + 7 * MINUTE, resolution: 'running' });
+    expect(listed.filter((a) => a.resolvedAt === null).map((a) => a.resolution)).toEqual([null, null]);
+  });
+
+  it('watches the api role from a jobs process once the api has been seen, and never for an installation that runs none', async () => {
+    const fromJobs = newAlerts(); // the checker of a jobs-only process
+    await beat('proc_work', ['ingest', 'processor', 'router', 'jobs'], t0);
+    await fromJobs.check(t0);
+    // No api process seen in the last day: an installation run without the admin API, not an episode.
+    for (const minute of [5, 10, 60]) {
+      await beat('proc_work', ['ingest', 'processor', 'router', 'jobs'], t0 + minute * MINUTE);
+      expect(await fromJobs.check(t0 + minute * MINUTE)).toEqual({ opened: [], resolved: [] });
+    }
+    // An api process runs a while, then goes: five minutes later the jobs process tells it.
+    const start = t0 + 61 * MINUTE;
+    await beat('proc_web', ['api'], start);
+    await fromJobs.check(start);
+    for (const minute of [1, 4, 5]) await beat('proc_work', ['ingest', 'processor', 'router', 'jobs'], start + minute * MINUTE);
+    expect((await fromJobs.check(start + 4 * MINUTE)).opened).toEqual([]);
+    const { opened } = await fromJobs.check(start + 5 * MINUTE);
+    expect(opened.map((a) => [a.role, a.missingSince])).toEqual([['api', start]]);
+    expect(subjects()).toEqual(['owner@ws_shop.test: No Sluice process runs the api role']);
+    const email = outbox.list()[0]!;
+    expect(email.text).toContain('the admin API and the console');
+    expect(email.text).not.toContain("console's overview");
+    // It comes back.
+    await beat('proc_web', ['api'], start + 9 * MINUTE);
+    expect((await fromJobs.check(start + 9 * MINUTE)).resolved.map((a) => [a.role, a.resolution])).toEqual([['api', 'running']]);
   });
 
   it('counts a role never seen from its first look, and ignores a role that runs', async () => {
@@ -104,7 +134,7 @@ describe('role alerts', () => {
       ]);
       const emails = outbox.list().length;
       await store.workspaces.changeSettings('ws_shop', (settings) => ({ ...settings, deliveryAlerts: { ...(settings.deliveryAlerts as object), enabled: false } }));
-      expect((await alerts.check(t0 + 6 * MINUTE)).resolved.map((a) => a.role)).toEqual(['jobs']);
+      expect((await alerts.check(t0 + 6 * MINUTE)).resolved.map((a) => [a.role, a.resolution])).toEqual([['jobs', 'alerts_off']]);
       expect(pagerDuty.requests.map((r) => r.body)[1]).toEqual({ routing_key: 'routing-key-of-the-shop-0123', event_action: 'resolve', dedup_key: `sluice:${opened!.id}` });
       expect(outbox.list().length).toBe(emails);
       // Nobody wants alerts: still missing, but no episode.

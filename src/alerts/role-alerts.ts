@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Role } from '../config/config.js';
+import { ROLES, type Role } from '../config/config.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
-import { missingRoles, ROLE_WORK, roleLastSeen, WATCHED_ROLES } from '../runtime/process-heartbeat.js';
-import type { RoleAlert } from '../store/role-alert-repository.js';
+import { missingRoles, ROLE_WORK, roleLastSeen } from '../runtime/process-heartbeat.js';
+import type { RoleAlert, RoleAlertResolution } from '../store/role-alert-repository.js';
 import type { Store } from '../store/store.js';
 import { AlertLoop } from './alert-loop.js';
 import { roleMissingNotice, roleRunningNotice } from './alert-notices.js';
@@ -31,12 +31,13 @@ export interface RoleCheck {
 }
 
 /**
- * Role alerts, in the api role (the jobs role, which sends the other alerts, may be the one missing): from the
+ * Role alerts, in the api and the jobs roles (each may be the one missing, so each watches the other): from the
  * processes' heartbeats (`process_heartbeats`), a role that no process has run for {@link ROLE_MISSING_MS} opens an
- * episode (a claim in the store: several api processes tell it once) and every workspace with delivery alerts on is
- * told (email, alert webhook, PagerDuty `critical`); once a process runs it again the episode ends and they are told
+ * episode (a claim in the store: several checking processes tell it once) and every workspace with delivery alerts on
+ * is told (email, alert webhook, PagerDuty `critical`); once a process runs it again the episode ends and they are told
  * again. Missing since: the last time a process with the role was seen (heartbeats are kept a day), or, for a role not
- * seen in that day, this checker's first look.
+ * seen in that day, this checker's first look. The api role is watched only once it has been seen in that day: an
+ * installation may run without the admin API for good (set up, then left to collect), and is not told so every day.
  */
 export class RoleAlerts extends AlertLoop {
   private firstLook: number | undefined;
@@ -51,23 +52,24 @@ export class RoleAlerts extends AlertLoop {
     this.firstLook ??= now;
     const seen = await store.processes.seenSince(now - 24 * 3600_000);
     const lastSeen = roleLastSeen(seen);
-    const missing = new Set(missingRoles(seen, now));
+    const watched = ROLES.filter((role) => role !== 'api' || lastSeen.has('api'));
+    const missing = new Set(missingRoles(seen, now, watched));
     const open = new Map((await store.roleAlerts.openNow()).map((a) => [a.role, a]));
     const workspaces = await store.workspaces.list();
     const told = workspaces.filter((w) => deliveryAlertSettingsOf(w).enabled);
     const done: RoleCheck = { opened: [], resolved: [] };
     await this.history.pruneIfDue(now);
-    for (const role of WATCHED_ROLES) {
+    for (const role of ROLES) {
       const episode = open.get(role);
       if (!missing.has(role) || told.length === 0) {
-        if (episode) await this.end(role, now, told, workspaces, done);
+        if (episode) await this.end(role, now, missing.has(role) ? 'alerts_off' : 'running', told, workspaces, done);
         continue;
       }
       const missingSince = lastSeen.get(role) ?? this.firstLook;
       if (episode || now - missingSince < ROLE_MISSING_MS) continue;
       const alert = { id: `ralert_${randomUUID().replace(/-/g, '')}`, role, missingSince, openedAt: now };
-      if (!(await store.roleAlerts.open(alert))) continue; // another api process opened it
-      const opened: RoleAlert = { ...alert, resolvedAt: null };
+      if (!(await store.roleAlerts.open(alert))) continue; // another checking process opened it
+      const opened: RoleAlert = { ...alert, resolvedAt: null, resolution: null };
       done.opened.push(opened);
       this.options.logger.warn({ role, missingSinceMs: now - missingSince }, 'no process runs a role: role alert opened');
       for (const workspace of told) {
@@ -78,9 +80,9 @@ export class RoleAlerts extends AlertLoop {
   }
 
   /** Ends a role's episode: the `told` workspaces hear it runs again; the others only have a PagerDuty incident resolved. */
-  private async end(role: Role, now: number, told: readonly Workspace[], workspaces: readonly Workspace[], done: RoleCheck): Promise<void> {
-    const resolved = await this.options.store.roleAlerts.resolve(role, now);
-    if (!resolved) return; // another api process ended it
+  private async end(role: Role, now: number, resolution: RoleAlertResolution, told: readonly Workspace[], workspaces: readonly Workspace[], done: RoleCheck): Promise<void> {
+    const resolved = await this.options.store.roleAlerts.resolve(role, now, resolution);
+    if (!resolved) return; // another checking process ended it
     done.resolved.push(resolved);
     this.options.logger.info({ role, missingForMs: now - resolved.missingSince }, 'a process runs the role again: role alert resolved');
     for (const workspace of workspaces) {

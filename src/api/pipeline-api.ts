@@ -13,6 +13,7 @@ import { destinationTestApi } from './destination-test-api.js';
 import { destinationTypesApi } from './destination-types-api.js';
 import { pipelineAlertsApi } from './pipeline-alerts-api.js';
 import { processesApi } from './processes-api.js';
+import { roleAlertsApi } from './role-alerts-api.js';
 import { replaysApi } from './replays-api.js';
 
 export interface PipelineApiDeps {
@@ -38,5 +39,6 @@ export function pipelineApi(deps: PipelineApiDeps): ApiExtension {
     await app.register(deliveryAlertsApi, deps);
     await app.register(pipelineAlertsApi, deps);
     await app.register(processesApi, deps);
+    await app.register(roleAlertsApi, deps);
   };
 }

@@ -32,10 +32,10 @@ export function roleLastSeen(processes: readonly ProcessBeat[]): Map<Role, numbe
   return lastSeen;
 }
 
-/** The watched roles that no process seen in the last {@link PROCESS_GONE_MS} before `now` runs. */
-export function missingRoles(processes: readonly ProcessBeat[], now: number): Role[] {
+/** Those of `roles` (the watched roles by default) that no process seen in the last {@link PROCESS_GONE_MS} before `now` runs. */
+export function missingRoles(processes: readonly ProcessBeat[], now: number, roles: readonly Role[] = WATCHED_ROLES): Role[] {
   const lastSeen = roleLastSeen(processes);
-  return WATCHED_ROLES.filter((role) => (lastSeen.get(role) ?? -Infinity) < now - PROCESS_GONE_MS);
+  return roles.filter((role) => (lastSeen.get(role) ?? -Infinity) < now - PROCESS_GONE_MS);
 }
 
 /** Sluice's version, from its package.json (two folders up from src/runtime and from dist/runtime). */

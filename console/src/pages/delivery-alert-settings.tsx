@@ -71,7 +71,8 @@ export function DeliveryAlertSettingsCard() {
               <span className="hint" id="da-enabled-hint">
                 The workspace's owners, admins and engineers get one email when a destination starts failing or falls behind, and one when it delivers again or has caught up. Turned off, Sluice
                 records no new episode, and one open now ends without an email. The same setting decides whether this workspace is told when Sluice's processing of incoming
-                events falls behind (for every workspace, after SLUICE_PROCESSING_ALERT_MINUTES; a banner on the overview shows it either way).
+                events falls behind (for every workspace, after SLUICE_PROCESSING_ALERT_MINUTES; a banner on the overview shows it either way), and when no Sluice
+                process has run one of its roles (ingest, processor, router, jobs, api) for 5 minutes.
               </span>
             </div>
             <div className="field">

@@ -8,6 +8,7 @@ import { parsePrometheus, sumOf } from '../prometheus';
 import { MissingRolesBanner } from './missing-roles-banner';
 import { useProcesses } from './processes';
 import { ProcessesCard } from './processes-card';
+import { RoleAlertHistory } from './role-alert-history';
 import { PipelineAlertBanner } from './pipeline-alert-banner';
 import { PipelineAlertHistory } from './pipeline-alert-history';
 import { openPipelineAlert, usePipelineAlerts } from './pipeline-alerts';
@@ -206,6 +207,7 @@ export function OverviewPage() {
       </div>
       {canReadPipelineAlerts && <PipelineAlertHistory alerts={pipelineAlerts.data} error={pipelineAlerts.error} />}
       <ProcessesCard processes={processes.data?.processes} error={processes.error} />
+      <RoleAlertHistory alerts={processes.data?.roleAlerts} error={processes.error} />
     </section>
   );
 }

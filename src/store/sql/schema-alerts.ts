@@ -26,6 +26,7 @@ export interface RoleAlertTable {
   missing_since: number;
   opened_at: number;
   resolved_at: number | null;
+  resolution: string | null;
 }
 
 export interface ProcessHeartbeatTable {
