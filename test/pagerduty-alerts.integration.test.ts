@@ -146,4 +146,33 @@ describe('alerts to PagerDuty (Events API v2)', () => {
     const emails = (await api('GET', '/outbox')).body.messages as { subject: string }[];
     expect(emails.map((m) => m.subject)).not.toContain('Destination "Muted ads" is delivering again');
   });
+
+  it('resolves the open incidents on the PagerDuty service the workspace moves its alert webhook off, and tells the new webhook of the end', async () => {
+    await usePagerDuty();
+    const before = pagerDuty.requests.length;
+    const { id, server } = await createWebhook(sluice, servers, 'Moving CRM');
+    server.respond = () => ({ status: 503 });
+    await sendTracking(sluice.url, sluice.writeKey, 'batch', {
+      batch: Array.from({ length: 8 }, (_, i) => ({ type: 'track', userId: `pd-move-${i}`, event: 'Signed Up', messageId: `pd-move-${i}` })),
+    });
+    const trigger = await eventually(async () => eventsOf(pagerDuty.requests.slice(before)).find((e) => e.event_action === 'trigger' && e.payload?.component === 'Moving CRM'));
+    const ofEpisode = () => eventsOf(pagerDuty.requests.slice(before)).filter((e) => e.dedup_key === trigger.dedup_key).map((e) => e.event_action);
+    // Saved again with the same service and key: nothing to hand over.
+    await usePagerDuty();
+    // Moved to a JSON webhook: the incident is resolved on the old service, with the old key; the episode stays open.
+    const json = await RecordingServer.start();
+    servers.push(json);
+    json.respond = () => ({ status: 200 });
+    const moved = await api('PUT', '/delivery-alerts/settings', { webhook: { url: `${json.url}/alerts`, format: 'json' } });
+    expect(moved.status, moved.text).toBe(200);
+    const resolve = await eventually(async () => eventsOf(pagerDuty.requests.slice(before)).find((e) => e.event_action === 'resolve' && e.dedup_key === trigger.dedup_key));
+    expect(resolve).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: trigger.dedup_key });
+    expect(ofEpisode()).toEqual(['trigger', 'resolve']);
+    expect(((await api('GET', `/delivery-alerts?destinationId=${id}&status=open`)).body.alerts as unknown[]).length).toBe(1);
+    // Its end reaches the new webhook, and nothing more reaches PagerDuty.
+    server.respond = () => ({ status: 200 });
+    const ended = await eventually(async () => json.requests.map((r) => r.body as { type: string; destination?: { id: string } }).find((b) => b.type === 'destination.delivering_again' && b.destination?.id === id), 30_000);
+    expect(ended).toBeDefined();
+    expect(ofEpisode()).toEqual(['trigger', 'resolve']);
+  });
 });

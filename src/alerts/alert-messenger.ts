@@ -4,9 +4,9 @@ import type { Workspace } from '../core/workspace.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Store } from '../store/store.js';
 import { alertEmail, type AlertNotice } from './alert-notices.js';
-import { episodeIdentity, type AlertWebhook, type AlertWebhookContext } from './alert-webhook.js';
+import type { AlertWebhook, AlertWebhookContext } from './alert-webhook.js';
 import { alertWebhookOf } from './delivery-alert-settings.js';
-import { resolvingKindOf } from './pagerduty-alert-event.js';
+import { quietEndNotice } from './pagerduty-handover.js';
 
 /** Who is told: the people who can act on a destination or the pipeline (fix its configuration, or the endpoint). */
 export const ALERT_RECIPIENT_ROLES: readonly RoleName[] = ['owner', 'admin', 'engineer'];
@@ -37,8 +37,7 @@ export class AlertMessenger {
   async endedQuietly(workspace: Workspace, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {
     const webhook = alertWebhookOf(workspace);
     if (webhook?.format !== 'pagerduty' || !this.options.webhook) return;
-    const notice: AlertNotice = { kind: resolvingKindOf(episodeIdentity(about).opening), subject: 'Episode ended', paragraphs: [] };
-    const posted = await this.options.webhook.post(webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link: this.linkTo(path) });
+    const posted = await this.options.webhook.post(webhook, quietEndNotice(about), { workspace: { id: workspace.id, name: workspace.name }, about, link: this.linkTo(path) });
     if (!posted.ok) this.options.logger.warn({ workspaceId: workspace.id, ...log, error: posted.error, attempts: posted.attempts }, 'PagerDuty incident of an ended alert not resolved');
   }
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AlertWebhook, maskAlertWebhookUrl } from '../alerts/alert-webhook.js';
+import { resolveOpenIncidents, samePagerDutyService } from '../alerts/pagerduty-handover.js';
 import {
   ALERT_WEBHOOK_FORMATS,
   alertMutesOf,
@@ -334,8 +335,10 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     if (givenWebhook) webhook = sealedWebhook(givenWebhook, keys);
     else if (givenWebhook === null) webhook = null;
     let before: ReturnType<typeof settingsView> = { ...DEFAULT_DELIVERY_ALERT_SETTINGS, webhook: null };
+    let previous: AlertWebhookSettings | undefined;
     const saved = await store.workspaces.changeSettings(workspaceId, (settings) => {
       before = settingsView({ settings });
+      previous = alertWebhookOf({ settings });
       return withDeliveryAlertChange(settings, { ...fields, ...(webhook !== undefined && { webhook }) });
     });
     const after = settingsView({ settings: saved });
@@ -344,6 +347,20 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     if (webhook) changes.after.webhookUrlSet = true;
     if (webhook?.sealedRoutingKey !== undefined) changes.after.routingKeySet = true;
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.update', resourceType: 'delivery_alert_settings', resourceId: workspaceId, ...changes });
+    // Moving off a PagerDuty service: the incidents of episodes still open are resolved there (in the background, with
+    // the webhook's retries), since their end will not reach it.
+    const left = previous;
+    if (left?.format === 'pagerduty' && webhook !== undefined && !samePagerDutyService(left, webhook, keys)) {
+      const workspace = { id: workspaceId, name: (await store.workspaces.get(workspaceId))?.name ?? workspaceId };
+      const log = request.log;
+      void resolveOpenIncidents({ store, webhook: webhooks(), previous: left, workspace, consoleUrl: `${request.protocol}://${request.host}` }).then(
+        (handover) => {
+          if (handover.failed > 0) log.warn({ workspaceId, ...handover }, 'alert webhook moved off PagerDuty: some incidents of open alerts could not be resolved there');
+          else if (handover.resolved > 0) log.info({ workspaceId, resolved: handover.resolved }, 'alert webhook moved off PagerDuty: incidents of open alerts resolved there');
+        },
+        (error: unknown) => log.warn({ err: error, workspaceId }, 'alert webhook moved off PagerDuty: could not resolve the incidents of open alerts there'),
+      );
+    }
     return after;
   });
 
