@@ -1,8 +1,6 @@
 import { KEEP_RESOLVED_MS } from '../../../src/alerts/alert-history.js';
 import type { PipelineAlert, PipelineAlertResolution } from '../api';
-import { durationText } from '../components/duration-text';
-import { ErrorBox } from '../components/error-box';
-import { TableHead } from '../components/table-head';
+import { EndedCells, EpisodesCard } from '../components/episodes-card';
 import { PIPELINE_ALERTS_LISTED } from './pipeline-alerts';
 
 /** Ended episodes are kept this many days (the jobs role prunes older ones). */
@@ -32,44 +30,32 @@ function EpisodeStatus({ alert }: { alert: PipelineAlert }) {
  */
 export function PipelineAlertHistory({ alerts, error }: { alerts: readonly PipelineAlert[] | undefined; error: unknown }) {
   return (
-    <section className="card" aria-labelledby="processing-alerts-title">
-      <h2 id="processing-alerts-title">Processing alerts</h2>
-      <p className="hint">
-        An episode opens when events Sluice accepted <code>SLUICE_PROCESSING_ALERT_MINUTES</code> ago (10 by default) are still not processed, while at
-        least one workspace has delivery alerts on (those workspaces are told when it opens and when it ends), and ends once nothing waits half as long.
-        It concerns the whole installation. Ended episodes are kept {KEPT_DAYS} days; the latest {PIPELINE_ALERTS_LISTED} are listed.
-      </p>
-      <ErrorBox error={error} />
-      {alerts === undefined && error === null && <p className="muted">Loading…</p>}
-      {alerts && alerts.length === 0 && <p className="muted">No episode of processing falling behind in the last {KEPT_DAYS} days.</p>}
-      {alerts && alerts.length > 0 && (
-        <table className="table compact alert-episodes" aria-label="Processing alert episodes">
-          <TableHead columns={['Status', 'Opened', 'Events waiting since', 'Waiting when it opened', 'Ended', 'Lasted']} />
-          <tbody>
-            {alerts.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  <EpisodeStatus alert={a} />
-                </td>
-                <td>{new Date(a.openedAt).toLocaleString()}</td>
-                <td>{new Date(a.waitingSince).toLocaleString()}</td>
-                <td>{backlogText(a.backlog)}</td>
-                <td>
-                  {a.resolvedAt === null ? (
-                    <span className="muted">Still behind</span>
-                  ) : (
-                    <>
-                      {new Date(a.resolvedAt).toLocaleString()}
-                      {a.resolution && <div className="hint">{RESOLUTION_WORDS[a.resolution]}</div>}
-                    </>
-                  )}
-                </td>
-                <td>{a.resolvedAt === null ? `${durationText(Date.now() - Date.parse(a.openedAt))} so far` : durationText(Date.parse(a.resolvedAt) - Date.parse(a.openedAt))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <EpisodesCard
+      id="processing-alerts-title"
+      title="Processing alerts"
+      hint={
+        <>
+          An episode opens when events Sluice accepted <code>SLUICE_PROCESSING_ALERT_MINUTES</code> ago (10 by default) are still not processed, while at
+          least one workspace has delivery alerts on (those workspaces are told when it opens and when it ends), and ends once nothing waits half as long.
+          It concerns the whole installation. Ended episodes are kept {KEPT_DAYS} days; the latest {PIPELINE_ALERTS_LISTED} are listed.
+        </>
+      }
+      episodes={alerts}
+      error={error}
+      empty={`No episode of processing falling behind in the last ${KEPT_DAYS} days.`}
+      label="Processing alert episodes"
+      columns={['Status', 'Opened', 'Events waiting since', 'Waiting when it opened', 'Ended', 'Lasted']}
+      row={(a) => (
+        <>
+          <td>
+            <EpisodeStatus alert={a} />
+          </td>
+          <td>{new Date(a.openedAt).toLocaleString()}</td>
+          <td>{new Date(a.waitingSince).toLocaleString()}</td>
+          <td>{backlogText(a.backlog)}</td>
+          <EndedCells since={a.openedAt} resolvedAt={a.resolvedAt} stillOpen="Still behind" how={a.resolution ? RESOLUTION_WORDS[a.resolution] : undefined} />
+        </>
       )}
-    </section>
+    />
   );
 }

@@ -1,8 +1,6 @@
 import { KEEP_RESOLVED_MS } from '../../../src/alerts/alert-history.js';
 import type { RoleAlertEpisode, RoleAlertResolution } from '../api';
-import { durationText } from '../components/duration-text';
-import { ErrorBox } from '../components/error-box';
-import { TableHead } from '../components/table-head';
+import { EndedCells, EpisodesCard } from '../components/episodes-card';
 import { ROLE_ALERTS_LISTED } from './processes';
 
 /** Ended episodes are kept this many days (the checking processes prune older ones). */
@@ -23,48 +21,36 @@ function EpisodeStatus({ alert }: { alert: RoleAlertEpisode }) {
 /**
  * The overview's "Role alerts" card: recent episodes of a role (ingest, processor, router, jobs, api) running in no
  * process for 5 minutes or more, newest first (`alerts`, from the overview's processes poll): since when it was
- * missing, when the alert opened, whether it is still open or when and how it ended, and how long it lasted.
+ * missing, when the alert opened, whether it is still open or when and how it ended, and how long it was missing.
  */
 export function RoleAlertHistory({ alerts, error }: { alerts: readonly RoleAlertEpisode[] | undefined; error: unknown }) {
   return (
-    <section className="card" aria-labelledby="role-alerts-title">
-      <h2 id="role-alerts-title">Role alerts</h2>
-      <p className="hint">
-        An episode opens when no process has run a role for 5 minutes, while at least one workspace has alerts on (those workspaces are told when it
-        opens and when it ends). The api and the jobs processes watch the roles; the api role is watched once it has run. Ended episodes are kept{' '}
-        {KEPT_DAYS} days; the latest {ROLE_ALERTS_LISTED} are listed.
-      </p>
-      <ErrorBox error={error} />
-      {alerts === undefined && error === null && <p className="muted">Loading…</p>}
-      {alerts && alerts.length === 0 && <p className="muted">No role has been missing in the last {KEPT_DAYS} days.</p>}
-      {alerts && alerts.length > 0 && (
-        <table className="table compact alert-episodes" aria-label="Role alert episodes">
-          <TableHead columns={['Status', 'Role', 'Missing since', 'Opened', 'Ended', 'Lasted']} />
-          <tbody>
-            {alerts.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  <EpisodeStatus alert={a} />
-                </td>
-                <td>{a.role}</td>
-                <td>{new Date(a.missingSince).toLocaleString()}</td>
-                <td>{new Date(a.openedAt).toLocaleString()}</td>
-                <td>
-                  {a.resolvedAt === null ? (
-                    <span className="muted">Still missing</span>
-                  ) : (
-                    <>
-                      {new Date(a.resolvedAt).toLocaleString()}
-                      {a.resolution && <div className="hint">{RESOLUTION_WORDS[a.resolution]}</div>}
-                    </>
-                  )}
-                </td>
-                <td>{a.resolvedAt === null ? `${durationText(Date.now() - Date.parse(a.missingSince))} so far` : durationText(Date.parse(a.resolvedAt) - Date.parse(a.missingSince))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <EpisodesCard
+      id="role-alerts-title"
+      title="Role alerts"
+      hint={
+        <>
+          An episode opens when no process has run a role for 5 minutes, while at least one workspace has alerts on (those workspaces are told when it
+          opens and when it ends). The api and the jobs processes watch the roles; the api role is watched once it has run. Ended episodes are kept{' '}
+          {KEPT_DAYS} days; the latest {ROLE_ALERTS_LISTED} are listed.
+        </>
+      }
+      episodes={alerts}
+      error={error}
+      empty={`No role has been missing in the last ${KEPT_DAYS} days.`}
+      label="Role alert episodes"
+      columns={['Status', 'Role', 'Missing since', 'Opened', 'Ended', 'Lasted']}
+      row={(a) => (
+        <>
+          <td>
+            <EpisodeStatus alert={a} />
+          </td>
+          <td>{a.role}</td>
+          <td>{new Date(a.missingSince).toLocaleString()}</td>
+          <td>{new Date(a.openedAt).toLocaleString()}</td>
+          <EndedCells since={a.missingSince} resolvedAt={a.resolvedAt} stillOpen="Still missing" how={a.resolution ? RESOLUTION_WORDS[a.resolution] : undefined} />
+        </>
       )}
-    </section>
+    />
   );
 }
