@@ -158,6 +158,43 @@ for (const backend of BACKENDS) describe.runIf(backend.available)(`${backend.nam
       expect(outbox.list()).toEqual([]);
     });
 
+    it('goes on from the marks taken before a restart: a jobs process restarted within the limit opens on time', async () => {
+      await accept(5);
+      const first = newAlerts();
+      expect(await first.check(t0)).toEqual({});
+      expect(await first.check(t0 + 5 * MINUTE)).toEqual({});
+      // The jobs process is redeployed: the new one finds the marks in the store.
+      const restarted = newAlerts();
+      const { opened } = await restarted.check(t0 + 10 * MINUTE);
+      expect(opened).toMatchObject({ waitingSince: t0, backlog: 5 });
+      expect(subjects()).toContain('owner@ws_shop.test: Sluice is not keeping up with incoming events');
+    });
+
+    it('after a gap in the checks, a young mark does not end an episode early: events accepted during the gap may be older', async () => {
+      await accept(5);
+      const alerts = newAlerts();
+      await alerts.check(t0);
+      expect((await alerts.check(t0 + 10 * MINUTE)).opened).toBeDefined();
+      // No jobs process from 10 to 30 minutes; meanwhile the first 5 are processed, 3 accepted at about 12 minutes wait.
+      await process(5);
+      await accept(3, 5);
+      const restarted = newAlerts();
+      expect(await restarted.check(t0 + 30 * MINUTE)).toEqual({});
+      expect(await restarted.check(t0 + 34 * MINUTE)).toEqual({});
+      expect(await store.pipelineAlerts.openNow()).toHaveLength(1);
+      // Processed at last: caught up.
+      await process(3);
+      expect((await restarted.check(t0 + 35 * MINUTE)).resolved).toMatchObject({ resolution: 'caught_up' });
+    });
+
+    it('forgets the marks of an inbox that went back (its queue recreated) instead of alerting on them', async () => {
+      // Marks left by an earlier queue, far ahead of this one.
+      await store.processingMarks.note({ mark: 1_000_000, at: t0 - 60 * MINUTE, checkedAt: t0 - MINUTE, markingSince: t0 - 120 * MINUTE });
+      await accept(5);
+      expect(await newAlerts().check(t0)).toEqual({});
+      expect((await store.processingMarks.list()).map((m) => [m.at, m.markingSince])).toEqual([[t0, t0]]);
+    });
+
     it('does not resolve early in a jobs process that started after the episode opened, and closes it silently when no workspace wants alerts', async () => {
       await accept(5);
       const first = newAlerts();

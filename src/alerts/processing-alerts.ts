@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Mailer } from '../mail/mailer.js';
 import type { Queue } from '../queue/queue.js';
+import type { ProcessingMark } from '../store/processing-mark-repository.js';
 import type { PipelineAlert, Store } from '../store/store.js';
 import { AlertLoop } from './alert-loop.js';
 import { processingBehindNotice, processingCaughtUpNotice } from './alert-notices.js';
@@ -34,15 +35,13 @@ export interface ProcessingCheck {
  * (`Queue.inboxPassed`) says events accepted before that time still wait. When the oldest mark not passed is
  * `limitMs` old, an episode opens (a claim in the store: several jobs processes tell it once) and every workspace with
  * delivery alerts on is told: its alert webhook and its owners, admins and engineers. It is resolved once everything
- * marked has been processed, or nothing marked waits half as long. Marks live in this process: one that restarts
- * starts marking again, which delays opening by at most `limitMs` and never resolves early (it resolves early only
- * when everything published before its first mark was processed).
+ * marked has been processed, or nothing marked waits half as long and the inbox has been marked without a gap for
+ * half the limit (a mark taken after a gap is young, but events accepted during the gap may be older).
+ * The marks are kept in the store (`processingMarks`), so a restarted jobs process goes on from the marks taken before
+ * it, and several jobs processes judge from the same marks. A gap (no check for {@link markingGapMs}) only restarts
+ * the count of how long marking has gone on; an inbox that went back (its queue recreated) forgets every mark.
  */
 export class ProcessingAlerts extends AlertLoop {
-  /** Marks not yet passed, oldest first; `at` is the first check that saw the inbox at that mark. */
-  private marks: { mark: number; at: number }[] = [];
-  private markingSince: number | undefined;
-
   constructor(private readonly options: ProcessingAlertsOptions) {
     super(options, 'whether processing keeps up', (before) => options.store.pipelineAlerts.prune(before));
   }
@@ -50,12 +49,7 @@ export class ProcessingAlerts extends AlertLoop {
   /** One check: marks the inbox, then opens or resolves the episode. */
   async check(now = Date.now()): Promise<ProcessingCheck> {
     const { store, queue, limitMs } = this.options;
-    const mark = await queue.inboxMark();
-    this.markingSince ??= now;
-    if (this.marks[this.marks.length - 1]?.mark !== mark) this.marks.push({ mark, at: now });
-    // Marks grow with time: once one is not passed, no later one is.
-    while (this.marks.length > 0 && (await queue.inboxPassed(this.marks[0]!.mark))) this.marks.shift();
-    const oldest = this.marks[0];
+    const { oldest, markingSince } = await this.mark(now);
     const waitedMs = oldest === undefined ? 0 : now - oldest.at;
     await this.history.pruneIfDue(now);
 
@@ -79,9 +73,9 @@ export class ProcessingAlerts extends AlertLoop {
       for (const workspace of await store.workspaces.list()) await this.messenger.endedQuietly(workspace, { pipeline: resolved }, '/', { pipelineAlertId: resolved.id });
       return { resolved };
     }
-    // Caught up: everything marked is processed, or nothing marked waits half the limit (and this process has marked
-    // for that long, so a mark it never took cannot be hiding an older wait).
-    const caughtUp = oldest === undefined || (waitedMs * 2 < limitMs && now - this.markingSince >= limitMs / 2);
+    // Caught up: everything marked is processed, or nothing marked waits half the limit (and the inbox has been marked
+    // for that long without a gap, so a mark never taken cannot be hiding an older wait).
+    const caughtUp = oldest === undefined || (waitedMs * 2 < limitMs && now - markingSince >= limitMs / 2);
     if (!caughtUp) return {};
     const resolved = await store.pipelineAlerts.resolve('processing_behind', now, 'caught_up');
     if (!resolved) return {}; // another jobs process resolved it
@@ -91,5 +85,33 @@ export class ProcessingAlerts extends AlertLoop {
       await this.messenger.tell(workspace, processingCaughtUpNotice({ alert: resolved, backlogNow }), { pipeline: resolved }, '/', { pipelineAlertId: resolved.id });
     }
     return { resolved };
+  }
+
+  /**
+   * Notes the inbox's mark now and forgets the marks the processor has passed (keeping the newest, which carries when
+   * the inbox was last checked). Answers the oldest mark not passed, and since when marking has gone on without a gap.
+   */
+  private async mark(now: number): Promise<{ oldest: ProcessingMark | undefined; markingSince: number }> {
+    const { store, queue } = this.options;
+    const mark = await queue.inboxMark();
+    const kept = await store.processingMarks.list();
+    const newest = kept[kept.length - 1];
+    const wentBack = newest !== undefined && mark < newest.mark;
+    if (wentBack) await store.processingMarks.forgetAll();
+    const continuous = newest !== undefined && !wentBack && now - newest.checkedAt <= this.markingGapMs();
+    const markingSince = continuous ? newest.markingSince : now;
+    await store.processingMarks.note({ mark, at: now, checkedAt: now, markingSince });
+    const marks = await store.processingMarks.list();
+    // Marks grow with time: once one is not passed, no later one is.
+    let first = 0;
+    while (first < marks.length && (await queue.inboxPassed(marks[first]!.mark))) first++;
+    const oldest = marks[first];
+    await store.processingMarks.forgetBelow(oldest?.mark ?? marks[marks.length - 1]!.mark);
+    return { oldest, markingSince };
+  }
+
+  /** Longer than this without a check is a gap in the marks: three intervals, and at least two minutes (a restart). */
+  private markingGapMs(): number {
+    return Math.max(3 * this.options.intervalMs, 2 * 60_000);
   }
 }

@@ -19,6 +19,7 @@ import type { ReplayRepository } from '../replay/replay-repository.js';
 import type { RateLimitRepository } from './rate-limit-repository.js';
 import type { DestinationAlertRepository } from './destination-alert-repository.js';
 import type { PipelineAlertRepository } from './pipeline-alert-repository.js';
+import type { ProcessingMarkRepository } from './processing-mark-repository.js';
 import type { DeliveryRepository, DestinationRepository } from './destination-repository.js';
 import type { SourceCounterRepository } from './source-counter-repository.js';
 
@@ -67,6 +68,8 @@ export interface Store {
   /** Episodes of destinations failing (delivery alerts). */
   readonly destinationAlerts: DestinationAlertRepository;
   readonly pipelineAlerts: PipelineAlertRepository;
+  /** The processing alerts' marks of the inbox. */
+  readonly processingMarks: ProcessingMarkRepository;
   /** The running processes and their roles (heartbeats). */
   readonly processes: ProcessRepository;
   /** Episodes of a role running in no process. */

@@ -49,3 +49,10 @@ export interface PipelineAlertTable {
   resolved_at: number | null;
   resolution: string | null;
 }
+
+export interface ProcessingMarkTable {
+  mark: number;
+  at: number;
+  checked_at: number;
+  marking_since: number;
+}

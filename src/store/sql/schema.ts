@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
-import type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, RoleAlertTable } from './schema-alerts.js';
+import type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable } from './schema-alerts.js';
 
-export type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, RoleAlertTable };
+export type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable };
 
 /**
  * The relational schema shared by the SQLite and PostgreSQL stores (Kysely table types). Times are epoch
@@ -481,4 +481,5 @@ export interface Database {
   pipeline_alerts: PipelineAlertTable;
   process_heartbeats: ProcessHeartbeatTable;
   role_alerts: RoleAlertTable;
+  processing_marks: ProcessingMarkTable;
 }

@@ -25,6 +25,7 @@ import { SqlSubjectDataRepository } from './sql-subject-data-repository.js';
 import { SqlRateLimitRepository } from './sql-rate-limit-repository.js';
 import { SqlDestinationAlertRepository } from './sql-destination-alert-repository.js';
 import { SqlPipelineAlertRepository } from './sql-pipeline-alert-repository.js';
+import { SqlProcessingMarkRepository } from './sql-processing-mark-repository.js';
 import { SqlProcessRepository } from './sql-process-repository.js';
 import { SqlRoleAlertRepository } from './sql-role-alert-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
@@ -61,6 +62,7 @@ export class SqlStore implements Store {
   readonly rateLimits: SqlRateLimitRepository;
   readonly destinationAlerts: SqlDestinationAlertRepository;
   readonly pipelineAlerts: SqlPipelineAlertRepository;
+  readonly processingMarks: SqlProcessingMarkRepository;
   readonly processes: SqlProcessRepository;
   readonly roleAlerts: SqlRoleAlertRepository;
 
@@ -101,6 +103,7 @@ export class SqlStore implements Store {
     this.rateLimits = new SqlRateLimitRepository(db);
     this.destinationAlerts = new SqlDestinationAlertRepository(db);
     this.pipelineAlerts = new SqlPipelineAlertRepository(db);
+    this.processingMarks = new SqlProcessingMarkRepository(db);
     this.processes = new SqlProcessRepository(db);
     this.roleAlerts = new SqlRoleAlertRepository(db);
   }
