@@ -110,6 +110,30 @@ describe('destinations API', () => {
     await api('DELETE', `/destinations/${old.id}`);
   });
 
+  it('refuses webhook headers that HTTP cannot send, naming the header and never its value', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'x api key': 'k-secret-1' }, /header "x api key" is not a valid HTTP header name/],
+      [{ 'x-token': 'k-secret-2\r\nx-injected: 1' }, /the value of header "x-token" holds a line break/],
+      [{ 'x-token': 'k-secret-3 \u4e16' }, /the value of header "x-token" holds a line break or another character/],
+      [{ 'Transfer-Encoding': 'chunked' }, /header "Transfer-Encoding" is a connection header/],
+    ];
+    for (const [headers, message] of cases) {
+      const res = await api('POST', '/destinations', { name: 'Bad headers', type: 'webhook', config: { url: 'http://127.0.0.1:9/hook', headers } });
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      expect(res.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(message) } });
+      expect(JSON.stringify(res.body)).not.toContain('k-secret');
+    }
+    // An edit is checked the same way, and the stored headers stay as they were.
+    const created = await api('POST', '/destinations', { name: 'Good headers', type: 'webhook', config: { url: 'http://127.0.0.1:9/hook', headers: { authorization: 'Bearer tok', 'x-region': 'eu\tcentral' } } });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    const patched = await api('PATCH', `/destinations/${id}`, { config: { url: 'http://127.0.0.1:9/hook', headers: { 'x-tenant': 'a\nb' } } });
+    expect(patched.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('the value of header "x-tenant" holds a line break') } });
+    const stored = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
+    expect(openDestination(stored!, sluice.keys).config.headers).toEqual({ authorization: 'Bearer tok', 'x-region': 'eu\tcentral' });
+    await api('DELETE', `/destinations/${id}`);
+  });
+
   it.each([
     [{ name: 'x', type: 'carrier-pigeon', config: {} }, /Unknown destination type "carrier-pigeon"/],
     [{ name: 'x', type: 'webhook', config: {} }, /config\.url/],
