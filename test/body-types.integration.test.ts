@@ -36,7 +36,7 @@ describe('request bodies are not type-coerced; query strings are', () => {
 
   it("refuses a boolean or a lone string for a destination's list fields, and a string for a boolean, and keeps the destination", async () => {
     const sourceId = (await sluice.store.sources.list(DEFAULT_WORKSPACE_ID))[0]!.id;
-    const { id } = await createWebhook(sluice, servers, 'Strict', {}, { sourceIds: [sourceId], consentCategories: ['marketing'] });
+    const { id } = await createWebhook(sluice, servers, 'Strict', {}, { sourceIds: [sourceId], consentCategories: ['advertising'] });
     const cases: [Record<string, unknown>, string, string][] = [
       [{ consentCategories: false }, 'consentCategories', 'must be an array'],
       [{ consentCategories: 'analytics' }, 'consentCategories', 'must be an array'],
@@ -50,7 +50,7 @@ describe('request bodies are not type-coerced; query strings are', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body, JSON.stringify(body)).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining(`Invalid request: ${field} ${expected}`) } });
     }
-    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ name: 'Strict', enabled: true, sourceIds: [sourceId], consentCategories: ['marketing'] });
+    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ name: 'Strict', enabled: true, sourceIds: [sourceId], consentCategories: ['advertising'] });
   });
 
   it('refuses a lone string where a new destination takes a list', async () => {

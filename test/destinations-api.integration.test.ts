@@ -86,6 +86,22 @@ describe('destinations API', () => {
     await api('DELETE', `/destinations/${id}`);
   });
 
+  it('refuses consent categories the workspace does not have: no event could grant them', async () => {
+    const refused = await api('POST', '/destinations', { name: 'Typo', type: 'webhook', config: { url: 'http://127.0.0.1:9/typo' }, consentCategories: ['analytics', 'marketting'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(/^consentCategories: this workspace has no consent category "marketting".*\(necessary, functional, analytics, advertising\)/) } });
+    expect(((await api('GET', '/destinations')).body.destinations as { name: string }[]).map((d) => d.name)).not.toContain('Typo');
+
+    // Ids and names match in any case, as fan-out matches them; a PATCH is checked too.
+    const created = await api('POST', '/destinations', { name: 'Gated', type: 'webhook', config: { url: 'http://127.0.0.1:9/gated' }, consentCategories: ['Analytics', 'ADVERTISING'] });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    const patched = await api('PATCH', `/destinations/${id}`, { consentCategories: ['analytics', 'ads'] });
+    expect(patched.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('no consent category "ads"') } });
+    expect((await api('GET', `/destinations/${id}`)).body.consentCategories).toEqual(['Analytics', 'ADVERTISING']);
+    await api('DELETE', `/destinations/${id}`);
+  });
+
   it('seals secret fields an earlier version kept in the clear config (webhook headers; run at every start)', async () => {
     const ws = sluice.bootstrap.workspaceId;
     const old = await sluice.store.destinations.create({
