@@ -307,6 +307,21 @@ describe('routing to webhook destinations', () => {
     expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toHaveLength(1);
   });
 
+  it('refuses a replay narrowed by an unknown event type or source instead of completing it with 0 events', async () => {
+    const { id } = await webhook('Narrowed', {}, {});
+    const range = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
+    const typo = await api('POST', `/destinations/${id}/replay`, { ...range, type: 'tracks' });
+    expect(typo.status).toBe(400);
+    expect(typo.body).toMatchObject({ error: { code: 'validation_failed', message: 'type "tracks" is not an event type: use one of identify, track, page, screen, group, alias.' } });
+    const source = await api('POST', `/destinations/${id}/replay`, { ...range, sourceId: 'src_nope' });
+    expect(source.status).toBe(400);
+    expect(source.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('sourceId: no source src_nope in this workspace') } });
+    // Nothing was recorded; a known type and source still replay.
+    expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toEqual([]);
+    const sourceId = ((await api('GET', '/sources')).body.sources as { id: string }[])[0]!.id;
+    expect((await api('POST', `/destinations/${id}/replay`, { ...range, type: 'identify', sourceId })).status).toBe(200);
+  });
+
   it('says when no process is running a replay (no process with the jobs role)', async () => {
     const noJobs = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_ROLES: 'ingest,processor,router,api' });
     try {
