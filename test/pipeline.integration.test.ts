@@ -120,6 +120,23 @@ describe('routing to webhook destinations', () => {
     expect(server.events().map((e) => e.messageId).sort()).toEqual(['int-2', 'int-4']);
   });
 
+  it("honours Segment's catalog name of a destination's type in the integrations object, after the destination's own name", async () => {
+    // Instrumentation written for Segment names the tool as Segment's catalog does ("Webhooks"), not our destination.
+    const { id, server } = await webhook('Orders feed');
+    await batch([
+      track('catalog', 1, { integrations: { Webhooks: false } }),
+      track('catalog', 2, { integrations: { All: false, Webhooks: true } }),
+      track('catalog', 3, { integrations: { Webhooks: false, 'Orders feed': true } }),
+      track('catalog', 4, { integrations: { Mixpanel: false } }),
+      track('catalog', 5, { integrations: { 'Webhooks (Actions)': false } }),
+    ]);
+    await eventually(async () => ((await deliveries(id)).filter((d) => d.messageId.startsWith('catalog-')).length === 5 ? true : undefined));
+    const log = await deliveries(id);
+    for (const dropped of ['catalog-1', 'catalog-5']) expect(log.find((d) => d.messageId === dropped), dropped).toMatchObject({ status: 'dropped', reason: 'integrations' });
+    await eventually(async () => (server.events().length === 3 ? true : undefined));
+    expect(server.events().map((e) => e.messageId).sort()).toEqual(['catalog-2', 'catalog-3', 'catalog-4']);
+  });
+
   it('retries a failing event with backoff while that user waits and other users flow', async () => {
     const { id, server } = await webhook('Flaky');
     let failuresLeft = 3;
