@@ -77,6 +77,10 @@ describe('routing to webhook destinations', () => {
     const refused = await api('POST', '/destinations', { name: 'Too big', type: 'webhook', config: { url: server.url, batching: true, batchSize: 5000 } });
     expect(refused.status).toBe(400);
     expect((refused.body as { error: { message: string } }).error.message).toMatch(/batchSize.*4000/);
+    // A batchSize without batching would send one event per request all the same: refused, saying what to add.
+    const unbatched = await api('POST', '/destinations', { name: 'Not batched', type: 'webhook', config: { url: server.url, batchSize: 100 } });
+    expect(unbatched.status).toBe(400);
+    expect(unbatched.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('config: batchSize takes effect only with "batching": true') } });
   });
 
   it('delivers a backlog to an endpoint with a small body limit in requests it takes (413 cuts the batch), in order per user', async () => {

@@ -132,7 +132,13 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   maxBatchSize: MAX_BATCH_SIZE,
   // Without batching, the events of one deliver() call go out as parallel requests: 100 per call.
   batchSizeOf: (config) => (config.batching ? (config.batchSize ?? DEFAULT_BATCH_SIZE) : UNBATCHED_CALL_SIZE),
-  validateConfig: (config) => headerProblems(config.headers),
+  validateConfig: (config) => [
+    ...headerProblems(config.headers),
+    // Without batching every event is a request of its own: a batchSize alone would change nothing, silently.
+    ...(config.batchSize !== undefined && config.batching !== true
+      ? [`batchSize takes effect only with "batching": true (events POSTed together as {"batch":[...]}); add "batching": true, or remove batchSize to send one event per request.`]
+      : []),
+  ],
 
   async deliver(items, config, context) {
     if (config.batching) {
