@@ -45,4 +45,14 @@ describe.runIf(available)('U+0000 in an event on PostgreSQL', () => {
     expect((await api('GET', '/events/nul-2')).body.event).toMatchObject({ event: 'Paid\ufffd', properties: { note: 'a\ufffdb' } });
     await eventually(async () => (['nul-1', 'nul-2', 'nul-3'].every((m) => server.events().some((e) => e.messageId === m)) ? true : undefined));
   });
+
+  it('answers an admin request holding U+0000 with 400 validation_failed, not a 500 "report it"', async () => {
+    const headers = { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${sluice.url}/api/v1/sources`, { method: 'POST', headers, body: '{"name": "Web\\u0000shop"}' });
+    const lookup = await fetch(`${sluice.url}/api/v1/profiles/a%00b`, { headers });
+    for (const res of [created, lookup]) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('holds the character U+0000') } });
+    }
+  });
 });
