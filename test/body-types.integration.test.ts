@@ -36,7 +36,7 @@ describe('request bodies are not type-coerced; query strings are', () => {
 
   it("refuses a boolean or a lone string for a destination's list fields, and a string for a boolean, and keeps the destination", async () => {
     const sourceId = (await sluice.store.sources.list(DEFAULT_WORKSPACE_ID))[0]!.id;
-    const { id } = await createWebhook(sluice, servers, 'Strict', {}, { sourceIds: [sourceId], consentCategories: ['marketing'] });
+    const { id } = await createWebhook(sluice, servers, 'Strict', {}, { sourceIds: [sourceId], consentCategories: ['advertising'] });
     const cases: [Record<string, unknown>, string, string][] = [
       [{ consentCategories: false }, 'consentCategories', 'must be an array'],
       [{ consentCategories: 'analytics' }, 'consentCategories', 'must be an array'],
@@ -50,7 +50,7 @@ describe('request bodies are not type-coerced; query strings are', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body, JSON.stringify(body)).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining(`Invalid request: ${field} ${expected}`) } });
     }
-    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ name: 'Strict', enabled: true, sourceIds: [sourceId], consentCategories: ['marketing'] });
+    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ name: 'Strict', enabled: true, sourceIds: [sourceId], consentCategories: ['advertising'] });
   });
 
   it('refuses a lone string where a new destination takes a list', async () => {
@@ -85,7 +85,11 @@ describe('request bodies are not type-coerced; query strings are', () => {
     expect(message).not.toContain('equal to constant');
     expect(message).not.toContain('anyOf');
     const missing = await api('POST', '/sources', {});
-    expect(missing.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs name.' } });
+    expect(missing.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs a "name" field.' } });
+    // A field named like a word ("to") reads as one: quoted, not "the body needs to."
+    const destination = await api('POST', '/destinations', { name: 'Replayed', type: 'webhook', config: { url: 'http://127.0.0.1:9/x' } });
+    const noTo = await api('POST', `/destinations/${String(destination.body.id)}/replay`, { from: '2026-01-01T00:00:00Z' });
+    expect(noTo.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs a "to" field.' } });
     const nested = await api('POST', '/destinations', { name: 'F', type: 'webhook', config: { url: 'http://127.0.0.1:9/x' }, consentCategories: ['marketing', 5] });
     expect(nested.status).toBe(400);
     expect(nested.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: consentCategories[1] must be a string.' } });

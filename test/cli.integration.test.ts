@@ -221,6 +221,15 @@ describe('sluice CLI', () => {
     const unknown = await runCli(['replay', '--destination', 'dst_nope', '--from', from, '--to', new Date().toISOString()], { SLUICE_DATA_DIR: sluice.dataDir });
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('No destination dst_nope');
+    // A type or source that matches nothing is refused, not run as an empty replay.
+    const to = new Date().toISOString();
+    const typo = await runCli(['replay', '--destination', ads.id, '--from', from, '--to', to, '--type', 'Track'], { SLUICE_DATA_DIR: sluice.dataDir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--type "Track" is not an event type: use one of identify, track, page, screen, group, alias.');
+    const source = await runCli(['replay', '--destination', ads.id, '--from', from, '--to', to, '--source', 'src_nope'], { SLUICE_DATA_DIR: sluice.dataDir });
+    expect(source.code).toBe(2);
+    expect(source.stderr).toContain('--source: no source src_nope in this workspace');
+    expect((await ownerApi(sluice)('GET', `/destinations/${ads.id}/replays`)).body.replays).toHaveLength(1);
   }, 120_000);
 
   it('stops a replay on Ctrl-C: cancelled where it got to, said in a sentence, exit status 130', async () => {

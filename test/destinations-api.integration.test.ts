@@ -86,6 +86,22 @@ describe('destinations API', () => {
     await api('DELETE', `/destinations/${id}`);
   });
 
+  it('refuses consent categories the workspace does not have: no event could grant them', async () => {
+    const refused = await api('POST', '/destinations', { name: 'Typo', type: 'webhook', config: { url: 'http://127.0.0.1:9/typo' }, consentCategories: ['analytics', 'marketting'] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(/^consentCategories: this workspace has no consent category "marketting".*\(necessary, functional, analytics, advertising\)/) } });
+    expect(((await api('GET', '/destinations')).body.destinations as { name: string }[]).map((d) => d.name)).not.toContain('Typo');
+
+    // Ids and names match in any case, as fan-out matches them; a PATCH is checked too.
+    const created = await api('POST', '/destinations', { name: 'Gated', type: 'webhook', config: { url: 'http://127.0.0.1:9/gated' }, consentCategories: ['Analytics', 'ADVERTISING'] });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    const patched = await api('PATCH', `/destinations/${id}`, { consentCategories: ['analytics', 'ads'] });
+    expect(patched.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('no consent category "ads"') } });
+    expect((await api('GET', `/destinations/${id}`)).body.consentCategories).toEqual(['Analytics', 'ADVERTISING']);
+    await api('DELETE', `/destinations/${id}`);
+  });
+
   it('seals secret fields an earlier version kept in the clear config (webhook headers; run at every start)', async () => {
     const ws = sluice.bootstrap.workspaceId;
     const old = await sluice.store.destinations.create({
@@ -108,6 +124,30 @@ describe('destinations API', () => {
     expect(await sealSecretsStoredInClear(sluice.store.destinations, destinationType, sluice.keys)).toBe(0);
     expect(JSON.stringify((await api('GET', `/destinations/${old.id}`)).body)).not.toContain('old-header-token');
     await api('DELETE', `/destinations/${old.id}`);
+  });
+
+  it('refuses webhook headers that HTTP cannot send, naming the header and never its value', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'x api key': 'k-secret-1' }, /header "x api key" is not a valid HTTP header name/],
+      [{ 'x-token': 'k-secret-2\r\nx-injected: 1' }, /the value of header "x-token" holds a line break/],
+      [{ 'x-token': 'k-secret-3 \u4e16' }, /the value of header "x-token" holds a line break or another character/],
+      [{ 'Transfer-Encoding': 'chunked' }, /header "Transfer-Encoding" is a connection header/],
+    ];
+    for (const [headers, message] of cases) {
+      const res = await api('POST', '/destinations', { name: 'Bad headers', type: 'webhook', config: { url: 'http://127.0.0.1:9/hook', headers } });
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      expect(res.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringMatching(message) } });
+      expect(JSON.stringify(res.body)).not.toContain('k-secret');
+    }
+    // An edit is checked the same way, and the stored headers stay as they were.
+    const created = await api('POST', '/destinations', { name: 'Good headers', type: 'webhook', config: { url: 'http://127.0.0.1:9/hook', headers: { authorization: 'Bearer tok', 'x-region': 'eu\tcentral' } } });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    const patched = await api('PATCH', `/destinations/${id}`, { config: { url: 'http://127.0.0.1:9/hook', headers: { 'x-tenant': 'a\nb' } } });
+    expect(patched.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('the value of header "x-tenant" holds a line break') } });
+    const stored = await sluice.store.destinations.get(sluice.bootstrap.workspaceId, id);
+    expect(openDestination(stored!, sluice.keys).config.headers).toEqual({ authorization: 'Bearer tok', 'x-region': 'eu\tcentral' });
+    await api('DELETE', `/destinations/${id}`);
   });
 
   it.each([

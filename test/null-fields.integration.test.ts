@@ -36,11 +36,11 @@ describe('"null removes it" fields take JSON null only', () => {
 
   it("keeps a destination's sources and consent categories, its own alert thresholds, and the alert webhook", async () => {
     const sourceId = (await sluice.store.sources.list(DEFAULT_WORKSPACE_ID))[0]!.id;
-    const { id } = await createWebhook(sluice, servers, 'Narrow', {}, { sourceIds: [sourceId], consentCategories: ['marketing'] });
+    const { id } = await createWebhook(sluice, servers, 'Narrow', {}, { sourceIds: [sourceId], consentCategories: ['advertising'] });
     for (const body of [{ sourceIds: '' }, { consentCategories: '' }]) {
       expect((await api('PATCH', `/destinations/${id}`, body)).status, JSON.stringify(body)).toBe(400);
     }
-    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ sourceIds: [sourceId], consentCategories: ['marketing'] });
+    expect((await api('GET', `/destinations/${id}`)).body).toMatchObject({ sourceIds: [sourceId], consentCategories: ['advertising'] });
 
     expect((await api('PUT', `/delivery-alerts/destinations/${id}`, { failurePercent: 10, behindMinutes: 5 })).status).toBe(200);
     for (const body of [{ failurePercent: 0 }, { behindMinutes: '' }, { behindMinutes: false }]) {

@@ -77,6 +77,10 @@ describe('routing to webhook destinations', () => {
     const refused = await api('POST', '/destinations', { name: 'Too big', type: 'webhook', config: { url: server.url, batching: true, batchSize: 5000 } });
     expect(refused.status).toBe(400);
     expect((refused.body as { error: { message: string } }).error.message).toMatch(/batchSize.*4000/);
+    // A batchSize without batching would send one event per request all the same: refused, saying what to add.
+    const unbatched = await api('POST', '/destinations', { name: 'Not batched', type: 'webhook', config: { url: server.url, batchSize: 100 } });
+    expect(unbatched.status).toBe(400);
+    expect(unbatched.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('config: batchSize takes effect only with "batching": true') } });
   });
 
   it('delivers a backlog to an endpoint with a small body limit in requests it takes (413 cuts the batch), in order per user', async () => {
@@ -118,6 +122,23 @@ describe('routing to webhook destinations', () => {
     expect(log.find((d) => d.messageId === 'int-1')).toMatchObject({ status: 'dropped', reason: 'integrations' });
     expect(log.find((d) => d.messageId === 'int-3')).toMatchObject({ status: 'dropped', reason: 'integrations' });
     expect(server.events().map((e) => e.messageId).sort()).toEqual(['int-2', 'int-4']);
+  });
+
+  it("honours Segment's catalog name of a destination's type in the integrations object, after the destination's own name", async () => {
+    // Instrumentation written for Segment names the tool as Segment's catalog does ("Webhooks"), not our destination.
+    const { id, server } = await webhook('Orders feed');
+    await batch([
+      track('catalog', 1, { integrations: { Webhooks: false } }),
+      track('catalog', 2, { integrations: { All: false, Webhooks: true } }),
+      track('catalog', 3, { integrations: { Webhooks: false, 'Orders feed': true } }),
+      track('catalog', 4, { integrations: { Mixpanel: false } }),
+      track('catalog', 5, { integrations: { 'Webhooks (Actions)': false } }),
+    ]);
+    await eventually(async () => ((await deliveries(id)).filter((d) => d.messageId.startsWith('catalog-')).length === 5 ? true : undefined));
+    const log = await deliveries(id);
+    for (const dropped of ['catalog-1', 'catalog-5']) expect(log.find((d) => d.messageId === dropped), dropped).toMatchObject({ status: 'dropped', reason: 'integrations' });
+    await eventually(async () => (server.events().length === 3 ? true : undefined));
+    expect(server.events().map((e) => e.messageId).sort()).toEqual(['catalog-2', 'catalog-3', 'catalog-4']);
   });
 
   it('retries a failing event with backoff while that user waits and other users flow', async () => {
@@ -305,6 +326,21 @@ describe('routing to webhook destinations', () => {
     const backwards = await api('POST', `/destinations/${id}/replay`, { from: new Date().toISOString(), to: before });
     expect(backwards.status).toBe(400);
     expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toHaveLength(1);
+  });
+
+  it('refuses a replay narrowed by an unknown event type or source instead of completing it with 0 events', async () => {
+    const { id } = await webhook('Narrowed', {}, {});
+    const range = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
+    const typo = await api('POST', `/destinations/${id}/replay`, { ...range, type: 'tracks' });
+    expect(typo.status).toBe(400);
+    expect(typo.body).toMatchObject({ error: { code: 'validation_failed', message: 'type "tracks" is not an event type: use one of identify, track, page, screen, group, alias.' } });
+    const source = await api('POST', `/destinations/${id}/replay`, { ...range, sourceId: 'src_nope' });
+    expect(source.status).toBe(400);
+    expect(source.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('sourceId: no source src_nope in this workspace') } });
+    // Nothing was recorded; a known type and source still replay.
+    expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toEqual([]);
+    const sourceId = ((await api('GET', '/sources')).body.sources as { id: string }[])[0]!.id;
+    expect((await api('POST', `/destinations/${id}/replay`, { ...range, type: 'identify', sourceId })).status).toBe(200);
   });
 
   it('says when no process is running a replay (no process with the jobs role)', async () => {

@@ -31,6 +31,17 @@ afterAll(async () => {
 });
 
 describe('Tracking API over HTTP', () => {
+  it('refuses a userId sent as a number JSON cannot hold exactly, keeping the rest of the batch', async () => {
+    // Two customers with 64-bit ids sent as JSON numbers: both would be stored as 12345678901234567000.
+    const body = '{"batch": [{"type": "identify", "userId": 12345678901234567890, "messageId": "big-id-1"}, {"type": "identify", "userId": 12345678901234567891, "messageId": "big-id-2"}, {"type": "identify", "userId": 9007199254740991, "messageId": "big-id-3"}]}';
+    const res = await post('/v1/batch', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_field', accepted: 1, rejected: [{ index: 0, code: 'invalid_field' }, { index: 1, code: 'invalid_field' }] });
+    expect(res.body.error.message).toContain('Send userId as a string.');
+    await eventually(async () => ((await storedEvents('messageId=big-id-3')).length === 1 ? true : undefined));
+    expect(await storedEvents('userId=12345678901234567000')).toEqual([]);
+  });
+
   it('stores every call type and answers 200 {success:true}', async () => {
     const calls: [string, Record<string, unknown>][] = [
       ['identify', { userId: 'all-1', traits: { plan: 'pro' } }],

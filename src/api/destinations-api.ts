@@ -7,10 +7,12 @@ import { AuditLog } from '../accounts/audit-log.js';
 import { roleHas } from '../accounts/permissions.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
+import { findCategory } from '../core/consent/consent-category.js';
 import { mergeConfigPatch } from '../destinations/config-patch.js';
 import { openDestination, sealConfig, SECRET_MASK } from '../destinations/destination-secrets.js';
 import { destinationType, destinationTypes } from '../destinations/registry.js';
 import { validateDestinationConfig } from '../destinations/validate-config.js';
+import { PrivacyConfig } from '../privacy/privacy-config.js';
 import type { DestinationType } from '../destinations/destination.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -125,6 +127,23 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
   /** What the audit log keeps of a destination: its masked view (secrets never in clear). */
   const summary = (d: StoredDestination) => destinationView(d) as unknown as Record<string, unknown>;
   const load = (workspaceId: string, id: string) => destinationOf(store, workspaceId, id);
+  // Read fresh (no cache): a category added a moment ago, by any process, is known.
+  const privacyConfig = new PrivacyConfig(store, undefined, 0);
+  /**
+   * Refuses consent categories the workspace does not have (matched as fan-out matches them: by id or name, in any
+   * case): no event could grant one, so every event would be withheld from the destination. A category already in
+   * the stored list (`current`) is let through, so an edit that sends the list back unchanged still saves.
+   */
+  const checkCategories = async (workspaceId: string, given: readonly string[] | null | undefined, current: readonly string[] | null = null) => {
+    if (!given) return;
+    const { categories } = await privacyConfig.get(workspaceId);
+    const unknown = given.filter((c) => !findCategory(categories, c) && !(current ?? []).includes(c));
+    if (unknown.length === 0) return;
+    throw new SluiceError(
+      'validation_failed',
+      `consentCategories: this workspace has no consent category ${unknown.map((c) => JSON.stringify(c)).join(', ')}, so no event could grant it and every event would be withheld from the destination. Use an id or name of GET /api/v1/consent/categories (${categories.map((c) => c.id).join(', ')}), or add the category first (PUT /api/v1/consent/categories).`,
+    );
+  };
   const checkSources = async (workspaceId: string, sourceIds: readonly string[] | null | undefined) => {
     if (!sourceIds) return;
     const known = new Set((await store.sources.list(workspaceId)).map((s) => s.id));
@@ -149,6 +168,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     const config = await validateDestinationConfig(type, body.config, allowPrivate);
     const filters = body.filters === undefined ? [] : checkFilters(body.filters);
     await checkSources(workspaceId, body.sourceIds);
+    await checkCategories(workspaceId, body.consentCategories);
     const created = await store.destinations.create({
       workspaceId,
       name: body.name,
@@ -205,6 +225,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     }
     const filters = body.filters === undefined ? undefined : body.filters === null ? [] : checkFilters(body.filters);
     await checkSources(workspaceId, body.sourceIds);
+    await checkCategories(workspaceId, body.consentCategories, existing.consentCategories);
     const updated = await store.destinations.update(workspaceId, existing.id, {
       ...(body.name !== undefined && { name: body.name }),
       ...(sealed ?? {}),

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
 import type { StoredDestination } from '../core/destination.js';
+import { checkReplayRange } from '../replay/replay-range-check.js';
 import { REPLAY_STATUSES, waitingSince, type NewReplay, type Replay, type ReplayRange } from '../replay/replay.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -148,6 +149,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
       ...(body.sourceId !== undefined && { sourceId: body.sourceId }),
     };
     if (!(range.from < range.to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
+    await checkReplayRange(store.sources, workspaceId, range, { type: 'type', sourceId: 'sourceId' });
     const total = await store.events.countMatching({ workspaceId, ...range });
     const replay = await askForReplay({ store, changes }, request, reply, destination, { kind: 'range', range, total }, 'destination.replay');
     return replayAnswer(replay);

@@ -62,7 +62,8 @@ function reasonOf(all: readonly FastifySchemaValidationError[]): string {
       return `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
     }
     case 'required':
-      return `needs ${String(error.params.missingProperty)}`;
+      // Quoted: a field named like a word ("to", "from") would otherwise read as part of the sentence.
+      return `needs a ${JSON.stringify(String(error.params.missingProperty))} field`;
     case 'additionalProperties':
       return 'is not a field this request takes';
     default:

@@ -17,6 +17,12 @@ describe('toSluiceError', () => {
     expect(error).toMatchObject({ code: 'storage_unavailable', status: 503, details: { retryAfterSeconds: 5 } });
   });
 
+  it('answers a value PostgreSQL text cannot hold (U+0000, SQLSTATE 22021) as 400 validation_failed saying what to remove', () => {
+    const error = toSluiceError(withCode('invalid byte sequence for encoding "UTF8": 0x00', '22021'));
+    expect(error).toMatchObject({ code: 'validation_failed', status: 400 });
+    expect(error.message).toBe('A value in the request holds the character U+0000 (\\u0000 in JSON, %00 in a URL), which the database cannot store; remove it and send the request again.');
+  });
+
   it('keeps other errors internal (500) and Sluice errors as they are', () => {
     expect(toSluiceError(new TypeError("Cannot read properties of undefined (reading 'x')")).code).toBe('internal_error');
     expect(toSluiceError(withCode('duplicate key value violates unique constraint', '23505')).code).toBe('internal_error');

@@ -38,9 +38,19 @@ function outage(raw: unknown): SluiceError | undefined {
   return new SluiceError('storage_unavailable', 'The database cannot be reached right now; nothing was changed. Retry after the Retry-After delay.', { retryAfterSeconds: 5 });
 }
 
+/**
+ * PostgreSQL's answer to a text value holding U+0000 (SQLSTATE 22021, "invalid byte sequence for encoding UTF8:
+ * 0x00"): JSON allows the character (`\u0000`) but PostgreSQL text cannot hold it. The request is at fault, not
+ * Sluice: a 400 that says what to remove, not a 500 "report it".
+ */
+function unstorableCharacter(raw: unknown): SluiceError | undefined {
+  if (!(raw instanceof Error) || (raw as { code?: unknown }).code !== '22021') return undefined;
+  return new SluiceError('validation_failed', 'A value in the request holds the character U+0000 (\\u0000 in JSON, %00 in a URL), which the database cannot store; remove it and send the request again.');
+}
+
 /** The Sluice error an error thrown while handling a request is answered with. */
 export function toSluiceError(raw: unknown): SluiceError {
-  return raw instanceof SluiceError ? raw : (outage(raw) ?? fromFastify(raw as FastifyError));
+  return raw instanceof SluiceError ? raw : (outage(raw) ?? unstorableCharacter(raw) ?? fromFastify(raw as FastifyError));
 }
 
 /** Installs the error and not-found handlers: `{"error":{"code","message"}}`, never a stack trace. */

@@ -156,6 +156,21 @@ describe('normalizeEvent', () => {
     expect(normalizeEvent({ userId: 42 }, 'identify', facts).userId).toBe('42');
   });
 
+  it('refuses an id given as a number past 2^53, which JSON has rounded: two people would share one id', () => {
+    // 12345678901234567890 and 12345678901234567891 both parse as 12345678901234567000.
+    const raw = JSON.parse('{"userId": 12345678901234567891, "event": "Paid"}') as Record<string, unknown>;
+    const error = rejection(() => validateEvent(raw, 'track'));
+    expect(error.code).toBe('invalid_field');
+    expect(error.message).toBe('userId is a number larger than 9007199254740991 (2^53 - 1), which JSON numbers cannot hold exactly: it reads as 12345678901234567000, so two ids could become one. Send userId as a string.');
+    for (const field of ['anonymousId', 'messageId', 'groupId', 'previousId']) {
+      const type = field === 'groupId' ? 'group' : field === 'previousId' ? 'alias' : 'identify';
+      expect(rejection(() => validateEvent({ userId: 'u', groupId: 'g', previousId: 'p', [field]: 2 ** 60 }, type)).message, field).toMatch(new RegExp(`^${field} is a number larger than`));
+    }
+    // The largest exact integer is fine; a request acknowledged before this rule is read as then, not lost.
+    expect(normalizeEvent({ userId: Number.MAX_SAFE_INTEGER }, 'identify', facts).userId).toBe('9007199254740991');
+    expect(normalizeEvent(raw, 'track', { ...facts, acknowledged: true }).userId).toBe('12345678901234567000');
+  });
+
   it('rejects an event over 32 KB', () => {
     const error = rejection(() => normalizeEvent({ userId: 'u', event: 'big', properties: { blob: 'x'.repeat(33 * 1024) } }, 'track', facts));
     expect(error.code).toBe('event_too_large');

@@ -128,9 +128,17 @@ function checkEventShape(raw: unknown): asserts raw is JsonObject {
  * Other values are kept as sent, surrounding spaces included. `keepBlank`: a request acknowledged before this rule
  * (read back from the inbox, and refused by it) keeps a whitespace-only value as that version did.
  */
-function identifier(value: unknown, field: string, keepBlank = false): string | undefined {
+function identifier(value: unknown, field: string, keepBlank = false, lenient = keepBlank): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    // Past 2^53 a JSON number has lost digits before it got here: 12345678901234567890 and ...891 both read as
+    // 12345678901234567000, which would give two people one id (and merge their profiles). Refused, unless the
+    // request was acknowledged by a version that kept it (`lenient`).
+    if (!lenient && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      throw new SluiceError('invalid_field', `${field} is a number larger than ${Number.MAX_SAFE_INTEGER} (2^53 - 1), which JSON numbers cannot hold exactly: it reads as ${String(value)}, so two ids could become one. Send ${field} as a string.`);
+    }
+    return String(value);
+  }
   if (typeof value !== 'string') {
     throw new SluiceError('invalid_field', `${field} must be a string, got ${jsonTypeOf(value)}.`);
   }
@@ -212,7 +220,7 @@ function readEventFields(raw: JsonObject, type: EventType | undefined, defaults:
   if (userId === undefined && anonymousId === undefined) {
     throw new SluiceError('no_user_anon_id', 'Every event needs a userId or an anonymousId (one that is empty or only whitespace counts as none).');
   }
-  const messageId = identifier(raw.messageId, 'messageId');
+  const messageId = identifier(raw.messageId, 'messageId', false, lenient);
   if (messageId !== undefined && messageId.length > LIMITS.maxMessageIdLength) {
     throw new SluiceError('message_id_too_long', `messageId is ${messageId.length} characters; the limit is ${LIMITS.maxMessageIdLength}.`);
   }

@@ -37,6 +37,18 @@ describe('expandStoredRequest', () => {
     expect(first.events[0]).toMatchObject({ type: 'track', receivedAt: '2026-11-30T12:00:01.000Z', sentAt: '2026-11-30T12:00:00.000Z', context: { ip: '198.51.100.4' } });
   });
 
+  it('replaces U+0000 (which PostgreSQL text cannot hold) in every string and key, and leaves other bodies as parsed', () => {
+    const body = '{"userId":"u\\u00001","event":"Paid\\u0000","properties":{"k\\u0000ey":["a\\u0000b",1,null],"__proto__":{"x":"\\u0000"},"literal":"\\\\u0000"}}';
+    const { events, failed } = expandStoredRequest({ endpoint: 'track', body, receivedAt: 0, requestId: REQUEST_ID, events: 1 });
+    expect(failed).toEqual([]);
+    expect(events[0]).toMatchObject({ userId: 'u\ufffd1', event: 'Paid\ufffd' });
+    const properties = events[0]!.properties as Record<string, unknown>;
+    expect(properties['k\ufffdey']).toEqual(['a\ufffdb', 1, null]);
+    // A "__proto__" key stays a field; an escaped backslash followed by "u0000" is text, not U+0000.
+    expect(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value).toEqual({ x: '\ufffd' });
+    expect(properties.literal).toBe('\\u0000');
+  });
+
   it('reports, instead of losing silently, events that no longer pass validation', () => {
     const { events, failed } = expandStoredRequest(batch());
     expect(events).toHaveLength(2);

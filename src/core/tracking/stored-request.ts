@@ -44,6 +44,26 @@ export function generatedMessageId(requestId: string, index: number): string {
 
 const decoder = new TextDecoder();
 
+/** How U+0000 can appear in JSON text: only escaped (a raw control character is not JSON). */
+const NUL_ESCAPE = '\\u0000';
+/** What U+0000 becomes: the replacement character, so the place where a character was dropped stays visible. */
+const NUL_REPLACEMENT = '\ufffd';
+
+const replaceNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', NUL_REPLACEMENT) : text);
+
+/** A copy of parsed JSON with U+0000 replaced in every string and key (only built for a body that has one). */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return replaceNul(value);
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // Defined, not assigned: a "__proto__" key stays a field, as JSON.parse made it.
+    Object.defineProperty(out, replaceNul(key), { value: withoutNul(item), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /**
  * The normalized events of a stored request, in request order. `failed` holds events that no longer pass
  * validation (only possible when the rules changed between the version that acknowledged the request and
@@ -51,7 +71,10 @@ const decoder = new TextDecoder();
  */
 export function expandStoredRequest(request: StoredRequest): { events: SegmentEvent[]; failed: RejectedEvent[] } {
   const text = typeof request.body === 'string' ? request.body : decoder.decode(request.body);
-  const body = JSON.parse(text) as unknown;
+  // U+0000 (valid JSON as \u0000) cannot be stored in a PostgreSQL text column: one such event failed every
+  // processor batch that held it, so nothing after it was stored. It is replaced, in every dialect alike.
+  const parsed = JSON.parse(text) as unknown;
+  const body = text.includes(NUL_ESCAPE) ? withoutNul(parsed) : parsed;
   const { requestId } = request;
   let normalized: NormalizedRequest;
   try {

@@ -90,6 +90,28 @@ async function send(req: OutboundRequest, config: WebhookConfig, context: Destin
   }
 }
 
+/** An HTTP header name (RFC 9110 token), as Node and undici accept it. */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** A header value Node and undici send: tab, printable ASCII and Latin-1, no line break or other control character. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Connection-level headers the HTTP client writes itself (a value set here would contradict the request sent) or refuses. */
+const CLIENT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect']);
+
+/**
+ * Problems with the custom headers, found when the destination is saved: a name or value HTTP does not allow
+ * would otherwise fail every delivery (retried as a network error until the retry window ends). Values are
+ * secrets: a problem names the header, never its value.
+ */
+export function headerProblems(headers: Readonly<Record<string, string>> | undefined): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name)) problems.push(`header ${JSON.stringify(name)} is not a valid HTTP header name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces or colons).`);
+    else if (CLIENT_HEADERS.has(name.toLowerCase())) problems.push(`header ${JSON.stringify(name)} is a connection header that Sluice's HTTP client sets itself or does not send; remove it.`);
+    else if (typeof value === 'string' && !HEADER_VALUE.test(value)) problems.push(`the value of header ${JSON.stringify(name)} holds a line break or another character HTTP does not allow in a header (only tabs, printable ASCII and Latin-1); remove it.`);
+  }
+  return problems;
+}
+
 function userKey(item: DeliveryItem): string {
   return String(item.event.userId ?? item.event.anonymousId ?? item.messageId);
 }
@@ -110,6 +132,13 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   maxBatchSize: MAX_BATCH_SIZE,
   // Without batching, the events of one deliver() call go out as parallel requests: 100 per call.
   batchSizeOf: (config) => (config.batching ? (config.batchSize ?? DEFAULT_BATCH_SIZE) : UNBATCHED_CALL_SIZE),
+  validateConfig: (config) => [
+    ...headerProblems(config.headers),
+    // Without batching every event is a request of its own: a batchSize alone would change nothing, silently.
+    ...(config.batchSize !== undefined && config.batching !== true
+      ? [`batchSize takes effect only with "batching": true (events POSTed together as {"batch":[...]}); add "batching": true, or remove batchSize to send one event per request.`]
+      : []),
+  ],
 
   async deliver(items, config, context) {
     if (config.batching) {
