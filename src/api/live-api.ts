@@ -20,6 +20,55 @@ export interface LiveOptions {
 
 /** Events read per poll; more wait for the next poll (which then comes at once). */
 const BATCH = 200;
+/**
+ * How long after showing an event the stream still looks below it. On PostgreSQL several processors write at once: an
+ * event's seq is taken when its insert runs, so a batch that commits later than another's can hold lower seqs than
+ * events already shown; read only after the last seq shown, the stream would skip them. Each poll therefore reads
+ * again from the last seq shown more than this long ago (at most {@link RECHECK_EVENTS} of the source's events back)
+ * and leaves out what it showed.
+ */
+const RECHECK_MS = 3_000;
+/** At most this many of the source's latest events shown are read again per poll (a busy source's window). */
+const RECHECK_EVENTS = 500;
+
+/**
+ * Which events the stream has shown near its end, so each poll can read a little below it (see {@link RECHECK_MS})
+ * without showing an event twice. `settled`: every event at or below it has been shown, or is taken as never coming.
+ */
+class ShownWindow {
+  private readonly shown = new Map<number, number>(); // seq -> when shown, in the order shown
+  constructor(private settled: number) {}
+
+  /** Where the next poll reads from. */
+  get from(): number {
+    return this.settled;
+  }
+
+  has(seq: number): boolean {
+    return seq <= this.settled || this.shown.has(seq);
+  }
+
+  add(seq: number, at: number): void {
+    this.shown.set(seq, at);
+  }
+
+  /** Moves `settled` up past events shown longer than RECHECK_MS ago, and keeps at most RECHECK_EVENTS above it. */
+  settle(now: number): void {
+    const seqs = [...this.shown.keys()].sort((a, b) => a - b);
+    let keepFrom = Math.max(0, seqs.length - RECHECK_EVENTS);
+    // Everything shown before the newest one shown long enough ago is settled too.
+    for (let i = seqs.length - 1; i >= keepFrom; i--) {
+      if (now - this.shown.get(seqs[i]!)! >= RECHECK_MS) {
+        keepFrom = i + 1;
+        break;
+      }
+    }
+    for (const seq of seqs.slice(0, keepFrom)) {
+      this.settled = Math.max(this.settled, seq);
+      this.shown.delete(seq);
+    }
+  }
+}
 
 function parseLastEventId(header: string | string[] | undefined): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
@@ -115,6 +164,7 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       await write(raw, `retry: 2000\n: connected to source ${source.id}\n\n`);
       for (let i = 0; i < first.length; i++) await write(raw, `id: ${firstSeqs[i]}\nevent: event\ndata: ${JSON.stringify(first[i])}\n\n`);
       let lastWrite = Date.now();
+      const window = new ShownWindow(lastSeq);
       // Rejections kept from the moment this stream opened on (the kept ones are the latest per code).
       let rejectionsSince = Date.now();
       while (live) {
@@ -126,18 +176,27 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
           rejectionsSince = Math.max(rejectionsSince, r.at + 1);
           lastWrite = Date.now();
         }
-        const events = await store.events.query({ ...base, afterSeq: lastSeq, order: 'asc', limit: BATCH });
-        for (const stored of events) {
-          if (!live) break;
-          await write(raw, `id: ${stored.seq}\nevent: event\ndata: ${JSON.stringify(view(stored))}\n\n`);
-          lastSeq = stored.seq;
-          lastWrite = Date.now();
+        // From a little below the last event shown (a later-committed batch may hold lower seqs), leaving out what was shown.
+        let fresh = 0;
+        let events: StoredEvent[] = [];
+        for (let after = window.from; live; after = events[events.length - 1]!.seq) {
+          events = await store.events.query({ ...base, afterSeq: after, order: 'asc', limit: BATCH });
+          for (const stored of events) {
+            if (!live) break;
+            if (window.has(stored.seq)) continue;
+            await write(raw, `id: ${stored.seq}\nevent: event\ndata: ${JSON.stringify(view(stored))}\n\n`);
+            window.add(stored.seq, Date.now());
+            lastWrite = Date.now();
+            fresh++;
+          }
+          if (events.length < BATCH || fresh >= BATCH) break;
         }
+        window.settle(Date.now());
         if (Date.now() - lastWrite >= heartbeatMs) {
           await write(raw, `: heartbeat\n\n`);
           lastWrite = Date.now();
         }
-        if (events.length < BATCH) await sleep(pollMs, stopped.signal);
+        if (fresh < BATCH) await sleep(pollMs, stopped.signal);
       }
     } catch (error) {
       request.log.warn({ err: error }, 'live stream ended by an error');
