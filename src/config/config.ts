@@ -318,5 +318,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
   if (config.databaseUrl && !config.secretKey) {
     throw new SluiceError('invalid_config', 'Scale mode (SLUICE_DATABASE_URL) needs SLUICE_SECRET_KEY (32+ characters); Sluice will not run with secrets unprotected.');
   }
+  // Embedded queues are a file in this process's data dir (one process per directory): on a shared PostgreSQL store, a
+  // process running only some roles would accept events (or publish delivery jobs) into a queue no other process reads.
+  if (config.databaseUrl && !config.queueUrl && config.roles.length < ROLES.length) {
+    throw new SluiceError(
+      'invalid_config',
+      `SLUICE_DATABASE_URL is set but SLUICE_QUEUE_URL is not, and this process runs only the roles ${config.roles.join(', ')}: its queues would be a file in its own data directory (${config.dataDir}) that no other process reads, so events it accepted would never be processed, nor delivery jobs delivered. Set SLUICE_QUEUE_URL (and SLUICE_QUEUE_PREFIX) to the NATS JetStream the installation's other processes use, or run every role in this one process (SLUICE_ROLES=all).`,
+    );
+  }
   return deepFreeze(config);
 }
