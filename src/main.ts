@@ -273,7 +273,8 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     sources,
     isReady: () => ready,
     trustedProxies: config.trustedProxies,
-    unavailable: () => queue?.unavailable(),
+    // The Tracking API's queue when this process has one; any scale-mode process's NATS connection otherwise.
+    unavailable: () => queue?.unavailable() ?? relay?.unavailable(),
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
