@@ -57,6 +57,7 @@ import { destinationType } from './destinations/registry.js';
 import { moveQueueOutOfStore } from './queue/sqlite/move-queue-out-of-store.js';
 import { deliveryLogFileOf } from './store/sqlite/delivery-log-file.js';
 import { sqliteFile, sqliteQueueFile } from './store/sqlite/sqlite-database.js';
+import { setAsideStaleWal } from './store/sqlite/stale-wal.js';
 import { CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { CHECKPOINTER_THREAD_NICE } from './runtime/thread-priority.js';
 
@@ -120,6 +121,8 @@ export async function startSluice(config: SluiceConfig, options: StartOptions = 
   const lock = !config.databaseUrl || !config.queueUrl ? DataDirLock.acquire(config.dataDir, logger) : undefined;
   let sluice: Sluice;
   try {
+    // Ours alone now: write-ahead logs a restore left next to the restored files (they are another file's) go aside.
+    if (lock) setAsideStaleWals(config, logger);
     sluice = await startRoles(config, options, logger);
   } catch (error) {
     lock?.release();
@@ -136,6 +139,15 @@ export async function startSluice(config: SluiceConfig, options: StartOptions = 
       }
     },
   });
+}
+
+/** The embedded files of this data dir (while its lock is held): a write-ahead log that is not theirs is moved aside, loudly. */
+function setAsideStaleWals(config: SluiceConfig, logger: Logger): void {
+  const files = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir), deliveryLogFileOf(sqliteFile(config.dataDir))]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
+  for (const file of files) {
+    const moved = setAsideStaleWal(file);
+    if (moved.length > 0) logger.warn({ file, movedTo: moved }, 'set aside a write-ahead log that does not belong to this database file (left from before a restore); the restored file is used as it is');
+  }
 }
 
 async function startRoles(config: SluiceConfig, options: StartOptions, logger: Logger): Promise<Sluice> {
