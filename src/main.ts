@@ -41,6 +41,7 @@ import { NatsChangeRelay } from './runtime/nats-change-relay.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
 import { ProcessHeartbeat } from './runtime/process-heartbeat.js';
+import { checkQueuePrefix } from './runtime/queue-prefix-check.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
 import { consentApi } from './api/consent-api.js';
@@ -156,6 +157,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const store = await openStore(config, { migrate: true, logger });
   try {
     await checkSecretKey(store.installation, keys, config, logger);
+    await checkQueuePrefix(store.installation, config, logger);
   } catch (error) {
     await store.close();
     throw error;

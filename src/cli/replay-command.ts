@@ -12,6 +12,7 @@ import { FanOut } from '../processor/fan-out/fan-out.js';
 import type { ReplayRange } from '../replay/replay.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
+import { checkQueuePrefix } from '../runtime/queue-prefix-check.js';
 import { checkSecretKey, resolveSecretKey } from '../runtime/secret-key.js';
 import { sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 
@@ -49,7 +50,7 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));
   // Another key than the installation's would fail on every destination secret: said up front instead.
-  await checkSecretKey(store.installation, keys, config).catch(async (error: unknown) => {
+  await Promise.all([checkSecretKey(store.installation, keys, config), checkQueuePrefix(store.installation, config)]).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });

@@ -29,6 +29,11 @@ export interface SluiceConfig {
    * start is refused (`secret_key_mismatch`).
    */
   readonly acceptNewSecretKey: boolean;
+  /**
+   * SLUICE_ACCEPT_NEW_QUEUE_PREFIX=true: start with a SLUICE_QUEUE_PREFIX other than the one the installation recorded
+   * (moving it to new streams on purpose); otherwise such a start is refused (`invalid_config`).
+   */
+  readonly acceptNewQueuePrefix: boolean;
   readonly allowPrivateDestinations: readonly string[];
   /**
    * Embedded mode: where the inbox's group commits run (SLUICE_INBOX_WRITER): `main` (default), the thread that
@@ -146,6 +151,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_DATABASE_POOL_SIZE',
   'SLUICE_SECRET_KEY',
   'SLUICE_ACCEPT_NEW_SECRET_KEY',
+  'SLUICE_ACCEPT_NEW_QUEUE_PREFIX',
   'SLUICE_ALLOW_PRIVATE_DESTINATIONS',
   'SLUICE_INBOX_WRITER',
   'SLUICE_MAX_BACKLOG',
@@ -298,6 +304,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     databasePoolSize: integer(env, 'SLUICE_DATABASE_POOL_SIZE', 10, 1, 1000),
     secretKey,
     acceptNewSecretKey: booleanFlag(env, 'SLUICE_ACCEPT_NEW_SECRET_KEY'),
+    acceptNewQueuePrefix: booleanFlag(env, 'SLUICE_ACCEPT_NEW_QUEUE_PREFIX'),
     allowPrivateDestinations: validateAllowList(env.SLUICE_ALLOW_PRIVATE_DESTINATIONS),
     inboxWriter: inboxWriter(env.SLUICE_INBOX_WRITER),
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
