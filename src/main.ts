@@ -157,7 +157,6 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const store = await openStore(config, { migrate: true, logger });
   try {
     await checkSecretKey(store.installation, keys, config, logger);
-    await checkQueuePrefix(store.installation, config, logger);
   } catch (error) {
     await store.close();
     throw error;
@@ -168,6 +167,12 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
   });
   if (boot.firstStart) options.onFirstStart?.(boot);
+  try {
+    await checkQueuePrefix(store.installation, config, { firstStart: boot.firstStart, logger });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   if (!config.queueUrl) {
     // Embedded: an earlier version kept the queues in the store file; they live in queue.db now.
     const moved = await moveQueueOutOfStore(config.dataDir);

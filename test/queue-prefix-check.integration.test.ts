@@ -29,6 +29,7 @@ describe.runIf(available)('the queue prefix check at start', () => {
     await schema?.drop();
     await deleteStreams(prefix);
     await deleteStreams(typo);
+    await deleteStreams(`${prefix}y`);
   });
 
   async function start(queuePrefix: string, env: Record<string, string> = {}): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
@@ -66,5 +67,24 @@ describe.runIf(available)('the queue prefix check at start', () => {
     expect(await start(typo, { SLUICE_ACCEPT_NEW_QUEUE_PREFIX: 'true' })).toEqual({ ok: true });
     expect(await start(typo)).toEqual({ ok: true });
     expect(await start(prefix)).toMatchObject({ ok: false, code: 'invalid_config', message: expect.stringContaining(`use "${typo}"`) as string });
+  }, 120_000);
+
+  it('in an installation from before the check, records the prefix of a process whose streams exist, never a mistyped one\'s', async () => {
+    // No prefix recorded (as after an upgrade), and the mistyped process is the first to start with this version.
+    await schema.drop();
+    schema = await createTestSchema('prefix');
+    expect(await start(prefix)).toEqual({ ok: true });
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: schemaUrl(schema) });
+    await client.connect();
+    try {
+      await client.query("delete from installation where key = 'queue_prefix'");
+    } finally {
+      await client.end();
+    }
+    await deleteStreams(typo);
+    expect(await start(typo)).toEqual({ ok: true }); // not refused: nothing recorded yet, and nothing recorded by it
+    expect(await start(prefix)).toEqual({ ok: true }); // its inbox stream exists: recorded now
+    expect(await start(`${prefix}y`)).toMatchObject({ ok: false, code: 'invalid_config', message: expect.stringContaining(`use "${prefix}"`) as string });
   }, 120_000);
 });

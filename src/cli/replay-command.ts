@@ -50,7 +50,7 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));
   // Another key than the installation's would fail on every destination secret: said up front instead.
-  await Promise.all([checkSecretKey(store.installation, keys, config), checkQueuePrefix(store.installation, config)]).catch(async (error: unknown) => {
+  await Promise.all([checkSecretKey(store.installation, keys, config), checkQueuePrefix(store.installation, config, { firstStart: false })]).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
