@@ -41,6 +41,7 @@ import { NatsChangeRelay } from './runtime/nats-change-relay.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
 import { ProcessHeartbeat } from './runtime/process-heartbeat.js';
+import { checkQueuePrefix } from './runtime/queue-prefix-check.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
 import { consentApi } from './api/consent-api.js';
@@ -57,6 +58,7 @@ import { destinationType } from './destinations/registry.js';
 import { moveQueueOutOfStore } from './queue/sqlite/move-queue-out-of-store.js';
 import { deliveryLogFileOf } from './store/sqlite/delivery-log-file.js';
 import { sqliteFile, sqliteQueueFile } from './store/sqlite/sqlite-database.js';
+import { setAsideStaleWal } from './store/sqlite/stale-wal.js';
 import { CHECKPOINT_INTERVAL_MS, WalCheckpointer } from './store/sqlite/wal-checkpointer.js';
 import { CHECKPOINTER_THREAD_NICE } from './runtime/thread-priority.js';
 
@@ -120,6 +122,8 @@ export async function startSluice(config: SluiceConfig, options: StartOptions = 
   const lock = !config.databaseUrl || !config.queueUrl ? DataDirLock.acquire(config.dataDir, logger) : undefined;
   let sluice: Sluice;
   try {
+    // Ours alone now: write-ahead logs a restore left next to the restored files (they are another file's) go aside.
+    if (lock) setAsideStaleWals(config, logger);
     sluice = await startRoles(config, options, logger);
   } catch (error) {
     lock?.release();
@@ -138,6 +142,15 @@ export async function startSluice(config: SluiceConfig, options: StartOptions = 
   });
 }
 
+/** The embedded files of this data dir (while its lock is held): a write-ahead log that is not theirs is moved aside, loudly. */
+function setAsideStaleWals(config: SluiceConfig, logger: Logger): void {
+  const files = [...(config.databaseUrl ? [] : [sqliteFile(config.dataDir), deliveryLogFileOf(sqliteFile(config.dataDir))]), ...(config.queueUrl ? [] : [sqliteQueueFile(config.dataDir)])];
+  for (const file of files) {
+    const moved = setAsideStaleWal(file);
+    if (moved.length > 0) logger.warn({ file, movedTo: moved }, 'set aside a write-ahead log that does not belong to this database file (left from before a restore); the restored file is used as it is');
+  }
+}
+
 async function startRoles(config: SluiceConfig, options: StartOptions, logger: Logger): Promise<Sluice> {
   const roles = new Set(config.roles);
   const keys = new Keys(resolveSecretKey(config));
@@ -154,6 +167,12 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
   });
   if (boot.firstStart) options.onFirstStart?.(boot);
+  try {
+    await checkQueuePrefix(store.installation, config, { firstStart: boot.firstStart, logger });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   if (!config.queueUrl) {
     // Embedded: an earlier version kept the queues in the store file; they live in queue.db now.
     const moved = await moveQueueOutOfStore(config.dataDir);
@@ -273,7 +292,8 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     sources,
     isReady: () => ready,
     trustedProxies: config.trustedProxies,
-    unavailable: () => queue?.unavailable(),
+    // The Tracking API's queue when this process has one; any scale-mode process's NATS connection otherwise.
+    unavailable: () => queue?.unavailable() ?? relay?.unavailable(),
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),

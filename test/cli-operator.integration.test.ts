@@ -5,11 +5,16 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestSchema, postgresAvailable, schemaUrl, TEST_DATABASE_URL } from './support/postgres.js';
+import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
 import { runCli, startSluiceProcess, type CliRun } from './support/sluice-process.js';
+import { createWebhook } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
+import { startTestSluice } from './support/start-test-sluice.js';
 
 // What an operator meets running the `sluice` command: real processes, real data dirs.
 
 const pgAvailable = await postgresAvailable();
+const natsUp = await natsAvailable();
 
 /** Tables in a schema of the test database. */
 async function countTables(schema: string): Promise<number> {
@@ -134,4 +139,29 @@ describe('commands that read an installation', () => {
       await other.drop();
     }
   }, 60_000);
+
+  it.runIf(pgAvailable && natsUp)('refuses a replay on PostgreSQL without SLUICE_QUEUE_URL instead of queueing it into a file no router reads', async () => {
+    const schema = await createTestSchema('replay_queue');
+    const prefix = uniqueQueuePrefix('replay_queue');
+    const env = { SLUICE_DATABASE_URL: schemaUrl(schema), SLUICE_SECRET_KEY: 'ops-replay-secret-key-0123456789abcdef' };
+    const sluice = await startTestSluice({ ...env, SLUICE_QUEUE_URL: TEST_QUEUE_URL, SLUICE_QUEUE_PREFIX: prefix, SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+    const receivers: RecordingServer[] = [];
+    const destination = await createWebhook(sluice, receivers, 'replayed');
+    try {
+      // An operator's shell with the database and the key, but not the queue: the jobs would land in ./data/queue.db.
+      const shell = mkdtempSync(path.join(work, 'replay-shell-'));
+      const run = await runCli(['replay', '--destination', destination.id, '--from', '2020-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z'], env, shell);
+      expect(run.code, `${run.stdout}${run.stderr}`).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `sluice: SLUICE_DATABASE_URL is set but SLUICE_QUEUE_URL is not, and ${path.join(shell, 'data')} (SLUICE_DATA_DIR) holds no Sluice queues: the replay's delivery jobs would go into a new file there that no router reads, and nothing would be delivered. Set SLUICE_QUEUE_URL and SLUICE_QUEUE_PREFIX as the installation's processes have them.`,
+      );
+      expect(existsSync(path.join(shell, 'data', 'queue.db'))).toBe(false);
+      expect(run.stdout).not.toContain('queued');
+    } finally {
+      await Promise.all(receivers.map((r) => r.close()));
+      await sluice.stop();
+      await schema.drop();
+      await deleteStreams(prefix);
+    }
+  }, 120_000);
 });

@@ -102,7 +102,8 @@ describe('sluice CLI', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const run = await runCli(['start', '--role', 'api'], { SLUICE_DATABASE_URL: `postgres://sluice:s3cret@127.0.0.1:${port}/sluice`, SLUICE_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef', SLUICE_DATA_DIR: mkdtempSync(path.join(work, 'pg-down-')), PORT: '0' });
+    // A scale-mode api process (NATS named too: the store is opened first, so PostgreSQL is what it reports).
+    const run = await runCli(['start', '--role', 'api'], { SLUICE_DATABASE_URL: `postgres://sluice:s3cret@127.0.0.1:${port}/sluice`, SLUICE_QUEUE_URL: `nats://127.0.0.1:${port}`, SLUICE_SECRET_KEY: 'cli-test-secret-key-0123456789abcdef', SLUICE_DATA_DIR: mkdtempSync(path.join(work, 'pg-down-')), PORT: '0' });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr.trim()).toMatch(new RegExp(`^sluice: Could not connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/sluice \\(SLUICE_DATABASE_URL\\): .*ECONNREFUSED.*Is it running`));
     expect(run.stderr).not.toContain('s3cret');

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
-import { dataDirLockFile } from '../src/runtime/data-dir-lock.js';
+import pino from 'pino';
+import { DataDirLock, dataDirLockFile } from '../src/runtime/data-dir-lock.js';
 import { runCli } from './support/sluice-process.js';
 
 /**
@@ -48,5 +49,16 @@ describe('the data directory lock', () => {
     // A start that fails after taking the lock (another secret key) leaves none behind.
     await expect(startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: 'lock-test-owner-token-0123456789abcdef', SLUICE_LOG_LEVEL: 'silent', SLUICE_ROLES: 'api', SLUICE_SECRET_KEY: 'a-different-secret-key-0123456789abcdef' }))).rejects.toMatchObject({ code: 'secret_key_mismatch' });
     expect(existsSync(dataDirLockFile(dataDir))).toBe(false);
+  });
+
+  it('logs a takeover with the dead holder\'s pid apart from its own, one pid per JSON line', () => {
+    const dataDir = mkdtempSync(path.join(work, 'logged-'));
+    writeFileSync(dataDirLockFile(dataDir), `4194305\n${os.hostname()}\n2026-01-01T00:00:00.000Z\n`);
+    const lines: string[] = [];
+    DataDirLock.acquire(dataDir, pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) })).release();
+    expect(lines).toHaveLength(1);
+    // A duplicate key would leave log tools with the last one: the dead process's pid as the logging process's.
+    expect(lines[0]!.match(/"pid":/g)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ pid: process.pid, holderPid: 4194305, since: '2026-01-01T00:00:00.000Z', msg: expect.stringContaining('taking over the data directory') as string });
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import { createLogger } from '../runtime/logger.js';
 import { AuditLog } from '../accounts/audit-log.js';
@@ -12,7 +13,9 @@ import type { ReplayRange } from '../replay/replay.js';
 import { checkReplayRange } from '../replay/replay-range-check.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
+import { checkQueuePrefix } from '../runtime/queue-prefix-check.js';
 import { checkSecretKey, resolveSecretKey } from '../runtime/secret-key.js';
+import { sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 
 export interface ReplayOptions {
   destination: string;
@@ -48,10 +51,19 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));
   // Another key than the installation's would fail on every destination secret: said up front instead.
-  await checkSecretKey(store.installation, keys, config).catch(async (error: unknown) => {
+  await Promise.all([checkSecretKey(store.installation, keys, config), checkQueuePrefix(store.installation, config, { firstStart: false })]).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
+  // On PostgreSQL without SLUICE_QUEUE_URL the jobs would go into a queue file of this directory: only a Sluice
+  // running every role on embedded queues there reads it; a new file there nobody does.
+  if (config.databaseUrl && !config.queueUrl && !existsSync(sqliteQueueFile(config.dataDir))) {
+    await store.close();
+    throw new SluiceError(
+      'invalid_config',
+      `SLUICE_DATABASE_URL is set but SLUICE_QUEUE_URL is not, and ${config.dataDir} (SLUICE_DATA_DIR) holds no Sluice queues: the replay's delivery jobs would go into a new file there that no router reads, and nothing would be delivered. Set SLUICE_QUEUE_URL and SLUICE_QUEUE_PREFIX as the installation's processes have them.`,
+    );
+  }
   const queue = await openDeliveryQueue(config);
   // The same consent, GPC, children's and PII rules as live traffic (decision 0400).
   const privacy = createPrivacyServices({ store, keys });

@@ -32,6 +32,19 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ SLUICE_ROLES: 'ingest,api,ingest' }).roles).toEqual(['ingest', 'api']);
   });
 
+  it('refuses a process with only some roles on PostgreSQL without SLUICE_QUEUE_URL, whose embedded queues no other process would read', () => {
+    const scale = { SLUICE_DATABASE_URL: 'postgres://sluice@db.internal/sluice', SLUICE_SECRET_KEY: 'config-test-secret-key-0123456789abcdef', SLUICE_DATA_DIR: '/srv/sluice' };
+    expect(configError({ ...scale, SLUICE_ROLES: 'ingest' })).toBe(
+      'SLUICE_DATABASE_URL is set but SLUICE_QUEUE_URL is not, and this process runs only the roles ingest: its queues would be a file in its own data directory (/srv/sluice) that no other process reads, so events it accepted would never be processed, nor delivery jobs delivered. Set SLUICE_QUEUE_URL (and SLUICE_QUEUE_PREFIX) to the NATS JetStream the installation\'s other processes use, or run every role in this one process (SLUICE_ROLES=all).',
+    );
+    expect(configError({ ...scale, SLUICE_ROLES: 'processor,router,jobs,api' })).toContain('runs only the roles processor, router, jobs, api');
+    // Every role in one process, or NATS named: the queues are shared, or nobody else needs them.
+    expect(loadConfig(scale).roles).toHaveLength(5);
+    expect(loadConfig({ ...scale, SLUICE_ROLES: 'ingest', SLUICE_QUEUE_URL: 'nats://127.0.0.1:4222' }).roles).toEqual(['ingest']);
+    // Embedded store and queues: one data dir, roles may be split over time on it (as before).
+    expect(loadConfig({ SLUICE_ROLES: 'ingest,api' }).roles).toEqual(['ingest', 'api']);
+  });
+
   it('warns about SLUICE_* variables it does not read, suggesting the likely name', () => {
     expect(unknownVariables({ SLUICE_DATABSE_URL: 'postgres://x', SLUICE_DATA_DIR: '/d', SLUICE_TEST_DATABASE_URL: 'postgres://t', PATH: '/bin', SLUICE_COLOUR: 'blue' })).toEqual([
       'SLUICE_COLOUR is set but is not a Sluice setting, so it changes nothing (README, "Configuration", lists them).',

@@ -29,6 +29,11 @@ export interface SluiceConfig {
    * start is refused (`secret_key_mismatch`).
    */
   readonly acceptNewSecretKey: boolean;
+  /**
+   * SLUICE_ACCEPT_NEW_QUEUE_PREFIX=true: start with a SLUICE_QUEUE_PREFIX other than the one the installation recorded
+   * (moving it to new streams on purpose); otherwise such a start is refused (`invalid_config`).
+   */
+  readonly acceptNewQueuePrefix: boolean;
   readonly allowPrivateDestinations: readonly string[];
   /**
    * Embedded mode: where the inbox's group commits run (SLUICE_INBOX_WRITER): `main` (default), the thread that
@@ -146,6 +151,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_DATABASE_POOL_SIZE',
   'SLUICE_SECRET_KEY',
   'SLUICE_ACCEPT_NEW_SECRET_KEY',
+  'SLUICE_ACCEPT_NEW_QUEUE_PREFIX',
   'SLUICE_ALLOW_PRIVATE_DESTINATIONS',
   'SLUICE_INBOX_WRITER',
   'SLUICE_MAX_BACKLOG',
@@ -298,6 +304,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
     databasePoolSize: integer(env, 'SLUICE_DATABASE_POOL_SIZE', 10, 1, 1000),
     secretKey,
     acceptNewSecretKey: booleanFlag(env, 'SLUICE_ACCEPT_NEW_SECRET_KEY'),
+    acceptNewQueuePrefix: booleanFlag(env, 'SLUICE_ACCEPT_NEW_QUEUE_PREFIX'),
     allowPrivateDestinations: validateAllowList(env.SLUICE_ALLOW_PRIVATE_DESTINATIONS),
     inboxWriter: inboxWriter(env.SLUICE_INBOX_WRITER),
     maxBacklog: integer(env, 'SLUICE_MAX_BACKLOG', 1_000_000, 1, 1_000_000_000),
@@ -317,6 +324,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<SluiceConf
   };
   if (config.databaseUrl && !config.secretKey) {
     throw new SluiceError('invalid_config', 'Scale mode (SLUICE_DATABASE_URL) needs SLUICE_SECRET_KEY (32+ characters); Sluice will not run with secrets unprotected.');
+  }
+  // Embedded queues are a file in this process's data dir (one process per directory): on a shared PostgreSQL store, a
+  // process running only some roles would accept events (or publish delivery jobs) into a queue no other process reads.
+  if (config.databaseUrl && !config.queueUrl && config.roles.length < ROLES.length) {
+    throw new SluiceError(
+      'invalid_config',
+      `SLUICE_DATABASE_URL is set but SLUICE_QUEUE_URL is not, and this process runs only the roles ${config.roles.join(', ')}: its queues would be a file in its own data directory (${config.dataDir}) that no other process reads, so events it accepted would never be processed, nor delivery jobs delivered. Set SLUICE_QUEUE_URL (and SLUICE_QUEUE_PREFIX) to the NATS JetStream the installation's other processes use, or run every role in this one process (SLUICE_ROLES=all).`,
+    );
   }
   return deepFreeze(config);
 }

@@ -66,7 +66,8 @@ export class DataDirLock {
       }
       const holder = readHolder(file);
       if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
-        logger?.warn({ file, pid: holder.pid, since: holder.since }, 'taking over the data directory from a Sluice that stopped without releasing it (a crash or kill)');
+        // Not `pid`: every log line has its own process's pid under that key already.
+        logger?.warn({ file, holderPid: holder.pid, since: holder.since }, 'taking over the data directory from a Sluice that stopped without releasing it (a crash or kill)');
         unlinkSync(file);
         continue;
       }

@@ -24,6 +24,8 @@ export class NatsChangeRelay {
   private readonly origin = randomUUID();
   private subscription: Subscription | undefined;
   private watching: Promise<void> | undefined;
+  /** When this process's connection to NATS was lost (undefined while connected). */
+  private disconnectedSince: number | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -62,9 +64,24 @@ export class NatsChangeRelay {
     });
     this.watching = (async () => {
       for await (const status of this.nc.status()) {
-        if (status.type === 'reconnect') for (const topic of CHANGE_TOPICS) this.feed.deliverRemote(topic);
+        if (status.type === 'disconnect') this.disconnectedSince ??= Date.now();
+        if (status.type === 'reconnect') {
+          this.disconnectedSince = undefined;
+          for (const topic of CHANGE_TOPICS) this.feed.deliverRemote(topic);
+        }
       }
     })();
+  }
+
+  /**
+   * Why this process is cut off from NATS, or undefined while connected: every scale-mode process has this connection,
+   * so `/health` of one without the Tracking API (processor, router, jobs, api) reports an outage too; its worker
+   * threads' own connections to the same servers are down then as well.
+   */
+  unavailable(): string | undefined {
+    if (this.nc.isClosed()) return 'the connection to NATS is closed';
+    if (this.disconnectedSince === undefined) return undefined;
+    return `the connection to NATS was lost ${Math.round((Date.now() - this.disconnectedSince) / 1000)} s ago and is being re-established`;
   }
 
   async stop(): Promise<void> {

@@ -41,9 +41,15 @@ export async function checkSecretKey(installation: InstallationRepository, keys:
     logger?.warn('started with a new secret key (SLUICE_ACCEPT_NEW_SECRET_KEY): secrets sealed with the old key cannot be read; enter the destinations\' secrets and members\' two-factor again');
     return;
   }
+  // SLUICE_SECRET_KEY wins over secret.key, so restoring the file helps only when the variable is unset.
+  const fix = config.secretKey
+    ? config.databaseUrl
+      ? 'set SLUICE_SECRET_KEY to the one the installation\'s other processes run with (every process needs the same key)'
+      : 'set SLUICE_SECRET_KEY to it, or unset it to use the secret.key in the data directory'
+    : `restore secret.key from your backup into ${config.dataDir}, or set SLUICE_SECRET_KEY to it`;
   const source = config.secretKey ? 'SLUICE_SECRET_KEY' : `${path.join(config.dataDir, 'secret.key')}`;
   throw new SluiceError(
     'secret_key_mismatch',
-    `The secret key from ${source} is not the one this installation sealed its secrets with (destination credentials, two-factor secrets, signatures). Start with the original key: restore secret.key from your backup into ${config.dataDir}, or set SLUICE_SECRET_KEY to it. Only if it is lost for good, start once with SLUICE_ACCEPT_NEW_SECRET_KEY=true and enter those secrets again.`,
+    `The secret key from ${source} is not the one this installation sealed its secrets with (destination credentials, two-factor secrets, signatures). Start with the original key: ${fix}. Only if it is lost for good, start once with SLUICE_ACCEPT_NEW_SECRET_KEY=true and enter those secrets again.`,
   );
 }

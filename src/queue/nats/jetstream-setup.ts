@@ -1,5 +1,6 @@
 import { JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { SluiceError } from '../../core/errors.js';
 import { connectNats } from './nats-connection.js';
 
 /** JetStream settings that matter in production (docs/deploying.md). */
@@ -12,6 +13,8 @@ export interface JetStreamSettings {
 
 const STREAM_NAME_IN_USE = 10058;
 const STREAM_CREATE_FAILED = 10049;
+/** "replicas > 1 not supported in non-clustered mode": SLUICE_QUEUE_REPLICAS above 1 on a single NATS server. */
+const REPLICAS_NOT_SUPPORTED = 10074;
 /** Waits between tries when the server could not create a stream's store (doubling: 100 ms .. 1.6 s, ~3 s in all). */
 const STORE_RETRY_DELAYS_MS = [100, 200, 400, 800, 1600];
 
@@ -35,6 +38,13 @@ export async function ensureStream(
       if (error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE) {
         await jsm.streams.update(config.name, config);
         return;
+      }
+      if (error instanceof JetStreamApiError && error.code === REPLICAS_NOT_SUPPORTED) {
+        const replicas = config.num_replicas ?? 1;
+        throw new SluiceError(
+          'invalid_config',
+          `SLUICE_QUEUE_REPLICAS=${replicas}: NATS refused the stream ${config.name} with ${replicas} replicas (${error.message}). Set SLUICE_QUEUE_REPLICAS=1 on a single NATS server, or run a JetStream cluster of at least ${replicas} nodes.`,
+        );
       }
       const delay = retryDelaysMs[attempt];
       if (!(error instanceof JetStreamApiError && error.code === STREAM_CREATE_FAILED) || delay === undefined) throw error;
