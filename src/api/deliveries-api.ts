@@ -22,7 +22,7 @@ export const DeliveryStateFields = {
   reason: Type.Optional(Type.String({ description: 'why it was dropped, failed or is being retried (filter, http_400, retries_exhausted, http_503, timeout, held_for_user, ...; docs/destinations.md)' })),
   lastError: Type.Optional(Type.String()),
   updatedAt: Type.String({ format: 'date-time' }),
-  nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next.' })),
+  nextAttemptAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a retrying delivery is tried next; absent for one that waits behind an earlier retrying event of the same user (it goes once that one is delivered or failed).' })),
 };
 
 export function deliveryStateView(d: DeliveryRecord) {

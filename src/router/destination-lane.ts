@@ -382,9 +382,12 @@ export class DestinationLane {
       if (at === undefined) return finish(entry('failed', 'retries_exhausted', result.error));
       this.attempts.set(job.seq, tries);
       const retryReason = result.reason ?? UNCLASSIFIED_RETRY;
-      log.push({ ...entry('retrying', retryReason, result.error), nextAttemptAt: at, firstAttemptAt: tries.firstAt });
-      this.deps.observer?.onOutcome?.(destination, 'retrying', retryReason, job);
       const head = this.heads.get(job.partitionKey);
+      // Behind an earlier retrying job of its user it has no time of its own: it goes once that one is done (the log
+      // row says so by having no nextAttemptAt, instead of a time that passes while it waits).
+      const waitsBehind = head !== undefined && head.job.seq < job.seq;
+      log.push({ ...entry('retrying', retryReason, result.error), ...(!waitsBehind && { nextAttemptAt: at }), firstAttemptAt: tries.firstAt });
+      this.deps.observer?.onOutcome?.(destination, 'retrying', retryReason, job);
       if (head === undefined || head.job.seq === job.seq) this.heads.set(job.partitionKey, { job, nextAt: at });
       else if (head.job.seq < job.seq) requeue.push(job); // waits behind its user's earlier retrying job
       else {

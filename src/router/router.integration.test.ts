@@ -370,6 +370,38 @@ describe('router', () => {
     expect(calls.find((c) => c.ids.includes('unthrottled-1'))!.at - throttledAt).toBeLessThan(2000);
   });
 
+  it("logs a job held behind its user's earlier retrying job without a next-attempt time of its own, and sends it once that one is delivered", async () => {
+    const calls: string[][] = [];
+    let failFirst = 2;
+    const flaky = Object.assign(recorderType(), {
+      async deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome> {
+        calls.push(items.map((i) => i.messageId));
+        if (items[0]?.messageId !== 'held-1' || failFirst === 0) return { kind: 'ok' };
+        failFirst -= 1;
+        // The first event of the user is refused; the second, in the same request, is held back unsent behind it.
+        return { kind: 'per_item', results: items.map((i) => (i.messageId === 'held-1' ? { kind: 'retry', reason: 'http_503', error: 'HTTP 503' } : { kind: 'retry', reason: 'held_for_user', error: 'not sent: an earlier event of the user failed' })) };
+      },
+    });
+    const types = (name: string) => (name === 'recorder' ? (flaky as unknown as DestinationType<unknown>) : undefined);
+    const d = await destination('recorder', {});
+    await publish(d.id, 'held-1', 'src_web', 'user-h');
+    await publish(d.id, 'held-2', 'src_web', 'user-h');
+    startRouter(types, { ...fastRetries, baseDelayMs: 400, maxDelayMs: 1000 });
+    await eventually(async () => ((await delivery(d.id, 'held-2'))?.status === 'retrying' ? true : undefined));
+    const [first, second] = [await delivery(d.id, 'held-1'), await delivery(d.id, 'held-2')];
+    expect(first).toMatchObject({ status: 'retrying', reason: 'http_503' });
+    expect(first!.nextAttemptAt).toBeGreaterThan(first!.updatedAt);
+    expect(second).toMatchObject({ status: 'retrying', reason: 'held_for_user' });
+    expect(second).not.toHaveProperty('nextAttemptAt');
+    // Once the first is delivered, the second goes: after it, never before.
+    await eventually(async () => ((await delivery(d.id, 'held-2'))?.status === 'delivered' ? true : undefined), 10_000);
+    expect(await delivery(d.id, 'held-1')).toMatchObject({ status: 'delivered' });
+    const lastWithFirst = calls.map((ids) => ids.includes('held-1')).lastIndexOf(true);
+    const resentSecond = calls.map((ids, i) => (ids.includes('held-2') ? i : -1)).filter((i) => i > 0);
+    expect(resentSecond).toHaveLength(1);
+    expect(resentSecond[0]).toBeGreaterThan(lastWithFirst);
+  });
+
   it('keeps a pause the destination asked for before the router started (a restart)', async () => {
     const recorder = recorderType();
     const d = await destination('recorder', {});

@@ -14,6 +14,7 @@ import { DestinationPreview } from './destination-preview';
 import { useDestinationTypes } from './destinations';
 import { TableHead, EnabledBadge } from '../components/table-head';
 import { useCan } from '../permissions';
+import { NextTry } from '../components/next-try';
 
 /** GET /api/v1/destinations/:id/backlog */
 interface Backlog {
@@ -141,7 +142,7 @@ function Deliveries({ destination }: { destination: Destination }) {
                 <td>{d.attempts}</td>
                 <td>
                   {d.reason && <code>{d.reason}</code>} {d.lastError && <span className="muted">{d.lastError}</span>}
-                  {d.nextAttemptAt && <span className="muted"> (next try {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
+                  <NextTry status={d.status} nextAttemptAt={d.nextAttemptAt} />
                 </td>
                 <td>{new Date(d.updatedAt).toLocaleString()}</td>
                 {manage && (

@@ -2,6 +2,7 @@ import { api, type EventView } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
+import { NextTry } from '../components/next-try';
 
 /** What happened to an event at one destination (present once the delivery pipeline reports it). */
 interface DeliveryOutcome {
@@ -70,7 +71,7 @@ export function EventOutcome({ messageId, sourceId, fallback }: { messageId: str
                 </td>
                 <td>
                   {d.reason && <code>{d.reason}</code>} {d.lastError}
-                  {d.nextAttemptAt && <span className="muted"> (next try {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
+                  <NextTry status={d.status} nextAttemptAt={d.nextAttemptAt} />
                 </td>
                 <td>{d.attempts ?? ''}</td>
               </tr>
