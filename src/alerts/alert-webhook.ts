@@ -38,6 +38,18 @@ export interface AlertWebhookContext {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
+ * A destination's episode as the messages carry it, and the console page they link to (its delivery log): the
+ * destination as it is now, or, once deleted, named by its id.
+ */
+export function destinationEpisode(
+  alert: DestinationAlert,
+  destination: { readonly id: string; readonly name: string; readonly type: string } | undefined,
+): { readonly about: AlertWebhookContext['about']; readonly path: string } {
+  const named = destination ? { id: destination.id, name: destination.name, type: destination.type } : { id: alert.destinationId, name: alert.destinationId, type: 'deleted' };
+  return { about: { destination: named, alert }, path: `/destinations/${encodeURIComponent(alert.destinationId)}` };
+}
+
+/**
  * What an episode is, whatever it is about: its id (PagerDuty's dedup key), the component it concerns (a destination's
  * name, "processing", "<role> role"), and whether it is the console's overview it links to rather than a delivery log.
  * The kind of notice that ends it is `resolvingKindOf(opening)`.

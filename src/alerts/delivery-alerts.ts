@@ -6,7 +6,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { AlertLoop } from './alert-loop.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
 import { behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
-import type { AlertWebhook } from './alert-webhook.js';
+import { destinationEpisode, type AlertWebhook } from './alert-webhook.js';
 import { alertMutesOf, deliveryAlertSettingsFor, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
@@ -276,13 +276,14 @@ export class DeliveryAlerts extends AlertLoop {
    */
   private async endedQuietly(workspace: Workspace, alert: DestinationAlert | undefined, destination?: StoredDestination): Promise<void> {
     if (!alert || alert.notifiedAt === null) return;
-    const named = destination ? { id: destination.id, name: destination.name, type: destination.type } : { id: alert.destinationId, name: alert.destinationId, type: 'deleted' };
-    await this.messenger.endedQuietly(workspace, { destination: named, alert }, `/destinations/${encodeURIComponent(alert.destinationId)}`, { destinationId: alert.destinationId });
+    const { about, path } = destinationEpisode(alert, destination);
+    await this.messenger.endedQuietly(workspace, about, path, { destinationId: alert.destinationId });
   }
 
   /** Tells the workspace (alert webhook, emails); `lateSince`: the episode began while its destination was muted. */
   private async tell(workspace: Workspace, destination: StoredDestination, alert: DestinationAlert, told: AlertNotice, options: { lateSince?: number } = {}): Promise<void> {
     const notice = options.lateSince === undefined ? told : withMuteEnded(told, options.lateSince);
-    await this.messenger.tell(workspace, notice, { destination: { id: destination.id, name: destination.name, type: destination.type }, alert }, `/destinations/${encodeURIComponent(destination.id)}`, { destinationId: destination.id });
+    const { about, path } = destinationEpisode(alert, destination);
+    await this.messenger.tell(workspace, notice, about, path, { destinationId: destination.id });
   }
 }

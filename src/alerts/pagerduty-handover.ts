@@ -1,7 +1,7 @@
 import type { Keys } from '../core/crypto/keys.js';
 import type { Store } from '../store/store.js';
 import type { AlertNotice } from './alert-notices.js';
-import { episodeIdentity, type AlertWebhook, type AlertWebhookContext } from './alert-webhook.js';
+import { destinationEpisode, episodeIdentity, type AlertWebhook, type AlertWebhookContext } from './alert-webhook.js';
 import type { AlertWebhookSettings } from './delivery-alert-settings.js';
 import { resolvingKindOf } from './pagerduty-alert-event.js';
 
@@ -40,16 +40,14 @@ export async function resolveOpenIncidents(input: {
   /** The PagerDuty webhook as it was before the change. */
   readonly previous: AlertWebhookSettings;
   readonly workspace: { readonly id: string; readonly name: string };
-  /** The console's address, for the link PagerDuty keeps with the event. */
+  /** The console's address (no trailing slash), for the link PagerDuty keeps with the event. */
   readonly consoleUrl: string;
 }): Promise<IncidentHandover> {
   const { store, workspace } = input;
-  const episodes: { about: AlertWebhookContext['about']; path: string }[] = [];
+  const episodes: { readonly about: AlertWebhookContext['about']; readonly path: string }[] = [];
   for (const alert of await store.destinationAlerts.openOf(workspace.id)) {
     if (alert.notifiedAt === null) continue;
-    const destination = await store.destinations.get(workspace.id, alert.destinationId);
-    const named = destination ? { id: destination.id, name: destination.name, type: destination.type } : { id: alert.destinationId, name: alert.destinationId, type: 'deleted' };
-    episodes.push({ about: { destination: named, alert }, path: `/destinations/${encodeURIComponent(alert.destinationId)}` });
+    episodes.push(destinationEpisode(alert, await store.destinations.get(workspace.id, alert.destinationId)));
   }
   for (const pipeline of await store.pipelineAlerts.openNow()) episodes.push({ about: { pipeline }, path: '/' });
   for (const role of await store.roleAlerts.openNow()) episodes.push({ about: { role }, path: '/' });
@@ -57,7 +55,7 @@ export async function resolveOpenIncidents(input: {
   let failed = 0;
   let error: string | undefined;
   for (const { about, path } of episodes) {
-    const posted = await input.webhook.post(input.previous, quietEndNotice(about), { workspace, about, link: `${input.consoleUrl.replace(/\/+$/, '')}${path}` });
+    const posted = await input.webhook.post(input.previous, quietEndNotice(about), { workspace, about, link: `${input.consoleUrl}${path}` });
     if (posted.ok) resolved++;
     else {
       failed++;

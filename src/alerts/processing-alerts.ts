@@ -100,8 +100,10 @@ export class ProcessingAlerts extends AlertLoop {
     if (wentBack) await store.processingMarks.forgetAll();
     const continuous = newest !== undefined && !wentBack && now - newest.checkedAt <= this.markingGapMs();
     const markingSince = continuous ? newest.markingSince : now;
-    await store.processingMarks.note({ mark, at: now, checkedAt: now, markingSince });
-    const marks = await store.processingMarks.list();
+    const noted: ProcessingMark = { mark, at: now, checkedAt: now, markingSince };
+    await store.processingMarks.note(noted);
+    // The marks as now kept: the inbox at the newest one (seen before, so its first sighting stays), or one more.
+    const marks = wentBack ? [noted] : newest?.mark === mark ? kept : [...kept, noted];
     // Marks grow with time: once one is not passed, no later one is.
     let first = 0;
     while (first < marks.length && (await queue.inboxPassed(marks[first]!.mark))) first++;

@@ -36,7 +36,7 @@ const RECHECK_EVENTS = 500;
  * without showing an event twice. `settled`: every event at or below it has been shown, or is taken as never coming.
  */
 class ShownWindow {
-  private readonly shown = new Map<number, number>(); // seq -> when shown, in the order shown
+  private readonly shown = new Map<number, number>(); // seq -> when shown, for the events above `settled`
   constructor(private settled: number) {}
 
   /** Where the next poll reads from. */
@@ -44,8 +44,9 @@ class ShownWindow {
     return this.settled;
   }
 
+  /** Whether an event read from {@link from} on was shown already. */
   has(seq: number): boolean {
-    return seq <= this.settled || this.shown.has(seq);
+    return this.shown.has(seq);
   }
 
   add(seq: number, at: number): void {

@@ -21,10 +21,13 @@ const MAX_BATCH_SIZE = 4000;
  */
 const UNBATCHED_CALL_SIZE = 100;
 
+/** An HTTP header name (RFC 9110 token), as Node and undici accept it: the schema's key pattern and headerProblems' check. */
+const HEADER_NAME_PATTERN = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$";
+
 export const WebhookConfigSchema = Type.Object(
   {
     url: Type.String({ minLength: 1, description: 'http(s) URL every event (and deletion) is POSTed to' }),
-    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }), Type.String(), { description: 'Extra request headers (secret: they often carry credentials; sealed at rest and shown masked)' })),
+    headers: Type.Optional(Type.Record(Type.String({ pattern: HEADER_NAME_PATTERN }), Type.String(), { description: 'Extra request headers (secret: they often carry credentials; sealed at rest and shown masked)' })),
     signingSecret: Type.Optional(Type.String({ minLength: 8, description: 'HMAC-SHA256 key: X-Sluice-Signature: sha256=<hex of HMAC(body)>, and X-Sluice-Signature-V2: t=<unix seconds>,sha256=<hex of HMAC("<t>.<body>")> (refuse an old t to refuse replays)' })),
     batching: Type.Optional(Type.Boolean({ description: 'POST up to batchSize events at once as {"batch":[...]} (default false: one event per request)' })),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BATCH_SIZE, description: `Most events per {"batch":[...]} request with batching on (default ${DEFAULT_BATCH_SIZE}, at most ${MAX_BATCH_SIZE}, as Segment's Webhooks (Actions))` })),
@@ -90,8 +93,7 @@ async function send(req: OutboundRequest, config: WebhookConfig, context: Destin
   }
 }
 
-/** An HTTP header name (RFC 9110 token), as Node and undici accept it. */
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
 /** A header value Node and undici send: tab, printable ASCII and Latin-1, no line break or other control character. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Connection-level headers the HTTP client writes itself (a value set here would contradict the request sent) or refuses. */
