@@ -160,4 +160,18 @@ describe('webhook destination', () => {
     expect(server.received[2]!.json).toMatchObject({ batch: expect.any(Array) });
     expect((server.received[2]!.json as { batch: unknown[] }).batch).toHaveLength(40);
   });
+
+  it('fails deliveries at once, naming the header, when a stored config has headers HTTP cannot send (saved before they were checked)', async () => {
+    server = await startMockServer(() => ({ status: 200 }));
+    const context = guardedContext();
+    for (const batching of [true, false]) {
+      const config = { url: `${server.url}/in`, batching, headers: { 'X-Team Id': 'ops' } };
+      const outcome = await webhookDestination.deliver(items(3), config, context);
+      expect(outcome).toMatchObject({ kind: 'abort', reason: 'invalid_headers', error: expect.stringContaining('"X-Team Id"') });
+      expect(JSON.stringify(outcome)).not.toContain('ops');
+    }
+    const deletion = await webhookDestination.deleteSubject!({ workspaceId: 'ws', requestId: 'prq_1', userIds: ['u1'], anonymousIds: [], emails: [] }, { url: `${server.url}/in`, headers: { 'X-Token': 'a\nb' } }, context);
+    expect(deletion).toMatchObject({ kind: 'failed', error: expect.stringContaining('"X-Token"') });
+    expect(server.received).toHaveLength(0);
+  });
 });

@@ -143,6 +143,13 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   ],
 
   async deliver(items, config, context) {
+    // A config saved before its headers were checked (or written to the store by hand) cannot be sent: every
+    // request would fail in the HTTP client and retry as a network error until the retry window ends.
+    const unsendable = headerProblems(config.headers);
+    if (unsendable.length > 0) {
+      const error = `the destination's custom headers cannot be sent: ${unsendable.join(' ')} Fix them in the destination's settings, then retry the failed deliveries.`;
+      return { kind: 'abort', reason: 'invalid_headers', error };
+    }
     if (config.batching) {
       return deliverInBatches(items, config.url, {
         sizeOf: (item) => Buffer.byteLength(jsonOf(item)) + 1,
@@ -189,6 +196,8 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   },
 
   async deleteSubject(subject, config, context) {
+    const unsendable = headerProblems(config.headers);
+    if (unsendable.length > 0) return { kind: 'failed', error: `the destination's custom headers cannot be sent: ${unsendable.join(' ')} Fix them in the destination's settings.` };
     const req = request(
       config,
       JSON.stringify({
