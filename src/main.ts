@@ -109,6 +109,12 @@ export interface StartOptions {
    * be shown even if the start then fails (a port in use, NATS down).
    */
   onFirstStart?: (boot: BootstrapResult) => void;
+  /**
+   * Called when a stage worker stopped on a configuration that cannot work (`invalid_config` raised in the
+   * worker, e.g. SLUICE_QUEUE_REPLICAS above what the NATS servers hold, found only when the worker opens its
+   * queue): the worker is not restarted. `sluice start` shuts down and exits 2, as for a bad setting found at start.
+   */
+  onConfigError?: (error: SluiceError) => void;
 }
 
 /**
@@ -264,11 +270,12 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const roleAlerts = roles.has('api') || roles.has('jobs') ? new RoleAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, webhook: alertWebhook }) : undefined;
 
   const workers: WorkerHost[] = [];
-  if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics));
-  const router = roles.has('router') ? new WorkerHost('router', workerUrl('router'), { config }, logger, metrics) : undefined;
+  const onConfigError = (message: string) => options.onConfigError?.(new SluiceError('invalid_config', message));
+  if (roles.has('processor')) workers.push(new WorkerHost('processor', workerUrl('processor'), { config }, logger, metrics, onConfigError));
+  const router = roles.has('router') ? new WorkerHost('router', workerUrl('router'), { config }, logger, metrics, onConfigError) : undefined;
   if (router) workers.push(router);
   // Replays run in a thread of their own (src/replay/replay.worker.ts); any jobs process carries on one another stopped.
-  const replays = roles.has('jobs') ? new WorkerHost('replays', workerUrl('replay'), { config }, logger, metrics) : undefined;
+  const replays = roles.has('jobs') ? new WorkerHost('replays', workerUrl('replay'), { config }, logger, metrics, onConfigError) : undefined;
   if (replays) workers.push(replays);
   for (const worker of workers) worker.start();
   // Accepting events needs the processor loaded; the router may finish loading while the first events are

@@ -1,4 +1,5 @@
 import { loadConfig, type SluiceConfig } from '../config/config.js';
+import type { SluiceError } from '../core/errors.js';
 import { startSluice } from '../main.js';
 
 /**
@@ -45,18 +46,30 @@ export async function startCommand(options: { role?: string }): Promise<void> {
   const env = { ...process.env };
   if (options.role) env.SLUICE_ROLES = options.role;
   const config = loadConfig(env);
-  const sluice = await startSluice(config, { onFirstStart: (boot) => process.stdout.write(`${firstStartCredentials(config, boot)}\n`) });
+  // A stage worker that stopped on its configuration: said in a sentence, then the process ends with 2 (as a bad
+  // setting found before the start), so a supervisor sees it fail instead of a process that runs and does nothing.
+  let configError: SluiceError | undefined;
+  let started: Awaited<ReturnType<typeof startSluice>> | undefined;
+  const endOnConfigError = (error: SluiceError) => {
+    if (configError) return;
+    configError = error;
+    process.stderr.write(`sluice: ${error.message}\n`);
+    if (started) shutdown('invalid_config', 2);
+  };
+  const sluice = await startSluice(config, { onFirstStart: (boot) => process.stdout.write(`${firstStartCredentials(config, boot)}\n`), onConfigError: endOnConfigError });
+  started = sluice;
   process.stdout.write(`${startBanner(config, sluice.url, sluice.bootstrap)}\n`);
-  const shutdown = (signal: string) => {
+  function shutdown(signal: string, exitCode = 0) {
     sluice.logger.info({ signal }, 'shutting down');
     sluice.close().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         sluice.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
-  };
+  }
+  if (configError) shutdown('invalid_config', 2);
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }

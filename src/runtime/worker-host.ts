@@ -34,12 +34,15 @@ function setPipelineHeapFlags(): void {
 
 /**
  * Runs one stage in a worker thread and keeps it running: a worker that dies is restarted after a second
- * (its queue redelivers what it had not acknowledged). Source files (.ts, under tests) start through
+ * (its queue redelivers what it had not acknowledged). One that failed on the configuration (`invalid_config`,
+ * e.g. SLUICE_QUEUE_REPLICAS above what the NATS servers hold) is not restarted, since every new one would fail
+ * the same way: `onConfigError` gets its message. Source files (.ts, under tests) start through
  * ts-worker-loader.mjs (bundled with esbuild).
  */
 export class WorkerHost {
   private worker: Worker | undefined;
   private stopping = false;
+  private configError: string | undefined;
   private stopped: Promise<void> | undefined;
   private readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private isReady = false;
@@ -50,6 +53,7 @@ export class WorkerHost {
     private readonly data: WorkerData,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly onConfigError: (message: string) => void = () => {},
   ) {}
 
   start(): void {
@@ -62,14 +66,20 @@ export class WorkerHost {
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') this.markReady();
       else if (message.type === 'metrics') this.metrics.applyRemote(message.increments);
-      else if (message.type === 'fatal') this.logger.error({ worker: this.name, error: message.message }, 'worker failed');
+      else if (message.type === 'fatal' && message.configError) {
+        this.configError = message.message;
+        this.logger.error({ worker: this.name }, `worker stopped by its configuration, not restarted: ${message.message}`);
+      } else if (message.type === 'fatal') this.logger.error({ worker: this.name, error: message.message }, 'worker failed');
     });
     worker.on('error', (error) => this.logger.error({ worker: this.name, err: error }, 'worker error'));
     this.stopped = new Promise((resolve) => {
       worker.on('exit', (code) => {
         resolve();
         if (!this.isReady) this.failReady(new Error(`worker ${this.name} exited with code ${code} before it was ready`));
-        if (!this.stopping) {
+        if (this.configError !== undefined && !this.stopping) {
+          this.stopping = true;
+          this.onConfigError(this.configError);
+        } else if (!this.stopping) {
           this.logger.error({ worker: this.name, code }, 'worker exited; restarting');
           setTimeout(() => !this.stopping && this.start(), RESTART_DELAY_MS).unref();
         }

@@ -11,4 +11,5 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'metrics'; increments: RemoteIncrement[] }
   | { type: 'stopped' }
-  | { type: 'fatal'; message: string };
+  /** `configError`: the configuration cannot work (an `invalid_config`); a new worker would fail the same way. */
+  | { type: 'fatal'; message: string; configError?: boolean };

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { isSluiceError } from '../core/errors.js';
 import type { RemoteIncrement } from '../observability/metrics.js';
 import { lowerThisThreadPriority, PIPELINE_THREAD_NICE } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.js';
@@ -59,7 +60,9 @@ export function runWorker(main: (context: WorkerContext) => Promise<void>): void
     })
     .catch((error: unknown) => {
       clearInterval(timer);
-      send({ type: 'fatal', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+      // A configuration that cannot work is told in its own sentence (no stack: it is not a bug).
+      if (isSluiceError(error) && error.code === 'invalid_config') send({ type: 'fatal', message: error.message, configError: true });
+      else send({ type: 'fatal', message: error instanceof Error ? error.stack ?? error.message : String(error) });
       process.exit(1);
     });
   send({ type: 'ready' });
