@@ -74,7 +74,7 @@ function Page({ pathname, search, info, refresh }: { pathname: string; search: s
   if ((params = match('/destinations/:id', pathname))) return <DestinationDetailPage id={params.id!} />;
   if (pathname === '/live') return <LivePage sourceId={undefined} />;
   if ((params = match('/live/:id', pathname))) return <LivePage sourceId={params.id!} />;
-  if (pathname === '/events') return <EventsPage />;
+  if (pathname === '/events') return <EventsPage search={search} />;
   if (pathname === '/profiles') return <ProfilesPage identifier={undefined} />;
   if ((params = match('/profiles/:identifier', pathname))) return <ProfilesPage identifier={params.identifier!} />;
   if (pathname === '/privacy-requests') return <PrivacyRequestsPage />;

@@ -18,6 +18,7 @@ import { tokensApi } from './tokens-api.js';
 import { workspacesApi } from './workspaces-api.js';
 import { eventsApi } from './events-api.js';
 import { profilesApi } from './profiles-api.js';
+import { groupsApi } from './groups-api.js';
 import { liveApi } from './live-api.js';
 import { sourcesApi } from './sources-api.js';
 import { sourceRejectionsApi } from './source-rejections-api.js';
@@ -56,6 +57,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   await app.register(policiesApi, { store: deps.store, audit });
   await app.register(eventsApi, { store: deps.store });
   await app.register(profilesApi, { store: deps.store });
+  await app.register(groupsApi, { store: deps.store });
   await app.register(liveApi, { store: deps.store });
   await app.register(sourceRejectionsApi, { store: deps.store });
   await app.register(statsApi, { store: deps.store });

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { decodeCursor, eventView } from './events-api.js';
 import { maskPersonalData, refuseEmailLookup } from '../accounts/mask-personal-data.js';
 import { principalOf } from './principal.js';
+import { groupsOfProfile, GROUPS_SHOWN } from './profile-groups.js';
 import { encodeCursor } from './schemas.js';
 
 const ProfileSchema = Type.Object({
@@ -16,6 +17,15 @@ const ProfileSchema = Type.Object({
   traits: Type.Record(Type.String(), Type.Unknown()),
   firstSeen: Type.String({ format: 'date-time', description: 'Time of the earliest event of the profile' }),
   lastSeen: Type.String({ format: 'date-time', description: 'Time of the latest event of the profile, to within a minute (the stored value advances in steps of at least a minute)' }),
+  groups: Type.Array(
+    Type.Object({
+      groupId: Type.String(),
+      traits: Type.Record(Type.String(), Type.Unknown(), { description: "The group's latest traits (from every member's group calls)" }),
+      joinedAt: Type.String({ format: 'date-time', description: "When this person's latest group call for it was received" }),
+      updatedAt: Type.Optional(Type.String({ format: 'date-time', description: "When the group's traits last changed" })),
+    }),
+    { description: `Groups the person joined through their own group calls (any linked identifier; read from their latest 200 group calls), most recently joined first, at most ${GROUPS_SHOWN}` },
+  ),
   events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Recent events of every linked identifier, newest first' }),
   nextCursor: Type.Optional(Type.String({ description: 'Pass as ?cursor= for older events' })),
 });
@@ -42,9 +52,10 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       throw new SluiceError('not_found', `No profile has the identifier ${JSON.stringify(request.params.identifier)} (a userId, anonymousId or email) in this workspace.`);
     }
     const limit = request.query.limit ?? 20;
+    const identities = { userIds: profile.userIds, anonymousIds: profile.anonymousIds };
     const events = await store.events.query({
       workspaceId,
-      identities: { userIds: profile.userIds, anonymousIds: profile.anonymousIds },
+      identities,
       ...(request.query.cursor !== undefined && { beforeSeq: decodeCursor(request.query.cursor) }),
       limit,
     });
@@ -60,6 +71,7 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       traits: profile.traits,
       firstSeen: new Date(profile.firstSeen).toISOString(),
       lastSeen: new Date(profile.lastSeen).toISOString(),
+      groups: await groupsOfProfile(store, workspaceId, identities),
       events: events.map(eventView),
       ...(events.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}),
     }, principalOf(request));

@@ -19,6 +19,14 @@ interface Filters {
 
 const EMPTY: Filters = { sourceId: '', type: '', event: '', userId: '', anonymousId: '', messageId: '' };
 
+/** Filters a link to this page sets (`/events?messageId=...&sourceId=...`, from a profile's events, say). */
+function filtersOf(search: string): Filters {
+  const params = new URLSearchParams(search);
+  const filters: Filters = { ...EMPTY };
+  for (const key of Object.keys(EMPTY) as (keyof Filters)[]) filters[key] = params.get(key) ?? '';
+  return filters;
+}
+
 function query(filters: Filters, cursor?: string): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value.trim() !== '') params.set(key, value.trim());
@@ -27,11 +35,14 @@ function query(filters: Filters, cursor?: string): string {
   return params.toString();
 }
 
-/** Stored events, newest first, with filters and paging. */
-export function EventsPage() {
+/**
+ * Stored events, newest first, with filters and paging. `search` is the page's query string: its filters apply at once,
+ * and a link to one event (`?messageId=`) opens it.
+ */
+export function EventsPage({ search = '' }: { search?: string }) {
   const sources = useAsync(() => api<{ sources: Source[] }>('GET', '/api/v1/sources'), []);
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [draft, setDraft] = useState<Filters>(() => filtersOf(search));
+  const [filters, setFilters] = useState<Filters>(() => filtersOf(search));
   const [pages, setPages] = useState<EventView[]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [moreError, setMoreError] = useState<unknown>(null);
@@ -40,6 +51,8 @@ export function EventsPage() {
     const page = await api<EventsPage>('GET', `/api/v1/events?${query(filters)}`);
     setPages(page.events);
     setCursor(page.nextCursor);
+    // Looking up one event (a link from a profile): show it, with where it went.
+    if (filters.messageId.trim() !== '' && page.events.length === 1) setSelected(page.events[0]);
     return page;
   }, [filters]);
 

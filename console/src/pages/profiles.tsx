@@ -7,6 +7,7 @@ import { useCan } from '../permissions';
 import { navigate } from '../router';
 import { eventTitle } from './live';
 import { TableHead } from '../components/table-head';
+import { Link } from '../components/link';
 
 interface ProfileConsent {
   model: string;
@@ -24,18 +25,36 @@ interface Profile {
   traits: Record<string, unknown>;
   firstSeen: string;
   lastSeen: string;
+  groups: { groupId: string; traits: Record<string, unknown>; joinedAt: string; updatedAt?: string }[];
   events: EventView[];
   nextCursor?: string;
 }
 
+/** A page of a profile's events (older ones after `cursor`). */
+const profileUrl = (identifier: string, cursor?: string) => `/api/v1/profiles/${encodeURIComponent(identifier)}?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+
 /** Look up a person by userId, anonymousId or email: traits, identities and recent events. */
 export function ProfilesPage({ identifier }: { identifier: string | undefined }) {
   const [draft, setDraft] = useState(identifier ?? '');
-  const loaded = useAsync(
-    () => (identifier === undefined ? Promise.resolve(undefined) : api<Profile>('GET', `/api/v1/profiles/${encodeURIComponent(identifier)}?limit=50`)),
-    [identifier],
-  );
+  // Older events loaded with "Load older events", after the first page.
+  const [older, setOlder] = useState<{ events: EventView[]; cursor: string | undefined } | undefined>(undefined);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const loaded = useAsync(() => {
+    setOlder(undefined);
+    return identifier === undefined ? Promise.resolve(undefined) : api<Profile>('GET', profileUrl(identifier));
+  }, [identifier]);
   const profile = loaded.loading || loaded.error ? undefined : loaded.data;
+  const events = profile ? [...profile.events, ...(older?.events ?? [])] : [];
+  const nextCursor = older ? older.cursor : profile?.nextCursor;
+  const more = async () => {
+    if (identifier === undefined || nextCursor === undefined) return;
+    try {
+      const page = await api<Profile>('GET', profileUrl(identifier, nextCursor));
+      setOlder((o) => ({ events: [...(o?.events ?? []), ...page.events], cursor: page.nextCursor }));
+    } catch (failure) {
+      setMoreError(failure);
+    }
+  };
   const consent = useAsync(
     () => (identifier === undefined ? Promise.resolve(undefined) : api<ProfileConsent>('GET', `/api/v1/profiles/${encodeURIComponent(identifier)}/consent`)),
     [identifier],
@@ -135,16 +154,50 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
             <table className="table compact">
               <TableHead columns={['Event', 'Received']} />
               <tbody>
-                {profile.events.map((e) => (
+                {events.map((e) => (
                   <tr key={`${String(e.sourceId)}:${String(e.messageId)}`}>
                     <td>
-                      <span className={`type type-${String(e.type)}`}>{String(e.type)}</span> {eventTitle(e)}
+                      <Link to={`/events?${new URLSearchParams({ messageId: String(e.messageId), sourceId: String(e.sourceId) }).toString()}`}>
+                        <span className={`type type-${String(e.type)}`}>{String(e.type)}</span> {eventTitle(e)}
+                      </Link>
                     </td>
                     <td>{e.receivedAt ? new Date(e.receivedAt).toLocaleString() : ''}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            {events.length === 0 && <p className="muted">No stored events (retention may have removed them).</p>}
+            <ErrorBox error={moreError} onDismiss={() => setMoreError(null)} />
+            {nextCursor !== undefined && (
+              <button type="button" onClick={() => void more()}>
+                Load older events
+              </button>
+            )}
+          </div>
+          <div className="card">
+            <h2>Groups</h2>
+            {profile.groups.length === 0 ? (
+              <p className="muted">No group call of this person (any of their identifiers) is stored.</p>
+            ) : (
+              <table className="table compact">
+                <TableHead columns={['groupId', 'Traits', 'Joined']} />
+                <tbody>
+                  {profile.groups.map((g) => (
+                    <tr key={g.groupId}>
+                      <td>
+                        <code>{g.groupId}</code>
+                      </td>
+                      <td>
+                        <pre className="json small" tabIndex={0} aria-label={`Traits of ${g.groupId}`}>
+                          {JSON.stringify(g.traits, null, 2)}
+                        </pre>
+                      </td>
+                      <td>{new Date(g.joinedAt).toLocaleString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </div>
         </div>
       )}

@@ -1,0 +1,66 @@
+import { Analytics } from '@segment/analytics-node';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi } from './support/api-client.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing() || consoleBuildMissing();
+const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery' };
+
+/**
+ * A person's profile in the console as someone looking them up uses it: their groups, all their events page by page,
+ * and each event opened with where it went. Headless Chromium against a real Sluice; events from Segment's Node library.
+ */
+describe.skipIf(skip)('the profile page, in headless Chromium', { timeout: 120_000 }, () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    sluice = await startTestSluice();
+    const analytics = new Analytics({ writeKey: sluice.writeKey, host: sluice.url, flushAt: 20 });
+    analytics.identify({ userId: 'ada', traits: { email: 'ada@example.com' } });
+    analytics.group({ userId: 'ada', groupId: 'acme', traits: { name: 'Acme Inc', plan: 'enterprise' } });
+    for (let i = 0; i < 60; i++) analytics.track({ userId: 'ada', event: `Viewed Page ${i}` });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    const owner = ownerApi(sluice);
+    await eventually(async () => {
+      const profile = await owner('GET', '/profiles/ada?limit=100');
+      return profile.status === 200 && (profile.body.events as unknown[]).length === 62 ? true : undefined;
+    }, 60_000);
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(error.message));
+    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+    expect(errors).toEqual([]);
+  });
+
+  it("lists the person's groups with their traits", async () => {
+    await page.goto(`${sluice.url}/profiles/ada`);
+    const groups = page.locator('.card', { has: page.getByRole('heading', { name: 'Groups' }) });
+    await expect.poll(() => groups.getByRole('row').nth(1).textContent()).toContain('acme');
+    expect(await groups.getByLabel('Traits of acme').textContent()).toContain('"plan": "enterprise"');
+  });
+
+  it('loads older events past the first 50, then opens one with where it went', async () => {
+    await page.goto(`${sluice.url}/profiles/ada`);
+    const events = page.locator('.card', { has: page.getByRole('heading', { name: 'Recent events' }) });
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(50);
+    await events.getByRole('button', { name: 'Load older events' }).click();
+    await expect.poll(() => events.locator('tbody tr').count()).toBe(62);
+    await expect.poll(() => events.getByRole('button', { name: 'Load older events' }).count()).toBe(0);
+    // The oldest event is the identify; the first track sent is just above it.
+    await events.getByRole('link', { name: /Viewed Page 0$/ }).click();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('messageId')).toEqual(expect.any(String));
+    await expect.poll(() => page.locator('.detail-pane').textContent()).toContain('Raw JSON');
+    expect(await page.locator('.detail-pane').textContent()).toContain('"event": "Viewed Page 0"');
+  });
+});
