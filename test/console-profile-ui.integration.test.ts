@@ -56,6 +56,8 @@ describe.skipIf(skip)('the profile page, in headless Chromium', { timeout: 120_0
     await events.getByRole('button', { name: 'Load older events' }).click();
     await expect.poll(() => events.locator('tbody tr').count()).toBe(62);
     await expect.poll(() => events.getByRole('button', { name: 'Load older events' }).count()).toBe(0);
+    // A group call names its group, so one group call can be told from another.
+    expect(await events.getByRole('link', { name: /group acme$/ }).count()).toBe(1);
     // The oldest event is the identify; the first track sent is just above it.
     await events.getByRole('link', { name: /Viewed Page 0$/ }).click();
     await page.getByRole('heading', { name: 'Events' }).waitFor();

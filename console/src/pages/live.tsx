@@ -40,6 +40,9 @@ function RejectionDetail({ rejection }: { rejection: LiveRejection }) {
 export function eventTitle(e: EventView): string {
   if (e.type === 'track') return String(e.event ?? 'track');
   if (e.type === 'page' || e.type === 'screen') return `${e.type} ${typeof e.name === 'string' ? e.name : ''}`.trim();
+  // Which group, and which identity an alias merged: what tells one such call from another in a list.
+  if (e.type === 'group' && typeof e.groupId === 'string') return `group ${e.groupId}`;
+  if (e.type === 'alias' && typeof e.previousId === 'string') return `alias of ${e.previousId}`;
   return String(e.type ?? '?');
 }
 
