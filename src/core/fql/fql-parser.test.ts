@@ -15,6 +15,8 @@ function show(node: FqlNode): string {
       return `(${show(node.left)} ${node.op} ${show(node.right)})`;
     case 'in':
       return `(${show(node.value)} in [${node.list.map(show).join(', ')}])`;
+    case 'in_field':
+      return `(${show(node.value)} in ${show(node.list)})`;
     case 'not':
       return `!${show(node.operand)}`;
     case 'and':
@@ -50,6 +52,7 @@ describe('parseFql accepts', () => {
     ['a = 1 and !b = 2', '((a = 1) and !(b = 2))'],
     ['event in ["A", "B"]', '(event in ["A", "B"])'],
     ['properties.n in [1, 2.5, null, true]', '(properties.n in [1, 2.5, null, true])'],
+    ["'dark-mode' in properties.features and x", '(("dark-mode" in properties.features) and x)'],
     ['match(event, "Order *")', 'match(event, "Order *")'],
     ['contains(context.page.url, "/checkout")', 'contains(context.page.url, "/checkout")'],
     ['lowercase(traits.email) = "a@b.c"', '(lowercase(traits.email) = "a@b.c")'],
@@ -87,7 +90,7 @@ describe('parseFql rejects with the position and what was expected', () => {
     ['typeof()', 1, 1, 'typeof() takes 1 argument, found 0'],
     ['match(event "x")', 1, 13, "expected ',' or ')' in the arguments of match(), found string \"x\""],
     ['contains(event, )', 1, 17, "expected a value as argument 2 of contains(), found ')'"],
-    ['event in "A"', 1, 10, "expected '[' to start the list after 'in', found string \"A\""],
+    ['event in "A"', 1, 10, "expected '[' to start a list, or a field holding a list, after 'in', found string \"A\""],
     ['event in []', 1, 11, "expected at least one value in the list after 'in'"],
     ['event in ["A" "B"]', 1, 15, "expected ']' or ',' in the list after 'in', found string \"B\""],
     ['event in [properties.x]', 1, 11, "expected a string, number, true, false or null in the list after 'in', found name 'properties'"],
