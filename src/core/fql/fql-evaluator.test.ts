@@ -18,6 +18,7 @@ const event = {
     'product name': 'Spaced',
     count: '3',
     empty: '',
+    emoji: 'a😀é',
   },
   context: { page: { url: 'https://shop.example/checkout?step=2' }, library: { name: 'analytics.js' } },
   traits: { email: 'Ada@Example.COM' },
@@ -88,6 +89,7 @@ describe('evaluateFql', () => {
     ['lowercase(properties.total) = null', true],
     ['length(properties.tags) = 2', true],
     ['length(event) = 15', true],
+    ['length(properties.emoji) = 3', true], // characters, not UTF-16 units (4)
     ['length(properties.missing) = 0', true], // Segment: length(null) is 0
     ['length(properties.coupon) < 1', true],
     ['length(properties.product) = null', true],

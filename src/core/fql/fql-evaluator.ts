@@ -115,7 +115,9 @@ function call(name: string, args: FqlValue[]): FqlValue {
     case 'length':
       // Segment: `length(null)` is 0, so `length(properties.coupon) = 0` holds for a missing field too.
       if (first === undefined || first === null) return 0;
-      return typeof first === 'string' || Array.isArray(first) ? first.length : null;
+      // Characters, not UTF-16 units: an emoji counts 1 (Segment counts UTF-8 bytes; ASCII counts the same).
+      if (typeof first === 'string') return Array.from(first).length;
+      return Array.isArray(first) ? first.length : null;
     case 'typeof':
       return typeOf(first);
     default:
