@@ -19,6 +19,8 @@ const event = {
     count: '3',
     empty: '',
     emoji: 'a😀é',
+    '3d_secure': true,
+    '2fa-enabled': false,
   },
   context: { page: { url: 'https://shop.example/checkout?step=2' }, library: { name: 'analytics.js' } },
   traits: { email: 'Ada@Example.COM' },
@@ -58,6 +60,8 @@ describe('evaluateFql', () => {
     ['properties.product = null', false],
     ['properties.items.1.sku = "B2"', true],
     ['properties.items.7.sku = null', true],
+    ['properties.3d_secure = true', true], // a field name starting with a digit, as Segment's paths allow
+    ['properties.2fa-enabled = false', true],
     ['properties.items.x = null', true],
     ['properties.product\\ name = "Spaced"', true],
     ['properties.vip', true],

@@ -73,6 +73,14 @@ export function tokenize(text: string): FqlToken[] {
       tokens.push({ kind: 'string', value, offset: start });
       continue;
     }
+    // A path segment after '.' may start with a digit (`properties.3d_secure`, `properties.items.0`), as in Segment.
+    const afterDot = tokens.at(-1)?.kind === 'punctuation' && tokens.at(-1)?.value === '.';
+    if (afterDot && /[0-9]/.test(ch)) {
+      let value = '';
+      while (i < text.length && /[A-Za-z0-9_$@-]/.test(text[i] as string)) value += text[i++];
+      tokens.push({ kind: /^\d+$/.test(value) ? 'number' : 'identifier', value, offset: start });
+      continue;
+    }
     if (/[0-9]/.test(ch) || (ch === '-' && /[0-9.]/.test(text[i + 1] ?? ''))) {
       const match = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i));
       if (!match) throw new FqlParseFailure(`malformed number`, start);
