@@ -107,6 +107,9 @@ describe('evaluateFql', () => {
     ['typeof(properties.missing) = "null"', true],
     ['(type = "page" or type = "track") and !contains(event, "Refund")', true],
     ['"Order Completed" = event', true],
+    ['properties.emoji = "a\\ud83d\\ude00\\u00e9"', true], // JSON's \u escapes, surrogate pairs included
+    ["event = 'Order\\u0020Completed'", true],
+    ["event = 'Order\\ Completed'", true],
   ])('%s -> %s', (text, expected) => {
     expect(run(text)).toBe(expected);
   });
