@@ -179,6 +179,17 @@ describe('stored secrets and a change of host', () => {
     expect(JSON.stringify(attacker.requests)).not.toMatch(/stored-api-key-123|stored-signing-secret/);
   });
 
+  it('answers destination_url_invalid, not a move "to null", for a PATCH to a URL that is not http(s)', async () => {
+    const id = await createHook();
+    for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'mailto:ops@example.com']) {
+      const res = await as<ApiError>(engineerToken, 'PATCH', `/destinations/${id}`, { config: { url } });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.error.code, res.text).toBe('destination_url_invalid');
+      expect(res.body.error.message).not.toContain('to null');
+    }
+    expect((await as(engineerToken, 'GET', `/destinations/${id}`)).body).toMatchObject({ config: { url: hook.url } });
+  });
+
   it('keeps the stored secrets on a path change on the same host', async () => {
     const id = await createHook();
     const patched = await as<Destination>(engineerToken, 'PATCH', `/destinations/${id}`, { config: { url: `${origin(hook)}/same-host-path` } });

@@ -159,6 +159,20 @@ describe('delivery alerts', () => {
     expect(outbox.list().find((m) => m.subject.endsWith('is delivering again'))!.text).toContain('No delivery gave up meanwhile');
   });
 
+  it('does not open late for an outage whose retries all went through before a check saw it', async () => {
+    // A warehouse down for a few seconds: three events fail three attempts each, then go through the same minute.
+    for (let attempt = 1; attempt <= 3; attempt++) await outcomes('retrying', 3, t0, { reason: 'network_error', attempts: attempt }, hookId, 'blip');
+    await outcomes('delivered', 3, t0, { attempts: 4 }, hookId, 'blip');
+    await outcomes('delivered', 3, t0 + MINUTE, {}, hookId, 'after'); // 9 of 15 attempts failed in 15 minutes
+    expect((await alerts.check(t0 + 2 * MINUTE)).opened).toEqual([]);
+    // Minutes later the deliveries have left the 5-minute window while the failures are still in the 15-minute one.
+    for (const minute of [7, 10, 14]) expect((await alerts.check(t0 + minute * MINUTE)).opened).toEqual([]);
+    expect(outbox.list()).toEqual([]);
+    // The same failures still waiting for their retry are news.
+    await outcomes('retrying', 9, t0 + 15 * MINUTE, { reason: 'network_error' }, hookId, 'down');
+    expect((await alerts.check(t0 + 16 * MINUTE)).opened).toHaveLength(1);
+  });
+
   it('does not open again right after an episode ended while its failures are still in the 15-minute window', async () => {
     await outcomes('retrying', 8, t0, { reason: 'http_503', lastError: 'HTTP 503', firstAttemptAt: t0 }, hookId, 'flap');
     expect((await alerts.check(t0 + MINUTE)).opened).toHaveLength(1);

@@ -127,6 +127,9 @@ export class DeliveryAlerts extends AlertLoop {
         if (!isFailing(tally, settings)) return;
       }
       if ((await this.deliveringAgain(workspace.id, destination.id, tallyAttempts(counters, destination.id, now - RECOVERY_WINDOW_MS), settings, now)) !== undefined) return;
+      // Nor when every failure of the window was a retry that has gone through since (none gave up, none waits): an
+      // outage that ended before a check saw it, whose deliveries then left the 5-minute window, is no news.
+      if (tally.gaveUp === 0 && tally.delivered > 0 && (await store.deliveries.countWithStatus(workspace.id, destination.id, 'retrying')) === 0) return;
       const episode = {
         id: newAlertId(),
         workspaceId: workspace.id,

@@ -27,6 +27,14 @@ describe('configuration from the environment', () => {
     for (const bad of ['0x1F90', '8e3', '80.5', 'eighty']) expect(configError({ PORT: bad }), bad).toBe(`PORT=${bad} is not valid: expected an integer from 0 to 65535.`);
   });
 
+  it('refuses a SLUICE_ALLOW_PRIVATE_DESTINATIONS CIDR whose prefix is longer than its address, naming the entry', () => {
+    expect(configError({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1, 10.0.0.0/33' })).toBe(
+      'SLUICE_ALLOW_PRIVATE_DESTINATIONS entry "10.0.0.0/33" is not a CIDR: an IPv4 prefix length is 0 to 32.',
+    );
+    expect(configError({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: 'fd00::/200' })).toBe('SLUICE_ALLOW_PRIVATE_DESTINATIONS entry "fd00::/200" is not a CIDR: an IPv6 prefix length is 0 to 128.');
+    expect(loadConfig({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '10.0.0.0/32,fd00::/128,sink.internal' }).allowPrivateDestinations).toEqual(['10.0.0.0/32', 'fd00::/128', 'sink.internal']);
+  });
+
   it('names SLUICE_ROLES when a role is unknown, and drops a repeated role', () => {
     expect(configError({ SLUICE_ROLES: 'ingest,procesor' })).toBe('SLUICE_ROLES (or sluice start --role) "ingest,procesor": unknown role "procesor": expected a comma-separated list of ingest, processor, router, jobs, api, or all.');
     expect(loadConfig({ SLUICE_ROLES: 'ingest,api,ingest' }).roles).toEqual(['ingest', 'api']);

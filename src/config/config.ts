@@ -214,8 +214,14 @@ function validateAllowList(raw: string | undefined): string[] {
   const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const entry of entries) {
     const [addr, bits] = entry.split('/');
-    if (bits !== undefined && (isIP(addr ?? '') === 0 || !/^\d+$/.test(bits))) {
+    if (bits === undefined) continue;
+    const family = isIP(addr ?? '');
+    if (family === 0 || !/^\d+$/.test(bits)) {
       throw new SluiceError('invalid_config', `SLUICE_ALLOW_PRIVATE_DESTINATIONS entry "${entry}" is not a host or CIDR.`);
+    }
+    const most = family === 4 ? 32 : 128;
+    if (Number(bits) > most) {
+      throw new SluiceError('invalid_config', `SLUICE_ALLOW_PRIVATE_DESTINATIONS entry "${entry}" is not a CIDR: an IPv${family} prefix length is 0 to ${most}.`);
     }
   }
   return entries;

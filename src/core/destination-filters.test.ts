@@ -63,6 +63,23 @@ describe('validateFilters', () => {
       },
     ]);
   });
+
+  it("refuses a typeof() comparison that can never hold, such as Segment's 'bool', with the literal's position", () => {
+    expect(validateFilters([{ if: "type = 'track' and\n typeof(properties.vip) = 'bool'", action: 'drop' }])).toEqual([
+      {
+        path: 'filters[0].if',
+        message:
+          "filters[0].if is not valid FQL: line 2, column 27: typeof() never answers \"bool\": it answers 'string', 'number', 'boolean', 'list', 'object', 'null' (Segment writes 'bool'; here it is 'boolean').",
+        position: { offset: 45, line: 2, column: 27 },
+      },
+    ]);
+    expect(validateFilters([{ if: "typeof(properties.tags) in ['list', 'array']", action: 'drop' }])[0]?.message).toContain('typeof() never answers "array"');
+    expect(validateFilters([{ if: "typeof(properties.vip) = 'boolean' or 'null' = typeof(x)", action: 'drop' }])).toEqual([]);
+  });
+
+  it('still runs a stored filter that a save-time check would now refuse (saved before the check)', () => {
+    expect(applyFilters(track('m1'), [{ if: "typeof(properties.total) = 'bool'", action: 'drop' }]).kind).toBe('continue');
+  });
 });
 
 describe('applyFilters', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue, SegmentEvent } from '../protocol/segment-event.js';
 import type { FqlNode, FqlPosition } from './fql/index.js';
-import { evaluateFql, parseFql } from './fql/index.js';
+import { checkFqlForSaving, evaluateFql, parseFql } from './fql/index.js';
 
 export const FILTER_ACTIONS = ['drop', 'sample', 'drop_properties', 'allow_properties'] as const;
 export type FilterAction = (typeof FILTER_ACTIONS)[number];
@@ -65,7 +65,8 @@ export function validateFilters(filters: unknown, path = 'filters'): FilterProbl
       problems.push({ path: `${at}.if`, message: `${at}.if must be an FQL expression as a string, e.g. "event = \\"Order Completed\\"".` });
     } else {
       const parsed = parseFql(f.if);
-      if (!parsed.ok) problems.push({ path: `${at}.if`, message: `${at}.if is not valid FQL: ${parsed.error.message}.`, position: parsed.error.position });
+      const error = parsed.ok ? checkFqlForSaving(f.if, parsed.ast) : parsed.error;
+      if (error) problems.push({ path: `${at}.if`, message: `${at}.if is not valid FQL: ${error.message}.`, position: error.position });
     }
     const action = f.action;
     if (typeof action !== 'string' || !(FILTER_ACTIONS as readonly string[]).includes(action)) {

@@ -1,12 +1,17 @@
 import { SluiceError } from '../core/errors.js';
 import { restoreMaskedQuery, SECRET_MASK, urlHasSecrets, maskUrl, type SecretDeclaration } from './destination-secrets.js';
 
-/** A URL field's origin (scheme, host, port); '' when the field is not set; null when it does not parse. */
+/**
+ * A URL field's origin (scheme, host, port); '' when the field is not set; null when it is not an http(s) URL
+ * (`javascript:x` parses, with the origin "null"): validation refuses it as destination_url_invalid, so it is
+ * no move.
+ */
 function originOf(value: unknown): string | null {
   if (value === undefined || value === null || value === '') return '';
   if (typeof value !== 'string') return null;
   try {
-    return new URL(value).origin;
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
   } catch {
     return null;
   }

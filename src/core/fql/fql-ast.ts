@@ -19,5 +19,7 @@ export type FqlNode =
   | { readonly kind: 'call'; readonly name: FqlFunction; readonly args: readonly FqlNode[]; readonly offset: number }
   | { readonly kind: 'compare'; readonly op: FqlComparison; readonly left: FqlNode; readonly right: FqlNode; readonly offset: number }
   | { readonly kind: 'in'; readonly value: FqlNode; readonly list: readonly FqlNode[]; readonly offset: number }
+  /** `value in properties.features`: membership in a list the event holds (false when it holds no list). */
+  | { readonly kind: 'in_field'; readonly value: FqlNode; readonly list: FqlNode; readonly offset: number }
   | { readonly kind: 'not'; readonly operand: FqlNode; readonly offset: number }
   | { readonly kind: 'and' | 'or'; readonly left: FqlNode; readonly right: FqlNode; readonly offset: number };

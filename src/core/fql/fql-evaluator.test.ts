@@ -18,6 +18,9 @@ const event = {
     'product name': 'Spaced',
     count: '3',
     empty: '',
+    emoji: 'a😀é',
+    '3d_secure': true,
+    '2fa-enabled': false,
   },
   context: { page: { url: 'https://shop.example/checkout?step=2' }, library: { name: 'analytics.js' } },
   traits: { email: 'Ada@Example.COM' },
@@ -57,6 +60,8 @@ describe('evaluateFql', () => {
     ['properties.product = null', false],
     ['properties.items.1.sku = "B2"', true],
     ['properties.items.7.sku = null', true],
+    ['properties.3d_secure = true', true], // a field name starting with a digit, as Segment's paths allow
+    ['properties.2fa-enabled = false', true],
     ['properties.items.x = null', true],
     ['properties.product\\ name = "Spaced"', true],
     ['properties.vip', true],
@@ -88,7 +93,9 @@ describe('evaluateFql', () => {
     ['lowercase(properties.total) = null', true],
     ['length(properties.tags) = 2', true],
     ['length(event) = 15', true],
-    ['length(properties.missing) = null', true],
+    ['length(properties.emoji) = 3', true], // characters, not UTF-16 units (4)
+    ['length(properties.missing) = 0', true], // Segment: length(null) is 0
+    ['length(properties.coupon) < 1', true],
     ['length(properties.product) = null', true],
     ['length(properties.empty) = 0', true],
     ['typeof(properties.total) = "number"', true],
@@ -100,8 +107,41 @@ describe('evaluateFql', () => {
     ['typeof(properties.missing) = "null"', true],
     ['(type = "page" or type = "track") and !contains(event, "Refund")', true],
     ['"Order Completed" = event', true],
+    ['properties.emoji = "a\\ud83d\\ude00\\u00e9"', true], // JSON's \u escapes, surrogate pairs included
+    ["event = 'Order\\u0020Completed'", true],
+    ["event = 'Order\\ Completed'", true],
   ])('%s -> %s', (text, expected) => {
     expect(run(text)).toBe(expected);
+  });
+
+  // Segment's FQL reference (docs "Destination Filter Query Language", its Examples table), on its own example event.
+  it.each([
+    ["event = 'Button Clicked'", true],
+    ["event = 'Screen Tapped'", false],
+    ["context.path.path = '/login'", false],
+    ["type = 'identify' or type = 'track'", true],
+    ["event = 'Button Clicked' and type = 'track'", true],
+    ["match( context.library.version, '1.*' )", true],
+    ["match( context.library.version, '2.*' )", false],
+    ["type = 'track' and ( event = 'Click' or match( event, 'Button *' ) )", true],
+    ["!contains( context.library.name, 'js' )", false],
+    ["'dark-mode' in properties.features", true],
+    ["'blink' in properties.features", false],
+    ["!( type in ['track', 'identify'] )", false],
+    ["length( userId ) > 0", false],
+    ["'Button Clicked' in event", false], // a string is not a list
+    ["'x' in properties.missing", false],
+    ["'dark-mode' in properties.features and match( event, 'Butto[mn] *' )", true],
+  ])("Segment's example %s -> %s", (text, expected) => {
+    const parsed = parseFql(text);
+    if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
+    const segmentExample = {
+      event: 'Button Clicked',
+      type: 'track',
+      context: { library: { name: 'analytics.js', version: '1.0' } },
+      properties: { features: ['discounts', 'dark-mode'] },
+    };
+    expect(evaluateFql(parsed.ast, segmentExample)).toBe(expected);
   });
 
   it('never throws on odd events', () => {
@@ -132,6 +172,18 @@ describe('globMatch', () => {
     ['ünïcödé', '?n?c?d?', true],
     ['a.b', 'a.b', true],
     ['axb', 'a.b', false],
+    // Segment's match() table: character classes and ranges
+    ['abCd', 'ab[cC]d', true],
+    ['abcd', 'ab[a-z]d', true],
+    ['abcd', 'ab[A-Z]d', false],
+    ['abxd', 'ab[cC]d', false],
+    ['ab1d', 'ab[^a-z]d', true],
+    ['abcd', 'ab[!a-z]d', false],
+    ['a]b', 'a[\\]]b', true],
+    ['a-b', 'a[x-]b', true],
+    ['v2.10', 'v[0-9].*', true],
+    ['a[b', 'a[b', true], // never closed: a literal [
+    ['a[b]', 'a\\[b]', true],
   ])('%s ~ %s -> %s', (text, glob, expected) => {
     expect(globMatch(text, glob)).toBe(expected);
   });

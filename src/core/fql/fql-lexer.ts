@@ -38,7 +38,8 @@ function isIdentifierPart(ch: string): boolean {
 }
 
 /**
- * Splits FQL into tokens. Strings are double- or single-quoted with backslash escapes; path segments may
+ * Splits FQL into tokens. Strings are double- or single-quoted with backslash escapes (`\n`, `\t`, `\r`, `\uXXXX`
+ * as in JSON; any other character after `\` stands for itself); path segments may
  * contain any character escaped with a backslash (`properties.product\ name`); `and`, `or`, `in`, `true`,
  * `false`, `null` are keywords (escape them to use them as field names: `properties.\in`).
  */
@@ -62,7 +63,14 @@ export function tokenize(text: string): FqlToken[] {
         if (c === '\\') {
           const next = text[i + 1];
           if (next === undefined) throw new FqlParseFailure(`unterminated string: expected a closing ${ch}`, start);
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+          const hex = next === 'u' ? /^[0-9A-Fa-f]{4}/.exec(text.slice(i + 2, i + 6)) : null;
+          if (hex) {
+            // `\u00e9` is é, as in JSON (a filter copied from an event's JSON keeps its meaning).
+            value += String.fromCharCode(parseInt(hex[0], 16));
+            i += 6;
+            continue;
+          }
+          value += next === 'n' ? '\n' : next === 't' ? '\t' : next === 'r' ? '\r' : next;
           i += 2;
           continue;
         }
@@ -71,6 +79,14 @@ export function tokenize(text: string): FqlToken[] {
       }
       i++;
       tokens.push({ kind: 'string', value, offset: start });
+      continue;
+    }
+    // A path segment after '.' may start with a digit (`properties.3d_secure`, `properties.items.0`), as in Segment.
+    const afterDot = tokens.at(-1)?.kind === 'punctuation' && tokens.at(-1)?.value === '.';
+    if (afterDot && /[0-9]/.test(ch)) {
+      let value = '';
+      while (i < text.length && /[A-Za-z0-9_$@-]/.test(text[i] as string)) value += text[i++];
+      tokens.push({ kind: /^\d+$/.test(value) ? 'number' : 'identifier', value, offset: start });
       continue;
     }
     if (/[0-9]/.test(ch) || (ch === '-' && /[0-9.]/.test(text[i + 1] ?? ''))) {

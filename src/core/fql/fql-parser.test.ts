@@ -15,6 +15,8 @@ function show(node: FqlNode): string {
       return `(${show(node.left)} ${node.op} ${show(node.right)})`;
     case 'in':
       return `(${show(node.value)} in [${node.list.map(show).join(', ')}])`;
+    case 'in_field':
+      return `(${show(node.value)} in ${show(node.list)})`;
     case 'not':
       return `!${show(node.operand)}`;
     case 'and':
@@ -50,6 +52,8 @@ describe('parseFql accepts', () => {
     ['a = 1 and !b = 2', '((a = 1) and !(b = 2))'],
     ['event in ["A", "B"]', '(event in ["A", "B"])'],
     ['properties.n in [1, 2.5, null, true]', '(properties.n in [1, 2.5, null, true])'],
+    ["'dark-mode' in properties.features and x", '(("dark-mode" in properties.features) and x)'],
+    ['properties.3d_secure = true and properties.items.1.5 = 1', '((properties.3d_secure = true) and (properties.items.1.5 = 1))'],
     ['match(event, "Order *")', 'match(event, "Order *")'],
     ['contains(context.page.url, "/checkout")', 'contains(context.page.url, "/checkout")'],
     ['lowercase(traits.email) = "a@b.c"', '(lowercase(traits.email) = "a@b.c")'],
@@ -87,12 +91,12 @@ describe('parseFql rejects with the position and what was expected', () => {
     ['typeof()', 1, 1, 'typeof() takes 1 argument, found 0'],
     ['match(event "x")', 1, 13, "expected ',' or ')' in the arguments of match(), found string \"x\""],
     ['contains(event, )', 1, 17, "expected a value as argument 2 of contains(), found ')'"],
-    ['event in "A"', 1, 10, "expected '[' to start the list after 'in', found string \"A\""],
+    ['event in "A"', 1, 10, "expected '[' to start a list, or a field holding a list, after 'in', found string \"A\""],
     ['event in []', 1, 11, "expected at least one value in the list after 'in'"],
     ['event in ["A" "B"]', 1, 15, "expected ']' or ',' in the list after 'in', found string \"B\""],
     ['event in [properties.x]', 1, 11, "expected a string, number, true, false or null in the list after 'in', found name 'properties'"],
     ['properties. = 1', 1, 13, "expected a field name after '.', found '='"],
-    ['properties.1.5 = 1', 1, 12, "expected a field name or list index after '.', found number 1.5"],
+    ['properties.-x = 1', 1, 12, "unexpected character '-'"],
     ['a = 1 = 2', 1, 7, "comparisons cannot be chained: found '=' after a comparison (use 'and')"],
     ['a = 1 && b = 2', 1, 7, "unexpected '&': write 'and' / 'or'"],
     ['a = 1 || b = 2', 1, 7, "unexpected '|': write 'and' / 'or'"],

@@ -20,7 +20,7 @@ const MAX_LENGTH = 10_000;
  * expr       := and ('or' and)*
  * and        := not ('and' not)*
  * not        := '!' not | comparison
- * comparison := operand (('=' | '!=' | '<' | '<=' | '>' | '>=') operand | 'in' '[' literal (',' literal)* ']')?
+ * comparison := operand (('=' | '!=' | '<' | '<=' | '>' | '>=') operand | 'in' ('[' literal (',' literal)* ']' | path | call))?
  * operand    := literal | path | name '(' args ')' | '(' expr ')'
  * path       := name ('.' name)*        (escape any character with a backslash: properties.product\ name)
  * literal    := "string" | 'string' | number | true | false | null
@@ -137,8 +137,12 @@ class Parser {
     if (this.isKeyword('in')) {
       this.next();
       const open = this.peek();
+      if (open.kind === 'identifier') {
+        // Segment's `'dark-mode' in properties.features`: a field (or function) that holds the list.
+        return { kind: 'in_field', value: left, list: this.parseOperand(), offset: token.offset };
+      }
       if (open.kind !== 'punctuation' || open.value !== '[') {
-        throw new FqlParseFailure(`expected '[' to start the list after 'in', found ${describeToken(open)}`, open.offset);
+        throw new FqlParseFailure(`expected '[' to start a list, or a field holding a list, after 'in', found ${describeToken(open)}`, open.offset);
       }
       this.next();
       const list: FqlNode[] = [];

@@ -26,6 +26,9 @@ describe('AddressPolicy', () => {
     ['::ffff:169.254.169.254', 'link-local'],
     ['2002:7f00:1::1', 'non-public (6to4)'],
     ['64:ff9b::a00:1', 'non-public (rfc6052)'],
+    ['::7f00:1', 'reserved'], // IPv4-compatible ::127.0.0.1 (deprecated) as URLs write it: not global unicast
+    ['::a00:1', 'reserved'],
+    ['4000::1', 'reserved'], // outside 2000::/3, the only global unicast block
   ])('refuses %s as a %s address', (address, kind) => {
     expect(none.refusal(address, address)).toContain(`${kind} address`);
   });

@@ -61,8 +61,15 @@ export class AddressPolicy {
 /** The ipaddr.js range name of an address ('unicast' for public ones; 'invalid' when not an IP at all). */
 export function addressRange(address: string): string {
   if (!ipaddr.isValid(address)) return 'invalid';
-  return normalize(ipaddr.parse(address)).range();
+  const addr = normalize(ipaddr.parse(address));
+  const range = addr.range();
+  // ipaddr.js calls every IPv6 address outside its special ranges unicast, but only 2000::/3 is global unicast
+  // (RFC 4291): the rest is reserved or unassigned, e.g. the deprecated IPv4-compatible ::127.0.0.1 (::/96).
+  if (range === 'unicast' && addr.kind() === 'ipv6' && !addr.match(GLOBAL_UNICAST_V6)) return 'reserved';
+  return range;
 }
+
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 function normalize(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) return (addr as ipaddr.IPv6).toIPv4Address();

@@ -160,6 +160,23 @@ describe.skipIf(!available)('postgres warehouse destination', () => {
     ]);
   });
 
+  it('loads a type change of a 63-byte property, and of one whose _text column a number property made, instead of refusing the batch', async () => {
+    const long = `${'long_property_name_'.repeat(3)}${'x'.repeat(20)}`; // 77 characters: the column is cut to 63 bytes
+    const column = long.slice(0, 63);
+    expect(await deliver(event('track', 'lc-1', { event: 'Long Column', properties: { [long]: 1, price: 2, price_text: 3 } }))).toEqual({ kind: 'ok' });
+    const changed = await deliver(
+      event('track', 'lc-2', { event: 'Long Column', properties: { [long]: 'now text', price: 'free' } }),
+      event('track', 'lc-3', { event: 'Long Column', properties: { [long]: 4 } }),
+    );
+    expect(changed).toEqual({ kind: 'ok' });
+    const siblingOfLong = `${column.slice(0, 58)}_text`;
+    expect(await rows(`select id, "${column}" as n, "${siblingOfLong}" as t, price, price_text, price_text2 from $schema.long_column order by id`)).toEqual([
+      { id: 'lc-1', n: 1, t: null, price: 2, price_text: 3, price_text2: null },
+      { id: 'lc-2', n: null, t: 'now text', price: null, price_text: null, price_text2: 'free' },
+      { id: 'lc-3', n: 4, t: null, price: null, price_text: null, price_text2: null },
+    ]);
+  });
+
   it('keeps the latest traits per userId in users: newer identify wins per trait, older only fills gaps', async () => {
     const at = (iso: string) => ({ receivedAt: iso, timestamp: iso, originalTimestamp: iso });
     await deliver(

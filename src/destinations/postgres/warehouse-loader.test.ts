@@ -33,4 +33,12 @@ describe('toColumns', () => {
     expect(names).toEqual(['id', 'amount_text']);
     expect(arrays).toEqual([['a'], ['given']]);
   });
+
+  it('cuts a 63-byte column name so _text fits, and passes over a _text column of another type', () => {
+    const long = 'p'.repeat(63);
+    const typed = new Map([...columns, [long, 'double precision'], ['amount_text', 'double precision']]);
+    const { names, arrays } = toColumns([row({ id: 'a', [long]: 'word', amount: 'lots' }), row({ id: 'b', amount: '2', amount_text: 5 })], typed);
+    expect(names).toEqual(['id', `${'p'.repeat(58)}_text`, 'amount_text2', 'amount', 'amount_text']);
+    expect(arrays).toEqual([['a', 'b'], ['word', null], ['lots', null], [null, 2], [null, 5]]);
+  });
 });

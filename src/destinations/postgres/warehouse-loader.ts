@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from './pg-transaction.js';
-import { quoteIdent, truncateIdentifier } from './warehouse-naming.js';
+import { quoteIdent, textSiblingName } from './warehouse-naming.js';
 import type { Cell, CellValue, ColumnType, WarehouseRow } from './warehouse-rows.js';
 import { loadStatements, MAX_PARAMS, type TableLoad } from './warehouse-statements.js';
 import { STANDARD_COLUMNS, USER_COLUMNS } from './warehouse-rows.js';
@@ -20,7 +20,8 @@ export interface LoadReport {
  * double precision, boolean -> boolean, list -> text holding JSON). Later values keep that type when they
  * convert without loss (anything into text; numeric strings into numbers; "true"/"false" into booleans;
  * ISO dates into timestamps); a value that does not convert is written to a sibling text column
- * `<column>_text` instead, so nothing is lost and no load fails on a type change.
+ * `<column>_text` instead (`_text2`, ... when that one cannot take it), so nothing is lost and no load fails on
+ * a type change.
  *
  * A batch is loaded by one statement (warehouse-statements.ts): per table an `INSERT ... SELECT FROM
  * unnest(<one array per column>) ON CONFLICT (id) DO NOTHING`, the tables joined as CTEs, so a batch is one
@@ -168,7 +169,8 @@ const NUMERIC_TEXT = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /**
  * Fits rows' cells to the table's column types (the rule in the class comment), as one array per column over
  * the union of the rows' columns (null where a row has no value). A cell that does not convert moves to
- * `<column>_text`, which may be a column the table does not have yet. Columns without a type (skipped for
+ * `<column>_text` (the name cut to fit 63 bytes; `_text2`, ... when that column exists and cannot take it either,
+ * e.g. a number property named `<column>_text`), which may be a column the table does not have yet. Columns without a type (skipped for
  * the column cap) are left out. A later cell for the same column of a row overwrites an earlier one.
  */
 export function toColumns(rows: readonly WarehouseRow[], columns: ReadonlyMap<string, string>): { names: string[]; arrays: Array<Array<CellValue | null>> } {
@@ -191,11 +193,35 @@ export function toColumns(rows: readonly WarehouseRow[], columns: ReadonlyMap<st
       const type = columns.get(column);
       if (type === undefined) continue; // skipped for the column cap
       const value = convertValue(cell, type);
-      if (value !== undefined) put(column, r, value);
-      else put(truncateIdentifier(`${column}_text`), r, String(cell.value));
+      if (value !== undefined) {
+        put(column, r, value);
+        continue;
+      }
+      const sibling = siblingFor(column, cell, columns);
+      if (sibling) put(sibling.name, r, sibling.value);
     }
   }
   return { names, arrays };
+}
+
+/** How many `_text`, `_text2`, ... columns are tried for a value before it is left out. */
+const MAX_SIBLING_ATTEMPTS = 5;
+
+/**
+ * Where a value that does not fit `column` goes: the first of `<column>_text`, `<column>_text2`, ... that is not
+ * the column itself and either does not exist yet (it is created as text) or takes the value (a property of that
+ * name may have created it as a number first). Undefined only when none of them does.
+ */
+function siblingFor(column: string, cell: Cell, columns: ReadonlyMap<string, string>): { name: string; value: CellValue } | undefined {
+  for (let attempt = 1; attempt <= MAX_SIBLING_ATTEMPTS; attempt++) {
+    const name = textSiblingName(column, attempt);
+    if (name === column) continue;
+    const type = columns.get(name);
+    if (type === undefined) return { name, value: String(cell.value) };
+    const value = convertValue(cell, type);
+    if (value !== undefined) return { name, value };
+  }
+  return undefined;
 }
 
 function convertValue(cell: Cell, type: string): CellValue | undefined {

@@ -27,16 +27,26 @@ function computeSnakeCase(name: string): string {
   return truncateIdentifier(safe);
 }
 
-/** Cuts a name to 63 UTF-8 bytes without splitting a character. */
-export function truncateIdentifier(name: string): string {
+/** Cuts a name to 63 UTF-8 bytes (or `maxBytes`) without splitting a character. */
+export function truncateIdentifier(name: string, maxBytes = MAX_IDENTIFIER_BYTES): string {
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no byte count (this runs for every column of every row).
-  if (name.length * 3 <= MAX_IDENTIFIER_BYTES || Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
+  if (name.length * 3 <= maxBytes || Buffer.byteLength(name) <= maxBytes) return name;
   let out = '';
   for (const ch of name) {
-    if (Buffer.byteLength(out + ch) > MAX_IDENTIFIER_BYTES) break;
+    if (Buffer.byteLength(out + ch) > maxBytes) break;
     out += ch;
   }
   return out;
+}
+
+/**
+ * The name of the text column beside `column` that takes values its type cannot hold: `<column>_text`, the
+ * column's name cut so the suffix fits in 63 bytes (a name already 63 bytes long would otherwise be cut back to
+ * itself), and `_text2`, `_text3`, ... for the `attempt`s after the first.
+ */
+export function textSiblingName(column: string, attempt = 1): string {
+  const suffix = attempt === 1 ? '_text' : `_text${attempt}`;
+  return `${truncateIdentifier(column, MAX_IDENTIFIER_BYTES - suffix.length)}${suffix}`;
 }
 
 /** Tables every schema has; a track event whose name maps onto one of them gets the suffix `_event`. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { segmentEvent } from '../../../test/support/segment-events.js';
@@ -53,6 +54,31 @@ describe('webhook destination', () => {
     expect(server.received[0]!.path).toBe('/erase');
     expect(server.received[0]!.query.get('api_key')).toBe('SECRETKEY123');
     expect(result).toEqual({ kind: 'deleted', detail: `POST ${server.url}/erase answered 2xx` });
+  });
+
+  it('sends a custom Content-Type or User-Agent instead of the default, not beside it, and never a custom signature', async () => {
+    server = await startMockServer(() => ({ status: 200 }));
+    const event = segmentEvent({ type: 'track', event: 'Played', messageId: 'h-1', userId: 'u1' });
+    const config = {
+      url: `${server.url}/in`,
+      signingSecret: 'signing-secret-1',
+      // as stored by an earlier version, which did not refuse a signature header when saved
+      headers: { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': 'Billing/2', 'X-Sluice-Signature': 'sha256=forged' },
+    };
+    expect(await webhookDestination.deliver([withJson(event)], config, testContext())).toEqual({ kind: 'per_item', results: [{ kind: 'ok' }] });
+    const received = server.received[0]!;
+    // Node keeps the first of repeated content-type / user-agent headers and joins other repeats with ', '
+    expect(received.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(received.headers['user-agent']).toBe('Billing/2');
+    expect(received.headers['x-sluice-signature']).toBe(`sha256=${createHmac('sha256', 'signing-secret-1').update(received.raw).digest('hex')}`);
+  });
+
+  it('refuses, when saved, a custom header given twice in different case or named like a signature header', () => {
+    const problems = webhookDestination.validateConfig!({ url: 'https://hooks.example/in', headers: { 'X-Key': 'a', 'x-key': 'b', 'X-Sluice-Signature-V2': 'x' } });
+    expect(problems).toEqual([
+      'headers "X-Key" and "x-key" are the same header (names are case-insensitive); keep one.',
+      'header "X-Sluice-Signature-V2" is the signature Sluice computes from signingSecret; remove it (set signingSecret instead).',
+    ]);
   });
 
   it('takes 1,000 events per batched request unless told otherwise, as Segment\'s Webhooks (Actions)', () => {

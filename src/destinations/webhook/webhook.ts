@@ -70,12 +70,26 @@ function batchBody(items: readonly DeliveryItem[]): string {
 }
 
 function request(config: WebhookConfig, body: string): OutboundRequest {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Sluice-Webhook/1', ...(config.headers ?? {}) };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Sluice-Webhook/1' };
+  // Header names are case-insensitive: a custom `Content-Type` replaces the default instead of going out beside it.
+  for (const [name, value] of Object.entries(config.headers ?? {})) {
+    if (!SIGNATURE_HEADERS.has(name.toLowerCase())) setHeader(headers, name, value);
+  }
   if (config.signingSecret) {
     headers[SIGNATURE_HEADER] = signBody(body, config.signingSecret);
     headers[TIMESTAMPED_SIGNATURE_HEADER] = signTimestamped(body, config.signingSecret, Date.now());
   }
   return { method: 'POST', url: config.url, headers, body };
+}
+
+/** The headers Sluice signs requests with: never taken from the custom headers. */
+const SIGNATURE_HEADERS = new Set([SIGNATURE_HEADER, TIMESTAMPED_SIGNATURE_HEADER]);
+
+/** Sets a header, replacing one of the same name in any case. */
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+  headers[name] = value;
 }
 
 /** Sends one request; `events` is how many it carries, named in the error when a batch times out. */
@@ -106,8 +120,14 @@ const CLIENT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connecti
  */
 export function headerProblems(headers: Readonly<Record<string, string>> | undefined): string[] {
   const problems: string[] = [];
+  const seen = new Map<string, string>();
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!HEADER_NAME.test(name)) problems.push(`header ${JSON.stringify(name)} is not a valid HTTP header name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces or colons).`);
+    const lower = name.toLowerCase();
+    const earlier = seen.get(lower);
+    seen.set(lower, name);
+    if (earlier !== undefined) problems.push(`headers ${JSON.stringify(earlier)} and ${JSON.stringify(name)} are the same header (names are case-insensitive); keep one.`);
+    else if (SIGNATURE_HEADERS.has(lower)) problems.push(`header ${JSON.stringify(name)} is the signature Sluice computes from signingSecret; remove it (set signingSecret instead).`);
+    else if (!HEADER_NAME.test(name)) problems.push(`header ${JSON.stringify(name)} is not a valid HTTP header name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces or colons).`);
     else if (CLIENT_HEADERS.has(name.toLowerCase())) problems.push(`header ${JSON.stringify(name)} is a connection header that Sluice's HTTP client sets itself or does not send; remove it.`);
     else if (typeof value === 'string' && !HEADER_VALUE.test(value)) problems.push(`the value of header ${JSON.stringify(name)} holds a line break or another character HTTP does not allow in a header (only tabs, printable ASCII and Latin-1); remove it.`);
   }
