@@ -199,5 +199,8 @@ describe('webhook destination', () => {
     const deletion = await webhookDestination.deleteSubject!({ workspaceId: 'ws', requestId: 'prq_1', userIds: ['u1'], anonymousIds: [], emails: [] }, { url: `${server.url}/in`, headers: { 'X-Token': 'a\nb' } }, context);
     expect(deletion).toMatchObject({ kind: 'failed', error: expect.stringContaining('"X-Token"') });
     expect(server.received).toHaveLength(0);
+    // What only saving refuses (the same header in two cases) can still be sent: such a stored config keeps delivering.
+    const twice = await webhookDestination.deliver(items(1), { url: `${server.url}/in`, headers: { 'X-Team': 'a', 'x-team': 'b' } }, context);
+    expect(twice).toEqual({ kind: 'per_item', results: [{ kind: 'ok' }] });
   });
 });

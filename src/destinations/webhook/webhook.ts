@@ -113,10 +113,26 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Connection-level headers the HTTP client writes itself (a value set here would contradict the request sent) or refuses. */
 const CLIENT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect']);
 
+/** Why HTTP cannot send this header (a name or value it does not allow, a connection header), if it cannot. */
+function unsendable(name: string, value: unknown): string | undefined {
+  if (!HEADER_NAME.test(name)) return `header ${JSON.stringify(name)} is not a valid HTTP header name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces or colons).`;
+  if (CLIENT_HEADERS.has(name.toLowerCase())) return `header ${JSON.stringify(name)} is a connection header that Sluice's HTTP client sets itself or does not send; remove it.`;
+  if (typeof value === 'string' && !HEADER_VALUE.test(value)) return `the value of header ${JSON.stringify(name)} holds a line break or another character HTTP does not allow in a header (only tabs, printable ASCII and Latin-1); remove it.`;
+  return undefined;
+}
+
 /**
- * Problems with the custom headers, found when the destination is saved: a name or value HTTP does not allow
- * would otherwise fail every delivery (retried as a network error until the retry window ends). Values are
- * secrets: a problem names the header, never its value.
+ * Custom headers no request can carry: a config saved before headers were checked (or written to the store by
+ * hand) would fail every delivery in the HTTP client, retried as a network error until the retry window ends.
+ */
+export function unsendableHeaders(headers: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.entries(headers ?? {}).flatMap(([name, value]) => unsendable(name, value) ?? []);
+}
+
+/**
+ * Problems with the custom headers, found when the destination is saved: what HTTP cannot send (see
+ * {@link unsendableHeaders}), a header given twice in another case, and one named like Sluice's signature. Values
+ * are secrets: a problem names the header, never its value.
  */
 export function headerProblems(headers: Readonly<Record<string, string>> | undefined): string[] {
   const problems: string[] = [];
@@ -125,11 +141,12 @@ export function headerProblems(headers: Readonly<Record<string, string>> | undef
     const lower = name.toLowerCase();
     const earlier = seen.get(lower);
     seen.set(lower, name);
-    if (earlier !== undefined) problems.push(`headers ${JSON.stringify(earlier)} and ${JSON.stringify(name)} are the same header (names are case-insensitive); keep one.`);
-    else if (SIGNATURE_HEADERS.has(lower)) problems.push(`header ${JSON.stringify(name)} is the signature Sluice computes from signingSecret; remove it (set signingSecret instead).`);
-    else if (!HEADER_NAME.test(name)) problems.push(`header ${JSON.stringify(name)} is not a valid HTTP header name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces or colons).`);
-    else if (CLIENT_HEADERS.has(name.toLowerCase())) problems.push(`header ${JSON.stringify(name)} is a connection header that Sluice's HTTP client sets itself or does not send; remove it.`);
-    else if (typeof value === 'string' && !HEADER_VALUE.test(value)) problems.push(`the value of header ${JSON.stringify(name)} holds a line break or another character HTTP does not allow in a header (only tabs, printable ASCII and Latin-1); remove it.`);
+    const problem = earlier !== undefined
+      ? `headers ${JSON.stringify(earlier)} and ${JSON.stringify(name)} are the same header (names are case-insensitive); keep one.`
+      : SIGNATURE_HEADERS.has(lower)
+        ? `header ${JSON.stringify(name)} is the signature Sluice computes from signingSecret; remove it (set signingSecret instead).`
+        : unsendable(name, value);
+    if (problem !== undefined) problems.push(problem);
   }
   return problems;
 }
@@ -165,9 +182,9 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   async deliver(items, config, context) {
     // A config saved before its headers were checked (or written to the store by hand) cannot be sent: every
     // request would fail in the HTTP client and retry as a network error until the retry window ends.
-    const unsendable = headerProblems(config.headers);
-    if (unsendable.length > 0) {
-      const error = `the destination's custom headers cannot be sent: ${unsendable.join(' ')} Fix them in the destination's settings, then retry the failed deliveries.`;
+    const cannotSend = unsendableHeaders(config.headers);
+    if (cannotSend.length > 0) {
+      const error = `the destination's custom headers cannot be sent: ${cannotSend.join(' ')} Fix them in the destination's settings, then retry the failed deliveries.`;
       return { kind: 'abort', reason: 'invalid_headers', error };
     }
     if (config.batching) {
@@ -216,8 +233,8 @@ export const webhookDestination: DestinationType<WebhookConfig> = {
   },
 
   async deleteSubject(subject, config, context) {
-    const unsendable = headerProblems(config.headers);
-    if (unsendable.length > 0) return { kind: 'failed', error: `the destination's custom headers cannot be sent: ${unsendable.join(' ')} Fix them in the destination's settings.` };
+    const cannotSend = unsendableHeaders(config.headers);
+    if (cannotSend.length > 0) return { kind: 'failed', error: `the destination's custom headers cannot be sent: ${cannotSend.join(' ')} Fix them in the destination's settings.` };
     const req = request(
       config,
       JSON.stringify({
