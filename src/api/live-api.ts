@@ -22,6 +22,8 @@ export interface LiveOptions {
   heartbeatMs?: number;
   /** How often the credentials the stream was opened with are checked again (default 5 s). */
   accessCheckMs?: number;
+  /** Told how many streams are open after each one opens or ends (tests; a gauge could read it). */
+  onStreams?: (open: number) => void;
 }
 
 /** Events read per poll; more wait for the next poll (which then comes at once). */
@@ -101,7 +103,8 @@ async function currentCaller(store: Store, request: FastifyRequest, workspaceId:
 
 /** Writes a chunk, waiting for the socket to drain when the client reads slowly. */
 async function write(raw: ServerResponse, chunk: string): Promise<void> {
-  if (raw.write(chunk)) return;
+  // A response whose client has gone would never drain (and its 'close' has been emitted already).
+  if (raw.destroyed || raw.write(chunk)) return;
   await new Promise<void>((resolve) => {
     const done = () => {
       raw.off('drain', done);
@@ -176,15 +179,19 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       'x-accel-buffering': 'no',
     });
     open.add(raw);
+    options.onStreams?.(open.size);
     let live = !closing;
     const stopped = new AbortController();
     const stop = () => {
       live = false;
-      open.delete(raw);
+      if (open.delete(raw)) options.onStreams?.(open.size);
       stopped.abort();
     };
     request.raw.on('close', stop);
     raw.on('close', stop);
+    // A client that went away while the stream was being prepared (reading the source and the backlog): its 'close'
+    // came before these listeners.
+    if (raw.destroyed) stop();
 
     try {
       await write(raw, `retry: 2000\n: connected to source ${source.id}\n\n`);
