@@ -98,11 +98,13 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
       ...(q.messageId !== undefined && { messageId: q.messageId }),
       ...(q.sourceId !== undefined && { sourceId: q.sourceId }),
       ...(q.cursor !== undefined && { before: decode(q.cursor) }),
-      limit,
+      // One more than asked tells whether another page exists, so the last page carries no nextCursor.
+      limit: limit + 1,
     });
-    const last = rows[rows.length - 1];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
     // A last error may quote the destination's answer about the person (an email): masked for roles without pii_access.
-    return { deliveries: rows.map((d) => maskPersonalData(deliveryView(d), principalOf(request))), ...(rows.length === limit && last ? { nextCursor: encode(last) } : {}) };
+    return { deliveries: page.map((d) => maskPersonalData(deliveryView(d), principalOf(request))), ...(rows.length > limit && last ? { nextCursor: encode(last) } : {}) };
   });
 
   app.get('/destinations/:id/backlog', {
