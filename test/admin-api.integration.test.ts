@@ -199,6 +199,17 @@ describe('events API', () => {
     expect(cursor.body.error?.code).toBe('invalid_cursor');
   });
 
+  it('answers a messageId or id in the path that is not valid percent-encoding with 400 validation_failed in the usual shape', async () => {
+    // A messageId holding "%" pasted into the URL as it is ("50%off-1").
+    for (const path of ['/events/50%off-1', '/destinations/%ZZ/deliveries']) {
+      const answer = await api('GET', path);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.error?.code, path).toBe('validation_failed');
+      expect(answer.body.error?.message, path).toMatch(/URL path/);
+    }
+    expect((await api('GET', `/events/${encodeURIComponent('50%off-1')}`)).body.error?.code).toBe('not_found');
+  });
+
   it('shows a workspace only its own events', async () => {
     const other = await sluice.store.workspaces.create({ name: 'Events elsewhere' });
     await sluice.store.tokens.create({ workspaceId: other.id, name: 'viewer', secret: 'events-elsewhere-token-0123456789', role: 'viewer' });

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownerApi } from './support/api-client.js';
-import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { ownerApi, sendTracking } from './support/api-client.js';
+import { createWebhook, deliveriesOf, type DeliveryRow } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 import { openDestination, sealSecretsStoredInClear } from '../src/destinations/destination-secrets.js';
 import { destinationType } from '../src/destinations/registry.js';
 
 let sluice: TestSluice;
+const servers: RecordingServer[] = [];
 
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
@@ -12,6 +15,7 @@ beforeAll(async () => {
   sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
 });
 afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
   await sluice?.stop();
 });
 
@@ -162,5 +166,18 @@ describe('destinations API', () => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: { code } });
     expect(String((res.body.error as { message: string }).message)).toMatch(message);
+  });
+
+  it('pages the delivery log with nextCursor, and the last page (here a full one) has none', async () => {
+    const { id } = await createWebhook(sluice, servers, 'Paged log');
+    for (const n of [1, 2, 3, 4]) await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: `pager-${n}`, event: 'Paged', messageId: `paged-${n}` });
+    await eventually(async () => ((await deliveriesOf(sluice, id, '&status=delivered')).length === 4 ? true : undefined));
+    const first = await api('GET', `/destinations/${id}/deliveries?limit=2`);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api('GET', `/destinations/${id}/deliveries?limit=2&cursor=${String(first.body.nextCursor)}`);
+    expect(second.body).not.toHaveProperty('nextCursor');
+    const paged = [...(first.body.deliveries as DeliveryRow[]), ...(second.body.deliveries as DeliveryRow[])].map((d) => d.messageId);
+    expect(paged).toEqual((await deliveriesOf(sluice, id)).map((d) => d.messageId));
+    expect(new Set(paged).size).toBe(4);
   });
 });

@@ -108,4 +108,20 @@ describe('two sources sending the same messageId to one webhook', () => {
     expect(Object.fromEntries(rows.map((r) => [r.sourceId, r.status]))).toEqual({ [defaultSource]: 'delivered', [second.id]: 'failed' });
     expect(server.events().map((e) => e.event)).toEqual(['from default']);
   });
+
+  it('answers 404 not_found for a retry of a delivery that is not in the log (a mistyped messageId, or another source)', async () => {
+    const { id, server } = await createWebhook(sluice, servers, 'Nothing to retry');
+    await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'z', event: 'only default', messageId: 'shared-4' });
+    await eventually(async () => (server.events().some((e) => e.messageId === 'shared-4') ? true : undefined));
+    const unknown = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-4-typo' });
+    expect(unknown.status, unknown.text).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
+    expect(String((unknown.body.error as { message: string }).message)).toMatch(/No delivery of messageId shared-4-typo/);
+    const otherSource = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-4', sourceId: second.id });
+    expect(otherSource.status, otherSource.text).toBe(404);
+    // One that is in the log but not failed is still a conflict, saying its state.
+    const delivered = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-4' });
+    expect(delivered.status).toBe(409);
+    expect(String((delivered.body.error as { message: string }).message)).toMatch(/"delivered"/);
+  });
 });

@@ -98,11 +98,13 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
       ...(q.messageId !== undefined && { messageId: q.messageId }),
       ...(q.sourceId !== undefined && { sourceId: q.sourceId }),
       ...(q.cursor !== undefined && { before: decode(q.cursor) }),
-      limit,
+      // One more than asked tells whether another page exists, so the last page carries no nextCursor.
+      limit: limit + 1,
     });
-    const last = rows[rows.length - 1];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
     // A last error may quote the destination's answer about the person (an email): masked for roles without pii_access.
-    return { deliveries: rows.map((d) => maskPersonalData(deliveryView(d), principalOf(request))), ...(rows.length === limit && last ? { nextCursor: encode(last) } : {}) };
+    return { deliveries: page.map((d) => maskPersonalData(deliveryView(d), principalOf(request))), ...(rows.length > limit && last ? { nextCursor: encode(last) } : {}) };
   });
 
   app.get('/destinations/:id/backlog', {
@@ -169,11 +171,15 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     }
     // One row per source that sent this messageId (at most one event each): a few.
     const rows = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, ...(sourceId !== undefined && { sourceId }), limit: 1000 });
+    if (rows.length === 0) {
+      const from = sourceId !== undefined ? ` from source ${sourceId}` : '';
+      throw new SluiceError('not_found', `No delivery of messageId ${messageId}${from} to destination ${destination.id} in the delivery log: check the messageId (GET /api/v1/events/:messageId shows where an event went).`);
+    }
     const candidates = rows.filter((d) => d.status === 'failed');
     const failed = candidates[0];
     if (!failed) {
       const states = rows.map((d) => (rows.length > 1 ? `"${d.status}" (source ${d.sourceId})` : `"${d.status}"`)).join(', ');
-      throw new SluiceError('conflict', `Delivery of ${messageId}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to ${destination.id} is ${states || 'unknown'}; only failed deliveries can be retried.`);
+      throw new SluiceError('conflict', `Delivery of ${messageId}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to ${destination.id} is ${states}; only failed deliveries can be retried.`);
     }
     if (candidates.length > 1) {
       throw new SluiceError('conflict', `Several sources sent an event with messageId ${messageId} whose delivery to ${destination.id} failed (sources ${candidates.map((d) => d.sourceId).join(', ')}); send sourceId too to say which one to retry.`, { sourceIds: candidates.map((d) => d.sourceId) });

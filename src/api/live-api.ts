@@ -1,12 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
+import { roleHas } from '../accounts/permissions.js';
+import { SluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
+import { authenticate } from './api-auth.js';
 import { eventView } from './events-api.js';
-import { principalOf } from './principal.js';
+import { principalOf, type Principal } from './principal.js';
 import { sourceOf } from './source-of.js';
 import { IdParams } from './schemas.js';
 
@@ -16,6 +20,10 @@ export interface LiveOptions {
   pollMs?: number;
   /** How often a comment line keeps idle connections (and proxies) alive (default 15 s). */
   heartbeatMs?: number;
+  /** How often the credentials the stream was opened with are checked again (default 5 s). */
+  accessCheckMs?: number;
+  /** Told how many streams are open after each one opens or ends (tests; a gauge could read it). */
+  onStreams?: (open: number) => void;
 }
 
 /** Events read per poll; more wait for the next poll (which then comes at once). */
@@ -77,9 +85,26 @@ function parseLastEventId(header: string | string[] | undefined): number | undef
   return Number(value.trim());
 }
 
+/**
+ * The caller of a running stream as its credentials stand now, or why it may no longer read: a token revoked or
+ * expired, a session logged out, a member suspended or removed, or a role lowered below `events:read`. The request
+ * keeps its headers, so this is the admin API's own authentication run again.
+ */
+async function currentCaller(store: Store, request: FastifyRequest, workspaceId: string): Promise<Principal | SluiceError> {
+  const found = await authenticate(store, request);
+  if (!found || found.workspaceId !== workspaceId) {
+    return new SluiceError('unauthorized', 'The credentials this stream was opened with were revoked or expired (or their member suspended): the stream has ended. Open it again with valid credentials.');
+  }
+  const { csrfToken: _csrf, ...principal } = found;
+  if (!roleHas(principal.role, 'events:read')) return new SluiceError('forbidden', `Your role (${principal.role}) no longer has the "events:read" permission: the stream has ended.`);
+  if (principal.mustResetPassword) return new SluiceError('password_reset_required', 'An administrator requires you to set a new password first: POST /api/v1/me/password. The stream has ended.');
+  return principal;
+}
+
 /** Writes a chunk, waiting for the socket to drain when the client reads slowly. */
 async function write(raw: ServerResponse, chunk: string): Promise<void> {
-  if (raw.write(chunk)) return;
+  // A response whose client has gone would never drain (and its 'close' has been emitted already).
+  if (raw.destroyed || raw.write(chunk)) return;
   await new Promise<void>((resolve) => {
     const done = () => {
       raw.off('drain', done);
@@ -98,12 +123,14 @@ async function write(raw: ServerResponse, chunk: string): Promise<void> {
  * rejected meanwhile come as `event: rejection` (code, message, at, and the event's shape without values:
  * the source's latest rejection per code, as `GET /sources/:id/rejections` keeps it, so a burst of one code
  * shows as its latest). Polls the store (works the same on SQLite and PostgreSQL, in any process running the
- * api role).
+ * api role). The caller's credentials are checked again every `accessCheckMs`: once they no longer allow reading
+ * events (a token revoked, a member suspended), the stream sends `event: error` with the code and ends.
  */
 export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, options) => {
   const { store } = options;
   const pollMs = options.pollMs ?? 250;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const accessCheckMs = options.accessCheckMs ?? 5_000;
   const open = new Set<ServerResponse>();
   let closing = false;
 
@@ -117,17 +144,18 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
     config: { permission: 'events:read' },
     schema: {
       tags: ['events'],
-      summary: 'Stream new events of a source (server-sent events; resumes after Last-Event-ID)',
+      summary: 'Stream new events of a source (server-sent events; resumes after Last-Event-ID; ends with `event: error` once its credentials are revoked)',
       params: IdParams,
       querystring: Type.Object({ backlog: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Latest events to send first (ignored when resuming)' })) }),
       produces: ['text/event-stream'],
     },
   }, async (request, reply) => {
-    const principal = principalOf(request);
+    let principal = principalOf(request);
     const { workspaceId } = principal;
     const source = await sourceOf(store, workspaceId, request.params.id);
     const base = { workspaceId, sourceId: source.id };
-    // As the events API shows them: personal data masked for a role without personal-data access.
+    // As the events API shows them: personal data masked for a role without personal-data access (the caller's
+    // role as of the latest access check).
     const view = (stored: StoredEvent) => maskPersonalData(eventView(stored), principal);
 
     let lastSeq = parseLastEventId(request.headers['last-event-id']);
@@ -151,15 +179,19 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       'x-accel-buffering': 'no',
     });
     open.add(raw);
+    options.onStreams?.(open.size);
     let live = !closing;
     const stopped = new AbortController();
     const stop = () => {
       live = false;
-      open.delete(raw);
+      if (open.delete(raw)) options.onStreams?.(open.size);
       stopped.abort();
     };
     request.raw.on('close', stop);
     raw.on('close', stop);
+    // A client that went away while the stream was being prepared (reading the source and the backlog): its 'close'
+    // came before these listeners.
+    if (raw.destroyed) stop();
 
     try {
       await write(raw, `retry: 2000\n: connected to source ${source.id}\n\n`);
@@ -168,7 +200,18 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       const window = new ShownWindow(lastSeq);
       // Rejections kept from the moment this stream opened on (the kept ones are the latest per code).
       let rejectionsSince = Date.now();
+      let accessCheckedAt = Date.now();
       while (live) {
+        // Revoking a token or suspending a member ends the streams it opened (at the next check).
+        if (Date.now() - accessCheckedAt >= accessCheckMs) {
+          accessCheckedAt = Date.now();
+          const caller = await currentCaller(store, request, workspaceId);
+          if (caller instanceof SluiceError) {
+            await write(raw, `event: error\ndata: ${JSON.stringify({ code: caller.code, message: caller.message })}\n\n`);
+            break;
+          }
+          principal = caller;
+        }
         const rejections = await store.sourceCounters.rejections(workspaceId, source.id, rejectionsSince);
         for (const r of rejections.reverse()) {
           if (!live) break;

@@ -24,6 +24,18 @@ function fromFastify(error: FastifyError): SluiceError {
 }
 
 /**
+ * The error of a request the router refused before any route saw it (Fastify's `frameworkErrors`): above all a
+ * path value that is not valid percent-encoding, typically an id or messageId holding "%" pasted into the URL as
+ * it is.
+ */
+export function frameworkError(error: FastifyError): SluiceError {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return new SluiceError('validation_failed', 'The URL path is not valid percent-encoding: a "%" must start an escape of two hex digits (a value holding "%" is sent as %25); encode each path value with encodeURIComponent.');
+  }
+  return fromFastify(error);
+}
+
+/**
  * Error codes of an outage of the store (PostgreSQL: the server shut down, the connection failed or was refused,
  * too many connections; the network; SQLite: the database stayed locked past the busy timeout). Such a request
  * can succeed unchanged a little later: 503 with Retry-After, not a 500 "report it".

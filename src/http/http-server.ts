@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -14,7 +14,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
-import { installErrorHandling } from './error-handler.js';
+import { frameworkError, installErrorHandling } from './error-handler.js';
 import { defaultSchemaErrors } from '../api/validation-messages.js';
 import { requestValidators } from './request-validators.js';
 
@@ -52,6 +52,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // Every schema error in words (each wrong field once, literal choices listed); routes with hints set their own.
     schemaErrorFormatter: defaultSchemaErrors,
     schemaController: { compilersFactory: { buildValidator: requestValidators() } },
+    // A path the router cannot read (a "%" not followed by two hex digits) is answered in Sluice's error shape with a
+    // code of docs/errors.md, not Fastify's own body.
+    frameworkErrors: (raw, _request, reply) => {
+      const error = frameworkError(raw);
+      const answer: FastifyReply = reply;
+      void answer.code(error.status).send(error.toBody());
+    },
   });
   installErrorHandling(app);
   await app.register(swagger, {

@@ -4,7 +4,7 @@ import { isSluiceError } from '../core/errors.js';
 import { RequestTimeoutError } from '../destinations/http/destination-http.js';
 import { sleep } from '../core/sleep.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
-import { pauseOfOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationType } from '../destinations/destination.js';
+import { isHeldReason, pauseOfOutcome, resultsOfOutcome, type DeliveryItem, type DeliveryResult, type DestinationContext, type DestinationType } from '../destinations/destination.js';
 import type { DeliveryConsumer, DeliveryJob } from '../queue/queue.js';
 import type { DeliveryRepository, EventRepository } from '../store/store.js';
 import { ERASED_REASON, type DeliveryGate } from './delivery-gate.js';
@@ -32,7 +32,13 @@ interface Outcomes {
 }
 
 interface Attempts {
+  /** Requests the job was part of, held back unsent included (the delivery log's `attempts`). */
   attempts: number;
+  /**
+   * Attempts that failed on its own account, the backoff's exponent: rounds held back behind something else
+   * (held_for_user, held_for_pause, held_for_batch) say nothing about the destination and do not lengthen the wait.
+   */
+  failures: number;
   firstAt: number;
 }
 
@@ -223,7 +229,9 @@ export class DestinationLane {
     for (const job of jobs) {
       const state = states.get(eventKeyOf(job));
       if (state !== undefined) {
-        this.attempts.set(job.seq, { attempts: state.attempts, firstAt: state.firstAttemptAt ?? state.updatedAt });
+        // The log keeps no count of held rounds: an event last held back is taken as not having failed itself.
+        const failures = state.reason !== null && isHeldReason(state.reason) ? 0 : state.attempts;
+        this.attempts.set(job.seq, { attempts: state.attempts, failures, firstAt: state.firstAttemptAt ?? state.updatedAt });
         if (!this.heads.has(job.partitionKey) && !waiting.has(job.partitionKey)) {
           this.heads.set(job.partitionKey, { job, nextAt: state.nextAttemptAt ?? 0 });
           continue;
@@ -360,7 +368,7 @@ export class DestinationLane {
     all.forEach((job) => {
       const reason = withheld.get(job.seq);
       const result: DeliveryResult | { kind: 'withheld'; reason: string } = reason !== undefined ? { kind: 'withheld', reason } : resultOf.get(job.seq)!;
-      const tries = this.attempts.get(job.seq) ?? { attempts: 0, firstAt: startedAt };
+      const tries = this.attempts.get(job.seq) ?? { attempts: 0, failures: 0, firstAt: startedAt };
       tries.attempts += 1;
       const entry = (status: DeliveryStatus, reason: string | null, lastError: string | null): DeliveryRecord => ({
         workspaceId: job.workspaceId, destinationId: job.destinationId, messageId: job.messageId, sourceId: job.sourceId,
@@ -378,7 +386,8 @@ export class DestinationLane {
       if (result.kind === 'withheld') return finish(entry('dropped', result.reason, null), result.reason !== ERASED_REASON);
       if (result.kind === 'ok') return finish(entry('delivered', null, null));
       if (result.kind === 'abort') return finish(entry('failed', result.reason, result.error));
-      const at = nextAttemptAt(this.deps.policy, tries.firstAt, tries.attempts, now, result.afterMs);
+      if (result.reason === undefined || !isHeldReason(result.reason)) tries.failures += 1;
+      const at = nextAttemptAt(this.deps.policy, tries.firstAt, Math.max(1, tries.failures), now, result.afterMs);
       if (at === undefined) return finish(entry('failed', 'retries_exhausted', result.error));
       this.attempts.set(job.seq, tries);
       const retryReason = result.reason ?? UNCLASSIFIED_RETRY;

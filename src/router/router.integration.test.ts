@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../test/support/mock-server.js';
 import { eventually } from '../../test/support/start-test-sluice.js';
 import { Keys } from '../core/crypto/keys.js';
+import type { DeliveryRecord } from '../core/destination.js';
 import type { DeliveryItem, DeliveryOutcome, DestinationType } from '../destinations/destination.js';
 import { createDestinationHttp, type DestinationHttpClient } from '../destinations/http/destination-http.js';
 import { destinationType } from '../destinations/registry.js';
@@ -400,6 +401,38 @@ describe('router', () => {
     const resentSecond = calls.map((ids, i) => (ids.includes('held-2') ? i : -1)).filter((i) => i > 0);
     expect(resentSecond).toHaveLength(1);
     expect(resentSecond[0]).toBeGreaterThan(lastWithFirst);
+  });
+
+  it("backs off each event by its own failed attempts, not by the times it was held back behind its user's earlier failures", async () => {
+    // Every event of the user is refused once, the first time it is really sent; the user's later events in the
+    // same call are held back unsent. Each event failed once, so each waits the first backoff step (at most base).
+    const refusedOnce = new Set<string>();
+    const flaky = Object.assign(recorderType(), {
+      async deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome> {
+        const first = items[0]!.messageId;
+        if (refusedOnce.has(first)) return { kind: 'ok' };
+        refusedOnce.add(first);
+        return { kind: 'per_item', results: items.map((i) => (i.messageId === first ? { kind: 'retry', reason: 'http_503', error: 'HTTP 503' } : { kind: 'retry', reason: 'held_for_user', error: 'not sent: an earlier event of the user failed' })) };
+      },
+    });
+    const written: DeliveryRecord[] = [];
+    const record = store.deliveries.record.bind(store.deliveries);
+    store.deliveries.record = async (records) => {
+      written.push(...records);
+      return record(records);
+    };
+    const types = (name: string) => (name === 'recorder' ? (flaky as unknown as DestinationType<unknown>) : undefined);
+    const d = await destination('recorder', {});
+    const ids = ['bo-1', 'bo-2', 'bo-3', 'bo-4', 'bo-5'];
+    for (const id of ids) await publish(d.id, id, 'src_web', 'user-bo');
+    const policy = { ...fastRetries, baseDelayMs: 50, maxDelayMs: 10_000 };
+    startRouter(types, policy);
+    await eventually(async () => ((await delivery(d.id, 'bo-5'))?.status === 'delivered' ? true : undefined), 30_000);
+    const failures = written.filter((r) => r.status === 'retrying' && r.reason === 'http_503');
+    expect(failures.map((r) => r.messageId)).toEqual(ids);
+    for (const failure of failures) expect(failure.nextAttemptAt! - failure.updatedAt, failure.messageId).toBeLessThanOrEqual(policy.baseDelayMs);
+    // The log still counts the requests each event was part of, held back ones included (docs/destinations.md).
+    expect((await delivery(d.id, 'bo-5'))!.attempts).toBe(6);
   });
 
   it('keeps a pause the destination asked for before the router started (a restart)', async () => {
