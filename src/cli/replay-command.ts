@@ -6,6 +6,7 @@ import { replayView } from '../api/replays-api.js';
 import { loadConfig } from '../config/config.js';
 import { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
+import { parseClientTime } from '../core/tracking/client-time.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
 import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
@@ -27,10 +28,15 @@ export interface ReplayOptions {
   workspace?: string;
 }
 
+/**
+ * `--from` / `--to` as epoch ms: ISO-8601 only, read as the Tracking API reads client times (`parseClientTime`:
+ * without an offset UTC, a date alone its midnight UTC). `Date.parse` took `12/01/2026` (month first, in the
+ * machine's time zone), `1` (the year 2001) and `2026-02-30` (rolled over to 2 March) without a word.
+ */
 function time(name: string, value: string): number {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new SluiceError('validation_failed', `--${name} "${value}" is not a date: use ISO-8601, e.g. 2026-01-31T00:00:00Z.`);
-  return ms;
+  const iso = parseClientTime(value, `--${name}`);
+  if (iso === undefined) throw new SluiceError('validation_failed', `--${name} is empty: use ISO-8601, e.g. 2026-01-31T00:00:00Z.`);
+  return Date.parse(iso);
 }
 
 const LEASE_MS = 60_000;
