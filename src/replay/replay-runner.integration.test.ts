@@ -109,6 +109,24 @@ describe('replay runner', () => {
     expect(await queue.waiting(dest.id)).toBe(2);
   });
 
+  it('counts the page a cancelled replay queued before it learnt of the cancel', async () => {
+    const dest = await destination();
+    const replay = await ask(dest.id, Date.now() + 60_000);
+    // The cancel arrives while the runner queues its second page (what the API's cancel does at any moment).
+    let pages = 0;
+    const cancelling: ReplayRunnerOptions['queue'] = {
+      waiting: (id) => queue.waiting(id),
+      publishDeliveries: async (jobs) => {
+        await queue.publishDeliveries(jobs);
+        if (++pages === 2) await store.replays.cancel(workspaceId, replay.id, Date.now());
+      },
+    };
+    expect(await runner({ pageSize: 3, queue: cancelling }).run(replay)).toBe('lost');
+    // Six events went to the destination's queue: the cancelled replay says six, not the three saved before.
+    expect(await queue.waiting(dest.id)).toBe(6);
+    expect(await state(replay.id)).toMatchObject({ status: 'cancelled', read: 6, queued: 6, afterSeq: expect.any(Number) });
+  });
+
   it('retries a destination\'s failed deliveries (those failed before it was asked for), leaving failed those whose event is gone', async () => {
     const dest = await destination();
     const base = Date.now() - 60_000;
