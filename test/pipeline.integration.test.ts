@@ -341,6 +341,14 @@ describe('routing to webhook destinations', () => {
     expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toEqual([]);
     const sourceId = ((await api('GET', '/sources')).body.sources as { id: string }[])[0]!.id;
     expect((await api('POST', `/destinations/${id}/replay`, { ...range, type: 'identify', sourceId })).status).toBe(200);
+    // A source the destination does not receive: the replay would read its events and send none ("completed, 0 queued").
+    const other = (await api('POST', '/sources', { name: 'Narrowed elsewhere' })).body.id as string;
+    const onlyOther = await webhook('Narrowed to a source', {}, { sourceIds: [other] });
+    const unconnected = await api('POST', `/destinations/${onlyOther.id}/replay`, { ...range, sourceId });
+    expect(unconnected.status).toBe(400);
+    expect(unconnected.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining(`sourceId: destination ${onlyOther.id} does not receive source ${sourceId} (its sourceIds: ${other})`) } });
+    expect((await api('GET', `/destinations/${onlyOther.id}/replays`)).body.replays).toEqual([]);
+    expect((await api('POST', `/destinations/${onlyOther.id}/replay`, { ...range, sourceId: other })).status).toBe(200);
   });
 
   it('says when no process is running a replay (no process with the jobs role)', async () => {

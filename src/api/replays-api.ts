@@ -133,7 +133,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
         to: Type.String({ format: 'date-time' }),
         event: Type.Optional(Type.String({ description: 'Only track events of this name' })),
         type: Type.Optional(Type.String({ description: 'Only events of this type (track, identify, ...)' })),
-        sourceId: Type.Optional(Type.String()),
+        sourceId: Type.Optional(Type.String({ description: 'Only events of this source (one the destination receives: its sourceIds)' })),
       }, { additionalProperties: false }),
       response: { 200: ReplaySchema, 202: ReplaySchema },
     },
@@ -149,7 +149,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
       ...(body.sourceId !== undefined && { sourceId: body.sourceId }),
     };
     if (!(range.from < range.to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
-    await checkReplayRange(store.sources, workspaceId, range, { type: 'type', sourceId: 'sourceId' });
+    await checkReplayRange(store.sources, destination, range, { type: 'type', sourceId: 'sourceId' });
     const total = await store.events.countMatching({ workspaceId, ...range });
     const replay = await askForReplay({ store, changes }, request, reply, destination, { kind: 'range', range, total }, 'destination.replay');
     return replayAnswer(replay);

@@ -1,3 +1,4 @@
+import type { StoredDestination } from '../core/destination.js';
 import { SluiceError } from '../core/errors.js';
 import { EVENT_TYPES } from '../protocol/segment-event.js';
 import type { SourceRepository } from '../store/store.js';
@@ -10,15 +11,27 @@ export interface ReplayFieldNames {
 }
 
 /**
- * Refuses a range narrowed by a `type` that is no Segment event type, or by a source that is not in the
- * workspace (`validation_failed`): such a replay matches nothing, and would otherwise complete with 0 events as
- * if the range were empty.
+ * Refuses a range narrowed by a `type` that is no Segment event type, by a source that is not in the workspace,
+ * or by a source the destination does not receive (its `sourceIds`) (`validation_failed`): such a replay sends
+ * nothing, and would otherwise complete with 0 events queued as if the range were empty.
  */
-export async function checkReplayRange(sources: Pick<SourceRepository, 'get'>, workspaceId: string, range: ReplayRange, names: ReplayFieldNames): Promise<void> {
+export async function checkReplayRange(
+  sources: Pick<SourceRepository, 'get'>,
+  destination: Pick<StoredDestination, 'id' | 'workspaceId' | 'sourceIds'>,
+  range: ReplayRange,
+  names: ReplayFieldNames,
+): Promise<void> {
   if (range.type !== undefined && !(EVENT_TYPES as readonly string[]).includes(range.type)) {
     throw new SluiceError('validation_failed', `${names.type} ${JSON.stringify(range.type)} is not an event type: use one of ${EVENT_TYPES.join(', ')}.`);
   }
-  if (range.sourceId !== undefined && !(await sources.get(workspaceId, range.sourceId))) {
+  if (range.sourceId === undefined) return;
+  if (!(await sources.get(destination.workspaceId, range.sourceId))) {
     throw new SluiceError('validation_failed', `${names.sourceId}: no source ${range.sourceId} in this workspace (GET /api/v1/sources lists them).`);
+  }
+  if (destination.sourceIds !== null && !destination.sourceIds.includes(range.sourceId)) {
+    throw new SluiceError(
+      'validation_failed',
+      `${names.sourceId}: destination ${destination.id} does not receive source ${range.sourceId} (its sourceIds: ${destination.sourceIds.join(', ') || 'none'}), so the replay would send nothing; replay one of its sources, or add this one to its sourceIds first (PATCH /api/v1/destinations/${destination.id}).`,
+    );
   }
 }
