@@ -351,6 +351,19 @@ describe('routing to webhook destinations', () => {
     expect((await api('POST', `/destinations/${onlyOther.id}/replay`, { ...range, sourceId: other })).status).toBe(200);
   });
 
+  it('replays a range only up to when it was asked for: later events reach the destination live, not twice', async () => {
+    const { id } = await webhook('Up to now', {}, {});
+    const asked = Date.now();
+    const open = await api('POST', `/destinations/${id}/replay`, { from: new Date(asked - 60_000).toISOString(), to: new Date(asked + 86_400_000).toISOString(), event: 'Up To Now' });
+    expect(open.status).toBe(200);
+    // The range ends when it was asked for, not tomorrow: events stored while it runs are not read a second time.
+    expect(Date.parse(open.body.to as string)).toBeGreaterThanOrEqual(asked);
+    expect(Date.parse(open.body.to as string)).toBeLessThanOrEqual(Date.now());
+    const future = await api('POST', `/destinations/${id}/replay`, { from: new Date(Date.now() + 3_600_000).toISOString(), to: new Date(Date.now() + 7_200_000).toISOString() });
+    expect(future.status).toBe(400);
+    expect(future.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('is in the future: no event received then is stored yet') } });
+  });
+
   it('says when no process is running a replay (no process with the jobs role)', async () => {
     const noJobs = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_ROLES: 'ingest,processor,router,api' });
     try {

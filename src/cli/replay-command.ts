@@ -11,7 +11,7 @@ import { createPrivacyServices } from '../privacy/privacy-services.js';
 import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
 import type { ReplayRange } from '../replay/replay.js';
-import { checkReplayRange } from '../replay/replay-range-check.js';
+import { checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
 import { checkQueuePrefix } from '../runtime/queue-prefix-check.js';
@@ -50,9 +50,7 @@ const LEASE_MS = 60_000;
  */
 export async function replayCommand(options: ReplayOptions): Promise<void> {
   const config = loadConfig();
-  const from = time('from', options.from);
-  const to = time('to', options.to);
-  if (!(from < to)) throw new SluiceError('validation_failed', '--from must be before --to.');
+  const { from, to } = replayWindow(time('from', options.from), time('to', options.to), Date.now(), { from: '--from', to: '--to' });
   // The store first: the key is read from the data dir it checked (never generated into a wrong one).
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));

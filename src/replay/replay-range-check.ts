@@ -35,3 +35,16 @@ export async function checkReplayRange(
     );
   }
 }
+
+/**
+ * The time range a replay reads, as of `now` (when it is asked for): `from` must be before `to` and in the past, and
+ * a `to` in the future is `now`. Events received after the replay was asked for reach the destination live; read by
+ * the replay too (its pages read whatever the range holds when they run) they were delivered twice.
+ */
+export function replayWindow(from: number, to: number, now: number, names: { readonly from: string; readonly to: string }): { from: number; to: number } {
+  if (!(from < to)) throw new SluiceError('validation_failed', `${names.from} must be before ${names.to}.`);
+  if (from >= now) {
+    throw new SluiceError('validation_failed', `${names.from} (${new Date(from).toISOString()}) is in the future: no event received then is stored yet, and events received from now on reach the destination without a replay.`);
+  }
+  return { from, to: Math.min(to, now) };
+}
