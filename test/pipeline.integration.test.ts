@@ -334,6 +334,10 @@ describe('routing to webhook destinations', () => {
     const typo = await api('POST', `/destinations/${id}/replay`, { ...range, type: 'tracks' });
     expect(typo.status).toBe(400);
     expect(typo.body).toMatchObject({ error: { code: 'validation_failed', message: 'type "tracks" is not an event type: use one of identify, track, page, screen, group, alias.' } });
+    const identifyNamed = await api('POST', `/destinations/${id}/replay`, { ...range, type: 'identify', event: 'Order Completed' });
+    expect(identifyNamed.body).toMatchObject({ error: { code: 'validation_failed', message: 'event names track events, so with type "identify" the replay would match nothing: use type "track", or leave one of them out.' } });
+    const blankName = await api('POST', `/destinations/${id}/replay`, { ...range, event: ' ' });
+    expect(blankName.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('event is empty') } });
     const source = await api('POST', `/destinations/${id}/replay`, { ...range, sourceId: 'src_nope' });
     expect(source.status).toBe(400);
     expect(source.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('sourceId: no source src_nope in this workspace') } });

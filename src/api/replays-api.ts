@@ -147,7 +147,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
       ...(body.type !== undefined && { type: body.type }),
       ...(body.sourceId !== undefined && { sourceId: body.sourceId }),
     };
-    await checkReplayRange(store.sources, destination, range, { type: 'type', sourceId: 'sourceId' });
+    await checkReplayRange(store.sources, destination, range, { type: 'type', event: 'event', sourceId: 'sourceId' });
     const total = await store.events.countMatching({ workspaceId, ...range });
     const replay = await askForReplay({ store, changes }, request, reply, destination, { kind: 'range', range, total }, 'destination.replay');
     return replayAnswer(replay);

@@ -85,7 +85,7 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
     const destination = candidates[0];
     if (!destination) throw new SluiceError('not_found', `No destination ${options.destination} (GET /api/v1/destinations lists them).`);
     const range: ReplayRange = { from, to, ...(options.event !== undefined && { event: options.event }), ...(options.type !== undefined && { type: options.type }), ...(options.source !== undefined && { sourceId: options.source }) };
-    await checkReplayRange(store.sources, destination, range, { type: '--type', sourceId: '--source' });
+    await checkReplayRange(store.sources, destination, range, { type: '--type', event: '--event', sourceId: '--source' });
     const total = await store.events.countMatching({ workspaceId: destination.workspaceId, ...range });
     const replay = await store.replays.create({ workspaceId: destination.workspaceId, destinationId: destination.id, range, total, requestedBy: 'cli', leaseUntil: Date.now() + LEASE_MS }, Date.now());
     await new AuditLog(store.audit).record({ workspaceId: destination.workspaceId, actor: 'cli', action: 'destination.replay', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });

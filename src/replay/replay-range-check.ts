@@ -7,13 +7,15 @@ import type { ReplayRange } from './replay.js';
 /** How the asker names the range's fields: the API's body fields, or the CLI's options. */
 export interface ReplayFieldNames {
   readonly type: string;
+  readonly event: string;
   readonly sourceId: string;
 }
 
 /**
- * Refuses a range narrowed by a `type` that is no Segment event type, by a source that is not in the workspace,
- * or by a source the destination does not receive (its `sourceIds`) (`validation_failed`): such a replay sends
- * nothing, and would otherwise complete with 0 events queued as if the range were empty.
+ * Refuses a range narrowed by a `type` that is no Segment event type, by an empty event name or one with a type
+ * other than track, by a source that is not in the workspace, or by a source the destination does not receive (its
+ * `sourceIds`) (`validation_failed`): such a replay sends nothing, and would otherwise complete with 0 events queued
+ * as if the range were empty.
  */
 export async function checkReplayRange(
   sources: Pick<SourceRepository, 'get'>,
@@ -23,6 +25,12 @@ export async function checkReplayRange(
 ): Promise<void> {
   if (range.type !== undefined && !(EVENT_TYPES as readonly string[]).includes(range.type)) {
     throw new SluiceError('validation_failed', `${names.type} ${JSON.stringify(range.type)} is not an event type: use one of ${EVENT_TYPES.join(', ')}.`);
+  }
+  if (range.event !== undefined && range.event.trim() === '') {
+    throw new SluiceError('validation_failed', `${names.event} is empty: name a track event (as sent in "event"), or leave ${names.event} out to replay every event.`);
+  }
+  if (range.event !== undefined && range.type !== undefined && range.type !== 'track') {
+    throw new SluiceError('validation_failed', `${names.event} names track events, so with ${names.type} ${JSON.stringify(range.type)} the replay would match nothing: use ${names.type} "track", or leave one of them out.`);
   }
   if (range.sourceId === undefined) return;
   if (!(await sources.get(destination.workspaceId, range.sourceId))) {
