@@ -171,9 +171,12 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     const rows = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, ...(sourceId !== undefined && { sourceId }), limit: 1000 });
     const candidates = rows.filter((d) => d.status === 'failed');
     const failed = candidates[0];
+    if (rows.length === 0) {
+      throw new SluiceError('not_found', `No delivery of messageId ${JSON.stringify(messageId)}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to destination ${destination.id}: check the messageId (GET /api/v1/destinations/${destination.id}/deliveries?status=failed lists the failed ones), or send neither to retry every failed delivery.`);
+    }
     if (!failed) {
       const states = rows.map((d) => (rows.length > 1 ? `"${d.status}" (source ${d.sourceId})` : `"${d.status}"`)).join(', ');
-      throw new SluiceError('conflict', `Delivery of ${messageId}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to ${destination.id} is ${states || 'unknown'}; only failed deliveries can be retried.`);
+      throw new SluiceError('conflict', `Delivery of ${messageId}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to ${destination.id} is ${states}; only failed deliveries can be retried.`);
     }
     if (candidates.length > 1) {
       throw new SluiceError('conflict', `Several sources sent an event with messageId ${messageId} whose delivery to ${destination.id} failed (sources ${candidates.map((d) => d.sourceId).join(', ')}); send sourceId too to say which one to retry.`, { sourceIds: candidates.map((d) => d.sourceId) });
