@@ -151,6 +151,23 @@ describe('replay runner', () => {
     expect(jobs.map((j) => j.messageId)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   });
 
+  it('retries deliveries that failed together in the order their user sent them, across pages', async () => {
+    const dest = await destination();
+    // One user's events, sent in this order; their messageIds sort the other way (the log orders a group by messageId).
+    const ids = ['z1', 'y2', 'x3', 'w4', 'v5', 'u6'];
+    const at = new Date().toISOString();
+    await store.events.insertMany(ids.map((messageId) => ({ workspaceId, sourceId, event: { type: 'track', event: 'Step', userId: 'same', messageId, timestamp: at, receivedAt: at } as never })));
+    // One batch refused: every delivery failed in the same millisecond.
+    const failedAt = Date.now() - 60_000;
+    await store.deliveries.record(ids.map((messageId) => ({ workspaceId, destinationId: dest.id, messageId, sourceId, status: 'failed' as const, attempts: 1, reason: 'http_400', lastError: 'HTTP 400', updatedAt: failedAt })));
+    const asked = Date.now();
+    const replay = await store.replays.create({ workspaceId, destinationId: dest.id, kind: 'failed', range: { from: 0, to: asked }, total: ids.length, requestedBy: 'test' }, asked);
+    runner({ pageSize: 4 }).start();
+    expect(await stateWhen(replay.id, (r) => r.status === 'completed')).toMatchObject({ read: 6, queued: 6 });
+    const jobs = await queue.deliveryConsumer(dest.id).fetch(100, { signal: new AbortController().signal, waitMs: 10 });
+    expect(jobs.map((j) => j.messageId)).toEqual(ids);
+  });
+
   it('carries on newest first a retry of failed deliveries an earlier version started that way', async () => {
     const dest = await destination();
     const base = Date.now() - 60_000;

@@ -135,6 +135,26 @@ export class ReplayRunner extends WakeableLoop {
         limit: pageSize,
       });
       if (failed.length === 0) return { events: [], read: 0, position: {} };
+      // Deliveries that failed together (one batch's outcome, one updated_at) are read in one page: the log orders
+      // them by messageId, not by the order they were sent in, so a page boundary inside the group sent a user's
+      // later events before earlier ones. Each page is sent in seq order (byKeys).
+      if (!newestFirst && failed.length === pageSize) {
+        const groupAt = failed[failed.length - 1]!.updatedAt;
+        for (;;) {
+          const tail = failed[failed.length - 1]!;
+          const more = await store.deliveries.list({
+            workspaceId: replay.workspaceId,
+            destinationId: destination.id,
+            status: 'failed',
+            after: { updatedAt: tail.updatedAt, messageId: tail.messageId, sourceId: tail.sourceId },
+            before: { updatedAt: groupAt + 1, messageId: '' },
+            order: 'oldest-first',
+            limit: pageSize,
+          });
+          failed.push(...more);
+          if (more.length < pageSize) break;
+        }
+      }
       const last = failed[failed.length - 1]!;
       return {
         events: await store.events.byKeys(replay.workspaceId, failed),
