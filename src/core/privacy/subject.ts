@@ -27,7 +27,7 @@ function emailOf(value: unknown): string | undefined {
 
 /**
  * The identifiers an event names directly: userId, anonymousId (not a placeholder the identity graph never links,
- * `isBlockedIdentifier`), and an email in `traits.email` or `context.traits.email`. (Identities linked through the identity graph are added by the caller.)
+ * `isBlockedIdentifier`), and an email in an identify's `traits.email` or in `context.traits.email`. (Identities linked through the identity graph are added by the caller.)
  */
 export function identifiersOfEvent(event: SegmentEvent): SubjectIdentifier[] {
   const out: SubjectIdentifier[] = [];
@@ -35,7 +35,9 @@ export function identifiersOfEvent(event: SegmentEvent): SubjectIdentifier[] {
   // choice, GPC signal, child flag or suppression with every other visitor whose app sent the same placeholder.
   if (typeof event.userId === 'string' && event.userId !== '' && !isBlockedIdentifier(event.userId)) out.push({ type: 'userId', value: event.userId });
   if (typeof event.anonymousId === 'string' && event.anonymousId !== '' && !isBlockedIdentifier(event.anonymousId)) out.push({ type: 'anonymousId', value: event.anonymousId });
-  const traits = event.traits;
+  // A group call's traits are the group's (a company's billing address is not the sender's identifier); the
+  // identity graph reads the same two places (identify traits, context.traits).
+  const traits = event.type === 'identify' ? event.traits : undefined;
   const contextTraits = event.context?.traits;
   const email = emailOf(traits?.email) ?? (contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits) ? emailOf(contextTraits.email) : undefined);
   if (email) out.push({ type: 'email', value: email });
