@@ -233,6 +233,20 @@ describe('sluice CLI', () => {
     expect((await ownerApi(sluice)('GET', `/destinations/${ads.id}/replays`)).body.replays).toHaveLength(1);
   }, 120_000);
 
+  it('refuses a replay range that is not ISO-8601 or names a day that does not exist, instead of guessing a range', async () => {
+    const hook = await createWebhook(sluice, servers, 'Dates');
+    const replay = (from: string, to: string) => runCli(['replay', '--destination', hook.id, '--from', from, '--to', to], { SLUICE_DATA_DIR: sluice.dataDir });
+    // Month first in the machine's time zone, a bare number read as a year, 30 February rolled over into March: each was a replay of another range.
+    const [usDate, bareNumber, noSuchDay] = await Promise.all([replay('12/01/2026', '2026-12-04T00:00:00Z'), replay('2026-01-01T00:00:00Z', '2'), replay('2026-02-30T00:00:00Z', '2026-03-02T00:00:00Z')]);
+    expect(usDate.code).toBe(2);
+    expect(usDate.stderr).toContain('sluice: --from "12/01/2026" is not an ISO-8601 date');
+    expect(bareNumber.code).toBe(2);
+    expect(bareNumber.stderr).toContain('sluice: --to "2" is not an ISO-8601 date');
+    expect(noSuchDay.code).toBe(2);
+    expect(noSuchDay.stderr).toContain('sluice: --from "2026-02-30T00:00:00Z" names a day that does not exist (February 2026 has 28 days)');
+    expect((await ownerApi(sluice)('GET', `/destinations/${hook.id}/replays`)).body.replays).toEqual([]);
+  }, 120_000);
+
   it('stops a replay on Ctrl-C: cancelled where it got to, said in a sentence, exit status 130', async () => {
     // A destination that is off: the replayed jobs wait in its queue instead of loading a test server.
     const paused = await createWebhook(sluice, servers, 'Paused', {}, { enabled: false });

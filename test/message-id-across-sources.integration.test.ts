@@ -98,6 +98,11 @@ describe('two sources sending the same messageId to one webhook', () => {
     expect(ambiguous.status).toBe(409);
     expect(ambiguous.body).toMatchObject({ error: { code: 'conflict', sourceIds: expect.arrayContaining([second.id, defaultSource]) } });
     expect(String((ambiguous.body.error as { message: string }).message)).toMatch(/send sourceId/);
+    // A messageId (or source) with no delivery to this destination: a 404 that says so, not a 409 "is unknown".
+    const typo = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-3x' });
+    expect(typo.status).toBe(404);
+    expect(typo.body).toMatchObject({ error: { code: 'not_found', message: expect.stringContaining(`No delivery of messageId "shared-3x" to destination ${id}`) } });
+    expect((await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-3', sourceId: 'src_nope' })).status).toBe(404);
     const one = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-3', sourceId: defaultSource });
     expect(one.status, one.text).toBe(200);
     await eventually(async () => (server.events().some((e) => e.messageId === 'shared-3') ? true : undefined));
@@ -116,7 +121,7 @@ describe('two sources sending the same messageId to one webhook', () => {
     const unknown = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-4-typo' });
     expect(unknown.status, unknown.text).toBe(404);
     expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
-    expect(String((unknown.body.error as { message: string }).message)).toMatch(/No delivery of messageId shared-4-typo/);
+    expect(String((unknown.body.error as { message: string }).message)).toMatch(/No delivery of messageId "shared-4-typo"/);
     const otherSource = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-4', sourceId: second.id });
     expect(otherSource.status, otherSource.text).toBe(404);
     // One that is in the log but not failed is still a conflict, saying its state.

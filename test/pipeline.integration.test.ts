@@ -334,6 +334,10 @@ describe('routing to webhook destinations', () => {
     const typo = await api('POST', `/destinations/${id}/replay`, { ...range, type: 'tracks' });
     expect(typo.status).toBe(400);
     expect(typo.body).toMatchObject({ error: { code: 'validation_failed', message: 'type "tracks" is not an event type: use one of identify, track, page, screen, group, alias.' } });
+    const identifyNamed = await api('POST', `/destinations/${id}/replay`, { ...range, type: 'identify', event: 'Order Completed' });
+    expect(identifyNamed.body).toMatchObject({ error: { code: 'validation_failed', message: 'event names track events, so with type "identify" the replay would match nothing: use type "track", or leave one of them out.' } });
+    const blankName = await api('POST', `/destinations/${id}/replay`, { ...range, event: ' ' });
+    expect(blankName.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('event is empty') } });
     const source = await api('POST', `/destinations/${id}/replay`, { ...range, sourceId: 'src_nope' });
     expect(source.status).toBe(400);
     expect(source.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('sourceId: no source src_nope in this workspace') } });
@@ -341,6 +345,27 @@ describe('routing to webhook destinations', () => {
     expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toEqual([]);
     const sourceId = ((await api('GET', '/sources')).body.sources as { id: string }[])[0]!.id;
     expect((await api('POST', `/destinations/${id}/replay`, { ...range, type: 'identify', sourceId })).status).toBe(200);
+    // A source the destination does not receive: the replay would read its events and send none ("completed, 0 queued").
+    const other = (await api('POST', '/sources', { name: 'Narrowed elsewhere' })).body.id as string;
+    const onlyOther = await webhook('Narrowed to a source', {}, { sourceIds: [other] });
+    const unconnected = await api('POST', `/destinations/${onlyOther.id}/replay`, { ...range, sourceId });
+    expect(unconnected.status).toBe(400);
+    expect(unconnected.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining(`sourceId: destination ${onlyOther.id} does not receive source ${sourceId} (its sourceIds: ${other})`) } });
+    expect((await api('GET', `/destinations/${onlyOther.id}/replays`)).body.replays).toEqual([]);
+    expect((await api('POST', `/destinations/${onlyOther.id}/replay`, { ...range, sourceId: other })).status).toBe(200);
+  });
+
+  it('replays a range only up to when it was asked for: later events reach the destination live, not twice', async () => {
+    const { id } = await webhook('Up to now', {}, {});
+    const asked = Date.now();
+    const open = await api('POST', `/destinations/${id}/replay`, { from: new Date(asked - 60_000).toISOString(), to: new Date(asked + 86_400_000).toISOString(), event: 'Up To Now' });
+    expect(open.status).toBe(200);
+    // The range ends when it was asked for, not tomorrow: events stored while it runs are not read a second time.
+    expect(Date.parse(open.body.to as string)).toBeGreaterThanOrEqual(asked);
+    expect(Date.parse(open.body.to as string)).toBeLessThanOrEqual(Date.now());
+    const future = await api('POST', `/destinations/${id}/replay`, { from: new Date(Date.now() + 3_600_000).toISOString(), to: new Date(Date.now() + 7_200_000).toISOString() });
+    expect(future.status).toBe(400);
+    expect(future.body).toMatchObject({ error: { code: 'validation_failed', message: expect.stringContaining('is in the future: no event received then is stored yet') } });
   });
 
   it('says when no process is running a replay (no process with the jobs role)', async () => {

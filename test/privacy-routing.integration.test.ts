@@ -50,6 +50,26 @@ describe('privacy at fan-out', () => {
     expect(ads.server.events().map((e) => e.messageId)).toContain('pr-consent');
   });
 
+  it('keeps one visitor\'s consent from another whose app sends the same placeholder userId ("nil")', async () => {
+    // A logged-out app sends userId "nil" for everyone: the first visitor opts in to advertising...
+    await send({ userId: 'nil', anonymousId: 'ph-visitor-1', event: 'Segment Consent Preference Updated', messageId: 'ph-consent', context: { consent: { categoryPreferences: { Advertising: true } } } });
+    expect(await eventually(() => delivery(ads.id, 'ph-consent'), 20_000)).toMatchObject({ status: 'delivered' });
+    // ...which is not the second visitor's choice: they never consented.
+    await send({ userId: 'nil', anonymousId: 'ph-visitor-2', event: 'Ad Clicked', messageId: 'ph-other' });
+    expect(await eventually(() => delivery(ads.id, 'ph-other'), 20_000)).toMatchObject({ status: 'dropped', reason: 'consent_denied:advertising' });
+    expect(ads.server.events().map((e) => e.messageId)).not.toContain('ph-other');
+  });
+
+  it('takes the email in a group call\'s traits as the group\'s, not as the sender\'s identifier', async () => {
+    // A user of Acme sends a group call with Global Privacy Control on; the group's traits name its billing contact.
+    await sendTracking(sluice.url, sluice.writeKey, 'group', { userId: 'acme-user', groupId: 'acme', traits: { name: 'Acme', email: 'billing@acme.test' }, messageId: 'gr-acme' }, { 'sec-gpc': '1' });
+    expect(await eventually(() => delivery(ops.id, 'gr-acme'), 20_000)).toMatchObject({ status: 'delivered' });
+    // The billing contact is a person of their own, who opts in: another person's GPC signal is not theirs.
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'acme-billing', traits: { email: 'billing@acme.test' }, messageId: 'gr-billing' });
+    await send({ userId: 'acme-billing', event: 'Ad Clicked', messageId: 'gr-billing-ad', context: { consent: { categoryPreferences: { Advertising: true } } } });
+    expect(await eventually(() => delivery(ads.id, 'gr-billing-ad'), 20_000)).toMatchObject({ status: 'delivered' });
+  });
+
   it('lets Global Privacy Control override a prior opt-in', async () => {
     await send({ userId: 'p-3', event: 'Viewed', messageId: 'pr-gpc', context: { consent: { categoryPreferences: { advertising: true } } } }, { 'sec-gpc': '1' });
     expect(await eventually(() => delivery(ads.id, 'pr-gpc'), 20_000)).toMatchObject({ status: 'dropped', reason: 'gpc' });

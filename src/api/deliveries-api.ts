@@ -173,7 +173,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
     const rows = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, ...(sourceId !== undefined && { sourceId }), limit: 1000 });
     if (rows.length === 0) {
       const from = sourceId !== undefined ? ` from source ${sourceId}` : '';
-      throw new SluiceError('not_found', `No delivery of messageId ${messageId}${from} to destination ${destination.id} in the delivery log: check the messageId (GET /api/v1/events/:messageId shows where an event went).`);
+      throw new SluiceError('not_found', `No delivery of messageId ${JSON.stringify(messageId)}${from} to destination ${destination.id} in the delivery log: check the messageId (GET /api/v1/events/:messageId shows where an event went; GET /api/v1/destinations/${destination.id}/deliveries?status=failed lists the failed ones), or send no messageId to retry every failed delivery.`);
     }
     const candidates = rows.filter((d) => d.status === 'failed');
     const failed = candidates[0];

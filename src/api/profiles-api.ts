@@ -37,6 +37,9 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
     schema: {
       tags: ['profiles'],
       summary: 'A profile by userId, anonymousId or email',
+      description:
+        'The identifier is looked up as a userId, an anonymousId and an email (compared trimmed and lower-cased); when it names different profiles, the one holding it as a userId is answered, then as an anonymousId, then as an email. ' +
+        'Placeholders the identity graph never links (`null`, `anonymous`, `0`, `-1`, ...) find no profile. Roles without pii_access may not look a person up by email.',
       params: Type.Object({ identifier: Type.String({ minLength: 1 }) }),
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'Events per page' })),

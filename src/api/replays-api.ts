@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
 import type { StoredDestination } from '../core/destination.js';
-import { checkReplayRange } from '../replay/replay-range-check.js';
+import { checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
 import { REPLAY_STATUSES, waitingSince, type NewReplay, type Replay, type ReplayRange } from '../replay/replay.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -130,10 +130,10 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
       params: IdParams,
       body: Type.Object({
         from: Type.String({ format: 'date-time' }),
-        to: Type.String({ format: 'date-time' }),
+        to: Type.String({ format: 'date-time', description: 'End of the range, exclusive; one in the future is taken as the time of asking (later events reach the destination live)' }),
         event: Type.Optional(Type.String({ description: 'Only track events of this name' })),
         type: Type.Optional(Type.String({ description: 'Only events of this type (track, identify, ...)' })),
-        sourceId: Type.Optional(Type.String()),
+        sourceId: Type.Optional(Type.String({ description: 'Only events of this source (one the destination receives: its sourceIds)' })),
       }, { additionalProperties: false }),
       response: { 200: ReplaySchema, 202: ReplaySchema },
     },
@@ -142,14 +142,12 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
     const destination = await load(workspaceId, request.params.id);
     const body = request.body;
     const range: ReplayRange = {
-      from: Date.parse(body.from),
-      to: Date.parse(body.to),
+      ...replayWindow(Date.parse(body.from), Date.parse(body.to), Date.now(), { from: '`from`', to: '`to`' }),
       ...(body.event !== undefined && { event: body.event }),
       ...(body.type !== undefined && { type: body.type }),
       ...(body.sourceId !== undefined && { sourceId: body.sourceId }),
     };
-    if (!(range.from < range.to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
-    await checkReplayRange(store.sources, workspaceId, range, { type: 'type', sourceId: 'sourceId' });
+    await checkReplayRange(store.sources, destination, range, { type: 'type', event: 'event', sourceId: 'sourceId' });
     const total = await store.events.countMatching({ workspaceId, ...range });
     const replay = await askForReplay({ store, changes }, request, reply, destination, { kind: 'range', range, total }, 'destination.replay');
     return replayAnswer(replay);

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestValidators } from '../http/request-validators.js';
 import { orNull } from './schemas.js';
-import { readableSchemaErrors } from './validation-messages.js';
+import { defaultSchemaErrors, readableSchemaErrors } from './validation-messages.js';
 
 describe('readableSchemaErrors with "null removes it" fields (orNull)', () => {
   let app: FastifyInstance;
@@ -45,5 +45,29 @@ describe('readableSchemaErrors with "null removes it" fields (orNull)', () => {
     const answer = await put(body);
     expect(answer.status).toBe(400);
     expect(answer.message).toBe(message);
+  });
+});
+
+describe('defaultSchemaErrors with string formats', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = Fastify({ schemaController: { compilersFactory: { buildValidator: requestValidators() } }, schemaErrorFormatter: defaultSchemaErrors });
+    app.post('/replay', {
+      schema: { body: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.Optional(Type.String({ format: 'date-time' })), email: Type.Optional(Type.String({ format: 'email' })), url: Type.Optional(Type.String({ format: 'uri' })) }) },
+    }, async (request) => request.body);
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    [{ from: 'yesterday' }, 'from must be an ISO-8601 date-time with a time zone, such as 2026-01-31T00:00:00Z'],
+    [{ from: '2026-01-31' }, 'from must be an ISO-8601 date-time with a time zone, such as 2026-01-31T00:00:00Z'],
+    [{ from: '2026-02-30T00:00:00Z' }, 'from must be an ISO-8601 date-time with a time zone, such as 2026-01-31T00:00:00Z (a day that exists'],
+    [{ from: '2026-01-31T00:00:00Z', email: 'nobody' }, 'email must be an email address, such as ada@example.com'],
+    [{ from: '2026-01-31T00:00:00Z', url: 'not a url' }, 'url must be an absolute URL, such as https://example.com/path'],
+  ])('says what a value of the format looks like: %j', async (body, message) => {
+    const res = await app.inject({ method: 'POST', url: '/replay', payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(String((res.json() as { message?: string }).message)).toContain(message);
   });
 });

@@ -36,6 +36,13 @@ export function readableSchemaErrors(describe: (path: readonly string[]) => stri
   };
 }
 
+/** What a value of each string format looks like (Ajv only says `must match format "date-time"`). */
+const FORMAT_REASONS: Readonly<Record<string, string>> = {
+  'date-time': 'must be an ISO-8601 date-time with a time zone, such as 2026-01-31T00:00:00Z (a day that exists; an offset such as +01:00 instead of Z is accepted)',
+  email: 'must be an email address, such as ada@example.com',
+  uri: 'must be an absolute URL, such as https://example.com/path',
+};
+
 const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'type' && e.params.type === 'null';
 
 function reasonOf(all: readonly FastifySchemaValidationError[]): string {
@@ -66,6 +73,8 @@ function reasonOf(all: readonly FastifySchemaValidationError[]): string {
       return `needs a ${JSON.stringify(String(error.params.missingProperty))} field`;
     case 'additionalProperties':
       return 'is not a field this request takes';
+    case 'format':
+      return FORMAT_REASONS[String(error.params.format)] ?? error.message ?? 'is not valid';
     default:
       return error.message ?? 'is not valid';
   }

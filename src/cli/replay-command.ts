@@ -6,11 +6,12 @@ import { replayView } from '../api/replays-api.js';
 import { loadConfig } from '../config/config.js';
 import { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
+import { parseClientTime } from '../core/tracking/client-time.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
 import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
 import type { ReplayRange } from '../replay/replay.js';
-import { checkReplayRange } from '../replay/replay-range-check.js';
+import { checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
 import { checkQueuePrefix } from '../runtime/queue-prefix-check.js';
@@ -27,10 +28,15 @@ export interface ReplayOptions {
   workspace?: string;
 }
 
+/**
+ * `--from` / `--to` as epoch ms: ISO-8601 only, read as the Tracking API reads client times (`parseClientTime`:
+ * without an offset UTC, a date alone its midnight UTC). `Date.parse` took `12/01/2026` (month first, in the
+ * machine's time zone), `1` (the year 2001) and `2026-02-30` (rolled over to 2 March) without a word.
+ */
 function time(name: string, value: string): number {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new SluiceError('validation_failed', `--${name} "${value}" is not a date: use ISO-8601, e.g. 2026-01-31T00:00:00Z.`);
-  return ms;
+  const iso = parseClientTime(value, `--${name}`);
+  if (iso === undefined) throw new SluiceError('validation_failed', `--${name} is empty: use ISO-8601, e.g. 2026-01-31T00:00:00Z.`);
+  return Date.parse(iso);
 }
 
 const LEASE_MS = 60_000;
@@ -44,9 +50,7 @@ const LEASE_MS = 60_000;
  */
 export async function replayCommand(options: ReplayOptions): Promise<void> {
   const config = loadConfig();
-  const from = time('from', options.from);
-  const to = time('to', options.to);
-  if (!(from < to)) throw new SluiceError('validation_failed', '--from must be before --to.');
+  const { from, to } = replayWindow(time('from', options.from), time('to', options.to), Date.now(), { from: '--from', to: '--to' });
   // The store first: the key is read from the data dir it checked (never generated into a wrong one).
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));
@@ -81,7 +85,7 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
     const destination = candidates[0];
     if (!destination) throw new SluiceError('not_found', `No destination ${options.destination} (GET /api/v1/destinations lists them).`);
     const range: ReplayRange = { from, to, ...(options.event !== undefined && { event: options.event }), ...(options.type !== undefined && { type: options.type }), ...(options.source !== undefined && { sourceId: options.source }) };
-    await checkReplayRange(store.sources, destination.workspaceId, range, { type: '--type', sourceId: '--source' });
+    await checkReplayRange(store.sources, destination, range, { type: '--type', event: '--event', sourceId: '--source' });
     const total = await store.events.countMatching({ workspaceId: destination.workspaceId, ...range });
     const replay = await store.replays.create({ workspaceId: destination.workspaceId, destinationId: destination.id, range, total, requestedBy: 'cli', leaseUntil: Date.now() + LEASE_MS }, Date.now());
     await new AuditLog(store.audit).record({ workspaceId: destination.workspaceId, actor: 'cli', action: 'destination.replay', resourceType: 'destination', resourceId: destination.id, resourceName: destination.name, after: replayView(replay) });

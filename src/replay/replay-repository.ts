@@ -18,4 +18,10 @@ export interface ReplayRepository {
   finish(id: string, heldUntil: number, outcome: { status: 'completed' | 'failed'; error?: string }, progress: ReplayProgress, now: number): Promise<boolean>;
   /** Cancels a running replay (its runner stops at its next write); the replay as it is now, undefined when unknown. */
   cancel(workspaceId: string, id: string, now: number): Promise<Replay | undefined>;
+  /**
+   * Records on a cancelled replay how far its runner got: the page it queued before it learnt of the cancel (its
+   * write failed) is counted. Only progress further than the one saved (a runner that lost the lease earlier
+   * never moves it back); false when nothing changed.
+   */
+  noteCancelledProgress(id: string, progress: ReplayProgress, now: number): Promise<boolean>;
 }

@@ -109,6 +109,24 @@ describe('replay runner', () => {
     expect(await queue.waiting(dest.id)).toBe(2);
   });
 
+  it('counts the page a cancelled replay queued before it learnt of the cancel', async () => {
+    const dest = await destination();
+    const replay = await ask(dest.id, Date.now() + 60_000);
+    // The cancel arrives while the runner queues its second page (what the API's cancel does at any moment).
+    let pages = 0;
+    const cancelling: ReplayRunnerOptions['queue'] = {
+      waiting: (id) => queue.waiting(id),
+      publishDeliveries: async (jobs) => {
+        await queue.publishDeliveries(jobs);
+        if (++pages === 2) await store.replays.cancel(workspaceId, replay.id, Date.now());
+      },
+    };
+    expect(await runner({ pageSize: 3, queue: cancelling }).run(replay)).toBe('lost');
+    // Six events went to the destination's queue: the cancelled replay says six, not the three saved before.
+    expect(await queue.waiting(dest.id)).toBe(6);
+    expect(await state(replay.id)).toMatchObject({ status: 'cancelled', read: 6, queued: 6, afterSeq: expect.any(Number) });
+  });
+
   it('retries a destination\'s failed deliveries (those failed before it was asked for), leaving failed those whose event is gone', async () => {
     const dest = await destination();
     const base = Date.now() - 60_000;
@@ -131,6 +149,23 @@ describe('replay runner', () => {
     // Pages of the log in the order the deliveries failed ([m0 m1 m2], [m3 gone m4], [m5 m6]): sent in that order.
     const jobs = await queue.deliveryConsumer(dest.id).fetch(100, { signal: new AbortController().signal, waitMs: 10 });
     expect(jobs.map((j) => j.messageId)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it('retries deliveries that failed together in the order their user sent them, across pages', async () => {
+    const dest = await destination();
+    // One user's events, sent in this order; their messageIds sort the other way (the log orders a group by messageId).
+    const ids = ['z1', 'y2', 'x3', 'w4', 'v5', 'u6'];
+    const at = new Date().toISOString();
+    await store.events.insertMany(ids.map((messageId) => ({ workspaceId, sourceId, event: { type: 'track', event: 'Step', userId: 'same', messageId, timestamp: at, receivedAt: at } as never })));
+    // One batch refused: every delivery failed in the same millisecond.
+    const failedAt = Date.now() - 60_000;
+    await store.deliveries.record(ids.map((messageId) => ({ workspaceId, destinationId: dest.id, messageId, sourceId, status: 'failed' as const, attempts: 1, reason: 'http_400', lastError: 'HTTP 400', updatedAt: failedAt })));
+    const asked = Date.now();
+    const replay = await store.replays.create({ workspaceId, destinationId: dest.id, kind: 'failed', range: { from: 0, to: asked }, total: ids.length, requestedBy: 'test' }, asked);
+    runner({ pageSize: 4 }).start();
+    expect(await stateWhen(replay.id, (r) => r.status === 'completed')).toMatchObject({ read: 6, queued: 6 });
+    const jobs = await queue.deliveryConsumer(dest.id).fetch(100, { signal: new AbortController().signal, waitMs: 10 });
+    expect(jobs.map((j) => j.messageId)).toEqual(ids);
   });
 
   it('carries on newest first a retry of failed deliveries an earlier version started that way', async () => {

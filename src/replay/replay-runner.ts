@@ -74,8 +74,13 @@ export class ReplayRunner extends WakeableLoop {
     };
     // Gives the replay back (its lease expires now): the next process to claim it carries on without waiting.
     const release = () => store.replays.advance(replay.id, held, progress, Date.now() - 1, Date.now());
+    // A write refused: cancelled meanwhile (or taken over). A cancelled replay still counts the page queued before it.
+    const lost = async (): Promise<'lost'> => {
+      await store.replays.noteCancelledProgress(replay.id, progress, Date.now());
+      return 'lost';
+    };
     const finish = async (outcome: { status: 'completed' | 'failed'; error?: string }): Promise<ReplayRunEnd> => {
-      if (!(await store.replays.finish(replay.id, held, outcome, progress, Date.now()))) return 'lost';
+      if (!(await store.replays.finish(replay.id, held, outcome, progress, Date.now()))) return lost();
       this.options.logger.info({ replayId: replay.id, destinationId: replay.destinationId, status: outcome.status, ...progress }, 'replay finished');
       return outcome.status;
     };
@@ -97,7 +102,7 @@ export class ReplayRunner extends WakeableLoop {
         const sent = await requeueToDestination({ store, queue, fanOut }, destination, page.events);
         progress = { ...progress, ...page.position, read: progress.read + page.read, queued: progress.queued + sent.queued, dropped: progress.dropped + sent.dropped };
         if (page.read < pageSize) return await finish({ status: 'completed' });
-        if (!(await renew())) return 'lost';
+        if (!(await renew())) return await lost();
         onProgress?.(progress);
         // The store's calls may all complete without returning to the event loop: let timers and messages in.
         await new Promise((resolve) => setImmediate(resolve));
@@ -130,6 +135,26 @@ export class ReplayRunner extends WakeableLoop {
         limit: pageSize,
       });
       if (failed.length === 0) return { events: [], read: 0, position: {} };
+      // Deliveries that failed together (one batch's outcome, one updated_at) are read in one page: the log orders
+      // them by messageId, not by the order they were sent in, so a page boundary inside the group sent a user's
+      // later events before earlier ones. Each page is sent in seq order (byKeys).
+      if (!newestFirst && failed.length === pageSize) {
+        const groupAt = failed[failed.length - 1]!.updatedAt;
+        for (;;) {
+          const tail = failed[failed.length - 1]!;
+          const more = await store.deliveries.list({
+            workspaceId: replay.workspaceId,
+            destinationId: destination.id,
+            status: 'failed',
+            after: { updatedAt: tail.updatedAt, messageId: tail.messageId, sourceId: tail.sourceId },
+            before: { updatedAt: groupAt + 1, messageId: '' },
+            order: 'oldest-first',
+            limit: pageSize,
+          });
+          failed.push(...more);
+          if (more.length < pageSize) break;
+        }
+      }
       const last = failed[failed.length - 1]!;
       return {
         events: await store.events.byKeys(replay.workspaceId, failed),

@@ -1,8 +1,9 @@
 /**
- * Values that clients send when they have no real identifier. Linking on them would merge strangers into one
+ * Values (trimmed, lower-cased) that clients send when they have no real identifier. Linking on them would merge strangers into one
  * profile (Segment's merge protection blocks the same values), so the identity graph ignores them.
  */
-const BLOCKED = new Set(['null', 'anonymous', '-1', 'undefined', 'nil', 'none']);
+export const BLOCKED_IDENTIFIERS: readonly string[] = ['null', 'anonymous', '-1', 'undefined', 'nil', 'none'];
+const BLOCKED = new Set(BLOCKED_IDENTIFIERS);
 
 /**
  * True when `value` must never link profiles: empty or only whitespace, `null`, `anonymous`, `-1`, or only zeros and

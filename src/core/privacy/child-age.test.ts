@@ -14,6 +14,10 @@ describe('ageOfEvent', () => {
     [{ traits: { birthday: 'soon' } }, undefined],
     [{ traits: {} }, undefined],
     [{}, undefined],
+    // A group's traits describe the group (an account's age in years), not the person sending the call.
+    [{ type: 'group', traits: { age: 3 } }, undefined],
+    [{ type: 'group', traits: { age: 3 }, context: { traits: { age: 12 } } }, 12],
+    [{ type: 'identify', traits: { age: 12 } }, 12],
   ])('%j -> %s', (event, age) => {
     expect(ageOfEvent(event as Parameters<typeof ageOfEvent>[0], now)).toBe(age);
   });

@@ -28,8 +28,9 @@ function traitAge(traits: JsonValue | undefined, now: Date): number | undefined 
 
 /**
  * The subject's age as an event's traits show it (`traits.age`, `traits.birthday`, also in
- * `context.traits`), or undefined when the event says nothing about it.
+ * `context.traits`), or undefined when the event says nothing about it. A group call's `traits` are the
+ * group's (an account three years old is no child), so only its `context.traits` speak of the sender.
  */
-export function ageOfEvent(event: { traits?: JsonObject; context?: JsonObject }, now: Date): number | undefined {
-  return traitAge(event.traits, now) ?? traitAge(event.context?.traits, now);
+export function ageOfEvent(event: { type?: string; traits?: JsonObject; context?: JsonObject }, now: Date): number | undefined {
+  return (event.type === 'group' ? undefined : traitAge(event.traits, now)) ?? traitAge(event.context?.traits, now);
 }

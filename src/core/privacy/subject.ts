@@ -1,4 +1,5 @@
 import type { SegmentEvent } from '../../protocol/segment-event.js';
+import { isBlockedIdentifier } from '../identity/blocked-identifiers.js';
 
 /** The kinds of identifier a data subject is known by. */
 export type IdentifierType = 'userId' | 'anonymousId' | 'email';
@@ -25,14 +26,18 @@ function emailOf(value: unknown): string | undefined {
 }
 
 /**
- * The identifiers an event names directly: userId, anonymousId, and an email in `traits.email` or
- * `context.traits.email`. (Identities linked through the identity graph are added by the caller.)
+ * The identifiers an event names directly: userId, anonymousId (not a placeholder the identity graph never links,
+ * `isBlockedIdentifier`), and an email in an identify's `traits.email` or in `context.traits.email`. (Identities linked through the identity graph are added by the caller.)
  */
 export function identifiersOfEvent(event: SegmentEvent): SubjectIdentifier[] {
   const out: SubjectIdentifier[] = [];
-  if (typeof event.userId === 'string' && event.userId !== '') out.push({ type: 'userId', value: event.userId });
-  if (typeof event.anonymousId === 'string' && event.anonymousId !== '') out.push({ type: 'anonymousId', value: event.anonymousId });
-  const traits = event.traits;
+  // A placeholder ("null", "anonymous", "0", ...) names no one: as an identifier it shared one visitor's consent
+  // choice, GPC signal, child flag or suppression with every other visitor whose app sent the same placeholder.
+  if (typeof event.userId === 'string' && event.userId !== '' && !isBlockedIdentifier(event.userId)) out.push({ type: 'userId', value: event.userId });
+  if (typeof event.anonymousId === 'string' && event.anonymousId !== '' && !isBlockedIdentifier(event.anonymousId)) out.push({ type: 'anonymousId', value: event.anonymousId });
+  // A group call's traits are the group's (a company's billing address is not the sender's identifier); the
+  // identity graph reads the same two places (identify traits, context.traits).
+  const traits = event.type === 'identify' ? event.traits : undefined;
   const contextTraits = event.context?.traits;
   const email = emailOf(traits?.email) ?? (contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits) ? emailOf(contextTraits.email) : undefined);
   if (email) out.push({ type: 'email', value: email });

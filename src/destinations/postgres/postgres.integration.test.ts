@@ -227,10 +227,13 @@ describe.skipIf(!available)('postgres warehouse destination', () => {
       // Someone else signing in on the subject's device: their rows carry the subject's anonymousId but are theirs.
       event('track', 'keep-3', { userId: 'other', anonymousId: 'gone-anon', event: 'Viewed' }),
       event('alias', 'keep-4', { userId: 'other', previousId: 'gone-anon' }),
+      // A logged-out app's placeholder userId is nobody's: the rows are the subject's (their anonymousId).
+      event('track', 'del-4', { userId: 'null', anonymousId: 'gone-anon', event: 'Viewed' }),
+      event('track', 'del-5', { userId: ' 0 ', anonymousId: 'gone-anon', event: 'Viewed' }),
     );
     const result = await postgres.deleteSubject?.({ workspaceId: 'w', requestId: 'r1', userIds: ['gone'], anonymousIds: ['gone-anon'], emails: ['gone@x.example'] }, config, context);
-    expect(result).toEqual({ kind: 'deleted', count: 5, detail: 'aliases: 1, identifies: 1, tracks: 1, users: 1, viewed: 1' });
-    const remaining = await rows(`select id from $schema.tracks where id in ('del-2', 'keep-1', 'keep-3') union all select id from $schema.aliases where id in ('del-3', 'keep-4') union all select id from $schema.users where id in ('gone', 'stays') order by id`);
+    expect(result).toEqual({ kind: 'deleted', count: 9, detail: 'aliases: 1, identifies: 1, tracks: 3, users: 1, viewed: 3' });
+    const remaining = await rows(`select id from $schema.tracks where id in ('del-2', 'del-4', 'del-5', 'keep-1', 'keep-3') union all select id from $schema.aliases where id in ('del-3', 'keep-4') union all select id from $schema.users where id in ('gone', 'stays') order by id`);
     expect(remaining).toEqual([{ id: 'keep-1' }, { id: 'keep-3' }, { id: 'keep-4' }, { id: 'stays' }]);
   });
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BLOCKED_IDENTIFIERS } from '../../core/identity/blocked-identifiers.js';
 import type { DeletionSubject } from '../destination.js';
 import { inTransaction } from './pg-transaction.js';
 import { quoteIdent } from './warehouse-naming.js';
@@ -12,7 +13,7 @@ export interface WarehouseDeletionReport {
 /**
  * Deletes a data subject's rows from every table of the schema, in one transaction: rows whose `user_id` is one
  * of their userIds, rows whose `anonymous_id` or `previous_id` (aliases) is one of their identifiers unless the
- * row's `user_id` is someone else's (a device two people used), `users` rows whose `id` is one of their userIds,
+ * row's `user_id` is someone else's (a device two people used; a placeholder such as `"null"` is nobody's), `users` rows whose `id` is one of their userIds,
  * and rows whose `email` or `context_traits_email` is one of their emails.
  */
 export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: DeletionSubject): Promise<WarehouseDeletionReport> {
@@ -46,7 +47,9 @@ export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: 
       // A row with another person's user_id is theirs, whichever anonymous or previous id it carries.
       const byOtherIds = ['anonymous_id', 'previous_id'].filter((column) => has.has(column) && ids.length);
       if (byOtherIds.length) {
-        const notSomeoneElses = has.has('user_id') ? ` and ("user_id" is null or "user_id" = any(${param(userIds)}))` : '';
+        // A placeholder user_id ("null", "anonymous", "0", ...) is nobody's: the row is its anonymousId's person's.
+        const placeholder = `lower(trim("user_id"::text)) = any(${param([...BLOCKED_IDENTIFIERS])}) or replace(replace(trim("user_id"::text), '0', ''), '-', '') = ''`;
+        const notSomeoneElses = has.has('user_id') ? ` and ("user_id" is null or "user_id" = any(${param(userIds)}) or ${placeholder})` : '';
         const idList = param(ids);
         for (const column of byOtherIds) conditions.push(`(${quoteIdent(column)} = any(${idList})${notSomeoneElses})`);
       }

@@ -208,6 +208,18 @@ describe('request lifecycle', () => {
     await expectCode(service.create(WS, { type: 'correct', subject: { userId: 'u' }, channel: 'admin_api' }, 'admin'), 'validation_failed');
   });
 
+  it('rejects a placeholder userId or anonymousId ("null", "undefined", "0"): it names nobody, and a deletion on it erased every visitor who sent it', async () => {
+    for (const subject of [{ userId: 'undefined' }, { userId: 'NULL' }, { anonymousId: '00000000-0000-0000-0000-000000000000' }, { userId: 'null', email: 'ada@example.com' }]) {
+      const error = await service.create(WS, { type: 'delete', subject, channel: 'admin_api', verified: true }, 'admin').then(() => undefined, (e: unknown) => e);
+      expect(error, JSON.stringify(subject)).toBeInstanceOf(SluiceError);
+      expect((error as SluiceError).code).toBe('validation_failed');
+      expect((error as SluiceError).message).toMatch(/^subject\.(userId|anonymousId) ".*" is a placeholder apps send for people they do not know/);
+    }
+    expect(await store.privacyRequests.list(WS, { limit: 10 })).toEqual([]);
+    // A real identifier that merely contains such a word is a person's.
+    await service.create(WS, { type: 'delete', subject: { userId: 'null-island-42' }, channel: 'admin_api', verified: true }, 'admin');
+  });
+
   it('records an authorized agent with the proof reference, and keeps records 24 months', async () => {
     const created = await service.create(
       WS,

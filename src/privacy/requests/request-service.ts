@@ -1,5 +1,6 @@
 import type { Keys } from '../../core/crypto/keys.js';
 import { SluiceError } from '../../core/errors.js';
+import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
@@ -401,6 +402,17 @@ function validateInput(input: NewRequestInput): void {
   const { userId, anonymousId, email } = input.subject;
   if (!userId && !anonymousId && !email) {
     throw new SluiceError('validation_failed', 'The subject needs at least one identifier: subject.userId, subject.anonymousId or subject.email.');
+  }
+  // "null", "undefined", "anonymous", "0", ...: what apps send for people they do not know. Such a value names
+  // nobody (the identity graph never links it), and every visitor's events may carry it: a deletion would erase
+  // them all, a suppression would drop them all from then on.
+  for (const [field, value] of [['userId', userId], ['anonymousId', anonymousId]] as const) {
+    if (value && isBlockedIdentifier(value)) {
+      throw new SluiceError(
+        'validation_failed',
+        `subject.${field} ${JSON.stringify(value)} is a placeholder apps send for people they do not know (like null, undefined, anonymous, 0 or -1): it names no one person, and a request on it would act on every visitor's events that carry it. Name the person's own userId, anonymousId or email.`,
+      );
+    }
   }
   if (input.type === 'correct' && (!input.params?.traits || Object.keys(input.params.traits).length === 0)) {
     throw new SluiceError('validation_failed', 'A correct request carries the corrected values as `traits` (an object with at least one trait).');

@@ -5,6 +5,7 @@ import type { EventKey, EventRepository, NewEvent, StoredEventRef } from '../sto
 import type { BulkWrites, EventPayloadRow } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import type { Database, EventTable } from './schema.js';
+import { withoutUsableUserId } from './without-usable-user-id.js';
 
 /** How many of the workspace's events the time-range plan choice looks along the walk (rangeFirst()). */
 const WALK_SAMPLE = 1000;
@@ -94,8 +95,8 @@ export class SqlEventRepository implements EventRepository {
     for (const [column, value] of lookups) {
       let lookup = this.filtered(q).where(column, '=', value);
       // An event with another person's userId is theirs, even with this person's anonymousId (a shared device);
-      // this person's own userIds have their lookups.
-      if (column === 'anonymous_id') lookup = lookup.where('user_id', 'is', null);
+      // this person's own userIds have their lookups. A placeholder userId ("null") is nobody's (SUBJECT_EVENTS).
+      if (column === 'anonymous_id') lookup = lookup.where(withoutUsableUserId());
       const rows = await lookup.orderBy('seq', order).limit(q.limit).execute();
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }

@@ -126,6 +126,17 @@ export class SqlReplayRepository implements ReplayRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  async noteCancelledProgress(id: string, progress: ReplayProgress, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('replays')
+      .set({ ...progressColumns(progress), updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'cancelled')
+      .where('read', '<', progress.read)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async cancel(workspaceId: string, id: string, now: number): Promise<Replay | undefined> {
     await this.db
       .updateTable('replays')

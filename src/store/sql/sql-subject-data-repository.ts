@@ -5,10 +5,12 @@ import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, Restriction
 import type { DeliveryRepository } from '../store.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { Database } from './schema.js';
+import { withoutUsableUserId } from './without-usable-user-id.js';
 
 /**
  * SUBJECT_EVENTS: a data subject's events are those whose userId is one of theirs, and those without a userId
- * whose anonymousId is one of theirs. An event with another person's userId is that person's even when it carries
+ * whose anonymousId is one of theirs (a placeholder userId such as `"null"`, which the identity graph never links,
+ * counts as none: `withoutUsableUserId`). An event with another person's userId is that person's even when it carries
  * the subject's anonymousId (someone else signing in on the subject's device, a merge the identity graph refused
  * because the profile has a userId already): an access export must not hand it over (GDPR Art. 15(4)) and a
  * deletion must not erase it. Events with one of the subject's userIds are read through the userId lookups.
@@ -28,7 +30,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
       total += Number(row.n);
     }
     for (const anonymousIds of chunks(keys.anonymousIds)) {
-      const q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('anonymous_id', 'in', anonymousIds).where('user_id', 'is', null);
+      const q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('anonymous_id', 'in', anonymousIds).where(withoutUsableUserId());
       total += Number((await q.executeTakeFirstOrThrow()).n);
     }
     return total;
@@ -49,7 +51,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
         .where('workspace_id', '=', workspaceId)
         .where(position.column, '=', value)
         .where('seq', '>', position.afterSeq);
-      if (position.column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
+      if (position.column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
       const rows = await q.orderBy('seq').limit(limit).execute();
       if (rows.length === 0) {
         position = { column: position.column, index: position.index + 1, afterSeq: 0 };
@@ -66,7 +68,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
         let q = this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part);
-        if (column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
+        if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
         const batch = await q.limit(batchSize).execute();
         if (batch.length === 0) continue;
         // The delivery rows first: should this stop between the two, the next batch finds the events again.
@@ -124,7 +126,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
             let q = this.db
               .selectFrom('events').select(['seq', 'message_id', 'source_id'])
               .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
-            if (column === 'anonymous_id') q = q.where('user_id', 'is', null); // SUBJECT_EVENTS
+            if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
             const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
             if (events.length === 0) break;
             afterSeq = Number(events[events.length - 1]!.seq);
@@ -146,7 +148,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           .where('e.workspace_id', '=', workspaceId)
           .where(`e.${column}`, 'in', part)
           .where(kept);
-        if (column === 'anonymous_id') q = q.where('e.user_id', 'is', null); // SUBJECT_EVENTS
+        if (column === 'anonymous_id') q = q.where(withoutUsableUserId('e.user_id')); // SUBJECT_EVENTS
         note(await q.groupBy('d.destination_id').execute());
       }
     }

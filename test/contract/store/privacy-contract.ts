@@ -118,6 +118,41 @@ export function privacyContract({ store }: StoreContractContext): void {
       expect((await store().deliveries.forMessage(ws, shared)).map((d) => [d.sourceId, d.destinationId])).toEqual([['src_b', 'dst_shared']]);
       expect((await store().deliveries.forMessage(ws, ivans.messageId)).map((d) => d.destinationId)).toEqual(['dst_0']);
     });
+
+    it('count an event whose userId is a placeholder ("null", "Anonymous", " 0 ", "-1") as the event of its anonymousId, in reads, counts, deliveries and deletion', async () => {
+      const ws = await freshWorkspace(store());
+      const ev = (userId: string | null, anonymousId: string | null) => segmentEvent({ userId, anonymousId });
+      // A logged-out app sends userId "null": the identity graph never links it, so the event is the person of its anonymousId.
+      const theirs = [ev('null', 'anon-z'), ev('Anonymous', 'anon-z'), ev(' 0 ', 'anon-z'), ev('-1', 'anon-z'), ev('000-000', 'anon-z'), ev(null, 'anon-z')];
+      const others = [ev('nullable', 'anon-z'), ev('0-1', 'anon-z'), ev('none-of-them', 'anon-z')];
+      await store().events.insertMany([...theirs, ...others].map((event) => ({ workspaceId: ws, sourceId: 'src_a', event })));
+      const keys = { userIds: [], anonymousIds: ['anon-z'] };
+      const ids = theirs.map((e) => e.messageId).sort();
+
+      expect(await store().subjectData.countEvents(ws, keys)).toBe(theirs.length);
+      const paged: string[] = [];
+      for (let cursor: EventPageCursor | undefined = FIRST_PAGE; cursor; ) {
+        const page = await store().subjectData.eventPage(ws, keys, cursor, 4);
+        paged.push(...page.events.map((e) => e.event.messageId));
+        cursor = page.next;
+      }
+      expect(paged.sort()).toEqual(ids);
+      const profileEvents = await store().events.query({ workspaceId: ws, identities: keys, limit: 20 });
+      expect(profileEvents.map((e) => e.event.messageId).sort()).toEqual(ids);
+
+      const at = Date.now();
+      await store().deliveries.record([{
+        workspaceId: ws, destinationId: 'dst_z', messageId: theirs[0]!.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: at,
+      }]);
+      expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_z: at });
+      expect([...(await store().subjectData.destinationsReached(ws, keys))]).toEqual(['dst_z']);
+
+      let deleted = 0;
+      for (let batch = await store().subjectData.deleteEventBatch(ws, keys, 4); batch.events > 0; batch = await store().subjectData.deleteEventBatch(ws, keys, 4)) deleted += batch.events;
+      expect(deleted).toBe(theirs.length);
+      const left = await store().events.query({ workspaceId: ws, limit: 20 });
+      expect(left.map((e) => e.event.userId).sort()).toEqual(['0-1', 'none-of-them', 'nullable']);
+    });
   });
 
   describe('subject flags', () => {

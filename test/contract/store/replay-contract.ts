@@ -83,6 +83,13 @@ export function replayContract({ store }: StoreContractContext): void {
       const cancelled = await store().replays.cancel(workspaceId, replay.id, 8_000);
       expect(cancelled).toMatchObject({ status: 'cancelled', finishedAt: 8_000, leaseUntil: null });
       expect(await store().replays.advance(replay.id, held, { read: 1, queued: 1, dropped: 0, afterSeq: 1, cursor: null }, held + 1, 9_000)).toBe(false);
+      // Its runner then notes the page it had queued; a runner that lost the lease earlier never moves it back.
+      expect(await store().replays.noteCancelledProgress(replay.id, { read: 4, queued: 3, dropped: 1, afterSeq: 4, cursor: null }, 9_500)).toBe(true);
+      expect(await store().replays.noteCancelledProgress(replay.id, { read: 2, queued: 2, dropped: 0, afterSeq: 2, cursor: null }, 9_600)).toBe(false);
+      expect(await store().replays.get(workspaceId, replay.id)).toMatchObject({ status: 'cancelled', read: 4, queued: 3, dropped: 1, afterSeq: 4, finishedAt: 8_000 });
+      // A running replay is not written by it.
+      const running = await create(workspaceId, 'dst_cancel', { leaseUntil: held });
+      expect(await store().replays.noteCancelledProgress(running.id, { read: 5, queued: 5, dropped: 0, afterSeq: 5, cursor: null }, 9_700)).toBe(false);
       for (let i = 0; i < 50; i++) {
         const next = await store().replays.claim(Date.now() + 3_600_000, 60_000);
         if (!next) break;
