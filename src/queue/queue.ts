@@ -101,6 +101,13 @@ export interface DeliveryConsumer {
   owns?(job: DeliveryJob): boolean;
   /** Jobs dropped undelivered after `owns` returned false. */
   giveBack?(jobs: readonly DeliveryJob[]): Promise<void>;
+  /**
+   * Optional (the embedded queue, whose consumer otherwise reads forward only): the jobs of one partition key with a
+   * seq in (`afterSeq`, `upToSeq`] that were handed out and not acknowledged, oldest first, at most `max`. Lets the
+   * router set aside a user's jobs held behind that user's retrying one (forgotten in memory, left in the queue) and
+   * read them again once it is done, so they do not fill its memory and stop every other user.
+   */
+  reread?(partitionKey: string, afterSeq: number, upToSeq: number, max: number): Promise<DeliveryJob[]>;
 }
 
 /** One event to deliver to one destination. */

@@ -15,6 +15,8 @@ import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 const UNCLASSIFIED_RETRY = 'unclassified';
 /** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
 const MAX_PENDING = 10_000;
+/** Jobs read back per user and step once that user's retrying job is done (see `setAsideHeld`). */
+const READ_BACK_PAGE = 1000;
 /** Longest a lane waits for new jobs before looking at its retries again. */
 const IDLE_WAIT_MS = 250;
 /**
@@ -96,6 +98,8 @@ export interface LaneDeps {
   readonly observer?: LaneObserver;
   /** The last privacy check (suppressed, deleted or restricted since the job was queued); none in bare tests. */
   readonly gate?: DeliveryGate;
+  /** Most jobs held in memory (default 10,000; tests lower it). */
+  readonly maxPending?: number;
 }
 
 /**
@@ -117,9 +121,18 @@ export interface LaneDeps {
  *   queue hands out again (after a restart, or from another router process whose partition moved here) has it
  *   read back, so a job that was retrying waits for its next attempt, keeps counting attempts and keeps its
  *   retry window instead of starting over.
+ * - A lane holds at most 10,000 jobs in memory. When they are full and users' jobs waiting behind their retrying
+ *   ones take much of it, the queues that can hand a job out again (`DeliveryConsumer.reread`: the embedded one) let
+ *   the lane set those users' waiting jobs aside, in the queue, and read them back in order once the retrying job is
+ *   done; meanwhile their new jobs are set aside too, and every other user flows (see `setAsideHeld`).
  */
 export class DestinationLane {
   private pending: DeliveryJob[] = [];
+  /**
+   * Per partition key: its jobs set aside (left in the queue, not in memory) behind its retrying job. Every job of
+   * the key not acknowledged with a seq in (after, upTo] is set aside, and no later one of the key is in memory.
+   */
+  private readonly setAside = new Map<string, { after: number; upTo: number }>();
   /** Per partition key: the job that is retrying (its user's later jobs wait). */
   private readonly heads = new Map<string, { job: DeliveryJob; nextAt: number }>();
   private readonly attempts = new Map<number, Attempts>();
@@ -143,9 +156,16 @@ export class DestinationLane {
     return this.destination.workspaceId;
   }
 
-  /** Jobs held in memory, users waiting on a retry, and until when the destination asked to wait (for tests and metrics). */
-  get state(): { pending: number; retrying: number; pausedUntil: number } {
-    return { pending: this.pending.length, retrying: this.heads.size, pausedUntil: this.pausedUntil };
+  /**
+   * Jobs held in memory, users waiting on a retry, users whose waiting jobs are set aside in the queue, and until when
+   * the destination asked to wait (for tests and metrics).
+   */
+  get state(): { pending: number; retrying: number; setAside: number; pausedUntil: number } {
+    return { pending: this.pending.length, retrying: this.heads.size, setAside: this.setAside.size, pausedUntil: this.pausedUntil };
+  }
+
+  private get maxPending(): number {
+    return this.deps.maxPending ?? MAX_PENDING;
   }
 
   start(): void {
@@ -185,15 +205,17 @@ export class DestinationLane {
 
   private async step(signal: AbortSignal): Promise<void> {
     {
+      await this.readBack();
       const now = Date.now();
       const ready = this.hasReadyWork(now);
-      if (this.pending.length < MAX_PENDING) {
+      if (this.pending.length < this.maxPending) {
         const waitMs = ready ? 0 : this.idleWaitMs(now);
-        const jobs = await this.deps.consumer.fetch(Math.min(MAX_PENDING - this.pending.length, 1000), { signal, waitMs });
+        const jobs = await this.deps.consumer.fetch(Math.min(this.maxPending - this.pending.length, 1000), { signal, waitMs });
         await this.admit(jobs);
       } else if (!ready) {
         await sleep(this.idleWaitMs(now), signal);
       }
+      this.setAsideHeld();
       if (signal.aborted) return;
       const outcomes: Outcomes = { log: [], finished: [] };
       const started = Date.now();
@@ -219,7 +241,14 @@ export class DestinationLane {
    * retrying head again (waiting for its next attempt) unless an earlier job of that user is pending; the rest
    * queue up.
    */
-  private async admit(jobs: readonly DeliveryJob[]): Promise<void> {
+  private async admit(fetched: readonly DeliveryJob[], readBack = false): Promise<void> {
+    // A user whose waiting jobs are set aside: their new ones join them in the queue (read back in order later).
+    const jobs = readBack || this.setAside.size === 0 ? fetched : fetched.filter((job) => {
+      const aside = this.setAside.get(job.partitionKey);
+      if (aside === undefined) return true;
+      aside.upTo = Math.max(aside.upTo, job.seq);
+      return false;
+    });
     const states = await this.retryStatesOf(jobs);
     if (states.size === 0) {
       this.pending.push(...jobs);
@@ -239,6 +268,66 @@ export class DestinationLane {
       }
       this.pending.push(job);
       waiting.add(job.partitionKey);
+    }
+  }
+
+  /**
+   * When the lane's memory is full, sets aside the waiting jobs of the users with the most jobs held behind their
+   * retrying one (at least 1 % of the limit, and 10, each), until half the limit is left: they stay in the queue,
+   * unacknowledged, and leave memory. Without it one user's backlog behind one failing event filled the lane and it
+   * fetched nothing more, so every other user's events waited too, up to the whole retry window. Only with a queue
+   * that can hand them out again (`reread`); on the others the lane stops fetching when full, as before.
+   */
+  private setAsideHeld(): void {
+    const max = this.maxPending;
+    if (this.deps.consumer.reread === undefined || this.pending.length < max) return;
+    const held = new Map<string, number>();
+    for (const job of this.pending) if (this.heads.has(job.partitionKey)) held.set(job.partitionKey, (held.get(job.partitionKey) ?? 0) + 1);
+    const least = Math.max(10, Math.floor(max / 100));
+    const chosen = new Set<string>();
+    let left = this.pending.length;
+    for (const [key, count] of [...held].filter(([, n]) => n >= least).sort((a, b) => b[1] - a[1])) {
+      if (left <= max / 2) break;
+      chosen.add(key);
+      left -= count;
+    }
+    if (chosen.size === 0) return;
+    const kept: DeliveryJob[] = [];
+    for (const job of this.pending) {
+      if (!chosen.has(job.partitionKey)) {
+        kept.push(job);
+        continue;
+      }
+      // In seq order: the first one met is the key's lowest (a page read back and held again lowers `after`).
+      const aside = this.setAside.get(job.partitionKey);
+      if (aside === undefined) this.setAside.set(job.partitionKey, { after: job.seq - 1, upTo: job.seq });
+      else {
+        aside.after = Math.min(aside.after, job.seq - 1);
+        aside.upTo = Math.max(aside.upTo, job.seq);
+      }
+    }
+    this.deps.logger.info(
+      { destination: this.destination.id, jobs: this.pending.length - kept.length, users: chosen.size },
+      "lane full: jobs waiting behind their users' retrying events set aside in the queue, read back once those are done",
+    );
+    this.pending = kept;
+  }
+
+  /**
+   * Reads back, a page per user and step while there is room, the jobs set aside of users whose retrying job is
+   * done (delivered or failed), in order; the user's jobs fetched meanwhile wait set aside until the last page.
+   */
+  private async readBack(): Promise<void> {
+    const reread = this.deps.consumer.reread;
+    if (reread === undefined) return;
+    for (const [key, aside] of this.setAside) {
+      if (this.heads.has(key)) continue;
+      const want = Math.min(READ_BACK_PAGE, this.maxPending - this.pending.length);
+      if (want <= 0) return;
+      const jobs = await reread.call(this.deps.consumer, key, aside.after, aside.upTo, want);
+      if (jobs.length < want) this.setAside.delete(key);
+      else aside.after = jobs[jobs.length - 1]!.seq;
+      if (jobs.length > 0) await this.admit(jobs, true);
     }
   }
 
@@ -266,6 +355,8 @@ export class DestinationLane {
   private hasReadyWork(now: number): boolean {
     if (now < this.pausedUntil) return false;
     for (const head of this.heads.values()) if (head.nextAt <= now) return true;
+    // Jobs set aside to read back, once there is room for them (a full lane waits for its sends to make room).
+    if (this.pending.length < this.maxPending) for (const key of this.setAside.keys()) if (!this.heads.has(key)) return true;
     return this.pending.some((job) => !this.heads.has(job.partitionKey));
   }
 

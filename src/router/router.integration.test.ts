@@ -80,8 +80,8 @@ async function publish(destinationId: string, messageId: string, sourceId = 'src
   await queue.publishDeliveries([{ workspaceId: WORKSPACE, destinationId, sourceId, messageId, partitionKey: userId, json: JSON.stringify(event), receivedAt: Date.now() }]);
 }
 
-function startRouter(types: (name: string) => DestinationType<unknown> | undefined = destinationType, policy = fastRetries): Router {
-  router = new Router({ store, queue, keys, http, logger, policy, types });
+function startRouter(types: (name: string) => DestinationType<unknown> | undefined = destinationType, policy = fastRetries, laneMaxPending?: number): Router {
+  router = new Router({ store, queue, keys, http, logger, policy, types, ...(laneMaxPending !== undefined && { laneMaxPending }) });
   void router.reload();
   return router;
 }
@@ -243,6 +243,53 @@ describe('router', () => {
     startRouter((name) => (name === 'slow-recorder' ? (slow as unknown as DestinationType<unknown>) : undefined));
     await eventually(async () => ((await delivery(s.id, 'slow-24'))?.status === 'delivered' ? true : undefined));
     expect(writes).toEqual([10, 10, 5]);
+  });
+
+  it("lets other users flow while one user's backlog waits behind its retrying event, more than the lane holds in memory, and then sends that backlog in order", async () => {
+    let heavyFails = true;
+    const sent: string[] = []; // messageIds the destination took, in order
+    const attemptsOfFirst: number[] = [];
+    const flaky = Object.assign(recorderType(), {
+      async deliver(items: readonly DeliveryItem[]): Promise<DeliveryOutcome> {
+        // As the webhook does: after a user's event failed, that user's later events of the batch are held, not sent.
+        let heavyBlocked = false;
+        return {
+          kind: 'per_item' as const,
+          results: items.map((item) => {
+            if (item.messageId === 'heavy-0') attemptsOfFirst.push(Date.now());
+            if (item.messageId === 'heavy-0' && heavyFails) {
+              heavyBlocked = true;
+              return { kind: 'retry' as const, reason: 'http_503', error: 'HTTP 503' };
+            }
+            if (heavyBlocked && item.messageId.startsWith('heavy-')) return { kind: 'retry' as const, reason: 'held_for_user', error: 'waiting for heavy-0' };
+            sent.push(item.messageId);
+            return { kind: 'ok' as const };
+          }),
+        };
+      },
+    });
+    const d = await destination('recorder', {});
+    // 300 events of one user behind its first, which fails; the lane holds 100 jobs. Then two other users' events.
+    for (let i = 0; i < 300; i++) await publish(d.id, `heavy-${i}`, 'src_web', 'heavy');
+    await publish(d.id, 'light-a', 'src_web', 'user-a');
+    await publish(d.id, 'light-b', 'src_web', 'user-b');
+    const r = startRouter((name) => (name === 'recorder' ? (flaky as unknown as DestinationType<unknown>) : undefined), { ...fastRetries, maxDelayMs: 100 }, 100);
+    await eventually(async () => (sent.includes('light-a') && sent.includes('light-b') ? true : undefined));
+    // Delivered while the heavy user's first event still fails: its backlog was set aside instead of filling the lane.
+    expect(heavyFails).toBe(true);
+    expect(sent.filter((m) => m.startsWith('heavy-'))).toEqual([]);
+    expect(r.lane(d.id)!.state.setAside).toBe(1);
+    expect(r.lane(d.id)!.state.pending).toBeLessThan(100);
+    expect((await delivery(d.id, 'heavy-0'))?.status).toBe('retrying');
+
+    heavyFails = false;
+    await eventually(async () => (sent.filter((m) => m.startsWith('heavy-')).length === 300 ? true : undefined));
+    // Each once, in the order they were sent, and the lane is back to normal.
+    expect(sent.filter((m) => m.startsWith('heavy-'))).toEqual(Array.from({ length: 300 }, (_, i) => `heavy-${i}`));
+    expect(attemptsOfFirst.length).toBeGreaterThan(1);
+    await eventually(async () => ((await delivery(d.id, 'heavy-299'))?.status === 'delivered' ? true : undefined));
+    expect(r.lane(d.id)!.state).toMatchObject({ setAside: 0, pending: 0, retrying: 0 });
+    expect(await queue.deliveryConsumer(d.id).backlog()).toBe(0);
   });
 
   it("carries a retrying job's state over a restart: it waits for its next attempt and keeps its attempts and retry window", async () => {

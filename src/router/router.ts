@@ -27,6 +27,8 @@ export interface RouterDeps {
    * batch already fanning out when it was deleted still queued for it (default 5 s and 60 s; tests shorten it).
    */
   deletedSweepsMs?: readonly number[];
+  /** Most jobs each lane holds in memory (default 10,000; tests lower it). */
+  laneMaxPending?: number;
 }
 
 const DELETED_SWEEPS_MS = [5_000, 60_000];
@@ -123,6 +125,7 @@ export class Router {
         policy: this.deps.policy,
         ...(this.deps.observer ? { observer: this.deps.observer } : {}),
         ...(this.deps.gate ? { gate: this.deps.gate } : {}),
+        ...(this.deps.laneMaxPending !== undefined ? { maxPending: this.deps.laneMaxPending } : {}),
       });
       this.lanes.set(stored.id, lane);
       this.usedTypes.add(type);

@@ -166,6 +166,7 @@ const WAKE_CHANNEL = 'sluice-delivery-jobs';
 export class SqliteDeliveryQueue {
   private readonly insert;
   private readonly read;
+  private readonly readKey;
   private readonly count;
   private readonly addToCount;
   private readonly takeFromCount;
@@ -184,6 +185,11 @@ export class SqliteDeliveryQueue {
     this.insert = db.prepare(INSERT);
     this.read = db.prepare(
       'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    // A user's jobs set aside by the router: through the (destination_id, seq) index over the range, which holds only
+    // the jobs not acknowledged yet (an index on the partition key too would cost every job an index entry).
+    this.readKey = db.prepare(
+      'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? AND seq <= ? AND partition_key = ? ORDER BY seq LIMIT ?',
     );
     this.remove = db.prepare('DELETE FROM queue_deliveries WHERE seq = ?');
     this.lastSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck();
@@ -234,6 +240,11 @@ export class SqliteDeliveryQueue {
     // What was queued before this consumer started may have been handed out before (to a consumer that
     // stopped, or before a crash): marked redelivered.
     const redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
+    const jobsOf = (rows: JobRow[]) => {
+      const jobs = rows.map(jobOf);
+      for (const job of jobs) if (job.seq <= redeliveredUpTo) job.redelivered = true;
+      return jobs;
+    };
     return {
       fetch: async (max, { signal, waitMs }) => {
         const deadline = Date.now() + waitMs;
@@ -241,9 +252,7 @@ export class SqliteDeliveryQueue {
           const rows = this.read.all(destinationId, position, max) as JobRow[];
           if (rows.length > 0) {
             position = rows[rows.length - 1]!.seq;
-            const jobs = rows.map(jobOf);
-            for (const job of jobs) if (job.seq <= redeliveredUpTo) job.redelivered = true;
-            return jobs;
+            return jobsOf(rows);
           }
           const left = deadline - Date.now();
           if (left <= 0 || signal.aborted) return [];
@@ -262,6 +271,7 @@ export class SqliteDeliveryQueue {
         );
       },
       backlog: () => this.waiting(destinationId),
+      reread: async (partitionKey, afterSeq, upToSeq, max) => jobsOf(this.readKey.all(destinationId, afterSeq, Math.min(upToSeq, position), partitionKey, max) as JobRow[]),
     };
   }
 
