@@ -280,7 +280,7 @@ export class DestinationLane {
    */
   private setAsideHeld(): void {
     const max = this.maxPending;
-    if (this.deps.consumer.reread === undefined || this.pending.length < max) return;
+    if (this.deps.consumer.reread === undefined || this.pending.length < max || this.heads.size === 0) return;
     const held = new Map<string, number>();
     for (const job of this.pending) if (this.heads.has(job.partitionKey)) held.set(job.partitionKey, (held.get(job.partitionKey) ?? 0) + 1);
     const least = Math.max(10, Math.floor(max / 100));
