@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../core/errors.js';
+import type { Source } from '../core/source.js';
+import { sendScriptError } from '../http/script-error-reply.js';
 import type { SourceResolver } from './source-resolver.js';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +37,14 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
   const publicUrlOf = (request: FastifyRequest): URL => (configured.port === '0' ? new URL(`${request.protocol}://${request.host}`) : configured);
 
   app.get<{ Params: { writeKey: string } }>('/analytics.js/v1/:writeKey/analytics.min.js', async (request, reply) => {
-    const source = await deps.sources.resolve(request.params.writeKey);
+    let source: Source;
+    try {
+      source = await deps.sources.resolve(request.params.writeKey);
+    } catch (error) {
+      if (!(error instanceof SluiceError)) throw error;
+      // The snippet's stub stays in place and queues calls silently: the console is where the developer looks.
+      return sendScriptError(reply, 'Sluice analytics.js', error, 'Load /analytics.js/v1/<your source\'s writeKey>/analytics.min.js (the source page in the console shows the snippet).');
+    }
     const cdn = publicUrlOf(request).href.replace(/\/+$/, '');
     // analytics.js takes its CDN from analytics._cdn before the script URL (which it only trusts over https).
     const prelude = `(function(){var k=(document.querySelector('script[data-global-segment-analytics-key]')||{dataset:{}}).dataset.globalSegmentAnalyticsKey||'analytics';var a=window[k]=window[k]||[];a._cdn=a._cdn||${JSON.stringify(cdn)};if(!a._writeKey)a._writeKey=${JSON.stringify(source.writeKey)};})();\n`;

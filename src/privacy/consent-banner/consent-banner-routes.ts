@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { sendScriptError } from '../../http/script-error-reply.js';
 import type { SourceResolver } from '../../ingest/source-resolver.js';
 import type { WorkspaceRepository } from '../../store/store.js';
 import { bannerSettingsFrom, type BannerConfig } from './banner-config.js';
@@ -44,12 +45,7 @@ export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBan
       config = await configFor(request, request.query.writeKey || undefined);
     } catch (error) {
       if (!(error instanceof SluiceError)) throw error;
-      // A script tag shows no response body: say what is wrong in the browser's console.
-      return reply
-        .code(error.status)
-        .type('application/javascript; charset=utf-8')
-        .header('Cache-Control', 'no-store')
-        .send(`console.error(${JSON.stringify(`Sluice consent banner: ${error.message} (${error.code}). Load /consent.js?writeKey=<your source's writeKey>.`)});\n`);
+      return sendScriptError(reply, 'Sluice consent banner', error, "Load /consent.js?writeKey=<your source's writeKey>.");
     }
     return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=60').send(consentScript(config));
   });
