@@ -1,9 +1,11 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../core/errors.js';
 import type { Source } from '../core/source.js';
+import { acceptsGzip, sendMaybeGzipped } from '../http/gzip-reply.js';
 import { sendScriptError } from '../http/script-error-reply.js';
 import type { SourceResolver } from './source-resolver.js';
 
@@ -30,7 +32,11 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
   });
   const dir = bundleDir();
   const standalone = await readFile(path.join(dir, 'standalone.js'), 'utf8');
-  const chunks = new Set((await readdir(dir)).filter((f) => f.endsWith('.js')));
+  const files = await readdir(dir);
+  const chunks = new Set(files.filter((f) => f.endsWith('.js')));
+  const gzippedChunks = new Set(files.filter((f) => f.endsWith('.js.gz')));
+  // analytics.min.js gzipped, by its prelude (the source's writeKey and the public URL).
+  const compressed = new Map<string, Buffer>();
   // With PORT=0 (tests, ephemeral runs) and no SLUICE_PUBLIC_URL, the configured URL names port 0, which no
   // browser can reach: the address the browser used to reach this server is the public URL then.
   const configured = new URL(deps.publicUrl);
@@ -48,17 +54,28 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     const cdn = publicUrlOf(request).href.replace(/\/+$/, '');
     // analytics.js takes its CDN from analytics._cdn before the script URL (which it only trusts over https).
     const prelude = `(function(){var k=(document.querySelector('script[data-global-segment-analytics-key]')||{dataset:{}}).dataset.globalSegmentAnalyticsKey||'analytics';var a=window[k]=window[k]||[];a._cdn=a._cdn||${JSON.stringify(cdn)};if(!a._writeKey)a._writeKey=${JSON.stringify(source.writeKey)};})();\n`;
-    return reply
-      .type('application/javascript; charset=utf-8')
-      .header('Cache-Control', 'public, max-age=60')
-      .send(prelude + standalone);
+    const body = prelude + standalone;
+    // About 115 KB as is, 40 KB gzipped: compressed once per source and public URL, not per page view.
+    let gzipped: Buffer | undefined;
+    if (acceptsGzip(request)) {
+      gzipped = compressed.get(prelude);
+      if (gzipped === undefined) {
+        gzipped = gzipSync(body);
+        if (compressed.size >= 1000) compressed.clear();
+        compressed.set(prelude, gzipped);
+      }
+    }
+    reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=60');
+    return sendMaybeGzipped(request, reply, body, gzipped);
   });
 
   app.get<{ Params: { file: string } }>('/analytics-next/bundles/:file', async (request, reply) => {
     const file = request.params.file;
     if (!chunks.has(file)) throw new SluiceError('not_found', `No analytics.js chunk named ${file}.`);
-    const body = await readFile(path.join(dir, file));
-    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=31536000, immutable').send(body);
+    reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=31536000, immutable');
+    // The package ships each chunk gzipped beside it.
+    if (acceptsGzip(request) && gzippedChunks.has(`${file}.gz`)) return sendMaybeGzipped(request, reply, '', await readFile(path.join(dir, `${file}.gz`)));
+    return sendMaybeGzipped(request, reply, await readFile(path.join(dir, file)));
   });
 
   app.get<{ Params: { writeKey: string } }>('/v1/projects/:writeKey/settings', async (request, reply) => {
