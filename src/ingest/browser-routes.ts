@@ -31,9 +31,14 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     route.schema = { ...route.schema, hide: true };
   });
   const dir = bundleDir();
-  const standalone = await readFile(path.join(dir, 'standalone.js'), 'utf8');
+  // Its source map comment is relative (standalone.js.map), which from /analytics.js/v1/<key>/ names nothing:
+  // it points at the map served below instead, the map moved one line down past the prelude.
+  const standalone = (await readFile(path.join(dir, 'standalone.js'), 'utf8')).replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  const standaloneMap = JSON.parse(await readFile(path.join(dir, 'standalone.js.map'), 'utf8')) as { mappings: string; file?: string };
+  const libraryMap = JSON.stringify({ ...standaloneMap, file: 'analytics.min.js', mappings: `;${standaloneMap.mappings}` });
   const files = await readdir(dir);
   const chunks = new Set(files.filter((f) => f.endsWith('.js')));
+  const chunkMaps = new Set(files.filter((f) => f.endsWith('.js.map')));
   const gzippedChunks = new Set(files.filter((f) => f.endsWith('.js.gz')));
   // analytics.min.js gzipped, by its prelude (the source's writeKey and the public URL).
   const compressed = new Map<string, Buffer>();
@@ -54,7 +59,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     const cdn = publicUrlOf(request).href.replace(/\/+$/, '');
     // analytics.js takes its CDN from analytics._cdn before the script URL (which it only trusts over https).
     const prelude = `(function(){var k=(document.querySelector('script[data-global-segment-analytics-key]')||{dataset:{}}).dataset.globalSegmentAnalyticsKey||'analytics';var a=window[k]=window[k]||[];a._cdn=a._cdn||${JSON.stringify(cdn)};if(!a._writeKey)a._writeKey=${JSON.stringify(source.writeKey)};})();\n`;
-    const body = prelude + standalone;
+    const body = `${prelude}${standalone}//# sourceMappingURL=${cdn}/analytics-next/bundles/analytics.min.js.map\n`;
     // About 115 KB as is, 40 KB gzipped: compressed once per source and public URL, not per page view.
     let gzipped: Buffer | undefined;
     if (acceptsGzip(request)) {
@@ -71,6 +76,13 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
 
   app.get<{ Params: { file: string } }>('/analytics-next/bundles/:file', async (request, reply) => {
     const file = request.params.file;
+    // Source maps, for the browser's developer tools: the chunks' own, and analytics.min.js's.
+    if (file === 'analytics.min.js.map') return sendMaybeGzipped(request, reply.type('application/json; charset=utf-8').header('Cache-Control', 'public, max-age=3600'), libraryMap);
+    if (chunkMaps.has(file)) {
+      reply.type('application/json; charset=utf-8').header('Cache-Control', 'public, max-age=31536000, immutable');
+      if (acceptsGzip(request) && files.includes(`${file}.gz`)) return sendMaybeGzipped(request, reply, '', await readFile(path.join(dir, `${file}.gz`)));
+      return sendMaybeGzipped(request, reply, await readFile(path.join(dir, file)));
+    }
     if (!chunks.has(file)) throw new SluiceError('not_found', `No analytics.js chunk named ${file}.`);
     reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=31536000, immutable');
     // The package ships each chunk gzipped beside it.
