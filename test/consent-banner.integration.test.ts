@@ -172,7 +172,9 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     expect(body.categories.map((c) => c.id)).toEqual(['necessary', 'functional', 'analytics', 'advertising']);
     expect(body.model).toBe('opt-in');
     const wrong = await fetch(`${sluice.url}/consent.js?writeKey=nope`);
-    expect(wrong.status).toBe(401);
+    // 200: a browser runs no script answered with an error status (test/browser-wrong-write-key.integration.test.ts).
+    expect(wrong.status).toBe(200);
+    expect(wrong.headers.get('x-sluice-error')).toBe('unknown_source');
     expect(await wrong.text()).toContain('console.error');
   });
   it('opt-out model: analytics.js loads before any choice, with optional categories granted (GPC still denies its categories)', async () => {

@@ -92,9 +92,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   if (options.tracking) {
     const tracking = options.tracking;
-    // The public browser-facing scope: CORS (preflight included) for any origin.
+    // The public browser-facing scope: CORS (preflight included) for any origin. Retry-After is not a
+    // CORS-safelisted response header: unexposed, analytics.js on another origin reads null on a 429 and
+    // retries on its own short backoff (giving up after 10 tries) instead of waiting as Sluice asked.
     await app.register(async (scope) => {
-      await scope.register(cors, { origin: true, methods: ['GET', 'POST', 'OPTIONS'], maxAge: 86400 });
+      await scope.register(cors, { origin: true, methods: ['GET', 'POST', 'OPTIONS'], maxAge: 86400, exposedHeaders: ['Retry-After'] });
       await scope.register(async (inner) => trackingRoutes(inner, tracking));
       await scope.register(async (inner) => browserRoutes(inner, { sources: options.sources, publicUrl: options.publicUrl }));
     });
