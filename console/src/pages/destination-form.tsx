@@ -18,6 +18,16 @@ export interface DestinationBody {
 }
 
 /**
+ * The consent categories to send: the stored list as it is when the boxes were left as they were (so `[]`, set
+ * to none through the API, is not turned into `null`: that would be a change, which a role without
+ * privacy:write may not make, and reports tell the two apart); otherwise the checked ones, none being `null`.
+ */
+export function consentToSend(checked: readonly string[], stored: readonly string[] | undefined): string[] | null {
+  if (stored !== undefined && checked.length === stored.length && checked.every((c) => stored.includes(c))) return [...stored];
+  return checked.length === 0 ? null : [...checked];
+}
+
+/**
  * The settings of a destination: name, the type's config (from its schema), which sources feed it, the
  * consent categories an event must have granted to reach it, and its filters (FQL checked as you type).
  */
@@ -40,7 +50,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
     const config = configOf(info.configSchema, info.secretFields, draft, existing?.config, existing ? info.urlFields : []);
     const bad = filters.findIndex((f) => fqlProblem(f.if) !== null);
     if (bad >= 0) throw new Error(`Filter ${bad + 1}: ${fqlProblem(filters[bad]!.if)}`);
-    await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent, filters });
+    await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consentToSend(consent, existing?.consentCategories), filters });
   });
   const { error, busy } = submit;
 

@@ -1,0 +1,79 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './support/api-client.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { ConsoleClient } from './support/console-client.js';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing() || consoleBuildMissing();
+const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
+const PASSWORD = 'a long enough password';
+
+interface StoredDestination {
+  name: string;
+  consentCategories?: string[];
+  filters: { if: string; action: string; percent?: number; properties?: string[] }[];
+}
+
+/**
+ * A destination's settings form, in headless Chromium against a real Sluice: what the form sends is what the
+ * user set, and nothing they did not touch or cannot see stops it from saving.
+ */
+describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_000 }, () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let owner: Page;
+  const errors: string[] = [];
+
+  const create = async (body: Record<string, unknown>): Promise<string> => {
+    const created = await api<{ id: string }>(sluice.url, 'POST', '/destinations', { token: sluice.token, body: { type: 'webhook', config: { url: 'http://127.0.0.1:9/hook' }, ...body } });
+    expect(created.status, created.text).toBe(201);
+    return created.body.id;
+  };
+  const stored = async (id: string) => (await api<StoredDestination>(sluice.url, 'GET', `/destinations/${id}`, { token: sluice.token })).body;
+  const open = async (page: Page, id: string) => {
+    await page.goto(`${sluice.url}/destinations/${id}`);
+    await page.getByRole('form', { name: 'Webhook destination settings' }).waitFor();
+  };
+  const save = async (page: Page) => {
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+  };
+
+  beforeAll(async () => {
+    sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+    browser = await launchChromium();
+    owner = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    owner.setDefaultTimeout(15_000);
+    owner.on('pageerror', (error) => errors.push(error.message));
+    await setUpOwner(owner, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+  });
+
+  it('lets an engineer rename a destination whose consent categories were set to none, and keeps them set to none', async () => {
+    const id = await create({ name: 'No consent needed', consentCategories: [] });
+    const invited = await api<{ inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'eve@example.com', name: 'Eve Engineer', role: 'engineer' } });
+    expect(invited.status, invited.text).toBe(201);
+    expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: PASSWORD })).status).toBe(200);
+    const engineer = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    engineer.setDefaultTimeout(15_000);
+    engineer.on('pageerror', (error) => errors.push(error.message));
+    await engineer.goto(sluice.url);
+    await engineer.getByLabel('Email').fill('eve@example.com');
+    await engineer.getByLabel('Password').fill(PASSWORD);
+    await engineer.getByRole('button', { name: 'Log in', exact: true }).click();
+    await engineer.getByRole('heading', { name: 'Overview' }).waitFor();
+
+    await open(engineer, id);
+    await engineer.getByLabel('Destination name').fill('Renamed by Eve');
+    await save(engineer);
+    const after = await stored(id);
+    expect(after.name).toBe('Renamed by Eve');
+    expect(after.consentCategories).toEqual([]);
+    await engineer.context().close();
+    expect(errors).toEqual([]);
+  });
+});
