@@ -74,6 +74,31 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect(after.name).toBe('Renamed by Eve');
     expect(after.consentCategories).toEqual([]);
     await engineer.context().close();
+  });
+
+  it('forgets a sample filter\'s percent when its action becomes "drop the event", so it saves', async () => {
+    const id = await create({ name: 'Sampled hook' });
+    await open(owner, id);
+    await owner.getByRole('button', { name: 'Add filter' }).click();
+    await owner.getByLabel('Filter 1 condition').fill('type = "page"');
+    await owner.getByLabel('Filter 1 action').selectOption('sample');
+    await owner.getByLabel('Percent kept').fill('10');
+    await owner.getByLabel('Filter 1 action').selectOption('drop');
+    await save(owner);
+    expect((await stored(id)).filters).toEqual([{ if: 'type = "page"', action: 'drop' }]);
+  });
+
+  it('takes several fields typed one key at a time in "remove these fields"', async () => {
+    const id = await create({ name: 'Trimmed hook' });
+    await open(owner, id);
+    await owner.getByRole('button', { name: 'Add filter' }).click();
+    await owner.getByLabel('Filter 1 condition').fill('event = "Signed Up"');
+    await owner.getByLabel('Filter 1 action').selectOption('drop_properties');
+    const fields = owner.getByLabel('Fields (comma-separated)');
+    await fields.pressSequentially('properties.email, traits.phone');
+    expect(await fields.inputValue()).toBe('properties.email, traits.phone');
+    await save(owner);
+    expect((await stored(id)).filters).toEqual([{ if: 'event = "Signed Up"', action: 'drop_properties', properties: ['properties.email', 'traits.phone'] }]);
     expect(errors).toEqual([]);
   });
 });
