@@ -1,9 +1,11 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api } from './support/api-client.js';
+import { api, sendTracking } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
-import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
 const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
@@ -99,6 +101,33 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect(await fields.inputValue()).toBe('properties.email, traits.phone');
     await save(owner);
     expect((await stored(id)).filters).toEqual([{ if: 'event = "Signed Up"', action: 'drop_properties', properties: ['properties.email', 'traits.phone'] }]);
+  });
+
+  it('pages the delivery log: the 100 newest first, then "Load older deliveries" for the rest', async () => {
+    const receiver: Server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(200).end('{}'));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = receiver.address() as AddressInfo;
+      const id = await create({ name: 'Busy hook', config: { url: `http://127.0.0.1:${port}/in` } });
+      await sendTracking(sluice.url, sluice.writeKey, 'batch', { batch: Array.from({ length: 105 }, (_, i) => ({ type: 'track', userId: 'pager', event: 'Paged', messageId: `paged-${i}` })) });
+      await eventually(async () => {
+        const log = await api<{ deliveries: { status: string }[] }>(sluice.url, 'GET', `/destinations/${id}/deliveries?status=delivered&limit=1000`, { token: sluice.token });
+        return log.body.deliveries.length === 105 ? true : undefined;
+      });
+      await owner.goto(`${sluice.url}/destinations/${id}`);
+      const rows = owner.getByRole('table', { name: 'Delivery log' }).getByRole('row');
+      await expect.poll(() => rows.count()).toBe(101); // the header and the 100 newest
+      await owner.getByRole('button', { name: 'Load older deliveries' }).click();
+      await expect.poll(() => rows.count()).toBe(106);
+      const shown = await owner.getByRole('table', { name: 'Delivery log' }).locator('tbody code').allTextContents();
+      expect(new Set(shown.filter((t) => t.startsWith('paged-'))).size).toBe(105);
+      expect(await owner.getByRole('button', { name: 'Load older deliveries' }).count()).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
     expect(errors).toEqual([]);
   });
 });

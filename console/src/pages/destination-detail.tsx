@@ -47,6 +47,12 @@ interface Delivery {
   nextAttemptAt?: string;
 }
 
+/** GET /api/v1/destinations/:id/deliveries: newest first; nextCursor when older ones are left. */
+interface DeliveryPage {
+  deliveries: Delivery[];
+  nextCursor?: string;
+}
+
 interface TestResult {
   ok: boolean;
   outcome: 'ok' | 'retry' | 'abort';
@@ -63,7 +69,27 @@ const STATUS_CLASS: Record<Delivery['status'], string> = { queued: '', delivered
 function Deliveries({ destination }: { destination: Destination }) {
   const [status, setStatus] = useState('');
   const path = `/api/v1/destinations/${destination.id}/deliveries?limit=100${status ? `&status=${status}` : ''}`;
-  const log = useAsync(() => api<{ deliveries: Delivery[] }>('GET', path), [path]);
+  const log = useAsync(() => api<DeliveryPage>('GET', path), [path]);
+  // Older pages loaded with "Load older deliveries", after the first page they follow (a reload starts over).
+  const [older, setOlder] = useState<{ after: DeliveryPage; deliveries: Delivery[]; nextCursor?: string } | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const more = older !== null && older.after === log.data ? older : null;
+  const rows = log.data ? [...log.data.deliveries, ...(more?.deliveries ?? [])] : [];
+  const nextCursor = more ? more.nextCursor : log.data?.nextCursor;
+  const loadOlder = async () => {
+    const first = log.data;
+    if (!first || nextCursor === undefined) return;
+    setError(null);
+    setLoadingOlder(true);
+    try {
+      const page = await api<DeliveryPage>('GET', `${path}&cursor=${encodeURIComponent(nextCursor)}`);
+      setOlder({ after: first, deliveries: [...(more?.deliveries ?? []), ...page.deliveries], ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
   const backlog = useAsync(() => api<Backlog>('GET', `/api/v1/destinations/${destination.id}/backlog`), [destination.id]);
   const refresh = () => {
     log.reload();
@@ -126,12 +152,12 @@ function Deliveries({ destination }: { destination: Destination }) {
         </p>
       )}
       <ErrorBox error={log.error} />
-      {log.data && log.data.deliveries.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
-      {log.data && log.data.deliveries.length > 0 && (
+      {log.data && rows.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
+      {log.data && rows.length > 0 && (
         <table className="table compact" aria-label="Delivery log">
           <TableHead columns={['messageId', 'Status', 'Attempts', 'Reason / last error', 'Updated']} actions={manage} />
           <tbody>
-            {log.data.deliveries.map((d) => (
+            {rows.map((d) => (
               <tr key={`${d.sourceId}:${d.messageId}`}>
                 <td>
                   <code>{d.messageId}</code>
@@ -158,6 +184,11 @@ function Deliveries({ destination }: { destination: Destination }) {
             ))}
           </tbody>
         </table>
+      )}
+      {log.data && nextCursor !== undefined && (
+        <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
+          {loadingOlder ? 'Loading…' : 'Load older deliveries'}
+        </button>
       )}
     </section>
   );
