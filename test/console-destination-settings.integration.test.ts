@@ -103,6 +103,26 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect((await stored(id)).filters).toEqual([{ if: 'event = "Signed Up"', action: 'drop_properties', properties: ['properties.email', 'traits.phone'] }]);
   });
 
+  it('keeps what is being typed in the settings when the destination is disabled and enabled meanwhile', async () => {
+    const id = await create({ name: 'Toggled hook' });
+    await open(owner, id);
+    await owner.getByLabel('Destination name').fill('Typed, not saved yet');
+    await owner.getByRole('button', { name: 'Add filter' }).click();
+    await owner.getByLabel('Filter 1 condition').fill('event = "Typed"');
+    await owner.getByRole('button', { name: 'Disable', exact: true }).click();
+    await expect.poll(() => owner.getByRole('heading', { name: /Toggled hook/ }).textContent()).toContain('disabled');
+    expect(await owner.getByLabel('Destination name').inputValue()).toBe('Typed, not saved yet');
+    expect(await owner.getByLabel('Filter 1 condition').inputValue()).toBe('event = "Typed"');
+    await owner.getByRole('button', { name: 'Enable', exact: true }).click();
+    await expect.poll(() => owner.getByRole('heading', { name: /Toggled hook/ }).textContent()).toContain('enabled');
+    expect(await owner.getByLabel('Destination name').inputValue()).toBe('Typed, not saved yet');
+    // Saving still shows what was saved.
+    await save(owner);
+    expect((await stored(id)).name).toBe('Typed, not saved yet');
+    await expect.poll(() => owner.getByRole('heading', { level: 1 }).textContent()).toContain('Typed, not saved yet');
+    expect(await owner.getByLabel('Filter 1 condition').inputValue()).toBe('event = "Typed"');
+  });
+
   it('pages the delivery log: the 100 newest first, then "Load older deliveries" for the rest', async () => {
     const receiver: Server = createServer((request, response) => {
       request.resume();

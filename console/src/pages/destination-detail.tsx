@@ -370,6 +370,15 @@ function Replay({ destination }: { destination: Destination }) {
   );
 }
 
+/**
+ * What the settings form and the preview are drawn from: they start again (with the stored values) when this
+ * changes, as after a save, but not when only `enabled` or `updatedAt` did, so enabling or disabling the
+ * destination keeps what is being typed in them.
+ */
+function settingsKey(d: Destination): string {
+  return JSON.stringify([d.id, d.name, d.config, d.sourceIds ?? null, d.consentCategories ?? null, d.filters]);
+}
+
 /** One destination: status, test send, delivery alerts, delivery log, replay, request preview, settings, delete. */
 export function DestinationDetailPage({ id }: { id: string }) {
   const destination = useAsync(() => api<Destination>('GET', `/api/v1/destinations/${id}`), [id]);
@@ -462,7 +471,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
           <DestinationDeliveryAlerts destinationId={d.id} />
           <Deliveries destination={d} />
           <Replay destination={d} />
-          <DestinationPreview key={d.updatedAt} destination={d} />
+          <DestinationPreview key={settingsKey(d)} destination={d} />
           <section aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
             {saved && (
@@ -474,7 +483,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
             <Can permission="destinations:write" otherwise="disable">
               {info && (
                 <DestinationForm
-                  key={d.updatedAt}
+                  key={settingsKey(d)}
                   info={info}
                   existing={d}
                   submitLabel="Save settings"
