@@ -123,6 +123,20 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect(await owner.getByLabel('Filter 1 condition').inputValue()).toBe('event = "Typed"');
   });
 
+  it('removes a stored optional secret when asked, and keeps the other secrets', async () => {
+    const id = await create({ name: 'Signed hook', config: { url: 'http://127.0.0.1:9/hook', signingSecret: 'old-signing-secret', headers: { 'X-Api-Key': 'header-key-1' } } });
+    await open(owner, id);
+    // A required secret cannot be removed, only replaced; the URL is not a secret of the webhook.
+    expect(await owner.getByLabel('Remove the stored url when saving').count()).toBe(0);
+    await owner.getByLabel('Remove the stored signingSecret when saving').check();
+    expect(await owner.getByLabel(/^signingSecret/).isDisabled()).toBe(true);
+    await save(owner);
+    const after = await api<{ config: Record<string, unknown> }>(sluice.url, 'GET', `/destinations/${id}`, { token: sluice.token });
+    expect(after.body.config).toEqual({ url: 'http://127.0.0.1:9/hook', headers: '********' });
+    await expect.poll(() => owner.getByLabel('Remove the stored signingSecret when saving').count()).toBe(0);
+    expect(await owner.getByLabel('Remove the stored headers when saving').isChecked()).toBe(false);
+  });
+
   it('pages the delivery log: the 100 newest first, then "Load older deliveries" for the rest', async () => {
     const receiver: Server = createServer((request, response) => {
       request.resume();
