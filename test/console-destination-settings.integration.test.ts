@@ -137,6 +137,18 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect(await owner.getByLabel('Remove the stored headers when saving').isChecked()).toBe(false);
   });
 
+  it('shows the consent categories a destination was given by name or in another case as checked, and unchecks them', async () => {
+    const id = await create({ name: 'Gated hook', consentCategories: ['Analytics', 'ADVERTISING'] });
+    await open(owner, id);
+    const analytics = owner.locator('#consent-analytics');
+    await expect.poll(() => analytics.isChecked()).toBe(true);
+    expect(await owner.locator('#consent-advertising').isChecked()).toBe(true);
+    expect(await owner.locator('#consent-functional').isChecked()).toBe(false);
+    await analytics.uncheck();
+    await save(owner);
+    expect((await stored(id)).consentCategories).toEqual(['ADVERTISING']);
+  });
+
   it('pages the delivery log: the 100 newest first, then "Load older deliveries" for the rest', async () => {
     const receiver: Server = createServer((request, response) => {
       request.resume();

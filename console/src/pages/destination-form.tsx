@@ -7,6 +7,7 @@ import { ErrorBox } from '../components/error-box';
 import { FiltersField, fqlProblem, type DestinationFilter } from '../components/filters-field';
 import { useAsync } from '../components/use-async';
 import { useCan } from '../permissions';
+import { findCategory } from '../../../src/core/consent/consent-category.js';
 
 /** What the form sends: POST /destinations, or PATCH /destinations/:id. */
 export interface DestinationBody {
@@ -45,6 +46,13 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
 
   const choices = categories.data?.filter((c) => !c.required) ?? consent.map((id) => ({ id, name: id, gpc: false }));
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
+  // The API keeps a destination's categories as they were given: an id or a name, in any case ("Analytics"), as
+  // fan-out matches them. A box is checked when an entry names its category, and unchecking it removes that entry.
+  const names = (entry: string, id: string) => entry === id || (categories.data !== undefined && findCategory(categories.data, entry)?.id === id);
+  const toggleConsent = (id: string, on: boolean) => {
+    const others = consent.filter((x) => !names(x, id));
+    setConsent(on ? [...others, id] : others);
+  };
 
   const submit = useFormSubmit(async () => {
     const config = configOf(info.configSchema, info.secretFields, draft, existing?.config, existing ? info.urlFields : []);
@@ -83,7 +91,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
         <Can permission="privacy:write" otherwise="disable">
           {choices.map((c) => (
             <div key={c.id} className="field check">
-              <input id={`consent-${c.id}`} type="checkbox" checked={consent.includes(c.id)} onChange={(e) => setConsent(toggle(consent, c.id, e.target.checked))} />
+              <input id={`consent-${c.id}`} type="checkbox" checked={consent.some((x) => names(x, c.id))} onChange={(e) => toggleConsent(c.id, e.target.checked)} />
               <label htmlFor={`consent-${c.id}`}>{c.name}</label>
               {c.gpc && <span className="badge">GPC opt-out</span>}
             </div>
