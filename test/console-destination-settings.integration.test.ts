@@ -149,6 +149,17 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect((await stored(id)).consentCategories).toEqual(['ADVERTISING']);
   });
 
+  it('says so when no source is checked, since the destination would then receive nothing', async () => {
+    const id = await create({ name: 'Sourced hook' });
+    await open(owner, id);
+    const warning = owner.getByText('No source is checked: this destination will receive no events.');
+    expect(await warning.count()).toBe(0);
+    await owner.getByLabel('Every source of the workspace (now and later)').uncheck();
+    await warning.waitFor();
+    await owner.getByLabel('Default source').check();
+    await expect.poll(() => warning.count()).toBe(0);
+  });
+
   it('pages the delivery log: the 100 newest first, then "Load older deliveries" for the rest', async () => {
     const receiver: Server = createServer((request, response) => {
       request.resume();

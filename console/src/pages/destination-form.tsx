@@ -82,6 +82,11 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
               <label htmlFor={`source-${s.id}`}>{s.name}</label>
             </div>
           ))}
+        {!allSources && sourceIds.length === 0 && (
+          <p className="field-error" role="alert">
+            No source is checked: this destination will receive no events. Check the sources that feed it, or every source.
+          </p>
+        )}
         <ErrorBox error={sources.error} />
       </fieldset>
       <fieldset>
