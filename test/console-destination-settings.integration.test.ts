@@ -160,6 +160,30 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     await expect.poll(() => warning.count()).toBe(0);
   });
 
+  it('keeps the replay range ending now while the page stays open, until an end is picked', async () => {
+    const id = await create({ name: 'Replayed hook' });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.clock.install();
+    await page.goto(sluice.url);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await open(page, id);
+    const to = page.getByLabel('To', { exact: true });
+    const first = Date.parse(await to.inputValue());
+    await page.clock.fastForward('20:00');
+    await expect.poll(async () => Date.parse(await to.inputValue()) - first).toBeGreaterThanOrEqual(19 * 60_000);
+    // A picked end stays.
+    await to.fill('2026-01-02T03:04');
+    await page.clock.fastForward('01:00');
+    expect(await to.inputValue()).toBe('2026-01-02T03:04');
+    await context.close();
+  });
+
   it('pages the delivery log: the 100 newest first, then "Load older deliveries" for the rest', async () => {
     const receiver: Server = createServer((request, response) => {
       request.resume();

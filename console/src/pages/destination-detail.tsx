@@ -247,6 +247,9 @@ function replayOutcome(r: ReplayRun): string {
 function Replay({ destination }: { destination: Destination }) {
   const [from, setFrom] = useState(() => localInput(new Date(Date.now() - 86_400_000)));
   const [to, setTo] = useState(() => localInput(new Date(Date.now() + 60_000)));
+  // Until the user picks an end, the range ends now: a page left open keeps including the events received since.
+  const [toPicked, setToPicked] = useState(false);
+  useInterval(() => !toPicked && setTo(localInput(new Date(Date.now() + 60_000))), 15_000);
   const [event, setEvent] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [startedId, setStartedId] = useState<string | null>(null);
@@ -299,7 +302,10 @@ function Replay({ destination }: { destination: Destination }) {
           </div>
           <div className="field">
             <label htmlFor="replay-to">To</label>
-            <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => setTo(e.target.value)} />
+            <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => {
+                setTo(e.target.value);
+                setToPicked(true);
+              }} />
           </div>
           <div className="field">
             <label htmlFor="replay-event">Only track events named (optional)</label>
