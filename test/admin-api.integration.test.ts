@@ -102,6 +102,21 @@ describe('sources API', () => {
     }
   });
 
+  it('refuses a blank source name (only spaces), and keeps a name without the spaces around it', async () => {
+    const created = await api('POST', '/sources', { name: '   ' });
+    expect(created.status).toBe(400);
+    expect(created.body.error?.code).toBe('validation_failed');
+    expect(created.body.error?.message).toContain('name must not be blank');
+    const source = await api('POST', '/sources', { name: '  Mobile app ' });
+    expect(source.status).toBe(201);
+    expect(source.body.name).toBe('Mobile app');
+    const renamed = await api('PATCH', `/sources/${String(source.body.id)}`, { name: '\t ' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.error?.message).toContain('name must not be blank');
+    expect((await api('GET', `/sources/${String(source.body.id)}`)).body.name).toBe('Mobile app');
+
+  });
+
   it('shows a workspace only its own sources', async () => {
     const other = await sluice.store.workspaces.create({ name: 'Other workspace' });
     await sluice.store.tokens.create({ workspaceId: other.id, name: 'other owner', secret: 'other-workspace-token-0123456789', role: 'owner' });

@@ -20,6 +20,19 @@ afterAll(async () => {
 });
 
 describe('destinations API', () => {
+  it('refuses a blank name (only spaces), and keeps a name without the spaces around it', async () => {
+    const destination = await api('POST', '/destinations', { name: ' ', type: 'webhook', config: { url: 'http://127.0.0.1:9/in' } });
+    expect(destination.status).toBe(400);
+    expect(destination.text).toContain('name must not be blank');
+    const hook = await api('POST', '/destinations', { name: ' Orders ', type: 'webhook', config: { url: 'http://127.0.0.1:9/in' } });
+    expect(hook.status).toBe(201);
+    expect(hook.body.name).toBe('Orders');
+    const blank = await api('PATCH', `/destinations/${String((hook.body as { id: string }).id)}`, { name: '  ' });
+    expect(blank.status).toBe(400);
+    expect(blank.text).toContain('name must not be blank');
+    expect((await api('GET', `/destinations/${String((hook.body as { id: string }).id)}`)).body.name).toBe('Orders');
+  });
+
   it('creates a webhook destination, keeps its secret encrypted at rest and never returns it', async () => {
     const created = await api('POST', '/destinations', {
       name: 'Hook',

@@ -19,6 +19,7 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 import { IdParams, orNull } from './schemas.js';
 
 export interface DestinationsApiDeps {
@@ -163,6 +164,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
   }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const body = request.body;
+    const name = resourceName(body.name, 'destination');
     checkMayGate(request, body.consentCategories);
     const type = typeOf(body.type);
     const config = await validateDestinationConfig(type, body.config, allowPrivate);
@@ -171,7 +173,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     await checkCategories(workspaceId, body.consentCategories);
     const created = await store.destinations.create({
       workspaceId,
-      name: body.name,
+      name,
       type: type.type,
       ...sealConfig(config, type, keys),
       sourceIds: body.sourceIds ?? null,
@@ -216,6 +218,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     const { workspaceId } = principalOf(request);
     const existing = await load(workspaceId, request.params.id);
     const body = request.body;
+    const name = body.name === undefined ? undefined : resourceName(body.name, 'destination');
     checkMayGate(request, body.consentCategories, existing.consentCategories);
     const type = typeOf(existing.type);
     let sealed: { publicConfig: Record<string, unknown>; sealedSecrets: string | null } | undefined;
@@ -227,7 +230,7 @@ export const destinationsApi: FastifyPluginAsyncTypebox<DestinationsApiDeps> = a
     await checkSources(workspaceId, body.sourceIds);
     await checkCategories(workspaceId, body.consentCategories, existing.consentCategories);
     const updated = await store.destinations.update(workspaceId, existing.id, {
-      ...(body.name !== undefined && { name: body.name }),
+      ...(name !== undefined && { name }),
       ...(sealed ?? {}),
       ...(body.sourceIds !== undefined && { sourceIds: body.sourceIds }),
       ...(body.consentCategories !== undefined && { consentCategories: body.consentCategories }),

@@ -8,6 +8,7 @@ import { newWriteKey } from '../store/sql/sql-source-repository.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 import { sourceOf } from './source-of.js';
 import { IdParams } from './schemas.js';
 
@@ -46,7 +47,7 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
     config: { permission: 'sources:write' },
     schema: { tags: ['sources'], summary: 'Create a source', body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: SourceSchema } },
   }, async (request, reply) => {
-    const source = await store.sources.create({ workspaceId: principalOf(request).workspaceId, name: request.body.name });
+    const source = await store.sources.create({ workspaceId: principalOf(request).workspaceId, name: resourceName(request.body.name, 'source') });
     await changes.publish('sources');
     await audit.record({ ...auditContext(request), action: 'source.create', resourceType: 'source', resourceId: source.id, resourceName: source.name, after: auditSummary(source) });
     return reply.code(201).send(sourceView(source));
@@ -74,7 +75,8 @@ export const sourcesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Chan
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const before = await load(workspaceId, request.params.id);
-    const updated = (await store.sources.update(workspaceId, request.params.id, request.body))!;
+    const { name, enabled } = request.body;
+    const updated = (await store.sources.update(workspaceId, request.params.id, { ...(name !== undefined && { name: resourceName(name, 'source') }), ...(enabled !== undefined && { enabled }) }))!;
     await changes.publish('sources');
     await audit.record({ ...auditContext(request), action: 'source.update', resourceType: 'source', resourceId: updated.id, resourceName: updated.name, before: auditSummary(before), after: auditSummary(updated) });
     return sourceView(updated);

@@ -1,6 +1,7 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SluiceError } from '../core/errors.js';
+import { configSchemaProblems } from './config-schema-problems.js';
 import type { DestinationType } from './destination.js';
 import { destinationUrlProblems, type DestinationUrlProblem } from './http/check-destination-url.js';
 
@@ -54,10 +55,7 @@ export async function validateDestinationConfig(type: DestinationType<unknown>, 
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new SluiceError('validation_failed', `config must be a JSON object for a ${type.type} destination.`);
   }
-  for (const error of Value.Errors(type.configSchema, config)) {
-    const path = error.path === '' ? 'config' : `config${error.path.replace(/\//g, '.')}`;
-    problems.push(`${path}: ${error.message}`);
-  }
+  problems.push(...configSchemaProblems(Value.Errors(type.configSchema, config)));
   if (problems.length === 0 && type.validateConfig) problems.push(...type.validateConfig(config).map((p) => `config: ${p}`));
   if (problems.length === 0) refuseUrlCredentials(type, config as Record<string, unknown>);
   if (problems.length === 0 && !type.reachesPrivateNetworks) {

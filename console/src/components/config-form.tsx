@@ -2,7 +2,7 @@
  * A destination's config form, drawn from the JSON Schema of its type (GET /api/v1/destination-types).
  * Secret fields are write-only: the API returns them masked, the form shows that one is set and sends a new
  * value only when one is typed (an omitted secret keeps its stored value). URL fields show their query values
- * masked; sent back as shown they keep the stored values. Stored secrets do not follow a URL to another host:
+ * masked; sent back as shown they keep the stored values. An optional secret that is set can be removed. Stored secrets do not follow a URL to another host:
  * when a URL's host changes, the form asks for the secrets that are set to be entered again.
  */
 
@@ -78,7 +78,7 @@ export function configOf(schema: ConfigSchema, secretFields: readonly string[], 
     const text = typeof raw === 'string' ? raw.trim() : '';
     if (text === '') {
       if (secretFields.includes(key) && existing[key] === SECRET_MASK) {
-        if (moved) config[key] = null;
+        if (moved || draft[removeKey(key)] === true) config[key] = null;
         continue;
       }
       if (required.has(key)) throw new Error(`${key} is required.`);
@@ -102,6 +102,11 @@ export function configOf(schema: ConfigSchema, secretFields: readonly string[], 
     }
   }
   return config;
+}
+
+/** The draft entry that asks for an optional stored secret to be removed (sent as null). */
+export function removeKey(key: string): string {
+  return `remove:${key}`;
 }
 
 /** A URL's origin (scheme, host, port); '' when empty, null when it does not parse. */
@@ -139,6 +144,9 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
         const reenter = secret && existing[key] === SECRET_MASK && moved;
         const maskedUrl = (info.urlFields ?? []).includes(key) && !secret && typeof existing[key] === 'string' && existing[key].includes(SECRET_MASK);
         const value = draft[key];
+        // An optional secret that is set can be removed (the API takes null): typing a new one replaces it instead.
+        const removable = isSet && !required.has(key);
+        const removing = removable && draft[removeKey(key)] === true;
         if (prop.type === 'boolean') {
           return (
             <div key={key} className="field check">
@@ -158,7 +166,7 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
               {reenter && <span className="badge warn">enter again: the host changed</span>}
             </label>
             {prop.type === 'object' ? (
-              <textarea id={id} rows={3} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder={isSet ? 'Stored, hidden: type to replace (Name: value, one per line)' : reenter ? 'Not sent to a new host: enter it again, or leave empty to remove it (Name: value, one per line)' : 'Name: value (one per line)'} />
+              <textarea id={id} rows={3} disabled={removing} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint} placeholder={isSet ? 'Stored, hidden: type to replace (Name: value, one per line)' : reenter ? 'Not sent to a new host: enter it again, or leave empty to remove it (Name: value, one per line)' : 'Name: value (one per line)'} />
             ) : prop.enum ? (
               <select id={id} value={String(value ?? '')} onChange={(e) => onChange({ ...draft, [key]: e.target.value })} aria-describedby={hint}>
                 <option value="">—</option>
@@ -169,6 +177,7 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
             ) : (
               <input
                 id={id}
+                disabled={removing}
                 type={secret ? 'password' : prop.type === 'integer' || prop.type === 'number' ? 'number' : prop.format === 'uri' ? 'url' : 'text'}
                 autoComplete={secret ? 'new-password' : 'off'}
                 value={String(value ?? '')}
@@ -184,6 +193,12 @@ export function ConfigFields({ info, draft, onChange, existing = {} }: { info: D
             {hint && (
               <span id={hint} className="hint">
                 {prop.description}
+              </span>
+            )}
+            {removable && (
+              <span className="check">
+                <input id={`${id}-remove`} type="checkbox" checked={removing} onChange={(e) => onChange({ ...draft, [key]: '', [removeKey(key)]: e.target.checked })} />
+                <label htmlFor={`${id}-remove`}>Remove the stored {key} when saving</label>
               </span>
             )}
             {maskedUrl && (

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { parseFql } from '../../../src/core/fql/fql-parser.js';
 
 /** A destination filter as the API takes it (src/core/destination-filters.ts). */
@@ -20,6 +21,47 @@ export function fqlProblem(text: string): string | null {
   if (text.trim() === '') return 'Write a condition, e.g. event = "Order Completed".';
   const result = parseFql(text);
   return result.ok ? null : result.error.message;
+}
+
+/** The field names of a comma-separated list, blanks left out. */
+export function fieldsOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/**
+ * The fields of a filter as typed: the text itself is kept while it says the same fields, so a comma or space
+ * just typed stays (rebuilding the text from the list would swallow it, and a second field could not be typed).
+ */
+function FieldsInput({ id, fields, onChange }: { id: string; fields: readonly string[]; onChange: (fields: string[]) => void }) {
+  const [text, setText] = useState(() => fields.join(', '));
+  const typed = fieldsOf(text);
+  const shown = typed.length === fields.length && typed.every((f, i) => f === fields[i]) ? text : fields.join(', ');
+  return (
+    <input
+      id={id}
+      value={shown}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(fieldsOf(e.target.value));
+      }}
+      placeholder="properties.email, traits.phone"
+    />
+  );
+}
+
+/**
+ * A filter given another action: a percent only belongs to `sample` and fields only to the two field actions,
+ * so what the new action has no field for is left out (the API refuses a percent on a drop filter, and the form
+ * would no longer show it). Switching between the two field actions keeps the fields.
+ */
+export function withAction(filter: DestinationFilter, action: DestinationFilter['action']): DestinationFilter {
+  const next: DestinationFilter = { if: filter.if, action };
+  if (action === 'sample' && filter.percent !== undefined) next.percent = filter.percent;
+  if ((action === 'drop_properties' || action === 'allow_properties') && filter.properties !== undefined) next.properties = filter.properties;
+  return next;
 }
 
 /** Filters in order: each an FQL condition and what to do with matching events. */
@@ -46,7 +88,7 @@ export function FiltersField({ filters, onChange }: { filters: DestinationFilter
             </div>
             <div className="field">
               <label htmlFor={`${id}-action`}>Filter {i + 1} action</label>
-              <select id={`${id}-action`} value={f.action} onChange={(e) => set(i, { action: e.target.value as DestinationFilter['action'] })}>
+              <select id={`${id}-action`} value={f.action} onChange={(e) => onChange(filters.map((g, j) => (j === i ? withAction(g, e.target.value as DestinationFilter['action']) : g)))}>
                 {ACTIONS.map((a) => (
                   <option key={a.value} value={a.value}>
                     {a.label}
@@ -63,19 +105,7 @@ export function FiltersField({ filters, onChange }: { filters: DestinationFilter
             {(f.action === 'drop_properties' || f.action === 'allow_properties') && (
               <div className="field">
                 <label htmlFor={`${id}-properties`}>Fields (comma-separated)</label>
-                <input
-                  id={`${id}-properties`}
-                  value={(f.properties ?? []).join(', ')}
-                  onChange={(e) =>
-                    set(i, {
-                      properties: e.target.value
-                        .split(',')
-                        .map((p) => p.trim())
-                        .filter((p) => p !== ''),
-                    })
-                  }
-                  placeholder="properties.email, traits.phone"
-                />
+                <FieldsInput id={`${id}-properties`} fields={f.properties ?? []} onChange={(properties) => set(i, { properties })} />
               </div>
             )}
             <button type="button" onClick={() => onChange(filters.filter((_, j) => j !== i))} aria-label={`Remove filter ${i + 1}`}>

@@ -47,6 +47,12 @@ interface Delivery {
   nextAttemptAt?: string;
 }
 
+/** GET /api/v1/destinations/:id/deliveries: newest first; nextCursor when older ones are left. */
+interface DeliveryPage {
+  deliveries: Delivery[];
+  nextCursor?: string;
+}
+
 interface TestResult {
   ok: boolean;
   outcome: 'ok' | 'retry' | 'abort';
@@ -63,7 +69,27 @@ const STATUS_CLASS: Record<Delivery['status'], string> = { queued: '', delivered
 function Deliveries({ destination }: { destination: Destination }) {
   const [status, setStatus] = useState('');
   const path = `/api/v1/destinations/${destination.id}/deliveries?limit=100${status ? `&status=${status}` : ''}`;
-  const log = useAsync(() => api<{ deliveries: Delivery[] }>('GET', path), [path]);
+  const log = useAsync(() => api<DeliveryPage>('GET', path), [path]);
+  // Older pages loaded with "Load older deliveries", after the first page they follow (a reload starts over).
+  const [older, setOlder] = useState<{ after: DeliveryPage; deliveries: Delivery[]; nextCursor?: string } | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const more = older !== null && older.after === log.data ? older : null;
+  const rows = log.data ? [...log.data.deliveries, ...(more?.deliveries ?? [])] : [];
+  const nextCursor = more ? more.nextCursor : log.data?.nextCursor;
+  const loadOlder = async () => {
+    const first = log.data;
+    if (!first || nextCursor === undefined) return;
+    setError(null);
+    setLoadingOlder(true);
+    try {
+      const page = await api<DeliveryPage>('GET', `${path}&cursor=${encodeURIComponent(nextCursor)}`);
+      setOlder({ after: first, deliveries: [...(more?.deliveries ?? []), ...page.deliveries], ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
   const backlog = useAsync(() => api<Backlog>('GET', `/api/v1/destinations/${destination.id}/backlog`), [destination.id]);
   const refresh = () => {
     log.reload();
@@ -126,12 +152,12 @@ function Deliveries({ destination }: { destination: Destination }) {
         </p>
       )}
       <ErrorBox error={log.error} />
-      {log.data && log.data.deliveries.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
-      {log.data && log.data.deliveries.length > 0 && (
+      {log.data && rows.length === 0 && <p className="muted">No deliveries{status ? ` with status ${status}` : ''} yet.</p>}
+      {log.data && rows.length > 0 && (
         <table className="table compact" aria-label="Delivery log">
           <TableHead columns={['messageId', 'Status', 'Attempts', 'Reason / last error', 'Updated']} actions={manage} />
           <tbody>
-            {log.data.deliveries.map((d) => (
+            {rows.map((d) => (
               <tr key={`${d.sourceId}:${d.messageId}`}>
                 <td>
                   <code>{d.messageId}</code>
@@ -158,6 +184,11 @@ function Deliveries({ destination }: { destination: Destination }) {
             ))}
           </tbody>
         </table>
+      )}
+      {log.data && nextCursor !== undefined && (
+        <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
+          {loadingOlder ? 'Loading…' : 'Load older deliveries'}
+        </button>
       )}
     </section>
   );
@@ -216,6 +247,9 @@ function replayOutcome(r: ReplayRun): string {
 function Replay({ destination }: { destination: Destination }) {
   const [from, setFrom] = useState(() => localInput(new Date(Date.now() - 86_400_000)));
   const [to, setTo] = useState(() => localInput(new Date(Date.now() + 60_000)));
+  // Until the user picks an end, the range ends now: a page left open keeps including the events received since.
+  const [toPicked, setToPicked] = useState(false);
+  useInterval(() => !toPicked && setTo(localInput(new Date(Date.now() + 60_000))), 15_000);
   const [event, setEvent] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [startedId, setStartedId] = useState<string | null>(null);
@@ -268,7 +302,10 @@ function Replay({ destination }: { destination: Destination }) {
           </div>
           <div className="field">
             <label htmlFor="replay-to">To</label>
-            <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => setTo(e.target.value)} />
+            <input id="replay-to" type="datetime-local" required value={to} onChange={(e) => {
+                setTo(e.target.value);
+                setToPicked(true);
+              }} />
           </div>
           <div className="field">
             <label htmlFor="replay-event">Only track events named (optional)</label>
@@ -337,6 +374,15 @@ function Replay({ destination }: { destination: Destination }) {
       )}
     </form>
   );
+}
+
+/**
+ * What the settings form and the preview are drawn from: they start again (with the stored values) when this
+ * changes, as after a save, but not when only `enabled` or `updatedAt` did, so enabling or disabling the
+ * destination keeps what is being typed in them.
+ */
+function settingsKey(d: Destination): string {
+  return JSON.stringify([d.id, d.name, d.config, d.sourceIds ?? null, d.consentCategories ?? null, d.filters]);
 }
 
 /** One destination: status, test send, delivery alerts, delivery log, replay, request preview, settings, delete. */
@@ -431,7 +477,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
           <DestinationDeliveryAlerts destinationId={d.id} />
           <Deliveries destination={d} />
           <Replay destination={d} />
-          <DestinationPreview key={d.updatedAt} destination={d} />
+          <DestinationPreview key={settingsKey(d)} destination={d} />
           <section aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
             {saved && (
@@ -443,7 +489,7 @@ export function DestinationDetailPage({ id }: { id: string }) {
             <Can permission="destinations:write" otherwise="disable">
               {info && (
                 <DestinationForm
-                  key={d.updatedAt}
+                  key={settingsKey(d)}
                   info={info}
                   existing={d}
                   submitLabel="Save settings"

@@ -7,6 +7,7 @@ import { ErrorBox } from '../components/error-box';
 import { FiltersField, fqlProblem, type DestinationFilter } from '../components/filters-field';
 import { useAsync } from '../components/use-async';
 import { useCan } from '../permissions';
+import { findCategory } from '../../../src/core/consent/consent-category.js';
 
 /** What the form sends: POST /destinations, or PATCH /destinations/:id. */
 export interface DestinationBody {
@@ -15,6 +16,16 @@ export interface DestinationBody {
   sourceIds: string[] | null;
   consentCategories: string[] | null;
   filters: DestinationFilter[];
+}
+
+/**
+ * The consent categories to send: the stored list as it is when the boxes were left as they were (so `[]`, set
+ * to none through the API, is not turned into `null`: that would be a change, which a role without
+ * privacy:write may not make, and reports tell the two apart); otherwise the checked ones, none being `null`.
+ */
+export function consentToSend(checked: readonly string[], stored: readonly string[] | undefined): string[] | null {
+  if (stored !== undefined && checked.length === stored.length && checked.every((c) => stored.includes(c))) return [...stored];
+  return checked.length === 0 ? null : [...checked];
 }
 
 /**
@@ -35,12 +46,19 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
 
   const choices = categories.data?.filter((c) => !c.required) ?? consent.map((id) => ({ id, name: id, gpc: false }));
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
+  // The API keeps a destination's categories as they were given: an id or a name, in any case ("Analytics"), as
+  // fan-out matches them. A box is checked when an entry names its category, and unchecking it removes that entry.
+  const names = (entry: string, id: string) => entry === id || (categories.data !== undefined && findCategory(categories.data, entry)?.id === id);
+  const toggleConsent = (id: string, on: boolean) => {
+    const others = consent.filter((x) => !names(x, id));
+    setConsent(on ? [...others, id] : others);
+  };
 
   const submit = useFormSubmit(async () => {
     const config = configOf(info.configSchema, info.secretFields, draft, existing?.config, existing ? info.urlFields : []);
     const bad = filters.findIndex((f) => fqlProblem(f.if) !== null);
     if (bad >= 0) throw new Error(`Filter ${bad + 1}: ${fqlProblem(filters[bad]!.if)}`);
-    await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consent.length === 0 ? null : consent, filters });
+    await onSubmit({ name: name.trim(), config, sourceIds: allSources ? null : sourceIds, consentCategories: consentToSend(consent, existing?.consentCategories), filters });
   });
   const { error, busy } = submit;
 
@@ -64,6 +82,11 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
               <label htmlFor={`source-${s.id}`}>{s.name}</label>
             </div>
           ))}
+        {!allSources && sourceIds.length === 0 && (
+          <p className="field-error" role="alert">
+            No source is checked: this destination will receive no events. Check the sources that feed it, or every source.
+          </p>
+        )}
         <ErrorBox error={sources.error} />
       </fieldset>
       <fieldset>
@@ -73,7 +96,7 @@ export function DestinationForm({ info, existing, submitLabel, onSubmit }: { inf
         <Can permission="privacy:write" otherwise="disable">
           {choices.map((c) => (
             <div key={c.id} className="field check">
-              <input id={`consent-${c.id}`} type="checkbox" checked={consent.includes(c.id)} onChange={(e) => setConsent(toggle(consent, c.id, e.target.checked))} />
+              <input id={`consent-${c.id}`} type="checkbox" checked={consent.some((x) => names(x, c.id))} onChange={(e) => toggleConsent(c.id, e.target.checked)} />
               <label htmlFor={`consent-${c.id}`}>{c.name}</label>
               {c.gpc && <span className="badge">GPC opt-out</span>}
             </div>
