@@ -9,21 +9,21 @@ describe('validateDestinationConfig', () => {
     const error = await validateDestinationConfig(webhook, { url: 'http://10.0.0.5/hook' }, []).then(() => undefined, (e: unknown) => e);
     expect(isSluiceError(error) && error.code).toBe('destination_address_refused');
     const message = (error as Error).message;
-    expect(message).toBe('Invalid config for a webhook destination: config.url: 10.0.0.5 is a private address; destinations may only reach public addresses unless SLUICE_ALLOW_PRIVATE_DESTINATIONS allows this host or address (e.g. SLUICE_ALLOW_PRIVATE_DESTINATIONS=10.0.0.5).');
+    expect(message).toBe('Invalid config for a destination of type webhook: config.url: 10.0.0.5 is a private address; destinations may only reach public addresses unless SLUICE_ALLOW_PRIVATE_DESTINATIONS allows this host or address (e.g. SLUICE_ALLOW_PRIVATE_DESTINATIONS=10.0.0.5).');
     expect(await validateDestinationConfig(webhook, { url: 'http://10.0.0.5/hook' }, ['10.0.0.5'])).toEqual({ url: 'http://10.0.0.5/hook' });
   });
 
   it('says what is wrong with each field in words, once per field, not in the schema\'s terms', async () => {
     const problem = async (type: string, config: Record<string, unknown>) => validateDestinationConfig(destinationType(type)!, config, []).then(() => 'valid', (e: unknown) => (e as Error).message);
-    expect(await problem('amplitude', {})).toBe('Invalid config for a amplitude destination: config.apiKey is required.');
+    expect(await problem('amplitude', {})).toBe('Invalid config for a destination of type amplitude: config.apiKey is required.');
     expect(await problem('ga4', { measurementId: '1234567', apiSecret: '' })).toBe(
-      'Invalid config for a ga4 destination: config.measurementId does not have the expected form (Web stream measurement id (G-XXXXXXX)); config.apiSecret must not be empty.',
+      'Invalid config for a destination of type ga4: config.measurementId does not have the expected form (Web stream measurement id (G-XXXXXXX)); config.apiSecret must not be empty.',
     );
     expect(await problem('webhook', { url: 'https://hooks.example.com/in', signingSecret: 'short', timeoutMs: 5, extra: true })).toBe(
-      'Invalid config for a webhook destination: config.extra is not a setting of this destination type; config.signingSecret must be at least 8 characters long; config.timeoutMs must be at least 100.',
+      'Invalid config for a destination of type webhook: config.extra is not a setting of this destination type; config.signingSecret must be at least 8 characters long; config.timeoutMs must be at least 100.',
     );
     expect(await problem('s3', { bucket: 'archive', region: 'eu-west-1', accessKeyId: 'a', secretAccessKey: 's', endpoint: 'minio 9000' })).toBe(
-      'Invalid config for a s3 destination: config.endpoint must be a full URL, such as https://api.example.com.',
+      'Invalid config for a destination of type s3: config.endpoint must be a full URL, such as https://api.example.com.',
     );
   });
 

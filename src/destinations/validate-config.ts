@@ -53,7 +53,7 @@ function refuseUrlCredentials(type: DestinationType<unknown>, config: Record<str
 export async function validateDestinationConfig(type: DestinationType<unknown>, config: unknown, allowPrivate: readonly string[]): Promise<Record<string, unknown>> {
   const problems: string[] = [];
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new SluiceError('validation_failed', `config must be a JSON object for a ${type.type} destination.`);
+    throw new SluiceError('validation_failed', `config must be a JSON object for a destination of type ${type.type}.`);
   }
   problems.push(...configSchemaProblems(Value.Errors(type.configSchema, config)));
   if (problems.length === 0 && type.validateConfig) problems.push(...type.validateConfig(config).map((p) => `config: ${p}`));
@@ -67,12 +67,12 @@ export async function validateDestinationConfig(type: DestinationType<unknown>, 
     }
     if (urlProblems.length > 0) {
       const texts = urlProblems.map((p) => p.text);
-      throw new SluiceError(urlProblems[0]!.code, `Invalid config for a ${type.type} destination: ${texts.join('; ').replace(/\.$/, '')}.`, { problems: texts });
+      throw new SluiceError(urlProblems[0]!.code, `Invalid config for a destination of type ${type.type}: ${texts.join('; ').replace(/\.$/, '')}.`, { problems: texts });
     }
   }
   if (problems.length > 0) {
     // Problems may end with their own full stop (the address policy's do): one at the end, never two.
-    throw new SluiceError('validation_failed', `Invalid config for a ${type.type} destination: ${problems.join('; ').replace(/\.$/, '')}.`, { problems });
+    throw new SluiceError('validation_failed', `Invalid config for a destination of type ${type.type}: ${problems.join('; ').replace(/\.$/, '')}.`, { problems });
   }
   return config as Record<string, unknown>;
 }
