@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, sendTracking } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, openConsoleAsOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -45,10 +45,7 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
   beforeAll(async () => {
     sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
     browser = await launchChromium();
-    owner = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    owner.setDefaultTimeout(15_000);
-    owner.on('pageerror', (error) => errors.push(error.message));
-    await setUpOwner(owner, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+    owner = await openConsoleAsOwner(browser, sluice, OWNER, errors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, openConsoleAsOwner } from './support/browser.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
@@ -31,10 +31,7 @@ describe.skipIf(skip)('the profile page, in headless Chromium', { timeout: 120_0
       return profile.status === 200 && (profile.body.events as unknown[]).length === 62 ? true : undefined;
     }, 60_000);
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => errors.push(error.message));
-    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+    page = await openConsoleAsOwner(browser, sluice, OWNER, errors);
   });
   afterAll(async () => {
     await browser?.close();

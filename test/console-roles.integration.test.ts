@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium, openConsoleAsOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -57,10 +57,7 @@ describe.skipIf(skip)('console pages offer each role only what it may do', { tim
     requestId = request.body.id;
 
     browser = await launchChromium();
-    owner = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-    owner.setDefaultTimeout(15_000);
-    owner.on('pageerror', (error) => errors.push(error.message));
-    await setUpOwner(owner, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+    owner = await openConsoleAsOwner(browser, sluice, OWNER, errors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -101,6 +101,23 @@ analytics.page();
 }
 
 /**
+ * A browser tab (1366 x 900) in which the owner has just created their console account through the setup link: the
+ * usual start of a console test. Page errors are collected into `errors` (a test checks it stays empty).
+ */
+export async function openConsoleAsOwner(
+  browser: Browser,
+  sluice: { url: string; bootstrap: { setupToken?: string } },
+  owner: { name: string; email: string; password: string },
+  errors: string[],
+): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => errors.push(error.message));
+  await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, owner);
+  return page;
+}
+
+/**
  * Creates the owner's console account through the setup link, as a person would on first run, and waits for the
  * overview: the common first step of the console's browser tests.
  */
