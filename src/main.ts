@@ -161,19 +161,15 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const roles = new Set(config.roles);
   const keys = new Keys(resolveSecretKey(config));
   const store = await openStore(config, { migrate: true, logger });
+  let boot: BootstrapResult;
   try {
     await checkSecretKey(store.installation, keys, config, logger);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const boot = await bootstrap(store, config.adminToken, {
-    // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now.
-    takeOverAfterMs: config.databaseUrl ? 15_000 : 0,
-    onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
-  });
-  if (boot.firstStart) options.onFirstStart?.(boot);
-  try {
+    boot = await bootstrap(store, config.adminToken, {
+      // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now.
+      takeOverAfterMs: config.databaseUrl ? 15_000 : 0,
+      onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
+    });
+    if (boot.firstStart) options.onFirstStart?.(boot);
     await checkQueuePrefix(store.installation, config, { firstStart: boot.firstStart, logger });
   } catch (error) {
     await store.close();

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { lowerRole, roleHas } from '../accounts/permissions.js';
+import { lowerRole, roleHas, type Permission } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
 import type { Store, TokenRepository } from '../store/store.js';
 import type { Principal } from './principal.js';
@@ -93,6 +93,20 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * it. A route without a declaration is refused (fails closed). Cookie-authenticated writes must echo the
  * session's CSRF token in `X-CSRF-Token`.
  */
+/**
+ * Throws what the admin API answers when an authenticated caller may not use `permission`: `password_reset_required`
+ * (an administrator asked for a new password: only `account:self` is left) or `forbidden` (the role lacks it). The
+ * auth hook runs it on every request; a live stream runs it again while it stays open.
+ */
+export function checkPermission(principal: Pick<Principal, 'role' | 'mustResetPassword'>, permission: Permission): void {
+  if (principal.mustResetPassword && permission !== 'account:self') {
+    throw new SluiceError('password_reset_required', 'An administrator requires you to set a new password first: POST /api/v1/me/password.');
+  }
+  if (!roleHas(principal.role, permission)) {
+    throw new SluiceError('forbidden', `Your role (${principal.role}) lacks the "${permission}" permission for this action.`);
+  }
+}
+
 export function installApiAuth(app: FastifyInstance, store: Store): void {
   const routes: ApiRoute[] = [];
   routesByServer.set(app.server, routes);
@@ -115,12 +129,7 @@ export function installApiAuth(app: FastifyInstance, store: Store): void {
       }
     }
     if (permission === undefined) throw new SluiceError('forbidden', 'This route declares no permission, so nobody may call it.');
-    if (principal.mustResetPassword && permission !== 'account:self') {
-      throw new SluiceError('password_reset_required', 'An administrator requires you to set a new password first: POST /api/v1/me/password.');
-    }
-    if (!roleHas(principal.role, permission)) {
-      throw new SluiceError('forbidden', `Your role (${principal.role}) lacks the "${permission}" permission for this action.`);
-    }
+    checkPermission(principal, permission);
     request.principal = principal;
   });
 }

@@ -32,7 +32,7 @@ import type { DestinationAlert, Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
-import { orNull } from './schemas.js';
+import { EpisodeListQuery, orNull } from './schemas.js';
 import { readableSchemaErrors } from './validation-messages.js';
 
 const Settings = Type.Object({
@@ -155,11 +155,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     schema: {
       tags: ['destinations'],
       summary: 'Episodes of destinations failing or falling behind, newest first: open ones (status=open), or every one kept (90 days after it ended)',
-      querystring: Type.Object({
-        status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { default: 'all' })),
-        destinationId: Type.Optional(Type.String()),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-      }),
+      querystring: Type.Object({ ...EpisodeListQuery, destinationId: Type.Optional(Type.String()) }),
       response: { 200: Type.Object({ alerts: Type.Array(Alert) }) },
     },
   }, async (request) => {

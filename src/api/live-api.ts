@@ -3,12 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
-import { roleHas } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { StoredEvent } from '../core/stored-event.js';
 import type { Store } from '../store/store.js';
-import { authenticate } from './api-auth.js';
+import { authenticate, checkPermission } from './api-auth.js';
 import { eventView } from './events-api.js';
 import { principalOf, type Principal } from './principal.js';
 import { sourceOf } from './source-of.js';
@@ -96,8 +95,12 @@ async function currentCaller(store: Store, request: FastifyRequest, workspaceId:
     return new SluiceError('unauthorized', 'The credentials this stream was opened with were revoked or expired (or their member suspended): the stream has ended. Open it again with valid credentials.');
   }
   const { csrfToken: _csrf, ...principal } = found;
-  if (!roleHas(principal.role, 'events:read')) return new SluiceError('forbidden', `Your role (${principal.role}) no longer has the "events:read" permission: the stream has ended.`);
-  if (principal.mustResetPassword) return new SluiceError('password_reset_required', 'An administrator requires you to set a new password first: POST /api/v1/me/password. The stream has ended.');
+  try {
+    checkPermission(principal, 'events:read');
+  } catch (error) {
+    if (error instanceof SluiceError) return error;
+    throw error;
+  }
   return principal;
 }
 

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PIPELINE_ALERT_KINDS, PIPELINE_ALERT_RESOLUTIONS } from '../store/pipeline-alert-repository.js';
 import type { Store } from '../store/store.js';
+import { EpisodeListQuery } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -26,10 +27,7 @@ export const pipelineAlertsApi: FastifyPluginAsyncTypebox<{ store: Store }> = as
     schema: {
       tags: ['destinations'],
       summary: "Episodes of the installation's processing falling behind (events accepted long ago still waiting in the inbox), newest first: open ones (status=open) or every one kept (90 days after it ended)",
-      querystring: Type.Object({
-        status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { default: 'all' })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-      }),
+      querystring: Type.Object(EpisodeListQuery),
       response: { 200: Type.Object({ alerts: Type.Array(PipelineAlertView) }) },
     },
   }, async (request) => {

@@ -30,15 +30,16 @@ export async function groupsOfProfile(store: Pick<Store, 'events' | 'identities'
     joined.set(groupId, Date.parse(String(event.receivedAt)));
     if (joined.size === GROUPS_SHOWN) break;
   }
-  const groups: ProfileGroup[] = [];
-  for (const [groupId, at] of joined) {
-    const group = await store.identities.group(workspaceId, groupId);
-    groups.push({
+  // Their traits in one read of the graph, as the processor reads a batch's groups.
+  const { groups } = await store.identities.loadSlice([], [...joined.keys()].map((groupId) => ({ workspaceId, groupId })));
+  const byId = new Map(groups.map((g) => [g.groupId, g]));
+  return [...joined].map(([groupId, at]) => {
+    const group = byId.get(groupId);
+    return {
       groupId,
       traits: group?.traits ?? {},
       joinedAt: new Date(Number.isFinite(at) ? at : 0).toISOString(),
       ...(group !== undefined && { updatedAt: new Date(group.updatedAt).toISOString() }),
-    });
-  }
-  return groups;
+    };
+  });
 }

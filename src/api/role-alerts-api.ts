@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ROLES } from '../config/config.js';
 import { ROLE_ALERT_RESOLUTIONS } from '../store/role-alert-repository.js';
 import type { Store } from '../store/store.js';
+import { EpisodeListQuery } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -28,10 +29,7 @@ export const roleAlertsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async 
     schema: {
       tags: ['installation'],
       summary: 'Episodes of a role (ingest, processor, router, jobs, api) running in no process for 5 minutes or more, newest first: open ones (status=open) or every one kept (90 days after it ended)',
-      querystring: Type.Object({
-        status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { default: 'all' })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-      }),
+      querystring: Type.Object(EpisodeListQuery),
       response: { 200: Type.Object({ alerts: Type.Array(RoleAlertView) }) },
     },
   }, async (request) => {

@@ -11,6 +11,12 @@ export function orNull<T extends TSchema>(schema: T, options: { description?: st
   return Type.Union([schema, Type.Null()], options);
 }
 
+/** The query of an alert-episode list (delivery, pipeline and role alerts): open ones, or every one kept; how many. */
+export const EpisodeListQuery = {
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { default: 'all' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+};
+
 /** A paged list: items plus an opaque cursor for the next page (absent on the last). */
 export function page<T extends TSchema>(key: string, item: T) {
   return Type.Object({ [key]: Type.Array(item), nextCursor: Type.Optional(Type.String()) });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '../core/errors.js';
-import { unreachablePublicUrl } from './unreachable-public-url.js';
+import { browserPublicUrl } from './browser-public-url.js';
 
 /** Where `npm run build` writes the console (console/dist at the package root, from src/http or dist/http). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
@@ -45,12 +45,9 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     });
   }
 
-  // With PORT=0 or HOST=0.0.0.0 and no SLUICE_PUBLIC_URL, the configured URL names no address a browser can
-  // reach: the address the browser used is the public URL (the snippets the console shows use it).
-  const unreachable = unreachablePublicUrl(options.publicUrl);
-  app.get('/console/config.json', { schema: { hide: true } }, async (request) => ({
-    publicUrl: unreachable ? `${request.protocol}://${request.host}` : options.publicUrl,
-  }));
+  // The address the snippets the console shows use (the one the browser used when none is configured).
+  const publicUrlOf = browserPublicUrl(options.publicUrl);
+  app.get('/console/config.json', { schema: { hide: true } }, async (request) => ({ publicUrl: publicUrlOf(request) }));
 
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';

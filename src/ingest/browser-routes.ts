@@ -7,7 +7,7 @@ import { SluiceError } from '../core/errors.js';
 import type { Source } from '../core/source.js';
 import { acceptsGzip, sendMaybeGzipped } from '../http/gzip-reply.js';
 import { sendScriptError } from '../http/script-error-reply.js';
-import { unreachablePublicUrl } from '../http/unreachable-public-url.js';
+import { browserPublicUrl } from '../http/browser-public-url.js';
 import type { SourceResolver } from './source-resolver.js';
 
 const require = createRequire(import.meta.url);
@@ -43,11 +43,8 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
   const gzippedChunks = new Set(files.filter((f) => f.endsWith('.js.gz')));
   // analytics.min.js gzipped, by its prelude (the source's writeKey and the public URL).
   const compressed = new Map<string, Buffer>();
-  // With PORT=0 or HOST=0.0.0.0 and no SLUICE_PUBLIC_URL, the configured URL names no address a browser can
-  // reach: the address the browser used to reach this server is the public URL then.
-  const configured = new URL(deps.publicUrl);
-  const unreachable = unreachablePublicUrl(deps.publicUrl);
-  const publicUrlOf = (request: FastifyRequest): URL => (unreachable ? new URL(`${request.protocol}://${request.host}`) : configured);
+  const browserUrlOf = browserPublicUrl(deps.publicUrl);
+  const publicUrlOf = (request: FastifyRequest): URL => new URL(browserUrlOf(request));
 
   app.get<{ Params: { writeKey: string } }>('/analytics.js/v1/:writeKey/analytics.min.js', async (request, reply) => {
     let source: Source;

@@ -81,15 +81,11 @@ export function tokenize(text: string): FqlToken[] {
       tokens.push({ kind: 'string', value, offset: start });
       continue;
     }
-    // A path segment after '.' may start with a digit (`properties.3d_secure`, `properties.items.0`), as in Segment.
+    // A path segment after '.' may start with a digit (`properties.3d_secure`, `properties.items.0`), as in Segment:
+    // read as a name (all digits: a list index), not as a number.
     const afterDot = tokens.at(-1)?.kind === 'punctuation' && tokens.at(-1)?.value === '.';
-    if (afterDot && /[0-9]/.test(ch)) {
-      let value = '';
-      while (i < text.length && /[A-Za-z0-9_$@-]/.test(text[i] as string)) value += text[i++];
-      tokens.push({ kind: /^\d+$/.test(value) ? 'number' : 'identifier', value, offset: start });
-      continue;
-    }
-    if (/[0-9]/.test(ch) || (ch === '-' && /[0-9.]/.test(text[i + 1] ?? ''))) {
+    const segmentFromDigit = afterDot && /[0-9]/.test(ch);
+    if ((/[0-9]/.test(ch) && !segmentFromDigit) || (ch === '-' && /[0-9.]/.test(text[i + 1] ?? ''))) {
       const match = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i));
       if (!match) throw new FqlParseFailure(`malformed number`, start);
       i += match[0].length;
@@ -97,7 +93,7 @@ export function tokenize(text: string): FqlToken[] {
       tokens.push({ kind: 'number', value: match[0], offset: start });
       continue;
     }
-    if (isIdentifierStart(ch)) {
+    if (isIdentifierStart(ch) || segmentFromDigit) {
       let value = '';
       let escaped = false;
       while (i < text.length && isIdentifierPart(text[i] as string)) {
@@ -113,7 +109,8 @@ export function tokenize(text: string): FqlToken[] {
         }
       }
       const keyword = !escaped && KEYWORDS.has(value);
-      tokens.push({ kind: keyword ? 'keyword' : 'identifier', value, offset: start });
+      const index = segmentFromDigit && !escaped && /^\d+$/.test(value);
+      tokens.push({ kind: keyword ? 'keyword' : index ? 'number' : 'identifier', value, offset: start });
       continue;
     }
     if (text.startsWith('==', i)) throw new FqlParseFailure(`'==' is not FQL: write '=' to compare`, start);

@@ -2,7 +2,7 @@
  * Values (trimmed, lower-cased) that clients send when they have no real identifier. Linking on them would merge strangers into one
  * profile (Segment's merge protection blocks the same values), so the identity graph ignores them.
  */
-export const BLOCKED_IDENTIFIERS: readonly string[] = ['null', 'anonymous', '-1', 'undefined', 'nil', 'none'];
+const BLOCKED_IDENTIFIERS: readonly string[] = ['null', 'anonymous', '-1', 'undefined', 'nil', 'none'];
 const BLOCKED = new Set(BLOCKED_IDENTIFIERS);
 
 /**
@@ -12,6 +12,16 @@ const BLOCKED = new Set(BLOCKED_IDENTIFIERS);
 export function isBlockedIdentifier(value: string): boolean {
   const v = value.trim().toLowerCase();
   return v === '' || BLOCKED.has(v) || /^[0-]*$/.test(v);
+}
+
+/**
+ * {@link isBlockedIdentifier} in SQL, the same on SQLite and PostgreSQL (their `trim` takes spaces only): true when the
+ * text expression `expression` (a quoted column, maybe cast) holds a placeholder. The values are our constants, so
+ * they are written as literals. Used where the store and the warehouse read "an event without anyone's userId".
+ */
+export function blockedIdentifierSql(expression: string): string {
+  const values = BLOCKED_IDENTIFIERS.map((v) => `'${v}'`).join(', ');
+  return `(lower(trim(${expression})) in (${values}) or replace(replace(trim(${expression}), '0', ''), '-', '') = '')`;
 }
 
 /** A trimmed, lower-cased email, or undefined when the value is not an email worth linking on. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { BLOCKED_IDENTIFIERS } from '../../core/identity/blocked-identifiers.js';
+import { blockedIdentifierSql } from '../../core/identity/blocked-identifiers.js';
 import type { DeletionSubject } from '../destination.js';
 import { inTransaction } from './pg-transaction.js';
 import { quoteIdent } from './warehouse-naming.js';
@@ -48,7 +48,7 @@ export async function deleteSubjectRows(pool: pg.Pool, schema: string, subject: 
       const byOtherIds = ['anonymous_id', 'previous_id'].filter((column) => has.has(column) && ids.length);
       if (byOtherIds.length) {
         // A placeholder user_id ("null", "anonymous", "0", ...) is nobody's: the row is its anonymousId's person's.
-        const placeholder = `lower(trim("user_id"::text)) = any(${param([...BLOCKED_IDENTIFIERS])}) or replace(replace(trim("user_id"::text), '0', ''), '-', '') = ''`;
+        const placeholder = blockedIdentifierSql('"user_id"::text');
         const notSomeoneElses = has.has('user_id') ? ` and ("user_id" is null or "user_id" = any(${param(userIds)}) or ${placeholder})` : '';
         const idList = param(ids);
         for (const column of byOtherIds) conditions.push(`(${quoteIdent(column)} = any(${idList})${notSomeoneElses})`);

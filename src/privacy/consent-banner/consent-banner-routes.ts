@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import { sendMaybeGzipped } from '../../http/gzip-reply.js';
 import { sendScriptError } from '../../http/script-error-reply.js';
-import { unreachablePublicUrl } from '../../http/unreachable-public-url.js';
+import { browserPublicUrl } from '../../http/browser-public-url.js';
 import type { SourceResolver } from '../../ingest/source-resolver.js';
 import type { WorkspaceRepository } from '../../store/store.js';
 import { bannerSettingsFrom, type BannerConfig } from './banner-config.js';
@@ -33,8 +33,7 @@ export function consentScript(config: BannerConfig): string {
  */
 export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBannerDeps): Promise<void> {
   // As browser-routes: with PORT=0 or HOST=0.0.0.0 and no SLUICE_PUBLIC_URL, the address the browser used is the public URL.
-  const unreachable = unreachablePublicUrl(deps.publicUrl);
-  const publicUrlOf = (request: FastifyRequest): string => (unreachable ? `${request.protocol}://${request.host}` : deps.publicUrl);
+  const publicUrlOf = browserPublicUrl(deps.publicUrl);
   const configFor = async (request: FastifyRequest, writeKey: string | undefined): Promise<BannerConfig> => {
     const source = await deps.sources.resolve(writeKey);
     const workspace = await deps.workspaces.get(source.workspaceId);

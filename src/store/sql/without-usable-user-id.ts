@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { BLOCKED_IDENTIFIERS } from '../../core/identity/blocked-identifiers.js';
+import { blockedIdentifierSql } from '../../core/identity/blocked-identifiers.js';
 
 /**
  * SQL for "this event has no userId of anyone": `user_id` is null, or a placeholder the identity graph never links
@@ -9,6 +9,6 @@ import { BLOCKED_IDENTIFIERS } from '../../core/identity/blocked-identifiers.js'
  * export and deletion. The same text functions on SQLite and PostgreSQL (`trim` of spaces, `lower`, `replace`).
  */
 export function withoutUsableUserId(column: 'user_id' | 'e.user_id' = 'user_id'): RawBuilder<SqlBool> {
-  const c = sql.ref(column);
-  return sql<SqlBool>`(${c} is null or lower(trim(${c})) in (${sql.join(BLOCKED_IDENTIFIERS.map((v) => sql.lit(v)))}) or replace(replace(trim(${c}), '0', ''), '-', '') = '')`;
+  const quoted = column.split('.').map((part) => `"${part}"`).join('.');
+  return sql<SqlBool>`(${sql.ref(column)} is null or ${sql.raw(blockedIdentifierSql(quoted))})`;
 }
