@@ -252,6 +252,30 @@ describe('routing to webhook destinations', () => {
     expect(server.events().map((e) => e.messageId)).toEqual(['rejected-0']);
   });
 
+  it('refuses to replay or retry to a disabled destination (nothing would be sent until it is enabled) and says how to enable it', async () => {
+    const { id, server } = await webhook('Switched off');
+    server.respond = () => ({ status: 400 });
+    await batch([track('switched-off', 0)]);
+    await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'switched-off-0' && d.status === 'failed'));
+    expect((await api('PATCH', `/destinations/${id}`, { enabled: false })).status).toBe(200);
+    server.respond = () => ({ status: 200 });
+    const range = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
+    const replay = await api('POST', `/destinations/${id}/replay`, range);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining(`Destination ${id} (Switched off) is disabled: it is sent nothing while disabled, so the replay would only wait. Enable it first (PATCH /api/v1/destinations/${id} with {"enabled": true}`) } });
+    const retryAll = await api('POST', `/destinations/${id}/deliveries/retry`, {});
+    expect(retryAll.status).toBe(409);
+    expect(retryAll.body).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining('so the retry would only wait') } });
+    expect((await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'switched-off-0' })).status).toBe(409);
+    // Nothing was recorded or queued; enabled again, the retry goes out.
+    expect((await api('GET', `/destinations/${id}/replays`)).body.replays).toEqual([]);
+    expect((await deliveries(id)).find((d) => d.messageId === 'switched-off-0')?.status).toBe('failed');
+    expect((await api('PATCH', `/destinations/${id}`, { enabled: true })).status).toBe(200);
+    expect((await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'switched-off-0' })).status).toBe(200);
+    await eventually(async () => ((await deliveries(id)).find((d) => d.messageId === 'switched-off-0')?.status === 'delivered' ? true : undefined));
+    expect(server.events().map((e) => e.messageId)).toEqual(['switched-off-0']);
+  });
+
   it('fails an event whose webhook answers 302 (a POST is not re-sent as a GET without its body) and says where it moved', async () => {
     const { id, server } = await webhook('Moved');
     server.respond = (request) => (request.path === '/new' ? { status: 200 } : { status: 302, headers: { location: '/new' } });

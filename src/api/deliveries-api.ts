@@ -7,6 +7,7 @@ import { SluiceError } from '../core/errors.js';
 import { buildDeciders, type PrivacyDeps } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
 import { requeueToDestination } from '../processor/fan-out/replay.js';
+import { checkDestinationEnabled } from '../replay/replay-range-check.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { DeliveryLogKey, Store } from '../store/store.js';
@@ -160,6 +161,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
   }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
+    checkDestinationEnabled(destination, 'retry');
     const messageId = request.body?.messageId;
     const sourceId = request.body?.sourceId;
     if (messageId === undefined) {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
 import type { StoredDestination } from '../core/destination.js';
-import { checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
+import { checkDestinationEnabled, checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
 import { REPLAY_STATUSES, waitingSince, type NewReplay, type Replay, type ReplayRange } from '../replay/replay.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
@@ -140,6 +140,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
   }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const destination = await load(workspaceId, request.params.id);
+    checkDestinationEnabled(destination, 'replay');
     const body = request.body;
     const range: ReplayRange = {
       ...replayWindow(Date.parse(body.from), Date.parse(body.to), Date.now(), { from: '`from`', to: '`to`' }),

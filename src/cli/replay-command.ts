@@ -11,7 +11,7 @@ import { createPrivacyServices } from '../privacy/privacy-services.js';
 import { buildDeciders } from '../processor/build-processor.js';
 import { FanOut } from '../processor/fan-out/fan-out.js';
 import type { ReplayRange } from '../replay/replay.js';
-import { checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
+import { checkDestinationEnabled, checkReplayRange, replayWindow } from '../replay/replay-range-check.js';
 import { ReplayRunner } from '../replay/replay-runner.js';
 import { openDeliveryQueue, openInstalledStore } from '../runtime/backends.js';
 import { checkQueuePrefix } from '../runtime/queue-prefix-check.js';
@@ -85,6 +85,7 @@ export async function replayCommand(options: ReplayOptions): Promise<void> {
     const destination = candidates[0];
     if (!destination) throw new SluiceError('not_found', `No destination ${options.destination} (GET /api/v1/destinations lists them).`);
     const range: ReplayRange = { from, to, ...(options.event !== undefined && { event: options.event }), ...(options.type !== undefined && { type: options.type }), ...(options.source !== undefined && { sourceId: options.source }) };
+    checkDestinationEnabled(destination, 'replay');
     await checkReplayRange(store.sources, destination, range, { type: '--type', event: '--event', sourceId: '--source' });
     const total = await store.events.countMatching({ workspaceId: destination.workspaceId, ...range });
     const replay = await store.replays.create({ workspaceId: destination.workspaceId, destinationId: destination.id, range, total, requestedBy: 'cli', leaseUntil: Date.now() + LEASE_MS }, Date.now());

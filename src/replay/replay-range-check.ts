@@ -45,6 +45,19 @@ export async function checkReplayRange(
 }
 
 /**
+ * Refuses to send stored events again (a replay, a retry of one or every failed delivery) to a disabled destination
+ * (`conflict`): it has no lane while disabled, so what was queued would wait unsent, and the answer's "queued" would
+ * read as sent. `how` says how to enable it where the asker is (the API's PATCH, or the console's Enable).
+ */
+export function checkDestinationEnabled(destination: Pick<StoredDestination, 'id' | 'name' | 'enabled'>, what: string): void {
+  if (destination.enabled) return;
+  throw new SluiceError(
+    'conflict',
+    `Destination ${destination.id} (${destination.name}) is disabled: it is sent nothing while disabled, so the ${what} would only wait. Enable it first (PATCH /api/v1/destinations/${destination.id} with {"enabled": true}, or Enable on its page in the console), then ask again.`,
+  );
+}
+
+/**
  * The time range a replay reads, as of `now` (when it is asked for): `from` must be before `to` and in the past, and
  * a `to` in the future is `now`. Events received after the replay was asked for reach the destination live; read by
  * the replay too (its pages read whatever the range holds when they run) they were delivered twice.
