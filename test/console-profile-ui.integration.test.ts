@@ -24,12 +24,16 @@ describe.skipIf(skip)('the profile page, in headless Chromium', { timeout: 120_0
     analytics.identify({ userId: 'ada', traits: { email: 'ada@example.com' } });
     analytics.group({ userId: 'ada', groupId: 'acme', traits: { name: 'Acme Inc', plan: 'enterprise' } });
     for (let i = 0; i < 60; i++) analytics.track({ userId: 'ada', event: `Viewed Page ${i}` });
+    // Two people on one laptop: merge protection keeps them apart.
+    analytics.identify({ userId: 'cleo', anonymousId: 'family-laptop' });
+    analytics.identify({ userId: 'dan', anonymousId: 'family-laptop' });
     await analytics.closeAndFlush({ timeout: 10_000 });
     const owner = ownerApi(sluice);
     await eventually(async () => {
       const profile = await owner('GET', '/profiles/ada?limit=100');
       return profile.status === 200 && (profile.body.events as unknown[]).length === 62 ? true : undefined;
     }, 60_000);
+    await eventually(async () => ((await owner('GET', '/profiles/dan')).status === 200 ? true : undefined));
     browser = await launchChromium();
     page = await openConsoleAsOwner(browser, sluice, OWNER, errors);
   });
@@ -44,6 +48,20 @@ describe.skipIf(skip)('the profile page, in headless Chromium', { timeout: 120_0
     const groups = page.locator('.card', { has: page.getByRole('heading', { name: 'Groups' }) });
     await expect.poll(() => groups.getByRole('row').nth(1).textContent()).toContain('acme');
     expect(await groups.getByLabel('Traits of acme').textContent()).toContain('"plan": "enterprise"');
+  });
+
+  it('says why two people on one device were not merged, and opens the other profile and the event', async () => {
+    await page.goto(`${sluice.url}/profiles/dan`);
+    const refused = page.locator('.card', { has: page.getByRole('heading', { name: 'Not merged' }) });
+    await expect.poll(() => refused.getByRole('row').nth(1).textContent()).toContain('Shares an anonymousId with another profile that has a different userId');
+    // None of the other person's identifiers is shown here; the link opens their profile.
+    expect(await refused.textContent()).not.toContain('cleo');
+    await refused.getByRole('row').nth(1).getByRole('link').first().click();
+    await expect.poll(() => page.locator('.card h2').first().textContent()).toBe('cleo');
+    const back = page.locator('.card', { has: page.getByRole('heading', { name: 'Not merged' }) });
+    await back.getByRole('row').nth(1).getByRole('link').nth(1).click();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    await expect.poll(() => page.locator('.detail-pane').textContent()).toContain('"userId": "dan"');
   });
 
   it('loads older events past the first 50, then opens one with where it went', async () => {

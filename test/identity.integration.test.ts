@@ -71,6 +71,17 @@ describe('identity graph and profiles', () => {
     expect((await profile('bob')).body.id).not.toBe((await profile('cy')).body.id);
     expect((await profile('shared-tablet')).body.userId).toBe('dee');
     expect((await profile('anonymous')).status).toBe(404);
+    // Why eve and dee stayed apart, on both profiles: the anonymousId they met on, with no value of the other's.
+    const dee = await profile('dee');
+    expect(eve.body.mergeRefusals).toEqual([
+      { reason: 'user_id_conflict', kind: 'anonymous_id', otherProfileId: dee.body.id, count: 1, firstAt: expect.any(String), lastAt: expect.any(String), lastMessageId: expect.any(String) },
+    ]);
+    expect(dee.body.mergeRefusals).toEqual([expect.objectContaining({ reason: 'user_id_conflict', otherProfileId: eve.body.id })]);
+    expect(JSON.stringify(eve.body.mergeRefusals)).not.toContain('dee');
+    // The other profile opens by the id the refusal names.
+    expect((await profile(String(dee.body.id))).body).toMatchObject({ id: dee.body.id, userId: 'dee' });
+    // Bob and Cy only shared a placeholder, which never links: nothing was refused.
+    expect((await profile('bob')).body.mergeRefusals).toEqual([]);
   });
 
   it('answers 404 with a code for an unknown identifier', async () => {

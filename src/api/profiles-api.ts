@@ -26,6 +26,20 @@ const ProfileSchema = Type.Object({
     }),
     { description: `Groups the person joined through their own group calls (any linked identifier; read from their latest 200 group calls), most recently joined first, at most ${GROUPS_SHOWN}` },
   ),
+  mergeRefusals: Type.Array(
+    Type.Object({
+      reason: Type.Union([Type.Literal('user_id_conflict'), Type.Literal('anonymous_id_limit')], {
+        description: '`user_id_conflict`: the link would have given a profile a second userId; `anonymous_id_limit`: the profile holds the most anonymousIds allowed (100)',
+      }),
+      kind: Type.Union([Type.Literal('user_id'), Type.Literal('anonymous_id'), Type.Literal('email')], { description: 'The kind of identifier not linked (for a refused merge, the one the two profiles met on)' }),
+      otherProfileId: Type.Optional(Type.String({ description: 'A refused merge: the profile this one was kept apart from (it may be gone since: erased, or merged into another)' })),
+      count: Type.Integer({ description: 'Events whose link was refused this way' }),
+      firstAt: Type.String({ format: 'date-time' }),
+      lastAt: Type.String({ format: 'date-time' }),
+      lastMessageId: Type.String({ description: 'The latest such event (GET /api/v1/events/:messageId)' }),
+    }),
+    { description: 'Links merge protection refused, most recent first (at most 10 kinds): why this person was not merged with another profile. Refusals are recorded from schema migration 1120 on; identifiers of the other profile are not shown' },
+  ),
   events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Recent events of every linked identifier, newest first' }),
   nextCursor: Type.Optional(Type.String({ description: 'Pass as ?cursor= for older events' })),
 });
@@ -36,9 +50,9 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
     config: { permission: 'profiles:read' },
     schema: {
       tags: ['profiles'],
-      summary: 'A profile by userId, anonymousId or email',
+      summary: 'A profile by userId, anonymousId or email (or its id, as a merge refusal names another profile)',
       description:
-        'The identifier is looked up as a userId, an anonymousId and an email (compared trimmed and lower-cased); when it names different profiles, the one holding it as a userId is answered, then as an anonymousId, then as an email. ' +
+        'The identifier is looked up as a userId, an anonymousId and an email (compared trimmed and lower-cased); when it names different profiles, the one holding it as a userId is answered, then as an anonymousId, then as an email; one that is none of these is looked up as a profile id. ' +
         'Placeholders the identity graph never links (`null`, `anonymous`, `0`, `-1`, ...) find no profile. Roles without pii_access may not look a person up by email.',
       params: Type.Object({ identifier: Type.String({ minLength: 1 }) }),
       querystring: Type.Object({
@@ -50,7 +64,7 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     refuseEmailLookup(request.params.identifier, principalOf(request));
-    const profile = await store.identities.profile(workspaceId, request.params.identifier);
+    const profile = await store.identities.profile(workspaceId, request.params.identifier, { orProfileId: true });
     if (!profile) {
       throw new SluiceError('not_found', `No profile has the identifier ${JSON.stringify(request.params.identifier)} (a userId, anonymousId or email) in this workspace.`);
     }
@@ -75,6 +89,15 @@ export const profilesApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       firstSeen: new Date(profile.firstSeen).toISOString(),
       lastSeen: new Date(profile.lastSeen).toISOString(),
       groups: await groupsOfProfile(store, workspaceId, identities),
+      mergeRefusals: profile.mergeRefusals.map((r) => ({
+        reason: r.reason,
+        kind: r.kind,
+        ...(r.otherProfileId !== undefined && { otherProfileId: r.otherProfileId }),
+        count: r.count,
+        firstAt: new Date(r.firstAt).toISOString(),
+        lastAt: new Date(r.lastAt).toISOString(),
+        lastMessageId: r.lastMessageId,
+      })),
       events: events.map(eventView),
       ...(events.length === limit && last ? { nextCursor: encodeCursor(last.seq) } : {}),
     }, principalOf(request));

@@ -205,8 +205,12 @@ export interface IdentityRepository {
    * every identifier linked to it; undefined when Sluice has never seen it.
    */
   linkedIdentities(workspaceId: string, identifier: string): Promise<LinkedIdentities | undefined>;
-  /** The profile (traits, identifiers, first/last seen) of an identifier; undefined when unknown. */
-  profile(workspaceId: string, identifier: string): Promise<ProfileView | undefined>;
+  /**
+   * The profile (traits, identifiers, first/last seen, refused links) of an identifier; undefined when unknown.
+   * `orProfileId`: one that is no identifier is taken as a profile id (the profiles API, where a merge refusal names
+   * the other profile by its id; never for privacy requests, whose subjects are identifiers).
+   */
+  profile(workspaceId: string, identifier: string, options?: { orProfileId?: boolean }): Promise<ProfileView | undefined>;
   /** Latest traits of a group (from group calls). */
   group(workspaceId: string, groupId: string): Promise<GroupRecord | undefined>;
   /** The part of the graph these identifiers and groups touch (few queries, whatever the batch size). */

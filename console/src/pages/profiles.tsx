@@ -26,8 +26,32 @@ interface Profile {
   firstSeen: string;
   lastSeen: string;
   groups: { groupId: string; traits: Record<string, unknown>; joinedAt: string; updatedAt?: string }[];
+  mergeRefusals: MergeRefusal[];
   events: EventView[];
   nextCursor?: string;
+}
+
+/** A link merge protection refused (GET /api/v1/profiles/:identifier `mergeRefusals`). */
+interface MergeRefusal {
+  reason: 'user_id_conflict' | 'anonymous_id_limit';
+  kind: 'user_id' | 'anonymous_id' | 'email';
+  otherProfileId?: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  lastMessageId: string;
+}
+
+const KIND_WORDS: Record<MergeRefusal['kind'], string> = { user_id: 'a userId', anonymous_id: 'an anonymousId', email: 'an email' };
+
+/** Why a link was refused, in words. */
+function refusalWords(r: MergeRefusal): string {
+  if (r.reason === 'anonymous_id_limit') {
+    return r.otherProfileId ? 'Not merged with another profile: together they would hold more than 100 anonymousIds.' : 'A new anonymousId was not linked: this profile holds the most allowed (100).';
+  }
+  return r.otherProfileId
+    ? `Shares ${KIND_WORDS[r.kind]} with another profile that has a different userId: kept apart (one userId per profile).`
+    : `${KIND_WORDS[r.kind]} was not linked: it would have been a second userId.`;
 }
 
 /** A page of a profile's events (older ones after `cursor`). */
@@ -174,6 +198,27 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
               </button>
             )}
           </div>
+          {profile.mergeRefusals.length > 0 && (
+            <div className="card">
+              <h2>Not merged</h2>
+              <p className="muted">Links merge protection refused for this person, most recent first (their events still flowed).</p>
+              <table className="table compact">
+                <TableHead columns={['Why', 'Other profile', 'Events', 'Latest']} />
+                <tbody>
+                  {profile.mergeRefusals.map((r) => (
+                    <tr key={`${r.reason}:${r.kind}:${r.otherProfileId ?? ''}`}>
+                      <td>{refusalWords(r)}</td>
+                      <td>{r.otherProfileId ? <Link to={`/profiles/${encodeURIComponent(r.otherProfileId)}`}>{r.otherProfileId}</Link> : '—'}</td>
+                      <td>{r.count.toLocaleString()}</td>
+                      <td>
+                        <Link to={`/events?${new URLSearchParams({ messageId: r.lastMessageId }).toString()}`}>{new Date(r.lastAt).toLocaleString()}</Link>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           <div className="card">
             <h2>Groups</h2>
             {profile.groups.length === 0 ? (

@@ -110,6 +110,44 @@ describe('IdentityGraph', () => {
     expect(g.changes().deletedProfileIds).toEqual([]);
   });
 
+  it('records each refused link on the profiles it concerns, counted per reason, kind and other profile, without identifier values', () => {
+    const g = graph(1);
+    const first = g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'shared-device' }, '2026-01-01T00:00:00.000Z'));
+    const second = g.apply(WS, { ...ev({ type: 'identify', userId: 'u2', anonymousId: 'shared-device' }, '2026-01-02T00:00:00.000Z'), messageId: 'm-conflict-1' });
+    g.apply(WS, { ...ev({ type: 'track', userId: 'u2', anonymousId: 'shared-device', event: 'x' }, '2026-01-03T00:00:00.000Z'), messageId: 'm-conflict-2' });
+    g.apply(WS, { ...ev({ type: 'identify', userId: 'u1', anonymousId: 'second-device' }, '2026-01-04T00:00:00.000Z'), messageId: 'm-limit' });
+    const profiles = new Map(g.changes().profiles.map((p) => [p.id, p]));
+    expect(profiles.get(second.profileId!)?.mergeRefusals).toEqual([
+      { reason: 'user_id_conflict', kind: 'anonymous_id', otherProfileId: first.profileId, count: 2, firstAt: Date.parse('2026-01-02T00:00:00.000Z'), lastAt: Date.parse('2026-01-03T00:00:00.000Z'), lastMessageId: 'm-conflict-2' },
+    ]);
+    // The other side too, newest first: u1's own limit, then the conflict.
+    expect(profiles.get(first.profileId!)?.mergeRefusals).toEqual([
+      { reason: 'anonymous_id_limit', kind: 'anonymous_id', count: 1, firstAt: Date.parse('2026-01-04T00:00:00.000Z'), lastAt: Date.parse('2026-01-04T00:00:00.000Z'), lastMessageId: 'm-limit' },
+      expect.objectContaining({ reason: 'user_id_conflict', otherProfileId: second.profileId, count: 2 }),
+    ]);
+    expect(JSON.stringify(g.changes().profiles.map((p) => p.mergeRefusals))).not.toMatch(/shared-device|second-device|u1|u2/);
+  });
+
+  it('keeps the refusals of both profiles when they merge, but none between the two', () => {
+    let id = 0;
+    const g = new IdentityGraph(
+      {
+        profiles: [
+          { id: 'pa', workspaceId: WS, traits: {}, traitTimes: {}, firstSeen: 0, lastSeen: 0, mergeRefusals: [{ reason: 'user_id_conflict', kind: 'email', otherProfileId: 'pz', count: 3, firstAt: 1, lastAt: 2, lastMessageId: 'old' }] },
+          { id: 'pb', workspaceId: WS, traits: {}, traitTimes: {}, firstSeen: 0, lastSeen: 0, mergeRefusals: [{ reason: 'anonymous_id_limit', kind: 'anonymous_id', otherProfileId: 'pa', count: 1, firstAt: 1, lastAt: 1, lastMessageId: 'm0' }] },
+        ],
+        links: [{ workspaceId: WS, kind: 'user_id', value: 'u1', profileId: 'pa' }, { workspaceId: WS, kind: 'anonymous_id', value: 'a1', profileId: 'pb' }],
+        groups: [],
+      },
+      DEFAULT_IDENTITY_OPTIONS,
+      () => `new${++id}`,
+    );
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a1' }));
+    const merged = g.changes().profiles.find((p) => p.id === 'pa');
+    expect(g.changes().deletedProfileIds).toEqual(['pb']);
+    expect(merged?.mergeRefusals).toEqual([expect.objectContaining({ otherProfileId: 'pz', count: 3 })]);
+  });
+
   it('limits the anonymousIds of one profile', () => {
     const g = graph(2);
     g.apply(WS, ev({ type: 'identify', userId: 'u1', anonymousId: 'a1' }));

@@ -3,6 +3,10 @@ import { newId } from '../ids.js';
 import { isBlockedIdentifier, normalizeEmail } from './blocked-identifiers.js';
 import {
   identityKeyString,
+  MERGE_REFUSALS_KEPT,
+  type IdentityKind,
+  type LinkRefusal,
+  type MergeRefusal,
   type GraphChanges,
   type GraphSlice,
   type GroupRecord,
@@ -24,8 +28,7 @@ export interface IdentityGraphOptions {
 
 export const DEFAULT_IDENTITY_OPTIONS: IdentityGraphOptions = { maxAnonymousIds: 100, lastSeenResolutionMs: 60_000 };
 
-/** Why a link the event asked for was not made (the event itself still flows). */
-export type LinkRefusal = 'user_id_conflict' | 'anonymous_id_limit';
+export type { LinkRefusal } from './identity.js';
 
 export interface ResolveResult {
   /** The profile the event belongs to; undefined when it carries no usable identifier. */
@@ -54,6 +57,11 @@ function emailOf(event: SegmentEvent): string | undefined {
 }
 
 /** Newer wins per trait: copies each trait whose time is at least the one that set the current value. */
+/** The most recent {@link MERGE_REFUSALS_KEPT} entries, newest first. */
+function keepRecent(entries: MergeRefusal[]): MergeRefusal[] {
+  return entries.sort((a, b) => b.lastAt - a.lastAt).slice(0, MERGE_REFUSALS_KEPT);
+}
+
 function mergeTraits(target: { traits: JsonObject; traitTimes: Record<string, number> }, traits: JsonObject, times: Record<string, number> | number): boolean {
   let changed = false;
   for (const [key, value] of Object.entries(traits)) {
@@ -124,7 +132,7 @@ export class IdentityGraph {
     private readonly makeId: () => string = () => newId('prof'),
   ) {
     for (const p of slice.profiles) {
-      this.profiles.set(p.id, { ...p, traits: { ...p.traits }, traitTimes: { ...p.traitTimes } });
+      this.profiles.set(p.id, { ...p, traits: { ...p.traits }, traitTimes: { ...p.traitTimes }, ...(p.mergeRefusals && { mergeRefusals: p.mergeRefusals.map((e) => ({ ...e })) }) });
       this.storedSeen.set(p.id, { firstSeen: p.firstSeen, lastSeen: p.lastSeen });
     }
     for (const link of slice.links) this.setOwner(link, link.profileId, false);
@@ -155,14 +163,22 @@ export class IdentityGraph {
     for (const other of others) {
       if (other === target) continue;
       const refusal = this.mergeRefusal(target, other, userKey?.value);
-      if (refusal) refused.push(refusal);
-      else this.merge(other, target);
+      if (refusal) {
+        refused.push(refusal);
+        // Both sides: an analyst may look up either person. The kind is that of an identifier of the event the
+        // other profile holds (why the two met).
+        const shared = keys.find((_, i) => this.owner.get(keyStrings[i]!) === other)?.kind ?? 'user_id';
+        this.noteRefusal(target, { reason: refusal, kind: shared, otherProfileId: other }, event.messageId, at);
+        this.noteRefusal(other, { reason: refusal, kind: shared, otherProfileId: target }, event.messageId, at);
+      } else this.merge(other, target);
     }
     keys.forEach((key, i) => {
       if (this.owner.has(keyStrings[i]!)) return;
       const refusal = this.attachRefusal(target, key);
-      if (refusal) refused.push(refusal);
-      else this.setOwner(key, target, true, keyStrings[i]);
+      if (refusal) {
+        refused.push(refusal);
+        this.noteRefusal(target, { reason: refusal, kind: key.kind }, event.messageId, at);
+      } else this.setOwner(key, target, true, keyStrings[i]);
     });
     const profile = this.profiles.get(target)!;
     const traitsChanged = event.type === 'identify' && event.traits !== undefined && mergeTraits(profile, event.traits, at);
@@ -272,9 +288,35 @@ export class IdentityGraph {
     return undefined;
   }
 
+  /**
+   * Records a refused link on a profile: counted into its entry of the same reason, kind and other profile, else a
+   * new entry, keeping the {@link MERGE_REFUSALS_KEPT} most recent.
+   */
+  private noteRefusal(profileId: string, what: { reason: LinkRefusal; kind: IdentityKind; otherProfileId?: string }, messageId: string, at: number): void {
+    const profile = this.profiles.get(profileId);
+    if (!profile) return;
+    const entries = profile.mergeRefusals ?? [];
+    const entry = entries.find((e) => e.reason === what.reason && e.kind === what.kind && e.otherProfileId === what.otherProfileId);
+    if (entry) {
+      entry.count++;
+      entry.firstAt = Math.min(entry.firstAt, at);
+      if (at >= entry.lastAt) {
+        entry.lastAt = at;
+        entry.lastMessageId = messageId;
+      }
+    } else {
+      entries.push({ ...what, count: 1, firstAt: at, lastAt: at, lastMessageId: messageId });
+    }
+    profile.mergeRefusals = keepRecent(entries);
+    this.dirtyProfiles.add(profileId);
+  }
+
   private merge(from: string, into: string): void {
     const source = this.profiles.get(from)!;
     const target = this.profiles.get(into)!;
+    // The merged profile keeps both's refusals, but none about the two of them (they are one now).
+    const refusals = [...(target.mergeRefusals ?? []), ...(source.mergeRefusals ?? [])].filter((e) => e.otherProfileId !== from && e.otherProfileId !== into);
+    if (refusals.length > 0 || target.mergeRefusals !== undefined) target.mergeRefusals = keepRecent(refusals);
     for (const key of [...(this.linksOf.get(from)?.values() ?? [])]) this.setOwner(key, into, true);
     this.linksOf.delete(from);
     mergeTraits(target, source.traits, source.traitTimes);

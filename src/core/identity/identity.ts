@@ -15,6 +15,29 @@ export interface IdentityLink extends IdentityKey {
   readonly profileId: string;
 }
 
+/** Why the identity graph did not make a link an event asked for (the event itself still flows). */
+export type LinkRefusal = 'user_id_conflict' | 'anonymous_id_limit';
+
+/**
+ * Links merge protection refused for a profile, one entry per reason, kind of identifier and other profile: what an
+ * analyst needs to see why two profiles stayed apart. No identifier values: the other profile may be another
+ * person's, and its identifiers are not this one's to keep; the event (`lastMessageId`) shows what was sent.
+ */
+export interface MergeRefusal {
+  readonly reason: LinkRefusal;
+  /** The kind of identifier that was not linked (for a refused merge: the one the two profiles shared). */
+  readonly kind: IdentityKind;
+  /** A refused merge: the profile this one was not merged with (it may be gone since: erased, or merged on). */
+  readonly otherProfileId?: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  lastMessageId: string;
+}
+
+/** Most {@link MergeRefusal} entries a profile keeps (the most recent; `count` goes on counting in each). */
+export const MERGE_REFUSALS_KEPT = 10;
+
 /** A person as the identity graph knows them. `traitTimes` holds, per trait, the timestamp that set it. */
 export interface ProfileRecord {
   readonly id: string;
@@ -23,6 +46,8 @@ export interface ProfileRecord {
   traitTimes: Record<string, number>;
   firstSeen: number;
   lastSeen: number;
+  /** Links merge protection refused (absent: none). */
+  mergeRefusals?: MergeRefusal[];
 }
 
 /** Everyone linked to a data subject: what privacy requests act on. */
@@ -38,6 +63,7 @@ export interface ProfileView extends LinkedIdentities {
   readonly traits: JsonObject;
   readonly firstSeen: number;
   readonly lastSeen: number;
+  readonly mergeRefusals: readonly MergeRefusal[];
 }
 
 /** A group (account) and its latest traits, from group calls. */

@@ -64,6 +64,8 @@ export interface ProfileTable {
   trait_times: string;
   first_seen: number;
   last_seen: number;
+  /** JSON array of MergeRefusal; null: none. */
+  merge_refusals: string | null;
 }
 
 export interface IdentityTable {

@@ -8,6 +8,7 @@ import type {
   IdentityKind,
   IdentityLink,
   LinkedIdentities,
+  MergeRefusal,
   ProfileRecord,
   ProfileView,
 } from '../../core/identity/identity.js';
@@ -26,6 +27,7 @@ function toProfile(row: Selectable<ProfileTable>): ProfileRecord {
     traitTimes: JSON.parse(row.trait_times) as Record<string, number>,
     firstSeen: Number(row.first_seen),
     lastSeen: Number(row.last_seen),
+    ...(row.merge_refusals !== null && { mergeRefusals: JSON.parse(row.merge_refusals) as MergeRefusal[] }),
   };
 }
 
@@ -105,12 +107,14 @@ export class SqlIdentityRepository implements IdentityRepository {
             trait_times: JSON.stringify(p.traitTimes),
             first_seen: p.firstSeen,
             last_seen: p.lastSeen,
+            merge_refusals: p.mergeRefusals === undefined || p.mergeRefusals.length === 0 ? null : JSON.stringify(p.mergeRefusals),
           })))
           .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
             traits: eb.ref('excluded.traits'),
             trait_times: eb.ref('excluded.trait_times'),
             first_seen: eb.ref('excluded.first_seen'),
             last_seen: eb.ref('excluded.last_seen'),
+            merge_refusals: eb.ref('excluded.merge_refusals'),
           })))
           .execute();
       }
@@ -172,13 +176,13 @@ export class SqlIdentityRepository implements IdentityRepository {
     return { profileId, userIds: of('user_id'), anonymousIds: of('anonymous_id'), emails: of('email') };
   }
 
-  async profile(workspaceId: string, identifier: string): Promise<ProfileView | undefined> {
-    const profileId = await this.profileIdOf(workspaceId, identifier);
+  async profile(workspaceId: string, identifier: string, options: { orProfileId?: boolean } = {}): Promise<ProfileView | undefined> {
+    const profileId = (await this.profileIdOf(workspaceId, identifier)) ?? (options.orProfileId ? identifier : undefined);
     if (profileId === undefined) return undefined;
     const row = await this.db.selectFrom('profiles').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', profileId).executeTakeFirst();
     if (!row) return undefined;
     const profile = toProfile(row);
-    return { ...(await this.linksOfProfile(workspaceId, profileId)), traits: profile.traits, firstSeen: profile.firstSeen, lastSeen: profile.lastSeen };
+    return { ...(await this.linksOfProfile(workspaceId, profileId)), traits: profile.traits, firstSeen: profile.firstSeen, lastSeen: profile.lastSeen, mergeRefusals: profile.mergeRefusals ?? [] };
   }
 
   async group(workspaceId: string, groupId: string): Promise<GroupRecord | undefined> {

@@ -36,5 +36,21 @@ export function identityContract({ store }: StoreContractContext): void {
       await store().identities.deleteProfile(ws, user!);
       expect(await store().identities.linkedIdentities(ws, 'u1')).toBeUndefined();
     });
+
+    it('keeps the links merge protection refused with the profile, across batches, and forgets them with it', async () => {
+      const ws = await freshWorkspace(store());
+      const [first] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'kept-1', anonymousId: 'shared' })]);
+      const [second] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'kept-2', anonymousId: 'shared', messageId: 'refused-1' })]);
+      await runBatch(store(), ws, [segmentEvent({ type: 'track', userId: 'kept-2', anonymousId: 'shared', event: 'x', messageId: 'refused-2' })]);
+      expect(second).not.toBe(first);
+      const refusals = (await store().identities.profile(ws, 'kept-2'))?.mergeRefusals;
+      expect(refusals).toEqual([expect.objectContaining({ reason: 'user_id_conflict', kind: 'anonymous_id', otherProfileId: first, count: 2, lastMessageId: 'refused-2' })]);
+      expect((await store().identities.profile(ws, 'kept-1'))?.mergeRefusals).toEqual([expect.objectContaining({ otherProfileId: second, count: 2 })]);
+      expect((await store().identities.profile(ws, 'never-refused-anything'))).toBeUndefined();
+      await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'calm', anonymousId: 'calm-a' })]);
+      expect((await store().identities.profile(ws, 'calm'))?.mergeRefusals).toEqual([]);
+      await store().identities.deleteProfile(ws, second!);
+      expect(await store().identities.profile(ws, 'kept-2')).toBeUndefined();
+    });
   });
 }
