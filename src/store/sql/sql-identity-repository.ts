@@ -194,6 +194,18 @@ export class SqlIdentityRepository implements IdentityRepository {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('identities').where('workspace_id', '=', workspaceId).where('profile_id', '=', profileId).execute();
       await trx.deleteFrom('profiles').where('workspace_id', '=', workspaceId).where('id', '=', profileId).execute();
+      // Other profiles' refused merges with this one go too: they name its id and its event (a scan of the
+      // workspace's profiles that hold refusals; erasures are rare).
+      const naming = await trx
+        .selectFrom('profiles')
+        .select(['id', 'merge_refusals'])
+        .where('workspace_id', '=', workspaceId)
+        .where('merge_refusals', 'like', `%${JSON.stringify(profileId)}%`)
+        .execute();
+      for (const row of naming) {
+        const kept = (JSON.parse(row.merge_refusals ?? '[]') as MergeRefusal[]).filter((r) => r.otherProfileId !== profileId);
+        await trx.updateTable('profiles').set({ merge_refusals: kept.length === 0 ? null : JSON.stringify(kept) }).where('id', '=', row.id).execute();
+      }
     });
   }
 }

@@ -51,6 +51,8 @@ export function identityContract({ store }: StoreContractContext): void {
       expect((await store().identities.profile(ws, 'calm'))?.mergeRefusals).toEqual([]);
       await store().identities.deleteProfile(ws, second!);
       expect(await store().identities.profile(ws, 'kept-2')).toBeUndefined();
+      // The other side's entry named the erased profile and its event: gone with it.
+      expect((await store().identities.profile(ws, 'kept-1'))?.mergeRefusals).toEqual([]);
     });
   });
 }
