@@ -10,13 +10,12 @@ import type { DeliveryRepository, EventRepository } from '../store/store.js';
 import { ERASED_REASON, type DeliveryGate } from './delivery-gate.js';
 import { withPayloads, type SendableJob } from './job-payloads.js';
 import { nextAttemptAt, type RetryPolicy } from './retry-policy.js';
+import { SetAsideJobs } from './set-aside-jobs.js';
 
 /** The reason recorded for a retry whose destination gave none (see DeliveryResult). */
 const UNCLASSIFIED_RETRY = 'unclassified';
 /** Most jobs a lane holds in memory (waiting behind a retrying user, or not yet sent). */
 const MAX_PENDING = 10_000;
-/** Jobs read back per user and step once that user's retrying job is done (see `setAsideHeld`). */
-const READ_BACK_PAGE = 1000;
 /** Longest a lane waits for new jobs before looking at its retries again. */
 const IDLE_WAIT_MS = 250;
 /**
@@ -124,15 +123,12 @@ export interface LaneDeps {
  * - A lane holds at most 10,000 jobs in memory. When they are full and users' jobs waiting behind their retrying
  *   ones take much of it, the queues that can hand a job out again (`DeliveryConsumer.reread`: the embedded one) let
  *   the lane set those users' waiting jobs aside, in the queue, and read them back in order once the retrying job is
- *   done; meanwhile their new jobs are set aside too, and every other user flows (see `setAsideHeld`).
+ *   done; meanwhile their new jobs are set aside too, and every other user flows (`SetAsideJobs`).
  */
 export class DestinationLane {
   private pending: DeliveryJob[] = [];
-  /**
-   * Per partition key: its jobs set aside (left in the queue, not in memory) behind its retrying job. Every job of
-   * the key not acknowledged with a seq in (after, upTo] is set aside, and no later one of the key is in memory.
-   */
-  private readonly setAside = new Map<string, { after: number; upTo: number }>();
+  /** Users' jobs set aside in the queue (not in memory) behind their retrying job. */
+  private readonly setAside: SetAsideJobs;
   /** Per partition key: the job that is retrying (its user's later jobs wait). */
   private readonly heads = new Map<string, { job: DeliveryJob; nextAt: number }>();
   private readonly attempts = new Map<number, Attempts>();
@@ -146,7 +142,9 @@ export class DestinationLane {
   constructor(
     private destination: Destination,
     private readonly deps: LaneDeps,
-  ) {}
+  ) {
+    this.setAside = new SetAsideJobs(deps.consumer, deps.logger, destination.id);
+  }
 
   get id(): string {
     return this.destination.id;
@@ -205,7 +203,7 @@ export class DestinationLane {
 
   private async step(signal: AbortSignal): Promise<void> {
     {
-      await this.readBack();
+      await this.setAside.readBack(this.heads, () => this.maxPending - this.pending.length, (jobs) => this.admit(jobs, true));
       const now = Date.now();
       const ready = this.hasReadyWork(now);
       if (this.pending.length < this.maxPending) {
@@ -215,7 +213,7 @@ export class DestinationLane {
       } else if (!ready) {
         await sleep(this.idleWaitMs(now), signal);
       }
-      this.setAsideHeld();
+      this.pending = this.setAside.setAsideHeld(this.pending, this.heads, this.maxPending);
       if (signal.aborted) return;
       const outcomes: Outcomes = { log: [], finished: [] };
       const started = Date.now();
@@ -243,12 +241,7 @@ export class DestinationLane {
    */
   private async admit(fetched: readonly DeliveryJob[], readBack = false): Promise<void> {
     // A user whose waiting jobs are set aside: their new ones join them in the queue (read back in order later).
-    const jobs = readBack || this.setAside.size === 0 ? fetched : fetched.filter((job) => {
-      const aside = this.setAside.get(job.partitionKey);
-      if (aside === undefined) return true;
-      aside.upTo = Math.max(aside.upTo, job.seq);
-      return false;
-    });
+    const jobs = readBack ? fetched : this.setAside.admit(fetched);
     const states = await this.retryStatesOf(jobs);
     if (states.size === 0) {
       this.pending.push(...jobs);
@@ -268,66 +261,6 @@ export class DestinationLane {
       }
       this.pending.push(job);
       waiting.add(job.partitionKey);
-    }
-  }
-
-  /**
-   * When the lane's memory is full, sets aside the waiting jobs of the users with the most jobs held behind their
-   * retrying one (at least 1 % of the limit, and 10, each), until half the limit is left: they stay in the queue,
-   * unacknowledged, and leave memory. Without it one user's backlog behind one failing event filled the lane and it
-   * fetched nothing more, so every other user's events waited too, up to the whole retry window. Only with a queue
-   * that can hand them out again (`reread`); on the others the lane stops fetching when full, as before.
-   */
-  private setAsideHeld(): void {
-    const max = this.maxPending;
-    if (this.deps.consumer.reread === undefined || this.pending.length < max || this.heads.size === 0) return;
-    const held = new Map<string, number>();
-    for (const job of this.pending) if (this.heads.has(job.partitionKey)) held.set(job.partitionKey, (held.get(job.partitionKey) ?? 0) + 1);
-    const least = Math.max(10, Math.floor(max / 100));
-    const chosen = new Set<string>();
-    let left = this.pending.length;
-    for (const [key, count] of [...held].filter(([, n]) => n >= least).sort((a, b) => b[1] - a[1])) {
-      if (left <= max / 2) break;
-      chosen.add(key);
-      left -= count;
-    }
-    if (chosen.size === 0) return;
-    const kept: DeliveryJob[] = [];
-    for (const job of this.pending) {
-      if (!chosen.has(job.partitionKey)) {
-        kept.push(job);
-        continue;
-      }
-      // In seq order: the first one met is the key's lowest (a page read back and held again lowers `after`).
-      const aside = this.setAside.get(job.partitionKey);
-      if (aside === undefined) this.setAside.set(job.partitionKey, { after: job.seq - 1, upTo: job.seq });
-      else {
-        aside.after = Math.min(aside.after, job.seq - 1);
-        aside.upTo = Math.max(aside.upTo, job.seq);
-      }
-    }
-    this.deps.logger.info(
-      { destination: this.destination.id, jobs: this.pending.length - kept.length, users: chosen.size },
-      "lane full: jobs waiting behind their users' retrying events set aside in the queue, read back once those are done",
-    );
-    this.pending = kept;
-  }
-
-  /**
-   * Reads back, a page per user and step while there is room, the jobs set aside of users whose retrying job is
-   * done (delivered or failed), in order; the user's jobs fetched meanwhile wait set aside until the last page.
-   */
-  private async readBack(): Promise<void> {
-    const reread = this.deps.consumer.reread;
-    if (reread === undefined) return;
-    for (const [key, aside] of this.setAside) {
-      if (this.heads.has(key)) continue;
-      const want = Math.min(READ_BACK_PAGE, this.maxPending - this.pending.length);
-      if (want <= 0) return;
-      const jobs = await reread.call(this.deps.consumer, key, aside.after, aside.upTo, want);
-      if (jobs.length < want) this.setAside.delete(key);
-      else aside.after = jobs[jobs.length - 1]!.seq;
-      if (jobs.length > 0) await this.admit(jobs, true);
     }
   }
 
@@ -356,7 +289,7 @@ export class DestinationLane {
     if (now < this.pausedUntil) return false;
     for (const head of this.heads.values()) if (head.nextAt <= now) return true;
     // Jobs set aside to read back, once there is room for them (a full lane waits for its sends to make room).
-    if (this.pending.length < this.maxPending) for (const key of this.setAside.keys()) if (!this.heads.has(key)) return true;
+    if (this.pending.length < this.maxPending && this.setAside.readable(this.heads)) return true;
     return this.pending.some((job) => !this.heads.has(job.partitionKey));
   }
 
