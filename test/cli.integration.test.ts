@@ -248,8 +248,10 @@ describe('sluice CLI', () => {
   }, 120_000);
 
   it('stops a replay on Ctrl-C: cancelled where it got to, said in a sentence, exit status 130', async () => {
-    // A destination that is off: the replayed jobs wait in its queue instead of loading a test server.
-    const paused = await createWebhook(sluice, servers, 'Paused', {}, { enabled: false });
+    // A destination that asks to be left alone for an hour (503 with Retry-After pauses it): the replayed jobs wait in
+    // its queue instead of loading a test server. (A disabled one is refused: a replay to it would only wait.)
+    const paused = await createWebhook(sluice, servers, 'Paused');
+    paused.server.respond = () => ({ status: 503, headers: { 'retry-after': '3600' } });
     const workspaceId = sluice.bootstrap.workspaceId;
     const [source] = await sluice.store.sources.list(workspaceId);
     const at = new Date(Date.now() - 60_000).toISOString();
