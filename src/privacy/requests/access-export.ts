@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { resolveSubject, type ResolvedSubject } from './subject.js';
+import { identifiersOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
 export type ExportFormat = 'json' | 'ndjson';
 const PAGE = 1_000;
@@ -22,6 +22,19 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     .filter((r) => [r.subject.userId, r.subject.anonymousId, r.subject.email].some((id) => id !== undefined && known.has(id)))
     .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
+  // What Sluice decided about the person and acts on: a child flag (with what showed the age), and the
+  // restrictions of processing they asked for (GDPR 18, CPRA 1798.121).
+  const flags = (await deps.store.subjectFlags.list(ws, subjectIdentifiers(subject))).map((f) => ({
+    identifier: f.subject,
+    flag: f.flag,
+    ...(f.detail !== null && { detail: f.detail }),
+    since: new Date(f.createdAt).toISOString(),
+  }));
+  const identifiers = identifiersOf(subject);
+  const restrictions = {
+    processingRestricted: await deps.store.subjectData.restricted(ws, 'restrict', identifiers),
+    sensitiveUseLimited: await deps.store.subjectData.restricted(ws, 'limit_sensitive', identifiers),
+  };
   // Every configured destination, and each deleted one that received the subject's data (GDPR 15(1)(c)).
   const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? [])
     .filter((d) => d.deletedAt === undefined || d.lastDeliveredAt !== undefined)
@@ -45,6 +58,8 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     ],
     consentHistory: consent,
     consentLedgerAvailable: deps.ports.consent !== undefined,
+    flags,
+    restrictions,
     requests,
     destinations,
   };
