@@ -220,6 +220,20 @@ describe('request lifecycle', () => {
     await service.create(WS, { type: 'delete', subject: { userId: 'null-island-42' }, channel: 'admin_api', verified: true }, 'admin');
   });
 
+
+  it("refuses an objection to a consent category the workspace does not have, at intake, naming the workspace's categories", async () => {
+    const error = await service.create(WS, { type: 'object', subject: { userId: 'ada' }, params: { categories: ['Analytics', 'marketing'] }, channel: 'admin_api', verified: true }, 'admin').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('validation_failed');
+    expect((error as SluiceError).message).toBe(
+      'categories names "marketing", which is not a consent category of this workspace; it has necessary, functional, analytics, advertising. Name those objected to, or leave categories out to object to every optional one.',
+    );
+    expect(await store.privacyRequests.list(WS, { limit: 10 })).toEqual([]);
+    // The workspace's own categories, by id or name in any case; a category the workspace added counts too.
+    await store.workspaces.changeSettings(WS, (settings) => ({ ...settings, consentCategories: [{ id: 'necessary', name: 'Necessary', required: true }, { id: 'marketing', name: 'Marketing emails' }] }));
+    const accepted = await service.create(WS, { type: 'object', subject: { userId: 'ada' }, params: { categories: ['MARKETING EMAILS'] }, channel: 'admin_api', verified: true }, 'admin');
+    expect(accepted.status).toBe('processing');
+  });
   it('records an authorized agent with the proof reference, and keeps records 24 months', async () => {
     const created = await service.create(
       WS,

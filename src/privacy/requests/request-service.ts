@@ -1,8 +1,10 @@
 import type { Keys } from '../../core/crypto/keys.js';
+import { findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import { SluiceError } from '../../core/errors.js';
 import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
 import { deletionCertificateOf, type DeletionCertificate } from './certificate.js';
 import { confirmDeletionByHand, deletionFollowUps, withdrawHandConfirmation, type ConfirmRefusal } from './deletion-follow-up.js';
@@ -95,7 +97,9 @@ export class RequestService {
   /** Records a new request, then runs it as far as it can go without a person (verification, approval). */
   async create(workspaceId: string, input: NewRequestInput, actor: string): Promise<PrivacyRequest> {
     validateInput(input);
-    const settings = requestSettingsOf(await this.store.workspaces.get(workspaceId));
+    const workspace = await this.store.workspaces.get(workspaceId);
+    validateCategories(input, consentCategoriesOf(workspace?.settings ?? {}));
+    const settings = requestSettingsOf(workspace);
     const regulation = input.regulation ?? settings.defaultRegulation;
     const receivedAt = this.now();
     const request: PrivacyRequest = {
@@ -420,4 +424,17 @@ function validateInput(input: NewRequestInput): void {
   if (input.agent && !input.agent.proofReference.trim()) {
     throw new SluiceError('validation_failed', 'An authorized agent needs `agent.proofReference`: the reference of the signed permission or power of attorney (CCPA 7063).');
   }
+}
+
+/**
+ * An objection names consent categories of the workspace (by id or name, any case): one it does not have would be
+ * accepted, then fail at every attempt while the legal clock runs, so it is refused at intake.
+ */
+function validateCategories(input: NewRequestInput, categories: readonly ConsentCategory[]): void {
+  const unknown = (input.params?.categories ?? []).filter((key) => !findCategory(categories, key));
+  if (input.type !== 'object' || unknown.length === 0) return;
+  throw new SluiceError(
+    'validation_failed',
+    `categories names ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length === 1 ? 'is not a consent category' : 'are not consent categories'} of this workspace; it has ${categories.map((c) => c.id).join(', ')}. Name those objected to, or leave categories out to object to every optional one.`,
+  );
 }
