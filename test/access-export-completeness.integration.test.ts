@@ -50,4 +50,15 @@ describe('the access export', () => {
     const exported = await completedRequest(sluice, { type: 'access', subject: { userId: 'plain' } });
     expect(exported).toMatchObject({ consentHistory: [], flags: [], restrictions: { processingRestricted: [], sensitiveUseLimited: [] } });
   });
+
+  it('takes an email in any case as the one address the identity graph keeps, and lists the requests made with it in another case', async () => {
+    await send('identify', { userId: 'dora', messageId: 'dora-identify', traits: { email: 'Dora@Example.COM' } });
+    await eventually(async () => ((await api('GET', '/events?userId=dora')).body.events as unknown[]).length === 1 || undefined);
+    const earlier = await api('POST', '/privacy-requests', { type: 'opt_out', regulation: 'ccpa', subject: { email: 'DORA@example.com' } });
+    expect(earlier.status).toBe(201);
+    const exported = await completedRequest(sluice, { type: 'access', subject: { email: 'Dora@Example.com' } });
+    expect(exported.subject).toEqual({ userIds: ['dora'], anonymousIds: [], emails: ['dora@example.com'] });
+    expect((exported.requests as { id: string; type: string }[]).map((r) => r.type).sort()).toEqual(['access', 'opt_out']);
+    expect((exported.requests as { id: string }[]).map((r) => r.id)).toContain(earlier.body.id);
+  });
 });

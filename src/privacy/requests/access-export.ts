@@ -1,3 +1,4 @@
+import { identifierKey } from '../../core/privacy/subject.js';
 import type { Store } from '../../store/store.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
@@ -17,9 +18,9 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
   const ws = request.workspaceId;
   const identifier = request.subject.userId ?? request.subject.anonymousId ?? request.subject.email;
   const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
-  const known = new Set([...subject.userIds, ...subject.anonymousIds, ...subject.emails]);
+  const known = new Set(subjectIdentifiers(subject).map(identifierKey));
   const requests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
-    .filter((r) => [r.subject.userId, r.subject.anonymousId, r.subject.email].some((id) => id !== undefined && known.has(id)))
+    .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))))
     .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
   // What Sluice decided about the person and acts on: a child flag (with what showed the age), and the
