@@ -234,6 +234,21 @@ describe('request lifecycle', () => {
     const accepted = await service.create(WS, { type: 'object', subject: { userId: 'ada' }, params: { categories: ['MARKETING EMAILS'] }, channel: 'admin_api', verified: true }, 'admin');
     expect(accepted.status).toBe('processing');
   });
+  it('refuses a parameter the type would ignore, such as categories on an opt-out, saying where it belongs', async () => {
+    const refused = async (type: 'opt_out' | 'access' | 'restrict', params: Record<string, unknown>) => {
+      const error = await service.create(WS, { type, subject: { userId: 'ada' }, params, channel: 'admin_api', verified: true }, 'admin').then(() => undefined, (e: unknown) => e);
+      expect(error, JSON.stringify(params)).toBeInstanceOf(SluiceError);
+      return (error as SluiceError).message;
+    };
+    expect(await refused('opt_out', { categories: ['analytics'] })).toBe(
+      '`categories` applies to object requests only, not to opt_out requests (an opt-out denies the categories marked gpc: true; to object to other categories, make an object request): the consent categories objected to. Leave it out, or choose the type it belongs to.',
+    );
+    expect(await refused('access', { traits: { name: 'Ada' } })).toMatch(/^`traits` applies to correct requests only, not to access requests: the corrected values\./);
+    expect(await refused('restrict', { suppress: false })).toMatch(/^`suppress` applies to delete requests only/);
+    expect(await store.privacyRequests.list(WS, { limit: 10 })).toEqual([]);
+    await service.create(WS, { type: 'delete', subject: { userId: 'ada' }, params: { suppress: false }, channel: 'admin_api', verified: true }, 'admin');
+  });
+
   it('records an authorized agent with the proof reference, and keeps records 24 months', async () => {
     const created = await service.create(
       WS,

@@ -402,6 +402,14 @@ export class RequestService {
   }
 }
 
+/** Each type-specific parameter, the types it applies to, and what it does there: given to another type it would be ignored. */
+const PARAMETERS: readonly (readonly [keyof RequestParams, readonly RequestType[], string])[] = [
+  ['traits', ['correct'], 'the corrected values'],
+  ['categories', ['object'], 'the consent categories objected to'],
+  ['purposes', ['object'], 'the purposes objected to'],
+  ['suppress', ['delete'], 'whether a hashed suppression entry keeps the erased person out'],
+];
+
 function validateInput(input: NewRequestInput): void {
   const { userId, anonymousId, email } = input.subject;
   if (!userId && !anonymousId && !email) {
@@ -416,6 +424,11 @@ function validateInput(input: NewRequestInput): void {
         'validation_failed',
         `subject.${field} ${JSON.stringify(value)} is a placeholder apps send for people they do not know (like null, undefined, anonymous, 0 or -1): it names no one person, and a request on it would act on every visitor's events that carry it. Name the person's own userId, anonymousId or email.`,
       );
+    }
+  }
+  for (const [param, types, what] of PARAMETERS) {
+    if (input.params?.[param] !== undefined && !types.includes(input.type)) {
+      throw new SluiceError('validation_failed', `\`${param}\` applies to ${types.join(' and ')} requests only, not to ${input.type} requests${input.type === 'opt_out' && param === 'categories' ? ' (an opt-out denies the categories marked gpc: true; to object to other categories, make an object request)' : ''}: ${what}. Leave it out, or choose the type it belongs to.`);
     }
   }
   if (input.type === 'correct' && (!input.params?.traits || Object.keys(input.params.traits).length === 0)) {
