@@ -161,6 +161,13 @@ describe('request lifecycle', () => {
     const metrics = requestMetrics(await store.privacyRequests.list(WS, { limit: 100 }), 0, now);
     expect(metrics.byType.delete).toMatchObject({ received: 2, completed: 1, failed: 1, open: 1, medianDaysToRespond: 2 });
     expect(metrics.answeredLate).toBe(0);
+    // Unanswered, so its deadline may still be extended (within the original period), but an answered one's may not.
+    now = created.dueAt - 86_400_000;
+    const extended = await service.extend(WS, created.id, 'dpo', 'the CRM is down; its vendor is restoring it');
+    expect(extended.dueAt).toBe(created.receivedAt + 90 * 86_400_000);
+    expect(extended.status).toBe('failed');
+    await expectCode(service.extend(WS, done.id, 'dpo', 'too late'), 'request_state_conflict');
+    now = extended.dueAt + 86_400_000;
     // Retried and completed late, it is answered, late.
     await service.retry(WS, created.id, 'dpo');
     await service.complete(await service.load(WS, created.id), { ok: true });

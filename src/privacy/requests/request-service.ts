@@ -13,6 +13,7 @@ import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
 import {
   canTransition,
+  isAnswered,
   isReceiptOverdue,
   needsVerification,
   RETENTION_MONTHS,
@@ -223,11 +224,12 @@ export class RequestService {
 
   /**
    * The one extension the law allows (GDPR +2 months, CCPA +45 days), with the reason the subject is told.
-   * Refused once extended, for opt-outs (no extension) and after the original deadline has passed.
+   * Refused once answered, once extended, for opt-outs (no extension) and after the original deadline has passed. A
+   * failed request has not answered the subject, so its deadline may be extended while it is retried.
    */
   async extend(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
-    if (TERMINAL_STATUSES.includes(request.status)) throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}.`);
+    if (isAnswered(request)) throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}: the subject has been answered.`);
     if (request.extendedAt !== null) throw new SluiceError('extension_not_allowed', `Request ${id} was already extended; the law allows one extension.`);
     const extended = extendedDueAt(request.type, request.regulation, request.receivedAt);
     if (extended === undefined) {
