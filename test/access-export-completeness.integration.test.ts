@@ -61,4 +61,14 @@ describe('the access export', () => {
     expect((exported.requests as { id: string; type: string }[]).map((r) => r.type).sort()).toEqual(['access', 'opt_out']);
     expect((exported.requests as { id: string }[]).map((r) => r.id)).toContain(earlier.body.id);
   });
+
+  it("holds every profile the request's identifiers name, not only the first one's", async () => {
+    await send('identify', { userId: 'gus', messageId: 'gus-identify', traits: { plan: 'pro' } });
+    await send('identify', { anonymousId: 'gus-laptop', messageId: 'gus-anon-identify', traits: { email: 'gus@example.com', name: 'Gus' } });
+    await eventually(async () => ((await api('GET', '/profiles/gus')).status === 200 && (await api('GET', '/profiles/gus%40example.com')).status === 200) || undefined);
+    const exported = await completedRequest(sluice, { type: 'access', subject: { userId: 'gus', email: 'gus@example.com' } });
+    expect(exported.profile).toMatchObject({ traits: { plan: 'pro' } });
+    expect((exported.profiles as { traits: Record<string, unknown> }[]).map((p) => p.traits)).toEqual([{ plan: 'pro' }, { email: 'gus@example.com', name: 'Gus' }]);
+    expect((exported.events as { messageId: string }[]).map((e) => e.messageId).sort()).toEqual(['gus-anon-identify', 'gus-identify']);
+  });
 });

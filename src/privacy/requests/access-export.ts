@@ -1,3 +1,4 @@
+import type { ProfileView } from '../../core/identity/identity.js';
 import { identifierKey } from '../../core/privacy/subject.js';
 import type { Store } from '../../store/store.js';
 import type { ExecutorPorts } from './ports.js';
@@ -16,8 +17,13 @@ export interface ExportDeps {
 /** The small parts of an export (everything but the events), read before streaming starts. */
 async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: ResolvedSubject) {
   const ws = request.workspaceId;
-  const identifier = request.subject.userId ?? request.subject.anonymousId ?? request.subject.email;
-  const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
+  // Each profile the request's identifiers name: two that the identity graph never merged are both the person's.
+  const profiles = new Map<string, ProfileView>();
+  for (const identifier of [request.subject.userId, request.subject.anonymousId, request.subject.email]) {
+    const found = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
+    if (found && !profiles.has(found.profileId)) profiles.set(found.profileId, found);
+  }
+  const profileViews = [...profiles.values()].map((p) => ({ traits: p.traits, firstSeen: new Date(p.firstSeen).toISOString(), lastSeen: new Date(p.lastSeen).toISOString() }));
   const known = new Set(subjectIdentifiers(subject).map(identifierKey));
   const requests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
     .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))))
@@ -51,7 +57,8 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     requestId: request.id,
     generatedAt: new Date().toISOString(),
     subject: { userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails },
-    profile: profile ? { traits: profile.traits, firstSeen: new Date(profile.firstSeen).toISOString(), lastSeen: new Date(profile.lastSeen).toISOString() } : null,
+    profile: profileViews[0] ?? null,
+    profiles: profileViews,
     identities: [
       ...subject.userIds.map((value) => ({ type: 'userId', value })),
       ...subject.anonymousIds.map((value) => ({ type: 'anonymousId', value })),
