@@ -60,4 +60,14 @@ describe('the know report', () => {
     expect(report.recipients).toEqual([expect.objectContaining({ name: 'Support tool', described: true, ccpaFlow: 'none' })]);
     expect(report).toMatchObject({ sold: false, shared: false, notes: [] });
   });
+
+  it("reads the categories of every profile the request's identifiers name, not only the first one's", async () => {
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'kim', messageId: 'kim-identify', traits: { plan: 'pro' } });
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { anonymousId: 'kim-phone', messageId: 'kim-anon-identify', traits: { email: 'kim@example.com', phone: '+1 555 0101' } });
+    await eventually(async () => ((await api('GET', '/profiles/kim')).status === 200 && (await api('GET', '/profiles/kim%40example.com')).status === 200) || undefined);
+    const report = await completedRequest(sluice, { type: 'know', regulation: 'ccpa', subject: { userId: 'kim', email: 'kim@example.com' } });
+    const fields = (report.categories as { category: string; fields: string[] }[]).flatMap((c) => c.fields);
+    expect(fields).toEqual(expect.arrayContaining(['profile.traits.plan', 'profile.traits.email', 'profile.traits.phone']));
+    expect((report.purposes as { purpose: string }[]).map((p) => p.purpose)).toEqual(['Necessary', 'Functional', 'Analytics', 'Advertising']);
+  });
 });

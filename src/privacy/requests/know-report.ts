@@ -1,5 +1,6 @@
 import { PURPOSE_LABELS, RECIPIENT_LABELS, type RecipientProfile } from '../../core/privacy/disclosure-profile.js';
 import type { DisclosureRecord, Store } from '../../store/store.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
@@ -102,10 +103,16 @@ export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, r
     cursor = page.next;
   }
   const sources = await deps.store.sources.list(ws);
-  const profile = subject.profileIds.length > 0 && request.subject ? await deps.store.identities.profile(ws, (request.subject.userId ?? request.subject.anonymousId ?? request.subject.email)!) : undefined;
-  if (profile) categoriesOf({ traits: profile.traits }, 'profile', categories);
+  // Every profile the request's identifiers name (two the identity graph never merged are both the person's).
+  const seen = new Set<string>();
+  for (const identifier of [request.subject.userId, request.subject.anonymousId, request.subject.email]) {
+    const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
+    if (!profile || seen.has(profile.profileId)) continue;
+    seen.add(profile.profileId);
+    categoriesOf({ traits: profile.traits }, 'profile', categories);
+  }
   const workspace = await deps.store.workspaces.get(ws);
-  const consentCategories = Array.isArray(workspace?.settings.consentCategories) ? (workspace.settings.consentCategories as { id?: string; name?: string }[]).map((c) => c.name ?? c.id) : ['necessary', 'functional', 'analytics', 'advertising'];
+  const consentCategories = consentCategoriesOf(workspace?.settings ?? {}).map((c) => c.name);
   const recipients = await recipientsSince(deps.ports, ws, subject, since, await deps.store.disclosures.list(ws));
   const undescribed = recipients.filter((r) => !r.described).map((r) => r.name);
   return {
