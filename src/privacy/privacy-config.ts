@@ -12,6 +12,17 @@ export interface WorkspacePrivacy {
   piiPolicy: unknown;
 }
 
+/** A workspace's consent categories from its settings document (the defaults when none, or none valid, are stored). */
+export function consentCategoriesOf(settings: Readonly<Record<string, unknown>>): readonly ConsentCategory[] {
+  const stored = settings.consentCategories;
+  if (!Array.isArray(stored)) return DEFAULT_CONSENT_CATEGORIES;
+  try {
+    return validateCategories(stored as ConsentCategory[]);
+  } catch {
+    return DEFAULT_CONSENT_CATEGORIES;
+  }
+}
+
 /**
  * Reads and writes a workspace's privacy configuration (kept in the workspace's settings document under
  * `privacy`, `consentCategories` and `piiPolicy`), with a per-thread cache that every write, in any
@@ -37,16 +48,7 @@ export class PrivacyConfig {
     if (hit && Date.now() - hit.at < this.maxAgeMs) return hit.value;
     const workspace = await this.store.workspaces.get(workspaceId);
     const settings = workspace?.settings ?? {};
-    const stored = settings.consentCategories;
-    let categories: readonly ConsentCategory[] = DEFAULT_CONSENT_CATEGORIES;
-    if (Array.isArray(stored)) {
-      try {
-        categories = validateCategories(stored as ConsentCategory[]);
-      } catch {
-        categories = DEFAULT_CONSENT_CATEGORIES;
-      }
-    }
-    const value: WorkspacePrivacy = { settings: readPrivacySettings(settings.privacy), categories, piiPolicy: settings.piiPolicy };
+    const value: WorkspacePrivacy = { settings: readPrivacySettings(settings.privacy), categories: consentCategoriesOf(settings), piiPolicy: settings.piiPolicy };
     this.cache.set(workspaceId, { value, at: Date.now() });
     return value;
   }

@@ -256,7 +256,8 @@ export function PrivacyRequestsPage() {
                             Deny…
                           </button>
                         )}
-                        {!['completed', 'denied', 'failed'].includes(r.status) && (
+                        {/* A failed request has not answered the subject: its deadline may still be extended while it is retried. */}
+                        {!['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`extend-${r.id}`} onClick={() => setPending({ id: r.id, action: 'extend' })} aria-label={label('Extend the deadline of', r)}>
                             Extend…
                           </button>

@@ -13,6 +13,9 @@ export function createReportService(store: Store, privacyConfig: PrivacyConfig):
   return new ReportService({
     store,
     listRecipients: (workspaceId) => listRecipients(store, workspaceId),
-    eventRetentionDays: async (workspaceId) => (await privacyConfig.get(workspaceId)).settings.eventRetentionDays,
+    retention: async (workspaceId) => {
+      const { settings } = await privacyConfig.get(workspaceId);
+      return { eventRetentionDays: settings.eventRetentionDays, ipRetentionDays: settings.ipRetentionDays };
+    },
   });
 }

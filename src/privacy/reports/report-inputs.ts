@@ -25,6 +25,8 @@ export interface ReportInputs {
   profiles: readonly DisclosureRecord[];
   /** Sluice's own event retention, in days (null = kept until deleted). */
   eventRetentionDays: number | null;
+  /** After how many days raw IP addresses in stored events are truncated (null = never). */
+  ipRetentionDays: number | null;
   /** Destinations deleted (tombstones), described or not, with when they were deleted. */
   removedDestinations: readonly { id: string; name: string; removedAt: number }[];
 }
@@ -74,6 +76,7 @@ export function configVersion(inputs: ReportInputs): string {
     profiles: inputs.profiles.map((p) => [p.resourceType, p.resourceId, p.profile, p.removedAt]),
     inventory: classifiedFields(inputs.inventory).map((f) => [f.sourceId, f.path, f.level, f.label]),
     retention: inputs.eventRetentionDays,
+    ipRetention: inputs.ipRetentionDays,
     removed: inputs.removedDestinations.map((d) => [d.id, d.removedAt]),
   };
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex').slice(0, 12);

@@ -11,8 +11,8 @@ export interface ReportServiceDeps {
   store: Store;
   /** The workspace's destinations now. */
   listRecipients(workspaceId: string): Promise<RecipientInput[]>;
-  /** Sluice's own event retention in days for the workspace (null = until deleted). */
-  eventRetentionDays(workspaceId: string): Promise<number | null>;
+  /** Sluice's own retention for the workspace, in days (null = until deleted): events, and raw IP addresses in them. */
+  retention(workspaceId: string): Promise<Pick<ReportInputs, 'eventRetentionDays' | 'ipRetentionDays'>>;
   now?: () => Date;
 }
 
@@ -32,7 +32,7 @@ export class ReportService {
       store.sources.list(workspaceId),
       this.deps.listRecipients(workspaceId),
       store.piiInventory.list(workspaceId, {}),
-      this.deps.eventRetentionDays(workspaceId),
+      this.deps.retention(workspaceId),
       store.destinations.tombstones(workspaceId),
     ]);
     const live = new Set([...destinations.map((d) => `destination:${d.id}`), ...sources.map((s) => `source:${s.id}`)]);
@@ -52,7 +52,7 @@ export class ReportService {
       destinations,
       inventory,
       profiles: await store.disclosures.list(workspaceId),
-      eventRetentionDays: retention,
+      ...retention,
       removedDestinations: tombstones.map((t) => ({ id: t.id, name: t.name, removedAt: t.deletedAt })),
     };
   }

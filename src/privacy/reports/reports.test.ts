@@ -49,6 +49,7 @@ function inputs(overrides: Partial<ReportInputs> = {}): ReportInputs {
       profile('controller', 'ws', 'Acme GmbH', { controllerName: 'Acme GmbH', controllerContact: 'privacy@acme.test', country: 'DE', securityMeasures: ['TLS everywhere'] }),
     ],
     eventRetentionDays: 365,
+    ipRetentionDays: 30,
     removedDestinations: [],
     ...overrides,
   };
@@ -134,6 +135,18 @@ describe('Art. 30 record', () => {
   it('lists transfers outside the EEA with their safeguards, not transfers within it', () => {
     expect(ropa.activities[1]!.thirdCountryTransfers).toEqual([{ recipient: 'Amplitude', country: 'US', safeguards: 'EU SCCs' }]);
     expect(ropa.activities[2]!.thirdCountryTransfers).toEqual([]);
+  });
+
+  it("states the time limit of each category Sluice keeps (Art. 30(1)(f)): profiles and identifiers outlive the events' retention", () => {
+    expect(ropa.activities[1]!.retention).toEqual([
+      'Events kept in Sluice 365 days',
+      'IP addresses in stored events truncated after 30 days',
+      'Profiles (traits) and linked identifiers kept in Sluice until the person is erased (a deletion request): no time limit',
+      'Consent records kept in Sluice as proof of consent (Art. 7(1)); on erasure they no longer name the person',
+      'Privacy request records kept 24 months after the answer',
+      'Amplitude: 2 years',
+    ]);
+    expect(buildRopa(inputs({ eventRetentionDays: null, ipRetentionDays: null })).activities[0]!.retention.slice(0, 2)).toEqual(['Events kept in Sluice until deleted', 'IP addresses in stored events kept as received']);
   });
 
   it('says what the configuration is missing', () => {

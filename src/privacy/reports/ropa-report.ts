@@ -44,6 +44,21 @@ function crossesBorder(controllerCountry: string | undefined, recipientCountry: 
   return a !== b && !(EEA.has(a) && EEA.has(b));
 }
 
+/**
+ * What Sluice itself keeps, and until when (Art. 30(1)(f): the time limits for erasure of each category): not only
+ * events, which retention prunes, but the profile and identifiers, which no retention removes, the consent records
+ * and the request records.
+ */
+function sluiceRetention(inputs: ReportInputs): string[] {
+  return [
+    inputs.eventRetentionDays === null ? 'Events kept in Sluice until deleted' : `Events kept in Sluice ${inputs.eventRetentionDays} days`,
+    inputs.ipRetentionDays === null ? 'IP addresses in stored events kept as received' : `IP addresses in stored events truncated after ${inputs.ipRetentionDays} days`,
+    'Profiles (traits) and linked identifiers kept in Sluice until the person is erased (a deletion request): no time limit',
+    "Consent records kept in Sluice as proof of consent (Art. 7(1)); on erasure they no longer name the person",
+    'Privacy request records kept 24 months after the answer',
+  ];
+}
+
 /** The GDPR Art. 30(1) record of processing activities, one activity per purpose in use. */
 export function buildRopa(inputs: ReportInputs): RopaReport {
   const controller = controllerProfile(inputs);
@@ -51,7 +66,7 @@ export function buildRopa(inputs: ReportInputs): RopaReport {
   if (!controller) missing.push('controller name, contact details and country (PUT /api/v1/disclosures/controller)');
   const fields = classifiedFields(inputs.inventory);
   const activities: RopaActivity[] = [];
-  const retentionOwn = inputs.eventRetentionDays === null ? 'Events kept in Sluice until deleted' : `Events kept in Sluice ${inputs.eventRetentionDays} days`;
+  const retentionOwn = sluiceRetention(inputs);
   const destinationsByPurpose = new Map<Purpose, typeof inputs.destinations[number][]>();
   for (const destination of inputs.destinations) {
     const profile = recipientProfile(inputs, destination.id);
@@ -82,7 +97,7 @@ export function buildRopa(inputs: ReportInputs): RopaReport {
         .map((d) => ({ d, p: recipientProfile(inputs, d.id)! }))
         .filter(({ p }) => crossesBorder(controller?.country, p.country))
         .map(({ d, p }) => ({ recipient: d.name, country: p.country, safeguards: p.transferSafeguards ?? 'NOT STATED: add transferSafeguards to this destination' })),
-      retention: [retentionOwn, ...destinations.map((d) => `${d.name}: ${recipientProfile(inputs, d.id)!.retention}`)],
+      retention: [...retentionOwn, ...destinations.map((d) => `${d.name}: ${recipientProfile(inputs, d.id)!.retention}`)],
     });
   }
   return {

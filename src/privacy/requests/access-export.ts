@@ -1,8 +1,10 @@
+import type { ProfileView } from '../../core/identity/identity.js';
+import { identifierKey } from '../../core/privacy/subject.js';
 import type { Store } from '../../store/store.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { resolveSubject, type ResolvedSubject } from './subject.js';
+import { identifiersOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
 export type ExportFormat = 'json' | 'ndjson';
 const PAGE = 1_000;
@@ -15,13 +17,31 @@ export interface ExportDeps {
 /** The small parts of an export (everything but the events), read before streaming starts. */
 async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: ResolvedSubject) {
   const ws = request.workspaceId;
-  const identifier = request.subject.userId ?? request.subject.anonymousId ?? request.subject.email;
-  const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
-  const known = new Set([...subject.userIds, ...subject.anonymousIds, ...subject.emails]);
+  // Each profile the request's identifiers name: two that the identity graph never merged are both the person's.
+  const profiles = new Map<string, ProfileView>();
+  for (const identifier of [request.subject.userId, request.subject.anonymousId, request.subject.email]) {
+    const found = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
+    if (found && !profiles.has(found.profileId)) profiles.set(found.profileId, found);
+  }
+  const profileViews = [...profiles.values()].map((p) => ({ traits: p.traits, firstSeen: new Date(p.firstSeen).toISOString(), lastSeen: new Date(p.lastSeen).toISOString() }));
+  const known = new Set(subjectIdentifiers(subject).map(identifierKey));
   const requests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
-    .filter((r) => [r.subject.userId, r.subject.anonymousId, r.subject.email].some((id) => id !== undefined && known.has(id)))
+    .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))))
     .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
+  // What Sluice decided about the person and acts on: a child flag (with what showed the age), and the
+  // restrictions of processing they asked for (GDPR 18, CPRA 1798.121).
+  const flags = (await deps.store.subjectFlags.list(ws, subjectIdentifiers(subject))).map((f) => ({
+    identifier: f.subject,
+    flag: f.flag,
+    ...(f.detail !== null && { detail: f.detail }),
+    since: new Date(f.createdAt).toISOString(),
+  }));
+  const identifiers = identifiersOf(subject);
+  const restrictions = {
+    processingRestricted: await deps.store.subjectData.restricted(ws, 'restrict', identifiers),
+    sensitiveUseLimited: await deps.store.subjectData.restricted(ws, 'limit_sensitive', identifiers),
+  };
   // Every configured destination, and each deleted one that received the subject's data (GDPR 15(1)(c)).
   const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? [])
     .filter((d) => d.deletedAt === undefined || d.lastDeliveredAt !== undefined)
@@ -37,7 +57,8 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     requestId: request.id,
     generatedAt: new Date().toISOString(),
     subject: { userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails },
-    profile: profile ? { traits: profile.traits, firstSeen: new Date(profile.firstSeen).toISOString(), lastSeen: new Date(profile.lastSeen).toISOString() } : null,
+    profile: profileViews[0] ?? null,
+    profiles: profileViews,
     identities: [
       ...subject.userIds.map((value) => ({ type: 'userId', value })),
       ...subject.anonymousIds.map((value) => ({ type: 'anonymousId', value })),
@@ -45,6 +66,8 @@ async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: 
     ],
     consentHistory: consent,
     consentLedgerAvailable: deps.ports.consent !== undefined,
+    flags,
+    restrictions,
     requests,
     destinations,
   };

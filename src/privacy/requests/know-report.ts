@@ -1,4 +1,6 @@
-import type { Store } from '../../store/store.js';
+import { PURPOSE_LABELS, RECIPIENT_LABELS, type RecipientProfile } from '../../core/privacy/disclosure-profile.js';
+import type { DisclosureRecord, Store } from '../../store/store.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
@@ -34,25 +36,51 @@ function categoriesOf(value: unknown, prefix: string, out: Map<string, Set<strin
 
 export const LOOKBACK_MS = 365 * 86_400_000;
 
+/** A recipient as the report names it to the consumer. */
+interface KnowRecipient {
+  readonly name: string;
+  readonly type: string;
+  readonly lastDeliveredAt: string;
+  readonly deletedAt?: string;
+  readonly described: boolean;
+  readonly recipientCategory?: string;
+  readonly purposes?: readonly string[];
+  readonly ccpaFlow?: RecipientProfile['ccpaFlow'];
+}
+
 /**
  * The destinations that received the subject's data since `since` (the delivery log joined to the subject's
  * events), configured or deleted since (with when): not every destination of the workspace, since one gated by
- * a category the subject never granted received nothing of theirs.
+ * a category the subject never granted received nothing of theirs. Each carries what its disclosure profile
+ * says (`PUT /disclosures/destinations/:id`): the kind of recipient, the purposes, and whether the flow is a
+ * sale or a sharing under the CCPA; one never described says `described: false`.
  */
-async function recipientsSince(ports: ExecutorPorts, workspaceId: string, subject: ResolvedSubject, since: number) {
+async function recipientsSince(ports: ExecutorPorts, workspaceId: string, subject: ResolvedSubject, since: number, disclosures: readonly DisclosureRecord[]): Promise<KnowRecipient[]> {
   const targets = (await ports.deletionTargets?.list(workspaceId, subject)) ?? [];
-  return targets.flatMap(({ name, type, lastDeliveredAt, deletedAt }) =>
-    lastDeliveredAt === undefined || lastDeliveredAt < since
-      ? []
-      : [{ name, type, lastDeliveredAt: new Date(lastDeliveredAt).toISOString(), ...(deletedAt !== undefined && { deletedAt: new Date(deletedAt).toISOString() }) }],
-  );
+  return targets.flatMap(({ destinationId, name, type, lastDeliveredAt, deletedAt }): KnowRecipient[] => {
+    if (lastDeliveredAt === undefined || lastDeliveredAt < since) return [];
+    const profile = disclosures.find((d) => d.resourceType === 'destination' && d.resourceId === destinationId)?.profile as RecipientProfile | undefined;
+    return [
+      {
+        name,
+        type,
+        lastDeliveredAt: new Date(lastDeliveredAt).toISOString(),
+        ...(deletedAt !== undefined && { deletedAt: new Date(deletedAt).toISOString() }),
+        ...(profile
+          ? { described: true, recipientCategory: RECIPIENT_LABELS[profile.recipientCategory], purposes: profile.purposes.map((p) => PURPOSE_LABELS[p]), ccpaFlow: profile.ccpaFlow }
+          : { described: false }),
+      },
+    ];
+  });
 }
 
 /**
  * The CCPA right-to-know report for the subject over the past 12 months: categories of personal information
  * (with the fields that put each one there), the sources they came from, the purposes (the consent
  * categories they are collected under), and the recipients (destinations that received the subject's data in
- * those 12 months, deleted ones included with their deletion date).
+ * those 12 months, deleted ones included with their deletion date). Whether the data was sold or shared (CCPA
+ * 1798.115) comes from those recipients' disclosure profiles, as in the workspace's CCPA chart (ccpa-report.ts);
+ * a recipient nobody described is named in `notes`, since for it the report cannot say.
  */
 export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, request: PrivacyRequest, now: number) {
   const ws = request.workspaceId;
@@ -75,11 +103,18 @@ export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, r
     cursor = page.next;
   }
   const sources = await deps.store.sources.list(ws);
-  const profile = subject.profileIds.length > 0 && request.subject ? await deps.store.identities.profile(ws, (request.subject.userId ?? request.subject.anonymousId ?? request.subject.email)!) : undefined;
-  if (profile) categoriesOf({ traits: profile.traits }, 'profile', categories);
+  // Every profile the request's identifiers name (two the identity graph never merged are both the person's).
+  const seen = new Set<string>();
+  for (const identifier of [request.subject.userId, request.subject.anonymousId, request.subject.email]) {
+    const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
+    if (!profile || seen.has(profile.profileId)) continue;
+    seen.add(profile.profileId);
+    categoriesOf({ traits: profile.traits }, 'profile', categories);
+  }
   const workspace = await deps.store.workspaces.get(ws);
-  const consentCategories = Array.isArray(workspace?.settings.consentCategories) ? (workspace.settings.consentCategories as { id?: string; name?: string }[]).map((c) => c.name ?? c.id) : ['necessary', 'functional', 'analytics', 'advertising'];
-  const recipients = await recipientsSince(deps.ports, ws, subject, since);
+  const consentCategories = consentCategoriesOf(workspace?.settings ?? {}).map((c) => c.name);
+  const recipients = await recipientsSince(deps.ports, ws, subject, since, await deps.store.disclosures.list(ws));
+  const undescribed = recipients.filter((r) => !r.described).map((r) => r.name);
   return {
     kind: 'know',
     period: { from: new Date(since).toISOString(), to: new Date(now).toISOString() },
@@ -89,6 +124,11 @@ export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, r
     sources: [...sourceCounts.entries()].map(([sourceId, count]) => ({ sourceId, name: sources.find((s) => s.id === sourceId)?.name ?? sourceId, events: count, method: 'collected directly from the consumer through the Tracking API' })),
     purposes: consentCategories.map((name) => ({ purpose: name, basis: 'consent category of the workspace' })),
     recipients,
-    sold: false,
+    sold: recipients.some((r) => r.ccpaFlow === 'sale'),
+    shared: recipients.some((r) => r.ccpaFlow === 'sharing'),
+    notes:
+      undescribed.length > 0
+        ? [`Not yet described (no disclosure profile, so whether the data was sold or shared to them is not known): ${undescribed.join(', ')}. Describe them with PUT /api/v1/disclosures/destinations/:id.`]
+        : [],
   };
 }

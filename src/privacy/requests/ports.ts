@@ -50,6 +50,7 @@ export interface SuppressionPort {
 export interface ConsentPort {
   /** Records `granted: false` for these categories (all optional ones when empty) for every identifier. */
   deny(input: { workspaceId: string; subject: ResolvedSubject; categories: readonly string[]; requestId: string; reason: 'objection' | 'opt_out' }): Promise<{ categories: string[] }>;
+  /** Every ledger entry of the subject (any linked identity), oldest first: the access export holds them all. */
   history(workspaceId: string, subject: ResolvedSubject): Promise<unknown[]>;
 }
 

@@ -17,6 +17,9 @@ export function suppressionPort(privacy: PrivacyServices): SuppressionPort {
   };
 }
 
+/** More ledger entries than one person has (a choice a page sends on every load for years is far fewer). */
+const EVERY_CONSENT_RECORD = 1_000_000;
+
 /** The consent ledger (src/privacy/consent) behind the executor's port. */
 export function consentPort(privacy: PrivacyServices): ConsentPort {
   return {
@@ -26,7 +29,8 @@ export function consentPort(privacy: PrivacyServices): ConsentPort {
       return { categories: Object.keys(recorded).filter((k) => recorded[k] === false) };
     },
     history(workspaceId, subject) {
-      return privacy.consent.history(workspaceId, subjectIdentifiers(subject));
+      // Not the console's page of the latest 500: an access export (GDPR 15) holds every record.
+      return privacy.consent.history(workspaceId, subjectIdentifiers(subject), EVERY_CONSENT_RECORD);
     },
   };
 }

@@ -205,6 +205,16 @@ export class RequestExecutor extends WakeableLoop {
         const subject = await resolveSubject(store.identities, ws, request.subject);
         const categories = request.type === 'opt_out' ? ['advertising'] : (request.params.categories ?? []);
         const recorded = await ports.consent.deny({ workspaceId: ws, subject, categories, requestId: request.id, reason: request.type === 'opt_out' ? 'opt_out' : 'objection' });
+        // Nothing denied is nothing honoured: a person decides which categories cover it, then retries the request.
+        if (recorded.categories.length === 0) {
+          return {
+            kind: 'failed',
+            failure:
+              request.type === 'opt_out'
+                ? 'no consent category of this workspace is marked gpc: true (the ones that cover sale or sharing), so the opt-out denied nothing; mark them (PUT /api/v1/consent/categories) and retry this request'
+                : 'this workspace has no optional consent category, so the objection denied nothing; add the categories it objects to (PUT /api/v1/consent/categories) and retry this request',
+          };
+        }
         return { kind: 'completed', result: { kind: request.type, deniedCategories: recorded.categories, purposes: request.params.purposes ?? [] } };
       }
       case 'correct': {

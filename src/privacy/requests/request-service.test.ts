@@ -161,6 +161,13 @@ describe('request lifecycle', () => {
     const metrics = requestMetrics(await store.privacyRequests.list(WS, { limit: 100 }), 0, now);
     expect(metrics.byType.delete).toMatchObject({ received: 2, completed: 1, failed: 1, open: 1, medianDaysToRespond: 2 });
     expect(metrics.answeredLate).toBe(0);
+    // Unanswered, so its deadline may still be extended (within the original period), but an answered one's may not.
+    now = created.dueAt - 86_400_000;
+    const extended = await service.extend(WS, created.id, 'dpo', 'the CRM is down; its vendor is restoring it');
+    expect(extended.dueAt).toBe(created.receivedAt + 90 * 86_400_000);
+    expect(extended.status).toBe('failed');
+    await expectCode(service.extend(WS, done.id, 'dpo', 'too late'), 'request_state_conflict');
+    now = extended.dueAt + 86_400_000;
     // Retried and completed late, it is answered, late.
     await service.retry(WS, created.id, 'dpo');
     await service.complete(await service.load(WS, created.id), { ok: true });
@@ -218,6 +225,35 @@ describe('request lifecycle', () => {
     expect(await store.privacyRequests.list(WS, { limit: 10 })).toEqual([]);
     // A real identifier that merely contains such a word is a person's.
     await service.create(WS, { type: 'delete', subject: { userId: 'null-island-42' }, channel: 'admin_api', verified: true }, 'admin');
+  });
+
+
+  it("refuses an objection to a consent category the workspace does not have, at intake, naming the workspace's categories", async () => {
+    const error = await service.create(WS, { type: 'object', subject: { userId: 'ada' }, params: { categories: ['Analytics', 'marketing'] }, channel: 'admin_api', verified: true }, 'admin').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('validation_failed');
+    expect((error as SluiceError).message).toBe(
+      'categories names "marketing", which is not a consent category of this workspace; it has necessary, functional, analytics, advertising. Name those objected to, or leave categories out to object to every optional one.',
+    );
+    expect(await store.privacyRequests.list(WS, { limit: 10 })).toEqual([]);
+    // The workspace's own categories, by id or name in any case; a category the workspace added counts too.
+    await store.workspaces.changeSettings(WS, (settings) => ({ ...settings, consentCategories: [{ id: 'necessary', name: 'Necessary', required: true }, { id: 'marketing', name: 'Marketing emails' }] }));
+    const accepted = await service.create(WS, { type: 'object', subject: { userId: 'ada' }, params: { categories: ['MARKETING EMAILS'] }, channel: 'admin_api', verified: true }, 'admin');
+    expect(accepted.status).toBe('processing');
+  });
+  it('refuses a parameter the type would ignore, such as categories on an opt-out, saying where it belongs', async () => {
+    const refused = async (type: 'opt_out' | 'access' | 'restrict', params: Record<string, unknown>) => {
+      const error = await service.create(WS, { type, subject: { userId: 'ada' }, params, channel: 'admin_api', verified: true }, 'admin').then(() => undefined, (e: unknown) => e);
+      expect(error, JSON.stringify(params)).toBeInstanceOf(SluiceError);
+      return (error as SluiceError).message;
+    };
+    expect(await refused('opt_out', { categories: ['analytics'] })).toBe(
+      '`categories` applies to object requests only, not to opt_out requests (an opt-out denies the categories marked gpc: true; to object to other categories, make an object request): the consent categories objected to. Leave it out, or choose the type it belongs to.',
+    );
+    expect(await refused('access', { traits: { name: 'Ada' } })).toMatch(/^`traits` applies to correct requests only, not to access requests: the corrected values\./);
+    expect(await refused('restrict', { suppress: false })).toMatch(/^`suppress` applies to delete requests only/);
+    expect(await store.privacyRequests.list(WS, { limit: 10 })).toEqual([]);
+    await service.create(WS, { type: 'delete', subject: { userId: 'ada' }, params: { suppress: false }, channel: 'admin_api', verified: true }, 'admin');
   });
 
   it('records an authorized agent with the proof reference, and keeps records 24 months', async () => {

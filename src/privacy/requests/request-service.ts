@@ -1,8 +1,10 @@
 import type { Keys } from '../../core/crypto/keys.js';
+import { findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import { SluiceError } from '../../core/errors.js';
 import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
 import { deletionCertificateOf, type DeletionCertificate } from './certificate.js';
 import { confirmDeletionByHand, deletionFollowUps, withdrawHandConfirmation, type ConfirmRefusal } from './deletion-follow-up.js';
@@ -11,6 +13,7 @@ import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
 import {
   canTransition,
+  isAnswered,
   isReceiptOverdue,
   needsVerification,
   RETENTION_MONTHS,
@@ -95,7 +98,9 @@ export class RequestService {
   /** Records a new request, then runs it as far as it can go without a person (verification, approval). */
   async create(workspaceId: string, input: NewRequestInput, actor: string): Promise<PrivacyRequest> {
     validateInput(input);
-    const settings = requestSettingsOf(await this.store.workspaces.get(workspaceId));
+    const workspace = await this.store.workspaces.get(workspaceId);
+    validateCategories(input, consentCategoriesOf(workspace?.settings ?? {}));
+    const settings = requestSettingsOf(workspace);
     const regulation = input.regulation ?? settings.defaultRegulation;
     const receivedAt = this.now();
     const request: PrivacyRequest = {
@@ -219,11 +224,12 @@ export class RequestService {
 
   /**
    * The one extension the law allows (GDPR +2 months, CCPA +45 days), with the reason the subject is told.
-   * Refused once extended, for opt-outs (no extension) and after the original deadline has passed.
+   * Refused once answered, once extended, for opt-outs (no extension) and after the original deadline has passed. A
+   * failed request has not answered the subject, so its deadline may be extended while it is retried.
    */
   async extend(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
-    if (TERMINAL_STATUSES.includes(request.status)) throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}.`);
+    if (isAnswered(request)) throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}: the subject has been answered.`);
     if (request.extendedAt !== null) throw new SluiceError('extension_not_allowed', `Request ${id} was already extended; the law allows one extension.`);
     const extended = extendedDueAt(request.type, request.regulation, request.receivedAt);
     if (extended === undefined) {
@@ -398,6 +404,14 @@ export class RequestService {
   }
 }
 
+/** Each type-specific parameter, the types it applies to, and what it does there: given to another type it would be ignored. */
+const PARAMETERS: readonly (readonly [keyof RequestParams, readonly RequestType[], string])[] = [
+  ['traits', ['correct'], 'the corrected values'],
+  ['categories', ['object'], 'the consent categories objected to'],
+  ['purposes', ['object'], 'the purposes objected to'],
+  ['suppress', ['delete'], 'whether a hashed suppression entry keeps the erased person out'],
+];
+
 function validateInput(input: NewRequestInput): void {
   const { userId, anonymousId, email } = input.subject;
   if (!userId && !anonymousId && !email) {
@@ -414,10 +428,28 @@ function validateInput(input: NewRequestInput): void {
       );
     }
   }
+  for (const [param, types, what] of PARAMETERS) {
+    if (input.params?.[param] !== undefined && !types.includes(input.type)) {
+      throw new SluiceError('validation_failed', `\`${param}\` applies to ${types.join(' and ')} requests only, not to ${input.type} requests${input.type === 'opt_out' && param === 'categories' ? ' (an opt-out denies the categories marked gpc: true; to object to other categories, make an object request)' : ''}: ${what}. Leave it out, or choose the type it belongs to.`);
+    }
+  }
   if (input.type === 'correct' && (!input.params?.traits || Object.keys(input.params.traits).length === 0)) {
     throw new SluiceError('validation_failed', 'A correct request carries the corrected values as `traits` (an object with at least one trait).');
   }
   if (input.agent && !input.agent.proofReference.trim()) {
     throw new SluiceError('validation_failed', 'An authorized agent needs `agent.proofReference`: the reference of the signed permission or power of attorney (CCPA 7063).');
   }
+}
+
+/**
+ * An objection names consent categories of the workspace (by id or name, any case): one it does not have would be
+ * accepted, then fail at every attempt while the legal clock runs, so it is refused at intake.
+ */
+function validateCategories(input: NewRequestInput, categories: readonly ConsentCategory[]): void {
+  const unknown = (input.params?.categories ?? []).filter((key) => !findCategory(categories, key));
+  if (input.type !== 'object' || unknown.length === 0) return;
+  throw new SluiceError(
+    'validation_failed',
+    `categories names ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length === 1 ? 'is not a consent category' : 'are not consent categories'} of this workspace; it has ${categories.map((c) => c.id).join(', ')}. Name those objected to, or leave categories out to object to every optional one.`,
+  );
 }

@@ -1,4 +1,4 @@
-import type { IdentifierType, SubjectIdentifier } from '../../core/privacy/subject.js';
+import { normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { IdentityRepository } from '../../store/store.js';
 import type { RequestSubject } from './request.js';
 
@@ -19,7 +19,8 @@ export async function resolveSubject(identities: IdentityRepository, workspaceId
   const profileIds = new Set<string>();
   const userIds = new Set<string>(subject.userId ? [subject.userId] : []);
   const anonymousIds = new Set<string>(subject.anonymousId ? [subject.anonymousId] : []);
-  const emails = new Set<string>(subject.email ? [subject.email] : []);
+  // As the identity graph keeps them (normalizeIdentifier): `Ada@Example.com` and `ada@example.com` are one address.
+  const emails = new Set<string>(subject.email ? [normalizeIdentifier({ type: 'email', value: subject.email }).value] : []);
   for (const identifier of [subject.userId, subject.anonymousId, subject.email]) {
     if (!identifier) continue;
     const linked = await identities.linkedIdentities(workspaceId, identifier);
