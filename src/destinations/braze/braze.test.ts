@@ -63,6 +63,19 @@ describe('Braze destination', () => {
     expect(outcome.results.map((r) => r.kind)).toEqual(['ok', 'abort', 'ok']);
   });
 
+  it('aborts the event Braze refused, not the identify beside it, when a batch mixes them', async () => {
+    server = await startMockServer(brazeDocs);
+    const items = [
+      item({ type: 'track', userId: 'u1', event: '' }),
+      item({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }),
+      item({ type: 'track', userId: 'u1', event: 'Ok' }),
+      item({ type: 'identify', userId: 'u2', traits: { plan: 'free' } }),
+    ];
+    const outcome = (await braze.deliver(items, config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.results.map((r) => r.kind)).toEqual(['abort', 'ok', 'ok', 'ok']);
+    expect(outcome.results[0]).toMatchObject({ reason: 'invalid_event', error: expect.stringContaining("'name' and 'time' are required") });
+  });
+
   it('waits until X-RateLimit-Reset on a 429', async () => {
     server = await startMockServer(() => ({ status: 429, body: { message: 'rate limited' }, headers: { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 20) } }));
     const outcome = await braze.deliver([item({ type: 'track', userId: 'u', event: 'x' })], config(server.url), testContext());

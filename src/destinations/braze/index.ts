@@ -57,13 +57,14 @@ export const brazeMapping: HttpMapping<BrazeConfig> = {
     const flush = () => {
       if (current.length === 0) return;
       const body: JsonObject = {};
-      const attributes = current.filter((r) => r.kind === 'attributes').map((r) => r.value);
-      const events = current.filter((r) => r.kind === 'events').map((r) => r.value);
-      if (attributes.length) body.attributes = attributes;
-      if (events.length) body.events = events;
+      const attributeRows = current.filter((r) => r.kind === 'attributes');
+      const eventRows = current.filter((r) => r.kind === 'events');
+      if (attributeRows.length) body.attributes = attributeRows.map((r) => r.value);
+      if (eventRows.length) body.events = eventRows.map((r) => r.value);
       plan.requests.push({
         request: { method: 'POST', url: joinUrl(config.baseUrl, '/users/track'), headers: { 'content-type': 'application/json', authorization: `Bearer ${config.apiKey}` }, body: JSON.stringify(body) },
-        itemIndexes: current.map((r) => r.index),
+        // In the order of the body (attributes, then events): `interpret` reads Braze's errors by that position.
+        itemIndexes: [...attributeRows, ...eventRows].map((r) => r.index),
       });
       current = [];
       counts.attributes = 0;
