@@ -8,7 +8,8 @@ import { customerio, limitAttributes } from './index.js';
 /**
  * Customer.io's Track API per its docs: Basic auth site_id:api_key; PUT /api/v1/customers/:id (identify);
  * POST /api/v1/customers/:id/events and POST /api/v1/events (anonymous, needs anonymous_id) with a name;
- * DELETE /api/v1/customers/:id; invalid requests get 400 {"meta":{"error":"..."}}.
+ * DELETE /api/v1/customers/:id; an event's optional dedupe `id` is a ULID (26 characters of Crockford's
+ * base32); invalid requests get 400 {"meta":{"error":"..."}}.
  */
 function customerIoDocs(people: Set<string>) {
   return (r: ReceivedRequest) => {
@@ -27,6 +28,7 @@ function customerIoDocs(people: Set<string>) {
     if (r.method === 'POST' && (person?.[2] || r.path === '/api/v1/events')) {
       if (typeof body.name !== 'string' || body.name === '') return { status: 400, body: { meta: { error: 'name cannot be blank' } } };
       if (r.path === '/api/v1/events' && !body.anonymous_id) return { status: 400, body: { meta: { error: 'anonymous_id required' } } };
+      if (body.id !== undefined && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(String(body.id))) return { status: 400, body: { meta: { error: 'id must be a valid ULID' } } };
       return { status: 200, body: {} };
     }
     return { status: 404, body: { meta: { error: 'not found' } } };
@@ -56,6 +58,19 @@ describe('Customer.io destination', () => {
     expect(server.received[0]!.json).toMatchObject({ email: 'ada@example.com', plan: 'pro' });
     expect(server.received[2]!.json).toMatchObject({ name: 'Viewed Pricing', anonymous_id: 'anon-1' });
     expect(server.received[3]!.json).toMatchObject({ name: 'https://x.test/docs', type: 'page' });
+  });
+
+  it('sends each event with a ULID as its dedupe id, the same on a retry, and screens by their name', async () => {
+    server = await startMockServer(customerIoDocs(new Set()));
+    const track = item({ type: 'track', userId: 'u1', event: 'Upgraded', messageId: 'ajs-next-1733220000000-5f6c1e2a-8d4b-4c1e-9a7f-3b2d1c0e9f8a' });
+    const screen = item({ type: 'screen', anonymousId: 'anon-1', name: 'Home', properties: { from: 'push' } });
+    expect(await customerio.deliver([track, screen], config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(await customerio.deliver([track], config(server.url), testContext())).toEqual({ kind: 'ok' });
+    const [first, screenView, retried] = server.received.map((r) => r.json as { id: string; name: string; type?: string });
+    expect(first!.id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+    expect(retried!.id).toBe(first!.id);
+    expect(screenView!.id).not.toBe(first!.id);
+    expect(screenView).toMatchObject({ name: 'Home', type: 'screen', data: { name: 'Home', from: 'push' } });
   });
 
   it('aborts an invalid event with Customer.io’s own message and keeps the others', async () => {

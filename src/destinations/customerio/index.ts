@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { JsonObject } from '../../protocol/segment-event.js';
+import type { JsonObject, SegmentEvent } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryResult, DestinationType } from '../destination.js';
 import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { emailOf, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
+import { stableUlid } from '../stable-ulid.js';
 
 export const CustomerIoConfigSchema = Type.Object(
   {
@@ -38,6 +39,16 @@ export function limitAttributes(attributes: JsonObject): { kept: JsonObject; war
   return { kept, warnings };
 }
 
+/**
+ * The event `name`: the track name; for a page view the page's URL (Customer.io segments page views by URL),
+ * for a screen view the screen's name, as the Track API asks; `Viewed Page` / `Viewed Screen` without either.
+ */
+function customerIoEventName(e: SegmentEvent, data: JsonObject): string {
+  if (e.type === 'page' && typeof data.url === 'string' && data.url !== '') return data.url;
+  if (e.type === 'screen' && e.name) return e.name;
+  return eventNameOf(e);
+}
+
 export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
   plan(items, config) {
     const plan = emptyPlan();
@@ -65,8 +76,7 @@ export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
       }
       const isPage = e.type === 'page' || e.type === 'screen';
       const data = isPage ? pagePropertiesOf(e) : propertiesOf(e);
-      const name = isPage && typeof data.url === 'string' ? data.url : eventNameOf(e);
-      const event: JsonObject = { name, data, timestamp: seconds(epochMs(e)), id: it.messageId.slice(0, 100) };
+      const event: JsonObject = { name: customerIoEventName(e, data), data, timestamp: seconds(epochMs(e)), id: stableUlid(it.messageId, epochMs(e)) };
       if (isPage) event.type = e.type === 'page' ? 'page' : 'screen';
       if (person) {
         plan.requests.push({ request: { method: 'POST', url: `${base}/customers/${person}/events`, headers, body: JSON.stringify(event) }, itemIndexes: [index] });
