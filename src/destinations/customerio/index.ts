@@ -65,7 +65,8 @@ export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
         const { kept, warnings } = limitAttributes(traitsOf(e));
         plan.warnings.push(...warnings);
         const email = emailOf(e);
-        const body: JsonObject = { ...kept, ...(email ? { email } : {}), _timestamp: seconds(epochMs(e)) };
+        // anonymous_id: Customer.io then files the person's earlier anonymous events (sent with it) under them.
+        const body: JsonObject = { ...kept, ...(email ? { email } : {}), ...(e.anonymousId ? { anonymous_id: e.anonymousId } : {}), _timestamp: seconds(epochMs(e)) };
         if (typeof kept.createdAt === 'string' && !Number.isNaN(Date.parse(kept.createdAt))) body.created_at = seconds(Date.parse(kept.createdAt));
         plan.requests.push({ request: { method: 'PUT', url: `${base}/customers/${person}`, headers, body: JSON.stringify(body) }, itemIndexes: [index] });
         return;
@@ -88,9 +89,13 @@ export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
   },
   interpret(response): DeliveryResult {
     if (response.status === 400) {
+      // The Track API documents {"meta":{"errors":["..."]}}; some answers carry {"meta":{"error":"..."}}.
       let message = response.body;
       try {
-        message = (JSON.parse(response.body) as { meta?: { error?: string } }).meta?.error ?? response.body;
+        const meta = (JSON.parse(response.body) as { meta?: { error?: unknown; errors?: unknown } }).meta;
+        const errors = Array.isArray(meta?.errors) ? meta.errors.filter((m): m is string => typeof m === 'string') : [];
+        if (errors.length > 0) message = errors.join('; ');
+        else if (typeof meta?.error === 'string') message = meta.error;
       } catch {
         // plain text
       }
