@@ -129,7 +129,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
         200: Type.Object({
           events: Type.Array(Type.Object({
             messageId: Type.String(),
-            outcome: Type.Union([Type.Literal('sent'), Type.Literal('dropped')]),
+            outcome: Type.Union([Type.Literal('sent'), Type.Literal('dropped'), Type.Literal('failed')], { description: 'sent; dropped (withheld by a decision, with the reason); failed (the type cannot send it, e.g. an alias call to a tool with no alias API: delivery logs it failed with the reason)' }),
             reason: Type.Optional(Type.String()),
             message: Type.Optional(Type.String()),
           })),
@@ -175,6 +175,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
 
     const config = openDestination(stored, keys).config;
     let requests: OutboundRequest[] = [];
+    const refused = new Map<string, { reason: string; error: string }>();
     if (sent.length > 0) {
       if (!type.preview) {
         warnings.push(`${type.displayName} destinations do not send HTTP requests, so there is nothing to preview; the events shown as "sent" would be loaded.`);
@@ -182,6 +183,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
         const preview = await type.preview(sent, config);
         requests = preview.requests;
         warnings.push(...preview.warnings);
+        for (const r of preview.refused ?? []) refused.set(r.messageId, { reason: r.reason, error: r.error });
       }
     }
     // A secret field is a string, or an object of strings (a webhook's custom headers): mask every value; and
@@ -193,9 +195,10 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
     return {
       events: events.map((e) => {
         const drop = dropped.get(e.messageId);
-        return drop
-          ? { messageId: e.messageId, outcome: 'dropped' as const, reason: drop.reason, ...(drop.message !== undefined && { message: drop.message }) }
-          : { messageId: e.messageId, outcome: 'sent' as const };
+        if (drop) return { messageId: e.messageId, outcome: 'dropped' as const, reason: drop.reason, ...(drop.message !== undefined && { message: drop.message }) };
+        const refusal = refused.get(e.messageId);
+        if (refusal) return { messageId: e.messageId, outcome: 'failed' as const, reason: refusal.reason, message: refusal.error };
+        return { messageId: e.messageId, outcome: 'sent' as const };
       }),
       requests: requests.map((r) => redactRequest(r, secretValues)),
       warnings,

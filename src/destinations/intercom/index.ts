@@ -67,13 +67,22 @@ async function findContactId(config: IntercomConfig, field: 'external_id' | 'ema
   return found[0]?.id;
 }
 
+/** Why an event is not sent to Intercom at all, or undefined when it is sent. */
+function refusalOf(item: DeliveryItem): { reason: string; error: string } | undefined {
+  const e = item.event;
+  if (!e.userId) return { reason: 'missing_user_id', error: 'Intercom contacts and events are keyed by external_id: events without userId are not sent.' };
+  if (e.type !== 'identify' && e.type !== 'track') return { reason: `unsupported:${e.type}`, error: `Intercom has no ${e.type} call in its REST API; ${e.type} events are not sent.` };
+  return undefined;
+}
+
 /** One event: identify = find the contact by external_id, then update it or create it; track = an event by user_id. */
 async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: DestinationContext): Promise<DeliveryResult> {
   const e = item.event;
-  if (!e.userId) return { kind: 'abort', reason: 'missing_user_id', error: 'Intercom contacts and events are keyed by external_id: events without userId are not sent.' };
+  const refusal = refusalOf(item);
+  if (refusal) return { kind: 'abort', ...refusal };
   try {
     if (e.type === 'identify') {
-      const id = await findContactId(config, 'external_id', e.userId, context);
+      const id = await findContactId(config, 'external_id', e.userId ?? '', context);
       if (typeof id === 'object') return id;
       const request: OutboundRequest = id
         ? { method: 'PUT', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config), body: JSON.stringify(contactBody(item)) }
@@ -81,11 +90,8 @@ async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: D
       const response = await context.http.send(request, { signal: context.signal });
       return classifyHttpStatus(response.status, response.headers, response.body);
     }
-    if (e.type === 'track') {
-      const response = await context.http.send({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }, { signal: context.signal });
-      return classifyHttpStatus(response.status, response.headers, response.body);
-    }
-    return { kind: 'abort', reason: `unsupported:${e.type}`, error: `Intercom has no ${e.type} call in its REST API; ${e.type} events are not sent.` };
+    const response = await context.http.send({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }, { signal: context.signal });
+    return classifyHttpStatus(response.status, response.headers, response.body);
   } catch (error) {
     return retryOfNetworkFailure(error, 'network error: ');
   }
@@ -108,17 +114,18 @@ export const intercom: DestinationType<IntercomConfig> = {
     const mask = (r: OutboundRequest): OutboundRequest => ({ ...r, headers: { ...r.headers, authorization: 'Bearer ****' } });
     const requests: OutboundRequest[] = [];
     const warnings: string[] = [];
+    const refused: { messageId: string; reason: string; error: string }[] = [];
     for (const item of items) {
       const e = item.event;
-      if (!e.userId) warnings.push(`${item.messageId}: no userId, not sent`);
+      const refusal = refusalOf(item);
+      if (refusal) refused.push({ messageId: item.messageId, ...refusal });
       else if (e.type === 'identify') {
-        requests.push(mask(searchRequest(config, 'external_id', e.userId)));
+        requests.push(mask(searchRequest(config, 'external_id', e.userId ?? '')));
         requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/contacts'), headers: headers(config), body: JSON.stringify(contactBody(item)) }));
         warnings.push(`${item.messageId}: PUT /contacts/{id} instead of POST when the search finds the contact`);
-      } else if (e.type === 'track') requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }));
-      else warnings.push(`${item.messageId}: ${e.type} is not sent to Intercom`);
+      } else requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }));
     }
-    return { requests, warnings };
+    return { requests, warnings, refused };
   },
   async deleteSubject(subject, config, context): Promise<DeletionResult> {
     const ids = new Set<string>();

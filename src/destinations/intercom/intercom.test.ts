@@ -82,4 +82,16 @@ describe('Intercom destination', () => {
     expect(preview.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST https://api.intercom.io/contacts/search', 'POST https://api.intercom.io/contacts']);
     expect(preview.requests[0]!.headers.authorization).toBe('Bearer ****');
   });
+
+  it('previews the events it would not send with the reason delivery gives them', async () => {
+    const page = item({ type: 'page', userId: 'u1', name: 'Home' });
+    const anonymous = item({ type: 'track', anonymousId: 'a1', event: 'Clicked' });
+    const preview = await intercom.preview!([page, anonymous], config('https://api.intercom.io'));
+    expect(preview.requests).toEqual([]);
+    expect(preview.refused).toEqual([
+      { messageId: page.messageId, reason: 'unsupported:page', error: expect.stringContaining('no page call') },
+      { messageId: anonymous.messageId, reason: 'missing_user_id', error: expect.stringContaining('without userId') },
+    ]);
+    expect(await intercom.deliver([page], config('https://api.intercom.io'), testContext())).toMatchObject({ kind: 'abort', reason: 'unsupported:page' });
+  });
 });
