@@ -77,6 +77,15 @@ describe('Amplitude destination', () => {
     expect(server.received.map((r) => (r.json as { events: unknown[] }).events.length)).toEqual([2000, 2000, 100]);
   });
 
+  it('keeps each request under 1 MB in bytes when events hold text outside ASCII', async () => {
+    server = await startMockServer((r) => (r.raw.length > 1_000_000 ? { status: 413, body: { code: 413, error: 'Payload too large' } } : amplitudeDocs(r)));
+    // About 10,000 characters but 30 KB an event: 60 of them are 600,000 characters, 1.8 MB.
+    const items = Array.from({ length: 60 }, (_, i) => item({ type: 'track', userId: `user-${10000 + i}`, event: 'Review Written', properties: { text: 'é評'.repeat(5_000) } }));
+    expect(await amplitude.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(server.received.length).toBeGreaterThan(1);
+    expect(server.received.every((r) => r.raw.length <= 1_000_000)).toBe(true);
+  });
+
   it('aborts only the events Amplitude calls invalid and resends the rest', async () => {
     server = await startMockServer((r) => amplitudeDocs(r));
     const items = [item({ type: 'track', userId: 'user-12345', event: 'A' }), item({ type: 'track', userId: 'abc', event: 'B' })];

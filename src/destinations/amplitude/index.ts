@@ -84,7 +84,7 @@ export const amplitudeMapping: HttpMapping<AmplitudeConfig> = {
         plan.refused.set(index, { reason: `unsupported:${item.event.type}`, error: mapped.refused });
         return;
       }
-      const size = JSON.stringify(mapped).length + 1;
+      const size = Buffer.byteLength(JSON.stringify(mapped)) + 1;
       if (batch.length >= MAX_EVENTS || bytes + size > MAX_BYTES - 200) flush();
       batch.push(mapped);
       indexes.push(index);
