@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { retryOfNetworkFailure } from '../network-failure.js';
 import { joinUrl } from '../http/http-mapping.js';
 import { emailOf, epochMs, propertiesOf, traitsOf } from '../segment-fields.js';
@@ -132,15 +132,18 @@ export const intercom: DestinationType<IntercomConfig> = {
     const lookups: ['external_id' | 'email', string][] = [...subject.userIds.map((v) => ['external_id', v] as ['external_id', string]), ...subject.emails.map((v) => ['email', v] as ['email', string])];
     for (const [field, value] of lookups) {
       const found = await findContactId(config, field, value, context);
-      if (typeof found === 'object') return found.kind === 'retry' ? { kind: 'retry', error: found.error } : { kind: 'failed', error: found.kind === 'abort' ? found.error : 'unexpected answer' };
+      if (typeof found === 'object') {
+        if (found.kind === 'retry') return found.afterMs === undefined ? { kind: 'retry', error: found.error } : { kind: 'retry', error: found.error, afterMs: found.afterMs };
+        return { kind: 'failed', error: found.kind === 'abort' ? found.error : 'unexpected answer' };
+      }
       if (found) ids.add(found);
     }
     if (lookups.length === 0) return { kind: 'not_supported', reason: 'Intercom finds contacts by external_id or email; this subject has neither.' };
     for (const id of ids) {
       const response = await context.http.send({ method: 'DELETE', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config) });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort' && response.status !== 404) return { kind: 'failed', error: classified.error };
+      if (response.status === 404) continue; // gone already
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
     }
     return { kind: 'deleted', count: ids.size, detail: `${ids.size} contact(s) deleted` };
   },

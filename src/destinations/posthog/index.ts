@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DestinationContext, DestinationType } from '../destination.js';
-import { classifyHttpStatus, deletionFailure } from '../http-status.js';
+import { deletionFailure } from '../http-status.js';
 import { companionBase } from '../http/companion-base.js';
 import { chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { contextString, propertiesOf, traitsOf } from '../segment-fields.js';
@@ -105,9 +105,9 @@ export const posthog: DestinationType<PostHogConfig> = {
         url: joinUrl(base, `/api/projects/${encodeURIComponent(config.projectId)}/persons/${encodeURIComponent(person)}/?delete_events=true`),
         headers: { authorization: `Bearer ${config.personalApiKey}` },
       });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort' && response.status !== 404) return { kind: 'failed', error: classified.error };
+      if (response.status === 404) continue; // gone already
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
     }
     return { kind: 'deleted', count: persons.size, detail: `${persons.size} person(s) deleted; PostHog deletes their events asynchronously` };
   },

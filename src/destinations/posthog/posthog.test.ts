@@ -90,4 +90,10 @@ describe('PostHog destination', () => {
     expect(await posthog.deleteSubject!(subject, { apiKey: 'phc_1', personalApiKey: 'phx_1', projectId: '42', baseUrl: 'https://eu.i.posthog.com' }, context)).toMatchObject({ kind: 'deleted', count: 1 });
     expect(sent.map((r) => `${r.method} ${new URL(r.url).origin}`)).toEqual(['GET https://eu.posthog.com', 'DELETE https://eu.posthog.com']);
   });
+
+  it('keeps the wait PostHog asks for when it throttles a deletion', async () => {
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: [], emails: [] };
+    const { context } = recordingContext((r) => (r.method === 'GET' ? jsonReply({ results: [{ id: 7, uuid: 'p-uuid-1' }] }) : { status: 429, headers: { 'retry-after': '7' }, body: '{"detail":"Request was throttled."}' }));
+    expect(await posthog.deleteSubject!(subject, { apiKey: 'phc_1', personalApiKey: 'phx_1', projectId: '42' }, context)).toEqual({ kind: 'retry', error: expect.stringContaining('throttled'), afterMs: 7000 });
+  });
 });
