@@ -128,8 +128,10 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
   maxBatchSize: 500,
   validateConfig(config) {
     const problems: string[] = [];
-    if (Boolean(config.serviceAccountUsername) !== Boolean(config.serviceAccountSecret)) problems.push('serviceAccountUsername and serviceAccountSecret go together.');
-    if (config.serviceAccountUsername && !config.projectId) problems.push('projectId is needed with a service account.');
+    const toUseBoth = 'set both to import with a service account, or neither to import with the project token';
+    if (config.serviceAccountUsername && !config.serviceAccountSecret) problems.push(`serviceAccountSecret is needed with serviceAccountUsername (${toUseBoth}).`);
+    if (config.serviceAccountSecret && !config.serviceAccountUsername) problems.push(`serviceAccountUsername is needed with serviceAccountSecret (${toUseBoth}).`);
+    if (config.serviceAccountUsername && !config.projectId) problems.push("projectId is needed with a service account (the project's id, in Mixpanel's project settings).");
     return problems;
   },
   deliver: (items, config, context) => deliverHttp(mixpanelMapping, items, config, context),
