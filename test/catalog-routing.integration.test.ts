@@ -105,6 +105,30 @@ describe('POST /destinations/:id/preview', () => {
     expect(amplitudeServer.received.length).toBe(before);
   });
 
+  it('marks an event the type cannot send as failed with its reason, not as sent', async () => {
+    const created = await api('POST', '/destinations', {
+      name: 'Amp preview refusals', type: 'amplitude', config: { apiKey: 'AMP-KEY-123', baseUrl: amplitudeServer.url },
+      filters: [{ if: "event = 'Debug'", action: 'drop' }],
+    });
+    const res = await api('POST', `/destinations/${String(created.body.id)}/preview`, {
+      events: [
+        { type: 'track', userId: 'prev-user-3', event: 'Debug', messageId: 'p-dbg' },
+        { type: 'track', userId: 'prev-user-3', event: 'Signed Up', messageId: 'p-sign' },
+        { type: 'alias', userId: 'prev-user-3', previousId: 'anon-3', messageId: 'p-alias' },
+      ],
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.events).toEqual([
+      { messageId: 'p-dbg', outcome: 'dropped', reason: 'filter', message: "Dropped by filter 0 (event = 'Debug')." },
+      { messageId: 'p-sign', outcome: 'sent' },
+      { messageId: 'p-alias', outcome: 'failed', reason: 'unsupported:alias', message: 'Amplitude has no alias call in the HTTP V2 API; alias events are not sent.' },
+    ]);
+    expect(res.body.warnings).toEqual([]);
+    const requests = res.body.requests as { body: string }[];
+    expect(requests).toHaveLength(1);
+    expect((JSON.parse(requests[0]!.body) as { events: { insert_id: string }[] }).events.map((e) => e.insert_id)).toEqual(['p-sign']);
+  });
+
   it('masks credentials in headers whatever their encoding (Basic auth of a Mixpanel token)', async () => {
     const created = await api('POST', '/destinations', { name: 'Mixpanel preview', type: 'mixpanel', config: { projectToken: 'MIXPANEL-TOKEN-789', baseUrl: amplitudeServer.url } });
     expect(created.status, created.text).toBe(201);

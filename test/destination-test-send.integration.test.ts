@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api-client.js';
 import { ConsoleClient } from './support/console-client.js';
+import { startMockServer } from './support/mock-server.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -58,6 +59,29 @@ describe('destination catalog and test send', () => {
     expect(log.body.deliveries).toEqual([]);
     const audit = await api<{ entries: { action: string; resourceId: string }[] }>(sluice.url, 'GET', '/audit-log', { token: sluice.token });
     expect(audit.body.entries.some((e) => e.action === 'destination.test' && e.resourceId === destinationId)).toBe(true);
+  });
+
+  it('sends the event given instead of the sample, so a tool that cannot take the sample (HubSpot) can be tested', async () => {
+    const hubspot = await startMockServer((r) => (r.headers.authorization === 'Bearer pat-test-1' && r.path === '/crm/v3/objects/contacts/batch/upsert' ? { status: 200, body: { status: 'COMPLETE', results: [] } } : { status: 401, body: { category: 'INVALID_AUTHENTICATION' } }));
+    try {
+      const created = await api<{ id: string }>(sluice.url, 'POST', '/destinations', { token: sluice.token, body: { name: 'HubSpot', type: 'hubspot', config: { accessToken: 'pat-test-1', baseUrl: hubspot.url } } });
+      expect(created.status, created.text).toBe(201);
+      const sample = await api<TestAnswer>(sluice.url, 'POST', `/destinations/${created.body.id}/test`, { token: sluice.token });
+      expect(sample.body).toMatchObject({ ok: false, outcome: 'abort', reason: 'unmapped_event' });
+      expect(hubspot.received).toHaveLength(0);
+
+      const event = { type: 'identify', userId: 'sluice-test-user', traits: { email: 'sluice-test@example.com', firstName: 'Test' } };
+      const res = await api<TestAnswer>(sluice.url, 'POST', `/destinations/${created.body.id}/test`, { token: sluice.token, body: { event } });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ ok: true, outcome: 'ok', messageId: expect.stringMatching(/^sluice-test-/) });
+      expect(hubspot.received.map((r) => r.json)).toEqual([{ inputs: [{ id: 'sluice-test@example.com', idProperty: 'email', properties: { email: 'sluice-test@example.com', firstname: 'Test' } }] }]);
+
+      const bad = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', `/destinations/${created.body.id}/test`, { token: sluice.token, body: { event: { type: 'identify' } } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'validation_failed', message: 'event needs a userId or an anonymousId.' });
+    } finally {
+      await hubspot.close();
+    }
   });
 
   it('answers what a failing destination said, as a value: retry for a 5xx, abort with the reason for a 4xx', async () => {

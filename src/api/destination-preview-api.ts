@@ -13,10 +13,11 @@ import { FilterDecider } from '../processor/fan-out/filter-decider.js';
 import { IntegrationsDecider } from '../processor/fan-out/integrations-decider.js';
 import { PrivacyDecider } from '../processor/fan-out/privacy-decider.js';
 import type { ProcessingItem } from '../processor/stage.js';
-import { EVENT_TYPES, type JsonObject, type SegmentEvent } from '../protocol/segment-event.js';
+import type { JsonObject, SegmentEvent } from '../protocol/segment-event.js';
 import type { Store } from '../store/store.js';
 import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
+import { GivenEvent, normalizeGivenEvent } from './given-event.js';
 import { IdParams } from './schemas.js';
 
 /** Most events one preview takes. */
@@ -36,33 +37,6 @@ export function sampleEvent(now = new Date()): JsonObject {
     timestamp: now.toISOString(),
     properties: { order_id: 'order-1001', total: 99.5, currency: 'EUR', products: [{ product_id: 'sku-1', name: 'Mug', price: 49.75, quantity: 2 }] },
     context: { library: { name: 'analytics.js', version: '2.0.0' }, page: { path: '/checkout', url: 'https://www.example.com/checkout' }, locale: 'en-GB' },
-  };
-}
-
-/** Fills the fields Sluice's ingest would set, so mappings see an event as it would be stored. */
-function normalize(raw: Record<string, unknown>, index: number, now: string): SegmentEvent {
-  const at = `events[${index}]`;
-  const type = raw.type;
-  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
-    throw new SluiceError('validation_failed', `${at}.type must be one of ${EVENT_TYPES.join(', ')}.`);
-  }
-  if (raw.userId == null && raw.anonymousId == null) throw new SluiceError('validation_failed', `${at} needs a userId or an anonymousId.`);
-  if (type === 'track' && typeof raw.event !== 'string') throw new SluiceError('validation_failed', `${at} is a track call without a string "event".`);
-  for (const field of ['properties', 'traits', 'context', 'integrations']) {
-    const value = raw[field];
-    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) throw new SluiceError('validation_failed', `${at}.${field} must be a JSON object.`);
-  }
-  const timestamp = typeof raw.timestamp === 'string' ? raw.timestamp : now;
-  return {
-    ...(raw as JsonObject),
-    type: type as SegmentEvent['type'],
-    messageId: typeof raw.messageId === 'string' && raw.messageId !== '' ? raw.messageId : `preview-${index + 1}`,
-    context: (raw.context as JsonObject | undefined) ?? {},
-    integrations: (raw.integrations as JsonObject | undefined) ?? {},
-    originalTimestamp: typeof raw.originalTimestamp === 'string' ? raw.originalTimestamp : timestamp,
-    timestamp,
-    receivedAt: typeof raw.receivedAt === 'string' ? raw.receivedAt : now,
-    version: 2,
   };
 }
 
@@ -98,7 +72,6 @@ export function redactRequest(request: OutboundRequest, secretValues: readonly s
   return { method: request.method, url: maskText(request.url, secrets), headers, ...(body !== undefined && { body }) };
 }
 
-const PreviewEvent = Type.Record(Type.String(), Type.Unknown(), { description: 'A Segment event (identify, track, page, screen, group, alias); messageId and timestamps are filled in when absent' });
 
 /**
  * `POST /destinations/:id/preview`: the exact requests the destination would send for an event (or the
@@ -121,15 +94,15 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
       description: 'Consent and Art. 18 restriction depend on the subject and are not evaluated: the preview assumes the subject granted every category. The integrations object, the PII policy and the destination filters apply as in live traffic.',
       params: IdParams,
       body: Type.Optional(Type.Object({
-        event: Type.Optional(PreviewEvent),
-        events: Type.Optional(Type.Array(PreviewEvent, { minItems: 1, maxItems: MAX_PREVIEW_EVENTS })),
+        event: Type.Optional(GivenEvent),
+        events: Type.Optional(Type.Array(GivenEvent, { minItems: 1, maxItems: MAX_PREVIEW_EVENTS })),
         sourceId: Type.Optional(Type.String({ minLength: 1, description: 'The source the events come from (default: the first the destination receives from)' })),
       }, { additionalProperties: false })),
       response: {
         200: Type.Object({
           events: Type.Array(Type.Object({
             messageId: Type.String(),
-            outcome: Type.Union([Type.Literal('sent'), Type.Literal('dropped')]),
+            outcome: Type.Union([Type.Literal('sent'), Type.Literal('dropped'), Type.Literal('failed')], { description: 'sent; dropped (withheld by a decision, with the reason); failed (the type cannot send it, e.g. an alias call to a tool with no alias API: delivery logs it failed with the reason)' }),
             reason: Type.Optional(Type.String()),
             message: Type.Optional(Type.String()),
           })),
@@ -147,7 +120,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
     if (body.event !== undefined && body.events !== undefined) throw new SluiceError('validation_failed', 'Send either "event" or "events", not both.');
     const now = new Date().toISOString();
     const raws = body.events ?? [body.event ?? sampleEvent()];
-    const events = raws.map((raw, i) => normalize(raw, i, now));
+    const events = raws.map((raw, i) => normalizeGivenEvent(raw, i, now));
     const sourceId = body.sourceId ?? stored.sourceIds?.[0] ?? (await store.sources.list(workspaceId))[0]?.id ?? 'preview';
 
     const warnings: string[] = [];
@@ -175,6 +148,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
 
     const config = openDestination(stored, keys).config;
     let requests: OutboundRequest[] = [];
+    const refused = new Map<string, { reason: string; error: string }>();
     if (sent.length > 0) {
       if (!type.preview) {
         warnings.push(`${type.displayName} destinations do not send HTTP requests, so there is nothing to preview; the events shown as "sent" would be loaded.`);
@@ -182,6 +156,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
         const preview = await type.preview(sent, config);
         requests = preview.requests;
         warnings.push(...preview.warnings);
+        for (const r of preview.refused ?? []) refused.set(r.messageId, { reason: r.reason, error: r.error });
       }
     }
     // A secret field is a string, or an object of strings (a webhook's custom headers): mask every value; and
@@ -193,9 +168,10 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
     return {
       events: events.map((e) => {
         const drop = dropped.get(e.messageId);
-        return drop
-          ? { messageId: e.messageId, outcome: 'dropped' as const, reason: drop.reason, ...(drop.message !== undefined && { message: drop.message }) }
-          : { messageId: e.messageId, outcome: 'sent' as const };
+        if (drop) return { messageId: e.messageId, outcome: 'dropped' as const, reason: drop.reason, ...(drop.message !== undefined && { message: drop.message }) };
+        const refusal = refused.get(e.messageId);
+        if (refusal) return { messageId: e.messageId, outcome: 'failed' as const, reason: refusal.reason, message: refusal.error };
+        return { messageId: e.messageId, outcome: 'sent' as const };
       }),
       requests: requests.map((r) => redactRequest(r, secretValues)),
       warnings,

@@ -13,6 +13,7 @@ import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { destinationOf } from './destination-of.js';
+import { normalizeGivenEvent } from './given-event.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -46,6 +47,21 @@ export function testEvent(now: Date): SegmentEvent {
   };
 }
 
+/**
+ * The event of an optional `{"event": {...}}` body (no schema on the route: a POST without a body, as the
+ * console sends, takes the sample event).
+ */
+function givenEvent(body: unknown): Record<string, unknown> | undefined {
+  if (body === undefined || body === null || body === '') return undefined;
+  if (typeof body !== 'object' || Array.isArray(body)) throw new SluiceError('validation_failed', 'The body must be a JSON object: {"event": {...}}, or nothing for the sample event.');
+  const { event, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new SluiceError('validation_failed', `Unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}: the body takes only "event".`);
+  if (event === undefined) return undefined;
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new SluiceError('validation_failed', '"event" must be a JSON object: a Segment event such as {"type": "identify", "userId": "u1", "traits": {"email": "ada@example.com"}}.');
+  return event as Record<string, unknown>;
+}
+
 function single(outcome: DeliveryOutcome): DeliveryResult {
   return outcome.kind === 'per_item' ? (outcome.results[0] ?? { kind: 'abort', reason: 'no_result', error: 'The destination answered no result for the test event.' }) : outcome;
 }
@@ -66,7 +82,8 @@ export const destinationTestApi: FastifyPluginAsyncTypebox<DestinationTestApiDep
     config: { permission: 'destinations:write' },
     schema: {
       tags: ['destinations'],
-      summary: 'Send one sample track event ("Sluice Test Event") to the destination now and answer what it said',
+      summary: 'Send one sample track event ("Sluice Test Event"), or the event given, to the destination now and answer what it said',
+      description: 'Without a body the sample track event is sent. A type that cannot take it (HubSpot needs an email and a defined event; Intercom a known contact) answers abort without sending anything: give an event it takes, e.g. an identify with traits.email, to check the connection. Body (optional): {"event": {...}}, a Segment event; messageId and timestamps are filled in when absent.',
       params: IdParams,
       response: {
         200: Type.Object({
@@ -85,7 +102,11 @@ export const destinationTestApi: FastifyPluginAsyncTypebox<DestinationTestApiDep
     const type = destinationType(stored.type);
     if (!type) throw new SluiceError('validation_failed', `The destination's type "${stored.type}" is no longer known to this Sluice.`);
     const destination = openDestination(stored, keys);
-    const event = testEvent(new Date());
+    const now = new Date();
+    const given = givenEvent(request.body);
+    const event = given === undefined
+      ? testEvent(now)
+      : normalizeGivenEvent({ ...given, messageId: typeof given.messageId === 'string' && given.messageId !== '' ? given.messageId : `sluice-test-${randomUUID()}` }, 0, now.toISOString(), 'event');
     const started = Date.now();
     const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
     let result: DeliveryResult;

@@ -185,5 +185,13 @@ export interface DestinationType<Config> {
    */
   close?(): Promise<void>;
   /** The exact requests deliver() would send for these items (for the preview API), without sending. */
-  preview?(items: readonly DeliveryItem[], config: Config): Promise<{ requests: OutboundRequest[]; warnings: string[] }>;
+  preview?(items: readonly DeliveryItem[], config: Config): Promise<DeliveryPreview>;
+}
+
+/** What `preview` answers: the requests, warnings, and the items deliver() would abort without sending them. */
+export interface DeliveryPreview {
+  requests: OutboundRequest[];
+  warnings: string[];
+  /** Items the type refuses (e.g. an alias call a tool has no API for), by messageId: delivery aborts them with `reason`. */
+  refused?: { messageId: string; reason: string; error: string }[];
 }

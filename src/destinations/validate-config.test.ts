@@ -22,6 +22,10 @@ describe('validateDestinationConfig', () => {
     expect(await problem('webhook', { url: 'https://hooks.example.com/in', signingSecret: 'short', timeoutMs: 5, extra: true })).toBe(
       'Invalid config for a destination of type webhook: config.extra is not a setting of this destination type; config.signingSecret must be at least 8 characters long; config.timeoutMs must be at least 100.',
     );
+    expect(await problem('mixpanel', { projectToken: 'tok-1', serviceAccountUsername: 'sa.user' })).toBe(
+      "Invalid config for a destination of type mixpanel: config: serviceAccountSecret is needed with serviceAccountUsername (set both to import with a service account, or neither to import with the project token); config: projectId is needed with a service account (the project's id, in Mixpanel's project settings).",
+    );
+    expect(await problem('postgres', { connectionString: 'postgres://' })).not.toContain('.;');
     expect(await problem('s3', { bucket: 'archive', region: 'eu-west-1', accessKeyId: 'a', secretAccessKey: 's', endpoint: 'minio 9000' })).toBe(
       'Invalid config for a destination of type s3: config.endpoint must be a full URL, such as https://api.example.com.',
     );

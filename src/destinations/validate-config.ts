@@ -50,6 +50,11 @@ function refuseUrlCredentials(type: DestinationType<unknown>, config: Record<str
  * SLUICE_ALLOW_PRIVATE_DESTINATIONS (`destination_url_invalid`, `destination_address_refused`). Throws
  * `validation_failed` listing every other problem with its path.
  */
+/** Problems as one sentence: each may end with its own full stop (the address policy's do), the sentence has one. */
+function sentence(problems: readonly string[]): string {
+  return `${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`;
+}
+
 export async function validateDestinationConfig(type: DestinationType<unknown>, config: unknown, allowPrivate: readonly string[]): Promise<Record<string, unknown>> {
   const problems: string[] = [];
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
@@ -67,12 +72,11 @@ export async function validateDestinationConfig(type: DestinationType<unknown>, 
     }
     if (urlProblems.length > 0) {
       const texts = urlProblems.map((p) => p.text);
-      throw new SluiceError(urlProblems[0]!.code, `Invalid config for a destination of type ${type.type}: ${texts.join('; ').replace(/\.$/, '')}.`, { problems: texts });
+      throw new SluiceError(urlProblems[0]!.code, `Invalid config for a destination of type ${type.type}: ${sentence(texts)}`, { problems: texts });
     }
   }
   if (problems.length > 0) {
-    // Problems may end with their own full stop (the address policy's do): one at the end, never two.
-    throw new SluiceError('validation_failed', `Invalid config for a destination of type ${type.type}: ${problems.join('; ').replace(/\.$/, '')}.`, { problems });
+    throw new SluiceError('validation_failed', `Invalid config for a destination of type ${type.type}: ${sentence(problems)}`, { problems });
   }
   return config as Record<string, unknown>;
 }

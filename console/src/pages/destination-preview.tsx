@@ -3,9 +3,16 @@ import { api, type Destination } from '../api';
 import { ErrorBox } from '../components/error-box';
 
 interface PreviewAnswer {
-  events: { messageId: string; outcome: 'sent' | 'dropped'; reason?: string; message?: string }[];
+  events: { messageId: string; outcome: 'sent' | 'dropped' | 'failed'; reason?: string; message?: string }[];
   requests: { method: string; url: string; headers: Record<string, string>; body?: string }[];
   warnings: string[];
+}
+
+/** sent: would be sent; dropped: withheld by a decision (filter, PII, integrations); failed: the type cannot send it. */
+function PreviewOutcome({ outcome }: { outcome: PreviewAnswer['events'][number]['outcome'] }) {
+  if (outcome === 'sent') return <span className="badge ok">would be sent</span>;
+  if (outcome === 'failed') return <span className="badge off">would fail: not sent</span>;
+  return <span className="badge off">dropped</span>;
 }
 
 const SAMPLE = JSON.stringify({ type: 'track', userId: 'user-1', event: 'Order Completed', properties: { total: 42, currency: 'EUR' } }, null, 2);
@@ -48,7 +55,7 @@ export function DestinationPreview({ destination }: { destination: Destination }
         <div role="region" aria-label="Preview result">
           {answer.events.map((e) => (
             <p key={e.messageId}>
-              {e.outcome === 'sent' ? <span className="badge ok">would be sent</span> : <span className="badge off">dropped</span>} {e.reason && <code>{e.reason}</code>} {e.message}
+              <PreviewOutcome outcome={e.outcome} /> {e.reason && <code>{e.reason}</code>} {e.message}
             </p>
           ))}
           {answer.warnings.map((w) => (

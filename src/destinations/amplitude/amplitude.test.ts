@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
+import { jsonReply, recordingContext } from '../../../test/support/recording-http.js';
 import { item } from '../../../test/support/segment-events.js';
 import type { DeliveryOutcome } from '../destination.js';
 import { amplitude } from './index.js';
@@ -76,6 +77,15 @@ describe('Amplitude destination', () => {
     expect(server.received.map((r) => (r.json as { events: unknown[] }).events.length)).toEqual([2000, 2000, 100]);
   });
 
+  it('keeps each request under 1 MB in bytes when events hold text outside ASCII', async () => {
+    server = await startMockServer((r) => (r.raw.length > 1_000_000 ? { status: 413, body: { code: 413, error: 'Payload too large' } } : amplitudeDocs(r)));
+    // About 10,000 characters but 30 KB an event: 60 of them are 600,000 characters, 1.8 MB.
+    const items = Array.from({ length: 60 }, (_, i) => item({ type: 'track', userId: `user-${10000 + i}`, event: 'Review Written', properties: { text: 'é評'.repeat(5_000) } }));
+    expect(await amplitude.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(server.received.length).toBeGreaterThan(1);
+    expect(server.received.every((r) => r.raw.length <= 1_000_000)).toBe(true);
+  });
+
   it('aborts only the events Amplitude calls invalid and resends the rest', async () => {
     server = await startMockServer((r) => amplitudeDocs(r));
     const items = [item({ type: 'track', userId: 'user-12345', event: 'A' }), item({ type: 'track', userId: 'abc', event: 'B' })];
@@ -124,6 +134,19 @@ describe('Amplitude destination', () => {
     expect(server.received[0]!.json).toMatchObject({ user_ids: ['user-12345'], requester: 'sluice:req-1' });
     expect(await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', baseUrl: server.url }, testContext())).toMatchObject({ kind: 'not_supported' });
     expect(await amplitude.deleteSubject!(subject, { ...config(server.url), secretKey: 'wrong' }, testContext())).toMatchObject({ kind: 'failed' });
+  });
+
+  it('sends the deletion of an EU project to the EU privacy host, not to the EU ingestion host', async () => {
+    const subject = { workspaceId: 'ws', requestId: 'req-1', userIds: ['user-12345'], anonymousIds: [], emails: [] };
+    const { context, sent } = recordingContext(() => jsonReply([{ day: '2026-12-30', status: 'staging' }]));
+    await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', secretKey: 'SECRET456', baseUrl: 'https://api.eu.amplitude.com' }, context);
+    await amplitude.deletionStatus!('2026-12-30', { apiKey: 'KEY123', secretKey: 'SECRET456', baseUrl: 'https://api.eu.amplitude.com' }, context);
+    await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', secretKey: 'SECRET456' }, context);
+    expect(sent.map((r) => r.url.split('?')[0])).toEqual([
+      'https://analytics.eu.amplitude.com/api/2/deletions/users',
+      'https://analytics.eu.amplitude.com/api/2/deletions/users',
+      'https://amplitude.com/api/2/deletions/users',
+    ]);
   });
 
   it('reads the state of a deletion job', async () => {

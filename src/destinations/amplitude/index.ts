@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../protocol/segment-event.js';
 import { HELD_REASONS, type DeletionResult, type DeliveryItem, type DeliveryResult, type DestinationType } from '../destination.js';
 import { classifyHttpStatus, deletionFailure } from '../http-status.js';
+import { companionBase } from '../http/companion-base.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { contextObject, contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 import { AmplitudeConfigSchema, type AmplitudeConfig } from './amplitude-config.js';
@@ -13,6 +14,13 @@ const THROTTLE_PAUSE_MS = 30_000;
 
 function ingestBase(config: AmplitudeConfig): string {
   return config.baseUrl ?? 'https://api2.amplitude.com';
+}
+
+/** The User Privacy API host for an ingestion host (docs: amplitude.com, or analytics.eu.amplitude.com for EU residency). */
+const PRIVACY_HOSTS: Readonly<Record<string, string>> = { 'api2.amplitude.com': 'amplitude.com', 'api.amplitude.com': 'amplitude.com', 'api.eu.amplitude.com': 'analytics.eu.amplitude.com' };
+
+function privacyBase(config: AmplitudeConfig): string {
+  return config.deletionBaseUrl ?? companionBase(config.baseUrl, PRIVACY_HOSTS, 'https://amplitude.com');
 }
 
 /** Maps one Segment event to an Amplitude HTTP V2 event, or says why it cannot be sent. */
@@ -76,7 +84,7 @@ export const amplitudeMapping: HttpMapping<AmplitudeConfig> = {
         plan.refused.set(index, { reason: `unsupported:${item.event.type}`, error: mapped.refused });
         return;
       }
-      const size = JSON.stringify(mapped).length + 1;
+      const size = Buffer.byteLength(JSON.stringify(mapped)) + 1;
       if (batch.length >= MAX_EVENTS || bytes + size > MAX_BYTES - 200) flush();
       batch.push(mapped);
       indexes.push(index);
@@ -128,7 +136,7 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
   async deleteSubject(subject, config, context): Promise<DeletionResult> {
     if (!config.secretKey) return { kind: 'not_supported', reason: 'Amplitude deletion needs the project secret key (config.secretKey).' };
     if (subject.userIds.length === 0) return { kind: 'not_supported', reason: 'Amplitude deletes by user_id; this subject has only anonymous identifiers.' };
-    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://amplitude.com';
+    const base = privacyBase(config);
     const response = await context.http.send({
       method: 'POST',
       url: joinUrl(base, '/api/2/deletions/users'),
@@ -146,7 +154,7 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
   /** Reads the deletion jobs of the job's day; Amplitude reports staging, submitted, then done. */
   async deletionStatus(jobId, config, context): Promise<DeletionResult> {
     if (!config.secretKey) return { kind: 'not_supported', reason: 'Amplitude deletion status needs config.secretKey.' };
-    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://amplitude.com';
+    const base = privacyBase(config);
     const response = await context.http.send({
       method: 'GET',
       url: joinUrl(base, `/api/2/deletions/users?start_day=${encodeURIComponent(jobId)}&end_day=${encodeURIComponent(jobId)}`),

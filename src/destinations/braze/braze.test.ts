@@ -9,7 +9,8 @@ type Body = { attributes?: Record<string, unknown>[]; events?: Record<string, un
 
 /**
  * Braze per its REST docs: Bearer API key; POST /users/track with at most 75 attributes / events / purchases
- * (400 "too many" otherwise), each object naming external_id or user_alias, events needing name and time;
+ * (400 "too many" otherwise), each object naming external_id or user_alias, events needing name and time,
+ * `gender` one of M, F, O, U, N, P (else the attributes object is refused);
  * 201 with an optional errors list for refused objects; POST /users/delete with at most 50 ids -> 202 {deleted}.
  */
 function brazeDocs(r: ReceivedRequest) {
@@ -23,6 +24,9 @@ function brazeDocs(r: ReceivedRequest) {
   if (r.path !== '/users/track') return { status: 404, body: {} };
   if ((body.attributes?.length ?? 0) > 75 || (body.events?.length ?? 0) > 75) return { status: 400, body: { message: 'Too many attributes or events' } };
   const errors: { type: string; input_array: string; index: number }[] = [];
+  (body.attributes ?? []).forEach((a, index) => {
+    if (a.gender !== undefined && a.gender !== null && !['M', 'F', 'O', 'U', 'N', 'P'].includes(String(a.gender))) errors.push({ type: "Invalid value for 'gender'", input_array: 'attributes', index });
+  });
   (body.events ?? []).forEach((e, index) => {
     if (!e.external_id && !e.user_alias) errors.push({ type: "Received object without 'external_id' or 'user_alias'", input_array: 'events', index });
     else if (typeof e.name !== 'string' || e.name === '' || typeof e.time !== 'string') errors.push({ type: "'name' and 'time' are required", input_array: 'events', index });
@@ -50,6 +54,19 @@ describe('Braze destination', () => {
     expect(body.events![0]).toMatchObject({ user_alias: { alias_name: 'anon-1', alias_label: 'segment_anonymous_id' }, name: 'Viewed Pricing', properties: { tier: 2 } });
   });
 
+  it('sends gender as the letter Braze takes, and leaves out a value it has no letter for instead of losing the profile update', async () => {
+    server = await startMockServer(brazeDocs);
+    const items = [
+      item({ type: 'identify', userId: 'u1', traits: { gender: 'Female', plan: 'pro' } }),
+      item({ type: 'identify', userId: 'u2', traits: { gender: 'prefer not to say' } }),
+      item({ type: 'identify', userId: 'u3', traits: { gender: 'agender', plan: 'free' } }),
+    ];
+    expect(await braze.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect((server.received[0]!.json as Body).attributes).toEqual([{ external_id: 'u1', gender: 'F', plan: 'pro' }, { external_id: 'u2', gender: 'P' }, { external_id: 'u3', plan: 'free' }]);
+    const preview = await braze.preview!(items.slice(2), config(server.url));
+    expect(preview.warnings).toEqual([expect.stringContaining('traits.gender "agender" left out')]);
+  });
+
   it('keeps each request within 75 events', async () => {
     server = await startMockServer(brazeDocs);
     const items = Array.from({ length: 150 }, (_, i) => item({ type: 'track', userId: `u${i}`, event: 'Tick' }));
@@ -61,6 +78,19 @@ describe('Braze destination', () => {
     server = await startMockServer(brazeDocs);
     const outcome = (await braze.deliver([item({ type: 'identify', userId: 'u1', traits: {} }), item({ type: 'track', userId: 'u1', event: '' }), item({ type: 'track', userId: 'u1', event: 'Ok' })], config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
     expect(outcome.results.map((r) => r.kind)).toEqual(['ok', 'abort', 'ok']);
+  });
+
+  it('aborts the event Braze refused, not the identify beside it, when a batch mixes them', async () => {
+    server = await startMockServer(brazeDocs);
+    const items = [
+      item({ type: 'track', userId: 'u1', event: '' }),
+      item({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }),
+      item({ type: 'track', userId: 'u1', event: 'Ok' }),
+      item({ type: 'identify', userId: 'u2', traits: { plan: 'free' } }),
+    ];
+    const outcome = (await braze.deliver(items, config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.results.map((r) => r.kind)).toEqual(['abort', 'ok', 'ok', 'ok']);
+    expect(outcome.results[0]).toMatchObject({ reason: 'invalid_event', error: expect.stringContaining("'name' and 'time' are required") });
   });
 
   it('waits until X-RateLimit-Reset on a 429', async () => {

@@ -29,15 +29,30 @@ function who(item: DeliveryItem, label: string): JsonObject {
   return { user_alias: { alias_name: e.anonymousId ?? '', alias_label: label }, _update_existing_only: false };
 }
 
-function attributesOf(item: DeliveryItem, label: string): JsonObject {
+/**
+ * Braze's `gender` takes only M, F, O (other), U (unknown), N (not applicable) or P (prefer not to say), and
+ * refuses the whole attributes object otherwise: the words people send, mapped to those letters.
+ */
+const GENDERS: Readonly<Record<string, string>> = {
+  m: 'M', male: 'M', man: 'M', f: 'F', female: 'F', woman: 'F', o: 'O', other: 'O', 'non-binary': 'O', nonbinary: 'O',
+  u: 'U', unknown: 'U', n: 'N', 'not applicable': 'N', p: 'P', 'prefer not to say': 'P',
+};
+
+/** The attributes object of an identify; `warnings` says what was left out (the preview shows them). */
+function attributesOf(item: DeliveryItem, label: string): { value: JsonObject; warnings: string[] } {
   const out: JsonObject = who(item, label);
+  const warnings: string[] = [];
   for (const [key, value] of Object.entries(traitsOf(item.event))) {
     if (key === 'birthday' && typeof value === 'string') out.dob = value.slice(0, 10);
-    else out[STANDARD[key] ?? key] = value;
+    else if (key === 'gender' && value !== null) {
+      const letter = typeof value === 'string' ? GENDERS[value.trim().toLowerCase()] : undefined;
+      if (letter) out.gender = letter;
+      else warnings.push(`${item.messageId}: traits.gender ${JSON.stringify(value)} left out: Braze takes only M, F, O, U, N or P (or male, female, other, ...)`);
+    } else out[STANDARD[key] ?? key] = value;
   }
   const email = emailOf(item.event);
   if (email) out.email = email;
-  return out;
+  return { value: out, warnings };
 }
 
 export const brazeMapping: HttpMapping<BrazeConfig> = {
@@ -47,7 +62,11 @@ export const brazeMapping: HttpMapping<BrazeConfig> = {
     const rows: { index: number; kind: 'attributes' | 'events'; value: JsonObject }[] = [];
     items.forEach((it, index) => {
       const e = it.event;
-      if (e.type === 'identify') rows.push({ index, kind: 'attributes', value: attributesOf(it, label) });
+      if (e.type === 'identify') {
+        const attributes = attributesOf(it, label);
+        plan.warnings.push(...attributes.warnings);
+        rows.push({ index, kind: 'attributes', value: attributes.value });
+      }
       else if (e.type === 'alias' || e.type === 'group') plan.refused.set(index, { reason: `unsupported:${e.type}`, error: `Braze /users/track has no ${e.type} call; ${e.type} events are not sent.` });
       else rows.push({ index, kind: 'events', value: { ...who(it, label), name: eventNameOf(e), time: e.timestamp, properties: e.type === 'track' ? propertiesOf(e) : pagePropertiesOf(e) } });
     });
@@ -57,13 +76,14 @@ export const brazeMapping: HttpMapping<BrazeConfig> = {
     const flush = () => {
       if (current.length === 0) return;
       const body: JsonObject = {};
-      const attributes = current.filter((r) => r.kind === 'attributes').map((r) => r.value);
-      const events = current.filter((r) => r.kind === 'events').map((r) => r.value);
-      if (attributes.length) body.attributes = attributes;
-      if (events.length) body.events = events;
+      const attributeRows = current.filter((r) => r.kind === 'attributes');
+      const eventRows = current.filter((r) => r.kind === 'events');
+      if (attributeRows.length) body.attributes = attributeRows.map((r) => r.value);
+      if (eventRows.length) body.events = eventRows.map((r) => r.value);
       plan.requests.push({
         request: { method: 'POST', url: joinUrl(config.baseUrl, '/users/track'), headers: { 'content-type': 'application/json', authorization: `Bearer ${config.apiKey}` }, body: JSON.stringify(body) },
-        itemIndexes: current.map((r) => r.index),
+        // In the order of the body (attributes, then events): `interpret` reads Braze's errors by that position.
+        itemIndexes: [...attributeRows, ...eventRows].map((r) => r.index),
       });
       current = [];
       counts.attributes = 0;

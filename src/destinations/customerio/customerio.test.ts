@@ -8,9 +8,11 @@ import { customerio, limitAttributes } from './index.js';
 /**
  * Customer.io's Track API per its docs: Basic auth site_id:api_key; PUT /api/v1/customers/:id (identify);
  * POST /api/v1/customers/:id/events and POST /api/v1/events (anonymous, needs anonymous_id) with a name;
- * DELETE /api/v1/customers/:id; invalid requests get 400 {"meta":{"error":"..."}}.
+ * DELETE /api/v1/customers/:id; an event's optional dedupe `id` is a ULID (26 characters of Crockford's
+ * base32); invalid requests get 400 {"meta":{"errors":["..."]}} (some answers say {"meta":{"error":"..."}}).
+ * A person whose `anonymous_id` attribute is set gets the anonymous events sent with that id (event merging).
  */
-function customerIoDocs(people: Set<string>) {
+function customerIoDocs(people: Set<string>, merged = new Map<string, string>()) {
   return (r: ReceivedRequest) => {
     if (r.headers.authorization !== `Basic ${Buffer.from('site-1:key-1').toString('base64')}`) return { status: 401, body: { meta: { error: 'Unauthorized request' } } };
     const person = /^\/api\/v1\/customers\/([^/]+)(\/events)?$/.exec(r.path);
@@ -18,6 +20,7 @@ function customerIoDocs(people: Set<string>) {
     if (r.method === 'PUT' && person && !person[2]) {
       if (Object.keys(body).length > 301) return { status: 400, body: { meta: { error: 'cannot identify more than 300 attributes in one request' } } };
       people.add(decodeURIComponent(person[1]!));
+      if (typeof body.anonymous_id === 'string') merged.set(body.anonymous_id, decodeURIComponent(person[1]!));
       return { status: 200, body: {} };
     }
     if (r.method === 'DELETE' && person && !person[2]) {
@@ -25,8 +28,9 @@ function customerIoDocs(people: Set<string>) {
       return { status: 200, body: {} };
     }
     if (r.method === 'POST' && (person?.[2] || r.path === '/api/v1/events')) {
-      if (typeof body.name !== 'string' || body.name === '') return { status: 400, body: { meta: { error: 'name cannot be blank' } } };
+      if (typeof body.name !== 'string' || body.name === '') return { status: 400, body: { meta: { errors: ['name cannot be blank'] } } };
       if (r.path === '/api/v1/events' && !body.anonymous_id) return { status: 400, body: { meta: { error: 'anonymous_id required' } } };
+      if (body.id !== undefined && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(String(body.id))) return { status: 400, body: { meta: { error: 'id must be a valid ULID' } } };
       return { status: 200, body: {} };
     }
     return { status: 404, body: { meta: { error: 'not found' } } };
@@ -56,6 +60,31 @@ describe('Customer.io destination', () => {
     expect(server.received[0]!.json).toMatchObject({ email: 'ada@example.com', plan: 'pro' });
     expect(server.received[2]!.json).toMatchObject({ name: 'Viewed Pricing', anonymous_id: 'anon-1' });
     expect(server.received[3]!.json).toMatchObject({ name: 'https://x.test/docs', type: 'page' });
+  });
+
+  it('sends each event with a ULID as its dedupe id, the same on a retry, and screens by their name', async () => {
+    server = await startMockServer(customerIoDocs(new Set()));
+    const track = item({ type: 'track', userId: 'u1', event: 'Upgraded', messageId: 'ajs-next-1733220000000-5f6c1e2a-8d4b-4c1e-9a7f-3b2d1c0e9f8a' });
+    const screen = item({ type: 'screen', anonymousId: 'anon-1', name: 'Home', properties: { from: 'push' } });
+    expect(await customerio.deliver([track, screen], config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(await customerio.deliver([track], config(server.url), testContext())).toEqual({ kind: 'ok' });
+    const [first, screenView, retried] = server.received.map((r) => r.json as { id: string; name: string; type?: string });
+    expect(first!.id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+    expect(retried!.id).toBe(first!.id);
+    expect(screenView!.id).not.toBe(first!.id);
+    expect(screenView).toMatchObject({ name: 'Home', type: 'screen', data: { name: 'Home', from: 'push' } });
+  });
+
+  it('sets anonymous_id on the person so their anonymous events are merged into them', async () => {
+    const merged = new Map<string, string>();
+    server = await startMockServer(customerIoDocs(new Set(), merged));
+    const items = [
+      item({ type: 'page', anonymousId: 'anon-7', properties: { url: 'https://x.test/pricing' } }),
+      item({ type: 'identify', userId: 'u7', anonymousId: 'anon-7', traits: { email: 'grace@example.com' } }),
+    ];
+    expect(await customerio.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(server.received[0]!.json).toMatchObject({ anonymous_id: 'anon-7' });
+    expect(merged.get('anon-7')).toBe('u7');
   });
 
   it('aborts an invalid event with Customer.io’s own message and keeps the others', async () => {

@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { JsonObject } from '../../protocol/segment-event.js';
+import type { JsonObject, SegmentEvent } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryResult, DestinationType } from '../destination.js';
 import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { emailOf, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
+import { stableUlid } from '../stable-ulid.js';
 
 export const CustomerIoConfigSchema = Type.Object(
   {
@@ -38,6 +39,16 @@ export function limitAttributes(attributes: JsonObject): { kept: JsonObject; war
   return { kept, warnings };
 }
 
+/**
+ * The event `name`: the track name; for a page view the page's URL (Customer.io segments page views by URL),
+ * for a screen view the screen's name, as the Track API asks; `Viewed Page` / `Viewed Screen` without either.
+ */
+function customerIoEventName(e: SegmentEvent, data: JsonObject): string {
+  if (e.type === 'page' && typeof data.url === 'string' && data.url !== '') return data.url;
+  if (e.type === 'screen' && e.name) return e.name;
+  return eventNameOf(e);
+}
+
 export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
   plan(items, config) {
     const plan = emptyPlan();
@@ -54,7 +65,8 @@ export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
         const { kept, warnings } = limitAttributes(traitsOf(e));
         plan.warnings.push(...warnings);
         const email = emailOf(e);
-        const body: JsonObject = { ...kept, ...(email ? { email } : {}), _timestamp: seconds(epochMs(e)) };
+        // anonymous_id: Customer.io then files the person's earlier anonymous events (sent with it) under them.
+        const body: JsonObject = { ...kept, ...(email ? { email } : {}), ...(e.anonymousId ? { anonymous_id: e.anonymousId } : {}), _timestamp: seconds(epochMs(e)) };
         if (typeof kept.createdAt === 'string' && !Number.isNaN(Date.parse(kept.createdAt))) body.created_at = seconds(Date.parse(kept.createdAt));
         plan.requests.push({ request: { method: 'PUT', url: `${base}/customers/${person}`, headers, body: JSON.stringify(body) }, itemIndexes: [index] });
         return;
@@ -65,8 +77,7 @@ export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
       }
       const isPage = e.type === 'page' || e.type === 'screen';
       const data = isPage ? pagePropertiesOf(e) : propertiesOf(e);
-      const name = isPage && typeof data.url === 'string' ? data.url : eventNameOf(e);
-      const event: JsonObject = { name, data, timestamp: seconds(epochMs(e)), id: it.messageId.slice(0, 100) };
+      const event: JsonObject = { name: customerIoEventName(e, data), data, timestamp: seconds(epochMs(e)), id: stableUlid(it.messageId, epochMs(e)) };
       if (isPage) event.type = e.type === 'page' ? 'page' : 'screen';
       if (person) {
         plan.requests.push({ request: { method: 'POST', url: `${base}/customers/${person}/events`, headers, body: JSON.stringify(event) }, itemIndexes: [index] });
@@ -78,9 +89,13 @@ export const customerIoMapping: HttpMapping<CustomerIoConfig> = {
   },
   interpret(response): DeliveryResult {
     if (response.status === 400) {
+      // The Track API documents {"meta":{"errors":["..."]}}; some answers carry {"meta":{"error":"..."}}.
       let message = response.body;
       try {
-        message = (JSON.parse(response.body) as { meta?: { error?: string } }).meta?.error ?? response.body;
+        const meta = (JSON.parse(response.body) as { meta?: { error?: unknown; errors?: unknown } }).meta;
+        const errors = Array.isArray(meta?.errors) ? meta.errors.filter((m): m is string => typeof m === 'string') : [];
+        if (errors.length > 0) message = errors.join('; ');
+        else if (typeof meta?.error === 'string') message = meta.error;
       } catch {
         // plain text
       }

@@ -6,11 +6,12 @@ import type { DeliveryOutcome } from '../destination.js';
 import { nameProblem, toGa4Name } from './ga4-rules.js';
 import { ga4, toParams } from './index.js';
 
-type MpBody = { client_id?: string; user_id?: string; events?: { name: string; params: Record<string, unknown> }[] };
+type MpBody = { client_id?: string; user_id?: string; timestamp_micros?: number; events?: { name: string; params: Record<string, unknown>; timestamp_micros?: number }[] };
 
 /**
  * GA4's collection endpoint per the Measurement Protocol docs: POST /mp/collect?measurement_id&api_secret,
- * {client_id, user_id?, events: [...]} with at most 25 events; it answers 204 even to events it discards, so
+ * {client_id, user_id?, timestamp_micros?, events: [{name, params, timestamp_micros?}]} with at most 25 events and
+ * 25 parameters an event; it answers 204 even to events it discards, so
  * this stand-in records what would be discarded (a name breaking the rules) for the test to assert none was.
  */
 function ga4Docs(discarded: string[]) {
@@ -23,6 +24,7 @@ function ga4Docs(discarded: string[]) {
     const body = r.json as MpBody;
     if (!body.client_id || (body.events?.length ?? 0) > 25) discarded.push('request');
     for (const e of body.events ?? []) {
+      if (Object.keys(e.params).length > 25) discarded.push(`${e.name}: over 25 parameters`);
       if (nameProblem(e.name, 'event')) discarded.push(e.name);
       for (const [k, v] of Object.entries(e.params)) if (nameProblem(k, 'parameter') || (typeof v === 'string' && v.length > 100)) discarded.push(`${e.name}.${k}`);
     }
@@ -83,8 +85,25 @@ describe('GA4 destination', () => {
     const { params, warnings } = toParams({ long: 'y'.repeat(150), nested: { a: 1 }, 'google_x': 1, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, i])) });
     expect((params.long as string).length).toBe(100);
     expect(params.nested).toBe('{"a":1}');
-    expect(Object.keys(params).length).toBe(25);
+    expect(Object.keys(params).length).toBe(24);
     expect(warnings.some((w) => w.includes('google_x'))).toBe(true);
+  });
+
+  it('sends an event with many properties within 25 parameters, engagement_time_msec included, and its own time beside them', async () => {
+    const discarded: string[] = [];
+    server = await startMockServer(ga4Docs(discarded));
+    const properties = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, i]));
+    const items = [
+      item({ type: 'track', anonymousId: 'c1', event: 'Configured', properties, timestamp: '2026-11-30T10:00:00.000Z' }),
+      item({ type: 'track', anonymousId: 'c1', event: 'Saved', timestamp: '2026-11-30T10:05:00.000Z' }),
+    ];
+    expect(await ga4.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(discarded).toEqual([]);
+    const events = (server.received[0]!.json as MpBody).events!;
+    expect(Object.keys(events[0]!.params)).toHaveLength(25);
+    expect(events[0]!.params.engagement_time_msec).toBe(1);
+    expect(events.map((e) => e.timestamp_micros)).toEqual([Date.parse('2026-11-30T10:00:00.000Z') * 1000, Date.parse('2026-11-30T10:05:00.000Z') * 1000]);
+    expect(events.every((e) => e.params.timestamp_micros === undefined)).toBe(true);
   });
 
   it('sends at most 25 events per request, one client per request', async () => {

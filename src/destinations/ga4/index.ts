@@ -24,7 +24,10 @@ interface Ga4Event {
   params: JsonObject;
 }
 
-/** Flattens properties into GA4 parameters within its limits; returns what it had to change. */
+/** Parameters Sluice adds to every event itself (`engagement_time_msec`): they count toward GA4's limit. */
+const ADDED_PARAMS = 1;
+
+/** Flattens properties into GA4 parameters within its limits, leaving room for ADDED_PARAMS; returns what it had to change. */
 export function toParams(properties: JsonObject): { params: JsonObject; warnings: string[] } {
   const params: JsonObject = {};
   const warnings: string[] = [];
@@ -35,8 +38,8 @@ export function toParams(properties: JsonObject): { params: JsonObject; warnings
       warnings.push(`parameter "${key}" left out: ${problem}`);
       continue;
     }
-    if (Object.keys(params).length >= GA4_LIMITS.paramsPerEvent) {
-      warnings.push(`parameter "${key}" left out: over ${GA4_LIMITS.paramsPerEvent} parameters per event`);
+    if (Object.keys(params).length >= GA4_LIMITS.paramsPerEvent - ADDED_PARAMS) {
+      warnings.push(`parameter "${key}" left out: over ${GA4_LIMITS.paramsPerEvent} parameters per event (engagement_time_msec, which Sluice adds, is one of them)`);
       continue;
     }
     let out: JsonValue = value;
@@ -104,7 +107,8 @@ export const ga4Mapping: HttpMapping<Ga4Config> = {
           client_id: clientId,
           ...(group.userId ? { user_id: group.userId } : {}),
           timestamp_micros: slice[0]!.micros,
-          events: slice.map((s) => ({ name: s.event.name, params: { ...s.event.params, timestamp_micros: s.micros } })),
+          // Each event's own time is the event's timestamp_micros (beside name and params, not a parameter).
+          events: slice.map((s) => ({ name: s.event.name, params: s.event.params, timestamp_micros: s.micros })),
         };
         plan.requests.push({ request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, itemIndexes: slice.map((s) => s.index) });
       }

@@ -1,5 +1,6 @@
 import type {
   DeliveryItem,
+  DeliveryPreview,
   DeliveryOutcome,
   DeliveryResult,
   DestinationContext,
@@ -89,7 +90,7 @@ export async function previewHttp<Config>(
   mapping: HttpMapping<Config>,
   items: readonly DeliveryItem[],
   config: Config,
-): Promise<{ requests: OutboundRequest[]; warnings: string[] }> {
+): Promise<DeliveryPreview> {
   const plan = mapping.plan(items, config);
   const secrets = mapping.secrets(config);
   const requests = plan.requests.map(({ request }) => {
@@ -99,8 +100,8 @@ export async function previewHttp<Config>(
     if (request.body === undefined) return masked;
     return { ...masked, body: typeof request.body === 'string' ? mask(request.body, secrets) : `[${request.body.byteLength} bytes of binary data]` };
   });
-  const warnings = [...plan.warnings, ...[...plan.refused.entries()].map(([i, r]) => `event ${i} would not be sent: ${r.error}`)];
-  return { requests, warnings };
+  const refused = [...plan.refused.entries()].map(([i, r]) => ({ messageId: items[i]?.messageId ?? String(i), reason: r.reason, error: r.error }));
+  return { requests, warnings: [...plan.warnings], refused };
 }
 
 /** The body of a request as text (our mappings build JSON text; bytes are decoded as UTF-8). */

@@ -9,7 +9,8 @@ type Inputs = { inputs: Record<string, unknown>[] };
 
 /**
  * HubSpot per its API docs: Bearer private-app token; POST /crm/v3/objects/contacts/batch/upsert (at most
- * 100 inputs with idProperty email; unknown properties -> 207 with errors naming the ids); POST
+ * 100 inputs with idProperty email, no two naming the same contact -> else 400 for the whole batch; unknown
+ * properties -> 207 with errors naming the ids); POST
  * /events/v3/send/batch (at most 500, eventName + email + occurredAt) -> 204; POST
  * /crm/v3/objects/contacts/gdpr-delete {objectId, idProperty} -> 204.
  */
@@ -28,11 +29,13 @@ function hubSpotDocs(known: Set<string>, contacts: Map<string, Record<string, un
     }
     if (r.path !== '/crm/v3/objects/contacts/batch/upsert') return { status: 404, body: {} };
     if (body.inputs.length > 100) return { status: 400, body: { status: 'error', message: 'too many inputs' } };
+    const ids = body.inputs.map((i) => String(i.id).toLowerCase());
+    if (new Set(ids).size !== ids.length) return { status: 400, body: { status: 'error', category: 'VALIDATION_ERROR', message: 'Duplicate IDs found in batch input' } };
     const errors: { status: string; message: string; context: { ids: string[] } }[] = [];
     for (const input of body.inputs) {
       const unknown = Object.keys(input.properties as object).filter((p) => !known.has(p));
       if (unknown.length) errors.push({ status: 'error', message: `Property "${unknown[0]}" does not exist`, context: { ids: [String(input.id)] } });
-      else contacts.set(String(input.id), input.properties as Record<string, unknown>);
+      else contacts.set(String(input.id).toLowerCase(), { ...contacts.get(String(input.id).toLowerCase()), ...(input.properties as Record<string, unknown>) });
     }
     return errors.length ? { status: 207, body: { status: 'COMPLETE', results: [], errors } } : { status: 200, body: { status: 'COMPLETE', results: [] } };
   };
@@ -47,6 +50,20 @@ const config = (url: string) => ({ accessToken: 'pat-1', eventNamePrefix: 'pe123
 const KNOWN = new Set(['email', 'firstname', 'lastname', 'plan', 'zip', 'city']);
 
 describe('HubSpot destination', () => {
+  it('upserts two identifies of the same email in one batch as two requests, the later traits last', async () => {
+    const contacts = new Map<string, Record<string, unknown>>();
+    server = await startMockServer(hubSpotDocs(KNOWN, contacts));
+    const items = [
+      item({ type: 'identify', userId: 'u1', traits: { email: 'ada@example.com', plan: 'free' } }),
+      item({ type: 'identify', userId: 'u2', traits: { email: 'grace@example.com', plan: 'free' } }),
+      item({ type: 'identify', userId: 'u1', traits: { email: 'Ada@Example.com', plan: 'pro' } }),
+    ];
+    expect(await hubspot.deliver(items, config(server.url), testContext())).toEqual({ kind: 'ok' });
+    expect(server.received.map((r) => (r.json as Inputs).inputs.map((i) => i.id))).toEqual([['ada@example.com', 'grace@example.com'], ['Ada@Example.com']]);
+    expect(contacts.get('ada@example.com')).toMatchObject({ plan: 'pro' });
+    expect(contacts.get('grace@example.com')).toMatchObject({ plan: 'free' });
+  });
+
   it('maps traits to HubSpot contact properties', () => {
     expect(contactProperties({ firstName: 'Ada', address: { city: 'Paris', postalCode: '75001' }, planTier: { a: 1 } })).toEqual({ firstname: 'Ada', city: 'Paris', zip: '75001', plan_tier: '{"a":1}' });
   });

@@ -49,6 +49,31 @@ export function contactProperties(traits: JsonObject): JsonObject {
   return out;
 }
 
+/**
+ * Contacts in upsert requests of at most 100, none naming the same email twice: HubSpot refuses a whole batch
+ * whose inputs resolve to one contact (emails are case-insensitive). A later identify of the same person goes
+ * in a later request, sent after the first, so its traits win as they would one call at a time.
+ */
+function upsertChunks<T extends { input: JsonObject }>(contacts: readonly T[]): T[][] {
+  const out: { items: T[]; emails: Set<string> }[] = [];
+  for (const contact of contacts) {
+    const email = String(contact.input.id).toLowerCase();
+    // The first request with room that does not hold this email yet and comes after every request holding it.
+    let after = -1;
+    out.forEach((chunk, i) => {
+      if (chunk.emails.has(email)) after = i;
+    });
+    let target = out.find((chunk, i) => i > after && chunk.items.length < CONTACTS_PER_REQUEST);
+    if (!target) {
+      target = { items: [], emails: new Set() };
+      out.push(target);
+    }
+    target.items.push(contact);
+    target.emails.add(email);
+  }
+  return out.map((chunk) => chunk.items);
+}
+
 export const hubSpotMapping: HttpMapping<HubSpotConfig> = {
   plan(items, config) {
     const plan = emptyPlan();
@@ -73,10 +98,10 @@ export const hubSpotMapping: HttpMapping<HubSpotConfig> = {
       }
       return undefined;
     });
-    for (const chunk of chunks(contacts, CONTACTS_PER_REQUEST)) {
+    for (const chunk of upsertChunks(contacts)) {
       plan.requests.push({
-        request: { method: 'POST', url: joinUrl(base, '/crm/v3/objects/contacts/batch/upsert'), headers, body: JSON.stringify({ inputs: chunk.items.map((c) => c.input) }) },
-        itemIndexes: chunk.items.map((c) => c.index),
+        request: { method: 'POST', url: joinUrl(base, '/crm/v3/objects/contacts/batch/upsert'), headers, body: JSON.stringify({ inputs: chunk.map((c) => c.input) }) },
+        itemIndexes: chunk.map((c) => c.index),
       });
     }
     for (const chunk of chunks(events, EVENTS_PER_REQUEST)) {

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryOutcome, DeliveryResult, DestinationContext, DestinationType, OutboundRequest } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { retryOfNetworkFailure } from '../network-failure.js';
 import { joinUrl } from '../http/http-mapping.js';
 import { emailOf, epochMs, propertiesOf, traitsOf } from '../segment-fields.js';
@@ -67,13 +67,22 @@ async function findContactId(config: IntercomConfig, field: 'external_id' | 'ema
   return found[0]?.id;
 }
 
+/** Why an event is not sent to Intercom at all, or undefined when it is sent. */
+function refusalOf(item: DeliveryItem): { reason: string; error: string } | undefined {
+  const e = item.event;
+  if (!e.userId) return { reason: 'missing_user_id', error: 'Intercom contacts and events are keyed by external_id: events without userId are not sent.' };
+  if (e.type !== 'identify' && e.type !== 'track') return { reason: `unsupported:${e.type}`, error: `Intercom has no ${e.type} call in its REST API; ${e.type} events are not sent.` };
+  return undefined;
+}
+
 /** One event: identify = find the contact by external_id, then update it or create it; track = an event by user_id. */
 async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: DestinationContext): Promise<DeliveryResult> {
   const e = item.event;
-  if (!e.userId) return { kind: 'abort', reason: 'missing_user_id', error: 'Intercom contacts and events are keyed by external_id: events without userId are not sent.' };
+  const refusal = refusalOf(item);
+  if (refusal) return { kind: 'abort', ...refusal };
   try {
     if (e.type === 'identify') {
-      const id = await findContactId(config, 'external_id', e.userId, context);
+      const id = await findContactId(config, 'external_id', e.userId ?? '', context);
       if (typeof id === 'object') return id;
       const request: OutboundRequest = id
         ? { method: 'PUT', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config), body: JSON.stringify(contactBody(item)) }
@@ -81,11 +90,8 @@ async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: D
       const response = await context.http.send(request, { signal: context.signal });
       return classifyHttpStatus(response.status, response.headers, response.body);
     }
-    if (e.type === 'track') {
-      const response = await context.http.send({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }, { signal: context.signal });
-      return classifyHttpStatus(response.status, response.headers, response.body);
-    }
-    return { kind: 'abort', reason: `unsupported:${e.type}`, error: `Intercom has no ${e.type} call in its REST API; ${e.type} events are not sent.` };
+    const response = await context.http.send({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }, { signal: context.signal });
+    return classifyHttpStatus(response.status, response.headers, response.body);
   } catch (error) {
     return retryOfNetworkFailure(error, 'network error: ');
   }
@@ -108,32 +114,36 @@ export const intercom: DestinationType<IntercomConfig> = {
     const mask = (r: OutboundRequest): OutboundRequest => ({ ...r, headers: { ...r.headers, authorization: 'Bearer ****' } });
     const requests: OutboundRequest[] = [];
     const warnings: string[] = [];
+    const refused: { messageId: string; reason: string; error: string }[] = [];
     for (const item of items) {
       const e = item.event;
-      if (!e.userId) warnings.push(`${item.messageId}: no userId, not sent`);
+      const refusal = refusalOf(item);
+      if (refusal) refused.push({ messageId: item.messageId, ...refusal });
       else if (e.type === 'identify') {
-        requests.push(mask(searchRequest(config, 'external_id', e.userId)));
+        requests.push(mask(searchRequest(config, 'external_id', e.userId ?? '')));
         requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/contacts'), headers: headers(config), body: JSON.stringify(contactBody(item)) }));
         warnings.push(`${item.messageId}: PUT /contacts/{id} instead of POST when the search finds the contact`);
-      } else if (e.type === 'track') requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }));
-      else warnings.push(`${item.messageId}: ${e.type} is not sent to Intercom`);
+      } else requests.push(mask({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }));
     }
-    return { requests, warnings };
+    return { requests, warnings, refused };
   },
   async deleteSubject(subject, config, context): Promise<DeletionResult> {
     const ids = new Set<string>();
     const lookups: ['external_id' | 'email', string][] = [...subject.userIds.map((v) => ['external_id', v] as ['external_id', string]), ...subject.emails.map((v) => ['email', v] as ['email', string])];
     for (const [field, value] of lookups) {
       const found = await findContactId(config, field, value, context);
-      if (typeof found === 'object') return found.kind === 'retry' ? { kind: 'retry', error: found.error } : { kind: 'failed', error: found.kind === 'abort' ? found.error : 'unexpected answer' };
+      if (typeof found === 'object') {
+        if (found.kind === 'retry') return found.afterMs === undefined ? { kind: 'retry', error: found.error } : { kind: 'retry', error: found.error, afterMs: found.afterMs };
+        return { kind: 'failed', error: found.kind === 'abort' ? found.error : 'unexpected answer' };
+      }
       if (found) ids.add(found);
     }
     if (lookups.length === 0) return { kind: 'not_supported', reason: 'Intercom finds contacts by external_id or email; this subject has neither.' };
     for (const id of ids) {
       const response = await context.http.send({ method: 'DELETE', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config) });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort' && response.status !== 404) return { kind: 'failed', error: classified.error };
+      if (response.status === 404) continue; // gone already
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
     }
     return { kind: 'deleted', count: ids.size, detail: `${ids.size} contact(s) deleted` };
   },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
+import { jsonReply, recordingContext } from '../../../test/support/recording-http.js';
 import { item } from '../../../test/support/segment-events.js';
 import type { DeliveryOutcome } from '../destination.js';
 import { intercom } from './index.js';
@@ -81,5 +82,26 @@ describe('Intercom destination', () => {
     const preview = await intercom.preview!([item({ type: 'identify', userId: 'u1', traits: {} })], config('https://api.intercom.io'));
     expect(preview.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST https://api.intercom.io/contacts/search', 'POST https://api.intercom.io/contacts']);
     expect(preview.requests[0]!.headers.authorization).toBe('Bearer ****');
+  });
+
+  it('previews the events it would not send with the reason delivery gives them', async () => {
+    const page = item({ type: 'page', userId: 'u1', name: 'Home' });
+    const anonymous = item({ type: 'track', anonymousId: 'a1', event: 'Clicked' });
+    const preview = await intercom.preview!([page, anonymous], config('https://api.intercom.io'));
+    expect(preview.requests).toEqual([]);
+    expect(preview.refused).toEqual([
+      { messageId: page.messageId, reason: 'unsupported:page', error: expect.stringContaining('no page call') },
+      { messageId: anonymous.messageId, reason: 'missing_user_id', error: expect.stringContaining('without userId') },
+    ]);
+    expect(await intercom.deliver([page], config('https://api.intercom.io'), testContext())).toMatchObject({ kind: 'abort', reason: 'unsupported:page' });
+  });
+
+  it('keeps the wait Intercom asks for when it throttles the lookup or the deletion of a contact', async () => {
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: [], emails: [] };
+    const throttled = { status: 429, headers: { 'retry-after': '3' }, body: '{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}' };
+    const lookup = recordingContext(() => throttled);
+    expect(await intercom.deleteSubject!(subject, config('https://api.intercom.io'), lookup.context)).toEqual({ kind: 'retry', error: expect.stringContaining('rate_limit_exceeded'), afterMs: 3000 });
+    const deletion = recordingContext((r) => (r.method === 'POST' ? jsonReply({ data: [{ id: 'c-1' }] }) : throttled));
+    expect(await intercom.deleteSubject!(subject, config('https://api.intercom.io'), deletion.context)).toEqual({ kind: 'retry', error: expect.stringContaining('rate_limit_exceeded'), afterMs: 3000 });
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryResult, DestinationType } from '../destination.js';
 import { classifyHttpStatus, deletionFailure } from '../http-status.js';
+import { companionBase } from '../http/companion-base.js';
 import { basicAuth, chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 import { MixpanelConfigSchema, type MixpanelConfig } from './mixpanel-config.js';
@@ -37,6 +38,13 @@ function importAuth(config: MixpanelConfig): { authorization: string; query: str
     return { authorization: basicAuth(config.serviceAccountUsername, config.serviceAccountSecret), query: `strict=1&project_id=${encodeURIComponent(config.projectId ?? '')}` };
   }
   return { authorization: basicAuth(config.projectToken, ''), query: 'strict=1' };
+}
+
+/** The GDPR API host for an ingestion host: mixpanel.com, eu.mixpanel.com, in.mixpanel.com by data residency. */
+const GDPR_HOSTS: Readonly<Record<string, string>> = { 'api.mixpanel.com': 'mixpanel.com', 'api-eu.mixpanel.com': 'eu.mixpanel.com', 'api-in.mixpanel.com': 'in.mixpanel.com' };
+
+function gdprBase(config: MixpanelConfig): string {
+  return config.deletionBaseUrl ?? companionBase(config.baseUrl, GDPR_HOSTS, 'https://mixpanel.com');
 }
 
 export const mixpanelMapping: HttpMapping<MixpanelConfig> = {
@@ -120,8 +128,10 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
   maxBatchSize: 500,
   validateConfig(config) {
     const problems: string[] = [];
-    if (Boolean(config.serviceAccountUsername) !== Boolean(config.serviceAccountSecret)) problems.push('serviceAccountUsername and serviceAccountSecret go together.');
-    if (config.serviceAccountUsername && !config.projectId) problems.push('projectId is needed with a service account.');
+    const toUseBoth = 'set both to import with a service account, or neither to import with the project token';
+    if (config.serviceAccountUsername && !config.serviceAccountSecret) problems.push(`serviceAccountSecret is needed with serviceAccountUsername (${toUseBoth}).`);
+    if (config.serviceAccountSecret && !config.serviceAccountUsername) problems.push(`serviceAccountUsername is needed with serviceAccountSecret (${toUseBoth}).`);
+    if (config.serviceAccountUsername && !config.projectId) problems.push("projectId is needed with a service account (the project's id, in Mixpanel's project settings).");
     return problems;
   },
   deliver: (items, config, context) => deliverHttp(mixpanelMapping, items, config, context),
@@ -131,7 +141,7 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
     if (!config.gdprToken) return { kind: 'not_supported', reason: 'Mixpanel deletion needs a GDPR API OAuth token (config.gdprToken).' };
     const distinctIds = [...subject.userIds, ...subject.anonymousIds.map((a) => `$device:${a}`)];
     if (distinctIds.length === 0) return { kind: 'deleted', detail: 'no identifiers to delete', count: 0 };
-    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://mixpanel.com';
+    const base = gdprBase(config);
     const response = await context.http.send({
       method: 'POST',
       url: joinUrl(base, `/api/app/data-deletions/v3.0/?token=${encodeURIComponent(config.projectToken)}`),
@@ -148,7 +158,7 @@ export const mixpanel: DestinationType<MixpanelConfig> = {
 
   async deletionStatus(jobId, config, context): Promise<DeletionResult> {
     if (!config.gdprToken) return { kind: 'not_supported', reason: 'Mixpanel deletion status needs config.gdprToken.' };
-    const base = config.deletionBaseUrl ?? config.baseUrl ?? 'https://mixpanel.com';
+    const base = gdprBase(config);
     const response = await context.http.send({
       method: 'GET',
       url: joinUrl(base, `/api/app/data-deletions/v3.0/${encodeURIComponent(jobId)}?token=${encodeURIComponent(config.projectToken)}`),

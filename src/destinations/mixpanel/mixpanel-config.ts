@@ -8,7 +8,7 @@ export const MixpanelConfigSchema = Type.Object(
     projectId: Type.Optional(Type.String({ minLength: 1, description: 'Needed with a service account.' })),
     gdprToken: Type.Optional(Type.String({ minLength: 1, description: 'OAuth token for the GDPR API (deletions).' })),
     baseUrl: Type.Optional(Type.String({ format: 'uri', description: 'Ingestion host: https://api.mixpanel.com (default), https://api-eu.mixpanel.com, https://api-in.mixpanel.com.' })),
-    deletionBaseUrl: Type.Optional(Type.String({ format: 'uri', description: 'GDPR API host: https://mixpanel.com (default) or https://eu.mixpanel.com. Defaults to baseUrl when that is set.' })),
+    deletionBaseUrl: Type.Optional(Type.String({ format: 'uri', description: 'GDPR API host: https://mixpanel.com (default), https://eu.mixpanel.com or https://in.mixpanel.com. Without it: the GDPR host of the region of baseUrl when that is a Mixpanel ingestion host, baseUrl itself otherwise (proxy).' })),
   },
   { additionalProperties: false },
 );

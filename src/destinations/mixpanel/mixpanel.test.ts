@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
+import { jsonReply, recordingContext } from '../../../test/support/recording-http.js';
 import { item } from '../../../test/support/segment-events.js';
 import type { DeliveryOutcome } from '../destination.js';
 import { insertId, mixpanel } from './index.js';
@@ -107,5 +108,14 @@ describe('Mixpanel destination', () => {
   it('validates service-account settings', () => {
     expect(mixpanel.validateConfig!({ projectToken: 't', serviceAccountUsername: 'sa' })).toHaveLength(2);
     expect(mixpanel.validateConfig!({ projectToken: 't' })).toEqual([]);
+  });
+
+  it('sends the deletion of an EU or India project to its region\'s GDPR host, not to the ingestion host', async () => {
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: [], emails: [] };
+    const { context, sent } = recordingContext(() => jsonReply({ status: 'ok', results: { task_id: 't-1' } }));
+    for (const baseUrl of ['https://api-eu.mixpanel.com', 'https://api-in.mixpanel.com', undefined]) {
+      await mixpanel.deleteSubject!(subject, { projectToken: 'tok-1', gdprToken: 'gdpr-1', ...(baseUrl ? { baseUrl } : {}) }, context);
+    }
+    expect(sent.map((r) => new URL(r.url).origin)).toEqual(['https://eu.mixpanel.com', 'https://in.mixpanel.com', 'https://mixpanel.com']);
   });
 });

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DestinationContext, DestinationType } from '../destination.js';
-import { classifyHttpStatus, deletionFailure } from '../http-status.js';
+import { deletionFailure } from '../http-status.js';
+import { companionBase } from '../http/companion-base.js';
 import { chunks, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping } from '../http/http-mapping.js';
 import { contextString, propertiesOf, traitsOf } from '../segment-fields.js';
 import { stableUuid } from '../stable-uuid.js';
@@ -48,6 +49,9 @@ export function toPostHogEvent(item: DeliveryItem): JsonObject {
   return { event, distinct_id: distinctId, properties, timestamp: e.timestamp, uuid: stableUuid(item.messageId) };
 }
 
+/** PostHog Cloud's private API host for its ingestion host (the i. hosts take events only). */
+const PRIVATE_API_HOSTS: Readonly<Record<string, string>> = { 'us.i.posthog.com': 'us.posthog.com', 'eu.i.posthog.com': 'eu.posthog.com' };
+
 export const postHogMapping: HttpMapping<PostHogConfig> = {
   plan(items, config) {
     const plan = emptyPlan();
@@ -88,7 +92,7 @@ export const posthog: DestinationType<PostHogConfig> = {
 
   async deleteSubject(subject, config, context): Promise<DeletionResult> {
     if (!config.personalApiKey || !config.projectId) return { kind: 'not_supported', reason: 'PostHog deletion needs a personal API key and the project id (config.personalApiKey, config.projectId).' };
-    const base = config.apiBaseUrl ?? config.baseUrl ?? 'https://us.posthog.com';
+    const base = config.apiBaseUrl ?? companionBase(config.baseUrl, PRIVATE_API_HOSTS, 'https://us.posthog.com');
     const persons = new Set<string>();
     for (const distinctId of [...subject.userIds, ...subject.anonymousIds]) {
       const found = await findPersons(distinctId, config, base, context);
@@ -101,9 +105,9 @@ export const posthog: DestinationType<PostHogConfig> = {
         url: joinUrl(base, `/api/projects/${encodeURIComponent(config.projectId)}/persons/${encodeURIComponent(person)}/?delete_events=true`),
         headers: { authorization: `Bearer ${config.personalApiKey}` },
       });
-      const classified = classifyHttpStatus(response.status, response.headers, response.body);
-      if (classified.kind === 'retry') return { kind: 'retry', error: classified.error };
-      if (classified.kind === 'abort' && response.status !== 404) return { kind: 'failed', error: classified.error };
+      if (response.status === 404) continue; // gone already
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
     }
     return { kind: 'deleted', count: persons.size, detail: `${persons.size} person(s) deleted; PostHog deletes their events asynchronously` };
   },

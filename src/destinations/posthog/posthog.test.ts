@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
+import { jsonReply, recordingContext } from '../../../test/support/recording-http.js';
 import { item } from '../../../test/support/segment-events.js';
 import { posthog } from './index.js';
 
@@ -81,5 +82,18 @@ describe('PostHog destination', () => {
 
   it('says deletion is not possible without a personal API key', async () => {
     expect(await posthog.deleteSubject!({ workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: [], emails: [] }, { apiKey: 'phc_project' }, testContext())).toMatchObject({ kind: 'not_supported' });
+  });
+
+  it('looks up and deletes persons of an EU project on the EU private API, not on the ingestion host', async () => {
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: [], emails: [] };
+    const { context, sent } = recordingContext((r) => (r.method === 'GET' ? jsonReply({ results: [{ id: 7, uuid: 'p-uuid-1' }] }) : { status: 204, headers: {}, body: '' }));
+    expect(await posthog.deleteSubject!(subject, { apiKey: 'phc_1', personalApiKey: 'phx_1', projectId: '42', baseUrl: 'https://eu.i.posthog.com' }, context)).toMatchObject({ kind: 'deleted', count: 1 });
+    expect(sent.map((r) => `${r.method} ${new URL(r.url).origin}`)).toEqual(['GET https://eu.posthog.com', 'DELETE https://eu.posthog.com']);
+  });
+
+  it('keeps the wait PostHog asks for when it throttles a deletion', async () => {
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['u1'], anonymousIds: [], emails: [] };
+    const { context } = recordingContext((r) => (r.method === 'GET' ? jsonReply({ results: [{ id: 7, uuid: 'p-uuid-1' }] }) : { status: 429, headers: { 'retry-after': '7' }, body: '{"detail":"Request was throttled."}' }));
+    expect(await posthog.deleteSubject!(subject, { apiKey: 'phc_1', personalApiKey: 'phx_1', projectId: '42' }, context)).toEqual({ kind: 'retry', error: expect.stringContaining('throttled'), afterMs: 7000 });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryItem, DeliveryOutcome, DestinationType } from '../destination.js';
-import { classifyHttpStatus } from '../http-status.js';
+import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { retryOfNetworkFailure } from '../network-failure.js';
 import { S3Client } from './s3-client.js';
 import { S3ConfigSchema, type S3Config } from './s3-config.js';
@@ -90,7 +90,9 @@ export const s3: DestinationType<S3Config> = {
       for (const key of await client.listKeys(config.prefix ?? '')) {
         if (!key.endsWith('.ndjson.gz')) continue;
         const response = await client.send('GET', key);
-        if (response.status !== 200) return { kind: 'failed', error: `GET ${key} answered ${response.status}` };
+        if (response.status === 404) continue; // removed since it was listed (a retention run, another deletion)
+        // A throttled or unavailable store (503 SlowDown, 500) is tried again later, as every deletion is.
+        if (response.status !== 200) return deletionFailure(response.status, response.headers, response.body) ?? { kind: 'failed', error: `GET ${key} answered ${response.status}` };
         if (!response.bytes) return { kind: 'failed', error: `GET ${key}: the HTTP client returned no raw body` };
         const events = gunzipSync(response.bytes).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as SegmentEvent);
         const kept = events.filter((e) => !belongs(e));
@@ -98,9 +100,8 @@ export const s3: DestinationType<S3Config> = {
         removed += events.length - kept.length;
         files++;
         const write = kept.length === 0 ? await client.send('DELETE', key) : await client.send('PUT', key, { body: ndjsonGzip(kept), headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' } });
-        const result = classifyHttpStatus(write.status, write.headers, write.body);
-        if (result.kind === 'retry') return { kind: 'retry', error: result.error };
-        if (result.kind === 'abort') return { kind: 'failed', error: result.error };
+        const failure = deletionFailure(write.status, write.headers, write.body);
+        if (failure) return failure;
       }
     } catch (error) {
       return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };

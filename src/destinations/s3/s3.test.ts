@@ -95,4 +95,19 @@ describe('S3 destination', () => {
     expect(lines([...objects.values()][0]!).map((e) => e.userId)).toEqual(['stays']);
     expect(rejected).toEqual([]);
   });
+
+  it('tries a deletion again later when the store throttles reading a file, instead of failing it', async () => {
+    const objects = new Map<string, Buffer>();
+    const rejected: string[] = [];
+    const store = s3Store(objects, rejected);
+    let throttle = false;
+    server = await startMockServer((r) => (throttle && r.method === 'GET' && !r.query.has('list-type') ? { status: 503, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>', headers: { 'retry-after': '2' } } : store(r)), { decodeGzip: false });
+    await s3.deliver([{ ...item({ type: 'track', userId: 'gone', event: 'A' }), sourceId: 's' }], config(server.url), testContext());
+    throttle = true;
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['gone'], anonymousIds: [], emails: [] };
+    expect(await s3.deleteSubject!(subject, config(server.url), testContext())).toMatchObject({ kind: 'retry', error: expect.stringContaining('SlowDown'), afterMs: 2000 });
+    throttle = false;
+    expect(await s3.deleteSubject!(subject, config(server.url), testContext())).toMatchObject({ kind: 'deleted', count: 1 });
+    expect(objects.size).toBe(0);
+  });
 });

@@ -35,10 +35,12 @@ export const segmentMapping: HttpMapping<SegmentConfig> = {
         // The event goes on as it is, messageId included, so the receiving workspace deduplicates retries.
         const { receivedAt: _receivedAt, sentAt: _sentAt, ...event } = it.event;
         const json = JSON.stringify(event);
-        if (bytes + json.length > MAX_BYTES) flush();
+        // The limit is in bytes: text outside ASCII takes up to 3 bytes a character.
+        const size = Buffer.byteLength(json);
+        if (bytes + size > MAX_BYTES) flush();
         batch.push(json);
         indexes.push(chunk.indexes[i]!);
-        bytes += json.length + 1;
+        bytes += size + 1;
       });
       flush();
     }

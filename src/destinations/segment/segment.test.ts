@@ -26,6 +26,15 @@ describe('Segment destination', () => {
     expect(forwarded[0]!.receivedAt).toBeUndefined();
   });
 
+  it('keeps each request under 500 KB in bytes when events hold text outside ASCII', async () => {
+    server = await startMockServer((r) => (r.raw.length > 500 * 1024 ? { status: 400, body: { error: 'too large' } } : { status: 200, body: { success: true } }));
+    // About 9,000 characters but 27 KB an event (three bytes each): 40 of them are 360,000 characters, 1 MB.
+    const items = Array.from({ length: 40 }, (_, i) => item({ type: 'track', userId: 'u', event: 'Review Written', properties: { text: '評'.repeat(9_000), i } }));
+    expect(await segment.deliver(items, { writeKey: 'wk-down', baseUrl: server.url }, testContext())).toEqual({ kind: 'ok' });
+    expect(server.received.every((r) => r.raw.length <= 500 * 1024)).toBe(true);
+    expect(server.received.flatMap((r) => (r.json as { batch: unknown[] }).batch)).toHaveLength(40);
+  });
+
   it('previews with the writeKey masked', async () => {
     const preview = await segment.preview!([item({ type: 'track', userId: 'u', event: 'x' })], { writeKey: 'wk-secret-1' });
     expect(preview.requests[0]!.headers.authorization).toBe('Basic ****');

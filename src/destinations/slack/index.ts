@@ -55,8 +55,12 @@ export const slackMapping: HttpMapping<SlackConfig> = {
   },
   interpret(response): DeliveryResult {
     // Slack answers errors as plain text codes: invalid_payload, channel_not_found, channel_is_archived, ...
-    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-      return { kind: 'abort', reason: `slack_${response.body.trim().slice(0, 60) || response.status}`, error: `Slack ${response.status}: ${response.body.slice(0, 200)}` };
+    // Any other answer (a proxy's HTML page, a JSON error) is no code: the reason is then http_<status>, so
+    // reasons stay codes the counters and alerts can group by.
+    if (response.status >= 400 && response.status < 500 && response.status !== 429 && response.status !== 408) {
+      const code = response.body.trim();
+      const reason = /^[a-z][a-z0-9_]{0,59}$/.test(code) ? `slack_${code}` : `http_${response.status}`;
+      return { kind: 'abort', reason, error: `Slack ${response.status}: ${response.body.slice(0, 200)}` };
     }
     return classifyHttpStatus(response.status, response.headers, response.body);
   },

@@ -28,6 +28,15 @@ describe('Slack destination', () => {
     expect(await slack.deliver(items.slice(1), { webhookUrl: `${server.url}/services/T0/B0/gone` }, testContext())).toMatchObject({ kind: 'abort', reason: 'slack_channel_not_found' });
   });
 
+  it('keeps the reason a code when the answer is not one of Slack\'s (a proxy\'s page), and retries a 408', async () => {
+    server = await startMockServer((r) =>
+      r.path.endsWith('/timeout') ? { status: 408, body: 'request_timeout' } : { status: 403, body: '<html><body><h1>403 Forbidden</h1>\n<p>Access denied by proxy</p></body></html>' },
+    );
+    const outcome = await slack.deliver([item({ type: 'track', userId: 'u1', event: 'x' })], { webhookUrl: `${server.url}/services/T0/B0/x` }, testContext());
+    expect(outcome).toMatchObject({ kind: 'abort', reason: 'http_403', error: expect.stringContaining('Access denied by proxy') });
+    expect(await slack.deliver([item({ type: 'track', userId: 'u1', event: 'x' })], { webhookUrl: `${server.url}/services/T0/B0/timeout` }, testContext())).toMatchObject({ kind: 'retry', reason: 'http_408' });
+  });
+
   it('honours Retry-After on 429', async () => {
     server = await startMockServer(() => ({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }));
     expect(await slack.deliver([item({ type: 'track', userId: 'u1', event: 'x' })], { webhookUrl: `${server.url}/services/a` }, testContext())).toMatchObject({ kind: 'retry', afterMs: 1000 });
