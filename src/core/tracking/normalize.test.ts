@@ -35,6 +35,16 @@ describe('normalizeEvent', () => {
     expect(event.originalTimestamp).toBe(facts.receivedAt.toISOString());
   });
 
+  it('keeps the server time for an event without a client time, whatever sentAt says', () => {
+    // A client whose clock is an hour behind, or a batch that waited: sentAt is an hour before receivedAt.
+    const alone = normalizeEvent({ userId: 'u', sentAt: '2026-11-30T11:00:10.000Z' }, 'identify', facts);
+    expect(alone.timestamp).toBe('2026-11-30T12:00:10.000Z');
+    expect(alone.originalTimestamp).toBe('2026-11-30T12:00:10.000Z');
+    expect(alone.sentAt).toBe('2026-11-30T11:00:10.000Z');
+    const { accepted } = normalizeRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }], sentAt: '2026-11-30T11:00:10.000Z' }, 'batch', facts);
+    expect(accepted[0]!.timestamp).toBe('2026-11-30T12:00:10.000Z');
+  });
+
   it('generates a messageId when missing and keeps one that is given', () => {
     expect(normalizeEvent({ userId: 'u' }, 'identify', facts).messageId).toMatch(/^api-[0-9a-f-]{36}$/);
     expect(normalizeEvent({ userId: 'u', messageId: 'm-1' }, 'identify', facts).messageId).toBe('m-1');

@@ -309,8 +309,10 @@ export function normalizeEvent(
   const receivedAt = facts.receivedAtIso ?? facts.receivedAt.toISOString();
   const original = fields.timestamp ?? receivedAt;
   const sentAt = fields.sentAt;
-  // Segment's clock-skew correction: timestamp = receivedAt - (sentAt - originalTimestamp).
-  const timestamp = sentAt ? new Date(facts.receivedAt.getTime() - (Date.parse(sentAt) - Date.parse(original))).toISOString() : original;
+  // Segment's clock-skew correction: timestamp = receivedAt - (sentAt - originalTimestamp). Only a time the client
+  // gave is corrected: an event without one happened when it was received (correcting receivedAt against sentAt
+  // would move it into the future by the time the request took, or by how far the client's clock is behind).
+  const timestamp = sentAt && fields.timestamp !== undefined ? new Date(facts.receivedAt.getTime() - (Date.parse(sentAt) - Date.parse(original))).toISOString() : original;
 
   // Built as one literal (one object shape for every event; JSON.stringify omits the undefined fields), then
   // the client's other top-level fields. Copying the raw object and patching it is several times slower.
