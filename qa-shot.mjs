@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+const [url, path, out, wait] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+page.on('console', (m) => console.log('CONSOLE', m.type(), m.text()));
+await page.goto(url);
+await page.getByLabel('Email').fill('qa@example.com');
+await page.getByLabel('Password').fill('correct horse battery');
+await page.getByRole('button', { name: 'Log in', exact: true }).click();
+await page.getByRole('heading', { name: 'Overview' }).waitFor();
+await page.goto(url + path);
+await page.waitForTimeout(Number(wait ?? 3000));
+await page.screenshot({ path: out, fullPage: true });
+console.log((await page.textContent('main'))?.slice(0, 3000));
+await browser.close();
