@@ -103,6 +103,21 @@ describe('Tracking API over HTTP', () => {
     expect(res.body.error).toMatchObject({ code: 'invalid_json', line: 1, column: 26 });
   });
 
+  it('says a POST without a body (no Content-Type either) is empty, as an empty JSON body is told', async () => {
+    for (const path of ['/v1/track', '/v1/batch']) {
+      const response = await fetch(`${sluice.url}${path}`, { method: 'POST', headers: { authorization: basic(sluice.writeKey) } });
+      expect(response.status, path).toBe(400);
+      expect(await response.json(), path).toEqual({ error: { code: 'invalid_json', message: 'The request body is empty; send a JSON object.' } });
+    }
+  });
+
+  it('tells a gzip body sent without Content-Encoding that the header is missing', async () => {
+    const res = await post('/v1/batch', gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz-no-header', event: 'Zipped' }] })));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_encoding');
+    expect(res.body.error.message).toContain('no "Content-Encoding: gzip" header');
+  });
+
   it('answers 413 for a request over 500 KB and for a gzip bomb', async () => {
     const big = { batch: Array.from({ length: 30 }, (_, i) => ({ type: 'track', userId: 'u', event: 'x', properties: { pad: 'y'.repeat(20_000), i } })) };
     const res = await post('/v1/batch', big);

@@ -360,6 +360,8 @@ function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefault
 }
 
 function requestObject(body: unknown): JsonObject {
+  // No body at all (a POST without one, which no content-type parser saw), as an empty one is told.
+  if (body === undefined) throw new SluiceError('invalid_json', 'The request body is empty; send a JSON object.');
   if (!isObject(body)) {
     throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${jsonTypeOf(body)}.`);
   }
