@@ -111,6 +111,24 @@ describe('Tracking API over HTTP', () => {
     }
   });
 
+  it('says what a path no route takes most likely meant: the Tracking API\'s calls, /v1 given twice, /v1 left out', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['GET', '/v1/track', /^No route GET \/v1\/track\. The Tracking API takes POST \/v1\/identify, \/v1\/track, .*\/v1\/batch, \/v1\/import/],
+      ['POST', '/v1/tracks', /^No route POST \/v1\/tracks\. The Tracking API takes POST /],
+      // analytics-node given host 'http://...:8080/v1' adds its path /v1/batch to it.
+      ['POST', '/v1/v1/batch', /has \/v1 twice: give the library's host without \/v1/],
+      ['POST', '/batch', /Tracking API paths start with \/v1: POST \/v1\/batch\.$/],
+      ['GET', '/api/v2/events', /The admin API lives under \/api\/v1/],
+    ];
+    for (const [method, path, message] of cases) {
+      const response = await fetch(`${sluice.url}${path}`, { method, headers: { authorization: basic(sluice.writeKey), 'content-type': 'application/json' }, ...(method === 'POST' && { body: '{"batch":[]}' }) });
+      expect(response.status, path).toBe(404);
+      const body = (await response.json()) as ApiAnswer;
+      expect(body.error.code, path).toBe('not_found');
+      expect(body.error.message, path).toMatch(message);
+    }
+  });
+
   it('tells a gzip body sent without Content-Encoding that the header is missing', async () => {
     const res = await post('/v1/batch', gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz-no-header', event: 'Zipped' }] })));
     expect(res.status).toBe(400);
