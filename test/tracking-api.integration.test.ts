@@ -115,8 +115,9 @@ describe('Tracking API over HTTP', () => {
     const cases: [string, string, RegExp][] = [
       ['GET', '/v1/track', /^No route GET \/v1\/track\. The Tracking API takes POST \/v1\/identify, \/v1\/track, .*\/v1\/batch, \/v1\/import/],
       ['POST', '/v1/tracks', /^No route POST \/v1\/tracks\. The Tracking API takes POST /],
-      // analytics-node given host 'http://...:8080/v1' adds its path /v1/batch to it.
-      ['POST', '/v1/v1/batch', /has \/v1 twice: give the library's host without \/v1/],
+      // Libraries that append /v1/batch to their host (Python's, Go's) given 'http://...:8080/v1' or 'http://...:8080/'.
+      ['POST', '/v1/v1/batch', /has \/v1 twice: give the library's host \(endpoint\) without \/v1/],
+      ['POST', '//v1/batch', /has a double slash: give the library's host \(endpoint\) without a trailing slash/],
       ['POST', '/batch', /Tracking API paths start with \/v1: POST \/v1\/batch\.$/],
       ['GET', '/api/v2/events', /The admin API lives under \/api\/v1/],
     ];
