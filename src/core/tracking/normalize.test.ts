@@ -43,6 +43,8 @@ describe('normalizeEvent', () => {
     expect(alone.sentAt).toBe('2026-11-30T11:00:10.000Z');
     const { accepted } = normalizeRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }], sentAt: '2026-11-30T11:00:10.000Z' }, 'batch', facts);
     expect(accepted[0]!.timestamp).toBe('2026-11-30T12:00:10.000Z');
+    // A client time given as originalTimestamp is still corrected: 12:00:10 - (11:00:10 - 11:00:00).
+    expect(normalizeEvent({ userId: 'u', originalTimestamp: '2026-11-30T11:00:00.000Z', sentAt: '2026-11-30T11:00:10.000Z' }, 'identify', facts).timestamp).toBe('2026-11-30T12:00:00.000Z');
   });
 
   it('generates a messageId when missing and keeps one that is given', () => {
