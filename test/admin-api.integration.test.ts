@@ -209,6 +209,13 @@ describe('events API', () => {
     }
     expect((await api('GET', '/events?limit=1000')).status).toBe(200);
     expect((await api('GET', '/events?limit=1')).status).toBe(200);
+    // A filter it does not take would filter nothing and answer every event as if they matched.
+    for (const query of ['email=ev-alice', 'user_id=ev-alice', 'userId=ev-alice&event_name=Order%20Completed']) {
+      const answer = await api('GET', `/events?${query}`);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body.error?.code, query).toBe('validation_failed');
+      expect(answer.body.error?.message, query).toMatch(/query parameter (email|user_id|event_name) is not a field this request takes.*filters by userId, anonymousId, messageId/);
+    }
     const cursor = await api('GET', '/events?cursor=bm90LWEtY3Vyc29y');
     expect(cursor.status).toBe(400);
     expect(cursor.body.error?.code).toBe('invalid_cursor');

@@ -124,6 +124,16 @@ describe('sluice CLI', () => {
     const missing = await runCli(['import', path.join(work, 'nope.ndjson'), '--write-key', sluice.writeKey, '--url', sluice.url]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Cannot read');
+
+    // A --url nothing answers at (a typo, Sluice not started) is said at once, not after every batch's retries.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const unreachable = await runCli(['import', file, '--write-key', sluice.writeKey, '--url', `http://127.0.0.1:${port}`]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr.trim()).toBe(`sluice: Cannot reach Sluice at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}): nothing was imported. Start Sluice, or give the address it runs at with --url.`);
+    expect(unreachable.stderr).not.toContain('not_delivered');
   }, 120_000);
 
   it('backs up the embedded database while Sluice keeps accepting events', async () => {

@@ -117,6 +117,8 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await rejected.click();
     const detail = page.getByLabel('Rejected: invalid_timestamp');
     expect(await detail.textContent()).toContain('is not an ISO-8601 date');
+    // The messageId the library gave it, to find the call in the app's logs.
+    expect(await detail.textContent()).toMatch(/Its messageId: node-next-\d+-[0-9a-f-]+ \(to find the call/);
     expect(JSON.parse((await detail.locator('pre').textContent()) ?? '')).toMatchObject({ event: 'string', timestamp: 'string', properties: { amount: 'number' } });
   });
 

@@ -101,6 +101,24 @@ describe('live event stream', () => {
     expect(rejection.data).not.toContain('ada@example.com');
   });
 
+  it('still streams a rejection another ingest process writes later with an earlier time than one already shown', async () => {
+    const source = await createSource('Live rejections, two ingest processes');
+    const stream = await openSse(`${sluice.url}/api/v1/sources/${source.id}/live`, auth());
+    const rejection = (code: string, at: number) => ({ workspaceId: sluice.bootstrap.workspaceId, sourceId: source.id, code, message: `${code} here`, at });
+    const now = Date.now() + 1000;
+    // One process writes its rejection first...
+    await sluice.store.sourceCounters.saveRejections([rejection('event_not_string', now + 2000)]);
+    await eventually(async () => (stream.messages.some((m) => m.event === 'rejection') ? true : undefined));
+    // ...the other, whose rejection happened a second and a half before, writes it after that one was shown.
+    await sluice.store.sourceCounters.saveRejections([rejection('no_user_anon_id', now + 500)]);
+    const codes = () => stream.messages.filter((m) => m.event === 'rejection').map((m) => (JSON.parse(m.data) as { code: string }).code);
+    await eventually(async () => (codes().length === 2 ? true : undefined));
+    // Each shown once, however often the stream reads them again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    stream.close();
+    expect(codes()).toEqual(['event_not_string', 'no_user_anon_id']);
+  });
+
   it('masks personal data in the stream for a role without personal-data access, as the events API does', async () => {
     const source = await createSource('Live masked');
     const created = await fetch(`${sluice.url}/api/v1/tokens`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Viewer', role: 'viewer' }) });

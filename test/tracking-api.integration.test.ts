@@ -103,6 +103,40 @@ describe('Tracking API over HTTP', () => {
     expect(res.body.error).toMatchObject({ code: 'invalid_json', line: 1, column: 26 });
   });
 
+  it('says a POST without a body (no Content-Type either) is empty, as an empty JSON body is told', async () => {
+    for (const path of ['/v1/track', '/v1/batch']) {
+      const response = await fetch(`${sluice.url}${path}`, { method: 'POST', headers: { authorization: basic(sluice.writeKey) } });
+      expect(response.status, path).toBe(400);
+      expect(await response.json(), path).toEqual({ error: { code: 'invalid_json', message: 'The request body is empty; send a JSON object.' } });
+    }
+  });
+
+  it('says what a path no route takes most likely meant: the Tracking API\'s calls, /v1 given twice, /v1 left out', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['GET', '/v1/track', /^No route GET \/v1\/track\. The Tracking API takes POST \/v1\/identify, \/v1\/track, .*\/v1\/batch, \/v1\/import/],
+      ['POST', '/v1/tracks', /^No route POST \/v1\/tracks\. The Tracking API takes POST /],
+      // Libraries that append /v1/batch to their host (Python's, Go's) given 'http://...:8080/v1' or 'http://...:8080/'.
+      ['POST', '/v1/v1/batch', /has \/v1 twice: give the library's host \(endpoint\) without \/v1/],
+      ['POST', '//v1/batch', /has a double slash: give the library's host \(endpoint\) without a trailing slash/],
+      ['POST', '/batch', /Tracking API paths start with \/v1: POST \/v1\/batch\.$/],
+      ['GET', '/api/v2/events', /The admin API lives under \/api\/v1/],
+    ];
+    for (const [method, path, message] of cases) {
+      const response = await fetch(`${sluice.url}${path}`, { method, headers: { authorization: basic(sluice.writeKey), 'content-type': 'application/json' }, ...(method === 'POST' && { body: '{"batch":[]}' }) });
+      expect(response.status, path).toBe(404);
+      const body = (await response.json()) as ApiAnswer;
+      expect(body.error.code, path).toBe('not_found');
+      expect(body.error.message, path).toMatch(message);
+    }
+  });
+
+  it('tells a gzip body sent without Content-Encoding that the header is missing', async () => {
+    const res = await post('/v1/batch', gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz-no-header', event: 'Zipped' }] })));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_encoding');
+    expect(res.body.error.message).toContain('no "Content-Encoding: gzip" header');
+  });
+
   it('answers 413 for a request over 500 KB and for a gzip bomb', async () => {
     const big = { batch: Array.from({ length: 30 }, (_, i) => ({ type: 'track', userId: 'u', event: 'x', properties: { pad: 'y'.repeat(20_000), i } })) };
     const res = await post('/v1/batch', big);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifySchemaValidationError } from 'fastify';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
 import type { DeliveryRecord } from '../core/destination.js';
@@ -8,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
 import { DeliveryStateFields, deliveryStateView } from './deliveries-api.js';
 import { encodeCursor } from './schemas.js';
+import { defaultSchemaErrors } from './validation-messages.js';
 
 const EventsQuery = Type.Object({
   userId: Type.Optional(Type.String()),
@@ -20,7 +22,19 @@ const EventsQuery = Type.Object({
   to: Type.Optional(Type.String({ format: 'date-time', description: 'Only events received before this ISO-8601 time (receivedAt < to)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Events per page, 1 to 1000' })),
   cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page, unchanged' })),
-});
+}, { additionalProperties: false });
+
+/**
+ * The events API's schema errors: a query parameter it does not take (`?email=`, `?user_id=`) would otherwise filter
+ * nothing and answer every event of the workspace as if they matched, so it is refused, naming the ones it takes.
+ */
+function eventsQueryErrors(errors: FastifySchemaValidationError[], dataVar: Parameters<typeof defaultSchemaErrors>[1]): Error {
+  const error = defaultSchemaErrors(errors, dataVar);
+  if (dataVar === 'querystring' && errors.some((e) => e.keyword === 'additionalProperties')) {
+    error.message += `. GET /events filters by ${Object.keys(EventsQuery.properties).join(', ')}; a person's events by email or trait: GET /profiles/:identifier`;
+  }
+  return error;
+}
 
 /** A stored event as the API shows it: the Segment event at top level, plus its source. */
 export function eventView(stored: StoredEvent): Record<string, unknown> {
@@ -60,6 +74,7 @@ async function destinationNames(store: Store, workspaceId: string): Promise<Map<
 export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
   app.get('/events', {
     config: { permission: 'events:read' },
+    schemaErrorFormatter: eventsQueryErrors,
     schema: {
       tags: ['events'],
       summary: 'Read stored events, newest first',

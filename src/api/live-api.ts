@@ -37,6 +37,12 @@ const BATCH = 200;
 const RECHECK_MS = 3_000;
 /** At most this many of the source's latest events shown are read again per poll (a busy source's window). */
 const RECHECK_EVENTS = 500;
+/**
+ * How far below the newest rejection shown each poll still looks for rejections. Every ingest process writes the
+ * rejections it kept about once a second, each with the time it happened: with several processes, one written later
+ * can carry an earlier time than one shown already, and a read only after the newest one shown would skip it.
+ */
+const REJECTION_RECHECK_MS = 10_000;
 
 /**
  * Which events the stream has shown near its end, so each poll can read a little below it (see {@link RECHECK_MS})
@@ -201,8 +207,11 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       for (let i = 0; i < first.length; i++) await write(raw, `id: ${firstSeqs[i]}\nevent: event\ndata: ${JSON.stringify(first[i])}\n\n`);
       let lastWrite = Date.now();
       const window = new ShownWindow(lastSeq);
-      // Rejections kept from the moment this stream opened on (the kept ones are the latest per code).
-      let rejectionsSince = Date.now();
+      // Rejections kept from the moment this stream opened on (the kept ones are the latest per code), each shown
+      // once: by code and time, for those within REJECTION_RECHECK_MS of the newest one shown.
+      const openedAt = Date.now();
+      let newestRejection = openedAt;
+      const shownRejections = new Map<string, number>();
       let accessCheckedAt = Date.now();
       while (live) {
         // Revoking a token or suspending a member ends the streams it opened (at the next check).
@@ -215,14 +224,18 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
           }
           principal = caller;
         }
-        const rejections = await store.sourceCounters.rejections(workspaceId, source.id, rejectionsSince);
+        const rejections = await store.sourceCounters.rejections(workspaceId, source.id, Math.max(openedAt, newestRejection - REJECTION_RECHECK_MS));
         for (const r of rejections.reverse()) {
           if (!live) break;
+          const key = `${r.code} ${r.at}`;
+          if (shownRejections.has(key)) continue;
           const rejection = { code: r.code, message: r.message, at: new Date(r.at).toISOString(), ...(r.example !== undefined && { example: r.example }) };
           await write(raw, `event: rejection\ndata: ${JSON.stringify(rejection)}\n\n`);
-          rejectionsSince = Math.max(rejectionsSince, r.at + 1);
+          shownRejections.set(key, r.at);
+          newestRejection = Math.max(newestRejection, r.at);
           lastWrite = Date.now();
         }
+        for (const [key, at] of shownRejections) if (at < newestRejection - REJECTION_RECHECK_MS) shownRejections.delete(key);
         // From a little below the last event shown (a later-committed batch may hold lower seqs), leaving out what was shown.
         let fresh = 0;
         let events: StoredEvent[] = [];

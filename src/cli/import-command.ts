@@ -27,6 +27,25 @@ interface ErrorAnswer {
   error?: { code?: string; message?: string; rejected?: RejectedItem[] };
 }
 
+/** Why a fetch failed, in the words of the network error (`connect ECONNREFUSED 127.0.0.1:8080`). */
+function networkProblem(error: unknown): string {
+  return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+}
+
+/**
+ * Refuses an address nothing answers at before any line is read: a mistyped --url (or a Sluice not started) would
+ * otherwise have every batch of the file retried for half a minute before its lines are reported as failed.
+ * Any HTTP answer will do (a Sluice still starting answers 503; batches wait for it).
+ */
+async function checkReachable(base: string): Promise<void> {
+  try {
+    const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(10_000) });
+    await response.body?.cancel();
+  } catch (error) {
+    throw new SluiceError('invalid_config', `Cannot reach Sluice at ${base} (${networkProblem(error)}): nothing was imported. Start Sluice, or give the address it runs at with --url.`);
+  }
+}
+
 /**
  * POSTs one batch to /v1/import; returns the lines that failed. Retries when Sluice is busy (429/503,
  * honouring Retry-After) or unreachable for a moment; resending is safe since events are deduplicated by
@@ -40,7 +59,7 @@ async function sendBatch(endpoint: string, authorization: string, batch: readonl
     try {
       response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
     } catch (error) {
-      lastProblem = `cannot reach ${endpoint}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`;
+      lastProblem = `cannot reach ${endpoint}: ${networkProblem(error)}`;
       await sleep(Math.min(8000, 250 * 2 ** attempt));
       continue;
     }
@@ -83,6 +102,7 @@ export async function importCommand(file: string, options: ImportOptions): Promi
   if (!/^https?:\/\//.test(base)) throw new SluiceError('invalid_config', `--url ${base} is not an http(s) URL of a running Sluice.`);
   const endpoint = `${base}/v1/import`;
   const authorization = `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`;
+  await checkReachable(base);
 
   const failed: FailedLine[] = [];
   let lines = 0;

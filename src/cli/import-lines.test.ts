@@ -21,6 +21,16 @@ describe('parseImportLine', () => {
     expect(id('{"type":"page","userId":"u"}')).not.toBe(id('{"type":"page","userId":"v"}'));
   });
 
+  it('derives a messageId for a line whose messageId is null, empty or blank (the Tracking API would give it a random one)', () => {
+    for (const messageId of [null, '', '   ']) {
+      const text = JSON.stringify({ type: 'page', userId: 'u', messageId });
+      const parsed = parseImportLine(text, 1);
+      if (parsed.kind !== 'event') throw new Error('expected an event');
+      expect(parsed.value.event.messageId, JSON.stringify(messageId)).toMatch(/^import-[0-9a-f]{40}$/);
+      expect(parseImportLine(text, 2)).toMatchObject({ value: { event: { messageId: parsed.value.event.messageId } } });
+    }
+  });
+
   it('reports bad JSON and non-objects with the line number, and skips blank lines', () => {
     expect(parseImportLine('{"a":', 3)).toMatchObject({ kind: 'failed', value: { line: 3, code: 'invalid_json' } });
     expect(parseImportLine('[1]', 4)).toMatchObject({ kind: 'failed', value: { line: 4, code: 'invalid_body' } });

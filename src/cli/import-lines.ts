@@ -21,8 +21,8 @@ export type ParsedLine = { kind: 'event'; value: ImportEvent } | { kind: 'failed
 /**
  * Reads one NDJSON line as a historical event. The event keeps its own `timestamp` (or
  * `originalTimestamp`); its `sentAt` is dropped, because the Tracking API would otherwise correct the
- * timestamp for clock skew against the time of the import. An event without `messageId` gets one derived
- * from the line's content, so importing the same file twice stores each event once.
+ * timestamp for clock skew against the time of the import. An event without `messageId` (or with a null, empty
+ * or blank one) gets one derived from the line's content, so importing the same file twice stores each event once.
  */
 export function parseImportLine(text: string, line: number): ParsedLine {
   const trimmed = text.trim();
@@ -40,7 +40,9 @@ export function parseImportLine(text: string, line: number): ParsedLine {
   const event = { ...(value as Record<string, unknown>) };
   delete event.sentAt;
   delete event.writeKey;
-  if (event.messageId === undefined) {
+  // As the Tracking API reads it: null, empty or only whitespace is no messageId (it would get a random one there).
+  const given = event.messageId;
+  if (given === undefined || given === null || (typeof given === 'string' && given.trim() === '')) {
     event.messageId = `import-${createHash('sha256').update(trimmed).digest('hex').slice(0, 40)}`;
   }
   return { kind: 'event', value: { line, event, json: JSON.stringify(event) } };

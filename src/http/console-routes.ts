@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SluiceError } from '../core/errors.js';
 import { browserPublicUrl } from './browser-public-url.js';
+import { noRoute } from './no-route.js';
 
 /** Where `npm run build` writes the console (console/dist at the package root, from src/http or dist/http). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
@@ -52,7 +52,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (SERVER_PATHS.test(path) || path.startsWith('/assets/')) {
-      throw new SluiceError('not_found', `No route ${request.method} ${path}. The admin API lives under /api/v1 (see /api/v1/openapi.json).`);
+      throw noRoute(request.method, path);
     }
     return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(index);
   };

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { SluiceError } from '../core/errors.js';
+import { noRoute } from './no-route.js';
 
 /** Maps Fastify's own errors to Sluice codes, so every error body has the same shape. */
 function fromFastify(error: FastifyError): SluiceError {
@@ -79,6 +80,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.code(error.status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(new SluiceError('not_found', `No route ${request.method} ${request.url.split('?')[0]}. The admin API lives under /api/v1 (see /api/v1/openapi.json).`).toBody());
+    void reply.code(404).send(noRoute(request.method, request.url.split('?')[0] ?? '/').toBody());
   });
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SluiceError } from '../core/errors.js';
 import { parseJsonBody, readJsonBytes } from './body-parsing.js';
@@ -52,5 +53,17 @@ describe('readJsonBytes', () => {
     expect(error).toBeInstanceOf(SluiceError);
     expect((error as SluiceError).code).toBe('invalid_json');
     expect((error as SluiceError).message).toContain(why);
+  });
+
+  it('refuses a gzip body sent without Content-Encoding with invalid_encoding naming the missing header', () => {
+    let error: unknown;
+    try {
+      readJsonBytes(gzipSync('{"userId":"u","event":"E"}'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('invalid_encoding');
+    expect((error as SluiceError).message).toContain('no "Content-Encoding: gzip" header');
   });
 });

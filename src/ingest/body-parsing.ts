@@ -84,12 +84,17 @@ export function parseJsonBody(text: string): unknown {
  * Reads a (decompressed) Tracking API body: its JSON, and the bytes to keep as received. A leading UTF-8
  * byte-order mark (EF BB BF) is skipped and left out of the kept bytes, so the processor can parse them again:
  * JSON forbids it, but Windows tools (PowerShell, .NET's UTF8Encoding by default, Notepad) write one and lenient
- * servers accept it. A UTF-16 body is refused by name rather than as a syntax error at column 1.
+ * servers accept it. A UTF-16 body, or a gzip one sent without its Content-Encoding, is refused by name rather than as a
+ * syntax error at column 1.
  */
 export function readJsonBytes(received: Buffer): { bytes: Buffer; json: unknown } {
   const bytes = received.length >= 3 && received[0] === 0xef && received[1] === 0xbb && received[2] === 0xbf ? received.subarray(3) : received;
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     throw new SluiceError('invalid_json', 'The body starts with a UTF-16 byte-order mark: send the JSON encoded as UTF-8.');
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // gzip's magic number: a client that compresses without saying so (its syntax error would quote binary noise).
+    throw new SluiceError('invalid_encoding', 'The body is gzip-compressed but the request has no "Content-Encoding: gzip" header: add the header, or send the JSON uncompressed.');
   }
   return { bytes, json: parseJsonBody(bytes.toString('utf8')) };
 }

@@ -25,7 +25,16 @@ function RejectionDetail({ rejection }: { rejection: LiveRejection }) {
         Rejected: <code>{rejection.code}</code>
       </h2>
       <p>{rejection.message}</p>
-      <p className="muted">Not stored. What was sent, with each value replaced by its type (values are not kept):</p>
+      <p className="muted">
+        Not stored.
+        {rejection.example?.messageId !== undefined && (
+          <>
+            {' '}
+            Its messageId: <code>{rejection.example.messageId}</code> (to find the call in the app&apos;s logs).
+          </>
+        )}{' '}
+        What was sent, with each value replaced by its type (values are not kept):
+      </p>
       {rejection.example ? (
         <pre tabIndex={0}>
           <code>{JSON.stringify(rejection.example.shape, null, 2)}</code>

@@ -35,6 +35,18 @@ describe('normalizeEvent', () => {
     expect(event.originalTimestamp).toBe(facts.receivedAt.toISOString());
   });
 
+  it('keeps the server time for an event without a client time, whatever sentAt says', () => {
+    // A client whose clock is an hour behind, or a batch that waited: sentAt is an hour before receivedAt.
+    const alone = normalizeEvent({ userId: 'u', sentAt: '2026-11-30T11:00:10.000Z' }, 'identify', facts);
+    expect(alone.timestamp).toBe('2026-11-30T12:00:10.000Z');
+    expect(alone.originalTimestamp).toBe('2026-11-30T12:00:10.000Z');
+    expect(alone.sentAt).toBe('2026-11-30T11:00:10.000Z');
+    const { accepted } = normalizeRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }], sentAt: '2026-11-30T11:00:10.000Z' }, 'batch', facts);
+    expect(accepted[0]!.timestamp).toBe('2026-11-30T12:00:10.000Z');
+    // A client time given as originalTimestamp is still corrected: 12:00:10 - (11:00:10 - 11:00:00).
+    expect(normalizeEvent({ userId: 'u', originalTimestamp: '2026-11-30T11:00:00.000Z', sentAt: '2026-11-30T11:00:10.000Z' }, 'identify', facts).timestamp).toBe('2026-11-30T12:00:00.000Z');
+  });
+
   it('generates a messageId when missing and keeps one that is given', () => {
     expect(normalizeEvent({ userId: 'u' }, 'identify', facts).messageId).toMatch(/^api-[0-9a-f-]{36}$/);
     expect(normalizeEvent({ userId: 'u', messageId: 'm-1' }, 'identify', facts).messageId).toBe('m-1');
@@ -223,6 +235,23 @@ describe('normalizeRequest', () => {
     const badSentAt = validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }, { type: 'track', userId: 'u', event: 'B', sentAt: '2026-11-30T12:00:00.000Z' }], sentAt: 'now' }, 'batch');
     expect(badSentAt.accepted).toBe(1);
     expect(badSentAt.rejected).toEqual([expect.objectContaining({ index: 0, code: 'invalid_timestamp', message: expect.stringContaining('the batch\'s sentAt "now"') })]);
+  });
+
+  it('names the batch as the owner of a shared context or integrations that is not an object', () => {
+    const context = rejection(() => validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }], context: [] }, 'batch'));
+    expect(context.code).toBe('context_not_object');
+    expect(context.message).toBe("The batch's context (it applies to every event of the batch) must be a JSON object, got array.");
+    expect(rejection(() => validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A' }], integrations: 'all' }, 'batch')).code).toBe('integrations_not_object');
+    // An event's own context is still the event's.
+    expect(validateRequest({ batch: [{ type: 'track', userId: 'u', event: 'A', context: [] }] }, 'batch').rejected[0]!.message).toBe('context must be a JSON object, got array.');
+  });
+
+  it('says a single event posted to a batch path is one event, and what to do with it', () => {
+    const single = rejection(() => validateRequest({ type: 'track', userId: 'u', event: 'A' }, 'batch'));
+    expect(single.code).toBe('invalid_body');
+    expect(single.message).toBe('A batch request needs a "batch" array of events. This body is one event: POST it to its type\'s path (/v1/track, /v1/identify, ...), or send {"batch": [<the event>]}.');
+    expect(rejection(() => validateRequest({ batch: { type: 'track' } }, 'batch')).message).toBe('A batch request needs a "batch" array of events, got object.');
+    expect(rejection(() => validateRequest({ events: [] }, 'batch')).message).toBe('A batch request needs a "batch" array of events.');
   });
 
   it('applies the batch sentAt to items without their own', () => {

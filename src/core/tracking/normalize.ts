@@ -147,12 +147,14 @@ function identifier(value: unknown, field: string, keepBlank = false, lenient = 
   return keepBlank || (first > 32 && first < 127) || value.trim() !== '' ? value : undefined;
 }
 
-function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations'): JsonObject | undefined {
+/** `owner`: whose field it is in the message, when not the event's (the batch's shared context). */
+function objectField(raw: JsonObject, field: 'properties' | 'traits' | 'context' | 'integrations', owner?: string): JsonObject | undefined {
   const value = raw[field];
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) {
     const code = `${field}_not_object` as const;
-    throw new SluiceError(code, `${field} must be a JSON object, got ${jsonTypeOf(value)}.`);
+    const what = owner === undefined ? field : `${owner}'s ${field} (it applies to every event of the batch)`;
+    throw new SluiceError(code, `${what} must be a JSON object, got ${jsonTypeOf(value)}.`);
   }
   return value;
 }
@@ -309,8 +311,10 @@ export function normalizeEvent(
   const receivedAt = facts.receivedAtIso ?? facts.receivedAt.toISOString();
   const original = fields.timestamp ?? receivedAt;
   const sentAt = fields.sentAt;
-  // Segment's clock-skew correction: timestamp = receivedAt - (sentAt - originalTimestamp).
-  const timestamp = sentAt ? new Date(facts.receivedAt.getTime() - (Date.parse(sentAt) - Date.parse(original))).toISOString() : original;
+  // Segment's clock-skew correction: timestamp = receivedAt - (sentAt - originalTimestamp). Only a time the client
+  // gave is corrected: an event without one happened when it was received (correcting receivedAt against sentAt
+  // would move it into the future by the time the request took, or by how far the client's clock is behind).
+  const timestamp = sentAt && fields.timestamp !== undefined ? new Date(facts.receivedAt.getTime() - (Date.parse(sentAt) - Date.parse(original))).toISOString() : original;
 
   // Built as one literal (one object shape for every event; JSON.stringify omits the undefined fields), then
   // the client's other top-level fields. Copying the raw object and patching it is several times slower.
@@ -342,7 +346,10 @@ export function normalizeEvent(
 function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefaults } {
   const batch = body.batch;
   if (!Array.isArray(batch)) {
-    throw new SluiceError('invalid_body', 'A batch request needs a "batch" array of events.');
+    // One event posted to /v1/batch (or /v1/import, /v1/b) on its own, as to its type's path.
+    const oneEvent = batch === undefined && (typeof body.type === 'string' || body.userId !== undefined || body.anonymousId !== undefined);
+    const hint = oneEvent ? ' This body is one event: POST it to its type\'s path (/v1/track, /v1/identify, ...), or send {"batch": [<the event>]}.' : '';
+    throw new SluiceError('invalid_body', `A batch request needs a "batch" array of events${batch === undefined ? '' : `, got ${jsonTypeOf(batch)}`}.${hint}`);
   }
   if (batch.length === 0) throw new SluiceError('empty_batch', 'The batch is empty: send at least one event.');
   if (batch.length > LIMITS.maxBatchEvents) {
@@ -350,14 +357,16 @@ function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefault
   }
   const defaults: EventDefaults = {};
   if (body.sentAt !== undefined && body.sentAt !== null) defaults.sentAt = body.sentAt;
-  const context = objectField(body, 'context');
-  const integrations = objectField(body, 'integrations');
+  const context = objectField(body, 'context', 'The batch');
+  const integrations = objectField(body, 'integrations', 'The batch');
   if (context) defaults.context = context;
   if (integrations) defaults.integrations = integrations;
   return { items: batch, defaults };
 }
 
 function requestObject(body: unknown): JsonObject {
+  // No body at all (a POST without one, which no content-type parser saw), as an empty one is told.
+  if (body === undefined) throw new SluiceError('invalid_json', 'The request body is empty; send a JSON object.');
   if (!isObject(body)) {
     throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${jsonTypeOf(body)}.`);
   }
