@@ -140,6 +140,20 @@ describe('role alerts', () => {
     expect(opened.every((a) => a.missingSince === t0)).toBe(true);
   });
 
+  it('gives a whole deployment starting at once five minutes: a checker just started does not page for a role still starting', async () => {
+    // Every process restarted together: the jobs process is up before a slow processor has noted itself, and the
+    // only processor row is that of one killed 45 minutes earlier (rows of dead processes are kept a day). Its first
+    // check counted the role missing for 45 minutes and paged at once, resolved seconds later.
+    await beat('proc_killed', ['processor'], t0 - 45 * MINUTE);
+    await beat('proc_rest', ['ingest', 'router', 'jobs', 'api'], t0);
+    const alerts = newAlerts();
+    expect(await alerts.check(t0)).toEqual({ opened: [], resolved: [] });
+    // Still none after five minutes of this checker's watch: now it is an episode, missing since that last sight.
+    await beat('proc_rest', ['ingest', 'router', 'jobs', 'api'], t0 + ROLE_MISSING_MS);
+    const opened = (await alerts.check(t0 + ROLE_MISSING_MS)).opened;
+    expect(opened.map((a) => [a.role, a.missingSince])).toEqual([['processor', t0 - 45 * MINUTE]]);
+  });
+
   it('triggers and resolves a PagerDuty incident (critical), and ends the episode quietly once no workspace wants alerts', async () => {
     const pagerDuty = await RecordingServer.start();
     const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });

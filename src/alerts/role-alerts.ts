@@ -37,7 +37,7 @@ export interface RoleCheck {
  * is told (email, alert webhook, PagerDuty `critical`); once a process runs it again the episode ends and they are told
  * again. Missing since: the last time a process with the role was seen (heartbeats are kept a day; a cleanly stopped
  * process removes its own) or this checker found one running, whichever is later, or, for a role not seen in that day,
- * this checker's first look. The api role is watched only once it has been seen in that day: an
+ * this checker's first look. An episode opens only once this checker has itself watched for that long. The api role is watched only once it has been seen in that day: an
  * installation may run without the admin API for good (set up, then left to collect), and is not told so every day.
  */
 export class RoleAlerts extends AlertLoop {
@@ -75,7 +75,9 @@ export class RoleAlerts extends AlertLoop {
       }
       const known = [lastSeen.get(role), this.lastRunning.get(role)].filter((at) => at !== undefined);
       const missingSince = known.length > 0 ? Math.max(...known) : this.firstLook;
-      if (episode || now - missingSince < ROLE_MISSING_MS) continue;
+      // And this checker has watched that long: when a whole deployment starts at once, a slow process has not noted
+      // itself yet while the only row of its role may be that of one that died hours ago.
+      if (episode || now - Math.max(missingSince, this.firstLook) < ROLE_MISSING_MS) continue;
       const alert = { id: `ralert_${randomUUID().replace(/-/g, '')}`, role, missingSince, openedAt: now };
       if (!(await store.roleAlerts.open(alert))) continue; // another checking process opened it
       const opened: RoleAlert = { ...alert, resolvedAt: null, resolution: null };
