@@ -75,6 +75,7 @@ describe('requests reaching a Sluice that is shutting down', () => {
     const late = firstAnswers[1];
     expect(late?.status).toBe(503);
     expect(late?.headers['retry-after']).toBe('1');
+    expect(late?.headers.connection).toBe('close');
     expect(JSON.parse(late?.body ?? '')).toEqual({ error: { code: 'not_ready', message: expect.stringContaining('shutting down') as string } });
     const health = secondAnswers[1];
     expect(health?.status).toBe(503);

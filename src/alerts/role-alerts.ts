@@ -37,8 +37,9 @@ export interface RoleCheck {
  * is told (email, alert webhook, PagerDuty `critical`); once a process runs it again the episode ends and they are told
  * again. Missing since: the last time a process with the role was seen (heartbeats are kept a day; a cleanly stopped
  * process removes its own) or this checker found one running, whichever is later, or, for a role not seen in that day,
- * this checker's first look. An episode opens only once this checker has itself watched for that long. The api role is watched only once it has been seen in that day: an
- * installation may run without the admin API for good (set up, then left to collect), and is not told so every day.
+ * this checker's first look. An episode opens only once this checker has itself watched for that long. The api role
+ * is watched only once it has been seen in that day: an installation may run without the admin API for good (set up,
+ * then left to collect), and is not told so every day.
  */
 export class RoleAlerts extends AlertLoop {
   private firstLook: number | undefined;

@@ -65,11 +65,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   installErrorHandling(app);
   // A request that reaches a process shutting down (SIGTERM, a rolling restart: a keep-alive connection still open)
-  // is refused before any route runs; Fastify closes the connection after the answer, so the client's retry opens
-  // a new one (to another process behind a load balancer).
-  app.addHook('onRequest', async (request) => {
+  // is refused before any route runs, and the connection closed after the answer, so the client's retry opens a new
+  // one (to another process behind a load balancer).
+  app.addHook('onRequest', async (request, reply) => {
     // `/health` answers for itself (`{"status":"stopping"}`), in the shape monitoring reads.
     if (options.state() === 'stopping' && request.routeOptions.url !== '/health') {
+      void reply.header('Connection', 'close');
       throw new SluiceError('not_ready', 'This Sluice process is shutting down; nothing was accepted or changed. Send the request again after the Retry-After delay (another process takes it, or this one once restarted).', { retryAfterSeconds: 1 });
     }
   });
