@@ -284,7 +284,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     retention.start();
   }
 
-  let ready = false;
+  let state: 'starting' | 'ready' | 'stopping' = 'starting';
   const heartbeat = new ProcessHeartbeat(store.processes, [...roles], logger);
   const app = await buildHttpServer({
     logger,
@@ -293,7 +293,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     metrics,
     changes,
     sources,
-    isReady: () => ready,
+    state: () => state,
     trustedProxies: config.trustedProxies,
     // The Tracking API's queue when this process has one; any scale-mode process's NATS connection otherwise.
     unavailable: () => queue?.unavailable() ?? relay?.unavailable(),
@@ -315,7 +315,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      ready = false;
+      state = 'stopping';
       await heartbeat.stop();
       await app.close();
       await executor?.stop();
@@ -349,7 +349,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     await close().catch((closeError: unknown) => logger.warn({ err: closeError }, 'could not close everything after failing to listen'));
     throw listenError(error, config);
   }
-  ready = true;
+  state = 'ready';
   heartbeat.start();
   roleAlerts?.start();
   const url = address.replace('0.0.0.0', '127.0.0.1');

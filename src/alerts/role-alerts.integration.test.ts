@@ -115,6 +115,45 @@ describe('role alerts', () => {
     expect((await alerts.check(t0 + ROLE_MISSING_MS)).opened.map((a) => a.role)).toEqual(['router']);
   });
 
+  it('does not page at once when a role\'s processes were stopped cleanly for a restart: it counts from when it last ran', async () => {
+    // A clean stop (SIGTERM) removes the process's heartbeat: with no row left, the role's missing time was counted
+    // from the checker's first look, possibly hours back, so a check landing in a rolling restart's gap of a few
+    // seconds opened an episode (emails, a critical PagerDuty incident) at once, and it ended a moment later.
+    const alerts = newAlerts();
+    const start = t0 - 60 * MINUTE;
+    await beat('proc_web', ['ingest', 'api'], start);
+    await beat('proc_work', ['processor', 'router', 'jobs'], start);
+    await alerts.check(start);
+    for (let minute = 1; minute <= 60; minute += 1) {
+      await beat('proc_web', ['ingest', 'api'], start + minute * MINUTE);
+      await beat('proc_work', ['processor', 'router', 'jobs'], start + minute * MINUTE - 30_000);
+      await alerts.check(start + minute * MINUTE);
+    }
+    // The worker is stopped for a deploy (its row removed); a check lands before its successor has started.
+    await store.processes.remove('proc_work');
+    expect(await alerts.check(t0 + 10_000)).toEqual({ opened: [], resolved: [] });
+    expect(subjects()).toEqual([]);
+    // Not back after five minutes from when it was last known to run: an episode, missing since then.
+    await beat('proc_web', ['ingest', 'api'], t0 + ROLE_MISSING_MS);
+    const opened = (await alerts.check(t0 + ROLE_MISSING_MS)).opened;
+    expect(opened.map((a) => a.role).sort()).toEqual(['jobs', 'processor', 'router']);
+    expect(opened.every((a) => a.missingSince === t0)).toBe(true);
+  });
+
+  it('gives a whole deployment starting at once five minutes: a checker just started does not page for a role still starting', async () => {
+    // Every process restarted together: the jobs process is up before a slow processor has noted itself, and the
+    // only processor row is that of one killed 45 minutes earlier (rows of dead processes are kept a day). Its first
+    // check counted the role missing for 45 minutes and paged at once, resolved seconds later.
+    await beat('proc_killed', ['processor'], t0 - 45 * MINUTE);
+    await beat('proc_rest', ['ingest', 'router', 'jobs', 'api'], t0);
+    const alerts = newAlerts();
+    expect(await alerts.check(t0)).toEqual({ opened: [], resolved: [] });
+    // Still none after five minutes of this checker's watch: now it is an episode, missing since that last sight.
+    await beat('proc_rest', ['ingest', 'router', 'jobs', 'api'], t0 + ROLE_MISSING_MS);
+    const opened = (await alerts.check(t0 + ROLE_MISSING_MS)).opened;
+    expect(opened.map((a) => [a.role, a.missingSince])).toEqual([['processor', t0 - 45 * MINUTE]]);
+  });
+
   it('triggers and resolves a PagerDuty incident (critical), and ends the episode quietly once no workspace wants alerts', async () => {
     const pagerDuty = await RecordingServer.start();
     const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });

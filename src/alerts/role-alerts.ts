@@ -35,12 +35,20 @@ export interface RoleCheck {
  * processes' heartbeats (`process_heartbeats`), a role that no process has run for {@link ROLE_MISSING_MS} opens an
  * episode (a claim in the store: several checking processes tell it once) and every workspace with delivery alerts on
  * is told (email, alert webhook, PagerDuty `critical`); once a process runs it again the episode ends and they are told
- * again. Missing since: the last time a process with the role was seen (heartbeats are kept a day), or, for a role not
- * seen in that day, this checker's first look. The api role is watched only once it has been seen in that day: an
- * installation may run without the admin API for good (set up, then left to collect), and is not told so every day.
+ * again. Missing since: the last time a process with the role was seen (heartbeats are kept a day; a cleanly stopped
+ * process removes its own) or this checker found one running, whichever is later, or, for a role not seen in that day,
+ * this checker's first look. An episode opens only once this checker has itself watched for that long. The api role
+ * is watched only once it has been seen in that day: an installation may run without the admin API for good (set up,
+ * then left to collect), and is not told so every day.
  */
 export class RoleAlerts extends AlertLoop {
   private firstLook: number | undefined;
+  /**
+   * When this checker last found each role running. A process stopped cleanly removes its heartbeat, so once a role's
+   * processes are all stopped (a restart) the store no longer says when it last ran: without this the role would count
+   * as missing since the first look, and a check landing in a restart's gap of seconds would open an episode.
+   */
+  private readonly lastRunning = new Map<Role, number>();
 
   constructor(private readonly options: RoleAlertsOptions) {
     super(options, 'which roles run', (before) => options.store.roleAlerts.prune(before));
@@ -59,14 +67,18 @@ export class RoleAlerts extends AlertLoop {
     const told = workspaces.filter((w) => deliveryAlertSettingsOf(w).enabled);
     const done: RoleCheck = { opened: [], resolved: [] };
     await this.history.pruneIfDue(now);
+    for (const role of watched) if (!missing.has(role)) this.lastRunning.set(role, now);
     for (const role of ROLES) {
       const episode = open.get(role);
       if (!missing.has(role) || told.length === 0) {
         if (episode) await this.end(role, now, missing.has(role) ? 'alerts_off' : 'running', told, workspaces, done);
         continue;
       }
-      const missingSince = lastSeen.get(role) ?? this.firstLook;
-      if (episode || now - missingSince < ROLE_MISSING_MS) continue;
+      const known = [lastSeen.get(role), this.lastRunning.get(role)].filter((at) => at !== undefined);
+      const missingSince = known.length > 0 ? Math.max(...known) : this.firstLook;
+      // And this checker has watched that long: when a whole deployment starts at once, a slow process has not noted
+      // itself yet while the only row of its role may be that of one that died hours ago.
+      if (episode || now - Math.max(missingSince, this.firstLook) < ROLE_MISSING_MS) continue;
       const alert = { id: `ralert_${randomUUID().replace(/-/g, '')}`, role, missingSince, openedAt: now };
       if (!(await store.roleAlerts.open(alert))) continue; // another checking process opened it
       const opened: RoleAlert = { ...alert, resolvedAt: null, resolution: null };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
-import { startBanner } from './start-command.js';
+import { firstStartCredentials, startBanner } from './start-command.js';
 
 const boot = { firstStart: false, defaultWriteKey: 'wk_123', workspaceId: 'ws_default' } as Parameters<typeof startBanner>[2];
 
@@ -13,5 +13,29 @@ describe('the start banner', () => {
     expect(router).not.toContain('Console and admin API:');
     expect(router).not.toContain('Try it');
     expect(router).toContain('No console or admin API in this process');
+  });
+});
+
+describe('the first start\'s credentials', () => {
+  const first = { firstStart: true, generatedToken: 'sl_owner', setupToken: 'setup123', defaultWriteKey: 'wk_123', workspaceId: 'ws_default' } as Parameters<typeof firstStartCredentials>[1];
+
+  it('gives the setup link at this process\'s address when it serves the console', () => {
+    const text = firstStartCredentials(loadConfig({ PORT: '4000' }), first);
+    expect(text).toContain('Console setup (one-time link, valid 7 days): http://127.0.0.1:4000/setup?token=setup123');
+    expect(text).toContain('curl -X POST http://127.0.0.1:4000/api/v1/auth/setup');
+  });
+
+  it('does not send the owner to a process without the api role, which has no console', () => {
+    // The first process of a split deployment may be an ingest one: its own address answers 404 to /setup.
+    const text = firstStartCredentials(loadConfig({ PORT: '4001', SLUICE_ROLES: 'ingest' }), first);
+    expect(text).not.toContain('http://127.0.0.1:4001/setup');
+    expect(text).not.toContain('http://127.0.0.1:4001/api/v1/auth/setup');
+    expect(text).toContain('/setup?token=setup123 on a process with the api role');
+    expect(text).toContain('Owner API token (shown once, store it now): sl_owner');
+  });
+
+  it('uses SLUICE_PUBLIC_URL (the load balancer in front of the api processes) when it is set', () => {
+    const text = firstStartCredentials(loadConfig({ PORT: '4001', SLUICE_ROLES: 'ingest', SLUICE_PUBLIC_URL: 'https://cdp.example.com' }), first);
+    expect(text).toContain('Console setup (one-time link, valid 7 days): https://cdp.example.com/setup?token=setup123');
   });
 });

@@ -1,4 +1,4 @@
-import { loadConfig, type SluiceConfig } from '../config/config.js';
+import { defaultPublicUrl, loadConfig, type SluiceConfig } from '../config/config.js';
 import type { SluiceError } from '../core/errors.js';
 import { startSluice } from '../main.js';
 
@@ -14,8 +14,15 @@ export function firstStartCredentials(config: SluiceConfig, boot: Awaited<Return
     boot.generatedToken ? `  Owner API token (shown once, store it now): ${boot.generatedToken}` : '  Owner API token: the value of SLUICE_ADMIN_TOKEN',
   ];
   if (boot.setupToken) {
-    lines.push(`  Console setup (one-time link, valid 7 days): ${config.publicUrl}/setup?token=${boot.setupToken}`);
-    lines.push(`    or: curl -X POST ${config.publicUrl}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
+    // A process without the api role (the first of a split deployment may be an ingest one) serves no console: its
+    // own address would lead nowhere. SLUICE_PUBLIC_URL, when set, is the load balancer's, which does.
+    const consoleUrl = config.roles.includes('api') || config.publicUrl !== defaultPublicUrl(config.host, config.port) ? config.publicUrl : undefined;
+    if (consoleUrl) {
+      lines.push(`  Console setup (one-time link, valid 7 days): ${consoleUrl}/setup?token=${boot.setupToken}`);
+    } else {
+      lines.push(`  Console setup (one-time link, valid 7 days): /setup?token=${boot.setupToken} on a process with the api role (this one has none, so not at ${config.publicUrl})`);
+    }
+    lines.push(`    or: curl -X POST ${consoleUrl ?? 'http://<a process with the api role>'}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
   }
   lines.push('');
   return lines.join('\n');

@@ -122,8 +122,13 @@ function parseRoles(raw: string | undefined): Role[] {
   return [...new Set(roles)] as Role[];
 }
 
+/** The public URL when SLUICE_PUBLIC_URL is unset: this process's own address. */
+export function defaultPublicUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 function parsePublicUrl(raw: string | undefined, host: string, port: number): string {
-  if (raw === undefined || raw.trim() === '') return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (raw === undefined || raw.trim() === '') return defaultPublicUrl(host, port);
   let url: URL | undefined;
   try {
     url = new URL(raw.trim());

@@ -31,7 +31,8 @@ export interface HttpServerOptions {
   api?: { extensions: readonly ApiExtension[]; mailer: Mailer; keys: Keys };
   /** Extra top-level plugins (console, consent script, ...). */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
-  isReady: () => boolean;
+  /** `starting` until the server listens, `stopping` once the process shuts down: `/health` answers 503 with it. */
+  state: () => 'starting' | 'ready' | 'stopping';
   /** SLUICE_TRUSTED_PROXIES: whose X-Forwarded-For is believed (empty: nobody's). */
   trustedProxies: readonly string[];
   /** Why this process cannot do its work now (its queue connection is down), or undefined: `/health` answers 503. */
@@ -47,7 +48,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
     keepAliveTimeout: 65_000,
-    return503OnClosing: true,
+    // Requests arriving while the server drains are refused by our own hook (below), in Sluice's error shape with
+    // Retry-After; Fastify's would answer its own body, without either.
+    return503OnClosing: false,
     // Bodies validated as sent, query strings, path parameters and headers converted from text (decision 0302).
     // Every schema error in words (each wrong field once, literal choices listed); routes with hints set their own.
     schemaErrorFormatter: defaultSchemaErrors,
@@ -61,6 +64,16 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     },
   });
   installErrorHandling(app);
+  // A request that reaches a process shutting down (SIGTERM, a rolling restart: a keep-alive connection still open)
+  // is refused before any route runs, and the connection closed after the answer, so the client's retry opens a new
+  // one (to another process behind a load balancer).
+  app.addHook('onRequest', async (request, reply) => {
+    // `/health` answers for itself (`{"status":"stopping"}`), in the shape monitoring reads.
+    if (options.state() === 'stopping' && request.routeOptions.url !== '/health') {
+      void reply.header('Connection', 'close');
+      throw new SluiceError('not_ready', 'This Sluice process is shutting down; nothing was accepted or changed. Send the request again after the Retry-After delay (another process takes it, or this one once restarted).', { retryAfterSeconds: 1 });
+    }
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Sluice admin API', version: '1', description: 'Authenticate with Authorization: Bearer <token>. Errors: {"error":{"code","message"}}; codes in docs/errors.md.' },
@@ -76,7 +89,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-    if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
+    const state = options.state();
+    if (state !== 'ready') return reply.code(503).send({ status: state });
     const down = options.unavailable?.();
     if (down !== undefined) return reply.code(503).send({ status: 'unavailable', reason: down });
     return { status: 'ok' };

@@ -4,13 +4,21 @@ import type { SourceRepository } from '../store/store.js';
 
 const TTL_MS = 1000;
 
+interface CacheEntry {
+  readonly source: Source | undefined;
+  readonly at: number;
+}
+
 /**
  * writeKey -> source, cached for a second so ingest does not query the store per request. Changes made
  * through the admin API in this process are seen at once (`invalidate()` is called by the change feed);
- * another process's changes within at most a second.
+ * another process's changes within at most a second. While the store cannot be read (a PostgreSQL restart or
+ * failover), a writeKey resolved before keeps its last answer: in scale mode accepting an event needs only the
+ * queue, and no source can be changed meanwhile (the admin API needs the store too). A writeKey not known yet
+ * fails with the store's error (503 storage_unavailable).
  */
 export class SourceResolver {
-  private readonly cache = new Map<string, { source: Source | undefined; at: number }>();
+  private readonly cache = new Map<string, CacheEntry>();
 
   constructor(private readonly sources: SourceRepository) {}
 
@@ -21,15 +29,25 @@ export class SourceResolver {
     }
     const now = Date.now();
     let entry = this.cache.get(writeKey);
-    if (!entry || now - entry.at > TTL_MS) {
-      entry = { source: await this.sources.byWriteKey(writeKey), at: now };
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(writeKey, entry);
-    }
+    if (!entry || now - entry.at > TTL_MS) entry = await this.lookUp(writeKey, entry, now);
     if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source; copy it from the source settings in the console.');
     found?.(entry.source);
     if (!entry.source.enabled) throw new SluiceError('source_disabled', `Source "${entry.source.name}" is disabled; enable it to accept events.`);
     return entry.source;
+  }
+
+  /** Reads the writeKey's source from the store; when that fails, the `last` answer stands (the store is asked again next time). */
+  private async lookUp(writeKey: string, last: CacheEntry | undefined, now: number): Promise<CacheEntry> {
+    let entry: CacheEntry;
+    try {
+      entry = { source: await this.sources.byWriteKey(writeKey), at: now };
+    } catch (error) {
+      if (!last) throw error;
+      return last;
+    }
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(writeKey, entry);
+    return entry;
   }
 
   invalidate(): void {

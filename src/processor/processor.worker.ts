@@ -10,6 +10,7 @@ import { auditSink } from '../privacy/requests/privacy-ports.js';
 import { RequestService } from '../privacy/requests/request-service.js';
 import { CounterBuffer } from '../observability/counter-buffer.js';
 import { buildProcessor } from './build-processor.js';
+import { logQueueTrouble } from '../queue/queue-trouble.js';
 
 /**
  * Events per processor batch (the embedded inbox reads whole requests until it has at least this many). With a
@@ -62,7 +63,7 @@ runWorker(async ({ data, signal, counters }) => {
           sourceCounters.add(d.item.workspaceId, d.item.sourceId, 'dropped', d.reason);
         }
       },
-      { batchSize: data.config.queueUrl === undefined ? EMBEDDED_BATCH_SIZE : JETSTREAM_BATCH_SIZE, signal, onError: (error) => logger.error({ err: error }, 'processor batch failed (retried) or inbox trouble (see the error)') },
+      { batchSize: data.config.queueUrl === undefined ? EMBEDDED_BATCH_SIZE : JETSTREAM_BATCH_SIZE, signal, onError: logQueueTrouble(logger, 'processor batch failed (retried) or inbox trouble (see the error)', 'error') },
     );
   } finally {
     await sourceCounters.stop();

@@ -8,6 +8,7 @@ import { createLogger } from '../runtime/logger.js';
 import { resolveSecretKey } from '../runtime/secret-key.js';
 import { runWorker } from '../runtime/worker-runtime.js';
 import { ReplayRunner } from './replay-runner.js';
+import { logQueueTrouble } from '../queue/queue-trouble.js';
 
 /**
  * The `jobs` role's replay runner, in a thread of its own: a replay reads, judges and queues tens of thousands
@@ -18,7 +19,7 @@ runWorker(async ({ data, signal }) => {
   const config = data.config;
   const logger = createLogger(config, 'replays');
   const store = await openStore(config, { migrate: false, logger });
-  const queue = await openDeliveryQueue(config, { onError: (error) => logger.warn({ err: error }, 'delivery queue') });
+  const queue = await openDeliveryQueue(config, { onError: logQueueTrouble(logger, 'delivery queue', 'warn') });
   const keys = new Keys(resolveSecretKey(config));
   const changes = new ChangeFeed({ versions: store.configVersions });
   const privacy = createPrivacyServices({ store, keys, changes });

@@ -9,6 +9,7 @@ import { runWorker } from '../runtime/worker-runtime.js';
 import { createPrivacyServices } from '../privacy/privacy-services.js';
 import { privacyDeliveryGate } from './delivery-gate.js';
 import { Router } from './router.js';
+import { logQueueTrouble } from '../queue/queue-trouble.js';
 
 /** Destinations are re-read this often even without a change announcement (other processes' API calls). */
 const RELOAD_EVERY_MS = 30_000;
@@ -18,7 +19,7 @@ runWorker(async ({ data, signal, counters }) => {
   const logger = createLogger(config, 'router');
   // The router writes only delivery states (progress: see openSqliteStore), so it never needs a flush.
   const store = await openStore(config, { migrate: false, commits: 'progress', logger });
-  const queue = await openDeliveryQueue(config, { pipeline: true, onError: (error) => logger.warn({ err: error }, 'delivery queue') });
+  const queue = await openDeliveryQueue(config, { pipeline: true, onError: logQueueTrouble(logger, 'delivery queue', 'warn') });
   const http = createDestinationHttp({ allowPrivate: config.allowPrivateDestinations });
   const changes = new ChangeFeed();
   const keys = new Keys(resolveSecretKey(config));

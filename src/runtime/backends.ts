@@ -22,7 +22,7 @@ export async function openStore(config: SluiceConfig, options: { migrate: boolea
       connectionString: config.databaseUrl,
       migrate: options.migrate,
       poolSize: config.databasePoolSize,
-      onConnectionLost: (error) => logger?.warn({ err: error }, 'lost an idle PostgreSQL connection; a new one is opened when next needed'),
+      onConnectionLost: (error) => logger?.warn({ err: error }, 'lost a PostgreSQL connection; a new one is opened when next needed'),
     });
   }
   return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate, ...(options.commits && { commits: options.commits }) });

@@ -16,7 +16,10 @@ function entryFor(connectionString: string): PoolEntry {
   let entry = pools.get(connectionString);
   if (!entry) {
     const pool = new pg.Pool({ connectionString, max: POOL_SIZE, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: 'sluice-warehouse' });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
+    // A connection lost, idle or in use by a delivery's transaction (the warehouse restarted), must not crash the
+    // router: its query fails (the delivery is retried), the pool discards it and the next query reconnects. A
+    // checked-out connection has no pool listener, hence one of its own on every connection.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     pool.on('error', () => undefined);
     entry = { pool, loaders: new Map() };
     pools.set(connectionString, entry);

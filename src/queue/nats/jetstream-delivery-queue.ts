@@ -7,6 +7,7 @@ import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, 
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
 import { PartitionedConsumer } from './partitioned-consumer.js';
 import { PartitionLeases } from './partition-leases.js';
+import { queueOutage } from './queue-outage.js';
 
 /** Jobs one partition's pull keeps buffered in the client. */
 const PULL_MESSAGES = 256;
@@ -75,7 +76,9 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     // One connection keeps publish order, so a user's jobs get increasing stream sequences.
     await Promise.all(
       jobs.map((job) => this.js.publish(this.names.deliverySubject(job.destinationId, partitionOf(job.workspaceId, job.partitionKey, this.partitions)), JSON.stringify(job))),
-    );
+    ).catch((error: unknown) => {
+      throw queueOutage(error);
+    });
   }
 
   /** The destination's consumer in this process; a second call replaces the first (which gives its leases back). */
@@ -108,7 +111,9 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
 
   async waiting(destinationId: string): Promise<number> {
     // The stream keeps a job until it is acknowledged (work-queue retention): its messages per subject are the backlog.
-    const info = await this.jsm.streams.info(this.names.deliveriesStream, { subjects_filter: this.names.destinationSubjects(destinationId) });
+    const info = await this.jsm.streams.info(this.names.deliveriesStream, { subjects_filter: this.names.destinationSubjects(destinationId) }).catch((error: unknown) => {
+      throw queueOutage(error);
+    });
     return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
   }
 

@@ -175,7 +175,7 @@ describe.runIf(available)('partition leases of a process cut off from NATS', () 
     proxy.cut();
     await eventually(async () => (inHand!() ? undefined : true), LEASE_MS * 2, 5);
     expect(Date.now() - cutAt).toBeLessThanOrEqual(DEADLINE_MS + 50);
-    expect(errorsOfA.filter((e) => e.includes(`processor lost the lease of inbox partition ${partitionOf(WS, 'u1', 2)}: not renewed in time`))).toHaveLength(1);
+    expect(errorsOfA.filter((e) => e.startsWith(`LeaseLostError: processor lost the lease of inbox partition ${partitionOf(WS, 'u1', 2)}: not renewed in time`))).toHaveLength(1);
 
     // Processor b takes the partition over: record 1 first (marked redelivered), then what came after.
     const b = await open(TEST_QUEUE_URL);

@@ -4,6 +4,7 @@ import { sleep } from '../../core/sleep.js';
 import { partitionOf } from './partition.js';
 import type { PartitionLeases } from './partition-leases.js';
 import { deleteConsumerIfPresent } from './jetstream-setup.js';
+import { LeaseLostError } from '../queue-trouble.js';
 
 /**
  * Ack wait of a partition's consumer. Recovery after a crash does not depend on it (the next lease holder
@@ -285,7 +286,7 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
   private lapse(owned: Owned, why: string): void {
     const ago = Math.round(performance.now() - owned.renewedAt);
     const at = new Date(Date.now() - ago).toISOString();
-    this.deps.onError(new Error(`${this.deps.holder} lost the lease of ${this.deps.group} partition ${owned.partition}: ${why}; last renewed successfully at ${at} (${ago} ms ago). It stopped working on the partition; its unacknowledged messages go to the next holder`));
+    this.deps.onError(new LeaseLostError(`${this.deps.holder} lost the lease of ${this.deps.group} partition ${owned.partition}: ${why}; last renewed successfully at ${at} (${ago} ms ago). It stopped working on the partition; its unacknowledged messages go to the next holder`));
     this.forget(owned);
   }
 

@@ -20,9 +20,9 @@ export interface PostgresStoreOptions {
    */
   schema?: string;
   /**
-   * Told when an idle pooled connection fails (the server restarted or failed over, an idle timeout, a
-   * terminated backend). The pool drops that connection and opens a new one when next needed; without a
-   * listener the pool's 'error' event would end the process.
+   * Told when a pooled connection fails, idle or in use (the server restarted or failed over, an idle timeout,
+   * a terminated backend). The pool drops that connection and opens a new one when next needed; without a
+   * listener the connection's 'error' event would end the process (or worker thread).
    */
   onConnectionLost?: (error: Error) => void;
 }
@@ -39,7 +39,13 @@ export function createPostgresPool(options: PostgresStoreOptions): pg.Pool {
     max: options.poolSize ?? 10,
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  pool.on('error', (error) => options.onConnectionLost?.(error));
+  // Every connection keeps a listener of its own, also while checked out: one dropped between two statements of a
+  // transaction (the server restarted while the processor's batch awaited NATS) emits 'error' with nobody listening
+  // otherwise, an uncaught exception that ended the worker thread or the process. Its query fails, and the pool
+  // discards the connection when it is released.
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionLost?.(error)));
+  // The pool repeats an idle connection's error, which that connection's own listener has reported already.
+  pool.on('error', () => undefined);
   return pool;
 }
 
