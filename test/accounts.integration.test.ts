@@ -132,6 +132,23 @@ describe('organisation-administered accounts', () => {
     expect(suspendOwner.status).toBe(200); // an admin may suspend an admin (itself included)
   });
 
+  it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {
+    const invited = await invite('suspended-invitee@example.com', 'viewer');
+    expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/suspend`, { token: sluice.token })).body.status).toBe('suspended');
+    const client = new ConsoleClient(sluice.url);
+    const refused = await client.call('POST', '/auth/accept-invite', { token: invited.inviteToken, password: 'a long enough password' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: 'account_suspended', message: expect.stringContaining('restore') } });
+    expect((await api<Member>(sluice.url, 'GET', `/members/${invited.member.id}`, { token: sluice.token })).body).toMatchObject({ status: 'suspended', hasPassword: false });
+    expect((await client.call('GET', '/sources')).status).toBe(401);
+
+    // Restored, the same link works.
+    expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/restore`, { token: sluice.token })).body.status).toBe('invited');
+    const accepted = await client.call<{ member: Member }>('POST', '/auth/accept-invite', { token: invited.inviteToken, password: 'a long enough password' });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.member.status).toBe('active');
+  });
+
   it('lets a member export their data, opt out of product emails and delete their account, but not the last owner', async () => {
     const { client } = await member('leaver@example.com', 'viewer');
     expect((await client.call<Member>('PUT', '/me/preferences', { productEmails: false })).body).toMatchObject({ productEmailsOptOut: true, deliveryAlertEmailsOptOut: false });

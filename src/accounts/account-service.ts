@@ -194,6 +194,12 @@ export class AccountService {
 
   async acceptInvite(secret: string, input: { password: string; name?: string }, ip: string): Promise<LoginResult> {
     checkPasswordStrength(input.password);
+    // A suspended invitee stays out: checked before the link is spent, so it works again once restored.
+    const pending = await this.store.sessions.peekLink(secret, 'invite', Date.now());
+    const invitee = pending?.memberId ? await this.store.members.get(pending.workspaceId, pending.memberId) : undefined;
+    if (invitee?.status === 'suspended') {
+      throw new SluiceError('account_suspended', 'An owner or admin suspended this invitation; once they restore it, this link works again.');
+    }
     const link = await this.store.sessions.consumeLink(secret, 'invite', Date.now());
     if (!link?.memberId) throw new SluiceError('invalid_link', 'This invitation is unknown, already used or expired; ask for a new one.');
     const member = await this.store.members.update(link.workspaceId, link.memberId, { status: 'active', passwordHash: await hashPassword(input.password), ...(input.name !== undefined && { name: input.name }) });
