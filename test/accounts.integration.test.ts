@@ -221,6 +221,36 @@ describe('API tokens', () => {
     expect((await api(sluice.url, 'GET', '/sources', { token: adminToken.body.token })).status).toBe(401);
   });
 
+  it("lets a member's lower-role token read their account but not change it (no account takeover through a dashboard's token)", async () => {
+    const { client: admin, member: adminMember } = await member('tok-self@example.com', 'admin');
+    const viewerToken = (await admin.call<{ token: string }>('POST', '/tokens', { name: 'wall dashboard', role: 'viewer' })).body.token;
+    expect((await api<{ member: Member }>(sluice.url, 'GET', '/me', { token: viewerToken })).body.member.email).toBe('tok-self@example.com');
+    expect((await api(sluice.url, 'GET', '/me/two-factor', { token: viewerToken })).status).toBe(200);
+
+    const changes: [string, string, unknown][] = [
+      ['PATCH', '/me', { email: 'someone-else@example.com' }],
+      ['PUT', '/me/preferences', { deliveryAlertEmails: false }],
+      ['POST', '/me/password', { currentPassword: 'a long enough password', newPassword: 'another long password' }],
+      ['POST', '/me/two-factor', undefined],
+      ['POST', '/me/two-factor/disable', { code: '123456' }],
+      ['DELETE', '/me', undefined],
+    ];
+    for (const [method, path, body] of changes) {
+      const refused = await api<{ error: { code: string; message: string } }>(sluice.url, method, path, { token: viewerToken, ...(body !== undefined && { body }) });
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.error.code).toBe('role_too_high');
+      expect(refused.body.error.message).toContain('Log in to the console');
+    }
+    const unchanged = await api<Member & { deliveryAlertEmailsOptOut: boolean }>(sluice.url, 'GET', `/members/${adminMember.id}`, { token: sluice.token });
+    expect(unchanged.body).toMatchObject({ email: 'tok-self@example.com', status: 'active', deliveryAlertEmailsOptOut: false });
+    expect((await api<{ enabled: boolean; pending: boolean }>(sluice.url, 'GET', '/me/two-factor', { token: viewerToken })).body).toMatchObject({ enabled: false, pending: false });
+
+    // A token with the member's whole role, and the console session, still change the account.
+    const adminToken = (await admin.call<{ token: string }>('POST', '/tokens', { name: 'my script', role: 'admin' })).body.token;
+    expect((await api<Member & { name: string }>(sluice.url, 'PATCH', '/me', { token: adminToken, body: { name: 'Renamed by script' } })).body.name).toBe('Renamed by script');
+    expect((await admin.call<Member & { name: string }>('PATCH', '/me', { name: 'Renamed in console' })).body.name).toBe('Renamed in console');
+  });
+
   it('expires tokens and ends a member\'s tokens with their suspension', async () => {
     const { client, member: m } = await member('tok-owner2@example.com', 'admin');
     const expired = await client.call('POST', '/tokens', { name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' });
