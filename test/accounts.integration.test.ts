@@ -81,6 +81,20 @@ describe('first start and console sessions', () => {
     expect(owner.body.permissions).toEqual(expect.arrayContaining(['members:write', 'tokens:write', 'installation:admin']));
   });
 
+  it("ends a member's other sessions when they change their password, and keeps the one they changed it in", async () => {
+    const { client: laptop, member: m } = await member('rotating@example.com', 'engineer', 'the old password');
+    const phone = new ConsoleClient(sluice.url);
+    await phone.login('rotating@example.com', 'the old password');
+    expect((await phone.call('GET', '/sources')).status).toBe(200);
+
+    expect((await laptop.call('POST', '/me/password', { currentPassword: 'the old password', newPassword: 'the new password' })).status).toBe(204);
+    expect((await laptop.call('GET', '/sources')).status).toBe(200);
+    expect((await phone.call('GET', '/sources')).status).toBe(401);
+    await phone.login('rotating@example.com', 'the new password');
+    const [entry] = (await api<{ entries: { after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.password_change&resourceId=${m.id}`, { token: sluice.token })).body.entries;
+    expect(entry?.after).toEqual({ otherLoginsEnded: 1 });
+  });
+
   it('locks an account after 5 wrong passwords, even for the right one, until a reset', async () => {
     const { member: m } = await member('locky@example.com', 'viewer', 'the right password');
     const client = new ConsoleClient(sluice.url);

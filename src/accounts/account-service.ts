@@ -227,7 +227,11 @@ export class AccountService {
     return this.openSession(member, ip);
   }
 
-  async changePassword(workspaceId: string, memberId: string, current: string | undefined, next: string, ip: string): Promise<void> {
+  /**
+   * A member changes their password: every other session of theirs ends (whoever else knew the old password is
+   * logged out); `keepSessionId`, the session the change was made in, stays.
+   */
+  async changePassword(workspaceId: string, memberId: string, current: string | undefined, next: string, ip: string, keepSessionId?: string): Promise<void> {
     checkPasswordStrength(next);
     const member = await this.store.members.get(workspaceId, memberId);
     if (!member) throw new SluiceError('not_found', 'No such member.');
@@ -236,7 +240,8 @@ export class AccountService {
       throw new SluiceError('invalid_credentials', 'The current password is wrong (send currentPassword).');
     }
     await this.store.members.update(workspaceId, memberId, { passwordHash: await hashPassword(next), mustResetPassword: false });
-    await this.audit.record({ workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_change', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+    const otherLoginsEnded = await this.store.sessions.revokeAllOf(workspaceId, memberId, keepSessionId);
+    await this.audit.record({ workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_change', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { otherLoginsEnded } });
   }
 
   /**

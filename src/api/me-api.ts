@@ -74,13 +74,13 @@ export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountS
     config: { permission: 'account:self' },
     schema: {
       tags: ['me'],
-      summary: 'Change your password (currentPassword needed unless an administrator required a reset)',
+      summary: 'Change your password (currentPassword needed unless an administrator required a reset); ends your other console sessions',
       body: Type.Object({ currentPassword: Type.Optional(Type.String({ maxLength: 200 })), newPassword: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
       response: { 204: Type.Null() },
     },
   }, async (request, reply) => {
     const member = await ownAccount(store, request, 'change');
-    await accounts.changePassword(member.workspaceId, member.id, request.body.currentPassword, request.body.newPassword, request.ip);
+    await accounts.changePassword(member.workspaceId, member.id, request.body.currentPassword, request.body.newPassword, request.ip, principalOf(request).sessionId);
     return reply.code(204).send(null);
   });
 
