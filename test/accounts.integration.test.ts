@@ -213,6 +213,13 @@ describe('API tokens', () => {
     expect(listed.body.tokens.find((t) => t.id === created.body.id)?.lastUsedAt).not.toBeNull();
     expect((await admin.call('DELETE', `/tokens/${created.body.id}`)).status).toBe(204);
     expect((await api(sluice.url, 'GET', '/sources', { token: created.body.token })).status).toBe(401);
+    // Again (a double click, a retried script): nothing changes, and the audit log keeps the one revocation.
+    const revokedAt = (await api<{ tokens: { id: string; revokedAt: string | null }[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.id === created.body.id)?.revokedAt;
+    expect((await admin.call('DELETE', `/tokens/${created.body.id}`)).status).toBe(204);
+    const after = (await api<{ tokens: { id: string; revokedAt: string | null }[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.id === created.body.id)?.revokedAt;
+    expect(after).toBe(revokedAt);
+    const revocations = await api<{ entries: unknown[] }>(sluice.url, 'GET', `/audit-log?action=token.revoke&resourceId=${created.body.id}`, { token: sluice.token });
+    expect(revocations.body.entries).toHaveLength(1);
   });
 
   it('refuses an admin revoking an owner\'s token (role_too_high), as for creating one; owners revoke any token', async () => {

@@ -59,14 +59,15 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
 
   app.delete('/tokens/:id', {
     config: { permission: 'tokens:write' },
-    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once); only a token whose role is no higher than yours', params: IdParams, response: { 204: Type.Null() } },
+    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once); only a token whose role is no higher than yours. A token already revoked stays as it was (204)', params: IdParams, response: { 204: Type.Null() } },
   }, async (request, reply) => {
     const { workspaceId, role } = principalOf(request);
     const token = (await store.tokens.list(workspaceId)).find((t) => t.id === request.params.id);
     if (!token) throw new SluiceError('not_found', `No token ${request.params.id} in this workspace.`);
     // As for creating one: an admin may not revoke an owner's token.
     if (!roleCovers(role, token.role)) throw new SluiceError('role_too_high', `Your role (${role}) may not revoke a token with the ${token.role} role; ask an owner.`);
-    await store.tokens.revoke(workspaceId, token.id, Date.now());
+    // Revoking a revoked token changes nothing: the audit log keeps the one revocation that happened.
+    if (!(await store.tokens.revoke(workspaceId, token.id, Date.now()))) return reply.code(204).send(null);
     await audit.record({ ...auditContext(request), action: 'token.revoke', resourceType: 'token', resourceId: token.id, resourceName: token.name });
     return reply.code(204).send(null);
   });
