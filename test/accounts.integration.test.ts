@@ -144,6 +144,12 @@ describe('organisation-administered accounts', () => {
     expect(exported.body.activity.length).toBeGreaterThan(0);
     const suspendOwner = await admin.call('POST', `/members/${adminMember.id}/suspend`);
     expect(suspendOwner.status).toBe(200); // an admin may suspend an admin (itself included)
+
+    // Who was removed stays readable in the audit log once the member is gone.
+    expect((await api(sluice.url, 'DELETE', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(204);
+    expect((await api(sluice.url, 'GET', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(404);
+    const [removal] = (await api<{ entries: { resourceName?: string; before?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.remove&resourceId=${engineer.id}`, { token: sluice.token })).body.entries;
+    expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' } });
   });
 
   it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {

@@ -340,7 +340,8 @@ export class AccountService {
     await this.store.twoFactor.remove(member.workspaceId, member.id);
     await this.store.policies.deleteAcceptancesOf(member.workspaceId, member.id);
     await this.store.members.delete(member.workspaceId, member.id);
-    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, before: { role: member.role, status: member.status } });
+    // The email names who was removed: the member (and GET /members/:id) are gone after this.
+    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, resourceName: member.email, before: { role: member.role, status: member.status } });
   }
 
   /** The newest material policy version in force that this member has not accepted. */
