@@ -56,7 +56,11 @@ export function TokensPage() {
     }
   };
 
-  const active = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null);
+  // An expired token works no more than a revoked one: it is not listed among the active ones.
+  const now = Date.now();
+  const expired = (t: ApiToken) => t.expiresAt !== null && Date.parse(t.expiresAt) <= now;
+  const active = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null && !expired(t));
+  const ended = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null && expired(t));
   const revoked = (list.data?.tokens ?? []).filter((t) => t.revokedAt !== null);
   return (
     <section aria-labelledby="tokens-title">
@@ -134,6 +138,18 @@ export function TokensPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {ended.length > 0 && (
+        <details className="card">
+          <summary>{ended.length} expired token{ended.length === 1 ? '' : 's'}</summary>
+          <ul>
+            {ended.map((t) => (
+              <li key={t.id}>
+                {t.name} ({t.role}), expired {new Date(t.expiresAt!).toLocaleString()}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {revoked.length > 0 && (
         <details className="card">
