@@ -152,6 +152,27 @@ describe('organisation-administered accounts', () => {
     expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' } });
   });
 
+  it('invites again someone who has not accepted yet (a lost link): a new link, the old one void; a joined member is email_taken', async () => {
+    const first = await invite('Slow.Joiner@example.com', 'viewer');
+    const again = await api<{ member: Member & { name: string }; inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'slow.joiner@example.com', name: 'Slow Joiner', role: 'engineer' } });
+    expect(again.status, again.text).toBe(201);
+    expect(again.body.member).toMatchObject({ id: first.member.id, email: 'slow.joiner@example.com', name: 'Slow Joiner', role: 'engineer', status: 'invited' });
+    const members = (await api<{ members: Member[] }>(sluice.url, 'GET', '/members', { token: sluice.token })).body.members;
+    expect(members.filter((m) => m.email === 'slow.joiner@example.com')).toHaveLength(1);
+
+    const client = new ConsoleClient(sluice.url);
+    const old = await client.call('POST', '/auth/accept-invite', { token: first.inviteToken, password: 'a long enough password' });
+    expect(old.body).toMatchObject({ error: { code: 'invalid_link' } });
+    const accepted = await client.call<{ member: Member }>('POST', '/auth/accept-invite', { token: again.body.inviteToken, password: 'a long enough password' });
+    expect(accepted.body.member).toMatchObject({ status: 'active', role: 'engineer' });
+    const [entry] = (await api<{ entries: { before?: unknown; after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.invite&resourceId=${first.member.id}&limit=1`, { token: sluice.token })).body.entries;
+    expect(entry).toMatchObject({ before: { role: 'viewer' }, after: { role: 'engineer', name: 'Slow Joiner' } });
+
+    const joined = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'slow.joiner@example.com', name: 'X', role: 'viewer' } });
+    expect(joined.status).toBe(409);
+    expect(joined.body.error).toMatchObject({ code: 'email_taken', message: expect.stringContaining('(active, engineer)') });
+  });
+
   it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {
     const invited = await invite('suspended-invitee@example.com', 'viewer');
     expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/suspend`, { token: sluice.token })).body.status).toBe('suspended');

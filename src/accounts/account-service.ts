@@ -246,17 +246,33 @@ export class AccountService {
 
   /**
    * An owner/admin invites a member: the invitation link (at the configured public URL) is emailed to them;
-   * returns the one-time secret too, and whether the email went out.
+   * returns the one-time secret too, and whether the email went out. Inviting again someone who has not accepted
+   * yet (a lost or expired link) sends a new link with the name and role given now; their earlier links stop working.
    */
   async invite(ctx: ActorContext, input: { email: string; name: string; role: RoleName }): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
     if (!roleCovers(ctx.role, input.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not grant the ${input.role} role.`);
-    if (await this.store.members.byEmail(ctx.workspaceId, input.email)) throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace.`);
-    const member = await this.store.members.create({ workspaceId: ctx.workspaceId, email: input.email, name: input.name, role: input.role, status: 'invited' });
+    const existing = await this.store.members.byEmail(ctx.workspaceId, input.email);
+    if (existing && existing.status !== 'invited') {
+      throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace (${existing.status}, ${existing.role}); change their role on the members list instead.`);
+    }
+    if (existing && !roleCovers(ctx.role, existing.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not manage a member whose role is ${existing.role}.`);
+    if (existing) await this.store.sessions.invalidateLinks(ctx.workspaceId, existing.id, Date.now());
+    const member = existing
+      ? (await this.store.members.update(ctx.workspaceId, existing.id, { name: input.name, role: input.role }))!
+      : await this.store.members.create({ workspaceId: ctx.workspaceId, email: input.email, name: input.name, role: input.role, status: 'invited' });
     const secret = await this.createLink(ctx.workspaceId, member.id, 'invite');
     const workspaceName = await this.workspaceName(ctx.workspaceId);
     const invitedBy = /\(([^)]+)\)$/.exec(ctx.actor)?.[1] ?? 'An administrator';
     const email = await this.sendEmail(invitationEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, role: member.role, invitedBy, link: accountLink(this.mail.publicUrl, 'invite', secret) }));
-    await this.audit.record({ ...ctx, action: 'member.invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { email: member.email, name: member.name, role: member.role, emailSent: email.sent } });
+    await this.audit.record({
+      ...ctx,
+      action: 'member.invite',
+      resourceType: 'member',
+      resourceId: member.id,
+      resourceName: member.email,
+      ...(existing && { before: { email: existing.email, name: existing.name, role: existing.role } }),
+      after: { email: member.email, name: member.name, role: member.role, emailSent: email.sent },
+    });
     return { member, secret, email };
   }
 

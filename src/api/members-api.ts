@@ -51,7 +51,7 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: 'Invite a member (role no higher than yours); the invitation link is shown once',
+      summary: 'Invite a member (role no higher than yours); the invitation link is shown once. Inviting again someone who has not accepted yet sends a new link (the earlier ones stop working)',
       body: Type.Object({ email: Email, name: Name, role: Role }, { additionalProperties: false }),
       response: { 201: Type.Object({ member: MemberBody, inviteUrl: Type.String(), inviteToken: Type.String(), email: EmailOutcomeSchema }) },
     },
