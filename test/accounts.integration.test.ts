@@ -299,6 +299,24 @@ describe('API tokens', () => {
     expect((await admin.call<Member & { name: string }>('PATCH', '/me', { name: 'Renamed in console' })).body.name).toBe('Renamed in console');
   });
 
+  it('refuses a blank token or member name, and keeps a name without the spaces around it', async () => {
+    const blanks: [string, string, unknown, string][] = [
+      ['POST', '/tokens', { name: '   ', role: 'viewer' }, 'token'],
+      ['POST', '/members', { email: 'blank-name@example.com', name: ' ', role: 'viewer' }, 'member'],
+    ];
+    for (const [method, path, body, what] of blanks) {
+      const refused = await api<{ error: { code: string; message: string } }>(sluice.url, method, path, { token: sluice.token, body });
+      expect(refused.status, `${method} ${path}`).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining(`give the ${what} a name`) });
+    }
+    expect((await api<{ members: Member[] }>(sluice.url, 'GET', '/members', { token: sluice.token })).body.members.some((m) => m.email === 'blank-name@example.com')).toBe(false);
+    const token = await api<{ name: string }>(sluice.url, 'POST', '/tokens', { token: sluice.token, body: { name: '  Nightly export ', role: 'viewer' } });
+    expect(token.body.name).toBe('Nightly export');
+    const { client, member: m } = await member('named@example.com', 'viewer');
+    expect((await client.call('PATCH', '/me', { name: '  ' })).status).toBe(400);
+    expect((await api(sluice.url, 'PATCH', `/members/${m.id}`, { token: sluice.token, body: { name: '\t' } })).status).toBe(400);
+  });
+
   it('expires tokens and ends a member\'s tokens with their suspension', async () => {
     const { client, member: m } = await member('tok-owner2@example.com', 'admin');
     const expired = await client.call('POST', '/tokens', { name: 'old', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' });

@@ -9,6 +9,7 @@ import { auditContext } from './audit-context.js';
 import { policyView } from './auth-api.js';
 import { ownAccount } from './own-account.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 
 const Body = Type.Record(Type.String(), Type.Unknown());
 
@@ -40,7 +41,7 @@ export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountS
     if (email !== undefined && email.toLowerCase() !== member.email && (await store.members.byEmail(member.workspaceId, email))) {
       throw new SluiceError('email_taken', `A member with ${email} already exists in this workspace.`);
     }
-    const updated = (await store.members.update(member.workspaceId, member.id, { ...(email !== undefined && { email }), ...(name !== undefined && { name }) }))!;
+    const updated = (await store.members.update(member.workspaceId, member.id, { ...(email !== undefined && { email }), ...(name !== undefined && { name: resourceName(name, 'member') }) }))!;
     await audit.record({ ...auditContext(request), action: 'member.update_self', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: { email: member.email, name: member.name }, after: { email: updated.email, name: updated.name } });
     return memberView(updated);
   });

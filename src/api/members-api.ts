@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { linkBase } from './auth-api.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
 
 export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)));
@@ -56,7 +57,7 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
       response: { 201: Type.Object({ member: MemberBody, inviteUrl: Type.String(), inviteToken: Type.String(), email: EmailOutcomeSchema }) },
     },
   }, async (request, reply) => {
-    const { member, secret, email } = await accounts.invite(ctx(request), request.body);
+    const { member, secret, email } = await accounts.invite(ctx(request), { ...request.body, name: resourceName(request.body.name, 'member') });
     return reply.code(201).send({ member: memberView(member), inviteUrl: `${linkBase(request)}/invite?token=${secret}`, inviteToken: secret, email });
   });
 
@@ -78,7 +79,9 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     if (email !== undefined && email.toLowerCase() !== member.email) {
       if (await store.members.byEmail(member.workspaceId, email)) throw new SluiceError('email_taken', `A member with ${email} already exists in this workspace.`);
     }
-    const updated = (await store.members.update(member.workspaceId, member.id, request.body as { email?: string; name?: string; role?: RoleName; profileLocked?: boolean }))!;
+    const { name } = request.body;
+    const patch = { ...request.body, ...(name !== undefined && { name: resourceName(name, 'member') }) } as { email?: string; name?: string; role?: RoleName; profileLocked?: boolean };
+    const updated = (await store.members.update(member.workspaceId, member.id, patch))!;
     await audit.record({ ...auditContext(request), action: 'member.update', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: pick(member), after: pick(updated) });
     return memberView(updated);
   });

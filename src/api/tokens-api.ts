@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { Role } from './members-api.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
 
 const TokenSchema = Type.Object({
@@ -52,7 +53,7 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     const expiresAt = request.body.expiresAt !== undefined ? Date.parse(request.body.expiresAt) : null;
     if (expiresAt !== null && expiresAt <= Date.now()) throw new SluiceError('validation_failed', 'expiresAt is in the past; give a future date-time (or none for a token that does not expire).');
     const secret = `sl_${randomToken(40)}`;
-    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: request.body.name, secret, role, memberId: principal.memberId, expiresAt });
+    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: resourceName(request.body.name, 'token'), secret, role, memberId: principal.memberId, expiresAt });
     await audit.record({ ...auditContext(request), action: 'token.create', resourceType: 'token', resourceId: token.id, resourceName: token.name, after: { role, expiresAt: request.body.expiresAt ?? null } });
     return reply.code(201).send({ ...tokenView(token), token: secret });
   });
