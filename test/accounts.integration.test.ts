@@ -128,6 +128,10 @@ describe('organisation-administered accounts', () => {
     const suspended = await admin.call<Member>('POST', `/members/${engineer.id}/suspend`);
     expect(suspended.body.status).toBe('suspended');
     expect((await eng.call('GET', '/sources')).status).toBe(401);
+    const twice = await admin.call('POST', `/members/${engineer.id}/suspend`);
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining('already suspended') } });
+    expect((await api<{ entries: unknown[] }>(sluice.url, 'GET', `/audit-log?action=member.suspend&resourceId=${engineer.id}`, { token: sluice.token })).body.entries).toHaveLength(1);
     const login = await new ConsoleClient(sluice.url).call('POST', '/auth/login', { email: 'eng@example.com', password: 'a long enough password' });
     expect(login.body).toMatchObject({ error: { code: 'account_suspended' } });
     expect((await admin.call<Member>('POST', `/members/${engineer.id}/restore`)).body.status).toBe('active');

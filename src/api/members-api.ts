@@ -94,6 +94,8 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
       const member = await load(request, (request.params as { id: string }).id);
       mayManage(request, member);
       if (status === 'suspended') {
+        // Suspending again would change nothing but write a second member.suspend to the audit log.
+        if (member.status === 'suspended') throw new SluiceError('conflict', `Member ${member.id} (${member.email}) is already suspended; restore them with POST /members/${member.id}/restore.`);
         await accounts.ensureOwnerRemains(member, { status });
         await store.sessions.revokeAllOf(member.workspaceId, member.id);
       } else if (member.status !== 'suspended') {
