@@ -177,6 +177,28 @@ describe('organisation-administered accounts', () => {
     expect(joined.body.error).toMatchObject({ code: 'email_taken', message: expect.stringContaining('(active, engineer)') });
   });
 
+  it("voids the links sent to a member's old email when the email is corrected (a mistyped invitation)", async () => {
+    const typo = await invite('dana@exmaple.com', 'admin');
+    const fixed = await api<Member>(sluice.url, 'PATCH', `/members/${typo.member.id}`, { token: sluice.token, body: { email: 'dana@example.com' } });
+    expect(fixed.body.email).toBe('dana@example.com');
+    const stranger = await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: typo.inviteToken, password: 'a long enough password' });
+    expect(stranger.status).toBe(400);
+    expect(stranger.body).toMatchObject({ error: { code: 'invalid_link' } });
+    expect((await api<Member>(sluice.url, 'GET', `/members/${typo.member.id}`, { token: sluice.token })).body).toMatchObject({ status: 'invited', hasPassword: false });
+    // Invited again at the right address, Dana joins.
+    const again = await invite('dana@example.com', 'admin');
+    const dana = new ConsoleClient(sluice.url);
+    expect((await dana.call('POST', '/auth/accept-invite', { token: again.inviteToken, password: 'a long enough password' })).status).toBe(200);
+
+    // The same for a reset link, when the member changes their own email.
+    const reset = await api<{ resetToken: string }>(sluice.url, 'POST', `/members/${typo.member.id}/require-password-reset`, { token: sluice.token });
+    await dana.login('dana@example.com', 'a long enough password');
+    expect((await dana.call('POST', '/me/password', { newPassword: 'dana chose this one' })).status).toBe(204);
+    expect((await dana.call<Member>('PATCH', '/me', { email: 'dana@new.example.com' })).status).toBe(200);
+    const late = await new ConsoleClient(sluice.url).call('POST', '/auth/reset-password', { token: reset.body.resetToken, password: 'someone else sets it' });
+    expect(late.body).toMatchObject({ error: { code: 'invalid_link' } });
+  });
+
   it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {
     const invited = await invite('suspended-invitee@example.com', 'viewer');
     expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/suspend`, { token: sluice.token })).body.status).toBe('suspended');

@@ -42,6 +42,8 @@ export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountS
       throw new SluiceError('email_taken', `A member with ${email} already exists in this workspace.`);
     }
     const updated = (await store.members.update(member.workspaceId, member.id, { ...(email !== undefined && { email }), ...(name !== undefined && { name: resourceName(name, 'member') }) }))!;
+    // A password-reset link sent to the old address stops working.
+    if (updated.email !== member.email) await store.sessions.invalidateLinks(member.workspaceId, member.id, Date.now());
     await audit.record({ ...auditContext(request), action: 'member.update_self', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: { email: member.email, name: member.name }, after: { email: updated.email, name: updated.name } });
     return memberView(updated);
   });

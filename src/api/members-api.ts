@@ -65,7 +65,7 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: "Change a member's email, name or role, lock or unlock their own profile editing",
+      summary: "Change a member's email, name or role, lock or unlock their own profile editing. A new email voids the invitation and reset links sent to the old one",
       params: IdParams,
       body: Type.Object({ email: Type.Optional(Email), name: Type.Optional(Name), role: Type.Optional(Role), profileLocked: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 200: MemberBody },
@@ -82,6 +82,8 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     const { name } = request.body;
     const patch = { ...request.body, ...(name !== undefined && { name: resourceName(name, 'member') }) } as { email?: string; name?: string; role?: RoleName; profileLocked?: boolean };
     const updated = (await store.members.update(member.workspaceId, member.id, patch))!;
+    // Links already emailed (an invitation, a password reset) went to the old address, perhaps a mistyped one: void.
+    if (updated.email !== member.email) await store.sessions.invalidateLinks(member.workspaceId, member.id, Date.now());
     await audit.record({ ...auditContext(request), action: 'member.update', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: pick(member), after: pick(updated) });
     return memberView(updated);
   });
