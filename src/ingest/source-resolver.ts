@@ -26,7 +26,7 @@ export class SourceResolver {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(writeKey, entry);
     }
-    if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source; copy it from the source settings in the console.');
+    if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source (a rotated writeKey stops working at once); copy the current one from the source settings in the console.');
     found?.(entry.source);
     if (!entry.source.enabled) throw new SluiceError('source_disabled', `Source "${entry.source.name}" is disabled; enable it to accept events.`);
     return entry.source;
