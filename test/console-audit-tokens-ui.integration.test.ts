@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORKSPACE_ID } from '../src/core/workspace.js';
 import { api } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
-import { ownerPage } from './support/console-tabs.js';
+import { addMember, memberPage, ownerPage } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
@@ -53,6 +53,23 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     expect(await active.getByRole('row', { name: /Last quarter export/ }).count()).toBe(0);
     await page.getByText('1 expired token').click();
     await page.getByText(/Last quarter export \(viewer\), expired/).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("offers an admin only the roles they may grant, and no role change for an owner", async () => {
+    const admin = { email: 'ada@example.com', name: 'Ada Admin', role: 'admin', password: 'ada admin password' };
+    await addMember(sluice, admin);
+    const tab = await memberPage(browser, sluice, admin, errors);
+    await tab.getByRole('link', { name: 'API tokens' }).click();
+    const tokenRoles = await tab.getByLabel('Role').locator('option').allTextContents();
+    expect(tokenRoles).toEqual(['admin', 'privacy', 'engineer', 'viewer']);
+    await tab.getByRole('link', { name: 'Members' }).click();
+    const inviteRoles = await tab.locator('#invite-role option').allTextContents();
+    expect(inviteRoles.map((r) => r.split(' ')[0])).toEqual(['admin', 'privacy', 'engineer', 'viewer']);
+    // The owner's row shows the role without a select: an admin may not change an owner.
+    await tab.getByLabel('Role of ada@example.com').waitFor();
+    expect(await tab.getByLabel('Role of owner@example.com').count()).toBe(0);
+    expect(await tab.getByRole('row', { name: /owner@example\.com/ }).getByText('owner', { exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@ import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
-import { useCan } from '../permissions';
+import { roleCovers } from '../../../src/accounts/permissions.js';
+import { useCan, useGrants } from '../permissions';
 
 interface ApiToken {
   id: string;
@@ -28,6 +29,9 @@ export function TokensPage() {
   const [confirm, setConfirm] = useState<string | null>(null);
   // Engineers see the tokens (tokens:read); creating and revoking needs tokens:write.
   const manage = useCan()('tokens:write');
+  // Only the roles the caller may grant (the API refuses a higher one with role_too_high).
+  const { role: myRole } = useGrants();
+  const grantable = ROLES.filter((r) => roleCovers(myRole, r));
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -75,7 +79,7 @@ export function TokensPage() {
           <div className="field">
             <label htmlFor="token-role">Role</label>
             <select id="token-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
-              {ROLES.map((r) => (
+              {grantable.map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </select>
