@@ -95,6 +95,19 @@ describe('first start and console sessions', () => {
     expect(entry?.after).toEqual({ otherLoginsEnded: 1 });
   });
 
+  it('keeps a member who must set a new password out of /metrics too, as out of the admin API', async () => {
+    const { member: m } = await member('must-reset@example.com', 'engineer', 'the first password');
+    await api(sluice.url, 'POST', `/members/${m.id}/require-password-reset`, { token: sluice.token });
+    const client = new ConsoleClient(sluice.url);
+    await client.login('must-reset@example.com', 'the first password');
+    expect((await client.call('GET', '/sources')).body).toMatchObject({ error: { code: 'password_reset_required' } });
+    const metrics = await fetch(`${sluice.url}/metrics`, { headers: { cookie: client.cookie! } });
+    expect(metrics.status).toBe(403);
+    expect(await metrics.json()).toMatchObject({ error: { code: 'password_reset_required' } });
+    expect((await client.call('POST', '/me/password', { newPassword: 'the second password' })).status).toBe(204);
+    expect((await fetch(`${sluice.url}/metrics`, { headers: { cookie: client.cookie! } })).status).toBe(200);
+  });
+
   it('locks an account after 5 wrong passwords, even for the right one, until a reset', async () => {
     const { member: m } = await member('locky@example.com', 'viewer', 'the right password');
     const client = new ConsoleClient(sluice.url);
