@@ -81,6 +81,33 @@ describe('first start and console sessions', () => {
     expect(owner.body.permissions).toEqual(expect.arrayContaining(['members:write', 'tokens:write', 'installation:admin']));
   });
 
+  it("ends a member's other sessions when they change their password, and keeps the one they changed it in", async () => {
+    const { client: laptop, member: m } = await member('rotating@example.com', 'engineer', 'the old password');
+    const phone = new ConsoleClient(sluice.url);
+    await phone.login('rotating@example.com', 'the old password');
+    expect((await phone.call('GET', '/sources')).status).toBe(200);
+
+    expect((await laptop.call('POST', '/me/password', { currentPassword: 'the old password', newPassword: 'the new password' })).status).toBe(204);
+    expect((await laptop.call('GET', '/sources')).status).toBe(200);
+    expect((await phone.call('GET', '/sources')).status).toBe(401);
+    await phone.login('rotating@example.com', 'the new password');
+    const [entry] = (await api<{ entries: { after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.password_change&resourceId=${m.id}`, { token: sluice.token })).body.entries;
+    expect(entry?.after).toEqual({ otherLoginsEnded: 1 });
+  });
+
+  it('keeps a member who must set a new password out of /metrics too, as out of the admin API', async () => {
+    const { member: m } = await member('must-reset@example.com', 'engineer', 'the first password');
+    await api(sluice.url, 'POST', `/members/${m.id}/require-password-reset`, { token: sluice.token });
+    const client = new ConsoleClient(sluice.url);
+    await client.login('must-reset@example.com', 'the first password');
+    expect((await client.call('GET', '/sources')).body).toMatchObject({ error: { code: 'password_reset_required' } });
+    const metrics = await fetch(`${sluice.url}/metrics`, { headers: { cookie: client.cookie! } });
+    expect(metrics.status).toBe(403);
+    expect(await metrics.json()).toMatchObject({ error: { code: 'password_reset_required' } });
+    expect((await client.call('POST', '/me/password', { newPassword: 'the second password' })).status).toBe(204);
+    expect((await fetch(`${sluice.url}/metrics`, { headers: { cookie: client.cookie! } })).status).toBe(200);
+  });
+
   it('locks an account after 5 wrong passwords, even for the right one, until a reset', async () => {
     const { member: m } = await member('locky@example.com', 'viewer', 'the right password');
     const client = new ConsoleClient(sluice.url);
@@ -114,6 +141,10 @@ describe('organisation-administered accounts', () => {
     const suspended = await admin.call<Member>('POST', `/members/${engineer.id}/suspend`);
     expect(suspended.body.status).toBe('suspended');
     expect((await eng.call('GET', '/sources')).status).toBe(401);
+    const twice = await admin.call('POST', `/members/${engineer.id}/suspend`);
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining('already suspended') } });
+    expect((await api<{ entries: unknown[] }>(sluice.url, 'GET', `/audit-log?action=member.suspend&resourceId=${engineer.id}`, { token: sluice.token })).body.entries).toHaveLength(1);
     const login = await new ConsoleClient(sluice.url).call('POST', '/auth/login', { email: 'eng@example.com', password: 'a long enough password' });
     expect(login.body).toMatchObject({ error: { code: 'account_suspended' } });
     expect((await admin.call<Member>('POST', `/members/${engineer.id}/restore`)).body.status).toBe('active');
@@ -130,6 +161,72 @@ describe('organisation-administered accounts', () => {
     expect(exported.body.activity.length).toBeGreaterThan(0);
     const suspendOwner = await admin.call('POST', `/members/${adminMember.id}/suspend`);
     expect(suspendOwner.status).toBe(200); // an admin may suspend an admin (itself included)
+
+    // Who was removed stays readable in the audit log once the member is gone.
+    expect((await api(sluice.url, 'DELETE', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(204);
+    expect((await api(sluice.url, 'GET', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(404);
+    const [removal] = (await api<{ entries: { resourceName?: string; before?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.remove&resourceId=${engineer.id}`, { token: sluice.token })).body.entries;
+    expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' } });
+  });
+
+  it('invites again someone who has not accepted yet (a lost link): a new link, the old one void; a joined member is email_taken', async () => {
+    const first = await invite('Slow.Joiner@example.com', 'viewer');
+    const again = await api<{ member: Member & { name: string }; inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'slow.joiner@example.com', name: 'Slow Joiner', role: 'engineer' } });
+    expect(again.status, again.text).toBe(201);
+    expect(again.body.member).toMatchObject({ id: first.member.id, email: 'slow.joiner@example.com', name: 'Slow Joiner', role: 'engineer', status: 'invited' });
+    const members = (await api<{ members: Member[] }>(sluice.url, 'GET', '/members', { token: sluice.token })).body.members;
+    expect(members.filter((m) => m.email === 'slow.joiner@example.com')).toHaveLength(1);
+
+    const client = new ConsoleClient(sluice.url);
+    const old = await client.call('POST', '/auth/accept-invite', { token: first.inviteToken, password: 'a long enough password' });
+    expect(old.body).toMatchObject({ error: { code: 'invalid_link' } });
+    const accepted = await client.call<{ member: Member }>('POST', '/auth/accept-invite', { token: again.body.inviteToken, password: 'a long enough password' });
+    expect(accepted.body.member).toMatchObject({ status: 'active', role: 'engineer' });
+    const [entry] = (await api<{ entries: { before?: unknown; after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.invite&resourceId=${first.member.id}&limit=1`, { token: sluice.token })).body.entries;
+    expect(entry).toMatchObject({ before: { role: 'viewer' }, after: { role: 'engineer', name: 'Slow Joiner' } });
+
+    const joined = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'slow.joiner@example.com', name: 'X', role: 'viewer' } });
+    expect(joined.status).toBe(409);
+    expect(joined.body.error).toMatchObject({ code: 'email_taken', message: expect.stringContaining('(active, engineer)') });
+  });
+
+  it("voids the links sent to a member's old email when the email is corrected (a mistyped invitation)", async () => {
+    const typo = await invite('dana@exmaple.com', 'admin');
+    const fixed = await api<Member>(sluice.url, 'PATCH', `/members/${typo.member.id}`, { token: sluice.token, body: { email: 'dana@example.com' } });
+    expect(fixed.body.email).toBe('dana@example.com');
+    const stranger = await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: typo.inviteToken, password: 'a long enough password' });
+    expect(stranger.status).toBe(400);
+    expect(stranger.body).toMatchObject({ error: { code: 'invalid_link' } });
+    expect((await api<Member>(sluice.url, 'GET', `/members/${typo.member.id}`, { token: sluice.token })).body).toMatchObject({ status: 'invited', hasPassword: false });
+    // Invited again at the right address, Dana joins.
+    const again = await invite('dana@example.com', 'admin');
+    const dana = new ConsoleClient(sluice.url);
+    expect((await dana.call('POST', '/auth/accept-invite', { token: again.inviteToken, password: 'a long enough password' })).status).toBe(200);
+
+    // The same for a reset link, when the member changes their own email.
+    const reset = await api<{ resetToken: string }>(sluice.url, 'POST', `/members/${typo.member.id}/require-password-reset`, { token: sluice.token });
+    await dana.login('dana@example.com', 'a long enough password');
+    expect((await dana.call('POST', '/me/password', { newPassword: 'dana chose this one' })).status).toBe(204);
+    expect((await dana.call<Member>('PATCH', '/me', { email: 'dana@new.example.com' })).status).toBe(200);
+    const late = await new ConsoleClient(sluice.url).call('POST', '/auth/reset-password', { token: reset.body.resetToken, password: 'someone else sets it' });
+    expect(late.body).toMatchObject({ error: { code: 'invalid_link' } });
+  });
+
+  it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {
+    const invited = await invite('suspended-invitee@example.com', 'viewer');
+    expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/suspend`, { token: sluice.token })).body.status).toBe('suspended');
+    const client = new ConsoleClient(sluice.url);
+    const refused = await client.call('POST', '/auth/accept-invite', { token: invited.inviteToken, password: 'a long enough password' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: 'account_suspended', message: expect.stringContaining('restore') } });
+    expect((await api<Member>(sluice.url, 'GET', `/members/${invited.member.id}`, { token: sluice.token })).body).toMatchObject({ status: 'suspended', hasPassword: false });
+    expect((await client.call('GET', '/sources')).status).toBe(401);
+
+    // Restored, the same link works.
+    expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/restore`, { token: sluice.token })).body.status).toBe('invited');
+    const accepted = await client.call<{ member: Member }>('POST', '/auth/accept-invite', { token: invited.inviteToken, password: 'a long enough password' });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.member.status).toBe('active');
   });
 
   it('lets a member export their data, opt out of product emails and delete their account, but not the last owner', async () => {
@@ -182,6 +279,13 @@ describe('API tokens', () => {
     expect(listed.body.tokens.find((t) => t.id === created.body.id)?.lastUsedAt).not.toBeNull();
     expect((await admin.call('DELETE', `/tokens/${created.body.id}`)).status).toBe(204);
     expect((await api(sluice.url, 'GET', '/sources', { token: created.body.token })).status).toBe(401);
+    // Again (a double click, a retried script): nothing changes, and the audit log keeps the one revocation.
+    const revokedAt = (await api<{ tokens: { id: string; revokedAt: string | null }[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.id === created.body.id)?.revokedAt;
+    expect((await admin.call('DELETE', `/tokens/${created.body.id}`)).status).toBe(204);
+    const after = (await api<{ tokens: { id: string; revokedAt: string | null }[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.id === created.body.id)?.revokedAt;
+    expect(after).toBe(revokedAt);
+    const revocations = await api<{ entries: unknown[] }>(sluice.url, 'GET', `/audit-log?action=token.revoke&resourceId=${created.body.id}`, { token: sluice.token });
+    expect(revocations.body.entries).toHaveLength(1);
   });
 
   it('refuses an admin revoking an owner\'s token (role_too_high), as for creating one; owners revoke any token', async () => {
@@ -202,6 +306,54 @@ describe('API tokens', () => {
     const adminToken = await api<{ id: string; token: string }>(sluice.url, 'POST', '/tokens', { token: sluice.token, body: { name: 'an admin\'s', role: 'admin' } });
     expect((await api(sluice.url, 'DELETE', `/tokens/${adminToken.body.id}`, { token: sluice.token })).status).toBe(204);
     expect((await api(sluice.url, 'GET', '/sources', { token: adminToken.body.token })).status).toBe(401);
+  });
+
+  it("lets a member's lower-role token read their account but not change it (no account takeover through a dashboard's token)", async () => {
+    const { client: admin, member: adminMember } = await member('tok-self@example.com', 'admin');
+    const viewerToken = (await admin.call<{ token: string }>('POST', '/tokens', { name: 'wall dashboard', role: 'viewer' })).body.token;
+    expect((await api<{ member: Member }>(sluice.url, 'GET', '/me', { token: viewerToken })).body.member.email).toBe('tok-self@example.com');
+    expect((await api(sluice.url, 'GET', '/me/two-factor', { token: viewerToken })).status).toBe(200);
+
+    const changes: [string, string, unknown][] = [
+      ['PATCH', '/me', { email: 'someone-else@example.com' }],
+      ['PUT', '/me/preferences', { deliveryAlertEmails: false }],
+      ['POST', '/me/password', { currentPassword: 'a long enough password', newPassword: 'another long password' }],
+      ['POST', '/me/two-factor', undefined],
+      ['POST', '/me/two-factor/disable', { code: '123456' }],
+      ['DELETE', '/me', undefined],
+    ];
+    for (const [method, path, body] of changes) {
+      const refused = await api<{ error: { code: string; message: string } }>(sluice.url, method, path, { token: viewerToken, ...(body !== undefined && { body }) });
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.error.code).toBe('role_too_high');
+      expect(refused.body.error.message).toContain('Log in to the console');
+    }
+    const unchanged = await api<Member & { deliveryAlertEmailsOptOut: boolean }>(sluice.url, 'GET', `/members/${adminMember.id}`, { token: sluice.token });
+    expect(unchanged.body).toMatchObject({ email: 'tok-self@example.com', status: 'active', deliveryAlertEmailsOptOut: false });
+    expect((await api<{ enabled: boolean; pending: boolean }>(sluice.url, 'GET', '/me/two-factor', { token: viewerToken })).body).toMatchObject({ enabled: false, pending: false });
+
+    // A token with the member's whole role, and the console session, still change the account.
+    const adminToken = (await admin.call<{ token: string }>('POST', '/tokens', { name: 'my script', role: 'admin' })).body.token;
+    expect((await api<Member & { name: string }>(sluice.url, 'PATCH', '/me', { token: adminToken, body: { name: 'Renamed by script' } })).body.name).toBe('Renamed by script');
+    expect((await admin.call<Member & { name: string }>('PATCH', '/me', { name: 'Renamed in console' })).body.name).toBe('Renamed in console');
+  });
+
+  it('refuses a blank token or member name, and keeps a name without the spaces around it', async () => {
+    const blanks: [string, string, unknown, string][] = [
+      ['POST', '/tokens', { name: '   ', role: 'viewer' }, 'token'],
+      ['POST', '/members', { email: 'blank-name@example.com', name: ' ', role: 'viewer' }, 'member'],
+    ];
+    for (const [method, path, body, what] of blanks) {
+      const refused = await api<{ error: { code: string; message: string } }>(sluice.url, method, path, { token: sluice.token, body });
+      expect(refused.status, `${method} ${path}`).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining(`give the ${what} a name`) });
+    }
+    expect((await api<{ members: Member[] }>(sluice.url, 'GET', '/members', { token: sluice.token })).body.members.some((m) => m.email === 'blank-name@example.com')).toBe(false);
+    const token = await api<{ name: string }>(sluice.url, 'POST', '/tokens', { token: sluice.token, body: { name: '  Nightly export ', role: 'viewer' } });
+    expect(token.body.name).toBe('Nightly export');
+    const { client, member: m } = await member('named@example.com', 'viewer');
+    expect((await client.call('PATCH', '/me', { name: '  ' })).status).toBe(400);
+    expect((await api(sluice.url, 'PATCH', `/members/${m.id}`, { token: sluice.token, body: { name: '\t' } })).status).toBe(400);
   });
 
   it('expires tokens and ends a member\'s tokens with their suspension', async () => {

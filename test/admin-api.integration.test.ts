@@ -84,6 +84,8 @@ describe('sources API', () => {
     const old = await track(oldKey, 'rotate-1');
     expect(old.status).toBe(401);
     expect(old.body.error?.code).toBe('unknown_source');
+    // A client still on the old key is told why and where to find the current one.
+    expect(old.body.error?.message).toContain('a rotated writeKey stops working at once');
     expect((await track(newKey, 'rotate-1')).status).toBe(200);
   });
 

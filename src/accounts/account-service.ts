@@ -194,6 +194,12 @@ export class AccountService {
 
   async acceptInvite(secret: string, input: { password: string; name?: string }, ip: string): Promise<LoginResult> {
     checkPasswordStrength(input.password);
+    // A suspended invitee stays out: checked before the link is spent, so it works again once restored.
+    const pending = await this.store.sessions.peekLink(secret, 'invite', Date.now());
+    const invitee = pending?.memberId ? await this.store.members.get(pending.workspaceId, pending.memberId) : undefined;
+    if (invitee?.status === 'suspended') {
+      throw new SluiceError('account_suspended', 'An owner or admin suspended this invitation; once they restore it, this link works again.');
+    }
     const link = await this.store.sessions.consumeLink(secret, 'invite', Date.now());
     if (!link?.memberId) throw new SluiceError('invalid_link', 'This invitation is unknown, already used or expired; ask for a new one.');
     const member = await this.store.members.update(link.workspaceId, link.memberId, { status: 'active', passwordHash: await hashPassword(input.password), ...(input.name !== undefined && { name: input.name }) });
@@ -221,7 +227,11 @@ export class AccountService {
     return this.openSession(member, ip);
   }
 
-  async changePassword(workspaceId: string, memberId: string, current: string | undefined, next: string, ip: string): Promise<void> {
+  /**
+   * A member changes their password: every other session of theirs ends (whoever else knew the old password is
+   * logged out); `keepSessionId`, the session the change was made in, stays.
+   */
+  async changePassword(workspaceId: string, memberId: string, current: string | undefined, next: string, ip: string, keepSessionId?: string): Promise<void> {
     checkPasswordStrength(next);
     const member = await this.store.members.get(workspaceId, memberId);
     if (!member) throw new SluiceError('not_found', 'No such member.');
@@ -230,22 +240,39 @@ export class AccountService {
       throw new SluiceError('invalid_credentials', 'The current password is wrong (send currentPassword).');
     }
     await this.store.members.update(workspaceId, memberId, { passwordHash: await hashPassword(next), mustResetPassword: false });
-    await this.audit.record({ workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_change', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
+    const otherLoginsEnded = await this.store.sessions.revokeAllOf(workspaceId, memberId, keepSessionId);
+    await this.audit.record({ workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_change', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { otherLoginsEnded } });
   }
 
   /**
    * An owner/admin invites a member: the invitation link (at the configured public URL) is emailed to them;
-   * returns the one-time secret too, and whether the email went out.
+   * returns the one-time secret too, and whether the email went out. Inviting again someone who has not accepted
+   * yet (a lost or expired link) sends a new link with the name and role given now; their earlier links stop working.
    */
   async invite(ctx: ActorContext, input: { email: string; name: string; role: RoleName }): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
     if (!roleCovers(ctx.role, input.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not grant the ${input.role} role.`);
-    if (await this.store.members.byEmail(ctx.workspaceId, input.email)) throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace.`);
-    const member = await this.store.members.create({ workspaceId: ctx.workspaceId, email: input.email, name: input.name, role: input.role, status: 'invited' });
+    const existing = await this.store.members.byEmail(ctx.workspaceId, input.email);
+    if (existing && existing.status !== 'invited') {
+      throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace (${existing.status}, ${existing.role}); change their role on the members list instead.`);
+    }
+    if (existing && !roleCovers(ctx.role, existing.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not manage a member whose role is ${existing.role}.`);
+    if (existing) await this.store.sessions.invalidateLinks(ctx.workspaceId, existing.id, Date.now());
+    const member = existing
+      ? (await this.store.members.update(ctx.workspaceId, existing.id, { name: input.name, role: input.role }))!
+      : await this.store.members.create({ workspaceId: ctx.workspaceId, email: input.email, name: input.name, role: input.role, status: 'invited' });
     const secret = await this.createLink(ctx.workspaceId, member.id, 'invite');
     const workspaceName = await this.workspaceName(ctx.workspaceId);
     const invitedBy = /\(([^)]+)\)$/.exec(ctx.actor)?.[1] ?? 'An administrator';
     const email = await this.sendEmail(invitationEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, role: member.role, invitedBy, link: accountLink(this.mail.publicUrl, 'invite', secret) }));
-    await this.audit.record({ ...ctx, action: 'member.invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { email: member.email, name: member.name, role: member.role, emailSent: email.sent } });
+    await this.audit.record({
+      ...ctx,
+      action: 'member.invite',
+      resourceType: 'member',
+      resourceId: member.id,
+      resourceName: member.email,
+      ...(existing && { before: { email: existing.email, name: existing.name, role: existing.role } }),
+      after: { email: member.email, name: member.name, role: member.role, emailSent: email.sent },
+    });
     return { member, secret, email };
   }
 
@@ -329,7 +356,8 @@ export class AccountService {
     await this.store.twoFactor.remove(member.workspaceId, member.id);
     await this.store.policies.deleteAcceptancesOf(member.workspaceId, member.id);
     await this.store.members.delete(member.workspaceId, member.id);
-    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, before: { role: member.role, status: member.status } });
+    // The email names who was removed: the member (and GET /members/:id) are gone after this.
+    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, resourceName: member.email, before: { role: member.role, status: member.status } });
   }
 
   /** The newest material policy version in force that this member has not accepted. */

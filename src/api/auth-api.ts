@@ -7,6 +7,7 @@ import type { PolicyVersion } from '../core/member.js';
 import type { Store } from '../store/store.js';
 import { cookieValue, SESSION_COOKIE } from './api-auth.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 
 const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
@@ -103,7 +104,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
       body: Type.Object({ token: Secret, email: Email, name: Name, password: Password }, { additionalProperties: false }),
       response: { 200: SessionAnswer },
     },
-  }, async (request, reply) => loggedIn(request, reply, await accounts.setup(request.body.token, request.body, request.ip)));
+  }, async (request, reply) => loggedIn(request, reply, await accounts.setup(request.body.token, { ...request.body, name: resourceName(request.body.name, 'member') }, request.ip)));
 
   app.post('/auth/accept-invite', {
     config: { permission: 'public' },
@@ -115,7 +116,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
     },
   }, async (request, reply) => {
     const { token, password, name } = request.body;
-    return loggedIn(request, reply, await accounts.acceptInvite(token, { password, ...(name !== undefined && { name }) }, request.ip));
+    return loggedIn(request, reply, await accounts.acceptInvite(token, { password, ...(name !== undefined && { name: resourceName(name, 'member') }) }, request.ip));
   });
 
   app.post('/auth/forgot-password', {

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { linkBase } from './auth-api.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
 
 export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)));
@@ -51,12 +52,12 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: 'Invite a member (role no higher than yours); the invitation link is shown once',
+      summary: 'Invite a member (role no higher than yours); the invitation link is shown once. Inviting again someone who has not accepted yet sends a new link (the earlier ones stop working)',
       body: Type.Object({ email: Email, name: Name, role: Role }, { additionalProperties: false }),
       response: { 201: Type.Object({ member: MemberBody, inviteUrl: Type.String(), inviteToken: Type.String(), email: EmailOutcomeSchema }) },
     },
   }, async (request, reply) => {
-    const { member, secret, email } = await accounts.invite(ctx(request), request.body);
+    const { member, secret, email } = await accounts.invite(ctx(request), { ...request.body, name: resourceName(request.body.name, 'member') });
     return reply.code(201).send({ member: memberView(member), inviteUrl: `${linkBase(request)}/invite?token=${secret}`, inviteToken: secret, email });
   });
 
@@ -64,7 +65,7 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: "Change a member's email, name or role, lock or unlock their own profile editing",
+      summary: "Change a member's email, name or role, lock or unlock their own profile editing. A new email voids the invitation and reset links sent to the old one",
       params: IdParams,
       body: Type.Object({ email: Type.Optional(Email), name: Type.Optional(Name), role: Type.Optional(Role), profileLocked: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 200: MemberBody },
@@ -78,7 +79,11 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     if (email !== undefined && email.toLowerCase() !== member.email) {
       if (await store.members.byEmail(member.workspaceId, email)) throw new SluiceError('email_taken', `A member with ${email} already exists in this workspace.`);
     }
-    const updated = (await store.members.update(member.workspaceId, member.id, request.body as { email?: string; name?: string; role?: RoleName; profileLocked?: boolean }))!;
+    const { name } = request.body;
+    const patch = { ...request.body, ...(name !== undefined && { name: resourceName(name, 'member') }) } as { email?: string; name?: string; role?: RoleName; profileLocked?: boolean };
+    const updated = (await store.members.update(member.workspaceId, member.id, patch))!;
+    // Links already emailed (an invitation, a password reset) went to the old address, perhaps a mistyped one: void.
+    if (updated.email !== member.email) await store.sessions.invalidateLinks(member.workspaceId, member.id, Date.now());
     await audit.record({ ...auditContext(request), action: 'member.update', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: pick(member), after: pick(updated) });
     return memberView(updated);
   });
@@ -91,6 +96,8 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
       const member = await load(request, (request.params as { id: string }).id);
       mayManage(request, member);
       if (status === 'suspended') {
+        // Suspending again would change nothing but write a second member.suspend to the audit log.
+        if (member.status === 'suspended') throw new SluiceError('conflict', `Member ${member.id} (${member.email}) is already suspended; restore them with POST /members/${member.id}/restore.`);
         await accounts.ensureOwnerRemains(member, { status });
         await store.sessions.revokeAllOf(member.workspaceId, member.id);
       } else if (member.status !== 'suspended') {

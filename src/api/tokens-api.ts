@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { Role } from './members-api.js';
 import { principalOf } from './principal.js';
+import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
 
 const TokenSchema = Type.Object({
@@ -52,21 +53,22 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     const expiresAt = request.body.expiresAt !== undefined ? Date.parse(request.body.expiresAt) : null;
     if (expiresAt !== null && expiresAt <= Date.now()) throw new SluiceError('validation_failed', 'expiresAt is in the past; give a future date-time (or none for a token that does not expire).');
     const secret = `sl_${randomToken(40)}`;
-    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: request.body.name, secret, role, memberId: principal.memberId, expiresAt });
+    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: resourceName(request.body.name, 'token'), secret, role, memberId: principal.memberId, expiresAt });
     await audit.record({ ...auditContext(request), action: 'token.create', resourceType: 'token', resourceId: token.id, resourceName: token.name, after: { role, expiresAt: request.body.expiresAt ?? null } });
     return reply.code(201).send({ ...tokenView(token), token: secret });
   });
 
   app.delete('/tokens/:id', {
     config: { permission: 'tokens:write' },
-    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once); only a token whose role is no higher than yours', params: IdParams, response: { 204: Type.Null() } },
+    schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once); only a token whose role is no higher than yours. A token already revoked stays as it was (204)', params: IdParams, response: { 204: Type.Null() } },
   }, async (request, reply) => {
     const { workspaceId, role } = principalOf(request);
     const token = (await store.tokens.list(workspaceId)).find((t) => t.id === request.params.id);
     if (!token) throw new SluiceError('not_found', `No token ${request.params.id} in this workspace.`);
     // As for creating one: an admin may not revoke an owner's token.
     if (!roleCovers(role, token.role)) throw new SluiceError('role_too_high', `Your role (${role}) may not revoke a token with the ${token.role} role; ask an owner.`);
-    await store.tokens.revoke(workspaceId, token.id, Date.now());
+    // Revoking a revoked token changes nothing: the audit log keeps the one revocation that happened.
+    if (!(await store.tokens.revoke(workspaceId, token.id, Date.now()))) return reply.code(204).send(null);
     await audit.record({ ...auditContext(request), action: 'token.revoke', resourceType: 'token', resourceId: token.id, resourceName: token.name });
     return reply.code(204).send(null);
   });

@@ -9,6 +9,7 @@ import type { Member } from '../core/member.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { RecoveryCode, TotpCode } from './auth-api.js';
+import { ownAccount } from './own-account.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
@@ -21,19 +22,13 @@ const Status = Type.Object({ enabled: Type.Boolean(), pending: Type.Boolean(), r
  */
 export const twoFactorApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; store: Store; audit: AuditLog }> = async (app, { accounts, store, audit }) => {
   const twoFactor = accounts.twoFactor;
-  const self = async (request: FastifyRequest): Promise<Member> => {
-    const { workspaceId, memberId } = principalOf(request);
-    const member = memberId ? await store.members.get(workspaceId, memberId) : undefined;
-    if (!member) throw new SluiceError('forbidden', 'Two-factor authentication belongs to a member: log in to the console (or use a token a member created).');
-    return member;
-  };
   const record = (request: FastifyRequest, member: Member, action: string, after?: Record<string, unknown>) =>
     audit.record({ ...auditContext(request), action, resourceType: 'member', resourceId: member.id, resourceName: member.email, ...(after && { after }) });
 
   app.get('/me/two-factor', {
     config: { permission: 'account:self' },
     schema: { tags: ['me'], summary: 'Whether two-factor authentication is on for your account, and how many recovery codes are left', response: { 200: Status } },
-  }, async (request) => twoFactor.status(await self(request)));
+  }, async (request) => twoFactor.status(await ownAccount(store, request, 'read')));
 
   app.post('/me/two-factor', {
     config: { permission: 'account:self' },
@@ -43,7 +38,7 @@ export const twoFactorApi: FastifyPluginAsyncTypebox<{ accounts: AccountService;
       response: { 201: Type.Object({ secret: Type.String(), otpauthUri: Type.String() }) },
     },
   }, async (request, reply) => {
-    const member = await self(request);
+    const member = await ownAccount(store, request, 'change');
     const enrollment = await twoFactor.enroll(member);
     await record(request, member, 'member.two_factor_enroll');
     return reply.code(201).send(enrollment);
@@ -58,7 +53,7 @@ export const twoFactorApi: FastifyPluginAsyncTypebox<{ accounts: AccountService;
       response: { 200: Type.Object({ enabled: Type.Boolean(), recoveryCodes: Type.Array(Type.String()) }) },
     },
   }, async (request) => {
-    const member = await self(request);
+    const member = await ownAccount(store, request, 'change');
     const recoveryCodes = await twoFactor.confirm(member, request.body.code);
     await record(request, member, 'member.two_factor_enable', { recoveryCodes: recoveryCodes.length });
     return { enabled: true, recoveryCodes };
@@ -73,7 +68,7 @@ export const twoFactorApi: FastifyPluginAsyncTypebox<{ accounts: AccountService;
       response: { 200: Status },
     },
   }, async (request) => {
-    const member = await self(request);
+    const member = await ownAccount(store, request, 'change');
     if (!(await twoFactor.isEnabled(member))) throw new SluiceError('conflict', 'Two-factor authentication is not on for this account.');
     await accounts.verifySecondFactor(member, request.body, request.ip);
     await twoFactor.remove(member);

@@ -2,9 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
-import { authenticate } from '../api/api-auth.js';
+import { authenticate, checkPermission } from '../api/api-auth.js';
 import { apiPlugin, type ApiExtension } from '../api/api-plugin.js';
-import { roleHas } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
 import { browserRoutes } from '../ingest/browser-routes.js';
 import { trackingRoutes, type TrackingDeps } from '../ingest/tracking-routes.js';
@@ -100,7 +99,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // A Bearer token, or a console session cookie (the console's overview reads it); a GET needs no CSRF token.
     const principal = await authenticate(options.store, request);
     if (!principal) throw new SluiceError('unauthorized', 'Send the admin token (Authorization: Bearer <token>), or log in to the console.');
-    if (!roleHas(principal.role, 'metrics:read')) throw new SluiceError('forbidden', 'Your role may not read metrics.');
+    // As on the admin API: a member who must set a new password first, or a role without metrics:read, is refused.
+    checkPermission(principal, 'metrics:read');
     return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
 

@@ -30,7 +30,7 @@ export class SourceResolver {
     const now = Date.now();
     let entry = this.cache.get(writeKey);
     if (!entry || now - entry.at > TTL_MS) entry = await this.lookUp(writeKey, entry, now);
-    if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source; copy it from the source settings in the console.');
+    if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source (a rotated writeKey stops working at once); copy the current one from the source settings in the console.');
     found?.(entry.source);
     if (!entry.source.enabled) throw new SluiceError('source_disabled', `Source "${entry.source.name}" is disabled; enable it to accept events.`);
     return entry.source;

@@ -368,7 +368,8 @@ export interface SessionRepository {
   create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null }): Promise<Session>;
   authenticate(secret: string, now: number): Promise<Session | undefined>;
   revoke(secret: string): Promise<void>;
-  revokeAllOf(workspaceId: string, memberId: string): Promise<number>;
+  /** Ends every session of the member (but `exceptSessionId`, the caller's own, when given); answers how many ended. */
+  revokeAllOf(workspaceId: string, memberId: string, exceptSessionId?: string): Promise<number>;
   listOf(workspaceId: string, memberId: string): Promise<Session[]>;
   createLink(input: { secret: string; workspaceId: string; memberId: string | null; purpose: AccountLinkPurpose; expiresAt: number }): Promise<void>;
   /** An unused, unexpired link without using it (to check a second factor before the link is spent). */

@@ -38,7 +38,7 @@ export function ChangePasswordForm({ forced, onChanged }: { forced: boolean; onC
       <ErrorBox error={error} />
       {done && (
         <p className="notice" role="status">
-          Password changed.
+          Password changed. Your other sessions (other browsers and devices) were logged out.
         </p>
       )}
       <button type="submit" className="primary">

@@ -33,13 +33,40 @@ export function auditQuery(filters: { actor: string; action: string }): URLSearc
   return query;
 }
 
+/** GET /api/v1/audit-log: newest first; nextCursor when older entries are left. */
+interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor?: string;
+}
+
 /** The tamper-evident audit log: who did what, newest first. */
 export function AuditLogPage() {
   const [draft, setDraft] = useState({ actor: '', action: '' });
   const [filters, setFilters] = useState(draft);
   const [open, setOpen] = useState<string | null>(null);
   const query = auditQuery(filters);
-  const list = useAsync(() => api<{ entries: AuditEntry[] }>('GET', `/api/v1/audit-log?${query.toString()}`), [query.toString()]);
+  const list = useAsync(() => api<AuditPage>('GET', `/api/v1/audit-log?${query.toString()}`), [query.toString()]);
+  // Older pages loaded with "Load older entries", after the first page they follow (new filters start over).
+  const [older, setOlder] = useState<{ after: AuditPage; entries: AuditEntry[]; nextCursor?: string } | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [olderError, setOlderError] = useState<unknown>(null);
+  const more = older !== null && older.after === list.data ? older : null;
+  const entries = list.data ? [...list.data.entries, ...(more?.entries ?? [])] : [];
+  const nextCursor = more ? more.nextCursor : list.data?.nextCursor;
+  const loadOlder = async () => {
+    const first = list.data;
+    if (!first || nextCursor === undefined) return;
+    setOlderError(null);
+    setLoadingOlder(true);
+    try {
+      const page = await api<AuditPage>('GET', `/api/v1/audit-log?${query.toString()}&cursor=${encodeURIComponent(nextCursor)}`);
+      setOlder({ after: first, entries: [...(more?.entries ?? []), ...page.entries], ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
+    } catch (failure) {
+      setOlderError(failure);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
   // Suggestions for "Who": the members' emails (their console actions are recorded as member:mem_… (email)).
   const members = useAsync(() => api<{ members: Member[] }>('GET', '/api/v1/members').catch(() => ({ members: [] })), []);
   const apply = (event: FormEvent) => {
@@ -87,7 +114,7 @@ export function AuditLogPage() {
         <table className="table compact">
           <TableHead columns={['When', 'Actor', 'Action', 'Resource', 'Change']} />
           <tbody>
-            {list.data.entries.map((e) => (
+            {entries.map((e) => (
               <tr key={e.id}>
                 <td>{new Date(e.at).toLocaleString()}</td>
                 <td>
@@ -115,6 +142,12 @@ export function AuditLogPage() {
         </table>
       )}
       {list.data && list.data.entries.length === 0 && <p className="muted">No entries match.</p>}
+      <ErrorBox error={olderError} onDismiss={() => setOlderError(null)} />
+      {list.data && nextCursor !== undefined && (
+        <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
+          {loadingOlder ? 'Loading…' : 'Load older entries'}
+        </button>
+      )}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { ROLE_PERMISSIONS } from '../../../src/accounts/permissions.js';
+import { ROLE_PERMISSIONS, roleCovers } from '../../../src/accounts/permissions.js';
 import { api, ROLES, type Member, type RoleName } from '../api';
 import { Can } from '../components/can';
 import { ConfirmPrompt } from '../components/confirm';
@@ -7,7 +7,7 @@ import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
-import { PERMISSION_WORDS, useCan, type Permission } from '../permissions';
+import { PERMISSION_WORDS, useCan, useGrants, type Permission } from '../permissions';
 
 const ROLE_HINTS: Record<RoleName, string> = {
   owner: 'everything, including other owners',
@@ -95,6 +95,9 @@ export function MembersPage() {
   const [busy, setBusy] = useState(false);
   // Members:read roles (privacy) see the list; only members:write roles get the controls that change it.
   const manage = useCan()('members:write');
+  // Only the roles the caller may grant (the API refuses a higher one with role_too_high).
+  const { role: myRole } = useGrants();
+  const grantable = ROLES.filter((r) => roleCovers(myRole, r));
 
   const addLink = (link: Omit<OneTimeLinkNote, 'key'>) => setLinks((current) => [{ ...link, key: Date.now() + Math.random() }, ...current]);
   const invite = async (event: FormEvent) => {
@@ -235,7 +238,7 @@ export function MembersPage() {
           <div className="field">
             <label htmlFor="invite-role">Role</label>
             <select id="invite-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
-              {ROLES.map((r) => (
+              {grantable.map((r) => (
                 <option key={r} value={r}>
                   {r} ({ROLE_HINTS[r]})
                 </option>
@@ -270,13 +273,13 @@ export function MembersPage() {
                     <td>{m.name}</td>
                     <td>{m.email}</td>
                     <td>
-                      {manage ? (
+                      {manage && roleCovers(myRole, m.role) ? (
                         <>
                           <label className="sr-only" htmlFor={`role-${m.id}`}>
                             Role of {m.email}
                           </label>
                           <select id={`role-${m.id}`} value={chosen} onChange={(e) => setRoleDraft({ ...roleDraft, [m.id]: e.target.value as RoleName })}>
-                            {ROLES.map((r) => (
+                            {grantable.map((r) => (
                               <option key={r} value={r}>
                                 {r}
                               </option>

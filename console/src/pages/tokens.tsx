@@ -5,7 +5,8 @@ import { CopyButton } from '../components/copy-button';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
-import { useCan } from '../permissions';
+import { roleCovers } from '../../../src/accounts/permissions.js';
+import { useCan, useGrants } from '../permissions';
 
 interface ApiToken {
   id: string;
@@ -28,6 +29,9 @@ export function TokensPage() {
   const [confirm, setConfirm] = useState<string | null>(null);
   // Engineers see the tokens (tokens:read); creating and revoking needs tokens:write.
   const manage = useCan()('tokens:write');
+  // Only the roles the caller may grant (the API refuses a higher one with role_too_high).
+  const { role: myRole } = useGrants();
+  const grantable = ROLES.filter((r) => roleCovers(myRole, r));
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -56,7 +60,11 @@ export function TokensPage() {
     }
   };
 
-  const active = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null);
+  // An expired token works no more than a revoked one: it is not listed among the active ones.
+  const now = Date.now();
+  const expired = (t: ApiToken) => t.expiresAt !== null && Date.parse(t.expiresAt) <= now;
+  const active = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null && !expired(t));
+  const ended = (list.data?.tokens ?? []).filter((t) => t.revokedAt === null && expired(t));
   const revoked = (list.data?.tokens ?? []).filter((t) => t.revokedAt !== null);
   return (
     <section aria-labelledby="tokens-title">
@@ -71,7 +79,7 @@ export function TokensPage() {
           <div className="field">
             <label htmlFor="token-role">Role</label>
             <select id="token-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as RoleName })}>
-              {ROLES.map((r) => (
+              {grantable.map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </select>
@@ -134,6 +142,18 @@ export function TokensPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {ended.length > 0 && (
+        <details className="card">
+          <summary>{ended.length} expired token{ended.length === 1 ? '' : 's'}</summary>
+          <ul>
+            {ended.map((t) => (
+              <li key={t.id}>
+                {t.name} ({t.role}), expired {new Date(t.expiresAt!).toLocaleString()}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {revoked.length > 0 && (
         <details className="card">

@@ -45,8 +45,10 @@ export class SqlSessionRepository implements SessionRepository {
     await this.db.deleteFrom('sessions').where('secret_hash', '=', sha256Hex(secret)).execute();
   }
 
-  async revokeAllOf(workspaceId: string, memberId: string): Promise<number> {
-    const result = await this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).executeTakeFirst();
+  async revokeAllOf(workspaceId: string, memberId: string, exceptSessionId?: string): Promise<number> {
+    let query = this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('member_id', '=', memberId);
+    if (exceptSessionId !== undefined) query = query.where('id', '!=', exceptSessionId);
+    const result = await query.executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -29,6 +29,12 @@ export function accountContract({ store }: StoreContractContext): void {
       const session = await store().sessions.create({ workspaceId: ws, memberId: 'mem_1', secret, csrfToken: 'c', expiresAt: Date.now() + 60_000, ip: '::1' });
       expect((await store().sessions.authenticate(secret, Date.now()))?.id).toBe(session.id);
       expect(await store().sessions.authenticate(secret, Date.now() + 61_000)).toBeUndefined();
+      const other = `s-${randomUUID()}`;
+      await store().sessions.create({ workspaceId: ws, memberId: 'mem_1', secret: other, csrfToken: 'c', expiresAt: Date.now() + 60_000, ip: '::1' });
+      // A password change ends the member's other sessions, not the one it was made in.
+      expect(await store().sessions.revokeAllOf(ws, 'mem_1', session.id)).toBe(1);
+      expect(await store().sessions.authenticate(other, Date.now())).toBeUndefined();
+      expect((await store().sessions.authenticate(secret, Date.now()))?.id).toBe(session.id);
       expect(await store().sessions.revokeAllOf(ws, 'mem_1')).toBe(1);
       expect(await store().sessions.authenticate(secret, Date.now())).toBeUndefined();
       const link = `l-${randomUUID()}`;

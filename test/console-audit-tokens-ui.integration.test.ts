@@ -1,0 +1,75 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_WORKSPACE_ID } from '../src/core/workspace.js';
+import { api } from './support/api-client.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
+import { addMember, memberPage, ownerPage } from './support/console-tabs.js';
+import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const skip = chromiumMissing() || consoleBuildMissing();
+
+/** The console's audit log and API tokens pages as an admin reads them after a busy week, in headless Chromium. */
+describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 }, () => {
+  let sluice: TestSluice;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    sluice = await startTestSluice();
+    browser = await launchChromium();
+    page = await ownerPage(browser, sluice, errors);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.stop();
+  });
+
+  it('reaches entries older than the first page with "Load older entries"', async () => {
+    // The oldest change of the week, then more than a page (200) of newer ones.
+    const first = await api<{ id: string }>(sluice.url, 'POST', '/sources', { token: sluice.token, body: { name: 'Oldest source of the week' } });
+    expect(first.status).toBe(201);
+    for (let i = 0; i < 210; i++) {
+      expect((await api(sluice.url, 'PATCH', `/sources/${first.body.id}`, { token: sluice.token, body: { name: `Renamed ${i}` } })).status).toBe(200);
+    }
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const creation = page.getByRole('row', { name: /source\.create .*Oldest source of the week/ });
+    await page.getByRole('row', { name: /Renamed 209/ }).waitFor();
+    expect(await creation.count()).toBe(0);
+    await page.getByRole('button', { name: 'Load older entries' }).click();
+    await creation.waitFor();
+    await expect.poll(() => page.getByRole('button', { name: 'Load older entries' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('lists an expired token with the expired ones, not among the active tokens', async () => {
+    await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Last quarter export', secret: 'expired-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() - 86_400_000 });
+    await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Nightly sync', secret: 'live-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() + 30 * 86_400_000 });
+    expect((await api(sluice.url, 'GET', '/sources', { token: 'expired-token-secret-0123456789' })).status).toBe(401);
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    const active = page.getByRole('table', { name: 'Active tokens' });
+    await active.getByRole('row', { name: /Nightly sync/ }).waitFor();
+    expect(await active.getByRole('row', { name: /Last quarter export/ }).count()).toBe(0);
+    await page.getByText('1 expired token').click();
+    await page.getByText(/Last quarter export \(viewer\), expired/).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("offers an admin only the roles they may grant, and no role change for an owner", async () => {
+    const admin = { email: 'ada@example.com', name: 'Ada Admin', role: 'admin', password: 'ada admin password' };
+    await addMember(sluice, admin);
+    const tab = await memberPage(browser, sluice, admin, errors);
+    await tab.getByRole('link', { name: 'API tokens' }).click();
+    const tokenRoles = await tab.getByLabel('Role').locator('option').allTextContents();
+    expect(tokenRoles).toEqual(['admin', 'privacy', 'engineer', 'viewer']);
+    await tab.getByRole('link', { name: 'Members' }).click();
+    const inviteRoles = await tab.locator('#invite-role option').allTextContents();
+    expect(inviteRoles.map((r) => r.split(' ')[0])).toEqual(['admin', 'privacy', 'engineer', 'viewer']);
+    // The owner's row shows the role without a select: an admin may not change an owner.
+    await tab.getByLabel('Role of ada@example.com').waitFor();
+    expect(await tab.getByLabel('Role of owner@example.com').count()).toBe(0);
+    expect(await tab.getByRole('row', { name: /owner@example\.com/ }).getByText('owner', { exact: true }).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+});
