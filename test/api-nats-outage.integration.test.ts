@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi } from './support/api-client.js';
-import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
-import { createTestSchema, postgresAvailable, schemaUrl, type TestSchema } from './support/postgres.js';
-import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { natsAvailable } from './support/nats.js';
+import { postgresAvailable } from './support/postgres.js';
+import { eventually, type TestSluice } from './support/start-test-sluice.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import { startProxiedSluice, type ProxiedSluice } from './support/proxied-sluice.js';
 
 /**
  * The admin API of a scale-mode api process whose NATS is out of reach: a destination's backlog (read from the
@@ -14,31 +15,16 @@ import { TcpProxy } from './support/tcp-proxy.js';
 const available = (await postgresAvailable()) && (await natsAvailable());
 
 describe.runIf(available)('admin API of an api process cut off from NATS', () => {
-  let schema: TestSchema;
-  let proxy: TcpProxy;
+  let proxied: ProxiedSluice | undefined;
   let sluice: TestSluice;
-  const prefix = uniqueQueuePrefix('apiout');
+  let proxy: TcpProxy;
 
   beforeAll(async () => {
-    schema = await createTestSchema('apiout');
-    const target = new URL(TEST_QUEUE_URL);
-    proxy = await TcpProxy.start(target.hostname, Number(target.port || 4222));
-    sluice = await startTestSluice({
-      SLUICE_DATABASE_URL: schemaUrl(schema),
-      SLUICE_QUEUE_URL: proxy.url,
-      SLUICE_QUEUE_PREFIX: prefix,
-      SLUICE_SECRET_KEY: 'api-outage-test-secret-key-0123456789abcdef',
-      SLUICE_ROLES: 'api',
-      SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1',
-      SLUICE_LOG_LEVEL: 'silent',
-    });
+    proxied = await startProxiedSluice('apiout', 'nats', { SLUICE_ROLES: 'api', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+    ({ sluice, proxy } = proxied);
   });
   afterAll(async () => {
-    proxy?.restore();
-    await sluice?.stop();
-    await proxy?.close();
-    await schema?.drop();
-    await deleteStreams(prefix);
+    await proxied?.close();
   });
 
   it('answers a destination\'s backlog with 503 storage_unavailable and Retry-After, and the backlog again once NATS is back', async () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
-import { createTestSchema, postgresAvailable, schemaUrl, type TestSchema } from './support/postgres.js';
-import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { natsAvailable } from './support/nats.js';
+import { postgresAvailable } from './support/postgres.js';
+import { eventually, type TestSluice } from './support/start-test-sluice.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import { startProxiedSluice, type ProxiedSluice } from './support/proxied-sluice.js';
 
 /**
  * `/health` of a scale-mode process without the Tracking API (here a processor) while its NATS is out of reach: an
@@ -12,30 +13,16 @@ import { TcpProxy } from './support/tcp-proxy.js';
 const available = (await postgresAvailable()) && (await natsAvailable());
 
 describe.runIf(available)('health of a processor process cut off from NATS', () => {
-  let schema: TestSchema;
-  let proxy: TcpProxy;
+  let proxied: ProxiedSluice | undefined;
   let sluice: TestSluice;
-  const prefix = uniqueQueuePrefix('health');
+  let proxy: TcpProxy;
 
   beforeAll(async () => {
-    schema = await createTestSchema('health');
-    const target = new URL(TEST_QUEUE_URL);
-    proxy = await TcpProxy.start(target.hostname, Number(target.port || 4222));
-    sluice = await startTestSluice({
-      SLUICE_DATABASE_URL: schemaUrl(schema),
-      SLUICE_QUEUE_URL: proxy.url,
-      SLUICE_QUEUE_PREFIX: prefix,
-      SLUICE_SECRET_KEY: 'health-test-secret-key-0123456789abcdef',
-      SLUICE_ROLES: 'processor',
-      SLUICE_LOG_LEVEL: 'silent',
-    });
+    proxied = await startProxiedSluice('health', 'nats', { SLUICE_ROLES: 'processor' });
+    ({ sluice, proxy } = proxied);
   });
   afterAll(async () => {
-    proxy?.restore();
-    await sluice?.stop();
-    await proxy?.close();
-    await schema?.drop();
-    await deleteStreams(prefix);
+    await proxied?.close();
   });
 
   const health = async () => {

@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth } from './support/api-client.js';
-import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from './support/nats.js';
-import { createTestSchema, postgresAvailable, schemaUrl, TEST_DATABASE_URL, type TestSchema } from './support/postgres.js';
-import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { natsAvailable } from './support/nats.js';
+import { postgresAvailable, schemaUrl, type TestSchema } from './support/postgres.js';
+import { eventually, type TestSluice } from './support/start-test-sluice.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import { startProxiedSluice, type ProxiedSluice } from './support/proxied-sluice.js';
 
 /**
  * Scale mode promises "200 means stored in JetStream": ingest needs NATS, not PostgreSQL, to accept an event. But
@@ -16,32 +17,17 @@ import { TcpProxy } from './support/tcp-proxy.js';
 const available = (await postgresAvailable()) && (await natsAvailable());
 
 describe.runIf(available)('ingest while PostgreSQL is out of reach', () => {
-  let schema: TestSchema;
-  let proxy: TcpProxy;
+  let proxied: ProxiedSluice | undefined;
   let sluice: TestSluice;
-  const prefix = uniqueQueuePrefix('pgout');
+  let proxy: TcpProxy;
+  let schema: TestSchema;
 
   beforeAll(async () => {
-    schema = await createTestSchema('pgout');
-    const database = new URL(TEST_DATABASE_URL);
-    proxy = await TcpProxy.start(database.hostname, Number(database.port || 5432));
-    const throughProxy = new URL(schemaUrl(schema));
-    throughProxy.port = new URL(proxy.url).port;
-    sluice = await startTestSluice({
-      SLUICE_DATABASE_URL: throughProxy.toString(),
-      SLUICE_QUEUE_URL: TEST_QUEUE_URL,
-      SLUICE_QUEUE_PREFIX: prefix,
-      SLUICE_SECRET_KEY: 'pg-outage-test-secret-key-0123456789abcdef',
-      SLUICE_ROLES: 'ingest,processor',
-      SLUICE_LOG_LEVEL: 'silent',
-    });
+    proxied = await startProxiedSluice('pgout', 'postgres', { SLUICE_ROLES: 'ingest,processor' });
+    ({ sluice, proxy, schema } = proxied);
   });
   afterAll(async () => {
-    proxy?.restore();
-    await sluice?.stop();
-    await proxy?.close();
-    await schema?.drop();
-    await deleteStreams(prefix);
+    await proxied?.close();
   });
 
   const track = (messageId: string, writeKey = sluice.writeKey) =>

@@ -1,10 +1,9 @@
-import type { ProfileView } from '../../core/identity/identity.js';
 import { identifierKey } from '../../core/privacy/subject.js';
 import type { Store } from '../../store/store.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { identifiersOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
+import { identifiersOf, profilesOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
 export type ExportFormat = 'json' | 'ndjson';
 const PAGE = 1_000;
@@ -17,13 +16,7 @@ export interface ExportDeps {
 /** The small parts of an export (everything but the events), read before streaming starts. */
 async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: ResolvedSubject) {
   const ws = request.workspaceId;
-  // Each profile the request's identifiers name: two that the identity graph never merged are both the person's.
-  const profiles = new Map<string, ProfileView>();
-  for (const identifier of [request.subject.userId, request.subject.anonymousId, request.subject.email]) {
-    const found = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
-    if (found && !profiles.has(found.profileId)) profiles.set(found.profileId, found);
-  }
-  const profileViews = [...profiles.values()].map((p) => ({ traits: p.traits, firstSeen: new Date(p.firstSeen).toISOString(), lastSeen: new Date(p.lastSeen).toISOString() }));
+  const profileViews = (await profilesOf(deps.store.identities, ws, request.subject)).map((p) => ({ traits: p.traits, firstSeen: new Date(p.firstSeen).toISOString(), lastSeen: new Date(p.lastSeen).toISOString() }));
   const known = new Set(subjectIdentifiers(subject).map(identifierKey));
   const requests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
     .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))))

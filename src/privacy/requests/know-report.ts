@@ -4,7 +4,7 @@ import { consentCategoriesOf } from '../privacy-config.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { resolveSubject, type ResolvedSubject } from './subject.js';
+import { profilesOf, resolveSubject, type ResolvedSubject } from './subject.js';
 
 /** CCPA 1798.140 categories, matched from field paths (the last segment, lower-cased, without separators). */
 const CATEGORY_RULES: readonly { readonly category: string; readonly pattern: RegExp }[] = [
@@ -103,14 +103,7 @@ export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, r
     cursor = page.next;
   }
   const sources = await deps.store.sources.list(ws);
-  // Every profile the request's identifiers name (two the identity graph never merged are both the person's).
-  const seen = new Set<string>();
-  for (const identifier of [request.subject.userId, request.subject.anonymousId, request.subject.email]) {
-    const profile = identifier ? await deps.store.identities.profile(ws, identifier) : undefined;
-    if (!profile || seen.has(profile.profileId)) continue;
-    seen.add(profile.profileId);
-    categoriesOf({ traits: profile.traits }, 'profile', categories);
-  }
+  for (const profile of await profilesOf(deps.store.identities, ws, request.subject)) categoriesOf({ traits: profile.traits }, 'profile', categories);
   const workspace = await deps.store.workspaces.get(ws);
   const consentCategories = consentCategoriesOf(workspace?.settings ?? {}).map((c) => c.name);
   const recipients = await recipientsSince(deps.ports, ws, subject, since, await deps.store.disclosures.list(ws));

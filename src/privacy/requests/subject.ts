@@ -1,4 +1,5 @@
 import { normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
+import type { ProfileView } from '../../core/identity/identity.js';
 import type { IdentityRepository } from '../../store/store.js';
 import type { RequestSubject } from './request.js';
 
@@ -31,6 +32,19 @@ export async function resolveSubject(identities: IdentityRepository, workspaceId
     for (const id of linked.emails) emails.add(id);
   }
   return { profileIds: [...profileIds], userIds: [...userIds], anonymousIds: [...anonymousIds], emails: [...emails] };
+}
+
+/**
+ * Every profile the identifiers a request names belong to, once each: two the identity graph never merged are both
+ * the person's (what access exports and know reports read traits from).
+ */
+export async function profilesOf(identities: Pick<IdentityRepository, 'profile'>, workspaceId: string, subject: RequestSubject): Promise<ProfileView[]> {
+  const profiles = new Map<string, ProfileView>();
+  for (const identifier of [subject.userId, subject.anonymousId, subject.email]) {
+    const found = identifier ? await identities.profile(workspaceId, identifier) : undefined;
+    if (found && !profiles.has(found.profileId)) profiles.set(found.profileId, found);
+  }
+  return [...profiles.values()];
 }
 
 export function identifiersOf(subject: ResolvedSubject): string[] {
