@@ -36,14 +36,17 @@ export class SourceResolver {
     return entry.source;
   }
 
-  /** Reads the writeKey's source from the store; when that fails, the `last` answer stands (the store is asked again next time). */
+  /**
+   * Reads the writeKey's source from the store; when that fails, the `last` answer stands for another second (so
+   * requests during an outage do not each wait on the store: it is asked again a second later).
+   */
   private async lookUp(writeKey: string, last: CacheEntry | undefined, now: number): Promise<CacheEntry> {
     let entry: CacheEntry;
     try {
       entry = { source: await this.sources.byWriteKey(writeKey), at: now };
     } catch (error) {
       if (!last) throw error;
-      return last;
+      entry = { source: last.source, at: now };
     }
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(writeKey, entry);
