@@ -102,7 +102,7 @@ export interface DeliveryConsumer {
   /** Jobs dropped undelivered after `owns` returned false. */
   giveBack?(jobs: readonly DeliveryJob[]): Promise<void>;
   /**
-   * Optional (the embedded queue, whose consumer otherwise reads forward only): the jobs of one partition key with a
+   * Optional (both queues have it; a consumer otherwise reads forward only): the jobs of one partition key with a
    * seq in (`afterSeq`, `upToSeq`] that were handed out and not acknowledged, oldest first, at most `max`. Lets the
    * router set aside a user's jobs held behind that user's retrying one (forgotten in memory, left in the queue) and
    * read them again once it is done, so they do not fill its memory and stop every other user.

@@ -121,7 +121,7 @@ export interface LaneDeps {
  *   read back, so a job that was retrying waits for its next attempt, keeps counting attempts and keeps its
  *   retry window instead of starting over.
  * - A lane holds at most 10,000 jobs in memory. When they are full and users' jobs waiting behind their retrying
- *   ones take much of it, the queues that can hand a job out again (`DeliveryConsumer.reread`: the embedded one) let
+ *   ones take much of it, the queues that can hand a job out again (`DeliveryConsumer.reread`: both) let
  *   the lane set those users' waiting jobs aside, in the queue, and read them back in order once the retrying job is
  *   done; meanwhile their new jobs are set aside too, and every other user flows (`SetAsideJobs`).
  */

@@ -13,8 +13,9 @@ const READ_BACK_PAGE = 1000;
  * the limit is left), and their jobs fetched meanwhile join them. Once a user's retrying job is done (delivered or
  * failed) their jobs are read back in order, a page per step while there is room. Without it one user's backlog
  * behind one failing event filled the lane and it fetched nothing more, so every other user's events waited too, up
- * to the whole retry window. Only with a queue that can hand a job out again (`DeliveryConsumer.reread`: the embedded
- * one); on the others the lane stops fetching when full.
+ * to the whole retry window. Needs a queue that can hand a job out again (`DeliveryConsumer.reread`: the embedded one
+ * reads it from `queue.db`; on JetStream the job is still unacknowledged in the router process, which keeps the
+ * messages of its partitions until they are acknowledged); without one the lane stops fetching when full.
  */
 export class SetAsideJobs {
   private readonly users = new Map<string, { after: number; upTo: number }>();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DeliveryJob, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
+import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
 import { DELIVERY_PARTITIONS, partitionOf } from './partition.js';
 import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
@@ -34,7 +34,7 @@ export interface JetStreamDeliveryQueueOptions extends JetStreamSettings {
  * {@link PartitionedConsumer}), and acknowledges a job only once its outcome is recorded.
  */
 export class JetStreamDeliveryQueue implements DeliveryQueue {
-  private readonly consumers = new Map<string, PartitionedConsumer<DeliveryJob>>();
+  private readonly consumers = new Map<string, JetStreamDeliveryConsumer>();
   private readonly closing = new Map<string, Promise<void>>();
   private readonly leases: PartitionLeases;
   private readonly partitions: number;
@@ -82,10 +82,10 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
   }
 
   /** The destination's consumer in this process; a second call replaces the first (which gives its leases back). */
-  deliveryConsumer(destinationId: string): PartitionedConsumer<DeliveryJob> {
+  deliveryConsumer(destinationId: string): JetStreamDeliveryConsumer {
     const previous = this.consumers.get(destinationId);
     const after = previous ? this.retire(destinationId, previous) : (this.closing.get(destinationId) ?? Promise.resolve());
-    const consumer = new PartitionedConsumer<DeliveryJob>({
+    const consumer = new JetStreamDeliveryConsumer({
       nc: this.nc,
       js: this.js,
       jsm: this.jsm,
@@ -136,11 +136,22 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     await this.nc.drain().catch(() => this.nc.close());
   }
 
-  private retire(destinationId: string, consumer: PartitionedConsumer<DeliveryJob>): Promise<void> {
+  private retire(destinationId: string, consumer: JetStreamDeliveryConsumer): Promise<void> {
     const done = consumer.close().finally(() => {
       if (this.closing.get(destinationId) === done) this.closing.delete(destinationId);
     });
     this.closing.set(destinationId, done);
     return done;
+  }
+}
+
+/**
+ * One destination's jobs in this router process. Besides the partitioned consumer's fetch, ack and hand-back, it
+ * hands a user's set-aside jobs out again (`reread`): they are still unacknowledged in the stream and in this
+ * process, so a lane full of one user's jobs waiting behind a retrying one lets every other user flow.
+ */
+export class JetStreamDeliveryConsumer extends PartitionedConsumer<DeliveryJob> implements DeliveryConsumer {
+  async reread(partitionKey: string, afterSeq: number, upToSeq: number, max: number): Promise<DeliveryJob[]> {
+    return this.handedAgain(afterSeq, upToSeq, max, (job) => job.partitionKey === partitionKey);
   }
 }

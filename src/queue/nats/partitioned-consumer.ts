@@ -184,6 +184,36 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     await this.releaseDrained();
   }
 
+  /**
+   * Items handed out earlier and not acknowledged, with a stream sequence in (`afterSeq`, `upToSeq`], that `match`
+   * accepts, in stream order, at most `max`: handed out again (the router's jobs set aside behind a retrying one,
+   * `DeliveryConsumer.reread`). Only of partitions still ours; a partition being given back still answers, so
+   * what is read back can be given back and the partition drained. Decodes the messages in the range again (they
+   * stay in memory until acknowledged), so it costs a parse per message there: meant for that rare path.
+   */
+  handedAgain(afterSeq: number, upToSeq: number, max: number, match: (item: T) => boolean): T[] {
+    const found: { owned: Owned; seq: number }[] = [];
+    for (const owned of this.owned.values()) {
+      if (!this.holds(owned)) continue;
+      for (const seq of owned.handed) if (seq > afterSeq && seq <= upToSeq) found.push({ owned, seq });
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    const items: T[] = [];
+    for (const { owned, seq } of found) {
+      if (items.length >= max) break;
+      const msg = owned.known.get(seq);
+      if (msg === undefined) continue;
+      let item: T;
+      try {
+        item = this.deps.decode(msg, msg.redelivered || msg.seq <= owned.seenUpTo);
+      } catch {
+        continue; // decoded once when it was first handed out; a message that cannot be now is left for the next holder
+      }
+      if (match(item)) items.push(item);
+    }
+    return items;
+  }
+
   /** Messages of the group published and not yet acknowledged. */
   async backlog(): Promise<number> {
     const info = await this.deps.jsm.streams.info(this.deps.stream, { subjects_filter: this.deps.subjects });
