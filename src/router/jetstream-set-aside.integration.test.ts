@@ -1,18 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from '../../test/support/nats.js';
+import { jetStreamRouters } from '../../test/support/jetstream-routers.js';
+import { natsAvailable } from '../../test/support/nats.js';
 import { eventually } from '../../test/support/start-test-sluice.js';
-import { Keys } from '../core/crypto/keys.js';
 import type { DeliveryItem, DeliveryOutcome, DestinationType } from '../destinations/destination.js';
-import { createDestinationHttp } from '../destinations/http/destination-http.js';
-import { JetStreamDeliveryQueue } from '../queue/nats/jetstream-delivery-queue.js';
-import type { SqlStore } from '../store/sql/sql-store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { Router } from './router.js';
+import type { JetStreamDeliveryQueue } from '../queue/nats/jetstream-delivery-queue.js';
 
 const available = await natsAvailable();
 const WORKSPACE = 'ws_set_aside_js';
@@ -20,8 +12,6 @@ const LEASE_MS = 1500;
 /** Jobs a test lane holds in memory (production: 10,000). */
 const LANE_MAX = 100;
 const HEAVY = 300;
-const logger = pino({ level: 'silent' });
-const keys = new Keys('set-aside-js-secret-key-0123456789abcdef');
 const policy = { baseDelayMs: 50, maxDelayMs: 100, windowMs: 120_000 };
 
 /**
@@ -63,34 +53,9 @@ afterEach(async () => {
 });
 
 async function setUp() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-set-aside-js-'));
-  const store: SqlStore = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
-  const prefix = uniqueQueuePrefix('setaside');
-  const http = createDestinationHttp({ allowPrivate: [] });
-  cleanups.push(async () => {
-    await http.close();
-    await store.close();
-    await deleteStreams(prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
   const flaky = flakyDestination();
+  const { store, startRouter } = await jetStreamRouters({ name: 'set-aside', type: 'flaky', typeFor: flaky.typeFor, policy, leaseMs: LEASE_MS, laneMaxPending: LANE_MAX, cleanups });
   const destination = await store.destinations.create({ workspaceId: WORKSPACE, name: 'flaky', type: 'flaky', publicConfig: {}, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
-  /** A router process: its own JetStream connection and lanes (each holding LANE_MAX jobs), over the shared store. */
-  const startRouter = async (name: string) => {
-    const queue = await JetStreamDeliveryQueue.open({ url: TEST_QUEUE_URL, prefix, replicas: 1, ackWaitMs: LEASE_MS });
-    const type = flaky.typeFor(name);
-    const router = new Router({ store, queue, keys, http, logger, policy, laneMaxPending: LANE_MAX, types: (t) => (t === 'flaky' ? type : undefined) });
-    let stopped = false;
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      await router.stop();
-      await queue.close();
-    };
-    cleanups.push(stop);
-    await router.reload();
-    return { queue, router, stop };
-  };
   const publish = async (queue: JetStreamDeliveryQueue, messageId: string, userId: string) => {
     const event = { type: 'track', event: 'Order Completed', userId, messageId, properties: {}, context: {}, integrations: {}, timestamp: '2026-12-03T12:00:00.000Z', receivedAt: '2026-12-03T12:00:00.000Z' };
     await store.deliveries.record([{ workspaceId: WORKSPACE, destinationId: destination.id, messageId, sourceId: 'src', status: 'queued', attempts: 0, reason: null, lastError: null, updatedAt: Date.now() }]);

@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deleteStreams, natsAvailable, TEST_QUEUE_URL, uniqueQueuePrefix } from '../../test/support/nats.js';
+import { jetStreamRouters } from '../../test/support/jetstream-routers.js';
+import { natsAvailable } from '../../test/support/nats.js';
 import { eventually } from '../../test/support/start-test-sluice.js';
-import { Keys } from '../core/crypto/keys.js';
 import { sleep } from '../core/sleep.js';
 import type { DeliveryResult, DestinationType } from '../destinations/destination.js';
-import { createDestinationHttp } from '../destinations/http/destination-http.js';
-import { JetStreamDeliveryQueue } from '../queue/nats/jetstream-delivery-queue.js';
-import type { SqlStore } from '../store/sql/sql-store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { Router } from './router.js';
 
 const available = await natsAvailable();
 const WORKSPACE = 'ws_handover_test';
@@ -21,8 +12,6 @@ const WORKSPACE = 'ws_handover_test';
 const LEASE_MS = 1500;
 /** The destination's first answer: 429 with Retry-After, long enough for the partition to move meanwhile. */
 const RETRY_AFTER_MS = 6000;
-const logger = pino({ level: 'silent' });
-const keys = new Keys('handover-test-secret-key-0123456789abcdef');
 
 /** Attempts at the destination: which router made each, and when. */
 const attempts: { router: string; at: number }[] = [];
@@ -51,33 +40,9 @@ afterEach(async () => {
 
 describe.runIf(available)('a retrying job whose partition moves to a router process that is already running', () => {
   it('waits there for its next attempt, and keeps counting attempts and its retry window', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-handover-'));
-    const store: SqlStore = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
-    const prefix = uniqueQueuePrefix('handover');
-    const http = createDestinationHttp({ allowPrivate: [] });
-    cleanups.push(async () => {
-      await http.close();
-      await store.close();
-      await deleteStreams(prefix);
-      rmSync(dir, { recursive: true, force: true });
-    });
     const policy = { baseDelayMs: 50, maxDelayMs: 10_000, windowMs: 60_000 };
-    /** A router process: its own JetStream connection and lanes, over the shared store. */
-    const startRouter = async (name: string) => {
-      const queue = await JetStreamDeliveryQueue.open({ url: TEST_QUEUE_URL, prefix, replicas: 1, ackWaitMs: LEASE_MS });
-      const type = flakyType(name) as unknown as DestinationType<unknown>;
-      const router = new Router({ store, queue, keys, http, logger, policy, types: (t) => (t === 'flaky' ? type : undefined) });
-      let stopped = false;
-      const stop = async () => {
-        if (stopped) return;
-        stopped = true;
-        await router.stop();
-        await queue.close();
-      };
-      cleanups.push(stop);
-      await router.reload();
-      return { queue, stop };
-    };
+    const typeFor = (router: string) => flakyType(router) as unknown as DestinationType<unknown>;
+    const { store, startRouter } = await jetStreamRouters({ name: 'handover', type: 'flaky', typeFor, policy, leaseMs: LEASE_MS, cleanups });
     const delivery = async (messageId: string) => (await store.deliveries.list({ workspaceId: WORKSPACE, destinationId: destination.id, messageId, limit: 1 }))[0];
 
     const destination = await store.destinations.create({ workspaceId: WORKSPACE, name: 'flaky', type: 'flaky', publicConfig: {}, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
