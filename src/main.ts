@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { bootstrap, type BootstrapResult } from './accounts/bootstrap.js';
 import type { ApiExtension } from './api/api-plugin.js';
@@ -41,6 +42,7 @@ import { NatsChangeRelay } from './runtime/nats-change-relay.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
 import { ProcessHeartbeat } from './runtime/process-heartbeat.js';
+import { StoreProbe } from './runtime/store-probe.js';
 import { checkQueuePrefix } from './runtime/queue-prefix-check.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
@@ -78,6 +80,10 @@ export interface Sluice {
   readonly logger: Logger;
   close(): Promise<void>;
 }
+
+/** How long `/health` reuses its last answer from the store, and how long it waits for one (StoreProbe). */
+const STORE_PROBE_MAX_AGE_MS = 2_000;
+const STORE_PROBE_TIMEOUT_MS = 3_000;
 
 /** The stage workers of each role, as modules next to their stage. */
 function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {
@@ -286,6 +292,9 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
 
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
   const heartbeat = new ProcessHeartbeat(store.processes, [...roles], logger);
+  // A scale-mode process without the Tracking API does all its work in PostgreSQL: while it cannot reach it, its
+  // /health says so (an ingest process keeps accepting events into JetStream then, so it stays healthy).
+  const storeProbe = config.databaseUrl && !roles.has('ingest') ? new StoreProbe(async () => void (await sql`SELECT 1`.execute(store.db)), { maxAgeMs: STORE_PROBE_MAX_AGE_MS, timeoutMs: STORE_PROBE_TIMEOUT_MS }) : undefined;
   const app = await buildHttpServer({
     logger,
     publicUrl: config.publicUrl,
@@ -296,7 +305,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     state: () => state,
     trustedProxies: config.trustedProxies,
     // The Tracking API's queue when this process has one; any scale-mode process's NATS connection otherwise.
-    unavailable: () => queue?.unavailable() ?? relay?.unavailable(),
+    unavailable: async () => queue?.unavailable() ?? relay?.unavailable() ?? (await storeProbe?.unavailable()),
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
