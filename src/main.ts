@@ -229,7 +229,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const bp = backpressure;
   const metrics = new Metrics(
-    bp && (() => bp.current),
+    bp && (() => bp.reading()),
     deliveryQueue && (async () => Promise.all((await store.destinations.listAll()).map(async (d) => ({ destinationId: d.id, waiting: await deliveryQueue.waiting(d.id) })))),
   );
   // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).
