@@ -9,6 +9,7 @@ import { SluiceError } from './core/errors.js';
 import { Keys } from './core/crypto/keys.js';
 import { consoleRoutes } from './http/console-routes.js';
 import { buildHttpServer } from './http/http-server.js';
+import { closeHttpServer } from './http/close-http-server.js';
 import { Backpressure } from './ingest/backpressure.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
 import { SourceResolver } from './ingest/source-resolver.js';
@@ -84,6 +85,9 @@ export interface Sluice {
 /** How long `/health` reuses its last answer from the store, and how long it waits for one (StoreProbe). */
 const STORE_PROBE_MAX_AGE_MS = 2_000;
 const STORE_PROBE_TIMEOUT_MS = 3_000;
+
+/** How long a stop lets HTTP requests under way finish before their connections are cut (closeHttpServer). */
+const HTTP_CLOSE_GRACE_MS = 3_000;
 
 /** The stage workers of each role, as modules next to their stage. */
 function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {
@@ -326,7 +330,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     closing ??= (async () => {
       state = 'stopping';
       await heartbeat.stop();
-      await app.close();
+      await closeHttpServer(app, HTTP_CLOSE_GRACE_MS);
       await executor?.stop();
       await deletionTargets.close();
       await deliveryAlerts?.stop();
