@@ -87,7 +87,7 @@ const STORE_PROBE_MAX_AGE_MS = 2_000;
 const STORE_PROBE_TIMEOUT_MS = 3_000;
 
 /** How long a stop lets HTTP requests under way finish before their connections are cut (closeHttpServer). */
-const HTTP_CLOSE_GRACE_MS = 3_000;
+const HTTP_CLOSE_GRACE_MS = 5_000;
 
 /** The stage workers of each role, as modules next to their stage. */
 function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {

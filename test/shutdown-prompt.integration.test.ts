@@ -68,8 +68,9 @@ describe('stopping an embedded Sluice that is taking traffic', () => {
       await Promise.all(senders);
       agent.destroy();
       stalled.destroy();
-      // Before: 60 s and more (the keep-alive timeout is 65 s). A few seconds is the aim; 10 leaves room for a busy machine.
-      expect(tookMs).toBeLessThan(10_000);
+      // Before: 60 s and more (the keep-alive timeout is 65 s). Now about a second, plus the 5 s grace the stalled
+      // upload is given; 12 leaves room for a busy machine.
+      expect(tookMs).toBeLessThan(12_000);
 
       sluice = await startSluice(config);
       const restarted = sluice;
