@@ -86,6 +86,9 @@ export interface Sluice {
 const STORE_PROBE_MAX_AGE_MS = 2_000;
 const STORE_PROBE_TIMEOUT_MS = 3_000;
 
+/** How long, on PostgreSQL, a first start left half way must have shown no heartbeat before another start finishes it. */
+const BOOTSTRAP_TAKEOVER_MS = 5_000;
+
 /** How long a stop lets HTTP requests under way finish before their connections are cut (closeHttpServer). */
 const HTTP_CLOSE_GRACE_MS = 5_000;
 
@@ -175,8 +178,9 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   try {
     await checkSecretKey(store.installation, keys, config, logger);
     boot = await bootstrap(store, config.adminToken, {
-      // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now.
-      takeOverAfterMs: config.databaseUrl ? 15_000 : 0,
+      // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now: it is
+      // waited for while its heartbeat (every 0.5 s) moves, and taken over once it has stood still for 5 s.
+      takeOverAfterMs: config.databaseUrl ? BOOTSTRAP_TAKEOVER_MS : 0,
       onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
     });
     if (boot.firstStart) options.onFirstStart?.(boot);
