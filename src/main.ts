@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { bootstrap, type BootstrapResult } from './accounts/bootstrap.js';
 import type { ApiExtension } from './api/api-plugin.js';
@@ -8,6 +9,7 @@ import { SluiceError } from './core/errors.js';
 import { Keys } from './core/crypto/keys.js';
 import { consoleRoutes } from './http/console-routes.js';
 import { buildHttpServer } from './http/http-server.js';
+import { closeHttpServer } from './http/close-http-server.js';
 import { Backpressure } from './ingest/backpressure.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
 import { SourceResolver } from './ingest/source-resolver.js';
@@ -41,6 +43,7 @@ import { NatsChangeRelay } from './runtime/nats-change-relay.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { checkSecretKey, resolveSecretKey } from './runtime/secret-key.js';
 import { ProcessHeartbeat } from './runtime/process-heartbeat.js';
+import { StoreProbe } from './runtime/store-probe.js';
 import { checkQueuePrefix } from './runtime/queue-prefix-check.js';
 import { WorkerHost } from './runtime/worker-host.js';
 import type { SqlStore } from './store/sql/sql-store.js';
@@ -78,6 +81,16 @@ export interface Sluice {
   readonly logger: Logger;
   close(): Promise<void>;
 }
+
+/** How long `/health` reuses its last answer from the store, and how long it waits for one (StoreProbe). */
+const STORE_PROBE_MAX_AGE_MS = 2_000;
+const STORE_PROBE_TIMEOUT_MS = 3_000;
+
+/** How long, on PostgreSQL, a first start left half way must have shown no heartbeat before another start finishes it. */
+const BOOTSTRAP_TAKEOVER_MS = 5_000;
+
+/** How long a stop lets HTTP requests under way finish before their connections are cut (closeHttpServer). */
+const HTTP_CLOSE_GRACE_MS = 5_000;
 
 /** The stage workers of each role, as modules next to their stage. */
 function workerUrl(stage: 'processor' | 'router' | 'replay'): URL {
@@ -165,8 +178,9 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   try {
     await checkSecretKey(store.installation, keys, config, logger);
     boot = await bootstrap(store, config.adminToken, {
-      // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now.
-      takeOverAfterMs: config.databaseUrl ? 15_000 : 0,
+      // Embedded, this process holds the data directory alone; on PostgreSQL another may be starting now: it is
+      // waited for while its heartbeat (every 0.5 s) moves, and taken over once it has stood still for 5 s.
+      takeOverAfterMs: config.databaseUrl ? BOOTSTRAP_TAKEOVER_MS : 0,
       onResumed: () => logger.warn('the first start of this installation stopped half way, before it showed an owner token; finishing it now (a new owner token follows)'),
     });
     if (boot.firstStart) options.onFirstStart?.(boot);
@@ -223,7 +237,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const bp = backpressure;
   const metrics = new Metrics(
-    bp && (() => bp.current),
+    bp && (() => bp.reading()),
     deliveryQueue && (async () => Promise.all((await store.destinations.listAll()).map(async (d) => ({ destinationId: d.id, waiting: await deliveryQueue.waiting(d.id) })))),
   );
   // Deletions reach destinations through the same SSRF guard as deliveries (decision 0200).
@@ -286,6 +300,9 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
 
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
   const heartbeat = new ProcessHeartbeat(store.processes, [...roles], logger);
+  // A scale-mode process without the Tracking API does all its work in PostgreSQL: while it cannot reach it, its
+  // /health says so (an ingest process keeps accepting events into JetStream then, so it stays healthy).
+  const storeProbe = config.databaseUrl && !roles.has('ingest') ? new StoreProbe(async () => void (await sql`SELECT 1`.execute(store.db)), { maxAgeMs: STORE_PROBE_MAX_AGE_MS, timeoutMs: STORE_PROBE_TIMEOUT_MS }) : undefined;
   const app = await buildHttpServer({
     logger,
     publicUrl: config.publicUrl,
@@ -296,7 +313,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     state: () => state,
     trustedProxies: config.trustedProxies,
     // The Tracking API's queue when this process has one; any scale-mode process's NATS connection otherwise.
-    unavailable: () => queue?.unavailable() ?? relay?.unavailable(),
+    unavailable: async () => queue?.unavailable() ?? relay?.unavailable() ?? (await storeProbe?.unavailable()),
     ...(queue && backpressure
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
@@ -317,7 +334,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     closing ??= (async () => {
       state = 'stopping';
       await heartbeat.stop();
-      await app.close();
+      await closeHttpServer(app, HTTP_CLOSE_GRACE_MS);
       await executor?.stop();
       await deletionTargets.close();
       await deliveryAlerts?.stop();

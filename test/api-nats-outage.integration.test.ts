@@ -44,4 +44,29 @@ describe.runIf(available)('admin API of an api process cut off from NATS', () =>
     proxy.restore();
     await eventually(async () => ((await call('GET', `/destinations/${created.body.id}/backlog`)).status === 200 ? true : undefined), 30_000);
   }, 90_000);
+
+  it('keeps the destinations\' backlog series in /metrics while NATS is out of reach, marked stale, and fresh again once it is back', async () => {
+    // Before, the series vanished for the outage (a "backlog too high" alert ended, graphs had a hole).
+    const call = ownerApi(sluice);
+    const created = await call<{ id: string }>('POST', '/destinations', { type: 'webhook', name: 'Metered', config: { url: 'http://127.0.0.1:9/hook' } });
+    expect(created.status).toBe(201);
+    const scrape = async () => {
+      const res = await fetch(`${sluice.url}/metrics`, { headers: { authorization: `Bearer ${sluice.token}` } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const series = new RegExp(`^sluice_destination_backlog\\{destination_id="${created.body.id}"\\} 0$`, 'm');
+    expect(await scrape()).toMatch(series);
+
+    proxy.cut();
+    await eventually(async () => ((await fetch(`${sluice.url}/health`)).status === 503 ? true : undefined), 15_000);
+    const during = await scrape();
+    expect(during).toMatch(series);
+    expect(during).toMatch(/^sluice_backlog_up\{backlog="destinations"\} 0$/m);
+    expect(during).toMatch(/^sluice_backlog_scrape_errors_total\{backlog="destinations"\} [1-9]\d*$/m);
+
+    proxy.restore();
+    // Read again once NATS answers (fresh values, sluice_backlog_up 1).
+    await eventually(async () => (/^sluice_backlog_up\{backlog="destinations"\} 1$/m.test(await scrape()) ? true : undefined), 30_000);
+  }, 90_000);
 });

@@ -140,6 +140,26 @@ describe('commands that read an installation', () => {
     }
   }, 60_000);
 
+  it.runIf(pgAvailable && natsUp)('refuses to start on a PostgreSQL server without the URL\'s database, saying how to create it, exit code 2', async () => {
+    // Before: exit 1 with "Could not connect ... database does not exist. Is it running?", as for an outage (which a
+    // supervisor retries for ever), and nothing on what to do.
+    const url = new URL(TEST_DATABASE_URL);
+    const missing = `sluice_missing_${process.pid}`;
+    url.pathname = `/${missing}`;
+    url.username = 'postgres';
+    url.password = 's3cret';
+    const run = await runCli(['start', '--role', 'api'], { SLUICE_DATABASE_URL: url.toString(), SLUICE_QUEUE_URL: TEST_QUEUE_URL, SLUICE_SECRET_KEY: 'ops-test-secret-key-0123456789abcdef', SLUICE_DATA_DIR: path.join(work, 'missing-db'), PORT: '0' });
+    expect(run.code, run.stderr).toBe(2);
+    const where = `${url.hostname}:${url.port || 5432}`;
+    expect(run.stderr.trim()).toBe(
+      `sluice: PostgreSQL at ${where} has no database named "${missing}" (SLUICE_DATABASE_URL). Create it once, as a user allowed to (e.g. the postgres superuser): \`createdb -h ${url.hostname} -p ${url.port || 5432} -O postgres "${missing}"\`, or in psql \`CREATE DATABASE "${missing}" OWNER postgres;\`; or correct the database name at the end of the URL. Sluice creates its tables itself at start.`,
+    );
+    expect(run.stderr).not.toContain('s3cret');
+    const migrate = await runCli(['migrate'], { SLUICE_DATABASE_URL: url.toString(), SLUICE_QUEUE_URL: TEST_QUEUE_URL, SLUICE_SECRET_KEY: 'ops-test-secret-key-0123456789abcdef' });
+    expect(migrate.code, migrate.stderr).toBe(2);
+    expect(migrate.stderr).toContain(`has no database named "${missing}"`);
+  }, 60_000);
+
   it.runIf(pgAvailable && natsUp)('refuses a replay on PostgreSQL without SLUICE_QUEUE_URL instead of queueing it into a file no router reads', async () => {
     const schema = await createTestSchema('replay_queue');
     const prefix = uniqueQueuePrefix('replay_queue');

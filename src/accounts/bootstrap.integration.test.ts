@@ -113,4 +113,37 @@ describe.runIf(postgres)('first start on PostgreSQL with several processes', () 
     expect(await waiting).toEqual({ firstStart: false, workspaceId: DEFAULT_WORKSPACE_ID, generatedToken: undefined, defaultWriteKey: source.writeKey });
     expect(resumed).toEqual([]);
   });
+
+  it('waits for a first start slower than the takeover time while its holder\'s heartbeat moves, and takes over one that stopped beating', async () => {
+    // Before, the wait was a fixed time whatever the holder did (15 s in sluice start): a slow first start was taken
+    // over and done twice, and one that had died cost every start that much. Now the holder beats and the others wait
+    // on the heartbeat, so the takeover time can be short.
+    const [other, mine] = await postgresStores(2);
+    await other!.installation.setIfAbsent('bootstrap_claim', 'claim-of-a-slow-first-start');
+    let beats = 0;
+    const beating = setInterval(() => void other!.installation.replace('bootstrap_heartbeat:claim-of-a-slow-first-start', String((beats += 1))), 100);
+    const resumed: string[] = [];
+    try {
+      const waiting = bootstrap(mine!, undefined, { takeOverAfterMs: 500, onResumed: (claim) => resumed.push(claim) });
+      // Three times the takeover time, still beating: the first start is still under way.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(resumed).toEqual([]);
+      await other!.workspaces.create({ id: DEFAULT_WORKSPACE_ID, name: 'Default workspace' });
+      const source = await other!.sources.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Default source' });
+      await other!.installation.setIfAbsent('bootstrapped_at', new Date().toISOString());
+      expect(await waiting).toEqual({ firstStart: false, workspaceId: DEFAULT_WORKSPACE_ID, generatedToken: undefined, defaultWriteKey: source.writeKey });
+      expect(resumed).toEqual([]);
+    } finally {
+      clearInterval(beating);
+    }
+    // A claim whose heartbeat stood still (a process killed half way) is finished by the next start.
+    const [dead, next] = await postgresStores(2);
+    await dead!.installation.setIfAbsent('bootstrap_claim', 'claim-of-a-killed-process');
+    await dead!.installation.replace('bootstrap_heartbeat:claim-of-a-killed-process', '7');
+    const taken: string[] = [];
+    const boot = await bootstrap(next!, undefined, { takeOverAfterMs: 500, onResumed: (claim) => taken.push(claim) });
+    expect(taken).toEqual(['claim-of-a-killed-process']);
+    expect(boot.firstStart).toBe(true);
+    expect(await next!.tokens.authenticate(boot.generatedToken!, Date.now())).toMatchObject({ role: 'owner' });
+  });
 });

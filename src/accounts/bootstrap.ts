@@ -22,10 +22,11 @@ export interface BootstrapResult {
 
 export interface BootstrapOptions {
   /**
-   * How long a process that finds the first start claimed but not finished waits for it before finishing it
-   * itself. 0 on the embedded store, where one process holds the data directory: a claim left unfinished is a
-   * first start that stopped half way (killed, or the disk filled). On PostgreSQL another process may be
-   * starting at the same moment, and its first start takes milliseconds.
+   * How long a process that finds the first start claimed but not finished waits without a sign of life from the
+   * process doing it (its heartbeat, renewed every {@link HEARTBEAT_MS} while it works) before finishing it itself.
+   * 0 on the embedded store, where one process holds the data directory: a claim left unfinished is a first start
+   * that stopped half way (killed, or the disk filled). On PostgreSQL another process may be starting at the same
+   * moment: it is waited for as long as it keeps beating, however slow its first start.
    */
   takeOverAfterMs: number;
   /** Told when this process finishes a first start another one left half way. */
@@ -33,20 +34,25 @@ export interface BootstrapOptions {
 }
 
 const POLL_MS = 100;
+/** How often the process doing the first start shows it is alive (`bootstrap_heartbeat:<claim>`). */
+export const HEARTBEAT_MS = 500;
+
+const heartbeatKey = (claim: string) => `bootstrap_heartbeat:${claim}`;
 
 /**
  * First start of an installation: the default workspace, the owner's API token (SLUICE_ADMIN_TOKEN, or a
  * generated one shown once) and a default source. Exactly one process does it, even when several start at
  * once against the same database. A first start that stopped half way (after claiming it, before
- * `bootstrapped_at`) is finished by the next process that starts, after `takeOverAfterMs`: without that the
+ * `bootstrapped_at`) is finished by the next process that starts, once the claim's heartbeat has not moved for
+ * `takeOverAfterMs` (before, a fixed wait of 15 s on PostgreSQL, whatever the holder was doing): without that the
  * installation would have no owner token, and nobody a way in. One process takes over each unfinished claim
- * (`bootstrap_resumed:<claim>`), so two that start together do not both finish it.
+ * (`bootstrap_resumed:<claim>`), so two that start together do not both finish it; it beats under its own claim.
  */
 export async function bootstrap(store: Store, adminToken: string | undefined, options: BootstrapOptions = { takeOverAfterMs: 0 }): Promise<BootstrapResult> {
   const claim = randomUUID();
   let holder = await store.installation.setIfAbsent('bootstrap_claim', claim);
   while (holder !== claim) {
-    if (await finishedWithin(store, options.takeOverAfterMs)) {
+    if (await finishedWhileAlive(store, holder, options.takeOverAfterMs)) {
       const sources = await store.sources.list(DEFAULT_WORKSPACE_ID);
       return { firstStart: false, workspaceId: DEFAULT_WORKSPACE_ID, generatedToken: undefined, defaultWriteKey: sources[0]?.writeKey };
     }
@@ -54,16 +60,61 @@ export async function bootstrap(store: Store, adminToken: string | undefined, op
     holder = await store.installation.setIfAbsent(`bootstrap_resumed:${abandoned}`, claim);
     if (holder === claim) options.onResumed?.(abandoned);
   }
-  return firstStart(store, adminToken);
+  // Ours: the others wait while it beats (only where others may be starting too).
+  const beating = options.takeOverAfterMs > 0 ? new Heartbeat(store, claim) : undefined;
+  try {
+    return await firstStart(store, adminToken);
+  } finally {
+    await beating?.stop();
+  }
 }
 
-/** Whether the first start is finished now, or within `ms` (polled). */
-async function finishedWithin(store: Store, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
+/**
+ * Whether the first start is finished, waiting while its holder's heartbeat moves; false once it has stood still
+ * for `leaseMs` (by this process's clock: the holder's may differ). A claim without a heartbeat yet counts from
+ * when it was first read.
+ */
+async function finishedWhileAlive(store: Store, holder: string, leaseMs: number): Promise<boolean> {
+  let beat = await store.installation.get(heartbeatKey(holder));
+  let movedAt = Date.now();
   for (;;) {
     if ((await store.installation.get('bootstrapped_at')) !== undefined) return true;
-    if (Date.now() >= deadline) return false;
+    if (Date.now() - movedAt >= leaseMs) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const now = await store.installation.get(heartbeatKey(holder));
+    if (now !== beat) {
+      beat = now;
+      movedAt = Date.now();
+    }
+  }
+}
+
+/** Renews `bootstrap_heartbeat:<claim>` every HEARTBEAT_MS from now until stop(); a failed write waits for the next. */
+class Heartbeat {
+  private beats = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly claim: string,
+  ) {
+    this.beat();
+  }
+
+  private beat(): void {
+    this.beats += 1;
+    this.writing = this.store.installation.replace(heartbeatKey(this.claim), String(this.beats)).catch(() => undefined);
+    void this.writing.then(() => {
+      if (!this.stopped) this.timer = setTimeout(() => this.beat(), HEARTBEAT_MS);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.writing;
   }
 }
 

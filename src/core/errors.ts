@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   invalid_config: { status: 500, retriable: false },
   queue_unreachable: { status: 503, retriable: true },
   database_unreachable: { status: 503, retriable: true },
+  database_not_found: { status: 500, retriable: false },
   secret_key_mismatch: { status: 500, retriable: false },
   data_dir_in_use: { status: 500, retriable: false },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

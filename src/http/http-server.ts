@@ -34,8 +34,11 @@ export interface HttpServerOptions {
   state: () => 'starting' | 'ready' | 'stopping';
   /** SLUICE_TRUSTED_PROXIES: whose X-Forwarded-For is believed (empty: nobody's). */
   trustedProxies: readonly string[];
-  /** Why this process cannot do its work now (its queue connection is down), or undefined: `/health` answers 503. */
-  unavailable?: () => string | undefined;
+  /**
+   * Why this process cannot do its work now (its queue connection is down, or, for a process that needs its store
+   * for all its work, PostgreSQL), or undefined: `/health` answers 503 with it.
+   */
+  unavailable?: () => string | undefined | Promise<string | undefined>;
 }
 
 /** Builds the one HTTP server of a process with the routes of the roles it runs. */
@@ -90,7 +93,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const state = options.state();
     if (state !== 'ready') return reply.code(503).send({ status: state });
-    const down = options.unavailable?.();
+    const down = await options.unavailable?.();
     if (down !== undefined) return reply.code(503).send({ status: 'unavailable', reason: down });
     return { status: 'ok' };
   });

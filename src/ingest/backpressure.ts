@@ -1,4 +1,5 @@
 import { SluiceError } from '../core/errors.js';
+import type { BacklogReading } from '../observability/metrics.js';
 
 const SAMPLE_MS = 200;
 
@@ -9,6 +10,9 @@ const SAMPLE_MS = 200;
  */
 export class Backpressure {
   private backlog = 0;
+  private readAt = Date.now();
+  private stale = false;
+  private errors = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -22,8 +26,12 @@ export class Backpressure {
     const tick = async () => {
       try {
         this.backlog = await this.readBacklog();
+        this.readAt = Date.now();
+        this.stale = false;
       } catch {
-        // keep the last reading; the store's own errors surface on the write path
+        // keep the last reading (shown as stale in /metrics); the queue's own errors surface on the write path
+        this.stale = true;
+        this.errors += 1;
       }
       this.timer = setTimeout(tick, SAMPLE_MS);
       this.timer.unref();
@@ -37,6 +45,11 @@ export class Backpressure {
 
   get current(): number {
     return this.backlog;
+  }
+
+  /** The backlog for `/metrics`: the last value read, when, and whether the latest sample failed. */
+  reading(): BacklogReading {
+    return { waiting: this.backlog, readAt: this.readAt, stale: this.stale, errors: this.errors };
   }
 
   check(): void {

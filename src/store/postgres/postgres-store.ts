@@ -59,9 +59,38 @@ function databaseOf(connectionString: string): string {
   }
 }
 
+/** PostgreSQL's SQLSTATE for "database ... does not exist" (invalid_catalog_name). */
+const MISSING_DATABASE = '3D000';
+
+/**
+ * A server that answers but has no database of the URL's name: the operator has to create it (Sluice creates its
+ * tables, not the database), so say how, with the URL's own host, port, user and name (never its password).
+ */
+function missingDatabase(connectionString: string): SluiceError {
+  let host = 'HOST';
+  let port = '5432';
+  let user = 'USER';
+  let name = 'DATABASE';
+  try {
+    const url = new URL(connectionString);
+    host = url.hostname || host;
+    port = url.port || port;
+    user = decodeURIComponent(url.username) || user;
+    name = decodeURIComponent(url.pathname.replace(/^\//, '')) || user;
+  } catch {
+    // not a URL (a key=value string): the placeholders stand
+  }
+  const quoted = `"${name.replaceAll('"', '""')}"`;
+  return new SluiceError(
+    'database_not_found',
+    `PostgreSQL at ${host}:${port} has no database named ${quoted} (SLUICE_DATABASE_URL). Create it once, as a user allowed to (e.g. the postgres superuser): \`createdb -h ${host} -p ${port} -O ${user} ${quoted}\`, or in psql \`CREATE DATABASE ${quoted} OWNER ${user};\`; or correct the database name at the end of the URL. Sluice creates its tables itself at start.`,
+  );
+}
+
 /**
  * Opens (and optionally migrates) the PostgreSQL store. A database that cannot be reached when the process
- * starts is `database_unreachable`, naming it (a stack trace of ECONNREFUSED told an operator nothing);
+ * starts is `database_unreachable`, naming it (a stack trace of ECONNREFUSED told an operator nothing); a server
+ * without the URL's database is `database_not_found`, saying how to create it;
  * once running, a lost connection is replaced (`onConnectionLost`).
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<SqlStore> {
@@ -69,6 +98,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await pool.query('SELECT 1').catch((error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code === MISSING_DATABASE) throw missingDatabase(options.connectionString);
       const reason = error instanceof Error ? error.message : String(error);
       throw new SluiceError('database_unreachable', `Could not connect to PostgreSQL at ${databaseOf(options.connectionString)} (SLUICE_DATABASE_URL): ${reason}. Is it running, and does the URL name the right host, port, database, user and password?`);
     });
