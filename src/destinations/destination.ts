@@ -10,9 +10,17 @@ import type { SegmentEvent } from '../protocol/segment-event.js';
  * `unclassified`.
  */
 export type DeliveryResult =
-  | { readonly kind: 'ok' }
+  | DeliveredResult
   | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number; readonly reason?: string }
   | { readonly kind: 'abort'; readonly reason: string; readonly error: string };
+
+/**
+ * Delivered. Most deliveries are exactly that (`{kind: 'ok'}`); one the destination accepted only in part, or whose
+ * answer could not be read, carries a `reason` code and a `note` saying what (e.g. `properties_left_out`: the
+ * properties the account does not define and how to create them), which the delivery log keeps as the delivered
+ * row's `reason` and `lastError`.
+ */
+export type DeliveredResult = { readonly kind: 'ok'; readonly reason?: string; readonly note?: string };
 
 /**
  * Retry reasons of items that were not sent in the attempt (held back behind something else): they say
