@@ -98,6 +98,13 @@ export interface DeletionSubject {
   readonly userIds: readonly string[];
   readonly anonymousIds: readonly string[];
   readonly emails: readonly string[];
+  /**
+   * The sources and hours of receipt of every event of the subject the delivery log says this destination may
+   * have received (for a type that files events by them: the S3 archive reads only those folders). Absent when
+   * the log cannot tell them all (events pruned by retention since the subject was first seen, a deletion
+   * resumed from an earlier version's state): the type then looks everywhere.
+   */
+  readonly receiptHours?: readonly { readonly sourceId: string; readonly hour: string }[];
 }
 
 /** What a destination did with a deletion. */
