@@ -63,7 +63,15 @@ async function findContactId(config: IntercomConfig, field: 'external_id' | 'ema
   const response = await context.http.send(searchRequest(config, field, value));
   const classified = classifyHttpStatus(response.status, response.headers, response.body);
   if (classified.kind !== 'ok') return classified;
-  const found = (JSON.parse(response.body) as { data?: { id?: string }[] }).data ?? [];
+  let found: { id?: string }[];
+  try {
+    found = (JSON.parse(response.body) as { data?: { id?: string }[] }).data ?? [];
+  } catch (error) {
+    // Not a network failure: Intercom (or a proxy before it) answered, with something else than its JSON. Nothing
+    // was written yet, so the event is tried again, under its own reason.
+    const why = error instanceof Error ? error.message : String(error);
+    return { kind: 'retry', reason: 'answer_unreadable', error: `Intercom's contact search answered ${response.status} but Sluice could not read its answer (${why}); nothing was sent yet` };
+  }
   return found[0]?.id;
 }
 

@@ -79,6 +79,13 @@ describe('Intercom destination', () => {
     expect([...contacts.values()]).toEqual([expect.objectContaining({ external_id: 'u1', email: 'ada@example.com', custom_attributes: { plan: 'pro' } })]);
   });
 
+  it('retries an identify whose contact search answers something it cannot read as that, not as a network error', async () => {
+    server = await startMockServer((r) => (r.path === '/contacts/search' ? { status: 200, body: '<html>maintenance</html>', headers: { 'content-type': 'text/html' } } : { status: 500 }));
+    const outcome = await intercom.deliver([item({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } })], config(server.url), testContext());
+    expect(outcome).toMatchObject({ kind: 'retry', reason: 'answer_unreadable', error: expect.stringContaining('could not read') });
+    expect(server.received.map((r) => r.path)).toEqual(['/contacts/search']);
+  });
+
   it('does not send anonymous events or page calls, and says why', async () => {
     server = await startMockServer(intercomDocs(new Map()));
     const outcome = (await intercom.deliver([item({ type: 'track', anonymousId: 'a', event: 'x' }), item({ type: 'page', userId: 'u', name: 'Home' })], config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
