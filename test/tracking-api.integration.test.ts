@@ -137,6 +137,25 @@ describe('Tracking API over HTTP', () => {
     expect(res.body.error.message).toContain('no "Content-Encoding: gzip" header');
   });
 
+  it('refuses a body that is not UTF-8 naming the byte, instead of storing U+FFFD, and decodes one whose Content-Type names its charset', async () => {
+    const latin1 = Buffer.from(JSON.stringify({ type: 'track', userId: 'rene-latin1', event: 'Signed Up', messageId: 'latin1-1', properties: { name: 'René' } }), 'latin1');
+    const refused = await post('/v1/track', latin1);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('invalid_encoding');
+    expect(refused.body.error.message).toMatch(/not valid UTF-8 \(byte \d+, 0xe9\).*charset=iso-8859-1/);
+    const declared = await post('/v1/track', latin1, { 'content-type': 'application/json; charset=ISO-8859-1' });
+    expect(declared.status).toBe(200);
+    const [stored] = await eventually(async () => {
+      const events = await storedEvents('userId=rene-latin1');
+      return events.length > 0 ? events : undefined;
+    });
+    expect(stored).toMatchObject({ messageId: 'latin1-1', properties: { name: 'René' } });
+    const unknown = await post('/v1/track', latin1, { 'content-type': 'application/json; charset=x-klingon' });
+    expect(unknown.status).toBe(415);
+    expect(unknown.body.error.code).toBe('unsupported_media_type');
+    expect(unknown.body.error.message).toContain('x-klingon');
+  });
+
   it('answers 413 for a request over 500 KB and for a gzip bomb', async () => {
     const big = { batch: Array.from({ length: 30 }, (_, i) => ({ type: 'track', userId: 'u', event: 'x', properties: { pad: 'y'.repeat(20_000), i } })) };
     const res = await post('/v1/batch', big);

@@ -10,9 +10,17 @@ import type { SegmentEvent } from '../protocol/segment-event.js';
  * `unclassified`.
  */
 export type DeliveryResult =
-  | { readonly kind: 'ok' }
+  | DeliveredResult
   | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number; readonly reason?: string }
   | { readonly kind: 'abort'; readonly reason: string; readonly error: string };
+
+/**
+ * Delivered. Most deliveries are exactly that (`{kind: 'ok'}`); one the destination accepted only in part, or whose
+ * answer could not be read, carries a `reason` code and a `note` saying what (e.g. `properties_left_out`: the
+ * properties the account does not define and how to create them), which the delivery log keeps as the delivered
+ * row's `reason` and `lastError`.
+ */
+export type DeliveredResult = { readonly kind: 'ok'; readonly reason?: string; readonly note?: string };
 
 /**
  * Retry reasons of items that were not sent in the attempt (held back behind something else): they say
@@ -90,6 +98,13 @@ export interface DeletionSubject {
   readonly userIds: readonly string[];
   readonly anonymousIds: readonly string[];
   readonly emails: readonly string[];
+  /**
+   * The sources and hours of receipt of every event of the subject the delivery log says this destination may
+   * have received (for a type that files events by them: the S3 archive reads only those folders). Absent when
+   * the log cannot tell them all (events pruned by retention since the subject was first seen, a deletion
+   * resumed from an earlier version's state): the type then looks everywhere.
+   */
+  readonly receiptHours?: readonly { readonly sourceId: string; readonly hour: string }[];
 }
 
 /** What a destination did with a deletion. */

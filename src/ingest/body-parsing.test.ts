@@ -55,6 +55,26 @@ describe('readJsonBytes', () => {
     expect((error as SluiceError).message).toContain(why);
   });
 
+  it('refuses bytes that are not UTF-8 with invalid_encoding naming the first bad byte, instead of reading them as U+FFFD', () => {
+    let error: unknown;
+    try {
+      readJsonBytes(Buffer.from('{"name":"Ren\u00e9"}', 'latin1'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('invalid_encoding');
+    expect((error as SluiceError).message).toContain('not valid UTF-8 (byte 12, 0xe9)');
+  });
+
+  it('decodes a body from the charset its Content-Type names and keeps it as UTF-8', () => {
+    const { bytes, json } = readJsonBytes(Buffer.from('{"name":"Ren\u00e9"}', 'latin1'), 'application/json; charset="iso-8859-1"');
+    expect(json).toEqual({ name: 'René' });
+    expect(bytes.toString('utf8')).toBe('{"name":"René"}');
+    expect(readJsonBytes(Buffer.from('{"name":"René"}'), 'application/json; charset=UTF-8').json).toEqual({ name: 'René' });
+    expect(() => readJsonBytes(Buffer.from('{}'), 'text/plain; charset=x-klingon')).toThrow(/x-klingon/);
+  });
+
   it('refuses a gzip body sent without Content-Encoding with invalid_encoding naming the missing header', () => {
     let error: unknown;
     try {

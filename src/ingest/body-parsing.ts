@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { SluiceError } from '../core/errors.js';
+import { decodeBody } from './body-charset.js';
 import { LIMITS } from '../protocol/segment-event.js';
 
 /** Counts bytes through a stream and fails with 413 once they pass the limit (the decompressed size). */
@@ -85,9 +86,10 @@ export function parseJsonBody(text: string): unknown {
  * byte-order mark (EF BB BF) is skipped and left out of the kept bytes, so the processor can parse them again:
  * JSON forbids it, but Windows tools (PowerShell, .NET's UTF8Encoding by default, Notepad) write one and lenient
  * servers accept it. A UTF-16 body, or a gzip one sent without its Content-Encoding, is refused by name rather than as a
- * syntax error at column 1.
+ * syntax error at column 1. Bytes that are not UTF-8 are refused, or decoded from the charset the Content-Type
+ * names (`decodeBody`).
  */
-export function readJsonBytes(received: Buffer): { bytes: Buffer; json: unknown } {
+export function readJsonBytes(received: Buffer, contentType?: string): { bytes: Buffer; json: unknown } {
   const bytes = received.length >= 3 && received[0] === 0xef && received[1] === 0xbb && received[2] === 0xbf ? received.subarray(3) : received;
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     throw new SluiceError('invalid_json', 'The body starts with a UTF-16 byte-order mark: send the JSON encoded as UTF-8.');
@@ -96,7 +98,8 @@ export function readJsonBytes(received: Buffer): { bytes: Buffer; json: unknown 
     // gzip's magic number: a client that compresses without saying so (its syntax error would quote binary noise).
     throw new SluiceError('invalid_encoding', 'The body is gzip-compressed but the request has no "Content-Encoding: gzip" header: add the header, or send the JSON uncompressed.');
   }
-  return { bytes, json: parseJsonBody(bytes.toString('utf8')) };
+  const decoded = decodeBody(bytes, contentType);
+  return { bytes: decoded.bytes, json: parseJsonBody(decoded.text) };
 }
 
 /**
@@ -127,7 +130,7 @@ export function installTrackingBodyParsing(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   const parse = (request: FastifyRequest, received: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     try {
-      const { bytes, json } = readJsonBytes(received);
+      const { bytes, json } = readJsonBytes(received, request.headers['content-type']);
       rawBodies.set(request, bytes);
       done(null, json);
     } catch (error) {

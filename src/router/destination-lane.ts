@@ -408,7 +408,7 @@ export class DestinationLane {
       };
       // A job of a person erased since it was queued leaves no row (the erasure deleted theirs); it is still counted.
       if (result.kind === 'withheld') return finish(entry('dropped', result.reason, null), result.reason !== ERASED_REASON);
-      if (result.kind === 'ok') return finish(entry('delivered', null, null));
+      if (result.kind === 'ok') return finish(entry('delivered', result.reason ?? null, result.note ?? null));
       if (result.kind === 'abort') return finish(entry('failed', result.reason, result.error));
       if (result.reason === undefined || !isHeldReason(result.reason)) tries.failures += 1;
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, Math.max(1, tries.failures), now, result.afterMs);

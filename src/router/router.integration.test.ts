@@ -103,6 +103,22 @@ describe('router', () => {
     await eventually(async () => ((await delivery(d.id, 'src-2'))?.status === 'delivered' ? true : undefined));
   });
 
+  it('logs a delivery the destination took only in part as delivered, with the reason and the note saying what was left out', async () => {
+    const partial = Object.assign(recorderType(), {
+      async deliver(): Promise<DeliveryOutcome> {
+        return { kind: 'ok', reason: 'properties_left_out', note: 'sent without "shoe_size": create it and replay' };
+      },
+    });
+    const d = await destination('recorder', {});
+    startRouter((name) => (name === 'recorder' ? (partial as unknown as DestinationType<unknown>) : undefined));
+    await publish(d.id, 'partial-1');
+    const row = await eventually(async () => {
+      const r = await delivery(d.id, 'partial-1');
+      return r?.status === 'delivered' ? r : undefined;
+    });
+    expect(row).toMatchObject({ status: 'delivered', reason: 'properties_left_out', lastError: 'sent without "shoe_size": create it and replay' });
+  });
+
   it('reads the event of a job queued by reference just before sending it: as stored then, and not at all once it is gone', async () => {
     const recorder = recorderType();
     const d = await destination('recorder', {});

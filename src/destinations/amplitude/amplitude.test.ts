@@ -12,7 +12,9 @@ type AmpEvent = Record<string, unknown>;
  * A stand-in for Amplitude written from its public docs: HTTP V2 at POST /2/httpapi (JSON body with api_key
  * and events; each event needs event_type and user_id or device_id; ids shorter than 5 characters are
  * invalid unless options.min_id_length says otherwise; at most 2,000 events per request -> 413), and the
- * User Privacy API at POST /api/2/deletions/users with Basic auth (api key : secret key).
+ * User Privacy API at POST /api/2/deletions/users with Basic auth (api key : secret key), a JSON body of
+ * amplitude_ids / user_ids (at most 100 a request), requester, ignore_invalid_ids, delete_from_org and
+ * include_mapped_user_ids (this stand-in refuses any other field, so a misspelt one shows).
  */
 function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) => { status: number; body: unknown } | undefined) {
   if (request.path === '/api/2/deletions/users' && request.method === 'GET') {
@@ -22,8 +24,12 @@ function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) =>
   }
   if (request.path === '/api/2/deletions/users') {
     if (request.headers.authorization !== `Basic ${Buffer.from('KEY123:SECRET456').toString('base64')}`) return { status: 401, body: { error: 'Invalid credentials' } };
-    const body = request.json as { user_ids?: unknown };
+    const body = request.json as Record<string, unknown>;
+    const known = new Set(['amplitude_ids', 'user_ids', 'requester', 'ignore_invalid_ids', 'delete_from_org', 'include_mapped_user_ids']);
+    const unknown = Object.keys(body).filter((k) => !known.has(k));
+    if (unknown.length) return { status: 400, body: { error: `Unknown parameter(s): ${unknown.join(', ')}` } };
     if (!Array.isArray(body.user_ids) || body.user_ids.length === 0) return { status: 400, body: { error: 'user_ids required' } };
+    if (body.user_ids.length > 100) return { status: 400, body: { error: 'at most 100 ids per request' } };
     return { status: 200, body: [{ day: '2026-12-30', status: 'staging', amplitude_ids: [], requester: 'x' }] };
   }
   if (request.method !== 'POST' || request.path !== '/2/httpapi') return { status: 404, body: { error: 'not found' } };
@@ -131,9 +137,16 @@ describe('Amplitude destination', () => {
     server = await startMockServer((r) => amplitudeDocs(r));
     const subject = { workspaceId: 'ws', requestId: 'req-1', userIds: ['user-12345'], anonymousIds: ['anon-1'], emails: [] };
     expect(await amplitude.deleteSubject!(subject, config(server.url), testContext())).toEqual({ kind: 'submitted', jobId: '2026-12-30', status: 'staging' });
-    expect(server.received[0]!.json).toMatchObject({ user_ids: ['user-12345'], requester: 'sluice:req-1' });
+    expect(server.received[0]!.json).toEqual({ user_ids: ['user-12345'], requester: 'sluice:req-1', ignore_invalid_ids: 'True', delete_from_org: 'False' });
     expect(await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', baseUrl: server.url }, testContext())).toMatchObject({ kind: 'not_supported' });
     expect(await amplitude.deleteSubject!(subject, { ...config(server.url), secretKey: 'wrong' }, testContext())).toMatchObject({ kind: 'failed' });
+  });
+
+  it('asks for the deletion of a subject with more than 100 user ids in requests of at most 100', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const userIds = Array.from({ length: 150 }, (_, i) => `user-${10000 + i}`);
+    expect(await amplitude.deleteSubject!({ workspaceId: 'ws', requestId: 'req-1', userIds, anonymousIds: [], emails: [] }, config(server.url), testContext())).toEqual({ kind: 'submitted', jobId: '2026-12-30', status: 'staging' });
+    expect(server.received.map((r) => (r.json as { user_ids: string[] }).user_ids.length)).toEqual([100, 50]);
   });
 
   it('sends the deletion of an EU project to the EU privacy host, not to the EU ingestion host', async () => {

@@ -122,6 +122,9 @@ export const amplitudeMapping: HttpMapping<AmplitudeConfig> = {
   secrets: (config) => [config.apiKey, ...(config.secretKey ? [config.secretKey] : [])],
 };
 
+/** Most ids one User Privacy API request takes (amplitude_ids and user_ids). */
+const DELETION_IDS_PER_REQUEST = 100;
+
 /** Amplitude: product analytics, HTTP V2 API; deletion through the User Privacy API (asynchronous job). */
 export const amplitude: DestinationType<AmplitudeConfig> = {
   type: 'amplitude',
@@ -137,17 +140,23 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
     if (!config.secretKey) return { kind: 'not_supported', reason: 'Amplitude deletion needs the project secret key (config.secretKey).' };
     if (subject.userIds.length === 0) return { kind: 'not_supported', reason: 'Amplitude deletes by user_id; this subject has only anonymous identifiers.' };
     const base = privacyBase(config);
-    const response = await context.http.send({
-      method: 'POST',
-      url: joinUrl(base, '/api/2/deletions/users'),
-      headers: { 'content-type': 'application/json', authorization: basicAuth(config.apiKey, config.secretKey) },
-      body: JSON.stringify({ user_ids: subject.userIds, requester: `sluice:${subject.requestId}`, ignore_invalid_id: 'True', delete_from_org: 'False' }),
-    });
-    const failure = deletionFailure(response.status, response.headers, response.body);
-    if (failure) return failure;
-    // The answer lists deletion jobs by the day they will run: [{day, status, amplitude_ids, ...}].
-    const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
-    const job = Array.isArray(jobs) ? jobs[0] : undefined;
+    let job: { day?: string; status?: string } | undefined;
+    // The User Privacy API takes at most 100 ids a request; every request joins the same day's job.
+    for (let start = 0; start < subject.userIds.length; start += DELETION_IDS_PER_REQUEST) {
+      const response = await context.http.send({
+        method: 'POST',
+        url: joinUrl(base, '/api/2/deletions/users'),
+        headers: { 'content-type': 'application/json', authorization: basicAuth(config.apiKey, config.secretKey) },
+        // ignore_invalid_ids (plural, as documented): a user_id the project never saw does not refuse the others.
+        // Booleans as "True"/"False" text, as the API reads them; the project of the API key only.
+        body: JSON.stringify({ user_ids: subject.userIds.slice(start, start + DELETION_IDS_PER_REQUEST), requester: `sluice:${subject.requestId}`, ignore_invalid_ids: 'True', delete_from_org: 'False' }),
+      });
+      const failure = deletionFailure(response.status, response.headers, response.body);
+      if (failure) return failure;
+      // The answer lists deletion jobs by the day they will run: [{day, status, amplitude_ids, ...}].
+      const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
+      job ??= Array.isArray(jobs) ? jobs[0] : undefined;
+    }
     return { kind: 'submitted', jobId: job?.day ?? 'unknown', status: job?.status ?? 'staging' };
   },
 

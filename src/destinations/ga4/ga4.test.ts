@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
 import { item } from '../../../test/support/segment-events.js';
@@ -11,7 +11,7 @@ type MpBody = { client_id?: string; user_id?: string; timestamp_micros?: number;
 /**
  * GA4's collection endpoint per the Measurement Protocol docs: POST /mp/collect?measurement_id&api_secret,
  * {client_id, user_id?, timestamp_micros?, events: [{name, params, timestamp_micros?}]} with at most 25 events and
- * 25 parameters an event; it answers 204 even to events it discards, so
+ * 25 parameters an event, backdated by timestamp_micros at most 72 hours; it answers 204 even to events it discards, so
  * this stand-in records what would be discarded (a name breaking the rules) for the test to assert none was.
  */
 function ga4Docs(discarded: string[]) {
@@ -25,6 +25,8 @@ function ga4Docs(discarded: string[]) {
     if (!body.client_id || (body.events?.length ?? 0) > 25) discarded.push('request');
     for (const e of body.events ?? []) {
       if (Object.keys(e.params).length > 25) discarded.push(`${e.name}: over 25 parameters`);
+      const micros = e.timestamp_micros ?? body.timestamp_micros;
+      if (micros !== undefined && Date.now() * 1000 - micros > 72 * 3600 * 1e6) discarded.push(`${e.name}: over 72 hours old`);
       if (nameProblem(e.name, 'event')) discarded.push(e.name);
       for (const [k, v] of Object.entries(e.params)) if (nameProblem(k, 'parameter') || (typeof v === 'string' && v.length > 100)) discarded.push(`${e.name}.${k}`);
     }
@@ -38,6 +40,15 @@ afterEach(async () => {
   server = undefined;
 });
 const config = (url: string) => ({ measurementId: 'G-TEST123', apiSecret: 'secret-1', baseUrl: url, propertyId: '123', deletionAccessToken: 'ya29.token', deletionBaseUrl: url });
+
+// The sample events happen at 2026-11-30T10:00:00Z; GA4 takes events up to 72 hours old, so the tests run then.
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-11-30T12:00:00Z'));
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
 
 describe('GA4 destination', () => {
   it.each([
@@ -79,6 +90,19 @@ describe('GA4 destination', () => {
     expect(outcome.results[0]).toMatchObject({ kind: 'abort', reason: 'invalid_event_name' });
     expect(outcome.results[1]).toEqual({ kind: 'ok' });
     expect(discarded).toEqual([]);
+  });
+
+  it('does not send an event older than GA4 backdates (72 hours), which it would answer 204 and not record, and says why', async () => {
+    const discarded: string[] = [];
+    server = await startMockServer(ga4Docs(discarded));
+    const old = item({ type: 'track', anonymousId: 'c', event: 'Replayed', timestamp: '2026-11-27T09:00:00.000Z' });
+    const recent = item({ type: 'track', anonymousId: 'c', event: 'Recent', timestamp: '2026-11-27T13:00:00.000Z' });
+    const outcome = (await ga4.deliver([old, recent], config(server.url), testContext())) as Extract<DeliveryOutcome, { kind: 'per_item' }>;
+    expect(outcome.results[0]).toMatchObject({ kind: 'abort', reason: 'too_old', error: expect.stringContaining('75 hours ago') });
+    expect(outcome.results[1]).toEqual({ kind: 'ok' });
+    expect((server.received[0]!.json as MpBody).events!.map((e) => e.name)).toEqual(['recent']);
+    expect(discarded).toEqual([]);
+    expect((await ga4.preview!([old], config(server.url))).refused).toEqual([{ messageId: old.messageId, reason: 'too_old', error: expect.stringContaining('72 hours') }]);
   });
 
   it('keeps parameters within GA4 limits and says what changed', () => {

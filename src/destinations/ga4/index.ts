@@ -79,13 +79,34 @@ export function toGa4Event(item: DeliveryItem): { event: Ga4Event; warnings: str
   return { event: { name, params }, warnings };
 }
 
+/**
+ * How old an event the Measurement Protocol still takes: it backdates an event by `timestamp_micros` up to 72 hours
+ * before the request; an older one is not recorded at its time though the endpoint answers 204 all the same. A
+ * minute's margin covers the time between planning and sending and a small clock difference.
+ */
+export const GA4_MAX_AGE_MS = 72 * 60 * 60 * 1000 - 60_000;
+
+/** Why GA4 would not record an event at its time, or undefined: too old to backdate (a replay, a late retry). */
+export function tooOld(item: DeliveryItem, now: number): string | undefined {
+  const at = epochMs(item.event);
+  if (!(now - at > GA4_MAX_AGE_MS)) return undefined;
+  const hours = Math.floor((now - at) / 3_600_000);
+  return `GA4 takes events up to 72 hours old and this one happened ${hours} hours ago (${item.event.timestamp}): the Measurement Protocol would answer 204 and not record it at its time, so it is not sent. Older history cannot be imported through the Measurement Protocol.`;
+}
+
 export const ga4Mapping: HttpMapping<Ga4Config> = {
   plan(items, config) {
     const plan = emptyPlan();
+    const now = Date.now();
     const url = joinUrl(config.baseUrl ?? 'https://www.google-analytics.com', `/mp/collect?measurement_id=${encodeURIComponent(config.measurementId)}&api_secret=${encodeURIComponent(config.apiSecret)}`);
     // One request per client (all events of a request share client_id), at most 25 events each.
     const groups = new Map<string, { userId?: string; ip?: string; events: { index: number; event: Ga4Event; micros: number }[] }>();
     items.forEach((it, index) => {
+      const old = tooOld(it, now);
+      if (old) {
+        plan.refused.set(index, { reason: 'too_old', error: old });
+        return;
+      }
       const mapped = toGa4Event(it);
       if ('refused' in mapped) {
         plan.refused.set(index, { reason: mapped.reason, error: mapped.refused });

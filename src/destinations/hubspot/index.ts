@@ -3,6 +3,7 @@ import type { JsonObject, JsonValue } from '../../protocol/segment-event.js';
 import type { DeletionResult, DeliveryResult, DestinationType } from '../destination.js';
 import { classifyHttpStatus, deletionFailure } from '../http-status.js';
 import { chunks, deliverHttp, textBody, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
+import { resendWithoutMissingProperties } from './missing-properties.js';
 import { emailOf, propertiesOf, traitsOf } from '../segment-fields.js';
 
 export const HubSpotConfigSchema = Type.Object(
@@ -126,6 +127,7 @@ export const hubSpotMapping: HttpMapping<HubSpotConfig> = {
     }
     return classifyHttpStatus(response.status, response.headers, response.body);
   },
+  resend: resendWithoutMissingProperties,
   secrets: (config) => [config.accessToken],
 };
 

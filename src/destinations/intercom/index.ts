@@ -63,8 +63,37 @@ async function findContactId(config: IntercomConfig, field: 'external_id' | 'ema
   const response = await context.http.send(searchRequest(config, field, value));
   const classified = classifyHttpStatus(response.status, response.headers, response.body);
   if (classified.kind !== 'ok') return classified;
-  const found = (JSON.parse(response.body) as { data?: { id?: string }[] }).data ?? [];
+  let found: { id?: string }[];
+  try {
+    found = (JSON.parse(response.body) as { data?: { id?: string }[] }).data ?? [];
+  } catch (error) {
+    // Not a network failure: Intercom (or a proxy before it) answered, with something else than its JSON. Nothing
+    // was written yet, so the event is tried again, under its own reason.
+    const why = error instanceof Error ? error.message : String(error);
+    return { kind: 'retry', reason: 'answer_unreadable', error: `Intercom's contact search answered ${response.status} but Sluice could not read its answer (${why}); nothing was sent yet` };
+  }
   return found[0]?.id;
+}
+
+/**
+ * The custom attributes an Intercom answer says the workspace does not define: it refuses the whole contact
+ * (400, `{"type":"error.list","errors":[{"code":"parameter_invalid","message":"Custom attribute 'shoe_size' does
+ * not exist"}]}`), so the contact is sent once more without them.
+ */
+export function missingAttributes(status: number, text: string): string[] {
+  if (status !== 400 && status !== 422) return [];
+  let errors: { message?: string }[] = [];
+  try {
+    errors = (JSON.parse(text) as { errors?: { message?: string }[] }).errors ?? [];
+  } catch {
+    return [];
+  }
+  return errors.flatMap((error) => [...String(error.message ?? '').matchAll(/attribute '([^']+)' does not exist/gi)].map((m) => m[1]!));
+}
+
+function leftOutNote(names: readonly string[]): string {
+  const list = names.map((n) => `"${n}"`).join(', ');
+  return `sent without ${list}: Intercom has no such custom attribute${names.length === 1 ? '' : 's'}; to receive ${names.length === 1 ? 'it' : 'them'}, create ${names.length === 1 ? 'it' : 'them'} in Intercom (Settings > Data > People, with these names) and replay these events`;
 }
 
 /** Why an event is not sent to Intercom at all, or undefined when it is sent. */
@@ -85,10 +114,22 @@ async function deliverOne(item: DeliveryItem, config: IntercomConfig, context: D
       const id = await findContactId(config, 'external_id', e.userId ?? '', context);
       if (typeof id === 'object') return id;
       const request: OutboundRequest = id
-        ? { method: 'PUT', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config), body: JSON.stringify(contactBody(item)) }
-        : { method: 'POST', url: joinUrl(base(config), '/contacts'), headers: headers(config), body: JSON.stringify(contactBody(item)) };
-      const response = await context.http.send(request, { signal: context.signal });
-      return classifyHttpStatus(response.status, response.headers, response.body);
+        ? { method: 'PUT', url: joinUrl(base(config), `/contacts/${encodeURIComponent(id)}`), headers: headers(config) }
+        : { method: 'POST', url: joinUrl(base(config), '/contacts'), headers: headers(config) };
+      const body = contactBody(item);
+      const custom = body.custom_attributes as JsonObject;
+      const left: string[] = [];
+      // Intercom may name one undefined attribute per answer: each is left out in turn, at most once each.
+      for (;;) {
+        const response = await context.http.send({ ...request, body: JSON.stringify(body) }, { signal: context.signal });
+        const missing = missingAttributes(response.status, response.body).filter((name) => name in custom);
+        if (missing.length === 0) {
+          const result = classifyHttpStatus(response.status, response.headers, response.body);
+          return result.kind === 'ok' && left.length > 0 ? { kind: 'ok', reason: 'properties_left_out', note: leftOutNote(left) } : result;
+        }
+        for (const name of missing) delete custom[name];
+        left.push(...missing);
+      }
     }
     const response = await context.http.send({ method: 'POST', url: joinUrl(base(config), '/events'), headers: headers(config), body: JSON.stringify(eventBody(item)) }, { signal: context.signal });
     return classifyHttpStatus(response.status, response.headers, response.body);
@@ -108,7 +149,7 @@ export const intercom: DestinationType<IntercomConfig> = {
   async deliver(items, config, context): Promise<DeliveryOutcome> {
     const results: DeliveryResult[] = [];
     for (const item of items) results.push(await deliverOne(item, config, context));
-    return results.every((r) => r.kind === 'ok') ? { kind: 'ok' } : results.length === 1 ? results[0]! : { kind: 'per_item', results };
+    return results.every((r) => r.kind === 'ok' && r.reason === undefined) ? { kind: 'ok' } : results.length === 1 ? results[0]! : { kind: 'per_item', results };
   },
   async preview(items, config) {
     const mask = (r: OutboundRequest): OutboundRequest => ({ ...r, headers: { ...r.headers, authorization: 'Bearer ****' } });

@@ -11,14 +11,20 @@ type Contact = { id: string; external_id?: string; email?: string; custom_attrib
 /**
  * Intercom's REST API per its docs: Bearer token and an Intercom-Version header; POST /contacts/search with
  * {query:{field, operator, value}}; POST /contacts (409 when the external_id exists); PUT /contacts/:id;
- * POST /events {event_name, created_at, user_id, metadata (at most 10)} -> 202; DELETE /contacts/:id.
+ * POST /events {event_name, created_at, user_id, metadata (at most 10)} -> 202; DELETE /contacts/:id. A contact
+ * naming a custom attribute the workspace does not define (`attributes`, when given) is refused as a whole:
+ * 400 {"type":"error.list","errors":[{"code":"parameter_invalid","message":"Custom attribute 'x' does not exist"}]}.
  */
-function intercomDocs(contacts: Map<string, Contact>) {
+function intercomDocs(contacts: Map<string, Contact>, attributes?: Set<string>) {
   let next = 1;
   return (r: ReceivedRequest) => {
     if (r.headers.authorization !== 'Bearer tok-1') return { status: 401, body: { type: 'error.list', errors: [{ code: 'unauthorized' }] } };
     if (!r.headers['intercom-version']) return { status: 400, body: { errors: [{ code: 'intercom_version_missing' }] } };
     const body = (r.json ?? {}) as Record<string, unknown>;
+    const undefinedAttribute = attributes && Object.keys((body.custom_attributes ?? {}) as object).find((name) => !attributes.has(name));
+    if (undefinedAttribute && r.path.startsWith('/contacts') && r.path !== '/contacts/search') {
+      return { status: 400, body: { type: 'error.list', request_id: 'req-1', errors: [{ code: 'parameter_invalid', message: `Custom attribute '${undefinedAttribute}' does not exist` }] } };
+    }
     if (r.path === '/contacts/search') {
       const q = body.query as { field: 'external_id' | 'email'; value: string };
       return { status: 200, body: { type: 'list', data: [...contacts.values()].filter((c) => c[q.field] === q.value) } };
@@ -63,6 +69,21 @@ describe('Intercom destination', () => {
     const track = item({ type: 'track', userId: 'u1', event: 'Upgraded', properties: Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, i])) });
     expect(await intercom.deliver([first, second, track], config(server.url), testContext())).toEqual({ kind: 'ok' });
     expect([...contacts.values()]).toEqual([expect.objectContaining({ external_id: 'u1', email: 'ada@example.com', name: 'Ada L', custom_attributes: { plan: 'team' } })]);
+  });
+
+  it('sends a contact with custom attributes the workspace does not define without them, and the log says which', async () => {
+    const contacts = new Map<string, Contact>();
+    server = await startMockServer(intercomDocs(contacts, new Set(['plan'])));
+    const outcome = await intercom.deliver([item({ type: 'identify', userId: 'u1', traits: { email: 'ada@example.com', plan: 'pro', shoeSize: 9, team: 'x' } })], config(server.url), testContext());
+    expect(outcome).toMatchObject({ kind: 'ok', reason: 'properties_left_out', note: expect.stringMatching(/"shoeSize", "team".*Settings > Data > People/) });
+    expect([...contacts.values()]).toEqual([expect.objectContaining({ external_id: 'u1', email: 'ada@example.com', custom_attributes: { plan: 'pro' } })]);
+  });
+
+  it('retries an identify whose contact search answers something it cannot read as that, not as a network error', async () => {
+    server = await startMockServer((r) => (r.path === '/contacts/search' ? { status: 200, body: '<html>maintenance</html>', headers: { 'content-type': 'text/html' } } : { status: 500 }));
+    const outcome = await intercom.deliver([item({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } })], config(server.url), testContext());
+    expect(outcome).toMatchObject({ kind: 'retry', reason: 'answer_unreadable', error: expect.stringContaining('could not read') });
+    expect(server.received.map((r) => r.path)).toEqual(['/contacts/search']);
   });
 
   it('does not send anonymous events or page calls, and says why', async () => {

@@ -77,7 +77,9 @@ export const s3: DestinationType<S3Config> = {
 
   /**
    * Rewrites every archive file holding the subject's events without them (a file left empty is deleted),
-   * then counts what was removed. S3 keeps no index by person, so every file under the prefix is read.
+   * then counts what was removed. S3 keeps no index by person: when the delivery log names the sources and hours
+   * of every event of the subject sent here (`receiptHours`), only those hour folders are read; otherwise every
+   * file under the prefix.
    */
   async deleteSubject(subject, config, context): Promise<DeletionResult> {
     const client = new S3Client(config, context.http);
@@ -86,8 +88,11 @@ export const s3: DestinationType<S3Config> = {
     const belongs = (e: SegmentEvent) => (e.userId != null && users.has(e.userId)) || (e.anonymousId != null && anonymous.has(e.anonymousId));
     let removed = 0;
     let files = 0;
+    const folders = subject.receiptHours ? [...new Set(subject.receiptHours.map((h) => hourFolder(config, h.sourceId, h.hour)))] : [config.prefix ?? ''];
     try {
-      for (const key of await client.listKeys(config.prefix ?? '')) {
+      const keys: string[] = [];
+      for (const folder of folders) keys.push(...(await client.listKeys(folder)));
+      for (const key of keys) {
         if (!key.endsWith('.ndjson.gz')) continue;
         const response = await client.send('GET', key);
         if (response.status === 404) continue; // removed since it was listed (a retention run, another deletion)
@@ -106,6 +111,7 @@ export const s3: DestinationType<S3Config> = {
     } catch (error) {
       return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
     }
-    return { kind: 'deleted', count: removed, detail: `${removed} event(s) removed from ${files} archive file(s)` };
+    const where = subject.receiptHours ? `the ${folders.length} hour folder(s) the delivery log names` : 'every file under the prefix';
+    return { kind: 'deleted', count: removed, detail: `${removed} event(s) removed from ${files} archive file(s); read ${where}` };
   },
 };

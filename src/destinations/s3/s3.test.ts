@@ -1,48 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockServer, type MockServer, type ReceivedRequest } from '../../../test/support/mock-server.js';
+import { startMockServer, type MockServer } from '../../../test/support/mock-server.js';
 import { testContext } from '../../../test/support/plain-http.js';
 import { item } from '../../../test/support/segment-events.js';
-import { verifySigV4 } from '../../../test/support/sigv4-verifier.js';
+import { S3_CREDENTIALS as CREDENTIALS, s3Store } from '../../../test/support/s3-store.js';
 import { s3 } from './index.js';
-
-const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-
-/**
- * An S3-compatible store, path-style (/bucket/key), that verifies every request's Signature V4 with an
- * independent verifier and keeps objects in memory: PUT, GET, DELETE object and ListObjectsV2.
- */
-function s3Store(objects: Map<string, Buffer>, rejected: string[]) {
-  return (r: ReceivedRequest) => {
-    const rawPath = r.path;
-    const problem = verifySigV4({ method: r.method, path: rawPath, query: r.query, headers: r.headers, body: r.raw }, CREDENTIALS);
-    if (problem) {
-      rejected.push(problem);
-      return { status: 403, body: `<Error><Code>SignatureDoesNotMatch</Code><Message>${problem}</Message></Error>` };
-    }
-    const [, bucket, ...rest] = rawPath.split('/');
-    if (bucket !== 'archive') return { status: 404, body: '<Error><Code>NoSuchBucket</Code></Error>' };
-    const key = rest.map(decodeURIComponent).join('/');
-    if (r.method === 'GET' && key === '' && r.query.get('list-type') === '2') {
-      const prefix = r.query.get('prefix') ?? '';
-      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-      return { status: 200, body: `<?xml version="1.0"?><ListBucketResult><IsTruncated>false</IsTruncated>${keys.map((k) => `<Contents><Key>${k}</Key></Contents>`).join('')}</ListBucketResult>` };
-    }
-    if (r.method === 'PUT') {
-      objects.set(key, r.raw);
-      return { status: 200, body: '' };
-    }
-    if (r.method === 'DELETE') {
-      objects.delete(key);
-      return { status: 204 };
-    }
-    if (r.method === 'GET') {
-      const body = objects.get(key);
-      return body ? { status: 200, body } : { status: 404, body: '<Error><Code>NoSuchKey</Code></Error>' };
-    }
-    return { status: 405, body: '' };
-  };
-}
 
 let server: MockServer | undefined;
 afterEach(async () => {
@@ -90,9 +52,31 @@ describe('S3 destination', () => {
     await s3.deliver([{ ...item({ type: 'track', anonymousId: 'gone-anon', event: 'C', receivedAt: '2026-11-29T01:00:00.000Z' }), sourceId: 's' }], config(server.url), testContext());
     expect(objects.size).toBe(2);
     const result = await s3.deleteSubject!({ workspaceId: 'w', requestId: 'r', userIds: ['gone'], anonymousIds: ['gone-anon'], emails: [] }, config(server.url), testContext());
-    expect(result).toEqual({ kind: 'deleted', count: 2, detail: '2 event(s) removed from 2 archive file(s)' });
+    expect(result).toEqual({ kind: 'deleted', count: 2, detail: '2 event(s) removed from 2 archive file(s); read every file under the prefix' });
     expect(objects.size).toBe(1);
     expect(lines([...objects.values()][0]!).map((e) => e.userId)).toEqual(['stays']);
+    expect(rejected).toEqual([]);
+  });
+
+  it('reads only the hour folders the delivery log names when it names them all, not every file of the archive', async () => {
+    const objects = new Map<string, Buffer>();
+    const rejected: string[] = [];
+    server = await startMockServer(s3Store(objects, rejected), { decodeGzip: false });
+    const at = (receivedAt: string, userId: string, sourceId: string) => ({ ...item({ type: 'track', userId, event: 'A', receivedAt }), sourceId });
+    await s3.deliver([at('2026-11-30T10:15:00.000Z', 'gone', 'src_web'), at('2026-11-30T10:20:00.000Z', 'stays', 'src_web')], config(server.url), testContext());
+    await s3.deliver([at('2026-11-30T12:00:00.000Z', 'stays', 'src_web')], config(server.url), testContext());
+    await s3.deliver([at('2026-11-30T10:15:00.000Z', 'stays', 'src_app')], config(server.url), testContext());
+    expect(objects.size).toBe(3);
+    server.received.length = 0;
+    const subject = { workspaceId: 'w', requestId: 'r', userIds: ['gone'], anonymousIds: [], emails: [], receiptHours: [{ sourceId: 'src_web', hour: '2026-11-30T10:00:00.000Z' }] };
+    expect(await s3.deleteSubject!(subject, config(server.url), testContext())).toEqual({ kind: 'deleted', count: 1, detail: '1 event(s) removed from 1 archive file(s); read the 1 hour folder(s) the delivery log names' });
+    expect(server.received.filter((r) => r.query.has('list-type')).map((r) => r.query.get('prefix'))).toEqual(['raw/src_web/2026/11/30/10/']);
+    expect(server.received.filter((r) => r.method === 'GET' && !r.query.has('list-type'))).toHaveLength(1);
+    expect(objects.size).toBe(3);
+    expect([...objects.values()].flatMap((gz) => lines(gz).map((e) => e.userId))).toEqual(['stays', 'stays', 'stays']);
+    server.received.length = 0;
+    expect(await s3.deleteSubject!({ ...subject, receiptHours: [] }, config(server.url), testContext())).toMatchObject({ kind: 'deleted', count: 0 });
+    expect(server.received).toHaveLength(0);
     expect(rejected).toEqual([]);
   });
 

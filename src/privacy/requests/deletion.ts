@@ -1,11 +1,12 @@
 import { setImmediate as yieldToIngest } from 'node:timers/promises';
 import type { Keys } from '../../core/crypto/keys.js';
-import type { DeletionResult } from '../../destinations/destination.js';
+import type { DeletionResult, DeletionSubject } from '../../destinations/destination.js';
 import { readPrivacySettings } from '../../core/privacy/privacy-settings.js';
 import type { Store } from '../../store/store.js';
 import { signCertificate, type DeletionCertificate, type DestinationDeletion, type SystemDeletion } from './certificate.js';
 import type { DeletionTarget, ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
+import type { ReceiptHour } from './subject-data.js';
 import { CONSENT_SUBJECT_PURPOSE } from '../consent/consent-ledger.js';
 import { identifiersOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
@@ -63,6 +64,13 @@ export interface DeletionState {
    * destination that can delete (the default, and in a state saved by an earlier version).
    */
   readonly recipientsOnly?: boolean;
+  /**
+   * Per destination id, the sources and hours of receipt of the subject's events it may have received, read with
+   * `recipients` before the erasure, when the delivery log holds every event of the subject
+   * ({@link logNamesRecipients}): passed to `deleteSubject` as `receiptHours` (the S3 archive reads only those
+   * folders). Absent when the log cannot tell, and in a state saved by an earlier version: the type looks everywhere.
+   */
+  readonly receiptHours?: Readonly<Record<string, readonly ReceiptHour[]>>;
   /** When forwarding started (the retry window counts from here); absent until it does. */
   readonly forwardingSince?: number;
   readonly rounds: number;
@@ -108,7 +116,7 @@ export async function eraseSubject(deps: DeletionDeps, request: PrivacyRequest):
       answered.set(target.destinationId, notRecipient(target, now()));
       continue;
     }
-    const answer = await forwardOne(deps, request, state.subject, target);
+    const answer = await forwardOne(deps, request, state, target);
     if ('retry' in answer) pending.push({ target, error: answer.retry });
     else answered.set(target.destinationId, answer);
   }
@@ -176,7 +184,11 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   // state without `recipientsOnly` (an earlier version, or the graph half gone) forwards to every destination.
   let recipients = merge(await recipientsOf(deps, ws, subject), previous?.recipients);
   const recipientsOnly = previous ? previous.recipientsOnly === true : await forwardsToRecipientsOnly(deps, ws, subject);
-  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], recipients, recipientsOnly, rounds: 0 });
+  // Only when the log holds all of the subject's events, and never from a resumed run without them (the rows
+  // erased already would be missing).
+  const hoursKnown = previous ? previous.receiptHours !== undefined : await logNamesRecipients(deps, ws, subject);
+  let receiptHours = hoursKnown ? mergeHours(await store.subjectData.receiptHoursReached(ws, subject), previous?.receiptHours) : undefined;
+  await deps.checkpoint?.({ kind: 'sluice.deletion-state/v1', phase: 'erasing', subject: plain, systems: [], destinations: [], recipients, recipientsOnly, ...(receiptHours && { receiptHours }), rounds: 0 });
   const identifiers = identifiersOf(subject);
   const systems: SystemDeletion[] = [];
 
@@ -191,6 +203,7 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   await deps.ports.progress?.forgetProcessed();
   // What the pipeline routed meanwhile (the subject's last events, when no suppression holds them back).
   recipients = merge(recipients, await recipientsOf(deps, ws, subject));
+  if (receiptHours) receiptHours = mergeHours(await store.subjectData.receiptHoursReached(ws, subject), receiptHours);
 
   // Events: batches, yielding between them so ingest and the processor keep their turn at the database.
   const eventsFound = await store.subjectData.countEvents(ws, subject);
@@ -236,7 +249,7 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   const flagsDeleted = await store.subjectFlags.remove(ws, named);
   systems.push({ system: 'subject_flags', found: flagsFound, deleted: flagsDeleted, deletedAt: iso(now()), residual: (await store.subjectFlags.list(ws, named)).length, verifiedAt: iso(now()) });
 
-  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], recipients, recipientsOnly, rounds: 0 };
+  const state: DeletionState = { kind: 'sluice.deletion-state/v1', phase: 'forwarding', subject: plain, systems, suppression, destinations: [], recipients, recipientsOnly, ...(receiptHours && { receiptHours }), rounds: 0 };
   await deps.checkpoint?.(state);
   return state;
 }
@@ -255,6 +268,17 @@ const SECURE_DELETION_NOTE = 'deleted rows overwritten with zeros in the databas
  */
 async function recipientsOf(deps: DeletionDeps, workspaceId: string, subject: ResolvedSubject): Promise<string[]> {
   return [...(await deps.store.subjectData.destinationsReached(workspaceId, subject))];
+}
+
+/** The receipt hours per destination of both, without duplicates. */
+function mergeHours(found: ReadonlyMap<string, readonly ReceiptHour[]>, previous: Readonly<Record<string, readonly ReceiptHour[]>> | undefined): Record<string, ReceiptHour[]> {
+  const byDestination = new Map<string, Map<string, ReceiptHour>>();
+  for (const [destinationId, hours] of [...Object.entries(previous ?? {}), ...found]) {
+    const of = byDestination.get(destinationId) ?? new Map<string, ReceiptHour>();
+    for (const h of hours) of.set(`${h.sourceId}\u0000${h.hour}`, h);
+    byDestination.set(destinationId, of);
+  }
+  return Object.fromEntries([...byDestination].map(([destinationId, of]) => [destinationId, [...of.values()]]));
 }
 
 /**
@@ -338,13 +362,17 @@ async function pipelinePassed(deps: DeletionDeps): Promise<void> {
 }
 
 /** One destination's answer after up to three attempts, or `retry` with the last error. */
-async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, subject: DeletionState['subject'], target: DeletionTarget): Promise<DestinationDeletion | { retry: string }> {
+async function forwardOne(deps: DeletionDeps, request: PrivacyRequest, state: DeletionState, target: DeletionTarget): Promise<DestinationDeletion | { retry: string }> {
+  const { subject } = state;
   const now = deps.now ?? Date.now;
   const base = { destinationId: target.destinationId, name: target.name, type: target.type };
   if (!target.deleteSubject) {
     return { ...base, outcome: 'not_supported', detail: target.noDeletion ?? `the ${target.type} destination type offers no way to delete a person; delete the subject there by hand`, attempts: 0, at: iso(now()) };
   }
-  const deletionSubject = { workspaceId: request.workspaceId, requestId: request.id, userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails };
+  const deletionSubject: DeletionSubject = {
+    workspaceId: request.workspaceId, requestId: request.id, userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails,
+    ...(state.receiptHours && { receiptHours: state.receiptHours[target.destinationId] ?? [] }),
+  };
   let last: DeletionResult = { kind: 'failed', error: 'not attempted' };
   for (let attempt = 1; attempt <= DESTINATION_ATTEMPTS; attempt++) {
     deps.signal.throwIfAborted();

@@ -20,6 +20,12 @@ export interface EventBatchDeletion {
 }
 
 /** Restriction kinds: `restrict` stops routing (GDPR 18); `limit_sensitive` stops sensitive fields (CPRA 1798.121). */
+/** A source and an hour of receipt (UTC, ISO 8601 at the hour's start: `2026-11-30T10:00:00.000Z`). */
+export interface ReceiptHour {
+  readonly sourceId: string;
+  readonly hour: string;
+}
+
 export type RestrictionKind = 'restrict' | 'limit_sensitive';
 
 /**
@@ -49,6 +55,12 @@ export interface SubjectDataRepository {
    * `RetentionRepository.eventsPrunedBefore`).
    */
   destinationsReached(workspaceId: string, keys: EventSubjectKeys): Promise<Set<string>>;
+  /**
+   * Per destination that `destinationsReached` names, the source and hour of receipt of each of the subject's
+   * events that may have reached it (no duplicates): the S3 archive files events by source and hour, so its
+   * deletion reads those folders only. Complete as `destinationsReached` is.
+   */
+  receiptHoursReached(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, ReceiptHour[]>>;
   /** The earliest `firstSeen` of these profiles; undefined when none is stored. */
   firstSeen(workspaceId: string, profileIds: readonly string[]): Promise<number | undefined>;
   countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number>;

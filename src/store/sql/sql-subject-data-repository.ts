@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
+import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, ReceiptHour, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
 import type { DeliveryRepository } from '../store.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { Database } from './schema.js';
@@ -15,6 +15,9 @@ import { withoutUsableUserId } from './without-usable-user-id.js';
  * because the profile has a userId already): an access export must not hand it over (GDPR Art. 15(4)) and a
  * deletion must not erase it. Events with one of the subject's userIds are read through the userId lookups.
  */
+/** A delivery-log row (aliased `d`) of an event that may have reached its destination: see `destinationsReached`. */
+const REACHED = sql<SqlBool>`(d.status in ('queued', 'delivered', 'retrying') or (d.status = 'failed' and d.attempts > 0))`;
+
 export class SqlSubjectDataRepository implements SubjectDataRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -91,6 +94,44 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     return new Set((await this.latestDeliveryRows(workspaceId, keys, 'reached')).keys());
   }
 
+  async receiptHoursReached(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, ReceiptHour[]>> {
+    const hours = new Map<string, Map<string, ReceiptHour>>();
+    const note = (destinationId: string, sourceId: string, receivedAt: unknown) => {
+      const at = new Date(Number(receivedAt));
+      at.setUTCMinutes(0, 0, 0);
+      const hour = at.toISOString();
+      const of = hours.get(destinationId) ?? new Map<string, ReceiptHour>();
+      of.set(`${sourceId}\u0000${hour}`, { sourceId, hour });
+      hours.set(destinationId, of);
+    };
+    for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
+      for (const part of chunks(values)) {
+        // The subject's events (workspace + identifier index), then their delivery rows by message (the log's key).
+        let afterSeq = 0;
+        for (;;) {
+          let q = this.db
+            .selectFrom('events').select(['seq', 'message_id', 'source_id', 'received_at'])
+            .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
+          if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
+          const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
+          if (events.length === 0) break;
+          afterSeq = Number(events[events.length - 1]!.seq);
+          const receivedAt = new Map(events.map((e) => [`${e.source_id}\u0000${e.message_id}`, e.received_at]));
+          const found = await (this.deliveryLog ?? this.db)
+            .selectFrom('deliveries as d').select(['d.destination_id as destinationId', 'd.message_id', 'd.source_id'])
+            .where('d.workspace_id', '=', workspaceId).where('d.message_id', 'in', [...new Set(events.map((e) => e.message_id))])
+            .where(REACHED)
+            .execute();
+          for (const row of found) {
+            const at = receivedAt.get(`${row.source_id}\u0000${row.message_id}`);
+            if (at !== undefined) note(row.destinationId, row.source_id, at);
+          }
+        }
+      }
+    }
+    return new Map([...hours].map(([destinationId, of]) => [destinationId, [...of.values()]]));
+  }
+
   async firstSeen(workspaceId: string, profileIds: readonly string[]): Promise<number | undefined> {
     let first: number | undefined;
     for (const part of chunks(profileIds)) {
@@ -115,7 +156,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
       }
     };
     // One condition for both queries below, on the delivery log aliased `d`.
-    const kept = rows === 'delivered' ? sql<SqlBool>`d.status = 'delivered'` : sql<SqlBool>`(d.status in ('queued', 'delivered', 'retrying') or (d.status = 'failed' and d.attempts > 0))`;
+    const kept = rows === 'delivered' ? sql<SqlBool>`d.status = 'delivered'` : REACHED;
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
         if (this.deliveryLog) {

@@ -155,6 +155,37 @@ export function privacyContract({ store }: StoreContractContext): void {
     });
   });
 
+  describe("a subject's receipt hours", () => {
+    it('names per destination the source and hour of receipt of each event that may have reached it, once each', async () => {
+      const ws = await freshWorkspace(store());
+      const ev = (receivedAt: string, userId = 'ada') => segmentEvent({ userId, receivedAt });
+      const mine = [ev('2026-11-30T10:05:00.000Z'), ev('2026-11-30T10:55:00.000Z'), ev('2026-11-30T12:00:00.000Z')];
+      const fromApp = ev('2026-11-30T10:30:00.000Z');
+      const notMine = ev('2026-11-29T08:00:00.000Z', 'ivan');
+      await store().events.insertMany([...mine.map((event) => ({ workspaceId: ws, sourceId: 'src_web', event })), { workspaceId: ws, sourceId: 'src_app', event: fromApp }, { workspaceId: ws, sourceId: 'src_web', event: notMine }]);
+      // Another source's event with the messageId of one of Ada's: its delivery row is not hers.
+      await store().events.insertMany([{ workspaceId: ws, sourceId: 'src_other', event: { ...ev('2026-11-28T01:00:00.000Z', 'ivan'), messageId: mine[2]!.messageId } }]);
+      const at = Date.now();
+      const row = (destinationId: string, messageId: string, sourceId: string, status: 'delivered' | 'queued' | 'failed', attempts = 1) => ({
+        workspaceId: ws, destinationId, messageId, sourceId, status, attempts, reason: null, lastError: null, updatedAt: at,
+      });
+      await store().deliveries.record([
+        row('dst_s3', mine[0]!.messageId, 'src_web', 'delivered'),
+        row('dst_s3', mine[1]!.messageId, 'src_web', 'delivered'),
+        row('dst_s3', fromApp.messageId, 'src_app', 'queued', 0),
+        row('dst_s3', notMine.messageId, 'src_web', 'delivered'),
+        row('dst_s3', mine[2]!.messageId, 'src_other', 'delivered'),
+        row('dst_other', mine[2]!.messageId, 'src_web', 'failed', 2),
+        row('dst_never', mine[2]!.messageId, 'src_web', 'failed', 0),
+      ]);
+      const hours = await store().subjectData.receiptHoursReached(ws, { userIds: ['ada'], anonymousIds: [] });
+      const sorted = (list: readonly { sourceId: string; hour: string }[] | undefined) => [...(list ?? [])].sort((a, b) => `${a.sourceId}${a.hour}`.localeCompare(`${b.sourceId}${b.hour}`));
+      expect([...hours.keys()].sort()).toEqual(['dst_other', 'dst_s3']);
+      expect(sorted(hours.get('dst_s3'))).toEqual([{ sourceId: 'src_app', hour: '2026-11-30T10:00:00.000Z' }, { sourceId: 'src_web', hour: '2026-11-30T10:00:00.000Z' }]);
+      expect(hours.get('dst_other')).toEqual([{ sourceId: 'src_web', hour: '2026-11-30T12:00:00.000Z' }]);
+    });
+  });
+
   describe('subject flags', () => {
     it('sets a flag once and lists it', async () => {
       const ws = await freshWorkspace(store());
