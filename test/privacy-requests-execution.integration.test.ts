@@ -185,6 +185,13 @@ describe('executing privacy requests', () => {
     const limit = await finished(String((await api('POST', '/privacy-requests', { type: 'limit_sensitive', regulation: 'ccpa', subject: { email: 'res@example.com' } })).json().id));
     expect(limit.status).toBe('completed');
     expect(await check.isSensitiveLimited('ws_default', ['res-anon-1'])).toBe(true);
+    // Lifted the way a restriction is: a request of its own, for every linked identity, audited.
+    const unlimit = await finished(String((await api('POST', '/privacy-requests', { type: 'unlimit_sensitive', regulation: 'ccpa', subject: { userId: 'res-user' }, verified: true })).json().id));
+    expect(unlimit.status).toBe('completed');
+    expect((await api('GET', `/privacy-requests/${String(unlimit.id)}/result`)).json()).toMatchObject({ kind: 'unlimit_sensitive', lifted: 4 });
+    expect(await check.isSensitiveLimited('ws_default', ['res-user', 'res-anon-1', 'res-anon-2', 'res@example.com'])).toBe(false);
+    const audited = (await api('GET', `/audit-log?resourceId=${String(unlimit.id)}`)).json().entries as { action: string }[];
+    expect(audited.map((e) => e.action)).toEqual(expect.arrayContaining(['privacy_request.received', 'privacy_request.completed']));
   });
 
   it('reports what it knows (CCPA categories, sources, purposes) over the last 12 months', async () => {

@@ -184,10 +184,12 @@ export class RequestExecutor extends WakeableLoop {
         await store.subjectData.addRestriction({ workspaceId: ws, kind, identifiers, requestId: request.id, at: Date.now() });
         return { kind: 'completed', result: { kind, identifiers: identifiers.length, effect: kind === 'restrict' ? 'events are kept but no longer routed (drop reason `restricted`)' : 'sensitive fields no longer flow to destinations' } };
       }
-      case 'unrestrict': {
+      case 'unrestrict':
+      case 'unlimit_sensitive': {
+        // Lifts what `restrict` / `limit_sensitive` stored for every identifier of the person (lifted: how many).
         const identifiers = identifiersOf(await resolveSubject(store.identities, ws, request.subject));
-        const lifted = await store.subjectData.removeRestriction(ws, 'restrict', identifiers);
-        return { kind: 'completed', result: { kind: 'unrestrict', lifted } };
+        const lifted = await store.subjectData.removeRestriction(ws, request.type === 'unrestrict' ? 'restrict' : 'limit_sensitive', identifiers);
+        return { kind: 'completed', result: { kind: request.type, lifted } };
       }
       case 'suppress':
       case 'unsuppress': {
