@@ -216,6 +216,25 @@ describe('executing privacy requests', () => {
     });
   });
 
+  it('replaces a corrected email as an identifier: the wrong one finds no one any more, and the access export names only the right one', async () => {
+    await seedSubject('cem');
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'cem@example.com' }, traits: { email: 'Cem.Right@example.com' }, verified: true })).json().id));
+    expect(done.status).toBe('completed');
+    const corrected = await eventually(async () => {
+      const found = await api('GET', `/profiles/${encodeURIComponent('cem.right@example.com')}`);
+      return found.status === 200 && (found.json().traits as { email?: string }).email === 'Cem.Right@example.com' ? found.json() : undefined;
+    });
+    expect(corrected.userId).toBe('cem-user');
+    expect((await api('GET', `/profiles/${encodeURIComponent('cem@example.com')}`)).status).toBe(404);
+    // A request by the wrong email no longer reaches the person; one by their userId lists the right email only.
+    const byOld = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { email: 'cem@example.com' }, verified: true })).json().id));
+    expect(((await api('GET', `/privacy-requests/${String(byOld.id)}/result`)).json().events as unknown[]).length).toBe(0);
+    const access = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'cem-user' }, verified: true })).json().id));
+    const exported = (await api('GET', `/privacy-requests/${String(access.id)}/result`)).json();
+    expect((exported.subject as { emails: string[] }).emails).toEqual(['cem.right@example.com']);
+    expect((exported.profile as { traits: { email: string } }).traits.email).toBe('Cem.Right@example.com');
+  });
+
   it('records an opt-out in the consent ledger across linked identities, without verification', async () => {
     await seedSubject('opt');
     const done = await finished(String((await api('POST', '/privacy-requests', { type: 'opt_out', regulation: 'ccpa', subject: { anonymousId: 'opt-anon-1' } })).json().id));

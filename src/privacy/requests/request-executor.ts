@@ -10,7 +10,7 @@ import { knowReport } from './know-report.js';
 import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
-import { identifiersOf, resolveSubject } from './subject.js';
+import { identifiersOf, resolveSubject, unlinkCorrectedEmails } from './subject.js';
 import { closeUnverifiedRequests } from './unverified-requests.js';
 
 /** What running a request came to: done (with its result), failed (with what failed), or try again later. */
@@ -227,8 +227,11 @@ export class RequestExecutor extends WakeableLoop {
         if (!userId && !anonymousId) return { kind: 'failed', failure: 'the subject has no userId or anonymousId Sluice knows, so there is no profile to correct' };
         const traits = request.params.traits ?? {};
         const messageId = `dsr-correct-${request.id}`;
+        // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person
+        // (a lookup, a later request); the identify links the right one.
+        const unlinkedEmails = await unlinkCorrectedEmails(store, ws, subject, traits);
         await ports.pipeline.publishIdentify({ workspaceId: ws, ...(userId ? { userId } : { anonymousId: anonymousId! }), traits, messageId });
-        return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) } } };
+        return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) }, unlinkedEmails } };
       }
     }
   }
