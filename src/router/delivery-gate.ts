@@ -36,7 +36,8 @@ export function privacyDeliveryGate(store: Store, suppressions: SuppressionServi
   return async (batch) => {
     const withheld = new Map<number, string>();
     const ids = batch.map(subjectOf);
-    const restricted = await restrictions.restrictedEvents(batch.map((job, i) => ({ workspaceId: job.workspaceId, identifiers: ids[i]! })), linked);
+    const subjectOfJob = new Map(batch.map((job, i) => [job, ids[i]!] as const));
+    const restricted = await restrictions.restrictedEvents(batch, (job) => subjectOfJob.get(job)!, linked);
     for (const workspaceId of new Set(batch.map((job) => job.workspaceId))) {
       const mine = batch.flatMap((job, i) => (job.workspaceId === workspaceId ? [i] : []));
       const suppressed = await suppressions.suppressedKeys(workspaceId, mine.flatMap((i) => ids[i]!));

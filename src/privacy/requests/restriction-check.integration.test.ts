@@ -46,7 +46,7 @@ describe('RestrictionCheck.restrictedEvents', () => {
       { workspaceId: b, identifiers: ids({ userId: 'held-user' }) },
       { workspaceId: a, identifiers: [] },
       { workspaceId: a, identifiers: ids({ userId: extra > 0 ? 'filler-1499' : 'free' }) },
-    ]);
+    ], (e) => e.identifiers);
     expect(answer).toEqual([true, true, false, false, true, false, false, extra > 0]);
   });
 
@@ -70,16 +70,14 @@ describe('RestrictionCheck.restrictedEvents', () => {
       groups: [],
     });
     const check = new RestrictionCheck(store.subjectData);
-    const answer = await check.restrictedEvents(
-      [
-        { workspaceId: ws, identifiers: [{ type: 'anonymousId', value: 'ada-phone' }] },
-        { workspaceId: ws, identifiers: [{ type: 'userId', value: 'ada' }] },
-        { workspaceId: ws, identifiers: [{ type: 'userId', value: 'bob' }] },
-        { workspaceId: ws, identifiers: [{ type: 'userId', value: 'stranger' }, { type: 'email', value: 'Ada@Example.com' }] },
-        { workspaceId: ws, identifiers: [{ type: 'anonymousId', value: 'unknown-device' }] },
-      ],
-      graphLinkedIdentities(store.identities),
-    );
+    const events: { workspaceId: string; identifiers: SubjectIdentifier[] }[] = [
+      { workspaceId: ws, identifiers: [{ type: 'anonymousId', value: 'ada-phone' }] },
+      { workspaceId: ws, identifiers: [{ type: 'userId', value: 'ada' }] },
+      { workspaceId: ws, identifiers: [{ type: 'userId', value: 'bob' }] },
+      { workspaceId: ws, identifiers: [{ type: 'userId', value: 'stranger' }, { type: 'email', value: 'Ada@Example.com' }] },
+      { workspaceId: ws, identifiers: [{ type: 'anonymousId', value: 'unknown-device' }] },
+    ];
+    const answer = await check.restrictedEvents(events, (e) => e.identifiers, graphLinkedIdentities(store.identities));
     expect(answer).toEqual([true, true, false, true, false]);
   });
 });

@@ -16,12 +16,6 @@ const LOOKUP_CHUNK = 500;
 /** An identifier that can name a subject: present and not empty. */
 const usable = (id: string | null | undefined): id is string => typeof id === 'string' && id !== '';
 
-/** Whose event it is: its workspace and the identifiers it names (`identifiersOfEvent`, or a delivery job's `subject`). */
-export interface RestrictionSubject {
-  readonly workspaceId: string;
-  readonly identifiers: readonly SubjectIdentifier[];
-}
-
 /**
  * Whether routing is stopped for a subject (GDPR 18 restriction). A restriction is stored per identifier (every
  * identifier the person had when it was made, and the ones the request named, seen or not); an event is the
@@ -31,7 +25,7 @@ export interface RestrictionSubject {
  * events for every destination with reason `restricted`; the data stays stored.
  *
  * @example
- *   const held = await restrictions.restrictedEvents(items.map((i) => ({ workspaceId: i.workspaceId, identifiers: identifiersOfEvent(i.event) })), linked);
+ *   const held = await restrictions.restrictedEvents(items, (item) => identifiersOfEvent(item.event), linked);
  */
 export class RestrictionCheck {
   constructor(private readonly data: SubjectDataRepository) {}
@@ -42,17 +36,25 @@ export class RestrictionCheck {
   }
 
   /**
-   * For a batch of events (the fan-out's candidates, the router's jobs): which are a restricted subject's, in
-   * order. Per workspace: one query when it has no restriction (nothing else is read); else one linked-identity
-   * lookup for the batch's identifiers (`linked`: the batch's identity graph in the processor, one store read
-   * elsewhere), then one query when it has few restrictions, or one per 500 linked identifiers.
+   * For a batch of events (the fan-out's events, the router's jobs): which are a restricted subject's, in order.
+   * `identifiersOf` names an event's identifiers (`identifiersOfEvent`, a job's `subject`); it is called only for
+   * events of a workspace that has restrictions. Per workspace: one query when it has none (nothing else is
+   * read); else one linked-identity lookup for the batch's identifiers (`linked`: the batch's identity graph in
+   * the processor, one store read elsewhere), then one query when it has few restrictions, or one per 500 linked
+   * identifiers.
    */
-  async restrictedEvents(subjects: readonly RestrictionSubject[], linked: LinkedIdentityResolver = selfOnlyResolver): Promise<boolean[]> {
+  async restrictedEvents<T extends { readonly workspaceId: string }>(
+    events: readonly T[],
+    identifiersOf: (event: T) => readonly SubjectIdentifier[],
+    linked: LinkedIdentityResolver = selfOnlyResolver,
+  ): Promise<boolean[]> {
     const restrictedKeys = new Map<string, Set<string>>();
-    for (const workspaceId of new Set(subjects.map((s) => s.workspaceId))) {
+    const idsOf = new Map<T, readonly SubjectIdentifier[]>();
+    for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
       const all = await this.data.restrictedIdentifiers(workspaceId, 'restrict', FEW_RESTRICTIONS + 1);
       if (all.length === 0) continue;
-      const ids = uniqueIdentifiers(subjects.flatMap((s) => (s.workspaceId === workspaceId ? s.identifiers : [])));
+      for (const event of events) if (event.workspaceId === workspaceId && !idsOf.has(event)) idsOf.set(event, identifiersOf(event));
+      const ids = uniqueIdentifiers(events.flatMap((e) => (e.workspaceId === workspaceId ? idsOf.get(e)! : [])));
       if (ids.length === 0) continue;
       const links = await linked(workspaceId, ids);
       const personOf = (id: SubjectIdentifier) => links.get(identifierKey(id)) ?? [id];
@@ -68,9 +70,9 @@ export class RestrictionCheck {
       for (const id of ids) if (personOf(id).some((p) => restricted.has(normalizeIdentifier(p).value))) keys.add(identifierKey(id));
       restrictedKeys.set(workspaceId, keys);
     }
-    return subjects.map(({ workspaceId, identifiers }) => {
-      const keys = restrictedKeys.get(workspaceId);
-      return keys !== undefined && keys.size > 0 && identifiers.some((id) => keys.has(identifierKey(id)));
+    return events.map((event) => {
+      const keys = restrictedKeys.get(event.workspaceId);
+      return keys !== undefined && keys.size > 0 && idsOf.get(event)!.some((id) => keys.has(identifierKey(id)));
     });
   }
 

@@ -2,8 +2,7 @@ import { identifiersOfEvent, type LinkedIdentityResolver } from '../../core/priv
 import { RESTRICTED_REASON, RestrictionCheck } from '../../privacy/requests/restriction-check.js';
 import type { Store } from '../../store/store.js';
 import type { BatchContext } from '../batch-context.js';
-import type { ProcessingItem } from '../stage.js';
-import { CONTINUE, drop, type StageOutcome } from '../stage.js';
+import { CONTINUE, drop, type ProcessingItem, type StageOutcome } from '../stage.js';
 import type { DestinationDecider, FanOutCandidate } from './decision.js';
 
 /**
@@ -25,7 +24,7 @@ export class RestrictionDecider implements DestinationDecider {
   async decide(candidates: readonly FanOutCandidate[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     const items = [...new Set(candidates.map(({ item }) => item))];
     const linked: LinkedIdentityResolver = batch ? (workspaceId, ids) => batch.linked(workspaceId, ids, this.linked) : this.linked;
-    const answers = await this.check.restrictedEvents(items.map((item) => ({ workspaceId: item.workspaceId, identifiers: identifiersOfEvent(item.event) })), linked);
+    const answers = await this.check.restrictedEvents(items, (item) => identifiersOfEvent(item.event), linked);
     const restricted = new Map<ProcessingItem, boolean>(items.map((item, i) => [item, answers[i]!]));
     return candidates.map(({ item }) => (restricted.get(item) ? drop(RESTRICTED_REASON) : CONTINUE));
   }
