@@ -227,10 +227,12 @@ export class RequestExecutor extends WakeableLoop {
         if (!userId && !anonymousId) return { kind: 'failed', failure: 'the subject has no userId or anonymousId Sluice knows, so there is no profile to correct' };
         const traits = request.params.traits ?? {};
         const messageId = `dsr-correct-${request.id}`;
-        // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person
-        // (a lookup, a later request); the identify links the right one.
-        const unlinkedEmails = await unlinkCorrectedEmails(store, ws, subject, traits);
         await ports.pipeline.publishIdentify({ workspaceId: ws, ...(userId ? { userId } : { anonymousId: anonymousId! }), traits, messageId });
+        // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person
+        // (a lookup, a later request); the identify links the right one. After the identify is queued, so that an
+        // attempt that fails in between finds the person again by the wrong email when it is retried (the identify
+        // goes once: its messageId is the request's).
+        const unlinkedEmails = await unlinkCorrectedEmails(store, ws, subject, traits);
         return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) }, unlinkedEmails } };
       }
     }
