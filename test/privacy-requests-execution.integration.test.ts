@@ -185,6 +185,13 @@ describe('executing privacy requests', () => {
     const limit = await finished(String((await api('POST', '/privacy-requests', { type: 'limit_sensitive', regulation: 'ccpa', subject: { email: 'res@example.com' } })).json().id));
     expect(limit.status).toBe('completed');
     expect(await check.isSensitiveLimited('ws_default', ['res-anon-1'])).toBe(true);
+    // Lifted the way a restriction is: a request of its own, for every linked identity, audited.
+    const unlimit = await finished(String((await api('POST', '/privacy-requests', { type: 'unlimit_sensitive', regulation: 'ccpa', subject: { userId: 'res-user' }, verified: true })).json().id));
+    expect(unlimit.status).toBe('completed');
+    expect((await api('GET', `/privacy-requests/${String(unlimit.id)}/result`)).json()).toMatchObject({ kind: 'unlimit_sensitive', lifted: 4 });
+    expect(await check.isSensitiveLimited('ws_default', ['res-user', 'res-anon-1', 'res-anon-2', 'res@example.com'])).toBe(false);
+    const audited = (await api('GET', `/audit-log?resourceId=${String(unlimit.id)}`)).json().entries as { action: string }[];
+    expect(audited.map((e) => e.action)).toEqual(expect.arrayContaining(['privacy_request.received', 'privacy_request.completed']));
   });
 
   it('reports what it knows (CCPA categories, sources, purposes) over the last 12 months', async () => {
@@ -207,6 +214,25 @@ describe('executing privacy requests', () => {
       const profile = (await api('GET', '/profiles/cor-user')).json();
       return (profile.traits as { name?: string }).name === 'Ada Lovelace' ? true : undefined;
     });
+  });
+
+  it('replaces a corrected email as an identifier: the wrong one finds no one any more, and the access export names only the right one', async () => {
+    await seedSubject('cem');
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'cem@example.com' }, traits: { email: 'Cem.Right@example.com' }, verified: true })).json().id));
+    expect(done.status).toBe('completed');
+    const corrected = await eventually(async () => {
+      const found = await api('GET', `/profiles/${encodeURIComponent('cem.right@example.com')}`);
+      return found.status === 200 && (found.json().traits as { email?: string }).email === 'Cem.Right@example.com' ? found.json() : undefined;
+    });
+    expect(corrected.userId).toBe('cem-user');
+    expect((await api('GET', `/profiles/${encodeURIComponent('cem@example.com')}`)).status).toBe(404);
+    // A request by the wrong email no longer reaches the person; one by their userId lists the right email only.
+    const byOld = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { email: 'cem@example.com' }, verified: true })).json().id));
+    expect(((await api('GET', `/privacy-requests/${String(byOld.id)}/result`)).json().events as unknown[]).length).toBe(0);
+    const access = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'cem-user' }, verified: true })).json().id));
+    const exported = (await api('GET', `/privacy-requests/${String(access.id)}/result`)).json();
+    expect((exported.subject as { emails: string[] }).emails).toEqual(['cem.right@example.com']);
+    expect((exported.profile as { traits: { email: string } }).traits.email).toBe('Cem.Right@example.com');
   });
 
   it('records an opt-out in the consent ledger across linked identities, without verification', async () => {

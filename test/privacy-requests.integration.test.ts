@@ -36,6 +36,17 @@ describe('POST /api/v1/privacy-requests', () => {
     expect(history[2]!.actor).toContain('token:');
   });
 
+  it("records the caller's IP address with every step it takes, in the audit log, as for other admin API calls", async () => {
+    const created = await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'ip-user' }, regulation: 'gdpr' });
+    const id = String(created.body.id);
+    expect((await api('POST', `/privacy-requests/${id}/extend`, { reason: 'many systems to search' })).status).toBe(200);
+    expect((await api('POST', `/privacy-requests/${id}/verify`)).status).toBe(200);
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
+    for (const action of ['received', 'verification_started', 'verified', 'extended']) {
+      expect(entries.find((e) => e.action === `privacy_request.${action}`), action).toMatchObject({ ip: '127.0.0.1' });
+    }
+  });
+
   it('rejects bad input with a code and a message that says how to fix it', async () => {
     const noSubject = await api('POST', '/privacy-requests', { type: 'delete', subject: {} });
     expect(noSubject.status).toBe(400);

@@ -105,6 +105,33 @@ describe('privacy at fan-out', () => {
     expect(await eventually(() => delivery(ops.id, 'pr-lifted'), 20_000)).toMatchObject({ status: 'delivered' });
   });
 
+  it('routes nothing of a person restricted by email: under their anonymousId and userId, on a device linked later, and under an email first seen after the request', async () => {
+    const identify = (event: Record<string, unknown>) => sendTracking(sluice.url, sluice.writeKey, 'identify', event);
+    const restrictAndWait = async (subject: Record<string, string>) => {
+      const restrict = await api('POST', '/privacy-requests', { type: 'restrict', subject, verified: true });
+      expect(restrict.status).toBe(201);
+      await eventually(async () => ((await api('GET', `/privacy-requests/${String(restrict.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+    };
+    await identify({ userId: 'rl-ada', anonymousId: 'rl-ada-web', traits: { email: 'rl-ada@example.com' }, messageId: 'rl-identify' });
+    expect(await eventually(() => delivery(ops.id, 'rl-identify'), 20_000)).toMatchObject({ status: 'delivered' });
+    await restrictAndWait({ email: 'RL-Ada@example.com' });
+    await send({ anonymousId: 'rl-ada-web', event: 'Viewed', messageId: 'rl-anon' });
+    await send({ userId: 'rl-ada', event: 'Viewed', messageId: 'rl-user' });
+    // A phone the person starts using after the request: linked by an identify, then its anonymous events.
+    await identify({ userId: 'rl-ada', anonymousId: 'rl-ada-phone', messageId: 'rl-phone-identify' });
+    await send({ anonymousId: 'rl-ada-phone', event: 'Viewed', messageId: 'rl-phone' });
+    // An email Sluice had never seen when it was restricted: it appears in traits later, with a userId.
+    await restrictAndWait({ email: 'rl-new@example.com' });
+    await identify({ userId: 'rl-new', traits: { email: 'rl-new@example.com' }, messageId: 'rl-new-identify' });
+    await send({ userId: 'rl-new', event: 'Viewed', messageId: 'rl-new-track' });
+    await send({ userId: 'rl-bystander', event: 'Viewed', messageId: 'rl-free' });
+    for (const messageId of ['rl-anon', 'rl-user', 'rl-phone-identify', 'rl-phone', 'rl-new-identify', 'rl-new-track']) {
+      expect(await eventually(() => delivery(ops.id, messageId), 20_000), messageId).toMatchObject({ status: 'dropped', reason: 'restricted' });
+    }
+    expect(await eventually(() => delivery(ops.id, 'rl-free'), 20_000)).toMatchObject({ status: 'delivered' });
+    expect(ops.server.events().map((e) => e.messageId).filter((id) => String(id).startsWith('rl-'))).toEqual(['rl-identify', 'rl-free']);
+  });
+
   it('judges replayed events by consent as it stands now: a withdrawal since withholds them, and a child\'s events stay away', async () => {
     const from = new Date(Date.now() - 1000).toISOString();
     const granted = { context: { consent: { categoryPreferences: { Advertising: true } } } };

@@ -17,10 +17,10 @@ const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64'
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
 /** The subject's side: the public endpoint, authenticated by the site's writeKey. */
-async function subject(path: string, body: Record<string, unknown>, writeKey = sluice.writeKey): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+async function subject(path: string, body: Record<string, unknown>, writeKey = sluice.writeKey, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(`${sluice.url}/v1/privacy-requests${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic(writeKey), origin: 'https://shop.example' },
+    headers: { 'content-type': 'application/json', authorization: basic(writeKey), origin: 'https://shop.example', ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -173,6 +173,21 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(submitted.body.verification).toBeUndefined();
     expect((await finished(String(submitted.body.id))).status).toBe('completed');
     expect(smtp.messages.length).toBe(before);
+  });
+
+  it('records the IP address the subject asked and verified from with those steps in the audit log (behind the default trusted proxy: its X-Forwarded-For)', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    const submitted = await subject('', { type: 'access', email: 'erin@example.com' }, sluice.writeKey, from);
+    expect(submitted.status).toBe(202);
+    const id = String(submitted.body.id);
+    const code = codeIn(await mailTo('erin@example.com', 'Confirm your privacy request'))!;
+    expect((await subject(`/${id}/verify`, { code }, sluice.writeKey, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
+    expect((await finished(id)).status).toBe('completed');
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
+    expect(entries.find((e) => e.action === 'privacy_request.received')).toMatchObject({ ip: '203.0.113.7' });
+    expect(entries.find((e) => e.action === 'privacy_request.verified')).toMatchObject({ ip: '203.0.113.8' });
+    // Sluice's own steps came from no request.
+    expect(entries.find((e) => e.action === 'privacy_request.completed')?.ip).toBeUndefined();
   });
 
   it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {

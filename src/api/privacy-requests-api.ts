@@ -6,7 +6,7 @@ import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
-import type { RequestService } from '../privacy/requests/request-service.js';
+import type { RequestService, StepActor } from '../privacy/requests/request-service.js';
 import { DEFAULT_REQUEST_SETTINGS, MAX_CLOSE_UNVERIFIED_DAYS, requestSettingsOf } from '../privacy/requests/request-settings.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
@@ -163,11 +163,11 @@ const FormatQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal
 export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports }) => {
   const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
-  const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat, actor: string) => {
+  const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat, by: StepActor) => {
     if (found.status !== 'completed' && !(found.status === 'failed' && found.type === 'delete' && found.result !== null)) {
       throw new SluiceError('result_not_ready', `Request ${found.id} is ${found.status}; its result exists once it is completed.`);
     }
-    await requests.recordDownload(found, actor, found.type === 'access' ? `access export (${format})` : `${found.type} result`);
+    await requests.recordDownload(found, by, found.type === 'access' ? `access export (${format})` : `${found.type} result`);
     if (found.type !== 'access') return reply.type('application/json').send(found.result);
     const stream = Readable.from(accessExport({ store, ports }, found, format));
     void reply.header('content-disposition', `attachment; filename="${found.id}.${format}"`);
@@ -183,9 +183,8 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       querystring: FormatQuery,
     },
   }, async (request, reply) => {
-    const principal = principalOf(request);
-    const found = await requests.load(principal.workspaceId, request.params.id);
-    return sendResult(reply, found, request.query.format ?? 'json', principal.actor);
+    const found = await requests.load(principalOf(request).workspaceId, request.params.id);
+    return sendResult(reply, found, request.query.format ?? 'json', auditContext(request));
   });
 
   app.get('/privacy-requests/:id/download', {
@@ -204,7 +203,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       throw new SluiceError('download_link_invalid', check === 'expired' ? 'This download link has expired; ask the business for a new one.' : 'This download link is not valid; use the link from the email unchanged.');
     }
     const found = await requests.load(q.workspace, request.params.id);
-    return sendResult(reply, found, q.format ?? 'json', 'subject (signed download link)');
+    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: request.ip });
   });
 
   app.post('/privacy-requests/certificates/verify', {
@@ -240,7 +239,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
         ...(body.agent !== undefined && { agent: body.agent }),
         ...(body.contactEmail !== undefined && { contactEmail: body.contactEmail }),
       },
-      principal.actor,
+      auditContext(request),
     );
     return reply.code(201).send(requestView(created, Date.now()));
   });
@@ -302,7 +301,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     },
   }, async (request) => {
     const principal = principalOf(request);
-    const updated = await requests.confirmDeletion(principal.workspaceId, request.params.id, request.params.destinationId, principal.actor, request.body.note, keys);
+    const updated = await requests.confirmDeletion(principal.workspaceId, request.params.id, request.params.destinationId, auditContext(request), request.body.note, keys);
     return requestView(updated, Date.now());
   });
 
@@ -317,7 +316,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     },
   }, async (request) => {
     const principal = principalOf(request);
-    const updated = await requests.withdrawDeletionConfirmation(principal.workspaceId, request.params.id, request.params.destinationId, principal.actor, request.body.reason, keys);
+    const updated = await requests.withdrawDeletionConfirmation(principal.workspaceId, request.params.id, request.params.destinationId, auditContext(request), request.body.reason, keys);
     return requestView(updated, Date.now());
   });
 
@@ -378,13 +377,12 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id));
   });
 
-  const action = (path: string, summary: string, run: (workspaceId: string, id: string, actor: string, body: { reason?: string }) => Promise<PrivacyRequest>, withReason: boolean) => {
+  const action = (path: string, summary: string, run: (workspaceId: string, id: string, by: StepActor, body: { reason?: string }) => Promise<PrivacyRequest>, withReason: boolean) => {
     app.post(`/privacy-requests/:id/${path}`, {
       config: { permission: 'privacy:write' },
       schema: { tags: ['privacy-requests'], summary, params: IdParams, ...(withReason ? { body: Reason } : {}), response: { 200: RequestSchema } },
     }, async (request) => {
-      const principal = principalOf(request);
-      const updated = await run(principal.workspaceId, request.params.id, principal.actor, (request.body ?? {}) as { reason?: string });
+      const updated = await run(principalOf(request).workspaceId, request.params.id, auditContext(request), (request.body ?? {}) as { reason?: string });
       return requestView(updated, Date.now());
     });
   };

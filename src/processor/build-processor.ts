@@ -1,4 +1,5 @@
 import type { Keys } from '../core/crypto/keys.js';
+import { graphLinkedIdentities } from '../privacy/graph-linked-identities.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
@@ -56,7 +57,7 @@ export interface ProcessorDeps {
 export function buildDeciders(deps: { store: Store; privacy?: PrivacyDeps }): DestinationDecider[] {
   return [
     new IntegrationsDecider(),
-    new RestrictionDecider(deps.store),
+    new RestrictionDecider(deps.store, deps.privacy?.services.linked ?? graphLinkedIdentities(deps.store.identities)),
     ...(deps.privacy ? [new PrivacyDecider(deps.privacy.services, piiHasher(deps.privacy.keys), deps.store)] : []),
     new FilterDecider(),
   ];

@@ -52,4 +52,31 @@ describe("the router's last privacy check", () => {
     }
     privacy.close();
   });
+
+  it('withholds jobs of a person restricted by email under their userId and anonymousId, linked in the identity graph', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-gate-'));
+    store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
+    const workspaceId = (await store.workspaces.create({ name: 'Gate' })).id;
+    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['ada@example.com'], requestId: 'req_1', at: Date.now() });
+    const profile = { id: 'prof_ada', workspaceId, traits: {}, traitTimes: {}, firstSeen: 1, lastSeen: 1 };
+    await store.identities.applyChanges({
+      profiles: [profile],
+      links: [
+        { workspaceId, profileId: 'prof_ada', kind: 'user_id', value: 'ada' },
+        { workspaceId, profileId: 'prof_ada', kind: 'anonymous_id', value: 'ada-phone' },
+        { workspaceId, profileId: 'prof_ada', kind: 'email', value: 'ada@example.com' },
+      ],
+      deletedProfileIds: [],
+      groups: [],
+    });
+    const sourceId = (await store.sources.create({ workspaceId, name: 'S' })).id;
+    const jobs: SendableJob[] = [{ anonymousId: 'ada-phone' }, { userId: 'ada' }, { userId: 'bob' }].map((event, i) => {
+      const json = JSON.stringify({ type: 'track', event: 'x', messageId: `m${i}`, ...event });
+      return { seq: i + 1, workspaceId, destinationId: 'dst', sourceId, messageId: `m${i}`, partitionKey: 'k', json, receivedAt: 0, subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) };
+    });
+    const withheld = await privacyDeliveryGate(store, privacy.suppressions, privacy.linked)(jobs);
+    expect(Object.fromEntries(withheld)).toEqual({ 1: 'restricted', 2: 'restricted' });
+    privacy.close();
+  });
 });

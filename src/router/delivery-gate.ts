@@ -1,4 +1,5 @@
-import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { identifierKey, identifiersOfEvent, type LinkedIdentityResolver, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { graphLinkedIdentities } from '../privacy/graph-linked-identities.js';
 import { RESTRICTED_REASON, RestrictionCheck } from '../privacy/requests/restriction-check.js';
 import type { SuppressionService } from '../privacy/suppression/suppression-service.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
@@ -17,8 +18,6 @@ function subjectOf(job: SendableJob): SubjectIdentifier[] {
   return job.subject ?? identifiersOfEvent(JSON.parse(job.json) as SegmentEvent);
 }
 
-const valueOf = (ids: readonly SubjectIdentifier[], type: SubjectIdentifier['type']) => ids.find((id) => id.type === type)?.value;
-
 /**
  * The reason of a job whose event is no longer stored: its person was suppressed and erased, or (a job queued by
  * reference, job-payloads.ts) the event was erased or passed retention. Its delivery-log rows went with the
@@ -27,17 +26,18 @@ const valueOf = (ids: readonly SubjectIdentifier[], type: SubjectIdentifier['typ
 export const ERASED_REASON = 'erased';
 
 /**
- * Suppression (reason `suppressed`, or `erased` when the event is gone too) then restriction (`restricted`),
- * one lookup of each per workspace and batch (and of the suppressed jobs' events, when there are any).
+ * Suppression (reason `suppressed`, or `erased` when the event is gone too) then restriction (`restricted`: of
+ * the job's identifiers or an identity `linked` to one through the identity graph), one lookup of each per
+ * workspace and batch (and of the suppressed jobs' events, when there are any; and of linked identities, when
+ * the workspace has a restriction).
  */
-export function privacyDeliveryGate(store: Store, suppressions: SuppressionService): DeliveryGate {
+export function privacyDeliveryGate(store: Store, suppressions: SuppressionService, linked: LinkedIdentityResolver = graphLinkedIdentities(store.identities)): DeliveryGate {
   const restrictions = new RestrictionCheck(store.subjectData);
   return async (batch) => {
     const withheld = new Map<number, string>();
     const ids = batch.map(subjectOf);
-    const restricted = await restrictions.restrictedEvents(
-      batch.map((job, i) => ({ workspaceId: job.workspaceId, event: { userId: valueOf(ids[i]!, 'userId'), anonymousId: valueOf(ids[i]!, 'anonymousId') } })),
-    );
+    const subjectOfJob = new Map(batch.map((job, i) => [job, ids[i]!] as const));
+    const restricted = await restrictions.restrictedEvents(batch, (job) => subjectOfJob.get(job)!, linked);
     for (const workspaceId of new Set(batch.map((job) => job.workspaceId))) {
       const mine = batch.flatMap((job, i) => (job.workspaceId === workspaceId ? [i] : []));
       const suppressed = await suppressions.suppressedKeys(workspaceId, mine.flatMap((i) => ids[i]!));

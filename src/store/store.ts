@@ -9,7 +9,7 @@ import type { SubjectIdentifier } from '../core/privacy/subject.js';
 import type { Suppression } from '../core/privacy/suppression.js';
 import type { AccountLink, AccountLinkPurpose, Member, MemberStatus, PolicyVersion, Session } from '../core/member.js';
 import type { Source } from '../core/source.js';
-import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, IdentityLink, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
+import type { GraphChanges, GraphSlice, GroupRecord, IdentityKey, IdentityKind, IdentityLink, LinkedIdentities, ProfileView } from '../core/identity/identity.js';
 import type { EventQuery, StoredEvent } from '../core/stored-event.js';
 import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
@@ -221,6 +221,11 @@ export interface IdentityRepository {
   applyChanges(changes: GraphChanges): Promise<void>;
   /** Removes a profile and all its identifier links (data-subject deletion). */
   deleteProfile(workspaceId: string, profileId: string): Promise<void>;
+  /**
+   * Removes these identifiers' links to a profile (a corrected email that was wrong); the profiles keep their
+   * other identifiers. Answers how many links were removed.
+   */
+  unlink(workspaceId: string, profileIds: readonly string[], keys: readonly { kind: IdentityKind; value: string }[]): Promise<number>;
 }
 
 /** Filters of the audit-log query; newest first. */

@@ -4,7 +4,7 @@ import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useFormSubmit } from '../components/use-form-submit';
 
-export const REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'unrestrict', 'object', 'opt_out', 'limit_sensitive', 'suppress', 'unsuppress', 'know'] as const;
+export const REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'unrestrict', 'object', 'opt_out', 'limit_sensitive', 'unlimit_sensitive', 'suppress', 'unsuppress', 'know'] as const;
 export const REGULATIONS = [
   { id: 'gdpr', label: 'GDPR' },
   { id: 'ccpa', label: 'CCPA' },

@@ -39,7 +39,7 @@ export function consentPort(privacy: PrivacyServices): ConsentPort {
 export function auditSink(audit: AuditLog): RequestAuditSink {
   return {
     async record(entry) {
-      await audit.record({ workspaceId: entry.workspaceId, actor: entry.actor, action: entry.action, resourceType: 'privacy_request', resourceId: entry.requestId, ...(entry.details && { after: entry.details }) });
+      await audit.record({ workspaceId: entry.workspaceId, actor: entry.actor, action: entry.action, resourceType: 'privacy_request', resourceId: entry.requestId, ...(entry.details && { after: entry.details }), ...(entry.ip !== undefined && { ip: entry.ip }) });
     },
   };
 }

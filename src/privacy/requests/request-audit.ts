@@ -8,6 +8,8 @@ export interface RequestAuditEntry {
   /** e.g. `privacy_request.verified`, `privacy_request.exported`. */
   readonly action: string;
   readonly requestId: string;
+  /** The IP address of the HTTP request that asked for the step (an admin's API call, the subject's hosted page); absent for Sluice's own steps. */
+  readonly ip?: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }
 

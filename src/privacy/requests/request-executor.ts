@@ -10,7 +10,7 @@ import { knowReport } from './know-report.js';
 import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
-import { identifiersOf, resolveSubject } from './subject.js';
+import { identifiersOf, resolveSubject, unlinkCorrectedEmails } from './subject.js';
 import { closeUnverifiedRequests } from './unverified-requests.js';
 
 /** What running a request came to: done (with its result), failed (with what failed), or try again later. */
@@ -184,10 +184,12 @@ export class RequestExecutor extends WakeableLoop {
         await store.subjectData.addRestriction({ workspaceId: ws, kind, identifiers, requestId: request.id, at: Date.now() });
         return { kind: 'completed', result: { kind, identifiers: identifiers.length, effect: kind === 'restrict' ? 'events are kept but no longer routed (drop reason `restricted`)' : 'sensitive fields no longer flow to destinations' } };
       }
-      case 'unrestrict': {
+      case 'unrestrict':
+      case 'unlimit_sensitive': {
+        // Lifts what `restrict` / `limit_sensitive` stored for every identifier of the person (lifted: how many).
         const identifiers = identifiersOf(await resolveSubject(store.identities, ws, request.subject));
-        const lifted = await store.subjectData.removeRestriction(ws, 'restrict', identifiers);
-        return { kind: 'completed', result: { kind: 'unrestrict', lifted } };
+        const lifted = await store.subjectData.removeRestriction(ws, request.type === 'unrestrict' ? 'restrict' : 'limit_sensitive', identifiers);
+        return { kind: 'completed', result: { kind: request.type, lifted } };
       }
       case 'suppress':
       case 'unsuppress': {
@@ -226,7 +228,12 @@ export class RequestExecutor extends WakeableLoop {
         const traits = request.params.traits ?? {};
         const messageId = `dsr-correct-${request.id}`;
         await ports.pipeline.publishIdentify({ workspaceId: ws, ...(userId ? { userId } : { anonymousId: anonymousId! }), traits, messageId });
-        return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) } } };
+        // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person
+        // (a lookup, a later request); the identify links the right one. After the identify is queued, so that an
+        // attempt that fails in between finds the person again by the wrong email when it is retried (the identify
+        // goes once: its messageId is the request's).
+        const unlinkedEmails = await unlinkCorrectedEmails(store, ws, subject, traits);
+        return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) }, unlinkedEmails } };
       }
     }
   }

@@ -42,6 +42,15 @@ export interface NewRequestInput {
   readonly note?: string;
 }
 
+/**
+ * Who takes a step: the actor (`api-auth.ts`'s string, `system`, `subject (...)`), with the IP address of the HTTP
+ * request that asked for it when one did, which the audit log records as it does for every other API call.
+ */
+export type StepActor = string | { readonly actor: string; readonly ip: string };
+
+const nameOf = (by: StepActor): string => (typeof by === 'string' ? by : by.actor);
+const ipOf = (by: StepActor): string | undefined => (typeof by === 'string' ? undefined : by.ip);
+
 /** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
 export type TransitionListener = (request: PrivacyRequest, transition: RequestTransition) => Promise<void> | void;
 
@@ -72,10 +81,11 @@ export class RequestService {
     this.listeners.push(listener);
   }
 
-  private async announce(request: PrivacyRequest, transition: RequestTransition): Promise<void> {
+  private async announce(request: PrivacyRequest, transition: RequestTransition, ip: string | undefined): Promise<void> {
     await this.audit.record({
       workspaceId: request.workspaceId,
       actor: transition.actor,
+      ...(ip !== undefined && { ip }),
       action: `privacy_request.${transition.action}`,
       requestId: request.id,
       details: { type: request.type, from: transition.from, to: transition.to, ...(transition.note ? { note: transition.note } : {}) },
@@ -96,8 +106,9 @@ export class RequestService {
   }
 
   /** Records a new request, then runs it as far as it can go without a person (verification, approval). */
-  async create(workspaceId: string, input: NewRequestInput, actor: string): Promise<PrivacyRequest> {
+  async create(workspaceId: string, input: NewRequestInput, by: StepActor): Promise<PrivacyRequest> {
     validateInput(input);
+    const actor = nameOf(by);
     const workspace = await this.store.workspaces.get(workspaceId);
     validateCategories(input, consentCategoriesOf(workspace?.settings ?? {}));
     const settings = requestSettingsOf(workspace);
@@ -135,25 +146,26 @@ export class RequestService {
     const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : (input.note ?? null);
     const created: RequestTransition = { requestId: request.id, from: null, to: 'received', at: receivedAt, actor, action: 'received', note: agentNote };
     await this.store.privacyRequests.create(request, created);
-    await this.announce(request, created);
-    let current = await this.move(request, 'verifying', {}, actor, 'verification_started', null);
-    if (input.verified === true) current = await this.verify(workspaceId, current.id, actor, 'identity vouched for by the requester');
+    await this.announce(request, created, ipOf(by));
+    let current = await this.move(request, 'verifying', {}, by, 'verification_started', null);
+    if (input.verified === true) current = await this.verify(workspaceId, current.id, by, 'identity vouched for by the requester');
     else if (!needsVerification(input.type)) current = await this.verify(workspaceId, current.id, 'system', `${input.type} requests need no identity verification`);
     return current;
   }
 
   /** The subject's identity is verified: on to approval (when the workspace requires it) or processing. */
-  async verify(workspaceId: string, id: string, actor: string, note: string | null = null): Promise<PrivacyRequest> {
+  async verify(workspaceId: string, id: string, by: StepActor, note: string | null = null): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (request.status !== 'verifying' && request.status !== 'received') {
       throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a request being verified can be verified.`);
     }
     const settings = requestSettingsOf(await this.store.workspaces.get(workspaceId));
     const next: RequestStatus = settings.requireApproval ? 'awaiting_approval' : 'processing';
-    return this.move(request, next, { verified: true, verifiedBy: actor, nextAttemptAt: null }, actor, 'verified', note);
+    return this.move(request, next, { verified: true, verifiedBy: nameOf(by), nextAttemptAt: null }, by, 'verified', note);
   }
 
-  async approve(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
+  async approve(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
+    const actor = nameOf(by);
     const request = await this.load(workspaceId, id);
     if (request.status !== 'awaiting_approval') {
       throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a request awaiting approval can be approved.`);
@@ -163,7 +175,7 @@ export class RequestService {
     if (request.verifiedBy !== null && (await this.samePerson(workspaceId, request.verifiedBy, actor))) {
       throw new SluiceError('approval_needs_another_person', `Request ${id} was verified by ${actor}; this workspace requires approval by someone else. Ask another member with privacy:write to approve it.`);
     }
-    return this.move(request, 'processing', { nextAttemptAt: null }, actor, 'approved', null);
+    return this.move(request, 'processing', { nextAttemptAt: null }, by, 'approved', null);
   }
 
   /** Whether two actors are one person: the same actor, or the same member behind a token or a console session. */
@@ -187,18 +199,18 @@ export class RequestService {
     return token?.memberId ?? undefined;
   }
 
-  async deny(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
+  async deny(workspaceId: string, id: string, by: StepActor, reason: string): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (TERMINAL_STATUSES.includes(request.status)) {
       throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}; it can no longer be denied.`);
     }
-    return this.denial(request, actor, reason);
+    return this.denial(request, by, reason);
   }
 
   /** Moves the request to denied: answered now, kept for its retention period from now, its work state gone. */
-  private denial(request: PrivacyRequest, actor: string, reason: string): Promise<PrivacyRequest> {
+  private denial(request: PrivacyRequest, by: StepActor, reason: string): Promise<PrivacyRequest> {
     const respondedAt = this.now();
-    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, actor, 'denied', reason);
+    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, by, 'denied', reason);
   }
 
   /**
@@ -216,10 +228,10 @@ export class RequestService {
   }
 
   /** Runs a failed request again. */
-  async retry(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
+  async retry(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (request.status !== 'failed') throw new SluiceError('request_state_conflict', `Request ${id} is ${request.status}; only a failed request can be retried.`);
-    return this.move(request, 'processing', { failure: null, respondedAt: null, nextAttemptAt: null, attempts: 0 }, actor, 'retried', null);
+    return this.move(request, 'processing', { failure: null, respondedAt: null, nextAttemptAt: null, attempts: 0 }, by, 'retried', null);
   }
 
   /**
@@ -227,7 +239,7 @@ export class RequestService {
    * Refused once answered, once extended, for opt-outs (no extension) and after the original deadline has passed. A
    * failed request has not answered the subject, so its deadline may be extended while it is retried.
    */
-  async extend(workspaceId: string, id: string, actor: string, reason: string): Promise<PrivacyRequest> {
+  async extend(workspaceId: string, id: string, by: StepActor, reason: string): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (isAnswered(request)) throw new SluiceError('request_state_conflict', `Request ${id} is already ${request.status}: the subject has been answered.`);
     if (request.extendedAt !== null) throw new SluiceError('extension_not_allowed', `Request ${id} was already extended; the law allows one extension.`);
@@ -239,12 +251,12 @@ export class RequestService {
     if (now > request.dueAt) {
       throw new SluiceError('extension_not_allowed', `The deadline of request ${id} (${new Date(request.dueAt).toISOString()}) has passed; an extension must be notified within the original period.`);
     }
-    return this.move(request, request.status, { dueAt: extended, extendedAt: now, extensionReason: reason }, actor, 'extended', reason);
+    return this.move(request, request.status, { dueAt: extended, extendedAt: now, extensionReason: reason }, by, 'extended', reason);
   }
 
   /** Marks the receipt confirmation as sent (CCPA 7021: within 10 business days). */
-  async confirmReceipt(request: PrivacyRequest, actor: string, note: string): Promise<PrivacyRequest> {
-    return this.move(request, request.status, { receiptConfirmedAt: this.now() }, actor, 'receipt_confirmed', note);
+  async confirmReceipt(request: PrivacyRequest, by: StepActor, note: string): Promise<PrivacyRequest> {
+    return this.move(request, request.status, { receiptConfirmedAt: this.now() }, by, 'receipt_confirmed', note);
   }
 
   /**
@@ -290,9 +302,9 @@ export class RequestService {
    * certificate is re-issued with the entry `deleted`, naming them and their note; a step of the request's history
    * (`deletion_confirmed_by_hand`) and an audit entry record it. The request stays completed.
    */
-  async confirmDeletion(workspaceId: string, id: string, destinationId: string, actor: string, note: string, keys: Keys): Promise<PrivacyRequest> {
-    return this.changeCertificate(workspaceId, id, destinationId, actor, {
-      change: (certificate, now) => confirmDeletionByHand(keys, certificate, destinationId, { actor, note, now }),
+  async confirmDeletion(workspaceId: string, id: string, destinationId: string, by: StepActor, note: string, keys: Keys): Promise<PrivacyRequest> {
+    return this.changeCertificate(workspaceId, id, destinationId, by, {
+      change: (certificate, now) => confirmDeletionByHand(keys, certificate, destinationId, { actor: nameOf(by), note, now }),
       refusal: 'no_deletion_follow_up',
       action: 'deletion_confirmed_by_hand',
       note,
@@ -304,9 +316,9 @@ export class RequestService {
    * certificate is re-issued with the entry as it was before it, so the destination is to follow up again; a step
    * of the request's history (`deletion_confirmation_withdrawn`, with the reason) and an audit entry record it.
    */
-  async withdrawDeletionConfirmation(workspaceId: string, id: string, destinationId: string, actor: string, reason: string, keys: Keys): Promise<PrivacyRequest> {
-    return this.changeCertificate(workspaceId, id, destinationId, actor, {
-      change: (certificate, now) => withdrawHandConfirmation(keys, certificate, destinationId, { actor, reason, now }),
+  async withdrawDeletionConfirmation(workspaceId: string, id: string, destinationId: string, by: StepActor, reason: string, keys: Keys): Promise<PrivacyRequest> {
+    return this.changeCertificate(workspaceId, id, destinationId, by, {
+      change: (certificate, now) => withdrawHandConfirmation(keys, certificate, destinationId, { actor: nameOf(by), reason, now }),
       refusal: 'no_hand_confirmation',
       action: 'deletion_confirmation_withdrawn',
       note: reason,
@@ -318,7 +330,7 @@ export class RequestService {
     workspaceId: string,
     id: string,
     destinationId: string,
-    actor: string,
+    by: StepActor,
     how: { change: (certificate: DeletionCertificate, now: number) => DeletionCertificate | ConfirmRefusal; refusal: 'no_deletion_follow_up' | 'no_hand_confirmation'; action: string; note: string },
   ): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
@@ -333,7 +345,7 @@ export class RequestService {
       throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check); reload it and try again.`);
     }
     const entry = certificate.destinations.find((d) => d.destinationId === destinationId)!;
-    return this.move(request, 'completed', { result: changed }, actor, how.action, `${entry.name} (${entry.type}): ${how.note}`);
+    return this.move(request, 'completed', { result: changed }, by, how.action, `${entry.name} (${entry.type}): ${how.note}`);
   }
 
   /**
@@ -346,8 +358,8 @@ export class RequestService {
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
-  async recordDownload(request: PrivacyRequest, actor: string, what: string): Promise<PrivacyRequest> {
-    return this.move(request, request.status, {}, actor, 'result_downloaded', what);
+  async recordDownload(request: PrivacyRequest, by: StepActor, what: string): Promise<PrivacyRequest> {
+    return this.move(request, request.status, {}, by, 'result_downloaded', what);
   }
 
   /** Puts a request back for another attempt later (outage, destination asking to retry). */
@@ -356,14 +368,14 @@ export class RequestService {
     return this.move(request, 'processing', patch, 'system', 'attempt_postponed', note);
   }
 
-  private async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, actor: string, action: string, note: string | null): Promise<PrivacyRequest> {
+  private async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null): Promise<PrivacyRequest> {
     if (to !== request.status && !canTransition(request.status, to)) {
       throw new SluiceError('request_state_conflict', `Request ${request.id} cannot go from ${request.status} to ${to}.`);
     }
-    const transition: RequestTransition = { requestId: request.id, from: request.status, to, at: this.now(), actor, action, note };
+    const transition: RequestTransition = { requestId: request.id, from: request.status, to, at: this.now(), actor: nameOf(by), action, note };
     const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition);
     if (!updated) throw new SluiceError('request_state_conflict', `Request ${request.id} changed while this action ran; reload it and try again.`);
-    await this.announce(updated, transition);
+    await this.announce(updated, transition, ipOf(by));
     return updated;
   }
 
@@ -391,10 +403,10 @@ export class RequestService {
    * Records that receipt was confirmed to the subject some other way (a letter, a call): the answer to a
    * request without a contact address. Once is enough: a request confirmed already is returned as it is.
    */
-  async recordReceiptConfirmation(workspaceId: string, id: string, actor: string): Promise<PrivacyRequest> {
+  async recordReceiptConfirmation(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (request.receiptConfirmedAt !== null) return request;
-    return this.confirmReceipt(request, actor, 'receipt confirmed to the subject (recorded by an admin)');
+    return this.confirmReceipt(request, by, 'receipt confirmed to the subject (recorded by an admin)');
   }
 
   /** Open requests due within `days` days (overdue ones included), soonest first. */

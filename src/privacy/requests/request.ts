@@ -10,6 +10,7 @@ export const REQUEST_TYPES = [
   'object',
   'opt_out',
   'limit_sensitive',
+  'unlimit_sensitive',
   'suppress',
   'unsuppress',
   'know',

@@ -1,3 +1,5 @@
+import { identifierKey, normalizeIdentifier, selfOnlyResolver, type LinkedIdentityResolver, type SubjectIdentifier } from '../../core/privacy/subject.js';
+import { uniqueIdentifiers } from '../graph-linked-identities.js';
 import type { SubjectDataRepository } from './subject-data.js';
 
 /** The drop reason the fan-out records for a restricted subject's events (CONTRACT.md deliveries). */
@@ -9,53 +11,73 @@ export const RESTRICTED_REASON = 'restricted';
  * Restrictions are rare; most workspaces have none.
  */
 const FEW_RESTRICTIONS = 1000;
+const LOOKUP_CHUNK = 500;
 
 /** An identifier that can name a subject: present and not empty. */
 const usable = (id: string | null | undefined): id is string => typeof id === 'string' && id !== '';
 
 /**
- * Whether routing is stopped for a subject (GDPR 18 restriction), and whether their sensitive fields must
- * stop flowing (CPRA 1798.121). The fan-out calls `isRestricted` with an event's identifiers and drops the
- * event for every destination with reason `restricted`; the data stays stored.
+ * Whether routing is stopped for a subject (GDPR 18 restriction). A restriction is stored per identifier (every
+ * identifier the person had when it was made, and the ones the request named, seen or not); an event is the
+ * restricted person's when one of its identifiers, or an identity the identity graph links to one, is
+ * restricted: an anonymousId the person used before or after the request, a userId linked later to a
+ * restricted email (an identify whose `traits.email` is that email). The fan-out and the router drop such
+ * events for every destination with reason `restricted`; the data stays stored.
  *
  * @example
- *   if (await restrictions.isRestricted(workspaceId, [event.userId, event.anonymousId])) return drop(RESTRICTED_REASON);
+ *   const held = await restrictions.restrictedEvents(items, (item) => identifiersOfEvent(item.event), linked);
  */
 export class RestrictionCheck {
   constructor(private readonly data: SubjectDataRepository) {}
 
+  /** Whether a restriction is stored for one of these identifier values themselves (no linked identity). */
   async isRestricted(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
-    const ids = identifiers.filter(usable);
-    return (await this.data.restricted(workspaceId, 'restrict', ids)).length > 0;
+    return (await this.data.restricted(workspaceId, 'restrict', identifiers.filter(usable))).length > 0;
   }
 
   /**
-   * For a batch of events (the fan-out's candidates, the router's jobs): which are a restricted subject's,
-   * in order. One query per workspace when it has few restrictions, else one per workspace and 500
-   * identifiers, whatever the batch size.
+   * For a batch of events (the fan-out's events, the router's jobs): which are a restricted subject's, in order.
+   * `identifiersOf` names an event's identifiers (`identifiersOfEvent`, a job's `subject`); it is called only for
+   * events of a workspace that has restrictions. Per workspace: one query when it has none (nothing else is
+   * read); else one linked-identity lookup for the batch's identifiers (`linked`: the batch's identity graph in
+   * the processor, one store read elsewhere), then one query when it has few restrictions, or one per 500 linked
+   * identifiers.
    */
-  async restrictedEvents(events: readonly { workspaceId: string; event: { userId?: string | null; anonymousId?: string | null } }[]): Promise<boolean[]> {
-    const idsOf = (event: { userId?: string | null; anonymousId?: string | null }) => [event.userId, event.anonymousId].filter(usable);
-    const found = new Map<string, Set<string>>();
+  async restrictedEvents<T extends { readonly workspaceId: string }>(
+    events: readonly T[],
+    identifiersOf: (event: T) => readonly SubjectIdentifier[],
+    linked: LinkedIdentityResolver = selfOnlyResolver,
+  ): Promise<boolean[]> {
+    const restrictedKeys = new Map<string, Set<string>>();
+    const idsOf = new Map<T, readonly SubjectIdentifier[]>();
     for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
       const all = await this.data.restrictedIdentifiers(workspaceId, 'restrict', FEW_RESTRICTIONS + 1);
-      if (all.length <= FEW_RESTRICTIONS) {
-        found.set(workspaceId, new Set(all));
-        continue;
+      if (all.length === 0) continue;
+      for (const event of events) if (event.workspaceId === workspaceId && !idsOf.has(event)) idsOf.set(event, identifiersOf(event));
+      const ids = uniqueIdentifiers(events.flatMap((e) => (e.workspaceId === workspaceId ? idsOf.get(e)! : [])));
+      if (ids.length === 0) continue;
+      const links = await linked(workspaceId, ids);
+      const personOf = (id: SubjectIdentifier) => links.get(identifierKey(id)) ?? [id];
+      let restricted: Set<string>;
+      if (all.length <= FEW_RESTRICTIONS) restricted = new Set(all);
+      else {
+        const values = [...new Set(ids.flatMap((id) => personOf(id).map((p) => normalizeIdentifier(p).value)))];
+        restricted = new Set();
+        for (let i = 0; i < values.length; i += LOOKUP_CHUNK) for (const v of await this.data.restricted(workspaceId, 'restrict', values.slice(i, i + LOOKUP_CHUNK))) restricted.add(v);
       }
-      const ids = [...new Set(events.filter((e) => e.workspaceId === workspaceId).flatMap((e) => idsOf(e.event)))];
-      const restricted = new Set<string>();
-      for (let i = 0; i < ids.length; i += 500) for (const id of await this.data.restricted(workspaceId, 'restrict', ids.slice(i, i + 500))) restricted.add(id);
-      found.set(workspaceId, restricted);
+      if (restricted.size === 0) continue;
+      const keys = new Set<string>();
+      for (const id of ids) if (personOf(id).some((p) => restricted.has(normalizeIdentifier(p).value))) keys.add(identifierKey(id));
+      restrictedKeys.set(workspaceId, keys);
     }
-    return events.map(({ workspaceId, event }) => {
-      const set = found.get(workspaceId)!;
-      return set.size > 0 && ((usable(event.userId) && set.has(event.userId)) || (usable(event.anonymousId) && set.has(event.anonymousId)));
+    return events.map((event) => {
+      const keys = restrictedKeys.get(event.workspaceId);
+      return keys !== undefined && keys.size > 0 && idsOf.get(event)!.some((id) => keys.has(identifierKey(id)));
     });
   }
 
+  /** Whether one subject's sensitive fields must stop flowing (CPRA 1798.121): a `limit_sensitive` holds for one of these identifiers. */
   async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
-    const ids = identifiers.filter(usable);
-    return (await this.data.restricted(workspaceId, 'limit_sensitive', ids)).length > 0;
+    return (await this.data.restricted(workspaceId, 'limit_sensitive', identifiers.filter(usable))).length > 0;
   }
 }

@@ -117,7 +117,7 @@ export class SubjectIntake {
         ...(input.params !== undefined && { params: input.params }),
         ...(email !== undefined && { contactEmail: email }),
       },
-      `subject (source ${source.id})`,
+      { actor: `subject (source ${source.id})`, ip },
     );
     if (request.status !== 'verifying') return { request, ignored };
     const { expiresAt, emailSent } = await this.sendCode(request, email!);
@@ -172,20 +172,20 @@ export class SubjectIntake {
     }
     if (this.now() > record.expiresAt) {
       await store.privacyRequests.deleteCode(ws, requestId);
-      await requests.deny(ws, requestId, 'system', 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
+      await requests.deny(ws, requestId, { actor: 'system', ip }, 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
     }
     if (!keys.verify(codePayload(ws, requestId, code), record.codeHash)) {
       const attemptsLeft = record.attemptsLeft - 1;
       if (attemptsLeft <= 0) {
         await store.privacyRequests.deleteCode(ws, requestId);
-        await requests.deny(ws, requestId, 'system', `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
+        await requests.deny(ws, requestId, { actor: 'system', ip }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
         throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
       }
       throw new SluiceError('verification_code_invalid', `That code is not right; check the email and try again (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left).`, { attemptsLeft });
     }
     await store.privacyRequests.deleteCode(ws, requestId);
     const email = request.contactEmail ?? request.subject.email ?? '';
-    return requests.verify(ws, requestId, 'subject (one-time code by email)', `verified by a one-time code sent to ${maskEmail(email)}`);
+    return requests.verify(ws, requestId, { actor: 'subject (one-time code by email)', ip }, `verified by a one-time code sent to ${maskEmail(email)}`);
   }
 }

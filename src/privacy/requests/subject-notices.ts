@@ -32,6 +32,7 @@ const WHAT: Readonly<Record<RequestType, string>> = {
   object: 'your objection to processing',
   opt_out: 'opting out of the sale and sharing of your personal data',
   limit_sensitive: 'limiting the use of your sensitive personal data',
+  unlimit_sensitive: 'lifting the limit on the use of your sensitive personal data',
   suppress: 'blocking any further collection of your data',
   unsuppress: 'lifting the block on collecting your data',
   know: 'what personal information we hold about you and whom we disclosed it to',

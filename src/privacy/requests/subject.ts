@@ -47,6 +47,19 @@ export async function profilesOf(identities: Pick<IdentityRepository, 'profile'>
   return [...profiles.values()];
 }
 
+/**
+ * For a `correct` whose traits carry `email`: unlinks every other email from the subject's profiles (the old,
+ * wrong address), keeping the corrected one. Answers how many links were removed (0 when the traits do not
+ * correct the email).
+ */
+export async function unlinkCorrectedEmails(store: { identities: Pick<IdentityRepository, 'unlink'> }, workspaceId: string, subject: ResolvedSubject, traits: Readonly<Record<string, unknown>>): Promise<number> {
+  if (!('email' in traits)) return 0;
+  const corrected = typeof traits.email === 'string' ? normalizeIdentifier({ type: 'email', value: traits.email }).value : undefined;
+  const wrong = subject.emails.filter((email) => email !== corrected);
+  if (wrong.length === 0) return 0;
+  return store.identities.unlink(workspaceId, subject.profileIds, wrong.map((value) => ({ kind: 'email' as const, value })));
+}
+
 export function identifiersOf(subject: ResolvedSubject): string[] {
   return [...subject.userIds, ...subject.anonymousIds, ...subject.emails];
 }

@@ -1,5 +1,6 @@
 import type { StoredDestination } from '../../core/destination.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
+import type { BatchContext } from '../batch-context.js';
 import type { ProcessingItem, StageOutcome } from '../stage.js';
 
 /** One (event, destination) pair fan-out considers. */
@@ -39,5 +40,6 @@ export interface FanOutCandidate {
  */
 export interface DestinationDecider {
   readonly name: string;
-  decide(candidates: readonly FanOutCandidate[]): Promise<readonly StageOutcome[]>;
+  /** `batch`: the processor's batch context (its identity graph after the identity stage); absent on replays and retries. */
+  decide(candidates: readonly FanOutCandidate[], batch?: BatchContext): Promise<readonly StageOutcome[]>;
 }

@@ -1,6 +1,7 @@
 import type { StoredDestination } from '../../core/destination.js';
 import type { DeliveryQueue } from '../../queue/queue.js';
 import type { Store } from '../../store/store.js';
+import type { BatchContext } from '../batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from '../stage.js';
 import type { DestinationDirectory } from './destination-directory.js';
 import type { FanOut } from './fan-out.js';
@@ -21,7 +22,7 @@ export class FanOutStage implements ProcessorStage {
     private readonly onDropped: OnWithheld = () => {},
   ) {}
 
-  async run(items: readonly ProcessingItem[]): Promise<readonly StageOutcome[]> {
+  async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     const pairs: { item: ProcessingItem; destination: StoredDestination }[] = [];
     // A batch comes from a few sources: their destinations are looked up once each.
     const connectedTo = new Map<string, readonly StoredDestination[]>();
@@ -31,7 +32,7 @@ export class FanOutStage implements ProcessorStage {
       for (const destination of destinations) pairs.push({ item, destination });
     }
     if (pairs.length > 0) {
-      const result = await this.deps.fanOut.decide(pairs);
+      const result = await this.deps.fanOut.decide(pairs, Date.now(), batch);
       // Log first: a job's state must exist before the router can update it.
       await this.deps.store.deliveries.record(result.log);
       await this.deps.queue.publishDeliveries(result.jobs);

@@ -1,6 +1,7 @@
 import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
 import { identifiersOfEvent } from '../../core/privacy/subject.js';
 import type { DeliveryJobRecord } from '../../queue/queue.js';
+import type { BatchContext } from '../batch-context.js';
 import type { ProcessingItem } from '../stage.js';
 import type { DestinationDecider, FanOutCandidate } from './decision.js';
 
@@ -23,12 +24,12 @@ export function partitionKeyOf(item: ProcessingItem): string {
 export class FanOut {
   constructor(readonly deciders: readonly DestinationDecider[]) {}
 
-  async decide(pairs: readonly { item: ProcessingItem; destination: StoredDestination }[], now = Date.now()): Promise<FanOutResult> {
+  async decide(pairs: readonly { item: ProcessingItem; destination: StoredDestination }[], now = Date.now(), batch?: BatchContext): Promise<FanOutResult> {
     let live: FanOutCandidate[] = pairs.map(({ item, destination }) => ({ item, destination, event: item.event }));
     const dropped: FanOutResult['dropped'][number][] = [];
     for (const decider of this.deciders) {
       if (live.length === 0) break;
-      const outcomes = await decider.decide(live);
+      const outcomes = await decider.decide(live, batch);
       if (outcomes.length !== live.length) throw new Error(`decider ${decider.name} returned ${outcomes.length} outcomes for ${live.length} candidates`);
       const next: FanOutCandidate[] = [];
       outcomes.forEach((outcome, i) => {

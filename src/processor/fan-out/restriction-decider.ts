@@ -1,22 +1,31 @@
+import { identifiersOfEvent, type LinkedIdentityResolver } from '../../core/privacy/subject.js';
 import { RESTRICTED_REASON, RestrictionCheck } from '../../privacy/requests/restriction-check.js';
 import type { Store } from '../../store/store.js';
-import { CONTINUE, drop, type StageOutcome } from '../stage.js';
+import type { BatchContext } from '../batch-context.js';
+import { CONTINUE, drop, type ProcessingItem, type StageOutcome } from '../stage.js';
 import type { DestinationDecider, FanOutCandidate } from './decision.js';
 
 /**
- * GDPR Art. 18 restriction: while a `restrict` request holds for the subject (stored for every linked
- * identity by the request executor), the data is kept but routed nowhere: `dropped` with reason `restricted`.
+ * GDPR Art. 18 restriction: while a `restrict` request holds for the subject (any identity linked to one it
+ * named, through the identity graph as the batch left it), the data is kept but routed nowhere: `dropped` with
+ * reason `restricted`. One check per batch (RestrictionCheck.restrictedEvents), each event once.
  */
 export class RestrictionDecider implements DestinationDecider {
   readonly name = 'restriction';
   private readonly check: RestrictionCheck;
 
-  constructor(store: Store) {
+  constructor(
+    store: Store,
+    private readonly linked: LinkedIdentityResolver,
+  ) {
     this.check = new RestrictionCheck(store.subjectData);
   }
 
-  async decide(candidates: readonly FanOutCandidate[]): Promise<readonly StageOutcome[]> {
-    const restricted = await this.check.restrictedEvents(candidates.map(({ item }) => item));
-    return restricted.map((r) => (r ? drop(RESTRICTED_REASON) : CONTINUE));
+  async decide(candidates: readonly FanOutCandidate[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
+    const items = [...new Set(candidates.map(({ item }) => item))];
+    const linked: LinkedIdentityResolver = batch ? (workspaceId, ids) => batch.linked(workspaceId, ids, this.linked) : this.linked;
+    const answers = await this.check.restrictedEvents(items, (item) => identifiersOfEvent(item.event), linked);
+    const restricted = new Map<ProcessingItem, boolean>(items.map((item, i) => [item, answers[i]!]));
+    return candidates.map(({ item }) => (restricted.get(item) ? drop(RESTRICTED_REASON) : CONTINUE));
   }
 }

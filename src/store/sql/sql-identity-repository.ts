@@ -190,6 +190,22 @@ export class SqlIdentityRepository implements IdentityRepository {
     return row ? toGroup(row) : undefined;
   }
 
+  async unlink(workspaceId: string, profileIds: readonly string[], keys: readonly { kind: IdentityKind; value: string }[]): Promise<number> {
+    if (profileIds.length === 0) return 0;
+    let removed = 0;
+    for (const { kind, value } of keys) {
+      const result = await this.db
+        .deleteFrom('identities')
+        .where('workspace_id', '=', workspaceId)
+        .where('value', '=', value)
+        .where('kind', '=', kind)
+        .where('profile_id', 'in', [...profileIds])
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  }
+
   async deleteProfile(workspaceId: string, profileId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('identities').where('workspace_id', '=', workspaceId).where('profile_id', '=', profileId).execute();

@@ -37,6 +37,18 @@ export function identityContract({ store }: StoreContractContext): void {
       expect(await store().identities.linkedIdentities(ws, 'u1')).toBeUndefined();
     });
 
+    it("unlinks a profile's identifiers it is asked to (a corrected email), and no other profile's", async () => {
+      const ws = await freshWorkspace(store());
+      const [ada] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'ul-ada', anonymousId: 'ul-a', traits: { email: 'wrong@x.io' } })]);
+      const [bob] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'ul-bob', traits: { email: 'bob@x.io' } })]);
+      // Bob's email is not Ada's profile's: left alone, however it is asked for.
+      expect(await store().identities.unlink(ws, [ada!], [{ kind: 'email', value: 'wrong@x.io' }, { kind: 'email', value: 'bob@x.io' }])).toBe(1);
+      expect(await store().identities.linkedIdentities(ws, 'wrong@x.io')).toBeUndefined();
+      expect(await store().identities.linkedIdentities(ws, 'ul-a')).toEqual({ profileId: ada, userIds: ['ul-ada'], anonymousIds: ['ul-a'], emails: [] });
+      expect((await store().identities.linkedIdentities(ws, 'bob@x.io'))?.profileId).toBe(bob);
+      expect(await store().identities.unlink(ws, [], [{ kind: 'email', value: 'bob@x.io' }])).toBe(0);
+    });
+
     it('keeps the links merge protection refused with the profile, across batches, and forgets them with it', async () => {
       const ws = await freshWorkspace(store());
       const [first] = await runBatch(store(), ws, [segmentEvent({ type: 'identify', userId: 'kept-1', anonymousId: 'shared' })]);

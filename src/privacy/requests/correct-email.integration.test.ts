@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Keys } from '../../core/crypto/keys.js';
+import type { SqlStore } from '../../store/sql/sql-store.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { RequestExecutor } from './request-executor.js';
+import { RequestService } from './request-service.js';
+
+describe('a correct of traits.email', () => {
+  let dir: string | undefined;
+  let store: SqlStore | undefined;
+  afterEach(async () => {
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('still finds the person by the wrong email when an attempt failed before the corrected identify was queued, and unlinks it once it is', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-correct-email-'));
+    store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    const ws = (await store.workspaces.create({ name: 'W' })).id;
+    await store.identities.applyChanges({
+      profiles: [{ id: 'prof_ada', workspaceId: ws, traits: { email: 'wrong@example.com' }, traitTimes: {}, firstSeen: 1, lastSeen: 1 }],
+      links: [
+        { workspaceId: ws, profileId: 'prof_ada', kind: 'user_id', value: 'ada' },
+        { workspaceId: ws, profileId: 'prof_ada', kind: 'email', value: 'wrong@example.com' },
+      ],
+      deletedProfileIds: [],
+      groups: [],
+    });
+    const published: { userId?: string; traits: Readonly<Record<string, unknown>> }[] = [];
+    let outage = true;
+    const requests = new RequestService(store);
+    const executor = new RequestExecutor({
+      store,
+      keys: new Keys('correct-email-test-secret-key-0123456789'),
+      requests,
+      logger: pino({ level: 'silent' }),
+      ports: {
+        pipeline: {
+          async publishIdentify(input) {
+            if (outage) throw new Error('inbox unavailable');
+            published.push(input);
+          },
+        },
+      },
+    });
+    const request = await requests.create(ws, { type: 'correct', subject: { email: 'wrong@example.com' }, params: { traits: { email: 'right@example.com' } }, verified: true, channel: 'admin_api' }, 'test');
+    await expect(executor.execute(request)).rejects.toThrow('inbox unavailable');
+    expect((await store.identities.linkedIdentities(ws, 'wrong@example.com'))?.userIds).toEqual(['ada']);
+    outage = false;
+    const retried = await executor.execute(request);
+    expect(retried).toMatchObject({ kind: 'completed', result: { kind: 'correct', unlinkedEmails: 1 } });
+    expect(published).toEqual([expect.objectContaining({ userId: 'ada', traits: { email: 'right@example.com' } })]);
+    expect(await store.identities.linkedIdentities(ws, 'wrong@example.com')).toBeUndefined();
+  });
+});
