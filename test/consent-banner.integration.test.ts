@@ -146,6 +146,46 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     await context.close();
   });
 
+  it('after an opt-out request for this browser, the banner shows the opted-out categories off, and saving another change does not grant them again', async () => {
+    const { context, page, errors } = await open({ gpc: false });
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    await eventsNamed(anonymousId, ['Segment Consent Preference Updated']);
+
+    // The visitor opts out of sale and sharing through the hosted privacy page, which names this browser's anonymousId.
+    const filed = await fetch(`${sluice.url}/v1/privacy-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ type: 'opt_out', anonymousId }),
+    });
+    expect(filed.status).toBe(202);
+    const { id } = (await filed.json()) as { id: string };
+    await eventually(async () => {
+      const response = await fetch(`${sluice.url}/api/v1/privacy-requests/${id}`, { headers: { authorization: `Bearer ${sluice.token}` } });
+      return ((await response.json()) as { status: string }).status === 'completed' ? true : undefined;
+    });
+
+    // Next visit: the stored "accept all" predates the opt-out; the banner shows advertising off...
+    await page.reload();
+    await waitInitialized(page);
+    await page.getByRole('link', { name: 'Your privacy choices' }).click();
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    const advertising = page.locator('#sluice-consent input[data-category="advertising"]');
+    await expect.poll(() => advertising.isChecked()).toBe(false);
+    // ...and a change of another category, saved, leaves it off: events and the ledger still deny it.
+    await page.locator('#sluice-consent input[data-category="analytics"]').uncheck();
+    await page.getByRole('button', { name: 'Save my choices' }).click();
+    await trackFrom(page, 'After Opt-Out');
+    const after = await eventsNamed(anonymousId, ['After Opt-Out']);
+    expect(after.get('After Opt-Out')!.context?.consent?.categoryPreferences).toEqual({ ...ALL_ON, analytics: false, advertising: false });
+    const consent = await fetch(`${sluice.url}/api/v1/profiles/${encodeURIComponent(anonymousId)}/consent`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    const categories = ((await consent.json()) as { categories: { id: string; granted: boolean }[] }).categories;
+    expect(categories.find((c) => c.id === 'advertising')?.granted).toBe(false);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('GPC on: gpc categories start denied, the banner says "Opt-Out Request Honored", and accept all keeps them denied', async () => {
     const { context, page, errors } = await open({ gpc: true });
     await expect.poll(() => banner(page).isVisible()).toBe(true);
