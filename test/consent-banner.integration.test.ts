@@ -204,6 +204,22 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     await context.close();
   });
 
+  it('GPC on in a workspace with no category marked gpc: the banner does not claim "Opt-Out Request Honored"', async () => {
+    const put = (categories: unknown) => fetch(`${sluice.url}/api/v1/consent/categories`, { method: 'PUT', headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' }, body: JSON.stringify(categories) });
+    const before = (await (await fetch(`${sluice.url}/api/v1/consent/categories`, { headers: { authorization: `Bearer ${sluice.token}` } })).json()) as Record<string, unknown>[];
+    expect((await put([{ id: 'necessary', name: 'Necessary', required: true }, { id: 'analytics', name: 'Analytics' }, { id: 'advertising', name: 'Advertising' }])).status).toBe(200);
+    try {
+      const { context, page, errors } = await open({ gpc: true });
+      await expect.poll(() => banner(page).isVisible()).toBe(true);
+      expect(await page.locator('#sluice-consent [data-gpc]').count()).toBe(0);
+      expect(await page.getByText('Opt-Out Request Honored', { exact: false }).count()).toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      expect((await put(before)).status).toBe(200);
+    }
+  });
+
   it('serves the categories as JSON for sites with their own banner, and explains a wrong writeKey', async () => {
     const response = await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`);
     expect(response.status).toBe(200);

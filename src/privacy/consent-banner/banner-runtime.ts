@@ -161,7 +161,9 @@ export function consentBannerRuntime(config: BannerConfig): void {
   const main = el('div', { class: 'm' });
   main.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
   main.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
-  if (gpc) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
+  // Said only when a category covers sale or sharing (`gpc`): with none, the signal turns nothing off, and the banner
+  // claimed an opt-out it did not carry out (the site owner marks the categories in the console).
+  if (gpc && categories.some((c) => c.gpc === true && c.required !== true)) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
   const list = el('ul', {});
   const boxes: Record<string, HTMLInputElement> = {};
   categories.forEach((c, i) => {
