@@ -112,6 +112,26 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.close();
   });
 
+  it('when the code email could not be sent, keeps the request form (nothing to type) and says to send it again later', async () => {
+    const page = await browser.newPage();
+    // The mail server refused: the endpoint answers as it does then (the request recorded, emailSent false).
+    await page.route('**/v1/privacy-requests', (route) =>
+      route.fulfill({
+        status: 202,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: 'dsr_unsent', type: 'access', status: 'verifying', receivedAt: new Date().toISOString(), dueAt: new Date().toISOString(), verification: { method: 'email', sentTo: 'n***@example.com', expiresAt: new Date().toISOString(), emailSent: false } }),
+      }),
+    );
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    await page.getByLabel('What would you like us to do?').selectOption('access');
+    await page.getByLabel('Your email address').fill('no-mail@example.com');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('We could not send the code to n***@example.com just now');
+    expect(await page.locator('#verify-form').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Send request' }).isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('after three wrong codes shows the request form again, saying the request was closed', async () => {
     const page = await browser.newPage();
     await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);

@@ -142,10 +142,15 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     post('/v1/privacy-requests', body).then(function (request) {
       requestId = request.id;
       if (!request.verification) { confirmed(request); return; }
+      // No code went out: there is nothing to type, so the request form stays, to send again later.
+      if (!request.verification.emailSent) {
+        requestId = null;
+        say('We could not send the code to ' + request.verification.sentTo + ' just now, so this request cannot go ahead yet. Please send it again in a few minutes.', 'error');
+        document.getElementById('submit').focus();
+        return;
+      }
       requestForm.hidden = true; verifyForm.hidden = false;
-      document.getElementById('verify-intro').textContent = request.verification.emailSent
-        ? 'We sent a 6-digit code to ' + request.verification.sentTo + '. It is valid for 10 minutes.'
-        : 'We could not send the email just now. Please try again in a few minutes.';
+      document.getElementById('verify-intro').textContent = 'We sent a 6-digit code to ' + request.verification.sentTo + '. It is valid for 10 minutes.';
       say('');
       document.getElementById('code').focus();
     }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });
