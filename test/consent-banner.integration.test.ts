@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentSnippet } from '../console/src/snippets.js';
+import { DEFAULT_BANNER_CATEGORIES } from '../src/privacy/consent-banner/banner-config.js';
 import { chromiumMissing, launchChromium, segmentSnippet, serveHtml } from './support/browser.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -142,6 +143,46 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     expect(changed.get('After Change')!.context?.consent?.categoryPreferences).toEqual({ ...ALL_ON, analytics: false });
     const updates = (await storedEvents(anonymousId)).filter((e) => e.event === 'Segment Consent Preference Updated');
     expect(updates).toHaveLength(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('after an opt-out request for this browser, the banner shows the opted-out categories off, and saving another change does not grant them again', async () => {
+    const { context, page, errors } = await open({ gpc: false });
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await waitInitialized(page);
+    const anonymousId = await anonymousIdOf(page);
+    await eventsNamed(anonymousId, ['Segment Consent Preference Updated']);
+
+    // The visitor opts out of sale and sharing through the hosted privacy page, which names this browser's anonymousId.
+    const filed = await fetch(`${sluice.url}/v1/privacy-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ type: 'opt_out', anonymousId }),
+    });
+    expect(filed.status).toBe(202);
+    const { id } = (await filed.json()) as { id: string };
+    await eventually(async () => {
+      const response = await fetch(`${sluice.url}/api/v1/privacy-requests/${id}`, { headers: { authorization: `Bearer ${sluice.token}` } });
+      return ((await response.json()) as { status: string }).status === 'completed' ? true : undefined;
+    });
+
+    // Next visit: the stored "accept all" predates the opt-out; the banner shows advertising off...
+    await page.reload();
+    await waitInitialized(page);
+    await page.getByRole('link', { name: 'Your privacy choices' }).click();
+    await expect.poll(() => banner(page).isVisible()).toBe(true);
+    const advertising = page.locator('#sluice-consent input[data-category="advertising"]');
+    await expect.poll(() => advertising.isChecked()).toBe(false);
+    // ...and a change of another category, saved, leaves it off: events and the ledger still deny it.
+    await page.locator('#sluice-consent input[data-category="analytics"]').uncheck();
+    await page.getByRole('button', { name: 'Save my choices' }).click();
+    await trackFrom(page, 'After Opt-Out');
+    const after = await eventsNamed(anonymousId, ['After Opt-Out']);
+    expect(after.get('After Opt-Out')!.context?.consent?.categoryPreferences).toEqual({ ...ALL_ON, analytics: false, advertising: false });
+    const consent = await fetch(`${sluice.url}/api/v1/profiles/${encodeURIComponent(anonymousId)}/consent`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    const categories = ((await consent.json()) as { categories: { id: string; granted: boolean }[] }).categories;
+    expect(categories.find((c) => c.id === 'advertising')?.granted).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -328,5 +369,21 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
     }
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('GPC on in a workspace with no category marked gpc: the banner does not claim "Opt-Out Request Honored"', async () => {
+    const put = (categories: unknown) => fetch(`${sluice.url}/api/v1/consent/categories`, { method: 'PUT', headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' }, body: JSON.stringify(categories) });
+    expect((await put([{ id: 'necessary', name: 'Necessary', required: true }, { id: 'analytics', name: 'Analytics' }, { id: 'advertising', name: 'Advertising' }])).status).toBe(200);
+    try {
+      const { context, page, errors } = await open({ gpc: true });
+      await expect.poll(() => banner(page).isVisible()).toBe(true);
+      expect(await page.locator('#sluice-consent [data-gpc]').count()).toBe(0);
+      expect(await page.getByText('Opt-Out Request Honored', { exact: false }).count()).toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      // Back to what the other tests see: the banner's defaults (the API's defaults word the descriptions differently).
+      expect((await put(DEFAULT_BANNER_CATEGORIES)).status).toBe(200);
+    }
   });
 });

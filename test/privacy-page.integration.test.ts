@@ -71,6 +71,39 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     expect((await ownerApi(sluice)<{ events: unknown[] }>('GET', '/events?userId=page-u')).body.events).toEqual([]);
   });
 
+  it('takes a correction: the detail and what it should say, verified with the emailed code, and the profile is corrected', async () => {
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'page-fix', traits: { email: 'fix@example.com', name: 'Jon Smiht' } });
+    await eventually(async () => ((await ownerApi(sluice)<{ events: unknown[] }>('GET', '/events?userId=page-fix')).body.events.length > 0 ? true : undefined));
+
+    const page = await browser.newPage();
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    expect(await page.getByLabel('Which detail is wrong?').isVisible()).toBe(false);
+    await page.getByLabel('What would you like us to do?').selectOption('correct');
+    await page.getByLabel('Which detail is wrong?').selectOption('name');
+    await page.getByLabel('Your email address').fill('fix@example.com');
+    // Without the correct value nothing is sent.
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Please enter what the detail should say');
+    await page.getByLabel('What it should say').fill('Jon Smith');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByLabel('Code from the email').waitFor();
+    const mail = await smtp.waitFor((m) => m.to.includes('fix@example.com') && m.subject === 'Confirm your privacy request', 60_000);
+    await page.getByLabel('Code from the email').fill(/verification code is (\d{6})\./.exec(mail.text)![1]!);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toMatch(/is confirmed/);
+    const id = await requestIdIn(page);
+    const request = await eventually(async () => {
+      const found = await ownerApi(sluice)<{ status: string; type: string; params?: unknown }>('GET', `/privacy-requests/${id}`);
+      return found.body.status === 'completed' ? found.body : undefined;
+    }, 60_000);
+    expect(request).toMatchObject({ type: 'correct', params: { traits: { name: 'Jon Smith' } } });
+    await eventually(async () => {
+      const profile = await ownerApi(sluice)<{ traits?: { name?: string } }>('GET', '/profiles/page-fix');
+      return profile.body.traits?.name === 'Jon Smith' ? true : undefined;
+    }, 60_000);
+    await page.close();
+  });
+
   it("opts out this browser with no email: the page sends the anonymousId analytics.js gave it on the site (Sluice served on the site's origin)", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -109,6 +142,26 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.getByRole('button', { name: 'Send request' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('please enter your email address');
     expect(posts).toEqual([]);
+    await page.close();
+  });
+
+  it('when the code email could not be sent, keeps the request form (nothing to type) and says to send it again later', async () => {
+    const page = await browser.newPage();
+    // The mail server refused: the endpoint answers as it does then (the request recorded, emailSent false).
+    await page.route('**/v1/privacy-requests', (route) =>
+      route.fulfill({
+        status: 202,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: 'dsr_unsent', type: 'access', status: 'verifying', receivedAt: new Date().toISOString(), dueAt: new Date().toISOString(), verification: { method: 'email', sentTo: 'n***@example.com', expiresAt: new Date().toISOString(), emailSent: false } }),
+      }),
+    );
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    await page.getByLabel('What would you like us to do?').selectOption('access');
+    await page.getByLabel('Your email address').fill('no-mail@example.com');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('We could not send the code to n***@example.com just now');
+    expect(await page.locator('#verify-form').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Send request' }).isVisible()).toBe(true);
     await page.close();
   });
 

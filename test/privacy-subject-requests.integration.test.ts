@@ -99,7 +99,7 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect((await finished(id)).status).toBe('completed');
 
     const done = await mailTo('ada@example.com', 'Your privacy request is complete');
-    const link = /(http\S+\/download\?\S+)/.exec(done.text)?.[1];
+    const link = done.text.split('\n').find((line) => /^http\S+\/download\?\S+$/.test(line) && !line.includes('format='));
     expect(link).toBeDefined();
     expect(done.text).toMatch(/works until/);
     // The link points at SLUICE_PUBLIC_URL; this test server listens on a random port instead.
@@ -110,6 +110,25 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     const document = (await exported.json()) as { events: { userId?: string; anonymousId?: string }[]; subject: { emails: string[] } };
     expect(document.events).toHaveLength(3);
     expect(document.subject.emails).toEqual(['ada@example.com']);
+
+    // And a page to read: the same data in plain words, every event included, with a link to the JSON file.
+    const readable = done.text.split('\n').find((line) => line.endsWith('&format=html'));
+    expect(done.text.indexOf(readable!)).toBeLessThan(done.text.indexOf(`\n${link!}\n`));
+    const page = await fetch(`${sluice.url}${new URL(readable!).pathname}${new URL(readable!).search}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-disposition')).toBeNull();
+    const html = await page.text();
+    for (const shown of ['<h1>Your personal data</h1>', 'How we know you', 'ada@example.com', '<td>name</td><td>Ada</td>', 'Who received your data', 'CRM webhook', 'Order Completed', 'Page viewed: Pricing', '3 recorded events.']) {
+      expect(html, shown).toContain(shown);
+    }
+    expect(html).toContain(`href="download?workspace=`);
+    expect(html).not.toContain('format=html');
+    const tampered = await fetch(`${sluice.url}${new URL(readable!).pathname}${new URL(readable!).search.replace('signature=', 'signature=0')}`);
+    expect(tampered.status).toBe(403);
+    expect(tampered.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await tampered.text()).toContain('This download link is not valid; use the link from the email unchanged.');
+
     const history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; actor: string }[];
     expect(history.find((h) => h.action === 'verified')).toMatchObject({ actor: 'subject (one-time code by email)' });
     expect(history.find((h) => h.action === 'receipt_confirmed')).toBeDefined();

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
+import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
@@ -154,7 +155,9 @@ export interface PrivacyRequestsApiDeps {
   ports: ExecutorPorts;
 }
 
-const FormatQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')], { default: 'json' })) });
+/** `html`: the access export as a page a person reads (the other results are JSON whatever is asked). */
+const Format = Type.Union([Type.Literal('json'), Type.Literal('ndjson'), Type.Literal('html')]);
+const FormatQuery = Type.Object({ format: Type.Optional(Type.Union(Format.anyOf, { default: 'json' })) });
 
 /**
  * Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics, and the
@@ -163,12 +166,20 @@ const FormatQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal
 export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports }) => {
   const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
-  const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat, by: StepActor) => {
+  const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat | 'html', by: StepActor, jsonLink?: string) => {
     if (found.status !== 'completed' && !(found.status === 'failed' && found.type === 'delete' && found.result !== null)) {
       throw new SluiceError('result_not_ready', `Request ${found.id} is ${found.status}; its result exists once it is completed.`);
     }
     await requests.recordDownload(found, by, found.type === 'access' ? `access export (${format})` : `${found.type} result`);
     if (found.type !== 'access') return reply.type('application/json').send(found.result);
+    if (format === 'html') {
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        .header('referrer-policy', 'no-referrer')
+        .header('cache-control', 'no-store')
+        .send(Readable.from(accessExportHtml({ store, ports }, found, jsonLink)));
+    }
     const stream = Readable.from(accessExport({ store, ports }, found, format));
     void reply.header('content-disposition', `attachment; filename="${found.id}.${format}"`);
     return reply.type(format === 'ndjson' ? 'application/x-ndjson' : 'application/json').send(stream);
@@ -178,7 +189,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     config: { permission: 'privacy:read' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'The access export (streamed JSON, or NDJSON with ?format=ndjson), the deletion certificate, or the report',
+      summary: 'The access export (streamed JSON, NDJSON with ?format=ndjson, a readable page with ?format=html), the deletion certificate, or the report',
       params: IdParams,
       querystring: FormatQuery,
     },
@@ -193,17 +204,22 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       tags: ['privacy-requests'],
       summary: "The subject's time-limited link to their result (sent in the completion notice; no token needed)",
       params: IdParams,
-      querystring: Type.Object({ workspace: Type.String(), expires: Type.Integer(), signature: Type.String(), format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('ndjson')])) }),
+      querystring: Type.Object({ workspace: Type.String(), expires: Type.Integer(), signature: Type.String(), format: Type.Optional(Format) }),
       security: [],
     },
   }, async (request, reply) => {
     const q = request.query;
     const check = verifyDownloadLink(keys, { workspaceId: q.workspace, requestId: request.params.id, expiresAt: q.expires, signature: q.signature }, Date.now());
     if (check !== 'ok') {
-      throw new SluiceError('download_link_invalid', check === 'expired' ? 'This download link has expired; ask the business for a new one.' : 'This download link is not valid; use the link from the email unchanged.');
+      const message = check === 'expired' ? 'This download link has expired; ask the business for a new one.' : 'This download link is not valid; use the link from the email unchanged.';
+      // The readable page's link is opened by a person in a browser: answer with a page, not JSON.
+      if (q.format === 'html') return reply.code(403).type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'").send(downloadErrorHtml(message));
+      throw new SluiceError('download_link_invalid', message);
     }
     const found = await requests.load(q.workspace, request.params.id);
-    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: request.ip });
+    // The readable page links to the same data as JSON: the signed link without its format.
+    const link = new URLSearchParams({ workspace: q.workspace, expires: String(q.expires), signature: q.signature });
+    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: request.ip }, `download?${link.toString()}`);
   });
 
   app.post('/privacy-requests/certificates/verify', {

@@ -52,12 +52,14 @@ export function consentBannerRuntime(config: BannerConfig): void {
   };
 
   const stored = readCookie();
-  // Effective preferences: required always on; GPC denies gpc categories whatever was chosen; then the choice; then the model.
-  const effective = (choice: Record<string, boolean> | null): Record<string, boolean> => {
+  // Effective preferences: required always on; GPC denies gpc categories whatever was chosen; then the categories
+  // Sluice holds off for this browser (`holdOff`: below, they predate no choice made here); then the choice; then the model.
+  const effective = (choice: Record<string, boolean> | null, holdOff: readonly string[] = []): Record<string, boolean> => {
     const out: Record<string, boolean> = {};
     for (const c of categories) {
       if (c.required) out[c.id] = true;
       else if (gpc && c.gpc) out[c.id] = false;
+      else if (holdOff.indexOf(c.id) > -1) out[c.id] = false;
       else if (choice && typeof choice[c.id] === 'boolean') out[c.id] = choice[c.id] as boolean;
       else out[c.id] = config.model === 'opt-out';
     }
@@ -159,7 +161,9 @@ export function consentBannerRuntime(config: BannerConfig): void {
   const main = el('div', { class: 'm' });
   main.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
   main.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
-  if (gpc) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
+  // Said only when a category covers sale or sharing (`gpc`): with none, the signal turns nothing off, and the banner
+  // claimed an opt-out it did not carry out (the site owner marks the categories in the console).
+  if (gpc && categories.some((c) => c.gpc === true && c.required !== true)) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
   const list = el('ul', {});
   const boxes: Record<string, HTMLInputElement> = {};
   categories.forEach((c, i) => {
@@ -207,7 +211,9 @@ export function consentBannerRuntime(config: BannerConfig): void {
     if (focused && opener && opener.isConnected) opener.focus();
     opener = null;
   };
+  let chosen = false;
   const choose = (choice: Record<string, boolean>) => {
+    chosen = true;
     const before = JSON.stringify(prefs);
     const hadChoice = readCookie() !== null;
     prefs = effective(choice);
@@ -257,6 +263,37 @@ export function consentBannerRuntime(config: BannerConfig): void {
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);
+
+  // A choice stored in this browser predates any opt-out or objection the visitor made since through a privacy
+  // request (or a GPC signal recorded from another visit): ask Sluice which categories it holds off for this
+  // browser's analytics.js anonymousId, and show and send them off. Otherwise the banner showed them on, and saving
+  // any other change re-sent them as granted: a new choice, which lifted the opt-out (decision 0401).
+  const anonymousId = (() => {
+    const found = /(?:^|;\s*)ajs_anonymous_id=([^;]*)/.exec(document.cookie);
+    let raw: string | null = null;
+    try {
+      raw = found ? decodeURIComponent(found[1] as string) : window.localStorage.getItem('ajs_anonymous_id');
+      const parsed: unknown = raw === null ? null : JSON.parse(raw);
+      if (typeof parsed === 'string') raw = parsed;
+    } catch {
+      // stored bare, or no storage
+    }
+    return typeof raw === 'string' && raw.length > 0 && raw.length <= 500 ? raw : null;
+  })();
+  if (anonymousId !== null && typeof fetch === 'function') {
+    fetch(`${config.publicUrl}/v1/consent/${encodeURIComponent(config.writeKey)}/denials?anonymousId=${encodeURIComponent(anonymousId)}`, { credentials: 'omit' })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer: { denied?: unknown } | null) => {
+        const denied = answer && Array.isArray(answer.denied) ? answer.denied.filter((id): id is string => typeof id === 'string') : [];
+        if (denied.length === 0 || chosen) return;
+        const choice = readCookie();
+        const before = JSON.stringify(prefs);
+        prefs = effective(choice, denied);
+        if (choice !== null && before !== JSON.stringify(prefs)) writeCookie(prefs);
+        if (!panel.hidden) sync();
+      })
+      .catch(() => undefined); // Sluice still holds them off server-side
+  }
 
   // Opt-out model, or a choice already made: analytics.js may load now. Opt-in without a choice: after one.
   if (stored !== null || config.model === 'opt-out') loadAnalytics();

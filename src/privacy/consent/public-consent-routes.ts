@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { Source } from '../../core/source.js';
 import type { PrivacyServices } from '../privacy-services.js';
@@ -35,6 +36,10 @@ function str(body: Record<string, unknown>, key: string): string | undefined {
  *   authenticated by writeKey like the Tracking API, with CORS for any origin. Body:
  *   `{userId?, anonymousId?, email?, categoryPreferences: {analytics: true, ...}, source?: 'banner'|'api', policyVersion?}`.
  *   A `Sec-GPC: 1` header is recorded as a GPC signal for the subject too.
+ * - `GET /v1/consent/:writeKey/denials?anonymousId=...`: the categories a browser's earlier opt-out or
+ *   objection request (a binding ledger denial) or a GPC signal recorded for it (or any identity linked to it)
+ *   holds off, so the consent banner shows them off and stops re-sending its older grant of them (which, sent
+ *   again as a changed choice, would have lifted the denial). Only category ids: nothing about the person.
  * - `GET /.well-known/gpc.json` per the Global Privacy Control spec.
  */
 export async function publicConsentRoutes(app: FastifyInstance, deps: PublicConsentDeps): Promise<void> {
@@ -65,6 +70,21 @@ export async function publicConsentRoutes(app: FastifyInstance, deps: PublicCons
       } catch {
         done(new SluiceError('invalid_json', 'The body is not JSON.'), undefined);
       }
+    });
+    scope.get<{ Params: { writeKey: string }; Querystring: { anonymousId?: string } }>('/v1/consent/:writeKey/denials', { schema: { hide: true } }, async (request, reply) => {
+      const source = await deps.resolveSource(request.params.writeKey);
+      const anonymousId = request.query.anonymousId;
+      if (typeof anonymousId !== 'string' || anonymousId === '' || anonymousId.length > 500) {
+        throw new SluiceError('validation_failed', '"anonymousId" must be the browser\'s analytics.js anonymousId (1 to 500 characters).');
+      }
+      reply.header('cache-control', 'no-store');
+      if (isBlockedIdentifier(anonymousId)) return reply.send({ denied: [] });
+      const { categories } = await deps.privacy.config.get(source.workspaceId);
+      const current = await deps.privacy.consent.current(source.workspaceId, [{ type: 'anonymousId', value: anonymousId }]);
+      const denied = categories
+        .filter((c) => !c.required && ((c.gpc && current.gpcAt !== null) || (current.ledger[c.id]?.binding === true && !current.ledger[c.id]!.granted)))
+        .map((c) => c.id);
+      return reply.send({ denied });
     });
     scope.post('/v1/consent', { bodyLimit: 64 * 1024, schema: { hide: true } }, async (request, reply) => {
       const raw = request.body;

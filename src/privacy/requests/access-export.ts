@@ -13,8 +13,8 @@ export interface ExportDeps {
   readonly ports: ExecutorPorts;
 }
 
-/** The small parts of an export (everything but the events), read before streaming starts. */
-async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: ResolvedSubject) {
+/** The small parts of an export (everything but the events), read before streaming starts (JSON and HTML alike). */
+export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, subject: ResolvedSubject) {
   const ws = request.workspaceId;
   const profileViews = (await profilesOf(deps.store.identities, ws, request.subject)).map((p) => ({ traits: p.traits, firstSeen: new Date(p.firstSeen).toISOString(), lastSeen: new Date(p.lastSeen).toISOString() }));
   const known = new Set(subjectIdentifiers(subject).map(identifierKey));
@@ -101,6 +101,6 @@ export async function accessSummary(deps: ExportDeps, request: PrivacyRequest) {
     events: await deps.store.subjectData.countEvents(request.workspaceId, subject),
     identities: subject.userIds.length + subject.anonymousIds.length + subject.emails.length,
     profileFound: subject.profileIds.length > 0,
-    formats: ['json', 'ndjson'],
+    formats: ['json', 'ndjson', 'html'],
   };
 }

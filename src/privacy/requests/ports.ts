@@ -1,3 +1,4 @@
+import type { ConsentRecord } from '../../core/privacy/consent-record.js';
 import type { DeletionResult, DeletionSubject } from '../../destinations/destination.js';
 import type { EventSubjectKeys } from './subject-data.js';
 import type { ResolvedSubject } from './subject.js';
@@ -51,7 +52,7 @@ export interface ConsentPort {
   /** Records `granted: false` for these categories (all optional ones when empty) for every identifier. */
   deny(input: { workspaceId: string; subject: ResolvedSubject; categories: readonly string[]; requestId: string; reason: 'objection' | 'opt_out' }): Promise<{ categories: string[] }>;
   /** Every ledger entry of the subject (any linked identity), oldest first: the access export holds them all. */
-  history(workspaceId: string, subject: ResolvedSubject): Promise<unknown[]>;
+  history(workspaceId: string, subject: ResolvedSubject): Promise<ConsentRecord[]>;
 }
 
 /** Publishes a Segment event into the pipeline as if a source had sent it (corrections reach destinations). */

@@ -12,10 +12,20 @@ const CHOICES: readonly { type: string; label: string; needsEmail: boolean }[] =
   { type: 'access', label: 'Send me a copy of my data', needsEmail: true },
   { type: 'delete', label: 'Delete my data', needsEmail: true },
   { type: 'know', label: 'Tell me what personal information you collect about me and who receives it (CCPA)', needsEmail: true },
+  { type: 'correct', label: 'Correct my data', needsEmail: true },
   { type: 'opt_out', label: 'Do not sell or share my personal information', needsEmail: false },
   { type: 'limit_sensitive', label: 'Limit the use of my sensitive personal information', needsEmail: false },
   { type: 'object', label: 'Stop using my data for analytics, personalisation and advertising', needsEmail: true },
   { type: 'restrict', label: 'Keep my data but stop processing it for now', needsEmail: true },
+];
+
+/** The details a person can correct on the page (profile traits of Segment's spec; an email is corrected by the team). */
+const CORRECTABLE: readonly { trait: string; label: string }[] = [
+  { trait: 'name', label: 'Name' },
+  { trait: 'firstName', label: 'First name' },
+  { trait: 'lastName', label: 'Last name' },
+  { trait: 'phone', label: 'Phone number' },
+  { trait: 'title', label: 'Job title' },
 ];
 
 const EMAIL_HINT = 'We send a 6-digit code to this address to make sure the request comes from you, and our answer.';
@@ -47,10 +57,16 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string }): 
 <body>
 <main id="sluice-privacy" data-write-key="${escapeHtml(input.writeKey)}">
   <h1>Your privacy choices</h1>
-  <p>Ask ${escapeHtml(input.siteName)} for a copy of your personal data, to delete it, or to stop selling or sharing it. We answer within the time the law gives us (one month under the GDPR, 45 days under the CCPA) and tell you by email.</p>
+  <p>Ask ${escapeHtml(input.siteName)} for a copy of your personal data, to correct or delete it, or to stop selling or sharing it. We answer within the time the law gives us (one month under the GDPR, 45 days under the CCPA) and tell you by email.</p>
   <form id="request-form" novalidate>
     <label for="type">What would you like us to do?</label>
     <select id="type" name="type">${options}</select>
+    <div id="correct-fields" hidden>
+      <label for="trait">Which detail is wrong?</label>
+      <select id="trait" name="trait">${CORRECTABLE.map((c) => `<option value="${c.trait}">${escapeHtml(c.label)}</option>`).join('')}</select>
+      <label for="trait-value">What it should say</label>
+      <input id="trait-value" name="trait-value" maxlength="500" autocomplete="off">
+    </div>
     <label for="email">Your email address</label>
     <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email-hint">
     <p class="hint" id="email-hint">${EMAIL_HINT}</p>
@@ -108,8 +124,11 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   }
   function needsEmail() { return type.options[type.selectedIndex].getAttribute('data-needs-email') === 'true'; }
   function showHint() { hint.textContent = needsEmail() ? ${JSON.stringify(EMAIL_HINT)} : ${JSON.stringify(OPTIONAL_EMAIL_HINT)}; }
-  type.addEventListener('change', showHint);
-  showHint();
+  var correctFields = document.getElementById('correct-fields');
+  var traitValue = document.getElementById('trait-value');
+  function showFields() { showHint(); correctFields.hidden = type.value !== 'correct'; }
+  type.addEventListener('change', showFields);
+  showFields();
   // The anonymousId analytics.js gave this browser on this site: its ajs_anonymous_id cookie (a site's cookie
   // reaches this page when Sluice is served on the site's domain), else its localStorage (same origin only).
   function browserId() {
@@ -129,6 +148,12 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     var address = email.value.trim();
     if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error'); email.focus(); return; }
     var body = { type: type.value };
+    if (type.value === 'correct') {
+      var corrected = traitValue.value.trim();
+      if (!corrected) { say('Please enter what the detail should say.', 'error'); traitValue.focus(); return; }
+      body.traits = {};
+      body.traits[document.getElementById('trait').value] = corrected;
+    }
     if (address) body.email = address;
     if (!needsEmail()) {
       var anonymousId = browserId();
@@ -142,10 +167,15 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     post('/v1/privacy-requests', body).then(function (request) {
       requestId = request.id;
       if (!request.verification) { confirmed(request); return; }
+      // No code went out: there is nothing to type, so the request form stays, to send again later.
+      if (!request.verification.emailSent) {
+        requestId = null;
+        say('We could not send the code to ' + request.verification.sentTo + ' just now, so this request cannot go ahead yet. Please send it again in a few minutes.', 'error');
+        document.getElementById('submit').focus();
+        return;
+      }
       requestForm.hidden = true; verifyForm.hidden = false;
-      document.getElementById('verify-intro').textContent = request.verification.emailSent
-        ? 'We sent a 6-digit code to ' + request.verification.sentTo + '. It is valid for 10 minutes.'
-        : 'We could not send the email just now. Please try again in a few minutes.';
+      document.getElementById('verify-intro').textContent = 'We sent a 6-digit code to ' + request.verification.sentTo + '. It is valid for 10 minutes.';
       say('');
       document.getElementById('code').focus();
     }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });

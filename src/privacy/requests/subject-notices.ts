@@ -185,13 +185,16 @@ export class SubjectNotices {
 
   private completion(request: PrivacyRequest): string[] {
     const now = this.deps.now?.() ?? Date.now();
-    const link = () => {
+    const link = (): [string, string] => {
       const expiresAt = now + DOWNLOAD_LINK_TTL_MS;
       return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), `The link works until ${new Date(expiresAt).toISOString()}; keep it private, anyone with it can open the file.`];
     };
     switch (request.type) {
-      case 'access':
-        return ['Your personal data is ready to download (JSON, machine-readable):', ...link()];
+      case 'access': {
+        // A page to read, and the same data as a file for another service (GDPR Art. 12(1) and Art. 20).
+        const [url, until] = link();
+        return ['Your personal data is ready. To read it in your browser:', `${url}&format=html`, '', 'The same data as a file you can give to another service (JSON, machine-readable):', url, '', until];
+      }
       case 'know':
         return ['Our report of the personal information we hold about you, where it came from, why we use it and whom we disclosed it to:', ...link()];
       case 'delete': {

@@ -1,0 +1,129 @@
+import type { ConsentRecord } from '../../core/privacy/consent-record.js';
+import type { PrivacyRequest } from './request.js';
+import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
+import { resolveSubject } from './subject.js';
+import { exportHeader, type ExportDeps } from './access-export.js';
+
+/**
+ * The access export as a web page a person can read (GDPR Art. 12(1): intelligible, in clear and plain language),
+ * next to the JSON a person hands to another service (Art. 20). The same data as the JSON export, from the same
+ * reads: who we know them as, their profile, who received their data, their consent choices, restrictions, flags,
+ * their privacy requests, then every stored event (each with everything stored about it). Streamed like the JSON.
+ */
+
+const PAGE = 1_000;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const text = (value: unknown) => escapeHtml(typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
+const when = (iso: string | number) => escapeHtml(new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
+const pre = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
+const table = (head: readonly string[], rows: readonly string[][]) =>
+  `<table><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+const none = (what: string) => `<p class="none">${escapeHtml(what)}</p>`;
+
+const IDENTIFIER_NAMES: Readonly<Record<string, string>> = { userId: 'Account id (userId)', anonymousId: 'Browser or device id (anonymousId)', email: 'Email address' };
+const CONSENT_SOURCES: Readonly<Record<string, string>> = {
+  event: 'your choice on the site (consent banner)',
+  banner: 'your choice on the site (consent banner)',
+  api: 'recorded by the site',
+  gpc: 'your browser’s Global Privacy Control signal',
+};
+
+function consentRows(history: readonly ConsentRecord[]): string[][] {
+  return history.map((entry) => {
+    const choices = Object.entries(entry.categories).map(([category, granted]) => `${category}: ${granted ? 'allowed' : 'refused'}`);
+    const source = entry.requestId ? `your privacy request ${entry.requestId}` : (CONSENT_SOURCES[entry.source] ?? entry.source);
+    return [when(entry.at), escapeHtml(choices.join(', ')), escapeHtml(source), text(entry.policyVersion ?? '')];
+  });
+}
+
+/** What an event was, in a few words: "Page viewed: Pricing", "Order Completed", "Profile updated (identify)". */
+function eventTitle(event: Record<string, unknown>): string {
+  switch (event.type) {
+    case 'track':
+      return String(event.event ?? 'track');
+    case 'page':
+    case 'screen':
+      return `${event.type === 'page' ? 'Page' : 'Screen'} viewed${typeof event.name === 'string' ? `: ${event.name}` : ''}`;
+    case 'identify':
+      return 'Profile details sent (identify)';
+    case 'group':
+      return 'Joined a group or company (group)';
+    case 'alias':
+      return 'Account ids linked (alias)';
+    default:
+      return String(event.type);
+  }
+}
+
+/** The details that say the most about an event: its properties, traits or page, with everything else one click away. */
+function eventRow(event: Record<string, unknown>): string[] {
+  const main = event.properties ?? event.traits;
+  const time = typeof event.timestamp === 'string' ? when(event.timestamp) : '';
+  const details = main && typeof main === 'object' && Object.keys(main).length > 0 ? pre(main) : '';
+  return [time, escapeHtml(eventTitle(event)), `${details}<details><summary>Everything stored about this event</summary>${pre(event)}</details>`];
+}
+
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}' +
+  'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}' +
+  'pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:.85rem}.none{color:#57606a}summary{cursor:pointer;color:#0b57d0;font-size:.9rem}';
+
+/** What a person sees when the readable page's link is wrong or expired (`download_link_invalid`). */
+export function downloadErrorHtml(message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your personal data</title><style>${STYLE}</style></head><body><main><h1>This link does not work</h1><p>${escapeHtml(message)}</p></main></body></html>\n`;
+}
+
+/** The access export as HTML chunks: the summary sections, then the events, a page of the store at a time. */
+export async function* accessExportHtml(deps: ExportDeps, request: PrivacyRequest, jsonLink?: string): AsyncGenerator<string> {
+  const subject = await resolveSubject(deps.store.identities, request.workspaceId, request.subject);
+  const header = await exportHeader(deps, request, subject);
+  const parts: string[] = [];
+  parts.push(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Your personal data</title><style>${STYLE}</style></head><body><main>`,
+    '<h1>Your personal data</h1>',
+    `<p>This is a copy of the personal data we hold about you, made on ${when(header.generatedAt)} for your request ${escapeHtml(header.requestId)}.` +
+      (jsonLink ? ` The same data as a file you can give to another service (JSON, machine-readable): <a href="${escapeHtml(jsonLink)}">download it</a>.` : '') +
+      '</p>',
+    '<h2>How we know you</h2>',
+    header.identities.length > 0 ? table(['Identifier', 'Value'], header.identities.map((i) => [escapeHtml(IDENTIFIER_NAMES[i.type] ?? i.type), text(i.value)])) : none('We hold no identifier of yours.'),
+    '<h2>Your profile</h2>',
+  );
+  if (header.profiles.length === 0) parts.push(none('We hold no profile of you.'));
+  for (const profile of header.profiles) {
+    const traits = Object.entries(profile.traits);
+    parts.push(
+      `<p>First seen ${when(profile.firstSeen)}, last seen ${when(profile.lastSeen)}.</p>`,
+      traits.length > 0 ? table(['Detail', 'Value'], traits.map(([key, value]) => [escapeHtml(key), typeof value === 'object' && value !== null ? pre(value) : text(value)])) : none('No details are stored in this profile.'),
+    );
+  }
+  parts.push(
+    '<h2>Who received your data</h2>',
+    header.destinations.length > 0
+      ? table(['Service', 'Your data last sent to it', 'Note'], header.destinations.map((d) => [escapeHtml(d.name), d.lastDeliveredAt ? when(d.lastDeliveredAt) : 'never', d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : '']))
+      : none('We send your data to no other service.'),
+    '<h2>Your consent choices</h2>',
+    header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version'], consentRows(header.consentHistory)) : none('We have no consent choice of yours on record.'),
+  );
+  const restricted = [...header.restrictions.processingRestricted.map((id) => ['Processing restricted', id]), ...header.restrictions.sensitiveUseLimited.map((id) => ['Use of sensitive data limited', id])];
+  if (restricted.length > 0) parts.push('<h2>Restrictions you asked for</h2>', table(['Restriction', 'For'], restricted.map(([what, id]) => [escapeHtml(String(what)), text(id)])));
+  if (header.flags.length > 0) parts.push('<h2>What we noted about you</h2>', table(['Note', 'For', 'Since', 'Why'], header.flags.map((f) => [text(f.flag), text(f.identifier), when(f.since), f.detail !== undefined ? text(f.detail) : ''])));
+  parts.push(
+    '<h2>Your privacy requests</h2>',
+    header.requests.length > 0 ? table(['Reference', 'Request', 'Status', 'Received', 'Answered'], header.requests.map((r) => [escapeHtml(r.id), escapeHtml(r.type.replace('_', ' ')), escapeHtml(r.status), when(r.receivedAt), r.respondedAt ? when(r.respondedAt) : ''])) : none('None.'),
+    '<h2>What we recorded of your activity</h2>',
+  );
+  yield parts.join('\n');
+
+  let cursor: EventPageCursor | undefined = FIRST_PAGE;
+  let count = 0;
+  while (cursor) {
+    const page = await deps.store.subjectData.eventPage(request.workspaceId, subject, cursor, PAGE);
+    if (page.events.length > 0) {
+      yield table(['When', 'What', 'Details'], page.events.map((e) => eventRow({ ...e.event, sourceId: e.sourceId })));
+      count += page.events.length;
+    }
+    cursor = page.next;
+  }
+  yield `${count === 0 ? none('We hold no recorded activity of yours.') : `<p>${count} recorded event${count === 1 ? '' : 's'}.</p>`}</main></body></html>\n`;
+}
