@@ -278,7 +278,8 @@ export class AccountService {
 
   /**
    * An owner/admin requires a new password: ends the member's sessions, unlocks the account, and emails a
-   * one-time reset link (returned too).
+   * one-time reset link (returned too). The member's API tokens are refused (`password_reset_required`, see
+   * `checkPermission`) until the new password is set; the audit entry counts them (`apiAccessPaused`; a key naming tokens would be redacted).
    */
   async requirePasswordReset(ctx: Omit<ActorContext, 'role'>, member: Member): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
     await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
@@ -286,7 +287,9 @@ export class AccountService {
     const secret = await this.createLink(member.workspaceId, member.id, 'password_reset');
     const workspaceName = await this.workspaceName(member.workspaceId);
     const email = await this.sendEmail(passwordResetEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, requestedBy: 'administrator', link: accountLink(this.mail.publicUrl, 'password_reset', secret) }));
-    await this.audit.record({ ...ctx, action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { emailSent: email.sent } });
+    const now = Date.now();
+    const apiAccessPaused = (await this.store.tokens.list(member.workspaceId)).filter((t) => t.memberId === member.id && t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now)).length;
+    await this.audit.record({ ...ctx, action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { emailSent: email.sent, apiAccessPaused } });
     return { member: updated, secret, email };
   }
 

@@ -211,7 +211,7 @@ export function MembersPage() {
           }
           onCancel={() => setPending(null)}
         >
-          Require a new password from {m.email}? Their current password stops working and their sessions end now; they set a new one from the link.
+          Require a new password from {m.email}? Their sessions end now and their API tokens are refused until they set a new one from the link.
         </ConfirmPrompt>
       );
     }
