@@ -10,6 +10,7 @@ import { installApiAuth } from './api-auth.js';
 import { auditLogApi } from './audit-log-api.js';
 import { authApi } from './auth-api.js';
 import { meApi } from './me-api.js';
+import { meSessionsApi } from './me-sessions-api.js';
 import { membersApi } from './members-api.js';
 import { outboxApi } from './outbox-api.js';
 import { twoFactorApi } from './two-factor-api.js';
@@ -51,6 +52,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   const accounts = new AccountService(deps.store, audit, { mailer: deps.mailer, publicUrl: deps.publicUrl }, new TwoFactorService(deps.store, deps.keys));
   await app.register(authApi, { accounts, store: deps.store });
   await app.register(meApi, { accounts, store: deps.store, audit });
+  await app.register(meSessionsApi, { store: deps.store, audit });
   await app.register(membersApi, { accounts, store: deps.store, audit });
   await app.register(tokensApi, { store: deps.store, audit });
   await app.register(workspacesApi, { store: deps.store, audit });

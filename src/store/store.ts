@@ -365,9 +365,12 @@ export interface MemberRepository {
 
 /** Console sessions and one-time account links (setup, invitation, password reset). */
 export interface SessionRepository {
-  create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null }): Promise<Session>;
+  create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null; userAgent?: string | null }): Promise<Session>;
+  /** The unexpired session of this secret; notes its use (`lastUsedAt`, at most once a minute). */
   authenticate(secret: string, now: number): Promise<Session | undefined>;
   revoke(secret: string): Promise<void>;
+  /** Ends one session of the member by its id; false when the member has no such session. */
+  end(workspaceId: string, memberId: string, sessionId: string): Promise<boolean>;
   /** Ends every session of the member (but `exceptSessionId`, the caller's own, when given); answers how many ended. */
   revokeAllOf(workspaceId: string, memberId: string, exceptSessionId?: string): Promise<number>;
   listOf(workspaceId: string, memberId: string): Promise<Session[]>;
