@@ -48,7 +48,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensio
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const audit = new AuditLog(deps.store.audit);
   await app.register(sourcesApi, { store: deps.store, changes: deps.changes, audit });
-  await app.register(auditLogApi, { repository: deps.store.audit, audit });
+  await app.register(auditLogApi, { repository: deps.store.audit, audit, members: deps.store.members, tokens: deps.store.tokens });
   const accounts = new AccountService(deps.store, audit, { mailer: deps.mailer, publicUrl: deps.publicUrl }, new TwoFactorService(deps.store, deps.keys));
   await app.register(authApi, { accounts, store: deps.store });
   await app.register(meApi, { accounts, store: deps.store, audit });

@@ -231,6 +231,11 @@ export interface AuditQuery {
   actorPrefix?: string;
   /** Entries whose actor contains this, ignoring case (a member's email, a token's name). */
   actorContains?: string;
+  /**
+   * With an actor filter (actor, actorPrefix or actorContains): entries whose actor starts with one of these match it
+   * too (`token:tok_1 `: the entries made with the tokens of the members the filter names).
+   */
+  orActorPrefixes?: readonly string[];
   action?: string;
   /** Entries whose action starts with this (e.g. `privacy` for `privacy_request.*` and `privacy_settings.update`). */
   actionPrefix?: string;

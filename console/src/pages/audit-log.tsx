@@ -88,7 +88,7 @@ export function AuditLogPage() {
             ))}
           </datalist>
           <span className="hint" id="a-actor-hint">
-            Part of a member's email or a token's name; or member:mem_… / token:tok_… (end with * for a prefix).
+            Part of a member's email (what they did with their API tokens shows too) or a token's name; or member:mem_… / token:tok_… (end with * for a prefix).
           </span>
         </div>
         <div className="field">
