@@ -10,6 +10,7 @@ import { encodeCursor } from './schemas.js';
 
 export const AuditEntrySchema = Type.Object({
   id: Type.String(),
+  workspaceId: Type.String(),
   seq: Type.Integer(),
   at: Type.String({ format: 'date-time' }),
   actor: Type.String(),
@@ -36,10 +37,14 @@ const Filters = {
 const ListQuery = Type.Object({ ...Filters, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), cursor: Type.Optional(Type.String()) });
 const ExportQuery = Type.Object(Filters);
 
-/** An audit entry as the API shows it. */
+/**
+ * An audit entry as the API shows it: every field its hash covers (`auditEntryHash`; those left out are null), so an
+ * export can be verified without the database (`sluice audit verify --file`).
+ */
 export function auditEntryView(entry: AuditEntry) {
   return {
     id: entry.id,
+    workspaceId: entry.workspaceId,
     seq: entry.seq,
     at: new Date(entry.at).toISOString(),
     actor: entry.actor,
@@ -162,6 +167,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
         200: Type.Object({
           ok: Type.Boolean(),
           entries: Type.Integer(),
+          head: Type.Optional(Type.Object({ seq: Type.Integer(), hash: Type.String() }, { description: "The newest entry's seq and hash as the log records them: an export whose newest entry matches lost nothing at its end" })),
           firstBroken: Type.Optional(Type.Object({ seq: Type.Integer(), entryId: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), message: Type.String() })),
         }),
       },
@@ -172,6 +178,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     return {
       ok: result.ok,
       entries: result.workspaces[0]?.entries ?? 0,
+      ...(result.workspaces[0]?.head && { head: result.workspaces[0].head }),
       ...(broken && { firstBroken: { seq: broken.seq, entryId: broken.entryId, reason: broken.reason, message: broken.message } }),
     };
   });
