@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
-import { addMember, memberPage } from './support/console-tabs.js';
+import { addMember, memberPage, ownerPage } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
@@ -53,6 +53,23 @@ describe.skipIf(skip)('console sessions section', { timeout: 90_000 }, () => {
     expect((await other.call('GET', '/sources')).status).toBe(401);
     expect((await third.call('GET', '/sources')).status).toBe(401);
     expect(await page.getByRole('heading', { name: 'Your account' }).isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it("lets the owner log a member out everywhere from the members page", async () => {
+    const member2 = { email: 'lee@example.com', name: 'Lee', role: 'viewer', password: 'lee has a long password' };
+    await addMember(sluice, member2);
+    const lee = new ConsoleClient(sluice.url);
+    await lee.login(member2.email, member2.password);
+    const page = await ownerPage(browser, sluice, errors);
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('button', { name: 'Log lee@example.com out everywhere' }).click();
+    const prompt = page.getByRole('group', { name: 'Confirm logging out lee@example.com everywhere' });
+    expect(await prompt.textContent()).toContain('their API tokens keep working');
+    await prompt.getByRole('button', { name: 'Log out lee@example.com everywhere' }).click();
+    await expect.poll(() => page.getByText(/lee@example\.com was logged out of 2 sessions/).count()).toBe(1);
+    expect((await lee.call('GET', '/sources')).status).toBe(401);
+    await lee.login(member2.email, member2.password);
     expect(errors).toEqual([]);
   });
 });

@@ -29,8 +29,8 @@ class Browser extends ConsoleClient {
   }
 }
 
-async function newMember(email: string): Promise<string> {
-  const invited = await api<{ member: { id: string }; inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email, name: 'Sessions', role: 'engineer' } });
+async function newMember(email: string, role = 'engineer'): Promise<string> {
+  const invited = await api<{ member: { id: string }; inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email, name: 'Sessions', role } });
   expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: PASSWORD })).status).toBe(200);
   return invited.body.member.id;
 }
@@ -102,6 +102,27 @@ describe("a member's own console sessions", () => {
     expect((await here.call<{ sessions: SessionRow[] }>('GET', '/me/sessions')).body.sessions.map((s) => s.current)).toEqual([true]);
     const [entry] = (await api<{ entries: { after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.sessions_end_others&resourceId=${memberId}`, { token: sluice.token })).body.entries;
     expect(entry?.after).toEqual({ ended: 3 });
+  });
+
+  it('lets an owner or admin log a member out everywhere without suspending them, audited; not an owner by an admin', async () => {
+    const memberId = await newMember('sessions-lost-laptop@example.com');
+    const laptop = new Browser('Firefox/128.0 Linux');
+    await laptop.loginAs('sessions-lost-laptop@example.com');
+    const ended = await api<{ ended: number }>(sluice.url, 'DELETE', `/members/${memberId}/sessions`, { token: sluice.token });
+    expect(ended.status).toBe(200);
+    expect(ended.body.ended).toBe(2); // the laptop and the invitation's
+    expect((await laptop.call('GET', '/sources')).status).toBe(401);
+    await laptop.loginAs('sessions-lost-laptop@example.com'); // not suspended: the password still works
+    const [entry] = (await api<{ entries: { action: string; after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.sessions_end&resourceId=${memberId}`, { token: sluice.token })).body.entries;
+    expect(entry?.after).toEqual({ ended: 2 });
+
+    // An admin may not log out an owner (as they may not suspend one).
+    const ownerId = await newMember('sessions-owner@example.com', 'owner');
+    await newMember('sessions-admin@example.com', 'admin');
+    const admin = new Browser('Firefox/128.0 Linux');
+    await admin.loginAs('sessions-admin@example.com');
+    expect((await admin.call<{ error: { code: string } }>('DELETE', `/members/${ownerId}/sessions`)).body.error.code).toBe('role_too_high');
+    expect((await admin.call<{ ended: number }>('DELETE', `/members/${memberId}/sessions`)).body.ended).toBe(1);
   });
 
   it('needs the CSRF header to end sessions from the console, as every write', async () => {

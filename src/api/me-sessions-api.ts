@@ -36,8 +36,8 @@ function sessionView(session: Session, currentId: string | undefined) {
 /**
  * A member's own console sessions (`/me/sessions`): list them (where and when each was opened and last used), end
  * one, or end every other ("log out other sessions"). Ending is audited (`member.session_end`,
- * `member.sessions_end_others`). An owner or admin ends all of a member's sessions by suspending them or requiring a
- * new password.
+ * `member.sessions_end_others`). An owner or admin ends all of a member's sessions with `DELETE /members/:id/sessions`
+ * (members-api.ts), or by suspending them or requiring a new password.
  */
 export const meSessionsApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLog }> = async (app, { store, audit }) => {
   app.get('/me/sessions', {
