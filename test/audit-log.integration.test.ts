@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAuditVerify } from '../src/cli/audit-command.js';
 import { api } from './support/api-client.js';
+import { ConsoleClient } from './support/console-client.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 let sluice: TestSluice;
@@ -58,6 +59,30 @@ describe('audit log', () => {
     expect(byPart.body.entries).toHaveLength(3);
     const nobody = await api<Entries>(sluice.url, 'GET', '/audit-log?actorContains=nobody%40example.com', { token: sluice.token });
     expect(nobody.body.entries).toEqual([]);
+  });
+
+  it("finds what a member did with their API tokens when searching for the member, by email or actor", async () => {
+    const invite = async (email: string) => {
+      const invited = await api<{ member: { id: string }; inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email, name: email, role: 'admin' } });
+      const client = new ConsoleClient(sluice.url);
+      expect((await client.call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: 'a long enough password' })).status).toBe(200);
+      const token = (await client.call<{ token: string }>('POST', '/tokens', { name: `${email}'s script`, role: 'admin' })).body.token;
+      return { id: invited.body.member.id, token };
+    };
+    const grace = await invite('grace@example.com');
+    const other = await invite('linus@example.com');
+    const byScript = await api<{ id: string }>(sluice.url, 'POST', '/sources', { token: grace.token, body: { name: "Grace's script made this" } });
+    await api(sluice.url, 'POST', '/sources', { token: other.token, body: { name: "Linus's script made this" } });
+
+    const byEmail = await api<Entries>(sluice.url, 'GET', '/audit-log?actorContains=GRACE%40example', { token: sluice.token });
+    const created = byEmail.body.entries.find((e) => e.action === 'source.create');
+    expect(created).toMatchObject({ resourceId: byScript.body.id, actor: expect.stringMatching(/^token:tok_\w+ \(grace@example\.com's script\)$/) });
+    expect(byEmail.body.entries.some((e) => e.action === 'token.create')).toBe(true); // made in the console session
+    expect(byEmail.body.entries.some((e) => e.resourceName === "Linus's script made this")).toBe(false);
+    const byActor = await api<Entries>(sluice.url, 'GET', `/audit-log?actor=${encodeURIComponent(`member:${grace.id}*`)}&action=source.create`, { token: sluice.token });
+    expect(byActor.body.entries.map((e) => e.resourceId)).toEqual([byScript.body.id]);
+    const exported = await api(sluice.url, 'GET', '/audit-log/export?actorContains=grace%40example.com&action=source.create', { token: sluice.token });
+    expect(exported.text.trim().split('\n')).toHaveLength(1);
   });
 
   it('exports every entry as NDJSON', async () => {

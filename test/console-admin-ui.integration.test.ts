@@ -278,7 +278,7 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     // Requiring a new password ends the member's sessions: it asks first, and Cancel changes nothing.
     await row.getByRole('button', { name: 'Send pat@example.com a password reset link' }).click();
     const resetPrompt = page.getByRole('group', { name: 'Confirm a password reset for pat@example.com' });
-    expect(await resetPrompt.textContent()).toContain('Their current password stops working');
+    expect(await resetPrompt.textContent()).toContain('their API tokens are refused until they set a new one');
     await resetPrompt.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.getByTestId('one-time-link-item').filter({ hasText: 'Password reset for pat@example.com' }).count()).toBe(0);
     await row.getByRole('button', { name: 'Send pat@example.com a password reset link' }).click();

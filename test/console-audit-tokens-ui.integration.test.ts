@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditExport } from '../src/accounts/audit-export-verify.js';
 import { DEFAULT_WORKSPACE_ID } from '../src/core/workspace.js';
 import { api } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
@@ -40,6 +42,19 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     await page.getByRole('button', { name: 'Load older entries' }).click();
     await creation.waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Load older entries' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('exports the whole log as a file that verifies offline', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const region = page.getByRole('region', { name: 'Export the audit log' });
+    expect(await region.textContent()).toContain('sluice audit verify --file');
+    const [file] = await Promise.all([page.waitForEvent('download'), region.getByRole('button', { name: 'Export the whole log (NDJSON)' }).click()]);
+    expect(file.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d{2}-\d{2}\.ndjson$/);
+    const text = readFileSync((await file.path())!, 'utf8');
+    const result = verifyAuditExport(text);
+    expect(result).toMatchObject({ ok: true, workspaceId: DEFAULT_WORKSPACE_ID, firstSeq: 1 });
+    expect(result.entries).toBeGreaterThan(200);
     expect(errors).toEqual([]);
   });
 

@@ -135,7 +135,7 @@ export class AccountService {
     return secret;
   }
 
-  async login(input: { email: string; password: string; workspaceId?: string } & SecondFactor, ip: string): Promise<LoginResult> {
+  async login(input: { email: string; password: string; workspaceId?: string } & SecondFactor, ip: string, userAgent?: string): Promise<LoginResult> {
     const now = Date.now();
     const wait = this.throttle.retryAfterSeconds(ip, now);
     if (wait > 0) throw new SluiceError('login_rate_limited', `Too many failed logins from your address; try again in ${wait} s.`, { retryAfterSeconds: wait });
@@ -171,28 +171,29 @@ export class AccountService {
     await this.requireSecondFactor(member, input, ip, now, true);
     const updated = (await this.store.members.update(member.workspaceId, member.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now }))!;
     await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.login', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
-    return this.openSession(updated, ip);
+    return this.openSession(updated, ip, userAgent);
   }
 
-  async openSession(member: Member, ip: string | null): Promise<LoginResult> {
+  /** Opens a console session, noting the address and browser (`userAgent`) it was opened from for the member's session list. */
+  async openSession(member: Member, ip: string | null, userAgent?: string): Promise<LoginResult> {
     const sessionSecret = randomToken(48);
     const csrfToken = randomToken(32);
-    await this.store.sessions.create({ workspaceId: member.workspaceId, memberId: member.id, secret: sessionSecret, csrfToken, expiresAt: Date.now() + SESSION_TTL_MS, ip });
+    await this.store.sessions.create({ workspaceId: member.workspaceId, memberId: member.id, secret: sessionSecret, csrfToken, expiresAt: Date.now() + SESSION_TTL_MS, ip, userAgent: userAgent ?? null });
     return { member, sessionSecret, csrfToken, pendingPolicy: await this.pendingPolicy(member) };
   }
 
   /** First start: the setup link creates the owner's console account in the link's workspace. */
-  async setup(secret: string, input: { email: string; name: string; password: string }, ip: string): Promise<LoginResult> {
+  async setup(secret: string, input: { email: string; name: string; password: string }, ip: string, userAgent?: string): Promise<LoginResult> {
     checkPasswordStrength(input.password);
     const link = await this.store.sessions.consumeLink(secret, 'setup', Date.now());
     if (!link) throw new SluiceError('invalid_link', 'This setup link is unknown, already used or expired. An owner API token can invite members instead (POST /api/v1/members).');
     if (await this.store.members.byEmail(link.workspaceId, input.email)) throw new SluiceError('email_taken', `A member with ${input.email} already exists in this workspace.`);
     const member = await this.store.members.create({ workspaceId: link.workspaceId, email: input.email, name: input.name, role: 'owner', status: 'active', passwordHash: await hashPassword(input.password) });
     await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.setup', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip, after: { role: 'owner' } });
-    return this.openSession(member, ip);
+    return this.openSession(member, ip, userAgent);
   }
 
-  async acceptInvite(secret: string, input: { password: string; name?: string }, ip: string): Promise<LoginResult> {
+  async acceptInvite(secret: string, input: { password: string; name?: string }, ip: string, userAgent?: string): Promise<LoginResult> {
     checkPasswordStrength(input.password);
     // A suspended invitee stays out: checked before the link is spent, so it works again once restored.
     const pending = await this.store.sessions.peekLink(secret, 'invite', Date.now());
@@ -205,10 +206,10 @@ export class AccountService {
     const member = await this.store.members.update(link.workspaceId, link.memberId, { status: 'active', passwordHash: await hashPassword(input.password), ...(input.name !== undefined && { name: input.name }) });
     if (!member) throw new SluiceError('invalid_link', 'The invited member was removed; ask for a new invitation.');
     await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.accept_invite', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
-    return this.openSession(member, ip);
+    return this.openSession(member, ip, userAgent);
   }
 
-  async resetPassword(secret: string, password: string, ip: string, factor: SecondFactor = {}): Promise<LoginResult> {
+  async resetPassword(secret: string, password: string, ip: string, factor: SecondFactor = {}, userAgent?: string): Promise<LoginResult> {
     checkPasswordStrength(password);
     const now = Date.now();
     const wait = this.throttle.retryAfterSeconds(ip, now);
@@ -224,7 +225,7 @@ export class AccountService {
     const member = (await this.store.members.update(link.workspaceId, link.memberId, { passwordHash: await hashPassword(password), mustResetPassword: false, failedLogins: 0, lockedUntil: null, ...(current.status === 'invited' && { status: 'active' }) }))!;
     await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
     await this.audit.record({ workspaceId: member.workspaceId, actor: `member:${member.id} (${member.email})`, action: 'member.password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, ip });
-    return this.openSession(member, ip);
+    return this.openSession(member, ip, userAgent);
   }
 
   /**
@@ -278,7 +279,8 @@ export class AccountService {
 
   /**
    * An owner/admin requires a new password: ends the member's sessions, unlocks the account, and emails a
-   * one-time reset link (returned too).
+   * one-time reset link (returned too). The member's API tokens are refused (`password_reset_required`, see
+   * `checkPermission`) until the new password is set; the audit entry counts them (`apiAccessPaused`; a key naming tokens would be redacted).
    */
   async requirePasswordReset(ctx: Omit<ActorContext, 'role'>, member: Member): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
     await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
@@ -286,7 +288,9 @@ export class AccountService {
     const secret = await this.createLink(member.workspaceId, member.id, 'password_reset');
     const workspaceName = await this.workspaceName(member.workspaceId);
     const email = await this.sendEmail(passwordResetEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, requestedBy: 'administrator', link: accountLink(this.mail.publicUrl, 'password_reset', secret) }));
-    await this.audit.record({ ...ctx, action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { emailSent: email.sent } });
+    const now = Date.now();
+    const apiAccessPaused = (await this.store.tokens.list(member.workspaceId)).filter((t) => t.memberId === member.id && t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now)).length;
+    await this.audit.record({ ...ctx, action: 'member.require_password_reset', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { emailSent: email.sent, apiAccessPaused } });
     return { member: updated, secret, email };
   }
 
@@ -338,7 +342,7 @@ export class AccountService {
       account: memberView(member),
       twoFactor: await this.twoFactor.status(member),
       apiTokens: tokens.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: iso(t.createdAt), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) })),
-      sessions: sessions.map((s) => ({ id: s.id, createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), ip: s.ip })),
+      sessions: sessions.map((s) => ({ id: s.id, createdAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), lastUsedAt: iso(s.lastUsedAt), ip: s.ip, userAgent: s.userAgent })),
       policyAcceptances: acceptances.map((a) => ({ policyVersionId: a.policyVersionId, acceptedAt: iso(a.acceptedAt), ip: a.ip })),
       activity: activity.map((e) => ({ at: iso(e.at), action: e.action, resourceType: e.resourceType, resourceId: e.resourceId, ip: e.ip })),
     };

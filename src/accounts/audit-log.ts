@@ -5,7 +5,8 @@ import { redactSecrets } from './redact-secrets.js';
 /** The result of checking the audit chains. */
 export interface AuditVerification {
   ok: boolean;
-  workspaces: { workspaceId: string; entries: number; ok: boolean }[];
+  /** `head`: the last (seq, hash) the log recorded for the workspace, to compare with an export's newest entry. */
+  workspaces: { workspaceId: string; entries: number; ok: boolean; head: { seq: number; hash: string } | undefined }[];
   /** The first broken link found (workspaces in id order, entries in seq order). */
   firstBroken: ChainBreak | undefined;
 }
@@ -53,8 +54,9 @@ export class AuditLog {
         if (verifier.broken || page.length < SCAN_PAGE) break;
         afterSeq = page[page.length - 1]!.seq;
       }
-      const broken = verifier.finish(await this.repository.head(id));
-      workspaces.push({ workspaceId: id, entries: verifier.checked, ok: broken === undefined });
+      const head = await this.repository.head(id);
+      const broken = verifier.finish(head);
+      workspaces.push({ workspaceId: id, entries: verifier.checked, ok: broken === undefined, head: head && { seq: head.seq, hash: head.hash } });
       if (broken) return { ok: false, workspaces, firstBroken: broken };
     }
     return { ok: true, workspaces, firstBroken: undefined };

@@ -46,7 +46,8 @@ export async function authenticate(store: Store, request: FastifyRequest): Promi
     if (!principal || principal.memberId === null) return principal;
     const member = await store.members.get(principal.workspaceId, principal.memberId);
     if (!member || member.status !== 'active') return undefined;
-    return { ...principal, role: lowerRole(principal.role, member.role) };
+    // A member who must set a new password: their tokens are refused too (checkPermission), until they do.
+    return { ...principal, role: lowerRole(principal.role, member.role), ...(member.mustResetPassword && { mustResetPassword: true }) };
   }
   const secret = cookieValue(request, SESSION_COOKIE);
   if (!secret) return undefined;
@@ -89,16 +90,18 @@ export function registeredApiRoutes(app: FastifyInstance): readonly ApiRoute[] {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Every route in this scope must declare `config.permission`; the hook authenticates the caller and checks
- * it. A route without a declaration is refused (fails closed). Cookie-authenticated writes must echo the
- * session's CSRF token in `X-CSRF-Token`.
- */
-/**
  * Throws what the admin API answers when an authenticated caller may not use `permission`: `password_reset_required`
- * (an administrator asked for a new password: only `account:self` is left) or `forbidden` (the role lacks it). The
- * auth hook runs it on every request; a live stream runs it again while it stays open.
+ * (an administrator asked for a new password: the console session keeps only `account:self`, the member's API tokens
+ * nothing at all until the new password is set) or `forbidden` (the role lacks it). The auth hook runs it on every
+ * request; a live stream runs it again while it stays open.
  */
-export function checkPermission(principal: Pick<Principal, 'role' | 'mustResetPassword'>, permission: Permission): void {
+export function checkPermission(principal: Pick<Principal, 'role' | 'mustResetPassword'> & { tokenId?: string | null }, permission: Permission): void {
+  if (principal.mustResetPassword && principal.tokenId != null) {
+    throw new SluiceError(
+      'password_reset_required',
+      'An owner or admin requires the member this token belongs to to set a new password: their API tokens are refused until they do. Set it from the reset link (or log in to the console and choose one); this token then works again.',
+    );
+  }
   if (principal.mustResetPassword && permission !== 'account:self') {
     throw new SluiceError('password_reset_required', 'An administrator requires you to set a new password first: POST /api/v1/me/password.');
   }
@@ -107,6 +110,11 @@ export function checkPermission(principal: Pick<Principal, 'role' | 'mustResetPa
   }
 }
 
+/**
+ * Every route in this scope must declare `config.permission`; the hook authenticates the caller and checks
+ * it. A route without a declaration is refused (fails closed). Cookie-authenticated writes must echo the
+ * session's CSRF token in `X-CSRF-Token`.
+ */
 export function installApiAuth(app: FastifyInstance, store: Store): void {
   const routes: ApiRoute[] = [];
   routesByServer.set(app.server, routes);

@@ -4,12 +4,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditLog } from '../accounts/audit-log.js';
 import type { AuditEntry } from '../core/audit-entry.js';
 import { SluiceError } from '../core/errors.js';
-import type { AuditQuery, AuditRepository } from '../store/store.js';
+import type { AuditQuery, AuditRepository, MemberRepository, TokenRepository } from '../store/store.js';
 import { principalOf } from './principal.js';
 import { encodeCursor } from './schemas.js';
 
 export const AuditEntrySchema = Type.Object({
   id: Type.String(),
+  workspaceId: Type.String(),
   seq: Type.Integer(),
   at: Type.String({ format: 'date-time' }),
   actor: Type.String(),
@@ -25,8 +26,8 @@ export const AuditEntrySchema = Type.Object({
 });
 
 const Filters = {
-  actor: Type.Optional(Type.String({ description: 'Exact actor, or a prefix such as member:mem_123 when it ends with *' })),
-  actorContains: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "Part of the actor, ignoring case: a member's email (member:mem_… (email)), a token's name or id" })),
+  actor: Type.Optional(Type.String({ description: "Exact actor, or a prefix such as member:mem_123 when it ends with *; a member's actor also finds the entries made with the member's API tokens" })),
+  actorContains: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "Part of the actor, ignoring case: a member's email (member:mem_… (email)), a token's name or id; a member's email also finds the entries made with the member's API tokens" })),
   action: Type.Optional(Type.String({ description: 'Exact action, e.g. source.create, or a prefix when it ends with * (privacy* finds privacy_request.* and privacy_settings.update)' })),
   resourceType: Type.Optional(Type.String()),
   resourceId: Type.Optional(Type.String()),
@@ -36,10 +37,14 @@ const Filters = {
 const ListQuery = Type.Object({ ...Filters, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), cursor: Type.Optional(Type.String()) });
 const ExportQuery = Type.Object(Filters);
 
-/** An audit entry as the API shows it. */
+/**
+ * An audit entry as the API shows it: every field its hash covers (`auditEntryHash`; those left out are null), so an
+ * export can be verified without the database (`sluice audit verify --file`).
+ */
 export function auditEntryView(entry: AuditEntry) {
   return {
     id: entry.id,
+    workspaceId: entry.workspaceId,
     seq: entry.seq,
     at: new Date(entry.at).toISOString(),
     actor: entry.actor,
@@ -61,11 +66,39 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-function filtersOf(workspaceId: string, q: { actor?: string; actorContains?: string; action?: string; resourceType?: string; resourceId?: string; from?: string; to?: string }): Omit<AuditQuery, 'limit'> {
+type FilterInput = { actor?: string; actorContains?: string; action?: string; resourceType?: string; resourceId?: string; from?: string; to?: string };
+
+/**
+ * The tokens of the members an actor filter names (their label `member:<id> (<email>)` matches it as the filter
+ * matches an entry's actor), as actor prefixes: searching for a member also finds what they did with their tokens,
+ * entries written before this search existed included (nothing in the chain changes).
+ */
+async function tokensOfNamedMembers(members: MemberRepository, tokens: TokenRepository, workspaceId: string, q: FilterInput): Promise<string[]> {
+  const exact = q.actor !== undefined && !q.actor.endsWith('*') ? q.actor : undefined;
+  const prefix = q.actor?.endsWith('*') ? q.actor.slice(0, -1) : undefined;
+  const contains = q.actorContains?.toLowerCase();
+  if (exact === undefined && prefix === undefined && contains === undefined) return [];
+  const named = new Set(
+    (await members.list(workspaceId))
+      .filter((m) => {
+        const label = `member:${m.id} (${m.email})`;
+        if (exact !== undefined && label !== exact) return false;
+        if (prefix !== undefined && !label.startsWith(prefix)) return false;
+        return contains === undefined || label.toLowerCase().includes(contains);
+      })
+      .map((m) => m.id),
+  );
+  if (named.size === 0) return [];
+  return (await tokens.list(workspaceId)).filter((t) => t.memberId !== null && named.has(t.memberId)).map((t) => `token:${t.id} `);
+}
+
+async function filtersOf(repos: { members: MemberRepository; tokens: TokenRepository }, workspaceId: string, q: FilterInput): Promise<Omit<AuditQuery, 'limit'>> {
+  const tokenPrefixes = await tokensOfNamedMembers(repos.members, repos.tokens, workspaceId, q);
   return {
     workspaceId,
     ...(q.actor !== undefined && (q.actor.endsWith('*') ? { actorPrefix: q.actor.slice(0, -1) } : { actor: q.actor })),
     ...(q.actorContains !== undefined && { actorContains: q.actorContains }),
+    ...(tokenPrefixes.length > 0 && { orActorPrefixes: tokenPrefixes }),
     ...(q.action !== undefined && (q.action.endsWith('*') ? { actionPrefix: q.action.slice(0, -1) } : { action: q.action })),
     ...(q.resourceType !== undefined && { resourceType: q.resourceType }),
     ...(q.resourceId !== undefined && { resourceId: q.resourceId }),
@@ -86,8 +119,11 @@ async function* exportLines(repository: AuditRepository, filters: Omit<AuditQuer
   }
 }
 
-/** The audit log of the caller's workspace: list with filters and paging, NDJSON export, chain check. */
-export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepository; audit: AuditLog }> = async (app, { repository, audit }) => {
+/**
+ * The audit log of the caller's workspace: list with filters and paging, NDJSON export, chain check. Filtering by a
+ * member (actor, actorContains) also finds the entries made with that member's API tokens.
+ */
+export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepository; audit: AuditLog; members: MemberRepository; tokens: TokenRepository }> = async (app, { repository, audit, members, tokens }) => {
   app.get('/audit-log', {
     config: { permission: 'audit:read' },
     schema: {
@@ -100,7 +136,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     const q = request.query;
     const limit = q.limit ?? 100;
     const entries = await repository.query({
-      ...filtersOf(principalOf(request).workspaceId, q),
+      ...(await filtersOf({ members, tokens }, principalOf(request).workspaceId, q)),
       ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
       limit,
     });
@@ -117,7 +153,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
       produces: ['application/x-ndjson'],
     },
   }, async (request, reply) => {
-    const filters = filtersOf(principalOf(request).workspaceId, request.query);
+    const filters = await filtersOf({ members, tokens }, principalOf(request).workspaceId, request.query);
     reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);
     return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters)));
   });
@@ -131,6 +167,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
         200: Type.Object({
           ok: Type.Boolean(),
           entries: Type.Integer(),
+          head: Type.Optional(Type.Object({ seq: Type.Integer(), hash: Type.String() }, { description: "The newest entry's seq and hash as the log records them: an export whose newest entry matches lost nothing at its end" })),
           firstBroken: Type.Optional(Type.Object({ seq: Type.Integer(), entryId: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), message: Type.String() })),
         }),
       },
@@ -141,6 +178,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     return {
       ok: result.ok,
       entries: result.workspaces[0]?.entries ?? 0,
+      ...(result.workspaces[0]?.head && { head: result.workspaces[0].head }),
       ...(broken && { firstBroken: { seq: broken.seq, entryId: broken.entryId, reason: broken.reason, message: broken.message } }),
     };
   });

@@ -64,7 +64,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
       body: Type.Object({ email: Email, password: Password, workspaceId: Type.Optional(Type.String()), code: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) }, { additionalProperties: false }),
       response: { 200: SessionAnswer },
     },
-  }, async (request, reply) => loggedIn(request, reply, await accounts.login(request.body, request.ip)));
+  }, async (request, reply) => loggedIn(request, reply, await accounts.login(request.body, request.ip, request.headers['user-agent'])));
 
   app.post('/auth/logout', {
     config: { permission: 'public' },
@@ -104,7 +104,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
       body: Type.Object({ token: Secret, email: Email, name: Name, password: Password }, { additionalProperties: false }),
       response: { 200: SessionAnswer },
     },
-  }, async (request, reply) => loggedIn(request, reply, await accounts.setup(request.body.token, { ...request.body, name: resourceName(request.body.name, 'member') }, request.ip)));
+  }, async (request, reply) => loggedIn(request, reply, await accounts.setup(request.body.token, { ...request.body, name: resourceName(request.body.name, 'member') }, request.ip, request.headers['user-agent'])));
 
   app.post('/auth/accept-invite', {
     config: { permission: 'public' },
@@ -116,7 +116,7 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
     },
   }, async (request, reply) => {
     const { token, password, name } = request.body;
-    return loggedIn(request, reply, await accounts.acceptInvite(token, { password, ...(name !== undefined && { name: resourceName(name, 'member') }) }, request.ip));
+    return loggedIn(request, reply, await accounts.acceptInvite(token, { password, ...(name !== undefined && { name: resourceName(name, 'member') }) }, request.ip, request.headers['user-agent']));
   });
 
   app.post('/auth/forgot-password', {
@@ -142,6 +142,6 @@ export const authApi: FastifyPluginAsyncTypebox<{ accounts: AccountService; stor
     },
   }, async (request, reply) => {
     const { token, password, code, recoveryCode } = request.body;
-    return loggedIn(request, reply, await accounts.resetPassword(token, password, request.ip, { code, recoveryCode }));
+    return loggedIn(request, reply, await accounts.resetPassword(token, password, request.ip, { code, recoveryCode }, request.headers['user-agent']));
   });
 };

@@ -125,6 +125,22 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     return { member: memberView(updated), resetUrl: `${linkBase(request)}/reset-password?token=${secret}`, resetToken: secret, email };
   });
 
+  app.delete('/members/:id/sessions', {
+    config: { permission: 'members:write' },
+    schema: {
+      tags: ['members'],
+      summary: "Log a member out everywhere: ends all their console sessions (a lost laptop) without suspending them; their password and API tokens keep working",
+      params: IdParams,
+      response: { 200: Type.Object({ ended: Type.Integer() }) },
+    },
+  }, async (request) => {
+    const member = await load(request, request.params.id);
+    mayManage(request, member);
+    const ended = await store.sessions.revokeAllOf(member.workspaceId, member.id);
+    await audit.record({ ...auditContext(request), action: 'member.sessions_end', resourceType: 'member', resourceId: member.id, resourceName: member.email, after: { ended } });
+    return { ended };
+  });
+
   app.get('/members/:id/export', {
     config: { permission: 'members:read' },
     schema: { tags: ['members'], summary: "A member's account data (profile, tokens, sessions, policy acceptances, activity)", params: IdParams, response: { 200: MemberBody } },

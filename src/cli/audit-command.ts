@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { verifyAuditExport } from '../accounts/audit-export-verify.js';
 import { AuditLog } from '../accounts/audit-log.js';
+import { SluiceError } from '../core/errors.js';
 import { loadConfig } from '../config/config.js';
 import { openInstalledStore } from '../runtime/backends.js';
 import type { Store } from '../store/store.js';
@@ -6,7 +9,10 @@ import type { Store } from '../store/store.js';
 /** Checks the chains of `store` and writes a report; returns the exit code (0 intact, 1 broken). */
 export async function runAuditVerify(store: Store, workspace: string | undefined, write: (text: string) => void): Promise<number> {
   const result = await new AuditLog(store.audit).verify(workspace);
-  for (const ws of result.workspaces) write(`${ws.ok ? 'ok    ' : 'BROKEN'} ${ws.workspaceId}: ${ws.entries} entries verified\n`);
+  for (const ws of result.workspaces) {
+    // The head's hash: what the newest line of an export of this workspace must carry (`audit verify --file`).
+    write(`${ws.ok ? 'ok    ' : 'BROKEN'} ${ws.workspaceId}: ${ws.entries} entries verified${ws.ok && ws.head ? `, newest seq ${ws.head.seq} hash ${ws.head.hash}` : ''}\n`);
+  }
   if (result.workspaces.length === 0) write('No audit entries yet.\n');
   const broken = result.firstBroken;
   if (!broken) {
@@ -18,10 +24,44 @@ export async function runAuditVerify(store: Store, workspace: string | undefined
 }
 
 /**
- * `sluice audit verify [--workspace <id>]`: checks every workspace's hash chain (or one) and prints the
- * first broken link. Exit code 0 when intact, 1 when broken.
+ * Checks an exported audit log (NDJSON from `GET /api/v1/audit-log/export`) without the database and writes a
+ * report naming the first line that breaks the chain; returns the exit code (0 intact, 1 broken).
  */
-export async function auditVerifyCommand(options: { workspace?: string }): Promise<void> {
+export function runAuditFileVerify(text: string, file: string, write: (text: string) => void): number {
+  const result = verifyAuditExport(text);
+  const broken = result.broken;
+  if (broken) {
+    write(`BROKEN ${file}: ${result.entries} entries read before line ${broken.line}${result.workspaceId ? ` (workspace ${result.workspaceId})` : ''}\n`);
+    write(`\nFirst broken link: line ${broken.line}${broken.seq !== null ? `, seq ${broken.seq}` : ''}${broken.entryId ? `, entry ${broken.entryId}` : ''} (${broken.reason})\n${broken.message}\n`);
+    return 1;
+  }
+  if (result.entries === 0) {
+    write(`BROKEN ${file}: no audit entries in the file.\n`);
+    return 1;
+  }
+  write(`ok     ${file}: ${result.entries} entries of workspace ${result.workspaceId} verified (seq ${result.firstSeq} to ${result.lastSeq})\n`);
+  if (result.firstSeq !== 1) write(`The export starts at seq ${result.firstSeq}: the entries before it are not in the file and were not checked.\n`);
+  write(`The newest entry (seq ${result.lastSeq}) has hash ${result.lastHash}. Entries removed after it cannot show in the file: compare with the workspace's head (GET /api/v1/audit-log/verify, "head", or \`sluice audit verify\` where Sluice runs).\n`);
+  write('Audit log export intact.\n');
+  return 0;
+}
+
+/**
+ * `sluice audit verify [--workspace <id>] [--file <export.ndjson>]`: checks every workspace's hash chain (or one)
+ * in the store, or an exported file offline, and prints the first broken link. Exit code 0 when intact, 1 when broken.
+ */
+export async function auditVerifyCommand(options: { workspace?: string; file?: string }): Promise<void> {
+  if (options.file !== undefined) {
+    if (options.workspace !== undefined) throw new SluiceError('validation_failed', 'Give --file or --workspace, not both: an export holds one workspace, named on each line.');
+    let text: string;
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch (error) {
+      throw new SluiceError('validation_failed', `Cannot read ${options.file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): give the path of an audit log export (GET /api/v1/audit-log/export).`);
+    }
+    process.exitCode = runAuditFileVerify(text, options.file, (t) => process.stdout.write(t));
+    return;
+  }
   const store = await openInstalledStore(loadConfig());
   try {
     process.exitCode = await runAuditVerify(store, options.workspace, (text) => process.stdout.write(text));

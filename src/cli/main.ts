@@ -57,9 +57,10 @@ program
 const audit = program.command('audit').description('The hash-chained audit log');
 audit
   .command('verify')
-  .description('Check the audit hash chains (all workspaces, or one) and report the first broken link; exit 1 if broken')
+  .description('Check the audit hash chains (all workspaces, or one), or an exported file offline, and report the first broken link; exit 1 if broken')
   .option('--workspace <id>', 'only this workspace')
-  .action(async (options: { workspace?: string }) => (await import('./audit-command.js')).auditVerifyCommand(options));
+  .option('--file <export.ndjson>', 'check an audit log export (GET /api/v1/audit-log/export) instead of the database; needs no configuration')
+  .action(async (options: { workspace?: string; file?: string }) => (await import('./audit-command.js')).auditVerifyCommand(options));
 
 program
   .command('report')

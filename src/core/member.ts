@@ -34,7 +34,12 @@ export interface Session {
   csrfToken: string;
   createdAt: number;
   expiresAt: number;
+  /** The address it was opened from. */
   ip: string | null;
+  /** When it last authenticated a request (to the minute); null until then. */
+  lastUsedAt: number | null;
+  /** The browser's User-Agent at login, when it sent one. */
+  userAgent: string | null;
 }
 
 export type AccountLinkPurpose = 'setup' | 'invite' | 'password_reset';

@@ -236,6 +236,11 @@ export interface AuditQuery {
   actorPrefix?: string;
   /** Entries whose actor contains this, ignoring case (a member's email, a token's name). */
   actorContains?: string;
+  /**
+   * With an actor filter (actor, actorPrefix or actorContains): entries whose actor starts with one of these match it
+   * too (`token:tok_1 `: the entries made with the tokens of the members the filter names).
+   */
+  orActorPrefixes?: readonly string[];
   action?: string;
   /** Entries whose action starts with this (e.g. `privacy` for `privacy_request.*` and `privacy_settings.update`). */
   actionPrefix?: string;
@@ -370,9 +375,12 @@ export interface MemberRepository {
 
 /** Console sessions and one-time account links (setup, invitation, password reset). */
 export interface SessionRepository {
-  create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null }): Promise<Session>;
+  create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null; userAgent?: string | null }): Promise<Session>;
+  /** The unexpired session of this secret; notes its use (`lastUsedAt`, at most once a minute). */
   authenticate(secret: string, now: number): Promise<Session | undefined>;
   revoke(secret: string): Promise<void>;
+  /** Ends one session of the member by its id; false when the member has no such session. */
+  end(workspaceId: string, memberId: string, sessionId: string): Promise<boolean>;
   /** Ends every session of the member (but `exceptSessionId`, the caller's own, when given); answers how many ended. */
   revokeAllOf(workspaceId: string, memberId: string, exceptSessionId?: string): Promise<number>;
   listOf(workspaceId: string, memberId: string): Promise<Session[]>;

@@ -3,6 +3,7 @@ import { api, type PolicyVersion, type SessionInfo } from '../api';
 import { useFormSubmit } from '../components/use-form-submit';
 import { ErrorBox } from '../components/error-box';
 import { EmailPreferences } from './email-preferences';
+import { SessionsSettings } from './sessions-settings';
 import { TwoFactorSettings } from './two-factor-settings';
 
 /** Change your own password; when an admin required a reset, the current password is not asked. */
@@ -83,7 +84,7 @@ export function PolicyBanner({ policy, onAccepted }: { policy: PolicyVersion; on
   );
 }
 
-/** Your account: who you are, your role, your password and two-factor authentication. */
+/** Your account: who you are, your role, your password, two-factor authentication, sessions and email notifications. */
 export function AccountPage({ info, onChanged }: { info: SessionInfo; onChanged: () => void }) {
   return (
     <section aria-labelledby="account-title">
@@ -98,6 +99,7 @@ export function AccountPage({ info, onChanged }: { info: SessionInfo; onChanged:
         <>
           <ChangePasswordForm forced={info.member.mustResetPassword} onChanged={onChanged} />
           <TwoFactorSettings />
+          <SessionsSettings />
           <EmailPreferences member={info.member} onSaved={onChanged} />
         </>
       ) : (

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Member } from '../api';
+import { api, download, type Member } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
@@ -88,7 +88,7 @@ export function AuditLogPage() {
             ))}
           </datalist>
           <span className="hint" id="a-actor-hint">
-            Part of a member's email or a token's name; or member:mem_… / token:tok_… (end with * for a prefix).
+            Part of a member's email (what they did with their API tokens shows too) or a token's name; or member:mem_… / token:tok_… (end with * for a prefix).
           </span>
         </div>
         <div className="field">
@@ -148,6 +148,28 @@ export function AuditLogPage() {
           {loadingOlder ? 'Loading…' : 'Load older entries'}
         </button>
       )}
+      <AuditExport />
     </section>
+  );
+}
+
+/** The whole log as a file an auditor can check without Sluice (`sluice audit verify --file`). */
+function AuditExport() {
+  const [error, setError] = useState<unknown>(null);
+  const save = () => {
+    setError(null);
+    download('/api/v1/audit-log/export', `audit-log-${new Date().toISOString().slice(0, 10)}.ndjson`).catch(setError);
+  };
+  return (
+    <div className="card stack" role="region" aria-label="Export the audit log">
+      <p className="muted">
+        The whole log, one entry per line with its hash, newest first. Anyone can check a copy without Sluice or its database: <code>sluice audit verify --file audit-log.ndjson</code> names the first
+        entry changed, removed or moved.
+      </p>
+      <ErrorBox error={error} onDismiss={() => setError(null)} />
+      <button type="button" onClick={save}>
+        Export the whole log (NDJSON)
+      </button>
+    </div>
   );
 }

@@ -77,11 +77,11 @@ function OneTimeLinks({ links, onDismiss }: { links: readonly OneTimeLinkNote[];
   );
 }
 
-type Pending = { kind: 'role'; id: string; role: RoleName } | { kind: 'two-factor' | 'remove' | 'suspend' | 'password-reset'; id: string };
+type Pending = { kind: 'role'; id: string; role: RoleName } | { kind: 'two-factor' | 'remove' | 'suspend' | 'password-reset' | 'log-out'; id: string };
 
 type MemberRow = Member & { twoFactorEnabled?: boolean };
 
-/** Members of the workspace: invite, change role, suspend or restore, require a new password, reset two-factor, remove. */
+/** Members of the workspace: invite, change role, suspend or restore, log out everywhere, require a new password, reset two-factor, remove. */
 export function MembersPage() {
   const list = useAsync(() => api<{ members: MemberRow[] }>('GET', '/api/v1/members'), []);
   const [draft, setDraft] = useState<{ email: string; name: string; role: RoleName }>({ email: '', name: '', role: 'viewer' });
@@ -190,6 +190,24 @@ export function MembersPage() {
         </ConfirmPrompt>
       );
     }
+    if (pending.kind === 'log-out') {
+      return (
+        <ConfirmPrompt
+          label={`Confirm logging out ${m.email} everywhere`}
+          confirmLabel={`Log out ${m.email} everywhere`}
+          busy={busy}
+          onConfirm={() =>
+            void act(async () => {
+              const { ended } = await api<{ ended: number }>('DELETE', `/api/v1/members/${m.id}/sessions`);
+              setDone(`${m.email} was logged out of ${ended === 1 ? '1 session' : `${ended} sessions`}.`);
+            })
+          }
+          onCancel={() => setPending(null)}
+        >
+          Log {m.email} out of every browser now (a lost or shared computer)? They can log in again with their password; their API tokens keep working.
+        </ConfirmPrompt>
+      );
+    }
     if (pending.kind === 'suspend') {
       return (
         <ConfirmPrompt label={`Confirm suspending ${m.email}`} confirmLabel={`Suspend ${m.email}`} busy={busy} onConfirm={() => void act(() => api('POST', `/api/v1/members/${m.id}/suspend`))} onCancel={() => setPending(null)}>
@@ -211,7 +229,7 @@ export function MembersPage() {
           }
           onCancel={() => setPending(null)}
         >
-          Require a new password from {m.email}? Their current password stops working and their sessions end now; they set a new one from the link.
+          Require a new password from {m.email}? Their sessions end now and their API tokens are refused until they set a new one from the link.
         </ConfirmPrompt>
       );
     }
@@ -316,6 +334,11 @@ export function MembersPage() {
                         ) : (
                           <button type="button" id={`suspend-${m.id}`} onClick={() => setPending({ kind: 'suspend', id: m.id })} aria-label={`Suspend ${m.email}`}>
                             Suspend…
+                          </button>
+                        )}
+                        {m.status === 'active' && (
+                          <button type="button" id={`log-out-${m.id}`} onClick={() => setPending({ kind: 'log-out', id: m.id })} aria-label={`Log ${m.email} out everywhere`}>
+                            Log out everywhere…
                           </button>
                         )}
                         <button type="button" id={`password-reset-${m.id}`} aria-label={`Send ${m.email} a password reset link`} onClick={() => setPending({ kind: 'password-reset', id: m.id })}>

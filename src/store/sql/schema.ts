@@ -290,6 +290,9 @@ export interface SessionTable {
   created_at: number;
   expires_at: number;
   ip: string | null;
+  /** Migration 1140: noted at most once a minute; null until first used after the migration. */
+  last_used_at: number | null;
+  user_agent: string | null;
 }
 
 export interface AccountLinkTable {

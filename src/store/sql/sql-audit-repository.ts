@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { auditEntryHash, GENESIS_HASH, type AuditEntry, type AuditInput } from '../../core/audit-entry.js';
 import { newId } from '../../core/ids.js';
 import type { AuditQuery, AuditRepository } from '../store.js';
@@ -25,6 +25,10 @@ function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
     prevHash: row.prev_hash,
     hash: row.hash,
   };
+}
+
+function startsWith(prefix: string): RawBuilder<boolean> {
+  return sql<boolean>`substr(actor, 1, ${prefix.length}) = ${prefix}`;
 }
 
 /** A JSON round trip, so the value hashed is exactly the value read back later. */
@@ -87,9 +91,15 @@ export class SqlAuditRepository implements AuditRepository {
 
   async query(q: AuditQuery): Promise<AuditEntry[]> {
     let query = this.db.selectFrom('audit_log').selectAll().where('workspace_id', '=', q.workspaceId);
-    if (q.actor !== undefined) query = query.where('actor', '=', q.actor);
-    if (q.actorPrefix !== undefined) query = query.where(sql<boolean>`substr(actor, 1, ${q.actorPrefix.length}) = ${q.actorPrefix}`);
-    if (q.actorContains !== undefined) query = query.where(sql<boolean>`lower(actor) like ${`%${likeEscaped(q.actorContains.toLowerCase())}%`} escape '\\'`);
+    const actorIs: RawBuilder<boolean>[] = [];
+    if (q.actor !== undefined) actorIs.push(sql<boolean>`actor = ${q.actor}`);
+    if (q.actorPrefix !== undefined) actorIs.push(startsWith(q.actorPrefix));
+    if (q.actorContains !== undefined) actorIs.push(sql<boolean>`lower(actor) like ${`%${likeEscaped(q.actorContains.toLowerCase())}%`} escape '\\'`);
+    if (actorIs.length > 0) {
+      const actorMatches = sql<boolean>`(${sql.join(actorIs, sql` and `)})`;
+      const alsoThese = (q.orActorPrefixes ?? []).map(startsWith);
+      query = query.where(alsoThese.length === 0 ? actorMatches : sql<boolean>`(${actorMatches} or ${sql.join(alsoThese, sql` or `)})`);
+    }
     if (q.action !== undefined) query = query.where('action', '=', q.action);
     if (q.actionPrefix !== undefined) query = query.where(sql<boolean>`substr(action, 1, ${q.actionPrefix.length}) = ${q.actionPrefix}`);
     if (q.resourceType !== undefined) query = query.where('resource_type', '=', q.resourceType);

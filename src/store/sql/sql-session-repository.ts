@@ -13,14 +13,20 @@ function toSession(row: Selectable<SessionTable>): Session {
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
     ip: row.ip,
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    userAgent: row.user_agent,
   };
 }
+
+/** A session's last use is written at most this often (not on every request). */
+const LAST_USED_GRANULARITY_MS = 60_000;
+const MAX_USER_AGENT = 300;
 
 /** Console sessions and one-time account links; both stored by the SHA-256 of their secret. */
 export class SqlSessionRepository implements SessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null }): Promise<Session> {
+  async create(input: { workspaceId: string; memberId: string; secret: string; csrfToken: string; expiresAt: number; ip: string | null; userAgent?: string | null }): Promise<Session> {
     const row = {
       secret_hash: sha256Hex(input.secret),
       id: newId('sess'),
@@ -30,6 +36,8 @@ export class SqlSessionRepository implements SessionRepository {
       created_at: Date.now(),
       expires_at: input.expiresAt,
       ip: input.ip,
+      last_used_at: null,
+      user_agent: input.userAgent ? input.userAgent.slice(0, MAX_USER_AGENT) : null,
     };
     await this.db.insertInto('sessions').values(row).execute();
     return toSession(row);
@@ -38,7 +46,16 @@ export class SqlSessionRepository implements SessionRepository {
   async authenticate(secret: string, now: number): Promise<Session | undefined> {
     const row = await this.db.selectFrom('sessions').selectAll().where('secret_hash', '=', sha256Hex(secret)).executeTakeFirst();
     if (!row || Number(row.expires_at) <= now) return undefined;
+    if (row.last_used_at === null || Number(row.last_used_at) <= now - LAST_USED_GRANULARITY_MS) {
+      await this.db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      return toSession({ ...row, last_used_at: now });
+    }
     return toSession(row);
+  }
+
+  async end(workspaceId: string, memberId: string, sessionId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).where('id', '=', sessionId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async revoke(secret: string): Promise<void> {

@@ -44,6 +44,24 @@ export function accountContract({ store }: StoreContractContext): void {
       expect([first, second].filter(Boolean)).toHaveLength(1);
     });
 
+    it('notes when a session was last used (at most once a minute) and its browser, and ends one session of its member by id', async () => {
+      const ws = await freshWorkspace(store());
+      const secret = `s-${randomUUID()}`;
+      const created = await store().sessions.create({ workspaceId: ws, memberId: 'mem_1', secret, csrfToken: 'c', expiresAt: Date.now() + 600_000, ip: '::1', userAgent: `Firefox/128 ${'x'.repeat(400)}` });
+      expect(created).toMatchObject({ lastUsedAt: null, userAgent: expect.stringMatching(/^Firefox\/128 x+$/) });
+      expect(created.userAgent).toHaveLength(300);
+      const now = Date.now();
+      expect((await store().sessions.authenticate(secret, now))?.lastUsedAt).toBe(now);
+      expect((await store().sessions.authenticate(secret, now + 30_000))?.lastUsedAt).toBe(now);
+      expect((await store().sessions.authenticate(secret, now + 61_000))?.lastUsedAt).toBe(now + 61_000);
+      const [listed] = await store().sessions.listOf(ws, 'mem_1');
+      expect(listed).toMatchObject({ id: created.id, lastUsedAt: now + 61_000, userAgent: created.userAgent, ip: '::1' });
+      expect(await store().sessions.end(ws, 'mem_2', created.id)).toBe(false);
+      expect(await store().sessions.end(ws, 'mem_1', created.id)).toBe(true);
+      expect(await store().sessions.authenticate(secret, now)).toBeUndefined();
+      expect(await store().sessions.end(ws, 'mem_1', created.id)).toBe(false);
+    });
+
     it('numbers policy versions, knows the one in force, and records an acceptance once', async () => {
       const ws = await freshWorkspace(store());
       const v1 = await store().policies.publish({ workspaceId: ws, title: 'P', text: 'v1', url: null, effectiveAt: 1_000, material: true, publishedBy: 't' });

@@ -58,5 +58,20 @@ export function auditContract({ store }: StoreContractContext): void {
       expect(await actions({ actionPrefix: 'privacy_request.' })).toEqual(['privacy_request.approved']);
       expect(await actions({ actionPrefix: 'privacy', actorContains: 'bob' })).toEqual(['privacy_settings.update']);
     });
+
+    it("finds, with an actor filter, the entries of the actor prefixes it adds (a member's tokens), and only with one", async () => {
+      const a = await freshWorkspace(store());
+      const audit = new AuditLog(store().audit);
+      await audit.record({ workspaceId: a, actor: 'member:mem_1 (ada@example.com)', action: 'source.create', resourceType: 'source', resourceId: 's1' });
+      await audit.record({ workspaceId: a, actor: 'token:tok_1 (CI)', action: 'source.update', resourceType: 'source', resourceId: 's1' });
+      await audit.record({ workspaceId: a, actor: 'token:tok_10 (other)', action: 'source.delete', resourceType: 'source', resourceId: 's1' });
+      await audit.record({ workspaceId: a, actor: 'token:tok_2 (bob)', action: 'source.update', resourceType: 'source', resourceId: 's2' });
+      const ids = async (q: Partial<Parameters<ReturnType<typeof store>['audit']['query']>[0]>) => (await store().audit.query({ workspaceId: a, limit: 10, ...q })).map((e) => e.actor);
+      expect(await ids({ actorContains: 'ADA@', orActorPrefixes: ['token:tok_1 '] })).toEqual(['token:tok_1 (CI)', 'member:mem_1 (ada@example.com)']);
+      expect(await ids({ actorPrefix: 'member:mem_1 ', orActorPrefixes: ['token:tok_1 ', 'token:tok_2 '] })).toEqual(['token:tok_2 (bob)', 'token:tok_1 (CI)', 'member:mem_1 (ada@example.com)']);
+      expect(await ids({ actor: 'member:mem_1 (ada@example.com)', orActorPrefixes: ['token:tok_1 '], resourceId: 's2' })).toEqual([]);
+      // Without an actor filter there is nothing to widen: every entry.
+      expect(await ids({ orActorPrefixes: ['token:tok_1 '] })).toHaveLength(4);
+    });
   });
 }
