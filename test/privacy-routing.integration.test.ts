@@ -132,6 +132,41 @@ describe('privacy at fan-out', () => {
     expect(ops.server.events().map((e) => e.messageId).filter((id) => String(id).startsWith('rl-'))).toEqual(['rl-identify', 'rl-free']);
   });
 
+  it('keeps the sensitive fields of a person who limited their use (CPRA 1798.121) from a destination allowed them, on their linked devices too, until the limit is lifted', async () => {
+    const identify = (event: Record<string, unknown>) => sendTracking(sluice.url, sluice.writeKey, 'identify', event);
+    const requestAndWait = async (type: string, subject: Record<string, string>) => {
+      const made = await api('POST', '/privacy-requests', { type, subject, verified: true });
+      expect(made.status).toBe(201);
+      await eventually(async () => ((await api('GET', `/privacy-requests/${String(made.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+    };
+    const sent = (messageId: string) => ops.server.events().find((e) => e.messageId === messageId) as { properties?: Record<string, unknown> } | undefined;
+    // The Ops destination may receive health data (a clinic's own records system, say).
+    expect((await api('PUT', '/pii/policy', { destinations: { [ops.id]: { sensitive: 'hash' } } })).status).toBe(200);
+    try {
+      await identify({ userId: 'ls-ada', anonymousId: 'ls-ada-web', traits: { email: 'ls-ada@example.com' }, messageId: 'ls-identify' });
+      await eventually(() => delivery(ops.id, 'ls-identify'), 20_000);
+      await requestAndWait('limit_sensitive', { email: 'ls-ada@example.com' });
+      const visit = (messageId: string, who: Record<string, string>) => send({ ...who, event: 'Booked', messageId, properties: { medication: 'insulin', clinic: 'north' } });
+      await visit('ls-user', { userId: 'ls-ada' });
+      await visit('ls-anon', { anonymousId: 'ls-ada-web' });
+      await visit('ls-bystander', { userId: 'ls-bob' });
+      for (const messageId of ['ls-user', 'ls-anon', 'ls-bystander']) expect(await eventually(() => delivery(ops.id, messageId), 20_000), messageId).toMatchObject({ status: 'delivered' });
+      // The person's events leave without the sensitive field (not even hashed); the rest of the event goes.
+      for (const messageId of ['ls-user', 'ls-anon']) {
+        expect(sent(messageId)?.properties, messageId).toEqual({ clinic: 'north' });
+      }
+      // Someone who limited nothing: the destination's policy applies (hashed).
+      expect(sent('ls-bystander')?.properties?.medication).toMatch(/^[0-9a-f]{64}$/);
+
+      await requestAndWait('unlimit_sensitive', { email: 'ls-ada@example.com' });
+      await visit('ls-lifted', { userId: 'ls-ada' });
+      await eventually(() => delivery(ops.id, 'ls-lifted'), 20_000);
+      expect(sent('ls-lifted')?.properties?.medication).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await api('PUT', '/pii/policy', {});
+    }
+  });
+
   it('judges replayed events by consent as it stands now: a withdrawal since withholds them, and a child\'s events stay away', async () => {
     const from = new Date(Date.now() - 1000).toISOString();
     const granted = { context: { consent: { categoryPreferences: { Advertising: true } } } };

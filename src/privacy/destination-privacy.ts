@@ -24,14 +24,17 @@ export type DestinationVerdict =
  * The fan-out's per-destination privacy rules, in order: consent gate (`consent_denied:<category>` or
  * `gpc`), children (`child`: a child's events reach only destinations needing no optional category),
  * then the destination's PII action (Red and sensitive fields dropped unless the destination allows them;
- * `drop_event` -> `pii_blocked:<label>`). The event delivered is a copy; the stored one is untouched.
+ * `drop_event` -> `pii_blocked:<label>`). For a subject who limited the use of their sensitive data
+ * (`sensitiveLimited`, CPRA 1798.121) Red and sensitive fields are dropped even where the destination allows or
+ * hashes them (a hash is still a use); `redact` and `drop_event` stay. The event delivered is a copy; the stored
+ * one is untouched.
  *
  * @example
  *   const verdict = privacyForDestination(item, { id: dest.id, consentCategories: dest.consentCategories }, categories, policy, hash);
  *   if (verdict.kind === 'drop') recordDropped(dest, item, verdict.reason);
  */
 export function privacyForDestination(
-  item: { event: SegmentEvent; consent?: ConsentState; child?: boolean; pii?: readonly ClassifiedField[] },
+  item: { event: SegmentEvent; consent?: ConsentState; child?: boolean; sensitiveLimited?: boolean; pii?: readonly ClassifiedField[] },
   destination: { id: string; consentCategories?: readonly string[] | undefined },
   categories: readonly ConsentCategory[],
   policy: PiiPolicy,
@@ -51,7 +54,7 @@ export function privacyForDestination(
   // Only the fields whose action changes something (most are `allow`): the copy is made only when one does.
   const acting: { field: ClassifiedField; action: PiiAction }[] = [];
   for (const field of item.pii ?? []) {
-    const action = destinationActionFor(field, policy, destination.id);
+    const action = limitedAction(destinationActionFor(field, policy, destination.id), field, item.sensitiveLimited === true);
     if (action === 'drop_event') return { kind: 'drop', reason: piiBlockedReason(field) };
     if (action !== 'allow') acting.push({ field, action });
   }
@@ -61,4 +64,10 @@ export function privacyForDestination(
   const result = applyPiiActions(copy as unknown as JsonObject, acting.map((a) => a.field), (f) => actions.get(f), hash);
   if (result.dropReason) return { kind: 'drop', reason: result.dropReason };
   return { kind: 'deliver', event: copy, changes: result.changes };
+}
+
+/** A field's action for a subject who limited the use of their sensitive data: Red and sensitive fields never leave. */
+function limitedAction(action: PiiAction, field: ClassifiedField, limited: boolean): PiiAction {
+  if (!limited || (field.level !== 'sensitive' && field.level !== 'red')) return action;
+  return action === 'allow' || action === 'hash' ? 'drop_field' : action;
 }

@@ -17,6 +17,12 @@ export interface ProcessingItem {
   consent?: ConsentState;
   /** The subject is under the workspace's age threshold (children stage): only destinations needing no optional category. */
   child?: boolean;
+  /**
+   * The subject limited the use of their sensitive personal information (CPRA 1798.121, a `limit_sensitive` request
+   * holding for one of its linked identities): set by fan-out's restriction decider; the privacy decider then drops
+   * sensitive and Red fields at every destination, whatever its PII policy allows.
+   */
+  sensitiveLimited?: boolean;
   /** Fields classified as PII (PII stage); the fan-out applies each destination's action to them. */
   pii?: ClassifiedField[];
   /** Set by the store stage once the event is written. */

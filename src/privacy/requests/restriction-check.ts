@@ -1,6 +1,6 @@
 import { identifierKey, normalizeIdentifier, selfOnlyResolver, type LinkedIdentityResolver, type SubjectIdentifier } from '../../core/privacy/subject.js';
 import { uniqueIdentifiers } from '../graph-linked-identities.js';
-import type { SubjectDataRepository } from './subject-data.js';
+import type { RestrictionKind, SubjectDataRepository } from './subject-data.js';
 
 /** The drop reason the fan-out records for a restricted subject's events (CONTRACT.md deliveries). */
 export const RESTRICTED_REASON = 'restricted';
@@ -41,17 +41,18 @@ export class RestrictionCheck {
    * events of a workspace that has restrictions. Per workspace: one query when it has none (nothing else is
    * read); else one linked-identity lookup for the batch's identifiers (`linked`: the batch's identity graph in
    * the processor, one store read elsewhere), then one query when it has few restrictions, or one per 500 linked
-   * identifiers.
+   * identifiers. `kind` `limit_sensitive` answers the same for a CPRA limit on the use of sensitive data instead.
    */
   async restrictedEvents<T extends { readonly workspaceId: string }>(
     events: readonly T[],
     identifiersOf: (event: T) => readonly SubjectIdentifier[],
     linked: LinkedIdentityResolver = selfOnlyResolver,
+    kind: RestrictionKind = 'restrict',
   ): Promise<boolean[]> {
     const restrictedKeys = new Map<string, Set<string>>();
     const idsOf = new Map<T, readonly SubjectIdentifier[]>();
     for (const workspaceId of new Set(events.map((e) => e.workspaceId))) {
-      const all = await this.data.restrictedIdentifiers(workspaceId, 'restrict', FEW_RESTRICTIONS + 1);
+      const all = await this.data.restrictedIdentifiers(workspaceId, kind, FEW_RESTRICTIONS + 1);
       if (all.length === 0) continue;
       for (const event of events) if (event.workspaceId === workspaceId && !idsOf.has(event)) idsOf.set(event, identifiersOf(event));
       const ids = uniqueIdentifiers(events.flatMap((e) => (e.workspaceId === workspaceId ? idsOf.get(e)! : [])));
@@ -63,7 +64,7 @@ export class RestrictionCheck {
       else {
         const values = [...new Set(ids.flatMap((id) => personOf(id).map((p) => normalizeIdentifier(p).value)))];
         restricted = new Set();
-        for (let i = 0; i < values.length; i += LOOKUP_CHUNK) for (const v of await this.data.restricted(workspaceId, 'restrict', values.slice(i, i + LOOKUP_CHUNK))) restricted.add(v);
+        for (let i = 0; i < values.length; i += LOOKUP_CHUNK) for (const v of await this.data.restricted(workspaceId, kind, values.slice(i, i + LOOKUP_CHUNK))) restricted.add(v);
       }
       if (restricted.size === 0) continue;
       const keys = new Set<string>();
@@ -76,7 +77,7 @@ export class RestrictionCheck {
     });
   }
 
-  /** Whether one subject's sensitive fields must stop flowing (CPRA 1798.121): a `limit_sensitive` holds for one of these identifiers. */
+  /** Whether a `limit_sensitive` (CPRA 1798.121) is stored for one of these identifier values themselves (no linked identity). */
   async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
     return (await this.data.restricted(workspaceId, 'limit_sensitive', identifiers.filter(usable))).length > 0;
   }

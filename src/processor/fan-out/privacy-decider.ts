@@ -52,7 +52,7 @@ export class PrivacyDecider implements DestinationDecider {
       // sensitive fields never leave on a replay.
       const pii = item.pii ?? classifyEvent(candidate.event, config.matchers);
       const verdict = privacyForDestination(
-        { event: candidate.event, ...(item.consent ? { consent: item.consent } : {}), ...(item.child ? { child: item.child } : {}), pii },
+        { event: candidate.event, ...(item.consent ? { consent: item.consent } : {}), ...(item.child ? { child: item.child } : {}), ...(item.sensitiveLimited ? { sensitiveLimited: true } : {}), pii },
         { id: destination.id, consentCategories: destination.consentCategories ?? undefined },
         config.categories,
         config.policy,
