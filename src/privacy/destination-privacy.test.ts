@@ -55,4 +55,17 @@ describe('privacyForDestination', () => {
     expect(verdict.kind === 'deliver' && verdict.event.traits).toEqual({ email: 'h(ada@example.com)', ssn: '123-45-6789', religion: '[redacted]', plan: 'pro' });
     expect(privacyForDestination(item(), { id: 'strict' }, cats, policy, hash)).toEqual({ kind: 'drop', reason: 'pii_blocked:email' });
   });
+
+  it('keeps Red and sensitive fields of a person who limited their use from a destination that allows or hashes them, and keeps redact and drop_event', () => {
+    const policy = validatePiiPolicy({ destinations: { wh: { ssn: 'allow', religion: 'hash', email: 'hash' }, redacting: { religion: 'redact' }, strict: { religion: 'drop_event' } } });
+    const limited = { ...item(), sensitiveLimited: true };
+    const verdict = privacyForDestination(limited, { id: 'wh' }, cats, policy, hash);
+    // Yellow fields follow the policy as for anyone (the email is hashed); Red and sensitive ones never leave.
+    expect(verdict.kind === 'deliver' && verdict.event.traits).toEqual({ email: 'h(ada@example.com)', plan: 'pro' });
+    const unlimited = privacyForDestination(item(), { id: 'wh' }, cats, policy, hash);
+    expect(unlimited.kind === 'deliver' && unlimited.event.traits).toEqual({ email: 'h(ada@example.com)', ssn: '123-45-6789', religion: 'h(none)', plan: 'pro' });
+    const redacted = privacyForDestination({ ...item(), sensitiveLimited: true }, { id: 'redacting' }, cats, policy, hash);
+    expect(redacted.kind === 'deliver' && redacted.event.traits?.religion).toBe('[redacted]');
+    expect(privacyForDestination({ ...item(), sensitiveLimited: true }, { id: 'strict' }, cats, policy, hash)).toEqual({ kind: 'drop', reason: 'pii_blocked:religion' });
+  });
 });
