@@ -1,4 +1,4 @@
-import { auditEntryHash, GENESIS_HASH, type AuditEntry } from '../core/audit-entry.js';
+import { ChainVerifier, GENESIS_HASH, type AuditEntry } from '../core/audit-entry.js';
 
 /** Where an exported audit log breaks, with the line of the file it was found on (1-based). */
 export interface ExportBreak {
@@ -98,27 +98,35 @@ function orderBreak(lines: Line[]): ExportBreak | undefined {
   return undefined;
 }
 
-/** Walks the entries oldest first, as {@link ChainVerifier} does in the store. */
-function chainBreak(oldestFirst: Line[]): ExportBreak | undefined {
+/**
+ * Walks the entries oldest first through the store's {@link ChainVerifier}, started at the file's oldest entry (an
+ * export that does not begin at seq 1 links to an entry the file does not hold), and tells a break by file line.
+ */
+function chainBreak(workspaceId: string, oldestFirst: Line[]): ExportBreak | undefined {
+  const first = oldestFirst[0];
+  if (first === undefined) return undefined;
+  const verifier = new ChainVerifier(workspaceId, { seq: first.entry.seq, prevHash: first.entry.seq === 1 ? GENESIS_HASH : first.entry.prevHash });
   let previous: Line | undefined;
   for (const current of oldestFirst) {
+    if (verifier.push(current.entry)) {
+      previous = current;
+      continue;
+    }
     const { entry, line } = current;
-    const fail = (reason: ExportBreak['reason'], message: string): ExportBreak => ({ line, seq: entry.seq, entryId: entry.id, reason, message });
-    if (previous && entry.seq !== previous.entry.seq + 1) {
-      const missing = entry.seq - previous.entry.seq - 1;
-      return fail(
-        'sequence_gap',
-        `${missing === 1 ? `The entry with seq ${previous.entry.seq + 1} is` : `The ${missing} entries with seq ${previous.entry.seq + 1} to ${entry.seq - 1} are`} missing between line ${previous.line} (seq ${previous.entry.seq}) and line ${line} (seq ${entry.seq}): removed from the file, or the export was filtered (export without filters to verify the chain).`,
-      );
+    const reason = verifier.broken!.reason as ExportBreak['reason'];
+    const at = { line, seq: entry.seq, entryId: entry.id, reason };
+    if (reason === 'sequence_gap') {
+      const before = previous!.entry.seq;
+      const missing = entry.seq - before - 1;
+      return {
+        ...at,
+        message: `${missing === 1 ? `The entry with seq ${before + 1} is` : `The ${missing} entries with seq ${before + 1} to ${entry.seq - 1} are`} missing between line ${previous!.line} (seq ${before}) and line ${line} (seq ${entry.seq}): removed from the file, or the export was filtered (export without filters to verify the chain).`,
+      };
     }
-    const expectedPrev = previous ? previous.entry.hash : entry.seq === 1 ? GENESIS_HASH : entry.prevHash;
-    if (entry.prevHash !== expectedPrev) {
-      return fail('prev_hash_mismatch', `Line ${line} (entry ${entry.id}, seq ${entry.seq}) does not link to the entry before it${previous ? ` (line ${previous.line})` : ''}: that entry was altered or replaced.`);
+    if (reason === 'prev_hash_mismatch') {
+      return { ...at, message: `Line ${line} (entry ${entry.id}, seq ${entry.seq}) does not link to the entry before it${previous ? ` (line ${previous.line})` : ''}: that entry was altered or replaced.` };
     }
-    if (auditEntryHash(entry) !== entry.hash) {
-      return fail('hash_mismatch', `Line ${line} (entry ${entry.id}, seq ${entry.seq}) was altered after it was written: its content no longer matches its hash.`);
-    }
-    previous = current;
+    return { ...at, message: `Line ${line} (entry ${entry.id}, seq ${entry.seq}) was altered after it was written: its content no longer matches its hash.` };
   }
   return undefined;
 }
@@ -161,5 +169,5 @@ export function verifyAuditExport(text: string): ExportVerification {
   const outOfOrder = orderBreak(lines);
   if (outOfOrder) return result(outOfOrder);
   const oldestFirst = lines.length > 1 && lines[0]!.entry.seq > lines[1]!.entry.seq ? [...lines].reverse() : lines;
-  return result(chainBreak(oldestFirst));
+  return result(workspaceId === null ? undefined : chainBreak(workspaceId, oldestFirst));
 }

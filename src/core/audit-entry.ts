@@ -69,12 +69,19 @@ export interface ChainBreak {
  * (seq, hash) the log recorded separately, so removing the newest entries is detected too.
  */
 export class ChainVerifier {
-  private prevHash = GENESIS_HASH;
-  private expectedSeq = 1;
+  private prevHash: string;
+  private expectedSeq: number;
   checked = 0;
   broken: ChainBreak | undefined;
 
-  constructor(readonly workspaceId: string) {}
+  /** `from`: where the walk starts when not at the first entry (an export of part of the log): its seq and the hash it links to. */
+  constructor(
+    readonly workspaceId: string,
+    from: { readonly seq: number; readonly prevHash: string } = { seq: 1, prevHash: GENESIS_HASH },
+  ) {
+    this.expectedSeq = from.seq;
+    this.prevHash = from.prevHash;
+  }
 
   /** Feeds the next entry; returns false once the chain is broken (stop feeding). */
   push(entry: AuditEntry): boolean {

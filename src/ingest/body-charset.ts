@@ -3,6 +3,9 @@ import { SluiceError } from '../core/errors.js';
 /** Names of UTF-8 a Content-Type's charset may give (WHATWG labels; the body is then read as UTF-8). */
 const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8']);
 
+/** Decodes a whole body at a time (no stream state is kept between calls), so one serves every request. */
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** The charset a Content-Type names, lowercased and unquoted; undefined when it names none. */
 export function charsetOf(contentType: string | undefined): string | undefined {
   const match = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType ?? '');
@@ -47,7 +50,7 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): { te
     return { text, bytes: Buffer.from(text, 'utf8') };
   }
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), bytes };
+    return { text: UTF8_DECODER.decode(bytes), bytes };
   } catch {
     const at = firstInvalidUtf8(bytes);
     const where = at === undefined ? '' : ` (byte ${at}, 0x${bytes[at]!.toString(16).padStart(2, '0')})`;

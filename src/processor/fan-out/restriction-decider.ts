@@ -33,7 +33,6 @@ export class RestrictionDecider implements DestinationDecider {
     const limited = await this.check.restrictedEvents(open, (item) => identifiersOfEvent(item.event), linked, 'limit_sensitive');
     open.forEach((item, i) => {
       if (limited[i]) item.sensitiveLimited = true;
-      else delete item.sensitiveLimited;
     });
     return candidates.map(({ item }) => (restricted.get(item) ? drop(RESTRICTED_REASON) : CONTINUE));
   }
