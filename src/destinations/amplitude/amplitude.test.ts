@@ -17,6 +17,14 @@ type AmpEvent = Record<string, unknown>;
  * include_mapped_user_ids (this stand-in refuses any other field, so a misspelt one shows).
  */
 function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) => { status: number; body: unknown } | undefined) {
+  if (request.path === '/api/2/usersearch' && request.method === 'GET') {
+    if (request.headers.authorization !== `Basic ${Buffer.from('KEY123:SECRET456').toString('base64')}`) return { status: 401, body: { error: 'Invalid credentials' } };
+    const user = request.query.get('user') ?? '';
+    // Device ids match exactly; user ids also by prefix (as the Dashboard REST API's user search does).
+    const byDevice = AMPLITUDE_USERS.filter((u) => u.device_ids.includes(user));
+    const matches = byDevice.length > 0 ? byDevice : AMPLITUDE_USERS.filter((u) => u.user_id?.startsWith(user));
+    return { status: 200, body: { matches: matches.map((u) => ({ user_id: u.user_id, amplitude_id: u.amplitude_id })), type: byDevice.length > 0 ? 'match_device_id' : matches.length > 0 ? 'match_user_id_prefix' : 'nomatch' } };
+  }
   if (request.path === '/api/2/deletions/users' && request.method === 'GET') {
     if (request.headers.authorization !== `Basic ${Buffer.from('KEY123:SECRET456').toString('base64')}`) return { status: 401, body: { error: 'Invalid credentials' } };
     const day = request.query.get('start_day');
@@ -28,8 +36,9 @@ function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) =>
     const known = new Set(['amplitude_ids', 'user_ids', 'requester', 'ignore_invalid_ids', 'delete_from_org', 'include_mapped_user_ids']);
     const unknown = Object.keys(body).filter((k) => !known.has(k));
     if (unknown.length) return { status: 400, body: { error: `Unknown parameter(s): ${unknown.join(', ')}` } };
-    if (!Array.isArray(body.user_ids) || body.user_ids.length === 0) return { status: 400, body: { error: 'user_ids required' } };
-    if (body.user_ids.length > 100) return { status: 400, body: { error: 'at most 100 ids per request' } };
+    const ids = [body.user_ids, body.amplitude_ids].filter((v): v is unknown[] => Array.isArray(v));
+    if (ids.every((list) => list.length === 0)) return { status: 400, body: { error: 'amplitude_ids or user_ids required' } };
+    if (ids.some((list) => list.length > 100)) return { status: 400, body: { error: 'at most 100 ids per request' } };
     return { status: 200, body: [{ day: '2026-12-30', status: 'staging', amplitude_ids: [], requester: 'x' }] };
   }
   if (request.method !== 'POST' || request.path !== '/2/httpapi') return { status: 404, body: { error: 'not found' } };
@@ -50,6 +59,14 @@ function amplitudeDocs(request: ReceivedRequest, extra?: (events: AmpEvent[]) =>
   }
   return extra?.(events) ?? { status: 200, body: { code: 200, events_ingested: events.length, payload_size_bytes: request.raw.length, server_upload_time: Date.now() } };
 }
+
+/** The users the stand-in's project holds: by user id (its devices merged in), or only by device. */
+const AMPLITUDE_USERS: { user_id: string | null; amplitude_id: number; device_ids: string[] }[] = [
+  { user_id: 'user-12345', amplitude_id: 5001, device_ids: ['anon-1'] },
+  { user_id: null, amplitude_id: 5002, device_ids: ['anon-visitor-77'] },
+  { user_id: 'anon-visitor-9-account', amplitude_id: 5003, device_ids: [] },
+  { user_id: 'user-shared', amplitude_id: 5004, device_ids: ['anon-family-pc'] },
+];
 
 let server: MockServer | undefined;
 afterEach(async () => {
@@ -137,9 +154,49 @@ describe('Amplitude destination', () => {
     server = await startMockServer((r) => amplitudeDocs(r));
     const subject = { workspaceId: 'ws', requestId: 'req-1', userIds: ['user-12345'], anonymousIds: ['anon-1'], emails: [] };
     expect(await amplitude.deleteSubject!(subject, config(server.url), testContext())).toEqual({ kind: 'submitted', jobId: '2026-12-30', status: 'staging' });
-    expect(server.received[0]!.json).toEqual({ user_ids: ['user-12345'], requester: 'sluice:req-1', ignore_invalid_ids: 'True', delete_from_org: 'False' });
+    // The device is the user's own in Amplitude (merged into user-12345): deleted through user_ids, nothing more.
+    expect(server.received.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/2/usersearch', 'POST /api/2/deletions/users']);
+    expect(server.received[1]!.json).toEqual({ user_ids: ['user-12345'], requester: 'sluice:req-1', ignore_invalid_ids: 'True', delete_from_org: 'False' });
     expect(await amplitude.deleteSubject!(subject, { apiKey: 'KEY123', baseUrl: server.url }, testContext())).toMatchObject({ kind: 'not_supported' });
     expect(await amplitude.deleteSubject!(subject, { ...config(server.url), secretKey: 'wrong' }, testContext())).toMatchObject({ kind: 'failed' });
+  });
+
+  it('deletes a visitor Amplitude knows only by device through the Amplitude id its user search finds', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const subject = { workspaceId: 'ws', requestId: 'req-2', userIds: [], anonymousIds: ['anon-visitor-77'], emails: [] };
+    expect(await amplitude.deleteSubject!(subject, config(server.url), testContext())).toEqual({ kind: 'submitted', jobId: '2026-12-30', status: 'staging' });
+    expect(server.received[0]!.query.get('user')).toBe('anon-visitor-77');
+    expect(server.received[1]!.json).toEqual({ amplitude_ids: [5002], requester: 'sluice:req-2', ignore_invalid_ids: 'True', delete_from_org: 'False' });
+  });
+
+  it('reports an anonymous visitor Amplitude has nothing of as deleted, and leaves alone a user whose user_id merely starts with the device id', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const unknown = { workspaceId: 'ws', requestId: 'req-3', userIds: [], anonymousIds: ['anon-never-sent'], emails: [] };
+    expect(await amplitude.deleteSubject!(unknown, config(server.url), testContext())).toMatchObject({ kind: 'deleted', count: 0, detail: expect.stringContaining('nothing to delete') });
+    // "anon-visitor-9" finds user_id "anon-visitor-9-account" by prefix: somebody else, not deleted.
+    const prefix = { workspaceId: 'ws', requestId: 'req-4', userIds: [], anonymousIds: ['anon-visitor-9'], emails: [] };
+    expect(await amplitude.deleteSubject!(prefix, config(server.url), testContext())).toMatchObject({ kind: 'deleted', count: 0 });
+    expect(server.received.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('does not delete a user Amplitude links the device to when the request does not name them, and says so as a failure', async () => {
+    server = await startMockServer((r) => amplitudeDocs(r));
+    const alone = { workspaceId: 'ws', requestId: 'req-5', userIds: [], anonymousIds: ['anon-family-pc'], emails: [] };
+    const first = await amplitude.deleteSubject!(alone, config(server.url), testContext());
+    expect(first).toMatchObject({ kind: 'failed', error: expect.stringContaining('device anon-family-pc belongs in Amplitude to user_id "user-shared"') });
+    expect(server.received.filter((r) => r.method === 'POST')).toEqual([]);
+    // With another device that is the visitor's own, that one is still deleted, and the failure lists the rest.
+    const both = { workspaceId: 'ws', requestId: 'req-6', userIds: [], anonymousIds: ['anon-family-pc', 'anon-visitor-77'], emails: [] };
+    expect(await amplitude.deleteSubject!(both, config(server.url), testContext())).toMatchObject({ kind: 'failed', error: expect.stringMatching(/job 2026-12-30 submitted for the rest, but not deleted: device anon-family-pc/) });
+    expect(server.received.filter((r) => r.method === 'POST').map((r) => r.json)).toEqual([{ amplitude_ids: [5002], requester: 'sluice:req-6', ignore_invalid_ids: 'True', delete_from_org: 'False' }]);
+  });
+
+  it("retries a throttled user search and fails one Amplitude refuses, naming the device", async () => {
+    const subject = { workspaceId: 'ws', requestId: 'req-7', userIds: [], anonymousIds: ['anon-visitor-77'], emails: [] };
+    const throttled = recordingContext(() => ({ status: 429, headers: { 'retry-after': '7' }, body: '{"error":"Too many requests"}' }));
+    expect(await amplitude.deleteSubject!(subject, config('https://amplitude.example'), throttled.context)).toMatchObject({ kind: 'retry', afterMs: 7000 });
+    server = await startMockServer((r) => amplitudeDocs(r));
+    expect(await amplitude.deleteSubject!(subject, { ...config(server.url), secretKey: 'wrong' }, testContext())).toMatchObject({ kind: 'failed', error: expect.stringContaining('user search for device anon-visitor-77') });
   });
 
   it('asks for the deletion of a subject with more than 100 user ids in requests of at most 100', async () => {

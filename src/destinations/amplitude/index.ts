@@ -5,6 +5,7 @@ import { companionBase } from '../http/companion-base.js';
 import { basicAuth, deliverHttp, emptyPlan, joinUrl, previewHttp, type HttpMapping, type PlannedRequest } from '../http/http-mapping.js';
 import { contextObject, contextString, epochMs, eventNameOf, pagePropertiesOf, propertiesOf, traitsOf } from '../segment-fields.js';
 import { AmplitudeConfigSchema, type AmplitudeConfig } from './amplitude-config.js';
+import { lookUpDevices } from './amplitude-device-lookup.js';
 
 /** HTTP V2 API limits: 2,000 events and 1 MB per request (counted after decompression). */
 const MAX_EVENTS = 2000;
@@ -125,6 +126,12 @@ export const amplitudeMapping: HttpMapping<AmplitudeConfig> = {
 /** Most ids one User Privacy API request takes (amplitude_ids and user_ids). */
 const DELETION_IDS_PER_REQUEST = 100;
 
+function chunks<T>(ids: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < ids.length; start += DELETION_IDS_PER_REQUEST) out.push(ids.slice(start, start + DELETION_IDS_PER_REQUEST));
+  return out;
+}
+
 /** Amplitude: product analytics, HTTP V2 API; deletion through the User Privacy API (asynchronous job). */
 export const amplitude: DestinationType<AmplitudeConfig> = {
   type: 'amplitude',
@@ -138,18 +145,30 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
 
   async deleteSubject(subject, config, context): Promise<DeletionResult> {
     if (!config.secretKey) return { kind: 'not_supported', reason: 'Amplitude deletion needs the project secret key (config.secretKey).' };
-    if (subject.userIds.length === 0) return { kind: 'not_supported', reason: 'Amplitude deletes by user_id; this subject has only anonymous identifiers.' };
     const base = privacyBase(config);
+    const authorization = basicAuth(config.apiKey, config.secretKey);
+    // Devices Amplitude knows only anonymously are deleted by the Amplitude id its user search finds for them.
+    const devices = await lookUpDevices(subject.anonymousIds, subject.userIds, base, authorization, context);
+    if ('kind' in devices) return devices;
+    const batches = [
+      ...chunks(subject.userIds).map((ids) => ({ user_ids: ids })),
+      ...chunks(devices.amplitudeIds).map((ids) => ({ amplitude_ids: ids })),
+    ];
+    const notDeleted = devices.linkedToOthers.map((d) => `device ${d.anonymousId} belongs in Amplitude to user_id "${d.userId}", which this request does not name`);
+    if (batches.length === 0) {
+      if (notDeleted.length > 0) return { kind: 'failed', error: `Nothing deleted in Amplitude: ${notDeleted.join('; ')}. If that is the same person, delete that user in Amplitude by hand.` };
+      return { kind: 'deleted', count: 0, detail: `Amplitude has no user under this subject's ${subject.anonymousIds.length} anonymous id(s): nothing to delete` };
+    }
     let job: { day?: string; status?: string } | undefined;
     // The User Privacy API takes at most 100 ids a request; every request joins the same day's job.
-    for (let start = 0; start < subject.userIds.length; start += DELETION_IDS_PER_REQUEST) {
+    for (const ids of batches) {
       const response = await context.http.send({
         method: 'POST',
         url: joinUrl(base, '/api/2/deletions/users'),
-        headers: { 'content-type': 'application/json', authorization: basicAuth(config.apiKey, config.secretKey) },
+        headers: { 'content-type': 'application/json', authorization },
         // ignore_invalid_ids (plural, as documented): a user_id the project never saw does not refuse the others.
         // Booleans as "True"/"False" text, as the API reads them; the project of the API key only.
-        body: JSON.stringify({ user_ids: subject.userIds.slice(start, start + DELETION_IDS_PER_REQUEST), requester: `sluice:${subject.requestId}`, ignore_invalid_ids: 'True', delete_from_org: 'False' }),
+        body: JSON.stringify({ ...ids, requester: `sluice:${subject.requestId}`, ignore_invalid_ids: 'True', delete_from_org: 'False' }),
       });
       const failure = deletionFailure(response.status, response.headers, response.body);
       if (failure) return failure;
@@ -157,7 +176,12 @@ export const amplitude: DestinationType<AmplitudeConfig> = {
       const jobs = JSON.parse(response.body || '[]') as { day?: string; status?: string }[];
       job ??= Array.isArray(jobs) ? jobs[0] : undefined;
     }
-    return { kind: 'submitted', jobId: job?.day ?? 'unknown', status: job?.status ?? 'staging' };
+    const jobId = job?.day ?? 'unknown';
+    if (notDeleted.length > 0) {
+      // The rest is on its way, but the privacy team must look at what was left: a failure lists it for follow-up.
+      return { kind: 'failed', error: `Amplitude deletion job ${jobId} submitted for the rest, but not deleted: ${notDeleted.join('; ')}. If that is the same person, delete that user in Amplitude by hand.` };
+    }
+    return { kind: 'submitted', jobId, status: job?.status ?? 'staging' };
   },
 
   /** Reads the deletion jobs of the job's day; Amplitude reports staging, submitted, then done. */
