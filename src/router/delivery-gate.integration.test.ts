@@ -35,7 +35,7 @@ describe("the router's last privacy check", () => {
         ...(withSubject && { subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) }),
       };
     };
-    const gate = privacyDeliveryGate(store, privacy.suppressions);
+    const gate = privacyDeliveryGate(store, privacy);
     for (const withSubject of [true, false]) {
       const jobs = [
         job({ userId: 'fine' }, withSubject),
@@ -75,7 +75,7 @@ describe("the router's last privacy check", () => {
       const json = JSON.stringify({ type: 'track', event: 'x', messageId: `m${i}`, ...event });
       return { seq: i + 1, workspaceId, destinationId: 'dst', sourceId, messageId: `m${i}`, partitionKey: 'k', json, receivedAt: 0, subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) };
     });
-    const withheld = await privacyDeliveryGate(store, privacy.suppressions, privacy.linked)(jobs);
+    const withheld = await privacyDeliveryGate(store, privacy, privacy.linked)(jobs);
     expect(Object.fromEntries(withheld)).toEqual({ 1: 'restricted', 2: 'restricted' });
     privacy.close();
   });
