@@ -24,7 +24,7 @@ describe("the router's last privacy check", () => {
     const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
     const workspaceId = (await store.workspaces.create({ name: 'Gate' })).id;
     await privacy.suppressions.suppress(workspaceId, [{ type: 'email', value: 'gone@example.com' }], { requestId: null, hashed: true });
-    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['held'], requestId: 'req_1', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: [{ type: 'anonymousId', value: 'held' }], requestId: 'req_1', at: Date.now() });
 
     const sourceId = (await store.sources.create({ workspaceId, name: 'S' })).id;
     let seq = 0;
@@ -58,7 +58,7 @@ describe("the router's last privacy check", () => {
     store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
     const workspaceId = (await store.workspaces.create({ name: 'Gate' })).id;
-    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['ada@example.com'], requestId: 'req_1', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: [{ type: 'email', value: 'ada@example.com' }], requestId: 'req_1', at: Date.now() });
     const profile = { id: 'prof_ada', workspaceId, traits: {}, traitTimes: {}, firstSeen: 1, lastSeen: 1 };
     await store.identities.applyChanges({
       profiles: [profile],
