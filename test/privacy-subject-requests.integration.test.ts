@@ -194,17 +194,23 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(smtp.messages.length).toBe(before);
   });
 
-  it('records the IP address the subject asked and verified from with those steps in the audit log (behind the default trusted proxy: its X-Forwarded-For)', async () => {
+  it('records the network the subject asked, verified and downloaded from with those steps in the audit log, their IP address truncated (behind the default trusted proxy: its X-Forwarded-For)', async () => {
     const from = { 'x-forwarded-for': '203.0.113.7' };
     const submitted = await subject('', { type: 'access', email: 'erin@example.com' }, sluice.writeKey, from);
     expect(submitted.status).toBe(202);
     const id = String(submitted.body.id);
     const code = codeIn(await mailTo('erin@example.com', 'Confirm your privacy request'))!;
-    expect((await subject(`/${id}/verify`, { code }, sluice.writeKey, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
+    expect((await subject(`/${id}/verify`, { code }, sluice.writeKey, { 'x-forwarded-for': '2001:db8:85a3:8d3:1319:8a2e:370:7348' })).status).toBe(200);
     expect((await finished(id)).status).toBe('completed');
-    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
-    expect(entries.find((e) => e.action === 'privacy_request.received')).toMatchObject({ ip: '203.0.113.7' });
-    expect(entries.find((e) => e.action === 'privacy_request.verified')).toMatchObject({ ip: '203.0.113.8' });
+    const done = await mailTo('erin@example.com', 'Your privacy request is complete');
+    const link = new URL(done.text.split('\n').find((line) => /^http\S+\/download\?\S+$/.test(line) && !line.includes('format='))!);
+    expect((await fetch(`${sluice.url}${link.pathname}${link.search}`, { headers: { 'x-forwarded-for': '198.51.100.99' } })).status).toBe(200);
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; actor: string; ip?: string }[];
+    // The audit log cannot be erased: of the subject's address it keeps the network (IPv4 /24, IPv6 /48), decision 0604.
+    expect(entries.find((e) => e.action === 'privacy_request.received')).toMatchObject({ ip: '203.0.113.0' });
+    expect(entries.find((e) => e.action === 'privacy_request.verified')).toMatchObject({ ip: '2001:db8:85a3::' });
+    expect(entries.find((e) => e.actor === 'subject (signed download link)')).toMatchObject({ ip: '198.51.100.0' });
+    expect(JSON.stringify(entries)).not.toMatch(/203\.0\.113\.7|198\.51\.100\.99|1319:8a2e/);
     // Sluice's own steps came from no request.
     expect(entries.find((e) => e.action === 'privacy_request.completed')?.ip).toBeUndefined();
   });

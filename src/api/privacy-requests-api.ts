@@ -18,6 +18,7 @@ import { verifyCertificate, type DeletionCertificate } from '../privacy/requests
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
+import { truncateIp } from '../core/privacy/truncate-ip.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
@@ -219,7 +220,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     const found = await requests.load(q.workspace, request.params.id);
     // The readable page links to the same data as JSON: the signed link without its format.
     const link = new URLSearchParams({ workspace: q.workspace, expires: String(q.expires), signature: q.signature });
-    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: request.ip }, `download?${link.toString()}`);
+    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: truncateIp(request.ip) }, `download?${link.toString()}`);
   });
 
   app.post('/privacy-requests/certificates/verify', {
