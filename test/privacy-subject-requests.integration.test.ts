@@ -215,6 +215,39 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(entries.find((e) => e.action === 'privacy_request.completed')?.ip).toBeUndefined();
   });
 
+  it('closes an earlier request the subject made again before verifying it (same type, same email), says why, audits it, and lets the new one go ahead', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.41' };
+    const first = await subject('', { type: 'access', email: 'fay@example.com' }, sluice.writeKey, from);
+    const other = await subject('', { type: 'delete', email: 'fay@example.com' }, sluice.writeKey, from);
+    const stranger = await subject('', { type: 'access', email: 'gus@example.com' }, sluice.writeKey, from);
+    for (const made of [first, other, stranger]) expect(made.status).toBe(202);
+    await mailTo('fay@example.com', 'Confirm your privacy request');
+    // The code email did not come (or was lost): Fay asks again.
+    const again = await subject('', { type: 'access', email: 'Fay@Example.com' }, sluice.writeKey, from);
+    expect(again.status).toBe(202);
+    const firstId = String(first.body.id);
+    const againId = String(again.body.id);
+    const closed = (await api('GET', `/privacy-requests/${firstId}`)).body as { status: string; denialReason?: string; history: { action: string; actor: string }[] };
+    expect(closed.status).toBe('denied');
+    expect(closed.denialReason).toContain(`Replaced by request ${againId}`);
+    expect(closed.history.map((h) => h.action)).toContain('superseded');
+    expect(await sluice.store.privacyRequests.getCode('ws_default', firstId)).toBeUndefined();
+    const audited = (await api('GET', `/audit-log?resourceId=${firstId}`)).body.entries as { action: string; actor: string; ip?: string }[];
+    expect(audited.find((e) => e.action === 'privacy_request.superseded')).toMatchObject({ actor: expect.stringContaining('subject (source'), ip: '203.0.113.0' });
+    // Another type of request by the same email, and the same type by someone else, stay as they were.
+    expect((await api('GET', `/privacy-requests/${String(other.body.id)}`)).body.status).toBe('verifying');
+    expect((await api('GET', `/privacy-requests/${String(stranger.body.id)}`)).body.status).toBe('verifying');
+    // The new request is verified with its own code and runs; the old one cannot be verified any more.
+    const codes = smtp.messages.filter((m) => m.to.includes('fay@example.com') && m.subject === 'Confirm your privacy request' && m.text.includes(againId));
+    const code = codeIn(codes[0]!)!;
+    expect((await subject(`/${firstId}/verify`, { code })).body.error).toMatchObject({ code: 'request_state_conflict' });
+    expect((await subject(`/${againId}/verify`, { code })).status).toBe(200);
+    expect((await finished(againId)).status).toBe('completed');
+    // Fay was not told her request could not be completed: she was answered by the new one.
+    await mailTo('fay@example.com', 'Your privacy request is complete');
+    expect(smtp.messages.filter((m) => m.to.includes('fay@example.com') && m.subject === 'We could not complete your privacy request')).toEqual([]);
+  });
+
   it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {
     const submitted = await subject('', { type: 'opt_out', userId: 4711, anonymousId: 815 });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);

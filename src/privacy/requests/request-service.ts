@@ -207,20 +207,38 @@ export class RequestService {
     return this.denial(request, by, reason);
   }
 
-  /** Moves the request to denied: answered now, kept for its retention period from now, its work state gone. */
-  private denial(request: PrivacyRequest, by: StepActor, reason: string): Promise<PrivacyRequest> {
+  /**
+   * Moves the request to denied: answered now, kept for its retention period from now, its work state gone. The
+   * step is `denied` (the subject is sent the denial notice), or `superseded` (no notice: see supersedeUnverified).
+   */
+  private denial(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded' = 'denied'): Promise<PrivacyRequest> {
     const respondedAt = this.now();
-    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, by, 'denied', reason);
+    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, by, action, reason);
   }
 
   /**
    * Denies a request that is still being verified, judged on the request as the caller read it: one verified
    * or answered meanwhile is left as it is (undefined), never denied after the fact.
    */
-  async denyUnverified(request: PrivacyRequest, actor: string, reason: string): Promise<PrivacyRequest | undefined> {
+  async denyUnverified(request: PrivacyRequest, by: StepActor, reason: string): Promise<PrivacyRequest | undefined> {
+    return this.closeUnverified(request, by, reason, 'denied');
+  }
+
+  /**
+   * Closes a request still being verified because the subject made the same request again (`newer`) before
+   * verifying it: `denied`, the step `superseded`, the reason naming the newer request. The subject is sent no
+   * denial notice: the newer request's code is on its way. Judged as `denyUnverified` (one verified or answered
+   * meanwhile is left as it is, undefined).
+   */
+  async supersedeUnverified(request: PrivacyRequest, newer: PrivacyRequest, by: StepActor): Promise<PrivacyRequest | undefined> {
+    const reason = `Replaced by request ${newer.id}: the same request was made again, with the same email address, before this one was verified. Only the newer one goes ahead.`;
+    return this.closeUnverified(request, by, reason, 'superseded');
+  }
+
+  private async closeUnverified(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded'): Promise<PrivacyRequest | undefined> {
     if (request.status !== 'verifying') return undefined;
     try {
-      return await this.denial(request, actor, reason);
+      return await this.denial(request, by, reason, action);
     } catch (error) {
       if (error instanceof SluiceError && error.code === 'request_state_conflict') return undefined;
       throw error;

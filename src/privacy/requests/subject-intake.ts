@@ -124,7 +124,27 @@ export class SubjectIntake {
     );
     if (request.status !== 'verifying') return { request, ignored };
     const { expiresAt, emailSent } = await this.sendCode(request, email!);
+    await this.supersedeEarlier(request, email!, { actor: `subject (source ${source.id})`, ip: truncateIp(ip) });
     return { request, ignored, verification: { method: 'email', sentTo: maskEmail(email!), expiresAt, emailSent } };
+  }
+
+  /**
+   * A subject whose code email did not arrive (or who lost it) makes the request again: their earlier requests of
+   * the same type from the same email, made on the hosted page and still waiting for a code, are closed in favour
+   * of the new one (RequestService.supersedeUnverified), their codes deleted, instead of staying `verifying` until
+   * the unverified sweep denies them. If that fails, the sweep still closes them.
+   */
+  private async supersedeEarlier(request: PrivacyRequest, email: string, by: { actor: string; ip: string }): Promise<void> {
+    const ws = request.workspaceId;
+    try {
+      const waiting = await this.deps.store.privacyRequests.list(ws, { status: ['verifying'], type: request.type, channel: 'subject_portal', limit: 100 });
+      for (const earlier of waiting) {
+        if (earlier.id === request.id || earlier.receivedAt > request.receivedAt || (earlier.contactEmail ?? earlier.subject.email) !== email) continue;
+        if (await this.deps.requests.supersedeUnverified(earlier, request, by)) await this.deps.store.privacyRequests.deleteCode(ws, earlier.id);
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error, requestId: request.id }, 'earlier unverified privacy requests not closed; the unverified sweep will');
+    }
   }
 
   private async sendCode(request: PrivacyRequest, email: string): Promise<{ expiresAt: number; emailSent: boolean }> {
