@@ -248,6 +248,48 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(smtp.messages.filter((m) => m.to.includes('fay@example.com') && m.subject === 'We could not complete your privacy request')).toEqual([]);
   });
 
+  it('lets the privacy team send a new download link for a completed access request (the first expired or was lost), and refuses one where there is none to send', async () => {
+    const submitted = await subject('', { type: 'access', email: 'hal@example.com' });
+    const id = String(submitted.body.id);
+    const code = codeIn(await mailTo('hal@example.com', 'Confirm your privacy request'))!;
+    // Before it is completed there is no link to send again.
+    const early = await api('POST', `/privacy-requests/${id}/send-link`);
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({ code: 'no_download_link' });
+    expect((await subject(`/${id}/verify`, { code })).status).toBe(200);
+    expect((await finished(id)).status).toBe('completed');
+    const first = await mailTo('hal@example.com', 'Your privacy request is complete');
+
+    const sent = await api('POST', `/privacy-requests/${id}/send-link`);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body).toMatchObject({ id, status: 'completed' });
+    const again = await mailTo('hal@example.com', 'A new link to your privacy request');
+    const links = (mail: CapturedMail) => mail.text.split('\n').filter((line) => /^http\S+\/download\?\S+$/.test(line));
+    expect(links(again)).toHaveLength(2); // the readable page and the file, as in the completion notice
+    expect(again.text).toContain(`Reference: ${id}`);
+    const link = new URL(links(again).find((l) => !l.includes('format='))!);
+    const exported = await fetch(`${sluice.url}${link.pathname}${link.search}`);
+    expect(exported.status).toBe(200);
+    expect(((await exported.json()) as { subject: { emails: string[] } }).subject.emails).toContain('hal@example.com');
+    // A link of its own (a later expiry, signed again), not the first one repeated.
+    expect(links(first)).toHaveLength(2);
+    expect(links(again)[1]).not.toBe(links(first)[1]);
+    // Recorded in the request's history and in the audit log, with the caller's address (an admin's: whole).
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body as { history: { action: string }[] };
+    expect(shown.history.map((h) => h.action)).toContain('link_sent');
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
+    expect(entries.find((e) => e.action === 'privacy_request.link_sent')).toMatchObject({ ip: '127.0.0.1' });
+
+    // A request of another type, or one without an address to send to, has no link.
+    const optOut = await subject('', { type: 'opt_out', anonymousId: 'hal-anon' });
+    expect((await finished(String(optOut.body.id))).status).toBe('completed');
+    expect((await api('POST', `/privacy-requests/${String(optOut.body.id)}/send-link`)).body.error).toMatchObject({ code: 'no_download_link' });
+    const byAdmin = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'hal-user' }, verified: true });
+    expect((await finished(String(byAdmin.body.id))).status).toBe('completed');
+    const noAddress = await api('POST', `/privacy-requests/${String(byAdmin.body.id)}/send-link`);
+    expect(noAddress.body.error).toMatchObject({ code: 'no_download_link', message: expect.stringContaining('no contact email address') });
+  });
+
   it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {
     const submitted = await subject('', { type: 'opt_out', userId: 4711, anonymousId: 815 });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);

@@ -376,6 +376,26 @@ export class RequestService {
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
+  /**
+   * Sends the subject a new download link for a completed access or "know" request (theirs expired, or the email
+   * was lost): the step `link_sent`, which the subject notices turn into an email to the request's contact address
+   * with a fresh link (subject-notices.ts). `no_download_link` for any other request, or one without a contact
+   * address.
+   */
+  async sendNewLink(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (request.type !== 'access' && request.type !== 'know') {
+      throw new SluiceError('no_download_link', `Request ${id} is a ${request.type} request; only access and know requests have a download link.`);
+    }
+    if (request.status !== 'completed') {
+      throw new SluiceError('no_download_link', `Request ${id} is ${request.status}; its download link is sent once it is completed.`);
+    }
+    if (!request.contactEmail) {
+      throw new SluiceError('no_download_link', `Request ${id} has no contact email address to send a link to; give the person the result another way (GET /privacy-requests/${id}/result).`);
+    }
+    return this.move(request, request.status, {}, by, 'link_sent', 'a new download link was sent to the contact email address');
+  }
+
   async recordDownload(request: PrivacyRequest, by: StepActor, what: string): Promise<PrivacyRequest> {
     return this.move(request, request.status, {}, by, 'result_downloaded', what);
   }
