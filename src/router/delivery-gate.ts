@@ -70,9 +70,15 @@ export function privacyDeliveryGate(
   };
 }
 
-/** Rewrites the `json` of jobs of people who limited the use of their sensitive data, as fan-out would have made it. */
+/**
+ * Rewrites the `json` of jobs of people who limited the use of their sensitive data, as fan-out would have made it.
+ * A job that carries its own JSON may hold values the destination's policy hashed, which no value detector
+ * recognises any more: its fields are classified from the stored event too (one read per workspace and batch, for
+ * such jobs only), so a Red value found only by its value is dropped, not left hashed.
+ */
 async function limitSensitiveFields(store: Store, config: PrivacyServices['config'], jobs: readonly SendableJob[]): Promise<void> {
   for (const workspaceId of new Set(jobs.map((job) => job.workspaceId))) {
+    const mine = jobs.filter((job) => job.workspaceId === workspaceId);
     const settings = await config.get(workspaceId);
     let policy: PiiPolicy;
     try {
@@ -82,10 +88,13 @@ async function limitSensitiveFields(store: Store, config: PrivacyServices['confi
     }
     const matchers = compileMatchers(policy.matchers);
     const reviewed = await store.piiInventory.reviewed(workspaceId);
-    for (const job of jobs) {
-      if (job.workspaceId !== workspaceId) continue;
+    const carried = mine.filter((job) => job.storedSeq === undefined);
+    const stored = new Map(carried.length === 0 ? [] : (await store.events.byKeys(workspaceId, carried)).map((e) => [`${e.sourceId}\u0000${e.event.messageId}`, e.event] as const));
+    const classify = (event: SegmentEvent, sourceId: string) => withReviews(classifyEvent(event, matchers), sourceId, reviewed).filter((field) => field.level !== 'none');
+    for (const job of mine) {
       const event = JSON.parse(job.json) as SegmentEvent;
-      const pii = withReviews(classifyEvent(event, matchers), job.sourceId, reviewed).filter((field) => field.level !== 'none');
+      const original = stored.get(`${job.sourceId}\u0000${job.messageId}`);
+      const pii = [...classify(event, job.sourceId), ...(original ? classify(original, job.sourceId) : [])];
       const limited = withSensitiveLimit(event, pii, policy, job.destinationId);
       if (limited.changes.length > 0) job.json = JSON.stringify(limited.event);
     }
