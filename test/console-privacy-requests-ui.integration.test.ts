@@ -180,4 +180,20 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(await row.textContent()).toContain('We could not verify your identity.');
     expect(errors).toEqual([]);
   });
+
+  it('sends the subject a new download link for a completed access request, saying where it went', async () => {
+    expect((await api(sluice.url, 'PUT', '/privacy-requests/settings', { token: sluice.token, body: { requireApproval: false } })).status).toBe(200);
+    const made = await api<{ id: string }>(sluice.url, 'POST', '/privacy-requests', { token: sluice.token, body: { type: 'access', subject: { email: 'ivy@example.com' }, verified: true } });
+    expect(made.status, made.text).toBe(201);
+    const id = made.body.id;
+    await expect.poll(async () => (await requests()).find((r) => r.id === id)?.status, { timeout: 30_000 }).toBe('completed');
+    await owner.reload();
+    await owner.getByRole('button', { name: `Send a new download link for access request ${id}` }).click();
+    await expect.poll(() => owner.getByRole('status').filter({ hasText: 'new download link' }).textContent()).toContain(`A new download link to the access request ${id} is being emailed to ivy@example.com.`);
+    const history = (await api<{ history: { action: string }[] }>(sluice.url, 'GET', `/privacy-requests/${id}`, { token: sluice.token })).body.history;
+    expect(history.map((h) => h.action)).toContain('link_sent');
+    // Only completed access and know requests with a contact address offer it (the denied request above has none).
+    expect(await owner.getByRole('button', { name: /^Send a new download link for/ }).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });

@@ -173,23 +173,25 @@ describe('executing privacy requests', () => {
   it('restricts and lifts routing for every linked identity, keeping the data', async () => {
     await seedSubject('res');
     const check = new RestrictionCheck(sluice.store.subjectData);
+    const user = (value: string) => ({ type: 'userId' as const, value });
+    const anon = (value: string) => ({ type: 'anonymousId' as const, value });
     const restrict = await finished(String((await api('POST', '/privacy-requests', { type: 'restrict', subject: { userId: 'res-user' }, verified: true })).json().id));
     expect(restrict.status).toBe('completed');
-    expect(await check.isRestricted('ws_default', [null, 'res-anon-2'])).toBe(true);
-    expect(await check.isRestricted('ws_default', ['res-bystander'])).toBe(false);
+    expect(await check.isRestricted('ws_default', [anon('res-anon-2')])).toBe(true);
+    expect(await check.isRestricted('ws_default', [user('res-bystander')])).toBe(false);
     expect(await storedCount('userId=res-user')).toBe(2);
     const lift = await finished(String((await api('POST', '/privacy-requests', { type: 'unrestrict', subject: { anonymousId: 'res-anon-1' }, verified: true })).json().id));
     expect(lift.status).toBe('completed');
-    expect(await check.isRestricted('ws_default', ['res-user', 'res-anon-2'])).toBe(false);
+    expect(await check.isRestricted('ws_default', [user('res-user'), anon('res-anon-2')])).toBe(false);
 
     const limit = await finished(String((await api('POST', '/privacy-requests', { type: 'limit_sensitive', regulation: 'ccpa', subject: { email: 'res@example.com' } })).json().id));
     expect(limit.status).toBe('completed');
-    expect(await check.isSensitiveLimited('ws_default', ['res-anon-1'])).toBe(true);
+    expect(await check.isSensitiveLimited('ws_default', [anon('res-anon-1')])).toBe(true);
     // Lifted the way a restriction is: a request of its own, for every linked identity, audited.
     const unlimit = await finished(String((await api('POST', '/privacy-requests', { type: 'unlimit_sensitive', regulation: 'ccpa', subject: { userId: 'res-user' }, verified: true })).json().id));
     expect(unlimit.status).toBe('completed');
     expect((await api('GET', `/privacy-requests/${String(unlimit.id)}/result`)).json()).toMatchObject({ kind: 'unlimit_sensitive', lifted: 4 });
-    expect(await check.isSensitiveLimited('ws_default', ['res-user', 'res-anon-1', 'res-anon-2', 'res@example.com'])).toBe(false);
+    expect(await check.isSensitiveLimited('ws_default', [user('res-user'), anon('res-anon-1'), anon('res-anon-2'), { type: 'email', value: 'res@example.com' }])).toBe(false);
     const audited = (await api('GET', `/audit-log?resourceId=${String(unlimit.id)}`)).json().entries as { action: string }[];
     expect(audited.map((e) => e.action)).toEqual(expect.arrayContaining(['privacy_request.received', 'privacy_request.completed']));
   });

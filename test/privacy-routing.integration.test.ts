@@ -214,6 +214,54 @@ describe('privacy at fan-out', () => {
     expect(flaky.server.failures.length).toBeGreaterThan(0);
   });
 
+  it('sends a queued event of a person who limited the use of their sensitive data while it waited without the sensitive field, whether the job kept the event or a reference to it', async () => {
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'lq-ada', traits: { email: 'lq-ada@example.com' }, messageId: 'lq-identify' });
+    await eventually(() => delivery(ops.id, 'lq-identify'), 20_000);
+    // Two destinations down, both allowed sensitive and Red fields: one as they are (the job refers to the stored
+    // event), one hashed (the job carries the event as made for it, where a hashed value no longer looks like one).
+    const allowing = await webhook('Down, allows health data');
+    const hashing = await webhook('Down, hashes health data');
+    for (const d of [allowing, hashing]) d.server.respond = () => ({ status: 503 });
+    expect((await api('PUT', '/pii/policy', { destinations: { [allowing.id]: { sensitive: 'allow', red: 'allow' }, [hashing.id]: { sensitive: 'hash', red: 'hash' } } })).status).toBe(200);
+    try {
+      // `ref` is Red by its value only (a US SSN), `medication` sensitive by its key.
+      const visit = (messageId: string, userId: string) => send({ userId, event: 'Booked', messageId, properties: { medication: 'insulin', clinic: 'north', ref: '123-45-6789' } });
+      await visit('lq-ada-visit', 'lq-ada');
+      await visit('lq-bob-visit', 'lq-bob');
+      for (const d of [allowing, hashing]) {
+        for (const messageId of ['lq-ada-visit', 'lq-bob-visit']) await eventually(async () => ((await delivery(d.id, messageId))?.status === 'retrying' ? true : undefined), 20_000);
+      }
+      const limit = await api('POST', '/privacy-requests', { type: 'limit_sensitive', subject: { email: 'lq-ada@example.com' }, verified: true });
+      expect(limit.status).toBe(201);
+      await eventually(async () => ((await api('GET', `/privacy-requests/${String(limit.body.id)}`)).body.status === 'completed' ? true : undefined), 20_000);
+      for (const d of [allowing, hashing]) d.server.respond = () => ({ status: 200 });
+      for (const d of [allowing, hashing]) {
+        for (const messageId of ['lq-ada-visit', 'lq-bob-visit']) {
+          expect(await eventually(async () => ((await delivery(d.id, messageId))?.status === 'delivered' ? true : undefined), 30_000), `${d.id} ${messageId}`).toBe(true);
+        }
+      }
+      const sent = (d: typeof allowing, messageId: string) => d.server.events().find((e) => e.messageId === messageId) as { properties?: Record<string, unknown> } | undefined;
+      // The person's event leaves without the sensitive and Red fields, at both; the rest of it goes.
+      expect(sent(allowing, 'lq-ada-visit')?.properties).toEqual({ clinic: 'north' });
+      expect(sent(hashing, 'lq-ada-visit')?.properties).toEqual({ clinic: 'north' });
+      // Someone who limited nothing: each destination's policy, as queued.
+      expect(sent(allowing, 'lq-bob-visit')?.properties).toEqual({ medication: 'insulin', clinic: 'north', ref: '123-45-6789' });
+      expect(sent(hashing, 'lq-bob-visit')?.properties?.medication).toMatch(/^[0-9a-f]{64}$/);
+      expect(sent(hashing, 'lq-bob-visit')?.properties?.ref).toMatch(/^[0-9a-f]{64}$/);
+      // Before the limit the destinations were sent the field (and refused it): the jobs were queued with it.
+      type Sent = { messageId?: string; properties?: Record<string, unknown> };
+      const refused = (d: typeof allowing) => d.server.failures.flatMap((r) => {
+        const body = r.body as Sent & { batch?: Sent[] };
+        return (body.batch ?? [body]).filter((e) => e.messageId === 'lq-ada-visit');
+      });
+      expect(refused(allowing)[0]?.properties?.medication).toBe('insulin');
+      expect(refused(hashing)[0]?.properties?.medication).toMatch(/^[0-9a-f]{64}$/);
+      expect(refused(hashing)[0]?.properties?.ref).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await api('PUT', '/pii/policy', {});
+    }
+  });
+
   it('drops a queued event of a person erased while it waited, without writing a delivery row for it again', async () => {
     const flaky = await webhook('Down during an erasure');
     // Deletion calls get through; events do not, until the erasure is done.

@@ -194,19 +194,100 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(smtp.messages.length).toBe(before);
   });
 
-  it('records the IP address the subject asked and verified from with those steps in the audit log (behind the default trusted proxy: its X-Forwarded-For)', async () => {
+  it('records the network the subject asked, verified and downloaded from with those steps in the audit log, their IP address truncated (behind the default trusted proxy: its X-Forwarded-For)', async () => {
     const from = { 'x-forwarded-for': '203.0.113.7' };
     const submitted = await subject('', { type: 'access', email: 'erin@example.com' }, sluice.writeKey, from);
     expect(submitted.status).toBe(202);
     const id = String(submitted.body.id);
     const code = codeIn(await mailTo('erin@example.com', 'Confirm your privacy request'))!;
-    expect((await subject(`/${id}/verify`, { code }, sluice.writeKey, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
+    expect((await subject(`/${id}/verify`, { code }, sluice.writeKey, { 'x-forwarded-for': '2001:db8:85a3:8d3:1319:8a2e:370:7348' })).status).toBe(200);
     expect((await finished(id)).status).toBe('completed');
-    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
-    expect(entries.find((e) => e.action === 'privacy_request.received')).toMatchObject({ ip: '203.0.113.7' });
-    expect(entries.find((e) => e.action === 'privacy_request.verified')).toMatchObject({ ip: '203.0.113.8' });
+    const done = await mailTo('erin@example.com', 'Your privacy request is complete');
+    const link = new URL(done.text.split('\n').find((line) => /^http\S+\/download\?\S+$/.test(line) && !line.includes('format='))!);
+    expect((await fetch(`${sluice.url}${link.pathname}${link.search}`, { headers: { 'x-forwarded-for': '198.51.100.99' } })).status).toBe(200);
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; actor: string; ip?: string }[];
+    // The audit log cannot be erased: of the subject's address it keeps the network (IPv4 /24, IPv6 /48), decision 0604.
+    expect(entries.find((e) => e.action === 'privacy_request.received')).toMatchObject({ ip: '203.0.113.0' });
+    expect(entries.find((e) => e.action === 'privacy_request.verified')).toMatchObject({ ip: '2001:db8:85a3::' });
+    expect(entries.find((e) => e.actor === 'subject (signed download link)')).toMatchObject({ ip: '198.51.100.0' });
+    expect(JSON.stringify(entries)).not.toMatch(/203\.0\.113\.7|198\.51\.100\.99|1319:8a2e/);
     // Sluice's own steps came from no request.
     expect(entries.find((e) => e.action === 'privacy_request.completed')?.ip).toBeUndefined();
+  });
+
+  it('closes an earlier request the subject made again before verifying it (same type, same email), says why, audits it, and lets the new one go ahead', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.41' };
+    const first = await subject('', { type: 'access', email: 'fay@example.com' }, sluice.writeKey, from);
+    const other = await subject('', { type: 'delete', email: 'fay@example.com' }, sluice.writeKey, from);
+    const stranger = await subject('', { type: 'access', email: 'gus@example.com' }, sluice.writeKey, from);
+    for (const made of [first, other, stranger]) expect(made.status).toBe(202);
+    await mailTo('fay@example.com', 'Confirm your privacy request');
+    // The code email did not come (or was lost): Fay asks again.
+    const again = await subject('', { type: 'access', email: 'Fay@Example.com' }, sluice.writeKey, from);
+    expect(again.status).toBe(202);
+    const firstId = String(first.body.id);
+    const againId = String(again.body.id);
+    const closed = (await api('GET', `/privacy-requests/${firstId}`)).body as { status: string; denialReason?: string; history: { action: string; actor: string }[] };
+    expect(closed.status).toBe('denied');
+    expect(closed.denialReason).toContain(`Replaced by request ${againId}`);
+    expect(closed.history.map((h) => h.action)).toContain('superseded');
+    expect(await sluice.store.privacyRequests.getCode('ws_default', firstId)).toBeUndefined();
+    const audited = (await api('GET', `/audit-log?resourceId=${firstId}`)).body.entries as { action: string; actor: string; ip?: string }[];
+    expect(audited.find((e) => e.action === 'privacy_request.superseded')).toMatchObject({ actor: expect.stringContaining('subject (source'), ip: '203.0.113.0' });
+    // Another type of request by the same email, and the same type by someone else, stay as they were.
+    expect((await api('GET', `/privacy-requests/${String(other.body.id)}`)).body.status).toBe('verifying');
+    expect((await api('GET', `/privacy-requests/${String(stranger.body.id)}`)).body.status).toBe('verifying');
+    // The new request is verified with its own code and runs; the old one cannot be verified any more.
+    const codes = smtp.messages.filter((m) => m.to.includes('fay@example.com') && m.subject === 'Confirm your privacy request' && m.text.includes(againId));
+    const code = codeIn(codes[0]!)!;
+    expect((await subject(`/${firstId}/verify`, { code })).body.error).toMatchObject({ code: 'request_state_conflict' });
+    expect((await subject(`/${againId}/verify`, { code })).status).toBe(200);
+    expect((await finished(againId)).status).toBe('completed');
+    // Fay was not told her request could not be completed: she was answered by the new one.
+    await mailTo('fay@example.com', 'Your privacy request is complete');
+    expect(smtp.messages.filter((m) => m.to.includes('fay@example.com') && m.subject === 'We could not complete your privacy request')).toEqual([]);
+  });
+
+  it('lets the privacy team send a new download link for a completed access request (the first expired or was lost), and refuses one where there is none to send', async () => {
+    const submitted = await subject('', { type: 'access', email: 'hal@example.com' });
+    const id = String(submitted.body.id);
+    const code = codeIn(await mailTo('hal@example.com', 'Confirm your privacy request'))!;
+    // Before it is completed there is no link to send again.
+    const early = await api('POST', `/privacy-requests/${id}/send-link`);
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({ code: 'no_download_link' });
+    expect((await subject(`/${id}/verify`, { code })).status).toBe(200);
+    expect((await finished(id)).status).toBe('completed');
+    const first = await mailTo('hal@example.com', 'Your privacy request is complete');
+
+    const sent = await api('POST', `/privacy-requests/${id}/send-link`);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body).toMatchObject({ id, status: 'completed' });
+    const again = await mailTo('hal@example.com', 'A new link to your privacy request');
+    const links = (mail: CapturedMail) => mail.text.split('\n').filter((line) => /^http\S+\/download\?\S+$/.test(line));
+    expect(links(again)).toHaveLength(2); // the readable page and the file, as in the completion notice
+    expect(again.text).toContain(`Reference: ${id}`);
+    const link = new URL(links(again).find((l) => !l.includes('format='))!);
+    const exported = await fetch(`${sluice.url}${link.pathname}${link.search}`);
+    expect(exported.status).toBe(200);
+    expect(((await exported.json()) as { subject: { emails: string[] } }).subject.emails).toContain('hal@example.com');
+    // A link of its own (a later expiry, signed again), not the first one repeated.
+    expect(links(first)).toHaveLength(2);
+    expect(links(again)[1]).not.toBe(links(first)[1]);
+    // Recorded in the request's history and in the audit log, with the caller's address (an admin's: whole).
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body as { history: { action: string }[] };
+    expect(shown.history.map((h) => h.action)).toContain('link_sent');
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
+    expect(entries.find((e) => e.action === 'privacy_request.link_sent')).toMatchObject({ ip: '127.0.0.1' });
+
+    // A request of another type, or one without an address to send to, has no link.
+    const optOut = await subject('', { type: 'opt_out', anonymousId: 'hal-anon' });
+    expect((await finished(String(optOut.body.id))).status).toBe('completed');
+    expect((await api('POST', `/privacy-requests/${String(optOut.body.id)}/send-link`)).body.error).toMatchObject({ code: 'no_download_link' });
+    const byAdmin = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'hal-user' }, verified: true });
+    expect((await finished(String(byAdmin.body.id))).status).toBe('completed');
+    const noAddress = await api('POST', `/privacy-requests/${String(byAdmin.body.id)}/send-link`);
+    expect(noAddress.body.error).toMatchObject({ code: 'no_download_link', message: expect.stringContaining('no contact email address') });
   });
 
   it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {

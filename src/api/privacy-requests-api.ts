@@ -18,6 +18,7 @@ import { verifyCertificate, type DeletionCertificate } from '../privacy/requests
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
+import { truncateIp } from '../core/privacy/truncate-ip.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
@@ -211,7 +212,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     const q = request.query;
     const check = verifyDownloadLink(keys, { workspaceId: q.workspace, requestId: request.params.id, expiresAt: q.expires, signature: q.signature }, Date.now());
     if (check !== 'ok') {
-      const message = check === 'expired' ? 'This download link has expired; ask the business for a new one.' : 'This download link is not valid; use the link from the email unchanged.';
+      const message = check === 'expired' ? 'This download link has expired; ask the business to send you a new one.' : 'This download link is not valid; use the link from the email unchanged.';
       // The readable page's link is opened by a person in a browser: answer with a page, not JSON.
       if (q.format === 'html') return reply.code(403).type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'").send(downloadErrorHtml(message));
       throw new SluiceError('download_link_invalid', message);
@@ -219,7 +220,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     const found = await requests.load(q.workspace, request.params.id);
     // The readable page links to the same data as JSON: the signed link without its format.
     const link = new URLSearchParams({ workspace: q.workspace, expires: String(q.expires), signature: q.signature });
-    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: request.ip }, `download?${link.toString()}`);
+    return sendResult(reply, found, q.format ?? 'json', { actor: 'subject (signed download link)', ip: truncateIp(request.ip) }, `download?${link.toString()}`);
   });
 
   app.post('/privacy-requests/certificates/verify', {
@@ -407,6 +408,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   action('deny', 'Deny a request, with the reason the subject is told', (ws, id, actor, body) => requests.deny(ws, id, actor, body.reason!), true);
   action('extend', 'Extend the deadline once (GDPR +2 months, CCPA +45 days), with the reason', (ws, id, actor, body) => requests.extend(ws, id, actor, body.reason!), true);
   action('retry', 'Run a failed request again', (ws, id, actor) => requests.retry(ws, id, actor), false);
+  action('send-link', 'Send the subject a new download link for a completed access or know request (theirs expired, or the email was lost), by email to the contact address', (ws, id, actor) => requests.sendNewLink(ws, id, actor), false);
   action('confirm-receipt', 'Record that receipt was confirmed to the subject another way (letter, call); an email to a contact address records it by itself', (ws, id, actor) => requests.recordReceiptConfirmation(ws, id, actor), false);
 
   app.get('/reports/request-metrics', {

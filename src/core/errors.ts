@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   consent_category_in_use: { status: 409, retriable: false },
   extension_not_allowed: { status: 409, retriable: false },
   result_not_ready: { status: 409, retriable: true },
+  no_download_link: { status: 409, retriable: false },
   no_deletion_follow_up: { status: 409, retriable: false },
   no_hand_confirmation: { status: 409, retriable: false },
   download_link_invalid: { status: 403, retriable: false },

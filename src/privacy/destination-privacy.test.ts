@@ -4,7 +4,7 @@ import { resolveConsent } from '../core/consent/resolve-consent.js';
 import { classifyEvent } from '../core/pii/classify.js';
 import { validatePiiPolicy } from '../core/pii/pii-policy.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
-import { privacyForDestination } from './destination-privacy.js';
+import { privacyForDestination, withSensitiveLimit } from './destination-privacy.js';
 
 const cats = DEFAULT_CONSENT_CATEGORIES;
 const hash = (v: string) => `h(${v})`;
@@ -67,5 +67,23 @@ describe('privacyForDestination', () => {
     const redacted = privacyForDestination({ ...item(), sensitiveLimited: true }, { id: 'redacting' }, cats, policy, hash);
     expect(redacted.kind === 'deliver' && redacted.event.traits?.religion).toBe('[redacted]');
     expect(privacyForDestination({ ...item(), sensitiveLimited: true }, { id: 'strict' }, cats, policy, hash)).toEqual({ kind: 'drop', reason: 'pii_blocked:religion' });
+  });
+
+  it('takes from an event already made for a destination what a limit on sensitive data would have kept from it, and nothing else', () => {
+    const policy = validatePiiPolicy({ destinations: { wh: { ssn: 'allow', religion: 'hash', email: 'hash' }, redacting: { religion: 'redact' } } });
+    // As fan-out made it for `wh` before the limit: the email and religion hashed, the SSN allowed.
+    const made = privacyForDestination(item(), { id: 'wh' }, cats, policy, hash);
+    if (made.kind !== 'deliver') throw new Error('expected a delivery');
+    const limited = withSensitiveLimit(made.event, classifyEvent(made.event).filter((f) => f.level !== 'none'), policy, 'wh');
+    // The hashed email (Yellow) is not hashed twice; the Red and sensitive fields go, as for a limited person at fan-out.
+    expect(limited.event.traits).toEqual({ email: 'h(ada@example.com)', plan: 'pro' });
+    expect(limited.changes.map((c) => c.path).sort()).toEqual(['traits.religion', 'traits.ssn']);
+    expect(made.event.traits).toHaveProperty('ssn');
+    // A redacted field stays redacted; nothing to change returns the same event.
+    const redacted = privacyForDestination(item(), { id: 'redacting' }, cats, policy, hash);
+    if (redacted.kind !== 'deliver') throw new Error('expected a delivery');
+    const same = withSensitiveLimit(redacted.event, classifyEvent(redacted.event).filter((f) => f.level !== 'none'), policy, 'redacting');
+    expect(same).toEqual({ event: redacted.event, changes: [] });
+    expect(same.event).toBe(redacted.event);
   });
 });

@@ -66,6 +66,23 @@ export function privacyForDestination(
   return { kind: 'deliver', event: copy, changes: result.changes };
 }
 
+/**
+ * What a limit on the use of sensitive data (CPRA 1798.121) takes from an event already made for a destination
+ * without it (a delivery job queued before the limit was stored): the Red and sensitive fields whose action at
+ * this destination `privacyForDestination` would have changed for a limited subject (allowed or hashed: dropped).
+ * What the destination's action already did stays as it is (a redacted field, a hashed Yellow one: not done
+ * twice). `pii` classifies `event` as it is now. The event is returned as is when nothing changes, else a copy.
+ */
+export function withSensitiveLimit(event: SegmentEvent, pii: readonly ClassifiedField[], policy: PiiPolicy, destinationId: string): { event: SegmentEvent; changes: PiiChange[] } {
+  const limited = (field: ClassifiedField) => limitedAction(destinationActionFor(field, policy, destinationId), field, true);
+  const acting = pii.filter((field) => limited(field) !== destinationActionFor(field, policy, destinationId));
+  if (acting.length === 0) return { event, changes: [] };
+  const copy = structuredClone(event);
+  // Only `drop_field` can come out of the limit here, so nothing is hashed.
+  const { changes } = applyPiiActions(copy as unknown as JsonObject, acting, limited, (value) => value);
+  return { event: copy, changes };
+}
+
 /** A field's action for a subject who limited the use of their sensitive data: Red and sensitive fields never leave. */
 function limitedAction(action: PiiAction, field: ClassifiedField, limited: boolean): PiiAction {
   if (!limited || (field.level !== 'sensitive' && field.level !== 'red')) return action;

@@ -1,4 +1,4 @@
-import { classifyEvent, compileMatchers, type ClassifiedField, type CompiledMatchers } from '../core/pii/classify.js';
+import { classifyEvent, compileMatchers, withReviews, type ClassifiedField, type CompiledMatchers } from '../core/pii/classify.js';
 import { applyPiiActions, ruleFor, validatePiiPolicy, type PiiPolicy } from '../core/pii/pii-policy.js';
 import type { PiiObservation } from '../core/privacy/pii-field.js';
 import type { JsonObject } from '../protocol/segment-event.js';
@@ -57,14 +57,7 @@ export class PiiStage implements ProcessorStage {
         policies.set(item.workspaceId, ws);
       }
       const reviewed = ws.reviewed;
-      const classified = classifyEvent(item.event, ws.matchers);
-      const fields =
-        reviewed.size === 0
-          ? classified
-          : classified.map((f) => {
-              const review = reviewed.get(`${item.sourceId}\u0000${f.path}`);
-              return review ? { ...f, level: review.level, label: review.label } : f;
-            });
+      const fields = withReviews(classifyEvent(item.event, ws.matchers), item.sourceId, reviewed);
       item.pii = fields.filter((f) => f.level !== 'none');
       let seen = this.seen.get(item.sourceId);
       if (!seen) this.seen.set(item.sourceId, (seen = new Map()));

@@ -24,7 +24,7 @@ describe("the router's last privacy check", () => {
     const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
     const workspaceId = (await store.workspaces.create({ name: 'Gate' })).id;
     await privacy.suppressions.suppress(workspaceId, [{ type: 'email', value: 'gone@example.com' }], { requestId: null, hashed: true });
-    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['held'], requestId: 'req_1', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: [{ type: 'anonymousId', value: 'held' }], requestId: 'req_1', at: Date.now() });
 
     const sourceId = (await store.sources.create({ workspaceId, name: 'S' })).id;
     let seq = 0;
@@ -35,7 +35,7 @@ describe("the router's last privacy check", () => {
         ...(withSubject && { subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) }),
       };
     };
-    const gate = privacyDeliveryGate(store, privacy.suppressions);
+    const gate = privacyDeliveryGate(store, privacy);
     for (const withSubject of [true, false]) {
       const jobs = [
         job({ userId: 'fine' }, withSubject),
@@ -58,7 +58,7 @@ describe("the router's last privacy check", () => {
     store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     const privacy = createPrivacyServices({ store, keys: new Keys('delivery-gate-test-secret-key-0123456789') });
     const workspaceId = (await store.workspaces.create({ name: 'Gate' })).id;
-    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: ['ada@example.com'], requestId: 'req_1', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId, kind: 'restrict', identifiers: [{ type: 'email', value: 'ada@example.com' }], requestId: 'req_1', at: Date.now() });
     const profile = { id: 'prof_ada', workspaceId, traits: {}, traitTimes: {}, firstSeen: 1, lastSeen: 1 };
     await store.identities.applyChanges({
       profiles: [profile],
@@ -75,7 +75,7 @@ describe("the router's last privacy check", () => {
       const json = JSON.stringify({ type: 'track', event: 'x', messageId: `m${i}`, ...event });
       return { seq: i + 1, workspaceId, destinationId: 'dst', sourceId, messageId: `m${i}`, partitionKey: 'k', json, receivedAt: 0, subject: identifiersOfEvent(JSON.parse(json) as Parameters<typeof identifiersOfEvent>[0]) };
     });
-    const withheld = await privacyDeliveryGate(store, privacy.suppressions, privacy.linked)(jobs);
+    const withheld = await privacyDeliveryGate(store, privacy, privacy.linked)(jobs);
     expect(Object.fromEntries(withheld)).toEqual({ 1: 'restricted', 2: 'restricted' });
     privacy.close();
   });

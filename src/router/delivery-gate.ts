@@ -1,7 +1,10 @@
+import { classifyEvent, compileMatchers, withReviews } from '../core/pii/classify.js';
+import { validatePiiPolicy, type PiiPolicy } from '../core/pii/pii-policy.js';
 import { identifierKey, identifiersOfEvent, type LinkedIdentityResolver, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { withSensitiveLimit } from '../privacy/destination-privacy.js';
 import { graphLinkedIdentities } from '../privacy/graph-linked-identities.js';
+import type { PrivacyServices } from '../privacy/privacy-services.js';
 import { RESTRICTED_REASON, RestrictionCheck } from '../privacy/requests/restriction-check.js';
-import type { SuppressionService } from '../privacy/suppression/suppression-service.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { SendableJob } from './job-payloads.js';
 import type { Store } from '../store/store.js';
@@ -9,7 +12,9 @@ import type { Store } from '../store/store.js';
 /**
  * The last privacy check before a job leaves: which jobs of a batch must no longer be sent (job seq -> drop
  * reason). Jobs wait in a destination's queue (a destination that is down keeps them for hours); a person
- * suppressed or deleted (a deletion keeps a hashed suppression) or restricted meanwhile must not reach it.
+ * suppressed or deleted (a deletion keeps a hashed suppression) or restricted meanwhile must not reach it, and
+ * the sensitive fields of a person who limited their use meanwhile must not either: the gate replaces such a
+ * job's `json` with the event without them (so a retry sends it without them too).
  */
 export type DeliveryGate = (jobs: readonly SendableJob[]) => Promise<ReadonlyMap<number, string>>;
 
@@ -27,12 +32,20 @@ export const ERASED_REASON = 'erased';
 
 /**
  * Suppression (reason `suppressed`, or `erased` when the event is gone too) then restriction (`restricted`: of
- * the job's identifiers or an identity `linked` to one through the identity graph), one lookup of each per
- * workspace and batch (and of the suppressed jobs' events, when there are any; and of linked identities, when
- * the workspace has a restriction).
+ * the job's identifiers or an identity `linked` to one through the identity graph), then a limit on the use of
+ * sensitive data (CPRA 1798.121, `limit_sensitive`, linked identities too: the job is sent without the Red and
+ * sensitive fields fan-out would have dropped for the person, `withSensitiveLimit`). One lookup of each per
+ * workspace and batch (and of the suppressed jobs' events, when there are any; of linked identities, when the
+ * workspace has a restriction or a limit; of the privacy configuration and the reviewers' classifications, when a
+ * job of the batch is a limited person's).
  */
-export function privacyDeliveryGate(store: Store, suppressions: SuppressionService, linked: LinkedIdentityResolver = graphLinkedIdentities(store.identities)): DeliveryGate {
+export function privacyDeliveryGate(
+  store: Store,
+  privacy: Pick<PrivacyServices, 'suppressions' | 'config'>,
+  linked: LinkedIdentityResolver = graphLinkedIdentities(store.identities),
+): DeliveryGate {
   const restrictions = new RestrictionCheck(store.subjectData);
+  const suppressions = privacy.suppressions;
   return async (batch) => {
     const withheld = new Map<number, string>();
     const ids = batch.map(subjectOf);
@@ -50,6 +63,40 @@ export function privacyDeliveryGate(store: Store, suppressions: SuppressionServi
       const present = new Set((await store.events.byKeys(workspaceId, suppressedJobs)).map((e) => `${e.sourceId}\u0000${e.event.messageId}`));
       for (const job of suppressedJobs) withheld.set(job.seq, present.has(`${job.sourceId}\u0000${job.messageId}`) ? 'suppressed' : ERASED_REASON);
     }
+    const open = batch.filter((job) => !withheld.has(job.seq));
+    const limited = await restrictions.restrictedEvents(open, (job) => subjectOfJob.get(job)!, linked, 'limit_sensitive');
+    await limitSensitiveFields(store, privacy.config, open.filter((_, i) => limited[i]));
     return withheld;
   };
+}
+
+/**
+ * Rewrites the `json` of jobs of people who limited the use of their sensitive data, as fan-out would have made it.
+ * A job that carries its own JSON may hold values the destination's policy hashed, which no value detector
+ * recognises any more: its fields are classified from the stored event too (one read per workspace and batch, for
+ * such jobs only), so a Red value found only by its value is dropped, not left hashed.
+ */
+async function limitSensitiveFields(store: Store, config: PrivacyServices['config'], jobs: readonly SendableJob[]): Promise<void> {
+  for (const workspaceId of new Set(jobs.map((job) => job.workspaceId))) {
+    const mine = jobs.filter((job) => job.workspaceId === workspaceId);
+    const settings = await config.get(workspaceId);
+    let policy: PiiPolicy;
+    try {
+      policy = validatePiiPolicy(settings.piiPolicy);
+    } catch {
+      policy = validatePiiPolicy(undefined);
+    }
+    const matchers = compileMatchers(policy.matchers);
+    const reviewed = await store.piiInventory.reviewed(workspaceId);
+    const carried = mine.filter((job) => job.storedSeq === undefined);
+    const stored = new Map(carried.length === 0 ? [] : (await store.events.byKeys(workspaceId, carried)).map((e) => [`${e.sourceId}\u0000${e.event.messageId}`, e.event] as const));
+    const classify = (event: SegmentEvent, sourceId: string) => withReviews(classifyEvent(event, matchers), sourceId, reviewed).filter((field) => field.level !== 'none');
+    for (const job of mine) {
+      const event = JSON.parse(job.json) as SegmentEvent;
+      const original = stored.get(`${job.sourceId}\u0000${job.messageId}`);
+      const pii = [...classify(event, job.sourceId), ...(original ? classify(original, job.sourceId) : [])];
+      const limited = withSensitiveLimit(event, pii, policy, job.destinationId);
+      if (limited.changes.length > 0) job.json = JSON.stringify(limited.event);
+    }
+  }
 }

@@ -14,7 +14,7 @@ import { destinationType } from '../destinations/registry.js';
 import { SqliteQueue } from '../queue/sqlite/sqlite-queue.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { truncateIp } from '../privacy/retention/retention-sweeper.js';
+import { truncateIp } from '../core/privacy/truncate-ip.js';
 import { Router } from './router.js';
 
 const WORKSPACE = 'ws_router_test';

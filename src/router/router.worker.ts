@@ -28,7 +28,7 @@ runWorker(async ({ data, signal, counters }) => {
     store,
     queue,
     keys,
-    gate: privacyDeliveryGate(store, privacy.suppressions, privacy.linked),
+    gate: privacyDeliveryGate(store, privacy, privacy.linked),
     http,
     logger,
     policy: { baseDelayMs: 1000, maxDelayMs: 5 * 60_000, windowMs: config.deliveryRetryWindowMs },

@@ -27,6 +27,8 @@ interface PrivacyRequest {
   /** The actor who verified it (`member:mem_… (email)`, `token:…`, `system`): they may not also approve it. */
   verifiedBy?: string;
   resultUrl?: string;
+  /** Where notices go (the subject, or their agent); a new download link is sent there. */
+  contactEmail?: string;
   denialReason?: string;
   /** A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude). */
   nextDeletionStatusCheckAt?: string;
@@ -105,6 +107,8 @@ export function PrivacyRequestsPage() {
   const loadedSettings = useAsync(() => api<RequestSettings>('GET', '/api/v1/privacy-requests/settings'), []);
   const [settings, setSettings] = useState<RequestSettings | undefined>(undefined);
   const [actionError, setActionError] = useState<unknown>(null);
+  /** What the last action did, when the list cannot show it (a new link sent). */
+  const [notice, setNotice] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const now = Date.now();
   const current = settings ?? loadedSettings.data;
@@ -120,15 +124,23 @@ export function PrivacyRequestsPage() {
   }, [processing]);
 
   /** POSTs one of a request's actions (`path` under the request), then reads the list again; a refusal is shown. */
-  const post = async (id: string, path: string, body?: unknown) => {
+  const post = async (id: string, path: string, body?: unknown): Promise<boolean> => {
     setActionError(null);
+    setNotice(null);
     setPending(null);
+    let done = false;
     try {
       await api('POST', `/api/v1/privacy-requests/${encodeURIComponent(id)}/${path}`, body);
+      done = true;
     } catch (failure) {
       setActionError(failure);
     }
     list.reload();
+    return done;
+  };
+  /** A completed access or know request's link expired, or its email was lost: the subject is emailed a new one. */
+  const sendLink = async (r: PrivacyRequest) => {
+    if (await post(r.id, 'send-link')) setNotice(`A new download link to the ${r.type} request ${r.id} is being emailed to ${r.contactEmail ?? 'its contact address'}.`);
   };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
@@ -195,6 +207,11 @@ export function PrivacyRequestsPage() {
       </div>
       <ErrorBox error={list.error} />
       <ErrorBox error={actionError} onDismiss={() => setActionError(null)} />
+      {notice !== null && (
+        <p className="hint" role="status">
+          {notice}
+        </p>
+      )}
       {me.error !== null && (
         <ErrorBox error={new Error(`Could not tell who you are (${me.error instanceof Error ? me.error.message : String(me.error)}): Approve is offered on every request, and the server refuses it for the person who verified it.`)} />
       )}
@@ -282,6 +299,11 @@ export function PrivacyRequestsPage() {
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
                             Receipt confirmed
+                          </button>
+                        )}
+                        {r.status === 'completed' && (r.type === 'access' || r.type === 'know') && r.contactEmail !== undefined && (
+                          <button type="button" id={`send-link-${r.id}`} onClick={() => void sendLink(r)} aria-label={label('Send a new download link for', r)} title={`Email ${r.contactEmail} a new time-limited link to the result (the first one expired, or the email was lost)`}>
+                            Send a new link
                           </button>
                         )}
                       </Can>

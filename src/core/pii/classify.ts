@@ -26,6 +26,18 @@ const RANK: Record<PiiLevel, number> = { none: 0, yellow: 1, sensitive: 2, red: 
 const ROOTS = ['properties', 'traits', 'context'] as const;
 const MAX_FIELDS = 2000;
 
+/** A reviewer's classifications of a workspace's fields, by `sourceId + "\u0000" + path` (`PiiInventoryRepository.reviewed`). */
+export type FieldReviews = ReadonlyMap<string, { level: PiiLevel; label: string | null }>;
+
+/** A source's classified fields with the reviewers' classifications in place of the detected ones. */
+export function withReviews(fields: ClassifiedField[], sourceId: string, reviewed: FieldReviews): ClassifiedField[] {
+  if (reviewed.size === 0) return fields;
+  return fields.map((f) => {
+    const review = reviewed.get(`${sourceId}\u0000${f.path}`);
+    return review ? { ...f, level: review.level, label: review.label } : f;
+  });
+}
+
 export interface CompiledMatchers {
   key: { test: (key: string) => boolean; detection: Detection }[];
   value: { test: (value: string) => boolean; detection: Detection }[];

@@ -30,10 +30,10 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
     ...(f.detail !== null && { detail: f.detail }),
     since: new Date(f.createdAt).toISOString(),
   }));
-  const identifiers = identifiersOf(subject);
+  const typed = subjectIdentifiers(subject);
   const restrictions = {
-    processingRestricted: await deps.store.subjectData.restricted(ws, 'restrict', identifiers),
-    sensitiveUseLimited: await deps.store.subjectData.restricted(ws, 'limit_sensitive', identifiers),
+    processingRestricted: (await deps.store.subjectData.restricted(ws, 'restrict', typed)).map((id) => id.value),
+    sensitiveUseLimited: (await deps.store.subjectData.restricted(ws, 'limit_sensitive', typed)).map((id) => id.value),
   };
   // Every configured destination, and each deleted one that received the subject's data (GDPR 15(1)(c)).
   const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? [])

@@ -234,9 +234,10 @@ async function eraseInternal(deps: DeletionDeps, request: PrivacyRequest, previo
   systems.push({ system: 'identity_links', found: linksFound, deleted: linksFound - (await store.subjectData.countIdentityLinks(ws, subject.profileIds)), deletedAt: iso(graphDeletedAt), residual: await store.subjectData.countIdentityLinks(ws, [...subject.profileIds, ...rescanned.profileIds]), verifiedAt: iso(now()) });
 
   // Restrictions and sensitive-data limits name the subject in clear; the (hashed) suppression replaces them.
-  const restrictionsFound = await store.subjectData.countRestrictions(ws, identifiers);
-  const restrictionsDeleted = (await store.subjectData.removeRestriction(ws, 'restrict', identifiers)) + (await store.subjectData.removeRestriction(ws, 'limit_sensitive', identifiers));
-  systems.push({ system: 'restrictions', found: restrictionsFound, deleted: restrictionsDeleted, deletedAt: iso(now()), residual: await store.subjectData.countRestrictions(ws, identifiers), verifiedAt: iso(now()) });
+  const typed = subjectIdentifiers(subject);
+  const restrictionsFound = await store.subjectData.countRestrictions(ws, typed);
+  const restrictionsDeleted = (await store.subjectData.removeRestriction(ws, 'restrict', typed)) + (await store.subjectData.removeRestriction(ws, 'limit_sensitive', typed));
+  systems.push({ system: 'restrictions', found: restrictionsFound, deleted: restrictionsDeleted, deletedAt: iso(now()), residual: await store.subjectData.countRestrictions(ws, typed), verifiedAt: iso(now()) });
 
   // Consent records stay as proof that consent was asked and given (GDPR Art. 7(1)), but no longer name the person.
   const named = subjectIdentifiers(subject);

@@ -10,7 +10,7 @@ import { knowReport } from './know-report.js';
 import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
-import { identifiersOf, resolveSubject, unlinkCorrectedEmails } from './subject.js';
+import { identifiersOf, resolveSubject, subjectIdentifiers, unlinkCorrectedEmails } from './subject.js';
 import { closeUnverifiedRequests } from './unverified-requests.js';
 
 /** What running a request came to: done (with its result), failed (with what failed), or try again later. */
@@ -179,7 +179,7 @@ export class RequestExecutor extends WakeableLoop {
       case 'restrict':
       case 'limit_sensitive': {
         const subject = await resolveSubject(store.identities, ws, request.subject);
-        const identifiers = identifiersOf(subject);
+        const identifiers = subjectIdentifiers(subject);
         const kind = request.type === 'restrict' ? 'restrict' : 'limit_sensitive';
         await store.subjectData.addRestriction({ workspaceId: ws, kind, identifiers, requestId: request.id, at: Date.now() });
         return { kind: 'completed', result: { kind, identifiers: identifiers.length, effect: kind === 'restrict' ? 'events are kept but no longer routed (drop reason `restricted`)' : 'sensitive fields no longer flow to destinations' } };
@@ -187,7 +187,7 @@ export class RequestExecutor extends WakeableLoop {
       case 'unrestrict':
       case 'unlimit_sensitive': {
         // Lifts what `restrict` / `limit_sensitive` stored for every identifier of the person (lifted: how many).
-        const identifiers = identifiersOf(await resolveSubject(store.identities, ws, request.subject));
+        const identifiers = subjectIdentifiers(await resolveSubject(store.identities, ws, request.subject));
         const lifted = await store.subjectData.removeRestriction(ws, request.type === 'unrestrict' ? 'restrict' : 'limit_sensitive', identifiers);
         return { kind: 'completed', result: { kind: request.type, lifted } };
       }

@@ -207,20 +207,38 @@ export class RequestService {
     return this.denial(request, by, reason);
   }
 
-  /** Moves the request to denied: answered now, kept for its retention period from now, its work state gone. */
-  private denial(request: PrivacyRequest, by: StepActor, reason: string): Promise<PrivacyRequest> {
+  /**
+   * Moves the request to denied: answered now, kept for its retention period from now, its work state gone. The
+   * step is `denied` (the subject is sent the denial notice), or `superseded` (no notice: see supersedeUnverified).
+   */
+  private denial(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded' = 'denied'): Promise<PrivacyRequest> {
     const respondedAt = this.now();
-    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, by, 'denied', reason);
+    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, by, action, reason);
   }
 
   /**
    * Denies a request that is still being verified, judged on the request as the caller read it: one verified
    * or answered meanwhile is left as it is (undefined), never denied after the fact.
    */
-  async denyUnverified(request: PrivacyRequest, actor: string, reason: string): Promise<PrivacyRequest | undefined> {
+  async denyUnverified(request: PrivacyRequest, by: StepActor, reason: string): Promise<PrivacyRequest | undefined> {
+    return this.closeUnverified(request, by, reason, 'denied');
+  }
+
+  /**
+   * Closes a request still being verified because the subject made the same request again (`newer`) before
+   * verifying it: `denied`, the step `superseded`, the reason naming the newer request. The subject is sent no
+   * denial notice: the newer request's code is on its way. Judged as `denyUnverified` (one verified or answered
+   * meanwhile is left as it is, undefined).
+   */
+  async supersedeUnverified(request: PrivacyRequest, newer: PrivacyRequest, by: StepActor): Promise<PrivacyRequest | undefined> {
+    const reason = `Replaced by request ${newer.id}: the same request was made again, with the same email address, before this one was verified. Only the newer one goes ahead.`;
+    return this.closeUnverified(request, by, reason, 'superseded');
+  }
+
+  private async closeUnverified(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded'): Promise<PrivacyRequest | undefined> {
     if (request.status !== 'verifying') return undefined;
     try {
-      return await this.denial(request, actor, reason);
+      return await this.denial(request, by, reason, action);
     } catch (error) {
       if (error instanceof SluiceError && error.code === 'request_state_conflict') return undefined;
       throw error;
@@ -358,6 +376,26 @@ export class RequestService {
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
+  /**
+   * Sends the subject a new download link for a completed access or "know" request (theirs expired, or the email
+   * was lost): the step `link_sent`, which the subject notices turn into an email to the request's contact address
+   * with a fresh link (subject-notices.ts). `no_download_link` for any other request, or one without a contact
+   * address.
+   */
+  async sendNewLink(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    if (request.type !== 'access' && request.type !== 'know') {
+      throw new SluiceError('no_download_link', `Request ${id} is a ${request.type} request; only access and know requests have a download link.`);
+    }
+    if (request.status !== 'completed') {
+      throw new SluiceError('no_download_link', `Request ${id} is ${request.status}; its download link is sent once it is completed.`);
+    }
+    if (!request.contactEmail) {
+      throw new SluiceError('no_download_link', `Request ${id} has no contact email address to send a link to; give the person the result another way (GET /privacy-requests/${id}/result).`);
+    }
+    return this.move(request, request.status, {}, by, 'link_sent', 'a new download link was sent to the contact email address');
+  }
+
   async recordDownload(request: PrivacyRequest, by: StepActor, what: string): Promise<PrivacyRequest> {
     return this.move(request, request.status, {}, by, 'result_downloaded', what);
   }

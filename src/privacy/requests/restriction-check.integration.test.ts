@@ -9,6 +9,8 @@ import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import { graphLinkedIdentities } from '../graph-linked-identities.js';
 import { RestrictionCheck } from './restriction-check.js';
 
+const userId = (value: string): SubjectIdentifier => ({ type: 'userId', value });
+
 describe('RestrictionCheck.restrictedEvents', () => {
   let dir: string | undefined;
   let store: SqlStore | undefined;
@@ -28,9 +30,9 @@ describe('RestrictionCheck.restrictedEvents', () => {
     const a = (await store.workspaces.create({ name: 'A' })).id;
     const b = (await store.workspaces.create({ name: 'B' })).id;
     const filler = Array.from({ length: extra }, (_, i) => `filler-${i}`);
-    await store.subjectData.addRestriction({ workspaceId: a, kind: 'restrict', identifiers: ['held-user', 'held-anon', ...filler], requestId: 'req_1', at: Date.now() });
-    await store.subjectData.addRestriction({ workspaceId: a, kind: 'limit_sensitive', identifiers: ['limited-only'], requestId: 'req_2', at: Date.now() });
-    await store.subjectData.addRestriction({ workspaceId: b, kind: 'restrict', identifiers: ['held-in-b'], requestId: 'req_3', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId: a, kind: 'restrict', identifiers: [userId('held-user'), { type: 'anonymousId', value: 'held-anon' }, ...filler.map(userId)], requestId: 'req_1', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId: a, kind: 'limit_sensitive', identifiers: [userId('limited-only')], requestId: 'req_2', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId: b, kind: 'restrict', identifiers: [userId('held-in-b')], requestId: 'req_3', at: Date.now() });
 
     const check = new RestrictionCheck(store.subjectData);
     const ids = (event: { userId?: string; anonymousId?: string }): SubjectIdentifier[] => [
@@ -60,7 +62,7 @@ describe('RestrictionCheck.restrictedEvents', () => {
     store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     const ws = (await store.workspaces.create({ name: 'A' })).id;
     const filler = Array.from({ length: extra }, (_, i) => `filler-${i}`);
-    await store.subjectData.addRestriction({ workspaceId: ws, kind: 'restrict', identifiers: ['ada@example.com', ...filler], requestId: 'req_1', at: Date.now() });
+    await store.subjectData.addRestriction({ workspaceId: ws, kind: 'restrict', identifiers: [{ type: 'email', value: 'ada@example.com' }, ...filler.map(userId)], requestId: 'req_1', at: Date.now() });
     const link = (profileId: string, kind: IdentityLink['kind'], value: string): IdentityLink => ({ workspaceId: ws, profileId, kind, value });
     const profile = (id: string) => ({ id, workspaceId: ws, traits: {}, traitTimes: {}, firstSeen: 1, lastSeen: 1 });
     await store.identities.applyChanges({

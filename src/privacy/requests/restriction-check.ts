@@ -1,6 +1,6 @@
 import { identifierKey, normalizeIdentifier, selfOnlyResolver, type LinkedIdentityResolver, type SubjectIdentifier } from '../../core/privacy/subject.js';
 import { uniqueIdentifiers } from '../graph-linked-identities.js';
-import type { RestrictionKind, SubjectDataRepository } from './subject-data.js';
+import { restrictionHolds, restrictionKey, type RestrictionKind, type SubjectDataRepository } from './subject-data.js';
 
 /** The drop reason the fan-out records for a restricted subject's events (CONTRACT.md deliveries). */
 export const RESTRICTED_REASON = 'restricted';
@@ -13,14 +13,12 @@ export const RESTRICTED_REASON = 'restricted';
 const FEW_RESTRICTIONS = 1000;
 const LOOKUP_CHUNK = 500;
 
-/** An identifier that can name a subject: present and not empty. */
-const usable = (id: string | null | undefined): id is string => typeof id === 'string' && id !== '';
-
 /**
- * Whether routing is stopped for a subject (GDPR 18 restriction). A restriction is stored per identifier (every
- * identifier the person had when it was made, and the ones the request named, seen or not); an event is the
- * restricted person's when one of its identifiers, or an identity the identity graph links to one, is
- * restricted: an anonymousId the person used before or after the request, a userId linked later to a
+ * Whether routing is stopped for a subject (GDPR 18 restriction). A restriction is stored per identifier with its
+ * kind (every identifier the person had when it was made, and the ones the request named, seen or not); an event
+ * is the restricted person's when one of its identifiers, or an identity the identity graph links to one, is
+ * restricted as that kind (a userId equal to a restricted email is someone else's; a row stored before kinds were
+ * holds for its value under any kind): an anonymousId the person used before or after the request, a userId linked later to a
  * restricted email (an identify whose `traits.email` is that email). The fan-out and the router drop such
  * events for every destination with reason `restricted`; the data stays stored.
  *
@@ -30,9 +28,9 @@ const usable = (id: string | null | undefined): id is string => typeof id === 's
 export class RestrictionCheck {
   constructor(private readonly data: SubjectDataRepository) {}
 
-  /** Whether a restriction is stored for one of these identifier values themselves (no linked identity). */
-  async isRestricted(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
-    return (await this.data.restricted(workspaceId, 'restrict', identifiers.filter(usable))).length > 0;
+  /** Whether a restriction is stored for one of these identifiers themselves (no linked identity). */
+  async isRestricted(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<boolean> {
+    return (await this.data.restricted(workspaceId, 'restrict', identifiers.filter((id) => id.value !== ''))).length > 0;
   }
 
   /**
@@ -60,15 +58,15 @@ export class RestrictionCheck {
       const links = await linked(workspaceId, ids);
       const personOf = (id: SubjectIdentifier) => links.get(identifierKey(id)) ?? [id];
       let restricted: Set<string>;
-      if (all.length <= FEW_RESTRICTIONS) restricted = new Set(all);
+      if (all.length <= FEW_RESTRICTIONS) restricted = new Set(all.map(restrictionKey));
       else {
         const values = [...new Set(ids.flatMap((id) => personOf(id).map((p) => normalizeIdentifier(p).value)))];
         restricted = new Set();
-        for (let i = 0; i < values.length; i += LOOKUP_CHUNK) for (const v of await this.data.restricted(workspaceId, kind, values.slice(i, i + LOOKUP_CHUNK))) restricted.add(v);
+        for (let i = 0; i < values.length; i += LOOKUP_CHUNK) for (const row of await this.data.restrictionsOfValues(workspaceId, kind, values.slice(i, i + LOOKUP_CHUNK))) restricted.add(restrictionKey(row));
       }
       if (restricted.size === 0) continue;
       const keys = new Set<string>();
-      for (const id of ids) if (personOf(id).some((p) => restricted.has(normalizeIdentifier(p).value))) keys.add(identifierKey(id));
+      for (const id of ids) if (personOf(id).some((p) => restrictionHolds(restricted, p))) keys.add(identifierKey(id));
       restrictedKeys.set(workspaceId, keys);
     }
     return events.map((event) => {
@@ -77,8 +75,8 @@ export class RestrictionCheck {
     });
   }
 
-  /** Whether a `limit_sensitive` (CPRA 1798.121) is stored for one of these identifier values themselves (no linked identity). */
-  async isSensitiveLimited(workspaceId: string, identifiers: readonly (string | null | undefined)[]): Promise<boolean> {
-    return (await this.data.restricted(workspaceId, 'limit_sensitive', identifiers.filter(usable))).length > 0;
+  /** Whether a `limit_sensitive` (CPRA 1798.121) is stored for one of these identifiers themselves (no linked identity). */
+  async isSensitiveLimited(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<boolean> {
+    return (await this.data.restricted(workspaceId, 'limit_sensitive', identifiers.filter((id) => id.value !== ''))).length > 0;
   }
 }

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../../core/stored-event.js';
+import { identifierKey, normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
 
 /**
  * The identifiers events are stored under (every event has a userId or an anonymousId). The subject's events are
@@ -27,6 +28,22 @@ export interface ReceiptHour {
 }
 
 export type RestrictionKind = 'restrict' | 'limit_sensitive';
+
+/** An identifier a restriction is stored for: its kind (null for a row stored before kinds were, migration 1150) and value. */
+export interface RestrictedIdentifier {
+  readonly type: IdentifierType | null;
+  readonly value: string;
+}
+
+/** The key a stored restriction is matched by: `userId:u1`, or `*:u1` for a row without a kind. */
+export function restrictionKey(row: RestrictedIdentifier): string {
+  return row.type === null ? `*:${row.value}` : identifierKey({ type: row.type, value: row.value });
+}
+
+/** Whether a restriction with one of these keys (`restrictionKey`) holds for an identifier: its own kind and value, or a row without a kind of its value. */
+export function restrictionHolds(keys: ReadonlySet<string>, id: SubjectIdentifier): boolean {
+  return keys.has(identifierKey(id)) || keys.has(`*:${normalizeIdentifier(id).value}`);
+}
 
 /**
  * A data subject's rows across the store, found by identifier, for access exports and deletions. Reads page
@@ -66,13 +83,21 @@ export interface SubjectDataRepository {
   countIdentityLinks(workspaceId: string, profileIds: readonly string[]): Promise<number>;
   countProfiles(workspaceId: string, profileIds: readonly string[]): Promise<number>;
 
-  addRestriction(input: { workspaceId: string; kind: RestrictionKind; identifiers: readonly string[]; requestId: string; at: number }): Promise<void>;
-  removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<number>;
+  /**
+   * Restrictions are stored per identifier with its kind (emails normalized) and matched by kind and value: a
+   * userId equal to a restricted email is not restricted by it. A row stored before kinds were (migration 1150,
+   * `type: null`) holds for its value under any kind, as it did.
+   */
+  addRestriction(input: { workspaceId: string; kind: RestrictionKind; identifiers: readonly SubjectIdentifier[]; requestId: string; at: number }): Promise<void>;
+  /** Removes the rows of these identifiers (and the kindless rows of their values); answers how many. */
+  removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly SubjectIdentifier[]): Promise<number>;
   /** Which of these identifiers are under a restriction of this kind. */
-  restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<string[]>;
+  restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly SubjectIdentifier[]): Promise<SubjectIdentifier[]>;
+  /** The restrictions of this kind that hold for some of these identifiers' values (to match by kind: `restrictionHolds`). */
+  restrictionsOfValues(workspaceId: string, kind: RestrictionKind, values: readonly string[]): Promise<RestrictedIdentifier[]>;
   /** Every identifier under a restriction of this kind in the workspace, at most `limit` of them. */
-  restrictedIdentifiers(workspaceId: string, kind: RestrictionKind, limit: number): Promise<string[]>;
-  countRestrictions(workspaceId: string, identifiers: readonly string[]): Promise<number>;
+  restrictedIdentifiers(workspaceId: string, kind: RestrictionKind, limit: number): Promise<RestrictedIdentifier[]>;
+  countRestrictions(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<number>;
 }
 
 /** Position of an event page walk: which identifier list, which index in it, and the last sequence seen. */

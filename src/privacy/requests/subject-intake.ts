@@ -9,6 +9,7 @@ import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
 import { hideEmailsIn, maskEmail } from '../../core/privacy/personal-text.js';
+import { truncateIp } from '../../core/privacy/truncate-ip.js';
 
 /** What a subject may ask for themselves (suppression lists and lifting restrictions stay with admins). */
 export const SUBJECT_REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'object', 'opt_out', 'limit_sensitive', 'know'] as const;
@@ -56,7 +57,9 @@ function codePayload(workspaceId: string, requestId: string, code: string): stri
  * for a 6-digit one-time code sent to the subject's email (valid 10 minutes, 3 guesses, stored only as an
  * HMAC). Only the email is proven, so a userId or anonymousId given alongside is used only when Sluice's
  * identity graph links it to that email; requests that need no verification (opt-out, limiting sensitive
- * data) take the identifiers as given.
+ * data) take the identifiers as given. The steps the subject takes are audited with their IP address
+ * truncated (`truncateIp`: /24, /48; decision 0604): the audit log cannot be erased, and an address is theirs;
+ * the intake limits count the whole address (hashed).
  *
  * @example
  *   const { request, verification } = await intake.submit(source, { type: 'access', email: 'ada@example.com' }, ip);
@@ -117,11 +120,31 @@ export class SubjectIntake {
         ...(input.params !== undefined && { params: input.params }),
         ...(email !== undefined && { contactEmail: email }),
       },
-      { actor: `subject (source ${source.id})`, ip },
+      { actor: `subject (source ${source.id})`, ip: truncateIp(ip) },
     );
     if (request.status !== 'verifying') return { request, ignored };
     const { expiresAt, emailSent } = await this.sendCode(request, email!);
+    await this.supersedeEarlier(request, email!, { actor: `subject (source ${source.id})`, ip: truncateIp(ip) });
     return { request, ignored, verification: { method: 'email', sentTo: maskEmail(email!), expiresAt, emailSent } };
+  }
+
+  /**
+   * A subject whose code email did not arrive (or who lost it) makes the request again: their earlier requests of
+   * the same type from the same email, made on the hosted page and still waiting for a code, are closed in favour
+   * of the new one (RequestService.supersedeUnverified), their codes deleted, instead of staying `verifying` until
+   * the unverified sweep denies them. If that fails, the sweep still closes them.
+   */
+  private async supersedeEarlier(request: PrivacyRequest, email: string, by: { actor: string; ip: string }): Promise<void> {
+    const ws = request.workspaceId;
+    try {
+      const waiting = await this.deps.store.privacyRequests.list(ws, { status: ['verifying'], type: request.type, channel: 'subject_portal', limit: 100 });
+      for (const earlier of waiting) {
+        if (earlier.id === request.id || earlier.receivedAt > request.receivedAt || (earlier.contactEmail ?? earlier.subject.email) !== email) continue;
+        if (await this.deps.requests.supersedeUnverified(earlier, request, by)) await this.deps.store.privacyRequests.deleteCode(ws, earlier.id);
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error, requestId: request.id }, 'earlier unverified privacy requests not closed; the unverified sweep will');
+    }
   }
 
   private async sendCode(request: PrivacyRequest, email: string): Promise<{ expiresAt: number; emailSent: boolean }> {
@@ -172,20 +195,20 @@ export class SubjectIntake {
     }
     if (this.now() > record.expiresAt) {
       await store.privacyRequests.deleteCode(ws, requestId);
-      await requests.deny(ws, requestId, { actor: 'system', ip }, 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
     }
     if (!keys.verify(codePayload(ws, requestId, code), record.codeHash)) {
       const attemptsLeft = record.attemptsLeft - 1;
       if (attemptsLeft <= 0) {
         await store.privacyRequests.deleteCode(ws, requestId);
-        await requests.deny(ws, requestId, { actor: 'system', ip }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
+        await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
         throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
       }
       throw new SluiceError('verification_code_invalid', `That code is not right; check the email and try again (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left).`, { attemptsLeft });
     }
     await store.privacyRequests.deleteCode(ws, requestId);
     const email = request.contactEmail ?? request.subject.email ?? '';
-    return requests.verify(ws, requestId, { actor: 'subject (one-time code by email)', ip }, `verified by a one-time code sent to ${maskEmail(email)}`);
+    return requests.verify(ws, requestId, { actor: 'subject (one-time code by email)', ip: truncateIp(ip) }, `verified by a one-time code sent to ${maskEmail(email)}`);
   }
 }

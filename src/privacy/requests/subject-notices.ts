@@ -85,7 +85,7 @@ const SAID_TO_SUBJECT: Readonly<Record<DestinationDeletion['outcome'], string>> 
  * authorized agent's), what happens to their request: receipt (CCPA 7021: within 10 business days; the
  * request's `receiptConfirmedAt` is set when the email went out), an extension with its reason, completion
  * (with a time-limited download link for an access export or a "know" report, and for a deletion what each
- * recipient answered), or a denial with its reason (and, under the GDPR, the subject's right to complain to a
+ * recipient answered), a new download link when the privacy team sends one (`link_sent`), or a denial with its reason (and, under the GDPR, the subject's right to complain to a
  * supervisory authority and to a judicial remedy). Sent in the background, in order, so no API call waits
  * for the mail server; a failed send is logged (and the receipt stays unconfirmed on the deadline lists).
  *
@@ -166,6 +166,9 @@ export class SubjectNotices {
         };
       case 'completed':
         return { subject: 'Your privacy request is complete', text: [...this.completion(request), '', reference].join('\n') };
+      case 'link_sent':
+        // Asked for by the privacy team (the first link expired or the email was lost): the same data, a new link.
+        return { subject: 'A new link to your privacy request', text: ['Here is a new link, as you asked us.', '', ...this.completion(request), '', reference].join('\n') };
       case 'deletion_jobs_settled':
         return {
           subject: 'Update on your deletion request',

@@ -1,21 +1,9 @@
-import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { truncateIp } from '../../core/privacy/truncate-ip.js';
 import type { Store } from '../../store/store.js';
 import type { PrivacyConfig } from '../privacy-config.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Truncates an IP address: IPv4 to its /24 (`203.0.113.0`), IPv6 to its /48 (`2001:db8:1::`). */
-export function truncateIp(ip: string): string {
-  const kind = isIP(ip);
-  if (kind === 4) return ip.replace(/\.\d+$/, '.0');
-  if (kind === 6) {
-    const [head] = ip.split('::');
-    const groups = (head ?? '').split(':').filter(Boolean).slice(0, 3);
-    return `${groups.join(':')}::`;
-  }
-  return ip;
-}
 
 export interface SweepResult {
   eventsDeleted: number;

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable } from './schema-alerts.js';
 
 export type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable };
@@ -240,6 +240,8 @@ export interface EventPruneMarkTable {
 export interface SubjectRestrictionTable {
   workspace_id: string;
   kind: string;
+  /** `userId`, `anonymousId`, `email`; '' for a row stored before kinds were (migration 1150): any kind. */
+  identifier_type: ColumnType<string, string | undefined, string>;
   identifier: string;
   request_id: string;
   created_at: number;

@@ -1,7 +1,8 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import type { EventBatchDeletion, EventPageCursor, EventSubjectKeys, ReceiptHour, RestrictionKind, SubjectDataRepository } from '../../privacy/requests/subject-data.js';
+import { IDENTIFIER_TYPES, normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
+import { restrictionHolds, restrictionKey, type EventBatchDeletion, type EventPageCursor, type EventSubjectKeys, type ReceiptHour, type RestrictedIdentifier, type RestrictionKind, type SubjectDataRepository } from '../../privacy/requests/subject-data.js';
 import type { DeliveryRepository } from '../store.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { Database } from './schema.js';
@@ -208,32 +209,57 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     return Number(row.n);
   }
 
-  async addRestriction(input: { workspaceId: string; kind: RestrictionKind; identifiers: readonly string[]; requestId: string; at: number }): Promise<void> {
+  async addRestriction(input: { workspaceId: string; kind: RestrictionKind; identifiers: readonly SubjectIdentifier[]; requestId: string; at: number }): Promise<void> {
     if (input.identifiers.length === 0) return;
-    const rows = input.identifiers.map((identifier) => ({ workspace_id: input.workspaceId, kind: input.kind, identifier, request_id: input.requestId, created_at: input.at }));
-    await this.db.insertInto('subject_restrictions').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'kind', 'identifier']).doNothing()).execute();
+    const rows = input.identifiers.map(normalizeIdentifier).map((id) => ({ workspace_id: input.workspaceId, kind: input.kind, identifier_type: id.type, identifier: id.value, request_id: input.requestId, created_at: input.at }));
+    await this.db.insertInto('subject_restrictions').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'kind', 'identifier_type', 'identifier']).doNothing()).execute();
   }
 
-  async removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<number> {
+  async removeRestriction(workspaceId: string, kind: RestrictionKind, identifiers: readonly SubjectIdentifier[]): Promise<number> {
     if (identifiers.length === 0) return 0;
-    const result = await this.db.deleteFrom('subject_restrictions').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('identifier', 'in', [...identifiers]).executeTakeFirst();
+    const result = await this.db.deleteFrom('subject_restrictions').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where((eb) => ofIdentifiers(eb, identifiers)).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
-  async restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly string[]): Promise<string[]> {
+  async restricted(workspaceId: string, kind: RestrictionKind, identifiers: readonly SubjectIdentifier[]): Promise<SubjectIdentifier[]> {
     if (identifiers.length === 0) return [];
-    const rows = await this.db.selectFrom('subject_restrictions').select('identifier').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('identifier', 'in', [...identifiers]).execute();
-    return rows.map((r) => r.identifier);
+    const rows = await this.db.selectFrom('subject_restrictions').select(['identifier_type', 'identifier']).where('workspace_id', '=', workspaceId).where('kind', '=', kind).where((eb) => ofIdentifiers(eb, identifiers)).execute();
+    const keys = new Set(rows.map(restrictedIdentifierOf).map(restrictionKey));
+    return identifiers.filter((id) => restrictionHolds(keys, id));
   }
 
-  async restrictedIdentifiers(workspaceId: string, kind: RestrictionKind, limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('subject_restrictions').select('identifier').where('workspace_id', '=', workspaceId).where('kind', '=', kind).limit(limit).execute();
-    return rows.map((r) => r.identifier);
+  async restrictionsOfValues(workspaceId: string, kind: RestrictionKind, values: readonly string[]): Promise<RestrictedIdentifier[]> {
+    if (values.length === 0) return [];
+    const rows = await this.db.selectFrom('subject_restrictions').select(['identifier_type', 'identifier']).where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('identifier', 'in', [...values]).execute();
+    return rows.map(restrictedIdentifierOf);
   }
 
-  async countRestrictions(workspaceId: string, identifiers: readonly string[]): Promise<number> {
+  async restrictedIdentifiers(workspaceId: string, kind: RestrictionKind, limit: number): Promise<RestrictedIdentifier[]> {
+    const rows = await this.db.selectFrom('subject_restrictions').select(['identifier_type', 'identifier']).where('workspace_id', '=', workspaceId).where('kind', '=', kind).limit(limit).execute();
+    return rows.map(restrictedIdentifierOf);
+  }
+
+  async countRestrictions(workspaceId: string, identifiers: readonly SubjectIdentifier[]): Promise<number> {
     if (identifiers.length === 0) return 0;
-    const row = await this.db.selectFrom('subject_restrictions').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('identifier', 'in', [...identifiers]).executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom('subject_restrictions').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where((eb) => ofIdentifiers(eb, identifiers)).executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+}
+
+const isIdentifierType = (type: string): type is IdentifierType => (IDENTIFIER_TYPES as readonly string[]).includes(type);
+
+function restrictedIdentifierOf(row: { identifier_type: string; identifier: string }): RestrictedIdentifier {
+  return { type: isIdentifierType(row.identifier_type) ? row.identifier_type : null, value: row.identifier };
+}
+
+/** Rows of these identifiers: of their kind and value, or without a kind (stored before migration 1150) and of their value. */
+function ofIdentifiers(eb: ExpressionBuilder<Database, 'subject_restrictions'>, identifiers: readonly SubjectIdentifier[]): Expression<SqlBool> {
+  const normalized = identifiers.map(normalizeIdentifier);
+  const ofType = (type: string, ids: readonly SubjectIdentifier[]) => eb.and([eb('identifier_type', '=', type), eb('identifier', 'in', [...new Set(ids.map((id) => id.value))])]);
+  const typed = IDENTIFIER_TYPES.flatMap((type) => {
+    const ids = normalized.filter((id) => id.type === type);
+    return ids.length > 0 ? [ofType(type, ids)] : [];
+  });
+  return eb.or([...typed, ofType('', normalized)]);
 }
