@@ -1,3 +1,4 @@
+import type { BannerContent } from '../../core/consent/banner-content.js';
 import type { ConsentRecord } from '../../core/privacy/consent-record.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
@@ -29,11 +30,29 @@ const CONSENT_SOURCES: Readonly<Record<string, string>> = {
   gpc: 'your browser’s Global Privacy Control signal',
 };
 
-function consentRows(history: readonly ConsentRecord[]): string[][] {
+/** A banner's short name on the page: "banner 1", "banner 2", in the order of the list below the choices. */
+const bannerLabel = (index: number) => `banner ${index + 1}`;
+
+function consentRows(history: readonly ConsentRecord[], banners: readonly { version: string }[]): string[][] {
   return history.map((entry) => {
     const choices = Object.entries(entry.categories).map(([category, granted]) => `${category}: ${granted ? 'allowed' : 'refused'}`);
     const source = entry.requestId ? `your privacy request ${entry.requestId}` : (CONSENT_SOURCES[entry.source] ?? entry.source);
-    return [when(entry.at), escapeHtml(choices.join(', ')), escapeHtml(source), text(entry.policyVersion ?? '')];
+    const shown = banners.findIndex((b) => b.version === entry.bannerVersion);
+    return [when(entry.at), escapeHtml(choices.join(', ')), escapeHtml(source), text(entry.policyVersion ?? ''), shown < 0 ? '' : `<a href="#banner-${shown + 1}">${bannerLabel(shown)}</a>`];
+  });
+}
+
+/** Each consent banner as the person saw it: its title, text and the purposes it listed. */
+function bannerSections(banners: readonly { version: string; firstServedAt: string; content: BannerContent }[]): string[] {
+  return banners.map((b, i) => {
+    const { text: words, categories, policyVersion } = b.content;
+    const items = categories.map((c) => `<li><strong>${escapeHtml(c.name)}</strong>${c.required ? escapeHtml(words.alwaysOn) : ''}${c.description ? `: ${escapeHtml(c.description)}` : ''}</li>`).join('');
+    return (
+      `<section id="banner-${i + 1}" class="banner"><h3>${escapeHtml(bannerLabel(i))}${policyVersion ? ` (privacy policy version ${escapeHtml(policyVersion)})` : ''}</h3>` +
+      `<p><strong>${escapeHtml(words.title)}</strong></p><p>${escapeHtml(words.intro)}</p><ul>${items}</ul>` +
+      `<p>Buttons: ${escapeHtml([words.rejectAll, words.acceptAll, words.save].join(' · '))}</p>` +
+      `<p class="none">Version ${escapeHtml(b.version)}, first shown ${when(b.firstServedAt)}.</p></section>`
+    );
   });
 }
 
@@ -103,8 +122,9 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
       ? table(['Service', 'Your data last sent to it', 'Note'], header.destinations.map((d) => [escapeHtml(d.name), d.lastDeliveredAt ? when(d.lastDeliveredAt) : 'never', d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : '']))
       : none('We send your data to no other service.'),
     '<h2>Your consent choices</h2>',
-    header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version'], consentRows(header.consentHistory)) : none('We have no consent choice of yours on record.'),
+    header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version', 'What you were shown'], consentRows(header.consentHistory, header.consentBanners)) : none('We have no consent choice of yours on record.'),
   );
+  if (header.consentBanners.length > 0) parts.push('<h2>The consent banner as you saw it</h2>', ...bannerSections(header.consentBanners));
   const restricted = [...header.restrictions.processingRestricted.map((id) => ['Processing restricted', id]), ...header.restrictions.sensitiveUseLimited.map((id) => ['Use of sensitive data limited', id])];
   if (restricted.length > 0) parts.push('<h2>Restrictions you asked for</h2>', table(['Restriction', 'For'], restricted.map(([what, id]) => [escapeHtml(String(what)), text(id)])));
   if (header.flags.length > 0) parts.push('<h2>What we noted about you</h2>', table(['Note', 'For', 'Since', 'Why'], header.flags.map((f) => [text(f.flag), text(f.identifier), when(f.since), f.detail !== undefined ? text(f.detail) : ''])));
