@@ -4,6 +4,7 @@ import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
 import { resolveSubject } from './subject.js';
 import { exportHeader, type ExportDeps } from './access-export.js';
+import { escapeHtml, none, pageStart, pre, STYLE, table, text, when } from './readable-html.js';
 
 /**
  * The access export as a web page a person can read (GDPR Art. 12(1): intelligible, in clear and plain language),
@@ -13,14 +14,6 @@ import { exportHeader, type ExportDeps } from './access-export.js';
  */
 
 const PAGE = 1_000;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const text = (value: unknown) => escapeHtml(typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
-const when = (iso: string | number) => escapeHtml(new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
-const pre = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
-const table = (head: readonly string[], rows: readonly string[][]) =>
-  `<table><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-const none = (what: string) => `<p class="none">${escapeHtml(what)}</p>`;
 
 const IDENTIFIER_NAMES: Readonly<Record<string, string>> = { userId: 'Account id (userId)', anonymousId: 'Browser or device id (anonymousId)', email: 'Email address' };
 const CONSENT_SOURCES: Readonly<Record<string, string>> = {
@@ -83,11 +76,6 @@ function eventRow(event: Record<string, unknown>): string[] {
   return [time, escapeHtml(eventTitle(event)), `${details}<details><summary>Everything stored about this event</summary>${pre(event)}</details>`];
 }
 
-const STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}' +
-  'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}' +
-  'pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:.85rem}.none{color:#57606a}summary{cursor:pointer;color:#0b57d0;font-size:.9rem}';
-
 /** What a person sees when the readable page's link is wrong or expired (`download_link_invalid`). */
 export function downloadErrorHtml(message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your personal data</title><style>${STYLE}</style></head><body><main><h1>This link does not work</h1><p>${escapeHtml(message)}</p></main></body></html>\n`;
@@ -99,7 +87,7 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
   const header = await exportHeader(deps, request, subject);
   const parts: string[] = [];
   parts.push(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Your personal data</title><style>${STYLE}</style></head><body><main>`,
+    pageStart('Your personal data'),
     '<h1>Your personal data</h1>',
     `<p>This is a copy of the personal data we hold about you, made on ${when(header.generatedAt)} for your request ${escapeHtml(header.requestId)}.` +
       (jsonLink ? ` The same data as a file you can give to another service (JSON, machine-readable): <a href="${escapeHtml(jsonLink)}">download it</a>.` : '') +
