@@ -13,16 +13,27 @@ const REMEMBERED = 1000;
 export class BannerVersions {
   private readonly stored = new Set<string>();
 
-  constructor(private readonly consent: Pick<ConsentRepository, 'rememberBanner'>) {}
+  /**
+   * @param failed told when the wording could not be stored (the store unreachable): the banner is served all the same
+   *   (a site must not lose its banner to a store outage) and the next request tries again.
+   */
+  constructor(
+    private readonly consent: Pick<ConsentRepository, 'rememberBanner'>,
+    private readonly failed: (error: unknown) => void,
+  ) {}
 
   async versionOf(workspaceId: string, categories: readonly BannerCategory[], policyVersion: string | null): Promise<{ version: string; content: BannerContent }> {
     const content = bannerContent(BANNER_TEXT, categories, policyVersion);
     const version = bannerVersionOf(content);
     const key = `${workspaceId}\u0000${version}`;
     if (!this.stored.has(key)) {
-      await this.consent.rememberBanner(workspaceId, version, content, Date.now());
-      if (this.stored.size >= REMEMBERED) this.stored.clear();
-      this.stored.add(key);
+      try {
+        await this.consent.rememberBanner(workspaceId, version, content, Date.now());
+        if (this.stored.size >= REMEMBERED) this.stored.clear();
+        this.stored.add(key);
+      } catch (error) {
+        this.failed(error);
+      }
     }
     return { version, content };
   }

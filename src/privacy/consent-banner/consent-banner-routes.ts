@@ -38,7 +38,7 @@ export function consentScript(config: BannerConfig): string {
 export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBannerDeps): Promise<void> {
   // As browser-routes: with PORT=0 or HOST=0.0.0.0 and no SLUICE_PUBLIC_URL, the address the browser used is the public URL.
   const publicUrlOf = browserPublicUrl(deps.publicUrl);
-  const versions = new BannerVersions(deps.consent);
+  const versions = new BannerVersions(deps.consent, (error) => app.log.warn({ err: error }, 'consent banner: its wording could not be stored for proof of consent; served anyway, stored on a later request'));
   const configFor = async (request: FastifyRequest, writeKey: string | undefined): Promise<BannerConfig> => {
     const source = await deps.sources.resolve(writeKey);
     const workspace = await deps.workspaces.get(source.workspaceId);
