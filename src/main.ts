@@ -325,7 +325,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       ...(roles.has('api')
         ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey) })]
         : []),
-      ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, publicUrl: config.publicUrl })] : []),
+      ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, consent: store.consent, publicUrl: config.publicUrl })] : []),
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),
     ],
   });

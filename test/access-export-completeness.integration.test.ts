@@ -44,11 +44,33 @@ describe('the access export', () => {
     expect(exported.restrictions).toEqual({ processingRestricted: expect.arrayContaining(['kid', 'kid@example.com']), sensitiveUseLimited: [] });
   });
 
+  it('shows with each banner choice the wording of the banner the person was shown, in the JSON and on the readable page', async () => {
+    const served = (await (await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`)).json()) as { bannerVersion: string };
+    await send('track', { userId: 'eve', messageId: 'eve-consent', event: 'Segment Consent Preference Updated', context: { consent: { categoryPreferences: { analytics: false } } }, properties: { consentBanner: { version: served.bannerVersion, policyVersion: null } } });
+    await eventually(async () => ((await api('GET', '/events?userId=eve')).body.events as unknown[]).length === 1 || undefined);
+    const created = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'eve' }, verified: true });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${id}`)).body.status === 'completed' ? true : undefined), 60_000);
+    const exported = (await api('GET', `/privacy-requests/${id}/result`)).body;
+    expect((exported.consentHistory as { bannerVersion: string | null }[]).map((c) => c.bannerVersion)).toEqual([served.bannerVersion]);
+    const banners = exported.consentBanners as { version: string; content: { text: { title: string }; categories: { name: string; description: string | null }[] } }[];
+    expect(banners.map((b) => b.version)).toEqual([served.bannerVersion]);
+    expect(banners[0]!.content.categories.find((c) => c.name === 'Analytics')?.description).toBe('Measures how the site is used, so it can be improved.');
+
+    const page = await fetch(`${sluice.url}/api/v1/privacy-requests/${id}/result?format=html`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    const html = await page.text();
+    expect(html).toContain('<a href="#banner-1">banner 1</a>');
+    expect(html).toContain('<h2>The consent banner as you saw it</h2>');
+    expect(html).toContain('<strong>Analytics</strong>: Measures how the site is used, so it can be improved.');
+    expect(html).toContain(`Version ${served.bannerVersion}`);
+  });
+
   it('says a subject with none of these has none', async () => {
     await send('identify', { userId: 'plain', messageId: 'plain-identify', traits: { email: 'plain@example.com' } });
     await eventually(async () => ((await api('GET', '/events?userId=plain')).body.events as unknown[]).length === 1 || undefined);
     const exported = await completedRequest(sluice, { type: 'access', subject: { userId: 'plain' } });
-    expect(exported).toMatchObject({ consentHistory: [], flags: [], restrictions: { processingRestricted: [], sensitiveUseLimited: [] } });
+    expect(exported).toMatchObject({ consentHistory: [], consentBanners: [], flags: [], restrictions: { processingRestricted: [], sensitiveUseLimited: [] } });
   });
 
   it('takes an email in any case as the one address the identity graph keeps, and lists the requests made with it in another case', async () => {

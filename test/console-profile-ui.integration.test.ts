@@ -80,4 +80,23 @@ describe.skipIf(skip)('the profile page, in headless Chromium', { timeout: 120_0
     await expect.poll(() => page.locator('.detail-pane').textContent()).toContain('Raw JSON');
     expect(await page.locator('.detail-pane').textContent()).toContain('"event": "Viewed Page 0"');
   });
+
+  it('shows with a consent choice the wording of the banner it was made on', async () => {
+    const served = (await (await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`)).json()) as { bannerVersion: string };
+    const recorded = await fetch(`${sluice.url}/v1/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ userId: 'ada', categoryPreferences: { analytics: true }, bannerVersion: served.bannerVersion }),
+    });
+    expect(recorded.status).toBe(200);
+    await page.goto(`${sluice.url}/profiles/ada`);
+    // One ledger entry per identity of the person (userId and email): each shows the wording.
+    const entries = page.locator(`details.banner-wording[data-banner-version="${served.bannerVersion}"]`);
+    await expect.poll(() => entries.count()).toBe(2);
+    const wording = entries.first();
+    expect(await wording.locator('summary').textContent()).toContain(served.bannerVersion.slice(0, 12));
+    await wording.locator('summary').click();
+    await expect.poll(() => wording.getByText('Your privacy choices').isVisible()).toBe(true);
+    expect(await wording.textContent()).toContain('Measures how the site is used, so it can be improved.');
+  });
 });

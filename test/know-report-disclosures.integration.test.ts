@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook, deliveriesOf } from './support/destinations.js';
 import { completedRequest } from './support/privacy-requests.js';
+import { downloadLink } from '../src/privacy/requests/download-link.js';
 import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -69,5 +70,35 @@ describe('the know report', () => {
     const fields = (report.categories as { category: string; fields: string[] }[]).flatMap((c) => c.fields);
     expect(fields).toEqual(expect.arrayContaining(['profile.traits.plan', 'profile.traits.email', 'profile.traits.phone']));
     expect((report.purposes as { purpose: string }[]).map((p) => p.purpose)).toEqual(['Necessary', 'Functional', 'Analytics', 'Advertising']);
+  });
+
+  it('gives the consumer the report as a page to read (the signed link with format=html), linking the JSON', async () => {
+    const hook = await createWebhook(sluice, servers, 'Mail tool');
+    expect((await api('PUT', `/disclosures/destinations/${hook.id}`, profile('service_provider', ['essential_service'], 'none'))).status).toBe(200);
+    await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'kim', messageId: 'kim-order', event: 'Order Completed', properties: { revenue: 12, currency: 'EUR' } });
+    await eventually(async () => ((await deliveriesOf(sluice, hook.id)).some((r) => r.messageId === 'kim-order' && r.status === 'delivered') ? true : undefined), 30_000);
+    const created = await api('POST', '/privacy-requests', { type: 'know', regulation: 'ccpa', subject: { userId: 'kim' }, verified: true });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${id}`)).body.status === 'completed' ? true : undefined), 60_000);
+
+    // The link the completion email gives (signed, no token), as a page.
+    const workspace = (await sluice.store.workspaces.list())[0]!.id;
+    const json = new URL(downloadLink(sluice.keys, sluice.url, workspace, id, Date.now() + 3_600_000));
+    const page = await fetch(`${json.href}&format=html`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await page.text();
+    for (const shown of ['<h1>The personal information we hold about you</h1>', 'Was your personal information sold or shared?', '<td>Sold</td><td>No</td>', 'commercial information', 'properties.revenue', 'Mail tool', 'neither sold nor shared', 'Whom we disclosed it to']) {
+      expect(html, shown).toContain(shown);
+    }
+    expect(html).toContain('href="download?workspace=');
+    // The JSON's note for the business (which API call describes a recipient) stays off the person's page.
+    expect(html).not.toContain('PUT /api/v1/disclosures');
+    // The JSON is unchanged.
+    const report = (await (await fetch(json.href)).json()) as { kind: string; recipients: { name: string }[] };
+    expect(report.kind).toBe('know');
+    expect(report.recipients.map((r) => r.name)).toContain('Mail tool');
   });
 });

@@ -183,3 +183,24 @@ describe('server-side consent and GPC', () => {
     expect(JSON.stringify(profile.body)).not.toContain('127.0.0.1');
   });
 });
+
+describe('proof of the banner a server-side choice was made on', () => {
+  it('POST /v1/consent records the bannerVersion the categories answer gave, and the profile shows that wording', async () => {
+    const served = (await (await fetch(`${sluice.url}/v1/consent/${sluice.writeKey}/categories`)).json()) as { bannerVersion: string; text: { title: string }; categories: { id: string }[] };
+    expect(served.bannerVersion).toMatch(/^[0-9a-f]{64}$/);
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${sluice.url}/v1/consent`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(sluice.writeKey) }, body: JSON.stringify({ userId: 'banner-proof', categoryPreferences: { analytics: false }, ...body }) });
+    const wrong = await post({ bannerVersion: 'v1' });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+    expect((await post({ bannerVersion: served.bannerVersion })).status).toBe(200);
+
+    const profile = await api('GET', '/profiles/banner-proof/consent');
+    const history = profile.body.history as { bannerVersion: string | null }[];
+    expect(history.map((h) => h.bannerVersion)).toEqual([served.bannerVersion]);
+    const banners = profile.body.banners as { version: string; content: { text: { title: string }; categories: { id: string }[] } }[];
+    expect(banners).toHaveLength(1);
+    expect(banners[0]).toMatchObject({ version: served.bannerVersion, content: { text: { title: served.text.title } } });
+    expect(banners[0]!.content.categories.map((c) => c.id)).toEqual(served.categories.map((c) => c.id));
+  });
+});

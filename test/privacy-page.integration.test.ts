@@ -47,9 +47,16 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.getByLabel('What would you like us to do?').selectOption('delete');
     // A missing email is refused on the page, before anything is sent.
     await page.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('Please enter your email address');
+    // Said at once (role=alert), on the field it is about: marked invalid, pointing at the message, focused.
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Please enter your email address');
+    const email = page.getByLabel('Your email address');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await email.getAttribute('aria-errormessage')).toBe('alert');
+    expect(await email.evaluate((field) => document.activeElement === field)).toBe(true);
+    expect(await page.getByRole('status').textContent()).toBe('');
 
     await page.getByLabel('Your email address').fill('grace@example.com');
+    expect(await email.getAttribute('aria-invalid')).toBeNull(); // changed: no longer marked
     await page.getByRole('button', { name: 'Send request' }).click();
     await page.getByLabel('Code from the email').waitFor();
     expect(await page.locator('#verify-intro').textContent()).toMatch(/We sent a 6-digit code to g\S*@example\.com/);
@@ -83,7 +90,8 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.getByLabel('Your email address').fill('fix@example.com');
     // Without the correct value nothing is sent.
     await page.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('Please enter what the detail should say');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Please enter what the detail should say');
+    expect(await page.getByLabel('What it should say').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('What it should say').fill('Jon Smith');
     await page.getByRole('button', { name: 'Send request' }).click();
     await page.getByLabel('Code from the email').waitFor();
@@ -140,7 +148,8 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
     await page.getByLabel('What would you like us to do?').selectOption('opt_out');
     await page.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('please enter your email address');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('please enter your email address');
+    expect(await page.getByLabel('Your email address').getAttribute('aria-invalid')).toBe('true');
     expect(posts).toEqual([]);
     await page.close();
   });
@@ -159,7 +168,7 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.getByLabel('What would you like us to do?').selectOption('access');
     await page.getByLabel('Your email address').fill('no-mail@example.com');
     await page.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('We could not send the code to n***@example.com just now');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('We could not send the code to n***@example.com just now');
     expect(await page.locator('#verify-form').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Send request' }).isVisible()).toBe(true);
     await page.close();
@@ -178,11 +187,12 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     for (const left of ['2 attempts left', '1 attempt left']) {
       await page.getByLabel('Code from the email').fill(wrong);
       await page.getByRole('button', { name: 'Confirm' }).click();
-      await expect.poll(() => page.getByRole('status').textContent()).toContain(left);
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain(left);
+      expect(await page.getByLabel('Code from the email').getAttribute('aria-invalid')).toBe('true');
     }
     await page.getByLabel('Code from the email').fill(wrong);
     await page.getByRole('button', { name: 'Confirm' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('3 wrong codes');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('3 wrong codes');
     expect(await page.locator('#verify-form').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Send request' }).isVisible()).toBe(true);
     await page.close();

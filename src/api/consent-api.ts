@@ -64,6 +64,17 @@ const ConsentRecordSchema = Type.Object({
   userAgent: Type.Union([Type.String(), Type.Null()]),
   messageId: Type.Union([Type.String(), Type.Null()]),
   requestId: Type.Union([Type.String(), Type.Null()]),
+  bannerVersion: Type.Union([Type.String({ description: 'The version of the banner wording the choice was made on: its text is in `banners`' }), Type.Null()]),
+});
+
+const BannerTextSchema = Type.Object({
+  version: Type.String({ description: 'SHA-256 (hex) of `content`' }),
+  firstServedAt: Type.String({ format: 'date-time' }),
+  content: Type.Object({
+    text: Type.Record(Type.String(), Type.String()),
+    categories: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.Union([Type.String(), Type.Null()]), required: Type.Boolean(), gpc: Type.Boolean() })),
+    policyVersion: Type.Union([Type.String(), Type.Null()]),
+  }),
 });
 
 const ProfileConsentSchema = Type.Object({
@@ -74,6 +85,7 @@ const ProfileConsentSchema = Type.Object({
   categories: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), granted: Type.Boolean(), rule: Type.String(), decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) })),
   flags: Type.Array(Type.Object({ flag: Type.String(), detail: Type.Union([Type.String(), Type.Null()]), at: Type.String({ format: 'date-time' }) })),
   history: Type.Array(ConsentRecordSchema),
+  banners: Type.Array(BannerTextSchema, { description: 'Each banner wording a choice of `history` was made on, once: what the person was shown' }),
 });
 
 /**
@@ -177,7 +189,7 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
     config: { permission: 'profiles:read' },
     schema: {
       tags: ['consent'],
-      summary: "A subject's current consent per category (with the rule that decides it) and the ledger history; `identities` lists the identifier under the types the identity graph or the ledger knows it by, and those linked to it",
+      summary: "A subject's current consent per category (with the rule that decides it) and the ledger history with the banner wording each choice was made on (`banners`); `identities` lists the identifier under the types the identity graph or the ledger knows it by, and those linked to it",
       params: Type.Object({ identifier: Type.String({ minLength: 1 }) }),
       response: { 200: ProfileConsentSchema },
     },
@@ -192,9 +204,11 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
       privacy.consent.history(workspaceId, subjects),
       store.subjectFlags.list(workspaceId, subjects),
     ]);
+    const versions = history.map((h) => h.bannerVersion).filter((v): v is string => typeof v === 'string');
+    const banners = versions.length > 0 ? await store.consent.banners(workspaceId, versions) : [];
     const state = resolveConsent({ categories, model: settings.consentModel, regionModels: settings.regionModels }, { gpc: current.gpcAt !== null, ledger: current.ledger });
-    // Personal data masked for a role without personal-data access, as in the profile API.
-    return maskPersonalData({
+    // Personal data masked for a role without personal-data access, as in the profile API (the banners' wording is none).
+    return { ...maskPersonalData({
       identifier: request.params.identifier,
       identities: current.identities,
       model: state.model,
@@ -212,8 +226,9 @@ export const consentApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: Priv
         userAgent: h.userAgent ?? null,
         messageId: h.messageId ?? null,
         requestId: h.requestId ?? null,
+        bannerVersion: h.bannerVersion ?? null,
       })),
-    }, principal);
+    }, principal), banners: banners.map((b) => ({ version: b.version, firstServedAt: new Date(b.firstServedAt).toISOString(), content: { ...b.content, text: { ...b.content.text } } })) };
   });
 };
 

@@ -14,6 +14,7 @@ import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
+import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
@@ -156,7 +157,7 @@ export interface PrivacyRequestsApiDeps {
   ports: ExecutorPorts;
 }
 
-/** `html`: the access export as a page a person reads (the other results are JSON whatever is asked). */
+/** `html`: the access export or the know report as a page a person reads (the other results are JSON whatever is asked). */
 const Format = Type.Union([Type.Literal('json'), Type.Literal('ndjson'), Type.Literal('html')]);
 const FormatQuery = Type.Object({ format: Type.Optional(Type.Union(Format.anyOf, { default: 'json' })) });
 
@@ -172,15 +173,16 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       throw new SluiceError('result_not_ready', `Request ${found.id} is ${found.status}; its result exists once it is completed.`);
     }
     await requests.recordDownload(found, by, found.type === 'access' ? `access export (${format})` : `${found.type} result`);
-    if (found.type !== 'access') return reply.type('application/json').send(found.result);
-    if (format === 'html') {
-      return reply
+    const readable = (page: string | Readable) =>
+      reply
         .type('text/html; charset=utf-8')
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-store')
-        .send(Readable.from(accessExportHtml({ store, ports }, found, jsonLink)));
-    }
+        .send(page);
+    if (found.type === 'know' && format === 'html') return readable(knowReportHtml(found.result as KnowReport, found.id, jsonLink));
+    if (found.type !== 'access') return reply.type('application/json').send(found.result);
+    if (format === 'html') return readable(Readable.from(accessExportHtml({ store, ports }, found, jsonLink)));
     const stream = Readable.from(accessExport({ store, ports }, found, format));
     void reply.header('content-disposition', `attachment; filename="${found.id}.${format}"`);
     return reply.type(format === 'ndjson' ? 'application/x-ndjson' : 'application/json').send(stream);
@@ -190,7 +192,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     config: { permission: 'privacy:read' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'The access export (streamed JSON, NDJSON with ?format=ndjson, a readable page with ?format=html), the deletion certificate, or the report',
+      summary: 'The access export (streamed JSON, NDJSON with ?format=ndjson, a readable page with ?format=html), the deletion certificate, or the report (a know report also as a readable page with ?format=html)',
       params: IdParams,
       querystring: FormatQuery,
     },

@@ -1,3 +1,4 @@
+import { isBannerVersion } from '../core/consent/banner-content.js';
 import { normalizePreferences } from '../core/consent/consent-category.js';
 import { resolveConsent, type ConsentInput, type ConsentState } from '../core/consent/resolve-consent.js';
 import { applyConsentRecords, mergeConsentStates, type ConsentRecordInput, type SubjectConsentState } from '../core/privacy/consent-record.js';
@@ -26,6 +27,18 @@ export function categoryPreferencesOf(event: { context?: JsonObject; properties?
 }
 
 /**
+ * The banner a `Segment Consent Preference Updated` event says the choice was made on (`properties.consentBanner`,
+ * which Sluice's banner sends): the version of its wording and the policy version it was served under. Nothing when
+ * absent or malformed: the entry then has no banner and the workspace's policy version in force.
+ */
+export function bannerShownOf(event: { properties?: JsonObject }): { bannerVersion?: string; policyVersion?: string } {
+  const shown = obj(event.properties?.consentBanner);
+  if (!shown || !isBannerVersion(shown.version)) return {};
+  const policy = shown.policyVersion;
+  return { bannerVersion: shown.version, ...(typeof policy === 'string' && policy !== '' && policy.length <= 100 && { policyVersion: policy }) };
+}
+
+/**
  * What decides an event's consent (resolveConsent's input): its linked identities' merged ledger state (a
  * GPC recorded for any of them included), the request's GPC signal, the event's own categoryPreferences, and
  * its country (`context.location.country`, else the request's country header).
@@ -45,7 +58,8 @@ export function consentInputOf(item: Pick<ProcessingItem, 'event' | 'message'>, 
 /**
  * Consent recording and resolution, per batch with two store calls per workspace (current state of every
  * linked identity; one transaction of new ledger entries):
- * - a `Segment Consent Preference Updated` track records its categoryPreferences in the ledger (source `event`);
+ * - a `Segment Consent Preference Updated` track records its categoryPreferences in the ledger (source `event`;
+ *   with the banner wording and policy version it names in `properties.consentBanner`, `bannerShownOf`);
  * - a GPC signal (`Sec-GPC: 1`, or `DNT: 1` when the workspace treats DNT as GPC) is recorded once per identity;
  * - each event gets `item.consent`: a decision per category by the rules of CONTRACT.md, which the fan-out's
  *   consent gate applies per destination. Events recorded earlier in the batch count for later ones.
@@ -141,7 +155,8 @@ export class ConsentStage implements ProcessorStage {
           const choices = normalizePreferences(categories, preferences);
           at ??= Date.parse(item.event.timestamp) || Date.now();
           const when = at;
-          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...entryBase(item, when), subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
+          const shown = bannerShownOf(item.event);
+          if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...entryBase(item, when), ...shown, subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));
         }
 
         let merged = single && mergedOfList.get(single)?.version === version ? mergedOfList.get(single)!.merged : undefined;

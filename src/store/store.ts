@@ -3,6 +3,7 @@ import type { RoleAlertRepository } from './role-alert-repository.js';
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import type { AuditEntry, AuditInput } from '../core/audit-entry.js';
 import type { ConsentRecord, ConsentRecordInput, SubjectConsentState } from '../core/privacy/consent-record.js';
+import type { BannerContent, StoredBannerText } from '../core/consent/banner-content.js';
 import type { PiiInventoryField, PiiLevel, PiiObservation } from '../core/privacy/pii-field.js';
 import type { SubjectFlag } from '../core/privacy/subject-flag.js';
 import type { SubjectIdentifier } from '../core/privacy/subject.js';
@@ -287,6 +288,10 @@ export interface ConsentRepository {
   states(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<SubjectConsentState[]>;
   /** Ledger entries of these identifiers, oldest first. */
   history(workspaceId: string, subjects: readonly SubjectIdentifier[], limit: number): Promise<ConsentRecord[]>;
+  /** Keeps a banner wording under its version (the SHA-256 of `content`), once: a version already kept stays as it was. */
+  rememberBanner(workspaceId: string, version: string, content: BannerContent, at: number): Promise<void>;
+  /** The kept banner wordings of these versions (those unknown left out). */
+  banners(workspaceId: string, versions: readonly string[]): Promise<StoredBannerText[]>;
   /** Ledger entries and current states that name these identifiers. */
   countNamed(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<number>;
   /**

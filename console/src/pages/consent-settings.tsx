@@ -307,7 +307,10 @@ export function ConsentSettingsPage() {
                 </div>
                 <div className="field">
                   <label htmlFor="policy">Privacy policy version</label>
-                  <input id="policy" value={settings.policyVersion ?? ''} onChange={(e) => setSettings({ ...settings, policyVersion: e.target.value })} placeholder="e.g. 2026-11" />
+                  <input id="policy" value={settings.policyVersion ?? ''} onChange={(e) => setSettings({ ...settings, policyVersion: e.target.value })} placeholder="e.g. 2026-11" aria-describedby="policy-hint" />
+                  <span className="hint" id="policy-hint">
+                    Recorded with each consent choice. A new version makes the consent banner ask visitors again (under opt-in, nothing optional is granted until they answer).
+                  </span>
                 </div>
               </div>
             </fieldset>

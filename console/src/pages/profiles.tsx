@@ -8,12 +8,14 @@ import { navigate } from '../router';
 import { eventTitle } from './live';
 import { TableHead } from '../components/table-head';
 import { Link } from '../components/link';
+import { BannerWordingDetails, type BannerWording } from '../components/banner-wording';
 
 interface ProfileConsent {
   model: string;
   gpc: { recorded: boolean; at: string | null };
   categories: { id: string; name: string; granted: boolean; rule: string; decidedAt: string | null }[];
-  history: { at: string; categories: Record<string, boolean>; source: string; gpc: boolean; policyVersion: string | null }[];
+  history: { at: string; categories: Record<string, boolean>; source: string; gpc: boolean; policyVersion: string | null; bannerVersion: string | null }[];
+  banners: BannerWording[];
 }
 
 interface Profile {
@@ -166,6 +168,7 @@ export function ProfilesPage({ identifier }: { identifier: string | undefined })
                         {Object.entries(h.categories)
                           .map(([k, v]) => `${k} ${v ? '✓' : '✗'}`)
                           .join(', ')}
+                        {h.bannerVersion ? <BannerWordingDetails version={h.bannerVersion} banner={consent.data?.banners.find((b) => b.version === h.bannerVersion)} /> : null}
                       </li>
                     ))}
                   </ul>

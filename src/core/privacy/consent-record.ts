@@ -22,6 +22,8 @@ export interface ConsentRecordInput {
   userAgent?: string | null;
   messageId?: string | null;
   requestId?: string | null;
+  /** The consent banner wording the choice was made on (`BannerContent`'s version), when a banner made it. */
+  bannerVersion?: string | null;
 }
 
 export interface ConsentRecord extends ConsentRecordInput {

@@ -1,3 +1,5 @@
+import type { BannerText } from '../../core/consent/banner-content.js';
+
 /** One consent category as the banner shows it. */
 export interface BannerCategory {
   id: string;
@@ -18,6 +20,10 @@ export interface BannerConfig {
   cookieName: string;
   /** Version of the privacy policy in force, recorded with a choice (when the workspace publishes one). */
   policyVersion: string | null;
+  /** Every sentence and label the banner shows. */
+  text: BannerText;
+  /** The version of this wording with these categories and policy version (`consent_banner_texts`), sent with a choice. */
+  bannerVersion: string;
 }
 
 /** The categories of a workspace that never configured its own (CONTRACT.md "Consent semantics"). */

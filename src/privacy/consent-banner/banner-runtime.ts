@@ -28,30 +28,49 @@ export function consentBannerRuntime(config: BannerConfig): void {
   const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
   const gpc = w.navigator.globalPrivacyControl === true;
   const categories = config.categories;
+  const text = config.text;
 
-  // ---- stored choice: first-party cookie {v, prefs, at, policy} ----
-  const readCookie = (): Record<string, boolean> | null => {
+  // ---- stored choice: first-party cookie {v, prefs, at, policy, banner} ----
+  // `policy`: the privacy policy version the choice was made under; `prefs` holds every category the banner showed then.
+  const readStored = (): { prefs: Record<string, boolean>; policy: string | null } | null => {
     const prefix = `${config.cookieName}=`;
     for (const part of document.cookie.split(/;\s*/)) {
       if (part.indexOf(prefix) !== 0) continue;
       try {
-        const parsed = JSON.parse(decodeURIComponent(part.slice(prefix.length))) as { prefs?: Record<string, unknown> };
+        const parsed = JSON.parse(decodeURIComponent(part.slice(prefix.length))) as { prefs?: Record<string, unknown>; policy?: unknown };
         const prefs: Record<string, boolean> = {};
         for (const c of categories) if (typeof parsed.prefs?.[c.id] === 'boolean') prefs[c.id] = parsed.prefs[c.id] as boolean;
-        return prefs;
+        return { prefs, policy: typeof parsed.policy === 'string' ? parsed.policy : null };
       } catch {
         return null;
       }
     }
     return null;
   };
+  const readCookie = (): Record<string, boolean> | null => {
+    const found = readStored();
+    return found ? found.prefs : null;
+  };
   const writeCookie = (prefs: Record<string, boolean>) => {
-    const value = encodeURIComponent(JSON.stringify({ v: 1, prefs, at: new Date().toISOString(), policy: config.policyVersion }));
+    const value = encodeURIComponent(JSON.stringify({ v: 1, prefs, at: new Date().toISOString(), policy: config.policyVersion, banner: config.bannerVersion }));
     const secure = location.protocol === 'https:' ? '; Secure' : '';
     document.cookie = `${config.cookieName}=${value}; Path=/; Max-Age=${60 * 60 * 24 * 395}; SameSite=Lax${secure}`;
   };
 
-  const stored = readCookie();
+  const storedChoice = readStored();
+  const stored = storedChoice ? storedChoice.prefs : null;
+  // Asked again: a choice made under an earlier privacy policy version (`stale`), or one that predates categories
+  // (`unseen`: optional ones the stored choice does not name). Until the visitor answers, an opt-in workspace carries
+  // no consent over to the new policy (every optional category off), and a category never asked about is decided
+  // by the model (off under opt-in); the banner shows the earlier choices filled in.
+  let stale = storedChoice !== null && config.policyVersion !== null && storedChoice.policy !== config.policyVersion;
+  let unseen = stored === null ? [] : categories.filter((c) => !c.required && typeof stored[c.id] !== 'boolean').map((c) => c.id);
+  const pending = () => stale || unseen.length > 0 || readCookie() === null;
+  // What events carry until the visitor answers: the stored choice, unless the policy changed under opt-in.
+  const carried = () => (stale && config.model === 'opt-in' ? null : readCookie());
+  // analytics.js loads under opt-out, or once there is a choice that still holds (not one asked again under opt-in).
+  const mayLoad = () => config.model === 'opt-out' || (readCookie() !== null && !(stale && config.model === 'opt-in'));
+  let held: string[] = []; // categories Sluice holds off for this browser (below)
   // Effective preferences: required always on; GPC denies gpc categories whatever was chosen; then the categories
   // Sluice holds off for this browser (`holdOff`: below, they predate no choice made here); then the choice; then the model.
   const effective = (choice: Record<string, boolean> | null, holdOff: readonly string[] = []): Record<string, boolean> => {
@@ -65,7 +84,7 @@ export function consentBannerRuntime(config: BannerConfig): void {
     }
     return out;
   };
-  let prefs = effective(stored);
+  let prefs = effective(carried());
 
   // ---- analytics.js: a stub compatible with Segment's snippet 5.x (created if the page has none) ----
   // Like the snippet's, the stub records each call's page context ({__t: 'bpc', ...}), so that analytics.js gives an
@@ -99,7 +118,7 @@ export function consentBannerRuntime(config: BannerConfig): void {
       get: () => (...args: unknown[]) => {
         loadArgs = args;
         if (args[1] !== undefined) stub._loadOptions = args[1];
-        if (readCookie() !== null || config.model === 'opt-out') loadAnalytics();
+        if (mayLoad()) loadAnalytics();
       },
     });
     w.analytics = stub;
@@ -141,7 +160,7 @@ export function consentBannerRuntime(config: BannerConfig): void {
   // Reject all and Accept all side by side, the same size and style.
   const css =
     ':host{all:initial}[hidden]{display:none!important}.b{position:fixed;z-index:2147483000;left:.5rem;right:.5rem;bottom:.5rem;max-width:42rem;max-height:calc(100vh - 1rem);max-height:calc(100dvh - 1rem);margin:0 auto;display:flex;flex-direction:column;background:#fff;color:#1b1f24;border:1px solid #c9ced6;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.2);font:15px/1.45 system-ui,sans-serif}.b:focus{outline:none}.m{overflow:auto;padding:1rem 1.25rem .25rem}' +
-    'h2{font-size:1.1rem;margin:0 0 .4rem}p{margin:.2rem 0 .6rem}.gpc{background:#ecfdf3;color:#05603a;border:1px solid #abefc6;border-radius:6px;padding:.35rem .6rem;font-weight:600}' +
+    'h2{font-size:1.1rem;margin:0 0 .4rem}p{margin:.2rem 0 .6rem}.gpc{background:#ecfdf3;color:#05603a;border:1px solid #abefc6;border-radius:6px;padding:.35rem .6rem;font-weight:600}.n{background:#eff8ff;color:#1849a9;border:1px solid #b2ddff;border-radius:6px;padding:.35rem .6rem}.new{color:#1849a9;font-weight:400}' +
     'ul{list-style:none;padding:0;margin:.4rem 0}li{padding:.35rem 0;border-top:1px solid #eaecf0}label{font-weight:600;display:flex;gap:.5rem;align-items:center}small{display:block;color:#5b6470;margin-left:1.6rem}' +
     '.row{display:flex;flex-wrap:wrap;gap:.5rem;padding:.75rem 1.25rem 1rem;border-top:1px solid #eaecf0}button{font:inherit;padding:.5rem .75rem;border-radius:6px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;flex:1 1 7rem}button.s{background:#fff;color:#1d4ed8}' +
     'button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}.l{position:fixed;z-index:2147482999;left:.75rem;bottom:.75rem;font:13px system-ui,sans-serif;background:#fff;color:#1d4ed8;border:1px solid #c9ced6;border-radius:6px;padding:.3rem .6rem;flex:none}';
@@ -159,13 +178,20 @@ export function consentBannerRuntime(config: BannerConfig): void {
 
   const panel = el('div', { class: 'b', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'sc-title', tabindex: '-1' });
   const main = el('div', { class: 'm' });
-  main.appendChild(el('h2', { id: 'sc-title' }, 'Your privacy choices'));
-  main.appendChild(el('p', {}, 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.'));
+  main.appendChild(el('h2', { id: 'sc-title' }, text.title));
+  main.appendChild(el('p', {}, text.intro));
+  const policyNotice = el('p', { class: 'n', 'data-notice': 'policy-changed' }, text.policyChanged.replace('{version}', config.policyVersion ?? ''));
+  const newNotice = el('p', { class: 'n', 'data-notice': 'new-categories' }, text.newCategories);
+  policyNotice.hidden = !stale;
+  newNotice.hidden = unseen.length === 0;
+  main.appendChild(policyNotice);
+  main.appendChild(newNotice);
   // Said only when a category covers sale or sharing (`gpc`): with none, the signal turns nothing off, and the banner
   // claimed an opt-out it did not carry out (the site owner marks the categories in the console).
-  if (gpc && categories.some((c) => c.gpc === true && c.required !== true)) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.'));
+  if (gpc && categories.some((c) => c.gpc === true && c.required !== true)) main.appendChild(el('p', { class: 'gpc', role: 'status', 'data-gpc': 'honored' }, text.gpcNotice));
   const list = el('ul', {});
   const boxes: Record<string, HTMLInputElement> = {};
+  const newMarks: HTMLElement[] = [];
   categories.forEach((c, i) => {
     const item = el('li', {});
     const label = el('label', {});
@@ -174,7 +200,12 @@ export function consentBannerRuntime(config: BannerConfig): void {
     box.disabled = locked;
     boxes[c.id] = box;
     label.appendChild(box);
-    label.appendChild(document.createTextNode(c.name + (c.required ? ' (always on)' : gpc && c.gpc ? ' (off: Opt-Out Request Honored)' : '')));
+    label.appendChild(document.createTextNode(c.name + (c.required ? text.alwaysOn : gpc && c.gpc ? text.gpcOff : '')));
+    if (unseen.indexOf(c.id) > -1) {
+      const mark = el('span', { class: 'new', 'data-new': c.id }, text.newLabel);
+      newMarks.push(mark);
+      label.appendChild(mark);
+    }
     item.appendChild(label);
     if (c.description) item.appendChild(el('small', { id: `sc-d${i}` }, c.description));
     list.appendChild(item);
@@ -183,17 +214,19 @@ export function consentBannerRuntime(config: BannerConfig): void {
   panel.appendChild(main);
   const row = el('div', { class: 'row' });
   // Reject all and Accept all: same size, same style (equal prominence); Save is secondary.
-  const rejectAll = el('button', { type: 'button', 'data-action': 'reject-all' }, 'Reject all');
-  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, 'Accept all');
-  const save = el('button', { type: 'button', class: 's', 'data-action': 'save' }, 'Save my choices');
+  const rejectAll = el('button', { type: 'button', 'data-action': 'reject-all' }, text.rejectAll);
+  const acceptAll = el('button', { type: 'button', 'data-action': 'accept-all' }, text.acceptAll);
+  const save = el('button', { type: 'button', class: 's', 'data-action': 'save' }, text.save);
   row.appendChild(rejectAll);
   row.appendChild(acceptAll);
   row.appendChild(save);
   panel.appendChild(row);
-  const reopen = el('button', { type: 'button', class: 'l', 'data-action': 'open' }, 'Privacy choices');
+  const reopen = el('button', { type: 'button', class: 'l', 'data-action': 'open' }, text.reopen);
 
+  // Asked again, the boxes show the earlier choice (what events carry meanwhile may be less).
   const sync = () => {
-    for (const c of categories) (boxes[c.id] as HTMLInputElement).checked = prefs[c.id] === true;
+    const shown = pending() && stored !== null ? effective(readCookie(), held) : prefs;
+    for (const c of categories) (boxes[c.id] as HTMLInputElement).checked = shown[c.id] === true;
   };
   // Focus moves to the dialog itself (no button favoured) and, when it closes, back to what opened it.
   let opener: HTMLElement | null = null;
@@ -215,12 +248,19 @@ export function consentBannerRuntime(config: BannerConfig): void {
   const choose = (choice: Record<string, boolean>) => {
     chosen = true;
     const before = JSON.stringify(prefs);
-    const hadChoice = readCookie() !== null;
+    // An answer to being asked again is recorded even when it repeats the earlier choice: it is consent under this policy.
+    const asked = pending();
     prefs = effective(choice);
     writeCookie(prefs);
+    stale = false;
+    unseen = [];
+    policyNotice.hidden = true;
+    newNotice.hidden = true;
+    for (const mark of newMarks) mark.hidden = true;
     hide();
     loadAnalytics();
-    if (!hadChoice || before !== JSON.stringify(prefs)) a.track('Segment Consent Preference Updated', {});
+    // The ledger keeps which wording the choice was made on (`consentBanner.version`: the hash of everything shown).
+    if (asked || before !== JSON.stringify(prefs)) a.track('Segment Consent Preference Updated', { consentBanner: { version: config.bannerVersion, policyVersion: config.policyVersion } });
     host.dispatchEvent(new CustomEvent('sluice:consent', { detail: { ...prefs }, bubbles: true, composed: true }));
   };
   const all = (value: boolean) => {
@@ -237,7 +277,7 @@ export function consentBannerRuntime(config: BannerConfig): void {
   };
   reopen.onclick = show;
   panel.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && readCookie() !== null) hide();
+    if (event.key === 'Escape' && !pending()) hide();
   });
   root.appendChild(panel);
   root.appendChild(reopen);
@@ -258,7 +298,7 @@ export function consentBannerRuntime(config: BannerConfig): void {
         show();
       }
     });
-    if (stored === null) show();
+    if (pending()) show();
     else hide();
   };
   if (document.body) mount();
@@ -286,15 +326,16 @@ export function consentBannerRuntime(config: BannerConfig): void {
       .then((answer: { denied?: unknown } | null) => {
         const denied = answer && Array.isArray(answer.denied) ? answer.denied.filter((id): id is string => typeof id === 'string') : [];
         if (denied.length === 0 || chosen) return;
-        const choice = readCookie();
+        held = denied;
         const before = JSON.stringify(prefs);
-        prefs = effective(choice, denied);
-        if (choice !== null && before !== JSON.stringify(prefs)) writeCookie(prefs);
+        prefs = effective(carried(), denied);
+        // Written back only to a choice that holds: one being asked again is written when answered.
+        if (readCookie() !== null && !pending() && before !== JSON.stringify(prefs)) writeCookie(prefs);
         if (!panel.hidden) sync();
       })
       .catch(() => undefined); // Sluice still holds them off server-side
   }
 
-  // Opt-out model, or a choice already made: analytics.js may load now. Opt-in without a choice: after one.
-  if (stored !== null || config.model === 'opt-out') loadAnalytics();
+  // Opt-out model, or a choice that still holds: analytics.js may load now. Opt-in without one: after a choice.
+  if (mayLoad()) loadAnalytics();
 }

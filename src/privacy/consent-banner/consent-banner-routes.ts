@@ -4,13 +4,16 @@ import { sendMaybeGzipped } from '../../http/gzip-reply.js';
 import { sendScriptError } from '../../http/script-error-reply.js';
 import { browserPublicUrl } from '../../http/browser-public-url.js';
 import type { SourceResolver } from '../../ingest/source-resolver.js';
-import type { WorkspaceRepository } from '../../store/store.js';
+import type { ConsentRepository, WorkspaceRepository } from '../../store/store.js';
 import { bannerSettingsFrom, type BannerConfig } from './banner-config.js';
 import { consentBannerRuntime } from './banner-runtime.js';
+import { BannerVersions } from './banner-versions.js';
 
 export interface ConsentBannerDeps {
   sources: SourceResolver;
   workspaces: WorkspaceRepository;
+  /** Where each banner wording served is kept (proof of consent). */
+  consent: Pick<ConsentRepository, 'rememberBanner'>;
   publicUrl: string;
 }
 
@@ -29,15 +32,19 @@ export function consentScript(config: BannerConfig): string {
 /**
  * Public, browser-facing consent routes: `GET /consent.js?writeKey=...` (the banner, with the workspace's
  * categories and model inlined) and `GET /v1/consent/:writeKey/categories` (the same data as JSON, for
- * sites that draw their own banner).
+ * sites that draw their own banner). Each distinct wording served is kept once (`BannerVersions`), and its
+ * `bannerVersion` goes with the visitor's choice into the consent ledger.
  */
 export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBannerDeps): Promise<void> {
   // As browser-routes: with PORT=0 or HOST=0.0.0.0 and no SLUICE_PUBLIC_URL, the address the browser used is the public URL.
   const publicUrlOf = browserPublicUrl(deps.publicUrl);
+  const versions = new BannerVersions(deps.consent, (error) => app.log.warn({ err: error }, 'consent banner: its wording could not be stored for proof of consent; served anyway, stored on a later request'));
   const configFor = async (request: FastifyRequest, writeKey: string | undefined): Promise<BannerConfig> => {
     const source = await deps.sources.resolve(writeKey);
     const workspace = await deps.workspaces.get(source.workspaceId);
-    return { writeKey: source.writeKey, publicUrl: publicUrlOf(request), cookieName: CONSENT_COOKIE, ...bannerSettingsFrom(workspace?.settings ?? {}) };
+    const settings = bannerSettingsFrom(workspace?.settings ?? {});
+    const { version, content } = await versions.versionOf(source.workspaceId, settings.categories, settings.policyVersion);
+    return { writeKey: source.writeKey, publicUrl: publicUrlOf(request), cookieName: CONSENT_COOKIE, ...settings, text: content.text, bannerVersion: version };
   };
 
   app.get<{ Querystring: { writeKey?: string } }>('/consent.js', { schema: { hide: true } }, async (request, reply) => {
@@ -58,6 +65,6 @@ export async function consentBannerRoutes(app: FastifyInstance, deps: ConsentBan
     return reply
       .header('Access-Control-Allow-Origin', '*')
       .header('Cache-Control', 'public, max-age=60')
-      .send({ categories: config.categories, model: config.model, policyVersion: config.policyVersion });
+      .send({ categories: config.categories, model: config.model, policyVersion: config.policyVersion, bannerVersion: config.bannerVersion, text: config.text });
   });
 }

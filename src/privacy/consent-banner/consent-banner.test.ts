@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { BANNER_TEXT } from '../../core/consent/banner-content.js';
 import { bannerSettingsFrom, DEFAULT_BANNER_CATEGORIES } from './banner-config.js';
 import { consentScript } from './consent-banner-routes.js';
 
@@ -8,6 +9,8 @@ const config = {
   publicUrl: 'https://sluice.example.com',
   cookieName: 'sluice_consent',
   policyVersion: null,
+  text: BANNER_TEXT,
+  bannerVersion: '0'.repeat(64),
   model: 'opt-in' as const,
   categories: [...DEFAULT_BANNER_CATEGORIES, { id: 'x', name: 'X', description: '</script><script>alert(1)</script>' }],
 };

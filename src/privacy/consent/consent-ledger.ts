@@ -23,6 +23,8 @@ export interface ConsentMeta {
   userAgent?: string | null;
   messageId?: string | null;
   requestId?: string | null;
+  /** The consent banner wording the choice was made on (`consent_banner_texts.version`). */
+  bannerVersion?: string | null;
 }
 
 /** What the ledger says about a subject now, across every linked identity. */
@@ -37,7 +39,7 @@ export interface CurrentConsent {
 
 /**
  * The consent ledger: an append-only record per subject of every choice (time, categories, source,
- * policy version, hashed IP, user agent), plus each subject's current state. Used by the processor
+ * policy version, hashed IP, user agent, the banner wording it was made on), plus each subject's current state. Used by the processor
  * (consent events, GPC), the public consent endpoint, the admin API and the privacy-requests executor
  * (`object` / `opt_out` record denials).
  *
@@ -141,6 +143,7 @@ export class ConsentLedger {
         userAgent: meta.userAgent ?? null,
         messageId: meta.messageId ?? null,
         requestId: meta.requestId ?? null,
+        bannerVersion: meta.bannerVersion ?? null,
       })),
     );
   }

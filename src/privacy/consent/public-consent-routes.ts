@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isBannerVersion } from '../../core/consent/banner-content.js';
 import { SluiceError } from '../../core/errors.js';
 import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
@@ -34,7 +35,8 @@ function str(body: Record<string, unknown>, key: string): string | undefined {
  * Public, browser-reachable privacy routes:
  * - `POST /v1/consent` records a consent choice server-side (a preference centre or banner backend),
  *   authenticated by writeKey like the Tracking API, with CORS for any origin. Body:
- *   `{userId?, anonymousId?, email?, categoryPreferences: {analytics: true, ...}, source?: 'banner'|'api', policyVersion?}`.
+ *   `{userId?, anonymousId?, email?, categoryPreferences: {analytics: true, ...}, source?: 'banner'|'api', policyVersion?, bannerVersion?}`
+ *   (`bannerVersion`: the `version` of the banner wording shown, from `/v1/consent/:writeKey/categories`).
  *   A `Sec-GPC: 1` header is recorded as a GPC signal for the subject too.
  * - `GET /v1/consent/:writeKey/denials?anonymousId=...`: the categories a browser's earlier opt-out or
  *   objection request (a binding ledger denial) or a GPC signal recorded for it (or any identity linked to it)
@@ -105,8 +107,10 @@ export async function publicConsentRoutes(app: FastifyInstance, deps: PublicCons
       if (origin !== 'banner' && origin !== 'api') throw new SluiceError('validation_failed', '"source" must be "banner" (default) or "api".');
       const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null;
       const policyVersion = str(body, 'policyVersion') ?? null;
+      const bannerVersion = body.bannerVersion ?? null;
+      if (bannerVersion !== null && !isBannerVersion(bannerVersion)) throw new SluiceError('validation_failed', '"bannerVersion" must be the 64-hex-digit version of the banner wording shown, as /v1/consent/:writeKey/categories gives it.');
       const meta = { ip: request.ip, userAgent, ...(policyVersion !== null && { policyVersion }) };
-      const recorded = await deps.privacy.consent.recordChoice(source.workspaceId, subjects, preferences as Record<string, boolean>, { ...meta, source: origin });
+      const recorded = await deps.privacy.consent.recordChoice(source.workspaceId, subjects, preferences as Record<string, boolean>, { ...meta, source: origin, bannerVersion });
       const gpc = request.headers['sec-gpc'] === '1';
       if (gpc) await deps.privacy.consent.recordGpc(source.workspaceId, subjects, meta);
       return reply.send({ success: true, recorded, gpc });

@@ -1,8 +1,10 @@
+import type { BannerContent } from '../../core/consent/banner-content.js';
 import type { ConsentRecord } from '../../core/privacy/consent-record.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
 import { resolveSubject } from './subject.js';
 import { exportHeader, type ExportDeps } from './access-export.js';
+import { escapeHtml, none, pageStart, pre, STYLE, table, text, when } from './readable-html.js';
 
 /**
  * The access export as a web page a person can read (GDPR Art. 12(1): intelligible, in clear and plain language),
@@ -13,14 +15,6 @@ import { exportHeader, type ExportDeps } from './access-export.js';
 
 const PAGE = 1_000;
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const text = (value: unknown) => escapeHtml(typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
-const when = (iso: string | number) => escapeHtml(new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
-const pre = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
-const table = (head: readonly string[], rows: readonly string[][]) =>
-  `<table><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-const none = (what: string) => `<p class="none">${escapeHtml(what)}</p>`;
-
 const IDENTIFIER_NAMES: Readonly<Record<string, string>> = { userId: 'Account id (userId)', anonymousId: 'Browser or device id (anonymousId)', email: 'Email address' };
 const CONSENT_SOURCES: Readonly<Record<string, string>> = {
   event: 'your choice on the site (consent banner)',
@@ -29,11 +23,29 @@ const CONSENT_SOURCES: Readonly<Record<string, string>> = {
   gpc: 'your browser’s Global Privacy Control signal',
 };
 
-function consentRows(history: readonly ConsentRecord[]): string[][] {
+/** A banner's short name on the page: "banner 1", "banner 2", in the order of the list below the choices. */
+const bannerLabel = (index: number) => `banner ${index + 1}`;
+
+function consentRows(history: readonly ConsentRecord[], banners: readonly { version: string }[]): string[][] {
   return history.map((entry) => {
     const choices = Object.entries(entry.categories).map(([category, granted]) => `${category}: ${granted ? 'allowed' : 'refused'}`);
     const source = entry.requestId ? `your privacy request ${entry.requestId}` : (CONSENT_SOURCES[entry.source] ?? entry.source);
-    return [when(entry.at), escapeHtml(choices.join(', ')), escapeHtml(source), text(entry.policyVersion ?? '')];
+    const shown = banners.findIndex((b) => b.version === entry.bannerVersion);
+    return [when(entry.at), escapeHtml(choices.join(', ')), escapeHtml(source), text(entry.policyVersion ?? ''), shown < 0 ? '' : `<a href="#banner-${shown + 1}">${bannerLabel(shown)}</a>`];
+  });
+}
+
+/** Each consent banner as the person saw it: its title, text and the purposes it listed. */
+function bannerSections(banners: readonly { version: string; firstServedAt: string; content: BannerContent }[]): string[] {
+  return banners.map((b, i) => {
+    const { text: words, categories, policyVersion } = b.content;
+    const items = categories.map((c) => `<li><strong>${escapeHtml(c.name)}</strong>${c.required ? escapeHtml(words.alwaysOn) : ''}${c.description ? `: ${escapeHtml(c.description)}` : ''}</li>`).join('');
+    return (
+      `<section id="banner-${i + 1}" class="banner"><h3>${escapeHtml(bannerLabel(i))}${policyVersion ? ` (privacy policy version ${escapeHtml(policyVersion)})` : ''}</h3>` +
+      `<p><strong>${escapeHtml(words.title)}</strong></p><p>${escapeHtml(words.intro)}</p><ul>${items}</ul>` +
+      `<p>Buttons: ${escapeHtml([words.rejectAll, words.acceptAll, words.save].join(' · '))}</p>` +
+      `<p class="none">Version ${escapeHtml(b.version)}, first shown ${when(b.firstServedAt)}.</p></section>`
+    );
   });
 }
 
@@ -64,11 +76,6 @@ function eventRow(event: Record<string, unknown>): string[] {
   return [time, escapeHtml(eventTitle(event)), `${details}<details><summary>Everything stored about this event</summary>${pre(event)}</details>`];
 }
 
-const STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}' +
-  'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}' +
-  'pre{margin:0;white-space:pre-wrap;word-break:break-word;font-size:.85rem}.none{color:#57606a}summary{cursor:pointer;color:#0b57d0;font-size:.9rem}';
-
 /** What a person sees when the readable page's link is wrong or expired (`download_link_invalid`). */
 export function downloadErrorHtml(message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your personal data</title><style>${STYLE}</style></head><body><main><h1>This link does not work</h1><p>${escapeHtml(message)}</p></main></body></html>\n`;
@@ -80,7 +87,7 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
   const header = await exportHeader(deps, request, subject);
   const parts: string[] = [];
   parts.push(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Your personal data</title><style>${STYLE}</style></head><body><main>`,
+    pageStart('Your personal data'),
     '<h1>Your personal data</h1>',
     `<p>This is a copy of the personal data we hold about you, made on ${when(header.generatedAt)} for your request ${escapeHtml(header.requestId)}.` +
       (jsonLink ? ` The same data as a file you can give to another service (JSON, machine-readable): <a href="${escapeHtml(jsonLink)}">download it</a>.` : '') +
@@ -103,8 +110,9 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
       ? table(['Service', 'Your data last sent to it', 'Note'], header.destinations.map((d) => [escapeHtml(d.name), d.lastDeliveredAt ? when(d.lastDeliveredAt) : 'never', d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : '']))
       : none('We send your data to no other service.'),
     '<h2>Your consent choices</h2>',
-    header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version'], consentRows(header.consentHistory)) : none('We have no consent choice of yours on record.'),
+    header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version', 'What you were shown'], consentRows(header.consentHistory, header.consentBanners)) : none('We have no consent choice of yours on record.'),
   );
+  if (header.consentBanners.length > 0) parts.push('<h2>The consent banner as you saw it</h2>', ...bannerSections(header.consentBanners));
   const restricted = [...header.restrictions.processingRestricted.map((id) => ['Processing restricted', id]), ...header.restrictions.sensitiveUseLimited.map((id) => ['Use of sensitive data limited', id])];
   if (restricted.length > 0) parts.push('<h2>Restrictions you asked for</h2>', table(['Restriction', 'For'], restricted.map(([what, id]) => [escapeHtml(String(what)), text(id)])));
   if (header.flags.length > 0) parts.push('<h2>What we noted about you</h2>', table(['Note', 'For', 'Since', 'Why'], header.flags.map((f) => [text(f.flag), text(f.identifier), when(f.since), f.detail !== undefined ? text(f.detail) : ''])));

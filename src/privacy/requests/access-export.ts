@@ -22,6 +22,9 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
     .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))))
     .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
+  // The wording of each consent banner a choice was made on: what the person was shown (GDPR Art. 7(1)).
+  const bannerVersions = consent.map((c) => c.bannerVersion).filter((v): v is string => typeof v === 'string');
+  const consentBanners = (bannerVersions.length > 0 ? await deps.store.consent.banners(ws, bannerVersions) : []).map((b) => ({ version: b.version, firstServedAt: new Date(b.firstServedAt).toISOString(), content: b.content }));
   // What Sluice decided about the person and acts on: a child flag (with what showed the age), and the
   // restrictions of processing they asked for (GDPR 18, CPRA 1798.121).
   const flags = (await deps.store.subjectFlags.list(ws, subjectIdentifiers(subject))).map((f) => ({
@@ -58,6 +61,7 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
       ...subject.emails.map((value) => ({ type: 'email', value })),
     ],
     consentHistory: consent,
+    consentBanners,
     consentLedgerAvailable: deps.ports.consent !== undefined,
     flags,
     restrictions,

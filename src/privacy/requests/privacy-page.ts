@@ -50,6 +50,7 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string }): 
   button[disabled] { opacity: .6; cursor: default; }
   .hint { color: #57606a; font-size: .9rem; margin: .25rem 0 0; }
   .error { color: #b3261e; font-weight: 600; }
+  [aria-invalid="true"] { border: 2px solid #b3261e; }
   .done { border-left: 4px solid #1a7f37; padding-left: .75rem; }
   [hidden] { display: none; }
 </style>
@@ -85,6 +86,7 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string }): 
     <button type="submit" id="verify">Confirm</button>
   </form>
   <p id="status" role="status" aria-live="polite"></p>
+  <p id="alert" role="alert" class="error"></p>
 </main>
 <script src="/privacy/page.js"></script>
 </body>
@@ -108,7 +110,20 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   var email = document.getElementById('email');
   var hint = document.getElementById('email-hint');
   var requestId = null;
-  function say(text, kind) { status.textContent = text; status.className = kind || ''; }
+  var alertBox = document.getElementById('alert');
+  var fields = [email, document.getElementById('trait-value'), document.getElementById('code')];
+  // Progress and success are said politely (role=status); an error at once (role=alert), and the field it is about
+  // is marked aria-invalid and points at it (aria-errormessage), until it is changed or the form is sent again.
+  function clearInvalid() {
+    fields.forEach(function (field) { field.removeAttribute('aria-invalid'); field.removeAttribute('aria-errormessage'); });
+  }
+  function say(text, kind, field) {
+    clearInvalid();
+    if (kind === 'error') { status.textContent = ''; alertBox.textContent = text; }
+    else { alertBox.textContent = ''; status.textContent = text; status.className = kind || ''; }
+    if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-errormessage', 'alert'); field.focus(); }
+  }
+  fields.forEach(function (field) { field.addEventListener('input', function () { field.removeAttribute('aria-invalid'); field.removeAttribute('aria-errormessage'); }); });
   function post(path, body) {
     body.writeKey = writeKey;
     return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (response) {
@@ -146,11 +161,11 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   requestForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var address = email.value.trim();
-    if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error'); email.focus(); return; }
+    if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error', email); return; }
     var body = { type: type.value };
     if (type.value === 'correct') {
       var corrected = traitValue.value.trim();
-      if (!corrected) { say('Please enter what the detail should say.', 'error'); traitValue.focus(); return; }
+      if (!corrected) { say('Please enter what the detail should say.', 'error', traitValue); return; }
       body.traits = {};
       body.traits[document.getElementById('trait').value] = corrected;
     }
@@ -158,7 +173,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     if (!needsEmail()) {
       var anonymousId = browserId();
       if (anonymousId) body.anonymousId = anonymousId;
-      else if (!address) { say('This browser has no analytics identifier from this site, so we cannot tell which data is yours: please enter your email address.', 'error'); email.focus(); return; }
+      else if (!address) { say('This browser has no analytics identifier from this site, so we cannot tell which data is yours: please enter your email address.', 'error', email); return; }
     }
     var regulation = document.getElementById('regulation').value;
     if (regulation) body.regulation = regulation;
@@ -183,11 +198,12 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   verifyForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var code = document.getElementById('code').value.trim();
-    if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error'); return; }
+    if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error', document.getElementById('code')); return; }
     document.getElementById('verify').disabled = true;
     post('/v1/privacy-requests/' + encodeURIComponent(requestId) + '/verify', { code: code }).then(confirmed)
       .catch(function (error) {
-        say(error.message, 'error');
+        // A wrong code is the code field's error; a closed request sends the person back to the request form.
+        say(error.message, 'error', error.code === 'verification_code_invalid' ? document.getElementById('code') : null);
         // The request is closed (3 wrong codes, code expired): start again from the request form.
         if (['verification_attempts_exceeded', 'verification_code_expired', 'request_state_conflict', 'not_found'].indexOf(error.code) > -1) {
           requestId = null; verifyForm.hidden = true; requestForm.hidden = false;

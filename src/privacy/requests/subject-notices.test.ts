@@ -152,3 +152,17 @@ describe('notice when the last follow-up is confirmed by hand', () => {
     expect(text).not.toMatch(/dpo@|by hand|support confirmed/);
   });
 });
+
+describe('completion notice of a know request', () => {
+  it('gives a link to read the report in the browser, before the link to the JSON file', async () => {
+    const created = await requests.create(WS, { type: 'know', subject: { email: 'ada@example.com' }, regulation: 'ccpa', contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    await requests.complete(created, { kind: 'know' });
+    await notices.idle();
+    const lines = sent.find((m) => m.subject === 'Your privacy request is complete')!.text.split('\n');
+    const readable = lines.findIndex((l) => /^http:\/\/sluice\.test\/api\/v1\/privacy-requests\/\S+\/download\?\S+&format=html$/.test(l));
+    const json = lines.findIndex((l) => /^http:\/\/sluice\.test\/api\/v1\/privacy-requests\/\S+\/download\?\S+$/.test(l) && !l.includes('format='));
+    expect(readable).toBeGreaterThan(-1);
+    expect(json).toBeGreaterThan(readable);
+    expect(lines[readable]).toBe(`${lines[json]}&format=html`);
+  });
+});

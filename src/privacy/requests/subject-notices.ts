@@ -198,8 +198,10 @@ export class SubjectNotices {
         const [url, until] = link();
         return ['Your personal data is ready. To read it in your browser:', `${url}&format=html`, '', 'The same data as a file you can give to another service (JSON, machine-readable):', url, '', until];
       }
-      case 'know':
-        return ['Our report of the personal information we hold about you, where it came from, why we use it and whom we disclosed it to:', ...link()];
+      case 'know': {
+        const [url, until] = link();
+        return ['Our report of the personal information we hold about you, where it came from, why we use it and whom we disclosed it to. To read it in your browser:', `${url}&format=html`, '', 'The same report as a file (JSON, machine-readable):', url, '', until];
+      }
       case 'delete': {
         const certificate = request.result as Partial<DeletionCertificate> | null;
         const lines = ['We deleted your personal data from our systems.'];

@@ -188,6 +188,17 @@ export interface ConsentLedgerTable {
   user_agent: string | null;
   message_id: string | null;
   request_id: string | null;
+  /** Migration 1160: the banner wording the choice was made on (`consent_banner_texts.version`). */
+  banner_version: string | null;
+}
+
+/** Migration 1160: each distinct wording of a workspace's consent banner, once, by the SHA-256 of its content. */
+export interface ConsentBannerTextTable {
+  workspace_id: string;
+  version: string;
+  /** JSON: `BannerContent`. */
+  content: string;
+  first_served_at: number;
 }
 
 export interface ConsentStateTable {
@@ -462,6 +473,7 @@ export interface Database {
   suppressions: SuppressionTable;
   consent_ledger: ConsentLedgerTable;
   consent_state: ConsentStateTable;
+  consent_banner_texts: ConsentBannerTextTable;
   subject_flags: SubjectFlagTable;
   pii_inventory: PiiInventoryTable;
   retention_cursors: RetentionCursorTable;

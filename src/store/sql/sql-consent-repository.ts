@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { applyConsentRecords, type ConsentRecord, type ConsentRecordInput, type ConsentSource, type SubjectConsentState } from '../../core/privacy/consent-record.js';
 import { identifierKey, normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { LedgerChoice } from '../../core/consent/resolve-consent.js';
+import type { BannerContent, StoredBannerText } from '../../core/consent/banner-content.js';
 import type { ConsentRepository } from '../store.js';
 import type { ConsentLedgerTable, ConsentStateTable, Database } from './schema.js';
 
@@ -21,6 +22,7 @@ function toRecord(row: Selectable<ConsentLedgerTable>): ConsentRecord {
     userAgent: row.user_agent,
     messageId: row.message_id,
     requestId: row.request_id,
+    bannerVersion: row.banner_version,
   };
 }
 
@@ -67,6 +69,7 @@ export class SqlConsentRepository implements ConsentRepository {
               user_agent: r.userAgent ?? null,
               message_id: r.messageId ?? null,
               request_id: r.requestId ?? null,
+              banner_version: r.bannerVersion ?? null,
             })),
           )
           .execute();
@@ -141,6 +144,29 @@ export class SqlConsentRepository implements ConsentRepository {
       }
     }
     return out.sort((a, b) => a.at - b.at || a.seq - b.seq).slice(-limit);
+  }
+
+  async rememberBanner(workspaceId: string, version: string, content: BannerContent, at: number): Promise<void> {
+    await this.db
+      .insertInto('consent_banner_texts')
+      .values({ workspace_id: workspaceId, version, content: JSON.stringify(content), first_served_at: at })
+      .onConflict((oc) => oc.columns(['workspace_id', 'version']).doNothing())
+      .execute();
+  }
+
+  async banners(workspaceId: string, versions: readonly string[]): Promise<StoredBannerText[]> {
+    const unique = [...new Set(versions)];
+    const out: StoredBannerText[] = [];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom('consent_banner_texts')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('version', 'in', unique.slice(i, i + CHUNK))
+        .execute();
+      out.push(...rows.map((r) => ({ version: r.version, content: JSON.parse(r.content) as BannerContent, firstServedAt: Number(r.first_served_at) })));
+    }
+    return out;
   }
 
   async countNamed(workspaceId: string, subjects: readonly SubjectIdentifier[]): Promise<number> {
