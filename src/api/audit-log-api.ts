@@ -141,14 +141,32 @@ async function filtersOf(repos: Repos, workspaceId: string, q: FilterInput): Pro
 
 const EXPORT_PAGE = 500;
 
-async function* exportLines(repository: AuditRepository, filters: Omit<AuditQuery, 'limit'>): AsyncGenerator<string> {
-  let beforeSeq: number | undefined;
+/**
+ * The export's lines, newest first, each an entry with `exportedWith`: the chain head when the export began (no entry
+ * after it is exported, so the file and the head agree) and the filters as given, so `sluice audit verify --file` knows
+ * which gaps the filters made and checks the newest line against the head.
+ */
+async function* exportLines(repository: AuditRepository, filters: Omit<AuditQuery, 'limit'>, given: Record<string, string>): AsyncGenerator<string> {
+  const head = (await repository.head(filters.workspaceId)) ?? null;
+  if (head === null) return;
+  const exportedWith = { head: { seq: head.seq, hash: head.hash }, filters: given };
+  let beforeSeq = head.seq + 1;
   for (;;) {
-    const page = await repository.query({ ...filters, ...(beforeSeq !== undefined && { beforeSeq }), limit: EXPORT_PAGE });
-    for (const entry of page) yield `${JSON.stringify(auditEntryView(entry))}\n`;
+    const page = await repository.query({ ...filters, beforeSeq, limit: EXPORT_PAGE });
+    for (const entry of page) yield `${JSON.stringify({ ...auditEntryView(entry), exportedWith })}\n`;
     if (page.length < EXPORT_PAGE) return;
     beforeSeq = page[page.length - 1]!.seq;
   }
+}
+
+/** The filters a caller gave (the query's strings, in a fixed order), as the export's lines record them. */
+function givenFilters(q: FilterInput): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const key of ['actor', 'actorContains', 'action', 'resourceType', 'resourceId', 'from', 'to'] as const) {
+    const value = q[key];
+    if (value !== undefined) given[key] = value;
+  }
+  return given;
 }
 
 /**
@@ -180,14 +198,14 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     config: { permission: 'audit:read' },
     schema: {
       tags: ['audit'],
-      summary: 'Every matching audit entry as NDJSON (one JSON entry per line, newest first)',
+      summary: 'Every matching audit entry as NDJSON (one JSON entry per line, newest first), each with exportedWith: the chain head when the export began and the filters, so `sluice audit verify --file` checks a filtered export too',
       querystring: ExportQuery,
       produces: ['application/x-ndjson'],
     },
   }, async (request, reply) => {
     const filters = await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, request.query);
     reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);
-    return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters)));
+    return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters, givenFilters(request.query))));
   });
 
   app.get('/audit-log/verify', {
