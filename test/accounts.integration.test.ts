@@ -162,11 +162,15 @@ describe('organisation-administered accounts', () => {
     const suspendOwner = await admin.call('POST', `/members/${adminMember.id}/suspend`);
     expect(suspendOwner.status).toBe(200); // an admin may suspend an admin (itself included)
 
-    // Who was removed stays readable in the audit log once the member is gone.
+    // Who was removed stays readable in the audit log once the member is gone, with what the removal revoked.
+    // (An engineer may not create tokens now; one made while they were an admin, say.)
+    await sluice.store.tokens.create({ workspaceId: sluice.bootstrap.workspaceId, name: 'eng script', secret: 'eng-script-secret-0123456789', role: 'engineer', memberId: engineer.id });
+    expect((await api(sluice.url, 'GET', '/sources', { token: 'eng-script-secret-0123456789' })).status).toBe(200);
     expect((await api(sluice.url, 'DELETE', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(204);
+    expect((await api(sluice.url, 'GET', '/sources', { token: 'eng-script-secret-0123456789' })).status).toBe(401);
     expect((await api(sluice.url, 'GET', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(404);
-    const [removal] = (await api<{ entries: { resourceName?: string; before?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.remove&resourceId=${engineer.id}`, { token: sluice.token })).body.entries;
-    expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' } });
+    const [removal] = (await api<{ entries: { resourceName?: string; before?: unknown; after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.remove&resourceId=${engineer.id}`, { token: sluice.token })).body.entries;
+    expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' }, after: { apiAccessRevoked: 1, consoleLoginsEnded: 1 } });
   });
 
   it('invites again someone who has not accepted yet (a lost link): a new link, the old one void; a joined member is email_taken', async () => {
