@@ -369,6 +369,23 @@ describe('API tokens', () => {
     await api(sluice.url, 'POST', `/members/${m.id}/suspend`, { token: sluice.token });
     expect((await api(sluice.url, 'GET', '/sources', { token: live.body.token })).status).toBe(401);
   });
+
+  it("lists each token with its member's email and the role it acts with now, as the API decides it per call", async () => {
+    const { client, member: m } = await member('tok-lister@example.com', 'admin');
+    const made = await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'lister ci', role: 'admin' });
+    type Listed = { id: string; role: string; memberEmail: string | null; actsAs: string | null };
+    const listed = async (id: string) => (await api<{ tokens: Listed[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.id === id);
+    expect(await listed(made.body.id)).toMatchObject({ role: 'admin', memberEmail: 'tok-lister@example.com', actsAs: 'admin' });
+    expect((await api<{ tokens: Listed[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.memberEmail === null)).toMatchObject({ role: 'owner', actsAs: 'owner' });
+    // Lowered to viewer: the admin token reads but cannot write, and the list says so instead of "admin".
+    await api(sluice.url, 'PATCH', `/members/${m.id}`, { token: sluice.token, body: { role: 'viewer' } });
+    expect((await api(sluice.url, 'POST', '/sources', { token: made.body.token, body: { name: 'nope' } })).status).toBe(403);
+    expect(await listed(made.body.id)).toMatchObject({ role: 'admin', actsAs: 'viewer' });
+    // While a new password is required the token is refused: it acts as nothing.
+    await api(sluice.url, 'POST', `/members/${m.id}/require-password-reset`, { token: sluice.token });
+    expect((await api(sluice.url, 'GET', '/sources', { token: made.body.token })).status).toBe(403);
+    expect(await listed(made.body.id)).toMatchObject({ actsAs: null });
+  });
 });
 
 describe('personal data masking', () => {

@@ -85,6 +85,22 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     expect(errors).toEqual([]);
   });
 
+  it("shows whose each token is and the role it acts with now, lowered with its member's", async () => {
+    const grace = { email: 'grace@example.com', name: 'Grace', role: 'admin', password: 'grace admin password' };
+    await addMember(sluice, grace);
+    const graceId = (await api<{ members: { id: string; email: string }[] }>(sluice.url, 'GET', '/members', { token: sluice.token })).body.members.find((m) => m.email === grace.email)!.id;
+    await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Grace deploy', secret: 'grace-deploy-secret-0123456789', role: 'admin', memberId: graceId });
+    await api(sluice.url, 'PATCH', `/members/${graceId}`, { token: sluice.token, body: { role: 'viewer' } });
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    const active = page.getByRole('table', { name: 'Active tokens' });
+    const row = active.getByRole('row', { name: /Grace deploy/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("grace@example.comadmin (acts as viewer: grace@example.com's role)");
+    expect(await active.getByRole('row', { name: /Nightly sync/ }).textContent()).toContain('no member (installation)');
+    expect(errors).toEqual([]);
+  });
+
   it("offers an admin only the roles they may grant, and no role change for an owner", async () => {
     const admin = { email: 'ada@example.com', name: 'Ada Admin', role: 'admin', password: 'ada admin password' };
     await addMember(sluice, admin);

@@ -17,6 +17,17 @@ interface ApiToken {
   lastUsedAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The member the token belongs to; null for a token of no member (the bootstrap token) or of one removed since. */
+  memberEmail: string | null;
+  /** The role it acts with now (the lower of its own and its member's); null while its member cannot use it. */
+  actsAs: RoleName | null;
+}
+
+/** The token's role as it works now: its own, lowered to its member's, or not at all while the member cannot use it. */
+export function tokenRoleText(t: Pick<ApiToken, 'role' | 'memberId' | 'memberEmail' | 'actsAs'>): string {
+  if (t.actsAs === null) return `${t.role} (not working now: its member is suspended, removed or must set a new password)`;
+  if (t.actsAs !== t.role) return `${t.role} (acts as ${t.actsAs}: ${t.memberEmail ?? 'its member'}'s role)`;
+  return t.role;
 }
 
 /** API tokens: create one (its secret is shown once), see when each was last used, revoke. */
@@ -69,7 +80,7 @@ export function TokensPage() {
   return (
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">API tokens</h1>
-      <p className="muted">Tokens call the admin API (Authorization: Bearer). A token never has a higher role than its creator, and stops working when its creator is suspended or removed.</p>
+      <p className="muted">Tokens call the admin API (Authorization: Bearer). A token never acts with a higher role than its creator has now, and stops working while its creator is suspended, removed or must set a new password.</p>
       <Can permission="tokens:write">
         <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create an API token">
           <div className="field">
@@ -111,12 +122,13 @@ export function TokensPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table" aria-label="Active tokens">
-          <TableHead columns={['Name', 'Role', 'Created', 'Last used', 'Expires']} actions={manage} />
+          <TableHead columns={['Name', 'Belongs to', 'Role', 'Created', 'Last used', 'Expires']} actions={manage} />
           <tbody>
             {active.map((t) => (
               <tr key={t.id}>
                 <td>{t.name}</td>
-                <td>{t.role}</td>
+                <td>{t.memberEmail ?? <span className="muted">{t.memberId === null ? 'no member (installation)' : 'a removed member'}</span>}</td>
+                <td>{tokenRoleText(t)}</td>
                 <td>{new Date(t.createdAt).toLocaleString()}</td>
                 <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : <span className="muted">never</span>}</td>
                 <td>{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : <span className="muted">never</span>}</td>
