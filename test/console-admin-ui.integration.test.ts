@@ -215,6 +215,10 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
 
   it('invites a member who joins from the link, changes their role only once confirmed, resets their password and removes them', async () => {
     await page.getByRole('link', { name: 'Members' }).click();
+    // Before any link, the live region for them is there but draws nothing (it was an empty green bar).
+    const linksRegion = page.getByRole('status', { name: 'One-time links' });
+    await page.getByRole('button', { name: 'Invite' }).waitFor();
+    expect((await linksRegion.boundingBox())?.height ?? 0).toBe(0);
     await page.getByLabel('Email').fill('pat@example.com');
     await page.getByLabel('Name').fill('Pat Privacy');
     await page.getByLabel('Role', { exact: true }).selectOption('privacy');

@@ -53,7 +53,9 @@ interface OneTimeLinkNote {
 /** The one-time links of this visit (invitations, password resets), newest first, each until dismissed. */
 function OneTimeLinks({ links, onDismiss }: { links: readonly OneTimeLinkNote[]; onDismiss: (key: number) => void }) {
   return (
-    <div className="notice" role="status" aria-label="One-time links">
+    // The live region stays in the page so a link added later is announced; it looks like a notice only with links in it
+    // (before, an empty green bar showed under the invitation form).
+    <div className={links.length > 0 ? 'notice' : undefined} role="status" aria-label="One-time links">
       {links.length > 0 && (
         <>
           <p>
