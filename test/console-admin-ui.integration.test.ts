@@ -238,6 +238,16 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await page.getByTestId('one-time-link-item').first().textContent()).toContain('sam@example.com');
     expect(await patItem.getByTestId('one-time-link').textContent()).toBe(inviteUrl);
     await shot('members');
+    // Sam has not joined: no password to reset, but a new invitation link (a lost one), the earlier one void.
+    const samRow = page.getByRole('row', { name: /sam@example.com/ });
+    expect(await samRow.getByRole('button', { name: 'Send sam@example.com a password reset link' }).count()).toBe(0);
+    const samFirstUrl = (await page.getByTestId('one-time-link-item').filter({ hasText: 'Invitation for sam@example.com' }).getByTestId('one-time-link').textContent())!;
+    await samRow.getByRole('button', { name: 'Send sam@example.com a new invitation link' }).click();
+    const samAgain = page.getByTestId('one-time-link-item').filter({ hasText: 'New invitation for sam@example.com' });
+    await samAgain.waitFor();
+    const samOld = await fetch(`${sluice.url}/api/v1/auth/accept-invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: samFirstUrl.split('token=')[1], password: 'sams long password' }) });
+    expect(samOld.status).toBe(400);
+    expect(await samAgain.getByTestId('one-time-link').textContent()).toMatch(/\/invite\?token=/);
 
     const pat = await otherBrowser();
     await pat.tab.goto(inviteUrl);
