@@ -370,6 +370,25 @@ describe('API tokens', () => {
     expect((await api(sluice.url, 'GET', '/sources', { token: live.body.token })).status).toBe(401);
   });
 
+  it('rotates a token: a new secret with the same name, role and expiry, the old one refused at once, and only its own member may', async () => {
+    const { client, member: m } = await member('rotator@example.com', 'admin');
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const made = (await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'rotator ci', role: 'engineer', expiresAt })).body;
+    const rotated = await client.call<{ id: string; token: string; name: string; role: string; memberId: string; expiresAt: string; replaces: string }>('POST', `/tokens/${made.id}/rotate`);
+    expect(rotated.status, rotated.text).toBe(201);
+    expect(rotated.body).toMatchObject({ name: 'rotator ci', role: 'engineer', memberId: m.id, expiresAt, replaces: made.id });
+    expect(rotated.body.token).not.toBe(made.token);
+    expect((await api(sluice.url, 'GET', '/sources', { token: made.token })).status).toBe(401);
+    expect((await api(sluice.url, 'GET', '/sources', { token: rotated.body.token })).status).toBe(200);
+    // The old one is revoked: rotating it again is a conflict.
+    expect((await client.call('POST', `/tokens/${made.id}/rotate`)).body).toMatchObject({ error: { code: 'conflict' } });
+    // Another member's token: the new secret would let the caller act in their name, so only they may (the owner may revoke it).
+    expect((await api(sluice.url, 'POST', `/tokens/${rotated.body.id}/rotate`, { token: sluice.token })).body).toMatchObject({ error: { code: 'forbidden' } });
+    const [entry] = (await api<{ entries: { actor: string; after?: unknown; resourceName?: string }[] }>(sluice.url, 'GET', `/audit-log?action=token.rotate&resourceId=${made.id}`, { token: sluice.token })).body.entries;
+    expect(entry).toMatchObject({ resourceName: 'rotator ci', after: { replacedBy: rotated.body.id, role: 'engineer' }, actor: `member:${m.id} (rotator@example.com)` });
+    expect(JSON.stringify(entry)).not.toContain(rotated.body.token);
+  });
+
   it("lists each token with its member's email and the role it acts with now, as the API decides it per call", async () => {
     const { client, member: m } = await member('tok-lister@example.com', 'admin');
     const made = await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'lister ci', role: 'admin' });

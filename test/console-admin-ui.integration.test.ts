@@ -381,10 +381,21 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await shot('tokens');
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.content()).not.toContain(token);
+    // Rotating (asks first): a new secret shown once, the old one refused at once.
+    await page.getByRole('button', { name: 'Rotate CI deploy' }).click();
+    await page.getByRole('button', { name: /Yes, rotate CI deploy/ }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Token “CI deploy” rotated' }).count()).toBe(1);
+    const rotated = (await page.getByTestId('new-token').textContent())!;
+    expect(rotated).not.toBe(token);
+    expect(await sources()).toBe(401);
+    const rotatedSources = () => fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Bearer ${rotated}` } }).then((r) => r.status);
+    expect(await rotatedSources()).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByRole('row', { name: /CI deploy/ }).count()).toBe(1);
     await page.getByRole('button', { name: 'Revoke CI deploy' }).click();
     await page.getByRole('button', { name: 'Yes, revoke CI deploy' }).click();
     await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(0);
-    expect(await sources()).toBe(401);
+    expect(await rotatedSources()).toBe(401);
   });
 
   it('publishes a material privacy-policy version that members are asked to accept', async () => {

@@ -83,6 +83,35 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     return reply.code(201).send({ ...tokenView(token), token: secret });
   });
 
+  app.post('/tokens/:id/rotate', {
+    config: { permission: 'tokens:write' },
+    schema: {
+      tags: ['tokens'],
+      summary: 'Rotate one of your own tokens (or, for an owner, a token of no member such as the bootstrap token): a new secret with the same name, role and expiry, answered once; the old secret stops working at once',
+      params: IdParams,
+      response: { 201: Type.Intersect([TokenSchema, Type.Object({ token: Type.String(), replaces: Type.String() })]) },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const old = (await store.tokens.list(principal.workspaceId)).find((t) => t.id === request.params.id);
+    if (!old) throw new SluiceError('not_found', `No token ${request.params.id} in this workspace.`);
+    if (!roleCovers(principal.role, old.role)) throw new SluiceError('role_too_high', `Your role (${principal.role}) may not rotate a token with the ${old.role} role; ask an owner.`);
+    // The new secret goes to the caller: a token of another member would let them act in that member's name.
+    if (old.memberId !== null && old.memberId !== principal.memberId) {
+      throw new SluiceError('forbidden', `Token ${old.id} belongs to another member: only they may rotate it (you may revoke it, DELETE /api/v1/tokens/${old.id}).`);
+    }
+    if (old.memberId === null && principal.role !== 'owner') throw new SluiceError('role_too_high', `Token ${old.id} belongs to no member (the installation's): only an owner may rotate it.`);
+    const now = Date.now();
+    if (old.revokedAt !== null || (old.expiresAt !== null && old.expiresAt <= now)) {
+      throw new SluiceError('conflict', `Token ${old.id} is ${old.revokedAt !== null ? 'revoked' : 'expired'}: create a new token instead (POST /api/v1/tokens).`);
+    }
+    const secret = `sl_${randomToken(40)}`;
+    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: old.name, secret, role: old.role, memberId: old.memberId, expiresAt: old.expiresAt });
+    await store.tokens.revoke(principal.workspaceId, old.id, now);
+    await audit.record({ ...auditContext(request), action: 'token.rotate', resourceType: 'token', resourceId: old.id, resourceName: old.name, after: { replacedBy: token.id, role: old.role } });
+    return reply.code(201).send({ ...tokenView(token), token: secret, replaces: old.id });
+  });
+
   app.delete('/tokens/:id', {
     config: { permission: 'tokens:write' },
     schema: { tags: ['tokens'], summary: 'Revoke a token (it stops working at once); only a token whose role is no higher than yours. A token already revoked stays as it was (204)', params: IdParams, response: { 204: Type.Null() } },

@@ -34,10 +34,10 @@ export function tokenRoleText(t: Pick<ApiToken, 'role' | 'memberId' | 'memberEma
 export function TokensPage() {
   const list = useAsync(() => api<{ tokens: ApiToken[] }>('GET', '/api/v1/tokens'), []);
   const [draft, setDraft] = useState<{ name: string; role: RoleName; expires: string }>({ name: '', role: 'engineer', expires: '' });
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string; rotated?: boolean } | null>(null);
   const [createError, setCreateError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
-  const [confirm, setConfirm] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<{ id: string; kind: 'revoke' | 'rotate' } | null>(null);
   // Engineers see the tokens (tokens:read); creating and revoking needs tokens:write.
   const manage = useCan()('tokens:write');
   // Only the roles the caller may grant (the API refuses a higher one with role_too_high).
@@ -58,6 +58,20 @@ export function TokensPage() {
       list.reload();
     } catch (failure) {
       setCreateError(failure);
+    }
+  };
+  // Whose the caller is: only their own tokens (and, for an owner, tokens of no member) may be rotated.
+  const me = useAsync(() => api<{ member?: { id: string } }>('GET', '/api/v1/auth/session'), []);
+  const mayRotate = (t: ApiToken) => (t.memberId === null ? myRole === 'owner' : t.memberId === me.data?.member?.id);
+  const rotate = async (t: ApiToken) => {
+    setError(null);
+    try {
+      const answer = await api<ApiToken & { token: string }>('POST', `/api/v1/tokens/${t.id}/rotate`);
+      setConfirm(null);
+      setCreated({ name: answer.name, token: answer.token, rotated: true });
+      list.reload();
+    } catch (failure) {
+      setError(failure);
     }
   };
   const revoke = async (id: string) => {
@@ -108,7 +122,7 @@ export function TokensPage() {
       {created && (
         <div className="notice" role="status">
           <p>
-            <strong>Token “{created.name}” created.</strong> Copy it now: it is not shown again.
+            <strong>Token “{created.name}” {created.rotated ? 'rotated: the old secret no longer works' : 'created'}.</strong> Copy it now: it is not shown again.
           </p>
           <p>
             <code data-testid="new-token">{created.token}</code> <CopyButton text={created.token} label="Copy token" />{' '}
@@ -134,19 +148,32 @@ export function TokensPage() {
                 <td>{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : <span className="muted">never</span>}</td>
                 {manage && (
                   <td>
-                    {confirm === t.id ? (
+                    {confirm?.id === t.id ? (
                       <span className="confirm">
-                        <button type="button" className="danger" onClick={() => void revoke(t.id)}>
-                          Yes, revoke {t.name}
-                        </button>
+                        {confirm.kind === 'revoke' ? (
+                          <button type="button" className="danger" onClick={() => void revoke(t.id)}>
+                            Yes, revoke {t.name}
+                          </button>
+                        ) : (
+                          <button type="button" className="danger" onClick={() => void rotate(t)}>
+                            Yes, rotate {t.name} (the old secret stops working now)
+                          </button>
+                        )}
                         <button type="button" onClick={() => setConfirm(null)}>
                           Cancel
                         </button>
                       </span>
                     ) : (
-                      <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
-                        Revoke
-                      </button>
+                      <>
+                        {mayRotate(t) && (
+                          <button type="button" onClick={() => setConfirm({ id: t.id, kind: 'rotate' })} aria-label={`Rotate ${t.name}`}>
+                            Rotate…
+                          </button>
+                        )}{' '}
+                        <button type="button" onClick={() => setConfirm({ id: t.id, kind: 'revoke' })} aria-label={`Revoke ${t.name}`}>
+                          Revoke
+                        </button>
+                      </>
                     )}
                   </td>
                 )}
