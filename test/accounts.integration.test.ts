@@ -375,7 +375,7 @@ describe('API tokens', () => {
     const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
     const made = (await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'rotator ci', role: 'engineer', expiresAt })).body;
     const rotated = await client.call<{ id: string; token: string; name: string; role: string; memberId: string; expiresAt: string; replaces: string }>('POST', `/tokens/${made.id}/rotate`);
-    expect(rotated.status, rotated.text).toBe(201);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
     expect(rotated.body).toMatchObject({ name: 'rotator ci', role: 'engineer', memberId: m.id, expiresAt, replaces: made.id });
     expect(rotated.body.token).not.toBe(made.token);
     expect((await api(sluice.url, 'GET', '/sources', { token: made.token })).status).toBe(401);
