@@ -162,11 +162,15 @@ describe('organisation-administered accounts', () => {
     const suspendOwner = await admin.call('POST', `/members/${adminMember.id}/suspend`);
     expect(suspendOwner.status).toBe(200); // an admin may suspend an admin (itself included)
 
-    // Who was removed stays readable in the audit log once the member is gone.
+    // Who was removed stays readable in the audit log once the member is gone, with what the removal revoked.
+    // (An engineer may not create tokens now; one made while they were an admin, say.)
+    await sluice.store.tokens.create({ workspaceId: sluice.bootstrap.workspaceId, name: 'eng script', secret: 'eng-script-secret-0123456789', role: 'engineer', memberId: engineer.id });
+    expect((await api(sluice.url, 'GET', '/sources', { token: 'eng-script-secret-0123456789' })).status).toBe(200);
     expect((await api(sluice.url, 'DELETE', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(204);
+    expect((await api(sluice.url, 'GET', '/sources', { token: 'eng-script-secret-0123456789' })).status).toBe(401);
     expect((await api(sluice.url, 'GET', `/members/${engineer.id}`, { token: sluice.token })).status).toBe(404);
-    const [removal] = (await api<{ entries: { resourceName?: string; before?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.remove&resourceId=${engineer.id}`, { token: sluice.token })).body.entries;
-    expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' } });
+    const [removal] = (await api<{ entries: { resourceName?: string; before?: unknown; after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=member.remove&resourceId=${engineer.id}`, { token: sluice.token })).body.entries;
+    expect(removal).toMatchObject({ resourceName: 'engineer@example.com', before: { role: 'engineer', status: 'active' }, after: { apiAccessRevoked: 1, consoleLoginsEnded: 1 } });
   });
 
   it('invites again someone who has not accepted yet (a lost link): a new link, the old one void; a joined member is email_taken', async () => {
@@ -364,6 +368,42 @@ describe('API tokens', () => {
     expect((await api(sluice.url, 'GET', '/sources', { token: live.body.token })).status).toBe(200);
     await api(sluice.url, 'POST', `/members/${m.id}/suspend`, { token: sluice.token });
     expect((await api(sluice.url, 'GET', '/sources', { token: live.body.token })).status).toBe(401);
+  });
+
+  it('rotates a token: a new secret with the same name, role and expiry, the old one refused at once, and only its own member may', async () => {
+    const { client, member: m } = await member('rotator@example.com', 'admin');
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const made = (await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'rotator ci', role: 'engineer', expiresAt })).body;
+    const rotated = await client.call<{ id: string; token: string; name: string; role: string; memberId: string; expiresAt: string; replaces: string }>('POST', `/tokens/${made.id}/rotate`);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
+    expect(rotated.body).toMatchObject({ name: 'rotator ci', role: 'engineer', memberId: m.id, expiresAt, replaces: made.id });
+    expect(rotated.body.token).not.toBe(made.token);
+    expect((await api(sluice.url, 'GET', '/sources', { token: made.token })).status).toBe(401);
+    expect((await api(sluice.url, 'GET', '/sources', { token: rotated.body.token })).status).toBe(200);
+    // The old one is revoked: rotating it again is a conflict.
+    expect((await client.call('POST', `/tokens/${made.id}/rotate`)).body).toMatchObject({ error: { code: 'conflict' } });
+    // Another member's token: the new secret would let the caller act in their name, so only they may (the owner may revoke it).
+    expect((await api(sluice.url, 'POST', `/tokens/${rotated.body.id}/rotate`, { token: sluice.token })).body).toMatchObject({ error: { code: 'forbidden' } });
+    const [entry] = (await api<{ entries: { actor: string; after?: unknown; resourceName?: string }[] }>(sluice.url, 'GET', `/audit-log?action=token.rotate&resourceId=${made.id}`, { token: sluice.token })).body.entries;
+    expect(entry).toMatchObject({ resourceName: 'rotator ci', after: { replacedBy: rotated.body.id, role: 'engineer' }, actor: `member:${m.id} (rotator@example.com)` });
+    expect(JSON.stringify(entry)).not.toContain(rotated.body.token);
+  });
+
+  it("lists each token with its member's email and the role it acts with now, as the API decides it per call", async () => {
+    const { client, member: m } = await member('tok-lister@example.com', 'admin');
+    const made = await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'lister ci', role: 'admin' });
+    type Listed = { id: string; role: string; memberEmail: string | null; actsAs: string | null };
+    const listed = async (id: string) => (await api<{ tokens: Listed[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.id === id);
+    expect(await listed(made.body.id)).toMatchObject({ role: 'admin', memberEmail: 'tok-lister@example.com', actsAs: 'admin' });
+    expect((await api<{ tokens: Listed[] }>(sluice.url, 'GET', '/tokens', { token: sluice.token })).body.tokens.find((t) => t.memberEmail === null)).toMatchObject({ role: 'owner', actsAs: 'owner' });
+    // Lowered to viewer: the admin token reads but cannot write, and the list says so instead of "admin".
+    await api(sluice.url, 'PATCH', `/members/${m.id}`, { token: sluice.token, body: { role: 'viewer' } });
+    expect((await api(sluice.url, 'POST', '/sources', { token: made.body.token, body: { name: 'nope' } })).status).toBe(403);
+    expect(await listed(made.body.id)).toMatchObject({ role: 'admin', actsAs: 'viewer' });
+    // While a new password is required the token is refused: it acts as nothing.
+    await api(sluice.url, 'POST', `/members/${m.id}/require-password-reset`, { token: sluice.token });
+    expect((await api(sluice.url, 'GET', '/sources', { token: made.body.token })).status).toBe(403);
+    expect(await listed(made.body.id)).toMatchObject({ actsAs: null });
   });
 });
 

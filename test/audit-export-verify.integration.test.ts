@@ -90,6 +90,46 @@ describe('an exported audit log, verified offline', () => {
     expect(verify('{"not": "an entry"}\nhello\n').code).toBe(1);
   });
 
+  it('names entries cut after the newest line, against the chain head the export recorded', () => {
+    const lines = linesOf(exported);
+    expect(lines[0]!.exportedWith).toEqual({ head: { seq: lines[0]!.seq, hash: lines[0]!.hash }, filters: {} });
+    const { code, output } = verify(ndjson(lines.slice(1)));
+    expect(code).toBe(1);
+    expect(output).toContain('(tail_removed)');
+    expect(output).toContain(`the entry with seq ${lines[0]!.seq} was removed from the file`);
+  });
+
+  it('verifies a filtered export as far as it can, saying what was and was not checked', async () => {
+    const sourceId = linesOf(exported).find((l) => l.action === 'source.create')!.resourceId as string;
+    const res = await fetch(`${sluice.url}/api/v1/audit-log/export?resourceId=${sourceId}`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    const filtered = await res.text();
+    const lines = linesOf(filtered);
+    // create, update, (token.create is left out), update: two runs of adjacent entries.
+    expect(lines.map((l) => l.action)).toEqual(['source.update', 'source.update', 'source.create']);
+    const head = await api<{ head: { seq: number; hash: string } }>(sluice.url, 'GET', '/audit-log/verify', { token: sluice.token });
+    for (const line of lines) expect(line.exportedWith).toEqual({ head: head.body.head, filters: { resourceId: sourceId } });
+    const { code, output } = verify(filtered);
+    expect(output).toContain(`a filtered export (resourceId=${sourceId})`);
+    expect(output).toContain("each entry's own hash (3 of 3)");
+    expect(output).toContain('2 links between entries adjacent in the chain');
+    expect(output).toContain(`the 1 entry in 1 gap the filters left out (seq ${lines[1]!.seq + 1})`);
+    expect(output).toContain('Filtered audit log export intact as far as it goes');
+    expect(code).toBe(0);
+
+    const altered = verify(ndjson(lines.map((l, i) => (i === 2 ? { ...l, resourceName: 'Someone else' } : l))));
+    expect(altered.code).toBe(1);
+    expect(altered.output).toContain('Line 3 (entry');
+    expect(altered.output).toContain('(hash_mismatch)');
+    // Where the entry before is in the file, the link is checked: an entry that does not link to it is named.
+    const relinked = verify(ndjson(lines.map((l, i) => (i === 1 ? { ...l, prevHash: lines[0]!.hash } : l))));
+    expect(relinked.code).toBe(1);
+    expect(relinked.output).toContain('(prev_hash_mismatch)');
+    // Lines of two exports put together are told apart by what each line says about its export.
+    const mixed = verify(ndjson([...lines.slice(0, 2), ...linesOf(exported).filter((l) => l.seq < lines[1]!.seq).slice(0, 1)]));
+    expect(mixed.code).toBe(1);
+    expect(mixed.output).toContain('(other_export)');
+  });
+
   it('runs as `sluice audit verify --file`, exiting 0 intact and 1 tampered, with no configuration', async () => {
     const intact = path.join(work, 'intact.ndjson');
     writeFileSync(intact, exported);

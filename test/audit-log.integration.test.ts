@@ -76,13 +76,39 @@ describe('audit log', () => {
 
     const byEmail = await api<Entries>(sluice.url, 'GET', '/audit-log?actorContains=GRACE%40example', { token: sluice.token });
     const created = byEmail.body.entries.find((e) => e.action === 'source.create');
-    expect(created).toMatchObject({ resourceId: byScript.body.id, actor: expect.stringMatching(/^token:tok_\w+ \(grace@example\.com's script\)$/) });
+    // The entry names the token and the member who owns it (never the token's secret).
+    expect(created).toMatchObject({ resourceId: byScript.body.id, actor: `token:${created!.actor.slice(6).split(' ')[0]} (grace@example.com's script) of member:${grace.id} (grace@example.com)` });
+    expect(JSON.stringify(byEmail.body)).not.toContain(grace.token);
     expect(byEmail.body.entries.some((e) => e.action === 'token.create')).toBe(true); // made in the console session
     expect(byEmail.body.entries.some((e) => e.resourceName === "Linus's script made this")).toBe(false);
     const byActor = await api<Entries>(sluice.url, 'GET', `/audit-log?actor=${encodeURIComponent(`member:${grace.id}*`)}&action=source.create`, { token: sluice.token });
     expect(byActor.body.entries.map((e) => e.resourceId)).toEqual([byScript.body.id]);
     const exported = await api(sluice.url, 'GET', '/audit-log/export?actorContains=grace%40example.com&action=source.create', { token: sluice.token });
     expect(exported.text.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('finds what a removed member did with their API tokens by their email, also entries written before token actors named their member', async () => {
+    const invited = await api<{ member: { id: string }; inviteToken: string }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'margaret@example.com', name: 'Margaret', role: 'admin' } });
+    const memberId = invited.body.member.id;
+    const client = new ConsoleClient(sluice.url);
+    expect((await client.call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: 'a long enough password' })).status).toBe(200);
+    const made = (await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'apollo', role: 'admin' })).body;
+    const bySecret = await api<{ id: string }>(sluice.url, 'POST', '/sources', { token: made.token, body: { name: 'Made by a script of Margaret' } });
+    // An entry as versions before this one wrote it: the token alone.
+    await sluice.store.audit.append({ workspaceId: sluice.bootstrap.workspaceId, actor: `token:${made.id} (apollo)`, action: 'source.update', resourceType: 'source', resourceId: bySecret.body.id, resourceName: 'Renamed by an older Sluice' });
+    expect((await api(sluice.url, 'DELETE', `/members/${memberId}`, { token: sluice.token })).status).toBe(204);
+
+    const byEmail = await api<Entries>(sluice.url, 'GET', '/audit-log?actorContains=MARGARET%40example.com', { token: sluice.token });
+    const actions = byEmail.body.entries.filter((e) => e.resourceId === bySecret.body.id).map((e) => [e.action, e.actor]);
+    expect(actions).toEqual([
+      ['source.update', `token:${made.id} (apollo)`],
+      ['source.create', `token:${made.id} (apollo) of member:${memberId} (margaret@example.com)`],
+    ]);
+    expect(byEmail.body.entries.some((e) => e.action === 'token.create' && e.resourceId === made.id)).toBe(true);
+    const byActor = await api<Entries>(sluice.url, 'GET', `/audit-log?actor=${encodeURIComponent(`member:${memberId}*`)}&resourceId=${bySecret.body.id}`, { token: sluice.token });
+    expect(byActor.body.entries.map((e) => e.action)).toEqual(['source.update', 'source.create']);
+    const exported = await api(sluice.url, 'GET', `/audit-log/export?actorContains=margaret%40example.com&resourceId=${bySecret.body.id}`, { token: sluice.token });
+    expect(exported.text.trim().split('\n')).toHaveLength(2);
   });
 
   it('exports every entry as NDJSON', async () => {

@@ -88,6 +88,22 @@ describe('sluice start, as an operator meets it', () => {
       await sluice.stop();
     }
   }, 180_000);
+
+  it('a second Ctrl-C while stopping exits at once, saying it did not drain and what may be sent again', async () => {
+    const sluice = await startSluiceProcess(mkdtempSync(path.join(work, 'second-interrupt-')), { SLUICE_LOG_LEVEL: 'info' });
+    const exit = new Promise<number | null>((resolve) => sluice.child.once('exit', (code) => resolve(code)));
+    try {
+      // The first starts the orderly shutdown; the second comes while it runs, as an impatient operator sends it.
+      sluice.child.kill('SIGINT');
+      for (let waited = 0; !sluice.output().includes('shutting down') && waited < 10_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      sluice.child.kill('SIGINT');
+      expect(await exit, sluice.output()).toBe(130);
+      expect(sluice.output()).toContain('SIGINT again while stopping: exiting now, without draining.');
+      expect(sluice.output()).toContain('a destination may receive them twice');
+    } finally {
+      await sluice.kill9();
+    }
+  }, 180_000);
 });
 
 describe('configuration mistakes', () => {

@@ -215,6 +215,10 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
 
   it('invites a member who joins from the link, changes their role only once confirmed, resets their password and removes them', async () => {
     await page.getByRole('link', { name: 'Members' }).click();
+    // Before any link, the live region for them is there but draws nothing (it was an empty green bar).
+    const linksRegion = page.getByRole('status', { name: 'One-time links' });
+    await page.getByRole('button', { name: 'Invite' }).waitFor();
+    expect((await linksRegion.boundingBox())?.height ?? 0).toBe(0);
     await page.getByLabel('Email').fill('pat@example.com');
     await page.getByLabel('Name').fill('Pat Privacy');
     await page.getByLabel('Role', { exact: true }).selectOption('privacy');
@@ -234,6 +238,16 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await page.getByTestId('one-time-link-item').first().textContent()).toContain('sam@example.com');
     expect(await patItem.getByTestId('one-time-link').textContent()).toBe(inviteUrl);
     await shot('members');
+    // Sam has not joined: no password to reset, but a new invitation link (a lost one), the earlier one void.
+    const samRow = page.getByRole('row', { name: /sam@example.com/ });
+    expect(await samRow.getByRole('button', { name: 'Send sam@example.com a password reset link' }).count()).toBe(0);
+    const samFirstUrl = (await page.getByTestId('one-time-link-item').filter({ hasText: 'Invitation for sam@example.com' }).getByTestId('one-time-link').textContent())!;
+    await samRow.getByRole('button', { name: 'Send sam@example.com a new invitation link' }).click();
+    const samAgain = page.getByTestId('one-time-link-item').filter({ hasText: 'New invitation for sam@example.com' });
+    await samAgain.waitFor();
+    const samOld = await fetch(`${sluice.url}/api/v1/auth/accept-invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: samFirstUrl.split('token=')[1], password: 'sams long password' }) });
+    expect(samOld.status).toBe(400);
+    expect(await samAgain.getByTestId('one-time-link').textContent()).toMatch(/\/invite\?token=/);
 
     const pat = await otherBrowser();
     await pat.tab.goto(inviteUrl);
@@ -367,10 +381,21 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await shot('tokens');
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.content()).not.toContain(token);
+    // Rotating (asks first): a new secret shown once, the old one refused at once.
+    await page.getByRole('button', { name: 'Rotate CI deploy' }).click();
+    await page.getByRole('button', { name: /Yes, rotate CI deploy/ }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Token “CI deploy” rotated' }).count()).toBe(1);
+    const rotated = (await page.getByTestId('new-token').textContent())!;
+    expect(rotated).not.toBe(token);
+    expect(await sources()).toBe(401);
+    const rotatedSources = () => fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Bearer ${rotated}` } }).then((r) => r.status);
+    expect(await rotatedSources()).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByRole('row', { name: /CI deploy/ }).count()).toBe(1);
     await page.getByRole('button', { name: 'Revoke CI deploy' }).click();
     await page.getByRole('button', { name: 'Yes, revoke CI deploy' }).click();
     await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(0);
-    expect(await sources()).toBe(401);
+    expect(await rotatedSources()).toBe(401);
   });
 
   it('publishes a material privacy-policy version that members are asked to accept', async () => {

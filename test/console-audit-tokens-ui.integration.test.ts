@@ -58,6 +58,20 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     expect(errors).toEqual([]);
   });
 
+  it('exports the entries the filters show as a file that verifies offline as far as it goes', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const region = page.getByRole('region', { name: 'Export the audit log' });
+    expect(await region.getByRole('button', { name: 'Export the filtered entries (NDJSON)' }).count()).toBe(0);
+    await page.getByLabel('Action starts with').fill('source.create');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const [file] = await Promise.all([page.waitForEvent('download'), region.getByRole('button', { name: 'Export the filtered entries (NDJSON)' }).click()]);
+    expect(file.suggestedFilename()).toMatch(/^audit-log-filtered-\d{4}-\d{2}-\d{2}\.ndjson$/);
+    const result = verifyAuditExport(readFileSync((await file.path())!, 'utf8'));
+    expect(result).toMatchObject({ ok: true, filtered: true, exportedWith: { filters: { action: 'source.create*' } } });
+    expect(result.entries).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
   it('lists an expired token with the expired ones, not among the active tokens', async () => {
     await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Last quarter export', secret: 'expired-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() - 86_400_000 });
     await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Nightly sync', secret: 'live-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() + 30 * 86_400_000 });
@@ -68,6 +82,22 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     expect(await active.getByRole('row', { name: /Last quarter export/ }).count()).toBe(0);
     await page.getByText('1 expired token').click();
     await page.getByText(/Last quarter export \(viewer\), expired/).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("shows whose each token is and the role it acts with now, lowered with its member's", async () => {
+    const grace = { email: 'grace@example.com', name: 'Grace', role: 'admin', password: 'grace admin password' };
+    await addMember(sluice, grace);
+    const graceId = (await api<{ members: { id: string; email: string }[] }>(sluice.url, 'GET', '/members', { token: sluice.token })).body.members.find((m) => m.email === grace.email)!.id;
+    await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Grace deploy', secret: 'grace-deploy-secret-0123456789', role: 'admin', memberId: graceId });
+    await api(sluice.url, 'PATCH', `/members/${graceId}`, { token: sluice.token, body: { role: 'viewer' } });
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    const active = page.getByRole('table', { name: 'Active tokens' });
+    const row = active.getByRole('row', { name: /Grace deploy/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("grace@example.comadmin (acts as viewer: grace@example.com's role)");
+    expect(await active.getByRole('row', { name: /Nightly sync/ }).textContent()).toContain('no member (installation)');
     expect(errors).toEqual([]);
   });
 

@@ -352,16 +352,19 @@ export class AccountService {
   async removeMember(ctx: Omit<ActorContext, 'role'>, member: Member, action: 'member.remove' | 'member.delete_self'): Promise<void> {
     await this.ensureOwnerRemains(member, { removed: true });
     const now = Date.now();
+    let tokensRevoked = 0;
     for (const token of await this.store.tokens.list(member.workspaceId)) {
-      if (token.memberId === member.id && token.revokedAt === null) await this.store.tokens.revoke(member.workspaceId, token.id, now);
+      if (token.memberId === member.id && token.revokedAt === null && (await this.store.tokens.revoke(member.workspaceId, token.id, now))) tokensRevoked += 1;
     }
-    await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
+    const sessionsEnded = await this.store.sessions.revokeAllOf(member.workspaceId, member.id);
     await this.store.sessions.invalidateLinks(member.workspaceId, member.id, now);
     await this.store.twoFactor.remove(member.workspaceId, member.id);
     await this.store.policies.deleteAcceptancesOf(member.workspaceId, member.id);
     await this.store.members.delete(member.workspaceId, member.id);
-    // The email names who was removed: the member (and GET /members/:id) are gone after this.
-    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, resourceName: member.email, before: { role: member.role, status: member.status } });
+    // The email names who was removed: the member (and GET /members/:id) are gone after this. Their tokens' revocation
+    // is told here (no token.revoke entry is written for each), as the sessions ended (key names the redaction of
+    // credential-named fields leaves readable, as apiAccessPaused of member.require_password_reset).
+    await this.audit.record({ ...ctx, action, resourceType: 'member', resourceId: member.id, resourceName: member.email, before: { role: member.role, status: member.status }, after: { apiAccessRevoked: tokensRevoked, consoleLoginsEnded: sessionsEnded } });
   }
 
   /** The newest material policy version in force that this member has not accepted. */

@@ -78,6 +78,24 @@ for (const dialect of dialects) {
       expect(await bootstrap(store, undefined)).toMatchObject({ firstStart: false, defaultWriteKey: boot.defaultWriteKey });
     });
 
+    it('leaves no heartbeat behind: its own once the first start is done, and those of first starts taken over at the next start', async () => {
+      const store = await dialect.open();
+      const heartbeats = async () => (await store.db.selectFrom('installation').select('key').where('key', 'like', 'bootstrap%heartbeat%').execute()).map((r) => r.key);
+      await abandonFirstStart(store);
+      await store.installation.replace('bootstrap_heartbeat:claim-of-a-killed-process', '7');
+      // Beating while it works (takeOverAfterMs > 0, as on PostgreSQL); a resumed first start beats under its own claim.
+      const boot = await bootstrap(store, undefined, { takeOverAfterMs: 50 });
+      expect(boot.firstStart).toBe(true);
+      expect(await heartbeats()).toEqual([]);
+      // A row a slow holder wrote after the finish goes at the next start.
+      await store.installation.replace('bootstrap_heartbeat:claim-of-a-slow-holder', '3');
+      expect(await bootstrap(store, undefined, { takeOverAfterMs: 50 })).toMatchObject({ firstStart: false });
+      expect(await heartbeats()).toEqual([]);
+      // Other installation keys stay.
+      expect(await store.installation.get('bootstrap_claim')).toBe('claim-of-a-killed-process');
+      expect(await store.installation.get('bootstrap_resumed:claim-of-a-killed-process')).toBeDefined();
+    });
+
     it('keeps the configured owner token when a first start with SLUICE_ADMIN_TOKEN stopped after making it', async () => {
       const store = await dialect.open();
       const configured = 'configured-owner-token-0123456789abcdef';

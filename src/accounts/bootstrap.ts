@@ -37,7 +37,8 @@ const POLL_MS = 100;
 /** How often the process doing the first start shows it is alive (`bootstrap_heartbeat:<claim>`). */
 export const HEARTBEAT_MS = 500;
 
-const heartbeatKey = (claim: string) => `bootstrap_heartbeat:${claim}`;
+const HEARTBEAT_PREFIX = 'bootstrap_heartbeat:';
+const heartbeatKey = (claim: string) => `${HEARTBEAT_PREFIX}${claim}`;
 
 /**
  * First start of an installation: the default workspace, the owner's API token (SLUICE_ADMIN_TOKEN, or a
@@ -53,6 +54,7 @@ export async function bootstrap(store: Store, adminToken: string | undefined, op
   let holder = await store.installation.setIfAbsent('bootstrap_claim', claim);
   while (holder !== claim) {
     if (await finishedWhileAlive(store, holder, options.takeOverAfterMs)) {
+      await pruneHeartbeats(store);
       const sources = await store.sources.list(DEFAULT_WORKSPACE_ID);
       return { firstStart: false, workspaceId: DEFAULT_WORKSPACE_ID, generatedToken: undefined, defaultWriteKey: sources[0]?.writeKey };
     }
@@ -62,11 +64,23 @@ export async function bootstrap(store: Store, adminToken: string | undefined, op
   }
   // Ours: the others wait while it beats (only where others may be starting too).
   const beating = options.takeOverAfterMs > 0 ? new Heartbeat(store, claim) : undefined;
+  let result: BootstrapResult;
   try {
-    return await firstStart(store, adminToken);
+    result = await firstStart(store, adminToken);
   } finally {
     await beating?.stop();
   }
+  await pruneHeartbeats(store);
+  return result;
+}
+
+/**
+ * Removes the first starts' heartbeats once the first start is finished (`bootstrapped_at`): nobody reads them after
+ * that, and each first start (every process that finished one half done, on PostgreSQL) left its row behind. Every
+ * start prunes, so a row a slow holder wrote after the finish goes at the next start.
+ */
+async function pruneHeartbeats(store: Store): Promise<void> {
+  await store.installation.deletePrefix(HEARTBEAT_PREFIX);
 }
 
 /**

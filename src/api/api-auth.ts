@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { lowerRole, roleHas, type Permission } from '../accounts/permissions.js';
 import { SluiceError } from '../core/errors.js';
+import type { Member } from '../core/member.js';
 import type { Store, TokenRepository } from '../store/store.js';
 import type { Principal } from './principal.js';
 
@@ -36,6 +37,20 @@ export async function authenticateBearer(tokens: TokenRepository, request: Fasti
   return { workspaceId: token.workspaceId, role: token.role, tokenId: token.id, memberId: token.memberId, actor: `token:${token.id} (${token.name})` };
 }
 
+/** How the audit log names a console member: `member:<id> (<email>)`. */
+export function memberActor(member: Pick<Member, 'id' | 'email'>): string {
+  return `member:${member.id} (${member.email})`;
+}
+
+/**
+ * How the audit log names a call made with a member's token: the token, then the member who owns it
+ * (`token:tok_1 (CI) of member:mem_1 (ada@example.com)`), so the entry names the person behind it and is found by
+ * their email after they are removed (the token's own label comes first: `token:<id> ` still starts it).
+ */
+export function tokenOfMemberActor(tokenActor: string, member: Pick<Member, 'id' | 'email'>): string {
+  return `${tokenActor} of ${memberActor(member)}`;
+}
+
 /**
  * The caller: a Bearer token (a member's token stops working when the member is suspended or removed, and
  * never outranks the member's current role), else a console session cookie of an active member.
@@ -47,7 +62,7 @@ export async function authenticate(store: Store, request: FastifyRequest): Promi
     const member = await store.members.get(principal.workspaceId, principal.memberId);
     if (!member || member.status !== 'active') return undefined;
     // A member who must set a new password: their tokens are refused too (checkPermission), until they do.
-    return { ...principal, role: lowerRole(principal.role, member.role), ...(member.mustResetPassword && { mustResetPassword: true }) };
+    return { ...principal, role: lowerRole(principal.role, member.role), actor: tokenOfMemberActor(principal.actor, member), ...(member.mustResetPassword && { mustResetPassword: true }) };
   }
   const secret = cookieValue(request, SESSION_COOKIE);
   if (!secret) return undefined;
@@ -60,7 +75,7 @@ export async function authenticate(store: Store, request: FastifyRequest): Promi
     role: member.role,
     tokenId: null,
     memberId: member.id,
-    actor: `member:${member.id} (${member.email})`,
+    actor: memberActor(member),
     sessionId: session.id,
     mustResetPassword: member.mustResetPassword,
     csrfToken: session.csrfToken,

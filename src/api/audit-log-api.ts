@@ -5,6 +5,7 @@ import type { AuditLog } from '../accounts/audit-log.js';
 import type { AuditEntry } from '../core/audit-entry.js';
 import { SluiceError } from '../core/errors.js';
 import type { AuditQuery, AuditRepository, MemberRepository, TokenRepository } from '../store/store.js';
+import { memberActor } from './api-auth.js';
 import { principalOf } from './principal.js';
 import { encodeCursor } from './schemas.js';
 
@@ -27,7 +28,7 @@ export const AuditEntrySchema = Type.Object({
 
 const Filters = {
   actor: Type.Optional(Type.String({ description: "Exact actor, or a prefix such as member:mem_123 when it ends with *; a member's actor also finds the entries made with the member's API tokens" })),
-  actorContains: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "Part of the actor, ignoring case: a member's email (member:mem_… (email)), a token's name or id; a member's email also finds the entries made with the member's API tokens" })),
+  actorContains: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "Part of the actor, ignoring case: a member's email (member:mem_… (email)), a token's name or id; a member's email also finds the entries made with the member's API tokens, also once the member is removed" })),
   action: Type.Optional(Type.String({ description: 'Exact action, e.g. source.create, or a prefix when it ends with * (privacy* finds privacy_request.* and privacy_settings.update)' })),
   resourceType: Type.Optional(Type.String()),
   resourceId: Type.Optional(Type.String()),
@@ -68,20 +69,49 @@ function decodeCursor(cursor: string): number {
 
 type FilterInput = { actor?: string; actorContains?: string; action?: string; resourceType?: string; resourceId?: string; from?: string; to?: string };
 
+/** The actions that remove a member: their entry keeps the member's id (resourceId) and last email (resourceName). */
+const REMOVALS = ['member.remove', 'member.delete_self'] as const;
+const REMOVED_SCAN = 1000;
+
+/**
+ * Every member of the workspace and every member removed from it (as the audit log's removal entries name them:
+ * the member row is gone, their tokens stay, revoked, with the member's id), as (id, email).
+ */
+async function membersEverOf(members: MemberRepository, audit: AuditRepository, workspaceId: string): Promise<{ id: string; email: string }[]> {
+  const known = (await members.list(workspaceId)).map((m) => ({ id: m.id, email: m.email }));
+  const ids = new Set(known.map((m) => m.id));
+  for (const action of REMOVALS) {
+    let beforeSeq: number | undefined;
+    for (;;) {
+      const page = await audit.query({ workspaceId, action, resourceType: 'member', ...(beforeSeq !== undefined && { beforeSeq }), limit: REMOVED_SCAN });
+      for (const entry of page) {
+        if (ids.has(entry.resourceId) || entry.resourceName === null) continue;
+        ids.add(entry.resourceId);
+        known.push({ id: entry.resourceId, email: entry.resourceName });
+      }
+      if (page.length < REMOVED_SCAN) break;
+      beforeSeq = page[page.length - 1]!.seq;
+    }
+  }
+  return known;
+}
+
 /**
  * The tokens of the members an actor filter names (their label `member:<id> (<email>)` matches it as the filter
  * matches an entry's actor), as actor prefixes: searching for a member also finds what they did with their tokens,
- * entries written before this search existed included (nothing in the chain changes).
+ * entries written before this search existed included (nothing in the chain changes), and for a member removed
+ * since (found by the email their removal entry names). Entries written since token actors name their member
+ * (`token:… of member:… (email)`) match the filter by themselves.
  */
-async function tokensOfNamedMembers(members: MemberRepository, tokens: TokenRepository, workspaceId: string, q: FilterInput): Promise<string[]> {
+async function tokensOfNamedMembers(repos: Repos, workspaceId: string, q: FilterInput): Promise<string[]> {
   const exact = q.actor !== undefined && !q.actor.endsWith('*') ? q.actor : undefined;
   const prefix = q.actor?.endsWith('*') ? q.actor.slice(0, -1) : undefined;
   const contains = q.actorContains?.toLowerCase();
   if (exact === undefined && prefix === undefined && contains === undefined) return [];
   const named = new Set(
-    (await members.list(workspaceId))
+    (await membersEverOf(repos.members, repos.audit, workspaceId))
       .filter((m) => {
-        const label = `member:${m.id} (${m.email})`;
+        const label = memberActor(m);
         if (exact !== undefined && label !== exact) return false;
         if (prefix !== undefined && !label.startsWith(prefix)) return false;
         return contains === undefined || label.toLowerCase().includes(contains);
@@ -89,11 +119,13 @@ async function tokensOfNamedMembers(members: MemberRepository, tokens: TokenRepo
       .map((m) => m.id),
   );
   if (named.size === 0) return [];
-  return (await tokens.list(workspaceId)).filter((t) => t.memberId !== null && named.has(t.memberId)).map((t) => `token:${t.id} `);
+  return (await repos.tokens.list(workspaceId)).filter((t) => t.memberId !== null && named.has(t.memberId)).map((t) => `token:${t.id} `);
 }
 
-async function filtersOf(repos: { members: MemberRepository; tokens: TokenRepository }, workspaceId: string, q: FilterInput): Promise<Omit<AuditQuery, 'limit'>> {
-  const tokenPrefixes = await tokensOfNamedMembers(repos.members, repos.tokens, workspaceId, q);
+type Repos = { members: MemberRepository; tokens: TokenRepository; audit: AuditRepository };
+
+async function filtersOf(repos: Repos, workspaceId: string, q: FilterInput): Promise<Omit<AuditQuery, 'limit'>> {
+  const tokenPrefixes = await tokensOfNamedMembers(repos, workspaceId, q);
   return {
     workspaceId,
     ...(q.actor !== undefined && (q.actor.endsWith('*') ? { actorPrefix: q.actor.slice(0, -1) } : { actor: q.actor })),
@@ -109,14 +141,32 @@ async function filtersOf(repos: { members: MemberRepository; tokens: TokenReposi
 
 const EXPORT_PAGE = 500;
 
-async function* exportLines(repository: AuditRepository, filters: Omit<AuditQuery, 'limit'>): AsyncGenerator<string> {
-  let beforeSeq: number | undefined;
+/**
+ * The export's lines, newest first, each an entry with `exportedWith`: the chain head when the export began (no entry
+ * after it is exported, so the file and the head agree) and the filters as given, so `sluice audit verify --file` knows
+ * which gaps the filters made and checks the newest line against the head.
+ */
+async function* exportLines(repository: AuditRepository, filters: Omit<AuditQuery, 'limit'>, given: Record<string, string>): AsyncGenerator<string> {
+  const head = (await repository.head(filters.workspaceId)) ?? null;
+  if (head === null) return;
+  const exportedWith = { head: { seq: head.seq, hash: head.hash }, filters: given };
+  let beforeSeq = head.seq + 1;
   for (;;) {
-    const page = await repository.query({ ...filters, ...(beforeSeq !== undefined && { beforeSeq }), limit: EXPORT_PAGE });
-    for (const entry of page) yield `${JSON.stringify(auditEntryView(entry))}\n`;
+    const page = await repository.query({ ...filters, beforeSeq, limit: EXPORT_PAGE });
+    for (const entry of page) yield `${JSON.stringify({ ...auditEntryView(entry), exportedWith })}\n`;
     if (page.length < EXPORT_PAGE) return;
     beforeSeq = page[page.length - 1]!.seq;
   }
+}
+
+/** The filters a caller gave (the query's strings, in a fixed order), as the export's lines record them. */
+function givenFilters(q: FilterInput): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const key of ['actor', 'actorContains', 'action', 'resourceType', 'resourceId', 'from', 'to'] as const) {
+    const value = q[key];
+    if (value !== undefined) given[key] = value;
+  }
+  return given;
 }
 
 /**
@@ -136,7 +186,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     const q = request.query;
     const limit = q.limit ?? 100;
     const entries = await repository.query({
-      ...(await filtersOf({ members, tokens }, principalOf(request).workspaceId, q)),
+      ...(await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, q)),
       ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
       limit,
     });
@@ -148,14 +198,14 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     config: { permission: 'audit:read' },
     schema: {
       tags: ['audit'],
-      summary: 'Every matching audit entry as NDJSON (one JSON entry per line, newest first)',
+      summary: 'Every matching audit entry as NDJSON (one JSON entry per line, newest first), each with exportedWith: the chain head when the export began and the filters, so `sluice audit verify --file` checks a filtered export too',
       querystring: ExportQuery,
       produces: ['application/x-ndjson'],
     },
   }, async (request, reply) => {
-    const filters = await filtersOf({ members, tokens }, principalOf(request).workspaceId, request.query);
+    const filters = await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, request.query);
     reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);
-    return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters)));
+    return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters, givenFilters(request.query))));
   });
 
   app.get('/audit-log/verify', {

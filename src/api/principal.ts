@@ -9,7 +9,7 @@ export interface Principal {
   role: RoleName;
   tokenId: string | null;
   memberId: string | null;
-  /** Human-readable actor for the audit log, e.g. `token:tok_... (CI deploy)`. */
+  /** Human-readable actor for the audit log, e.g. `token:tok_... (CI deploy)`, `token:tok_... (CI) of member:mem_... (ada@example.com)`. */
   actor: string;
   /** Set when the caller is a console session (cookie); writes then need the CSRF header. */
   sessionId?: string;

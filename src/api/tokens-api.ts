@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditLog } from '../accounts/audit-log.js';
-import { roleCovers } from '../accounts/permissions.js';
+import { lowerRole, roleCovers } from '../accounts/permissions.js';
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import { SluiceError } from '../core/errors.js';
+import type { Member } from '../core/member.js';
 import { randomToken } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
@@ -23,9 +24,25 @@ const TokenSchema = Type.Object({
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** What the list adds about the member a token belongs to. */
+const TokenOwnerFields = Type.Object({
+  memberEmail: Type.Union([Type.String(), Type.Null()], { description: 'The email of the member the token belongs to; null for a token of no member (the bootstrap token) or of a member removed since' }),
+  actsAs: Type.Union([Type.String(), Type.Null()], {
+    description: "The role the token has now: the lower of its own and its member's current role; null while its member cannot use it (suspended, removed, or required to set a new password)",
+  }),
+});
+
 function tokenView(t: ApiToken) {
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
   return { id: t.id, name: t.name, role: t.role, memberId: t.memberId, createdAt: new Date(t.createdAt).toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) };
+}
+
+/** A listed token with its member's email and the role it acts with now (as `api-auth.ts` decides it per call). */
+function ownedTokenView(t: ApiToken, members: ReadonlyMap<string, Member>) {
+  if (t.memberId === null) return { ...tokenView(t), memberEmail: null, actsAs: t.role };
+  const member = members.get(t.memberId);
+  const usable = member !== undefined && member.status === 'active' && !member.mustResetPassword;
+  return { ...tokenView(t), memberEmail: member?.email ?? null, actsAs: usable ? lowerRole(t.role, member.role) : null };
 }
 
 /**
@@ -35,8 +52,16 @@ function tokenView(t: ApiToken) {
 export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLog }> = async (app, { store, audit }) => {
   app.get('/tokens', {
     config: { permission: 'tokens:read' },
-    schema: { tags: ['tokens'], summary: 'List API tokens (never their secrets)', response: { 200: Type.Object({ tokens: Type.Array(TokenSchema) }) } },
-  }, async (request) => ({ tokens: (await store.tokens.list(principalOf(request).workspaceId)).map(tokenView) }));
+    schema: {
+      tags: ['tokens'],
+      summary: "List API tokens (never their secrets), each with its member's email and the role it acts with now",
+      response: { 200: Type.Object({ tokens: Type.Array(Type.Intersect([TokenSchema, TokenOwnerFields])) }) },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const members = new Map((await store.members.list(workspaceId)).map((m) => [m.id, m]));
+    return { tokens: (await store.tokens.list(workspaceId)).map((t) => ownedTokenView(t, members)) };
+  });
 
   app.post('/tokens', {
     config: { permission: 'tokens:write' },
@@ -56,6 +81,35 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: resourceName(request.body.name, 'token'), secret, role, memberId: principal.memberId, expiresAt });
     await audit.record({ ...auditContext(request), action: 'token.create', resourceType: 'token', resourceId: token.id, resourceName: token.name, after: { role, expiresAt: request.body.expiresAt ?? null } });
     return reply.code(201).send({ ...tokenView(token), token: secret });
+  });
+
+  app.post('/tokens/:id/rotate', {
+    config: { permission: 'tokens:write' },
+    schema: {
+      tags: ['tokens'],
+      summary: 'Rotate one of your own tokens (or, for an owner, a token of no member such as the bootstrap token): a new secret with the same name, role and expiry, answered once; the old secret stops working at once',
+      params: IdParams,
+      response: { 201: Type.Intersect([TokenSchema, Type.Object({ token: Type.String(), replaces: Type.String() })]) },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const old = (await store.tokens.list(principal.workspaceId)).find((t) => t.id === request.params.id);
+    if (!old) throw new SluiceError('not_found', `No token ${request.params.id} in this workspace.`);
+    if (!roleCovers(principal.role, old.role)) throw new SluiceError('role_too_high', `Your role (${principal.role}) may not rotate a token with the ${old.role} role; ask an owner.`);
+    // The new secret goes to the caller: a token of another member would let them act in that member's name.
+    if (old.memberId !== null && old.memberId !== principal.memberId) {
+      throw new SluiceError('forbidden', `Token ${old.id} belongs to another member: only they may rotate it (you may revoke it, DELETE /api/v1/tokens/${old.id}).`);
+    }
+    if (old.memberId === null && principal.role !== 'owner') throw new SluiceError('role_too_high', `Token ${old.id} belongs to no member (the installation's): only an owner may rotate it.`);
+    const now = Date.now();
+    if (old.revokedAt !== null || (old.expiresAt !== null && old.expiresAt <= now)) {
+      throw new SluiceError('conflict', `Token ${old.id} is ${old.revokedAt !== null ? 'revoked' : 'expired'}: create a new token instead (POST /api/v1/tokens).`);
+    }
+    const secret = `sl_${randomToken(40)}`;
+    const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: old.name, secret, role: old.role, memberId: old.memberId, expiresAt: old.expiresAt });
+    await store.tokens.revoke(principal.workspaceId, old.id, now);
+    await audit.record({ ...auditContext(request), action: 'token.rotate', resourceType: 'token', resourceId: old.id, resourceName: old.name, after: { replacedBy: token.id, role: old.role } });
+    return reply.code(201).send({ ...tokenView(token), token: secret, replaces: old.id });
   });
 
   app.delete('/tokens/:id', {

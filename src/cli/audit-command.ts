@@ -23,9 +23,12 @@ export async function runAuditVerify(store: Store, workspace: string | undefined
   return 1;
 }
 
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 /**
  * Checks an exported audit log (NDJSON from `GET /api/v1/audit-log/export`) without the database and writes a
- * report naming the first line that breaks the chain; returns the exit code (0 intact, 1 broken).
+ * report naming the first line that breaks the chain, or what was checked and what the file cannot show (a filtered
+ * export: the entries its filters left out); returns the exit code (0 intact, 1 broken).
  */
 export function runAuditFileVerify(text: string, file: string, write: (text: string) => void): number {
   const result = verifyAuditExport(text);
@@ -39,10 +42,30 @@ export function runAuditFileVerify(text: string, file: string, write: (text: str
     write(`BROKEN ${file}: no audit entries in the file.\n`);
     return 1;
   }
-  write(`ok     ${file}: ${result.entries} entries of workspace ${result.workspaceId} verified (seq ${result.firstSeq} to ${result.lastSeq})\n`);
-  if (result.firstSeq !== 1) write(`The export starts at seq ${result.firstSeq}: the entries before it are not in the file and were not checked.\n`);
-  write(`The newest entry (seq ${result.lastSeq}) has hash ${result.lastHash}. Entries removed after it cannot show in the file: compare with the workspace's head (GET /api/v1/audit-log/verify, "head", or \`sluice audit verify\` where Sluice runs).\n`);
-  write('Audit log export intact.\n');
+  const head = result.exportedWith?.head ?? null;
+  if (result.filtered) {
+    const filters = Object.entries(result.exportedWith!.filters).map(([k, v]) => `${k}=${v}`).join(', ');
+    const missing = result.gaps.reduce((n, g) => n + g.missing, 0);
+    write(`ok     ${file}: a filtered export (${filters}) of workspace ${result.workspaceId}: ${result.entries} entries, seq ${result.firstSeq} to ${result.lastSeq}\n`);
+    write('Checked:\n');
+    write(`  - each entry's own hash (${result.entries} of ${result.entries}): no line was altered\n`);
+    write(`  - ${count(result.linksChecked, 'link', 'links')} between entries adjacent in the chain (an entry's prevHash is the hash of the one before it in the file${result.firstSeq === 1 ? ', or the chain\'s start' : ''})\n`);
+    write('  - the order of the lines\n');
+    if (result.endsAtHead) write(`  - the newest entry is the chain head when the export was made (seq ${head!.seq})\n`);
+    write('Not checked (the file cannot show it):\n');
+    if (result.gaps.length > 0) {
+      write(`  - the ${count(missing, 'entry', 'entries')} in ${count(result.gaps.length, 'gap', 'gaps')} the filters left out (seq ${result.gaps.slice(0, 5).map((g) => (g.missing === 1 ? `${g.after + 1}` : `${g.after + 1}-${g.before - 1}`)).join(', ')}${result.gaps.length > 5 ? ', …' : ''}), nor that the entry after each gap links to them; so neither whether an entry matching the filters was removed there\n`);
+    }
+    if (result.firstSeq !== 1) write(`  - the ${count(result.firstSeq! - 1, 'entry', 'entries')} before seq ${result.firstSeq}\n`);
+    if (head !== null && !result.endsAtHead) write(`  - the ${count(head.seq - result.lastSeq!, 'entry', 'entries')} after seq ${result.lastSeq} up to the chain head when the export was made (seq ${head.seq}, hash ${head.hash})\n`);
+    write('To check those, export without filters, or run `sluice audit verify` where Sluice runs.\n');
+  } else {
+    write(`ok     ${file}: ${result.entries} entries of workspace ${result.workspaceId} verified (seq ${result.firstSeq} to ${result.lastSeq}): every hash, every link, none missing\n`);
+    if (result.firstSeq !== 1) write(`The export starts at seq ${result.firstSeq}: the entries before it are not in the file and were not checked.\n`);
+    if (result.endsAtHead) write(`The newest entry is the chain head when the export was made (seq ${head!.seq}).\n`);
+  }
+  write(`The newest entry (seq ${result.lastSeq}) has hash ${result.lastHash}.${head !== null ? ` The export recorded the chain head as seq ${head.seq}, hash ${head.hash}.` : ''} Entries removed after it, with the recorded head changed to match, cannot show in the file: compare with the workspace's head now (GET /api/v1/audit-log/verify, "head", or \`sluice audit verify\` where Sluice runs).\n`);
+  write(result.filtered ? 'Filtered audit log export intact as far as it goes.\n' : 'Audit log export intact.\n');
   return 0;
 }
 

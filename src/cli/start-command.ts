@@ -48,7 +48,21 @@ export function startBanner(config: SluiceConfig, url: string, boot: Awaited<Ret
   return lines.join('\n');
 }
 
-/** `sluice start`: runs until SIGINT/SIGTERM, then shuts down in order. */
+/**
+ * What a second interrupt during the shutdown tells the operator: nothing accepted is lost (acknowledged events wait
+ * in the inbox), but work that was under way is done again at the next start, so some of it may arrive twice.
+ */
+export function exitingWithoutDraining(signal: string): string {
+  return [
+    `${signal} again while stopping: exiting now, without draining.`,
+    'Nothing accepted is lost: events the Tracking API acknowledged are in the inbox and are processed at the next start.',
+    'What was under way is done again then: the batch being processed is fanned out again (stored events are not stored twice),',
+    'and deliveries in flight or sent but not yet recorded are sent again, so a destination may receive them twice (at least once).',
+    'Source counts of the last second are lost. On an embedded data directory the next start takes over its lock (with a warning).',
+  ].join('\n  ');
+}
+
+/** `sluice start`: runs until SIGINT/SIGTERM, then shuts down in order; a second one exits at once (saying so). */
 export async function startCommand(options: { role?: string }): Promise<void> {
   const env = { ...process.env };
   if (options.role) env.SLUICE_ROLES = options.role;
@@ -66,7 +80,9 @@ export async function startCommand(options: { role?: string }): Promise<void> {
   const sluice = await startSluice(config, { onFirstStart: (boot) => process.stdout.write(`${firstStartCredentials(config, boot)}\n`), onConfigError: endOnConfigError });
   started = sluice;
   process.stdout.write(`${startBanner(config, sluice.url, sluice.bootstrap)}\n`);
+  let shuttingDown = false;
   function shutdown(signal: string, exitCode = 0) {
+    shuttingDown = true;
     sluice.logger.info({ signal }, 'shutting down');
     sluice.close().then(
       () => process.exit(exitCode),
@@ -77,6 +93,17 @@ export async function startCommand(options: { role?: string }): Promise<void> {
     );
   }
   if (configError) shutdown('invalid_config', 2);
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // A second Ctrl-C (or a signal while stopping) ends the process at once, saying what that costs; without this
+  // handler Node's default would end it without a word.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!shuttingDown) {
+      if (signal === 'SIGINT' && process.stderr.isTTY) process.stderr.write('sluice: stopping (draining in-flight work); press Ctrl-C again to exit at once.\n');
+      shutdown(signal);
+      return;
+    }
+    process.stderr.write(`sluice: ${exitingWithoutDraining(signal)}\n`);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

@@ -6,7 +6,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** What a caller records: who did what to which resource, with before/after summaries (already redacted). */
 export interface AuditInput {
   workspaceId: string;
-  /** Human-readable actor, e.g. `member:mem_... (ada@example.com)` or `token:tok_... (CI)`. */
+  /** Human-readable actor, e.g. `member:mem_... (ada@example.com)`, `token:tok_... (CI) of member:mem_... (ada@example.com)` or `token:tok_... (CI)`. */
   actor: string;
   /** Dotted verb, e.g. `source.create`, `member.suspend`, `privacy_request.complete`. */
   action: string;

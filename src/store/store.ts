@@ -104,6 +104,8 @@ export interface InstallationRepository {
   setIfAbsent(key: string, value: string): Promise<string>;
   /** Sets the key, whatever it held. */
   replace(key: string, value: string): Promise<void>;
+  /** Removes every key that starts with `prefix`; answers how many were removed. */
+  deletePrefix(prefix: string): Promise<number>;
 }
 
 export interface WorkspaceRepository {

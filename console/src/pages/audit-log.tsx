@@ -148,28 +148,41 @@ export function AuditLogPage() {
           {loadingOlder ? 'Loading…' : 'Load older entries'}
         </button>
       )}
-      <AuditExport />
+      <AuditExport filters={query} />
     </section>
   );
 }
 
-/** The whole log as a file an auditor can check without Sluice (`sluice audit verify --file`). */
-function AuditExport() {
+/**
+ * The log as a file an auditor can check without Sluice (`sluice audit verify --file`): the whole log, or the entries
+ * the filters show (each line records the filters and the chain's head, so the check knows which gaps they made).
+ */
+function AuditExport({ filters }: { filters: URLSearchParams }) {
   const [error, setError] = useState<unknown>(null);
-  const save = () => {
+  const filtered = new URLSearchParams(filters);
+  filtered.delete('limit');
+  const save = (query: URLSearchParams | null) => {
     setError(null);
-    download('/api/v1/audit-log/export', `audit-log-${new Date().toISOString().slice(0, 10)}.ndjson`).catch(setError);
+    const day = new Date().toISOString().slice(0, 10);
+    download(query ? `/api/v1/audit-log/export?${query.toString()}` : '/api/v1/audit-log/export', `audit-log-${query ? 'filtered-' : ''}${day}.ndjson`).catch(setError);
   };
   return (
     <div className="card stack" role="region" aria-label="Export the audit log">
       <p className="muted">
-        The whole log, one entry per line with its hash, newest first. Anyone can check a copy without Sluice or its database: <code>sluice audit verify --file audit-log.ndjson</code> names the first
-        entry changed, removed or moved.
+        One entry per line with its hash, newest first. Anyone can check a copy without Sluice or its database: <code>sluice audit verify --file audit-log.ndjson</code> names the first
+        entry changed, removed or moved. A filtered export is checked as far as it goes: each entry, and the links between entries next to each other in the log; what the filters left out cannot be checked.
       </p>
       <ErrorBox error={error} onDismiss={() => setError(null)} />
-      <button type="button" onClick={save}>
-        Export the whole log (NDJSON)
-      </button>
+      <div className="actions">
+        <button type="button" onClick={() => save(null)}>
+          Export the whole log (NDJSON)
+        </button>
+        {filtered.size > 0 && (
+          <button type="button" onClick={() => save(filtered)}>
+            Export the filtered entries (NDJSON)
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -53,7 +53,9 @@ interface OneTimeLinkNote {
 /** The one-time links of this visit (invitations, password resets), newest first, each until dismissed. */
 function OneTimeLinks({ links, onDismiss }: { links: readonly OneTimeLinkNote[]; onDismiss: (key: number) => void }) {
   return (
-    <div className="notice" role="status" aria-label="One-time links">
+    // The live region stays in the page so a link added later is announced; it looks like a notice only with links in it
+    // (before, an empty green bar showed under the invitation form).
+    <div className={links.length > 0 ? 'notice' : undefined} role="status" aria-label="One-time links">
       {links.length > 0 && (
         <>
           <p>
@@ -112,6 +114,11 @@ export function MembersPage() {
     } catch (failure) {
       setInviteError(failure);
     }
+  };
+  /** Invites again someone who has not joined yet (a lost or expired link): a new link, the earlier ones void. */
+  const reinvite = async (m: MemberRow) => {
+    const answer = await api<{ member: Member; inviteUrl: string; email?: EmailOutcome }>('POST', '/api/v1/members', { email: m.email, name: m.name, role: m.role });
+    addLink({ title: `New invitation for ${answer.member.email} (${answer.member.role}); earlier links no longer work.`, note: emailNote('invitation', answer.member.email, answer.email), url: answer.inviteUrl });
   };
   const act = async (run: () => Promise<void>) => {
     setError(null);
@@ -341,9 +348,16 @@ export function MembersPage() {
                             Log out everywhere…
                           </button>
                         )}
-                        <button type="button" id={`password-reset-${m.id}`} aria-label={`Send ${m.email} a password reset link`} onClick={() => setPending({ kind: 'password-reset', id: m.id })}>
-                          Reset password…
-                        </button>
+                        {m.status === 'invited' && !m.hasPassword ? (
+                          // Not joined yet: nothing to reset. A new invitation link (the earlier ones stop working) is what they need.
+                          <button type="button" id={`reinvite-${m.id}`} aria-label={`Send ${m.email} a new invitation link`} disabled={busy} onClick={() => void act(() => reinvite(m))}>
+                            New invitation link
+                          </button>
+                        ) : (
+                          <button type="button" id={`password-reset-${m.id}`} aria-label={`Send ${m.email} a password reset link`} onClick={() => setPending({ kind: 'password-reset', id: m.id })}>
+                            Reset password…
+                          </button>
+                        )}
                         {m.twoFactorEnabled && (
                           <button type="button" id={`reset-2fa-${m.id}`} onClick={() => setPending({ kind: 'two-factor', id: m.id })} aria-label={`Reset two-factor for ${m.email}`}>
                             Reset two-factor…

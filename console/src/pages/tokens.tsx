@@ -17,16 +17,27 @@ interface ApiToken {
   lastUsedAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The member the token belongs to; null for a token of no member (the bootstrap token) or of one removed since. */
+  memberEmail: string | null;
+  /** The role it acts with now (the lower of its own and its member's); null while its member cannot use it. */
+  actsAs: RoleName | null;
+}
+
+/** The token's role as it works now: its own, lowered to its member's, or not at all while the member cannot use it. */
+export function tokenRoleText(t: Pick<ApiToken, 'role' | 'memberId' | 'memberEmail' | 'actsAs'>): string {
+  if (t.actsAs === null) return `${t.role} (not working now: its member is suspended, removed or must set a new password)`;
+  if (t.actsAs !== t.role) return `${t.role} (acts as ${t.actsAs}: ${t.memberEmail ?? 'its member'}'s role)`;
+  return t.role;
 }
 
 /** API tokens: create one (its secret is shown once), see when each was last used, revoke. */
 export function TokensPage() {
   const list = useAsync(() => api<{ tokens: ApiToken[] }>('GET', '/api/v1/tokens'), []);
   const [draft, setDraft] = useState<{ name: string; role: RoleName; expires: string }>({ name: '', role: 'engineer', expires: '' });
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string; rotated?: boolean } | null>(null);
   const [createError, setCreateError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
-  const [confirm, setConfirm] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<{ id: string; kind: 'revoke' | 'rotate' } | null>(null);
   // Engineers see the tokens (tokens:read); creating and revoking needs tokens:write.
   const manage = useCan()('tokens:write');
   // Only the roles the caller may grant (the API refuses a higher one with role_too_high).
@@ -49,6 +60,20 @@ export function TokensPage() {
       setCreateError(failure);
     }
   };
+  // Whose the caller is: only their own tokens (and, for an owner, tokens of no member) may be rotated.
+  const me = useAsync(() => api<{ member?: { id: string } }>('GET', '/api/v1/auth/session'), []);
+  const mayRotate = (t: ApiToken) => (t.memberId === null ? myRole === 'owner' : t.memberId === me.data?.member?.id);
+  const rotate = async (t: ApiToken) => {
+    setError(null);
+    try {
+      const answer = await api<ApiToken & { token: string }>('POST', `/api/v1/tokens/${t.id}/rotate`);
+      setConfirm(null);
+      setCreated({ name: answer.name, token: answer.token, rotated: true });
+      list.reload();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
   const revoke = async (id: string) => {
     setError(null);
     try {
@@ -69,7 +94,7 @@ export function TokensPage() {
   return (
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">API tokens</h1>
-      <p className="muted">Tokens call the admin API (Authorization: Bearer). A token never has a higher role than its creator, and stops working when its creator is suspended or removed.</p>
+      <p className="muted">Tokens call the admin API (Authorization: Bearer). A token never acts with a higher role than its creator has now, and stops working while its creator is suspended, removed or must set a new password.</p>
       <Can permission="tokens:write">
         <form className="card inline-form" onSubmit={(e) => void create(e)} aria-label="Create an API token">
           <div className="field">
@@ -97,7 +122,7 @@ export function TokensPage() {
       {created && (
         <div className="notice" role="status">
           <p>
-            <strong>Token “{created.name}” created.</strong> Copy it now: it is not shown again.
+            <strong>Token “{created.name}” {created.rotated ? 'rotated: the old secret no longer works' : 'created'}.</strong> Copy it now: it is not shown again.
           </p>
           <p>
             <code data-testid="new-token">{created.token}</code> <CopyButton text={created.token} label="Copy token" />{' '}
@@ -111,30 +136,44 @@ export function TokensPage() {
       <ErrorBox error={list.error} />
       {list.data && (
         <table className="table" aria-label="Active tokens">
-          <TableHead columns={['Name', 'Role', 'Created', 'Last used', 'Expires']} actions={manage} />
+          <TableHead columns={['Name', 'Belongs to', 'Role', 'Created', 'Last used', 'Expires']} actions={manage} />
           <tbody>
             {active.map((t) => (
               <tr key={t.id}>
                 <td>{t.name}</td>
-                <td>{t.role}</td>
+                <td>{t.memberEmail ?? <span className="muted">{t.memberId === null ? 'no member (installation)' : 'a removed member'}</span>}</td>
+                <td>{tokenRoleText(t)}</td>
                 <td>{new Date(t.createdAt).toLocaleString()}</td>
                 <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : <span className="muted">never</span>}</td>
                 <td>{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : <span className="muted">never</span>}</td>
                 {manage && (
                   <td>
-                    {confirm === t.id ? (
+                    {confirm?.id === t.id ? (
                       <span className="confirm">
-                        <button type="button" className="danger" onClick={() => void revoke(t.id)}>
-                          Yes, revoke {t.name}
-                        </button>
+                        {confirm.kind === 'revoke' ? (
+                          <button type="button" className="danger" onClick={() => void revoke(t.id)}>
+                            Yes, revoke {t.name}
+                          </button>
+                        ) : (
+                          <button type="button" className="danger" onClick={() => void rotate(t)}>
+                            Yes, rotate {t.name} (the old secret stops working now)
+                          </button>
+                        )}
                         <button type="button" onClick={() => setConfirm(null)}>
                           Cancel
                         </button>
                       </span>
                     ) : (
-                      <button type="button" onClick={() => setConfirm(t.id)} aria-label={`Revoke ${t.name}`}>
-                        Revoke
-                      </button>
+                      <>
+                        {mayRotate(t) && (
+                          <button type="button" onClick={() => setConfirm({ id: t.id, kind: 'rotate' })} aria-label={`Rotate ${t.name}`}>
+                            Rotate…
+                          </button>
+                        )}{' '}
+                        <button type="button" onClick={() => setConfirm({ id: t.id, kind: 'revoke' })} aria-label={`Revoke ${t.name}`}>
+                          Revoke
+                        </button>
+                      </>
                     )}
                   </td>
                 )}

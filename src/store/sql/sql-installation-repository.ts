@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { InstallationRepository } from '../store.js';
 import type { Database } from './schema.js';
 
@@ -19,5 +19,10 @@ export class SqlInstallationRepository implements InstallationRepository {
 
   async replace(key: string, value: string): Promise<void> {
     await this.db.insertInto('installation').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const result = await this.db.deleteFrom('installation').where(sql<boolean>`substr(key, 1, ${prefix.length}) = ${prefix}`).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

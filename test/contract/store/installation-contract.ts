@@ -21,5 +21,18 @@ export function installationContract({ store }: StoreContractContext): void {
       expect(new Set(results).size).toBe(1);
       expect(await store().installation.get(key)).toBe(results[0]);
     });
+
+    it('deletePrefix removes exactly the keys that start with the prefix (an underscore is not a wildcard)', async () => {
+      const run = randomUUID();
+      await store().installation.replace(`beat_${run}:a`, '1');
+      await store().installation.replace(`beat_${run}:b`, '2');
+      await store().installation.replace(`beatX${run}:c`, '3');
+      await store().installation.replace(`other-${run}`, '4');
+      expect(await store().installation.deletePrefix(`beat_${run}:`)).toBe(2);
+      expect(await store().installation.get(`beat_${run}:a`)).toBeUndefined();
+      expect(await store().installation.get(`beatX${run}:c`)).toBe('3');
+      expect(await store().installation.get(`other-${run}`)).toBe('4');
+      expect(await store().installation.deletePrefix(`beat_${run}:`)).toBe(0);
+    });
   });
 }
