@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
+import { openSse } from './support/sse-client.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+const require = createRequire(import.meta.url);
+const { Analytics } = require('@segment/analytics-node') as typeof import('@segment/analytics-node');
+
+/**
+ * An event the Tracking API accepted (200) and the processor then dropped before storage never reaches the stored
+ * events the live debugger reads: the engineer saw a 200 and no event. The stream says so with `event: dropped`.
+ */
+let sluice: TestSluice;
+let sourceId: string;
+const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
+
+beforeAll(async () => {
+  sluice = await startTestSluice();
+  const sources = (await api('GET', '/sources')).body.sources as { id: string; writeKey: string }[];
+  sourceId = sources.find((s) => s.writeKey === sluice.writeKey)!.id;
+});
+afterAll(async () => {
+  await sluice?.stop();
+});
+
+describe('live tail: events dropped before storage', () => {
+  it('streams a call that reused a messageId as dropped (duplicate), with its messageId and shape but no values', async () => {
+    const stream = await openSse(`${sluice.url}/api/v1/sources/${sourceId}/live`, { authorization: `Bearer ${sluice.token}` });
+    try {
+      expect(stream.status).toBe(200);
+      // A test script with a fixed messageId, run twice: the second call's new properties are never stored.
+      await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'dev-1', event: 'Checkout Tested', messageId: 'fixed-test-id', properties: { run: 1 } });
+      await eventually(async () => (stream.messages.some((m) => m.event === 'event' && m.data.includes('fixed-test-id')) ? true : undefined));
+      await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'dev-1', event: 'Checkout Tested', messageId: 'fixed-test-id', properties: { run: 2, coupon: 'SECRET-CODE' } });
+
+      await eventually(async () => (stream.messages.some((m) => m.event === 'dropped') ? true : undefined), 10_000);
+      const dropped = stream.messages.find((m) => m.event === 'dropped')!;
+      expect(dropped.id).toBeUndefined(); // Last-Event-ID stays an event's seq
+      expect(JSON.parse(dropped.data)).toMatchObject({
+        reason: 'duplicate',
+        message: expect.stringContaining('already sent an event with this messageId'),
+        example: { type: 'track', event: 'Checkout Tested', messageId: 'fixed-test-id', shape: { userId: 'string', properties: { run: 'number', coupon: 'string' } } },
+      });
+      expect(dropped.data).not.toContain('SECRET-CODE');
+      expect(dropped.data).not.toContain('dev-1');
+      // The stored event is still the first one, and the stream showed it once.
+      expect(stream.messages.filter((m) => m.event === 'event' && m.data.includes('fixed-test-id'))).toHaveLength(1);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('streams the events of a suppressed person, sent with analytics-node, as dropped (suppressed)', async () => {
+    const created = await api('POST', '/privacy-requests', { type: 'suppress', subject: { userId: 'gone-user' } });
+    expect(created.status, created.text).toBe(201);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(created.body.id)}`)).body.status === 'completed' ? true : undefined), 30_000);
+    const stream = await openSse(`${sluice.url}/api/v1/sources/${sourceId}/live`, { authorization: `Bearer ${sluice.token}` });
+    try {
+      const analytics = new Analytics({ writeKey: sluice.writeKey, host: sluice.url, flushAt: 1 });
+      analytics.track({ userId: 'gone-user', event: 'Still Tracked', properties: { plan: 'pro' } });
+      await analytics.closeAndFlush({ timeout: 10_000 });
+      await eventually(async () => (stream.messages.some((m) => m.event === 'dropped' && m.data.includes('"suppressed"')) ? true : undefined), 10_000);
+      const dropped = JSON.parse(stream.messages.find((m) => m.event === 'dropped')!.data) as { message: string; example: { event: string; messageId: string } };
+      expect(dropped.message).toContain('suppressed');
+      expect(dropped.example.event).toBe('Still Tracked');
+      expect(dropped.example.messageId).toMatch(/^node-next-/);
+      expect(stream.messages.some((m) => m.event === 'event')).toBe(false);
+      expect(JSON.stringify(dropped)).not.toContain('gone-user');
+    } finally {
+      stream.close();
+    }
+  });
+});
