@@ -14,6 +14,8 @@ const { Analytics } = require('@segment/analytics-node') as typeof import('@segm
 let sluice: TestSluice;
 let sourceId: string;
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
+type NotFound = { error: { code: string; message: string; rejected?: Record<string, unknown>; dropped?: Record<string, unknown> } };
+const lookup = (messageId: string) => ownerApi(sluice)<NotFound>('GET', `/events/${messageId}`);
 
 beforeAll(async () => {
   sluice = await startTestSluice();
@@ -70,5 +72,39 @@ describe('live tail: events dropped before storage', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('answers the event lookup of a messageId that was rejected, or accepted and dropped, with what happened instead of a bare not found', async () => {
+    // Rejected at the door: analytics-node's call without an event name (a 400 nobody reads).
+    const rejected = await fetch(`${sluice.url}/v1/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ userId: 'dev-2', messageId: 'lookup-rejected', properties: { total: 5 } }),
+    });
+    expect(rejected.status).toBe(400);
+    // Accepted, then dropped: the suppressed person of the test before.
+    await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'gone-user', event: 'Looked Up', messageId: 'lookup-dropped' });
+
+    await eventually(async () => {
+      const r = await lookup('lookup-rejected');
+      return r.body.error?.rejected ? r : undefined;
+    }, 10_000).then((r) => {
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ code: 'not_found', rejected: { code: 'event_not_string', sourceId } });
+      expect(String(r.body.error.message)).toMatch(/the Tracking API rejected it at .*event_not_string/);
+    });
+    await eventually(async () => {
+      const r = await lookup('lookup-dropped');
+      return r.body.error?.dropped ? r : undefined;
+    }, 10_000).then((r) => {
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ code: 'not_found', dropped: { reason: 'suppressed', sourceId } });
+      expect(String(r.body.error.message)).toContain('accepted it and it was dropped before storage');
+    });
+    // A messageId nobody sent: not found, saying where else to look.
+    const unknown = await lookup('never-sent');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).not.toHaveProperty('rejected');
+    expect(String(unknown.body.error.message)).toContain('may still be in the inbox');
   });
 });
