@@ -53,6 +53,19 @@ describe('IdentityGraph', () => {
     expect(g.changes().profiles[0]!.traits).toEqual({ plan: 'pro', age: 40 });
   });
 
+  it('takes an event dated after it was received as happening when received: a later identify still updates the traits', () => {
+    const g = graph();
+    // A client clock years ahead (no sentAt to correct it): received on 1 January, dated 2030.
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'free' }, timestamp: '2030-01-01T00:00:00.000Z' }, '2026-01-01T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, '2026-01-02T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'group', userId: 'u1', groupId: 'g1', traits: { seats: 5 }, timestamp: '2030-01-01T00:00:00.000Z' }, '2026-01-01T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'group', userId: 'u1', groupId: 'g1', traits: { seats: 9 } }, '2026-01-02T00:00:00.000Z'));
+    const changes = g.changes();
+    expect(changes.profiles[0]!.traits).toEqual({ plan: 'pro' });
+    expect(changes.profiles[0]!.lastSeen).toBe(Date.parse('2026-01-02T00:00:00.000Z'));
+    expect(changes.groups[0]!.traits).toEqual({ seats: 9 });
+  });
+
   it('alias merges previousId into userId', () => {
     const g = graph();
     const anon = g.apply(WS, ev({ type: 'track', anonymousId: 'a1', event: 'Viewed' }));

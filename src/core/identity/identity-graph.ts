@@ -1,6 +1,7 @@
 import type { JsonObject, SegmentEvent } from '../../protocol/segment-event.js';
 import { newId } from '../ids.js';
 import { isBlockedIdentifier, normalizeEmail } from './blocked-identifiers.js';
+import { believedEventTime } from '../tracking/event-time.js';
 import {
   identityKeyString,
   MERGE_REFUSALS_KEPT,
@@ -46,9 +47,9 @@ function asObject(value: unknown): JsonObject | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
 }
 
+/** The event's time for "newer wins" (traits, last seen): never after Sluice received it (core/tracking/event-time.ts). */
 function eventTime(event: SegmentEvent): number {
-  const t = Date.parse(event.timestamp);
-  return Number.isFinite(t) ? t : Date.parse(event.receivedAt);
+  return believedEventTime(event);
 }
 
 function emailOf(event: SegmentEvent): string | undefined {
