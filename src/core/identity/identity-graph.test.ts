@@ -189,6 +189,17 @@ describe('IdentityGraph', () => {
     expect(g.changes().groups).toMatchObject([{ groupId: 'acme', traits: { employees: 10 } }]);
   });
 
+  it('lets a later identify replace a stored trait dated after now (recorded before event times were capped)', () => {
+    const g = new IdentityGraph({
+      profiles: [{ id: 'old', workspaceId: WS, traits: { plan: 'free', seats: 1 }, traitTimes: { plan: Date.parse('2999-01-01T00:00:00.000Z'), seats: Date.parse('2026-01-03T00:00:00.000Z') }, firstSeen: 1, lastSeen: 1 }],
+      links: [{ workspaceId: WS, kind: 'user_id', value: 'u1', profileId: 'old' }],
+      groups: [],
+    });
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'pro', seats: 5 } }, '2026-01-02T00:00:00.000Z'));
+    // plan's stored time cannot be real; seats' can, and is newer than this identify.
+    expect(g.changes().profiles[0]!.traits).toEqual({ plan: 'pro', seats: 1 });
+  });
+
   it('loads an existing slice and links to it', () => {
     const g = new IdentityGraph({
       profiles: [{ id: 'old', workspaceId: WS, traits: { a: 1 }, traitTimes: { a: 1 }, firstSeen: 1, lastSeen: 1 }],

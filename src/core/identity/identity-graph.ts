@@ -67,7 +67,10 @@ function mergeTraits(target: { traits: JsonObject; traitTimes: Record<string, nu
   let changed = false;
   for (const [key, value] of Object.entries(traits)) {
     const at = typeof times === 'number' ? times : times[key] ?? 0;
-    if ((target.traitTimes[key] ?? Number.NEGATIVE_INFINITY) <= at) {
+    // A time after now can only be a future-dated event's from before event times were capped at receivedAt
+    // (believedEventTime): no real later value may lose to it.
+    const current = target.traitTimes[key] ?? Number.NEGATIVE_INFINITY;
+    if (current <= at || current > Date.now()) {
       target.traits[key] = value;
       target.traitTimes[key] = at;
       changed = true;
