@@ -41,4 +41,23 @@ describe.skipIf(skip)('console live debugger: dropped events', { timeout: 90_000
     expect(JSON.parse((await detail.locator('pre').textContent()) ?? '')).toMatchObject({ event: 'string', properties: { items: 'number' } });
     expect(errors).toEqual([]);
   });
+
+  it('says on the Events page why a messageId looked up is not stored (rejected by the Tracking API)', async () => {
+    const refused = await fetch(`${sluice.url}/v1/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sluice.writeKey}:`).toString('base64')}` },
+      body: JSON.stringify({ event: 'Signup', messageId: 'lost-signup-1' }),
+    });
+    expect(refused.status).toBe(400);
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    await page.getByLabel('messageId').fill('lost-signup-1');
+    // The kept rejection is written about once a second: look until the page can say why.
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No events match these filters.').waitFor();
+      return (await page.getByLabel('Why the messageId is not stored').count()) > 0 ? page.getByLabel('Why the messageId is not stored').textContent() : '';
+    }, { timeout: 15_000 }).toContain('the Tracking API rejected it at');
+    expect(await page.getByLabel('Why the messageId is not stored').textContent()).toContain('no_user_anon_id');
+    expect(errors).toEqual([]);
+  });
 });
