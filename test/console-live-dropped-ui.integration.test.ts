@@ -39,6 +39,11 @@ describe.skipIf(skip)('console live debugger: dropped events', { timeout: 90_000
     expect(await detail.textContent()).toContain('already sent an event with this messageId');
     expect(await detail.textContent()).toContain('Its messageId: same-id');
     expect(JSON.parse((await detail.locator('pre').textContent()) ?? '')).toMatchObject({ event: 'string', properties: { items: 'number' } });
+    // The source's page says it too, beside why events were rejected.
+    await page.goto(`${sluice.url}/sources/${source.id}`);
+    const onSource = page.getByTestId('source-rejections').getByLabel('Dropped: duplicate');
+    await onSource.waitFor();
+    expect(await onSource.textContent()).toContain('messageId same-id');
     expect(errors).toEqual([]);
   });
 

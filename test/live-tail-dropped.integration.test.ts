@@ -48,6 +48,12 @@ describe('live tail: events dropped before storage', () => {
       expect(dropped.data).not.toContain('dev-1');
       // The stored event is still the first one, and the stream showed it once.
       expect(stream.messages.filter((m) => m.event === 'event' && m.data.includes('fixed-test-id'))).toHaveLength(1);
+      // The source's rejections answer lists it too, with the count from the source counters.
+      const why = await eventually(async () => {
+        const r = await ownerApi(sluice)<{ dropped: { reason: string; count: number; example?: { messageId?: string } }[] }>('GET', `/sources/${sourceId}/rejections`);
+        return r.body.dropped.length > 0 ? r.body : undefined;
+      });
+      expect(why.dropped).toEqual([expect.objectContaining({ reason: 'duplicate', count: 1, message: expect.stringContaining('messageId'), example: expect.objectContaining({ messageId: 'fixed-test-id' }) })]);
     } finally {
       stream.close();
     }
