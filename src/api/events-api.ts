@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { principalOf } from './principal.js';
 import { DeliveryStateFields, deliveryStateView } from './deliveries-api.js';
 import { encodeCursor } from './schemas.js';
+import { eventNotStored } from './event-not-stored.js';
 import { defaultSchemaErrors } from './validation-messages.js';
 
 const EventsQuery = Type.Object({
@@ -131,8 +132,7 @@ export const eventsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async (app
     const { sourceId } = request.query;
     const stored = await store.events.query({ workspaceId, messageId, ...(sourceId !== undefined && { sourceId }), limit: MAX_EVENTS_PER_MESSAGE_ID });
     if (stored.length === 0) {
-      const from = sourceId === undefined ? '' : ` from source ${sourceId}`;
-      throw new SluiceError('not_found', `No stored event with messageId ${messageId}${from} (it may still be in the inbox, or was dropped before storage).`);
+      throw await eventNotStored(store, workspaceId, messageId, sourceId);
     }
     const log = await store.deliveries.forMessage(workspaceId, messageId, sourceId);
     const names = log.length > 0 ? await destinationNames(store, workspaceId) : new Map<string, { name: string; deletedAt?: number }>();

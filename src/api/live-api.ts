@@ -131,7 +131,9 @@ async function write(raw: ServerResponse, chunk: string): Promise<void> {
  * and resumes right after it; a new one gets the `backlog` latest events first. Events the Tracking API
  * rejected meanwhile come as `event: rejection` (code, message, at, and the event's shape without values:
  * the source's latest rejection per code, as `GET /sources/:id/rejections` keeps it, so a burst of one code
- * shows as its latest). Polls the store (works the same on SQLite and PostgreSQL, in any process running the
+ * shows as its latest). Events the processor dropped before storage although the Tracking API had accepted them (a
+ * messageId the source sent before, a suppressed person, a PII rule) come as `event: dropped` (reason, message, at,
+ * the event's type, name, messageId and shape without values: the latest per reason). Polls the store (works the same on SQLite and PostgreSQL, in any process running the
  * api role). The caller's credentials are checked again every `accessCheckMs`: once they no longer allow reading
  * events (a token revoked, a member suspended), the stream sends `event: error` with the code and ends.
  */
@@ -153,7 +155,7 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
     config: { permission: 'events:read' },
     schema: {
       tags: ['events'],
-      summary: 'Stream new events of a source (server-sent events; resumes after Last-Event-ID; ends with `event: error` once its credentials are revoked)',
+      summary: 'Stream new events of a source (server-sent events; resumes after Last-Event-ID; `event: rejection` for events the Tracking API refused, `event: dropped` for accepted events dropped before storage; ends with `event: error` once its credentials are revoked)',
       params: IdParams,
       querystring: Type.Object({ backlog: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Latest events to send first (ignored when resuming)' })) }),
       produces: ['text/event-stream'],
@@ -212,6 +214,9 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       const openedAt = Date.now();
       let newestRejection = openedAt;
       const shownRejections = new Map<string, number>();
+      // The same for the processor's drops (several processors write them, each about once a second).
+      let newestDrop = openedAt;
+      const shownDrops = new Map<string, number>();
       let accessCheckedAt = Date.now();
       while (live) {
         // Revoking a token or suspending a member ends the streams it opened (at the next check).
@@ -236,6 +241,19 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
           lastWrite = Date.now();
         }
         for (const [key, at] of shownRejections) if (at < newestRejection - REJECTION_RECHECK_MS) shownRejections.delete(key);
+        // Events the processor dropped before storage (a duplicate messageId, a suppressed person): answered 200, never stored.
+        const drops = await store.sourceCounters.drops(workspaceId, source.id, Math.max(openedAt, newestDrop - REJECTION_RECHECK_MS));
+        for (const d of drops.reverse()) {
+          if (!live) break;
+          const key = `${d.reason} ${d.at}`;
+          if (shownDrops.has(key)) continue;
+          const dropped = { reason: d.reason, message: d.message, at: new Date(d.at).toISOString(), ...(d.example !== undefined && { example: d.example }) };
+          await write(raw, `event: dropped\ndata: ${JSON.stringify(dropped)}\n\n`);
+          shownDrops.set(key, d.at);
+          newestDrop = Math.max(newestDrop, d.at);
+          lastWrite = Date.now();
+        }
+        for (const [key, at] of shownDrops) if (at < newestDrop - REJECTION_RECHECK_MS) shownDrops.delete(key);
         // From a little below the last event shown (a later-committed batch may hold lower seqs), leaving out what was shown.
         let fresh = 0;
         let events: StoredEvent[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceCounter, SourceRejection } from '../store/store.js';
+import type { SourceCounter, SourceDrop, SourceRejection } from '../store/store.js';
 import { CounterBuffer } from './counter-buffer.js';
 
 const MINUTE = 60_000;
@@ -89,5 +89,44 @@ describe('CounterBuffer', () => {
     fail = false;
     await buffer.flush();
     expect(kept.map((r) => r.code)).toEqual(['missing_event']);
+  });
+
+  it('writes the latest drop per source and reason, also when the rejections cannot be written, and keeps unwritten ones', async () => {
+    let failRejections = true;
+    let failDrops = true;
+    const kept: SourceDrop[][] = [];
+    const errors: unknown[] = [];
+    const buffer = new CounterBuffer(async () => {}, {
+      writeRejections: async () => {
+        if (failRejections) throw new Error('rejections: database is down');
+      },
+      writeDrops: async (rows) => {
+        if (failDrops) throw new Error('drops: database is down');
+        kept.push([...rows]);
+      },
+      onError: (error) => errors.push(error),
+    });
+    const drop = (reason: string, at: number, sourceId = 'src'): SourceDrop => ({ workspaceId: 'ws', sourceId, reason, message: `${reason} at ${at}`, at });
+    buffer.keepRejection({ workspaceId: 'ws', sourceId: 'src', code: 'missing_event', message: 'm', at: 1 });
+    buffer.keepDrop(drop('duplicate', 1));
+    buffer.keepDrop(drop('duplicate', 2));
+    buffer.keepDrop(drop('suppressed', 3));
+    buffer.keepDrop(drop('duplicate', 4, 'other'));
+    failDrops = false;
+    await buffer.flush();
+    expect(errors).toHaveLength(1); // the rejections' write failed; the drops were written all the same
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.map((d) => d.message).sort()).toEqual(['duplicate at 2', 'duplicate at 4', 'suppressed at 3']);
+
+    failRejections = false;
+    failDrops = true;
+    buffer.keepDrop(drop('duplicate', 5));
+    await buffer.flush();
+    expect(errors).toHaveLength(2);
+    buffer.keepDrop(drop('suppressed', 6));
+    failDrops = false;
+    await buffer.stop();
+    expect(kept).toHaveLength(2);
+    expect(kept[1]!.map((d) => d.message).sort()).toEqual(['duplicate at 5', 'suppressed at 6']);
   });
 });

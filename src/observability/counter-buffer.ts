@@ -1,4 +1,4 @@
-import type { SourceCounter, SourceCounterKind, SourceRejection } from '../store/store.js';
+import type { SourceCounter, SourceCounterKind, SourceDrop, SourceRejection } from '../store/store.js';
 
 const MINUTE = 60_000;
 
@@ -7,6 +7,8 @@ export interface CounterBufferOptions {
   intervalMs?: number;
   /** Writes the latest rejection per source and code ({@link CounterBuffer.keepRejection}), after the counters. */
   writeRejections?: (rows: readonly SourceRejection[]) => Promise<void>;
+  /** Writes the latest drop per source and reason ({@link CounterBuffer.keepDrop}), after the counters. */
+  writeDrops?: (rows: readonly SourceDrop[]) => Promise<void>;
   /** A failed write keeps its increments for the next one; this hears about the failure. */
   onError?: (error: unknown) => void;
 }
@@ -27,6 +29,8 @@ export class CounterBuffer {
   private pending = new Map<string, SourceCounter>();
   /** The latest rejection per source and code since the last write. */
   private rejections = new Map<string, SourceRejection>();
+  /** The latest drop per source and reason since the last write. */
+  private drops = new Map<string, SourceDrop>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private readonly intervalMs: number;
@@ -57,6 +61,15 @@ export class CounterBuffer {
     this.rejections.set(`${rejection.sourceId}\u0000${rejection.code}`, rejection);
   }
 
+  /**
+   * Keeps an event the processor dropped before storage as its source's latest for its reason (counted separately,
+   * with {@link add}); only the latest per source and reason is written.
+   */
+  keepDrop(drop: SourceDrop): void {
+    if (!this.options.writeDrops) return;
+    this.drops.set(`${drop.sourceId}\u0000${drop.reason}`, drop);
+  }
+
   start(): void {
     if (this.timer) return;
     const tick = () => {
@@ -74,16 +87,25 @@ export class CounterBuffer {
   /** Writes what is pending now (one write at a time); a failed write's increments are kept for the next. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
-    if (this.pending.size === 0 && this.rejections.size === 0) return;
+    if (this.pending.size === 0 && this.rejections.size === 0 && this.drops.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
     const rejections = this.rejections;
     this.rejections = new Map();
+    const drops = this.drops;
+    this.drops = new Map();
     this.writing = this.writeCounters(batch)
       .then(
-        () => this.writeRejections(rejections),
+        async () => {
+          try {
+            await this.writeRejections(rejections);
+          } finally {
+            await this.writeDrops(drops);
+          }
+        },
         (error: unknown) => {
           this.keepUnwritten(rejections);
+          this.keepUnwrittenDrops(drops);
           throw error;
         },
       )
@@ -123,6 +145,21 @@ export class CounterBuffer {
   /** Rejections not written go with the next write, unless a later one of the same source and code replaced them. */
   private keepUnwritten(rejections: Map<string, SourceRejection>): void {
     for (const [key, rejection] of rejections) if (!this.rejections.has(key)) this.rejections.set(key, rejection);
+  }
+
+  /** Writes the kept drops; when that fails each is kept for the next try unless a later one replaced it. */
+  private async writeDrops(drops: Map<string, SourceDrop>): Promise<void> {
+    if (drops.size === 0 || !this.options.writeDrops) return;
+    try {
+      await this.options.writeDrops([...drops.values()]);
+    } catch (error) {
+      this.keepUnwrittenDrops(drops);
+      throw error;
+    }
+  }
+
+  private keepUnwrittenDrops(drops: Map<string, SourceDrop>): void {
+    for (const [key, drop] of drops) if (!this.drops.has(key)) this.drops.set(key, drop);
   }
 
   /** Stops the timer and writes what is pending. */

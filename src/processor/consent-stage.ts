@@ -8,6 +8,7 @@ import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
 import { linkedOf, type BatchContext } from './batch-context.js';
 import { CONTINUE, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
+import { believedEventTime } from '../core/tracking/event-time.js';
 
 /** Segment's reserved event recording a subject's consent choice. */
 export const CONSENT_UPDATED_EVENT = 'Segment Consent Preference Updated';
@@ -146,14 +147,14 @@ export class ConsentStage implements ProcessorStage {
         const requestGpc = signals?.gpc === true || (settings.dnt === 'as-gpc' && signals?.dnt === true);
         if (requestGpc && ids.length > 0) {
           const unrecorded = ids.filter((id) => stateOf(id).gpcAt === null);
-          at ??= Date.parse(item.event.timestamp) || Date.now();
+          at ??= believedEventTime(item.event) || Date.now();
           const when = at;
           record(unrecorded.map((subject) => ({ ...entryBase(item, when), subject: normalizeIdentifier(subject), categories: gpcCategories, source: 'gpc' as const, gpc: true })));
         }
         const preferences = categoryPreferencesOf(item.event);
         if (item.event.type === 'track' && item.event.event === CONSENT_UPDATED_EVENT && preferences && ids.length > 0) {
           const choices = normalizePreferences(categories, preferences);
-          at ??= Date.parse(item.event.timestamp) || Date.now();
+          at ??= believedEventTime(item.event) || Date.now();
           const when = at;
           const shown = bannerShownOf(item.event);
           if (Object.keys(choices).length > 0) record(ids.map((subject) => ({ ...entryBase(item, when), ...shown, subject: normalizeIdentifier(subject), categories: choices, source: 'event' as const, gpc: false })));

@@ -8,6 +8,7 @@ import { runWorker } from '../runtime/worker-runtime.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { auditSink } from '../privacy/requests/privacy-ports.js';
 import { RequestService } from '../privacy/requests/request-service.js';
+import { droppedEventNotes } from './dropped-event-notes.js';
 import { CounterBuffer } from '../observability/counter-buffer.js';
 import { buildProcessor } from './build-processor.js';
 import { logQueueTrouble } from '../queue/queue-trouble.js';
@@ -33,7 +34,10 @@ runWorker(async ({ data, signal, counters }) => {
   const privacy = createPrivacyServices({ store, keys, changes });
   const deliveryQueue = await openDeliveryQueue(data.config, { pipeline: true });
   // Per-source counters of what the processor dropped (before storage) and withheld (per destination).
-  const sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), { onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try') });
+  const sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), {
+    writeDrops: (rows) => store.sourceCounters.saveDrops(rows),
+    onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try'),
+  });
   sourceCounters.start();
   const requests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)) });
   const processor = buildProcessor({
@@ -62,6 +66,8 @@ runWorker(async ({ data, signal, counters }) => {
           counters.inc('sluice_events_dropped_total', 'Events dropped by the processor before storage or routing, by stage and reason.', { stage: d.stage, reason: d.reason });
           sourceCounters.add(d.item.workspaceId, d.item.sourceId, 'dropped', d.reason);
         }
+        // The live debugger's `event: dropped`: the latest per source and reason (the client was answered 200).
+        if (report.dropped.length > 0) for (const note of droppedEventNotes(report.dropped)) sourceCounters.keepDrop(note);
       },
       { batchSize: data.config.queueUrl === undefined ? EMBEDDED_BATCH_SIZE : JETSTREAM_BATCH_SIZE, signal, onError: logQueueTrouble(logger, 'processor batch failed (retried) or inbox trouble (see the error)', 'error') },
     );

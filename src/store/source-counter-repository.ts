@@ -39,7 +39,11 @@ export interface SourceCounterRepository {
   saveRejections(rows: readonly SourceRejection[]): Promise<void>;
   /** The latest rejection per code of a workspace's source at or after `since`, newest first. */
   rejections(workspaceId: string, sourceId: string, since: number): Promise<SourceRejection[]>;
-  /** Drops rows of minutes before `before`, and rejections older than it. */
+  /** Keeps each drop as its (source, reason)'s latest, unless a later one is kept already. */
+  saveDrops(rows: readonly SourceDrop[]): Promise<void>;
+  /** The latest drop per reason of a workspace's source at or after `since`, newest first. */
+  drops(workspaceId: string, sourceId: string, since: number): Promise<SourceDrop[]>;
+  /** Drops rows of minutes before `before`, and rejections and drops older than it. */
   prune(before: number): Promise<number>;
 }
 
@@ -52,5 +56,22 @@ export interface SourceRejection {
   message: string;
   at: number;
   /** What was sent, without its values; absent when the request was refused before its events were read. */
+  example?: RejectionExample;
+}
+
+/**
+ * The latest event of a source the processor dropped before storage for one reason (`duplicate`, `suppressed`,
+ * `pii_blocked:<field>`): the Tracking API had answered 200, so the live debugger shows it (`event: dropped`), or the
+ * engineer sees a 200 and no event.
+ */
+export interface SourceDrop {
+  workspaceId: string;
+  sourceId: string;
+  /** The processor's drop reason (docs/destinations.md, source counters' `droppedByReason`). */
+  reason: string;
+  /** What happened and what to do, without the event's values. */
+  message: string;
+  at: number;
+  /** The event's type, event name, messageId and shape (no values). */
   example?: RejectionExample;
 }

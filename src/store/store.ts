@@ -28,7 +28,7 @@ export type { DeliveryCounter, DeliveryListQuery, DeliveryLogKey, DeliveryReposi
 export type { RateLimitRepository, RateLimitWindow } from './rate-limit-repository.js';
 export type { NewPipelineAlert, PipelineAlert, PipelineAlertKind, PipelineAlertRepository, PipelineAlertResolution } from './pipeline-alert-repository.js';
 export type { AlertKind, AlertResolution, DestinationAlert, DestinationAlertRepository, NewDestinationAlert } from './destination-alert-repository.js';
-export { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type SourceCounterRepository, type SourceRejection } from './source-counter-repository.js';
+export { SOURCE_COUNTER_KINDS, type SourceCounter, type SourceCounterKind, type SourceCounterRepository, type SourceRejection, type SourceDrop } from './source-counter-repository.js';
 
 /**
  * The store: every durable fact Sluice keeps, behind small repositories. Two implementations share one

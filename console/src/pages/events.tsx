@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, type EventsPage, type EventView, type Source } from '../api';
+import { api, ApiError, type EventsPage, type EventView, type Source } from '../api';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { EventOutcome } from './event-outcome';
@@ -47,10 +47,20 @@ export function EventsPage({ search = '' }: { search?: string }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [moreError, setMoreError] = useState<unknown>(null);
   const [selected, setSelected] = useState<EventView | undefined>(undefined);
+  // Why a messageId looked up is not stored (rejected, or dropped before storage), as the event lookup says.
+  const [notStored, setNotStored] = useState<string | undefined>(undefined);
   const first = useAsync(async () => {
     const page = await api<EventsPage>('GET', `/api/v1/events?${query(filters)}`);
     setPages(page.events);
     setCursor(page.nextCursor);
+    setNotStored(undefined);
+    const messageId = filters.messageId.trim();
+    if (messageId !== '' && page.events.length === 0) {
+      const source = filters.sourceId === '' ? '' : `?sourceId=${encodeURIComponent(filters.sourceId)}`;
+      await api('GET', `/api/v1/events/${encodeURIComponent(messageId)}${source}`).catch((failure: unknown) => {
+        if (failure instanceof ApiError && failure.code === 'not_found') setNotStored(failure.message);
+      });
+    }
     // Looking up one event (a link from a profile): show it, with where it went.
     if (filters.messageId.trim() !== '' && page.events.length === 1) setSelected(page.events[0]);
     return page;
@@ -141,6 +151,11 @@ export function EventsPage({ search = '' }: { search?: string }) {
             </tbody>
           </table>
           {!first.loading && pages.length === 0 && <p className="muted">No events match these filters.</p>}
+          {!first.loading && pages.length === 0 && notStored !== undefined && (
+            <p className="muted" aria-label="Why the messageId is not stored">
+              {notStored}
+            </p>
+          )}
           <ErrorBox error={moreError} onDismiss={() => setMoreError(null)} />
           {cursor && (
             <button type="button" onClick={() => void more()}>

@@ -16,7 +16,44 @@ interface LiveRejection {
   example?: { type?: string; event?: string; messageId?: string; shape: unknown };
 }
 
-type Row = { kind: 'event'; key: string; event: EventView } | { kind: 'rejection'; key: string; rejection: LiveRejection };
+/** An event the Tracking API accepted and the processor dropped before storage (the stream's `dropped` messages). */
+interface LiveDrop {
+  reason: string;
+  message: string;
+  at: string;
+  example?: { type?: string; event?: string; messageId?: string; shape: unknown };
+}
+
+type Row =
+  | { kind: 'event'; key: string; event: EventView }
+  | { kind: 'rejection'; key: string; rejection: LiveRejection }
+  | { kind: 'dropped'; key: string; drop: LiveDrop };
+
+function DropDetail({ drop }: { drop: LiveDrop }) {
+  return (
+    <div className="rejection" aria-label={`Dropped: ${drop.reason}`}>
+      <h2>
+        Dropped: <code>{drop.reason}</code>
+      </h2>
+      <p>{drop.message}</p>
+      <p className="muted">
+        Accepted (the app was answered 200), then dropped before storage: not stored, not sent.
+        {drop.example?.messageId !== undefined && (
+          <>
+            {' '}
+            Its messageId: <code>{drop.example.messageId}</code>.
+          </>
+        )}{' '}
+        {drop.example ? 'What was sent, with each value replaced by its type (values are not kept):' : ''}
+      </p>
+      {drop.example && (
+        <pre tabIndex={0}>
+          <code>{JSON.stringify(drop.example.shape, null, 2)}</code>
+        </pre>
+      )}
+    </div>
+  );
+}
 
 function RejectionDetail({ rejection }: { rejection: LiveRejection }) {
   return (
@@ -86,6 +123,9 @@ export function LivePage({ sourceId }: { sourceId: string | undefined }) {
         } else if (message.event === 'rejection') {
           const rejection = JSON.parse(message.data) as LiveRejection;
           row = { kind: 'rejection', key: `rejection ${rejection.code} ${rejection.at}`, rejection };
+        } else if (message.event === 'dropped') {
+          const drop = JSON.parse(message.data) as LiveDrop;
+          row = { kind: 'dropped', key: `dropped ${drop.reason} ${drop.at}`, drop };
         } else return;
         setRows((previous) => [row, ...previous].slice(0, KEEP));
       },
@@ -130,13 +170,22 @@ export function LivePage({ sourceId }: { sourceId: string | undefined }) {
           {rows.length === 0 && <li className="muted empty">Waiting for events… send one with the snippet or analytics-node.</li>}
           {rows.map((row) => (
             <li key={row.key}>
-              <button type="button" className={`event-row${row.kind === 'rejection' ? ' rejected' : ''}${selected?.key === row.key ? ' selected' : ''}`} onClick={() => setSelected(row)} aria-pressed={selected?.key === row.key}>
+              <button type="button" className={`event-row${row.kind === 'event' ? '' : ' rejected'}${selected?.key === row.key ? ' selected' : ''}`} onClick={() => setSelected(row)} aria-pressed={selected?.key === row.key}>
                 {row.kind === 'event' ? (
                   <>
                     <span className={`type type-${String(row.event.type)}`}>{String(row.event.type)}</span>
                     <span className="event-name">{eventTitle(row.event)}</span>
                     <span className="event-who">{who(row.event)}</span>
                     <time className="event-time">{row.event.receivedAt ? new Date(row.event.receivedAt).toLocaleTimeString() : ''}</time>
+                  </>
+                ) : row.kind === 'dropped' ? (
+                  <>
+                    <span className="type type-rejected">dropped</span>
+                    <span className="event-name">{row.drop.example?.event ?? row.drop.example?.type ?? 'event'}</span>
+                    <span className="event-who">
+                      <code>{row.drop.reason}</code>
+                    </span>
+                    <time className="event-time">{new Date(row.drop.at).toLocaleTimeString()}</time>
                   </>
                 ) : (
                   <>
@@ -157,6 +206,8 @@ export function LivePage({ sourceId }: { sourceId: string | undefined }) {
             <EventOutcome key={selected.key} messageId={String(selected.event.messageId)} fallback={selected.event} />
           ) : selected?.kind === 'rejection' ? (
             <RejectionDetail rejection={selected.rejection} />
+          ) : selected?.kind === 'dropped' ? (
+            <DropDetail drop={selected.drop} />
           ) : (
             <p className="muted">Select an event to see its JSON and what happened at each destination.</p>
           )}

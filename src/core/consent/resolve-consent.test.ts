@@ -70,6 +70,15 @@ describe('applyConsentRecords: binding denials', () => {
     // A denial the subject made in a banner is an ordinary choice; a request never grants.
     expect(applyConsentRecords(empty, [record(100, { advertising: false }, null)]).choices).toEqual({ advertising: { granted: false, at: 100 } });
   });
+
+  it('lets any choice replace one dated after now (a future-dated event recorded before event times were capped)', () => {
+    const year2999 = Date.parse('2999-01-01T00:00:00.000Z');
+    const stuck = { subject, choices: { advertising: { granted: true, at: year2999 } }, gpcAt: null };
+    expect(applyConsentRecords(stuck, [record(100, { advertising: false }, null)]).choices).toEqual({ advertising: { granted: false, at: 100 } });
+    // A real choice newer than the one being applied still wins over it.
+    const real = { subject, choices: { advertising: { granted: true, at: 200 } }, gpcAt: null };
+    expect(applyConsentRecords(real, [record(100, { advertising: false }, null)]).choices).toEqual({ advertising: { granted: true, at: 200 } });
+  });
 });
 
 describe('modelFor', () => {

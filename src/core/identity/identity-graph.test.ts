@@ -53,6 +53,19 @@ describe('IdentityGraph', () => {
     expect(g.changes().profiles[0]!.traits).toEqual({ plan: 'pro', age: 40 });
   });
 
+  it('takes an event dated after it was received as happening when received: a later identify still updates the traits', () => {
+    const g = graph();
+    // A client clock years ahead (no sentAt to correct it): received on 1 January, dated 2030.
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'free' }, timestamp: '2030-01-01T00:00:00.000Z' }, '2026-01-01T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, '2026-01-02T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'group', userId: 'u1', groupId: 'g1', traits: { seats: 5 }, timestamp: '2030-01-01T00:00:00.000Z' }, '2026-01-01T00:00:00.000Z'));
+    g.apply(WS, ev({ type: 'group', userId: 'u1', groupId: 'g1', traits: { seats: 9 } }, '2026-01-02T00:00:00.000Z'));
+    const changes = g.changes();
+    expect(changes.profiles[0]!.traits).toEqual({ plan: 'pro' });
+    expect(changes.profiles[0]!.lastSeen).toBe(Date.parse('2026-01-02T00:00:00.000Z'));
+    expect(changes.groups[0]!.traits).toEqual({ seats: 9 });
+  });
+
   it('alias merges previousId into userId', () => {
     const g = graph();
     const anon = g.apply(WS, ev({ type: 'track', anonymousId: 'a1', event: 'Viewed' }));
@@ -174,6 +187,17 @@ describe('IdentityGraph', () => {
     const g = graph();
     g.apply(WS, ev({ type: 'group', userId: 'u1', groupId: 'acme', traits: { employees: 10 } }));
     expect(g.changes().groups).toMatchObject([{ groupId: 'acme', traits: { employees: 10 } }]);
+  });
+
+  it('lets a later identify replace a stored trait dated after now (recorded before event times were capped)', () => {
+    const g = new IdentityGraph({
+      profiles: [{ id: 'old', workspaceId: WS, traits: { plan: 'free', seats: 1 }, traitTimes: { plan: Date.parse('2999-01-01T00:00:00.000Z'), seats: Date.parse('2026-01-03T00:00:00.000Z') }, firstSeen: 1, lastSeen: 1 }],
+      links: [{ workspaceId: WS, kind: 'user_id', value: 'u1', profileId: 'old' }],
+      groups: [],
+    });
+    g.apply(WS, ev({ type: 'identify', userId: 'u1', traits: { plan: 'pro', seats: 5 } }, '2026-01-02T00:00:00.000Z'));
+    // plan's stored time cannot be real; seats' can, and is newer than this identify.
+    expect(g.changes().profiles[0]!.traits).toEqual({ plan: 'pro', seats: 1 });
   });
 
   it('loads an existing slice and links to it', () => {

@@ -1,6 +1,7 @@
 import type { JsonObject, SegmentEvent } from '../../protocol/segment-event.js';
 import { newId } from '../ids.js';
 import { isBlockedIdentifier, normalizeEmail } from './blocked-identifiers.js';
+import { believedEventTime } from '../tracking/event-time.js';
 import {
   identityKeyString,
   MERGE_REFUSALS_KEPT,
@@ -46,9 +47,9 @@ function asObject(value: unknown): JsonObject | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
 }
 
+/** The event's time for "newer wins" (traits, last seen): never after Sluice received it (core/tracking/event-time.ts). */
 function eventTime(event: SegmentEvent): number {
-  const t = Date.parse(event.timestamp);
-  return Number.isFinite(t) ? t : Date.parse(event.receivedAt);
+  return believedEventTime(event);
 }
 
 function emailOf(event: SegmentEvent): string | undefined {
@@ -66,7 +67,10 @@ function mergeTraits(target: { traits: JsonObject; traitTimes: Record<string, nu
   let changed = false;
   for (const [key, value] of Object.entries(traits)) {
     const at = typeof times === 'number' ? times : times[key] ?? 0;
-    if ((target.traitTimes[key] ?? Number.NEGATIVE_INFINITY) <= at) {
+    // A time after now can only be a future-dated event's from before event times were capped at receivedAt
+    // (believedEventTime): no real later value may lose to it.
+    const current = target.traitTimes[key] ?? Number.NEGATIVE_INFINITY;
+    if (current <= at || current > Date.now()) {
       target.traits[key] = value;
       target.traitTimes[key] = at;
       changed = true;

@@ -66,7 +66,9 @@ export function applyConsentRecords(state: SubjectConsentState, records: readonl
     }
     for (const [category, granted] of Object.entries(record.categories)) {
       const current = choices[category];
-      if (!current || record.at >= current.at) choices[category] = !granted && record.requestId ? { granted, at: record.at, binding: true } : { granted, at: record.at };
+      // A choice dated after now can only be a future-dated event's from before event times were capped at
+      // receivedAt (believedEventTime): any real choice replaces it.
+      if (!current || record.at >= current.at || current.at > Date.now()) choices[category] = !granted && record.requestId ? { granted, at: record.at, binding: true } : { granted, at: record.at };
     }
   }
   return { subject: state.subject, choices, gpcAt };

@@ -8,13 +8,14 @@ import type { Store } from '../../store/store.js';
 import { linkedOf } from '../batch-context.js';
 import { consentInputOf } from '../consent-stage.js';
 import type { ProcessingItem } from '../stage.js';
+import { believedEventTime } from '../../core/tracking/event-time.js';
 
 /**
  * The event's own categoryPreferences, less those a ledger choice made after the event overrules: live, the
  * event's preferences come first (nothing later existed); sent again, a withdrawal since must win.
  */
 function preferencesNotOverruled(input: ConsentInput, categories: readonly ConsentCategory[], item: ProcessingItem): Record<string, boolean> {
-  const sentAt = Date.parse(item.event.timestamp) || Date.parse(item.event.receivedAt) || 0;
+  const sentAt = believedEventTime(item.event) || 0;
   const preferences = normalizePreferences(categories, input.preferences);
   for (const category of Object.keys(preferences)) {
     if ((input.ledger?.[category]?.at ?? -Infinity) > sentAt) delete preferences[category];

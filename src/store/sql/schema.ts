@@ -403,6 +403,16 @@ export interface SourceRejectionTable {
   example: string | null;
 }
 
+/** The latest event of a source the processor dropped before storage, per reason (migration 1170). */
+export interface SourceDropTable {
+  source_id: string;
+  reason: string;
+  workspace_id: string;
+  message: string;
+  at: number;
+  example: string | null;
+}
+
 /** A fixed-window rate-limit counter (migration 1010); `key` is an HMAC of what is limited, never the value itself. */
 export interface RateLimitWindowTable {
   key: string;
@@ -492,6 +502,7 @@ export interface Database {
   delivery_counters: DeliveryCounterTable;
   source_counters: SourceCounterTable;
   source_rejections: SourceRejectionTable;
+  source_drops: SourceDropTable;
   config_versions: ConfigVersionTable;
   replays: ReplayTable;
   destination_pauses: DestinationPauseTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { RejectionExample } from '../../core/tracking/rejection-example.js';
-import type { SourceCounter, SourceCounterKind, SourceCounterRepository, SourceRejection } from '../store.js';
+import type { SourceCounter, SourceCounterKind, SourceCounterRepository, SourceDrop, SourceRejection } from '../store.js';
 import type { Database } from './schema.js';
 
 /** Rows per multi-row upsert (6 columns a row, well under SQLite's bound-parameter limit). */
@@ -60,9 +60,38 @@ export class SqlSourceCounterRepository implements SourceCounterRepository {
     }));
   }
 
+  async saveDrops(rows: readonly SourceDrop[]): Promise<void> {
+    // A few rows (one per source and reason with a drop since the last write): one upsert each.
+    for (const r of rows) {
+      await this.db
+        .insertInto('source_drops')
+        .values({ source_id: r.sourceId, reason: r.reason, workspace_id: r.workspaceId, message: r.message, at: r.at, example: r.example === undefined ? null : JSON.stringify(r.example) })
+        .onConflict((oc) =>
+          oc
+            .columns(['source_id', 'reason'])
+            .doUpdateSet({ workspace_id: (eb) => eb.ref('excluded.workspace_id'), message: (eb) => eb.ref('excluded.message'), at: (eb) => eb.ref('excluded.at'), example: (eb) => eb.ref('excluded.example') })
+            .where('source_drops.at', '<=', (eb) => eb.ref('excluded.at')),
+        )
+        .execute();
+    }
+  }
+
+  async drops(workspaceId: string, sourceId: string, since: number): Promise<SourceDrop[]> {
+    const rows = await this.db.selectFrom('source_drops').selectAll().where('workspace_id', '=', workspaceId).where('source_id', '=', sourceId).where('at', '>=', since).orderBy('at', 'desc').orderBy('reason').execute();
+    return rows.map((r) => ({
+      workspaceId: r.workspace_id,
+      sourceId: r.source_id,
+      reason: r.reason,
+      message: r.message,
+      at: Number(r.at),
+      ...(r.example !== null && { example: JSON.parse(r.example) as RejectionExample }),
+    }));
+  }
+
   async prune(before: number): Promise<number> {
     const result = await this.db.deleteFrom('source_counters').where('minute', '<', before).executeTakeFirst();
     const rejections = await this.db.deleteFrom('source_rejections').where('at', '<', before).executeTakeFirst();
-    return Number(result.numDeletedRows) + Number(rejections.numDeletedRows);
+    const drops = await this.db.deleteFrom('source_drops').where('at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows) + Number(rejections.numDeletedRows) + Number(drops.numDeletedRows);
   }
 }
