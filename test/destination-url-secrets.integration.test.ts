@@ -59,10 +59,10 @@ describe('credentials in a destination URL', () => {
   });
 
   it('seals the query values of a URL: masked for a viewer, in the audit log and in previews; sent in full', async () => {
-    const url = `${origin(hook)}/cred?api_key=SECRETKEY123&v=2`;
+    const url = `${origin(hook)}/cred?api_key=SECRETKEY123&v=2&t=abc`;
     const created = await owner<Destination>('POST', '/destinations', { name: 'Query hook', type: 'webhook', config: { url, signingSecret: 'signing-secret-1' } });
     expect(created.status, created.text).toBe(201);
-    const masked = `${origin(hook)}/cred?api_key=********&v=********`;
+    const masked = `${origin(hook)}/cred?api_key=********&v=********&t=********`;
     expect(created.body.config).toEqual({ url: masked, signingSecret: '********' });
     const id = created.body.id;
 
@@ -82,11 +82,13 @@ describe('credentials in a destination URL', () => {
     const preview = await as<{ requests: { url: string }[] }>(viewerToken, 'POST', `/destinations/${id}/preview`, {});
     expect(preview.status, preview.text).toBe(200);
     expect(preview.text).not.toContain('SECRETKEY123');
-    expect(preview.body.requests[0]!.url).toBe(`${origin(hook)}/cred?api_key=****&v=2`);
+    expect(preview.body.requests[0]!.url).toBe(`${origin(hook)}/cred?api_key=****&v=****&t=****`);
+    // Short values too (a 3-character token): the preview masks every query value of the URL field, as the API does.
+    expect(preview.text).not.toContain('t=abc');
 
     const sent = await owner<{ ok: boolean }>('POST', `/destinations/${id}/test`);
     expect(sent.body.ok, sent.text).toBe(true);
-    expect(hook.requests.at(-1)!.path).toBe('/cred?api_key=SECRETKEY123&v=2');
+    expect(hook.requests.at(-1)!.path).toBe('/cred?api_key=SECRETKEY123&v=2&t=abc');
   });
 
   it('keeps the stored URL when a PATCH leaves it out or sends it back as shown, and restores masked values on a path change', async () => {

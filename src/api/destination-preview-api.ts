@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ConsentState } from '../core/consent/resolve-consent.js';
 import type { Keys } from '../core/crypto/keys.js';
 import { SluiceError } from '../core/errors.js';
-import { openDestination, urlSecretStrings } from '../destinations/destination-secrets.js';
+import { maskQueryValues, openDestination, urlSecretStrings } from '../destinations/destination-secrets.js';
 import type { DeliveryItem, OutboundRequest } from '../destinations/destination.js';
 import { destinationType } from '../destinations/registry.js';
 import { piiHasher, type PrivacyDeps } from '../processor/build-processor.js';
@@ -57,7 +57,11 @@ function secretStrings(value: unknown): string[] {
   return [];
 }
 
-export function redactRequest(request: OutboundRequest, secretValues: readonly string[]): { method: string; url: string; headers: Record<string, string>; body?: string } {
+export function redactRequest(
+  request: OutboundRequest,
+  secretValues: readonly string[],
+  urlQueryValues: ReadonlySet<string> = new Set(),
+): { method: string; url: string; headers: Record<string, string>; body?: string } {
   const secrets = secretValues.flatMap((s) => [s, Buffer.from(s).toString('base64'), Buffer.from(`${s}:`).toString('base64'), encodeURIComponent(s)]);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -69,7 +73,10 @@ export function redactRequest(request: OutboundRequest, secretValues: readonly s
     }
   }
   const body = request.body === undefined ? undefined : typeof request.body === 'string' ? maskText(request.body, secrets) : `[${request.body.byteLength} bytes of binary data]`;
-  return { method: request.method, url: maskText(request.url, secrets), headers, ...(body !== undefined && { body }) };
+  // A URL field's query values are masked by position whatever their length (as the API shows the URL), the
+  // rest as text, like headers and body.
+  const url = maskText(maskQueryValues(request.url, urlQueryValues, MASK), secrets);
+  return { method: request.method, url, headers, ...(body !== undefined && { body }) };
 }
 
 
@@ -161,10 +168,8 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
     }
     // A secret field is a string, or an object of strings (a webhook's custom headers): mask every value; and
     // the credentials and query values of URL fields (of 4 characters or more, like every secret here).
-    const secretValues = [
-      ...type.secretFields.flatMap((f) => secretStrings(config[f])),
-      ...(type.urlFields ?? []).flatMap((f) => (typeof config[f] === 'string' ? urlSecretStrings(config[f]) : [])),
-    ];
+    const urlQueryValues = new Set((type.urlFields ?? []).flatMap((f) => (typeof config[f] === 'string' ? urlSecretStrings(config[f]) : [])));
+    const secretValues = [...type.secretFields.flatMap((f) => secretStrings(config[f])), ...urlQueryValues];
     return {
       events: events.map((e) => {
         const drop = dropped.get(e.messageId);
@@ -173,7 +178,7 @@ export const destinationPreviewApi: FastifyPluginAsyncTypebox<{ store: Store; ke
         if (refusal) return { messageId: e.messageId, outcome: 'failed' as const, reason: refusal.reason, message: refusal.error };
         return { messageId: e.messageId, outcome: 'sent' as const };
       }),
-      requests: requests.map((r) => redactRequest(r, secretValues)),
+      requests: requests.map((r) => redactRequest(r, secretValues, urlQueryValues)),
       warnings,
     };
   });

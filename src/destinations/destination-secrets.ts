@@ -56,6 +56,33 @@ export function maskUrl(raw: string): string {
 }
 
 /**
+ * A request URL with every query value that is one of `values` (a URL field's secrets, as {@link urlSecretStrings}
+ * lists them, whatever their length) replaced by `mask`; the rest of the URL exactly as it was.
+ *
+ * @example maskQueryValues('https://h.example/in?token=abc&page=1', new Set(['abc']), '****')
+ *   // => 'https://h.example/in?token=****&page=1'
+ */
+export function maskQueryValues(raw: string, values: ReadonlySet<string>, mask: string): string {
+  const start = raw.indexOf('?');
+  if (start < 0 || values.size === 0) return raw;
+  const end = raw.indexOf('#', start);
+  const query = raw.slice(start + 1, end < 0 ? undefined : end);
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  const masked = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    return value !== '' && (values.has(value) || values.has(decode(value))) ? `${part.slice(0, eq + 1)}${mask}` : part;
+  });
+  return `${raw.slice(0, start + 1)}${masked.join('&')}${end < 0 ? '' : raw.slice(end)}`;
+}
+
+/**
  * Restores query values sent back masked (`name=********`, as the API showed them) from the stored URL's
  * parameter of the same name, in order. Answers the URL and the names of masked parameters the stored URL
  * has no value for.
