@@ -116,6 +116,7 @@ describe('sluice CLI', () => {
     const ok = await runCli(['import', file, '--write-key', sluice.writeKey, '--url', sluice.url]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('Imported 3 events from 3 lines');
+    expect(ok.stdout).toContain('dropped as duplicates when processed');
     expect(ok.stdout).toContain('0 lines failed');
 
     const refused = await runCli(['import', file, '--write-key', 'wrong-key', '--url', sluice.url]);

@@ -160,5 +160,8 @@ export async function importCommand(file: string, options: ImportOptions): Promi
   for (const f of failed.slice(0, MAX_PRINTED_FAILURES)) process.stderr.write(`${file}:${f.line}: ${f.code}: ${f.message}\n`);
   if (failed.length > MAX_PRINTED_FAILURES) process.stderr.write(`... and ${failed.length - MAX_PRINTED_FAILURES} more failed lines\n`);
   process.stdout.write(`Imported ${events} events from ${lines} lines of ${file} into ${base}; ${failed.length} line${failed.length === 1 ? '' : 's'} failed.\n`);
+  // Accepted is not yet stored: an event whose messageId is already stored (the same file imported twice) is dropped
+  // as a duplicate when processed, after this command has its answer.
+  if (events > 0) process.stdout.write(`Events whose messageId was already stored (a file imported before) are dropped as duplicates when processed; the source's page in the console lists such drops.\n`);
   if (failed.length > 0) process.exitCode = 1;
 }
