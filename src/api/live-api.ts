@@ -6,6 +6,7 @@ import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { StoredEvent } from '../core/stored-event.js';
+import type { SourceDrop, SourceRejection } from '../store/source-counter-repository.js';
 import type { Store } from '../store/store.js';
 import { authenticate, checkPermission } from './api-auth.js';
 import { eventView } from './events-api.js';
@@ -43,6 +44,38 @@ const RECHECK_EVENTS = 500;
  * can carry an earlier time than one shown already, and a read only after the newest one shown would skip it.
  */
 const REJECTION_RECHECK_MS = 10_000;
+
+/**
+ * Notes kept per source (the latest rejection per code, the latest drop per reason), each streamed once: by key
+ * and time, re-read from {@link REJECTION_RECHECK_MS} below the newest one shown, never from before the stream opened.
+ */
+class StreamedNotes<T extends { readonly at: number }> {
+  private newest: number;
+  private readonly streamed = new Map<string, number>();
+
+  constructor(
+    private readonly openedAt: number,
+    private readonly keyOf: (note: T) => string,
+  ) {
+    this.newest = openedAt;
+  }
+
+  /** From when the next read starts. */
+  since(): number {
+    return Math.max(this.openedAt, this.newest - REJECTION_RECHECK_MS);
+  }
+
+  /** The notes of a read (newest first, as the store answers) not streamed yet, oldest first; forgets keys past the window. */
+  fresh(read: readonly T[]): T[] {
+    for (const [key, at] of this.streamed) if (at < this.newest - REJECTION_RECHECK_MS) this.streamed.delete(key);
+    return [...read].reverse().filter((note) => !this.streamed.has(this.keyOf(note)));
+  }
+
+  shown(note: T): void {
+    this.streamed.set(this.keyOf(note), note.at);
+    this.newest = Math.max(this.newest, note.at);
+  }
+}
 
 /**
  * Which events the stream has shown near its end, so each poll can read a little below it (see {@link RECHECK_MS})
@@ -212,11 +245,9 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
       // Rejections kept from the moment this stream opened on (the kept ones are the latest per code), each shown
       // once: by code and time, for those within REJECTION_RECHECK_MS of the newest one shown.
       const openedAt = Date.now();
-      let newestRejection = openedAt;
-      const shownRejections = new Map<string, number>();
+      const rejectionNotes = new StreamedNotes<SourceRejection>(openedAt, (r) => `${r.code} ${r.at}`);
       // The same for the processor's drops (several processors write them, each about once a second).
-      let newestDrop = openedAt;
-      const shownDrops = new Map<string, number>();
+      const dropNotes = new StreamedNotes<SourceDrop>(openedAt, (d) => `${d.reason} ${d.at}`);
       let accessCheckedAt = Date.now();
       while (live) {
         // Revoking a token or suspending a member ends the streams it opened (at the next check).
@@ -229,31 +260,21 @@ export const liveApi: FastifyPluginAsyncTypebox<LiveOptions> = async (app, optio
           }
           principal = caller;
         }
-        const rejections = await store.sourceCounters.rejections(workspaceId, source.id, Math.max(openedAt, newestRejection - REJECTION_RECHECK_MS));
-        for (const r of rejections.reverse()) {
+        for (const r of rejectionNotes.fresh(await store.sourceCounters.rejections(workspaceId, source.id, rejectionNotes.since()))) {
           if (!live) break;
-          const key = `${r.code} ${r.at}`;
-          if (shownRejections.has(key)) continue;
           const rejection = { code: r.code, message: r.message, at: new Date(r.at).toISOString(), ...(r.example !== undefined && { example: r.example }) };
           await write(raw, `event: rejection\ndata: ${JSON.stringify(rejection)}\n\n`);
-          shownRejections.set(key, r.at);
-          newestRejection = Math.max(newestRejection, r.at);
+          rejectionNotes.shown(r);
           lastWrite = Date.now();
         }
-        for (const [key, at] of shownRejections) if (at < newestRejection - REJECTION_RECHECK_MS) shownRejections.delete(key);
         // Events the processor dropped before storage (a duplicate messageId, a suppressed person): answered 200, never stored.
-        const drops = await store.sourceCounters.drops(workspaceId, source.id, Math.max(openedAt, newestDrop - REJECTION_RECHECK_MS));
-        for (const d of drops.reverse()) {
+        for (const d of dropNotes.fresh(await store.sourceCounters.drops(workspaceId, source.id, dropNotes.since()))) {
           if (!live) break;
-          const key = `${d.reason} ${d.at}`;
-          if (shownDrops.has(key)) continue;
           const dropped = { reason: d.reason, message: d.message, at: new Date(d.at).toISOString(), ...(d.example !== undefined && { example: d.example }) };
           await write(raw, `event: dropped\ndata: ${JSON.stringify(dropped)}\n\n`);
-          shownDrops.set(key, d.at);
-          newestDrop = Math.max(newestDrop, d.at);
+          dropNotes.shown(d);
           lastWrite = Date.now();
         }
-        for (const [key, at] of shownDrops) if (at < newestDrop - REJECTION_RECHECK_MS) shownDrops.delete(key);
         // From a little below the last event shown (a later-committed batch may hold lower seqs), leaving out what was shown.
         let fresh = 0;
         let events: StoredEvent[] = [];

@@ -7,22 +7,25 @@ import { IdParams } from './schemas.js';
 
 const HOUR = 3_600_000;
 
+/** The latest event of a rejection or a drop: its type, name and messageId, and its shape without values. */
+function eventExample(description: string) {
+  return Type.Object(
+    {
+      type: Type.Optional(Type.String()),
+      event: Type.Optional(Type.String()),
+      messageId: Type.Optional(Type.String()),
+      shape: Type.Unknown({ description: 'The event as sent with every value replaced by its JSON type: which call sent what, no personal data' }),
+    },
+    { description },
+  );
+}
+
 const Rejection = Type.Object({
   code: Type.String({ description: 'The error code (docs/errors.md)' }),
   message: Type.String({ description: 'What was wrong and how to fix it, as the client was told (an email address quoted in it reads <email>)' }),
   count: Type.Integer({ description: 'Events rejected with this code in the period' }),
   lastAt: Type.String({ format: 'date-time', description: 'When the latest of them was rejected' }),
-  example: Type.Optional(
-    Type.Object(
-      {
-        type: Type.Optional(Type.String()),
-        event: Type.Optional(Type.String()),
-        messageId: Type.Optional(Type.String()),
-        shape: Type.Unknown({ description: 'The event as sent with every value replaced by its JSON type: which call sent what, no personal data' }),
-      },
-      { description: 'The latest rejected event; absent when the request was refused before its events were read (a writeKey, rate or size problem)' },
-    ),
-  ),
+  example: Type.Optional(eventExample('The latest rejected event; absent when the request was refused before its events were read (a writeKey, rate or size problem)')),
 });
 
 const Drop = Type.Object({
@@ -30,12 +33,7 @@ const Drop = Type.Object({
   message: Type.String({ description: 'What happened and what to do' }),
   count: Type.Integer({ description: 'Events dropped for this reason in the period' }),
   lastAt: Type.String({ format: 'date-time', description: 'When the latest of them was dropped' }),
-  example: Type.Optional(
-    Type.Object(
-      { type: Type.Optional(Type.String()), event: Type.Optional(Type.String()), messageId: Type.Optional(Type.String()), shape: Type.Unknown() },
-      { description: 'The latest dropped event: type, name, messageId and shape, no values' },
-    ),
-  ),
+  example: Type.Optional(eventExample('The latest dropped event: type, name, messageId and shape, no values')),
 });
 
 /**
