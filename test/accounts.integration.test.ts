@@ -389,6 +389,38 @@ describe('API tokens', () => {
     expect(JSON.stringify(entry)).not.toContain(rotated.body.token);
   });
 
+  it('rotates with an overlap: the old secret keeps working until the time answered (never past its own expiry), then is refused', async () => {
+    const { client } = await member('roller@example.com', 'admin');
+    const expiresAt = Date.now() + 2 * 3_600_000;
+    const made = (await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'roller ci', role: 'engineer', expiresAt: new Date(expiresAt).toISOString() })).body;
+    const before = Date.now();
+    const rotated = await client.call<{ id: string; token: string; oldSecretValidUntil: string }>('POST', `/tokens/${made.id}/rotate`, { oldSecretValidForMinutes: 60 });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
+    const until = Date.parse(rotated.body.oldSecretValidUntil);
+    expect(until).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    // Both secrets work meanwhile, so the services that hold the old one can move over without an outage.
+    expect((await api(sluice.url, 'GET', '/sources', { token: made.token })).status).toBe(200);
+    expect((await api(sluice.url, 'GET', '/sources', { token: rotated.body.token })).status).toBe(200);
+    const listed = (await client.call<{ tokens: { id: string; expiresAt: string | null; revokedAt: string | null }[] }>('GET', '/tokens')).body.tokens.find((t) => t.id === made.id);
+    expect(listed).toMatchObject({ expiresAt: rotated.body.oldSecretValidUntil, revokedAt: null });
+    const [entry] = (await api<{ entries: { after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=token.rotate&resourceId=${made.id}`, { token: sluice.token })).body.entries;
+    expect(entry).toMatchObject({ after: { replacedBy: rotated.body.id, oldStopsWorkingAt: rotated.body.oldSecretValidUntil } });
+
+    // An overlap longer than the token had left ends at its own expiry.
+    const again = await client.call<{ oldSecretValidUntil: string }>('POST', `/tokens/${rotated.body.id}/rotate`, { oldSecretValidForMinutes: 7 * 24 * 60 });
+    expect(Date.parse(again.body.oldSecretValidUntil)).toBe(expiresAt);
+    // An overlap that has passed: the old secret is refused (the token's expiry moved to a time already gone).
+    const short = (await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'short ci', role: 'engineer' })).body;
+    const shortRotated = await client.call<{ oldSecretValidUntil: string }>('POST', `/tokens/${short.id}/rotate`, { oldSecretValidForMinutes: 1 });
+    await sluice.store.tokens.expireBy(sluice.bootstrap.workspaceId, short.id, Date.now() - 1);
+    expect(Date.parse(shortRotated.body.oldSecretValidUntil)).toBeGreaterThan(Date.now());
+    expect((await api(sluice.url, 'GET', '/sources', { token: short.token })).status).toBe(401);
+    for (const bad of [-1, 7 * 24 * 60 + 1, 'an hour']) {
+      expect((await client.call('POST', `/tokens/${rotated.body.id}/rotate`, { oldSecretValidForMinutes: bad })).status, String(bad)).toBe(400);
+    }
+  });
+
   it("lists each token with its member's email and the role it acts with now, as the API decides it per call", async () => {
     const { client, member: m } = await member('tok-lister@example.com', 'admin');
     const made = await client.call<{ id: string; token: string }>('POST', '/tokens', { name: 'lister ci', role: 'admin' });

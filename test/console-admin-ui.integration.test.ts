@@ -392,10 +392,24 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await rotatedSources()).toBe(200);
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.getByRole('row', { name: /CI deploy/ }).count()).toBe(1);
-    await page.getByRole('button', { name: 'Revoke CI deploy' }).click();
-    await page.getByRole('button', { name: 'Yes, revoke CI deploy' }).click();
-    await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(0);
+    // Rotating with an overlap: the secret it replaces keeps working for the hour chosen (both listed meanwhile).
+    await page.getByRole('button', { name: 'Rotate CI deploy' }).click();
+    await page.getByLabel('When the old secret of CI deploy stops working').selectOption({ label: 'keeps working 1 hour' });
+    await page.getByRole('button', { name: 'Yes, rotate CI deploy (the old secret keeps working 1 hour)' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Token “CI deploy” rotated: the old secret works until' }).count()).toBe(1);
+    const third = (await page.getByTestId('new-token').textContent())!;
+    const thirdSources = () => fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Bearer ${third}` } }).then((r) => r.status);
+    expect(await thirdSources()).toBe(200);
+    expect(await rotatedSources()).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      await page.getByRole('button', { name: 'Revoke CI deploy' }).first().click();
+      await page.getByRole('button', { name: 'Yes, revoke CI deploy' }).click();
+      await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(1 - i);
+    }
     expect(await rotatedSources()).toBe(401);
+    expect(await thirdSources()).toBe(401);
   });
 
   it('publishes a material privacy-policy version that members are asked to accept', async () => {

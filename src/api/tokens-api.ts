@@ -13,6 +13,9 @@ import { principalOf } from './principal.js';
 import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
 
+/** Longest a rotated token's old secret may keep working (7 days, as payment APIs allow when rolling a key). */
+const MAX_OVERLAP_MINUTES = 7 * 24 * 60;
+
 const TokenSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -87,9 +90,27 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     config: { permission: 'tokens:write' },
     schema: {
       tags: ['tokens'],
-      summary: 'Rotate one of your own tokens (or, for an owner, a token of no member such as the bootstrap token): a new secret with the same name, role and expiry, answered once; the old secret stops working at once',
+      summary:
+        'Rotate one of your own tokens (or, for an owner, a token of no member such as the bootstrap token): a new secret with the same name, role and expiry, answered once; the old secret stops working at once, or after oldSecretValidForMinutes (up to 7 days) so the services that use it can move over',
       params: IdParams,
-      response: { 201: Type.Intersect([TokenSchema, Type.Object({ token: Type.String(), replaces: Type.String() })]) },
+      body: Type.Object(
+        {
+          oldSecretValidForMinutes: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: MAX_OVERLAP_MINUTES, description: 'How long the old secret keeps working (0, the default: it stops at once). Never past its own expiry.' }),
+          ),
+        },
+        { additionalProperties: false, description: 'Optional: a call without a body rotates with no overlap' },
+      ),
+      response: {
+        201: Type.Intersect([
+          TokenSchema,
+          Type.Object({ token: Type.String(), replaces: Type.String(), oldSecretValidUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the old secret stops working; null: it already has' }) }),
+        ]),
+      },
+    },
+    // A call without a body (the console's, and every caller's before the overlap existed) is an empty one.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
   }, async (request, reply) => {
     const principal = principalOf(request);
@@ -107,9 +128,19 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     }
     const secret = `sl_${randomToken(40)}`;
     const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: old.name, secret, role: old.role, memberId: old.memberId, expiresAt: old.expiresAt });
-    await store.tokens.revoke(principal.workspaceId, old.id, now);
-    await audit.record({ ...auditContext(request), action: 'token.rotate', resourceType: 'token', resourceId: old.id, resourceName: old.name, after: { replacedBy: token.id, role: old.role } });
-    return reply.code(201).send({ ...tokenView(token), token: secret, replaces: old.id });
+    // An overlap lets the services holding the old secret move to the new one without an outage: the old token
+    // then expires (never later than it would have); without one it is revoked now.
+    const overlapMinutes = request.body.oldSecretValidForMinutes ?? 0;
+    let oldValidUntil: number | null = null;
+    if (overlapMinutes > 0) {
+      oldValidUntil = Math.min(now + overlapMinutes * 60_000, old.expiresAt ?? Number.POSITIVE_INFINITY);
+      await store.tokens.expireBy(principal.workspaceId, old.id, oldValidUntil);
+    } else {
+      await store.tokens.revoke(principal.workspaceId, old.id, now);
+    }
+    const oldSecretValidUntil = oldValidUntil === null ? null : new Date(oldValidUntil).toISOString();
+    await audit.record({ ...auditContext(request), action: 'token.rotate', resourceType: 'token', resourceId: old.id, resourceName: old.name, after: { replacedBy: token.id, role: old.role, oldStopsWorkingAt: oldSecretValidUntil } }); // a key naming a secret would be redacted
+    return reply.code(201).send({ ...tokenView(token), token: secret, replaces: old.id, oldSecretValidUntil });
   });
 
   app.delete('/tokens/:id', {

@@ -128,6 +128,8 @@ export interface TokenRepository {
   authenticate(secret: string, now: number): Promise<ApiToken | undefined>;
   list(workspaceId: string): Promise<ApiToken[]>;
   revoke(workspaceId: string, id: string, now: number): Promise<boolean>;
+  /** Brings a live token's expiry forward to `at` (never later than it was); false when it is revoked or already expires by then. */
+  expireBy(workspaceId: string, id: string, at: number): Promise<boolean>;
 }
 
 export interface SourceRepository {

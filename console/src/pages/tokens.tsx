@@ -30,14 +30,24 @@ export function tokenRoleText(t: Pick<ApiToken, 'role' | 'memberId' | 'memberEma
   return t.role;
 }
 
+/** How long a rotated token's old secret may keep working, so the services using it can move over (minutes, text). */
+const OVERLAPS: readonly (readonly [number, string])[] = [
+  [0, 'stops working now'],
+  [60, 'keeps working 1 hour'],
+  [24 * 60, 'keeps working 24 hours'],
+  [7 * 24 * 60, 'keeps working 7 days'],
+];
+
 /** API tokens: create one (its secret is shown once), see when each was last used, revoke. */
 export function TokensPage() {
   const list = useAsync(() => api<{ tokens: ApiToken[] }>('GET', '/api/v1/tokens'), []);
   const [draft, setDraft] = useState<{ name: string; role: RoleName; expires: string }>({ name: '', role: 'engineer', expires: '' });
-  const [created, setCreated] = useState<{ name: string; token: string; rotated?: boolean } | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string; rotated?: boolean; oldUntil?: string | null } | null>(null);
   const [createError, setCreateError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
   const [confirm, setConfirm] = useState<{ id: string; kind: 'revoke' | 'rotate' } | null>(null);
+  // How long a rotated token's old secret keeps working, in minutes (0: it stops at once).
+  const [overlap, setOverlap] = useState(0);
   // Engineers see the tokens (tokens:read); creating and revoking needs tokens:write.
   const manage = useCan()('tokens:write');
   // Only the roles the caller may grant (the API refuses a higher one with role_too_high).
@@ -66,9 +76,10 @@ export function TokensPage() {
   const rotate = async (t: ApiToken) => {
     setError(null);
     try {
-      const answer = await api<ApiToken & { token: string }>('POST', `/api/v1/tokens/${t.id}/rotate`);
+      const answer = await api<ApiToken & { token: string; oldSecretValidUntil: string | null }>('POST', `/api/v1/tokens/${t.id}/rotate`, { oldSecretValidForMinutes: overlap });
       setConfirm(null);
-      setCreated({ name: answer.name, token: answer.token, rotated: true });
+      setOverlap(0);
+      setCreated({ name: answer.name, token: answer.token, rotated: true, oldUntil: answer.oldSecretValidUntil });
       list.reload();
     } catch (failure) {
       setError(failure);
@@ -122,7 +133,10 @@ export function TokensPage() {
       {created && (
         <div className="notice" role="status">
           <p>
-            <strong>Token “{created.name}” {created.rotated ? 'rotated: the old secret no longer works' : 'created'}.</strong> Copy it now: it is not shown again.
+            <strong>
+              Token “{created.name}” {created.rotated ? (created.oldUntil ? `rotated: the old secret works until ${new Date(created.oldUntil).toLocaleString()}` : 'rotated: the old secret no longer works') : 'created'}.
+            </strong>{' '}
+            Copy it now: it is not shown again.
           </p>
           <p>
             <code data-testid="new-token">{created.token}</code> <CopyButton text={created.token} label="Copy token" />{' '}
@@ -155,9 +169,21 @@ export function TokensPage() {
                             Yes, revoke {t.name}
                           </button>
                         ) : (
-                          <button type="button" className="danger" onClick={() => void rotate(t)}>
-                            Yes, rotate {t.name} (the old secret stops working now)
-                          </button>
+                          <>
+                            <label>
+                              Old secret{' '}
+                              <select value={overlap} onChange={(e) => setOverlap(Number(e.target.value))} aria-label={`When the old secret of ${t.name} stops working`}>
+                                {OVERLAPS.map(([minutes, text]) => (
+                                  <option key={minutes} value={minutes}>
+                                    {text}
+                                  </option>
+                                ))}
+                              </select>
+                            </label>{' '}
+                            <button type="button" className="danger" onClick={() => void rotate(t)}>
+                              Yes, rotate {t.name} (the old secret {OVERLAPS.find(([m]) => m === overlap)?.[1]})
+                            </button>
+                          </>
                         )}
                         <button type="button" onClick={() => setConfirm(null)}>
                           Cancel

@@ -66,4 +66,16 @@ export class SqlTokenRepository implements TokenRepository {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
+
+  async expireBy(workspaceId: string, id: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ expires_at: at })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -50,6 +50,21 @@ export function tokenContract({ store }: StoreContractContext): void {
       expect((await store().tokens.list(workspaceId))[0]?.revokedAt).toBe(5);
     });
 
+    it('brings a live token\'s expiry forward, never later, and not for a revoked one', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const secret = `sl_${randomUUID()}`;
+      const token = await store().tokens.create({ workspaceId, name: 'rolling', secret, role: 'engineer', expiresAt: 10_000 });
+      expect(await store().tokens.expireBy(workspaceId, token.id, 20_000)).toBe(false);
+      expect(await store().tokens.expireBy(workspaceId, token.id, 5_000)).toBe(true);
+      expect(await store().tokens.authenticate(secret, 4_999)).toMatchObject({ id: token.id });
+      expect(await store().tokens.authenticate(secret, 5_000)).toBeUndefined();
+      const never = await store().tokens.create({ workspaceId, name: 'never', secret: `sl_${randomUUID()}`, role: 'viewer' });
+      expect(await store().tokens.expireBy(workspaceId, never.id, 7_000)).toBe(true);
+      expect((await store().tokens.list(workspaceId)).find((t) => t.id === never.id)?.expiresAt).toBe(7_000);
+      await store().tokens.revoke(workspaceId, never.id, 6_000);
+      expect(await store().tokens.expireBy(workspaceId, never.id, 6_500)).toBe(false);
+    });
+
     it('lists only the workspace\'s own tokens', async () => {
       const a = await freshWorkspace(store());
       const b = await freshWorkspace(store());
