@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
-import { validatePiiPolicy, type PiiPolicy, type PiiRules } from '../core/pii/pii-policy.js';
+import { appliedPiiPolicy, validatePiiPolicy, type PiiPolicy, type PiiRules } from '../core/pii/pii-policy.js';
 import { SluiceError } from '../core/errors.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import type { Store } from '../store/store.js';
@@ -43,15 +43,6 @@ function policySummary(policy: PiiPolicy) {
     destinations: Object.fromEntries(Object.entries(policy.destinations).map(([id, rules]) => [id, ruleLines(rules)])),
     matchers: policy.matchers.map((m) => ({ target: m.target, ...(m.target === 'key' && { pattern: m.pattern }), ...(m.regex === true && { regex: true }), level: m.level, label: m.label })),
   };
-}
-
-/** The stored policy as the pipeline applies it: an unreadable one counts as empty (the processor's fallback). */
-function appliedPolicy(stored: unknown): PiiPolicy {
-  try {
-    return validatePiiPolicy(stored);
-  } catch {
-    return validatePiiPolicy(undefined);
-  }
 }
 
 /**
@@ -121,7 +112,7 @@ export const piiApi: FastifyPluginAsyncTypebox<{ store: Store; privacy: PrivacyS
   }, async (request) => {
     const policy = validatePiiPolicy(request.body);
     const { workspaceId } = principalOf(request);
-    const before = appliedPolicy((await privacy.config.get(workspaceId)).piiPolicy);
+    const before = appliedPiiPolicy((await privacy.config.get(workspaceId)).piiPolicy);
     await privacy.config.setPiiPolicy(workspaceId, policy);
     await audit.record({ ...auditContext(request), action: 'pii_policy.update', resourceType: 'pii_policy', resourceId: workspaceId, ...changedFields(policySummary(before), policySummary(policy)) });
     return policy;

@@ -1,5 +1,5 @@
 import { classifyEvent, compileMatchers, withReviews, type ClassifiedField, type CompiledMatchers } from '../core/pii/classify.js';
-import { applyPiiActions, ruleFor, validatePiiPolicy, type PiiPolicy } from '../core/pii/pii-policy.js';
+import { applyPiiActions, ruleFor, appliedPiiPolicy, type PiiPolicy } from '../core/pii/pii-policy.js';
 import type { PiiObservation } from '../core/privacy/pii-field.js';
 import type { JsonObject } from '../protocol/segment-event.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
@@ -41,12 +41,7 @@ export class PiiStage implements ProcessorStage {
       let ws = policies.get(item.workspaceId);
       if (!ws) {
         const config = await this.privacy.config.get(item.workspaceId);
-        let policy: PiiPolicy;
-        try {
-          policy = validatePiiPolicy(config.piiPolicy);
-        } catch {
-          policy = validatePiiPolicy(undefined);
-        }
+        const policy = appliedPiiPolicy(config.piiPolicy);
         const key = config as object;
         let matchers = this.compiled.get(key);
         if (!matchers) {

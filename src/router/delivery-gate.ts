@@ -1,5 +1,5 @@
 import { classifyEvent, compileMatchers, withReviews } from '../core/pii/classify.js';
-import { validatePiiPolicy, type PiiPolicy } from '../core/pii/pii-policy.js';
+import { appliedPiiPolicy } from '../core/pii/pii-policy.js';
 import { identifierKey, identifiersOfEvent, type LinkedIdentityResolver, type SubjectIdentifier } from '../core/privacy/subject.js';
 import { withSensitiveLimit } from '../privacy/destination-privacy.js';
 import { graphLinkedIdentities } from '../privacy/graph-linked-identities.js';
@@ -80,12 +80,7 @@ async function limitSensitiveFields(store: Store, config: PrivacyServices['confi
   for (const workspaceId of new Set(jobs.map((job) => job.workspaceId))) {
     const mine = jobs.filter((job) => job.workspaceId === workspaceId);
     const settings = await config.get(workspaceId);
-    let policy: PiiPolicy;
-    try {
-      policy = validatePiiPolicy(settings.piiPolicy);
-    } catch {
-      policy = validatePiiPolicy(undefined);
-    }
+    const policy = appliedPiiPolicy(settings.piiPolicy);
     const matchers = compileMatchers(policy.matchers);
     const reviewed = await store.piiInventory.reviewed(workspaceId);
     const carried = mine.filter((job) => job.storedSeq === undefined);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../ids.js';
 
 /** Every sentence and label the consent banner can show (besides the categories' own names and descriptions). */
 export interface BannerText {
@@ -90,7 +90,7 @@ export function bannerContent(text: BannerText, categories: readonly { id: strin
 
 /** The content's address: the hex SHA-256 of its JSON. */
 export function bannerVersionOf(content: BannerContent): string {
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return sha256Hex(JSON.stringify(content));
 }
 
 /** A banner version as a client may name it: 64 lowercase hex digits. */

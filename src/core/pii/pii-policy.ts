@@ -44,6 +44,15 @@ function rules(raw: unknown, where: string): PiiRules {
   return out;
 }
 
+/** The stored policy as the pipeline applies it: an unreadable one counts as empty (nothing stored in it is trusted). */
+export function appliedPiiPolicy(stored: unknown): PiiPolicy {
+  try {
+    return validatePiiPolicy(stored);
+  } catch {
+    return validatePiiPolicy(undefined);
+  }
+}
+
 /** Validates a PII policy document with messages that say how to fix it. */
 export function validatePiiPolicy(raw: unknown): PiiPolicy {
   if (raw === undefined || raw === null) return { workspace: {}, destinations: {}, matchers: [] };

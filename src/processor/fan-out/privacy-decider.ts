@@ -1,5 +1,5 @@
 import { classifyEvent, compileMatchers, type CompiledMatchers } from '../../core/pii/classify.js';
-import { validatePiiPolicy, type PiiPolicy } from '../../core/pii/pii-policy.js';
+import { appliedPiiPolicy, type PiiPolicy } from '../../core/pii/pii-policy.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { privacyForDestination, withoutPrivacy } from '../../privacy/destination-privacy.js';
 import type { PrivacyServices } from '../../privacy/privacy-services.js';
@@ -33,12 +33,7 @@ export class PrivacyDecider implements DestinationDecider {
     for (const { item } of candidates) {
       if (configs.has(item.workspaceId)) continue;
       const config = await this.privacy.config.get(item.workspaceId);
-      let policy: PiiPolicy;
-      try {
-        policy = validatePiiPolicy(config.piiPolicy);
-      } catch {
-        policy = validatePiiPolicy(undefined);
-      }
+      const policy = appliedPiiPolicy(config.piiPolicy);
       configs.set(item.workspaceId, { categories: config.categories, policy, matchers: compileMatchers(policy.matchers) });
     }
     // Replays and manual retries start from stored events: judged now (consent, children) as live ones were.
