@@ -290,6 +290,71 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(noAddress.body.error).toMatchObject({ code: 'no_download_link', message: expect.stringContaining('no contact email address') });
   });
 
+  it('lets the subject get a new download link on their own after proving the email again, with the same answer whether or not the address has a request', async () => {
+    const links = (mail: CapturedMail) => mail.text.split('\n').filter((line) => /^http\S+\/download\?\S+$/.test(line));
+    const submitted = await subject('', { type: 'access', email: 'ivy@example.com' });
+    const id = String(submitted.body.id);
+    expect((await subject(`/${id}/verify`, { code: codeIn(await mailTo('ivy@example.com', 'Confirm your privacy request'))! })).status).toBe(200);
+    expect((await finished(id)).status).toBe('completed');
+    await mailTo('ivy@example.com', 'Your privacy request is complete');
+    // Another request of Ivy's still running has no link to send.
+    const running = await api('POST', '/privacy-requests', { type: 'know', subject: { email: 'ivy@example.com' }, contactEmail: 'ivy@example.com' });
+    expect(running.body).toMatchObject({ status: 'verifying' });
+
+    const from = { 'x-forwarded-for': '203.0.113.58' };
+    const asked = await subject('/new-link', { email: 'Ivy@Example.com' }, sluice.writeKey, from);
+    const unknown = await subject('/new-link', { email: 'nobody-here@example.com' }, sluice.writeKey, from);
+    // Whoever asks learns nothing about whether the address has a request: the same answer, and a code to the address.
+    for (const answer of [asked, unknown]) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      expect(answer.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      expect(Object.keys(answer.body).sort()).toEqual(['id', 'verification']);
+      expect(Object.keys(answer.body.verification as object).sort()).toEqual(['emailSent', 'expiresAt', 'method', 'sentTo']);
+      expect(answer.body.verification).toMatchObject({ method: 'email', emailSent: true });
+    }
+    const ivyCode = codeIn(await mailTo('ivy@example.com', 'Your code for a new download link'))!;
+    const nobodyCode = codeIn(await mailTo('nobody-here@example.com', 'Your code for a new download link'))!;
+    expect(await sluice.store.privacyRequests.getCode('ws_default', String(asked.body.id))).toMatchObject({ attemptsLeft: 3 });
+
+    // The code is bound to the address it was sent to: someone else's code, or Ivy's with another address, is wrong.
+    const ivyLink = `/new-link/${String(asked.body.id)}/verify`;
+    const otherAddress = await subject(ivyLink, { email: 'nobody-here@example.com', code: ivyCode }, sluice.writeKey, from);
+    expect(otherAddress.status).toBe(400);
+    expect(otherAddress.body.error).toMatchObject({ code: 'verification_code_invalid', attemptsLeft: 2 });
+    const before = smtp.messages.filter((m) => m.subject === 'A new link to your privacy request').length;
+    const none = await subject(`/new-link/${String(unknown.body.id)}/verify`, { email: 'nobody-here@example.com', code: nobodyCode }, sluice.writeKey, from);
+    expect(none.status, JSON.stringify(none.body)).toBe(200);
+    expect(none.body).toEqual({ sentTo: 'n***@example.com', requests: [] });
+
+    const renewed = await subject(ivyLink, { email: 'ivy@example.com', code: ivyCode }, sluice.writeKey, from);
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+    expect(renewed.body).toMatchObject({ sentTo: 'i***@example.com', requests: [{ id, type: 'access' }] });
+    expect(await sluice.store.privacyRequests.getCode('ws_default', String(asked.body.id))).toBeUndefined();
+    expect((await subject(ivyLink, { email: 'ivy@example.com', code: ivyCode })).body.error).toMatchObject({ code: 'verification_attempts_exceeded' });
+    const mail = await mailTo('ivy@example.com', 'A new link to your privacy request');
+    expect(mail.text).toContain(`Reference: ${id}`);
+    expect(links(mail)).toHaveLength(2);
+    const link = new URL(links(mail).find((l) => !l.includes('format='))!);
+    expect((await fetch(`${sluice.url}${link.pathname}${link.search}`)).status).toBe(200);
+    expect(smtp.messages.filter((m) => m.subject === 'A new link to your privacy request')).toHaveLength(before + 1);
+
+    // In the request's history and the audit log, as the subject's step, their address truncated.
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body as { history: { action: string; actor: string; note: string | null }[] };
+    expect(shown.history.find((h) => h.action === 'link_sent')).toMatchObject({ actor: 'subject (one-time code by email)', note: expect.stringContaining('privacy page') });
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
+    expect(entries.find((e) => e.action === 'privacy_request.link_sent')).toMatchObject({ ip: '203.0.113.0' });
+
+    // Asking counts with the page's requests per address (3 an hour), and a code never used is pruned once expired.
+    const limited = 'link-limit@example.com';
+    const unused = await subject('/new-link', { email: limited });
+    for (let i = 0; i < 2; i++) expect((await subject('/new-link', { email: limited })).status).toBe(202);
+    const fourth = await subject('/new-link', { email: limited });
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error).toMatchObject({ code: 'too_many_requests' });
+    await sluice.store.privacyRequests.deleteExpired(Date.now() + 11 * 60_000);
+    expect(await sluice.store.privacyRequests.getCode('ws_default', String(unused.body.id))).toBeUndefined();
+  });
+
   it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {
     const submitted = await subject('', { type: 'opt_out', userId: 4711, anonymousId: 815 });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
@@ -318,7 +383,7 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
 
     const openapi = (await api('GET', '/openapi.json')).body as { paths: Record<string, unknown> };
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify']));
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify', '/v1/privacy-requests/new-link', '/v1/privacy-requests/new-link/{id}/verify']));
   });
 });
 

@@ -375,14 +375,14 @@ export class RequestService {
     return rows.filter((r) => deletionFollowUps(r).length > 0);
   }
 
-  /** Records that an export or result was handed out (who, which format): part of the request's history. */
   /**
    * Sends the subject a new download link for a completed access or "know" request (theirs expired, or the email
    * was lost): the step `link_sent`, which the subject notices turn into an email to the request's contact address
    * with a fresh link (subject-notices.ts). `no_download_link` for any other request, or one without a contact
-   * address.
+   * address. Asked for by the privacy team (the API's `send-link`) or by the subject on the hosted page
+   * (subject-new-links.ts, with `note` saying so).
    */
-  async sendNewLink(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
+  async sendNewLink(workspaceId: string, id: string, by: StepActor, note = 'a new download link was sent to the contact email address'): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (request.type !== 'access' && request.type !== 'know') {
       throw new SluiceError('no_download_link', `Request ${id} is a ${request.type} request; only access and know requests have a download link.`);
@@ -393,9 +393,10 @@ export class RequestService {
     if (!request.contactEmail) {
       throw new SluiceError('no_download_link', `Request ${id} has no contact email address to send a link to; give the person the result another way (GET /privacy-requests/${id}/result).`);
     }
-    return this.move(request, request.status, {}, by, 'link_sent', 'a new download link was sent to the contact email address');
+    return this.move(request, request.status, {}, by, 'link_sent', note);
   }
 
+  /** Records that an export or result was handed out (who, which format): part of the request's history. */
   async recordDownload(request: PrivacyRequest, by: StepActor, what: string): Promise<PrivacyRequest> {
     return this.move(request, request.status, {}, by, 'result_downloaded', what);
   }

@@ -129,6 +129,7 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
     if (filter.type !== undefined) q = q.where('type', '=', filter.type);
     if (filter.channel !== undefined) q = q.where('channel', '=', filter.channel);
+    if (filter.contactEmail !== undefined) q = q.where((eb) => eb(eb.fn('lower', ['contact_email']), '=', filter.contactEmail!.toLowerCase()));
     if (filter.dueBefore !== undefined) q = q.where('due_at', '<', filter.dueBefore);
     if (filter.receivedFrom !== undefined) q = q.where('received_at', '>=', filter.receivedFrom);
     if (filter.receivedTo !== undefined) q = q.where('received_at', '<', filter.receivedTo);
@@ -272,6 +273,8 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
   }
 
   async deleteExpired(now: number): Promise<number> {
+    // A new download link's code belongs to no request (subject-new-links.ts): one never used goes once expired.
+    await this.db.deleteFrom('privacy_request_codes').where('request_id', 'like', 'dlc_%').where('expires_at', '<', now).execute();
     return this.db.transaction().execute(async (tx) => {
       // Only answered requests, 24 months after the answer (CCPA 7101). Rows of earlier versions carry a
       // retain_until counted from receipt, also on open requests: the status and the answer's age guard them.
