@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestExecutor } from '../src/privacy/requests/request-executor.js';
+import { closeUnverifiedRequests } from '../src/privacy/requests/unverified-requests.js';
 import { ownerApi } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './support/smtp-capture.js';
@@ -406,5 +407,47 @@ describe('a request whose code was never entered', () => {
     } finally {
       await jobs.stop();
     }
+  });
+});
+
+describe('the request metrics (CCPA 7102)', () => {
+  type Figures = { received: number; completed: number; denied: number; open: number; closedWithoutDecision: { total: number; superseded: number; neverVerified: number } };
+  it('count requests closed without a decision (made again, never verified) apart from denials, in the JSON and the CSV', async () => {
+    const window = `from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+    const figures = async () => (await api('GET', `/reports/request-metrics?${window}`)).body as { total: Figures; byType: Record<string, Figures> };
+    const before = await figures();
+    // Made twice before verifying: the first is superseded. Never verified: closed by the sweep. Refused: a denial.
+    const first = await subject('', { type: 'know', email: 'metrics-kim@example.com' });
+    const again = await subject('', { type: 'know', email: 'metrics-kim@example.com' });
+    const idle = await subject('', { type: 'know', email: 'metrics-lee@example.com' });
+    const refused = await api('POST', '/privacy-requests', { type: 'know', subject: { email: 'metrics-mo@example.com' } });
+    expect((await api('POST', `/privacy-requests/${String(refused.body.id)}/deny`, { reason: 'We could not verify the request.' })).status).toBe(200);
+    await sluice.store.db.updateTable('privacy_requests').set((eb) => ({ received_at: eb('received_at', '-', 8 * 86_400_000) })).where('id', '=', String(idle.body.id)).execute();
+    expect(await closeUnverifiedRequests({ store: sluice.store, requests: sluice.privacyRequests }, Date.now())).toContainEqual({ workspaceId: 'ws_default', requestId: String(idle.body.id) });
+    expect((await api('GET', `/privacy-requests/${String(first.body.id)}`)).body).toMatchObject({ status: 'denied', closedWithoutDecision: 'superseded' });
+    expect((await api('GET', `/privacy-requests/${String(idle.body.id)}`)).body).toMatchObject({ status: 'denied', closedWithoutDecision: 'never_verified' });
+
+    const after = await figures();
+    const know = after.byType.know!;
+    const was = before.byType.know!;
+    expect(know.received - was.received).toBe(4);
+    expect(know.denied - was.denied).toBe(1); // only the refusal
+    expect(know.closedWithoutDecision.superseded - was.closedWithoutDecision.superseded).toBe(1);
+    expect(know.closedWithoutDecision.neverVerified - was.closedWithoutDecision.neverVerified).toBe(1);
+    expect(know.closedWithoutDecision.total - was.closedWithoutDecision.total).toBe(2);
+    expect(know.open - was.open).toBe(1); // the newer request, waiting for its code
+    expect(after.total.denied - before.total.denied).toBe(1);
+    expect(know.received).toBe(know.completed + know.denied + know.closedWithoutDecision.total + know.open);
+    expect(String(again.body.status)).toBe('verifying');
+
+    const csv = await fetch(`${sluice.url}/api/v1/reports/request-metrics?${window}&format=csv`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="request-metrics-all-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const [header, ...lines] = (await csv.text()).trim().split('\r\n');
+    expect(header).toBe('request type,received,complied with (completed),denied,closed without a decision: superseded (made again by the same person),closed without a decision: never verified (code never entered),open (failed included),failed,median days to respond');
+    const knowRow = lines.find((l) => l.startsWith('know,'))!.split(',');
+    expect(knowRow.slice(1, 7).map(Number)).toEqual([know.received, know.completed, know.denied, know.closedWithoutDecision.superseded, know.closedWithoutDecision.neverVerified, know.open]);
+    expect(lines.at(-1)!.startsWith(`total,${after.total.received},`)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ export type RequestPatch = Partial<
     | 'attempts'
     | 'retainUntil'
     | 'contactEmail'
+    | 'closedWithoutDecision'
   >
 > & { nextAttemptAt?: number | null; leaseUntil?: number | null; workState?: unknown; statusCheckAt?: number | null };
 
