@@ -196,4 +196,21 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(await owner.getByRole('button', { name: /^Send a new download link for/ }).count()).toBe(1);
     expect(errors).toEqual([]);
   });
+
+  it('files a request by userId with a contact email, so the person is told and can be sent a new link', async () => {
+    await owner.getByLabel('Type').selectOption('access');
+    await owner.getByLabel('Subject', { exact: true }).selectOption('userId');
+    await owner.getByLabel('Subject identifier').fill('kofi-user');
+    expect(await owner.locator('#rq-contact-hint').textContent()).toContain('the person hears nothing from Sluice');
+    await owner.getByLabel('Contact email').fill('kofi@example.com');
+    await owner.getByLabel('identity verified by me').check();
+    await owner.getByRole('button', { name: 'Open request' }).click();
+    await expect.poll(async () => (await requests()).find((r) => r.type === 'access' && (r as RequestView & { subject: Record<string, string> }).subject.userId === 'kofi-user')?.status, { timeout: 30_000 }).toBe('completed');
+    const made = (await requests()).find((r) => r.type === 'access' && (r as RequestView & { subject: Record<string, string> }).subject.userId === 'kofi-user')!;
+    expect((made as RequestView & { contactEmail?: string }).contactEmail).toBe('kofi@example.com');
+    expect(await owner.getByLabel('Contact email').inputValue()).toBe('');
+    await owner.reload();
+    await owner.getByRole('button', { name: `Send a new download link for access request ${made.id}` }).waitFor();
+    expect(errors).toEqual([]);
+  });
 });
