@@ -156,6 +156,10 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(await pia.getByRole('button', { name: `Download the result of delete request ${id}` }).count()).toBe(1);
     expect(await pia.getByRole('button', { name: `Deny delete request ${id}` }).count()).toBe(0);
     expect(hook.requests.some((r) => (r.body as { type?: string }).type === 'delete')).toBe(true);
+    // The certificate in brief, in the row: what each destination answered (before, only by downloading the JSON).
+    const forwarded = pia.getByRole('list', { name: `Where the erasure of delete request ${id} was forwarded` });
+    expect(await forwarded.getByRole('listitem').allTextContents()).toEqual(['CRM hook: deleted']);
+    expect(await forwarded.getByRole('listitem').first().getAttribute('title')).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/hook answered 2xx$/);
   });
 
   it('asks for the reason before denying, naming the request and its subject', async () => {

@@ -16,7 +16,7 @@ import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
-import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
+import { deletionCertificateOf, verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
@@ -87,6 +87,12 @@ export const RequestSchema = Type.Object(
         { description: "A completed deletion's destinations a person must follow up: the tool's job failed, or was never confirmed" },
       ),
     ),
+    deletionOutcomes: Type.Optional(
+      Type.Array(
+        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), outcome: Type.String(), detail: Type.String() }),
+        { description: "A deletion's certificate in brief: what each destination answered the forwarded erasure (the signed certificate is the request's result)" },
+      ),
+    ),
     closedWithoutDecision: Type.Optional(
       Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
         description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
@@ -116,6 +122,7 @@ export type RequestView = Static<typeof RequestSchema>;
 /** A request as the API shows it; `history` when the transitions are given. */
 export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
   const followUps = deletionFollowUps(r);
+  const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
   const confirmedByHand = handConfirmations(r);
   const base: RequestView = {
     id: r.id,
@@ -145,6 +152,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
     ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
     ...(followUps.length > 0 && { deletionFollowUps: followUps }),
+    ...(certificate && { deletionOutcomes: certificate.destinations.map((d) => ({ destinationId: d.destinationId, name: d.name, type: d.type, outcome: d.outcome, detail: d.detail })) }),
     ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
