@@ -171,6 +171,8 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     await expect.poll(() => row.textContent()).toContain('verifying');
     const id = (await newestOf('access'))!.id;
     // Filed without a contact address, so no receipt was emailed: the team records the letter they sent.
+    // Its words say what it does (before, a bare "Receipt confirmed" beside an open request read as its state).
+    expect(await owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).textContent()).toBe('Record receipt confirmed');
     await owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).click();
     await expect.poll(() => owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).count()).toBe(0);
     expect(await newestOf('access')).toMatchObject({ receiptConfirmedAt: expect.any(String), receiptOverdue: false });

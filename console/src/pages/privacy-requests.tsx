@@ -318,7 +318,7 @@ export function PrivacyRequestsPage() {
                           ))}
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
-                            Receipt confirmed
+                            Record receipt confirmed
                           </button>
                         )}
                         {r.status === 'completed' && (r.type === 'access' || r.type === 'know') && r.contactEmail !== undefined && (
