@@ -347,9 +347,10 @@ describe('a data subject’s own request, verified by an emailed code', () => {
 
     // Asking counts with the page's requests per address (3 an hour), and a code never used is pruned once expired.
     const limited = 'link-limit@example.com';
-    const unused = await subject('/new-link', { email: limited });
-    for (let i = 0; i < 2; i++) expect((await subject('/new-link', { email: limited })).status).toBe(202);
-    const fourth = await subject('/new-link', { email: limited });
+    const other = { 'x-forwarded-for': '203.0.113.59' };
+    const unused = await subject('/new-link', { email: limited }, sluice.writeKey, other);
+    for (let i = 0; i < 2; i++) expect((await subject('/new-link', { email: limited }, sluice.writeKey, other)).status).toBe(202);
+    const fourth = await subject('/new-link', { email: limited }, sluice.writeKey, other);
     expect(fourth.status).toBe(429);
     expect(fourth.body.error).toMatchObject({ code: 'too_many_requests' });
     await sluice.store.privacyRequests.deleteExpired(Date.now() + 11 * 60_000);
@@ -417,9 +418,12 @@ describe('the request metrics (CCPA 7102)', () => {
     const figures = async () => (await api('GET', `/reports/request-metrics?${window}`)).body as { total: Figures; byType: Record<string, Figures> };
     const before = await figures();
     // Made twice before verifying: the first is superseded. Never verified: closed by the sweep. Refused: a denial.
-    const first = await subject('', { type: 'know', email: 'metrics-kim@example.com' });
-    const again = await subject('', { type: 'know', email: 'metrics-kim@example.com' });
-    const idle = await subject('', { type: 'know', email: 'metrics-lee@example.com' });
+    // From an address of their own: the intake's limit per IP counts this file's other requests from 127.0.0.1.
+    const from = { 'x-forwarded-for': '203.0.113.77' };
+    const first = await subject('', { type: 'know', email: 'metrics-kim@example.com' }, sluice.writeKey, from);
+    const again = await subject('', { type: 'know', email: 'metrics-kim@example.com' }, sluice.writeKey, from);
+    const idle = await subject('', { type: 'know', email: 'metrics-lee@example.com' }, sluice.writeKey, from);
+    for (const made of [first, again, idle]) expect(made.status, JSON.stringify(made.body)).toBe(202);
     const refused = await api('POST', '/privacy-requests', { type: 'know', subject: { email: 'metrics-mo@example.com' } });
     expect((await api('POST', `/privacy-requests/${String(refused.body.id)}/deny`, { reason: 'We could not verify the request.' })).status).toBe(200);
     await sluice.store.db.updateTable('privacy_requests').set((eb) => ({ received_at: eb('received_at', '-', 8 * 86_400_000) })).where('id', '=', String(idle.body.id)).execute();
