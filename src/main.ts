@@ -29,6 +29,7 @@ import { auditSink, consentPort, suppressionPort } from './privacy/requests/priv
 import { DestinationDeletionTargets } from './privacy/requests/destination-deletion-targets.js';
 import { SubjectIntake } from './privacy/requests/subject-intake.js';
 import { SubjectNotices } from './privacy/requests/subject-notices.js';
+import { SubjectNewLinks } from './privacy/requests/subject-new-links.js';
 import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.js';
 import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AlertWebhook } from './alerts/alert-webhook.js';
@@ -323,7 +324,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
       ...(roles.has('api')
-        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey) })]
+        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), newLinks: new SubjectNewLinks({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey) })]
         : []),
       ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, consent: store.consent, publicUrl: config.publicUrl })] : []),
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),

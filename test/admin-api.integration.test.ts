@@ -298,6 +298,6 @@ describe('authentication and OpenAPI', () => {
     expect(eventsQuery).toEqual(expect.arrayContaining(['userId', 'anonymousId', 'messageId', 'type', 'event', 'from', 'to', 'limit', 'cursor']));
     // The Tracking API and internal routes are not part of the admin API document; the data subject's own
     // request routes are (public, writeKey), documented on purpose for sites that build a request form.
-    expect(Object.keys(document.paths).filter((p) => !p.startsWith('/api/v1/')).sort()).toEqual(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify']);
+    expect(Object.keys(document.paths).filter((p) => !p.startsWith('/api/v1/')).sort()).toEqual(['/v1/privacy-requests', '/v1/privacy-requests/new-link', '/v1/privacy-requests/new-link/{id}/verify', '/v1/privacy-requests/{id}/verify']);
   });
 });

@@ -452,6 +452,28 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(errors).toEqual([]);
   });
 
+  it('shows the privacy request metrics with requests closed without a decision apart from denials, and downloads them as CSV', async () => {
+    // A person made the same request twice on the hosted page before verifying: the first is closed as superseded.
+    const ask = (email: string) =>
+      fetch(`${sluice.url}/v1/privacy-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ writeKey: sluice.writeKey, type: 'know', email }) });
+    for (let i = 0; i < 2; i++) expect((await ask('twice@example.com')).status).toBe(202);
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.reload(); // the Reports page was open already, read before the requests were made
+    const table = page.getByRole('table', { name: 'Request metrics' });
+    const know = table.getByRole('row', { name: /^know/ });
+    await know.waitFor();
+    const cells = async () => (await know.getByRole('cell').allTextContents()).slice(0, 6);
+    // Received 2, completed 0, denied 0, made again 1, never verified 0, open 1.
+    await expect.poll(cells).toEqual(['2', '0', '0', '1', '0', '1']);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(file.suggestedFilename()).toBe('request-metrics.csv');
+    const text = await (await import('node:fs/promises')).readFile((await file.path())!, 'utf8');
+    expect(text.split('\r\n').find((line) => line.startsWith('know,'))).toBe('know,2,0,0,1,0,1,0,');
+    await page.getByLabel('Requests under').selectOption('gdpr');
+    await expect.poll(() => know.getByRole('cell').first().textContent()).toBe('2');
+    expect(errors).toEqual([]);
+  });
+
   it('says when no process is running a replay (a deployment without the jobs role)', async () => {
     const noJobs = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_ROLES: 'ingest,processor,router,api' });
     const { other, tab } = await otherBrowser();

@@ -156,6 +156,10 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(await pia.getByRole('button', { name: `Download the result of delete request ${id}` }).count()).toBe(1);
     expect(await pia.getByRole('button', { name: `Deny delete request ${id}` }).count()).toBe(0);
     expect(hook.requests.some((r) => (r.body as { type?: string }).type === 'delete')).toBe(true);
+    // The certificate in brief, in the row: what each destination answered (before, only by downloading the JSON).
+    const forwarded = pia.getByRole('list', { name: `Where the erasure of delete request ${id} was forwarded` });
+    expect(await forwarded.getByRole('listitem').allTextContents()).toEqual(['CRM hook: deleted']);
+    expect(await forwarded.getByRole('listitem').first().getAttribute('title')).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/hook answered 2xx$/);
   });
 
   it('asks for the reason before denying, naming the request and its subject', async () => {
@@ -167,6 +171,8 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     await expect.poll(() => row.textContent()).toContain('verifying');
     const id = (await newestOf('access'))!.id;
     // Filed without a contact address, so no receipt was emailed: the team records the letter they sent.
+    // Its words say what it does (before, a bare "Receipt confirmed" beside an open request read as its state).
+    expect(await owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).textContent()).toBe('Record receipt confirmed');
     await owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).click();
     await expect.poll(() => owner.getByRole('button', { name: `Record the receipt confirmation of access request ${id}` }).count()).toBe(0);
     expect(await newestOf('access')).toMatchObject({ receiptConfirmedAt: expect.any(String), receiptOverdue: false });
@@ -194,6 +200,23 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     expect(history.map((h) => h.action)).toContain('link_sent');
     // Only completed access and know requests with a contact address offer it (the denied request above has none).
     expect(await owner.getByRole('button', { name: /^Send a new download link for/ }).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('files a request by userId with a contact email, so the person is told and can be sent a new link', async () => {
+    await owner.getByLabel('Type').selectOption('access');
+    await owner.getByLabel('Subject', { exact: true }).selectOption('userId');
+    await owner.getByLabel('Subject identifier').fill('kofi-user');
+    expect(await owner.locator('#rq-contact-hint').textContent()).toContain('the person hears nothing from Sluice');
+    await owner.getByLabel('Contact email').fill('kofi@example.com');
+    await owner.getByLabel('identity verified by me').check();
+    await owner.getByRole('button', { name: 'Open request' }).click();
+    await expect.poll(async () => (await requests()).find((r) => r.type === 'access' && (r as RequestView & { subject: Record<string, string> }).subject.userId === 'kofi-user')?.status, { timeout: 30_000 }).toBe('completed');
+    const made = (await requests()).find((r) => r.type === 'access' && (r as RequestView & { subject: Record<string, string> }).subject.userId === 'kofi-user')!;
+    expect((made as RequestView & { contactEmail?: string }).contactEmail).toBe('kofi@example.com');
+    expect(await owner.getByLabel('Contact email').inputValue()).toBe('');
+    await owner.reload();
+    await owner.getByRole('button', { name: `Send a new download link for access request ${made.id}` }).waitFor();
     expect(errors).toEqual([]);
   });
 });

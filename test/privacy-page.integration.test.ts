@@ -198,6 +198,34 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     await page.close();
   });
 
+  it('gives a person whose download link expired a new one: the email proven again with a code, then the link emailed', async () => {
+    // An access request answered at the address (entered by the privacy team, verified by them).
+    const made = await ownerApi(sluice)<{ id: string }>('POST', '/privacy-requests', { type: 'access', subject: { email: 'link@example.com' }, contactEmail: 'link@example.com', verified: true });
+    const id = made.body.id;
+    await eventually(async () => ((await ownerApi(sluice)<{ status: string }>('GET', `/privacy-requests/${id}`)).body.status === 'completed' ? true : undefined), 60_000);
+    await smtp.waitFor((m) => m.to.includes('link@example.com') && m.subject === 'Your privacy request is complete', 60_000);
+
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    await page.getByLabel('What would you like us to do?').selectOption('new_link');
+    expect(await page.locator('#email-hint').textContent()).toContain('The address you made the request with');
+    expect(await page.getByLabel('Where do you live?').isVisible()).toBe(false);
+    await page.getByLabel('Your email address').fill('link@example.com');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByLabel('Code from the email').waitFor();
+    expect(await page.locator('#verify-intro').textContent()).toContain('We sent a 6-digit code to l***@example.com');
+    const mail = await smtp.waitFor((m) => m.to.includes('link@example.com') && m.subject === 'Your code for a new download link', 60_000);
+    await page.getByLabel('Code from the email').fill(/verification code is (\d{6})\./.exec(mail.text)![1]!);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toContain(`We emailed a new link to l***@example.com for the copy of your data (request ${id}, answered on`);
+    const again = await smtp.waitFor((m) => m.to.includes('link@example.com') && m.subject === 'A new link to your privacy request', 60_000);
+    expect(again.text).toContain(`Reference: ${id}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('says in a page what is wrong when the link has no valid writeKey', async () => {
     const response = await fetch(`${sluice.url}/privacy?writeKey=nope`);
     expect(response.status).toBe(401);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestExecutor } from '../src/privacy/requests/request-executor.js';
+import { closeUnverifiedRequests } from '../src/privacy/requests/unverified-requests.js';
 import { ownerApi } from './support/api-client.js';
 import { RecordingServer } from './support/recording-server.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './support/smtp-capture.js';
@@ -290,6 +291,72 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(noAddress.body.error).toMatchObject({ code: 'no_download_link', message: expect.stringContaining('no contact email address') });
   });
 
+  it('lets the subject get a new download link on their own after proving the email again, with the same answer whether or not the address has a request', async () => {
+    const links = (mail: CapturedMail) => mail.text.split('\n').filter((line) => /^http\S+\/download\?\S+$/.test(line));
+    const submitted = await subject('', { type: 'access', email: 'ivy@example.com' });
+    const id = String(submitted.body.id);
+    expect((await subject(`/${id}/verify`, { code: codeIn(await mailTo('ivy@example.com', 'Confirm your privacy request'))! })).status).toBe(200);
+    expect((await finished(id)).status).toBe('completed');
+    await mailTo('ivy@example.com', 'Your privacy request is complete');
+    // Another request of Ivy's still running has no link to send.
+    const running = await api('POST', '/privacy-requests', { type: 'know', subject: { email: 'ivy@example.com' }, contactEmail: 'ivy@example.com' });
+    expect(running.body).toMatchObject({ status: 'verifying' });
+
+    const from = { 'x-forwarded-for': '203.0.113.58' };
+    const asked = await subject('/new-link', { email: 'Ivy@Example.com' }, sluice.writeKey, from);
+    const unknown = await subject('/new-link', { email: 'nobody-here@example.com' }, sluice.writeKey, from);
+    // Whoever asks learns nothing about whether the address has a request: the same answer, and a code to the address.
+    for (const answer of [asked, unknown]) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      expect(answer.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      expect(Object.keys(answer.body).sort()).toEqual(['id', 'verification']);
+      expect(Object.keys(answer.body.verification as object).sort()).toEqual(['emailSent', 'expiresAt', 'method', 'sentTo']);
+      expect(answer.body.verification).toMatchObject({ method: 'email', emailSent: true });
+    }
+    const ivyCode = codeIn(await mailTo('ivy@example.com', 'Your code for a new download link'))!;
+    const nobodyCode = codeIn(await mailTo('nobody-here@example.com', 'Your code for a new download link'))!;
+    expect(await sluice.store.privacyRequests.getCode('ws_default', String(asked.body.id))).toMatchObject({ attemptsLeft: 3 });
+
+    // The code is bound to the address it was sent to: someone else's code, or Ivy's with another address, is wrong.
+    const ivyLink = `/new-link/${String(asked.body.id)}/verify`;
+    const otherAddress = await subject(ivyLink, { email: 'nobody-here@example.com', code: ivyCode }, sluice.writeKey, from);
+    expect(otherAddress.status).toBe(400);
+    expect(otherAddress.body.error).toMatchObject({ code: 'verification_code_invalid', attemptsLeft: 2 });
+    const before = smtp.messages.filter((m) => m.subject === 'A new link to your privacy request').length;
+    const none = await subject(`/new-link/${String(unknown.body.id)}/verify`, { email: 'nobody-here@example.com', code: nobodyCode }, sluice.writeKey, from);
+    expect(none.status, JSON.stringify(none.body)).toBe(200);
+    expect(none.body).toEqual({ sentTo: 'n***@example.com', requests: [] });
+
+    const renewed = await subject(ivyLink, { email: 'ivy@example.com', code: ivyCode }, sluice.writeKey, from);
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+    expect(renewed.body).toMatchObject({ sentTo: 'i***@example.com', requests: [{ id, type: 'access' }] });
+    expect(await sluice.store.privacyRequests.getCode('ws_default', String(asked.body.id))).toBeUndefined();
+    expect((await subject(ivyLink, { email: 'ivy@example.com', code: ivyCode })).body.error).toMatchObject({ code: 'verification_attempts_exceeded' });
+    const mail = await mailTo('ivy@example.com', 'A new link to your privacy request');
+    expect(mail.text).toContain(`Reference: ${id}`);
+    expect(links(mail)).toHaveLength(2);
+    const link = new URL(links(mail).find((l) => !l.includes('format='))!);
+    expect((await fetch(`${sluice.url}${link.pathname}${link.search}`)).status).toBe(200);
+    expect(smtp.messages.filter((m) => m.subject === 'A new link to your privacy request')).toHaveLength(before + 1);
+
+    // In the request's history and the audit log, as the subject's step, their address truncated.
+    const shown = (await api('GET', `/privacy-requests/${id}`)).body as { history: { action: string; actor: string; note: string | null }[] };
+    expect(shown.history.find((h) => h.action === 'link_sent')).toMatchObject({ actor: 'subject (one-time code by email)', note: expect.stringContaining('privacy page') });
+    const entries = (await api('GET', `/audit-log?resourceId=${id}`)).body.entries as { action: string; ip?: string }[];
+    expect(entries.find((e) => e.action === 'privacy_request.link_sent')).toMatchObject({ ip: '203.0.113.0' });
+
+    // Asking counts with the page's requests per address (3 an hour), and a code never used is pruned once expired.
+    const limited = 'link-limit@example.com';
+    const other = { 'x-forwarded-for': '203.0.113.59' };
+    const unused = await subject('/new-link', { email: limited }, sluice.writeKey, other);
+    for (let i = 0; i < 2; i++) expect((await subject('/new-link', { email: limited }, sluice.writeKey, other)).status).toBe(202);
+    const fourth = await subject('/new-link', { email: limited }, sluice.writeKey, other);
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error).toMatchObject({ code: 'too_many_requests' });
+    await sluice.store.privacyRequests.deleteExpired(Date.now() + 11 * 60_000);
+    expect(await sluice.store.privacyRequests.getCode('ws_default', String(unused.body.id))).toBeUndefined();
+  });
+
   it('takes a numeric userId or anonymousId as the Tracking API does (as text), and no other type', async () => {
     const submitted = await subject('', { type: 'opt_out', userId: 4711, anonymousId: 815 });
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
@@ -318,7 +385,7 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
 
     const openapi = (await api('GET', '/openapi.json')).body as { paths: Record<string, unknown> };
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify']));
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/privacy-requests', '/v1/privacy-requests/{id}/verify', '/v1/privacy-requests/new-link', '/v1/privacy-requests/new-link/{id}/verify']));
   });
 });
 
@@ -341,5 +408,50 @@ describe('a request whose code was never entered', () => {
     } finally {
       await jobs.stop();
     }
+  });
+});
+
+describe('the request metrics (CCPA 7102)', () => {
+  type Figures = { received: number; completed: number; denied: number; open: number; closedWithoutDecision: { total: number; superseded: number; neverVerified: number } };
+  it('count requests closed without a decision (made again, never verified) apart from denials, in the JSON and the CSV', async () => {
+    const window = `from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+    const figures = async () => (await api('GET', `/reports/request-metrics?${window}`)).body as { total: Figures; byType: Record<string, Figures> };
+    const before = await figures();
+    // Made twice before verifying: the first is superseded. Never verified: closed by the sweep. Refused: a denial.
+    // From an address of their own: the intake's limit per IP counts this file's other requests from 127.0.0.1.
+    const from = { 'x-forwarded-for': '203.0.113.77' };
+    const first = await subject('', { type: 'know', email: 'metrics-kim@example.com' }, sluice.writeKey, from);
+    const again = await subject('', { type: 'know', email: 'metrics-kim@example.com' }, sluice.writeKey, from);
+    const idle = await subject('', { type: 'know', email: 'metrics-lee@example.com' }, sluice.writeKey, from);
+    for (const made of [first, again, idle]) expect(made.status, JSON.stringify(made.body)).toBe(202);
+    const refused = await api('POST', '/privacy-requests', { type: 'know', subject: { email: 'metrics-mo@example.com' } });
+    expect((await api('POST', `/privacy-requests/${String(refused.body.id)}/deny`, { reason: 'We could not verify the request.' })).status).toBe(200);
+    await sluice.store.db.updateTable('privacy_requests').set((eb) => ({ received_at: eb('received_at', '-', 8 * 86_400_000) })).where('id', '=', String(idle.body.id)).execute();
+    expect(await closeUnverifiedRequests({ store: sluice.store, requests: sluice.privacyRequests }, Date.now())).toContainEqual({ workspaceId: 'ws_default', requestId: String(idle.body.id) });
+    expect((await api('GET', `/privacy-requests/${String(first.body.id)}`)).body).toMatchObject({ status: 'denied', closedWithoutDecision: 'superseded' });
+    expect((await api('GET', `/privacy-requests/${String(idle.body.id)}`)).body).toMatchObject({ status: 'denied', closedWithoutDecision: 'never_verified' });
+
+    const after = await figures();
+    const know = after.byType.know!;
+    const was = before.byType.know!;
+    expect(know.received - was.received).toBe(4);
+    expect(know.denied - was.denied).toBe(1); // only the refusal
+    expect(know.closedWithoutDecision.superseded - was.closedWithoutDecision.superseded).toBe(1);
+    expect(know.closedWithoutDecision.neverVerified - was.closedWithoutDecision.neverVerified).toBe(1);
+    expect(know.closedWithoutDecision.total - was.closedWithoutDecision.total).toBe(2);
+    expect(know.open - was.open).toBe(1); // the newer request, waiting for its code
+    expect(after.total.denied - before.total.denied).toBe(1);
+    expect(know.received).toBe(know.completed + know.denied + know.closedWithoutDecision.total + know.open);
+    expect(String(again.body.status)).toBe('verifying');
+
+    const csv = await fetch(`${sluice.url}/api/v1/reports/request-metrics?${window}&format=csv`, { headers: { authorization: `Bearer ${sluice.token}` } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="request-metrics-all-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const [header, ...lines] = (await csv.text()).trim().split('\r\n');
+    expect(header).toBe('request type,received,complied with (completed),denied,closed without a decision: superseded (made again by the same person),closed without a decision: never verified (code never entered),open (failed included),failed,median days to respond');
+    const knowRow = lines.find((l) => l.startsWith('know,'))!.split(',');
+    expect(knowRow.slice(1, 7).map(Number)).toEqual([know.received, know.completed, know.denied, know.closedWithoutDecision.superseded, know.closedWithoutDecision.neverVerified, know.open]);
+    expect(lines.at(-1)!.startsWith(`total,${after.total.received},`)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { SluiceError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
+import { requestMetricsCsv } from '../privacy/requests/request-metrics-csv.js';
 import type { RequestService, StepActor } from '../privacy/requests/request-service.js';
 import { DEFAULT_REQUEST_SETTINGS, MAX_CLOSE_UNVERIFIED_DAYS, requestSettingsOf } from '../privacy/requests/request-settings.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
@@ -15,7 +16,7 @@ import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
-import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
+import { deletionCertificateOf, verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
@@ -86,6 +87,17 @@ export const RequestSchema = Type.Object(
         { description: "A completed deletion's destinations a person must follow up: the tool's job failed, or was never confirmed" },
       ),
     ),
+    deletionOutcomes: Type.Optional(
+      Type.Array(
+        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), outcome: Type.String(), detail: Type.String() }),
+        { description: "A deletion's certificate in brief: what each destination answered the forwarded erasure (the signed certificate is the request's result)" },
+      ),
+    ),
+    closedWithoutDecision: Type.Optional(
+      Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
+        description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
+      }),
+    ),
     handConfirmations: Type.Optional(
       Type.Array(
         Type.Object({
@@ -110,6 +122,7 @@ export type RequestView = Static<typeof RequestSchema>;
 /** A request as the API shows it; `history` when the transitions are given. */
 export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
   const followUps = deletionFollowUps(r);
+  const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
   const confirmedByHand = handConfirmations(r);
   const base: RequestView = {
     id: r.id,
@@ -134,10 +147,12 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(r.extendedAt !== null && { extension: { at: iso(r.extendedAt), reason: r.extensionReason } }),
     ...(r.respondedAt !== null && { respondedAt: iso(r.respondedAt) }),
     ...(r.denialReason !== null && { denialReason: r.denialReason }),
+    ...(r.closedWithoutDecision !== undefined && { closedWithoutDecision: r.closedWithoutDecision }),
     ...(r.failure !== null && { failure: r.failure }),
     // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
     ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
     ...(followUps.length > 0 && { deletionFollowUps: followUps }),
+    ...(certificate && { deletionOutcomes: certificate.destinations.map((d) => ({ destinationId: d.destinationId, name: d.name, type: d.type, outcome: d.outcome, detail: d.detail })) }),
     ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
@@ -417,20 +432,28 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     config: { permission: 'privacy:read' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'Counts by type and outcome and median days to respond (CCPA 7102); default: the last 12 months, every regulation',
+      summary: 'Counts by type and outcome and median days to respond (CCPA 7102), requests closed without a decision (superseded, never verified) apart from denials; default: the last 12 months, every regulation',
       querystring: Type.Object({
         from: Type.Optional(Iso),
         to: Type.Optional(Iso),
         regulation: Type.Optional(Type.Union(REGULATIONS.map((r) => Type.Literal(r)), { description: "Only requests under this regulation (`ccpa` for the 7102 disclosure: GDPR requests are not California consumers' requests)" })),
+        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: '`csv`: the table to publish, one row per request type and the total (default `json`)' })),
       }),
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const to = request.query.to ? Date.parse(request.query.to) : Date.now();
     const from = request.query.from ? Date.parse(request.query.from) : to - 365 * 86_400_000;
     if (!(from < to)) throw new SluiceError('validation_failed', '`from` must be before `to`.');
     const { regulation } = request.query;
     const rows = (await store.privacyRequests.list(principalOf(request).workspaceId, { receivedFrom: from, receivedTo: to, limit: 1_000_000 })).filter((r) => regulation === undefined || r.regulation === regulation);
     const metrics = requestMetrics(rows, from, to);
+    if (request.query.format === 'csv') {
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="request-metrics-${regulation ?? 'all'}-${day(from)}-${day(to)}.csv"`)
+        .send(requestMetricsCsv(metrics));
+    }
     return { ...metrics, ...(regulation !== undefined && { regulation }), from: new Date(metrics.from).toISOString(), to: new Date(metrics.to).toISOString() };
   });
 };

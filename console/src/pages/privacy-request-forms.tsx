@@ -63,7 +63,7 @@ export function traitsOf(rows: readonly TraitRow[]): { traits: Record<string, st
 
 /** Records a data-subject request received by other means (email, phone): type, regulation, subject, corrected traits. */
 export function NewRequestForm({ settings, onCreated }: { settings: RequestSettings | undefined; onCreated: () => void }) {
-  const [draft, setDraft] = useState({ type: 'access', regulation: '', field: 'email', value: '', verified: false });
+  const [draft, setDraft] = useState({ type: 'access', regulation: '', field: 'email', value: '', contact: '', verified: false });
   const [traits, setTraits] = useState<TraitRow[]>([{ key: '', value: '' }]);
   const [problems, setProblems] = useState<{ row: number; message: string }[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -84,9 +84,10 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
         subject: { [draft.field]: draft.value.trim() },
         ...(draft.regulation !== '' ? { regulation: draft.regulation } : {}),
         ...(correct ? { traits: parsed.traits } : {}),
+        ...(draft.contact.trim() !== '' ? { contactEmail: draft.contact.trim() } : {}),
         ...(draft.verified ? { verified: true } : {}),
       });
-      setDraft({ ...draft, value: '', verified: false });
+      setDraft({ ...draft, value: '', contact: '', verified: false });
       setTraits([{ key: '', value: '' }]);
       onCreated();
     } catch (failure) {
@@ -140,6 +141,14 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
         <div className="field">
           <label htmlFor="rq-value">Subject identifier</label>
           <input id="rq-value" value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} required />
+        </div>
+        <div className="field">
+          <label htmlFor="rq-contact">Contact email</label>
+          <input id="rq-contact" type="email" value={draft.contact} onChange={(e) => setDraft({ ...draft, contact: e.target.value })} aria-describedby="rq-contact-hint" />
+          <p className="hint" id="rq-contact-hint">
+            Where the person is told of the request and its answer (with the download link of a copy or report). Empty: the subject's email when that is the identifier; a request
+            by userId or anonymousId has no address then, and the person hears nothing from Sluice.
+          </p>
         </div>
         <div className="field check">
           <input id="rq-verified" type="checkbox" checked={draft.verified} onChange={(e) => setDraft({ ...draft, verified: e.target.checked })} />

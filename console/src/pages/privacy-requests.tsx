@@ -36,7 +36,18 @@ interface PrivacyRequest {
   deletionFollowUps?: DeletionFollowUp[];
   /** A completed deletion's destinations where a person confirmed the deletion by hand. */
   handConfirmations?: HandConfirmation[];
+  /** A deletion's certificate in brief: what each destination answered the forwarded erasure. */
+  deletionOutcomes?: { destinationId: string; name: string; type: string; outcome: string; detail: string }[];
 }
+
+/** A destination's answer to a forwarded erasure, in words. */
+const OUTCOME_TEXT: Readonly<Record<string, string>> = {
+  deleted: 'deleted',
+  submitted: 'deletion job running',
+  not_supported: 'cannot be asked automatically',
+  not_recipient: 'never received their data, not told',
+  failed: 'failed',
+};
 
 const VIEWS = [
   { id: 'open', label: 'All', path: '/api/v1/privacy-requests?limit=200' },
@@ -249,6 +260,15 @@ export function PrivacyRequestsPage() {
                           {handConfirmationText(c)}
                         </div>
                       ))}
+                      {r.deletionOutcomes && r.deletionOutcomes.length > 0 && (
+                        <ul className="muted" aria-label={`Where the erasure of ${r.type} request ${r.id} was forwarded`}>
+                          {r.deletionOutcomes.map((d) => (
+                            <li key={d.destinationId} title={d.detail}>
+                              {d.name}: {OUTCOME_TEXT[d.outcome] ?? d.outcome}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
@@ -298,7 +318,7 @@ export function PrivacyRequestsPage() {
                           ))}
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
-                            Receipt confirmed
+                            Record receipt confirmed
                           </button>
                         )}
                         {r.status === 'completed' && (r.type === 'access' || r.type === 'know') && r.contactEmail !== undefined && (

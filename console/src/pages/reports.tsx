@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { Link } from '../components/link';
 import { useAsync } from '../components/use-async';
 import { RecipientForm, SourceProfileForm, type RecipientProfile } from './disclosure-forms';
+import { RequestMetricsCard } from './request-metrics-card';
 import { TableHead } from '../components/table-head';
 
 interface CategoryFields {
@@ -160,6 +161,7 @@ export function ReportsPage() {
           </section>
         </>
       )}
+      <RequestMetricsCard />
     </section>
   );
 }

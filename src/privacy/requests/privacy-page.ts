@@ -7,6 +7,9 @@
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** The page's choice that asks for a new download link instead of making a request. */
+const NEW_LINK = 'new_link';
+
 /** The choices offered, in the words a person would use (the API's type in the value). */
 const CHOICES: readonly { type: string; label: string; needsEmail: boolean }[] = [
   { type: 'access', label: 'Send me a copy of my data', needsEmail: true },
@@ -17,6 +20,8 @@ const CHOICES: readonly { type: string; label: string; needsEmail: boolean }[] =
   { type: 'limit_sensitive', label: 'Limit the use of my sensitive personal information', needsEmail: false },
   { type: 'object', label: 'Stop using my data for analytics, personalisation and advertising', needsEmail: true },
   { type: 'restrict', label: 'Keep my data but stop processing it for now', needsEmail: true },
+  // Not a request: a new download link for answered access and know requests (subject-new-links.ts).
+  { type: NEW_LINK, label: 'Send me a new link to my data or report (the one I was sent has expired)', needsEmail: true },
 ];
 
 /** The details a person can correct on the page (profile traits of Segment's spec; an email is corrected by the team). */
@@ -29,6 +34,8 @@ const CORRECTABLE: readonly { trait: string; label: string }[] = [
 ];
 
 const EMAIL_HINT = 'We send a 6-digit code to this address to make sure the request comes from you, and our answer.';
+/** The hint when asking for a new link: the address the answer went to. */
+const NEW_LINK_HINT = 'The address you made the request with. We send a 6-digit code there, then a new link for each request we answered with a copy of your data or a report.';
 /** The hint when the choice needs no email (an opt-out): the browser itself can be opted out (CCPA regs 7025, 7026). */
 const OPTIONAL_EMAIL_HINT = 'Optional. Left empty, we opt out this browser (the analytics identifier this site gave it); with your email, also what we hold about you under it, and we tell you there when it is done.';
 
@@ -71,12 +78,14 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string }): 
     <label for="email">Your email address</label>
     <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email-hint">
     <p class="hint" id="email-hint">${EMAIL_HINT}</p>
+    <div id="regulation-fields">
     <label for="regulation">Where do you live?</label>
     <select id="regulation" name="regulation">
       <option value="">Let the site decide</option>
       <option value="gdpr">European Union, EEA or United Kingdom (GDPR)</option>
       <option value="ccpa">California (CCPA)</option>
     </select>
+    </div>
     <button type="submit" id="submit">Send request</button>
   </form>
   <form id="verify-form" hidden novalidate>
@@ -110,6 +119,9 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   var email = document.getElementById('email');
   var hint = document.getElementById('email-hint');
   var requestId = null;
+  // Asking for a new link: the code's reference, and the address it went to (the code is checked with it).
+  var linkId = null;
+  var linkEmail = null;
   var alertBox = document.getElementById('alert');
   var fields = [email, document.getElementById('trait-value'), document.getElementById('code')];
   // Progress and success are said politely (role=status); an error at once (role=alert), and the field it is about
@@ -138,10 +150,10 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     });
   }
   function needsEmail() { return type.options[type.selectedIndex].getAttribute('data-needs-email') === 'true'; }
-  function showHint() { hint.textContent = needsEmail() ? ${JSON.stringify(EMAIL_HINT)} : ${JSON.stringify(OPTIONAL_EMAIL_HINT)}; }
+  function showHint() { hint.textContent = type.value === ${JSON.stringify(NEW_LINK)} ? ${JSON.stringify(NEW_LINK_HINT)} : needsEmail() ? ${JSON.stringify(EMAIL_HINT)} : ${JSON.stringify(OPTIONAL_EMAIL_HINT)}; }
   var correctFields = document.getElementById('correct-fields');
   var traitValue = document.getElementById('trait-value');
-  function showFields() { showHint(); correctFields.hidden = type.value !== 'correct'; }
+  function showFields() { showHint(); correctFields.hidden = type.value !== 'correct'; document.getElementById('regulation-fields').hidden = type.value === ${JSON.stringify(NEW_LINK)}; }
   type.addEventListener('change', showFields);
   showFields();
   // The anonymousId analytics.js gave this browser on this site: its ajs_anonymous_id cookie (a site's cookie
@@ -158,10 +170,44 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     verifyForm.hidden = true; requestForm.hidden = true;
     say('Thank you. Your request ' + request.id + ' is confirmed; we will answer by ' + date(request.dueAt) + '.', 'done');
   }
+  function askCode(verification) {
+    requestForm.hidden = true; verifyForm.hidden = false;
+    document.getElementById('verify-intro').textContent = 'We sent a 6-digit code to ' + verification.sentTo + '. It is valid for 10 minutes.';
+    say('');
+    document.getElementById('code').focus();
+  }
+  function backToRequestForm() {
+    requestId = null; linkId = null; linkEmail = null; verifyForm.hidden = true; requestForm.hidden = false;
+    document.getElementById('code').value = '';
+    type.focus();
+  }
+  function linksSent(answer) {
+    verifyForm.hidden = true; requestForm.hidden = true;
+    if (answer.requests.length === 0) {
+      say('We found no request answered with a copy of your data or a report for ' + answer.sentTo + ' on this site. If you made it with another address, ask again with that one; a request we are still working on is answered by email when it is done.', 'done');
+      return;
+    }
+    var names = answer.requests.map(function (r) { return (r.type === 'know' ? 'the report about you' : 'the copy of your data') + ' (request ' + r.id + (r.respondedAt ? ', answered on ' + date(r.respondedAt) : '') + ')'; });
+    say('We emailed a new link to ' + answer.sentTo + ' for ' + names.join(' and ') + '. It works for 7 days.', 'done');
+  }
+  function askNewLink(address) {
+    document.getElementById('submit').disabled = true;
+    say('Sending…');
+    post('/v1/privacy-requests/new-link', { email: address }).then(function (challenge) {
+      if (!challenge.verification.emailSent) {
+        say('We could not send the code to ' + challenge.verification.sentTo + ' just now. Please ask again in a few minutes.', 'error');
+        document.getElementById('submit').focus();
+        return;
+      }
+      linkId = challenge.id; linkEmail = address;
+      askCode(challenge.verification);
+    }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });
+  }
   requestForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var address = email.value.trim();
     if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error', email); return; }
+    if (type.value === ${JSON.stringify(NEW_LINK)}) { askNewLink(address); return; }
     var body = { type: type.value };
     if (type.value === 'correct') {
       var corrected = traitValue.value.trim();
@@ -180,7 +226,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     document.getElementById('submit').disabled = true;
     say('Sending…');
     post('/v1/privacy-requests', body).then(function (request) {
-      requestId = request.id;
+      requestId = request.id; linkId = null;
       if (!request.verification) { confirmed(request); return; }
       // No code went out: there is nothing to type, so the request form stays, to send again later.
       if (!request.verification.emailSent) {
@@ -189,10 +235,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
         document.getElementById('submit').focus();
         return;
       }
-      requestForm.hidden = true; verifyForm.hidden = false;
-      document.getElementById('verify-intro').textContent = 'We sent a 6-digit code to ' + request.verification.sentTo + '. It is valid for 10 minutes.';
-      say('');
-      document.getElementById('code').focus();
+      askCode(request.verification);
     }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });
   });
   verifyForm.addEventListener('submit', function (event) {
@@ -200,16 +243,15 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     var code = document.getElementById('code').value.trim();
     if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error', document.getElementById('code')); return; }
     document.getElementById('verify').disabled = true;
-    post('/v1/privacy-requests/' + encodeURIComponent(requestId) + '/verify', { code: code }).then(confirmed)
+    var checked = linkId
+      ? post('/v1/privacy-requests/new-link/' + encodeURIComponent(linkId) + '/verify', { email: linkEmail, code: code }).then(linksSent)
+      : post('/v1/privacy-requests/' + encodeURIComponent(requestId) + '/verify', { code: code }).then(confirmed);
+    checked
       .catch(function (error) {
         // A wrong code is the code field's error; a closed request sends the person back to the request form.
         say(error.message, 'error', error.code === 'verification_code_invalid' ? document.getElementById('code') : null);
-        // The request is closed (3 wrong codes, code expired): start again from the request form.
-        if (['verification_attempts_exceeded', 'verification_code_expired', 'request_state_conflict', 'not_found'].indexOf(error.code) > -1) {
-          requestId = null; verifyForm.hidden = true; requestForm.hidden = false;
-          document.getElementById('code').value = '';
-          type.focus();
-        }
+        // The request is closed (3 wrong codes, code expired), or the code used up: start again from the request form.
+        if (['verification_attempts_exceeded', 'verification_code_expired', 'request_state_conflict', 'not_found'].indexOf(error.code) > -1) backToRequestForm();
       }).then(function () { document.getElementById('verify').disabled = false; });
   });
 })();

@@ -17,6 +17,7 @@ export type RequestPatch = Partial<
     | 'attempts'
     | 'retainUntil'
     | 'contactEmail'
+    | 'closedWithoutDecision'
   >
 > & { nextAttemptAt?: number | null; leaseUntil?: number | null; workState?: unknown; statusCheckAt?: number | null };
 
@@ -24,6 +25,8 @@ export interface RequestListFilter {
   readonly status?: readonly RequestStatus[];
   readonly type?: RequestType;
   readonly channel?: RequestChannel;
+  /** Only requests answered at this address (`contactEmail`, compared in lower case). */
+  readonly contactEmail?: string;
   /** Only requests whose dueAt is before this instant. */
   readonly dueBefore?: number;
   readonly receivedFrom?: number;
@@ -84,6 +87,9 @@ export interface PrivacyRequestRepository {
    */
   consumeCodeAttempt(workspaceId: string, requestId: string): Promise<VerificationCodeRecord | undefined>;
   deleteCode(workspaceId: string, requestId: string): Promise<void>;
-  /** Deletes requests (and their history) whose record-keeping period ended before `now`; returns how many. */
+  /**
+   * Deletes requests (and their history) whose record-keeping period ended before `now`; returns how many. Also
+   * deletes codes of no request (a new download link's, `subject-new-links.ts`) that expired before `now`.
+   */
   deleteExpired(now: number): Promise<number>;
 }

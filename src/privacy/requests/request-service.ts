@@ -19,6 +19,7 @@ import {
   RETENTION_MONTHS,
   TERMINAL_STATUSES,
   type AuthorizedAgent,
+  type ClosedWithoutDecision,
   type PrivacyRequest,
   type RequestChannel,
   type RequestParams,
@@ -211,17 +212,19 @@ export class RequestService {
    * Moves the request to denied: answered now, kept for its retention period from now, its work state gone. The
    * step is `denied` (the subject is sent the denial notice), or `superseded` (no notice: see supersedeUnverified).
    */
-  private denial(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded' = 'denied'): Promise<PrivacyRequest> {
+  private denial(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded' = 'denied', closedWithoutDecision?: ClosedWithoutDecision): Promise<PrivacyRequest> {
     const respondedAt = this.now();
-    return this.move(request, 'denied', { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null }, by, action, reason);
+    const patch: RequestPatch = { denialReason: reason, respondedAt, retainUntil: addCalendarMonths(respondedAt, RETENTION_MONTHS), workState: null, ...(closedWithoutDecision && { closedWithoutDecision }) };
+    return this.move(request, 'denied', patch, by, action, reason);
   }
 
   /**
    * Denies a request that is still being verified, judged on the request as the caller read it: one verified
-   * or answered meanwhile is left as it is (undefined), never denied after the fact.
+   * or answered meanwhile is left as it is (undefined), never denied after the fact. The unverified sweep's: closed
+   * without a decision, `never_verified` (the code was never entered).
    */
   async denyUnverified(request: PrivacyRequest, by: StepActor, reason: string): Promise<PrivacyRequest | undefined> {
-    return this.closeUnverified(request, by, reason, 'denied');
+    return this.closeUnverified(request, by, reason, 'denied', 'never_verified');
   }
 
   /**
@@ -232,13 +235,14 @@ export class RequestService {
    */
   async supersedeUnverified(request: PrivacyRequest, newer: PrivacyRequest, by: StepActor): Promise<PrivacyRequest | undefined> {
     const reason = `Replaced by request ${newer.id}: the same request was made again, with the same email address, before this one was verified. Only the newer one goes ahead.`;
-    return this.closeUnverified(request, by, reason, 'superseded');
+    return this.closeUnverified(request, by, reason, 'superseded', 'superseded');
   }
 
-  private async closeUnverified(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded'): Promise<PrivacyRequest | undefined> {
+  /** Closed without a decision (`closedWithoutDecision`): the request metrics count it apart from denials. */
+  private async closeUnverified(request: PrivacyRequest, by: StepActor, reason: string, action: 'denied' | 'superseded', how: ClosedWithoutDecision): Promise<PrivacyRequest | undefined> {
     if (request.status !== 'verifying') return undefined;
     try {
-      return await this.denial(request, by, reason, action);
+      return await this.denial(request, by, reason, action, how);
     } catch (error) {
       if (error instanceof SluiceError && error.code === 'request_state_conflict') return undefined;
       throw error;
@@ -375,14 +379,14 @@ export class RequestService {
     return rows.filter((r) => deletionFollowUps(r).length > 0);
   }
 
-  /** Records that an export or result was handed out (who, which format): part of the request's history. */
   /**
    * Sends the subject a new download link for a completed access or "know" request (theirs expired, or the email
    * was lost): the step `link_sent`, which the subject notices turn into an email to the request's contact address
    * with a fresh link (subject-notices.ts). `no_download_link` for any other request, or one without a contact
-   * address.
+   * address. Asked for by the privacy team (the API's `send-link`) or by the subject on the hosted page
+   * (subject-new-links.ts, with `note` saying so).
    */
-  async sendNewLink(workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
+  async sendNewLink(workspaceId: string, id: string, by: StepActor, note = 'a new download link was sent to the contact email address'): Promise<PrivacyRequest> {
     const request = await this.load(workspaceId, id);
     if (request.type !== 'access' && request.type !== 'know') {
       throw new SluiceError('no_download_link', `Request ${id} is a ${request.type} request; only access and know requests have a download link.`);
@@ -393,9 +397,10 @@ export class RequestService {
     if (!request.contactEmail) {
       throw new SluiceError('no_download_link', `Request ${id} has no contact email address to send a link to; give the person the result another way (GET /privacy-requests/${id}/result).`);
     }
-    return this.move(request, request.status, {}, by, 'link_sent', 'a new download link was sent to the contact email address');
+    return this.move(request, request.status, {}, by, 'link_sent', note);
   }
 
+  /** Records that an export or result was handed out (who, which format): part of the request's history. */
   async recordDownload(request: PrivacyRequest, by: StepActor, what: string): Promise<PrivacyRequest> {
     return this.move(request, request.status, {}, by, 'result_downloaded', what);
   }

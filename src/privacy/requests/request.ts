@@ -109,7 +109,17 @@ export interface PrivacyRequest {
    * (deletion-status-checks.ts); absent when nothing is left to ask.
    */
   readonly statusCheckAt?: number;
+  /**
+   * Set on a denied request that was closed without a decision on it: `superseded` (the subject made the same request
+   * again before verifying it) or `never_verified` (the emailed code was never entered: the unverified sweep). The
+   * request metrics count these apart from denials. Absent otherwise.
+   */
+  readonly closedWithoutDecision?: ClosedWithoutDecision;
 }
+
+/** How a request was closed without a decision (see `PrivacyRequest.closedWithoutDecision`). */
+export const CLOSED_WITHOUT_DECISION = ['superseded', 'never_verified'] as const;
+export type ClosedWithoutDecision = (typeof CLOSED_WITHOUT_DECISION)[number];
 
 /** One step of the lifecycle, kept with the request (and sent to the audit log once it exists). */
 export interface RequestTransition {

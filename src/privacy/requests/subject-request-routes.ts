@@ -7,9 +7,11 @@ import { REGULATIONS } from './deadlines.js';
 import { PRIVACY_PAGE_SCRIPT, privacyPageErrorHtml, privacyPageHtml } from './privacy-page.js';
 import type { PrivacyRequest } from './request.js';
 import { SUBJECT_REQUEST_TYPES, type SubjectIntake } from './subject-intake.js';
+import type { SubjectNewLinks } from './subject-new-links.js';
 
 export interface SubjectRequestRoutesDeps {
   readonly intake: SubjectIntake;
+  readonly newLinks: SubjectNewLinks;
   /** writeKey -> enabled source (the ingest SourceResolver); throws `unknown_source` / `source_disabled`. */
   readonly resolveSource: (writeKey: string | undefined) => Promise<Source>;
 }
@@ -45,21 +47,38 @@ const VerifyBody = Type.Object(
   { additionalProperties: false },
 );
 
+const LinkEmail = Type.String({ format: 'email', maxLength: 320, description: 'The address the answer to the request was sent to' });
+const NewLinkBody = Type.Object({ writeKey: WriteKey, email: LinkEmail }, { additionalProperties: false });
+const NewLinkVerifyBody = Type.Object(
+  { writeKey: WriteKey, email: LinkEmail, code: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the email' }) },
+  { additionalProperties: false },
+);
+
 const Iso = Type.String({ format: 'date-time' });
+const Verification = Type.Object({
+  method: Type.Literal('email'),
+  sentTo: Type.String({ description: 'The address, masked' }),
+  expiresAt: Iso,
+  emailSent: Type.Boolean({ description: 'False when the mail server refused or was unreachable: make the request again later' }),
+});
+const NewLinkChallengeView = Type.Object({
+  id: Type.String({ description: 'The reference of the code: the path of the verify call' }),
+  verification: Verification,
+});
+const NewLinksView = Type.Object({
+  sentTo: Type.String({ description: 'The address the new links were emailed to, masked' }),
+  requests: Type.Array(
+    Type.Object({ id: Type.String(), type: Type.String(), receivedAt: Iso, respondedAt: Type.Union([Iso, Type.Null()]) }),
+    { description: 'The completed access and know requests answered at that address, each just emailed a new link (none: there are none)' },
+  ),
+});
 const SubjectRequestView = Type.Object({
   id: Type.String({ description: 'The reference to quote; also the path of the verify call' }),
   type: Type.String(),
   status: Type.String({ description: '`verifying` until the code is entered; then `processing` (or `awaiting_approval`)' }),
   receivedAt: Iso,
   dueAt: Iso,
-  verification: Type.Optional(
-    Type.Object({
-      method: Type.Literal('email'),
-      sentTo: Type.String({ description: 'The address, masked' }),
-      expiresAt: Iso,
-      emailSent: Type.Boolean({ description: 'False when the mail server refused or was unreachable: make the request again later' }),
-    }),
-  ),
+  verification: Type.Optional(Verification),
   ignoredIdentifiers: Type.Optional(Type.Array(Type.Object({ identifier: Type.String(), reason: Type.String() }))),
 });
 
@@ -76,7 +95,10 @@ function writeKeyOf(request: FastifyRequest, body: { writeKey?: string | undefin
  * by a source's writeKey like the Tracking API:
  * - `POST /v1/privacy-requests` records the request (its deadline starts) and, when it needs verification,
  *   emails a 6-digit code (answer `202` with `verification`);
- * - `POST /v1/privacy-requests/:id/verify {code}` checks it; the request then runs.
+ * - `POST /v1/privacy-requests/:id/verify {code}` checks it; the request then runs;
+ * - `POST /v1/privacy-requests/new-link {email}` emails a code for a new download link (the same answer whether or
+ *   not the address has a request), and `POST /v1/privacy-requests/new-link/:id/verify {email, code}` emails a new
+ *   link for each completed access or know request answered at that address (subject-new-links.ts).
  * Rate limited per IP and per email address (`intake-limiter.ts`).
  */
 export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRequestRoutesDeps): Promise<void> {
@@ -95,6 +117,8 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
     };
     scope.options('/v1/privacy-requests', { schema: { hide: true } }, preflight);
     scope.options('/v1/privacy-requests/:id/verify', { schema: { hide: true } }, preflight);
+    scope.options('/v1/privacy-requests/new-link', { schema: { hide: true } }, preflight);
+    scope.options('/v1/privacy-requests/new-link/:id/verify', { schema: { hide: true } }, preflight);
     // Browser forms may send JSON as text/plain (no preflight).
     scope.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, text, done) => {
       try {
@@ -177,6 +201,40 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
       const source = await deps.resolveSource(writeKeyOf(request, body));
       const { id } = request.params as { id: string };
       return view(await deps.intake.verify(source, id, body.code, request.ip));
+    });
+
+    scope.post('/v1/privacy-requests/new-link', {
+      bodyLimit: 16 * 1024,
+      schema: {
+        tags: ['subject-requests'],
+        summary: 'Ask for a new download link of a completed access or know request (the first expired): a 6-digit code is emailed to the address, whether or not it has a request',
+        security: [{ writeKey: [] }],
+        body: NewLinkBody,
+        response: { 202: NewLinkChallengeView },
+      },
+    }, async (request, reply) => {
+      const body = request.body as typeof NewLinkBody.static;
+      const source = await deps.resolveSource(writeKeyOf(request, body));
+      const challenge = await deps.newLinks.ask(source, body.email, request.ip);
+      return reply.code(202).send({ id: challenge.id, verification: { ...challenge.verification, expiresAt: iso(challenge.verification.expiresAt) } });
+    });
+
+    scope.post('/v1/privacy-requests/new-link/:id/verify', {
+      bodyLimit: 16 * 1024,
+      schema: {
+        tags: ['subject-requests'],
+        summary: 'Confirm the address with the emailed code (10 minutes, 3 attempts); each completed access or know request answered there is emailed a new link',
+        security: [{ writeKey: [] }],
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        body: NewLinkVerifyBody,
+        response: { 200: NewLinksView },
+      },
+    }, async (request) => {
+      const body = request.body as typeof NewLinkVerifyBody.static;
+      const source = await deps.resolveSource(writeKeyOf(request, body));
+      const { id } = request.params as { id: string };
+      const renewed = await deps.newLinks.verify(source, id, body.email, body.code, request.ip);
+      return { sentTo: renewed.sentTo, requests: renewed.requests.map((r) => ({ id: r.id, type: r.type, receivedAt: iso(r.receivedAt), respondedAt: r.respondedAt === null ? null : iso(r.respondedAt) })) };
     });
   });
 }

@@ -116,6 +116,8 @@ export interface PrivacyRequestTable {
   updated_at: number;
   /** The executor's resumable state (JSON), null when none. */
   work_state: string | null;
+  /** A denial that decided nothing: `superseded`, `never_verified` (migration 1180); null otherwise. */
+  closed_without_decision: string | null;
 }
 
 /** A subject's one-time verification code (HMAC of the code, never the code). */

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Regulation } from '../../privacy/requests/deadlines.js';
 import type { PrivacyRequestRepository, RequestListFilter, RequestPatch, VerificationCodeRecord } from '../../privacy/requests/request-repository.js';
-import type { AuthorizedAgent, PrivacyRequest, RequestChannel, RequestParams, RequestStatus, RequestSubject, RequestTransition, RequestType } from '../../privacy/requests/request.js';
+import type { AuthorizedAgent, ClosedWithoutDecision, PrivacyRequest, RequestChannel, RequestParams, RequestStatus, RequestSubject, RequestTransition, RequestType } from '../../privacy/requests/request.js';
 import type { Database, PrivacyRequestCodeTable, PrivacyRequestTable, PrivacyRequestTransitionTable } from './schema.js';
 
 function num(value: number | null): number | null {
@@ -38,6 +38,7 @@ function toRequest(row: Selectable<PrivacyRequestTable>): PrivacyRequest {
     updatedAt: Number(row.updated_at),
     ...(row.work_state !== null && row.work_state !== undefined && { workState: JSON.parse(row.work_state) as unknown }),
     ...(row.status_check_at !== null && { statusCheckAt: Number(row.status_check_at) }),
+    ...(row.closed_without_decision !== null && row.closed_without_decision !== undefined && { closedWithoutDecision: row.closed_without_decision as ClosedWithoutDecision }),
   };
 }
 
@@ -73,6 +74,7 @@ function toRow(r: PrivacyRequest): PrivacyRequestTable {
     status_check_at: r.statusCheckAt ?? null,
     updated_at: r.updatedAt,
     work_state: r.workState === undefined || r.workState === null ? null : JSON.stringify(r.workState),
+    closed_without_decision: r.closedWithoutDecision ?? null,
   };
 }
 
@@ -95,6 +97,7 @@ function patchRow(p: RequestPatch): Updateable<PrivacyRequestTable> {
   if (p.leaseUntil !== undefined) row.lease_until = p.leaseUntil;
   if (p.workState !== undefined) row.work_state = p.workState === null ? null : JSON.stringify(p.workState);
   if (p.statusCheckAt !== undefined) row.status_check_at = p.statusCheckAt;
+  if (p.closedWithoutDecision !== undefined) row.closed_without_decision = p.closedWithoutDecision;
   return row;
 }
 
@@ -129,6 +132,7 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
     if (filter.type !== undefined) q = q.where('type', '=', filter.type);
     if (filter.channel !== undefined) q = q.where('channel', '=', filter.channel);
+    if (filter.contactEmail !== undefined) q = q.where((eb) => eb(eb.fn('lower', ['contact_email']), '=', filter.contactEmail!.toLowerCase()));
     if (filter.dueBefore !== undefined) q = q.where('due_at', '<', filter.dueBefore);
     if (filter.receivedFrom !== undefined) q = q.where('received_at', '>=', filter.receivedFrom);
     if (filter.receivedTo !== undefined) q = q.where('received_at', '<', filter.receivedTo);
@@ -272,6 +276,8 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
   }
 
   async deleteExpired(now: number): Promise<number> {
+    // A new download link's code belongs to no request (subject-new-links.ts): one never used goes once expired.
+    await this.db.deleteFrom('privacy_request_codes').where('request_id', 'like', 'dlc_%').where('expires_at', '<', now).execute();
     return this.db.transaction().execute(async (tx) => {
       // Only answered requests, 24 months after the answer (CCPA 7101). Rows of earlier versions carry a
       // retain_until counted from receipt, also on open requests: the status and the answer's age guard them.

@@ -125,6 +125,10 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       expect(await list({ limit: 10, channel: 'admin_api' })).toEqual([`dsr_${ws}_1`]);
       expect(await list({ limit: 10, dueBefore: 150 })).toEqual([`dsr_${ws}_1`]);
       expect(await list({ limit: 10, receivedFrom: 15, receivedTo: 25 })).toEqual([`dsr_${ws}_2`]);
+      // By the address the answer goes to, in any case (an admin may have typed it with capitals).
+      await store().privacyRequests.create(request(ws, `dsr_${ws}_3`, { receivedAt: 30, contactEmail: 'Ivy@Example.com' }), step(`dsr_${ws}_3`, null, 'received', 30));
+      expect(await list({ limit: 10, contactEmail: 'ivy@example.com' })).toEqual([`dsr_${ws}_3`]);
+      expect(await list({ limit: 10, contactEmail: 'u@example.com' })).toEqual([`dsr_${ws}_2`, `dsr_${ws}_1`]);
     });
 
     it('deletes answered requests and their history once their record-keeping period is over, never an open one', async () => {
@@ -141,6 +145,21 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       expect(await store().privacyRequests.get(ws, old.id)).toBeUndefined();
       expect(await store().privacyRequests.transitions(ws, old.id)).toEqual([]);
       for (const r of [kept, open, recent]) expect(await store().privacyRequests.get(ws, r.id)).toBeDefined();
+    });
+
+    it("deletes a new download link's code (of no request) once it has expired, and no request's code", async () => {
+      const ws = await freshWorkspace(store());
+      const code = (requestId: string, expiresAt: number) => ({ requestId, workspaceId: ws, codeHash: 'h', expiresAt, attemptsLeft: 3, createdAt: 1 });
+      const open = request(ws, `dsr_${ws}_coded`, { status: 'verifying' });
+      await store().privacyRequests.create(open, step(open.id, null, 'received', 1));
+      await store().privacyRequests.putCode(code(open.id, 1_000));
+      await store().privacyRequests.putCode(code(`dlc_${ws}_old`, 1_000));
+      await store().privacyRequests.putCode(code(`dlc_${ws}_new`, 5_000));
+      await store().privacyRequests.deleteExpired(2_000);
+      expect(await store().privacyRequests.getCode(ws, `dlc_${ws}_old`)).toBeUndefined();
+      expect(await store().privacyRequests.getCode(ws, `dlc_${ws}_new`)).toBeDefined();
+      // A request's expired code stays: checking it denies the request with the reason (subject-intake.ts).
+      expect(await store().privacyRequests.getCode(ws, open.id)).toBeDefined();
     });
   });
 }
