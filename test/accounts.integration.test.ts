@@ -402,10 +402,18 @@ describe('API tokens', () => {
     // Both secrets work meanwhile, so the services that hold the old one can move over without an outage.
     expect((await api(sluice.url, 'GET', '/sources', { token: made.token })).status).toBe(200);
     expect((await api(sluice.url, 'GET', '/sources', { token: rotated.body.token })).status).toBe(200);
-    const listed = (await client.call<{ tokens: { id: string; expiresAt: string | null; revokedAt: string | null }[] }>('GET', '/tokens')).body.tokens.find((t) => t.id === made.id);
-    expect(listed).toMatchObject({ expiresAt: rotated.body.oldSecretValidUntil, revokedAt: null });
+    const listed = (await client.call<{ tokens: { id: string; expiresAt: string | null; revokedAt: string | null; replacedBy: string | null }[] }>('GET', '/tokens')).body.tokens.find((t) => t.id === made.id);
+    expect(listed).toMatchObject({ expiresAt: rotated.body.oldSecretValidUntil, revokedAt: null, replacedBy: rotated.body.id });
     const [entry] = (await api<{ entries: { after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=token.rotate&resourceId=${made.id}`, { token: sluice.token })).body.entries;
     expect(entry).toMatchObject({ after: { replacedBy: rotated.body.id, oldStopsWorkingAt: rotated.body.oldSecretValidUntil } });
+
+    // The old token, rotated already, is not rotated again into a third live secret: the answer names its replacement.
+    const tokensBefore = (await client.call<{ tokens: unknown[] }>('GET', '/tokens')).body.tokens.length;
+    const twice = await client.call<{ error: { code: string; message: string } }>('POST', `/tokens/${made.id}/rotate`, { oldSecretValidForMinutes: 60 });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`its replacement is token ${rotated.body.id}`) });
+    expect(twice.body.error.message).toContain(`until ${rotated.body.oldSecretValidUntil}`);
+    expect((await client.call<{ tokens: unknown[] }>('GET', '/tokens')).body.tokens).toHaveLength(tokensBefore);
 
     // An overlap longer than the token had left ends at its own expiry.
     const again = await client.call<{ oldSecretValidUntil: string }>('POST', `/tokens/${rotated.body.id}/rotate`, { oldSecretValidForMinutes: 7 * 24 * 60 });

@@ -40,9 +40,10 @@ import { sessionActivity } from './1140-session-activity.js';
 import { restrictionIdentifierTypes } from './1150-restriction-identifier-types.js';
 import { consentBannerTexts } from './1160-consent-banner-texts.js';
 import { sourceDrops } from './1170-source-drops.js';
+import { tokenReplacements } from './1190-token-replacements.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
 
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections, bindingConsentDenials, deliveryLogKeyedBySource, destinationTombstones, eventPruneMarks, deletionStatusChecks, rateLimitWindows, destinationAlerts, memberAlertEmails, destinationAlertKinds, destinationAlertNotices, pipelineAlerts, destinationEnabledAt, processHeartbeats, roleAlerts, roleAlertResolutions, processingMarks, profileMergeRefusals, sessionActivity, restrictionIdentifierTypes, consentBannerTexts, sourceDrops]
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections, bindingConsentDenials, deliveryLogKeyedBySource, destinationTombstones, eventPruneMarks, deletionStatusChecks, rateLimitWindows, destinationAlerts, memberAlertEmails, destinationAlertKinds, destinationAlertNotices, pipelineAlerts, destinationEnabledAt, processHeartbeats, roleAlerts, roleAlertResolutions, processingMarks, profileMergeRefusals, sessionActivity, restrictionIdentifierTypes, consentBannerTexts, sourceDrops, tokenReplacements]
