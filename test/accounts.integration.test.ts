@@ -216,6 +216,28 @@ describe('organisation-administered accounts', () => {
     expect(late.body).toMatchObject({ error: { code: 'invalid_link' } });
   });
 
+  it('refuses a password reset of a member who has not joined yet, naming the new invitation they need', async () => {
+    const invited = await invite('not-joined@example.com', 'viewer');
+    const sentTo = async () => (await api<{ messages: { to: string; subject: string }[] }>(sluice.url, 'GET', '/outbox', { token: sluice.token })).body.messages.filter((m) => m.to === 'not-joined@example.com').map((m) => m.subject);
+    const before = await sentTo();
+    expect(before).toHaveLength(1);
+    const refused = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', `/members/${invited.member.id}/require-password-reset`, { token: sluice.token });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('has not accepted their invitation yet') });
+    expect(refused.body.error.message).toContain('POST /api/v1/members');
+    // No "choose a new password" email went out, and the invitation still works.
+    expect(await sentTo()).toEqual(before);
+    expect((await api<Member>(sluice.url, 'GET', `/members/${invited.member.id}`, { token: sluice.token })).body).toMatchObject({ status: 'invited', mustResetPassword: false });
+    const accepted = await new ConsoleClient(sluice.url).call<{ member: Member }>('POST', '/auth/accept-invite', { token: invited.inviteToken, password: 'a long enough password' });
+    expect(accepted.status).toBe(200);
+
+    // Suspended before joining: restore first.
+    const suspended = await invite('not-joined-suspended@example.com', 'viewer');
+    await api(sluice.url, 'POST', `/members/${suspended.member.id}/suspend`, { token: sluice.token });
+    const refusedSuspended = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', `/members/${suspended.member.id}/require-password-reset`, { token: sluice.token });
+    expect(refusedSuspended.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`/members/${suspended.member.id}/restore`) });
+  });
+
   it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {
     const invited = await invite('suspended-invitee@example.com', 'viewer');
     expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/suspend`, { token: sluice.token })).body.status).toBe('suspended');
