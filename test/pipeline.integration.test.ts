@@ -240,6 +240,10 @@ describe('routing to webhook destinations', () => {
     const failed = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'rejected-0' && d.status === 'failed'));
     expect(failed).toMatchObject({ attempts: 1, reason: 'http_400' });
     expect(failed.lastError).toContain('HTTP 400');
+    // A filter the delivery log does not take is refused, naming those it does (it listed every delivery as if they matched).
+    const unknownFilter = await api('GET', `/destinations/${id}/deliveries?userId=u1`);
+    expect(unknownFilter.status).toBe(400);
+    expect(unknownFilter.text).toContain('query parameter userId is not a field this request takes. GET /destinations/:id/deliveries takes status, messageId, sourceId, limit, cursor');
     server.respond = () => ({ status: 200 });
     // Sent without a body, as `curl -X POST .../deliveries/retry` does: every failed delivery (was refused, "the body must be an object").
     const retry = await api('POST', `/destinations/${id}/deliveries/retry`);

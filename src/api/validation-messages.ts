@@ -94,3 +94,16 @@ const PART_NAMES: Record<SchemaErrorDataVar, string> = { body: '', querystring: 
 export function defaultSchemaErrors(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
   return readableSchemaErrors((path) => `${PART_NAMES[dataVar]}${fieldPath(path)}`)(errors, dataVar);
 }
+
+/**
+ * Schema errors of a list or export whose query string is closed (`additionalProperties: false`): a query parameter it
+ * does not take (`?userId=` on the delivery log, a misspelt filter on the audit export) would otherwise filter nothing
+ * and answer everything as if it matched, so it is refused, naming the parameters the call takes (as `GET /events`).
+ */
+export function closedQueryErrors(call: string, parameters: readonly string[]) {
+  return (errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error => {
+    const error = defaultSchemaErrors(errors, dataVar);
+    if (dataVar === 'querystring' && errors.some((e) => e.keyword === 'additionalProperties')) error.message += `. ${call} takes ${parameters.join(', ')}`;
+    return error;
+  };
+}
