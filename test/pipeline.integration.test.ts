@@ -309,6 +309,10 @@ describe('routing to webhook destinations', () => {
     await batch([track('replayed', 0), track('replayed', 1, { event: 'Other' })]);
     await eventually(async () => ((await api('GET', '/events?userId=replayed')).body.events as unknown[]).length === 2 ? true : undefined);
     const { id, server } = await webhook('Late', {}, {});
+    // Sent without a body, the replay says which field it needs (it said "the body must be an object").
+    const bodyless = await api('POST', `/destinations/${id}/replay`);
+    expect(bodyless.status).toBe(400);
+    expect((bodyless.body as { error: { message: string } }).error.message).toContain('the body needs a "from" field');
     const res = await api('POST', `/destinations/${id}/replay`, { from: before, to: new Date(Date.now() + 1000).toISOString(), event: 'Step' });
     // A small replay finishes within the call: 200 with the finished replay.
     expect(res.status, res.text).toBe(200);

@@ -1,20 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 
-/** Whether a route's body schema is an object none of whose fields is required (so `{}` is a whole body). */
-function takesEmptyObject(schema: unknown): boolean {
-  if (typeof schema !== 'object' || schema === null) return false;
+/** A route's body schema, when it is an object: whether some of its fields are required. */
+function objectBody(schema: unknown): { required: boolean } | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
   const { type, required } = schema as { type?: unknown; required?: unknown };
-  return type === 'object' && (!Array.isArray(required) || required.length === 0);
+  if (type !== 'object') return undefined;
+  return { required: Array.isArray(required) && required.length > 0 };
 }
 
 /**
- * A POST sent without a body (`curl -X POST .../deliveries/retry`, no Content-Type) to a route whose body fields
- * are all optional is taken as `{}`, what the route does with nothing asked, rather than refused as "the body must
- * be an object". PUT and PATCH are left alone: their body is the change.
+ * A request sent without a body (`curl -X POST .../deliveries/retry`, no Content-Type) to a route that takes a JSON
+ * object is read as `{}`:
+ * - a POST whose body fields are all optional then does what the route does with nothing asked, rather than being
+ *   refused as "the body must be an object";
+ * - a route with required fields is refused naming the first one missing ("the body needs a "from" field").
+ * A PUT or PATCH whose fields are all optional is left alone (refused): its body is the change, and `{}` is none.
  */
 export function installBodylessPost(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    if (request.method !== 'POST' || (request.body !== undefined && request.body !== null)) return;
-    if (takesEmptyObject(request.routeOptions.schema?.body)) request.body = {};
+    if (request.body !== undefined && request.body !== null) return;
+    const body = objectBody(request.routeOptions.schema?.body);
+    if (body && (body.required || request.method === 'POST')) request.body = {};
   });
 }
