@@ -216,6 +216,12 @@ describe('organisation-administered accounts', () => {
     expect(late.body).toMatchObject({ error: { code: 'invalid_link' } });
   });
 
+  it('refuses an invitation to something that is not an email address in words, not as a regular expression', async () => {
+    const res = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'ada at example.com', name: 'Ada', role: 'viewer' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed', message: 'Invalid request: email must be an email address, such as ada@example.com (one @, no spaces).' });
+  });
+
   it('refuses a password reset of a member who has not joined yet, naming the new invitation they need', async () => {
     const invited = await invite('not-joined@example.com', 'viewer');
     const sentTo = async () => (await api<{ messages: { to: string; subject: string }[] }>(sluice.url, 'GET', '/outbox', { token: sluice.token })).body.messages.filter((m) => m.to === 'not-joined@example.com').map((m) => m.subject);

@@ -13,9 +13,10 @@ import { linkBase } from './auth-api.js';
 import { principalOf } from './principal.js';
 import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
+import { EMAIL_PATTERN } from './validation-messages.js';
 
 export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)));
-const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
+const Email = Type.String({ minLength: 3, maxLength: 320, pattern: EMAIL_PATTERN });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const MemberBody = Type.Record(Type.String(), Type.Unknown());
 /** Whether the invitation or reset email went out (`mode: development`: it is in the outbox instead). */

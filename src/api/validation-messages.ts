@@ -43,6 +43,14 @@ const FORMAT_REASONS: Readonly<Record<string, string>> = {
   uri: 'must be an absolute URL, such as https://example.com/path',
 };
 
+/** The pattern of an email address the accounts API takes: one @, no spaces (stricter checks refuse real addresses). */
+export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
+
+/** What a value of each pattern looks like (Ajv says `must match pattern "^[^@\s]+@[^@\s]+$"`). */
+const PATTERN_REASONS: Readonly<Record<string, string>> = {
+  [EMAIL_PATTERN]: 'must be an email address, such as ada@example.com (one @, no spaces)',
+};
+
 const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'type' && e.params.type === 'null';
 
 function reasonOf(all: readonly FastifySchemaValidationError[]): string {
@@ -73,6 +81,8 @@ function reasonOf(all: readonly FastifySchemaValidationError[]): string {
       return `needs a ${JSON.stringify(String(error.params.missingProperty))} field`;
     case 'additionalProperties':
       return 'is not a field this request takes';
+    case 'pattern':
+      return PATTERN_REASONS[String(error.params.pattern)] ?? error.message ?? 'is not valid';
     case 'format':
       return FORMAT_REASONS[String(error.params.format)] ?? error.message ?? 'is not valid';
     default:
