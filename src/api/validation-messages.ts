@@ -49,6 +49,10 @@ export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
 /** What a value of each pattern looks like (Ajv says `must match pattern "^[^@\s]+@[^@\s]+$"`). */
 const PATTERN_REASONS: Readonly<Record<string, string>> = {
   [EMAIL_PATTERN]: 'must be an email address, such as ada@example.com (one @, no spaces)',
+  '^[0-9]{6}$': 'must be the 6 digits of the code, such as 123456',
+  '^[A-Z]{2}$': 'must be a two-letter country code in capitals (ISO 3166-1 alpha-2), such as US or DE',
+  '^[a-z0-9_]{1,64}$': 'may hold only a-z, 0-9 and _ (1 to 64 of them)',
+  '^\\S+$': 'must not contain spaces',
 };
 
 const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'type' && e.params.type === 'null';
