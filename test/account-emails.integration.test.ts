@@ -137,6 +137,8 @@ describe('one-time tokens and the server log', () => {
       const invited = await api<{ inviteToken: string; member: Member }>(sluice.url, 'POST', '/members', { token: TEST_ADMIN_TOKEN, body: { email: 'fay@example.test', name: 'Fay', role: 'viewer' } });
       expect(invited.status).toBe(201);
       await smtp.waitFor((m) => m.envelopeTo.includes('fay@example.test'));
+      // A password is reset once there is one: Fay joins first.
+      expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: invited.body.inviteToken, password: 'fay first password' })).status).toBe(200);
       const reset = await api<{ resetToken: string }>(sluice.url, 'POST', `/members/${invited.body.member.id}/require-password-reset`, { token: TEST_ADMIN_TOKEN });
       await smtp.waitFor((m) => m.envelopeTo.includes('fay@example.test') && m.subject === 'Choose a new Sluice password');
       // The server logs each send after the SMTP server took it, through a pipe: wait for both lines, then look.

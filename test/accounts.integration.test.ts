@@ -216,6 +216,34 @@ describe('organisation-administered accounts', () => {
     expect(late.body).toMatchObject({ error: { code: 'invalid_link' } });
   });
 
+  it('refuses an invitation to something that is not an email address in words, not as a regular expression', async () => {
+    const res = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'ada at example.com', name: 'Ada', role: 'viewer' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed', message: 'Invalid request: email must be an email address, such as ada@example.com (one @, no spaces).' });
+  });
+
+  it('refuses a password reset of a member who has not joined yet, naming the new invitation they need', async () => {
+    const invited = await invite('not-joined@example.com', 'viewer');
+    const sentTo = async () => (await api<{ messages: { to: string; subject: string }[] }>(sluice.url, 'GET', '/outbox', { token: sluice.token })).body.messages.filter((m) => m.to === 'not-joined@example.com').map((m) => m.subject);
+    const before = await sentTo();
+    expect(before).toHaveLength(1);
+    const refused = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', `/members/${invited.member.id}/require-password-reset`, { token: sluice.token });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('has not accepted their invitation yet') });
+    expect(refused.body.error.message).toContain('POST /api/v1/members');
+    // No "choose a new password" email went out, and the invitation still works.
+    expect(await sentTo()).toEqual(before);
+    expect((await api<Member>(sluice.url, 'GET', `/members/${invited.member.id}`, { token: sluice.token })).body).toMatchObject({ status: 'invited', mustResetPassword: false });
+    const accepted = await new ConsoleClient(sluice.url).call<{ member: Member }>('POST', '/auth/accept-invite', { token: invited.inviteToken, password: 'a long enough password' });
+    expect(accepted.status).toBe(200);
+
+    // Suspended before joining: restore first.
+    const suspended = await invite('not-joined-suspended@example.com', 'viewer');
+    await api(sluice.url, 'POST', `/members/${suspended.member.id}/suspend`, { token: sluice.token });
+    const refusedSuspended = await api<{ error: { code: string; message: string } }>(sluice.url, 'POST', `/members/${suspended.member.id}/require-password-reset`, { token: sluice.token });
+    expect(refusedSuspended.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`/members/${suspended.member.id}/restore`) });
+  });
+
   it('keeps a suspended invitee out: their invitation link is refused until they are restored', async () => {
     const invited = await invite('suspended-invitee@example.com', 'viewer');
     expect((await api<Member>(sluice.url, 'POST', `/members/${invited.member.id}/suspend`, { token: sluice.token })).body.status).toBe('suspended');
@@ -402,10 +430,18 @@ describe('API tokens', () => {
     // Both secrets work meanwhile, so the services that hold the old one can move over without an outage.
     expect((await api(sluice.url, 'GET', '/sources', { token: made.token })).status).toBe(200);
     expect((await api(sluice.url, 'GET', '/sources', { token: rotated.body.token })).status).toBe(200);
-    const listed = (await client.call<{ tokens: { id: string; expiresAt: string | null; revokedAt: string | null }[] }>('GET', '/tokens')).body.tokens.find((t) => t.id === made.id);
-    expect(listed).toMatchObject({ expiresAt: rotated.body.oldSecretValidUntil, revokedAt: null });
+    const listed = (await client.call<{ tokens: { id: string; expiresAt: string | null; revokedAt: string | null; replacedBy: string | null }[] }>('GET', '/tokens')).body.tokens.find((t) => t.id === made.id);
+    expect(listed).toMatchObject({ expiresAt: rotated.body.oldSecretValidUntil, revokedAt: null, replacedBy: rotated.body.id });
     const [entry] = (await api<{ entries: { after?: unknown }[] }>(sluice.url, 'GET', `/audit-log?action=token.rotate&resourceId=${made.id}`, { token: sluice.token })).body.entries;
     expect(entry).toMatchObject({ after: { replacedBy: rotated.body.id, oldStopsWorkingAt: rotated.body.oldSecretValidUntil } });
+
+    // The old token, rotated already, is not rotated again into a third live secret: the answer names its replacement.
+    const tokensBefore = (await client.call<{ tokens: unknown[] }>('GET', '/tokens')).body.tokens.length;
+    const twice = await client.call<{ error: { code: string; message: string } }>('POST', `/tokens/${made.id}/rotate`, { oldSecretValidForMinutes: 60 });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining(`its replacement is token ${rotated.body.id}`) });
+    expect(twice.body.error.message).toContain(`until ${rotated.body.oldSecretValidUntil}`);
+    expect((await client.call<{ tokens: unknown[] }>('GET', '/tokens')).body.tokens).toHaveLength(tokensBefore);
 
     // An overlap longer than the token had left ends at its own expiry.
     const again = await client.call<{ oldSecretValidUntil: string }>('POST', `/tokens/${rotated.body.id}/rotate`, { oldSecretValidForMinutes: 7 * 24 * 60 });

@@ -111,6 +111,18 @@ describe('audit log', () => {
     expect(exported.text.trim().split('\n')).toHaveLength(2);
   });
 
+  it('refuses a query parameter the list or the export does not take, rather than answering every entry as if it matched', async () => {
+    for (const path of ['/audit-log?actorEmail=ada@example.com', '/audit-log/export?user=ada']) {
+      const res = await api<{ error: { code: string; message: string } }>(sluice.url, 'GET', path, { token: sluice.token });
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.message).toMatch(/query parameter (actorEmail|user) is not a field this request takes/);
+      expect(res.body.error.message).toContain('actorContains');
+    }
+    // The filters it takes still work, on the export too.
+    expect((await api(sluice.url, 'GET', `/audit-log/export?action=source.create&resourceId=${sourceId}`, { token: sluice.token })).status).toBe(200);
+  });
+
   it('exports every entry as NDJSON', async () => {
     const res = await api(sluice.url, 'GET', '/audit-log/export', { token: sluice.token });
     expect(res.status).toBe(200);

@@ -403,6 +403,9 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await rotatedSources()).toBe(200);
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => page.getByRole('row', { name: /CI deploy/ }).count()).toBe(2);
+    // The old one says until when it works, and only the new one may be rotated again (the API refuses the old one).
+    expect(await page.getByRole('row', { name: /CI deploy.*old secret of a rotation: works until/ }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Rotate CI deploy' }).count()).toBe(1);
     for (let i = 0; i < 2; i++) {
       await page.getByRole('button', { name: 'Revoke CI deploy' }).first().click();
       await page.getByRole('button', { name: 'Yes, revoke CI deploy' }).click();

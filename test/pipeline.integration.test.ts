@@ -240,9 +240,14 @@ describe('routing to webhook destinations', () => {
     const failed = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'rejected-0' && d.status === 'failed'));
     expect(failed).toMatchObject({ attempts: 1, reason: 'http_400' });
     expect(failed.lastError).toContain('HTTP 400');
+    // A filter the delivery log does not take is refused, naming those it does (it listed every delivery as if they matched).
+    const unknownFilter = await api('GET', `/destinations/${id}/deliveries?userId=u1`);
+    expect(unknownFilter.status).toBe(400);
+    expect(unknownFilter.text).toContain('query parameter userId is not a field this request takes. GET /destinations/:id/deliveries takes status, messageId, sourceId, limit, cursor');
     server.respond = () => ({ status: 200 });
-    const retry = await api('POST', `/destinations/${id}/deliveries/retry`, {});
-    expect(retry.status).toBe(200);
+    // Sent without a body, as `curl -X POST .../deliveries/retry` does: every failed delivery (was refused, "the body must be an object").
+    const retry = await api('POST', `/destinations/${id}/deliveries/retry`);
+    expect(retry.status, retry.text).toBe(200);
     // Every failed delivery is retried as a replay of kind "failed": finished within the call here.
     expect(retry.body).toMatchObject({ queued: 1, dropped: 0, replay: { kind: 'failed', status: 'completed', total: 1, read: 1, queued: 1 } });
     const listed = (await api('GET', `/destinations/${id}/replays`)).body.replays as { kind: string; from?: string }[];
@@ -304,6 +309,10 @@ describe('routing to webhook destinations', () => {
     await batch([track('replayed', 0), track('replayed', 1, { event: 'Other' })]);
     await eventually(async () => ((await api('GET', '/events?userId=replayed')).body.events as unknown[]).length === 2 ? true : undefined);
     const { id, server } = await webhook('Late', {}, {});
+    // Sent without a body, the replay says which field it needs (it said "the body must be an object").
+    const bodyless = await api('POST', `/destinations/${id}/replay`);
+    expect(bodyless.status).toBe(400);
+    expect((bodyless.body as { error: { message: string } }).error.message).toContain('the body needs a "from" field');
     const res = await api('POST', `/destinations/${id}/replay`, { from: before, to: new Date(Date.now() + 1000).toISOString(), event: 'Step' });
     // A small replay finishes within the call: 200 with the finished replay.
     expect(res.status, res.text).toBe(200);

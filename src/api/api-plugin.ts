@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { installApiAuth } from './api-auth.js';
 import { auditLogApi } from './audit-log-api.js';
 import { authApi } from './auth-api.js';
+import { installBodylessPost } from './bodyless-post.js';
 import { meApi } from './me-api.js';
 import { meSessionsApi } from './me-sessions-api.js';
 import { membersApi } from './members-api.js';
@@ -45,6 +46,7 @@ export type ApiExtension = (app: FastifyInstance) => Promise<void>;
 /** The admin REST API under /api/v1: Bearer auth, one file per resource. */
 export async function apiPlugin(app: FastifyInstance, deps: ApiDeps & { extensions?: readonly ApiExtension[] }): Promise<void> {
   installApiAuth(app, deps.store);
+  installBodylessPost(app);
   app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const audit = new AuditLog(deps.store.audit);
   await app.register(sourcesApi, { store: deps.store, changes: deps.changes, audit });

@@ -8,6 +8,7 @@ import type { AuditQuery, AuditRepository, MemberRepository, TokenRepository } f
 import { memberActor } from './api-auth.js';
 import { principalOf } from './principal.js';
 import { encodeCursor } from './schemas.js';
+import { closedQueryErrors } from './validation-messages.js';
 
 export const AuditEntrySchema = Type.Object({
   id: Type.String(),
@@ -35,8 +36,9 @@ const Filters = {
   from: Type.Optional(Type.String({ format: 'date-time', description: 'at >= from' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'at < to' })),
 };
-const ListQuery = Type.Object({ ...Filters, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), cursor: Type.Optional(Type.String()) });
-const ExportQuery = Type.Object(Filters);
+// Closed: a misspelt filter (?user=, ?actorEmail=) would otherwise list or export every entry as if they matched.
+const ListQuery = Type.Object({ ...Filters, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), cursor: Type.Optional(Type.String()) }, { additionalProperties: false });
+const ExportQuery = Type.Object(Filters, { additionalProperties: false });
 
 /**
  * An audit entry as the API shows it: every field its hash covers (`auditEntryHash`; those left out are null), so an
@@ -182,6 +184,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
       querystring: ListQuery,
       response: { 200: Type.Object({ entries: Type.Array(AuditEntrySchema), nextCursor: Type.Optional(Type.String()) }) },
     },
+    schemaErrorFormatter: closedQueryErrors('GET /audit-log', Object.keys(ListQuery.properties)),
   }, async (request) => {
     const q = request.query;
     const limit = q.limit ?? 100;
@@ -202,6 +205,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
       querystring: ExportQuery,
       produces: ['application/x-ndjson'],
     },
+    schemaErrorFormatter: closedQueryErrors('GET /audit-log/export', Object.keys(ExportQuery.properties)),
   }, async (request, reply) => {
     const filters = await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, request.query);
     reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);

@@ -8,8 +8,9 @@ import type { Store } from '../store/store.js';
 import { cookieValue, SESSION_COOKIE } from './api-auth.js';
 import { principalOf } from './principal.js';
 import { resourceName } from './resource-name.js';
+import { EMAIL_PATTERN } from './validation-messages.js';
 
-const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
+const Email = Type.String({ minLength: 3, maxLength: 320, pattern: EMAIL_PATTERN });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Secret = Type.String({ minLength: 10, maxLength: 200 });

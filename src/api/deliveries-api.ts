@@ -15,6 +15,7 @@ import { destinationOf } from './destination-of.js';
 import { principalOf } from './principal.js';
 import { askForReplay, replayAnswer, ReplaySchema } from './replays-api.js';
 import { IdParams } from './schemas.js';
+import { closedQueryErrors } from './validation-messages.js';
 
 /** The state of one delivery, as every answer that shows one has it (this API, an event's deliveries). */
 export const DeliveryStateFields = {
@@ -42,6 +43,17 @@ const DeliverySchema = Type.Object({ messageId: Type.String(), sourceId: Type.St
 export function deliveryView(d: DeliveryRecord) {
   return { messageId: d.messageId, sourceId: d.sourceId, ...deliveryStateView(d) };
 }
+
+const DeliveriesQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+    messageId: Type.Optional(Type.String()),
+    sourceId: Type.Optional(Type.String({ description: 'Only deliveries of events from this source' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 function encode(d: DeliveryRecord): string {
   return Buffer.from(JSON.stringify([d.updatedAt, d.messageId, d.sourceId])).toString('base64url');
@@ -78,15 +90,10 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
         'One row per event and destination. Events are deduplicated per source, so two sources may each have sent an event with the same messageId: ' +
         'each has its own row (`sourceId` tells them apart; `?messageId=` lists both, add `sourceId` for one).',
       params: IdParams,
-      querystring: Type.Object({
-        status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
-        messageId: Type.Optional(Type.String()),
-        sourceId: Type.Optional(Type.String({ description: 'Only deliveries of events from this source' })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        cursor: Type.Optional(Type.String()),
-      }),
+      querystring: DeliveriesQuery,
       response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema), nextCursor: Type.Optional(Type.String()) }) },
     },
+    schemaErrorFormatter: closedQueryErrors('GET /destinations/:id/deliveries', Object.keys(DeliveriesQuery.properties)),
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     await load(workspaceId, request.params.id);

@@ -10,6 +10,7 @@ import { policyView } from './auth-api.js';
 import { ownAccount } from './own-account.js';
 import { principalOf } from './principal.js';
 import { resourceName } from './resource-name.js';
+import { EMAIL_PATTERN } from './validation-messages.js';
 
 const Body = Type.Record(Type.String(), Type.Unknown());
 
@@ -31,7 +32,7 @@ export const meApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: AccountS
     schema: {
       tags: ['me'],
       summary: 'Change your name or email (refused when an administrator locked your profile)',
-      body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' })) }, { additionalProperties: false }),
+      body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), email: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: EMAIL_PATTERN })) }, { additionalProperties: false }),
       response: { 200: Body },
     },
   }, async (request) => {

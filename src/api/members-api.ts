@@ -13,9 +13,10 @@ import { linkBase } from './auth-api.js';
 import { principalOf } from './principal.js';
 import { resourceName } from './resource-name.js';
 import { IdParams } from './schemas.js';
+import { EMAIL_PATTERN } from './validation-messages.js';
 
 export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)));
-const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' });
+const Email = Type.String({ minLength: 3, maxLength: 320, pattern: EMAIL_PATTERN });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const MemberBody = Type.Record(Type.String(), Type.Unknown());
 /** Whether the invitation or reset email went out (`mode: development`: it is in the outbox instead). */
@@ -114,13 +115,23 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: 'Require a new password: ends their sessions, unlocks a locked account, emails them a one-time reset link and returns it',
+      summary: 'Require a new password: ends their sessions, unlocks a locked account, emails them a one-time reset link and returns it. A member who has not joined yet (no password) is refused, 409 conflict: send them a new invitation instead (POST /members)',
       params: IdParams,
       response: { 200: Type.Object({ member: MemberBody, resetUrl: Type.String(), resetToken: Type.String(), email: EmailOutcomeSchema }) },
     },
   }, async (request) => {
     const member = await load(request, request.params.id);
     mayManage(request, member);
+    // Not joined yet: there is no password to reset, and a "choose a new password" email would puzzle them.
+    if (!member.hasPassword) {
+      const reinvite = `send a new invitation instead: POST /api/v1/members {"email": "${member.email}", "name", "role"} (the console's "New invitation link"; their earlier links stop working)`;
+      throw new SluiceError(
+        'conflict',
+        member.status === 'suspended'
+          ? `Member ${member.id} (${member.email}) never joined (suspended before accepting their invitation), so has no password to reset: restore them (POST /api/v1/members/${member.id}/restore), then ${reinvite}.`
+          : `Member ${member.id} (${member.email}) has not accepted their invitation yet, so has no password to reset: ${reinvite}.`,
+      );
+    }
     const { member: updated, secret, email } = await accounts.requirePasswordReset(auditContext(request), member);
     return { member: memberView(updated), resetUrl: `${linkBase(request)}/reset-password?token=${secret}`, resetToken: secret, email };
   });

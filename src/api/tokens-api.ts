@@ -25,6 +25,7 @@ const TokenSchema = Type.Object({
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  replacedBy: Type.Union([Type.String(), Type.Null()], { description: 'The token a rotation replaced this one with (its secret then works until expiresAt, or was revoked); null: not rotated' }),
 });
 
 /** What the list adds about the member a token belongs to. */
@@ -37,7 +38,7 @@ const TokenOwnerFields = Type.Object({
 
 function tokenView(t: ApiToken) {
   const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
-  return { id: t.id, name: t.name, role: t.role, memberId: t.memberId, createdAt: new Date(t.createdAt).toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) };
+  return { id: t.id, name: t.name, role: t.role, memberId: t.memberId, createdAt: new Date(t.createdAt).toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt), replacedBy: t.replacedBy };
 }
 
 /** A listed token with its member's email and the role it acts with now (as `api-auth.ts` decides it per call). */
@@ -46,6 +47,15 @@ function ownedTokenView(t: ApiToken, members: ReadonlyMap<string, Member>) {
   const member = members.get(t.memberId);
   const usable = member !== undefined && member.status === 'active' && !member.mustResetPassword;
   return { ...tokenView(t), memberEmail: member?.email ?? null, actsAs: usable ? lowerRole(t.role, member.role) : null };
+}
+
+/** The refusal to rotate a token a rotation already replaced (while its old secret still works). */
+function rotatedAlready(old: ApiToken, replacedBy: string): SluiceError {
+  const until = old.expiresAt === null ? '' : ` until ${new Date(old.expiresAt).toISOString()}`;
+  return new SluiceError(
+    'conflict',
+    `Token ${old.id} was rotated already: its replacement is token ${replacedBy}, and its own secret keeps working${until} so services can move over. Rotate ${replacedBy} instead for another new secret, or revoke ${old.id} (DELETE /api/v1/tokens/${old.id}) to end the overlap now.`,
+  );
 }
 
 /**
@@ -91,7 +101,7 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     schema: {
       tags: ['tokens'],
       summary:
-        'Rotate one of your own tokens (or, for an owner, a token of no member such as the bootstrap token): a new secret with the same name, role and expiry, answered once; the old secret stops working at once, or after oldSecretValidForMinutes (up to 7 days) so the services that use it can move over',
+        'Rotate one of your own tokens (or, for an owner, a token of no member such as the bootstrap token): a new secret with the same name, role and expiry, answered once; the old secret stops working at once, or after oldSecretValidForMinutes (up to 7 days) so the services that use it can move over. A token rotated already (its old secret still in its overlap) is refused, 409 conflict naming its replacement: rotate that one instead',
       params: IdParams,
       body: Type.Object(
         {
@@ -126,8 +136,16 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     if (old.revokedAt !== null || (old.expiresAt !== null && old.expiresAt <= now)) {
       throw new SluiceError('conflict', `Token ${old.id} is ${old.revokedAt !== null ? 'revoked' : 'expired'}: create a new token instead (POST /api/v1/tokens).`);
     }
+    // Rotated already, its old secret still in its overlap: another rotation would make a third live secret.
+    if (old.replacedBy !== null) throw rotatedAlready(old, old.replacedBy);
     const secret = `sl_${randomToken(40)}`;
     const token = await store.tokens.create({ workspaceId: principal.workspaceId, name: old.name, secret, role: old.role, memberId: old.memberId, expiresAt: old.expiresAt });
+    // Two rotations at once: the one that marks the old token first wins; the other's new secret never worked.
+    if (!(await store.tokens.markReplaced(principal.workspaceId, old.id, token.id))) {
+      await store.tokens.revoke(principal.workspaceId, token.id, Date.now());
+      const now = (await store.tokens.list(principal.workspaceId)).find((t) => t.id === old.id);
+      throw now?.replacedBy ? rotatedAlready(now, now.replacedBy) : new SluiceError('conflict', `Token ${old.id} was revoked meanwhile: create a new token instead (POST /api/v1/tokens).`);
+    }
     // An overlap lets the services holding the old secret move to the new one without an outage: the old token
     // then expires (never later than it would have); without one it is revoked now.
     const overlapMinutes = request.body.oldSecretValidForMinutes ?? 0;

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestValidators } from '../http/request-validators.js';
 import { orNull } from './schemas.js';
-import { defaultSchemaErrors, readableSchemaErrors } from './validation-messages.js';
+import { defaultSchemaErrors, EMAIL_PATTERN, readableSchemaErrors } from './validation-messages.js';
 
 describe('readableSchemaErrors with "null removes it" fields (orNull)', () => {
   let app: FastifyInstance;
@@ -45,6 +45,36 @@ describe('readableSchemaErrors with "null removes it" fields (orNull)', () => {
     const answer = await put(body);
     expect(answer.status).toBe(400);
     expect(answer.message).toBe(message);
+  });
+});
+
+describe('defaultSchemaErrors with string patterns', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = Fastify({ schemaController: { compilersFactory: { buildValidator: requestValidators() } }, schemaErrorFormatter: defaultSchemaErrors });
+    app.post('/patterns', {
+      schema: {
+        body: Type.Object({
+          email: Type.Optional(Type.String({ pattern: EMAIL_PATTERN })),
+          code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+          country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+          other: Type.Optional(Type.String({ pattern: '^x+$' })),
+        }),
+      },
+    }, async (request) => request.body);
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    [{ email: 'ada at example.com' }, 'email must be an email address, such as ada@example.com (one @, no spaces)'],
+    [{ code: '12345' }, 'code must be the 6 digits of the code, such as 123456'],
+    [{ country: 'de' }, 'country must be a two-letter country code in capitals (ISO 3166-1 alpha-2), such as US or DE'],
+    [{ other: 'y' }, 'other must match pattern "^x+$"'],
+  ])('says what a value of the pattern looks like, not the regular expression: %j', async (body, message) => {
+    const res = await app.inject({ method: 'POST', url: '/patterns', payload: body });
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as { message?: string }).message).toBe(message);
   });
 });
 

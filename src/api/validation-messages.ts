@@ -43,6 +43,18 @@ const FORMAT_REASONS: Readonly<Record<string, string>> = {
   uri: 'must be an absolute URL, such as https://example.com/path',
 };
 
+/** The pattern of an email address the accounts API takes: one @, no spaces (stricter checks refuse real addresses). */
+export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
+
+/** What a value of each pattern looks like (Ajv says `must match pattern "^[^@\s]+@[^@\s]+$"`). */
+const PATTERN_REASONS: Readonly<Record<string, string>> = {
+  [EMAIL_PATTERN]: 'must be an email address, such as ada@example.com (one @, no spaces)',
+  '^[0-9]{6}$': 'must be the 6 digits of the code, such as 123456',
+  '^[A-Z]{2}$': 'must be a two-letter country code in capitals (ISO 3166-1 alpha-2), such as US or DE',
+  '^[a-z0-9_]{1,64}$': 'may hold only a-z, 0-9 and _ (1 to 64 of them)',
+  '^\\S+$': 'must not contain spaces',
+};
+
 const isNullChoice = (e: FastifySchemaValidationError): boolean => e.keyword === 'type' && e.params.type === 'null';
 
 function reasonOf(all: readonly FastifySchemaValidationError[]): string {
@@ -73,6 +85,8 @@ function reasonOf(all: readonly FastifySchemaValidationError[]): string {
       return `needs a ${JSON.stringify(String(error.params.missingProperty))} field`;
     case 'additionalProperties':
       return 'is not a field this request takes';
+    case 'pattern':
+      return PATTERN_REASONS[String(error.params.pattern)] ?? error.message ?? 'is not valid';
     case 'format':
       return FORMAT_REASONS[String(error.params.format)] ?? error.message ?? 'is not valid';
     default:
@@ -93,4 +107,17 @@ const PART_NAMES: Record<SchemaErrorDataVar, string> = { body: '', querystring: 
  */
 export function defaultSchemaErrors(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
   return readableSchemaErrors((path) => `${PART_NAMES[dataVar]}${fieldPath(path)}`)(errors, dataVar);
+}
+
+/**
+ * Schema errors of a list or export whose query string is closed (`additionalProperties: false`): a query parameter it
+ * does not take (`?userId=` on the delivery log, a misspelt filter on the audit export) would otherwise filter nothing
+ * and answer everything as if it matched, so it is refused, naming the parameters the call takes (as `GET /events`).
+ */
+export function closedQueryErrors(call: string, parameters: readonly string[]) {
+  return (errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error => {
+    const error = defaultSchemaErrors(errors, dataVar);
+    if (dataVar === 'querystring' && errors.some((e) => e.keyword === 'additionalProperties')) error.message += `. ${call} takes ${parameters.join(', ')}`;
+    return error;
+  };
 }

@@ -47,7 +47,7 @@ program
   .description('Send stored events of a time range (by receivedAt) to one destination again, oldest first')
   .requiredOption('--destination <id>', 'destination id (GET /api/v1/destinations)')
   .requiredOption('--from <iso>', 'start of the range, inclusive (ISO-8601, e.g. 2026-01-31T00:00:00Z; without an offset, UTC)')
-  .requiredOption('--to <iso>', 'end of the range, exclusive (ISO-8601; without an offset, UTC)')
+  .option('--to <iso>', 'end of the range, exclusive (ISO-8601; without an offset, UTC; default: now)')
   .option('--event <name>', 'only track events of this name')
   .option('--type <type>', 'only events of this type (track, identify, page, screen, group, alias)')
   .option('--source <id>', 'only events of this source')

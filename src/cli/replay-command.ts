@@ -21,7 +21,7 @@ import { sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 export interface ReplayOptions {
   destination: string;
   from: string;
-  to: string;
+  to?: string;
   event?: string;
   type?: string;
   source?: string;
@@ -42,7 +42,7 @@ function time(name: string, value: string): number {
 const LEASE_MS = 60_000;
 
 /**
- * `sluice replay --destination <id> --from <iso> --to <iso> [--event <name>] [--type <type>] [--source <id>]`:
+ * `sluice replay --destination <id> --from <iso> [--to <iso>, default now] [--event <name>] [--type <type>] [--source <id>]`:
  * queues the stored events of a time range (by receivedAt) to one destination again, oldest first, through
  * the same consent, filter and PII decisions as live traffic, with a progress bar. The replay is recorded
  * like one asked for through the API (the console lists it) and run by this command; Ctrl-C cancels it. A
@@ -50,7 +50,11 @@ const LEASE_MS = 60_000;
  */
 export async function replayCommand(options: ReplayOptions): Promise<void> {
   const config = loadConfig();
-  const { from, to } = replayWindow(time('from', options.from), time('to', options.to), Date.now(), { from: '--from', to: '--to' });
+  const now = Date.now();
+  const start = time('from', options.from);
+  // Without --to, up to now (later events reach the destination live); a --from in the future is then told as such.
+  const end = options.to === undefined ? Math.max(now, start + 1) : time('to', options.to);
+  const { from, to } = replayWindow(start, end, now, { from: '--from', to: '--to' });
   // The store first: the key is read from the data dir it checked (never generated into a wrong one).
   const store = await openInstalledStore(config);
   const keys = new Keys(resolveSecretKey(config));

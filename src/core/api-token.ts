@@ -13,4 +13,6 @@ export interface ApiToken {
   lastUsedAt: number | null;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** The token a rotation replaced this one with; null: not rotated. */
+  replacedBy: string | null;
 }

@@ -128,6 +128,11 @@ export interface TokenRepository {
   authenticate(secret: string, now: number): Promise<ApiToken | undefined>;
   list(workspaceId: string): Promise<ApiToken[]>;
   revoke(workspaceId: string, id: string, now: number): Promise<boolean>;
+  /**
+   * Records that a rotation replaced the token with `replacedBy`; false when it is revoked or was replaced already
+   * (another rotation got there first), so a token is rotated once.
+   */
+  markReplaced(workspaceId: string, id: string, replacedBy: string): Promise<boolean>;
   /** Brings a live token's expiry forward to `at` (never later than it was); false when it is revoked or already expires by then. */
   expireBy(workspaceId: string, id: string, at: number): Promise<boolean>;
 }

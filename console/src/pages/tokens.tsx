@@ -17,6 +17,8 @@ interface ApiToken {
   lastUsedAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The token a rotation replaced this one with: its old secret works until expiresAt (the overlap asked for). */
+  replacedBy: string | null;
   /** The member the token belongs to; null for a token of no member (the bootstrap token) or of one removed since. */
   memberEmail: string | null;
   /** The role it acts with now (the lower of its own and its member's); null while its member cannot use it. */
@@ -72,7 +74,8 @@ export function TokensPage() {
   };
   // Whose the caller is: only their own tokens (and, for an owner, tokens of no member) may be rotated.
   const me = useAsync(() => api<{ member?: { id: string } }>('GET', '/api/v1/auth/session'), []);
-  const mayRotate = (t: ApiToken) => (t.memberId === null ? myRole === 'owner' : t.memberId === me.data?.member?.id);
+  // A token rotated already (its old secret in its overlap) is not rotated again: its replacement is.
+  const mayRotate = (t: ApiToken) => t.replacedBy === null && (t.memberId === null ? myRole === 'owner' : t.memberId === me.data?.member?.id);
   const rotate = async (t: ApiToken) => {
     setError(null);
     try {
@@ -159,7 +162,15 @@ export function TokensPage() {
                 <td>{tokenRoleText(t)}</td>
                 <td>{new Date(t.createdAt).toLocaleString()}</td>
                 <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : <span className="muted">never</span>}</td>
-                <td>{t.expiresAt ? new Date(t.expiresAt).toLocaleDateString() : <span className="muted">never</span>}</td>
+                <td>
+                  {t.replacedBy !== null && t.expiresAt ? (
+                    <span>old secret of a rotation: works until {new Date(t.expiresAt).toLocaleString()}</span>
+                  ) : t.expiresAt ? (
+                    new Date(t.expiresAt).toLocaleDateString()
+                  ) : (
+                    <span className="muted">never</span>
+                  )}
+                </td>
                 {manage && (
                   <td>
                     {confirm?.id === t.id ? (

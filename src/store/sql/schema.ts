@@ -26,6 +26,8 @@ export interface ApiTokenTable {
   last_used_at: number | null;
   expires_at: number | null;
   revoked_at: number | null;
+  /** The token a rotation replaced this one with (migration 1190); null: not rotated. */
+  replaced_by: string | null;
 }
 
 export interface SourceTable {

@@ -18,6 +18,7 @@ function toToken(row: Selectable<ApiTokenTable>): ApiToken {
     lastUsedAt: num(row.last_used_at),
     expiresAt: num(row.expires_at),
     revokedAt: num(row.revoked_at),
+    replacedBy: row.replaced_by ?? null,
   };
 }
 
@@ -36,6 +37,7 @@ export class SqlTokenRepository implements TokenRepository {
       last_used_at: null,
       expires_at: input.expiresAt ?? null,
       revoked_at: null,
+      replaced_by: null,
     };
     await this.db.insertInto('api_tokens').values(row).execute();
     return toToken(row);
@@ -63,6 +65,18 @@ export class SqlTokenRepository implements TokenRepository {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async markReplaced(workspaceId: string, id: string, replacedBy: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ replaced_by: replacedBy })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('replaced_by', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }

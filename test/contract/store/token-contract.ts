@@ -65,6 +65,20 @@ export function tokenContract({ store }: StoreContractContext): void {
       expect(await store().tokens.expireBy(workspaceId, never.id, 6_500)).toBe(false);
     });
 
+    it('records a token\'s replacement once, not for a revoked one nor in another workspace', async () => {
+      const workspaceId = await freshWorkspace(store());
+      const other = await freshWorkspace(store());
+      const token = await store().tokens.create({ workspaceId, name: 'rotated', secret: `sl_${randomUUID()}`, role: 'engineer' });
+      expect(token.replacedBy).toBeNull();
+      expect(await store().tokens.markReplaced(other, token.id, 'tok_new')).toBe(false);
+      expect(await store().tokens.markReplaced(workspaceId, token.id, 'tok_new')).toBe(true);
+      expect(await store().tokens.markReplaced(workspaceId, token.id, 'tok_newer')).toBe(false);
+      expect((await store().tokens.list(workspaceId)).find((t) => t.id === token.id)?.replacedBy).toBe('tok_new');
+      const revoked = await store().tokens.create({ workspaceId, name: 'revoked', secret: `sl_${randomUUID()}`, role: 'engineer' });
+      await store().tokens.revoke(workspaceId, revoked.id, 5);
+      expect(await store().tokens.markReplaced(workspaceId, revoked.id, 'tok_new')).toBe(false);
+    });
+
     it('lists only the workspace\'s own tokens', async () => {
       const a = await freshWorkspace(store());
       const b = await freshWorkspace(store());
