@@ -42,6 +42,11 @@ export class IntakeLimiter {
 
   constructor(private readonly deps: IntakeLimiterDeps) {}
 
+  /** The subject endpoints' limiter: the store's shared counters, keys hashed with the installation's key. */
+  static forSubjects(store: { readonly rateLimits: RateLimitRepository }, keys: { sign(text: string): string }, now?: () => number): IntakeLimiter {
+    return new IntakeLimiter({ rateLimits: store.rateLimits, hash: (key) => keys.sign(`intake-rate-limit\u0000${key}`), ...(now && { now }) });
+  }
+
   async hit(key: string, limit: IntakeLimit): Promise<void> {
     const now = this.deps.now?.() ?? Date.now();
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {

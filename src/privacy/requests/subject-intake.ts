@@ -69,7 +69,7 @@ export class SubjectIntake {
   private readonly limiter: IntakeLimiter;
 
   constructor(private readonly deps: SubjectIntakeDeps) {
-    this.limiter = deps.limiter ?? new IntakeLimiter({ rateLimits: deps.store.rateLimits, hash: (key) => deps.keys.sign(`intake-rate-limit\u0000${key}`), ...(deps.now && { now: deps.now }) });
+    this.limiter = deps.limiter ?? IntakeLimiter.forSubjects(deps.store, deps.keys, deps.now);
   }
 
   private now(): number {
