@@ -10,7 +10,8 @@ export default defineConfig({
     maxWorkers: 2,
     // A worker process runs file after file and keeps the modules it imported (src/ is transformed and loaded once
     // per worker, not once per file): each file in a fresh fork spent about 277 s of the suite's 782 s importing.
-    // Files in one worker never overlap, and every file closes what it starts (Sluices, servers, browsers). Measured
+    // Files in one worker run one after another, never together; a file must close what it starts (Sluices, servers,
+    // browsers, timers) and not rely on fresh module state, as the next file in that process inherits both. Measured
     // on src/ (123 files), back to back at load ~8: 188 s isolated against 95 s here; the whole suite passes so.
     isolate: false,
     reporters: ['default'],
