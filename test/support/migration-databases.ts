@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
+import { OwnSchemaPostgresDialect } from '../../src/store/postgres/current-schema-introspector.js';
 import { afterEach } from 'vitest';
 import type { SchemaMigration, SqlDialectName } from '../../src/store/migrations/migration.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
@@ -34,7 +35,7 @@ export function migrationDatabases(): { sqlite: () => Promise<Kysely<unknown>>; 
     },
     async postgres(label) {
       const schema = await createTestSchema(label);
-      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
+      const db = new Kysely<unknown>({ dialect: new OwnSchemaPostgresDialect({ pool: createPostgresPool({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }) }) });
       cleanups.push(async () => {
         await db.destroy();
         await schema.drop();

@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { OwnSchemaPostgresDialect } from './current-schema-introspector.js';
 import pg from 'pg';
 import { SluiceError } from '../../core/errors.js';
 import { migrateToLatest } from '../migrations/migrate.js';
@@ -95,7 +96,7 @@ function missingDatabase(connectionString: string): SluiceError {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<SqlStore> {
   const pool = createPostgresPool(options);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   try {
     await pool.query('SELECT 1').catch((error: unknown) => {
       if ((error as { code?: unknown } | null)?.code === MISSING_DATABASE) throw missingDatabase(options.connectionString);
