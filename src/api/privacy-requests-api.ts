@@ -16,6 +16,7 @@ import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
+import { correctionRecipientsOf } from '../privacy/requests/correction.js';
 import { deletionCertificateOf, verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
@@ -93,6 +94,12 @@ export const RequestSchema = Type.Object(
         { description: "A deletion's certificate in brief: what each destination answered the forwarded erasure (the signed certificate is the request's result)" },
       ),
     ),
+    correctionRecipients: Type.Optional(
+      Type.Array(
+        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), status: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
+        { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state when the request completed (`delivered`, `dropped` with its reason, `failed`)" },
+      ),
+    ),
     closedWithoutDecision: Type.Optional(
       Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
         description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
@@ -124,6 +131,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
   const followUps = deletionFollowUps(r);
   const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
   const confirmedByHand = handConfirmations(r);
+  const recipients = r.type === 'correct' && r.status === 'completed' ? correctionRecipientsOf(r.result) : undefined;
   const base: RequestView = {
     id: r.id,
     type: r.type,
@@ -154,6 +162,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(followUps.length > 0 && { deletionFollowUps: followUps }),
     ...(certificate && { deletionOutcomes: certificate.destinations.map((d) => ({ destinationId: d.destinationId, name: d.name, type: d.type, outcome: d.outcome, detail: d.detail })) }),
     ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
+    ...(recipients && { correctionRecipients: recipients }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {

@@ -38,6 +38,7 @@ interface PrivacyRequest {
   handConfirmations?: HandConfirmation[];
   /** A deletion's certificate in brief: what each destination answered the forwarded erasure. */
   deletionOutcomes?: { destinationId: string; name: string; type: string; outcome: string; detail: string }[];
+  correctionRecipients?: { destinationId: string; name: string; type: string; status: string; reason: string | null; detail: string | null }[];
 }
 
 /** A destination's answer to a forwarded erasure, in words. */
@@ -47,6 +48,15 @@ const OUTCOME_TEXT: Readonly<Record<string, string>> = {
   not_supported: 'cannot be asked automatically',
   not_recipient: 'never received their data, not told',
   failed: 'failed',
+};
+
+/** A correction's delivery to one destination (GDPR 19), in words. */
+const RECIPIENT_TEXT: Readonly<Record<string, string>> = {
+  delivered: 'correction delivered',
+  dropped: 'not sent',
+  failed: 'correction failed to arrive',
+  queued: 'still queued',
+  retrying: 'still retrying',
 };
 
 const VIEWS = [
@@ -260,6 +270,16 @@ export function PrivacyRequestsPage() {
                           {handConfirmationText(c)}
                         </div>
                       ))}
+                      {r.correctionRecipients && r.correctionRecipients.length > 0 && (
+                        <ul className="muted" aria-label={`Where the correction of request ${r.id} was sent`}>
+                          {r.correctionRecipients.map((d) => (
+                            <li key={d.destinationId} title={d.detail ?? undefined}>
+                              {d.name}: {RECIPIENT_TEXT[d.status] ?? d.status}
+                              {d.reason && d.status !== 'delivered' ? ` (${d.reason})` : ''}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
                       {r.deletionOutcomes && r.deletionOutcomes.length > 0 && (
                         <ul className="muted" aria-label={`Where the erasure of ${r.type} request ${r.id} was forwarded`}>
                           {r.deletionOutcomes.map((d) => (

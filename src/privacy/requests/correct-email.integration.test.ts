@@ -17,7 +17,7 @@ describe('a correct of traits.email', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('still finds the person by the wrong email when an attempt failed before the corrected identify was queued, and unlinks it once it is', async () => {
+  it('still finds the person by the wrong email when an attempt failed before the corrected identify was queued, unlinks it once it is, and queues it once', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-correct-email-'));
     store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     const ws = (await store.workspaces.create({ name: 'W' })).id;
@@ -51,9 +51,15 @@ describe('a correct of traits.email', () => {
     await expect(executor.execute(request)).rejects.toThrow('inbox unavailable');
     expect((await store.identities.linkedIdentities(ws, 'wrong@example.com'))?.userIds).toEqual(['ada']);
     outage = false;
+    // Queued now: the request waits for the pipeline (this test has none processing), the wrong email unlinked.
     const retried = await executor.execute(request);
-    expect(retried).toMatchObject({ kind: 'completed', result: { kind: 'correct', unlinkedEmails: 1 } });
-    expect(published).toEqual([expect.objectContaining({ userId: 'ada', traits: { email: 'right@example.com' } })]);
+    expect(retried).toMatchObject({ kind: 'retry', reason: expect.stringContaining('waiting for the pipeline') });
+    expect(published).toEqual([expect.objectContaining({ userId: 'ada', traits: { email: 'right@example.com' }, messageId: `dsr-correct-${request.id}` })]);
     expect(await store.identities.linkedIdentities(ws, 'wrong@example.com')).toBeUndefined();
+    // A later attempt reads the work state: the identify is not queued again (nor is the person looked up again by
+    // the wrong email, which finds no one now).
+    const reloaded = (await store.privacyRequests.get(ws, request.id))!;
+    expect(await executor.execute(reloaded)).toMatchObject({ kind: 'retry' });
+    expect(published).toHaveLength(1);
   });
 });

@@ -4,13 +4,14 @@ import { WakeableLoop } from '../../runtime/wakeable-loop.js';
 import type { Store } from '../../store/store.js';
 import { accessSummary } from './access-export.js';
 import { deletionCertificateOf } from './certificate.js';
-import { eraseSubject } from './deletion.js';
+import { correctSubject } from './correction.js';
+import { DEFAULT_FORWARDING_WINDOW_MS, eraseSubject } from './deletion.js';
 import { checkDeletionStatuses, nextStatusCheckAt } from './deletion-status-checks.js';
 import { knowReport } from './know-report.js';
 import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
-import { identifiersOf, resolveSubject, subjectIdentifiers, unlinkCorrectedEmails } from './subject.js';
+import { identifiersOf, resolveSubject, subjectIdentifiers } from './subject.js';
 import { closeUnverifiedRequests } from './unverified-requests.js';
 
 /** What running a request came to: done (with its result), failed (with what failed), or try again later. */
@@ -221,19 +222,19 @@ export class RequestExecutor extends WakeableLoop {
       }
       case 'correct': {
         if (!ports.pipeline) return missing('pipeline (to send the corrected identify)');
-        const subject = await resolveSubject(store.identities, ws, request.subject);
-        const userId = subject.userIds[0];
-        const anonymousId = subject.anonymousIds[0];
-        if (!userId && !anonymousId) return { kind: 'failed', failure: 'the subject has no userId or anonymousId Sluice knows, so there is no profile to correct' };
-        const traits = request.params.traits ?? {};
-        const messageId = `dsr-correct-${request.id}`;
-        await ports.pipeline.publishIdentify({ workspaceId: ws, ...(userId ? { userId } : { anonymousId: anonymousId! }), traits, messageId });
-        // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person
-        // (a lookup, a later request); the identify links the right one. After the identify is queued, so that an
-        // attempt that fails in between finds the person again by the wrong email when it is retried (the identify
-        // goes once: its messageId is the request's).
-        const unlinkedEmails = await unlinkCorrectedEmails(store, ws, subject, traits);
-        return { kind: 'completed', result: { kind: 'correct', traits: Object.keys(traits), identify: { messageId, ...(userId ? { userId } : { anonymousId }) }, unlinkedEmails } };
+        const corrected = await correctSubject(
+          {
+            store,
+            pipeline: ports.pipeline,
+            checkpoint: (state) => store.privacyRequests.saveWorkState(ws, request.id, state),
+            // The router's retry window, and a little more for its last attempt to be recorded.
+            windowMs: (this.options.forwardingWindowMs ?? DEFAULT_FORWARDING_WINDOW_MS) + 10 * 60_000,
+          },
+          request,
+        );
+        if (corrected.kind === 'pending') return { kind: 'retry', afterMs: corrected.afterMs, reason: corrected.reason };
+        if (corrected.kind === 'failed') return corrected;
+        return { kind: 'completed', result: corrected.result };
       }
     }
   }

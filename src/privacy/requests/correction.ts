@@ -1,0 +1,117 @@
+import type { DeliveryStatus } from '../../core/destination.js';
+import type { Store } from '../../store/store.js';
+import type { PipelinePublisher } from './ports.js';
+import type { PrivacyRequest } from './request.js';
+import { resolveSubject, unlinkCorrectedEmails } from './subject.js';
+
+/** Where the corrected identify went: one destination's delivery of it (GDPR 19: each recipient is told). */
+export interface CorrectionRecipient {
+  readonly destinationId: string;
+  readonly name: string;
+  readonly type: string;
+  /** The delivery's state when the request was completed: `delivered`, `failed`, `dropped` (with `reason`), or still waiting. */
+  readonly status: DeliveryStatus;
+  readonly reason: string | null;
+  readonly detail: string | null;
+}
+
+/** A correction's result (the request's `result`). */
+export interface CorrectionResult {
+  readonly kind: 'correct';
+  /** The trait names corrected (their values stay out of the record). */
+  readonly traits: string[];
+  readonly identify: { readonly messageId: string; readonly userId?: string; readonly anonymousId?: string };
+  readonly unlinkedEmails: number;
+  /** Each destination the corrected identify was routed to, and what came of it. */
+  readonly recipients: CorrectionRecipient[];
+}
+
+/** What one attempt came to: done (with `failure` when it cannot be done), or look again after `afterMs`. */
+export type CorrectionOutcome =
+  | { readonly kind: 'done'; readonly result: CorrectionResult }
+  | { readonly kind: 'failed'; readonly failure: string }
+  | { readonly kind: 'pending'; readonly afterMs: number; readonly reason: string };
+
+/** Kept in the request's work state between attempts, once the corrected identify is queued. */
+interface CorrectionState {
+  readonly correction: { readonly queuedAt: number; readonly identify: CorrectionResult['identify']; readonly unlinkedEmails: number };
+}
+
+export interface CorrectionDeps {
+  readonly store: Store;
+  readonly pipeline: PipelinePublisher;
+  readonly checkpoint: (state: CorrectionState) => Promise<void>;
+  /** How long to wait for the destinations (the router's own retry window, SLUICE_RETRY_WINDOW_SECONDS). */
+  readonly windowMs: number;
+  readonly now?: () => number;
+}
+
+const FIRST_LOOK_MS = 2_000;
+const LONGEST_WAIT_MS = 300_000;
+/** A stored identify with no delivery row yet while destinations are enabled: fan-out may still be writing them. */
+const FAN_OUT_GRACE_MS = 60_000;
+const WAITING: readonly DeliveryStatus[] = ['queued', 'retrying'];
+
+/**
+ * Rectification (GDPR 16) and its notification to every recipient (GDPR 19): the corrected traits go through the
+ * pipeline as an identify of the person (so the profile and every destination connected to the source get them,
+ * with the pipeline's consent, filters and retries), a corrected email replaces the wrong one as an identifier, and
+ * the request is completed only once each destination's delivery of that identify has ended (delivered, dropped
+ * with its reason, or failed after the router's retries), each recorded in the result's `recipients`. Waiting is
+ * done by postponing the request (first after 2 s, doubling to 5 minutes), at most the router's retry window.
+ * The identify is queued once: the work state remembers it, so a later attempt only looks at the deliveries.
+ */
+export async function correctSubject(deps: CorrectionDeps, request: PrivacyRequest): Promise<CorrectionOutcome> {
+  const now = deps.now?.() ?? Date.now();
+  const ws = request.workspaceId;
+  const kept = (request.workState as Partial<CorrectionState> | null | undefined)?.correction;
+  const traits = request.params.traits ?? {};
+  let state = kept;
+  if (!state) {
+    const subject = await resolveSubject(deps.store.identities, ws, request.subject);
+    const userId = subject.userIds[0];
+    const anonymousId = subject.anonymousIds[0];
+    if (!userId && !anonymousId) return { kind: 'failed', failure: 'the subject has no userId or anonymousId Sluice knows, so there is no profile to correct' };
+    const identify = { messageId: `dsr-correct-${request.id}`, ...(userId ? { userId } : { anonymousId: anonymousId! }) };
+    await deps.pipeline.publishIdentify({ workspaceId: ws, ...identify, traits });
+    // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person (a
+    // lookup, a later request); the identify links the right one. After the identify is queued, so that an attempt
+    // that fails in between finds the person again by the wrong email when it is retried.
+    const unlinkedEmails = await unlinkCorrectedEmails(deps.store, ws, subject, traits);
+    state = { queuedAt: now, identify, unlinkedEmails };
+    await deps.checkpoint({ correction: state });
+  }
+
+  const { messageId } = state.identify;
+  const stored = (await deps.store.events.query({ workspaceId: ws, messageId, limit: 1 })).length > 0;
+  const rows = stored ? await deps.store.deliveries.forMessage(ws, messageId) : [];
+  const waited = now - state.queuedAt;
+  const withinWindow = waited < deps.windowMs;
+  const afterMs = Math.min(FIRST_LOOK_MS * 2 ** Math.min(request.attempts, 20), LONGEST_WAIT_MS);
+  if (withinWindow && !stored) return { kind: 'pending', afterMs, reason: 'the corrected identify is queued; waiting for the pipeline to process it' };
+  const waiting = rows.filter((r) => WAITING.includes(r.status));
+  if (withinWindow && waiting.length > 0) return { kind: 'pending', afterMs, reason: `the corrected identify is on its way to ${waiting.length} destination(s); waiting for each to receive it` };
+  if (withinWindow && rows.length === 0 && waited < FAN_OUT_GRACE_MS && (await deps.store.destinations.list(ws)).some((d) => d.enabled)) {
+    return { kind: 'pending', afterMs, reason: 'the corrected identify is stored; waiting for its deliveries to be recorded' };
+  }
+
+  const named = new Map<string, { name: string; type: string }>();
+  for (const d of await deps.store.destinations.list(ws)) named.set(d.id, { name: d.name, type: d.type });
+  for (const t of await deps.store.destinations.tombstones(ws)) named.set(t.id, { name: t.name, type: t.type });
+  const recipients = rows.map((r): CorrectionRecipient => ({
+    destinationId: r.destinationId,
+    name: named.get(r.destinationId)?.name ?? r.destinationId,
+    type: named.get(r.destinationId)?.type ?? 'unknown',
+    status: r.status,
+    reason: r.reason,
+    detail: r.lastError,
+  }));
+  return { kind: 'done', result: { kind: 'correct', traits: Object.keys(traits), identify: state.identify, unlinkedEmails: state.unlinkedEmails, recipients } };
+}
+
+/** A correction request's recipients, from its stored result (none for any other result). */
+export function correctionRecipientsOf(result: unknown): CorrectionRecipient[] | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  const { kind, recipients } = result as { kind?: unknown; recipients?: unknown };
+  return kind === 'correct' && Array.isArray(recipients) ? (recipients as CorrectionRecipient[]) : undefined;
+}
