@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Keys } from '../../core/crypto/keys.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { correctSubject } from './correction.js';
 import { RequestExecutor } from './request-executor.js';
 import { RequestService } from './request-service.js';
 
@@ -61,5 +62,17 @@ describe('a correct of traits.email', () => {
     const reloaded = (await store.privacyRequests.get(ws, request.id))!;
     expect(await executor.execute(reloaded)).toMatchObject({ kind: 'retry' });
     expect(published).toHaveLength(1);
+  });
+
+  it('fails a correction whose identify the pipeline never processed within the window, saying what to check', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-correct-email-'));
+    store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
+    const ws = (await store.workspaces.create({ name: 'W' })).id;
+    const requests = new RequestService(store);
+    const request = await requests.create(ws, { type: 'correct', subject: { userId: 'ada' }, params: { traits: { name: 'Ada' } }, verified: true, channel: 'admin_api' }, 'test');
+    const queued = { ...request, workState: { correction: { queuedAt: 1_000, identify: { messageId: `dsr-correct-${request.id}`, userId: 'ada' }, unlinkedEmails: 0 } } };
+    const deps = (now: number) => ({ store: store!, pipeline: { publishIdentify: () => Promise.reject(new Error('must not queue it again')) }, checkpoint: async () => undefined, windowMs: 60_000, now: () => now });
+    expect(await correctSubject(deps(30_000), queued)).toMatchObject({ kind: 'pending' });
+    expect(await correctSubject(deps(61_001), queued)).toEqual({ kind: 'failed', failure: expect.stringContaining('never processed') });
   });
 });

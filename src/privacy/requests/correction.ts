@@ -88,7 +88,10 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
   const waited = now - state.queuedAt;
   const withinWindow = waited < deps.windowMs;
   const afterMs = Math.min(FIRST_LOOK_MS * 2 ** Math.min(request.attempts, 20), LONGEST_WAIT_MS);
-  if (withinWindow && !stored) return { kind: 'pending', afterMs, reason: 'the corrected identify is queued; waiting for the pipeline to process it' };
+  if (!stored) {
+    if (withinWindow) return { kind: 'pending', afterMs, reason: 'the corrected identify is queued; waiting for the pipeline to process it' };
+    return { kind: 'failed', failure: `the corrected identify (${messageId}) was queued ${Math.round(waited / 60_000)} minutes ago and never processed, so neither the profile nor any destination has the correction: check that a process runs the processor role (GET /api/v1/processes), then file the correction again` };
+  }
   const waiting = rows.filter((r) => WAITING.includes(r.status));
   if (withinWindow && waiting.length > 0) return { kind: 'pending', afterMs, reason: `the corrected identify is on its way to ${waiting.length} destination(s); waiting for each to receive it` };
   if (withinWindow && rows.length === 0 && waited < FAN_OUT_GRACE_MS && (await deps.store.destinations.list(ws)).some((d) => d.enabled)) {
