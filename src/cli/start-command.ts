@@ -79,7 +79,6 @@ export async function startCommand(options: { role?: string }): Promise<void> {
   };
   const sluice = await startSluice(config, { onFirstStart: (boot) => process.stdout.write(`${firstStartCredentials(config, boot)}\n`), onConfigError: endOnConfigError });
   started = sluice;
-  process.stdout.write(`${startBanner(config, sluice.url, sluice.bootstrap)}\n`);
   let shuttingDown = false;
   function shutdown(signal: string, exitCode = 0) {
     shuttingDown = true;
@@ -106,4 +105,7 @@ export async function startCommand(options: { role?: string }): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The banner last: whoever reads it (an operator, a supervisor, a test) may send a signal at once, and until the
+  // handlers above are in place Node's default ends the process without a word or its orderly stop.
+  if (!shuttingDown) process.stdout.write(`${startBanner(config, sluice.url, sluice.bootstrap)}\n`);
 }
