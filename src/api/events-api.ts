@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifySchemaValidationError } from 'fastify';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
 import type { DeliveryRecord } from '../core/destination.js';
@@ -10,7 +9,7 @@ import { principalOf } from './principal.js';
 import { DeliveryStateFields, deliveryStateView } from './deliveries-api.js';
 import { encodeCursor } from './schemas.js';
 import { eventNotStored } from './event-not-stored.js';
-import { defaultSchemaErrors } from './validation-messages.js';
+import { closedQueryErrors } from './validation-messages.js';
 
 const EventsQuery = Type.Object({
   userId: Type.Optional(Type.String()),
@@ -26,16 +25,10 @@ const EventsQuery = Type.Object({
 }, { additionalProperties: false });
 
 /**
- * The events API's schema errors: a query parameter it does not take (`?email=`, `?user_id=`) would otherwise filter
- * nothing and answer every event of the workspace as if they matched, so it is refused, naming the ones it takes.
+ * The events API's schema errors: a query parameter it does not take (`?email=`, `?user_id=`) is refused, naming the
+ * ones it takes and where a person's events are found by email.
  */
-function eventsQueryErrors(errors: FastifySchemaValidationError[], dataVar: Parameters<typeof defaultSchemaErrors>[1]): Error {
-  const error = defaultSchemaErrors(errors, dataVar);
-  if (dataVar === 'querystring' && errors.some((e) => e.keyword === 'additionalProperties')) {
-    error.message += `. GET /events filters by ${Object.keys(EventsQuery.properties).join(', ')}; a person's events by email or trait: GET /profiles/:identifier`;
-  }
-  return error;
-}
+const eventsQueryErrors = closedQueryErrors('GET /events', Object.keys(EventsQuery.properties), { takes: 'filters by', hint: "a person's events by email or trait: GET /profiles/:identifier" });
 
 /** A stored event as the API shows it: the Segment event at top level, plus its source. */
 export function eventView(stored: StoredEvent): Record<string, unknown> {

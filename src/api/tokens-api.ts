@@ -143,8 +143,8 @@ export const tokensApi: FastifyPluginAsyncTypebox<{ store: Store; audit: AuditLo
     // Two rotations at once: the one that marks the old token first wins; the other's new secret never worked.
     if (!(await store.tokens.markReplaced(principal.workspaceId, old.id, token.id))) {
       await store.tokens.revoke(principal.workspaceId, token.id, Date.now());
-      const now = (await store.tokens.list(principal.workspaceId)).find((t) => t.id === old.id);
-      throw now?.replacedBy ? rotatedAlready(now, now.replacedBy) : new SluiceError('conflict', `Token ${old.id} was revoked meanwhile: create a new token instead (POST /api/v1/tokens).`);
+      const current = (await store.tokens.list(principal.workspaceId)).find((t) => t.id === old.id);
+      throw current?.replacedBy ? rotatedAlready(current, current.replacedBy) : new SluiceError('conflict', `Token ${old.id} was revoked meanwhile: create a new token instead (POST /api/v1/tokens).`);
     }
     // An overlap lets the services holding the old secret move to the new one without an outage: the old token
     // then expires (never later than it would have); without one it is revoked now.

@@ -114,10 +114,11 @@ export function defaultSchemaErrors(errors: FastifySchemaValidationError[], data
  * does not take (`?userId=` on the delivery log, a misspelt filter on the audit export) would otherwise filter nothing
  * and answer everything as if it matched, so it is refused, naming the parameters the call takes (as `GET /events`).
  */
-export function closedQueryErrors(call: string, parameters: readonly string[]) {
+export function closedQueryErrors(call: string, parameters: readonly string[], wording: { takes?: string; hint?: string } = {}) {
+  const told = `. ${call} ${wording.takes ?? 'takes'} ${parameters.join(', ')}${wording.hint ? `; ${wording.hint}` : ''}`;
   return (errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error => {
     const error = defaultSchemaErrors(errors, dataVar);
-    if (dataVar === 'querystring' && errors.some((e) => e.keyword === 'additionalProperties')) error.message += `. ${call} takes ${parameters.join(', ')}`;
+    if (dataVar === 'querystring' && errors.some((e) => e.keyword === 'additionalProperties')) error.message += told;
     return error;
   };
 }

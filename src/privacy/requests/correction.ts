@@ -94,12 +94,13 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
   }
   const waiting = rows.filter((r) => WAITING.includes(r.status));
   if (withinWindow && waiting.length > 0) return { kind: 'pending', afterMs, reason: `the corrected identify is on its way to ${waiting.length} destination(s); waiting for each to receive it` };
-  if (withinWindow && rows.length === 0 && waited < FAN_OUT_GRACE_MS && (await deps.store.destinations.list(ws)).some((d) => d.enabled)) {
+  const configured = await deps.store.destinations.list(ws);
+  if (withinWindow && rows.length === 0 && waited < FAN_OUT_GRACE_MS && configured.some((d) => d.enabled)) {
     return { kind: 'pending', afterMs, reason: 'the corrected identify is stored; waiting for its deliveries to be recorded' };
   }
 
   const named = new Map<string, { name: string; type: string }>();
-  for (const d of await deps.store.destinations.list(ws)) named.set(d.id, { name: d.name, type: d.type });
+  for (const d of configured) named.set(d.id, { name: d.name, type: d.type });
   for (const t of await deps.store.destinations.tombstones(ws)) named.set(t.id, { name: t.name, type: t.type });
   const recipients = rows.map((r): CorrectionRecipient => ({
     destinationId: r.destinationId,

@@ -1,9 +1,9 @@
-import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
 import type { Regulation } from './deadlines.js';
+import { CODE_ATTEMPTS, checkEmailCode, issueEmailCode } from './email-codes.js';
 import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
@@ -14,11 +14,6 @@ import { truncateIp } from '../../core/privacy/truncate-ip.js';
 /** What a subject may ask for themselves (suppression lists and lifting restrictions stay with admins). */
 export const SUBJECT_REQUEST_TYPES = ['access', 'delete', 'correct', 'restrict', 'object', 'opt_out', 'limit_sensitive', 'know'] as const;
 export type SubjectRequestType = (typeof SUBJECT_REQUEST_TYPES)[number];
-
-/** A one-time code is valid this long... */
-export const CODE_TTL_MS = 10 * 60_000;
-/** ...for this many guesses. */
-export const CODE_ATTEMPTS = 3;
 
 export interface SubjectSubmission {
   readonly type: SubjectRequestType;
@@ -74,6 +69,10 @@ export class SubjectIntake {
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
+  }
+
+  private get codes() {
+    return { codes: this.deps.store.privacyRequests, keys: this.deps.keys };
   }
 
   async submit(source: { id: string; workspaceId: string }, input: SubjectSubmission, ip: string): Promise<SubmissionResult> {
@@ -148,17 +147,8 @@ export class SubjectIntake {
   }
 
   private async sendCode(request: PrivacyRequest, email: string): Promise<{ expiresAt: number; emailSent: boolean }> {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const now = this.now();
-    const expiresAt = now + CODE_TTL_MS;
-    await this.deps.store.privacyRequests.putCode({
-      requestId: request.id,
-      workspaceId: request.workspaceId,
-      codeHash: this.deps.keys.sign(codePayload(request.workspaceId, request.id, code)),
-      expiresAt,
-      attemptsLeft: CODE_ATTEMPTS,
-      createdAt: now,
-    });
+    const target = { id: request.id, workspaceId: request.workspaceId };
+    const { code, expiresAt } = await issueEmailCode(this.codes, target, (c) => codePayload(request.workspaceId, request.id, c), this.now());
     const sent = await this.deps.mailer.send({
       to: email,
       workspaceId: request.workspaceId,
@@ -183,31 +173,28 @@ export class SubjectIntake {
   async verify(source: { id: string; workspaceId: string }, requestId: string, code: string, ip: string): Promise<PrivacyRequest> {
     await this.limiter.hit(`verify-ip:${ip}`, SUBJECT_INTAKE_LIMITS.verifyPerIp);
     const ws = source.workspaceId;
-    const { store, requests, keys } = this.deps;
+    const { store, requests } = this.deps;
     const request = await store.privacyRequests.get(ws, requestId);
     if (!request || request.channel !== 'subject_portal') throw new SluiceError('not_found', `No privacy request ${requestId} was made on this site; check the reference in the email.`);
     if (request.status !== 'verifying') {
       throw new SluiceError('request_state_conflict', `Request ${requestId} is ${request.status}; there is nothing left to verify.`);
     }
-    const record = await store.privacyRequests.consumeCodeAttempt(ws, requestId);
-    if (!record) {
+    const check = await checkEmailCode(this.codes, { id: requestId, workspaceId: ws }, codePayload(ws, requestId, code), this.now());
+    if (check.kind === 'none') {
       throw new SluiceError('verification_attempts_exceeded', 'No attempts are left for this code; make the request again to get a new code.');
     }
-    if (this.now() > record.expiresAt) {
-      await store.privacyRequests.deleteCode(ws, requestId);
+    if (check.kind === 'expired') {
       await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
     }
-    if (!keys.verify(codePayload(ws, requestId, code), record.codeHash)) {
-      const attemptsLeft = record.attemptsLeft - 1;
-      if (attemptsLeft <= 0) {
-        await store.privacyRequests.deleteCode(ws, requestId);
-        await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
-        throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
-      }
+    if (check.kind === 'exhausted') {
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
+      throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
+    }
+    if (check.kind === 'wrong') {
+      const { attemptsLeft } = check;
       throw new SluiceError('verification_code_invalid', `That code is not right; check the email and try again (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left).`, { attemptsLeft });
     }
-    await store.privacyRequests.deleteCode(ws, requestId);
     const email = request.contactEmail ?? request.subject.email ?? '';
     return requests.verify(ws, requestId, { actor: 'subject (one-time code by email)', ip: truncateIp(ip) }, `verified by a one-time code sent to ${maskEmail(email)}`);
   }

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { SluiceError } from '../../core/errors.js';
@@ -6,17 +5,11 @@ import { newId } from '../../core/ids.js';
 import { hideEmailsIn, maskEmail } from '../../core/privacy/personal-text.js';
 import { truncateIp } from '../../core/privacy/truncate-ip.js';
 import type { Store } from '../../store/store.js';
+import { CODE_ATTEMPTS, checkEmailCode, issueEmailCode, NEW_LINK_CODE_PREFIX } from './email-codes.js';
 import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
-import { CODE_ATTEMPTS, CODE_TTL_MS } from './subject-intake.js';
-
-/**
- * The prefix of a new-link code's id. Its code is kept with the requests' codes (`privacy_request_codes`, keyed by
- * this id instead of a request's): it belongs to no request, since asking for it must not tell whether one exists.
- */
-export const NEW_LINK_CODE_PREFIX = 'dlc';
 
 /** The requests a new link is sent for: those with a download link, answered, at the address that proved itself. */
 const LINKED_TYPES = ['access', 'know'] as const;
@@ -79,22 +72,16 @@ export class SubjectNewLinks {
     return this.deps.now?.() ?? Date.now();
   }
 
+  private get codes() {
+    return { codes: this.deps.store.privacyRequests, keys: this.deps.keys };
+  }
+
   async ask(source: { id: string; workspaceId: string }, emailGiven: string, ip: string): Promise<NewLinkChallenge> {
     const email = normalised(emailGiven);
     await this.limiter.hit(`submit-ip:${ip}`, SUBJECT_INTAKE_LIMITS.submitPerIp);
     await this.limiter.hit(`submit-email:${source.workspaceId}:${email}`, SUBJECT_INTAKE_LIMITS.submitPerEmail);
     const id = newId(NEW_LINK_CODE_PREFIX);
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const now = this.now();
-    const expiresAt = now + CODE_TTL_MS;
-    await this.deps.store.privacyRequests.putCode({
-      requestId: id,
-      workspaceId: source.workspaceId,
-      codeHash: this.deps.keys.sign(codePayload(source.workspaceId, id, email, code)),
-      expiresAt,
-      attemptsLeft: CODE_ATTEMPTS,
-      createdAt: now,
-    });
+    const { code, expiresAt } = await issueEmailCode(this.codes, { id, workspaceId: source.workspaceId }, (c) => codePayload(source.workspaceId, id, email, c), this.now());
     const sent = await this.deps.mailer.send({
       to: email,
       workspaceId: source.workspaceId,
@@ -121,27 +108,24 @@ export class SubjectNewLinks {
     await this.limiter.hit(`verify-ip:${ip}`, SUBJECT_INTAKE_LIMITS.verifyPerIp);
     const ws = source.workspaceId;
     const email = normalised(emailGiven);
-    const { store, keys, requests } = this.deps;
+    const { store, requests } = this.deps;
     if (!challengeId.startsWith(`${NEW_LINK_CODE_PREFIX}_`)) {
       throw new SluiceError('not_found', `${challengeId} is not the reference of a code for a new link; ask for a new link again.`);
     }
-    const record = await store.privacyRequests.consumeCodeAttempt(ws, challengeId);
-    if (!record) {
+    const check = await checkEmailCode(this.codes, { id: challengeId, workspaceId: ws }, codePayload(ws, challengeId, email, code), this.now());
+    if (check.kind === 'none') {
       throw new SluiceError('verification_attempts_exceeded', 'This code can no longer be used (it was used, or its attempts are used up); ask for a new link again to get a new code.');
     }
-    if (this.now() > record.expiresAt) {
-      await store.privacyRequests.deleteCode(ws, challengeId);
+    if (check.kind === 'expired') {
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); ask for a new link again to get a new code.');
     }
-    if (!keys.verify(codePayload(ws, challengeId, email, code), record.codeHash)) {
-      const attemptsLeft = record.attemptsLeft - 1;
-      if (attemptsLeft <= 0) {
-        await store.privacyRequests.deleteCode(ws, challengeId);
-        throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: ask for a new link again to get a new code.`);
-      }
+    if (check.kind === 'exhausted') {
+      throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: ask for a new link again to get a new code.`);
+    }
+    if (check.kind === 'wrong') {
+      const { attemptsLeft } = check;
       throw new SluiceError('verification_code_invalid', `That code is not right for this email address; check the email and try again (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left).`, { attemptsLeft });
     }
-    await store.privacyRequests.deleteCode(ws, challengeId);
 
     const answered: PrivacyRequest[] = [];
     for (const type of LINKED_TYPES) answered.push(...(await store.privacyRequests.list(ws, { status: ['completed'], type, contactEmail: email, limit: MAX_RENEWED })));

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Regulation } from '../../privacy/requests/deadlines.js';
+import { NEW_LINK_CODE_PREFIX } from '../../privacy/requests/email-codes.js';
 import type { PrivacyRequestRepository, RequestListFilter, RequestPatch, VerificationCodeRecord } from '../../privacy/requests/request-repository.js';
 import type { AuthorizedAgent, ClosedWithoutDecision, PrivacyRequest, RequestChannel, RequestParams, RequestStatus, RequestSubject, RequestTransition, RequestType } from '../../privacy/requests/request.js';
 import type { Database, PrivacyRequestCodeTable, PrivacyRequestTable, PrivacyRequestTransitionTable } from './schema.js';
@@ -277,7 +278,7 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
 
   async deleteExpired(now: number): Promise<number> {
     // A new download link's code belongs to no request (subject-new-links.ts): one never used goes once expired.
-    await this.db.deleteFrom('privacy_request_codes').where('request_id', 'like', 'dlc_%').where('expires_at', '<', now).execute();
+    await this.db.deleteFrom('privacy_request_codes').where('request_id', 'like', `${NEW_LINK_CODE_PREFIX}_%`).where('expires_at', '<', now).execute();
     return this.db.transaction().execute(async (tx) => {
       // Only answered requests, 24 months after the answer (CCPA 7101). Rows of earlier versions carry a
       // retain_until counted from receipt, also on open requests: the status and the answer's age guard them.
