@@ -118,6 +118,11 @@ describe('two sources sending the same messageId to one webhook', () => {
     const { id, server } = await createWebhook(sluice, servers, 'Nothing to retry');
     await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'z', event: 'only default', messageId: 'shared-4' });
     await eventually(async () => (server.events().some((e) => e.messageId === 'shared-4') ? true : undefined));
+    // The sink has it; the log says so once the router has recorded the answer (a moment later).
+    await eventually(async () => {
+      const rows = (await api('GET', `/destinations/${id}/deliveries?messageId=shared-4`)).body.deliveries as Row[];
+      return rows.some((r) => r.status === 'delivered') ? true : undefined;
+    });
     const unknown = await api('POST', `/destinations/${id}/deliveries/retry`, { messageId: 'shared-4-typo' });
     expect(unknown.status, unknown.text).toBe(404);
     expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
