@@ -251,7 +251,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     deletionTargets,
     suppression: suppressionPort(privacy),
     consent: consentPort(privacy),
-    ...(queue && { pipeline: new InboxPublisher(queue, store.sources) }),
+    ...(queue && { pipeline: new InboxPublisher(queue) }),
     ...(progressQueue && { progress: progressQueue }),
     // Embedded files: an erasure empties their write-ahead logs afterwards (decision 0403).
     ...(checkpointer && { files: checkpointer }),

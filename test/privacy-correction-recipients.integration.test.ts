@@ -15,10 +15,11 @@ interface Recipient {
 }
 
 /**
- * A correction (GDPR 16) told to every recipient (GDPR 19), end to end: three webhooks (real local HTTP servers) are
- * connected, one accepting, one refusing with 400, one whose filter drops identify calls. The request completes
- * only once each delivery of the corrected identify has ended, and its result, its view and the console name each
- * destination with what came of it.
+ * A correction (GDPR 16) told to every recipient (GDPR 19), end to end: webhooks (real local HTTP servers) are
+ * connected, one accepting (fed by both sources), one refusing with 400, one whose filter drops identify calls, and
+ * one fed only by a second source. The request completes only once each delivery of the corrected identify has
+ * ended, each destination gets it once, and its result, its view and the console name each destination with what
+ * came of it.
  */
 describe('a correction and its recipients', () => {
   let sluice: TestSluice;
@@ -37,7 +38,12 @@ describe('a correction and its recipients', () => {
 
   it('completes once each destination has the corrected identify or has ended trying, and names each with its outcome', async () => {
     const api = ownerApi(sluice);
-    const good = await createWebhook(sluice, servers, 'Good hook');
+    const mobile = await api('POST', '/sources', { name: 'Mobile app' });
+    expect(mobile.status, mobile.text).toBe(201);
+    const sources = (await api('GET', '/sources')).body.sources as { id: string }[];
+    const good = await createWebhook(sluice, servers, 'Good hook', {}, { sourceIds: sources.map((s) => s.id) });
+    // Connected to the second source only: the person's correction reaches it all the same.
+    const mobileOnly = await createWebhook(sluice, servers, 'Mobile hook', {}, { sourceIds: [mobile.body.id] });
     const refusing = await createWebhook(sluice, servers, 'Refusing hook');
     refusing.server.respond = () => ({ status: 400, body: '{"error":"no"}' });
     await createWebhook(sluice, servers, 'No identifies', {}, { filters: [{ if: "type = 'identify'", action: 'drop' }] });
@@ -54,18 +60,22 @@ describe('a correction and its recipients', () => {
     }, 60_000);
     expect(done.status, String(done.failure)).toBe('completed');
 
-    // Completed after the accepting destination had it, not before.
-    const received = good.server.events().find((e) => e.messageId === `dsr-correct-${id}`);
-    expect(received).toMatchObject({ type: 'identify', userId: 'cor-ada', traits: { name: 'Ada Lovelace' } });
+    // Completed after the accepting destinations had it, not before; once each, though one is fed by both sources.
+    for (const hook of [good, mobileOnly]) {
+      const received = hook.server.events().filter((e) => e.messageId === `dsr-correct-${id}`);
+      expect(received).toEqual([expect.objectContaining({ type: 'identify', userId: 'cor-ada', traits: { name: 'Ada Lovelace' } })]);
+    }
     const byName = (list: Recipient[]) => Object.fromEntries(list.map((r) => [r.name, r]));
     const expected = {
       'Good hook': expect.objectContaining({ type: 'webhook', status: 'delivered' }),
+      'Mobile hook': expect.objectContaining({ type: 'webhook', status: 'delivered' }),
       'Refusing hook': expect.objectContaining({ status: 'failed', reason: expect.stringContaining('400') }),
       'No identifies': expect.objectContaining({ status: 'dropped', reason: 'filter' }),
     };
     const result = (await api('GET', `/privacy-requests/${id}/result`)).body as { kind: string; recipients: Recipient[]; traits: string[] };
     expect(result).toMatchObject({ kind: 'correct', traits: ['name'] });
     expect(byName(result.recipients)).toEqual(expected);
+    expect(result.recipients).toHaveLength(4);
     expect(byName(done.correctionRecipients as Recipient[])).toEqual(expected);
     // It waited for the pipeline (a postponed attempt says what for) rather than completing when the identify was queued.
     const history = done.history as { action: string; note?: string }[];
@@ -81,6 +91,7 @@ describe('a correction and its recipients', () => {
     const list = page.getByRole('list', { name: `Where the correction of request ${requestId} was sent` });
     await expect.poll(async () => (await list.getByRole('listitem').allTextContents()).sort()).toEqual([
       'Good hook: correction delivered',
+      'Mobile hook: correction delivered',
       'No identifies: not sent (filter)',
       expect.stringMatching(/^Refusing hook: correction failed to arrive \(.*400.*\)$/),
     ]);

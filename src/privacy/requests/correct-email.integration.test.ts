@@ -7,6 +7,7 @@ import { Keys } from '../../core/crypto/keys.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { correctSubject } from './correction.js';
+import type { PublishedIdentify } from './ports.js';
 import { RequestExecutor } from './request-executor.js';
 import { RequestService } from './request-service.js';
 
@@ -22,6 +23,7 @@ describe('a correct of traits.email', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-correct-email-'));
     store = await openSqliteStore({ file: path.join(dir, 'sluice.db') });
     const ws = (await store.workspaces.create({ name: 'W' })).id;
+    const source = await store.sources.create({ workspaceId: ws, name: 'App' });
     await store.identities.applyChanges({
       profiles: [{ id: 'prof_ada', workspaceId: ws, traits: { email: 'wrong@example.com' }, traitTimes: {}, firstSeen: 1, lastSeen: 1 }],
       links: [
@@ -31,7 +33,7 @@ describe('a correct of traits.email', () => {
       deletedProfileIds: [],
       groups: [],
     });
-    const published: { userId?: string; traits: Readonly<Record<string, unknown>> }[] = [];
+    const published: PublishedIdentify[] = [];
     let outage = true;
     const requests = new RequestService(store);
     const executor = new RequestExecutor({
@@ -55,7 +57,7 @@ describe('a correct of traits.email', () => {
     // Queued now: the request waits for the pipeline (this test has none processing), the wrong email unlinked.
     const retried = await executor.execute(request);
     expect(retried).toMatchObject({ kind: 'retry', reason: expect.stringContaining('waiting for the pipeline') });
-    expect(published).toEqual([expect.objectContaining({ userId: 'ada', traits: { email: 'right@example.com' }, messageId: `dsr-correct-${request.id}` })]);
+    expect(published).toEqual([expect.objectContaining({ sourceId: source.id, integrations: {}, userId: 'ada', traits: { email: 'right@example.com' }, messageId: `dsr-correct-${request.id}` })]);
     expect(await store.identities.linkedIdentities(ws, 'wrong@example.com')).toBeUndefined();
     // A later attempt reads the work state: the identify is not queued again (nor is the person looked up again by
     // the wrong email, which finds no one now).

@@ -1,5 +1,6 @@
-import type { DeliveryStatus } from '../../core/destination.js';
+import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { Store } from '../../store/store.js';
+import { correctionRoutes } from './correction-routes.js';
 import type { PipelinePublisher } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { resolveSubject, unlinkCorrectedEmails } from './subject.js';
@@ -34,7 +35,13 @@ export type CorrectionOutcome =
 
 /** Kept in the request's work state between attempts, once the corrected identify is queued. */
 interface CorrectionState {
-  readonly correction: { readonly queuedAt: number; readonly identify: CorrectionResult['identify']; readonly unlinkedEmails: number };
+  readonly correction: {
+    readonly queuedAt: number;
+    readonly identify: CorrectionResult['identify'];
+    readonly unlinkedEmails: number;
+    /** The sources it was queued on, each with the destinations meant to receive it there (absent in requests queued before routes). */
+    readonly routes?: readonly { readonly sourceId: string; readonly destinationIds: readonly string[] }[];
+  };
 }
 
 export interface CorrectionDeps {
@@ -54,8 +61,9 @@ const WAITING: readonly DeliveryStatus[] = ['queued', 'retrying'];
 
 /**
  * Rectification (GDPR 16) and its notification to every recipient (GDPR 19): the corrected traits go through the
- * pipeline as an identify of the person (so the profile and every destination connected to the source get them,
- * with the pipeline's consent, filters and retries), a corrected email replaces the wrong one as an identifier, and
+ * pipeline as an identify of the person (so the profile and every enabled destination get them, through each source
+ * a destination is connected to, once per destination: correction-routes.ts; with the pipeline's consent, filters and
+ * retries), a corrected email replaces the wrong one as an identifier, and
  * the request is completed only once each destination's delivery of that identify has ended (delivered, dropped
  * with its reason, or failed after the router's retries), each recorded in the result's `recipients`. Waiting is
  * done by postponing the request (first after 2 s, doubling to 5 minutes), at most the router's retry window.
@@ -72,19 +80,24 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
     const userId = subject.userIds[0];
     const anonymousId = subject.anonymousIds[0];
     if (!userId && !anonymousId) return { kind: 'failed', failure: 'the subject has no userId or anonymousId Sluice knows, so there is no profile to correct' };
+    const routes = correctionRoutes(await deps.store.sources.list(ws), await deps.store.destinations.list(ws));
+    if (routes.length === 0) return { kind: 'failed', failure: 'the workspace has no source to send the corrected identify through: create a source (POST /api/v1/sources), then file the correction again' };
     const identify = { messageId: `dsr-correct-${request.id}`, ...(userId ? { userId } : { anonymousId: anonymousId! }) };
-    await deps.pipeline.publishIdentify({ workspaceId: ws, ...identify, traits });
+    // One copy per route, the same messageId on each (a source deduplicates its own events by messageId, so an attempt
+    // that fails halfway and is retried queues nothing twice).
+    for (const route of routes) await deps.pipeline.publishIdentify({ workspaceId: ws, sourceId: route.sourceId, integrations: route.integrations, ...identify, traits });
     // A corrected email replaces the wrong one as an identifier too: the wrong one no longer finds the person (a
     // lookup, a later request); the identify links the right one. After the identify is queued, so that an attempt
     // that fails in between finds the person again by the wrong email when it is retried.
     const unlinkedEmails = await unlinkCorrectedEmails(deps.store, ws, subject, traits);
-    state = { queuedAt: now, identify, unlinkedEmails };
+    state = { queuedAt: now, identify, unlinkedEmails, routes: routes.map(({ sourceId, destinationIds }) => ({ sourceId, destinationIds })) };
     await deps.checkpoint({ correction: state });
   }
 
   const { messageId } = state.identify;
-  const stored = (await deps.store.events.query({ workspaceId: ws, messageId, limit: 1 })).length > 0;
-  const rows = stored ? await deps.store.deliveries.forMessage(ws, messageId) : [];
+  const copies = state.routes?.length ?? 1;
+  const stored = new Set((await deps.store.events.query({ workspaceId: ws, messageId, limit: copies })).map((e) => e.sourceId)).size >= copies;
+  const rows = stored ? meantFor(state, await deps.store.deliveries.forMessage(ws, messageId)) : [];
   const waited = now - state.queuedAt;
   const withinWindow = waited < deps.windowMs;
   const afterMs = Math.min(FIRST_LOOK_MS * 2 ** Math.min(request.attempts, 20), LONGEST_WAIT_MS);
@@ -111,6 +124,22 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
     detail: r.lastError,
   }));
   return { kind: 'done', result: { kind: 'correct', traits: Object.keys(traits), identify: state.identify, unlinkedEmails: state.unlinkedEmails, recipients } };
+}
+
+/**
+ * The deliveries that tell a recipient: on a destination's own route. A copy sent through a later source names its
+ * destinations in `integrations`, so a destination also connected to that source has a second row there, dropped
+ * for `integrations`: not a recipient's answer. A destination connected after the identify was queued has no route;
+ * its row, if any, counts.
+ */
+function meantFor(state: CorrectionState['correction'], rows: readonly DeliveryRecord[]): DeliveryRecord[] {
+  if (!state.routes) return [...rows];
+  const routeOf = new Map<string, string>();
+  for (const route of state.routes) for (const id of route.destinationIds) routeOf.set(id, route.sourceId);
+  return rows.filter((r) => {
+    const sourceId = routeOf.get(r.destinationId);
+    return sourceId === undefined ? !(r.status === 'dropped' && r.reason === 'integrations') : sourceId === r.sourceId;
+  });
 }
 
 /** A correction request's recipients, from its stored result (none for any other result). */

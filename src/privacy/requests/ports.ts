@@ -1,5 +1,6 @@
 import type { ConsentRecord } from '../../core/privacy/consent-record.js';
 import type { DeletionResult, DeletionSubject } from '../../destinations/destination.js';
+import type { JsonObject } from '../../protocol/segment-event.js';
 import type { EventSubjectKeys } from './subject-data.js';
 import type { ResolvedSubject } from './subject.js';
 
@@ -55,9 +56,20 @@ export interface ConsentPort {
   history(workspaceId: string, subject: ResolvedSubject): Promise<ConsentRecord[]>;
 }
 
+/** What a correction queues: an identify of the person, as if `sourceId` had sent it, with its `integrations` object. */
+export interface PublishedIdentify {
+  readonly workspaceId: string;
+  readonly sourceId: string;
+  readonly userId?: string;
+  readonly anonymousId?: string;
+  readonly traits: Readonly<Record<string, unknown>>;
+  readonly messageId: string;
+  readonly integrations: JsonObject;
+}
+
 /** Publishes a Segment event into the pipeline as if a source had sent it (corrections reach destinations). */
 export interface PipelinePublisher {
-  publishIdentify(input: { workspaceId: string; userId?: string; anonymousId?: string; traits: Readonly<Record<string, unknown>>; messageId: string }): Promise<void>;
+  publishIdentify(input: PublishedIdentify): Promise<void>;
 }
 
 /**
