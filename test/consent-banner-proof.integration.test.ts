@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bannerVersionOf, type BannerContent } from '../src/core/consent/banner-content.js';
-import { DEFAULT_BANNER_CATEGORIES } from '../src/privacy/consent-banner/banner-config.js';
+import { DEFAULT_CONSENT_CATEGORIES } from '../src/core/consent/consent-category.js';
 import { chromiumMissing, launchChromium, serveHtml } from './support/browser.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -103,7 +103,7 @@ describe.skipIf(chromiumMissing())('consent banner: proof of what was shown, and
     expect(content.categories.find((c) => c.id === 'analytics')?.description).toBe('Measures how the site is used, so it can be improved.');
 
     // The workspace rewords a category: a later choice names the new wording, and the first one keeps its own.
-    const reworded = DEFAULT_BANNER_CATEGORIES.map((c) => (c.id === 'analytics' ? { ...c, description: 'Counts visits and clicks.' } : c));
+    const reworded = DEFAULT_CONSENT_CATEGORIES.map((c) => (c.id === 'analytics' ? { ...c, description: 'Counts visits and clicks.' } : c));
     await setCategories(reworded);
     try {
       await page.reload();
@@ -121,7 +121,7 @@ describe.skipIf(chromiumMissing())('consent banner: proof of what was shown, and
       const rows = await sluice.store.consent.banners((await sluice.store.workspaces.list())[0]!.id, [version, second.bannerVersion!, version]);
       expect(rows).toHaveLength(2);
     } finally {
-      await setCategories(DEFAULT_BANNER_CATEGORIES);
+      await setCategories(DEFAULT_CONSENT_CATEGORIES);
     }
     expect(errors).toEqual([]);
     await context.close();
@@ -206,7 +206,7 @@ describe.skipIf(chromiumMissing())('consent banner: proof of what was shown, and
         const anonymousId = await anonymousIdOf(page);
         await bannerChoices(anonymousId, 1);
 
-        await setCategories([...DEFAULT_BANNER_CATEGORIES, { id: 'personalization', name: 'Personalization', description: 'Recommends products.' }]);
+        await setCategories([...DEFAULT_CONSENT_CATEGORIES, { id: 'personalization', name: 'Personalization', description: 'Recommends products.' }]);
         await page.reload();
         await waitInitialized(page); // the choice for the other categories still holds
         await expect.poll(() => banner(page).isVisible()).toBe(true);
@@ -229,7 +229,7 @@ describe.skipIf(chromiumMissing())('consent banner: proof of what was shown, and
         expect(errors).toEqual([]);
         await context.close();
       } finally {
-        await setCategories(DEFAULT_BANNER_CATEGORIES);
+        await setCategories(DEFAULT_CONSENT_CATEGORIES);
         await setSettings({ consentModel: 'opt-in' });
       }
     });

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentSnippet } from '../console/src/snippets.js';
-import { DEFAULT_BANNER_CATEGORIES } from '../src/privacy/consent-banner/banner-config.js';
+import { DEFAULT_CONSENT_CATEGORIES } from '../src/core/consent/consent-category.js';
 import { chromiumMissing, launchChromium, segmentSnippet, serveHtml } from './support/browser.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -383,7 +383,7 @@ describe.skipIf(skip)('consent banner (/consent.js) on a site in headless Chromi
       await context.close();
     } finally {
       // Back to what the other tests see: the banner's defaults (the API's defaults word the descriptions differently).
-      expect((await put(DEFAULT_BANNER_CATEGORIES)).status).toBe(200);
+      expect((await put(DEFAULT_CONSENT_CATEGORIES)).status).toBe(200);
     }
   });
 });

@@ -154,6 +154,10 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Categories saved');
     const body = (await (await fetch(`${sluice.url}/v1/consent/${source.writeKey}/categories`)).json()) as { categories: { id: string; description?: string }[] };
     expect(body.categories.find((c) => c.id === 'analytics')?.description).toBe('Counts visits so we can improve the shop.');
+    // The categories' translations (the defaults come in every language the banner speaks) are kept by the save.
+    expect(await page.getByLabel('Category 3 translations').textContent()).toBe('defresitnlpt');
+    const german = (await (await fetch(`${sluice.url}/v1/consent/${source.writeKey}/categories?lang=de`)).json()) as { categories: { id: string; name: string }[] };
+    expect(german.categories.find((c) => c.id === 'analytics')?.name).toBe('Statistik');
     // A bad edit is refused by the API and shown next to the categories.
     await page.getByRole('button', { name: 'Add category' }).click();
     await page.getByRole('button', { name: 'Save categories' }).click();

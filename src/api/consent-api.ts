@@ -9,6 +9,7 @@ import { identifierKey, normalizeIdentifier, type SubjectIdentifier } from '../c
 import { IDENTITY_KIND } from '../privacy/graph-linked-identities.js';
 import type { PrivacyServices } from '../privacy/privacy-services.js';
 import { SluiceError } from '../core/errors.js';
+import { BANNER_LANGUAGES } from '../core/consent/banner-texts.js';
 import { findCategory, type ConsentCategory } from '../core/consent/consent-category.js';
 import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
@@ -23,6 +24,13 @@ export const ConsentCategorySchema = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     required: Type.Optional(Type.Boolean()),
     gpc: Type.Optional(Type.Boolean({ description: 'Denied by a Global Privacy Control signal' })),
+    translations: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[a-z]{2}$' }),
+        Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        { description: `The name and description the consent banner shows in another language, by ISO 639-1 code: ${BANNER_LANGUAGES.join(', ')}` },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

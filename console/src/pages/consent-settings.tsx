@@ -13,6 +13,8 @@ interface Category {
   description?: string;
   required?: boolean;
   gpc?: boolean;
+  /** The banner's wording of the category in other languages, by ISO 639-1 code (kept as it is on save). */
+  translations?: Record<string, { name: string; description?: string }>;
 }
 
 interface PrivacySettings {
@@ -113,6 +115,7 @@ export function ConsentSettingsPage() {
       ...(c.description && c.description.trim() !== '' ? { description: c.description.trim() } : {}),
       ...(c.required ? { required: true } : {}),
       ...(c.gpc ? { gpc: true } : {}),
+      ...(c.translations && Object.keys(c.translations).length > 0 ? { translations: c.translations } : {}),
     }));
     setCategories(await api<Category[]>('PUT', '/api/v1/consent/categories', clean));
     setSaved('Categories saved: the banner and every event accepted from now on use them.');
@@ -187,6 +190,7 @@ export function ConsentSettingsPage() {
                     <th scope="col">Description</th>
                     <th scope="col">Required</th>
                     <th scope="col">GPC</th>
+                    <th scope="col">Translations</th>
                     <th scope="col">
                       <span className="sr-only">Remove</span>
                     </th>
@@ -210,6 +214,17 @@ export function ConsentSettingsPage() {
                       <td>
                         <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
                       </td>
+                      <td aria-label={`Category ${i + 1} translations`}>
+                        {c.translations && Object.keys(c.translations).length > 0 ? (
+                          Object.entries(c.translations).map(([language, t]) => (
+                            <abbr key={language} title={t.description ? `${t.name}: ${t.description}` : t.name} className="badge">
+                              {language}
+                            </abbr>
+                          ))
+                        ) : (
+                          <span className="muted">none</span>
+                        )}
+                      </td>
                       <td>
                         <button type="button" onClick={() => setCategories((list) => list?.filter((_, j) => j !== i))} aria-label={`Remove category ${c.name || i + 1}`}>
                           Remove
@@ -219,6 +234,11 @@ export function ConsentSettingsPage() {
                   ))}
                 </tbody>
               </table>
+              <p className="muted">
+                The banner speaks English, German, French, Spanish, Italian, Dutch and Portuguese, in the visitor's browser language or the one the site's tag names
+                (<code>&amp;lang=de</code>). A category's name and description in those languages (hover a language to read it) are set with the API's{' '}
+                <code>translations</code> (<code>PUT /api/v1/consent/categories</code>); without one, the banner shows the category as written here.
+              </p>
             </fieldset>
           )}
           {problems.length > 0 && (

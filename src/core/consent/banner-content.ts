@@ -23,22 +23,6 @@ export interface BannerText {
   reopen: string;
 }
 
-/** The banner's wording (English; the hosted page and the banner have no other language yet). */
-export const BANNER_TEXT: BannerText = Object.freeze({
-  title: 'Your privacy choices',
-  intro: 'Choose which purposes this site may use your data for. You can change this at any time from the "Privacy choices" link.',
-  gpcNotice: 'Opt-Out Request Honored: your browser sent a Global Privacy Control signal, so sale and sharing stay off.',
-  policyChanged: 'Our privacy policy has changed (version {version}). Please review your choices: your earlier ones are filled in.',
-  newCategories: 'We have added purposes you have not chosen for yet (marked "new"). Please review your choices.',
-  alwaysOn: ' (always on)',
-  gpcOff: ' (off: Opt-Out Request Honored)',
-  newLabel: ' (new)',
-  rejectAll: 'Reject all',
-  acceptAll: 'Accept all',
-  save: 'Save my choices',
-  reopen: 'Privacy choices',
-});
-
 /** One category as the banner showed it. */
 export interface BannerContentCategory {
   id: string;

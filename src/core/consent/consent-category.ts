@@ -1,3 +1,5 @@
+import type { BannerLanguage } from './banner-texts.js';
+
 /**
  * A purpose a subject can consent to (CONTRACT.md "Consent semantics"). `required` categories are always
  * granted; `gpc` categories are denied by a Global Privacy Control signal.
@@ -8,18 +10,76 @@ export interface ConsentCategory {
   description?: string;
   required?: boolean;
   gpc?: boolean;
+  /** The name and description the banner shows in another language (keys: `BANNER_LANGUAGES`); `name`/`description` otherwise. */
+  translations?: Readonly<Partial<Record<BannerLanguage, CategoryTranslation>>>;
+}
+
+/** A category's name and description in one language. */
+export interface CategoryTranslation {
+  name: string;
+  description?: string;
 }
 
 /** `opt-in`: nothing optional is granted until chosen. `opt-out`: granted until refused. */
 export type ConsentModel = 'opt-in' | 'opt-out';
 export const CONSENT_MODELS: readonly ConsentModel[] = ['opt-in', 'opt-out'];
 
-/** The categories of a workspace that never configured its own. */
+/** The categories of a workspace that never configured its own, in every language the banner speaks. */
 export const DEFAULT_CONSENT_CATEGORIES: readonly ConsentCategory[] = Object.freeze([
-  { id: 'necessary', name: 'Necessary', description: 'Needed for the service to work; always granted.', required: true },
-  { id: 'functional', name: 'Functional', description: 'Remembers choices and improves features.' },
-  { id: 'analytics', name: 'Analytics', description: 'Measures use of the product.' },
-  { id: 'advertising', name: 'Advertising', description: 'Targeted advertising, sale or sharing of personal information.', gpc: true },
+  {
+    id: 'necessary',
+    name: 'Necessary',
+    description: 'Needed for the service to work; always on.',
+    required: true,
+    translations: {
+      de: { name: 'Notwendig', description: 'Für den Betrieb der Website erforderlich; immer aktiv.' },
+      fr: { name: 'Nécessaires', description: 'Indispensables au fonctionnement du service ; toujours actifs.' },
+      es: { name: 'Necesarias', description: 'Imprescindibles para que el servicio funcione; siempre activas.' },
+      it: { name: 'Necessari', description: 'Indispensabili per il funzionamento del servizio; sempre attivi.' },
+      nl: { name: 'Noodzakelijk', description: 'Nodig om de dienst te laten werken; altijd aan.' },
+      pt: { name: 'Necessários', description: 'Indispensáveis para o funcionamento do serviço; sempre ativos.' },
+    },
+  },
+  {
+    id: 'functional',
+    name: 'Functional',
+    description: 'Remembers your choices and improves features.',
+    translations: {
+      de: { name: 'Funktional', description: 'Merkt sich Ihre Einstellungen und verbessert Funktionen.' },
+      fr: { name: 'Fonctionnels', description: 'Mémorisent vos choix et améliorent les fonctionnalités.' },
+      es: { name: 'Funcionales', description: 'Recuerdan sus preferencias y mejoran las funciones.' },
+      it: { name: 'Funzionali', description: 'Ricordano le tue scelte e migliorano le funzionalità.' },
+      nl: { name: 'Functioneel', description: 'Onthoudt uw keuzes en verbetert functies.' },
+      pt: { name: 'Funcionais', description: 'Memorizam as suas escolhas e melhoram as funcionalidades.' },
+    },
+  },
+  {
+    id: 'analytics',
+    name: 'Analytics',
+    description: 'Measures how the site is used, so it can be improved.',
+    translations: {
+      de: { name: 'Statistik', description: 'Misst, wie die Website genutzt wird, damit sie verbessert werden kann.' },
+      fr: { name: "Mesure d'audience", description: "Mesure l'utilisation du site afin de l'améliorer." },
+      es: { name: 'Analítica', description: 'Mide cómo se usa el sitio para poder mejorarlo.' },
+      it: { name: 'Statistiche', description: 'Misurano come viene usato il sito, per migliorarlo.' },
+      nl: { name: 'Analyse', description: 'Meet hoe de site wordt gebruikt, zodat die kan worden verbeterd.' },
+      pt: { name: 'Análise', description: 'Mede a utilização do site para o poder melhorar.' },
+    },
+  },
+  {
+    id: 'advertising',
+    name: 'Advertising',
+    description: 'Targeted advertising, and sale or sharing of personal information.',
+    gpc: true,
+    translations: {
+      de: { name: 'Werbung', description: 'Personalisierte Werbung sowie Verkauf oder Weitergabe personenbezogener Daten.' },
+      fr: { name: 'Publicité', description: 'Publicité ciblée, et vente ou partage de données personnelles.' },
+      es: { name: 'Publicidad', description: 'Publicidad personalizada, y venta o intercambio de datos personales.' },
+      it: { name: 'Pubblicità', description: 'Pubblicità mirata, e vendita o condivisione di dati personali.' },
+      nl: { name: 'Advertenties', description: 'Gerichte advertenties, en verkoop of delen van persoonsgegevens.' },
+      pt: { name: 'Publicidade', description: 'Publicidade direcionada, e venda ou partilha de dados pessoais.' },
+    },
+  },
 ]);
 
 /**

@@ -1,4 +1,7 @@
 import type { BannerText } from '../../core/consent/banner-content.js';
+import { BANNER_TEXTS, type BannerLanguage } from '../../core/consent/banner-texts.js';
+import type { ConsentCategory } from '../../core/consent/consent-category.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 
 /** One consent category as the banner shows it. */
 export interface BannerCategory {
@@ -20,46 +23,40 @@ export interface BannerConfig {
   cookieName: string;
   /** Version of the privacy policy in force, recorded with a choice (when the workspace publishes one). */
   policyVersion: string | null;
-  /** Every sentence and label the banner shows. */
+  /** The language it is shown in (the banner's `lang`). */
+  language: BannerLanguage;
+  /** Every sentence and label the banner shows, in `language`. */
   text: BannerText;
   /** The version of this wording with these categories and policy version (`consent_banner_texts`), sent with a choice. */
   bannerVersion: string;
 }
 
-/** The categories of a workspace that never configured its own (CONTRACT.md "Consent semantics"). */
-export const DEFAULT_BANNER_CATEGORIES: readonly BannerCategory[] = [
-  { id: 'necessary', name: 'Necessary', description: 'Needed for the service to work; always on.', required: true },
-  { id: 'functional', name: 'Functional', description: 'Remembers your choices and improves features.' },
-  { id: 'analytics', name: 'Analytics', description: 'Measures how the site is used, so it can be improved.' },
-  { id: 'advertising', name: 'Advertising', description: 'Targeted advertising, and sale or sharing of personal information.', gpc: true },
-];
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A category as the banner shows it in `language`: its translation's name and description when it has one. */
+export function bannerCategory(category: ConsentCategory, language: BannerLanguage): BannerCategory {
+  const translated = category.translations?.[language];
+  const description = translated ? translated.description : category.description;
+  return {
+    id: category.id,
+    name: translated?.name ?? category.name,
+    ...(description !== undefined ? { description } : {}),
+    ...(category.required ? { required: true } : {}),
+    ...(category.gpc ? { gpc: true } : {}),
+  };
+}
+
 /**
- * Reads a workspace's consent categories and model from its settings document (`consentCategories`,
- * `privacy.consentModel`, `privacy.policyVersion`, as the privacy configuration stores them), falling
- * back to the defaults for anything missing or malformed.
+ * Reads what the banner shows from a workspace's settings document: its consent categories (as the pipeline reads
+ * them, `consentCategoriesOf`: the defaults when none are stored) in `language`, the consent model and the privacy
+ * policy version (`privacy.consentModel`, `privacy.policyVersion`), and the banner's wording in that language.
  */
-export function bannerSettingsFrom(settings: Record<string, unknown>): Pick<BannerConfig, 'categories' | 'model' | 'policyVersion'> {
-  let categories: BannerCategory[] = [...DEFAULT_BANNER_CATEGORIES];
-  const stored = settings.consentCategories;
-  if (Array.isArray(stored)) {
-    const valid = stored.filter((c): c is Record<string, unknown> => isRecord(c) && typeof c.id === 'string' && typeof c.name === 'string');
-    if (valid.length > 0) {
-      categories = valid.map((c) => ({
-        id: c.id as string,
-        name: c.name as string,
-        ...(typeof c.description === 'string' ? { description: c.description } : {}),
-        ...(c.required === true ? { required: true } : {}),
-        ...(c.gpc === true ? { gpc: true } : {}),
-      }));
-    }
-  }
+export function bannerSettingsFrom(settings: Record<string, unknown>, language: BannerLanguage = 'en'): Pick<BannerConfig, 'categories' | 'model' | 'policyVersion' | 'language' | 'text'> {
+  const categories = consentCategoriesOf(settings).map((c) => bannerCategory(c, language));
   const privacy = isRecord(settings.privacy) ? settings.privacy : {};
   const model = privacy.consentModel === 'opt-out' ? 'opt-out' : 'opt-in';
   const policyVersion = typeof privacy.policyVersion === 'string' ? privacy.policyVersion : null;
-  return { categories, model, policyVersion };
+  return { categories, model, policyVersion, language, text: BANNER_TEXTS[language] };
 }

@@ -149,6 +149,8 @@ export function consentBannerRuntime(config: BannerConfig): void {
   // ---- the banner (shadow DOM, so the site's CSS and ours never mix) ----
   const host = document.createElement('div');
   host.id = 'sluice-consent';
+  // The shadow tree takes its language from the host: screen readers read the banner in its own language.
+  host.lang = config.language;
   const root = host.attachShadow({ mode: 'open' });
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string>, text?: string): HTMLElementTagNameMap[K] => {
     const node = document.createElement(tag);

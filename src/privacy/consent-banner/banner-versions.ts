@@ -1,4 +1,4 @@
-import { BANNER_TEXT, bannerContent, bannerVersionOf, type BannerContent } from '../../core/consent/banner-content.js';
+import { bannerContent, bannerVersionOf, type BannerContent, type BannerText } from '../../core/consent/banner-content.js';
 import type { ConsentRepository } from '../../store/store.js';
 import type { BannerCategory } from './banner-config.js';
 
@@ -22,8 +22,8 @@ export class BannerVersions {
     private readonly failed: (error: unknown) => void,
   ) {}
 
-  async versionOf(workspaceId: string, categories: readonly BannerCategory[], policyVersion: string | null): Promise<{ version: string; content: BannerContent }> {
-    const content = bannerContent(BANNER_TEXT, categories, policyVersion);
+  async versionOf(workspaceId: string, text: BannerText, categories: readonly BannerCategory[], policyVersion: string | null): Promise<{ version: string; content: BannerContent }> {
+    const content = bannerContent(text, categories, policyVersion);
     const version = bannerVersionOf(content);
     const key = `${workspaceId}\u0000${version}`;
     if (!this.stored.has(key)) {

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateUpTo, migrationDatabases } from '../../../test/support/migration-databases.js';
 import { postgresAvailable } from '../../../test/support/postgres.js';
-import { BANNER_TEXT, bannerContent, bannerVersionOf } from '../../core/consent/banner-content.js';
+import { bannerContent, bannerVersionOf } from '../../core/consent/banner-content.js';
+import { BANNER_TEXTS } from '../../core/consent/banner-texts.js';
 import { SqlConsentRepository } from '../sql/sql-consent-repository.js';
 import type { Database } from '../sql/schema.js';
 import { consentBannerTexts } from './1160-consent-banner-texts.js';
@@ -21,7 +22,7 @@ async function check(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void
   await consentBannerTexts.up(db, dialect);
 
   const consent = new SqlConsentRepository(db as Kysely<Database>);
-  const content = bannerContent(BANNER_TEXT, [{ id: 'analytics', name: 'Analytics', description: 'Counts visits.' }], '2026-12');
+  const content = bannerContent(BANNER_TEXTS.en, [{ id: 'analytics', name: 'Analytics', description: 'Counts visits.' }], '2026-12');
   const version = bannerVersionOf(content);
   await consent.rememberBanner('ws_1', version, content, 1_000);
   await consent.rememberBanner('ws_1', version, content, 2_000); // served again: kept once, first time kept
