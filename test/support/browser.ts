@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { fileURLToPath } from 'node:url';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { serviceUnavailable } from './services.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -41,12 +41,54 @@ export function consoleBuildMissing(): boolean {
   return false;
 }
 
-/** Headless Debian chromium, quiet (no background traffic), for a test. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+let shared: Promise<Browser> | undefined;
+
+/** This test process's Chromium, started at its first use (and again if it crashed). */
+async function sharedChromium(): Promise<Browser> {
+  const running = shared && (await shared.catch(() => undefined));
+  if (running?.isConnected()) return running;
+  shared = chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  return shared;
+}
+
+/**
+ * Headless Debian chromium, quiet (no background traffic), for a test file. The browser process is shared by the test
+ * files a vitest worker process runs (one after another, never at once: `isolate: false`), and ends with that process
+ * (Playwright kills the browsers it launched when its process exits): starting Chromium for each of some 30 files cost
+ * a second or more of CPU each. What a test file gets is its own view of it: the contexts and pages it opens through
+ * it are its own (cookies and storage per context, as with a browser of its own), and its `close()` closes those and
+ * leaves the browser to the next file.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await sharedChromium();
+  const contexts = new Set<BrowserContext>();
+  const own = (context: BrowserContext) => {
+    contexts.add(context);
+    context.once('close', () => contexts.delete(context));
+    return context;
+  };
+  const view: Partial<Browser> = {
+    newContext: async (options) => own(await browser.newContext(options)),
+    newPage: async (options) => {
+      const page = await browser.newPage(options);
+      own(page.context());
+      return page;
+    },
+    contexts: () => [...contexts],
+    close: async () => {
+      await Promise.all([...contexts].map((context) => context.close()));
+    },
+  };
+  return new Proxy(browser, {
+    get(target, property) {
+      if (Object.hasOwn(view, property)) return view[property as keyof Browser];
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 
