@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
+import { completionLines } from './completion-wording.js';
 import type { Regulation } from './deadlines.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
-import { needsVerification, type PrivacyRequest, type RequestTransition, type RequestType } from './request.js';
+import { needsVerification, type PrivacyRequest, type RequestTransition } from './request.js';
+import { readableTime, REQUEST_WHAT } from './subject-wording.js';
 
 /** What notices need of the mailer (src/mail's `Mailer` fits). */
 export interface NoticeMailer {
@@ -23,20 +25,6 @@ export interface SubjectNoticesDeps {
   readonly now?: () => number;
 }
 
-const WHAT: Readonly<Record<RequestType, string>> = {
-  access: 'a copy of your personal data',
-  delete: 'deletion of your personal data',
-  correct: 'correction of your personal data',
-  restrict: 'restriction of the processing of your personal data',
-  unrestrict: 'lifting the restriction of processing',
-  object: 'your objection to processing',
-  opt_out: 'opting out of the sale and sharing of your personal data',
-  limit_sensitive: 'limiting the use of your sensitive personal data',
-  unlimit_sensitive: 'lifting the limit on the use of your sensitive personal data',
-  suppress: 'blocking any further collection of your data',
-  unsuppress: 'lifting the block on collecting your data',
-  know: 'what personal information we hold about you and whom we disclosed it to',
-};
 
 /**
  * What a refusal must tell the subject besides its reason. GDPR Art. 12(4): that they may lodge a complaint
@@ -139,7 +127,7 @@ export class SubjectNotices {
 
   private compose(request: PrivacyRequest, transition: RequestTransition): { subject: string; text: string } | undefined {
     const reference = `Reference: ${request.id}`;
-    const what = WHAT[request.type];
+    const what = REQUEST_WHAT[request.type];
     switch (transition.action) {
       case 'received': {
         const codeNote = request.channel === 'subject_portal' && needsVerification(request.type) ? ['', 'To confirm that the request is yours, enter the 6-digit code we sent in a separate email. Nothing happens until then.'] : [];
@@ -172,7 +160,7 @@ export class SubjectNotices {
       case 'deletion_jobs_settled':
         return {
           subject: 'Update on your deletion request',
-          text: [...whereItStands(request, `When we completed your request for ${WHAT.delete}, some services were still deleting your data. They have now finished.`), '', reference].join('\n'),
+          text: [...whereItStands(request, `When we completed your request for ${REQUEST_WHAT.delete}, some services were still deleting your data. They have now finished.`), '', reference].join('\n'),
         };
       case 'deletion_confirmed_by_hand':
         // Only once nothing is left to follow up: one notice when the last service has deleted, not one per service.
@@ -190,7 +178,7 @@ export class SubjectNotices {
     const now = this.deps.now?.() ?? Date.now();
     const link = (): [string, string] => {
       const expiresAt = now + DOWNLOAD_LINK_TTL_MS;
-      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), `The link works until ${new Date(expiresAt).toISOString()}; keep it private, anyone with it can open the file.`];
+      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), `The link works until ${readableTime(expiresAt)}; keep it private, anyone with it can open the file.`];
     };
     switch (request.type) {
       case 'access': {
@@ -211,7 +199,7 @@ export class SubjectNotices {
         return lines;
       }
       default:
-        return [`We completed your request for ${WHAT[request.type]}.`];
+        return completionLines(request) ?? [`We completed your request for ${REQUEST_WHAT[request.type]}.`];
     }
   }
 }
