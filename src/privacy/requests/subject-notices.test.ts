@@ -203,6 +203,14 @@ describe('completion notice of a request whose answer is an action', () => {
     expect(await completionOf('opt_out', { kind: 'opt_out', deniedCategories: ['advertising'], purposes: [] })).toContain('Opt-Out Request Honored: we no longer sell or share your personal information.');
   });
 
+  it('dates the receipt and the answer with the month in words', async () => {
+    const created = await requests.create(WS, { type: 'object', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api' }, 'token:a (admin)');
+    await notices.idle();
+    const text = sent.find((m) => m.subject === 'We received your privacy request')!.text;
+    expect(text).toMatch(/^On \d{1,2} [A-Z][a-z]+ \d{4} we received your request for an end to the uses of your personal data you object to\.\nWe will answer by \d{1,2} [A-Z][a-z]+ \d{4}\./);
+    expect(text).toContain(`Reference: ${created.id}`);
+  });
+
   it("writes the download link's expiry as a person reads it, not as an ISO timestamp", async () => {
     const created = await requests.create(WS, { type: 'access', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
     await requests.complete(created, { format: 'sluice.access-export/v1' });

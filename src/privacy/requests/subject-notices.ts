@@ -8,7 +8,7 @@ import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestTransition } from './request.js';
-import { readableTime, REQUEST_WHAT } from './subject-wording.js';
+import { readableDay, readableTime, REQUEST_WHAT } from './subject-wording.js';
 
 /** What notices need of the mailer (src/mail's `Mailer` fits). */
 export interface NoticeMailer {
@@ -53,8 +53,6 @@ function recipientLines(request: PrivacyRequest): string[] {
 function whereItStands(request: PrivacyRequest, why: string): string[] {
   return [`${why} Where your data stands at each service that received it:`, ...recipientLines(request)];
 }
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Each recipient's outcome as the person is told it. The certificate's details are written for the business
@@ -133,7 +131,7 @@ export class SubjectNotices {
         const codeNote = request.channel === 'subject_portal' && needsVerification(request.type) ? ['', 'To confirm that the request is yours, enter the 6-digit code we sent in a separate email. Nothing happens until then.'] : [];
         return {
           subject: 'We received your privacy request',
-          text: [`We received your request for ${what} on ${day(request.receivedAt)}.`, `We will answer by ${day(request.dueAt)}.`, ...codeNote, '', reference].join('\n'),
+          text: [`On ${readableDay(request.receivedAt)} we received your request for ${what}.`, `We will answer by ${readableDay(request.dueAt)}.`, ...codeNote, '', reference].join('\n'),
         };
       }
       case 'extended':
@@ -142,7 +140,7 @@ export class SubjectNotices {
           text: [
             `We need more time to answer your request for ${what}, as the law allows once.`,
             `Why: ${request.extensionReason ?? transition.note ?? 'not given'}`,
-            `We will now answer by ${day(request.dueAt)}.`,
+            `We will now answer by ${readableDay(request.dueAt)}.`,
             '',
             reference,
           ].join('\n'),

@@ -7,7 +7,7 @@ export const REQUEST_WHAT: Readonly<Record<RequestType, string>> = {
   correct: 'correction of your personal data',
   restrict: 'restriction of the processing of your personal data',
   unrestrict: 'lifting the restriction of processing',
-  object: 'an end to the uses of your personal data you objected to',
+  object: 'an end to the uses of your personal data you object to',
   opt_out: 'opting out of the sale and sharing of your personal data',
   limit_sensitive: 'limiting the use of your sensitive personal data',
   unlimit_sensitive: 'lifting the limit on the use of your sensitive personal data',
@@ -26,5 +26,11 @@ export function readableTime(ms: number): string {
   const d = new Date(ms);
   const hh = String(d.getUTCHours()).padStart(2, '0');
   const mm = String(d.getUTCMinutes()).padStart(2, '0');
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} at ${hh}:${mm} UTC`;
+  return `${readableDay(ms)} at ${hh}:${mm} UTC`;
+}
+
+/** A day as a person reads it (UTC): `4 December 2026`, not `2026-12-04` (which reads as 12 April in some places). */
+export function readableDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }
