@@ -324,7 +324,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
       ...(roles.has('api')
-        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), newLinks: new SubjectNewLinks({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey) })]
+        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), newLinks: new SubjectNewLinks({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey), controllerName: async (ws) => (await store.disclosures.list(ws)).find((d) => d.resourceType === 'controller')?.resourceName })]
         : []),
       ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, consent: store.consent, publicUrl: config.publicUrl })] : []),
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),

@@ -232,4 +232,14 @@ describe.skipIf(chromiumMissing())('hosted privacy page in headless Chromium', {
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(await response.text()).toContain('The link to this page needs ?writeKey=');
   });
+
+  it('names the business the person asks as the workspace described its controller, not the source (a name such as "Default source")', async () => {
+    const pageText = async () => (await fetch(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`)).text();
+    expect(await pageText()).toContain('Ask Default source for a copy');
+    const described = await ownerApi(sluice)('PUT', '/disclosures/controller', { controllerName: 'Shop Example Ltd', controllerContact: 'privacy@shop.example', country: 'IE', securityMeasures: [] });
+    expect(described.status).toBe(200);
+    const html = await pageText();
+    expect(html).toContain('<title>Your privacy choices: Shop Example Ltd</title>');
+    expect(html).toContain('Ask Shop Example Ltd for a copy');
+  });
 });

@@ -261,6 +261,30 @@ describe('executing privacy requests', () => {
     expect(hashedAfterDelete.length).toBeGreaterThanOrEqual(4);
   });
 
+  it("keeps out a suppressed person's events under the userId first seen beside their suppressed email, in the same batch and later, until the suppression is lifted", async () => {
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'suppress', subject: { email: 'zoe@example.com' } })).json().id));
+    expect(done.status).toBe('completed');
+    // The app identifies the person (dropped: the email is suppressed), then tracks them by userId only.
+    await track({ batch: [
+      { type: 'identify', userId: 'zoe-1', messageId: 'zoe-identify', traits: { email: 'ZOE@example.com' } },
+      { type: 'track', userId: 'zoe-1', messageId: 'zoe-same-batch', event: 'Viewed' },
+    ] }, 'batch');
+    await track({ userId: 'zoe-bystander', messageId: 'zoe-bystander-1', event: 'Viewed' });
+    await eventually(async () => ((await storedCount('userId=zoe-bystander')) === 1 ? true : undefined));
+    await track({ userId: 'zoe-1', messageId: 'zoe-later', event: 'Viewed' });
+    await track({ userId: 'zoe-bystander', messageId: 'zoe-bystander-2', event: 'Viewed' });
+    await eventually(async () => ((await storedCount('userId=zoe-bystander')) === 2 ? true : undefined));
+    expect(await storedCount('userId=zoe-1')).toBe(0);
+    const derived = ((await api('GET', '/suppressions')).json().suppressions as { hashed: boolean; type: string; requestId: string | null }[]).filter((r) => r.requestId === done.id);
+    expect(derived).toEqual(expect.arrayContaining([expect.objectContaining({ hashed: true, type: 'userId' })]));
+
+    // Lifting the suppress request by the email lifts what it kept out under the userId too.
+    const lifted = await finished(String((await api('POST', '/privacy-requests', { type: 'unsuppress', subject: { email: 'zoe@example.com' }, verified: true })).json().id));
+    expect(lifted.status).toBe('completed');
+    await track({ userId: 'zoe-1', messageId: 'zoe-after-lift', event: 'Viewed' });
+    await eventually(async () => ((await storedCount('userId=zoe-1')) === 1 ? true : undefined));
+  });
+
   it('writes every lifecycle step to the hash-chained audit log', async () => {
     const done = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'audited' }, verified: true })).json().id));
     const entries = (await api('GET', `/audit-log?limit=1000`)).json().entries as { action: string; resourceId: string }[];

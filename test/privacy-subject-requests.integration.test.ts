@@ -80,6 +80,8 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     const code = codeIn(codeMail)!;
     expect(code).toMatch(/^\d{6}$/);
     expect(codeMail.from).toContain('privacy@shop.example');
+    // Says what was asked for and until when the code works, as a person reads them (not `access request`, not an ISO time).
+    expect(codeMail.text).toMatch(/where you asked us for a copy of your personal data \(reference dsr_\w+\)\. It expires in 10 minutes, at \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} UTC,/);
 
     const stored = await sluice.store.privacyRequests.getCode('ws_default', id);
     expect(stored).toMatchObject({ attemptsLeft: 3 });
@@ -175,7 +177,8 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(extended.status).toBe(200);
     const extension = await mailTo('bob@example.com', 'We need more time for your privacy request');
     expect(extension.text).toContain('Our warehouse vendor needs two extra weeks to process erasures.');
-    expect(extension.text).toContain(String(extended.body.dueAt).slice(0, 10));
+    const due = new Date(String(extended.body.dueAt));
+    expect(extension.text).toContain(`We will now answer by ${due.getUTCDate()} ${due.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${due.getUTCFullYear()}.`);
 
     expect((await subject(`/${id}/verify`, { code })).status).toBe(200);
     expect((await finished(id)).status).toBe('completed');

@@ -60,7 +60,18 @@ async function rig() {
     async run(items) {
       const ids = items.flatMap((i) => identifiersOfEvent(i.event));
       const hit = await services.suppressions.suppressedKeys(workspaceId, ids);
-      for (const item of items) if (identifiersOfEvent(item.event).some((id) => hit.has(identifierKey(id)))) expectedSuppressed.add(item.event.messageId);
+      // A dropped event's other identifiers are the suppressed person's too (decision 0605): events of the batch
+      // naming them are dropped as well, until nothing more joins.
+      const keysOf = items.map((item) => identifiersOfEvent(item.event).map(identifierKey));
+      const joined = new Set(hit);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const keys of keysOf) {
+          if (!keys.some((k) => joined.has(k))) continue;
+          for (const k of keys) if (!joined.has(k)) (joined.add(k), (grew = true));
+        }
+      }
+      for (const [i, item] of items.entries()) if (keysOf[i]!.some((k) => joined.has(k))) expectedSuppressed.add(item.event.messageId);
       return items.map(() => CONTINUE);
     },
   };

@@ -37,9 +37,46 @@ export class SuppressionStage implements ProcessorStage {
     for (const [workspaceId, ids] of byWorkspace) {
       hits.set(workspaceId, await this.suppressions.suppressedKeys(workspaceId, ids, () => linkedFromLinks(workspaceId, ids, slice.links)));
     }
-    return items.map((item, i) => {
+    const dropped = items.map((item, i) => {
       const hit = hits.get(item.workspaceId)!;
-      return hit.size > 0 && idsOf[i]!.some((id) => hit.has(identifierKey(id))) ? drop('suppressed') : CONTINUE;
+      return hit.size > 0 && idsOf[i]!.some((id) => hit.has(identifierKey(id)));
     });
+    if (dropped.some(Boolean)) await this.suppressAlongside(items, idsOf, dropped, hits);
+    return dropped.map((d) => (d ? drop('suppressed') : CONTINUE));
+  }
+
+  /**
+   * The other identifiers of a dropped event (the userId of an identify whose email is suppressed) are the
+   * suppressed person's too, and the graph never links them (nothing of the event is stored): they are suppressed,
+   * hashed, so the person's later events naming only them are dropped as well, in this batch (marked in `dropped`)
+   * and after. Placeholders (`"null"`, `"anonymous"`) are never among an event's identifiers.
+   */
+  private async suppressAlongside(items: readonly ProcessingItem[], idsOf: readonly SubjectIdentifier[][], dropped: boolean[], hits: ReadonlyMap<string, Set<string>>): Promise<void> {
+    const spread = new Map<string, Map<string, SubjectIdentifier>>();
+    const causes = new Map<string, SubjectIdentifier[]>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      items.forEach((item, i) => {
+        const hit = hits.get(item.workspaceId)!;
+        const mine = spread.get(item.workspaceId) ?? new Map<string, SubjectIdentifier>();
+        spread.set(item.workspaceId, mine);
+        if (!dropped[i]) {
+          if (!idsOf[i]!.some((id) => mine.has(identifierKey(id)))) return;
+          dropped[i] = true;
+          changed = true;
+        }
+        for (const id of idsOf[i]!) {
+          const key = identifierKey(id);
+          if (hit.has(key)) causes.set(item.workspaceId, [...(causes.get(item.workspaceId) ?? []), id]);
+          else if (!mine.has(key)) {
+            mine.set(key, id);
+            changed = true;
+          }
+        }
+      });
+    }
+    for (const [workspaceId, ids] of spread) {
+      if (ids.size > 0) await this.suppressions.suppressAlongside(workspaceId, [...ids.values()], causes.get(workspaceId) ?? []);
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
 import { resolveSubject } from './subject.js';
 import { exportHeader, type ExportDeps } from './access-export.js';
+import type { ProcessingInformation, ProcessingRecipient } from './access-export-processing.js';
 import { escapeHtml, none, pageStart, pre, STYLE, table, text, when } from './readable-html.js';
 
 /**
@@ -76,6 +77,29 @@ function eventRow(event: Record<string, unknown>): string[] {
   return [time, escapeHtml(eventTitle(event)), `${details}<details><summary>Everything stored about this event</summary>${pre(event)}</details>`];
 }
 
+/** A service that received the person's data, with what the workspace described of it (Art. 15(1)(c), (d), 15(2)). */
+function recipientRow(d: { name: string; lastDeliveredAt?: string; deletedAt?: string }, described: ProcessingRecipient | undefined): string[] {
+  const what = described?.described ? `${described.recipientCategory ?? ''}: ${(described.purposes ?? []).join(', ')} (on the basis of ${described.legalBasis ?? ''})` : 'not described to us; ask us about it';
+  const where = described?.country ? `${described.country}${described.transferSafeguards ? `, protected by ${described.transferSafeguards}` : ''}` : '';
+  return [escapeHtml(d.name), d.lastDeliveredAt ? when(d.lastDeliveredAt) : 'never', escapeHtml(what), escapeHtml(where), text(described?.retention ?? ''), d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : ''];
+}
+
+/** Who we are, why we use the data and on what basis, and how long we keep it (GDPR Art. 15(1)(a), (d)). */
+function processingSection(p: ProcessingInformation): string[] {
+  const who = p.controller
+    ? `<p>${escapeHtml(p.controller.name)} is responsible for your data${p.controller.contact ? ` (contact: ${escapeHtml(p.controller.contact)})` : ''}.` +
+      (p.controller.dpoName || p.controller.dpoContact ? ` Our data protection officer: ${escapeHtml([p.controller.dpoName, p.controller.dpoContact].filter(Boolean).join(', '))}.` : '') + '</p>'
+    : '';
+  return [
+    '<h2>Why we use your data and how long we keep it</h2>',
+    who,
+    p.purposes.length > 0
+      ? table(['We use your data for', 'On the basis of'], p.purposes.map((x) => [escapeHtml(x.purpose), escapeHtml(x.legalBases.join(', '))]))
+      : none('Ask us why we use your data: the services we use have not been described here.'),
+    `<ul>${p.retention.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`,
+  ];
+}
+
 /** What a person sees when the readable page's link is wrong or expired (`download_link_invalid`). */
 export function downloadErrorHtml(message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your personal data</title><style>${STYLE}</style></head><body><main><h1>This link does not work</h1><p>${escapeHtml(message)}</p></main></body></html>\n`;
@@ -107,8 +131,9 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
   parts.push(
     '<h2>Who received your data</h2>',
     header.destinations.length > 0
-      ? table(['Service', 'Your data last sent to it', 'Note'], header.destinations.map((d) => [escapeHtml(d.name), d.lastDeliveredAt ? when(d.lastDeliveredAt) : 'never', d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : '']))
+      ? table(['Service', 'Your data last sent to it', 'What it is and why', 'Where', 'How long it keeps your data', 'Note'], header.destinations.map((d, i) => recipientRow(d, header.processing.recipients[i])))
       : none('We send your data to no other service.'),
+    ...processingSection(header.processing),
     '<h2>Your consent choices</h2>',
     header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version', 'What you were shown'], consentRows(header.consentHistory, header.consentBanners)) : none('We have no consent choice of yours on record.'),
   );
@@ -119,6 +144,8 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
   parts.push(
     '<h2>Your privacy requests</h2>',
     header.requests.length > 0 ? table(['Reference', 'Request', 'Status', 'Received', 'Answered'], header.requests.map((r) => [escapeHtml(r.id), escapeHtml(r.type.replace('_', ' ')), escapeHtml(r.status), when(r.receivedAt), r.respondedAt ? when(r.respondedAt) : ''])) : none('None.'),
+    '<h2>Your rights</h2>',
+    `<ul>${header.processing.rights.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`,
     '<h2>What we recorded of your activity</h2>',
   );
   yield parts.join('\n');

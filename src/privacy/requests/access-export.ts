@@ -1,5 +1,6 @@
 import { identifierKey } from '../../core/privacy/subject.js';
 import type { Store } from '../../store/store.js';
+import { processingInformation } from './access-export-processing.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
@@ -48,6 +49,8 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
       ...(d.lastDeliveredAt !== undefined && { lastDeliveredAt: new Date(d.lastDeliveredAt).toISOString() }),
       ...(d.deletedAt !== undefined && { deletedAt: new Date(d.deletedAt).toISOString() }),
     }));
+  // Why the data is used, on what basis, how long it is kept and the person's rights (GDPR 15(1)(a)-(f), 15(2)).
+  const processing = await processingInformation(deps.store, ws, request.regulation, destinations);
   return {
     format: 'sluice.access-export/v1',
     requestId: request.id,
@@ -67,6 +70,7 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
     restrictions,
     requests,
     destinations,
+    processing,
   };
 }
 

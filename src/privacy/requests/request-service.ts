@@ -1,117 +1,70 @@
 import type { Keys } from '../../core/crypto/keys.js';
-import { findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import { SluiceError } from '../../core/errors.js';
-import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { consentCategoriesOf } from '../privacy-config.js';
-import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt, type Regulation } from './deadlines.js';
-import { deletionCertificateOf, type DeletionCertificate } from './certificate.js';
-import { confirmDeletionByHand, deletionFollowUps, withdrawHandConfirmation, type ConfirmRefusal } from './deletion-follow-up.js';
-import { NO_AUDIT, type RequestAuditSink } from './request-audit.js';
+import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt } from './deadlines.js';
+import { confirmDeletion, recordStatusCheck, withdrawDeletionConfirmation } from './deletion-certificate-steps.js';
+import type { RequestAuditSink } from './request-audit.js';
+import { validateRequestInput, type NewRequestInput } from './request-input.js';
+import { RequestLists } from './request-lists.js';
 import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
+import { RequestTransitions, type TransitionListener } from './request-transitions.js';
 import {
-  canTransition,
   isAnswered,
-  isReceiptOverdue,
   needsVerification,
   RETENTION_MONTHS,
   TERMINAL_STATUSES,
-  type AuthorizedAgent,
   type ClosedWithoutDecision,
   type PrivacyRequest,
-  type RequestChannel,
-  type RequestParams,
   type RequestStatus,
-  type RequestSubject,
   type RequestTransition,
   type RequestType,
 } from './request.js';
+import { samePerson } from './same-person.js';
+import { nameOf, type StepActor } from './step-actor.js';
 
-export interface NewRequestInput {
-  readonly type: RequestType;
-  readonly subject: RequestSubject;
-  readonly regulation?: Regulation;
-  readonly params?: RequestParams;
-  /** The caller vouches that the subject's identity was verified. */
-  readonly verified?: boolean;
-  readonly agent?: AuthorizedAgent;
-  readonly contactEmail?: string;
-  readonly channel: RequestChannel;
-  /** Why the request was opened, recorded with its first step (e.g. what Sluice saw when it opened one itself). */
-  readonly note?: string;
-}
-
-/**
- * Who takes a step: the actor (`api-auth.ts`'s string, `system`, `subject (...)`), with the IP address of the HTTP
- * request that asked for it when one did, which the audit log records as it does for every other API call.
- */
-export type StepActor = string | { readonly actor: string; readonly ip: string };
-
-const nameOf = (by: StepActor): string => (typeof by === 'string' ? by : by.actor);
-const ipOf = (by: StepActor): string | undefined => (typeof by === 'string' ? undefined : by.ip);
-
-/** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
-export type TransitionListener = (request: PrivacyRequest, transition: RequestTransition) => Promise<void> | void;
-
-/** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
-const OPEN_STATUSES: readonly RequestStatus[] = ['received', 'verifying', 'awaiting_approval', 'processing', 'failed'];
+// The service's signatures name these; their homes are the files they are imported from.
+export type { NewRequestInput } from './request-input.js';
+export type { TransitionListener } from './request-transitions.js';
+export type { StepActor } from './step-actor.js';
 
 /**
  * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.
- * Every step is a conditional transition recorded with who and when (and sent to the audit sink).
+ * Every step is a conditional transition recorded with who and when (and sent to the audit sink):
+ * request-transitions.ts. The queue's lists are request-lists.ts; the steps that re-issue a deletion's certificate
+ * are deletion-certificate-steps.ts.
  */
 export class RequestService {
-  private readonly listeners: TransitionListener[] = [];
+  private readonly steps: RequestTransitions;
+  private readonly lists: RequestLists;
 
   constructor(
     private readonly store: Store,
-    private readonly options: { audit?: RequestAuditSink; now?: () => number; logError?: (error: unknown) => void } = {},
-  ) {}
-
-  private now(): number {
-    return this.options.now?.() ?? Date.now();
+    options: { audit?: RequestAuditSink; now?: () => number; logError?: (error: unknown) => void } = {},
+  ) {
+    this.steps = new RequestTransitions(store, options);
+    this.lists = new RequestLists(store, () => this.steps.now());
   }
 
-  private get audit(): RequestAuditSink {
-    return this.options.audit ?? NO_AUDIT;
+  private now(): number {
+    return this.steps.now();
   }
 
   onTransition(listener: TransitionListener): void {
-    this.listeners.push(listener);
-  }
-
-  private async announce(request: PrivacyRequest, transition: RequestTransition, ip: string | undefined): Promise<void> {
-    await this.audit.record({
-      workspaceId: request.workspaceId,
-      actor: transition.actor,
-      ...(ip !== undefined && { ip }),
-      action: `privacy_request.${transition.action}`,
-      requestId: request.id,
-      details: { type: request.type, from: transition.from, to: transition.to, ...(transition.note ? { note: transition.note } : {}) },
-    });
-    for (const listener of this.listeners) {
-      try {
-        await listener(request, transition);
-      } catch (error) {
-        this.options.logError?.(error);
-      }
-    }
+    this.steps.onTransition(listener);
   }
 
   async load(workspaceId: string, id: string): Promise<PrivacyRequest> {
-    const request = await this.store.privacyRequests.get(workspaceId, id);
-    if (!request) throw new SluiceError('not_found', `No privacy request ${id} in this workspace.`);
-    return request;
+    return this.steps.load(workspaceId, id);
   }
 
   /** Records a new request, then runs it as far as it can go without a person (verification, approval). */
   async create(workspaceId: string, input: NewRequestInput, by: StepActor): Promise<PrivacyRequest> {
-    validateInput(input);
     const actor = nameOf(by);
     const workspace = await this.store.workspaces.get(workspaceId);
-    validateCategories(input, consentCategoriesOf(workspace?.settings ?? {}));
+    validateRequestInput(input, consentCategoriesOf(workspace?.settings ?? {}));
     const settings = requestSettingsOf(workspace);
     const regulation = input.regulation ?? settings.defaultRegulation;
     const receivedAt = this.now();
@@ -146,8 +99,7 @@ export class RequestService {
     };
     const agentNote = input.agent ? `authorized agent ${input.agent.name}, proof ${input.agent.proofReference}` : (input.note ?? null);
     const created: RequestTransition = { requestId: request.id, from: null, to: 'received', at: receivedAt, actor, action: 'received', note: agentNote };
-    await this.store.privacyRequests.create(request, created);
-    await this.announce(request, created, ipOf(by));
+    await this.steps.record(request, created, by);
     let current = await this.move(request, 'verifying', {}, by, 'verification_started', null);
     if (input.verified === true) current = await this.verify(workspaceId, current.id, by, 'identity vouched for by the requester');
     else if (!needsVerification(input.type)) current = await this.verify(workspaceId, current.id, 'system', `${input.type} requests need no identity verification`);
@@ -173,31 +125,10 @@ export class RequestService {
     }
     // Approval is the workspace's second look: whoever vouched for the request cannot also approve it, neither
     // with the same token nor as the same member through another of their tokens or the console.
-    if (request.verifiedBy !== null && (await this.samePerson(workspaceId, request.verifiedBy, actor))) {
+    if (request.verifiedBy !== null && (await samePerson(this.store, workspaceId, request.verifiedBy, actor))) {
       throw new SluiceError('approval_needs_another_person', `Request ${id} was verified by ${actor}; this workspace requires approval by someone else. Ask another member with privacy:write to approve it.`);
     }
     return this.move(request, 'processing', { nextAttemptAt: null }, by, 'approved', null);
-  }
-
-  /** Whether two actors are one person: the same actor, or the same member behind a token or a console session. */
-  private async samePerson(workspaceId: string, a: string, b: string): Promise<boolean> {
-    if (a === b) return true;
-    const [x, y] = await Promise.all([this.personOf(workspaceId, a), this.personOf(workspaceId, b)]);
-    return x !== undefined && x === y;
-  }
-
-  /**
-   * The member an actor string (`api-auth.ts`) stands for: `member:<id> (...)` is that member, `token:<id> (...)`
-   * the member who owns the token (tokens a member created carry their id); undefined for a token of no member
-   * (the bootstrap token, tokens an earlier version created) and for `system` or the subject.
-   */
-  private async personOf(workspaceId: string, actor: string): Promise<string | undefined> {
-    const member = /^member:(\S+)/.exec(actor)?.[1];
-    if (member !== undefined) return member;
-    const tokenId = /^token:(\S+)/.exec(actor)?.[1];
-    if (tokenId === undefined) return undefined;
-    const token = (await this.store.tokens.list(workspaceId)).find((t) => t.id === tokenId);
-    return token?.memberId ?? undefined;
   }
 
   async deny(workspaceId: string, id: string, by: StepActor, reason: string): Promise<PrivacyRequest> {
@@ -295,88 +226,19 @@ export class RequestService {
     return this.move(request, 'failed', { failure, result, respondedAt: null, leaseUntil: null, statusCheckAt: statusCheckAt ?? null }, 'system', 'failed', failure);
   }
 
-  /**
-   * Saves a deletion status check (deletion-status-checks.ts): the updated certificate and the next check. A job
-   * that ended (done, failed, or no longer asked about) is a step of the request's history, one per destination,
-   * in the audit log; a job still running only updates the certificate. Once no job is left running, one more
-   * step (`deletion_jobs_settled`) says so: the subject's notice of how the deletion ended at the tools hangs on it
-   * (subject-notices.ts), as the completion notice hangs on `completed`.
-   */
+  /** deletion-certificate-steps.ts's `recordStatusCheck`. */
   async recordStatusCheck(request: PrivacyRequest, certificate: unknown, ended: readonly { name: string; type: string; detail: string }[], nextCheckAt: number | undefined): Promise<void> {
-    if (ended.length === 0) {
-      await this.store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, certificate, nextCheckAt ?? null);
-      return;
-    }
-    // The certificate goes with the first step, in its transaction.
-    let current = request;
-    for (const [i, d] of ended.entries()) {
-      current = await this.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`);
-    }
-    if (nextCheckAt === undefined) {
-      const told = current.contactEmail ? '; the subject is told how it ended' : '';
-      await this.move(current, current.status, {}, 'system', 'deletion_jobs_settled', `no deletion job is left running at a tool${told}`);
-    }
+    return recordStatusCheck(this.steps, request, certificate, ended, nextCheckAt);
   }
 
-  /**
-   * A member declares that a completed deletion's follow-up (deletion-follow-up.ts) is done: the data is deleted at
-   * the destination whose job failed or was never confirmed (they asked the tool, or deleted there by hand). The
-   * certificate is re-issued with the entry `deleted`, naming them and their note; a step of the request's history
-   * (`deletion_confirmed_by_hand`) and an audit entry record it. The request stays completed.
-   */
+  /** deletion-certificate-steps.ts's `confirmDeletion`: a completed deletion's follow-up done by hand. */
   async confirmDeletion(workspaceId: string, id: string, destinationId: string, by: StepActor, note: string, keys: Keys): Promise<PrivacyRequest> {
-    return this.changeCertificate(workspaceId, id, destinationId, by, {
-      change: (certificate, now) => confirmDeletionByHand(keys, certificate, destinationId, { actor: nameOf(by), note, now }),
-      refusal: 'no_deletion_follow_up',
-      action: 'deletion_confirmed_by_hand',
-      note,
-    });
+    return confirmDeletion(this.steps, workspaceId, id, destinationId, by, note, keys);
   }
 
-  /**
-   * Withdraws a member's confirmation by hand (made by mistake, or the tool had not deleted after all): the
-   * certificate is re-issued with the entry as it was before it, so the destination is to follow up again; a step
-   * of the request's history (`deletion_confirmation_withdrawn`, with the reason) and an audit entry record it.
-   */
+  /** deletion-certificate-steps.ts's `withdrawDeletionConfirmation`. */
   async withdrawDeletionConfirmation(workspaceId: string, id: string, destinationId: string, by: StepActor, reason: string, keys: Keys): Promise<PrivacyRequest> {
-    return this.changeCertificate(workspaceId, id, destinationId, by, {
-      change: (certificate, now) => withdrawHandConfirmation(keys, certificate, destinationId, { actor: nameOf(by), reason, now }),
-      refusal: 'no_hand_confirmation',
-      action: 'deletion_confirmation_withdrawn',
-      note: reason,
-    });
-  }
-
-  /** Re-issues a completed deletion's certificate with one destination's entry changed by a person, as a step of its history. */
-  private async changeCertificate(
-    workspaceId: string,
-    id: string,
-    destinationId: string,
-    by: StepActor,
-    how: { change: (certificate: DeletionCertificate, now: number) => DeletionCertificate | ConfirmRefusal; refusal: 'no_deletion_follow_up' | 'no_hand_confirmation'; action: string; note: string },
-  ): Promise<PrivacyRequest> {
-    const request = await this.load(workspaceId, id);
-    const certificate = request.type === 'delete' && request.status === 'completed' ? deletionCertificateOf(request.result) : undefined;
-    if (!certificate) {
-      throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed deletion has deletions confirmed by hand.`);
-    }
-    const changed = how.change(certificate, this.now());
-    if ('refused' in changed) throw new SluiceError(how.refusal, changed.refused);
-    // A status check of the request's other jobs may have re-issued the certificate since it was read: not overwritten.
-    if (deletionCertificateOf((await this.load(workspaceId, id)).result)?.issuedAt !== certificate.issuedAt) {
-      throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check); reload it and try again.`);
-    }
-    const entry = certificate.destinations.find((d) => d.destinationId === destinationId)!;
-    return this.move(request, 'completed', { result: changed }, by, how.action, `${entry.name} (${entry.type}): ${how.note}`);
-  }
-
-  /**
-   * Completed deletions with destinations a person must follow up (deletion-follow-up.ts), newest first; among the
-   * newest 1,000 completed deletions.
-   */
-  async withDeletionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'delete', limit: 1000 });
-    return rows.filter((r) => deletionFollowUps(r).length > 0);
+    return withdrawDeletionConfirmation(this.steps, workspaceId, id, destinationId, by, reason, keys);
   }
 
   /**
@@ -411,35 +273,8 @@ export class RequestService {
     return this.move(request, 'processing', patch, 'system', 'attempt_postponed', note);
   }
 
-  private async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null): Promise<PrivacyRequest> {
-    if (to !== request.status && !canTransition(request.status, to)) {
-      throw new SluiceError('request_state_conflict', `Request ${request.id} cannot go from ${request.status} to ${to}.`);
-    }
-    const transition: RequestTransition = { requestId: request.id, from: request.status, to, at: this.now(), actor: nameOf(by), action, note };
-    const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition);
-    if (!updated) throw new SluiceError('request_state_conflict', `Request ${request.id} changed while this action ran; reload it and try again.`);
-    await this.announce(updated, transition, ipOf(by));
-    return updated;
-  }
-
-  async list(workspaceId: string, filter: { status?: RequestStatus; type?: RequestType; limit?: number }): Promise<PrivacyRequest[]> {
-    return this.store.privacyRequests.list(workspaceId, { ...(filter.status && { status: [filter.status] }), ...(filter.type && { type: filter.type }), limit: filter.limit ?? 100 });
-  }
-
-  /** Open requests past their due date, most overdue first. */
-  async overdue(workspaceId: string): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now(), order: 'due', limit: 1000 });
-    return rows.sort((a, b) => a.dueAt - b.dueAt);
-  }
-
-  /**
-   * Open requests whose receipt was not confirmed to the subject by its due date (CCPA 7021(a): 10 business days;
-   * an email confirms it by itself when the request has a contact address), most overdue first.
-   */
-  async receiptOverdue(workspaceId: string): Promise<PrivacyRequest[]> {
-    const now = this.now();
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, order: 'due', limit: 1000 });
-    return rows.filter((r) => isReceiptOverdue(r, now)).sort((a, b) => a.receiptDueAt - b.receiptDueAt);
+  private move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null): Promise<PrivacyRequest> {
+    return this.steps.move(request, to, patch, by, action, note);
   }
 
   /**
@@ -452,59 +287,29 @@ export class RequestService {
     return this.confirmReceipt(request, by, 'receipt confirmed to the subject (recorded by an admin)');
   }
 
+  // The queue's lists (request-lists.ts).
+
+  async list(workspaceId: string, filter: { status?: RequestStatus; type?: RequestType; limit?: number }): Promise<PrivacyRequest[]> {
+    return this.lists.list(workspaceId, filter);
+  }
+
+  /** Open requests past their due date, most overdue first. */
+  async overdue(workspaceId: string): Promise<PrivacyRequest[]> {
+    return this.lists.overdue(workspaceId);
+  }
+
+  /** Open requests whose receipt was not confirmed to the subject by its due date (CCPA 7021(a)), most overdue first. */
+  async receiptOverdue(workspaceId: string): Promise<PrivacyRequest[]> {
+    return this.lists.receiptOverdue(workspaceId);
+  }
+
   /** Open requests due within `days` days (overdue ones included), soonest first. */
   async dueSoon(workspaceId: string, days: number): Promise<PrivacyRequest[]> {
-    const rows = await this.store.privacyRequests.list(workspaceId, { status: OPEN_STATUSES, dueBefore: this.now() + days * 86_400_000, order: 'due', limit: 1000 });
-    return rows.sort((a, b) => a.dueAt - b.dueAt);
+    return this.lists.dueSoon(workspaceId, days);
   }
-}
 
-/** Each type-specific parameter, the types it applies to, and what it does there: given to another type it would be ignored. */
-const PARAMETERS: readonly (readonly [keyof RequestParams, readonly RequestType[], string])[] = [
-  ['traits', ['correct'], 'the corrected values'],
-  ['categories', ['object'], 'the consent categories objected to'],
-  ['purposes', ['object'], 'the purposes objected to'],
-  ['suppress', ['delete'], 'whether a hashed suppression entry keeps the erased person out'],
-];
-
-function validateInput(input: NewRequestInput): void {
-  const { userId, anonymousId, email } = input.subject;
-  if (!userId && !anonymousId && !email) {
-    throw new SluiceError('validation_failed', 'The subject needs at least one identifier: subject.userId, subject.anonymousId or subject.email.');
+  /** Completed deletions with destinations a person must follow up, newest first (among the newest 1,000). */
+  async withDeletionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
+    return this.lists.withDeletionFollowUps(workspaceId);
   }
-  // "null", "undefined", "anonymous", "0", ...: what apps send for people they do not know. Such a value names
-  // nobody (the identity graph never links it), and every visitor's events may carry it: a deletion would erase
-  // them all, a suppression would drop them all from then on.
-  for (const [field, value] of [['userId', userId], ['anonymousId', anonymousId]] as const) {
-    if (value && isBlockedIdentifier(value)) {
-      throw new SluiceError(
-        'validation_failed',
-        `subject.${field} ${JSON.stringify(value)} is a placeholder apps send for people they do not know (like null, undefined, anonymous, 0 or -1): it names no one person, and a request on it would act on every visitor's events that carry it. Name the person's own userId, anonymousId or email.`,
-      );
-    }
-  }
-  for (const [param, types, what] of PARAMETERS) {
-    if (input.params?.[param] !== undefined && !types.includes(input.type)) {
-      throw new SluiceError('validation_failed', `\`${param}\` applies to ${types.join(' and ')} requests only, not to ${input.type} requests${input.type === 'opt_out' && param === 'categories' ? ' (an opt-out denies the categories marked gpc: true; to object to other categories, make an object request)' : ''}: ${what}. Leave it out, or choose the type it belongs to.`);
-    }
-  }
-  if (input.type === 'correct' && (!input.params?.traits || Object.keys(input.params.traits).length === 0)) {
-    throw new SluiceError('validation_failed', 'A correct request carries the corrected values as `traits` (an object with at least one trait).');
-  }
-  if (input.agent && !input.agent.proofReference.trim()) {
-    throw new SluiceError('validation_failed', 'An authorized agent needs `agent.proofReference`: the reference of the signed permission or power of attorney (CCPA 7063).');
-  }
-}
-
-/**
- * An objection names consent categories of the workspace (by id or name, any case): one it does not have would be
- * accepted, then fail at every attempt while the legal clock runs, so it is refused at intake.
- */
-function validateCategories(input: NewRequestInput, categories: readonly ConsentCategory[]): void {
-  const unknown = (input.params?.categories ?? []).filter((key) => !findCategory(categories, key));
-  if (input.type !== 'object' || unknown.length === 0) return;
-  throw new SluiceError(
-    'validation_failed',
-    `categories names ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length === 1 ? 'is not a consent category' : 'are not consent categories'} of this workspace; it has ${categories.map((c) => c.id).join(', ')}. Name those objected to, or leave categories out to object to every optional one.`,
-  );
 }

@@ -8,6 +8,7 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
+import { readableTime, REQUEST_WHAT } from './subject-wording.js';
 import { hideEmailsIn, maskEmail } from '../../core/privacy/personal-text.js';
 import { truncateIp } from '../../core/privacy/truncate-ip.js';
 
@@ -156,7 +157,7 @@ export class SubjectIntake {
       text: [
         `Your verification code is ${code}.`,
         '',
-        `Enter it where you made your ${request.type.replace('_', ' ')} request (reference ${request.id}). It expires in 10 minutes, at ${new Date(expiresAt).toISOString()}, and allows ${CODE_ATTEMPTS} attempts.`,
+        `Enter it on the page where you asked us for ${REQUEST_WHAT[request.type]} (reference ${request.id}). It expires in 10 minutes, at ${readableTime(expiresAt)}, and allows ${CODE_ATTEMPTS} attempts.`,
         '',
         'If you did not make this request, ignore this email: nothing happens without the code.',
       ].join('\n'),

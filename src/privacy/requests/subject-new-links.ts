@@ -10,6 +10,7 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
+import { readableTime } from './subject-wording.js';
 
 /** The requests a new link is sent for: those with a download link, answered, at the address that proved itself. */
 const LINKED_TYPES = ['access', 'know'] as const;
@@ -89,7 +90,7 @@ export class SubjectNewLinks {
       text: [
         `Your verification code is ${code}.`,
         '',
-        `Enter it on the privacy page where you asked for a new link to a copy of your data or to our report about you. It expires in 10 minutes, at ${new Date(expiresAt).toISOString()}, and allows ${CODE_ATTEMPTS} attempts. We then email you a new link for each such request you made with this address that we have answered.`,
+        `Enter it on the privacy page where you asked for a new link to a copy of your data or to our report about you. It expires in 10 minutes, at ${readableTime(expiresAt)}, and allows ${CODE_ATTEMPTS} attempts. We then email you a new link for each such request you made with this address that we have answered.`,
         '',
         'If you did not ask for this, ignore this email: nothing happens without the code.',
       ].join('\n'),

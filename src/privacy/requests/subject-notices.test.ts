@@ -166,3 +166,57 @@ describe('completion notice of a know request', () => {
     expect(lines[readable]).toBe(`${lines[json]}&format=html`);
   });
 });
+
+describe('completion notice of a request whose answer is an action', () => {
+  /** The completion notice of a request of `type` completed with `result`. */
+  async function completionOf(type: 'correct' | 'restrict' | 'object' | 'opt_out', result: object, params: object = {}): Promise<string> {
+    const created = await requests.create(WS, { type, subject: { email: 'ada@example.com' }, params, regulation: type === 'opt_out' ? 'ccpa' : 'gdpr', contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    await requests.complete(created, result);
+    await notices.idle();
+    return sent.find((m) => m.subject === 'Your privacy request is complete')!.text;
+  }
+
+  it('tells the person which details were corrected and which services were told (GDPR Art. 19), in plain words', async () => {
+    const recipient = (destinationId: string, name: string, status: string, reason: string | null = null) => ({ destinationId, name, type: 'webhook', status, reason, detail: reason ? 'technical' : null });
+    const text = await completionOf('correct', {
+      kind: 'correct', traits: ['name', 'phone'], identify: { messageId: 'dsr-correct-x', userId: 'ada' }, unlinkedEmails: 0,
+      recipients: [recipient('dst_crm', 'CRM', 'delivered'), recipient('dst_crm', 'CRM', 'dropped', 'filter'), recipient('dst_ads', 'Ads', 'dropped', 'consent_denied:advertising'), recipient('dst_wh', 'Warehouse', 'failed', 'http_500')],
+    }, { traits: { name: 'Ada King', phone: '+44 20 7946 0001' } });
+    expect(text).toContain('We corrected your personal data: name, phone.');
+    expect(text).toContain('- CRM: told of the correction');
+    expect(text).toContain('- Ads: not told: it does not receive your data, under your privacy choices');
+    expect(text).toContain('- Warehouse: could not be reached; we follow it up with them');
+    expect(text.match(/- CRM/g)).toHaveLength(1);
+    expect(text).not.toMatch(/Ada King|\+44|technical|http_500|consent_denied/);
+  });
+
+  it('tells the person a restriction keeps their data unused until lifted, and that they are told before it is (Art. 18(3))', async () => {
+    const text = await completionOf('restrict', { kind: 'restrict', identifiers: 2, effect: 'events are kept but no longer routed' });
+    expect(text).toContain('we keep it, but no longer use it or send it to other services');
+    expect(text).toContain('we will tell you before it is lifted');
+    expect(text).not.toContain('routed');
+  });
+
+  it('names the uses an objection stopped, and says an opt-out was honoured (CCPA regs 7025(c)(6))', async () => {
+    expect(await completionOf('object', { kind: 'object', deniedCategories: ['analytics', 'advertising'], purposes: [] })).toContain('We stopped using your personal data for: analytics, advertising.');
+    sent.length = 0;
+    expect(await completionOf('opt_out', { kind: 'opt_out', deniedCategories: ['advertising'], purposes: [] })).toContain('Opt-Out Request Honored: we no longer sell or share your personal information.');
+  });
+
+  it('dates the receipt and the answer with the month in words', async () => {
+    const created = await requests.create(WS, { type: 'object', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api' }, 'token:a (admin)');
+    await notices.idle();
+    const text = sent.find((m) => m.subject === 'We received your privacy request')!.text;
+    expect(text).toMatch(/^On \d{1,2} [A-Z][a-z]+ \d{4} we received your request for an end to the uses of your personal data you object to\.\nWe will answer by \d{1,2} [A-Z][a-z]+ \d{4}\./);
+    expect(text).toContain(`Reference: ${created.id}`);
+  });
+
+  it("writes the download link's expiry as a person reads it, not as an ISO timestamp", async () => {
+    const created = await requests.create(WS, { type: 'access', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    await requests.complete(created, { format: 'sluice.access-export/v1' });
+    await notices.idle();
+    const text = sent.find((m) => m.subject === 'Your privacy request is complete')!.text;
+    expect(text).toMatch(/The link works until \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} UTC;/);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+});

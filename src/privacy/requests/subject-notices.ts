@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
+import { completionLines } from './completion-wording.js';
 import type { Regulation } from './deadlines.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { RequestService, TransitionListener } from './request-service.js';
-import { needsVerification, type PrivacyRequest, type RequestTransition, type RequestType } from './request.js';
+import { needsVerification, type PrivacyRequest, type RequestTransition } from './request.js';
+import { readableDay, readableTime, REQUEST_WHAT } from './subject-wording.js';
 
 /** What notices need of the mailer (src/mail's `Mailer` fits). */
 export interface NoticeMailer {
@@ -23,20 +25,6 @@ export interface SubjectNoticesDeps {
   readonly now?: () => number;
 }
 
-const WHAT: Readonly<Record<RequestType, string>> = {
-  access: 'a copy of your personal data',
-  delete: 'deletion of your personal data',
-  correct: 'correction of your personal data',
-  restrict: 'restriction of the processing of your personal data',
-  unrestrict: 'lifting the restriction of processing',
-  object: 'your objection to processing',
-  opt_out: 'opting out of the sale and sharing of your personal data',
-  limit_sensitive: 'limiting the use of your sensitive personal data',
-  unlimit_sensitive: 'lifting the limit on the use of your sensitive personal data',
-  suppress: 'blocking any further collection of your data',
-  unsuppress: 'lifting the block on collecting your data',
-  know: 'what personal information we hold about you and whom we disclosed it to',
-};
 
 /**
  * What a refusal must tell the subject besides its reason. GDPR Art. 12(4): that they may lodge a complaint
@@ -65,8 +53,6 @@ function recipientLines(request: PrivacyRequest): string[] {
 function whereItStands(request: PrivacyRequest, why: string): string[] {
   return [`${why} Where your data stands at each service that received it:`, ...recipientLines(request)];
 }
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Each recipient's outcome as the person is told it. The certificate's details are written for the business
@@ -139,13 +125,13 @@ export class SubjectNotices {
 
   private compose(request: PrivacyRequest, transition: RequestTransition): { subject: string; text: string } | undefined {
     const reference = `Reference: ${request.id}`;
-    const what = WHAT[request.type];
+    const what = REQUEST_WHAT[request.type];
     switch (transition.action) {
       case 'received': {
         const codeNote = request.channel === 'subject_portal' && needsVerification(request.type) ? ['', 'To confirm that the request is yours, enter the 6-digit code we sent in a separate email. Nothing happens until then.'] : [];
         return {
           subject: 'We received your privacy request',
-          text: [`We received your request for ${what} on ${day(request.receivedAt)}.`, `We will answer by ${day(request.dueAt)}.`, ...codeNote, '', reference].join('\n'),
+          text: [`On ${readableDay(request.receivedAt)} we received your request for ${what}.`, `We will answer by ${readableDay(request.dueAt)}.`, ...codeNote, '', reference].join('\n'),
         };
       }
       case 'extended':
@@ -154,7 +140,7 @@ export class SubjectNotices {
           text: [
             `We need more time to answer your request for ${what}, as the law allows once.`,
             `Why: ${request.extensionReason ?? transition.note ?? 'not given'}`,
-            `We will now answer by ${day(request.dueAt)}.`,
+            `We will now answer by ${readableDay(request.dueAt)}.`,
             '',
             reference,
           ].join('\n'),
@@ -172,7 +158,7 @@ export class SubjectNotices {
       case 'deletion_jobs_settled':
         return {
           subject: 'Update on your deletion request',
-          text: [...whereItStands(request, `When we completed your request for ${WHAT.delete}, some services were still deleting your data. They have now finished.`), '', reference].join('\n'),
+          text: [...whereItStands(request, `When we completed your request for ${REQUEST_WHAT.delete}, some services were still deleting your data. They have now finished.`), '', reference].join('\n'),
         };
       case 'deletion_confirmed_by_hand':
         // Only once nothing is left to follow up: one notice when the last service has deleted, not one per service.
@@ -190,7 +176,7 @@ export class SubjectNotices {
     const now = this.deps.now?.() ?? Date.now();
     const link = (): [string, string] => {
       const expiresAt = now + DOWNLOAD_LINK_TTL_MS;
-      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), `The link works until ${new Date(expiresAt).toISOString()}; keep it private, anyone with it can open the file.`];
+      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), `The link works until ${readableTime(expiresAt)}; keep it private, anyone with it can open the file.`];
     };
     switch (request.type) {
       case 'access': {
@@ -211,7 +197,7 @@ export class SubjectNotices {
         return lines;
       }
       default:
-        return [`We completed your request for ${WHAT[request.type]}.`];
+        return completionLines(request) ?? [`We completed your request for ${REQUEST_WHAT[request.type]}.`];
     }
   }
 }

@@ -14,6 +14,11 @@ export interface SubjectRequestRoutesDeps {
   readonly newLinks: SubjectNewLinks;
   /** writeKey -> enabled source (the ingest SourceResolver); throws `unknown_source` / `source_disabled`. */
   readonly resolveSource: (writeKey: string | undefined) => Promise<Source>;
+  /**
+   * The workspace's controller as its disclosures name it (`PUT /disclosures/controller`): who the person asks, on
+   * the hosted page. Undefined until described; the page then names the source.
+   */
+  readonly controllerName?: (workspaceId: string) => Promise<string | undefined>;
 }
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -144,7 +149,7 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
         .header('Cache-Control', 'no-cache')
         .header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
         .header('Referrer-Policy', 'no-referrer')
-        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: source.name }));
+        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: (await deps.controllerName?.(source.workspaceId)) ?? source.name }));
     });
     scope.get('/privacy/page.js', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(PRIVACY_PAGE_SCRIPT),

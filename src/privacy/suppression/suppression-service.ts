@@ -72,10 +72,31 @@ export class SuppressionService {
     return stored;
   }
 
-  /** Lifts the suppression of these identifiers (clear or hashed); returns how many were removed. */
+  /**
+   * Suppresses, hashed, identifiers seen alongside a suppressed one on an event the processor dropped (the userId of
+   * an identify whose email is suppressed): nothing of a dropped event is stored, so the identity graph never links
+   * them, and without this the person's later events naming only the userId would be collected. Each row carries
+   * the request of the suppression that caused it (`causes`: hash -> requestId, from the suppressed identifiers of
+   * the event), so lifting that suppress request lifts them too (`unsuppress`).
+   */
+  async suppressAlongside(workspaceId: string, identifiers: readonly SubjectIdentifier[], causes: readonly SubjectIdentifier[]): Promise<void> {
+    if (identifiers.length === 0) return;
+    const causeHashes = new Set(causes.map((id) => this.hashOf(id)));
+    const cause = (await this.store.suppressions.list(workspaceId)).find((r) => causeHashes.has(r.identifierHash));
+    await this.suppress(workspaceId, identifiers, { requestId: cause?.requestId ?? null, hashed: true });
+  }
+
+  /**
+   * Lifts the suppression of these identifiers (clear or hashed); returns how many were removed. Lifting a suppress
+   * request's identifier (kept in clear) also lifts the hashed rows `suppressAlongside` derived from that request.
+   */
   async unsuppress(workspaceId: string, identifiers: readonly SubjectIdentifier[], _options: { requestId: string | null } = { requestId: null }): Promise<number> {
     const valid = validate(identifiers);
-    const removed = await this.store.suppressions.remove(workspaceId, valid.map((id) => this.hashOf(id)));
+    const hashes = new Set(valid.map((id) => this.hashOf(id)));
+    const rows = await this.store.suppressions.list(workspaceId);
+    const lifted = new Set(rows.filter((r) => hashes.has(r.identifierHash) && !r.hashed && r.requestId !== null).map((r) => r.requestId));
+    for (const row of rows) if (row.hashed && row.requestId !== null && lifted.has(row.requestId)) hashes.add(row.identifierHash);
+    const removed = await this.store.suppressions.remove(workspaceId, [...hashes]);
     await this.changes?.publish('suppressions');
     return removed;
   }
