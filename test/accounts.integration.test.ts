@@ -198,6 +198,8 @@ describe('organisation-administered accounts', () => {
     const typo = await invite('dana@exmaple.com', 'admin');
     const fixed = await api<Member>(sluice.url, 'PATCH', `/members/${typo.member.id}`, { token: sluice.token, body: { email: 'dana@example.com' } });
     expect(fixed.body.email).toBe('dana@example.com');
+    // The invitation goes out again, to the corrected address (the mistyped one's link is void).
+    expect((fixed.body as Member & { invitation?: { inviteToken: string } }).invitation?.inviteToken).toEqual(expect.any(String));
     const stranger = await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: typo.inviteToken, password: 'a long enough password' });
     expect(stranger.status).toBe(400);
     expect(stranger.body).toMatchObject({ error: { code: 'invalid_link' } });
