@@ -266,6 +266,22 @@ describe('authentication and OpenAPI', () => {
     }
   });
 
+  it("says what to send when a writeKey or Basic auth reaches the admin API, and that an API token is no writeKey", async () => {
+    const asBearer = await api('GET', '/sources', undefined, sluice.writeKey);
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.body.error).toMatchObject({ code: 'unauthorized', message: expect.stringContaining("This is a source's writeKey: it sends events to the Tracking API") });
+    expect(asBearer.body.error?.message).toContain('POST /api/v1/tokens');
+    const basic = await fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Basic ${Buffer.from(`${sluice.token}:`).toString('base64')}` } });
+    expect(basic.status).toBe(401);
+    expect(((await basic.json()) as Answer['body']).error?.message).toContain('The admin API does not take Basic auth');
+    // Nothing is said about a token that does not exist.
+    expect((await api('GET', '/sources', undefined, 'not-a-token')).body.error?.message).toBe('Missing, unknown, expired or revoked credentials: send Authorization: Bearer <token>, or log in to the console.');
+    // The other way round: an API token (sl_…) sent as the writeKey.
+    const tokenAsKey = await track('sl_abcdefghijklmnopqrstuvwxyz0123456789abcd', 'u-token-as-key');
+    expect(tokenAsKey.status).toBe(401);
+    expect(tokenAsKey.body.error).toMatchObject({ code: 'unknown_source', message: expect.stringContaining("It starts with sl_, as the admin API's tokens do") });
+  });
+
   it('answers 403 forbidden when the role lacks the permission', async () => {
     await sluice.store.tokens.create({ workspaceId: sluice.bootstrap.workspaceId, name: 'read only', secret: 'viewer-token-0123456789abcdef', role: 'viewer' });
     expect((await api('GET', '/sources', undefined, 'viewer-token-0123456789abcdef')).status).toBe(200);
