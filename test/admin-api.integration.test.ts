@@ -56,6 +56,15 @@ describe('sources API', () => {
     expect((await api('GET', `/sources/${id}`)).body.name).toBe('iOS app (prod)');
   });
 
+  it('answers a writeKey given where a source id goes with the id it stands for', async () => {
+    const byKey = await api('GET', `/sources/${sluice.writeKey}/live`);
+    expect(byKey.status).toBe(404);
+    const source = (await api('GET', '/sources')).body.sources as { id: string; writeKey: string }[];
+    expect(byKey.body.error?.message).toContain(`that is the writeKey of source "Default source", whose id is ${source.find((s) => s.writeKey === sluice.writeKey)!.id}.`);
+    const unknown = await api('GET', '/sources/src_nope');
+    expect(unknown.body.error?.message).toBe('No source src_nope in this workspace (GET /api/v1/sources lists them, with their ids).');
+  });
+
   it('refuses a disabled source at once with 401 source_disabled, and accepts again once re-enabled', async () => {
     const { body: source } = await api('POST', '/sources', { name: 'To disable' });
     const writeKey = String(source.writeKey);
