@@ -58,6 +58,8 @@ describe('audit log', () => {
       expect(res.body.error.message).toContain('source.create, source.rotate_write_key, source.update');
       expect(res.body.error.message).toContain('privacy_request.<step>');
     }
+    const typo = await api<{ error: { message: string } }>(sluice.url, 'GET', '/audit-log?action=sorce.create', { token: sluice.token });
+    expect(typo.body.error.message).toContain('Did you mean source.create?');
     // Every privacy request step is taken, known to this version or not.
     const step = await api<Entries>(sluice.url, 'GET', '/audit-log?action=privacy_request.received', { token: sluice.token });
     expect(step.status).toBe(200);

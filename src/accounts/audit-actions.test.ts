@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, isKnownAuditAction } from './audit-actions.js';
+import { AUDIT_ACTIONS, isKnownAuditAction, likelyAuditAction } from './audit-actions.js';
 
 const SRC = path.resolve(import.meta.dirname, '..');
 
@@ -49,5 +49,14 @@ describe('the audit actions a filter takes', () => {
     expect(isKnownAuditAction('source.creat')).toBe(false);
     expect(isKnownAuditAction('sorce*')).toBe(false);
     expect(isKnownAuditAction('Source.create')).toBe(false);
+  });
+
+  it('suggests the filter a mistyped one most likely meant', () => {
+    expect(likelyAuditAction('sorce*')).toBe('source.*');
+    expect(likelyAuditAction('sorce.*')).toBe('source.*');
+    expect(likelyAuditAction('source')).toBe('source*');
+    expect(likelyAuditAction('source.creat')).toBe('source.create');
+    expect(likelyAuditAction('tokn.create')).toBe('token.create');
+    expect(likelyAuditAction('zzzzzzzz*')).toBeUndefined();
   });
 });

@@ -1,3 +1,5 @@
+import { editDistance } from '../core/edit-distance.js';
+
 /**
  * Every action Sluice writes to the audit log, so a filter naming one that does not exist (`sorce.create`, a
  * mistyped prefix) is refused with the list instead of answering an empty log as if nothing had happened. The steps
@@ -80,4 +82,21 @@ export function isKnownAuditAction(filter: string): boolean {
 /** The sentence naming the actions a filter takes, for the error that refuses an unknown one. */
 export function auditActionsTaken(): string {
   return `${AUDIT_ACTIONS.join(', ')}, and ${PRIVACY_REQUEST_ACTIONS}<step> for each step of a privacy request (received, verified, completed, ...)`;
+}
+
+/**
+ * The filter a mistyped one most likely meant: for a prefix (`sorce*`), the nearest resource's prefix (`source*`); for
+ * an exact action, the nearest action, or its resource's prefix when only the resource was given (`source`).
+ */
+export function likelyAuditAction(filter: string): string | undefined {
+  const resources = [...new Set([...AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))), PRIVACY_REQUEST_ACTIONS.slice(0, -1)])];
+  const nearest = (value: string, among: readonly string[]) => among.map((k) => ({ k, d: editDistance(value, k) })).sort((x, y) => x.d - y.d)[0];
+  if (filter.endsWith('*')) {
+    const prefix = filter.slice(0, -1).replace(/\.$/, '');
+    const resource = nearest(prefix.split('.')[0]!, resources);
+    return resource && resource.d <= 2 ? `${resource.k}.*` : undefined;
+  }
+  if (resources.includes(filter)) return `${filter}*`;
+  const action = nearest(filter, AUDIT_ACTIONS);
+  return action && action.d <= 3 ? action.k : undefined;
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { auditActionsTaken, isKnownAuditAction } from '../accounts/audit-actions.js';
+import { auditActionsTaken, isKnownAuditAction, likelyAuditAction } from '../accounts/audit-actions.js';
 import type { AuditLog } from '../accounts/audit-log.js';
 import type { AuditEntry } from '../core/audit-entry.js';
 import { SluiceError } from '../core/errors.js';
@@ -151,9 +151,10 @@ async function checkActionFilter(repository: AuditRepository, workspaceId: strin
   if (action === undefined || isKnownAuditAction(action)) return;
   const logged = await repository.query({ workspaceId, ...(action.endsWith('*') ? { actionPrefix: action.slice(0, -1) } : { action }), limit: 1 });
   if (logged.length > 0) return;
+  const meant = likelyAuditAction(action);
   throw new SluiceError(
     'validation_failed',
-    `query parameter action: "${action}" is not an action Sluice records, and no entry of this workspace's audit log has it, so the filter would match nothing. ` +
+    `query parameter action: "${action}" is not an action Sluice records, and no entry of this workspace's audit log has it, so the filter would match nothing.${meant ? ` Did you mean ${meant}?` : ''} ` +
       `Give an action exactly (source.create), or a prefix ending with * (source* for every source action, member.two_factor* ...). The actions are: ${auditActionsTaken()}.`,
   );
 }

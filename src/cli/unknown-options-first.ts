@@ -1,25 +1,11 @@
 import type { Command } from 'commander';
-
-/** Edit distance of two short strings (option names), for the suggestion. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
+import { editDistance } from '../core/edit-distance.js';
 
 /** The option a mistyped flag most likely meant: one it begins (--dest for --destination), or one a typo or two away. */
 export function likelyOption(flag: string, known: readonly string[]): string | undefined {
   const started = known.filter((k) => k.startsWith(flag));
   if (started.length === 1) return started[0];
-  const near = known.map((k) => ({ k, d: distance(flag, k) })).filter((c) => c.d <= Math.max(1, Math.floor(flag.length / 3))).sort((x, y) => x.d - y.d);
+  const near = known.map((k) => ({ k, d: editDistance(flag, k) })).filter((c) => c.d <= Math.max(1, Math.floor(flag.length / 3))).sort((x, y) => x.d - y.d);
   return near[0]?.k;
 }
 
