@@ -56,6 +56,31 @@ describe('account emails through a real SMTP server', () => {
     expect(JSON.stringify(entry)).not.toContain(token);
   });
 
+  it("emails a new invitation naming the new role when an invited member's role changes before they join (the old link stops working)", async () => {
+    const invited = await api<{ member: Member }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'dee@example.test', name: 'Dee', role: 'admin' } });
+    const first = await smtp.waitFor((m) => m.envelopeTo.includes('dee@example.test'));
+    expect(first.text).toContain('with the role admin');
+    const oldToken = tokenOf(first, 'invite');
+
+    const changed = await api<Member & { invitation?: { inviteUrl: string; email: EmailOutcome } }>(sluice.url, 'PATCH', `/members/${invited.body.member.id}`, { token: sluice.token, body: { role: 'viewer' } });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body).toMatchObject({ role: 'viewer', status: 'invited', invitation: { email: { sent: true, mode: 'smtp' } } });
+    const second = await smtp.waitFor((m) => m.envelopeTo.includes('dee@example.test') && m.text.includes('with the role viewer'));
+    expect(second.text).toContain('replaces the one sent to you earlier');
+    const newToken = tokenOf(second, 'invite');
+    expect(changed.body.invitation?.inviteUrl).toContain(`/invite?token=${newToken}`);
+
+    // The link in the first email, naming admin, no longer works; the new one makes Dee a viewer.
+    expect((await new ConsoleClient(sluice.url).call('POST', '/auth/accept-invite', { token: oldToken, password: 'dee chose this password' })).body).toMatchObject({ error: { code: 'invalid_link' } });
+    const joined = await new ConsoleClient(sluice.url).call<{ member: Member }>('POST', '/auth/accept-invite', { token: newToken, password: 'dee chose this password' });
+    expect(joined.body.member).toMatchObject({ status: 'active', role: 'viewer' });
+
+    // A member who has joined gets no invitation for a role change.
+    const active = await api<Member & { invitation?: unknown }>(sluice.url, 'PATCH', `/members/${invited.body.member.id}`, { token: sluice.token, body: { role: 'engineer' } });
+    expect(active.body.role).toBe('engineer');
+    expect(active.body.invitation).toBeUndefined();
+  });
+
   it('emails the reset link an administrator requires; it sets the new password and ends the old one', async () => {
     const invited = await api<{ member: Member }>(sluice.url, 'POST', '/members', { token: sluice.token, body: { email: 'bo@example.test', name: 'Bo', role: 'viewer' } });
     const invite = await smtp.waitFor((m) => m.envelopeTo.includes('bo@example.test'));

@@ -56,6 +56,15 @@ describe('sources API', () => {
     expect((await api('GET', `/sources/${id}`)).body.name).toBe('iOS app (prod)');
   });
 
+  it('answers a writeKey given where a source id goes with the id it stands for', async () => {
+    const byKey = await api('GET', `/sources/${sluice.writeKey}/live`);
+    expect(byKey.status).toBe(404);
+    const source = (await api('GET', '/sources')).body.sources as { id: string; writeKey: string }[];
+    expect(byKey.body.error?.message).toContain(`that is the writeKey of source "Default source", whose id is ${source.find((s) => s.writeKey === sluice.writeKey)!.id}.`);
+    const unknown = await api('GET', '/sources/src_nope');
+    expect(unknown.body.error?.message).toBe('No source src_nope in this workspace (GET /api/v1/sources lists them, with their ids).');
+  });
+
   it('refuses a disabled source at once with 401 source_disabled, and accepts again once re-enabled', async () => {
     const { body: source } = await api('POST', '/sources', { name: 'To disable' });
     const writeKey = String(source.writeKey);
@@ -264,6 +273,22 @@ describe('authentication and OpenAPI', () => {
         expect(answer.body.error?.code).toBe('unauthorized');
       }
     }
+  });
+
+  it("says what to send when a writeKey or Basic auth reaches the admin API, and that an API token is no writeKey", async () => {
+    const asBearer = await api('GET', '/sources', undefined, sluice.writeKey);
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.body.error).toMatchObject({ code: 'unauthorized', message: expect.stringContaining("This is a source's writeKey: it sends events to the Tracking API") });
+    expect(asBearer.body.error?.message).toContain('POST /api/v1/tokens');
+    const basic = await fetch(`${sluice.url}/api/v1/sources`, { headers: { authorization: `Basic ${Buffer.from(`${sluice.token}:`).toString('base64')}` } });
+    expect(basic.status).toBe(401);
+    expect(((await basic.json()) as Answer['body']).error?.message).toContain('The admin API does not take Basic auth');
+    // Nothing is said about a token that does not exist.
+    expect((await api('GET', '/sources', undefined, 'not-a-token')).body.error?.message).toBe('Missing, unknown, expired or revoked credentials: send Authorization: Bearer <token>, or log in to the console.');
+    // The other way round: an API token (sl_…) sent as the writeKey.
+    const tokenAsKey = await track('sl_abcdefghijklmnopqrstuvwxyz0123456789abcd', 'u-token-as-key');
+    expect(tokenAsKey.status).toBe(401);
+    expect(tokenAsKey.body.error).toMatchObject({ code: 'unknown_source', message: expect.stringContaining("It starts with sl_, as the admin API's tokens do") });
   });
 
   it('answers 403 forbidden when the role lacks the permission', async () => {

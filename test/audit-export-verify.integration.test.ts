@@ -63,6 +63,8 @@ describe('an exported audit log, verified offline', () => {
     expect(code).toBe(1);
     expect(output).toContain('(hash_mismatch)');
     expect(output).toContain(`Line 3 (entry ${lines[2]!.id}, seq ${lines[2]!.seq}) was altered`);
+    // The summary counts the file's entries, not "entries read before" the break (it read them all).
+    expect(output.split('\n')[0]).toBe(`BROKEN export.ndjson: broken at line 3 of ${lines.length} entries (workspace ${lines[0]!.workspaceId})`);
   });
 
   it('names the place of a removed entry', () => {

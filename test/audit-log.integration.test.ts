@@ -49,11 +49,33 @@ describe('audit log', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('refuses a mistyped action (list and export) with the actions it takes, instead of answering an empty log', async () => {
+    for (const path of ['/audit-log?action=sorce.create', '/audit-log?action=source.creat', `/audit-log?action=${encodeURIComponent('sorce*')}`, '/audit-log/export?action=sorce.create']) {
+      const res = await api<{ error: { code: string; message: string } }>(sluice.url, 'GET', path, { token: sluice.token });
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.message).toContain('is not an action Sluice records');
+      expect(res.body.error.message).toContain('source.create, source.rotate_write_key, source.update');
+      expect(res.body.error.message).toContain('privacy_request.<step>');
+    }
+    const typo = await api<{ error: { message: string } }>(sluice.url, 'GET', '/audit-log?action=sorce.create', { token: sluice.token });
+    expect(typo.body.error.message).toContain('Did you mean source.create?');
+    // Every privacy request step is taken, known to this version or not.
+    const step = await api<Entries>(sluice.url, 'GET', '/audit-log?action=privacy_request.received', { token: sluice.token });
+    expect(step.status).toBe(200);
+  });
+
   it('filters by the start of the action (ending with *) and by part of the actor, ignoring case', async () => {
     const sources = await api<Entries>(sluice.url, 'GET', `/audit-log?action=${encodeURIComponent('source.*')}&resourceId=${sourceId}`, { token: sluice.token });
     expect(sources.body.entries.map((e) => e.action)).toEqual(['source.rotate_write_key', 'source.update', 'source.create']);
-    const exact = await api<Entries>(sluice.url, 'GET', '/audit-log?action=source', { token: sluice.token });
-    expect(exact.body.entries).toEqual([]);
+    // 'source' is not an action (they are source.create, ...): refused, pointing at the prefix, not an empty log.
+    const exact = await api<{ error: { code: string; message: string } }>(sluice.url, 'GET', '/audit-log?action=source', { token: sluice.token });
+    expect(exact.status).toBe(400);
+    expect(exact.body.error.message).toContain('source* for every source action');
+    // An action that exists but has not happened in this workspace is an empty list, not an error.
+    const none = await api<Entries>(sluice.url, 'GET', '/audit-log?action=member.two_factor_reset', { token: sluice.token });
+    expect(none.status).toBe(200);
+    expect(none.body.entries).toEqual([]);
     const actor = sources.body.entries[0]!.actor;
     const byPart = await api<Entries>(sluice.url, 'GET', `/audit-log?resourceId=${sourceId}&actorContains=${encodeURIComponent(actor.slice(6, 14).toUpperCase())}`, { token: sluice.token });
     expect(byPart.body.entries).toHaveLength(3);

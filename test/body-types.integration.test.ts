@@ -86,10 +86,10 @@ describe('request bodies are not type-coerced; query strings are', () => {
     expect(message).not.toContain('anyOf');
     const missing = await api('POST', '/sources', {});
     expect(missing.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs a "name" field.' } });
-    // A field named like a word ("to") reads as one: quoted, not "the body needs to."
+    // A field named like a word ("from") reads as one: quoted, not "the body needs from."
     const destination = await api('POST', '/destinations', { name: 'Replayed', type: 'webhook', config: { url: 'http://127.0.0.1:9/x' } });
-    const noTo = await api('POST', `/destinations/${String(destination.body.id)}/replay`, { from: '2026-01-01T00:00:00Z' });
-    expect(noTo.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs a "to" field.' } });
+    const noFrom = await api('POST', `/destinations/${String(destination.body.id)}/replay`, { to: '2026-01-01T00:00:00Z' });
+    expect(noFrom.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: the body needs a "from" field.' } });
     const nested = await api('POST', '/destinations', { name: 'F', type: 'webhook', config: { url: 'http://127.0.0.1:9/x' }, consentCategories: ['marketing', 5] });
     expect(nested.status).toBe(400);
     expect(nested.body).toMatchObject({ error: { code: 'validation_failed', message: 'Invalid request: consentCategories[1] must be a string.' } });

@@ -39,13 +39,15 @@ async function occupiedPort(): Promise<{ port: number; server: Server }> {
 
 describe('the sluice command line', () => {
   it('exits 2 on a usage error (unknown command or option, a missing argument), with the reason and the usage, and tells its version', async () => {
-    const runs = await Promise.all([['nosuch'], ['start', '--bogus'], ['report'], ['replay', '--from', '2026-01-01T00:00:00Z']].map((args) => runCli(args)));
-    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
-    expect(runs.map((r) => r.stderr.split('\n')[0])).toEqual([
-      "error: unknown command 'nosuch'",
-      "error: unknown option '--bogus'",
-      "error: missing required argument 'kind'",
-      "error: required option '--destination <id>' not specified",
+    const runs = await Promise.all([['nosuch'], ['start', '--bogus'], ['report'], ['replay', '--from', '2026-01-01T00:00:00Z'], ['replay', '--dest', 'dst_1', '--from', '2026-01-01T00:00:00Z']].map((args) => runCli(args)));
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
+    expect(runs.map((r) => r.stderr.split('\n').slice(0, 2).join(' '))).toEqual([
+      "error: unknown command 'nosuch' ",
+      "error: unknown option '--bogus' ",
+      "error: missing required argument 'kind' ",
+      "error: required option '--destination <id>' not specified ",
+      // A shortened option is named as such, with the one it meant (not "--destination not specified").
+      "error: unknown option '--dest' (Did you mean --destination?)",
     ]);
     for (const run of runs) expect(run.stderr).toContain('Usage: sluice');
     const version = await runCli(['--version']);

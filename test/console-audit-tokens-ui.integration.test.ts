@@ -72,6 +72,22 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     expect(errors).toEqual([]);
   });
 
+  it('answers a mistyped action with what it meant, showing no entries of the previous filters as if they matched', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Action starts with').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.locator('main table tbody tr').count()).toBeGreaterThan(0);
+    await page.getByLabel('Action starts with').fill('sorce');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('Did you mean source.*?', { exact: false }).count()).toBe(1);
+    expect(await page.locator('main table').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Load older entries' }).count()).toBe(0);
+    await page.getByLabel('Action starts with').fill('source');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.locator('main table tbody tr').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
   it('lists an expired token with the expired ones, not among the active tokens', async () => {
     await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Last quarter export', secret: 'expired-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() - 86_400_000 });
     await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Nightly sync', secret: 'live-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() + 30 * 86_400_000 });

@@ -321,6 +321,11 @@ describe('routing to webhook destinations', () => {
     expect(res.body.read).toBe(res.body.queued);
     await eventually(async () => (server.events().some((e) => e.messageId === 'replayed-0') ? true : undefined));
     expect(server.events().some((e) => e.messageId === 'replayed-1')).toBe(false);
+    // Without `to`, up to the time of asking (as `sluice replay` without --to): the other event goes too.
+    const open = await api('POST', `/destinations/${id}/replay`, { from: before, event: 'Other' });
+    expect(open.status, open.text).toBe(200);
+    expect(open.body).toMatchObject({ status: 'completed', queued: 1 });
+    await eventually(async () => (server.events().some((e) => e.messageId === 'replayed-1') ? true : undefined));
   });
 
   it('runs a replay in the background when asked to answer at once, and shows its progress, history and audit entry', async () => {

@@ -24,8 +24,8 @@ function html(paragraphs: readonly string[], link: string, action: string, foote
 }
 
 /** The invitation email: the link lets the invitee choose a password (once, within 7 days). */
-export function invitationEmail(input: { to: string; workspaceId: string; workspaceName: string; role: RoleName; invitedBy: string; link: string }): MailMessage {
-  const intro = `${input.invitedBy} invited you to the workspace "${input.workspaceName}" on Sluice, with the role ${input.role}.`;
+export function invitationEmail(input: { to: string; workspaceId: string; workspaceName: string; role: RoleName; invitedBy: string; link: string; replacesEarlier?: boolean }): MailMessage {
+  const intro = `${input.invitedBy} invited you to the workspace "${input.workspaceName}" on Sluice, with the role ${input.role}.${input.replacesEarlier ? ' This invitation replaces the one sent to you earlier, whose link no longer works.' : ''}`;
   const how = 'Open this link to choose your password and sign in. It works once and expires in 7 days:';
   const ignore = 'If you did not expect this invitation, you can ignore this email.';
   return {

@@ -249,6 +249,8 @@ export class AccountService {
    * An owner/admin invites a member: the invitation link (at the configured public URL) is emailed to them;
    * returns the one-time secret too, and whether the email went out. Inviting again someone who has not accepted
    * yet (a lost or expired link) sends a new link with the name and role given now; their earlier links stop working.
+   * Changing an invited member's role or email (`PATCH /members/:id`) invites them again this way, so the invitation
+   * they hold names the role they get when they join, at the address they read.
    */
   async invite(ctx: ActorContext, input: { email: string; name: string; role: RoleName }): Promise<{ member: Member; secret: string; email: EmailOutcome }> {
     if (!roleCovers(ctx.role, input.role)) throw new SluiceError('role_too_high', `Your role (${ctx.role}) may not grant the ${input.role} role.`);
@@ -264,7 +266,7 @@ export class AccountService {
     const secret = await this.createLink(ctx.workspaceId, member.id, 'invite');
     const workspaceName = await this.workspaceName(ctx.workspaceId);
     const invitedBy = /\(([^)]+)\)$/.exec(ctx.actor)?.[1] ?? 'An administrator';
-    const email = await this.sendEmail(invitationEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, role: member.role, invitedBy, link: accountLink(this.mail.publicUrl, 'invite', secret) }));
+    const email = await this.sendEmail(invitationEmail({ to: member.email, workspaceId: member.workspaceId, workspaceName, role: member.role, invitedBy, link: accountLink(this.mail.publicUrl, 'invite', secret), replacesEarlier: existing !== undefined }));
     await this.audit.record({
       ...ctx,
       action: 'member.invite',

@@ -5,6 +5,7 @@ import { SluiceError } from '../core/errors.js';
 import type { Member } from '../core/member.js';
 import type { Store, TokenRepository } from '../store/store.js';
 import type { Principal } from './principal.js';
+import { unauthorizedReason } from './unauthorized-reason.js';
 
 /** The console session cookie (httpOnly, SameSite=Lax). */
 export const SESSION_COOKIE = 'sluice_session';
@@ -143,7 +144,7 @@ export function installApiAuth(app: FastifyInstance, store: Store): void {
     if (permission === 'public') return;
     if (request.method === 'OPTIONS') return;
     const found = await authenticate(store, request);
-    if (!found) throw new SluiceError('unauthorized', 'Missing, unknown, expired or revoked credentials: send Authorization: Bearer <token>, or log in to the console.');
+    if (!found) throw new SluiceError('unauthorized', await unauthorizedReason(store.sources, request.headers.authorization, bearerToken(request)));
     const { csrfToken, ...principal } = found;
     if (csrfToken !== undefined && !SAFE_METHODS.has(request.method)) {
       const given = request.headers[CSRF_HEADER];

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { auditActionsTaken, isKnownAuditAction, likelyAuditAction } from '../accounts/audit-actions.js';
 import type { AuditLog } from '../accounts/audit-log.js';
 import type { AuditEntry } from '../core/audit-entry.js';
 import { SluiceError } from '../core/errors.js';
@@ -141,6 +142,23 @@ async function filtersOf(repos: Repos, workspaceId: string, q: FilterInput): Pro
   };
 }
 
+/**
+ * Refuses an action filter that names no action Sluice records (a typo: `sorce.create`, `source.creat`) and that no
+ * entry of the workspace's log has either (one written by an earlier version is still found): it would answer an
+ * empty log, as if nothing had happened.
+ */
+async function checkActionFilter(repository: AuditRepository, workspaceId: string, action: string | undefined): Promise<void> {
+  if (action === undefined || isKnownAuditAction(action)) return;
+  const logged = await repository.query({ workspaceId, ...(action.endsWith('*') ? { actionPrefix: action.slice(0, -1) } : { action }), limit: 1 });
+  if (logged.length > 0) return;
+  const meant = likelyAuditAction(action);
+  throw new SluiceError(
+    'validation_failed',
+    `query parameter action: "${action}" is not an action Sluice records, and no entry of this workspace's audit log has it, so the filter would match nothing.${meant ? ` Did you mean ${meant}?` : ''} ` +
+      `Give an action exactly (source.create), or a prefix ending with * (source* for every source action, member.two_factor* ...). The actions are: ${auditActionsTaken()}.`,
+  );
+}
+
 const EXPORT_PAGE = 500;
 
 /**
@@ -188,6 +206,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
   }, async (request) => {
     const q = request.query;
     const limit = q.limit ?? 100;
+    await checkActionFilter(repository, principalOf(request).workspaceId, q.action);
     const entries = await repository.query({
       ...(await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, q)),
       ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
@@ -207,6 +226,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     },
     schemaErrorFormatter: closedQueryErrors('GET /audit-log/export', Object.keys(ExportQuery.properties)),
   }, async (request, reply) => {
+    await checkActionFilter(repository, principalOf(request).workspaceId, request.query.action);
     const filters = await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, request.query);
     reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);
     return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters, givenFilters(request.query))));

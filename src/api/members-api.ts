@@ -66,7 +66,7 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     config: { permission: 'members:write' },
     schema: {
       tags: ['members'],
-      summary: "Change a member's email, name or role, lock or unlock their own profile editing. A new email voids the invitation and reset links sent to the old one",
+      summary: "Change a member's email, name or role, lock or unlock their own profile editing. A new email voids the invitation and reset links sent to the old one. For a member invited who has not joined yet, a new role or email sends a new invitation naming it (the earlier links stop working); the answer then has `invitation` ({inviteUrl, inviteToken, email}) as POST /members does",
       params: IdParams,
       body: Type.Object({ email: Type.Optional(Email), name: Type.Optional(Name), role: Type.Optional(Role), profileLocked: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 200: MemberBody },
@@ -86,6 +86,12 @@ export const membersApi: FastifyPluginAsyncTypebox<{ store: Store; accounts: Acc
     // Links already emailed (an invitation, a password reset) went to the old address, perhaps a mistyped one: void.
     if (updated.email !== member.email) await store.sessions.invalidateLinks(member.workspaceId, member.id, Date.now());
     await audit.record({ ...auditContext(request), action: 'member.update', resourceType: 'member', resourceId: member.id, resourceName: updated.email, before: pick(member), after: pick(updated) });
+    // Someone invited who has not joined yet holds an email naming the role they get, sent to the address they read:
+    // a new role or address invites them again (a new link naming it; the earlier ones stop working).
+    if (updated.status === 'invited' && (updated.role !== member.role || updated.email !== member.email)) {
+      const { member: invited, secret, email } = await accounts.invite(ctx(request), { email: updated.email, name: updated.name, role: updated.role });
+      return { ...memberView(invited), invitation: { inviteUrl: `${linkBase(request)}/invite?token=${secret}`, inviteToken: secret, email } };
+    }
     return memberView(updated);
   });
 

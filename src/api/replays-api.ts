@@ -130,7 +130,7 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
       params: IdParams,
       body: Type.Object({
         from: Type.String({ format: 'date-time' }),
-        to: Type.String({ format: 'date-time', description: 'End of the range, exclusive; one in the future is taken as the time of asking (later events reach the destination live)' }),
+        to: Type.Optional(Type.String({ format: 'date-time', description: 'End of the range, exclusive; none, or one in the future, is the time of asking (later events reach the destination live), as `sluice replay` without --to' })),
         event: Type.Optional(Type.String({ description: 'Only track events of this name' })),
         type: Type.Optional(Type.String({ description: 'Only events of this type (track, identify, ...)' })),
         sourceId: Type.Optional(Type.String({ description: 'Only events of this source (one the destination receives: its sourceIds)' })),
@@ -142,8 +142,9 @@ export const replaysApi: FastifyPluginAsyncTypebox<{ store: Store; changes: Pick
     const destination = await load(workspaceId, request.params.id);
     checkDestinationEnabled(destination, 'replay');
     const body = request.body;
+    const now = Date.now();
     const range: ReplayRange = {
-      ...replayWindow(Date.parse(body.from), Date.parse(body.to), Date.now(), { from: '`from`', to: '`to`' }),
+      ...replayWindow(Date.parse(body.from), body.to === undefined ? now : Date.parse(body.to), now, { from: '`from`', to: '`to`' }),
       ...(body.event !== undefined && { event: body.event }),
       ...(body.type !== undefined && { type: body.type }),
       ...(body.sourceId !== undefined && { sourceId: body.sourceId }),

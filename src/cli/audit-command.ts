@@ -34,7 +34,7 @@ export function runAuditFileVerify(text: string, file: string, write: (text: str
   const result = verifyAuditExport(text);
   const broken = result.broken;
   if (broken) {
-    write(`BROKEN ${file}: ${result.entries} entries read before line ${broken.line}${result.workspaceId ? ` (workspace ${result.workspaceId})` : ''}\n`);
+    write(`BROKEN ${file}: broken at line ${broken.line} of ${count(result.entries, 'entry', 'entries')}${result.workspaceId ? ` (workspace ${result.workspaceId})` : ''}\n`);
     write(`\nFirst broken link: line ${broken.line}${broken.seq !== null ? `, seq ${broken.seq}` : ''}${broken.entryId ? `, entry ${broken.entryId}` : ''} (${broken.reason})\n${broken.message}\n`);
     return 1;
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../core/errors.js';
+import { reportUnknownOptionsFirst } from './unknown-options-first.js';
 
 /** The installed version (package.json two levels up, from src/cli and dist/cli alike). */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -74,6 +75,8 @@ program
   .command('migrate')
   .description('Apply pending database migrations (SLUICE_DATABASE_URL, or the embedded store) and exit; `start` does it too')
   .action(async () => (await import('./migrate-command.js')).migrateCommand());
+
+reportUnknownOptionsFirst(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Commander printed its message (and the help) already; --help and --version end here too, with 0.

@@ -14,6 +14,18 @@ describe('the start banner', () => {
     expect(router).not.toContain('Try it');
     expect(router).toContain('No console or admin API in this process');
   });
+
+  it('shows the port actually bound when PORT=0 let the system choose it, and the wildcard HOST as the bound address', () => {
+    const ephemeral = startBanner(loadConfig({ PORT: '0' }), 'http://127.0.0.1:4000', boot);
+    expect(ephemeral).toContain('Console and admin API: http://127.0.0.1:4000  (API under /api/v1');
+    expect(ephemeral).toContain('Try it: curl -u wk_123: http://127.0.0.1:4000/v1/track');
+    expect(ephemeral).not.toContain(':0');
+    const wildcard = startBanner(loadConfig({ PORT: '4002', HOST: '0.0.0.0' }), 'http://127.0.0.1:4002', boot);
+    expect(wildcard).toContain('Console and admin API: http://127.0.0.1:4002  (API');
+    // SLUICE_PUBLIC_URL is the address people use (a proxy's): shown as set, whatever the port bound.
+    const proxied = startBanner(loadConfig({ PORT: '0', SLUICE_PUBLIC_URL: 'https://cdp.example.com' }), 'http://127.0.0.1:4003', boot);
+    expect(proxied).toContain('Console and admin API: https://cdp.example.com  (API');
+  });
 });
 
 describe('the first start\'s credentials', () => {
@@ -32,6 +44,13 @@ describe('the first start\'s credentials', () => {
     expect(text).not.toContain('http://127.0.0.1:4001/api/v1/auth/setup');
     expect(text).toContain('/setup?token=setup123 on a process with the api role');
     expect(text).toContain('Owner API token (shown once, store it now): sl_owner');
+  });
+
+  it('with PORT=0 gives no link at port 0 (the port is chosen when the server listens; the banner below names it)', () => {
+    const text = firstStartCredentials(loadConfig({ PORT: '0' }), first);
+    expect(text).not.toContain(':0/');
+    expect(text).toContain('Console setup (one-time link, valid 7 days): /setup?token=setup123 at the console address printed below');
+    expect(text).toContain('curl -X POST <the console address printed below>/api/v1/auth/setup');
   });
 
   it('uses SLUICE_PUBLIC_URL (the load balancer in front of the api processes) when it is set', () => {

@@ -17,23 +17,45 @@ export function firstStartCredentials(config: SluiceConfig, boot: Awaited<Return
     // A process without the api role (the first of a split deployment may be an ingest one) serves no console: its
     // own address would lead nowhere. SLUICE_PUBLIC_URL, when set, is the load balancer's, which does.
     const consoleUrl = config.roles.includes('api') || config.publicUrl !== defaultPublicUrl(config.host, config.port) ? config.publicUrl : undefined;
-    if (consoleUrl) {
+    if (consoleUrl && publicUrlNamesNoAddress(config)) {
+      // PORT=0 (or the wildcard HOST) without SLUICE_PUBLIC_URL: the port is not bound yet, so the address is not
+      // known here; the banner below prints it once the server listens.
+      lines.push(`  Console setup (one-time link, valid 7 days): /setup?token=${boot.setupToken} at the console address printed below`);
+    } else if (consoleUrl) {
       lines.push(`  Console setup (one-time link, valid 7 days): ${consoleUrl}/setup?token=${boot.setupToken}`);
     } else {
       lines.push(`  Console setup (one-time link, valid 7 days): /setup?token=${boot.setupToken} on a process with the api role (this one has none, so not at ${config.publicUrl})`);
     }
-    lines.push(`    or: curl -X POST ${consoleUrl ?? 'http://<a process with the api role>'}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
+    const curlUrl = consoleUrl && !publicUrlNamesNoAddress(config) ? consoleUrl : consoleUrl ? '<the console address printed below>' : 'http://<a process with the api role>';
+    lines.push(`    or: curl -X POST ${curlUrl}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{"token":"${boot.setupToken}","email":"you@example.com","name":"You","password":"..."}'`);
   }
   lines.push('');
   return lines.join('\n');
 }
 
+/**
+ * The address the banner shows for the console and the curl to try: SLUICE_PUBLIC_URL when set; without it, the
+ * address the server actually listens at when the default `http://HOST:PORT` names none a person can use (PORT=0,
+ * where the system picked the port; HOST=0.0.0.0 or ::, the wildcard), as `url` (the bound address) does.
+ */
+export function bannerPublicUrl(config: SluiceConfig, url: string): string {
+  return publicUrlNamesNoAddress(config) ? url.replace(/\/+$/, '') : config.publicUrl;
+}
+
+/** True when SLUICE_PUBLIC_URL is unset and the default `http://HOST:PORT` has port 0 or the wildcard host. */
+function publicUrlNamesNoAddress(config: SluiceConfig): boolean {
+  if (config.publicUrl !== defaultPublicUrl(config.host, config.port)) return false;
+  const configured = new URL(config.publicUrl);
+  return configured.port === '0' || configured.hostname === '0.0.0.0' || configured.hostname === '[::]';
+}
+
 export function startBanner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
+  const publicUrl = bannerPublicUrl(config, url);
   const lines = [
     '',
     `  Sluice is running: ${url}`,
     config.roles.includes('api')
-      ? `  Console and admin API: ${config.publicUrl}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`
+      ? `  Console and admin API: ${publicUrl}  (API under /api/v1, OpenAPI at /api/v1/openapi.json)`
       : `  No console or admin API in this process (role api not among its roles): it answers ${url}/health and /metrics`,
     `  Store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; queues: ${config.queueUrl ? 'NATS JetStream' : 'embedded'}; roles: ${config.roles.join(', ')}`,
   ];
@@ -42,7 +64,7 @@ export function startBanner(config: SluiceConfig, url: string, boot: Awaited<Ret
     lines.push(`  writeKey of the default source: ${boot.defaultWriteKey}`);
   }
   if (boot.defaultWriteKey && config.roles.includes('ingest')) {
-    lines.push(`  Try it: curl -u ${boot.defaultWriteKey}: ${config.publicUrl}/v1/track -H 'Content-Type: application/json' -d '{"userId":"u1","event":"Hello"}'`);
+    lines.push(`  Try it: curl -u ${boot.defaultWriteKey}: ${publicUrl}/v1/track -H 'Content-Type: application/json' -d '{"userId":"u1","event":"Hello"}'`);
   }
   lines.push('');
   return lines.join('\n');

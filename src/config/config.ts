@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { editDistance } from '../core/edit-distance.js';
 import { SluiceError } from '../core/errors.js';
 
 /**
@@ -173,20 +174,6 @@ export const CONFIG_VARIABLES = [
   'SLUICE_SMTP_URL',
   'SLUICE_MAIL_FROM',
 ] as const;
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
 
 /**
  * `SLUICE_*` variables of `env` that Sluice does not read, each as a warning (with the likely intended name):

@@ -30,7 +30,11 @@ export class SourceResolver {
     const now = Date.now();
     let entry = this.cache.get(writeKey);
     if (!entry || now - entry.at > TTL_MS) entry = await this.lookUp(writeKey, entry, now);
-    if (!entry.source) throw new SluiceError('unknown_source', 'The writeKey matches no source (a rotated writeKey stops working at once); copy the current one from the source settings in the console.');
+    if (!entry.source) {
+      // An admin API token (sl_…) pasted where the writeKey goes is the usual mix-up: say which key goes here.
+      const looksLikeToken = writeKey.startsWith('sl_') ? ' It starts with sl_, as the admin API\'s tokens do: events are sent with a source\'s writeKey instead (GET /api/v1/sources, or the source\'s page in the console).' : '';
+      throw new SluiceError('unknown_source', `The writeKey matches no source (a rotated writeKey stops working at once); copy the current one from the source settings in the console.${looksLikeToken}`);
+    }
     found?.(entry.source);
     if (!entry.source.enabled) throw new SluiceError('source_disabled', `Source "${entry.source.name}" is disabled; enable it to accept events.`);
     return entry.source;

@@ -110,7 +110,8 @@ export function AuditLogPage() {
         </div>
       </form>
       <ErrorBox error={list.error} />
-      {list.data && (
+      {/* A refused filter shows its error alone: the entries of the previous filters below it would read as its results. */}
+      {list.data && !list.error && (
         <table className="table compact">
           <TableHead columns={['When', 'Actor', 'Action', 'Resource', 'Change']} />
           <tbody>
@@ -143,7 +144,7 @@ export function AuditLogPage() {
       )}
       {list.data && list.data.entries.length === 0 && <p className="muted">No entries match.</p>}
       <ErrorBox error={olderError} onDismiss={() => setOlderError(null)} />
-      {list.data && nextCursor !== undefined && (
+      {list.data && !list.error && nextCursor !== undefined && (
         <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
           {loadingOlder ? 'Loading…' : 'Load older entries'}
         </button>

@@ -136,9 +136,15 @@ export function MembersPage() {
   };
   const changeRole = (m: Member, role: RoleName) =>
     act(async () => {
-      await api('PATCH', `/api/v1/members/${m.id}`, { role });
+      const answer = await api<Member & { invitation?: { inviteUrl: string; email?: EmailOutcome } }>('PATCH', `/api/v1/members/${m.id}`, { role });
       setRoleDraft(({ [m.id]: _, ...rest }) => rest);
-      setDone(`${m.email} is now ${role}.`);
+      if (answer.invitation) {
+        // Not joined yet: their invitation named the old role, so a new one (naming the new role) went out.
+        addLink({ title: `New invitation for ${m.email} (${role}); earlier links no longer work.`, note: emailNote('invitation', m.email, answer.invitation.email), url: answer.invitation.inviteUrl });
+        setDone(`${m.email} will join as ${role}: a new invitation naming it replaces the earlier one.`);
+      } else {
+        setDone(`${m.email} is now ${role}.`);
+      }
     });
 
   const confirmation = (m: MemberRow) => {

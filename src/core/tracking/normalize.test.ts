@@ -254,6 +254,14 @@ describe('normalizeRequest', () => {
     expect(rejection(() => validateRequest({ events: [] }, 'batch')).message).toBe('A batch request needs a "batch" array of events.');
   });
 
+  it('says how to wrap a list of events sent as the body', () => {
+    const list = rejection(() => validateRequest([{ type: 'track', userId: 'u', event: 'A' }], 'batch'));
+    expect(list.code).toBe('invalid_body');
+    expect(list.message).toBe('The request body must be a JSON object, got array. A batch is an object holding the events: send {"batch": [...]} with this array as "batch".');
+    expect(rejection(() => validateRequest([{ userId: 'u', event: 'A' }], 'track')).message).toBe('The request body must be a JSON object, got array. Several events go to /v1/batch as {"batch": [...]}.');
+    expect(rejection(() => validateRequest('text', 'track')).message).toBe('The request body must be a JSON object, got string.');
+  });
+
   it('applies the batch sentAt to items without their own', () => {
     const { accepted } = normalizeRequest(
       { batch: [{ type: 'track', userId: 'u', event: 'A', timestamp: '2026-11-30T11:59:00.000Z' }], sentAt: '2026-11-30T12:00:00.000Z' },

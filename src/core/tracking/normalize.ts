@@ -364,11 +364,13 @@ function readBatch(body: JsonObject): { items: unknown[]; defaults: EventDefault
   return { items: batch, defaults };
 }
 
-function requestObject(body: unknown): JsonObject {
+function requestObject(body: unknown, type: EventType | 'batch'): JsonObject {
   // No body at all (a POST without one, which no content-type parser saw), as an empty one is told.
   if (body === undefined) throw new SluiceError('invalid_json', 'The request body is empty; send a JSON object.');
   if (!isObject(body)) {
-    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${jsonTypeOf(body)}.`);
+    // A list of events sent as the body is the usual first try at a batch: say how to wrap it.
+    const hint = Array.isArray(body) ? (type === 'batch' ? ' A batch is an object holding the events: send {"batch": [...]} with this array as "batch".' : ' Several events go to /v1/batch as {"batch": [...]}.') : '';
+    throw new SluiceError('invalid_body', `The request body must be a JSON object, got ${jsonTypeOf(body)}.${hint}`);
   }
   return body;
 }
@@ -379,7 +381,7 @@ function requestObject(body: unknown): JsonObject {
  * for a batch, returns the count of valid events and the invalid ones by position (decision 0003).
  */
 export function validateRequest(body: unknown, type: EventType | 'batch'): ValidatedRequest {
-  const object = requestObject(body);
+  const object = requestObject(body, type);
   if (type !== 'batch') {
     validateEvent(object, type);
     return { accepted: 1, rejected: [] };
@@ -403,7 +405,7 @@ export function validateRequest(body: unknown, type: EventType | 'batch'): Valid
  * (those already refused when the request was acknowledged).
  */
 export function normalizeRequest(body: unknown, type: EventType | 'batch', facts: RequestFacts, skip?: ReadonlySet<number>): NormalizedRequest {
-  const object = requestObject(body);
+  const object = requestObject(body, type);
   const requestFacts: RequestFacts = facts.receivedAtIso ? facts : { ...facts, receivedAtIso: facts.receivedAt.toISOString() };
   if (type !== 'batch') {
     return { accepted: [normalizeEvent(object, type, requestFacts)], rejected: [] };
