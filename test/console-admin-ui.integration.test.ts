@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { RecordingServer } from './support/recording-server.js';
+import { shot as docsShot, otherPersonTab } from './support/console-tabs.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
-/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-admin-ui.integration.test.ts` refreshes docs/screenshots/. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+// `UPDATE_SCREENSHOTS=1 npx vitest run test/console-admin-ui.integration.test.ts` refreshes docs/screenshots/.
 const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
 const SIGNING_SECRET = 'whsec-do-not-show-0123';
 
@@ -29,19 +28,9 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
   };
   const errors: string[] = [];
 
-  const shot = async (name: string, target: Page = page) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await target.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: false });
-  };
+  const shot = (name: string, target: Page = page) => docsShot(target, name, 'viewport');
   /** A second person in their own browser (own cookies). */
-  const otherBrowser = async () => {
-    const other = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-    const tab = await other.newPage();
-    tab.setDefaultTimeout(15_000);
-    tab.on('pageerror', (error) => errors.push(error.message));
-    return { other, tab };
-  };
+  const otherBrowser = () => otherPersonTab(browser, errors);
   const send = async (run: (analytics: Analytics) => void) => {
     const analytics = new Analytics({ writeKey: sluice.writeKey, host: sluice.url, flushAt: 1 });
     run(analytics);

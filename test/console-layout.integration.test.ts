@@ -1,16 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, ownerApi } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { RecordingServer } from './support/recording-server.js';
+import { shot as docsShot } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
 const PHONE = { width: 375, height: 740 };
-/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-layout.integration.test.ts` refreshes docs/screenshots/phone-*.png. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+// `UPDATE_SCREENSHOTS=1 npx vitest run test/console-layout.integration.test.ts` refreshes docs/screenshots/phone-*.png.
 const OWNER = { name: 'Olivia Owner-Longname', email: 'olivia.owner@example.com', password: 'correct horse battery' };
 
 /**
@@ -41,11 +40,7 @@ describe.skipIf(skip)('console on a phone and per role, in headless Chromium', {
     await tab.getByRole('heading', { name: 'Overview' }).waitFor();
     return tab;
   };
-  const shot = async (name: string) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname });
-  };
+  const shot = (name: string) => docsShot(page, name, 'viewport');
   const navLinks = (tab: Page) => tab.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 
   beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTP, URI } from 'otpauth';
@@ -6,11 +5,11 @@ import { api } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { startSmtpCapture } from './support/smtp-capture.js';
+import { shot as docsShot, otherPersonTab } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
-/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-members-ui.integration.test.ts` refreshes docs/screenshots/members.png. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+// `UPDATE_SCREENSHOTS=1 npx vitest run test/console-members-ui.integration.test.ts` refreshes docs/screenshots/members.png.
 const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
 
 /**
@@ -24,19 +23,9 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
   let page: Page;
   const errors: string[] = [];
 
-  const shot = async (name: string, target: Page = page) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await target.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: false });
-  };
+  const shot = (name: string, target: Page = page) => docsShot(target, name, 'viewport');
   /** A second person in their own browser (own cookies). */
-  const otherBrowser = async () => {
-    const other = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-    const tab = await other.newPage();
-    tab.setDefaultTimeout(15_000);
-    tab.on('pageerror', (error) => errors.push(error.message));
-    return { other, tab };
-  };
+  const otherBrowser = () => otherPersonTab(browser, errors);
 
   beforeAll(async () => {
     sluice = await startTestSluice();

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { TOTP, URI } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { qrCodePath } from '../console/src/components/qr-code-path.js';
 import { api } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
+import { shot } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 /**
@@ -15,13 +15,7 @@ import { startTestSluice, type TestSluice } from './support/start-test-sluice.js
  */
 const skip = chromiumMissing() || consoleBuildMissing();
 const PASSWORD = 'a long enough password';
-/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-two-factor.integration.test.ts` refreshes docs/screenshots/account-*.png. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
-const shot = async (page: Page, name: string) => {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
-};
+// `UPDATE_SCREENSHOTS=1 npx vitest run test/console-two-factor.integration.test.ts` refreshes docs/screenshots/account-*.png.
 
 describe.skipIf(skip)('console login with two-factor in headless Chromium', { timeout: 120_000 }, () => {
   let sluice: TestSluice;

@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, consoleBuildMissing, holdRequests, launchChromium } from './support/browser.js';
+import { shot as docsShot } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
-/** `UPDATE_SCREENSHOTS=1 npx vitest run test/console-ui.integration.test.ts` refreshes docs/screenshots/. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../docs/screenshots/', import.meta.url) : undefined;
+// `UPDATE_SCREENSHOTS=1 npx vitest run test/console-ui.integration.test.ts` refreshes docs/screenshots/.
 
 describe.skipIf(skip)('console in headless Chromium against a real Sluice', { timeout: 90_000 }, () => {
   let sluice: TestSluice;
@@ -15,11 +14,7 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
   let page: Page;
   const errors: string[] = [];
 
-  const shot = async (name: string) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: false });
-  };
+  const shot = (name: string) => docsShot(page, name, 'viewport');
 
   beforeAll(async () => {
     sluice = await startTestSluice();

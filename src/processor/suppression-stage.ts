@@ -53,7 +53,7 @@ export class SuppressionStage implements ProcessorStage {
    */
   private async suppressAlongside(items: readonly ProcessingItem[], idsOf: readonly SubjectIdentifier[][], dropped: boolean[], hits: ReadonlyMap<string, Set<string>>): Promise<void> {
     const spread = new Map<string, Map<string, SubjectIdentifier>>();
-    const causes = new Map<string, SubjectIdentifier[]>();
+    const causes = new Map<string, Map<string, SubjectIdentifier>>();
     for (let changed = true; changed; ) {
       changed = false;
       items.forEach((item, i) => {
@@ -67,8 +67,10 @@ export class SuppressionStage implements ProcessorStage {
         }
         for (const id of idsOf[i]!) {
           const key = identifierKey(id);
-          if (hit.has(key)) causes.set(item.workspaceId, [...(causes.get(item.workspaceId) ?? []), id]);
-          else if (!mine.has(key)) {
+          if (hit.has(key)) {
+            const known = causes.get(item.workspaceId) ?? new Map<string, SubjectIdentifier>();
+            causes.set(item.workspaceId, known.set(key, id));
+          } else if (!mine.has(key)) {
             mine.set(key, id);
             changed = true;
           }
@@ -76,7 +78,7 @@ export class SuppressionStage implements ProcessorStage {
       });
     }
     for (const [workspaceId, ids] of spread) {
-      if (ids.size > 0) await this.suppressions.suppressAlongside(workspaceId, [...ids.values()], causes.get(workspaceId) ?? []);
+      if (ids.size > 0) await this.suppressions.suppressAlongside(workspaceId, [...ids.values()], [...(causes.get(workspaceId)?.values() ?? [])]);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { api } from './api-client.js';
 import { setUpOwner } from './browser.js';
@@ -14,13 +14,23 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? new URL('../../docs
 
 /**
  * A screenshot into docs/screenshots when refreshing them (`UPDATE_SCREENSHOTS=1 npx vitest run <the test file>`):
- * the full page, or only `part` of it. Without UPDATE_SCREENSHOTS=1 it does nothing.
+ * the full page, only what the window shows (`'viewport'`), or only `part` of it. Without UPDATE_SCREENSHOTS=1 it
+ * does nothing.
  */
-export async function shot(page: Page, name: string, part?: Locator): Promise<void> {
+export async function shot(page: Page, name: string, part?: Locator | 'viewport'): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = new URL(`${name}.png`, SCREENSHOTS).pathname;
-  await (part ? part.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
+  await (part && part !== 'viewport' ? part.screenshot({ path }) : page.screenshot({ path, fullPage: part !== 'viewport' }));
+}
+
+/** A second person in a browser of their own (own cookies): a console tab not logged in, its page errors collected. */
+export async function otherPersonTab(browser: Browser, errors: string[]): Promise<{ other: BrowserContext; tab: Page }> {
+  const other = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const tab = await other.newPage();
+  tab.setDefaultTimeout(15_000);
+  tab.on('pageerror', (error) => errors.push(error.message));
+  return { other, tab };
 }
 
 /** A tab of the console logged in as the owner ({@link OWNER}, created through the setup link), its page errors collected. */
