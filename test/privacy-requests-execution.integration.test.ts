@@ -285,6 +285,19 @@ describe('executing privacy requests', () => {
     await eventually(async () => ((await storedCount('userId=zoe-1')) === 1 ? true : undefined));
   });
 
+  it("keeps out an alias from a suppressed userId, and the new userId it named", async () => {
+    const done = await finished(String((await api('POST', '/privacy-requests', { type: 'suppress', subject: { userId: 'yan-old' } })).json().id));
+    expect(done.status).toBe('completed');
+    await track({ type: 'alias', previousId: 'yan-old', userId: 'yan-new', messageId: 'yan-alias' }, 'alias');
+    await track({ userId: 'yan-new', messageId: 'yan-later', event: 'Viewed' });
+    await track({ userId: 'yan-bystander', messageId: 'yan-bystander-1', event: 'Viewed' });
+    await eventually(async () => ((await storedCount('userId=yan-bystander')) === 1 ? true : undefined));
+    // Neither the alias (which would hold the suppressed id in clear and link the two) nor the later event is stored.
+    expect(await storedCount('userId=yan-new')).toBe(0);
+    const derived = ((await api('GET', '/suppressions')).json().suppressions as { hashed: boolean; requestId: string | null }[]).filter((r) => r.requestId === done.id && r.hashed);
+    expect(derived).toHaveLength(1);
+  });
+
   it('writes every lifecycle step to the hash-chained audit log', async () => {
     const done = await finished(String((await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'audited' }, verified: true })).json().id));
     const entries = (await api('GET', `/audit-log?limit=1000`)).json().entries as { action: string; resourceId: string }[];

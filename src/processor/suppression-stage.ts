@@ -1,4 +1,4 @@
-import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
+import { identifierKey, identifiersForSuppression, type SubjectIdentifier } from '../core/privacy/subject.js';
 import { IDENTITY_KIND, linkedFromLinks } from '../privacy/graph-linked-identities.js';
 import type { SuppressionService } from '../privacy/suppression/suppression-service.js';
 import type { IdentityRepository } from '../store/store.js';
@@ -22,7 +22,7 @@ export class SuppressionStage implements ProcessorStage {
   ) {}
 
   async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
-    const idsOf = items.map((item) => identifiersOfEvent(item.event));
+    const idsOf = items.map((item) => identifiersForSuppression(item.event));
     const byWorkspace = new Map<string, SubjectIdentifier[]>();
     items.forEach((item, i) => {
       const ids = byWorkspace.get(item.workspaceId);

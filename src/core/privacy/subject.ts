@@ -45,6 +45,22 @@ export function identifiersOfEvent(event: SegmentEvent): SubjectIdentifier[] {
 }
 
 /**
+ * The identifiers an event names for the suppression check: {@link identifiersOfEvent} and, for an `alias`, the
+ * `previousId` it merges into the userId, as both a userId and an anonymousId (Segment's previousId is the earlier
+ * one or the other; a suppression's hash covers the value only, so the two are one row). An alias from a suppressed id
+ * would otherwise be stored with it in clear and link the person's new userId; and an alias naming a suppressed
+ * userId says its previousId is theirs too, so the same batch's events under it are kept out as well.
+ */
+export function identifiersForSuppression(event: SegmentEvent): SubjectIdentifier[] {
+  const out = identifiersOfEvent(event);
+  const previous = event.type === 'alias' ? event.previousId : undefined;
+  if (typeof previous === 'string' && previous !== '' && !isBlockedIdentifier(previous) && !out.some((id) => id.value === previous)) {
+    out.push({ type: 'userId', value: previous }, { type: 'anonymousId', value: previous });
+  }
+  return out;
+}
+
+/**
  * Expands identifiers to every identity linked to them (the identity graph). Returns, for each input
  * identifier's key, the full linked set (including the identifier itself).
  */
