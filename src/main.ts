@@ -22,6 +22,7 @@ import { ProcessingAlerts } from './alerts/processing-alerts.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
+import { controllerProfileOf } from './core/privacy/disclosure-profile.js';
 import { RequestService } from './privacy/requests/request-service.js';
 import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
 import type { ExecutorPorts } from './privacy/requests/ports.js';
@@ -324,7 +325,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
       ...(roles.has('api')
-        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), newLinks: new SubjectNewLinks({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey), controllerName: async (ws) => (await store.disclosures.list(ws)).find((d) => d.resourceType === 'controller')?.resourceName })]
+        ? [(scope: FastifyInstance) => subjectRequestRoutes(scope, { intake: new SubjectIntake({ store, requests: privacyRequests, keys, mailer, logger }), newLinks: new SubjectNewLinks({ store, requests: privacyRequests, keys, mailer, logger }), resolveSource: (writeKey) => sources.resolve(writeKey), controllerName: async (ws) => controllerProfileOf(await store.disclosures.list(ws))?.controllerName })]
         : []),
       ...(roles.has('ingest') ? [(scope: FastifyInstance) => consentBannerRoutes(scope, { sources, workspaces: store.workspaces, consent: store.consent, publicUrl: config.publicUrl })] : []),
       ...(roles.has('api') ? [(scope: FastifyInstance) => consoleRoutes(scope, { publicUrl: config.publicUrl })] : []),

@@ -1,14 +1,13 @@
 import { Analytics } from '@segment/analytics-node';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { RecordingServer } from './support/recording-server.js';
-import { shot as docsShot, otherPersonTab } from './support/console-tabs.js';
+import { shot as docsShot, otherPersonTab, ownerPage } from './support/console-tabs.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
 // `UPDATE_SCREENSHOTS=1 npx vitest run test/console-admin-ui.integration.test.ts` refreshes docs/screenshots/.
-const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
 const SIGNING_SECRET = 'whsec-do-not-show-0123';
 
 /**
@@ -19,7 +18,6 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
   let sluice: TestSluice;
   let hook: RecordingServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   /** How many rows of the delivery log match `name` after pressing Refresh (for expect.poll). */
   const rowsAfterRefresh = (log: Locator, name: RegExp) => async () => {
@@ -41,11 +39,7 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     hook = await RecordingServer.start();
     sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => errors.push(error.message));
-    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+    page = await ownerPage(browser, sluice, errors, { viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
   });
   afterAll(async () => {
     await browser?.close();

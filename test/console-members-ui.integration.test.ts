@@ -1,16 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTP, URI } from 'otpauth';
 import { api } from './support/api-client.js';
-import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
+import { chromiumMissing, consoleBuildMissing, launchChromium } from './support/browser.js';
 import { ConsoleClient } from './support/console-client.js';
 import { startSmtpCapture } from './support/smtp-capture.js';
-import { shot as docsShot, otherPersonTab } from './support/console-tabs.js';
+import { shot as docsShot, otherPersonTab, ownerPage } from './support/console-tabs.js';
 import { startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 const skip = chromiumMissing() || consoleBuildMissing();
 // `UPDATE_SCREENSHOTS=1 npx vitest run test/console-members-ui.integration.test.ts` refreshes docs/screenshots/members.png.
-const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery' };
 
 /**
  * The console's members page in headless Chromium against a real Sluice (split from console-admin-ui): invitations,
@@ -19,7 +18,6 @@ const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'cor
 describe.skipIf(skip)('console admin pages in headless Chromium against a real Sluice', { timeout: 90_000 }, () => {
   let sluice: TestSluice;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const errors: string[] = [];
 
@@ -30,11 +28,7 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
   beforeAll(async () => {
     sluice = await startTestSluice();
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => errors.push(error.message));
-    await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);
+    page = await ownerPage(browser, sluice, errors, { viewport: { width: 1366, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
   });
   afterAll(async () => {
     await browser?.close();

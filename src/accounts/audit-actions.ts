@@ -1,4 +1,4 @@
-import { editDistance } from '../core/edit-distance.js';
+import { closest } from '../core/edit-distance.js';
 
 /**
  * Every action Sluice writes to the audit log, so a filter naming one that does not exist (`sorce.create`, a
@@ -90,13 +90,10 @@ export function auditActionsTaken(): string {
  */
 export function likelyAuditAction(filter: string): string | undefined {
   const resources = [...new Set([...AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))), PRIVACY_REQUEST_ACTIONS.slice(0, -1)])];
-  const nearest = (value: string, among: readonly string[]) => among.map((k) => ({ k, d: editDistance(value, k) })).sort((x, y) => x.d - y.d)[0];
   if (filter.endsWith('*')) {
-    const prefix = filter.slice(0, -1).replace(/\.$/, '');
-    const resource = nearest(prefix.split('.')[0]!, resources);
-    return resource && resource.d <= 2 ? `${resource.k}.*` : undefined;
+    const resource = closest(filter.slice(0, -1).replace(/\.$/, '').split('.')[0]!, resources, 2);
+    return resource && `${resource}.*`;
   }
   if (resources.includes(filter)) return `${filter}*`;
-  const action = nearest(filter, AUDIT_ACTIONS);
-  return action && action.d <= 3 ? action.k : undefined;
+  return closest(filter, AUDIT_ACTIONS, 3);
 }

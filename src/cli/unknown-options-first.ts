@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { editDistance } from '../core/edit-distance.js';
+import { closest } from '../core/edit-distance.js';
 
 /** The option a mistyped flag most likely meant: one it begins (--dest for --destination), or one a typo or two away. */
 export function likelyOption(flag: string, known: readonly string[]): string | undefined {
   const started = known.filter((k) => k.startsWith(flag));
   if (started.length === 1) return started[0];
-  const near = known.map((k) => ({ k, d: editDistance(flag, k) })).filter((c) => c.d <= Math.max(1, Math.floor(flag.length / 3))).sort((x, y) => x.d - y.d);
-  return near[0]?.k;
+  return closest(flag, known, Math.max(1, Math.floor(flag.length / 3)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { editDistance } from '../core/edit-distance.js';
+import { closest } from '../core/edit-distance.js';
 import { SluiceError } from '../core/errors.js';
 
 /**
@@ -186,8 +186,8 @@ export function unknownVariables(env: Env = process.env): string[] {
     .filter((name) => name.startsWith('SLUICE_') && !name.startsWith('SLUICE_TEST_') && !known.has(name))
     .sort()
     .map((name) => {
-      const nearest = CONFIG_VARIABLES.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d)[0]!;
-      return `${name} is set but is not a Sluice setting, so it changes nothing${nearest.d <= 3 ? `: did you mean ${nearest.k}?` : ' (README, "Configuration", lists them).'}`;
+      const meant = closest(name, CONFIG_VARIABLES, 3);
+      return `${name} is set but is not a Sluice setting, so it changes nothing${meant ? `: did you mean ${meant}?` : ' (README, "Configuration", lists them).'}`;
     });
 }
 

@@ -16,3 +16,18 @@ export function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/**
+ * The candidate nearest to `value` when it is at most `maxDistance` edits away (the first such on a tie), for
+ * "did you mean ...?"; undefined when none is that near.
+ *
+ * @example closest('sorce', ['source', 'token'], 2) // 'source'
+ */
+export function closest(value: string, candidates: readonly string[], maxDistance: number): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(value, candidate);
+    if (distance <= maxDistance && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}

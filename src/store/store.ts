@@ -284,6 +284,8 @@ export interface SuppressionRepository {
   /** Removes the suppressions of these identifier hashes; returns how many were removed. */
   remove(workspaceId: string, identifierHashes: readonly string[]): Promise<number>;
   list(workspaceId: string): Promise<Suppression[]>;
+  /** The rows of these identifier hashes (those not suppressed left out). */
+  of(workspaceId: string, identifierHashes: readonly string[]): Promise<Suppression[]>;
   /** The subset of `identifierHashes` that is suppressed. */
   matching(workspaceId: string, identifierHashes: readonly string[]): Promise<Set<string>>;
   /** Every suppressed hash of the workspace when there are at most `max`, else undefined (one small query). */

@@ -33,9 +33,12 @@ export async function otherPersonTab(browser: Browser, errors: string[]): Promis
   return { other, tab };
 }
 
-/** A tab of the console logged in as the owner ({@link OWNER}, created through the setup link), its page errors collected. */
-export async function ownerPage(browser: Browser, sluice: TestSluice, errors: string[]): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+/**
+ * A tab of the console logged in as the owner ({@link OWNER}, created through the setup link), its page errors
+ * collected (`options`: the browser context's, such as its viewport or permissions).
+ */
+export async function ownerPage(browser: Browser, sluice: TestSluice, errors: string[], options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options })).newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => errors.push(error.message));
   await setUpOwner(page, sluice.url, sluice.bootstrap.setupToken!, OWNER);

@@ -67,3 +67,18 @@ export const RECIPIENT_LABELS: Readonly<Record<RecipientCategory, string>> = {
   internal: 'Internal systems',
   other_third_party: 'Other third parties',
 };
+
+/** Each legal basis as the person is told it ("on the basis of your consent"). */
+export const LEGAL_BASIS_LABELS: Readonly<Record<LegalBasis, string>> = {
+  consent: 'your consent',
+  contract: 'a contract with you',
+  legal_obligation: 'a legal obligation',
+  vital_interests: 'vital interests',
+  public_task: 'a task in the public interest',
+  legitimate_interests: 'our legitimate interests',
+};
+
+/** The controller's profile among a workspace's disclosure records (`PUT /disclosures/controller`), if described. */
+export function controllerProfileOf(records: readonly { resourceType: string; profile: unknown }[]): ControllerProfile | undefined {
+  return records.find((r) => r.resourceType === 'controller')?.profile as ControllerProfile | undefined;
+}

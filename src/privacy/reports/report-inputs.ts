@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ControllerProfile, RecipientProfile, SourceProfile } from '../../core/privacy/disclosure-profile.js';
+import { controllerProfileOf, type ControllerProfile, type RecipientProfile, type SourceProfile } from '../../core/privacy/disclosure-profile.js';
 import type { PiiInventoryField, PiiLevel } from '../../core/privacy/pii-field.js';
 import type { Source } from '../../core/source.js';
 import type { DisclosureRecord } from '../../store/store.js';
@@ -57,7 +57,7 @@ export function sourceProfile(inputs: ReportInputs, sourceId: string): SourcePro
 }
 
 export function controllerProfile(inputs: ReportInputs): ControllerProfile | undefined {
-  return inputs.profiles.find((p) => p.resourceType === 'controller')?.profile as ControllerProfile | undefined;
+  return controllerProfileOf(inputs.profiles);
 }
 
 /** The sources a destination receives from. */

@@ -1,16 +1,7 @@
-import { PURPOSE_LABELS, RECIPIENT_LABELS, type ControllerProfile, type LegalBasis, type Purpose, type RecipientProfile } from '../../core/privacy/disclosure-profile.js';
+import { controllerProfileOf, LEGAL_BASIS_LABELS, PURPOSE_LABELS, RECIPIENT_LABELS, type ControllerProfile, type Purpose, type RecipientProfile } from '../../core/privacy/disclosure-profile.js';
 import { readPrivacySettings } from '../../core/privacy/privacy-settings.js';
 import type { Store } from '../../store/store.js';
 import type { Regulation } from './deadlines.js';
-
-const LEGAL_BASIS_LABELS: Readonly<Record<LegalBasis, string>> = {
-  consent: 'your consent',
-  contract: 'a contract with you',
-  legal_obligation: 'a legal obligation',
-  vital_interests: 'vital interests',
-  public_task: 'a task in the public interest',
-  legitimate_interests: 'our legitimate interests',
-};
 
 /** A service that received the person's data, with what the workspace described of it (`PUT /disclosures/destinations/:id`). */
 export interface ProcessingRecipient {
@@ -54,8 +45,7 @@ const CCPA_RIGHTS = [
 export async function processingInformation(store: Store, workspaceId: string, regulation: Regulation, recipients: readonly { destinationId: string; name: string }[]): Promise<ProcessingInformation> {
   const [disclosures, workspace] = await Promise.all([store.disclosures.list(workspaceId), store.workspaces.get(workspaceId)]);
   const settings = readPrivacySettings(workspace?.settings?.privacy);
-  const controllerRecord = disclosures.find((d) => d.resourceType === 'controller');
-  const controllerProfile = controllerRecord?.profile as Partial<ControllerProfile> | undefined;
+  const controllerProfile: Partial<ControllerProfile> | undefined = controllerProfileOf(disclosures);
   const described = new Map(disclosures.filter((d) => d.resourceType === 'destination').map((d) => [d.resourceId, d.profile as Partial<RecipientProfile>]));
 
   const purposes = new Map<Purpose, Set<string>>();

@@ -1,4 +1,4 @@
-import { correctionRecipientsOf, type CorrectionRecipient } from './correction.js';
+import { bestPerDestination, correctionRecipientsOf, type CorrectionRecipient } from './correction.js';
 import type { PrivacyRequest } from './request.js';
 
 /** Drop reasons that mean the destination does not receive the person's data at all (their choices, their age, a restriction). */
@@ -11,16 +11,6 @@ function correctionOutcome(r: CorrectionRecipient): string {
   return 'could not be reached; we follow it up with them';
 }
 
-/** One line per destination; a destination listed more than once (one delivery per source) is told as its best outcome. */
-function correctionLines(recipients: readonly CorrectionRecipient[]): string[] {
-  const rank = (r: CorrectionRecipient) => (r.status === 'delivered' ? 0 : r.status === 'dropped' ? 2 : 1);
-  const best = new Map<string, CorrectionRecipient>();
-  for (const r of recipients) {
-    const seen = best.get(r.destinationId);
-    if (!seen || rank(r) < rank(seen)) best.set(r.destinationId, r);
-  }
-  return [...best.values()].map((r) => `- ${r.name}: ${correctionOutcome(r)}`);
-}
 
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
@@ -37,7 +27,7 @@ export function completionLines(request: PrivacyRequest): string[] | undefined {
       const traits = stringsOf(result['traits']);
       const lines = [traits.length > 0 ? `We corrected your personal data: ${traits.join(', ')}.` : 'We corrected your personal data.'];
       const recipients = correctionRecipientsOf(request.result) ?? [];
-      if (recipients.length > 0) lines.push('', 'We passed the correction on to the services that receive your data:', ...correctionLines(recipients));
+      if (recipients.length > 0) lines.push('', 'We passed the correction on to the services that receive your data:', ...bestPerDestination(recipients).map((r) => `- ${r.name}: ${correctionOutcome(r)}`));
       return lines;
     }
     case 'restrict':

@@ -115,7 +115,7 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
   const named = new Map<string, { name: string; type: string }>();
   for (const d of configured) named.set(d.id, { name: d.name, type: d.type });
   for (const t of await deps.store.destinations.tombstones(ws)) named.set(t.id, { name: t.name, type: t.type });
-  const recipients = rows.map((r): CorrectionRecipient => ({
+  const recipients = bestPerDestination(rows).map((r): CorrectionRecipient => ({
     destinationId: r.destinationId,
     name: named.get(r.destinationId)?.name ?? r.destinationId,
     type: named.get(r.destinationId)?.type ?? 'unknown',
@@ -140,6 +140,21 @@ function meantFor(state: CorrectionState['correction'], rows: readonly DeliveryR
     const sourceId = routeOf.get(r.destinationId);
     return sourceId === undefined ? !(r.status === 'dropped' && r.reason === 'integrations') : sourceId === r.sourceId;
   });
+}
+
+/**
+ * One delivery per destination: its best outcome when it has several (a destination connected after the identify was
+ * queued may have one per route): delivered, then failed or still under way, then dropped. The result's recipients
+ * are made so; the person's email reads any stored list through it too.
+ */
+export function bestPerDestination<T extends { readonly destinationId: string; readonly status: string }>(rows: readonly T[]): T[] {
+  const rank = (r: T) => (r.status === 'delivered' ? 0 : r.status === 'dropped' ? 2 : 1);
+  const best = new Map<string, T>();
+  for (const r of rows) {
+    const seen = best.get(r.destinationId);
+    if (!seen || rank(r) < rank(seen)) best.set(r.destinationId, r);
+  }
+  return [...best.values()];
 }
 
 /** A correction request's recipients, from its stored result (none for any other result). */

@@ -16,21 +16,18 @@ export const REQUEST_WHAT: Readonly<Record<RequestType, string>> = {
   know: 'what personal information we hold about you and whom we disclosed it to',
 };
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const HOUR_MINUTE = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
 
 /**
  * A moment as a person reads it in an email, in UTC (Sluice does not know the reader's time zone, and says so):
  * `4 December 2026 at 16:57 UTC`, not `2026-12-04T16:57:51.325Z`.
  */
 export function readableTime(ms: number): string {
-  const d = new Date(ms);
-  const hh = String(d.getUTCHours()).padStart(2, '0');
-  const mm = String(d.getUTCMinutes()).padStart(2, '0');
-  return `${readableDay(ms)} at ${hh}:${mm} UTC`;
+  return `${readableDay(ms)} at ${HOUR_MINUTE.format(ms)} UTC`;
 }
 
 /** A day as a person reads it (UTC): `4 December 2026`, not `2026-12-04` (which reads as 12 April in some places). */
 export function readableDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  return DAY.format(ms);
 }

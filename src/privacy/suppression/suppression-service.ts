@@ -81,8 +81,9 @@ export class SuppressionService {
    */
   async suppressAlongside(workspaceId: string, identifiers: readonly SubjectIdentifier[], causes: readonly SubjectIdentifier[]): Promise<void> {
     if (identifiers.length === 0) return;
-    const causeHashes = new Set(causes.map((id) => this.hashOf(id)));
-    const cause = (await this.store.suppressions.list(workspaceId)).find((r) => causeHashes.has(r.identifierHash));
+    // The newest suppression among the causes, as the suppressions list orders them.
+    const rows = await this.store.suppressions.of(workspaceId, [...new Set(causes.map((id) => this.hashOf(id)))]);
+    const [cause] = rows.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
     await this.suppress(workspaceId, identifiers, { requestId: cause?.requestId ?? null, hashed: true });
   }
 

@@ -41,11 +41,15 @@ export class SqlSuppressionRepository implements SuppressionRepository {
     const byWorkspace = new Map<string, string[]>();
     for (const r of rows) byWorkspace.set(r.workspaceId, [...(byWorkspace.get(r.workspaceId) ?? []), r.identifierHash]);
     const out: Suppression[] = [];
-    for (const [workspaceId, hashes] of byWorkspace) {
-      for (let i = 0; i < hashes.length; i += CHUNK) {
-        const found = await this.db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId).where('identifier_hash', 'in', hashes.slice(i, i + CHUNK)).execute();
-        out.push(...found.map(toSuppression));
-      }
+    for (const [workspaceId, hashes] of byWorkspace) out.push(...(await this.of(workspaceId, hashes)));
+    return out;
+  }
+
+  async of(workspaceId: string, identifierHashes: readonly string[]): Promise<Suppression[]> {
+    const out: Suppression[] = [];
+    for (let i = 0; i < identifierHashes.length; i += CHUNK) {
+      const found = await this.db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId).where('identifier_hash', 'in', identifierHashes.slice(i, i + CHUNK)).execute();
+      out.push(...found.map(toSuppression));
     }
     return out;
   }
