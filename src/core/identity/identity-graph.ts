@@ -84,6 +84,16 @@ function mergeTraits(target: { traits: JsonObject; traitTimes: Record<string, nu
  * looked up both as a userId and as an anonymousId).
  */
 export function identityKeysOf(workspaceId: string, event: SegmentEvent): IdentityKey[] {
+  const keys = ownKeysOf(workspaceId, event);
+  const previousId = event.type === 'alias' ? usable(event.previousId) : undefined;
+  if (previousId) {
+    keys.push({ workspaceId, kind: 'user_id', value: previousId }, { workspaceId, kind: 'anonymous_id', value: previousId });
+  }
+  return keys;
+}
+
+/** The identifiers an event names for its own person: usable userId, anonymousId and email. */
+function ownKeysOf(workspaceId: string, event: SegmentEvent): IdentityKey[] {
   const keys: IdentityKey[] = [];
   const userId = usable(event.userId);
   const anonymousId = usable(event.anonymousId);
@@ -91,10 +101,6 @@ export function identityKeysOf(workspaceId: string, event: SegmentEvent): Identi
   if (userId) keys.push({ workspaceId, kind: 'user_id', value: userId });
   if (anonymousId) keys.push({ workspaceId, kind: 'anonymous_id', value: anonymousId });
   if (email) keys.push({ workspaceId, kind: 'email', value: email });
-  const previousId = event.type === 'alias' ? usable(event.previousId) : undefined;
-  if (previousId) {
-    keys.push({ workspaceId, kind: 'user_id', value: previousId }, { workspaceId, kind: 'anonymous_id', value: previousId });
-  }
   return keys;
 }
 
@@ -217,15 +223,9 @@ export class IdentityGraph {
   }
 
   private linkableKeys(workspaceId: string, event: SegmentEvent): IdentityKey[] {
-    const keys: IdentityKey[] = [];
-    const userId = usable(event.userId);
-    const anonymousId = usable(event.anonymousId);
-    const email = emailOf(event);
-    if (userId) keys.push({ workspaceId, kind: 'user_id', value: userId });
-    if (anonymousId) keys.push({ workspaceId, kind: 'anonymous_id', value: anonymousId });
-    if (email) keys.push({ workspaceId, kind: 'email', value: email });
+    const keys = ownKeysOf(workspaceId, event);
     const previousId = event.type === 'alias' ? usable(event.previousId) : undefined;
-    if (previousId && previousId !== userId) {
+    if (previousId && previousId !== usable(event.userId)) {
       const asUser: IdentityKey = { workspaceId, kind: 'user_id', value: previousId };
       keys.push(this.owner.has(identityKeyString(asUser)) ? asUser : { workspaceId, kind: 'anonymous_id', value: previousId });
     }
