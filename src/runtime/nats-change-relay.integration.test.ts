@@ -17,8 +17,8 @@ describe.runIf(available)('NatsChangeRelay', () => {
   async function processOn(prefix: string, name: string) {
     const feed = new ChangeFeed({ channel: `sluice-changes-${prefix}-${name}` });
     const relay = await NatsChangeRelay.start({ url: TEST_QUEUE_URL, prefix, feed, logger: pino({ level: 'silent' }) });
-    const heard: { topic: ChangeTopic; at: number }[] = [];
-    feed.subscribe((topic) => heard.push({ topic, at: Date.now() }));
+    const heard: ChangeTopic[] = [];
+    feed.subscribe((topic) => heard.push(topic));
     cleanups.push(async () => {
       await relay.stop();
       feed.close();
@@ -26,19 +26,18 @@ describe.runIf(available)('NatsChangeRelay', () => {
     return { feed, heard };
   }
 
-  it('tells other processes of a change within a second, once, without echoing it back', async () => {
+  it('tells other processes of a change, once, without echoing it back', async () => {
     const prefix = uniqueQueuePrefix('changes');
     const api = await processOn(prefix, 'api');
     const ingest1 = await processOn(prefix, 'ingest1');
     const ingest2 = await processOn(prefix, 'ingest2');
-    const sentAt = Date.now();
     await api.feed.publish('sources');
-    await eventually(async () => (ingest1.heard.length > 0 && ingest2.heard.length > 0 ? true : undefined), 1000, 5);
-    expect(ingest1.heard.map((h) => h.topic)).toEqual(['sources']);
-    expect(ingest2.heard.map((h) => h.topic)).toEqual(['sources']);
-    expect(Math.max(ingest1.heard[0]!.at, ingest2.heard[0]!.at) - sentAt).toBeLessThan(1000);
+    // How fast is not asserted here (a loaded machine's timers say nothing about it): it is seconds in the scale tests.
+    await eventually(async () => (ingest1.heard.length > 0 && ingest2.heard.length > 0 ? true : undefined));
+    expect(ingest1.heard).toEqual(['sources']);
+    expect(ingest2.heard).toEqual(['sources']);
     await new Promise((r) => setTimeout(r, 200));
-    expect(api.heard.map((h) => h.topic)).toEqual(['sources']);
+    expect(api.heard).toEqual(['sources']);
     expect(ingest1.heard).toHaveLength(1);
   });
 
