@@ -160,6 +160,35 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await shot('consent');
   });
 
+  it('edits a category\'s translations: the banner shows the new wording in that language, and a cleared language falls back', async () => {
+    await page.reload();
+    const categories = async (lang: string) =>
+      ((await (await fetch(`${sluice.url}/v1/consent/${source.writeKey}/categories?lang=${lang}`)).json()) as { categories: { id: string; name: string; description?: string }[] }).categories.find((c) => c.id === 'analytics')!;
+    const english = await categories('en');
+    await page.getByRole('button', { name: 'Edit the translations of category 3' }).click();
+    await page.getByLabel('Category 3 name in German').fill('Besucherstatistik');
+    await page.getByLabel('Category 3 description in German').fill('Zählt Besuche, damit wir den Shop verbessern können.');
+    await page.getByLabel('Category 3 name in French').fill('');
+    await page.getByLabel('Category 3 description in French').fill('');
+    // A description with no name is pointed at in the language's row before anything is sent.
+    await page.getByLabel('Category 3 description in Dutch').fill('Telt bezoeken.');
+    await page.getByLabel('Category 3 name in Dutch').fill('');
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    await expect.poll(() => page.locator('#category-problems').textContent()).toContain('Category 3, Dutch: enter the name too');
+    expect(await page.getByLabel('Category 3 name in Dutch').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Category 3 name in Dutch').fill('Statistieken');
+    await page.getByRole('button', { name: 'Save categories' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Categories saved');
+    expect(await categories('de')).toMatchObject({ name: 'Besucherstatistik', description: 'Zählt Besuche, damit wir den Shop verbessern können.' });
+    expect(await categories('nl')).toMatchObject({ name: 'Statistieken', description: 'Telt bezoeken.' });
+    // French was cleared: the banner shows the category as written in the table.
+    expect(await categories('fr')).toMatchObject({ name: english.name, description: english.description });
+    await page.getByLabel('Category 3 name in German').scrollIntoViewIfNeeded();
+    await shot('consent-translations');
+    await page.getByRole('button', { name: 'Close the translations of category 3' }).click();
+    expect(await page.getByLabel('Category 3 translations').textContent()).toBe('deesitnlpt');
+  });
+
   it('points at the wrong category row and field before sending, in the table\'s own numbering', async () => {
     await page.reload();
     await page.getByLabel('Category 4 name').waitFor();

@@ -1,4 +1,5 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useState, type ReactNode } from 'react';
+import type { BannerLanguage } from '../../../src/core/consent/banner-texts.js';
 import { CATEGORY_ID } from '../../../src/core/consent/validate-categories.js';
 import { api } from '../api';
 import { Can } from '../components/can';
@@ -6,6 +7,7 @@ import { ConfirmPrompt } from '../components/confirm';
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { useFormSubmit } from '../components/use-form-submit';
+import { CategoryTranslationsEditor, cleanTranslations, languageName, translationFieldId, translationProblems, type Translations } from './category-translations';
 
 interface Category {
   id: string;
@@ -13,8 +15,8 @@ interface Category {
   description?: string;
   required?: boolean;
   gpc?: boolean;
-  /** The banner's wording of the category in other languages, by ISO 639-1 code (kept as it is on save). */
-  translations?: Record<string, { name: string; description?: string }>;
+  /** The banner's wording of the category in other languages, by ISO 639-1 code. */
+  translations?: Translations;
 }
 
 interface PrivacySettings {
@@ -29,11 +31,12 @@ interface PrivacySettings {
 
 const RETENTION = [30, 90, 180, 365, 1095] as const;
 
-type CategoryField = 'id' | 'name' | 'description' | 'required';
-/** A problem with one field of one row, said as the table says it ("Category 5"). */
+type CategoryField = 'id' | 'name' | 'description' | 'required' | 'translation';
+/** A problem with one field of one row, said as the table says it ("Category 5"); a translation's names its language. */
 interface CategoryProblem {
   index: number;
   field: CategoryField;
+  language?: BannerLanguage;
   message: string;
 }
 
@@ -51,6 +54,7 @@ export function categoryProblems(categories: readonly Category[]): CategoryProbl
     else if (name.length > 200) problems.push({ index, field: 'name', message: `${row}: the name is ${name.length} characters; at most 200.` });
     if ((c.description ?? '').trim().length > 2000) problems.push({ index, field: 'description', message: `${row}: the description is over 2,000 characters.` });
     if (c.required && c.gpc) problems.push({ index, field: 'required', message: `${row}: a required category cannot be denied by GPC; untick one of the two.` });
+    for (const p of translationProblems(row, c.translations)) problems.push({ index, field: 'translation', ...p });
     for (const key of new Set([id.toLowerCase(), name.toLowerCase()])) {
       if (key === '') continue;
       const other = seen.get(key);
@@ -99,6 +103,8 @@ export function ConsentSettingsPage() {
   const [ageProblem, setAgeProblem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<ReactNode[] | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  // The category whose translations are open for editing (one at a time).
+  const [translating, setTranslating] = useState<number | null>(null);
 
   useEffect(() => setCategories(loadedCategories.data), [loadedCategories.data]);
   useEffect(() => {
@@ -109,14 +115,17 @@ export function ConsentSettingsPage() {
   const update = (index: number, patch: Partial<Category>) => setCategories((list) => list?.map((c, i) => (i === index ? { ...c, ...patch } : c)));
   // While a save is out (`busy`), its card cannot be edited: the answer replaces the form, which would undo an edit made meanwhile.
   const categoriesSave = useFormSubmit(async () => {
-    const clean = (categories ?? []).map((c) => ({
-      id: c.id.trim(),
-      name: c.name.trim(),
-      ...(c.description && c.description.trim() !== '' ? { description: c.description.trim() } : {}),
-      ...(c.required ? { required: true } : {}),
-      ...(c.gpc ? { gpc: true } : {}),
-      ...(c.translations && Object.keys(c.translations).length > 0 ? { translations: c.translations } : {}),
-    }));
+    const clean = (categories ?? []).map((c) => {
+      const translations = cleanTranslations(c.translations);
+      return {
+        id: c.id.trim(),
+        name: c.name.trim(),
+        ...(c.description && c.description.trim() !== '' ? { description: c.description.trim() } : {}),
+        ...(c.required ? { required: true } : {}),
+        ...(c.gpc ? { gpc: true } : {}),
+        ...(translations ? { translations } : {}),
+      };
+    });
     setCategories(await api<Category[]>('PUT', '/api/v1/consent/categories', clean));
     setSaved('Categories saved: the banner and every event accepted from now on use them.');
   });
@@ -137,7 +146,12 @@ export function ConsentSettingsPage() {
     setProblems(found);
     if (found.length > 0) {
       const first = found[0]!;
-      document.getElementById(`category-${first.index}-${first.field}`)?.focus();
+      if (first.language) {
+        // The language's field is in the category's translations row, which may be closed: open it, then focus.
+        setTranslating(first.index);
+        const fieldId = translationFieldId(first.index, first.language);
+        requestAnimationFrame(() => document.getElementById(fieldId)?.focus());
+      } else document.getElementById(`category-${first.index}-${first.field}`)?.focus();
       return;
     }
     categoriesSave.run();
@@ -198,46 +212,70 @@ export function ConsentSettingsPage() {
                 </thead>
                 <tbody>
                   {categories.map((c, i) => (
-                    <tr key={i}>
-                      <td>
-                        <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
-                      </td>
-                      <td>
-                        <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
-                      </td>
-                      <td>
-                        <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
-                      </td>
-                      <td>
-                        <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
-                      </td>
-                      <td>
-                        <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
-                      </td>
-                      <td aria-label={`Category ${i + 1} translations`}>
-                        {c.translations && Object.keys(c.translations).length > 0 ? (
-                          Object.entries(c.translations).map(([language, t]) => (
-                            <abbr key={language} title={t.description ? `${t.name}: ${t.description}` : t.name} className="badge">
-                              {language}
-                            </abbr>
-                          ))
-                        ) : (
-                          <span className="muted">none</span>
-                        )}
-                      </td>
-                      <td>
-                        <button type="button" onClick={() => setCategories((list) => list?.filter((_, j) => j !== i))} aria-label={`Remove category ${c.name || i + 1}`}>
-                          Remove
-                        </button>
-                      </td>
-                    </tr>
+                    <Fragment key={i}>
+                      <tr>
+                        <td>
+                          <input aria-label={`Category ${i + 1} id`} {...invalid(i, 'id')} value={c.id} onChange={(e) => update(i, { id: e.target.value })} />
+                        </td>
+                        <td>
+                          <input aria-label={`Category ${i + 1} name`} {...invalid(i, 'name')} value={c.name} onChange={(e) => update(i, { name: e.target.value })} />
+                        </td>
+                        <td>
+                          <input aria-label={`Category ${i + 1} description`} {...invalid(i, 'description')} value={c.description ?? ''} onChange={(e) => update(i, { description: e.target.value })} className="wide" />
+                        </td>
+                        <td>
+                          <input type="checkbox" aria-label={`Category ${i + 1} required`} {...invalid(i, 'required')} checked={c.required === true} onChange={(e) => update(i, { required: e.target.checked })} />
+                        </td>
+                        <td>
+                          <input type="checkbox" aria-label={`Category ${i + 1} denied by GPC`} checked={c.gpc === true} onChange={(e) => update(i, { gpc: e.target.checked })} />
+                        </td>
+                        <td>
+                          <span aria-label={`Category ${i + 1} translations`}>
+                            {Object.entries(cleanTranslations(c.translations) ?? {}).map(([language, t]) => (
+                              <abbr key={language} title={`${languageName(language)}: ${t.description ? `${t.name}: ${t.description}` : t.name}`} className="badge">
+                                {language}
+                              </abbr>
+                            ))}
+                            {!cleanTranslations(c.translations) && <span className="muted">none</span>}
+                          </span>{' '}
+                          <button type="button" aria-expanded={translating === i} aria-label={`${translating === i ? 'Close' : 'Edit'} the translations of category ${i + 1}`} onClick={() => setTranslating(translating === i ? null : i)}>
+                            {translating === i ? 'Close' : 'Translate'}
+                          </button>
+                        </td>
+                        <td>
+                          <button
+                            type="button"
+                            onClick={() => {
+                              setTranslating(null);
+                              setCategories((list) => list?.filter((_, j) => j !== i));
+                            }}
+                            aria-label={`Remove category ${c.name || i + 1}`}
+                          >
+                            Remove
+                          </button>
+                        </td>
+                      </tr>
+                      {translating === i && (
+                        <tr>
+                          <td colSpan={7}>
+                            <CategoryTranslationsEditor
+                              index={i}
+                              categoryName={c.name}
+                              translations={c.translations}
+                              onChange={(translations) => update(i, { translations })}
+                              invalidLanguages={new Set(problems.filter((p) => p.index === i && p.language).map((p) => p.language!))}
+                            />
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
                   ))}
                 </tbody>
               </table>
               <p className="muted">
                 The banner speaks English, German, French, Spanish, Italian, Dutch and Portuguese, in the visitor's browser language or the one the site's tag names
-                (<code>&amp;lang=de</code>). A category's name and description in those languages (hover a language to read it) are set with the API's{' '}
-                <code>translations</code> (<code>PUT /api/v1/consent/categories</code>); without one, the banner shows the category as written here.
+                (<code>&amp;lang=de</code>). <em>Translate</em> sets a category's name and description in those languages (hover a language to read it); in a language
+                without one, the banner shows the category as written here.
               </p>
             </fieldset>
           )}
