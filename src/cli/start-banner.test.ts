@@ -22,6 +22,12 @@ describe('the start banner', () => {
     expect(ephemeral).not.toContain(':0');
     const wildcard = startBanner(loadConfig({ PORT: '4002', HOST: '0.0.0.0' }), 'http://127.0.0.1:4002', boot);
     expect(wildcard).toContain('Console and admin API: http://127.0.0.1:4002  (API');
+    // Emails are written with no browser request to take an address from: the operator is told to set one.
+    expect(wildcard).toContain('Set SLUICE_PUBLIC_URL to the address people open Sluice at: without it, links in emails (invitations, alerts, privacy requests) start http://0.0.0.0:4002');
+    expect(startBanner(loadConfig({ PORT: '4002', HOST: '0.0.0.0', SLUICE_ROLES: 'ingest' }), 'http://127.0.0.1:4002', boot)).not.toContain('SLUICE_PUBLIC_URL');
+    expect(startBanner(loadConfig({ PORT: '4002', HOST: '0.0.0.0', SLUICE_PUBLIC_URL: 'https://cdp.example.com' }), 'http://127.0.0.1:4002', boot)).not.toContain('Set SLUICE_PUBLIC_URL');
+    expect(startBanner(loadConfig({ PORT: '4002' }), 'http://127.0.0.1:4002', boot)).not.toContain('Set SLUICE_PUBLIC_URL');
+    expect(ephemeral).not.toContain('Set SLUICE_PUBLIC_URL');
     // SLUICE_PUBLIC_URL is the address people use (a proxy's): shown as set, whatever the port bound.
     const proxied = startBanner(loadConfig({ PORT: '0', SLUICE_PUBLIC_URL: 'https://cdp.example.com' }), 'http://127.0.0.1:4003', boot);
     expect(proxied).toContain('Console and admin API: https://cdp.example.com  (API');

@@ -49,6 +49,16 @@ function publicUrlNamesNoAddress(config: SluiceConfig): boolean {
   return configured.port === '0' || configured.hostname === '0.0.0.0' || configured.hostname === '[::]';
 }
 
+/**
+ * True when this process sends emails with links (api: invitations; jobs: alerts, privacy requests) and those links
+ * would start with the wildcard address (HOST=0.0.0.0 or ::, no SLUICE_PUBLIC_URL): emails have no request whose
+ * address could stand in, as the browser's does for scripts and the console. PORT=0 is left out (ephemeral runs).
+ */
+function linksInEmailsNameNoAddress(config: SluiceConfig): boolean {
+  if (!publicUrlNamesNoAddress(config) || new URL(config.publicUrl).port === '0') return false;
+  return config.roles.includes('api') || config.roles.includes('jobs');
+}
+
 export function startBanner(config: SluiceConfig, url: string, boot: Awaited<ReturnType<typeof startSluice>>['bootstrap']): string {
   const publicUrl = bannerPublicUrl(config, url);
   const lines = [
@@ -59,6 +69,9 @@ export function startBanner(config: SluiceConfig, url: string, boot: Awaited<Ret
       : `  No console or admin API in this process (role api not among its roles): it answers ${url}/health and /metrics`,
     `  Store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; queues: ${config.queueUrl ? 'NATS JetStream' : 'embedded'}; roles: ${config.roles.join(', ')}`,
   ];
+  if (linksInEmailsNameNoAddress(config)) {
+    lines.push(`  Set SLUICE_PUBLIC_URL to the address people open Sluice at: without it, links in emails (invitations, alerts, privacy requests) start ${config.publicUrl}, which no one can open`);
+  }
   if (boot.firstStart) lines.push('  Owner API token and console setup link: printed above, when this first start initialised the installation');
   if (boot.defaultWriteKey) {
     lines.push(`  writeKey of the default source: ${boot.defaultWriteKey}`);
