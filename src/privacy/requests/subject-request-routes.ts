@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { LANGUAGES } from '../../core/i18n/languages.js';
 import type { Source } from '../../core/source.js';
 import { extractWriteKey } from '../../core/tracking/write-key.js';
 import { REGULATIONS } from './deadlines.js';
@@ -32,6 +33,8 @@ const WriteKey = Type.Optional(Type.String({ minLength: 1, maxLength: 200, descr
 const Identifier = (description: string) => Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Number()], { description });
 const idText = (id: string | number | undefined): string | undefined => (typeof id === 'number' ? String(id) : id);
 
+const Language = Type.Optional(Type.String({ minLength: 1, maxLength: 35, description: `The language the emails are written in, ISO 639-1: ${LANGUAGES.join(', ')} (default en; the hosted page sends the one it is shown in)` }));
+
 const SubmitBody = Type.Object(
   {
     writeKey: WriteKey,
@@ -43,6 +46,7 @@ const SubmitBody = Type.Object(
     traits: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'correct: the corrected values' })),
     categories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'object: consent categories objected to' })),
     purposes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50, description: 'object: purposes objected to' })),
+    language: Language,
   },
   { additionalProperties: false },
 );
@@ -53,7 +57,7 @@ const VerifyBody = Type.Object(
 );
 
 const LinkEmail = Type.String({ format: 'email', maxLength: 320, description: 'The address the answer to the request was sent to' });
-const NewLinkBody = Type.Object({ writeKey: WriteKey, email: LinkEmail }, { additionalProperties: false });
+const NewLinkBody = Type.Object({ writeKey: WriteKey, email: LinkEmail, language: Language }, { additionalProperties: false });
 const NewLinkVerifyBody = Type.Object(
   { writeKey: WriteKey, email: LinkEmail, code: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the email' }) },
   { additionalProperties: false },
@@ -181,6 +185,7 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
           ...(body.anonymousId !== undefined && { anonymousId: idText(body.anonymousId) }),
           ...(body.regulation !== undefined && { regulation: body.regulation }),
           ...(Object.keys(params).length > 0 && { params }),
+          ...(body.language !== undefined && { language: body.language }),
         },
         request.ip,
       );
@@ -220,7 +225,7 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
     }, async (request, reply) => {
       const body = request.body as typeof NewLinkBody.static;
       const source = await deps.resolveSource(writeKeyOf(request, body));
-      const challenge = await deps.newLinks.ask(source, body.email, request.ip);
+      const challenge = await deps.newLinks.ask(source, body.email, request.ip, body.language);
       return reply.code(202).send({ id: challenge.id, verification: { ...challenge.verification, expiresAt: iso(challenge.verification.expiresAt) } });
     });
 
