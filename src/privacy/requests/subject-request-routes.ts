@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
-import { LANGUAGES } from '../../core/i18n/languages.js';
+import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import type { Source } from '../../core/source.js';
 import { extractWriteKey } from '../../core/tracking/write-key.js';
+import { languageFor } from '../language-choice.js';
 import { REGULATIONS } from './deadlines.js';
 import { PRIVACY_PAGE_SCRIPT, privacyPageErrorHtml, privacyPageHtml } from './privacy-page.js';
 import type { PrivacyRequest } from './request.js';
@@ -137,23 +138,31 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
       }
     });
 
-    // The hosted page (public like the endpoints it calls): GET /privacy?writeKey=... and its script.
+    // The hosted page (public like the endpoints it calls): GET /privacy?writeKey=...[&lang=de] and its script.
     scope.get('/privacy', { schema: { hide: true } }, async (request, reply) => {
-      const { writeKey } = request.query as { writeKey?: string };
+      const { writeKey, lang } = request.query as { writeKey?: string; lang?: string };
+      // Without lang, the page follows the visitor's Accept-Language: caches keep one copy per language asked for.
+      reply.header('Vary', 'Origin, Accept-Language');
       let source: Source;
+      let language: Language;
       try {
         source = await deps.resolveSource(writeKey || undefined);
+        language = languageFor(typeof lang === 'string' ? lang : undefined, request.headers['accept-language'], 'the privacy page');
       } catch (error) {
         if (!(error instanceof SluiceError)) throw error;
         // A person opened a link: answer in a page, saying what the site owner must fix.
-        return reply.code(error.status).type('text/html; charset=utf-8').send(privacyPageErrorHtml(`${error.message} The link to this page needs ?writeKey= followed by the writeKey of one of your Sluice sources.`));
+        const fix = error.code === 'validation_failed'
+          ? `The link to this page takes ?writeKey=<your source's writeKey>&lang=<${LANGUAGES.join('|')}>, or no lang to follow the visitor's browser.`
+          : 'The link to this page needs ?writeKey= followed by the writeKey of one of your Sluice sources.';
+        return reply.code(error.status).type('text/html; charset=utf-8').send(privacyPageErrorHtml(`${error.message} ${fix}`));
       }
       return reply
         .type('text/html; charset=utf-8')
         .header('Cache-Control', 'no-cache')
+        .header('Content-Language', language)
         .header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
         .header('Referrer-Policy', 'no-referrer')
-        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: (await deps.controllerName?.(source.workspaceId)) ?? source.name }));
+        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: (await deps.controllerName?.(source.workspaceId)) ?? source.name, language }));
     });
     scope.get('/privacy/page.js', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(PRIVACY_PAGE_SCRIPT),
