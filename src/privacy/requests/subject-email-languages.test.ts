@@ -15,6 +15,7 @@ import { SUBJECT_EMAIL_TEXTS } from './subject-email-texts.js';
 import { SubjectIntake } from './subject-intake.js';
 import { SubjectNewLinks } from './subject-new-links.js';
 import { SubjectNotices, type NoticeMailer } from './subject-notices.js';
+import { closeUnverifiedRequests } from './unverified-requests.js';
 
 /**
  * Every email to a data subject, of every kind, rendered in every language: each one in the request's language, with
@@ -79,6 +80,8 @@ async function everyEmail(language: Language): Promise<{ subject: string; text: 
   // The hosted page's request: its code email, then its receipt.
   await intake.submit({ id: 'src_1', workspaceId: WS }, { type: 'access', email, language }, '203.0.113.7');
   await newLinks.ask({ id: 'src_1', workspaceId: WS }, email, '203.0.113.8', language);
+  // Its code never entered: the sweep closes it, and the subject is told why.
+  await closeUnverifiedRequests({ store, requests }, Date.now() + 30 * 86_400_000);
 
   const access = await admin('access', { regulation: 'gdpr' });
   await requests.extend(WS, access.id, by, 'We must gather your data from three archives.');
@@ -120,8 +123,8 @@ describe('emails to the data subject in each language', () => {
     for (const expected of [text.code.subject, text.newLinkCode.subject, text.received.subject, text.extended.subject, text.completed.subject, text.linkSent.subject, text.denied.subject]) {
       expect(subjects, expected).toContain(expected);
     }
-    // code, new-link code, 11 receipts, extension, 10 completions, new link, denial
-    expect(mails.length).toBe(25);
+    // code, new-link code, 11 receipts, extension, 10 completions, new link, 2 denials
+    expect(mails.length).toBe(26);
     for (const mail of mails) {
       const all = `${mail.subject}\n${mail.text}`;
       expect(all).not.toMatch(/undefined|NaN|\[object|\{\w+\}|§|\d{4}-\d{2}-\d{2}T/);
@@ -141,6 +144,8 @@ describe('emails to the data subject in each language', () => {
     // Under the GDPR the denial names the right to complain; the team's reason is quoted as written.
     expect(bodies).toContain(text.denied.gdprRemedies);
     expect(bodies).toContain(text.why('Steuerrecht / tax law.'));
+    // Sluice's own reason for closing the request whose code was never entered, in the language too.
+    expect(bodies).toContain(text.why(text.unverified.notEntered(7)));
   });
 
   it('names a workspace category without a translation by its name, and an unknown one by its id', async () => {

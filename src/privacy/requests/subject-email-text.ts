@@ -53,6 +53,11 @@ export interface SubjectEmailText {
   readonly objection: { readonly stopped: (uses: string | undefined) => string; readonly until: string };
   readonly optOut: readonly string[];
   readonly limitSensitive: readonly string[];
+  /**
+   * Sluice's own reasons for closing a request made on the hosted page whose identity was not verified: the denial's
+   * reason (kept with the request, and told in its denial email), in the request's language.
+   */
+  readonly unverified: { readonly codeExpired: string; readonly wrongCodes: (n: number) => string; readonly notEntered: (days: number) => string };
   /** How a list is joined ("analytics, advertising"). */
   readonly listSeparator: string;
 }

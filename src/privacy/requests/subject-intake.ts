@@ -185,11 +185,11 @@ export class SubjectIntake {
       throw new SluiceError('verification_attempts_exceeded', 'No attempts are left for this code; make the request again to get a new code.');
     }
     if (check.kind === 'expired') {
-      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.codeExpired);
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
     }
     if (check.kind === 'exhausted') {
-      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.wrongCodes(CODE_ATTEMPTS));
       throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
     }
     if (check.kind === 'wrong') {

@@ -98,5 +98,10 @@ export const de: SubjectEmailText = {
   },
   optOut: ['Opt-out-Anfrage berücksichtigt: Wir verkaufen Ihre personenbezogenen Daten nicht mehr und geben sie nicht mehr weiter.', 'Dies gilt, bis Sie wieder einwilligen.'],
   limitSensitive: ['Wir verwenden Ihre sensiblen personenbezogenen Daten nur noch, soweit es für die Erbringung unseres Dienstes erforderlich ist, und geben sie nicht mehr an andere Dienste weiter.'],
+  unverified: {
+    codeExpired: 'Ihre Identität konnte nicht bestätigt werden: Der Code ist abgelaufen, bevor er eingegeben wurde. Sie können den Antrag erneut stellen.',
+    wrongCodes: (n) => `Ihre Identität konnte nicht bestätigt werden: Es wurden ${n} falsche Codes eingegeben. Sie können den Antrag erneut stellen.`,
+    notEntered: (days) => `Ihre Identität konnte nicht bestätigt werden: Der per E-Mail gesendete Code wurde nicht innerhalb von ${days} ${days === 1 ? 'Tag' : 'Tagen'} eingegeben. Sie können den Antrag erneut stellen.`,
+  },
   listSeparator: ', ',
 };

@@ -98,5 +98,10 @@ export const en: SubjectEmailText = {
   },
   optOut: ['Opt-Out Request Honored: we no longer sell or share your personal information.', 'This holds until you opt in again.'],
   limitSensitive: ['We now use your sensitive personal information only as needed to provide our service, and no longer send it to other services.'],
+  unverified: {
+    codeExpired: 'Your identity could not be verified: the code expired before it was entered. You can make the request again.',
+    wrongCodes: (n) => `Your identity could not be verified: ${n} wrong codes were entered. You can make the request again.`,
+    notEntered: (days) => `Your identity could not be verified: the code we emailed was not entered within ${days} day${days === 1 ? '' : 's'}. You can make the request again.`,
+  },
   listSeparator: ', ',
 };

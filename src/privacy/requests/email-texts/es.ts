@@ -98,5 +98,10 @@ export const es: SubjectEmailText = {
   },
   optOut: ['Solicitud de exclusión atendida: ya no vendemos ni compartimos sus datos personales.', 'Esto se mantiene hasta que vuelva a aceptarlo.'],
   limitSensitive: ['Ahora solo usamos sus datos personales sensibles en la medida necesaria para prestar nuestro servicio, y ya no los enviamos a otros servicios.'],
+  unverified: {
+    codeExpired: 'No se pudo verificar su identidad: el código caducó antes de introducirse. Puede volver a hacer la solicitud.',
+    wrongCodes: (n) => `No se pudo verificar su identidad: se introdujeron ${n} códigos incorrectos. Puede volver a hacer la solicitud.`,
+    notEntered: (days) => `No se pudo verificar su identidad: el código que le enviamos por correo no se introdujo en ${days} día${days === 1 ? '' : 's'}. Puede volver a hacer la solicitud.`,
+  },
   listSeparator: ', ',
 };

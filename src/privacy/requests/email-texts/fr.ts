@@ -98,5 +98,10 @@ export const fr: SubjectEmailText = {
   },
   optOut: ["Demande d'opposition respectée : nous ne vendons plus et ne partageons plus vos données personnelles.", 'Cela vaut jusqu’à ce que vous donniez à nouveau votre accord.'],
   limitSensitive: ["Nous n'utilisons plus vos données personnelles sensibles que dans la mesure nécessaire pour fournir notre service, et ne les transmettons plus à d'autres services."],
+  unverified: {
+    codeExpired: "Votre identité n'a pas pu être vérifiée : le code a expiré avant d'être saisi. Vous pouvez refaire la demande.",
+    wrongCodes: (n) => `Votre identité n'a pas pu être vérifiée : ${n} codes erronés ont été saisis. Vous pouvez refaire la demande.`,
+    notEntered: (days) => `Votre identité n'a pas pu être vérifiée : le code envoyé par e-mail n'a pas été saisi dans un délai de ${days} jour${days > 1 ? 's' : ''}. Vous pouvez refaire la demande.`,
+  },
   listSeparator: ', ',
 };

@@ -103,5 +103,10 @@ export const it: SubjectEmailText = {
   },
   optOut: ['Richiesta di opposizione rispettata: non vendiamo né condividiamo più i Suoi dati personali.', 'Ciò vale finché non darà di nuovo il Suo consenso.'],
   limitSensitive: ['Ora usiamo i Suoi dati personali sensibili solo nella misura necessaria a fornire il nostro servizio e non li inviamo più ad altri servizi.'],
+  unverified: {
+    codeExpired: 'Non è stato possibile verificare la Sua identità: il codice è scaduto prima di essere inserito. Può presentare di nuovo la richiesta.',
+    wrongCodes: (n) => `Non è stato possibile verificare la Sua identità: sono stati inseriti ${n} codici errati. Può presentare di nuovo la richiesta.`,
+    notEntered: (days) => `Non è stato possibile verificare la Sua identità: il codice inviato via e-mail non è stato inserito entro ${days} ${days === 1 ? 'giorno' : 'giorni'}. Può presentare di nuovo la richiesta.`,
+  },
   listSeparator: ', ',
 };

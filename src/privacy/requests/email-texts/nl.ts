@@ -98,5 +98,10 @@ export const nl: SubjectEmailText = {
   },
   optOut: ['Opt-outverzoek gehonoreerd: wij verkopen of delen uw persoonsgegevens niet meer.', 'Dit blijft zo tot u opnieuw toestemming geeft.'],
   limitSensitive: ['Wij gebruiken uw gevoelige persoonsgegevens nu alleen voor zover nodig om onze dienst te leveren, en sturen ze niet meer naar andere diensten.'],
+  unverified: {
+    codeExpired: 'Uw identiteit kon niet worden geverifieerd: de code is verlopen voordat hij werd ingevoerd. U kunt het verzoek opnieuw doen.',
+    wrongCodes: (n) => `Uw identiteit kon niet worden geverifieerd: er zijn ${n} verkeerde codes ingevoerd. U kunt het verzoek opnieuw doen.`,
+    notEntered: (days) => `Uw identiteit kon niet worden geverifieerd: de per e-mail gestuurde code is niet binnen ${days} ${days === 1 ? 'dag' : 'dagen'} ingevoerd. U kunt het verzoek opnieuw doen.`,
+  },
   listSeparator: ', ',
 };

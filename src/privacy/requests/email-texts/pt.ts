@@ -98,5 +98,10 @@ export const pt: SubjectEmailText = {
   },
   optOut: ['Pedido de exclusão respeitado: deixámos de vender ou partilhar os seus dados pessoais.', 'Isto mantém-se até voltar a dar o seu consentimento.'],
   limitSensitive: ['Passámos a utilizar os seus dados pessoais sensíveis apenas na medida necessária para prestar o nosso serviço, e deixámos de os enviar para outros serviços.'],
+  unverified: {
+    codeExpired: 'Não foi possível verificar a sua identidade: o código expirou antes de ser introduzido. Pode fazer o pedido novamente.',
+    wrongCodes: (n) => `Não foi possível verificar a sua identidade: foram introduzidos ${n} códigos errados. Pode fazer o pedido novamente.`,
+    notEntered: (days) => `Não foi possível verificar a sua identidade: o código que enviámos por e-mail não foi introduzido no prazo de ${days} dia${days === 1 ? '' : 's'}. Pode fazer o pedido novamente.`,
+  },
   listSeparator: ', ',
 };
