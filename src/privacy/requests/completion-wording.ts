@@ -31,7 +31,7 @@ export function completionLines(request: PrivacyRequest, text: SubjectEmailText,
       const traits = stringsOf(result['traits']).map((t) => (isNamedTrait(t) ? text.correction.traits[t] : t));
       const lines = [text.correction.corrected(list(traits))];
       const recipients = correctionRecipientsOf(request.result) ?? [];
-      if (recipients.length > 0) lines.push('', text.correction.passedOn, ...bestPerDestination(recipients).map((r) => `- ${r.name}: ${correctionOutcome(r, text)}`));
+      if (recipients.length > 0) lines.push('', text.correction.passedOn, ...bestPerDestination(recipients).map((r) => text.recipient(r.name, correctionOutcome(r, text))));
       return lines;
     }
     case 'restrict':

@@ -58,6 +58,8 @@ export interface SubjectEmailText {
    * reason (kept with the request, and told in its denial email), in the request's language.
    */
   readonly unverified: { readonly codeExpired: string; readonly wrongCodes: (n: number) => string; readonly notEntered: (days: number) => string };
+  /** One service in a list of recipients and what happened there: "- CRM: deleted" (French "- CRM : effacées"). */
+  readonly recipient: (name: string, said: string) => string;
   /** How a list is joined ("analytics, advertising"). */
   readonly listSeparator: string;
 }

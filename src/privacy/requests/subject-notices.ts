@@ -47,7 +47,7 @@ function saidToSubject(d: DestinationDeletion, text: SubjectEmailText): string {
  */
 function recipientLines(request: PrivacyRequest, text: SubjectEmailText): string[] {
   const certificate = request.result as Partial<DeletionCertificate> | null;
-  return (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient').map((d) => `- ${d.name}: ${saidToSubject(d, text)}`);
+  return (certificate?.destinations ?? []).filter((d) => d.outcome !== 'not_recipient').map((d) => text.recipient(d.name, saidToSubject(d, text)));
 }
 
 /**

@@ -103,5 +103,6 @@ export const en: SubjectEmailText = {
     wrongCodes: (n) => `Your identity could not be verified: ${n} wrong codes were entered. You can make the request again.`,
     notEntered: (days) => `Your identity could not be verified: the code we emailed was not entered within ${days} day${days === 1 ? '' : 's'}. You can make the request again.`,
   },
+  recipient: (name, said) => `- ${name}: ${said}`,
   listSeparator: ', ',
 };

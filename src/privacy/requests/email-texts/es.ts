@@ -103,5 +103,6 @@ export const es: SubjectEmailText = {
     wrongCodes: (n) => `No se pudo verificar su identidad: se introdujeron ${n} códigos incorrectos. Puede volver a hacer la solicitud.`,
     notEntered: (days) => `No se pudo verificar su identidad: el código que le enviamos por correo no se introdujo en ${days} día${days === 1 ? '' : 's'}. Puede volver a hacer la solicitud.`,
   },
+  recipient: (name, said) => `- ${name}: ${said}`,
   listSeparator: ', ',
 };

@@ -103,5 +103,6 @@ export const fr: SubjectEmailText = {
     wrongCodes: (n) => `Votre identité n'a pas pu être vérifiée : ${n} codes erronés ont été saisis. Vous pouvez refaire la demande.`,
     notEntered: (days) => `Votre identité n'a pas pu être vérifiée : le code envoyé par e-mail n'a pas été saisi dans un délai de ${days} jour${days > 1 ? 's' : ''}. Vous pouvez refaire la demande.`,
   },
+  recipient: (name, said) => `- ${name} : ${said}`,
   listSeparator: ', ',
 };

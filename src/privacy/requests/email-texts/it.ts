@@ -108,5 +108,6 @@ export const it: SubjectEmailText = {
     wrongCodes: (n) => `Non è stato possibile verificare la Sua identità: sono stati inseriti ${n} codici errati. Può presentare di nuovo la richiesta.`,
     notEntered: (days) => `Non è stato possibile verificare la Sua identità: il codice inviato via e-mail non è stato inserito entro ${days} ${days === 1 ? 'giorno' : 'giorni'}. Può presentare di nuovo la richiesta.`,
   },
+  recipient: (name, said) => `- ${name}: ${said}`,
   listSeparator: ', ',
 };

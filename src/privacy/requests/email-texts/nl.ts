@@ -103,5 +103,6 @@ export const nl: SubjectEmailText = {
     wrongCodes: (n) => `Uw identiteit kon niet worden geverifieerd: er zijn ${n} verkeerde codes ingevoerd. U kunt het verzoek opnieuw doen.`,
     notEntered: (days) => `Uw identiteit kon niet worden geverifieerd: de per e-mail gestuurde code is niet binnen ${days} ${days === 1 ? 'dag' : 'dagen'} ingevoerd. U kunt het verzoek opnieuw doen.`,
   },
+  recipient: (name, said) => `- ${name}: ${said}`,
   listSeparator: ', ',
 };

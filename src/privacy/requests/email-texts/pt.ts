@@ -103,5 +103,6 @@ export const pt: SubjectEmailText = {
     wrongCodes: (n) => `Não foi possível verificar a sua identidade: foram introduzidos ${n} códigos errados. Pode fazer o pedido novamente.`,
     notEntered: (days) => `Não foi possível verificar a sua identidade: o código que enviámos por e-mail não foi introduzido no prazo de ${days} dia${days === 1 ? '' : 's'}. Pode fazer o pedido novamente.`,
   },
+  recipient: (name, said) => `- ${name}: ${said}`,
   listSeparator: ', ',
 };
