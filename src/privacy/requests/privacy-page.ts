@@ -1,4 +1,4 @@
-import type { Language } from '../../core/i18n/languages.js';
+import { LOCALES, type Language } from '../../core/i18n/languages.js';
 import { PAGE_CHOICES, PAGE_TRAITS, type PageChoice, type PrivacyPageText } from './privacy-page-text.js';
 import { PRIVACY_PAGE_TEXTS } from './privacy-page-texts.js';
 
@@ -64,7 +64,7 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string; lan
 </style>
 </head>
 <body>
-<main id="sluice-privacy" data-write-key="${escapeHtml(input.writeKey)}" data-language="${input.language}" data-texts="${escapeHtml(JSON.stringify(scriptTexts(text)))}">
+<main id="sluice-privacy" data-write-key="${escapeHtml(input.writeKey)}" data-language="${input.language}" data-locale="${LOCALES[input.language]}" data-texts="${escapeHtml(JSON.stringify(scriptTexts(text)))}">
   <h1>${escapeHtml(text.title)}</h1>
   <p>${escapeHtml(text.intro(input.siteName))}</p>
   <form id="request-form" novalidate>
@@ -115,6 +115,8 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   var writeKey = root.getAttribute('data-write-key');
   // The page's language (the requests filed here remember it for their emails) and its words.
   var language = root.getAttribute('data-language') || 'en';
+  // Dates, lists and plurals as the emails write them (en-GB, de-DE, pt-PT, ...).
+  var locale = root.getAttribute('data-locale') || language;
   var t = JSON.parse(root.getAttribute('data-texts') || '{}');
   function fill(template, values) { return template.replace(/\\{(\\w+)\\}/g, function (all, name) { return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all; }); }
   // The API's errors a person meets here, in the page's language; any other as the API words it.
@@ -122,7 +124,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     var e = t.errors || {};
     if (code === 'verification_code_invalid' && typeof json.error.attemptsLeft === 'number') {
       var n = json.error.attemptsLeft;
-      return fill(new Intl.PluralRules(language).select(n) === 'one' ? e.codeWrong.one : e.codeWrong.other, { n: n });
+      return fill(new Intl.PluralRules(locale).select(n) === 'one' ? e.codeWrong.one : e.codeWrong.other, { n: n });
     }
     return { verification_attempts_exceeded: e.attemptsExceeded, verification_code_expired: e.codeExpired, too_many_requests: e.tooManyRequests, request_state_conflict: e.stateConflict, not_found: e.notFound }[code];
   }
@@ -180,7 +182,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     try { var parsed = JSON.parse(raw); if (typeof parsed === 'string') raw = parsed; } catch (e) { /* stored bare */ }
     return typeof raw === 'string' && raw.length > 0 && raw.length <= 500 ? raw : null;
   }
-  function date(iso) { return new Date(iso).toLocaleDateString(language, { year: 'numeric', month: 'long', day: 'numeric' }); }
+  function date(iso) { return new Date(iso).toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric' }); }
   function confirmed(request) {
     verifyForm.hidden = true; requestForm.hidden = true;
     say(fill(t.confirmed, { id: request.id, date: date(request.dueAt) }), 'done');
@@ -203,7 +205,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
       return;
     }
     var names = answer.requests.map(function (r) { return fill(r.respondedAt ? t.linkedRequestAnswered : t.linkedRequest, { what: r.type === 'know' ? t.linkedKnow : t.linkedAccess, id: r.id, date: r.respondedAt ? date(r.respondedAt) : '' }); });
-    say(fill(t.linksSent, { to: answer.sentTo, requests: new Intl.ListFormat(language, { type: 'conjunction' }).format(names) }), 'done');
+    say(fill(t.linksSent, { to: answer.sentTo, requests: new Intl.ListFormat(locale, { type: 'conjunction' }).format(names) }), 'done');
   }
   function askNewLink(address) {
     document.getElementById('submit').disabled = true;
