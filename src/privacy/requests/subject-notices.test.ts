@@ -221,3 +221,15 @@ describe('completion notice of a request whose answer is an action', () => {
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   });
 });
+
+describe('an objection whose categories cannot be read', () => {
+  it('still tells the person, naming the categories by id', async () => {
+    const failing = new SubjectNotices({ mailer: { send: async (m) => (sent.push(m), { ok: true, messageId: 'x' }) }, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async () => { throw new Error('store down'); } });
+    const created = await requests.create(WS, { type: 'object', subject: { email: 'obj@example.com' }, contactEmail: 'obj@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    const done = await requests.complete(created, { kind: 'object', deniedCategories: ['analytics'], purposes: [] });
+    sent.length = 0;
+    failing.listener(done, { requestId: done.id, from: 'processing', to: 'completed', at: Date.now(), actor: 'system', action: 'completed', note: null });
+    await failing.idle();
+    expect(sent.map((m) => m.text).join('\n')).toContain('We stopped using your personal data for: analytics.');
+  });
+});

@@ -165,9 +165,15 @@ export class SubjectNotices {
     }
   }
 
-  /** A consent category's label in the request's language (the workspace's translation, else its name; else the id). */
+  /** A consent category's label in the request's language (the workspace's translation, else its name; else, or when the categories cannot be read, the id). */
   private async categoryLabels(request: PrivacyRequest): Promise<(id: string) => string> {
-    const categories = (await this.deps.consentCategories?.(request.workspaceId)) ?? [];
+    let categories: readonly ConsentCategory[] = [];
+    try {
+      categories = (await this.deps.consentCategories?.(request.workspaceId)) ?? [];
+    } catch (error) {
+      // The email still goes out, naming the categories by id, rather than not at all.
+      this.deps.logger.warn({ err: error, requestId: request.id }, 'consent categories not read for a privacy request notice; categories named by id');
+    }
     const language = request.language ?? 'en';
     return (id) => {
       const category = findCategory(categories, id);
