@@ -23,6 +23,7 @@ import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
 import { controllerProfileOf } from './core/privacy/disclosure-profile.js';
+import { consentCategoriesOf } from './privacy/privacy-config.js';
 import { RequestService } from './privacy/requests/request-service.js';
 import { InboxPublisher } from './privacy/requests/inbox-publisher.js';
 import type { ExecutorPorts } from './privacy/requests/ports.js';
@@ -233,7 +234,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   }
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   // Receipt, extension, completion and denial emails to the subject (when the request has an address).
-  const notices = new SubjectNotices({ mailer, requests: privacyRequests, keys, publicUrl: config.publicUrl, logger });
+  const notices = new SubjectNotices({ mailer, requests: privacyRequests, keys, publicUrl: config.publicUrl, logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   privacyRequests.onTransition(notices.listener);
   // Manual retries of one delivery publish delivery jobs from the API, and backlogs read the queues (replays run in the jobs role).
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;

@@ -219,4 +219,15 @@ describe.skipIf(skip)('privacy requests in the console, as the privacy team', { 
     await owner.getByRole('button', { name: `Send a new download link for access request ${made.id}` }).waitFor();
     expect(errors).toEqual([]);
   });
+
+  it("files a request in the subject's language, and shows it on the request", async () => {
+    await owner.getByLabel('Type').selectOption('restrict');
+    await owner.getByLabel('Subject', { exact: true }).selectOption('email');
+    await owner.getByLabel('Subject identifier').fill('hanne@example.com');
+    await owner.getByLabel('Language of the emails').selectOption('de');
+    await owner.getByRole('button', { name: 'Open request' }).click();
+    await owner.getByRole('row', { name: /restrict.*Deutsch.*email: hanne@example.com/ }).waitFor();
+    expect(((await newestOf('restrict')) as (RequestView & { language?: string }) | undefined)?.language).toBe('de');
+    expect(errors).toEqual([]);
+  });
 });

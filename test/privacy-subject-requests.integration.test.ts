@@ -178,7 +178,7 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     const extension = await mailTo('bob@example.com', 'We need more time for your privacy request');
     expect(extension.text).toContain('Our warehouse vendor needs two extra weeks to process erasures.');
     const due = new Date(String(extended.body.dueAt));
-    expect(extension.text).toContain(`We will now answer by ${due.getUTCDate()} ${due.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${due.getUTCFullYear()}.`);
+    expect(extension.text).toContain(`We will now answer by ${due.getUTCDate()} ${due.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${due.getUTCFullYear()} (UTC).`);
 
     expect((await subject(`/${id}/verify`, { code })).status).toBe(200);
     expect((await finished(id)).status).toBe('completed');

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
+import { LANGUAGES } from '../core/i18n/languages.js';
 import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
@@ -54,6 +55,7 @@ export const CreateRequestBody = Type.Object(
     verified: Type.Optional(Type.Boolean({ description: "The admin vouches for the subject's identity (audited)" })),
     agent: Type.Optional(AgentSchema),
     contactEmail: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'Where notices go (default: the agent, then the subject)' })),
+    language: Type.Optional(Type.String({ minLength: 1, maxLength: 35, description: `The language the notices to the subject are written in, ISO 639-1: ${LANGUAGES.join(', ')} (default en)` })),
   },
   { additionalProperties: false },
 );
@@ -71,6 +73,7 @@ export const RequestSchema = Type.Object(
     receivedAt: Iso,
     dueAt: Iso,
     receiptDueAt: Iso,
+    language: Type.String({ description: 'The language the request was filed in: every email to the subject about it is written in it (ISO 639-1)' }),
     overdue: Type.Boolean(),
     /** Open, and its receipt not confirmed to the subject by `receiptDueAt` (CCPA 7021(a)). */
     receiptOverdue: Type.Boolean(),
@@ -142,6 +145,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     receivedAt: new Date(r.receivedAt).toISOString(),
     dueAt: new Date(r.dueAt).toISOString(),
     receiptDueAt: new Date(r.receiptDueAt).toISOString(),
+    language: r.language ?? 'en',
     overdue: !isAnswered(r) && now > r.dueAt,
     receiptOverdue: isReceiptOverdue(r, now),
     verified: r.verified,
@@ -281,6 +285,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
         ...(body.verified !== undefined && { verified: body.verified }),
         ...(body.agent !== undefined && { agent: body.agent }),
         ...(body.contactEmail !== undefined && { contactEmail: body.contactEmail }),
+        ...(body.language !== undefined && { language: body.language }),
       },
       auditContext(request),
     );

@@ -39,6 +39,20 @@ function RegulationOptions() {
   );
 }
 
+/** The languages Sluice writes to data subjects in (the server's `LANGUAGES`): a request's emails go out in its own. */
+const LANGUAGES: readonly { id: string; label: string }[] = [
+  { id: 'en', label: 'English' },
+  { id: 'de', label: 'Deutsch' },
+  { id: 'fr', label: 'Français' },
+  { id: 'es', label: 'Español' },
+  { id: 'it', label: 'Italiano' },
+  { id: 'nl', label: 'Nederlands' },
+  { id: 'pt', label: 'Português' },
+];
+
+/** A language's name in itself (`de`: Deutsch), as the request detail shows it. */
+export const languageLabel = (id: string) => LANGUAGES.find((l) => l.id === id)?.label ?? id;
+
 const regulationLabel = (id: string) => REGULATIONS.find((r) => r.id === id)?.label ?? id.toUpperCase();
 
 interface TraitRow {
@@ -63,7 +77,7 @@ export function traitsOf(rows: readonly TraitRow[]): { traits: Record<string, st
 
 /** Records a data-subject request received by other means (email, phone): type, regulation, subject, corrected traits. */
 export function NewRequestForm({ settings, onCreated }: { settings: RequestSettings | undefined; onCreated: () => void }) {
-  const [draft, setDraft] = useState({ type: 'access', regulation: '', field: 'email', value: '', contact: '', verified: false });
+  const [draft, setDraft] = useState({ type: 'access', regulation: '', language: 'en', field: 'email', value: '', contact: '', verified: false });
   const [traits, setTraits] = useState<TraitRow[]>([{ key: '', value: '' }]);
   const [problems, setProblems] = useState<{ row: number; message: string }[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -85,6 +99,7 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
         ...(draft.regulation !== '' ? { regulation: draft.regulation } : {}),
         ...(correct ? { traits: parsed.traits } : {}),
         ...(draft.contact.trim() !== '' ? { contactEmail: draft.contact.trim() } : {}),
+        ...(draft.language !== 'en' ? { language: draft.language } : {}),
         ...(draft.verified ? { verified: true } : {}),
       });
       setDraft({ ...draft, value: '', contact: '', verified: false });
@@ -128,6 +143,16 @@ export function NewRequestForm({ settings, onCreated }: { settings: RequestSetti
           <select id="rq-regulation" value={draft.regulation} onChange={(e) => setDraft({ ...draft, regulation: e.target.value })}>
             <option value="">workspace default ({settings ? regulationLabel(settings.defaultRegulation) : '…'})</option>
             <RegulationOptions />
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rq-language">Language of the emails</label>
+          <select id="rq-language" value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value })}>
+            {LANGUAGES.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.label}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">

@@ -7,13 +7,15 @@ import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
-import { IRREVERSIBLE, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
+import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
 interface PrivacyRequest {
   id: string;
   type: string;
   status: string;
   regulation: string;
+  /** The language the request was filed in: every email to the subject about it is written in it. */
+  language?: string;
   subject: Record<string, string>;
   channel: string;
   receivedAt: string;
@@ -248,6 +250,11 @@ export function PrivacyRequestsPage() {
                   <tr>
                     <td>
                       <strong>{r.type}</strong> <span className="muted">{r.regulation.toUpperCase()}</span>
+                      {r.language !== undefined && r.language !== 'en' && (
+                        <span className="muted" title="The language the request was filed in: every email to the subject is written in it">
+                          {' '}· {languageLabel(r.language)}
+                        </span>
+                      )}
                       <br />
                       <code>{r.id}</code>
                     </td>

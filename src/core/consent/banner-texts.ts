@@ -1,15 +1,13 @@
+import { isLanguage, LANGUAGES, type Language } from '../i18n/languages.js';
 import type { BannerText } from './banner-content.js';
 
 /**
- * The languages the consent banner speaks: ISO 639-1 codes. Portuguese is European Portuguese. A language is added
- * with its `BannerText` below and the default categories' names in consent-category.ts.
+ * The languages the consent banner speaks: those Sluice speaks to data subjects (`core/i18n/languages.ts`). A
+ * language is added there, with its `BannerText` below and the default categories' names in consent-category.ts.
  */
-export const BANNER_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt'] as const;
-export type BannerLanguage = (typeof BANNER_LANGUAGES)[number];
-
-export function isBannerLanguage(value: string): value is BannerLanguage {
-  return (BANNER_LANGUAGES as readonly string[]).includes(value);
-}
+export const BANNER_LANGUAGES = LANGUAGES;
+export type BannerLanguage = Language;
+export const isBannerLanguage = isLanguage;
 
 /**
  * Every sentence and label of the banner, per language. Changing any of them makes a new banner version (the proof

@@ -1,53 +1,49 @@
 import { bestPerDestination, correctionRecipientsOf, type CorrectionRecipient } from './correction.js';
 import type { PrivacyRequest } from './request.js';
+import { NAMED_TRAITS, type NamedTrait, type SubjectEmailText } from './subject-email-text.js';
 
 /** Drop reasons that mean the destination does not receive the person's data at all (their choices, their age, a restriction). */
 const NOT_A_RECIPIENT = /^(consent_denied|gpc|restricted|child|suppressed)/;
 
 /** How one destination's delivery of a correction is told to the person (GDPR Art. 19: who was told). */
-function correctionOutcome(r: CorrectionRecipient): string {
-  if (r.status === 'delivered') return 'told of the correction';
-  if (r.status === 'dropped') return r.reason !== null && NOT_A_RECIPIENT.test(r.reason) ? 'not told: it does not receive your data, under your privacy choices' : 'not told: it is set up not to receive this kind of data';
-  return 'could not be reached; we follow it up with them';
+function correctionOutcome(r: CorrectionRecipient, text: SubjectEmailText): string {
+  const said = text.correction.outcomes;
+  if (r.status === 'delivered') return said.delivered;
+  if (r.status === 'dropped') return r.reason !== null && NOT_A_RECIPIENT.test(r.reason) ? said.notRecipient : said.notConfigured;
+  return said.unreachable;
 }
 
-
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+const isNamedTrait = (trait: string): trait is NamedTrait => (NAMED_TRAITS as readonly string[]).includes(trait);
 
 /**
- * What a completed request did, told to the person in plain words, for the types whose answer is an action rather
- * than a file (access, know and delete have their own): what changed, and for a correction who was told (Art. 19),
- * for a restriction that they are told before it is lifted (Art. 18(3)), for an opt-out that it was honoured (CCPA
- * regs 7025(c)(6)). Undefined for the others, which get the plain "We completed your request".
+ * What a completed request did, told to the person in plain words in `text`'s language, for the types whose answer
+ * is an action rather than a file (access, know and delete have their own): what changed (corrected traits by their
+ * names in the language, consent categories by their labels: `categoryLabel`), and for a correction who was told
+ * (Art. 19), for a restriction that they are told before it is lifted (Art. 18(3)), for an opt-out that it was
+ * honoured (CCPA regs 7025(c)(6)). Undefined for the others, which get the plain "We completed your request".
  */
-export function completionLines(request: PrivacyRequest): string[] | undefined {
+export function completionLines(request: PrivacyRequest, text: SubjectEmailText, categoryLabel: (id: string) => string): string[] | undefined {
   const result = (typeof request.result === 'object' && request.result !== null ? request.result : {}) as Record<string, unknown>;
+  const list = (items: readonly string[]) => (items.length > 0 ? items.join(text.listSeparator) : undefined);
   switch (request.type) {
     case 'correct': {
-      const traits = stringsOf(result['traits']);
-      const lines = [traits.length > 0 ? `We corrected your personal data: ${traits.join(', ')}.` : 'We corrected your personal data.'];
+      const traits = stringsOf(result['traits']).map((t) => (isNamedTrait(t) ? text.correction.traits[t] : t));
+      const lines = [text.correction.corrected(list(traits))];
       const recipients = correctionRecipientsOf(request.result) ?? [];
-      if (recipients.length > 0) lines.push('', 'We passed the correction on to the services that receive your data:', ...bestPerDestination(recipients).map((r) => `- ${r.name}: ${correctionOutcome(r)}`));
+      if (recipients.length > 0) lines.push('', text.correction.passedOn, ...bestPerDestination(recipients).map((r) => text.recipient(r.name, correctionOutcome(r, text))));
       return lines;
     }
     case 'restrict':
-      return [
-        'We restricted the processing of your personal data: we keep it, but no longer use it or send it to other services.',
-        'This lasts until the restriction is lifted at your request; we will tell you before it is lifted.',
-      ];
+      return [...text.restriction];
     case 'object': {
-      const categories = stringsOf(result['deniedCategories']);
-      const purposes = stringsOf(result['purposes']);
-      const uses = [...categories, ...purposes];
-      return [
-        uses.length > 0 ? `We stopped using your personal data for: ${uses.join(', ')}.` : 'We stopped using your personal data for the purposes you objected to.',
-        'This holds until you give your consent again (for example in our cookie banner).',
-      ];
+      const uses = [...stringsOf(result['deniedCategories']).map(categoryLabel), ...stringsOf(result['purposes'])];
+      return [text.objection.stopped(list(uses)), text.objection.until];
     }
     case 'opt_out':
-      return ['Opt-Out Request Honored: we no longer sell or share your personal information.', 'This holds until you opt in again.'];
+      return [...text.optOut];
     case 'limit_sensitive':
-      return ['We now use your sensitive personal information only as needed to provide our service, and no longer send it to other services.'];
+      return [...text.limitSensitive];
     default:
       return undefined;
   }

@@ -1,53 +1,54 @@
+import { LOCALES, type Language } from '../../core/i18n/languages.js';
+import { PAGE_CHOICES, PAGE_TRAITS, type PageChoice, type PrivacyPageText } from './privacy-page-text.js';
+import { PRIVACY_PAGE_TEXTS } from './privacy-page-texts.js';
+
 /**
  * The hosted privacy-request page (`GET /privacy?writeKey=...`): where a data subject asks for a copy of their
  * data, its deletion, an opt-out and so on, then types the 6-digit code Sluice emailed them. A plain HTML form
  * with a small script (no framework), talking to the public subject-request endpoints of the same origin.
- * A site links to it from its privacy policy ("Exercise your rights").
+ * A site links to it from its privacy policy ("Exercise your rights"). In the visitor's language (`languageFor`:
+ * `lang`, else Accept-Language, else English), which the requests it files remember for their emails.
  */
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The page's choice that asks for a new download link instead of making a request. */
-const NEW_LINK = 'new_link';
+const NEW_LINK: PageChoice = 'new_link';
 
-/** The choices offered, in the words a person would use (the API's type in the value). */
-const CHOICES: readonly { type: string; label: string; needsEmail: boolean }[] = [
-  { type: 'access', label: 'Send me a copy of my data', needsEmail: true },
-  { type: 'delete', label: 'Delete my data', needsEmail: true },
-  { type: 'know', label: 'Tell me what personal information you collect about me and who receives it (CCPA)', needsEmail: true },
-  { type: 'correct', label: 'Correct my data', needsEmail: true },
-  { type: 'opt_out', label: 'Do not sell or share my personal information', needsEmail: false },
-  { type: 'limit_sensitive', label: 'Limit the use of my sensitive personal information', needsEmail: false },
-  { type: 'object', label: 'Stop using my data for analytics, personalisation and advertising', needsEmail: true },
-  { type: 'restrict', label: 'Keep my data but stop processing it for now', needsEmail: true },
+/** Whether each choice needs an email (an opt-out or a limit can name this browser instead). */
+const NEEDS_EMAIL: Readonly<Record<PageChoice, boolean>> = {
+  access: true,
+  delete: true,
+  know: true,
+  correct: true,
+  opt_out: false,
+  limit_sensitive: false,
+  object: true,
+  restrict: true,
   // Not a request: a new download link for answered access and know requests (subject-new-links.ts).
-  { type: NEW_LINK, label: 'Send me a new link to my data or report (the one I was sent has expired)', needsEmail: true },
-];
+  new_link: true,
+};
 
-/** The details a person can correct on the page (profile traits of Segment's spec; an email is corrected by the team). */
-const CORRECTABLE: readonly { trait: string; label: string }[] = [
-  { trait: 'name', label: 'Name' },
-  { trait: 'firstName', label: 'First name' },
-  { trait: 'lastName', label: 'Last name' },
-  { trait: 'phone', label: 'Phone number' },
-  { trait: 'title', label: 'Job title' },
-];
+/** The page's words for its script: the hints it switches between and what it says (`data-texts`). */
+function scriptTexts(text: PrivacyPageText): Record<string, unknown> {
+  return { ...text.script, emailHint: text.emailHint, newLinkHint: text.newLinkHint, optionalEmailHint: text.optionalEmailHint };
+}
 
-const EMAIL_HINT = 'We send a 6-digit code to this address to make sure the request comes from you, and our answer.';
-/** The hint when asking for a new link: the address the answer went to. */
-const NEW_LINK_HINT = 'The address you made the request with. We send a 6-digit code there, then a new link for each request we answered with a copy of your data or a report.';
-/** The hint when the choice needs no email (an opt-out): the browser itself can be opted out (CCPA regs 7025, 7026). */
-const OPTIONAL_EMAIL_HINT = 'Optional. Left empty, we opt out this browser (the analytics identifier this site gave it); with your email, also what we hold about you under it, and we tell you there when it is done.';
-
-export function privacyPageHtml(input: { writeKey: string; siteName: string }): string {
-  const options = CHOICES.map((c) => `<option value="${c.type}" data-needs-email="${c.needsEmail}">${escapeHtml(c.label)}</option>`).join('');
+/**
+ * The page in `language` (`PRIVACY_PAGE_TEXTS`): its labels, and the words its script says, handed to the script in
+ * `data-texts` (the script is one static file for every language); its `lang` is the language the requests are
+ * filed in (`data-language`), so their emails are written in it.
+ */
+export function privacyPageHtml(input: { writeKey: string; siteName: string; language: Language }): string {
+  const text = PRIVACY_PAGE_TEXTS[input.language];
+  const options = PAGE_CHOICES.map((c) => `<option value="${c}" data-needs-email="${NEEDS_EMAIL[c]}">${escapeHtml(text.choices[c])}</option>`).join('');
   return `<!doctype html>
-<html lang="en">
+<html lang="${input.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Your privacy choices: ${escapeHtml(input.siteName)}</title>
+<title>${escapeHtml(text.title)}: ${escapeHtml(input.siteName)}</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; color: #1b1f24; }
   h1 { font-size: 1.5rem; }
@@ -63,36 +64,36 @@ export function privacyPageHtml(input: { writeKey: string; siteName: string }): 
 </style>
 </head>
 <body>
-<main id="sluice-privacy" data-write-key="${escapeHtml(input.writeKey)}">
-  <h1>Your privacy choices</h1>
-  <p>Ask ${escapeHtml(input.siteName)} for a copy of your personal data, to correct or delete it, or to stop selling or sharing it. We answer within the time the law gives us (one month under the GDPR, 45 days under the CCPA) and tell you by email.</p>
+<main id="sluice-privacy" data-write-key="${escapeHtml(input.writeKey)}" data-language="${input.language}" data-locale="${LOCALES[input.language]}" data-texts="${escapeHtml(JSON.stringify(scriptTexts(text)))}">
+  <h1>${escapeHtml(text.title)}</h1>
+  <p>${escapeHtml(text.intro(input.siteName))}</p>
   <form id="request-form" novalidate>
-    <label for="type">What would you like us to do?</label>
+    <label for="type">${escapeHtml(text.whatLabel)}</label>
     <select id="type" name="type">${options}</select>
     <div id="correct-fields" hidden>
-      <label for="trait">Which detail is wrong?</label>
-      <select id="trait" name="trait">${CORRECTABLE.map((c) => `<option value="${c.trait}">${escapeHtml(c.label)}</option>`).join('')}</select>
-      <label for="trait-value">What it should say</label>
+      <label for="trait">${escapeHtml(text.traitLabel)}</label>
+      <select id="trait" name="trait">${PAGE_TRAITS.map((t) => `<option value="${t}">${escapeHtml(text.traits[t])}</option>`).join('')}</select>
+      <label for="trait-value">${escapeHtml(text.traitValueLabel)}</label>
       <input id="trait-value" name="trait-value" maxlength="500" autocomplete="off">
     </div>
-    <label for="email">Your email address</label>
+    <label for="email">${escapeHtml(text.emailLabel)}</label>
     <input id="email" name="email" type="email" autocomplete="email" aria-describedby="email-hint">
-    <p class="hint" id="email-hint">${EMAIL_HINT}</p>
+    <p class="hint" id="email-hint">${escapeHtml(text.emailHint)}</p>
     <div id="regulation-fields">
-    <label for="regulation">Where do you live?</label>
+    <label for="regulation">${escapeHtml(text.regulationLabel)}</label>
     <select id="regulation" name="regulation">
-      <option value="">Let the site decide</option>
-      <option value="gdpr">European Union, EEA or United Kingdom (GDPR)</option>
-      <option value="ccpa">California (CCPA)</option>
+      <option value="">${escapeHtml(text.regulationSiteDecides)}</option>
+      <option value="gdpr">${escapeHtml(text.regulationGdpr)}</option>
+      <option value="ccpa">${escapeHtml(text.regulationCcpa)}</option>
     </select>
     </div>
-    <button type="submit" id="submit">Send request</button>
+    <button type="submit" id="submit">${escapeHtml(text.submit)}</button>
   </form>
   <form id="verify-form" hidden novalidate>
     <p id="verify-intro"></p>
-    <label for="code">Code from the email</label>
+    <label for="code">${escapeHtml(text.codeLabel)}</label>
     <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6">
-    <button type="submit" id="verify">Confirm</button>
+    <button type="submit" id="verify">${escapeHtml(text.confirm)}</button>
   </form>
   <p id="status" role="status" aria-live="polite"></p>
   <p id="alert" role="alert" class="error"></p>
@@ -112,6 +113,21 @@ export function privacyPageErrorHtml(message: string): string {
 export const PRIVACY_PAGE_SCRIPT = `(function () {
   var root = document.getElementById('sluice-privacy');
   var writeKey = root.getAttribute('data-write-key');
+  // The page's language (the requests filed here remember it for their emails) and its words.
+  var language = root.getAttribute('data-language') || 'en';
+  // Dates, lists and plurals as the emails write them (en-GB, de-DE, pt-PT, ...).
+  var locale = root.getAttribute('data-locale') || language;
+  var t = JSON.parse(root.getAttribute('data-texts') || '{}');
+  function fill(template, values) { return template.replace(/\\{(\\w+)\\}/g, function (all, name) { return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all; }); }
+  // The API's errors a person meets here, in the page's language; any other as the API words it.
+  function errorText(code, json) {
+    var e = t.errors || {};
+    if (code === 'verification_code_invalid' && typeof json.error.attemptsLeft === 'number') {
+      var n = json.error.attemptsLeft;
+      return fill(new Intl.PluralRules(locale).select(n) === 'one' ? e.codeWrong.one : e.codeWrong.other, { n: n });
+    }
+    return { verification_attempts_exceeded: e.attemptsExceeded, verification_code_expired: e.codeExpired, too_many_requests: e.tooManyRequests, request_state_conflict: e.stateConflict, not_found: e.notFound }[code];
+  }
   var status = document.getElementById('status');
   var requestForm = document.getElementById('request-form');
   var verifyForm = document.getElementById('verify-form');
@@ -141,7 +157,8 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
         if (!response.ok) {
-          var error = new Error((json.error && json.error.message) || ('The server answered ' + response.status + '. Please try again later.'));
+          var code = json.error && json.error.code;
+          var error = new Error((code && errorText(code, json)) || (json.error && json.error.message) || fill(t.serverError, { status: response.status }));
           error.code = json.error && json.error.code;
           throw error;
         }
@@ -150,7 +167,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     });
   }
   function needsEmail() { return type.options[type.selectedIndex].getAttribute('data-needs-email') === 'true'; }
-  function showHint() { hint.textContent = type.value === ${JSON.stringify(NEW_LINK)} ? ${JSON.stringify(NEW_LINK_HINT)} : needsEmail() ? ${JSON.stringify(EMAIL_HINT)} : ${JSON.stringify(OPTIONAL_EMAIL_HINT)}; }
+  function showHint() { hint.textContent = type.value === ${JSON.stringify(NEW_LINK)} ? t.newLinkHint : needsEmail() ? t.emailHint : t.optionalEmailHint; }
   var correctFields = document.getElementById('correct-fields');
   var traitValue = document.getElementById('trait-value');
   function showFields() { showHint(); correctFields.hidden = type.value !== 'correct'; document.getElementById('regulation-fields').hidden = type.value === ${JSON.stringify(NEW_LINK)}; }
@@ -165,14 +182,14 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     try { var parsed = JSON.parse(raw); if (typeof parsed === 'string') raw = parsed; } catch (e) { /* stored bare */ }
     return typeof raw === 'string' && raw.length > 0 && raw.length <= 500 ? raw : null;
   }
-  function date(iso) { return new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' }); }
+  function date(iso) { return new Date(iso).toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric' }); }
   function confirmed(request) {
     verifyForm.hidden = true; requestForm.hidden = true;
-    say('Thank you. Your request ' + request.id + ' is confirmed; we will answer by ' + date(request.dueAt) + '.', 'done');
+    say(fill(t.confirmed, { id: request.id, date: date(request.dueAt) }), 'done');
   }
   function askCode(verification) {
     requestForm.hidden = true; verifyForm.hidden = false;
-    document.getElementById('verify-intro').textContent = 'We sent a 6-digit code to ' + verification.sentTo + '. It is valid for 10 minutes.';
+    document.getElementById('verify-intro').textContent = fill(t.codeSent, { to: verification.sentTo });
     say('');
     document.getElementById('code').focus();
   }
@@ -184,18 +201,18 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   function linksSent(answer) {
     verifyForm.hidden = true; requestForm.hidden = true;
     if (answer.requests.length === 0) {
-      say('We found no request answered with a copy of your data or a report for ' + answer.sentTo + ' on this site. If you made it with another address, ask again with that one; a request we are still working on is answered by email when it is done.', 'done');
+      say(fill(t.noLinks, { to: answer.sentTo }), 'done');
       return;
     }
-    var names = answer.requests.map(function (r) { return (r.type === 'know' ? 'the report about you' : 'the copy of your data') + ' (request ' + r.id + (r.respondedAt ? ', answered on ' + date(r.respondedAt) : '') + ')'; });
-    say('We emailed a new link to ' + answer.sentTo + ' for ' + names.join(' and ') + '. It works for 7 days.', 'done');
+    var names = answer.requests.map(function (r) { return fill(r.respondedAt ? t.linkedRequestAnswered : t.linkedRequest, { what: r.type === 'know' ? t.linkedKnow : t.linkedAccess, id: r.id, date: r.respondedAt ? date(r.respondedAt) : '' }); });
+    say(fill(t.linksSent, { to: answer.sentTo, requests: new Intl.ListFormat(locale, { type: 'conjunction' }).format(names) }), 'done');
   }
   function askNewLink(address) {
     document.getElementById('submit').disabled = true;
-    say('Sending…');
-    post('/v1/privacy-requests/new-link', { email: address }).then(function (challenge) {
+    say(t.sending);
+    post('/v1/privacy-requests/new-link', { email: address, language: language }).then(function (challenge) {
       if (!challenge.verification.emailSent) {
-        say('We could not send the code to ' + challenge.verification.sentTo + ' just now. Please ask again in a few minutes.', 'error');
+        say(fill(t.linkCodeNotSent, { to: challenge.verification.sentTo }), 'error');
         document.getElementById('submit').focus();
         return;
       }
@@ -206,12 +223,12 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   requestForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var address = email.value.trim();
-    if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say('Please enter your email address: we send the code and our answer there.', 'error', email); return; }
+    if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say(t.needEmail, 'error', email); return; }
     if (type.value === ${JSON.stringify(NEW_LINK)}) { askNewLink(address); return; }
-    var body = { type: type.value };
+    var body = { type: type.value, language: language };
     if (type.value === 'correct') {
       var corrected = traitValue.value.trim();
-      if (!corrected) { say('Please enter what the detail should say.', 'error', traitValue); return; }
+      if (!corrected) { say(t.needTraitValue, 'error', traitValue); return; }
       body.traits = {};
       body.traits[document.getElementById('trait').value] = corrected;
     }
@@ -219,19 +236,19 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     if (!needsEmail()) {
       var anonymousId = browserId();
       if (anonymousId) body.anonymousId = anonymousId;
-      else if (!address) { say('This browser has no analytics identifier from this site, so we cannot tell which data is yours: please enter your email address.', 'error', email); return; }
+      else if (!address) { say(t.needBrowserIdOrEmail, 'error', email); return; }
     }
     var regulation = document.getElementById('regulation').value;
     if (regulation) body.regulation = regulation;
     document.getElementById('submit').disabled = true;
-    say('Sending…');
+    say(t.sending);
     post('/v1/privacy-requests', body).then(function (request) {
       requestId = request.id; linkId = null;
       if (!request.verification) { confirmed(request); return; }
       // No code went out: there is nothing to type, so the request form stays, to send again later.
       if (!request.verification.emailSent) {
         requestId = null;
-        say('We could not send the code to ' + request.verification.sentTo + ' just now, so this request cannot go ahead yet. Please send it again in a few minutes.', 'error');
+        say(fill(t.codeNotSent, { to: request.verification.sentTo }), 'error');
         document.getElementById('submit').focus();
         return;
       }
@@ -241,7 +258,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   verifyForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var code = document.getElementById('code').value.trim();
-    if (!/^[0-9]{6}$/.test(code)) { say('The code has 6 digits.', 'error', document.getElementById('code')); return; }
+    if (!/^[0-9]{6}$/.test(code)) { say(t.codeDigits, 'error', document.getElementById('code')); return; }
     document.getElementById('verify').disabled = true;
     var checked = linkId
       ? post('/v1/privacy-requests/new-link/' + encodeURIComponent(linkId) + '/verify', { email: linkEmail, code: code }).then(linksSent)

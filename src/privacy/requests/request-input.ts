@@ -1,5 +1,6 @@
 import { findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import { SluiceError } from '../../core/errors.js';
+import { isLanguage, LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import type { Regulation } from './deadlines.js';
 import type { AuthorizedAgent, RequestChannel, RequestParams, RequestSubject, RequestType } from './request.js';
@@ -14,6 +15,8 @@ export interface NewRequestInput {
   readonly verified?: boolean;
   readonly agent?: AuthorizedAgent;
   readonly contactEmail?: string;
+  /** The language the subject is written to in (ISO 639-1, or a tag read by its primary subtag: `de-AT`); default English. */
+  readonly language?: string;
   readonly channel: RequestChannel;
   /** Why the request was opened, recorded with its first step (e.g. what Sluice saw when it opened one itself). */
   readonly note?: string;
@@ -34,6 +37,7 @@ const PARAMETERS: readonly (readonly [keyof RequestParams, readonly RequestType[
 export function validateRequestInput(input: NewRequestInput, categories: readonly ConsentCategory[]): void {
   validateInput(input);
   validateCategories(input, categories);
+  requestLanguageOf(input);
 }
 
 function validateInput(input: NewRequestInput): void {
@@ -63,6 +67,17 @@ function validateInput(input: NewRequestInput): void {
   if (input.agent && !input.agent.proofReference.trim()) {
     throw new SluiceError('validation_failed', 'An authorized agent needs `agent.proofReference`: the reference of the signed permission or power of attorney (CCPA 7063).');
   }
+}
+
+/**
+ * The language a new request's emails are written in: the one asked for (`de`, or `de-AT` read as `de`), English
+ * when none is. One Sluice does not write in is refused (`validation_failed`), naming those it does.
+ */
+export function requestLanguageOf(input: Pick<NewRequestInput, 'language'>): Language {
+  if (input.language === undefined) return 'en';
+  const primary = input.language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  if (isLanguage(primary)) return primary;
+  throw new SluiceError('validation_failed', `language ${JSON.stringify(input.language)} is not a language Sluice writes to data subjects in: use one of ${LANGUAGES.join(', ')} (ISO 639-1), or leave language out for English.`, { language: input.language, languages: [...LANGUAGES] });
 }
 
 /**

@@ -273,3 +273,17 @@ describe('request lifecycle', () => {
     expect(await store.privacyRequests.get(WS, created.id)).toBeUndefined();
   });
 });
+
+describe('the language a request is filed in', () => {
+  it('is kept as its primary subtag (pt-BR: pt), English when none is given, and one Sluice does not write in is refused', async () => {
+    const made = (language?: string) => service.create(WS, { type: 'access', subject: { email: 'l@example.com' }, channel: 'admin_api', ...(language !== undefined && { language }) }, 'admin');
+    expect((await made('de')).language).toBe('de');
+    const portuguese = await made('pt-BR');
+    expect(portuguese.language).toBe('pt');
+    expect((await store.privacyRequests.get(WS, portuguese.id))?.language).toBe('pt');
+    expect((await made()).language).toBe('en');
+    await expectCode(made('sv'), 'validation_failed');
+    await expect(made('')).rejects.toThrow('language "" is not a language Sluice writes to data subjects in: use one of en, de, fr, es, it, nl, pt');
+    expect(await store.privacyRequests.list(WS, { limit: 10 })).toHaveLength(3);
+  });
+});

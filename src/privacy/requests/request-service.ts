@@ -6,7 +6,7 @@ import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt } from './deadlines.js';
 import { confirmDeletion, recordStatusCheck, withdrawDeletionConfirmation } from './deletion-certificate-steps.js';
 import type { RequestAuditSink } from './request-audit.js';
-import { validateRequestInput, type NewRequestInput } from './request-input.js';
+import { requestLanguageOf, validateRequestInput, type NewRequestInput } from './request-input.js';
 import { RequestLists } from './request-lists.js';
 import type { RequestPatch } from './request-repository.js';
 import { requestSettingsOf } from './request-settings.js';
@@ -81,6 +81,7 @@ export class RequestService {
       verifiedBy: null,
       agent: input.agent ?? null,
       contactEmail: input.contactEmail ?? input.agent?.email ?? input.subject.email ?? null,
+      language: requestLanguageOf(input),
       createdBy: actor,
       receivedAt,
       dueAt: dueAt(input.type, regulation, receivedAt),

@@ -1,3 +1,4 @@
+import type { Language } from '../../core/i18n/languages.js';
 import type { Regulation } from './deadlines.js';
 
 /** Every kind of data-subject request Sluice answers (CONTRACT.md: POST /privacy-requests `type`). */
@@ -82,6 +83,12 @@ export interface PrivacyRequest {
   readonly agent: AuthorizedAgent | null;
   /** Where notices to the subject go (the subject's email unless an agent's is given). */
   readonly contactEmail: string | null;
+  /**
+   * The language the request was filed in (the hosted page's, or as the privacy team set it; default English):
+   * every email to the subject about it is written in it (decision 0407). Always set on a stored request; a request
+   * built in memory without one (a benchmark's) is English.
+   */
+  readonly language?: Language;
   readonly createdBy: string;
   readonly receivedAt: number;
   readonly dueAt: number;

@@ -8,7 +8,8 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestParams, type RequestSubject } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
-import { readableTime, REQUEST_WHAT } from './subject-wording.js';
+import { SUBJECT_EMAIL_TEXTS } from './subject-email-texts.js';
+import { readableTime } from './subject-wording.js';
 import { hideEmailsIn, maskEmail } from '../../core/privacy/personal-text.js';
 import { truncateIp } from '../../core/privacy/truncate-ip.js';
 
@@ -23,6 +24,8 @@ export interface SubjectSubmission {
   readonly anonymousId?: string;
   readonly regulation?: Regulation;
   readonly params?: RequestParams;
+  /** The language the person filed in (the hosted page's): their emails are written in it. Default English. */
+  readonly language?: string;
 }
 
 export interface SubmissionResult {
@@ -119,6 +122,7 @@ export class SubjectIntake {
         ...(input.regulation !== undefined && { regulation: input.regulation }),
         ...(input.params !== undefined && { params: input.params }),
         ...(email !== undefined && { contactEmail: email }),
+        ...(input.language !== undefined && { language: input.language }),
       },
       { actor: `subject (source ${source.id})`, ip: truncateIp(ip) },
     );
@@ -150,17 +154,13 @@ export class SubjectIntake {
   private async sendCode(request: PrivacyRequest, email: string): Promise<{ expiresAt: number; emailSent: boolean }> {
     const target = { id: request.id, workspaceId: request.workspaceId };
     const { code, expiresAt } = await issueEmailCode(this.codes, target, (c) => codePayload(request.workspaceId, request.id, c), this.now());
+    const language = request.language ?? 'en';
+    const text = SUBJECT_EMAIL_TEXTS[language].code;
     const sent = await this.deps.mailer.send({
       to: email,
       workspaceId: request.workspaceId,
-      subject: 'Confirm your privacy request',
-      text: [
-        `Your verification code is ${code}.`,
-        '',
-        `Enter it on the page where you asked us for ${REQUEST_WHAT[request.type]} (reference ${request.id}). It expires in 10 minutes, at ${readableTime(expiresAt)}, and allows ${CODE_ATTEMPTS} attempts.`,
-        '',
-        'If you did not make this request, ignore this email: nothing happens without the code.',
-      ].join('\n'),
+      subject: text.subject,
+      text: text.lines({ code, what: SUBJECT_EMAIL_TEXTS[language].what[request.type], id: request.id, expiresAt: readableTime(expiresAt, language), attempts: CODE_ATTEMPTS }).join('\n'),
     });
     if (!sent.ok) this.deps.logger.warn({ requestId: request.id, reason: hideEmailsIn(sent.reason, '[email]') }, 'privacy request verification code not sent');
     return { expiresAt, emailSent: sent.ok };
@@ -185,11 +185,11 @@ export class SubjectIntake {
       throw new SluiceError('verification_attempts_exceeded', 'No attempts are left for this code; make the request again to get a new code.');
     }
     if (check.kind === 'expired') {
-      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, 'Your identity could not be verified: the code expired before it was entered. You can make the request again.');
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.codeExpired);
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
     }
     if (check.kind === 'exhausted') {
-      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, `Your identity could not be verified: ${CODE_ATTEMPTS} wrong codes were entered. You can make the request again.`);
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.wrongCodes(CODE_ATTEMPTS));
       throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
     }
     if (check.kind === 'wrong') {

@@ -10,6 +10,8 @@ import { IntakeLimiter, SUBJECT_INTAKE_LIMITS } from './intake-limiter.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
 import type { NoticeMailer } from './subject-notices.js';
+import { requestLanguageOf } from './request-input.js';
+import { SUBJECT_EMAIL_TEXTS } from './subject-email-texts.js';
 import { readableTime } from './subject-wording.js';
 
 /** The requests a new link is sent for: those with a download link, answered, at the address that proved itself. */
@@ -77,8 +79,10 @@ export class SubjectNewLinks {
     return { codes: this.deps.store.privacyRequests, keys: this.deps.keys };
   }
 
-  async ask(source: { id: string; workspaceId: string }, emailGiven: string, ip: string): Promise<NewLinkChallenge> {
+  /** `languageAsked`: the hosted page's language, the code email's (default English; the new links are each in their request's). */
+  async ask(source: { id: string; workspaceId: string }, emailGiven: string, ip: string, languageAsked?: string): Promise<NewLinkChallenge> {
     const email = normalised(emailGiven);
+    const language = requestLanguageOf({ language: languageAsked });
     await this.limiter.hit(`submit-ip:${ip}`, SUBJECT_INTAKE_LIMITS.submitPerIp);
     await this.limiter.hit(`submit-email:${source.workspaceId}:${email}`, SUBJECT_INTAKE_LIMITS.submitPerEmail);
     const id = newId(NEW_LINK_CODE_PREFIX);
@@ -86,14 +90,8 @@ export class SubjectNewLinks {
     const sent = await this.deps.mailer.send({
       to: email,
       workspaceId: source.workspaceId,
-      subject: 'Your code for a new download link',
-      text: [
-        `Your verification code is ${code}.`,
-        '',
-        `Enter it on the privacy page where you asked for a new link to a copy of your data or to our report about you. It expires in 10 minutes, at ${readableTime(expiresAt)}, and allows ${CODE_ATTEMPTS} attempts. We then email you a new link for each such request you made with this address that we have answered.`,
-        '',
-        'If you did not ask for this, ignore this email: nothing happens without the code.',
-      ].join('\n'),
+      subject: SUBJECT_EMAIL_TEXTS[language].newLinkCode.subject,
+      text: SUBJECT_EMAIL_TEXTS[language].newLinkCode.lines({ code, expiresAt: readableTime(expiresAt, language), attempts: CODE_ATTEMPTS }).join('\n'),
     });
     if (!sent.ok) this.deps.logger.warn({ challengeId: id, reason: hideEmailsIn(sent.reason, '[email]') }, 'new download link code not sent');
     return { id, verification: { method: 'email', sentTo: maskEmail(email), expiresAt, emailSent: sent.ok } };

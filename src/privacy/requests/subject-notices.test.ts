@@ -8,6 +8,7 @@ import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Regulation } from './deadlines.js';
 import { signCertificate, type DestinationDeletion } from './certificate.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 import { RequestService } from './request-service.js';
 import { SubjectNotices, type NoticeMailer } from './subject-notices.js';
 
@@ -31,7 +32,7 @@ beforeEach(async () => {
     },
   };
   requests = new RequestService(store);
-  notices = new SubjectNotices({ mailer, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }) });
+  notices = new SubjectNotices({ mailer, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   requests.onTransition(notices.listener);
 });
 
@@ -182,7 +183,7 @@ describe('completion notice of a request whose answer is an action', () => {
       kind: 'correct', traits: ['name', 'phone'], identify: { messageId: 'dsr-correct-x', userId: 'ada' }, unlinkedEmails: 0,
       recipients: [recipient('dst_crm', 'CRM', 'delivered'), recipient('dst_crm', 'CRM', 'dropped', 'filter'), recipient('dst_ads', 'Ads', 'dropped', 'consent_denied:advertising'), recipient('dst_wh', 'Warehouse', 'failed', 'http_500')],
     }, { traits: { name: 'Ada King', phone: '+44 20 7946 0001' } });
-    expect(text).toContain('We corrected your personal data: name, phone.');
+    expect(text).toContain('We corrected your personal data: name, phone number.');
     expect(text).toContain('- CRM: told of the correction');
     expect(text).toContain('- Ads: not told: it does not receive your data, under your privacy choices');
     expect(text).toContain('- Warehouse: could not be reached; we follow it up with them');
@@ -198,7 +199,7 @@ describe('completion notice of a request whose answer is an action', () => {
   });
 
   it('names the uses an objection stopped, and says an opt-out was honoured (CCPA regs 7025(c)(6))', async () => {
-    expect(await completionOf('object', { kind: 'object', deniedCategories: ['analytics', 'advertising'], purposes: [] })).toContain('We stopped using your personal data for: analytics, advertising.');
+    expect(await completionOf('object', { kind: 'object', deniedCategories: ['analytics', 'advertising'], purposes: [] })).toContain('We stopped using your personal data for: Analytics, Advertising.');
     sent.length = 0;
     expect(await completionOf('opt_out', { kind: 'opt_out', deniedCategories: ['advertising'], purposes: [] })).toContain('Opt-Out Request Honored: we no longer sell or share your personal information.');
   });
@@ -207,7 +208,7 @@ describe('completion notice of a request whose answer is an action', () => {
     const created = await requests.create(WS, { type: 'object', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api' }, 'token:a (admin)');
     await notices.idle();
     const text = sent.find((m) => m.subject === 'We received your privacy request')!.text;
-    expect(text).toMatch(/^On \d{1,2} [A-Z][a-z]+ \d{4} we received your request for an end to the uses of your personal data you object to\.\nWe will answer by \d{1,2} [A-Z][a-z]+ \d{4}\./);
+    expect(text).toMatch(/^On \d{1,2} [A-Z][a-z]+ \d{4} \(UTC\) we received your request for an end to the uses of your personal data you object to\.\nWe will answer by \d{1,2} [A-Z][a-z]+ \d{4} \(UTC\)\./);
     expect(text).toContain(`Reference: ${created.id}`);
   });
 
@@ -218,5 +219,17 @@ describe('completion notice of a request whose answer is an action', () => {
     const text = sent.find((m) => m.subject === 'Your privacy request is complete')!.text;
     expect(text).toMatch(/The link works until \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} UTC;/);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+});
+
+describe('an objection whose categories cannot be read', () => {
+  it('still tells the person, naming the categories by id', async () => {
+    const failing = new SubjectNotices({ mailer: { send: async (m) => (sent.push(m), { ok: true, messageId: 'x' }) }, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async () => { throw new Error('store down'); } });
+    const created = await requests.create(WS, { type: 'object', subject: { email: 'obj@example.com' }, contactEmail: 'obj@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
+    const done = await requests.complete(created, { kind: 'object', deniedCategories: ['analytics'], purposes: [] });
+    sent.length = 0;
+    failing.listener(done, { requestId: done.id, from: 'processing', to: 'completed', at: Date.now(), actor: 'system', action: 'completed', note: null });
+    await failing.idle();
+    expect(sent.map((m) => m.text).join('\n')).toContain('We stopped using your personal data for: analytics.');
   });
 });

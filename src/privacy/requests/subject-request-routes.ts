@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import type { Source } from '../../core/source.js';
 import { extractWriteKey } from '../../core/tracking/write-key.js';
+import { languageFor } from '../language-choice.js';
 import { REGULATIONS } from './deadlines.js';
 import { PRIVACY_PAGE_SCRIPT, privacyPageErrorHtml, privacyPageHtml } from './privacy-page.js';
 import type { PrivacyRequest } from './request.js';
@@ -32,6 +34,8 @@ const WriteKey = Type.Optional(Type.String({ minLength: 1, maxLength: 200, descr
 const Identifier = (description: string) => Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Number()], { description });
 const idText = (id: string | number | undefined): string | undefined => (typeof id === 'number' ? String(id) : id);
 
+const Language = Type.Optional(Type.String({ minLength: 1, maxLength: 35, description: `The language the emails are written in, ISO 639-1: ${LANGUAGES.join(', ')} (default en; the hosted page sends the one it is shown in)` }));
+
 const SubmitBody = Type.Object(
   {
     writeKey: WriteKey,
@@ -43,6 +47,7 @@ const SubmitBody = Type.Object(
     traits: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'correct: the corrected values' })),
     categories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'object: consent categories objected to' })),
     purposes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50, description: 'object: purposes objected to' })),
+    language: Language,
   },
   { additionalProperties: false },
 );
@@ -53,7 +58,7 @@ const VerifyBody = Type.Object(
 );
 
 const LinkEmail = Type.String({ format: 'email', maxLength: 320, description: 'The address the answer to the request was sent to' });
-const NewLinkBody = Type.Object({ writeKey: WriteKey, email: LinkEmail }, { additionalProperties: false });
+const NewLinkBody = Type.Object({ writeKey: WriteKey, email: LinkEmail, language: Language }, { additionalProperties: false });
 const NewLinkVerifyBody = Type.Object(
   { writeKey: WriteKey, email: LinkEmail, code: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the email' }) },
   { additionalProperties: false },
@@ -133,23 +138,31 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
       }
     });
 
-    // The hosted page (public like the endpoints it calls): GET /privacy?writeKey=... and its script.
+    // The hosted page (public like the endpoints it calls): GET /privacy?writeKey=...[&lang=de] and its script.
     scope.get('/privacy', { schema: { hide: true } }, async (request, reply) => {
-      const { writeKey } = request.query as { writeKey?: string };
+      const { writeKey, lang } = request.query as { writeKey?: string; lang?: string };
+      // Without lang, the page follows the visitor's Accept-Language: caches keep one copy per language asked for.
+      reply.header('Vary', 'Origin, Accept-Language');
       let source: Source;
+      let language: Language;
       try {
         source = await deps.resolveSource(writeKey || undefined);
+        language = languageFor(typeof lang === 'string' ? lang : undefined, request.headers['accept-language'], 'the privacy page');
       } catch (error) {
         if (!(error instanceof SluiceError)) throw error;
         // A person opened a link: answer in a page, saying what the site owner must fix.
-        return reply.code(error.status).type('text/html; charset=utf-8').send(privacyPageErrorHtml(`${error.message} The link to this page needs ?writeKey= followed by the writeKey of one of your Sluice sources.`));
+        const fix = error.code === 'validation_failed'
+          ? `The link to this page takes ?writeKey=<your source's writeKey>&lang=<${LANGUAGES.join('|')}>, or no lang to follow the visitor's browser.`
+          : 'The link to this page needs ?writeKey= followed by the writeKey of one of your Sluice sources.';
+        return reply.code(error.status).type('text/html; charset=utf-8').send(privacyPageErrorHtml(`${error.message} ${fix}`));
       }
       return reply
         .type('text/html; charset=utf-8')
         .header('Cache-Control', 'no-cache')
+        .header('Content-Language', language)
         .header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
         .header('Referrer-Policy', 'no-referrer')
-        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: (await deps.controllerName?.(source.workspaceId)) ?? source.name }));
+        .send(privacyPageHtml({ writeKey: source.writeKey, siteName: (await deps.controllerName?.(source.workspaceId)) ?? source.name, language }));
     });
     scope.get('/privacy/page.js', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(PRIVACY_PAGE_SCRIPT),
@@ -181,6 +194,7 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
           ...(body.anonymousId !== undefined && { anonymousId: idText(body.anonymousId) }),
           ...(body.regulation !== undefined && { regulation: body.regulation }),
           ...(Object.keys(params).length > 0 && { params }),
+          ...(body.language !== undefined && { language: body.language }),
         },
         request.ip,
       );
@@ -220,7 +234,7 @@ export async function subjectRequestRoutes(app: FastifyInstance, deps: SubjectRe
     }, async (request, reply) => {
       const body = request.body as typeof NewLinkBody.static;
       const source = await deps.resolveSource(writeKeyOf(request, body));
-      const challenge = await deps.newLinks.ask(source, body.email, request.ip);
+      const challenge = await deps.newLinks.ask(source, body.email, request.ip, body.language);
       return reply.code(202).send({ id: challenge.id, verification: { ...challenge.verification, expiresAt: iso(challenge.verification.expiresAt) } });
     });
 

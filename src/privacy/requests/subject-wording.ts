@@ -1,33 +1,24 @@
-import type { RequestType } from './request.js';
+import { LANGUAGES, LOCALES, type Language } from '../../core/i18n/languages.js';
 
-/** Each request as the person is told what they asked for: "your request for <what>". */
-export const REQUEST_WHAT: Readonly<Record<RequestType, string>> = {
-  access: 'a copy of your personal data',
-  delete: 'deletion of your personal data',
-  correct: 'correction of your personal data',
-  restrict: 'restriction of the processing of your personal data',
-  unrestrict: 'lifting the restriction of processing',
-  object: 'an end to the uses of your personal data you object to',
-  opt_out: 'opting out of the sale and sharing of your personal data',
-  limit_sensitive: 'limiting the use of your sensitive personal data',
-  unlimit_sensitive: 'lifting the limit on the use of your sensitive personal data',
-  suppress: 'blocking any further collection of your data',
-  unsuppress: 'lifting the block on collecting your data',
-  know: 'what personal information we hold about you and whom we disclosed it to',
-};
-
-const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const HOUR_MINUTE = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+/** Emails give times in UTC: Sluice does not know the reader's time zone, and each date says so. */
+const formats = (language: Language) => ({
+  day: new Intl.DateTimeFormat(LOCALES[language], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+  time: new Intl.DateTimeFormat(LOCALES[language], { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC', timeZoneName: 'short' }),
+});
+const FORMATS = Object.fromEntries(LANGUAGES.map((l) => [l, formats(l)])) as Record<Language, ReturnType<typeof formats>>;
 
 /**
- * A moment as a person reads it in an email, in UTC (Sluice does not know the reader's time zone, and says so):
- * `4 December 2026 at 16:57 UTC`, not `2026-12-04T16:57:51.325Z`.
+ * A moment as a person reads it in an email, in the request's language, in UTC and saying so:
+ * `4 December 2026 at 16:57 UTC`, `4. Dezember 2026 um 16:57 UTC`, not `2026-12-04T16:57:51.325Z`.
  */
-export function readableTime(ms: number): string {
-  return `${readableDay(ms)} at ${HOUR_MINUTE.format(ms)} UTC`;
+export function readableTime(ms: number, language: Language = 'en'): string {
+  return FORMATS[language].time.format(ms);
 }
 
-/** A day as a person reads it (UTC): `4 December 2026`, not `2026-12-04` (which reads as 12 April in some places). */
-export function readableDay(ms: number): string {
-  return DAY.format(ms);
+/**
+ * A day as a person reads it, in the request's language, with its time zone: `4 December 2026 (UTC)`, not
+ * `2026-12-04` (which reads as 12 April in some places).
+ */
+export function readableDay(ms: number, language: Language = 'en'): string {
+  return `${FORMATS[language].day.format(ms)} (UTC)`;
 }

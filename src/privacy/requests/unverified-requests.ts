@@ -1,6 +1,7 @@
 import type { Store } from '../../store/store.js';
 import type { RequestService } from './request-service.js';
 import { requestSettingsOf } from './request-settings.js';
+import { SUBJECT_EMAIL_TEXTS } from './subject-email-texts.js';
 
 const DAY_MS = 86_400_000;
 /** Requests looked at per workspace and sweep; the next sweep (hourly) takes the rest. */
@@ -29,7 +30,8 @@ export async function closeUnverifiedRequests(deps: { store: Store; requests: Re
     if (days === 0) continue;
     const stale = await store.privacyRequests.list(workspace.id, { status: ['verifying'], channel: 'subject_portal', receivedTo: now - days * DAY_MS, order: 'due', limit: SWEEP_LIMIT });
     for (const request of stale) {
-      const reason = `Your identity could not be verified: the code we emailed was not entered within ${days} day${days === 1 ? '' : 's'}. You can make the request again.`;
+      // Told to the subject in the language the request was filed in (their denial notice quotes it).
+      const reason = SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.notEntered(days);
       if (!(await requests.denyUnverified(request, 'system', reason))) continue;
       await store.privacyRequests.deleteCode(workspace.id, request.id);
       closed.push({ workspaceId: workspace.id, requestId: request.id });

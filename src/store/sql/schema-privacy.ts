@@ -36,6 +36,8 @@ export interface PrivacyRequestTable {
   work_state: string | null;
   /** A denial that decided nothing: `superseded`, `never_verified` (migration 1180); null otherwise. */
   closed_without_decision: string | null;
+  /** The language the request was filed in, its emails' language (ISO 639-1; migration 1230). */
+  language: string;
 }
 
 /** A subject's one-time verification code (HMAC of the code, never the code). */

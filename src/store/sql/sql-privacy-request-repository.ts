@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { isLanguage } from '../../core/i18n/languages.js';
 import type { Regulation } from '../../privacy/requests/deadlines.js';
 import { NEW_LINK_CODE_PREFIX } from '../../privacy/requests/email-codes.js';
 import type { PrivacyRequestRepository, RequestListFilter, RequestPatch, VerificationCodeRecord } from '../../privacy/requests/request-repository.js';
@@ -40,6 +41,7 @@ function toRequest(row: Selectable<PrivacyRequestTable>): PrivacyRequest {
     ...(row.work_state !== null && row.work_state !== undefined && { workState: JSON.parse(row.work_state) as unknown }),
     ...(row.status_check_at !== null && { statusCheckAt: Number(row.status_check_at) }),
     ...(row.closed_without_decision !== null && row.closed_without_decision !== undefined && { closedWithoutDecision: row.closed_without_decision as ClosedWithoutDecision }),
+    language: isLanguage(row.language) ? row.language : 'en',
   };
 }
 
@@ -76,6 +78,7 @@ function toRow(r: PrivacyRequest): PrivacyRequestTable {
     updated_at: r.updatedAt,
     work_state: r.workState === undefined || r.workState === null ? null : JSON.stringify(r.workState),
     closed_without_decision: r.closedWithoutDecision ?? null,
+    language: r.language ?? 'en',
   };
 }
 

@@ -8,7 +8,7 @@ function request(workspaceId: string, id: string, overrides: Partial<PrivacyRequ
   return {
     id, workspaceId, type: 'delete', status: 'received', regulation: 'gdpr', subject: { userId: 'u-1', email: 'u@example.com' },
     params: { suppress: true }, channel: 'admin_api', verified: false, verifiedBy: null,
-    agent: { name: 'Agent', proofReference: 'POA-1' }, contactEmail: 'u@example.com', createdBy: 'admin',
+    agent: { name: 'Agent', proofReference: 'POA-1' }, contactEmail: 'u@example.com', language: 'de', createdBy: 'admin',
     receivedAt: at, dueAt: at + 1000, receiptDueAt: at + 500, receiptConfirmedAt: null, extendedAt: null, extensionReason: null,
     respondedAt: null, denialReason: null, failure: null, result: null, attempts: 0, retainUntil: at + 10_000, updatedAt: at,
     ...overrides,

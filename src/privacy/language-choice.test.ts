@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bannerLanguageFor } from './banner-language.js';
+import { bannerLanguageFor } from './consent-banner/banner-language.js';
+import { languageFor } from './language-choice.js';
 
-describe('the language a banner is served in', () => {
+describe('the language a banner or the privacy page is served in', () => {
   it.each([
     [undefined, undefined, 'en'],
     [undefined, '', 'en'],
@@ -18,9 +19,11 @@ describe('the language a banner is served in', () => {
     ['', 'fr', 'fr'],
   ])('lang %j, Accept-Language %j: %s', (lang, accept, expected) => {
     expect(bannerLanguageFor(lang, accept)).toBe(expected);
+    expect(languageFor(lang, accept, 'the privacy page')).toBe(expected);
   });
 
   it('refuses a lang it does not speak, naming those it does', () => {
     expect(() => bannerLanguageFor('sv', 'de')).toThrow('lang="sv" is not a language the consent banner speaks: use one of en, de, fr, es, it, nl, pt');
+    expect(() => languageFor('xx', undefined, 'the privacy page')).toThrow('lang="xx" is not a language the privacy page speaks: use one of en, de, fr, es, it, nl, pt');
   });
 });
