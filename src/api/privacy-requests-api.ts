@@ -17,6 +17,7 @@ import { accessExport, type ExportFormat } from '../privacy/requests/access-expo
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import { correctionRecipientsOf } from '../privacy/requests/correction.js';
+import { correctionFollowUps, type DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
 import { deletionCertificateOf, verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
@@ -96,8 +97,23 @@ export const RequestSchema = Type.Object(
     ),
     correctionRecipients: Type.Optional(
       Type.Array(
-        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), status: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
-        { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state when the request completed (`delivered`, `dropped` with its reason, `failed`)" },
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          status: Type.String(),
+          reason: Type.Union([Type.String(), Type.Null()]),
+          detail: Type.Union([Type.String(), Type.Null()]),
+          retriedBy: Type.Optional(Type.String({ description: 'Who last sent it the corrected identify again (POST .../retry-recipients)' })),
+          retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state (`delivered`, `dropped` with its reason, `failed`; `queued` or `retrying` while one sent again is on its way)" },
+      ),
+    ),
+    correctionFollowUps: Type.Optional(
+      Type.Array(
+        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
+        { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients)" },
       ),
     ),
     closedWithoutDecision: Type.Optional(
@@ -132,6 +148,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
   const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
   const confirmedByHand = handConfirmations(r);
   const recipients = r.type === 'correct' && r.status === 'completed' ? correctionRecipientsOf(r.result) : undefined;
+  const correctionsToFollowUp = correctionFollowUps(r);
   const base: RequestView = {
     id: r.id,
     type: r.type,
@@ -158,11 +175,12 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(r.closedWithoutDecision !== undefined && { closedWithoutDecision: r.closedWithoutDecision }),
     ...(r.failure !== null && { failure: r.failure }),
     // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
-    ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
+    ...(r.type === 'delete' && r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
     ...(followUps.length > 0 && { deletionFollowUps: followUps }),
     ...(certificate && { deletionOutcomes: certificate.destinations.map((d) => ({ destinationId: d.destinationId, name: d.name, type: d.type, outcome: d.outcome, detail: d.detail })) }),
     ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
     ...(recipients && { correctionRecipients: recipients }),
+    ...(correctionsToFollowUp.length > 0 && { correctionFollowUps: correctionsToFollowUp }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {
@@ -179,6 +197,8 @@ export interface PrivacyRequestsApiDeps {
   requests: RequestService;
   keys: Keys;
   ports: ExecutorPorts;
+  /** The router's retry of one failed delivery (`FailedDeliveryRetry`), in processes with delivery queues: a correction sent again to failed recipients. */
+  deliveryRetry?: DeliveryRetry;
 }
 
 /** `html`: the access export or the know report as a page a person reads (the other results are JSON whatever is asked). */
@@ -189,7 +209,7 @@ const FormatQuery = Type.Object({ format: Type.Optional(Type.Union(Format.anyOf,
  * Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics, and the
  * workspace's request policy (its changes audited as `privacy_request_settings.update`).
  */
-export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports }) => {
+export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports, deliveryRetry }) => {
   const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
   const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat | 'html', by: StepActor, jsonLink?: string) => {
@@ -331,6 +351,34 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   }, async (request) => {
     const now = Date.now();
     return { requests: (await requests.withDeletionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+  });
+
+  app.get('/privacy-requests/correction-follow-ups', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Completed corrections with a recipient whose delivery of the corrected identify failed (the router gave up): send it again once the destination can take it (POST .../retry-recipients)',
+      response: { 200: RequestList },
+    },
+  }, async (request) => {
+    const now = Date.now();
+    return { requests: (await requests.withCorrectionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+  });
+
+  app.post('/privacy-requests/:id/retry-recipients', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Send a completed correction's corrected identify again to each recipient whose delivery failed (the router's retry of that delivery); the recipients then read `queued` and are followed until their delivery ends",
+      description:
+        'Audited as `privacy_request.correction_recipients_retried`. A recipient whose destination was deleted or is disabled, or whose event was erased, stays failed (the history step says why); when none can be sent again the answer is 409 `conflict`. ' +
+        '409 `no_failed_recipients` when the request is not a completed correction with a failed recipient.',
+      params: IdParams,
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const updated = await requests.retryCorrectionRecipients(principalOf(request).workspaceId, request.params.id, auditContext(request), deliveryRetry);
+    return requestView(updated, Date.now());
   });
 
   app.post('/privacy-requests/:id/deletion-follow-ups/:destinationId/confirm', {

@@ -4,11 +4,20 @@ import type { PrivacyRequest } from './request.js';
 /** Drop reasons that mean the destination does not receive the person's data at all (their choices, their age, a restriction). */
 const NOT_A_RECIPIENT = /^(consent_denied|gpc|restricted|child|suppressed)/;
 
-/** How one destination's delivery of a correction is told to the person (GDPR Art. 19: who was told). */
+/**
+ * How one destination's delivery of a correction is told to the person (GDPR Art. 19: who was told). Only a delivered
+ * one was told; a failed one is said to be not told yet, and followed up by the privacy team (correction-follow-up.ts).
+ */
 function correctionOutcome(r: CorrectionRecipient): string {
   if (r.status === 'delivered') return 'told of the correction';
   if (r.status === 'dropped') return r.reason !== null && NOT_A_RECIPIENT.test(r.reason) ? 'not told: it does not receive your data, under your privacy choices' : 'not told: it is set up not to receive this kind of data';
-  return 'could not be reached; we follow it up with them';
+  if (r.status === 'failed') return 'not told yet: it did not accept the correction; we are following this up and will write to you once it has it';
+  return 'not told yet: the correction is on its way to it';
+}
+
+/** The correction's recipients and whether each was told, for the person (the completion notice and its update). */
+export function correctionRecipientLines(request: Pick<PrivacyRequest, 'result'>): string[] {
+  return bestPerDestination(correctionRecipientsOf(request.result) ?? []).map((r) => `- ${r.name}: ${correctionOutcome(r)}`);
 }
 
 
@@ -26,8 +35,8 @@ export function completionLines(request: PrivacyRequest): string[] | undefined {
     case 'correct': {
       const traits = stringsOf(result['traits']);
       const lines = [traits.length > 0 ? `We corrected your personal data: ${traits.join(', ')}.` : 'We corrected your personal data.'];
-      const recipients = correctionRecipientsOf(request.result) ?? [];
-      if (recipients.length > 0) lines.push('', 'We passed the correction on to the services that receive your data:', ...bestPerDestination(recipients).map((r) => `- ${r.name}: ${correctionOutcome(r)}`));
+      const recipients = correctionRecipientLines(request);
+      if (recipients.length > 0) lines.push('', 'The services that receive your data, and whether we could tell them of the correction:', ...recipients);
       return lines;
     }
     case 'restrict':

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
-import { completionLines } from './completion-wording.js';
+import { completionLines, correctionRecipientLines } from './completion-wording.js';
 import type { Regulation } from './deadlines.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
@@ -166,6 +166,12 @@ export class SubjectNotices {
         return {
           subject: 'Update on your deletion request',
           text: [...whereItStands(request, 'The services we were following up with have now deleted your data.'), '', reference].join('\n'),
+        };
+      case 'correction_recipients_settled':
+        // A correction some recipients had not accepted: once the privacy team sent it again and it arrived.
+        return {
+          subject: 'Update on your correction request',
+          text: ['When we completed your request to correct your personal data, some services had not accepted the correction. We sent it to them again:', '', ...correctionRecipientLines(request), '', reference].join('\n'),
         };
       default:
         return undefined;
