@@ -5,7 +5,7 @@ import { accessRecipients, objectedCategories } from './access-export-recipients
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { identifiersOf, profilesOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
+import { profilesOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
 export type ExportFormat = 'json' | 'ndjson';
 const PAGE = 1_000;
