@@ -94,4 +94,39 @@ describe('a correction a recipient refused', () => {
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'no_failed_recipients' });
   });
+
+  it('sends it again to the recipients that can take it, and says which cannot (disabled, deleted) and why', async () => {
+    const api = ownerApi(sluice);
+    const refuse = (request: { raw: string }) => (request.raw.includes('dsr-correct-') ? { status: 400, body: '{"error":"no"}' } : { status: 200 });
+    const first = await createWebhook(sluice, servers, 'Hook A');
+    const second = await createWebhook(sluice, servers, 'Hook B');
+    first.server.respond = refuse;
+    second.server.respond = refuse;
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'fu-bob', traits: { email: 'bob-fu@example.com' } });
+    await eventually(async () => ((await api('GET', '/profiles/fu-bob')).status === 200 ? true : undefined));
+    const created = await api('POST', '/privacy-requests', { type: 'correct', subject: { userId: 'fu-bob' }, traits: { name: 'Bob' }, verified: true });
+    const id = String(created.body.id);
+    const done = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.status === 'completed' ? shown : undefined;
+    }, 60_000);
+    // The first test's hooks accept by now: only these two refused.
+    expect((done.correctionFollowUps as { name: string }[]).map((f) => f.name).sort()).toEqual(['Hook A', 'Hook B']);
+
+    first.server.respond = () => ({ status: 200 });
+    expect((await api('PATCH', `/destinations/${second.id}`, { enabled: false })).status).toBe(200);
+    const retried = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(retried.status, retried.text).toBe(200);
+    expect((retried.body.correctionFollowUps as { name: string }[]).map((f) => f.name)).toEqual(['Hook B']);
+    const step = (retried.body.history ?? (await api('GET', `/privacy-requests/${id}`)).body.history) as { action: string; note?: string }[];
+    const note = step.find((h) => h.action === 'correction_recipients_retried')?.note ?? '';
+    expect(note).toMatch(/^the corrected identify was sent again to Hook A \(webhook\); not sent again: Hook B: Destination \S+ \(Hook B\) is disabled/);
+    await eventually(async () => (first.server.events().some((e) => e.messageId === `dsr-correct-${id}`) ? true : undefined), 30_000);
+
+    // Deleted meanwhile: nothing left that can be sent again.
+    expect((await api('DELETE', `/destinations/${second.id}`)).status).toBe(204);
+    const none = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(none.status).toBe(409);
+    expect(none.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('Hook B: the destination was deleted') });
+  });
 });

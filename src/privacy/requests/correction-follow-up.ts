@@ -69,6 +69,8 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
   const { messageId } = result.identify;
   const before = await store.deliveries.forMessage(workspaceId, messageId);
   const retried = new Set<string>();
+  /** Failed when the request was read, no longer by now (sent again another way, e.g. the destination's retry): read again only. */
+  const moved = new Set<string>();
   const problems: string[] = [];
   for (const followUp of followUps) {
     try {
@@ -77,18 +79,23 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
       checkDestinationEnabled(destination, 'retry');
       const failed = before.filter((r) => r.destinationId === followUp.destinationId && r.status === 'failed');
       for (const row of failed) await retries.retry(workspaceId, destination, messageId, row.sourceId);
-      retried.add(followUp.destinationId);
+      (failed.length > 0 ? retried : moved).add(followUp.destinationId);
     } catch (error) {
       if (!isSluiceError(error)) throw error;
       problems.push(`${followUp.name}: ${error.message}`);
     }
   }
-  if (retried.size === 0) throw new SluiceError('conflict', `No failed recipient of correction ${id} could be sent the corrected identify again: ${problems.join('; ')}`);
+  if (retried.size + moved.size === 0) throw new SluiceError('conflict', `No failed recipient of correction ${id} could be sent the corrected identify again: ${problems.join('; ')}`);
   const after = await store.deliveries.forMessage(workspaceId, messageId);
   const at = new Date(steps.now()).toISOString();
-  const recipients = result.recipients.map((r) => (retried.has(r.destinationId) ? { ...fromLog(r, after), retriedBy: nameOf(by), retriedAt: at } : r));
+  const recipients = result.recipients.map((r) => (retried.has(r.destinationId) ? { ...fromLog(r, after), retriedBy: nameOf(by), retriedAt: at } : moved.has(r.destinationId) ? fromLog(r, after) : r));
   const names = recipients.filter((r) => retried.has(r.destinationId)).map((r) => `${r.name} (${r.type})`);
-  const note = `the corrected identify was sent again to ${names.join(', ')}${problems.length > 0 ? `; not to ${problems.join('; ')}` : ''}`;
+  const others = recipients.filter((r) => moved.has(r.destinationId)).map((r) => `${r.name} (${r.type}): now ${r.status}`);
+  const note = [
+    names.length > 0 ? `the corrected identify was sent again to ${names.join(', ')}` : '',
+    others.length > 0 ? `no longer failed, read again: ${others.join(', ')}` : '',
+    problems.length > 0 ? `not sent again: ${problems.join('; ')}` : '',
+  ].filter((part) => part !== '').join('; ');
   const waiting = recipients.some((r) => WAITING.has(r.status));
   return steps.move(request, 'completed', { result: { ...result, recipients }, statusCheckAt: waiting ? steps.now() + FIRST_CHECK_MS : null }, by, 'correction_recipients_retried', note);
 }
