@@ -22,6 +22,7 @@ import { ProcessingAlerts } from './alerts/processing-alerts.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { privacyRequestsApi } from './api/privacy-requests-api.js';
+import { FailedDeliveryRetry } from './processor/failed-delivery-retry.js';
 import { controllerProfileOf } from './core/privacy/disclosure-profile.js';
 import { consentCategoriesOf } from './privacy/privacy-config.js';
 import { RequestService } from './privacy/requests/request-service.js';
@@ -321,7 +322,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
     ...(roles.has('api')
-      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts }), privacyApi] } }
+      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts, ...(deliveryQueue ? { deliveryRetry: new FailedDeliveryRetry({ store, queue: deliveryQueue, privacy: { services: privacy, keys } }) } : {}) }), privacyApi] } }
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),

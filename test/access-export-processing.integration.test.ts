@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi, sendTracking } from './support/api-client.js';
+import { createWebhook, deliveriesOf } from './support/destinations.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
@@ -10,6 +11,7 @@ import { eventually, startTestSluice, type TestSluice } from './support/start-te
  */
 let sluice: TestSluice;
 let receiver: RecordingServer;
+const servers: RecordingServer[] = [];
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 
 beforeAll(async () => {
@@ -19,10 +21,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await sluice?.stop();
   await receiver?.close();
+  await Promise.all(servers.map((s) => s.close()));
 });
 
-async function accessAnswer(userId: string, regulation: 'gdpr' | 'ccpa'): Promise<{ json: Record<string, unknown>; html: string }> {
-  const created = await api('POST', '/privacy-requests', { type: 'access', regulation, subject: { userId }, verified: true });
+async function accessAnswer(userId: string, regulation: 'gdpr' | 'ccpa', email?: string): Promise<{ json: Record<string, unknown>; html: string }> {
+  const created = await api('POST', '/privacy-requests', { type: 'access', regulation, subject: { userId, ...(email !== undefined && { email }) }, verified: true });
   expect(created.status).toBe(201);
   const id = String(created.body.id);
   await eventually(async () => ((await api('GET', `/privacy-requests/${id}`)).body.status === 'completed' ? true : undefined), 60_000);
@@ -41,15 +44,17 @@ describe('the access answer', () => {
     expect((await api('PATCH', '/privacy/settings', { eventRetentionDays: 90 })).status).toBe(200);
     await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'ada', messageId: 'ada-1', traits: { email: 'ada@example.com' } });
     await eventually(async () => ((await api('GET', '/events?userId=ada')).body.events as unknown[]).length === 1 || undefined);
+    // Delivered to both before the answer is asked for (it says which services have the person's data).
+    for (const id of [hook.body.id, other.body.id]) await eventually(async () => ((await deliveriesOf(sluice, String(id), '&status=delivered')).length === 1 ? true : undefined));
 
     const { json, html } = await accessAnswer('ada', 'gdpr');
     const processing = json.processing as Record<string, unknown>;
     expect(processing.controller).toEqual({ name: 'Shop Example Ltd', contact: 'privacy@shop.example', dpoName: 'Dana Protect' });
-    expect(processing.purposes).toEqual([{ purpose: 'Marketing communications', legalBases: ['a contract with you'] }]);
+    expect(processing.purposes).toEqual([{ purpose: 'Marketing communications', legalBases: ['a contract with you'], status: 'current' }]);
     expect(processing.recipients).toEqual(
       expect.arrayContaining([
-        { name: 'CRM', described: true, recipientCategory: 'Service providers', purposes: ['Marketing communications'], legalBasis: 'a contract with you', country: 'US', retention: '2 years after the account is closed', transferSafeguards: 'EU SCCs 2021/914' },
-        { name: 'Undescribed tool', described: false },
+        { name: 'CRM', disclosure: 'received', described: true, recipientCategory: 'Service providers', purposes: ['Marketing communications'], legalBasis: 'a contract with you', country: 'US', retention: '2 years after the account is closed', transferSafeguards: 'EU SCCs 2021/914' },
+        { name: 'Undescribed tool', disclosure: 'received', described: false },
       ]),
     );
     expect(processing.retention).toEqual(expect.arrayContaining(['Your recorded activity (events): kept 90 days, then deleted.']));
@@ -69,5 +74,51 @@ describe('the access answer', () => {
     const rights = ((json.processing as Record<string, unknown>).rights as string[]).join(' ');
     expect(rights).toMatch(/opt out of its sale or sharing/);
     expect(rights).not.toMatch(/supervisory authority/);
+  });
+
+  it("names the services that really got the person's data, the one their consent kept it from and the one that may get it, stops the purposes they objected to, and shows each consent choice once", async () => {
+    const consentOf = { consent: { categoryPreferences: { analytics: true, advertising: false } } };
+    const analytics = await createWebhook(sluice, servers, 'Analytics hook', {}, { consentCategories: ['analytics'] });
+    const ads = await createWebhook(sluice, servers, 'Ads hook', {}, { consentCategories: ['advertising'] });
+    for (const [id, purpose] of [[analytics.id, 'analytics'], [ads.id, 'advertising']] as const) {
+      expect((await api('PUT', `/disclosures/destinations/${id}`, { recipientCategory: 'analytics_provider', purposes: [purpose], legalBasis: 'consent', country: 'IE', ccpaFlow: 'none', retention: '14 months' })).status).toBe(200);
+    }
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'grace', messageId: 'grace-1', traits: { email: 'grace@example.com' }, context: consentOf });
+    await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'grace', messageId: 'grace-2', event: 'Signed Up', context: consentOf });
+    await eventually(async () => (analytics.server.events().length === 2 ? true : undefined));
+    await eventually(async () => ((await deliveriesOf(sluice, ads.id, '&status=dropped')).length === 2 ? true : undefined));
+    // Connected after the person's events: nothing of theirs went to it yet.
+    const later = await createWebhook(sluice, servers, 'Later hook');
+    // The person objects to analytics: recorded as a refusal for each of their identifiers (userId and email).
+    const objection = await api('POST', '/privacy-requests', { type: 'object', subject: { userId: 'grace', email: 'grace@example.com' }, categories: ['analytics'], verified: true });
+    expect(objection.status, objection.text).toBe(201);
+    await eventually(async () => ((await api('GET', `/privacy-requests/${String(objection.body.id)}`)).body.status === 'completed' ? true : undefined), 60_000);
+
+    const { json, html } = await accessAnswer('grace', 'gdpr', 'grace@example.com');
+    const byName = Object.fromEntries((json.destinations as { name: string }[]).map((d) => [d.name, d]));
+    expect(byName['Analytics hook']).toEqual({
+      destinationId: analytics.id, name: 'Analytics hook', type: 'webhook', disclosure: 'received', deliveredEvents: 2,
+      firstDeliveredAt: expect.any(String), lastDeliveredAt: expect.any(String), stoppedBecause: 'objection',
+    });
+    expect(byName['Ads hook']).toEqual({ destinationId: ads.id, name: 'Ads hook', type: 'webhook', disclosure: 'kept_from', withheld: { 'consent_denied:advertising': 2 } });
+    expect(byName['Later hook']).toEqual({ destinationId: later.id, name: 'Later hook', type: 'webhook', disclosure: 'may_receive' });
+    expect(byName['CRM']).toMatchObject({ disclosure: 'received', deliveredEvents: 2 });
+    const processing = json.processing as { purposes: { purpose: string }[]; recipients: { name: string }[] };
+    // Advertising: only the service every event of theirs was kept from has it. Analytics: stopped by their objection.
+    expect(processing.purposes).toEqual([
+      { purpose: 'Marketing communications', legalBases: ['a contract with you'], status: 'current' },
+      { purpose: 'Analytics', legalBases: ['your consent'], status: 'stopped', stoppedBecause: 'objection' },
+    ]);
+    expect(processing.recipients.find((r) => r.name === 'Ads hook')).toMatchObject({ disclosure: 'kept_from', described: true, purposes: ['Advertising'] });
+
+    expect(html).toContain('<td>Analytics</td><td>your consent</td><td>stopped for you: you objected</td>');
+    expect(html).toContain('<td>Marketing communications</td><td>a contract with you</td><td>in use</td>');
+    expect(html).not.toContain('<td>Advertising</td><td>');
+    expect(html).toContain('No: every event of yours was kept from it (your consent choices: 2)');
+    expect(html).toContain('Not yet: it is connected and may receive your data');
+    expect(html).toMatch(/<td>Analytics hook<\/td><td>Yes: 2 of your events, (from [^<]+ UTC to|on) [^<]+ UTC<\/td>/);
+    // The objection, recorded for the userId and the email, is one choice on the page naming both.
+    expect(html.split('analytics: refused').length - 1).toBe(1);
+    expect(html).toMatch(/analytics: refused<\/td><td>(Account id \(userId\): grace; Email address: grace@example.com|Email address: grace@example.com; Account id \(userId\): grace)<\/td>/);
   });
 });

@@ -25,6 +25,7 @@ describe('a correction and its recipients', () => {
   let sluice: TestSluice;
   let browser: Browser | undefined;
   let requestId = '';
+  let refusingHook: Awaited<ReturnType<typeof createWebhook>> | undefined;
   const servers: RecordingServer[] = [];
 
   beforeAll(async () => {
@@ -46,6 +47,7 @@ describe('a correction and its recipients', () => {
     const mobileOnly = await createWebhook(sluice, servers, 'Mobile hook', {}, { sourceIds: [mobile.body.id] });
     const refusing = await createWebhook(sluice, servers, 'Refusing hook');
     refusing.server.respond = () => ({ status: 400, body: '{"error":"no"}' });
+    refusingHook = refusing;
     await createWebhook(sluice, servers, 'No identifies', {}, { filters: [{ if: "type = 'identify'", action: 'drop' }] });
     await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'cor-ada', traits: { email: 'ada@example.com', name: 'Ada Byron' } });
     await eventually(async () => ((await api('GET', '/profiles/cor-ada')).status === 200 ? true : undefined));
@@ -95,6 +97,15 @@ describe('a correction and its recipients', () => {
       'No identifies: not sent (filter)',
       expect.stringMatching(/^Refusing hook: correction failed to arrive \(.*400.*\)$/),
     ]);
+
+    // Marked for follow-up, on its own tab; once the destination accepts, the team sends the correction again from the row.
+    await page.getByRole('tab', { name: 'Corrections to follow up' }).click();
+    await expect.poll(() => page.getByText(/^Refusing hook did not accept the correction \(.*400.*\): send it again once it can$/).count()).toBe(1);
+    refusingHook!.server.respond = () => ({ status: 200 });
+    await page.getByRole('button', { name: `Send the correction of request ${requestId} again to Refusing hook` }).click();
+    await page.getByRole('tab', { name: 'All' }).click();
+    await expect.poll(async () => (await list.getByRole('listitem').allTextContents()).find((t) => t.startsWith('Refusing hook')), { timeout: 30_000 }).toMatch(/^Refusing hook: correction delivered, sent again by /);
+    expect(refusingHook!.server.events().filter((e) => e.messageId === `dsr-correct-${requestId}`)).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 });

@@ -4,9 +4,8 @@ import type { DeliveryRecord } from '../core/destination.js';
 import { DELIVERY_STATUSES } from '../core/destination.js';
 import { maskPersonalData } from '../accounts/mask-personal-data.js';
 import { SluiceError } from '../core/errors.js';
-import { buildDeciders, type PrivacyDeps } from '../processor/build-processor.js';
-import { FanOut } from '../processor/fan-out/fan-out.js';
-import { requeueToDestination } from '../processor/fan-out/replay.js';
+import type { PrivacyDeps } from '../processor/build-processor.js';
+import { FailedDeliveryRetry } from '../processor/failed-delivery-retry.js';
 import { checkDestinationEnabled } from '../replay/replay-range-check.js';
 import type { DeliveryQueue } from '../queue/queue.js';
 import type { ChangeFeed } from '../runtime/change-feed.js';
@@ -78,7 +77,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
   const { store } = deps;
   const noQueue = () => Promise.reject(new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); retries and backlogs need them.'));
   const queue: Pick<DeliveryQueue, 'publishDeliveries' | 'waiting'> = deps.queue ?? { publishDeliveries: noQueue, waiting: noQueue };
-  const fanOut = new FanOut(buildDeciders({ store, ...(deps.privacy ? { privacy: deps.privacy } : {}) }));
+  const retries = new FailedDeliveryRetry({ store, queue, ...(deps.privacy ? { privacy: deps.privacy } : {}) });
   const load = (workspaceId: string, id: string) => destinationOf(store, workspaceId, id);
 
   app.get('/destinations/:id/deliveries', {
@@ -178,24 +177,7 @@ export const deliveriesApi: FastifyPluginAsyncTypebox<{ store: Store; changes: P
       const replay = await askForReplay(deps, request, reply, destination, { kind: 'failed', range: { from: 0, to: now }, total }, 'destination.retry_failed');
       return { queued: replay.queued, dropped: replay.dropped, replay: replayAnswer(replay) };
     }
-    // One row per source that sent this messageId (at most one event each): a few.
-    const rows = await store.deliveries.list({ workspaceId, destinationId: destination.id, messageId, ...(sourceId !== undefined && { sourceId }), limit: 1000 });
-    if (rows.length === 0) {
-      const from = sourceId !== undefined ? ` from source ${sourceId}` : '';
-      throw new SluiceError('not_found', `No delivery of messageId ${JSON.stringify(messageId)}${from} to destination ${destination.id} in the delivery log: check the messageId (GET /api/v1/events/:messageId shows where an event went; GET /api/v1/destinations/${destination.id}/deliveries?status=failed lists the failed ones), or send no messageId to retry every failed delivery.`);
-    }
-    const candidates = rows.filter((d) => d.status === 'failed');
-    const failed = candidates[0];
-    if (!failed) {
-      const states = rows.map((d) => (rows.length > 1 ? `"${d.status}" (source ${d.sourceId})` : `"${d.status}"`)).join(', ');
-      throw new SluiceError('conflict', `Delivery of ${messageId}${sourceId !== undefined ? ` from source ${sourceId}` : ''} to ${destination.id} is ${states}; only failed deliveries can be retried.`);
-    }
-    if (candidates.length > 1) {
-      throw new SluiceError('conflict', `Several sources sent an event with messageId ${messageId} whose delivery to ${destination.id} failed (sources ${candidates.map((d) => d.sourceId).join(', ')}); send sourceId too to say which one to retry.`, { sourceIds: candidates.map((d) => d.sourceId) });
-    }
-    const matching = await store.events.byKeys(workspaceId, [failed]);
-    if (matching.length === 0) throw new SluiceError('conflict', `The event ${messageId} is no longer stored (deleted by a privacy request or retention); its delivery stays failed.`);
-    return requeueToDestination({ store, queue, fanOut }, destination, matching);
+    return retries.retry(workspaceId, destination, messageId, sourceId);
   });
 };
 

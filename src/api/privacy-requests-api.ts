@@ -10,16 +10,17 @@ import { requestMetrics } from '../privacy/requests/request-metrics.js';
 import { requestMetricsCsv } from '../privacy/requests/request-metrics-csv.js';
 import type { RequestService, StepActor } from '../privacy/requests/request-service.js';
 import { DEFAULT_REQUEST_SETTINGS, MAX_CLOSE_UNVERIFIED_DAYS, requestSettingsOf } from '../privacy/requests/request-settings.js';
-import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
+import { REQUEST_STATUSES, REQUEST_TYPES, type PrivacyRequest } from '../privacy/requests/request.js';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
-import { correctionRecipientsOf } from '../privacy/requests/correction.js';
-import { deletionCertificateOf, verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
-import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
+import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
+import { privacyRequestFollowUpsApi } from './privacy-request-follow-ups-api.js';
+import { Iso, literals, RequestList, RequestSchema, requestView } from './privacy-request-view.js';
+import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
 import { truncateIp } from '../core/privacy/truncate-ip.js';
@@ -27,7 +28,6 @@ import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
 
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
 const Identifier = Type.String({ minLength: 1, maxLength: 500 });
 export const SubjectSchema = Type.Object(
@@ -61,128 +61,15 @@ export const CreateRequestBody = Type.Object(
 );
 export type CreateRequestBody = Static<typeof CreateRequestBody>;
 
-const Iso = Type.String({ format: 'date-time' });
-export const RequestSchema = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.String(),
-    status: literals(REQUEST_STATUSES),
-    regulation: Type.String(),
-    subject: Type.Record(Type.String(), Type.String()),
-    channel: Type.String(),
-    receivedAt: Iso,
-    dueAt: Iso,
-    receiptDueAt: Iso,
-    language: Type.String({ description: 'The language the request was filed in: every email to the subject about it is written in it (ISO 639-1)' }),
-    overdue: Type.Boolean(),
-    /** Open, and its receipt not confirmed to the subject by `receiptDueAt` (CCPA 7021(a)). */
-    receiptOverdue: Type.Boolean(),
-    verified: Type.Boolean(),
-    deletionFollowUps: Type.Optional(
-      Type.Array(
-        Type.Object({
-          destinationId: Type.String(),
-          name: Type.String(),
-          type: Type.String(),
-          reason: Type.Union([Type.Literal('failed'), Type.Literal('unconfirmed')]),
-          detail: Type.String(),
-          jobId: Type.Optional(Type.String()),
-        }),
-        { description: "A completed deletion's destinations a person must follow up: the tool's job failed, or was never confirmed" },
-      ),
-    ),
-    deletionOutcomes: Type.Optional(
-      Type.Array(
-        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), outcome: Type.String(), detail: Type.String() }),
-        { description: "A deletion's certificate in brief: what each destination answered the forwarded erasure (the signed certificate is the request's result)" },
-      ),
-    ),
-    correctionRecipients: Type.Optional(
-      Type.Array(
-        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), status: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
-        { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state when the request completed (`delivered`, `dropped` with its reason, `failed`)" },
-      ),
-    ),
-    closedWithoutDecision: Type.Optional(
-      Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
-        description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
-      }),
-    ),
-    handConfirmations: Type.Optional(
-      Type.Array(
-        Type.Object({
-          destinationId: Type.String(),
-          name: Type.String(),
-          type: Type.String(),
-          confirmedBy: Type.String(),
-          confirmedAt: Type.String(),
-          withdrawable: Type.Boolean(),
-        }),
-        { description: "A completed deletion's destinations where a person confirmed the deletion by hand (POST .../deletion-follow-ups/:destinationId/withdraw takes it back)" },
-      ),
-    ),
-  },
-  { additionalProperties: true },
-);
-
-const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
-
-export type RequestView = Static<typeof RequestSchema>;
-
-/** A request as the API shows it; `history` when the transitions are given. */
-export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
-  const followUps = deletionFollowUps(r);
-  const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
-  const confirmedByHand = handConfirmations(r);
-  const recipients = r.type === 'correct' && r.status === 'completed' ? correctionRecipientsOf(r.result) : undefined;
-  const base: RequestView = {
-    id: r.id,
-    type: r.type,
-    status: r.status,
-    regulation: r.regulation,
-    subject: Object.fromEntries(Object.entries(r.subject).filter((e): e is [string, string] => typeof e[1] === 'string')),
-    channel: r.channel,
-    receivedAt: new Date(r.receivedAt).toISOString(),
-    dueAt: new Date(r.dueAt).toISOString(),
-    receiptDueAt: new Date(r.receiptDueAt).toISOString(),
-    language: r.language ?? 'en',
-    overdue: !isAnswered(r) && now > r.dueAt,
-    receiptOverdue: isReceiptOverdue(r, now),
-    verified: r.verified,
-  };
-  return Object.assign(base, {
-    ...(r.receiptConfirmedAt !== null && { receiptConfirmedAt: iso(r.receiptConfirmedAt) }),
-    ...(r.verifiedBy !== null && { verifiedBy: r.verifiedBy }),
-    ...(r.agent !== null && { agent: r.agent }),
-    ...(r.contactEmail !== null && { contactEmail: r.contactEmail }),
-    ...(Object.keys(r.params).length > 0 && { params: r.params }),
-    ...(r.extendedAt !== null && { extension: { at: iso(r.extendedAt), reason: r.extensionReason } }),
-    ...(r.respondedAt !== null && { respondedAt: iso(r.respondedAt) }),
-    ...(r.denialReason !== null && { denialReason: r.denialReason }),
-    ...(r.closedWithoutDecision !== undefined && { closedWithoutDecision: r.closedWithoutDecision }),
-    ...(r.failure !== null && { failure: r.failure }),
-    // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
-    ...(r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
-    ...(followUps.length > 0 && { deletionFollowUps: followUps }),
-    ...(certificate && { deletionOutcomes: certificate.destinations.map((d) => ({ destinationId: d.destinationId, name: d.name, type: d.type, outcome: d.outcome, detail: d.detail })) }),
-    ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
-    ...(recipients && { correctionRecipients: recipients }),
-    createdBy: r.createdBy,
-    ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
-    ...(history && {
-      history: history.map((t) => ({ from: t.from, to: t.to, action: t.action, actor: t.actor, at: iso(t.at), ...(t.note !== null && { note: t.note }) })),
-    }),
-  });
-}
-
 const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
-const RequestList = Type.Object({ requests: Type.Array(RequestSchema) });
 
 export interface PrivacyRequestsApiDeps {
   store: Store;
   requests: RequestService;
   keys: Keys;
   ports: ExecutorPorts;
+  /** The router's retry of one failed delivery (`FailedDeliveryRetry`), in processes with delivery queues: a correction sent again to failed recipients. */
+  deliveryRetry?: DeliveryRetry;
 }
 
 /** `html`: the access export or the know report as a page a person reads (the other results are JSON whatever is asked). */
@@ -193,7 +80,7 @@ const FormatQuery = Type.Object({ format: Type.Optional(Type.Union(Format.anyOf,
  * Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics, and the
  * workspace's request policy (its changes audited as `privacy_request_settings.update`).
  */
-export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports }) => {
+export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports, deliveryRetry }) => {
   const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
   const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat | 'html', by: StepActor, jsonLink?: string) => {
@@ -326,47 +213,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
   });
 
-  app.get('/privacy-requests/deletion-follow-ups', {
-    config: { permission: 'privacy:read' },
-    schema: {
-      tags: ['privacy-requests'],
-      summary: "Completed deletions that did not reach every destination for certain (a tool's job failed, or was never confirmed): a person must follow up, then confirm it (POST .../deletion-follow-ups/:destinationId/confirm)",
-      response: { 200: RequestList },
-    },
-  }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.withDeletionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
-  });
-
-  app.post('/privacy-requests/:id/deletion-follow-ups/:destinationId/confirm', {
-    config: { permission: 'privacy:write' },
-    schema: {
-      tags: ['privacy-requests'],
-      summary: "Confirm that a completed deletion's follow-up is done (the data is deleted at that destination): the certificate is re-issued with the entry deleted, naming who confirmed it and their note",
-      params: Type.Object({ id: Type.String(), destinationId: Type.String() }),
-      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000, description: 'What was done, e.g. "Mixpanel support confirmed the deletion (ticket 4711)"' }) }, { additionalProperties: false }),
-      response: { 200: RequestSchema },
-    },
-  }, async (request) => {
-    const principal = principalOf(request);
-    const updated = await requests.confirmDeletion(principal.workspaceId, request.params.id, request.params.destinationId, auditContext(request), request.body.note, keys);
-    return requestView(updated, Date.now());
-  });
-
-  app.post('/privacy-requests/:id/deletion-follow-ups/:destinationId/withdraw', {
-    config: { permission: 'privacy:write' },
-    schema: {
-      tags: ['privacy-requests'],
-      summary: "Withdraw a confirmation by hand (made by mistake, or the tool had not deleted after all): the certificate is re-issued with the destination's entry as it was before, to follow up again",
-      params: Type.Object({ id: Type.String(), destinationId: Type.String() }),
-      body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why, e.g. "confirmed the wrong destination"' }) }, { additionalProperties: false }),
-      response: { 200: RequestSchema },
-    },
-  }, async (request) => {
-    const principal = principalOf(request);
-    const updated = await requests.withdrawDeletionConfirmation(principal.workspaceId, request.params.id, request.params.destinationId, auditContext(request), request.body.reason, keys);
-    return requestView(updated, Date.now());
-  });
+  await app.register(privacyRequestFollowUpsApi, { requests, keys, ...(deliveryRetry && { deliveryRetry }) });
 
   app.get('/privacy-requests/due-soon', {
     config: { permission: 'privacy:read' },

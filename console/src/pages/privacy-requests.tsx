@@ -40,7 +40,9 @@ interface PrivacyRequest {
   handConfirmations?: HandConfirmation[];
   /** A deletion's certificate in brief: what each destination answered the forwarded erasure. */
   deletionOutcomes?: { destinationId: string; name: string; type: string; outcome: string; detail: string }[];
-  correctionRecipients?: { destinationId: string; name: string; type: string; status: string; reason: string | null; detail: string | null }[];
+  correctionRecipients?: { destinationId: string; name: string; type: string; status: string; reason: string | null; detail: string | null; retriedBy?: string; retriedAt?: string }[];
+  /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients). */
+  correctionFollowUps?: { destinationId: string; name: string; type: string; reason: string | null; detail: string | null }[];
 }
 
 /** A destination's answer to a forwarded erasure, in words. */
@@ -67,6 +69,7 @@ const VIEWS = [
   { id: 'overdue', label: 'Overdue', path: '/api/v1/privacy-requests/overdue' },
   { id: 'receipt-overdue', label: 'Receipt not confirmed', path: '/api/v1/privacy-requests/receipt-overdue' },
   { id: 'follow-up', label: 'Deletions to follow up', path: '/api/v1/privacy-requests/deletion-follow-ups' },
+  { id: 'correction-follow-up', label: 'Corrections to follow up', path: '/api/v1/privacy-requests/correction-follow-ups' },
 ] as const;
 
 /** How often the list is read again while a request it shows is processing (the executor runs in the background). */
@@ -135,7 +138,8 @@ export function PrivacyRequestsPage() {
   const [pending, setPending] = useState<Pending | null>(null);
   const now = Date.now();
   const current = settings ?? loadedSettings.data;
-  const processing = list.data?.requests.some((r) => r.status === 'processing') === true;
+  // A correction sent again to a recipient is followed in the background too, until its delivery ends.
+  const processing = list.data?.requests.some((r) => r.status === 'processing' || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying')) === true;
 
   // The executor runs requests in the background: while one shown is processing, read the list again every few seconds.
   const reload = useRef(list.reload);
@@ -277,12 +281,18 @@ export function PrivacyRequestsPage() {
                           {handConfirmationText(c)}
                         </div>
                       ))}
+                      {r.correctionFollowUps?.map((f) => (
+                        <div key={f.destinationId} className="overdue" title={f.detail ?? undefined}>
+                          {f.name} did not accept the correction{f.reason ? ` (${f.reason})` : ''}: send it again once it can
+                        </div>
+                      ))}
                       {r.correctionRecipients && r.correctionRecipients.length > 0 && (
                         <ul className="muted" aria-label={`Where the correction of request ${r.id} was sent`}>
                           {r.correctionRecipients.map((d) => (
                             <li key={d.destinationId} title={d.detail ?? undefined}>
                               {d.name}: {RECIPIENT_TEXT[d.status] ?? d.status}
                               {d.reason && d.status !== 'delivered' ? ` (${d.reason})` : ''}
+                              {d.retriedBy ? `, sent again by ${d.retriedBy}` : ''}
                             </li>
                           ))}
                         </ul>
@@ -329,6 +339,11 @@ export function PrivacyRequestsPage() {
                         {r.status === 'failed' && (
                           <button type="button" onClick={() => void act(r.id, 'retry')} aria-label={label('Retry', r)}>
                             Retry
+                          </button>
+                        )}
+                        {r.correctionFollowUps && r.correctionFollowUps.length > 0 && (
+                          <button type="button" onClick={() => void post(r.id, 'retry-recipients')} aria-label={`Send the correction of request ${r.id} again to ${r.correctionFollowUps.map((f) => f.name).join(', ')}`}>
+                            Send the correction again
                           </button>
                         )}
                         {r.deletionFollowUps?.map((f) => (

@@ -5,6 +5,7 @@ import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
 import { resolveSubject } from './subject.js';
 import { exportHeader, type ExportDeps } from './access-export.js';
 import type { ProcessingInformation, ProcessingRecipient } from './access-export-processing.js';
+import type { AccessRecipient, StoppedBecause } from './access-export-recipients.js';
 import { escapeHtml, none, pageStart, pre, STYLE, table, text, when } from './readable-html.js';
 
 /**
@@ -27,12 +28,23 @@ const CONSENT_SOURCES: Readonly<Record<string, string>> = {
 /** A banner's short name on the page: "banner 1", "banner 2", in the order of the list below the choices. */
 const bannerLabel = (index: number) => `banner ${index + 1}`;
 
+/**
+ * One row per choice: the ledger keeps a choice once per identifier it was recorded for (an objection names the
+ * userId and the email), shown once here with the identifiers it covers.
+ */
 function consentRows(history: readonly ConsentRecord[], banners: readonly { version: string }[]): string[][] {
-  return history.map((entry) => {
-    const choices = Object.entries(entry.categories).map(([category, granted]) => `${category}: ${granted ? 'allowed' : 'refused'}`);
+  const choices = new Map<string, { entry: ConsentRecord; identifiers: string[] }>();
+  for (const entry of history) {
+    const key = JSON.stringify([entry.at, entry.categories, entry.source, entry.gpc, entry.policyVersion ?? null, entry.bannerVersion ?? null, entry.requestId ?? null, entry.messageId ?? null]);
+    const seen = choices.get(key) ?? { entry, identifiers: [] };
+    seen.identifiers.push(`${IDENTIFIER_NAMES[entry.subject.type] ?? entry.subject.type}: ${entry.subject.value}`);
+    choices.set(key, seen);
+  }
+  return [...choices.values()].map(({ entry, identifiers }) => {
+    const choice = Object.entries(entry.categories).map(([category, granted]) => `${category}: ${granted ? 'allowed' : 'refused'}`);
     const source = entry.requestId ? `your privacy request ${entry.requestId}` : (CONSENT_SOURCES[entry.source] ?? entry.source);
     const shown = banners.findIndex((b) => b.version === entry.bannerVersion);
-    return [when(entry.at), escapeHtml(choices.join(', ')), escapeHtml(source), text(entry.policyVersion ?? ''), shown < 0 ? '' : `<a href="#banner-${shown + 1}">${bannerLabel(shown)}</a>`];
+    return [when(entry.at), escapeHtml(choice.join(', ')), escapeHtml(identifiers.join('; ')), escapeHtml(source), text(entry.policyVersion ?? ''), shown < 0 ? '' : `<a href="#banner-${shown + 1}">${bannerLabel(shown)}</a>`];
   });
 }
 
@@ -77,11 +89,40 @@ function eventRow(event: Record<string, unknown>): string[] {
   return [time, escapeHtml(eventTitle(event)), `${details}<details><summary>Everything stored about this event</summary>${pre(event)}</details>`];
 }
 
-/** A service that received the person's data, with what the workspace described of it (Art. 15(1)(c), (d), 15(2)). */
-function recipientRow(d: { name: string; lastDeliveredAt?: string; deletedAt?: string }, described: ProcessingRecipient | undefined): string[] {
+/** Why deliveries were withheld from a service, in the person's words. */
+function withheldBecause(reason: string): string {
+  if (reason.startsWith('consent_denied')) return 'your consent choices';
+  if (reason === 'gpc') return 'your browser’s Global Privacy Control signal';
+  if (reason === 'suppressed') return 'your request that we stop collecting your data';
+  if (reason === 'restricted') return 'your request to restrict processing';
+  if (reason === 'child') return 'the protection of children’s data';
+  if (reason.startsWith('pii_blocked')) return 'sensitive data it must not receive';
+  return 'our settings for it';
+}
+
+const STOPPED: Readonly<Record<StoppedBecause, string>> = {
+  objection: 'stopped for you: you objected',
+  restriction: 'stopped for you: you asked us to restrict the processing of your data',
+};
+
+/** Whether a service has the person's data (Art. 15(1)(c): "have been or will be disclosed"), in words. */
+function disclosureText(d: AccessRecipient): string {
+  if (d.disclosure === 'received') {
+    const events = `${d.deliveredEvents} of your event${d.deliveredEvents === 1 ? '' : 's'}`;
+    return d.firstDeliveredAt === d.lastDeliveredAt ? `Yes: ${events}, on ${when(d.lastDeliveredAt!)}` : `Yes: ${events}, from ${when(d.firstDeliveredAt!)} to ${when(d.lastDeliveredAt!)}`;
+  }
+  if (d.disclosure === 'may_receive') return 'Not yet: it is connected and may receive your data';
+  const counts = new Map<string, number>();
+  for (const [reason, n] of Object.entries(d.withheld ?? {})) counts.set(withheldBecause(reason), (counts.get(withheldBecause(reason)) ?? 0) + n);
+  return escapeHtml(`No: every event of yours was kept from it (${[...counts].map(([why, n]) => `${why}: ${n}`).join('; ')})`);
+}
+
+/** A service that received or may receive the person's data, with what the workspace described of it (Art. 15(1)(c), (d), 15(2)). */
+function recipientRow(d: AccessRecipient, described: ProcessingRecipient | undefined): string[] {
   const what = described?.described ? `${described.recipientCategory ?? ''}: ${(described.purposes ?? []).join(', ')} (on the basis of ${described.legalBasis ?? ''})` : 'not described to us; ask us about it';
   const where = described?.country ? `${described.country}${described.transferSafeguards ? `, protected by ${described.transferSafeguards}` : ''}` : '';
-  return [escapeHtml(d.name), d.lastDeliveredAt ? when(d.lastDeliveredAt) : 'never', escapeHtml(what), escapeHtml(where), text(described?.retention ?? ''), d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : ''];
+  const notes = [d.stoppedBecause ? escapeHtml(STOPPED[d.stoppedBecause]) : '', d.deletedAt ? `no longer connected since ${when(d.deletedAt)}` : ''].filter((n) => n !== '');
+  return [escapeHtml(d.name), disclosureText(d), escapeHtml(what), escapeHtml(where), text(described?.retention ?? ''), notes.join('; ')];
 }
 
 /** Who we are, why we use the data and on what basis, and how long we keep it (GDPR Art. 15(1)(a), (d)). */
@@ -94,7 +135,7 @@ function processingSection(p: ProcessingInformation): string[] {
     '<h2>Why we use your data and how long we keep it</h2>',
     who,
     p.purposes.length > 0
-      ? table(['We use your data for', 'On the basis of'], p.purposes.map((x) => [escapeHtml(x.purpose), escapeHtml(x.legalBases.join(', '))]))
+      ? table(['We use your data for', 'On the basis of', 'For you'], p.purposes.map((x) => [escapeHtml(x.purpose), escapeHtml(x.legalBases.join(', ')), escapeHtml(x.stoppedBecause ? STOPPED[x.stoppedBecause] : 'in use')]))
       : none('Ask us why we use your data: the services we use have not been described here.'),
     `<ul>${p.retention.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`,
   ];
@@ -131,11 +172,12 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
   parts.push(
     '<h2>Who received your data</h2>',
     header.destinations.length > 0
-      ? table(['Service', 'Your data last sent to it', 'What it is and why', 'Where', 'How long it keeps your data', 'Note'], header.destinations.map((d, i) => recipientRow(d, header.processing.recipients[i])))
+      ? '<p>The services your data has been or may be sent to, and whether it has been.</p>' +
+        table(['Service', 'Has your data', 'What it is and why', 'Where', 'How long it keeps your data', 'Note'], header.destinations.map((d, i) => recipientRow(d, header.processing.recipients[i])))
       : none('We send your data to no other service.'),
     ...processingSection(header.processing),
     '<h2>Your consent choices</h2>',
-    header.consentHistory.length > 0 ? table(['When', 'Choice', 'How it was made', 'Privacy policy version', 'What you were shown'], consentRows(header.consentHistory, header.consentBanners)) : none('We have no consent choice of yours on record.'),
+    header.consentHistory.length > 0 ? table(['When', 'Choice', 'For', 'How it was made', 'Privacy policy version', 'What you were shown'], consentRows(header.consentHistory, header.consentBanners)) : none('We have no consent choice of yours on record.'),
   );
   if (header.consentBanners.length > 0) parts.push('<h2>The consent banner as you saw it</h2>', ...bannerSections(header.consentBanners));
   const restricted = [...header.restrictions.processingRestricted.map((id) => ['Processing restricted', id]), ...header.restrictions.sensitiveUseLimited.map((id) => ['Use of sensitive data limited', id])];

@@ -1,11 +1,16 @@
 import { controllerProfileOf, LEGAL_BASIS_LABELS, PURPOSE_LABELS, RECIPIENT_LABELS, type ControllerProfile, type Purpose, type RecipientProfile } from '../../core/privacy/disclosure-profile.js';
 import { readPrivacySettings } from '../../core/privacy/privacy-settings.js';
 import type { Store } from '../../store/store.js';
+import type { AccessRecipient, Disclosure, StoppedBecause } from './access-export-recipients.js';
 import type { Regulation } from './deadlines.js';
 
-/** A service that received the person's data, with what the workspace described of it (`PUT /disclosures/destinations/:id`). */
+/** A service that received or may receive the person's data, with what the workspace described of it (`PUT /disclosures/destinations/:id`). */
 export interface ProcessingRecipient {
   readonly name: string;
+  /** Whether it has the person's data (`AccessRecipient.disclosure`). */
+  readonly disclosure: Disclosure;
+  /** Its purposes stopped for the person: their objection or restriction. */
+  readonly stoppedBecause?: StoppedBecause;
   readonly described: boolean;
   readonly recipientCategory?: string;
   readonly purposes?: readonly string[];
@@ -24,10 +29,22 @@ export interface ProcessingRecipient {
  */
 export interface ProcessingInformation {
   readonly controller: { readonly name: string; readonly contact: string; readonly dpoName?: string; readonly dpoContact?: string } | null;
-  readonly purposes: readonly { readonly purpose: string; readonly legalBases: readonly string[] }[];
+  /**
+   * The purposes of the recipients that have or may receive the person's data (not those every event of theirs was
+   * kept from): `stopped` when every recipient with that purpose stopped for them (their objection or restriction).
+   */
+  readonly purposes: readonly ProcessingPurpose[];
   readonly recipients: readonly ProcessingRecipient[];
   readonly retention: readonly string[];
   readonly rights: readonly string[];
+}
+
+/** A purpose the person's data is (or was) used for, and whether that stopped for them. */
+export interface ProcessingPurpose {
+  readonly purpose: string;
+  readonly legalBases: readonly string[];
+  readonly status: 'current' | 'stopped';
+  readonly stoppedBecause?: StoppedBecause;
 }
 
 const GDPR_RIGHTS = [
@@ -40,25 +57,31 @@ const CCPA_RIGHTS = [
 
 /**
  * The processing information for an access answer to a request under `regulation`, about the services in
- * `recipients` (those that received the person's data, by destination id and name).
+ * `recipients` (the access answer's destinations: what each had of the person's data, and whether it stopped for them).
  */
-export async function processingInformation(store: Store, workspaceId: string, regulation: Regulation, recipients: readonly { destinationId: string; name: string }[]): Promise<ProcessingInformation> {
+export async function processingInformation(store: Store, workspaceId: string, regulation: Regulation, recipients: readonly Pick<AccessRecipient, 'destinationId' | 'name' | 'disclosure' | 'stoppedBecause'>[]): Promise<ProcessingInformation> {
   const [disclosures, workspace] = await Promise.all([store.disclosures.list(workspaceId), store.workspaces.get(workspaceId)]);
   const settings = readPrivacySettings(workspace?.settings?.privacy);
   const controllerProfile: Partial<ControllerProfile> | undefined = controllerProfileOf(disclosures);
   const described = new Map(disclosures.filter((d) => d.resourceType === 'destination').map((d) => [d.resourceId, d.profile as Partial<RecipientProfile>]));
 
-  const purposes = new Map<Purpose, Set<string>>();
-  const views = recipients.map(({ destinationId, name }): ProcessingRecipient => {
+  // Per purpose: its legal bases, and why each recipient with it stopped for the person (undefined: it did not).
+  const purposes = new Map<Purpose, { bases: Set<string>; stops: (StoppedBecause | undefined)[] }>();
+  const views = recipients.map(({ destinationId, name, disclosure, stoppedBecause }): ProcessingRecipient => {
     const profile = described.get(destinationId);
-    if (!profile?.recipientCategory || !profile.purposes || !profile.legalBasis) return { name, described: false };
-    for (const purpose of profile.purposes) {
-      const bases = purposes.get(purpose) ?? new Set<string>();
-      bases.add(LEGAL_BASIS_LABELS[profile.legalBasis] ?? profile.legalBasis);
-      purposes.set(purpose, bases);
+    const head = { name, disclosure, ...(stoppedBecause && { stoppedBecause }) };
+    if (!profile?.recipientCategory || !profile.purposes || !profile.legalBasis) return { ...head, described: false };
+    // A recipient every event of the person was kept from does not use their data for anything.
+    if (disclosure !== 'kept_from') {
+      for (const purpose of profile.purposes) {
+        const entry = purposes.get(purpose) ?? { bases: new Set<string>(), stops: [] };
+        entry.bases.add(LEGAL_BASIS_LABELS[profile.legalBasis] ?? profile.legalBasis);
+        entry.stops.push(stoppedBecause);
+        purposes.set(purpose, entry);
+      }
     }
     return {
-      name,
+      ...head,
       described: true,
       recipientCategory: RECIPIENT_LABELS[profile.recipientCategory] ?? profile.recipientCategory,
       purposes: profile.purposes.map((p) => PURPOSE_LABELS[p] ?? p),
@@ -68,6 +91,11 @@ export async function processingInformation(store: Store, workspaceId: string, r
       ...(profile.transferSafeguards && { transferSafeguards: profile.transferSafeguards }),
     };
   });
+  const purposeView = (purpose: Purpose, { bases, stops }: { bases: Set<string>; stops: (StoppedBecause | undefined)[] }): ProcessingPurpose => {
+    const base = { purpose: PURPOSE_LABELS[purpose] ?? purpose, legalBases: [...bases] };
+    if (stops.some((s) => s === undefined)) return { ...base, status: 'current' };
+    return { ...base, status: 'stopped', stoppedBecause: stops.includes('restriction') ? 'restriction' : 'objection' };
+  };
 
   return {
     controller: controllerProfile?.controllerName
@@ -78,7 +106,7 @@ export async function processingInformation(store: Store, workspaceId: string, r
           ...(controllerProfile.dpoContact && { dpoContact: controllerProfile.dpoContact }),
         }
       : null,
-    purposes: [...purposes.entries()].map(([purpose, bases]) => ({ purpose: PURPOSE_LABELS[purpose] ?? purpose, legalBases: [...bases] })),
+    purposes: [...purposes.entries()].map(([purpose, entry]) => purposeView(purpose, entry)),
     recipients: views,
     retention: [
       settings.eventRetentionDays === null ? 'Your recorded activity (events): kept until you ask us to delete it.' : `Your recorded activity (events): kept ${settings.eventRetentionDays} days, then deleted.`,

@@ -1,10 +1,11 @@
 import { identifierKey } from '../../core/privacy/subject.js';
 import type { Store } from '../../store/store.js';
 import { processingInformation } from './access-export-processing.js';
+import { accessRecipients, objectedCategories } from './access-export-recipients.js';
 import type { ExecutorPorts } from './ports.js';
 import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
-import { identifiersOf, profilesOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
+import { profilesOf, resolveSubject, subjectIdentifiers, type ResolvedSubject } from './subject.js';
 
 export type ExportFormat = 'json' | 'ndjson';
 const PAGE = 1_000;
@@ -39,16 +40,14 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
     processingRestricted: (await deps.store.subjectData.restricted(ws, 'restrict', typed)).map((id) => id.value),
     sensitiveUseLimited: (await deps.store.subjectData.restricted(ws, 'limit_sensitive', typed)).map((id) => id.value),
   };
-  // Every configured destination, and each deleted one that received the subject's data (GDPR 15(1)(c)).
-  const destinations = ((await deps.ports.deletionTargets?.list(ws, subject)) ?? [])
-    .filter((d) => d.deletedAt === undefined || d.lastDeliveredAt !== undefined)
-    .map((d) => ({
-      destinationId: d.destinationId,
-      name: d.name,
-      type: d.type,
-      ...(d.lastDeliveredAt !== undefined && { lastDeliveredAt: new Date(d.lastDeliveredAt).toISOString() }),
-      ...(d.deletedAt !== undefined && { deletedAt: new Date(d.deletedAt).toISOString() }),
-    }));
+  // Every configured destination, and each deleted one that received the subject's data (GDPR 15(1)(c)), with
+  // what it had of their events and whether their objection or restriction stopped it for them.
+  const configured = await deps.store.destinations.list(ws);
+  const destinations = accessRecipients(
+    (await deps.ports.deletionTargets?.list(ws, subject)) ?? [],
+    new Map(configured.map((d) => [d.id, d.consentCategories])),
+    { restricted: restrictions.processingRestricted.length > 0, objected: objectedCategories(consent) },
+  );
   // Why the data is used, on what basis, how long it is kept and the person's rights (GDPR 15(1)(a)-(f), 15(2)).
   const processing = await processingInformation(deps.store, ws, request.regulation, destinations);
   return {

@@ -5,12 +5,21 @@ import { NAMED_TRAITS, type NamedTrait, type SubjectEmailText } from './subject-
 /** Drop reasons that mean the destination does not receive the person's data at all (their choices, their age, a restriction). */
 const NOT_A_RECIPIENT = /^(consent_denied|gpc|restricted|child|suppressed)/;
 
-/** How one destination's delivery of a correction is told to the person (GDPR Art. 19: who was told). */
+/**
+ * How one destination's delivery of a correction is told to the person (GDPR Art. 19: who was told). Only a delivered
+ * one was told; a failed one is said to be not told yet, and followed up by the privacy team (correction-follow-up.ts).
+ */
 function correctionOutcome(r: CorrectionRecipient, text: SubjectEmailText): string {
   const said = text.correction.outcomes;
   if (r.status === 'delivered') return said.delivered;
   if (r.status === 'dropped') return r.reason !== null && NOT_A_RECIPIENT.test(r.reason) ? said.notRecipient : said.notConfigured;
-  return said.unreachable;
+  if (r.status === 'failed') return said.failed;
+  return said.onItsWay;
+}
+
+/** The correction's recipients and whether each was told, for the person (the completion notice and its update). */
+export function correctionRecipientLines(request: Pick<PrivacyRequest, 'result'>, text: SubjectEmailText): string[] {
+  return bestPerDestination(correctionRecipientsOf(request.result) ?? []).map((r) => text.recipient(r.name, correctionOutcome(r, text)));
 }
 
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
@@ -30,8 +39,8 @@ export function completionLines(request: PrivacyRequest, text: SubjectEmailText,
     case 'correct': {
       const traits = stringsOf(result['traits']).map((t) => (isNamedTrait(t) ? text.correction.traits[t] : t));
       const lines = [text.correction.corrected(list(traits))];
-      const recipients = correctionRecipientsOf(request.result) ?? [];
-      if (recipients.length > 0) lines.push('', text.correction.passedOn, ...bestPerDestination(recipients).map((r) => text.recipient(r.name, correctionOutcome(r, text))));
+      const recipients = correctionRecipientLines(request, text);
+      if (recipients.length > 0) lines.push('', text.correction.passedOn, ...recipients);
       return lines;
     }
     case 'restrict':

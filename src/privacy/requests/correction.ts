@@ -14,6 +14,9 @@ export interface CorrectionRecipient {
   readonly status: DeliveryStatus;
   readonly reason: string | null;
   readonly detail: string | null;
+  /** Who last sent it the corrected identify again after its delivery failed, and when (correction-follow-up.ts). */
+  readonly retriedBy?: string;
+  readonly retriedAt?: string;
 }
 
 /** A correction's result (the request's `result`). */

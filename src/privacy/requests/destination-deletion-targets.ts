@@ -7,7 +7,7 @@ import { openDestination } from '../../destinations/destination-secrets.js';
 import { destinationType, destinationTypes } from '../../destinations/registry.js';
 import type { Store } from '../../store/store.js';
 import type { DeletionTarget, DeletionTargets } from './ports.js';
-import type { EventSubjectKeys } from './subject-data.js';
+import type { EventSubjectKeys, SubjectDeliverySummary } from './subject-data.js';
 
 export interface DestinationDeletionTargetsDeps {
   readonly store: Store;
@@ -37,10 +37,11 @@ export class DestinationDeletionTargets implements DeletionTargets {
     const { store } = this.deps;
     const stored = await store.destinations.list(workspaceId);
     const tombstones = await store.destinations.tombstones(workspaceId);
-    const delivered = subject ? await store.subjectData.lastDeliveries(workspaceId, subject) : new Map<string, number>();
-    const lastDelivered = (id: string) => {
-      const at = delivered.get(id);
-      return at === undefined ? {} : { lastDeliveredAt: at };
+    const summaries = subject ? await store.subjectData.deliverySummary(workspaceId, subject) : new Map<string, SubjectDeliverySummary>();
+    const lastDelivered = (id: string): { lastDeliveredAt?: number; deliveries?: SubjectDeliverySummary } => {
+      const deliveries = summaries.get(id);
+      if (!deliveries) return {};
+      return { deliveries, ...(deliveries.lastDeliveredAt !== undefined && { lastDeliveredAt: deliveries.lastDeliveredAt }) };
     };
     return [
       ...stored.map((row) => this.configured(row, lastDelivered(row.id))),
@@ -50,7 +51,7 @@ export class DestinationDeletionTargets implements DeletionTargets {
   }
 
   /** A configured destination with its type's `deleteSubject` (and `deletionStatus`), where the type has one. */
-  private configured(row: StoredDestination, delivered: { lastDeliveredAt?: number }): DeletionTarget {
+  private configured(row: StoredDestination, delivered: { lastDeliveredAt?: number; deliveries?: SubjectDeliverySummary }): DeletionTarget {
     const { store, keys, logger } = this.deps;
     const workspaceId = row.workspaceId;
     const type = destinationType(row.type);

@@ -1,7 +1,7 @@
 import type { ConsentRecord } from '../../core/privacy/consent-record.js';
 import type { DeletionResult, DeletionSubject } from '../../destinations/destination.js';
 import type { JsonObject } from '../../protocol/segment-event.js';
-import type { EventSubjectKeys } from './subject-data.js';
+import type { EventSubjectKeys, SubjectDeliverySummary } from './subject-data.js';
 import type { ResolvedSubject } from './subject.js';
 
 /**
@@ -26,6 +26,8 @@ export interface DeletionTarget {
   readonly deletionStatus?: (jobId: string, signal: AbortSignal) => Promise<DeletionResult>;
   /** When this destination last received data of the subject (for access exports), when known. */
   readonly lastDeliveredAt?: number;
+  /** What the delivery log says of the subject's events at this destination (with `subject` only; absent: no row). */
+  readonly deliveries?: SubjectDeliverySummary;
   /**
    * When the destination was deleted; absent while it is configured. A deleted one has no `deleteSubject`: its
    * connection details were erased with it, so an erasure cannot be forwarded to it.
@@ -36,8 +38,8 @@ export interface DeletionTarget {
 export interface DeletionTargets {
   /**
    * Every destination of the workspace: the configured ones (enabled or not: a disabled one may hold data it
-   * received before), then the deleted ones (`deletedAt`). With `subject`, each carries `lastDeliveredAt` for
-   * that subject where known.
+   * received before), then the deleted ones (`deletedAt`). With `subject`, each carries what the delivery log
+   * says of that subject's events there (`deliveries`, `lastDeliveredAt`) where it has any.
    */
   list(workspaceId: string, subject?: EventSubjectKeys): Promise<DeletionTarget[]>;
 }

@@ -50,7 +50,8 @@ const RETENTION_SWEEP_MS = 3_600_000;
  * The `jobs` role's request executor: leases runnable requests one at a time (several processes may run it
  * against one database) and carries each to completed or failed. When none is runnable, it asks the tools that
  * took a deletion as an asynchronous job whether it is done, and updates that request's certificate
- * (deletion-status-checks.ts). It also deletes request records whose 24-month keeping period is over, and
+ * (deletion-status-checks.ts), or follows a correction's recipients the team sent it again to until their deliveries
+ * end (correction-follow-up.ts). It also deletes request records whose 24-month keeping period is over, and
  * denies requests made on the hosted page that nobody verified within the workspace's `closeUnverifiedAfterDays`.
  */
 export class RequestExecutor extends WakeableLoop {
@@ -89,6 +90,11 @@ export class RequestExecutor extends WakeableLoop {
     const { store, keys, requests, logger } = this.options;
     const request = await store.privacyRequests.claimStatusCheck(Date.now(), STATUS_CHECK_LEASE_MS);
     if (!request) return false;
+    // A correction sent again to failed recipients: their deliveries are followed until they end.
+    if (request.type === 'correct') {
+      await requests.checkRetriedRecipients(request);
+      return true;
+    }
     const certificate = deletionCertificateOf(request.result);
     if (!certificate) {
       // Nothing to ask about (not a deletion's certificate): never checked again.

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/store.js';
+import { correctionFollowUps } from './correction-follow-up.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { isReceiptOverdue, type PrivacyRequest, type RequestStatus, type RequestType } from './request.js';
 
@@ -47,5 +48,11 @@ export class RequestLists {
   async withDeletionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
     const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'delete', limit: 1000 });
     return rows.filter((r) => deletionFollowUps(r).length > 0);
+  }
+
+  /** Completed corrections with a recipient whose delivery failed (correction-follow-up.ts), newest first; among the newest 1,000. */
+  async withCorrectionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'correct', limit: 1000 });
+    return rows.filter((r) => correctionFollowUps(r).length > 0);
   }
 }

@@ -6,7 +6,7 @@ import { SluiceError } from '../../core/errors.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { RequestAuditEntry } from './request-audit.js';
-import { requestView } from '../../api/privacy-requests-api.js';
+import { requestView } from '../../api/privacy-request-view.js';
 import { requestMetrics } from './request-metrics.js';
 import { RequestService } from './request-service.js';
 

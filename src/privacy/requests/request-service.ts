@@ -4,6 +4,7 @@ import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt } from './deadlines.js';
+import { checkRetriedRecipients, retryCorrectionRecipients, type DeliveryRetry } from './correction-follow-up.js';
 import { confirmDeletion, recordStatusCheck, withdrawDeletionConfirmation } from './deletion-certificate-steps.js';
 import type { RequestAuditSink } from './request-audit.js';
 import { requestLanguageOf, validateRequestInput, type NewRequestInput } from './request-input.js';
@@ -34,7 +35,7 @@ export type { StepActor } from './step-actor.js';
  * The lifecycle of data-subject requests: intake, verification, approval, denial, extension, completion.
  * Every step is a conditional transition recorded with who and when (and sent to the audit sink):
  * request-transitions.ts. The queue's lists are request-lists.ts; the steps that re-issue a deletion's certificate
- * are deletion-certificate-steps.ts.
+ * are deletion-certificate-steps.ts; those that send a correction again to failed recipients correction-follow-up.ts.
  */
 export class RequestService {
   private readonly steps: RequestTransitions;
@@ -312,5 +313,20 @@ export class RequestService {
   /** Completed deletions with destinations a person must follow up, newest first (among the newest 1,000). */
   async withDeletionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
     return this.lists.withDeletionFollowUps(workspaceId);
+  }
+
+  /** Completed corrections with a recipient whose delivery failed, newest first (among the newest 1,000). */
+  async withCorrectionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
+    return this.lists.withCorrectionFollowUps(workspaceId);
+  }
+
+  /** correction-follow-up.ts's `retryCorrectionRecipients`: a completed correction sent again to its failed recipients. */
+  async retryCorrectionRecipients(workspaceId: string, id: string, by: StepActor, retries: DeliveryRetry | undefined): Promise<PrivacyRequest> {
+    return retryCorrectionRecipients(this.steps, retries, workspaceId, id, by);
+  }
+
+  /** correction-follow-up.ts's `checkRetriedRecipients` (the executor's status check of a correction). */
+  async checkRetriedRecipients(request: PrivacyRequest): Promise<void> {
+    return checkRetriedRecipients(this.steps, request);
   }
 }

@@ -20,6 +20,20 @@ export interface EventBatchDeletion {
   readonly deliveryRowsLeft: number;
 }
 
+/** The delivery log's rows of a subject's events at one destination, counted (access answers: GDPR 15(1)(c)). */
+export interface SubjectDeliverySummary {
+  readonly delivered: number;
+  /** When the first and the last of them were delivered (epoch ms); absent when none was. */
+  readonly firstDeliveredAt?: number;
+  readonly lastDeliveredAt?: number;
+  /** Deliveries withheld, by reason (`consent_denied:advertising`, `suppressed`, `filter`, ...). */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Given up after the router's retries. */
+  readonly failed: number;
+  /** Queued or retrying. */
+  readonly waiting: number;
+}
+
 /** Restriction kinds: `restrict` stops routing (GDPR 18); `limit_sensitive` stops sensitive fields (CPRA 1798.121). */
 /** A source and an hour of receipt (UTC, ISO 8601 at the hour's start: `2026-11-30T10:00:00.000Z`). */
 export interface ReceiptHour {
@@ -61,10 +75,11 @@ export interface SubjectDataRepository {
    */
   deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion>;
   /**
-   * When each destination last had one of the subject's events delivered (the delivery log joined to the
-   * subject's stored events), by destination id. Destinations that never received one are absent.
+   * What the delivery log says of the subject's stored events at each destination (the log joined to the
+   * subject's events), by destination id: how many were delivered and when first and last, how many were withheld
+   * and why, how many failed or still wait. Destinations with no row of the subject's events are absent.
    */
-  lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>>;
+  deliverySummary(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, SubjectDeliverySummary>>;
   /**
    * The destinations the delivery log says may hold some of the subject's data: a row of one of the subject's
    * stored events that is delivered, queued or retrying (in flight), or failed after an attempt (it may have

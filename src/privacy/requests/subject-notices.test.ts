@@ -186,7 +186,9 @@ describe('completion notice of a request whose answer is an action', () => {
     expect(text).toContain('We corrected your personal data: name, phone number.');
     expect(text).toContain('- CRM: told of the correction');
     expect(text).toContain('- Ads: not told: it does not receive your data, under your privacy choices');
-    expect(text).toContain('- Warehouse: could not be reached; we follow it up with them');
+    expect(text).toContain('The services that receive your data, and whether we could tell them of the correction:');
+    expect(text).toContain('- Warehouse: not told yet: it did not accept the correction; we are following this up and will write to you once it has it');
+    expect(text).not.toMatch(/passed the correction on/);
     expect(text.match(/- CRM/g)).toHaveLength(1);
     expect(text).not.toMatch(/Ada King|\+44|technical|http_500|consent_denied/);
   });

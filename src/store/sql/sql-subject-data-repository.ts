@@ -2,9 +2,10 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { StoredEvent } from '../../core/stored-event.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import { IDENTIFIER_TYPES, normalizeIdentifier, type IdentifierType, type SubjectIdentifier } from '../../core/privacy/subject.js';
-import { restrictionHolds, restrictionKey, type EventBatchDeletion, type EventPageCursor, type EventSubjectKeys, type ReceiptHour, type RestrictedIdentifier, type RestrictionKind, type SubjectDataRepository } from '../../privacy/requests/subject-data.js';
+import { restrictionHolds, restrictionKey, type EventBatchDeletion, type EventPageCursor, type EventSubjectKeys, type ReceiptHour, type RestrictedIdentifier, type RestrictionKind, type SubjectDataRepository, type SubjectDeliverySummary } from '../../privacy/requests/subject-data.js';
 import type { DeliveryRepository } from '../store.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
+import { subjectDeliverySummary } from './subject-delivery-summary.js';
 import type { Database } from './schema.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
@@ -87,12 +88,12 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     return { events: 0, deliveryRows: 0, deliveryRowsLeft: 0 };
   }
 
-  async lastDeliveries(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>> {
-    return this.latestDeliveryRows(workspaceId, keys, 'delivered');
+  async deliverySummary(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, SubjectDeliverySummary>> {
+    return subjectDeliverySummary(this.db, this.deliveryLog, workspaceId, keys);
   }
 
   async destinationsReached(workspaceId: string, keys: EventSubjectKeys): Promise<Set<string>> {
-    return new Set((await this.latestDeliveryRows(workspaceId, keys, 'reached')).keys());
+    return new Set((await this.latestDeliveryRows(workspaceId, keys)).keys());
   }
 
   async receiptHoursReached(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, ReceiptHour[]>> {
@@ -144,11 +145,11 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   }
 
   /**
-   * Per destination, the latest update of a delivery-log row of the subject's events: `delivered` rows only,
-   * or every row of an event that may have reached the destination (`reached`: queued or retrying, in flight;
-   * delivered; failed after at least one attempt, which may have arrived before the error).
+   * Per destination, the latest update of a delivery-log row of an event of the subject that may have reached the
+   * destination (queued or retrying, in flight; delivered; failed after at least one attempt, which may have arrived
+   * before the error).
    */
-  private async latestDeliveryRows(workspaceId: string, keys: EventSubjectKeys, rows: 'delivered' | 'reached'): Promise<Map<string, number>> {
+  private async latestDeliveryRows(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, number>> {
     const latest = new Map<string, number>();
     const note = (found: readonly { destinationId: string; at: unknown }[]) => {
       for (const row of found) {
@@ -157,7 +158,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
       }
     };
     // One condition for both queries below, on the delivery log aliased `d`.
-    const kept = rows === 'delivered' ? sql<SqlBool>`d.status = 'delivered'` : REACHED;
+    const kept = REACHED;
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
         if (this.deliveryLog) {

@@ -305,7 +305,7 @@ export function deliveryContract({ store }: StoreContractContext): void {
       expect((await store().deliveries.counters(workspaceId, 0, old + 10 * MINUTE)).map((c) => c.minute)).toEqual([old + 3 * MINUTE]);
     });
 
-    it("finds the destinations a subject's events were delivered to, with the latest delivery time, through either identifier", async () => {
+    it("counts a subject's deliveries per destination (delivered since and until when, withheld by reason, failed, waiting), through either identifier", async () => {
       const workspaceId = await freshWorkspace(store());
       const other = await freshWorkspace(store());
       // Message ids unique to this test: the contract's store is shared, and events are deduplicated by (source, messageId).
@@ -331,10 +331,22 @@ export function deliveryContract({ store }: StoreContractContext): void {
         row('dst_d', 'm3', 'src_b', 'delivered', 4000),
         row('dst_e', 'm5', 'src_a', 'delivered', 5000),
         row('dst_f', 'm1', 'src_c', 'delivered', 6000, other),
+        { ...row('dst_g', 'm1', 'src_a', 'dropped', 7000), reason: 'consent_denied:advertising' },
+        { ...row('dst_g', 'm2', 'src_a', 'dropped', 7100), reason: 'consent_denied:advertising' },
+        { ...row('dst_g', 'm3', 'src_a', 'dropped', 7200), reason: 'suppressed' },
+        row('dst_h', 'm1', 'src_a', 'queued', 8000),
       ]);
-      const delivered = await store().subjectData.lastDeliveries(workspaceId, { userIds: ['ada'], anonymousIds: ['anon-ada'] });
-      expect(Object.fromEntries(delivered)).toEqual({ dst_a: 3000, dst_b: 2000 });
-      expect(Object.fromEntries(await store().subjectData.lastDeliveries(workspaceId, { userIds: [], anonymousIds: ['anon-ada'] }))).toEqual({ dst_b: 2000 });
+      const summary = await store().subjectData.deliverySummary(workspaceId, { userIds: ['ada'], anonymousIds: ['anon-ada'] });
+      const none = { delivered: 0, dropped: {}, failed: 0, waiting: 0 };
+      expect(Object.fromEntries(summary)).toEqual({
+        dst_a: { ...none, delivered: 2, firstDeliveredAt: 1000, lastDeliveredAt: 3000 },
+        dst_b: { ...none, delivered: 1, firstDeliveredAt: 2000, lastDeliveredAt: 2000 },
+        dst_c: { ...none, failed: 1 },
+        dst_g: { ...none, dropped: { 'consent_denied:advertising': 2, suppressed: 1 } },
+        dst_h: { ...none, waiting: 1 },
+      });
+      const anonymousOnly = await store().subjectData.deliverySummary(workspaceId, { userIds: [], anonymousIds: ['anon-ada'] });
+      expect(Object.fromEntries(anonymousOnly)).toEqual({ dst_b: { ...none, delivered: 1, firstDeliveredAt: 2000, lastDeliveredAt: 2000 }, dst_g: { ...none, dropped: { 'consent_denied:advertising': 1 } } });
     });
   });
 }

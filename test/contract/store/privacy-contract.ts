@@ -94,7 +94,7 @@ export function privacyContract({ store }: StoreContractContext): void {
       await store().deliveries.record([ivans, ada[1]!].map((e, i) => ({
         workspaceId: ws, destinationId: `dst_${i}`, messageId: e.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: at + i,
       })));
-      expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_1: at + 1 });
+      expect(Object.fromEntries(await store().subjectData.deliverySummary(ws, keys))).toEqual({ dst_1: { delivered: 1, firstDeliveredAt: at + 1, lastDeliveredAt: at + 1, dropped: {}, failed: 0, waiting: 0 } });
       expect([...(await store().subjectData.destinationsReached(ws, keys))]).toEqual(['dst_1']);
 
       // Another source's event with the same messageId as one of Ada's (someone else's): its delivery row is not hers.
@@ -144,7 +144,7 @@ export function privacyContract({ store }: StoreContractContext): void {
       await store().deliveries.record([{
         workspaceId: ws, destinationId: 'dst_z', messageId: theirs[0]!.messageId, sourceId: 'src_a', status: 'delivered' as const, attempts: 1, reason: null, lastError: null, updatedAt: at,
       }]);
-      expect(Object.fromEntries(await store().subjectData.lastDeliveries(ws, keys))).toEqual({ dst_z: at });
+      expect(Object.fromEntries(await store().subjectData.deliverySummary(ws, keys))).toEqual({ dst_z: { delivered: 1, firstDeliveredAt: at, lastDeliveredAt: at, dropped: {}, failed: 0, waiting: 0 } });
       expect([...(await store().subjectData.destinationsReached(ws, keys))]).toEqual(['dst_z']);
 
       let deleted = 0;

@@ -84,8 +84,11 @@ export const de: SubjectEmailText = {
       delivered: 'über die Berichtigung informiert',
       notRecipient: 'nicht informiert: erhält Ihre Daten aufgrund Ihrer Datenschutz-Einstellungen nicht',
       notConfigured: 'nicht informiert: ist so eingerichtet, dass er diese Art von Daten nicht erhält',
-      unreachable: 'war nicht erreichbar; wir fassen bei ihm nach',
+      failed: 'noch nicht informiert: der Dienst hat die Berichtigung nicht angenommen; wir fassen nach und schreiben Ihnen, sobald er sie hat',
+      onItsWay: 'noch nicht informiert: die Berichtigung ist auf dem Weg zu ihm',
     },
+    updateSubject: 'Neuigkeiten zu Ihrem Antrag auf Berichtigung',
+    updateIntro: 'Als wir Ihren Antrag auf Berichtigung Ihrer personenbezogenen Daten abgeschlossen haben, hatten einige Dienste die Berichtigung nicht angenommen. Wir haben sie ihnen erneut gesendet:',
     traits: { name: 'Name', firstName: 'Vorname', lastName: 'Nachname', phone: 'Telefonnummer', title: 'Berufsbezeichnung', email: 'E-Mail-Adresse' },
   },
   restriction: [

@@ -84,8 +84,11 @@ export const en: SubjectEmailText = {
       delivered: 'told of the correction',
       notRecipient: 'not told: it does not receive your data, under your privacy choices',
       notConfigured: 'not told: it is set up not to receive this kind of data',
-      unreachable: 'could not be reached; we follow it up with them',
+      failed: 'not told yet: it did not accept the correction; we are following this up and will write to you once it has it',
+      onItsWay: 'not told yet: the correction is on its way to it',
     },
+    updateSubject: 'Update on your correction request',
+    updateIntro: 'When we completed your request to correct your personal data, some services had not accepted the correction. We sent it to them again:',
     traits: { name: 'name', firstName: 'first name', lastName: 'last name', phone: 'phone number', title: 'job title', email: 'email address' },
   },
   restriction: [

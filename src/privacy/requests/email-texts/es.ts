@@ -84,8 +84,11 @@ export const es: SubjectEmailText = {
       delivered: 'informado de la rectificación',
       notRecipient: 'no informado: no recibe sus datos, según sus opciones de privacidad',
       notConfigured: 'no informado: está configurado para no recibir este tipo de datos',
-      unreachable: 'no se pudo contactar; hacemos el seguimiento con él',
+      failed: 'aún no informado: no aceptó la rectificación; hacemos el seguimiento y le escribiremos cuando la tenga',
+      onItsWay: 'aún no informado: la rectificación está en camino',
     },
+    updateSubject: 'Novedades sobre su solicitud de rectificación',
+    updateIntro: 'Cuando completamos su solicitud de rectificación de sus datos personales, algunos servicios no habían aceptado la rectificación. Se la hemos enviado de nuevo:',
     traits: { name: 'nombre', firstName: 'nombre de pila', lastName: 'apellidos', phone: 'número de teléfono', title: 'cargo', email: 'dirección de correo electrónico' },
   },
   restriction: [

@@ -84,8 +84,11 @@ export const fr: SubjectEmailText = {
       delivered: 'informé de la rectification',
       notRecipient: 'non informé : il ne reçoit pas vos données, conformément à vos choix de confidentialité',
       notConfigured: 'non informé : il est configuré pour ne pas recevoir ce type de données',
-      unreachable: "n'a pas pu être joint ; nous le relançons",
+      failed: 'pas encore informé : il n\'a pas accepté la rectification ; nous le relançons et vous écrirons dès qu\'il l\'aura reçue',
+      onItsWay: 'pas encore informé : la rectification est en cours d\'envoi',
     },
+    updateSubject: 'Point sur votre demande de rectification',
+    updateIntro: 'Lorsque nous avons traité votre demande de rectification de vos données personnelles, certains services n\'avaient pas accepté la rectification. Nous la leur avons envoyée de nouveau :',
     traits: { name: 'nom', firstName: 'prénom', lastName: 'nom de famille', phone: 'numéro de téléphone', title: 'fonction', email: 'adresse e-mail' },
   },
   restriction: [

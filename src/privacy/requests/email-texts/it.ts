@@ -89,8 +89,11 @@ export const it: SubjectEmailText = {
       delivered: 'informato della rettifica',
       notRecipient: 'non informato: non riceve i Suoi dati, in base alle Sue scelte sulla privacy',
       notConfigured: 'non informato: è configurato per non ricevere questo tipo di dati',
-      unreachable: 'non è stato raggiungibile; lo stiamo sollecitando',
+      failed: 'non ancora informato: non ha accettato la rettifica; lo stiamo sollecitando e Le scriveremo quando l\'avrà ricevuta',
+      onItsWay: 'non ancora informato: la rettifica è in corso di invio',
     },
+    updateSubject: 'Aggiornamento sulla Sua richiesta di rettifica',
+    updateIntro: 'Quando abbiamo completato la Sua richiesta di rettifica dei Suoi dati personali, alcuni servizi non avevano accettato la rettifica. Gliel\'abbiamo inviata di nuovo:',
     traits: { name: 'nome', firstName: 'nome di battesimo', lastName: 'cognome', phone: 'numero di telefono', title: 'qualifica professionale', email: 'indirizzo e-mail' },
   },
   restriction: [

@@ -84,8 +84,11 @@ export const nl: SubjectEmailText = {
       delivered: 'op de hoogte gebracht van de rectificatie',
       notRecipient: 'niet op de hoogte gebracht: ontvangt uw gegevens niet, volgens uw privacykeuzes',
       notConfigured: 'niet op de hoogte gebracht: is zo ingesteld dat het dit soort gegevens niet ontvangt',
-      unreachable: 'kon niet worden bereikt; wij volgen dit met hen op',
+      failed: 'nog niet op de hoogte: de dienst heeft de rectificatie niet aanvaard; wij volgen dit op en schrijven u zodra hij die heeft',
+      onItsWay: 'nog niet op de hoogte: de rectificatie is onderweg',
     },
+    updateSubject: 'Stand van zaken van uw verzoek om rectificatie',
+    updateIntro: 'Toen wij uw verzoek om rectificatie van uw persoonsgegevens afrondden, hadden sommige diensten de rectificatie niet aanvaard. Wij hebben die opnieuw naar hen gestuurd:',
     traits: { name: 'naam', firstName: 'voornaam', lastName: 'achternaam', phone: 'telefoonnummer', title: 'functietitel', email: 'e-mailadres' },
   },
   restriction: [

@@ -84,8 +84,11 @@ export const pt: SubjectEmailText = {
       delivered: 'informado da retificação',
       notRecipient: 'não informado: não recebe os seus dados, de acordo com as suas escolhas de privacidade',
       notConfigured: 'não informado: está configurado para não receber este tipo de dados',
-      unreachable: 'não foi possível contactá-lo; estamos a acompanhar o assunto',
+      failed: 'ainda não informado: não aceitou a retificação; estamos a acompanhar o assunto e escrever-lhe-emos quando a tiver recebido',
+      onItsWay: 'ainda não informado: a retificação está a caminho',
     },
+    updateSubject: 'Atualização sobre o seu pedido de retificação',
+    updateIntro: 'Quando concluímos o seu pedido de retificação dos seus dados pessoais, alguns serviços não tinham aceitado a retificação. Enviámo-la novamente:',
     traits: { name: 'nome', firstName: 'nome próprio', lastName: 'apelido', phone: 'número de telefone', title: 'cargo', email: 'endereço de e-mail' },
   },
   restriction: [

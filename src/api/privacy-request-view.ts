@@ -1,0 +1,142 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { correctionRecipientsOf } from '../privacy/requests/correction.js';
+import { correctionFollowUps } from '../privacy/requests/correction-follow-up.js';
+import { deletionCertificateOf } from '../privacy/requests/certificate.js';
+import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
+import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
+
+/** A union of string literals (a closed list of values in a schema). */
+export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const Iso = Type.String({ format: 'date-time' });
+export const RequestSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    status: literals(REQUEST_STATUSES),
+    regulation: Type.String(),
+    subject: Type.Record(Type.String(), Type.String()),
+    channel: Type.String(),
+    receivedAt: Iso,
+    dueAt: Iso,
+    receiptDueAt: Iso,
+    language: Type.String({ description: 'The language the request was filed in: every email to the subject about it is written in it (ISO 639-1)' }),
+    overdue: Type.Boolean(),
+    /** Open, and its receipt not confirmed to the subject by `receiptDueAt` (CCPA 7021(a)). */
+    receiptOverdue: Type.Boolean(),
+    verified: Type.Boolean(),
+    deletionFollowUps: Type.Optional(
+      Type.Array(
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          reason: Type.Union([Type.Literal('failed'), Type.Literal('unconfirmed')]),
+          detail: Type.String(),
+          jobId: Type.Optional(Type.String()),
+        }),
+        { description: "A completed deletion's destinations a person must follow up: the tool's job failed, or was never confirmed" },
+      ),
+    ),
+    deletionOutcomes: Type.Optional(
+      Type.Array(
+        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), outcome: Type.String(), detail: Type.String() }),
+        { description: "A deletion's certificate in brief: what each destination answered the forwarded erasure (the signed certificate is the request's result)" },
+      ),
+    ),
+    correctionRecipients: Type.Optional(
+      Type.Array(
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          status: Type.String(),
+          reason: Type.Union([Type.String(), Type.Null()]),
+          detail: Type.Union([Type.String(), Type.Null()]),
+          retriedBy: Type.Optional(Type.String({ description: 'Who last sent it the corrected identify again (POST .../retry-recipients)' })),
+          retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state (`delivered`, `dropped` with its reason, `failed`; `queued` or `retrying` while one sent again is on its way)" },
+      ),
+    ),
+    correctionFollowUps: Type.Optional(
+      Type.Array(
+        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
+        { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients)" },
+      ),
+    ),
+    closedWithoutDecision: Type.Optional(
+      Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
+        description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
+      }),
+    ),
+    handConfirmations: Type.Optional(
+      Type.Array(
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          confirmedBy: Type.String(),
+          confirmedAt: Type.String(),
+          withdrawable: Type.Boolean(),
+        }),
+        { description: "A completed deletion's destinations where a person confirmed the deletion by hand (POST .../deletion-follow-ups/:destinationId/withdraw takes it back)" },
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
+
+export type RequestView = Static<typeof RequestSchema>;
+
+/** A request as the API shows it; `history` when the transitions are given. */
+export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
+  const followUps = deletionFollowUps(r);
+  const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
+  const confirmedByHand = handConfirmations(r);
+  const recipients = r.type === 'correct' && r.status === 'completed' ? correctionRecipientsOf(r.result) : undefined;
+  const correctionsToFollowUp = correctionFollowUps(r);
+  const base: RequestView = {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    regulation: r.regulation,
+    subject: Object.fromEntries(Object.entries(r.subject).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    channel: r.channel,
+    receivedAt: new Date(r.receivedAt).toISOString(),
+    dueAt: new Date(r.dueAt).toISOString(),
+    receiptDueAt: new Date(r.receiptDueAt).toISOString(),
+    language: r.language ?? 'en',
+    overdue: !isAnswered(r) && now > r.dueAt,
+    receiptOverdue: isReceiptOverdue(r, now),
+    verified: r.verified,
+  };
+  return Object.assign(base, {
+    ...(r.receiptConfirmedAt !== null && { receiptConfirmedAt: iso(r.receiptConfirmedAt) }),
+    ...(r.verifiedBy !== null && { verifiedBy: r.verifiedBy }),
+    ...(r.agent !== null && { agent: r.agent }),
+    ...(r.contactEmail !== null && { contactEmail: r.contactEmail }),
+    ...(Object.keys(r.params).length > 0 && { params: r.params }),
+    ...(r.extendedAt !== null && { extension: { at: iso(r.extendedAt), reason: r.extensionReason } }),
+    ...(r.respondedAt !== null && { respondedAt: iso(r.respondedAt) }),
+    ...(r.denialReason !== null && { denialReason: r.denialReason }),
+    ...(r.closedWithoutDecision !== undefined && { closedWithoutDecision: r.closedWithoutDecision }),
+    ...(r.failure !== null && { failure: r.failure }),
+    // A deletion whose certificate still waits on jobs running at asynchronous tools (Mixpanel, Amplitude).
+    ...(r.type === 'delete' && r.statusCheckAt !== undefined && (r.status === 'completed' || r.status === 'failed') && { nextDeletionStatusCheckAt: iso(r.statusCheckAt) }),
+    ...(followUps.length > 0 && { deletionFollowUps: followUps }),
+    ...(certificate && { deletionOutcomes: certificate.destinations.map((d) => ({ destinationId: d.destinationId, name: d.name, type: d.type, outcome: d.outcome, detail: d.detail })) }),
+    ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
+    ...(recipients && { correctionRecipients: recipients }),
+    ...(correctionsToFollowUp.length > 0 && { correctionFollowUps: correctionsToFollowUp }),
+    createdBy: r.createdBy,
+    ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
+    ...(history && {
+      history: history.map((t) => ({ from: t.from, to: t.to, action: t.action, actor: t.actor, at: iso(t.at), ...(t.note !== null && { note: t.note }) })),
+    }),
+  });
+}
+
+export const RequestList = Type.Object({ requests: Type.Array(RequestSchema) });

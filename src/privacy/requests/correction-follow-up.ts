@@ -1,0 +1,145 @@
+import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
+import { isSluiceError, SluiceError } from '../../core/errors.js';
+import { checkDestinationEnabled } from '../../replay/replay-range-check.js';
+import { bestPerDestination, correctionRecipientsOf, type CorrectionRecipient, type CorrectionResult } from './correction.js';
+import type { PrivacyRequest } from './request.js';
+import type { RequestTransitions } from './request-transitions.js';
+import { nameOf, type StepActor } from './step-actor.js';
+
+/**
+ * A recipient a completed correction did not reach (GDPR 19): the router gave up on its delivery of the corrected
+ * identify (a 4xx answer, or retries past the window). The request completed (the person's data in Sluice is
+ * corrected and they were answered, told that this recipient was not), and the privacy team sends it again
+ * (`POST /privacy-requests/:id/retry-recipients`) once the destination can take it (decision 0606).
+ */
+export interface CorrectionFollowUp {
+  readonly destinationId: string;
+  readonly name: string;
+  readonly type: string;
+  readonly reason: string | null;
+  readonly detail: string | null;
+}
+
+/** Sends one failed delivery again (`FailedDeliveryRetry`): the router's retry of that messageId at that destination. */
+export interface DeliveryRetry {
+  retry(workspaceId: string, destination: StoredDestination, messageId: string, sourceId?: string): Promise<{ queued: number; dropped: number }>;
+}
+
+const WAITING = new Set(['queued', 'retrying']);
+const FIRST_CHECK_MS = 2_000;
+const LONGEST_CHECK_MS = 300_000;
+
+/** The recipients of a completed correction whose delivery failed; empty for any other request. */
+export function correctionFollowUps(request: Pick<PrivacyRequest, 'type' | 'status' | 'result'>): CorrectionFollowUp[] {
+  if (request.type !== 'correct' || request.status !== 'completed') return [];
+  return (correctionRecipientsOf(request.result) ?? [])
+    .filter((r) => r.status === 'failed')
+    .map((r) => ({ destinationId: r.destinationId, name: r.name, type: r.type, reason: r.reason, detail: r.detail }));
+}
+
+/** A recipient as its delivery of the corrected identify now stands (a second route's `integrations` drop is not its answer). */
+function fromLog(recipient: CorrectionRecipient, rows: readonly DeliveryRecord[]): CorrectionRecipient {
+  const own = bestPerDestination(rows.filter((r) => r.destinationId === recipient.destinationId && !(r.status === 'dropped' && r.reason === 'integrations')))[0];
+  if (!own) return { ...recipient, status: 'failed', reason: 'erased', detail: 'its delivery is no longer in the delivery log (the event was erased)' };
+  return { ...recipient, status: own.status, reason: own.reason, detail: own.lastError };
+}
+
+/**
+ * Sends the corrected identify again to each failed recipient of a completed correction, through the router's retry
+ * of that delivery (the same decisions as live traffic), and records the step `correction_recipients_retried` (its
+ * note names them; the audit log keeps it with who asked). Each retried recipient then reads as its delivery stands
+ * (`queued`, or `dropped` if a decision now withholds it) with `retriedBy`/`retriedAt`, and the executor follows
+ * its delivery until it ends ({@link checkRetriedRecipients}). A recipient that cannot be sent again (its
+ * destination deleted or disabled, the event erased) stays failed and the note says why; when none can, `conflict`.
+ */
+export async function retryCorrectionRecipients(steps: RequestTransitions, retries: DeliveryRetry | undefined, workspaceId: string, id: string, by: StepActor): Promise<PrivacyRequest> {
+  const request = await steps.load(workspaceId, id);
+  const followUps = correctionFollowUps(request);
+  if (followUps.length === 0) {
+    throw new SluiceError(
+      'no_failed_recipients',
+      request.type === 'correct' && request.status === 'completed'
+        ? `Correction ${id} has no recipient whose delivery failed (correctionRecipients of GET /api/v1/privacy-requests/${id} lists each one's state); nothing to send again.`
+        : `Request ${id} is a ${request.status} ${request.type} request; only a completed correction has recipients to send it again to.`,
+    );
+  }
+  if (!retries) throw new SluiceError('not_ready', 'This process has no delivery queues (it does not run the api role with a queue configured); sending a correction again needs them.');
+  const { store } = steps;
+  const result = request.result as CorrectionResult;
+  const { messageId } = result.identify;
+  const before = await store.deliveries.forMessage(workspaceId, messageId);
+  const retried = new Set<string>();
+  /** Failed when the request was read, no longer by now (sent again another way, e.g. the destination's retry): read again only. */
+  const moved = new Set<string>();
+  const problems: string[] = [];
+  for (const followUp of followUps) {
+    try {
+      const destination = await store.destinations.get(workspaceId, followUp.destinationId);
+      if (!destination) throw new SluiceError('conflict', 'the destination was deleted');
+      checkDestinationEnabled(destination, 'retry');
+      const failed = before.filter((r) => r.destinationId === followUp.destinationId && r.status === 'failed');
+      for (const row of failed) await retries.retry(workspaceId, destination, messageId, row.sourceId);
+      (failed.length > 0 ? retried : moved).add(followUp.destinationId);
+    } catch (error) {
+      if (!isSluiceError(error)) throw error;
+      problems.push(`${followUp.name}: ${error.message}`);
+    }
+  }
+  if (retried.size + moved.size === 0) throw new SluiceError('conflict', `No failed recipient of correction ${id} could be sent the corrected identify again: ${problems.join('; ')}`);
+  const after = await store.deliveries.forMessage(workspaceId, messageId);
+  const at = new Date(steps.now()).toISOString();
+  const recipients = result.recipients.map((r) => (retried.has(r.destinationId) ? { ...fromLog(r, after), retriedBy: nameOf(by), retriedAt: at } : moved.has(r.destinationId) ? fromLog(r, after) : r));
+  const names = recipients.filter((r) => retried.has(r.destinationId)).map((r) => `${r.name} (${r.type})`);
+  const others = recipients.filter((r) => moved.has(r.destinationId)).map((r) => `${r.name} (${r.type}): now ${r.status}`);
+  const note = [
+    names.length > 0 ? `the corrected identify was sent again to ${names.join(', ')}` : '',
+    others.length > 0 ? `no longer failed, read again: ${others.join(', ')}` : '',
+    problems.length > 0 ? `not sent again: ${problems.join('; ')}` : '',
+  ].filter((part) => part !== '').join('; ');
+  const waiting = recipients.some((r) => WAITING.has(r.status));
+  return steps.move(request, 'completed', { result: { ...result, recipients }, statusCheckAt: waiting ? steps.now() + FIRST_CHECK_MS : null }, by, 'correction_recipients_retried', note);
+}
+
+/**
+ * The executor's check of a correction's retried recipients (claimed as a deletion's status check is): each one still
+ * `queued` or `retrying` is read again from the delivery log. One whose delivery ended is a step of the request's
+ * history (`correction_recipient_ended`, in the audit log); once no recipient is failed or waiting, one more step
+ * (`correction_recipients_settled`) tells the person (subject-notices.ts). Checked again after half the time since
+ * the retry (2 s to 5 minutes) while any waits; the router's own retry window bounds the wait.
+ */
+export async function checkRetriedRecipients(steps: RequestTransitions, request: PrivacyRequest): Promise<void> {
+  const { store } = steps;
+  const result = request.result as CorrectionResult | null;
+  const recipients = correctionRecipientsOf(result);
+  if (!result || !recipients || !recipients.some((r) => WAITING.has(r.status))) {
+    await store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, request.result, null);
+    return;
+  }
+  const rows = await store.deliveries.forMessage(request.workspaceId, result.identify.messageId);
+  const now = steps.now();
+  const ended: CorrectionRecipient[] = [];
+  const updated = recipients.map((r) => {
+    if (!WAITING.has(r.status)) return r;
+    const current = fromLog(r, rows);
+    if (!WAITING.has(current.status)) ended.push(current);
+    return current;
+  });
+  const stillWaiting = updated.filter((r) => WAITING.has(r.status));
+  const since = Math.min(...stillWaiting.map((r) => (r.retriedAt !== undefined ? Date.parse(r.retriedAt) : now)));
+  const next = stillWaiting.length > 0 ? now + Math.min(Math.max((now - since) / 2, FIRST_CHECK_MS), LONGEST_CHECK_MS) : null;
+  const changed = { ...result, recipients: updated };
+  if (ended.length === 0) {
+    await store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, changed, next);
+    return;
+  }
+  // The updated result goes with the first step, in its transaction.
+  let current = request;
+  for (const [i, r] of ended.entries()) {
+    const how = r.status === 'delivered' ? 'delivered' : `${r.status}${r.reason ? ` (${r.reason})` : ''}${r.detail ? `: ${r.detail}` : ''}`;
+    current = await steps.move(current, 'completed', i === 0 ? { result: changed, statusCheckAt: next } : {}, 'system', 'correction_recipient_ended', `${r.name} (${r.type}): ${how}`);
+  }
+  if (next === null && updated.every((r) => r.status !== 'failed' && !WAITING.has(r.status))) {
+    const told = current.contactEmail ? '; the subject is told' : '';
+    await steps.move(current, 'completed', {}, 'system', 'correction_recipients_settled', `every recipient of the correction has it or does not receive the person's data${told}`);
+  }
+}

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerApi, sendTracking } from './support/api-client.js';
+import { createWebhook } from './support/destinations.js';
+import type { RecordingServer } from './support/recording-server.js';
+import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture.js';
+import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+
+interface Recipient {
+  name: string;
+  status: string;
+  reason: string | null;
+  retriedBy?: string;
+  retriedAt?: string;
+}
+
+/**
+ * A correction whose corrected identify a recipient refused (GDPR 19 not yet done there), end to end with webhooks
+ * (real local HTTP servers): the request completes (the person is answered) but is marked for the privacy team
+ * (`correctionFollowUps`, its own list), the person's email says that recipient was not told, and once the
+ * destination accepts, the team sends it again (`retry-recipients`, audited): the recipient then reads delivered and
+ * the person is told.
+ */
+describe('a correction a recipient refused', () => {
+  let sluice: TestSluice;
+  let smtp: SmtpCapture;
+  const servers: RecordingServer[] = [];
+
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.example', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await sluice?.stop();
+    await smtp?.close();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('completes marked for follow-up without telling the person the recipient has it, and is sent again once the recipient accepts', async () => {
+    const api = ownerApi(sluice);
+    const good = await createWebhook(sluice, servers, 'Good hook');
+    const crm = await createWebhook(sluice, servers, 'CRM hook');
+    // A 4xx fails the delivery at once (no retries to wait for).
+    crm.server.respond = (request) => (request.raw.includes('dsr-correct-') ? { status: 400, body: '{"error":"name too long"}' } : { status: 200 });
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'fu-ada', traits: { email: 'fu@example.com', name: 'Ada Byron' } });
+    await eventually(async () => ((await api('GET', '/profiles/fu-ada')).status === 200 ? true : undefined));
+
+    const created = await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'fu@example.com' }, traits: { name: 'Ada Lovelace' }, verified: true });
+    expect(created.status, created.text).toBe(201);
+    const id = String(created.body.id);
+    const done = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return ['completed', 'failed'].includes(String(shown.status)) ? shown : undefined;
+    }, 60_000);
+    expect(done.status, String(done.failure)).toBe('completed');
+    expect(done.correctionFollowUps).toEqual([{ destinationId: crm.id, name: 'CRM hook', type: 'webhook', reason: expect.stringContaining('400'), detail: expect.any(String) }]);
+    const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[];
+    expect(listed.map((r) => r.id)).toEqual([id]);
+
+    // The person is answered, and not told that the refusing recipient has the correction.
+    const completion = await smtp.waitFor((m) => m.to.includes('fu@example.com') && m.subject === 'Your privacy request is complete', 60_000);
+    expect(completion.text).toContain('- Good hook: told of the correction');
+    expect(completion.text).toContain('- CRM hook: not told yet: it did not accept the correction; we are following this up and will write to you once it has it');
+    expect(completion.text).not.toMatch(/CRM hook: told|passed the correction on/);
+
+    // The destination is fixed; the privacy team sends the correction again.
+    crm.server.respond = () => ({ status: 200 });
+    const retried = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(retried.status, retried.text).toBe(200);
+    expect(retried.body).not.toHaveProperty('correctionFollowUps');
+    const crmNow = (retried.body.correctionRecipients as Recipient[]).find((r) => r.name === 'CRM hook');
+    expect(crmNow).toMatchObject({ retriedBy: expect.stringMatching(/owner|token|member/), retriedAt: expect.any(String) });
+    expect(['queued', 'delivered']).toContain(crmNow?.status);
+
+    const settled = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      const recipient = (shown.correctionRecipients as Recipient[]).find((r) => r.name === 'CRM hook');
+      return recipient?.status === 'delivered' ? shown : undefined;
+    }, 30_000);
+    expect((settled.correctionRecipients as Recipient[]).map((r) => [r.name, r.status]).sort()).toEqual([['CRM hook', 'delivered'], ['Good hook', 'delivered']]);
+    expect(crm.server.events().filter((e) => e.messageId === `dsr-correct-${id}`)).toEqual([expect.objectContaining({ type: 'identify', userId: 'fu-ada', traits: { name: 'Ada Lovelace' } })]);
+    expect((await api('GET', '/privacy-requests/correction-follow-ups')).body.requests).toEqual([]);
+
+    // The retry is in the request's history and the audit log with who asked; the person is told the recipient has it now.
+    const history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; actor: string; note?: string }[];
+    expect(history.find((h) => h.action === 'correction_recipients_retried')).toMatchObject({ note: expect.stringContaining('CRM hook (webhook)') });
+    expect(history.find((h) => h.action === 'correction_recipient_ended')).toMatchObject({ actor: 'system', note: 'CRM hook (webhook): delivered' });
+    const audit = (await api('GET', '/audit-log?action=privacy_request.correction_recipients_retried')).body.entries as { resourceId: string; actor: string }[];
+    expect(audit).toEqual([expect.objectContaining({ resourceId: id })]);
+    const update = await smtp.waitFor((m) => m.to.includes('fu@example.com') && m.subject === 'Update on your correction request', 30_000);
+    expect(update.text).toContain('- CRM hook: told of the correction');
+
+    // Nothing is left to send again.
+    const again = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'no_failed_recipients' });
+  });
+
+  it('sends it again to the recipients that can take it, and says which cannot (disabled, deleted) and why', async () => {
+    const api = ownerApi(sluice);
+    const refuse = (request: { raw: string }) => (request.raw.includes('dsr-correct-') ? { status: 400, body: '{"error":"no"}' } : { status: 200 });
+    const first = await createWebhook(sluice, servers, 'Hook A');
+    const second = await createWebhook(sluice, servers, 'Hook B');
+    first.server.respond = refuse;
+    second.server.respond = refuse;
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'fu-bob', traits: { email: 'bob-fu@example.com' } });
+    await eventually(async () => ((await api('GET', '/profiles/fu-bob')).status === 200 ? true : undefined));
+    const created = await api('POST', '/privacy-requests', { type: 'correct', subject: { userId: 'fu-bob' }, traits: { name: 'Bob' }, verified: true });
+    const id = String(created.body.id);
+    const done = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.status === 'completed' ? shown : undefined;
+    }, 60_000);
+    // The first test's hooks accept by now: only these two refused.
+    expect((done.correctionFollowUps as { name: string }[]).map((f) => f.name).sort()).toEqual(['Hook A', 'Hook B']);
+
+    first.server.respond = () => ({ status: 200 });
+    expect((await api('PATCH', `/destinations/${second.id}`, { enabled: false })).status).toBe(200);
+    const retried = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(retried.status, retried.text).toBe(200);
+    expect((retried.body.correctionFollowUps as { name: string }[]).map((f) => f.name)).toEqual(['Hook B']);
+    const step = (retried.body.history ?? (await api('GET', `/privacy-requests/${id}`)).body.history) as { action: string; note?: string }[];
+    const note = step.find((h) => h.action === 'correction_recipients_retried')?.note ?? '';
+    expect(note).toMatch(/^the corrected identify was sent again to Hook A \(webhook\); not sent again: Hook B: Destination \S+ \(Hook B\) is disabled/);
+    await eventually(async () => (first.server.events().some((e) => e.messageId === `dsr-correct-${id}`) ? true : undefined), 30_000);
+
+    // Deleted meanwhile: nothing left that can be sent again.
+    expect((await api('DELETE', `/destinations/${second.id}`)).status).toBe(204);
+    const none = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(none.status).toBe(409);
+    expect(none.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('Hook B: the destination was deleted') });
+  });
+});
