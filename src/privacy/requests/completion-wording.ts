@@ -40,7 +40,7 @@ export function completionLines(request: PrivacyRequest, text: SubjectEmailText,
       const traits = stringsOf(result['traits']).map((t) => (isNamedTrait(t) ? text.correction.traits[t] : t));
       const lines = [text.correction.corrected(list(traits))];
       const recipients = correctionRecipientLines(request, text);
-      if (recipients.length > 0) lines.push('', text.correction.passedOn, ...recipients);
+      if (recipients.length > 0) lines.push('', text.correction.whoWasTold, ...recipients);
       return lines;
     }
     case 'restrict':

@@ -45,7 +45,7 @@ export interface SubjectEmailText {
   };
   readonly correction: {
     readonly corrected: (traits: string | undefined) => string;
-    readonly passedOn: string;
+    readonly whoWasTold: string;
     /** Only a delivered recipient was told; a failed one is followed up by the privacy team (correction follow-ups), one still under way is on its way. */
     readonly outcomes: { readonly delivered: string; readonly notRecipient: string; readonly notConfigured: string; readonly failed: string; readonly onItsWay: string };
     /** The update sent once the recipients that had not accepted the correction have it (after the team sent it again). */

@@ -79,7 +79,7 @@ export const de: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'Wir haben Ihre personenbezogenen Daten berichtigt.' : `Wir haben Ihre personenbezogenen Daten berichtigt: ${traits}.`),
-    passedOn: 'Wir haben die Berichtigung an die Dienste weitergegeben, die Ihre Daten erhalten:',
+    whoWasTold: 'Die Dienste, die Ihre Daten erhalten, und ob wir sie über die Berichtigung informieren konnten:',
     outcomes: {
       delivered: 'über die Berichtigung informiert',
       notRecipient: 'nicht informiert: erhält Ihre Daten aufgrund Ihrer Datenschutz-Einstellungen nicht',

@@ -79,7 +79,7 @@ export const en: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'We corrected your personal data.' : `We corrected your personal data: ${traits}.`),
-    passedOn: 'We passed the correction on to the services that receive your data:',
+    whoWasTold: 'The services that receive your data, and whether we could tell them of the correction:',
     outcomes: {
       delivered: 'told of the correction',
       notRecipient: 'not told: it does not receive your data, under your privacy choices',

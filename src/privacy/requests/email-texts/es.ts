@@ -79,7 +79,7 @@ export const es: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'Hemos rectificado sus datos personales.' : `Hemos rectificado sus datos personales: ${traits}.`),
-    passedOn: 'Hemos comunicado la rectificación a los servicios que reciben sus datos:',
+    whoWasTold: 'Los servicios que reciben sus datos, y si pudimos informarles de la rectificación:',
     outcomes: {
       delivered: 'informado de la rectificación',
       notRecipient: 'no informado: no recibe sus datos, según sus opciones de privacidad',

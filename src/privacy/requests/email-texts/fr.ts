@@ -79,7 +79,7 @@ export const fr: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'Nous avons rectifié vos données personnelles.' : `Nous avons rectifié vos données personnelles : ${traits}.`),
-    passedOn: 'Nous avons transmis la rectification aux services qui reçoivent vos données :',
+    whoWasTold: 'Les services qui reçoivent vos données, et si nous avons pu les informer de la rectification :',
     outcomes: {
       delivered: 'informé de la rectification',
       notRecipient: 'non informé : il ne reçoit pas vos données, conformément à vos choix de confidentialité',

@@ -84,7 +84,7 @@ export const it: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'Abbiamo rettificato i Suoi dati personali.' : `Abbiamo rettificato i Suoi dati personali: ${traits}.`),
-    passedOn: 'Abbiamo comunicato la rettifica ai servizi che ricevono i Suoi dati:',
+    whoWasTold: 'I servizi che ricevono i Suoi dati, e se abbiamo potuto informarli della rettifica:',
     outcomes: {
       delivered: 'informato della rettifica',
       notRecipient: 'non informato: non riceve i Suoi dati, in base alle Sue scelte sulla privacy',

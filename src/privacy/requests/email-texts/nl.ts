@@ -79,7 +79,7 @@ export const nl: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'Wij hebben uw persoonsgegevens gerectificeerd.' : `Wij hebben uw persoonsgegevens gerectificeerd: ${traits}.`),
-    passedOn: 'Wij hebben de rectificatie doorgegeven aan de diensten die uw gegevens ontvangen:',
+    whoWasTold: 'De diensten die uw gegevens ontvangen, en of wij hen van de rectificatie op de hoogte konden brengen:',
     outcomes: {
       delivered: 'op de hoogte gebracht van de rectificatie',
       notRecipient: 'niet op de hoogte gebracht: ontvangt uw gegevens niet, volgens uw privacykeuzes',

@@ -79,7 +79,7 @@ export const pt: SubjectEmailText = {
   },
   correction: {
     corrected: (traits) => (traits === undefined ? 'Retificámos os seus dados pessoais.' : `Retificámos os seus dados pessoais: ${traits}.`),
-    passedOn: 'Comunicámos a retificação aos serviços que recebem os seus dados:',
+    whoWasTold: 'Os serviços que recebem os seus dados, e se os pudemos informar da retificação:',
     outcomes: {
       delivered: 'informado da retificação',
       notRecipient: 'não informado: não recebe os seus dados, de acordo com as suas escolhas de privacidade',
