@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LateReceiver as Receiver } from '../../test/support/late-receiver.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../../test/support/postgres.js';
 import { Keys } from '../core/crypto/keys.js';
 import { createDestinationHttp } from '../destinations/http/destination-http.js';
@@ -21,48 +20,6 @@ const MINUTE = 60_000;
 const keys = new Keys('alert-webhook-outbox-test-secret-key-0123456789');
 const silent = pino({ level: 'silent' });
 const usePostgres = await postgresAvailable();
-
-/** A real receiver on a fixed port: down (connection refused) until `up()`, then answering `status()` to each post. */
-class Receiver {
-  readonly posts: { body: Record<string, unknown>; headers: IncomingHttpHeaders }[] = [];
-  status = () => 200;
-  private server: Server | undefined;
-
-  private constructor(readonly port: number) {}
-
-  /** A port nothing listens on (yet). */
-  static async down(): Promise<Receiver> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    return new Receiver(port);
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/alerts`;
-  }
-
-  async up(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      req.on('end', () => {
-        const status = this.status();
-        if (status < 300) this.posts.push({ body: JSON.parse(raw) as Record<string, unknown>, headers: req.headers });
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async close(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server!.close(resolve));
-  }
-}
 
 const stores: { name: string; skip: boolean; open: () => Promise<{ store: () => Promise<SqlStore>; drop: () => Promise<void> }> }[] = [
   {
