@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import { alertEmail, type AlertNotice } from './alert-notices.js';
 import type { AlertWebhookContext } from './alert-webhook.js';
 import type { AlertWebhookOutbox, AlertWebhookSent } from './alert-webhook-outbox.js';
-import { alertWebhookOf } from './delivery-alert-settings.js';
+import { alertWebhookOf, type AlertWebhookSettings } from './delivery-alert-settings.js';
 import { quietEndNotice } from './pagerduty-handover.js';
 
 /** Who is told: the people who can act on a destination or the pipeline (fix its configuration, or the endpoint). */
@@ -39,8 +39,7 @@ export class AlertMessenger {
   async endedQuietly(workspace: Workspace, about: AlertWebhookContext['about'], path: string, log: Record<string, unknown>): Promise<void> {
     const webhook = alertWebhookOf(workspace);
     if (webhook?.format !== 'pagerduty' || !this.options.webhook) return;
-    const sent = await this.options.webhook.send(workspace.id, webhook, quietEndNotice(about), { workspace: { id: workspace.id, name: workspace.name }, about, link: this.linkTo(path) });
-    this.logUnsent(sent, { workspaceId: workspace.id, ...log }, 'PagerDuty incident of an ended alert');
+    await this.post(this.options.webhook, workspace, webhook, quietEndNotice(about), { workspace: { id: workspace.id, name: workspace.name }, about, link: this.linkTo(path) }, log, 'PagerDuty incident of an ended alert');
   }
 
   /** `path` is the console page the messages link to (`/destinations/<id>`, `/`); `log` adds fields to the log lines. */
@@ -48,8 +47,7 @@ export class AlertMessenger {
     const link = this.linkTo(path);
     const webhook = alertWebhookOf(workspace);
     if (webhook && this.options.webhook) {
-      const sent = await this.options.webhook.send(workspace.id, webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link });
-      this.logUnsent(sent, { workspaceId: workspace.id, ...log }, 'alert');
+      await this.post(this.options.webhook, workspace, webhook, notice, { workspace: { id: workspace.id, name: workspace.name }, about, link }, log, 'alert');
     }
     const members = (await this.options.store.members.list(workspace.id)).filter((m) => m.status === 'active' && ALERT_RECIPIENT_ROLES.includes(m.role) && !m.deliveryAlertEmailsOptOut);
     if (members.length === 0) {
@@ -62,8 +60,19 @@ export class AlertMessenger {
     }
   }
 
-  /** Logs a first attempt the webhook did not take: retried later (pending) or given up. */
-  private logUnsent(sent: AlertWebhookSent, fields: Record<string, unknown>, what: string): void {
+  /**
+   * Hands the notice to the webhook's outbox and logs a first attempt the webhook did not take (retried later, or given
+   * up); a post that could not even be stored (the store unreachable) is logged too, so the emails still go.
+   */
+  private async post(outbox: AlertWebhookOutbox, workspace: Workspace, webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext, log: Record<string, unknown>, what: string): Promise<void> {
+    const fields = { workspaceId: workspace.id, ...log };
+    let sent: AlertWebhookSent;
+    try {
+      sent = await outbox.send(workspace.id, webhook, notice, context);
+    } catch (error) {
+      this.options.logger.warn({ ...fields, err: error }, `${what} not posted to the workspace's alert webhook: it could not be stored for its attempts (emails still go)`);
+      return;
+    }
     if (sent.state === 'pending') {
       this.options.logger.warn({ ...fields, error: sent.error, nextAttemptAt: new Date(sent.nextAttemptAt).toISOString() }, `${what} not taken by the workspace's alert webhook yet: tried again with backoff for up to an hour (emails go now)`);
     } else if (sent.state === 'given_up') {

@@ -67,8 +67,8 @@ for (const kind of stores) {
       new AlertWebhookOutbox({ webhook: new AlertWebhook(http, keys), posts: on.alertWebhookPosts, keys, ...options });
 
     /** Opens a "jobs role missing" episode through the role alerts, told through `outbox`; the episode's id. */
-    async function openEpisode(outbox: AlertWebhookOutbox): Promise<string> {
-      const alerts = new RoleAlerts({ store, mailer: new DevelopmentOutbox('Sluice <sluice@localhost>', silent), publicUrl: 'https://sluice.example.com', logger: silent, intervalMs: MINUTE, webhook: outbox });
+    async function openEpisode(outbox: AlertWebhookOutbox, mailer = new DevelopmentOutbox('Sluice <sluice@localhost>', silent)): Promise<string> {
+      const alerts = new RoleAlerts({ store, mailer, publicUrl: 'https://sluice.example.com', logger: silent, intervalMs: MINUTE, webhook: outbox });
       const beat = (at: number) => store.processes.beat({ id: 'proc_web', roles: ['ingest', 'processor', 'router', 'api'], host: 'box', pid: 1, version: '0.1.0', startedAt: t0 - 60 * MINUTE, seenAt: at });
       await beat(t0);
       await alerts.check(t0);
@@ -108,6 +108,22 @@ for (const kind of stores) {
       expect(await again.send('ws_shop', webhook.webhook, { kind: 'role_missing', subject: 'again', paragraphs: [] }, { workspace: { id: 'ws_shop', name: 'Shop' }, about: { role }, link: 'https://sluice.example.com/' })).toEqual({ state: 'told_before' });
       expect(await again.retryDue()).toEqual([]);
       expect(receiver.posts).toHaveLength(1);
+    });
+
+    it('still emails the alert when its post cannot be stored (the store refused the write)', async () => {
+      await receiver.up();
+      const add = store.alertWebhookPosts.add.bind(store.alertWebhookPosts);
+      store.alertWebhookPosts.add = async () => {
+        throw new Error('disk I/O error');
+      };
+      const mail = new DevelopmentOutbox('Sluice <sluice@localhost>', silent);
+      try {
+        await openEpisode(outboxOn(store), mail);
+      } finally {
+        store.alertWebhookPosts.add = add;
+      }
+      expect(mail.list().map((m) => m.subject)).toEqual(['No Sluice process runs the jobs role']);
+      expect(receiver.posts).toEqual([]);
     });
 
     it('retries a receiver answering 503 with backoff, then gives the post up after the window and records why', async () => {
