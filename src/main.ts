@@ -36,6 +36,8 @@ import { SubjectNewLinks } from './privacy/requests/subject-new-links.js';
 import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.js';
 import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AlertWebhook } from './alerts/alert-webhook.js';
+import { AlertWebhookOutbox } from './alerts/alert-webhook-outbox.js';
+import { AlertWebhookRetries } from './alerts/alert-webhook-retries.js';
 import { AuditLog } from './accounts/audit-log.js';
 import { RequestExecutor } from './privacy/requests/request-executor.js';
 import { consentBannerRoutes } from './privacy/consent-banner/consent-banner-routes.js';
@@ -270,7 +272,10 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   }
   const countersPruner = roles.has('jobs') ? new CountersPruner(store, config.countersRetentionMs, logger) : undefined;
   countersPruner?.start();
-  const alertWebhook = new AlertWebhook(outboundHttp, keys);
+  // Alert webhook posts are kept in the store until delivered or given up (decision 0106): every process that tells
+  // alerts (api, jobs) retries the ones due, whichever process noted them.
+  const alertWebhook = new AlertWebhookOutbox({ webhook: new AlertWebhook(outboundHttp, keys), posts: store.alertWebhookPosts, keys });
+  const alertWebhookRetries = roles.has('api') || roles.has('jobs') ? new AlertWebhookRetries(alertWebhook, logger, (before) => store.alertWebhookPosts.prune(before)) : undefined;
   const deliveryAlerts = roles.has('jobs')
     ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs, webhook: alertWebhook })
     : undefined;
@@ -344,6 +349,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       await deliveryAlerts?.stop();
       await processingAlerts?.stop();
       await roleAlerts?.stop();
+      await alertWebhookRetries?.stop();
       await outboundHttp.close();
       backpressure?.stop();
       await sourceCounters?.stop();
@@ -373,6 +379,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   state = 'ready';
   heartbeat.start();
   roleAlerts?.start();
+  alertWebhookRetries?.start();
   const url = address.replace('0.0.0.0', '127.0.0.1');
   return { config, url, store, keys, privacyRequests, privacy, bootstrap: boot, mailer, app, logger, close };
 }

@@ -65,6 +65,30 @@ describe('audit log', () => {
     expect(step.status).toBe(200);
   });
 
+  it('refuses an exact actor that fits none of the shapes Sluice records (list and export), pointing to actorContains', async () => {
+    for (const path of ['/audit-log?actor=owner', `/audit-log?actor=${encodeURIComponent('ada@example.com')}`, '/audit-log/export?actor=owner']) {
+      const res = await api<{ error: { code: string; message: string } }>(sluice.url, 'GET', path, { token: sluice.token });
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.message).toContain('is not an actor Sluice records');
+      expect(res.body.error.message).toContain('"member:<id> (<email>)", "token:<id> (<name>)"');
+      expect(res.body.error.message).toContain('actorContains=');
+    }
+    // An id given alone is told to take a prefix (the recorded actor carries the email or the token's name).
+    const bare = await api<{ error: { message: string } }>(sluice.url, 'GET', '/audit-log?actor=member:mem_1', { token: sluice.token });
+    expect(bare.status).toBe(400);
+    expect(bare.body.error.message).toContain('end it with * (actor=member:mem_1*)');
+    // Every shape is taken, matching or not; and an actor an earlier version wrote is still found.
+    const actor = (await api<Entries>(sluice.url, 'GET', `/audit-log?resourceId=${sourceId}`, { token: sluice.token })).body.entries[0]!.actor;
+    for (const given of [actor, 'system', 'cli', 'subject (one-time code by email)', 'member:mem_x (x@example.com)', 'token:tok_x ()']) {
+      expect((await api(sluice.url, 'GET', `/audit-log?actor=${encodeURIComponent(given)}`, { token: sluice.token })).status, given).toBe(200);
+    }
+    expect((await api<Entries>(sluice.url, 'GET', `/audit-log?actor=${encodeURIComponent(actor)}&resourceId=${sourceId}`, { token: sluice.token })).body.entries).toHaveLength(3);
+    await sluice.store.audit.append({ workspaceId: sluice.bootstrap.workspaceId, actor: 'setup-script', action: 'source.update', resourceType: 'source', resourceId: 'src_older', resourceName: 'Made by an older Sluice' });
+    const older = await api<Entries>(sluice.url, 'GET', '/audit-log?actor=setup-script', { token: sluice.token });
+    expect(older.body.entries.map((e) => e.actor)).toEqual(['setup-script']);
+  });
+
   it('filters by the start of the action (ending with *) and by part of the actor, ignoring case', async () => {
     const sources = await api<Entries>(sluice.url, 'GET', `/audit-log?action=${encodeURIComponent('source.*')}&resourceId=${sourceId}`, { token: sluice.token });
     expect(sources.body.entries.map((e) => e.action)).toEqual(['source.rotate_write_key', 'source.update', 'source.create']);

@@ -88,6 +88,26 @@ describe.skipIf(skip)('console audit log and tokens pages', { timeout: 90_000 },
     expect(errors).toEqual([]);
   });
 
+  it("finds a member's entries by the member's id typed alone, and shows why an actor that fits no shape matches nothing", async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Action starts with').fill('');
+    const ownerActor = (await api<{ entries: { actor: string }[] }>(sluice.url, 'GET', '/audit-log?actor=member:*&limit=1', { token: sluice.token })).body.entries[0]?.actor;
+    const ownerId = /^member:(\S+) /.exec(ownerActor ?? '')?.[1];
+    expect(ownerId).toBeDefined();
+    await page.getByLabel('Who').fill(`member:${ownerId}`);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.locator('main table tbody tr').count()).toBeGreaterThan(0);
+    expect(new Set(await page.locator('main table tbody tr td:nth-child(2)').allTextContents())).toEqual(new Set([ownerActor]));
+    await page.getByLabel('Who').fill('member:not an actor');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('is not an actor Sluice records', { exact: false }).count()).toBe(1);
+    expect(await page.locator('main table').count()).toBe(0);
+    await page.getByLabel('Who').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.locator('main table tbody tr').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
   it('lists an expired token with the expired ones, not among the active tokens', async () => {
     await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Last quarter export', secret: 'expired-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() - 86_400_000 });
     await sluice.store.tokens.create({ workspaceId: DEFAULT_WORKSPACE_ID, name: 'Nightly sync', secret: 'live-token-secret-0123456789', role: 'viewer', expiresAt: Date.now() + 30 * 86_400_000 });

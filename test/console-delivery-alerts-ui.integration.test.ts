@@ -58,6 +58,10 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     // The rules text waits for two more answers (the settings, the destination's thresholds) than the episodes list.
     await expect.poll(() => page.getByRole('region', { name: 'Delivery alerts' }).textContent()).toContain('at least 50% of its delivery attempts in the last 15 minutes failed');
 
+    // The workspace's alerts also go to a JSON webhook (removed again after the next test).
+    const hooks = await RecordingServer.start();
+    servers.push(hooks);
+    expect((await ownerApi(sluice)('PUT', '/delivery-alerts/settings', { webhook: { url: `${hooks.url}/alerts`, format: 'json' } })).status).toBe(200);
     failing.server.respond = () => ({ status: 503, body: '{"error":"maintenance"}' });
     await sendTracking(sluice.url, sluice.writeKey, 'batch', {
       batch: Array.from({ length: 8 }, (_, i) => ({ type: 'track', userId: `buyer-${i}`, event: 'Order Completed', messageId: `alert-ui-${i}` })),
@@ -81,6 +85,8 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     await shot(page, 'delivery-alerts-destination');
     expect(await open.textContent()).toContain('HTTP 503: {"error":"maintenance"}');
     expect(await open.textContent()).toMatch(/\d+ of \d+ delivery attempts failed/);
+    // The webhook's post of the episode's start, as the API lists it.
+    expect(await open.getByTestId('alert-webhook-post').allTextContents()).toEqual(['Webhook: told of the start.']);
   });
 
   it('shows the episode resolved once the endpoint delivers again, and the marker gone', async () => {
@@ -93,6 +99,8 @@ describe.skipIf(skip)('console shows delivery alerts and their settings', { time
     expect(await resolved.textContent()).toContain('It delivered again.');
     expect(await resolved.textContent()).toContain('HTTP 503: {"error":"maintenance"}');
     expect(await episodes().getByRole('row').count()).toBe(2); // header + the one episode
+    await expect.poll(() => resolved.getByTestId('alert-webhook-post').allTextContents()).toEqual(['Webhook: told of the start.', 'Webhook: told of the end.']);
+    expect((await ownerApi(sluice)('PUT', '/delivery-alerts/settings', { webhook: null })).status).toBe(200);
 
     await page.getByRole('link', { name: '← Destinations' }).click();
     await expect.poll(() => row('Fulfilment').locator('td').nth(3).textContent()).toBe('0');

@@ -37,6 +37,9 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     const slack = await RecordingServer.start();
     servers.push(slack);
     const slackUrl = `${slack.url}/services/T000/B000/secret-part-of-the-url`;
+    // Slack is down for the first post: the alert is kept and posted again a little later (the outbox's retries).
+    let slackDown = true;
+    slack.respond = () => (slackDown ? ((slackDown = false), { status: 503 }) : { status: 200 });
     const set = await api('PUT', '/delivery-alerts/settings', { webhook: { url: slackUrl, format: 'slack' } });
     expect(set.status, set.text).toBe(200);
     const { id, server } = await createWebhook(sluice, servers, 'Fulfilment');
@@ -53,7 +56,9 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect(failing!.text).toMatch(/\d+ of \d+ delivery attempts in the last 15 minutes failed/);
     expect(failing!.text).toContain('Latest error: HTTP 503');
     const posted = await eventually(async () => slack.requests.find((r) => r.path.endsWith('/services/T000/B000/secret-part-of-the-url')));
+    expect(slack.failures).toHaveLength(1);
     expect(posted.headers['content-type']).toBe('application/json');
+    expect(posted.headers['idempotency-key']).toMatch(/:failing$/);
     const text = (posted.body as { text: string }).text;
     expect(Object.keys(posted.body as object)).toEqual(['text']);
     expect(text).toMatch(/^\*Destination "Fulfilment" is failing\*\n/);
@@ -76,6 +81,13 @@ describe('delivery alerts (Sluice end to end, a real failing endpoint)', () => {
     expect((await api('GET', '/outbox')).body.messages).toHaveLength(2);
     const history = await api('GET', `/delivery-alerts?destinationId=${id}`);
     expect(history.body.alerts).toEqual([expect.objectContaining({ status: 'resolved', resolution: 'recovered' })]);
+    // Each notice's post to the webhook, as listed: the opening taken at the second attempt, the end at the first.
+    expect((history.body.alerts as { webhookPosts: unknown }[])[0]!.webhookPosts).toEqual([
+      expect.objectContaining({ notice: 'failing', state: 'delivered', format: 'slack', attempts: 2, lastStatus: 200, lastError: null, nextAttemptAt: null, finishedAt: expect.any(String) }),
+      expect.objectContaining({ notice: 'delivering_again', state: 'delivered', format: 'slack', attempts: 1, lastStatus: 200 }),
+    ]);
+    // The outbox keeps the URL (a Slack webhook's credential) and the body sealed.
+    expect(JSON.stringify(await sluice.store.alertWebhookPosts.ofAlerts(DEFAULT_WORKSPACE_ID, [(history.body.alerts as { id: string }[])[0]!.id]))).not.toContain('secret-part-of-the-url');
   });
 
   it('keeps its settings per workspace, validated and audited', async () => {
@@ -213,10 +225,19 @@ describe('falling behind (Sluice end to end, a real endpoint that answers slowly
     // This Sluice's own checker runs hourly, so the episode stays as the test leaves it.
     const openedAt = Date.now() - 60_000;
     await slow.store.pipelineAlerts.open({ id: 'palert_api', kind: 'processing_behind', openedAt, waitingSince: openedAt - 600_000, backlog: 321 });
+    // Its notice to this workspace's webhook, waiting for a retry; another workspace's post is not shown.
+    for (const workspaceId of [DEFAULT_WORKSPACE_ID, 'ws_other']) {
+      const post = { id: `awp_${workspaceId}`, workspaceId, alertId: 'palert_api', noticeKind: 'processing_behind', receiver: `r_${workspaceId}`, format: 'json', sealedUrl: 'x', sealedBody: 'x', createdAt: openedAt, nextAttemptAt: openedAt };
+      expect(await slow.store.alertWebhookPosts.add(post, openedAt)).toBe(true);
+      await slow.store.alertWebhookPosts.record(post.id, { state: 'pending', at: openedAt, status: 503, error: 'HTTP 503: busy', nextAttemptAt: openedAt + 2_000 });
+    }
     const open = await ownerApi(slow)('GET', '/pipeline-alerts?status=open');
     expect(open.status, open.text).toBe(200);
     expect(open.body.alerts).toEqual([
-      { id: 'palert_api', kind: 'processing_behind', status: 'open', openedAt: new Date(openedAt).toISOString(), waitingSince: new Date(openedAt - 600_000).toISOString(), backlog: 321, resolvedAt: null, resolution: null },
+      {
+        id: 'palert_api', kind: 'processing_behind', status: 'open', openedAt: new Date(openedAt).toISOString(), waitingSince: new Date(openedAt - 600_000).toISOString(), backlog: 321, resolvedAt: null, resolution: null,
+        webhookPosts: [{ notice: 'processing_behind', state: 'pending', format: 'json', attempts: 1, lastStatus: 503, lastError: 'HTTP 503: busy', createdAt: new Date(openedAt).toISOString(), nextAttemptAt: new Date(openedAt + 2_000).toISOString(), finishedAt: null }],
+      },
     ]);
     await slow.store.pipelineAlerts.resolve('processing_behind', Date.now(), 'caught_up');
     expect((await ownerApi(slow)('GET', '/pipeline-alerts?status=open')).body.alerts).toEqual([]);

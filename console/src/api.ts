@@ -314,6 +314,23 @@ export interface DeliveryAlert {
   notifiedAt: string | null;
   resolvedAt: string | null;
   resolution: AlertResolution | null;
+  /** Its notices to the workspace's alert webhook. */
+  webhookPosts: AlertWebhookPost[];
+}
+
+/** An episode's notice to the workspace's alert webhook, as the alert listings show it (`webhookPosts`). */
+export interface AlertWebhookPost {
+  /** The notice: the opening (failing, falling_behind, processing_behind, role_missing) or the end. */
+  notice: string;
+  /** pending: tried again at nextAttemptAt; given_up: refused for good, or not taken within an hour. */
+  state: 'pending' | 'delivered' | 'given_up';
+  format: AlertWebhookFormat;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  finishedAt: string | null;
 }
 
 /** A destination whose alerts are muted now, as `GET /api/v1/delivery-alerts/mutes` lists it (and `PUT .../mutes/:destinationId` answers). */
@@ -340,6 +357,8 @@ export interface PipelineAlert {
   backlog: number;
   resolvedAt: string | null;
   resolution: PipelineAlertResolution | null;
+  /** Its notices to this workspace's alert webhook. */
+  webhookPosts: AlertWebhookPost[];
 }
 
 /** A running Sluice process (`GET /api/v1/processes`). */
@@ -370,4 +389,6 @@ export interface RoleAlertEpisode {
   openedAt: string;
   resolvedAt: string | null;
   resolution: RoleAlertResolution | null;
+  /** Its notices to this workspace's alert webhook. */
+  webhookPosts: AlertWebhookPost[];
 }

@@ -12,6 +12,7 @@ let server: Server;
 let base: string;
 let plan: Array<{ status: number; headers?: Record<string, string> }> = [];
 let received: string[] = [];
+let keysReceived: Array<string | undefined> = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -19,6 +20,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       received.push(body);
+      keysReceived.push(req.headers['idempotency-key'] as string | undefined);
       const reply = plan.shift() ?? { status: 200 };
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end('{"ok":' + String(reply.status < 300) + '}');
@@ -34,6 +36,7 @@ afterAll(async () => {
 beforeEach(() => {
   plan = [];
   received = [];
+  keysReceived = [];
 });
 
 const keys = new Keys('alert-webhook-test-secret-key-0123456789');
@@ -43,21 +46,16 @@ const notice = { kind: 'falling_behind' as const, subject: 'Destination "Orders"
 const context = { workspace: { id: 'ws', name: 'Shop' }, about: { destination: { id: 'dst', name: 'Orders', type: 'webhook' }, alert }, link: 'https://sluice.example.com/destinations/dst' };
 const settingsFor = (url: string): AlertWebhookSettings => ({ sealedUrl: keys.encrypt(url), maskedUrl: 'http://127.0.0.1/********', format: 'json' });
 
-/** The webhook with its waits recorded instead of slept. */
-function webhookRecordingWaits(): { webhook: AlertWebhook; waits: number[] } {
-  const waits: number[] = [];
-  return { webhook: new AlertWebhook(http, keys, [2_000, 15_000], async (ms) => void waits.push(ms)), waits };
-}
+const webhook = new AlertWebhook(http, keys);
 
 describe('alert webhook', () => {
-  it("posts Sluice's JSON document with the episode's kind and what waited", async () => {
-    const { webhook } = webhookRecordingWaits();
-    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toEqual({ ok: true, status: 200, attempts: 1 });
-    expect(JSON.parse(received[0]!)).toMatchObject({ type: 'destination.falling_behind', alert: { kind: 'falling_behind', waiting: 50, oldestWaitingAt: '2026-03-02T09:00:00.000Z' } });
+  it("posts Sluice's JSON document with the episode's kind and what waited, and the episode's notice as idempotency key", async () => {
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toEqual({ ok: true, status: 200 });
+    expect(JSON.parse(received[0]!)).toMatchObject({ type: 'destination.falling_behind', idempotencyKey: 'alert_1:falling_behind', alert: { kind: 'falling_behind', waiting: 50, oldestWaitingAt: '2026-03-02T09:00:00.000Z' } });
+    expect(keysReceived).toEqual(['alert_1:falling_behind']);
   });
 
   it("posts the pipeline's episode as pipeline.<kind>, with no destination, and links Slack to the console", async () => {
-    const { webhook } = webhookRecordingWaits();
     const pipeline = { id: 'palert_1', kind: 'processing_behind' as const, openedAt: Date.parse('2026-03-02T09:10:00Z'), waitingSince: Date.parse('2026-03-02T09:00:00Z'), backlog: 50, resolvedAt: null, resolution: null };
     const about = { pipeline };
     await webhook.post(settingsFor(`${base}/alerts`), { kind: 'processing_behind', subject: 'Sluice is not keeping up with incoming events', paragraphs: ['Behind.'] }, { workspace: context.workspace, about, link: 'https://sluice.example.com/' });
@@ -70,38 +68,27 @@ describe('alert webhook', () => {
     expect(JSON.parse(received[2]!)).toMatchObject({ type: 'pipeline.caught_up' });
   });
 
-  it('tries a post that can succeed later again (a 503, then a 429 with Retry-After), and stops at the first success', async () => {
-    plan = [{ status: 503 }, { status: 429, headers: { 'retry-after': '30' } }];
-    const { webhook, waits } = webhookRecordingWaits();
-    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toEqual({ ok: true, status: 200, attempts: 3 });
-    expect(received).toHaveLength(3);
-    expect(waits).toEqual([2_000, 30_000]);
-  });
+  it('tells an answer worth trying again (a 503, a 429 with Retry-After, a refused connection) from one that will not change (a 404, an address the guard refuses)', async () => {
+    const prepared = webhook.prepare(settingsFor(`${base}/alerts`), notice, context);
+    if ('error' in prepared) throw new Error(prepared.error);
+    plan = [{ status: 503 }, { status: 429, headers: { 'retry-after': '30' } }, { status: 404 }];
+    expect(await webhook.attempt(prepared.url, prepared.body, prepared.idempotencyKey)).toMatchObject({ again: true, result: { ok: false, status: 503 } });
+    expect(await webhook.attempt(prepared.url, prepared.body, prepared.idempotencyKey)).toMatchObject({ again: true, afterMs: 30_000, result: { ok: false, status: 429 } });
+    expect(await webhook.attempt(prepared.url, prepared.body, prepared.idempotencyKey)).toMatchObject({ again: false, result: { ok: false, status: 404 } });
+    expect(keysReceived).toEqual(['alert_1:falling_behind', 'alert_1:falling_behind', 'alert_1:falling_behind']);
 
-  it('gives up after three attempts, and at once on an answer that will not change (a 404) or an address the guard refuses', async () => {
-    plan = [{ status: 502 }, { status: 502 }, { status: 502 }, { status: 502 }];
-    const { webhook, waits } = webhookRecordingWaits();
-    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toMatchObject({ ok: false, status: 502, attempts: 3, error: expect.stringContaining('HTTP 502') });
-    expect(waits).toEqual([2_000, 15_000]);
-
-    plan = [{ status: 404 }];
-    received = [];
-    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toMatchObject({ ok: false, status: 404, attempts: 1 });
-    expect(received).toHaveLength(1);
-
-    expect(await webhook.post(settingsFor('http://10.9.8.7/alerts'), notice, context)).toMatchObject({ ok: false, attempts: 1, error: expect.stringContaining('destination_address_refused') });
-  });
-
-  it('tries a refused connection again, and makes one attempt when asked to (the API\'s test)', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const { webhook, waits } = webhookRecordingWaits();
-    expect(await webhook.post(settingsFor(`http://127.0.0.1:${port}/alerts`), notice, context)).toMatchObject({ ok: false, attempts: 3 });
-    expect(waits).toHaveLength(2);
+    expect(await webhook.attempt(`http://127.0.0.1:${port}/alerts`, prepared.body, prepared.idempotencyKey)).toMatchObject({ again: true, result: { ok: false } });
+    expect(await webhook.attempt('http://10.9.8.7/alerts', prepared.body, prepared.idempotencyKey)).toMatchObject({ again: false, result: { ok: false, error: expect.stringContaining('destination_address_refused') } });
+  });
 
+  it('makes one attempt per post (the API\'s test), and says so when the URL cannot be decrypted', async () => {
     plan = [{ status: 503 }];
-    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context, { once: true })).toMatchObject({ ok: false, status: 503, attempts: 1 });
+    expect(await webhook.post(settingsFor(`${base}/alerts`), notice, context)).toMatchObject({ ok: false, status: 503 });
+    expect(received).toHaveLength(1);
+    expect(await webhook.post({ ...settingsFor(`${base}/alerts`), sealedUrl: new Keys('another-secret-key-0123456789abcdef').encrypt(`${base}/alerts`) }, notice, context)).toMatchObject({ ok: false, error: expect.stringContaining('could not be decrypted') });
   });
 });

@@ -10,19 +10,20 @@ import { pagerDutyEvent, type OpeningKind } from './pagerduty-alert-event.js';
 
 const TIMEOUT_MS = 10_000;
 const MASK = '********';
-/**
- * Waits before the second and third attempt of an alert whose post can succeed later (HTTP 429, 408, 5xx, a timeout,
- * a refused connection); a Retry-After longer than the wait is honoured up to {@link MAX_RETRY_AFTER_MS}.
- */
-export const ALERT_RETRY_DELAYS_MS: readonly number[] = [2_000, 15_000];
-const MAX_RETRY_AFTER_MS = 60_000;
 
-/** What a post to the alert webhook came to (the API's test answers it; the sweeper logs a failure). */
-export type AlertWebhookResult = PostOutcome & { readonly attempts: number };
-type PostOutcome = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly error: string };
+/** What one post to the alert webhook came to (the API's test answers it). */
+export type AlertWebhookResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly status?: number; readonly error: string };
 
-/** One attempt's outcome: done (posted, or refused for good) or worth trying again, after `afterMs` when given. */
-type Attempt = { readonly result: PostOutcome; readonly again: false } | { readonly result: PostOutcome; readonly again: true; readonly afterMs?: number };
+/** One attempt's outcome: done (posted, or refused for good) or worth trying again, after `afterMs` when given (Retry-After). */
+export type AlertWebhookAttempt = { readonly result: AlertWebhookResult; readonly again: false } | { readonly result: AlertWebhookResult; readonly again: true; readonly afterMs?: number };
+
+/** A post ready to be made: where, what, its idempotency key, and the receiver it goes to (a keyed hash of URL and key). */
+export interface PreparedAlertPost {
+  readonly url: string;
+  readonly body: string;
+  readonly idempotencyKey: string;
+  readonly receiver: string;
+}
 
 /** What the post is about: the workspace, and a destination's episode or the pipeline's, with the console's link. */
 export interface AlertWebhookContext {
@@ -101,9 +102,17 @@ const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
 };
 
 /**
+ * The key a receiver may dedupe posts by (the `Idempotency-Key` header of every post, and the JSON document's
+ * `idempotencyKey`): one per episode and notice, the same on every attempt and from every process.
+ */
+export function alertIdempotencyKey(episodeId: string, noticeKind: AlertNotice['kind']): string {
+  return `${episodeId}:${noticeKind}`;
+}
+
+/**
  * The body posted: for `slack`, an incoming-webhook message (`text` in Slack's mrkdwn, the subject in bold and a
  * link to the console); for `json`, Sluice's own document with the same text and every field of the episode
- * (`type`: {@link WEBHOOK_TYPES}); for `pagerduty`, an Events API v2 trigger or resolve keyed by the episode
+ * (`type`: {@link WEBHOOK_TYPES}, `idempotencyKey`: {@link alertIdempotencyKey}); for `pagerduty`, an Events API v2 trigger or resolve keyed by the episode
  * (`routingKey` is then the integration key).
  */
 export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice, context: AlertWebhookContext, routingKey = ''): string {
@@ -128,6 +137,7 @@ export function alertWebhookBody(format: AlertWebhookFormat, notice: AlertNotice
   }
   return JSON.stringify({
     type: WEBHOOK_TYPES[notice.kind],
+    idempotencyKey: alertIdempotencyKey(episode.id, notice.kind),
     text: [notice.subject, ...notice.paragraphs].join('\n'),
     workspace: context.workspace,
     ...episodeOf(context.about),
@@ -142,43 +152,49 @@ export function maskAlertWebhookUrl(url: URL): string {
 
 /**
  * Posts alert notices to a workspace's webhook through the destinations' HTTP client, so the same guard refuses
- * private and loopback addresses (SLUICE_ALLOW_PRIVATE_DESTINATIONS) at connect time. A post that can succeed later
- * (429, 408, 5xx, a timeout, a network error) is tried again after {@link ALERT_RETRY_DELAYS_MS} (three attempts in
- * about 20 seconds: Slack's brief outages); one still failing is logged by the caller, and the email still goes. Kept
- * this short on purpose: an alert hours late is noise, and a channel that needs durable retries is a destination.
+ * private and loopback addresses (SLUICE_ALLOW_PRIVATE_DESTINATIONS) at connect time. One attempt per call: the
+ * retries are the outbox's (`AlertWebhookOutbox`, kept in the store, so a restart or an outage of the receiver loses
+ * nothing); the API's test makes one attempt, since a person waits for its answer.
  */
 export class AlertWebhook {
   constructor(
     private readonly http: DestinationHttp,
     private readonly keys: Keys,
-    private readonly retryDelaysMs: readonly number[] = ALERT_RETRY_DELAYS_MS,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** Posts the notice; `once` makes a single attempt (the API's test, where a person waits for the answer). */
-  async post(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext, options: { once?: boolean } = {}): Promise<AlertWebhookResult> {
+  /** The post of a notice: the URL and PagerDuty key decrypted, the body built; an error when they cannot be decrypted. */
+  prepare(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext): PreparedAlertPost | { readonly error: string } {
     let url: string;
     let routingKey: string | undefined;
     try {
       url = this.keys.decrypt(webhook.sealedUrl);
       routingKey = webhook.sealedRoutingKey === undefined ? undefined : this.keys.decrypt(webhook.sealedRoutingKey);
     } catch {
-      return { ok: false, error: 'the webhook URL or key could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again', attempts: 0 };
+      return { error: 'the webhook URL or key could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again' };
     }
-    const body = alertWebhookBody(webhook.format, notice, context, routingKey);
-    const delays = options.once ? [] : this.retryDelaysMs;
-    for (let attempt = 1; ; attempt++) {
-      const tried = await this.attempt(url, body);
-      const delay = delays[attempt - 1];
-      if (!tried.again || delay === undefined) return { ...tried.result, attempts: attempt };
-      await this.sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(delay, tried.afterMs ?? 0)));
-    }
+    return {
+      url,
+      body: alertWebhookBody(webhook.format, notice, context, routingKey),
+      idempotencyKey: alertIdempotencyKey(episodeIdentity(context.about).id, notice.kind),
+      receiver: this.keys.pseudonym(`${url}\n${routingKey ?? ''}`, 'alert-webhook-receiver'),
+    };
   }
 
-  private async attempt(url: string, body: string): Promise<Attempt> {
+  /** Posts the notice once (the API's test of the webhook). */
+  async post(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext): Promise<AlertWebhookResult> {
+    const prepared = this.prepare(webhook, notice, context);
+    if ('error' in prepared) return { ok: false, error: prepared.error };
+    return (await this.attempt(prepared.url, prepared.body, prepared.idempotencyKey)).result;
+  }
+
+  /**
+   * One attempt: whether it is worth trying again (HTTP 429, 408, 5xx, a timeout, a network error), and after how long
+   * when the receiver said (Retry-After).
+   */
+  async attempt(url: string, body: string, idempotencyKey: string): Promise<AlertWebhookAttempt> {
     try {
       const response = await this.http.send(
-        { method: 'POST', url, headers: { 'content-type': 'application/json', 'user-agent': 'Sluice-Alerts/1' }, body },
+        { method: 'POST', url, headers: { 'content-type': 'application/json', 'user-agent': 'Sluice-Alerts/1', 'idempotency-key': idempotencyKey }, body },
         { timeoutMs: TIMEOUT_MS },
       );
       const answer = classifyHttpStatus(response.status, response.headers, response.body);

@@ -6,7 +6,8 @@ import type { Mailer } from '../mail/mailer.js';
 import { AlertLoop } from './alert-loop.js';
 import type { AlertKind, AlertResolution, DeliveryCounter, DestinationAlert, Store } from '../store/store.js';
 import { behindNotice, caughtUpNotice, failingNotice, recoveredNotice, withMuteEnded, type AlertNotice } from './alert-notices.js';
-import { destinationEpisode, type AlertWebhook } from './alert-webhook.js';
+import { destinationEpisode } from './alert-webhook.js';
+import type { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import { alertMutesOf, deliveryAlertSettingsFor, deliveryAlertSettingsOf, type DeliveryAlertSettings } from './delivery-alert-settings.js';
 import { FAILING_WINDOW_MS, hasRecovered, isFailing, RECOVERY_WINDOW_MS, tallyAttempts, type AttemptTally } from './delivery-health.js';
 
@@ -24,7 +25,7 @@ export interface DeliveryAlertsOptions {
   /** How long a delivery is retried (for the email's wording). */
   readonly retryWindowMs: number;
   /** Posts to a workspace's alert webhook (Slack or JSON), where one is set; without it alerts are only emailed. */
-  readonly webhook?: AlertWebhook;
+  readonly webhook?: AlertWebhookOutbox;
 }
 
 const newAlertId = (): string => `alert_${randomUUID().replace(/-/g, '')}`;

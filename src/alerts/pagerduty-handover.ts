@@ -1,7 +1,8 @@
 import type { Keys } from '../core/crypto/keys.js';
 import type { Store } from '../store/store.js';
 import type { AlertNotice } from './alert-notices.js';
-import { destinationEpisode, episodeIdentity, type AlertWebhook, type AlertWebhookContext } from './alert-webhook.js';
+import { destinationEpisode, episodeIdentity, type AlertWebhookContext } from './alert-webhook.js';
+import type { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import type { AlertWebhookSettings } from './delivery-alert-settings.js';
 import { resolvingKindOf } from './pagerduty-alert-event.js';
 
@@ -20,9 +21,13 @@ export function samePagerDutyService(a: AlertWebhookSettings, b: AlertWebhookSet
   }
 }
 
-/** What {@link resolveOpenIncidents} did: incidents resolved, and those PagerDuty could not be told of (with the first error). */
+/**
+ * What {@link resolveOpenIncidents} did: incidents resolved, those PagerDuty did not take yet (retried by the outbox),
+ * and those it could not be told of (with the first error).
+ */
 export interface IncidentHandover {
   readonly resolved: number;
+  readonly pending: number;
   readonly failed: number;
   readonly error?: string;
 }
@@ -36,7 +41,7 @@ export interface IncidentHandover {
  */
 export async function resolveOpenIncidents(input: {
   readonly store: Pick<Store, 'destinationAlerts' | 'pipelineAlerts' | 'roleAlerts' | 'destinations'>;
-  readonly webhook: AlertWebhook;
+  readonly webhook: AlertWebhookOutbox;
   /** The PagerDuty webhook as it was before the change. */
   readonly previous: AlertWebhookSettings;
   readonly workspace: { readonly id: string; readonly name: string };
@@ -52,15 +57,19 @@ export async function resolveOpenIncidents(input: {
   for (const pipeline of await store.pipelineAlerts.openNow()) episodes.push({ about: { pipeline }, path: '/' });
   for (const role of await store.roleAlerts.openNow()) episodes.push({ about: { role }, path: '/' });
   let resolved = 0;
+  let pending = 0;
   let failed = 0;
   let error: string | undefined;
   for (const { about, path } of episodes) {
-    const posted = await input.webhook.post(input.previous, quietEndNotice(about), { workspace, about, link: `${input.consoleUrl}${path}` });
-    if (posted.ok) resolved++;
-    else {
+    const sent = await input.webhook.send(workspace.id, input.previous, quietEndNotice(about), { workspace, about, link: `${input.consoleUrl}${path}` });
+    if (sent.state === 'delivered' || sent.state === 'told_before') resolved++;
+    else if (sent.state === 'pending') {
+      pending++;
+      error ??= sent.error;
+    } else {
       failed++;
-      error ??= posted.error;
+      error ??= sent.error;
     }
   }
-  return { resolved, failed, ...(error !== undefined && { error }) };
+  return { resolved, pending, failed, ...(error !== undefined && { error }) };
 }

@@ -15,6 +15,7 @@ import { Keys } from '../core/crypto/keys.js';
 import { createDestinationHttp } from '../destinations/http/destination-http.js';
 import { RecordingServer } from '../../test/support/recording-server.js';
 import { AlertWebhook, maskAlertWebhookUrl } from './alert-webhook.js';
+import { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 
 const MINUTE = 60_000;
 const LIMIT = 10 * MINUTE;
@@ -130,7 +131,7 @@ for (const backend of BACKENDS) describe.runIf(backend.available)(`${backend.nam
         const url = new URL(`${pagerDuty.url}/v2/enqueue`);
         const webhook = { sealedUrl: keys.encrypt(url.toString()), maskedUrl: maskAlertWebhookUrl(url), format: 'pagerduty', sealedRoutingKey: keys.encrypt('routing-key-of-the-shop-0123') };
         await store.workspaces.updateSettings('ws_shop', { deliveryAlerts: { enabled: true, webhook } });
-        const alerts = new ProcessingAlerts({ store, queue, mailer: outbox, publicUrl: 'https://sluice.example.com', logger: pino({ level: 'silent' }), intervalMs: MINUTE, limitMs: LIMIT, webhook: new AlertWebhook(http, keys, []) });
+        const alerts = new ProcessingAlerts({ store, queue, mailer: outbox, publicUrl: 'https://sluice.example.com', logger: pino({ level: 'silent' }), intervalMs: MINUTE, limitMs: LIMIT, webhook: new AlertWebhookOutbox({ webhook: new AlertWebhook(http, keys), posts: store.alertWebhookPosts, keys }) });
         await accept(5);
         await alerts.check(t0);
         const opened = (await alerts.check(t0 + 10 * MINUTE)).opened!;

@@ -6,7 +6,7 @@ import type { ProcessingMark } from '../store/processing-mark-repository.js';
 import type { PipelineAlert, Store } from '../store/store.js';
 import { AlertLoop } from './alert-loop.js';
 import { processingBehindNotice, processingCaughtUpNotice } from './alert-notices.js';
-import type { AlertWebhook } from './alert-webhook.js';
+import type { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
 
 export interface ProcessingAlertsOptions {
@@ -20,7 +20,7 @@ export interface ProcessingAlertsOptions {
   readonly intervalMs: number;
   /** Events accepted this long ago and still not processed: behind (SLUICE_PROCESSING_ALERT_MINUTES). */
   readonly limitMs: number;
-  readonly webhook?: AlertWebhook;
+  readonly webhook?: AlertWebhookOutbox;
 }
 
 /** What one check did (for tests and the log). */

@@ -11,6 +11,7 @@ import type { Role } from '../config/config.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { AlertWebhook, maskAlertWebhookUrl } from './alert-webhook.js';
+import { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import { ROLE_MISSING_MS, RoleAlerts } from './role-alerts.js';
 
 const MINUTE = 60_000;
@@ -19,7 +20,7 @@ let store: SqlStore;
 let outbox: DevelopmentOutbox;
 let t0: number;
 
-const newAlerts = (webhook?: AlertWebhook) =>
+const newAlerts = (webhook?: AlertWebhookOutbox) =>
   new RoleAlerts({ store, mailer: outbox, publicUrl: 'https://sluice.example.com', logger: pino({ level: 'silent' }), intervalMs: MINUTE, ...(webhook && { webhook }) });
 /** A process noting itself at `at` with `roles`. */
 const beat = (id: string, roles: Role[], at: number) => store.processes.beat({ id, roles, host: 'box', pid: 1, version: '0.1.0', startedAt: t0 - 60 * MINUTE, seenAt: at });
@@ -162,7 +163,7 @@ describe('role alerts', () => {
       const keys = new Keys('role-alerts-test-secret-key-0123456789');
       const url = new URL(`${pagerDuty.url}/v2/enqueue`);
       await store.workspaces.updateSettings('ws_shop', { deliveryAlerts: { enabled: true, webhook: { sealedUrl: keys.encrypt(url.toString()), maskedUrl: maskAlertWebhookUrl(url), format: 'pagerduty', sealedRoutingKey: keys.encrypt('routing-key-of-the-shop-0123') } } });
-      const alerts = newAlerts(new AlertWebhook(http, keys, []));
+      const alerts = newAlerts(new AlertWebhookOutbox({ webhook: new AlertWebhook(http, keys), posts: store.alertWebhookPosts, keys }));
       await beat('proc_web', ['ingest', 'processor', 'router', 'api'], t0);
       await alerts.check(t0);
       await beat('proc_web', ['ingest', 'processor', 'router', 'api'], t0 + 5 * MINUTE);

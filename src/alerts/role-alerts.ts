@@ -8,7 +8,7 @@ import type { RoleAlert, RoleAlertResolution } from '../store/role-alert-reposit
 import type { Store } from '../store/store.js';
 import { AlertLoop } from './alert-loop.js';
 import { roleMissingNotice, roleRunningNotice } from './alert-notices.js';
-import type { AlertWebhook } from './alert-webhook.js';
+import type { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import { deliveryAlertSettingsOf } from './delivery-alert-settings.js';
 
 /** A role no process has run for this long is an episode: a restart or a rolling deploy takes less. */
@@ -21,7 +21,7 @@ export interface RoleAlertsOptions {
   readonly logger: Logger;
   /** How often the processes are checked (SLUICE_DELIVERY_ALERT_CHECK_SECONDS, as for the other alerts). */
   readonly intervalMs: number;
-  readonly webhook?: AlertWebhook;
+  readonly webhook?: AlertWebhookOutbox;
 }
 
 /** What one check did (for tests and the log). */

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { auditActionsTaken, isKnownAuditAction, likelyAuditAction } from '../accounts/audit-actions.js';
+import { auditActorAdvice, auditActorShapes, isAuditActorShape } from '../accounts/audit-actors.js';
 import type { AuditLog } from '../accounts/audit-log.js';
 import type { AuditEntry } from '../core/audit-entry.js';
 import { SluiceError } from '../core/errors.js';
@@ -159,6 +160,21 @@ async function checkActionFilter(repository: AuditRepository, workspaceId: strin
   );
 }
 
+/**
+ * Refuses an exact actor filter that fits none of the shapes Sluice records (`?actor=owner`, an email, `member:mem_1`
+ * without its email) and that no entry of the workspace's log has either: it would answer an empty log. A prefix
+ * (ending with `*`) is taken as given.
+ */
+async function checkActorFilter(repository: AuditRepository, workspaceId: string, actor: string | undefined): Promise<void> {
+  if (actor === undefined || actor.endsWith('*') || isAuditActorShape(actor)) return;
+  if ((await repository.query({ workspaceId, actor, limit: 1 })).length > 0) return;
+  throw new SluiceError(
+    'validation_failed',
+    `query parameter actor: "${actor}" is not an actor Sluice records, and no entry of this workspace's audit log has it, so the filter would match nothing. ` +
+      `The actor filter is exact (or a prefix ending with *), and actors are ${auditActorShapes()}. ${auditActorAdvice(actor)}`,
+  );
+}
+
 const EXPORT_PAGE = 500;
 
 /**
@@ -207,6 +223,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     const q = request.query;
     const limit = q.limit ?? 100;
     await checkActionFilter(repository, principalOf(request).workspaceId, q.action);
+    await checkActorFilter(repository, principalOf(request).workspaceId, q.actor);
     const entries = await repository.query({
       ...(await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, q)),
       ...(q.cursor !== undefined && { beforeSeq: decodeCursor(q.cursor) }),
@@ -227,6 +244,7 @@ export const auditLogApi: FastifyPluginAsyncTypebox<{ repository: AuditRepositor
     schemaErrorFormatter: closedQueryErrors('GET /audit-log/export', Object.keys(ExportQuery.properties)),
   }, async (request, reply) => {
     await checkActionFilter(repository, principalOf(request).workspaceId, request.query.action);
+    await checkActorFilter(repository, principalOf(request).workspaceId, request.query.actor);
     const filters = await filtersOf({ members, tokens, audit: repository }, principalOf(request).workspaceId, request.query);
     reply.header('content-disposition', `attachment; filename="audit-log-${filters.workspaceId}.ndjson"`);
     return reply.type('application/x-ndjson').send(Readable.from(exportLines(repository, filters, givenFilters(request.query))));

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AlertWebhook, maskAlertWebhookUrl } from '../alerts/alert-webhook.js';
+import { AlertWebhookOutbox } from '../alerts/alert-webhook-outbox.js';
+import { AlertWebhookPostsView, alertWebhookPostsOf } from './alert-webhook-posts-view.js';
 import { resolveOpenIncidents, samePagerDutyService } from '../alerts/pagerduty-handover.js';
 import {
   ALERT_WEBHOOK_FORMATS,
@@ -77,6 +79,7 @@ const Alert = Type.Object({
   resolution: Type.Union([...ALERT_RESOLUTIONS.map((r) => Type.Literal(r)), Type.Null()], {
     description: 'recovered (failing: delivering again), caught_up (falling_behind: nothing waits half the limit), destination_disabled, destination_deleted, or alerts_off (the workspace turned alerts off)',
   }),
+  webhookPosts: AlertWebhookPostsView,
 });
 
 const DestinationThresholdsView = Type.Object({
@@ -166,6 +169,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
         ? (await store.destinationAlerts.openOf(workspaceId)).filter((a) => destinationId === undefined || a.destinationId === destinationId).slice(0, limit)
         : await store.destinationAlerts.list(workspaceId, { ...(destinationId !== undefined && { destinationId }), limit });
     const names = new Map((await store.destinations.list(workspaceId)).map((d) => [d.id, d.name]));
+    const postsOf = await alertWebhookPostsOf(store, workspaceId, alerts.map((a) => a.id));
     return {
       alerts: alerts.map((a) => ({
         id: a.id,
@@ -183,6 +187,7 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
         notifiedAt: a.notifiedAt === null ? null : iso(a.notifiedAt),
         resolvedAt: a.resolvedAt === null ? null : iso(a.resolvedAt),
         resolution: a.resolution,
+        webhookPosts: postsOf(a.id),
       })),
     };
   });
@@ -343,15 +348,15 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     if (webhook) changes.after.webhookUrlSet = true;
     if (webhook?.sealedRoutingKey !== undefined) changes.after.routingKeySet = true;
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.update', resourceType: 'delivery_alert_settings', resourceId: workspaceId, ...changes });
-    // Moving off a PagerDuty service: the incidents of episodes still open are resolved there (in the background, with
-    // the webhook's retries), since their end will not reach it.
+    // Moving off a PagerDuty service: the incidents of episodes still open are resolved there (in the background, through
+    // the webhook's durable outbox), since their end will not reach it.
     const left = previous;
     if (left?.format === 'pagerduty' && webhook !== undefined && !samePagerDutyService(left, webhook, keys)) {
       const workspace = { id: workspaceId, name: (await store.workspaces.get(workspaceId))?.name ?? workspaceId };
       const log = request.log;
-      void resolveOpenIncidents({ store, webhook: webhooks(), previous: left, workspace, consoleUrl: `${request.protocol}://${request.host}` }).then(
+      void resolveOpenIncidents({ store, webhook: new AlertWebhookOutbox({ webhook: webhooks(), posts: store.alertWebhookPosts, keys }), previous: left, workspace, consoleUrl: `${request.protocol}://${request.host}` }).then(
         (handover) => {
-          if (handover.failed > 0) log.warn({ workspaceId, ...handover }, 'alert webhook moved off PagerDuty: some incidents of open alerts could not be resolved there');
+          if (handover.failed > 0 || handover.pending > 0) log.warn({ workspaceId, ...handover }, 'alert webhook moved off PagerDuty: some incidents of open alerts could not be resolved there yet (pending ones are retried for up to an hour)');
           else if (handover.resolved > 0) log.info({ workspaceId, resolved: handover.resolved }, 'alert webhook moved off PagerDuty: incidents of open alerts resolved there');
         },
         (error: unknown) => log.warn({ err: error, workspaceId }, 'alert webhook moved off PagerDuty: could not resolve the incidents of open alerts there'),
@@ -377,10 +382,10 @@ export const deliveryAlertsApi: FastifyPluginAsyncTypebox<DeliveryAlertsApiDeps>
     const alert: DestinationAlert = { id: `alert_test_${now}`, workspaceId, destinationId: destination.id, kind: 'failing', openedAt: now, failures: 12, attempts: 12, topReason: 'http_503', lastError: 'HTTP 503: Service Unavailable', waiting: null, oldestWaitingAt: null, notifiedAt: now, resolvedAt: null, resolution: null };
     const notice = { kind: 'failing' as const, subject: 'Test alert from Sluice', paragraphs: [`This is a test of the delivery alerts of the workspace "${workspace.name}": nothing is failing. Real alerts look like this, with the destination, the counts and the latest error.`] };
     const context = { workspace: { id: workspace.id, name: workspace.name }, about: { destination, alert }, link: `${request.protocol}://${request.host}/destinations` };
-    const posted = await webhooks().post(webhook, notice, context, { once: true });
+    const posted = await webhooks().post(webhook, notice, context);
     // PagerDuty's test incident is resolved at once: it pages whoever is on call once and does not stay open.
     const resolveTest = posted.ok && webhook.format === 'pagerduty';
-    const { attempts: _attempts, ...result } = resolveTest ? await webhooks().post(webhook, { kind: 'delivering_again', subject: 'Test alert from Sluice resolved', paragraphs: [] }, context, { once: true }) : posted;
+    const result = resolveTest ? await webhooks().post(webhook, { kind: 'delivering_again', subject: 'Test alert from Sluice resolved', paragraphs: [] }, context) : posted;
     await audit.record({ ...auditContext(request), action: 'delivery_alert_settings.test_webhook', resourceType: 'delivery_alert_settings', resourceId: workspaceId, after: { ok: result.ok, ...(result.ok ? {} : { error: result.error }) } });
     return result;
   });

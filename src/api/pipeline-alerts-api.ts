@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PIPELINE_ALERT_KINDS, PIPELINE_ALERT_RESOLUTIONS } from '../store/pipeline-alert-repository.js';
 import type { Store } from '../store/store.js';
+import { AlertWebhookPostsView, alertWebhookPostsOf } from './alert-webhook-posts-view.js';
+import { principalOf } from './principal.js';
 import { EpisodeListQuery } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -15,6 +17,7 @@ const PipelineAlertView = Type.Object({
   backlog: Type.Integer({ description: 'events accepted and not yet processed when it opened' }),
   resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   resolution: Type.Union([...PIPELINE_ALERT_RESOLUTIONS.map((r) => Type.Literal(r)), Type.Null()], { description: 'caught_up, or alerts_off (no workspace has delivery alerts on)' }),
+  webhookPosts: AlertWebhookPostsView,
 });
 
 /**
@@ -33,6 +36,7 @@ export const pipelineAlertsApi: FastifyPluginAsyncTypebox<{ store: Store }> = as
   }, async (request) => {
     const { status = 'all', limit = 100 } = request.query;
     const alerts = status === 'open' ? (await store.pipelineAlerts.openNow()).slice(0, limit) : await store.pipelineAlerts.list(limit);
+    const postsOf = await alertWebhookPostsOf(store, principalOf(request).workspaceId, alerts.map((a) => a.id));
     return {
       alerts: alerts.map((a) => ({
         id: a.id,
@@ -43,6 +47,7 @@ export const pipelineAlertsApi: FastifyPluginAsyncTypebox<{ store: Store }> = as
         backlog: a.backlog,
         resolvedAt: a.resolvedAt === null ? null : iso(a.resolvedAt),
         resolution: a.resolution,
+        webhookPosts: postsOf(a.id),
       })),
     };
   });

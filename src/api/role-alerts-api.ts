@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ROLES } from '../config/config.js';
 import { ROLE_ALERT_RESOLUTIONS } from '../store/role-alert-repository.js';
 import type { Store } from '../store/store.js';
+import { AlertWebhookPostsView, alertWebhookPostsOf } from './alert-webhook-posts-view.js';
+import { principalOf } from './principal.js';
 import { EpisodeListQuery } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -17,6 +19,7 @@ const RoleAlertView = Type.Object({
   resolution: Type.Union([...ROLE_ALERT_RESOLUTIONS.map((r) => Type.Literal(r)), Type.Null()], {
     description: 'running (a process runs it again), alerts_off (no workspace had alerts on; nobody was told), or null while open or for an episode ended before this was recorded',
   }),
+  webhookPosts: AlertWebhookPostsView,
 });
 
 /**
@@ -35,6 +38,7 @@ export const roleAlertsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async 
   }, async (request) => {
     const { status = 'all', limit = 100 } = request.query;
     const alerts = status === 'open' ? (await store.roleAlerts.openNow()).reverse().slice(0, limit) : await store.roleAlerts.list(limit);
+    const postsOf = await alertWebhookPostsOf(store, principalOf(request).workspaceId, alerts.map((a) => a.id));
     return {
       alerts: alerts.map((a) => ({
         id: a.id,
@@ -44,6 +48,7 @@ export const roleAlertsApi: FastifyPluginAsyncTypebox<{ store: Store }> = async 
         openedAt: iso(a.openedAt),
         resolvedAt: a.resolvedAt === null ? null : iso(a.resolvedAt),
         resolution: a.resolution,
+        webhookPosts: postsOf(a.id),
       })),
     };
   });

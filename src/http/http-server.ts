@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { frameworkError, installErrorHandling } from './error-handler.js';
 import { defaultSchemaErrors } from '../api/validation-messages.js';
 import { requestValidators } from './request-validators.js';
+import { responseSerializers } from './response-serializers.js';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -56,7 +57,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // Bodies validated as sent, query strings, path parameters and headers converted from text (decision 0302).
     // Every schema error in words (each wrong field once, literal choices listed); routes with hints set their own.
     schemaErrorFormatter: defaultSchemaErrors,
-    schemaController: { compilersFactory: { buildValidator: requestValidators() } },
+    // Each route's validator and serializer compiled at its first use, once per process for each schema (decision 0010).
+    schemaController: { compilersFactory: { buildValidator: requestValidators(), buildSerializer: responseSerializers() } },
     // A path the router cannot read (a "%" not followed by two hex digits) is answered in Sluice's error shape with a
     // code of docs/errors.md, not Fastify's own body.
     frameworkErrors: (raw, _request, reply) => {

@@ -1,4 +1,5 @@
 import type { ProcessRepository } from './process-repository.js';
+import type { AlertWebhookPostRepository } from './alert-webhook-post-repository.js';
 import type { RoleAlertRepository } from './role-alert-repository.js';
 import type { ApiToken, RoleName } from '../core/api-token.js';
 import type { AuditEntry, AuditInput } from '../core/audit-entry.js';
@@ -75,6 +76,8 @@ export interface Store {
   readonly processes: ProcessRepository;
   /** Episodes of a role running in no process. */
   readonly roleAlerts: RoleAlertRepository;
+  /** The alert webhook's outbox: each notice of an episode to a workspace's webhook, until delivered or given up. */
+  readonly alertWebhookPosts: AlertWebhookPostRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

@@ -22,13 +22,15 @@ const ACTION_PREFIXES = ['privacy', 'privacy_request.', 'privacy_settings.', 'co
 
 /**
  * The query for the filters as typed: "Who" is part of the actor (a member's email, a token's name), or an
- * internal actor (`member:mem_…`, `token:tok_…`, with `*` for a prefix); "Action" is the start of the action.
+ * internal actor (`member:mem_…`, `token:tok_…`, with `*` for a prefix); "Action" is the start of the action. An id
+ * typed alone (`member:mem_1`) is a prefix: the recorded actor goes on with the email or the token's name, so the
+ * API refuses it as an exact actor.
  */
 export function auditQuery(filters: { actor: string; action: string }): URLSearchParams {
   const query = new URLSearchParams({ limit: '200' });
   const actor = filters.actor.trim();
   const action = filters.action.trim();
-  if (actor !== '') query.set(/^(member|token):/.test(actor) ? 'actor' : 'actorContains', actor);
+  if (actor !== '') query.set(/^(member|token):/.test(actor) ? 'actor' : 'actorContains', /^(member|token):\S+$/.test(actor) && !actor.endsWith('*') ? `${actor}*` : actor);
   if (action !== '') query.set('action', action.endsWith('*') ? action : `${action}*`);
   return query;
 }

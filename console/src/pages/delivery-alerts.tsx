@@ -5,6 +5,7 @@ import { TableHead } from '../components/table-head';
 import { useAsync } from '../components/use-async';
 import { DestinationAlertMute, useDeliveryAlertMutes } from './delivery-alert-mutes';
 import { DestinationAlertThresholds, useDestinationAlertThresholds } from './destination-alert-thresholds';
+import { AlertWebhookPosts } from './alert-webhook-posts';
 
 const FAILING_MINUTES = FAILING_WINDOW_MS / 60_000;
 const RECOVERY_MINUTES = RECOVERY_WINDOW_MS / 60_000;
@@ -217,6 +218,7 @@ export function DestinationDeliveryAlerts({ destinationId }: { destinationId: st
                 <td>
                   {new Date(a.openedAt).toLocaleString()}
                   {a.notifiedAt === null && <div className="hint">{notToldText(a, mute !== undefined)}</div>}
+                  <AlertWebhookPosts posts={a.webhookPosts} />
                 </td>
                 <td>
                   {a.resolvedAt === null ? (

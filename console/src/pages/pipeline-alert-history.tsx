@@ -2,6 +2,7 @@ import { KEEP_RESOLVED_MS } from '../../../src/alerts/alert-history.js';
 import type { PipelineAlert, PipelineAlertResolution } from '../api';
 import { EndedCells, EpisodesCard } from '../components/episodes-card';
 import { PIPELINE_ALERTS_LISTED } from './pipeline-alerts';
+import { AlertWebhookPosts } from './alert-webhook-posts';
 
 /** Ended episodes are kept this many days (the jobs role prunes older ones). */
 const KEPT_DAYS = Math.round(KEEP_RESOLVED_MS / 86_400_000);
@@ -50,7 +51,10 @@ export function PipelineAlertHistory({ alerts, error }: { alerts: readonly Pipel
           <td>
             <EpisodeStatus alert={a} />
           </td>
-          <td>{new Date(a.openedAt).toLocaleString()}</td>
+          <td>
+            {new Date(a.openedAt).toLocaleString()}
+            <AlertWebhookPosts posts={a.webhookPosts} />
+          </td>
           <td>{new Date(a.waitingSince).toLocaleString()}</td>
           <td>{backlogText(a.backlog)}</td>
           <EndedCells since={a.openedAt} resolvedAt={a.resolvedAt} stillOpen="Still behind" how={a.resolution ? RESOLUTION_WORDS[a.resolution] : undefined} />

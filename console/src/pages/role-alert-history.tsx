@@ -2,6 +2,7 @@ import { KEEP_RESOLVED_MS } from '../../../src/alerts/alert-history.js';
 import type { RoleAlertEpisode, RoleAlertResolution } from '../api';
 import { EndedCells, EpisodesCard } from '../components/episodes-card';
 import { ROLE_ALERTS_LISTED } from './processes';
+import { AlertWebhookPosts } from './alert-webhook-posts';
 
 /** Ended episodes are kept this many days (the checking processes prune older ones). */
 const KEPT_DAYS = Math.round(KEEP_RESOLVED_MS / 86_400_000);
@@ -47,7 +48,10 @@ export function RoleAlertHistory({ alerts, error }: { alerts: readonly RoleAlert
           </td>
           <td>{a.role}</td>
           <td>{new Date(a.missingSince).toLocaleString()}</td>
-          <td>{new Date(a.openedAt).toLocaleString()}</td>
+          <td>
+            {new Date(a.openedAt).toLocaleString()}
+            <AlertWebhookPosts posts={a.webhookPosts} />
+          </td>
           <EndedCells since={a.missingSince} resolvedAt={a.resolvedAt} stillOpen="Still missing" how={a.resolution ? RESOLUTION_WORDS[a.resolution] : undefined} />
         </>
       )}

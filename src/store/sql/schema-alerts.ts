@@ -56,3 +56,24 @@ export interface ProcessingMarkTable {
   checked_at: number;
   marking_since: number;
 }
+
+/** A notice of an alert episode to a workspace's webhook (migration 1250): the alert webhook's outbox. */
+export interface AlertWebhookPostTable {
+  id: string;
+  workspace_id: string;
+  alert_id: string;
+  notice_kind: string;
+  receiver: string;
+  format: string;
+  sealed_url: string;
+  sealed_body: string;
+  state: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  finished_at: number | null;
+}

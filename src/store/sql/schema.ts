@@ -1,9 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ApiTokenTable, AuditLogTable, AuditHeadTable, MemberTwoFactorTable, MemberRecoveryCodeTable, MemberTable, SessionTable, AccountLinkTable, PolicyVersionTable, PolicyAcceptanceTable } from './schema-accounts.js';
 import type { PrivacyRequestTable, PrivacyRequestCodeTable, PrivacyRequestTransitionTable, SuppressionTable, ConsentLedgerTable, ConsentBannerTextTable, ConsentStateTable, SubjectFlagTable, PiiInventoryTable, RetentionCursorTable, EventPruneMarkTable, SubjectRestrictionTable } from './schema-privacy.js';
-import type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable } from './schema-alerts.js';
+import type { AlertWebhookPostTable, DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable } from './schema-alerts.js';
 
-export type { DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable };
+export type { AlertWebhookPostTable, DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable };
 export type { ApiTokenTable, AuditLogTable, AuditHeadTable, MemberTwoFactorTable, MemberRecoveryCodeTable, MemberTable, SessionTable, AccountLinkTable, PolicyVersionTable, PolicyAcceptanceTable };
 export type { PrivacyRequestTable, PrivacyRequestCodeTable, PrivacyRequestTransitionTable, SuppressionTable, ConsentLedgerTable, ConsentBannerTextTable, ConsentStateTable, SubjectFlagTable, PiiInventoryTable, RetentionCursorTable, EventPruneMarkTable, SubjectRestrictionTable };
 
@@ -247,4 +247,5 @@ export interface Database {
   process_heartbeats: ProcessHeartbeatTable;
   role_alerts: RoleAlertTable;
   processing_marks: ProcessingMarkTable;
+  alert_webhook_posts: AlertWebhookPostTable;
 }

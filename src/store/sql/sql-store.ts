@@ -28,6 +28,7 @@ import { SqlPipelineAlertRepository } from './sql-pipeline-alert-repository.js';
 import { SqlProcessingMarkRepository } from './sql-processing-mark-repository.js';
 import { SqlProcessRepository } from './sql-process-repository.js';
 import { SqlRoleAlertRepository } from './sql-role-alert-repository.js';
+import { SqlAlertWebhookPostRepository } from './sql-alert-webhook-post-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
@@ -65,6 +66,7 @@ export class SqlStore implements Store {
   readonly processingMarks: SqlProcessingMarkRepository;
   readonly processes: SqlProcessRepository;
   readonly roleAlerts: SqlRoleAlertRepository;
+  readonly alertWebhookPosts: SqlAlertWebhookPostRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -106,6 +108,7 @@ export class SqlStore implements Store {
     this.processingMarks = new SqlProcessingMarkRepository(db);
     this.processes = new SqlProcessRepository(db);
     this.roleAlerts = new SqlRoleAlertRepository(db);
+    this.alertWebhookPosts = new SqlAlertWebhookPostRepository(db);
   }
 
   async flushWrites(): Promise<void> {
