@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+
 /**
  * Request validators and response serializers compiled when a route first needs them, and once per process for each
  * schema (decision 0010). Fastify compiles every route's schemas when the server starts: about half a second of CPU
@@ -7,30 +9,46 @@
  * defaults, error messages) is that of the same compiler as before.
  */
 const compiled = new Map<string, unknown>();
-/** Compilations asked for and not yet done (`compilePendingSchemas` does them: a test that every schema compiles). */
-const pending = new Set<() => unknown>();
 
 /**
- * `compile`'s result, compiled at the first call of `use` (or by {@link compilePendingSchemas}) and shared by every
- * caller of the same `key`.
+ * One server's compilations: each route's, done at its first use (or by {@link compilePending}), from the process's
+ * cache when another server compiled the same schema. What is still waiting belongs to this server only, so a server
+ * that is gone leaves nothing behind and another's schemas (a test's deliberately broken one) are not compiled with it.
  */
-export function compiledOnce<T>(key: () => string, compile: () => T): () => T {
-  let done: T | undefined;
-  const get = (): T => {
-    if (done !== undefined) return done;
-    const k = key();
-    done = (compiled.get(k) as T | undefined) ?? compile();
-    compiled.set(k, done);
-    pending.delete(get);
-    return done;
-  };
-  pending.add(get);
-  return get;
+export class SchemaCompilations {
+  private readonly pending = new Set<() => unknown>();
+
+  /** `compile`'s result, compiled at the first call of the returned function and shared by every caller of the same `key`. */
+  once<T>(key: () => string, compile: () => T): () => T {
+    let done: T | undefined;
+    const get = (): T => {
+      if (done !== undefined) return done;
+      const k = key();
+      done = (compiled.get(k) as T | undefined) ?? compile();
+      compiled.set(k, done);
+      this.pending.delete(get);
+      return done;
+    };
+    this.pending.add(get);
+    return get;
+  }
+
+  /** Compiles every schema of this server still waiting for its first use; answers how many (one that does not compile throws here). */
+  compilePending(): number {
+    const waiting = [...this.pending];
+    for (const get of waiting) get();
+    return waiting.length;
+  }
 }
 
-/** Compiles every schema still waiting for its first use; answers how many (a schema that does not compile throws here). */
-export function compilePendingSchemas(): number {
-  const waiting = [...pending];
-  for (const get of waiting) get();
-  return waiting.length;
+const byServer = new WeakMap<FastifyInstance, SchemaCompilations>();
+
+/** Ties a server to its compilations, for {@link schemaCompilationsOf}. */
+export function registerSchemaCompilations(app: FastifyInstance, compilations: SchemaCompilations): void {
+  byServer.set(app, compilations);
+}
+
+/** A server's compilations (a test compiles all of them: every schema must compile). */
+export function schemaCompilationsOf(app: FastifyInstance): SchemaCompilations | undefined {
+  return byServer.get(app);
 }

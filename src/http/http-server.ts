@@ -15,6 +15,7 @@ import type { ChangeFeed } from '../runtime/change-feed.js';
 import type { Store } from '../store/store.js';
 import { frameworkError, installErrorHandling } from './error-handler.js';
 import { defaultSchemaErrors } from '../api/validation-messages.js';
+import { registerSchemaCompilations, SchemaCompilations } from './compiled-schemas.js';
 import { requestValidators } from './request-validators.js';
 import { responseSerializers } from './response-serializers.js';
 
@@ -44,6 +45,7 @@ export interface HttpServerOptions {
 
 /** Builds the one HTTP server of a process with the routes of the roles it runs. */
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const compilations = new SchemaCompilations();
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -58,7 +60,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // Every schema error in words (each wrong field once, literal choices listed); routes with hints set their own.
     schemaErrorFormatter: defaultSchemaErrors,
     // Each route's validator and serializer compiled at its first use, once per process for each schema (decision 0010).
-    schemaController: { compilersFactory: { buildValidator: requestValidators(), buildSerializer: responseSerializers() } },
+    schemaController: { compilersFactory: { buildValidator: requestValidators(compilations), buildSerializer: responseSerializers(compilations) } },
     // A path the router cannot read (a "%" not followed by two hex digits) is answered in Sluice's error shape with a
     // code of docs/errors.md, not Fastify's own body.
     frameworkErrors: (raw, _request, reply) => {
@@ -67,6 +69,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       void answer.code(error.status).send(error.toBody());
     },
   });
+  registerSchemaCompilations(app, compilations);
   installErrorHandling(app);
   // A request that reaches a process shutting down (SIGTERM, a rolling restart: a keep-alive connection still open)
   // is refused before any route runs, and the connection closed after the answer, so the client's retry opens a new

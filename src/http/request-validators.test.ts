@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePendingSchemas } from './compiled-schemas.js';
+import { SchemaCompilations } from './compiled-schemas.js';
 import { requestValidators } from './request-validators.js';
 import { responseSerializers } from './response-serializers.js';
 
@@ -78,7 +78,8 @@ describe('requestValidators', () => {
 describe('validators and serializers compiled at first use (decision 0010)', () => {
   it('compiles a route\'s schemas at its first request, not at start, and every pending one on demand', async () => {
     // A body schema Ajv cannot compile: Fastify compiling at start would refuse to start.
-    const app = Fastify({ schemaController: { compilersFactory: { buildValidator: requestValidators(), buildSerializer: responseSerializers() } } });
+    const compilations = new SchemaCompilations();
+    const app = Fastify({ schemaController: { compilersFactory: { buildValidator: requestValidators(compilations), buildSerializer: responseSerializers(compilations) } } });
     app.post('/broken', { schema: { body: { type: 'object', properties: { a: { type: 'no-such-type' } } } } }, async () => ({}));
     app.get('/fine', { schema: { querystring: Type.Object({ n: Type.Integer() }), response: { 200: Type.Object({ n: Type.Integer() }) } } }, async (request) => ({ n: (request.query as { n: number }).n, hidden: 1 }));
     await app.ready();
@@ -86,7 +87,7 @@ describe('validators and serializers compiled at first use (decision 0010)', () 
       // The response schema serializes as fast-json-stringify does: only its fields.
       expect((await app.inject({ method: 'GET', url: '/fine?n=4' })).json()).toEqual({ n: 4 });
       expect((await app.inject({ method: 'POST', url: '/broken', payload: {} })).statusCode).toBe(500);
-      expect(() => compilePendingSchemas()).toThrow(/no-such-type/);
+      expect(() => compilations.compilePending()).toThrow(/no-such-type/);
     } finally {
       await app.close();
     }

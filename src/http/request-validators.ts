@@ -1,5 +1,5 @@
 import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
-import { compiledOnce } from './compiled-schemas.js';
+import { SchemaCompilations } from './compiled-schemas.js';
 
 /**
  * Validator options of every part of a request. Fastify's own defaults (ajv-formats, `allErrors: false`, the URI
@@ -34,7 +34,7 @@ const pool = AjvCompiler();
  * scope's shared schemas and the server's `ajv` option. Being a custom compiler, header schemas are used as written
  * (Fastify lower-cases the names only for its default compiler): name headers in lower case, as Node reads them.
  */
-export function requestValidators(): ValidatorFactory {
+export function requestValidators(compilations = new SchemaCompilations()): ValidatorFactory {
   return (externalSchemas, options) => {
     if (options?.mode === 'JTD') throw new Error('Sluice validates with JSON Schema, not JTD.');
     const customOptions = { ...options?.customOptions, ...VALIDATOR_OPTIONS };
@@ -43,7 +43,7 @@ export function requestValidators(): ValidatorFactory {
     let scope: string | undefined;
     return (route) => {
       const body = route.httpPart === 'body';
-      const compiled = compiledOnce(
+      const compiled = compilations.once(
         () => `validator\0${body ? 'body' : 'text'}\0${(scope ??= JSON.stringify([externalSchemas, customOptions]))}\0${JSON.stringify(route.schema)}`,
         () => (body ? forBodies(route) : forText(route)) as AjvValidator,
       );
