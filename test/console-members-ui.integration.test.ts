@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTP, URI } from 'otpauth';
 import { api } from './support/api-client.js';
@@ -96,9 +96,17 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     expect(await confirm.textContent()).toContain('They will no longer be able to');
     expect(await confirm.textContent()).toContain('personal data (pii_access)');
     expect(await roleOf('pat@example.com')).toBe('privacy');
+    // The list's reload after the change is held back: the row shows the new role from the change's own answer.
+    const slowList = async (route: Route) => {
+      if (route.request().method() === 'GET') await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    };
+    await page.route('**/api/v1/members', slowList);
     await confirm.getByRole('button', { name: 'Change pat@example.com to viewer' }).click();
-    await expect.poll(() => roleOf('pat@example.com')).toBe('viewer');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'pat@example.com is now viewer.' }).count()).toBe(1);
+    expect(await row.getByLabel('Role of pat@example.com').inputValue()).toBe('viewer');
+    expect(await roleOf('pat@example.com')).toBe('viewer');
+    await page.unroute('**/api/v1/members', slowList);
 
     // Arrowing through the select with the keyboard promotes nobody; the confirmation names the personal data gained.
     await row.getByLabel('Role of pat@example.com').focus();

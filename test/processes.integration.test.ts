@@ -63,8 +63,8 @@ describe('running processes and missing roles', () => {
     expect(all.status).toBe(200);
     expect(all.body).toEqual({
       alerts: [
-        { id: 'ralert_new', role: 'router', status: 'open', missingSince: iso(t0 + 1_000_000), openedAt: iso(t0 + 1_300_000), resolvedAt: null, resolution: null },
-        { id: 'ralert_old', role: 'jobs', status: 'resolved', missingSince: iso(t0), openedAt: iso(t0 + 300_000), resolvedAt: iso(t0 + 900_000), resolution: 'running' },
+        { id: 'ralert_new', role: 'router', status: 'open', missingSince: iso(t0 + 1_000_000), openedAt: iso(t0 + 1_300_000), resolvedAt: null, resolution: null, webhookPosts: [] },
+        { id: 'ralert_old', role: 'jobs', status: 'resolved', missingSince: iso(t0), openedAt: iso(t0 + 300_000), resolvedAt: iso(t0 + 900_000), resolution: 'running', webhookPosts: [] },
       ],
     });
     expect(((await api('GET', '/role-alerts?status=open')).body as { alerts: { id: string }[] }).alerts.map((a) => a.id)).toEqual(['ralert_new']);

@@ -5,6 +5,8 @@ export interface AsyncState<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
+  /** Changes the data in hand (to what a write answered) without waiting for a reload. */
+  update: (change: (current: T | undefined) => T | undefined) => void;
 }
 
 /** Runs `load` on mount and whenever `deps` change; `reload()` runs it again. */
@@ -34,5 +36,5 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
       cancelled = true;
     };
   }, [run, tick]);
-  return { data, error, loading, reload: () => setTick((t) => t + 1) };
+  return { data, error, loading, reload: () => setTick((t) => t + 1), update: setData };
 }

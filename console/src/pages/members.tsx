@@ -137,6 +137,9 @@ export function MembersPage() {
   const changeRole = (m: Member, role: RoleName) =>
     act(async () => {
       const answer = await api<Member & { invitation?: { inviteUrl: string; email?: EmailOutcome } }>('PATCH', `/api/v1/members/${m.id}`, { role });
+      // The row shows the new role at once: until the list's reload came back, its select showed the old one (and a
+      // choice made meanwhile started from it).
+      list.update((current) => current && { ...current, members: current.members.map((x) => (x.id === m.id ? { ...x, role: answer.role } : x)) });
       setRoleDraft(({ [m.id]: _, ...rest }) => rest);
       if (answer.invitation) {
         // Not joined yet: their invitation named the old role, so a new one (naming the new role) went out.
