@@ -37,7 +37,7 @@ function request(id: string): PrivacyRequest {
   const now = Date.now();
   return {
     id, workspaceId: WS, type: 'delete', status: 'processing', regulation: 'gdpr', subject: { userId: 'subject' }, params: { suppress: false },
-    channel: 'admin_api', verified: true, verifiedBy: 'bench', agent: null, contactEmail: null, createdBy: 'bench', receivedAt: now, dueAt: now,
+    channel: 'admin_api', verified: true, verifiedBy: 'bench', agent: null, contactEmail: null, language: 'en', createdBy: 'bench', receivedAt: now, dueAt: now,
     receiptDueAt: now, receiptConfirmedAt: null, extendedAt: null, extensionReason: null, respondedAt: null, denialReason: null, failure: null,
     result: null, attempts: 0, retainUntil: null, updatedAt: now,
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Keys } from '../core/crypto/keys.js';
 import type { AlertWebhookPost, AlertWebhookPostOutcome, AlertWebhookPostRepository } from '../store/alert-webhook-post-repository.js';
 import type { AlertNotice } from './alert-notices.js';
-import { episodeIdentity, type AlertWebhook, type AlertWebhookAttempt, type AlertWebhookContext } from './alert-webhook.js';
+import { alertIdempotencyKey, episodeIdentity, type AlertWebhook, type AlertWebhookAttempt, type AlertWebhookContext } from './alert-webhook.js';
 import type { AlertWebhookSettings } from './delivery-alert-settings.js';
 
 /**
@@ -108,7 +108,7 @@ export class AlertWebhookOutbox {
           retried.push({ post, outcome });
           continue;
         }
-        const attempt = await this.options.webhook.attempt(url, body, `${post.alertId}:${post.noticeKind}`);
+        const attempt = await this.options.webhook.attempt(url, body, alertIdempotencyKey(post.alertId, post.noticeKind));
         outcome = this.outcomeOf(attempt, post);
       }
       await posts.record(post.id, outcome);

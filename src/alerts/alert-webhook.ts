@@ -105,7 +105,7 @@ const WEBHOOK_TYPES: Record<AlertNotice['kind'], string> = {
  * The key a receiver may dedupe posts by (the `Idempotency-Key` header of every post, and the JSON document's
  * `idempotencyKey`): one per episode and notice, the same on every attempt and from every process.
  */
-export function alertIdempotencyKey(episodeId: string, noticeKind: AlertNotice['kind']): string {
+export function alertIdempotencyKey(episodeId: string, noticeKind: string): string {
   return `${episodeId}:${noticeKind}`;
 }
 

@@ -108,7 +108,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     receivedAt: new Date(r.receivedAt).toISOString(),
     dueAt: new Date(r.dueAt).toISOString(),
     receiptDueAt: new Date(r.receiptDueAt).toISOString(),
-    language: r.language ?? 'en',
+    language: r.language,
     overdue: !isAnswered(r) && now > r.dueAt,
     receiptOverdue: isReceiptOverdue(r, now),
     verified: r.verified,

@@ -1,6 +1,6 @@
 import Negotiator from 'negotiator';
 import { SluiceError } from '../core/errors.js';
-import { isLanguage, LANGUAGES, type Language } from '../core/i18n/languages.js';
+import { isLanguage, languageOfTag, LANGUAGES, type Language } from '../core/i18n/languages.js';
 
 /**
  * The language a page for a data subject is served in (the consent banner, the hosted privacy page): the site's
@@ -11,8 +11,8 @@ import { isLanguage, LANGUAGES, type Language } from '../core/i18n/languages.js'
  */
 export function languageFor(lang: string | undefined, acceptLanguage: string | undefined, surface: string): Language {
   if (lang !== undefined && lang !== '') {
-    const primary = lang.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-    if (isLanguage(primary)) return primary;
+    const language = languageOfTag(lang);
+    if (language) return language;
     throw new SluiceError('validation_failed', `lang=${JSON.stringify(lang)} is not a language ${surface} speaks: use one of ${LANGUAGES.join(', ')}, or leave lang out to follow the visitor's browser (Accept-Language).`, { lang, languages: [...LANGUAGES] });
   }
   if (!acceptLanguage) return 'en';

@@ -82,6 +82,13 @@ export const DEFAULT_CONSENT_CATEGORIES: readonly ConsentCategory[] = Object.fre
   },
 ]);
 
+/** A category as a person reads it in `language`: its translation there when it has one, else as written. */
+export function categoryIn(category: ConsentCategory, language: BannerLanguage): CategoryTranslation {
+  const translated = category.translations?.[language];
+  if (translated) return translated;
+  return { name: category.name, ...(category.description !== undefined && { description: category.description }) };
+}
+
 /**
  * Finds a category by id or name, case-insensitively (how `categoryPreferences` keys and destination
  * `consentCategories` entries are matched).

@@ -11,6 +11,12 @@ export function isLanguage(value: string): value is Language {
   return (LANGUAGES as readonly string[]).includes(value);
 }
 
+/** The language a tag names by its primary subtag (`de`, `de-CH`, `pt_PT`, any case); undefined for one Sluice does not speak. */
+export function languageOfTag(tag: string): Language | undefined {
+  const primary = tag.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  return isLanguage(primary) ? primary : undefined;
+}
+
 /**
  * The locale each language's dates are written in (`Intl.DateTimeFormat`): the conventions its wording follows
  * (British English day-month order, European Portuguese).

@@ -1,6 +1,6 @@
 import type { BannerText } from '../../core/consent/banner-content.js';
 import { BANNER_TEXTS, type BannerLanguage } from '../../core/consent/banner-texts.js';
-import type { ConsentCategory } from '../../core/consent/consent-category.js';
+import { categoryIn, type ConsentCategory } from '../../core/consent/consent-category.js';
 import { consentCategoriesOf } from '../privacy-config.js';
 
 /** One consent category as the banner shows it. */
@@ -37,11 +37,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** A category as the banner shows it in `language`: its translation's name and description when it has one. */
 export function bannerCategory(category: ConsentCategory, language: BannerLanguage): BannerCategory {
-  const translated = category.translations?.[language];
-  const description = translated ? translated.description : category.description;
+  const { name, description } = categoryIn(category, language);
   return {
     id: category.id,
-    name: translated?.name ?? category.name,
+    name,
     ...(description !== undefined ? { description } : {}),
     ...(category.required ? { required: true } : {}),
     ...(category.gpc ? { gpc: true } : {}),

@@ -1,7 +1,7 @@
 import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
 import { isSluiceError, SluiceError } from '../../core/errors.js';
 import { checkDestinationEnabled } from '../../replay/replay-range-check.js';
-import { bestPerDestination, correctionRecipientsOf, type CorrectionRecipient, type CorrectionResult } from './correction.js';
+import { bestPerDestination, correctionRecipientsOf, FIRST_LOOK_MS, isUnderWay, LONGEST_WAIT_MS, type CorrectionRecipient, type CorrectionResult } from './correction.js';
 import type { PrivacyRequest } from './request.js';
 import type { RequestTransitions } from './request-transitions.js';
 import { nameOf, type StepActor } from './step-actor.js';
@@ -25,9 +25,6 @@ export interface DeliveryRetry {
   retry(workspaceId: string, destination: StoredDestination, messageId: string, sourceId?: string): Promise<{ queued: number; dropped: number }>;
 }
 
-const WAITING = new Set(['queued', 'retrying']);
-const FIRST_CHECK_MS = 2_000;
-const LONGEST_CHECK_MS = 300_000;
 
 /** The recipients of a completed correction whose delivery failed; empty for any other request. */
 export function correctionFollowUps(request: Pick<PrivacyRequest, 'type' | 'status' | 'result'>): CorrectionFollowUp[] {
@@ -96,8 +93,8 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
     others.length > 0 ? `no longer failed, read again: ${others.join(', ')}` : '',
     problems.length > 0 ? `not sent again: ${problems.join('; ')}` : '',
   ].filter((part) => part !== '').join('; ');
-  const waiting = recipients.some((r) => WAITING.has(r.status));
-  return steps.move(request, 'completed', { result: { ...result, recipients }, statusCheckAt: waiting ? steps.now() + FIRST_CHECK_MS : null }, by, 'correction_recipients_retried', note);
+  const waiting = recipients.some((r) => isUnderWay(r.status));
+  return steps.move(request, 'completed', { result: { ...result, recipients }, statusCheckAt: waiting ? steps.now() + FIRST_LOOK_MS : null }, by, 'correction_recipients_retried', note);
 }
 
 /**
@@ -111,7 +108,7 @@ export async function checkRetriedRecipients(steps: RequestTransitions, request:
   const { store } = steps;
   const result = request.result as CorrectionResult | null;
   const recipients = correctionRecipientsOf(result);
-  if (!result || !recipients || !recipients.some((r) => WAITING.has(r.status))) {
+  if (!result || !recipients || !recipients.some((r) => isUnderWay(r.status))) {
     await store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, request.result, null);
     return;
   }
@@ -119,14 +116,14 @@ export async function checkRetriedRecipients(steps: RequestTransitions, request:
   const now = steps.now();
   const ended: CorrectionRecipient[] = [];
   const updated = recipients.map((r) => {
-    if (!WAITING.has(r.status)) return r;
+    if (!isUnderWay(r.status)) return r;
     const current = fromLog(r, rows);
-    if (!WAITING.has(current.status)) ended.push(current);
+    if (!isUnderWay(current.status)) ended.push(current);
     return current;
   });
-  const stillWaiting = updated.filter((r) => WAITING.has(r.status));
+  const stillWaiting = updated.filter((r) => isUnderWay(r.status));
   const since = Math.min(...stillWaiting.map((r) => (r.retriedAt !== undefined ? Date.parse(r.retriedAt) : now)));
-  const next = stillWaiting.length > 0 ? now + Math.min(Math.max((now - since) / 2, FIRST_CHECK_MS), LONGEST_CHECK_MS) : null;
+  const next = stillWaiting.length > 0 ? now + Math.min(Math.max((now - since) / 2, FIRST_LOOK_MS), LONGEST_WAIT_MS) : null;
   const changed = { ...result, recipients: updated };
   if (ended.length === 0) {
     await store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, changed, next);
@@ -138,7 +135,7 @@ export async function checkRetriedRecipients(steps: RequestTransitions, request:
     const how = r.status === 'delivered' ? 'delivered' : `${r.status}${r.reason ? ` (${r.reason})` : ''}${r.detail ? `: ${r.detail}` : ''}`;
     current = await steps.move(current, 'completed', i === 0 ? { result: changed, statusCheckAt: next } : {}, 'system', 'correction_recipient_ended', `${r.name} (${r.type}): ${how}`);
   }
-  if (next === null && updated.every((r) => r.status !== 'failed' && !WAITING.has(r.status))) {
+  if (next === null && updated.every((r) => r.status !== 'failed' && !isUnderWay(r.status))) {
     const told = current.contactEmail ? '; the subject is told' : '';
     await steps.move(current, 'completed', {}, 'system', 'correction_recipients_settled', `every recipient of the correction has it or does not receive the person's data${told}`);
   }

@@ -56,11 +56,17 @@ export interface CorrectionDeps {
   readonly now?: () => number;
 }
 
-const FIRST_LOOK_MS = 2_000;
-const LONGEST_WAIT_MS = 300_000;
+/** How soon a correction's deliveries are first looked at again, and the longest wait between looks (here and in correction-follow-up.ts). */
+export const FIRST_LOOK_MS = 2_000;
+export const LONGEST_WAIT_MS = 300_000;
 /** A stored identify with no delivery row yet while destinations are enabled: fan-out may still be writing them. */
 const FAN_OUT_GRACE_MS = 60_000;
-const WAITING: readonly DeliveryStatus[] = ['queued', 'retrying'];
+const WAITING: readonly string[] = ['queued', 'retrying'] satisfies DeliveryStatus[];
+
+/** A delivery of the corrected identify still on its way (queued, or retrying after a failed attempt). */
+export function isUnderWay(status: string): boolean {
+  return WAITING.includes(status);
+}
 
 /**
  * Rectification (GDPR 16) and its notification to every recipient (GDPR 19): the corrected traits go through the
@@ -108,7 +114,7 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
     if (withinWindow) return { kind: 'pending', afterMs, reason: 'the corrected identify is queued; waiting for the pipeline to process it' };
     return { kind: 'failed', failure: `the corrected identify (${messageId}) was queued ${Math.round(waited / 60_000)} minutes ago and never processed, so neither the profile nor any destination has the correction: check that a process runs the processor role (GET /api/v1/processes), then file the correction again` };
   }
-  const waiting = rows.filter((r) => WAITING.includes(r.status));
+  const waiting = rows.filter((r) => isUnderWay(r.status));
   if (withinWindow && waiting.length > 0) return { kind: 'pending', afterMs, reason: `the corrected identify is on its way to ${waiting.length} destination(s); waiting for each to receive it` };
   const configured = await deps.store.destinations.list(ws);
   if (withinWindow && rows.length === 0 && waited < FAN_OUT_GRACE_MS && configured.some((d) => d.enabled)) {

@@ -1,6 +1,6 @@
 import { findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import { SluiceError } from '../../core/errors.js';
-import { isLanguage, LANGUAGES, type Language } from '../../core/i18n/languages.js';
+import { languageOfTag, LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { isBlockedIdentifier } from '../../core/identity/blocked-identifiers.js';
 import type { Regulation } from './deadlines.js';
 import type { AuthorizedAgent, RequestChannel, RequestParams, RequestSubject, RequestType } from './request.js';
@@ -75,8 +75,8 @@ function validateInput(input: NewRequestInput): void {
  */
 export function requestLanguageOf(input: Pick<NewRequestInput, 'language'>): Language {
   if (input.language === undefined) return 'en';
-  const primary = input.language.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  if (isLanguage(primary)) return primary;
+  const language = languageOfTag(input.language);
+  if (language) return language;
   throw new SluiceError('validation_failed', `language ${JSON.stringify(input.language)} is not a language Sluice writes to data subjects in: use one of ${LANGUAGES.join(', ')} (ISO 639-1), or leave language out for English.`, { language: input.language, languages: [...LANGUAGES] });
 }
 

@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 function request(id: string, overrides: Partial<PrivacyRequest>): PrivacyRequest {
   return {
     id, workspaceId: 'ws', type: 'access', status: 'completed', regulation: 'ccpa', subject: { email: 'a@example.com' }, params: {}, channel: 'subject_portal',
-    verified: true, verifiedBy: null, agent: null, contactEmail: null, createdBy: 'subject', receivedAt: 0, dueAt: 45 * DAY, receiptDueAt: 10 * DAY,
+    verified: true, verifiedBy: null, agent: null, contactEmail: null, language: 'en', createdBy: 'subject', receivedAt: 0, dueAt: 45 * DAY, receiptDueAt: 10 * DAY,
     receiptConfirmedAt: null, extendedAt: null, extensionReason: null, respondedAt: 10 * DAY, denialReason: null, failure: null, result: null, attempts: 0,
     retainUntil: null, updatedAt: 0, ...overrides,
   };

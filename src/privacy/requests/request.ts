@@ -85,10 +85,9 @@ export interface PrivacyRequest {
   readonly contactEmail: string | null;
   /**
    * The language the request was filed in (the hosted page's, or as the privacy team set it; default English):
-   * every email to the subject about it is written in it (decision 0407). Always set on a stored request; a request
-   * built in memory without one (a benchmark's) is English.
+   * every email to the subject about it is written in it (decision 0407).
    */
-  readonly language?: Language;
+  readonly language: Language;
   readonly createdBy: string;
   readonly receivedAt: number;
   readonly dueAt: number;

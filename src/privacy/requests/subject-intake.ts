@@ -154,7 +154,7 @@ export class SubjectIntake {
   private async sendCode(request: PrivacyRequest, email: string): Promise<{ expiresAt: number; emailSent: boolean }> {
     const target = { id: request.id, workspaceId: request.workspaceId };
     const { code, expiresAt } = await issueEmailCode(this.codes, target, (c) => codePayload(request.workspaceId, request.id, c), this.now());
-    const language = request.language ?? 'en';
+    const language = request.language;
     const text = SUBJECT_EMAIL_TEXTS[language].code;
     const sent = await this.deps.mailer.send({
       to: email,
@@ -185,11 +185,11 @@ export class SubjectIntake {
       throw new SluiceError('verification_attempts_exceeded', 'No attempts are left for this code; make the request again to get a new code.');
     }
     if (check.kind === 'expired') {
-      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.codeExpired);
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language].unverified.codeExpired);
       throw new SluiceError('verification_code_expired', 'This code has expired (codes are valid for 10 minutes); make the request again to get a new code.');
     }
     if (check.kind === 'exhausted') {
-      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.wrongCodes(CODE_ATTEMPTS));
+      await requests.deny(ws, requestId, { actor: 'system', ip: truncateIp(ip) }, SUBJECT_EMAIL_TEXTS[request.language].unverified.wrongCodes(CODE_ATTEMPTS));
       throw new SluiceError('verification_attempts_exceeded', `${CODE_ATTEMPTS} wrong codes: this request was closed unverified; make the request again to get a new code.`);
     }
     if (check.kind === 'wrong') {

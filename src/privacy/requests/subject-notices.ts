@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
+import { categoryIn, findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import type { Keys } from '../../core/crypto/keys.js';
 import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
@@ -125,7 +125,7 @@ export class SubjectNotices {
   }
 
   private async compose(request: PrivacyRequest, transition: RequestTransition): Promise<{ subject: string; text: string } | undefined> {
-    const language = request.language ?? 'en';
+    const language = request.language;
     const text = SUBJECT_EMAIL_TEXTS[language];
     const reference = text.reference(request.id);
     const what = text.what[request.type];
@@ -177,10 +177,10 @@ export class SubjectNotices {
       // The email still goes out, naming the categories by id, rather than not at all.
       this.deps.logger.warn({ err: error, requestId: request.id }, 'consent categories not read for a privacy request notice; categories named by id');
     }
-    const language = request.language ?? 'en';
+    const language = request.language;
     return (id) => {
       const category = findCategory(categories, id);
-      return category ? (category.translations?.[language]?.name ?? category.name) : id;
+      return category ? categoryIn(category, language).name : id;
     };
   }
 
@@ -188,7 +188,7 @@ export class SubjectNotices {
     const now = this.deps.now?.() ?? Date.now();
     const link = (): [string, string] => {
       const expiresAt = now + DOWNLOAD_LINK_TTL_MS;
-      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), text.linkUntil(readableTime(expiresAt, request.language ?? 'en'))];
+      return [downloadLink(this.deps.keys, this.deps.publicUrl, request.workspaceId, request.id, expiresAt), text.linkUntil(readableTime(expiresAt, request.language))];
     };
     switch (request.type) {
       case 'access': {

@@ -31,7 +31,7 @@ export async function closeUnverifiedRequests(deps: { store: Store; requests: Re
     const stale = await store.privacyRequests.list(workspace.id, { status: ['verifying'], channel: 'subject_portal', receivedTo: now - days * DAY_MS, order: 'due', limit: SWEEP_LIMIT });
     for (const request of stale) {
       // Told to the subject in the language the request was filed in (their denial notice quotes it).
-      const reason = SUBJECT_EMAIL_TEXTS[request.language ?? 'en'].unverified.notEntered(days);
+      const reason = SUBJECT_EMAIL_TEXTS[request.language].unverified.notEntered(days);
       if (!(await requests.denyUnverified(request, 'system', reason))) continue;
       await store.privacyRequests.deleteCode(workspace.id, request.id);
       closed.push({ workspaceId: workspace.id, requestId: request.id });

@@ -78,7 +78,7 @@ function toRow(r: PrivacyRequest): PrivacyRequestTable {
     updated_at: r.updatedAt,
     work_state: r.workState === undefined || r.workState === null ? null : JSON.stringify(r.workState),
     closed_without_decision: r.closedWithoutDecision ?? null,
-    language: r.language ?? 'en',
+    language: r.language,
   };
 }
 
