@@ -80,7 +80,8 @@ describe('@segment/analytics-node pointed at Sluice (host changed, nothing else)
     const outcome = await new Promise<unknown>((resolve) => analytics.track({ userId: 'node-3', event: 'Nope' }, (error) => resolve(error)));
     await analytics.closeAndFlush({ timeout: 5_000 });
     expect(outcome).toBeDefined();
-    expect(String((outcome as { reason?: unknown }).reason ?? outcome)).toMatch(/401/);
+    // The library shows only the status line, which says what was wrong and how to fix it (decision 0011).
+    expect(String((outcome as { reason?: unknown }).reason ?? outcome)).toMatch(/^Error: \[401\] Unauthorized: unknown_source: .*writeKey/);
   });
   it("shows why the library's events were rejected, with the shape of what it sent and none of its values", async () => {
     const source = (await (await fetch(`${sluice.url}/api/v1/sources`, { method: 'POST', headers: { authorization: `Bearer ${sluice.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Rejections' }) })).json()) as { id: string; writeKey: string };
@@ -91,7 +92,13 @@ describe('@segment/analytics-node pointed at Sluice (host changed, nothing else)
       new Promise<unknown>((resolve) => analytics.track({ userId: 'ada@example.com', event: 'Cart Viewed' }, resolve)),
     ]);
     await analytics.closeAndFlush({ timeout: 5_000 });
-    expect(outcomes.some((o) => o !== undefined)).toBe(true); // the library heard a 400 and told nobody else
+    // The library heard a 400 and reports its status line: the code and what was wrong, without the values sent.
+    const reported = outcomes.filter((o) => o !== undefined).map((o) => String((o as { reason?: unknown }).reason ?? o));
+    expect(reported.length).toBeGreaterThan(0);
+    for (const line of reported) {
+      expect(line).toMatch(/\[400\] Bad Request: invalid_timestamp: 1 of 2 events were rejected and 1 accepted\. First problem, event 0: .*timestamp "\.\.\." is not an ISO-8601 date/);
+      expect(line).not.toMatch(/yesterday|ada@example\.com/);
+    }
     const rejections = await eventually(async () => {
       const response = await fetch(`${sluice.url}/api/v1/sources/${source.id}/rejections`, { headers: { authorization: `Bearer ${sluice.token}` } });
       expect(response.status).toBe(200);

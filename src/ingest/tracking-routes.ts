@@ -11,6 +11,7 @@ import { newRequestId, type StoredRequest } from '../core/tracking/stored-reques
 import type { InboxRequestRecord, Queue, RequestSignals } from '../queue/queue.js';
 import type { Backpressure } from './backpressure.js';
 import { installTrackingBodyParsing, rawBodyOf } from './body-parsing.js';
+import { explainInStatusLine } from './status-line.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { SourceResolver } from './source-resolver.js';
 import { extractWriteKey, readWriteKey } from '../core/tracking/write-key.js';
@@ -76,6 +77,11 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
   /** Keeps a rejection as the source's latest for its code (the source's "Rejected events"). */
   const keepRejection = (source: Source, code: string, message: string, sent?: unknown) =>
     counters?.keepRejection({ workspaceId: source.workspaceId, sourceId: source.id, code, message: rejectionMessageOf(message), at: Date.now(), ...(sent !== undefined && { example: rejectionExampleOf(sent) }) });
+  // Every refusal says why in its status line too: analytics-node shows only that line (decision 0011).
+  app.addHook('onError', async (_request, reply, error) => {
+    const { status, code, message } = toSluiceError(error);
+    explainInStatusLine(reply, status, code, message);
+  });
   if (counters) {
     // Every refusal: thrown by the handler (writeKey, disabled source, rate limit, backlog) or by body
     // parsing (too large, invalid JSON), which happens before the handler resolved the source.
@@ -148,14 +154,9 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps): 
       }
       if (rejected.length > 0) {
         const first = rejected[0]!;
-        return reply.code(400).send({
-          error: {
-            code: first.code,
-            message: `${rejected.length} of ${rejected.length + accepted} events were rejected and ${accepted} accepted. First problem, event ${first.index}: ${first.message}`,
-            accepted,
-            rejected,
-          },
-        });
+        const message = `${rejected.length} of ${rejected.length + accepted} events were rejected and ${accepted} accepted. First problem, event ${first.index}: ${first.message}`;
+        explainInStatusLine(reply, 400, first.code, message);
+        return reply.code(400).send({ error: { code: first.code, message, accepted, rejected } });
       }
       return reply.send({ success: true });
     } catch (error) {
