@@ -36,6 +36,7 @@ import { SubjectNewLinks } from './privacy/requests/subject-new-links.js';
 import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.js';
 import { createDestinationHttp } from './destinations/http/destination-http.js';
 import { AlertWebhook } from './alerts/alert-webhook.js';
+import { alertWebhookOf } from './alerts/delivery-alert-settings.js';
 import { AlertWebhookOutbox } from './alerts/alert-webhook-outbox.js';
 import { AlertWebhookRetries } from './alerts/alert-webhook-retries.js';
 import { AuditLog } from './accounts/audit-log.js';
@@ -274,7 +275,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   countersPruner?.start();
   // Alert webhook posts are kept in the store until delivered or given up (decision 0106): every process that tells
   // alerts (api, jobs) retries the ones due, whichever process noted them.
-  const alertWebhook = new AlertWebhookOutbox({ webhook: new AlertWebhook(outboundHttp, keys), posts: store.alertWebhookPosts, keys });
+  const alertWebhook = new AlertWebhookOutbox({ webhook: new AlertWebhook(outboundHttp, keys), posts: store.alertWebhookPosts, keys, webhookOf: async (workspaceId) => alertWebhookOf(await store.workspaces.get(workspaceId)) });
   const alertWebhookRetries = roles.has('api') || roles.has('jobs') ? new AlertWebhookRetries(alertWebhook, logger, (before) => store.alertWebhookPosts.prune(before)) : undefined;
   const deliveryAlerts = roles.has('jobs')
     ? new DeliveryAlerts({ store, mailer, publicUrl: config.publicUrl, logger, intervalMs: config.deliveryAlertCheckMs, retryWindowMs: config.deliveryRetryWindowMs, webhook: alertWebhook })

@@ -14,6 +14,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { AlertWebhook, maskAlertWebhookUrl } from './alert-webhook.js';
 import { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import { AlertWebhookRetries } from './alert-webhook-retries.js';
+import { alertWebhookOf } from './delivery-alert-settings.js';
 import { RoleAlerts } from './role-alerts.js';
 
 const MINUTE = 60_000;
@@ -176,6 +177,48 @@ for (const kind of stores) {
       expect(await outbox.send('ws_shop', webhook, { kind: 'role_running', subject: 'back', paragraphs: [] }, { workspace: { id: 'ws_shop', name: 'Shop' }, about: { role }, link: 'https://sluice.example.com/' })).toMatchObject({ state: 'given_up', status: 404 });
       // Pruned with the alert history, 90 days after it ended.
       expect(await store.alertWebhookPosts.prune(now + 1)).toBe(2);
+    });
+
+    it("retries a post at the webhook an admin set since the alert, and gives it up when the webhook was removed or changed format", async () => {
+      const webhookOf = async (workspaceId: string) => alertWebhookOf(await store.workspaces.get(workspaceId));
+      const outbox = outboxOn(store, { retryDelaysMs: [0] });
+      const current = new AlertWebhookOutbox({ webhook: new AlertWebhook(http, keys), posts: store.alertWebhookPosts, keys, retryDelaysMs: [0], webhookOf });
+      const episodeId = await openEpisode(outbox);
+      expect((await store.alertWebhookPosts.ofAlerts('ws_shop', [episodeId]))[0]).toMatchObject({ state: 'pending', attempts: 1 });
+
+      // The old receiver's URL was revoked; the admin sets a new one (same format). The retry goes there, once.
+      const replacement = await Receiver.down();
+      try {
+        await replacement.up();
+        const setWebhook = (url: string, format: 'json' | 'slack') =>
+          store.workspaces.updateSettings('ws_shop', { deliveryAlerts: { enabled: true, webhook: { sealedUrl: keys.encrypt(url), maskedUrl: maskAlertWebhookUrl(new URL(url)), format } } });
+        await setWebhook(replacement.url, 'json');
+        const [retried] = await current.retryDue();
+        expect(retried?.outcome).toMatchObject({ state: 'delivered', status: 200 });
+        expect(replacement.posts.map((p) => p.body)).toEqual([expect.objectContaining({ type: 'installation.role_missing', roleAlert: expect.objectContaining({ id: episodeId }) })]);
+        expect(receiver.posts).toEqual([]);
+
+        // Two more posts wait (the receiver is down): the webhook then takes Slack's format, and then is removed.
+        await setWebhook(receiver.url, 'json');
+        const role = (await store.roleAlerts.openNow())[0]!;
+        const webhook = alertWebhookOf(await store.workspaces.get('ws_shop'))!;
+        const tell = (id: string) => outbox.send('ws_shop', webhook, { kind: 'role_missing', subject: 'missing', paragraphs: [] }, { workspace: { id: 'ws_shop', name: 'Shop' }, about: { role: { ...role, id } }, link: 'https://sluice.example.com/' });
+        expect(await tell('ral_second')).toMatchObject({ state: 'pending' });
+        await setWebhook(replacement.url, 'slack');
+        const [changed] = await current.retryDue();
+        expect(changed?.outcome).toMatchObject({ state: 'given_up', attempted: false, error: expect.stringContaining('changed to the slack format') });
+
+        await setWebhook(receiver.url, 'json');
+        expect(await tell('ral_third')).toMatchObject({ state: 'pending' });
+        await store.workspaces.updateSettings('ws_shop', { deliveryAlerts: { enabled: true } });
+        const [removed] = await current.retryDue();
+        expect(removed?.outcome).toMatchObject({ state: 'given_up', attempted: false, error: expect.stringContaining('alert webhook was removed') });
+        expect((await store.alertWebhookPosts.ofAlerts('ws_shop', ['ral_second', 'ral_third'])).map((p) => p.state)).toEqual(['given_up', 'given_up']);
+        expect(replacement.posts).toHaveLength(1);
+        expect(receiver.posts).toEqual([]);
+      } finally {
+        await replacement.close();
+      }
     });
   });
 }

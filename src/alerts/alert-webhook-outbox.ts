@@ -36,6 +36,12 @@ export interface AlertWebhookOutboxOptions {
   readonly retryDelaysMs?: readonly number[];
   readonly windowMs?: number;
   readonly now?: () => number;
+  /**
+   * The workspace's alert webhook as it is now, read before each retry: a post goes to the webhook an admin set since
+   * the alert (a Slack URL replaced because the old one was revoked), and is given up when the webhook was removed or
+   * now takes another format. Without it a post is retried where it was first sent.
+   */
+  readonly webhookOf?: (workspaceId: string) => Promise<AlertWebhookSettings | undefined>;
 }
 
 /**
@@ -108,6 +114,14 @@ export class AlertWebhookOutbox {
           retried.push({ post, outcome });
           continue;
         }
+        const target = await this.webhookNow(post);
+        if ('error' in target) {
+          outcome = { state: 'given_up', at: now, status: post.lastStatus, error: target.error, attempted: false };
+          await posts.record(post.id, outcome);
+          retried.push({ post, outcome });
+          continue;
+        }
+        if (target.url !== undefined) url = target.url;
         const attempt = await this.options.webhook.attempt(url, body, alertIdempotencyKey(post.alertId, post.noticeKind));
         outcome = this.outcomeOf(attempt, post);
       }
@@ -115,6 +129,23 @@ export class AlertWebhookOutbox {
       retried.push({ post, outcome });
     }
     return retried;
+  }
+
+  /**
+   * Where a post is retried, by the workspace's webhook now (`webhookOf`): `{}` where it was first sent (the same
+   * receiver, a PagerDuty post, or no lookup), `{ url }` at the URL that replaced it (same format, so the post's body
+   * is still right), or why it is not sent at all (the webhook removed, or now of another format). A PagerDuty post
+   * stays with the service it was made for: its body names that service's integration key, and the handover that
+   * resolves the incidents left open there when the webhook changes (`resolveOpenIncidents`) is retried this way too.
+   */
+  private async webhookNow(post: AlertWebhookPost): Promise<{ readonly url?: string } | { readonly error: string }> {
+    if (!this.options.webhookOf || post.format === 'pagerduty') return {};
+    const current = await this.options.webhookOf(post.workspaceId);
+    if (!current) return { error: "the workspace's alert webhook was removed after the alert; not posted (the alert was emailed)" };
+    if (current.format !== post.format) return { error: `the alert webhook was changed to the ${current.format} format after the alert; its ${post.format} post is not sent there` };
+    const opened = this.options.webhook.open(current);
+    if ('error' in opened) return opened;
+    return opened.receiver === post.receiver ? {} : { url: opened.url };
   }
 
   /** An attempt as recorded: delivered, given up (refused for good, or the next try would fall after the window), or pending. */

@@ -163,20 +163,28 @@ export class AlertWebhook {
   ) {}
 
   /** The post of a notice: the URL and PagerDuty key decrypted, the body built; an error when they cannot be decrypted. */
-  prepare(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext): PreparedAlertPost | { readonly error: string } {
-    let url: string;
-    let routingKey: string | undefined;
+  /**
+   * Where a webhook's posts go, decrypted: its URL, and the receiver's pseudonym (the URL and PagerDuty key, which
+   * the outbox tells one receiver from another by); an error when its secrets cannot be decrypted.
+   */
+  open(webhook: AlertWebhookSettings): { readonly url: string; readonly routingKey: string | undefined; readonly receiver: string } | { readonly error: string } {
     try {
-      url = this.keys.decrypt(webhook.sealedUrl);
-      routingKey = webhook.sealedRoutingKey === undefined ? undefined : this.keys.decrypt(webhook.sealedRoutingKey);
+      const url = this.keys.decrypt(webhook.sealedUrl);
+      const routingKey = webhook.sealedRoutingKey === undefined ? undefined : this.keys.decrypt(webhook.sealedRoutingKey);
+      return { url, routingKey, receiver: this.keys.pseudonym(`${url}\n${routingKey ?? ''}`, 'alert-webhook-receiver') };
     } catch {
       return { error: 'the webhook URL or key could not be decrypted (was SLUICE_SECRET_KEY changed?): set it again' };
     }
+  }
+
+  prepare(webhook: AlertWebhookSettings, notice: AlertNotice, context: AlertWebhookContext): PreparedAlertPost | { readonly error: string } {
+    const opened = this.open(webhook);
+    if ('error' in opened) return opened;
     return {
-      url,
-      body: alertWebhookBody(webhook.format, notice, context, routingKey),
+      url: opened.url,
+      body: alertWebhookBody(webhook.format, notice, context, opened.routingKey),
       idempotencyKey: alertIdempotencyKey(episodeIdentity(context.about).id, notice.kind),
-      receiver: this.keys.pseudonym(`${url}\n${routingKey ?? ''}`, 'alert-webhook-receiver'),
+      receiver: opened.receiver,
     };
   }
 
