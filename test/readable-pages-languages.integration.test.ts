@@ -82,6 +82,8 @@ beforeAll(async () => {
   await sendTracking(sluice.url, sluice.writeKey, 'page', { userId: 'lena', messageId: 'lena-2', name: 'Preise', context: consent });
   await sendTracking(sluice.url, sluice.writeKey, 'track', { userId: 'lena', messageId: 'lena-3', event: 'Order Completed', properties: { revenue: 12, currency: 'EUR' }, context: consent });
   for (const hook of [stats, ads, support]) await eventually(async () => ((await deliveriesOf(sluice, hook.id, '&status=delivered')).length === 3 ? true : undefined), 30_000);
+  // Found to be a child after her events were sent (the flag the children stage sets, written as it writes it).
+  await sluice.store.subjectFlags.set([{ workspaceId: workspace, subject: { type: 'userId', value: 'lena' }, flag: 'child', detail: 'age 12 under 16', createdAt: Date.now() }]);
   // She objects to statistics (GDPR Art. 21) and opts out of the sale or sharing of her data (CCPA 1798.120).
   await completed({ type: 'object', subject: { userId: 'lena', email: 'lena@example.com' }, categories: ['analytics'] });
   await completed({ type: 'opt_out', regulation: 'ccpa', subject: { userId: 'lena', email: 'lena@example.com' } });
@@ -106,6 +108,8 @@ describe('the pages behind the download links, in the language of the request', 
     for (const shown of [t.access.title, t.access.recipients.heading, t.access.processing.heading, t.access.consent.heading, t.access.requests.heading, t.access.rights.gdpr[1]!, t.access.activity.page('Preise'), t.access.activity.count(3), t.access.processing.retention.events(90), t.access.processing.retention.ip(30)]) {
       expect(page, shown).toContain(escaped(shown));
     }
+    expect(page).toContain(`<td>${escaped(t.access.flags.child)}</td><td>${escaped(`${t.access.identifiers.userId}: lena`)}</td>`);
+    expect(page).toContain(escaped(t.access.flags.childAge({ age: 12, threshold: 16 })));
     // The objection and the opt-out, each named for what it was; the purposes and kinds of recipient in the language.
     expect(page).toContain(escaped(t.access.stopped.objection));
     expect(page).toContain(escaped(t.access.stopped.optOut));

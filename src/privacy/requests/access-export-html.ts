@@ -215,7 +215,14 @@ export async function* accessExportHtml(deps: ExportDeps, request: PrivacyReques
   if (header.consentBanners.length > 0) parts.push(h2(t.banners.heading), ...bannerSections(w, header.consentBanners));
   const restricted = [...header.restrictions.processingRestricted.map((id) => [t.restrictions.processing, id]), ...header.restrictions.sensitiveUseLimited.map((id) => [t.restrictions.sensitive, id])];
   if (restricted.length > 0) parts.push(h2(t.restrictions.heading), table(t.restrictions.head, restricted.map(([what, id]) => [escapeHtml(String(what)), text(id)])));
-  if (header.flags.length > 0) parts.push(h2(t.flags.heading), table(t.flags.head, header.flags.map((f) => [text(f.flag), text(f.identifier), when(f.since, w.language), f.detail !== undefined ? text(f.detail) : ''])));
+  if (header.flags.length > 0) {
+    const why = (detail: string | undefined) => {
+      const age = /^age (\d+) under (\d+)$/.exec(detail ?? '');
+      return age ? t.flags.childAge({ age: Number(age[1]), threshold: Number(age[2]) }) : (detail ?? '');
+    };
+    const rows = header.flags.map((f) => [escapeHtml(f.flag === 'child' ? t.flags.child : f.flag), escapeHtml(`${identifierName(w, f.identifier.type)}: ${f.identifier.value}`), when(f.since, w.language), escapeHtml(why(f.detail))]);
+    parts.push(h2(t.flags.heading), table(t.flags.head, rows));
+  }
   parts.push(
     h2(t.requests.heading),
     header.requests.length > 0

@@ -80,7 +80,14 @@ export interface ReadablePageText {
       readonly version: (p: { version: string; firstShown: string }) => string;
     };
     readonly restrictions: { readonly heading: string; readonly head: readonly [string, string]; readonly processing: string; readonly sensitive: string };
-    readonly flags: { readonly heading: string; readonly head: readonly [string, string, string, string] };
+    readonly flags: {
+      readonly heading: string;
+      readonly head: readonly [string, string, string, string];
+      /** The `child` flag: under the workspace's age threshold, so their data is protected as a child's. */
+      readonly child: string;
+      /** Why: the age an event showed, under the threshold. */
+      readonly childAge: (p: { age: number; threshold: number }) => string;
+    };
     readonly requests: {
       readonly heading: string;
       readonly head: readonly [string, string, string, string, string];

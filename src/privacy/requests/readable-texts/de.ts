@@ -85,7 +85,7 @@ export const de: ReadablePageText = {
       version: ({ version, firstShown }) => `Version ${version}, zuerst angezeigt am ${firstShown}.`,
     },
     restrictions: { heading: 'Von Ihnen verlangte Einschränkungen', head: ['Einschränkung', 'Für'], processing: 'Verarbeitung eingeschränkt', sensitive: 'Verwendung sensibler Daten beschränkt' },
-    flags: { heading: 'Was wir über Sie vermerkt haben', head: ['Vermerk', 'Für', 'Seit', 'Grund'] },
+    flags: { heading: 'Was wir über Sie vermerkt haben', head: ['Vermerk', 'Für', 'Seit', 'Grund'], child: 'Unter dem Alter, ab dem Sie selbst einwilligen können: Wir schützen Ihre Daten wie die eines Kindes', childAge: ({ age, threshold }) => `Ihre Angaben nennen das Alter ${age}, unter ${threshold}` },
     requests: {
       heading: 'Ihre Datenschutzanträge',
       head: ['Aktenzeichen', 'Antrag', 'Stand', 'Eingegangen', 'Beantwortet'],

@@ -83,7 +83,7 @@ export const en: ReadablePageText = {
       version: ({ version, firstShown }) => `Version ${version}, first shown on ${firstShown}.`,
     },
     restrictions: { heading: 'Restrictions you asked for', head: ['Restriction', 'For'], processing: 'Processing restricted', sensitive: 'Use of sensitive data limited' },
-    flags: { heading: 'What we noted about you', head: ['Note', 'For', 'Since', 'Why'] },
+    flags: { heading: 'What we noted about you', head: ['Note', 'For', 'Since', 'Why'], child: 'Under the age from which you may consent yourself: we protect your data as a child’s', childAge: ({ age, threshold }) => `Your details show the age ${age}, under ${threshold}` },
     requests: {
       heading: 'Your privacy requests',
       head: ['Reference', 'Request', 'Status', 'Received', 'Answered'],

@@ -85,7 +85,7 @@ export const es: ReadablePageText = {
       version: ({ version, firstShown }) => `Versión ${version}, mostrada por primera vez el ${firstShown}.`,
     },
     restrictions: { heading: 'Limitaciones que ha solicitado', head: ['Limitación', 'Para'], processing: 'Tratamiento limitado', sensitive: 'Uso de datos sensibles limitado' },
-    flags: { heading: 'Lo que hemos anotado sobre usted', head: ['Anotación', 'Para', 'Desde', 'Motivo'] },
+    flags: { heading: 'Lo que hemos anotado sobre usted', head: ['Anotación', 'Para', 'Desde', 'Motivo'], child: 'Por debajo de la edad a partir de la cual puede dar su consentimiento: protegemos sus datos como los de un menor', childAge: ({ age, threshold }) => `Sus datos indican la edad de ${age} años, menos de ${threshold}` },
     requests: {
       heading: 'Sus solicitudes de privacidad',
       head: ['Referencia', 'Solicitud', 'Estado', 'Recibida', 'Respondida'],

@@ -85,7 +85,7 @@ export const fr: ReadablePageText = {
       version: ({ version, firstShown }) => `Version ${version}, présentée pour la première fois le ${firstShown}.`,
     },
     restrictions: { heading: 'Les limitations que vous avez demandées', head: ['Limitation', 'Pour'], processing: 'Traitement limité', sensitive: 'Utilisation des données sensibles limitée' },
-    flags: { heading: 'Ce que nous avons noté à votre sujet', head: ['Mention', 'Pour', 'Depuis', 'Motif'] },
+    flags: { heading: 'Ce que nous avons noté à votre sujet', head: ['Mention', 'Pour', 'Depuis', 'Motif'], child: 'En dessous de l’âge à partir duquel vous pouvez consentir vous-même : nous protégeons vos données comme celles d’un enfant', childAge: ({ age, threshold }) => `Vos informations indiquent l’âge de ${age} ans, moins de ${threshold}` },
     requests: {
       heading: 'Vos demandes relatives à vos données',
       head: ['Référence', 'Demande', 'État', 'Reçue le', 'Répondue le'],

@@ -85,7 +85,7 @@ export const it: ReadablePageText = {
       version: ({ version, firstShown }) => `Versione ${version}, mostrata per la prima volta il ${firstShown}.`,
     },
     restrictions: { heading: 'Le limitazioni che ha chiesto', head: ['Limitazione', 'Per'], processing: 'Trattamento limitato', sensitive: 'Uso dei dati sensibili limitato' },
-    flags: { heading: 'Che cosa abbiamo annotato su di Lei', head: ['Annotazione', 'Per', 'Dal', 'Motivo'] },
+    flags: { heading: 'Che cosa abbiamo annotato su di Lei', head: ['Annotazione', 'Per', 'Dal', 'Motivo'], child: 'Al di sotto dell’età a partire dalla quale può prestare il consenso da sé: proteggiamo i Suoi dati come quelli di un minore', childAge: ({ age, threshold }) => `I Suoi dati indicano l’età di ${age} anni, inferiore a ${threshold}` },
     requests: {
       heading: 'Le Sue richieste sulla privacy',
       head: ['Riferimento', 'Richiesta', 'Stato', 'Ricevuta', 'Risposta'],

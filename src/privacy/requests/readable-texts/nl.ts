@@ -85,7 +85,7 @@ export const nl: ReadablePageText = {
       version: ({ version, firstShown }) => `Versie ${version}, voor het eerst getoond op ${firstShown}.`,
     },
     restrictions: { heading: 'Beperkingen waarom u hebt gevraagd', head: ['Beperking', 'Voor'], processing: 'Verwerking beperkt', sensitive: 'Gebruik van gevoelige gegevens beperkt' },
-    flags: { heading: 'Wat wij over u hebben genoteerd', head: ['Notitie', 'Voor', 'Sinds', 'Waarom'] },
+    flags: { heading: 'Wat wij over u hebben genoteerd', head: ['Notitie', 'Voor', 'Sinds', 'Waarom'], child: 'Jonger dan de leeftijd vanaf welke u zelf toestemming kunt geven: wij beschermen uw gegevens als die van een kind', childAge: ({ age, threshold }) => `Uw gegevens noemen de leeftijd ${age}, jonger dan ${threshold}` },
     requests: {
       heading: 'Uw privacyverzoeken',
       head: ['Kenmerk', 'Verzoek', 'Status', 'Ontvangen', 'Beantwoord'],

@@ -85,7 +85,7 @@ export const pt: ReadablePageText = {
       version: ({ version, firstShown }) => `Versão ${version}, mostrada pela primeira vez a ${firstShown}.`,
     },
     restrictions: { heading: 'Limitações que pediu', head: ['Limitação', 'Para'], processing: 'Tratamento limitado', sensitive: 'Utilização de dados sensíveis limitada' },
-    flags: { heading: 'O que anotámos sobre si', head: ['Anotação', 'Para', 'Desde', 'Motivo'] },
+    flags: { heading: 'O que anotámos sobre si', head: ['Anotação', 'Para', 'Desde', 'Motivo'], child: 'Abaixo da idade a partir da qual pode dar o seu próprio consentimento: protegemos os seus dados como os de uma criança', childAge: ({ age, threshold }) => `Os seus dados indicam a idade de ${age} anos, abaixo de ${threshold}` },
     requests: {
       heading: 'Os seus pedidos de privacidade',
       head: ['Referência', 'Pedido', 'Estado', 'Recebido', 'Respondido'],
