@@ -118,7 +118,7 @@ describe('the access answer', () => {
     expect(html).toContain('Not yet: it is connected and may receive your data');
     expect(html).toMatch(/<td>Analytics hook<\/td><td>Yes: 2 of your events, (from [^<]+ UTC to|on) [^<]+ UTC<\/td>/);
     // The objection, recorded for the userId and the email, is one choice on the page naming both.
-    expect(html.split('analytics: refused').length - 1).toBe(1);
-    expect(html).toMatch(/analytics: refused<\/td><td>(Account id \(userId\): grace; Email address: grace@example.com|Email address: grace@example.com; Account id \(userId\): grace)<\/td>/);
+    expect(html.split('Analytics: refused').length - 1).toBe(1);
+    expect(html).toMatch(/Analytics: refused<\/td><td>(Account id \(userId\): grace; Email address: grace@example.com|Email address: grace@example.com; Account id \(userId\): grace)<\/td>/);
   });
 });

@@ -90,7 +90,7 @@ describe('the know report', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await page.text();
-    for (const shown of ['<h1>The personal information we hold about you</h1>', 'Was your personal information sold or shared?', '<td>Sold</td><td>No</td>', 'commercial information', 'properties.revenue', 'Mail tool', 'neither sold nor shared', 'Whom we disclosed it to']) {
+    for (const shown of ['<h1>The personal information we hold about you</h1>', 'Was your personal information sold or shared?', '<td>Sold</td><td>No</td>', '<td>Commercial information</td>', 'properties.revenue', 'Mail tool', 'neither sold nor shared', 'Whom we disclosed it to']) {
       expect(html, shown).toContain(shown);
     }
     expect(html).toContain('href="download?workspace=');

@@ -135,4 +135,58 @@ describe.skipIf(chromiumMissing())('a German visitor in headless Chromium', { ti
     expect(done.text).toContain(`Aktenzeichen: ${id}`);
     for (const mail of [codeMail, receipt, done]) expect(mail.text).not.toMatch(/\b(your|We|request|Reference)\b/);
   });
+
+  it("says every refusal and fault in German: a value the API's schema refuses, on its field; a site whose source is off; a server fault; no answer", async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    await tab.goto(`${sluice.url}/privacy?writeKey=${sluice.writeKey}`);
+    const alert = () => tab.getByRole('alert').textContent();
+    const email = tab.getByLabel('Ihre E-Mail-Adresse');
+    const send = tab.getByRole('button', { name: 'Antrag senden' });
+    await tab.getByLabel('Was dürfen wir für Sie tun?').selectOption('delete');
+
+    // An address the page's own check lets through but the API's schema refuses (not ASCII): the API answers
+    // validation_failed naming the field (error.path), and the page says it in German on that field, not the API's
+    // English "Invalid request: body/email must match format ...".
+    await email.fill('hänsel@beispiel.de');
+    await send.click();
+    await expect.poll(alert).toContain('Diese E-Mail-Adresse kann nicht verwendet werden');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await alert()).not.toMatch(/Invalid|must|body/);
+
+    // An opt-out takes no email, but one typed wrong is said at once, in German.
+    await tab.getByLabel('Was dürfen wir für Sie tun?').selectOption('opt_out');
+    await email.fill('hans@beispiel');
+    await send.click();
+    await expect.poll(alert).toContain('Diese E-Mail-Adresse kann nicht verwendet werden');
+
+    // The site's source switched off after the page was opened: the site is to blame, said in German.
+    const source = (await sluice.store.sources.list((await sluice.store.workspaces.list())[0]!.id)).find((s) => s.writeKey === sluice.writeKey)!;
+    expect((await ownerApi(sluice)('PATCH', `/sources/${source.id}`, { enabled: false })).status).toBe(200);
+    try {
+      await tab.getByLabel('Was dürfen wir für Sie tun?').selectOption('delete');
+      await email.fill('hans@example.com');
+      await eventually(async () => {
+        await send.click();
+        return (await alert())?.includes('Von dieser Seite können derzeit keine Anträge gesendet werden') ? true : undefined;
+      }, 15_000);
+    } finally {
+      expect((await ownerApi(sluice)('PATCH', `/sources/${source.id}`, { enabled: true })).status).toBe(200);
+    }
+
+    // A fault on the server's side and no answer at all cannot be caused on a healthy test server: the browser is
+    // given a 503 with the API's error body, then no answer, for the intake's address only.
+    await tab.route('**/v1/privacy-requests', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'storage_unavailable', message: 'The database cannot be reached right now; nothing was changed. Retry after the Retry-After delay.' } }) }));
+    await send.click();
+    await expect.poll(alert).toBe('Der Server hat mit 503 geantwortet. Bitte versuchen Sie es später erneut.');
+    await tab.unroute('**/v1/privacy-requests');
+    await tab.route('**/v1/privacy-requests', (route) => route.abort('connectionrefused'));
+    await send.click();
+    await expect.poll(alert).toBe('Wir konnten den Server nicht erreichen. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.');
+    await tab.unrouteAll({ behavior: 'wait' });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -83,6 +83,20 @@ describe('privacy stages in the real processor', () => {
     expect((await api('PATCH', '/privacy/settings', { childDeletionRequests: true })).status).toBe(200);
   });
 
+  it("opens a child's deletion in the language the child's browser gave (context.locale), else English", async () => {
+    type Req = { id: string; status: string; language: string; subject: Record<string, string> };
+    const opened = (anonymousId: string) =>
+      eventually(async () => {
+        const found = (await api<{ requests: Req[] }>('GET', '/privacy-requests?type=delete')).body.requests.find((r) => r.subject.anonymousId === anonymousId);
+        return found && found.status !== 'received' ? found : undefined;
+      });
+    await send('identify', { anonymousId: 'kind-a', traits: { age: 11 }, context: { locale: 'de-AT' }, messageId: 'kind-1' });
+    await send('identify', { anonymousId: 'barn-a', traits: { age: 11 }, context: { locale: 'sv-SE' }, messageId: 'barn-1' });
+    expect(await opened('kind-a')).toMatchObject({ language: 'de' });
+    // Swedish is not a language Sluice writes in: English, as for a child whose events give no locale (kid2 above).
+    expect(await opened('barn-a')).toMatchObject({ language: 'en' });
+  });
+
   it('classifies fields into the inventory and applies the workspace PII policy before storage, recording why', async () => {
     const put = await api('PUT', '/pii/policy', { workspace: { email: 'hash', ssn: 'redact' }, matchers: [{ target: 'key', pattern: 'loyaltyId', level: 'yellow', label: 'loyalty' }] });
     expect(put.status).toBe(200);

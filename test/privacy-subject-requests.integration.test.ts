@@ -130,7 +130,7 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     const tampered = await fetch(`${sluice.url}${new URL(readable!).pathname}${new URL(readable!).search.replace('signature=', 'signature=0')}`);
     expect(tampered.status).toBe(403);
     expect(tampered.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(await tampered.text()).toContain('This download link is not valid; use the link from the email unchanged.');
+    expect(await tampered.text()).toContain('This download link is not valid: open the link from the email exactly as it is');
 
     const history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; actor: string }[];
     expect(history.find((h) => h.action === 'verified')).toMatchObject({ actor: 'subject (one-time code by email)' });

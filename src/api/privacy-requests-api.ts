@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
 import { SluiceError } from '../core/errors.js';
-import { LANGUAGES } from '../core/i18n/languages.js';
+import { LANGUAGES, type Language } from '../core/i18n/languages.js';
+import { languageFor } from '../privacy/language-choice.js';
 import type { Store } from '../store/store.js';
 import { REGULATIONS } from '../privacy/requests/deadlines.js';
 import { requestMetrics } from '../privacy/requests/request-metrics.js';
@@ -15,7 +16,8 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Keys } from '../core/crypto/keys.js';
 import { accessExport, type ExportFormat } from '../privacy/requests/access-export.js';
-import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
+import { accessExportHtml, categoryLabel, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
+import { consentCategoriesOf } from '../privacy/privacy-config.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
 import { privacyRequestFollowUpsApi } from './privacy-request-follow-ups-api.js';
@@ -95,7 +97,10 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-store')
         .send(page);
-    if (found.type === 'know' && format === 'html') return readable(knowReportHtml(found.result as KnowReport, found.id, jsonLink));
+    if (found.type === 'know' && format === 'html') {
+      const categories = consentCategoriesOf((await store.workspaces.get(found.workspaceId))?.settings ?? {});
+      return readable(knowReportHtml(found.result as KnowReport, found, jsonLink, categoryLabel(categories, found.language)));
+    }
     if (found.type !== 'access') return reply.type('application/json').send(found.result);
     if (format === 'html') return readable(Readable.from(accessExportHtml({ store, ports }, found, jsonLink)));
     const stream = Readable.from(accessExport({ store, ports }, found, format));
@@ -116,6 +121,19 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return sendResult(reply, found, request.query.format ?? 'json', auditContext(request));
   });
 
+  /**
+   * The language of the page a wrong download link answers with: an expired link's signature is right, so it names a
+   * request and the page speaks the request's language; a link whose signature does not match names nothing we can
+   * trust (looking its request up would tell anyone who makes up a link whether a request exists, and in what
+   * language), so the page follows the browser's Accept-Language, as the hosted page does without `lang`.
+   */
+  const wrongLinkLanguage = async (check: 'expired' | 'invalid', workspaceId: string, requestId: string, acceptLanguage: string | undefined): Promise<Language> => {
+    const browser = languageFor(undefined, acceptLanguage, 'the download page');
+    if (check !== 'expired') return browser;
+    const found = await store.privacyRequests.get(workspaceId, requestId);
+    return found?.language ?? browser;
+  };
+
   app.get('/privacy-requests/:id/download', {
     config: { permission: 'public' },
     schema: {
@@ -130,8 +148,18 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     const check = verifyDownloadLink(keys, { workspaceId: q.workspace, requestId: request.params.id, expiresAt: q.expires, signature: q.signature }, Date.now());
     if (check !== 'ok') {
       const message = check === 'expired' ? 'This download link has expired; ask the business to send you a new one.' : 'This download link is not valid; use the link from the email unchanged.';
-      // The readable page's link is opened by a person in a browser: answer with a page, not JSON.
-      if (q.format === 'html') return reply.code(403).type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'").send(downloadErrorHtml(message));
+      // The readable page's link is opened by a person in a browser: answer with a page, not JSON, in their language.
+      if (q.format === 'html') {
+        const language = await wrongLinkLanguage(check, q.workspace, request.params.id, request.headers['accept-language']);
+        return reply
+          .code(403)
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+          .header('content-language', language)
+          .header('vary', 'Accept-Language')
+          .header('cache-control', 'no-store')
+          .send(downloadErrorHtml(check, language));
+      }
       throw new SluiceError('download_link_invalid', message);
     }
     const found = await requests.load(q.workspace, request.params.id);

@@ -2,6 +2,21 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { SluiceError } from '../core/errors.js';
 import { noRoute } from './no-route.js';
 
+/**
+ * The first invalid field of a schema error, as a dotted path within the body, query or params (`email`,
+ * `traits.phone`, `filters.1.if`): `error.path`, the field a client (the hosted page) marks and words in its own
+ * language, beside the message, which stays English for developers.
+ */
+function invalidPath(errors: FastifyError['validation']): string | undefined {
+  const first = errors?.[0];
+  if (!first) return undefined;
+  const segments = first.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const named = first.params as { missingProperty?: unknown; additionalProperty?: unknown };
+  const field = first.keyword === 'required' ? named.missingProperty : first.keyword === 'additionalProperties' ? named.additionalProperty : undefined;
+  if (typeof field === 'string') segments.push(field);
+  return segments.length > 0 ? segments.join('.') : undefined;
+}
+
 /** Maps Fastify's own errors to Sluice codes, so every error body has the same shape. */
 function fromFastify(error: FastifyError): SluiceError {
   switch (error.code) {
@@ -12,8 +27,10 @@ function fromFastify(error: FastifyError): SluiceError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new SluiceError('invalid_json', error.message);
-    case 'FST_ERR_VALIDATION':
-      return new SluiceError('validation_failed', `Invalid request: ${error.message}.`);
+    case 'FST_ERR_VALIDATION': {
+      const path = invalidPath(error.validation);
+      return new SluiceError('validation_failed', `Invalid request: ${error.message}.`, path === undefined ? undefined : { path });
+    }
     default:
       break;
   }

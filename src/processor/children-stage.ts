@@ -1,3 +1,4 @@
+import { languageOfTag, type Language } from '../core/i18n/languages.js';
 import { ageOfEvent } from '../core/privacy/child-age.js';
 import type { SubjectFlag } from '../core/privacy/subject-flag.js';
 import { identifierKey, identifiersOfEvent, type SubjectIdentifier } from '../core/privacy/subject.js';
@@ -13,7 +14,16 @@ const FEW_FLAGS = 2000;
  * Opens a deletion request for a subject newly found to be a child (the privacy-request service behind it).
  * The request waits in `verifying` for a person: an age in traits can be a typo, and deletion cannot be undone.
  */
-export type ChildDeletionOpener = (input: { workspaceId: string; subject: { userId?: string; anonymousId?: string }; detail: string }) => Promise<void>;
+export type ChildDeletionOpener = (input: { workspaceId: string; subject: { userId?: string; anonymousId?: string }; detail: string; language?: Language }) => Promise<void>;
+
+/**
+ * The language Sluice knows for the person behind an event: its `context.locale` (analytics.js sets it from the
+ * browser's language, `de-DE`), read by its primary subtag; none when it names no language Sluice writes in.
+ */
+export function languageOfEvent(event: { readonly context?: unknown }): Language | undefined {
+  const locale = event.context && typeof event.context === 'object' ? (event.context as { locale?: unknown }).locale : undefined;
+  return typeof locale === 'string' ? languageOfTag(locale) : undefined;
+}
 
 /**
  * Children: an event whose traits show a person under the workspace's age threshold flags the subject
@@ -108,9 +118,12 @@ export class ChildrenStage implements ProcessorStage {
       if (person.some((key) => alreadyFlagged.has(key) || handled.has(key))) continue;
       for (const key of person) handled.add(key);
       const { userId, anonymousId } = item.event;
+      // The request is in the person's language when their event tells it (its notices, the team's view of it).
+      const language = languageOfEvent(item.event);
       await this.openDeletion!({
         workspaceId,
         subject: { ...(userId ? { userId } : {}), ...(anonymousId ? { anonymousId } : {}) },
+        ...(language !== undefined && { language }),
         detail: `opened automatically: event ${item.event.messageId} shows age ${age}, under the workspace threshold of ${threshold}; verify the age, then approve or deny`,
       });
     }

@@ -45,8 +45,8 @@ runWorker(async ({ data, signal, counters }) => {
     privacy: {
       services: privacy,
       keys,
-      openChildDeletion: async ({ workspaceId, subject, detail }) => {
-        const request = await requests.create(workspaceId, { type: 'delete', subject, channel: 'system', note: detail }, 'system');
+      openChildDeletion: async ({ workspaceId, subject, detail, language }) => {
+        const request = await requests.create(workspaceId, { type: 'delete', subject, channel: 'system', note: detail, ...(language !== undefined && { language }) }, 'system');
         logger.info({ requestId: request.id, workspaceId }, 'opened a deletion request for a subject found to be a child');
       },
     },

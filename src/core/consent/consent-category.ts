@@ -48,7 +48,7 @@ export const DEFAULT_CONSENT_CATEGORIES: readonly ConsentCategory[] = Object.fre
       de: { name: 'Funktional', description: 'Merkt sich Ihre Einstellungen und verbessert Funktionen.' },
       fr: { name: 'Fonctionnels', description: 'Mémorisent vos choix et améliorent les fonctionnalités.' },
       es: { name: 'Funcionales', description: 'Recuerdan sus preferencias y mejoran las funciones.' },
-      it: { name: 'Funzionali', description: 'Ricordano le tue scelte e migliorano le funzionalità.' },
+      it: { name: 'Funzionali', description: 'Ricordano le Sue scelte e migliorano le funzionalità.' },
       nl: { name: 'Functioneel', description: 'Onthoudt uw keuzes en verbetert functies.' },
       pt: { name: 'Funcionais', description: 'Memorizam as suas escolhas e melhoram as funcionalidades.' },
     },

@@ -94,7 +94,7 @@ export async function processingInformation(store: Store, workspaceId: string, r
   const purposeView = (purpose: Purpose, { bases, stops }: { bases: Set<string>; stops: (StoppedBecause | undefined)[] }): ProcessingPurpose => {
     const base = { purpose: PURPOSE_LABELS[purpose] ?? purpose, legalBases: [...bases] };
     if (stops.some((s) => s === undefined)) return { ...base, status: 'current' };
-    return { ...base, status: 'stopped', stoppedBecause: stops.includes('restriction') ? 'restriction' : 'objection' };
+    return { ...base, status: 'stopped', stoppedBecause: stops.includes('restriction') ? 'restriction' : stops.includes('objection') ? 'objection' : 'opt_out' };
   };
 
   return {

@@ -1,5 +1,6 @@
 import type { ConsentRecord } from '../../core/privacy/consent-record.js';
 import type { DeletionTarget } from './ports.js';
+import type { RequestType } from './request.js';
 
 /**
  * Whether a destination has the person's data (GDPR Art. 15(1)(c): the recipients to whom it "has been or will be
@@ -11,8 +12,11 @@ import type { DeletionTarget } from './ports.js';
  */
 export type Disclosure = 'received' | 'may_receive' | 'kept_from';
 
-/** Why what a recipient does with the person's data stopped for them: their objection, or their restriction of processing. */
-export type StoppedBecause = 'objection' | 'restriction';
+/**
+ * Why what a recipient does with the person's data stopped for them: their objection (GDPR Art. 21), their opt-out of
+ * the sale or sharing of their personal information (CCPA 1798.120), or their restriction of processing.
+ */
+export type StoppedBecause = 'objection' | 'opt_out' | 'restriction';
 
 /** One destination in an access answer. */
 export interface AccessRecipient {
@@ -33,19 +37,24 @@ export interface AccessRecipient {
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /**
- * The consent categories the person objected to (or opted out of) through a privacy request and has not granted
- * since: per category, the latest choice of any of their identifiers is a refusal recorded for a request.
+ * The consent categories the person objected to or opted out of through a privacy request and has not granted
+ * since, each with which of the two it was: per category, the latest choice of any of their identifiers is a
+ * refusal recorded for a request (an `opt_out` request, by `requestTypes`, is an opt-out; any other an objection).
  */
-export function objectedCategories(history: readonly ConsentRecord[]): Set<string> {
-  const latest = new Map<string, { at: number; granted: boolean; byRequest: boolean }>();
+export function objectedCategories(history: readonly ConsentRecord[], requestTypes: ReadonlyMap<string, RequestType> = new Map()): Map<string, 'objection' | 'opt_out'> {
+  const latest = new Map<string, { at: number; granted: boolean; requestId: string | undefined }>();
   for (const entry of history) {
     if (entry.gpc) continue;
     for (const [category, granted] of Object.entries(entry.categories)) {
       const seen = latest.get(category);
-      if (!seen || entry.at >= seen.at) latest.set(category, { at: entry.at, granted, byRequest: typeof entry.requestId === 'string' });
+      if (!seen || entry.at >= seen.at) latest.set(category, { at: entry.at, granted, requestId: typeof entry.requestId === 'string' ? entry.requestId : undefined });
     }
   }
-  return new Set([...latest].filter(([, c]) => !c.granted && c.byRequest).map(([category]) => category));
+  return new Map(
+    [...latest]
+      .filter(([, c]) => !c.granted && c.requestId !== undefined)
+      .map(([category, c]) => [category, requestTypes.get(c.requestId!) === 'opt_out' ? 'opt_out' : 'objection'] as const),
+  );
 }
 
 /**
@@ -56,7 +65,7 @@ export function objectedCategories(history: readonly ConsentRecord[]): Set<strin
 export function accessRecipients(
   targets: readonly DeletionTarget[],
   consentCategoriesOf: ReadonlyMap<string, readonly string[] | null>,
-  person: { readonly restricted: boolean; readonly objected: ReadonlySet<string> },
+  person: { readonly restricted: boolean; readonly objected: ReadonlyMap<string, 'objection' | 'opt_out'> },
 ): AccessRecipient[] {
   return targets
     .filter((d) => d.deletedAt === undefined || (d.deliveries?.delivered ?? 0) > 0)
@@ -65,8 +74,10 @@ export function accessRecipients(
       const withheld = summary && Object.keys(summary.dropped).length > 0 ? summary.dropped : undefined;
       const disclosure: Disclosure =
         summary && summary.delivered > 0 ? 'received' : summary && withheld && summary.failed === 0 && summary.waiting === 0 ? 'kept_from' : 'may_receive';
-      const objectedTo = (consentCategoriesOf.get(d.destinationId) ?? []).some((c) => person.objected.has(c));
-      const stoppedBecause: StoppedBecause | undefined = person.restricted ? 'restriction' : objectedTo ? 'objection' : undefined;
+      // An objection says more than an opt-out (it stops every use the category covers), so it names the stop when both do.
+      const refusals = (consentCategoriesOf.get(d.destinationId) ?? []).map((c) => person.objected.get(c)).filter((r) => r !== undefined);
+      const objectedTo = refusals.length === 0 ? undefined : refusals.includes('objection') ? 'objection' : 'opt_out';
+      const stoppedBecause: StoppedBecause | undefined = person.restricted ? 'restriction' : objectedTo;
       return {
         destinationId: d.destinationId,
         name: d.name,

@@ -20,9 +20,9 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
   const ws = request.workspaceId;
   const profileViews = (await profilesOf(deps.store.identities, ws, request.subject)).map((p) => ({ traits: p.traits, firstSeen: new Date(p.firstSeen).toISOString(), lastSeen: new Date(p.lastSeen).toISOString() }));
   const known = new Set(subjectIdentifiers(subject).map(identifierKey));
-  const requests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
-    .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))))
-    .map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
+  const ownRequests = (await deps.store.privacyRequests.list(ws, { limit: 10_000 }))
+    .filter((r) => subjectIdentifiers({ userIds: r.subject.userId ? [r.subject.userId] : [], anonymousIds: r.subject.anonymousId ? [r.subject.anonymousId] : [], emails: r.subject.email ? [r.subject.email] : [] }).some((id) => known.has(identifierKey(id))));
+  const requests = ownRequests.map((r) => ({ id: r.id, type: r.type, status: r.status, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.respondedAt !== null && { respondedAt: new Date(r.respondedAt).toISOString() }) }));
   const consent = deps.ports.consent ? await deps.ports.consent.history(ws, subject) : [];
   // The wording of each consent banner a choice was made on: what the person was shown (GDPR Art. 7(1)).
   const bannerVersions = consent.map((c) => c.bannerVersion).filter((v): v is string => typeof v === 'string');
@@ -46,7 +46,7 @@ export async function exportHeader(deps: ExportDeps, request: PrivacyRequest, su
   const destinations = accessRecipients(
     (await deps.ports.deletionTargets?.list(ws, subject)) ?? [],
     new Map(configured.map((d) => [d.id, d.consentCategories])),
-    { restricted: restrictions.processingRestricted.length > 0, objected: objectedCategories(consent) },
+    { restricted: restrictions.processingRestricted.length > 0, objected: objectedCategories(consent, new Map(ownRequests.map((r) => [r.id, r.type]))) },
   );
   // Why the data is used, on what basis, how long it is kept and the person's rights (GDPR 15(1)(a)-(f), 15(2)).
   const processing = await processingInformation(deps.store, ws, request.regulation, destinations);

@@ -6,8 +6,25 @@ import type { PrivacyRequest } from './request.js';
 import { FIRST_PAGE, type EventPageCursor } from './subject-data.js';
 import { profilesOf, resolveSubject, type ResolvedSubject } from './subject.js';
 
+/** The CCPA 1798.140 categories of personal information the know report names (the readable page translates them). */
+export const KNOW_CATEGORIES = [
+  'identifiers',
+  'sensitive personal information',
+  'protected classifications',
+  'commercial information',
+  'geolocation data',
+  'internet or other electronic network activity',
+  'professional or employment-related information',
+  'education information',
+] as const;
+export type KnowCategory = (typeof KNOW_CATEGORIES)[number];
+
+/** How the know report says its sources collected the data, and the basis of its purposes (the readable page translates them). */
+export const KNOW_SOURCE_METHOD = 'collected directly from the consumer through the Tracking API';
+export const KNOW_PURPOSE_BASIS = 'consent category of the workspace';
+
 /** CCPA 1798.140 categories, matched from field paths (the last segment, lower-cased, without separators). */
-const CATEGORY_RULES: readonly { readonly category: string; readonly pattern: RegExp }[] = [
+const CATEGORY_RULES: readonly { readonly category: KnowCategory; readonly pattern: RegExp }[] = [
   { category: 'identifiers', pattern: /^(userid|anonymousid|email|phone|mobile|name|firstname|lastname|username|ip|deviceid|advertisingid|idfa|gaid|address|street|zip|postalcode)$/ },
   { category: 'sensitive personal information', pattern: /^(ssn|socialsecuritynumber|passport|driverslicense|health|diagnosis|religion|ethnicity|race|sexualorientation|precisegeolocation|creditcard|cardnumber|accountnumber|password)$/ },
   { category: 'protected classifications', pattern: /^(age|birthday|dateofbirth|dob|gender|sex|maritalstatus|nationality|citizenship)$/ },
@@ -114,8 +131,8 @@ export async function knowReport(deps: { store: Store; ports: ExecutorPorts }, r
     eventsConsidered: events,
     eventTypes: Object.fromEntries(eventTypes),
     categories: [...categories.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, fields]) => ({ category, fields: [...fields].sort() })),
-    sources: [...sourceCounts.entries()].map(([sourceId, count]) => ({ sourceId, name: sources.find((s) => s.id === sourceId)?.name ?? sourceId, events: count, method: 'collected directly from the consumer through the Tracking API' })),
-    purposes: consentCategories.map((name) => ({ purpose: name, basis: 'consent category of the workspace' })),
+    sources: [...sourceCounts.entries()].map(([sourceId, count]) => ({ sourceId, name: sources.find((s) => s.id === sourceId)?.name ?? sourceId, events: count, method: KNOW_SOURCE_METHOD })),
+    purposes: consentCategories.map((name) => ({ purpose: name, basis: KNOW_PURPOSE_BASIS })),
     recipients,
     sold: recipients.some((r) => r.ccpaFlow === 'sale'),
     shared: recipients.some((r) => r.ccpaFlow === 'sharing'),

@@ -29,7 +29,8 @@ export interface PageScriptText {
   readonly linkedRequestAnswered: string;
   readonly serverError: string;
   /**
-   * The API's errors a person meets on the page, in the page's language (others are shown as the API words them).
+   * The API's errors a person meets on the page, in the page's language: every answer the page can get is said in
+   * it (a server fault by `serverError`), never the API's English message.
    * `codeWrong` by plural category (`Intl.PluralRules`) of the attempts left, `{n}`.
    */
   readonly errors: {
@@ -39,6 +40,15 @@ export interface PageScriptText {
     readonly tooManyRequests: string;
     readonly stateConflict: string;
     readonly notFound: string;
+    /** A value the API's schema refused (`validation_failed` with `path`), said for the field it names. */
+    readonly emailInvalid: string;
+    readonly traitInvalid: string;
+    /** Any other refusal of what was sent (`validation_failed` without a field the page shows, an unreadable body). */
+    readonly invalidRequest: string;
+    /** The page's writeKey is missing, unknown or its source disabled (`missing_write_key`, `unknown_source`, `source_disabled`). */
+    readonly siteNotSetUp: string;
+    /** The server could not be reached at all (the request failed before any answer). */
+    readonly network: string;
   };
 }
 

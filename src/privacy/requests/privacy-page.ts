@@ -119,14 +119,27 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
   var locale = root.getAttribute('data-locale') || language;
   var t = JSON.parse(root.getAttribute('data-texts') || '{}');
   function fill(template, values) { return template.replace(/\\{(\\w+)\\}/g, function (all, name) { return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all; }); }
-  // The API's errors a person meets here, in the page's language; any other as the API words it.
-  function errorText(code, json) {
+  // Every answer of the API a person can meet here, in the page's language: the API's own messages are English,
+  // written for the site's developers. A refused value names its field (error.path), which is marked.
+  function errorText(code, json, status) {
     var e = t.errors || {};
     if (code === 'verification_code_invalid' && typeof json.error.attemptsLeft === 'number') {
       var n = json.error.attemptsLeft;
       return fill(new Intl.PluralRules(locale).select(n) === 'one' ? e.codeWrong.one : e.codeWrong.other, { n: n });
     }
-    return { verification_attempts_exceeded: e.attemptsExceeded, verification_code_expired: e.codeExpired, too_many_requests: e.tooManyRequests, request_state_conflict: e.stateConflict, not_found: e.notFound }[code];
+    if (code === 'validation_failed') {
+      var field = String(json.error.path || '').split('.')[0];
+      return { email: e.emailInvalid, traits: e.traitInvalid, code: t.codeDigits }[field] || e.invalidRequest;
+    }
+    var known = { verification_attempts_exceeded: e.attemptsExceeded, verification_code_expired: e.codeExpired, too_many_requests: e.tooManyRequests, request_state_conflict: e.stateConflict, not_found: e.notFound, missing_write_key: e.siteNotSetUp, unknown_source: e.siteNotSetUp, source_disabled: e.siteNotSetUp }[code];
+    if (known) return known;
+    return status >= 500 ? fill(t.serverError, { status: status }) : e.invalidRequest;
+  }
+  // The field an error is about, to mark it: a wrong code, or the value the API's schema refused.
+  function errorField(code, json) {
+    if (code === 'verification_code_invalid') return document.getElementById('code');
+    if (code !== 'validation_failed') return null;
+    return { email: email, traits: document.getElementById('trait-value'), code: document.getElementById('code') }[String(json.error.path || '').split('.')[0]] || null;
   }
   var status = document.getElementById('status');
   var requestForm = document.getElementById('request-form');
@@ -158,12 +171,18 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
       return response.json().catch(function () { return {}; }).then(function (json) {
         if (!response.ok) {
           var code = json.error && json.error.code;
-          var error = new Error((code && errorText(code, json)) || (json.error && json.error.message) || fill(t.serverError, { status: response.status }));
-          error.code = json.error && json.error.code;
+          var error = new Error(errorText(code, json.error ? json : { error: {} }, response.status));
+          error.code = code;
+          error.field = errorField(code, json.error ? json : { error: {} });
           throw error;
         }
         return json;
       });
+    }, function () {
+      // No answer at all (offline, the server down): fetch's own message is the browser's, in English.
+      var error = new Error((t.errors || {}).network);
+      error.code = 'network';
+      throw error;
     });
   }
   function needsEmail() { return type.options[type.selectedIndex].getAttribute('data-needs-email') === 'true'; }
@@ -218,12 +237,15 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
       }
       linkId = challenge.id; linkEmail = address;
       askCode(challenge.verification);
-    }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });
+    }).catch(function (error) { say(error.message, 'error', error.field); }).then(function () { document.getElementById('submit').disabled = false; });
   }
   requestForm.addEventListener('submit', function (event) {
     event.preventDefault();
     var address = email.value.trim();
-    if (needsEmail() && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address)) { say(t.needEmail, 'error', email); return; }
+    var looksLikeEmail = /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(address);
+    if (needsEmail() && !looksLikeEmail) { say(address ? t.errors.emailInvalid : t.needEmail, 'error', email); return; }
+    // An optional address (an opt-out) is checked too when one is typed.
+    if (address && !looksLikeEmail) { say(t.errors.emailInvalid, 'error', email); return; }
     if (type.value === ${JSON.stringify(NEW_LINK)}) { askNewLink(address); return; }
     var body = { type: type.value, language: language };
     if (type.value === 'correct') {
@@ -253,7 +275,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
         return;
       }
       askCode(request.verification);
-    }).catch(function (error) { say(error.message, 'error'); }).then(function () { document.getElementById('submit').disabled = false; });
+    }).catch(function (error) { say(error.message, 'error', error.field); }).then(function () { document.getElementById('submit').disabled = false; });
   });
   verifyForm.addEventListener('submit', function (event) {
     event.preventDefault();
@@ -266,7 +288,7 @@ export const PRIVACY_PAGE_SCRIPT = `(function () {
     checked
       .catch(function (error) {
         // A wrong code is the code field's error; a closed request sends the person back to the request form.
-        say(error.message, 'error', error.code === 'verification_code_invalid' ? document.getElementById('code') : null);
+        say(error.message, 'error', error.field);
         // The request is closed (3 wrong codes, code expired), or the code used up: start again from the request form.
         if (['verification_attempts_exceeded', 'verification_code_expired', 'request_state_conflict', 'not_found'].indexOf(error.code) > -1) backToRequestForm();
       }).then(function () { document.getElementById('verify').disabled = false; });

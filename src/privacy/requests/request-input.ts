@@ -62,7 +62,7 @@ function validateInput(input: NewRequestInput): void {
     }
   }
   if (input.type === 'correct' && (!input.params?.traits || Object.keys(input.params.traits).length === 0)) {
-    throw new SluiceError('validation_failed', 'A correct request carries the corrected values as `traits` (an object with at least one trait).');
+    throw new SluiceError('validation_failed', 'A correct request carries the corrected values as `traits` (an object with at least one trait).', { path: 'traits' });
   }
   if (input.agent && !input.agent.proofReference.trim()) {
     throw new SluiceError('validation_failed', 'An authorized agent needs `agent.proofReference`: the reference of the signed permission or power of attorney (CCPA 7063).');

@@ -81,15 +81,15 @@ export class SubjectIntake {
 
   async submit(source: { id: string; workspaceId: string }, input: SubjectSubmission, ip: string): Promise<SubmissionResult> {
     if (!(SUBJECT_REQUEST_TYPES as readonly string[]).includes(input.type)) {
-      throw new SluiceError('validation_failed', `"type" must be one of ${SUBJECT_REQUEST_TYPES.join(', ')}.`);
+      throw new SluiceError('validation_failed', `"type" must be one of ${SUBJECT_REQUEST_TYPES.join(', ')}.`, { path: 'type' });
     }
     const verify = needsVerification(input.type);
     const email = input.email?.trim().toLowerCase();
     if (verify && !email) {
-      throw new SluiceError('validation_failed', `A ${input.type} request needs your email address ("email"): a 6-digit code is sent there to confirm it is you.`);
+      throw new SluiceError('validation_failed', `A ${input.type} request needs your email address ("email"): a 6-digit code is sent there to confirm it is you.`, { path: 'email' });
     }
     if (!email && !input.userId && !input.anonymousId) {
-      throw new SluiceError('validation_failed', 'Name yourself: "email", "userId" or "anonymousId".');
+      throw new SluiceError('validation_failed', 'Name yourself: "email", "userId" or "anonymousId".', { path: 'email' });
     }
     await this.limiter.hit(`submit-ip:${ip}`, SUBJECT_INTAKE_LIMITS.submitPerIp);
     if (email) await this.limiter.hit(`submit-email:${source.workspaceId}:${email}`, SUBJECT_INTAKE_LIMITS.submitPerEmail);

@@ -54,6 +54,11 @@ export const de: PrivacyPageText = {
       tooManyRequests: 'Zu viele Anträge oder Code-Eingaben von hier; bitte versuchen Sie es in einigen Minuten erneut.',
       stateConflict: 'Dieser Antrag ist bereits weiter bearbeitet worden; es gibt nichts mehr zu bestätigen. Beginnen Sie bei Bedarf erneut.',
       notFound: 'Wir konnten diesen Antrag auf dieser Website nicht finden; bitte beginnen Sie erneut.',
+      emailInvalid: 'Diese E-Mail-Adresse kann nicht verwendet werden: Bitte prüfen Sie sie (zum Beispiel anna@beispiel.de, ohne Leerzeichen und Umlaute).',
+      traitInvalid: 'Die neue Angabe kann so nicht verwendet werden: Bitte prüfen Sie sie.',
+      invalidRequest: 'Ihr Antrag konnte so nicht gesendet werden: Bitte prüfen Sie das Formular und versuchen Sie es erneut.',
+      siteNotSetUp: 'Von dieser Seite können derzeit keine Anträge gesendet werden: Die Website hat sie nicht richtig eingerichtet. Bitte informieren Sie die Website oder nutzen Sie den Kontakt in ihrer Datenschutzerklärung.',
+      network: 'Wir konnten den Server nicht erreichen. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     },
   },
 };

@@ -54,6 +54,11 @@ export const en: PrivacyPageText = {
       tooManyRequests: 'Too many requests or code checks from here; please try again in a few minutes.',
       stateConflict: 'This request has already moved on, so there is nothing left to confirm. Start again if you need to.',
       notFound: 'We could not find this request on this site; please start again.',
+      emailInvalid: 'This email address cannot be used: please check it (for example ada@example.com, without spaces or accents).',
+      traitInvalid: 'What the detail should say cannot be used as it is: please check it.',
+      invalidRequest: 'Your request could not be sent as it is: please check the form and try again.',
+      siteNotSetUp: 'Requests cannot be sent from this page just now: the site has not set it up correctly. Please tell the site, or use the contact in its privacy policy.',
+      network: 'We could not reach the server. Please check your connection and try again.',
     },
   },
 };

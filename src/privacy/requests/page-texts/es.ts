@@ -54,6 +54,11 @@ export const es: PrivacyPageText = {
       tooManyRequests: 'Demasiadas solicitudes o comprobaciones de código desde aquí; inténtelo de nuevo dentro de unos minutos.',
       stateConflict: 'Esta solicitud ya ha avanzado, así que no queda nada por confirmar. Empiece de nuevo si lo necesita.',
       notFound: 'No hemos encontrado esta solicitud en este sitio; empiece de nuevo.',
+      emailInvalid: 'Esta dirección de correo electrónico no se puede usar: compruébela (por ejemplo, ana@ejemplo.es, sin espacios ni tildes).',
+      traitInvalid: 'El nuevo valor no se puede usar tal como está: compruébelo.',
+      invalidRequest: 'Su solicitud no se ha podido enviar tal como está: revise el formulario e inténtelo de nuevo.',
+      siteNotSetUp: 'Ahora mismo no se pueden enviar solicitudes desde esta página: el sitio no la ha configurado correctamente. Avise al sitio o utilice el contacto de su política de privacidad.',
+      network: 'No hemos podido conectar con el servidor. Compruebe su conexión e inténtelo de nuevo.',
     },
   },
 };

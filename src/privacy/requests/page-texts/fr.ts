@@ -54,6 +54,11 @@ export const fr: PrivacyPageText = {
       tooManyRequests: 'Trop de demandes ou de saisies de code depuis cet endroit ; veuillez réessayer dans quelques minutes.',
       stateConflict: 'Cette demande a déjà avancé : il n’y a plus rien à confirmer. Recommencez si nécessaire.',
       notFound: 'Nous n’avons pas trouvé cette demande sur ce site ; veuillez recommencer.',
+      emailInvalid: 'Cette adresse e-mail ne peut pas être utilisée : veuillez la vérifier (par exemple claire@exemple.fr, sans espaces ni accents).',
+      traitInvalid: 'La nouvelle valeur ne peut pas être utilisée telle quelle : veuillez la vérifier.',
+      invalidRequest: 'Votre demande n’a pas pu être envoyée telle quelle : veuillez vérifier le formulaire et réessayer.',
+      siteNotSetUp: 'Aucune demande ne peut être envoyée depuis cette page pour le moment : le site ne l’a pas configurée correctement. Veuillez prévenir le site, ou utiliser le contact indiqué dans sa politique de confidentialité.',
+      network: 'Nous n’avons pas pu joindre le serveur. Veuillez vérifier votre connexion et réessayer.',
     },
   },
 };

@@ -54,6 +54,11 @@ export const it: PrivacyPageText = {
       tooManyRequests: 'Troppe richieste o verifiche di codice da qui; riprovi tra qualche minuto.',
       stateConflict: 'Questa richiesta è già andata avanti, quindi non c’è più nulla da confermare. Ricominci se necessario.',
       notFound: 'Non abbiamo trovato questa richiesta su questo sito; ricominci.',
+      emailInvalid: 'Questo indirizzo e-mail non può essere usato: La preghiamo di controllarlo (ad esempio anna@esempio.it, senza spazi né accenti).',
+      traitInvalid: 'Il nuovo valore non può essere usato così com’è: La preghiamo di controllarlo.',
+      invalidRequest: 'Non è stato possibile inviare la Sua richiesta così com’è: controlli il modulo e riprovi.',
+      siteNotSetUp: 'Al momento non è possibile inviare richieste da questa pagina: il sito non l’ha configurata correttamente. Avvisi il sito oppure usi il contatto indicato nella sua informativa sulla privacy.',
+      network: 'Non siamo riusciti a raggiungere il server. Controlli la connessione e riprovi.',
     },
   },
 };

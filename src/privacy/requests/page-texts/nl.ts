@@ -54,6 +54,11 @@ export const nl: PrivacyPageText = {
       tooManyRequests: 'Te veel verzoeken of codecontroles vanaf hier; probeer het over een paar minuten opnieuw.',
       stateConflict: 'Dit verzoek is al verder verwerkt, dus er valt niets meer te bevestigen. Begin zo nodig opnieuw.',
       notFound: 'Wij konden dit verzoek niet vinden op deze site; begin opnieuw.',
+      emailInvalid: 'Dit e-mailadres kan niet worden gebruikt: controleer het (bijvoorbeeld anna@voorbeeld.nl, zonder spaties of accenten).',
+      traitInvalid: 'De nieuwe waarde kan zo niet worden gebruikt: controleer die.',
+      invalidRequest: 'Uw verzoek kon zo niet worden verzonden: controleer het formulier en probeer het opnieuw.',
+      siteNotSetUp: 'Vanaf deze pagina kunnen nu geen verzoeken worden verzonden: de site heeft haar niet goed ingesteld. Laat het de site weten, of gebruik het contact in haar privacybeleid.',
+      network: 'Wij konden de server niet bereiken. Controleer uw verbinding en probeer het opnieuw.',
     },
   },
 };

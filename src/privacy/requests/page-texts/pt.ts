@@ -54,6 +54,11 @@ export const pt: PrivacyPageText = {
       tooManyRequests: 'Demasiados pedidos ou verificações de código a partir daqui; tente novamente dentro de alguns minutos.',
       stateConflict: 'Este pedido já avançou, por isso não há nada a confirmar. Comece de novo se precisar.',
       notFound: 'Não encontrámos este pedido neste site; comece de novo.',
+      emailInvalid: 'Este endereço de e-mail não pode ser utilizado: verifique-o (por exemplo, ana@exemplo.pt, sem espaços nem acentos).',
+      traitInvalid: 'O novo valor não pode ser utilizado tal como está: verifique-o.',
+      invalidRequest: 'Não foi possível enviar o seu pedido tal como está: verifique o formulário e tente novamente.',
+      siteNotSetUp: 'De momento não é possível enviar pedidos a partir desta página: o site não a configurou corretamente. Avise o site ou utilize o contacto indicado na sua política de privacidade.',
+      network: 'Não conseguimos contactar o servidor. Verifique a sua ligação e tente novamente.',
     },
   },
 };
