@@ -23,6 +23,7 @@ import { Iso, literals, RequestList, RequestSchema, requestView } from './privac
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
+import type { SubjectEmailOutbox } from '../privacy/requests/subject-email-outbox.js';
 import { truncateIp } from '../core/privacy/truncate-ip.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
@@ -70,6 +71,8 @@ export interface PrivacyRequestsApiDeps {
   ports: ExecutorPorts;
   /** The router's retry of one failed delivery (`FailedDeliveryRetry`), in processes with delivery queues: a correction sent again to failed recipients. */
   deliveryRetry?: DeliveryRetry;
+  /** The outgoing mail to data subjects: an email given up sent again. */
+  emails: SubjectEmailOutbox;
 }
 
 /** `html`: the access export or the know report as a page a person reads (the other results are JSON whatever is asked). */
@@ -80,7 +83,7 @@ const FormatQuery = Type.Object({ format: Type.Optional(Type.Union(Format.anyOf,
  * Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics, and the
  * workspace's request policy (its changes audited as `privacy_request_settings.update`).
  */
-export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports, deliveryRetry }) => {
+export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports, deliveryRetry, emails }) => {
   const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
   const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat | 'html', by: StepActor, jsonLink?: string) => {
@@ -213,7 +216,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
   });
 
-  await app.register(privacyRequestFollowUpsApi, { requests, keys, ...(deliveryRetry && { deliveryRetry }) });
+  await app.register(privacyRequestFollowUpsApi, { requests, keys, store, emails, ...(deliveryRetry && { deliveryRetry }) });
 
   app.get('/privacy-requests/due-soon', {
     config: { permission: 'privacy:read' },
@@ -269,7 +272,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const found = await requests.load(workspaceId, request.params.id);
-    return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id));
+    return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id), await store.subjectEmails.ofRequest(workspaceId, found.id));
   });
 
   const action = (path: string, summary: string, run: (workspaceId: string, id: string, by: StepActor, body: { reason?: string }) => Promise<PrivacyRequest>, withReason: boolean) => {
