@@ -8,7 +8,8 @@ import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
-import { RequestList, RequestSchema, requestView, type RequestView } from './privacy-request-view.js';
+import type { PrivacyRequest } from '../privacy/requests/request.js';
+import { RequestList, requestListView, RequestSchema, requestView } from './privacy-request-view.js';
 
 /** The email follow-ups list reads this many requests at most (newest given-up email first). */
 const EMAIL_FOLLOW_UPS_LIMIT = 500;
@@ -31,8 +32,8 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.withDeletionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.withDeletionFollowUps(workspaceId), Date.now());
   });
 
   app.get('/privacy-requests/correction-follow-ups', {
@@ -43,8 +44,8 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.withCorrectionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.withCorrectionFollowUps(workspaceId), Date.now());
   });
 
   app.get('/privacy-requests/email-follow-ups', {
@@ -56,13 +57,10 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
     },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
-    const now = Date.now();
-    const listed: RequestView[] = [];
-    for (const id of await store.subjectEmails.requestsWithGivenUp(workspaceId, EMAIL_FOLLOW_UPS_LIMIT)) {
-      // A request's emails are deleted with its record (24 months after the answer), so each is there.
-      listed.push(requestView(await requests.load(workspaceId, id), now, undefined, await store.subjectEmails.ofRequest(workspaceId, id)));
-    }
-    return { requests: listed };
+    const listed: PrivacyRequest[] = [];
+    // A request's emails are deleted with its record (24 months after the answer), so each is there.
+    for (const id of await store.subjectEmails.requestsWithGivenUp(workspaceId, EMAIL_FOLLOW_UPS_LIMIT)) listed.push(await requests.load(workspaceId, id));
+    return requestListView(store.subjectEmails, workspaceId, listed, Date.now());
   });
 
   app.post('/privacy-requests/:id/emails/:emailId/send-again', {

@@ -3,7 +3,7 @@ import { correctionRecipientsOf } from '../privacy/requests/correction.js';
 import { correctionFollowUps } from '../privacy/requests/correction-follow-up.js';
 import { deletionCertificateOf } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
-import { SUBJECT_EMAIL_KINDS, SUBJECT_EMAIL_STATUSES, type SubjectEmail } from '../privacy/requests/subject-email-repository.js';
+import { SUBJECT_EMAIL_KINDS, SUBJECT_EMAIL_STATUSES, type SubjectEmail, type SubjectEmailRepository } from '../privacy/requests/subject-email-repository.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 
 /** A union of string literals (a closed list of values in a schema). */
@@ -181,3 +181,14 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
 }
 
 export const RequestList = Type.Object({ requests: Type.Array(RequestSchema) });
+
+/** A list of requests as the API shows it, each with its emails (one read of the emails for the whole list). */
+export async function requestListView(emails: Pick<SubjectEmailRepository, 'ofRequests'>, workspaceId: string, requests: readonly PrivacyRequest[], now: number): Promise<{ requests: RequestView[] }> {
+  const byRequest = new Map<string, SubjectEmail[]>();
+  for (const email of await emails.ofRequests(workspaceId, requests.map((r) => r.id))) {
+    const list = byRequest.get(email.requestId) ?? [];
+    list.push(email);
+    byRequest.set(email.requestId, list);
+  }
+  return { requests: requests.map((r) => requestView(r, now, undefined, byRequest.get(r.id) ?? [])) };
+}

@@ -19,7 +19,7 @@ import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
 import { privacyRequestFollowUpsApi } from './privacy-request-follow-ups-api.js';
-import { Iso, literals, RequestList, RequestSchema, requestView } from './privacy-request-view.js';
+import { Iso, literals, RequestList, requestListView, RequestSchema, requestView } from './privacy-request-view.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
@@ -191,17 +191,16 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const rows = await requests.list(principalOf(request).workspaceId, request.query);
-    const now = Date.now();
-    return { requests: rows.map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.list(workspaceId, request.query), Date.now());
   });
 
   app.get('/privacy-requests/overdue', {
     config: { permission: 'privacy:read' },
     schema: { tags: ['privacy-requests'], summary: 'Open requests past their due date', response: { 200: RequestList } },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.overdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.overdue(workspaceId), Date.now());
   });
 
   app.get('/privacy-requests/receipt-overdue', {
@@ -212,8 +211,8 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.receiptOverdue(workspaceId), Date.now());
   });
 
   await app.register(privacyRequestFollowUpsApi, { requests, keys, store, emails, ...(deliveryRetry && { deliveryRetry }) });
@@ -227,8 +226,8 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.dueSoon(principalOf(request).workspaceId, request.query.days ?? 7)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.dueSoon(workspaceId, request.query.days ?? 7), Date.now());
   });
 
   const CloseUnverifiedAfterDays = Type.Integer({

@@ -65,6 +65,8 @@ export interface SubjectEmailRepository {
   record(id: string, outcome: SubjectEmailOutcome): Promise<void>;
   /** A request's emails, oldest first. */
   ofRequest(workspaceId: string, requestId: string): Promise<SubjectEmail[]>;
+  /** The emails of these requests, oldest first (a list's requests in one read per 500). */
+  ofRequests(workspaceId: string, requestIds: readonly string[]): Promise<SubjectEmail[]>;
   get(workspaceId: string, id: string): Promise<SubjectEmail | undefined>;
   /**
    * Marks a given-up email as sent again by `by` (its sealed copy emptied: the new email carries it); false when it is

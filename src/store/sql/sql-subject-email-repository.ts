@@ -8,6 +8,7 @@ import {
   type SubjectEmailOutcome,
   type SubjectEmailRepository,
 } from '../../privacy/requests/subject-email-repository.js';
+import { chunks } from './chunks.js';
 import type { Database, SubjectEmailTable } from './schema.js';
 
 function emailOf(row: Selectable<SubjectEmailTable>): SubjectEmail {
@@ -120,6 +121,15 @@ export class SqlSubjectEmailRepository implements SubjectEmailRepository {
   async ofRequest(workspaceId: string, requestId: string): Promise<SubjectEmail[]> {
     const rows = await this.db.selectFrom('subject_emails').selectAll().where('workspace_id', '=', workspaceId).where('request_id', '=', requestId).orderBy('seq').execute();
     return rows.map(emailOf);
+  }
+
+  async ofRequests(workspaceId: string, requestIds: readonly string[]): Promise<SubjectEmail[]> {
+    const found: SubjectEmail[] = [];
+    for (const ids of chunks([...new Set(requestIds)])) {
+      const rows = await this.db.selectFrom('subject_emails').selectAll().where('workspace_id', '=', workspaceId).where('request_id', 'in', ids).orderBy('seq').execute();
+      found.push(...rows.map(emailOf));
+    }
+    return found.sort((a, b) => a.seq - b.seq);
   }
 
   async get(workspaceId: string, id: string): Promise<SubjectEmail | undefined> {
