@@ -211,6 +211,17 @@ for (const kind of stores) {
       expect((await store.subjectEmails.ofRequest(WS, created.id)).filter((e) => e.status === 'gave_up' && e.sentAgainAt === null).map((e) => e.kind)).toEqual(['receipt']);
     });
 
+    it('sends an email again once the claim of a process that died during its attempt has run out (at least once)', async () => {
+      const created = await create('object');
+      await notices.idle();
+      // A process claimed the receipt and died before recording anything (perhaps after the server's 250).
+      expect((await store.subjectEmails.claimDue(clock, clock + 5 * MINUTE, 10)).map((e) => e.requestId)).toEqual([created.id]);
+      expect(await sendAllDue()).toEqual([]);
+      clock += 5 * MINUTE + 1;
+      expect(await sendAllDue()).toEqual(['receipt:sent']);
+      expect(smtp.messages).toHaveLength(1);
+    });
+
     it('has each email attempted by one of two processes sending at once', async () => {
       const other = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests, logger: silent, now: () => clock });
       const ids: string[] = [];
