@@ -134,9 +134,11 @@ export class SubjectEmailOutbox {
     }
     const what = `the ${email.kind.replace('_', ' ')} email given up on ${new Date(email.gaveUpAt ?? this.now()).toISOString()} (${email.id})`;
     if (WITH_DOWNLOAD_LINK.includes(email.kind) && (request.type === 'access' || request.type === 'know')) {
-      // A new link rather than the old one: the link_sent step writes and queues it (subject-notices.ts).
-      if (!(await emails.markSentAgain(workspaceId, emailId, nameOf(by), this.now()))) throw this.sentAgainMeanwhile(emailId);
-      return requests.sendNewLink(workspaceId, request.id, by, `sent again with a new download link: ${what}`);
+      // A new link rather than the old one: the link_sent step writes and queues it (subject-notices.ts). The step
+      // first, so a refusal of it leaves the email given up; a member asking at the same moment sends a second link.
+      const updated = await requests.sendNewLink(workspaceId, request.id, by, `sent again with a new download link: ${what}`);
+      await emails.markSentAgain(workspaceId, emailId, nameOf(by), this.now());
+      return updated;
     }
     let text: string;
     try {
@@ -144,13 +146,11 @@ export class SubjectEmailOutbox {
     } catch {
       throw new SluiceError('conflict', `The text of email ${emailId} could not be decrypted (was SLUICE_SECRET_KEY changed?); tell the person another way.`);
     }
-    if (!(await emails.markSentAgain(workspaceId, emailId, nameOf(by), this.now()))) throw this.sentAgainMeanwhile(emailId);
+    // The copy first, then the mark (which empties the given-up email's sealed copy): a failure in between leaves the
+    // email given up rather than lost; a member asking at the same moment queues a second copy.
     await this.queue(request, request.contactEmail, email.kind, { subject: email.subject, text }, email.language);
+    await emails.markSentAgain(workspaceId, emailId, nameOf(by), this.now());
     return requests.recordEmailSentAgain(request, by, `sent again: ${what}`);
-  }
-
-  private sentAgainMeanwhile(emailId: string): SluiceError {
-    return new SluiceError('email_not_given_up', `Email ${emailId} was sent again meanwhile by someone else.`);
   }
 
   /** An attempt as recorded: sent, given up (refused for good, or the next try would fall after the window), or retrying. */
