@@ -58,6 +58,18 @@ function whereItStands(request: PrivacyRequest, text: SubjectEmailText, why: str
   return [text.deletion.whereItStands(why), ...recipientLines(request, text)];
 }
 
+/** The email each step the person is told of becomes; other steps send none. */
+const EMAIL_KINDS: Readonly<Record<string, SubjectEmailKind>> = {
+  received: 'receipt',
+  extended: 'extension',
+  denied: 'denial',
+  completed: 'completion',
+  link_sent: 'new_link',
+  deletion_jobs_settled: 'deletion_update',
+  deletion_confirmed_by_hand: 'deletion_update',
+  correction_recipients_settled: 'correction_update',
+};
+
 /**
  * Tells the data subject, by email when the request has an address (`contactEmail`: the subject's, or their
  * authorized agent's), what happens to their request: receipt (CCPA 7021: within 10 business days; the
@@ -73,18 +85,6 @@ function whereItStands(request: PrivacyRequest, text: SubjectEmailText, why: str
  *   const notices = new SubjectNotices({ outbox, keys, publicUrl, logger, consentCategories });
  *   requests.onTransition(notices.listener);
  */
-/** The email each step the person is told of becomes; other steps send none. */
-const EMAIL_KINDS: Readonly<Record<string, SubjectEmailKind>> = {
-  received: 'receipt',
-  extended: 'extension',
-  denied: 'denial',
-  completed: 'completion',
-  link_sent: 'new_link',
-  deletion_jobs_settled: 'deletion_update',
-  deletion_confirmed_by_hand: 'deletion_update',
-  correction_recipients_settled: 'correction_update',
-};
-
 export class SubjectNotices {
   private chain: Promise<void> = Promise.resolve();
 
