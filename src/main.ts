@@ -32,6 +32,8 @@ import { auditSink, consentPort, suppressionPort } from './privacy/requests/priv
 import { DestinationDeletionTargets } from './privacy/requests/destination-deletion-targets.js';
 import { SubjectIntake } from './privacy/requests/subject-intake.js';
 import { SubjectNotices } from './privacy/requests/subject-notices.js';
+import { SubjectEmailOutbox } from './privacy/requests/subject-email-outbox.js';
+import { SubjectEmailSender } from './privacy/requests/subject-email-sender.js';
 import { SubjectNewLinks } from './privacy/requests/subject-new-links.js';
 import { subjectRequestRoutes } from './privacy/requests/subject-request-routes.js';
 import { createDestinationHttp } from './destinations/http/destination-http.js';
@@ -237,9 +239,13 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     sourceCounters.start();
   }
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
-  // Receipt, extension, completion and denial emails to the subject (when the request has an address).
-  const notices = new SubjectNotices({ mailer, requests: privacyRequests, keys, publicUrl: config.publicUrl, logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
+  // Receipt, extension, completion and denial emails to the subject (when the request has an address): written by the
+  // process where the step happens, stored before the first attempt, sent and retried by the jobs role (decision 0802).
+  const subjectEmails = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests: privacyRequests, logger, ...(config.subjectEmailRetryDelaysMs && { retryDelaysMs: config.subjectEmailRetryDelaysMs }) });
+  const notices = new SubjectNotices({ outbox: subjectEmails, keys, publicUrl: config.publicUrl, logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   privacyRequests.onTransition(notices.listener);
+  const subjectEmailSender = roles.has('jobs') ? new SubjectEmailSender(subjectEmails, logger) : undefined;
+  subjectEmailSender?.start();
   // Manual retries of one delivery publish delivery jobs from the API, and backlogs read the queues (replays run in the jobs role).
   const deliveryQueue: DeliveryQueue | undefined = roles.has('api') ? await openDeliveryQueue(config) : undefined;
   const bp = backpressure;
@@ -328,7 +334,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       ? { tracking: { queue, sources, backpressure, rateLimiter: new RateLimiter(config.rateLimitPerSource), metrics, countryHeader: config.countryHeader, ...(sourceCounters && { counters: sourceCounters }) } }
       : {}),
     ...(roles.has('api')
-      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts, ...(deliveryQueue ? { deliveryRetry: new FailedDeliveryRetry({ store, queue: deliveryQueue, privacy: { services: privacy, keys } }) } : {}) }), privacyApi] } }
+      ? { api: { mailer, keys, extensions: [pipelineApi({ store, keys, changes, ...(deliveryQueue ? { queue: deliveryQueue } : {}), allowPrivate: config.allowPrivateDestinations, privacy: { services: privacy, keys } }), ...(options.apiExtensions ?? []), (scope: FastifyInstance) => privacyRequestsApi(scope, { store, requests: privacyRequests, keys, ports: privacyPorts, emails: subjectEmails, ...(deliveryQueue ? { deliveryRetry: new FailedDeliveryRetry({ store, queue: deliveryQueue, privacy: { services: privacy, keys } }) } : {}) }), privacyApi] } }
       : {}),
     plugins: [
       async (app) => publicConsentRoutes(app, { privacy, resolveSource: (writeKey) => sources.resolve(writeKey) }),
@@ -364,6 +370,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       await relay?.stop();
       changes.close();
       await notices.idle();
+      await subjectEmailSender?.stop();
       await mailer.close();
       await store.close();
       await checkpointer?.close();

@@ -3,17 +3,27 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Keys } from '../core/crypto/keys.js';
 import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
 import type { RequestService } from '../privacy/requests/request-service.js';
+import type { SubjectEmailOutbox } from '../privacy/requests/subject-email-outbox.js';
+import type { Store } from '../store/store.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
 import { IdParams } from './schemas.js';
-import { RequestList, RequestSchema, requestView } from './privacy-request-view.js';
+import type { PrivacyRequest } from '../privacy/requests/request.js';
+import { RequestList, requestListView, RequestSchema, requestView } from './privacy-request-view.js';
+
+/** The email follow-ups list reads this many requests at most (newest given-up email first). */
+const EMAIL_FOLLOW_UPS_LIMIT = 500;
 
 /**
  * What the privacy team follows up after a request completed: deletions a tool did not confirm (listed, confirmed by
  * hand, a confirmation withdrawn; deletion-follow-up.ts) and corrections a recipient did not accept (listed, sent
- * again; correction-follow-up.ts, decision 0606). Registered by `privacyRequestsApi`.
+ * again; correction-follow-up.ts, decision 0606) and emails to the subject the mail server never took (listed, sent
+ * again; subject-email-outbox.ts, decision 0802). Registered by `privacyRequestsApi`.
  */
-export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: RequestService; keys: Keys; deliveryRetry?: DeliveryRetry }> = async (app, { requests, keys, deliveryRetry }) => {
+export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: RequestService; keys: Keys; store: Pick<Store, 'subjectEmails'>; emails: SubjectEmailOutbox; deliveryRetry?: DeliveryRetry }> = async (
+  app,
+  { requests, keys, store, emails, deliveryRetry },
+) => {
   app.get('/privacy-requests/deletion-follow-ups', {
     config: { permission: 'privacy:read' },
     schema: {
@@ -22,8 +32,8 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.withDeletionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.withDeletionFollowUps(workspaceId), Date.now());
   });
 
   app.get('/privacy-requests/correction-follow-ups', {
@@ -34,8 +44,40 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.withCorrectionFollowUps(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.withCorrectionFollowUps(workspaceId), Date.now());
+  });
+
+  app.get('/privacy-requests/email-follow-ups', {
+    config: { permission: 'privacy:read' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: 'Requests with an email to the subject that was given up (the address was refused, or the mail server did not take it within 3 days) and not sent again, newest first, each with its `emails`: the person may never have been told (POST .../emails/:emailId/send-again)',
+      response: { 200: RequestList },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const listed: PrivacyRequest[] = [];
+    // A request's emails are deleted with its record (24 months after the answer), so each is there.
+    for (const id of await store.subjectEmails.requestsWithGivenUp(workspaceId, EMAIL_FOLLOW_UPS_LIMIT)) listed.push(await requests.load(workspaceId, id));
+    return requestListView(store.subjectEmails, workspaceId, listed, Date.now());
+  });
+
+  app.post('/privacy-requests/:id/emails/:emailId/send-again', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Send again an email to the subject that was given up, to the request's contact address as it is now; a completion or new-link email of an access or know request is sent as a new download link (the `send-link` step), not the old link",
+      description:
+        'Audited as `privacy_request.email_sent_again` (or `privacy_request.link_sent`); the email given up then shows `sentAgainBy`/`sentAgainAt` and leaves the email follow-ups, and the new email is listed after it. ' +
+        '409 `email_not_given_up` when the email is not given up, or was sent again already.',
+      params: Type.Object({ id: Type.String(), emailId: Type.String() }),
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const updated = await emails.sendAgain(workspaceId, request.params.id, request.params.emailId, auditContext(request));
+    return requestView(updated, Date.now(), undefined, await store.subjectEmails.ofRequest(workspaceId, updated.id));
   });
 
   app.post('/privacy-requests/:id/retry-recipients', {

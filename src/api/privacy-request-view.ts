@@ -3,12 +3,49 @@ import { correctionRecipientsOf } from '../privacy/requests/correction.js';
 import { correctionFollowUps } from '../privacy/requests/correction-follow-up.js';
 import { deletionCertificateOf } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
+import { SUBJECT_EMAIL_KINDS, SUBJECT_EMAIL_STATUSES, type SubjectEmail, type SubjectEmailRepository } from '../privacy/requests/subject-email-repository.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 
 /** A union of string literals (a closed list of values in a schema). */
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
 export const Iso = Type.String({ format: 'date-time' });
+
+/** An email to the data subject about the request (decision 0802), as the privacy team sees it: never its address or text. */
+export const SubjectEmailSchema = Type.Object({
+  id: Type.String(),
+  kind: literals(SUBJECT_EMAIL_KINDS),
+  language: Type.String(),
+  status: Type.Union(SUBJECT_EMAIL_STATUSES.map((s) => Type.Literal(s)), {
+    description: '`queued` (not tried yet), `retrying` (the mail server did not take it: tried again at `nextAttemptAt`), `sent`, `gave_up` (refused, or not taken within the retry window: POST .../emails/:emailId/send-again)',
+  }),
+  attempts: Type.Integer(),
+  queuedAt: Iso,
+  lastError: Type.Union([Type.String(), Type.Null()], { description: "The mail server's last answer, addresses hidden" }),
+  sentAt: Type.Union([Iso, Type.Null()]),
+  nextAttemptAt: Type.Optional(Iso),
+  gaveUpAt: Type.Optional(Iso),
+  sentAgainBy: Type.Optional(Type.String()),
+  sentAgainAt: Type.Optional(Iso),
+});
+
+export function subjectEmailView(e: SubjectEmail): Static<typeof SubjectEmailSchema> {
+  const at = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: e.id,
+    kind: e.kind,
+    language: e.language,
+    status: e.status,
+    attempts: e.attempts,
+    queuedAt: at(e.createdAt),
+    lastError: e.lastError,
+    sentAt: e.sentAt === null ? null : at(e.sentAt),
+    ...(e.status === 'retrying' && { nextAttemptAt: at(e.nextAttemptAt) }),
+    ...(e.gaveUpAt !== null && { gaveUpAt: at(e.gaveUpAt) }),
+    ...(e.sentAgainBy !== null && { sentAgainBy: e.sentAgainBy }),
+    ...(e.sentAgainAt !== null && { sentAgainAt: at(e.sentAgainAt) }),
+  };
+}
 export const RequestSchema = Type.Object(
   {
     id: Type.String(),
@@ -65,6 +102,9 @@ export const RequestSchema = Type.Object(
         { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients)" },
       ),
     ),
+    emails: Type.Optional(
+      Type.Array(SubjectEmailSchema, { description: "The emails to the subject (or their agent) about the request, oldest first: what each is, and whether it reached the mail server (GET /privacy-requests/:id and the email follow-ups list)" }),
+    ),
     closedWithoutDecision: Type.Optional(
       Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
         description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
@@ -91,8 +131,8 @@ const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISO
 
 export type RequestView = Static<typeof RequestSchema>;
 
-/** A request as the API shows it; `history` when the transitions are given. */
-export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[]): RequestView {
+/** A request as the API shows it; `history` when the transitions are given, `emails` when its emails are. */
+export function requestView(r: PrivacyRequest, now: number, history?: readonly RequestTransition[], emails?: readonly SubjectEmail[]): RequestView {
   const followUps = deletionFollowUps(r);
   const certificate = r.type === 'delete' ? deletionCertificateOf(r.result) : undefined;
   const confirmedByHand = handConfirmations(r);
@@ -133,6 +173,7 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(correctionsToFollowUp.length > 0 && { correctionFollowUps: correctionsToFollowUp }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
+    ...(emails && { emails: emails.map(subjectEmailView) }),
     ...(history && {
       history: history.map((t) => ({ from: t.from, to: t.to, action: t.action, actor: t.actor, at: iso(t.at), ...(t.note !== null && { note: t.note }) })),
     }),
@@ -140,3 +181,14 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
 }
 
 export const RequestList = Type.Object({ requests: Type.Array(RequestSchema) });
+
+/** A list of requests as the API shows it, each with its emails (one read of the emails for the whole list). */
+export async function requestListView(emails: Pick<SubjectEmailRepository, 'ofRequests'>, workspaceId: string, requests: readonly PrivacyRequest[], now: number): Promise<{ requests: RequestView[] }> {
+  const byRequest = new Map<string, SubjectEmail[]>();
+  for (const email of await emails.ofRequests(workspaceId, requests.map((r) => r.id))) {
+    const list = byRequest.get(email.requestId) ?? [];
+    list.push(email);
+    byRequest.set(email.requestId, list);
+  }
+  return { requests: requests.map((r) => requestView(r, now, undefined, byRequest.get(r.id) ?? [])) };
+}

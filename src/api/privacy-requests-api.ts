@@ -21,10 +21,11 @@ import { consentCategoriesOf } from '../privacy/privacy-config.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
 import { privacyRequestFollowUpsApi } from './privacy-request-follow-ups-api.js';
-import { Iso, literals, RequestList, RequestSchema, requestView } from './privacy-request-view.js';
+import { Iso, literals, RequestList, requestListView, RequestSchema, requestView } from './privacy-request-view.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
 import { verifyDownloadLink } from '../privacy/requests/download-link.js';
 import type { ExecutorPorts } from '../privacy/requests/ports.js';
+import type { SubjectEmailOutbox } from '../privacy/requests/subject-email-outbox.js';
 import { truncateIp } from '../core/privacy/truncate-ip.js';
 import { auditContext } from './audit-context.js';
 import { principalOf } from './principal.js';
@@ -72,6 +73,8 @@ export interface PrivacyRequestsApiDeps {
   ports: ExecutorPorts;
   /** The router's retry of one failed delivery (`FailedDeliveryRetry`), in processes with delivery queues: a correction sent again to failed recipients. */
   deliveryRetry?: DeliveryRetry;
+  /** The outgoing mail to data subjects: an email given up sent again. */
+  emails: SubjectEmailOutbox;
 }
 
 /** `html`: the access export or the know report as a page a person reads (the other results are JSON whatever is asked). */
@@ -82,7 +85,7 @@ const FormatQuery = Type.Object({ format: Type.Optional(Type.Union(Format.anyOf,
  * Data-subject requests: intake by admins, lifecycle actions, deadline lists, 7102 metrics, and the
  * workspace's request policy (its changes audited as `privacy_request_settings.update`).
  */
-export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports, deliveryRetry }) => {
+export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDeps> = async (app, { store, requests, keys, ports, deliveryRetry, emails }) => {
   const audit = new AuditLog(store.audit);
   /** Sends a completed request's result: the access export streamed, otherwise the stored document. */
   const sendResult = async (reply: FastifyReply, found: PrivacyRequest, format: ExportFormat | 'html', by: StepActor, jsonLink?: string) => {
@@ -216,17 +219,16 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const rows = await requests.list(principalOf(request).workspaceId, request.query);
-    const now = Date.now();
-    return { requests: rows.map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.list(workspaceId, request.query), Date.now());
   });
 
   app.get('/privacy-requests/overdue', {
     config: { permission: 'privacy:read' },
     schema: { tags: ['privacy-requests'], summary: 'Open requests past their due date', response: { 200: RequestList } },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.overdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.overdue(workspaceId), Date.now());
   });
 
   app.get('/privacy-requests/receipt-overdue', {
@@ -237,11 +239,11 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.receiptOverdue(workspaceId), Date.now());
   });
 
-  await app.register(privacyRequestFollowUpsApi, { requests, keys, ...(deliveryRetry && { deliveryRetry }) });
+  await app.register(privacyRequestFollowUpsApi, { requests, keys, store, emails, ...(deliveryRetry && { deliveryRetry }) });
 
   app.get('/privacy-requests/due-soon', {
     config: { permission: 'privacy:read' },
@@ -252,8 +254,8 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
       response: { 200: RequestList },
     },
   }, async (request) => {
-    const now = Date.now();
-    return { requests: (await requests.dueSoon(principalOf(request).workspaceId, request.query.days ?? 7)).map((r) => requestView(r, now)) };
+    const { workspaceId } = principalOf(request);
+    return requestListView(store.subjectEmails, workspaceId, await requests.dueSoon(workspaceId, request.query.days ?? 7), Date.now());
   });
 
   const CloseUnverifiedAfterDays = Type.Integer({
@@ -297,7 +299,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const found = await requests.load(workspaceId, request.params.id);
-    return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id));
+    return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id), await store.subjectEmails.ofRequest(workspaceId, found.id));
   });
 
   const action = (path: string, summary: string, run: (workspaceId: string, id: string, by: StepActor, body: { reason?: string }) => Promise<PrivacyRequest>, withReason: boolean) => {

@@ -84,6 +84,11 @@ export interface SluiceConfig {
   readonly smtpUrl: string | undefined;
   /** The From address of outgoing email (SLUICE_MAIL_FROM, e.g. `Sluice <sluice@example.com>`); required with SMTP. */
   readonly mailFrom: string;
+  /**
+   * The waits between retries of an email to a data subject the mail server did not take (decision 0802); no variable
+   * sets it: tests give shorter ones through `loadConfig`'s overrides. Default `SUBJECT_EMAIL_RETRY_DELAYS_MS`.
+   */
+  readonly subjectEmailRetryDelaysMs?: readonly number[];
 }
 
 export const ROLES = ['ingest', 'processor', 'router', 'jobs', 'api'] as const;

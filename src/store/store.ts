@@ -17,6 +17,7 @@ import type { Workspace } from '../core/workspace.js';
 import type { SegmentEvent } from '../protocol/segment-event.js';
 import type { PrivacyRequestRepository } from '../privacy/requests/request-repository.js';
 import type { SubjectDataRepository } from '../privacy/requests/subject-data.js';
+import type { SubjectEmailRepository } from '../privacy/requests/subject-email-repository.js';
 import type { ReplayRepository } from '../replay/replay-repository.js';
 import type { RateLimitRepository } from './rate-limit-repository.js';
 import type { DestinationAlertRepository } from './destination-alert-repository.js';
@@ -78,6 +79,8 @@ export interface Store {
   readonly roleAlerts: RoleAlertRepository;
   /** The alert webhook's outbox: each notice of an episode to a workspace's webhook, until delivered or given up. */
   readonly alertWebhookPosts: AlertWebhookPostRepository;
+  /** The outgoing mail to data subjects about their requests, from queued to sent or given up (decision 0802). */
+  readonly subjectEmails: SubjectEmailRepository;
   /**
    * Makes every write committed so far on this store's connections durable. A no-op where every commit is
    * durable already (PostgreSQL; the embedded store opened for durable commits, the default). The embedded

@@ -28,6 +28,12 @@ export interface SmtpCapture {
   readonly messages: CapturedMail[];
   /** Resolves with the first (already or later) received message matching `predicate`. */
   waitFor(predicate: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  /** Every attempt to hand a message over (each MAIL FROM), refused ones included. */
+  readonly attempts: number;
+  /** Stops listening (a mail server down: connections are refused) until `up()`; open connections are closed with a 421. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,6 +42,8 @@ export interface SmtpCaptureOptions {
   auth?: { user: string; password: string };
   /** Recipients the server refuses with `550` at RCPT TO. */
   refuse?: (address: string) => boolean;
+  /** Recipients the server refuses for now with `451` at RCPT TO (asked again each time: a test can change its answer). */
+  refuseForNow?: (address: string) => boolean;
 }
 
 /**
@@ -51,47 +59,68 @@ export interface SmtpCaptureOptions {
 export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<() => void>();
-  const server = new SMTPServer({
-    disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
-    authOptional: !options.auth,
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.password) return callback(null, { user: auth.username });
-      return callback(new Error('Invalid username or password'));
-    },
-    onRcptTo(address, _session, callback) {
-      if (options.refuse?.(address.address)) {
-        const error = Object.assign(new Error(`Mailbox ${address.address} unavailable`), { responseCode: 550 });
-        return callback(error);
-      }
-      return callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const from = session.envelope.mailFrom;
-        messages.push({
-          ...parseMessage(raw),
-          raw,
-          envelopeFrom: from ? from.address : '',
-          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-          user: typeof session.user === 'string' ? session.user : undefined,
+  let attempts = 0;
+  const create = () =>
+    new SMTPServer({
+      disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authOptional: !options.auth,
+      allowInsecureAuth: true,
+      logger: false,
+      closeTimeout: 50,
+      onAuth(auth, _session, callback) {
+        if (options.auth && auth.username === options.auth.user && auth.password === options.auth.password) return callback(null, { user: auth.username });
+        return callback(new Error('Invalid username or password'));
+      },
+      onMailFrom(_address, _session, callback) {
+        attempts++;
+        return callback();
+      },
+      onRcptTo(address, _session, callback) {
+        if (options.refuse?.(address.address)) {
+          const error = Object.assign(new Error(`Mailbox ${address.address} unavailable`), { responseCode: 550 });
+          return callback(error);
+        }
+        if (options.refuseForNow?.(address.address)) {
+          const error = Object.assign(new Error(`Mailbox ${address.address} temporarily unavailable, try again later`), { responseCode: 451 });
+          return callback(error);
+        }
+        return callback();
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const from = session.envelope.mailFrom;
+          messages.push({
+            ...parseMessage(raw),
+            raw,
+            envelopeFrom: from ? from.address : '',
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            user: typeof session.user === 'string' ? session.user : undefined,
+          });
+          for (const wake of waiters) wake();
+          callback();
         });
-        for (const wake of waiters) wake();
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+      },
+    });
+  const listen = async (onPort: number) => {
+    const created = create();
+    await new Promise<void>((resolve, reject) => {
+      created.once('error', reject);
+      created.listen(onPort, '127.0.0.1', () => resolve());
+    });
+    return created;
+  };
+  let server: SMTPServer | undefined = await listen(0);
   const address = server.server.address();
   if (address === null || typeof address === 'string') throw new Error('smtp capture: no TCP address');
   const port = address.port;
+  const stop = async () => {
+    const running = server;
+    server = undefined;
+    if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+  };
   const credentials = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@` : '';
   return {
     url: `smtp://${credentials}127.0.0.1:${port}`,
@@ -117,7 +146,14 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
         if (!check()) waiters.add(check);
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    get attempts() {
+      return attempts;
+    },
+    down: stop,
+    async up() {
+      server ??= await listen(port);
+    },
+    close: stop,
   };
 }
 

@@ -43,6 +43,41 @@ interface PrivacyRequest {
   correctionRecipients?: { destinationId: string; name: string; type: string; status: string; reason: string | null; detail: string | null; retriedBy?: string; retriedAt?: string }[];
   /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients). */
   correctionFollowUps?: { destinationId: string; name: string; type: string; reason: string | null; detail: string | null }[];
+  /** The emails to the subject about the request, oldest first, and whether the mail server took each. */
+  emails?: SubjectEmail[];
+}
+
+/** An email to the subject (decision 0802): kept and retried until the mail server takes it, or given up. */
+interface SubjectEmail {
+  id: string;
+  kind: string;
+  language: string;
+  status: 'queued' | 'retrying' | 'sent' | 'gave_up';
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  nextAttemptAt?: string;
+  sentAgainBy?: string;
+}
+
+/** What an email to the subject is, in words. */
+const EMAIL_KIND_TEXT: Readonly<Record<string, string>> = {
+  receipt: 'Receipt',
+  extension: 'Extension',
+  denial: 'Denial',
+  completion: 'Answer',
+  new_link: 'New link',
+  deletion_update: 'Deletion update',
+  correction_update: 'Correction update',
+};
+
+/** Where an email stands, in words. */
+function emailStatusText(e: SubjectEmail): string {
+  const tries = `${e.attempts} attempt${e.attempts === 1 ? '' : 's'}`;
+  if (e.status === 'sent') return `sent ${e.sentAt ? new Date(e.sentAt).toLocaleString() : ''}`.trim();
+  if (e.status === 'queued') return 'waiting to be sent';
+  if (e.status === 'retrying') return `not taken by the mail server yet (${tries}; next ${e.nextAttemptAt ? new Date(e.nextAttemptAt).toLocaleString() : 'soon'})`;
+  return e.sentAgainBy ? `given up (${tries}), sent again by ${e.sentAgainBy}` : `given up (${tries}): the person was not told`;
 }
 
 /** A destination's answer to a forwarded erasure, in words. */
@@ -70,6 +105,7 @@ const VIEWS = [
   { id: 'receipt-overdue', label: 'Receipt not confirmed', path: '/api/v1/privacy-requests/receipt-overdue' },
   { id: 'follow-up', label: 'Deletions to follow up', path: '/api/v1/privacy-requests/deletion-follow-ups' },
   { id: 'correction-follow-up', label: 'Corrections to follow up', path: '/api/v1/privacy-requests/correction-follow-ups' },
+  { id: 'email-follow-up', label: 'Emails not delivered', path: '/api/v1/privacy-requests/email-follow-ups' },
 ] as const;
 
 /** How often the list is read again while a request it shows is processing (the executor runs in the background). */
@@ -139,7 +175,7 @@ export function PrivacyRequestsPage() {
   const now = Date.now();
   const current = settings ?? loadedSettings.data;
   // A correction sent again to a recipient is followed in the background too, until its delivery ends.
-  const processing = list.data?.requests.some((r) => r.status === 'processing' || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying')) === true;
+  const processing = list.data?.requests.some((r) => r.status === 'processing' || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying') || r.emails?.some((e) => e.status === 'queued')) === true;
 
   // The executor runs requests in the background: while one shown is processing, read the list again every few seconds.
   const reload = useRef(list.reload);
@@ -168,6 +204,10 @@ export function PrivacyRequestsPage() {
   /** A completed access or know request's link expired, or its email was lost: the subject is emailed a new one. */
   const sendLink = async (r: PrivacyRequest) => {
     if (await post(r.id, 'send-link')) setNotice(`A new download link to the ${r.type} request ${r.id} is being emailed to ${r.contactEmail ?? 'its contact address'}.`);
+  };
+  /** An email the mail server never took (or refused): sent again to the contact address, audited. */
+  const sendEmailAgain = async (r: PrivacyRequest, e: SubjectEmail) => {
+    if (await post(r.id, `emails/${encodeURIComponent(e.id)}/send-again`)) setNotice(`The ${(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email of request ${r.id} is being sent again to ${r.contactEmail ?? 'its contact address'}.`);
   };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
@@ -306,6 +346,16 @@ export function PrivacyRequestsPage() {
                           ))}
                         </ul>
                       )}
+                      {r.emails && r.emails.length > 0 && (
+                        <ul className="muted" aria-label={`Emails to the subject of request ${r.id}`}>
+                          {r.emails.map((e) => (
+                            <li key={e.id} className={e.status === 'gave_up' && !e.sentAgainBy ? 'overdue' : undefined} title={e.lastError ?? undefined}>
+                              {EMAIL_KIND_TEXT[e.kind] ?? e.kind} email: {emailStatusText(e)}
+                              {e.lastError && e.status !== 'sent' ? ` (${e.lastError})` : ''}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
@@ -356,6 +406,19 @@ export function PrivacyRequestsPage() {
                           .map((c) => (
                             <button key={c.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'withdraw-confirmation', confirmation: c })} aria-label={`Withdraw the confirmation at ${c.name} of ${r.type} request ${r.id}`}>
                               Withdraw confirmation at {c.name}…
+                            </button>
+                          ))}
+                        {r.emails
+                          ?.filter((e) => e.status === 'gave_up' && !e.sentAgainBy)
+                          .map((e) => (
+                            <button
+                              key={e.id}
+                              type="button"
+                              onClick={() => void sendEmailAgain(r, e)}
+                              aria-label={`Send the ${(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email of request ${r.id} again`}
+                              title={`Email ${r.contactEmail ?? 'the contact address'} again${e.kind === 'completion' || e.kind === 'new_link' ? ' (an access or know answer with a new download link)' : ''}`}
+                            >
+                              Send the {(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email again
                             </button>
                           ))}
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (

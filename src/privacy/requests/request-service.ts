@@ -264,6 +264,14 @@ export class RequestService {
     return this.move(request, request.status, {}, by, 'link_sent', note);
   }
 
+  /**
+   * Records that a member sent again an email to the subject that had been given up (subject-email-outbox.ts's
+   * `sendAgain`): the step `email_sent_again`, in the history and the audit log, `note` naming the email.
+   */
+  async recordEmailSentAgain(request: PrivacyRequest, by: StepActor, note: string): Promise<PrivacyRequest> {
+    return this.move(request, request.status, {}, by, 'email_sent_again', note);
+  }
+
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
   async recordDownload(request: PrivacyRequest, by: StepActor, what: string): Promise<PrivacyRequest> {
     return this.move(request, request.status, {}, by, 'result_downloaded', what);

@@ -14,6 +14,7 @@ import type { RequestType } from './request.js';
 import { SUBJECT_EMAIL_TEXTS } from './subject-email-texts.js';
 import { SubjectIntake } from './subject-intake.js';
 import { SubjectNewLinks } from './subject-new-links.js';
+import { SubjectEmailOutbox } from './subject-email-outbox.js';
 import { SubjectNotices, type NoticeMailer } from './subject-notices.js';
 import { closeUnverifiedRequests } from './unverified-requests.js';
 
@@ -27,6 +28,13 @@ let store: SqlStore;
 let sent: { to: string; subject: string; text: string }[];
 let requests: RequestService;
 let notices: SubjectNotices;
+let outbox: SubjectEmailOutbox;
+
+/** Every notice so far written, stored and sent (the jobs role's sender does this in Sluice). */
+async function settled(): Promise<void> {
+  await notices.idle();
+  while ((await outbox.sendDue()).length > 0);
+}
 let intake: SubjectIntake;
 let newLinks: SubjectNewLinks;
 const keys = new Keys('languages-test-secret-key-0123456789abcdef');
@@ -45,7 +53,8 @@ beforeEach(async () => {
   };
   const logger = pino({ level: 'silent' });
   requests = new RequestService(store);
-  notices = new SubjectNotices({ mailer, requests, keys, publicUrl: 'http://sluice.test', logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
+  outbox = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests, logger: logger });
+  notices = new SubjectNotices({ outbox, keys, publicUrl: 'http://sluice.test', logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   requests.onTransition(notices.listener);
   intake = new SubjectIntake({ store, requests, keys, mailer, logger });
   newLinks = new SubjectNewLinks({ store, requests, keys, mailer, logger });
@@ -110,7 +119,7 @@ async function everyEmail(language: Language): Promise<{ subject: string; text: 
   await requests.complete(await admin('unrestrict'), { kind: 'unrestrict' });
   const refused = await admin('delete', { regulation: 'gdpr' });
   await requests.deny(WS, refused.id, by, 'Steuerrecht / tax law.');
-  await notices.idle();
+  await settled();
   return sent.filter((m) => m.to === email);
 }
 
@@ -153,7 +162,7 @@ describe('emails to the data subject in each language', () => {
     expect(consentCategoriesOf((await store.workspaces.get(WS))?.settings ?? {}).map((c) => c.id)).toEqual(['necessary', 'stats']);
     const created = await requests.create(WS, { type: 'object', subject: { email: 'b@example.com' }, contactEmail: 'b@example.com', channel: 'admin_api', verified: true, language: 'de', params: { categories: ['stats'] } }, by);
     await requests.complete(created, { kind: 'object', deniedCategories: ['stats', 'gone'], purposes: [] });
-    await notices.idle();
+    await settled();
     expect(sent.find((m) => m.to === 'b@example.com' && m.subject === SUBJECT_EMAIL_TEXTS.de.completed.subject)?.text).toContain('Wir verwenden Ihre personenbezogenen Daten nicht mehr für: Site statistics, gone.');
   });
 });

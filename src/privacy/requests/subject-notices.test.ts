@@ -10,6 +10,7 @@ import type { Regulation } from './deadlines.js';
 import { signCertificate, type DestinationDeletion } from './certificate.js';
 import { consentCategoriesOf } from '../privacy-config.js';
 import { RequestService } from './request-service.js';
+import { SubjectEmailOutbox } from './subject-email-outbox.js';
 import { SubjectNotices, type NoticeMailer } from './subject-notices.js';
 
 const WS = 'ws_test';
@@ -18,6 +19,13 @@ let store: SqlStore;
 let sent: { to: string; subject: string; text: string }[];
 let requests: RequestService;
 let notices: SubjectNotices;
+let outbox: SubjectEmailOutbox;
+
+/** Every notice so far written, stored and sent (the jobs role's sender does this in Sluice). */
+async function settled(): Promise<void> {
+  await notices.idle();
+  while ((await outbox.sendDue()).length > 0);
+}
 const keys = new Keys('notices-test-secret-key-0123456789abcdef');
 
 beforeEach(async () => {
@@ -32,7 +40,8 @@ beforeEach(async () => {
     },
   };
   requests = new RequestService(store);
-  notices = new SubjectNotices({ mailer, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
+  outbox = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests, logger: pino({ level: 'silent' }) });
+  notices = new SubjectNotices({ outbox, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   requests.onTransition(notices.listener);
 });
 
@@ -45,7 +54,7 @@ afterEach(async () => {
 async function denialNotice(regulation: Regulation): Promise<string> {
   const created = await requests.create(WS, { type: 'delete', subject: { email: 'ada@example.com' }, regulation, contactEmail: 'ada@example.com', channel: 'admin_api' }, 'token:a (admin)');
   await requests.deny(WS, created.id, 'token:a (admin)', 'We are required by tax law to keep your invoices for 10 years.');
-  await notices.idle();
+  await settled();
   const denial = sent.find((m) => m.subject === 'We could not complete your privacy request');
   expect(denial?.to).toBe('ada@example.com');
   expect(denial?.text).toContain(`Reference: ${created.id}`);
@@ -79,7 +88,7 @@ describe('completion notice of a deletion', () => {
         destination('Analytics', 'failed', 'HTTP 500: {"trace":"db timeout at shard 7"}'),
       ],
     });
-    await notices.idle();
+    await settled();
     const text = sent.find((m) => m.text.includes('We deleted your personal data'))!.text;
     expect(text).toContain('- CRM: deleted');
     expect(text).toContain('- Old partner: this service cannot be asked automatically; we ask it to delete your data directly');
@@ -94,20 +103,20 @@ describe('notice when the deletion jobs at the tools have ended', () => {
     const at = new Date().toISOString();
     const entry = (name: string, outcome: 'deleted' | 'submitted' | 'failed' | 'not_recipient', extra: object = {}) => ({ destinationId: `dst_${name}`, name, type: 'mixpanel', outcome, detail: `${name}: technical detail`, attempts: 1, at, ...extra });
     const completed = await requests.complete(created, { destinations: [entry('CRM', 'deleted'), entry('Mixpanel', 'submitted', { jobId: 't1' }), entry('Amplitude', 'submitted', { jobId: 't2' }), entry('Ads', 'not_recipient')] }, Date.now() + 3_600_000);
-    await notices.idle();
+    await settled();
     expect(sent.find((m) => m.subject === 'Your privacy request is complete')?.text).toContain('- Mixpanel: deletion requested, in progress at the service');
     const updates = () => sent.filter((m) => m.subject === 'Update on your deletion request');
 
     // One job ends, the other still runs: a history step, no notice yet.
     const mixpanelDone = { destinations: [entry('CRM', 'deleted'), entry('Mixpanel', 'deleted', { jobId: 't1' }), entry('Amplitude', 'submitted', { jobId: 't2' }), entry('Ads', 'not_recipient')] };
     await requests.recordStatusCheck(completed, mixpanelDone, [{ name: 'Mixpanel', type: 'mixpanel', detail: 'done' }], Date.now() + 3_600_000);
-    await notices.idle();
+    await settled();
     expect(updates()).toEqual([]);
 
     // The last one is given up on (never confirmed in time): one notice, followed up like a failure.
     const last = { destinations: [entry('CRM', 'deleted'), entry('Mixpanel', 'deleted', { jobId: 't1' }), entry('Amplitude', 'submitted', { jobId: 't2', stoppedAskingAt: at }), entry('Ads', 'not_recipient')] };
     await requests.recordStatusCheck(await requests.load(WS, created.id), last, [{ name: 'Amplitude', type: 'amplitude', detail: 'not confirmed within 60 days' }], undefined);
-    await notices.idle();
+    await settled();
     expect(updates()).toHaveLength(1);
     const text = updates()[0]!.text;
     expect(updates()[0]!.to).toBe('ada@example.com');
@@ -139,11 +148,11 @@ describe('notice when the last follow-up is confirmed by hand', () => {
     const updates = () => sent.filter((m) => m.subject === 'Update on your deletion request');
 
     await requests.confirmDeletion(WS, created.id, 'mixpanel', 'member:mem_dpo (dpo@shop.example)', 'deleted in Mixpanel by hand', keys);
-    await notices.idle();
+    await settled();
     expect(updates()).toEqual([]);
 
     await requests.confirmDeletion(WS, created.id, 'amplitude', 'member:mem_dpo (dpo@shop.example)', 'Amplitude support confirmed', keys);
-    await notices.idle();
+    await settled();
     expect(updates()).toHaveLength(1);
     const text = updates()[0]!.text;
     expect(text).toContain('The services we were following up with have now deleted your data.');
@@ -158,7 +167,7 @@ describe('completion notice of a know request', () => {
   it('gives a link to read the report in the browser, before the link to the JSON file', async () => {
     const created = await requests.create(WS, { type: 'know', subject: { email: 'ada@example.com' }, regulation: 'ccpa', contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
     await requests.complete(created, { kind: 'know' });
-    await notices.idle();
+    await settled();
     const lines = sent.find((m) => m.subject === 'Your privacy request is complete')!.text.split('\n');
     const readable = lines.findIndex((l) => /^http:\/\/sluice\.test\/api\/v1\/privacy-requests\/\S+\/download\?\S+&format=html$/.test(l));
     const json = lines.findIndex((l) => /^http:\/\/sluice\.test\/api\/v1\/privacy-requests\/\S+\/download\?\S+$/.test(l) && !l.includes('format='));
@@ -173,7 +182,7 @@ describe('completion notice of a request whose answer is an action', () => {
   async function completionOf(type: 'correct' | 'restrict' | 'object' | 'opt_out', result: object, params: object = {}): Promise<string> {
     const created = await requests.create(WS, { type, subject: { email: 'ada@example.com' }, params, regulation: type === 'opt_out' ? 'ccpa' : 'gdpr', contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
     await requests.complete(created, result);
-    await notices.idle();
+    await settled();
     return sent.find((m) => m.subject === 'Your privacy request is complete')!.text;
   }
 
@@ -208,7 +217,7 @@ describe('completion notice of a request whose answer is an action', () => {
 
   it('dates the receipt and the answer with the month in words', async () => {
     const created = await requests.create(WS, { type: 'object', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api' }, 'token:a (admin)');
-    await notices.idle();
+    await settled();
     const text = sent.find((m) => m.subject === 'We received your privacy request')!.text;
     expect(text).toMatch(/^On \d{1,2} [A-Z][a-z]+ \d{4} \(UTC\) we received your request for an end to the uses of your personal data you object to\.\nWe will answer by \d{1,2} [A-Z][a-z]+ \d{4} \(UTC\)\./);
     expect(text).toContain(`Reference: ${created.id}`);
@@ -217,7 +226,7 @@ describe('completion notice of a request whose answer is an action', () => {
   it("writes the download link's expiry as a person reads it, not as an ISO timestamp", async () => {
     const created = await requests.create(WS, { type: 'access', subject: { email: 'ada@example.com' }, contactEmail: 'ada@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
     await requests.complete(created, { format: 'sluice.access-export/v1' });
-    await notices.idle();
+    await settled();
     const text = sent.find((m) => m.subject === 'Your privacy request is complete')!.text;
     expect(text).toMatch(/The link works until \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} UTC;/);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
@@ -226,12 +235,13 @@ describe('completion notice of a request whose answer is an action', () => {
 
 describe('an objection whose categories cannot be read', () => {
   it('still tells the person, naming the categories by id', async () => {
-    const failing = new SubjectNotices({ mailer: { send: async (m) => (sent.push(m), { ok: true, messageId: 'x' }) }, requests, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async () => { throw new Error('store down'); } });
+    const failing = new SubjectNotices({ outbox, keys, publicUrl: 'http://sluice.test', logger: pino({ level: 'silent' }), consentCategories: async () => { throw new Error('store down'); } });
     const created = await requests.create(WS, { type: 'object', subject: { email: 'obj@example.com' }, contactEmail: 'obj@example.com', channel: 'admin_api', verified: true }, 'token:a (admin)');
     const done = await requests.complete(created, { kind: 'object', deniedCategories: ['analytics'], purposes: [] });
     sent.length = 0;
     failing.listener(done, { requestId: done.id, from: 'processing', to: 'completed', at: Date.now(), actor: 'system', action: 'completed', note: null });
     await failing.idle();
+    await settled();
     expect(sent.map((m) => m.text).join('\n')).toContain('We stopped using your personal data for: analytics.');
   });
 });

@@ -1,25 +1,24 @@
 import type { Logger } from 'pino';
 import { categoryIn, findCategory, type ConsentCategory } from '../../core/consent/consent-category.js';
 import type { Keys } from '../../core/crypto/keys.js';
-import { hideEmailsIn } from '../../core/privacy/personal-text.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
 import { completionLines, correctionRecipientLines } from './completion-wording.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
-import type { RequestService, TransitionListener } from './request-service.js';
+import type { TransitionListener } from './request-service.js';
 import { needsVerification, type PrivacyRequest, type RequestTransition } from './request.js';
 import type { SubjectEmailText } from './subject-email-text.js';
+import type { SubjectEmailOutbox, SubjectMailer } from './subject-email-outbox.js';
+import type { SubjectEmailKind } from './subject-email-repository.js';
 import { SUBJECT_EMAIL_TEXTS } from './subject-email-texts.js';
 import { readableDay, readableTime } from './subject-wording.js';
 
-/** What notices need of the mailer (src/mail's `Mailer` fits). */
-export interface NoticeMailer {
-  send(message: { to: string; subject: string; text: string; workspaceId?: string }): Promise<{ ok: true; messageId: string } | { ok: false; reason: string; retriable: boolean }>;
-}
+/** What notices and the intake need of the mailer (src/mail's `Mailer` fits). */
+export type NoticeMailer = SubjectMailer;
 
 export interface SubjectNoticesDeps {
-  readonly mailer: NoticeMailer;
-  readonly requests: RequestService;
+  /** Where each email is stored before it is sent (by the jobs role's `SubjectEmailSender`). */
+  readonly outbox: Pick<SubjectEmailOutbox, 'queue'>;
   readonly keys: Keys;
   /** SLUICE_PUBLIC_URL: download links point here. */
   readonly publicUrl: string;
@@ -59,6 +58,18 @@ function whereItStands(request: PrivacyRequest, text: SubjectEmailText, why: str
   return [text.deletion.whereItStands(why), ...recipientLines(request, text)];
 }
 
+/** The email each step the person is told of becomes; other steps send none. */
+const EMAIL_KINDS: Readonly<Record<string, SubjectEmailKind>> = {
+  received: 'receipt',
+  extended: 'extension',
+  denied: 'denial',
+  completed: 'completion',
+  link_sent: 'new_link',
+  deletion_jobs_settled: 'deletion_update',
+  deletion_confirmed_by_hand: 'deletion_update',
+  correction_recipients_settled: 'correction_update',
+};
+
 /**
  * Tells the data subject, by email when the request has an address (`contactEmail`: the subject's, or their
  * authorized agent's), what happens to their request: receipt (CCPA 7021: within 10 business days; the
@@ -66,11 +77,12 @@ function whereItStands(request: PrivacyRequest, text: SubjectEmailText, why: str
  * (with a time-limited download link for an access export or a "know" report, and for a deletion what each
  * recipient answered), a new download link when the privacy team sends one (`link_sent`), or a denial with its reason (and, under the GDPR, the subject's right to complain to a
  * supervisory authority and to a judicial remedy). Each in the language the request was filed in (`language`:
- * `SUBJECT_EMAIL_TEXTS`, dates by `Intl` for it, in UTC and saying so; decision 0407). Sent in the background, in order, so no API call waits
- * for the mail server; a failed send is logged (and the receipt stays unconfirmed on the deadline lists).
+ * `SUBJECT_EMAIL_TEXTS`, dates by `Intl` for it, in UTC and saying so; decision 0407). Written in the background, in
+ * order, so no API call waits, and stored in the outgoing mail (`SubjectEmailOutbox`, decision 0802), which the jobs
+ * role sends and retries: an SMTP outage or a restart loses none, and the request's view lists each email's state.
  *
  * @example
- *   const notices = new SubjectNotices({ mailer, requests, keys, publicUrl, logger, consentCategories });
+ *   const notices = new SubjectNotices({ outbox, keys, publicUrl, logger, consentCategories });
  *   requests.onTransition(notices.listener);
  */
 export class SubjectNotices {
@@ -81,6 +93,8 @@ export class SubjectNotices {
   readonly listener: TransitionListener = (request, transition) => {
     const to = request.contactEmail;
     if (!to) return;
+    const kind = EMAIL_KINDS[transition.action];
+    if (!kind) return;
     this.chain = this.chain.then(async () => {
       let message: { subject: string; text: string } | undefined;
       try {
@@ -89,39 +103,18 @@ export class SubjectNotices {
         this.deps.logger.warn({ err: error, requestId: request.id }, 'privacy request notice could not be written');
         return;
       }
-      if (message) await this.send(request, to, message, transition.action === 'received');
+      if (!message) return;
+      try {
+        await this.deps.outbox.queue(request, to, kind, message);
+      } catch (error) {
+        this.deps.logger.error({ err: error, requestId: request.id, kind }, 'privacy request notice could not be stored for sending: it is not sent');
+      }
     });
   };
 
-  /** Resolves once every notice queued so far has been handed to the mailer (shutdown, tests). */
+  /** Resolves once every notice so far has been written and stored for sending (shutdown, tests). */
   idle(): Promise<void> {
     return this.chain;
-  }
-
-  private async send(request: PrivacyRequest, to: string, message: { subject: string; text: string }, isReceipt: boolean): Promise<void> {
-    const { mailer, requests, logger } = this.deps;
-    try {
-      const sent = await mailer.send({ to, workspaceId: request.workspaceId, ...message });
-      if (!sent.ok) {
-        logger.warn({ requestId: request.id, reason: hideEmailsIn(sent.reason, '[email]') }, `privacy request notice not sent: ${message.subject}`);
-        return;
-      }
-      if (isReceipt) {
-        // The request has moved on meanwhile (verifying, processing...): confirm on its current state.
-        for (let attempt = 0; attempt < 3; attempt++) {
-          const current = await requests.load(request.workspaceId, request.id);
-          if (current.receiptConfirmedAt !== null) return;
-          try {
-            await requests.confirmReceipt(current, 'system', 'receipt confirmation emailed to the subject');
-            return;
-          } catch {
-            // changed between load and update: load again
-          }
-        }
-      }
-    } catch (error) {
-      logger.warn({ err: error, requestId: request.id }, 'privacy request notice failed');
-    }
   }
 
   private async compose(request: PrivacyRequest, transition: RequestTransition): Promise<{ subject: string; text: string } | undefined> {

@@ -156,3 +156,29 @@ export interface SubjectRestrictionTable {
   request_id: string;
   created_at: number;
 }
+
+/** An email to a data subject about a request, from its queueing to sent or given up (migration 1260). */
+export interface SubjectEmailTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  request_id: string;
+  kind: string;
+  language: string;
+  subject: string;
+  /** The recipient and the text, sealed with the installation's key; '' once sent. */
+  sealed_to: string;
+  sealed_body: string;
+  status: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  first_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  gave_up_at: number | null;
+  sent_again_by: string | null;
+  sent_again_at: number | null;
+}

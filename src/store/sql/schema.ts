@@ -1,11 +1,11 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ApiTokenTable, AuditLogTable, AuditHeadTable, MemberTwoFactorTable, MemberRecoveryCodeTable, MemberTable, SessionTable, AccountLinkTable, PolicyVersionTable, PolicyAcceptanceTable } from './schema-accounts.js';
-import type { PrivacyRequestTable, PrivacyRequestCodeTable, PrivacyRequestTransitionTable, SuppressionTable, ConsentLedgerTable, ConsentBannerTextTable, ConsentStateTable, SubjectFlagTable, PiiInventoryTable, RetentionCursorTable, EventPruneMarkTable, SubjectRestrictionTable } from './schema-privacy.js';
+import type { PrivacyRequestTable, PrivacyRequestCodeTable, PrivacyRequestTransitionTable, SuppressionTable, ConsentLedgerTable, ConsentBannerTextTable, ConsentStateTable, SubjectFlagTable, PiiInventoryTable, RetentionCursorTable, EventPruneMarkTable, SubjectRestrictionTable, SubjectEmailTable } from './schema-privacy.js';
 import type { AlertWebhookPostTable, DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable } from './schema-alerts.js';
 
 export type { AlertWebhookPostTable, DestinationAlertTable, PipelineAlertTable, ProcessHeartbeatTable, ProcessingMarkTable, RoleAlertTable };
 export type { ApiTokenTable, AuditLogTable, AuditHeadTable, MemberTwoFactorTable, MemberRecoveryCodeTable, MemberTable, SessionTable, AccountLinkTable, PolicyVersionTable, PolicyAcceptanceTable };
-export type { PrivacyRequestTable, PrivacyRequestCodeTable, PrivacyRequestTransitionTable, SuppressionTable, ConsentLedgerTable, ConsentBannerTextTable, ConsentStateTable, SubjectFlagTable, PiiInventoryTable, RetentionCursorTable, EventPruneMarkTable, SubjectRestrictionTable };
+export type { PrivacyRequestTable, PrivacyRequestCodeTable, PrivacyRequestTransitionTable, SuppressionTable, ConsentLedgerTable, ConsentBannerTextTable, ConsentStateTable, SubjectFlagTable, PiiInventoryTable, RetentionCursorTable, EventPruneMarkTable, SubjectRestrictionTable, SubjectEmailTable };
 
 /**
  * The relational schema shared by the SQLite and PostgreSQL stores (Kysely table types). Times are epoch
@@ -248,4 +248,5 @@ export interface Database {
   role_alerts: RoleAlertTable;
   processing_marks: ProcessingMarkTable;
   alert_webhook_posts: AlertWebhookPostTable;
+  subject_emails: SubjectEmailTable;
 }

@@ -297,6 +297,7 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
       const ids = expired.map((r) => r.id);
       await tx.deleteFrom('privacy_request_transitions').where('request_id', 'in', ids).execute();
       await tx.deleteFrom('privacy_request_codes').where('request_id', 'in', ids).execute();
+      await tx.deleteFrom('subject_emails').where('request_id', 'in', ids).execute();
       await tx.deleteFrom('privacy_requests').where('id', 'in', ids).execute();
       return ids.length;
     });

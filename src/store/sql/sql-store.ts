@@ -30,6 +30,7 @@ import { SqlProcessRepository } from './sql-process-repository.js';
 import { SqlRoleAlertRepository } from './sql-role-alert-repository.js';
 import { SqlAlertWebhookPostRepository } from './sql-alert-webhook-post-repository.js';
 import { SqlSourceRepository } from './sql-source-repository.js';
+import { SqlSubjectEmailRepository } from './sql-subject-email-repository.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { SqlTwoFactorRepository } from './sql-two-factor-repository.js';
 import { SqlWorkspaceRepository } from './sql-workspace-repository.js';
@@ -67,6 +68,7 @@ export class SqlStore implements Store {
   readonly processes: SqlProcessRepository;
   readonly roleAlerts: SqlRoleAlertRepository;
   readonly alertWebhookPosts: SqlAlertWebhookPostRepository;
+  readonly subjectEmails: SqlSubjectEmailRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -109,6 +111,7 @@ export class SqlStore implements Store {
     this.processes = new SqlProcessRepository(db);
     this.roleAlerts = new SqlRoleAlertRepository(db);
     this.alertWebhookPosts = new SqlAlertWebhookPostRepository(db);
+    this.subjectEmails = new SqlSubjectEmailRepository(db);
   }
 
   async flushWrites(): Promise<void> {
