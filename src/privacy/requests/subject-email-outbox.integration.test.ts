@@ -205,10 +205,15 @@ for (const kind of stores) {
       const newLink = linkOf(mail.text);
       expect(newLink).toBeDefined();
       expect(newLink).not.toBe(firstLink);
-      expect((await store.privacyRequests.transitions(WS, created.id)).at(-1)).toMatchObject({ action: 'link_sent', actor: BY, note: expect.stringContaining('sent again with a new download link') });
+      const history = await store.privacyRequests.transitions(WS, created.id);
+      expect(history.find((t) => t.action === 'link_sent')).toMatchObject({ actor: BY, note: expect.stringContaining('sent again with a new download link') });
       expect((await store.subjectEmails.get(WS, completion.id))).toMatchObject({ status: 'gave_up', sentAgainBy: BY });
-      // The receipt given up in the outage is still to follow up (a member sends it again, or sees it moot).
+      // The receipt given up in the outage is moot: the new link told the person their request was received (CCPA
+      // 7021(a)), so the receipt is confirmed and nothing is left to follow up.
       expect((await store.subjectEmails.ofRequest(WS, created.id)).filter((e) => e.status === 'gave_up' && e.sentAgainAt === null).map((e) => e.kind)).toEqual(['receipt']);
+      expect((await requests.load(WS, created.id)).receiptConfirmedAt).not.toBeNull();
+      expect(history.find((t) => t.action === 'receipt_confirmed')).toMatchObject({ actor: 'system', note: 'receipt confirmed to the subject by the new link email' });
+      expect(await store.subjectEmails.requestsWithGivenUp(WS, 10)).toEqual([]);
     });
 
     it('sends an email again once the claim of a process that died during its attempt has run out (at least once)', async () => {

@@ -109,7 +109,9 @@ export class SubjectEmailOutbox {
       const outcome = this.outcomeOf(sent, email);
       await emails.record(email.id, outcome);
       attempted.push({ email, outcome });
-      if (outcome.status === 'sent' && email.kind === 'receipt') await this.confirmReceipt(email);
+      // Any email about the request tells the person it was received (CCPA 7021(a)): a receipt given up in an outage
+      // is confirmed by the next one that goes out.
+      if (outcome.status === 'sent') await this.confirmReceipt(email);
     }
     return attempted;
   }
@@ -174,7 +176,7 @@ export class SubjectEmailOutbox {
     return `${minutes} minute${minutes === 1 ? '' : 's'}`;
   }
 
-  /** The receipt went out: the request's receipt is confirmed (CCPA 7021), on its current state (it has moved on meanwhile). */
+  /** An email went out: the request's receipt is confirmed if it was not yet (CCPA 7021), on its current state (it has moved on meanwhile). */
   private async confirmReceipt(email: SubjectEmail): Promise<void> {
     const { requests, logger } = this.options;
     try {
@@ -182,7 +184,8 @@ export class SubjectEmailOutbox {
         const current = await requests.load(email.workspaceId, email.requestId);
         if (current.receiptConfirmedAt !== null) return;
         try {
-          await requests.confirmReceipt(current, 'system', email.attempts > 0 ? `receipt confirmation emailed to the subject (attempt ${email.attempts + 1})` : 'receipt confirmation emailed to the subject');
+          const how = email.kind === 'receipt' ? 'receipt confirmation emailed to the subject' : `receipt confirmed to the subject by the ${email.kind.replace('_', ' ')} email`;
+          await requests.confirmReceipt(current, 'system', email.attempts > 0 ? `${how} (attempt ${email.attempts + 1})` : how);
           return;
         } catch {
           // changed between load and update: load again

@@ -157,6 +157,23 @@ export class SqlSubjectEmailRepository implements SubjectEmailRepository {
       .where('workspace_id', '=', workspaceId)
       .where('status', '=', 'gave_up')
       .where('sent_again_at', 'is', null)
+      // A receipt given up is moot once the request's receipt was confirmed (a later email went out, or the team
+      // confirmed it another way).
+      .where((eb) =>
+        eb.or([
+          eb('kind', '!=', 'receipt'),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('privacy_requests')
+                .select('privacy_requests.id')
+                .whereRef('privacy_requests.id', '=', 'subject_emails.request_id')
+                .whereRef('privacy_requests.workspace_id', '=', 'subject_emails.workspace_id')
+                .where('privacy_requests.receipt_confirmed_at', 'is not', null),
+            ),
+          ),
+        ]),
+      )
       .groupBy('request_id')
       .orderBy('latest', 'desc')
       .limit(limit)
