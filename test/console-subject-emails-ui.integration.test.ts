@@ -22,7 +22,7 @@ describe.skipIf(skip)('emails to data subjects in the console', { timeout: 120_0
   const errors: string[] = [];
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture({ refuse: (address) => refusing && address === 'bea@example.com' });
+    smtp = await startSmtpCapture({ refuse: (address) => (refusing && address === 'bea@example.com') || address === 'closed@example.com' });
     sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.test' });
     browser = await launchChromium();
     owner = await openConsoleAsOwner(browser, sluice, OWNER, errors);
@@ -59,6 +59,33 @@ describe.skipIf(skip)('emails to data subjects in the console', { timeout: 120_0
     await expect.poll(() => emails.textContent(), { timeout: 15_000 }).toMatch(/given up \(1 attempt\), sent again by member:.*Receipt email: (sent|waiting to be sent)/);
     await owner.getByRole('tab', { name: 'Emails not delivered' }).click();
     await owner.getByText('No requests here.').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('changes the contact address of a request whose mailbox refused its email, then sends the email there', async () => {
+    const created = await api<{ id: string }>(sluice.url, 'POST', '/privacy-requests', { token: sluice.token, body: { type: 'object', subject: { email: 'closed@example.com' }, contactEmail: 'closed@example.com' } });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id;
+    await eventually(async () => {
+      const shown = await api<{ emails?: { status: string }[] }>(sluice.url, 'GET', `/privacy-requests/${id}`, { token: sluice.token });
+      return shown.body.emails?.[0]?.status === 'gave_up' ? true : undefined;
+    });
+    await owner.getByRole('tab', { name: 'All' }).click();
+    await owner.getByRole('button', { name: `Change the contact address of object request ${id}` }).click();
+    const form = owner.getByRole('form', { name: `Change the contact address of request ${id}` });
+    const submit = form.getByRole('button', { name: 'Change the contact address' });
+    await form.getByLabel('New contact address').fill('not an address');
+    await form.getByLabel('Why (kept in the request\'s history and the audit log)').fill('The person called: the old mailbox is closed.');
+    expect(await submit.isDisabled()).toBe(true);
+    await form.getByLabel('New contact address').fill('open@example.com');
+    await submit.click();
+    await expect.poll(() => owner.getByRole('status').textContent()).toContain(`The emails of request ${id} now go to open@example.com.`);
+    await owner.getByRole('button', { name: `Send the receipt email of request ${id} again` }).click();
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes('open@example.com'));
+    expect(mail.text).toContain(id);
+    const shown = await api<{ contactEmail: string; history: { action: string; note?: string }[] }>(sluice.url, 'GET', `/privacy-requests/${id}`, { token: sluice.token });
+    expect(shown.body.contactEmail).toBe('open@example.com');
+    expect(shown.body.history.find((t) => t.action === 'contact_email_changed')?.note).toBe('contact email changed from c***@example.com to o***@example.com: The person called: the old mailbox is closed.');
     expect(errors).toEqual([]);
   });
 });

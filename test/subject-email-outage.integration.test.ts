@@ -113,5 +113,26 @@ describe('emails to data subjects across an SMTP outage and a restart', () => {
     // Still refused: the copy is given up too, and the request is listed again.
     await eventually(async () => ((await emailsOf(id))[1]?.status === 'gave_up' ? true : undefined));
     expect(((await api()('GET', '/privacy-requests/email-follow-ups')).body.requests as { id: string }[]).map((r) => r.id)).toEqual([id]);
+
+    // The person gives another address: a member changes it (audited, both masked), and the copy goes there.
+    const wrong = await api()('POST', `/privacy-requests/${id}/contact-email`, { email: 'not an address', reason: 'typo' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 'validation_failed', path: 'email' });
+    const changed = await api()('POST', `/privacy-requests/${id}/contact-email`, { email: 'ada.new@example.com', reason: 'the person called: the old mailbox was closed' });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body.contactEmail).toBe('ada.new@example.com');
+    const step = (changed.body.history as { action: string; note: string | null }[]).find((t) => t.action === 'contact_email_changed');
+    expect(step?.note).toBe('contact email changed from g***@example.com to a***@example.com: the person called: the old mailbox was closed');
+    const entries = (await api()('GET', '/audit-log?action=privacy_request.contact_email_changed')).body.entries as { resourceId: string }[];
+    expect(entries.map((e) => e.resourceId)).toEqual([id]);
+    expect(JSON.stringify(entries)).not.toMatch(/gone@example\.com|ada\.new@example\.com/);
+    // The same address again changes nothing.
+    const same = await api()('POST', `/privacy-requests/${id}/contact-email`, { email: 'ADA.NEW@example.com', reason: 'again' });
+    expect((same.body.history as { action: string }[]).filter((t) => t.action === 'contact_email_changed')).toHaveLength(1);
+    const copy = (await emailsOf(id))[1]!;
+    expect((await api()('POST', `/privacy-requests/${id}/emails/${copy.id}/send-again`)).status).toBe(200);
+    const arrived = await smtp.waitFor((m) => m.envelopeTo.includes('ada.new@example.com'), 30_000);
+    expect(arrived.text).toContain(id);
+    await eventually(async () => (((await api()('GET', '/privacy-requests/email-follow-ups')).body.requests as unknown[]).length === 0 ? true : undefined));
   });
 });

@@ -65,6 +65,13 @@ export const CreateRequestBody = Type.Object(
 export type CreateRequestBody = Static<typeof CreateRequestBody>;
 
 const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const ContactEmailChange = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 320, description: 'The address the request\'s emails go to from now on' }),
+    reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why (kept in the history and the audit log)' }),
+  },
+  { additionalProperties: false },
+);
 
 export interface PrivacyRequestsApiDeps {
   store: Store;
@@ -318,6 +325,23 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
   action('retry', 'Run a failed request again', (ws, id, actor) => requests.retry(ws, id, actor), false);
   action('send-link', 'Send the subject a new download link for a completed access or know request (theirs expired, or the email was lost), by email to the contact address', (ws, id, actor) => requests.sendNewLink(ws, id, actor), false);
   action('confirm-receipt', 'Record that receipt was confirmed to the subject another way (letter, call); an email to a contact address records it by itself', (ws, id, actor) => requests.recordReceiptConfirmation(ws, id, actor), false);
+
+  app.post('/privacy-requests/:id/contact-email', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary:
+        "Change where the request's emails go (the address was mistyped, or the mail server refused it and the person gave another), with the reason; audited as `privacy_request.contact_email_changed` with both addresses masked. Nothing already sent is sent again: a given-up email is sent to the new address with POST .../emails/:emailId/send-again",
+      params: IdParams,
+      body: ContactEmailChange,
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const { workspaceId } = principalOf(request);
+    const body = request.body as { email: string; reason: string };
+    const updated = await requests.changeContactEmail(workspaceId, request.params.id, auditContext(request), body.email, body.reason);
+    return requestView(updated, Date.now(), await store.privacyRequests.transitions(workspaceId, updated.id), await store.subjectEmails.ofRequest(workspaceId, updated.id));
+  });
 
   app.get('/reports/request-metrics', {
     config: { permission: 'privacy:read' },

@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
+import { ContactEmailForm } from './contact-email-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
@@ -129,7 +130,8 @@ type Pending =
   | { id: string; action: 'verify' | 'approve' }
   | { id: string; action: 'deny' | 'extend' }
   | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
-  | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation };
+  | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation }
+  | { id: string; action: 'contact-email' };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
@@ -209,6 +211,10 @@ export function PrivacyRequestsPage() {
   const sendEmailAgain = async (r: PrivacyRequest, e: SubjectEmail) => {
     if (await post(r.id, `emails/${encodeURIComponent(e.id)}/send-again`)) setNotice(`The ${(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email of request ${r.id} is being sent again to ${r.contactEmail ?? 'its contact address'}.`);
   };
+  /** Where the request's emails go, changed (audited); a given-up email is then sent again with its own button. */
+  const changeContactEmail = async (r: PrivacyRequest, change: { email: string; reason: string }) => {
+    if (await post(r.id, 'contact-email', change)) setNotice(`The emails of request ${r.id} now go to ${change.email}.`);
+  };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
   const withdrawConfirmation = (id: string, destinationId: string, reason: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
@@ -227,6 +233,9 @@ export function PrivacyRequestsPage() {
       return (
         <WithdrawConfirmationForm requestId={r.id} confirmation={confirmation} onSubmit={(reason) => void withdrawConfirmation(r.id, confirmation.destinationId, reason)} onCancel={() => setPending(null)} />
       );
+    }
+    if (pending.action === 'contact-email') {
+      return <ContactEmailForm requestId={r.id} current={r.contactEmail} onSubmit={(change) => void changeContactEmail(r, change)} onCancel={() => setPending(null)} />;
     }
     if (pending.action === 'deny' || pending.action === 'extend') {
       return <ReasonForm request={r} action={pending.action} onSubmit={(reason) => void act(r.id, pending.action, reason)} onCancel={() => setPending(null)} />;
@@ -421,6 +430,11 @@ export function PrivacyRequestsPage() {
                               Send the {(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email again
                             </button>
                           ))}
+                        {(r.contactEmail === undefined || r.emails?.some((e) => e.status === 'gave_up' && !e.sentAgainBy)) && (
+                          <button type="button" onClick={() => setPending({ id: r.id, action: 'contact-email' })} aria-label={label('Change the contact address of', r)} title="Send this request's emails to another address (the address was mistyped, or its mail server refused it)">
+                            Change contact address…
+                          </button>
+                        )}
                         {r.receiptConfirmedAt === undefined && !['completed', 'denied'].includes(r.status) && (
                           <button type="button" id={`confirm-receipt-${r.id}`} onClick={() => void act(r.id, 'confirm-receipt')} aria-label={label('Record the receipt confirmation of', r)} title="Record that the subject was told their request arrived (by letter or call; an email to a contact address records it by itself)">
                             Record receipt confirmed

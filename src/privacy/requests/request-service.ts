@@ -1,5 +1,6 @@
 import type { Keys } from '../../core/crypto/keys.js';
 import { SluiceError } from '../../core/errors.js';
+import { maskEmail } from '../../core/privacy/personal-text.js';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { consentCategoriesOf } from '../privacy-config.js';
@@ -270,6 +271,22 @@ export class RequestService {
    */
   async recordEmailSentAgain(request: PrivacyRequest, by: StepActor, note: string): Promise<PrivacyRequest> {
     return this.move(request, request.status, {}, by, 'email_sent_again', note);
+  }
+
+  /**
+   * Changes where the request's emails go (`contactEmail`), with the reason (the address was mistyped when the team
+   * opened it, or the mail server refused it and the person gave another): the step `contact_email_changed`, in the
+   * history and the audit log with both addresses masked. Emails already sent are not sent again by this; a given-up
+   * one is sent to the new address with `send-again`. The subject's identifiers are not changed, and a new address is
+   * not proven by a code as the hosted page's first one was: the team checks who asks for it.
+   */
+  async changeContactEmail(workspaceId: string, id: string, by: StepActor, email: string, reason: string): Promise<PrivacyRequest> {
+    const request = await this.load(workspaceId, id);
+    const to = email.trim();
+    if (request.contactEmail !== null && request.contactEmail.toLowerCase() === to.toLowerCase()) return request;
+    const from = request.contactEmail === null ? 'none' : maskEmail(request.contactEmail);
+    const proven = request.channel === 'subject_portal' ? ' (the new address was not proven by a code)' : '';
+    return this.move(request, request.status, { contactEmail: to }, by, 'contact_email_changed', `contact email changed from ${from} to ${maskEmail(to)}${proven}: ${reason}`);
   }
 
   /** Records that an export or result was handed out (who, which format): part of the request's history. */
