@@ -32,6 +32,7 @@ import { auditSink, consentPort, suppressionPort } from './privacy/requests/priv
 import { DestinationDeletionTargets } from './privacy/requests/destination-deletion-targets.js';
 import { SubjectIntake } from './privacy/requests/subject-intake.js';
 import { SubjectNotices } from './privacy/requests/subject-notices.js';
+import { GivenUpEmailNotice } from './privacy/requests/given-up-email-notice.js';
 import { SubjectEmailOutbox } from './privacy/requests/subject-email-outbox.js';
 import { SubjectEmailSender } from './privacy/requests/subject-email-sender.js';
 import { SubjectNewLinks } from './privacy/requests/subject-new-links.js';
@@ -241,7 +242,16 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   // Receipt, extension, completion and denial emails to the subject (when the request has an address): written by the
   // process where the step happens, stored before the first attempt, sent and retried by the jobs role (decision 0802).
-  const subjectEmails = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests: privacyRequests, logger, ...(config.subjectEmailRetryDelaysMs && { retryDelaysMs: config.subjectEmailRetryDelaysMs }) });
+  const givenUpNotice = new GivenUpEmailNotice({ store, mailer, publicUrl: config.publicUrl, logger });
+  const subjectEmails = new SubjectEmailOutbox({
+    emails: store.subjectEmails,
+    mailer,
+    keys,
+    requests: privacyRequests,
+    logger,
+    onGivenUp: (email, error) => givenUpNotice.tell(email, error),
+    ...(config.subjectEmailRetryDelaysMs && { retryDelaysMs: config.subjectEmailRetryDelaysMs }),
+  });
   const notices = new SubjectNotices({ outbox: subjectEmails, keys, publicUrl: config.publicUrl, logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   privacyRequests.onTransition(notices.listener);
   const subjectEmailSender = roles.has('jobs') ? new SubjectEmailSender(subjectEmails, logger) : undefined;

@@ -11,6 +11,7 @@ import { openPostgresStore } from '../../store/postgres/postgres-store.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { RequestService } from './request-service.js';
+import { GivenUpEmailNotice } from './given-up-email-notice.js';
 import { SubjectEmailOutbox, SUBJECT_EMAIL_RETRY_DELAYS_MS, SUBJECT_EMAIL_WINDOW_MS } from './subject-email-outbox.js';
 import { SubjectNotices } from './subject-notices.js';
 
@@ -176,6 +177,31 @@ for (const kind of stores) {
       await expect(outbox.sendAgain(WS, created.id, emails[1]!.id, BY)).rejects.toMatchObject({ code: 'email_not_given_up' });
       await expect(outbox.sendAgain(WS, 'dsr_other', receipt!.id, BY)).rejects.toMatchObject({ code: 'not_found' });
       expect(smtp.messages).toHaveLength(0);
+    });
+
+    it('tells the members who answer privacy requests, once, when an email is given up, without the address', async () => {
+      for (const [email, role, status] of [
+        ['owner@shop.test', 'owner', 'active'],
+        ['dpo@shop.test', 'privacy', 'active'],
+        ['dev@shop.test', 'engineer', 'active'],
+        ['new-dpo@shop.test', 'privacy', 'invited'],
+      ] as const) {
+        await store.members.create({ workspaceId: WS, email, name: email, role, status });
+      }
+      const told = new GivenUpEmailNotice({ store, mailer, publicUrl: 'https://sluice.shop.test/', logger: silent });
+      const tellingOutbox = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests, logger: silent, now: () => clock, onGivenUp: (email, error) => told.tell(email, error) });
+      const created = await create('delete', 'gone@example.com');
+      await notices.idle();
+      expect((await tellingOutbox.sendDue()).map(({ email, outcome }) => `${email.kind}:${outcome.status}`)).toEqual(['receipt:gave_up']);
+      const team = smtp.messages.filter((m) => m.subject === 'An email to a data subject was not delivered');
+      expect(team.map((m) => m.envelopeTo[0]).sort()).toEqual(['dpo@shop.test', 'owner@shop.test']);
+      expect(team[0]!.text).toContain(`Sluice gave up the receipt email to the person who made the delete request ${created.id} (due ${new Date(created.dueAt).toISOString().slice(0, 10)})`);
+      expect(team[0]!.text).toMatch(/The mail server's last answer: .*550/);
+      expect(team[0]!.text).toContain('https://sluice.shop.test/privacy-requests');
+      expect(team[0]!.text).not.toContain('gone@example.com');
+      // Nothing more is due, so nobody is told again.
+      expect(await tellingOutbox.sendDue()).toEqual([]);
+      expect(smtp.messages.filter((m) => m.subject === 'An email to a data subject was not delivered')).toHaveLength(2);
     });
 
     it('sends a given-up completion of an access request again with a new download link', async () => {

@@ -36,6 +36,8 @@ export interface SubjectEmailOutboxOptions {
   readonly retryDelaysMs?: readonly number[];
   readonly windowMs?: number;
   readonly now?: () => number;
+  /** Told once of each email given up, with the reason as recorded (the privacy team is emailed: `GivenUpEmailNotice`). */
+  readonly onGivenUp?: (email: SubjectEmail, error: string) => Promise<void>;
 }
 
 /**
@@ -103,12 +105,14 @@ export class SubjectEmailOutbox {
         const outcome: SubjectEmailOutcome = { status: 'gave_up', at: this.now(), error: 'the address or the text could not be decrypted (was SLUICE_SECRET_KEY changed?)', attempted: false };
         await emails.record(email.id, outcome);
         attempted.push({ email, outcome });
+        await this.options.onGivenUp?.(email, outcome.error);
         continue;
       }
       const sent = await mailer.send({ to, subject: email.subject, text, workspaceId: email.workspaceId });
       const outcome = this.outcomeOf(sent, email);
       await emails.record(email.id, outcome);
       attempted.push({ email, outcome });
+      if (outcome.status === 'gave_up') await this.options.onGivenUp?.(email, outcome.error);
       // Any email about the request tells the person it was received (CCPA 7021(a)): a receipt given up in an outage
       // is confirmed by the next one that goes out.
       if (outcome.status === 'sent') await this.confirmReceipt(email);
