@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LateReceiver as Receiver } from '../../test/support/late-receiver.js';
-import { createTestSchema, postgresAvailable, type TestSchema } from '../../test/support/postgres.js';
+import { reopenableStores, type ReopenableStore } from '../../test/support/reopenable-stores.js';
 import { Keys } from '../core/crypto/keys.js';
 import { createDestinationHttp } from '../destinations/http/destination-http.js';
 import { DevelopmentOutbox } from '../mail/development-outbox.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { SqlStore } from '../store/sql/sql-store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { AlertWebhook, maskAlertWebhookUrl } from './alert-webhook.js';
 import { AlertWebhookOutbox } from './alert-webhook-outbox.js';
 import { AlertWebhookRetries } from './alert-webhook-retries.js';
@@ -20,30 +15,12 @@ import { RoleAlerts } from './role-alerts.js';
 const MINUTE = 60_000;
 const keys = new Keys('alert-webhook-outbox-test-secret-key-0123456789');
 const silent = pino({ level: 'silent' });
-const usePostgres = await postgresAvailable();
 
-const stores: { name: string; skip: boolean; open: () => Promise<{ store: () => Promise<SqlStore>; drop: () => Promise<void> }> }[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    open: async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-alert-outbox-'));
-      return { store: () => openSqliteStore({ file: path.join(dir, 'sluice.db') }), drop: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: !usePostgres,
-    open: async () => {
-      const schema: TestSchema = await createTestSchema('alert_outbox');
-      return { store: () => openPostgresStore({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }), drop: () => schema.drop() };
-    },
-  },
-];
+const stores = await reopenableStores('alert_outbox');
 
 for (const kind of stores) {
   describe.skipIf(kind.skip)(`alert webhook outbox (${kind.name})`, () => {
-    let opened: Awaited<ReturnType<(typeof stores)[number]['open']>>;
+    let opened: ReopenableStore;
     let store: SqlStore;
     let receiver: Receiver;
     const http = createDestinationHttp({ allowPrivate: ['127.0.0.1'] });

@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSchema, postgresAvailable, type TestSchema } from '../../../test/support/postgres.js';
+import { reopenableStores, type ReopenableStore } from '../../../test/support/reopenable-stores.js';
 import { startSmtpCapture, type SmtpCapture } from '../../../test/support/smtp-capture.js';
 import { Keys } from '../../core/crypto/keys.js';
 import { SmtpMailer } from '../../mail/smtp-mailer.js';
-import { openPostgresStore } from '../../store/postgres/postgres-store.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { RequestService } from './request-service.js';
 import { GivenUpEmailNotice } from './given-up-email-notice.js';
 import { SubjectEmailOutbox, SUBJECT_EMAIL_RETRY_DELAYS_MS, SUBJECT_EMAIL_WINDOW_MS } from './subject-email-outbox.js';
@@ -20,30 +15,12 @@ const BY = 'token:a (admin)';
 const MINUTE = 60_000;
 const keys = new Keys('subject-email-outbox-test-secret-key-0123456789');
 const silent = pino({ level: 'silent' });
-const usePostgres = await postgresAvailable();
 
-const stores: { name: string; skip: boolean; open: () => Promise<{ store: () => Promise<SqlStore>; drop: () => Promise<void> }> }[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    open: async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-subject-mail-'));
-      return { store: () => openSqliteStore({ file: path.join(dir, 'sluice.db') }), drop: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: !usePostgres,
-    open: async () => {
-      const schema: TestSchema = await createTestSchema('subject_mail');
-      return { store: () => openPostgresStore({ connectionString: schema.url, schema: schema.schema, poolSize: 2 }), drop: () => schema.drop() };
-    },
-  },
-];
+const stores = await reopenableStores('subject_mail');
 
 for (const kind of stores) {
   describe.skipIf(kind.skip)(`emails to data subjects, durable (${kind.name})`, () => {
-    let opened: Awaited<ReturnType<(typeof stores)[number]['open']>>;
+    let opened: ReopenableStore;
     let store: SqlStore;
     let smtp: SmtpCapture;
     let mailer: SmtpMailer;
