@@ -6,6 +6,7 @@ import { ownerApi, sendTracking } from './support/api-client.js';
 import { createWebhook, deliveriesOf } from './support/destinations.js';
 import type { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
+import { wordsOf } from './support/text-table-words.js';
 
 /**
  * The pages behind a data subject's download links in the language of their request (decision 0407): the access
@@ -17,28 +18,6 @@ let sluice: TestSluice;
 const servers: RecordingServer[] = [];
 const api = (method: string, path: string, body?: unknown) => ownerApi(sluice)(method, path, body);
 let workspace: string;
-
-const ARGUMENT: unknown = new Proxy(new String('§'), { get: (_target, key) => (key === Symbol.toPrimitive || key === 'toString' || key === 'valueOf' ? () => '§' : '§') });
-
-/** Every string in a table of texts, functions called with "§" for each argument (the fixed words around them). */
-function wordsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  // A text or an object of texts, whichever the function takes: "§" as text and for each field; also null and 1,
-  // for the sentences that say a count or its absence (`retention.events(null)`), where they take them.
-  if (typeof value === 'function') {
-    const call = (argument: unknown) => {
-      try {
-        return wordsOf((value as (argument: unknown) => unknown)(argument));
-      } catch {
-        return [];
-      }
-    };
-    return [...wordsOf((value as (argument: unknown) => unknown)(ARGUMENT)), ...call(null), ...call(1)];
-  }
-  if (Array.isArray(value)) return value.flatMap(wordsOf);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(wordsOf);
-  return [];
-}
 
 /** The English wording's phrases long enough to be recognised in another language's page if they leaked into it. */
 const ENGLISH_PHRASES = [...new Set(wordsOf(READABLE_PAGE_TEXTS.en).flatMap((w) => w.split('§')).map((w) => w.trim()).filter((w) => w.length >= 14 && w.includes(' ')))];

@@ -4,17 +4,7 @@ import { DEFAULT_CONSENT_CATEGORIES } from '../core/consent/consent-category.js'
 import { PRIVACY_PAGE_TEXTS } from './requests/privacy-page-texts.js';
 import { READABLE_PAGE_TEXTS } from './requests/readable-page-texts.js';
 import { SUBJECT_EMAIL_TEXTS } from './requests/subject-email-texts.js';
-
-const ARGUMENT: unknown = new Proxy(new String('§'), { get: (_target, key) => (key === Symbol.toPrimitive || key === 'toString' || key === 'valueOf' ? () => '§' : '§') });
-
-/** Every string in a table of texts, functions called with "§" for each argument. */
-function wordsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (typeof value === 'function') return wordsOf((value as (argument: unknown) => unknown)(ARGUMENT));
-  if (Array.isArray(value)) return value.flatMap(wordsOf);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(wordsOf);
-  return [];
-}
+import { wordsOf } from '../../test/support/text-table-words.js';
 
 /** The informal "tu" in Italian: its pronouns and possessives, and the second person singular of the verbs used. */
 const INFORMAL = /\b(tu|te|ti|tuo|tua|tuoi|tue|hai|puoi|vuoi|sei|scegli|rivedi)\b/i;

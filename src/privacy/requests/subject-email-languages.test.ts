@@ -17,6 +17,7 @@ import { SubjectNewLinks } from './subject-new-links.js';
 import { SubjectEmailOutbox } from './subject-email-outbox.js';
 import { SubjectNotices, type NoticeMailer } from './subject-notices.js';
 import { closeUnverifiedRequests } from './unverified-requests.js';
+import { wordsOf } from '../../../test/support/text-table-words.js';
 
 /**
  * Every email to a data subject, of every kind, rendered in every language: each one in the request's language, with
@@ -64,18 +65,6 @@ afterEach(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ARGUMENT: unknown = new Proxy(new String('§'), { get: (_target, key) => (key === Symbol.toPrimitive || key === 'toString' || key === 'valueOf' ? () => '§' : '§') });
-
-/** Every string in a table of texts, functions called with "§" for each argument (the fixed words around them). */
-function wordsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  // A text or an object of texts, whichever the function takes: "§" as text, and "§" for each of its fields.
-  if (typeof value === 'function') return wordsOf((value as (argument: unknown) => unknown)(ARGUMENT));
-  if (Array.isArray(value)) return value.flatMap(wordsOf);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(wordsOf);
-  return [];
-}
 
 /** The English wording's phrases long enough to be recognised in another language's email if they leaked into it. */
 const ENGLISH_PHRASES = [...new Set(wordsOf(SUBJECT_EMAIL_TEXTS.en).flatMap((w) => w.split('§')).map((w) => w.trim()).filter((w) => w.length >= 14 && w.includes(' ')))];
