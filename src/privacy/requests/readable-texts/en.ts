@@ -1,4 +1,5 @@
 import type { ReadablePageText } from '../readable-page-text.js';
+import { LEGAL_BASIS_LABELS } from '../../../core/privacy/disclosure-profile.js';
 
 const plural = (n: number, one: string, other: string) => `${n} ${n === 1 ? one : other}`;
 
@@ -202,13 +203,7 @@ export const en: ReadablePageText = {
     internal: 'Internal system',
     other_third_party: 'Other third party',
   },
-  legalBases: {
-    consent: 'your consent',
-    contract: 'a contract with you',
-    legal_obligation: 'a legal obligation',
-    vital_interests: 'vital interests',
-    public_task: 'a task in the public interest',
-    legitimate_interests: 'our legitimate interests',
-  },
+  // As the stored answer names them (the readable page reads the label back to its basis).
+  legalBases: LEGAL_BASIS_LABELS,
   listSeparator: ', ',
 };
