@@ -113,6 +113,33 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       await store().privacyRequests.transition(ws, running.id, 'processing', { statusCheckAt: null }, step(running.id, 'processing', 'completed', 3));
     });
 
+    it('takes a guarded step or saves a guarded check only over the result the caller read, one of several at once', async () => {
+      const ws = await freshWorkspace(store());
+      const read = { kind: 'correct', recipients: [{ destinationId: 'd1', status: 'failed', reason: 'http_400', detail: null }] };
+      const r = request(ws, `dsr_${ws}_guard`, { type: 'correct', status: 'completed', result: read });
+      await store().privacyRequests.create(r, step(r.id, null, 'completed', 1));
+      // Several callers read the same result and claim at once: exactly one wins.
+      const claims = await Promise.all(
+        [1, 2, 3, 4].map((n) =>
+          store().privacyRequests.transition(ws, r.id, 'completed', { result: { ...read, recipients: [{ ...read.recipients[0], status: 'queued', by: n }] }, statusCheckAt: 10 }, step(r.id, 'completed', 'completed', 10 + n), { result: read }),
+        ),
+      );
+      const won = claims.filter((c) => c !== undefined);
+      expect(won).toHaveLength(1);
+      expect(await store().privacyRequests.transitions(ws, r.id)).toHaveLength(2);
+      const claimed = (await store().privacyRequests.get(ws, r.id))!;
+      expect(claimed.result).toEqual(won[0]!.result);
+      // A check that read the result before the claim does not put it back; one that read it after saves.
+      expect(await store().privacyRequests.saveStatusCheck(ws, r.id, read, null, { result: read })).toBe(false);
+      expect(await store().privacyRequests.get(ws, r.id)).toMatchObject({ result: claimed.result, statusCheckAt: 10 });
+      expect(await store().privacyRequests.saveStatusCheck(ws, r.id, { kind: 'correct', recipients: [] }, null, { result: claimed.result })).toBe(true);
+      expect((await store().privacyRequests.get(ws, r.id))?.result).toEqual({ kind: 'correct', recipients: [] });
+      // Unguarded, as before; a guard on a request with no result yet matches null.
+      expect(await store().privacyRequests.saveStatusCheck(ws, r.id, null, null)).toBe(true);
+      expect(await store().privacyRequests.transition(ws, r.id, 'completed', { result: { x: 1 } }, step(r.id, 'completed', 'completed', 30), { result: null })).toMatchObject({ result: { x: 1 } });
+      expect(await store().privacyRequests.transition(ws, 'dsr_missing', 'completed', {}, step('dsr_missing', 'completed', 'completed', 31), { result: null })).toBeUndefined();
+    });
+
     it('lists by status, type, channel, due date and receipt period, newest first', async () => {
       const ws = await freshWorkspace(store());
       await store().privacyRequests.create(request(ws, `dsr_${ws}_1`, { receivedAt: 10, dueAt: 100 }), step(`dsr_${ws}_1`, null, 'received', 10));
