@@ -55,6 +55,8 @@ export const RequestSchema = Type.Object(
           detail: Type.Union([Type.String(), Type.Null()]),
           retriedBy: Type.Optional(Type.String({ description: 'Who last sent it the corrected identify again (POST .../retry-recipients)' })),
           retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
+          confirmedBy: Type.Optional(Type.String({ description: 'Who confirmed by hand that it was told another way (POST .../correction-follow-ups/:destinationId/confirm); it then reads `delivered`, reason `confirmed_by_hand`' })),
+          confirmedAt: Type.Optional(Type.String({ format: 'date-time' })),
         }),
         { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state (`delivered`, `dropped` with its reason, `failed`; `queued` or `retrying` while one sent again is on its way)" },
       ),
@@ -62,7 +64,7 @@ export const RequestSchema = Type.Object(
     correctionFollowUps: Type.Optional(
       Type.Array(
         Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
-        { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients)" },
+        { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients), or confirms it was told another way (POST .../correction-follow-ups/:destinationId/confirm)" },
       ),
     ),
     closedWithoutDecision: Type.Optional(

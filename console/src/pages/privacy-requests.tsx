@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
+import { ToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
@@ -40,9 +41,21 @@ interface PrivacyRequest {
   handConfirmations?: HandConfirmation[];
   /** A deletion's certificate in brief: what each destination answered the forwarded erasure. */
   deletionOutcomes?: { destinationId: string; name: string; type: string; outcome: string; detail: string }[];
-  correctionRecipients?: { destinationId: string; name: string; type: string; status: string; reason: string | null; detail: string | null; retriedBy?: string; retriedAt?: string }[];
-  /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients). */
-  correctionFollowUps?: { destinationId: string; name: string; type: string; reason: string | null; detail: string | null }[];
+  correctionRecipients?: {
+    destinationId: string;
+    name: string;
+    type: string;
+    status: string;
+    reason: string | null;
+    detail: string | null;
+    retriedBy?: string;
+    retriedAt?: string;
+    /** Told another way, confirmed by hand by this member (it reads delivered). */
+    confirmedBy?: string;
+    confirmedAt?: string;
+  }[];
+  /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients), or confirms it told them another way. */
+  correctionFollowUps?: CorrectionFollowUp[];
 }
 
 /** A destination's answer to a forwarded erasure, in words. */
@@ -93,7 +106,8 @@ type Pending =
   | { id: string; action: 'verify' | 'approve' }
   | { id: string; action: 'deny' | 'extend' }
   | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
-  | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation };
+  | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation }
+  | { id: string; action: 'confirm-correction'; followUp: CorrectionFollowUp };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
@@ -171,6 +185,7 @@ export function PrivacyRequestsPage() {
   };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
+  const confirmCorrection = (id: string, destinationId: string, note: string) => post(id, `correction-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
   const withdrawConfirmation = (id: string, destinationId: string, reason: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
   /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
@@ -181,6 +196,10 @@ export function PrivacyRequestsPage() {
     if (pending.action === 'confirm-deletion') {
       const { followUp } = pending;
       return <FollowUpForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmDeletion(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
+    }
+    if (pending.action === 'confirm-correction') {
+      const { followUp } = pending;
+      return <ToldByHandForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmCorrection(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
     }
     if (pending.action === 'withdraw-confirmation') {
       const { confirmation } = pending;
@@ -290,9 +309,10 @@ export function PrivacyRequestsPage() {
                         <ul className="muted" aria-label={`Where the correction of request ${r.id} was sent`}>
                           {r.correctionRecipients.map((d) => (
                             <li key={d.destinationId} title={d.detail ?? undefined}>
-                              {d.name}: {RECIPIENT_TEXT[d.status] ?? d.status}
+                              {d.name}: {d.confirmedBy ? 'told another way' : (RECIPIENT_TEXT[d.status] ?? d.status)}
                               {d.reason && d.status !== 'delivered' ? ` (${d.reason})` : ''}
                               {d.retriedBy ? `, sent again by ${d.retriedBy}` : ''}
+                              {d.confirmedBy && d.confirmedAt ? `, confirmed by hand by ${d.confirmedBy} on ${new Date(d.confirmedAt).toLocaleString()}` : ''}
                             </li>
                           ))}
                         </ul>
@@ -346,6 +366,11 @@ export function PrivacyRequestsPage() {
                             Send the correction again
                           </button>
                         )}
+                        {r.correctionFollowUps?.map((f) => (
+                          <button key={f.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'confirm-correction', followUp: f })} aria-label={`Confirm ${f.name} was told of the correction of request ${r.id} another way`}>
+                            Confirm told at {f.name}…
+                          </button>
+                        ))}
                         {r.deletionFollowUps?.map((f) => (
                           <button key={f.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'confirm-deletion', followUp: f })} aria-label={`Confirm the deletion at ${f.name} of ${r.type} request ${r.id}`}>
                             Confirm deleted at {f.name}…

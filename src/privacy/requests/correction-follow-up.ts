@@ -184,8 +184,17 @@ export async function checkRetriedRecipients(steps: RequestTransitions, request:
       throw error;
     }
   }
-  if (next === null && updated.every((r) => r.status !== 'failed' && !isUnderWay(r.status))) {
-    const told = current.contactEmail ? '; the subject is told' : '';
-    await steps.move(current, 'completed', {}, 'system', 'correction_recipients_settled', `every recipient of the correction has it or does not receive the person's data${told}`);
-  }
+  await settleIfDone(steps, current);
+}
+
+/**
+ * Once no recipient of a correction is failed or on its way (each has it, by the pipeline or told by hand, or does
+ * not receive the person's data), one more step, `correction_recipients_settled`, on which the person's update email
+ * hangs (subject-notices.ts). Nothing when some recipient still fails or waits.
+ */
+export async function settleIfDone(steps: RequestTransitions, request: PrivacyRequest): Promise<PrivacyRequest> {
+  const recipients = correctionRecipientsOf(request.result) ?? [];
+  if (recipients.some((r) => r.status === 'failed' || isUnderWay(r.status))) return request;
+  const told = request.contactEmail ? '; the subject is told' : '';
+  return steps.move(request, 'completed', {}, 'system', 'correction_recipients_settled', `every recipient of the correction has it or does not receive the person's data${told}`);
 }

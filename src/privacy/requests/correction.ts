@@ -17,6 +17,12 @@ export interface CorrectionRecipient {
   /** Who last sent it the corrected identify again after its delivery failed, and when (correction-follow-up.ts). */
   readonly retriedBy?: string;
   readonly retriedAt?: string;
+  /**
+   * Who confirmed by hand that the recipient was told another way, and when (correction-confirmed-by-hand.ts): the
+   * recipient then reads `delivered` with reason `confirmed_by_hand`, its detail holding their note and what failed.
+   */
+  readonly confirmedBy?: string;
+  readonly confirmedAt?: string;
 }
 
 /** A correction's result (the request's `result`). */

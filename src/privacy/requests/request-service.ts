@@ -4,6 +4,7 @@ import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt } from './deadlines.js';
+import { confirmCorrectionByHand } from './correction-confirmed-by-hand.js';
 import { checkRetriedRecipients, retryCorrectionRecipients, type DeliveryRetry } from './correction-follow-up.js';
 import { confirmDeletion, recordStatusCheck, withdrawDeletionConfirmation } from './deletion-certificate-steps.js';
 import type { RequestAuditSink } from './request-audit.js';
@@ -323,6 +324,11 @@ export class RequestService {
   /** correction-follow-up.ts's `retryCorrectionRecipients`: a completed correction sent again to its failed recipients. */
   async retryCorrectionRecipients(workspaceId: string, id: string, by: StepActor, retries: DeliveryRetry | undefined): Promise<PrivacyRequest> {
     return retryCorrectionRecipients(this.steps, retries, workspaceId, id, by);
+  }
+
+  /** correction-confirmed-by-hand.ts's `confirmCorrectionByHand`: a failed recipient of a completed correction told another way. */
+  async confirmCorrection(workspaceId: string, id: string, destinationId: string, by: StepActor, note: string): Promise<PrivacyRequest> {
+    return confirmCorrectionByHand(this.steps, workspaceId, id, destinationId, by, note);
   }
 
   /** correction-follow-up.ts's `checkRetriedRecipients` (the executor's status check of a correction). */

@@ -51,6 +51,8 @@ export interface SubjectEmailText {
     /** The update sent once the recipients that had not accepted the correction have it (after the team sent it again). */
     readonly updateSubject: string;
     readonly updateIntro: string;
+    /** The update's first line when some recipient was told by hand (another way), not only sent it again. */
+    readonly updateIntroToldOtherwise: string;
     readonly traits: Readonly<Record<NamedTrait, string>>;
   };
   readonly restriction: readonly string[];

@@ -89,6 +89,7 @@ export const de: SubjectEmailText = {
     },
     updateSubject: 'Neuigkeiten zu Ihrem Antrag auf Berichtigung',
     updateIntro: 'Als wir Ihren Antrag auf Berichtigung Ihrer personenbezogenen Daten abgeschlossen haben, hatten einige Dienste die Berichtigung nicht angenommen. Wir haben sie ihnen erneut gesendet:',
+    updateIntroToldOtherwise: 'Als wir Ihren Antrag auf Berichtigung Ihrer personenbezogenen Daten abgeschlossen haben, hatten einige Dienste die Berichtigung nicht angenommen. Wir haben sie ihnen inzwischen mitgeteilt:',
     traits: { name: 'Name', firstName: 'Vorname', lastName: 'Nachname', phone: 'Telefonnummer', title: 'Berufsbezeichnung', email: 'E-Mail-Adresse' },
   },
   restriction: [

@@ -89,6 +89,7 @@ export const en: SubjectEmailText = {
     },
     updateSubject: 'Update on your correction request',
     updateIntro: 'When we completed your request to correct your personal data, some services had not accepted the correction. We sent it to them again:',
+    updateIntroToldOtherwise: 'When we completed your request to correct your personal data, some services had not accepted the correction. We have since told them of it:',
     traits: { name: 'name', firstName: 'first name', lastName: 'last name', phone: 'phone number', title: 'job title', email: 'email address' },
   },
   restriction: [

@@ -89,6 +89,7 @@ export const es: SubjectEmailText = {
     },
     updateSubject: 'Novedades sobre su solicitud de rectificación',
     updateIntro: 'Cuando completamos su solicitud de rectificación de sus datos personales, algunos servicios no habían aceptado la rectificación. Se la hemos enviado de nuevo:',
+    updateIntroToldOtherwise: 'Cuando completamos su solicitud de rectificación de sus datos personales, algunos servicios no habían aceptado la rectificación. Desde entonces se la hemos comunicado:',
     traits: { name: 'nombre', firstName: 'nombre de pila', lastName: 'apellidos', phone: 'número de teléfono', title: 'cargo', email: 'dirección de correo electrónico' },
   },
   restriction: [

@@ -89,6 +89,7 @@ export const fr: SubjectEmailText = {
     },
     updateSubject: 'Point sur votre demande de rectification',
     updateIntro: 'Lorsque nous avons traité votre demande de rectification de vos données personnelles, certains services n\'avaient pas accepté la rectification. Nous la leur avons envoyée de nouveau :',
+    updateIntroToldOtherwise: "Lorsque nous avons traité votre demande de rectification de vos données personnelles, certains services n'avaient pas accepté la rectification. Nous la leur avons depuis communiquée :",
     traits: { name: 'nom', firstName: 'prénom', lastName: 'nom de famille', phone: 'numéro de téléphone', title: 'fonction', email: 'adresse e-mail' },
   },
   restriction: [

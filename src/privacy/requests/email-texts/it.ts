@@ -94,6 +94,7 @@ export const it: SubjectEmailText = {
     },
     updateSubject: 'Aggiornamento sulla Sua richiesta di rettifica',
     updateIntro: 'Quando abbiamo completato la Sua richiesta di rettifica dei Suoi dati personali, alcuni servizi non avevano accettato la rettifica. Gliel\'abbiamo inviata di nuovo:',
+    updateIntroToldOtherwise: "Quando abbiamo completato la Sua richiesta di rettifica dei Suoi dati personali, alcuni servizi non avevano accettato la rettifica. Nel frattempo gliel'abbiamo comunicata:",
     traits: { name: 'nome', firstName: 'nome di battesimo', lastName: 'cognome', phone: 'numero di telefono', title: 'qualifica professionale', email: 'indirizzo e-mail' },
   },
   restriction: [

@@ -89,6 +89,7 @@ export const nl: SubjectEmailText = {
     },
     updateSubject: 'Stand van zaken van uw verzoek om rectificatie',
     updateIntro: 'Toen wij uw verzoek om rectificatie van uw persoonsgegevens afrondden, hadden sommige diensten de rectificatie niet aanvaard. Wij hebben die opnieuw naar hen gestuurd:',
+    updateIntroToldOtherwise: 'Toen wij uw verzoek om rectificatie van uw persoonsgegevens afrondden, hadden sommige diensten de rectificatie niet aanvaard. Wij hebben hun die inmiddels meegedeeld:',
     traits: { name: 'naam', firstName: 'voornaam', lastName: 'achternaam', phone: 'telefoonnummer', title: 'functietitel', email: 'e-mailadres' },
   },
   restriction: [

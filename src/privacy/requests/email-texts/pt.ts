@@ -89,6 +89,7 @@ export const pt: SubjectEmailText = {
     },
     updateSubject: 'Atualização sobre o seu pedido de retificação',
     updateIntro: 'Quando concluímos o seu pedido de retificação dos seus dados pessoais, alguns serviços não tinham aceitado a retificação. Enviámo-la novamente:',
+    updateIntroToldOtherwise: 'Quando concluímos o seu pedido de retificação dos seus dados pessoais, alguns serviços não tinham aceitado a retificação. Entretanto, comunicámo-la a esses serviços:',
     traits: { name: 'nome', firstName: 'nome próprio', lastName: 'apelido', phone: 'número de telefone', title: 'cargo', email: 'endereço de e-mail' },
   },
   restriction: [
