@@ -67,5 +67,25 @@ describe.skipIf(skip)('corrections to follow up in the console', { timeout: 120_
     const history = (await ownerApi(sluice)('GET', `/privacy-requests/${id}`)).body.history as { action: string; actor: string; note?: string }[];
     expect(history.find((h) => h.action === 'correction_confirmed_by_hand')).toMatchObject({ actor: expect.stringContaining('owner@example.com'), note: 'CRM hook (webhook): emailed the vendor the corrected name (ticket 881)' });
     expect(errors).toEqual([]);
+    // (This hook accepts corrections from now on, for the next test.)
+    crm.server.respond = () => ({ status: 200 });
+  });
+
+  it('shows a recipient that failed again after being sent again: the new reason, when, and who sent it', async () => {
+    const crm = await createWebhook(sluice, servers, 'Stubborn hook');
+    const id = await refusedCorrection('ui-bob', crm);
+    await page.goto(`${sluice.url}/privacy-requests`);
+    await page.getByRole('tab', { name: 'Corrections to follow up' }).click();
+    const row = page.getByRole('row', { name: new RegExp(id) });
+    await expect.poll(() => row.textContent()).toMatch(/Stubborn hook did not accept the correction \(http_400\) on .+: send it again once it can/);
+
+    crm.server.respond = (request) => (request.raw.includes('dsr-correct-') ? { status: 422, body: '{"error":"field locked"}' } : { status: 200 });
+    await page.getByRole('button', { name: `Send the correction of request ${id} again to Stubborn hook` }).click();
+    // The list reads itself again while the re-sent correction is on its way, and shows it failed again.
+    await expect
+      .poll(() => row.textContent(), { timeout: 30_000 })
+      .toMatch(/Stubborn hook did not accept the correction again \(http_422\) on .+, after member:\S+ \(owner@example\.com\) sent it again on .+: send it again once it can/);
+    expect(await row.locator('.overdue', { hasText: 'Stubborn hook did not accept' }).getAttribute('title')).toContain('field locked');
+    expect(errors).toEqual([]);
   });
 });

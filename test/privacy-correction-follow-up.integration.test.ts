@@ -55,7 +55,7 @@ describe('a correction a recipient refused', () => {
       return ['completed', 'failed'].includes(String(shown.status)) ? shown : undefined;
     }, 60_000);
     expect(done.status, String(done.failure)).toBe('completed');
-    expect(done.correctionFollowUps).toEqual([{ destinationId: crm.id, name: 'CRM hook', type: 'webhook', reason: expect.stringContaining('400'), detail: expect.any(String) }]);
+    expect(done.correctionFollowUps).toEqual([{ destinationId: crm.id, name: 'CRM hook', type: 'webhook', reason: expect.stringContaining('400'), detail: expect.any(String), failedAt: expect.any(String) }]);
     const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[];
     expect(listed.map((r) => r.id)).toEqual([id]);
 
@@ -164,7 +164,8 @@ describe('a correction a recipient refused', () => {
     expect((first.body.correctionFollowUps as { name: string }[]).map((f) => f.name)).toEqual(['Shop hook']);
     const told = (first.body.correctionRecipients as Recipient[]).find((r) => r.name === 'Legacy CRM');
     expect(told).toMatchObject({ status: 'delivered', reason: 'confirmed_by_hand', confirmedBy: expect.stringContaining('Owner bootstrap token'), confirmedAt: expect.any(String) });
-    expect(told?.detail).toMatch(/^confirmed by hand by .+: emailed the CRM vendor .+ \(before: failed, http_422/);
+    expect(told?.detail).toMatch(/^confirmed by hand by .+: emailed the CRM vendor .+ \(before: failed at \S+Z, http_422/);
+    expect(told).not.toHaveProperty('failedAt');
     const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string; correctionFollowUps: { name: string }[] }[];
     expect(listed.find((r) => r.id === id)?.correctionFollowUps.map((f) => f.name)).toEqual(['Shop hook']);
     const again = await api('POST', `/privacy-requests/${id}/correction-follow-ups/${crm.id}/confirm`, { note });
@@ -190,10 +191,54 @@ describe('a correction a recipient refused', () => {
     // (The second test's correction, whose Hook B was deleted, is still to follow up.)
     expect(((await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[]).map((r) => r.id)).not.toContain(id);
 
+    // (The services accept corrections from now on, for the next test.)
+    crm.server.respond = () => ({ status: 200 });
+    shop.server.respond = () => ({ status: 200 });
+
     // Only a completed correction has recipients to confirm.
     const access = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'fu-cyd' } });
     const notCorrection = await api('POST', `/privacy-requests/${String(access.body.id)}/correction-follow-ups/${crm.id}/confirm`, { note });
     expect(notCorrection.status).toBe(409);
     expect(notCorrection.body.error).toMatchObject({ code: 'request_state_conflict' });
+  });
+
+  it('keeps a recipient that fails again on the follow-ups with the new failure, its time and who sent it again, and tells the person nothing yet', async () => {
+    const api = ownerApi(sluice);
+    const crm = await createWebhook(sluice, servers, 'Stubborn CRM');
+    crm.server.respond = (request) => (request.raw.includes('dsr-correct-') ? { status: 400, body: '{"error":"name too long"}' } : { status: 200 });
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'fu-dot', traits: { email: 'dot@example.com', name: 'Dot' } });
+    await eventually(async () => ((await api('GET', '/profiles/fu-dot')).status === 200 ? true : undefined));
+    const created = await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'dot@example.com' }, traits: { name: 'Dorothy' }, verified: true });
+    const id = String(created.body.id);
+    const done = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.status === 'completed' ? shown : undefined;
+    }, 60_000);
+    const first = (done.correctionFollowUps as Record<string, string>[])[0]!;
+    expect(first).toMatchObject({ name: 'Stubborn CRM', reason: 'http_400', detail: expect.stringContaining('name too long'), failedAt: expect.any(String) });
+    expect(first).not.toHaveProperty('retriedBy');
+    await smtp.waitFor((m) => m.to.includes('dot@example.com') && m.subject === 'Your privacy request is complete', 60_000);
+
+    // Sent again while the service still refuses, for another reason now.
+    crm.server.respond = (request) => (request.raw.includes('dsr-correct-') ? { status: 422, body: '{"error":"field locked"}' } : { status: 200 });
+    const retried = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(retried.status, retried.text).toBe(200);
+    const retriedAt = ((retried.body.correctionRecipients as Recipient[]).find((r) => r.name === 'Stubborn CRM'))!.retriedAt!;
+    const again = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.correctionFollowUps ? shown : undefined;
+    }, 30_000);
+    const followUp = (again.correctionFollowUps as Record<string, string>[])[0]!;
+    expect(followUp).toMatchObject({ name: 'Stubborn CRM', reason: 'http_422', detail: expect.stringContaining('field locked'), retriedBy: expect.stringContaining('Owner bootstrap token'), retriedAt });
+    expect(Date.parse(followUp.failedAt!)).toBeGreaterThanOrEqual(Date.parse(retriedAt));
+    expect((again.correctionRecipients as Recipient[]).find((r) => r.name === 'Stubborn CRM')).toMatchObject({ status: 'failed', failedAt: followUp.failedAt });
+    const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string; correctionFollowUps: Record<string, string>[] }[];
+    expect(listed.find((r) => r.id === id)?.correctionFollowUps).toEqual([followUp]);
+    // The history (and the audit log) say it failed again; the person is not emailed until it has the correction.
+    const history = again.history as { action: string; note?: string }[] | undefined;
+    const steps = history ?? ((await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; note?: string }[]);
+    expect(steps.find((h) => h.action === 'correction_recipient_ended')?.note).toMatch(/^Stubborn CRM \(webhook\): failed \(http_422\)/);
+    expect(steps.some((h) => h.action === 'correction_recipients_settled')).toBe(false);
+    expect(smtp.messages.filter((m) => m.to.includes('dot@example.com')).map((m) => m.subject)).not.toContain('Update on your correction request');
   });
 });

@@ -30,7 +30,7 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
     config: { permission: 'privacy:read' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'Completed corrections with a recipient whose delivery of the corrected identify failed (the router gave up): send it again once the destination can take it (POST .../retry-recipients)',
+      summary: 'Completed corrections with a recipient whose delivery of the corrected identify failed (the router gave up), or one sent it again still on its way: send it again once the destination can take it (POST .../retry-recipients), or confirm it was told another way',
       response: { 200: RequestList },
     },
   }, async (request) => {

@@ -53,6 +53,7 @@ export const RequestSchema = Type.Object(
           status: Type.String(),
           reason: Type.Union([Type.String(), Type.Null()]),
           detail: Type.Union([Type.String(), Type.Null()]),
+          failedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When its delivery failed (the latest time); only while `failed`' })),
           retriedBy: Type.Optional(Type.String({ description: 'Who last sent it the corrected identify again (POST .../retry-recipients)' })),
           retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
           confirmedBy: Type.Optional(Type.String({ description: 'Who confirmed by hand that it was told another way (POST .../correction-follow-ups/:destinationId/confirm); it then reads `delivered`, reason `confirmed_by_hand`' })),
@@ -63,7 +64,16 @@ export const RequestSchema = Type.Object(
     ),
     correctionFollowUps: Type.Optional(
       Type.Array(
-        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          reason: Type.Union([Type.String(), Type.Null()], { description: 'Why its delivery failed, the latest time (`http_400`, `not_sent_again`, ...)' }),
+          detail: Type.Union([Type.String(), Type.Null()], { description: "The destination's answer, the latest time" }),
+          failedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When it failed, the latest time' })),
+          retriedBy: Type.Optional(Type.String({ description: 'Present when it failed again after being sent again: who sent it' })),
+          retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
         { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients), or confirms it was told another way (POST .../correction-follow-ups/:destinationId/confirm)" },
       ),
     ),

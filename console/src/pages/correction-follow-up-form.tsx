@@ -5,8 +5,23 @@ export interface CorrectionFollowUp {
   destinationId: string;
   name: string;
   type: string;
+  /** Why it failed, the latest time, and the destination's answer. */
   reason: string | null;
   detail: string | null;
+  /** When it failed, the latest time. */
+  failedAt?: string;
+  /** When it failed again after the team sent it again: who did, and when. */
+  retriedBy?: string;
+  retriedAt?: string;
+}
+
+/** What the queue says about one recipient to follow up, in a line: why and when it failed (again, after whose re-send). */
+export function correctionFollowUpText(f: CorrectionFollowUp): string {
+  const when = (iso: string) => new Date(iso).toLocaleString();
+  const why = f.reason ? ` (${f.reason})` : '';
+  const at = f.failedAt ? ` on ${when(f.failedAt)}` : '';
+  const again = f.retriedBy && f.retriedAt ? ` again${why}${at}, after ${f.retriedBy} sent it again on ${when(f.retriedAt)}` : `${why}${at}`;
+  return `${f.name} did not accept the correction${again}: send it again once it can, or confirm it was told another way`;
 }
 
 /**

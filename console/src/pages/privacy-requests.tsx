@@ -6,7 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
-import { ToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
+import { correctionFollowUpText, ToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
@@ -48,6 +48,8 @@ interface PrivacyRequest {
     status: string;
     reason: string | null;
     detail: string | null;
+    /** When its delivery failed (only while failed). */
+    failedAt?: string;
     retriedBy?: string;
     retriedAt?: string;
     /** Told another way, confirmed by hand by this member (it reads delivered). */
@@ -302,7 +304,7 @@ export function PrivacyRequestsPage() {
                       ))}
                       {r.correctionFollowUps?.map((f) => (
                         <div key={f.destinationId} className="overdue" title={f.detail ?? undefined}>
-                          {f.name} did not accept the correction{f.reason ? ` (${f.reason})` : ''}: send it again once it can
+                          {correctionFollowUpText(f)}
                         </div>
                       ))}
                       {r.correctionRecipients && r.correctionRecipients.length > 0 && (

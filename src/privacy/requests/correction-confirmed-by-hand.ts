@@ -1,6 +1,6 @@
 import { isSluiceError, SluiceError } from '../../core/errors.js';
 import { correctionFollowUps, settleIfDone } from './correction-follow-up.js';
-import type { CorrectionRecipient, CorrectionResult } from './correction.js';
+import { withoutFailedAt, type CorrectionRecipient, type CorrectionResult } from './correction.js';
 import type { PrivacyRequest } from './request.js';
 import type { RequestTransitions } from './request-transitions.js';
 import { nameOf, type StepActor } from './step-actor.js';
@@ -36,8 +36,8 @@ export async function confirmCorrectionByHand(steps: RequestTransitions, workspa
   const actor = nameOf(by);
   const recipients = result.recipients.map((r): CorrectionRecipient => {
     if (r.destinationId !== destinationId) return r;
-    const before = [r.reason, r.detail].filter((x) => x !== null && x !== '').join(': ');
-    return { ...r, status: 'delivered', reason: 'confirmed_by_hand', detail: `confirmed by hand by ${actor} at ${at}: ${note}${before ? ` (before: failed, ${before})` : ''}`, confirmedBy: actor, confirmedAt: at };
+    const before = [r.failedAt !== undefined ? `at ${r.failedAt}` : null, r.reason, r.detail].filter((x) => x !== null && x !== '').join(', ');
+    return { ...withoutFailedAt(r), status: 'delivered', reason: 'confirmed_by_hand', detail: `confirmed by hand by ${actor} at ${at}: ${note} (before: failed${before ? ` ${before}` : ''})`, confirmedBy: actor, confirmedAt: at };
   });
   let confirmed: PrivacyRequest;
   try {

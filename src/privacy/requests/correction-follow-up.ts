@@ -1,7 +1,7 @@
 import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
 import { isSluiceError, SluiceError } from '../../core/errors.js';
 import { checkDestinationEnabled } from '../../replay/replay-range-check.js';
-import { bestPerDestination, correctionRecipientsOf, FIRST_LOOK_MS, isUnderWay, LONGEST_WAIT_MS, type CorrectionRecipient, type CorrectionResult } from './correction.js';
+import { bestPerDestination, correctionRecipientsOf, failedAtOf, FIRST_LOOK_MS, isUnderWay, LONGEST_WAIT_MS, withoutFailedAt, type CorrectionRecipient, type CorrectionResult } from './correction.js';
 import type { PrivacyRequest } from './request.js';
 import type { RequestTransitions } from './request-transitions.js';
 import { nameOf, type StepActor } from './step-actor.js';
@@ -16,8 +16,14 @@ export interface CorrectionFollowUp {
   readonly destinationId: string;
   readonly name: string;
   readonly type: string;
+  /** Why its delivery failed, the latest time (`http_400`, ...), and the destination's answer. */
   readonly reason: string | null;
   readonly detail: string | null;
+  /** When it failed, the latest time (absent in results stored before it was kept). */
+  readonly failedAt?: string;
+  /** Set when it failed again after the team sent it again: who did, and when. */
+  readonly retriedBy?: string;
+  readonly retriedAt?: string;
 }
 
 /** Sends one failed delivery again (`FailedDeliveryRetry`): the router's retry of that messageId at that destination. */
@@ -31,14 +37,22 @@ export function correctionFollowUps(request: Pick<PrivacyRequest, 'type' | 'stat
   if (request.type !== 'correct' || request.status !== 'completed') return [];
   return (correctionRecipientsOf(request.result) ?? [])
     .filter((r) => r.status === 'failed')
-    .map((r) => ({ destinationId: r.destinationId, name: r.name, type: r.type, reason: r.reason, detail: r.detail }));
+    .map((r) => ({
+      destinationId: r.destinationId,
+      name: r.name,
+      type: r.type,
+      reason: r.reason,
+      detail: r.detail,
+      ...(r.failedAt !== undefined && { failedAt: r.failedAt }),
+      ...(r.retriedBy !== undefined && r.retriedAt !== undefined && { retriedBy: r.retriedBy, retriedAt: r.retriedAt }),
+    }));
 }
 
 /** A recipient as its delivery of the corrected identify now stands (a second route's `integrations` drop is not its answer). */
-function fromLog(recipient: CorrectionRecipient, rows: readonly DeliveryRecord[]): CorrectionRecipient {
+function fromLog(recipient: CorrectionRecipient, rows: readonly DeliveryRecord[], now: number): CorrectionRecipient {
   const own = bestPerDestination(rows.filter((r) => r.destinationId === recipient.destinationId && !(r.status === 'dropped' && r.reason === 'integrations')))[0];
-  if (!own) return { ...recipient, status: 'failed', reason: 'erased', detail: 'its delivery is no longer in the delivery log (the event was erased)' };
-  return { ...recipient, status: own.status, reason: own.reason, detail: own.lastError };
+  if (!own) return { ...recipient, status: 'failed', reason: 'erased', detail: 'its delivery is no longer in the delivery log (the event was erased)', failedAt: new Date(now).toISOString() };
+  return { ...withoutFailedAt(recipient), status: own.status, reason: own.reason, detail: own.lastError, ...failedAtOf(own) };
 }
 
 /**
@@ -92,8 +106,8 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
   const now = steps.now();
   const at = new Date(now).toISOString();
   const claimed = result.recipients.map((r): CorrectionRecipient => {
-    if (toSend.has(r.destinationId)) return { ...r, status: 'queued', reason: null, detail: null, retriedBy: nameOf(by), retriedAt: at };
-    return moved.has(r.destinationId) ? fromLog(r, before) : r;
+    if (toSend.has(r.destinationId)) return { ...withoutFailedAt(r), status: 'queued', reason: null, detail: null, retriedBy: nameOf(by), retriedAt: at };
+    return moved.has(r.destinationId) ? fromLog(r, before, now) : r;
   });
   const names = claimed.filter((r) => toSend.has(r.destinationId)).map((r) => `${r.name} (${r.type})`);
   const others = claimed.filter((r) => moved.has(r.destinationId)).map((r) => `${r.name} (${r.type}): now ${r.status}`);
@@ -128,7 +142,7 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
   if (notQueued.size === 0) return current;
   const after = claimed.map((r): CorrectionRecipient => {
     const why = notQueued.get(r.destinationId);
-    return why === undefined ? r : { ...r, status: 'failed', reason: 'not_sent_again', detail: why };
+    return why === undefined ? r : { ...r, status: 'failed', reason: 'not_sent_again', detail: why, failedAt: new Date(steps.now()).toISOString() };
   });
   const stillWaiting = after.some((r) => isUnderWay(r.status));
   for (const [i, r] of after.filter((x) => notQueued.has(x.destinationId)).entries()) {
@@ -161,7 +175,7 @@ export async function checkRetriedRecipients(steps: RequestTransitions, request:
   const ended: CorrectionRecipient[] = [];
   const updated = recipients.map((r) => {
     if (!isUnderWay(r.status)) return r;
-    const current = fromLog(r, rows);
+    const current = fromLog(r, rows, now);
     if (!isUnderWay(current.status)) ended.push(current);
     return current;
   });

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/store.js';
+import { correctionRecipientsOf, isUnderWay } from './correction.js';
 import { correctionFollowUps } from './correction-follow-up.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { isReceiptOverdue, type PrivacyRequest, type RequestStatus, type RequestType } from './request.js';
@@ -50,9 +51,18 @@ export class RequestLists {
     return rows.filter((r) => deletionFollowUps(r).length > 0);
   }
 
-  /** Completed corrections with a recipient whose delivery failed (correction-follow-up.ts), newest first; among the newest 1,000. */
+  /**
+   * Completed corrections with a recipient whose delivery failed (correction-follow-up.ts), or one the team sent it
+   * again to that is still on its way (so the list shows how the re-send ends: delivered, it leaves; failed again, it
+   * stays with the new failure), newest first; among the newest 1,000.
+   */
   async withCorrectionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
     const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'correct', limit: 1000 });
-    return rows.filter((r) => correctionFollowUps(r).length > 0);
+    return rows.filter((r) => correctionFollowUps(r).length > 0 || resentUnderWay(r));
   }
+}
+
+/** A correction with a recipient sent again by the team whose delivery has not ended yet. */
+function resentUnderWay(request: PrivacyRequest): boolean {
+  return (correctionRecipientsOf(request.result) ?? []).some((r) => r.retriedAt !== undefined && isUnderWay(r.status));
 }
