@@ -3,6 +3,7 @@ import { correctionRecipientsOf } from '../privacy/requests/correction.js';
 import { correctionFollowUps } from '../privacy/requests/correction-follow-up.js';
 import { deletionCertificateOf } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
+import { objectionDecisionsOf, objectionPurposesToDecide } from '../privacy/requests/objection-purposes.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 
 /** A union of string literals (a closed list of values in a schema). */
@@ -77,6 +78,15 @@ export const RequestSchema = Type.Object(
         { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients), or confirms it was told another way (POST .../correction-follow-ups/:destinationId/confirm)" },
       ),
     ),
+    objectionPurposesToDecide: Type.Optional(
+      Type.Array(Type.String(), { description: "An objection's purposes that name no consent category: it waits for the privacy team to decide each (POST .../objection-decision)" }),
+    ),
+    objectionDecisions: Type.Optional(
+      Type.Array(
+        Type.Object({ purpose: Type.String(), outcome: Type.Union([Type.Literal('stopped'), Type.Literal('refused')]), note: Type.String(), decidedBy: Type.String(), decidedAt: Type.String({ format: 'date-time' }) }),
+        { description: "A completed objection's purposes the privacy team decided: stopped (what and where) or refused (the grounds)" },
+      ),
+    ),
     closedWithoutDecision: Type.Optional(
       Type.Union([Type.Literal('superseded'), Type.Literal('never_verified')], {
         description: 'A denied request closed without a decision on it: made again by the subject before it was verified (`superseded`), or its emailed code never entered (`never_verified`). Not a denial in the request metrics',
@@ -110,6 +120,8 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
   const confirmedByHand = handConfirmations(r);
   const recipients = r.type === 'correct' && r.status === 'completed' ? correctionRecipientsOf(r.result) : undefined;
   const correctionsToFollowUp = correctionFollowUps(r);
+  const toDecide = objectionPurposesToDecide(r);
+  const decided = r.type === 'object' && r.status === 'completed' ? objectionDecisionsOf(r.result) : undefined;
   const base: RequestView = {
     id: r.id,
     type: r.type,
@@ -143,6 +155,8 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
     ...(recipients && { correctionRecipients: recipients }),
     ...(correctionsToFollowUp.length > 0 && { correctionFollowUps: correctionsToFollowUp }),
+    ...(toDecide.length > 0 && { objectionPurposesToDecide: toDecide }),
+    ...(decided && { objectionDecisions: decided }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(history && {

@@ -18,6 +18,7 @@ import { accessExport, type ExportFormat } from '../privacy/requests/access-expo
 import { accessExportHtml, downloadErrorHtml } from '../privacy/requests/access-export-html.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
+import { privacyRequestObjectionsApi } from './privacy-request-objections-api.js';
 import { privacyRequestFollowUpsApi } from './privacy-request-follow-ups-api.js';
 import { Iso, literals, RequestList, RequestSchema, requestView } from './privacy-request-view.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
@@ -213,6 +214,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return { requests: (await requests.receiptOverdue(principalOf(request).workspaceId)).map((r) => requestView(r, now)) };
   });
 
+  await app.register(privacyRequestObjectionsApi, { requests });
   await app.register(privacyRequestFollowUpsApi, { requests, keys, ...(deliveryRetry && { deliveryRetry }) });
 
   app.get('/privacy-requests/due-soon', {

@@ -2,6 +2,7 @@ import type { Store } from '../../store/store.js';
 import { correctionRecipientsOf, isUnderWay } from './correction.js';
 import { correctionFollowUps } from './correction-follow-up.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
+import { objectionPurposesToDecide } from './objection-purposes.js';
 import { isReceiptOverdue, type PrivacyRequest, type RequestStatus, type RequestType } from './request.js';
 
 /** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
@@ -59,6 +60,12 @@ export class RequestLists {
   async withCorrectionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
     const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'correct', limit: 1000 });
     return rows.filter((r) => correctionFollowUps(r).length > 0 || resentUnderWay(r));
+  }
+
+  /** Objections parked for the team's decision on purposes no consent category covers (objection-purposes.ts), soonest due first. */
+  async awaitingObjectionDecisions(workspaceId: string): Promise<PrivacyRequest[]> {
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: ['processing'], type: 'object', order: 'due', limit: 1000 });
+    return rows.filter((r) => objectionPurposesToDecide(r).length > 0);
   }
 }
 

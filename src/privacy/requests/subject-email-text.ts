@@ -56,7 +56,12 @@ export interface SubjectEmailText {
     readonly traits: Readonly<Record<NamedTrait, string>>;
   };
   readonly restriction: readonly string[];
-  readonly objection: { readonly stopped: (uses: string | undefined) => string; readonly until: string };
+  readonly objection: {
+    readonly stopped: (uses: string | undefined) => string;
+    readonly until: string;
+    /** A purpose the privacy team did not stop, and its grounds as the team wrote them (GDPR Art. 21(1)). */
+    readonly notStopped: (use: string, why: string) => string;
+  };
   readonly optOut: readonly string[];
   readonly limitSensitive: readonly string[];
   /**

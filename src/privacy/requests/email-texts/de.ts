@@ -99,6 +99,7 @@ export const de: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Wir verwenden Ihre personenbezogenen Daten nicht mehr für die Zwecke, denen Sie widersprochen haben.' : `Wir verwenden Ihre personenbezogenen Daten nicht mehr für: ${uses}.`),
     until: 'Dies gilt, bis Sie erneut einwilligen (zum Beispiel in unserem Cookie-Banner).',
+    notStopped: (use, why) => `Die Verwendung Ihrer personenbezogenen Daten für „${use}“ haben wir aus folgenden Gründen nicht beendet: ${why}`,
   },
   optOut: ['Opt-out-Anfrage berücksichtigt: Wir verkaufen Ihre personenbezogenen Daten nicht mehr und geben sie nicht mehr weiter.', 'Dies gilt, bis Sie wieder einwilligen.'],
   limitSensitive: ['Wir verwenden Ihre sensiblen personenbezogenen Daten nur noch, soweit es für die Erbringung unseres Dienstes erforderlich ist, und geben sie nicht mehr an andere Dienste weiter.'],

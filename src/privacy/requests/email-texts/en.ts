@@ -99,6 +99,7 @@ export const en: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'We stopped using your personal data for the purposes you objected to.' : `We stopped using your personal data for: ${uses}.`),
     until: 'This holds until you give your consent again (for example in our cookie banner).',
+    notStopped: (use, why) => `We did not stop using your personal data for "${use}", on these grounds: ${why}`,
   },
   optOut: ['Opt-Out Request Honored: we no longer sell or share your personal information.', 'This holds until you opt in again.'],
   limitSensitive: ['We now use your sensitive personal information only as needed to provide our service, and no longer send it to other services.'],

@@ -104,6 +104,7 @@ export const it: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Abbiamo smesso di usare i Suoi dati personali per le finalità a cui si è opposto/a.' : `Abbiamo smesso di usare i Suoi dati personali per: ${uses}.`),
     until: 'Ciò vale finché non darà di nuovo il Suo consenso (ad esempio nel nostro banner dei cookie).',
+    notStopped: (use, why) => `Non abbiamo smesso di utilizzare i Suoi dati personali per «${use}», per i seguenti motivi: ${why}`,
   },
   optOut: ['Richiesta di opposizione rispettata: non vendiamo né condividiamo più i Suoi dati personali.', 'Ciò vale finché non darà di nuovo il Suo consenso.'],
   limitSensitive: ['Ora usiamo i Suoi dati personali sensibili solo nella misura necessaria a fornire il nostro servizio e non li inviamo più ad altri servizi.'],

@@ -99,6 +99,7 @@ export const nl: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Wij gebruiken uw persoonsgegevens niet meer voor de doeleinden waartegen u bezwaar hebt gemaakt.' : `Wij gebruiken uw persoonsgegevens niet meer voor: ${uses}.`),
     until: 'Dit blijft zo tot u opnieuw toestemming geeft (bijvoorbeeld in onze cookiebanner).',
+    notStopped: (use, why) => `Wij zijn niet gestopt met het gebruik van uw persoonsgegevens voor "${use}", om de volgende redenen: ${why}`,
   },
   optOut: ['Opt-outverzoek gehonoreerd: wij verkopen of delen uw persoonsgegevens niet meer.', 'Dit blijft zo tot u opnieuw toestemming geeft.'],
   limitSensitive: ['Wij gebruiken uw gevoelige persoonsgegevens nu alleen voor zover nodig om onze dienst te leveren, en sturen ze niet meer naar andere diensten.'],
