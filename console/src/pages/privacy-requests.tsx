@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
+import { ObjectionDecisionForm, type PurposeDecision } from './objection-decision-form';
 import { correctionFollowUpText, ToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
@@ -58,6 +59,10 @@ interface PrivacyRequest {
   }[];
   /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients), or confirms it told them another way. */
   correctionFollowUps?: CorrectionFollowUp[];
+  /** An objection's purposes no consent category covers: it waits for the team's decision on each. */
+  objectionPurposesToDecide?: string[];
+  /** A completed objection's purposes the team decided. */
+  objectionDecisions?: { purpose: string; outcome: 'stopped' | 'refused'; note: string; decidedBy: string; decidedAt: string }[];
 }
 
 /** A destination's answer to a forwarded erasure, in words. */
@@ -85,6 +90,7 @@ const VIEWS = [
   { id: 'receipt-overdue', label: 'Receipt not confirmed', path: '/api/v1/privacy-requests/receipt-overdue' },
   { id: 'follow-up', label: 'Deletions to follow up', path: '/api/v1/privacy-requests/deletion-follow-ups' },
   { id: 'correction-follow-up', label: 'Corrections to follow up', path: '/api/v1/privacy-requests/correction-follow-ups' },
+  { id: 'objection-decisions', label: 'Objections to decide', path: '/api/v1/privacy-requests/objection-decisions' },
 ] as const;
 
 /** How often the list is read again while a request it shows is processing (the executor runs in the background). */
@@ -109,7 +115,8 @@ type Pending =
   | { id: string; action: 'deny' | 'extend' }
   | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
   | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation }
-  | { id: string; action: 'confirm-correction'; followUp: CorrectionFollowUp };
+  | { id: string; action: 'confirm-correction'; followUp: CorrectionFollowUp }
+  | { id: string; action: 'decide-objection'; purposes: string[] };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
@@ -155,7 +162,8 @@ export function PrivacyRequestsPage() {
   const now = Date.now();
   const current = settings ?? loadedSettings.data;
   // A correction sent again to a recipient is followed in the background too, until its delivery ends.
-  const processing = list.data?.requests.some((r) => r.status === 'processing' || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying')) === true;
+  // An objection waiting for the team's decision is processing too, but nothing changes it in the background.
+  const processing = list.data?.requests.some((r) => (r.status === 'processing' && r.objectionPurposesToDecide === undefined) || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying')) === true;
 
   // The executor runs requests in the background: while one shown is processing, read the list again every few seconds.
   const reload = useRef(list.reload);
@@ -187,6 +195,7 @@ export function PrivacyRequestsPage() {
   };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
+  const decideObjection = (id: string, decisions: PurposeDecision[]) => post(id, 'objection-decision', { decisions });
   const confirmCorrection = (id: string, destinationId: string, note: string) => post(id, `correction-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
   const withdrawConfirmation = (id: string, destinationId: string, reason: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
@@ -198,6 +207,9 @@ export function PrivacyRequestsPage() {
     if (pending.action === 'confirm-deletion') {
       const { followUp } = pending;
       return <FollowUpForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmDeletion(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
+    }
+    if (pending.action === 'decide-objection') {
+      return <ObjectionDecisionForm requestId={r.id} purposes={pending.purposes} onSubmit={(decisions) => void decideObjection(r.id, decisions)} onCancel={() => setPending(null)} />;
     }
     if (pending.action === 'confirm-correction') {
       const { followUp } = pending;
@@ -307,6 +319,14 @@ export function PrivacyRequestsPage() {
                           {correctionFollowUpText(f)}
                         </div>
                       ))}
+                      {r.objectionPurposesToDecide && (
+                        <div className="overdue">Waits for your decision on {r.objectionPurposesToDecide.map((p) => `“${p}”`).join(', ')}: no consent category covers them</div>
+                      )}
+                      {r.objectionDecisions?.map((d) => (
+                        <div key={d.purpose} className="muted" title={d.note}>
+                          “{d.purpose}”: {d.outcome === 'stopped' ? 'stopped' : 'refused'} by {d.decidedBy}
+                        </div>
+                      ))}
                       {r.correctionRecipients && r.correctionRecipients.length > 0 && (
                         <ul className="muted" aria-label={`Where the correction of request ${r.id} was sent`}>
                           {r.correctionRecipients.map((d) => (
@@ -366,6 +386,11 @@ export function PrivacyRequestsPage() {
                         {r.correctionFollowUps && r.correctionFollowUps.length > 0 && (
                           <button type="button" onClick={() => void post(r.id, 'retry-recipients')} aria-label={`Send the correction of request ${r.id} again to ${r.correctionFollowUps.map((f) => f.name).join(', ')}`}>
                             Send the correction again
+                          </button>
+                        )}
+                        {r.objectionPurposesToDecide && (
+                          <button type="button" onClick={() => setPending({ id: r.id, action: 'decide-objection', purposes: r.objectionPurposesToDecide ?? [] })} aria-label={`Decide the objection ${r.id}`}>
+                            Decide…
                           </button>
                         )}
                         {r.correctionFollowUps?.map((f) => (
