@@ -36,13 +36,13 @@ export const privacyRequestObjectionsApi: FastifyPluginAsyncTypebox<{ requests: 
           decisions: Type.Array(
             Type.Object(
               {
-                purpose: Type.String({ minLength: 1, maxLength: 200 }),
+                purpose: Type.String({ minLength: 1, description: 'A purpose of objectionPurposesToDecide, as written' }),
                 outcome: Type.Union([Type.Literal('stopped'), Type.Literal('refused')]),
                 note: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'stopped: what was stopped and where; refused: the compelling legitimate grounds (the person is told)' }),
               },
               { additionalProperties: false },
             ),
-            { minItems: 1, maxItems: 50 },
+            { minItems: 1 },
           ),
         },
         { additionalProperties: false },
