@@ -125,7 +125,7 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
     if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
     throw new SluiceError(
       'request_state_conflict',
-      `Correction ${id}'s recipients changed while this call ran (someone sent it again at the same moment, or a delivery sent again before ended); nothing was sent by this call. Reload it (GET /api/v1/privacy-requests/${id}) and send it again only to recipients still failed.`,
+      `Correction ${id}'s recipients changed while this call ran (someone sent it again or confirmed a recipient by hand at the same moment, or a delivery sent again before ended); nothing was sent by this call. Reload it (GET /api/v1/privacy-requests/${id}) and send it again only to recipients still failed.`,
     );
   }
 
@@ -147,7 +147,13 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
   const stillWaiting = after.some((r) => isUnderWay(r.status));
   for (const [i, r] of after.filter((x) => notQueued.has(x.destinationId)).entries()) {
     const patch = i === 0 ? { result: { ...claimedResult, recipients: after }, statusCheckAt: stillWaiting ? now + FIRST_LOOK_MS : null } : {};
-    current = await steps.move(current, 'completed', patch, 'system', 'correction_recipient_ended', `${r.name} (${r.type}): failed (not sent again): ${r.detail ?? ''}`);
+    try {
+      current = await steps.move(current, 'completed', patch, 'system', 'correction_recipient_ended', `${r.name} (${r.type}): failed (not sent again): ${r.detail ?? ''}`, i === 0 ? { result: claimedResult } : undefined);
+    } catch (error) {
+      // The executor's check read the delivery log meanwhile (still failed) and recorded it: nothing to add.
+      if (i === 0 && isSluiceError(error) && error.code === 'request_state_conflict') return steps.load(workspaceId, id);
+      throw error;
+    }
   }
   return current;
 }
