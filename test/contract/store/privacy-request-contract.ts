@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PrivacyRequest, RequestTransition } from '../../../src/privacy/requests/request.js';
+import { WAITS_FOR_A_PERSON } from '../../../src/privacy/requests/objection-purposes.js';
 import type { StoreContractContext } from '../store-contract.js';
 import { freshWorkspace } from './fixtures.js';
 
@@ -83,7 +84,10 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       await store().privacyRequests.transition(ws, r.id, 'processing', { nextAttemptAt: now + 120_000, leaseUntil: null }, step(r.id, 'processing', 'processing', 5));
       expect(await store().privacyRequests.claimRunnable(now + 90_000, 60_000)).toBeUndefined();
       expect((await store().privacyRequests.claimRunnable(now + 121_000, 60_000))?.id).toBe(r.id);
-      await store().privacyRequests.transition(ws, r.id, 'processing', { leaseUntil: null }, step(r.id, 'processing', 'completed', 6));
+      // Parked for a person's decision (an objection's purposes, decision 0607): never claimed by itself.
+      await store().privacyRequests.transition(ws, r.id, 'processing', { nextAttemptAt: WAITS_FOR_A_PERSON, leaseUntil: null }, step(r.id, 'processing', 'processing', 6));
+      expect(await store().privacyRequests.claimRunnable(now + 10 * 365 * 86_400_000, 60_000)).toBeUndefined();
+      await store().privacyRequests.transition(ws, r.id, 'processing', { leaseUntil: null }, step(r.id, 'processing', 'completed', 7));
     });
 
     it('leases a due deletion status check to one process at a time, only of an ended request, and saves it without a transition', async () => {
