@@ -9,8 +9,11 @@ interface Recipient {
   name: string;
   status: string;
   reason: string | null;
+  detail?: string | null;
   retriedBy?: string;
   retriedAt?: string;
+  confirmedBy?: string;
+  confirmedAt?: string;
 }
 
 /**
@@ -52,7 +55,7 @@ describe('a correction a recipient refused', () => {
       return ['completed', 'failed'].includes(String(shown.status)) ? shown : undefined;
     }, 60_000);
     expect(done.status, String(done.failure)).toBe('completed');
-    expect(done.correctionFollowUps).toEqual([{ destinationId: crm.id, name: 'CRM hook', type: 'webhook', reason: expect.stringContaining('400'), detail: expect.any(String) }]);
+    expect(done.correctionFollowUps).toEqual([{ destinationId: crm.id, name: 'CRM hook', type: 'webhook', reason: expect.stringContaining('400'), detail: expect.any(String), failedAt: expect.any(String) }]);
     const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[];
     expect(listed.map((r) => r.id)).toEqual([id]);
 
@@ -128,5 +131,114 @@ describe('a correction a recipient refused', () => {
     const none = await api('POST', `/privacy-requests/${id}/retry-recipients`);
     expect(none.status).toBe(409);
     expect(none.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('Hook B: the destination was deleted') });
+  });
+
+  it('confirms by hand a recipient told another way: audited with the note, off the follow-ups, and the person told once none is left', async () => {
+    const api = ownerApi(sluice);
+    const refuse = (request: { raw: string }) => (request.raw.includes('dsr-correct-') ? { status: 422, body: '{"error":"unknown field"}' } : { status: 200 });
+    const crm = await createWebhook(sluice, servers, 'Legacy CRM');
+    const shop = await createWebhook(sluice, servers, 'Shop hook');
+    crm.server.respond = refuse;
+    shop.server.respond = refuse;
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'fu-cyd', traits: { email: 'cyd@example.com', name: 'Cyd' } });
+    await eventually(async () => ((await api('GET', '/profiles/fu-cyd')).status === 200 ? true : undefined));
+    const created = await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'cyd@example.com' }, traits: { name: 'Cyd Charisse' }, verified: true });
+    const id = String(created.body.id);
+    const done = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.status === 'completed' ? shown : undefined;
+    }, 60_000);
+    expect((done.correctionFollowUps as { name: string }[]).map((f) => f.name).sort()).toEqual(['Legacy CRM', 'Shop hook']);
+    await smtp.waitFor((m) => m.to.includes('cyd@example.com') && m.subject === 'Your privacy request is complete', 60_000);
+
+    // A note is required; a destination that is not a failed recipient is refused, naming those that are.
+    expect((await api('POST', `/privacy-requests/${id}/correction-follow-ups/${crm.id}/confirm`, {})).status).toBe(400);
+    const notRecipient = await api('POST', `/privacy-requests/${id}/correction-follow-ups/dst_nowhere/confirm`, { note: 'x' });
+    expect(notRecipient.status).toBe(409);
+    expect(notRecipient.body.error).toMatchObject({ code: 'no_correction_follow_up', message: expect.stringContaining(crm.id) });
+
+    // The CRM's vendor was emailed the corrected name: one confirmed, the other still to follow up, nobody emailed yet.
+    const note = 'emailed the CRM vendor the corrected name; they confirmed (ticket 881)';
+    const first = await api('POST', `/privacy-requests/${id}/correction-follow-ups/${crm.id}/confirm`, { note });
+    expect(first.status, first.text).toBe(200);
+    expect((first.body.correctionFollowUps as { name: string }[]).map((f) => f.name)).toEqual(['Shop hook']);
+    const told = (first.body.correctionRecipients as Recipient[]).find((r) => r.name === 'Legacy CRM');
+    expect(told).toMatchObject({ status: 'delivered', reason: 'confirmed_by_hand', confirmedBy: expect.stringContaining('Owner bootstrap token'), confirmedAt: expect.any(String) });
+    expect(told?.detail).toMatch(/^confirmed by hand by .+: emailed the CRM vendor .+ \(before: failed at \S+Z, http_422/);
+    expect(told).not.toHaveProperty('failedAt');
+    const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string; correctionFollowUps: { name: string }[] }[];
+    expect(listed.find((r) => r.id === id)?.correctionFollowUps.map((f) => f.name)).toEqual(['Shop hook']);
+    const again = await api('POST', `/privacy-requests/${id}/correction-follow-ups/${crm.id}/confirm`, { note });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'no_correction_follow_up', message: expect.stringContaining('confirmed by hand') });
+    let history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; note?: string }[];
+    expect(history.filter((h) => h.action === 'correction_confirmed_by_hand').map((h) => h.note)).toEqual([`Legacy CRM (webhook): ${note}`]);
+    expect(history.some((h) => h.action === 'correction_recipients_settled')).toBe(false);
+
+    // The last one: the correction is settled and the person told, in one update naming both as told.
+    const last = await api('POST', `/privacy-requests/${id}/correction-follow-ups/${shop.id}/confirm`, { note: 'corrected in the shop admin by hand' });
+    expect(last.status, last.text).toBe(200);
+    expect(last.body).not.toHaveProperty('correctionFollowUps');
+    history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; note?: string }[];
+    expect(history.filter((h) => h.action === 'correction_recipients_settled')).toHaveLength(1);
+    const audit = (await api('GET', '/audit-log?action=privacy_request.correction_confirmed_by_hand')).body.entries as { resourceId: string }[];
+    expect(audit.filter((a) => a.resourceId === id)).toHaveLength(2);
+    const update = await smtp.waitFor((m) => m.to.includes('cyd@example.com') && m.subject === 'Update on your correction request', 30_000);
+    expect(update.text).toContain('some services had not accepted the correction. We have since told them of it:');
+    expect(update.text).toContain('- Legacy CRM: told of the correction');
+    expect(update.text).toContain('- Shop hook: told of the correction');
+    expect(update.text).not.toContain('ticket 881');
+    // (The second test's correction, whose Hook B was deleted, is still to follow up.)
+    expect(((await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[]).map((r) => r.id)).not.toContain(id);
+
+    // (The services accept corrections from now on, for the next test.)
+    crm.server.respond = () => ({ status: 200 });
+    shop.server.respond = () => ({ status: 200 });
+
+    // Only a completed correction has recipients to confirm.
+    const access = await api('POST', '/privacy-requests', { type: 'access', subject: { userId: 'fu-cyd' } });
+    const notCorrection = await api('POST', `/privacy-requests/${String(access.body.id)}/correction-follow-ups/${crm.id}/confirm`, { note });
+    expect(notCorrection.status).toBe(409);
+    expect(notCorrection.body.error).toMatchObject({ code: 'request_state_conflict' });
+  });
+
+  it('keeps a recipient that fails again on the follow-ups with the new failure, its time and who sent it again, and tells the person nothing yet', async () => {
+    const api = ownerApi(sluice);
+    const crm = await createWebhook(sluice, servers, 'Stubborn CRM');
+    crm.server.respond = (request) => (request.raw.includes('dsr-correct-') ? { status: 400, body: '{"error":"name too long"}' } : { status: 200 });
+    await sendTracking(sluice.url, sluice.writeKey, 'identify', { userId: 'fu-dot', traits: { email: 'dot@example.com', name: 'Dot' } });
+    await eventually(async () => ((await api('GET', '/profiles/fu-dot')).status === 200 ? true : undefined));
+    const created = await api('POST', '/privacy-requests', { type: 'correct', subject: { email: 'dot@example.com' }, traits: { name: 'Dorothy' }, verified: true });
+    const id = String(created.body.id);
+    const done = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.status === 'completed' ? shown : undefined;
+    }, 60_000);
+    const first = (done.correctionFollowUps as Record<string, string>[])[0]!;
+    expect(first).toMatchObject({ name: 'Stubborn CRM', reason: 'http_400', detail: expect.stringContaining('name too long'), failedAt: expect.any(String) });
+    expect(first).not.toHaveProperty('retriedBy');
+    await smtp.waitFor((m) => m.to.includes('dot@example.com') && m.subject === 'Your privacy request is complete', 60_000);
+
+    // Sent again while the service still refuses, for another reason now.
+    crm.server.respond = (request) => (request.raw.includes('dsr-correct-') ? { status: 422, body: '{"error":"field locked"}' } : { status: 200 });
+    const retried = await api('POST', `/privacy-requests/${id}/retry-recipients`);
+    expect(retried.status, retried.text).toBe(200);
+    const retriedAt = ((retried.body.correctionRecipients as Recipient[]).find((r) => r.name === 'Stubborn CRM'))!.retriedAt!;
+    const again = await eventually(async () => {
+      const shown = (await api('GET', `/privacy-requests/${id}`)).body;
+      return shown.correctionFollowUps ? shown : undefined;
+    }, 30_000);
+    const followUp = (again.correctionFollowUps as Record<string, string>[])[0]!;
+    expect(followUp).toMatchObject({ name: 'Stubborn CRM', reason: 'http_422', detail: expect.stringContaining('field locked'), retriedBy: expect.stringContaining('Owner bootstrap token'), retriedAt });
+    expect(Date.parse(followUp.failedAt!)).toBeGreaterThanOrEqual(Date.parse(retriedAt));
+    expect((again.correctionRecipients as Recipient[]).find((r) => r.name === 'Stubborn CRM')).toMatchObject({ status: 'failed', failedAt: followUp.failedAt });
+    const listed = (await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string; correctionFollowUps: Record<string, string>[] }[];
+    expect(listed.find((r) => r.id === id)?.correctionFollowUps).toEqual([followUp]);
+    // The history (and the audit log) say it failed again; the person is not emailed until it has the correction.
+    const history = again.history as { action: string; note?: string }[] | undefined;
+    const steps = history ?? ((await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; note?: string }[]);
+    expect(steps.find((h) => h.action === 'correction_recipient_ended')?.note).toMatch(/^Stubborn CRM \(webhook\): failed \(http_422\)/);
+    expect(steps.some((h) => h.action === 'correction_recipients_settled')).toBe(false);
+    expect(smtp.messages.filter((m) => m.to.includes('dot@example.com')).map((m) => m.subject)).not.toContain('Update on your correction request');
   });
 });

@@ -100,7 +100,7 @@ describe('a correction and its recipients', () => {
 
     // Marked for follow-up, on its own tab; once the destination accepts, the team sends the correction again from the row.
     await page.getByRole('tab', { name: 'Corrections to follow up' }).click();
-    await expect.poll(() => page.getByText(/^Refusing hook did not accept the correction \(.*400.*\): send it again once it can$/).count()).toBe(1);
+    await expect.poll(() => page.getByText(/^Refusing hook did not accept the correction \(.*400.*\) on .+: send it again once it can, or confirm it was told another way$/).count()).toBe(1);
     refusingHook!.server.respond = () => ({ status: 200 });
     await page.getByRole('button', { name: `Send the correction of request ${requestId} again to Refusing hook` }).click();
     await page.getByRole('tab', { name: 'All' }).click();

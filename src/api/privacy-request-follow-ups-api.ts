@@ -17,8 +17,8 @@ const EMAIL_FOLLOW_UPS_LIMIT = 500;
 /**
  * What the privacy team follows up after a request completed: deletions a tool did not confirm (listed, confirmed by
  * hand, a confirmation withdrawn; deletion-follow-up.ts) and corrections a recipient did not accept (listed, sent
- * again; correction-follow-up.ts, decision 0606) and emails to the subject the mail server never took (listed, sent
- * again; subject-email-outbox.ts, decision 0802). Registered by `privacyRequestsApi`.
+ * again, or confirmed told another way; correction-follow-up.ts, correction-confirmed-by-hand.ts, decision 0606) and emails to the subject the
+ * mail server never took (listed, sent again; subject-email-outbox.ts, decision 0802). Registered by `privacyRequestsApi`.
  */
 export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: RequestService; keys: Keys; store: Pick<Store, 'subjectEmails'>; emails: SubjectEmailOutbox; deliveryRetry?: DeliveryRetry }> = async (
   app,
@@ -40,7 +40,7 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
     config: { permission: 'privacy:read' },
     schema: {
       tags: ['privacy-requests'],
-      summary: 'Completed corrections with a recipient whose delivery of the corrected identify failed (the router gave up): send it again once the destination can take it (POST .../retry-recipients)',
+      summary: 'Completed corrections with a recipient whose delivery of the corrected identify failed (the router gave up), or one sent it again still on its way: send it again once the destination can take it (POST .../retry-recipients), or confirm it was told another way',
       response: { 200: RequestList },
     },
   }, async (request) => {
@@ -93,6 +93,24 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
     },
   }, async (request) => {
     const updated = await requests.retryCorrectionRecipients(principalOf(request).workspaceId, request.params.id, auditContext(request), deliveryRetry);
+    return requestView(updated, Date.now());
+  });
+
+  app.post('/privacy-requests/:id/correction-follow-ups/:destinationId/confirm', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Confirm that a completed correction's failed recipient was told of the correction another way (GDPR 19): it reads delivered, confirmed by hand with your note, and leaves the follow-ups",
+      description:
+        'Audited as `privacy_request.correction_confirmed_by_hand`. Once no recipient is left failed or on its way, the person is emailed where each recipient stands (`correction_recipients_settled`). ' +
+        '409 `no_correction_follow_up` when that destination is not a failed recipient of a completed correction; `request_state_conflict` when the request is not a completed correction, or its recipients changed meanwhile (reload it).',
+      params: Type.Object({ id: Type.String(), destinationId: Type.String() }),
+      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000, description: 'How the recipient was told, e.g. "emailed the CRM vendor the corrected name; they confirmed (ticket 881)"' }) }, { additionalProperties: false }),
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const updated = await requests.confirmCorrection(principal.workspaceId, request.params.id, request.params.destinationId, auditContext(request), request.body.note);
     return requestView(updated, Date.now());
   });
 

@@ -4,6 +4,7 @@ import { correctionFollowUps } from '../privacy/requests/correction-follow-up.js
 import { deletionCertificateOf } from '../privacy/requests/certificate.js';
 import { deletionFollowUps, handConfirmations } from '../privacy/requests/deletion-follow-up.js';
 import { SUBJECT_EMAIL_KINDS, SUBJECT_EMAIL_STATUSES, type SubjectEmail, type SubjectEmailRepository } from '../privacy/requests/subject-email-repository.js';
+import { objectionDecisionsOf, objectionPurposesToDecide } from '../privacy/requests/objection-purposes.js';
 import { isAnswered, isReceiptOverdue, REQUEST_STATUSES, type PrivacyRequest, type RequestTransition } from '../privacy/requests/request.js';
 
 /** A union of string literals (a closed list of values in a schema). */
@@ -90,16 +91,37 @@ export const RequestSchema = Type.Object(
           status: Type.String(),
           reason: Type.Union([Type.String(), Type.Null()]),
           detail: Type.Union([Type.String(), Type.Null()]),
+          failedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When its delivery failed (the latest time); only while `failed`' })),
           retriedBy: Type.Optional(Type.String({ description: 'Who last sent it the corrected identify again (POST .../retry-recipients)' })),
           retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
+          confirmedBy: Type.Optional(Type.String({ description: 'Who confirmed by hand that it was told another way (POST .../correction-follow-ups/:destinationId/confirm); it then reads `delivered`, reason `confirmed_by_hand`' })),
+          confirmedAt: Type.Optional(Type.String({ format: 'date-time' })),
         }),
         { description: "A completed correction's recipients (GDPR 19): each destination the corrected identify was routed to, and its delivery's state (`delivered`, `dropped` with its reason, `failed`; `queued` or `retrying` while one sent again is on its way)" },
       ),
     ),
     correctionFollowUps: Type.Optional(
       Type.Array(
-        Type.Object({ destinationId: Type.String(), name: Type.String(), type: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]) }),
-        { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients)" },
+        Type.Object({
+          destinationId: Type.String(),
+          name: Type.String(),
+          type: Type.String(),
+          reason: Type.Union([Type.String(), Type.Null()], { description: 'Why its delivery failed, the latest time (`http_400`, `not_sent_again`, ...)' }),
+          detail: Type.Union([Type.String(), Type.Null()], { description: "The destination's answer, the latest time" }),
+          failedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When it failed, the latest time' })),
+          retriedBy: Type.Optional(Type.String({ description: 'Present when it failed again after being sent again: who sent it' })),
+          retriedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        { description: "A completed correction's recipients whose delivery failed (the router gave up): the privacy team sends it again once the destination can take it (POST .../retry-recipients), or confirms it was told another way (POST .../correction-follow-ups/:destinationId/confirm)" },
+      ),
+    ),
+    objectionPurposesToDecide: Type.Optional(
+      Type.Array(Type.String(), { description: "An objection's purposes that name no consent category: it waits for the privacy team to decide each (POST .../objection-decision)" }),
+    ),
+    objectionDecisions: Type.Optional(
+      Type.Array(
+        Type.Object({ purpose: Type.String(), outcome: Type.Union([Type.Literal('stopped'), Type.Literal('refused')]), note: Type.String(), decidedBy: Type.String(), decidedAt: Type.String({ format: 'date-time' }) }),
+        { description: "A completed objection's purposes the privacy team decided: stopped (what and where) or refused (the grounds)" },
       ),
     ),
     emails: Type.Optional(
@@ -138,6 +160,8 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
   const confirmedByHand = handConfirmations(r);
   const recipients = r.type === 'correct' && r.status === 'completed' ? correctionRecipientsOf(r.result) : undefined;
   const correctionsToFollowUp = correctionFollowUps(r);
+  const toDecide = objectionPurposesToDecide(r);
+  const decided = r.type === 'object' && r.status === 'completed' ? objectionDecisionsOf(r.result) : undefined;
   const base: RequestView = {
     id: r.id,
     type: r.type,
@@ -171,6 +195,8 @@ export function requestView(r: PrivacyRequest, now: number, history?: readonly R
     ...(confirmedByHand.length > 0 && { handConfirmations: confirmedByHand }),
     ...(recipients && { correctionRecipients: recipients }),
     ...(correctionsToFollowUp.length > 0 && { correctionFollowUps: correctionsToFollowUp }),
+    ...(toDecide.length > 0 && { objectionPurposesToDecide: toDecide }),
+    ...(decided && { objectionDecisions: decided }),
     createdBy: r.createdBy,
     ...(r.status === 'completed' && { resultUrl: `/api/v1/privacy-requests/${r.id}/result` }),
     ...(emails && { emails: emails.map(subjectEmailView) }),

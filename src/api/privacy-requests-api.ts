@@ -20,6 +20,7 @@ import { accessExportHtml, categoryLabel, downloadErrorHtml } from '../privacy/r
 import { consentCategoriesOf } from '../privacy/privacy-config.js';
 import { knowReportHtml, type KnowReport } from '../privacy/requests/know-report-html.js';
 import type { DeliveryRetry } from '../privacy/requests/correction-follow-up.js';
+import { privacyRequestObjectionsApi } from './privacy-request-objections-api.js';
 import { privacyRequestFollowUpsApi } from './privacy-request-follow-ups-api.js';
 import { Iso, literals, RequestList, requestListView, RequestSchema, requestView } from './privacy-request-view.js';
 import { verifyCertificate, type DeletionCertificate } from '../privacy/requests/certificate.js';
@@ -250,6 +251,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return requestListView(store.subjectEmails, workspaceId, await requests.receiptOverdue(workspaceId), Date.now());
   });
 
+  await app.register(privacyRequestObjectionsApi, { requests });
   await app.register(privacyRequestFollowUpsApi, { requests, keys, store, emails, ...(deliveryRetry && { deliveryRetry }) });
 
   app.get('/privacy-requests/due-soon', {

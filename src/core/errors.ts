@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   no_hand_confirmation: { status: 409, retriable: false },
   no_failed_recipients: { status: 409, retriable: false },
   email_not_given_up: { status: 409, retriable: false },
+  no_correction_follow_up: { status: 409, retriable: false },
+  direct_marketing_objection: { status: 409, retriable: false },
   download_link_invalid: { status: 403, retriable: false },
   verification_code_invalid: { status: 400, retriable: false },
   verification_code_expired: { status: 400, retriable: false },

@@ -7,6 +7,8 @@ import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
 import { ContactEmailForm } from './contact-email-form';
+import { ObjectionDecisionForm, type PurposeDecision } from './objection-decision-form';
+import { correctionFollowUpText, ToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
@@ -41,9 +43,27 @@ interface PrivacyRequest {
   handConfirmations?: HandConfirmation[];
   /** A deletion's certificate in brief: what each destination answered the forwarded erasure. */
   deletionOutcomes?: { destinationId: string; name: string; type: string; outcome: string; detail: string }[];
-  correctionRecipients?: { destinationId: string; name: string; type: string; status: string; reason: string | null; detail: string | null; retriedBy?: string; retriedAt?: string }[];
-  /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients). */
-  correctionFollowUps?: { destinationId: string; name: string; type: string; reason: string | null; detail: string | null }[];
+  correctionRecipients?: {
+    destinationId: string;
+    name: string;
+    type: string;
+    status: string;
+    reason: string | null;
+    detail: string | null;
+    /** When its delivery failed (only while failed). */
+    failedAt?: string;
+    retriedBy?: string;
+    retriedAt?: string;
+    /** Told another way, confirmed by hand by this member (it reads delivered). */
+    confirmedBy?: string;
+    confirmedAt?: string;
+  }[];
+  /** A completed correction's recipients whose delivery failed: the team sends it again (retry-recipients), or confirms it told them another way. */
+  correctionFollowUps?: CorrectionFollowUp[];
+  /** An objection's purposes no consent category covers: it waits for the team's decision on each. */
+  objectionPurposesToDecide?: string[];
+  /** A completed objection's purposes the team decided. */
+  objectionDecisions?: { purpose: string; outcome: 'stopped' | 'refused'; note: string; decidedBy: string; decidedAt: string }[];
   /** The emails to the subject about the request, oldest first, and whether the mail server took each. */
   emails?: SubjectEmail[];
 }
@@ -107,6 +127,7 @@ const VIEWS = [
   { id: 'follow-up', label: 'Deletions to follow up', path: '/api/v1/privacy-requests/deletion-follow-ups' },
   { id: 'correction-follow-up', label: 'Corrections to follow up', path: '/api/v1/privacy-requests/correction-follow-ups' },
   { id: 'email-follow-up', label: 'Emails not delivered', path: '/api/v1/privacy-requests/email-follow-ups' },
+  { id: 'objection-decisions', label: 'Objections to decide', path: '/api/v1/privacy-requests/objection-decisions' },
 ] as const;
 
 /** How often the list is read again while a request it shows is processing (the executor runs in the background). */
@@ -131,7 +152,9 @@ type Pending =
   | { id: string; action: 'deny' | 'extend' }
   | { id: string; action: 'confirm-deletion'; followUp: DeletionFollowUp }
   | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation }
-  | { id: string; action: 'contact-email' };
+  | { id: string; action: 'contact-email' }
+  | { id: string; action: 'confirm-correction'; followUp: CorrectionFollowUp }
+  | { id: string; action: 'decide-objection'; purposes: string[] };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
 function ReasonForm({ request, action, onSubmit, onCancel }: { request: PrivacyRequest; action: 'deny' | 'extend'; onSubmit: (reason: string) => void; onCancel: () => void }) {
@@ -177,7 +200,8 @@ export function PrivacyRequestsPage() {
   const now = Date.now();
   const current = settings ?? loadedSettings.data;
   // A correction sent again to a recipient is followed in the background too, until its delivery ends.
-  const processing = list.data?.requests.some((r) => r.status === 'processing' || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying') || r.emails?.some((e) => e.status === 'queued')) === true;
+  // An objection waiting for the team's decision is processing too, but nothing changes it in the background.
+  const processing = list.data?.requests.some((r) => (r.status === 'processing' && r.objectionPurposesToDecide === undefined) || r.correctionRecipients?.some((d) => d.status === 'queued' || d.status === 'retrying') || r.emails?.some((e) => e.status === 'queued')) === true;
 
   // The executor runs requests in the background: while one shown is processing, read the list again every few seconds.
   const reload = useRef(list.reload);
@@ -217,6 +241,8 @@ export function PrivacyRequestsPage() {
   };
   const act = (id: string, action: 'verify' | 'approve' | 'deny' | 'extend' | 'retry' | 'confirm-receipt', reason?: string) => post(id, action, reason === undefined ? undefined : { reason });
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
+  const decideObjection = (id: string, decisions: PurposeDecision[]) => post(id, 'objection-decision', { decisions });
+  const confirmCorrection = (id: string, destinationId: string, note: string) => post(id, `correction-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
   const withdrawConfirmation = (id: string, destinationId: string, reason: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
   /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
@@ -227,6 +253,13 @@ export function PrivacyRequestsPage() {
     if (pending.action === 'confirm-deletion') {
       const { followUp } = pending;
       return <FollowUpForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmDeletion(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
+    }
+    if (pending.action === 'decide-objection') {
+      return <ObjectionDecisionForm requestId={r.id} purposes={pending.purposes} onSubmit={(decisions) => void decideObjection(r.id, decisions)} onCancel={() => setPending(null)} />;
+    }
+    if (pending.action === 'confirm-correction') {
+      const { followUp } = pending;
+      return <ToldByHandForm requestId={r.id} followUp={followUp} onSubmit={(note) => void confirmCorrection(r.id, followUp.destinationId, note)} onCancel={() => setPending(null)} />;
     }
     if (pending.action === 'withdraw-confirmation') {
       const { confirmation } = pending;
@@ -332,16 +365,25 @@ export function PrivacyRequestsPage() {
                       ))}
                       {r.correctionFollowUps?.map((f) => (
                         <div key={f.destinationId} className="overdue" title={f.detail ?? undefined}>
-                          {f.name} did not accept the correction{f.reason ? ` (${f.reason})` : ''}: send it again once it can
+                          {correctionFollowUpText(f)}
+                        </div>
+                      ))}
+                      {r.objectionPurposesToDecide && (
+                        <div className="overdue">Waits for your decision on {r.objectionPurposesToDecide.map((p) => `“${p}”`).join(', ')}: no consent category covers them</div>
+                      )}
+                      {r.objectionDecisions?.map((d) => (
+                        <div key={d.purpose} className="muted" title={d.note}>
+                          “{d.purpose}”: {d.outcome === 'stopped' ? 'stopped' : 'refused'} by {d.decidedBy}
                         </div>
                       ))}
                       {r.correctionRecipients && r.correctionRecipients.length > 0 && (
                         <ul className="muted" aria-label={`Where the correction of request ${r.id} was sent`}>
                           {r.correctionRecipients.map((d) => (
                             <li key={d.destinationId} title={d.detail ?? undefined}>
-                              {d.name}: {RECIPIENT_TEXT[d.status] ?? d.status}
+                              {d.name}: {d.confirmedBy ? 'told another way' : (RECIPIENT_TEXT[d.status] ?? d.status)}
                               {d.reason && d.status !== 'delivered' ? ` (${d.reason})` : ''}
                               {d.retriedBy ? `, sent again by ${d.retriedBy}` : ''}
+                              {d.confirmedBy && d.confirmedAt ? `, confirmed by hand by ${d.confirmedBy} on ${new Date(d.confirmedAt).toLocaleString()}` : ''}
                             </li>
                           ))}
                         </ul>
@@ -405,6 +447,16 @@ export function PrivacyRequestsPage() {
                             Send the correction again
                           </button>
                         )}
+                        {r.objectionPurposesToDecide && (
+                          <button type="button" onClick={() => setPending({ id: r.id, action: 'decide-objection', purposes: r.objectionPurposesToDecide ?? [] })} aria-label={`Decide the objection ${r.id}`}>
+                            Decide…
+                          </button>
+                        )}
+                        {r.correctionFollowUps?.map((f) => (
+                          <button key={f.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'confirm-correction', followUp: f })} aria-label={`Confirm ${f.name} was told of the correction of request ${r.id} another way`}>
+                            Confirm told at {f.name}…
+                          </button>
+                        ))}
                         {r.deletionFollowUps?.map((f) => (
                           <button key={f.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'confirm-deletion', followUp: f })} aria-label={`Confirm the deletion at ${f.name} of ${r.type} request ${r.id}`}>
                             Confirm deleted at {f.name}…

@@ -1,4 +1,5 @@
 import { bestPerDestination, correctionRecipientsOf, type CorrectionRecipient } from './correction.js';
+import { objectionDecisionsOf } from './objection-purposes.js';
 import type { PrivacyRequest } from './request.js';
 import { NAMED_TRAITS, type NamedTrait, type SubjectEmailText } from './subject-email-text.js';
 
@@ -46,8 +47,17 @@ export function completionLines(request: PrivacyRequest, text: SubjectEmailText,
     case 'restrict':
       return [...text.restriction];
     case 'object': {
-      const uses = [...stringsOf(result['deniedCategories']).map(categoryLabel), ...stringsOf(result['purposes'])];
-      return [text.objection.stopped(list(uses)), text.objection.until];
+      // Purposes the team decided (decision 0607): the stopped ones are uses stopped; each refused one is said with its
+      // grounds, and under the GDPR with the right to complain. Before decisions, every purpose given was listed.
+      const decisions = objectionDecisionsOf(request.result);
+      const categories = stringsOf(result['deniedCategories']);
+      const stoppedPurposes = decisions ? decisions.filter((d) => d.outcome === 'stopped').map((d) => d.purpose) : stringsOf(result['purposes']);
+      const refused = decisions?.filter((d) => d.outcome === 'refused') ?? [];
+      const uses = [...categories.map(categoryLabel), ...stoppedPurposes];
+      const lines = uses.length > 0 || refused.length === 0 ? [text.objection.stopped(list(uses)), ...(categories.length > 0 ? [text.objection.until] : [])] : [];
+      for (const d of refused) lines.push(...(lines.length > 0 ? [''] : []), text.objection.notStopped(d.purpose, d.note));
+      if (refused.length > 0 && request.regulation === 'gdpr') lines.push('', text.denied.gdprRemedies);
+      return lines;
     }
     case 'opt_out':
       return [...text.optOut];

@@ -14,9 +14,17 @@ export interface CorrectionRecipient {
   readonly status: DeliveryStatus;
   readonly reason: string | null;
   readonly detail: string | null;
+  /** When its delivery failed (the delivery log's time of the router's last answer); present only while `failed`. */
+  readonly failedAt?: string;
   /** Who last sent it the corrected identify again after its delivery failed, and when (correction-follow-up.ts). */
   readonly retriedBy?: string;
   readonly retriedAt?: string;
+  /**
+   * Who confirmed by hand that the recipient was told another way, and when (correction-confirmed-by-hand.ts): the
+   * recipient then reads `delivered` with reason `confirmed_by_hand`, its detail holding their note and what failed.
+   */
+  readonly confirmedBy?: string;
+  readonly confirmedAt?: string;
 }
 
 /** A correction's result (the request's `result`). */
@@ -131,6 +139,7 @@ export async function correctSubject(deps: CorrectionDeps, request: PrivacyReque
     status: r.status,
     reason: r.reason,
     detail: r.lastError,
+    ...failedAtOf(r),
   }));
   return { kind: 'done', result: { kind: 'correct', traits: Object.keys(traits), identify: state.identify, unlinkedEmails: state.unlinkedEmails, recipients } };
 }
@@ -164,6 +173,17 @@ export function bestPerDestination<T extends { readonly destinationId: string; r
     if (!seen || rank(r) < rank(seen)) best.set(r.destinationId, r);
   }
   return [...best.values()];
+}
+
+/** When a delivery failed, for a recipient (`failedAt`): only a failed one has it. */
+export function failedAtOf(row: Pick<DeliveryRecord, 'status' | 'updatedAt'>): { failedAt?: string } {
+  return row.status === 'failed' ? { failedAt: new Date(row.updatedAt).toISOString() } : {};
+}
+
+/** A recipient without its failure time (it is no longer failed). */
+export function withoutFailedAt(recipient: CorrectionRecipient): CorrectionRecipient {
+  const { failedAt: _failedAt, ...rest } = recipient;
+  return rest;
 }
 
 /** A correction request's recipients, from its stored result (none for any other result). */

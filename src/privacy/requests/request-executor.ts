@@ -8,6 +8,8 @@ import { correctSubject } from './correction.js';
 import { DEFAULT_FORWARDING_WINDOW_MS, eraseSubject } from './deletion.js';
 import { checkDeletionStatuses, nextStatusCheckAt } from './deletion-status-checks.js';
 import { knowReport } from './know-report.js';
+import { splitPurposes, type ObjectionWaiting } from './objection-purposes.js';
+import { consentCategoriesOf } from '../privacy-config.js';
 import type { ExecutorPorts } from './ports.js';
 import type { RequestService } from './request-service.js';
 import type { PrivacyRequest } from './request.js';
@@ -18,7 +20,9 @@ import { closeUnverifiedRequests } from './unverified-requests.js';
 export type ExecutionOutcome =
   | { readonly kind: 'completed'; readonly result: unknown }
   | { readonly kind: 'failed'; readonly failure: string; readonly result?: unknown }
-  | { readonly kind: 'retry'; readonly afterMs: number; readonly reason: string };
+  | { readonly kind: 'retry'; readonly afterMs: number; readonly reason: string }
+  /** An objection with purposes no consent category covers: parked for the privacy team's decision (objection-purposes.ts). */
+  | { readonly kind: 'awaiting_decision'; readonly state: ObjectionWaiting };
 
 export interface ExecutorOptions {
   readonly store: Store;
@@ -140,6 +144,9 @@ export class RequestExecutor extends WakeableLoop {
       case 'retry':
         await requests.postpone(request, outcome.afterMs, outcome.reason);
         break;
+      case 'awaiting_decision':
+        await requests.awaitObjectionDecision(request, outcome.state);
+        break;
     }
   }
 
@@ -212,8 +219,13 @@ export class RequestExecutor extends WakeableLoop {
       case 'opt_out': {
         if (!ports.consent) return missing('consent ledger');
         const subject = await resolveSubject(store.identities, ws, request.subject);
-        const categories = request.type === 'opt_out' ? ['advertising'] : (request.params.categories ?? []);
-        const recorded = await ports.consent.deny({ workspaceId: ws, subject, categories, requestId: request.id, reason: request.type === 'opt_out' ? 'opt_out' : 'objection' });
+        // An objection's purposes that name a consent category are denied with its categories; the others wait for
+        // the team's decision (objection-purposes.ts, decision 0607), after what can be stopped at once is.
+        const purposes = request.type === 'object' ? splitPurposes(request.params.purposes ?? [], consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {})) : undefined;
+        const needDecision = purposes?.needDecision ?? [];
+        const categories = request.type === 'opt_out' ? ['advertising'] : objectedCategories(request.params.categories, purposes?.categoryIds ?? [], needDecision);
+        const recorded = categories.length === 0 && needDecision.length > 0 ? { categories: [] } : await ports.consent.deny({ workspaceId: ws, subject, categories, requestId: request.id, reason: request.type === 'opt_out' ? 'opt_out' : 'objection' });
+        if (needDecision.length > 0) return { kind: 'awaiting_decision', state: { objection: { deniedCategories: recorded.categories, awaiting: needDecision } } };
         // Nothing denied is nothing honoured: a person decides which categories cover it, then retries the request.
         if (recorded.categories.length === 0) {
           return {
@@ -244,4 +256,15 @@ export class RequestExecutor extends WakeableLoop {
       }
     }
   }
+}
+
+/**
+ * The consent categories an objection denies at once: those it names and those its purposes name. Without either, as
+ * before, every optional one (an empty list to the port); but not when it names only purposes no category covers: what
+ * the person objects to is then for the team to decide, not every optional use.
+ */
+function objectedCategories(named: readonly string[] | undefined, fromPurposes: readonly string[], needDecision: readonly string[]): string[] {
+  if (named === undefined && needDecision.length > 0) return [...fromPurposes];
+  if (named === undefined) return [];
+  return [...new Set([...named, ...fromPurposes])];
 }

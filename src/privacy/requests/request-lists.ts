@@ -1,6 +1,8 @@
 import type { Store } from '../../store/store.js';
+import { correctionRecipientsOf, isUnderWay } from './correction.js';
 import { correctionFollowUps } from './correction-follow-up.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
+import { objectionPurposesToDecide } from './objection-purposes.js';
 import { isReceiptOverdue, type PrivacyRequest, type RequestStatus, type RequestType } from './request.js';
 
 /** Requests still owing the subject an answer: the deadline lists. A failed one is among them until it is retried to an end. */
@@ -50,9 +52,24 @@ export class RequestLists {
     return rows.filter((r) => deletionFollowUps(r).length > 0);
   }
 
-  /** Completed corrections with a recipient whose delivery failed (correction-follow-up.ts), newest first; among the newest 1,000. */
+  /**
+   * Completed corrections with a recipient whose delivery failed (correction-follow-up.ts), or one the team sent it
+   * again to that is still on its way (so the list shows how the re-send ends: delivered, it leaves; failed again, it
+   * stays with the new failure), newest first; among the newest 1,000.
+   */
   async withCorrectionFollowUps(workspaceId: string): Promise<PrivacyRequest[]> {
     const rows = await this.store.privacyRequests.list(workspaceId, { status: ['completed'], type: 'correct', limit: 1000 });
-    return rows.filter((r) => correctionFollowUps(r).length > 0);
+    return rows.filter((r) => correctionFollowUps(r).length > 0 || resentUnderWay(r));
   }
+
+  /** Objections parked for the team's decision on purposes no consent category covers (objection-purposes.ts), soonest due first. */
+  async awaitingObjectionDecisions(workspaceId: string): Promise<PrivacyRequest[]> {
+    const rows = await this.store.privacyRequests.list(workspaceId, { status: ['processing'], type: 'object', order: 'due', limit: 1000 });
+    return rows.filter((r) => objectionPurposesToDecide(r).length > 0);
+  }
+}
+
+/** A correction with a recipient sent again by the team whose delivery has not ended yet. */
+function resentUnderWay(request: PrivacyRequest): boolean {
+  return (correctionRecipientsOf(request.result) ?? []).some((r) => r.retriedAt !== undefined && isUnderWay(r.status));
 }

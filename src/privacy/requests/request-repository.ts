@@ -21,6 +21,15 @@ export type RequestPatch = Partial<
   >
 > & { nextAttemptAt?: number | null; leaseUntil?: number | null; workState?: unknown; statusCheckAt?: number | null };
 
+/**
+ * A condition a write takes besides the status: the request's `result` must still be the one the caller read (compared
+ * as JSON values, atomically with the write). Two people sending a correction again to its failed recipients at the
+ * same moment both read the same result; only the first write finds it unchanged (correction-follow-up.ts).
+ */
+export interface RequestGuard {
+  readonly result: unknown;
+}
+
 export interface RequestListFilter {
   readonly status?: readonly RequestStatus[];
   readonly type?: RequestType;
@@ -59,9 +68,10 @@ export interface PrivacyRequestRepository {
   list(workspaceId: string, filter: RequestListFilter): Promise<PrivacyRequest[]>;
   /**
    * Applies `patch` and moves the status from `from` to `transition.to`, only if the request is still in
-   * `from`; returns the updated request, or undefined when someone else moved it first.
+   * `from` (and, with `guard`, its result is still the one read); returns the updated request, or undefined when
+   * someone else moved or changed it first.
    */
-  transition(workspaceId: string, id: string, from: RequestStatus, patch: RequestPatch, transition: RequestTransition): Promise<PrivacyRequest | undefined>;
+  transition(workspaceId: string, id: string, from: RequestStatus, patch: RequestPatch, transition: RequestTransition, guard?: RequestGuard): Promise<PrivacyRequest | undefined>;
   transitions(workspaceId: string, id: string): Promise<RequestTransition[]>;
   /**
    * Leases the oldest runnable request (status processing, due for an attempt, not leased) to one worker
@@ -74,8 +84,11 @@ export interface PrivacyRequestRepository {
    * none is due.
    */
   claimStatusCheck(now: number, leaseMs: number): Promise<PrivacyRequest | undefined>;
-  /** Saves a status check's updated result and next check (null: none), without a transition. */
-  saveStatusCheck(workspaceId: string, id: string, result: unknown, statusCheckAt: number | null): Promise<void>;
+  /**
+   * Saves a status check's updated result and next check (null: none), without a transition; with `guard`, only if
+   * the result is still the one read. Whether it was saved.
+   */
+  saveStatusCheck(workspaceId: string, id: string, result: unknown, statusCheckAt: number | null, guard?: RequestGuard): Promise<boolean>;
   /** Saves the executor's resumable state of a request it holds the lease of (no transition recorded). */
   saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void>;
   /** Stores (or replaces) the request's verification code. */

@@ -5,6 +5,8 @@ import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt } from './deadlines.js';
+import { confirmCorrectionByHand } from './correction-confirmed-by-hand.js';
+import { decideObjection, WAITS_FOR_A_PERSON, type ObjectionWaiting } from './objection-purposes.js';
 import { checkRetriedRecipients, retryCorrectionRecipients, type DeliveryRetry } from './correction-follow-up.js';
 import { confirmDeletion, recordStatusCheck, withdrawDeletionConfirmation } from './deletion-certificate-steps.js';
 import type { RequestAuditSink } from './request-audit.js';
@@ -295,6 +297,28 @@ export class RequestService {
   }
 
   /** Puts a request back for another attempt later (outage, destination asking to retry). */
+  /**
+   * Parks an objection whose purposes name no consent category until the privacy team decides on them
+   * (objection-purposes.ts): it stays `processing` (open, on the deadline lists), is not run again by itself, and the
+   * step `objection_awaiting_decision` (audited) names the purposes.
+   */
+  async awaitObjectionDecision(request: PrivacyRequest, state: ObjectionWaiting): Promise<PrivacyRequest> {
+    const { deniedCategories, awaiting } = state.objection;
+    const denied = deniedCategories.length > 0 ? `; consent categories denied already: ${deniedCategories.join(', ')}` : '';
+    const note = `purposes no consent category covers, for the privacy team to decide (stop, or refuse on compelling legitimate grounds; never refuse direct marketing): ${awaiting.map((p) => JSON.stringify(p)).join(', ')}${denied}`;
+    return this.move(request, 'processing', { nextAttemptAt: WAITS_FOR_A_PERSON, leaseUntil: null, workState: state }, 'system', 'objection_awaiting_decision', note);
+  }
+
+  /** objection-purposes.ts's `decideObjection`: the team's decision on each purpose of a parked objection; completes it. */
+  async decideObjection(workspaceId: string, id: string, decisions: readonly { purpose: string; outcome: 'stopped' | 'refused'; note: string }[], by: StepActor): Promise<PrivacyRequest> {
+    return decideObjection(this.steps, workspaceId, id, decisions, by, (respondedAt) => addCalendarMonths(respondedAt, RETENTION_MONTHS));
+  }
+
+  /** Objections waiting for the team's decision on purposes no consent category covers, soonest due first. */
+  async awaitingObjectionDecisions(workspaceId: string): Promise<PrivacyRequest[]> {
+    return this.lists.awaitingObjectionDecisions(workspaceId);
+  }
+
   async postpone(request: PrivacyRequest, afterMs: number, note: string): Promise<PrivacyRequest> {
     const patch: RequestPatch = { attempts: request.attempts + 1, nextAttemptAt: this.now() + afterMs, leaseUntil: null };
     return this.move(request, 'processing', patch, 'system', 'attempt_postponed', note);
@@ -348,6 +372,11 @@ export class RequestService {
   /** correction-follow-up.ts's `retryCorrectionRecipients`: a completed correction sent again to its failed recipients. */
   async retryCorrectionRecipients(workspaceId: string, id: string, by: StepActor, retries: DeliveryRetry | undefined): Promise<PrivacyRequest> {
     return retryCorrectionRecipients(this.steps, retries, workspaceId, id, by);
+  }
+
+  /** correction-confirmed-by-hand.ts's `confirmCorrectionByHand`: a failed recipient of a completed correction told another way. */
+  async confirmCorrection(workspaceId: string, id: string, destinationId: string, by: StepActor, note: string): Promise<PrivacyRequest> {
+    return confirmCorrectionByHand(this.steps, workspaceId, id, destinationId, by, note);
   }
 
   /** correction-follow-up.ts's `checkRetriedRecipients` (the executor's status check of a correction). */

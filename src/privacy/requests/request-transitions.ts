@@ -1,7 +1,7 @@
 import { SluiceError } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
 import { NO_AUDIT, type RequestAuditSink } from './request-audit.js';
-import type { RequestPatch } from './request-repository.js';
+import type { RequestGuard, RequestPatch } from './request-repository.js';
 import { canTransition, type PrivacyRequest, type RequestStatus, type RequestTransition } from './request.js';
 import { ipOf, nameOf, type StepActor } from './step-actor.js';
 
@@ -48,14 +48,15 @@ export class RequestTransitions {
 
   /**
    * Moves the request to `to` (or keeps its status: a step such as `extended` or `link_sent`) with `patch`, provided
-   * it is still as it was read; `request_state_conflict` when the lifecycle forbids the move or it changed meanwhile.
+   * it is still as it was read (its status; with `guard`, its result too); `request_state_conflict` when the lifecycle
+   * forbids the move or it changed meanwhile.
    */
-  async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null): Promise<PrivacyRequest> {
+  async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null, guard?: RequestGuard): Promise<PrivacyRequest> {
     if (to !== request.status && !canTransition(request.status, to)) {
       throw new SluiceError('request_state_conflict', `Request ${request.id} cannot go from ${request.status} to ${to}.`);
     }
     const transition: RequestTransition = { requestId: request.id, from: request.status, to, at: this.now(), actor: nameOf(by), action, note };
-    const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition);
+    const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition, guard);
     if (!updated) throw new SluiceError('request_state_conflict', `Request ${request.id} changed while this action ran; reload it and try again.`);
     await this.announce(updated, transition, ipOf(by));
     return updated;

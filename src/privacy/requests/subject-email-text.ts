@@ -51,10 +51,17 @@ export interface SubjectEmailText {
     /** The update sent once the recipients that had not accepted the correction have it (after the team sent it again). */
     readonly updateSubject: string;
     readonly updateIntro: string;
+    /** The update's first line when some recipient was told by hand (another way), not only sent it again. */
+    readonly updateIntroToldOtherwise: string;
     readonly traits: Readonly<Record<NamedTrait, string>>;
   };
   readonly restriction: readonly string[];
-  readonly objection: { readonly stopped: (uses: string | undefined) => string; readonly until: string };
+  readonly objection: {
+    readonly stopped: (uses: string | undefined) => string;
+    readonly until: string;
+    /** A purpose the privacy team did not stop, and its grounds as the team wrote them (GDPR Art. 21(1)). */
+    readonly notStopped: (use: string, why: string) => string;
+  };
   readonly optOut: readonly string[];
   readonly limitSensitive: readonly string[];
   /**

@@ -3,6 +3,7 @@ import { categoryIn, findCategory, type ConsentCategory } from '../../core/conse
 import type { Keys } from '../../core/crypto/keys.js';
 import type { DeletionCertificate, DestinationDeletion } from './certificate.js';
 import { completionLines, correctionRecipientLines } from './completion-wording.js';
+import { correctionRecipientsOf } from './correction.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { DOWNLOAD_LINK_TTL_MS, downloadLink } from './download-link.js';
 import type { TransitionListener } from './request-service.js';
@@ -153,9 +154,12 @@ export class SubjectNotices {
         // Only once nothing is left to follow up: one notice when the last service has deleted, not one per service.
         if (deletionFollowUps(request).length > 0) return undefined;
         return { subject: text.deletion.updateSubject, text: [...whereItStands(request, text, text.deletion.confirmedByHand), '', reference].join('\n') };
-      case 'correction_recipients_settled':
-        // A correction some recipients had not accepted: once the privacy team sent it again and it arrived.
-        return { subject: text.correction.updateSubject, text: [text.correction.updateIntro, '', ...correctionRecipientLines(request, text), '', reference].join('\n') };
+      case 'correction_recipients_settled': {
+        // A correction some recipients had not accepted: once the privacy team sent it again and it arrived, or
+        // confirmed that it told them another way.
+        const byHand = correctionRecipientsOf(request.result)?.some((r) => r.confirmedBy !== undefined) === true;
+        return { subject: text.correction.updateSubject, text: [byHand ? text.correction.updateIntroToldOtherwise : text.correction.updateIntro, '', ...correctionRecipientLines(request, text), '', reference].join('\n') };
+      }
       default:
         return undefined;
     }

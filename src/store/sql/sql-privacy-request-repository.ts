@@ -1,8 +1,9 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { isDeepStrictEqual } from 'node:util';
+import type { Kysely, Selectable, Transaction, Updateable, UpdateQueryBuilder } from 'kysely';
 import { isLanguage } from '../../core/i18n/languages.js';
 import type { Regulation } from '../../privacy/requests/deadlines.js';
 import { NEW_LINK_CODE_PREFIX } from '../../privacy/requests/email-codes.js';
-import type { PrivacyRequestRepository, RequestListFilter, RequestPatch, VerificationCodeRecord } from '../../privacy/requests/request-repository.js';
+import type { PrivacyRequestRepository, RequestGuard, RequestListFilter, RequestPatch, VerificationCodeRecord } from '../../privacy/requests/request-repository.js';
 import type { AuthorizedAgent, ClosedWithoutDecision, PrivacyRequest, RequestChannel, RequestParams, RequestStatus, RequestSubject, RequestTransition, RequestType } from '../../privacy/requests/request.js';
 import type { Database, PrivacyRequestCodeTable, PrivacyRequestTable, PrivacyRequestTransitionTable } from './schema.js';
 
@@ -113,6 +114,26 @@ function toCode(row: Selectable<PrivacyRequestCodeTable>): VerificationCodeRecor
   return { requestId: row.request_id, workspaceId: row.workspace_id, codeHash: row.code_hash, expiresAt: Number(row.expires_at), attemptsLeft: Number(row.attempts_left), createdAt: Number(row.created_at) };
 }
 
+/** The stored text of a request's result read for a guarded write, `{ text }`, when its value is the guard's; false when it is not (or no such request). */
+async function storedResultIf(tx: Transaction<Database>, workspaceId: string, id: string, guard: RequestGuard): Promise<{ text: string | null } | false> {
+  const row = await tx.selectFrom('privacy_requests').select('result').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  if (!row) return false;
+  const value: unknown = row.result === null ? null : JSON.parse(row.result);
+  // As JSON values: the guard's as it would be stored (a property holding undefined is not stored).
+  const expected: unknown = guard.result === undefined || guard.result === null ? null : JSON.parse(JSON.stringify(guard.result));
+  return isDeepStrictEqual(value, expected) ? { text: row.result } : false;
+}
+
+/**
+ * The update, made conditional on the result's text being still the one read: compare-and-set, so that of two
+ * writers that read the same result only the first changes it (PostgreSQL re-checks the condition on the row a
+ * concurrent transaction committed; SQLite's transactions take the write lock first).
+ */
+function unchangedSince<O>(update: UpdateQueryBuilder<Database, 'privacy_requests', 'privacy_requests', O>, stored: { text: string | null } | undefined): UpdateQueryBuilder<Database, 'privacy_requests', 'privacy_requests', O> {
+  if (stored === undefined) return update;
+  return stored.text === null ? update.where('result', 'is', null) : update.where('result', '=', stored.text);
+}
+
 /** 24 months at their longest (731 days), the least an answered request's record is kept. */
 const ANSWER_RECORD_MIN_MS = 731 * 86_400_000;
 
@@ -145,15 +166,17 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     return rows.map(toRequest);
   }
 
-  async transition(workspaceId: string, id: string, from: RequestStatus, patch: RequestPatch, transition: RequestTransition): Promise<PrivacyRequest | undefined> {
+  async transition(workspaceId: string, id: string, from: RequestStatus, patch: RequestPatch, transition: RequestTransition, guard?: RequestGuard): Promise<PrivacyRequest | undefined> {
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx
+      const stored = guard ? await storedResultIf(tx, workspaceId, id, guard) : undefined;
+      if (stored === false) return undefined;
+      const update = tx
         .updateTable('privacy_requests')
         .set({ ...patchRow(patch), status: transition.to, updated_at: transition.at })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)
-        .where('status', '=', from)
-        .executeTakeFirst();
+        .where('status', '=', from);
+      const result = await unchangedSince(update, stored).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
       await tx.insertInto('privacy_request_transitions').values(transitionRow(workspaceId, transition)).execute();
       const row = await tx.selectFrom('privacy_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -234,13 +257,17 @@ export class SqlPrivacyRequestRepository implements PrivacyRequestRepository {
     return undefined;
   }
 
-  async saveStatusCheck(workspaceId: string, id: string, result: unknown, statusCheckAt: number | null): Promise<void> {
-    await this.db
-      .updateTable('privacy_requests')
-      .set({ result: JSON.stringify(result), status_check_at: statusCheckAt })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .execute();
+  async saveStatusCheck(workspaceId: string, id: string, result: unknown, statusCheckAt: number | null, guard?: RequestGuard): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const stored = guard ? await storedResultIf(tx, workspaceId, id, guard) : undefined;
+      if (stored === false) return false;
+      const update = tx
+        .updateTable('privacy_requests')
+        .set({ result: JSON.stringify(result), status_check_at: statusCheckAt })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id);
+      return Number((await unchangedSince(update, stored).executeTakeFirst()).numUpdatedRows) === 1;
+    });
   }
 
   async saveWorkState(workspaceId: string, id: string, state: unknown): Promise<void> {

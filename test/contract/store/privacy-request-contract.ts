@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PrivacyRequest, RequestTransition } from '../../../src/privacy/requests/request.js';
+import { WAITS_FOR_A_PERSON } from '../../../src/privacy/requests/objection-purposes.js';
 import type { StoreContractContext } from '../store-contract.js';
 import { freshWorkspace } from './fixtures.js';
 
@@ -83,7 +84,10 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       await store().privacyRequests.transition(ws, r.id, 'processing', { nextAttemptAt: now + 120_000, leaseUntil: null }, step(r.id, 'processing', 'processing', 5));
       expect(await store().privacyRequests.claimRunnable(now + 90_000, 60_000)).toBeUndefined();
       expect((await store().privacyRequests.claimRunnable(now + 121_000, 60_000))?.id).toBe(r.id);
-      await store().privacyRequests.transition(ws, r.id, 'processing', { leaseUntil: null }, step(r.id, 'processing', 'completed', 6));
+      // Parked for a person's decision (an objection's purposes, decision 0607): never claimed by itself.
+      await store().privacyRequests.transition(ws, r.id, 'processing', { nextAttemptAt: WAITS_FOR_A_PERSON, leaseUntil: null }, step(r.id, 'processing', 'processing', 6));
+      expect(await store().privacyRequests.claimRunnable(now + 10 * 365 * 86_400_000, 60_000)).toBeUndefined();
+      await store().privacyRequests.transition(ws, r.id, 'processing', { leaseUntil: null }, step(r.id, 'processing', 'completed', 7));
     });
 
     it('leases a due deletion status check to one process at a time, only of an ended request, and saves it without a transition', async () => {
@@ -111,6 +115,33 @@ export function privacyRequestContract({ store }: StoreContractContext): void {
       const moved = await store().privacyRequests.transition(ws, done.id, 'completed', { statusCheckAt: null }, step(done.id, 'completed', 'completed', 2));
       expect(moved?.statusCheckAt).toBeUndefined();
       await store().privacyRequests.transition(ws, running.id, 'processing', { statusCheckAt: null }, step(running.id, 'processing', 'completed', 3));
+    });
+
+    it('takes a guarded step or saves a guarded check only over the result the caller read, one of several at once', async () => {
+      const ws = await freshWorkspace(store());
+      const read = { kind: 'correct', recipients: [{ destinationId: 'd1', status: 'failed', reason: 'http_400', detail: null }] };
+      const r = request(ws, `dsr_${ws}_guard`, { type: 'correct', status: 'completed', result: read });
+      await store().privacyRequests.create(r, step(r.id, null, 'completed', 1));
+      // Several callers read the same result and claim at once: exactly one wins.
+      const claims = await Promise.all(
+        [1, 2, 3, 4].map((n) =>
+          store().privacyRequests.transition(ws, r.id, 'completed', { result: { ...read, recipients: [{ ...read.recipients[0], status: 'queued', by: n }] }, statusCheckAt: 10 }, step(r.id, 'completed', 'completed', 10 + n), { result: read }),
+        ),
+      );
+      const won = claims.filter((c) => c !== undefined);
+      expect(won).toHaveLength(1);
+      expect(await store().privacyRequests.transitions(ws, r.id)).toHaveLength(2);
+      const claimed = (await store().privacyRequests.get(ws, r.id))!;
+      expect(claimed.result).toEqual(won[0]!.result);
+      // A check that read the result before the claim does not put it back; one that read it after saves.
+      expect(await store().privacyRequests.saveStatusCheck(ws, r.id, read, null, { result: read })).toBe(false);
+      expect(await store().privacyRequests.get(ws, r.id)).toMatchObject({ result: claimed.result, statusCheckAt: 10 });
+      expect(await store().privacyRequests.saveStatusCheck(ws, r.id, { kind: 'correct', recipients: [] }, null, { result: claimed.result })).toBe(true);
+      expect((await store().privacyRequests.get(ws, r.id))?.result).toEqual({ kind: 'correct', recipients: [] });
+      // Unguarded, as before; a guard on a request with no result yet matches null.
+      expect(await store().privacyRequests.saveStatusCheck(ws, r.id, null, null)).toBe(true);
+      expect(await store().privacyRequests.transition(ws, r.id, 'completed', { result: { x: 1 } }, step(r.id, 'completed', 'completed', 30), { result: null })).toMatchObject({ result: { x: 1 } });
+      expect(await store().privacyRequests.transition(ws, 'dsr_missing', 'completed', {}, step('dsr_missing', 'completed', 'completed', 31), { result: null })).toBeUndefined();
     });
 
     it('lists by status, type, channel, due date and receipt period, newest first', async () => {

@@ -89,6 +89,7 @@ export const de: SubjectEmailText = {
     },
     updateSubject: 'Neuigkeiten zu Ihrem Antrag auf Berichtigung',
     updateIntro: 'Als wir Ihren Antrag auf Berichtigung Ihrer personenbezogenen Daten abgeschlossen haben, hatten einige Dienste die Berichtigung nicht angenommen. Wir haben sie ihnen erneut gesendet:',
+    updateIntroToldOtherwise: 'Als wir Ihren Antrag auf Berichtigung Ihrer personenbezogenen Daten abgeschlossen haben, hatten einige Dienste die Berichtigung nicht angenommen. Wir haben sie ihnen inzwischen mitgeteilt:',
     traits: { name: 'Name', firstName: 'Vorname', lastName: 'Nachname', phone: 'Telefonnummer', title: 'Berufsbezeichnung', email: 'E-Mail-Adresse' },
   },
   restriction: [
@@ -98,6 +99,7 @@ export const de: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Wir verwenden Ihre personenbezogenen Daten nicht mehr für die Zwecke, denen Sie widersprochen haben.' : `Wir verwenden Ihre personenbezogenen Daten nicht mehr für: ${uses}.`),
     until: 'Dies gilt, bis Sie erneut einwilligen (zum Beispiel in unserem Cookie-Banner).',
+    notStopped: (use, why) => `Die Verwendung Ihrer personenbezogenen Daten für „${use}“ haben wir aus folgenden Gründen nicht beendet: ${why}`,
   },
   optOut: ['Opt-out-Anfrage berücksichtigt: Wir verkaufen Ihre personenbezogenen Daten nicht mehr und geben sie nicht mehr weiter.', 'Dies gilt, bis Sie wieder einwilligen.'],
   limitSensitive: ['Wir verwenden Ihre sensiblen personenbezogenen Daten nur noch, soweit es für die Erbringung unseres Dienstes erforderlich ist, und geben sie nicht mehr an andere Dienste weiter.'],

@@ -89,6 +89,7 @@ export const en: SubjectEmailText = {
     },
     updateSubject: 'Update on your correction request',
     updateIntro: 'When we completed your request to correct your personal data, some services had not accepted the correction. We sent it to them again:',
+    updateIntroToldOtherwise: 'When we completed your request to correct your personal data, some services had not accepted the correction. We have since told them of it:',
     traits: { name: 'name', firstName: 'first name', lastName: 'last name', phone: 'phone number', title: 'job title', email: 'email address' },
   },
   restriction: [
@@ -98,6 +99,7 @@ export const en: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'We stopped using your personal data for the purposes you objected to.' : `We stopped using your personal data for: ${uses}.`),
     until: 'This holds until you give your consent again (for example in our cookie banner).',
+    notStopped: (use, why) => `We did not stop using your personal data for "${use}", on these grounds: ${why}`,
   },
   optOut: ['Opt-Out Request Honored: we no longer sell or share your personal information.', 'This holds until you opt in again.'],
   limitSensitive: ['We now use your sensitive personal information only as needed to provide our service, and no longer send it to other services.'],

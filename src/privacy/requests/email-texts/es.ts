@@ -89,6 +89,7 @@ export const es: SubjectEmailText = {
     },
     updateSubject: 'Novedades sobre su solicitud de rectificación',
     updateIntro: 'Cuando completamos su solicitud de rectificación de sus datos personales, algunos servicios no habían aceptado la rectificación. Se la hemos enviado de nuevo:',
+    updateIntroToldOtherwise: 'Cuando completamos su solicitud de rectificación de sus datos personales, algunos servicios no habían aceptado la rectificación. Desde entonces se la hemos comunicado:',
     traits: { name: 'nombre', firstName: 'nombre de pila', lastName: 'apellidos', phone: 'número de teléfono', title: 'cargo', email: 'dirección de correo electrónico' },
   },
   restriction: [
@@ -98,6 +99,7 @@ export const es: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Hemos dejado de usar sus datos personales para los fines a los que se opuso.' : `Hemos dejado de usar sus datos personales para: ${uses}.`),
     until: 'Esto se mantiene hasta que vuelva a dar su consentimiento (por ejemplo, en nuestro aviso de cookies).',
+    notStopped: (use, why) => `No hemos dejado de usar sus datos personales para «${use}», por los siguientes motivos: ${why}`,
   },
   optOut: ['Solicitud de exclusión atendida: ya no vendemos ni compartimos sus datos personales.', 'Esto se mantiene hasta que vuelva a aceptarlo.'],
   limitSensitive: ['Ahora solo usamos sus datos personales sensibles en la medida necesaria para prestar nuestro servicio, y ya no los enviamos a otros servicios.'],

@@ -89,6 +89,7 @@ export const fr: SubjectEmailText = {
     },
     updateSubject: 'Point sur votre demande de rectification',
     updateIntro: 'Lorsque nous avons traité votre demande de rectification de vos données personnelles, certains services n\'avaient pas accepté la rectification. Nous la leur avons envoyée de nouveau :',
+    updateIntroToldOtherwise: "Lorsque nous avons traité votre demande de rectification de vos données personnelles, certains services n'avaient pas accepté la rectification. Nous la leur avons depuis communiquée :",
     traits: { name: 'nom', firstName: 'prénom', lastName: 'nom de famille', phone: 'numéro de téléphone', title: 'fonction', email: 'adresse e-mail' },
   },
   restriction: [
@@ -98,6 +99,7 @@ export const fr: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Nous avons cessé d’utiliser vos données personnelles pour les finalités auxquelles vous vous êtes opposé(e).' : `Nous avons cessé d’utiliser vos données personnelles pour : ${uses}.`),
     until: 'Cela vaut jusqu’à ce que vous donniez à nouveau votre consentement (par exemple dans notre bandeau cookies).',
+    notStopped: (use, why) => `Nous n'avons pas cessé d'utiliser vos données personnelles pour « ${use} », pour les motifs suivants : ${why}`,
   },
   optOut: ["Demande d'opposition respectée : nous ne vendons plus et ne partageons plus vos données personnelles.", 'Cela vaut jusqu’à ce que vous donniez à nouveau votre accord.'],
   limitSensitive: ["Nous n'utilisons plus vos données personnelles sensibles que dans la mesure nécessaire pour fournir notre service, et ne les transmettons plus à d'autres services."],

@@ -94,6 +94,7 @@ export const it: SubjectEmailText = {
     },
     updateSubject: 'Aggiornamento sulla Sua richiesta di rettifica',
     updateIntro: 'Quando abbiamo completato la Sua richiesta di rettifica dei Suoi dati personali, alcuni servizi non avevano accettato la rettifica. Gliel\'abbiamo inviata di nuovo:',
+    updateIntroToldOtherwise: "Quando abbiamo completato la Sua richiesta di rettifica dei Suoi dati personali, alcuni servizi non avevano accettato la rettifica. Nel frattempo gliel'abbiamo comunicata:",
     traits: { name: 'nome', firstName: 'nome di battesimo', lastName: 'cognome', phone: 'numero di telefono', title: 'qualifica professionale', email: 'indirizzo e-mail' },
   },
   restriction: [
@@ -103,6 +104,7 @@ export const it: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Abbiamo smesso di usare i Suoi dati personali per le finalità a cui si è opposto/a.' : `Abbiamo smesso di usare i Suoi dati personali per: ${uses}.`),
     until: 'Ciò vale finché non darà di nuovo il Suo consenso (ad esempio nel nostro banner dei cookie).',
+    notStopped: (use, why) => `Non abbiamo smesso di utilizzare i Suoi dati personali per «${use}», per i seguenti motivi: ${why}`,
   },
   optOut: ['Richiesta di opposizione rispettata: non vendiamo né condividiamo più i Suoi dati personali.', 'Ciò vale finché non darà di nuovo il Suo consenso.'],
   limitSensitive: ['Ora usiamo i Suoi dati personali sensibili solo nella misura necessaria a fornire il nostro servizio e non li inviamo più ad altri servizi.'],

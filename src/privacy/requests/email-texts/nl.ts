@@ -89,6 +89,7 @@ export const nl: SubjectEmailText = {
     },
     updateSubject: 'Stand van zaken van uw verzoek om rectificatie',
     updateIntro: 'Toen wij uw verzoek om rectificatie van uw persoonsgegevens afrondden, hadden sommige diensten de rectificatie niet aanvaard. Wij hebben die opnieuw naar hen gestuurd:',
+    updateIntroToldOtherwise: 'Toen wij uw verzoek om rectificatie van uw persoonsgegevens afrondden, hadden sommige diensten de rectificatie niet aanvaard. Wij hebben hun die inmiddels meegedeeld:',
     traits: { name: 'naam', firstName: 'voornaam', lastName: 'achternaam', phone: 'telefoonnummer', title: 'functietitel', email: 'e-mailadres' },
   },
   restriction: [
@@ -98,6 +99,7 @@ export const nl: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Wij gebruiken uw persoonsgegevens niet meer voor de doeleinden waartegen u bezwaar hebt gemaakt.' : `Wij gebruiken uw persoonsgegevens niet meer voor: ${uses}.`),
     until: 'Dit blijft zo tot u opnieuw toestemming geeft (bijvoorbeeld in onze cookiebanner).',
+    notStopped: (use, why) => `Wij zijn niet gestopt met het gebruik van uw persoonsgegevens voor "${use}", om de volgende redenen: ${why}`,
   },
   optOut: ['Opt-outverzoek gehonoreerd: wij verkopen of delen uw persoonsgegevens niet meer.', 'Dit blijft zo tot u opnieuw toestemming geeft.'],
   limitSensitive: ['Wij gebruiken uw gevoelige persoonsgegevens nu alleen voor zover nodig om onze dienst te leveren, en sturen ze niet meer naar andere diensten.'],

@@ -89,6 +89,7 @@ export const pt: SubjectEmailText = {
     },
     updateSubject: 'Atualização sobre o seu pedido de retificação',
     updateIntro: 'Quando concluímos o seu pedido de retificação dos seus dados pessoais, alguns serviços não tinham aceitado a retificação. Enviámo-la novamente:',
+    updateIntroToldOtherwise: 'Quando concluímos o seu pedido de retificação dos seus dados pessoais, alguns serviços não tinham aceitado a retificação. Entretanto, comunicámo-la a esses serviços:',
     traits: { name: 'nome', firstName: 'nome próprio', lastName: 'apelido', phone: 'número de telefone', title: 'cargo', email: 'endereço de e-mail' },
   },
   restriction: [
@@ -98,6 +99,7 @@ export const pt: SubjectEmailText = {
   objection: {
     stopped: (uses) => (uses === undefined ? 'Deixámos de utilizar os seus dados pessoais para as finalidades a que se opôs.' : `Deixámos de utilizar os seus dados pessoais para: ${uses}.`),
     until: 'Isto mantém-se até voltar a dar o seu consentimento (por exemplo, no nosso aviso de cookies).',
+    notStopped: (use, why) => `Não deixámos de utilizar os seus dados pessoais para «${use}», pelos seguintes motivos: ${why}`,
   },
   optOut: ['Pedido de exclusão respeitado: deixámos de vender ou partilhar os seus dados pessoais.', 'Isto mantém-se até voltar a dar o seu consentimento.'],
   limitSensitive: ['Passámos a utilizar os seus dados pessoais sensíveis apenas na medida necessária para prestar o nosso serviço, e deixámos de os enviar para outros serviços.'],
