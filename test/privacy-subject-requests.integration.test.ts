@@ -137,6 +137,17 @@ describe('a data subject’s own request, verified by an emailed code', () => {
     expect(history.find((h) => h.action === 'receipt_confirmed')).toBeDefined();
   });
 
+  it('takes an address with letters beyond ASCII (RFC 6531) and an internationalised domain, and refuses one without an @', async () => {
+    for (const address of ['hänsel@beispiel.de', 'ada@bücher.example']) {
+      const made = await subject('', { type: 'access', email: address });
+      expect(made.status, JSON.stringify(made.body)).toBe(202);
+      expect(String(made.body.id)).toMatch(/^dsr_/);
+    }
+    const refused = await subject('', { type: 'access', email: 'hänsel.beispiel.de' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'validation_failed', path: 'email' });
+  });
+
   it('closes the request after three wrong codes and tells the subject why', async () => {
     const submitted = await subject('', { type: 'delete', email: 'ada@example.com' });
     const id = String(submitted.body.id);

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { EMAIL_PATTERN } from '../core/email-address.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { changedFields } from '../accounts/audit-changes.js';
 import { AuditLog } from '../accounts/audit-log.js';
@@ -35,13 +36,13 @@ import { IdParams } from './schemas.js';
 
 const Identifier = Type.String({ minLength: 1, maxLength: 500 });
 export const SubjectSchema = Type.Object(
-  { userId: Type.Optional(Identifier), anonymousId: Type.Optional(Identifier), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })) },
+  { userId: Type.Optional(Identifier), anonymousId: Type.Optional(Identifier), email: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: 320 })) },
   { additionalProperties: false },
 );
 export const AgentSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    email: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: 320 })),
     proofReference: Type.String({ minLength: 1, maxLength: 500, description: 'Reference of the signed permission or power of attorney (CCPA 7063)' }),
   },
   { additionalProperties: false },
@@ -58,7 +59,7 @@ export const CreateRequestBody = Type.Object(
     suppress: Type.Optional(Type.Boolean({ description: 'delete: keep a hashed suppression entry so the subject stays deleted (default true)' })),
     verified: Type.Optional(Type.Boolean({ description: "The admin vouches for the subject's identity (audited)" })),
     agent: Type.Optional(AgentSchema),
-    contactEmail: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'Where notices go (default: the agent, then the subject)' })),
+    contactEmail: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: 320, description: 'Where notices go (default: the agent, then the subject)' })),
     language: Type.Optional(Type.String({ minLength: 1, maxLength: 35, description: `The language the notices to the subject are written in, ISO 639-1: ${LANGUAGES.join(', ')} (default en)` })),
   },
   { additionalProperties: false },
@@ -68,7 +69,7 @@ export type CreateRequestBody = Static<typeof CreateRequestBody>;
 const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const ContactEmailChange = Type.Object(
   {
-    email: Type.String({ format: 'email', maxLength: 320, description: 'The address the request\'s emails go to from now on' }),
+    email: Type.String({ pattern: EMAIL_PATTERN, maxLength: 320, description: 'The address the request\'s emails go to from now on' }),
     reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why (kept in the history and the audit log)' }),
   },
   { additionalProperties: false },

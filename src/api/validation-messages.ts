@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import { EMAIL_PATTERN } from '../core/email-address.js';
 
 /** Where the invalid value was (Fastify's `SchemaErrorDataVar`, not exported by its main entry). */
 type SchemaErrorDataVar = 'body' | 'headers' | 'params' | 'querystring';
@@ -43,8 +44,7 @@ const FORMAT_REASONS: Readonly<Record<string, string>> = {
   uri: 'must be an absolute URL, such as https://example.com/path',
 };
 
-/** The pattern of an email address the accounts API takes: one @, no spaces (stricter checks refuse real addresses). */
-export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
+export { EMAIL_PATTERN };
 
 /** What a value of each pattern looks like (Ajv says `must match pattern "^[^@\s]+@[^@\s]+$"`). */
 const PATTERN_REASONS: Readonly<Record<string, string>> = {

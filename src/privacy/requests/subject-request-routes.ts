@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { EMAIL_PATTERN } from '../../core/email-address.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
@@ -40,7 +41,7 @@ const SubmitBody = Type.Object(
   {
     writeKey: WriteKey,
     type: literals(SUBJECT_REQUEST_TYPES),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 320, description: 'Where the one-time code and the notices go; required for every type but opt_out and limit_sensitive' })),
+    email: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: 320, description: 'Where the one-time code and the notices go; required for every type but opt_out and limit_sensitive' })),
     userId: Type.Optional(Identifier('Used only when linked to the email in this site’s records (or for opt_out / limit_sensitive)')),
     anonymousId: Type.Optional(Identifier('The browser’s anonymous id (analytics.js `ajs_anonymous_id`); same rule as userId')),
     regulation: Type.Optional(literals(REGULATIONS)),
@@ -57,7 +58,7 @@ const VerifyBody = Type.Object(
   { additionalProperties: false },
 );
 
-const LinkEmail = Type.String({ format: 'email', maxLength: 320, description: 'The address the answer to the request was sent to' });
+const LinkEmail = Type.String({ pattern: EMAIL_PATTERN, maxLength: 320, description: 'The address the answer to the request was sent to' });
 const NewLinkBody = Type.Object({ writeKey: WriteKey, email: LinkEmail, language: Language }, { additionalProperties: false });
 const NewLinkVerifyBody = Type.Object(
   { writeKey: WriteKey, email: LinkEmail, code: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the email' }) },
