@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerApi } from './support/api-client.js';
 import { chromiumMissing, consoleBuildMissing, launchChromium, setUpOwner } from './support/browser.js';
 import type { DeletionCertificate, DestinationDeletion } from '../src/privacy/requests/certificate.js';
+import { recordStatusCheck } from '../src/privacy/requests/deletion-certificate-steps.js';
+import { RequestTransitions } from '../src/privacy/requests/request-transitions.js';
 import { completedRequest } from './support/privacy-requests.js';
 import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
@@ -139,9 +141,16 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     const wrong = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.alpha}/confirm`, { note: 'deleted' });
     expect(wrong.status).toBe(409);
     expect(wrong.body.error).toMatchObject({ code: 'no_deletion_follow_up', message: expect.stringContaining(ids.beta!) });
+    // A status check that read the request before the member's confirmation (below) is saved after it.
+    const workspaceId = (await sluice.store.workspaces.list())[0]!.id;
+    const readByTheCheck = (await sluice.store.privacyRequests.get(workspaceId, id))!;
     // Once it is done at the tool, a member confirms it: the certificate is re-issued with the entry deleted, naming them.
     const confirmed = await api('POST', `/privacy-requests/${id}/deletion-follow-ups/${ids.beta}/confirm`, { note: 'Mixpanel support deleted the profile (ticket 4711)' });
     expect(confirmed.status, confirmed.text).toBe(200);
+    // The late check saves nothing over it (a compare-and-set on the certificate): the confirmation stands.
+    await recordStatusCheck(new RequestTransitions(sluice.store), readByTheCheck, readByTheCheck.result, [{ name: 'Mixpanel alpha', type: 'mixpanel', detail: 'late' }], undefined);
+    expect(entry(await result(), 'beta')).toMatchObject({ outcome: 'deleted', confirmedBy: expect.any(String) });
+    expect(((await api('GET', `/privacy-requests/${id}`)).body.history as { note?: string }[]).some((h) => h.note?.endsWith(': late'))).toBe(false);
     expect(confirmed.body).toMatchObject({ status: 'completed' });
     expect(confirmed.body.deletionFollowUps).toBeUndefined();
     const reissued = await result();

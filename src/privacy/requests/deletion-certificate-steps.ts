@@ -1,5 +1,5 @@
 import type { Keys } from '../../core/crypto/keys.js';
-import { SluiceError } from '../../core/errors.js';
+import { isSluiceError, SluiceError } from '../../core/errors.js';
 import { deletionCertificateOf, type DeletionCertificate } from './certificate.js';
 import { confirmDeletionByHand, withdrawHandConfirmation, type ConfirmRefusal } from './deletion-follow-up.js';
 import type { PrivacyRequest } from './request.js';
@@ -20,14 +20,22 @@ export async function recordStatusCheck(
   ended: readonly { name: string; type: string; detail: string }[],
   nextCheckAt: number | undefined,
 ): Promise<void> {
+  // Saved only over the certificate this check read: a member who confirmed or withdrew a deletion by hand meanwhile
+  // re-issued it, and their change is not put back as it was (the next check reads theirs).
+  const guard = { result: request.result };
   if (ended.length === 0) {
-    await steps.store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, certificate, nextCheckAt ?? null);
+    await steps.store.privacyRequests.saveStatusCheck(request.workspaceId, request.id, certificate, nextCheckAt ?? null, guard);
     return;
   }
   // The certificate goes with the first step, in its transaction.
   let current = request;
   for (const [i, d] of ended.entries()) {
-    current = await steps.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`);
+    try {
+      current = await steps.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`, i === 0 ? guard : undefined);
+    } catch (error) {
+      if (i === 0 && isSluiceError(error) && error.code === 'request_state_conflict') return;
+      throw error;
+    }
   }
   if (nextCheckAt === undefined) {
     const told = current.contactEmail ? '; the subject is told how it ended' : '';
@@ -80,10 +88,13 @@ async function changeCertificate(
   }
   const changed = how.change(certificate, steps.now());
   if ('refused' in changed) throw new SluiceError(how.refusal, changed.refused);
-  // A status check of the request's other jobs may have re-issued the certificate since it was read: not overwritten.
-  if (deletionCertificateOf((await steps.load(workspaceId, id)).result)?.issuedAt !== certificate.issuedAt) {
-    throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check); reload it and try again.`);
-  }
   const entry = certificate.destinations.find((d) => d.destinationId === destinationId)!;
-  return steps.move(request, 'completed', { result: changed }, by, how.action, `${entry.name} (${entry.type}): ${how.note}`);
+  // Stored only over the certificate read (a compare-and-set): a status check of the request's other jobs, or another
+  // member, may have re-issued it since, and is not overwritten.
+  try {
+    return await steps.move(request, 'completed', { result: changed }, by, how.action, `${entry.name} (${entry.type}): ${how.note}`, { result: request.result });
+  } catch (error) {
+    if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
+    throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check, or another member's confirmation); reload it and try again.`);
+  }
 }
