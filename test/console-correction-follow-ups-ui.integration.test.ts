@@ -66,6 +66,15 @@ describe.skipIf(skip)('corrections to follow up in the console', { timeout: 120_
     await expect.poll(() => sent.getByRole('listitem').first().textContent()).toMatch(/^CRM hook: told another way, confirmed by hand by member:\S+ \(owner@example\.com\) on /);
     const history = (await ownerApi(sluice)('GET', `/privacy-requests/${id}`)).body.history as { action: string; actor: string; note?: string }[];
     expect(history.find((h) => h.action === 'correction_confirmed_by_hand')).toMatchObject({ actor: expect.stringContaining('owner@example.com'), note: 'CRM hook (webhook): emailed the vendor the corrected name (ticket 881)' });
+
+    // Confirmed on the wrong request: withdrawn with a reason, it is back on the corrections to follow up.
+    await page.getByRole('button', { name: `Withdraw the confirmation at CRM hook of correction request ${id}` }).click();
+    const withdraw = page.getByRole('form', { name: `Withdraw the confirmation at CRM hook of request ${id}` });
+    await withdraw.getByLabel("Why (goes into the request's history)").fill('the ticket was about another customer');
+    await withdraw.getByRole('button', { name: 'Withdraw the confirmation at CRM hook' }).click();
+    await expect.poll(() => sent.getByRole('listitem').first().textContent()).toMatch(/^CRM hook: correction failed to arrive \(http_4\d\d\)/);
+    await page.getByRole('tab', { name: 'Corrections to follow up' }).click();
+    await expect.poll(() => page.getByRole('row', { name: new RegExp(id) }).textContent()).toContain('CRM hook did not accept the correction');
     expect(errors).toEqual([]);
     // (This hook accepts corrections from now on, for the next test.)
     crm.server.respond = () => ({ status: 200 });

@@ -191,6 +191,26 @@ describe('a correction a recipient refused', () => {
     // (The second test's correction, whose Hook B was deleted, is still to follow up.)
     expect(((await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[]).map((r) => r.id)).not.toContain(id);
 
+    // The shop's confirmation was a mistake: withdrawn with a reason, the recipient reads failed as before and is back on
+    // the follow-ups (the person, told already, is not emailed again); a second withdrawal is refused.
+    const shopBefore = (done.correctionRecipients as Recipient[]).find((r) => r.name === 'Shop hook')!;
+    expect((await api('POST', `/privacy-requests/${id}/correction-follow-ups/${shop.id}/withdraw`, {})).status).toBe(400);
+    const withdrawn = await api('POST', `/privacy-requests/${id}/correction-follow-ups/${shop.id}/withdraw`, { reason: 'the shop admin change was on another customer' });
+    expect(withdrawn.status, withdrawn.text).toBe(200);
+    const back = (withdrawn.body.correctionRecipients as Recipient[]).find((r) => r.name === 'Shop hook');
+    expect(back).toEqual(shopBefore);
+    expect((withdrawn.body.correctionFollowUps as { name: string }[]).map((f) => f.name)).toEqual(['Shop hook']);
+    expect(((await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[]).map((r) => r.id)).toContain(id);
+    history = (await api('GET', `/privacy-requests/${id}`)).body.history as { action: string; note?: string }[];
+    expect(history.filter((h) => h.action === 'correction_confirmation_withdrawn').map((h) => h.note)).toEqual(['Shop hook (webhook): the shop admin change was on another customer']);
+    expect(((await api('GET', '/audit-log?action=privacy_request.correction_confirmation_withdrawn')).body.entries as { resourceId: string }[]).map((a) => a.resourceId)).toEqual([id]);
+    const twice = await api('POST', `/privacy-requests/${id}/correction-follow-ups/${shop.id}/withdraw`, { reason: 'again' });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({ code: 'no_hand_confirmation', message: expect.stringContaining(crm.id) });
+    // Confirmed again, it leaves the follow-ups once more.
+    expect((await api('POST', `/privacy-requests/${id}/correction-follow-ups/${shop.id}/confirm`, { note: 'corrected for the right customer' })).status).toBe(200);
+    expect(((await api('GET', '/privacy-requests/correction-follow-ups')).body.requests as { id: string }[]).map((r) => r.id)).not.toContain(id);
+
     // (The services accept corrections from now on, for the next test.)
     crm.server.respond = () => ({ status: 200 });
     shop.server.respond = () => ({ status: 200 });

@@ -114,6 +114,24 @@ export const privacyRequestFollowUpsApi: FastifyPluginAsyncTypebox<{ requests: R
     return requestView(updated, Date.now());
   });
 
+  app.post('/privacy-requests/:id/correction-follow-ups/:destinationId/withdraw', {
+    config: { permission: 'privacy:write' },
+    schema: {
+      tags: ['privacy-requests'],
+      summary: "Withdraw a confirmation by hand of a correction's recipient (made by mistake, or the service was not told after all), with the reason: it reads failed as before and is back on the follow-ups",
+      description:
+        'Audited as `privacy_request.correction_confirmation_withdrawn`. The person is not emailed again. ' +
+        '409 `no_hand_confirmation` when that recipient was not confirmed by hand; `request_state_conflict` when the request is not a completed correction, or its recipients changed meanwhile (reload it).',
+      params: Type.Object({ id: Type.String(), destinationId: Type.String() }),
+      body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why, e.g. "confirmed on the wrong request"' }) }, { additionalProperties: false }),
+      response: { 200: RequestSchema },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const updated = await requests.withdrawCorrectionConfirmation(principal.workspaceId, request.params.id, request.params.destinationId, auditContext(request), request.body.reason);
+    return requestView(updated, Date.now());
+  });
+
   app.post('/privacy-requests/:id/deletion-follow-ups/:destinationId/confirm', {
     config: { permission: 'privacy:write' },
     schema: {

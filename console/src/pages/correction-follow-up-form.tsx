@@ -45,3 +45,23 @@ export function ToldByHandForm({ requestId, followUp, onSubmit, onCancel }: { re
     </TextPromptForm>
   );
 }
+
+/**
+ * Withdrawing a confirmation by hand of a correction's recipient (made by mistake, or the service was not told after
+ * all): why is asked for (it goes into the request's history), in place of the row's buttons.
+ */
+export function WithdrawToldByHandForm({ requestId, recipient, onSubmit, onCancel }: { requestId: string; recipient: { destinationId: string; name: string; confirmedBy?: string }; onSubmit: (reason: string) => void; onCancel: () => void }) {
+  return (
+    <TextPromptForm
+      formLabel={`Withdraw the confirmation at ${recipient.name} of request ${requestId}`}
+      fieldId={`withdraw-told-${requestId}-${recipient.destinationId}`}
+      fieldLabel="Why (goes into the request's history)"
+      submitLabel={`Withdraw the confirmation at ${recipient.name}`}
+      onSubmit={onSubmit}
+      onCancel={onCancel}
+    >
+      {recipient.confirmedBy ?? 'A member'} confirmed that <strong>{recipient.name}</strong> was told of the correction another way. Withdrawn, it reads as
+      it did before (its delivery failed) and is back on the corrections to follow up. The person, if told already, is not emailed again.
+    </TextPromptForm>
+  );
+}

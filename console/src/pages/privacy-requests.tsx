@@ -8,7 +8,7 @@ import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
 import { ContactEmailForm } from './contact-email-form';
 import { ObjectionDecisionForm, type PurposeDecision } from './objection-decision-form';
-import { correctionFollowUpText, ToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
+import { correctionFollowUpText, ToldByHandForm, WithdrawToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
 import { IRREVERSIBLE, languageLabel, NewRequestForm, RequestSettingsCard, type RequestSettings } from './privacy-request-forms';
 
@@ -154,6 +154,7 @@ type Pending =
   | { id: string; action: 'withdraw-confirmation'; confirmation: HandConfirmation }
   | { id: string; action: 'contact-email' }
   | { id: string; action: 'confirm-correction'; followUp: CorrectionFollowUp }
+  | { id: string; action: 'withdraw-correction'; recipient: { destinationId: string; name: string; confirmedBy?: string } }
   | { id: string; action: 'decide-objection'; purposes: string[] };
 
 /** A reason the subject is told (denial, extension), asked for in place of the row's buttons. */
@@ -243,6 +244,7 @@ export function PrivacyRequestsPage() {
   const confirmDeletion = (id: string, destinationId: string, note: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
   const decideObjection = (id: string, decisions: PurposeDecision[]) => post(id, 'objection-decision', { decisions });
   const confirmCorrection = (id: string, destinationId: string, note: string) => post(id, `correction-follow-ups/${encodeURIComponent(destinationId)}/confirm`, { note });
+  const withdrawCorrection = (id: string, destinationId: string, reason: string) => post(id, `correction-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
   const withdrawConfirmation = (id: string, destinationId: string, reason: string) => post(id, `deletion-follow-ups/${encodeURIComponent(destinationId)}/withdraw`, { reason });
   const label = (action: string, r: PrivacyRequest) => `${action} ${r.type} request ${r.id}`;
   /** Verifying an irreversible request runs it at once when the workspace requires no approval. */
@@ -256,6 +258,10 @@ export function PrivacyRequestsPage() {
     }
     if (pending.action === 'decide-objection') {
       return <ObjectionDecisionForm requestId={r.id} purposes={pending.purposes} onSubmit={(decisions) => void decideObjection(r.id, decisions)} onCancel={() => setPending(null)} />;
+    }
+    if (pending.action === 'withdraw-correction') {
+      const { recipient } = pending;
+      return <WithdrawToldByHandForm requestId={r.id} recipient={recipient} onSubmit={(reason) => void withdrawCorrection(r.id, recipient.destinationId, reason)} onCancel={() => setPending(null)} />;
     }
     if (pending.action === 'confirm-correction') {
       const { followUp } = pending;
@@ -457,6 +463,13 @@ export function PrivacyRequestsPage() {
                             Confirm told at {f.name}…
                           </button>
                         ))}
+                        {r.correctionRecipients
+                          ?.filter((d) => d.confirmedBy !== undefined)
+                          .map((d) => (
+                            <button key={d.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'withdraw-correction', recipient: d })} aria-label={`Withdraw the confirmation at ${d.name} of correction request ${r.id}`}>
+                              Withdraw confirmation at {d.name}…
+                            </button>
+                          ))}
                         {r.deletionFollowUps?.map((f) => (
                           <button key={f.destinationId} type="button" onClick={() => setPending({ id: r.id, action: 'confirm-deletion', followUp: f })} aria-label={`Confirm the deletion at ${f.name} of ${r.type} request ${r.id}`}>
                             Confirm deleted at {f.name}…

@@ -37,7 +37,15 @@ export async function confirmCorrectionByHand(steps: RequestTransitions, workspa
   const recipients = result.recipients.map((r): CorrectionRecipient => {
     if (r.destinationId !== destinationId) return r;
     const before = [r.failedAt !== undefined ? `at ${r.failedAt}` : null, r.reason, r.detail].filter((x) => x !== null && x !== '').join(', ');
-    return { ...withoutFailedAt(r), status: 'delivered', reason: 'confirmed_by_hand', detail: `confirmed by hand by ${actor} at ${at}: ${note} (before: failed${before ? ` ${before}` : ''})`, confirmedBy: actor, confirmedAt: at };
+    return {
+      ...withoutFailedAt(r),
+      status: 'delivered',
+      reason: 'confirmed_by_hand',
+      detail: `confirmed by hand by ${actor} at ${at}: ${note} (before: failed${before ? ` ${before}` : ''})`,
+      confirmedBy: actor,
+      confirmedAt: at,
+      beforeConfirmation: { reason: r.reason, detail: r.detail, ...(r.failedAt !== undefined && { failedAt: r.failedAt }) },
+    };
   });
   let confirmed: PrivacyRequest;
   try {
@@ -47,4 +55,39 @@ export async function confirmCorrectionByHand(steps: RequestTransitions, workspa
     throw new SluiceError('request_state_conflict', `Correction ${id}'s recipients changed while this call ran (sent again, confirmed or checked at the same moment); nothing was recorded. Reload it (GET /api/v1/privacy-requests/${id}) and confirm again if ${followUp.name} is still to follow up.`);
   }
   return settleIfDone(steps, confirmed);
+}
+
+/**
+ * Withdraws a member's confirmation by hand (made by mistake, or the service had not been told after all): the
+ * recipient reads failed again as it did before (its reason, detail and time), so it is back on the follow-ups; a step
+ * of the request's history (`correction_confirmation_withdrawn`, with the reason) and an audit entry record it. The
+ * person was emailed once nothing was left to follow up, and is not emailed again by this. Guarded like the
+ * confirmation (the result as read). `no_hand_confirmation` when the recipient was not confirmed by hand, or was
+ * confirmed by a version that kept nothing to put back.
+ */
+export async function withdrawCorrectionConfirmation(steps: RequestTransitions, workspaceId: string, id: string, destinationId: string, by: StepActor, reason: string): Promise<PrivacyRequest> {
+  const request = await steps.load(workspaceId, id);
+  if (request.type !== 'correct' || request.status !== 'completed') {
+    throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed correction has confirmations by hand to withdraw.`);
+  }
+  const result = request.result as CorrectionResult;
+  const recipient = result.recipients.find((r) => r.destinationId === destinationId);
+  if (!recipient?.confirmedBy || !recipient.beforeConfirmation) {
+    const confirmed = result.recipients.filter((r) => r.confirmedBy !== undefined && r.beforeConfirmation !== undefined);
+    const open = confirmed.length > 0 ? `the recipients confirmed by hand are ${confirmed.map((r) => `${r.destinationId} (${r.name})`).join(', ')}` : 'none of its recipients was confirmed by hand';
+    const what = recipient ? `The correction's delivery to ${recipient.name} was not confirmed by hand${recipient.confirmedBy ? ' by a version that kept what to put back' : ''}` : `Destination ${destinationId} is not a recipient of correction ${id}`;
+    throw new SluiceError('no_hand_confirmation', `${what}; ${open}.`);
+  }
+  const { beforeConfirmation: before } = recipient;
+  const recipients = result.recipients.map((r): CorrectionRecipient => {
+    if (r.destinationId !== destinationId) return r;
+    const { confirmedBy: _by, confirmedAt: _at, beforeConfirmation: _before, ...rest } = r;
+    return { ...rest, status: 'failed', reason: before.reason, detail: before.detail, ...(before.failedAt !== undefined && { failedAt: before.failedAt }) };
+  });
+  try {
+    return await steps.move(request, 'completed', { result: { ...result, recipients } }, by, 'correction_confirmation_withdrawn', `${recipient.name} (${recipient.type}): ${reason}`, { result: request.result });
+  } catch (error) {
+    if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
+    throw new SluiceError('request_state_conflict', `Correction ${id}'s recipients changed while this call ran; nothing was recorded. Reload it (GET /api/v1/privacy-requests/${id}) and withdraw again if ${recipient.name} is still confirmed by hand.`);
+  }
 }

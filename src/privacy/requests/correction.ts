@@ -25,6 +25,8 @@ export interface CorrectionRecipient {
    */
   readonly confirmedBy?: string;
   readonly confirmedAt?: string;
+  /** What it read before the confirmation by hand (its failure), put back if the confirmation is withdrawn. */
+  readonly beforeConfirmation?: { readonly reason: string | null; readonly detail: string | null; readonly failedAt?: string };
 }
 
 /** A correction's result (the request's `result`). */

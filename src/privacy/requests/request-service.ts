@@ -5,7 +5,7 @@ import { newId } from '../../core/ids.js';
 import type { Store } from '../../store/store.js';
 import { consentCategoriesOf } from '../privacy-config.js';
 import { addCalendarMonths, dueAt, extendedDueAt, receiptConfirmationDueAt } from './deadlines.js';
-import { confirmCorrectionByHand } from './correction-confirmed-by-hand.js';
+import { confirmCorrectionByHand, withdrawCorrectionConfirmation } from './correction-confirmed-by-hand.js';
 import { decideObjection, WAITS_FOR_A_PERSON, type ObjectionWaiting } from './objection-purposes.js';
 import { checkRetriedRecipients, retryCorrectionRecipients, type DeliveryRetry } from './correction-follow-up.js';
 import { confirmDeletion, recordStatusCheck, withdrawDeletionConfirmation } from './deletion-certificate-steps.js';
@@ -377,6 +377,11 @@ export class RequestService {
   /** correction-confirmed-by-hand.ts's `confirmCorrectionByHand`: a failed recipient of a completed correction told another way. */
   async confirmCorrection(workspaceId: string, id: string, destinationId: string, by: StepActor, note: string): Promise<PrivacyRequest> {
     return confirmCorrectionByHand(this.steps, workspaceId, id, destinationId, by, note);
+  }
+
+  /** correction-confirmed-by-hand.ts's `withdrawCorrectionConfirmation`: a confirmation by hand made by mistake, withdrawn. */
+  async withdrawCorrectionConfirmation(workspaceId: string, id: string, destinationId: string, by: StepActor, reason: string): Promise<PrivacyRequest> {
+    return withdrawCorrectionConfirmation(this.steps, workspaceId, id, destinationId, by, reason);
   }
 
   /** correction-follow-up.ts's `checkRetriedRecipients` (the executor's status check of a correction). */
