@@ -32,6 +32,8 @@ import { auditSink, consentPort, suppressionPort } from './privacy/requests/priv
 import { DestinationDeletionTargets } from './privacy/requests/destination-deletion-targets.js';
 import { SubjectIntake } from './privacy/requests/subject-intake.js';
 import { SubjectNotices } from './privacy/requests/subject-notices.js';
+import { PrivacyTeamMail } from './privacy/requests/privacy-team-mail.js';
+import { TeamFollowUpNotices } from './privacy/requests/team-follow-up-notices.js';
 import { GivenUpEmailNotice } from './privacy/requests/given-up-email-notice.js';
 import { SubjectEmailOutbox } from './privacy/requests/subject-email-outbox.js';
 import { SubjectEmailSender } from './privacy/requests/subject-email-sender.js';
@@ -242,7 +244,10 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   const privacyRequests = new RequestService(store, { audit: auditSink(new AuditLog(store.audit)), logError: (error) => logger.error({ err: error }, 'privacy request listener failed') });
   // Receipt, extension, completion and denial emails to the subject (when the request has an address): written by the
   // process where the step happens, stored before the first attempt, sent and retried by the jobs role (decision 0802).
-  const givenUpNotice = new GivenUpEmailNotice({ store, mailer, publicUrl: config.publicUrl, logger });
+  // The people who answer privacy requests are emailed when one needs them: an email to the person given up, an
+  // objection to decide, a recipient to follow up.
+  const privacyTeam = new PrivacyTeamMail({ store, mailer, publicUrl: config.publicUrl, logger });
+  const givenUpNotice = new GivenUpEmailNotice(store, privacyTeam);
   const subjectEmails = new SubjectEmailOutbox({
     emails: store.subjectEmails,
     mailer,
@@ -254,6 +259,8 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
   });
   const notices = new SubjectNotices({ outbox: subjectEmails, keys, publicUrl: config.publicUrl, logger, consentCategories: async (ws) => consentCategoriesOf((await store.workspaces.get(ws))?.settings ?? {}) });
   privacyRequests.onTransition(notices.listener);
+  const teamFollowUps = new TeamFollowUpNotices(privacyTeam);
+  privacyRequests.onTransition(teamFollowUps.listener);
   const subjectEmailSender = roles.has('jobs') ? new SubjectEmailSender(subjectEmails, logger) : undefined;
   subjectEmailSender?.start();
   // Manual retries of one delivery publish delivery jobs from the API, and backlogs read the queues (replays run in the jobs role).
@@ -380,6 +387,7 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
       await relay?.stop();
       changes.close();
       await notices.idle();
+      await teamFollowUps.idle();
       await subjectEmailSender?.stop();
       await mailer.close();
       await store.close();

@@ -64,6 +64,8 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
       return { status: 200, body: JSON.stringify({ code: 200, status: 'OK', num_records_imported: 1 }) };
     };
     sluice = await startTestSluice({ SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', SLUICE_DELETION_STATUS_CHECK_SECONDS: '1' });
+    // Who answers the requests: emailed (here, the development outbox) when a deletion needs them.
+    await sluice.store.members.create({ workspaceId: (await sluice.store.workspaces.list())[0]!.id, email: 'dpo@shop.example', name: 'DPO', role: 'privacy', status: 'active' });
     const base = new URL(mixpanel.url).origin;
     for (const token of ['alpha', 'beta']) {
       const created = await api('POST', '/destinations', { name: `Mixpanel ${token}`, type: 'mixpanel', config: { projectToken: token, gdprToken: `gdpr-${token}`, baseUrl: base, deletionBaseUrl: base } });
@@ -131,6 +133,13 @@ describe('a deletion taken as an asynchronous job is followed to its end', () =>
     expect(audit.filter((a) => a.action === 'privacy_request.deletion_job_ended')).toHaveLength(2);
     // Then one step says no job is left running (the subject's notice of how it ended hangs on it).
     expect((await history()).filter((h) => h.action === 'deletion_jobs_settled')).toHaveLength(1);
+    // The team is emailed the tool to follow up, once the last job ended.
+    const toTeam = await eventually(async () => {
+      const { messages } = (await api('GET', '/outbox')).body as { messages: { to: string; subject: string; text: string }[] };
+      return messages.find((m) => m.to === 'dpo@shop.example' && m.subject === 'A deletion was not confirmed by every tool' && m.text.includes(id));
+    });
+    expect(toTeam.text).toContain('Mixpanel beta (its deletion job failed, job task-beta)');
+    expect(toTeam.text).not.toContain('Mixpanel alpha');
 
     // The failed job waits on a person (Sluice cannot send the deletion again: the identifiers were cleared): the
     // request says so, and the queue's follow-up list holds it.

@@ -31,6 +31,8 @@ describe('a correction a recipient refused', () => {
   beforeAll(async () => {
     smtp = await startSmtpCapture();
     sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.example', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' });
+    // Who answers the requests: emailed when a correction needs them.
+    await sluice.store.members.create({ workspaceId: (await sluice.store.workspaces.list())[0]!.id, email: 'dpo@shop.example', name: 'DPO', role: 'privacy', status: 'active' });
   });
   afterAll(async () => {
     await sluice?.stop();
@@ -150,6 +152,10 @@ describe('a correction a recipient refused', () => {
     }, 60_000);
     expect((done.correctionFollowUps as { name: string }[]).map((f) => f.name).sort()).toEqual(['Legacy CRM', 'Shop hook']);
     await smtp.waitFor((m) => m.to.includes('cyd@example.com') && m.subject === 'Your privacy request is complete', 60_000);
+    // The team is emailed which services did not take it.
+    const toTeam = await smtp.waitFor((m) => m.to.includes('dpo@shop.example') && m.subject === 'A correction did not reach every service' && m.text.includes(id), 30_000);
+    expect(toTeam.text).toMatch(/Legacy CRM \(http_422\), Shop hook \(http_422\)|Shop hook \(http_422\), Legacy CRM \(http_422\)/);
+    expect(toTeam.text).not.toContain('cyd@example.com');
 
     // A note is required; a destination that is not a failed recipient is refused, naming those that are.
     expect((await api('POST', `/privacy-requests/${id}/correction-follow-ups/${crm.id}/confirm`, {})).status).toBe(400);
@@ -260,5 +266,7 @@ describe('a correction a recipient refused', () => {
     expect(steps.find((h) => h.action === 'correction_recipient_ended')?.note).toMatch(/^Stubborn CRM \(webhook\): failed \(http_422\)/);
     expect(steps.some((h) => h.action === 'correction_recipients_settled')).toBe(false);
     expect(smtp.messages.filter((m) => m.to.includes('dot@example.com')).map((m) => m.subject)).not.toContain('Update on your correction request');
+    // The team is emailed that it failed again after the re-send.
+    await smtp.waitFor((m) => m.to.includes('dpo@shop.example') && m.subject === 'A correction did not reach every service' && m.text.includes('Stubborn CRM (http_422), again after it was sent again'), 30_000);
   });
 });

@@ -22,6 +22,10 @@ describe('an objection to purposes no consent category covers', () => {
   beforeAll(async () => {
     smtp = await startSmtpCapture();
     sluice = await startTestSluice({ SLUICE_SMTP_URL: smtp.url, SLUICE_MAIL_FROM: 'privacy@shop.example' });
+    // Who answers the requests: told when one waits for them (an engineer is not).
+    const workspaceId = (await sluice.store.workspaces.list())[0]!.id;
+    await sluice.store.members.create({ workspaceId, email: 'dpo@shop.example', name: 'DPO', role: 'privacy', status: 'active' });
+    await sluice.store.members.create({ workspaceId, email: 'dev@shop.example', name: 'Dev', role: 'engineer', status: 'active' });
   });
   afterAll(async () => {
     await sluice?.stop();
@@ -46,6 +50,12 @@ describe('an objection to purposes no consent category covers', () => {
     expect(parked?.note).toMatch(/"credit scoring", "Newsletter"; consent categories denied already: analytics$/);
     const listed = (await api('GET', '/privacy-requests/objection-decisions')).body.requests as { id: string }[];
     expect(listed.map((r) => r.id)).toEqual([id]);
+    // The team is told at once, by email, what waits for them.
+    const told = await smtp.waitFor((m) => m.to.includes('dpo@shop.example') && m.subject === 'An objection waits for your decision', 30_000);
+    expect(told.text).toContain(`the object request ${id} (GDPR, due `);
+    expect(told.text).toContain('"credit scoring", "Newsletter"');
+    expect(told.text).toMatch(/\/privacy-requests$/m);
+    expect(smtp.messages.some((m) => m.to.includes('dev@shop.example'))).toBe(false);
     const overdueOrOpen = (await api('GET', '/privacy-requests?limit=100')).body.requests as { id: string; status: string }[];
     expect(overdueOrOpen.find((r) => r.id === id)?.status).toBe('processing');
     const consent = (await api('GET', '/profiles/obj-eve/consent')).body as { categories: { id: string; granted: boolean; rule: string }[] };

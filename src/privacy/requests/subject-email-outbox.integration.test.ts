@@ -7,6 +7,7 @@ import { SmtpMailer } from '../../mail/smtp-mailer.js';
 import type { SqlStore } from '../../store/sql/sql-store.js';
 import { RequestService } from './request-service.js';
 import { GivenUpEmailNotice } from './given-up-email-notice.js';
+import { PrivacyTeamMail } from './privacy-team-mail.js';
 import { SubjectEmailOutbox, SUBJECT_EMAIL_RETRY_DELAYS_MS, SUBJECT_EMAIL_WINDOW_MS } from './subject-email-outbox.js';
 import { SubjectNotices } from './subject-notices.js';
 
@@ -165,7 +166,7 @@ for (const kind of stores) {
       ] as const) {
         await store.members.create({ workspaceId: WS, email, name: email, role, status });
       }
-      const told = new GivenUpEmailNotice({ store, mailer, publicUrl: 'https://sluice.shop.test/', logger: silent });
+      const told = new GivenUpEmailNotice(store, new PrivacyTeamMail({ store, mailer, publicUrl: 'https://sluice.shop.test/', logger: silent }));
       const tellingOutbox = new SubjectEmailOutbox({ emails: store.subjectEmails, mailer, keys, requests, logger: silent, now: () => clock, onGivenUp: (email, error) => told.tell(email, error) });
       const created = await create('delete', 'gone@example.com');
       await notices.idle();
