@@ -3,7 +3,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord, DeliveryQueue } from '../queue.js';
 import { DELIVERY_PARTITIONS, partitionOf } from './partition.js';
-import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
+import { deleteConsumerIfPresent, ensureStream, openJetStream, partitionConsumers, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
 import { jetStreamNames, type JetStreamNames } from './jetstream-names.js';
 import { PartitionedConsumer } from './partitioned-consumer.js';
 import { PartitionLeases } from './partition-leases.js';
@@ -123,7 +123,9 @@ export class JetStreamDeliveryQueue implements DeliveryQueue {
     this.consumers.delete(destinationId);
     await this.jsm.streams.purge(this.names.deliveriesStream, { filter: this.names.destinationSubjects(destinationId) });
     for (let p = 0; p < this.partitions; p++) {
-      await deleteConsumerIfPresent(this.jsm, this.names.deliveriesStream, this.names.deliveryConsumer(destinationId, p));
+      for (const consumer of await partitionConsumers(this.jsm, this.names.deliveriesStream, this.names.deliveryConsumer(destinationId, p))) {
+        await deleteConsumerIfPresent(this.jsm, this.names.deliveriesStream, consumer.name);
+      }
     }
   }
 

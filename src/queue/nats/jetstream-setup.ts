@@ -1,4 +1,4 @@
-import { JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager, type ConsumerInfo, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { SluiceError } from '../../core/errors.js';
 import { connectNats } from './nats-connection.js';
@@ -63,6 +63,18 @@ export async function deleteConsumerIfPresent(jsm: JetStreamManager, stream: str
   await jsm.consumers.delete(stream, consumer).catch((error: unknown) => {
     if (!(error instanceof JetStreamApiError && error.status === 404)) throw error;
   });
+}
+
+/**
+ * The consumers of one partition (decision 0502): the ones a holder created, `<base>-<lease revision>`, one per
+ * acquisition, and `<base>` itself, the one name every holder used before session 31 (kept for an upgrade).
+ */
+export async function partitionConsumers(jsm: JetStreamManager, stream: string, base: string): Promise<ConsumerInfo[]> {
+  const found: ConsumerInfo[] = [];
+  for await (const info of jsm.consumers.list(stream)) {
+    if (info.name === base || info.name.startsWith(`${base}-`)) found.push(info);
+  }
+  return found;
 }
 
 /** The connection and JetStream handles a queue works with. */

@@ -1,9 +1,9 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { sleep } from '../../core/sleep.js';
 import { partitionOf } from './partition.js';
 import type { PartitionLeases } from './partition-leases.js';
-import { deleteConsumerIfPresent } from './jetstream-setup.js';
+import { deleteConsumerIfPresent, partitionConsumers } from './jetstream-setup.js';
 import { LeaseLostError } from '../queue-trouble.js';
 
 /**
@@ -39,7 +39,7 @@ export interface PartitionedConsumerDeps<T extends { readonly seq: number }> {
   subject(partition: number): string;
   /** Every subject of the group (for the backlog). */
   readonly subjects: string;
-  /** Durable consumer name of one partition. */
+  /** Base name of one partition's durable consumers (each holding creates `<base>-<lease revision>`). */
   durable(partition: number): string;
   /**
    * Turns a message into the item handed out (`seq` = the message's stream sequence). `seen` is true when an
@@ -347,21 +347,21 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     const sentAt = performance.now();
     const seq = await leases.acquire(group, partition);
     if (seq === undefined) return false;
-    const durable = this.deps.durable(partition);
+    // A consumer of our own for this holding, named after the lease's revision: a pull request the previous holder sent
+    // just before it let go (still on its way to the server) addresses the previous consumer, so it can never take a
+    // message of ours, which would then wait out the ack wait while later ones of its user went ahead.
+    const base = this.deps.durable(partition);
+    const durable = `${base}-${seq}`;
     let owned: Owned;
     try {
-      // What the previous holder may have handed out: everything its consumer delivered.
-      const previous = await jsm.consumers.info(stream, durable).catch((error: unknown) => {
-        if (error instanceof JetStreamApiError && error.status === 404) return undefined;
-        throw error;
-      });
-      owned = { partition, leaseSeq: seq, releasing: false, known: new Map(), handed: new Set(), seenUpTo: previous?.delivered.stream_seq ?? 0, stopped: false, renewedAt: sentAt, expiresAt: 0 };
+      // What the previous holders may have handed out: everything their consumers delivered.
+      const previous = await partitionConsumers(jsm, stream, base);
+      const seenUpTo = Math.max(0, ...previous.map((c) => c.delivered.stream_seq));
+      owned = { partition, leaseSeq: seq, releasing: false, known: new Map(), handed: new Set(), seenUpTo, stopped: false, renewedAt: sentAt, expiresAt: 0 };
       this.owned.set(partition, owned);
       this.extend(owned, sentAt);
       // A fresh consumer starts at the partition's first unacknowledged message, whatever the last holder did.
-      if (previous) {
-        await deleteConsumerIfPresent(jsm, stream, durable);
-      }
+      for (const consumer of previous) await deleteConsumerIfPresent(jsm, stream, consumer.name);
       await jsm.consumers.add(stream, {
         durable_name: durable,
         filter_subject: this.deps.subject(partition),
