@@ -1,4 +1,4 @@
-import { isSluiceError, SluiceError } from '../../core/errors.js';
+import { SluiceError } from '../../core/errors.js';
 import { correctionFollowUps, settleIfDone } from './correction-follow-up.js';
 import { withoutFailedAt, type CorrectionRecipient, type CorrectionResult } from './correction.js';
 import type { PrivacyRequest } from './request.js';
@@ -47,13 +47,10 @@ export async function confirmCorrectionByHand(steps: RequestTransitions, workspa
       beforeConfirmation: { reason: r.reason, detail: r.detail, ...(r.failedAt !== undefined && { failedAt: r.failedAt }) },
     };
   });
-  let confirmed: PrivacyRequest;
-  try {
-    confirmed = await steps.move(request, 'completed', { result: { ...result, recipients } }, by, 'correction_confirmed_by_hand', `${followUp.name} (${followUp.type}): ${note}`, { result: request.result });
-  } catch (error) {
-    if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
-    throw new SluiceError('request_state_conflict', `Correction ${id}'s recipients changed while this call ran (sent again, confirmed or checked at the same moment); nothing was recorded. Reload it (GET /api/v1/privacy-requests/${id}) and confirm again if ${followUp.name} is still to follow up.`);
-  }
+  const confirmed = await steps.move(request, 'completed', { result: { ...result, recipients } }, by, 'correction_confirmed_by_hand', `${followUp.name} (${followUp.type}): ${note}`, {
+    result: request.result,
+    conflict: `Correction ${id}'s recipients changed while this call ran (sent again, confirmed or checked at the same moment); nothing was recorded. Reload it (GET /api/v1/privacy-requests/${id}) and confirm again if ${followUp.name} is still to follow up.`,
+  });
   return settleIfDone(steps, confirmed);
 }
 
@@ -84,10 +81,8 @@ export async function withdrawCorrectionConfirmation(steps: RequestTransitions, 
     const { confirmedBy: _by, confirmedAt: _at, beforeConfirmation: _before, ...rest } = r;
     return { ...rest, status: 'failed', reason: before.reason, detail: before.detail, ...(before.failedAt !== undefined && { failedAt: before.failedAt }) };
   });
-  try {
-    return await steps.move(request, 'completed', { result: { ...result, recipients } }, by, 'correction_confirmation_withdrawn', `${recipient.name} (${recipient.type}): ${reason}`, { result: request.result });
-  } catch (error) {
-    if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
-    throw new SluiceError('request_state_conflict', `Correction ${id}'s recipients changed while this call ran; nothing was recorded. Reload it (GET /api/v1/privacy-requests/${id}) and withdraw again if ${recipient.name} is still confirmed by hand.`);
-  }
+  return steps.move(request, 'completed', { result: { ...result, recipients } }, by, 'correction_confirmation_withdrawn', `${recipient.name} (${recipient.type}): ${reason}`, {
+    result: request.result,
+    conflict: `Correction ${id}'s recipients changed while this call ran; nothing was recorded. Reload it (GET /api/v1/privacy-requests/${id}) and withdraw again if ${recipient.name} is still confirmed by hand.`,
+  });
 }

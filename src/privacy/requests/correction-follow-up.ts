@@ -118,16 +118,10 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
   ].filter((part) => part !== '').join('; ');
   const claimedResult: CorrectionResult = { ...result, recipients: claimed };
   const waiting = claimed.some((r) => isUnderWay(r.status));
-  let current: PrivacyRequest;
-  try {
-    current = await steps.move(request, 'completed', { result: claimedResult, statusCheckAt: waiting ? now + FIRST_LOOK_MS : null }, by, 'correction_recipients_retried', note, { result: request.result });
-  } catch (error) {
-    if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
-    throw new SluiceError(
-      'request_state_conflict',
-      `Correction ${id}'s recipients changed while this call ran (someone sent it again or confirmed a recipient by hand at the same moment, or a delivery sent again before ended); nothing was sent by this call. Reload it (GET /api/v1/privacy-requests/${id}) and send it again only to recipients still failed.`,
-    );
-  }
+  const current = await steps.move(request, 'completed', { result: claimedResult, statusCheckAt: waiting ? now + FIRST_LOOK_MS : null }, by, 'correction_recipients_retried', note, {
+    result: request.result,
+    conflict: `Correction ${id}'s recipients changed while this call ran (someone sent it again or confirmed a recipient by hand at the same moment, or a delivery sent again before ended); nothing was sent by this call. Reload it (GET /api/v1/privacy-requests/${id}) and send it again only to recipients still failed.`,
+  });
 
   // Claimed: only this call sends. What cannot be queued after all (the event erased meanwhile) is failed again at once.
   const notQueued = new Map<string, string>();
@@ -145,17 +139,10 @@ export async function retryCorrectionRecipients(steps: RequestTransitions, retri
     return why === undefined ? r : { ...r, status: 'failed', reason: 'not_sent_again', detail: why, failedAt: new Date(steps.now()).toISOString() };
   });
   const stillWaiting = after.some((r) => isUnderWay(r.status));
-  for (const [i, r] of after.filter((x) => notQueued.has(x.destinationId)).entries()) {
-    const patch = i === 0 ? { result: { ...claimedResult, recipients: after }, statusCheckAt: stillWaiting ? now + FIRST_LOOK_MS : null } : {};
-    try {
-      current = await steps.move(current, 'completed', patch, 'system', 'correction_recipient_ended', `${r.name} (${r.type}): failed (not sent again): ${r.detail ?? ''}`, i === 0 ? { result: claimedResult } : undefined);
-    } catch (error) {
-      // The executor's check read the delivery log meanwhile (still failed) and recorded it: nothing to add.
-      if (i === 0 && isSluiceError(error) && error.code === 'request_state_conflict') return steps.load(workspaceId, id);
-      throw error;
-    }
-  }
-  return current;
+  const notes = after.filter((x) => notQueued.has(x.destinationId)).map((r) => `${r.name} (${r.type}): failed (not sent again): ${r.detail ?? ''}`);
+  const recorded = await steps.moveEach(current, { result: { ...claimedResult, recipients: after }, statusCheckAt: stillWaiting ? now + FIRST_LOOK_MS : null }, 'system', 'correction_recipient_ended', notes, { result: claimedResult });
+  // Refused: the executor's check read the delivery log meanwhile (still failed) and recorded it: nothing to add.
+  return recorded ?? steps.load(workspaceId, id);
 }
 
 /**
@@ -194,17 +181,9 @@ export async function checkRetriedRecipients(steps: RequestTransitions, request:
     return;
   }
   // The updated result goes with the first step, in its transaction.
-  let current = request;
-  for (const [i, r] of ended.entries()) {
-    const how = r.status === 'delivered' ? 'delivered' : `${r.status}${r.reason ? ` (${r.reason})` : ''}${r.detail ? `: ${r.detail}` : ''}`;
-    try {
-      current = await steps.move(current, 'completed', i === 0 ? { result: changed, statusCheckAt: next } : {}, 'system', 'correction_recipient_ended', `${r.name} (${r.type}): ${how}`, i === 0 ? guard : undefined);
-    } catch (error) {
-      if (i === 0 && isSluiceError(error) && error.code === 'request_state_conflict') return;
-      throw error;
-    }
-  }
-  await settleIfDone(steps, current);
+  const how = (r: CorrectionRecipient) => (r.status === 'delivered' ? 'delivered' : `${r.status}${r.reason ? ` (${r.reason})` : ''}${r.detail ? `: ${r.detail}` : ''}`);
+  const current = await steps.moveEach(request, { result: changed, statusCheckAt: next }, 'system', 'correction_recipient_ended', ended.map((r) => `${r.name} (${r.type}): ${how(r)}`), guard);
+  if (current) await settleIfDone(steps, current);
 }
 
 /**

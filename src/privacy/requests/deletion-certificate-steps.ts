@@ -1,5 +1,5 @@
 import type { Keys } from '../../core/crypto/keys.js';
-import { isSluiceError, SluiceError } from '../../core/errors.js';
+import { SluiceError } from '../../core/errors.js';
 import { deletionCertificateOf, type DeletionCertificate } from './certificate.js';
 import { confirmDeletionByHand, withdrawHandConfirmation, type ConfirmRefusal } from './deletion-follow-up.js';
 import type { PrivacyRequest } from './request.js';
@@ -28,15 +28,8 @@ export async function recordStatusCheck(
     return;
   }
   // The certificate goes with the first step, in its transaction.
-  let current = request;
-  for (const [i, d] of ended.entries()) {
-    try {
-      current = await steps.move(current, current.status, i === 0 ? { result: certificate, statusCheckAt: nextCheckAt ?? null } : {}, 'system', 'deletion_job_ended', `${d.name} (${d.type}): ${d.detail}`, i === 0 ? guard : undefined);
-    } catch (error) {
-      if (i === 0 && isSluiceError(error) && error.code === 'request_state_conflict') return;
-      throw error;
-    }
-  }
+  const current = await steps.moveEach(request, { result: certificate, statusCheckAt: nextCheckAt ?? null }, 'system', 'deletion_job_ended', ended.map((d) => `${d.name} (${d.type}): ${d.detail}`), guard);
+  if (!current) return;
   if (nextCheckAt === undefined) {
     const told = current.contactEmail ? '; the subject is told how it ended' : '';
     await steps.move(current, current.status, {}, 'system', 'deletion_jobs_settled', `no deletion job is left running at a tool${told}`);
@@ -91,10 +84,8 @@ async function changeCertificate(
   const entry = certificate.destinations.find((d) => d.destinationId === destinationId)!;
   // Stored only over the certificate read (a compare-and-set): a status check of the request's other jobs, or another
   // member, may have re-issued it since, and is not overwritten.
-  try {
-    return await steps.move(request, 'completed', { result: changed }, by, how.action, `${entry.name} (${entry.type}): ${how.note}`, { result: request.result });
-  } catch (error) {
-    if (!isSluiceError(error) || error.code !== 'request_state_conflict') throw error;
-    throw new SluiceError('request_state_conflict', `Request ${id}'s certificate was re-issued meanwhile (a deletion status check, or another member's confirmation); reload it and try again.`);
-  }
+  return steps.move(request, 'completed', { result: changed }, by, how.action, `${entry.name} (${entry.type}): ${how.note}`, {
+    result: request.result,
+    conflict: `Request ${id}'s certificate was re-issued meanwhile (a deletion status check, or another member's confirmation); reload it and try again.`,
+  });
 }

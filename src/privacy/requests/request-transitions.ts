@@ -8,6 +8,12 @@ import { ipOf, nameOf, type StepActor } from './step-actor.js';
 /** Told about every lifecycle step once it is stored (notices to the subject, the executor's wake-up). */
 export type TransitionListener = (request: PrivacyRequest, transition: RequestTransition) => Promise<void> | void;
 
+/** A guarded step's condition (its result still the one read) and what a refusal tells the caller (`request_state_conflict`). */
+export interface StepGuard extends RequestGuard {
+  /** The message when the result changed meanwhile; a generic "changed while this action ran" without it. */
+  readonly conflict?: string;
+}
+
 export interface RequestTransitionOptions {
   readonly audit?: RequestAuditSink;
   readonly now?: () => number;
@@ -51,14 +57,39 @@ export class RequestTransitions {
    * it is still as it was read (its status; with `guard`, its result too); `request_state_conflict` when the lifecycle
    * forbids the move or it changed meanwhile.
    */
-  async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null, guard?: RequestGuard): Promise<PrivacyRequest> {
+  async move(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null, guard?: StepGuard): Promise<PrivacyRequest> {
     if (to !== request.status && !canTransition(request.status, to)) {
       throw new SluiceError('request_state_conflict', `Request ${request.id} cannot go from ${request.status} to ${to}.`);
     }
+    const updated = await this.storeStep(request, to, patch, by, action, note, guard);
+    if (!updated) throw new SluiceError('request_state_conflict', guard?.conflict ?? `Request ${request.id} changed while this action ran; reload it and try again.`);
+    return updated;
+  }
+
+  /**
+   * Steps of one kind that keep the request's status (one per recipient or tool whose outcome came in), the first
+   * carrying `patch` and stored only over the result `guard` names: the request after them, or undefined when the
+   * result changed meanwhile (someone recorded it first, or re-issued it: nothing is stored, the caller reads it again
+   * next time).
+   */
+  async moveEach(request: PrivacyRequest, patch: RequestPatch, by: StepActor, action: string, notes: readonly string[], guard: RequestGuard): Promise<PrivacyRequest | undefined> {
+    let current = request;
+    for (const [i, note] of notes.entries()) {
+      const updated = await this.storeStep(current, current.status, i === 0 ? patch : {}, by, action, note, i === 0 ? guard : undefined);
+      if (!updated) {
+        if (i === 0) return undefined;
+        throw new SluiceError('request_state_conflict', `Request ${request.id} changed while this action ran; reload it and try again.`);
+      }
+      current = updated;
+    }
+    return current;
+  }
+
+  /** Stores one step (conditional on the status read and, with `guard`, the result) and announces it; undefined when refused. */
+  private async storeStep(request: PrivacyRequest, to: RequestStatus, patch: RequestPatch, by: StepActor, action: string, note: string | null, guard: RequestGuard | undefined): Promise<PrivacyRequest | undefined> {
     const transition: RequestTransition = { requestId: request.id, from: request.status, to, at: this.now(), actor: nameOf(by), action, note };
-    const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition, guard);
-    if (!updated) throw new SluiceError('request_state_conflict', `Request ${request.id} changed while this action ran; reload it and try again.`);
-    await this.announce(updated, transition, ipOf(by));
+    const updated = await this.store.privacyRequests.transition(request.workspaceId, request.id, request.status, patch, transition, guard === undefined ? undefined : { result: guard.result });
+    if (updated) await this.announce(updated, transition, ipOf(by));
     return updated;
   }
 
