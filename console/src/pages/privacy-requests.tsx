@@ -7,6 +7,7 @@ import { useAsync } from '../components/use-async';
 import { TableHead } from '../components/table-head';
 import { TextPromptForm } from '../components/text-prompt-form';
 import { ContactEmailForm } from './contact-email-form';
+import { emailKindText, isGivenUp, SubjectEmailList, type SubjectEmail } from './subject-emails';
 import { ObjectionDecisionForm, type PurposeDecision } from './objection-decision-form';
 import { correctionFollowUpText, ToldByHandForm, WithdrawToldByHandForm, type CorrectionFollowUp } from './correction-follow-up-form';
 import { followUpText, FollowUpForm, handConfirmationText, WithdrawConfirmationForm, type DeletionFollowUp, type HandConfirmation } from './deletion-follow-up-form';
@@ -66,39 +67,6 @@ interface PrivacyRequest {
   objectionDecisions?: { purpose: string; outcome: 'stopped' | 'refused'; note: string; decidedBy: string; decidedAt: string }[];
   /** The emails to the subject about the request, oldest first, and whether the mail server took each. */
   emails?: SubjectEmail[];
-}
-
-/** An email to the subject (decision 0802): kept and retried until the mail server takes it, or given up. */
-interface SubjectEmail {
-  id: string;
-  kind: string;
-  language: string;
-  status: 'queued' | 'retrying' | 'sent' | 'gave_up';
-  attempts: number;
-  lastError: string | null;
-  sentAt: string | null;
-  nextAttemptAt?: string;
-  sentAgainBy?: string;
-}
-
-/** What an email to the subject is, in words. */
-const EMAIL_KIND_TEXT: Readonly<Record<string, string>> = {
-  receipt: 'Receipt',
-  extension: 'Extension',
-  denial: 'Denial',
-  completion: 'Answer',
-  new_link: 'New link',
-  deletion_update: 'Deletion update',
-  correction_update: 'Correction update',
-};
-
-/** Where an email stands, in words. */
-function emailStatusText(e: SubjectEmail): string {
-  const tries = `${e.attempts} attempt${e.attempts === 1 ? '' : 's'}`;
-  if (e.status === 'sent') return `sent ${e.sentAt ? new Date(e.sentAt).toLocaleString() : ''}`.trim();
-  if (e.status === 'queued') return 'waiting to be sent';
-  if (e.status === 'retrying') return `not taken by the mail server yet (${tries}; next ${e.nextAttemptAt ? new Date(e.nextAttemptAt).toLocaleString() : 'soon'})`;
-  return e.sentAgainBy ? `given up (${tries}), sent again by ${e.sentAgainBy}` : `given up (${tries}): the person was not told`;
 }
 
 /** A destination's answer to a forwarded erasure, in words. */
@@ -234,7 +202,7 @@ export function PrivacyRequestsPage() {
   };
   /** An email the mail server never took (or refused): sent again to the contact address, audited. */
   const sendEmailAgain = async (r: PrivacyRequest, e: SubjectEmail) => {
-    if (await post(r.id, `emails/${encodeURIComponent(e.id)}/send-again`)) setNotice(`The ${(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email of request ${r.id} is being sent again to ${r.contactEmail ?? 'its contact address'}.`);
+    if (await post(r.id, `emails/${encodeURIComponent(e.id)}/send-again`)) setNotice(`The ${emailKindText(e).toLowerCase()} email of request ${r.id} is being sent again to ${r.contactEmail ?? 'its contact address'}.`);
   };
   /** Where the request's emails go, changed (audited); a given-up email is then sent again with its own button. */
   const changeContactEmail = async (r: PrivacyRequest, change: { email: string; reason: string }) => {
@@ -403,16 +371,7 @@ export function PrivacyRequestsPage() {
                           ))}
                         </ul>
                       )}
-                      {r.emails && r.emails.length > 0 && (
-                        <ul className="muted" aria-label={`Emails to the subject of request ${r.id}`}>
-                          {r.emails.map((e) => (
-                            <li key={e.id} className={e.status === 'gave_up' && !e.sentAgainBy ? 'overdue' : undefined} title={e.lastError ?? undefined}>
-                              {EMAIL_KIND_TEXT[e.kind] ?? e.kind} email: {emailStatusText(e)}
-                              {e.lastError && e.status !== 'sent' ? ` (${e.lastError})` : ''}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
+                      {r.emails && r.emails.length > 0 && <SubjectEmailList requestId={r.id} emails={r.emails} />}
                     </td>
                     <td className={r.overdue ? 'overdue' : ''}>
                       {['completed', 'denied'].includes(r.status) ? '—' : countdown(r.dueAt, now)}
@@ -483,19 +442,19 @@ export function PrivacyRequestsPage() {
                             </button>
                           ))}
                         {r.emails
-                          ?.filter((e) => e.status === 'gave_up' && !e.sentAgainBy)
+                          ?.filter(isGivenUp)
                           .map((e) => (
                             <button
                               key={e.id}
                               type="button"
                               onClick={() => void sendEmailAgain(r, e)}
-                              aria-label={`Send the ${(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email of request ${r.id} again`}
+                              aria-label={`Send the ${emailKindText(e).toLowerCase()} email of request ${r.id} again`}
                               title={`Email ${r.contactEmail ?? 'the contact address'} again${e.kind === 'completion' || e.kind === 'new_link' ? ' (an access or know answer with a new download link)' : ''}`}
                             >
-                              Send the {(EMAIL_KIND_TEXT[e.kind] ?? e.kind).toLowerCase()} email again
+                              Send the {emailKindText(e).toLowerCase()} email again
                             </button>
                           ))}
-                        {(r.contactEmail === undefined || r.emails?.some((e) => e.status === 'gave_up' && !e.sentAgainBy)) && (
+                        {(r.contactEmail === undefined || r.emails?.some(isGivenUp)) && (
                           <button type="button" onClick={() => setPending({ id: r.id, action: 'contact-email' })} aria-label={label('Change the contact address of', r)} title="Send this request's emails to another address (the address was mistyped, or its mail server refused it)">
                             Change contact address…
                           </button>

@@ -1,15 +1,12 @@
 import type { Logger } from 'pino';
 import { roleHas } from '../../accounts/permissions.js';
+import type { Mailer } from '../../mail/mailer.js';
 import type { Store } from '../../store/store.js';
 
-/** What the team's emails need of the mailer (src/mail's `Mailer` fits). */
-export interface TeamMailer {
-  send(message: { to: string; subject: string; text: string; workspaceId?: string }): Promise<{ ok: true; messageId: string } | { ok: false; reason: string; retriable: boolean }>;
-}
 
 export interface PrivacyTeamMailOptions {
   readonly store: Pick<Store, 'members'>;
-  readonly mailer: TeamMailer;
+  readonly mailer: Pick<Mailer, 'send'>;
   /** The console's address, for the link to the request queue. */
   readonly publicUrl: string;
   readonly logger: Logger;

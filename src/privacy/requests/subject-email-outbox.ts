@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Mailer } from '../../mail/mailer.js';
 import type { Logger } from 'pino';
 import type { Keys } from '../../core/crypto/keys.js';
 import { SluiceError } from '../../core/errors.js';
@@ -8,10 +9,8 @@ import type { PrivacyRequest } from './request.js';
 import type { SubjectEmail, SubjectEmailKind, SubjectEmailOutcome, SubjectEmailRepository } from './subject-email-repository.js';
 import { nameOf, type StepActor } from './step-actor.js';
 
-/** What the outbox needs of the mailer (src/mail's `Mailer` fits). */
-export interface SubjectMailer {
-  send(message: { to: string; subject: string; text: string; workspaceId?: string }): Promise<{ ok: true; messageId: string } | { ok: false; reason: string; retriable: boolean }>;
-}
+/** What the outbox needs of the mailer. */
+export type SubjectMailer = Pick<Mailer, 'send'>;
 
 /**
  * Waits before each retry of an email the mail server may take later (it was unreachable, or answered 4xx): 1, 5, 15
