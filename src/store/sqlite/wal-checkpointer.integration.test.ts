@@ -46,4 +46,30 @@ describe('the checkpointer thread', () => {
     write(dbs[0]!, 500);
     expect(statSync(`${files[0]!}-wal`).size).toBeLessThan(2000 * 4096 * 1.5);
   });
+
+  it("empties a log after an erasure without holding the file's writers until their busy timeout, while a reader keeps it", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-checkpointer-'));
+    const file = path.join(dir, 'queue.db');
+    const writer = openSqliteDatabase(file);
+    const reader = openSqliteDatabase(file);
+    open.push(writer, reader);
+    writer.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    write(writer, 10);
+    const checkpointer = new WalCheckpointer({ files: [file], intervalMs: 60_000 }, pino({ level: 'silent' }));
+    open.push(checkpointer);
+    await checkpointer.start();
+
+    // A reader in a transaction on the log's snapshot keeps the truncation waiting.
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM t').get();
+    write(writer, 10);
+    const truncation = checkpointer.truncateLogs();
+    await new Promise((r) => setTimeout(r, 200));
+    // Meanwhile the file's writers go on (the Tracking API's inbox commits): one whose own busy timeout is 2 s commits.
+    writer.pragma('busy_timeout = 2000');
+    for (let i = 0; i < 5; i++) write(writer, 1);
+    reader.exec('COMMIT');
+    expect(await truncation).toEqual([{ file, truncated: true }]);
+    expect(statSync(`${file}-wal`).size).toBe(0);
+  });
 });

@@ -21,6 +21,36 @@ const timer = setInterval(() => {
   }
 }, intervalMs);
 
+/**
+ * A TRUNCATE checkpoint takes the file's write lock, then waits (the busy timeout) for the readers to leave the log:
+ * every writer of the file waits meanwhile, the Tracking API's inbox commits too. So it is tried in short attempts
+ * with pauses between them, which let the writers through: a writer waits at most one attempt, instead of the
+ * connection's 10 s busy timeout, after which its own timed out and the Tracking API answered 503.
+ */
+const TRUNCATE_ATTEMPT_MS = 50;
+const TRUNCATE_PAUSE_MS = 100;
+const TRUNCATE_ATTEMPTS = 60;
+
+/** Copies the whole log back and empties it, in short attempts (see above); whether it was emptied. */
+async function truncateLog(db: (typeof databases)[number]['db']): Promise<boolean> {
+  const usual = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${TRUNCATE_ATTEMPT_MS}`);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        if (row?.busy === 0) return true;
+      } catch (error) {
+        if (!/SQLITE_BUSY|database is locked/i.test(String(error))) throw error;
+      }
+      if (attempt >= TRUNCATE_ATTEMPTS) return false;
+      await new Promise((resolve) => setTimeout(resolve, TRUNCATE_PAUSE_MS));
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${usual}`);
+  }
+}
+
 port.on('message', (message: 'close' | { type: 'truncate'; id: number }) => {
   if (message === 'close') {
     clearInterval(timer);
@@ -29,16 +59,18 @@ port.on('message', (message: 'close' | { type: 'truncate'; id: number }) => {
     return;
   }
   if (message.type !== 'truncate') return;
-  // TRUNCATE: copies the whole log back, waits (busy timeout) for readers to leave it, then empties the file, so
-  // page images it held from before an erasure are gone from disk. Blocking is fine on this thread.
-  const files = databases.map(({ file, db }) => {
-    try {
-      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      return { file, truncated: row?.busy === 0 };
-    } catch (error) {
-      return { file, truncated: false, error: error instanceof Error ? error.message : String(error) };
+  // TRUNCATE: copies the whole log back, waits for readers to leave it, then empties the file, so page images it held
+  // from before an erasure are gone from disk.
+  void (async () => {
+    const files = [];
+    for (const { file, db } of databases) {
+      try {
+        files.push({ file, truncated: await truncateLog(db) });
+      } catch (error) {
+        files.push({ file, truncated: false, error: error instanceof Error ? error.message : String(error) });
+      }
     }
-  });
-  port.postMessage({ type: 'truncated', id: message.id, files } satisfies CheckpointerMessage);
+    port.postMessage({ type: 'truncated', id: message.id, files } satisfies CheckpointerMessage);
+  })();
 });
 port.postMessage({ type: 'ready' } satisfies CheckpointerMessage);
