@@ -303,13 +303,17 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     return next;
   });
 
+  /** A request as its own page shows it: with its history and its emails to the subject. */
+  const shownWhole = async (workspaceId: string, r: PrivacyRequest) =>
+    requestView(r, Date.now(), await store.privacyRequests.transitions(workspaceId, r.id), await store.subjectEmails.ofRequest(workspaceId, r.id));
+
   app.get('/privacy-requests/:id', {
     config: { permission: 'privacy:read' },
     schema: { tags: ['privacy-requests'], summary: 'A request with its history', params: IdParams, response: { 200: RequestSchema } },
   }, async (request) => {
     const { workspaceId } = principalOf(request);
     const found = await requests.load(workspaceId, request.params.id);
-    return requestView(found, Date.now(), await store.privacyRequests.transitions(workspaceId, found.id), await store.subjectEmails.ofRequest(workspaceId, found.id));
+    return shownWhole(workspaceId, found);
   });
 
   const action = (path: string, summary: string, run: (workspaceId: string, id: string, by: StepActor, body: { reason?: string }) => Promise<PrivacyRequest>, withReason: boolean) => {
@@ -343,7 +347,7 @@ export const privacyRequestsApi: FastifyPluginAsyncTypebox<PrivacyRequestsApiDep
     const { workspaceId } = principalOf(request);
     const body = request.body as { email: string; reason: string };
     const updated = await requests.changeContactEmail(workspaceId, request.params.id, auditContext(request), body.email, body.reason);
-    return requestView(updated, Date.now(), await store.privacyRequests.transitions(workspaceId, updated.id), await store.subjectEmails.ofRequest(workspaceId, updated.id));
+    return shownWhole(workspaceId, updated);
   });
 
   app.get('/reports/request-metrics', {
