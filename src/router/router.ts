@@ -181,7 +181,8 @@ export class Router {
 
   private async sweepDeleted(destinationId: string, workspaceId: string): Promise<void> {
     if (this.stopped) return;
-    await this.deps.queue.purgeDeliveries(destinationId);
+    // Dropped first: where the log reads `queued` from the queue (decision 0108), the jobs are what it drops.
     await this.deps.store.deliveries.dropWaiting(workspaceId, destinationId, destinationDeletedDrop(Date.now()));
+    await this.deps.queue.purgeDeliveries(destinationId);
   }
 }

@@ -25,7 +25,13 @@ export async function openStore(config: SluiceConfig, options: { migrate: boolea
       onConnectionLost: (error) => logger?.warn({ err: error }, 'lost a PostgreSQL connection; a new one is opened when next needed'),
     });
   }
-  return openSqliteStore({ file: sqliteFile(config.dataDir), migrate: options.migrate, ...(options.commits && { commits: options.commits }) });
+  // The delivery queue is the embedded one (unless SLUICE_QUEUE_URL): the delivery log reads `queued` from it (decision 0108).
+  return openSqliteStore({
+    file: sqliteFile(config.dataDir),
+    migrate: options.migrate,
+    ...(options.commits && { commits: options.commits }),
+    ...(!config.queueUrl && { queueFile: sqliteQueueFile(config.dataDir) }),
+  });
 }
 
 /**

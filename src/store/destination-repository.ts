@@ -80,6 +80,14 @@ export interface DeliveryRepository {
    * to the per-minute counters ({@link DeliveryCounter}) of its destination, status and reason.
    */
   record(records: readonly DeliveryRecord[]): Promise<void>;
+  /**
+   * The processor's fan-out's records, as {@link DeliveryRepository.record} writes them, except where the log reads
+   * `queued` from the delivery queue (`queuedFromQueue`, decision 0108): there its `queued` records are counted in
+   * the per-minute counters but not written as rows (their jobs stand for them until their first outcome).
+   */
+  recordFanOut(records: readonly DeliveryRecord[]): Promise<void>;
+  /** Whether a delivery that is `queued` may have no row (its job in the embedded queue stands for it). */
+  readonly queuedFromQueue: boolean;
   /** Counters of a workspace's destinations for minutes in [from, to) (epoch ms), optionally one destination. */
   counters(workspaceId: string, from: number, to: number, destinationId?: string): Promise<DeliveryCounter[]>;
   /** Drops counters of minutes before `before` (they are kept for the last 24 hours). */
@@ -100,7 +108,8 @@ export interface DeliveryRepository {
   /**
    * Deletes these events' delivery rows at every destination (their events are being deleted: retention, a
    * subject's erasure; a row's last error may quote a destination's answer about the person); returns how many.
-   * Another source's event with the same messageId keeps its rows.
+   * Another source's event with the same messageId keeps its rows. Where `queued` is read from the queue
+   * (`queuedFromQueue`), their queued jobs are removed too, and counted.
    */
   forget(workspaceId: string, events: readonly EventKey[]): Promise<number>;
   /**

@@ -33,8 +33,9 @@ export class FanOutStage implements ProcessorStage {
     }
     if (pairs.length > 0) {
       const result = await this.deps.fanOut.decide(pairs, Date.now(), batch);
-      // Log first: a job's state must exist before the router can update it.
-      await this.deps.store.deliveries.record(result.log);
+      // Log first: a job's state must exist before the router can update it (where the log reads `queued` from the
+      // queue, only the drops are rows: decision 0108).
+      await this.deps.store.deliveries.recordFanOut(result.log);
       await this.deps.queue.publishDeliveries(result.jobs);
       for (const d of result.dropped) this.onDropped({ workspaceId: d.candidate.item.workspaceId, sourceId: d.candidate.item.sourceId, destinationId: d.candidate.destination.id, reason: d.reason });
     }

@@ -21,9 +21,9 @@ interface JobRow {
  * A job as the table's columns, in INSERT order. A job that names its stored event (`storedSeq`) is kept by
  * that reference alone: the event is not written a second time (nor read, nor zeroed when acknowledged).
  */
-function jobValues(job: DeliveryJobRecord): [string, string, string, string, string, number, string | null, number | null, string | null] {
+function jobValues(job: DeliveryJobRecord, queuedAt: number | null): [string, string, string, string, string, number, string | null, number | null, string | null, number | null] {
   const subject = job.subject === undefined ? null : JSON.stringify(job.subject);
-  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null];
+  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null, queuedAt];
 }
 
 function jobOf(row: JobRow): DeliveryJob {
@@ -53,10 +53,31 @@ const CREATE_TABLE = `
     subject TEXT,
     stored_seq INTEGER,
     json TEXT,
+    queued_at INTEGER,
     CHECK (json IS NOT NULL OR stored_seq IS NOT NULL)
   );
   CREATE INDEX IF NOT EXISTS queue_deliveries_destination ON queue_deliveries (destination_id, seq);
 `;
+/**
+ * Jobs by event: the delivery log reads a queued delivery from here, not from a `queued` row of its own (decision
+ * 0108, queued-deliveries.ts). Small: it holds the jobs not yet acknowledged.
+ */
+const MESSAGE_INDEX = 'CREATE INDEX IF NOT EXISTS queue_deliveries_message ON queue_deliveries (message_id, source_id)';
+
+/**
+ * Adds `queued_at` (when the job was published, epoch ms) to a table an earlier version created; its jobs keep
+ * null (readers take their `received_at` instead).
+ */
+function addQueuedAt(db: SqliteDatabase): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
+  if (columns.includes('queued_at')) return;
+  try {
+    db.exec('ALTER TABLE queue_deliveries ADD COLUMN queued_at INTEGER');
+  } catch (error) {
+    // Another thread's connection added it between the check and the change.
+    if (!String(error).includes('duplicate column')) throw error;
+  }
+}
 /**
  * Jobs not yet acknowledged per destination, kept in the same transactions as the jobs themselves, so a
  * destination's backlog is read without counting its rows (a count of a million jobs blocked the thread for
@@ -80,21 +101,21 @@ function ensureCounts(db: SqliteDatabase): void {
   }).immediate();
 }
 
-const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Appends jobs an earlier version kept as one JSON text each (`body`, the whole job record with the event as
  * an escaped string inside) to the current table; the move of the queues out of the store file uses it too.
  */
 export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: number; body: string }>): number {
-  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Counted when the counts exist already (a file being moved in); otherwise ensureCounts() counts the rows.
   const addToCount = hasCountsTable(db) ? db.prepare(ADD_TO_COUNT) : undefined;
   let count = 0;
   for (const row of rows) {
-    const values = jobValues(JSON.parse(row.body) as DeliveryJobRecord);
+    const values = jobValues(JSON.parse(row.body) as DeliveryJobRecord, null);
     insert.run(row.seq ?? null, ...values);
     addToCount?.run(values[0], 1);
     count++;
@@ -174,6 +195,7 @@ export class SqliteDeliveryQueue {
   private readonly purgeCount;
   private readonly remove;
   private readonly lastSeq;
+  private readonly lastQueuedAt;
   private readonly wake = new BroadcastChannel(WAKE_CHANNEL);
   private readonly waiters = new Map<string, Set<() => void>>();
 
@@ -181,8 +203,11 @@ export class SqliteDeliveryQueue {
     upgradeJobTable(db);
     allowJobsByReference(db);
     db.exec(CREATE_TABLE);
+    addQueuedAt(db);
+    db.exec(MESSAGE_INDEX);
     ensureCounts(db);
     this.insert = db.prepare(INSERT);
+    this.lastQueuedAt = db.prepare('SELECT queued_at FROM queue_deliveries ORDER BY seq DESC LIMIT 1').pluck();
     this.read = db.prepare(
       'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
@@ -208,13 +233,18 @@ export class SqliteDeliveryQueue {
     if (jobs.length === 0) return;
     await threadWriteLock.run(() =>
       this.db.transaction(() => {
+        // Never before the last job's time (a clock set back): the delivery log lists queued jobs in seq order
+        // as in time order (queued-deliveries.ts).
+        const queuedAt = Math.max(Date.now(), Number(this.lastQueuedAt.get() ?? 0));
         const added = new Map<string, number>();
         for (const job of jobs) {
-          this.insert.run(...jobValues(job));
+          this.insert.run(...jobValues(job, queuedAt));
           added.set(job.destinationId, (added.get(job.destinationId) ?? 0) + 1);
         }
         for (const [destinationId, n] of added) this.addToCount.run(destinationId, n);
-      })(),
+        // Immediate: the transaction reads before it writes, and a deferred one would then fail at once (not wait) when
+        // another connection wrote the file in between.
+      }).immediate(),
     );
     const destinations = [...new Set(jobs.map((j) => j.destinationId))];
     for (const id of destinations) this.notify(id);

@@ -3,6 +3,7 @@ import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, EventKey, WaitingSummary } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
 import { chunks } from './chunks.js';
+import { compareToKey, type QueuedDeliveries } from './queued-deliveries.js';
 import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js';
 
 /** Rows per multi-row upsert (9 columns a row, well under SQLite's bound-parameter limit). */
@@ -56,13 +57,39 @@ function bySource(events: readonly EventKey[]): Map<string, string[]> {
   return new Map([...sets].map(([sourceId, ids]) => [sourceId, [...ids]]));
 }
 
+/** The newer (or, oldest first, the older) of two lists in the delivery list's order, merged, at most `limit`. */
+function merged(a: readonly DeliveryRecord[], b: readonly DeliveryRecord[], order: DeliveryListQuery['order'], limit: number): DeliveryRecord[] {
+  if (b.length === 0) return [...a];
+  const sign = order === 'oldest-first' ? 1 : -1;
+  return [...a, ...b].sort((x, y) => sign * compareToKey(x, y)).slice(0, limit);
+}
+
 export class SqlDeliveryRepository implements DeliveryRepository {
+  /**
+   * Whether `queued` is read from the delivery queue instead of rows (decision 0108): the fan-out's `queued`
+   * records are then counted, not written ({@link SqlDeliveryRepository.recordFanOut}).
+   */
+  readonly queuedFromQueue: boolean;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly bulk?: BulkWrites,
-  ) {}
+    /** The queue's jobs without a row, where the log can read them (the embedded queue). */
+    private readonly queued?: QueuedDeliveries,
+  ) {
+    this.queuedFromQueue = queued !== undefined;
+  }
+
+  async recordFanOut(records: readonly DeliveryRecord[]): Promise<void> {
+    return this.write(records, this.queued !== undefined);
+  }
 
   async record(records: readonly DeliveryRecord[]): Promise<void> {
+    return this.write(records, false);
+  }
+
+  /** `countOnlyQueued`: `queued` records go to the counters only (their jobs stand for them). */
+  private async write(records: readonly DeliveryRecord[], countOnlyQueued: boolean): Promise<void> {
     if (records.length === 0) return;
     // Per-minute counters: one row per (destination, minute, status, reason), incremented. Records come in
     // runs of one destination and state (a batch's jobs): the previous record's row is tried first.
@@ -81,11 +108,12 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       else counts.set(key, (last = { workspace_id: r.workspaceId, destination_id: r.destinationId, minute, status: r.status, reason, count: 1 }));
     }
     const counterRows = [...counts.values()];
+    const written = countOnlyQueued ? records.filter((r) => r.status !== 'queued') : records;
     // The embedded bulk writes upsert row by row, in order: the last state of a (message, source, destination) wins.
-    if (this.bulk) return this.bulk.recordDeliveries(records.map(toRow), counterRows);
+    if (this.bulk) return this.bulk.recordDeliveries(written.map(toRow), counterRows);
     // One multi-row upsert may not touch a row twice: the last state of a (message, source, destination) is kept.
     const latest = new Map<string, DeliveryRecord>();
-    for (const r of records) latest.set(`${r.messageId}\u0000${r.sourceId}\u0000${r.destinationId}`, r);
+    for (const r of written) latest.set(`${r.messageId}\u0000${r.sourceId}\u0000${r.destinationId}`, r);
     const rows = [...latest.values()].map(toRow);
     const write = async (db: Kysely<Database>) => {
       for (let i = 0; i < counterRows.length; i += CHUNK) {
@@ -145,8 +173,9 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         ]));
     }
     const direction = q.order === 'oldest-first' ? 'asc' : 'desc';
-    const rows = await query.orderBy('updated_at', direction).orderBy('message_id', direction).orderBy('source_id', direction).limit(q.limit).execute();
-    return rows.map(toRecord);
+    const rows = (await query.orderBy('updated_at', direction).orderBy('message_id', direction).orderBy('source_id', direction).limit(q.limit).execute()).map(toRecord);
+    if (this.queued === undefined || (q.status !== undefined && q.status !== 'queued')) return rows;
+    return merged(rows, await this.queued.list(q), q.order, q.limit);
   }
 
   async retrying(workspaceId: string, destinationId: string, events: readonly EventKey[]): Promise<DeliveryRecord[]> {
@@ -178,6 +207,9 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         deleted += Number(result.numDeletedRows);
       }
     }
+    // Where a queued delivery is its job (decision 0108), the job goes too: an erased event is not listed as queued,
+    // and a job that kept the event's JSON does not keep a copy of it.
+    if (this.queued) deleted += await this.queued.forget(workspaceId, events);
     return deleted;
   }
 
@@ -197,6 +229,15 @@ export class SqlDeliveryRepository implements DeliveryRepository {
   }
 
   async countWithStatus(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number> {
+    const rows = await this.countRows(workspaceId, destinationId, status, before);
+    if (this.queued === undefined || status !== 'queued' || before !== undefined) return rows;
+    // The queue's count, less the jobs a row stands for: those being retried, and replays' and retries' `queued`
+    // rows (a job acknowledged right after its outcome was written may count once more for a moment).
+    const retrying = await this.countRows(workspaceId, destinationId, 'retrying');
+    return Math.max(rows, (await this.queued.jobs(destinationId)) - retrying);
+  }
+
+  private async countRows(workspaceId: string, destinationId: string, status: DeliveryStatus, before?: number): Promise<number> {
     let query = this.db
       .selectFrom('deliveries')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -226,8 +267,10 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       .where('status', '=', 'retrying')
       .where('workspace_id', '=', workspaceId)
       .executeTakeFirstOrThrow();
+    const queuedRowAt = oldestQueued === undefined ? undefined : Number(oldestQueued.updated_at);
+    const queuedJobAt = await this.queued?.oldestQueuedAt(workspaceId, destinationId);
     return {
-      oldestQueuedAt: oldestQueued === undefined ? undefined : Number(oldestQueued.updated_at),
+      oldestQueuedAt: queuedRowAt === undefined || queuedJobAt === undefined ? (queuedRowAt ?? queuedJobAt) : Math.min(queuedRowAt, queuedJobAt),
       retrying: Number(retrying.n),
       oldestRetryingSince: retrying.since === null ? undefined : Number(retrying.since),
     };
@@ -253,6 +296,8 @@ export class SqlDeliveryRepository implements DeliveryRepository {
   async dropWaiting(workspaceId: string, destinationId: string, drop: { reason: string; message: string; at: number }): Promise<number> {
     const minute = Math.floor(drop.at / MINUTE) * MINUTE;
     return this.db.transaction().execute(async (db) => {
+      // Queued jobs without a row first (the update below would take their new rows for the destination's own).
+      const fromJobs = (await this.queued?.dropAll(db, workspaceId, destinationId, drop)) ?? 0;
       // Through (destination_id, status, updated_at): the destination's queued and retrying rows only.
       const result = await db
         .updateTable('deliveries')
@@ -261,7 +306,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         .where('status', 'in', ['queued', 'retrying'])
         .where('workspace_id', '=', workspaceId)
         .executeTakeFirst();
-      const dropped = Number(result.numUpdatedRows);
+      const dropped = fromJobs + Number(result.numUpdatedRows);
       if (dropped > 0) {
         await db
           .insertInto('delivery_counters')
@@ -276,6 +321,10 @@ export class SqlDeliveryRepository implements DeliveryRepository {
   async forMessage(workspaceId: string, messageId: string, sourceId?: string): Promise<DeliveryRecord[]> {
     let query = this.db.selectFrom('deliveries').selectAll().where('workspace_id', '=', workspaceId).where('message_id', '=', messageId);
     if (sourceId !== undefined) query = query.where('source_id', '=', sourceId);
-    return (await query.orderBy('source_id').orderBy('destination_id').execute()).map(toRecord);
+    const rows = (await query.orderBy('source_id').orderBy('destination_id').execute()).map(toRecord);
+    if (this.queued === undefined) return rows;
+    const jobs = (await this.queued.forMessages(workspaceId, [messageId])).filter((r) => sourceId === undefined || r.sourceId === sourceId);
+    if (jobs.length === 0) return rows;
+    return [...rows, ...jobs].sort((a, b) => (a.sourceId === b.sourceId ? (a.destinationId < b.destinationId ? -1 : 1) : a.sourceId < b.sourceId ? -1 : 1));
   }
 }

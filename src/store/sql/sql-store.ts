@@ -1,3 +1,4 @@
+import type { QueuedDeliveries } from './queued-deliveries.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
 import { SqlDisclosureRepository } from './sql-disclosure-repository.js';
@@ -79,6 +80,8 @@ export class SqlStore implements Store {
     private readonly deliveryLog?: Kysely<Database>,
     /** Flushes commits made without a flush (the embedded store opened for pipeline progress); else none. */
     private readonly flusher?: { flush(): Promise<void>; close(): void },
+    /** Where the delivery log reads `queued` from the delivery queue (decision 0108: the embedded queue); else none. */
+    private readonly queued?: QueuedDeliveries,
   ) {
     this.installation = new SqlInstallationRepository(db);
     this.workspaces = new SqlWorkspaceRepository(db);
@@ -93,9 +96,9 @@ export class SqlStore implements Store {
     this.subjectFlags = new SqlSubjectFlagRepository(db);
     this.piiInventory = new SqlPiiInventoryRepository(db);
     this.disclosures = new SqlDisclosureRepository(db);
-    this.deliveries = new SqlDeliveryRepository(deliveryLog ?? db, bulk);
+    this.deliveries = new SqlDeliveryRepository(deliveryLog ?? db, bulk, queued);
     this.retention = new SqlRetentionRepository(db, this.deliveries);
-    this.subjectData = new SqlSubjectDataRepository(db, this.deliveries, deliveryLog);
+    this.subjectData = new SqlSubjectDataRepository(db, this.deliveries, deliveryLog, queued);
     this.members = new SqlMemberRepository(db);
     this.sessions = new SqlSessionRepository(db);
     this.twoFactor = new SqlTwoFactorRepository(db);
@@ -121,6 +124,7 @@ export class SqlStore implements Store {
   async close(): Promise<void> {
     await this.db.destroy();
     await this.deliveryLog?.destroy();
+    await this.queued?.close();
     this.flusher?.close();
   }
 }

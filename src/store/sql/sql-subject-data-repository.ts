@@ -5,6 +5,7 @@ import { IDENTIFIER_TYPES, normalizeIdentifier, type IdentifierType, type Subjec
 import { restrictionHolds, restrictionKey, type EventBatchDeletion, type EventPageCursor, type EventSubjectKeys, type ReceiptHour, type RestrictedIdentifier, type RestrictionKind, type SubjectDataRepository, type SubjectDeliverySummary } from '../../privacy/requests/subject-data.js';
 import type { DeliveryRepository } from '../store.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
+import type { QueuedDeliveries } from './queued-deliveries.js';
 import { subjectDeliverySummary } from './subject-delivery-summary.js';
 import type { Database } from './schema.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
@@ -26,6 +27,8 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     private readonly deliveries: Pick<DeliveryRepository, 'forget' | 'countFor'>,
     /** The delivery log, when it lives in another database than the events (SQLite: its own file). */
     private readonly deliveryLog?: Kysely<Database>,
+    /** Queued deliveries without a row (the embedded queue's jobs, decision 0108): they may reach their destination. */
+    private readonly queued?: QueuedDeliveries,
   ) {}
 
   async countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number> {
@@ -89,7 +92,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   }
 
   async deliverySummary(workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, SubjectDeliverySummary>> {
-    return subjectDeliverySummary(this.db, this.deliveryLog, workspaceId, keys);
+    return subjectDeliverySummary(this.db, this.deliveryLog, workspaceId, keys, this.queued);
   }
 
   async destinationsReached(workspaceId: string, keys: EventSubjectKeys): Promise<Set<string>> {
@@ -119,11 +122,13 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           if (events.length === 0) break;
           afterSeq = Number(events[events.length - 1]!.seq);
           const receivedAt = new Map(events.map((e) => [`${e.source_id}\u0000${e.message_id}`, e.received_at]));
+          const messageIds = [...new Set(events.map((e) => e.message_id))];
           const found = await (this.deliveryLog ?? this.db)
             .selectFrom('deliveries as d').select(['d.destination_id as destinationId', 'd.message_id', 'd.source_id'])
-            .where('d.workspace_id', '=', workspaceId).where('d.message_id', 'in', [...new Set(events.map((e) => e.message_id))])
+            .where('d.workspace_id', '=', workspaceId).where('d.message_id', 'in', messageIds)
             .where(REACHED)
             .execute();
+          if (this.queued) found.push(...(await this.queued.forMessages(workspaceId, messageIds)).map((r) => ({ destinationId: r.destinationId, message_id: r.messageId, source_id: r.sourceId })));
           for (const row of found) {
             const at = receivedAt.get(`${row.source_id}\u0000${row.message_id}`);
             if (at !== undefined) note(row.destinationId, row.source_id, at);
@@ -174,11 +179,13 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
             if (events.length === 0) break;
             afterSeq = Number(events[events.length - 1]!.seq);
             const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
-            const found = await this.deliveryLog
+            const messageIds = [...new Set(events.map((e) => e.message_id))];
+            const found: { destinationId: string; message_id: string; source_id: string; at: unknown }[] = await this.deliveryLog
               .selectFrom('deliveries as d').select(['d.destination_id as destinationId', 'd.message_id', 'd.source_id', 'd.updated_at as at'])
-              .where('d.workspace_id', '=', workspaceId).where('d.message_id', 'in', [...new Set(events.map((e) => e.message_id))])
+              .where('d.workspace_id', '=', workspaceId).where('d.message_id', 'in', messageIds)
               .where(kept)
               .execute();
+            if (this.queued) found.push(...(await this.queued.forMessages(workspaceId, messageIds)).map((r) => ({ destinationId: r.destinationId, message_id: r.messageId, source_id: r.sourceId, at: r.updatedAt })));
             note(found.filter((r) => eventKeys.has(`${r.source_id}\u0000${r.message_id}`)));
           }
           continue;

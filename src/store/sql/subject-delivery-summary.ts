@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventSubjectKeys, SubjectDeliverySummary } from '../../privacy/requests/subject-data.js';
 import { chunks, IN_LIST_SIZE } from './chunks.js';
+import type { QueuedDeliveries } from './queued-deliveries.js';
 import type { Database } from './schema.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
@@ -55,7 +56,14 @@ function add(tallies: Map<string, Tally>, row: CountedRows): void {
  * in the same database, one grouped join per identifier list; with the log in its own file (SQLite), the events a
  * page at a time and their rows by messageId, counted here.
  */
-export async function subjectDeliverySummary(db: Kysely<Database>, deliveryLog: Kysely<Database> | undefined, workspaceId: string, keys: EventSubjectKeys): Promise<Map<string, SubjectDeliverySummary>> {
+export async function subjectDeliverySummary(
+  db: Kysely<Database>,
+  deliveryLog: Kysely<Database> | undefined,
+  workspaceId: string,
+  keys: EventSubjectKeys,
+  /** Queued deliveries without a row (decision 0108), counted as waiting. */
+  queued?: QueuedDeliveries,
+): Promise<Map<string, SubjectDeliverySummary>> {
   const tallies = new Map<string, Tally>();
   for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
     for (const part of chunks(values)) {
@@ -68,12 +76,14 @@ export async function subjectDeliverySummary(db: Kysely<Database>, deliveryLog: 
           if (events.length === 0) break;
           afterSeq = Number(events[events.length - 1]!.seq);
           const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
-          const rows = await deliveryLog
+          const messageIds = [...new Set(events.map((e) => e.message_id))];
+          const rows: { destinationId: string; status: string; reason: string | null; updated_at: unknown; message_id: string; source_id: string }[] = await deliveryLog
             .selectFrom('deliveries as d')
             .select(['d.destination_id as destinationId', 'd.status', 'd.reason', 'd.updated_at', 'd.message_id', 'd.source_id'])
             .where('d.workspace_id', '=', workspaceId)
-            .where('d.message_id', 'in', [...new Set(events.map((e) => e.message_id))])
+            .where('d.message_id', 'in', messageIds)
             .execute();
+          if (queued) rows.push(...(await queued.forMessages(workspaceId, messageIds)).map((r) => ({ destinationId: r.destinationId, status: r.status, reason: r.reason, updated_at: r.updatedAt, message_id: r.messageId, source_id: r.sourceId })));
           for (const r of rows) {
             if (eventKeys.has(`${r.source_id}\u0000${r.message_id}`)) add(tallies, { destinationId: r.destinationId, status: r.status, reason: r.reason, n: 1, first: r.updated_at, last: r.updated_at });
           }

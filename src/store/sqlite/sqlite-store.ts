@@ -4,6 +4,7 @@ import type { Database } from '../sql/schema.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { SqliteImmediateDialect } from './immediate-transactions.js';
 import { SqliteBulkWrites } from './sqlite-bulk-writes.js';
+import { AttachedQueueDeliveries } from './attached-queue-deliveries.js';
 import { deliveryLogFileOf, moveDeliveryLogOutOfStore, openDeliveryLogDatabase } from './delivery-log-file.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { withStatementCache } from './statement-cache.js';
@@ -21,8 +22,12 @@ import { WalFlusher } from './wal-flusher.js';
  * batch's identity, consent and event writes cost one flush instead of one per transaction). The delivery log
  * is not flushed by it: its states are progress too (see decision 0005), made durable by the checkpointer's
  * next checkpoint (SQLite flushes the log before checkpointing).
+ *
+ * `queueFile`: the embedded queue's file, when this installation's delivery queue is that file: a `queued` delivery
+ * is then read from the queue's jobs (on a reading connection with both files, AttachedQueueDeliveries) instead of
+ * being written as a row per event and destination by the fan-out (decision 0108).
  */
-export async function openSqliteStore(options: { file: string; migrate?: boolean; commits?: 'durable' | 'progress' }): Promise<SqlStore> {
+export async function openSqliteStore(options: { file: string; migrate?: boolean; commits?: 'durable' | 'progress'; queueFile?: string }): Promise<SqlStore> {
   const progress = options.commits === 'progress';
   const database = openSqliteDatabase(options.file, { synchronous: progress ? 'normal' : 'full' });
   const db = new Kysely<Database>({ dialect: new SqliteImmediateDialect({ database: withStatementCache(database) }) });
@@ -33,5 +38,6 @@ export async function openSqliteStore(options: { file: string; migrate?: boolean
   }
   const logDatabase = openDeliveryLogDatabase(logFile, { synchronous: progress ? 'normal' : 'full' });
   const log = new Kysely<Database>({ dialect: new SqliteImmediateDialect({ database: withStatementCache(logDatabase) }) });
-  return new SqlStore(db, 'sqlite', new SqliteBulkWrites(database, logDatabase), log, progress ? new WalFlusher(options.file) : undefined);
+  const queued = options.queueFile === undefined ? undefined : new AttachedQueueDeliveries(logFile, options.queueFile);
+  return new SqlStore(db, 'sqlite', new SqliteBulkWrites(database, logDatabase), log, progress ? new WalFlusher(options.file) : undefined, queued);
 }

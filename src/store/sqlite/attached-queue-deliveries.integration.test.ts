@@ -1,0 +1,176 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DeliveryRecord } from '../../core/destination.js';
+import type { SegmentEvent } from '../../protocol/segment-event.js';
+import type { DeliveryJobRecord } from '../../queue/queue.js';
+import { SqliteQueue } from '../../queue/sqlite/sqlite-queue.js';
+import type { SqlStore } from '../sql/sql-store.js';
+import { openSqliteStore } from './sqlite-store.js';
+
+const WS = 'ws1';
+const SRC = 'src1';
+
+let dir: string;
+let store: SqlStore;
+let queue: SqliteQueue;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queued-from-queue-'));
+  store = await openSqliteStore({ file: path.join(dir, 'sluice.db'), queueFile: path.join(dir, 'queue.db') });
+  queue = new SqliteQueue(path.join(dir, 'queue.db'));
+});
+
+afterEach(async () => {
+  await queue.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function job(messageId: string, destinationId = 'd1', userId = 'u1'): DeliveryJobRecord {
+  return { workspaceId: WS, destinationId, sourceId: SRC, messageId, partitionKey: userId, json: JSON.stringify({ messageId, userId }), receivedAt: 1_000 };
+}
+
+function state(messageId: string, status: DeliveryRecord['status'], updatedAt: number, destinationId = 'd1'): DeliveryRecord {
+  return { workspaceId: WS, destinationId, messageId, sourceId: SRC, status, attempts: status === 'queued' || status === 'dropped' ? 0 : 1, reason: status === 'dropped' ? 'filter' : null, lastError: null, updatedAt };
+}
+
+/** What the fan-out does for a batch: its log first, then its jobs. */
+async function fanOut(records: DeliveryRecord[], jobs: DeliveryJobRecord[]): Promise<void> {
+  await store.deliveries.recordFanOut(records);
+  await queue.publishDeliveries(jobs);
+}
+
+function rowsInLog(): { message_id: string; status: string }[] {
+  const raw = new BetterSqlite3(path.join(dir, 'deliveries.db'), { readonly: true });
+  try {
+    return raw.prepare('SELECT message_id, status FROM deliveries ORDER BY message_id').all() as { message_id: string; status: string }[];
+  } finally {
+    raw.close();
+  }
+}
+
+describe('the delivery log reading `queued` from the embedded queue (decision 0108)', () => {
+  it('writes no `queued` row for the fan-out, counts it, and shows the job as queued until its outcome', async () => {
+    const now = Date.now();
+    await fanOut([state('m1', 'queued', now), state('m2', 'dropped', now)], [job('m1')]);
+    expect(store.deliveries.queuedFromQueue).toBe(true);
+    expect(rowsInLog()).toEqual([{ message_id: 'm2', status: 'dropped' }]);
+    const counters = await store.deliveries.counters(WS, now - 60_000, now + 60_000, 'd1');
+    expect(counters.map((c) => [c.status, c.count])).toEqual(expect.arrayContaining([['queued', 1], ['dropped', 1]]));
+
+    const where = await store.deliveries.forMessage(WS, 'm1');
+    expect(where).toEqual([expect.objectContaining({ destinationId: 'd1', sourceId: SRC, status: 'queued', attempts: 0 })]);
+    expect(where[0]!.updatedAt).toBeGreaterThanOrEqual(now);
+
+    // The router's outcome, written before the job is acknowledged: the row is what counts from then on.
+    await store.deliveries.record([state('m1', 'delivered', now + 5)]);
+    expect((await store.deliveries.forMessage(WS, 'm1')).map((r) => r.status)).toEqual(['delivered']);
+    expect((await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 10 })).map((r) => [r.messageId, r.status])).toEqual([['m1', 'delivered'], ['m2', 'dropped']]);
+  });
+
+  it('lists queued jobs among the rows, newest or oldest first, and pages through both with the keyset cursor', async () => {
+    const t0 = Date.now() - 100_000;
+    await store.deliveries.record([state('a', 'delivered', t0), state('b', 'failed', t0 + 1), state('c', 'delivered', t0 + 2)]);
+    // Five jobs queued in one publish (one millisecond): the list orders them by messageId.
+    await fanOut(['q5', 'q3', 'q1', 'q4', 'q2'].map((m) => state(m, 'queued', Date.now())), ['q5', 'q3', 'q1', 'q4', 'q2'].map((m) => job(m)));
+    await queue.publishDeliveries([job('other', 'd2')]);
+
+    const all = await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 100 });
+    expect(all.map((r) => r.messageId)).toEqual(['q5', 'q4', 'q3', 'q2', 'q1', 'c', 'b', 'a']);
+    expect(all.slice(0, 5).every((r) => r.status === 'queued')).toBe(true);
+
+    const paged: string[] = [];
+    let before: DeliveryRecord | undefined;
+    for (let page = 0; page < 10; page++) {
+      const rows = await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 3, ...(before && { before }) });
+      paged.push(...rows.map((r) => r.messageId));
+      if (rows.length < 3) break;
+      before = rows[rows.length - 1];
+    }
+    expect(paged).toEqual(['q5', 'q4', 'q3', 'q2', 'q1', 'c', 'b', 'a']);
+
+    const oldest: string[] = [];
+    let after: DeliveryRecord | undefined;
+    for (let page = 0; page < 10; page++) {
+      const rows = await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 2, order: 'oldest-first', ...(after && { after }) });
+      oldest.push(...rows.map((r) => r.messageId));
+      if (rows.length < 2) break;
+      after = rows[rows.length - 1];
+    }
+    expect(oldest).toEqual(['a', 'b', 'c', 'q1', 'q2', 'q3', 'q4', 'q5']);
+
+    expect((await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', status: 'queued', limit: 100 })).map((r) => r.messageId)).toEqual(['q5', 'q4', 'q3', 'q2', 'q1']);
+    expect((await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', status: 'failed', limit: 100 })).map((r) => r.messageId)).toEqual(['b']);
+    expect((await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', messageId: 'q3', limit: 100 })).map((r) => r.status)).toEqual(['queued']);
+  });
+
+  it('counts and dates what waits from the queue, less the jobs being retried', async () => {
+    const t0 = Date.now();
+    await fanOut(['m1', 'm2', 'm3'].map((m) => state(m, 'queued', t0)), ['m1', 'm2', 'm3'].map((m) => job(m)));
+    expect(await store.deliveries.countWithStatus(WS, 'd1', 'queued')).toBe(3);
+    // m1 failed once and waits for its retry (its job stays in the queue): two are still queued, one retrying.
+    await store.deliveries.record([{ ...state('m1', 'retrying', t0 + 10), firstAttemptAt: t0 + 10, nextAttemptAt: t0 + 1_000 }]);
+    expect(await store.deliveries.countWithStatus(WS, 'd1', 'queued')).toBe(2);
+    const summary = await store.deliveries.waitingSummary(WS, 'd1');
+    expect(summary.retrying).toBe(1);
+    expect(summary.oldestQueuedAt).toBeGreaterThanOrEqual(t0);
+    expect(await store.deliveries.countWithStatus(WS, 'd2', 'queued')).toBe(0);
+    expect((await store.deliveries.waitingSummary(WS, 'd2')).oldestQueuedAt).toBeUndefined();
+  });
+
+  it('drops the queued jobs of a deleted destination as rows, counted once however often it is called', async () => {
+    const t0 = Date.now();
+    await fanOut(['m1', 'm2'].map((m) => state(m, 'queued', t0)), ['m1', 'm2'].map((m) => job(m)));
+    await store.deliveries.record([{ ...state('m3', 'retrying', t0), firstAttemptAt: t0 }, state('m4', 'delivered', t0)]);
+    const drop = { reason: 'destination_deleted', message: 'The destination was deleted.', at: t0 + 1 };
+    expect(await store.deliveries.dropWaiting(WS, 'd1', drop)).toBe(3);
+    expect(await store.deliveries.dropWaiting(WS, 'd1', drop)).toBe(0);
+    await queue.purgeDeliveries('d1');
+    expect(rowsInLog()).toEqual([{ message_id: 'm1', status: 'dropped' }, { message_id: 'm2', status: 'dropped' }, { message_id: 'm3', status: 'dropped' }, { message_id: 'm4', status: 'delivered' }]);
+    const counters = await store.deliveries.counters(WS, t0 - 60_000, t0 + 60_000, 'd1');
+    expect(counters.filter((c) => c.status === 'dropped').reduce((n, c) => n + c.count, 0)).toBe(3);
+  });
+
+  it("removes an erased event's queued jobs with its rows, at every destination, and their counts", async () => {
+    const t0 = Date.now();
+    await fanOut([state('m1', 'queued', t0), state('m1', 'queued', t0, 'd2'), state('m2', 'queued', t0)], [job('m1'), job('m1', 'd2'), job('m2')]);
+    await store.deliveries.record([{ ...state('m1', 'retrying', t0 + 1), firstAttemptAt: t0 }]);
+    // m1's row at d1 and its jobs at d1 and d2; another source's m1 keeps its job.
+    await queue.publishDeliveries([{ ...job('m1'), sourceId: 'src2' }]);
+    expect(await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm1' }])).toBe(3);
+    expect(await store.deliveries.forMessage(WS, 'm1')).toEqual([expect.objectContaining({ sourceId: 'src2', status: 'queued' })]);
+    expect(await queue.waiting('d1')).toBe(2);
+    expect(await queue.waiting('d2')).toBe(0);
+    const listed = (await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 10 })).map((r) => `${r.messageId} from ${r.sourceId}`);
+    expect(listed.sort()).toEqual(['m1 from src2', `m2 from ${SRC}`]);
+  });
+
+  it("counts a subject's queued deliveries as reaching their destination (access answers, deletion targets)", async () => {
+    const event = (messageId: string, userId: string): SegmentEvent => ({ type: 'track', event: 'Signed Up', messageId, userId, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() } as SegmentEvent);
+    await store.events.insertMany([{ workspaceId: WS, sourceId: SRC, event: event('m1', 'ada') }, { workspaceId: WS, sourceId: SRC, event: event('m2', 'bob') }]);
+    await fanOut([state('m1', 'queued', Date.now()), state('m2', 'queued', Date.now())], [job('m1', 'd1', 'ada'), job('m2', 'd2', 'bob')]);
+    const ada = { userIds: ['ada'], anonymousIds: [] };
+    expect([...(await store.subjectData.destinationsReached(WS, ada))]).toEqual(['d1']);
+    expect([...(await store.subjectData.receiptHoursReached(WS, ada)).keys()]).toEqual(['d1']);
+    const summary = await store.subjectData.deliverySummary(WS, ada);
+    expect([...summary.keys()]).toEqual(['d1']);
+    expect(summary.get('d1')).toEqual(expect.objectContaining({ delivered: 0, waiting: 1 }));
+  });
+});
+
+describe('a store that reads `queued` from rows (no queue attached: PostgreSQL, or a queue on NATS)', () => {
+  it('writes the fan-out\'s `queued` rows', async () => {
+    mkdirSync(path.join(dir, 'plain'));
+    const plain = await openSqliteStore({ file: path.join(dir, 'plain', 'sluice.db') });
+    try {
+      expect(plain.deliveries.queuedFromQueue).toBe(false);
+      await plain.deliveries.recordFanOut([state('m1', 'queued', Date.now())]);
+      expect((await plain.deliveries.forMessage(WS, 'm1')).map((r) => r.status)).toEqual(['queued']);
+    } finally {
+      await plain.close();
+    }
+  });
+});
