@@ -128,6 +128,12 @@ export interface DeliveryJobRecord {
    * meanwhile, say), and an event erased meanwhile is not sent.
    */
   storedSeq?: number;
+  /**
+   * The stored event this job delivers (its seq), whether the job keeps the event's JSON or refers to it: the
+   * embedded queue finds an event's jobs by it (decision 0108). Absent where the fan-out had no stored event at hand
+   * (a batch processed again after a crash, whose events were stored the first time).
+   */
+  eventSeq?: number;
   /** When the event was received (epoch ms), for latency figures. */
   receivedAt: number;
   /**

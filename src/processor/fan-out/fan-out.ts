@@ -73,6 +73,7 @@ export class FanOut {
         // The stored event itself leaves (a live event as this batch stored it, or one a replay read back): a queue
         // may keep the reference instead of the JSON.
         ...(c.event === c.item.event && c.item.stored !== undefined && { storedSeq: c.item.stored.seq }),
+        ...(c.item.stored !== undefined && { eventSeq: c.item.stored.seq }),
         receivedAt: Date.parse(c.item.event.receivedAt),
         subject: identifiersOfEvent(c.event),
       };

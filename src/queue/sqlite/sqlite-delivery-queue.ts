@@ -21,9 +21,9 @@ interface JobRow {
  * A job as the table's columns, in INSERT order. A job that names its stored event (`storedSeq`) is kept by
  * that reference alone: the event is not written a second time (nor read, nor zeroed when acknowledged).
  */
-function jobValues(job: DeliveryJobRecord, queuedAt: number | null): [string, string, string, string, string, number, string | null, number | null, string | null, number | null] {
+function jobValues(job: DeliveryJobRecord, queuedAt: number | null): [string, string, string, string, string, number, string | null, number | null, string | null, number | null, number | null] {
   const subject = job.subject === undefined ? null : JSON.stringify(job.subject);
-  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null, queuedAt];
+  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null, queuedAt, job.eventSeq ?? job.storedSeq ?? null];
 }
 
 function jobOf(row: JobRow): DeliveryJob {
@@ -54,29 +54,35 @@ const CREATE_TABLE = `
     stored_seq INTEGER,
     json TEXT,
     queued_at INTEGER,
+    event_seq INTEGER,
     CHECK (json IS NOT NULL OR stored_seq IS NOT NULL)
   );
   CREATE INDEX IF NOT EXISTS queue_deliveries_destination ON queue_deliveries (destination_id, seq);
 `;
 /**
- * Jobs by event: the delivery log reads a queued delivery from here, not from a `queued` row of its own (decision
- * 0108, queued-deliveries.ts). Small: it holds the jobs not yet acknowledged.
+ * Jobs by their stored event: the delivery log reads a queued delivery from here, not from a `queued` row of its own
+ * (decision 0108, attached-queue-deliveries.ts). Keyed by the event's seq, which grows as the processor stores events,
+ * so its entries are appended and removed at the ends like the jobs' own (a key by messageId, random as clients make
+ * them, cost every job an insert and a delete at random places: +10 us of CPU per event, measured).
  */
-const MESSAGE_INDEX = 'CREATE INDEX IF NOT EXISTS queue_deliveries_message ON queue_deliveries (message_id, source_id)';
+const EVENT_INDEX = 'CREATE INDEX IF NOT EXISTS queue_deliveries_event ON queue_deliveries (event_seq) WHERE event_seq IS NOT NULL';
 
 /**
- * Adds `queued_at` (when the job was published, epoch ms) to a table an earlier version created; its jobs keep
- * null (readers take their `received_at` instead).
+ * Adds `queued_at` (when the job was published, epoch ms) and `event_seq` (its stored event) to a table an earlier
+ * version created; its jobs keep null (readers take their `received_at`, and `stored_seq` where they have it).
  */
-function addQueuedAt(db: SqliteDatabase): void {
+function addJobColumns(db: SqliteDatabase): void {
   const columns = db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
-  if (columns.includes('queued_at')) return;
-  try {
-    db.exec('ALTER TABLE queue_deliveries ADD COLUMN queued_at INTEGER');
-  } catch (error) {
-    // Another thread's connection added it between the check and the change.
-    if (!String(error).includes('duplicate column')) throw error;
+  for (const column of ['queued_at', 'event_seq']) {
+    if (columns.includes(column)) continue;
+    try {
+      db.exec(`ALTER TABLE queue_deliveries ADD COLUMN ${column} INTEGER`);
+    } catch (error) {
+      // Another thread's connection added it between the check and the change.
+      if (!String(error).includes('duplicate column')) throw error;
+    }
   }
+  if (!columns.includes('event_seq')) db.exec('UPDATE queue_deliveries SET event_seq = stored_seq WHERE event_seq IS NULL AND stored_seq IS NOT NULL');
 }
 /**
  * Jobs not yet acknowledged per destination, kept in the same transactions as the jobs themselves, so a
@@ -101,16 +107,16 @@ function ensureCounts(db: SqliteDatabase): void {
   }).immediate();
 }
 
-const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Appends jobs an earlier version kept as one JSON text each (`body`, the whole job record with the event as
  * an escaped string inside) to the current table; the move of the queues out of the store file uses it too.
  */
 export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: number; body: string }>): number {
-  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Counted when the counts exist already (a file being moved in); otherwise ensureCounts() counts the rows.
   const addToCount = hasCountsTable(db) ? db.prepare(ADD_TO_COUNT) : undefined;
   let count = 0;
@@ -203,8 +209,8 @@ export class SqliteDeliveryQueue {
     upgradeJobTable(db);
     allowJobsByReference(db);
     db.exec(CREATE_TABLE);
-    addQueuedAt(db);
-    db.exec(MESSAGE_INDEX);
+    addJobColumns(db);
+    db.exec(EVENT_INDEX);
     ensureCounts(db);
     this.insert = db.prepare(INSERT);
     this.lastQueuedAt = db.prepare('SELECT queued_at FROM queue_deliveries ORDER BY seq DESC LIMIT 1').pluck();

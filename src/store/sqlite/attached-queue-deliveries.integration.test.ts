@@ -11,7 +11,9 @@ import type { SqlStore } from '../sql/sql-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 const WS = 'ws1';
-const SRC = 'src1';
+/** Two sources of the workspace (ids made by the store). */
+let SRC = '';
+let SRC2 = '';
 
 let dir: string;
 let store: SqlStore;
@@ -21,16 +23,33 @@ beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queued-from-queue-'));
   store = await openSqliteStore({ file: path.join(dir, 'sluice.db'), queueFile: path.join(dir, 'queue.db') });
   queue = new SqliteQueue(path.join(dir, 'queue.db'));
+  await store.workspaces.create({ id: WS, name: 'Queued' });
+  SRC = (await store.sources.create({ workspaceId: WS, name: 'Web' })).id;
+  SRC2 = (await store.sources.create({ workspaceId: WS, name: 'App' })).id;
 });
 
 afterEach(async () => {
+  seqs.clear();
   await queue.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function job(messageId: string, destinationId = 'd1', userId = 'u1'): DeliveryJobRecord {
-  return { workspaceId: WS, destinationId, sourceId: SRC, messageId, partitionKey: userId, json: JSON.stringify({ messageId, userId }), receivedAt: 1_000 };
+/** Stored events' seqs by `${sourceId}/${messageId}` (jobs name their event by it, as the fan-out's do). */
+const seqs = new Map<string, number>();
+
+function event(messageId: string, userId: string): SegmentEvent {
+  return { type: 'track', event: 'Signed Up', messageId, userId, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() } as SegmentEvent;
+}
+
+async function storeEvents(messageIds: string[], userId = 'u1', sourceId = SRC): Promise<void> {
+  const stored = await store.events.insertMany(messageIds.map((m) => ({ workspaceId: WS, sourceId, event: event(m, userId) })));
+  for (const e of stored) seqs.set(`${e.sourceId}/${e.event.messageId}`, e.seq);
+}
+
+function job(messageId: string, destinationId = 'd1', userId = 'u1', sourceId = SRC): DeliveryJobRecord {
+  const eventSeq = seqs.get(`${sourceId}/${messageId}`);
+  return { workspaceId: WS, destinationId, sourceId, messageId, partitionKey: userId, json: JSON.stringify({ messageId, userId }), receivedAt: 1_000, ...(eventSeq !== undefined && { eventSeq }) };
 }
 
 function state(messageId: string, status: DeliveryRecord['status'], updatedAt: number, destinationId = 'd1'): DeliveryRecord {
@@ -55,6 +74,7 @@ function rowsInLog(): { message_id: string; status: string }[] {
 describe('the delivery log reading `queued` from the embedded queue (decision 0108)', () => {
   it('writes no `queued` row for the fan-out, counts it, and shows the job as queued until its outcome', async () => {
     const now = Date.now();
+    await storeEvents(['m1', 'm2']);
     await fanOut([state('m1', 'queued', now), state('m2', 'dropped', now)], [job('m1')]);
     expect(store.deliveries.queuedFromQueue).toBe(true);
     expect(rowsInLog()).toEqual([{ message_id: 'm2', status: 'dropped' }]);
@@ -136,21 +156,23 @@ describe('the delivery log reading `queued` from the embedded queue (decision 01
 
   it("removes an erased event's queued jobs with its rows, at every destination, and their counts", async () => {
     const t0 = Date.now();
+    await storeEvents(['m1', 'm2']);
+    await storeEvents(['m1'], 'u1', SRC2);
     await fanOut([state('m1', 'queued', t0), state('m1', 'queued', t0, 'd2'), state('m2', 'queued', t0)], [job('m1'), job('m1', 'd2'), job('m2')]);
     await store.deliveries.record([{ ...state('m1', 'retrying', t0 + 1), firstAttemptAt: t0 }]);
     // m1's row at d1 and its jobs at d1 and d2; another source's m1 keeps its job.
-    await queue.publishDeliveries([{ ...job('m1'), sourceId: 'src2' }]);
+    await queue.publishDeliveries([job('m1', 'd1', 'u1', SRC2)]);
     expect(await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm1' }])).toBe(3);
-    expect(await store.deliveries.forMessage(WS, 'm1')).toEqual([expect.objectContaining({ sourceId: 'src2', status: 'queued' })]);
+    expect(await store.deliveries.forMessage(WS, 'm1')).toEqual([expect.objectContaining({ sourceId: SRC2, status: 'queued' })]);
     expect(await queue.waiting('d1')).toBe(2);
     expect(await queue.waiting('d2')).toBe(0);
     const listed = (await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 10 })).map((r) => `${r.messageId} from ${r.sourceId}`);
-    expect(listed.sort()).toEqual(['m1 from src2', `m2 from ${SRC}`]);
+    expect(listed.sort()).toEqual([`m1 from ${SRC2}`, `m2 from ${SRC}`]);
   });
 
   it("counts a subject's queued deliveries as reaching their destination (access answers, deletion targets)", async () => {
-    const event = (messageId: string, userId: string): SegmentEvent => ({ type: 'track', event: 'Signed Up', messageId, userId, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() } as SegmentEvent);
-    await store.events.insertMany([{ workspaceId: WS, sourceId: SRC, event: event('m1', 'ada') }, { workspaceId: WS, sourceId: SRC, event: event('m2', 'bob') }]);
+    await storeEvents(['m1'], 'ada');
+    await storeEvents(['m2'], 'bob');
     await fanOut([state('m1', 'queued', Date.now()), state('m2', 'queued', Date.now())], [job('m1', 'd1', 'ada'), job('m2', 'd2', 'bob')]);
     const ada = { userIds: ['ada'], anonymousIds: [] };
     expect([...(await store.subjectData.destinationsReached(WS, ada))]).toEqual(['d1']);
@@ -171,6 +193,45 @@ describe('a store that reads `queued` from rows (no queue attached: PostgreSQL, 
       expect((await plain.deliveries.forMessage(WS, 'm1')).map((r) => r.status)).toEqual(['queued']);
     } finally {
       await plain.close();
+    }
+  });
+});
+
+describe('the reads of queued jobs', () => {
+  it('go through indexes: a destination\'s jobs by (destination_id, seq), an event\'s by its key and event_seq, with no sort of the backlog', async () => {
+    await storeEvents(['m1']);
+    await fanOut([state('m1', 'queued', Date.now())], [job('m1')]);
+    const seen: string[] = [];
+    const proto = BetterSqlite3.prototype as unknown as { prepare: (this: unknown, source: string) => unknown };
+    const prepare = proto.prepare;
+    proto.prepare = function (this: unknown, source: string) {
+      seen.push(source);
+      return prepare.call(this, source);
+    };
+    try {
+      await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 1 });
+      await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 1, order: 'oldest-first', after: { updatedAt: 0, messageId: '' } });
+      await store.deliveries.forMessage(WS, 'm1');
+      await store.deliveries.waitingSummary(WS, 'd1');
+      await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm1' }]);
+    } finally {
+      proto.prepare = prepare;
+    }
+    const reads = [...new Set(seen.filter((source) => source.includes('queue_deliveries')))];
+    expect(reads.length).toBeGreaterThanOrEqual(5);
+    const raw = new BetterSqlite3(path.join(dir, 'deliveries.db'), { readonly: true });
+    try {
+      raw.prepare('ATTACH DATABASE ? AS queue').run(path.join(dir, 'queue.db'));
+      raw.prepare('ATTACH DATABASE ? AS store').run(path.join(dir, 'sluice.db'));
+      for (const source of reads) {
+        const parameters = Array.from(source.matchAll(/\?/g), () => 'x');
+        const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${source}`).all(...parameters) as { detail: string }[]).map((r) => r.detail);
+        // A scan of the workspace's few sources is fine; of jobs, events or delivery rows it is not.
+        expect(plan.filter((line) => /^SCAN (j|e|d|queue_deliveries|events|deliveries)\b/.test(line)), `${source}\n${plan.join('\n')}`).toEqual([]);
+        expect(plan.filter((line) => line.includes('TEMP B-TREE')), `${source}\n${plan.join('\n')}`).toEqual([]);
+      }
+    } finally {
+      raw.close();
     }
   });
 });

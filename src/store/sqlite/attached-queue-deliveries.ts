@@ -8,8 +8,9 @@ import type { EventKey } from '../store.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
 
-/** The schema name the embedded queue's file is attached under, on the reading connection. */
+/** The schema names the embedded queue's file and the store's file are attached under, on the reading connection. */
 const QUEUE_SCHEMA = 'queue';
+const STORE_SCHEMA = 'store';
 /** Jobs per page when a deleted destination's queued jobs become `dropped` rows. */
 const DROP_PAGE = 500;
 
@@ -44,10 +45,11 @@ function recordOf(row: JobRow): DeliveryRecord {
 
 /**
  * {@link QueuedDeliveries} read from the embedded queue's table (`queue_deliveries`): the jobs not yet acknowledged
- * that the delivery log has no row for. The queue's table is small (acknowledged jobs are deleted) and has an index
- * by event (message_id, source_id) for this.
+ * that the delivery log has no row for. The queue's table is small (acknowledged jobs are deleted); an event's jobs
+ * are found through the event's seq (`event_seq`, indexed), the event through the store's key (source_id, message_id).
+ * Jobs without `event_seq` (a batch processed again after a crash) are listed and counted, not found by event.
  *
- * Read on a connection of its own, to the delivery log's file with the queue's file attached: never on the log's
+ * Read on a connection of its own, to the delivery log's file with the queue's and the store's files attached: never on the log's
  * writing connection, whose `BEGIN IMMEDIATE` would then take the queue file's write lock too, so every outcome the
  * router writes would wait for the queue's writers and theirs for it. This one only reads (autocommit statements).
  */
@@ -56,11 +58,13 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   private readonly database: SqliteDatabase;
   private readonly log: Kysely<Database>;
 
-  constructor(logFile: string, queueFile: string) {
-    this.database = openSqliteDatabase(logFile);
+  constructor(files: { log: string; queue: string; store: string }) {
+    this.database = openSqliteDatabase(files.log);
     // It reads a few pages per call: a small cache (the log's own connections have 32 MB each).
     this.database.pragma('cache_size = -4000');
-    this.database.prepare(`ATTACH DATABASE ? AS ${QUEUE_SCHEMA}`).run(queueFile);
+    this.database.prepare(`ATTACH DATABASE ? AS ${QUEUE_SCHEMA}`).run(files.queue);
+    // The events, to find an event's jobs (by its seq: the queue keeps no index by messageId).
+    this.database.prepare(`ATTACH DATABASE ? AS ${STORE_SCHEMA}`).run(files.store);
     this.log = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.database }) });
   }
 
@@ -102,8 +106,11 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
     if (messageIds.length === 0 || !(await this.hasQueue())) return [];
     const found: DeliveryRecord[] = [];
     for (const part of chunks(messageIds)) {
-      const rows = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j
-        WHERE j.message_id IN (${sql.join(part)}) AND j.workspace_id = ${workspaceId} AND ${NO_ROW} ORDER BY j.seq`.execute(this.log)).rows;
+      // The events through their key (source_id, message_id), over the workspace's sources (a condition on the events'
+      // workspace_id would let SQLite walk the workspace's events instead); their jobs by event_seq. Unordered (a few).
+      const rows = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(STORE_SCHEMA)}.events e JOIN ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j ON j.event_seq = e.seq
+        WHERE e.source_id IN (SELECT id FROM ${sql.raw(STORE_SCHEMA)}.sources WHERE workspace_id = ${workspaceId}) AND e.message_id IN (${sql.join(part)})
+        AND j.workspace_id = ${workspaceId} AND ${NO_ROW}`.execute(this.log)).rows;
       found.push(...rows.map(recordOf));
     }
     // A job queued twice (an inbox batch processed again after a crash) is one delivery.
@@ -157,9 +164,9 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
         for (const [sourceId, messageIds] of bySource) {
           for (const part of chunks(messageIds)) {
             const gone = this.database
-              .prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE message_id IN (${part.map(() => '?').join(', ')}) AND source_id = ? AND workspace_id = ? RETURNING destination_id`)
+              .prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE event_seq IN (SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = ? AND e.message_id IN (${part.map(() => '?').join(', ')}) AND e.workspace_id = ?) RETURNING destination_id`)
               .pluck()
-              .all(...part, sourceId, workspaceId) as string[];
+              .all(sourceId, ...part, workspaceId) as string[];
             for (const destinationId of gone) removed.set(destinationId, (removed.get(destinationId) ?? 0) + 1);
           }
         }
@@ -177,7 +184,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   private async hasQueue(): Promise<boolean> {
     if (this.ready) return true;
     const columns = (await sql<{ name: string }>`SELECT name FROM pragma_table_info('queue_deliveries', ${QUEUE_SCHEMA})`.execute(this.log)).rows.map((r) => r.name);
-    this.ready = columns.includes('queued_at');
+    this.ready = columns.includes('queued_at') && columns.includes('event_seq');
     return this.ready;
   }
 }

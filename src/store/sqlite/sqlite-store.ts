@@ -38,6 +38,6 @@ export async function openSqliteStore(options: { file: string; migrate?: boolean
   }
   const logDatabase = openDeliveryLogDatabase(logFile, { synchronous: progress ? 'normal' : 'full' });
   const log = new Kysely<Database>({ dialect: new SqliteImmediateDialect({ database: withStatementCache(logDatabase) }) });
-  const queued = options.queueFile === undefined ? undefined : new AttachedQueueDeliveries(logFile, options.queueFile);
+  const queued = options.queueFile === undefined ? undefined : new AttachedQueueDeliveries({ log: logFile, queue: options.queueFile, store: options.file });
   return new SqlStore(db, 'sqlite', new SqliteBulkWrites(database, logDatabase), log, progress ? new WalFlusher(options.file) : undefined, queued);
 }
