@@ -45,7 +45,9 @@ describe('alert webhook across a restart', () => {
     const listed = async () => ((await ownerApi({ url: running!.url, token: TEST_ADMIN_TOKEN })('GET', `/delivery-alerts?destinationId=${id}`)).body.alerts as Listed[])[0];
     const pending = await eventually(async () => {
       const alert = await listed();
-      return alert?.webhookPosts[0]?.state === 'pending' ? alert : undefined;
+      // Pending after its first attempt (a post is pending from when it is written, before it is tried).
+      const post = alert?.webhookPosts[0];
+      return post?.state === 'pending' && post.attempts > 0 ? alert : undefined;
     }, 30_000);
     expect(pending.webhookPosts).toEqual([expect.objectContaining({ notice: 'failing', attempts: 1, lastError: expect.stringContaining('ECONNREFUSED') })]);
 
