@@ -240,7 +240,7 @@ export class SqliteDeliveryQueue {
     await threadWriteLock.run(() =>
       this.db.transaction(() => {
         // Never before the last job's time (a clock set back): the delivery log lists queued jobs in seq order
-        // as in time order (queued-deliveries.ts).
+        // as in time order (store/sqlite/attached-queue-deliveries.ts).
         const queuedAt = Math.max(Date.now(), Number(this.lastQueuedAt.get() ?? 0));
         const added = new Map<string, number>();
         for (const job of jobs) {

@@ -95,6 +95,7 @@ describe('the delivery log reading `queued` from the embedded queue (decision 01
     const t0 = Date.now() - 100_000;
     await store.deliveries.record([state('a', 'delivered', t0), state('b', 'failed', t0 + 1), state('c', 'delivered', t0 + 2)]);
     // Five jobs queued in one publish (one millisecond): the list orders them by messageId.
+    await storeEvents(['q5', 'q3', 'q1', 'q4', 'q2']);
     await fanOut(['q5', 'q3', 'q1', 'q4', 'q2'].map((m) => state(m, 'queued', Date.now())), ['q5', 'q3', 'q1', 'q4', 'q2'].map((m) => job(m)));
     await queue.publishDeliveries([job('other', 'd2')]);
 

@@ -77,8 +77,14 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   async list(q: DeliveryListQuery): Promise<DeliveryRecord[]> {
     if (!(await this.hasQueue())) return [];
     const newestFirst = q.order !== 'oldest-first';
+    const sign = newestFirst ? -1 : 1;
+    const inPage = (r: DeliveryRecord) => (q.before === undefined || compareToKey(r, q.before) < 0) && (q.after === undefined || compareToKey(r, q.after) > 0);
+    if (q.messageId !== undefined) {
+      // One event's: found by event, not by walking the destination's backlog.
+      const jobs = (await this.forMessages(q.workspaceId, [q.messageId])).filter((r) => r.destinationId === q.destinationId && (q.sourceId === undefined || r.sourceId === q.sourceId));
+      return jobs.filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
+    }
     const filters: RawBuilder<unknown>[] = [sql`j.destination_id = ${q.destinationId}`, sql`j.workspace_id = ${q.workspaceId}`, NO_ROW];
-    if (q.messageId !== undefined) filters.push(sql`j.message_id = ${q.messageId}`);
     if (q.sourceId !== undefined) filters.push(sql`j.source_id = ${q.sourceId}`);
     if (q.before !== undefined) filters.push(sql`${QUEUED_AT} <= ${q.before.updatedAt}`);
     if (q.after !== undefined) filters.push(sql`${QUEUED_AT} >= ${q.after.updatedAt}`);
@@ -94,12 +100,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       const more = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j WHERE ${where} AND ${QUEUED_AT} = ${last.at}`.execute(this.log)).rows;
       for (const row of more) if (!seen.has(row.seq)) rows.push(row);
     }
-    const sign = newestFirst ? -1 : 1;
-    return rows
-      .map(recordOf)
-      .filter((r) => (q.before === undefined || compareToKey(r, q.before) < 0) && (q.after === undefined || compareToKey(r, q.after) > 0))
-      .sort((a, b) => sign * compareToKey(a, b))
-      .slice(0, q.limit);
+    return rows.map(recordOf).filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
   }
 
   async forMessages(workspaceId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
@@ -179,7 +180,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
 
   /**
    * Whether the queue's file has its table yet, as this version writes it (the file is attached before the queue
-   * opens it, which creates or upgrades the table): until then, nothing is queued in it.
+   * opens it, which creates or upgrades the table): until then, nothing is queued in it. Checked until it has.
    */
   private async hasQueue(): Promise<boolean> {
     if (this.ready) return true;
