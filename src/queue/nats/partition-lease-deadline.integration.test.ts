@@ -88,13 +88,15 @@ describe.runIf(available)('partition leases of a process cut off from NATS', () 
 
     // Both routers settle on two partitions each.
     await eventually(async () => (consumers.a.partitions.length === 2 && consumers.b.partitions.length === 2 ? true : undefined), 20_000, 50);
-    const heldByA = consumers.a.partitions;
 
     // A backlog, so that a has more jobs buffered when it is cut off than it can deliver before its deadline.
     const published: DeliveryJobRecord[] = Array.from({ length: 2400 }, (_, n) => job(n % USERS, n));
     await publisher.publishDeliveries(published);
     await eventually(async () => (handed.filter((h) => h.by === 'a').length >= 100 ? true : undefined), 10_000, 10);
 
+    // What a holds as it is cut off (balancing may have moved a partition since both settled, and a renewal delayed
+    // by a loaded machine may have cost one before the cut: not what this checks).
+    const heldAtCut = [...consumers.a.partitions].sort((x, y) => x - y);
     const cutAt = Date.now();
     proxy.cut();
     await sleep(LEASE_MS * 3); // b takes a's partitions over meanwhile
@@ -114,8 +116,9 @@ describe.runIf(available)('partition leases of a process cut off from NATS', () 
     // nothing was handed out past the deadline and no partition went back and forth, are what would catch a
     // partition taken again during the cut.)
     const lost = errorsOfA.filter((e) => /lost the lease/.test(e.message));
-    const lostWhileCut = new Set(lost.filter((e) => e.at < restoredAt).map((e) => Number(e.message.match(/partition (\d+)/)?.[1])));
-    expect([...lostWhileCut].sort((x, y) => x - y)).toEqual(heldByA);
+    const lostWhileCut = new Set(lost.filter((e) => e.at >= cutAt && e.at < restoredAt).map((e) => Number(e.message.match(/partition (\d+)/)?.[1])));
+    expect(heldAtCut.length).toBeGreaterThan(0);
+    expect([...lostWhileCut].sort((x, y) => x - y)).toEqual(heldAtCut);
     for (const e of lost) expect(e.message).toMatch(/last renewed successfully at \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ ms ago\)/);
     // Nothing of its partitions was handed out by a past its deadline while it was cut off ...
     const byAWhileCut = handed.filter((h) => h.by === 'a' && h.at >= cutAt && h.at < restoredAt);
