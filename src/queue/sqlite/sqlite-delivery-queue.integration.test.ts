@@ -139,4 +139,40 @@ describe('the embedded delivery queue written by an earlier version', () => {
       await second.close();
     }
   });
+
+  it('adds when each job was queued and its stored event to a file of the previous version, taking the event from a job by reference', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivery-event-seq-'));
+    const file = path.join(dir, 'queue.db');
+    const old = new BetterSqlite3(file);
+    old.exec(`CREATE TABLE queue_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, workspace_id TEXT NOT NULL,
+        source_id TEXT NOT NULL, message_id TEXT NOT NULL, partition_key TEXT NOT NULL, received_at INTEGER NOT NULL, subject TEXT, stored_seq INTEGER, json TEXT,
+        CHECK (json IS NOT NULL OR stored_seq IS NOT NULL));
+      CREATE INDEX queue_deliveries_destination ON queue_deliveries (destination_id, seq);
+      CREATE TABLE queue_delivery_counts (destination_id TEXT PRIMARY KEY, jobs INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, stored_seq, json)
+        VALUES ('d1', 'ws', 'src', 'by-reference', 'u', 1, 41, NULL), ('d1', 'ws', 'src', 'own-json', 'u', 2, NULL, '{}');
+      INSERT INTO queue_delivery_counts VALUES ('d1', 2);`);
+    old.close();
+
+    const [first, second] = [new SqliteQueue(file), new SqliteQueue(file)]; // two threads open the file at once
+    try {
+      const before = Date.now();
+      await first.publishDeliveries([{ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: 'changed', partitionKey: 'u', receivedAt: 3, json: '{"x":1}', eventSeq: 42 }]);
+      const raw = new BetterSqlite3(file, { readonly: true });
+      try {
+        const rows = raw.prepare('SELECT message_id, event_seq, queued_at FROM queue_deliveries ORDER BY seq').all() as { message_id: string; event_seq: number | null; queued_at: number | null }[];
+        expect(rows.map((r) => [r.message_id, r.event_seq, r.queued_at === null ? null : r.queued_at >= before])).toEqual([
+          ['by-reference', 41, null],
+          ['own-json', null, null],
+          ['changed', 42, true],
+        ]);
+      } finally {
+        raw.close();
+      }
+      expect(await second.waiting('d1')).toBe(3);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
 });

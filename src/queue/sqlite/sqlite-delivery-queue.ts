@@ -1,6 +1,6 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
-import type { SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
+import { addMissingColumns, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord } from '../queue.js';
 
@@ -72,17 +72,8 @@ const EVENT_INDEX = 'CREATE INDEX IF NOT EXISTS queue_deliveries_event ON queue_
  * version created; its jobs keep null (readers take their `received_at`, and `stored_seq` where they have it).
  */
 function addJobColumns(db: SqliteDatabase): void {
-  const columns = db.prepare("SELECT name FROM pragma_table_info('queue_deliveries')").pluck().all() as string[];
-  for (const column of ['queued_at', 'event_seq']) {
-    if (columns.includes(column)) continue;
-    try {
-      db.exec(`ALTER TABLE queue_deliveries ADD COLUMN ${column} INTEGER`);
-    } catch (error) {
-      // Another thread's connection added it between the check and the change.
-      if (!String(error).includes('duplicate column')) throw error;
-    }
-  }
-  if (!columns.includes('event_seq')) db.exec('UPDATE queue_deliveries SET event_seq = stored_seq WHERE event_seq IS NULL AND stored_seq IS NOT NULL');
+  const added = addMissingColumns(db, 'queue_deliveries', ['queued_at', 'event_seq'], 'INTEGER');
+  if (added.includes('event_seq')) db.exec('UPDATE queue_deliveries SET event_seq = stored_seq WHERE event_seq IS NULL AND stored_seq IS NOT NULL');
 }
 /**
  * Jobs not yet acknowledged per destination, kept in the same transactions as the jobs themselves, so a

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
+import { addMissingColumns, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 
 /** The embedded delivery log's file, beside the store's file (`deliveries.db` in the data directory). */
 export function deliveryLogFileOf(storeFile: string): string {
@@ -57,16 +57,7 @@ export function openDeliveryLogDatabase(file: string, options: { synchronous?: '
   const db = openSqliteDatabase(file, options);
   db.exec(SCHEMA);
   // Columns added after the file was first created (each as its migration adds it on PostgreSQL).
-  const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('deliveries')").pluck().all() as string[]);
-  for (const column of ['next_attempt_at', 'first_attempt_at']) {
-    if (columns.has(column)) continue;
-    try {
-      db.exec(`ALTER TABLE deliveries ADD COLUMN ${column} BIGINT`);
-    } catch (error) {
-      // Another thread's connection added it between the check and the change.
-      if (!String(error).includes('duplicate column')) throw error;
-    }
-  }
+  addMissingColumns(db, 'deliveries', ['next_attempt_at', 'first_attempt_at'], 'BIGINT');
   rekeyBySource(db);
   return db;
 }

@@ -44,3 +44,21 @@ export function openSqliteDatabase(file: string, options: { readonly?: boolean; 
   db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   return db;
 }
+
+/**
+ * Adds the columns a table lacks (nullable, of `type`) to a file an earlier version created; returns those it lacked.
+ * Safe with several threads opening the file at once: a column another connection added meanwhile is left as it is.
+ */
+export function addMissingColumns(db: SqliteDatabase, table: string, columns: readonly string[], type: string): string[] {
+  const present = new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
+  const missing = columns.filter((column) => !present.has(column));
+  for (const column of missing) {
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    } catch (error) {
+      // Another thread's connection added it between the check and the change.
+      if (!String(error).includes('duplicate column')) throw error;
+    }
+  }
+  return missing;
+}
