@@ -50,6 +50,7 @@ async function rig() {
   const track = (messageId: string) => ({ workspaceId: boot.workspaceId, sourceId, json: JSON.stringify({ type: 'track', event: 'Paid', userId: 'u1', messageId, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() }) });
   return {
     store,
+    workspaceId: boot.workspaceId,
     inbox,
     published,
     errors,
@@ -73,6 +74,10 @@ describe('processor redelivery', () => {
       await eventually(async () => (r.published.length >= 2 ? true : undefined), 10_000);
       expect(r.errors.map(String)).toEqual(['Error: delivery queue unavailable']);
       expect(r.published.map((j) => j.messageId).sort()).toEqual(['m1', 'm2']);
+      // The jobs name the events the first attempt stored, as a first attempt's jobs do (decision 0108: the embedded
+      // delivery log finds an event's queued jobs by it).
+      const stored = await r.store.events.byKeys(r.workspaceId, r.published.map((j) => ({ sourceId: j.sourceId, messageId: j.messageId })));
+      expect(r.published.map((j) => [j.messageId, j.eventSeq, j.storedSeq]).sort()).toEqual(stored.map((e) => [e.event.messageId, e.seq, e.seq]).sort());
     } finally {
       await r.close();
     }

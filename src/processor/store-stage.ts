@@ -26,12 +26,37 @@ export class StoreStage implements ProcessorStage {
     batch?.flushSoon();
     // The inserted events come back in input order, each with its input's event object.
     let next = 0;
-    return items.map((item) => {
+    const storedBefore: ProcessingItem[] = [];
+    const outcomes = items.map((item) => {
       const stored = inserted[next];
-      if (stored?.event !== item.event || stored.sourceId !== item.sourceId) return item.message.redelivered ? CONTINUE : drop('duplicate');
+      if (stored?.event !== item.event || stored.sourceId !== item.sourceId) {
+        if (!item.message.redelivered) return drop('duplicate');
+        storedBefore.push(item);
+        return CONTINUE;
+      }
       next++;
       item.stored = stored;
       return CONTINUE;
     });
+    if (storedBefore.length > 0) await this.findStored(storedBefore);
+    return outcomes;
+  }
+
+  /**
+   * The events of a batch handed out again that an earlier attempt stored: the fan-out names them in their jobs as it
+   * does the rest (`stored`), so the embedded delivery log finds their queued jobs by event (decision 0108) and the
+   * jobs refer to the stored event. Rare (a crash between the store write and the fan-out): one lookup per such batch.
+   */
+  private async findStored(items: readonly ProcessingItem[]): Promise<void> {
+    const byWorkspace = new Map<string, ProcessingItem[]>();
+    for (const item of items) byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), item]);
+    for (const [workspaceId, ofWorkspace] of byWorkspace) {
+      const found = await this.store.events.byKeys(workspaceId, ofWorkspace.map((item) => ({ sourceId: item.sourceId, messageId: item.event.messageId })));
+      const byKey = new Map(found.map((e) => [`${e.sourceId}\u0000${e.event.messageId}`, e]));
+      for (const item of ofWorkspace) {
+        const stored = byKey.get(`${item.sourceId}\u0000${item.event.messageId}`);
+        if (stored) item.stored = stored;
+      }
+    }
   }
 }
