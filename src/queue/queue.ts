@@ -130,8 +130,8 @@ export interface DeliveryJobRecord {
   storedSeq?: number;
   /**
    * The stored event this job delivers (its seq), whether the job keeps the event's JSON or refers to it: the
-   * embedded queue finds an event's jobs by it (decision 0108). Absent where the fan-out had no stored event at hand
-   * (a batch processed again after a crash, whose events were stored the first time).
+   * embedded queue finds an event's jobs by it (decision 0108). Absent in jobs an earlier version queued, and where
+   * the fan-out had no stored event at hand (an event of a batch handed out again that was erased meanwhile).
    */
   eventSeq?: number;
   /** When the event was received (epoch ms), for latency figures. */
