@@ -1,6 +1,6 @@
-import type { QueuedDeliveries } from './queued-deliveries.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../store.js';
+import type { QueuedDeliveries } from './queued-deliveries.js';
 import { SqlDisclosureRepository } from './sql-disclosure-repository.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { Database } from './schema.js';
