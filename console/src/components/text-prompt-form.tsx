@@ -1,4 +1,5 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
+import { RowPromptForm } from './row-prompt-form';
 
 /**
  * A question asked in place of a row's buttons that needs a line of text before it goes ahead (a denial's reason,
@@ -26,23 +27,11 @@ export function TextPromptForm({
   onCancel: () => void;
 }) {
   const [text, setText] = useState('');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (text.trim() !== '') onSubmit(text.trim());
-  };
   return (
-    <form className="stack" onSubmit={submit} aria-label={formLabel} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <RowPromptForm label={formLabel} submitLabel={submitLabel} ready={text.trim() !== ''} danger={danger} onSubmit={() => onSubmit(text.trim())} onCancel={onCancel}>
       <p>{children}</p>
       <label htmlFor={fieldId}>{fieldLabel}</label>
       <textarea id={fieldId} rows={2} required maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} autoFocus />
-      <div className="actions">
-        <button type="submit" className={danger ? 'danger' : 'primary'} disabled={text.trim() === ''}>
-          {submitLabel}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </RowPromptForm>
   );
 }

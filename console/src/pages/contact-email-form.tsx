@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { RowPromptForm } from '../components/row-prompt-form';
 
 /**
  * Changing where a request's emails go (POST /privacy-requests/:id/contact-email): the new address and why (kept in
@@ -19,12 +20,14 @@ export function ContactEmailForm({
   const [email, setEmail] = useState('');
   const [reason, setReason] = useState('');
   const ready = /^[^@\s]+@[^@\s]+$/.test(email.trim()) && reason.trim() !== '';
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (ready) onSubmit({ email: email.trim(), reason: reason.trim() });
-  };
   return (
-    <form className="stack" onSubmit={submit} aria-label={`Change the contact address of request ${requestId}`} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <RowPromptForm
+      label={`Change the contact address of request ${requestId}`}
+      submitLabel="Change the contact address"
+      ready={ready}
+      onSubmit={() => onSubmit({ email: email.trim(), reason: reason.trim() })}
+      onCancel={onCancel}
+    >
       <p>
         The request's emails go to {current === undefined ? 'no address yet' : <strong>{current}</strong>}. A new address is not proven by a code: check who
         asks for it. Emails already sent are not sent again; one that was given up can be sent to the new address afterwards.
@@ -33,14 +36,6 @@ export function ContactEmailForm({
       <input id={`contact-email-${requestId}`} type="email" required maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
       <label htmlFor={`contact-reason-${requestId}`}>Why (kept in the request's history and the audit log)</label>
       <textarea id={`contact-reason-${requestId}`} rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={!ready}>
-          Change the contact address
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </RowPromptForm>
   );
 }

@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { RowPromptForm } from '../components/row-prompt-form';
 
 /** The team's decision on one purpose of an objection (the API's `objectionDecision` items). */
 export interface PurposeDecision {
@@ -16,12 +17,14 @@ export function ObjectionDecisionForm({ requestId, purposes, onSubmit, onCancel 
   const [decisions, setDecisions] = useState<PurposeDecision[]>(() => purposes.map((purpose) => ({ purpose, outcome: 'stopped', note: '' })));
   const change = (i: number, patch: Partial<PurposeDecision>) => setDecisions(decisions.map((d, j) => (j === i ? { ...d, ...patch } : d)));
   const ready = decisions.every((d) => d.note.trim() !== '');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (ready) onSubmit(decisions.map((d) => ({ ...d, note: d.note.trim() })));
-  };
   return (
-    <form className="stack" onSubmit={submit} aria-label={`Decide the objection ${requestId}`} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <RowPromptForm
+      label={`Decide the objection ${requestId}`}
+      submitLabel="Record the decision and answer the person"
+      ready={ready}
+      onSubmit={() => onSubmit(decisions.map((d) => ({ ...d, note: d.note.trim() })))}
+      onCancel={onCancel}
+    >
       <p>
         The person objects to uses no consent category covers. For each, stop it (say what you stopped and where) or refuse it on compelling legitimate
         grounds that override their interests (GDPR Art. 21(1); the person is told the grounds and may complain). An objection to direct marketing must always
@@ -39,14 +42,6 @@ export function ObjectionDecisionForm({ requestId, purposes, onSubmit, onCancel 
           <textarea id={`note-${requestId}-${i}`} rows={2} required maxLength={2000} value={d.note} onChange={(e) => change(i, { note: e.target.value })} />
         </fieldset>
       ))}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={!ready}>
-          Record the decision and answer the person
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </RowPromptForm>
   );
 }

@@ -5,6 +5,15 @@ import type { PrivacyRequest } from './request.js';
 import type { RequestTransitions } from './request-transitions.js';
 import { nameOf, type StepActor } from './step-actor.js';
 
+/** The completed correction both steps below act on, with its result; `request_state_conflict` for any other request. */
+async function completedCorrection(steps: RequestTransitions, workspaceId: string, id: string, what: string): Promise<{ request: PrivacyRequest; result: CorrectionResult }> {
+  const request = await steps.load(workspaceId, id);
+  if (request.type !== 'correct' || request.status !== 'completed') {
+    throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed correction has ${what}.`);
+  }
+  return { request, result: request.result as CorrectionResult };
+}
+
 /**
  * A member declares that a recipient a completed correction did not reach (a follow-up: its delivery failed) was told
  * of the correction another way (GDPR 19): the team wrote to the service, or corrected the record there by hand. The
@@ -17,13 +26,9 @@ import { nameOf, type StepActor } from './step-actor.js';
  * deletion's confirmation by hand (deletion-certificate-steps.ts).
  */
 export async function confirmCorrectionByHand(steps: RequestTransitions, workspaceId: string, id: string, destinationId: string, by: StepActor, note: string): Promise<PrivacyRequest> {
-  const request = await steps.load(workspaceId, id);
-  if (request.type !== 'correct' || request.status !== 'completed') {
-    throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed correction has recipients to confirm by hand.`);
-  }
+  const { request, result } = await completedCorrection(steps, workspaceId, id, 'recipients to confirm by hand');
   const followUps = correctionFollowUps(request);
   const followUp = followUps.find((f) => f.destinationId === destinationId);
-  const result = request.result as CorrectionResult;
   if (!followUp) {
     const recipient = result.recipients.find((r) => r.destinationId === destinationId);
     const what = recipient
@@ -63,11 +68,7 @@ export async function confirmCorrectionByHand(steps: RequestTransitions, workspa
  * confirmed by a version that kept nothing to put back.
  */
 export async function withdrawCorrectionConfirmation(steps: RequestTransitions, workspaceId: string, id: string, destinationId: string, by: StepActor, reason: string): Promise<PrivacyRequest> {
-  const request = await steps.load(workspaceId, id);
-  if (request.type !== 'correct' || request.status !== 'completed') {
-    throw new SluiceError('request_state_conflict', `Request ${id} is a ${request.status} ${request.type} request; only a completed correction has confirmations by hand to withdraw.`);
-  }
-  const result = request.result as CorrectionResult;
+  const { request, result } = await completedCorrection(steps, workspaceId, id, 'confirmations by hand to withdraw');
   const recipient = result.recipients.find((r) => r.destinationId === destinationId);
   if (!recipient?.confirmedBy || !recipient.beforeConfirmation) {
     const confirmed = result.recipients.filter((r) => r.confirmedBy !== undefined && r.beforeConfirmation !== undefined);

@@ -46,7 +46,8 @@ export function addCalendarDays(at: number, days: number): number {
   return at + days * DAY_MS;
 }
 
-function isoDate(at: number): string {
+/** The UTC calendar date of `at`, `YYYY-MM-DD`. */
+export function isoDate(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
 }
 

@@ -1,3 +1,4 @@
+import { isoDate } from './deadlines.js';
 import type { Store } from '../../store/store.js';
 import type { PrivacyTeamMail } from './privacy-team-mail.js';
 import type { SubjectEmail } from './subject-email-repository.js';
@@ -34,7 +35,7 @@ export class GivenUpEmailNotice {
     let what = `privacy request ${email.requestId}`;
     try {
       const request = await this.store.privacyRequests.get(email.workspaceId, email.requestId);
-      if (request) what = `the ${request.type} request ${request.id} (due ${new Date(request.dueAt).toISOString().slice(0, 10)})`;
+      if (request) what = `the ${request.type} request ${request.id} (due ${isoDate(request.dueAt)})`;
     } catch {
       // Named by its id: the notice still goes.
     }

@@ -1,3 +1,4 @@
+import { isoDate } from './deadlines.js';
 import { correctionFollowUps } from './correction-follow-up.js';
 import { deletionFollowUps } from './deletion-follow-up.js';
 import { objectionPurposesToDecide } from './objection-purposes.js';
@@ -7,7 +8,7 @@ import type { TransitionListener } from './request-transitions.js';
 
 /** A request as the team's emails name it: type, id, regulation and due date. */
 function named(request: PrivacyRequest): string {
-  return `the ${request.type} request ${request.id} (${request.regulation.toUpperCase()}, due ${new Date(request.dueAt).toISOString().slice(0, 10)})`;
+  return `the ${request.type} request ${request.id} (${request.regulation.toUpperCase()}, due ${isoDate(request.dueAt)})`;
 }
 
 /**
