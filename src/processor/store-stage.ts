@@ -49,7 +49,11 @@ export class StoreStage implements ProcessorStage {
    */
   private async findStored(items: readonly ProcessingItem[]): Promise<void> {
     const byWorkspace = new Map<string, ProcessingItem[]>();
-    for (const item of items) byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), item]);
+    for (const item of items) {
+      const ofWorkspace = byWorkspace.get(item.workspaceId);
+      if (ofWorkspace) ofWorkspace.push(item);
+      else byWorkspace.set(item.workspaceId, [item]);
+    }
     for (const [workspaceId, ofWorkspace] of byWorkspace) {
       const found = await this.store.events.byKeys(workspaceId, ofWorkspace.map((item) => ({ sourceId: item.sourceId, messageId: item.event.messageId })));
       const byKey = new Map(found.map((e) => [`${e.sourceId}\u0000${e.event.messageId}`, e]));

@@ -3,6 +3,7 @@ import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, EventKey, WaitingSummary } from '../store.js';
 import type { BulkWrites } from './bulk-writes.js';
 import { chunks } from './chunks.js';
+import { messageIdsBySource } from './message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from './queued-deliveries.js';
 import type { Database, DeliveryCounterTable, DeliveryTable } from './schema.js';
 
@@ -41,20 +42,6 @@ function toRow(r: DeliveryRecord): DeliveryTable {
     next_attempt_at: r.nextAttemptAt === undefined ? null : Math.round(r.nextAttemptAt),
     first_attempt_at: r.firstAttemptAt === undefined ? null : Math.round(r.firstAttemptAt),
   };
-}
-
-/**
- * Events' keys by source, each messageId once: a lookup per source probes the key (message_id, source_id, ...)
- * with both columns (a few sources per call: the events of a batch or of a person).
- */
-function bySource(events: readonly EventKey[]): Map<string, string[]> {
-  const sets = new Map<string, Set<string>>();
-  for (const { sourceId, messageId } of events) {
-    let ids = sets.get(sourceId);
-    if (!ids) sets.set(sourceId, (ids = new Set()));
-    ids.add(messageId);
-  }
-  return new Map([...sets].map(([sourceId, ids]) => [sourceId, [...ids]]));
 }
 
 /** The newer (or, oldest first, the older) of two lists in the delivery list's order, merged, at most `limit`. */
@@ -180,7 +167,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async retrying(workspaceId: string, destinationId: string, events: readonly EventKey[]): Promise<DeliveryRecord[]> {
     const found: DeliveryRecord[] = [];
-    for (const [sourceId, messageIds] of bySource(events)) {
+    for (const [sourceId, messageIds] of messageIdsBySource(events)) {
       for (const part of chunks(messageIds)) {
         // The status is checked here, not in SQL: with `status = ?` SQLite walks every retrying delivery of the
         // destination through (destination_id, status, ...) instead of probing the primary key
@@ -200,7 +187,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async forget(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     let deleted = 0;
-    for (const [sourceId, messageIds] of bySource(events)) {
+    for (const [sourceId, messageIds] of messageIdsBySource(events)) {
       for (const part of chunks(messageIds)) {
         // The primary key (message_id, source_id, destination_id) leads with the messageId and the source.
         const result = await this.db.deleteFrom('deliveries').where('message_id', 'in', part).where('source_id', '=', sourceId).where('workspace_id', '=', workspaceId).executeTakeFirst();
@@ -278,7 +265,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
 
   async countFor(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     let total = 0;
-    for (const [sourceId, messageIds] of bySource(events)) {
+    for (const [sourceId, messageIds] of messageIdsBySource(events)) {
       for (const part of chunks(messageIds)) {
         const row = await this.db
           .selectFrom('deliveries')

@@ -4,6 +4,7 @@ import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventKey, EventRepository, NewEvent, StoredEventRef } from '../store.js';
 import type { BulkWrites, EventPayloadRow } from './bulk-writes.js';
 import { chunks } from './chunks.js';
+import { messageIdsBySource } from './message-ids-by-source.js';
 import type { Database, EventTable } from './schema.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
@@ -179,11 +180,9 @@ export class SqlEventRepository implements EventRepository {
   }
 
   async byKeys(workspaceId: string, keys: readonly EventKey[]): Promise<StoredEvent[]> {
-    const bySource = new Map<string, Set<string>>();
-    for (const { sourceId, messageId } of keys) bySource.set(sourceId, (bySource.get(sourceId) ?? new Set()).add(messageId));
     const found: StoredEvent[] = [];
-    for (const [sourceId, messageIds] of bySource) {
-      for (const part of chunks([...messageIds])) {
+    for (const [sourceId, messageIds] of messageIdsBySource(keys)) {
+      for (const part of chunks(messageIds)) {
         // Probes of the dedupe index (source_id, message_id); the workspace is checked, not used as an index.
         const rows = await this.db
           .selectFrom('events')

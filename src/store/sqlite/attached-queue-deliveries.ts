@@ -2,6 +2,7 @@ import { Kysely, SqliteDialect, sql, type RawBuilder } from 'kysely';
 import type { DeliveryRecord } from '../../core/destination.js';
 import type { DeliveryListQuery } from '../destination-repository.js';
 import { chunks } from '../sql/chunks.js';
+import { messageIdsBySource } from '../sql/message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from '../sql/queued-deliveries.js';
 import type { Database } from '../sql/schema.js';
 import type { EventKey } from '../store.js';
@@ -154,8 +155,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
 
   async forget(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     if (events.length === 0 || !(await this.hasQueue())) return 0;
-    const bySource = new Map<string, string[]>();
-    for (const { sourceId, messageId } of events) bySource.set(sourceId, [...(bySource.get(sourceId) ?? []), messageId]);
+    const bySource = messageIdsBySource(events);
     // The queue's own rule for its counts (sqlite-delivery-queue.ts): they move in the jobs' transaction. A job the
     // router holds is acknowledged later as one already gone (it counts nothing then); it is not sent, its event
     // being gone (decision 0105), or is stopped by the delivery gate (an erased person is suppressed).
