@@ -52,23 +52,23 @@ function merged(a: readonly DeliveryRecord[], b: readonly DeliveryRecord[], orde
 }
 
 export class SqlDeliveryRepository implements DeliveryRepository {
-  /**
-   * Whether `queued` is read from the delivery queue instead of rows (decision 0108): the fan-out's `queued`
-   * records are then counted, not written ({@link SqlDeliveryRepository.recordFanOut}).
-   */
-  readonly queuedFromQueue: boolean;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly bulk?: BulkWrites,
     /** The queue's jobs without a row, where the log can read them (the embedded queue). */
     private readonly queued?: QueuedDeliveries,
-  ) {
-    this.queuedFromQueue = queued !== undefined;
+  ) {}
+
+  /**
+   * Whether `queued` is read from the delivery queue instead of rows (decision 0108): the fan-out's `queued`
+   * records are then counted, not written ({@link SqlDeliveryRepository.recordFanOut}).
+   */
+  get queuedFromQueue(): boolean {
+    return this.queued !== undefined;
   }
 
   async recordFanOut(records: readonly DeliveryRecord[]): Promise<void> {
-    return this.write(records, this.queued !== undefined);
+    return this.write(records, this.queuedFromQueue);
   }
 
   async record(records: readonly DeliveryRecord[]): Promise<void> {
