@@ -171,6 +171,32 @@ describe('the delivery log reading `queued` from the embedded queue (decision 01
     expect(listed.sort()).toEqual([`m1 from ${SRC2}`, `m2 from ${SRC}`]);
   });
 
+  it("names the stored event of jobs an earlier version queued without it, so they are found by event and erased with it", async () => {
+    await storeEvents(['m1']);
+    // As an earlier version queued them: the event's own JSON, no event_seq; one of them for an event no longer stored.
+    const earlier = (messageId: string): DeliveryJobRecord => {
+      const record = job(messageId);
+      delete record.eventSeq;
+      return record;
+    };
+    await queue.publishDeliveries([earlier('m1'), earlier('gone')]);
+    expect((await store.deliveries.forMessage(WS, 'm1')).map((r) => `${r.messageId} ${r.status}`)).toEqual(['m1 queued']);
+    const raw = new BetterSqlite3(path.join(dir, 'queue.db'), { readonly: true });
+    try {
+      expect(raw.prepare('SELECT message_id, event_seq FROM queue_deliveries ORDER BY seq').all()).toEqual([
+        { message_id: 'm1', event_seq: seqs.get(`${SRC}/m1`) },
+        { message_id: 'gone', event_seq: null },
+      ]);
+    } finally {
+      raw.close();
+    }
+    expect(await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm1' }])).toBe(1);
+    expect(await store.deliveries.forMessage(WS, 'm1')).toEqual([]);
+    // The job whose event is gone is still listed and counted (the router's gate stops it).
+    expect(await queue.waiting('d1')).toBe(1);
+    expect((await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 10 })).map((r) => r.messageId)).toEqual(['gone']);
+  });
+
   it("counts a subject's queued deliveries as reaching their destination (access answers, deletion targets)", async () => {
     await storeEvents(['m1'], 'ada');
     await storeEvents(['m2'], 'bob');

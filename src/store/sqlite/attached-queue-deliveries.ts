@@ -12,6 +12,8 @@ import { threadWriteLock } from './thread-write-lock.js';
 /** The schema names the embedded queue's file and the store's file are attached under, on the reading connection. */
 const QUEUE_SCHEMA = 'queue';
 const STORE_SCHEMA = 'store';
+/** The queue's index of the jobs that name no stored event (created by the queue when it opens, sqlite-delivery-queue.ts). */
+const UNNAMED_JOBS_INDEX = 'queue_deliveries_unnamed';
 /** Jobs per page when a deleted destination's queued jobs become `dropped` rows. */
 const DROP_PAGE = 500;
 
@@ -48,11 +50,14 @@ function recordOf(row: JobRow): DeliveryRecord {
  * {@link QueuedDeliveries} read from the embedded queue's table (`queue_deliveries`): the jobs not yet acknowledged
  * that the delivery log has no row for. The queue's table is small (acknowledged jobs are deleted); an event's jobs
  * are found through the event's seq (`event_seq`, indexed), the event through the store's key (source_id, message_id).
- * Jobs without `event_seq` (a batch processed again after a crash) are listed and counted, not found by event.
+ * Jobs an earlier version queued without `event_seq` get it from their event's key the first time the queue is
+ * found ready ({@link AttachedQueueDeliveries.nameEarlierJobsEvents}); a job whose event is no longer stored keeps
+ * none, and is listed and counted, not found by event.
  *
  * Read on a connection of its own, to the delivery log's file with the queue's and the store's files attached: never on the log's
  * writing connection, whose `BEGIN IMMEDIATE` would then take the queue file's write lock too, so every outcome the
- * router writes would wait for the queue's writers and theirs for it. This one only reads (autocommit statements).
+ * router writes would wait for the queue's writers and theirs for it. This one reads (autocommit statements), and
+ * writes only that one naming, to the queue's file alone.
  */
 export class AttachedQueueDeliveries implements QueuedDeliveries {
   private ready = false;
@@ -182,10 +187,35 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
    * Whether the queue's file has its table yet, as this version writes it (the file is attached before the queue
    * opens it, which creates or upgrades the table): until then, nothing is queued in it. Checked until it has.
    */
+  /** Whether the queue's file has this version's jobs table (the queue opens it at start); names earlier jobs' events the first time. */
   private async hasQueue(): Promise<boolean> {
     if (this.ready) return true;
     const columns = (await sql<{ name: string }>`SELECT name FROM pragma_table_info('queue_deliveries', ${QUEUE_SCHEMA})`.execute(this.log)).rows.map((r) => r.name);
-    this.ready = columns.includes('queued_at') && columns.includes('event_seq');
-    return this.ready;
+    const unnamedIndex = await sql`SELECT 1 FROM ${sql.raw(QUEUE_SCHEMA)}.sqlite_master WHERE type = 'index' AND name = ${UNNAMED_JOBS_INDEX}`.execute(this.log);
+    if (!columns.includes('queued_at') || !columns.includes('event_seq') || unnamedIndex.rows.length === 0) return false;
+    this.nameEarlierJobsEvents();
+    this.ready = true;
+    return true;
+  }
+
+  /**
+   * Gives the jobs an earlier version queued with their own JSON (no `event_seq`) the seq of their stored event, found
+   * by the events' key (source_id, message_id), so they are found by event like the jobs queued since: the event
+   * lookup and access answers show them as queued, and an erasure or the retention sweep removes them with the
+   * event's rows (before, they stayed in `queue.db`, their copy of the event included, until the router's gate
+   * stopped them). A job whose event is not stored (erased before its batch was processed again) keeps none.
+   * Through the queue's index of the jobs without one, so with none left it reads one empty page. Returns how many.
+   * Not under the thread's write lock: it writes only the queue's file, whose connections in this thread never hold
+   * its lock across an `await`, so it cannot wait for a transaction of its own thread (and reads may run inside one).
+   */
+  nameEarlierJobsEvents(): number {
+    return this.database
+      .prepare(
+        `UPDATE ${QUEUE_SCHEMA}.queue_deliveries INDEXED BY ${UNNAMED_JOBS_INDEX}
+         SET event_seq = (SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = queue_deliveries.source_id AND e.message_id = queue_deliveries.message_id)
+         WHERE event_seq IS NULL
+           AND EXISTS (SELECT 1 FROM ${STORE_SCHEMA}.events e WHERE e.source_id = queue_deliveries.source_id AND e.message_id = queue_deliveries.message_id)`,
+      )
+      .run().changes;
   }
 }
