@@ -185,9 +185,9 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
 
   /**
    * Whether the queue's file has its table yet, as this version writes it (the file is attached before the queue
-   * opens it, which creates or upgrades the table): until then, nothing is queued in it. Checked until it has.
+   * opens it, which creates or upgrades the table): until then, nothing is queued in it. Checked until it has; the
+   * first time it has, the events of the jobs an earlier version queued are named.
    */
-  /** Whether the queue's file has this version's jobs table (the queue opens it at start); names earlier jobs' events the first time. */
   private async hasQueue(): Promise<boolean> {
     if (this.ready) return true;
     const columns = (await sql<{ name: string }>`SELECT name FROM pragma_table_info('queue_deliveries', ${QUEUE_SCHEMA})`.execute(this.log)).rows.map((r) => r.name);
