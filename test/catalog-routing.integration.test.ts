@@ -119,7 +119,7 @@ describe('POST /destinations/:id/preview', () => {
     });
     expect(res.status, res.text).toBe(200);
     expect(res.body.events).toEqual([
-      { messageId: 'p-dbg', outcome: 'dropped', reason: 'filter', message: "Dropped by filter 0 (event = 'Debug')." },
+      { messageId: 'p-dbg', outcome: 'dropped', reason: 'filter', message: "Dropped by filter 1 (event = 'Debug')." },
       { messageId: 'p-sign', outcome: 'sent' },
       { messageId: 'p-alias', outcome: 'failed', reason: 'unsupported:alias', message: 'Amplitude has no alias call in the HTTP V2 API; alias events are not sent.' },
     ]);
@@ -162,7 +162,7 @@ describe('POST /destinations/:id/preview', () => {
     });
     expect(res.status, res.text).toBe(200);
     expect(res.body.events).toEqual([
-      { messageId: 'dbg', outcome: 'dropped', reason: 'filter', message: "Dropped by filter 0 (event = 'Debug')." },
+      { messageId: 'dbg', outcome: 'dropped', reason: 'filter', message: "Dropped by filter 1 (event = 'Debug')." },
       { messageId: 'chk', outcome: 'sent' },
     ]);
     const requests = res.body.requests as { url: string; headers: Record<string, string>; body: string }[];

@@ -139,13 +139,14 @@ describe.skipIf(skip)('console admin pages in headless Chromium against a real S
     await condition.fill('event = "Skip Me"');
     await expect.poll(() => page.locator('#filter-0-problem').textContent()).toBe('Valid FQL.');
     await page.getByLabel('Filter 1 action').selectOption('drop');
+    await page.getByLabel('Filter 1 name (optional)').fill('No skips');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
 
     await send((analytics) => analytics.track({ userId: 'ada', event: 'Skip Me' }));
     const log = page.getByRole('table', { name: 'Delivery log' });
     await expect.poll(rowsAfterRefresh(log, /dropped/), { timeout: 20_000 }).toBe(1);
-    expect(await log.getByRole('row', { name: /dropped/ }).textContent()).toContain('filter');
+    expect(await log.getByRole('row', { name: /dropped/ }).textContent()).toContain('Dropped by filter 1 "No skips"');
     expect(hook.events().some((e) => e.event === 'Skip Me')).toBe(false);
 
     // A delivery the destination refuses for now says why and when it is tried next.

@@ -87,6 +87,26 @@ describe.skipIf(skip)('console: a destination\'s settings form', { timeout: 120_
     expect((await stored(id)).filters).toEqual([{ if: 'type = "page"', action: 'drop' }]);
   });
 
+  it('names a filter and keeps it switched off, then on again, as saved', async () => {
+    const id = await create({ name: 'Labelled hook' });
+    await open(owner, id);
+    await owner.getByRole('button', { name: 'Add filter' }).click();
+    await owner.getByLabel('Filter 1 condition').fill('event = "Debug"');
+    await owner.getByLabel('Filter 1 name (optional)').fill('No debug events');
+    await owner.getByLabel(/Filter 1 applied/).uncheck();
+    await owner.getByLabel('Filter 1 action').selectOption('sample');
+    await owner.getByLabel('Percent kept').fill('10');
+    await save(owner);
+    expect((await stored(id)).filters).toEqual([{ if: 'event = "Debug"', action: 'sample', percent: 10, name: 'No debug events', enabled: false }]);
+    await open(owner, id);
+    expect(await owner.getByLabel('Filter 1 name (optional)').inputValue()).toBe('No debug events');
+    expect(await owner.getByLabel(/Filter 1 applied/).isChecked()).toBe(false);
+    await owner.getByLabel(/Filter 1 applied/).check();
+    await owner.getByLabel('Filter 1 name (optional)').fill('');
+    await save(owner);
+    expect((await stored(id)).filters).toEqual([{ if: 'event = "Debug"', action: 'sample', percent: 10 }]);
+  });
+
   it('takes several fields typed one key at a time in "remove these fields"', async () => {
     const id = await create({ name: 'Trimmed hook' });
     await open(owner, id);

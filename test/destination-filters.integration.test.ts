@@ -102,6 +102,26 @@ describe('destination filters', () => {
     expect(server.events().some((e) => e.messageId === 'chg-1')).toBe(false);
   });
 
+  it('keeps a named filter switched off without applying it, and applies it once switched on, naming it in the log', async () => {
+    const filter = { if: "event = 'Chatter'", action: 'drop', name: '  No chatter ', enabled: false };
+    const { id, server } = await webhook('Switched', { filters: [filter] });
+    const saved = await api('GET', `/destinations/${id}`);
+    expect(saved.body.filters).toEqual([{ if: "event = 'Chatter'", action: 'drop', name: 'No chatter', enabled: false }]);
+    await batch([{ type: 'track', userId: 'sw', event: 'Chatter', messageId: 'sw-1' }]);
+    await eventually(async () => (server.events().some((e) => e.messageId === 'sw-1') ? true : undefined));
+
+    const on = await api('PATCH', `/destinations/${id}`, { filters: [{ ...filter, enabled: true }] });
+    expect(on.status, on.text).toBe(200);
+    await batch([{ type: 'track', userId: 'sw', event: 'Chatter', messageId: 'sw-2' }]);
+    const dropped = await eventually(async () => (await deliveries(id)).find((d) => d.messageId === 'sw-2' && d.status === 'dropped'));
+    expect(dropped.lastError).toBe(`Dropped by filter 1 "No chatter" (event = 'Chatter').`);
+    expect(server.events().some((e) => e.messageId === 'sw-2')).toBe(false);
+
+    const bad = await api('PATCH', `/destinations/${id}`, { filters: [{ ...filter, enabled: 'no' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_filter', path: 'filters[0].enabled' });
+  });
+
   it('rejects invalid FQL when saved, with the position of the error', async () => {
     const res = await api('POST', '/destinations', {
       name: 'Broken',

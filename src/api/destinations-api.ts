@@ -35,6 +35,8 @@ export const FilterSchema = Type.Object({
   action: Type.Union(FILTER_ACTIONS.map((a) => Type.Literal(a))),
   percent: Type.Optional(Type.Number({ description: 'sample: the share (0-100) of matching events that are kept' })),
   properties: Type.Optional(Type.Array(Type.String(), { description: 'drop_properties / allow_properties: field paths (properties.x, traits.x, context.x, or a bare name for both properties and traits)' })),
+  name: Type.Optional(Type.String({ description: 'What the filter is for; a drop it makes names it in the delivery log' })),
+  enabled: Type.Optional(Type.Boolean({ description: 'false: kept, not applied (absent: applied)' })),
 });
 
 export const DestinationSchema = Type.Object({
@@ -50,8 +52,15 @@ export const DestinationSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
-function filterView(f: DestinationFilter): { if: string; action: DestinationFilter['action']; percent?: number; properties?: string[] } {
-  return { if: f.if, action: f.action, ...(f.percent !== undefined && { percent: f.percent }), ...(f.properties !== undefined && { properties: [...f.properties] }) };
+function filterView(f: DestinationFilter): { if: string; action: DestinationFilter['action']; percent?: number; properties?: string[]; name?: string; enabled?: boolean } {
+  return {
+    if: f.if,
+    action: f.action,
+    ...(f.percent !== undefined && { percent: f.percent }),
+    ...(f.properties !== undefined && { properties: [...f.properties] }),
+    ...(f.name !== undefined && { name: f.name.trim() }),
+    ...(f.enabled !== undefined && { enabled: f.enabled }),
+  };
 }
 
 /** A destination as the API shows it: secrets masked, never in clear. */
@@ -75,7 +84,7 @@ const Config = Type.Record(Type.String(), Type.Unknown(), { description: 'Per ty
 const Ids = Type.Array(Type.String({ minLength: 1 }), { maxItems: 1000 });
 /** Checked by validateFilters (not the schema), so a bad filter gets a message naming it and the FQL position. */
 const Filters = Type.Array(Type.Unknown(), {
-  description: `Destination filters, applied in order (at most ${MAX_FILTERS}): [{"if": "<FQL>", "action": "drop" | "sample" | "drop_properties" | "allow_properties", "percent"?, "properties"?}]`,
+  description: `Destination filters, applied in order (at most ${MAX_FILTERS}): [{"if": "<FQL>", "action": "drop" | "sample" | "drop_properties" | "allow_properties", "percent"?, "properties"?, "name"?, "enabled"?}]`,
 });
 
 /** The filters of a request, checked: `invalid_filter` naming the first bad field and, for FQL, where. */

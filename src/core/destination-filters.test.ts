@@ -27,6 +27,8 @@ describe('validateFilters', () => {
       { if: 'type = "page"', action: 'sample', percent: 12.5 },
       { if: 'true', action: 'drop_properties', properties: ['context.ip', 'email'] },
       { if: 'contains(event, "Order")', action: 'allow_properties', properties: ['total', 'product.name'] },
+      { if: 'event = "B"', action: 'drop', name: 'No B', enabled: false },
+      { if: 'event = "C"', action: 'drop', enabled: true },
     ];
     expect(validateFilters(filters)).toEqual([]);
   });
@@ -45,7 +47,11 @@ describe('validateFilters', () => {
     [[{ if: 'true', action: 'drop_properties', properties: [''] }], 'filters[0].properties', 'must be a non-empty list'],
     [[{ if: 'true', action: 'allow_properties', properties: ['context.ip'] }], 'filters[0].properties[0]', 'allow_properties keeps fields of properties and traits'],
     [[{ if: 'true', action: 'drop', properties: ['x'] }], 'filters[0].properties', 'only applies to drop_properties and allow_properties'],
-    [[{ if: 'true', action: 'drop', when: 'x' }], 'filters[0].when', 'filters[0].when is not a filter field'],
+    [[{ if: 'true', action: 'drop', when: 'x' }], 'filters[0].when', 'filters[0].when is not a filter field: expected if, action, percent, properties, name or enabled.'],
+    [[{ if: 'true', action: 'drop', name: '  ' }], 'filters[0].name', 'filters[0].name must be a non-empty text of at most 100 characters'],
+    [[{ if: 'true', action: 'drop', name: 'x'.repeat(101) }], 'filters[0].name', 'at most 100 characters'],
+    [[{ if: 'true', action: 'drop', name: 7 }], 'filters[0].name', 'must be a non-empty text'],
+    [[{ if: 'true', action: 'drop', enabled: 'false' }], 'filters[0].enabled', 'filters[0].enabled must be true or false'],
     [Array.from({ length: 51 }, () => ({ if: 'true', action: 'drop' })), 'filters', 'the limit is 50'],
   ])('rejects %j at %s', (filters, path, message) => {
     const problems = validateFilters(filters);
@@ -91,6 +97,19 @@ describe('applyFilters', () => {
   it('drops a matching event with reason filter and the index of the filter', () => {
     const decision = applyFilters(track('m1'), [{ if: 'event = "Other"', action: 'drop' }, { if: 'properties.total >= 10', action: 'drop' }]);
     expect(decision).toMatchObject({ kind: 'drop', reason: 'filter', filterIndex: 1 });
+  });
+
+  it('names the filter that dropped an event by its place counted from 1 and its name', () => {
+    expect(applyFilters(track('m1'), [{ if: 'event = "Other"', action: 'drop' }, { if: 'properties.total >= 10', action: 'drop' }])).toMatchObject({ message: 'Dropped by filter 2 (properties.total >= 10).' });
+    expect(applyFilters(track('m1'), [{ if: 'true', action: 'drop', name: 'No orders' }])).toMatchObject({ message: 'Dropped by filter 1 "No orders" (true).' });
+    expect(applyFilters(track('m1'), [{ if: 'true', action: 'sample', percent: 0, name: 'Tenth' }])).toMatchObject({ message: 'Not in the 0% sample of filter 1 "Tenth" (true).' });
+  });
+
+  it('skips a filter switched off (enabled: false), whatever its action', () => {
+    const event = track('m1');
+    const off = (filter: DestinationFilter): DestinationFilter => ({ ...filter, enabled: false });
+    expect(applyFilters(event, [off({ if: 'true', action: 'drop' }), off({ if: 'true', action: 'sample', percent: 0 }), off({ if: 'true', action: 'allow_properties', properties: ['total'] })])).toEqual({ kind: 'continue', event });
+    expect(applyFilters(event, [off({ if: 'true', action: 'drop' }), { if: 'true', action: 'drop', enabled: true }])).toMatchObject({ kind: 'drop', filterIndex: 1 });
   });
 
   it('removes listed fields (properties, traits, context paths and bare names) without touching the input', () => {

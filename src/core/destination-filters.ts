@@ -7,7 +7,9 @@ export const FILTER_ACTIONS = ['drop', 'sample', 'drop_properties', 'allow_prope
 export type FilterAction = (typeof FILTER_ACTIONS)[number];
 
 /**
- * A destination filter, as Segment's: when `if` (FQL) matches an event, apply `action`:
+ * A destination filter, as Segment's: when `if` (FQL) matches an event, apply `action`. Optionally a `name` (what
+ * the filter is for, shown in the delivery log's reason for a drop and in the console) and `enabled` (false keeps a
+ * filter saved without applying it, as Segment's filters can be switched off; absent means on):
  * - `drop`: the event does not go to this destination;
  * - `sample`: only `percent`% of the matching events go (chosen by a hash of messageId, so retries and
  *   replays make the same choice, and two destinations sampling 10% get the same 10%);
@@ -26,7 +28,12 @@ export interface DestinationFilter {
   readonly action: FilterAction;
   readonly percent?: number;
   readonly properties?: readonly string[];
+  readonly name?: string;
+  readonly enabled?: boolean;
 }
+
+/** The longest filter name taken. */
+export const MAX_FILTER_NAME = 100;
 
 /** A problem with one filter; `path` names the field (`filters[2].if`), `position` where in the FQL. */
 export interface FilterProblem {
@@ -41,7 +48,7 @@ export type FilterDecision =
 
 export const MAX_FILTERS = 50;
 const ROOTS = ['properties', 'traits', 'context'] as const;
-const FIELDS = new Set(['if', 'action', 'percent', 'properties']);
+const FIELDS = new Set(['if', 'action', 'percent', 'properties', 'name', 'enabled']);
 
 /**
  * Checks filters as the API receives them (unknown shape). Returns every problem, each naming its field and,
@@ -59,7 +66,13 @@ export function validateFilters(filters: unknown, path = 'filters'): FilterProbl
     }
     const f = filter as Record<string, unknown>;
     for (const key of Object.keys(f)) {
-      if (!FIELDS.has(key)) problems.push({ path: `${at}.${key}`, message: `${at}.${key} is not a filter field: expected if, action, percent or properties.` });
+      if (!FIELDS.has(key)) problems.push({ path: `${at}.${key}`, message: `${at}.${key} is not a filter field: expected if, action, percent, properties, name or enabled.` });
+    }
+    if (f.name !== undefined && (typeof f.name !== 'string' || f.name.trim() === '' || f.name.length > MAX_FILTER_NAME)) {
+      problems.push({ path: `${at}.name`, message: `${at}.name must be a non-empty text of at most ${MAX_FILTER_NAME} characters (what the filter is for), or left out.` });
+    }
+    if (f.enabled !== undefined && typeof f.enabled !== 'boolean') {
+      problems.push({ path: `${at}.enabled`, message: `${at}.enabled must be true or false (false keeps the filter without applying it), or left out.` });
     }
     if (typeof f.if !== 'string') {
       problems.push({ path: `${at}.if`, message: `${at}.if must be an FQL expression as a string, e.g. "event = \\"Order Completed\\"".` });
@@ -123,13 +136,13 @@ export function applyFilters(event: SegmentEvent, filters: readonly DestinationF
   let copied = false;
   for (let index = 0; index < filters.length; index++) {
     const filter = filters[index] as DestinationFilter;
-    if (!evaluateFql(compiled(filter.if), event)) continue;
+    if (filter.enabled === false || !evaluateFql(compiled(filter.if), event)) continue;
     switch (filter.action) {
       case 'drop':
-        return { kind: 'drop', reason: 'filter', filterIndex: index, message: `Dropped by filter ${index} (${filter.if}).` };
+        return { kind: 'drop', reason: 'filter', filterIndex: index, message: `Dropped by ${filterLabel(filter, index)} (${filter.if}).` };
       case 'sample':
         if (sampleBucket(event.messageId) >= (filter.percent ?? 100)) {
-          return { kind: 'drop', reason: 'filter', filterIndex: index, message: `Not in the ${filter.percent ?? 100}% sample of filter ${index} (${filter.if}).` };
+          return { kind: 'drop', reason: 'filter', filterIndex: index, message: `Not in the ${filter.percent ?? 100}% sample of ${filterLabel(filter, index)} (${filter.if}).` };
         }
         break;
       case 'drop_properties':
@@ -144,6 +157,11 @@ export function applyFilters(event: SegmentEvent, filters: readonly DestinationF
     }
   }
   return { kind: 'continue', event: out };
+}
+
+/** How a drop names its filter: by its place counted from 1, as the console numbers them, and its name if it has one. */
+function filterLabel(filter: DestinationFilter, index: number): string {
+  return filter.name === undefined ? `filter ${index + 1}` : `filter ${index + 1} ${JSON.stringify(filter.name)}`;
 }
 
 /** A stable number in [0, 100) from the messageId: the same event always lands in the same bucket. */

@@ -7,6 +7,10 @@ export interface DestinationFilter {
   action: 'drop' | 'sample' | 'drop_properties' | 'allow_properties';
   percent?: number;
   properties?: string[];
+  /** What the filter is for: a drop it makes names it in the delivery log. */
+  name?: string;
+  /** false: kept without being applied. */
+  enabled?: boolean;
 }
 
 const ACTIONS: { value: DestinationFilter['action']; label: string }[] = [
@@ -59,6 +63,8 @@ function FieldsInput({ id, fields, onChange }: { id: string; fields: readonly st
  */
 export function withAction(filter: DestinationFilter, action: DestinationFilter['action']): DestinationFilter {
   const next: DestinationFilter = { if: filter.if, action };
+  if (filter.name !== undefined) next.name = filter.name;
+  if (filter.enabled !== undefined) next.enabled = filter.enabled;
   if (action === 'sample' && filter.percent !== undefined) next.percent = filter.percent;
   if ((action === 'drop_properties' || action === 'allow_properties') && filter.properties !== undefined) next.properties = filter.properties;
   return next;
@@ -72,13 +78,21 @@ export function FiltersField({ filters, onChange }: { filters: DestinationFilter
       <legend>Filters</legend>
       <p className="hint">
         Applied in order to each event before it leaves for this destination (FQL, as in Segment: <code>event = "Order Completed" and properties.total &gt; 100</code>). A dropped
-        event shows in the delivery log as dropped with reason <code>filter</code>.
+        event shows in the delivery log as dropped with reason <code>filter</code>, naming the filter. A filter not applied is kept as it is, for later.
       </p>
       {filters.map((f, i) => {
         const problem = fqlProblem(f.if);
         const id = `filter-${i}`;
         return (
           <div key={i} className="filter-row">
+            <div className="field">
+              <label htmlFor={`${id}-name`}>Filter {i + 1} name (optional)</label>
+              <input id={`${id}-name`} value={f.name ?? ''} maxLength={100} placeholder="e.g. No debug events" onChange={(e) => set(i, { name: e.target.value.trim() === '' ? undefined : e.target.value })} />
+            </div>
+            <div className="field check">
+              <input id={`${id}-enabled`} type="checkbox" checked={f.enabled !== false} onChange={(e) => set(i, { enabled: e.target.checked ? undefined : false })} />
+              <label htmlFor={`${id}-enabled`}>Filter {i + 1} applied (unticked: kept for later, not applied)</label>
+            </div>
             <div className="field">
               <label htmlFor={`${id}-if`}>Filter {i + 1} condition</label>
               <input id={`${id}-if`} className="wide fql" value={f.if} onChange={(e) => set(i, { if: e.target.value })} aria-invalid={problem !== null} aria-describedby={`${id}-problem`} spellCheck={false} />
