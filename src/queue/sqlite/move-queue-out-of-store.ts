@@ -58,7 +58,7 @@ export async function moveQueueOutOfStore(dataDir: string): Promise<{ events: nu
     } finally {
       queue.close();
     }
-    store.exec('DROP TABLE IF EXISTS queue_inbox; DROP TABLE IF EXISTS queue_offsets; DROP TABLE IF EXISTS queue_inbox_events; DROP TABLE IF EXISTS queue_deliveries; DROP TABLE IF EXISTS queue_delivery_counts;');
+    store.exec('DROP TABLE IF EXISTS queue_inbox; DROP TABLE IF EXISTS queue_offsets; DROP TABLE IF EXISTS queue_inbox_events; DROP TABLE IF EXISTS queue_deliveries; DROP TABLE IF EXISTS queue_delivery_counts; DROP TABLE IF EXISTS queue_manifest_progress;');
     return { events, jobs };
   } finally {
     store.close();

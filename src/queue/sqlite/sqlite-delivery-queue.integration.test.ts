@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryJobRecord } from '../queue.js';
 import { runDeliveryQueueContract } from '../../../test/contract/delivery-queue-contract.js';
 import { SqliteQueue } from './sqlite-queue.js';
+import { JOB_SEQ_SCALE } from './manifest-entries.js';
 
 runDeliveryQueueContract({
   name: 'sqlite',
@@ -35,17 +36,31 @@ describe('the embedded delivery queue', () => {
     const job = (n: number): DeliveryJobRecord => ({ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: `m${n}`, partitionKey: 'u', json: JSON.stringify({ messageId: `m${n}`, traits: { address: secret } }), receivedAt: n });
     const queue = new SqliteQueue(file);
     try {
-      await queue.publishDeliveries([{ ...job(1), storedSeq: 41 }, job(2)]);
+      // One job to a destination is a row of its own; several are one manifest (manifest-entries.ts).
+      await queue.publishDeliveries([{ ...job(1), storedSeq: 41 }]);
+      await queue.publishDeliveries([{ ...job(3), storedSeq: 43 }, job(2)]);
       const raw = new BetterSqlite3(file, { readonly: true });
-      expect(raw.prepare('SELECT message_id, stored_seq, json IS NULL AS by_reference FROM queue_deliveries ORDER BY seq').all()).toEqual([
-        { message_id: 'm1', stored_seq: 41, by_reference: 1 },
-        { message_id: 'm2', stored_seq: null, by_reference: 0 },
+      expect(raw.prepare('SELECT message_id, stored_seq, json IS NULL AS by_reference, entry_count FROM queue_deliveries ORDER BY seq').all()).toEqual([
+        { message_id: 'm1', stored_seq: 41, by_reference: 1, entry_count: null },
+        { message_id: 'm3', stored_seq: null, by_reference: 0, entry_count: 2 },
       ]);
+      const manifest = JSON.parse(raw.prepare('SELECT json FROM queue_deliveries WHERE entry_count = 2').pluck().get() as string) as unknown[][];
+      expect(manifest.map((entry) => [entry[2], entry[6], entry[7] === null])).toEqual([['m3', 43, true], ['m2', null, false]]);
+      // The secret is in the file once: in the job that carries its own JSON.
+      expect((raw.prepare('SELECT json FROM queue_deliveries').pluck().all() as (string | null)[]).join('').split(secret).length - 1).toBe(1);
       raw.close();
       const jobs = await queue.deliveryConsumer('d1').fetch(10, { signal: new AbortController().signal, waitMs: 0 });
-      const { json: _inline, ...withoutJson } = job(1);
-      // (Queued before this consumer started: marked as maybe handed out before.)
-      expect(jobs).toEqual([{ ...withoutJson, storedSeq: 41, seq: 1, redelivered: true }, { ...job(2), seq: 2, redelivered: true }]);
+      const byReference = (n: number, storedSeq: number) => {
+        const { json: _inline, ...withoutJson } = job(n);
+        return { ...withoutJson, storedSeq, eventSeq: storedSeq };
+      };
+      // (Queued before this consumer started: marked as maybe handed out before.) A manifest's jobs are its row's seq
+      // times JOB_SEQ_SCALE plus their place.
+      expect(jobs).toEqual([
+        { ...byReference(1, 41), eventSeq: undefined, seq: 1 * JOB_SEQ_SCALE, redelivered: true },
+        { ...byReference(3, 43), seq: 2 * JOB_SEQ_SCALE, redelivered: true },
+        { ...job(2), seq: 2 * JOB_SEQ_SCALE + 1, redelivered: true },
+      ]);
     } finally {
       await queue.close();
     }
@@ -71,7 +86,7 @@ describe('the embedded delivery queue written by an earlier version', () => {
       const signal = new AbortController().signal;
       const d1 = await queue.deliveryConsumer('d1').fetch(10, { signal, waitMs: 0 });
       // Queued before the queue opened: maybe handed out before (the router reads their retry states back).
-      expect(d1).toEqual([{ ...job(2, 'd1'), seq: 2, redelivered: true }, { ...job(4, 'd1'), seq: 4, redelivered: true }]);
+      expect(d1).toEqual([{ ...job(2, 'd1'), seq: 2 * JOB_SEQ_SCALE, redelivered: true }, { ...job(4, 'd1'), seq: 4 * JOB_SEQ_SCALE, redelivered: true }]);
       expect(d1[0]!.subject).toBeUndefined();
       await queue.deliveryConsumer('d1').ack(d1);
       expect(await queue.deliveryConsumer('d1').backlog()).toBe(0);
@@ -79,7 +94,7 @@ describe('the embedded delivery queue written by an earlier version', () => {
       // New jobs continue after the old positions and carry their subject.
       await queue.publishDeliveries([{ ...job(5, 'd2'), subject: [{ type: 'userId', value: 'u1' }] }]);
       const d2 = await queue.deliveryConsumer('d2').fetch(10, { signal, waitMs: 0 });
-      expect(d2.map((j) => [j.seq, j.messageId, j.subject])).toEqual([[3, 'm3', undefined], [5, 'm5', [{ type: 'userId', value: 'u1' }]]]);
+      expect(d2.map((j) => [j.seq / JOB_SEQ_SCALE, j.messageId, j.subject])).toEqual([[3, 'm3', undefined], [5, 'm5', [{ type: 'userId', value: 'u1' }]]]);
     } finally {
       await queue.close();
     }
@@ -103,11 +118,11 @@ describe('the embedded delivery queue written by an earlier version', () => {
       const signal = new AbortController().signal;
       const consumer = first.deliveryConsumer('d1');
       const got = await consumer.fetch(10, { signal, waitMs: 0 });
-      expect(got).toEqual([{ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: 'm2', partitionKey: 'u', receivedAt: 2, subject: [{ type: 'userId', value: 'u' }], json: '{"n":2}', seq: 2, redelivered: true }]);
+      expect(got).toEqual([{ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: 'm2', partitionKey: 'u', receivedAt: 2, subject: [{ type: 'userId', value: 'u' }], json: '{"n":2}', seq: 2 * JOB_SEQ_SCALE, redelivered: true }]);
       await second.publishDeliveries([{ workspaceId: 'ws', destinationId: 'd1', sourceId: 'src', messageId: 'm4', partitionKey: 'u', receivedAt: 4, json: '{"n":4}', storedSeq: 9 }]);
       const next = await consumer.fetch(10, { signal, waitMs: 0 });
       // After the old sequence (3), not after the last row left (2): a position is never given twice.
-      expect(next.map((j) => [j.seq, j.messageId, j.storedSeq, j.json])).toEqual([[4, 'm4', 9, undefined]]);
+      expect(next.map((j) => [j.seq / JOB_SEQ_SCALE, j.messageId, j.storedSeq, j.json])).toEqual([[4, 'm4', 9, undefined]]);
       expect(await first.waiting('d1')).toBe(2);
     } finally {
       await first.close();

@@ -3,6 +3,7 @@ import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
 import { addMissingColumns, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord } from '../queue.js';
+import { doneBits, doneCount, entryOf, eventSeqOf, isDone, JOB_SEQ_SCALE, manifestsOf, markDone, type ManifestEntry } from './manifest-entries.js';
 
 interface JobRow {
   seq: number;
@@ -15,6 +16,8 @@ interface JobRow {
   subject: string | null;
   stored_seq: number | null;
   json: string | null;
+  /** A manifest's number of entries (its `json` holds them, manifest-entries.ts); null for a row holding one job. */
+  entry_count: number | null;
 }
 
 /**
@@ -28,7 +31,7 @@ function jobValues(job: DeliveryJobRecord, queuedAt: number | null): [string, st
 
 function jobOf(row: JobRow): DeliveryJob {
   return {
-    seq: row.seq,
+    seq: row.seq * JOB_SEQ_SCALE,
     workspaceId: row.workspace_id,
     destinationId: row.destination_id,
     sourceId: row.source_id,
@@ -78,7 +81,7 @@ const UNNAMED_INDEX = `CREATE INDEX IF NOT EXISTS queue_deliveries_unnamed ON qu
  * version created; its jobs keep null (readers take their `received_at`, and `stored_seq` where they have it).
  */
 function addJobColumns(db: SqliteDatabase): void {
-  const added = addMissingColumns(db, 'queue_deliveries', ['queued_at', 'event_seq'], 'INTEGER');
+  const added = addMissingColumns(db, 'queue_deliveries', ['queued_at', 'event_seq', 'entry_count', 'last_event_seq'], 'INTEGER');
   if (added.includes('event_seq')) db.exec('UPDATE queue_deliveries SET event_seq = stored_seq WHERE event_seq IS NULL AND stored_seq IS NOT NULL');
 }
 /**
@@ -100,12 +103,21 @@ function ensureCounts(db: SqliteDatabase): void {
   db.transaction(() => {
     if (hasCountsTable(db)) return; // another thread's connection created it meanwhile
     db.exec(COUNTS_TABLE);
-    db.exec('INSERT INTO queue_delivery_counts (destination_id, jobs) SELECT destination_id, count(*) FROM queue_deliveries GROUP BY destination_id');
+    db.exec('INSERT INTO queue_delivery_counts (destination_id, jobs) SELECT destination_id, sum(coalesce(entry_count, 1)) FROM queue_deliveries GROUP BY destination_id');
   }).immediate();
 }
 
 const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/**
+ * A manifest: its columns name the first entry (they are `NOT NULL`), `json` holds the entries, `event_seq` and
+ * `last_event_seq` the lowest and highest event seq among them (the delivery log finds an event's entries by them).
+ */
+const INSERT_MANIFEST = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, json, queued_at, event_seq, last_event_seq, entry_count)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** The finished entries of a manifest some of whose entries are finished: a bit per entry. */
+const PROGRESS_TABLE = 'CREATE TABLE IF NOT EXISTS queue_manifest_progress (seq INTEGER PRIMARY KEY, done BLOB NOT NULL)';
+const JOB_COLUMNS = 'seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, entry_count';
 
 /**
  * Appends jobs an earlier version kept as one JSON text each (`body`, the whole job record with the event as
@@ -180,15 +192,25 @@ const WAKE_CHANNEL = 'sluice-delivery-jobs';
 
 /**
  * The embedded delivery queues: one table, ordered by an AUTOINCREMENT key, read per destination through an
- * index on (destination_id, seq). A job is a row of columns with the event's JSON as one text, so neither
- * side encodes the event a second time (an earlier version's JSON-in-JSON rows are rewritten at open), or,
- * when the event leaves as it was stored, only the stored event's seq (the router reads the payload back). A
- * consumer remembers how far it has read; acknowledging deletes the rows.
+ * index on (destination_id, seq). The jobs one publish gives a destination are one row, a manifest of entries
+ * (manifest-entries.ts; decision 0108): a job's row costs the processor an insert and the router a read and a
+ * delete, so a row per job cost 5-16 % of the pipeline's CPU per event. A lone job is a row of columns. Either
+ * way a job carries the event's JSON as one text, so neither side encodes the event a second time (an earlier
+ * version's JSON-in-JSON rows are rewritten at open), or, when the event leaves as it was stored, only the stored
+ * event's seq (the router reads the payload back). A consumer remembers how far it has read; acknowledging
+ * deletes a lone job's row, and marks a manifest's entries finished (a bit each in `queue_manifest_progress`, so a
+ * restart hands out only the rest), deleting it with its last.
  * Publishers in any thread of the process wake waiting consumers through a BroadcastChannel, so an idle
  * destination picks up a job within milliseconds without busy polling.
  */
 export class SqliteDeliveryQueue {
   private readonly insert;
+  private readonly insertManifest;
+  private readonly entryCount;
+  private readonly progress;
+  private readonly saveProgress;
+  private readonly removeProgress;
+  private readonly purgeProgress;
   private readonly read;
   private readonly readKey;
   private readonly count;
@@ -210,17 +232,23 @@ export class SqliteDeliveryQueue {
     db.exec(EVENT_INDEX);
     db.exec(UNNAMED_INDEX);
     ensureCounts(db);
+    db.exec(PROGRESS_TABLE);
     this.insert = db.prepare(INSERT);
+    this.insertManifest = db.prepare(INSERT_MANIFEST);
     this.lastQueuedAt = db.prepare('SELECT queued_at FROM queue_deliveries ORDER BY seq DESC LIMIT 1').pluck();
-    this.read = db.prepare(
-      'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    );
+    this.read = db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_deliveries WHERE destination_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
     // A user's jobs set aside by the router: through the (destination_id, seq) index over the range, which holds only
-    // the jobs not acknowledged yet (an index on the partition key too would cost every job an index entry).
+    // the jobs not acknowledged yet (an index on the partition key too would cost every job an index entry). A
+    // manifest's entries are looked at one by one.
     this.readKey = db.prepare(
-      'SELECT seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json FROM queue_deliveries WHERE destination_id = ? AND seq > ? AND seq <= ? AND partition_key = ? ORDER BY seq LIMIT ?',
+      `SELECT ${JOB_COLUMNS} FROM queue_deliveries WHERE destination_id = ? AND seq > ? AND seq <= ? AND (partition_key = ? OR entry_count IS NOT NULL) ORDER BY seq LIMIT ?`,
     );
     this.remove = db.prepare('DELETE FROM queue_deliveries WHERE seq = ?');
+    this.entryCount = db.prepare<[number], { entry_count: number | null }>('SELECT entry_count FROM queue_deliveries WHERE seq = ?');
+    this.progress = db.prepare<[number], Buffer>('SELECT done FROM queue_manifest_progress WHERE seq = ?').pluck();
+    this.saveProgress = db.prepare('INSERT INTO queue_manifest_progress (seq, done) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET done = excluded.done');
+    this.removeProgress = db.prepare('DELETE FROM queue_manifest_progress WHERE seq = ?');
+    this.purgeProgress = db.prepare('DELETE FROM queue_manifest_progress WHERE seq IN (SELECT seq FROM queue_deliveries WHERE destination_id = ? AND entry_count IS NOT NULL)');
     this.lastSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck();
     this.count = db.prepare('SELECT jobs FROM queue_delivery_counts WHERE destination_id = ?').pluck();
     this.addToCount = db.prepare(ADD_TO_COUNT);
@@ -240,12 +268,20 @@ export class SqliteDeliveryQueue {
         // Never before the last job's time (a clock set back): the delivery log lists queued jobs in seq order
         // as in time order (store/sqlite/attached-queue-deliveries.ts).
         const queuedAt = Math.max(Date.now(), Number(this.lastQueuedAt.get() ?? 0));
-        const added = new Map<string, number>();
+        // Each destination's jobs in order: one row for one job, else manifests (manifest-entries.ts).
+        const byDestination = new Map<string, DeliveryJobRecord[]>();
         for (const job of jobs) {
-          this.insert.run(...jobValues(job, queuedAt));
-          added.set(job.destinationId, (added.get(job.destinationId) ?? 0) + 1);
+          const list = byDestination.get(job.destinationId);
+          if (list) list.push(job);
+          else byDestination.set(job.destinationId, [job]);
         }
-        for (const [destinationId, n] of added) this.addToCount.run(destinationId, n);
+        for (const [destinationId, list] of byDestination) {
+          for (const part of manifestsOf(list)) {
+            if (part.length === 1) this.insert.run(...jobValues(part[0]!, queuedAt));
+            else this.insertManifestOf(destinationId, part, queuedAt);
+          }
+          this.addToCount.run(destinationId, list.length);
+        }
         // Immediate: the transaction reads before it writes, and a deferred one would then fail at once (not wait) when
         // another connection wrote the file in between.
       }).immediate(),
@@ -253,6 +289,19 @@ export class SqliteDeliveryQueue {
     const destinations = [...new Set(jobs.map((j) => j.destinationId))];
     for (const id of destinations) this.notify(id);
     this.wake.postMessage(destinations);
+  }
+
+  private insertManifestOf(destinationId: string, jobs: readonly DeliveryJobRecord[], queuedAt: number): void {
+    let low: number | null = null;
+    let high: number | null = null;
+    for (const job of jobs) {
+      const seq = eventSeqOf(job);
+      if (seq === undefined) continue;
+      if (low === null || seq < low) low = seq;
+      if (high === null || seq > high) high = seq;
+    }
+    const first = jobs[0]!;
+    this.insertManifest.run(destinationId, first.workspaceId, first.sourceId, first.messageId, first.partitionKey, first.receivedAt, JSON.stringify(jobs.map(entryOf)), queuedAt, low, high, jobs.length);
   }
 
   /** Jobs of the destination not yet acknowledged (one row of `queue_delivery_counts`). */
@@ -263,6 +312,7 @@ export class SqliteDeliveryQueue {
   async purgeDestination(destinationId: string): Promise<void> {
     await threadWriteLock.run(() =>
       this.db.transaction(() => {
+        this.purgeProgress.run(destinationId);
         this.purge.run(destinationId);
         this.purgeCount.run(destinationId);
       })(),
@@ -270,24 +320,39 @@ export class SqliteDeliveryQueue {
   }
 
   consumer(destinationId: string): DeliveryConsumer {
+    // The last row read; jobs read past what a fetch could take wait in `ahead`, and `handedOut` is the last job
+    // handed out (what `reread` may hand out again).
     let position = 0;
+    let ahead: DeliveryJob[] = [];
+    let handedOut = 0;
     // What was queued before this consumer started may have been handed out before (to a consumer that
     // stopped, or before a crash): marked redelivered.
     const redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
-    const jobsOf = (rows: JobRow[]) => {
-      const jobs = rows.map(jobOf);
-      for (const job of jobs) if (job.seq <= redeliveredUpTo) job.redelivered = true;
+    const mark = (jobs: DeliveryJob[]) => {
+      for (const job of jobs) if (Math.floor(job.seq / JOB_SEQ_SCALE) <= redeliveredUpTo) job.redelivered = true;
       return jobs;
+    };
+    const take = (max: number): DeliveryJob[] => {
+      const jobs = ahead.length <= max ? ahead : ahead.slice(0, max);
+      ahead = ahead.length <= max ? [] : ahead.slice(max);
+      if (jobs.length > 0) handedOut = jobs[jobs.length - 1]!.seq;
+      return mark(jobs);
     };
     return {
       fetch: async (max, { signal, waitMs }) => {
+        if (ahead.length > 0) return take(max);
         const deadline = Date.now() + waitMs;
         for (;;) {
+          // Row by row until `max` jobs: a manifest holds many (what does not fit waits in `ahead`), and a row not
+          // looked at is read again next time.
           const rows = this.read.all(destinationId, position, max) as JobRow[];
-          if (rows.length > 0) {
-            position = rows[rows.length - 1]!.seq;
-            return jobsOf(rows);
+          for (const row of rows) {
+            position = row.seq;
+            ahead.push(...this.jobsOfRows([row]));
+            if (ahead.length >= max) break;
           }
+          if (ahead.length > 0) return take(max);
+          if (rows.length > 0) continue; // manifests whose entries were all finished (erased)
           const left = deadline - Date.now();
           if (left <= 0 || signal.aborted) return [];
           await this.waitFor(destinationId, Math.min(left, MAX_IDLE_WAIT_MS), signal);
@@ -297,16 +362,94 @@ export class SqliteDeliveryQueue {
         if (jobs.length === 0) return;
         await threadWriteLock.run(() =>
           this.db.transaction(() => {
-            // Only rows this call deleted are taken off the count (a job acknowledged twice counts once).
-            let removed = 0;
-            for (const job of jobs) removed += this.remove.run(job.seq).changes;
+            // Only what this call finished is taken off the count (a job acknowledged twice counts once).
+            const removed = this.finish(jobs);
             if (removed > 0) this.takeFromCount.run(removed, destinationId);
-          })(),
+            // Immediate: it reads a manifest's progress before it writes, and a deferred transaction would then fail at
+            // once (not wait) when the processor published meanwhile.
+          }).immediate(),
         );
       },
       backlog: () => this.waiting(destinationId),
-      reread: async (partitionKey, afterSeq, upToSeq, max) => jobsOf(this.readKey.all(destinationId, afterSeq, Math.min(upToSeq, position), partitionKey, max) as JobRow[]),
+      reread: async (partitionKey, afterSeq, upToSeq, max) => {
+        const upTo = Math.min(upToSeq, handedOut);
+        const lastRow = Math.floor(upTo / JOB_SEQ_SCALE);
+        const jobs: DeliveryJob[] = [];
+        // Page by page over the rows of the range: a manifest may hold none of the user's jobs.
+        for (let afterRow = Math.floor(afterSeq / JOB_SEQ_SCALE) - 1; jobs.length < max; ) {
+          const rows = this.readKey.all(destinationId, afterRow, lastRow, partitionKey, max) as JobRow[];
+          if (rows.length === 0) break;
+          afterRow = rows[rows.length - 1]!.seq;
+          for (const job of this.jobsOfRows(rows)) if (job.partitionKey === partitionKey && job.seq > afterSeq && job.seq <= upTo) jobs.push(job);
+        }
+        return mark(jobs.slice(0, max));
+      },
     };
+  }
+
+  /** The jobs of rows read in order: a row's one job, or a manifest's entries not finished yet. */
+  private jobsOfRows(rows: readonly JobRow[]): DeliveryJob[] {
+    const jobs: DeliveryJob[] = [];
+    for (const row of rows) {
+      if (row.entry_count === null) {
+        jobs.push(jobOf(row));
+        continue;
+      }
+      const entries = JSON.parse(row.json!) as (ManifestEntry | null)[];
+      const stored = this.progress.get(row.seq);
+      const done = stored === undefined ? undefined : doneBits(stored, entries.length);
+      entries.forEach((entry, place) => {
+        if (entry === null || (done !== undefined && isDone(done, place))) return;
+        const [workspaceId, sourceId, messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq] = entry;
+        jobs.push({
+          seq: row.seq * JOB_SEQ_SCALE + place,
+          workspaceId,
+          destinationId: row.destination_id,
+          sourceId,
+          messageId,
+          partitionKey,
+          receivedAt,
+          ...(subject !== null && { subject }),
+          ...(storedSeq !== null && { storedSeq }),
+          ...(json !== null && { json }),
+          ...(eventSeq !== null && { eventSeq }),
+        });
+      });
+    }
+    return jobs;
+  }
+
+  /**
+   * Marks jobs finished, in the caller's transaction: a row holding one job is deleted; a manifest's entries are
+   * marked done (`queue_manifest_progress`), and the manifest deleted with its last. Returns how many jobs this
+   * call finished (one already finished, or whose row is gone, counts nothing).
+   */
+  private finish(jobs: readonly DeliveryJob[]): number {
+    const byRow = new Map<number, number[]>();
+    for (const job of jobs) {
+      const row = Math.floor(job.seq / JOB_SEQ_SCALE);
+      const places = byRow.get(row);
+      if (places) places.push(job.seq % JOB_SEQ_SCALE);
+      else byRow.set(row, [job.seq % JOB_SEQ_SCALE]);
+    }
+    let finished = 0;
+    for (const [row, places] of byRow) {
+      const found = this.entryCount.get(row);
+      if (found === undefined) continue;
+      if (found.entry_count === null) {
+        finished += this.remove.run(row).changes;
+        continue;
+      }
+      const done = doneBits(this.progress.get(row), found.entry_count);
+      for (const place of places) if (markDone(done, place)) finished++;
+      if (doneCount(done) >= found.entry_count) {
+        this.remove.run(row);
+        this.removeProgress.run(row);
+      } else {
+        this.saveProgress.run(row, Buffer.from(done));
+      }
+    }
+    return finished;
   }
 
   close(): void {

@@ -171,6 +171,33 @@ describe('the delivery log reading `queued` from the embedded queue (decision 01
     expect(listed.sort()).toEqual([`m1 from ${SRC2}`, `m2 from ${SRC}`]);
   });
 
+  it("blanks an erased event's entry in a manifest in place, so neither its identifiers nor its JSON stay, and its later acknowledgement counts nothing", async () => {
+    const t0 = Date.now();
+    await storeEvents(['m1', 'm2', 'm3'], 'ada');
+    const withJson = { ...job('m2'), json: JSON.stringify({ messageId: 'm2', traits: { email: 'ada@example.com' } }) };
+    await fanOut([state('m1', 'queued', t0), state('m2', 'queued', t0), state('m3', 'queued', t0)], [job('m1'), withJson, job('m3')]);
+    // The router holds the three jobs already.
+    const consumer = queue.deliveryConsumer('d1');
+    const held = await consumer.fetch(10, { signal: new AbortController().signal, waitMs: 0 });
+    expect(held.map((j) => j.messageId)).toEqual(['m1', 'm2', 'm3']);
+
+    expect(await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm2' }])).toBe(1);
+    const raw = new BetterSqlite3(path.join(dir, 'queue.db'), { readonly: true });
+    try {
+      const manifest = raw.prepare('SELECT json FROM queue_deliveries WHERE entry_count = 3').pluck().get() as string;
+      expect(manifest).not.toContain('m2');
+      expect(manifest).not.toContain('ada@example.com');
+      expect((JSON.parse(manifest) as unknown[])[1]).toBeNull();
+    } finally {
+      raw.close();
+    }
+    expect(await queue.waiting('d1')).toBe(2);
+    expect((await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 10 })).map((r) => r.messageId).sort()).toEqual(['m1', 'm3']);
+    // The router finishes what it held (m2 stopped by its gate): the erased one was counted off already.
+    await consumer.ack(held);
+    expect(await queue.waiting('d1')).toBe(0);
+  });
+
   it("names the stored event of jobs an earlier version queued without it, so they are found by event and erased with it", async () => {
     await storeEvents(['m1']);
     // As an earlier version queued them: the event's own JSON, no event_seq; one of them for an event no longer stored.
@@ -179,7 +206,9 @@ describe('the delivery log reading `queued` from the embedded queue (decision 01
       delete record.eventSeq;
       return record;
     };
-    await queue.publishDeliveries([earlier('m1'), earlier('gone')]);
+    // (One publish each: an earlier version kept every job as a row of its own.)
+    await queue.publishDeliveries([earlier('m1')]);
+    await queue.publishDeliveries([earlier('gone')]);
     expect((await store.deliveries.forMessage(WS, 'm1')).map((r) => `${r.messageId} ${r.status}`)).toEqual(['m1 queued']);
     const raw = new BetterSqlite3(path.join(dir, 'queue.db'), { readonly: true });
     try {
@@ -226,8 +255,10 @@ describe('a store that reads `queued` from rows (no queue attached: PostgreSQL, 
 
 describe('the reads of queued jobs', () => {
   it('go through indexes: a destination\'s jobs by (destination_id, seq), an event\'s by its key and event_seq, with no sort of the backlog', async () => {
-    await storeEvents(['m1']);
+    await storeEvents(['m1', 'm2', 'm3']);
+    // A row holding one job, and a manifest (two jobs to a destination in one publish).
     await fanOut([state('m1', 'queued', Date.now())], [job('m1')]);
+    await fanOut([state('m2', 'queued', Date.now()), state('m3', 'queued', Date.now())], [job('m2'), job('m3')]);
     const seen: string[] = [];
     const proto = BetterSqlite3.prototype as unknown as { prepare: (this: unknown, source: string) => unknown };
     const prepare = proto.prepare;
@@ -240,7 +271,7 @@ describe('the reads of queued jobs', () => {
       await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 1, order: 'oldest-first', after: { updatedAt: 0, messageId: '' } });
       await store.deliveries.forMessage(WS, 'm1');
       await store.deliveries.waitingSummary(WS, 'd1');
-      await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm1' }]);
+      await store.deliveries.forget(WS, [{ sourceId: SRC, messageId: 'm1' }, { sourceId: SRC, messageId: 'm2' }]);
     } finally {
       proto.prepare = prepare;
     }

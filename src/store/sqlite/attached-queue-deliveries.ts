@@ -1,4 +1,4 @@
-import { Kysely, SqliteDialect, sql, type RawBuilder } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { DeliveryRecord } from '../../core/destination.js';
 import type { DeliveryListQuery } from '../destination-repository.js';
 import { chunks } from '../sql/chunks.js';
@@ -6,6 +6,7 @@ import { messageIdsBySource } from '../sql/message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from '../sql/queued-deliveries.js';
 import type { Database } from '../sql/schema.js';
 import type { EventKey } from '../store.js';
+import { doneBits, doneCount, ENTRY, JOB_SEQ_SCALE, markDone, MAX_MANIFEST_EVENT_SPAN, type ManifestEntry } from '../../queue/sqlite/manifest-entries.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
 
@@ -17,7 +18,8 @@ const UNNAMED_JOBS_INDEX = 'queue_deliveries_unnamed';
 /** Jobs per page when a deleted destination's queued jobs become `dropped` rows. */
 const DROP_PAGE = 500;
 
-interface JobRow {
+/** A queued job as the readers see it: a row holding one job, or one entry of a manifest. */
+interface QueuedJob {
   seq: number;
   workspace_id: string;
   destination_id: string;
@@ -26,24 +28,49 @@ interface JobRow {
   at: number;
 }
 
-/** A job (aliased `j`) the delivery log has no row for: still queued (a row is written at its first outcome). */
-const NO_ROW = sql`NOT EXISTS (SELECT 1 FROM main.deliveries d WHERE d.message_id = j.message_id AND d.source_id = j.source_id AND d.destination_id = j.destination_id)`;
-/** When a job was queued: `queued_at`, or for a job an earlier version queued, when its event was received. */
-const QUEUED_AT = sql`coalesce(j.queued_at, j.received_at)`;
-const COLUMNS = sql`j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at`;
+/** A row of the queue's table as the readers read it: `entries` only for a manifest (manifest-entries.ts). */
+interface JobRow extends QueuedJob {
+  entries: string | null;
+}
 
-function recordOf(row: JobRow): DeliveryRecord {
+/** When a job was queued: `queued_at`, or for a job an earlier version queued, when its event was received. */
+const QUEUED_AT = 'coalesce(j.queued_at, j.received_at)';
+const ROW_COLUMNS = `j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at, CASE WHEN j.entry_count IS NULL THEN NULL ELSE j.json END AS entries`;
+/** Rows of the destination's jobs read at a time (a manifest row holds a batch's jobs). */
+const ROW_PAGE = 64;
+
+function recordOf(job: QueuedJob): DeliveryRecord {
   return {
-    workspaceId: row.workspace_id,
-    destinationId: row.destination_id,
-    messageId: row.message_id,
-    sourceId: row.source_id,
+    workspaceId: job.workspace_id,
+    destinationId: job.destination_id,
+    messageId: job.message_id,
+    sourceId: job.source_id,
     status: 'queued',
     attempts: 0,
     reason: null,
     lastError: null,
-    updatedAt: Number(row.at),
+    updatedAt: Number(job.at),
   };
+}
+
+/** The jobs of rows in their order (`newestFirst`: a manifest's entries last first), erased entries left out. */
+function jobsOfRows(rows: readonly JobRow[], newestFirst: boolean): QueuedJob[] {
+  const jobs: QueuedJob[] = [];
+  for (const row of rows) {
+    if (row.entries === null) {
+      jobs.push({ ...row, seq: row.seq * JOB_SEQ_SCALE });
+      continue;
+    }
+    const entries = JSON.parse(row.entries) as (ManifestEntry | null)[];
+    const places = entries.map((_, place) => place);
+    if (newestFirst) places.reverse();
+    for (const place of places) {
+      const entry = entries[place];
+      if (entry === null || entry === undefined) continue;
+      jobs.push({ seq: row.seq * JOB_SEQ_SCALE + place, workspace_id: entry[ENTRY.workspaceId], destination_id: row.destination_id, message_id: entry[ENTRY.messageId], source_id: entry[ENTRY.sourceId], at: row.at });
+    }
+  }
+  return jobs;
 }
 
 /**
@@ -90,39 +117,34 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       const jobs = (await this.forMessages(q.workspaceId, [q.messageId])).filter((r) => r.destinationId === q.destinationId && (q.sourceId === undefined || r.sourceId === q.sourceId));
       return jobs.filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
     }
-    const filters: RawBuilder<unknown>[] = [sql`j.destination_id = ${q.destinationId}`, sql`j.workspace_id = ${q.workspaceId}`, NO_ROW];
-    if (q.sourceId !== undefined) filters.push(sql`j.source_id = ${q.sourceId}`);
-    if (q.before !== undefined) filters.push(sql`${QUEUED_AT} <= ${q.before.updatedAt}`);
-    if (q.after !== undefined) filters.push(sql`${QUEUED_AT} >= ${q.after.updatedAt}`);
-    const where = sql.join(filters, sql` AND `);
     // In seq order, which is the order of `queued_at` (the queue never stamps a job earlier than the one before):
-    // through the (destination_id, seq) index, without sorting the destination's whole backlog.
-    const rows = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j WHERE ${where}
-      ORDER BY j.seq ${sql.raw(newestFirst ? 'DESC' : 'ASC')} LIMIT ${q.limit}`.execute(this.log)).rows;
-    // The last millisecond read may have more jobs than fit, which the list orders by messageId: all of them.
-    const last = rows[rows.length - 1];
-    if (rows.length === q.limit && last !== undefined) {
-      const seen = new Set(rows.map((r) => r.seq));
-      const more = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j WHERE ${where} AND ${QUEUED_AT} = ${last.at}`.execute(this.log)).rows;
-      for (const row of more) if (!seen.has(row.seq)) rows.push(row);
+    // through the (destination_id, seq) index, without sorting the destination's whole backlog. The last millisecond
+    // read may have more jobs than fit, which the list orders by messageId: all of them.
+    const found: QueuedJob[] = [];
+    for (const job of this.queuedJobs(q.destinationId, q.workspaceId, { newestFirst, atMost: q.before?.updatedAt, atLeast: q.after?.updatedAt })) {
+      if (q.sourceId !== undefined && job.source_id !== q.sourceId) continue;
+      if (found.length >= q.limit && job.at !== found[found.length - 1]!.at) break;
+      found.push(job);
     }
-    return rows.map(recordOf).filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
+    return found.map(recordOf).filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
   }
 
   async forMessages(workspaceId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
     if (messageIds.length === 0 || !(await this.hasQueue())) return [];
-    const found: DeliveryRecord[] = [];
+    const found: QueuedJob[] = [];
     for (const part of chunks(messageIds)) {
       // The events through their key (source_id, message_id), over the workspace's sources (a condition on the events'
       // workspace_id would let SQLite walk the workspace's events instead); their jobs by event_seq. Unordered (a few).
-      const rows = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(STORE_SCHEMA)}.events e JOIN ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j ON j.event_seq = e.seq
-        WHERE e.source_id IN (SELECT id FROM ${sql.raw(STORE_SCHEMA)}.sources WHERE workspace_id = ${workspaceId}) AND e.message_id IN (${sql.join(part)})
-        AND j.workspace_id = ${workspaceId} AND ${NO_ROW}`.execute(this.log)).rows;
-      found.push(...rows.map(recordOf));
+      const events = this.database
+        .prepare(`SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id IN (SELECT id FROM ${STORE_SCHEMA}.sources WHERE workspace_id = ?) AND e.message_id IN (${part.map(() => '?').join(', ')})`)
+        .pluck()
+        .all(workspaceId, ...part) as number[];
+      for (const eventSeq of events) found.push(...this.jobsOfEvent(workspaceId, eventSeq));
     }
+    const hasRow = this.hasRow();
     // A job queued twice (an inbox batch processed again after a crash) is one delivery.
     const byPair = new Map<string, DeliveryRecord>();
-    for (const r of found) byPair.set(`${r.messageId}\u0000${r.sourceId}\u0000${r.destinationId}`, r);
+    for (const job of found) if (!hasRow(job)) byPair.set(`${job.message_id}\u0000${job.source_id}\u0000${job.destination_id}`, recordOf(job));
     return [...byPair.values()];
   }
 
@@ -135,45 +157,81 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   async oldestQueuedAt(workspaceId: string, destinationId: string): Promise<number | undefined> {
     if (!(await this.hasQueue())) return undefined;
     // The first job in seq order without a row: the jobs before it are the few being retried.
-    const row = (await sql<{ at: number }>`SELECT ${QUEUED_AT} AS at FROM ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j
-      WHERE j.destination_id = ${destinationId} AND j.workspace_id = ${workspaceId} AND ${NO_ROW} ORDER BY j.seq LIMIT 1`.execute(this.log)).rows[0];
-    return row === undefined ? undefined : Number(row.at);
+    for (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) return Number(job.at);
+    return undefined;
   }
 
   async dropAll(log: Kysely<Database>, workspaceId: string, destinationId: string, drop: { reason: string; message: string; at: number }): Promise<number> {
     if (!(await this.hasQueue())) return 0;
     let dropped = 0;
     // Read here a page at a time, written on `log` (in its transaction); a pair that has a row meanwhile keeps it.
-    for (let afterSeq = 0; ; ) {
-      const rows = (await sql<JobRow>`SELECT ${COLUMNS} FROM ${sql.raw(QUEUE_SCHEMA)}.queue_deliveries j
-        WHERE j.destination_id = ${destinationId} AND j.workspace_id = ${workspaceId} AND j.seq > ${afterSeq} AND ${NO_ROW} ORDER BY j.seq LIMIT ${DROP_PAGE}`.execute(this.log)).rows;
-      if (rows.length === 0) return dropped;
-      afterSeq = rows[rows.length - 1]!.seq;
+    const write = async (page: QueuedJob[]) => {
       const result = await log
         .insertInto('deliveries')
-        .values(rows.map((r) => ({ workspace_id: r.workspace_id, destination_id: r.destination_id, message_id: r.message_id, source_id: r.source_id, status: 'dropped', attempts: 0, reason: drop.reason, last_error: drop.message, updated_at: drop.at, next_attempt_at: null, first_attempt_at: null })))
+        .values(page.map((r) => ({ workspace_id: r.workspace_id, destination_id: r.destination_id, message_id: r.message_id, source_id: r.source_id, status: 'dropped', attempts: 0, reason: drop.reason, last_error: drop.message, updated_at: drop.at, next_attempt_at: null, first_attempt_at: null })))
         .onConflict((oc) => oc.columns(['message_id', 'source_id', 'destination_id']).doNothing())
         .executeTakeFirst();
       dropped += Number(result.numInsertedOrUpdatedRows ?? 0);
+    };
+    let page: QueuedJob[] = [];
+    for (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) {
+      page.push(job);
+      if (page.length === DROP_PAGE) {
+        await write(page);
+        page = [];
+      }
     }
+    if (page.length > 0) await write(page);
+    return dropped;
   }
 
   async forget(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     if (events.length === 0 || !(await this.hasQueue())) return 0;
     const bySource = messageIdsBySource(events);
     // The queue's own rule for its counts (sqlite-delivery-queue.ts): they move in the jobs' transaction. A job the
-    // router holds is acknowledged later as one already gone (it counts nothing then); it is not sent, its event
+    // router holds is acknowledged later as one already finished (it counts nothing then); it is not sent, its event
     // being gone (decision 0105), or is stopped by the delivery gate (an erased person is suppressed).
     return threadWriteLock.run(() =>
       this.database.transaction(() => {
         const removed = new Map<string, number>();
+        const count = (destinationId: string, n: number) => removed.set(destinationId, (removed.get(destinationId) ?? 0) + n);
+        const seqs: number[] = [];
         for (const [sourceId, messageIds] of bySource) {
           for (const part of chunks(messageIds)) {
-            const gone = this.database
-              .prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE event_seq IN (SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = ? AND e.message_id IN (${part.map(() => '?').join(', ')}) AND e.workspace_id = ?) RETURNING destination_id`)
-              .pluck()
-              .all(sourceId, ...part, workspaceId) as string[];
-            for (const destinationId of gone) removed.set(destinationId, (removed.get(destinationId) ?? 0) + 1);
+            seqs.push(
+              ...(this.database
+                .prepare(`SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = ? AND e.message_id IN (${part.map(() => '?').join(', ')}) AND e.workspace_id = ?`)
+                .pluck()
+                .all(sourceId, ...part, workspaceId) as number[]),
+            );
+          }
+        }
+        const single = this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE event_seq = ? AND entry_count IS NULL RETURNING destination_id`).pluck();
+        const erased = new Set(seqs);
+        const manifests = new Map<number, { destination: string; entries: (ManifestEntry | null)[] }>();
+        for (const seq of seqs) {
+          for (const destinationId of single.all(seq) as string[]) count(destinationId, 1);
+          for (const row of this.manifestsAround(workspaceId, seq)) if (!manifests.has(row.seq)) manifests.set(row.seq, { destination: row.destination_id, entries: JSON.parse(row.json) as (ManifestEntry | null)[] });
+        }
+        // An erased event's entries: overwritten with null in place (the router may hold the jobs, by their place), and
+        // marked finished, so the manifest keeps neither its identifiers nor any JSON of its own, and is gone with its last.
+        const progress = this.database.prepare(`SELECT done FROM ${QUEUE_SCHEMA}.queue_manifest_progress WHERE seq = ?`).pluck();
+        for (const [rowSeq, { destination, entries }] of manifests) {
+          const done = doneBits(progress.get(rowSeq) as Buffer | undefined, entries.length);
+          let changed = false;
+          entries.forEach((entry, place) => {
+            if (entry === null || !erased.has(entry[ENTRY.eventSeq] ?? -1)) return;
+            entries[place] = null;
+            changed = true;
+            if (markDone(done, place)) count(destination, 1);
+          });
+          if (!changed) continue;
+          if (doneCount(done) >= entries.length) {
+            this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE seq = ?`).run(rowSeq);
+            this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_manifest_progress WHERE seq = ?`).run(rowSeq);
+          } else {
+            this.database.prepare(`UPDATE ${QUEUE_SCHEMA}.queue_deliveries SET json = ? WHERE seq = ?`).run(JSON.stringify(entries), rowSeq);
+            this.database.prepare(`INSERT INTO ${QUEUE_SCHEMA}.queue_manifest_progress (seq, done) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET done = excluded.done`).run(rowSeq, Buffer.from(done));
           }
         }
         const takeFromCount = this.database.prepare(`UPDATE ${QUEUE_SCHEMA}.queue_delivery_counts SET jobs = jobs - ? WHERE destination_id = ?`);
@@ -184,6 +242,58 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   }
 
   /**
+   * The destination's jobs that the delivery log has no row for, in seq order (or the reverse), read a page of rows
+   * at a time through (destination_id, seq); `atMost` / `atLeast` bound when they were queued.
+   */
+  private *queuedJobs(destinationId: string, workspaceId: string, options: { newestFirst: boolean; atMost?: number | undefined; atLeast?: number | undefined }): Generator<QueuedJob> {
+    const bounds = [...(options.atMost !== undefined ? [`${QUEUED_AT} <= ${Number(options.atMost)}`] : []), ...(options.atLeast !== undefined ? [`${QUEUED_AT} >= ${Number(options.atLeast)}`] : [])];
+    const page = this.database.prepare(
+      `SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.destination_id = ? AND j.workspace_id = ? AND j.seq ${options.newestFirst ? '<' : '>'} ?${bounds.map((b) => ` AND ${b}`).join('')}
+       ORDER BY j.seq ${options.newestFirst ? 'DESC' : 'ASC'} LIMIT ${ROW_PAGE}`,
+    );
+    const hasRow = this.hasRow();
+    for (let after = options.newestFirst ? Number.MAX_SAFE_INTEGER : 0; ; ) {
+      const rows = page.all(destinationId, workspaceId, after) as JobRow[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.seq;
+      for (const job of jobsOfRows(rows, options.newestFirst)) if (!hasRow(job)) yield job;
+    }
+  }
+
+  /** An event's jobs: the rows holding one job for it (by `event_seq`), and its entries in the manifests around it. */
+  private jobsOfEvent(workspaceId: string, eventSeq: number): QueuedJob[] {
+    const rows = this.database.prepare(`SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.event_seq = ? AND j.entry_count IS NULL AND j.workspace_id = ?`).all(eventSeq, workspaceId) as JobRow[];
+    const jobs = jobsOfRows(rows, false);
+    for (const row of this.manifestsAround(workspaceId, eventSeq)) {
+      const entries = JSON.parse(row.json) as (ManifestEntry | null)[];
+      entries.forEach((entry, place) => {
+        if (entry === null || entry[ENTRY.eventSeq] !== eventSeq) return;
+        jobs.push({ seq: row.seq * JOB_SEQ_SCALE + place, workspace_id: entry[ENTRY.workspaceId], destination_id: row.destination_id, message_id: entry[ENTRY.messageId], source_id: entry[ENTRY.sourceId], at: row.at });
+      });
+    }
+    return jobs;
+  }
+
+  /**
+   * The manifests whose events' range holds `eventSeq`: through the index on `event_seq` (a manifest's lowest), over
+   * at most MAX_MANIFEST_EVENT_SPAN seqs below it, then `last_event_seq`.
+   */
+  private manifestsAround(workspaceId: string, eventSeq: number): { seq: number; destination_id: string; at: number; json: string }[] {
+    return this.database
+      .prepare(
+        `SELECT j.seq, j.destination_id, ${QUEUED_AT} AS at, j.json FROM ${QUEUE_SCHEMA}.queue_deliveries j
+         WHERE j.event_seq BETWEEN ? AND ? AND j.last_event_seq >= ? AND j.entry_count IS NOT NULL AND j.workspace_id = ?`,
+      )
+      .all(eventSeq - MAX_MANIFEST_EVENT_SPAN, eventSeq, eventSeq, workspaceId) as { seq: number; destination_id: string; at: number; json: string }[];
+  }
+
+  /** Whether the delivery log has a row for a job's (message, source, destination): an outcome, so not queued. */
+  private hasRow(): (job: QueuedJob) => boolean {
+    const row = this.database.prepare('SELECT 1 FROM main.deliveries d WHERE d.message_id = ? AND d.source_id = ? AND d.destination_id = ?').pluck();
+    return (job) => row.get(job.message_id, job.source_id, job.destination_id) !== undefined;
+  }
+
+  /**
    * Whether the queue's file has its table yet, as this version writes it (the file is attached before the queue
    * opens it, which creates or upgrades the table): until then, nothing is queued in it. Checked until it has; the
    * first time it has, the events of the jobs an earlier version queued are named.
@@ -191,8 +301,8 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   private async hasQueue(): Promise<boolean> {
     if (this.ready) return true;
     const columns = (await sql<{ name: string }>`SELECT name FROM pragma_table_info('queue_deliveries', ${QUEUE_SCHEMA})`.execute(this.log)).rows.map((r) => r.name);
-    const unnamedIndex = await sql`SELECT 1 FROM ${sql.raw(QUEUE_SCHEMA)}.sqlite_master WHERE type = 'index' AND name = ${UNNAMED_JOBS_INDEX}`.execute(this.log);
-    if (!columns.includes('queued_at') || !columns.includes('event_seq') || unnamedIndex.rows.length === 0) return false;
+    const tables = await sql`SELECT 1 FROM ${sql.raw(QUEUE_SCHEMA)}.sqlite_master WHERE (type = 'index' AND name = ${UNNAMED_JOBS_INDEX}) OR (type = 'table' AND name = 'queue_manifest_progress')`.execute(this.log);
+    if (!['queued_at', 'event_seq', 'entry_count', 'last_event_seq'].every((c) => columns.includes(c)) || tables.rows.length < 2) return false;
     this.nameEarlierJobsEvents();
     this.ready = true;
     return true;
@@ -203,8 +313,9 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
    * by the events' key (source_id, message_id), so they are found by event like the jobs queued since: the event
    * lookup and access answers show them as queued, and an erasure or the retention sweep removes them with the
    * event's rows (before, they stayed in `queue.db`, their copy of the event included, until the router's gate
-   * stopped them). A job whose event is not stored (erased before its batch was processed again) keeps none.
-   * Through the queue's index of the jobs without one, so with none left it reads one empty page. Returns how many.
+   * stopped them). A job whose event is not stored (erased before its batch was processed again) keeps none, and so
+   * does a manifest none of whose entries names an event. Through the queue's index of the jobs without one, so with
+   * none left it reads one empty page. Returns how many.
    * Not under the thread's write lock: it writes only the queue's file, whose connections in this thread never hold
    * its lock across an `await`, so it cannot wait for a transaction of its own thread (and reads may run inside one).
    */
@@ -213,7 +324,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       .prepare(
         `UPDATE ${QUEUE_SCHEMA}.queue_deliveries INDEXED BY ${UNNAMED_JOBS_INDEX}
          SET event_seq = (SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = queue_deliveries.source_id AND e.message_id = queue_deliveries.message_id)
-         WHERE event_seq IS NULL
+         WHERE event_seq IS NULL AND entry_count IS NULL
            AND EXISTS (SELECT 1 FROM ${STORE_SCHEMA}.events e WHERE e.source_id = queue_deliveries.source_id AND e.message_id = queue_deliveries.message_id)`,
       )
       .run().changes;

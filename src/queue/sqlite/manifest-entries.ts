@@ -1,0 +1,114 @@
+import type { SubjectIdentifier } from '../../core/privacy/subject.js';
+import type { DeliveryJobRecord } from '../queue.js';
+
+/**
+ * Delivery manifests (decision 0108): the embedded queue keeps the jobs one publish gives a destination (a processor
+ * batch's fan-out, a replay's page) as one row, its `json` a list of entries, instead of a row per job. A row per job
+ * cost the processor an insert and the router a read and a delete per event and destination: 5-16 % of the pipeline's
+ * CPU per event (docs/benchmarks.md, session 33).
+ *
+ * An entry is a compact array, in the job's order within the publish; `null` in its place is an entry removed by an
+ * erasure (positions never move: the router may hold the jobs already). The delivery log reads them too
+ * (store/sqlite/attached-queue-deliveries.ts), by these positions.
+ */
+export type ManifestEntry = [
+  workspaceId: string,
+  sourceId: string,
+  messageId: string,
+  partitionKey: string,
+  receivedAt: number,
+  subject: SubjectIdentifier[] | null,
+  storedSeq: number | null,
+  json: string | null,
+  eventSeq: number | null,
+];
+
+/** Where each field sits in an entry (for SQL's `json_each`: `x.value ->> ENTRY.messageId`). */
+export const ENTRY = { workspaceId: 0, sourceId: 1, messageId: 2, partitionKey: 3, receivedAt: 4, subject: 5, storedSeq: 6, json: 7, eventSeq: 8 } as const;
+
+/**
+ * A job's seq is its row's seq times this, plus its place in the manifest (0 for a row holding one job): jobs keep
+ * one order, and a job's row is `Math.floor(seq / JOB_SEQ_SCALE)`. Row seqs stay far below 2^53 / 2^16.
+ */
+export const JOB_SEQ_SCALE = 65_536;
+
+/** At most this many entries in a manifest (their places must fit under JOB_SEQ_SCALE). */
+export const MAX_MANIFEST_ENTRIES = JOB_SEQ_SCALE - 1;
+
+/**
+ * At most this far apart, the first and last event seq of a manifest: the delivery log finds an event's entries by
+ * reading the manifests whose first event seq is at most this far below the event's (a bounded part of an index).
+ * A processor batch spans a few thousand; a replay's page may span more, and is then split.
+ */
+export const MAX_MANIFEST_EVENT_SPAN = 65_536;
+
+export function entryOf(job: DeliveryJobRecord): ManifestEntry {
+  return [
+    job.workspaceId,
+    job.sourceId,
+    job.messageId,
+    job.partitionKey,
+    job.receivedAt,
+    job.subject ?? null,
+    job.storedSeq ?? null,
+    job.storedSeq === undefined ? job.json : null,
+    job.eventSeq ?? job.storedSeq ?? null,
+  ];
+}
+
+/** The entry's stored event, if it names one. */
+export function eventSeqOf(job: DeliveryJobRecord): number | undefined {
+  return job.eventSeq ?? job.storedSeq;
+}
+
+/**
+ * One destination's jobs of a publish cut into manifests: in order, each at most MAX_MANIFEST_ENTRIES long and
+ * spanning at most MAX_MANIFEST_EVENT_SPAN event seqs (jobs without an event do not count for the span).
+ */
+export function manifestsOf(jobs: readonly DeliveryJobRecord[]): DeliveryJobRecord[][] {
+  const out: DeliveryJobRecord[][] = [];
+  let current: DeliveryJobRecord[] = [];
+  let low = Infinity;
+  let high = -Infinity;
+  for (const job of jobs) {
+    const seq = eventSeqOf(job);
+    const nextLow = seq === undefined ? low : Math.min(low, seq);
+    const nextHigh = seq === undefined ? high : Math.max(high, seq);
+    if (current.length > 0 && (current.length >= MAX_MANIFEST_ENTRIES || nextHigh - nextLow > MAX_MANIFEST_EVENT_SPAN)) {
+      out.push(current);
+      current = [];
+      low = seq ?? Infinity;
+      high = seq ?? -Infinity;
+    } else {
+      low = nextLow;
+      high = nextHigh;
+    }
+    current.push(job);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The done bits of a manifest (one per entry), from their stored form or none yet. */
+export function doneBits(stored: Buffer | Uint8Array | null | undefined, entries: number): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(entries / 8));
+  if (stored) bits.set(stored.subarray(0, bits.length));
+  return bits;
+}
+
+export function isDone(bits: Uint8Array, place: number): boolean {
+  return ((bits[place >> 3]! >> (place & 7)) & 1) === 1;
+}
+
+/** Sets a place's bit; whether it was newly set. */
+export function markDone(bits: Uint8Array, place: number): boolean {
+  if (isDone(bits, place)) return false;
+  bits[place >> 3] = (bits[place >> 3] ?? 0) | (1 << (place & 7));
+  return true;
+}
+
+export function doneCount(bits: Uint8Array): number {
+  let n = 0;
+  for (const byte of bits) for (let b = byte; b !== 0; b &= b - 1) n++;
+  return n;
+}
