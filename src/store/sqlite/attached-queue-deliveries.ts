@@ -53,6 +53,11 @@ function recordOf(job: QueuedJob): DeliveryRecord {
   };
 }
 
+/** A manifest's entry as a queued job (its seq: the row's times JOB_SEQ_SCALE plus its place). */
+function jobOfEntry(row: { seq: number; destination_id: string; at: number }, entry: ManifestEntry, place: number): QueuedJob {
+  return { seq: row.seq * JOB_SEQ_SCALE + place, workspace_id: entry[ENTRY.workspaceId], destination_id: row.destination_id, message_id: entry[ENTRY.messageId], source_id: entry[ENTRY.sourceId], at: row.at };
+}
+
 /** The jobs of rows in their order (`newestFirst`: a manifest's entries last first), erased entries left out. */
 function jobsOfRows(rows: readonly JobRow[], newestFirst: boolean): QueuedJob[] {
   const jobs: QueuedJob[] = [];
@@ -67,7 +72,7 @@ function jobsOfRows(rows: readonly JobRow[], newestFirst: boolean): QueuedJob[] 
     for (const place of places) {
       const entry = entries[place];
       if (entry === null || entry === undefined) continue;
-      jobs.push({ seq: row.seq * JOB_SEQ_SCALE + place, workspace_id: entry[ENTRY.workspaceId], destination_id: row.destination_id, message_id: entry[ENTRY.messageId], source_id: entry[ENTRY.sourceId], at: row.at });
+      jobs.push(jobOfEntry(row, entry, place));
     }
   }
   return jobs;
@@ -268,7 +273,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       const entries = JSON.parse(row.json) as (ManifestEntry | null)[];
       entries.forEach((entry, place) => {
         if (entry === null || entry[ENTRY.eventSeq] !== eventSeq) return;
-        jobs.push({ seq: row.seq * JOB_SEQ_SCALE + place, workspace_id: entry[ENTRY.workspaceId], destination_id: row.destination_id, message_id: entry[ENTRY.messageId], source_id: entry[ENTRY.sourceId], at: row.at });
+        jobs.push(jobOfEntry(row, entry, place));
       });
     }
     return jobs;
