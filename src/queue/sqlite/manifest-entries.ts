@@ -1,5 +1,5 @@
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
-import type { DeliveryJobRecord } from '../queue.js';
+import type { DeliveryJob, DeliveryJobRecord } from '../queue.js';
 
 /**
  * Delivery manifests (decision 0108): the embedded queue keeps the jobs one publish gives a destination (a processor
@@ -61,21 +61,29 @@ export function eventSeqOf(job: DeliveryJobRecord): number | undefined {
   return job.eventSeq ?? job.storedSeq;
 }
 
+/** A manifest to write: its jobs, and the lowest and highest event seq among them (null when none names one). */
+export interface ManifestPart {
+  jobs: DeliveryJobRecord[];
+  firstEventSeq: number | null;
+  lastEventSeq: number | null;
+}
+
 /**
  * One destination's jobs of a publish cut into manifests: in order, each at most MAX_MANIFEST_ENTRIES long and
  * spanning at most MAX_MANIFEST_EVENT_SPAN event seqs (jobs without an event do not count for the span).
  */
-export function manifestsOf(jobs: readonly DeliveryJobRecord[]): DeliveryJobRecord[][] {
-  const out: DeliveryJobRecord[][] = [];
+export function manifestsOf(jobs: readonly DeliveryJobRecord[]): ManifestPart[] {
+  const out: ManifestPart[] = [];
   let current: DeliveryJobRecord[] = [];
   let low = Infinity;
   let high = -Infinity;
+  const close = () => out.push({ jobs: current, firstEventSeq: low === Infinity ? null : low, lastEventSeq: high === -Infinity ? null : high });
   for (const job of jobs) {
     const seq = eventSeqOf(job);
     const nextLow = seq === undefined ? low : Math.min(low, seq);
     const nextHigh = seq === undefined ? high : Math.max(high, seq);
     if (current.length > 0 && (current.length >= MAX_MANIFEST_ENTRIES || nextHigh - nextLow > MAX_MANIFEST_EVENT_SPAN)) {
-      out.push(current);
+      close();
       current = [];
       low = seq ?? Infinity;
       high = seq ?? -Infinity;
@@ -85,30 +93,24 @@ export function manifestsOf(jobs: readonly DeliveryJobRecord[]): DeliveryJobReco
     }
     current.push(job);
   }
-  if (current.length > 0) out.push(current);
+  if (current.length > 0) close();
   return out;
 }
 
-/** The done bits of a manifest (one per entry), from their stored form or none yet. */
-export function doneBits(stored: Buffer | Uint8Array | null | undefined, entries: number): Uint8Array {
-  const bits = new Uint8Array(Math.ceil(entries / 8));
-  if (stored) bits.set(stored.subarray(0, bits.length));
-  return bits;
-}
-
-export function isDone(bits: Uint8Array, place: number): boolean {
-  return ((bits[place >> 3]! >> (place & 7)) & 1) === 1;
-}
-
-/** Sets a place's bit; whether it was newly set. */
-export function markDone(bits: Uint8Array, place: number): boolean {
-  if (isDone(bits, place)) return false;
-  bits[place >> 3] = (bits[place >> 3] ?? 0) | (1 << (place & 7));
-  return true;
-}
-
-export function doneCount(bits: Uint8Array): number {
-  let n = 0;
-  for (const byte of bits) for (let b = byte; b !== 0; b &= b - 1) n++;
-  return n;
+/** An entry as the job the router gets: `rowSeq` is its manifest's seq, `place` its place there. */
+export function jobOfEntry(entry: ManifestEntry, rowSeq: number, place: number, destinationId: string): DeliveryJob {
+  const [workspaceId, sourceId, messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq] = entry;
+  return {
+    seq: rowSeq * JOB_SEQ_SCALE + place,
+    workspaceId,
+    destinationId,
+    sourceId,
+    messageId,
+    partitionKey,
+    receivedAt,
+    ...(subject !== null && { subject }),
+    ...(storedSeq !== null && { storedSeq }),
+    ...(json !== null && { json }),
+    ...(eventSeq !== null && { eventSeq }),
+  };
 }

@@ -3,7 +3,8 @@ import { threadWriteLock } from '../../store/sqlite/thread-write-lock.js';
 import { addMissingColumns, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { DeliveryConsumer, DeliveryJob, DeliveryJobRecord } from '../queue.js';
-import { doneBits, doneCount, entryOf, eventSeqOf, isDone, JOB_SEQ_SCALE, manifestsOf, markDone, type ManifestEntry } from './manifest-entries.js';
+import { entryOf, JOB_SEQ_SCALE, jobOfEntry, manifestsOf, type ManifestEntry, type ManifestPart } from './manifest-entries.js';
+import { isDone, ManifestProgress, PROGRESS_TABLE } from './manifest-progress.js';
 
 interface JobRow {
   seq: number;
@@ -115,8 +116,6 @@ const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, sour
  */
 const INSERT_MANIFEST = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, json, queued_at, event_seq, last_event_seq, entry_count)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-/** The finished entries of a manifest some of whose entries are finished: a bit per entry. */
-const PROGRESS_TABLE = 'CREATE TABLE IF NOT EXISTS queue_manifest_progress (seq INTEGER PRIMARY KEY, done BLOB NOT NULL)';
 const JOB_COLUMNS = 'seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, entry_count';
 
 /**
@@ -208,8 +207,6 @@ export class SqliteDeliveryQueue {
   private readonly insertManifest;
   private readonly entryCount;
   private readonly progress;
-  private readonly saveProgress;
-  private readonly removeProgress;
   private readonly purgeProgress;
   private readonly read;
   private readonly readKey;
@@ -245,9 +242,7 @@ export class SqliteDeliveryQueue {
     );
     this.remove = db.prepare('DELETE FROM queue_deliveries WHERE seq = ?');
     this.entryCount = db.prepare<[number], { entry_count: number | null }>('SELECT entry_count FROM queue_deliveries WHERE seq = ?');
-    this.progress = db.prepare<[number], Buffer>('SELECT done FROM queue_manifest_progress WHERE seq = ?').pluck();
-    this.saveProgress = db.prepare('INSERT INTO queue_manifest_progress (seq, done) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET done = excluded.done');
-    this.removeProgress = db.prepare('DELETE FROM queue_manifest_progress WHERE seq = ?');
+    this.progress = new ManifestProgress(db);
     this.purgeProgress = db.prepare('DELETE FROM queue_manifest_progress WHERE seq IN (SELECT seq FROM queue_deliveries WHERE destination_id = ? AND entry_count IS NOT NULL)');
     this.lastSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue_deliveries'").pluck();
     this.count = db.prepare('SELECT jobs FROM queue_delivery_counts WHERE destination_id = ?').pluck();
@@ -277,7 +272,7 @@ export class SqliteDeliveryQueue {
         }
         for (const [destinationId, list] of byDestination) {
           for (const part of manifestsOf(list)) {
-            if (part.length === 1) this.insert.run(...jobValues(part[0]!, queuedAt));
+            if (part.jobs.length === 1) this.insert.run(...jobValues(part.jobs[0]!, queuedAt));
             else this.insertManifestOf(destinationId, part, queuedAt);
           }
           this.addToCount.run(destinationId, list.length);
@@ -291,17 +286,9 @@ export class SqliteDeliveryQueue {
     this.wake.postMessage(destinations);
   }
 
-  private insertManifestOf(destinationId: string, jobs: readonly DeliveryJobRecord[], queuedAt: number): void {
-    let low: number | null = null;
-    let high: number | null = null;
-    for (const job of jobs) {
-      const seq = eventSeqOf(job);
-      if (seq === undefined) continue;
-      if (low === null || seq < low) low = seq;
-      if (high === null || seq > high) high = seq;
-    }
+  private insertManifestOf(destinationId: string, { jobs, firstEventSeq, lastEventSeq }: ManifestPart, queuedAt: number): void {
     const first = jobs[0]!;
-    this.insertManifest.run(destinationId, first.workspaceId, first.sourceId, first.messageId, first.partitionKey, first.receivedAt, JSON.stringify(jobs.map(entryOf)), queuedAt, low, high, jobs.length);
+    this.insertManifest.run(destinationId, first.workspaceId, first.sourceId, first.messageId, first.partitionKey, first.receivedAt, JSON.stringify(jobs.map(entryOf)), queuedAt, firstEventSeq, lastEventSeq, jobs.length);
   }
 
   /** Jobs of the destination not yet acknowledged (one row of `queue_delivery_counts`). */
@@ -348,7 +335,7 @@ export class SqliteDeliveryQueue {
           const rows = this.read.all(destinationId, position, max) as JobRow[];
           for (const row of rows) {
             position = row.seq;
-            ahead.push(...this.jobsOfRows([row]));
+            this.jobsOfRows([row], ahead);
             if (ahead.length >= max) break;
           }
           if (ahead.length > 0) return take(max);
@@ -380,40 +367,24 @@ export class SqliteDeliveryQueue {
           const rows = this.readKey.all(destinationId, afterRow, lastRow, partitionKey, max) as JobRow[];
           if (rows.length === 0) break;
           afterRow = rows[rows.length - 1]!.seq;
-          for (const job of this.jobsOfRows(rows)) if (job.partitionKey === partitionKey && job.seq > afterSeq && job.seq <= upTo) jobs.push(job);
+          for (const job of this.jobsOfRows(rows, [])) if (job.partitionKey === partitionKey && job.seq > afterSeq && job.seq <= upTo) jobs.push(job);
         }
         return mark(jobs.slice(0, max));
       },
     };
   }
 
-  /** The jobs of rows read in order: a row's one job, or a manifest's entries not finished yet. */
-  private jobsOfRows(rows: readonly JobRow[]): DeliveryJob[] {
-    const jobs: DeliveryJob[] = [];
+  /** Appends to `jobs` the jobs of rows read in order: a row's one job, or a manifest's entries not finished yet. */
+  private jobsOfRows(rows: readonly JobRow[], jobs: DeliveryJob[]): DeliveryJob[] {
     for (const row of rows) {
       if (row.entry_count === null) {
         jobs.push(jobOf(row));
         continue;
       }
       const entries = JSON.parse(row.json!) as (ManifestEntry | null)[];
-      const stored = this.progress.get(row.seq);
-      const done = stored === undefined ? undefined : doneBits(stored, entries.length);
+      const done = this.progress.done(row.seq, entries.length);
       entries.forEach((entry, place) => {
-        if (entry === null || (done !== undefined && isDone(done, place))) return;
-        const [workspaceId, sourceId, messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq] = entry;
-        jobs.push({
-          seq: row.seq * JOB_SEQ_SCALE + place,
-          workspaceId,
-          destinationId: row.destination_id,
-          sourceId,
-          messageId,
-          partitionKey,
-          receivedAt,
-          ...(subject !== null && { subject }),
-          ...(storedSeq !== null && { storedSeq }),
-          ...(json !== null && { json }),
-          ...(eventSeq !== null && { eventSeq }),
-        });
+        if (entry !== null && (done === undefined || !isDone(done, place))) jobs.push(jobOfEntry(entry, row.seq, place, row.destination_id));
       });
     }
     return jobs;
@@ -436,18 +407,8 @@ export class SqliteDeliveryQueue {
     for (const [row, places] of byRow) {
       const found = this.entryCount.get(row);
       if (found === undefined) continue;
-      if (found.entry_count === null) {
-        finished += this.remove.run(row).changes;
-        continue;
-      }
-      const done = doneBits(this.progress.get(row), found.entry_count);
-      for (const place of places) if (markDone(done, place)) finished++;
-      if (doneCount(done) >= found.entry_count) {
-        this.remove.run(row);
-        this.removeProgress.run(row);
-      } else {
-        this.saveProgress.run(row, Buffer.from(done));
-      }
+      if (found.entry_count === null) finished += this.remove.run(row).changes;
+      else finished += this.progress.finish(row, found.entry_count, places);
     }
     return finished;
   }

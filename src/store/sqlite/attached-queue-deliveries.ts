@@ -6,7 +6,8 @@ import { messageIdsBySource } from '../sql/message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from '../sql/queued-deliveries.js';
 import type { Database } from '../sql/schema.js';
 import type { EventKey } from '../store.js';
-import { doneBits, doneCount, ENTRY, JOB_SEQ_SCALE, markDone, MAX_MANIFEST_EVENT_SPAN, type ManifestEntry } from '../../queue/sqlite/manifest-entries.js';
+import { ENTRY, JOB_SEQ_SCALE, MAX_MANIFEST_EVENT_SPAN, type ManifestEntry } from '../../queue/sqlite/manifest-entries.js';
+import { ManifestProgress } from '../../queue/sqlite/manifest-progress.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
 
@@ -220,24 +221,15 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
         }
         // An erased event's entries: overwritten with null in place (the router may hold the jobs, by their place), and
         // marked finished, so the manifest keeps neither its identifiers nor any JSON of its own, and is gone with its last.
-        const progress = this.database.prepare(`SELECT done FROM ${QUEUE_SCHEMA}.queue_manifest_progress WHERE seq = ?`).pluck();
+        const progress = new ManifestProgress(this.database, QUEUE_SCHEMA);
         for (const [rowSeq, { destination, entries }] of manifests) {
-          const done = doneBits(progress.get(rowSeq) as Buffer | undefined, entries.length);
-          let changed = false;
+          const places: number[] = [];
           entries.forEach((entry, place) => {
             if (entry === null || !erased.has(entry[ENTRY.eventSeq] ?? -1)) return;
             entries[place] = null;
-            changed = true;
-            if (markDone(done, place)) count(destination, 1);
+            places.push(place);
           });
-          if (!changed) continue;
-          if (doneCount(done) >= entries.length) {
-            this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE seq = ?`).run(rowSeq);
-            this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_manifest_progress WHERE seq = ?`).run(rowSeq);
-          } else {
-            this.database.prepare(`UPDATE ${QUEUE_SCHEMA}.queue_deliveries SET json = ? WHERE seq = ?`).run(JSON.stringify(entries), rowSeq);
-            this.database.prepare(`INSERT INTO ${QUEUE_SCHEMA}.queue_manifest_progress (seq, done) VALUES (?, ?) ON CONFLICT (seq) DO UPDATE SET done = excluded.done`).run(rowSeq, Buffer.from(done));
-          }
+          if (places.length > 0) count(destination, progress.finish(rowSeq, entries.length, places, JSON.stringify(entries)));
         }
         const takeFromCount = this.database.prepare(`UPDATE ${QUEUE_SCHEMA}.queue_delivery_counts SET jobs = jobs - ? WHERE destination_id = ?`);
         for (const [destinationId, n] of removed) takeFromCount.run(n, destinationId);
