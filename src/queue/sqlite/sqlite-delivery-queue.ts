@@ -330,16 +330,18 @@ export class SqliteDeliveryQueue {
         if (ahead.length > 0) return take(max);
         const deadline = Date.now() + waitMs;
         for (;;) {
-          // Row by row until `max` jobs: a manifest holds many (what does not fit waits in `ahead`), and a row not
-          // looked at is read again next time.
-          const rows = this.read.all(destinationId, position, max) as JobRow[];
-          for (const row of rows) {
+          // Row by row until `max` jobs: a manifest holds many (what does not fit waits in `ahead`). Rows are read
+          // as they are needed (`iterate`, not `all`): with a backlog of manifests, reading `max` rows at once copied
+          // every queued manifest's entries out of SQLite on each fetch to use the first.
+          let readAny = false;
+          for (const row of this.read.iterate(destinationId, position, max) as IterableIterator<JobRow>) {
+            readAny = true;
             position = row.seq;
             this.jobsOfRows([row], ahead);
             if (ahead.length >= max) break;
           }
           if (ahead.length > 0) return take(max);
-          if (rows.length > 0) continue; // manifests whose entries were all finished (erased)
+          if (readAny) continue; // manifests whose entries were all finished (erased)
           const left = deadline - Date.now();
           if (left <= 0 || signal.aborted) return [];
           await this.waitFor(destinationId, Math.min(left, MAX_IDLE_WAIT_MS), signal);
