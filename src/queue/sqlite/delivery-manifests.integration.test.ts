@@ -66,6 +66,29 @@ describe('delivery manifests: the jobs one publish gives a destination, in one r
     expect(await consumer.fetch(3, { signal, waitMs: 0 })).toEqual([]);
   });
 
+  it("leaves an entry's workspace and source to the row when they are the row's, keeps another source's, and reads manifests that carry them in every entry", async () => {
+    const other = { ...job(2), sourceId: 'src-2' };
+    await queue.publishDeliveries([job(1), other, job(3)]);
+    const raw = new BetterSqlite3(file);
+    try {
+      const entries = JSON.parse(raw.prepare('SELECT json FROM queue_deliveries WHERE seq = 1').pluck().get() as string) as unknown[][];
+      expect(entries.map((e) => [e[0], e[1], e[2]])).toEqual([[null, null, 'm1'], [null, 'src-2', 'm2'], [null, null, 'm3']]);
+      // A manifest as session 33 wrote it: every entry with its workspace and source.
+      const written = entries.map((e) => ['ws', e[1] ?? 'src', ...e.slice(2)]);
+      raw.prepare('UPDATE queue_deliveries SET json = ? WHERE seq = 1').run(JSON.stringify(written));
+    } finally {
+      raw.close();
+    }
+    const handed = await queue.deliveryConsumer('d1').fetch(10, { signal, waitMs: 0 });
+    expect(handed.map((j) => [j.workspaceId, j.sourceId, j.messageId])).toEqual([['ws', 'src', 'm1'], ['ws', 'src-2', 'm2'], ['ws', 'src', 'm3']]);
+    await queue.publishDeliveries([job(4), { ...job(5), sourceId: 'src-2' }]);
+    const next = await queue.deliveryConsumer('d1').fetch(10, { signal, waitMs: 0 });
+    expect(next.slice(3)).toEqual([
+      { ...job(4), json: undefined, seq: 2 * JOB_SEQ_SCALE, redelivered: true },
+      { ...job(5), sourceId: 'src-2', json: undefined, seq: 2 * JOB_SEQ_SCALE + 1, redelivered: true },
+    ]);
+  });
+
   it('keeps what is finished across a restart: only the rest is handed out again, counted once, and the row goes with its last job', async () => {
     await queue.publishDeliveries([1, 2, 3, 4].map((n) => job(n)));
     const consumer = queue.deliveryConsumer('d1');

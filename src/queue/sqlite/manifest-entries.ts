@@ -9,11 +9,14 @@ import type { DeliveryJob, DeliveryJobRecord } from '../queue.js';
  *
  * An entry is a compact array, in the job's order within the publish; `null` in its place is an entry removed by an
  * erasure (positions never move: the router may hold the jobs already). The delivery log reads them too
- * (store/sqlite/attached-queue-deliveries.ts), by these positions.
+ * (store/sqlite/attached-queue-deliveries.ts), by these positions. An entry's workspace and source are `null` when
+ * they are the manifest row's own (its first job's, in the row's columns), as for nearly every entry: a publish is a
+ * batch of one source's events as a rule, and the two ids were most of an entry's bytes (session 34). Manifests
+ * written before carry them in every entry, which reads the same.
  */
 export type ManifestEntry = [
-  workspaceId: string,
-  sourceId: string,
+  workspaceId: string | null,
+  sourceId: string | null,
   messageId: string,
   partitionKey: string,
   receivedAt: number,
@@ -42,10 +45,18 @@ export const MAX_MANIFEST_ENTRIES = JOB_SEQ_SCALE - 1;
  */
 export const MAX_MANIFEST_EVENT_SPAN = 65_536;
 
-export function entryOf(job: DeliveryJobRecord): ManifestEntry {
+/** The columns of a manifest's row an entry may leave to it, and the row's place in the queue. */
+export interface ManifestRowKeys {
+  seq: number;
+  workspace_id: string;
+  source_id: string;
+}
+
+/** A job as an entry of the manifest whose row holds `first`'s workspace and source. */
+export function entryOf(job: DeliveryJobRecord, first: DeliveryJobRecord): ManifestEntry {
   return [
-    job.workspaceId,
-    job.sourceId,
+    job.workspaceId === first.workspaceId ? null : job.workspaceId,
+    job.sourceId === first.sourceId ? null : job.sourceId,
     job.messageId,
     job.partitionKey,
     job.receivedAt,
@@ -97,20 +108,30 @@ export function manifestsOf(jobs: readonly DeliveryJobRecord[]): ManifestPart[] 
   return out;
 }
 
-/** An entry as the job the router gets: `rowSeq` is its manifest's seq, `place` its place there. */
-export function jobOfEntry(entry: ManifestEntry, rowSeq: number, place: number, destinationId: string): DeliveryJob {
-  const [workspaceId, sourceId, messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq] = entry;
-  return {
-    seq: rowSeq * JOB_SEQ_SCALE + place,
-    workspaceId,
+/** The entry's workspace and source: its own, or its manifest row's. */
+export function entryWorkspaceId(entry: ManifestEntry, row: ManifestRowKeys): string {
+  return entry[ENTRY.workspaceId] ?? row.workspace_id;
+}
+export function entrySourceId(entry: ManifestEntry, row: ManifestRowKeys): string {
+  return entry[ENTRY.sourceId] ?? row.source_id;
+}
+
+/** An entry as the job the router gets: `row` is its manifest's, `place` its place there. */
+export function jobOfEntry(entry: ManifestEntry, row: ManifestRowKeys, place: number, destinationId: string): DeliveryJob {
+  const [, , messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq] = entry;
+  const job: DeliveryJob = {
+    seq: row.seq * JOB_SEQ_SCALE + place,
+    workspaceId: entryWorkspaceId(entry, row),
     destinationId,
-    sourceId,
+    sourceId: entrySourceId(entry, row),
     messageId,
     partitionKey,
     receivedAt,
-    ...(subject !== null && { subject }),
-    ...(storedSeq !== null && { storedSeq }),
-    ...(json !== null && { json }),
-    ...(eventSeq !== null && { eventSeq }),
   };
+  // Set one by one, not spread: a spread of `{ subject }` made an object per field and job.
+  if (subject !== null) job.subject = subject;
+  if (storedSeq !== null) job.storedSeq = storedSeq;
+  if (json !== null) job.json = json;
+  if (eventSeq !== null) job.eventSeq = eventSeq;
+  return job;
 }

@@ -288,7 +288,7 @@ export class SqliteDeliveryQueue {
 
   private insertManifestOf(destinationId: string, { jobs, firstEventSeq, lastEventSeq }: ManifestPart, queuedAt: number): void {
     const first = jobs[0]!;
-    this.insertManifest.run(destinationId, first.workspaceId, first.sourceId, first.messageId, first.partitionKey, first.receivedAt, JSON.stringify(jobs.map(entryOf)), queuedAt, firstEventSeq, lastEventSeq, jobs.length);
+    this.insertManifest.run(destinationId, first.workspaceId, first.sourceId, first.messageId, first.partitionKey, first.receivedAt, JSON.stringify(jobs.map((job) => entryOf(job, first))), queuedAt, firstEventSeq, lastEventSeq, jobs.length);
   }
 
   /** Jobs of the destination not yet acknowledged (one row of `queue_delivery_counts`). */
@@ -386,7 +386,7 @@ export class SqliteDeliveryQueue {
       const entries = JSON.parse(row.json!) as (ManifestEntry | null)[];
       const done = this.progress.done(row.seq, entries.length);
       entries.forEach((entry, place) => {
-        if (entry !== null && (done === undefined || !isDone(done, place))) jobs.push(jobOfEntry(entry, row.seq, place, row.destination_id));
+        if (entry !== null && (done === undefined || !isDone(done, place))) jobs.push(jobOfEntry(entry, row, place, row.destination_id));
       });
     }
     return jobs;

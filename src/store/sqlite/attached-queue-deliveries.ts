@@ -6,7 +6,7 @@ import { messageIdsBySource } from '../sql/message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from '../sql/queued-deliveries.js';
 import type { Database } from '../sql/schema.js';
 import type { EventKey } from '../store.js';
-import { ENTRY, JOB_SEQ_SCALE, MAX_MANIFEST_EVENT_SPAN, type ManifestEntry } from '../../queue/sqlite/manifest-entries.js';
+import { ENTRY, entrySourceId, entryWorkspaceId, JOB_SEQ_SCALE, MAX_MANIFEST_EVENT_SPAN, type ManifestEntry, type ManifestRowKeys } from '../../queue/sqlite/manifest-entries.js';
 import { ManifestProgress } from '../../queue/sqlite/manifest-progress.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
@@ -34,6 +34,13 @@ interface JobRow extends QueuedJob {
   entries: string | null;
 }
 
+/** A manifest's row as an event's lookup reads it. */
+interface ManifestRow extends ManifestRowKeys {
+  destination_id: string;
+  at: number;
+  json: string;
+}
+
 /** When a job was queued: `queued_at`, or for a job an earlier version queued, when its event was received. */
 const QUEUED_AT = 'coalesce(j.queued_at, j.received_at)';
 const ROW_COLUMNS = `j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at, CASE WHEN j.entry_count IS NULL THEN NULL ELSE j.json END AS entries`;
@@ -55,8 +62,15 @@ function recordOf(job: QueuedJob): DeliveryRecord {
 }
 
 /** A manifest's entry as a queued job (its seq: the row's times JOB_SEQ_SCALE plus its place). */
-function jobOfEntry(row: { seq: number; destination_id: string; at: number }, entry: ManifestEntry, place: number): QueuedJob {
-  return { seq: row.seq * JOB_SEQ_SCALE + place, workspace_id: entry[ENTRY.workspaceId], destination_id: row.destination_id, message_id: entry[ENTRY.messageId], source_id: entry[ENTRY.sourceId], at: row.at };
+function jobOfEntry(row: ManifestRowKeys & { destination_id: string; at: number }, entry: ManifestEntry, place: number): QueuedJob {
+  return {
+    seq: row.seq * JOB_SEQ_SCALE + place,
+    workspace_id: entryWorkspaceId(entry, row),
+    destination_id: row.destination_id,
+    message_id: entry[ENTRY.messageId],
+    source_id: entrySourceId(entry, row),
+    at: row.at,
+  };
 }
 
 /** The jobs of rows in their order (`newestFirst`: a manifest's entries last first), erased entries left out. */
@@ -275,13 +289,13 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
    * The manifests whose events' range holds `eventSeq`: through the index on `event_seq` (a manifest's lowest), over
    * at most MAX_MANIFEST_EVENT_SPAN seqs below it, then `last_event_seq`.
    */
-  private manifestsAround(workspaceId: string, eventSeq: number): { seq: number; destination_id: string; at: number; json: string }[] {
+  private manifestsAround(workspaceId: string, eventSeq: number): ManifestRow[] {
     return this.database
       .prepare(
-        `SELECT j.seq, j.destination_id, ${QUEUED_AT} AS at, j.json FROM ${QUEUE_SCHEMA}.queue_deliveries j
+        `SELECT j.seq, j.workspace_id, j.source_id, j.destination_id, ${QUEUED_AT} AS at, j.json FROM ${QUEUE_SCHEMA}.queue_deliveries j
          WHERE j.event_seq BETWEEN ? AND ? AND j.last_event_seq >= ? AND j.entry_count IS NOT NULL AND j.workspace_id = ?`,
       )
-      .all(eventSeq - MAX_MANIFEST_EVENT_SPAN, eventSeq, eventSeq, workspaceId) as { seq: number; destination_id: string; at: number; json: string }[];
+      .all(eventSeq - MAX_MANIFEST_EVENT_SPAN, eventSeq, eventSeq, workspaceId) as ManifestRow[];
   }
 
   /** Whether the delivery log has a row for a job's (message, source, destination): an outcome, so not queued. */
