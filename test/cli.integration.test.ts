@@ -192,7 +192,7 @@ describe('sluice CLI', () => {
       const log = new BetterSqlite3(logCopy![1]!, { readonly: true });
       try {
         expect(log.pragma('integrity_check', { simple: true })).toBe('ok');
-        expect(log.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['deliveries', 'delivery_counters', 'destination_pauses']);
+        expect(log.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['delivered_runs', 'deliveries', 'delivery_counters', 'destination_pauses']);
       } finally {
         log.close();
       }

@@ -35,6 +35,17 @@ function rowsOf(messageIds: readonly string[]): Map<string, string> {
   }
 }
 
+/** The messageIds the delivered runs (deliveries.db, decision 0109) keep for a destination. */
+function runEntriesOf(destinationId: string): string[] {
+  const raw = new BetterSqlite3(path.join(sluice.dataDir, 'deliveries.db'), { readonly: true });
+  try {
+    const runs = raw.prepare('SELECT entries FROM delivered_runs WHERE destination_id = ?').pluck().all(destinationId) as string[];
+    return runs.flatMap((entries) => (JSON.parse(entries) as ([string, string | null, number] | null)[]).flatMap((entry) => (entry === null ? [] : [entry[0]])));
+  } finally {
+    raw.close();
+  }
+}
+
 describe('deliveries waiting in the embedded queue', () => {
   it('are shown queued by the event lookup, the deliveries list and the backlog, with no queued row written, and then delivered', async () => {
     const hook = await createWebhook(sluice, servers, 'Down for a while');
@@ -71,11 +82,18 @@ describe('deliveries waiting in the embedded queue', () => {
     down = false;
     await eventually(async () => (hook.server.events().length === 3 ? true : undefined), 30_000);
     expect(hook.server.events().map((e) => e.messageId)).toEqual([first, second, third]);
-    await eventually(async () => {
-      const statuses = rowsOf([first, second, third]);
-      return [first, second, third].every((m) => statuses.get(m) === 'delivered') ? true : undefined;
-    }, 20_000);
-    expect(((await api('GET', `/events/${second}`)).body.deliveries as { status: string }[]).map((d) => d.status)).toEqual(['delivered']);
+    // The retried one's outcome is its row; the two delivered at their first attempt are kept in a delivered run
+    // (decision 0109), and read as delivered everywhere.
+    await eventually(async () => (rowsOf([first]).get(first) === 'delivered' && runEntriesOf(hook.id).length === 2 ? true : undefined), 20_000);
+    expect(rowsOf([first, second, third])).toEqual(new Map([[first, 'delivered']]));
+    expect(runEntriesOf(hook.id).sort()).toEqual([second, third].sort());
+    for (const messageId of [second, third]) {
+      expect((await api('GET', `/events/${messageId}`)).body.deliveries).toEqual([expect.objectContaining({ destinationId: hook.id, status: 'delivered', attempts: 1 })]);
+    }
     expect((await api('GET', `/destinations/${hook.id}/deliveries?status=queued`)).body.deliveries).toEqual([]);
+    const delivered = (await api('GET', `/destinations/${hook.id}/deliveries?status=delivered`)).body.deliveries as { messageId: string; status: string }[];
+    expect(delivered.map((d) => d.messageId).sort()).toEqual([first, second, third].sort());
+    const after = (await api('GET', `/destinations/${hook.id}/deliveries`)).body.deliveries as { messageId: string; status: string }[];
+    expect(new Map(after.map((d) => [d.messageId, d.status]))).toEqual(new Map([[first, 'delivered'], [second, 'delivered'], [third, 'delivered']]));
   });
 });

@@ -79,4 +79,10 @@ export interface DeliveryRecord {
   nextAttemptAt?: number;
   /** When a `retrying` delivery was first tried (epoch ms: its retry window starts there); absent otherwise. */
   firstAttemptAt?: number;
+  /**
+   * Set by the router on a delivery at the first attempt of a job the fan-out queued without a delivery-log row
+   * (decision 0108): its stored event's seq, so the embedded log may keep it in a delivered run instead of a row of its
+   * own (decision 0109). Written, never read back.
+   */
+  runEventSeq?: number;
 }

@@ -137,6 +137,12 @@ export interface DeliveryJobRecord {
   /** When the event was received (epoch ms), for latency figures. */
   receivedAt: number;
   /**
+   * The delivery log holds no row for this job: the embedded fan-out queued it without one (decision 0108), so its
+   * first outcome may be kept in a delivered run (decision 0109). Absent on replays' and retries' jobs (they write
+   * `queued` rows) and wherever the log keeps a row per job.
+   */
+  unlogged?: true;
+  /**
    * The identifiers the event names (`identifiersOfEvent` of the event as it leaves), for the router's last
    * privacy check without parsing `json`. Absent in jobs an earlier version queued: the router reads `json`.
    */

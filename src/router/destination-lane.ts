@@ -408,7 +408,13 @@ export class DestinationLane {
       };
       // A job of a person erased since it was queued leaves no row (the erasure deleted theirs); it is still counted.
       if (result.kind === 'withheld') return finish(entry('dropped', result.reason, null), result.reason !== ERASED_REASON);
-      if (result.kind === 'ok') return finish(entry('delivered', result.reason ?? null, result.note ?? null));
+      if (result.kind === 'ok') {
+        const delivered = entry('delivered', result.reason ?? null, result.note ?? null);
+        // The first outcome of a job without a row, plain: the embedded log may keep it in a delivered run (decision 0109).
+        // A job handed out again may have an outcome already (a row then tells the truth).
+        if (job.unlogged && !job.redelivered && tries.attempts === 1 && delivered.reason === null && delivered.lastError === null && job.eventSeq !== undefined) delivered.runEventSeq = job.eventSeq;
+        return finish(delivered);
+      }
       if (result.kind === 'abort') return finish(entry('failed', result.reason, result.error));
       if (result.reason === undefined || !isHeldReason(result.reason)) tries.failures += 1;
       const at = nextAttemptAt(this.deps.policy, tries.firstAt, Math.max(1, tries.failures), now, result.afterMs);

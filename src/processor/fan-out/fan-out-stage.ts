@@ -36,6 +36,8 @@ export class FanOutStage implements ProcessorStage {
       // Log first: a job's state must exist before the router can update it (where the log reads `queued` from the
       // queue, only the drops are rows: decision 0108).
       await this.deps.store.deliveries.recordFanOut(result.log);
+      // Without a row, a job's first delivery may be kept in a delivered run (decision 0109): the router is told so.
+      if (this.deps.store.deliveries.queuedFromQueue) for (const job of result.jobs) job.unlogged = true;
       await this.deps.queue.publishDeliveries(result.jobs);
       for (const d of result.dropped) this.onDropped({ workspaceId: d.candidate.item.workspaceId, sourceId: d.candidate.item.sourceId, destinationId: d.candidate.destination.id, reason: d.reason });
     }

@@ -24,10 +24,12 @@ export type ManifestEntry = [
   storedSeq: number | null,
   json: string | null,
   eventSeq: number | null,
+  /** 1 when the job is `unlogged` (session 34; absent in entries written before, and for a job with a row). */
+  unlogged?: 1,
 ];
 
 /** Where each field sits in an entry (for SQL's `json_each`: `x.value ->> ENTRY.messageId`). */
-export const ENTRY = { workspaceId: 0, sourceId: 1, messageId: 2, partitionKey: 3, receivedAt: 4, subject: 5, storedSeq: 6, json: 7, eventSeq: 8 } as const;
+export const ENTRY = { workspaceId: 0, sourceId: 1, messageId: 2, partitionKey: 3, receivedAt: 4, subject: 5, storedSeq: 6, json: 7, eventSeq: 8, unlogged: 9 } as const;
 
 /**
  * A job's seq is its row's seq times this, plus its place in the manifest (0 for a row holding one job): jobs keep
@@ -54,7 +56,7 @@ export interface ManifestRowKeys {
 
 /** A job as an entry of the manifest whose row holds `first`'s workspace and source. */
 export function entryOf(job: DeliveryJobRecord, first: DeliveryJobRecord): ManifestEntry {
-  return [
+  const entry: ManifestEntry = [
     job.workspaceId === first.workspaceId ? null : job.workspaceId,
     job.sourceId === first.sourceId ? null : job.sourceId,
     job.messageId,
@@ -65,6 +67,8 @@ export function entryOf(job: DeliveryJobRecord, first: DeliveryJobRecord): Manif
     job.storedSeq === undefined ? job.json : null,
     job.eventSeq ?? job.storedSeq ?? null,
   ];
+  if (job.unlogged) entry.push(1);
+  return entry;
 }
 
 /** The entry's stored event, if it names one. */
@@ -118,7 +122,7 @@ export function entrySourceId(entry: ManifestEntry, row: ManifestRowKeys): strin
 
 /** An entry as the job the router gets: `row` is its manifest's, `place` its place there. */
 export function jobOfEntry(entry: ManifestEntry, row: ManifestRowKeys, place: number, destinationId: string): DeliveryJob {
-  const [, , messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq] = entry;
+  const [, , messageId, partitionKey, receivedAt, subject, storedSeq, json, eventSeq, unlogged] = entry;
   const job: DeliveryJob = {
     seq: row.seq * JOB_SEQ_SCALE + place,
     workspaceId: entryWorkspaceId(entry, row),
@@ -133,5 +137,6 @@ export function jobOfEntry(entry: ManifestEntry, row: ManifestRowKeys, place: nu
   if (storedSeq !== null) job.storedSeq = storedSeq;
   if (json !== null) job.json = json;
   if (eventSeq !== null) job.eventSeq = eventSeq;
+  if (unlogged === 1) job.unlogged = true;
   return job;
 }

@@ -57,7 +57,7 @@ describe('the embedded delivery queue', () => {
       // (Queued before this consumer started: marked as maybe handed out before.) A manifest's jobs are its row's seq
       // times JOB_SEQ_SCALE plus their place.
       expect(jobs).toEqual([
-        { ...byReference(1, 41), eventSeq: undefined, seq: 1 * JOB_SEQ_SCALE, redelivered: true },
+        { ...byReference(1, 41), seq: 1 * JOB_SEQ_SCALE, redelivered: true },
         { ...byReference(3, 43), seq: 2 * JOB_SEQ_SCALE, redelivered: true },
         { ...job(2), seq: 2 * JOB_SEQ_SCALE + 1, redelivered: true },
       ]);

@@ -19,15 +19,19 @@ interface JobRow {
   json: string | null;
   /** A manifest's number of entries (its `json` holds them, manifest-entries.ts); null for a row holding one job. */
   entry_count: number | null;
+  /** A lone job's stored event (a manifest's first event seq). */
+  event_seq: number | null;
+  /** 1: a lone job the fan-out queued without a delivery-log row (`DeliveryJobRecord.unlogged`). */
+  unlogged: number | null;
 }
 
 /**
  * A job as the table's columns, in INSERT order. A job that names its stored event (`storedSeq`) is kept by
  * that reference alone: the event is not written a second time (nor read, nor zeroed when acknowledged).
  */
-function jobValues(job: DeliveryJobRecord, queuedAt: number | null): [string, string, string, string, string, number, string | null, number | null, string | null, number | null, number | null] {
+function jobValues(job: DeliveryJobRecord, queuedAt: number | null): [string, string, string, string, string, number, string | null, number | null, string | null, number | null, number | null, 1 | null] {
   const subject = job.subject === undefined ? null : JSON.stringify(job.subject);
-  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null, queuedAt, job.eventSeq ?? job.storedSeq ?? null];
+  return [job.destinationId, job.workspaceId, job.sourceId, job.messageId, job.partitionKey, job.receivedAt, subject, job.storedSeq ?? null, job.storedSeq === undefined ? job.json : null, queuedAt, job.eventSeq ?? job.storedSeq ?? null, job.unlogged ? 1 : null];
 }
 
 function jobOf(row: JobRow): DeliveryJob {
@@ -42,6 +46,8 @@ function jobOf(row: JobRow): DeliveryJob {
     ...(row.subject !== null && { subject: JSON.parse(row.subject) as SubjectIdentifier[] }),
     ...(row.stored_seq !== null && { storedSeq: row.stored_seq }),
     ...(row.json !== null && { json: row.json }),
+    ...(row.event_seq !== null && { eventSeq: row.event_seq }),
+    ...(row.unlogged === 1 && { unlogged: true as const }),
   };
 }
 
@@ -59,6 +65,7 @@ const CREATE_TABLE = `
     json TEXT,
     queued_at INTEGER,
     event_seq INTEGER,
+    unlogged INTEGER,
     CHECK (json IS NOT NULL OR stored_seq IS NOT NULL)
   );
   CREATE INDEX IF NOT EXISTS queue_deliveries_destination ON queue_deliveries (destination_id, seq);
@@ -82,7 +89,7 @@ const UNNAMED_INDEX = `CREATE INDEX IF NOT EXISTS queue_deliveries_unnamed ON qu
  * version created; its jobs keep null (readers take their `received_at`, and `stored_seq` where they have it).
  */
 function addJobColumns(db: SqliteDatabase): void {
-  const added = addMissingColumns(db, 'queue_deliveries', ['queued_at', 'event_seq', 'entry_count', 'last_event_seq'], 'INTEGER');
+  const added = addMissingColumns(db, 'queue_deliveries', ['queued_at', 'event_seq', 'entry_count', 'last_event_seq', 'unlogged'], 'INTEGER');
   if (added.includes('event_seq')) db.exec('UPDATE queue_deliveries SET event_seq = stored_seq WHERE event_seq IS NULL AND stored_seq IS NOT NULL');
 }
 /**
@@ -108,23 +115,23 @@ function ensureCounts(db: SqliteDatabase): void {
   }).immediate();
 }
 
-const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq, unlogged)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /**
  * A manifest: its columns name the first entry (they are `NOT NULL`), `json` holds the entries, `event_seq` and
  * `last_event_seq` the lowest and highest event seq among them (the delivery log finds an event's entries by them).
  */
 const INSERT_MANIFEST = `INSERT INTO queue_deliveries (destination_id, workspace_id, source_id, message_id, partition_key, received_at, json, queued_at, event_seq, last_event_seq, entry_count)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const JOB_COLUMNS = 'seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, entry_count';
+const JOB_COLUMNS = 'seq, workspace_id, destination_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, entry_count, event_seq, unlogged';
 
 /**
  * Appends jobs an earlier version kept as one JSON text each (`body`, the whole job record with the event as
  * an escaped string inside) to the current table; the move of the queues out of the store file uses it too.
  */
 export function insertJobBodies(db: SqliteDatabase, rows: Iterable<{ seq?: number; body: string }>): number {
-  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO queue_deliveries (seq, destination_id, workspace_id, source_id, message_id, partition_key, received_at, subject, stored_seq, json, queued_at, event_seq, unlogged)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Counted when the counts exist already (a file being moved in); otherwise ensureCounts() counts the rows.
   const addToCount = hasCountsTable(db) ? db.prepare(ADD_TO_COUNT) : undefined;
   let count = 0;

@@ -1,8 +1,15 @@
 import type { Insertable, Selectable } from 'kysely';
+import type { DeliveryRecord } from '../../core/destination.js';
 import type { DeliveryCounterTable, DeliveryTable, EventTable } from './schema.js';
 
 /** An event row as the router reads it back for a job queued by reference: its key and its payload. */
 export type EventPayloadRow = Pick<Selectable<EventTable>, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>;
+
+/** A delivery at its first attempt of a job queued without a row, which the log may keep in a delivered run. */
+export interface DeliveredAtFirstAttempt {
+  record: DeliveryRecord;
+  eventSeq: number;
+}
 
 /**
  * The store's bulk statements of the pipeline's hot path (the processor's events insert, the delivery log the
@@ -20,9 +27,10 @@ export interface BulkWrites {
   /**
    * In one transaction: adds each counter row's count to its (destination_id, minute, status, reason) row
    * (creating it), then writes each delivery row, replacing the state of an existing (message_id, source_id,
-   * destination_id) row.
+   * destination_id) row; then keeps `delivered` as delivered runs (store/sqlite/delivered-runs.ts, decision 0109): only
+   * called with them where the log's reader reads runs.
    */
-  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void>;
+  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered?: readonly DeliveredAtFirstAttempt[]): Promise<void>;
   /**
    * The event rows of these seqs (the router's read of jobs queued by reference), in any order; a seq with no
    * row is absent. Not a write, but the same hot path: one prepared statement however many seqs.

@@ -30,6 +30,13 @@ export interface QueuedDeliveries {
    * erasure), as {@link DeliveryRepository.forget} removes their rows; returns how many.
    */
   forget(workspaceId: string, events: readonly EventKey[]): Promise<number>;
+  /**
+   * Removes these events' deliveries kept in delivered runs (decision 0109), written on `log` in its transaction;
+   * returns how many. `list` and `forMessages` return those deliveries too (`delivered`, where no row outranks them).
+   */
+  forgetDelivered(log: Kysely<Database>, workspaceId: string, events: readonly EventKey[]): Promise<number>;
+  /** How many deliveries of these events delivered runs still keep. */
+  countDelivered(workspaceId: string, events: readonly EventKey[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, EventKey, WaitingSummary } from '../store.js';
-import type { BulkWrites } from './bulk-writes.js';
+import type { BulkWrites, DeliveredAtFirstAttempt } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import { messageIdsBySource } from './message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from './queued-deliveries.js';
@@ -97,7 +97,18 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     const counterRows = [...counts.values()];
     const written = countOnlyQueued ? records.filter((r) => r.status !== 'queued') : records;
     // The embedded bulk writes upsert row by row, in order: the last state of a (message, source, destination) wins.
-    if (this.bulk) return this.bulk.recordDeliveries(written.map(toRow), counterRows);
+    // Where the log's reader reads delivered runs (decision 0109), first-attempt deliveries of jobs without a row go
+    // there instead.
+    if (this.bulk) {
+      if (this.queued === undefined) return this.bulk.recordDeliveries(written.map(toRow), counterRows);
+      const rows: DeliveryTable[] = [];
+      const delivered: DeliveredAtFirstAttempt[] = [];
+      for (const r of written) {
+        if (r.runEventSeq !== undefined && r.status === 'delivered') delivered.push({ record: r, eventSeq: r.runEventSeq });
+        else rows.push(toRow(r));
+      }
+      return this.bulk.recordDeliveries(rows, counterRows, delivered);
+    }
     // One multi-row upsert may not touch a row twice: the last state of a (message, source, destination) is kept.
     const latest = new Map<string, DeliveryRecord>();
     for (const r of written) latest.set(`${r.messageId}\u0000${r.sourceId}\u0000${r.destinationId}`, r);
@@ -161,7 +172,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     }
     const direction = q.order === 'oldest-first' ? 'asc' : 'desc';
     const rows = (await query.orderBy('updated_at', direction).orderBy('message_id', direction).orderBy('source_id', direction).limit(q.limit).execute()).map(toRecord);
-    if (this.queued === undefined || (q.status !== undefined && q.status !== 'queued')) return rows;
+    if (this.queued === undefined || (q.status !== undefined && q.status !== 'queued' && q.status !== 'delivered')) return rows;
     return merged(rows, await this.queued.list(q), q.order, q.limit);
   }
 
@@ -196,7 +207,11 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     }
     // Where a queued delivery is its job (decision 0108), the job goes too: an erased event is not listed as queued,
     // and a job that kept the event's JSON does not keep a copy of it.
-    if (this.queued) deleted += await this.queued.forget(workspaceId, events);
+    if (this.queued) {
+      deleted += await this.queued.forget(workspaceId, events);
+      const queued = this.queued;
+      deleted += await this.db.transaction().execute((db) => queued.forgetDelivered(db, workspaceId, events));
+    }
     return deleted;
   }
 
@@ -277,6 +292,8 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         total += Number(row.n);
       }
     }
+    // Deliveries kept in delivered runs count as rows here (an erasure's proof that none is left).
+    if (this.queued) total += await this.queued.countDelivered(workspaceId, events);
     return total;
   }
 

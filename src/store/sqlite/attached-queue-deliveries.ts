@@ -10,6 +10,7 @@ import { ENTRY, entrySourceId, entryWorkspaceId, JOB_SEQ_SCALE, MAX_MANIFEST_EVE
 import { ManifestProgress } from '../../queue/sqlite/manifest-progress.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
+import { entriesOf, MAX_RUN_EVENT_SPAN, recordOfEntry, type RunRow } from './delivered-runs.js';
 
 /** The schema names the embedded queue's file and the store's file are attached under, on the reading connection. */
 const QUEUE_SCHEMA = 'queue';
@@ -44,6 +45,10 @@ interface ManifestRow extends ManifestRowKeys {
 /** When a job was queued: `queued_at`, or for a job an earlier version queued, when its event was received. */
 const QUEUED_AT = 'coalesce(j.queued_at, j.received_at)';
 const ROW_COLUMNS = `j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at, CASE WHEN j.entry_count IS NULL THEN NULL ELSE j.json END AS entries`;
+/** A delivered run's columns as the readers read them (delivered-runs.ts). */
+const RUN_COLUMNS = 'r.seq, r.workspace_id, r.destination_id, r.source_id, r.delivered_at, r.first_event_seq, r.last_event_seq, r.entries';
+/** Where a run's entry holds its event's seq. */
+const RUN_EVENT_SEQ = 2;
 /** Rows of the destination's jobs read at a time (a manifest row holds a batch's jobs). */
 const ROW_PAGE = 64;
 
@@ -128,30 +133,46 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   }
 
   async list(q: DeliveryListQuery): Promise<DeliveryRecord[]> {
-    if (!(await this.hasQueue())) return [];
     const newestFirst = q.order !== 'oldest-first';
     const sign = newestFirst ? -1 : 1;
     const inPage = (r: DeliveryRecord) => (q.before === undefined || compareToKey(r, q.before) < 0) && (q.after === undefined || compareToKey(r, q.after) > 0);
     if (q.messageId !== undefined) {
       // One event's: found by event, not by walking the destination's backlog.
-      const jobs = (await this.forMessages(q.workspaceId, [q.messageId])).filter((r) => r.destinationId === q.destinationId && (q.sourceId === undefined || r.sourceId === q.sourceId));
-      return jobs.filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
+      const found = (await this.forMessages(q.workspaceId, [q.messageId])).filter((r) => r.destinationId === q.destinationId && (q.sourceId === undefined || r.sourceId === q.sourceId) && (q.status === undefined || r.status === q.status));
+      return found.filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
     }
-    // In seq order, which is the order of `queued_at` (the queue never stamps a job earlier than the one before):
-    // through the (destination_id, seq) index, without sorting the destination's whole backlog. The last millisecond
-    // read may have more jobs than fit, which the list orders by messageId: all of them.
-    const found: QueuedJob[] = [];
-    for (const job of this.queuedJobs(q.destinationId, q.workspaceId, { newestFirst, atMost: q.before?.updatedAt, atLeast: q.after?.updatedAt })) {
-      if (q.sourceId !== undefined && job.source_id !== q.sourceId) continue;
-      if (found.length >= q.limit && job.at !== found[found.length - 1]!.at) break;
-      found.push(job);
+    const records: DeliveryRecord[] = [];
+    if ((q.status === undefined || q.status === 'queued') && (await this.hasQueue())) {
+      // In seq order, which is the order of `queued_at` (the queue never stamps a job earlier than the one before):
+      // through the (destination_id, seq) index, without sorting the destination's whole backlog. The last millisecond
+      // read may have more jobs than fit, which the list orders by messageId: all of them.
+      const found: QueuedJob[] = [];
+      for (const job of this.queuedJobs(q.destinationId, q.workspaceId, { newestFirst, atMost: q.before?.updatedAt, atLeast: q.after?.updatedAt })) {
+        if (q.sourceId !== undefined && job.source_id !== q.sourceId) continue;
+        if (found.length >= q.limit && job.at !== found[found.length - 1]!.at) break;
+        found.push(job);
+      }
+      records.push(...found.map(recordOf));
     }
-    return found.map(recordOf).filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
+    if (q.status === undefined || q.status === 'delivered') {
+      // In the order of their time, through (destination_id, delivered_at); a run's entries share its time, and the
+      // last time read may have more than fit: all of them.
+      const found: DeliveryRecord[] = [];
+      for (const record of this.deliveredRecords(q.destinationId, q.workspaceId, { newestFirst, atMost: q.before?.updatedAt, atLeast: q.after?.updatedAt })) {
+        if ((q.sourceId !== undefined && record.sourceId !== q.sourceId) || !inPage(record)) continue;
+        if (found.length >= q.limit && record.updatedAt !== found[found.length - 1]!.updatedAt) break;
+        found.push(record);
+      }
+      records.push(...found);
+    }
+    return records.filter(inPage).sort((a, b) => sign * compareToKey(a, b)).slice(0, q.limit);
   }
 
   async forMessages(workspaceId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]> {
-    if (messageIds.length === 0 || !(await this.hasQueue())) return [];
-    const found: QueuedJob[] = [];
+    if (messageIds.length === 0) return [];
+    const queueReady = await this.hasQueue();
+    const jobs: QueuedJob[] = [];
+    const delivered: DeliveryRecord[] = [];
     for (const part of chunks(messageIds)) {
       // The events through their key (source_id, message_id), over the workspace's sources (a condition on the events'
       // workspace_id would let SQLite walk the workspace's events instead); their jobs by event_seq. Unordered (a few).
@@ -159,12 +180,18 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
         .prepare(`SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id IN (SELECT id FROM ${STORE_SCHEMA}.sources WHERE workspace_id = ?) AND e.message_id IN (${part.map(() => '?').join(', ')})`)
         .pluck()
         .all(workspaceId, ...part) as number[];
-      for (const eventSeq of events) found.push(...this.jobsOfEvent(workspaceId, eventSeq));
+      for (const eventSeq of events) {
+        if (queueReady) jobs.push(...this.jobsOfEvent(workspaceId, eventSeq));
+        delivered.push(...this.deliveredOfEvent(workspaceId, eventSeq));
+      }
     }
     const hasRow = this.hasRow();
-    // A job queued twice (an inbox batch processed again after a crash) is one delivery.
+    // A job queued twice (an inbox batch processed again after a crash) is one delivery; one still queued is what the
+    // pair waits for.
     const byPair = new Map<string, DeliveryRecord>();
-    for (const job of found) if (!hasRow(job)) byPair.set(`${job.message_id}\u0000${job.source_id}\u0000${job.destination_id}`, recordOf(job));
+    for (const record of [...delivered, ...jobs.map(recordOf)]) {
+      if (!hasRow(record.messageId, record.sourceId, record.destinationId)) byPair.set(`${record.messageId}\u0000${record.sourceId}\u0000${record.destinationId}`, record);
+    }
     return [...byPair.values()];
   }
 
@@ -267,7 +294,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       const rows = page.all(destinationId, workspaceId, after) as JobRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.seq;
-      for (const job of jobsOfRows(rows, options.newestFirst)) if (!hasRow(job)) yield job;
+      for (const job of jobsOfRows(rows, options.newestFirst)) if (!hasRow(job.message_id, job.source_id, job.destination_id)) yield job;
     }
   }
 
@@ -298,10 +325,100 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       .all(eventSeq - MAX_MANIFEST_EVENT_SPAN, eventSeq, eventSeq, workspaceId) as ManifestRow[];
   }
 
+  /**
+   * The destination's deliveries kept in delivered runs (decision 0109) that have no row of their own, newest first (or
+   * oldest), a page of runs at a time through (destination_id, delivered_at); `atMost` / `atLeast` bound their time.
+   */
+  private *deliveredRecords(destinationId: string, workspaceId: string, options: { newestFirst: boolean; atMost?: number | undefined; atLeast?: number | undefined }): Generator<DeliveryRecord> {
+    const [beyond, direction] = options.newestFirst ? ['<', 'DESC'] : ['>', 'ASC'];
+    const bounds = [...(options.atMost !== undefined ? [`r.delivered_at <= ${Number(options.atMost)}`] : []), ...(options.atLeast !== undefined ? [`r.delivered_at >= ${Number(options.atLeast)}`] : [])];
+    const page = this.database.prepare(
+      `SELECT ${RUN_COLUMNS} FROM main.delivered_runs r WHERE r.destination_id = ? AND r.workspace_id = ?
+         AND r.delivered_at ${beyond}= ? AND (r.delivered_at ${beyond} ? OR r.seq ${beyond} ?)${bounds.map((b) => ` AND ${b}`).join('')}
+       ORDER BY r.delivered_at ${direction}, r.seq ${direction} LIMIT ${ROW_PAGE}`,
+    );
+    const hasRow = this.hasRow();
+    for (let at = options.newestFirst ? Number.MAX_SAFE_INTEGER : -1, after = at; ; ) {
+      const runs = page.all(destinationId, workspaceId, at, at, after) as RunRow[];
+      if (runs.length === 0) return;
+      at = Number(runs[runs.length - 1]!.delivered_at);
+      after = runs[runs.length - 1]!.seq;
+      for (const run of runs) {
+        for (const entry of entriesOf(run)) {
+          if (entry === null) continue;
+          const record = recordOfEntry(run, entry);
+          if (!hasRow(record.messageId, record.sourceId, record.destinationId)) yield record;
+        }
+      }
+    }
+  }
+
+  /** An event's deliveries kept in delivered runs (whether a row outranks them is the caller's to check). */
+  private deliveredOfEvent(workspaceId: string, eventSeq: number): DeliveryRecord[] {
+    const records: DeliveryRecord[] = [];
+    for (const run of this.runsAround(workspaceId, eventSeq)) {
+      for (const entry of entriesOf(run)) if (entry !== null && entry[RUN_EVENT_SEQ] === eventSeq) records.push(recordOfEntry(run, entry));
+    }
+    return records;
+  }
+
+  /** The runs whose events' range holds `eventSeq`: through `first_event_seq`, over at most MAX_RUN_EVENT_SPAN seqs below it. */
+  private runsAround(workspaceId: string, eventSeq: number): RunRow[] {
+    return this.database
+      .prepare(`SELECT ${RUN_COLUMNS} FROM main.delivered_runs r WHERE r.first_event_seq BETWEEN ? AND ? AND r.last_event_seq >= ? AND r.workspace_id = ?`)
+      .all(eventSeq - MAX_RUN_EVENT_SPAN, eventSeq, eventSeq, workspaceId) as RunRow[];
+  }
+
+  /** The stored events' seqs of these keys (events no longer stored have none). */
+  private eventSeqsOf(workspaceId: string, events: readonly EventKey[]): number[] {
+    const seqs: number[] = [];
+    for (const [sourceId, messageIds] of messageIdsBySource(events)) {
+      for (const part of chunks(messageIds)) {
+        seqs.push(
+          ...(this.database
+            .prepare(`SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = ? AND e.message_id IN (${part.map(() => '?').join(', ')}) AND e.workspace_id = ?`)
+            .pluck()
+            .all(sourceId, ...part, workspaceId) as number[]),
+        );
+      }
+    }
+    return seqs;
+  }
+
+  async forgetDelivered(log: Kysely<Database>, workspaceId: string, events: readonly EventKey[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const erased = new Set(this.eventSeqsOf(workspaceId, events));
+    const runs = new Map<number, RunRow>();
+    for (const seq of erased) for (const run of this.runsAround(workspaceId, seq)) runs.set(run.seq, run);
+    let removed = 0;
+    // Read here, written on `log` in its transaction (which holds the log's write lock: no run changes between). An
+    // erased event's entries become null; a run left with none goes.
+    for (const run of runs.values()) {
+      const entries = entriesOf(run);
+      let blanked = 0;
+      entries.forEach((entry, place) => {
+        if (entry === null || !erased.has(entry[RUN_EVENT_SEQ])) return;
+        entries[place] = null;
+        blanked++;
+      });
+      if (blanked === 0) continue;
+      removed += blanked;
+      if (entries.every((entry) => entry === null)) await sql`DELETE FROM delivered_runs WHERE seq = ${run.seq}`.execute(log);
+      else await sql`UPDATE delivered_runs SET entries = ${JSON.stringify(entries)} WHERE seq = ${run.seq}`.execute(log);
+    }
+    return removed;
+  }
+
+  async countDelivered(workspaceId: string, events: readonly EventKey[]): Promise<number> {
+    let count = 0;
+    for (const seq of new Set(this.eventSeqsOf(workspaceId, events))) count += this.deliveredOfEvent(workspaceId, seq).length;
+    return count;
+  }
+
   /** Whether the delivery log has a row for a job's (message, source, destination): an outcome, so not queued. */
-  private hasRow(): (job: QueuedJob) => boolean {
+  private hasRow(): (messageId: string, sourceId: string, destinationId: string) => boolean {
     const row = this.database.prepare('SELECT 1 FROM main.deliveries d WHERE d.message_id = ? AND d.source_id = ? AND d.destination_id = ?').pluck();
-    return (job) => row.get(job.message_id, job.source_id, job.destination_id) !== undefined;
+    return (messageId, sourceId, destinationId) => row.get(messageId, sourceId, destinationId) !== undefined;
   }
 
   /**

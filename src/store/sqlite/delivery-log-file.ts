@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RUNS_TABLE } from './delivered-runs.js';
 import { addMissingColumns, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 
 /** The embedded delivery log's file, beside the store's file (`deliveries.db` in the data directory). */
@@ -7,7 +8,8 @@ export function deliveryLogFileOf(storeFile: string): string {
 }
 
 /**
- * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900, 0920, 0940 and 0970 leave them on PostgreSQL. On SQLite
+ * The delivery log's tables on SQLite, as migrations 0101, 0820, 0900, 0920, 0940 and 0970 leave them on PostgreSQL, and the
+ * delivered runs, which only the embedded log keeps (delivered-runs.ts). On SQLite
  * they live in a file of their own, created here (not by the migrations, which created them in the store file
  * before, see `moveDeliveryLogOutOfStore`): a later change to these tables changes this schema for SQLite.
  */
@@ -37,6 +39,7 @@ const SCHEMA = `
     count BIGINT NOT NULL,
     CONSTRAINT delivery_counters_pk PRIMARY KEY (destination_id, minute, status, reason)
   );
+  ${RUNS_TABLE}
   CREATE INDEX IF NOT EXISTS delivery_counters_minute ON delivery_counters (minute);
   CREATE TABLE IF NOT EXISTS destination_pauses (
     destination_id TEXT NOT NULL PRIMARY KEY,

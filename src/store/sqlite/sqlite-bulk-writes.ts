@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
-import type { BulkWrites, EventPayloadRow } from '../sql/bulk-writes.js';
+import type { BulkWrites, DeliveredAtFirstAttempt, EventPayloadRow } from '../sql/bulk-writes.js';
 import type { DeliveryCounterTable, DeliveryTable, EventTable } from '../sql/schema.js';
+import { runsOf } from './delivered-runs.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
 
@@ -44,9 +45,11 @@ export class SqliteBulkWrites implements BulkWrites {
     return this.prepared.eventsBySeq.all(JSON.stringify(seqs));
   }
 
-  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[]): Promise<void> {
+  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered: readonly DeliveredAtFirstAttempt[] = []): Promise<void> {
+    const runs = runsOf(delivered);
     return threadWriteLock.run(() =>
       this.log.transaction(() => {
+        for (const r of runs) this.prepared.insertRun.run(r.workspace_id, r.destination_id, r.source_id, r.delivered_at, r.first_event_seq, r.last_event_seq, r.entries);
         for (const c of counters) this.prepared.addCounter.run(c.workspace_id, c.destination_id, c.minute, c.status, c.reason, c.count);
         for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at, r.next_attempt_at, r.first_attempt_at);
       }).immediate(),
@@ -69,6 +72,9 @@ function prepare(db: SqliteDatabase, log: SqliteDatabase) {
        ON CONFLICT (message_id, source_id, destination_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
          reason = excluded.reason, last_error = excluded.last_error, updated_at = excluded.updated_at,
          next_attempt_at = excluded.next_attempt_at, first_attempt_at = excluded.first_attempt_at`,
+    ),
+    insertRun: log.prepare<[string, string, string, number, number, number, string]>(
+      'INSERT INTO delivered_runs (workspace_id, destination_id, source_id, delivered_at, first_event_seq, last_event_seq, entries) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     addCounter: log.prepare<[string, string, number, string, string, number]>(
       `INSERT INTO delivery_counters (workspace_id, destination_id, minute, status, reason, count) VALUES (?, ?, ?, ?, ?, ?)
