@@ -6,13 +6,15 @@ import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.js';
 
 const RESTART_DELAY_MS = 1000;
 /**
- * A young generation of 64 MB (V8's semi-spaces 32 MB instead of 16): a batch's objects live across a few awaits
+ * A young generation of 128 MB (V8's semi-spaces 64 MB instead of 16): a batch's objects live across a few awaits
  * (store writes, a destination's answer), and with the default they were copied by one or two scavenges and
- * promoted before dying. bench/pipeline-cpu, five alternating pairs of 100,000 events (session 14): V8's helper
- * threads 20.2 against 23.0 us per event, all threads 103 against 107, events/s +6 %. Costs up to 32 MB more of
- * memory per stage thread under load.
+ * promoted before dying; the processor's batches grew to 4,000 events since. bench/pipeline-cpu, 100,000 events:
+ * 64 MB against the default, five pairs (session 14): V8's helper threads 20.2 against 23.0 us per event, events/s
+ * +6 %; 128 MB (and 192) against 64, pairs in session 34: processor 19.0-20.0 against 20.4-22.8 us per event, V8's
+ * helper threads 7.6-9.6 against 10.4-14.2, events/s +5 to +14 %; the process's peak RSS 711 against 656 MB. Costs up
+ * to 64 MB more of memory per stage thread under load, none when idle (V8 grows the semi-spaces only as needed).
  */
-const PIPELINE_HEAP = { maxYoungGenerationSizeMb: 64 };
+const PIPELINE_HEAP = { maxYoungGenerationSizeMb: 128 };
 
 let heapFlagsSet = false;
 /**
