@@ -234,7 +234,6 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
 
   async forget(workspaceId: string, events: readonly EventKey[]): Promise<number> {
     if (events.length === 0 || !(await this.hasQueue())) return 0;
-    const bySource = messageIdsBySource(events);
     // The queue's own rule for its counts (sqlite-delivery-queue.ts): they move in the jobs' transaction. A job the
     // router holds is acknowledged later as one already finished (it counts nothing then); it is not sent, its event
     // being gone (decision 0105), or is stopped by the delivery gate (an erased person is suppressed).
@@ -242,17 +241,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       this.database.transaction(() => {
         const removed = new Map<string, number>();
         const count = (destinationId: string, n: number) => removed.set(destinationId, (removed.get(destinationId) ?? 0) + n);
-        const seqs: number[] = [];
-        for (const [sourceId, messageIds] of bySource) {
-          for (const part of chunks(messageIds)) {
-            seqs.push(
-              ...(this.database
-                .prepare(`SELECT e.seq FROM ${STORE_SCHEMA}.events e WHERE e.source_id = ? AND e.message_id IN (${part.map(() => '?').join(', ')}) AND e.workspace_id = ?`)
-                .pluck()
-                .all(sourceId, ...part, workspaceId) as number[]),
-            );
-          }
-        }
+        const seqs = this.eventSeqsOf(workspaceId, events);
         const single = this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE event_seq = ? AND entry_count IS NULL RETURNING destination_id`).pluck();
         const erased = new Set(seqs);
         const manifests = new Map<number, { destination: string; entries: (ManifestEntry | null)[] }>();
