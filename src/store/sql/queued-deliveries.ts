@@ -10,11 +10,14 @@ import type { Database } from './schema.js';
  * `queued` row per event and destination; a queued delivery is a job of the queue that the log has no row for.
  * Replays and manual retries still write their `queued` rows (they replace an earlier outcome), and the router's
  * outcomes insert the rows. Each method returns `queued` records as the log's own rows would read.
+ *
+ * The same reader holds the log's deliveries that are `delivered` without a row (decision 0109: first-attempt
+ * deliveries of those jobs, kept in delivered runs): `list` and `forMessages` return them beside the queued ones.
  */
 export interface QueuedDeliveries {
-  /** A destination's queued jobs as {@link DeliveryRepository.list} pages them (status, if any, is not looked at). */
+  /** A destination's queued jobs and delivered runs' entries as {@link DeliveryRepository.list} pages them, of its status if given. */
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
-  /** The queued jobs of the events with these messageIds, at every destination (their sourceId in each record). */
+  /** The queued jobs and delivered runs' entries of the events with these messageIds, at every destination (their sourceId in each record). */
   forMessages(workspaceId: string, messageIds: readonly string[]): Promise<DeliveryRecord[]>;
   /** Jobs of the destination not yet acknowledged, with or without a row (the queue's own count). */
   jobs(destinationId: string): Promise<number>;

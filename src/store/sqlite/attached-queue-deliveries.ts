@@ -51,6 +51,8 @@ const RUN_COLUMNS = 'r.seq, r.workspace_id, r.destination_id, r.source_id, r.del
 const RUN_EVENT_SEQ = 2;
 /** Rows of the destination's jobs read at a time (a manifest row holds a batch's jobs). */
 const ROW_PAGE = 64;
+/** Delivered runs read at a time (a run holds a router batch's deliveries, up to 1,000 for the webhook). */
+const RUN_PAGE = 4;
 
 function recordOf(job: QueuedJob): DeliveryRecord {
   return {
@@ -106,10 +108,14 @@ function jobsOfRows(rows: readonly JobRow[], newestFirst: boolean): QueuedJob[] 
  * found ready ({@link AttachedQueueDeliveries.nameEarlierJobsEvents}); a job whose event is no longer stored keeps
  * none, and is listed and counted, not found by event.
  *
+ * Also the deliveries kept in delivered runs (`delivered_runs` in the log's file, decision 0109): listed, found by
+ * event (through `first_event_seq`) and counted as `delivered` records where no row outranks them; they are removed by
+ * `forgetDelivered`, which reads here and writes on the log's own connection, in its transaction.
+ *
  * Read on a connection of its own, to the delivery log's file with the queue's and the store's files attached: never on the log's
  * writing connection, whose `BEGIN IMMEDIATE` would then take the queue file's write lock too, so every outcome the
  * router writes would wait for the queue's writers and theirs for it. This one reads (autocommit statements), and
- * writes only that one naming, to the queue's file alone.
+ * writes only that one naming, and an erasure's removal of queued jobs, to the queue's file alone.
  */
 export class AttachedQueueDeliveries implements QueuedDeliveries {
   private ready = false;
@@ -324,7 +330,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
     const page = this.database.prepare(
       `SELECT ${RUN_COLUMNS} FROM main.delivered_runs r WHERE r.destination_id = ? AND r.workspace_id = ?
          AND r.delivered_at ${beyond}= ? AND (r.delivered_at ${beyond} ? OR r.seq ${beyond} ?)${bounds.map((b) => ` AND ${b}`).join('')}
-       ORDER BY r.delivered_at ${direction}, r.seq ${direction} LIMIT ${ROW_PAGE}`,
+       ORDER BY r.delivered_at ${direction}, r.seq ${direction} LIMIT ${RUN_PAGE}`,
     );
     const hasRow = this.hasRow();
     for (let at = options.newestFirst ? Number.MAX_SAFE_INTEGER : -1, after = at; ; ) {

@@ -84,12 +84,14 @@ describe('delivered runs: first-attempt deliveries kept as one row per batch and
 
   it('pages a destination\'s deliveries across runs and rows in the list\'s order, either way, by status too', async () => {
     const t = Date.now() - 10_000;
-    const names = Array.from({ length: 9 }, (_, i) => `m${i}`);
+    const names = Array.from({ length: 13 }, (_, i) => `m${i}`);
     await storeEvents(names);
     await store.deliveries.record([delivered('m0', t), delivered('m1', t), delivered('m2', t)]);
     await store.deliveries.record([{ ...delivered('m3', t + 1, { run: false }), status: 'failed', reason: 'http_400', attempts: 1 }]);
     await store.deliveries.record([delivered('m4', t + 2), delivered('m5', t + 2), delivered('m6', t + 2)]);
     await store.deliveries.record([delivered('m7', t + 3), delivered('m8', t + 3, { destinationId: 'd2' })]);
+    // More runs than the reader reads at a time.
+    for (const [i, name] of ['m9', 'm10', 'm11', 'm12'].entries()) await store.deliveries.record([delivered(name, t + 4 + i)]);
     const page = async (options: Partial<Parameters<typeof store.deliveries.list>[0]>) => store.deliveries.list({ workspaceId: WS, destinationId: 'd1', limit: 2, ...options });
 
     const newest: string[] = [];
@@ -98,7 +100,7 @@ describe('delivered runs: first-attempt deliveries kept as one row per batch and
       const last = p[p.length - 1]!;
       p = await page({ before: { updatedAt: last.updatedAt, messageId: last.messageId, sourceId: last.sourceId } });
     }
-    expect(newest).toEqual(['m7', 'm6', 'm5', 'm4', 'm3', 'm2', 'm1', 'm0']);
+    expect(newest).toEqual(['m12', 'm11', 'm10', 'm9', 'm7', 'm6', 'm5', 'm4', 'm3', 'm2', 'm1', 'm0']);
 
     const oldest: string[] = [];
     for (let p = await page({ order: 'oldest-first', limit: 3 }); p.length > 0; ) {
@@ -106,9 +108,9 @@ describe('delivered runs: first-attempt deliveries kept as one row per batch and
       const last = p[p.length - 1]!;
       p = await page({ order: 'oldest-first', limit: 3, after: { updatedAt: last.updatedAt, messageId: last.messageId, sourceId: last.sourceId } });
     }
-    expect(oldest).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    expect(oldest).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm9', 'm10', 'm11', 'm12']);
 
-    expect(ids(await page({ status: 'delivered', limit: 10 }))).toEqual(['m7', 'm6', 'm5', 'm4', 'm2', 'm1', 'm0']);
+    expect(ids(await page({ status: 'delivered', limit: 20 }))).toEqual(['m12', 'm11', 'm10', 'm9', 'm7', 'm6', 'm5', 'm4', 'm2', 'm1', 'm0']);
     expect(ids(await page({ status: 'failed', limit: 10 }))).toEqual(['m3']);
     expect(ids(await page({ status: 'queued', limit: 10 }))).toEqual([]);
     expect(ids(await page({ messageId: 'm5' }))).toEqual(['m5']);
