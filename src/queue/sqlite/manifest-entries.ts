@@ -1,5 +1,6 @@
 import type { SubjectIdentifier } from '../../core/privacy/subject.js';
 import type { DeliveryJob, DeliveryJobRecord } from '../queue.js';
+import { EventSeqSpan } from '../../store/sqlite/event-seq-span.js';
 
 /**
  * Delivery manifests (decision 0108): the embedded queue keeps the jobs one publish gives a destination (a processor
@@ -90,22 +91,16 @@ export interface ManifestPart {
 export function manifestsOf(jobs: readonly DeliveryJobRecord[]): ManifestPart[] {
   const out: ManifestPart[] = [];
   let current: DeliveryJobRecord[] = [];
-  let low = Infinity;
-  let high = -Infinity;
-  const close = () => out.push({ jobs: current, firstEventSeq: low === Infinity ? null : low, lastEventSeq: high === -Infinity ? null : high });
+  let span = new EventSeqSpan(MAX_MANIFEST_EVENT_SPAN);
+  const close = () => out.push({ jobs: current, firstEventSeq: span.first, lastEventSeq: span.last });
   for (const job of jobs) {
     const seq = eventSeqOf(job);
-    const nextLow = seq === undefined ? low : Math.min(low, seq);
-    const nextHigh = seq === undefined ? high : Math.max(high, seq);
-    if (current.length > 0 && (current.length >= MAX_MANIFEST_ENTRIES || nextHigh - nextLow > MAX_MANIFEST_EVENT_SPAN)) {
+    if (current.length > 0 && (current.length >= MAX_MANIFEST_ENTRIES || !span.admits(seq))) {
       close();
       current = [];
-      low = seq ?? Infinity;
-      high = seq ?? -Infinity;
-    } else {
-      low = nextLow;
-      high = nextHigh;
+      span = new EventSeqSpan(MAX_MANIFEST_EVENT_SPAN);
     }
+    span.add(seq);
     current.push(job);
   }
   if (current.length > 0) close();

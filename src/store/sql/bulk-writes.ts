@@ -5,11 +5,8 @@ import type { DeliveryCounterTable, DeliveryTable, EventTable } from './schema.j
 /** An event row as the router reads it back for a job queued by reference: its key and its payload. */
 export type EventPayloadRow = Pick<Selectable<EventTable>, 'seq' | 'workspace_id' | 'source_id' | 'message_id' | 'payload'>;
 
-/** A delivery at its first attempt of a job queued without a row, which the log may keep in a delivered run. */
-export interface DeliveredAtFirstAttempt {
-  record: DeliveryRecord;
-  eventSeq: number;
-}
+/** A delivery the router marked for a delivered run (`runEventSeq`: its stored event's seq). */
+export type RunnableDelivery = DeliveryRecord & { runEventSeq: number };
 
 /**
  * The store's bulk statements of the pipeline's hot path (the processor's events insert, the delivery log the
@@ -30,7 +27,7 @@ export interface BulkWrites {
    * destination_id) row; then keeps `delivered` as delivered runs (store/sqlite/delivered-runs.ts, decision 0109): only
    * called with them where the log's reader reads runs.
    */
-  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered?: readonly DeliveredAtFirstAttempt[]): Promise<void>;
+  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered?: readonly RunnableDelivery[]): Promise<void>;
   /**
    * The event rows of these seqs (the router's read of jobs queued by reference), in any order; a seq with no
    * row is absent. Not a write, but the same hot path: one prepared statement however many seqs.

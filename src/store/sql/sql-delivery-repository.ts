@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DeliveryRecord, DeliveryStatus } from '../../core/destination.js';
 import type { DeliveryCounter, DeliveryListQuery, DeliveryRepository, EventKey, WaitingSummary } from '../store.js';
-import type { BulkWrites, DeliveredAtFirstAttempt } from './bulk-writes.js';
+import type { BulkWrites, RunnableDelivery } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import { messageIdsBySource } from './message-ids-by-source.js';
 import { compareToKey, type QueuedDeliveries } from './queued-deliveries.js';
@@ -25,6 +25,11 @@ function toRecord(row: Selectable<DeliveryTable>): DeliveryRecord {
     ...(row.next_attempt_at != null && { nextAttemptAt: Number(row.next_attempt_at) }),
     ...(row.first_attempt_at != null && { firstAttemptAt: Number(row.first_attempt_at) }),
   };
+}
+
+/** A record the router marked for a delivered run (decision 0109). */
+function isRunnable(r: DeliveryRecord): r is RunnableDelivery {
+  return r.runEventSeq !== undefined && r.status === 'delivered';
 }
 
 function toRow(r: DeliveryRecord): DeliveryTable {
@@ -102,9 +107,9 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     if (this.bulk) {
       if (this.queued === undefined) return this.bulk.recordDeliveries(written.map(toRow), counterRows);
       const rows: DeliveryTable[] = [];
-      const delivered: DeliveredAtFirstAttempt[] = [];
+      const delivered: RunnableDelivery[] = [];
       for (const r of written) {
-        if (r.runEventSeq !== undefined && r.status === 'delivered') delivered.push({ record: r, eventSeq: r.runEventSeq });
+        if (isRunnable(r)) delivered.push(r);
         else rows.push(toRow(r));
       }
       return this.bulk.recordDeliveries(rows, counterRows, delivered);

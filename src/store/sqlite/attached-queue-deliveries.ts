@@ -10,7 +10,7 @@ import { ENTRY, entrySourceId, entryWorkspaceId, JOB_SEQ_SCALE, MAX_MANIFEST_EVE
 import { ManifestProgress } from '../../queue/sqlite/manifest-progress.js';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
-import { entriesOf, MAX_RUN_EVENT_SPAN, recordOfEntry, type RunRow } from './delivered-runs.js';
+import { entriesOf, MAX_RUN_EVENT_SPAN, recordOfEntry, RUN_ENTRY, type RunRow } from './delivered-runs.js';
 
 /** The schema names the embedded queue's file and the store's file are attached under, on the reading connection. */
 const QUEUE_SCHEMA = 'queue';
@@ -47,8 +47,6 @@ const QUEUED_AT = 'coalesce(j.queued_at, j.received_at)';
 const ROW_COLUMNS = `j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at, CASE WHEN j.entry_count IS NULL THEN NULL ELSE j.json END AS entries`;
 /** A delivered run's columns as the readers read them (delivered-runs.ts). */
 const RUN_COLUMNS = 'r.seq, r.workspace_id, r.destination_id, r.source_id, r.delivered_at, r.first_event_seq, r.last_event_seq, r.entries';
-/** Where a run's entry holds its event's seq. */
-const RUN_EVENT_SEQ = 2;
 /** Rows of the destination's jobs read at a time (a manifest row holds a batch's jobs). */
 const ROW_PAGE = 64;
 /** Delivered runs read at a time (a run holds a router batch's deliveries, up to 1,000 for the webhook). */
@@ -78,6 +76,11 @@ function jobOfEntry(row: ManifestRowKeys & { destination_id: string; at: number 
     source_id: entrySourceId(entry, row),
     at: row.at,
   };
+}
+
+/** ` AND` conditions keeping `column` (epoch ms) within a page's bounds: at most `atMost`, at least `atLeast`. */
+function timeBounds(column: string, bounds: { atMost?: number | undefined; atLeast?: number | undefined }): string {
+  return `${bounds.atMost === undefined ? '' : ` AND ${column} <= ${Number(bounds.atMost)}`}${bounds.atLeast === undefined ? '' : ` AND ${column} >= ${Number(bounds.atLeast)}`}`;
 }
 
 /** The jobs of rows in their order (`newestFirst`: a manifest's entries last first), erased entries left out. */
@@ -279,9 +282,8 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
    * at a time through (destination_id, seq); `atMost` / `atLeast` bound when they were queued.
    */
   private *queuedJobs(destinationId: string, workspaceId: string, options: { newestFirst: boolean; atMost?: number | undefined; atLeast?: number | undefined }): Generator<QueuedJob> {
-    const bounds = [...(options.atMost !== undefined ? [`${QUEUED_AT} <= ${Number(options.atMost)}`] : []), ...(options.atLeast !== undefined ? [`${QUEUED_AT} >= ${Number(options.atLeast)}`] : [])];
     const page = this.database.prepare(
-      `SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.destination_id = ? AND j.workspace_id = ? AND j.seq ${options.newestFirst ? '<' : '>'} ?${bounds.map((b) => ` AND ${b}`).join('')}
+      `SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.destination_id = ? AND j.workspace_id = ? AND j.seq ${options.newestFirst ? '<' : '>'} ?${timeBounds(QUEUED_AT, options)}
        ORDER BY j.seq ${options.newestFirst ? 'DESC' : 'ASC'} LIMIT ${ROW_PAGE}`,
     );
     const hasRow = this.hasRow();
@@ -326,10 +328,9 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
    */
   private *deliveredRecords(destinationId: string, workspaceId: string, options: { newestFirst: boolean; atMost?: number | undefined; atLeast?: number | undefined }): Generator<DeliveryRecord> {
     const [beyond, direction] = options.newestFirst ? ['<', 'DESC'] : ['>', 'ASC'];
-    const bounds = [...(options.atMost !== undefined ? [`r.delivered_at <= ${Number(options.atMost)}`] : []), ...(options.atLeast !== undefined ? [`r.delivered_at >= ${Number(options.atLeast)}`] : [])];
     const page = this.database.prepare(
       `SELECT ${RUN_COLUMNS} FROM main.delivered_runs r WHERE r.destination_id = ? AND r.workspace_id = ?
-         AND r.delivered_at ${beyond}= ? AND (r.delivered_at ${beyond} ? OR r.seq ${beyond} ?)${bounds.map((b) => ` AND ${b}`).join('')}
+         AND r.delivered_at ${beyond}= ? AND (r.delivered_at ${beyond} ? OR r.seq ${beyond} ?)${timeBounds('r.delivered_at', options)}
        ORDER BY r.delivered_at ${direction}, r.seq ${direction} LIMIT ${RUN_PAGE}`,
     );
     const hasRow = this.hasRow();
@@ -352,7 +353,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   private deliveredOfEvent(workspaceId: string, eventSeq: number): DeliveryRecord[] {
     const records: DeliveryRecord[] = [];
     for (const run of this.runsAround(workspaceId, eventSeq)) {
-      for (const entry of entriesOf(run)) if (entry !== null && entry[RUN_EVENT_SEQ] === eventSeq) records.push(recordOfEntry(run, entry));
+      for (const entry of entriesOf(run)) if (entry !== null && entry[RUN_ENTRY.eventSeq] === eventSeq) records.push(recordOfEntry(run, entry));
     }
     return records;
   }
@@ -392,7 +393,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       const entries = entriesOf(run);
       let blanked = 0;
       entries.forEach((entry, place) => {
-        if (entry === null || !erased.has(entry[RUN_EVENT_SEQ])) return;
+        if (entry === null || !erased.has(entry[RUN_ENTRY.eventSeq])) return;
         entries[place] = null;
         blanked++;
       });

@@ -152,11 +152,11 @@ describe('runsOf', () => {
   it('cuts one run per destination and time, each spanning a bounded range of event seqs', () => {
     const record = (messageId: string, destinationId: string, updatedAt: number): DeliveryRecord => ({ workspaceId: WS, destinationId, messageId, sourceId: 's', status: 'delivered', attempts: 1, reason: null, lastError: null, updatedAt });
     const runs = runsOf([
-      { record: record('a', 'd1', 5), eventSeq: 10 },
-      { record: record('b', 'd2', 5), eventSeq: 11 },
-      { record: record('c', 'd1', 5), eventSeq: 12 },
-      { record: record('d', 'd1', 6), eventSeq: 13 },
-      { record: record('e', 'd1', 6), eventSeq: 13 + MAX_RUN_EVENT_SPAN + 1 },
+      { ...record('a', 'd1', 5), runEventSeq: 10 },
+      { ...record('b', 'd2', 5), runEventSeq: 11 },
+      { ...record('c', 'd1', 5), runEventSeq: 12 },
+      { ...record('d', 'd1', 6), runEventSeq: 13 },
+      { ...record('e', 'd1', 6), runEventSeq: 13 + MAX_RUN_EVENT_SPAN + 1 },
     ]);
     expect(runs.map((r) => [r.destination_id, r.delivered_at, r.first_event_seq, r.last_event_seq, JSON.parse(r.entries).map((e: unknown[]) => e[0])])).toEqual([
       ['d1', 6, 13, 13, ['d']],

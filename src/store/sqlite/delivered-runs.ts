@@ -1,5 +1,6 @@
 import type { DeliveryRecord } from '../../core/destination.js';
-import type { DeliveredAtFirstAttempt } from '../sql/bulk-writes.js';
+import type { RunnableDelivery } from '../sql/bulk-writes.js';
+import { EventSeqSpan } from './event-seq-span.js';
 
 /**
  * Delivered runs (decision 0109): the embedded delivery log keeps the deliveries a router's batch delivered at its
@@ -16,6 +17,9 @@ import type { DeliveredAtFirstAttempt } from '../sql/bulk-writes.js';
 
 /** An entry: the event's messageId, its source when not the run's own (null), and its stored event's seq. */
 export type RunEntry = [messageId: string, sourceId: string | null, eventSeq: number];
+
+/** Where each field sits in an entry. */
+export const RUN_ENTRY = { messageId: 0, sourceId: 1, eventSeq: 2 } as const;
 
 /** The row of `delivered_runs` (deliveries.db), as written and read. */
 export interface RunRow {
@@ -56,27 +60,28 @@ export const MAX_RUN_EVENT_SPAN = 65_536;
 export type NewRun = Omit<RunRow, 'seq'>;
 
 /** Records cut into runs: one per destination and time, each spanning at most MAX_RUN_EVENT_SPAN event seqs. */
-export function runsOf(records: readonly DeliveredAtFirstAttempt[]): NewRun[] {
+export function runsOf(records: readonly RunnableDelivery[]): NewRun[] {
   const runs: NewRun[] = [];
-  const open = new Map<string, { run: NewRun; entries: RunEntry[] }>();
-  const close = ({ run, entries }: { run: NewRun; entries: RunEntry[] }) => runs.push({ ...run, entries: JSON.stringify(entries) });
-  for (const { record, eventSeq } of records) {
+  type Open = { run: Pick<NewRun, 'workspace_id' | 'destination_id' | 'source_id' | 'delivered_at'>; span: EventSeqSpan; entries: RunEntry[] };
+  const open = new Map<string, Open>();
+  const close = ({ run, span, entries }: Open) => runs.push({ ...run, first_event_seq: span.first!, last_event_seq: span.last!, entries: JSON.stringify(entries) });
+  for (const record of records) {
     const key = `${record.workspaceId}\u0000${record.destinationId}\u0000${record.updatedAt}`;
     let current = open.get(key);
-    if (current && (Math.max(current.run.last_event_seq, eventSeq) - Math.min(current.run.first_event_seq, eventSeq) > MAX_RUN_EVENT_SPAN)) {
+    if (current && !current.span.admits(record.runEventSeq)) {
       close(current);
       current = undefined;
     }
     if (!current) {
       current = {
-        run: { workspace_id: record.workspaceId, destination_id: record.destinationId, source_id: record.sourceId, delivered_at: record.updatedAt, first_event_seq: eventSeq, last_event_seq: eventSeq, entries: '' },
+        run: { workspace_id: record.workspaceId, destination_id: record.destinationId, source_id: record.sourceId, delivered_at: record.updatedAt },
+        span: new EventSeqSpan(MAX_RUN_EVENT_SPAN),
         entries: [],
       };
       open.set(key, current);
     }
-    current.run.first_event_seq = Math.min(current.run.first_event_seq, eventSeq);
-    current.run.last_event_seq = Math.max(current.run.last_event_seq, eventSeq);
-    current.entries.push([record.messageId, record.sourceId === current.run.source_id ? null : record.sourceId, eventSeq]);
+    current.span.add(record.runEventSeq);
+    current.entries.push([record.messageId, record.sourceId === current.run.source_id ? null : record.sourceId, record.runEventSeq]);
   }
   for (const current of open.values()) close(current);
   return runs;
@@ -87,8 +92,8 @@ export function recordOfEntry(run: Pick<RunRow, 'workspace_id' | 'destination_id
   return {
     workspaceId: run.workspace_id,
     destinationId: run.destination_id,
-    messageId: entry[0],
-    sourceId: entry[1] ?? run.source_id,
+    messageId: entry[RUN_ENTRY.messageId],
+    sourceId: entry[RUN_ENTRY.sourceId] ?? run.source_id,
     status: 'delivered',
     attempts: 1,
     reason: null,

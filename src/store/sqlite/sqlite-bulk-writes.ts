@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { BulkWrites, DeliveredAtFirstAttempt, EventPayloadRow } from '../sql/bulk-writes.js';
+import type { BulkWrites, RunnableDelivery, EventPayloadRow } from '../sql/bulk-writes.js';
 import type { DeliveryCounterTable, DeliveryTable, EventTable } from '../sql/schema.js';
 import { runsOf } from './delivered-runs.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -45,7 +45,7 @@ export class SqliteBulkWrites implements BulkWrites {
     return this.prepared.eventsBySeq.all(JSON.stringify(seqs));
   }
 
-  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered: readonly DeliveredAtFirstAttempt[] = []): Promise<void> {
+  recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered: readonly RunnableDelivery[] = []): Promise<void> {
     const runs = runsOf(delivered);
     return threadWriteLock.run(() =>
       this.log.transaction(() => {
