@@ -101,4 +101,22 @@ describe('Processor', () => {
     flushes[0]!.fail(new Error('early flush failed'));
     await expect(failing).rejects.toThrow('early flush failed');
   });
+  it('resolves processBatchFlushing once the stages ran, with the flush as durable (the inbox starts the next batch meanwhile)', async () => {
+    let releaseFlush: () => void = () => {};
+    const stages: ProcessorStage[] = [{ name: 'store', run: async (items) => items.map(() => CONTINUE) }];
+    const processor = new Processor(stages, { flush: () => new Promise<void>((resolve) => (releaseFlush = resolve)) });
+    const { report, durable } = await processor.processBatchFlushing([message(1), message(2)]);
+    expect(report.processed).toBe(2);
+    let flushed = false;
+    void durable.then(() => (flushed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(flushed).toBe(false);
+    releaseFlush();
+    await durable;
+    expect(flushed).toBe(true);
+
+    const failing = new Processor(stages, { flush: async () => Promise.reject(new Error('disk gone')) });
+    const outcome = await failing.processBatchFlushing([message(3)]);
+    await expect(outcome.durable).rejects.toThrow('disk gone');
+  });
 });

@@ -14,6 +14,13 @@ export interface BatchReport {
   survivors: ProcessingItem[];
 }
 
+/** A batch whose stages have run, and the flush that makes its store writes durable ({@link Processor.processBatchFlushing}). */
+export interface FlushingBatch {
+  report: BatchReport;
+  /** Resolves once the batch's store writes are on disk; rejects if the flush failed (the batch must be redone). */
+  durable: Promise<void>;
+}
+
 export interface ProcessorHooks {
   /**
    * Runs first, after the batch was read: brings the stages' cached configuration up to date with every change
@@ -51,6 +58,17 @@ export class Processor {
    * nothing more, so a stale fan-out cannot rewrite the delivery log behind the new holder.
    */
   async processBatch(messages: readonly InboxMessage[], stillHeld: () => boolean = () => true): Promise<BatchReport> {
+    const { report, durable } = await this.processBatchFlushing(messages, stillHeld);
+    await durable;
+    return report;
+  }
+
+  /**
+   * {@link processBatch} without waiting for the end's flush: resolves once the stages have run, with the flush as
+   * `durable`. The embedded inbox starts the next batch while it runs (decision 0110) and acknowledges this one
+   * only once it resolved. A stage's error still rejects (the flush is not waited for then).
+   */
+  async processBatchFlushing(messages: readonly InboxMessage[], stillHeld: () => boolean = () => true): Promise<FlushingBatch> {
     await this.catchUp?.();
     let live: ProcessingItem[] = messages.map((message) => ({
       message,
@@ -75,7 +93,8 @@ export class Processor {
       });
       live = next;
     }
-    await batch.flushAll();
-    return { processed: messages.length, dropped, survivors: live };
+    const durable = batch.flushAll();
+    durable.catch(() => {}); // the caller awaits it
+    return { report: { processed: messages.length, dropped, survivors: live }, durable };
   }
 }

@@ -60,14 +60,19 @@ runWorker(async ({ data, signal, counters }) => {
   try {
     await queue.consumeInbox(
       async (batch, stillHeld) => {
-        const report = await processor.processBatch(batch, stillHeld);
-        counters.inc('sluice_events_processed_total', 'Events the processor has handled.', {}, report.processed);
-        for (const d of report.dropped) {
-          counters.inc('sluice_events_dropped_total', 'Events dropped by the processor before storage or routing, by stage and reason.', { stage: d.stage, reason: d.reason });
-          sourceCounters.add(d.item.workspaceId, d.item.sourceId, 'dropped', d.reason);
-        }
-        // The live debugger's `event: dropped`: the latest per source and reason (the client was answered 200).
-        if (report.dropped.length > 0) for (const note of droppedEventNotes(report.dropped)) sourceCounters.keepDrop(note);
+        // The inbox acknowledges the batch once its store flush is done, and hands out the next one meanwhile.
+        const { report, durable } = await processor.processBatchFlushing(batch, stillHeld);
+        return {
+          durable: durable.then(() => {
+            counters.inc('sluice_events_processed_total', 'Events the processor has handled.', {}, report.processed);
+            for (const d of report.dropped) {
+              counters.inc('sluice_events_dropped_total', 'Events dropped by the processor before storage or routing, by stage and reason.', { stage: d.stage, reason: d.reason });
+              sourceCounters.add(d.item.workspaceId, d.item.sourceId, 'dropped', d.reason);
+            }
+            // The live debugger's `event: dropped`: the latest per source and reason (the client was answered 200).
+            if (report.dropped.length > 0) for (const note of droppedEventNotes(report.dropped)) sourceCounters.keepDrop(note);
+          }),
+        };
       },
       { batchSize: data.config.queueUrl === undefined ? EMBEDDED_BATCH_SIZE : JETSTREAM_BATCH_SIZE, signal, onError: logQueueTrouble(logger, 'processor batch failed (retried) or inbox trouble (see the error)', 'error') },
     );

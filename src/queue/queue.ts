@@ -16,12 +16,13 @@ export interface Queue {
   publishInbox(records: readonly InboxRecord[]): Promise<void>;
   /**
    * Calls `handler` with batches of inbox messages in order until `signal` aborts. A batch is acknowledged
-   * after the handler resolves; if it throws, the same batch is offered again after a pause. `stillHeld()`
+   * after the handler resolves and, if it returned an {@link InboxBatchOutcome}, after its `durable` resolves; if
+   * either fails, the same batch is offered again after a pause. `stillHeld()`
    * turns false once this consumer may no longer work on the batch (JetStream: the lease of one of its
    * partitions may have expired, so another processor may be handling the same messages): the handler stops
    * before its next write, and the batch is not acknowledged here.
    */
-  consumeInbox(handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void>;
+  consumeInbox(handler: InboxHandler, options: ConsumeOptions): Promise<void>;
   /** Messages published but not yet acknowledged by the processor. */
   inboxBacklog(): Promise<number>;
   /**
@@ -163,6 +164,19 @@ export interface DeliveryJob extends Omit<DeliveryJobRecord, 'json'> {
    * delivery log. Absent on a first handout (the embedded queue also marks what was queued before it opened).
    */
   redelivered?: boolean;
+}
+
+/** Handles a batch of inbox messages (see {@link Queue.consumeInbox}). */
+export type InboxHandler = (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void | InboxBatchOutcome>;
+
+/**
+ * A batch the handler is done with whose writes become durable later (the processor's store flush): the queue
+ * acknowledges it once `durable` resolves, and offers it again if it rejects. The embedded inbox hands out the next
+ * batch meanwhile, so the flush overlaps the next batch's work (decision 0110); JetStream waits for it before it
+ * acknowledges, as for a handler that resolves only then.
+ */
+export interface InboxBatchOutcome {
+  durable: Promise<void>;
 }
 
 export interface ConsumeOptions {

@@ -217,6 +217,34 @@ export function runQueueContract(options: QueueContractOptions): void {
       expect(c.seen.every((m) => m.redelivered === true)).toBe(true);
     });
 
+    it('acknowledges a batch once the outcome its handler returned is durable, and offers it again when that fails', async () => {
+      const queue = await instance();
+      const controller = new AbortController();
+      controllers.push(controller);
+      const seen: InboxMessage[] = [];
+      const errors: unknown[] = [];
+      let failFlush!: (error: Error) => void;
+      void queue.consumeInbox(
+        async (batch) => {
+          seen.push(...batch);
+          // The first batch's writes are still being flushed when the handler returns; that flush fails.
+          if (seen.length === batch.length) return { durable: new Promise<void>((_, reject) => (failFlush = reject)) };
+          return { durable: Promise.resolve() };
+        },
+        { batchSize: 100, signal: controller.signal, retryDelayMs: 50, onError: (e) => errors.push(e) },
+      );
+      await queue.publishInbox([record(1), record(2)]);
+      await eventually(async () => (seen.length >= 2 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await queue.inboxBacklog()).toBe(2); // not acknowledged while its outcome is pending
+      failFlush(new Error('flush failed'));
+      await eventually(async () => (seen.length >= 4 ? true : undefined));
+      expect(seen.map(n)).toEqual([1, 2, 1, 2]);
+      expect(seen.slice(2).every((m) => m.redelivered === true)).toBe(true);
+      expect(errors.map(String)).toEqual(['Error: flush failed']);
+      await eventually(async () => ((await queue.inboxBacklog()) === 0 ? true : undefined));
+    });
+
     it('does not mark a record redelivered the first time it is handed out', async () => {
       const queue = await instance();
       const c = consume(queue);

@@ -5,7 +5,7 @@ import { SluiceError } from '../../core/errors.js';
 import { sleep } from '../../core/sleep.js';
 import { expandStoredRequest } from '../../core/tracking/stored-request.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import type { ConsumeOptions, InboxEventRecord, InboxMessage, InboxRecord, Queue } from '../queue.js';
+import type { ConsumeOptions, InboxEventRecord, InboxHandler, InboxMessage, InboxRecord, Queue } from '../queue.js';
 import { decodeInbox, encodedSize, encodeInbox } from './inbox-codec.js';
 import { orderingKeyOf, orderingKeyOfJson } from '../ordering-key.js';
 import { deleteConsumerIfPresent, ensureStream, openJetStream, workQueueStream, type JetStreamSettings } from './jetstream-setup.js';
@@ -248,7 +248,7 @@ export class JetStreamQueue implements Queue {
     );
   }
 
-  async consumeInbox(handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void> {
+  async consumeInbox(handler: InboxHandler, options: ConsumeOptions): Promise<void> {
     const { signal } = options;
     if (signal.aborted || this.closed) return;
     const consumer = new PartitionedConsumer<InboxItem>({
@@ -290,12 +290,13 @@ export class JetStreamQueue implements Queue {
   }
 
   /**
-   * Runs the handler on the records of `items` until it resolves, then acknowledges them. A failed batch is
+   * Runs the handler on the records of `items` until it resolves (and the outcome it returned is durable), then
+   * acknowledges them. A failed batch is
    * offered again (marked redelivered) after the retry delay, with nothing newer of its partitions in between;
    * items whose partition was lost meanwhile are dropped from it (their next holder handles them). The
    * handler's `stillHeld()` is false once one of the batch's partitions is lost or its lease may have expired.
    */
-  private async handle(consumer: PartitionedConsumer<InboxItem>, items: InboxItem[], handler: (batch: InboxMessage[], stillHeld: () => boolean) => Promise<void>, options: ConsumeOptions): Promise<void> {
+  private async handle(consumer: PartitionedConsumer<InboxItem>, items: InboxItem[], handler: InboxHandler, options: ConsumeOptions): Promise<void> {
     let batch = items;
     for (let attempt = 0; ; attempt++) {
       const lost = batch.filter((item) => !consumer.owns(item));
@@ -308,7 +309,8 @@ export class JetStreamQueue implements Queue {
       const attempted = batch;
       const stillHeld = () => attempted.every((item) => consumer.owns(item));
       try {
-        await handler(messages, stillHeld);
+        const outcome = await handler(messages, stillHeld);
+        if (outcome) await outcome.durable;
       } catch (error) {
         // Given up because a partition was lost (the consumer reported it): the rest of the batch goes on at once.
         if (!stillHeld()) continue;

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboxMessage, InboxRecord } from '../queue.js';
 import { runQueueContract } from '../../../test/contract/queue-contract.js';
-import { SqliteQueue } from './sqlite-queue.js';
+import { MAX_UNACKNOWLEDGED_BATCHES, SqliteQueue } from './sqlite-queue.js';
 import { WalFlusher } from '../../store/sqlite/wal-flusher.js';
 
 // The contract against each way group commits reach the disk (decision 0002).
@@ -107,6 +107,86 @@ describe('SqliteQueue inbox rows', () => {
     expect(rowsLeft).toEqual([10, 10, 6, 6, 2]);
   });
 
+  function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  }
+  const until = async (condition: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(condition()).toBe(true);
+  };
+
+  it('hands out the next batches while those before become durable, up to a limit, and acknowledges each once it is, in order', async () => {
+    queue = new SqliteQueue(path.join(dir, 'sluice.db'));
+    const rows = MAX_UNACKNOWLEDGED_BATCHES + 2;
+    for (let n = 1; n <= rows; n++) await queue.publishInbox([record('a', n)]); // a row each
+    const durable = Array.from({ length: rows }, () => deferred());
+    const handed: number[] = [];
+    const controller = new AbortController();
+    const done = queue.consumeInbox(
+      async (batch) => {
+        const n = (batch[0]!.event as unknown as { n: number }).n;
+        handed.push(n);
+        if (n === rows) controller.abort();
+        return { durable: durable[n - 1]!.promise };
+      },
+      { batchSize: 1, signal: controller.signal },
+    );
+    // While the first batch's outcome is pending, the limit's worth of batches after it are handed out, and no more;
+    // none is acknowledged.
+    await until(() => handed.length === MAX_UNACKNOWLEDGED_BATCHES + 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handed).toEqual(Array.from({ length: MAX_UNACKNOWLEDGED_BATCHES + 1 }, (_, i) => i + 1));
+    expect(await queue.inboxBacklog()).toBe(rows);
+    // A later batch's outcome alone acknowledges nothing: positions are written in order.
+    durable[1]!.resolve();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await queue.inboxBacklog()).toBe(rows);
+    durable[0]!.resolve();
+    await until(() => handed.length === rows);
+    expect(await queue.inboxBacklog()).toBe(rows - 2);
+    // Stopping waits for what was handed out, in order.
+    for (let i = 3; i < rows; i++) durable[i]!.resolve();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await queue.inboxBacklog()).toBe(rows - 2);
+    durable[2]!.resolve();
+    await done;
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
+  it('offers a batch again, with the batch after it, when its outcome fails to become durable', async () => {
+    queue = new SqliteQueue(path.join(dir, 'sluice.db'));
+    const flush = deferred();
+    const handed: { n: number; redelivered: boolean }[] = [];
+    const errors: unknown[] = [];
+    const controller = new AbortController();
+    const done = queue.consumeInbox(
+      async (batch) => {
+        const n = (batch[0]!.event as unknown as { n: number }).n;
+        handed.push({ n, redelivered: batch[0]!.redelivered === true });
+        if (handed.length === 4) controller.abort();
+        // The first batch's flush fails, and only after the second batch was handed out.
+        return { durable: handed.length === 1 ? flush.promise : Promise.resolve() };
+      },
+      { batchSize: 1, signal: controller.signal, retryDelayMs: 10, onError: (error) => errors.push(error) },
+    );
+    // Published once the consumer runs (what was there before it started counts as handed out before).
+    for (let n = 1; n <= 2; n++) await queue.publishInbox([record('a', n)]);
+    await until(() => handed.length === 2);
+    flush.reject(new Error('disk gone'));
+    await done;
+    expect(errors.map(String)).toEqual(['Error: disk gone']);
+    expect(handed).toEqual([
+      { n: 1, redelivered: false },
+      { n: 2, redelivered: false },
+      { n: 1, redelivered: true },
+      { n: 2, redelivered: true },
+    ]);
+    expect(await queue.inboxBacklog()).toBe(0);
+  });
+
   it('consumes and counts an inbox written one event per row by an earlier version', async () => {
     const file = path.join(dir, 'sluice.db');
     const legacy = new Database(file);
@@ -173,6 +253,53 @@ describe('WalFlusher', () => {
       flusher.close();
       renameSync(`${file}-wal.old`, `${file}-wal`);
     } finally {
+      await queue.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets the flushes asked for while one runs share the next one, started once it ends', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-wal-flush-'));
+    const file = path.join(dir, 'queue.db');
+    const queue = new SqliteQueue(file, { writer: 'flush' });
+    const syncs: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+    const flusher = new WalFlusher(file, (_fd, done) => syncs.push(done));
+    const settled = (promise: Promise<void>) => {
+      const state = { done: false, error: undefined as unknown };
+      promise.then(
+        () => (state.done = true),
+        (error: unknown) => ((state.done = true), (state.error = error)),
+      );
+      return state;
+    };
+    const tick = () => new Promise((r) => setTimeout(r, 10));
+    try {
+      await queue.publishInbox([{ workspaceId: 'ws', sourceId: 's', json: '{"messageId":"m1"}' }]);
+      const first = settled(flusher.flush());
+      const second = settled(flusher.flush());
+      const third = settled(flusher.flush());
+      await tick();
+      expect(syncs.length).toBe(1); // the second and third wait for the next flush, not started yet
+      syncs[0]!(null);
+      await tick();
+      expect([first.done, second.done, third.done]).toEqual([true, false, false]);
+      expect(syncs.length).toBe(2); // one flush for both
+      const fourth = settled(flusher.flush()); // asked for while the shared one runs: one more after it
+      syncs[1]!(null);
+      await tick();
+      expect([second.done, third.done, fourth.done]).toEqual([true, true, false]);
+      expect(syncs.length).toBe(3);
+      syncs[2]!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      await tick();
+      expect(String(fourth.error)).toContain('EIO');
+      // A failed flush does not stop the next one.
+      const fifth = settled(flusher.flush());
+      await tick();
+      syncs[3]!(null);
+      await tick();
+      expect(fifth).toEqual({ done: true, error: undefined });
+    } finally {
+      flusher.close();
       await queue.close();
       rmSync(dir, { recursive: true, force: true });
     }
