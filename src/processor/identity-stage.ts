@@ -9,7 +9,7 @@ export function graphKeysOf(items: readonly ProcessingItem[]): { keys: IdentityK
   const keys: IdentityKey[] = [];
   const groups: GroupRef[] = [];
   for (const item of items) {
-    keys.push(...identityKeysOf(item.workspaceId, item.event));
+    for (const key of identityKeysOf(item.workspaceId, item.event)) keys.push(key);
     if (item.event.type === 'group' && typeof item.event.groupId === 'string') groups.push({ workspaceId: item.workspaceId, groupId: item.event.groupId });
   }
   return { keys, groups };

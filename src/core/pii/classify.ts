@@ -73,6 +73,8 @@ interface PathNode {
    * event (versions, user agents, URLs). Values it flags are not kept, nor long ones.
    */
   lastClean?: string;
+  /** This path's field when nothing classifies it (most fields): one shared, frozen object instead of one per event. */
+  none?: ClassifiedField;
 }
 
 const IP_ON = Object.freeze({ ip: true });
@@ -175,7 +177,7 @@ export function classifyEvent(event: { properties?: JsonValue; traits?: JsonValu
       }
     }
     const current = fields.get(path);
-    const next: ClassifiedField = detection ? { path, level: detection.level, label: detection.label, detectedBy: by } : { path, level: 'none', label: null, detectedBy: 'none' };
+    const next: ClassifiedField = detection ? { path, level: detection.level, label: detection.label, detectedBy: by } : (node.none ??= Object.freeze({ path, level: 'none', label: null, detectedBy: 'none' }));
     if (!current || RANK[next.level] > RANK[current.level]) fields.set(path, next);
   };
   for (const root of ROOTS) {

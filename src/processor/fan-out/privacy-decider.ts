@@ -46,8 +46,13 @@ export class PrivacyDecider implements DestinationDecider {
       // Stored events sent again were not classified in this pass either: classify them now, so Red and
       // sensitive fields never leave on a replay.
       const pii = item.pii ?? classifyEvent(candidate.event, config.matchers);
+      // Built field by field (no spread objects per candidate: this runs for every event and destination).
+      const input: Parameters<typeof privacyForDestination>[0] = { event: candidate.event, pii };
+      if (item.consent) input.consent = item.consent;
+      if (item.child) input.child = item.child;
+      if (item.sensitiveLimited) input.sensitiveLimited = true;
       const verdict = privacyForDestination(
-        { event: candidate.event, ...(item.consent ? { consent: item.consent } : {}), ...(item.child ? { child: item.child } : {}), ...(item.sensitiveLimited ? { sensitiveLimited: true } : {}), pii },
+        input,
         { id: destination.id, consentCategories: destination.consentCategories ?? undefined },
         config.categories,
         config.policy,
