@@ -251,11 +251,12 @@ export class SqliteQueue implements Queue, DeliveryQueue {
           const outcome = batch.length > 0 ? await handler(batch, () => true) : undefined;
           // A handler that returned nothing is done with its batch now.
           const entry = { position: lastRow, acknowledged, durable: outcome ? outcome.durable : Promise.resolve(), done: !outcome };
-          if (outcome)
+          if (outcome) {
             outcome.durable.then(
               () => (entry.done = true),
               () => {}, // acknowledgeOldest reports it
             );
+          }
           pending.push(entry);
           position = lastRow;
           // Positions are written as outcomes become durable; the oldest is waited for only past the limit.
