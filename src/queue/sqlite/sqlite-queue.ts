@@ -241,9 +241,10 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         }
         try {
           if (lastRow === position) {
-            // Nothing new: what was handed out is acknowledged before waiting, so a quiet inbox holds nothing processed.
-            await acknowledgeAll();
-            await sleep(IDLE_POLL_MS, options.signal);
+            // Nothing new: what was handed out is acknowledged before waiting, so a quiet inbox holds nothing processed;
+            // then it reads again at once (rows that came during the flush wait no poll interval).
+            if (pending.length > 0) await acknowledgeAll();
+            else await sleep(IDLE_POLL_MS, options.signal);
             continue;
           }
           // Rows whose events were all left out still move the position on.
