@@ -188,8 +188,8 @@ export class SqliteQueue implements Queue, DeliveryQueue {
     // What was in the inbox before this consumer started may have been handed out before a crash.
     let redeliveredUpTo = Number(this.lastSeq.get() ?? 0);
     const sinceTruncate = { batches: 0, events: 0 };
-    /** Batches handed out and not yet acknowledged, oldest first. */
-    const pending: { position: number; acknowledged: number; durable: Promise<void>; done: boolean }[] = [];
+    /** Batches handed out and not yet acknowledged, oldest first: last row, events counted for the backlog, outcome. */
+    const pending: { position: number; counted: number; durable: Promise<void>; done: boolean }[] = [];
     /** Acknowledges the oldest pending batch once its outcome is durable; throws (and forgets the rest) if it failed. */
     const acknowledgeOldest = async (): Promise<void> => {
       const batch = pending[0]!;
@@ -201,7 +201,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       }
       pending.shift();
       sinceTruncate.batches++;
-      sinceTruncate.events += batch.acknowledged;
+      sinceTruncate.events += batch.counted;
       const truncate = sinceTruncate.batches >= TRUNCATE_EVERY || sinceTruncate.events >= TRUNCATE_EVENTS;
       if (truncate) {
         sinceTruncate.batches = 0;
@@ -210,7 +210,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
       await threadWriteLock.run(() => {
         this.db.transaction(() => {
           this.writeOffset.run(INBOX_CONSUMER, batch.position);
-          this.countEvents.run(batch.acknowledged, INBOX_CONSUMER);
+          this.countEvents.run(batch.counted, INBOX_CONSUMER);
         })();
         if (truncate) this.truncate.run(batch.position);
       });
@@ -224,12 +224,12 @@ export class SqliteQueue implements Queue, DeliveryQueue {
         const batch: InboxMessage[] = [];
         let lastRow = position;
         // Events the rows read count for the backlog (what was published, even if some are left out now).
-        let acknowledged = 0;
+        let counted = 0;
         for (const row of this.readBatch.iterate(position, options.batchSize) as IterableIterator<InboxRow>) {
           const signals = row.signals ? (JSON.parse(row.signals) as InboxMessage['signals']) : undefined;
           const redelivered = row.seq <= redeliveredUpTo;
           const { events, published } = this.eventsOfRow(row, options);
-          acknowledged += published;
+          counted += published;
           for (let index = 0; index < events.length; index++) {
             const message: InboxMessage = { seq: row.seq * SEQ_PER_ROW + index, workspaceId: row.workspace_id, sourceId: row.source_id, event: events[index]! };
             if (signals) message.signals = signals;
@@ -251,7 +251,7 @@ export class SqliteQueue implements Queue, DeliveryQueue {
           // One consumer reads the file: nobody else can take the batch over.
           const outcome = batch.length > 0 ? await handler(batch, () => true) : undefined;
           // A handler that returned nothing is done with its batch now.
-          const entry = { position: lastRow, acknowledged, durable: outcome ? outcome.durable : Promise.resolve(), done: !outcome };
+          const entry = { position: lastRow, counted, durable: outcome ? outcome.durable : Promise.resolve(), done: !outcome };
           if (outcome) {
             outcome.durable.then(
               () => (entry.done = true),
