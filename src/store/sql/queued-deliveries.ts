@@ -30,14 +30,10 @@ export interface QueuedDeliveries {
   dropAll(log: Kysely<Database>, workspaceId: string, destinationId: string, drop: { reason: string; message: string; at: number }): Promise<number>;
   /**
    * Removes the queued jobs of these events, at every destination (their events are being deleted: retention, an
-   * erasure), as {@link DeliveryRepository.forget} removes their rows; returns how many.
+   * erasure), as {@link DeliveryRepository.forget} removes their rows, and their deliveries kept in delivered runs
+   * (decision 0109; written on `log`, in a transaction of its own); returns how many of both.
    */
-  forget(workspaceId: string, events: readonly EventKey[]): Promise<number>;
-  /**
-   * Removes these events' deliveries kept in delivered runs (decision 0109), written on `log` in its transaction;
-   * returns how many. `list` and `forMessages` return those deliveries too (`delivered`, where no row outranks them).
-   */
-  forgetDelivered(log: Kysely<Database>, workspaceId: string, events: readonly EventKey[]): Promise<number>;
+  forget(log: Kysely<Database>, workspaceId: string, events: readonly EventKey[]): Promise<number>;
   /** How many deliveries of these events delivered runs still keep. */
   countDelivered(workspaceId: string, events: readonly EventKey[]): Promise<number>;
   close(): Promise<void>;

@@ -211,12 +211,8 @@ export class SqlDeliveryRepository implements DeliveryRepository {
       }
     }
     // Where a queued delivery is its job (decision 0108), the job goes too: an erased event is not listed as queued,
-    // and a job that kept the event's JSON does not keep a copy of it.
-    if (this.queued) {
-      deleted += await this.queued.forget(workspaceId, events);
-      const queued = this.queued;
-      deleted += await this.db.transaction().execute((db) => queued.forgetDelivered(db, workspaceId, events));
-    }
+    // and a job that kept the event's JSON does not keep a copy of it; so do deliveries kept in delivered runs (0109).
+    if (this.queued) deleted += await this.queued.forget(this.db, workspaceId, events);
     return deleted;
   }
 

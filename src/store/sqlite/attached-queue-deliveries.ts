@@ -113,7 +113,7 @@ function jobsOfRows(rows: readonly JobRow[], newestFirst: boolean): QueuedJob[] 
  *
  * Also the deliveries kept in delivered runs (`delivered_runs` in the log's file, decision 0109): listed, found by
  * event (through `first_event_seq`) and counted as `delivered` records where no row outranks them; they are removed by
- * `forgetDelivered`, which reads here and writes on the log's own connection, in its transaction.
+ * `forget`, which reads here and writes them on the log's own connection, in its transaction.
  *
  * Read on a connection of its own, to the delivery log's file with the queue's and the store's files attached: never on the log's
  * writing connection, whose `BEGIN IMMEDIATE` would then take the queue file's write lock too, so every outcome the
@@ -241,8 +241,15 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
     return dropped;
   }
 
-  async forget(workspaceId: string, events: readonly EventKey[]): Promise<number> {
-    if (events.length === 0 || !(await this.hasQueue())) return 0;
+  async forget(log: Kysely<Database>, workspaceId: string, events: readonly EventKey[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const seqs = this.eventSeqsOf(workspaceId, events);
+    const jobs = (await this.hasQueue()) ? await this.forgetJobs(workspaceId, seqs) : 0;
+    return jobs + (await log.transaction().execute((trx) => this.forgetDelivered(trx, workspaceId, seqs)));
+  }
+
+  /** The queued jobs of these stored events, removed from the queue's file. */
+  private forgetJobs(workspaceId: string, seqs: readonly number[]): Promise<number> {
     // The queue's own rule for its counts (sqlite-delivery-queue.ts): they move in the jobs' transaction. A job the
     // router holds is acknowledged later as one already finished (it counts nothing then); it is not sent, its event
     // being gone (decision 0105), or is stopped by the delivery gate (an erased person is suppressed).
@@ -250,7 +257,6 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       this.database.transaction(() => {
         const removed = new Map<string, number>();
         const count = (destinationId: string, n: number) => removed.set(destinationId, (removed.get(destinationId) ?? 0) + n);
-        const seqs = this.eventSeqsOf(workspaceId, events);
         const single = this.database.prepare(`DELETE FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE event_seq = ? AND entry_count IS NULL RETURNING destination_id`).pluck();
         const erased = new Set(seqs);
         const manifests = new Map<number, { destination: string; entries: (ManifestEntry | null)[] }>();
@@ -381,9 +387,9 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
     return seqs;
   }
 
-  async forgetDelivered(log: Kysely<Database>, workspaceId: string, events: readonly EventKey[]): Promise<number> {
-    if (events.length === 0) return 0;
-    const erased = new Set(this.eventSeqsOf(workspaceId, events));
+  /** The deliveries of these stored events kept in delivered runs, removed on `log` (in its transaction). */
+  private async forgetDelivered(log: Kysely<Database>, workspaceId: string, seqs: readonly number[]): Promise<number> {
+    const erased = new Set(seqs);
     const runs = new Map<number, RunRow>();
     for (const seq of erased) for (const run of this.runsAround(workspaceId, seq)) runs.set(run.seq, run);
     let removed = 0;
