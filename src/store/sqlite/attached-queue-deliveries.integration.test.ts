@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../core/destination.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { DeliveryJobRecord } from '../../queue/queue.js';
-import { SqliteQueue } from '../../queue/sqlite/sqlite-queue.js';
+import type { SqliteQueue } from '../../queue/sqlite/sqlite-queue.js';
 import type { SqlStore } from '../sql/sql-store.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { closeEmbeddedLog, openEmbeddedLog, type EmbeddedLog } from './test-support/embedded-log.js';
 
 const WS = 'ws1';
 /** Two sources of the workspace (ids made by the store). */
@@ -19,20 +19,17 @@ let dir: string;
 let store: SqlStore;
 let queue: SqliteQueue;
 
+let log: EmbeddedLog;
+
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-queued-from-queue-'));
-  store = await openSqliteStore({ file: path.join(dir, 'sluice.db'), queueFile: path.join(dir, 'queue.db') });
-  queue = new SqliteQueue(path.join(dir, 'queue.db'));
-  await store.workspaces.create({ id: WS, name: 'Queued' });
-  SRC = (await store.sources.create({ workspaceId: WS, name: 'Web' })).id;
-  SRC2 = (await store.sources.create({ workspaceId: WS, name: 'App' })).id;
+  log = await openEmbeddedLog('sluice-queued-from-queue-', WS);
+  ({ dir, store, queue } = log);
+  [SRC, SRC2] = log.sources;
 });
 
 afterEach(async () => {
   seqs.clear();
-  await queue.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeEmbeddedLog(log);
 });
 
 /** Stored events' seqs by `${sourceId}/${messageId}` (jobs name their event by it, as the fan-out's do). */

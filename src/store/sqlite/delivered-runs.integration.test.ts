@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../core/destination.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
-import { SqliteQueue } from '../../queue/sqlite/sqlite-queue.js';
+import type { SqliteQueue } from '../../queue/sqlite/sqlite-queue.js';
 import type { SqlStore } from '../sql/sql-store.js';
 import { MAX_RUN_EVENT_SPAN, runsOf } from './delivered-runs.js';
-import { openSqliteStore } from './sqlite-store.js';
+import { closeEmbeddedLog, openEmbeddedLog, type EmbeddedLog } from './test-support/embedded-log.js';
 
 const WS = 'ws1';
 let SRC = '';
@@ -19,20 +17,17 @@ let queue: SqliteQueue;
 /** Stored events' seqs by `${sourceId}/${messageId}`. */
 const seqs = new Map<string, number>();
 
+let log: EmbeddedLog;
+
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-delivered-runs-'));
-  store = await openSqliteStore({ file: path.join(dir, 'sluice.db'), queueFile: path.join(dir, 'queue.db') });
-  queue = new SqliteQueue(path.join(dir, 'queue.db'));
-  await store.workspaces.create({ id: WS, name: 'Runs' });
-  SRC = (await store.sources.create({ workspaceId: WS, name: 'Web' })).id;
-  SRC2 = (await store.sources.create({ workspaceId: WS, name: 'App' })).id;
+  log = await openEmbeddedLog('sluice-delivered-runs-', WS);
+  ({ dir, store, queue } = log);
+  [SRC, SRC2] = log.sources;
 });
 
 afterEach(async () => {
   seqs.clear();
-  await queue.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await closeEmbeddedLog(log);
 });
 
 async function storeEvents(messageIds: readonly string[], sourceId = SRC): Promise<void> {
