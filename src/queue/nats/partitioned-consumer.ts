@@ -405,11 +405,15 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
 
   /** Buffered items of partitions still ours, in arrival order (each partition in stream order), up to `max` in weight. */
   private take(max: number): T[] {
+    // Walks its own reference: a partition found lapsed on the way (holds()) is stopped, which replaces this.buffer
+    // with one without its entries. Walking that one with this index would skip entries of partitions still ours,
+    // which then were never handed out while their users' later messages were.
+    const buffer = this.buffer;
     const items: T[] = [];
     let weight = 0;
     let used = 0;
-    while (used < this.buffer.length && weight < max) {
-      const { owned, msg } = this.buffer[used++]!;
+    while (used < buffer.length && weight < max) {
+      const { owned, msg } = buffer[used++]!;
       if (owned.stopped || !this.holds(owned)) continue;
       let item: T;
       try {
@@ -425,7 +429,8 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
       items.push(item);
       weight += this.deps.weight?.(item) ?? 1;
     }
-    this.buffer = this.buffer.slice(used);
+    const rest = buffer.slice(used);
+    this.buffer = this.buffer === buffer ? rest : rest.filter((b) => !b.owned.stopped);
     return items;
   }
 
