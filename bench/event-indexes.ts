@@ -33,9 +33,9 @@ const SOURCE = '1c2d3e4f-aaaa-4bbb-8ccc-1234567890ab';
 
 const VARIANTS: Record<string, readonly string[]> = {
   'as shipped (5 secondary indexes)': [],
-  'without events_workspace_user': ['events_workspace_user'],
-  'without events_workspace_user, _anonymous': ['events_workspace_user', 'events_workspace_anonymous'],
-  'dedupe index only (baseline)': ['events_workspace_user', 'events_workspace_anonymous', 'events_workspace_seq', 'events_received_at'],
+  'without events_user': ['events_user'],
+  'without events_user, events_anonymous': ['events_user', 'events_anonymous'],
+  'dedupe index only (baseline)': ['events_user', 'events_anonymous', 'events_workspace_seq', 'events_received_at'],
 };
 
 function batchOf(from: number, users: number, uuids: boolean, random: () => number): NewEvent[] {

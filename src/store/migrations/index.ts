@@ -45,9 +45,10 @@ import { tokenReplacements } from './1190-token-replacements.js';
 import { requestLanguage } from './1230-request-language.js';
 import { alertWebhookPosts } from './1250-alert-webhook-posts.js';
 import { subjectEmails } from './1260-subject-emails.js';
+import { eventsSubjectIndexes } from './1270-events-subject-indexes.js';
 
 /**
  * Every schema migration in order. Each issue's work adds its own file; names sort in application order.
  */
 
-export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections, bindingConsentDenials, deliveryLogKeyedBySource, destinationTombstones, eventPruneMarks, deletionStatusChecks, rateLimitWindows, destinationAlerts, memberAlertEmails, destinationAlertKinds, destinationAlertNotices, pipelineAlerts, destinationEnabledAt, processHeartbeats, roleAlerts, roleAlertResolutions, processingMarks, profileMergeRefusals, sessionActivity, restrictionIdentifierTypes, consentBannerTexts, sourceDrops, requestClosedWithoutDecision, tokenReplacements, requestLanguage, alertWebhookPosts, subjectEmails]
+export const MIGRATIONS: readonly SchemaMigration[] = [foundation, identity, destinations, privacy, auditLog, accounts, privacyRequests, subjectRestrictions, disclosures, twoFactor, requestWorkAndCodes, destinationFiltersAndCounters, sourceCounters, deliveryLogKeyedByMessage, configVersions, deliveryRetryState, replays, replayKinds, destinationPauses, sourceRejections, bindingConsentDenials, deliveryLogKeyedBySource, destinationTombstones, eventPruneMarks, deletionStatusChecks, rateLimitWindows, destinationAlerts, memberAlertEmails, destinationAlertKinds, destinationAlertNotices, pipelineAlerts, destinationEnabledAt, processHeartbeats, roleAlerts, roleAlertResolutions, processingMarks, profileMergeRefusals, sessionActivity, restrictionIdentifierTypes, consentBannerTexts, sourceDrops, requestClosedWithoutDecision, tokenReplacements, requestLanguage, alertWebhookPosts, subjectEmails, eventsSubjectIndexes]

@@ -6,6 +6,7 @@ import type { BulkWrites, EventPayloadRow } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import { messageIdsBySource } from './message-ids-by-source.js';
 import type { Database, EventTable } from './schema.js';
+import { unindexed } from './unindexed.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
 /** How many of the workspace's events the time-range plan choice looks along the walk (rangeFirst()). */
@@ -32,12 +33,9 @@ function toRow({ workspaceId, sourceId, event, json }: NewEvent): Insertable<Eve
   };
 }
 
-/**
- * The column, or with `unindexed` the column as an expression no index serves (`column || ''`, same value), which
- * steers a planner without statistics (SQLite) off that column's indexes onto the time range's (rangeFirst()).
- */
-function unindexedIf(unindexed: boolean, column: 'workspace_id' | 'source_id') {
-  return unindexed ? sql<string>`${sql.ref(column)} || ''` : sql.ref(column);
+/** The column, or with `onRow` the column as an expression no index serves (unindexed.ts), compared on each row read. */
+function unindexedIf(onRow: boolean, column: 'workspace_id' | 'source_id') {
+  return onRow ? unindexed(column) : sql.ref(column);
 }
 
 export class SqlEventRepository implements EventRepository {
@@ -94,7 +92,7 @@ export class SqlEventRepository implements EventRepository {
     type Row = Parameters<typeof toStored>[0];
     const bySeq = new Map<number, Row>();
     for (const [column, value] of lookups) {
-      let lookup = this.filtered(q).where(column, '=', value);
+      let lookup = this.filtered(q, false, true).where(column, '=', value);
       // An event with another person's userId is theirs, even with this person's anonymousId (a shared device);
       // this person's own userIds have their lookups. A placeholder userId ("null") is nobody's (SUBJECT_EVENTS).
       if (column === 'anonymous_id') lookup = lookup.where(withoutUsableUserId());
@@ -151,11 +149,13 @@ export class SqlEventRepository implements EventRepository {
   }
 
   /**
-   * The query's filters other than `identities` (see query()). `rangeFirst`: the workspace and source are
-   * compared as expressions (`workspace_id || ''`), which no index serves, so the time range is read through
-   * `events_received_at` (see rangeFirst()).
+   * The query's filters other than `identities` (see query()). The workspace and source are compared as
+   * expressions no index serves (`workspace_id || ''`, unindexed.ts) when another index should find the rows:
+   * `rangeFirst`, the time range through `events_received_at` (see rangeFirst()); `byIdentifier` (an identities
+   * lookup, or a userId or anonymousId filter), a person's events through `events_user` / `events_anonymous`.
    */
-  private filtered(q: EventQuery, rangeFirst = false) {
+  private filtered(q: EventQuery, rangeFirst = false, byIdentifier = q.userId !== undefined || q.anonymousId !== undefined) {
+    const onRow = rangeFirst || byIdentifier;
     // By messageId, the workspace is named through its sources, so the lookup goes through the dedupe index
     // (source_id, message_id), one probe per source; with `workspace_id = ?` in the query SQLite preferred to
     // walk the workspace's events by seq (an old event meant reading them all). An event's source is always
@@ -164,13 +164,13 @@ export class SqlEventRepository implements EventRepository {
     let query = this.db.selectFrom('events').select(['seq', 'workspace_id', 'source_id', 'payload']);
     query = byMessage
       ? query.where('source_id', 'in', this.db.selectFrom('sources').select('id').where('workspace_id', '=', q.workspaceId))
-      : query.where(unindexedIf(rangeFirst, 'workspace_id'), '=', q.workspaceId);
+      : query.where(unindexedIf(onRow, 'workspace_id'), '=', q.workspaceId);
     if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
     if (q.anonymousId !== undefined) query = query.where('anonymous_id', '=', q.anonymousId);
     if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
     if (q.messageIds !== undefined) query = query.where('message_id', 'in', [...q.messageIds]);
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
-    if (q.sourceId !== undefined) query = query.where(unindexedIf(rangeFirst, 'source_id'), '=', q.sourceId);
+    if (q.sourceId !== undefined) query = query.where(unindexedIf(onRow, 'source_id'), '=', q.sourceId);
     if (q.type !== undefined) query = query.where('type', '=', q.type);
     if (q.event !== undefined) query = query.where('event_name', '=', q.event);
     if (q.from !== undefined) query = query.where('received_at', '>=', q.from);

@@ -8,6 +8,7 @@ import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { QueuedDeliveries } from './queued-deliveries.js';
 import { subjectDeliverySummary } from './subject-delivery-summary.js';
 import type { Database } from './schema.js';
+import { unindexed } from './unindexed.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
 /**
@@ -34,11 +35,11 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   async countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number> {
     let total = 0;
     for (const userIds of chunks(keys.userIds)) {
-      const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('user_id', 'in', userIds).executeTakeFirstOrThrow();
+      const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(unindexed('workspace_id'), '=', workspaceId).where('user_id', 'in', userIds).executeTakeFirstOrThrow();
       total += Number(row.n);
     }
     for (const anonymousIds of chunks(keys.anonymousIds)) {
-      const q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).where('anonymous_id', 'in', anonymousIds).where(withoutUsableUserId());
+      const q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(unindexed('workspace_id'), '=', workspaceId).where('anonymous_id', 'in', anonymousIds).where(withoutUsableUserId());
       total += Number((await q.executeTakeFirstOrThrow()).n);
     }
     return total;
@@ -56,7 +57,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
       let q = this.db
         .selectFrom('events')
         .select(['seq', 'workspace_id', 'source_id', 'payload'])
-        .where('workspace_id', '=', workspaceId)
+        .where(unindexed('workspace_id'), '=', workspaceId)
         .where(position.column, '=', value)
         .where('seq', '>', position.afterSeq);
       if (position.column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
@@ -75,7 +76,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion> {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        let q = this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part);
+        let q = this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part);
         if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
         const batch = await q.limit(batchSize).execute();
         if (batch.length === 0) continue;
@@ -116,7 +117,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
         for (;;) {
           let q = this.db
             .selectFrom('events').select(['seq', 'message_id', 'source_id', 'received_at'])
-            .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
+            .where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
           if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
           const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
           if (events.length === 0) break;
@@ -173,7 +174,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           for (;;) {
             let q = this.db
               .selectFrom('events').select(['seq', 'message_id', 'source_id'])
-              .where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
+              .where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
             if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
             const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
             if (events.length === 0) break;
@@ -195,7 +196,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           .selectFrom('events as e')
           .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))
           .select(['d.destination_id as destinationId', (eb) => eb.fn.max('d.updated_at').as('at')])
-          .where('e.workspace_id', '=', workspaceId)
+          .where(unindexed('e.workspace_id'), '=', workspaceId)
           .where(`e.${column}`, 'in', part)
           .where(kept);
         if (column === 'anonymous_id') q = q.where(withoutUsableUserId('e.user_id')); // SUBJECT_EVENTS

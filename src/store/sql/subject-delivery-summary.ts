@@ -3,6 +3,7 @@ import type { EventSubjectKeys, SubjectDeliverySummary } from '../../privacy/req
 import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { QueuedDeliveries } from './queued-deliveries.js';
 import type { Database } from './schema.js';
+import { unindexed } from './unindexed.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
 /** Rows of the delivery log counted by destination, status and reason (one row counts 1, first = last = its time). */
@@ -70,7 +71,7 @@ export async function subjectDeliverySummary(
       if (deliveryLog) {
         let afterSeq = 0;
         for (;;) {
-          let q = db.selectFrom('events').select(['seq', 'message_id', 'source_id']).where('workspace_id', '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
+          let q = db.selectFrom('events').select(['seq', 'message_id', 'source_id']).where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
           if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
           const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
           if (events.length === 0) break;
@@ -94,7 +95,7 @@ export async function subjectDeliverySummary(
         .selectFrom('events as e')
         .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))
         .select((eb) => ['d.destination_id as destinationId', 'd.status', 'd.reason', eb.fn.countAll().as('n'), eb.fn.min('d.updated_at').as('first'), eb.fn.max('d.updated_at').as('last')])
-        .where('e.workspace_id', '=', workspaceId)
+        .where(unindexed('e.workspace_id'), '=', workspaceId)
         .where(`e.${column}`, 'in', part);
       if (column === 'anonymous_id') q = q.where(withoutUsableUserId('e.user_id')); // SUBJECT_EVENTS
       for (const row of await q.groupBy(['d.destination_id', 'd.status', 'd.reason']).execute()) add(tallies, row);
