@@ -92,7 +92,7 @@ export class SqlEventRepository implements EventRepository {
     type Row = Parameters<typeof toStored>[0];
     const bySeq = new Map<number, Row>();
     for (const [column, value] of lookups) {
-      let lookup = this.filtered(q, false, true).where(column, '=', value);
+      let lookup = this.filtered(q).where(column, '=', value);
       // An event with another person's userId is theirs, even with this person's anonymousId (a shared device);
       // this person's own userIds have their lookups. A placeholder userId ("null") is nobody's (SUBJECT_EVENTS).
       if (column === 'anonymous_id') lookup = lookup.where(withoutUsableUserId());
@@ -151,11 +151,11 @@ export class SqlEventRepository implements EventRepository {
   /**
    * The query's filters other than `identities` (see query()). The workspace and source are compared as
    * expressions no index serves (`workspace_id || ''`, unindexed.ts) when another index should find the rows:
-   * `rangeFirst`, the time range through `events_received_at` (see rangeFirst()); `byIdentifier` (an identities
-   * lookup, or a userId or anonymousId filter), a person's events through `events_user` / `events_anonymous`.
+   * `rangeFirst`, the time range through `events_received_at` (see rangeFirst()); a lookup by identifier (the
+   * identities' lookups, a userId or anonymousId filter), a person's events through `events_user` / `events_anonymous`.
    */
-  private filtered(q: EventQuery, rangeFirst = false, byIdentifier = q.userId !== undefined || q.anonymousId !== undefined) {
-    const onRow = rangeFirst || byIdentifier;
+  private filtered(q: EventQuery, rangeFirst = false) {
+    const onRow = rangeFirst || q.identities !== undefined || q.userId !== undefined || q.anonymousId !== undefined;
     // By messageId, the workspace is named through its sources, so the lookup goes through the dedupe index
     // (source_id, message_id), one probe per source; with `workspace_id = ?` in the query SQLite preferred to
     // walk the workspace's events by seq (an old event meant reading them all). An event's source is always
