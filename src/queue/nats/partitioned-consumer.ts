@@ -405,15 +405,11 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
 
   /** Buffered items of partitions still ours, in arrival order (each partition in stream order), up to `max` in weight. */
   private take(max: number): T[] {
-    // Walks its own reference: a partition found lapsed on the way (holds()) is stopped, which replaces this.buffer
-    // with one without its entries. Walking that one with this index would skip entries of partitions still ours,
-    // which then were never handed out while their users' later messages were.
-    const buffer = this.buffer;
     const items: T[] = [];
     let weight = 0;
     let used = 0;
-    while (used < buffer.length && weight < max) {
-      const { owned, msg } = buffer[used++]!;
+    while (used < this.buffer.length && weight < max) {
+      const { owned, msg } = this.buffer[used++]!;
       if (owned.stopped || !this.holds(owned)) continue;
       let item: T;
       try {
@@ -429,8 +425,7 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
       items.push(item);
       weight += this.deps.weight?.(item) ?? 1;
     }
-    const rest = buffer.slice(used);
-    this.buffer = this.buffer === buffer ? rest : rest.filter((b) => !b.owned.stopped);
+    this.buffer = this.buffer.slice(used);
     return items;
   }
 
@@ -447,11 +442,16 @@ export class PartitionedConsumer<T extends { readonly seq: number }> {
     this.deps.onError(new Error(`acknowledgement of message ${msg.seq} of ${this.deps.group} not confirmed: ${String(last)}`));
   }
 
-  /** Stops handing out and pulling a partition's messages; the buffered ones stay in the stream for the next holder. */
+  /**
+   * Stops handing out and pulling a partition's messages; the buffered ones stay in the stream for the next holder.
+   * They leave the buffer when take() comes to them: only pump() (appending) and take() (from the front) change the
+   * buffer. Filtering it here replaced it under a take() that was walking it (a partition found lapsed on the way),
+   * which then skipped a message of a partition still ours: handed out only after its partition moved, after later
+   * messages of its user.
+   */
   private stop(owned: Owned): void {
     owned.stopped = true;
     void owned.messages?.close().catch(() => undefined);
-    this.buffer = this.buffer.filter((b) => b.owned !== owned);
   }
 
   /** Gives back partitions being released once nothing handed out of them is unacknowledged. */
