@@ -8,8 +8,7 @@ import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { QueuedDeliveries } from './queued-deliveries.js';
 import { subjectDeliverySummary } from './subject-delivery-summary.js';
 import type { Database } from './schema.js';
-import { unindexed } from './unindexed.js';
-import { withoutUsableUserId } from './without-usable-user-id.js';
+import { subjectEvents } from './subject-events.js';
 
 /**
  * SUBJECT_EVENTS: a data subject's events are those whose userId is one of theirs, and those without a userId
@@ -34,13 +33,11 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
 
   async countEvents(workspaceId: string, keys: EventSubjectKeys): Promise<number> {
     let total = 0;
-    for (const userIds of chunks(keys.userIds)) {
-      const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(unindexed('workspace_id'), '=', workspaceId).where('user_id', 'in', userIds).executeTakeFirstOrThrow();
-      total += Number(row.n);
-    }
-    for (const anonymousIds of chunks(keys.anonymousIds)) {
-      const q = this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(unindexed('workspace_id'), '=', workspaceId).where('anonymous_id', 'in', anonymousIds).where(withoutUsableUserId());
-      total += Number((await q.executeTakeFirstOrThrow()).n);
+    for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
+      for (const part of chunks(values)) {
+        const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where(subjectEvents(workspaceId, column, part)).executeTakeFirstOrThrow();
+        total += Number(row.n);
+      }
     }
     return total;
   }
@@ -54,14 +51,14 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
         position = position.column === 'user_id' ? { column: 'anonymous_id', index: 0, afterSeq: 0 } : undefined;
         continue;
       }
-      let q = this.db
+      const rows = await this.db
         .selectFrom('events')
         .select(['seq', 'workspace_id', 'source_id', 'payload'])
-        .where(unindexed('workspace_id'), '=', workspaceId)
-        .where(position.column, '=', value)
-        .where('seq', '>', position.afterSeq);
-      if (position.column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
-      const rows = await q.orderBy('seq').limit(limit).execute();
+        .where(subjectEvents(workspaceId, position.column, [value]))
+        .where('seq', '>', position.afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
       if (rows.length === 0) {
         position = { column: position.column, index: position.index + 1, afterSeq: 0 };
         continue;
@@ -76,9 +73,7 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
   async deleteEventBatch(workspaceId: string, keys: EventSubjectKeys, batchSize: number): Promise<EventBatchDeletion> {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        let q = this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part);
-        if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
-        const batch = await q.limit(batchSize).execute();
+        const batch = await this.db.selectFrom('events').select(['seq', 'source_id', 'message_id']).where(subjectEvents(workspaceId, column, part)).limit(batchSize).execute();
         if (batch.length === 0) continue;
         // The delivery rows first: should this stop between the two, the next batch finds the events again.
         // Those of these events only: another source's event with the same messageId (someone else's) keeps its rows.
@@ -112,14 +107,13 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     };
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
-        // The subject's events (workspace + identifier index), then their delivery rows by message (the log's key).
+        // The subject's events (identifier index, `subjectEvents`), then their delivery rows by message (the log's key).
         let afterSeq = 0;
         for (;;) {
-          let q = this.db
+          const events = await this.db
             .selectFrom('events').select(['seq', 'message_id', 'source_id', 'received_at'])
-            .where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
-          if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
-          const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
+            .where(subjectEvents(workspaceId, column, part)).where('seq', '>', afterSeq)
+            .orderBy('seq').limit(IN_LIST_SIZE).execute();
           if (events.length === 0) break;
           afterSeq = Number(events[events.length - 1]!.seq);
           const receivedAt = new Map(events.map((e) => [`${e.source_id}\u0000${e.message_id}`, e.received_at]));
@@ -168,15 +162,14 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
     for (const [column, values] of [['user_id', keys.userIds], ['anonymous_id', keys.anonymousIds]] as const) {
       for (const part of chunks(values)) {
         if (this.deliveryLog) {
-          // The log in another file: the subject's events (workspace + identifier index), then their delivery
+          // The log in another file: the subject's events (identifier index, `subjectEvents`), then their delivery
           // rows by message (the log's key, message_id first), a page at a time.
           let afterSeq = 0;
           for (;;) {
-            let q = this.db
+            const events = await this.db
               .selectFrom('events').select(['seq', 'message_id', 'source_id'])
-              .where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
-            if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
-            const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
+              .where(subjectEvents(workspaceId, column, part)).where('seq', '>', afterSeq)
+              .orderBy('seq').limit(IN_LIST_SIZE).execute();
             if (events.length === 0) break;
             afterSeq = Number(events[events.length - 1]!.seq);
             const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
@@ -191,15 +184,13 @@ export class SqlSubjectDataRepository implements SubjectDataRepository {
           }
           continue;
         }
-        // From the subject's events (workspace + identifier index) to their delivery rows (the log's key, message_id first).
-        let q = this.db
+        // From the subject's events (identifier index, `subjectEvents`) to their delivery rows (the log's key, message_id first).
+        const q = this.db
           .selectFrom('events as e')
           .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))
           .select(['d.destination_id as destinationId', (eb) => eb.fn.max('d.updated_at').as('at')])
-          .where(unindexed('e.workspace_id'), '=', workspaceId)
-          .where(`e.${column}`, 'in', part)
+          .where(subjectEvents(workspaceId, column, part, 'e'))
           .where(kept);
-        if (column === 'anonymous_id') q = q.where(withoutUsableUserId('e.user_id')); // SUBJECT_EVENTS
         note(await q.groupBy('d.destination_id').execute());
       }
     }

@@ -3,8 +3,7 @@ import type { EventSubjectKeys, SubjectDeliverySummary } from '../../privacy/req
 import { chunks, IN_LIST_SIZE } from './chunks.js';
 import type { QueuedDeliveries } from './queued-deliveries.js';
 import type { Database } from './schema.js';
-import { unindexed } from './unindexed.js';
-import { withoutUsableUserId } from './without-usable-user-id.js';
+import { subjectEvents } from './subject-events.js';
 
 /** Rows of the delivery log counted by destination, status and reason (one row counts 1, first = last = its time). */
 interface CountedRows {
@@ -52,7 +51,7 @@ function add(tallies: Map<string, Tally>, row: CountedRows): void {
 }
 
 /**
- * `SubjectDataRepository.deliverySummary`: the subject's events (SUBJECT_EVENTS, on the workspace + identifier
+ * `SubjectDataRepository.deliverySummary`: the subject's events (SUBJECT_EVENTS, `subjectEvents`: through the identifier
  * indexes) and their delivery-log rows (by the log's key, message_id first), counted per destination. With the log
  * in the same database, one grouped join per identifier list; with the log in its own file (SQLite), the events a
  * page at a time and their rows by messageId, counted here.
@@ -71,9 +70,7 @@ export async function subjectDeliverySummary(
       if (deliveryLog) {
         let afterSeq = 0;
         for (;;) {
-          let q = db.selectFrom('events').select(['seq', 'message_id', 'source_id']).where(unindexed('workspace_id'), '=', workspaceId).where(column, 'in', part).where('seq', '>', afterSeq);
-          if (column === 'anonymous_id') q = q.where(withoutUsableUserId()); // SUBJECT_EVENTS
-          const events = await q.orderBy('seq').limit(IN_LIST_SIZE).execute();
+          const events = await db.selectFrom('events').select(['seq', 'message_id', 'source_id']).where(subjectEvents(workspaceId, column, part)).where('seq', '>', afterSeq).orderBy('seq').limit(IN_LIST_SIZE).execute();
           if (events.length === 0) break;
           afterSeq = Number(events[events.length - 1]!.seq);
           const eventKeys = new Set(events.map((e) => `${e.source_id}\u0000${e.message_id}`));
@@ -91,13 +88,11 @@ export async function subjectDeliverySummary(
         }
         continue;
       }
-      let q = db
+      const q = db
         .selectFrom('events as e')
         .innerJoin('deliveries as d', (join) => join.onRef('d.workspace_id', '=', 'e.workspace_id').onRef('d.message_id', '=', 'e.message_id').onRef('d.source_id', '=', 'e.source_id'))
         .select((eb) => ['d.destination_id as destinationId', 'd.status', 'd.reason', eb.fn.countAll().as('n'), eb.fn.min('d.updated_at').as('first'), eb.fn.max('d.updated_at').as('last')])
-        .where(unindexed('e.workspace_id'), '=', workspaceId)
-        .where(`e.${column}`, 'in', part);
-      if (column === 'anonymous_id') q = q.where(withoutUsableUserId('e.user_id')); // SUBJECT_EVENTS
+        .where(subjectEvents(workspaceId, column, part, 'e'));
       for (const row of await q.groupBy(['d.destination_id', 'd.status', 'd.reason']).execute()) add(tallies, row);
     }
   }
