@@ -6,7 +6,7 @@ import type { SchemaMigration } from './migration.js';
  * partial (events without that identifier have no entry), instead of `events_workspace_user` and
  * `events_workspace_anonymous`, which led with the 36-character workspace id: entries about a third as wide, so the
  * processor's insert dirties and splits fewer pages (decision 0111). Lookups compare the workspace on the row
- * (`workspace_id || ''`, `sql/unindexed.ts`). Building the indexes reads the whole events table once: on a store of
+ * (`subjectEvents()`, `sql/subject-events.ts`). Building the indexes reads the whole events table once: on a store of
  * tens of millions of events this migration takes minutes at start. Both dialects.
  */
 export const eventsSubjectIndexes: SchemaMigration = {

@@ -189,7 +189,7 @@ export class SqlEventRepository implements EventRepository {
           .select(['seq', 'workspace_id', 'source_id', 'payload'])
           .where('source_id', '=', sourceId)
           .where('message_id', 'in', part)
-          .where(unindexedIf(true, 'workspace_id'), '=', workspaceId)
+          .where(unindexed('workspace_id'), '=', workspaceId)
           .execute();
         found.push(...rows.map(toStored));
       }
