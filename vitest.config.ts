@@ -15,5 +15,9 @@ export default defineConfig({
     // on src/ (123 files), back to back at load ~8: 188 s isolated against 95 s here; the whole suite passes so.
     isolate: false,
     reporters: ['default'],
+    // expect.poll's own default is 1 s: on a loaded machine (the full suite on 2 cores), a console page's fetch after a
+    // click took longer once and a check that held a moment later failed (session 36, the delivery log's status filter).
+    // A poll that succeeds still returns at once; one that fails takes this long to say so.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
