@@ -340,9 +340,10 @@ export interface PiiInventoryRepository {
 
 export interface RetentionRepository {
   /**
-   * Deletes up to `limit` events of a workspace received before `before`, and their delivery rows; returns how
-   * many events. First records that the workspace's events received up to the latest deleted one's time may
-   * be gone (see {@link eventsPrunedBefore}).
+   * Reads the workspace's oldest `limit` events in stored order and deletes those received before `before`, with
+   * their delivery rows; returns how many events (fewer than `limit`: the caller is done for now). First records
+   * that the workspace's events received up to the latest deleted one's time may be gone (see
+   * {@link eventsPrunedBefore}). Reads one window whatever the store's size.
    */
   deleteEventsBefore(workspaceId: string, before: number, limit: number): Promise<number>;
   /**
@@ -351,8 +352,9 @@ export interface RetentionRepository {
    */
   eventsPrunedBefore(workspaceId: string): Promise<number | undefined>;
   /**
-   * Truncates `context.ip` of up to `limit` events received before `before`, scanning from the workspace's
-   * cursor; returns how many events were scanned and how many changed.
+   * Reads `limit` events in stored order after the workspace's cursor and truncates `context.ip` of those received
+   * before `before`; moves the cursor over the due events at the window's front (never past one not yet due).
+   * Returns how many events the cursor moved over (`limit`: more may be due) and how many changed.
    */
   truncateIpsBefore(workspaceId: string, before: number, limit: number, truncate: (ip: string) => string): Promise<{ scanned: number; changed: number }>;
 }

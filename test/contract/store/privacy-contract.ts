@@ -242,5 +242,34 @@ export function privacyContract({ store }: StoreContractContext): void {
       expect(await store().deliveries.forMessage(ws, firstOld!)).toEqual([]);
       expect((await store().deliveries.forMessage(ws, recent!)).map((d) => d.destinationId)).toEqual(['dst_a']);
     });
+
+    it('walks the events in stored order and never moves the IP cursor past an event not yet due', async () => {
+      // Stored in an order their receipt times do not follow (a scale-mode partition that lagged): the second event
+      // is the newest, the third was received before it and is stored after it.
+      const ws = await freshWorkspace(store());
+      const at = (ms: number) => new Date(ms).toISOString();
+      const stored = [1_000_000, 5_000_000, 1_500_000].map((ms) => ({ workspaceId: ws, sourceId: 's', event: segmentEvent({ receivedAt: at(ms), timestamp: at(ms), context: { ip: '203.0.113.77' } }) }));
+      await store().events.insertMany(stored);
+      const truncate = (ip: string) => ip.replace(/\.\d+$/, '.0');
+      const ips = async () => (await store().events.query({ workspaceId: ws, limit: 10, order: 'asc' })).map((e) => e.event.context.ip);
+      // Due: the first and the third. The cursor stops before the second, which is not; the third is truncated anyway.
+      expect(await store().retention.truncateIpsBefore(ws, 2_000_000, 10, truncate)).toEqual({ scanned: 1, changed: 2 });
+      expect(await ips()).toEqual(['203.0.113.0', '203.0.113.77', '203.0.113.0']);
+      // Nothing newly due: the window is read again from the same place, and nothing changes.
+      expect(await store().retention.truncateIpsBefore(ws, 2_000_000, 10, truncate)).toEqual({ scanned: 0, changed: 0 });
+      // Once the second is due, it is truncated too (a cursor moved past it to the third would have left it as it was).
+      expect(await store().retention.truncateIpsBefore(ws, 6_000_000, 10, truncate)).toEqual({ scanned: 2, changed: 1 });
+      expect(await ips()).toEqual(['203.0.113.0', '203.0.113.0', '203.0.113.0']);
+
+      // Deletion reads the oldest events in stored order, `limit` at a time, and deletes the due ones among them.
+      expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 1)).toBe(1);
+      // The window of one now holds the second event, not due: the third waits behind it until it is.
+      expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 1)).toBe(0);
+      expect(await store().events.count(ws)).toBe(2);
+      // A window that reaches past it deletes the due one behind it.
+      expect(await store().retention.deleteEventsBefore(ws, 2_000_000, 10)).toBe(1);
+      expect((await store().events.query({ workspaceId: ws, limit: 10 })).map((e) => e.event.receivedAt)).toEqual([at(5_000_000)]);
+      expect(await store().retention.eventsPrunedBefore(ws)).toBe(1_500_001);
+    });
   });
 }
