@@ -142,11 +142,14 @@ describe('live event stream', () => {
   });
 
   it('counts stored events per minute for the overview', async () => {
-    const response = await fetch(`${sluice.url}/api/v1/stats/events-per-minute?minutes=5`, { headers: auth() });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { minutes: { at: string; count: number }[] };
-    expect(body.minutes).toHaveLength(5);
-    expect(body.minutes.reduce((t, m) => t + m.count, 0)).toBeGreaterThanOrEqual(4);
+    // From the processor's counters, written about once a second.
+    await expect.poll(async () => {
+      const response = await fetch(`${sluice.url}/api/v1/stats/events-per-minute?minutes=5`, { headers: auth() });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { minutes: { at: string; count: number }[] };
+      expect(body.minutes).toHaveLength(5);
+      return body.minutes.reduce((t, m) => t + m.count, 0);
+    }).toBeGreaterThanOrEqual(4);
   });
 });
 

@@ -7,11 +7,11 @@ import { RecordingServer } from './support/recording-server.js';
 import { eventually, startTestSluice, type TestSluice } from './support/start-test-sluice.js';
 
 type Series = {
-  totals: Record<'received' | 'rejected' | 'dropped' | 'withheld', number>;
+  totals: Record<'received' | 'stored' | 'rejected' | 'dropped' | 'withheld', number>;
   rejectedByReason: Record<string, number>;
   droppedByReason: Record<string, number>;
   withheldByReason: Record<string, number>;
-  perMinute: ({ at: string } & Record<'received' | 'rejected' | 'dropped' | 'withheld', number>)[];
+  perMinute: ({ at: string } & Record<'received' | 'stored' | 'rejected' | 'dropped' | 'withheld', number>)[];
 };
 type SourceStats = { id: string; name: string } & Series;
 type Stats = { from: string; to: string; sources: SourceStats[]; unassigned: Series };
@@ -99,10 +99,10 @@ describe('per-source counters (GET /api/v1/stats/sources)', () => {
       busyRejected: s.sources.find((x) => x.id === busy.id)?.rejectedByReason,
       unassigned: s.unassigned.rejectedByReason,
     }), {
-      web: { received: 4, rejected: 3, dropped: 0, withheld: 0 },
+      web: { received: 4, stored: 4, rejected: 3, dropped: 0, withheld: 0 },
       webRejected: { no_user_anon_id: 1, event_not_string: 1, request_too_large: 1 },
       off: { source_disabled: 2 },
-      busy: { received: passed, rejected: limited, dropped: 0, withheld: 0 },
+      busy: { received: passed, stored: passed, rejected: limited, dropped: 0, withheld: 0 },
       busyRejected: { too_many_requests: limited },
       unassigned: { unknown_source: 2, missing_write_key: 1, request_too_large: 1 },
     });
@@ -142,13 +142,33 @@ describe('per-source counters (GET /api/v1/stats/sources)', () => {
       const mine = s.sources.find((x) => x.id === app.id);
       return mine && { totals: mine.totals, dropped: mine.droppedByReason, withheld: mine.withheldByReason };
     }, {
-      totals: { received: 5, rejected: 0, dropped: 3, withheld: 1 },
+      // Stored: p-1 and p-2 (withheld from the destination by its filter, but stored); not the suppressed two, nor p-1 again.
+      totals: { received: 5, stored: 2, rejected: 0, dropped: 3, withheld: 1 },
       dropped: { suppressed: 2, duplicate: 1 },
       withheld: { filter: 1 },
     });
     // The destination's own counters say the same from its side.
     const delivery = await api<{ destinations: { id: string; droppedByReason: Record<string, number> }[] }>('GET', `/stats?minutes=10&destinationId=${dest.body.id}`);
     expect(delivery.body.destinations[0]!.droppedByReason).toEqual({ filter: 1 });
+  });
+
+  it('answers events stored per minute from the stored counters: every event this instance stored, once', async () => {
+    const src = await newSource('Counted per minute');
+    await sendTracking(sluice.url, src.writeKey, 'batch', { batch: [1, 2, 3].map((i) => ({ type: 'track', userId: 'm-1', event: 'Minute', messageId: `min-${i}` })) });
+    await sendTracking(sluice.url, src.writeKey, 'track', { userId: 'm-1', event: 'Minute', messageId: 'min-1' });
+    const perMinute = async () => {
+      const res = await api<{ minutes: { at: string; count: number }[] }>('GET', '/stats/events-per-minute?minutes=10');
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.minutes).toHaveLength(10);
+      return res.body.minutes.reduce((n, m) => n + m.count, 0);
+    };
+    // This file's instance stored every event of the workspace within the last 10 minutes: the sum is the table's count
+    // (the duplicate min-1 in neither), once the processor's counts are written (about once a second).
+    await eventually(async () => {
+      const stored = await sluice.store.events.count(sluice.bootstrap.workspaceId);
+      return (await stats()).sources.find((s) => s.id === src.id)?.totals.stored === 3 && (await perMinute()) === stored ? true : undefined;
+    });
+    expect(await perMinute()).toBe(await sluice.store.events.count(sluice.bootstrap.workspaceId));
   });
 
   it('needs sources:read', async () => {
@@ -195,7 +215,7 @@ describe.runIf(scaleAvailable)('per-source counters in scale mode (PostgreSQL + 
     const totals = await eventually(async () => {
       const res = await owner<Stats>('GET', `/stats/sources?minutes=5`);
       const source = res.body.sources.find((s) => s.totals.received > 0);
-      return source && source.totals.received === 125 && source.totals.rejected === 1 ? source : undefined;
+      return source && source.totals.received === 125 && source.totals.rejected === 1 && source.totals.stored === 125 ? source : undefined;
     });
     expect(totals.rejectedByReason).toEqual({ no_user_anon_id: 1 });
     // The events were processed once each: no processor drops.

@@ -17,7 +17,7 @@ import { RestrictionDecider } from './fan-out/restriction-decider.js';
 import { IdentityStage } from './identity-stage.js';
 import { PiiStage } from './pii-stage.js';
 import { Processor } from './processor.js';
-import { StoreStage } from './store-stage.js';
+import { StoreStage, type OnStored } from './store-stage.js';
 import { SuppressionStage } from './suppression-stage.js';
 
 /** The Keys.pseudonym purpose of hashed PII: one key per workspace, so joins work inside a workspace only. */
@@ -45,6 +45,8 @@ export interface ProcessorDeps {
   changes?: ChangeFeed;
   /** Reports a withheld (event, destination) pair, for metrics and source counters. */
   onDropped?: OnWithheld;
+  /** Reports the events a batch stored, per source and minute of receipt (the `stored` source counters). */
+  onStored?: OnStored;
 }
 
 /**
@@ -75,14 +77,14 @@ export function buildProcessor(deps: ProcessorDeps): Processor {
     : [];
   const changes = deps.changes;
   const hooks = { flush: () => store.flushWrites(), ...(changes && { catchUp: () => changes.catchUp() }) };
-  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store), ...fanOut], hooks);
+  if (!privacy) return new Processor([new IdentityStage(store), new StoreStage(store, deps.onStored), ...fanOut], hooks);
   return new Processor([
     new SuppressionStage(privacy.services.suppressions, store.identities),
     new IdentityStage(store),
     new ChildrenStage(store, privacy.services, privacy.openChildDeletion),
     new ConsentStage(store, privacy.services),
     new PiiStage(store, privacy.services, piiHasher(privacy.keys)),
-    new StoreStage(store),
+    new StoreStage(store, deps.onStored),
     ...fanOut,
   ], hooks);
 }

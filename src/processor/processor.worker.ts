@@ -56,6 +56,7 @@ runWorker(async ({ data, signal, counters }) => {
       counters.inc('sluice_deliveries_dropped_total', 'Events withheld from a destination at fan-out, by destination and reason.', { destination_id: destinationId, reason });
       sourceCounters.add(workspaceId, sourceId, 'withheld', reason);
     },
+    onStored: ({ workspaceId, sourceId, minute, count }) => sourceCounters.add(workspaceId, sourceId, 'stored', '', count, minute),
   });
   try {
     await queue.consumeInbox(

@@ -10,6 +10,7 @@ import { openStore } from '../runtime/backends.js';
 import { sqliteQueueFile } from '../store/sqlite/sqlite-database.js';
 import { eventually } from '../../test/support/start-test-sluice.js';
 import { buildProcessor } from './build-processor.js';
+import type { StoredCount } from './store-stage.js';
 
 /**
  * The crash window between the store write and the fan-out (decision 0100): when the processor stored a
@@ -31,9 +32,11 @@ async function rig() {
   await store.destinations.create({ workspaceId: boot.workspaceId, name: 'Hook', type: 'webhook', publicConfig: { url: 'https://example.com/hook' }, sealedSecrets: null, sourceIds: null, consentCategories: null, enabled: true });
   const inbox = new SqliteQueue(sqliteQueueFile(dataDir));
   const published: DeliveryJobRecord[] = [];
+  const stored: StoredCount[] = [];
   let failNextPublish = false;
   const processor = buildProcessor({
     store,
+    onStored: (count) => stored.push(count),
     queue: {
       async publishDeliveries(jobs) {
         if (failNextPublish) {
@@ -47,12 +50,16 @@ async function rig() {
   const controller = new AbortController();
   const errors: unknown[] = [];
   const consuming = inbox.consumeInbox((batch) => processor.processBatch(batch).then(() => undefined), { batchSize: 100, signal: controller.signal, retryDelayMs: 20, onError: (e) => errors.push(e) });
-  const track = (messageId: string) => ({ workspaceId: boot.workspaceId, sourceId, json: JSON.stringify({ type: 'track', event: 'Paid', userId: 'u1', messageId, timestamp: new Date().toISOString(), receivedAt: new Date().toISOString() }) });
+  const track = (messageId: string, receivedAt = new Date().toISOString(), source = sourceId) => ({ workspaceId: boot.workspaceId, sourceId: source, json: JSON.stringify({ type: 'track', event: 'Paid', userId: 'u1', messageId, timestamp: receivedAt, receivedAt }) });
+  const storedTotal = () => stored.reduce((n, c) => n + c.count, 0);
   return {
     store,
     workspaceId: boot.workspaceId,
+    sourceId,
     inbox,
     published,
+    stored,
+    storedTotal,
     errors,
     track,
     failNextPublish: () => (failNextPublish = true),
@@ -78,6 +85,8 @@ describe('processor redelivery', () => {
       // delivery log finds an event's queued jobs by it).
       const stored = await r.store.events.byKeys(r.workspaceId, r.published.map((j) => ({ sourceId: j.sourceId, messageId: j.messageId })));
       expect(r.published.map((j) => [j.messageId, j.eventSeq, j.storedSeq]).sort()).toEqual(stored.map((e) => [e.event.messageId, e.seq, e.seq]).sort());
+      // Counted as stored once, by the attempt that stored them (the `stored` source counters).
+      expect(r.storedTotal()).toBe(2);
     } finally {
       await r.close();
     }
@@ -91,6 +100,27 @@ describe('processor redelivery', () => {
       await r.inbox.publishInbox([r.track('m1'), r.track('m3')]);
       await eventually(async () => (r.published.some((j) => j.messageId === 'm3') ? true : undefined), 10_000);
       expect(r.published.map((j) => j.messageId)).toEqual(['m1', 'm3']);
+      expect(r.storedTotal()).toBe(2);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('counts the events it stores per source and minute of receipt, not of processing', async () => {
+    const r = await rig();
+    try {
+      const other = (await r.store.sources.create({ workspaceId: r.workspaceId, name: 'Other' })).id;
+      const minute = 60_000;
+      const earlier = Math.floor(Date.now() / minute) * minute - 5 * minute;
+      const at = (ms: number) => new Date(ms).toISOString();
+      await r.inbox.publishInbox([r.track('a1', at(earlier + 1_000)), r.track('a2', at(earlier + 2_000)), r.track('a3', at(earlier + minute + 1)), r.track('b1', at(earlier + 3_000), other)]);
+      await eventually(async () => (r.published.length >= 4 ? true : undefined), 10_000);
+      const counts = r.stored.map((c) => ({ ...c, workspaceId: c.workspaceId === r.workspaceId })).sort((x, y) => x.minute - y.minute || x.sourceId.localeCompare(y.sourceId));
+      expect(counts).toEqual([
+        { workspaceId: true, sourceId: r.sourceId, minute: earlier, count: 2 },
+        { workspaceId: true, sourceId: other, minute: earlier, count: 1 },
+        { workspaceId: true, sourceId: r.sourceId, minute: earlier + minute, count: 1 },
+      ].sort((x, y) => x.minute - y.minute || x.sourceId.localeCompare(y.sourceId)));
     } finally {
       await r.close();
     }

@@ -2,6 +2,18 @@ import type { Store } from '../store/store.js';
 import type { BatchContext } from './batch-context.js';
 import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
 
+const MINUTE = 60_000;
+
+/** Events a batch stored of one source, received in one minute (`minute`: its start, epoch ms). */
+export interface StoredCount {
+  workspaceId: string;
+  sourceId: string;
+  minute: number;
+  count: number;
+}
+
+export type OnStored = (count: StoredCount) => void;
+
 /**
  * Writes the batch's events to the store in one multi-row insert. An event whose messageId this source
  * already sent is dropped as `duplicate` (Segment's dedupe of client retries), except when the queue says the
@@ -12,7 +24,11 @@ import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOut
 export class StoreStage implements ProcessorStage {
   readonly name = 'store';
 
-  constructor(private readonly store: Store) {}
+  /** `onStored`: the events a batch stored (not those found stored already), counted per source and minute of receipt. */
+  constructor(
+    private readonly store: Store,
+    private readonly onStored: OnStored = () => {},
+  ) {}
 
   async run(items: readonly ProcessingItem[], batch?: BatchContext): Promise<readonly StageOutcome[]> {
     const inserted = await this.store.events.insertMany(
@@ -27,6 +43,7 @@ export class StoreStage implements ProcessorStage {
     // The inserted events come back in input order, each with its input's event object.
     let next = 0;
     const storedBefore: ProcessingItem[] = [];
+    const storedNow: ProcessingItem[] = [];
     const outcomes = items.map((item) => {
       const stored = inserted[next];
       if (stored?.event !== item.event || stored.sourceId !== item.sourceId) {
@@ -36,10 +53,33 @@ export class StoreStage implements ProcessorStage {
       }
       next++;
       item.stored = stored;
+      storedNow.push(item);
       return CONTINUE;
     });
     if (storedBefore.length > 0) await this.findStored(storedBefore);
+    if (storedNow.length > 0) this.countStored(storedNow);
     return outcomes;
+  }
+
+  /** Reports the items this batch's insert stored per source and minute of receipt. */
+  private countStored(items: readonly ProcessingItem[]): void {
+    const counts = new Map<string, StoredCount>();
+    let lastReceivedAt: string | undefined;
+    let lastMinute = 0;
+    for (const item of items) {
+      const receivedAt = item.event.receivedAt;
+      // The events of one request share their receivedAt: parsed once per run of them.
+      if (receivedAt !== lastReceivedAt) {
+        lastReceivedAt = receivedAt;
+        const at = Date.parse(receivedAt);
+        lastMinute = at - (at % MINUTE);
+      }
+      const key = `${item.sourceId}\u0000${lastMinute}`;
+      const count = counts.get(key);
+      if (count) count.count++;
+      else counts.set(key, { workspaceId: item.workspaceId, sourceId: item.sourceId, minute: lastMinute, count: 1 });
+    }
+    for (const count of counts.values()) this.onStored(count);
   }
 
   /**

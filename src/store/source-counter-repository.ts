@@ -3,6 +3,9 @@ import type { RejectionExample } from '../core/tracking/rejection-example.js';
 /**
  * What happened to a source's events, per minute:
  * - `received`: events the Tracking API accepted (durably queued);
+ * - `stored`: events the processor stored, counted in the minute they were received (a duplicate messageId is not
+ *   stored, and counts as `dropped`); an event erased or expired later still counts: a flow, not what is kept now.
+ *   What `GET /api/v1/stats/events-per-minute` sums (counting the rows of `events` read every event of the window);
  * - `rejected`: events the Tracking API refused, reason = error code (`validation_failed`, `too_many_requests`,
  *   `backlog_full`, `source_disabled`, `request_too_large`, ...). Events of a refused request whose body could
  *   be read count one each; a request whose body could not be read counts 1;
@@ -11,7 +14,7 @@ import type { RejectionExample } from '../core/tracking/rejection-example.js';
  * - `withheld`: (event, destination) pairs fan-out withheld from a destination, reason = the decider's
  *   (`consent_denied:*`, `child`, `integrations`, `filter`, `restricted`, ...); the event itself was stored.
  */
-export const SOURCE_COUNTER_KINDS = ['received', 'rejected', 'dropped', 'withheld'] as const;
+export const SOURCE_COUNTER_KINDS = ['received', 'stored', 'rejected', 'dropped', 'withheld'] as const;
 export type SourceCounterKind = (typeof SOURCE_COUNTER_KINDS)[number];
 
 /** One per-minute counter row. Installation-wide rejections (no source could be named) have sourceId '' and workspaceId ''. */
@@ -21,7 +24,7 @@ export interface SourceCounter {
   /** Start of the minute, epoch ms. */
   minute: number;
   kind: SourceCounterKind;
-  /** '' for `received`. */
+  /** '' for `received` and `stored`. */
   reason: string;
   count: number;
 }

@@ -198,8 +198,6 @@ export interface EventRepository {
    * jobs queued by reference (`DeliveryJobRecord.storedSeq`).
    */
   storedPayloads(refs: readonly StoredEventRef[]): Promise<(string | undefined)[]>;
-  /** Stored events per minute of receivedAt in [from, to) (epoch ms); minutes with no event are absent. */
-  countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]>;
   count(workspaceId: string): Promise<number>;
   /** How many events of a workspace match these filters (e.g. a replay's total). */
   countMatching(query: Pick<EventQuery, 'workspaceId' | 'sourceId' | 'type' | 'event' | 'from' | 'to'>): Promise<number>;

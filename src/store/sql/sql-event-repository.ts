@@ -211,20 +211,6 @@ export class SqlEventRepository implements EventRepository {
     });
   }
 
-  async countPerMinute(workspaceId: string, from: number, to: number): Promise<{ minute: number; count: number }[]> {
-    // Counted through the time range when that reads less than walking the workspace (see rangeFirst()).
-    const rangeFirst = await this.rangeFirst({ workspaceId, from, to }, 'count');
-    const rows = await this.db
-      .selectFrom('events')
-      .select([sql<number>`received_at / 60000`.as('minute'), (eb) => eb.fn.countAll<number>().as('n')])
-      .where(unindexedIf(rangeFirst, 'workspace_id'), '=', workspaceId)
-      .where('received_at', '>=', from)
-      .where('received_at', '<', to)
-      .groupBy(sql`received_at / 60000`)
-      .execute();
-    return rows.map((r) => ({ minute: Math.floor(Number(r.minute)) * 60_000, count: Number(r.n) }));
-  }
-
   async countMatching(q: Pick<EventQuery, 'workspaceId' | 'sourceId' | 'type' | 'event' | 'from' | 'to'>): Promise<number> {
     // Bounded in time, counted through the time range when that reads less than walking the workspace (see rangeFirst()).
     const rangeFirst = await this.rangeFirst(q, 'count');
