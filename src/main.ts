@@ -235,7 +235,8 @@ async function startRoles(config: SluiceConfig, options: StartOptions, logger: L
     const q = queue;
     backpressure = new Backpressure(() => q.inboxBacklog(), config.maxBacklog, () => q.unavailable());
     backpressure.start();
-    sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows), {
+    // Never waits for the store's write lock: this thread answers the Tracking API (a busy store keeps the counts a second).
+    sourceCounters = new CounterBuffer((rows) => store.sourceCounters.add(rows, { wait: false }), {
       writeRejections: (rows) => store.sourceCounters.saveRejections(rows),
       onError: (error) => logger.warn({ err: error }, 'could not write source counters; kept for the next try'),
     });

@@ -45,6 +45,28 @@ describe('CounterBuffer', () => {
     await buffer.stop();
     expect(written.map((r) => r.count)).toEqual([5]);
   });
+  it('keeps everything pending, without an error, when the store was busy and the write did not wait', async () => {
+    let busy = true;
+    const written: SourceCounter[] = [];
+    const rejections: SourceRejection[] = [];
+    const errors: unknown[] = [];
+    const buffer = new CounterBuffer(async (rows) => {
+      if (busy) return false;
+      written.push(...rows);
+      return true;
+    }, { writeRejections: async (rows) => void rejections.push(...rows), onError: (error) => errors.push(error) });
+    buffer.add('ws', 'src', 'received', '', 3, 0);
+    buffer.keepRejection({ workspaceId: 'ws', sourceId: 'src', code: 'validation_failed', message: 'm', at: 1 });
+    await buffer.flush();
+    expect({ written, rejections, errors }).toEqual({ written: [], rejections: [], errors: [] });
+    buffer.add('ws', 'src', 'received', '', 2, 0);
+    busy = false;
+    await buffer.flush();
+    expect(written.map((r) => r.count)).toEqual([5]);
+    expect(rejections.map((r) => r.code)).toEqual(['validation_failed']);
+    expect(errors).toEqual([]);
+  });
+
   it('writes the latest rejection per source and code after the counters, and keeps unwritten ones without counting twice', async () => {
     const counted: SourceCounter[] = [];
     const kept: SourceRejection[][] = [];

@@ -35,8 +35,13 @@ export class CounterBuffer {
   private writing: Promise<void> | undefined;
   private readonly intervalMs: number;
 
+  /**
+   * `write` answers false when it wrote nothing because the store was busy and it was asked not to wait
+   * (SourceCounterRepository.add with `wait: false`): everything pending is kept for the next interval, and nothing
+   * is reported as an error.
+   */
   constructor(
-    private readonly write: (rows: readonly SourceCounter[]) => Promise<void>,
+    private readonly write: (rows: readonly SourceCounter[]) => Promise<boolean | void>,
     private readonly options: CounterBufferOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -96,7 +101,13 @@ export class CounterBuffer {
     this.drops = new Map();
     this.writing = this.writeCounters(batch)
       .then(
-        async () => {
+        async (written) => {
+          if (!written) {
+            // Busy: the rejections and drops wait with the counters (their writes would wait for the store).
+            this.keepUnwritten(rejections);
+            this.keepUnwrittenDrops(drops);
+            return;
+          }
           try {
             await this.writeRejections(rejections);
           } finally {
@@ -116,18 +127,28 @@ export class CounterBuffer {
     await this.writing;
   }
 
-  /** Writes counter rows; when that fails they are added back to what is pending (and the error thrown). */
-  private async writeCounters(batch: Map<string, SourceCounter>): Promise<void> {
-    if (batch.size === 0) return;
+  /**
+   * Writes counter rows; answers false when the store was busy. Rows not written (busy, or the write failed: the error
+   * is thrown) are added back to what is pending.
+   */
+  private async writeCounters(batch: Map<string, SourceCounter>): Promise<boolean> {
+    if (batch.size === 0) return true;
+    let written: boolean | void;
     try {
-      await this.write([...batch.values()]);
+      written = await this.write([...batch.values()]);
     } catch (error) {
-      for (const [key, row] of batch) {
-        const later = this.pending.get(key);
-        if (later) later.count += row.count;
-        else this.pending.set(key, row);
-      }
+      this.keepUnwrittenCounters(batch);
       throw error;
+    }
+    if (written === false) this.keepUnwrittenCounters(batch);
+    return written !== false;
+  }
+
+  private keepUnwrittenCounters(batch: Map<string, SourceCounter>): void {
+    for (const [key, row] of batch) {
+      const later = this.pending.get(key);
+      if (later) later.count += row.count;
+      else this.pending.set(key, row);
     }
   }
 

@@ -34,8 +34,14 @@ export interface SourceCounter {
  * (`src/observability/counter-buffer.ts`); several processes may add to the same row (the upsert adds).
  */
 export interface SourceCounterRepository {
-  /** Adds each row's count to the stored row of the same (source, minute, kind, reason), in one transaction. */
-  add(rows: readonly SourceCounter[]): Promise<void>;
+  /**
+   * Adds each row's count to the stored row of the same (source, minute, kind, reason), in one transaction; true.
+   * `wait: false`: on the embedded store, only if no other connection is writing the file now; otherwise nothing is
+   * written and the answer is false (the caller keeps the rows for its next write). For the thread that answers the
+   * Tracking API, which would otherwise stop answering while it waits (the processor's transactions hold the file
+   * for tens to hundreds of milliseconds under load). PostgreSQL always writes.
+   */
+  add(rows: readonly SourceCounter[], options?: { wait?: boolean }): Promise<boolean>;
   /** A workspace's rows for minutes in [from, to), optionally of one source; `''` reads the installation-wide rows. */
   list(workspaceId: string, from: number, to: number, sourceId?: string): Promise<SourceCounter[]>;
   /** Keeps each rejection as its (source, code)'s latest, unless a later one is kept already. */

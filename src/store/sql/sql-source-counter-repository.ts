@@ -1,17 +1,23 @@
 import { sql, type Kysely } from 'kysely';
 import type { RejectionExample } from '../../core/tracking/rejection-example.js';
 import type { SourceCounter, SourceCounterKind, SourceCounterRepository, SourceDrop, SourceRejection } from '../store.js';
+import type { BulkWrites } from './bulk-writes.js';
 import type { Database } from './schema.js';
 
 /** Rows per multi-row upsert (6 columns a row, well under SQLite's bound-parameter limit). */
 const CHUNK = 500;
 
 export class SqlSourceCounterRepository implements SourceCounterRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The embedded store's synchronous writes: `add` without waiting for the file's write lock. */
+    private readonly bulk?: Pick<BulkWrites, 'addSourceCountersUnlessBusy'>,
+  ) {}
 
-  async add(rows: readonly SourceCounter[]): Promise<void> {
-    if (rows.length === 0) return;
+  async add(rows: readonly SourceCounter[], options: { wait?: boolean } = {}): Promise<boolean> {
+    if (rows.length === 0) return true;
     const values = rows.map((r) => ({ workspace_id: r.workspaceId, source_id: r.sourceId, minute: r.minute, kind: r.kind, reason: r.reason, count: r.count }));
+    if (options.wait === false && this.bulk) return this.bulk.addSourceCountersUnlessBusy(values);
     const write = async (db: Kysely<Database>) => {
       for (let i = 0; i < values.length; i += CHUNK) {
         await db
@@ -23,6 +29,7 @@ export class SqlSourceCounterRepository implements SourceCounterRepository {
     };
     if (values.length <= CHUNK) await write(this.db);
     else await this.db.transaction().execute(write);
+    return true;
   }
 
   async list(workspaceId: string, from: number, to: number, sourceId?: string): Promise<SourceCounter[]> {

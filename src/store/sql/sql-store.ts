@@ -104,7 +104,7 @@ export class SqlStore implements Store {
     this.twoFactor = new SqlTwoFactorRepository(db);
     this.policies = new SqlPolicyRepository(db);
     this.destinations = new SqlDestinationRepository(db);
-    this.sourceCounters = new SqlSourceCounterRepository(db);
+    this.sourceCounters = new SqlSourceCounterRepository(db, bulk);
     this.configVersions = new SqlConfigVersionRepository(db);
     this.replays = new SqlReplayRepository(db);
     this.rateLimits = new SqlRateLimitRepository(db);

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { BulkWrites, RunnableDelivery, EventPayloadRow } from '../sql/bulk-writes.js';
-import type { DeliveryCounterTable, DeliveryTable, EventTable } from '../sql/schema.js';
+import type { DeliveryCounterTable, DeliveryTable, EventTable, SourceCounterTable } from '../sql/schema.js';
 import { runsOf } from './delivered-runs.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { threadWriteLock } from './thread-write-lock.js';
@@ -45,6 +45,25 @@ export class SqliteBulkWrites implements BulkWrites {
     return this.prepared.eventsBySeq.all(JSON.stringify(seqs));
   }
 
+  addSourceCountersUnlessBusy(rows: readonly SourceCounterTable[]): Promise<boolean> {
+    return threadWriteLock.run(() => {
+      // Synchronous from here to the restore: no other statement of this thread runs with the timeout at 0.
+      const usual = this.db.pragma('busy_timeout', { simple: true }) as number;
+      this.db.pragma('busy_timeout = 0');
+      try {
+        this.db.transaction(() => {
+          for (const r of rows) this.prepared.addSourceCounter.run(r.workspace_id, r.source_id, r.minute, r.kind, r.reason, r.count);
+        }).immediate();
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+        throw error;
+      } finally {
+        this.db.pragma(`busy_timeout = ${usual}`);
+      }
+    });
+  }
+
   recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered: readonly RunnableDelivery[] = []): Promise<void> {
     const runs = runsOf(delivered);
     return threadWriteLock.run(() =>
@@ -75,6 +94,10 @@ function prepare(db: SqliteDatabase, log: SqliteDatabase) {
     ),
     insertRun: log.prepare<[string, string, string, number, number, number, string]>(
       'INSERT INTO delivered_runs (workspace_id, destination_id, source_id, delivered_at, first_event_seq, last_event_seq, entries) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    addSourceCounter: db.prepare<[string, string, number, string, string, number]>(
+      `INSERT INTO source_counters (workspace_id, source_id, minute, kind, reason, count) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source_id, minute, kind, reason) DO UPDATE SET count = source_counters.count + excluded.count`,
     ),
     addCounter: log.prepare<[string, string, number, string, string, number]>(
       `INSERT INTO delivery_counters (workspace_id, destination_id, minute, status, reason, count) VALUES (?, ?, ?, ?, ?, ?)
