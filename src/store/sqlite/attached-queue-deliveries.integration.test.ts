@@ -290,3 +290,26 @@ describe('the reads of queued jobs', () => {
     }
   });
 });
+
+describe('a destination whose first jobs are all being retried', () => {
+  it('finds the oldest job without a row past them, letting the thread\'s other work run meanwhile', async () => {
+    // 1,500 jobs in one manifest (one fan-out's), the first 1,200 retried (one person each, as a failing destination's
+    // are), the rest waiting untried. The walk reads past the retried ones to the 1,201st.
+    const ids = Array.from({ length: 1500 }, (_, i) => `w${String(i).padStart(4, '0')}`);
+    await storeEvents(ids);
+    const t0 = Date.now();
+    await queue.publishDeliveries(ids.map((m, i) => job(m, 'd1', `u${i}`)));
+    await store.deliveries.record(ids.slice(0, 1200).map((m) => ({ ...state(m, 'retrying', t0), reason: 'http_503', lastError: 'HTTP 503' })));
+    await store.deliveries.waitingSummary(WS, 'd1'); // the queue's table is found ready (first read)
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const summary = await store.deliveries.waitingSummary(WS, 'd1');
+    expect(summary.oldestQueuedAt).toBeGreaterThanOrEqual(t0);
+    expect(summary.retrying).toBe(1200);
+    // The event loop turned during the walk (it read the 1,200 rows' keys in slices): a walk in one piece resolves
+    // before a setImmediate scheduled ahead of it.
+    expect(turned).toBe(true);
+    const page = await store.deliveries.list({ workspaceId: WS, destinationId: 'd1', status: 'queued', limit: 3, order: 'oldest-first' });
+    expect(page.map((d) => d.messageId)).toEqual(['w1200', 'w1201', 'w1202']);
+  });
+});

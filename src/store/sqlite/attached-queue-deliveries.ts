@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { DeliveryRecord } from '../../core/destination.js';
 import type { DeliveryListQuery } from '../destination-repository.js';
@@ -30,9 +31,9 @@ interface QueuedJob {
   at: number;
 }
 
-/** A row of the queue's table as the readers read it: `entries` only for a manifest (manifest-entries.ts). */
+/** A row of the queue's table as the readers read it: one job, or a manifest (manifest-entries.ts), read when reached. */
 interface JobRow extends QueuedJob {
-  entries: string | null;
+  manifest: 0 | 1;
 }
 
 /** A manifest's row as an event's lookup reads it. */
@@ -44,11 +45,13 @@ interface ManifestRow extends ManifestRowKeys {
 
 /** When a job was queued: `queued_at`, or for a job an earlier version queued, when its event was received. */
 const QUEUED_AT = 'coalesce(j.queued_at, j.received_at)';
-const ROW_COLUMNS = `j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at, CASE WHEN j.entry_count IS NULL THEN NULL ELSE j.json END AS entries`;
+const ROW_COLUMNS = `j.seq, j.workspace_id, j.destination_id, j.message_id, j.source_id, ${QUEUED_AT} AS at, j.entry_count IS NOT NULL AS manifest`;
 /** A delivered run's columns as the readers read them (delivered-runs.ts). */
 const RUN_COLUMNS = 'r.seq, r.workspace_id, r.destination_id, r.source_id, r.delivered_at, r.first_event_seq, r.last_event_seq, r.entries';
 /** Rows of the destination's jobs read at a time (a manifest row holds a batch's jobs). */
 const ROW_PAGE = 64;
+/** Queued jobs a walk examines between two turns of the event loop (about 6 ms of key lookups). */
+const YIELD_EVERY = 1000;
 /** Delivered runs read at a time (a run holds a router batch's deliveries, up to 1,000 for the webhook). */
 const RUN_PAGE = 4;
 
@@ -83,24 +86,27 @@ function timeBounds(column: string, bounds: { atMost?: number | undefined; atLea
   return `${bounds.atMost === undefined ? '' : ` AND ${column} <= ${Number(bounds.atMost)}`}${bounds.atLeast === undefined ? '' : ` AND ${column} >= ${Number(bounds.atLeast)}`}`;
 }
 
-/** The jobs of rows in their order (`newestFirst`: a manifest's entries last first), erased entries left out. */
-function jobsOfRows(rows: readonly JobRow[], newestFirst: boolean): QueuedJob[] {
-  const jobs: QueuedJob[] = [];
+/**
+ * The jobs of rows in their order (`newestFirst`: a manifest's entries last first), erased entries left out, made as they
+ * are asked for: a manifest holds a processor batch's jobs (thousands), and a reader that stops at the first job it
+ * wants (the oldest queued one) parses one manifest, not the page's. Building every job of a page of 64 manifests first
+ * took 1.5-2 s on the thread that answers the Tracking API, at each delivery alert check of a destination with a
+ * backlog.
+ */
+function* jobsOfRows(rows: readonly JobRow[], newestFirst: boolean, manifestJson: (seq: number) => string): Generator<QueuedJob> {
   for (const row of rows) {
-    if (row.entries === null) {
-      jobs.push({ ...row, seq: row.seq * JOB_SEQ_SCALE });
+    if (!row.manifest) {
+      yield { seq: row.seq * JOB_SEQ_SCALE, workspace_id: row.workspace_id, destination_id: row.destination_id, message_id: row.message_id, source_id: row.source_id, at: row.at };
       continue;
     }
-    const entries = JSON.parse(row.entries) as (ManifestEntry | null)[];
-    const places = entries.map((_, place) => place);
-    if (newestFirst) places.reverse();
-    for (const place of places) {
+    const entries = JSON.parse(manifestJson(row.seq)) as (ManifestEntry | null)[];
+    for (let i = 0; i < entries.length; i++) {
+      const place = newestFirst ? entries.length - 1 - i : i;
       const entry = entries[place];
       if (entry === null || entry === undefined) continue;
-      jobs.push(jobOfEntry(row, entry, place));
+      yield jobOfEntry(row, entry, place);
     }
   }
-  return jobs;
 }
 
 /**
@@ -156,7 +162,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       // through the (destination_id, seq) index, without sorting the destination's whole backlog. The last millisecond
       // read may have more jobs than fit, which the list orders by messageId: all of them.
       const found: QueuedJob[] = [];
-      for (const job of this.queuedJobs(q.destinationId, q.workspaceId, { newestFirst, atMost: q.before?.updatedAt, atLeast: q.after?.updatedAt })) {
+      for await (const job of this.queuedJobs(q.destinationId, q.workspaceId, { newestFirst, atMost: q.before?.updatedAt, atLeast: q.after?.updatedAt })) {
         if (q.sourceId !== undefined && job.source_id !== q.sourceId) continue;
         if (found.length >= q.limit && job.at !== found[found.length - 1]!.at) break;
         found.push(job);
@@ -213,7 +219,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   async oldestQueuedAt(workspaceId: string, destinationId: string): Promise<number | undefined> {
     if (!(await this.hasQueue())) return undefined;
     // The first job in seq order without a row: the jobs before it are the few being retried.
-    for (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) return Number(job.at);
+    for await (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) return Number(job.at);
     return undefined;
   }
 
@@ -230,7 +236,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
       dropped += Number(result.numInsertedOrUpdatedRows ?? 0);
     };
     let page: QueuedJob[] = [];
-    for (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) {
+    for await (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) {
       page.push(job);
       if (page.length === DROP_PAGE) {
         await write(page);
@@ -285,26 +291,34 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
 
   /**
    * The destination's jobs that the delivery log has no row for, in seq order (or the reverse), read a page of rows
-   * at a time through (destination_id, seq); `atMost` / `atLeast` bound when they were queued.
+   * at a time through (destination_id, seq); `atMost` / `atLeast` bound when they were queued. Each job costs a lookup
+   * of the log's key, and jobs with a row can be many before the first without (a failing destination's retried
+   * jobs, one per person): the walk lets the thread's other work run every YIELD_EVERY jobs (it runs on the thread
+   * that answers the Tracking API; 10,000 retried jobs took about 130 ms).
    */
-  private *queuedJobs(destinationId: string, workspaceId: string, options: { newestFirst: boolean; atMost?: number | undefined; atLeast?: number | undefined }): Generator<QueuedJob> {
+  private async *queuedJobs(destinationId: string, workspaceId: string, options: { newestFirst: boolean; atMost?: number | undefined; atLeast?: number | undefined }): AsyncGenerator<QueuedJob> {
     const page = this.database.prepare(
       `SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.destination_id = ? AND j.workspace_id = ? AND j.seq ${options.newestFirst ? '<' : '>'} ?${timeBounds(QUEUED_AT, options)}
        ORDER BY j.seq ${options.newestFirst ? 'DESC' : 'ASC'} LIMIT ${ROW_PAGE}`,
     );
     const hasRow = this.hasRow();
+    const manifestJson = this.manifestJson();
     for (let after = options.newestFirst ? Number.MAX_SAFE_INTEGER : 0; ; ) {
       const rows = page.all(destinationId, workspaceId, after) as JobRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.seq;
-      for (const job of jobsOfRows(rows, options.newestFirst)) if (!hasRow(job.message_id, job.source_id, job.destination_id)) yield job;
+      let examined = 0;
+      for (const job of jobsOfRows(rows, options.newestFirst, manifestJson)) {
+        if (!hasRow(job.message_id, job.source_id, job.destination_id)) yield job;
+        if (++examined % YIELD_EVERY === 0) await nextTurn();
+      }
     }
   }
 
   /** An event's jobs: the rows holding one job for it (by `event_seq`), and its entries in the manifests around it. */
   private jobsOfEvent(workspaceId: string, eventSeq: number): QueuedJob[] {
     const rows = this.database.prepare(`SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.event_seq = ? AND j.entry_count IS NULL AND j.workspace_id = ?`).all(eventSeq, workspaceId) as JobRow[];
-    const jobs = jobsOfRows(rows, false);
+    const jobs = [...jobsOfRows(rows, false, this.manifestJson())];
     for (const row of this.manifestsAround(workspaceId, eventSeq)) {
       const entries = JSON.parse(row.json) as (ManifestEntry | null)[];
       entries.forEach((entry, place) => {
@@ -418,6 +432,12 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   }
 
   /** Whether the delivery log has a row for a job's (message, source, destination): an outcome, so not queued. */
+  /** A manifest row's entries (its JSON), read when a reader reaches it. */
+  private manifestJson(): (seq: number) => string {
+    const json = this.database.prepare(`SELECT json FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE seq = ?`).pluck();
+    return (seq) => json.get(seq) as string;
+  }
+
   private hasRow(): (messageId: string, sourceId: string, destinationId: string) => boolean {
     const row = this.database.prepare('SELECT 1 FROM main.deliveries d WHERE d.message_id = ? AND d.source_id = ? AND d.destination_id = ?').pluck();
     return (messageId, sourceId, destinationId) => row.get(messageId, sourceId, destinationId) !== undefined;
