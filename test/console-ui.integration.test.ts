@@ -332,7 +332,7 @@ describe.skipIf(skip)('console in headless Chromium against a real Sluice', { ti
     await page.goto(`${sluice.url}/sources/${source.id}`);
     const counters = page.getByTestId('source-counters');
     // The live-debugger test sent 2 events with analytics-node and 1 the Tracking API rejected; the overview test 1 more rejected.
-    await expect.poll(() => counters.getByTestId('source-totals').textContent(), { timeout: 30_000 }).toBe(' 2 received 2 rejected 0 dropped 0 withheld from a destination');
+    await expect.poll(() => counters.getByTestId('source-totals').textContent(), { timeout: 30_000 }).toBe(' 2 received 2 stored 2 rejected 0 dropped 0 withheld from a destination');
     const chart = counters.getByRole('img', { name: /per minute, last hour/ });
     await chart.waitFor();
     expect(await counters.getByRole('table', { name: 'Rejected by the Tracking API' }).textContent()).toContain('event_not_string1');

@@ -5,7 +5,7 @@ import { CountersOverTime, RANGES, RangePicker, ReasonTable, useInterval, type M
 import { ErrorBox } from '../components/error-box';
 import { useAsync } from '../components/use-async';
 
-type Kind = 'received' | 'rejected' | 'dropped' | 'withheld';
+type Kind = 'received' | 'stored' | 'rejected' | 'dropped' | 'withheld';
 interface SourceSeries {
   id: string;
   totals: Record<Kind, number>;
@@ -17,12 +17,13 @@ interface SourceSeries {
 
 const SERIES: (Series & { key: Kind })[] = [
   { key: 'received', name: 'received', className: 's-delivered' },
+  { key: 'stored', name: 'stored', className: 's-queued' },
   { key: 'rejected', name: 'rejected', className: 's-failed' },
   { key: 'dropped', name: 'dropped', className: 's-dropped' },
   { key: 'withheld', name: 'withheld from a destination', className: 's-retrying' },
 ];
 
-/** A source's counters from GET /api/v1/stats/sources: received / rejected / dropped / withheld per minute, and why. */
+/** A source's counters from GET /api/v1/stats/sources: received / stored / rejected / dropped / withheld per minute, and why. */
 export function SourceCounters({ sourceId }: { sourceId: string }) {
   const [range, setRange] = useState<Range>(RANGES[0]);
   const stats = useAsync(() => api<{ sources: SourceSeries[] }>('GET', `/api/v1/stats/sources?sourceId=${encodeURIComponent(sourceId)}&minutes=${range.minutes}`), [sourceId, range.minutes]);
@@ -42,7 +43,7 @@ export function SourceCounters({ sourceId }: { sourceId: string }) {
               </span>
             ))}
           </p>
-          <CountersOverTime title={`Events of this source per ${range.bucket === 1 ? 'minute' : `${range.bucket} minutes`}, ${range.label.toLowerCase()}: received, rejected, dropped, withheld`} perMinute={mine.perMinute} series={SERIES} bucket={range.bucket} />
+          <CountersOverTime title={`Events of this source per ${range.bucket === 1 ? 'minute' : `${range.bucket} minutes`}, ${range.label.toLowerCase()}: received, stored, rejected, dropped, withheld`} perMinute={mine.perMinute} series={SERIES} bucket={range.bucket} />
           <div className="grid-3">
             <ReasonTable caption="Rejected by the Tracking API" counts={mine.rejectedByReason} />
             <ReasonTable caption="Dropped by the processor (not stored)" counts={mine.droppedByReason} />
