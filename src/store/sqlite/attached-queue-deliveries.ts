@@ -93,13 +93,16 @@ function timeBounds(column: string, bounds: { atMost?: number | undefined; atLea
  * took 1.5-2 s on the thread that answers the Tracking API, at each delivery alert check of a destination with a
  * backlog.
  */
-function* jobsOfRows(rows: readonly JobRow[], newestFirst: boolean, manifestJson: (seq: number) => string): Generator<QueuedJob> {
+function* jobsOfRows(rows: readonly JobRow[], newestFirst: boolean, manifestJson: (seq: number) => string | undefined): Generator<QueuedJob> {
   for (const row of rows) {
     if (!row.manifest) {
       yield { seq: row.seq * JOB_SEQ_SCALE, workspace_id: row.workspace_id, destination_id: row.destination_id, message_id: row.message_id, source_id: row.source_id, at: row.at };
       continue;
     }
-    const entries = JSON.parse(manifestJson(row.seq)) as (ManifestEntry | null)[];
+    // Read now, not with the page: the router may have finished the manifest's last job and deleted it meanwhile.
+    const json = manifestJson(row.seq);
+    if (json === undefined) continue;
+    const entries = JSON.parse(json) as (ManifestEntry | null)[];
     for (let i = 0; i < entries.length; i++) {
       const place = newestFirst ? entries.length - 1 - i : i;
       const entry = entries[place];
@@ -218,7 +221,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
 
   async oldestQueuedAt(workspaceId: string, destinationId: string): Promise<number | undefined> {
     if (!(await this.hasQueue())) return undefined;
-    // The first job in seq order without a row: the jobs before it are the few being retried.
+    // The first job in seq order without a row: the jobs before it are being retried (one per person whose delivery failed).
     for await (const job of this.queuedJobs(destinationId, workspaceId, { newestFirst: false })) return Number(job.at);
     return undefined;
   }
@@ -302,13 +305,12 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
        ORDER BY j.seq ${options.newestFirst ? 'DESC' : 'ASC'} LIMIT ${ROW_PAGE}`,
     );
     const hasRow = this.hasRow();
-    const manifestJson = this.manifestJson();
+    let examined = 0;
     for (let after = options.newestFirst ? Number.MAX_SAFE_INTEGER : 0; ; ) {
       const rows = page.all(destinationId, workspaceId, after) as JobRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.seq;
-      let examined = 0;
-      for (const job of jobsOfRows(rows, options.newestFirst, manifestJson)) {
+      for (const job of jobsOfRows(rows, options.newestFirst, this.manifestJson)) {
         if (!hasRow(job.message_id, job.source_id, job.destination_id)) yield job;
         if (++examined % YIELD_EVERY === 0) await nextTurn();
       }
@@ -318,7 +320,7 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
   /** An event's jobs: the rows holding one job for it (by `event_seq`), and its entries in the manifests around it. */
   private jobsOfEvent(workspaceId: string, eventSeq: number): QueuedJob[] {
     const rows = this.database.prepare(`SELECT ${ROW_COLUMNS} FROM ${QUEUE_SCHEMA}.queue_deliveries j WHERE j.event_seq = ? AND j.entry_count IS NULL AND j.workspace_id = ?`).all(eventSeq, workspaceId) as JobRow[];
-    const jobs = [...jobsOfRows(rows, false, this.manifestJson())];
+    const jobs = [...jobsOfRows(rows, false, this.manifestJson)];
     for (const row of this.manifestsAround(workspaceId, eventSeq)) {
       const entries = JSON.parse(row.json) as (ManifestEntry | null)[];
       entries.forEach((entry, place) => {
@@ -431,13 +433,14 @@ export class AttachedQueueDeliveries implements QueuedDeliveries {
     return count;
   }
 
-  /** Whether the delivery log has a row for a job's (message, source, destination): an outcome, so not queued. */
-  /** A manifest row's entries (its JSON), read when a reader reaches it. */
-  private manifestJson(): (seq: number) => string {
-    const json = this.database.prepare(`SELECT json FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE seq = ?`).pluck();
-    return (seq) => json.get(seq) as string;
-  }
+  /** A manifest row's entries (its JSON) when a reader reaches it; undefined once the row is gone (all its jobs finished). */
+  private readonly manifestJson = (seq: number): string | undefined => {
+    this.manifestJsonStatement ??= this.database.prepare(`SELECT json FROM ${QUEUE_SCHEMA}.queue_deliveries WHERE seq = ?`).pluck();
+    return this.manifestJsonStatement.get(seq) as string | undefined;
+  };
+  private manifestJsonStatement: ReturnType<SqliteDatabase['prepare']> | undefined;
 
+  /** Whether the delivery log has a row for a job's (message, source, destination): an outcome, so not queued. */
   private hasRow(): (messageId: string, sourceId: string, destinationId: string) => boolean {
     const row = this.database.prepare('SELECT 1 FROM main.deliveries d WHERE d.message_id = ? AND d.source_id = ? AND d.destination_id = ?').pluck();
     return (messageId, sourceId, destinationId) => row.get(messageId, sourceId, destinationId) !== undefined;

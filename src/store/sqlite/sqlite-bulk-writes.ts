@@ -3,7 +3,7 @@ import type { BulkWrites, RunnableDelivery, EventPayloadRow } from '../sql/bulk-
 import type { DeliveryCounterTable, DeliveryTable, EventTable, SourceCounterTable } from '../sql/schema.js';
 import { runsOf } from './delivered-runs.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { retryWhileBusy } from './lock-wait.js';
+import { isBusy, retryWhileBusy } from './lock-wait.js';
 import { threadWriteLock } from './thread-write-lock.js';
 
 /**
@@ -32,16 +32,11 @@ export class SqliteBulkWrites implements BulkWrites {
   }
 
   insertEvents(rows: readonly Insertable<EventTable>[]): Promise<(number | undefined)[]> {
-    // On a connection that yields for locks (busy timeout 0), a `BEGIN IMMEDIATE` refused is tried again by timer.
-    return retryWhileBusy(() =>
-      threadWriteLock.run(() =>
-        this.db.transaction(() =>
-          rows.map((r) => {
-            const result = this.prepared.insertEvent.run(r.workspace_id, r.source_id, r.message_id, r.type, r.event_name ?? null, r.user_id ?? null, r.anonymous_id ?? null, r.timestamp, r.received_at, r.payload);
-            return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
-          }),
-        ).immediate(),
-      ),
+    return transaction(this.db, () =>
+      rows.map((r) => {
+        const result = this.prepared.insertEvent.run(r.workspace_id, r.source_id, r.message_id, r.type, r.event_name ?? null, r.user_id ?? null, r.anonymous_id ?? null, r.timestamp, r.received_at, r.payload);
+        return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+      }),
     );
   }
 
@@ -60,7 +55,7 @@ export class SqliteBulkWrites implements BulkWrites {
         }).immediate();
         return true;
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+        if (isBusy(error)) return false;
         throw error;
       } finally {
         this.db.pragma(`busy_timeout = ${usual}`);
@@ -70,16 +65,20 @@ export class SqliteBulkWrites implements BulkWrites {
 
   recordDeliveries(rows: readonly DeliveryTable[], counters: readonly DeliveryCounterTable[], delivered: readonly RunnableDelivery[] = []): Promise<void> {
     const runs = runsOf(delivered);
-    return retryWhileBusy(() =>
-      threadWriteLock.run(() =>
-        this.log.transaction(() => {
-          for (const r of runs) this.prepared.insertRun.run(r.workspace_id, r.destination_id, r.source_id, r.delivered_at, r.first_event_seq, r.last_event_seq, r.entries);
-          for (const c of counters) this.prepared.addCounter.run(c.workspace_id, c.destination_id, c.minute, c.status, c.reason, c.count);
-          for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at, r.next_attempt_at, r.first_attempt_at);
-        }).immediate(),
-      ),
-    );
+    return transaction(this.log, () => {
+      for (const r of runs) this.prepared.insertRun.run(r.workspace_id, r.destination_id, r.source_id, r.delivered_at, r.first_event_seq, r.last_event_seq, r.entries);
+      for (const c of counters) this.prepared.addCounter.run(c.workspace_id, c.destination_id, c.minute, c.status, c.reason, c.count);
+      for (const r of rows) this.prepared.upsertDelivery.run(r.workspace_id, r.destination_id, r.message_id, r.source_id, r.status, r.attempts, r.reason, r.last_error, r.updated_at, r.next_attempt_at, r.first_attempt_at);
+    });
   }
+}
+
+/**
+ * `body` in one `BEGIN IMMEDIATE` transaction of `db`, run synchronously under this thread's write lock. On a
+ * connection that yields for locks (busy timeout 0), a `BEGIN IMMEDIATE` refused is tried again by timer (lock-wait.ts).
+ */
+function transaction<T>(db: SqliteDatabase, body: () => T): Promise<T> {
+  return retryWhileBusy(() => threadWriteLock.run(() => db.transaction(body).immediate()));
 }
 
 function prepare(db: SqliteDatabase, log: SqliteDatabase) {
