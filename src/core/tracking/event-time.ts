@@ -1,15 +1,4 @@
-/** The last receivedAt parsed, and its time: the events of one request (most of a batch) share it. */
-let lastReceivedAt = '';
-let lastReceivedMs = Number.NaN;
-
-function receivedMs(receivedAt: string | undefined): number {
-  if (receivedAt === undefined) return Number.NaN;
-  if (receivedAt !== lastReceivedAt) {
-    lastReceivedAt = receivedAt;
-    lastReceivedMs = Date.parse(receivedAt);
-  }
-  return lastReceivedMs;
-}
+import { parseTime } from './parse-time.js';
 
 /**
  * When an event happened, as far as Sluice can believe its client: its `timestamp` (the client's time, corrected for
@@ -20,8 +9,8 @@ function receivedMs(receivedAt: string | undefined): number {
  * frozen) until that future date. The stored event keeps its timestamp, as Segment's does. NaN when it has neither.
  */
 export function believedEventTime(event: { readonly timestamp?: unknown; readonly receivedAt?: unknown }): number {
-  const received = receivedMs(typeof event.receivedAt === 'string' ? event.receivedAt : undefined);
-  const at = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
+  const received = typeof event.receivedAt === 'string' ? parseTime(event.receivedAt) : Number.NaN;
+  const at = typeof event.timestamp === 'string' ? parseTime(event.timestamp) : Number.NaN;
   if (!Number.isFinite(at)) return received;
   return at > received ? received : at;
 }

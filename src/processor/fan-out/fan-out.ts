@@ -1,5 +1,6 @@
 import type { DeliveryRecord, StoredDestination } from '../../core/destination.js';
 import { identifiersOfEvent } from '../../core/privacy/subject.js';
+import { parseTime } from '../../core/tracking/parse-time.js';
 import type { DeliveryJobRecord } from '../../queue/queue.js';
 import type { BatchContext } from '../batch-context.js';
 import type { ProcessingItem } from '../stage.js';
@@ -70,7 +71,7 @@ export class FanOut {
         messageId: c.item.event.messageId,
         partitionKey: partitionKeyOf(c.item),
         json: serialized(c.event),
-        receivedAt: Date.parse(c.item.event.receivedAt),
+        receivedAt: parseTime(c.item.event.receivedAt),
         subject: identifiersOfEvent(c.event),
       };
       // Set one by one, not spread in: a spread's object per field was a visible share of the fan-out's allocations.

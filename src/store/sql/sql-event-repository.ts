@@ -6,6 +6,7 @@ import type { BulkWrites, EventPayloadRow } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import { messageIdsBySource } from './message-ids-by-source.js';
 import type { Database, EventTable } from './schema.js';
+import { parseTime } from '../../core/tracking/parse-time.js';
 import { unindexed } from './unindexed.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
@@ -27,8 +28,8 @@ function toRow({ workspaceId, sourceId, event, json }: NewEvent): Insertable<Eve
     event_name: typeof event.event === 'string' ? event.event : null,
     user_id: event.userId ?? null,
     anonymous_id: event.anonymousId ?? null,
-    timestamp: Date.parse(event.timestamp),
-    received_at: Date.parse(event.receivedAt),
+    timestamp: parseTime(event.timestamp),
+    received_at: parseTime(event.receivedAt),
     payload: json ?? JSON.stringify(event),
   };
 }
