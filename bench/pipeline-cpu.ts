@@ -75,7 +75,7 @@ if (warehouse) {
 }
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-cpu-'));
-const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1' }));
+const sluice = await startSluice(loadConfig({ PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_TOKEN: TOKEN, SLUICE_LOG_LEVEL: 'error', SLUICE_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1', ...(process.env.SLUICE_INBOX_WRITER && { SLUICE_INBOX_WRITER: process.env.SLUICE_INBOX_WRITER }) }));
 const auth = `Basic ${Buffer.from(`${sluice.bootstrap.defaultWriteKey}:`).toString('base64')}`;
 
 async function send(prefix: string, from: number, count: number): Promise<void> {
