@@ -35,6 +35,7 @@ import { startSluice } from '../src/main.js';
 import { byRole, procStat, THREAD_ROLES, threadRoles, threadTimes, TICKS_PER_SECOND, usedBetween, type ThreadTimes } from './support/sluice-threads.js';
 import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
 import { benchEvent, benchEventSize } from './support/bench-events.js';
+import { SinkArrivals } from './support/sink-arrivals.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
 const TOTAL = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40_000);
@@ -52,15 +53,13 @@ const TIMELINE = process.argv.includes('--timeline');
 const TIMELINE_MS = 200;
 
 let arrived = 0;
-const seen = new Set<string>();
+const arrivals = new SinkArrivals(TOTAL);
 const sink = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) {
-      if (seen.has(messageId)) continue;
-      seen.add(messageId);
-      arrived++;
+      if (arrivals.record(messageId, performance.now())) arrived++;
     }
     res.writeHead(200).end('{}');
   });

@@ -33,6 +33,7 @@ import { loadConfig } from '../src/config/config.js';
 import { startSluice } from '../src/main.js';
 import { assertTestDatabase, TEST_DATABASE_URL } from '../test/support/postgres.js';
 import { benchEvent, benchEventSize } from './support/bench-events.js';
+import { SinkArrivals } from './support/sink-arrivals.js';
 import { sinkMessageIds } from './support/sink-message-ids.js';
 
 /**
@@ -47,32 +48,13 @@ const CONCURRENCY = 8;
 const TOKEN = 'bench-owner-token-0123456789abcdef';
 
 /**
- * Arrivals per messageId prefix ("e2e1", "lat", ...): how many events of it arrived (each once), the time of the
- * latest, and each one's first arrival by its number (messageIds are `<prefix>-<n>`). Kept as the sink receives,
- * so waiting for a phase to complete costs nothing. The sink stands for a destination on another machine but
- * shares this process (and the 2 cores) with Sluice, so it must cost little: scanning every arrival each poll took
- * a visible share of the request thread; until session 38 one Map held every messageId of the run (1.2 million
- * strings by the last round), whose lookups and garbage collection the request thread paid for in end-to-end
- * phases only. An array indexed by the event's number costs no hashing, and a round's is dropped once measured.
+ * First arrivals per phase (messageId prefix "e2e1", "lat", ...), kept as the sink receives (bench/support/sink-arrivals.ts),
+ * so waiting for a phase to complete costs nothing; a throughput round's are forgotten once it is measured.
  */
-const arrivedByPrefix = new Map<string, { count: number; lastAt: number; at: Float64Array }>();
+const arrivals = new SinkArrivals(TOTAL);
 /** Records an event's first arrival (at the sink, or committed in the warehouse). */
 function arrived(messageId: string, now: number): void {
-  const dash = messageId.indexOf('-');
-  const prefix = messageId.slice(0, dash);
-  const n = Number(messageId.slice(dash + 1));
-  let seen = arrivedByPrefix.get(prefix);
-  // 0 marks "not yet" (performance.now() is past 0 by then). Phases number their events from 0, most below TOTAL.
-  if (!seen) arrivedByPrefix.set(prefix, (seen = { count: 0, lastAt: 0, at: new Float64Array(TOTAL) }));
-  if (n >= seen.at.length) {
-    const larger = new Float64Array(Math.max(n + 1, seen.at.length * 2));
-    larger.set(seen.at);
-    seen.at = larger;
-  }
-  if (seen.at[n] !== 0) return;
-  seen.at[n] = now;
-  seen.count++;
-  seen.lastAt = now;
+  arrivals.record(messageId, now);
 }
 
 const sink = createServer((req, res) => {
@@ -184,9 +166,8 @@ async function latencyAt1k(prefix: string, seconds: number): Promise<{ events: n
   }
   await Promise.all(pending);
   const offeredPerSecond = Math.round(acks.size / ((performance.now() - t0) / 1000));
-  await waitFor(() => (arrivedByPrefix.get(prefix)?.count ?? 0) >= acks.size, 120_000);
-  const arrivedAt = arrivedByPrefix.get(prefix)!.at;
-  const latencies = [...acks.entries()].map(([k, at]) => arrivedAt[Number(k.slice(k.indexOf('-') + 1))]! - at).sort((a, b) => a - b);
+  await waitFor(() => arrivals.count(prefix) >= acks.size, 120_000);
+  const latencies = [...acks.entries()].map(([k, at]) => arrivals.at(prefix, Number(k.slice(k.indexOf('-') + 1)))! - at).sort((a, b) => a - b);
   return { events: acks.size, offeredPerSecond, p50: Math.round(pct(latencies, 50)), p99: Math.round(pct(latencies, 99)), max: Math.round(latencies[latencies.length - 1]!) };
 }
 
@@ -218,9 +199,9 @@ try {
     const e2eStart = performance.now();
     await blast(`e2e${round}`, TOTAL);
     sent += TOTAL;
-    await waitFor(() => (arrivedByPrefix.get(`e2e${round}`)?.count ?? 0) >= TOTAL, 300_000);
-    const e2eMs = arrivedByPrefix.get(`e2e${round}`)!.lastAt - e2eStart;
-    arrivedByPrefix.delete(`e2e${round}`);
+    await waitFor(() => arrivals.count(`e2e${round}`) >= TOTAL, 300_000);
+    const e2eMs = arrivals.lastAt(`e2e${round}`) - e2eStart;
+    arrivals.forget(`e2e${round}`);
     const roundE2eRate = TOTAL / (e2eMs / 1000);
     if (round > 0) rounds.push({ ingestRate: roundIngestRate, e2eRate: roundE2eRate, ratio: roundE2eRate / roundIngestRate });
     console.log(JSON.stringify({ phase: 'end-to-end', round, ...(round === 0 && { warmUp: true }), events: TOTAL, ms: Math.round(e2eMs), eventsPerSecond: Math.round(roundE2eRate), ratioToIngest: +(roundE2eRate / roundIngestRate).toFixed(2), loadAverage: os.loadavg()[0]!.toFixed(2) }));
