@@ -48,8 +48,9 @@ const CONCURRENCY = 8;
 const TOKEN = 'bench-owner-token-0123456789abcdef';
 
 /**
- * First arrivals per phase (messageId prefix "e2e1", "lat", ...), kept as the sink receives (bench/support/sink-arrivals.ts),
- * so waiting for a phase to complete costs nothing; a throughput round's are forgotten once it is measured.
+ * First arrivals per phase (messageId prefix "e2e1", "lat", ...), kept as the sink receives
+ * (bench/support/sink-arrivals.ts), so waiting for a phase to complete costs nothing; a throughput round's are
+ * forgotten once it is measured.
  */
 const arrivals = new SinkArrivals(TOTAL);
 /** Records an event's first arrival (at the sink, or committed in the warehouse). */

@@ -4,7 +4,7 @@
  * The sink stands for a destination on another machine but shares the process (and the 2 cores) with Sluice, so it
  * must cost little. Until session 38 a Set (bench/pipeline-cpu) or a Map (bench/pipeline, every messageId of the
  * run: 1.2 million strings by its last round) remembered what had arrived; perf put 12 % of the request thread's
- * samples in their hash lookups during end-to-end runs, a cost ingest alone never paid. The benchmarks' messageIds
+ * samples in the Set's hash lookups during pipeline-cpu's end-to-end runs, a cost ingest alone never pays. The benchmarks' messageIds
  * are `<phase>-<n>`: an arrival is a slot of a typed array by `n`, no hashing and no garbage. Any other messageId
  * (random UUIDs, bench/pipeline-cpu --uuids) is remembered in a Set of its own, as before.
  */

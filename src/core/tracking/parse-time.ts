@@ -17,7 +17,7 @@ export function parseTime(text: string): number {
   if (text === firstText) return firstMs;
   if (text === secondText) return secondMs;
   const ms = Date.parse(text);
-  // The newer entry moves to second place; the older one is forgotten.
+  // The text parsed before this one moves to the first slot, this one takes the second; the older one is forgotten.
   firstText = secondText;
   firstMs = secondMs;
   secondText = text;
