@@ -53,10 +53,6 @@ const TOKEN = 'bench-owner-token-0123456789abcdef';
  * forgotten once it is measured.
  */
 const arrivals = new SinkArrivals(TOTAL);
-/** Records an event's first arrival (at the sink, or committed in the warehouse). */
-function arrived(messageId: string, now: number): void {
-  arrivals.record(messageId, now);
-}
 
 const sink = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -65,7 +61,7 @@ const sink = createServer((req, res) => {
     const now = performance.now();
     // Only the healthy sink's own path counts; the healthy neighbour of phase 4a posts to /sink-neighbour.
     if (req.url === '/sink') {
-      for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) arrived(messageId, now);
+      for (const messageId of sinkMessageIds(Buffer.concat(chunks).toString('utf8'))) arrivals.record(messageId, now);
     }
     res.writeHead(200).end('{}');
   });
@@ -293,7 +289,7 @@ try {
       await client.query(`create trigger bench_arrived after insert on "${schema}".tracks referencing new table as new_rows for each statement execute function "${schema}".bench_arrived()`);
       client.on('notification', (message) => {
         const now = performance.now();
-        if (message.channel === channel && message.payload) for (const messageId of message.payload.split(',')) arrived(messageId, now);
+        if (message.channel === channel && message.payload) for (const messageId of message.payload.split(',')) arrivals.record(messageId, now);
       });
       await client.query(`listen "${channel}"`);
       const whLatency = await latencyAt1k('whlat', 10);

@@ -11,7 +11,6 @@
 export class SinkArrivals {
   private readonly phases = new Map<string, { count: number; lastAt: number; at: Float64Array }>();
   private readonly others = new Set<string>();
-  private othersCount = 0;
 
   /** `expected`: how many events a phase usually numbers (its array starts that large and grows past it). */
   constructor(private readonly expected: number) {}
@@ -23,7 +22,6 @@ export class SinkArrivals {
     if (!Number.isSafeInteger(n) || n < 0) {
       if (this.others.has(messageId)) return false;
       this.others.add(messageId);
-      this.othersCount++;
       return true;
     }
     const name = messageId.slice(0, dash);
@@ -41,9 +39,9 @@ export class SinkArrivals {
     return true;
   }
 
-  /** How many of a phase's events arrived (`<phase>-<n>` ids); without a phase, how many others did. */
-  count(phase?: string): number {
-    return phase === undefined ? this.othersCount : (this.phases.get(phase)?.count ?? 0);
+  /** How many of a phase's events arrived (`<phase>-<n>` ids). */
+  count(phase: string): number {
+    return this.phases.get(phase)?.count ?? 0;
   }
 
   /** When the phase's latest first arrival was. */

@@ -99,15 +99,16 @@ export class CounterBuffer {
     this.rejections = new Map();
     const drops = this.drops;
     this.drops = new Map();
+    // When the counters were not written (the store busy, or the write failed), the rejections and drops wait with
+    // them (their writes would wait for the store, or fail the same way).
+    const keepTheRest = () => {
+      this.keepUnwritten(rejections);
+      this.keepUnwrittenDrops(drops);
+    };
     this.writing = this.writeCounters(batch)
       .then(
         async (written) => {
-          if (!written) {
-            // Busy: the rejections and drops wait with the counters (their writes would wait for the store).
-            this.keepUnwritten(rejections);
-            this.keepUnwrittenDrops(drops);
-            return;
-          }
+          if (!written) return keepTheRest();
           try {
             await this.writeRejections(rejections);
           } finally {
@@ -115,8 +116,7 @@ export class CounterBuffer {
           }
         },
         (error: unknown) => {
-          this.keepUnwritten(rejections);
-          this.keepUnwrittenDrops(drops);
+          keepTheRest();
           throw error;
         },
       )
@@ -133,22 +133,18 @@ export class CounterBuffer {
    */
   private async writeCounters(batch: Map<string, SourceCounter>): Promise<boolean> {
     if (batch.size === 0) return true;
-    let written: boolean | void;
+    let written = false;
     try {
-      written = await this.write([...batch.values()]);
-    } catch (error) {
-      this.keepUnwrittenCounters(batch);
-      throw error;
-    }
-    if (written === false) this.keepUnwrittenCounters(batch);
-    return written !== false;
-  }
-
-  private keepUnwrittenCounters(batch: Map<string, SourceCounter>): void {
-    for (const [key, row] of batch) {
-      const later = this.pending.get(key);
-      if (later) later.count += row.count;
-      else this.pending.set(key, row);
+      written = (await this.write([...batch.values()])) !== false;
+      return written;
+    } finally {
+      if (!written) {
+        for (const [key, row] of batch) {
+          const later = this.pending.get(key);
+          if (later) later.count += row.count;
+          else this.pending.set(key, row);
+        }
+      }
     }
   }
 

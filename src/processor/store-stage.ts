@@ -1,3 +1,4 @@
+import { parseTime } from '../core/tracking/parse-time.js';
 import type { Store } from '../store/store.js';
 import type { BatchContext } from './batch-context.js';
 import { CONTINUE, drop, type ProcessingItem, type ProcessorStage, type StageOutcome } from './stage.js';
@@ -64,20 +65,14 @@ export class StoreStage implements ProcessorStage {
   /** Reports the items this batch's insert stored per source and minute of receipt. */
   private countStored(items: readonly ProcessingItem[]): void {
     const counts = new Map<string, StoredCount>();
-    let lastReceivedAt: string | undefined;
-    let lastMinute = 0;
     for (const item of items) {
-      const receivedAt = item.event.receivedAt;
-      // The events of one request share their receivedAt: parsed once per run of them.
-      if (receivedAt !== lastReceivedAt) {
-        lastReceivedAt = receivedAt;
-        const at = Date.parse(receivedAt);
-        lastMinute = at - (at % MINUTE);
-      }
-      const key = `${item.sourceId}\u0000${lastMinute}`;
+      // The events of one request share their receivedAt: parseTime parses it once.
+      const at = parseTime(item.event.receivedAt);
+      const minute = at - (at % MINUTE);
+      const key = `${item.sourceId}\u0000${minute}`;
       const count = counts.get(key);
       if (count) count.count++;
-      else counts.set(key, { workspaceId: item.workspaceId, sourceId: item.sourceId, minute: lastMinute, count: 1 });
+      else counts.set(key, { workspaceId: item.workspaceId, sourceId: item.sourceId, minute, count: 1 });
     }
     for (const count of counts.values()) this.onStored(count);
   }

@@ -1,12 +1,12 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { EventQuery, StoredEvent } from '../../core/stored-event.js';
+import { parseTime } from '../../core/tracking/parse-time.js';
 import type { SegmentEvent } from '../../protocol/segment-event.js';
 import type { EventKey, EventRepository, NewEvent, StoredEventRef } from '../store.js';
 import type { BulkWrites, EventPayloadRow } from './bulk-writes.js';
 import { chunks } from './chunks.js';
 import { messageIdsBySource } from './message-ids-by-source.js';
 import type { Database, EventTable } from './schema.js';
-import { parseTime } from '../../core/tracking/parse-time.js';
 import { unindexed } from './unindexed.js';
 import { withoutUsableUserId } from './without-usable-user-id.js';
 
